@@ -1,1 +1,61 @@
-export {};
+export { type AuthorizeUrlOptions, buildAuthorizeUrl } from './authorize-url.js';
+export { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
+export type { BrowserOpener } from './browser-opener.js';
+export { resolveCodetetherHome, resolveCodexHome } from './codetether-home.js';
+export { type ImportCodexCliLoginOptions, importCodexCliLogin } from './codex-cli-import.js';
+export {
+  CALLBACK_PATH,
+  CODEX_CLIENT_ID,
+  DEFAULT_CALLBACK_PORT,
+  DEFAULT_ISSUER,
+  DEFAULT_LOGIN_TIMEOUT_MS,
+  DEFAULT_ORIGINATOR,
+  DEFAULT_REFRESH_WINDOW_MS,
+  DEFAULT_SCOPE,
+  loopbackRedirectUri,
+} from './constants.js';
+export type { CredentialSource, CredentialStore, StoredChatGptCredentials } from './credentials.js';
+export {
+  type DeviceCodeInfo,
+  type DeviceCodeLoginOptions,
+  loginWithDeviceCode,
+} from './device-code-login.js';
+export {
+  type IssuerError,
+  isOAuthError,
+  OAuthError,
+  type OAuthErrorCode,
+  type OAuthErrorOptions,
+} from './errors.js';
+export { createFileCredentialStore, type FileCredentialStoreOptions } from './file-credential-store.js';
+export type { FetchFunction } from './http-request.js';
+export { type AccountClaims, decodeJwtPayload, readAccountClaims } from './jwt-claims.js';
+export { createMemoryCredentialStore } from './memory-credential-store.js';
+export type { OAuthTokens } from './oauth-tokens.js';
+export {
+  type PasteLogin,
+  type PasteLoginOptions,
+  parsePastedRedirect,
+  startPasteLogin,
+} from './paste-login.js';
+export { createCodeChallenge, createPkcePair, createState, type PkcePair } from './pkce.js';
+export type { SleepFunction } from './sleep.js';
+export {
+  type ExchangeCodeOptions,
+  type ExchangeIdTokenOptions,
+  exchangeCodeForTokens,
+  exchangeIdTokenForApiKey,
+  parseIssuerError,
+  type RefreshTokensOptions,
+  type RevokeTokenOptions,
+  refreshTokens,
+  revokeToken,
+  type TokenEndpointOptions,
+} from './token-endpoint.js';
+export {
+  type AccessTokenInfo,
+  createTokenManager,
+  type LogoutOptions,
+  type TokenManager,
+  type TokenManagerOptions,
+} from './token-manager.js';

@@ -1,0 +1,133 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Largest request body accepted (bytes). Larger bodies get 413. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** A parsed request body. */
+export type ParsedBody =
+  | { kind: 'empty' }
+  | { kind: 'json'; value: unknown }
+  | { kind: 'form'; value: Record<string, string> }
+  | { kind: 'invalid'; reason: string }
+  | { kind: 'too-large' };
+
+/**
+ * Reads and parses a request body: JSON (`application/json` or anything that looks like JSON) or form
+ * fields (`application/x-www-form-urlencoded`).
+ *
+ * @param request - the incoming request
+ */
+export async function readBody(request: IncomingMessage): Promise<ParsedBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) return { kind: 'too-large' };
+    chunks.push(buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return parseBodyText(text, request.headers['content-type']);
+}
+
+/**
+ * Parses body text according to its content type.
+ *
+ * @param text - the raw body
+ * @param contentType - the `content-type` header
+ */
+export function parseBodyText(text: string, contentType: string | undefined): ParsedBody {
+  if (text.trim() === '') return { kind: 'empty' };
+  const type = (contentType ?? '').toLowerCase();
+  if (type.includes('application/x-www-form-urlencoded')) {
+    return { kind: 'form', value: Object.fromEntries(new URLSearchParams(text)) };
+  }
+  try {
+    return { kind: 'json', value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { kind: 'invalid', reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The fields of a JSON object or form body (empty for anything else). */
+export function bodyFields(body: ParsedBody): Record<string, unknown> {
+  if (body.kind === 'form') return body.value;
+  if (body.kind === 'json' && typeof body.value === 'object' && body.value !== null && !Array.isArray(body.value)) {
+    return body.value as Record<string, unknown>;
+  }
+  return {};
+}
+
+/** The body value as recorded (parsed JSON, form fields, or undefined). */
+export function bodyValue(body: ParsedBody): unknown {
+  if (body.kind === 'json' || body.kind === 'form') return body.value;
+  return undefined;
+}
+
+/**
+ * Sends a JSON response.
+ *
+ * @param response - the server response
+ * @param status - HTTP status
+ * @param body - JSON value
+ * @param headers - extra headers
+ */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+/**
+ * Sends an HTML page.
+ *
+ * @param response - the server response
+ * @param status - HTTP status
+ * @param html - the page
+ */
+export function sendHtml(response: ServerResponse, status: number, html: string): void {
+  response.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+  });
+  response.end(html);
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+/** Lower-cased request headers as single strings (repeated headers joined with `, `). */
+export function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return result;
+}
+
+/** A single header value (first one when repeated). */
+export function headerValue(headers: IncomingMessage['headers'], name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The bearer token of an `Authorization` header, if any. */
+export function bearerToken(headers: IncomingMessage['headers']): string | undefined {
+  const authorization = headerValue(headers, 'authorization');
+  if (authorization === undefined) return undefined;
+  const match = /^Bearer\s+(.+)$/i.exec(authorization.trim());
+  const token = match?.[1]?.trim();
+  return token === undefined || token === '' ? undefined : token;
+}

@@ -1,0 +1,18 @@
+/**
+ * Tells whether the issuer accepts a redirect URI: a loopback `http` URL (any port — the real issuer
+ * only accepts `http://localhost:1455/auth/callback`, other ports exist for tests) or the issuer's own
+ * device-flow callback.
+ *
+ * @param redirectUri - the `redirect_uri` parameter
+ * @param issuerUrl - the emulator's base URL
+ */
+export function isAcceptedRedirectUri(redirectUri: string, issuerUrl: string): boolean {
+  if (redirectUri === `${issuerUrl}/deviceauth/callback`) return true;
+  let url: URL;
+  try {
+    url = new URL(redirectUri);
+  } catch {
+    return false;
+  }
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}

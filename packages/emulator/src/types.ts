@@ -1,0 +1,203 @@
+/**
+ * Names of the scripted behaviours the Responses endpoints can play. See the README's scenario table.
+ */
+export type ScenarioName =
+  | 'text'
+  | 'echo'
+  | 'reasoning'
+  | 'tool-call'
+  | 'parallel-tool-calls'
+  | 'tool-result'
+  | 'failed'
+  | 'incomplete'
+  | 'error-nested'
+  | 'rate-limited'
+  | 'server-error-then-success'
+  | 'disconnect'
+  | 'ws-close-1006'
+  | 'ws-close-1011'
+  | 'slow'
+  | 'large'
+  | 'unauthorized';
+
+/** Every scenario name, in the order the README lists them. */
+export const SCENARIO_NAMES: readonly ScenarioName[] = [
+  'text',
+  'echo',
+  'reasoning',
+  'tool-call',
+  'parallel-tool-calls',
+  'tool-result',
+  'failed',
+  'incomplete',
+  'error-nested',
+  'rate-limited',
+  'server-error-then-success',
+  'disconnect',
+  'ws-close-1006',
+  'ws-close-1011',
+  'slow',
+  'large',
+  'unauthorized',
+];
+
+/** Tells whether a string is one of the known scenario names. */
+export function isScenarioName(value: string): value is ScenarioName {
+  return (SCENARIO_NAMES as readonly string[]).includes(value);
+}
+
+/** Values the emulator reports in the `x-codex-*` rate-limit headers. */
+export interface EmulatorRateLimitOptions {
+  /** Used percent of the primary (5-hour) window at start. Default 12. */
+  primaryUsedPercent?: number;
+  /** Used percent of the secondary (weekly) window at start. Default 34. */
+  secondaryUsedPercent?: number;
+  /** Primary window length in minutes. Default 300. */
+  primaryWindowMinutes?: number;
+  /** Secondary window length in minutes. Default 10080. */
+  secondaryWindowMinutes?: number;
+  /** Seconds until the primary window resets. Default 3600. */
+  primaryResetAfterSeconds?: number;
+  /** Seconds until the secondary window resets. Default 345600 (4 days). */
+  secondaryResetAfterSeconds?: number;
+  /** Plan type reported in `x-codex-plan-type` and usage-limit bodies. Default `plus`. */
+  planType?: string;
+  /** When set, reported as `x-codex-credits-balance`. */
+  creditsBalance?: number;
+  /** How much the used percents grow with every Responses request. Default 0.1. */
+  incrementPerRequest?: number;
+}
+
+/** The account the issuer logs users into (authorize and device flows). */
+export interface EmulatorAccountOptions {
+  /** ChatGPT account (workspace) id. Default `6f1c2b1e-0000-4000-8000-00000000c0de`. */
+  accountId?: string;
+  /** Plan type in the token claims. Default `plus`. */
+  planType?: string;
+  /** E-mail in the token claims. Default `user@example.com`. */
+  email?: string;
+  /** ChatGPT user id in the token claims. Default `user-emulator`. */
+  userId?: string;
+}
+
+/** Options of {@link startEmulator}; all can be changed later with `setOptions` except `port` and `host`. */
+export interface EmulatorOptions {
+  /** Port to listen on. Default 0 (a random free port). */
+  port?: number;
+  /** Host to bind. Default `127.0.0.1`. */
+  host?: string;
+  /**
+   * Default scenario (default `text`). A request can choose another with the header
+   * `x-codetether-scenario: <name>` or the marker `[scenario:<name>]` in its last user text.
+   */
+  scenario?: ScenarioName;
+  /** Pause between stream events in milliseconds. Default 0 (20 for scenario `slow`). */
+  eventDelayMs?: number;
+  /** Lifetime of issued access tokens. Default 3600 seconds. */
+  accessTokenTtlSeconds?: number;
+  /** When true `/oauth/authorize` redirects with `error=access_denied` and the device flow is denied. */
+  denyAuthorization?: boolean;
+  /** Number of device-code polls answered `authorization_pending` before approval. Default 1. */
+  deviceCodePollsBeforeApproval?: number;
+  /** `interval` reported by the device-code endpoint, in seconds. Default 1 (tests use 0). */
+  deviceCodeIntervalSeconds?: number;
+  /** Lifetime of a device code in seconds. Default 900. */
+  deviceCodeExpiresInSeconds?: number;
+  /** How many of the first device-code polls answer `slow_down`. Default 0. */
+  deviceCodeSlowDownPolls?: number;
+  /** When false the device-code endpoints answer 404 (device login not enabled). Default true. */
+  deviceCodeEnabled?: boolean;
+  /**
+   * WebSocket support: `false` refuses upgrades with 426; `{ handshakeStatus }` refuses them with that
+   * status (e.g. 401, 403, 404). Default true.
+   */
+  websocket?: boolean | { handshakeStatus?: number };
+  /** Values for the rate-limit headers. */
+  rateLimit?: EmulatorRateLimitOptions;
+  /** Size of the text streamed by scenario `large`, in bytes. Default 4 MiB. */
+  largeResponseBytes?: number;
+  /** Extra API keys accepted by `/v1/responses`. */
+  acceptedApiKeys?: string[];
+  /** OAuth client ids the issuer accepts. Default the Codex CLI's `app_EMoamEEZ73f0CkXaXp7hrann`. */
+  clientIds?: string[];
+  /** The account issued by the authorize and device flows. */
+  account?: EmulatorAccountOptions;
+  /** Models the ChatGPT backend accepts. Default the Codex subscription models. */
+  chatgptModels?: string[];
+  /** HTTP status of the failing request in scenario `server-error-then-success`. Default 500. */
+  serverErrorStatus?: number;
+  /** Most recorded requests kept; older ones are dropped. Default 10000. */
+  maxRecordedRequests?: number;
+  /** Clock in epoch milliseconds (token expiry, device-code expiry, reset times). Default `Date.now`. */
+  now?: () => number;
+}
+
+/** One request the emulator received, with secrets redacted. */
+export interface RecordedRequest {
+  /** HTTP method (`GET` for a WebSocket handshake that was refused, `POST` for a `response.create` frame). */
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query parameters (secrets redacted). */
+  query: Record<string, string>;
+  /** Lower-cased request headers; `authorization`, cookies and API keys redacted. */
+  headers: Record<string, string>;
+  /** Parsed JSON or form fields (secret fields redacted); `undefined` when there was no body. */
+  body: unknown;
+  /** `websocket` for frames received on a WebSocket (and refused handshakes). */
+  transport: 'http' | 'websocket';
+  /** The scenario the request ran, for Responses requests. */
+  scenario?: string;
+  /** When it arrived (epoch ms, from the emulator's clock). */
+  at: number;
+}
+
+/** Options of {@link Emulator.issueTokens}. */
+export interface IssueTokensOptions {
+  /** Account id in the claims. Default the emulator's account. */
+  accountId?: string;
+  /** Plan type in the claims. Default the emulator's account plan. */
+  planType?: string;
+  /** E-mail in the claims. */
+  email?: string;
+  /** Access token lifetime. Default `accessTokenTtlSeconds`. Negative values give an expired token. */
+  expiresInSeconds?: number;
+}
+
+/** Tokens returned by {@link Emulator.issueTokens}, as the token endpoint would issue them. */
+export interface IssuedTokens {
+  /** JWT access token accepted by the ChatGPT backend until `expiresAt`. */
+  accessToken: string;
+  /** Single-use (rotating) refresh token. */
+  refreshToken: string;
+  /** JWT id token (exchangeable for an API key). */
+  idToken: string;
+  /** The `chatgpt_account_id` claim. */
+  accountId: string;
+  /** Access token expiry, epoch milliseconds. */
+  expiresAt: number;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The OAuth issuer base URL (same as `url`). */
+  readonly issuerUrl: string;
+  /** ChatGPT Codex backend base URL: `url + '/backend-api/codex'`. */
+  readonly chatgptBaseUrl: string;
+  /** OpenAI API base URL: `url + '/v1'`. */
+  readonly openaiBaseUrl: string;
+  /** Every request received so far (oldest first), secrets redacted. */
+  readonly requests: RecordedRequest[];
+  /** Forgets the recorded requests. */
+  clearRequests(): void;
+  /** Issues a fresh token set for an account without going through a login flow. */
+  issueTokens(options?: IssueTokensOptions): IssuedTokens;
+  /** Creates an API key accepted by `/v1/responses`. */
+  createApiKey(): string;
+  /** Changes behaviour at runtime (merged into the current options; `rateLimit`/`account` merged too). */
+  setOptions(partial: Partial<EmulatorOptions>): void;
+  /** Closes every socket and the server; resolves when fully closed. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,170 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { makeChatGptJwt } from './__fixtures__/jwt.js';
+import { createMockFetch, jsonResponse } from './__fixtures__/mock-fetch.js';
+import { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
+import { OAuthError } from './errors.js';
+
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+function tokenIssuer() {
+  return createMockFetch(() =>
+    jsonResponse(200, { access_token: makeChatGptJwt(), refresh_token: 'rt-1', id_token: makeChatGptJwt(), expires_in: 3600 }),
+  );
+}
+
+/** Starts a login on a free port and returns the authorize URL once it is announced. */
+async function start(options: Partial<BrowserLoginOptions> = {}) {
+  let announce: (url: string) => void = () => {};
+  const announced = new Promise<string>((resolve) => {
+    announce = resolve;
+  });
+  const login = loginWithBrowser({
+    issuer: 'http://127.0.0.1:9',
+    port: 0,
+    openBrowser: false,
+    onAuthorizeUrl: (url) => announce(url),
+    ...options,
+  });
+  login.catch(() => {});
+  const authorizeUrl = new URL(await announced);
+  const redirectUri = authorizeUrl.searchParams.get('redirect_uri') ?? '';
+  const state = authorizeUrl.searchParams.get('state') ?? '';
+  // The server binds 127.0.0.1 only; the redirect URI says localhost as the issuer expects.
+  const callback = redirectUri.replace('localhost', '127.0.0.1');
+  return { login, authorizeUrl, redirectUri, state, callback };
+}
+
+async function expectClosed(callback: string): Promise<void> {
+  await expect(fetch(callback)).rejects.toThrow();
+}
+
+describe('loginWithBrowser', { timeout: 10_000 }, () => {
+  it('exchanges the code after a matching callback, shows a success page and closes the server', async () => {
+    const issuer = tokenIssuer();
+    const { login, redirectUri, state, callback, authorizeUrl } = await start({ fetch: issuer.fetch });
+    expect(redirectUri).toMatch(/^http:\/\/localhost:\d+\/auth\/callback$/);
+    expect(authorizeUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    const response = await fetch(`${callback}?code=the-code&state=${encodeURIComponent(state)}`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Signed in to CodeTether');
+    const tokens = await login;
+    expect(tokens.refreshToken).toBe('rt-1');
+    expect(issuer.requests).toHaveLength(1);
+    expect(issuer.requests[0]?.fields).toMatchObject({ code: 'the-code', redirect_uri: redirectUri });
+    expect(String(issuer.requests[0]?.fields.code_verifier)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await expectClosed(callback);
+  });
+
+  it('rejects a state mismatch with a 400 page and makes no token request', async () => {
+    const issuer = tokenIssuer();
+    const { login, callback } = await start({ fetch: issuer.fetch });
+    const response = await fetch(`${callback}?code=the-code&state=forged`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('state mismatch');
+    await expect(login).rejects.toMatchObject({ code: 'state-mismatch' });
+    expect(issuer.requests).toHaveLength(0);
+    await expectClosed(callback);
+  });
+
+  it('turns error= from the issuer into access-denied with the description', async () => {
+    const issuer = tokenIssuer();
+    const { login, callback, state } = await start({ fetch: issuer.fetch });
+    const response = await fetch(`${callback}?error=access_denied&error_description=User+said+no&state=${state}`);
+    expect(response.status).toBe(400);
+    const error = await login.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OAuthError);
+    expect(error).toMatchObject({
+      code: 'access-denied',
+      issuerError: { error: 'access_denied', errorDescription: 'User said no' },
+    });
+    expect((error as OAuthError).message).toContain('User said no');
+    expect(issuer.requests).toHaveLength(0);
+  });
+
+  it('answers 404 to other paths and keeps waiting', async () => {
+    const issuer = tokenIssuer();
+    const { login, callback, state } = await start({ fetch: issuer.fetch });
+    expect((await fetch(callback.replace('/auth/callback', '/favicon.ico'))).status).toBe(404);
+    expect((await fetch(`${callback}?code=c&state=${state}`)).status).toBe(200);
+    await expect(login).resolves.toMatchObject({ refreshToken: 'rt-1' });
+  });
+
+  it('reports a missing code as invalid-callback', async () => {
+    const { login, callback, state } = await start({ fetch: tokenIssuer().fetch });
+    expect((await fetch(`${callback}?state=${state}`)).status).toBe(400);
+    await expect(login).rejects.toMatchObject({ code: 'invalid-callback' });
+  });
+
+  it('shows the token endpoint failure in the browser and rejects with it', async () => {
+    const issuer = createMockFetch(() => jsonResponse(400, { error: 'invalid_grant', error_description: 'bad code' }));
+    const { login, callback, state } = await start({ fetch: issuer.fetch });
+    const response = await fetch(`${callback}?code=c&state=${state}`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toContain('invalid_grant');
+    await expect(login).rejects.toMatchObject({ code: 'token-endpoint-error' });
+  });
+
+  it('times out with login-timeout and closes the server', async () => {
+    const { login, callback } = await start({ timeoutMs: 50 });
+    await expect(login).rejects.toMatchObject({ code: 'login-timeout' });
+    await expectClosed(callback);
+  });
+
+  it('is cancelled by its AbortSignal', async () => {
+    const controller = new AbortController();
+    const { login, callback } = await start({ signal: controller.signal });
+    controller.abort();
+    await expect(login).rejects.toMatchObject({ code: 'aborted' });
+    await expectClosed(callback);
+    const aborted = AbortSignal.abort();
+    await expect(loginWithBrowser({ port: 0, signal: aborted, openBrowser: false, onAuthorizeUrl: () => {} })).rejects.toMatchObject({
+      code: 'aborted',
+    });
+  });
+
+  it('reports a busy port as port-in-use with the alternatives and the ssh hint', async () => {
+    const blocker = createServer();
+    servers.push(blocker);
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const onAuthorizeUrl = vi.fn();
+    const error = await loginWithBrowser({ port, openBrowser: false, onAuthorizeUrl }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'port-in-use' });
+    const message = (error as OAuthError).message;
+    expect(message).toContain(`Port ${port}`);
+    expect(message).toContain('--device-code');
+    expect(message).toContain('--no-browser');
+    expect(message).toContain('--port');
+    expect(message).toContain(`ssh -L ${port}:localhost:${port}`);
+    expect(onAuthorizeUrl).not.toHaveBeenCalled();
+  });
+
+  it('refuses non-loopback hosts', async () => {
+    await expect(
+      loginWithBrowser({ port: 0, host: '0.0.0.0' as '127.0.0.1', openBrowser: false, onAuthorizeUrl: () => {} }),
+    ).rejects.toMatchObject({ code: 'callback-server-error' });
+  });
+
+  it('gives the URL to onAuthorizeUrl and to an injected opener, and survives an opener failure', async () => {
+    const opened: string[] = [];
+    const openerErrors: unknown[] = [];
+    const issuer = tokenIssuer();
+    const { login, authorizeUrl, callback, state } = await start({
+      fetch: issuer.fetch,
+      openBrowser: async (url) => {
+        opened.push(url);
+        throw new Error('no display');
+      },
+      onBrowserOpenError: (error) => openerErrors.push(error),
+    });
+    await fetch(`${callback}?code=c&state=${state}`);
+    await login;
+    expect(opened).toEqual([authorizeUrl.toString()]);
+    expect(openerErrors).toHaveLength(1);
+  });
+});

@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { resolveCodexHome } from './codetether-home.js';
+import type { CredentialStore, StoredChatGptCredentials } from './credentials.js';
+import { OAuthError } from './errors.js';
+import { readAccountClaims } from './jwt-claims.js';
+import type { OAuthTokens } from './oauth-tokens.js';
+
+/** Options of {@link importCodexCliLogin}. */
+export interface ImportCodexCliLoginOptions {
+  /** The Codex CLI home folder. Default `$CODEX_HOME` or `~/.codex`. */
+  codexHome?: string;
+  /** Where to write the copy. */
+  store: CredentialStore;
+  /** Environment for resolving the default Codex home. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Clock. Default `Date.now`. */
+  now?: () => number;
+}
+
+const codexAuthFileSchema = z.object({
+  OPENAI_API_KEY: z.string().nullable().optional(),
+  tokens: z
+    .object({
+      id_token: z.string().min(1).optional().nullable(),
+      access_token: z.string().min(1),
+      refresh_token: z.string().min(1),
+      account_id: z.string().min(1).optional().nullable(),
+    })
+    .nullable()
+    .optional(),
+  last_refresh: z.string().optional().nullable(),
+});
+
+/**
+ * Copies an existing official Codex CLI login (`$CODEX_HOME/auth.json`, default `~/.codex/auth.json`) into
+ * CodeTether's store with `source: 'codex-cli-import'`. It is a copy, not a shared file: once CodeTether
+ * refreshes it, the refresh token rotates and the Codex CLI's copy stops working (the Codex CLI then
+ * asks to log in again). Throws `codex-login-not-found` or `credentials-corrupt` with the path.
+ *
+ * @param options - Codex home and the destination store
+ */
+export async function importCodexCliLogin(
+  options: ImportCodexCliLoginOptions,
+): Promise<StoredChatGptCredentials> {
+  const path = join(options.codexHome ?? resolveCodexHome(options.env), 'auth.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new OAuthError(
+        'codex-login-not-found',
+        `No Codex CLI login was found at ${path}. Log in with the Codex CLI first (\`codex login\`), set CODEX_HOME to its folder, or log in directly with \`codetether auth login\`.`,
+        { cause: error, path },
+      );
+    }
+    throw new OAuthError(
+      'credentials-io-error',
+      `Could not read the Codex CLI login at ${path} (${String(code)}). Check its permissions.`,
+      {
+        cause: error,
+        path,
+      },
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new OAuthError(
+      'credentials-corrupt',
+      `The Codex CLI login at ${path} is not valid JSON. Log in again with the Codex CLI, or log in directly with \`codetether auth login\`.`,
+      { cause: error, path },
+    );
+  }
+  const parsed = codexAuthFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new OAuthError(
+      'credentials-corrupt',
+      `The file ${path} is not in the Codex CLI's auth.json format. Log in again with the Codex CLI, or log in directly with \`codetether auth login\`.`,
+      { cause: new Error('schema mismatch'), path },
+    );
+  }
+  const codexTokens = parsed.data.tokens;
+  if (codexTokens === undefined || codexTokens === null) {
+    throw new OAuthError(
+      'codex-login-not-found',
+      `The Codex CLI login at ${path} has no ChatGPT tokens (it uses an API key). Set OPENAI_API_KEY to use API-key mode, or log in with \`codetether auth login\`.`,
+      { path },
+    );
+  }
+  const now = options.now ?? Date.now;
+  const idToken = codexTokens.id_token ?? undefined;
+  const claims = readAccountClaims({ idToken, accessToken: codexTokens.access_token });
+  const tokens: OAuthTokens = {
+    accessToken: codexTokens.access_token,
+    refreshToken: codexTokens.refresh_token,
+    // Unknown expiry → 0, so the TokenManager refreshes before first use.
+    expiresAt: claims.expiresAt ?? 0,
+  };
+  if (idToken !== undefined) tokens.idToken = idToken;
+  const lastRefresh = parsed.data.last_refresh ? Date.parse(parsed.data.last_refresh) : Number.NaN;
+  const credentials: StoredChatGptCredentials = {
+    type: 'chatgpt',
+    tokens,
+    lastRefreshAt: Number.isFinite(lastRefresh) ? lastRefresh : now(),
+    source: 'codex-cli-import',
+  };
+  const accountId = codexTokens.account_id ?? claims.accountId;
+  if (accountId !== undefined) credentials.accountId = accountId;
+  await options.store.withLock(() => options.store.write(credentials));
+  return credentials;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { OAuthTokens } from './oauth-tokens.js';
+
+/** Where stored credentials came from. */
+export type CredentialSource = 'login' | 'codex-cli-import';
+
+/** A ChatGPT login as kept by a {@link CredentialStore}. */
+export interface StoredChatGptCredentials {
+  type: 'chatgpt';
+  /** The OAuth tokens (the refresh token rotates on every refresh). */
+  tokens: OAuthTokens;
+  /** The ChatGPT account id from the token claims. */
+  accountId?: string;
+  /** When the tokens were obtained or last refreshed, in epoch milliseconds. */
+  lastRefreshAt: number;
+  /** `login` for CodeTether's own logins, `codex-cli-import` for a copied Codex CLI login. */
+  source: CredentialSource;
+}
+
+/**
+ * Where a ChatGPT login is kept. The file store is safe to share between processes; the memory store
+ * between callers of one process.
+ */
+export interface CredentialStore {
+  /** A human-readable location (the file path, or `memory`). Never contains secrets. */
+  readonly location: string;
+  /** Reads the login; undefined when there is none. Throws `credentials-corrupt` for unreadable data. */
+  read(): Promise<StoredChatGptCredentials | undefined>;
+  /** Replaces the login atomically. Refuses (`credentials-corrupt`) to overwrite data that is not ours. */
+  write(credentials: StoredChatGptCredentials): Promise<void>;
+  /** Deletes the login (no error when there is none). */
+  delete(): Promise<void>;
+  /** Runs `fn` holding the store's lock (cross-process for the file store). Not re-entrant. */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** The JSON format version written to `auth.json`. */
+export const CREDENTIALS_FILE_VERSION = 1;
+
+const oauthTokensSchema = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1),
+  idToken: z.string().min(1).optional(),
+  expiresAt: z.number().finite(),
+});
+
+/** zod schema of the credentials file (`{ version: 1, type: 'chatgpt', tokens, accountId?, lastRefreshAt, source }`). */
+export const credentialsFileSchema = z.object({
+  version: z.literal(CREDENTIALS_FILE_VERSION),
+  type: z.literal('chatgpt'),
+  tokens: oauthTokensSchema,
+  accountId: z.string().min(1).optional(),
+  lastRefreshAt: z.number().finite(),
+  source: z.enum(['login', 'codex-cli-import']),
+});
+
+/** The JSON shape of the credentials file. */
+export type CredentialsFile = z.infer<typeof credentialsFileSchema>;
+
+/**
+ * Converts validated file content to {@link StoredChatGptCredentials} (dropping the version field).
+ *
+ * @param file - validated file content
+ */
+export function fromCredentialsFile(file: CredentialsFile): StoredChatGptCredentials {
+  const tokens: OAuthTokens = {
+    accessToken: file.tokens.accessToken,
+    refreshToken: file.tokens.refreshToken,
+    expiresAt: file.tokens.expiresAt,
+  };
+  if (file.tokens.idToken !== undefined) tokens.idToken = file.tokens.idToken;
+  const credentials: StoredChatGptCredentials = {
+    type: 'chatgpt',
+    tokens,
+    lastRefreshAt: file.lastRefreshAt,
+    source: file.source,
+  };
+  if (file.accountId !== undefined) credentials.accountId = file.accountId;
+  return credentials;
+}
+
+/**
+ * Converts credentials to the file's JSON shape, validating them (throws a ZodError on bad input).
+ *
+ * @param credentials - the credentials to store
+ */
+export function toCredentialsFile(credentials: StoredChatGptCredentials): CredentialsFile {
+  return credentialsFileSchema.parse({ version: CREDENTIALS_FILE_VERSION, ...credentials });
+}
+
+/**
+ * Deep-copies credentials so callers cannot mutate what a store holds.
+ *
+ * @param credentials - the credentials to copy
+ */
+export function copyCredentials(credentials: StoredChatGptCredentials): StoredChatGptCredentials {
+  return fromCredentialsFile(toCredentialsFile(credentials));
+}

@@ -1,0 +1,161 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { makeCredentials } from './__fixtures__/credentials.js';
+import { resolveCodetetherHome } from './codetether-home.js';
+import { createFileCredentialStore } from './file-credential-store.js';
+
+let folder: string;
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'oauth-pkce-store-'));
+});
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+describe('resolveCodetetherHome', () => {
+  it('uses CODETETHER_HOME, else ~/.codetether', () => {
+    expect(resolveCodetetherHome({ CODETETHER_HOME: '/tmp/x' })).toBe('/tmp/x');
+    expect(resolveCodetetherHome({ CODETETHER_HOME: '  ' })).toMatch(/\.codetether$/);
+    expect(resolveCodetetherHome({})).toMatch(/\.codetether$/);
+  });
+});
+
+describe('createFileCredentialStore', () => {
+  it('writes auth.json (0600) in a new 0700 folder and reads it back', async () => {
+    const home = join(folder, 'home');
+    const store = createFileCredentialStore({ home });
+    expect(store.location).toBe(join(home, 'auth.json'));
+    expect(await store.read()).toBeUndefined();
+    const credentials = makeCredentials();
+    await store.write(credentials);
+    expect(await store.read()).toEqual(credentials);
+    expect((await stat(home)).mode & 0o777).toBe(0o700);
+    expect((await stat(store.location)).mode & 0o777).toBe(0o600);
+    const json = JSON.parse(await readFile(store.location, 'utf8'));
+    expect(json).toMatchObject({ version: 1, type: 'chatgpt', accountId: 'acct_123', source: 'login' });
+    expect(Object.keys(json.tokens).sort()).toEqual(['accessToken', 'expiresAt', 'idToken', 'refreshToken']);
+    expect((await readdir(home)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('defaults to $CODETETHER_HOME/auth.json', () => {
+    const store = createFileCredentialStore({ env: { CODETETHER_HOME: folder } });
+    expect(store.location).toBe(join(folder, 'auth.json'));
+  });
+
+  it('reports corrupt JSON with the path and never overwrites it', async () => {
+    const store = createFileCredentialStore({ home: folder });
+    await writeFile(store.location, '{"version": 1, "type": "chat', { mode: 0o600 });
+    const error = await store.read().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'credentials-corrupt', path: store.location });
+    expect((error as Error).message).toContain(store.location);
+    expect((error as Error).message).toContain('codetether auth login');
+    await expect(store.write(makeCredentials())).rejects.toMatchObject({ code: 'credentials-corrupt' });
+    expect(await readFile(store.location, 'utf8')).toBe('{"version": 1, "type": "chat');
+    await store.delete();
+    await store.write(makeCredentials());
+    expect(await store.read()).toBeDefined();
+  });
+
+  it('reports a foreign file (schema mismatch) and recognises a Codex CLI auth.json', async () => {
+    const store = createFileCredentialStore({ home: folder });
+    await writeFile(store.location, JSON.stringify({ hello: 'world' }));
+    await expect(store.read()).rejects.toMatchObject({ code: 'credentials-corrupt' });
+    await writeFile(
+      store.location,
+      JSON.stringify({ OPENAI_API_KEY: null, tokens: { access_token: 'secret-a', refresh_token: 'secret-r' } }),
+    );
+    const error = (await store.read().catch((caught: unknown) => caught)) as Error;
+    expect(error.message).toContain('import-codex');
+    expect(error.message).not.toContain('secret-');
+    expect(inspect(error)).not.toContain('secret-');
+    await expect(store.write(makeCredentials())).rejects.toMatchObject({ code: 'credentials-corrupt' });
+  });
+
+  it('rejects invalid credentials on write', async () => {
+    const store = createFileCredentialStore({ home: folder });
+    await expect(store.write({ ...makeCredentials(), lastRefreshAt: Number.NaN })).rejects.toThrow(TypeError);
+  });
+
+  it('deletes without error when nothing is stored', async () => {
+    const store = createFileCredentialStore({ home: folder });
+    await store.delete();
+    await store.write(makeCredentials());
+    await store.delete();
+    expect(await store.read()).toBeUndefined();
+  });
+
+  it('serialises withLock callers in one process (also across store instances)', async () => {
+    const first = createFileCredentialStore({ home: folder });
+    const second = createFileCredentialStore({ home: folder });
+    const events: string[] = [];
+    const task = (name: string, store: typeof first) =>
+      store.withLock(async () => {
+        events.push(`${name}:start`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        events.push(`${name}:end`);
+        return name;
+      });
+    expect(await Promise.all([task('a', first), task('b', second), task('c', first)])).toEqual(['a', 'b', 'c']);
+    expect(events).toEqual(['a:start', 'a:end', 'b:start', 'b:end', 'c:start', 'c:end']);
+    await expect(first.withLock(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await first.withLock(async () => 'released')).toBe('released');
+  });
+
+  it('takes over an abandoned (stale) lock', async () => {
+    const store = createFileCredentialStore({ home: folder, lockStaleMs: 2000 });
+    const lockPath = `${store.location}.lock`;
+    await mkdir(lockPath);
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lockPath, old, old);
+    expect(await store.withLock(async () => 'got it')).toBe('got it');
+  });
+
+  it('fails with lock-failed when a live lock is never released', async () => {
+    const store = createFileCredentialStore({ home: folder, lockStaleMs: 60_000, lockTimeoutMs: 200 });
+    await mkdir(`${store.location}.lock`);
+    const error = await store.withLock(async () => 'never').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'lock-failed' });
+    expect((error as Error).message).toContain(`${store.location}.lock`);
+  });
+
+  it('shows only its location when inspected', () => {
+    const store = createFileCredentialStore({ home: folder });
+    expect(inspect(store)).toContain('auth.json');
+    expect(JSON.stringify(store)).toContain('auth.json');
+  });
+
+  it(
+    'keeps either the old or the new login when a writer is SIGKILLed mid-write',
+    async () => {
+      const store = createFileCredentialStore({ home: folder });
+      const script = fileURLToPath(new URL('./__fixtures__/write-loop.mjs', import.meta.url));
+      for (const delay of [0, 3, 7, 15, 25]) {
+        const child = spawn(process.execPath, [script, store.location], { stdio: ['ignore', 'pipe', 'inherit'] });
+        await new Promise<void>((resolve, reject) => {
+          child.once('error', reject);
+          child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+          child.stdout.once('data', () => resolve());
+        });
+        child.removeAllListeners('exit');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+        const credentials = await store.read();
+        expect(['account-old', 'account-new']).toContain(credentials?.accountId);
+        const marker = credentials?.accountId === 'account-old' ? 'old' : 'new';
+        expect(credentials?.tokens.accessToken).toBe(`access-${marker}`);
+        expect(credentials?.tokens.idToken?.startsWith(`${marker}-`)).toBe(true);
+        expect(credentials?.tokens.idToken?.length).toBe(marker.length + 1 + 256 * 1024);
+      }
+    },
+    30_000,
+  );
+});

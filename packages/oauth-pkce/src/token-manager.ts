@@ -1,0 +1,221 @@
+import { CODEX_CLIENT_ID, DEFAULT_ISSUER, DEFAULT_REFRESH_WINDOW_MS } from './constants.js';
+import type { CredentialStore, StoredChatGptCredentials } from './credentials.js';
+import { OAuthError } from './errors.js';
+import type { FetchFunction } from './http-request.js';
+import { readAccountClaims } from './jwt-claims.js';
+import { inspectSymbol } from './redaction.js';
+import { refreshTokens, revokeToken } from './token-endpoint.js';
+
+/** Options of {@link createTokenManager}. */
+export interface TokenManagerOptions {
+  /** Where the login is kept (use the file store to share it safely between processes). */
+  store: CredentialStore;
+  /** The issuer base URL. Default `https://auth.openai.com`. */
+  issuer?: string;
+  /** The OAuth client id. Default: the Codex CLI's. */
+  clientId?: string;
+  /** `fetch` for the token endpoint. */
+  fetch?: FetchFunction;
+  /** Clock. Default `Date.now`. */
+  now?: () => number;
+  /** Refresh when the access token expires within this many ms. Default 5 minutes. */
+  refreshWindowMs?: number;
+}
+
+/** A usable access token with what the ChatGPT backend needs alongside it. */
+export interface AccessTokenInfo {
+  /** The bearer token. */
+  accessToken: string;
+  /** The `chatgpt-account-id` header value. */
+  accountId?: string;
+  /** When the access token expires, in epoch milliseconds. */
+  expiresAt: number;
+  /** The subscription plan from the token claims. */
+  planType?: string;
+  /** The account email from the token claims. */
+  email?: string;
+}
+
+/** Options of {@link TokenManager.logout}. */
+export interface LogoutOptions {
+  /**
+   * Revoke the refresh token at `{issuer}/oauth/revoke` (best effort) before deleting the login.
+   * Default: true for CodeTether's own logins, false for an imported Codex CLI login (revoking it
+   * would also log the Codex CLI out).
+   */
+  revoke?: boolean;
+}
+
+/** Hands out valid access tokens, refreshing them safely. Holds no tokens in its own fields. */
+export interface TokenManager {
+  /**
+   * Returns a valid access token, refreshing it first when it expires within the refresh window.
+   * Concurrent callers share one refresh; processes sharing a file store refresh once between them.
+   * Throws `not-logged-in`, `refresh-token-rejected` ("log in again"), `network-error` (credentials kept).
+   */
+  getAccessToken(): Promise<AccessTokenInfo>;
+  /**
+   * Refreshes after the backend rejected `rejectedAccessToken` (HTTP 401). Skips the refresh when the
+   * stored token already differs (someone else refreshed). Without an argument it always refreshes.
+   */
+  forceRefresh(rejectedAccessToken?: string): Promise<AccessTokenInfo>;
+  /** Deletes the login, revoking the refresh token first (best effort; see {@link LogoutOptions}). */
+  logout(options?: LogoutOptions): Promise<void>;
+}
+
+function notLoggedIn(location: string): OAuthError {
+  return new OAuthError(
+    'not-logged-in',
+    `You are not logged in to ChatGPT (no credentials in ${location}). Run \`codetether auth login\`.`,
+  );
+}
+
+function describe(credentials: StoredChatGptCredentials): AccessTokenInfo {
+  const claims = readAccountClaims(credentials.tokens);
+  const info: AccessTokenInfo = {
+    accessToken: credentials.tokens.accessToken,
+    expiresAt: credentials.tokens.expiresAt,
+  };
+  const accountId = credentials.accountId ?? claims.accountId;
+  if (accountId !== undefined) info.accountId = accountId;
+  if (claims.planType !== undefined) info.planType = claims.planType;
+  if (claims.email !== undefined) info.email = claims.email;
+  return info;
+}
+
+class DefaultTokenManager implements TokenManager {
+  readonly #store: CredentialStore;
+  readonly #issuer: string;
+  readonly #clientId: string;
+  readonly #fetch: FetchFunction | undefined;
+  readonly #now: () => number;
+  readonly #refreshWindowMs: number;
+  #inFlight: Promise<StoredChatGptCredentials> | undefined;
+
+  constructor(options: TokenManagerOptions) {
+    this.#store = options.store;
+    this.#issuer = options.issuer ?? DEFAULT_ISSUER;
+    this.#clientId = options.clientId ?? CODEX_CLIENT_ID;
+    this.#fetch = options.fetch;
+    this.#now = options.now ?? Date.now;
+    this.#refreshWindowMs = options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS;
+  }
+
+  #needsRefresh(credentials: StoredChatGptCredentials): boolean {
+    return credentials.tokens.expiresAt - this.#now() <= this.#refreshWindowMs;
+  }
+
+  async getAccessToken(): Promise<AccessTokenInfo> {
+    if (this.#inFlight === undefined) {
+      const current = await this.#store.read();
+      if (current === undefined) throw notLoggedIn(this.#store.location);
+      if (!this.#needsRefresh(current)) return describe(current);
+    }
+    const refreshed = await this.#refresh(
+      (credentials) => this.#needsRefresh(credentials),
+      (credentials) => !this.#needsRefresh(credentials),
+    );
+    return describe(refreshed);
+  }
+
+  async forceRefresh(rejectedAccessToken?: string): Promise<AccessTokenInfo> {
+    const stillRejected = (credentials: StoredChatGptCredentials) =>
+      rejectedAccessToken === undefined || credentials.tokens.accessToken === rejectedAccessToken;
+    const refreshed = await this.#refresh(stillRejected, (credentials) =>
+      rejectedAccessToken === undefined ? true : credentials.tokens.accessToken !== rejectedAccessToken,
+    );
+    return describe(refreshed);
+  }
+
+  /**
+   * Single-flight refresh. Joins a refresh already in flight when its result satisfies `joinAccepts`;
+   * otherwise takes the store lock, re-reads the store (another process may have refreshed), refreshes
+   * only when `shouldRefresh` still holds, and persists the rotated tokens before returning.
+   */
+  async #refresh(
+    shouldRefresh: (credentials: StoredChatGptCredentials) => boolean,
+    joinAccepts: (credentials: StoredChatGptCredentials) => boolean,
+  ): Promise<StoredChatGptCredentials> {
+    for (;;) {
+      const existing = this.#inFlight;
+      if (existing === undefined) break;
+      const result = await existing;
+      if (joinAccepts(result)) return result;
+      if (this.#inFlight === existing) break;
+    }
+    const flight = this.#store.withLock(async () => {
+      const current = await this.#store.read();
+      if (current === undefined) throw notLoggedIn(this.#store.location);
+      if (!shouldRefresh(current)) return current;
+      const tokens = await refreshTokens({
+        issuer: this.#issuer,
+        clientId: this.#clientId,
+        refreshToken: current.tokens.refreshToken,
+        idToken: current.tokens.idToken,
+        fetch: this.#fetch,
+        now: this.#now,
+      });
+      const claims = readAccountClaims(tokens);
+      const next: StoredChatGptCredentials = {
+        type: 'chatgpt',
+        tokens,
+        lastRefreshAt: this.#now(),
+        source: current.source,
+      };
+      const accountId = claims.accountId ?? current.accountId;
+      if (accountId !== undefined) next.accountId = accountId;
+      // The old refresh token is dead now: persist the rotated one before anyone uses the result.
+      await this.#store.write(next);
+      return next;
+    });
+    this.#inFlight = flight;
+    try {
+      return await flight;
+    } finally {
+      if (this.#inFlight === flight) this.#inFlight = undefined;
+    }
+  }
+
+  async logout(options: LogoutOptions = {}): Promise<void> {
+    await this.#store.withLock(async () => {
+      let current: StoredChatGptCredentials | undefined;
+      try {
+        current = await this.#store.read();
+      } catch (error) {
+        if (!(error instanceof OAuthError && error.code === 'credentials-corrupt')) throw error;
+      }
+      const revoke = options.revoke ?? current?.source !== 'codex-cli-import';
+      if (current !== undefined && revoke) {
+        await revokeToken({
+          issuer: this.#issuer,
+          clientId: this.#clientId,
+          token: current.tokens.refreshToken,
+          fetch: this.#fetch,
+          timeoutMs: 10_000,
+        }).catch(() => {});
+      }
+      await this.#store.delete();
+    });
+  }
+
+  toJSON(): unknown {
+    return { store: this.#store.location, issuer: this.#issuer };
+  }
+
+  toString(): string {
+    return `TokenManager { store: ${this.#store.location}, issuer: ${this.#issuer} }`;
+  }
+
+  [inspectSymbol](): string {
+    return `TokenManager { store: '${this.#store.location}', issuer: '${this.#issuer}', tokens: [redacted] }`;
+  }
+}
+
+/**
+ * Creates a {@link TokenManager} over a credential store.
+ *
+ * @param options - store, issuer, client id, fetch, clock and refresh window
+ */
+export function createTokenManager(options: TokenManagerOptions): TokenManager {
+  return new DefaultTokenManager(options);
+}

@@ -1,0 +1,240 @@
+import type { CredentialStore, TokenManager } from '@codetether/oauth-pkce';
+import {
+  createFileCredentialStore,
+  createTokenManager,
+  readAccountClaims,
+  resolveCodetetherHome,
+} from '@codetether/oauth-pkce';
+import type { Backend } from '@codetether/responses-protocol';
+import { CodexProviderError } from './errors.js';
+
+/** How the provider authenticates. `auto` (default): a ChatGPT login if one is stored, else `OPENAI_API_KEY`. */
+export type CodexAuthOption =
+  | { type: 'chatgpt'; store?: CredentialStore | undefined; tokenManager?: TokenManager | undefined }
+  | { type: 'api-key'; apiKey: string }
+  | { type: 'auto' };
+
+/** A description of the active authentication, safe to print (it holds no secret). */
+export interface AuthDescription {
+  /** `chatgpt` for a ChatGPT login, `api-key` for an OpenAI API key. */
+  mode: 'chatgpt' | 'api-key';
+  /** The backend requests go to. */
+  backend: Backend;
+  /** The ChatGPT workspace/account id. */
+  accountId?: string;
+  /** The login's e-mail address. */
+  email?: string;
+  /** The ChatGPT plan (plus, pro, team…). */
+  planType?: string;
+  /** When the current access token expires, epoch ms. */
+  expiresAt?: number;
+  /** Where the credentials live (file path) or where the key came from. */
+  location?: string;
+}
+
+/** Credentials for one request. */
+export interface RequestCredentials {
+  /** Access token or API key for `Authorization: Bearer`. */
+  bearerToken: string;
+  /** ChatGPT account id (ChatGPT backend only). */
+  accountId?: string;
+}
+
+/** The provider's resolved authentication: how to get a token, and how to recover from a rejected one. */
+export interface AuthSession {
+  /** `chatgpt` or `api-key`. */
+  readonly mode: 'chatgpt' | 'api-key';
+  /** The backend this auth talks to. */
+  readonly backend: Backend;
+  /** A token (and account id) to use now. */
+  getCredentials(): Promise<RequestCredentials>;
+  /** Forces one refresh after the server rejected `rejectedToken`; false when refreshing is impossible. */
+  refreshAfterRejection(rejectedToken: string): Promise<boolean>;
+  /** Describes the auth without secrets. */
+  describe(): Promise<AuthDescription>;
+}
+
+/** What {@link resolveAuthSession} needs. */
+export interface AuthResolutionInput {
+  auth: CodexAuthOption;
+  env: Record<string, string | undefined>;
+  issuer: string;
+  fetch?: typeof fetch | undefined;
+  now?: (() => number) | undefined;
+}
+
+const NOT_LOGGED_IN_MESSAGE =
+  'Not logged in: no ChatGPT login was found and OPENAI_API_KEY is not set. Run `codetether auth login` to sign in with your ChatGPT account, or set OPENAI_API_KEY to use an OpenAI API key.';
+
+/** The actionable message for a ChatGPT login without a workspace/account id. */
+export const MISSING_ACCOUNT_ID_MESSAGE =
+  'OpenAI Codex auth is missing a ChatGPT workspace/account identifier. Re-run `codetether auth login --device-code` and sign in to the intended workspace.';
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const status = (error as { status?: unknown }).status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** Maps an `OAuthError` (or anything thrown by a store/token manager) to a {@link CodexProviderError}. */
+export function mapAuthError(error: unknown): CodexProviderError {
+  if (error instanceof CodexProviderError) return error;
+  const code = errorCode(error);
+  const detail = error instanceof Error ? ` (${error.message})` : '';
+  switch (code) {
+    case 'not-logged-in':
+      return new CodexProviderError('not-logged-in', NOT_LOGGED_IN_MESSAGE, {
+        cause: error,
+        isRetryable: false,
+      });
+    case 'refresh-token-rejected':
+      return new CodexProviderError(
+        'unauthorized',
+        `Your ChatGPT login could not be refreshed${detail}. Run \`codetether auth login\` to sign in again.`,
+        { cause: error, isRetryable: false, status: errorStatus(error) },
+      );
+    case 'credentials-corrupt':
+      return new CodexProviderError(
+        'not-logged-in',
+        `The stored ChatGPT credentials could not be read${detail}. Run \`codetether auth login\` to sign in again.`,
+        { cause: error, isRetryable: false },
+      );
+    case 'aborted':
+      return new CodexProviderError('aborted', 'The request was aborted.', {
+        cause: error,
+        isRetryable: false,
+      });
+    case 'network-error':
+      return new CodexProviderError(
+        'network-error',
+        `Could not reach the login server to refresh the ChatGPT token${detail}. Check your network connection and try again.`,
+        { cause: error, isRetryable: true },
+      );
+    case 'lock-failed':
+    case 'credentials-io-error':
+      return new CodexProviderError(
+        'not-logged-in',
+        error instanceof Error ? error.message : 'The stored ChatGPT login could not be read.',
+        { cause: error, isRetryable: code === 'lock-failed' },
+      );
+    default:
+      return new CodexProviderError(
+        'unauthorized',
+        `The ChatGPT login could not be used${detail}. Run \`codetether auth login\` to sign in again.`,
+        { cause: error, isRetryable: false, status: errorStatus(error) },
+      );
+  }
+}
+
+function createApiKeySession(apiKey: string, location: string): AuthSession {
+  if (apiKey.trim() === '') {
+    throw new CodexProviderError(
+      'not-logged-in',
+      'The OpenAI API key is empty. Set OPENAI_API_KEY to a valid key or run `codetether auth login`.',
+      { isRetryable: false },
+    );
+  }
+  return {
+    mode: 'api-key',
+    backend: 'openai',
+    getCredentials: async () => ({ bearerToken: apiKey }),
+    refreshAfterRejection: async () => false,
+    describe: async () => ({ mode: 'api-key', backend: 'openai', location }),
+  };
+}
+
+function createChatGptSession(store: CredentialStore | undefined, tokenManager: TokenManager): AuthSession {
+  const accountIdFromStore = async (accessToken: string): Promise<string | undefined> => {
+    const stored = store === undefined ? undefined : await store.read().catch(() => undefined);
+    if (stored?.accountId) return stored.accountId;
+    const claims = readAccountClaims({
+      accessToken,
+      ...(stored?.tokens.idToken === undefined ? {} : { idToken: stored.tokens.idToken }),
+    });
+    return claims.accountId;
+  };
+  return {
+    mode: 'chatgpt',
+    backend: 'chatgpt',
+    async getCredentials() {
+      let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
+      try {
+        token = await tokenManager.getAccessToken();
+      } catch (error) {
+        throw mapAuthError(error);
+      }
+      const accountId = token.accountId ?? (await accountIdFromStore(token.accessToken));
+      if (accountId === undefined || accountId.trim() === '') {
+        throw new CodexProviderError('missing-account-id', MISSING_ACCOUNT_ID_MESSAGE, {
+          isRetryable: false,
+        });
+      }
+      return { bearerToken: token.accessToken, accountId };
+    },
+    async refreshAfterRejection(rejectedToken) {
+      try {
+        await tokenManager.forceRefresh(rejectedToken);
+        return true;
+      } catch (error) {
+        throw mapAuthError(error);
+      }
+    },
+    async describe() {
+      let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
+      try {
+        token = await tokenManager.getAccessToken();
+      } catch (error) {
+        throw mapAuthError(error);
+      }
+      const accountId = token.accountId ?? (await accountIdFromStore(token.accessToken));
+      const description: AuthDescription = {
+        mode: 'chatgpt',
+        backend: 'chatgpt',
+        expiresAt: token.expiresAt,
+      };
+      if (accountId !== undefined) description.accountId = accountId;
+      if (token.email !== undefined) description.email = token.email;
+      if (token.planType !== undefined) description.planType = token.planType;
+      if (store !== undefined) description.location = store.location;
+      return description;
+    },
+  };
+}
+
+/**
+ * Resolves the auth option into a session. `auto`: a ChatGPT login in the file store at
+ * `CODETETHER_HOME` wins, else `OPENAI_API_KEY`, else `not-logged-in`.
+ */
+export async function resolveAuthSession(input: AuthResolutionInput): Promise<AuthSession> {
+  const { auth, env } = input;
+  const tokenManagerFor = (store: CredentialStore): TokenManager =>
+    createTokenManager({
+      store,
+      issuer: input.issuer,
+      ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
+      ...(input.now === undefined ? {} : { now: input.now }),
+    });
+  if (auth.type === 'api-key') return createApiKeySession(auth.apiKey, 'api key option');
+  if (auth.type === 'chatgpt') {
+    if (auth.tokenManager !== undefined) return createChatGptSession(auth.store, auth.tokenManager);
+    const store = auth.store ?? createFileCredentialStore({ home: resolveCodetetherHome(env), env });
+    return createChatGptSession(store, tokenManagerFor(store));
+  }
+  const store = createFileCredentialStore({ home: resolveCodetetherHome(env), env });
+  let stored: Awaited<ReturnType<CredentialStore['read']>>;
+  try {
+    stored = await store.read();
+  } catch (error) {
+    throw mapAuthError(error);
+  }
+  if (stored !== undefined) return createChatGptSession(store, tokenManagerFor(store));
+  const apiKey = env.OPENAI_API_KEY?.trim();
+  if (apiKey !== undefined && apiKey !== '') return createApiKeySession(apiKey, 'OPENAI_API_KEY');
+  throw new CodexProviderError('not-logged-in', NOT_LOGGED_IN_MESSAGE, { isRetryable: false });
+}

@@ -1,0 +1,408 @@
+import type { Emulator } from '@codetether/emulator';
+import { createFileCredentialStore, createMemoryCredentialStore } from '@codetether/oauth-pkce';
+import type { ChatMessage, StreamChunk, ToolDefinition } from '@codetether/responses-protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  collect,
+  emulatorCredentials,
+  emulatorEndpoints,
+  providerFor,
+  startTestEmulator,
+  type TestAuthMode,
+  temporaryHome,
+} from './__fixtures__/emulator-harness.js';
+import type { TransportMode } from './configuration.js';
+import { CodexProviderError } from './errors.js';
+import { type CodexProvider, createCodexProvider, type TransportFallbackInfo } from './provider.js';
+
+const weatherTool: ToolDefinition = {
+  name: 'get_weather',
+  description: 'Current weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
+
+function userMessage(text: string): ChatMessage[] {
+  return [
+    { role: 'system', content: 'You are terse.' },
+    { role: 'user', content: text },
+  ];
+}
+
+function responsesRequests(emulator: Emulator) {
+  return emulator.requests.filter((request) => request.path.endsWith('/responses'));
+}
+
+async function expectProviderError(promise: Promise<unknown>, code: string): Promise<CodexProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CodexProviderError);
+    expect((error as CodexProviderError).code).toBe(code);
+    return error as CodexProviderError;
+  }
+  throw new Error(`expected a CodexProviderError with code ${code}`);
+}
+
+let emulator: Emulator;
+let provider: CodexProvider | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeEach(async () => {
+  emulator = await startTestEmulator();
+});
+
+afterEach(async () => {
+  await provider?.close();
+  provider = undefined;
+  await emulator.close();
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const authModes: TestAuthMode[] = ['chatgpt', 'api-key'];
+const transports: TransportMode[] = ['auto', 'websocket', 'http'];
+
+describe.each(authModes)('auth %s', (mode) => {
+  const expectedPath = mode === 'chatgpt' ? '/backend-api/codex/responses' : '/v1/responses';
+
+  describe.each(transports)('transport %s', (transport) => {
+    it('streams a text completion with the right backend, headers and body', {
+      timeout: 10_000,
+    }, async () => {
+      provider = providerFor(emulator, mode, transport);
+      const chunks = await collect(
+        provider.completeStream(
+          { model: 'gpt-5.4:high', messages: userMessage('[scenario:text] hello'), maxOutputTokens: 500 },
+          { sessionId: 'session-1' },
+        ),
+      );
+      const done = chunks.at(-1);
+      expect(done?.type).toBe('done');
+      expect(chunks.filter((chunk) => chunk.type === 'text').length).toBeGreaterThan(0);
+      expect(chunks.some((chunk) => chunk.type === 'error')).toBe(false);
+
+      const requests = responsesRequests(emulator);
+      expect(requests).toHaveLength(1);
+      const request = requests[0]!;
+      expect(request.path).toBe(expectedPath);
+      expect(request.transport).toBe(transport === 'http' ? 'http' : 'websocket');
+      const body = request.body as Record<string, unknown>;
+      expect(body.model).toBe('gpt-5.4');
+      expect(body.prompt_cache_key).toBe('session-1');
+      expect(body.reasoning).toMatchObject({ effort: 'high' });
+      expect(body.instructions).toBe('You are terse.');
+      if (mode === 'chatgpt') {
+        expect(request.headers['chatgpt-account-id']).toBeTruthy();
+        expect(request.headers.originator).toBe('codex_cli_rs');
+        expect(request.headers['session-id']).toBe('session-1');
+        expect(body.max_output_tokens).toBeUndefined();
+        expect(body.store).toBe(false);
+      } else {
+        expect(request.headers['chatgpt-account-id']).toBeUndefined();
+        expect(body.max_output_tokens).toBe(500);
+      }
+      expect(request.headers['user-agent']).toMatch(/^codetether\//);
+      expect(request.headers['openai-beta']).toBe(
+        request.transport === 'http' ? 'responses=experimental' : 'responses_websockets=2026-02-06',
+      );
+      if (request.transport === 'http') expect(request.headers.accept).toBe('text/event-stream');
+    });
+
+    it('runs a full two-turn tool loop with round-tripped call ids', { timeout: 10_000 }, async () => {
+      provider = providerFor(emulator, mode, transport);
+      const messages: ChatMessage[] = userMessage('[scenario:tool-call] weather in Paris?');
+      const first = await provider.complete(
+        { model: 'gpt-5.4', messages, tools: [weatherTool] },
+        { sessionId: 'tool-session' },
+      );
+      expect(first.finishReason).toBe('tool-calls');
+      expect(first.toolCalls).toHaveLength(1);
+      const call = first.toolCalls[0]!;
+      expect(call.name).toBe('get_weather');
+      expect(() => JSON.parse(call.arguments)).not.toThrow();
+
+      messages.push({ role: 'assistant', toolCalls: first.toolCalls });
+      messages.push({ role: 'tool', toolCallId: call.id, content: '{"temperature":"21C"}' });
+      const second = await provider.complete(
+        { model: 'gpt-5.4', messages, tools: [weatherTool] },
+        { sessionId: 'tool-session' },
+      );
+      expect(second.finishReason).toBe('stop');
+      expect(second.text).toContain('21C');
+
+      const secondBody = responsesRequests(emulator).at(-1)!.body as {
+        input: Array<Record<string, unknown>>;
+      };
+      const items = secondBody.input;
+      expect(items.find((item) => item.type === 'function_call')?.call_id).toBe(call.id);
+      expect(items.find((item) => item.type === 'function_call_output')?.call_id).toBe(call.id);
+    });
+  });
+
+  it('lists the models of its backend', async () => {
+    provider = providerFor(emulator, mode, 'http');
+    const ids = (await provider.listModels()).map((model) => model.id);
+    if (mode === 'chatgpt') {
+      expect(ids).not.toContain('gpt-5.4-pro');
+      expect(ids).toContain('gpt-5.5');
+    } else {
+      expect(ids).toContain('gpt-5.4-pro');
+      expect(ids).not.toContain('gpt-5.5');
+    }
+    expect((await provider.resolveAuth()).mode).toBe(mode);
+  });
+});
+
+describe('transport fallback', () => {
+  it('falls back to HTTP when the server refuses WebSockets and goes straight to HTTP next turn', {
+    timeout: 10_000,
+  }, async () => {
+    emulator.setOptions({ websocket: false });
+    const fallbacks: TransportFallbackInfo[] = [];
+    provider = providerFor(emulator, 'chatgpt', 'auto', {
+      onTransportFallback: (info) => fallbacks.push(info),
+    });
+    const request = { model: 'gpt-5.4', messages: userMessage('hi') };
+
+    const first = await provider.complete(request, { sessionId: 'fallback-session' });
+    expect(first.text.length).toBeGreaterThan(0);
+    expect(fallbacks).toHaveLength(1);
+    expect(fallbacks[0]).toMatchObject({ sessionId: 'fallback-session', endpointWide: true });
+    const firstTransports = responsesRequests(emulator).map((recorded) => recorded.transport);
+    expect(firstTransports.at(-1)).toBe('http');
+
+    emulator.clearRequests();
+    await provider.complete(request, { sessionId: 'fallback-session' });
+    await provider.complete(request, { sessionId: 'another-session' });
+    expect(fallbacks).toHaveLength(1);
+    expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual(['http', 'http']);
+  });
+
+  it('falls back when the socket closes with 1006 before any event', { timeout: 10_000 }, async () => {
+    const fallbacks: TransportFallbackInfo[] = [];
+    provider = providerFor(emulator, 'api-key', 'auto', {
+      onTransportFallback: (info) => fallbacks.push(info),
+    });
+    const chunks = await collect(
+      provider.completeStream(
+        { model: 'gpt-5.4', messages: userMessage('[scenario:ws-close-1006] hi') },
+        { sessionId: 'close-session' },
+      ),
+    );
+    expect(fallbacks).toHaveLength(1);
+    expect(fallbacks[0]?.endpointWide).toBe(false);
+    expect(chunks.at(-1)?.type).toBe('done');
+    expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual(['websocket', 'http']);
+
+    // The session stays on HTTP for the next turn.
+    emulator.clearRequests();
+    await provider.complete(
+      { model: 'gpt-5.4', messages: userMessage('again') },
+      { sessionId: 'close-session' },
+    );
+    expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual(['http']);
+  });
+
+  it('does not fall back when the WebSocket is forced', { timeout: 10_000 }, async () => {
+    emulator.setOptions({ websocket: false });
+    provider = providerFor(emulator, 'api-key', 'websocket');
+    const error = await expectProviderError(
+      provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
+      'invalid-request',
+    );
+    expect(error.status).toBe(426);
+    expect(responsesRequests(emulator).filter((recorded) => recorded.transport === 'http')).toHaveLength(0);
+  });
+});
+
+describe('auth handling', () => {
+  it('refreshes once and retries after a 401 on a token that looked valid', { timeout: 10_000 }, async () => {
+    const credentials = emulatorCredentials(emulator, {
+      accessToken: 'header.eyJleHAiOjk5OTk5OTk5OTl9.signature',
+    });
+    const store = createMemoryCredentialStore(credentials);
+    provider = providerFor(emulator, 'chatgpt', 'http', { store });
+    const completion = await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
+    expect(completion.text.length).toBeGreaterThan(0);
+    expect(emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1);
+    expect(responsesRequests(emulator)).toHaveLength(2);
+    const stored = await store.read();
+    expect(stored?.tokens.accessToken).not.toBe('header.eyJleHAiOjk5OTk5OTk5OTl9.signature');
+  });
+
+  it('reports unauthorized when the refreshed token is still rejected', { timeout: 10_000 }, async () => {
+    provider = providerFor(emulator, 'chatgpt', 'http');
+    const error = await expectProviderError(
+      provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:unauthorized] hi') }),
+      'unauthorized',
+    );
+    expect(error.message).toContain('codetether auth login');
+    expect(emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1);
+  });
+
+  it('rejects a ChatGPT login without an account id before sending anything', async () => {
+    const payload = Buffer.from(JSON.stringify({ exp: 9_999_999_999 })).toString('base64url');
+    const token = `eyJhbGciOiJub25lIn0.${payload}.sig`;
+    const store = createMemoryCredentialStore({
+      type: 'chatgpt',
+      tokens: { accessToken: token, refreshToken: 'r', idToken: token, expiresAt: Date.now() + 3_600_000 },
+      lastRefreshAt: Date.now(),
+      source: 'login',
+    });
+    provider = providerFor(emulator, 'chatgpt', 'http', { store });
+    const error = await expectProviderError(
+      provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
+      'missing-account-id',
+    );
+    expect(error.message).toContain('codetether auth login --device-code');
+    expect(responsesRequests(emulator)).toHaveLength(0);
+  });
+
+  it('says how to log in when there is neither a login nor OPENAI_API_KEY', async () => {
+    const { home, cleanup } = await temporaryHome();
+    cleanups.push(cleanup);
+    provider = createCodexProvider({ ...emulatorEndpoints(emulator), env: { CODETETHER_HOME: home } });
+    const error = await expectProviderError(provider.resolveAuth(), 'not-logged-in');
+    expect(error.message).toContain('codetether auth login');
+    expect(error.message).toContain('OPENAI_API_KEY');
+    await expectProviderError(
+      collect(provider.completeStream({ model: 'gpt-5.4', messages: userMessage('hi') })),
+      'not-logged-in',
+    );
+  });
+
+  it('auto mode prefers a stored ChatGPT login over OPENAI_API_KEY', { timeout: 10_000 }, async () => {
+    const { home, cleanup } = await temporaryHome();
+    cleanups.push(cleanup);
+    const apiKey = emulator.createApiKey();
+    const env = {
+      CODETETHER_HOME: home,
+      OPENAI_API_KEY: apiKey,
+      CODETETHER_AUTH_ISSUER: emulator.issuerUrl,
+      CODETETHER_CHATGPT_BASE_URL: emulator.chatgptBaseUrl,
+      CODETETHER_OPENAI_BASE_URL: emulator.openaiBaseUrl,
+      CODETETHER_TRANSPORT: 'http',
+    };
+    provider = createCodexProvider({ env });
+    expect(await provider.resolveAuth()).toMatchObject({ mode: 'api-key', backend: 'openai' });
+    await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
+    expect(responsesRequests(emulator).at(-1)?.path).toBe('/v1/responses');
+    await provider.close();
+
+    await createFileCredentialStore({ home }).write(emulatorCredentials(emulator));
+    provider = createCodexProvider({ env });
+    const description = await provider.resolveAuth();
+    expect(description).toMatchObject({ mode: 'chatgpt', backend: 'chatgpt', planType: 'plus' });
+    expect(description.accountId).toBeTruthy();
+    await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
+    expect(responsesRequests(emulator).at(-1)?.path).toBe('/backend-api/codex/responses');
+  });
+});
+
+describe('errors', () => {
+  it('rejects an unsupported model for a ChatGPT login without a request', async () => {
+    provider = providerFor(emulator, 'chatgpt', 'auto');
+    const error = await expectProviderError(
+      collect(provider.completeStream({ model: 'gpt-5.4-pro', messages: userMessage('hi') })),
+      'unsupported-model',
+    );
+    expect(error.message).toContain('Supported models: gpt-5, gpt-5-mini');
+    await expectProviderError(provider.validateModel('gpt-5.4-pro'), 'unsupported-model');
+    expect(responsesRequests(emulator)).toHaveLength(0);
+  });
+
+  it.each(['http', 'websocket'] as const)(
+    'maps a usage limit to usage-limit-reached with the reset time (%s)',
+    { timeout: 10_000 },
+    async (transport) => {
+      provider = providerFor(emulator, 'chatgpt', transport);
+      const error = await expectProviderError(
+        provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:rate-limited] hi') }),
+        'usage-limit-reached',
+      );
+      expect(error.isRetryable).toBe(false);
+      expect(error.resetsAt).toBeGreaterThan(0);
+      expect(error.message).toMatch(
+        /You have hit your ChatGPT usage limit( \(\w+ plan\))?\. Try again in ~\d+ min\./,
+      );
+    },
+  );
+
+  it('turns a failed response into an error chunk', { timeout: 10_000 }, async () => {
+    provider = providerFor(emulator, 'api-key', 'http');
+    const chunks = await collect(
+      provider.completeStream({ model: 'gpt-5.4', messages: userMessage('[scenario:failed] hi') }),
+    );
+    expect(chunks.at(-1)?.type).toBe('error');
+  });
+
+  it('stops promptly when aborted mid-stream', { timeout: 10_000 }, async () => {
+    emulator.setOptions({ eventDelayMs: 50 });
+    provider = providerFor(emulator, 'chatgpt', 'websocket');
+    const controller = new AbortController();
+    const chunks: StreamChunk[] = [];
+    const started = Date.now();
+    let abortedAt = 0;
+    for await (const chunk of provider.completeStream(
+      { model: 'gpt-5.4', messages: userMessage('[scenario:slow] tell me a story') },
+      { signal: controller.signal },
+    )) {
+      chunks.push(chunk);
+      if (chunk.type === 'text' && abortedAt === 0) {
+        abortedAt = Date.now();
+        controller.abort();
+      }
+    }
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(Date.now() - abortedAt).toBeLessThan(1_000);
+    expect(chunks.some((chunk) => chunk.type === 'done')).toBe(false);
+    expect(chunks.at(-1)).toMatchObject({ type: 'error', code: 'aborted' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('throws aborted before sending when the signal is already aborted', async () => {
+    provider = providerFor(emulator, 'api-key', 'http');
+    const controller = new AbortController();
+    controller.abort();
+    await expectProviderError(
+      collect(
+        provider.completeStream(
+          { model: 'gpt-5.4', messages: userMessage('hi') },
+          { signal: controller.signal },
+        ),
+      ),
+      'aborted',
+    );
+    expect(responsesRequests(emulator)).toHaveLength(0);
+  });
+});
+
+describe('createResponseStream', () => {
+  it('applies the ChatGPT backend fixes to a client body', { timeout: 10_000 }, async () => {
+    provider = providerFor(emulator, 'chatgpt', 'auto');
+    const response = await provider.createResponseStream(
+      { model: 'gpt-5.4-fast:high', input: 'hello', max_output_tokens: 100, store: true },
+      { sessionId: 'passthrough' },
+    );
+    const events = await collect(response.events);
+    expect(events.at(-1)).toMatchObject({ type: 'response.completed' });
+    const body = responsesRequests(emulator).at(-1)!.body as Record<string, unknown>;
+    expect(body).toMatchObject({
+      model: 'gpt-5.4',
+      service_tier: 'priority',
+      reasoning: { effort: 'high' },
+      store: false,
+      prompt_cache_key: 'passthrough',
+    });
+    expect(body.max_output_tokens).toBeUndefined();
+    expect(Array.isArray(body.input)).toBe(true);
+    expect(typeof body.instructions).toBe('string');
+  });
+
+  it('records rate limits from response headers', { timeout: 10_000 }, async () => {
+    emulator.setOptions({ rateLimit: { primaryUsedPercent: 42, secondaryUsedPercent: 7, planType: 'pro' } });
+    provider = providerFor(emulator, 'chatgpt', 'http');
+    await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
+    expect(provider.lastRateLimits?.primary?.usedPercent).toBe(42);
+    expect(provider.lastRateLimits?.secondary?.usedPercent).toBe(7);
+  });
+});

@@ -1,0 +1,366 @@
+import type { TokenManager } from '@codetether/oauth-pkce';
+import type { StreamChunk } from '@codetether/responses-protocol';
+import type { TransportRequest, TransportResponse } from '@codetether/transport-http';
+import { describe, expect, it } from 'vitest';
+import { collect } from './__fixtures__/emulator-harness.js';
+import { CodexProviderError } from './errors.js';
+import { type CodexTransport, createCodexProvider, type TransportFallbackInfo } from './provider.js';
+
+class FakeTransportError extends Error {
+  constructor(message: string, fields: Record<string, unknown>) {
+    super(message);
+    Object.assign(this, fields);
+  }
+}
+
+function textEvents(text: string): unknown[] {
+  return [
+    {
+      type: 'response.created',
+      sequence_number: 0,
+      response: { id: 'resp_1', status: 'in_progress', output: [] },
+    },
+    {
+      type: 'response.output_item.added',
+      sequence_number: 1,
+      output_index: 0,
+      item: { id: 'msg_1', type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+    },
+    {
+      type: 'response.output_text.delta',
+      sequence_number: 2,
+      item_id: 'msg_1',
+      output_index: 0,
+      content_index: 0,
+      delta: text,
+    },
+    {
+      type: 'response.completed',
+      sequence_number: 3,
+      response: {
+        id: 'resp_1',
+        status: 'completed',
+        output: [],
+        usage: { input_tokens: 10, output_tokens: 2, total_tokens: 12 },
+      },
+    },
+  ];
+}
+
+function responseOf(
+  transport: 'http' | 'websocket',
+  events: AsyncIterable<unknown>,
+  extra: Partial<TransportResponse> = {},
+): TransportResponse {
+  return {
+    transport,
+    status: 200,
+    headers: {},
+    rateLimits: {},
+    events: events as TransportResponse['events'],
+    ...extra,
+  };
+}
+
+async function* fromArray(events: unknown[]): AsyncGenerator<unknown> {
+  for (const event of events) yield event;
+}
+
+interface FakeTransport extends CodexTransport {
+  requests: TransportRequest[];
+}
+
+function fakeTransport(
+  handler: (request: TransportRequest, index: number) => Promise<TransportResponse>,
+): FakeTransport {
+  const requests: TransportRequest[] = [];
+  return {
+    requests,
+    stream(request) {
+      requests.push(request);
+      return handler(request, requests.length - 1);
+    },
+    close: async () => {},
+  };
+}
+
+function textTransport(wire: 'http' | 'websocket', text = 'hello'): FakeTransport {
+  return fakeTransport(async () => responseOf(wire, fromArray(textEvents(text))));
+}
+
+function fakeTokenManager(tokens: string[], accountId: string | undefined = 'acc-1') {
+  let index = 0;
+  const forced: Array<string | undefined> = [];
+  const manager = {
+    async getAccessToken() {
+      return {
+        accessToken: tokens[index]!,
+        expiresAt: Date.now() + 3_600_000,
+        ...(accountId ? { accountId } : {}),
+      };
+    },
+    async forceRefresh(rejected?: string) {
+      forced.push(rejected);
+      index = Math.min(index + 1, tokens.length - 1);
+      return { accessToken: tokens[index]!, expiresAt: Date.now() + 3_600_000 };
+    },
+    async logout() {},
+  };
+  return { manager: manager as unknown as TokenManager, forced };
+}
+
+const request = { model: 'gpt-5.4', messages: [{ role: 'user' as const, content: 'hi' }] };
+const endpoints = {
+  env: {},
+  chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
+  openaiBaseUrl: 'http://127.0.0.1:9/v1',
+};
+
+describe('transport selection', () => {
+  it('falls back endpoint-wide on a 426 handshake until the sticky period ends', async () => {
+    let now = 1_000;
+    const fallbacks: TransportFallbackInfo[] = [];
+    const webSocketTransport = fakeTransport(async () => {
+      throw new FakeTransportError('upgrade refused', {
+        code: 'handshake-failed',
+        status: 426,
+        fallbackSafe: true,
+      });
+    });
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      webSocketTransport,
+      httpTransport,
+      now: () => now,
+      fallbackStickyMs: 500,
+      onTransportFallback: (info) => fallbacks.push(info),
+    });
+    expect((await provider.complete(request, { sessionId: 'a' })).text).toBe('hello');
+    expect((await provider.complete(request, { sessionId: 'b' })).text).toBe('hello');
+    expect(webSocketTransport.requests).toHaveLength(1);
+    expect(httpTransport.requests).toHaveLength(2);
+    expect(fallbacks).toEqual([
+      { sessionId: 'a', reason: 'handshake-failed', status: 426, endpointWide: true },
+    ]);
+    now += 600;
+    await provider.complete(request, { sessionId: 'b' });
+    expect(webSocketTransport.requests).toHaveLength(2);
+    await provider.close();
+  });
+
+  it('falls back per session when the socket closes before any event', async () => {
+    const webSocketTransport = fakeTransport(async (_request, index) => {
+      if (index > 0) return responseOf('websocket', fromArray(textEvents('ws')));
+      return responseOf(
+        'websocket',
+        (async function* () {
+          yield* [];
+          throw new FakeTransportError('closed 1006', {
+            code: 'closed-before-completion',
+            closeCode: 1006,
+            fallbackSafe: true,
+          });
+        })(),
+      );
+    });
+    const httpTransport = textTransport('http', 'http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      webSocketTransport,
+      httpTransport,
+    });
+    expect((await provider.complete(request, { sessionId: 's1' })).text).toBe('http');
+    expect((await provider.complete(request, { sessionId: 's1' })).text).toBe('http');
+    expect((await provider.complete(request, { sessionId: 's2' })).text).toBe('ws');
+    expect(webSocketTransport.requests).toHaveLength(2);
+    expect(httpTransport.requests).toHaveLength(2);
+  });
+
+  it('does not fall back when the WebSocket error is not fallback-safe, or in forced modes', async () => {
+    const webSocketTransport = fakeTransport(async () => {
+      throw new FakeTransportError('server said no', {
+        code: 'server-error',
+        status: 500,
+        fallbackSafe: false,
+      });
+    });
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      webSocketTransport,
+      httpTransport,
+    });
+    await expect(provider.complete(request)).rejects.toMatchObject({ code: 'upstream-error', status: 500 });
+    expect(httpTransport.requests).toHaveLength(0);
+
+    const forcedHttp = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'http',
+      webSocketTransport,
+      httpTransport,
+    });
+    await forcedHttp.complete(request);
+    expect(webSocketTransport.requests).toHaveLength(1);
+    expect(httpTransport.requests).toHaveLength(1);
+    expect(httpTransport.requests[0]?.headers.authorization).toBe('Bearer sk-test');
+    expect(httpTransport.requests[0]?.url).toBe('http://127.0.0.1:9/v1/responses');
+  });
+});
+
+describe('ChatGPT auth recovery', () => {
+  it('forces exactly one refresh after a 401 and retries with the new token', async () => {
+    const { manager, forced } = fakeTokenManager(['token-1', 'token-2']);
+    const httpTransport = fakeTransport(async (transportRequest) => {
+      if (transportRequest.headers.authorization === 'Bearer token-1') {
+        throw new FakeTransportError('401', {
+          code: 'unauthorized',
+          status: 401,
+          serverMessage: 'token expired',
+        });
+      }
+      return responseOf('http', fromArray(textEvents('ok')));
+    });
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'chatgpt', tokenManager: manager },
+      transport: 'http',
+      httpTransport,
+    });
+    expect((await provider.complete(request)).text).toBe('ok');
+    expect(forced).toEqual(['token-1']);
+    expect(httpTransport.requests.map((sent) => sent.headers.authorization)).toEqual([
+      'Bearer token-1',
+      'Bearer token-2',
+    ]);
+    expect(httpTransport.requests[1]?.headers['chatgpt-account-id']).toBe('acc-1');
+    expect(httpTransport.requests[1]?.url).toBe('http://127.0.0.1:9/backend-api/codex/responses');
+  });
+
+  it('reports unauthorized after the retry is rejected too, and never refreshes on a missing scope', async () => {
+    const { manager, forced } = fakeTokenManager(['token-1', 'token-2']);
+    const rejectAll = fakeTransport(async () => {
+      throw new FakeTransportError('401', { code: 'unauthorized', status: 401 });
+    });
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'chatgpt', tokenManager: manager },
+      transport: 'http',
+      httpTransport: rejectAll,
+    });
+    await expect(provider.complete(request)).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(forced).toHaveLength(1);
+    expect(rejectAll.requests).toHaveLength(2);
+
+    const scope = fakeTokenManager(['token-1', 'token-2']);
+    const missingScope = fakeTransport(async () => {
+      throw new FakeTransportError('401', { status: 401, serverMessage: 'Missing scopes: model.request' });
+    });
+    const scoped = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'chatgpt', tokenManager: scope.manager },
+      transport: 'http',
+      httpTransport: missingScope,
+    });
+    await expect(scoped.complete(request)).rejects.toMatchObject({ code: 'missing-scope' });
+    expect(scope.forced).toHaveLength(0);
+  });
+
+  it('refuses a login without account id before sending', async () => {
+    const { manager } = fakeTokenManager(['token-1'], undefined);
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'chatgpt', tokenManager: manager },
+      transport: 'http',
+      httpTransport,
+    });
+    await expect(collect(provider.completeStream(request))).rejects.toMatchObject({
+      code: 'missing-account-id',
+    });
+    expect(httpTransport.requests).toHaveLength(0);
+  });
+});
+
+describe('streaming', () => {
+  it('stops at once on abort and closes the transport stream', async () => {
+    let closed = false;
+    const httpTransport = fakeTransport(async () =>
+      responseOf('http', {
+        [Symbol.asyncIterator]() {
+          let sent = 0;
+          const events = textEvents('tick');
+          return {
+            next() {
+              if (sent < 3) return Promise.resolve({ done: false, value: events[sent++] });
+              return new Promise<IteratorResult<unknown>>(() => {}); // never answers
+            },
+            return() {
+              closed = true;
+              return Promise.resolve({ done: true as const, value: undefined });
+            },
+          };
+        },
+      }),
+    );
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'http',
+      httpTransport,
+    });
+    const controller = new AbortController();
+    const chunks: StreamChunk[] = [];
+    for await (const chunk of provider.completeStream(request, { signal: controller.signal })) {
+      chunks.push(chunk);
+      if (chunk.type === 'text') controller.abort();
+    }
+    expect(chunks.map((chunk) => chunk.type)).toEqual(['text', 'error']);
+    expect(chunks[1]).toMatchObject({ code: 'aborted' });
+    expect(closed).toBe(true);
+  });
+
+  it('turns a mid-stream transport failure into one error chunk and records rate limits', async () => {
+    const httpTransport = fakeTransport(async () =>
+      responseOf(
+        'http',
+        (async function* () {
+          yield* textEvents('partial').slice(0, 3);
+          throw new FakeTransportError('idle', { code: 'idle-timeout' });
+        })(),
+        { rateLimits: { primary: { usedPercent: 12, windowMinutes: 300 }, planType: 'plus' } },
+      ),
+    );
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'http',
+      httpTransport,
+    });
+    const chunks = await collect(provider.completeStream(request));
+    expect(chunks.at(-1)).toMatchObject({ type: 'error', code: 'timeout' });
+    expect(provider.lastRateLimits?.primary?.usedPercent).toBe(12);
+    await expect(provider.complete(request)).rejects.toBeInstanceOf(CodexProviderError);
+  });
+
+  it('uses one generated session id per call for the header and prompt_cache_key', async () => {
+    const { manager } = fakeTokenManager(['token-1']);
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'chatgpt', tokenManager: manager },
+      transport: 'http',
+      httpTransport,
+    });
+    await provider.complete(request);
+    await provider.complete(request);
+    const [first, second] = httpTransport.requests;
+    expect(first?.headers['session-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first?.body.prompt_cache_key).toBe(first?.headers['session-id']);
+    expect(second?.headers['session-id']).not.toBe(first?.headers['session-id']);
+  });
+});

@@ -1,0 +1,573 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  Backend,
+  Completion,
+  CompletionRequest,
+  RateLimitSnapshot,
+  StreamChunk,
+} from '@codetether/responses-protocol';
+import {
+  buildResponsesRequestBody,
+  collectCompletion,
+  createResponsesEventParser,
+  readDefaultEffortFromEnvironment,
+} from '@codetether/responses-protocol';
+import {
+  createHttpTransport,
+  type TransportRequest,
+  type TransportResponse,
+} from '@codetether/transport-http';
+import { createWebSocketTransport } from '@codetether/transport-ws';
+import { type AuthDescription, type AuthSession, type CodexAuthOption, resolveAuthSession } from './auth.js';
+import {
+  DEFAULT_FALLBACK_STICKY_MS,
+  DEFAULT_ORIGINATOR,
+  resolveEndpoints,
+  resolveTransportMode,
+  type TransportMode,
+} from './configuration.js';
+import { DEFAULT_INSTRUCTIONS } from './default-instructions.js';
+import { CodexProviderError, type CodexProviderErrorCode } from './errors.js';
+import { listModelsForBackend, type ModelInfo, validateModelForBackend } from './model-catalogue.js';
+import { preparePassthroughBody } from './passthrough-body.js';
+import { buildRequestHeaders } from './request-headers.js';
+import {
+  isMissingAccountId,
+  isMissingScope,
+  isUnauthorized,
+  mapTransportError,
+  readTransportErrorFields,
+} from './transport-error-mapping.js';
+import { createTransportFallbackMemory } from './transport-fallback-memory.js';
+import { buildDefaultUserAgent } from './user-agent.js';
+
+/** A transport the provider can stream through (transport-http's and transport-ws's shape). */
+export interface CodexTransport {
+  /** Sends one request; resolves once the response is established. */
+  stream(request: TransportRequest): Promise<TransportResponse>;
+  /** Releases sockets and connections. */
+  close(): Promise<void>;
+}
+
+/** Why the provider switched a turn from the WebSocket to HTTP. */
+export interface TransportFallbackInfo {
+  /** The conversation's session id. */
+  sessionId: string;
+  /** The WebSocket error code (`handshake-failed`, `connect-failed`, `closed-before-completion`…). */
+  reason: string;
+  /** The handshake status, when the server answered one. */
+  status?: number;
+  /** True when the whole endpoint is now remembered as not supporting WebSockets (426/404). */
+  endpointWide: boolean;
+}
+
+/** Options of {@link createCodexProvider}. Everything is optional; the environment fills the rest. */
+export interface CodexProviderOptions {
+  /** How to authenticate (default `auto`: stored ChatGPT login, else `OPENAI_API_KEY`). */
+  auth?: CodexAuthOption;
+  /** Environment to read (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** OAuth issuer (default `CODETETHER_AUTH_ISSUER` or https://auth.openai.com). */
+  issuer?: string;
+  /** ChatGPT Codex backend base URL (default `CODETETHER_CHATGPT_BASE_URL` or https://chatgpt.com/backend-api/codex). */
+  chatgptBaseUrl?: string;
+  /** OpenAI API base URL (default `CODETETHER_OPENAI_BASE_URL` or https://api.openai.com/v1). */
+  openaiBaseUrl?: string;
+  /** `auto` (WebSocket first, HTTP fallback), `websocket` or `http` (default `CODETETHER_TRANSPORT` or `auto`). */
+  transport?: TransportMode;
+  /** HTTP transport to use (default: one created with `fetch`). Not closed by {@link CodexProvider.close}. */
+  httpTransport?: CodexTransport;
+  /** WebSocket transport to use (default: a new one). Not closed by {@link CodexProvider.close}. */
+  webSocketTransport?: CodexTransport;
+  /** `fetch` for the HTTP transport and token refreshes. */
+  fetch?: typeof fetch;
+  /** Clock, epoch ms. */
+  now?: () => number;
+  /** How long a session that fell back to HTTP stays there (default 10 minutes). */
+  fallbackStickyMs?: number;
+  /** `originator` header for the ChatGPT backend (default `codex_cli_rs`). */
+  originator?: string;
+  /** `User-Agent` header (default `codetether/<version> (<os>; <arch>) node/<version>`). */
+  userAgent?: string;
+  /** Instructions used when a request has no system message. */
+  defaultInstructions?: string;
+  /** Called with request-building warnings (e.g. a dropped tool result without a matching call). */
+  onWarning?: (message: string) => void;
+  /** Called when a turn falls back from the WebSocket to HTTP. */
+  onTransportFallback?: (info: TransportFallbackInfo) => void;
+}
+
+/** Per-call options of {@link CodexProvider.completeStream} and friends. */
+export interface CodexRequestOptions {
+  /** Cancels the request; the stream stops promptly and the transport stream is closed. */
+  signal?: AbortSignal | undefined;
+  /** The conversation id (`session-id` header, `prompt_cache_key`); a UUID is generated when absent. */
+  sessionId?: string | undefined;
+}
+
+/** The Codex provider: one API over a ChatGPT login or an API key, WebSocket or HTTP. */
+export interface CodexProvider {
+  /** Describes the active auth (no secrets); throws `not-logged-in` when there is none. */
+  resolveAuth(): Promise<AuthDescription>;
+  /** The model catalogue for the active backend. */
+  listModels(): Promise<ModelInfo[]>;
+  /** Throws `unsupported-model` (listing the supported models) when the backend doesn't serve `model`. */
+  validateModel(model: string): Promise<void>;
+  /** Streams a completion. Pre-stream failures are thrown by the first `next()`; later ones arrive as an `error` chunk. */
+  completeStream(request: CompletionRequest, options?: CodexRequestOptions): AsyncIterable<StreamChunk>;
+  /** Collects a completion; any failure rejects with a {@link CodexProviderError}. */
+  complete(request: CompletionRequest, options?: CodexRequestOptions): Promise<Completion>;
+  /** Raw Responses passthrough (the server's `/v1/responses`): auth headers, backend fixes, same fallback. */
+  createResponseStream(
+    body: Record<string, unknown>,
+    options?: CodexRequestOptions,
+  ): Promise<TransportResponse>;
+  /** The rate-limit snapshot from the latest response's headers. */
+  readonly lastRateLimits: RateLimitSnapshot | undefined;
+  /** Closes the transports this provider created. */
+  close(): Promise<void>;
+}
+
+const PROVIDER_ERROR_CODES: ReadonlySet<string> = new Set<CodexProviderErrorCode>([
+  'not-logged-in',
+  'missing-account-id',
+  'missing-scope',
+  'unsupported-model',
+  'usage-limit-reached',
+  'rate-limited',
+  'unauthorized',
+  'upstream-error',
+  'network-error',
+  'timeout',
+  'aborted',
+  'invalid-request',
+]);
+
+function abortedError(cause?: unknown): CodexProviderError {
+  return new CodexProviderError('aborted', 'The request was aborted.', { cause, isRetryable: false });
+}
+
+/** Resolves/rejects with `promise`, or rejects with `aborted` as soon as `signal` aborts. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(abortedError(signal.reason));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      promise.catch(() => {});
+      reject(abortedError(signal.reason));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function closeIteratorQuietly(iterator: AsyncIterator<unknown>): void {
+  try {
+    const result = iterator.return?.();
+    if (result !== undefined) result.catch(() => {});
+  } catch {
+    // The transport already closed; nothing to release.
+  }
+}
+
+/**
+ * Waits for the first event so failures before any output (WebSocket closed early, usage limit as an
+ * error frame) surface as pre-stream errors, then hands back an iterable that replays it.
+ */
+async function primeResponse(
+  response: TransportResponse,
+  signal: AbortSignal | undefined,
+): Promise<TransportResponse> {
+  const iterator = response.events[Symbol.asyncIterator]();
+  let first: IteratorResult<unknown>;
+  try {
+    first = await raceAbort(iterator.next(), signal);
+  } catch (error) {
+    closeIteratorQuietly(iterator);
+    throw error;
+  }
+  let replayed = false;
+  const events = {
+    [Symbol.asyncIterator]() {
+      return {
+        next(): Promise<IteratorResult<unknown>> {
+          if (!replayed) {
+            replayed = true;
+            return Promise.resolve(first);
+          }
+          return iterator.next();
+        },
+        return(value?: unknown): Promise<IteratorResult<unknown>> {
+          replayed = true;
+          return iterator.return?.(value) ?? Promise.resolve({ done: true, value: undefined });
+        },
+      };
+    },
+  };
+  return { ...response, events: events as TransportResponse['events'] };
+}
+
+/**
+ * Creates the Codex provider. Auth, base URLs, transport and default effort come from the options,
+ * then the environment (`CODETETHER_*`, `OPENAI_API_KEY`), then the defaults of ARCHITECTURE.md.
+ *
+ * @example
+ * ```ts
+ * const provider = createCodexProvider();
+ * for await (const chunk of provider.completeStream({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'Hi' }] })) {
+ *   if (chunk.type === 'text') process.stdout.write(chunk.text);
+ * }
+ * await provider.close();
+ * ```
+ */
+export function createCodexProvider(options: CodexProviderOptions = {}): CodexProvider {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const endpoints = resolveEndpoints(options, env);
+  const auth: CodexAuthOption = options.auth ?? { type: 'auto' };
+  const defaultEffort = readDefaultEffortFromEnvironment(env);
+  const originator = options.originator ?? DEFAULT_ORIGINATOR;
+  const userAgent = options.userAgent ?? buildDefaultUserAgent();
+  const defaultInstructions = options.defaultInstructions ?? DEFAULT_INSTRUCTIONS;
+  const fallbackMemory = createTransportFallbackMemory({
+    stickyMs: options.fallbackStickyMs ?? DEFAULT_FALLBACK_STICKY_MS,
+    now,
+  });
+
+  let lastRateLimits: RateLimitSnapshot | undefined;
+  let authSession: Promise<AuthSession> | undefined;
+  let ownedHttpTransport: CodexTransport | undefined;
+  let ownedWebSocketTransport: CodexTransport | undefined;
+  let closed = false;
+
+  const getAuth = (): Promise<AuthSession> => {
+    if (authSession === undefined) {
+      const pending = resolveAuthSession({
+        auth,
+        env,
+        issuer: endpoints.issuer,
+        fetch: options.fetch,
+        now: options.now,
+      });
+      authSession = pending;
+      // Not logged in now does not mean never: try again on the next call.
+      pending.catch(() => {
+        if (authSession === pending) authSession = undefined;
+      });
+    }
+    return authSession;
+  };
+
+  const httpTransport = (): CodexTransport => {
+    if (options.httpTransport !== undefined) return options.httpTransport;
+    if (ownedHttpTransport === undefined) {
+      const created: CodexTransport = createHttpTransport({
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
+      ownedHttpTransport = created;
+      return created;
+    }
+    return ownedHttpTransport;
+  };
+
+  const webSocketTransport = (): CodexTransport => {
+    if (options.webSocketTransport !== undefined) return options.webSocketTransport;
+    if (ownedWebSocketTransport === undefined) {
+      const created: CodexTransport = createWebSocketTransport(options.now === undefined ? {} : { now: options.now });
+      ownedWebSocketTransport = created;
+      return created;
+    }
+    return ownedWebSocketTransport;
+  };
+
+  const rememberRateLimits = (snapshot: unknown): void => {
+    if (typeof snapshot !== 'object' || snapshot === null) return;
+    const candidate = snapshot as RateLimitSnapshot;
+    const hasData =
+      candidate.primary !== undefined ||
+      candidate.secondary !== undefined ||
+      candidate.planType !== undefined ||
+      candidate.creditsBalance !== undefined;
+    if (hasData || lastRateLimits === undefined) lastRateLimits = candidate;
+  };
+
+  interface EstablishInput {
+    session: AuthSession;
+    body: Record<string, unknown>;
+    sessionId: string;
+    signal: AbortSignal | undefined;
+    requestedModel: string;
+  }
+
+  const sendOnce = async (
+    input: EstablishInput,
+    wire: 'http' | 'websocket',
+    credentials: { bearerToken: string; accountId?: string },
+  ): Promise<TransportResponse> => {
+    const baseUrl = input.session.backend === 'chatgpt' ? endpoints.chatgptBaseUrl : endpoints.openaiBaseUrl;
+    const request: TransportRequest = {
+      url: `${baseUrl}/responses`,
+      headers: buildRequestHeaders({
+        backend: input.session.backend,
+        wire,
+        bearerToken: credentials.bearerToken,
+        accountId: credentials.accountId,
+        sessionId: input.sessionId,
+        originator,
+        userAgent,
+      }),
+      body: input.body,
+      sessionId: input.sessionId,
+    };
+    if (input.signal !== undefined) request.signal = input.signal;
+    const transport = wire === 'http' ? httpTransport() : webSocketTransport();
+    const response = await raceAbort(transport.stream(request), input.signal);
+    rememberRateLimits(response.rateLimits);
+    return primeResponse(response, input.signal);
+  };
+
+  const shouldFallBack = (error: unknown): boolean => {
+    const fields = readTransportErrorFields(error);
+    if (fields.fallbackSafe !== true) return false;
+    if (fields.status === 401 || fields.status === 403 || fields.status === 429) return false;
+    return !['aborted', 'usage-limit-reached', 'rate-limited', 'unauthorized'].includes(fields.code ?? '');
+  };
+
+  const sendWithFallback = async (
+    input: EstablishInput,
+    credentials: { bearerToken: string; accountId?: string },
+  ): Promise<TransportResponse> => {
+    const mode = resolveTransportMode(options.transport, env);
+    const baseUrl = input.session.backend === 'chatgpt' ? endpoints.chatgptBaseUrl : endpoints.openaiBaseUrl;
+    const endpoint = `${baseUrl}/responses`;
+    if (mode === 'http') return sendOnce(input, 'http', credentials);
+    if (mode === 'websocket') return sendOnce(input, 'websocket', credentials);
+    if (fallbackMemory.shouldUseHttp(endpoint, input.sessionId)) return sendOnce(input, 'http', credentials);
+    try {
+      return await sendOnce(input, 'websocket', credentials);
+    } catch (error) {
+      if (input.signal?.aborted || !shouldFallBack(error)) throw error;
+      const fields = readTransportErrorFields(error);
+      const endpointWide = fields.status === 426 || fields.status === 404;
+      if (endpointWide) fallbackMemory.rememberEndpointFallback(endpoint);
+      fallbackMemory.rememberSessionFallback(input.sessionId);
+      const info: TransportFallbackInfo = {
+        sessionId: input.sessionId,
+        reason: fields.code ?? 'websocket-error',
+        endpointWide,
+      };
+      if (fields.status !== undefined) info.status = fields.status;
+      options.onTransportFallback?.(info);
+      return sendOnce(input, 'http', credentials);
+    }
+  };
+
+  /** Sends with the chosen transport; a plain 401 on a ChatGPT token forces one refresh and one retry. */
+  const establish = async (input: EstablishInput): Promise<TransportResponse> => {
+    let refreshed = false;
+    for (;;) {
+      if (closed) {
+        throw new CodexProviderError('invalid-request', 'The provider was closed. Create a new provider.', {
+          isRetryable: false,
+        });
+      }
+      if (input.signal?.aborted) throw abortedError(input.signal.reason);
+      const credentials = await input.session.getCredentials();
+      try {
+        return await sendWithFallback(input, credentials);
+      } catch (error) {
+        if (error instanceof CodexProviderError) throw error;
+        if (typeof error === 'object' && error !== null && 'rateLimits' in error) {
+          rememberRateLimits((error as { rateLimits?: unknown }).rateLimits);
+        }
+        const fields = readTransportErrorFields(error);
+        const canRefresh =
+          !refreshed &&
+          input.session.mode === 'chatgpt' &&
+          isUnauthorized(fields) &&
+          !isMissingScope(fields) &&
+          !isMissingAccountId(fields);
+        if (canRefresh) {
+          refreshed = true;
+          await input.session.refreshAfterRejection(credentials.bearerToken);
+          continue;
+        }
+        throw mapTransportError(error, {
+          backend: input.session.backend,
+          model: input.requestedModel,
+          now: now(),
+          planType: lastRateLimits?.planType,
+        });
+      }
+    }
+  };
+
+  const errorChunk = (error: unknown, backend: Backend, model: string): StreamChunk => {
+    const mapped =
+      error instanceof CodexProviderError
+        ? error
+        : mapTransportError(error, { backend, model, now: now(), planType: lastRateLimits?.planType });
+    return { type: 'error', message: mapped.message, code: mapped.code };
+  };
+
+  async function* completeStream(
+    request: CompletionRequest,
+    requestOptions: CodexRequestOptions = {},
+  ): AsyncGenerator<StreamChunk, void, undefined> {
+    const { signal } = requestOptions;
+    if (signal?.aborted) throw abortedError(signal.reason);
+    const sessionId = requestOptions.sessionId ?? randomUUID();
+    const session = await getAuth();
+    validateModelForBackend(request.model, session.backend);
+    let body: Record<string, unknown>;
+    try {
+      body = buildResponsesRequestBody(request, {
+        backend: session.backend,
+        sessionId,
+        ...(defaultEffort === undefined ? {} : { defaultEffort }),
+        defaultInstructions,
+        ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+      }) as unknown as Record<string, unknown>;
+    } catch (error) {
+      throw new CodexProviderError(
+        'invalid-request',
+        `The request could not be built: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error, isRetryable: false },
+      );
+    }
+    const response = await establish({ session, body, sessionId, signal, requestedModel: request.model });
+    const parser = createResponsesEventParser();
+    const iterator = response.events[Symbol.asyncIterator]();
+    let exhausted = false;
+    try {
+      let sawDone = false;
+      while (!sawDone) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = await raceAbort(iterator.next(), signal);
+        } catch (error) {
+          exhausted = true;
+          yield errorChunk(error, session.backend, request.model);
+          return;
+        }
+        if (next.done) {
+          exhausted = true;
+          break;
+        }
+        for (const chunk of parser.feed(next.value)) {
+          if (chunk.type === 'done') sawDone = true;
+          yield chunk;
+        }
+      }
+      for (const chunk of parser.end()) yield chunk;
+    } finally {
+      // Releases the transport stream on abort, early exit by the consumer, or after the terminal event.
+      if (!exhausted || signal?.aborted) closeIteratorQuietly(iterator);
+    }
+  }
+
+  const provider: CodexProvider = {
+    async resolveAuth() {
+      return (await getAuth()).describe();
+    },
+    async listModels() {
+      return listModelsForBackend((await getAuth()).backend);
+    },
+    async validateModel(model) {
+      validateModelForBackend(model, (await getAuth()).backend);
+    },
+    completeStream(request, requestOptions) {
+      return completeStream(request, requestOptions);
+    },
+    async complete(request, requestOptions) {
+      try {
+        return await collectCompletion(completeStream(request, requestOptions));
+      } catch (error) {
+        if (error instanceof CodexProviderError) throw error;
+        const code = (error as { code?: unknown }).code;
+        const message = error instanceof Error ? error.message : String(error);
+        const providerCode: CodexProviderErrorCode =
+          typeof code === 'string' && PROVIDER_ERROR_CODES.has(code)
+            ? (code as CodexProviderErrorCode)
+            : 'upstream-error';
+        throw new CodexProviderError(providerCode, message, { cause: error });
+      }
+    },
+    async createResponseStream(body, requestOptions = {}) {
+      const { signal } = requestOptions;
+      if (signal?.aborted) throw abortedError(signal.reason);
+      const sessionId = requestOptions.sessionId ?? randomUUID();
+      const session = await getAuth();
+      const prepared = preparePassthroughBody(body, {
+        backend: session.backend,
+        sessionId,
+        defaultEffort,
+        defaultInstructions,
+      });
+      validateModelForBackend(prepared.requestedModel, session.backend);
+      const response = await establish({
+        session,
+        body: prepared.body,
+        sessionId,
+        signal,
+        requestedModel: prepared.requestedModel,
+      });
+      const source = response.events;
+      const mapError = (error: unknown): CodexProviderError =>
+        error instanceof CodexProviderError
+          ? error
+          : mapTransportError(error, {
+              backend: session.backend,
+              model: prepared.requestedModel,
+              now: now(),
+              planType: lastRateLimits?.planType,
+            });
+      const events = {
+        [Symbol.asyncIterator]() {
+          const iterator = source[Symbol.asyncIterator]();
+          return {
+            async next() {
+              try {
+                return await raceAbort(iterator.next(), signal);
+              } catch (error) {
+                closeIteratorQuietly(iterator);
+                throw mapError(error);
+              }
+            },
+            async return(value?: unknown) {
+              closeIteratorQuietly(iterator);
+              return { done: true as const, value };
+            },
+          };
+        },
+      };
+      return { ...response, events: events as TransportResponse['events'] };
+    },
+    get lastRateLimits() {
+      return lastRateLimits;
+    },
+    async close() {
+      closed = true;
+      const owned = [ownedHttpTransport, ownedWebSocketTransport].filter(
+        (transport): transport is CodexTransport => transport !== undefined,
+      );
+      ownedHttpTransport = undefined;
+      ownedWebSocketTransport = undefined;
+      await Promise.allSettled(owned.map((transport) => transport.close()));
+    },
+  };
+  return provider;
+}

@@ -1,0 +1,225 @@
+import type { Backend } from '@codetether/responses-protocol';
+import { MISSING_ACCOUNT_ID_MESSAGE } from './auth.js';
+import { CodexProviderError } from './errors.js';
+
+/** Fields the transports' error classes carry (read structurally so both transports map the same way). */
+export interface TransportErrorFields {
+  code?: string;
+  status?: number;
+  message: string;
+  isRetryable?: boolean;
+  fallbackSafe?: boolean;
+  serverMessage?: string;
+  errorType?: string;
+  errorCode?: string;
+  resetsAt?: number;
+  retryAfterMs?: number;
+  requestId?: string;
+  planType?: string;
+  closeCode?: number;
+}
+
+/** Reads the structural fields of a transport error; anything missing is undefined. */
+export function readTransportErrorFields(error: unknown): TransportErrorFields {
+  if (typeof error !== 'object' || error === null) return { message: String(error) };
+  const record = error as Record<string, unknown>;
+  const fields: TransportErrorFields = {
+    message: typeof record.message === 'string' ? record.message : String(error),
+  };
+  const stringField = (key: keyof TransportErrorFields & string): void => {
+    const value = record[key];
+    if (typeof value === 'string') (fields as unknown as Record<string, unknown>)[key] = value;
+  };
+  const numberField = (key: keyof TransportErrorFields & string): void => {
+    const value = record[key];
+    if (typeof value === 'number' && Number.isFinite(value))
+      (fields as unknown as Record<string, unknown>)[key] = value;
+  };
+  for (const key of ['code', 'serverMessage', 'errorType', 'errorCode', 'requestId', 'planType'] as const) {
+    stringField(key);
+  }
+  for (const key of ['status', 'resetsAt', 'retryAfterMs', 'closeCode'] as const) numberField(key);
+  if (typeof record.isRetryable === 'boolean') fields.isRetryable = record.isRetryable;
+  if (typeof record.fallbackSafe === 'boolean') fields.fallbackSafe = record.fallbackSafe;
+  if (fields.planType === undefined && typeof record.rateLimits === 'object' && record.rateLimits !== null) {
+    const planType = (record.rateLimits as { planType?: unknown }).planType;
+    if (typeof planType === 'string') fields.planType = planType;
+  }
+  return fields;
+}
+
+/** Context for mapping a transport error to a provider error. */
+export interface ErrorMappingContext {
+  /** The backend that answered. */
+  backend: Backend;
+  /** The model requested (as the user spelled it). */
+  model: string;
+  /** Current time, epoch ms (for "try again in ~N min"). */
+  now: number;
+  /** The plan type from the last rate-limit headers, when the error carries none. */
+  planType?: string | undefined;
+}
+
+/** The reference's actionable message for a token without the `model.request` scope. */
+export function missingScopeMessage(model: string): string {
+  return `OpenAI Codex OAuth token is missing required scope \`model.request\` for model \`${model}\`. Re-run \`codetether auth login\` and complete OAuth approval with a ChatGPT subscription account that has model access in your org/project.`;
+}
+
+/** "You have hit your ChatGPT usage limit (plus plan). Try again in ~N min." */
+export function usageLimitMessage(options: {
+  planType?: string | undefined;
+  resetsAt?: number | undefined;
+  now: number;
+}): string {
+  const plan = options.planType === undefined ? '' : ` (${options.planType} plan)`;
+  if (options.resetsAt === undefined) return `You have hit your ChatGPT usage limit${plan}. Try again later.`;
+  const minutes = Math.max(1, Math.ceil((options.resetsAt * 1000 - options.now) / 60_000));
+  return `You have hit your ChatGPT usage limit${plan}. Try again in ~${minutes} min.`;
+}
+
+function textOf(fields: TransportErrorFields): string {
+  return [fields.serverMessage, fields.message, fields.errorCode, fields.errorType].filter(Boolean).join(' ');
+}
+
+/** True when a 401's text says the token lacks the `model.request` scope. */
+export function isMissingScope(fields: TransportErrorFields): boolean {
+  return textOf(fields).includes('Missing scopes: model.request');
+}
+
+/** True when a 401's text is about the ChatGPT account id / workspace. */
+export function isMissingAccountId(fields: TransportErrorFields): boolean {
+  const text = textOf(fields);
+  return /chatgpt-account-id|ChatGPT-Account-ID|workspace/i.test(text);
+}
+
+/** True when the error is an authentication rejection (HTTP 401 or a 401 handshake). */
+export function isUnauthorized(fields: TransportErrorFields): boolean {
+  return fields.status === 401 || fields.code === 'unauthorized';
+}
+
+function serverDetail(fields: TransportErrorFields): string {
+  const detail = fields.serverMessage ?? fields.message;
+  return detail === '' ? '' : `: ${detail}`;
+}
+
+/**
+ * Maps an error from transport-http or transport-ws to a {@link CodexProviderError} whose message
+ * tells the user what to do. The 401 refresh-and-retry decision is made by the caller before this.
+ */
+export function mapTransportError(error: unknown, context: ErrorMappingContext): CodexProviderError {
+  if (error instanceof CodexProviderError) return error;
+  const fields = readTransportErrorFields(error);
+  const common = {
+    cause: error,
+    status: fields.status,
+    requestId: fields.requestId,
+  };
+  const name = error instanceof Error ? error.name : '';
+  if (fields.code === 'aborted' || name === 'AbortError') {
+    return new CodexProviderError('aborted', 'The request was aborted.', { ...common, isRetryable: false });
+  }
+  if (
+    fields.code === 'usage-limit-reached' ||
+    fields.errorType === 'usage_limit_reached' ||
+    fields.errorCode === 'usage_limit_reached'
+  ) {
+    return new CodexProviderError(
+      'usage-limit-reached',
+      usageLimitMessage({
+        planType: fields.planType ?? context.planType,
+        resetsAt: fields.resetsAt,
+        now: context.now,
+      }),
+      { ...common, isRetryable: false, resetsAt: fields.resetsAt },
+    );
+  }
+  if (isUnauthorized(fields)) {
+    if (isMissingScope(fields)) {
+      return new CodexProviderError('missing-scope', missingScopeMessage(context.model), {
+        ...common,
+        isRetryable: false,
+      });
+    }
+    if (context.backend === 'chatgpt' && isMissingAccountId(fields)) {
+      return new CodexProviderError('missing-account-id', MISSING_ACCOUNT_ID_MESSAGE, {
+        ...common,
+        isRetryable: false,
+      });
+    }
+    const advice =
+      context.backend === 'chatgpt'
+        ? 'Run `codetether auth login` to sign in again.'
+        : 'Check that OPENAI_API_KEY is a valid, active OpenAI API key.';
+    return new CodexProviderError(
+      'unauthorized',
+      `The ${context.backend === 'chatgpt' ? 'ChatGPT backend' : 'OpenAI API'} rejected the credentials (401)${serverDetail(fields)}. ${advice}`,
+      { ...common, isRetryable: false },
+    );
+  }
+  if (fields.status === 403) {
+    return new CodexProviderError(
+      'unauthorized',
+      `The server refused the request (403)${serverDetail(fields)}. Check that your account has access to model '${context.model}'.`,
+      { ...common, isRetryable: false },
+    );
+  }
+  if (fields.status === 429 || fields.code === 'rate-limited') {
+    const retryAfterSeconds =
+      fields.retryAfterMs === undefined ? undefined : Math.ceil(fields.retryAfterMs / 1000);
+    const wait = retryAfterSeconds === undefined ? 'Wait a moment' : `Wait about ${retryAfterSeconds} s`;
+    return new CodexProviderError(
+      'rate-limited',
+      `Rate limited by the server (429)${serverDetail(fields)}. ${wait} and try again.`,
+      {
+        ...common,
+        isRetryable: true,
+        retryAfterSeconds,
+      },
+    );
+  }
+  if ((fields.status !== undefined && fields.status >= 500) || fields.code === 'server-error') {
+    return new CodexProviderError(
+      'upstream-error',
+      `The server failed${fields.status === undefined ? '' : ` (${fields.status})`}${serverDetail(fields)}. Try again in a moment.`,
+      { ...common, isRetryable: true },
+    );
+  }
+  if (fields.status !== undefined && fields.status >= 400) {
+    return new CodexProviderError(
+      'invalid-request',
+      `The server rejected the request (${fields.status})${serverDetail(fields)}. Check the model name and request parameters.`,
+      { ...common, isRetryable: false },
+    );
+  }
+  if (fields.code?.endsWith('timeout')) {
+    return new CodexProviderError(
+      'timeout',
+      `The server did not answer in time (${fields.code}). Check your network connection and try again.`,
+      { ...common, isRetryable: true },
+    );
+  }
+  if (fields.code === 'message-too-big') {
+    return new CodexProviderError(
+      'invalid-request',
+      'The request is too large for the WebSocket. Shorten the conversation or use the HTTP transport (CODETETHER_TRANSPORT=http).',
+      { ...common, isRetryable: false },
+    );
+  }
+  if (
+    fields.code === 'stream-error' ||
+    fields.code === 'http-status' ||
+    fields.code === 'closed-before-completion' ||
+    fields.code === 'buffer-limit-exceeded'
+  ) {
+    return new CodexProviderError(
+      'upstream-error',
+      `The response stream failed${serverDetail(fields)}. Try again in a moment.`,
+      { ...common, isRetryable: fields.isRetryable ?? true },
+    );
+  }
+  return new CodexProviderError(
+    'network-error',
+    `Could not reach the ${context.backend === 'chatgpt' ? 'ChatGPT backend' : 'OpenAI API'}${serverDetail(fields)}. Check your network connection and the base URL, then try again.`,
+    { ...common, isRetryable: fields.isRetryable ?? true },
+  );
+}

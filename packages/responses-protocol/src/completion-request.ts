@@ -1,0 +1,73 @@
+import type { FinishReason, Usage } from './stream-chunk.js';
+
+/** A part of a user message: text or an image (`url` may be an `https:` or a `data:` URL). */
+export type UserContentPart = { type: 'text'; text: string } | { type: 'image'; url: string };
+
+/** A tool call made by the assistant. `id` is the `call_id`. */
+export interface ToolCall {
+  /** The call id (`call_…`) that the matching tool result refers to. */
+  id: string;
+  /** The tool (function) name. */
+  name: string;
+  /** The arguments, normally a JSON object as text. */
+  arguments: string;
+}
+
+/** A function tool the model may call. */
+export interface ToolDefinition {
+  /** The function name. */
+  name: string;
+  /** What the function does, for the model. */
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters: Record<string, unknown>;
+}
+
+/**
+ * One conversation message. `developer` is accepted and treated like `system` (both become the
+ * request's `instructions`).
+ */
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'developer'; content: string }
+  | { role: 'user'; content: string | UserContentPart[] }
+  | { role: 'assistant'; content?: string; toolCalls?: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+/** Reasoning effort levels understood by the Responses API. */
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+/** A backend-neutral completion request. */
+export interface CompletionRequest {
+  /** Model id, possibly an alias: `gpt-5.4:high`, `gpt-5.5-fast`, `gpt-5.4-fast:low`. */
+  model: string;
+  /** The conversation. */
+  messages: ChatMessage[];
+  /** Function tools the model may call. */
+  tools?: ToolDefinition[];
+  /** How the model picks tools (default `auto`). */
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  /** Overrides the effort from the model alias and the environment default. */
+  reasoningEffort?: ReasoningEffort;
+  /** Output token limit; sent only to the OpenAI API backend (the ChatGPT backend rejects it). */
+  maxOutputTokens?: number;
+  /** Sampling temperature; sent only to the OpenAI API backend for models without reasoning. */
+  temperature?: number;
+}
+
+/** Which Responses backend a request goes to. */
+export type Backend = 'chatgpt' | 'openai';
+
+/** A whole response collected from a chunk stream. */
+export interface Completion {
+  /** All answer text. */
+  text: string;
+  /** All reasoning text. */
+  thinking: string;
+  /** Tool calls in the order they started. */
+  toolCalls: ToolCall[];
+  /** Token usage, when reported. */
+  usage?: Usage;
+  /** Why the response ended. */
+  finishReason: FinishReason;
+}

@@ -1,0 +1,144 @@
+import { ResponsesProtocolError } from './errors.js';
+import type { ResponsesStreamEvent, UnknownResponsesEvent } from './events/stream-event.js';
+import { createSseFramer } from './sse-framer.js';
+
+/** One item out of {@link createSseEventDecoder}. */
+export type DecodedSseItem =
+  | { kind: 'event'; event: ResponsesStreamEvent | UnknownResponsesEvent }
+  | { kind: 'done' }
+  | { kind: 'error'; error: ResponsesProtocolError };
+
+/** Options of {@link createSseEventDecoder} and `createResponsesSseParser`. */
+export interface SseDecoderOptions {
+  /**
+   * Cap on buffered, not yet complete SSE text (an unterminated line plus the data of an unfinished
+   * event), counted in UTF-16 code units of decoded text (≤ its UTF-8 byte count). Default 16 MiB.
+   */
+  maxBufferBytes?: number;
+}
+
+/** An incremental SSE decoder: bytes or strings in, Responses events out. */
+export interface SseEventDecoder {
+  /** Feeds the next piece of the stream (any chunking); returns the items it completed. Never throws. */
+  feed(input: string | Uint8Array): DecodedSseItem[];
+  /** Ends the stream; returns the items still pending (the last event, even without a trailing blank line). */
+  end(): DecodedSseItem[];
+}
+
+const PREVIEW_LENGTH = 120;
+
+/** A short, single-line preview of event data for error messages. */
+export function previewData(data: string): string {
+  const flat = data.length > PREVIEW_LENGTH ? `${data.slice(0, PREVIEW_LENGTH)}…` : data;
+  return JSON.stringify(flat);
+}
+
+/** Receives the outcome of {@link decodeEventData}. @internal */
+export interface EventDataSink {
+  /** A decoded event object (known or unknown type). */
+  event(event: UnknownResponsesEvent): void;
+  /** `data: [DONE]`. */
+  done(): void;
+  /** The data was not a valid event; the stream goes on. */
+  error(error: ResponsesProtocolError): void;
+}
+
+/**
+ * Parses one SSE event's data. `[DONE]` → `done`; blank data → nothing; invalid JSON →
+ * `malformed-json`; JSON that is not an object with a string `type` → `invalid-event` (when the
+ * SSE `event:` name is present and `type` is missing, the name is used as the type).
+ * @internal
+ */
+export function decodeEventData(data: string, eventName: string | undefined, sink: EventDataSink): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch (cause) {
+    const trimmed = data.trim();
+    if (trimmed === '') return;
+    if (trimmed === '[DONE]') {
+      sink.done();
+      return;
+    }
+    sink.error(
+      new ResponsesProtocolError(
+        'malformed-json',
+        `The server sent an event whose data is not valid JSON (${previewData(data)}); it was skipped and the stream goes on. If this repeats, the endpoint is probably not a Responses API stream.`,
+        { cause },
+      ),
+    );
+    return;
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    if (typeof record.type === 'string') {
+      sink.event(record as UnknownResponsesEvent);
+      return;
+    }
+    if (record.type === undefined && eventName !== undefined && eventName !== '') {
+      record.type = eventName;
+      sink.event(record as UnknownResponsesEvent);
+      return;
+    }
+  }
+  sink.error(
+    new ResponsesProtocolError(
+      'invalid-event',
+      `The server sent an event that is not an object with a string "type" (${previewData(data)}); it was skipped and the stream goes on.`,
+    ),
+  );
+}
+
+/** Error item for an exceeded buffer cap. @internal */
+export function bufferLimitError(limit: number): ResponsesProtocolError {
+  return new ResponsesProtocolError(
+    'buffer-limit-exceeded',
+    `An SSE event grew beyond the buffer limit of ${limit} bytes without ending, so the stream was stopped to bound memory. If the server legitimately sends events this large, raise maxBufferBytes.`,
+  );
+}
+
+/**
+ * Creates an incremental SSE decoder for Responses streams (used by HTTP transports). Malformed JSON
+ * in one event yields a `kind: 'error'` item and the stream goes on; exceeding the buffer cap yields
+ * one `buffer-limit-exceeded` error item, after which all input is refused (ignored).
+ */
+export function createSseEventDecoder(options: SseDecoderOptions = {}): SseEventDecoder {
+  let items: DecodedSseItem[] = [];
+  const sink: EventDataSink = {
+    event(event) {
+      items.push({ kind: 'event', event });
+    },
+    done() {
+      items.push({ kind: 'done' });
+    },
+    error(error) {
+      items.push({ kind: 'error', error });
+    },
+  };
+  const framer = createSseFramer(
+    {
+      onData(data, eventName) {
+        decodeEventData(data, eventName, sink);
+      },
+      onBufferLimitExceeded(limit) {
+        items.push({ kind: 'error', error: bufferLimitError(limit) });
+      },
+    },
+    options.maxBufferBytes,
+  );
+  function take(): DecodedSseItem[] {
+    const taken = items;
+    items = [];
+    return taken;
+  }
+  return {
+    feed(input) {
+      framer.feed(input);
+      return take();
+    },
+    end() {
+      framer.end();
+      return take();
+    },
+  };
+}
