@@ -13,7 +13,12 @@ afterEach(async () => {
 
 function tokenIssuer() {
   return createMockFetch(() =>
-    jsonResponse(200, { access_token: makeChatGptJwt(), refresh_token: 'rt-1', id_token: makeChatGptJwt(), expires_in: 3600 }),
+    jsonResponse(200, {
+      access_token: makeChatGptJwt(),
+      refresh_token: 'rt-1',
+      id_token: makeChatGptJwt(),
+      expires_in: 3600,
+    }),
   );
 }
 
@@ -74,7 +79,9 @@ describe('loginWithBrowser', { timeout: 10_000 }, () => {
   it('turns error= from the issuer into access-denied with the description', async () => {
     const issuer = tokenIssuer();
     const { login, callback, state } = await start({ fetch: issuer.fetch });
-    const response = await fetch(`${callback}?error=access_denied&error_description=User+said+no&state=${state}`);
+    const response = await fetch(
+      `${callback}?error=access_denied&error_description=User+said+no&state=${state}`,
+    );
     expect(response.status).toBe(400);
     const error = await login.catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OAuthError);
@@ -101,7 +108,9 @@ describe('loginWithBrowser', { timeout: 10_000 }, () => {
   });
 
   it('shows the token endpoint failure in the browser and rejects with it', async () => {
-    const issuer = createMockFetch(() => jsonResponse(400, { error: 'invalid_grant', error_description: 'bad code' }));
+    const issuer = createMockFetch(() =>
+      jsonResponse(400, { error: 'invalid_grant', error_description: 'bad code' }),
+    );
     const { login, callback, state } = await start({ fetch: issuer.fetch });
     const response = await fetch(`${callback}?code=c&state=${state}`);
     expect(response.status).toBe(500);
@@ -122,7 +131,9 @@ describe('loginWithBrowser', { timeout: 10_000 }, () => {
     await expect(login).rejects.toMatchObject({ code: 'aborted' });
     await expectClosed(callback);
     const aborted = AbortSignal.abort();
-    await expect(loginWithBrowser({ port: 0, signal: aborted, openBrowser: false, onAuthorizeUrl: () => {} })).rejects.toMatchObject({
+    await expect(
+      loginWithBrowser({ port: 0, signal: aborted, openBrowser: false, onAuthorizeUrl: () => {} }),
+    ).rejects.toMatchObject({
       code: 'aborted',
     });
   });
@@ -133,7 +144,9 @@ describe('loginWithBrowser', { timeout: 10_000 }, () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     const onAuthorizeUrl = vi.fn();
-    const error = await loginWithBrowser({ port, openBrowser: false, onAuthorizeUrl }).catch((caught: unknown) => caught);
+    const error = await loginWithBrowser({ port, openBrowser: false, onAuthorizeUrl }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'port-in-use' });
     const message = (error as OAuthError).message;
     expect(message).toContain(`Port ${port}`);
@@ -146,7 +159,12 @@ describe('loginWithBrowser', { timeout: 10_000 }, () => {
 
   it('refuses non-loopback hosts', async () => {
     await expect(
-      loginWithBrowser({ port: 0, host: '0.0.0.0' as '127.0.0.1', openBrowser: false, onAuthorizeUrl: () => {} }),
+      loginWithBrowser({
+        port: 0,
+        host: '0.0.0.0' as '127.0.0.1',
+        openBrowser: false,
+        onAuthorizeUrl: () => {},
+      }),
     ).rejects.toMatchObject({ code: 'callback-server-error' });
   });
 

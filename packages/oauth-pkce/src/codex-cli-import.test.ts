@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeChatGptJwt, makeJwt } from './__fixtures__/jwt.js';
-import { importCodexCliLogin } from './codex-cli-import.js';
 import { resolveCodexHome } from './codetether-home.js';
+import { importCodexCliLogin } from './codex-cli-import.js';
 import { createFileCredentialStore } from './file-credential-store.js';
 import { createMemoryCredentialStore } from './memory-credential-store.js';
 
@@ -26,7 +26,12 @@ describe('importCodexCliLogin', () => {
       join(folder, 'auth.json'),
       JSON.stringify({
         OPENAI_API_KEY: null,
-        tokens: { id_token: idToken, access_token: accessToken, refresh_token: 'rt-codex', account_id: 'acct_codex' },
+        tokens: {
+          id_token: idToken,
+          access_token: accessToken,
+          refresh_token: 'rt-codex',
+          account_id: 'acct_codex',
+        },
         last_refresh: '2025-01-02T03:04:05Z',
       }),
     );
@@ -45,9 +50,19 @@ describe('importCodexCliLogin', () => {
   it('falls back to claims for the account id and expires unknown-expiry tokens at once', async () => {
     await writeFile(
       join(folder, 'auth.json'),
-      JSON.stringify({ tokens: { access_token: 'opaque', refresh_token: 'rt', id_token: makeJwt({ chatgpt_account_id: 'acct_claim' }) } }),
+      JSON.stringify({
+        tokens: {
+          access_token: 'opaque',
+          refresh_token: 'rt',
+          id_token: makeJwt({ chatgpt_account_id: 'acct_claim' }),
+        },
+      }),
     );
-    const imported = await importCodexCliLogin({ codexHome: folder, store: createMemoryCredentialStore(), now: () => 42 });
+    const imported = await importCodexCliLogin({
+      codexHome: folder,
+      store: createMemoryCredentialStore(),
+      now: () => 42,
+    });
     expect(imported).toMatchObject({ accountId: 'acct_claim', lastRefreshAt: 42, tokens: { expiresAt: 0 } });
   });
 
@@ -63,13 +78,19 @@ describe('importCodexCliLogin', () => {
       path: join(folder, 'auth.json'),
     });
     await writeFile(join(folder, 'auth.json'), JSON.stringify({ OPENAI_API_KEY: 'sk-secret', tokens: null }));
-    const apiKeyOnly = await importCodexCliLogin({ codexHome: folder, store }).catch((caught: unknown) => caught);
+    const apiKeyOnly = await importCodexCliLogin({ codexHome: folder, store }).catch(
+      (caught: unknown) => caught,
+    );
     expect(apiKeyOnly).toMatchObject({ code: 'codex-login-not-found' });
     expect((apiKeyOnly as Error).message).not.toContain('sk-secret');
     await writeFile(join(folder, 'auth.json'), '{oops');
-    await expect(importCodexCliLogin({ codexHome: folder, store })).rejects.toMatchObject({ code: 'credentials-corrupt' });
+    await expect(importCodexCliLogin({ codexHome: folder, store })).rejects.toMatchObject({
+      code: 'credentials-corrupt',
+    });
     await writeFile(join(folder, 'auth.json'), JSON.stringify({ tokens: { access_token: 5 } }));
-    await expect(importCodexCliLogin({ codexHome: folder, store })).rejects.toMatchObject({ code: 'credentials-corrupt' });
+    await expect(importCodexCliLogin({ codexHome: folder, store })).rejects.toMatchObject({
+      code: 'credentials-corrupt',
+    });
     expect(await store.read()).toBeUndefined();
   });
 });

@@ -33,7 +33,11 @@ function scriptedIssuer(polls: Array<(request: MockRequest) => Response>, start?
       return handler(request);
     }
     if (request.url.endsWith('/oauth/token')) {
-      return jsonResponse(200, { access_token: makeChatGptJwt(), refresh_token: 'rt-device', expires_in: 3600 });
+      return jsonResponse(200, {
+        access_token: makeChatGptJwt(),
+        refresh_token: 'rt-device',
+        expires_in: 3600,
+      });
     }
     return new Response('not found', { status: 404 });
   });
@@ -41,7 +45,11 @@ function scriptedIssuer(polls: Array<(request: MockRequest) => Response>, start?
 
 const pending = () => jsonResponse(403, { error: { code: 'deviceauth_authorization_unknown' } });
 const approved = () =>
-  jsonResponse(200, { authorization_code: 'auth-code', code_challenge: 'chal', code_verifier: 'verifier-from-server' });
+  jsonResponse(200, {
+    authorization_code: 'auth-code',
+    code_challenge: 'chal',
+    code_verifier: 'verifier-from-server',
+  });
 
 describe('loginWithDeviceCode', () => {
   it('shows the code, polls at the interval (string accepted) and exchanges with the device redirect URI', async () => {
@@ -56,7 +64,9 @@ describe('loginWithDeviceCode', () => {
       now: time.now,
     });
     expect(tokens.refreshToken).toBe('rt-device');
-    expect(shown).toEqual([{ verificationUrl: `${ISSUER}/codex/device`, userCode: 'ABCD-1234', expiresAt: 1_000_000 + 900_000 }]);
+    expect(shown).toEqual([
+      { verificationUrl: `${ISSUER}/codex/device`, userCode: 'ABCD-1234', expiresAt: 1_000_000 + 900_000 },
+    ]);
     expect(time.sleeps).toEqual([2000, 2000, 2000]);
     expect(issuer.requests[0]?.fields).toEqual({ client_id: 'app_EMoamEEZ73f0CkXaXp7hrann' });
     expect(issuer.requests[0]?.headers['content-type']).toBe('application/json');
@@ -74,7 +84,11 @@ describe('loginWithDeviceCode', () => {
   it('adds 5 s to the interval on slow_down and accepts usercode/expires_in', async () => {
     const time = fakeTime();
     const issuer = scriptedIssuer(
-      [() => jsonResponse(400, { error: 'slow_down' }), () => jsonResponse(400, { error: 'authorization_pending' }), approved],
+      [
+        () => jsonResponse(400, { error: 'slow_down' }),
+        () => jsonResponse(400, { error: 'authorization_pending' }),
+        approved,
+      ],
       jsonResponse(200, { device_auth_id: 'dev-2', usercode: 'XYZ', interval: 1, expires_in: 600 }),
     );
     const shown: DeviceCodeInfo[] = [];
@@ -98,10 +112,16 @@ describe('loginWithDeviceCode', () => {
 
   it('expires after 15 minutes without approval', async () => {
     const time = fakeTime();
-    const issuer = scriptedIssuer([pending], jsonResponse(200, { device_auth_id: 'd', user_code: 'U', interval: 60 }));
-    const error = await loginWithDeviceCode({ issuer: ISSUER, onUserCode: () => {}, fetch: issuer.fetch, ...time }).catch(
-      (caught: unknown) => caught,
+    const issuer = scriptedIssuer(
+      [pending],
+      jsonResponse(200, { device_auth_id: 'd', user_code: 'U', interval: 60 }),
     );
+    const error = await loginWithDeviceCode({
+      issuer: ISSUER,
+      onUserCode: () => {},
+      fetch: issuer.fetch,
+      ...time,
+    }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'device-code-expired' });
     expect(time.now() - 1_000_000).toBe(900_000);
     expect(issuer.requests.filter((request) => request.url.endsWith('/deviceauth/token')).length).toBe(14);
@@ -117,13 +137,22 @@ describe('loginWithDeviceCode', () => {
       },
     ]);
     await expect(
-      loginWithDeviceCode({ issuer: ISSUER, onUserCode: () => {}, fetch: issuer.fetch, signal: controller.signal, ...time }),
+      loginWithDeviceCode({
+        issuer: ISSUER,
+        onUserCode: () => {},
+        fetch: issuer.fetch,
+        signal: controller.signal,
+        ...time,
+      }),
     ).rejects.toMatchObject({ code: 'aborted' });
   });
 
   it('cancels a real sleep promptly', async () => {
     const controller = new AbortController();
-    const issuer = scriptedIssuer([pending], jsonResponse(200, { device_auth_id: 'd', user_code: 'U', interval: 30 }));
+    const issuer = scriptedIssuer(
+      [pending],
+      jsonResponse(200, { device_auth_id: 'd', user_code: 'U', interval: 30 }),
+    );
     const login = loginWithDeviceCode({
       issuer: ISSUER,
       onUserCode: () => setTimeout(() => controller.abort(), 10),
@@ -134,8 +163,12 @@ describe('loginWithDeviceCode', () => {
   });
 
   it('maps access_denied, expired_token, bad start responses and unexpected poll errors', async () => {
-    const deny = scriptedIssuer([() => jsonResponse(400, { error: 'access_denied', error_description: 'nope' })]);
-    await expect(loginWithDeviceCode({ issuer: ISSUER, onUserCode: () => {}, fetch: deny.fetch, ...fakeTime() })).rejects.toMatchObject({
+    const deny = scriptedIssuer([
+      () => jsonResponse(400, { error: 'access_denied', error_description: 'nope' }),
+    ]);
+    await expect(
+      loginWithDeviceCode({ issuer: ISSUER, onUserCode: () => {}, fetch: deny.fetch, ...fakeTime() }),
+    ).rejects.toMatchObject({
       code: 'access-denied',
     });
     const expired = scriptedIssuer([() => jsonResponse(400, { error: 'expired_token' })]);

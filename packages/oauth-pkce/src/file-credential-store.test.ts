@@ -69,7 +69,10 @@ describe('createFileCredentialStore', () => {
     await expect(store.read()).rejects.toMatchObject({ code: 'credentials-corrupt' });
     await writeFile(
       store.location,
-      JSON.stringify({ OPENAI_API_KEY: null, tokens: { access_token: 'secret-a', refresh_token: 'secret-r' } }),
+      JSON.stringify({
+        OPENAI_API_KEY: null,
+        tokens: { access_token: 'secret-a', refresh_token: 'secret-r' },
+      }),
     );
     const error = (await store.read().catch((caught: unknown) => caught)) as Error;
     expect(error.message).toContain('import-codex');
@@ -102,7 +105,11 @@ describe('createFileCredentialStore', () => {
         events.push(`${name}:end`);
         return name;
       });
-    expect(await Promise.all([task('a', first), task('b', second), task('c', first)])).toEqual(['a', 'b', 'c']);
+    expect(await Promise.all([task('a', first), task('b', second), task('c', first)])).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(events).toEqual(['a:start', 'a:end', 'b:start', 'b:end', 'c:start', 'c:end']);
     await expect(first.withLock(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await first.withLock(async () => 'released')).toBe('released');
@@ -131,31 +138,29 @@ describe('createFileCredentialStore', () => {
     expect(JSON.stringify(store)).toContain('auth.json');
   });
 
-  it(
-    'keeps either the old or the new login when a writer is SIGKILLed mid-write',
-    async () => {
-      const store = createFileCredentialStore({ home: folder });
-      const script = fileURLToPath(new URL('./__fixtures__/write-loop.mjs', import.meta.url));
-      for (const delay of [0, 3, 7, 15, 25]) {
-        const child = spawn(process.execPath, [script, store.location], { stdio: ['ignore', 'pipe', 'inherit'] });
-        await new Promise<void>((resolve, reject) => {
-          child.once('error', reject);
-          child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-          child.stdout.once('data', () => resolve());
-        });
-        child.removeAllListeners('exit');
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
-        await exited;
-        const credentials = await store.read();
-        expect(['account-old', 'account-new']).toContain(credentials?.accountId);
-        const marker = credentials?.accountId === 'account-old' ? 'old' : 'new';
-        expect(credentials?.tokens.accessToken).toBe(`access-${marker}`);
-        expect(credentials?.tokens.idToken?.startsWith(`${marker}-`)).toBe(true);
-        expect(credentials?.tokens.idToken?.length).toBe(marker.length + 1 + 256 * 1024);
-      }
-    },
-    30_000,
-  );
+  it('keeps either the old or the new login when a writer is SIGKILLed mid-write', async () => {
+    const store = createFileCredentialStore({ home: folder });
+    const script = fileURLToPath(new URL('./__fixtures__/write-loop.mjs', import.meta.url));
+    for (const delay of [0, 3, 7, 15, 25]) {
+      const child = spawn(process.execPath, [script, store.location], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('error', reject);
+        child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
+        child.stdout.once('data', () => resolve());
+      });
+      child.removeAllListeners('exit');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      const credentials = await store.read();
+      expect(['account-old', 'account-new']).toContain(credentials?.accountId);
+      const marker = credentials?.accountId === 'account-old' ? 'old' : 'new';
+      expect(credentials?.tokens.accessToken).toBe(`access-${marker}`);
+      expect(credentials?.tokens.idToken?.startsWith(`${marker}-`)).toBe(true);
+      expect(credentials?.tokens.idToken?.length).toBe(marker.length + 1 + 256 * 1024);
+    }
+  }, 30_000);
 });

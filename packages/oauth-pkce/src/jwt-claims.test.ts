@@ -5,7 +5,12 @@ import { decodeJwtPayload, readAccountClaims } from './jwt-claims.js';
 
 describe('readAccountClaims', () => {
   it('reads the account id from the https://api.openai.com/auth claim', () => {
-    const token = makeChatGptJwt({ accountId: 'acct_auth', planType: 'pro', email: 'a@b.c', exp: 1_900_000_000 });
+    const token = makeChatGptJwt({
+      accountId: 'acct_auth',
+      planType: 'pro',
+      email: 'a@b.c',
+      exp: 1_900_000_000,
+    });
     expect(readAccountClaims({ accessToken: token })).toEqual({
       accountId: 'acct_auth',
       planType: 'pro',
@@ -15,10 +20,13 @@ describe('readAccountClaims', () => {
   });
 
   it('falls back to top-level chatgpt_account_id, then organizations[0].id', () => {
-    expect(readAccountClaims({ idToken: makeJwt({ chatgpt_account_id: 'acct_top' }) }).accountId).toBe('acct_top');
-    expect(readAccountClaims({ idToken: makeJwt({ organizations: [{ id: 'org_1' }, { id: 'org_2' }] }) }).accountId).toBe(
-      'org_1',
+    expect(readAccountClaims({ idToken: makeJwt({ chatgpt_account_id: 'acct_top' }) }).accountId).toBe(
+      'acct_top',
     );
+    expect(
+      readAccountClaims({ idToken: makeJwt({ organizations: [{ id: 'org_1' }, { id: 'org_2' }] }) })
+        .accountId,
+    ).toBe('org_1');
     expect(
       readAccountClaims({
         idToken: makeJwt({

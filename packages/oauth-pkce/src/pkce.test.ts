@@ -32,7 +32,9 @@ describe('PKCE', () => {
   it('computes base64url(SHA-256(verifier)) for any verifier', async () => {
     await fc.assert(
       fc.asyncProperty(fc.stringMatching(/^[A-Za-z0-9._~-]{43,128}$/), async (verifier) => {
-        expect(await createCodeChallenge(verifier)).toBe(createHash('sha256').update(verifier).digest('base64url'));
+        expect(await createCodeChallenge(verifier)).toBe(
+          createHash('sha256').update(verifier).digest('base64url'),
+        );
       }),
       { numRuns: 100 },
     );

@@ -7,7 +7,12 @@ import { makeChatGptJwt } from './jwt.js';
  * @param options - expiry (epoch ms), marker and source
  */
 export function makeCredentials(
-  options: { expiresAt?: number; marker?: string; source?: StoredChatGptCredentials['source']; refreshToken?: string } = {},
+  options: {
+    expiresAt?: number;
+    marker?: string;
+    source?: StoredChatGptCredentials['source'];
+    refreshToken?: string;
+  } = {},
 ): StoredChatGptCredentials {
   const marker = options.marker ?? 'one';
   const expiresAt = options.expiresAt ?? Date.now() + 3_600_000;

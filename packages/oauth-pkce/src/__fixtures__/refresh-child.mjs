@@ -8,10 +8,14 @@ process.stdout.write('ready\n');
 process.stdin.once('data', async () => {
   try {
     const token = await manager.getAccessToken();
-    process.stdout.write(`${JSON.stringify({ accessToken: token.accessToken, accountId: token.accountId })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ accessToken: token.accessToken, accountId: token.accountId })}\n`,
+    );
     process.exit(0);
   } catch (error) {
-    process.stdout.write(`${JSON.stringify({ error: error.code ?? String(error), message: error.message })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ error: error.code ?? String(error), message: error.message })}\n`,
+    );
     process.exit(1);
   }
 });

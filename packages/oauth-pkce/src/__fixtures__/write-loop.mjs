@@ -6,7 +6,12 @@ const store = createFileCredentialStore({ path: process.argv[2] });
 const big = 'x'.repeat(256 * 1024);
 const logins = ['old', 'new'].map((name) => ({
   type: 'chatgpt',
-  tokens: { accessToken: `access-${name}`, refreshToken: `refresh-${name}`, idToken: `${name}-${big}`, expiresAt: 1 },
+  tokens: {
+    accessToken: `access-${name}`,
+    refreshToken: `refresh-${name}`,
+    idToken: `${name}-${big}`,
+    expiresAt: 1,
+  },
   accountId: `account-${name}`,
   lastRefreshAt: 1,
   source: 'login',

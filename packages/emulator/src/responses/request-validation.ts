@@ -1,0 +1,176 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { EmulatorContext } from '../context.js';
+import { bearerToken, headerValue } from '../http-utilities.js';
+import { type ApiErrorBody, apiError } from './error-bodies.js';
+
+/** Which Responses service a request is for. */
+export type ResponsesBackend = 'chatgpt' | 'openai';
+
+/** A validation failure: the status and body the real service would send. */
+export interface ValidationFailure {
+  /** HTTP status. */
+  status: number;
+  /** OpenAI-style error body. */
+  body: ApiErrorBody;
+}
+
+/** The models the ChatGPT Codex backend accepts by default. */
+export const DEFAULT_CHATGPT_MODELS: readonly string[] = [
+  'gpt-5',
+  'gpt-5-mini',
+  'gpt-5-codex',
+  'gpt-5.1',
+  'gpt-5.1-codex',
+  'gpt-5.1-codex-mini',
+  'gpt-5.1-codex-max',
+  'gpt-5.2',
+  'gpt-5.2-codex',
+  'gpt-5.3-codex',
+  'gpt-5.4',
+  'gpt-5.4-mini',
+  'gpt-5.5',
+  'codex-mini-latest',
+];
+
+/** The path of each backend's Responses endpoint. */
+export const RESPONSES_PATHS: Record<string, ResponsesBackend> = {
+  '/backend-api/codex/responses': 'chatgpt',
+  '/v1/responses': 'openai',
+};
+
+/**
+ * Checks the credentials of a Responses request (HTTP request or WebSocket handshake): a bearer
+ * access token (ChatGPT backend: a valid, unexpired emulator JWT plus a matching `chatgpt-account-id`
+ * header) or an API key (OpenAI API).
+ *
+ * @param context - emulator state
+ * @param backend - which service
+ * @param headers - request headers
+ */
+export function validateCredentials(
+  context: EmulatorContext,
+  backend: ResponsesBackend,
+  headers: IncomingHttpHeaders,
+): ValidationFailure | undefined {
+  const token = bearerToken(headers);
+  if (token === undefined) {
+    return {
+      status: 401,
+      body: apiError(
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+        'invalid_request_error',
+        'invalid_api_key',
+      ),
+    };
+  }
+  if (backend === 'openai') {
+    if (context.auth.isApiKey(token, context.options().acceptedApiKeys)) return undefined;
+    return {
+      status: 401,
+      body: apiError(
+        'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+        'invalid_request_error',
+        'invalid_api_key',
+      ),
+    };
+  }
+  const check = context.auth.checkAccessToken(token);
+  if (check.kind === 'expired') {
+    return {
+      status: 401,
+      body: apiError(
+        'Provided authentication token is expired. Please try signing in again.',
+        'invalid_request_error',
+        'token_expired',
+      ),
+    };
+  }
+  if (check.kind === 'invalid') {
+    return {
+      status: 401,
+      body: apiError(
+        'Could not parse your authentication token. Please try signing in again.',
+        'invalid_request_error',
+        'invalid_api_key',
+      ),
+    };
+  }
+  const accountId = headerValue(headers, 'chatgpt-account-id');
+  if (accountId === undefined || accountId.trim() === '') {
+    return {
+      status: 401,
+      body: apiError(
+        'Missing chatgpt-account-id header: the ChatGPT backend needs the workspace (account) id of the login.',
+        'invalid_request_error',
+        'missing_chatgpt_account_id',
+        'chatgpt-account-id',
+      ),
+    };
+  }
+  if (accountId.trim() !== check.account.accountId) {
+    return {
+      status: 401,
+      body: apiError(
+        'The chatgpt-account-id header does not match a workspace of this login. Sign in again and pick the right workspace.',
+        'invalid_request_error',
+        'account_mismatch',
+        'chatgpt-account-id',
+      ),
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Checks a request body as the real services do: `model` present; on the ChatGPT backend no
+ * `max_output_tokens` and only subscription models.
+ *
+ * @param context - emulator state
+ * @param backend - which service
+ * @param body - the JSON body (or WebSocket frame)
+ */
+export function validateBody(
+  context: EmulatorContext,
+  backend: ResponsesBackend,
+  body: Record<string, unknown>,
+): ValidationFailure | undefined {
+  const model = body.model;
+  if (typeof model !== 'string' || model === '') {
+    return {
+      status: 400,
+      body: apiError('Missing required parameter: model.', 'invalid_request_error', 'missing_required_parameter', 'model'),
+    };
+  }
+  if (body.input !== undefined && typeof body.input !== 'string' && !Array.isArray(body.input)) {
+    return {
+      status: 400,
+      body: apiError("Invalid type for 'input': expected a string or an array.", 'invalid_request_error', 'invalid_type', 'input'),
+    };
+  }
+  if (backend === 'chatgpt') {
+    if (body.max_output_tokens !== undefined) {
+      return {
+        status: 400,
+        body: apiError(
+          'Unsupported parameter: max_output_tokens',
+          'invalid_request_error',
+          'unsupported_parameter',
+          'max_output_tokens',
+        ),
+      };
+    }
+    const models = context.options().chatgptModels ?? DEFAULT_CHATGPT_MODELS;
+    if (!models.includes(model)) {
+      return {
+        status: 400,
+        body: apiError(
+          `The '${model}' model is not supported when using Codex with a ChatGPT account.`,
+          'invalid_request_error',
+          'model_not_supported',
+          'model',
+        ),
+      };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,306 @@
+import { createId } from '../ids.js';
+import type { RequestAnalysis } from './request-analysis.js';
+
+/** One Responses stream event as sent (the writer adds `sequence_number`). */
+export type ResponsesEvent = { type: string } & Record<string, unknown>;
+
+/** Usage numbers reported at the end of a response. */
+export interface UsageNumbers {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+/** Holds a response's id, model and output while its events are generated. */
+export class ResponseBuilder {
+  /** `resp_…` */
+  readonly id = createId('resp');
+  /** Output items completed so far. */
+  readonly output: Array<Record<string, unknown>> = [];
+  /** Characters of output text/arguments generated (for usage). */
+  outputCharacters = 0;
+  /** Reasoning tokens to report. */
+  reasoningTokens = 8;
+  private readonly createdAt: number;
+
+  /**
+   * @param body - the request body
+   * @param analysis - what was read from it
+   * @param nowMs - clock value (epoch ms)
+   */
+  constructor(
+    private readonly body: Record<string, unknown>,
+    private readonly analysis: RequestAnalysis,
+    nowMs: number,
+  ) {
+    this.createdAt = Math.floor(nowMs / 1000);
+  }
+
+  /** The `response` object for lifecycle events. */
+  response(status: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    const terminal = status !== 'in_progress' && status !== 'queued';
+    return {
+      id: this.id,
+      object: 'response',
+      created_at: this.createdAt,
+      status,
+      background: false,
+      error: null,
+      incomplete_details: null,
+      instructions: typeof this.body.instructions === 'string' ? this.body.instructions : null,
+      max_output_tokens: typeof this.body.max_output_tokens === 'number' ? this.body.max_output_tokens : null,
+      model: this.analysis.model,
+      output: terminal ? this.output : [],
+      parallel_tool_calls: this.body.parallel_tool_calls !== false,
+      previous_response_id:
+        typeof this.body.previous_response_id === 'string' ? this.body.previous_response_id : null,
+      prompt_cache_key: this.analysis.promptCacheKey ?? null,
+      reasoning: this.body.reasoning ?? { effort: null, summary: null },
+      service_tier: typeof this.body.service_tier === 'string' ? this.body.service_tier : 'default',
+      store: this.body.store === true,
+      temperature: typeof this.body.temperature === 'number' ? this.body.temperature : 1,
+      text: { format: { type: 'text' }, verbosity: 'medium' },
+      tool_choice: this.body.tool_choice ?? 'auto',
+      tools: Array.isArray(this.body.tools) ? this.body.tools : [],
+      top_p: 1,
+      truncation: 'disabled',
+      usage: terminal ? this.usage() : null,
+      user: null,
+      metadata: {},
+      ...extra,
+    };
+  }
+
+  /** Usage with cached and reasoning tokens (deterministic for a given request and output). */
+  usage(): UsageNumbers {
+    const inputTokens = 40 + Math.ceil(this.analysis.inputCharacters / 4);
+    const cachedTokens = Math.floor(inputTokens / 2);
+    const outputTokens = this.reasoningTokens + Math.ceil(this.outputCharacters / 4);
+    return {
+      input_tokens: inputTokens,
+      input_tokens_details: { cached_tokens: cachedTokens },
+      output_tokens: outputTokens,
+      output_tokens_details: { reasoning_tokens: this.reasoningTokens },
+      total_tokens: inputTokens + outputTokens,
+    };
+  }
+}
+
+/** Splits text into deltas of about `size` characters (never splitting a surrogate pair). */
+export function splitText(text: string, size: number): string[] {
+  const characters = Array.from(text);
+  const pieces: string[] = [];
+  for (let index = 0; index < characters.length; index += size) {
+    pieces.push(characters.slice(index, index + size).join(''));
+  }
+  return pieces;
+}
+
+/** Splits text into word-sized deltas (each word keeps its leading space). */
+export function splitWords(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? (text === '' ? [] : [text]);
+}
+
+/**
+ * Events of an assistant message: `output_item.added`, `content_part.added`, the text deltas,
+ * `output_text.done`, `content_part.done`, `output_item.done`.
+ *
+ * @param builder - the response
+ * @param deltas - text pieces (an iterable so large answers are generated lazily)
+ * @param options - item status at the end (`completed` or `incomplete`)
+ */
+export function* messageEvents(
+  builder: ResponseBuilder,
+  deltas: Iterable<string>,
+  options: { status?: 'completed' | 'incomplete' } = {},
+): Generator<ResponsesEvent> {
+  const outputIndex = builder.output.length;
+  const itemId = createId('msg');
+  yield {
+    type: 'response.output_item.added',
+    output_index: outputIndex,
+    item: { id: itemId, type: 'message', status: 'in_progress', content: [], role: 'assistant' },
+  };
+  yield {
+    type: 'response.content_part.added',
+    item_id: itemId,
+    output_index: outputIndex,
+    content_index: 0,
+    part: { type: 'output_text', annotations: [], logprobs: [], text: '' },
+  };
+  const pieces: string[] = [];
+  for (const delta of deltas) {
+    pieces.push(delta);
+    builder.outputCharacters += delta.length;
+    yield {
+      type: 'response.output_text.delta',
+      item_id: itemId,
+      output_index: outputIndex,
+      content_index: 0,
+      delta,
+      logprobs: [],
+    };
+  }
+  const text = pieces.join('');
+  const part = { type: 'output_text', annotations: [], logprobs: [], text };
+  yield {
+    type: 'response.output_text.done',
+    item_id: itemId,
+    output_index: outputIndex,
+    content_index: 0,
+    text,
+    logprobs: [],
+  };
+  yield { type: 'response.content_part.done', item_id: itemId, output_index: outputIndex, content_index: 0, part };
+  const item = {
+    id: itemId,
+    type: 'message',
+    status: options.status ?? 'completed',
+    content: [part],
+    role: 'assistant',
+  };
+  builder.output.push(item);
+  yield { type: 'response.output_item.done', output_index: outputIndex, item };
+}
+
+/**
+ * Events of a reasoning item with one summary part.
+ *
+ * @param builder - the response
+ * @param summary - the summary text
+ */
+export function* reasoningEvents(builder: ResponseBuilder, summary: string): Generator<ResponsesEvent> {
+  const outputIndex = builder.output.length;
+  const itemId = createId('rs');
+  builder.reasoningTokens = 128;
+  yield {
+    type: 'response.output_item.added',
+    output_index: outputIndex,
+    item: { id: itemId, type: 'reasoning', summary: [] },
+  };
+  yield {
+    type: 'response.reasoning_summary_part.added',
+    item_id: itemId,
+    output_index: outputIndex,
+    summary_index: 0,
+    part: { type: 'summary_text', text: '' },
+  };
+  for (const delta of splitWords(summary)) {
+    yield {
+      type: 'response.reasoning_summary_text.delta',
+      item_id: itemId,
+      output_index: outputIndex,
+      summary_index: 0,
+      delta,
+    };
+  }
+  yield {
+    type: 'response.reasoning_summary_text.done',
+    item_id: itemId,
+    output_index: outputIndex,
+    summary_index: 0,
+    text: summary,
+  };
+  yield {
+    type: 'response.reasoning_summary_part.done',
+    item_id: itemId,
+    output_index: outputIndex,
+    summary_index: 0,
+    part: { type: 'summary_text', text: summary },
+  };
+  const item = {
+    id: itemId,
+    type: 'reasoning',
+    summary: [{ type: 'summary_text', text: summary }],
+    encrypted_content: Buffer.from(`emulator-reasoning:${itemId}`).toString('base64'),
+  };
+  builder.output.push(item);
+  yield { type: 'response.output_item.done', output_index: outputIndex, item };
+}
+
+/**
+ * Events of a function call whose arguments arrive split over many deltas. The item id (`fc_…`)
+ * differs from the `call_id` (`call_…`), as in real streams.
+ *
+ * @param builder - the response
+ * @param name - function name
+ * @param argumentsJson - the complete arguments
+ */
+export function* functionCallEvents(
+  builder: ResponseBuilder,
+  name: string,
+  argumentsJson: string,
+): Generator<ResponsesEvent> {
+  const outputIndex = builder.output.length;
+  const itemId = createId('fc');
+  const callId = createId('call');
+  yield {
+    type: 'response.output_item.added',
+    output_index: outputIndex,
+    item: { id: itemId, type: 'function_call', status: 'in_progress', arguments: '', call_id: callId, name },
+  };
+  for (const delta of splitText(argumentsJson, 4)) {
+    builder.outputCharacters += delta.length;
+    yield { type: 'response.function_call_arguments.delta', item_id: itemId, output_index: outputIndex, delta };
+  }
+  yield {
+    type: 'response.function_call_arguments.done',
+    item_id: itemId,
+    output_index: outputIndex,
+    name,
+    arguments: argumentsJson,
+  };
+  const item = {
+    id: itemId,
+    type: 'function_call',
+    status: 'completed',
+    arguments: argumentsJson,
+    call_id: callId,
+    name,
+  };
+  builder.output.push(item);
+  yield { type: 'response.output_item.done', output_index: outputIndex, item };
+}
+
+/**
+ * Builds plausible JSON arguments for a tool from its JSON schema (`location`-like strings get a city).
+ *
+ * @param parameters - the tool's JSON schema
+ * @param variant - 0, 1, … gives different values (parallel calls)
+ */
+export function argumentsForSchema(parameters: Record<string, unknown>, variant: number): string {
+  const cities = ['Paris', 'Tokyo', 'Lima', 'Oslo'];
+  const city = cities[variant % cities.length] ?? 'Paris';
+  const properties = parameters.properties;
+  if (typeof properties !== 'object' || properties === null || Object.keys(properties).length === 0) {
+    return JSON.stringify({ location: city, unit: 'celsius' });
+  }
+  const result: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(properties as Record<string, unknown>)) {
+    const record = (typeof schema === 'object' && schema !== null ? schema : {}) as Record<string, unknown>;
+    if (Array.isArray(record.enum) && record.enum.length > 0) {
+      result[name] = record.enum[0];
+      continue;
+    }
+    switch (record.type) {
+      case 'number':
+      case 'integer':
+        result[name] = variant + 1;
+        break;
+      case 'boolean':
+        result[name] = true;
+        break;
+      case 'array':
+        result[name] = [];
+        break;
+      case 'object':
+        result[name] = {};
+        break;
+      default:
+        result[name] = /city|location|place|town/i.test(name) ? city : `example-${name}`;
+    }
+  }
+  return JSON.stringify(result);
+}

@@ -1,0 +1,227 @@
+import type { EmulatorContext } from '../context.js';
+import type { ScenarioName } from '../types.js';
+import { apiError, usageLimitBody } from './error-bodies.js';
+import type { RequestAnalysis } from './request-analysis.js';
+import { SCENARIO_MARKER } from './request-analysis.js';
+import {
+  argumentsForSchema,
+  functionCallEvents,
+  messageEvents,
+  ResponseBuilder,
+  type ResponsesEvent,
+  reasoningEvents,
+  splitText,
+  splitWords,
+} from './response-events.js';
+
+/** What to do with a Responses request. */
+export type ScenarioOutcome =
+  | { kind: 'reject'; status: number; body: unknown; headers: Record<string, string> }
+  | { kind: 'close'; code: 1006 | 1011 }
+  | {
+      kind: 'stream';
+      builder: ResponseBuilder;
+      events: Iterable<ResponsesEvent>;
+      /** Stop (disconnect) after this many events. */
+      cutAfterEvents?: number;
+      /** Pause between events. */
+      delayMs: number;
+    };
+
+/** The answer of scenario `text`. */
+export const TEXT_ANSWER = 'Hello from the CodeTether emulator. This is a scripted answer with usage numbers.';
+
+/** The reasoning summary of scenario `reasoning`. */
+export const REASONING_SUMMARY = '**Planning the answer**\n\nThe user wants a short reply; answer directly.';
+
+const SLOW_DEFAULT_DELAY_MS = 20;
+const LARGE_DEFAULT_BYTES = 4 * 1024 * 1024;
+const LARGE_DELTA_BYTES = 8 * 1024;
+
+/**
+ * Plans the answer to a Responses request for a scenario.
+ *
+ * @param context - emulator state
+ * @param scenario - the chosen scenario
+ * @param body - the request body
+ * @param analysis - what was read from it
+ * @param transport - `http` or `websocket` (close scenarios only close WebSockets)
+ * @param scenarioKey - key for `server-error-then-success` (session id or prompt cache key)
+ */
+export function planScenario(
+  context: EmulatorContext,
+  scenario: ScenarioName,
+  body: Record<string, unknown>,
+  analysis: RequestAnalysis,
+  transport: 'http' | 'websocket',
+  scenarioKey: string,
+): ScenarioOutcome {
+  const options = context.options();
+  const builder = new ResponseBuilder(body, analysis, context.now());
+  const delayMs = options.eventDelayMs ?? (scenario === 'slow' ? SLOW_DEFAULT_DELAY_MS : 0);
+  const stream = (content: Iterable<ResponsesEvent>, extra: { cutAfterEvents?: number } = {}): ScenarioOutcome => ({
+    kind: 'stream',
+    builder,
+    events: withLifecycle(builder, content),
+    delayMs,
+    ...extra,
+  });
+
+  switch (scenario) {
+    case 'unauthorized':
+      return {
+        kind: 'reject',
+        status: 401,
+        body: apiError(
+          'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.',
+          'invalid_request_error',
+          'invalid_api_key',
+        ),
+        headers: {},
+      };
+    case 'rate-limited': {
+      const resetsIn = context.rateLimits.primaryResetAfterSeconds();
+      const resetsAt = Math.floor(context.now() / 1000) + resetsIn;
+      return {
+        kind: 'reject',
+        status: 429,
+        body: usageLimitBody(context.rateLimits.planType(), resetsAt, resetsIn),
+        headers: { ...context.rateLimits.exhaustedHeaders(), 'retry-after': String(resetsIn) },
+      };
+    }
+    case 'server-error-then-success': {
+      const count = (context.serverErrorCounters.get(scenarioKey) ?? 0) + 1;
+      context.serverErrorCounters.set(scenarioKey, count);
+      if (count % 2 === 1) {
+        return {
+          kind: 'reject',
+          status: options.serverErrorStatus ?? 500,
+          body: apiError(
+            'The server had an error while processing your request. Sorry about that!',
+            'server_error',
+            'server_error',
+          ),
+          headers: {},
+        };
+      }
+      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
+    }
+    case 'ws-close-1006':
+    case 'ws-close-1011':
+      if (transport === 'websocket') return { kind: 'close', code: scenario === 'ws-close-1006' ? 1006 : 1011 };
+      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
+    case 'disconnect':
+      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)), { cutAfterEvents: 7 });
+    case 'echo': {
+      const text = analysis.lastUserText.replace(SCENARIO_MARKER, '').trim();
+      return stream(messageEvents(builder, splitText(text, 8)));
+    }
+    case 'reasoning':
+      return stream(
+        (function* () {
+          yield* reasoningEvents(builder, REASONING_SUMMARY);
+          yield* messageEvents(builder, splitWords(TEXT_ANSWER));
+        })(),
+      );
+    case 'tool-call': {
+      const tool = analysis.tools[0] ?? { name: 'get_weather', parameters: {} };
+      return stream(functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, 0)));
+    }
+    case 'parallel-tool-calls': {
+      const first = analysis.tools[0] ?? { name: 'get_weather', parameters: {} };
+      const second = analysis.tools[1] ?? first;
+      return stream(
+        (function* () {
+          yield* functionCallEvents(builder, first.name, argumentsForSchema(first.parameters, 0));
+          yield* functionCallEvents(builder, second.name, argumentsForSchema(second.parameters, 1));
+        })(),
+      );
+    }
+    case 'tool-result': {
+      const outputs = analysis.trailingToolOutputs;
+      const text =
+        outputs.length === 0
+          ? 'There is no tool output to report.'
+          : `The tool returned: ${outputs.join('; ')}. That completes the request.`;
+      return stream(messageEvents(builder, splitWords(text)));
+    }
+    case 'failed':
+      return {
+        kind: 'stream',
+        builder,
+        delayMs,
+        events: (function* () {
+          yield { type: 'response.created', response: builder.response('in_progress') };
+          yield { type: 'response.in_progress', response: builder.response('in_progress') };
+          yield {
+            type: 'response.failed',
+            response: builder.response('failed', {
+              error: { code: 'server_error', message: 'The model failed to generate a response. Try again.' },
+            }),
+          };
+        })(),
+      };
+    case 'incomplete':
+      return {
+        kind: 'stream',
+        builder,
+        delayMs,
+        events: (function* () {
+          yield { type: 'response.created', response: builder.response('in_progress') };
+          yield { type: 'response.in_progress', response: builder.response('in_progress') };
+          yield* messageEvents(builder, splitWords('This answer was cut short because it hit'), {
+            status: 'incomplete',
+          });
+          yield {
+            type: 'response.incomplete',
+            response: builder.response('incomplete', { incomplete_details: { reason: 'max_output_tokens' } }),
+          };
+        })(),
+      };
+    case 'error-nested':
+      return {
+        kind: 'stream',
+        builder,
+        delayMs,
+        events: (function* () {
+          yield { type: 'response.created', response: builder.response('in_progress') };
+          yield { type: 'response.in_progress', response: builder.response('in_progress') };
+          yield {
+            type: 'error',
+            error: {
+              type: 'invalid_request_error',
+              code: 'context_length_exceeded',
+              message:
+                'Your input exceeds the context window of this model. Please adjust your input and try again.',
+              param: 'input',
+            },
+          };
+        })(),
+      };
+    case 'large': {
+      const bytes = options.largeResponseBytes ?? LARGE_DEFAULT_BYTES;
+      return stream(messageEvents(builder, largeDeltas(bytes)));
+    }
+    case 'slow':
+    case 'text':
+      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
+  }
+}
+
+function* withLifecycle(builder: ResponseBuilder, content: Iterable<ResponsesEvent>): Generator<ResponsesEvent> {
+  yield { type: 'response.created', response: builder.response('in_progress') };
+  yield { type: 'response.in_progress', response: builder.response('in_progress') };
+  yield* content;
+  yield { type: 'response.completed', response: builder.response('completed') };
+}
+
+function* largeDeltas(totalBytes: number): Generator<string> {
+  const line = 'The quick brown fox jumps over the lazy dog. 0123456789 CodeTether emulator large stream.\n';
+  const block = line.repeat(Math.ceil(LARGE_DELTA_BYTES / line.length)).slice(0, LARGE_DELTA_BYTES);
+  let remaining = Math.max(0, totalBytes);
+  while (remaining > 0) {
+    const size = Math.min(remaining, block.length);
+    yield size === block.length ? block : block.slice(0, size);
+    remaining -= size;
+  }
+}
