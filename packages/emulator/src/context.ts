@@ -24,6 +24,8 @@ export interface EmulatorContext {
   closing: AbortSignal;
   /** Per-key request counters for `server-error-then-success`. */
   serverErrorCounters: Map<string, number>;
+  /** Ids of responses created with `store: true` (valid `previous_response_id` values everywhere). */
+  storedResponseIds: Set<string>;
   /** The account the login flows issue tokens for. */
   defaultAccount(): TokenAccount;
   /** The OAuth client ids accepted. */

@@ -52,7 +52,12 @@ export function parseBodyText(text: string, contentType: string | undefined): Pa
 /** The fields of a JSON object or form body (empty for anything else). */
 export function bodyFields(body: ParsedBody): Record<string, unknown> {
   if (body.kind === 'form') return body.value;
-  if (body.kind === 'json' && typeof body.value === 'object' && body.value !== null && !Array.isArray(body.value)) {
+  if (
+    body.kind === 'json' &&
+    typeof body.value === 'object' &&
+    body.value !== null &&
+    !Array.isArray(body.value)
+  ) {
     return body.value as Record<string, unknown>;
   }
   return {};

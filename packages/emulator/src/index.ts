@@ -1,1 +1,19 @@
-export {};
+export { DEFAULT_ACCOUNT_ID } from './context.js';
+export { EmulatorError, type EmulatorErrorCode } from './errors.js';
+export { CODEX_CLIENT_ID } from './oauth/auth-state.js';
+export { REDACTED } from './recording.js';
+export { DEFAULT_CHATGPT_MODELS } from './responses/request-validation.js';
+export { REASONING_SUMMARY, TEXT_ANSWER } from './responses/scenario-plan.js';
+export { startEmulator } from './server.js';
+export {
+  type Emulator,
+  type EmulatorAccountOptions,
+  type EmulatorOptions,
+  type EmulatorRateLimitOptions,
+  type IssuedTokens,
+  type IssueTokensOptions,
+  isScenarioName,
+  type RecordedRequest,
+  SCENARIO_NAMES,
+  type ScenarioName,
+} from './types.js';

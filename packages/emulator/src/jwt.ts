@@ -14,9 +14,9 @@ export interface JwtSigner {
  * @param secret - HMAC key; never logged
  */
 export function createJwtSigner(secret: string): JwtSigner {
-  const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'codetether-emulator' })).toString(
-    'base64url',
-  );
+  const header = Buffer.from(
+    JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'codetether-emulator' }),
+  ).toString('base64url');
   const signature = (input: string) => createHmac('sha256', secret).update(input).digest();
   return {
     sign(payload) {

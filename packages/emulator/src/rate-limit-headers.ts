@@ -4,6 +4,8 @@ import type { EmulatorRateLimitOptions } from './types.js';
 export interface RateLimitTracker {
   /** Headers for the next Responses reply (counts one request). */
   nextHeaders(): Record<string, string>;
+  /** The current headers without counting a request (WebSocket handshakes). */
+  currentHeaders(): Record<string, string>;
   /** Headers describing an exhausted primary window (for the `rate-limited` scenario). */
   exhaustedHeaders(): Record<string, string>;
   /** Seconds until the primary window resets. */
@@ -43,7 +45,8 @@ export function createRateLimitTracker(
       'x-codex-secondary-reset-at': String(nowSeconds + secondaryResetAfter),
       'x-codex-plan-type': current.planType ?? 'plus',
     };
-    if (current.creditsBalance !== undefined) headers['x-codex-credits-balance'] = String(current.creditsBalance);
+    if (current.creditsBalance !== undefined)
+      headers['x-codex-credits-balance'] = String(current.creditsBalance);
     return headers;
   };
 
@@ -53,6 +56,7 @@ export function createRateLimitTracker(
       requestCount += 1;
       return headers;
     },
+    currentHeaders: () => build(),
     exhaustedHeaders: () => build(100),
     primaryResetAfterSeconds: () => options()?.primaryResetAfterSeconds ?? 3600,
     planType: () => options()?.planType ?? 'plus',

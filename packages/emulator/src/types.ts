@@ -87,18 +87,24 @@ export interface EmulatorOptions {
   /** Host to bind. Default `127.0.0.1`. */
   host?: string;
   /**
-   * Default scenario (default `text`). A request can choose another with the header
+   * Default scenario (default `echo`). A request can choose another with the header
    * `x-codetether-scenario: <name>` or the marker `[scenario:<name>]` in its last user text.
    */
   scenario?: ScenarioName;
   /** Pause between stream events in milliseconds. Default 0 (20 for scenario `slow`). */
   eventDelayMs?: number;
+  /** Alias of {@link EmulatorOptions.eventDelayMs} (the name the contract uses). */
+  tokenDelayMs?: number;
   /** Lifetime of issued access tokens. Default 3600 seconds. */
   accessTokenTtlSeconds?: number;
   /** When true `/oauth/authorize` redirects with `error=access_denied` and the device flow is denied. */
   denyAuthorization?: boolean;
+  /** Alias of {@link EmulatorOptions.denyAuthorization}. */
+  denyAuthorize?: boolean;
   /** Number of device-code polls answered `authorization_pending` before approval. Default 1. */
   deviceCodePollsBeforeApproval?: number;
+  /** Alias of {@link EmulatorOptions.deviceCodePollsBeforeApproval}. */
+  deviceCodePendingPolls?: number;
   /** `interval` reported by the device-code endpoint, in seconds. Default 1 (tests use 0). */
   deviceCodeIntervalSeconds?: number;
   /** Lifetime of a device code in seconds. Default 900. */
@@ -126,6 +132,18 @@ export interface EmulatorOptions {
   chatgptModels?: string[];
   /** HTTP status of the failing request in scenario `server-error-then-success`. Default 500. */
   serverErrorStatus?: number;
+  /**
+   * How many requests fail before one succeeds in scenario `server-error-then-success` (the cycle then
+   * repeats). Counted per session (`session-id`/`session_id` header or `prompt_cache_key`), or per
+   * emulator for requests without one. Default 1.
+   */
+  serverErrorCount?: number;
+  /**
+   * Events sent before the socket is terminated in scenario `ws-close-1006` (and closed in `ws-close-1011`).
+   * Default 0: the socket closes right after the `response.create` frame, before any event, so a client
+   * may safely fall back to HTTP. Set it higher to cut a stream in the middle.
+   */
+  webSocketCloseAfterEvents?: number;
   /** Most recorded requests kept; older ones are dropped. Default 10000. */
   maxRecordedRequests?: number;
   /** Clock in epoch milliseconds (token expiry, device-code expiry, reset times). Default `Date.now`. */
@@ -174,6 +192,10 @@ export interface IssuedTokens {
   idToken: string;
   /** The `chatgpt_account_id` claim. */
   accountId: string;
+  /** The `chatgpt_plan_type` claim. */
+  planType: string;
+  /** Access token lifetime in seconds (negative for an already expired token). */
+  expiresIn: number;
   /** Access token expiry, epoch milliseconds. */
   expiresAt: number;
 }

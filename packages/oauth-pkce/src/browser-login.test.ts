@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeChatGptJwt } from './__fixtures__/jwt.js';
@@ -5,7 +6,32 @@ import { createMockFetch, jsonResponse } from './__fixtures__/mock-fetch.js';
 import { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
 import { OAuthError } from './errors.js';
 
+const openMock = vi.hoisted(() => vi.fn());
+vi.mock('open', () => ({ default: openMock }));
+
 const servers: Server[] = [];
+
+/** The local addresses of the sockets listening on `port`, read from the kernel's socket tables (Linux). */
+async function listeningAddresses(port: number): Promise<string[]> {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const columns = line.trim().split(/\s+/);
+      const local = columns[1];
+      if (local === undefined || columns[3] !== '0A') continue; // 0A = LISTEN
+      const [hexAddress = '', hexPort = ''] = local.split(':');
+      if (Number.parseInt(hexPort, 16) !== port) continue;
+      if (hexAddress.length === 8) {
+        const bytes = hexAddress.match(/../g)?.map((byte) => Number.parseInt(byte, 16)) ?? [];
+        addresses.push(bytes.reverse().join('.'));
+      } else {
+        addresses.push(hexAddress === '0'.repeat(32) ? '::' : `ipv6:${hexAddress}`);
+      }
+    }
+  }
+  return addresses;
+}
 
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
@@ -155,6 +181,75 @@ describe('loginWithBrowser', { timeout: 10_000 }, () => {
     expect(message).toContain('--port');
     expect(message).toContain(`ssh -L ${port}:localhost:${port}`);
     expect(onAuthorizeUrl).not.toHaveBeenCalled();
+  });
+
+  it('binds 127.0.0.1 only, never 0.0.0.0', async () => {
+    const issuer = tokenIssuer();
+    const { login, callback, state } = await start({ fetch: issuer.fetch });
+    const port = Number(new URL(callback).port);
+    if (process.platform === 'linux') expect(await listeningAddresses(port)).toEqual(['127.0.0.1']);
+    await fetch(`${callback}?code=c&state=${state}`);
+    await login;
+  });
+
+  it('uses port 1455 by default (a busy 1455 is reported with the ssh -L 1455 hint)', async () => {
+    const blocker = createServer();
+    servers.push(blocker);
+    // Hold 127.0.0.1:1455 ourselves; if something else already holds it, the outcome is the same.
+    await new Promise<void>((resolve) => {
+      blocker.once('error', () => resolve());
+      blocker.listen(1455, '127.0.0.1', resolve);
+    });
+    const error = await loginWithBrowser({ openBrowser: false, onAuthorizeUrl: () => {} }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({ code: 'port-in-use' });
+    expect((error as OAuthError).message).toContain('Port 1455 on 127.0.0.1 is already in use');
+    expect((error as OAuthError).message).toContain('ssh -L 1455:localhost:1455');
+  });
+
+  it('opens the browser with the open package and still prints the URL', async () => {
+    openMock.mockReset();
+    openMock.mockResolvedValue({ on: () => {}, unref: () => {} });
+    const printed = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const issuer = tokenIssuer();
+      // No onAuthorizeUrl: the default prints the URL to stderr; openBrowser defaults to the open package.
+      const login = loginWithBrowser({ issuer: 'http://127.0.0.1:9', port: 0, fetch: issuer.fetch });
+      await vi.waitFor(() => expect(openMock).toHaveBeenCalledTimes(1), { timeout: 10_000 });
+      const announced = String(openMock.mock.calls[0]?.[0]);
+      expect(printed.mock.calls.map((call) => String(call[0])).join('')).toContain(announced);
+      const authorizeUrl = new URL(announced);
+      const callback = (authorizeUrl.searchParams.get('redirect_uri') ?? '').replace(
+        'localhost',
+        '127.0.0.1',
+      );
+      await fetch(`${callback}?code=c&state=${authorizeUrl.searchParams.get('state')}`);
+      await expect(login).resolves.toMatchObject({ refreshToken: 'rt-1' });
+    } finally {
+      printed.mockRestore();
+    }
+  });
+
+  it('still prints the URL when the browser cannot be opened', async () => {
+    openMock.mockReset();
+    openMock.mockRejectedValue(new Error('xdg-open not found'));
+    const announced: string[] = [];
+    const openErrors: unknown[] = [];
+    const controller = new AbortController();
+    const login = loginWithBrowser({
+      issuer: 'http://127.0.0.1:9',
+      port: 0,
+      signal: controller.signal,
+      onAuthorizeUrl: (url) => announced.push(url),
+      onBrowserOpenError: (error) => openErrors.push(error),
+    });
+    login.catch(() => {});
+    await vi.waitFor(() => expect(openErrors).toHaveLength(1), { timeout: 10_000 });
+    expect(announced).toHaveLength(1);
+    expect(openMock).toHaveBeenCalledWith(announced[0], expect.anything());
+    controller.abort();
+    await expect(login).rejects.toMatchObject({ code: 'aborted' });
   });
 
   it('refuses non-loopback hosts', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeChatGptJwt, makeJwt } from './__fixtures__/jwt.js';
 import { resolveCodexHome } from './codetether-home.js';
-import { importCodexCliLogin } from './codex-cli-import.js';
+import { CODEX_CLI_IMPORT_NOTICE, importCodexCliLogin } from './codex-cli-import.js';
 import { createFileCredentialStore } from './file-credential-store.js';
 import { createMemoryCredentialStore } from './memory-credential-store.js';
 
@@ -64,6 +64,12 @@ describe('importCodexCliLogin', () => {
       now: () => 42,
     });
     expect(imported).toMatchObject({ accountId: 'acct_claim', lastRefreshAt: 42, tokens: { expiresAt: 0 } });
+  });
+
+  it('has a plain notice that refreshing the copy logs the Codex CLI out', () => {
+    expect(CODEX_CLI_IMPORT_NOTICE).toContain('does not share');
+    expect(CODEX_CLI_IMPORT_NOTICE).toContain('the Codex CLI is logged out');
+    expect(CODEX_CLI_IMPORT_NOTICE).toContain('codetether auth login');
   });
 
   it('uses CODEX_HOME by default', () => {

@@ -2,10 +2,23 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { resolveCodexHome } from './codetether-home.js';
-import type { CredentialStore, StoredChatGptCredentials } from './credentials.js';
+import {
+  type CredentialStore,
+  protectStoredCredentials,
+  type StoredChatGptCredentials,
+} from './credentials.js';
 import { OAuthError } from './errors.js';
 import { readAccountClaims } from './jwt-claims.js';
 import type { OAuthTokens } from './oauth-tokens.js';
+
+/**
+ * What to tell the user before (or right after) importing a Codex CLI login. Refresh tokens rotate and are
+ * single-use: the first time CodeTether refreshes the imported copy, the Codex CLI's copy stops working.
+ */
+export const CODEX_CLI_IMPORT_NOTICE =
+  'This copies your Codex CLI login into CodeTether; it does not share it. ChatGPT refresh tokens work only once, ' +
+  'so the first time CodeTether refreshes this login (within about an hour), the Codex CLI is logged out and ' +
+  'asks you to log in again. To keep both working, run `codetether auth login` instead and give CodeTether its own login.';
 
 /** Options of {@link importCodexCliLogin}. */
 export interface ImportCodexCliLoginOptions {
@@ -112,5 +125,5 @@ export async function importCodexCliLogin(
   const accountId = codexTokens.account_id ?? claims.accountId;
   if (accountId !== undefined) credentials.accountId = accountId;
   await options.store.withLock(() => options.store.write(credentials));
-  return credentials;
+  return protectStoredCredentials(credentials);
 }

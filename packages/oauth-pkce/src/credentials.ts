@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import type { OAuthTokens } from './oauth-tokens.js';
+import { describeOAuthTokens, type OAuthTokens, protectOAuthTokens } from './oauth-tokens.js';
+import { hideSecretsFromInspection } from './redaction.js';
 
 /** Where stored credentials came from. */
 export type CredentialSource = 'login' | 'codex-cli-import';
 
 /** A ChatGPT login as kept by a {@link CredentialStore}. */
 export interface StoredChatGptCredentials {
+  /** The kind of login (only ChatGPT OAuth logins are stored). */
   type: 'chatgpt';
   /** The OAuth tokens (the refresh token rotates on every refresh). */
   tokens: OAuthTokens;
@@ -69,6 +71,7 @@ export function fromCredentialsFile(file: CredentialsFile): StoredChatGptCredent
     expiresAt: file.tokens.expiresAt,
   };
   if (file.tokens.idToken !== undefined) tokens.idToken = file.tokens.idToken;
+  protectOAuthTokens(tokens);
   const credentials: StoredChatGptCredentials = {
     type: 'chatgpt',
     tokens,
@@ -76,7 +79,7 @@ export function fromCredentialsFile(file: CredentialsFile): StoredChatGptCredent
     source: file.source,
   };
   if (file.accountId !== undefined) credentials.accountId = file.accountId;
-  return credentials;
+  return protectStoredCredentials(credentials);
 }
 
 /**
@@ -95,4 +98,21 @@ export function toCredentialsFile(credentials: StoredChatGptCredentials): Creden
  */
 export function copyCredentials(credentials: StoredChatGptCredentials): StoredChatGptCredentials {
   return fromCredentialsFile(toCredentialsFile(credentials));
+}
+
+/**
+ * Makes `util.inspect` and `String()` of stored credentials (and of their tokens) show everything but the
+ * secrets (in place; returns the same object).
+ *
+ * @param credentials - the credentials to protect
+ */
+export function protectStoredCredentials(credentials: StoredChatGptCredentials): StoredChatGptCredentials {
+  protectOAuthTokens(credentials.tokens);
+  return hideSecretsFromInspection(
+    credentials,
+    (value) =>
+      `StoredChatGptCredentials { type: ${value.type}, source: ${value.source}, accountId: ${
+        value.accountId ?? '[none]'
+      }, lastRefreshAt: ${value.lastRefreshAt}, tokens: ${describeOAuthTokens(value.tokens)} }`,
+  );
 }

@@ -195,4 +195,22 @@ describe('loginWithDeviceCode', () => {
     await loginWithDeviceCode({ issuer: ISSUER, onUserCode: () => {}, fetch: issuer.fetch, ...time });
     expect(time.sleeps).toEqual([2000, 7000]);
   });
+
+  it('keeps polling through a dropped connection', async () => {
+    const time = fakeTime();
+    let dropped = false;
+    const issuer = scriptedIssuer([approved]);
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      if (String(input).endsWith('/deviceauth/token') && !dropped) {
+        dropped = true;
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+        });
+      }
+      return issuer.fetch(input, init);
+    };
+    const tokens = await loginWithDeviceCode({ issuer: ISSUER, onUserCode: () => {}, fetch, ...time });
+    expect(tokens.refreshToken).toBe('rt-device');
+    expect(time.sleeps).toEqual([2000, 2000]);
+  });
 });

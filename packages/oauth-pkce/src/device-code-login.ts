@@ -76,8 +76,11 @@ const DEFAULT_INTERVAL_MS = 5000;
  * `slow_down` adds 5 s) → exchange the returned code with `redirect_uri={issuer}/deviceauth/callback`
  * and the returned verifier.
  *
+ * Transient poll failures (network errors, 5xx, 429) do not end the login; polling goes on until the code
+ * expires.
+ *
  * Errors: `device-code-not-enabled` (404 on the first request), `device-code-expired`, `access-denied`,
- * `aborted`, `device-code-error`, `network-error` and the token endpoint's errors.
+ * `aborted`, `device-code-error`, `network-error` (first request only) and the token endpoint's errors.
  *
  * @param options - issuer, onUserCode callback, signal, fetch, sleep and clock
  */
@@ -152,12 +155,20 @@ export async function loginWithDeviceCode(options: DeviceCodeLoginOptions): Prom
     if (signal?.aborted) throw abortedError('the device-code login', signal.reason);
     if (now() >= expiresAt) throw expired();
 
-    const poll = await sendIssuerRequest({
-      url: `${issuer}/api/accounts/deviceauth/token`,
-      operation: 'the device code poll',
-      body: { kind: 'json', value: { device_auth_id: deviceAuthId, user_code: userCode } },
-      ...common,
-    });
+    let poll: Awaited<ReturnType<typeof sendIssuerRequest>>;
+    try {
+      poll = await sendIssuerRequest({
+        url: `${issuer}/api/accounts/deviceauth/token`,
+        operation: 'the device code poll',
+        body: { kind: 'json', value: { device_auth_id: deviceAuthId, user_code: userCode } },
+        ...common,
+      });
+    } catch (error) {
+      // A dropped connection while the user is still approving must not end the login: poll again
+      // until the code expires (the user may already have entered it).
+      if (error instanceof OAuthError && error.code === 'network-error') continue;
+      throw error;
+    }
     if (poll.ok) {
       const parsed = deviceTokenResponseSchema.safeParse(poll.json);
       if (!parsed.success) {

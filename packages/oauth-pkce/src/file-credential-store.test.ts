@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnFixture, waitForLine } from './__fixtures__/child-process.js';
 import { makeCredentials } from './__fixtures__/credentials.js';
 import { resolveCodetetherHome } from './codetether-home.js';
 import { createFileCredentialStore } from './file-credential-store.js';
@@ -140,17 +139,9 @@ describe('createFileCredentialStore', () => {
 
   it('keeps either the old or the new login when a writer is SIGKILLed mid-write', async () => {
     const store = createFileCredentialStore({ home: folder });
-    const script = fileURLToPath(new URL('./__fixtures__/write-loop.mjs', import.meta.url));
     for (const delay of [0, 3, 7, 15, 25]) {
-      const child = spawn(process.execPath, [script, store.location], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve, reject) => {
-        child.once('error', reject);
-        child.once('exit', (code) => reject(new Error(`writer exited early (${code})`)));
-        child.stdout.once('data', () => resolve());
-      });
-      child.removeAllListeners('exit');
+      const child = spawnFixture('write-loop.mjs', [store.location]);
+      await waitForLine(child, (line) => line === 'ready');
       await new Promise((resolve) => setTimeout(resolve, delay));
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
@@ -159,8 +150,10 @@ describe('createFileCredentialStore', () => {
       expect(['account-old', 'account-new']).toContain(credentials?.accountId);
       const marker = credentials?.accountId === 'account-old' ? 'old' : 'new';
       expect(credentials?.tokens.accessToken).toBe(`access-${marker}`);
+      expect(credentials?.tokens.refreshToken).toBe(`refresh-${marker}`);
       expect(credentials?.tokens.idToken?.startsWith(`${marker}-`)).toBe(true);
       expect(credentials?.tokens.idToken?.length).toBe(marker.length + 1 + 256 * 1024);
+      expect((await stat(store.location)).mode & 0o777).toBe(0o600);
     }
-  }, 30_000);
+  }, 60_000);
 });

@@ -8,7 +8,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** What {@link sendIssuerRequest} returns: the status and the body, parsed as JSON when possible. */
 export interface IssuerResponse {
+  /** The HTTP status. */
   status: number;
+  /** Whether the status is 2xx. */
   ok: boolean;
   /** Parsed JSON, or undefined when the body was empty or not JSON. */
   json: unknown;
@@ -18,12 +20,17 @@ export interface IssuerResponse {
 
 /** Options of {@link sendIssuerRequest}. */
 export interface IssuerRequestOptions {
+  /** The endpoint URL. */
   url: string;
+  /** A form (`application/x-www-form-urlencoded`) or JSON body. */
   body: { kind: 'form'; fields: Record<string, string> } | { kind: 'json'; value: unknown };
   /** Describes the operation for error messages, e.g. "the token refresh". */
   operation: string;
+  /** `fetch` to use. Default the global one. */
   fetch?: FetchFunction | undefined;
+  /** The caller's cancellation (→ `aborted`). */
   signal?: AbortSignal | undefined;
+  /** Per-request timeout (→ `network-error`). Default 30 s. */
   timeoutMs?: number | undefined;
 }
 

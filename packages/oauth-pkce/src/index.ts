@@ -2,7 +2,11 @@ export { type AuthorizeUrlOptions, buildAuthorizeUrl } from './authorize-url.js'
 export { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
 export type { BrowserOpener } from './browser-opener.js';
 export { resolveCodetetherHome, resolveCodexHome } from './codetether-home.js';
-export { type ImportCodexCliLoginOptions, importCodexCliLogin } from './codex-cli-import.js';
+export {
+  CODEX_CLI_IMPORT_NOTICE,
+  type ImportCodexCliLoginOptions,
+  importCodexCliLogin,
+} from './codex-cli-import.js';
 export {
   CALLBACK_PATH,
   CODEX_CLIENT_ID,

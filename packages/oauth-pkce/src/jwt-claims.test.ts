@@ -29,6 +29,11 @@ describe('readAccountClaims', () => {
     ).toBe('org_1');
     expect(
       readAccountClaims({
+        idToken: makeJwt({ 'https://api.openai.com/auth': { organizations: [{ id: 'org_nested' }] } }),
+      }).accountId,
+    ).toBe('org_nested');
+    expect(
+      readAccountClaims({
         idToken: makeJwt({
           chatgpt_account_id: 'acct_top',
           organizations: [{ id: 'org_1' }],

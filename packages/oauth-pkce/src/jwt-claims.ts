@@ -41,17 +41,22 @@ export function decodeJwtPayload(token: string | undefined): Record<string, unkn
   }
 }
 
+function firstOrganizationId(organizations: unknown): string | undefined {
+  const first: unknown = Array.isArray(organizations) ? organizations[0] : undefined;
+  return isRecord(first) ? nonEmptyString(first.id) : undefined;
+}
+
 function claimsOf(payload: Record<string, unknown> | undefined): AccountClaims {
   if (payload === undefined) return {};
   const auth = isRecord(payload[AUTH_CLAIM]) ? payload[AUTH_CLAIM] : {};
   const profile = isRecord(payload[PROFILE_CLAIM]) ? payload[PROFILE_CLAIM] : {};
-  const organizations = Array.isArray(payload.organizations) ? payload.organizations : [];
-  const firstOrganization: unknown = organizations[0];
   const claims: AccountClaims = {};
   const accountId =
     nonEmptyString(auth.chatgpt_account_id) ??
     nonEmptyString(payload.chatgpt_account_id) ??
-    (isRecord(firstOrganization) ? nonEmptyString(firstOrganization.id) : undefined);
+    firstOrganizationId(payload.organizations) ??
+    // Some id tokens nest the organizations inside the auth claim.
+    firstOrganizationId(auth.organizations);
   if (accountId !== undefined) claims.accountId = accountId;
   const planType = nonEmptyString(auth.chatgpt_plan_type) ?? nonEmptyString(payload.chatgpt_plan_type);
   if (planType !== undefined) claims.planType = planType;
@@ -65,7 +70,7 @@ function claimsOf(payload: Record<string, unknown> | undefined): AccountClaims {
  * Reads the account id, plan type, email and expiry from the ChatGPT tokens. Each claim is taken from
  * the id_token first, then the access token. The account id is the first of
  * `["https://api.openai.com/auth"].chatgpt_account_id`, top-level `chatgpt_account_id` and
- * `organizations[0].id`. `expiresAt` is the access token's expiry when it has one.
+ * `organizations[0].id` (also looked for inside the auth claim). `expiresAt` is the access token's expiry when it has one.
  *
  * @param tokens - the id token and/or access token
  */

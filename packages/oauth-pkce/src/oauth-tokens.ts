@@ -1,3 +1,5 @@
+import { describeTime, hideSecretsFromInspection, redactSecret } from './redaction.js';
+
 /** The ChatGPT OAuth tokens CodeTether keeps. */
 export interface OAuthTokens {
   /** The bearer token for the ChatGPT backend (a JWT). */
@@ -8,4 +10,25 @@ export interface OAuthTokens {
   idToken?: string;
   /** When the access token expires, in epoch milliseconds. */
   expiresAt: number;
+}
+
+/**
+ * Describes tokens without revealing them: `OAuthTokens { accessToken: [redacted: N chars], … }`.
+ *
+ * @param tokens - the tokens
+ */
+export function describeOAuthTokens(tokens: OAuthTokens): string {
+  return `OAuthTokens { accessToken: ${redactSecret(tokens.accessToken)}, refreshToken: ${redactSecret(
+    tokens.refreshToken,
+  )}, idToken: ${redactSecret(tokens.idToken)}, expiresAt: ${describeTime(tokens.expiresAt)} }`;
+}
+
+/**
+ * Makes `util.inspect` and `String()` of a tokens object show {@link describeOAuthTokens} instead of the
+ * tokens (in place; returns the same object).
+ *
+ * @param tokens - the tokens to protect
+ */
+export function protectOAuthTokens(tokens: OAuthTokens): OAuthTokens {
+  return hideSecretsFromInspection(tokens, describeOAuthTokens);
 }

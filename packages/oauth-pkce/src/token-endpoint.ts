@@ -3,7 +3,7 @@ import { CODEX_CLIENT_ID, DEFAULT_ISSUER, normalizeIssuer } from './constants.js
 import { type IssuerError, OAuthError } from './errors.js';
 import { type FetchFunction, type IssuerResponse, sendIssuerRequest } from './http-request.js';
 import { readAccountClaims } from './jwt-claims.js';
-import type { OAuthTokens } from './oauth-tokens.js';
+import { type OAuthTokens, protectOAuthTokens } from './oauth-tokens.js';
 
 /** Options shared by every token endpoint call. */
 export interface TokenEndpointOptions {
@@ -165,7 +165,7 @@ function toOAuthTokens(
   }
   const tokens: OAuthTokens = { accessToken: parsed.access_token, refreshToken, expiresAt };
   if (idToken !== undefined) tokens.idToken = idToken;
-  return tokens;
+  return protectOAuthTokens(tokens);
 }
 
 /** Options of {@link exchangeCodeForTokens}. */

@@ -229,3 +229,29 @@ describe('TokenManager', () => {
     expect(await store.read()).toBeUndefined();
   });
 });
+
+describe('secrets in inspection output', () => {
+  it('redacts tokens when login results, stored credentials and access tokens are logged', async () => {
+    const credentials = makeCredentials({ expiresAt: 0 });
+    const issuer = rotatingIssuer();
+    const store = createMemoryCredentialStore(credentials);
+    const manager = createTokenManager({ store, issuer: ISSUER, fetch: issuer.fetch });
+    const info = await manager.getAccessToken();
+    const stored = await store.read();
+    for (const value of [info, stored, stored?.tokens]) {
+      for (const text of [
+        inspect(value, { depth: 10 }),
+        String(value),
+        inspect({ nested: value }, { depth: 10 }),
+      ]) {
+        expect(text).toContain('redacted');
+        expect(text).not.toContain(info.accessToken);
+        expect(text).not.toContain(String(stored?.tokens.refreshToken));
+        expect(text).not.toContain(credentials.tokens.refreshToken);
+      }
+    }
+    // Still plain data: JSON (for deliberate persistence) and equality are unaffected.
+    expect(JSON.parse(JSON.stringify(stored?.tokens)).refreshToken).toBe(stored?.tokens.refreshToken);
+    expect({ ...info }).toEqual(info);
+  });
+});

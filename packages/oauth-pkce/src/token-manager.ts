@@ -3,7 +3,7 @@ import type { CredentialStore, StoredChatGptCredentials } from './credentials.js
 import { OAuthError } from './errors.js';
 import type { FetchFunction } from './http-request.js';
 import { readAccountClaims } from './jwt-claims.js';
-import { inspectSymbol } from './redaction.js';
+import { describeTime, hideSecretsFromInspection, inspectSymbol, redactSecret } from './redaction.js';
 import { refreshTokens, revokeToken } from './token-endpoint.js';
 
 /** Options of {@link createTokenManager}. */
@@ -80,7 +80,13 @@ function describe(credentials: StoredChatGptCredentials): AccessTokenInfo {
   if (accountId !== undefined) info.accountId = accountId;
   if (claims.planType !== undefined) info.planType = claims.planType;
   if (claims.email !== undefined) info.email = claims.email;
-  return info;
+  return hideSecretsFromInspection(
+    info,
+    (value) =>
+      `AccessTokenInfo { accessToken: ${redactSecret(value.accessToken)}, accountId: ${
+        value.accountId ?? '[none]'
+      }, expiresAt: ${describeTime(value.expiresAt)} }`,
+  );
 }
 
 class DefaultTokenManager implements TokenManager {

@@ -21,7 +21,7 @@ export interface CodexProviderErrorOptions {
   status?: number | undefined;
   /** Whether trying the same request again later may succeed. */
   isRetryable?: boolean | undefined;
-  /** When a usage limit resets, in epoch seconds. */
+  /** When a usage limit resets, in epoch seconds (the transports' milliseconds are converted). */
   resetsAt?: number | undefined;
   /** How long the server asked us to wait before retrying, in seconds. */
   retryAfterSeconds?: number | undefined;

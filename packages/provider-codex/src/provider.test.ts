@@ -179,6 +179,62 @@ describe('transport selection', () => {
     expect(httpTransport.requests).toHaveLength(2);
   });
 
+  it('replays over HTTP when the socket drops after lifecycle events but before any output', async () => {
+    const fallbacks: TransportFallbackInfo[] = [];
+    const webSocketTransport = fakeTransport(async () =>
+      responseOf(
+        'websocket',
+        (async function* () {
+          yield textEvents('never')[0];
+          throw new FakeTransportError('closed 1006', {
+            code: 'closed-before-completion',
+            closeCode: 1006,
+            fallbackSafe: false,
+          });
+        })(),
+      ),
+    );
+    const httpTransport = textTransport('http', 'from http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      webSocketTransport,
+      httpTransport,
+      onTransportFallback: (info) => fallbacks.push(info),
+    });
+    const chunks = await collect(provider.completeStream(request, { sessionId: 'late-drop' }));
+    expect(chunks.filter((chunk) => chunk.type === 'text')).toEqual([{ type: 'text', text: 'from http' }]);
+    expect(chunks.at(-1)?.type).toBe('done');
+    expect(fallbacks).toEqual([
+      { sessionId: 'late-drop', reason: 'closed-before-completion', endpointWide: false },
+    ]);
+    expect(webSocketTransport.requests).toHaveLength(1);
+    expect(httpTransport.requests).toHaveLength(1);
+  });
+
+  it('never replays once output reached the caller', async () => {
+    const webSocketTransport = fakeTransport(async () =>
+      responseOf(
+        'websocket',
+        (async function* () {
+          yield* textEvents('partial').slice(0, 3);
+          throw new FakeTransportError('closed 1006', { code: 'closed-before-completion', closeCode: 1006 });
+        })(),
+      ),
+    );
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      webSocketTransport,
+      httpTransport,
+    });
+    const chunks = await collect(provider.completeStream(request));
+    expect(chunks.map((chunk) => chunk.type)).toEqual(['text', 'error']);
+    expect(chunks[0]).toEqual({ type: 'text', text: 'partial' });
+    expect(httpTransport.requests).toHaveLength(0);
+  });
+
   it('does not fall back when the WebSocket error is not fallback-safe, or in forced modes', async () => {
     const webSocketTransport = fakeTransport(async () => {
       throw new FakeTransportError('server said no', {
@@ -344,7 +400,9 @@ describe('streaming', () => {
     const chunks = await collect(provider.completeStream(request));
     expect(chunks.at(-1)).toMatchObject({ type: 'error', code: 'timeout' });
     expect(provider.lastRateLimits?.primary?.usedPercent).toBe(12);
-    await expect(provider.complete(request)).rejects.toBeInstanceOf(CodexProviderError);
+    const error = await provider.complete(request).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CodexProviderError);
+    expect(error).toMatchObject({ code: 'timeout', isRetryable: true });
   });
 
   it('uses one generated session id per call for the header and prompt_cache_key', async () => {
@@ -362,5 +420,35 @@ describe('streaming', () => {
     expect(first?.headers['session-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(first?.body.prompt_cache_key).toBe(first?.headers['session-id']);
     expect(second?.headers['session-id']).not.toBe(first?.headers['session-id']);
+  });
+});
+
+describe('request body', () => {
+  it('applies aliases, the priority tier, env effort, encrypted reasoning and the session cache key', async () => {
+    const { manager } = fakeTokenManager(['token-1']);
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      env: { CODETETHER_OPENAI_CODEX_THINKING_LEVEL: 'medium' },
+      auth: { type: 'chatgpt', tokenManager: manager },
+      transport: 'http',
+      httpTransport,
+    });
+    await provider.complete({ ...request, model: 'gpt-5.5-fast' }, { sessionId: 'conversation-7' });
+    await provider.complete({ ...request, model: 'gpt-5.4:xhigh' }, { sessionId: 'conversation-7' });
+    const [fast, explicit] = httpTransport.requests;
+    expect(fast?.body).toMatchObject({
+      model: 'gpt-5.5',
+      service_tier: 'priority',
+      reasoning: { effort: 'medium' },
+      prompt_cache_key: 'conversation-7',
+      store: false,
+      stream: true,
+    });
+    expect(fast?.body.include).toContain('reasoning.encrypted_content');
+    expect(typeof fast?.body.instructions).toBe('string');
+    expect(fast?.headers['session-id']).toBe('conversation-7');
+    expect(explicit?.body).toMatchObject({ model: 'gpt-5.4', reasoning: { effort: 'xhigh' } });
+    expect(explicit?.body.service_tier).toBeUndefined();
   });
 });

@@ -128,6 +128,18 @@ export interface CodexProvider {
   close(): Promise<void>;
 }
 
+/** Transport error codes that refuse the request itself: falling back to HTTP would not help. */
+const NO_FALLBACK_CODES: ReadonlySet<string> = new Set([
+  'aborted',
+  'usage-limit-reached',
+  'rate-limited',
+  'unauthorized',
+  'forbidden',
+]);
+
+/** Handshake statuses that say "not over this wire" rather than "not this request". */
+const WIRE_STATUSES: ReadonlySet<number> = new Set([404, 408, 426]);
+
 const PROVIDER_ERROR_CODES: ReadonlySet<string> = new Set<CodexProviderErrorCode>([
   'not-logged-in',
   'missing-account-id',
@@ -286,7 +298,9 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   const webSocketTransport = (): CodexTransport => {
     if (options.webSocketTransport !== undefined) return options.webSocketTransport;
     if (ownedWebSocketTransport === undefined) {
-      const created: CodexTransport = createWebSocketTransport(options.now === undefined ? {} : { now: options.now });
+      const created: CodexTransport = createWebSocketTransport(
+        options.now === undefined ? {} : { now: options.now },
+      );
       ownedWebSocketTransport = created;
       return created;
     }
@@ -310,6 +324,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     sessionId: string;
     signal: AbortSignal | undefined;
     requestedModel: string;
+    /** The transport mode for this attempt (the provider's, or `http` after a fallback mid-turn). */
+    mode: TransportMode;
   }
 
   const sendOnce = async (
@@ -339,38 +355,60 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     return primeResponse(response, input.signal);
   };
 
+  /**
+   * Errors that say the request itself is refused (auth, usage limit, a 4xx about the request): HTTP
+   * would be refused just the same. 404/426 (no WebSocket endpoint) and 408 are about the wire.
+   */
+  const isRefusal = (fields: ReturnType<typeof readTransportErrorFields>): boolean =>
+    (fields.status !== undefined && fields.status >= 400 && fields.status < 500 && !WIRE_STATUSES.has(fields.status)) ||
+    NO_FALLBACK_CODES.has(fields.code ?? '') ||
+    fields.errorType === 'usage_limit_reached';
+
+  /** A WebSocket failure before any event (nothing reached the caller): HTTP can take over. */
   const shouldFallBack = (error: unknown): boolean => {
     const fields = readTransportErrorFields(error);
-    if (fields.fallbackSafe !== true) return false;
-    if (fields.status === 401 || fields.status === 403 || fields.status === 429) return false;
-    return !['aborted', 'usage-limit-reached', 'rate-limited', 'unauthorized'].includes(fields.code ?? '');
+    return fields.fallbackSafe === true && !isRefusal(fields);
+  };
+
+  /**
+   * A WebSocket that dropped after lifecycle events but before any output chunk reached the caller:
+   * still safe to replay over HTTP (the caller has seen nothing).
+   */
+  const shouldFallBackBeforeOutput = (error: unknown): boolean => {
+    const fields = readTransportErrorFields(error);
+    if (isRefusal(fields)) return false;
+    return fields.fallbackSafe === true || fields.closeCode !== undefined;
+  };
+
+  const rememberFallback = (input: EstablishInput, error: unknown): void => {
+    const fields = readTransportErrorFields(error);
+    const baseUrl = input.session.backend === 'chatgpt' ? endpoints.chatgptBaseUrl : endpoints.openaiBaseUrl;
+    const endpointWide = fields.status === 426 || fields.status === 404;
+    if (endpointWide) fallbackMemory.rememberEndpointFallback(`${baseUrl}/responses`);
+    fallbackMemory.rememberSessionFallback(input.sessionId);
+    const info: TransportFallbackInfo = {
+      sessionId: input.sessionId,
+      reason: fields.code ?? 'websocket-error',
+      endpointWide,
+    };
+    if (fields.status !== undefined) info.status = fields.status;
+    options.onTransportFallback?.(info);
   };
 
   const sendWithFallback = async (
     input: EstablishInput,
     credentials: { bearerToken: string; accountId?: string },
   ): Promise<TransportResponse> => {
-    const mode = resolveTransportMode(options.transport, env);
     const baseUrl = input.session.backend === 'chatgpt' ? endpoints.chatgptBaseUrl : endpoints.openaiBaseUrl;
     const endpoint = `${baseUrl}/responses`;
-    if (mode === 'http') return sendOnce(input, 'http', credentials);
-    if (mode === 'websocket') return sendOnce(input, 'websocket', credentials);
+    if (input.mode === 'http') return sendOnce(input, 'http', credentials);
+    if (input.mode === 'websocket') return sendOnce(input, 'websocket', credentials);
     if (fallbackMemory.shouldUseHttp(endpoint, input.sessionId)) return sendOnce(input, 'http', credentials);
     try {
       return await sendOnce(input, 'websocket', credentials);
     } catch (error) {
       if (input.signal?.aborted || !shouldFallBack(error)) throw error;
-      const fields = readTransportErrorFields(error);
-      const endpointWide = fields.status === 426 || fields.status === 404;
-      if (endpointWide) fallbackMemory.rememberEndpointFallback(endpoint);
-      fallbackMemory.rememberSessionFallback(input.sessionId);
-      const info: TransportFallbackInfo = {
-        sessionId: input.sessionId,
-        reason: fields.code ?? 'websocket-error',
-        endpointWide,
-      };
-      if (fields.status !== undefined) info.status = fields.status;
-      options.onTransportFallback?.(info);
+      rememberFallback(input, error);
       return sendOnce(input, 'http', credentials);
     }
   };
@@ -415,27 +453,19 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     }
   };
 
-  const errorChunk = (error: unknown, backend: Backend, model: string): StreamChunk => {
-    const mapped =
-      error instanceof CodexProviderError
-        ? error
-        : mapTransportError(error, { backend, model, now: now(), planType: lastRateLimits?.planType });
-    return { type: 'error', message: mapped.message, code: mapped.code };
-  };
+  const toProviderError = (error: unknown, backend: Backend, model: string): CodexProviderError =>
+    error instanceof CodexProviderError
+      ? error
+      : mapTransportError(error, { backend, model, now: now(), planType: lastRateLimits?.planType });
 
-  async function* completeStream(
+  const buildBody = (
     request: CompletionRequest,
-    requestOptions: CodexRequestOptions = {},
-  ): AsyncGenerator<StreamChunk, void, undefined> {
-    const { signal } = requestOptions;
-    if (signal?.aborted) throw abortedError(signal.reason);
-    const sessionId = requestOptions.sessionId ?? randomUUID();
-    const session = await getAuth();
-    validateModelForBackend(request.model, session.backend);
-    let body: Record<string, unknown>;
+    backend: Backend,
+    sessionId: string,
+  ): Record<string, unknown> => {
     try {
-      body = buildResponsesRequestBody(request, {
-        backend: session.backend,
+      return buildResponsesRequestBody(request, {
+        backend,
         sessionId,
         ...(defaultEffort === undefined ? {} : { defaultEffort }),
         defaultInstructions,
@@ -448,34 +478,75 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         { cause: error, isRetryable: false },
       );
     }
-    const response = await establish({ session, body, sessionId, signal, requestedModel: request.model });
-    const parser = createResponsesEventParser();
-    const iterator = response.events[Symbol.asyncIterator]();
-    let exhausted = false;
-    try {
-      let sawDone = false;
-      while (!sawDone) {
-        let next: IteratorResult<unknown>;
-        try {
-          next = await raceAbort(iterator.next(), signal);
-        } catch (error) {
-          exhausted = true;
-          yield errorChunk(error, session.backend, request.model);
-          return;
+  };
+
+  /**
+   * The stream behind {@link CodexProvider.completeStream}. `onError` receives the provider error behind
+   * an `error` chunk so {@link CodexProvider.complete} can rethrow it with its status and reset time.
+   */
+  async function* streamCompletion(
+    request: CompletionRequest,
+    requestOptions: CodexRequestOptions,
+    onError: (error: CodexProviderError) => void,
+  ): AsyncGenerator<StreamChunk, void, undefined> {
+    const { signal } = requestOptions;
+    if (signal?.aborted) throw abortedError(signal.reason);
+    const sessionId = requestOptions.sessionId ?? randomUUID();
+    const mode = resolveTransportMode(options.transport, env);
+    const session = await getAuth();
+    validateModelForBackend(request.model, session.backend);
+    const body = buildBody(request, session.backend, sessionId);
+    const input: EstablishInput = { session, body, sessionId, signal, requestedModel: request.model, mode };
+    for (;;) {
+      const response = await establish(input);
+      const parser = createResponsesEventParser();
+      const iterator = response.events[Symbol.asyncIterator]();
+      let yieldedOutput = false;
+      let exhausted = false;
+      let retryOverHttp = false;
+      let sawTerminal = false;
+      try {
+        while (!sawTerminal) {
+          let next: IteratorResult<unknown>;
+          try {
+            next = await raceAbort(iterator.next(), signal);
+          } catch (error) {
+            exhausted = true;
+            const canReplay =
+              !yieldedOutput &&
+              input.mode === 'auto' &&
+              response.transport === 'websocket' &&
+              signal?.aborted !== true &&
+              shouldFallBackBeforeOutput(error);
+            if (canReplay) {
+              // The socket dropped before the caller saw any output: replay the turn over HTTP.
+              rememberFallback(input, error);
+              input.mode = 'http';
+              retryOverHttp = true;
+              break;
+            }
+            const mapped = toProviderError(error, session.backend, request.model);
+            onError(mapped);
+            yield { type: 'error', message: mapped.message, code: mapped.code };
+            return;
+          }
+          if (next.done) {
+            exhausted = true;
+            break;
+          }
+          for (const chunk of parser.feed(next.value)) {
+            if (chunk.type === 'done' || chunk.type === 'error') sawTerminal = true;
+            yieldedOutput = true;
+            yield chunk;
+          }
         }
-        if (next.done) {
-          exhausted = true;
-          break;
-        }
-        for (const chunk of parser.feed(next.value)) {
-          if (chunk.type === 'done') sawDone = true;
-          yield chunk;
-        }
+        if (retryOverHttp) continue;
+        if (!sawTerminal) for (const chunk of parser.end()) yield chunk;
+        return;
+      } finally {
+        // Releases the transport stream on abort, early exit by the consumer, or after the terminal event.
+        if (!exhausted || signal?.aborted) closeIteratorQuietly(iterator);
       }
-      for (const chunk of parser.end()) yield chunk;
-    } finally {
-      // Releases the transport stream on abort, early exit by the consumer, or after the terminal event.
-      if (!exhausted || signal?.aborted) closeIteratorQuietly(iterator);
     }
   }
 
@@ -489,14 +560,20 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     async validateModel(model) {
       validateModelForBackend(model, (await getAuth()).backend);
     },
-    completeStream(request, requestOptions) {
-      return completeStream(request, requestOptions);
+    completeStream(request, requestOptions = {}) {
+      return streamCompletion(request, requestOptions, () => {});
     },
-    async complete(request, requestOptions) {
+    async complete(request, requestOptions = {}) {
+      let streamError: CodexProviderError | undefined;
       try {
-        return await collectCompletion(completeStream(request, requestOptions));
+        return await collectCompletion(
+          streamCompletion(request, requestOptions, (error) => {
+            streamError = error;
+          }),
+        );
       } catch (error) {
         if (error instanceof CodexProviderError) throw error;
+        if (streamError !== undefined) throw streamError;
         const code = (error as { code?: unknown }).code;
         const message = error instanceof Error ? error.message : String(error);
         const providerCode: CodexProviderErrorCode =
@@ -524,6 +601,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         sessionId,
         signal,
         requestedModel: prepared.requestedModel,
+        mode: resolveTransportMode(options.transport, env),
       });
       const source = response.events;
       const mapError = (error: unknown): CodexProviderError =>

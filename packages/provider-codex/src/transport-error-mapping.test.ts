@@ -63,6 +63,22 @@ describe('mapTransportError', () => {
     expect(error.isRetryable).toBe(false);
     expect(error.resetsAt).toBe(1_000 + 25 * 60);
     expect(error.message).toBe('You have hit your ChatGPT usage limit (plus plan). Try again in ~25 min.');
+    expect(error.retryAfterSeconds).toBe(25 * 60);
+  });
+
+  it('converts a reset time in epoch milliseconds (as the transports report it) to seconds', () => {
+    const error = mapTransportError(
+      new FakeTransportError('limit', {
+        status: 429,
+        code: 'usage-limit-reached',
+        errorType: 'usage_limit_reached',
+        resetsAt: (1_700_000_000 + 90 * 60) * 1000,
+        planType: 'pro',
+      }),
+      { ...context, now: 1_700_000_000_000 },
+    );
+    expect(error.resetsAt).toBe(1_700_000_000 + 90 * 60);
+    expect(error.message).toBe('You have hit your ChatGPT usage limit (pro plan). Try again in ~90 min.');
   });
 
   it('maps 429, 5xx, timeouts, aborts and network errors', () => {
@@ -76,6 +92,12 @@ describe('mapTransportError', () => {
     );
     expect(mapTransportError(new FakeTransportError('x', { code: 'idle-timeout' }), context).code).toBe(
       'timeout',
+    );
+    expect(mapTransportError(new FakeTransportError('x', { code: 'timeout-first-byte' }), context).code).toBe(
+      'timeout',
+    );
+    expect(mapTransportError(new FakeTransportError('x', { code: 'protocol' }), context).code).toBe(
+      'upstream-error',
     );
     expect(mapTransportError(new FakeTransportError('x', { code: 'aborted' }), context).code).toBe('aborted');
     const abortError = new Error('aborted');

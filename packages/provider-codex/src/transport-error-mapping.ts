@@ -65,7 +65,20 @@ export function missingScopeMessage(model: string): string {
   return `OpenAI Codex OAuth token is missing required scope \`model.request\` for model \`${model}\`. Re-run \`codetether auth login\` and complete OAuth approval with a ChatGPT subscription account that has model access in your org/project.`;
 }
 
-/** "You have hit your ChatGPT usage limit (plus plan). Try again in ~N min." */
+/**
+ * Normalises a reset time to epoch seconds. The transports report epoch milliseconds; a value that is
+ * already in seconds (anything below 10^11, i.e. before the year 5000) is kept.
+ */
+export function toEpochSeconds(value: number): number {
+  return value >= 100_000_000_000 ? Math.round(value / 1000) : value;
+}
+
+/**
+ * "You have hit your ChatGPT usage limit (plus plan). Try again in ~N min."
+ *
+ * @param options.resetsAt - when the limit resets, epoch seconds (milliseconds are accepted too)
+ * @param options.now - current time, epoch ms
+ */
 export function usageLimitMessage(options: {
   planType?: string | undefined;
   resetsAt?: number | undefined;
@@ -73,7 +86,7 @@ export function usageLimitMessage(options: {
 }): string {
   const plan = options.planType === undefined ? '' : ` (${options.planType} plan)`;
   if (options.resetsAt === undefined) return `You have hit your ChatGPT usage limit${plan}. Try again later.`;
-  const minutes = Math.max(1, Math.ceil((options.resetsAt * 1000 - options.now) / 60_000));
+  const minutes = Math.max(1, Math.ceil((toEpochSeconds(options.resetsAt) * 1000 - options.now) / 60_000));
   return `You have hit your ChatGPT usage limit${plan}. Try again in ~${minutes} min.`;
 }
 
@@ -123,14 +136,17 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
     fields.errorType === 'usage_limit_reached' ||
     fields.errorCode === 'usage_limit_reached'
   ) {
+    const resetsAt = fields.resetsAt === undefined ? undefined : toEpochSeconds(fields.resetsAt);
     return new CodexProviderError(
       'usage-limit-reached',
-      usageLimitMessage({
-        planType: fields.planType ?? context.planType,
-        resetsAt: fields.resetsAt,
-        now: context.now,
-      }),
-      { ...common, isRetryable: false, resetsAt: fields.resetsAt },
+      usageLimitMessage({ planType: fields.planType ?? context.planType, resetsAt, now: context.now }),
+      {
+        ...common,
+        isRetryable: false,
+        resetsAt,
+        retryAfterSeconds:
+          resetsAt === undefined ? undefined : Math.max(1, Math.ceil(resetsAt - context.now / 1000)),
+      },
     );
   }
   if (isUnauthorized(fields)) {
@@ -191,7 +207,13 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
       { ...common, isRetryable: false },
     );
   }
-  if (fields.code?.endsWith('timeout')) {
+  if (fields.code === 'closed' || fields.code === 'transport-closed') {
+    return new CodexProviderError('invalid-request', 'The provider was closed. Create a new provider.', {
+      ...common,
+      isRetryable: false,
+    });
+  }
+  if (fields.code?.includes('timeout')) {
     return new CodexProviderError(
       'timeout',
       `The server did not answer in time (${fields.code}). Check your network connection and try again.`,
@@ -207,6 +229,8 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
   }
   if (
     fields.code === 'stream-error' ||
+    fields.code === 'protocol' ||
+    fields.code === 'protocol-error' ||
     fields.code === 'http-status' ||
     fields.code === 'closed-before-completion' ||
     fields.code === 'buffer-limit-exceeded'

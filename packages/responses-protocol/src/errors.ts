@@ -4,7 +4,8 @@ export type ResponsesProtocolErrorCode =
   | 'invalid-event'
   | 'buffer-limit-exceeded'
   | 'stream-error'
-  | 'stream-closed';
+  | 'stream-closed'
+  | 'invalid-request';
 
 /**
  * The base error of `@codetether/responses-protocol`. `code` tells what happened; `cause` keeps the

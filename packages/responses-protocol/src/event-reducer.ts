@@ -40,6 +40,17 @@ function optionalIndex(value: unknown): number | undefined {
 export interface EventReducer {
   /** Reduces one event (any value; non-events become `invalid-event` errors). */
   push(event: unknown, out: StreamChunk[]): void;
+  /**
+   * Reduces a `response.output_text.delta` event given by its fields (the SSE parser's fast path,
+   * which reads them without building the event object). Same result as `push` of that event.
+   */
+  outputTextDelta(
+    delta: string,
+    outputIndex: number | undefined,
+    contentIndex: number | undefined,
+    itemId: string | undefined,
+    out: StreamChunk[],
+  ): void;
   /** `data: [DONE]`: the server says the stream is over. */
   markDone(out: StreamChunk[]): void;
   /** A non-fatal problem with one event (malformed JSON…): an error chunk, the stream goes on. */
@@ -71,10 +82,10 @@ export function createEventReducer(): EventReducer {
   let sawText = false;
   let sawRefusal = false;
   let thinkingEmitted = false;
-  // Hot path cache for consecutive output_text.delta events of the same part.
+  // Hot path cache for consecutive output_text.delta events of the same part (by output index).
   let hotPart: PartState | undefined;
-  let hotOutputIndex: unknown;
-  let hotContentIndex: unknown;
+  let hotOutputIndex: number | undefined;
+  let hotContentIndex: number | undefined;
 
   function partKey(kind: string, outputIndex: number | undefined, itemId: string | undefined, index: number | undefined) {
     return `${kind}:${outputIndex ?? itemId ?? '?'}:${index ?? 0}`;
@@ -341,6 +352,32 @@ export function createEventReducer(): EventReducer {
     });
   }
 
+  /** `response.output_text.delta`, the hot path: most events of a stream are these. */
+  function outputTextDelta(
+    delta: string,
+    outputIndex: number | undefined,
+    contentIndex: number | undefined,
+    itemId: string | undefined,
+    out: StreamChunk[],
+  ): void {
+    if (terminated) return;
+    let state: PartState;
+    if (outputIndex === undefined) {
+      state = partState(partKey('t', undefined, itemId, contentIndex));
+    } else if (hotPart !== undefined && outputIndex === hotOutputIndex && contentIndex === hotContentIndex) {
+      state = hotPart;
+    } else {
+      state = partState(partKey('t', outputIndex, itemId, contentIndex));
+      hotPart = state;
+      hotOutputIndex = outputIndex;
+      hotContentIndex = contentIndex;
+    }
+    if (delta.length === 0) return;
+    state.emitted += delta.length;
+    sawText = true;
+    out.push({ type: 'text', text: delta });
+  }
+
   function push(value: unknown, out: StreamChunk[]): void {
     if (terminated) return;
     if (!isRecord(value) || typeof value.type !== 'string') {
@@ -358,17 +395,13 @@ export function createEventReducer(): EventReducer {
     if (type === 'response.output_text.delta') {
       const delta = event.delta;
       if (typeof delta !== 'string') return invalid(type, 'delta', out);
-      if (hotPart === undefined || event.output_index !== hotOutputIndex || event.content_index !== hotContentIndex) {
-        hotOutputIndex = event.output_index;
-        hotContentIndex = event.content_index;
-        hotPart = partState(
-          partKey('t', optionalIndex(hotOutputIndex), optionalString(event.item_id), optionalIndex(hotContentIndex)),
-        );
-      }
-      if (delta.length === 0) return;
-      hotPart.emitted += delta.length;
-      sawText = true;
-      out.push({ type: 'text', text: delta });
+      outputTextDelta(
+        delta,
+        optionalIndex(event.output_index),
+        optionalIndex(event.content_index),
+        optionalString(event.item_id),
+        out,
+      );
       return;
     }
 
@@ -484,6 +517,7 @@ export function createEventReducer(): EventReducer {
 
   return {
     push,
+    outputTextDelta,
     markDone(out) {
       if (terminated) return;
       complete(undefined, undefined, out);

@@ -110,7 +110,11 @@ export interface AuthState {
  *
  * @param options - signer, issuer URL and clock (epoch ms)
  */
-export function createAuthState(options: { signer: JwtSigner; issuerUrl: string; now: () => number }): AuthState {
+export function createAuthState(options: {
+  signer: JwtSigner;
+  issuerUrl: string;
+  now: () => number;
+}): AuthState {
   const { signer, issuerUrl } = options;
   const authorizationCodes = new Map<string, AuthorizationCodeGrant>();
   const refreshTokens = new Map<string, RefreshTokenGrant>();

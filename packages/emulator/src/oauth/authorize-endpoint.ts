@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { escapeHtml, sendHtml } from '../http-utilities.js';
+import { isAuthorizationDenied } from '../option-aliases.js';
 import { isAcceptedRedirectUri } from './redirect-uri.js';
 
 /** Authorization codes live 10 minutes. */
@@ -59,7 +60,7 @@ export function handleAuthorize(
     redirectWith({ error: 'invalid_request', error_description: 'The state parameter is required.' });
     return;
   }
-  if (context.options().denyAuthorization === true) {
+  if (isAuthorizationDenied(context.options())) {
     redirectWith({ error: 'access_denied', error_description: 'The user denied the authorization request.' });
     return;
   }

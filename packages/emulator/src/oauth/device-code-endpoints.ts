@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { escapeHtml, sendHtml, sendJson } from '../http-utilities.js';
 import { createId } from '../ids.js';
-import { randomBytes } from 'node:crypto';
+import { devicePollsBeforeApproval, isAuthorizationDenied } from '../option-aliases.js';
 import { sendOAuthError } from './oauth-error.js';
 import { createPkcePair } from './pkce.js';
 
@@ -90,7 +91,7 @@ export function createDeviceCodeEndpoints(context: EmulatorContext): DeviceCodeE
         sendOAuthError(response, 400, 'expired_token', 'The device code has expired; start the login again.');
         return;
       }
-      if (options.denyAuthorization === true) {
+      if (isAuthorizationDenied(options)) {
         sendOAuthError(response, 403, 'access_denied', 'The user denied the device authorization.');
         return;
       }
@@ -100,7 +101,7 @@ export function createDeviceCodeEndpoints(context: EmulatorContext): DeviceCodeE
         sendOAuthError(response, 400, 'slow_down', 'Polling too fast; add 5 seconds to the interval.');
         return;
       }
-      if (authorization.polls <= slowDownPolls + (options.deviceCodePollsBeforeApproval ?? 1)) {
+      if (authorization.polls <= slowDownPolls + devicePollsBeforeApproval(options)) {
         sendOAuthError(response, 403, 'authorization_pending', 'The user has not approved the code yet.');
         return;
       }

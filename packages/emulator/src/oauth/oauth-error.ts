@@ -9,6 +9,11 @@ import { sendJson } from '../http-utilities.js';
  * @param error - e.g. `invalid_grant`
  * @param description - human-readable explanation
  */
-export function sendOAuthError(response: ServerResponse, status: number, error: string, description: string): void {
+export function sendOAuthError(
+  response: ServerResponse,
+  status: number,
+  error: string,
+  description: string,
+): void {
   sendJson(response, status, { error, error_description: description }, { 'cache-control': 'no-store' });
 }

@@ -11,7 +11,11 @@ import { sendOAuthError } from './oauth-error.js';
  * @param fields - body fields (`token`, optional `token_type_hint`, `client_id`)
  * @param response - the server response
  */
-export function handleRevoke(context: EmulatorContext, fields: Record<string, unknown>, response: ServerResponse): void {
+export function handleRevoke(
+  context: EmulatorContext,
+  fields: Record<string, unknown>,
+  response: ServerResponse,
+): void {
   const token = fields.token;
   if (typeof token !== 'string' || token === '') {
     sendOAuthError(response, 400, 'invalid_request', 'The token parameter is required.');

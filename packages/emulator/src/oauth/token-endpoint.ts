@@ -20,7 +20,11 @@ export const REFRESH_TOKEN_REUSED_MESSAGE =
  * @param fields - body fields
  * @param response - the server response
  */
-export function handleToken(context: EmulatorContext, fields: Record<string, unknown>, response: ServerResponse): void {
+export function handleToken(
+  context: EmulatorContext,
+  fields: Record<string, unknown>,
+  response: ServerResponse,
+): void {
   const field = (name: string): string | undefined => {
     const value = fields[name];
     return typeof value === 'string' && value !== '' ? value : undefined;
@@ -76,7 +80,12 @@ function exchangeAuthorizationCode(
     return;
   }
   if (field('redirect_uri') !== grant.redirectUri) {
-    sendOAuthError(response, 400, 'invalid_grant', 'redirect_uri does not match the one used at authorization.');
+    sendOAuthError(
+      response,
+      400,
+      'invalid_grant',
+      'redirect_uri does not match the one used at authorization.',
+    );
     return;
   }
   const verifier = field('code_verifier');
@@ -85,7 +94,12 @@ function exchangeAuthorizationCode(
     return;
   }
   if (s256Challenge(verifier) !== grant.codeChallenge) {
-    sendOAuthError(response, 400, 'invalid_grant', 'Invalid code_verifier: it does not match the code_challenge.');
+    sendOAuthError(
+      response,
+      400,
+      'invalid_grant',
+      'Invalid code_verifier: it does not match the code_challenge.',
+    );
     return;
   }
   grant.used = true;

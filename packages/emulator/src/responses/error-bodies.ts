@@ -11,12 +11,21 @@ export interface ApiErrorBody {
  * @param code - machine code or null
  * @param param - offending parameter or null
  */
-export function apiError(message: string, type: string, code: string | null, param: string | null = null): ApiErrorBody {
+export function apiError(
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+): ApiErrorBody {
   return { error: { message, type, param, code } };
 }
 
 /** The usage-limit body of a 429 (`usage_limit_reached`). */
-export function usageLimitBody(planType: string, resetsAt: number, resetsInSeconds: number): Record<string, unknown> {
+export function usageLimitBody(
+  planType: string,
+  resetsAt: number,
+  resetsInSeconds: number,
+): Record<string, unknown> {
   return {
     error: {
       type: 'usage_limit_reached',

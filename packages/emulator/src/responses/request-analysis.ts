@@ -45,12 +45,16 @@ export function analyzeRequest(body: Record<string, unknown>): RequestAnalysis {
     for (const tool of body.tools) {
       if (typeof tool !== 'object' || tool === null) continue;
       const record = tool as Record<string, unknown>;
-      const nested = typeof record.function === 'object' && record.function !== null ? record.function : record;
+      const nested =
+        typeof record.function === 'object' && record.function !== null ? record.function : record;
       const { name, parameters } = nested as Record<string, unknown>;
       if (typeof name !== 'string' || name === '') continue;
       tools.push({
         name,
-        parameters: typeof parameters === 'object' && parameters !== null ? (parameters as Record<string, unknown>) : {},
+        parameters:
+          typeof parameters === 'object' && parameters !== null
+            ? (parameters as Record<string, unknown>)
+            : {},
       });
     }
   }

@@ -138,13 +138,23 @@ export function validateBody(
   if (typeof model !== 'string' || model === '') {
     return {
       status: 400,
-      body: apiError('Missing required parameter: model.', 'invalid_request_error', 'missing_required_parameter', 'model'),
+      body: apiError(
+        'Missing required parameter: model.',
+        'invalid_request_error',
+        'missing_required_parameter',
+        'model',
+      ),
     };
   }
   if (body.input !== undefined && typeof body.input !== 'string' && !Array.isArray(body.input)) {
     return {
       status: 400,
-      body: apiError("Invalid type for 'input': expected a string or an array.", 'invalid_request_error', 'invalid_type', 'input'),
+      body: apiError(
+        "Invalid type for 'input': expected a string or an array.",
+        'invalid_request_error',
+        'invalid_type',
+        'input',
+      ),
     };
   }
   if (backend === 'chatgpt') {

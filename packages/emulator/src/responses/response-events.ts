@@ -153,7 +153,13 @@ export function* messageEvents(
     text,
     logprobs: [],
   };
-  yield { type: 'response.content_part.done', item_id: itemId, output_index: outputIndex, content_index: 0, part };
+  yield {
+    type: 'response.content_part.done',
+    item_id: itemId,
+    output_index: outputIndex,
+    content_index: 0,
+    part,
+  };
   const item = {
     id: itemId,
     type: 'message',
@@ -243,7 +249,12 @@ export function* functionCallEvents(
   };
   for (const delta of splitText(argumentsJson, 4)) {
     builder.outputCharacters += delta.length;
-    yield { type: 'response.function_call_arguments.delta', item_id: itemId, output_index: outputIndex, delta };
+    yield {
+      type: 'response.function_call_arguments.delta',
+      item_id: itemId,
+      output_index: outputIndex,
+      delta,
+    };
   }
   yield {
     type: 'response.function_call_arguments.done',

@@ -1,4 +1,5 @@
 import type { EmulatorContext } from '../context.js';
+import { configuredEventDelayMs } from '../option-aliases.js';
 import type { ScenarioName } from '../types.js';
 import { apiError, usageLimitBody } from './error-bodies.js';
 import type { RequestAnalysis } from './request-analysis.js';
@@ -17,19 +18,22 @@ import {
 /** What to do with a Responses request. */
 export type ScenarioOutcome =
   | { kind: 'reject'; status: number; body: unknown; headers: Record<string, string> }
-  | { kind: 'close'; code: 1006 | 1011 }
   | {
       kind: 'stream';
       builder: ResponseBuilder;
       events: Iterable<ResponsesEvent>;
-      /** Stop (disconnect) after this many events. */
-      cutAfterEvents?: number;
+      /**
+       * Cut the stream after this many events: `terminate` drops the connection (HTTP socket destroyed,
+       * WebSocket terminated so the client sees 1006); `close-1011` closes a WebSocket with 1011.
+       */
+      cut?: { afterEvents: number; how: 'terminate' | 'close-1011' };
       /** Pause between events. */
       delayMs: number;
     };
 
 /** The answer of scenario `text`. */
-export const TEXT_ANSWER = 'Hello from the CodeTether emulator. This is a scripted answer with usage numbers.';
+export const TEXT_ANSWER =
+  'Hello from the CodeTether emulator. This is a scripted answer with usage numbers.';
 
 /** The reasoning summary of scenario `reasoning`. */
 export const REASONING_SUMMARY = '**Planning the answer**\n\nThe user wants a short reply; answer directly.';
@@ -37,6 +41,8 @@ export const REASONING_SUMMARY = '**Planning the answer**\n\nThe user wants a sh
 const SLOW_DEFAULT_DELAY_MS = 20;
 const LARGE_DEFAULT_BYTES = 4 * 1024 * 1024;
 const LARGE_DELTA_BYTES = 8 * 1024;
+/** Scenario `disconnect` drops the connection after this many events (in the middle of the text). */
+const DISCONNECT_AFTER_EVENTS = 7;
 
 /**
  * Plans the answer to a Responses request for a scenario.
@@ -58,13 +64,16 @@ export function planScenario(
 ): ScenarioOutcome {
   const options = context.options();
   const builder = new ResponseBuilder(body, analysis, context.now());
-  const delayMs = options.eventDelayMs ?? (scenario === 'slow' ? SLOW_DEFAULT_DELAY_MS : 0);
-  const stream = (content: Iterable<ResponsesEvent>, extra: { cutAfterEvents?: number } = {}): ScenarioOutcome => ({
+  const delayMs = configuredEventDelayMs(options) ?? (scenario === 'slow' ? SLOW_DEFAULT_DELAY_MS : 0);
+  const stream = (
+    content: Iterable<ResponsesEvent>,
+    cut?: { afterEvents: number; how: 'terminate' | 'close-1011' },
+  ): ScenarioOutcome => ({
     kind: 'stream',
     builder,
     events: withLifecycle(builder, content),
     delayMs,
-    ...extra,
+    ...(cut === undefined ? {} : { cut }),
   });
 
   switch (scenario) {
@@ -90,9 +99,10 @@ export function planScenario(
       };
     }
     case 'server-error-then-success': {
+      const failures = Math.max(0, Math.floor(options.serverErrorCount ?? 1));
       const count = (context.serverErrorCounters.get(scenarioKey) ?? 0) + 1;
       context.serverErrorCounters.set(scenarioKey, count);
-      if (count % 2 === 1) {
+      if ((count - 1) % (failures + 1) < failures) {
         return {
           kind: 'reject',
           status: options.serverErrorStatus ?? 500,
@@ -108,13 +118,21 @@ export function planScenario(
     }
     case 'ws-close-1006':
     case 'ws-close-1011':
-      if (transport === 'websocket') return { kind: 'close', code: scenario === 'ws-close-1006' ? 1006 : 1011 };
+      if (transport === 'websocket') {
+        return stream(messageEvents(builder, splitWords(TEXT_ANSWER)), {
+          afterEvents: Math.max(0, options.webSocketCloseAfterEvents ?? 0),
+          how: scenario === 'ws-close-1006' ? 'terminate' : 'close-1011',
+        });
+      }
       return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
     case 'disconnect':
-      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)), { cutAfterEvents: 7 });
+      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)), {
+        afterEvents: DISCONNECT_AFTER_EVENTS,
+        how: 'terminate',
+      });
     case 'echo': {
       const text = analysis.lastUserText.replace(SCENARIO_MARKER, '').trim();
-      return stream(messageEvents(builder, splitText(text, 8)));
+      return stream(messageEvents(builder, text === '' ? splitWords(TEXT_ANSWER) : splitText(text, 8)));
     }
     case 'reasoning':
       return stream(
@@ -208,7 +226,10 @@ export function planScenario(
   }
 }
 
-function* withLifecycle(builder: ResponseBuilder, content: Iterable<ResponsesEvent>): Generator<ResponsesEvent> {
+function* withLifecycle(
+  builder: ResponseBuilder,
+  content: Iterable<ResponsesEvent>,
+): Generator<ResponsesEvent> {
   yield { type: 'response.created', response: builder.response('in_progress') };
   yield { type: 'response.in_progress', response: builder.response('in_progress') };
   yield* content;

@@ -12,7 +12,9 @@ const CONTENT_SCENARIOS = new Set<ScenarioName>([
 ]);
 
 /** The chosen scenario, or why none could be chosen. */
-export type ScenarioSelection = { kind: 'selected'; scenario: ScenarioName } | { kind: 'unknown'; name: string };
+export type ScenarioSelection =
+  | { kind: 'selected'; scenario: ScenarioName }
+  | { kind: 'unknown'; name: string };
 
 /**
  * Chooses the scenario of a request: the `x-codetether-scenario` header, else the `[scenario:name]`

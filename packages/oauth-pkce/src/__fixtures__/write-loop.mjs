@@ -1,6 +1,7 @@
-// Child process for the killed-mid-write test: writes two alternating logins forever.
+// Child process for the killed-mid-write test: writes two alternating logins forever (run with
+// typescript-source-hooks.mjs, see child-process.ts).
 // argv: <auth.json path>
-import { createFileCredentialStore } from '../../dist/index.js';
+import { createFileCredentialStore } from '../index.ts';
 
 const store = createFileCredentialStore({ path: process.argv[2] });
 const big = 'x'.repeat(256 * 1024);

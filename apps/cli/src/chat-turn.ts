@@ -1,0 +1,87 @@
+import { resolveCodetetherHome } from '@codetether/oauth-pkce';
+import type { CodexProvider } from '@codetether/provider-codex';
+import type { CompletionRequest } from '@codetether/responses-protocol';
+import type { CommandContext } from './command-context.js';
+import { saveRateLimits } from './rate-limit-cache.js';
+import { createChunkPrinter, type PrintedAnswer } from './rendering/chunk-printer.js';
+import { hasRateLimitWindows, type RateLimitSnapshotView } from './rendering/rate-limit-bars.js';
+import { renderUsageSummary } from './rendering/usage-summary.js';
+
+/** Options of {@link streamAnswer}. */
+export interface AnswerOptions {
+  /** Cancels the answer. */
+  signal: AbortSignal;
+  /** The conversation id (keeps the WebSocket and the prompt cache across turns). */
+  sessionId: string;
+  /** Show reasoning. */
+  showThinking: boolean;
+  /** One JSON chunk per line. */
+  json: boolean;
+  /** Save the usage windows under `CODETETHER_HOME` for `codetether usage` (default true). */
+  cacheRateLimits?: boolean;
+}
+
+/** The result of one streamed answer. */
+export interface AnswerOutcome extends PrintedAnswer {
+  /** True when the user cancelled it (Ctrl-C). */
+  cancelled: boolean;
+}
+
+/** An answer that ended with an error chunk; `code` is the provider's code (mapped to an exit code). */
+export class AnswerError extends Error {
+  /** The error chunk's code. */
+  readonly code: string | undefined;
+
+  /**
+   * @param message - the error chunk's message
+   * @param code - the error chunk's code
+   */
+  constructor(message: string, code: string | undefined) {
+    super(message);
+    this.name = 'AnswerError';
+    this.code = code;
+  }
+}
+
+/**
+ * Streams one answer to the terminal, prints the usage line on standard error, and caches the usage
+ * windows for `codetether usage`. Throws {@link AnswerError} when the stream ends with an error
+ * (unless it was cancelled), and the provider's error when the request could not start.
+ *
+ * @param context - streams, environment and clock
+ * @param provider - the provider
+ * @param request - the request
+ * @param options - signal, session, display switches
+ */
+export async function streamAnswer(
+  context: CommandContext,
+  provider: CodexProvider,
+  request: CompletionRequest,
+  options: AnswerOptions,
+): Promise<AnswerOutcome> {
+  const started = context.now();
+  const printer = createChunkPrinter(context.terminal, { showThinking: options.showThinking, json: options.json });
+  try {
+    for await (const chunk of provider.completeStream(request, {
+      signal: options.signal,
+      sessionId: options.sessionId,
+    })) {
+      printer.print(chunk);
+    }
+  } catch (error) {
+    if (!options.signal.aborted) throw error;
+  }
+  const answer = printer.finish();
+  const snapshot = provider.lastRateLimits as RateLimitSnapshotView | undefined;
+  if (options.cacheRateLimits !== false && snapshot !== undefined && hasRateLimitWindows(snapshot)) {
+    await saveRateLimits(resolveCodetetherHome(context.env), snapshot, context.now());
+  }
+  const cancelled = options.signal.aborted || answer.error?.code === 'aborted';
+  if (cancelled) return { ...answer, cancelled };
+  if (answer.error !== undefined) throw new AnswerError(answer.error.message, answer.error.code);
+  const { stderr, stderrColors } = context.terminal;
+  stderr.write(
+    `${renderUsageSummary({ model: request.model, usage: answer.usage, elapsedMs: context.now() - started }, stderrColors)}\n`,
+  );
+  return { ...answer, cancelled };
+}

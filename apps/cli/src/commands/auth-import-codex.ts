@@ -1,0 +1,37 @@
+import { importCodexCliLogin, readAccountClaims } from '@codetether/oauth-pkce';
+import type { CommandContext } from '../command-context.js';
+import { openCredentialStore } from '../credentials-location.js';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+
+/** Options of `codetether auth import-codex`. */
+export interface ImportCodexOptions {
+  /** The Codex CLI folder (default `$CODEX_HOME` or `~/.codex`). */
+  codexHome?: string;
+}
+
+/**
+ * `codetether auth import-codex`: copies the official Codex CLI's ChatGPT login into CodeTether's
+ * store and warns that refreshing the copy logs the Codex CLI out.
+ *
+ * @param context - streams and environment
+ * @param options - the Codex CLI folder
+ */
+export async function runImportCodex(context: CommandContext, options: ImportCodexOptions): Promise<ExitCode> {
+  const store = openCredentialStore(context.env);
+  const previous = await store.read().catch(() => undefined);
+  const credentials = await importCodexCliLogin({
+    store,
+    env: context.env,
+    ...(options.codexHome === undefined ? {} : { codexHome: options.codexHome }),
+  });
+  const claims = readAccountClaims(credentials.tokens);
+  const { stdout, stdoutColors: colors, stderr, stderrColors } = context.terminal;
+  const who = claims.email ?? 'the Codex CLI account';
+  const plan = claims.planType === undefined ? '' : ` (plan ${claims.planType})`;
+  stdout.write(`${colors.green('✔')} Imported the Codex CLI login of ${colors.bold(who)}${plan}.\n`);
+  stdout.write(colors.dim(`Credentials saved to ${store.location}${previous === undefined ? '' : ' (replacing the previous login)'}.\n`));
+  stderr.write(
+    `${stderrColors.yellow('⚠')} This is a copy of the Codex CLI's login. The first time CodeTether refreshes it, the refresh token rotates and the Codex CLI is logged out (run \`codex login\` there again). To keep both working, use \`codetether auth login\` instead.\n`,
+  );
+  return EXIT_CODES.success;
+}

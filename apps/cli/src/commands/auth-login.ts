@@ -1,0 +1,190 @@
+import {
+  DEFAULT_CALLBACK_PORT,
+  DEFAULT_LOGIN_TIMEOUT_MS,
+  type DeviceCodeInfo,
+  loginWithBrowser,
+  loginWithDeviceCode,
+  type OAuthTokens,
+  readAccountClaims,
+  startPasteLogin,
+} from '@codetether/oauth-pkce';
+import { CliError } from '../cli-error.js';
+import type { CommandContext } from '../command-context.js';
+import { openCredentialStore, resolveIssuer } from '../credentials-location.js';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import { abortOnInterrupt } from '../interrupt.js';
+import { readLine } from '../read-input.js';
+import { shortenAccountId } from '../rendering/account-id.js';
+import { formatDuration } from '../rendering/duration.js';
+import { type Progress, startProgress } from '../spinner.js';
+
+/** Options of `codetether auth login`. */
+export interface LoginOptions {
+  /** Device-code flow. */
+  deviceCode?: boolean;
+  /** `false` (`--no-browser`): paste flow. */
+  browser?: boolean;
+  /** `false` (`--no-open`): print the URL without launching a browser. */
+  open?: boolean;
+  /** Callback port (default 1455). */
+  port?: number;
+}
+
+/** Redraws a spinner with the time left every second until stopped. */
+function countdown(
+  context: CommandContext,
+  deadline: number,
+  text: (left: string) => string,
+): { progress: Progress; stop: (finalText?: string) => void } {
+  const render = (): string => text(formatDuration(deadline - context.now()));
+  const progress = startProgress(context.terminal, render());
+  const timer = setInterval(() => progress.update(render()), 1000);
+  timer.unref();
+  return {
+    progress,
+    stop(finalText) {
+      clearInterval(timer);
+      progress.stop(finalText);
+    },
+  };
+}
+
+async function browserLogin(
+  context: CommandContext,
+  options: LoginOptions,
+  issuer: string,
+  signal: AbortSignal,
+): Promise<OAuthTokens> {
+  const { stderr, stderrColors: colors } = context.terminal;
+  let waiting: ReturnType<typeof countdown> | undefined;
+  const timeoutMs = DEFAULT_LOGIN_TIMEOUT_MS;
+  try {
+    return await loginWithBrowser({
+      issuer,
+      port: options.port ?? DEFAULT_CALLBACK_PORT,
+      openBrowser: options.open !== false,
+      timeoutMs,
+      signal,
+      onAuthorizeUrl(url) {
+        const lead = options.open === false ? 'Open this URL in your browser' : 'Opening your browser. If it does not open, visit';
+        stderr.write(`${lead} to sign in to ChatGPT:\n\n  ${colors.cyan(colors.underline(url))}\n\n`);
+        const deadline = context.now() + timeoutMs;
+        waiting = countdown(context, deadline, (left) => `Waiting for the browser to finish signing in… ${left} left`);
+      },
+      onBrowserOpenError() {
+        stderr.write(`${colors.yellow('!')} Could not open a browser: open the URL above yourself.\n`);
+      },
+    });
+  } finally {
+    waiting?.stop();
+  }
+}
+
+async function deviceCodeLogin(
+  context: CommandContext,
+  issuer: string,
+  signal: AbortSignal,
+): Promise<OAuthTokens> {
+  const { stderr, stderrColors: colors } = context.terminal;
+  let waiting: ReturnType<typeof countdown> | undefined;
+  try {
+    return await loginWithDeviceCode({
+      issuer,
+      signal,
+      onUserCode(info: DeviceCodeInfo) {
+        stderr.write(
+          [
+            '',
+            '  To sign in, open this page in any browser:',
+            '',
+            `    ${colors.cyan(colors.underline(info.verificationUrl))}`,
+            '',
+            '  and enter this code:',
+            '',
+            `    ${colors.bold(colors.yellow(info.userCode))}`,
+            '',
+            colors.dim('  Never share this code; nobody from OpenAI or CodeTether will ask for it.'),
+            '',
+            '',
+          ].join('\n'),
+        );
+        waiting = countdown(context, info.expiresAt, (left) => `Waiting for you to enter the code… ${left} left`);
+      },
+    });
+  } finally {
+    waiting?.stop();
+  }
+}
+
+async function pasteLogin(
+  context: CommandContext,
+  options: LoginOptions,
+  issuer: string,
+  signal: AbortSignal,
+): Promise<OAuthTokens> {
+  const { stderr, stderrColors: colors } = context.terminal;
+  const login = await startPasteLogin({ issuer, port: options.port ?? DEFAULT_CALLBACK_PORT, signal });
+  stderr.write(
+    [
+      'Open this URL in any browser and sign in to ChatGPT:',
+      '',
+      `  ${colors.cyan(colors.underline(login.authorizeUrl))}`,
+      '',
+      `Afterwards the browser goes to ${login.redirectUri.replace(/\/auth\/callback$/, '')}/… and shows an error page: that is expected.`,
+      "Copy the whole address from the browser's address bar and paste it here (the code alone works too).",
+      '',
+    ].join('\n'),
+  );
+  const pasted = await readLine(context.stdin, stderr, `${colors.bold('Redirect URL or code:')} `, signal);
+  if (pasted === undefined || pasted.trim() === '') {
+    throw new CliError('usage', 'Nothing was pasted, so the login was not completed.', {
+      hint: 'Run `codetether auth login --no-browser` again and paste the address the browser ended on.',
+    });
+  }
+  return login.complete(pasted);
+}
+
+/**
+ * `codetether auth login`: signs in with the browser (default), a device code or the paste flow,
+ * then saves the login to `$CODETETHER_HOME/auth.json`.
+ *
+ * @param context - streams, environment and clock
+ * @param options - the chosen flow and port
+ */
+export async function runLogin(context: CommandContext, options: LoginOptions): Promise<ExitCode> {
+  const issuer = resolveIssuer(context.env);
+  const store = openCredentialStore(context.env);
+  const { stdout, stdoutColors: colors } = context.terminal;
+  const interrupt = abortOnInterrupt();
+  let tokens: OAuthTokens;
+  try {
+    if (options.deviceCode === true) tokens = await deviceCodeLogin(context, issuer, interrupt.signal);
+    else if (options.browser === false) tokens = await pasteLogin(context, options, issuer, interrupt.signal);
+    else tokens = await browserLogin(context, options, issuer, interrupt.signal);
+  } catch (error) {
+    if (interrupt.signal.aborted) throw new CliError('interrupted', 'Login cancelled.', { cause: error });
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
+  const claims = readAccountClaims(tokens);
+  await store.withLock(() =>
+    store.write({
+      type: 'chatgpt',
+      tokens,
+      ...(claims.accountId === undefined ? {} : { accountId: claims.accountId }),
+      lastRefreshAt: context.now(),
+      source: 'login',
+    }),
+  );
+  const who = claims.email ?? 'your ChatGPT account';
+  const details = [
+    claims.planType === undefined ? undefined : `plan ${claims.planType}`,
+    claims.accountId === undefined ? undefined : `account ${shortenAccountId(claims.accountId)}`,
+  ].filter((part) => part !== undefined);
+  stdout.write(
+    `${colors.green('✔')} Logged in as ${colors.bold(who)}${details.length > 0 ? ` (${details.join(', ')})` : ''}.\n`,
+  );
+  stdout.write(`${colors.dim(`Credentials saved to ${store.location}`)}\n`);
+  return EXIT_CODES.success;
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { createCodexProvider, type TransportMode } from '@codetether/provider-codex';
+import type { ChatMessage } from '@codetether/responses-protocol';
+import { streamAnswer } from '../chat-turn.js';
+import { CliError } from '../cli-error.js';
+import type { CommandContext } from '../command-context.js';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import { runInteractiveSession } from '../interactive-session.js';
+import { abortOnInterrupt } from '../interrupt.js';
+import { readAll } from '../read-input.js';
+
+/** Options of `codetether chat`. */
+export interface ChatOptions {
+  /** Model or alias. */
+  model: string;
+  /** System instructions. */
+  system?: string;
+  /** `auto`, `websocket` or `http`. */
+  transport?: TransportMode;
+  /** One StreamChunk JSON per line. */
+  json?: boolean;
+  /** `false` with `--no-thinking`. */
+  thinking?: boolean;
+}
+
+/**
+ * `codetether chat [PROMPT]`: streams one answer (prompt from the arguments or piped standard input),
+ * or runs an interactive session when no prompt is given on a terminal.
+ *
+ * @param context - streams, environment and clock
+ * @param words - the prompt words
+ * @param options - model, system, transport, output switches
+ */
+export async function runChat(context: CommandContext, words: string[], options: ChatOptions): Promise<ExitCode> {
+  let prompt = words.join(' ').trim();
+  if (prompt === '' && context.stdin.isTTY !== true) prompt = (await readAll(context.stdin)).trim();
+  const interactive = prompt === '' && context.stdin.isTTY === true;
+  if (prompt === '' && !interactive) {
+    throw new CliError('usage', 'No prompt was given: the argument is missing and standard input was empty.', {
+      hint: 'Pass the prompt as an argument (codetether chat "Hello") or pipe it in (echo Hello | codetether chat).',
+    });
+  }
+  if (interactive && options.json === true) {
+    throw new CliError('usage', '--json needs a prompt; the interactive session prints text only.', {
+      hint: 'Pass the prompt as an argument or on standard input: codetether chat --json "Hello".',
+    });
+  }
+  const { stderr, stderrColors: colors } = context.terminal;
+  const provider = createCodexProvider({
+    env: context.env,
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
+    onTransportFallback(info) {
+      stderr.write(colors.dim(`(WebSocket unavailable: ${info.reason}; using HTTP for this session)\n`));
+    },
+  });
+  try {
+    // Fails fast with "not logged in" (exit 3) or an unsupported model (exit 2) before anything streams.
+    await provider.validateModel(options.model);
+    const system: ChatMessage[] = options.system === undefined ? [] : [{ role: 'system', content: options.system }];
+    const display = { showThinking: options.thinking !== false, json: options.json === true };
+    if (interactive) {
+      return await runInteractiveSession(context, provider, { model: options.model, system, ...display });
+    }
+    const interrupt = abortOnInterrupt();
+    try {
+      const outcome = await streamAnswer(
+        context,
+        provider,
+        { model: options.model, messages: [...system, { role: 'user', content: prompt }] },
+        { signal: interrupt.signal, sessionId: randomUUID(), ...display },
+      );
+      if (outcome.cancelled) {
+        stderr.write(`${colors.yellow('Cancelled.')}\n`);
+        return EXIT_CODES.interrupted;
+      }
+      return EXIT_CODES.success;
+    } finally {
+      interrupt.dispose();
+    }
+  } finally {
+    await provider.close();
+  }
+}

@@ -1,0 +1,71 @@
+import { createCodexProvider, type ModelInfo } from '@codetether/provider-codex';
+import type { CommandContext } from '../command-context.js';
+import { openCredentialStore } from '../credentials-location.js';
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import { renderTable } from '../rendering/table.js';
+import { formatTokenCount } from '../rendering/token-count.js';
+
+/** Options of `codetether models`. */
+export interface ModelsOptions {
+  /** Print JSON. */
+  json?: boolean;
+}
+
+/**
+ * Renders the model table: id, name, context window, output limit, reasoning and vision support.
+ *
+ * @param models - the models
+ * @param bold - styles the header
+ */
+export function renderModelsTable(models: ModelInfo[], bold: (text: string) => string): string[] {
+  const yesNo = (value: boolean): string => (value ? 'yes' : '—');
+  return renderTable(
+    [
+      { header: 'MODEL' },
+      { header: 'NAME' },
+      { header: 'CONTEXT', alignRight: true },
+      { header: 'MAX OUTPUT', alignRight: true },
+      { header: 'REASONING' },
+      { header: 'VISION' },
+    ],
+    models.map((model) => [
+      model.id,
+      model.name,
+      formatTokenCount(model.contextWindow),
+      formatTokenCount(model.maxOutputTokens),
+      yesNo(model.supportsReasoning),
+      yesNo(model.supportsVision),
+    ]),
+    bold,
+  );
+}
+
+/**
+ * `codetether models`: the model catalogue of the active backend (ChatGPT login, else API key).
+ *
+ * @param context - streams and environment
+ * @param options - `--json`
+ */
+export async function runModels(context: CommandContext, options: ModelsOptions): Promise<ExitCode> {
+  const provider = createCodexProvider({ env: context.env });
+  try {
+    const models = await provider.listModels();
+    const { stdout, stdoutColors: colors } = context.terminal;
+    if (options.json === true) {
+      stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+      return EXIT_CODES.success;
+    }
+    const chatgpt = (await openCredentialStore(context.env).read()) !== undefined;
+    stdout.write(
+      `${colors.bold(chatgpt ? 'Models on your ChatGPT subscription' : 'Models on the OpenAI API (API-key mode)')}\n\n`,
+    );
+    for (const line of renderModelsTable(models, colors.bold)) stdout.write(`${line}\n`);
+    stdout.write(
+      `\n${colors.dim('Aliases: add :low, :medium, :high or :xhigh for the reasoning effort (gpt-5.4:high);')}\n` +
+        `${colors.dim('-fast models use the priority tier (gpt-5.5-fast).')}\n`,
+    );
+    return EXIT_CODES.success;
+  } finally {
+    await provider.close();
+  }
+}

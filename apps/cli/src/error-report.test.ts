@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { CliError } from './cli-error.js';
+import { describeError, reportError } from './error-report.js';
+import { EXIT_CODES } from './exit-codes.js';
+import { createTerminal } from './terminal.js';
+
+function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe('describeError', () => {
+  it('maps not-logged-in errors to exit 3 with the login command', () => {
+    const report = describeError(codedError('not-logged-in', 'No login was found.'));
+    expect(report).toEqual({
+      message: 'No login was found.',
+      hint: 'Run `codetether auth login` to sign in.',
+      exitCode: EXIT_CODES.notLoggedIn,
+    });
+    expect(describeError(codedError('unauthorized', 'Run `codetether auth login` again.')).hint).toBeUndefined();
+  });
+
+  it('maps bad requests to exit 2, cancellations to 130 and everything else to 1', () => {
+    expect(describeError(codedError('unsupported-model', 'Model x is not supported.')).exitCode).toBe(2);
+    expect(describeError(codedError('aborted', 'aborted')).exitCode).toBe(130);
+    expect(describeError(codedError('upstream-error', 'The server failed.')).exitCode).toBe(1);
+    expect(describeError(new Error('boom')).exitCode).toBe(1);
+    expect(describeError('text').hint).toContain('--debug');
+  });
+
+  it('keeps the exit code and hint of a CliError', () => {
+    expect(describeError(new CliError('usage', 'No prompt.', { hint: 'Pass one.' }))).toEqual({
+      message: 'No prompt.',
+      hint: 'Pass one.',
+      exitCode: EXIT_CODES.usage,
+    });
+  });
+});
+
+describe('reportError', () => {
+  it('prints one line and a hint, and the stack only with debug', () => {
+    let output = '';
+    const stream = { write: (text: string) => (output += text), isTTY: false };
+    const terminal = createTerminal({ stdout: stream, stderr: stream }, {});
+    const error = new CliError('failed', 'It broke.', { hint: 'Try again.' });
+    expect(reportError(terminal, error, false)).toBe(1);
+    expect(output).toBe('error: It broke.\n→ Try again.\n');
+    output = '';
+    reportError(terminal, error, true);
+    expect(output).toContain('    at ');
+  });
+});

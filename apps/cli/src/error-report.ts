@@ -1,0 +1,81 @@
+import { inspect } from 'node:util';
+import { CliError } from './cli-error.js';
+import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+import type { Terminal } from './terminal.js';
+
+/** An error turned into what the user sees and the exit code. */
+export interface ErrorReport {
+  /** What happened, one sentence (library messages may already say what to do). */
+  message: string;
+  /** What to do next, when the message does not already say it. */
+  hint?: string | undefined;
+  /** The exit code. */
+  exitCode: ExitCode;
+}
+
+const LOGIN_COMMAND = 'codetether auth login';
+
+/** Provider/OAuth error codes that mean "there is no usable login". */
+const NOT_LOGGED_IN_CODES = new Set([
+  'not-logged-in',
+  'missing-account-id',
+  'unauthorized',
+  'refresh-token-rejected',
+  'credentials-corrupt',
+]);
+
+/** Error codes that mean the command line asked for something impossible. */
+const USAGE_CODES = new Set(['unsupported-model', 'invalid-request', 'invalid-paste']);
+
+function readCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Maps any error to a message, a next step and an exit code: {@link CliError}s carry their own;
+ * provider and OAuth errors are recognised by their `code` (not logged in → 3, unsupported model or
+ * bad request → 2, aborted → 130, anything else → 1).
+ *
+ * @param error - what was thrown
+ */
+export function describeError(error: unknown): ErrorReport {
+  if (error instanceof CliError) {
+    return { message: error.message, hint: error.hint, exitCode: error.exitCode };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const code = readCode(error);
+  if (code !== undefined && NOT_LOGGED_IN_CODES.has(code)) {
+    return {
+      message,
+      hint: message.includes(LOGIN_COMMAND) ? undefined : `Run \`${LOGIN_COMMAND}\` to sign in.`,
+      exitCode: EXIT_CODES.notLoggedIn,
+    };
+  }
+  if (code === 'aborted') return { message: 'Cancelled.', exitCode: EXIT_CODES.interrupted };
+  if (code !== undefined && USAGE_CODES.has(code)) return { message, exitCode: EXIT_CODES.usage };
+  if (code === undefined && !(error instanceof Error)) {
+    return { message, hint: 'Run again with --debug for details.', exitCode: EXIT_CODES.failure };
+  }
+  return { message, exitCode: EXIT_CODES.failure };
+}
+
+/**
+ * Prints an error on standard error: `error: <message>`, the next step on its own line, and with
+ * `debug` the stack and causes. Returns the exit code to use.
+ *
+ * @param terminal - where to print
+ * @param error - what was thrown
+ * @param debug - show the stack trace
+ */
+export function reportError(terminal: Terminal, error: unknown, debug: boolean): ExitCode {
+  const report = describeError(error);
+  const colors = terminal.stderrColors;
+  terminal.stderr.write(`${colors.red(colors.bold('error:'))} ${report.message}\n`);
+  if (report.hint !== undefined) terminal.stderr.write(`${colors.dim('→')} ${report.hint}\n`);
+  if (debug) {
+    terminal.stderr.write(`${colors.dim(inspect(error, { depth: 6 }))}\n`);
+  }
+  return report.exitCode;
+}

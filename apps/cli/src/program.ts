@@ -1,0 +1,151 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { CommandContext } from './command-context.js';
+import type { ExitCode } from './exit-codes.js';
+
+/** Default model of `chat` and `usage`. */
+export const DEFAULT_MODEL = 'gpt-5.4';
+
+/** Sets the exit code of the run; commands call it with their result. */
+export type ExitCodeSink = (code: ExitCode) => void;
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidArgumentError('The port must be a whole number from 0 to 65535.');
+  }
+  return port;
+}
+
+const HELP_FOOTER = `
+Examples:
+  $ codetether auth login                 sign in with ChatGPT in your browser
+  $ codetether auth login --device-code   sign in on a machine without a browser
+  $ codetether chat "Explain PKCE in one paragraph"
+  $ git diff | codetether chat --system "Review this diff"
+  $ codetether chat                       interactive session (Ctrl-C cancels an answer, Ctrl-D exits)
+  $ codetether usage                      your 5-hour and weekly usage windows
+  $ codetether demo                       see everything work against a local emulator
+
+Exit codes: 0 done, 1 model/server error, 2 usage error, 3 not logged in.
+Environment: CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_AUTH_ISSUER, CODETETHER_CHATGPT_BASE_URL,
+  CODETETHER_OPENAI_BASE_URL, CODETETHER_TRANSPORT, CODETETHER_OPENAI_CODEX_REASONING_EFFORT, NO_COLOR.
+`;
+
+/**
+ * Builds the `codetether` command tree. Every action loads its command module lazily, so parsing
+ * `--help` or `--version` never loads the provider, OAuth or emulator packages.
+ *
+ * @param version - the version `--version` prints
+ * @param createContext - builds the command context (called once an action runs)
+ * @param setExitCode - receives each command's exit code
+ */
+export function createProgram(
+  version: string,
+  createContext: (debug: boolean) => CommandContext,
+  setExitCode: ExitCodeSink,
+): Command {
+  const program = new Command('codetether');
+  program
+    .description('Use your ChatGPT subscription (or an OpenAI API key) with the Codex models from the terminal.')
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .option('--debug', 'show stack traces and details on errors')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .addHelpText('after', HELP_FOOTER);
+
+  const contextOf = (command: Command): CommandContext =>
+    createContext(command.optsWithGlobals<{ debug?: boolean }>().debug === true);
+
+  const auth = program.command('auth').description('log in, show who is logged in, log out');
+
+  auth
+    .command('login')
+    .description('sign in with your ChatGPT account (browser by default)')
+    .addOption(
+      new Option('--device-code', 'show a code to enter in any browser (headless machines)').conflicts('browser'),
+    )
+    .option('--no-browser', 'paste the final redirect URL instead of running a local callback server')
+    .option('--no-open', 'print the login URL but do not launch a browser')
+    .option('--port <port>', 'local callback port (the real issuer only accepts 1455)', parsePort)
+    .action(async (options, command: Command) => {
+      const { runLogin } = await import('./commands/auth-login.js');
+      setExitCode(await runLogin(contextOf(command), options));
+    });
+
+  auth
+    .command('status')
+    .description('show the active login (e-mail, plan, account, token expiry, credentials file)')
+    .option('--json', 'print JSON')
+    .action(async (options, command: Command) => {
+      const { runStatus } = await import('./commands/auth-status.js');
+      setExitCode(await runStatus(contextOf(command), options));
+    });
+
+  auth
+    .command('logout')
+    .description('remove the stored ChatGPT login (revoking it at the issuer)')
+    .action(async (_options, command: Command) => {
+      const { runLogout } = await import('./commands/auth-logout.js');
+      setExitCode(await runLogout(contextOf(command)));
+    });
+
+  auth
+    .command('import-codex')
+    .description("copy the official Codex CLI's login (refreshing it later logs the Codex CLI out)")
+    .option('--codex-home <folder>', 'the Codex CLI folder (default $CODEX_HOME or ~/.codex)')
+    .action(async (options, command: Command) => {
+      const { runImportCodex } = await import('./commands/auth-import-codex.js');
+      setExitCode(await runImportCodex(contextOf(command), options));
+    });
+
+  program
+    .command('models')
+    .description('list the models of the active backend')
+    .option('--json', 'print JSON')
+    .action(async (options, command: Command) => {
+      const { runModels } = await import('./commands/models.js');
+      setExitCode(await runModels(contextOf(command), options));
+    });
+
+  program
+    .command('chat')
+    .description('ask a model; streams the answer (interactive session when no prompt is given on a terminal)')
+    .argument('[prompt...]', 'the prompt (default: standard input when piped)')
+    .option('-m, --model <model>', 'model or alias: gpt-5.4, gpt-5.4:high, gpt-5.5-fast', DEFAULT_MODEL)
+    .option('-s, --system <text>', 'system instructions')
+    .addOption(
+      new Option('-t, --transport <transport>', 'wire to use (default $CODETETHER_TRANSPORT or auto)').choices([
+        'auto',
+        'websocket',
+        'http',
+      ]),
+    )
+    .option('--json', 'print one StreamChunk JSON object per line (nothing else on stdout)')
+    .option('--no-thinking', 'hide the reasoning summary')
+    .action(async (prompt: string[], options, command: Command) => {
+      const { runChat } = await import('./commands/chat.js');
+      setExitCode(await runChat(contextOf(command), prompt, options));
+    });
+
+  program
+    .command('usage')
+    .description('show your rate-limit windows (5-hour, weekly) as bars with reset times')
+    .option('--refresh', 'send a tiny request instead of using the headers of your last answer')
+    .option('--json', 'print JSON')
+    .option('-m, --model <model>', 'model for the tiny request', DEFAULT_MODEL)
+    .action(async (options, command: Command) => {
+      const { runUsage } = await import('./commands/usage.js');
+      setExitCode(await runUsage(contextOf(command), options));
+    });
+
+  program
+    .command('demo')
+    .description('run a scripted tour against a local emulator (no account, works offline)')
+    .action(async (_options, command: Command) => {
+      const { runDemo } = await import('./commands/demo.js');
+      setExitCode(await runDemo(contextOf(command)));
+    });
+
+  return program;
+}

@@ -1,0 +1,68 @@
+import { createInterface } from 'node:readline';
+import { CliError } from './cli-error.js';
+import type { InputStream } from './command-context.js';
+import type { OutputStream } from './terminal.js';
+
+/**
+ * Reads standard input to the end as UTF-8 text.
+ *
+ * @param stdin - the stream
+ */
+export async function readAll(stdin: InputStream): Promise<string> {
+  const parts: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of stdin) {
+    parts.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+/**
+ * Asks a question and reads one line (a pasted URL or code). Resolves `undefined` when the input ends
+ * first. The question goes to `output` (standard error, so standard output stays clean).
+ *
+ * @param stdin - where to read
+ * @param output - where to print the question
+ * @param question - the prompt text
+ * @param signal - cancels the question
+ */
+export function readLine(
+  stdin: InputStream,
+  output: OutputStream,
+  question: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const readline = createInterface({
+      input: stdin,
+      output: output as NodeJS.WritableStream,
+      terminal: stdin.isTTY === true,
+    });
+    let answered = false;
+    const onAbort = (): void => {
+      readline.close();
+      reject(signal?.reason ?? new Error('Cancelled.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    readline.once('line', (line) => {
+      answered = true;
+      signal?.removeEventListener('abort', onAbort);
+      readline.close();
+      resolve(line);
+    });
+    // On a terminal readline turns Ctrl-C into this event instead of a process signal.
+    readline.once('SIGINT', () => {
+      answered = true;
+      signal?.removeEventListener('abort', onAbort);
+      readline.close();
+      reject(new CliError('interrupted', 'Cancelled.'));
+    });
+    readline.once('close', () => {
+      signal?.removeEventListener('abort', onAbort);
+      if (!answered) resolve(undefined);
+    });
+    readline.setPrompt(question);
+    readline.prompt();
+  });
+}

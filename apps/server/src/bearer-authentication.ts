@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { GatewayError } from './openai-error.js';
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/**
+ * Creates a checker that compares a request's `Authorization` header with `Bearer <apiKey>` in
+ * constant time (SHA-256 of both, then `timingSafeEqual`, so neither length nor content leaks).
+ *
+ * @param apiKey - the server key clients must present
+ * @returns a function that throws a 401 {@link GatewayError} unless the header carries the key
+ */
+export function createBearerAuthenticator(apiKey: string): (authorization: string | undefined) => void {
+  if (apiKey === '') throw new TypeError('The server API key must not be empty.');
+  const expected = digest(apiKey);
+  return (authorization) => {
+    const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    if (match === null) {
+      throw new GatewayError(
+        401,
+        'invalid_request_error',
+        "You didn't provide an API key. Send the gateway's key as `Authorization: Bearer <key>` (see CODETETHER_SERVER_API_KEY).",
+        { code: 'missing_api_key' },
+      );
+    }
+    if (!timingSafeEqual(digest(match[1] ?? ''), expected)) {
+      throw new GatewayError(
+        401,
+        'invalid_request_error',
+        'Incorrect API key provided. Use the key the gateway printed on first start (stored under CODETETHER_HOME) or set CODETETHER_SERVER_API_KEY.',
+        { code: 'invalid_api_key' },
+      );
+    }
+  };
+}

@@ -1,0 +1,76 @@
+import type {
+  ChatMessage,
+  CompletionRequest,
+  ToolDefinition,
+  UserContentPart,
+} from '@codetether/responses-protocol';
+import type { ChatCompletionRequestBody } from './chat-completion-request-schema.js';
+
+type RequestMessage = ChatCompletionRequestBody['messages'][number];
+
+function joinText(content: string | readonly { type: string; text?: string; refusal?: string }[]): string {
+  if (typeof content === 'string') return content;
+  return content.map((part) => part.text ?? part.refusal ?? '').join('');
+}
+
+function convertMessage(message: RequestMessage): ChatMessage {
+  switch (message.role) {
+    case 'system':
+    case 'developer':
+      return { role: message.role, content: joinText(message.content) };
+    case 'user': {
+      if (typeof message.content === 'string') return { role: 'user', content: message.content };
+      const parts: UserContentPart[] = message.content.map((part) =>
+        part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image', url: part.image_url.url },
+      );
+      return { role: 'user', content: parts };
+    }
+    case 'assistant': {
+      const converted: Extract<ChatMessage, { role: 'assistant' }> = { role: 'assistant' };
+      if (message.content !== null && message.content !== undefined) {
+        converted.content = joinText(message.content);
+      }
+      if (message.tool_calls !== null && message.tool_calls !== undefined && message.tool_calls.length > 0) {
+        converted.toolCalls = message.tool_calls.map((call) => ({
+          id: call.id,
+          name: call.function.name,
+          arguments: call.function.arguments,
+        }));
+      }
+      return converted;
+    }
+    case 'tool':
+      return { role: 'tool', toolCallId: message.tool_call_id, content: joinText(message.content) };
+  }
+}
+
+/**
+ * Converts a validated chat completions body to the provider's {@link CompletionRequest}.
+ * `max_completion_tokens` wins over the older `max_tokens`.
+ *
+ * @param body - the validated request body
+ */
+export function toCompletionRequest(body: ChatCompletionRequestBody): CompletionRequest {
+  const request: CompletionRequest = { model: body.model, messages: body.messages.map(convertMessage) };
+  if (body.tools !== null && body.tools !== undefined && body.tools.length > 0) {
+    request.tools = body.tools.map((tool) => {
+      const definition: ToolDefinition = {
+        name: tool.function.name,
+        parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+      };
+      if (tool.function.description !== undefined) definition.description = tool.function.description;
+      return definition;
+    });
+  }
+  const choice = body.tool_choice;
+  if (choice !== null && choice !== undefined) {
+    request.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name };
+  }
+  if (body.reasoning_effort !== null && body.reasoning_effort !== undefined) {
+    request.reasoningEffort = body.reasoning_effort;
+  }
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  if (maxTokens !== null && maxTokens !== undefined) request.maxOutputTokens = maxTokens;
+  if (body.temperature !== null && body.temperature !== undefined) request.temperature = body.temperature;
+  return request;
+}

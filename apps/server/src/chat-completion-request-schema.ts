@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+const textPartSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
+const refusalPartSchema = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
+const imagePartSchema = z.looseObject({
+  type: z.literal('image_url'),
+  image_url: z.looseObject({ url: z.string().min(1), detail: z.string().optional() }),
+});
+
+const textContentSchema = z.union([z.string(), z.array(textPartSchema)]);
+
+const toolCallSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal('function').optional(),
+  function: z.looseObject({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const systemMessageSchema = z.looseObject({ role: z.literal('system'), content: textContentSchema });
+const developerMessageSchema = z.looseObject({ role: z.literal('developer'), content: textContentSchema });
+const userMessageSchema = z.looseObject({
+  role: z.literal('user'),
+  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPartSchema, imagePartSchema]))]),
+});
+const assistantMessageSchema = z.looseObject({
+  role: z.literal('assistant'),
+  content: z
+    .union([z.string(), z.array(z.discriminatedUnion('type', [textPartSchema, refusalPartSchema]))])
+    .nullish(),
+  tool_calls: z.array(toolCallSchema).nullish(),
+});
+const toolMessageSchema = z.looseObject({
+  role: z.literal('tool'),
+  tool_call_id: z.string().min(1),
+  content: textContentSchema,
+});
+
+const functionToolSchema = z.looseObject({
+  type: z.literal('function'),
+  function: z.looseObject({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or dashes'),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullish(),
+  }),
+});
+
+const toolChoiceSchema = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) }),
+]);
+
+/** Reasoning effort values accepted in `reasoning_effort`. */
+export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+
+/**
+ * The zod schema of a `POST /v1/chat/completions` body. Unknown fields are accepted and ignored, as
+ * OpenAI-compatible servers do, except `n` other than 1.
+ */
+export const chatCompletionRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  messages: z
+    .array(
+      z.discriminatedUnion('role', [
+        systemMessageSchema,
+        developerMessageSchema,
+        userMessageSchema,
+        assistantMessageSchema,
+        toolMessageSchema,
+      ]),
+    )
+    .min(1),
+  tools: z.array(functionToolSchema).nullish(),
+  tool_choice: toolChoiceSchema.nullish(),
+  reasoning_effort: z.enum(REASONING_EFFORTS).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  n: z.literal(1).nullish(),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+});
+
+/** A validated `POST /v1/chat/completions` body. */
+export type ChatCompletionRequestBody = z.infer<typeof chatCompletionRequestSchema>;

@@ -1,0 +1,56 @@
+import type { ActiveStreamRegistry } from './active-stream-registry.js';
+import type { GatewayLogger } from './gateway-logger.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import type { GatewayProvider } from './gateway-provider.js';
+
+/** When to add `reasoning_content` to chat completions. */
+export type ReasoningContentMode = 'auto' | 'always' | 'never';
+
+/** Everything the route handlers share. */
+export interface GatewayContext {
+  /** The upstream provider. */
+  provider: GatewayProvider;
+  /** Metrics registry. */
+  metrics: GatewayMetrics;
+  /** Structured logger. */
+  logger: GatewayLogger;
+  /** Open streams (for graceful shutdown). */
+  streams: ActiveStreamRegistry;
+  /** Wall clock, epoch ms (`created` fields, Retry-After). */
+  now: () => number;
+  /** Monotonic clock in ms (latencies). */
+  monotonicNow: () => number;
+  /** When `reasoning_content` is sent. */
+  reasoningContent: ReasoningContentMode;
+}
+
+/** Header a client may send to choose whether reasoning text is included: `include` or `omit`. */
+export const REASONING_HEADER = 'x-codetether-reasoning';
+
+/**
+ * Reads the conversation id a client sent (`session_id` as the Codex CLI sends it, or `x-session-id`).
+ *
+ * @param headers - the request headers
+ */
+export function readSessionId(headers: Headers): string | undefined {
+  const value = headers.get('session_id') ?? headers.get('session-id') ?? headers.get('x-session-id');
+  return value === null || value.trim() === '' ? undefined : value.trim().slice(0, 200);
+}
+
+/**
+ * Links the client's request signal to a new controller for the upstream call, so either a client
+ * disconnect or a gateway-side stop aborts the upstream.
+ *
+ * @param requestSignal - the incoming request's signal
+ */
+export function createUpstreamController(requestSignal: AbortSignal | undefined): AbortController {
+  const controller = new AbortController();
+  if (requestSignal === undefined) return controller;
+  if (requestSignal.aborted) controller.abort(requestSignal.reason);
+  else
+    requestSignal.addEventListener('abort', () => controller.abort(requestSignal.reason), {
+      once: true,
+      signal: controller.signal,
+    });
+  return controller;
+}

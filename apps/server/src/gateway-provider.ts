@@ -1,0 +1,43 @@
+import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
+
+/** Per-request options the gateway passes to the provider. */
+export interface GatewayProviderRequestOptions {
+  /** Aborted when the client disconnects or the gateway shuts down. */
+  signal?: AbortSignal | undefined;
+  /** Conversation id from the client's `session_id` / `x-session-id` header, when it sent one. */
+  sessionId?: string | undefined;
+}
+
+/** A model as the provider lists it (only `id` is required by the gateway). */
+export interface GatewayModel {
+  /** Model id clients put in requests. */
+  id: string;
+}
+
+/** The upstream Responses stream returned by {@link GatewayProvider.createResponseStream}. */
+export interface GatewayResponseStream {
+  /** Responses stream events (plain objects with a `type`). */
+  events: AsyncIterable<unknown>;
+}
+
+/**
+ * What the gateway needs from a provider: `@codetether/provider-codex`'s `CodexProvider` satisfies it;
+ * tests can pass any object of this shape. Failures are thrown as `CodexProviderError`-shaped errors
+ * (`code`, `status`, `retryAfterSeconds`, `resetsAt`).
+ */
+export interface GatewayProvider {
+  /** The model catalogue of the active backend. */
+  listModels(): Promise<readonly GatewayModel[]>;
+  /** Streams a completion; pre-stream failures are thrown by the first `next()`. */
+  completeStream(
+    request: CompletionRequest,
+    options?: GatewayProviderRequestOptions,
+  ): AsyncIterable<StreamChunk>;
+  /** Raw Responses passthrough with the account's credentials; resolves once the upstream answered. */
+  createResponseStream(
+    body: Record<string, unknown>,
+    options?: GatewayProviderRequestOptions,
+  ): Promise<GatewayResponseStream>;
+  /** Releases the provider's connections. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ActiveStreamRegistry } from './active-stream-registry.js';
+import { createBearerAuthenticator } from './bearer-authentication.js';
+import { handleChatCompletions } from './chat-completions-route.js';
+import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
+import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
+import { GatewayMetrics } from './gateway-metrics.js';
+import type { GatewayProvider } from './gateway-provider.js';
+import { toOpenAiModelList } from './models-route.js';
+import { GatewayError } from './openai-error.js';
+import { handleResponses } from './responses-route.js';
+import { mapProviderError } from './upstream-error-mapping.js';
+
+/** Default request body limit: 16 MiB (room for a few base64 images). */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Options of {@link createGatewayServer}. */
+export interface GatewayServerOptions {
+  /** The upstream provider (a `CodexProvider` from `@codetether/provider-codex`). */
+  provider: GatewayProvider;
+  /** The bearer key every `/v1` request must present. */
+  apiKey: string;
+  /** Structured logger (default: {@link createGatewayLogger}, JSON to stdout with secrets redacted). */
+  logger?: GatewayLogger;
+  /** Metrics registry (default: a new one). */
+  metrics?: GatewayMetrics;
+  /** Wall clock, epoch ms (default `Date.now`). */
+  now?: () => number;
+  /** Monotonic clock, ms (default `performance.now`). */
+  monotonicNow?: () => number;
+  /** Largest accepted request body in bytes (default 16 MiB); larger bodies get 413. */
+  maxBodyBytes?: number;
+  /**
+   * When chat completions carry `reasoning_content`: `auto` (default) when the request sets
+   * `reasoning_effort` (other than `none`) or sends `x-codetether-reasoning: include`, and not when it
+   * sends `x-codetether-reasoning: omit`; `always`; `never`.
+   */
+  reasoningContent?: ReasoningContentMode;
+}
+
+/** The gateway application, not yet bound to a socket. */
+export interface GatewayServer {
+  /** The Hono application. */
+  readonly app: Hono;
+  /** Answers one request (Fetch API), e.g. for `@hono/node-server` or tests. */
+  fetch(request: Request): Promise<Response>;
+  /** The metrics registry. */
+  readonly metrics: GatewayMetrics;
+  /** Number of `/v1` requests in flight right now (streams and non-streamed calls). */
+  readonly inFlightRequests: number;
+  /** Refuses new requests with 503 from now on (used while shutting down). */
+  startDraining(): void;
+  /** Resolves once no `/v1` request is in flight. */
+  waitForStreams(): Promise<void>;
+  /** Ends every in-flight request now: aborts its upstream and sends the client a final error (503 `server_shutting_down`). */
+  endStreams(): void;
+}
+
+function routeOf(path: string): string {
+  if (path === '/v1/chat/completions' || path === '/v1/responses' || path === '/v1/models') return path;
+  if (path.startsWith('/v1/models/')) return '/v1/models/:model';
+  if (path === '/healthz' || path === '/metrics') return path;
+  return 'other';
+}
+
+/**
+ * Creates the OpenAI-compatible gateway: `POST /v1/chat/completions`, `POST /v1/responses`,
+ * `GET /v1/models`, `GET /healthz`, `GET /metrics`. Every `/v1` route needs
+ * `Authorization: Bearer <apiKey>`; errors use OpenAI's JSON shape.
+ *
+ * @param options - provider, key, logger, clocks and limits
+ */
+export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
+  const authenticate = createBearerAuthenticator(options.apiKey);
+  const logger = options.logger ?? createGatewayLogger();
+  const metrics = options.metrics ?? new GatewayMetrics();
+  const streams = new ActiveStreamRegistry();
+  const now = options.now ?? Date.now;
+  const monotonicNow = options.monotonicNow ?? (() => performance.now());
+  const context: GatewayContext = {
+    provider: options.provider,
+    metrics,
+    logger,
+    streams,
+    now,
+    monotonicNow,
+    reasoningContent: options.reasoningContent ?? 'auto',
+  };
+  const startedAtSeconds = Math.floor(now() / 1000);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  let draining = false;
+
+  const app = new Hono<{ Variables: { startedAt: number; requestId: string } }>();
+
+  const errorResponse = (error: GatewayError, requestId: string | undefined): Response => {
+    const headers: Record<string, string> = { ...error.toHeaders() };
+    if (requestId !== undefined) headers['x-request-id'] = requestId;
+    if (draining) headers.connection = 'close';
+    return Response.json(error.toBody(), { status: error.status, headers });
+  };
+
+  app.use('*', async (c, next) => {
+    const startedAt = monotonicNow();
+    const requestId =
+      c.req.header('x-request-id')?.slice(0, 128) || `req_${randomUUID().replaceAll('-', '')}`;
+    c.set('startedAt', startedAt);
+    c.set('requestId', requestId);
+    if (draining) {
+      c.res = errorResponse(
+        new GatewayError(
+          503,
+          'server_error',
+          'The gateway is shutting down. Retry against a running instance.',
+          {
+            code: 'server_shutting_down',
+          },
+        ),
+        requestId,
+      );
+    } else {
+      await next();
+      c.res.headers.set('x-request-id', requestId);
+    }
+    const route = routeOf(c.req.path);
+    metrics.recordRequest(route, c.req.method, c.res.status);
+    const fields = {
+      requestId,
+      method: c.req.method,
+      route,
+      status: c.res.status,
+      durationMs: Math.round((monotonicNow() - startedAt) * 1000) / 1000,
+    };
+    if (c.res.status >= 500) logger.error(fields, 'request failed');
+    else logger.info(fields, 'request');
+  });
+
+  app.onError((error, c) => {
+    const gatewayError =
+      error instanceof GatewayError
+        ? error
+        : new GatewayError(
+            500,
+            'server_error',
+            'The gateway failed unexpectedly. Check its logs and try again.',
+            {
+              cause: error,
+              code: 'internal_error',
+            },
+          );
+    if (gatewayError.status >= 500 || !(error instanceof GatewayError)) {
+      logger.error(
+        {
+          route: routeOf(c.req.path),
+          code: gatewayError.code,
+          error: error instanceof Error ? error.message : String(error),
+        },
+        'request error',
+      );
+    }
+    metrics.recordError(routeOf(c.req.path), gatewayError.code ?? gatewayError.type);
+    return errorResponse(gatewayError, c.get('requestId'));
+  });
+
+  app.notFound((c) => {
+    throw new GatewayError(404, 'invalid_request_error', `Unknown endpoint ${c.req.method} ${c.req.path}.`, {
+      code: 'unknown_url',
+    });
+  });
+
+  app.get('/healthz', (c) =>
+    c.json({ status: draining ? 'draining' : 'ok', activeStreams: metrics.activeStreams }),
+  );
+  app.get('/metrics', (c) =>
+    c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
+
+  app.use('/v1/*', async (c, next) => {
+    authenticate(c.req.header('authorization'));
+    await next();
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => {
+        throw new GatewayError(
+          413,
+          'invalid_request_error',
+          `The request body is larger than the gateway's limit of ${maxBodyBytes} bytes.`,
+          { code: 'request_too_large' },
+        );
+      },
+    }),
+  );
+
+  app.get('/v1/models', async (c) => {
+    try {
+      return c.json(toOpenAiModelList(await options.provider.listModels(), startedAtSeconds));
+    } catch (error) {
+      throw mapProviderError(error, now());
+    }
+  });
+  app.get('/v1/models/:model', async (c) => {
+    const id = c.req.param('model');
+    let models: Awaited<ReturnType<GatewayProvider['listModels']>>;
+    try {
+      models = await options.provider.listModels();
+    } catch (error) {
+      throw mapProviderError(error, now());
+    }
+    const model = toOpenAiModelList(models, startedAtSeconds).data.find((entry) => entry.id === id);
+    if (model === undefined) {
+      throw new GatewayError(
+        404,
+        'invalid_request_error',
+        `The model '${id}' does not exist. See GET /v1/models.`,
+        {
+          code: 'model_not_found',
+          param: 'model',
+        },
+      );
+    }
+    return c.json(model);
+  });
+  app.post('/v1/chat/completions', (c) => handleChatCompletions(context, c, c.get('startedAt')));
+  app.post('/v1/responses', (c) => handleResponses(context, c, c.get('startedAt')));
+
+  return {
+    app: app as unknown as Hono,
+    fetch: async (request) => app.fetch(request),
+    metrics,
+    get inFlightRequests() {
+      return streams.size;
+    },
+    startDraining() {
+      draining = true;
+    },
+    waitForStreams: () => streams.waitForIdle(),
+    endStreams: () => streams.stopAll('shutdown'),
+  };
+}

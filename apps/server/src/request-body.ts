@@ -1,0 +1,36 @@
+import type { Context } from 'hono';
+import { GatewayError } from './openai-error.js';
+
+/**
+ * Reads the request body as JSON; malformed JSON or a non-object body is a 400 `invalid_request_error`.
+ *
+ * @param c - the Hono context
+ */
+export async function readJsonBody(c: Context): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw new GatewayError(400, 'invalid_request_error', 'The request body could not be read.', {
+      cause: error,
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      'We could not parse the JSON body of your request. Send a JSON object with `Content-Type: application/json`.',
+      { cause: error, code: 'invalid_json' },
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GatewayError(400, 'invalid_request_error', 'The request body must be a JSON object.', {
+      code: 'invalid_json',
+    });
+  }
+  return value as Record<string, unknown>;
+}

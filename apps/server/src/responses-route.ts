@@ -1,0 +1,214 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { createFrameStream, formatSseFrame } from './frame-stream.js';
+import { type GatewayContext, readSessionId } from './gateway-context.js';
+import { GatewayError } from './openai-error.js';
+import { readJsonBody } from './request-body.js';
+import { SSE_HEADERS } from './sse-headers.js';
+import { shutdownError, trackRequest } from './tracked-request.js';
+import { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';
+import { validationErrorToGatewayError } from './validation-error.js';
+
+const ROUTE = '/v1/responses';
+
+/** The fields of a Responses body the gateway checks; everything else is forwarded as is. */
+export const responsesRequestSchema = z.looseObject({
+  model: z.string().min(1),
+  stream: z.boolean().nullish(),
+  input: z.union([z.string(), z.array(z.unknown())]).optional(),
+});
+
+type ResponsesEvent = { type: string } & Record<string, unknown>;
+
+function isEvent(value: unknown): value is ResponsesEvent {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const TERMINAL_TYPES: ReadonlySet<string> = new Set([
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+]);
+
+function numberAt(record: unknown, ...keys: string[]): number {
+  let value: unknown = record;
+  for (const key of keys) value = isRecord(value) ? value[key] : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+function recordUsage(context: GatewayContext, response: unknown): void {
+  if (!isRecord(response) || !isRecord(response.usage)) return;
+  const usage = response.usage;
+  context.metrics.addTokens('prompt', numberAt(usage, 'input_tokens'));
+  context.metrics.addTokens('completion', numberAt(usage, 'output_tokens'));
+  context.metrics.addTokens('cached', numberAt(usage, 'input_tokens_details', 'cached_tokens'));
+  context.metrics.addTokens('reasoning', numberAt(usage, 'output_tokens_details', 'reasoning_tokens'));
+}
+
+function errorEventToGatewayError(event: ResponsesEvent): GatewayError {
+  const nested = isRecord(event.error) ? event.error : event;
+  const message = typeof nested.message === 'string' ? nested.message : 'The upstream reported an error.';
+  const code =
+    typeof nested.code === 'string' ? nested.code : typeof nested.type === 'string' ? nested.type : undefined;
+  return mapStreamErrorChunk(message, code);
+}
+
+function failedResponseToGatewayError(response: unknown): GatewayError {
+  const error = isRecord(response) && isRecord(response.error) ? response.error : {};
+  const message =
+    typeof error.message === 'string' ? error.message : 'The upstream response failed. Try again.';
+  return mapStreamErrorChunk(message, typeof error.code === 'string' ? error.code : 'response_failed');
+}
+
+/**
+ * Handles `POST /v1/responses`: forwards the body with the account's credentials and relays the
+ * Responses events, either as SSE (`event: <type>` + `data: <json>`) or, without `stream: true`, as
+ * the final response object.
+ *
+ * @param context - shared gateway state
+ * @param c - the Hono context
+ * @param startedAt - monotonic time the request arrived
+ */
+export async function handleResponses(
+  context: GatewayContext,
+  c: Context,
+  startedAt: number,
+): Promise<Response> {
+  const raw = await readJsonBody(c);
+  const parsed = responsesRequestSchema.safeParse(raw);
+  if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
+  const wantsStream = parsed.data.stream === true;
+  const tracked = trackRequest(context, c.req.raw.signal);
+  const upstream = tracked.upstream;
+  let handedToStream = false;
+  let iterator: AsyncIterator<unknown> | undefined;
+  const closeQuietly = (): void => {
+    try {
+      iterator?.return?.()?.catch(() => {});
+    } catch {
+      // Already closed.
+    }
+  };
+  const fail = (error: unknown): GatewayError => {
+    tracked.abort();
+    closeQuietly();
+    return tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now());
+  };
+  try {
+    try {
+      const response = await context.provider.createResponseStream(raw, {
+        signal: upstream.signal,
+        sessionId: readSessionId(c.req.raw.headers),
+      });
+      iterator = response.events[Symbol.asyncIterator]();
+    } catch (error) {
+      throw fail(error);
+    }
+    context.metrics.observeUpstreamLatency(ROUTE, (context.monotonicNow() - startedAt) / 1000);
+    const events = iterator;
+
+    if (!wantsStream) {
+      const outputItems: unknown[] = [];
+      try {
+        for (;;) {
+          const result = await events.next();
+          if (result.done === true) break;
+          const event = result.value;
+          if (!isEvent(event)) continue;
+          if (event.type === 'error') throw errorEventToGatewayError(event);
+          if (event.type === 'response.output_item.done' && event.item !== undefined)
+            outputItems.push(event.item);
+          if (!TERMINAL_TYPES.has(event.type)) continue;
+          if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
+          recordUsage(context, event.response);
+          const response = isRecord(event.response) ? { ...event.response } : {};
+          // The ChatGPT backend may leave `output` empty in the final event; rebuild it from the items.
+          if (!Array.isArray(response.output) || (response.output.length === 0 && outputItems.length > 0)) {
+            response.output = outputItems;
+          }
+          closeQuietly();
+          return c.json(response);
+        }
+      } catch (error) {
+        throw fail(error);
+      }
+      throw fail(
+        new GatewayError(
+          502,
+          'server_error',
+          'The upstream stream ended before the response was complete. Try again.',
+          {
+            code: 'upstream_incomplete',
+          },
+        ),
+      );
+    }
+
+    let sequenceNumber = 0;
+    const errorFrame = (error: GatewayError): string => {
+      context.metrics.recordError(ROUTE, error.code ?? error.type);
+      context.logger.warn({ route: ROUTE, status: error.status, code: error.code }, error.message);
+      return formatSseFrame(
+        {
+          type: 'error',
+          code: error.code,
+          message: error.message,
+          param: error.param,
+          sequence_number: sequenceNumber,
+        },
+        'error',
+      );
+    };
+
+    async function* frames(): AsyncGenerator<string, void, undefined> {
+      let firstTokenSent = false;
+      for (;;) {
+        let result: IteratorResult<unknown>;
+        try {
+          result = await events.next();
+        } catch (error) {
+          if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+          yield errorFrame(
+            tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
+          );
+          return;
+        }
+        if (result.done === true) return;
+        const event = result.value;
+        if (!isEvent(event)) continue;
+        if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
+        if (!firstTokenSent && event.type.endsWith('.delta')) {
+          firstTokenSent = true;
+          context.metrics.observeTimeToFirstToken(ROUTE, (context.monotonicNow() - startedAt) / 1000);
+        }
+        if (event.type === 'error') context.metrics.recordError(ROUTE, 'upstream_error_event');
+        if (TERMINAL_TYPES.has(event.type)) recordUsage(context, event.response);
+        yield formatSseFrame(event, event.type);
+        if (TERMINAL_TYPES.has(event.type)) return;
+      }
+    }
+
+    context.metrics.streamOpened();
+    handedToStream = true;
+    const stream = createFrameStream(frames(), {
+      onCancel() {
+        context.logger.info({ route: ROUTE }, 'client disconnected; upstream request cancelled');
+        tracked.abort(new Error('The client disconnected.'));
+      },
+      onFinish() {
+        closeQuietly();
+        context.metrics.streamClosed();
+        tracked.release();
+      },
+    });
+    return new Response(stream, { status: 200, headers: SSE_HEADERS });
+  } finally {
+    if (!handedToStream) tracked.release();
+  }
+}

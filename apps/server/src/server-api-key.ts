@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { resolveCodetetherHome } from '@codetether/oauth-pkce';
+import { GatewayError } from './openai-error.js';
+
+/** The file under `CODETETHER_HOME` holding the generated server key. */
+export const SERVER_API_KEY_FILE_NAME = 'server-api-key';
+
+/** Prefix of generated server keys, so they are recognisable (and never mistaken for OpenAI keys). */
+export const SERVER_API_KEY_PREFIX = 'ctsk-';
+
+/** Options of {@link loadOrCreateServerApiKey}. */
+export interface ServerApiKeyOptions {
+  /** Environment to read `CODETETHER_SERVER_API_KEY` and `CODETETHER_HOME` from (default `process.env`). */
+  env?: Record<string, string | undefined>;
+  /** Folder to store the key in (default `CODETETHER_HOME` or `~/.codetether`). */
+  home?: string;
+}
+
+/** The server key and where it came from. */
+export interface ServerApiKey {
+  /** The bearer key clients must send. */
+  apiKey: string;
+  /** `environment` (CODETETHER_SERVER_API_KEY), `file` (stored earlier) or `generated` (just now). */
+  source: 'environment' | 'file' | 'generated';
+  /** The key file, when the key is stored in one. */
+  path?: string;
+}
+
+/** Creates a new random server key (`ctsk-` + 256 random bits, base64url). */
+export function generateServerApiKey(): string {
+  return `${SERVER_API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+function isMissingFile(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+}
+
+function isExistingFile(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EEXIST';
+}
+
+async function readKeyFile(path: string): Promise<string | undefined> {
+  try {
+    const stored = (await readFile(path, 'utf8')).trim();
+    return stored === '' ? undefined : stored;
+  } catch (error) {
+    if (isMissingFile(error)) return undefined;
+    throw new GatewayError(
+      500,
+      'server_error',
+      `Could not read the server key file ${path}: ${(error as Error).message}. Fix its permissions or set CODETETHER_SERVER_API_KEY.`,
+      { cause: error, code: 'server_key_unreadable' },
+    );
+  }
+}
+
+/**
+ * Returns the gateway's bearer key: `CODETETHER_SERVER_API_KEY` when set, else the key stored in
+ * `<CODETETHER_HOME>/server-api-key`, else a newly generated key written there with mode 0600.
+ *
+ * @param options - environment and home folder
+ */
+export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions = {}): Promise<ServerApiKey> {
+  const env = options.env ?? process.env;
+  const fromEnvironment = env.CODETETHER_SERVER_API_KEY?.trim();
+  if (fromEnvironment !== undefined && fromEnvironment !== '') {
+    return { apiKey: fromEnvironment, source: 'environment' };
+  }
+  const home = options.home ?? resolveCodetetherHome(env);
+  const path = join(home, SERVER_API_KEY_FILE_NAME);
+  const stored = await readKeyFile(path);
+  if (stored !== undefined) return { apiKey: stored, source: 'file', path };
+  const apiKey = generateServerApiKey();
+  try {
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    await writeFile(path, `${apiKey}\n`, { mode: 0o600, flag: 'wx' });
+    await chmod(path, 0o600);
+  } catch (error) {
+    if (isExistingFile(error)) {
+      // Another process created it first: use that one.
+      const winner = await readKeyFile(path);
+      if (winner !== undefined) return { apiKey: winner, source: 'file', path };
+    }
+    throw new GatewayError(
+      500,
+      'server_error',
+      `Could not store the server key in ${path}: ${(error as Error).message}. Make CODETETHER_HOME writable or set CODETETHER_SERVER_API_KEY.`,
+      { cause: error, code: 'server_key_unwritable' },
+    );
+  }
+  return { apiKey, source: 'generated', path };
+}

@@ -1,0 +1,193 @@
+import { parseArgs } from 'node:util';
+import { createCodexProvider } from '@codetether/provider-codex';
+import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
+import type { GatewayProvider } from './gateway-provider.js';
+import { loadOrCreateServerApiKey } from './server-api-key.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type RunningGateway,
+  startGatewayServer,
+} from './start-gateway-server.js';
+
+/** What the command writes to and reads from (injectable for tests). */
+export interface ServerCommandIo {
+  /** Environment (default `process.env`). */
+  env: Record<string, string | undefined>;
+  /** Human-readable output (startup banner, the generated key once). */
+  stdout: (text: string) => void;
+  /** Usage errors. */
+  stderr: (text: string) => void;
+  /** Logger (default pino JSON on stdout). */
+  logger?: GatewayLogger;
+  /** Provider (default `createCodexProvider({ env })`). */
+  provider?: GatewayProvider;
+}
+
+/** Settings read from the command line and the environment. */
+export interface ServerCommandSettings {
+  /** Address to bind. */
+  host: string;
+  /** Port to listen on. */
+  port: number;
+  /** Shutdown grace period for open streams, ms. */
+  shutdownGraceMs: number;
+}
+
+/** The usage text of `codetether-server`. */
+export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000]
+
+An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or OPENAI_API_KEY.
+
+Options:
+  --host HOST               address to bind (default CODETETHER_SERVER_HOST or 127.0.0.1)
+  --port PORT               port to listen on (default CODETETHER_SERVER_PORT or 8787)
+  --shutdown-grace-ms MS    how long open streams may finish on SIGTERM (default 10000)
+  -h, --help                show this help
+
+Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODETETHER_HOME when unset),
+CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
+CODETETHER_AUTH_ISSUER, CODETETHER_TRANSPORT, CODETETHER_LOG_LEVEL.
+`;
+
+/** A command-line mistake (exit code 2). */
+export class ServerUsageError extends Error {
+  /** Always `usage`. */
+  readonly code = 'usage' as const;
+
+  /** @param message - what is wrong with the command line */
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerUsageError';
+  }
+}
+
+function parsePort(value: string, source: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ServerUsageError(`${source} must be a port number between 0 and 65535, got '${value}'.`);
+  }
+  return port;
+}
+
+/**
+ * Reads the settings from the arguments (after the executable and script) and the environment.
+ * Returns `undefined` when help was requested.
+ *
+ * @param argv - command-line arguments
+ * @param env - environment
+ */
+export function parseServerArguments(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): ServerCommandSettings | undefined {
+  let values: { host?: string; port?: string; 'shutdown-grace-ms'?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'shutdown-grace-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ServerUsageError((error as Error).message);
+  }
+  if (values.help === true) return undefined;
+  const host = values.host ?? env.CODETETHER_SERVER_HOST?.trim() ?? DEFAULT_HOST;
+  if (host === '') throw new ServerUsageError('--host must not be empty.');
+  const port =
+    values.port !== undefined
+      ? parsePort(values.port, '--port')
+      : env.CODETETHER_SERVER_PORT?.trim()
+        ? parsePort(env.CODETETHER_SERVER_PORT, 'CODETETHER_SERVER_PORT')
+        : DEFAULT_PORT;
+  const grace = values['shutdown-grace-ms'];
+  const shutdownGraceMs = grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : Number(grace);
+  if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
+    throw new ServerUsageError(`--shutdown-grace-ms must be a number of milliseconds, got '${grace}'.`);
+  }
+  return { host, port, shutdownGraceMs };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+/**
+ * Starts the gateway as the `codetether-server` command does: loads or generates the server key
+ * (printing a generated key once, with how to use it), creates the provider from the environment and
+ * listens. Returns the running gateway, or undefined when only help was printed.
+ *
+ * @param argv - command-line arguments
+ * @param io - environment, output and optional injected provider/logger
+ */
+export async function runServerCommand(
+  argv: readonly string[],
+  io: ServerCommandIo,
+): Promise<{ gateway: RunningGateway; settings: ServerCommandSettings } | undefined> {
+  const settings = parseServerArguments(argv, io.env);
+  if (settings === undefined) {
+    io.stdout(SERVER_USAGE);
+    return undefined;
+  }
+  const logger = io.logger ?? createGatewayLogger();
+  const key = await loadOrCreateServerApiKey({ env: io.env });
+  let provider: GatewayProvider;
+  if (io.provider !== undefined) provider = io.provider;
+  else {
+    const codex = createCodexProvider({ env: io.env });
+    provider = codex;
+    await codex.resolveAuth().then(
+      (auth) => logger.info({ mode: auth.mode, backend: auth.backend }, 'upstream credentials found'),
+      (error: unknown) =>
+        logger.warn(
+          { code: (error as { code?: unknown }).code },
+          `no usable upstream credentials yet: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    );
+  }
+  const gateway = await startGatewayServer({
+    provider,
+    apiKey: key.apiKey,
+    logger,
+    host: settings.host,
+    port: settings.port,
+    closeProviderOnClose: true,
+  });
+  const baseUrl = `${gateway.url}/v1`;
+  io.stdout(`codetether-server listening on ${gateway.url} (OpenAI base URL ${baseUrl})\n`);
+  if (key.source === 'generated') {
+    io.stdout(
+      [
+        '',
+        `Generated a server API key and stored it in ${key.path} (mode 0600). It is shown only this once:`,
+        '',
+        `  ${key.apiKey}`,
+        '',
+        'Point OpenAI clients at the gateway with it, for example:',
+        `  export OPENAI_BASE_URL=${baseUrl}`,
+        '  export OPENAI_API_KEY=<the key above>',
+        `  curl ${baseUrl}/models -H "Authorization: Bearer $OPENAI_API_KEY"`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  } else {
+    io.stdout(
+      `Clients must send "Authorization: Bearer <key>" with the key from ${key.source === 'environment' ? 'CODETETHER_SERVER_API_KEY' : key.path}.\n`,
+    );
+  }
+  if (!isLoopback(gateway.host)) {
+    logger.warn(
+      { host: gateway.host },
+      'listening on a non-loopback address: anyone who can reach it and knows the key can use your account',
+    );
+  }
+  return { gateway, settings };
+}

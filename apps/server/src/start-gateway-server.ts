@@ -1,0 +1,106 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
+
+/** Default bind address: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Default port. */
+export const DEFAULT_PORT = 8787;
+/** Default time open streams get to finish on shutdown before they are ended. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/** Options of {@link startGatewayServer}. */
+export interface StartGatewayServerOptions extends GatewayServerOptions {
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 8787; 0 picks a free port). */
+  port?: number;
+  /** Close the provider when the server closes (default false: the caller owns it). */
+  closeProviderOnClose?: boolean;
+}
+
+/** Options of {@link RunningGateway.close}. */
+export interface GatewayCloseOptions {
+  /** How long open streams may run before they are ended (default 10 s; 0 ends them at once). */
+  graceMs?: number;
+}
+
+/** A gateway listening on a socket. */
+export interface RunningGateway {
+  /** `http://<host>:<port>` */
+  readonly url: string;
+  /** The bound address. */
+  readonly host: string;
+  /** The bound port. */
+  readonly port: number;
+  /** The gateway application (metrics, active streams). */
+  readonly gateway: GatewayServer;
+  /** The Node HTTP server. */
+  readonly server: Server;
+  /**
+   * Graceful shutdown: stops accepting connections, answers new requests on open connections with 503,
+   * lets open streams finish for `graceMs`, then ends the rest cleanly (final error event, upstream
+   * aborted) and closes every connection.
+   */
+  close(options?: GatewayCloseOptions): Promise<void>;
+}
+
+function formatUrl(host: string, port: number): string {
+  return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+}
+
+/**
+ * Starts the gateway on `host:port` (default 127.0.0.1:8787) with `@hono/node-server`.
+ *
+ * @param options - gateway options plus host, port and provider ownership
+ */
+export async function startGatewayServer(options: StartGatewayServerOptions): Promise<RunningGateway> {
+  const gateway = createGatewayServer(options);
+  const host = options.host ?? DEFAULT_HOST;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const created = serve({ fetch: gateway.fetch, hostname: host, port: options.port ?? DEFAULT_PORT }, () =>
+      resolve(created as Server),
+    ) as Server;
+    created.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+
+  const close = async (closeOptions: GatewayCloseOptions = {}): Promise<void> => {
+    const graceMs = closeOptions.graceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    gateway.startDraining();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const outcome = await Promise.race([gateway.waitForStreams().then(() => 'idle' as const), graceOver]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      gateway.endStreams();
+      // Streams end as soon as the client reads their final event; a client that stopped reading is cut off.
+      const flushed = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), 1_000);
+      });
+      await Promise.race([gateway.waitForStreams(), flushed]);
+      clearTimeout(timer);
+    }
+    server.closeAllConnections();
+    await closed;
+    if (options.closeProviderOnClose === true) await options.provider.close?.();
+  };
+
+  return {
+    url: formatUrl(address.address, address.port),
+    host: address.address,
+    port: address.port,
+    gateway,
+    server,
+    close: (closeOptions) => {
+      closing ??= close(closeOptions);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { createUpstreamController, type GatewayContext } from './gateway-context.js';
+import { GatewayError } from './openai-error.js';
+
+/** An in-flight `/v1` request the gateway can stop on shutdown. */
+export interface TrackedRequest {
+  /** Aborted when the client disconnects or the gateway stops the request. */
+  readonly upstream: AbortController;
+  /** True once the gateway stopped the request for shutdown. */
+  readonly stoppedForShutdown: boolean;
+  /** Aborts the upstream (e.g. after an error); idempotent. */
+  abort(reason?: unknown): void;
+  /** Forgets the request (call exactly when it is over); idempotent. */
+  release(): void;
+}
+
+/**
+ * Registers an in-flight request so graceful shutdown can wait for it or stop it: stopping aborts
+ * the upstream and marks the request so its handler ends it with {@link shutdownError}.
+ *
+ * @param context - shared gateway state
+ * @param requestSignal - the incoming request's signal (client disconnects)
+ */
+export function trackRequest(
+  context: GatewayContext,
+  requestSignal: AbortSignal | undefined,
+): TrackedRequest {
+  const upstream = createUpstreamController(requestSignal);
+  let stoppedForShutdown = false;
+  let released = false;
+  const unregister = context.streams.add({
+    stop() {
+      stoppedForShutdown = true;
+      upstream.abort(new Error('The gateway is shutting down.'));
+    },
+  });
+  return {
+    upstream,
+    get stoppedForShutdown() {
+      return stoppedForShutdown;
+    },
+    abort(reason) {
+      upstream.abort(reason);
+    },
+    release() {
+      if (released) return;
+      released = true;
+      unregister();
+    },
+  };
+}
+
+/** The error a request stopped by shutdown ends with (503 `server_shutting_down`). */
+export function shutdownError(): GatewayError {
+  return new GatewayError(
+    503,
+    'server_error',
+    'The gateway is shutting down; the response was cut short. Retry the request.',
+    {
+      code: 'server_shutting_down',
+    },
+  );
+}

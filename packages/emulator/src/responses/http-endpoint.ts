@@ -1,0 +1,139 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EmulatorContext } from '../context.js';
+import { type ParsedBody, sendJson } from '../http-utilities.js';
+import { createId } from '../ids.js';
+import { apiError } from './error-bodies.js';
+import { playEvents } from './event-playback.js';
+import { prepareResponse } from './prepare-response.js';
+import { type ResponsesBackend, validateCredentials } from './request-validation.js';
+import type { ResponsesEvent } from './response-events.js';
+
+/** Result of an HTTP Responses request, for recording. */
+export interface HttpResponsesResult {
+  /** The scenario that ran, if one was chosen. */
+  scenario?: string;
+}
+
+/**
+ * `POST /backend-api/codex/responses` and `POST /v1/responses`: validates like the real services, then
+ * streams the scenario's events as Server-Sent Events (`event: <type>` + `data: <json>`).
+ *
+ * @param context - emulator state
+ * @param backend - which service
+ * @param request - the incoming request
+ * @param response - the server response
+ * @param body - the parsed body
+ * @param onScenario - told the chosen scenario as soon as it is known (for recording)
+ */
+export async function handleResponsesHttp(
+  context: EmulatorContext,
+  backend: ResponsesBackend,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: ParsedBody,
+  onScenario: (scenario: string) => void,
+): Promise<void> {
+  const requestId = createId('req', 16);
+  const credentialFailure = validateCredentials(context, backend, request.headers);
+  if (credentialFailure !== undefined) {
+    sendJson(response, credentialFailure.status, credentialFailure.body, { 'x-request-id': requestId });
+    return;
+  }
+  if (
+    body.kind !== 'json' ||
+    typeof body.value !== 'object' ||
+    body.value === null ||
+    Array.isArray(body.value)
+  ) {
+    const message =
+      body.kind === 'too-large'
+        ? 'The request body is too large.'
+        : body.kind === 'invalid'
+          ? `We could not parse the JSON body of your request. (${body.reason})`
+          : 'The request body must be a JSON object.';
+    sendJson(
+      response,
+      body.kind === 'too-large' ? 413 : 400,
+      apiError(message, 'invalid_request_error', null),
+      {
+        'x-request-id': requestId,
+      },
+    );
+    return;
+  }
+  const prepared = prepareResponse(
+    context,
+    backend,
+    request.headers,
+    body.value as Record<string, unknown>,
+    'http',
+    context.storedResponseIds,
+  );
+  if (prepared.scenario !== undefined) onScenario(prepared.scenario);
+  const rateLimitHeaders = backend === 'chatgpt' ? context.rateLimits.nextHeaders() : {};
+  if (prepared.kind === 'failure') {
+    sendJson(response, prepared.status, prepared.body, {
+      ...rateLimitHeaders,
+      ...prepared.headers,
+      'x-request-id': requestId,
+    });
+    return;
+  }
+  const fields = body.value as Record<string, unknown>;
+  response.writeHead(200, {
+    ...rateLimitHeaders,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-request-id': requestId,
+    'openai-model': String(fields.model),
+  });
+  response.flushHeaders();
+
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  response.once('close', abort);
+  context.closing.addEventListener('abort', abort, { once: true });
+  let corked = false;
+  const flush = () => {
+    if (!corked) return;
+    corked = false;
+    response.uncork();
+  };
+  const send = (event: ResponsesEvent): undefined | Promise<void> => {
+    if (!corked) {
+      corked = true;
+      response.cork();
+    }
+    const written = response.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    if (written) return undefined;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        response.off('drain', done);
+        response.off('close', done);
+        resolve();
+      };
+      response.on('drain', done);
+      response.on('close', done);
+    });
+  };
+  try {
+    const end = await playEvents(prepared, send, controller.signal, flush);
+    if (end === 'cut') {
+      // Flush what was written, then drop the connection without the final chunk: the client sees
+      // a stream that ends without a terminal event.
+      response.socket?.destroySoon();
+      return;
+    }
+    if (end === 'aborted') {
+      response.destroy();
+      return;
+    }
+    if (fields.store === true) {
+      context.storedResponseIds.add(prepared.outcome.builder.id);
+    }
+    response.end();
+  } finally {
+    response.off('close', abort);
+    context.closing.removeEventListener('abort', abort);
+  }
+}

@@ -1,0 +1,310 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EmulatorContext } from './context.js';
+import { DEFAULT_ACCOUNT_ID } from './context.js';
+import { EmulatorError } from './errors.js';
+import {
+  bodyFields,
+  bodyValue,
+  flattenHeaders,
+  type ParsedBody,
+  readBody,
+  sendHtml,
+  sendJson,
+} from './http-utilities.js';
+import { createJwtSigner } from './jwt.js';
+import { CODEX_CLIENT_ID, createAuthState } from './oauth/auth-state.js';
+import { handleAuthorize } from './oauth/authorize-endpoint.js';
+import { createDeviceCodeEndpoints } from './oauth/device-code-endpoints.js';
+import { handleRevoke } from './oauth/revoke-endpoint.js';
+import { handleToken } from './oauth/token-endpoint.js';
+import { createRateLimitTracker } from './rate-limit-headers.js';
+import { createRequestRecorder } from './recording.js';
+import { apiError } from './responses/error-bodies.js';
+import { handleResponsesHttp } from './responses/http-endpoint.js';
+import { DEFAULT_CHATGPT_MODELS, RESPONSES_PATHS } from './responses/request-validation.js';
+import { createWebSocketEndpoint } from './responses/websocket-endpoint.js';
+import {
+  type Emulator,
+  type EmulatorOptions,
+  type IssuedTokens,
+  type IssueTokensOptions,
+  isScenarioName,
+  SCENARIO_NAMES,
+} from './types.js';
+
+/** Models listed by `GET /v1/models` besides the ChatGPT ones. */
+const API_ONLY_MODELS = ['gpt-5.4-pro', 'gpt-5.4-nano', 'gpt-4.1', 'gpt-4.1-mini', 'o3', 'o4-mini'];
+
+/**
+ * Starts an emulator: a real HTTP + WebSocket server (default `127.0.0.1`, random port) that plays the
+ * OpenAI auth issuer, the ChatGPT Codex backend (`/backend-api/codex/responses`) and the OpenAI
+ * Responses API (`/v1/responses`).
+ *
+ * @example
+ * ```ts
+ * const emulator = await startEmulator({ scenario: 'text' });
+ * const tokens = emulator.issueTokens();
+ * // … point a client at emulator.chatgptBaseUrl with tokens.accessToken …
+ * await emulator.close();
+ * ```
+ *
+ * @param initialOptions - behaviour; change it later with `setOptions`
+ * @throws EmulatorError `listen-failed` when the port cannot be bound, `invalid-option` for a bad option
+ */
+export async function startEmulator(initialOptions: EmulatorOptions = {}): Promise<Emulator> {
+  let options: EmulatorOptions = { ...initialOptions };
+  validateOptions(options);
+  const now = () => (options.now ?? Date.now)();
+  const closingController = new AbortController();
+  const recorder = createRequestRecorder(() => options.maxRecordedRequests ?? 10_000);
+  const signer = createJwtSigner(randomBytes(32).toString('base64url'));
+
+  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 });
+  server.maxHeadersCount = 0;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => {
+      reject(
+        new EmulatorError(
+          'listen-failed',
+          `Could not listen on ${host}:${options.port ?? 0} (${error.message}); pick another --port or stop what uses it.`,
+          { cause: error },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost === '[::]' ? '[::1]' : urlHost}:${address.port}`;
+
+  const auth = createAuthState({ signer, issuerUrl: url, now });
+  const context: EmulatorContext = {
+    options: () => options,
+    now,
+    issuerUrl: url,
+    signer,
+    auth,
+    recorder,
+    rateLimits: createRateLimitTracker(() => options.rateLimit, now),
+    closing: closingController.signal,
+    serverErrorCounters: new Map(),
+    storedResponseIds: new Set(),
+    defaultAccount: () => ({
+      accountId: options.account?.accountId ?? DEFAULT_ACCOUNT_ID,
+      planType: options.account?.planType ?? 'plus',
+      email: options.account?.email ?? 'user@example.com',
+      userId: options.account?.userId ?? 'user-emulator',
+    }),
+    clientIds: () => options.clientIds ?? [CODEX_CLIENT_ID],
+    accessTokenTtlSeconds: () => options.accessTokenTtlSeconds ?? 3600,
+  };
+  const deviceCode = createDeviceCodeEndpoints(context);
+
+  const record = (
+    request: IncomingMessage,
+    body: unknown,
+    transport: 'http' | 'websocket',
+    method = request.method ?? 'GET',
+  ) => {
+    const target = new URL(request.url ?? '/', 'http://emulator');
+    const entry = {
+      method,
+      path: target.pathname,
+      query: Object.fromEntries(target.searchParams),
+      headers: flattenHeaders(request.headers),
+      body,
+      transport,
+      at: now(),
+    };
+    recorder.record(entry);
+    const recorded = recorder.requests.at(-1);
+    return (scenario: string) => {
+      if (recorded !== undefined) recorded.scenario = scenario;
+    };
+  };
+
+  const websocket = createWebSocketEndpoint(
+    context,
+    (request) => {
+      record(request, undefined, 'websocket');
+    },
+    (request, body) => record(request, body, 'websocket', 'POST'),
+  );
+
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    route(request, response).catch((error: unknown) => {
+      if (!response.headersSent) {
+        sendJson(
+          response,
+          500,
+          apiError(
+            `Emulator error: ${error instanceof Error ? error.message : String(error)}`,
+            'server_error',
+            'emulator_error',
+          ),
+        );
+      } else {
+        response.destroy();
+      }
+    });
+  });
+  server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
+    websocket.handleUpgrade(request, socket, head);
+  });
+  server.on('clientError', (_error, socket) => {
+    socket.destroy();
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const target = new URL(request.url ?? '/', 'http://emulator');
+    const path = target.pathname.replace(/\/+$/, '') || '/';
+    const method = request.method ?? 'GET';
+    const body: ParsedBody =
+      method === 'GET' || method === 'HEAD' ? { kind: 'empty' } : await readBody(request);
+    const setScenario = record(request, bodyValue(body), 'http');
+    const backend = RESPONSES_PATHS[path];
+    if (backend !== undefined) {
+      if (method !== 'POST') return methodNotAllowed(response, 'POST');
+      await handleResponsesHttp(context, backend, request, response, body, setScenario);
+      return;
+    }
+    switch (path) {
+      case '/oauth/authorize':
+        if (method !== 'GET') return methodNotAllowed(response, 'GET');
+        return handleAuthorize(context, target.searchParams, response);
+      case '/oauth/token':
+        if (method !== 'POST') return methodNotAllowed(response, 'POST');
+        return handleToken(context, bodyFields(body), response);
+      case '/oauth/revoke':
+        if (method !== 'POST') return methodNotAllowed(response, 'POST');
+        return handleRevoke(context, bodyFields(body), response);
+      case '/api/accounts/deviceauth/usercode':
+        if (method !== 'POST') return methodNotAllowed(response, 'POST');
+        return deviceCode.handleUserCode(bodyFields(body), response);
+      case '/api/accounts/deviceauth/token':
+        if (method !== 'POST') return methodNotAllowed(response, 'POST');
+        return deviceCode.handlePoll(bodyFields(body), response);
+      case '/codex/device':
+        return deviceCode.handleDevicePage(response);
+      case '/deviceauth/callback':
+        return sendHtml(
+          response,
+          200,
+          '<!doctype html><p>Device login complete. You can close this window.</p>',
+        );
+      case '/v1/models':
+        return sendJson(response, 200, {
+          object: 'list',
+          data: [...(options.chatgptModels ?? DEFAULT_CHATGPT_MODELS), ...API_ONLY_MODELS].map((id) => ({
+            id,
+            object: 'model',
+            created: 1_700_000_000,
+            owned_by: 'openai',
+          })),
+        });
+      case '/backend-api/codex/models':
+        return sendJson(response, 200, {
+          models: (options.chatgptModels ?? DEFAULT_CHATGPT_MODELS).map((slug) => ({
+            slug,
+            display_name: slug,
+          })),
+        });
+      case '/health':
+      case '/':
+        return sendJson(response, 200, { ok: true, name: 'codetether-emulator' });
+      default:
+        return sendJson(
+          response,
+          404,
+          apiError(`Unknown endpoint ${method} ${path}.`, 'invalid_request_error', 'unknown_url'),
+        );
+    }
+  }
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    issuerUrl: url,
+    chatgptBaseUrl: `${url}/backend-api/codex`,
+    openaiBaseUrl: `${url}/v1`,
+    requests: recorder.requests,
+    clearRequests: () => recorder.clear(),
+    issueTokens(issueOptions: IssueTokensOptions = {}): IssuedTokens {
+      const account = context.defaultAccount();
+      const tokens = auth.issueTokenSet({
+        account: {
+          ...account,
+          ...(issueOptions.accountId === undefined ? {} : { accountId: issueOptions.accountId }),
+          ...(issueOptions.planType === undefined ? {} : { planType: issueOptions.planType }),
+          ...(issueOptions.email === undefined ? {} : { email: issueOptions.email }),
+        },
+        clientId: context.clientIds()[0] ?? CODEX_CLIENT_ID,
+        scope: 'openid profile email offline_access',
+        expiresInSeconds: issueOptions.expiresInSeconds ?? context.accessTokenTtlSeconds(),
+      });
+      return {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        idToken: tokens.idToken,
+        accountId: tokens.account.accountId,
+        planType: tokens.account.planType,
+        expiresIn: tokens.expiresIn,
+        expiresAt: tokens.expiresAt,
+      };
+    },
+    createApiKey: () => auth.createApiKey(),
+    setOptions(partial: Partial<EmulatorOptions>) {
+      const next: EmulatorOptions = { ...options, ...partial };
+      if (partial.rateLimit !== undefined) next.rateLimit = { ...options.rateLimit, ...partial.rateLimit };
+      if (partial.account !== undefined) next.account = { ...options.account, ...partial.account };
+      validateOptions(next);
+      options = next;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        closingController.abort();
+        websocket.closeAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function methodNotAllowed(response: ServerResponse, allowed: string): void {
+  sendJson(
+    response,
+    405,
+    apiError(`Method not allowed; use ${allowed}.`, 'invalid_request_error', 'method_not_allowed'),
+    { allow: allowed },
+  );
+}
+
+function validateOptions(options: EmulatorOptions): void {
+  const scenario = options.scenario;
+  if (scenario !== undefined && !isScenarioName(scenario)) {
+    throw new EmulatorError(
+      'invalid-option',
+      `Unknown scenario "${String(scenario)}". Use one of: ${SCENARIO_NAMES.join(', ')}.`,
+    );
+  }
+  for (const name of [
+    'eventDelayMs',
+    'tokenDelayMs',
+    'accessTokenTtlSeconds',
+    'largeResponseBytes',
+  ] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) {
+      throw new EmulatorError('invalid-option', `Option ${name} must be a number.`);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import type { Backend, ChatMessage, CompletionRequest, ReasoningEffort, ToolDefinition } from './completion-request.js';
+import { ResponsesProtocolError } from './errors.js';
+import { resolveModelAlias } from './model-alias.js';
+
+/** Instructions sent when the conversation has no system or developer message. */
+export const DEFAULT_INSTRUCTIONS =
+  'You are CodeTether Agent running on OpenAI Codex. Resolve software tasks directly: inspect the workspace, make focused changes, validate with available tools, and report concise results. When model availability or external APIs are involved, verify live behavior before treating it as supported.';
+
+/** Options of {@link buildResponsesRequestBody}. */
+export interface BuildRequestBodyOptions {
+  /** `chatgpt` (no `max_output_tokens`) or `openai` (sends `max_output_tokens` and `temperature`). */
+  backend: Backend;
+  /** Conversation id: sent as `prompt_cache_key` so consecutive turns hit the prompt cache. */
+  sessionId?: string | undefined;
+  /** Effort used when neither the request nor the model alias sets one (see `readDefaultEffortFromEnvironment`). */
+  defaultEffort?: ReasoningEffort | undefined;
+  /** Instructions used when there is no system/developer message (default {@link DEFAULT_INSTRUCTIONS}). */
+  defaultInstructions?: string | undefined;
+  /** Told about things dropped from the request (e.g. a tool result whose call is not in the conversation). */
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+/** A Responses request body: a plain JSON object. */
+export type ResponsesRequestBody = Record<string, unknown>;
+
+function toolToResponses(tool: ToolDefinition): Record<string, unknown> {
+  const converted: Record<string, unknown> = { type: 'function', name: tool.name };
+  if (tool.description !== undefined) converted.description = tool.description;
+  converted.strict = false;
+  converted.parameters = tool.parameters;
+  return converted;
+}
+
+function instructionsOf(messages: readonly ChatMessage[], fallback: string): string {
+  const parts: string[] = [];
+  for (const message of messages) {
+    if ((message.role === 'system' || message.role === 'developer') && message.content.trim() !== '') {
+      parts.push(message.content);
+    }
+  }
+  return parts.length > 0 ? parts.join('\n\n') : fallback;
+}
+
+function userContent(content: ChatMessage & { role: 'user' }): Record<string, unknown>[] {
+  if (typeof content.content === 'string') {
+    return content.content === '' ? [] : [{ type: 'input_text', text: content.content }];
+  }
+  const parts: Record<string, unknown>[] = [];
+  for (const part of content.content) {
+    if (part.type === 'text') {
+      if (part.text !== '') parts.push({ type: 'input_text', text: part.text });
+    } else {
+      parts.push({ type: 'input_image', image_url: part.url });
+    }
+  }
+  return parts;
+}
+
+/**
+ * Converts messages to Responses `input` items. System and developer messages go to
+ * `instructions` instead. A tool result is kept only when its `toolCallId` matches a tool call of
+ * an earlier assistant message; an orphaned result is dropped and reported through `onWarning`
+ * (the Responses API rejects a `function_call_output` without its `function_call`).
+ */
+export function buildResponsesInput(
+  messages: readonly ChatMessage[],
+  onWarning?: (message: string) => void,
+): Record<string, unknown>[] {
+  const input: Record<string, unknown>[] = [];
+  const knownCallIds = new Set<string>();
+  for (const message of messages) {
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        break;
+      case 'user': {
+        const content = userContent(message);
+        if (content.length > 0) input.push({ type: 'message', role: 'user', content });
+        break;
+      }
+      case 'assistant': {
+        if (message.content !== undefined && message.content !== '') {
+          input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: message.content }] });
+        }
+        for (const call of message.toolCalls ?? []) {
+          knownCallIds.add(call.id);
+          input.push({ type: 'function_call', call_id: call.id, name: call.name, arguments: call.arguments });
+        }
+        break;
+      }
+      case 'tool': {
+        if (knownCallIds.has(message.toolCallId)) {
+          input.push({ type: 'function_call_output', call_id: message.toolCallId, output: message.content });
+        } else {
+          onWarning?.(
+            `Dropped the result of tool call "${message.toolCallId}": no earlier assistant message made that call, and the Responses API rejects such results. Keep each tool result after the assistant message that called it.`,
+          );
+        }
+        break;
+      }
+    }
+  }
+  return input;
+}
+
+/**
+ * Builds the HTTP body of a Responses request (`stream: true`). For the WebSocket transport send
+ * `{ type: 'response.create', ...body }` without `stream`.
+ *
+ * - `model` is resolved from aliases (`:effort`, `-fast` → `service_tier: "priority"`);
+ * - `instructions` joins system and developer messages (else `defaultInstructions`);
+ * - `reasoning: {effort?, summary: "auto"}` and `include: ["reasoning.encrypted_content"]` only for
+ *   reasoning models; effort precedence: `request.reasoningEffort`, alias suffix, `defaultEffort`;
+ * - `store: false`, `parallel_tool_calls: true`, `tool_choice` (default `auto`), `tools`,
+ *   `prompt_cache_key` = `sessionId`;
+ * - `max_output_tokens` and `temperature` (non-reasoning models only) only for the `openai` backend.
+ *
+ * @throws ResponsesProtocolError `invalid-request` when the model name is empty.
+ */
+export function buildResponsesRequestBody(
+  request: CompletionRequest,
+  options: BuildRequestBodyOptions,
+): ResponsesRequestBody {
+  if (typeof request.model !== 'string' || request.model.trim() === '') {
+    throw new ResponsesProtocolError('invalid-request', 'The request has no model. Set `model`, e.g. "gpt-5.4".');
+  }
+  const resolved = resolveModelAlias(request.model, { defaultEffort: options.defaultEffort });
+  const body: ResponsesRequestBody = {
+    model: resolved.model,
+    instructions: instructionsOf(request.messages, options.defaultInstructions ?? DEFAULT_INSTRUCTIONS),
+    input: buildResponsesInput(request.messages, options.onWarning),
+    stream: true,
+    store: false,
+  };
+  const tools = request.tools ?? [];
+  if (tools.length > 0) body.tools = tools.map(toolToResponses);
+  const choice = request.toolChoice ?? 'auto';
+  body.tool_choice = typeof choice === 'string' ? choice : { type: 'function', name: choice.name };
+  body.parallel_tool_calls = true;
+  if (resolved.supportsReasoningEffort) {
+    const effort = request.reasoningEffort ?? resolved.reasoningEffort;
+    body.reasoning = effort === undefined ? { summary: 'auto' } : { effort, summary: 'auto' };
+    body.include = ['reasoning.encrypted_content'];
+  }
+  if (resolved.serviceTier !== undefined) body.service_tier = resolved.serviceTier;
+  if (options.sessionId !== undefined && options.sessionId !== '') body.prompt_cache_key = options.sessionId;
+  if (options.backend === 'openai') {
+    if (request.maxOutputTokens !== undefined) body.max_output_tokens = request.maxOutputTokens;
+    if (request.temperature !== undefined && !resolved.supportsReasoningEffort) body.temperature = request.temperature;
+  }
+  return body;
+}

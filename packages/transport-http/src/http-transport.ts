@@ -1,0 +1,387 @@
+import { parseRateLimitHeaders } from '@codetether/responses-protocol';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { abortableSleep } from './abortable-sleep.js';
+import { HttpTransportError } from './http-transport-error.js';
+import { createAbortedError, createClosedError, createNetworkError } from './network-error.js';
+import { headersToRecord, readRequestId } from './response-metadata.js';
+import { parseRetryAfterMs } from './retry-after.js';
+import { type BackoffPolicy, computeRetryDelayMs } from './retry-policy.js';
+import { collectSecretValues, redactSecrets } from './secret-redaction.js';
+import { streamSseEvents } from './sse-event-stream.js';
+import { createStatusError } from './status-error.js';
+import type {
+  FetchInitLike,
+  FetchLike,
+  FetchResponseLike,
+  HttpTransport,
+  HttpTransportOptions,
+  TransportRequest,
+  TransportResponse,
+} from './transport-types.js';
+
+/** Default attempt limit (the first try plus three retries). */
+export const DEFAULT_MAX_ATTEMPTS = 4;
+/** Default connect timeout of the transport's own Agent, ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/** Default time allowed for the response headers, ms. */
+export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
+/** Default time allowed without bytes between events, ms. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+const DEFAULT_BASE_RETRY_DELAY_MS = 1_000;
+const DEFAULT_MAX_RETRY_DELAY_MS = 30_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 30_000;
+const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** The abort reason used by {@link HttpTransport.close}. */
+class TransportClosedReason extends Error {
+  constructor() {
+    super('The HTTP transport was closed.');
+    this.name = 'TransportClosedReason';
+  }
+}
+
+/** The abort reason used when the response headers take too long. */
+class FirstByteTimeoutReason extends Error {
+  constructor(milliseconds: number) {
+    super(`No response headers within ${milliseconds} ms.`);
+    this.name = 'FirstByteTimeoutReason';
+  }
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number ≥ 0 (got ${value}).`);
+  }
+  return value;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'the server';
+  }
+}
+
+function withDefaultHeaders(headers: Record<string, string>): Record<string, string> {
+  const present = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+  const merged: Record<string, string> = {};
+  if (!present.has('content-type')) merged['content-type'] = 'application/json';
+  if (!present.has('accept')) merged.accept = 'text/event-stream';
+  return Object.assign(merged, headers);
+}
+
+async function readLimitedText(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (body === null) return '';
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let received = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+      if (received >= limit) {
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
+  } catch {
+    // A cut-off error body still leaves a usable status; keep what was read.
+  }
+  return text + decoder.decode();
+}
+
+/**
+ * Creates a Responses transport over HTTP server-sent events (undici).
+ *
+ * Requests share one keep-alive dispatcher. `stream()` resolves once a 2xx answer's headers have
+ * arrived; its `events` yield each Responses event as soon as its SSE frame is complete. 429, 500,
+ * 502, 503, 504 answers and connection failures are retried before any event (exponential backoff
+ * with jitter, `Retry-After` honoured up to `maxRetryAfterMs`); usage-limit 429s are not. Nothing
+ * is retried once output has started.
+ *
+ * @example
+ * ```ts
+ * const transport = createHttpTransport();
+ * const response = await transport.stream({
+ *   url: 'https://api.openai.com/v1/responses',
+ *   headers: { authorization: `Bearer ${apiKey}` },
+ *   body: { model: 'gpt-5', input: 'Hi', stream: true },
+ * });
+ * for await (const event of response.events) {
+ *   if (event.type === 'response.output_text.delta') process.stdout.write(event.delta);
+ * }
+ * await transport.close();
+ * ```
+ */
+export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
+  const maxAttempts = Math.floor(nonNegative(options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 'maxAttempts'));
+  if (maxAttempts < 1) throw new RangeError('maxAttempts must be at least 1.');
+  const connectTimeoutMs = nonNegative(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
+  const firstByteTimeoutMs = nonNegative(
+    options.firstByteTimeoutMs,
+    DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+    'firstByteTimeoutMs',
+  );
+  const idleTimeoutMs = nonNegative(options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
+  const policy: BackoffPolicy = {
+    baseDelayMs: nonNegative(options.baseRetryDelayMs, DEFAULT_BASE_RETRY_DELAY_MS, 'baseRetryDelayMs'),
+    maxDelayMs: nonNegative(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, 'maxRetryDelayMs'),
+    maxRetryAfterMs: nonNegative(options.maxRetryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS, 'maxRetryAfterMs'),
+  };
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? abortableSleep;
+  const now = options.now ?? Date.now;
+
+  let ownedAgent: Agent | undefined;
+  const dispatcher = (): Dispatcher | undefined => {
+    if (options.dispatcher !== undefined) return options.dispatcher;
+    if (options.fetch !== undefined) return undefined;
+    ownedAgent ??= new Agent({
+      keepAliveTimeout: nonNegative(options.keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, 'keepAliveTimeoutMs'),
+      connect: { timeout: connectTimeoutMs },
+      // The transport's own first-byte and idle timers govern; undici's would race them.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    return ownedAgent;
+  };
+  const fetchFunction: FetchLike = (options.fetch as FetchLike | undefined) ?? (undiciFetch as unknown as FetchLike);
+
+  const activeCalls = new Set<AbortController>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+
+  interface CallState {
+    request: TransportRequest;
+    headers: Record<string, string>;
+    body: string;
+    secrets: string[];
+    origin: string;
+    controller: AbortController;
+    attempts: number;
+    outputStarted: boolean;
+  }
+
+  /** The error for a call whose controller was aborted (by the caller or by close()). */
+  const stoppedError = (call: CallState): HttpTransportError =>
+    call.controller.signal.reason instanceof TransportClosedReason
+      ? createClosedError(call.outputStarted)
+      : createAbortedError(call.controller.signal.reason, call.outputStarted, call.attempts);
+
+  /** One HTTP attempt; resolves with a 2xx response or throws a typed error. */
+  const attempt = async (
+    call: CallState,
+  ): Promise<{ response: FetchResponseLike; headers: Record<string, string>; requestController: AbortController }> => {
+    call.attempts += 1;
+    const requestController = new AbortController();
+    const forwardAbort = (): void => requestController.abort(call.controller.signal.reason);
+    call.controller.signal.addEventListener('abort', forwardAbort, { once: true });
+    let firstByteTimedOut = false;
+    const timer =
+      firstByteTimeoutMs > 0
+        ? setTimeout(() => {
+            firstByteTimedOut = true;
+            requestController.abort(new FirstByteTimeoutReason(firstByteTimeoutMs));
+          }, firstByteTimeoutMs)
+        : undefined;
+    const cleanUp = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      call.controller.signal.removeEventListener('abort', forwardAbort);
+    };
+    const failure = (error: unknown, status?: number): HttpTransportError => {
+      if (call.controller.signal.aborted) return stoppedError(call);
+      if (firstByteTimedOut) {
+        return new HttpTransportError(
+          'timeout-first-byte',
+          `${call.origin} did not answer within ${firstByteTimeoutMs} ms. Try again; if it keeps happening, raise firstByteTimeoutMs.`,
+          { cause: error, status, isRetryable: true, fallbackSafe: true, attempts: call.attempts },
+        );
+      }
+      return createNetworkError(error, {
+        origin: call.origin,
+        outputStarted: false,
+        duringBody: false,
+        secrets: call.secrets,
+        attempts: call.attempts,
+      });
+    };
+
+    const init: FetchInitLike = {
+      method: 'POST',
+      headers: call.headers,
+      body: call.body,
+      signal: requestController.signal,
+    };
+    const chosenDispatcher = dispatcher();
+    if (chosenDispatcher !== undefined) Object.assign(init, { dispatcher: chosenDispatcher });
+    let response: FetchResponseLike;
+    try {
+      response = await fetchFunction(call.request.url, init);
+    } catch (error) {
+      cleanUp();
+      throw failure(error);
+    }
+    const headers = headersToRecord(response.headers);
+    if (response.status >= 200 && response.status < 300) {
+      // From here on buildResponse forwards aborts until the event stream is released.
+      cleanUp();
+      return { response, headers, requestController };
+    }
+    const bodyText = await readLimitedText(response.body, ERROR_BODY_LIMIT_BYTES);
+    cleanUp();
+    if (call.controller.signal.aborted || firstByteTimedOut) throw failure(undefined, response.status);
+    throw createStatusError({
+      status: response.status,
+      statusText: response.statusText,
+      bodyText,
+      requestId: readRequestId(headers),
+      retryAfterMs: parseRetryAfterMs(headers, now()),
+      rateLimits: parseRateLimitHeaders(headers, { now: now() }),
+      secrets: call.secrets,
+      attempts: call.attempts,
+      now: now(),
+    });
+  };
+
+  const establish = async (call: CallState): Promise<TransportResponse> => {
+    for (;;) {
+      if (call.controller.signal.aborted) throw stoppedError(call);
+      try {
+        const { response, headers, requestController } = await attempt(call);
+        return buildResponse(call, response, headers, requestController);
+      } catch (error) {
+        if (!(error instanceof HttpTransportError)) throw error;
+        if (!error.isRetryable || call.attempts >= maxAttempts) throw error;
+        const delayMs = computeRetryDelayMs(call.attempts - 1, policy, random, error.retryAfterMs);
+        options.onRetry?.({ attempt: call.attempts, delayMs, error });
+        try {
+          await sleep(delayMs, call.controller.signal);
+        } catch (sleepError) {
+          if (call.controller.signal.aborted) throw stoppedError(call);
+          throw sleepError;
+        }
+      }
+    }
+  };
+
+  const buildResponse = (
+    call: CallState,
+    response: FetchResponseLike,
+    headers: Record<string, string>,
+    requestController: AbortController,
+  ): TransportResponse => {
+    const requestId = readRequestId(headers);
+    const forwardAbort = (): void => requestController.abort(call.controller.signal.reason);
+    call.controller.signal.addEventListener('abort', forwardAbort, { once: true });
+    const events = streamSseEvents({
+      body: response.body,
+      idleTimeoutMs,
+      maxBufferBytes: options.maxBufferBytes,
+      secrets: call.secrets,
+      abortRequest: (reason) => requestController.abort(reason),
+      onFirstEvent: () => {
+        call.outputStarted = true;
+      },
+      classifyReadFailure: (error, idleTimedOut) => {
+        if (call.controller.signal.aborted) return stoppedError(call);
+        if (idleTimedOut) {
+          return new HttpTransportError(
+            'timeout-idle',
+            `The response stream from ${call.origin} stalled: no data for ${idleTimeoutMs} ms. ${
+              call.outputStarted ? 'Part of the answer was already delivered; send' : 'Send'
+            } the request again; if it keeps happening, raise idleTimeoutMs.`,
+            {
+              cause: error,
+              status: response.status,
+              requestId,
+              isRetryable: true,
+              fallbackSafe: !call.outputStarted,
+              attempts: call.attempts,
+            },
+          );
+        }
+        return createNetworkError(error, {
+          origin: call.origin,
+          outputStarted: call.outputStarted,
+          duringBody: true,
+          secrets: call.secrets,
+          status: response.status,
+          requestId,
+          attempts: call.attempts,
+        });
+      },
+      release: () => {
+        call.controller.signal.removeEventListener('abort', forwardAbort);
+        releaseCall(call);
+      },
+    });
+    const transportResponse: TransportResponse = {
+      transport: 'http',
+      status: response.status,
+      headers,
+      rateLimits: parseRateLimitHeaders(headers, { now: now() }),
+      events,
+    };
+    if (requestId !== undefined) transportResponse.requestId = requestId;
+    return transportResponse;
+  };
+
+  const userAbortLinks = new WeakMap<AbortController, () => void>();
+  const releaseCall = (call: CallState): void => {
+    activeCalls.delete(call.controller);
+    userAbortLinks.get(call.controller)?.();
+    userAbortLinks.delete(call.controller);
+  };
+
+  return {
+    async stream(request) {
+      if (closed) throw createClosedError(false);
+      const controller = new AbortController();
+      const call: CallState = {
+        request,
+        headers: withDefaultHeaders(request.headers),
+        body: JSON.stringify(request.body),
+        secrets: collectSecretValues(request.headers),
+        origin: originOf(request.url),
+        controller,
+        attempts: 0,
+        outputStarted: false,
+      };
+      const userSignal = request.signal;
+      if (userSignal !== undefined) {
+        if (userSignal.aborted) throw createAbortedError(userSignal.reason, false, 0);
+        const onUserAbort = (): void => controller.abort(userSignal.reason);
+        userSignal.addEventListener('abort', onUserAbort, { once: true });
+        userAbortLinks.set(controller, () => userSignal.removeEventListener('abort', onUserAbort));
+      }
+      activeCalls.add(controller);
+      try {
+        return await establish(call);
+      } catch (error) {
+        releaseCall(call);
+        if (error instanceof HttpTransportError) throw error;
+        throw new HttpTransportError(
+          'network',
+          `The request to ${call.origin} failed unexpectedly: ${redactSecrets(String(error), call.secrets)}`,
+          { cause: error, isRetryable: false, fallbackSafe: true, attempts: call.attempts },
+        );
+      }
+    },
+    close() {
+      closed = true;
+      closing ??= (async () => {
+        for (const controller of activeCalls) controller.abort(new TransportClosedReason());
+        activeCalls.clear();
+        await ownedAgent?.destroy();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { FetchResponseLike } from './transport-types.js';
+
+/** Copies response headers into a plain record with lower-cased names. */
+export function headersToRecord(headers: FetchResponseLike['headers']): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name.toLowerCase()] = value;
+  });
+  return record;
+}
+
+/** The request id the server reported: `x-request-id`, else `x-oai-request-id`. */
+export function readRequestId(headers: Record<string, string>): string | undefined {
+  const id = headers['x-request-id'] ?? headers['x-oai-request-id'];
+  return id === undefined || id === '' ? undefined : id;
+}

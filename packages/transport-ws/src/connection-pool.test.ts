@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { ManualScheduler } from './__fixtures__/manual-scheduler.js';
+import { ConnectionPool } from './connection-pool.js';
+import type { ResponsesConnection } from './responses-connection.js';
+
+class FakeConnection {
+  isOpen = true;
+  closeCalls = 0;
+  keepsProcessAlive = true;
+  lastActiveAt: number;
+  constructor(readonly openedAt: number) {
+    this.lastActiveAt = openedAt;
+  }
+  close(): Promise<void> {
+    this.closeCalls += 1;
+    this.isOpen = false;
+    return Promise.resolve();
+  }
+  setKeepsProcessAlive(keepAlive: boolean): void {
+    this.keepsProcessAlive = keepAlive;
+  }
+}
+
+const MINUTE = 60_000;
+
+function setup() {
+  const scheduler = new ManualScheduler(1_000_000);
+  const pool = new ConnectionPool({
+    idleTimeoutMs: 5 * MINUTE,
+    maxConnectionAgeMs: 55 * MINUTE,
+    now: scheduler.now,
+    scheduler,
+  });
+  const open = () => new FakeConnection(scheduler.time);
+  const asConnection = (fake: FakeConnection) => fake as unknown as ResponsesConnection;
+  return { scheduler, pool, open, asConnection };
+}
+
+describe('ConnectionPool', () => {
+  it('hands the idle socket of a session to the next turn, once', () => {
+    const { pool, open, asConnection } = setup();
+    const socket = open();
+    pool.put('session-a', asConnection(socket));
+    expect(socket.keepsProcessAlive).toBe(false);
+    expect(pool.take('session-b')).toBeUndefined();
+    expect(pool.take('session-a')).toBe(asConnection(socket));
+    expect(socket.keepsProcessAlive).toBe(true);
+    expect(pool.take('session-a')).toBeUndefined();
+  });
+
+  it('closes an idle socket after the idle timeout without sleeping', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const socket = open();
+    pool.put('s', asConnection(socket));
+    scheduler.advance(5 * MINUTE - 1);
+    expect(socket.closeCalls).toBe(0);
+    scheduler.advance(1);
+    expect(socket.closeCalls).toBe(1);
+    expect(pool.size).toBe(0);
+    expect(pool.take('s')).toBeUndefined();
+  });
+
+  it('restarts the idle timer on every return', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const socket = open();
+    pool.put('s', asConnection(socket));
+    scheduler.advance(4 * MINUTE);
+    expect(pool.take('s')).toBe(asConnection(socket));
+    pool.put('s', asConnection(socket));
+    scheduler.advance(4 * MINUTE);
+    expect(socket.closeCalls).toBe(0);
+    expect(pool.take('s')).toBe(asConnection(socket));
+  });
+
+  it('closes a socket before it reaches the maximum age', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const socket = open();
+    // Used for 53 minutes: only 2 minutes of age are left, less than the idle timeout.
+    scheduler.advance(53 * MINUTE);
+    pool.put('s', asConnection(socket));
+    expect(scheduler.pendingDelays()).toEqual([2 * MINUTE]);
+    scheduler.advance(2 * MINUTE);
+    expect(socket.closeCalls).toBe(1);
+    const old = open();
+    scheduler.advance(56 * MINUTE);
+    pool.put('t', asConnection(old));
+    expect(old.closeCalls).toBe(1);
+    expect(pool.size).toBe(0);
+  });
+
+  it('does not hand out an expired socket even if its timer was late', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const socket = open();
+    pool.put('s', asConnection(socket));
+    scheduler.time += 6 * MINUTE; // the clock moved but the timer has not fired yet
+    expect(pool.take('s')).toBeUndefined();
+    expect(socket.closeCalls).toBe(1);
+  });
+
+  it('keeps one idle socket per session: the newest; the older one is closed', () => {
+    const { pool, open, asConnection } = setup();
+    const first = open();
+    const second = open();
+    pool.put('s', asConnection(first));
+    pool.put('s', asConnection(second));
+    expect(first.closeCalls).toBe(1);
+    expect(pool.size).toBe(1);
+    expect(pool.take('s')).toBe(asConnection(second));
+  });
+
+  it('skips closed sockets and forgets removed ones', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const socket = open();
+    pool.put('s', asConnection(socket));
+    socket.isOpen = false;
+    expect(pool.take('s')).toBeUndefined();
+    const other = open();
+    pool.put('t', asConnection(other));
+    pool.remove(asConnection(other));
+    expect(pool.size).toBe(0);
+    expect(scheduler.pendingDelays()).toEqual([]);
+    const drained = open();
+    pool.put('u', asConnection(drained));
+    expect(pool.drain()).toEqual([asConnection(drained)]);
+    expect(scheduler.pendingDelays()).toEqual([]);
+  });
+});

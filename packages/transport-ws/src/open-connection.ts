@@ -1,0 +1,199 @@
+import type { IncomingMessage } from 'node:http';
+import { parseRateLimitHeaders } from '@codetether/responses-protocol';
+import type WebSocket from 'ws';
+import { normalizeHeaders, readRequestId } from './response-headers.js';
+import type { TransportScheduler } from './scheduler.js';
+import { errorFromServerFailure } from './server-error.js';
+import type { HandshakeMetadata } from './transport-types.js';
+import { WebSocketTransportError } from './web-socket-transport-error.js';
+
+/** A `ws`-compatible WebSocket class (the `ws` package's default export, or a subclass of it). */
+export type WebSocketConstructor = typeof WebSocket;
+
+/** Options of {@link openConnection}. */
+export interface OpenConnectionOptions {
+  /** `ws:`/`wss:` URL. */
+  url: string;
+  /** Upgrade request headers. */
+  headers: Record<string, string>;
+  /** The WebSocket class. */
+  WebSocket: WebSocketConstructor;
+  /** Give up on the handshake after this many ms. */
+  connectTimeoutMs: number;
+  /** Timers. */
+  scheduler: TransportScheduler;
+  /** Current time, epoch ms. */
+  now: () => number;
+  /** Offer permessage-deflate. */
+  perMessageDeflate: boolean;
+  /** Largest accepted message, bytes (larger ones close the socket with 1009). */
+  maxPayloadBytes: number;
+  /** Cancels the handshake. */
+  signal?: AbortSignal | undefined;
+}
+
+/** An open socket and what its handshake said. */
+export interface OpenedSocket {
+  /** The open socket. */
+  socket: WebSocket;
+  /** Status and headers of the 101 answer. */
+  handshake: HandshakeMetadata;
+}
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+function ignoreError(): void {
+  // A late error of an abandoned handshake: the caller already got its answer.
+}
+
+function describeNetworkError(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+  }
+  return String(error);
+}
+
+/** Creates the `aborted` error of a turn. */
+export function abortedError(
+  signal: AbortSignal | undefined,
+  fallbackSafe: boolean,
+): WebSocketTransportError {
+  return new WebSocketTransportError('aborted', 'The request was aborted by the caller.', {
+    fallbackSafe,
+    isRetryable: false,
+    cause: signal?.reason,
+  });
+}
+
+function handshakeMetadata(response: IncomingMessage | undefined, now: number): HandshakeMetadata {
+  const headers = normalizeHeaders(response?.headers);
+  return {
+    status: response?.statusCode ?? 101,
+    headers,
+    requestId: readRequestId(headers),
+    rateLimits: parseRateLimitHeaders(headers, { now }),
+  };
+}
+
+/**
+ * Opens one Responses WebSocket: sends the upgrade with the caller's headers and resolves once the
+ * socket is open. A non-101 answer becomes `handshake-failed` (or `usage-limit-reached`) with the
+ * status and the server's message; a connection failure `network-error`; a slow handshake
+ * `connect-timeout`; an abort `aborted`. All of them are `fallbackSafe` (nothing was sent yet).
+ */
+export function openConnection(options: OpenConnectionOptions): Promise<OpenedSocket> {
+  const host = new URL(options.url).host;
+  return new Promise<OpenedSocket>((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(abortedError(options.signal, true));
+      return;
+    }
+    let settled = false;
+    let upgradeResponse: IncomingMessage | undefined;
+    const socket = new options.WebSocket(options.url, {
+      headers: options.headers,
+      perMessageDeflate: options.perMessageDeflate,
+      maxPayload: options.maxPayloadBytes,
+      followRedirects: false,
+    });
+    socket.on('error', ignoreError);
+
+    const cleanup = (): void => {
+      options.scheduler.clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      socket.off('upgrade', onUpgrade);
+      socket.off('unexpected-response', onUnexpectedResponse);
+      socket.off('open', onOpen);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+    const fail = (error: WebSocketTransportError): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.terminate();
+      reject(error);
+    };
+    const onAbort = (): void => fail(abortedError(options.signal, true));
+    const onUpgrade = (response: IncomingMessage): void => {
+      upgradeResponse = response;
+    };
+    const onUnexpectedResponse = (_request: unknown, response: IncomingMessage): void => {
+      const status = response.statusCode ?? 0;
+      const headers = normalizeHeaders(response.headers);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (): void => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        fail(
+          errorFromServerFailure({
+            origin: 'handshake',
+            status,
+            headers,
+            body,
+            bodyText: body === undefined ? text : undefined,
+            fallbackSafe: true,
+            now: options.now(),
+          }),
+        );
+      };
+      response.on('data', (chunk: Buffer) => {
+        if (size >= MAX_ERROR_BODY_BYTES) return;
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= MAX_ERROR_BODY_BYTES) finish();
+      });
+      response.on('end', finish);
+      response.on('error', finish);
+      response.on('aborted', finish);
+    };
+    const onOpen = (): void => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve({ socket, handshake: handshakeMetadata(upgradeResponse, options.now()) });
+    };
+    const onError = (error: Error): void => {
+      fail(
+        new WebSocketTransportError(
+          'network-error',
+          `Could not open the Responses WebSocket to ${host} (${describeNetworkError(error)}). Check the network and the base URL; the HTTP transport may still work.`,
+          { fallbackSafe: true, isRetryable: true, cause: error },
+        ),
+      );
+    };
+    const onClose = (code: number): void => {
+      fail(
+        new WebSocketTransportError(
+          'network-error',
+          `The Responses WebSocket to ${host} closed during the handshake (code ${code}). Try again or use the HTTP transport.`,
+          { fallbackSafe: true, isRetryable: true, closeCode: code },
+        ),
+      );
+    };
+    const timer = options.scheduler.setTimeout(() => {
+      fail(
+        new WebSocketTransportError(
+          'connect-timeout',
+          `The Responses WebSocket handshake with ${host} did not finish within ${options.connectTimeoutMs} ms. Check the network, or use the HTTP transport.`,
+          { fallbackSafe: true, isRetryable: true },
+        ),
+      );
+    }, options.connectTimeoutMs);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('upgrade', onUpgrade);
+    socket.on('unexpected-response', onUnexpectedResponse);
+    socket.on('open', onOpen);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+  });
+}

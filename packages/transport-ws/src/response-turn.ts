@@ -1,0 +1,339 @@
+import {
+  parseRateLimitHeaders,
+  type RateLimitSnapshot,
+  type ResponsesStreamEvent,
+} from '@codetether/responses-protocol';
+import type { RawData } from 'ws';
+import { decodeFrame, MalformedFrameError } from './frame-decoder.js';
+import { abortedError } from './open-connection.js';
+import { normalizeHeaders } from './response-headers.js';
+import type { ConnectionListener, ResponsesConnection } from './responses-connection.js';
+import type { TransportScheduler } from './scheduler.js';
+import { errorFromServerFailure } from './server-error.js';
+import { isTerminalEventType, readErrorEventStatus } from './terminal-events.js';
+import { WebSocketTransportError } from './web-socket-transport-error.js';
+
+/** How a turn hands its socket back. */
+export type TurnOutcome = 'reusable' | 'discard';
+
+/** Options of {@link ResponseTurn}. */
+export interface ResponseTurnOptions {
+  /** The socket to send the request on. */
+  connection: ResponsesConnection;
+  /** True when the socket came from the pool (it may have gone stale while idle). */
+  reused: boolean;
+  /** The `response.create` frame, serialized. */
+  payload: string;
+  /** Cancels the turn. */
+  signal?: AbortSignal | undefined;
+  /** Fail when no frame arrives for this long while the response is in flight. */
+  idleEventTimeoutMs: number;
+  /** Timers. */
+  scheduler: TransportScheduler;
+  /** Current time, epoch ms. */
+  now: () => number;
+  /** Host name for messages. */
+  host: string;
+  /** Opens a fresh socket when a reused one closes before answering (tried once). */
+  reconnect?: (() => Promise<ResponsesConnection>) | undefined;
+  /** Gives a socket back: `reusable` after a clean terminal event, `discard` otherwise. */
+  release(connection: ResponsesConnection, outcome: TurnOutcome): void;
+  /** Receives the rate limits of a `codex.rate_limits` event. */
+  onRateLimits?: ((snapshot: RateLimitSnapshot) => void) | undefined;
+  /** Called once when the turn no longer owns a socket. */
+  onSettled?: (() => void) | undefined;
+}
+
+type QueueItem =
+  | { kind: 'event'; event: ResponsesStreamEvent }
+  | { kind: 'end' }
+  | { kind: 'error'; error: WebSocketTransportError };
+
+interface Waiter {
+  resolve(result: IteratorResult<ResponsesStreamEvent, undefined>): void;
+  reject(error: unknown): void;
+}
+
+const MESSAGE_TOO_BIG = 1009;
+const RATE_LIMITS_EVENT = 'codex.rate_limits';
+
+/**
+ * One response on one socket: sends `response.create`, turns frames into events for a single
+ * consumer, ends after the terminal event and hands the socket back. A close, error, idle timeout or
+ * abort before the terminal event ends the turn with a {@link WebSocketTransportError} whose
+ * `fallbackSafe` is true only when no event of this response was received; the socket is then
+ * discarded, never returned to the pool mid-response.
+ */
+export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefined>, ConnectionListener {
+  private connection: ResponsesConnection | undefined;
+  private reused: boolean;
+  private readonly options: ResponseTurnOptions;
+  private readonly queue: QueueItem[] = [];
+  private readonly waiters: Waiter[] = [];
+  private received = 0;
+  private settled = false;
+  private drained = false;
+  private retried = false;
+  private idleTimer: unknown;
+  private readonly onAbort = (): void => {
+    this.fail(abortedError(this.options.signal, this.received === 0), true);
+  };
+
+  /** @param options - socket, request frame, timers and the release callback */
+  constructor(options: ResponseTurnOptions) {
+    this.options = options;
+    this.connection = options.connection;
+    this.reused = options.reused;
+  }
+
+  /** Sends the request. Call once. */
+  start(): void {
+    const { signal } = this.options;
+    if (signal?.aborted) {
+      this.onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (this.connection !== undefined) this.sendOn(this.connection);
+  }
+
+  /** Ends the turn with `error` (dropping undelivered events) and discards the socket. */
+  cancel(error: WebSocketTransportError): void {
+    this.fail(error, true);
+  }
+
+  /** Number of events received for this response. */
+  get receivedCount(): number {
+    return this.received;
+  }
+
+  /** @internal socket listener */
+  onFrame(data: RawData, isBinary: boolean): void {
+    if (this.settled) return;
+    this.armIdleTimer();
+    let event: ResponsesStreamEvent;
+    try {
+      event = decodeFrame(data, isBinary);
+    } catch (error) {
+      const reason = error instanceof MalformedFrameError ? error.message : 'a frame could not be decoded';
+      this.fail(
+        new WebSocketTransportError(
+          'protocol-error',
+          `The Responses WebSocket sent a malformed frame: ${reason}. This is a server or proxy problem; try again or use the HTTP transport.`,
+          { fallbackSafe: this.received === 0, isRetryable: false, cause: error },
+        ),
+      );
+      return;
+    }
+    if (event.type === 'error') {
+      const record = event as unknown as Record<string, unknown>;
+      const status = readErrorEventStatus(record);
+      if (status !== undefined) {
+        const headers =
+          typeof record.headers === 'object' && record.headers !== null
+            ? normalizeHeaders(record.headers as Record<string, unknown>)
+            : {};
+        this.fail(
+          errorFromServerFailure({
+            origin: 'event',
+            status,
+            headers,
+            body: record,
+            fallbackSafe: this.received === 0,
+            now: this.options.now(),
+          }),
+        );
+        return;
+      }
+      this.received += 1;
+      this.push({ kind: 'event', event });
+      this.settle('discard');
+      this.push({ kind: 'end' });
+      return;
+    }
+    this.received += 1;
+    if ((event.type as string) === RATE_LIMITS_EVENT)
+      this.readRateLimits(event as unknown as Record<string, unknown>);
+    this.push({ kind: 'event', event });
+    if (isTerminalEventType(event.type)) {
+      this.settle('reusable');
+      this.push({ kind: 'end' });
+    }
+  }
+
+  /** @internal socket listener */
+  onClose(code: number, reason: string, error: Error | undefined): void {
+    if (this.settled) return;
+    const connection = this.connection;
+    const reconnect = this.options.reconnect;
+    if (this.reused && this.received === 0 && !this.retried && reconnect !== undefined) {
+      this.retried = true;
+      this.reused = false;
+      this.connection = undefined;
+      this.clearIdleTimer();
+      if (connection !== undefined) this.options.release(connection, 'discard');
+      reconnect().then(
+        (fresh) => {
+          if (this.settled) {
+            this.options.release(fresh, 'discard');
+            return;
+          }
+          this.connection = fresh;
+          this.sendOn(fresh);
+        },
+        (connectError: unknown) => {
+          this.fail(
+            connectError instanceof WebSocketTransportError
+              ? connectError
+              : new WebSocketTransportError('network-error', 'Could not reopen the Responses WebSocket.', {
+                  fallbackSafe: true,
+                  isRetryable: true,
+                  cause: connectError,
+                }),
+          );
+        },
+      );
+      return;
+    }
+    const fallbackSafe = this.received === 0;
+    const shownReason = reason === '' ? '' : `: ${reason}`;
+    const localErrorCode = (error as { code?: unknown } | undefined)?.code;
+    if (localErrorCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') code = MESSAGE_TOO_BIG;
+    else if (typeof localErrorCode === 'string' && localErrorCode.startsWith('WS_ERR_')) {
+      this.fail(
+        new WebSocketTransportError(
+          'protocol-error',
+          `The Responses WebSocket broke the WebSocket protocol (${localErrorCode}); the socket was closed. Try again or use the HTTP transport.`,
+          { fallbackSafe, isRetryable: false, closeCode: code, cause: error },
+        ),
+      );
+      return;
+    }
+    if (code === MESSAGE_TOO_BIG) {
+      this.fail(
+        new WebSocketTransportError(
+          'message-too-big',
+          `The Responses WebSocket closed with code 1009 (message too big${shownReason}). Shorten the conversation or use the HTTP transport.`,
+          { fallbackSafe, isRetryable: false, closeCode: code, closeReason: reason, cause: error },
+        ),
+      );
+      return;
+    }
+    const advice = fallbackSafe
+      ? 'Nothing of the response arrived, so it is safe to retry or to send it over HTTP.'
+      : 'Part of the response was already delivered; retrying would repeat it.';
+    this.fail(
+      new WebSocketTransportError(
+        'closed-before-completion',
+        `The Responses WebSocket to ${this.options.host} closed before the response completed (code ${code}${shownReason}). ${advice}`,
+        { fallbackSafe, isRetryable: fallbackSafe, closeCode: code, closeReason: reason, cause: error },
+      ),
+    );
+  }
+
+  /** Next event; throws the turn's {@link WebSocketTransportError} if it failed. */
+  next(): Promise<IteratorResult<ResponsesStreamEvent, undefined>> {
+    const item = this.queue.shift();
+    if (item !== undefined) return this.deliver(item);
+    if (this.drained) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** Stops consuming: a response still in flight is abandoned and its socket discarded. */
+  return(): Promise<IteratorResult<ResponsesStreamEvent, undefined>> {
+    if (!this.settled) {
+      this.queue.length = 0;
+      this.settle('discard');
+    }
+    this.queue.length = 0;
+    this.finishConsumer();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  private deliver(item: QueueItem): Promise<IteratorResult<ResponsesStreamEvent, undefined>> {
+    if (item.kind === 'event') return Promise.resolve({ done: false, value: item.event });
+    this.finishConsumer();
+    if (item.kind === 'end') return Promise.resolve({ done: true, value: undefined });
+    return Promise.reject(item.error);
+  }
+
+  private finishConsumer(): void {
+    this.drained = true;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve({ done: true, value: undefined });
+  }
+
+  private push(item: QueueItem): void {
+    if (this.drained) return;
+    const waiter = this.waiters.shift();
+    if (waiter === undefined) {
+      this.queue.push(item);
+      return;
+    }
+    if (item.kind === 'event') {
+      waiter.resolve({ done: false, value: item.event });
+      return;
+    }
+    if (item.kind === 'end') waiter.resolve({ done: true, value: undefined });
+    else waiter.reject(item.error);
+    this.finishConsumer();
+  }
+
+  private sendOn(connection: ResponsesConnection): void {
+    connection.attach(this);
+    if (this.settled || this.connection !== connection) return;
+    connection.turnCount += 1;
+    connection.send(this.options.payload);
+    this.armIdleTimer();
+  }
+
+  private fail(error: WebSocketTransportError, dropQueued = false): void {
+    if (this.settled) return;
+    if (dropQueued) this.queue.length = 0;
+    this.settle('discard');
+    this.push({ kind: 'error', error });
+  }
+
+  private settle(outcome: TurnOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.clearIdleTimer();
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection !== undefined) {
+      connection.detach(this);
+      this.options.release(connection, outcome);
+    }
+    this.options.onSettled?.();
+  }
+
+  private readRateLimits(event: Record<string, unknown>): void {
+    const { onRateLimits } = this.options;
+    if (onRateLimits === undefined || typeof event.headers !== 'object' || event.headers === null) return;
+    const headers = normalizeHeaders(event.headers as Record<string, unknown>);
+    onRateLimits(parseRateLimitHeaders(headers, { now: this.options.now() }));
+  }
+
+  private armIdleTimer(): void {
+    this.clearIdleTimer();
+    const timeoutMs = this.options.idleEventTimeoutMs;
+    this.idleTimer = this.options.scheduler.setTimeout(() => {
+      this.idleTimer = undefined;
+      this.fail(
+        new WebSocketTransportError(
+          'idle-timeout',
+          `No event arrived on the Responses WebSocket for ${timeoutMs} ms. The stream was closed; try again or use the HTTP transport.`,
+          { fallbackSafe: this.received === 0, isRetryable: this.received === 0 },
+        ),
+      );
+    }, timeoutMs);
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer === undefined) return;
+    this.options.scheduler.clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+}

@@ -1,0 +1,132 @@
+import type { Socket } from 'node:net';
+import type WebSocket from 'ws';
+import type { RawData } from 'ws';
+import type { HandshakeMetadata } from './transport-types.js';
+
+const OPEN = 1;
+
+/** Receives the frames and the close of the socket while a turn owns it. */
+export interface ConnectionListener {
+  /** One message (text or binary). */
+  onFrame(data: RawData, isBinary: boolean): void;
+  /** The socket closed; `error` is the socket error that preceded the close, if any. */
+  onClose(code: number, reason: string, error: Error | undefined): void;
+}
+
+/**
+ * One open Responses WebSocket with the metadata of its handshake. At most one turn (listener) owns it
+ * at a time; frames that arrive while nobody owns it are dropped.
+ */
+export class ResponsesConnection {
+  /** The socket. */
+  readonly socket: WebSocket;
+  /** What the handshake said. */
+  readonly handshake: HandshakeMetadata;
+  /** When the socket opened, epoch ms. */
+  readonly openedAt: number;
+  /** When the socket last finished a turn (or opened), epoch ms. */
+  lastActiveAt: number;
+  /** Turns this socket has carried. */
+  turnCount = 0;
+  private listener: ConnectionListener | undefined;
+  private lastError: Error | undefined;
+  private closeInfo: { code: number; reason: string } | undefined;
+  private readonly closeHandlers = new Set<(connection: ResponsesConnection) => void>();
+  private readonly closed: Promise<void>;
+
+  /**
+   * @param socket - an open socket
+   * @param handshake - its handshake metadata
+   * @param openedAt - when it opened, epoch ms
+   */
+  constructor(socket: WebSocket, handshake: HandshakeMetadata, openedAt: number) {
+    this.socket = socket;
+    this.handshake = handshake;
+    this.openedAt = openedAt;
+    this.lastActiveAt = openedAt;
+    let markClosed: () => void = () => {};
+    this.closed = new Promise<void>((resolve) => {
+      markClosed = resolve;
+    });
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      this.listener?.onFrame(data, isBinary);
+    });
+    socket.on('error', (error: Error) => {
+      this.lastError = error;
+    });
+    socket.on('close', (code: number, reason: Buffer) => {
+      this.closeInfo = { code, reason: reason.toString('utf8') };
+      const listener = this.listener;
+      this.listener = undefined;
+      listener?.onClose(code, this.closeInfo.reason, this.lastError);
+      for (const handler of this.closeHandlers) handler(this);
+      this.closeHandlers.clear();
+      markClosed();
+    });
+  }
+
+  /** True while the socket is open and has not started closing. */
+  get isOpen(): boolean {
+    return this.closeInfo === undefined && this.socket.readyState === OPEN;
+  }
+
+  /** True once the socket has closed. */
+  get isClosed(): boolean {
+    return this.closeInfo !== undefined;
+  }
+
+  /** Gives the socket to a turn. If it already closed, the turn hears about it at once. */
+  attach(listener: ConnectionListener): void {
+    if (this.closeInfo !== undefined) {
+      listener.onClose(this.closeInfo.code, this.closeInfo.reason, this.lastError);
+      return;
+    }
+    this.lastError = undefined;
+    this.listener = listener;
+  }
+
+  /** Takes the socket back from a turn (no-op when another listener owns it). */
+  detach(listener: ConnectionListener): void {
+    if (this.listener === listener) this.listener = undefined;
+  }
+
+  /** Sends one text frame; a failure surfaces as the socket's close. */
+  send(text: string): void {
+    if (!this.isOpen) return;
+    this.socket.send(text, (error) => {
+      if (error !== undefined && error !== null) this.lastError = error;
+    });
+  }
+
+  /** Calls `handler` once when the socket closes. */
+  onClosed(handler: (connection: ResponsesConnection) => void): void {
+    if (this.closeInfo !== undefined) handler(this);
+    else this.closeHandlers.add(handler);
+  }
+
+  /** Closes politely (code 1000) and resolves once the socket is closed. */
+  close(): Promise<void> {
+    if (this.closeInfo === undefined) {
+      this.setKeepsProcessAlive(true);
+      this.socket.close(1000);
+    }
+    return this.closed;
+  }
+
+  /** Destroys the socket at once (a response may be in flight) and resolves once it is closed. */
+  terminate(): Promise<void> {
+    if (this.closeInfo === undefined) this.socket.terminate();
+    return this.closed;
+  }
+
+  /**
+   * Lets an idle pooled socket not keep the process alive (`false`), or makes it count again (`true`)
+   * when a turn takes it.
+   */
+  setKeepsProcessAlive(keepAlive: boolean): void {
+    const raw = (this.socket as unknown as { _socket?: Socket | null })._socket;
+    if (raw === undefined || raw === null) return;
+    if (keepAlive) raw.ref();
+    else raw.unref();
+  }
+}

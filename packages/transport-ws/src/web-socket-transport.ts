@@ -1,0 +1,238 @@
+import type { RateLimitSnapshot } from '@codetether/responses-protocol';
+import WebSocket from 'ws';
+import { ConnectionPool } from './connection-pool.js';
+import { buildHandshakeHeaders } from './handshake-headers.js';
+import { abortedError, openConnection, type WebSocketConstructor } from './open-connection.js';
+import { buildResponseCreateEvent } from './response-create-event.js';
+import { ResponseTurn, type TurnOutcome } from './response-turn.js';
+import { ResponsesConnection } from './responses-connection.js';
+import { systemScheduler, type TransportScheduler } from './scheduler.js';
+import type { TransportRequest, TransportResponse } from './transport-types.js';
+import { WebSocketTransportError } from './web-socket-transport-error.js';
+import { toWebSocketUrl } from './web-socket-url.js';
+
+/** Default: an idle pooled socket is closed after 5 minutes without a turn. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+/** Default: no turn starts on a socket older than 55 minutes (the server's limit is 60). */
+export const DEFAULT_MAX_CONNECTION_AGE_MS = 55 * 60_000;
+/** Default: the handshake must finish within 15 seconds. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/** Default: a response fails when no frame arrives for 5 minutes. */
+export const DEFAULT_IDLE_EVENT_TIMEOUT_MS = 5 * 60_000;
+/** Default: messages larger than 64 MiB close the socket (code 1009). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+
+/** Options of {@link createWebSocketTransport}. All are optional. */
+export interface WebSocketTransportOptions {
+  /** WebSocket class (default: `ws`'s). */
+  WebSocket?: WebSocketConstructor;
+  /** Close an idle pooled socket after this many ms (default 5 min). */
+  idleTimeoutMs?: number;
+  /** Never start a turn on a socket older than this many ms; idle ones are closed before (default 55 min). */
+  maxConnectionAgeMs?: number;
+  /** Current time, epoch ms (default `Date.now`). */
+  now?: () => number;
+  /** Handshake timeout, ms (default 15 s). */
+  connectTimeoutMs?: number;
+  /** Fail a response when no frame arrives for this many ms (default 5 min). */
+  idleEventTimeoutMs?: number;
+  /** Timers (default Node timers that do not keep the process alive). Inject to test expiry without sleeping. */
+  scheduler?: TransportScheduler;
+  /** Offer permessage-deflate compression (default false: lower latency). */
+  perMessageDeflate?: boolean;
+  /** Largest accepted message in bytes (default 64 MiB). */
+  maxPayloadBytes?: number;
+}
+
+/** Counts of the sockets a transport holds, for monitoring and tests. */
+export interface WebSocketTransportState {
+  /** Sockets open (busy + idle). */
+  openConnections: number;
+  /** Idle sockets waiting in the pool. */
+  idleConnections: number;
+  /** Responses in flight. */
+  activeResponses: number;
+}
+
+/** The Responses WebSocket transport. */
+export interface WebSocketTransport {
+  /**
+   * Sends one request and resolves once the socket is open and `response.create` is sent. Reuses the
+   * session's idle socket when there is one. Rejects with a {@link WebSocketTransportError} when the
+   * socket cannot be opened (all of those are `fallbackSafe`).
+   */
+  stream(request: TransportRequest): Promise<TransportResponse>;
+  /** Ends responses in flight (`transport-closed`), closes every socket and waits until they are closed. */
+  close(): Promise<void>;
+  /** Current socket counts. */
+  state(): WebSocketTransportState;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive number of milliseconds (got ${value}).`);
+  }
+  return value;
+}
+
+/**
+ * Creates the Responses WebSocket transport: connects with the caller's headers, sends
+ * `{type: 'response.create', ...body}`, yields one event per frame, and keeps one idle socket per
+ * session id for the next turn.
+ *
+ * @example
+ * ```ts
+ * const transport = createWebSocketTransport();
+ * const response = await transport.stream({
+ *   url: 'https://chatgpt.com/backend-api/codex/responses',
+ *   headers: { Authorization: `Bearer ${token}`, 'chatgpt-account-id': accountId },
+ *   body,
+ *   sessionId,
+ * });
+ * for await (const event of response.events) console.log(event.type);
+ * await transport.close();
+ * ```
+ */
+export function createWebSocketTransport(options: WebSocketTransportOptions = {}): WebSocketTransport {
+  const WebSocketClass = options.WebSocket ?? WebSocket;
+  const now = options.now ?? Date.now;
+  const scheduler = options.scheduler ?? systemScheduler;
+  const idleTimeoutMs = positive(options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
+  const maxConnectionAgeMs = positive(
+    options.maxConnectionAgeMs,
+    DEFAULT_MAX_CONNECTION_AGE_MS,
+    'maxConnectionAgeMs',
+  );
+  const connectTimeoutMs = positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
+  const idleEventTimeoutMs = positive(
+    options.idleEventTimeoutMs,
+    DEFAULT_IDLE_EVENT_TIMEOUT_MS,
+    'idleEventTimeoutMs',
+  );
+  const maxPayloadBytes = positive(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes');
+  const pool = new ConnectionPool({ idleTimeoutMs, maxConnectionAgeMs, now, scheduler });
+  const connections = new Set<ResponsesConnection>();
+  const turns = new Set<ResponseTurn>();
+  let closed = false;
+
+  const closedError = (): WebSocketTransportError =>
+    new WebSocketTransportError(
+      'transport-closed',
+      'The WebSocket transport was closed. Create a new transport to send more requests.',
+      { fallbackSafe: true, isRetryable: false },
+    );
+
+  const connect = async (
+    url: string,
+    headers: Record<string, string>,
+    signal: AbortSignal | undefined,
+  ): Promise<ResponsesConnection> => {
+    const opened = await openConnection({
+      url,
+      headers,
+      WebSocket: WebSocketClass,
+      connectTimeoutMs,
+      scheduler,
+      now,
+      perMessageDeflate: options.perMessageDeflate ?? false,
+      maxPayloadBytes,
+      signal,
+    });
+    const connection = new ResponsesConnection(opened.socket, opened.handshake, now());
+    connections.add(connection);
+    connection.onClosed(() => {
+      connections.delete(connection);
+      pool.remove(connection);
+    });
+    if (closed) {
+      await connection.terminate();
+      throw closedError();
+    }
+    return connection;
+  };
+
+  const release = (
+    sessionId: string | undefined,
+    connection: ResponsesConnection,
+    outcome: TurnOutcome,
+  ): void => {
+    if (outcome === 'discard') {
+      void connection.terminate();
+      return;
+    }
+    if (closed || sessionId === undefined) {
+      void connection.close();
+      return;
+    }
+    pool.put(sessionId, connection);
+  };
+
+  return {
+    async stream(request) {
+      if (closed) throw closedError();
+      const { signal, sessionId } = request;
+      if (signal?.aborted) throw abortedError(signal, true);
+      const url = toWebSocketUrl(request.url);
+      const host = new URL(url).host;
+      const headers = buildHandshakeHeaders(request.headers);
+      const payload = JSON.stringify(buildResponseCreateEvent(request.body));
+      const pooled = sessionId === undefined ? undefined : pool.take(sessionId);
+      const connection = pooled ?? (await connect(url, headers, signal));
+      if (signal?.aborted) {
+        release(sessionId, connection, pooled === undefined ? 'discard' : 'reusable');
+        throw abortedError(signal, true);
+      }
+      const rateLimits: RateLimitSnapshot = { ...connection.handshake.rateLimits };
+      const turn: ResponseTurn = new ResponseTurn({
+        connection,
+        reused: pooled !== undefined,
+        payload,
+        signal,
+        idleEventTimeoutMs,
+        scheduler,
+        now,
+        host,
+        reconnect: () => connect(url, headers, signal),
+        release: (owned, outcome) => release(sessionId, owned, outcome),
+        onRateLimits: (snapshot) => {
+          if (Object.keys(snapshot).length === 0) return;
+          for (const key of Object.keys(rateLimits)) delete rateLimits[key as keyof RateLimitSnapshot];
+          Object.assign(rateLimits, snapshot);
+        },
+        onSettled: () => turns.delete(turn),
+      });
+      turns.add(turn);
+      turn.start();
+      const { handshake } = connection;
+      const events = {
+        [Symbol.asyncIterator]: () => turn,
+      };
+      const response: TransportResponse = {
+        transport: 'websocket',
+        status: handshake.status,
+        headers: { ...handshake.headers },
+        rateLimits,
+        events,
+      };
+      if (handshake.requestId !== undefined) response.requestId = handshake.requestId;
+      return response;
+    },
+
+    async close() {
+      closed = true;
+      for (const turn of [...turns]) turn.cancel(closedError());
+      const idle = pool.drain();
+      await Promise.all([
+        ...idle.map((connection) => connection.close()),
+        ...[...connections].map((connection) =>
+          idle.includes(connection) ? undefined : connection.terminate(),
+        ),
+      ]);
+    },
+
+    state() {
+      return { openConnections: connections.size, idleConnections: pool.size, activeResponses: turns.size };
+    },
+  };
+}
