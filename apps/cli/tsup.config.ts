@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export default defineConfig({
   // The only entry point is the `codetether` bin; every command module is loaded lazily and split
@@ -13,4 +18,5 @@ export default defineConfig({
   platform: 'node',
   // Bundled so start-up resolves no packages for `--version`/`--help`.
   noExternal: ['commander', 'picocolors'],
+  define: { CODETETHER_CLI_VERSION: JSON.stringify(version) },
 });

@@ -60,7 +60,10 @@ export async function streamAnswer(
   options: AnswerOptions,
 ): Promise<AnswerOutcome> {
   const started = context.now();
-  const printer = createChunkPrinter(context.terminal, { showThinking: options.showThinking, json: options.json });
+  const printer = createChunkPrinter(context.terminal, {
+    showThinking: options.showThinking,
+    json: options.json,
+  });
   try {
     for await (const chunk of provider.completeStream(request, {
       signal: options.signal,

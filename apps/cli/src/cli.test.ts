@@ -38,13 +38,14 @@ describe('codetether', () => {
   it('prints help with every command, the exit codes and no escape codes when piped', async () => {
     const result = await runCli(['--help'], env);
     expect(result.code).toBe(0);
-    for (const command of ['auth', 'models', 'chat', 'usage', 'demo']) expect(result.stdout).toContain(command);
+    for (const command of ['auth', 'models', 'chat', 'usage', 'demo'])
+      expect(result.stdout).toContain(command);
     expect(result.stdout).toContain('3 not logged in');
     expect(result.stdout).not.toMatch(ESCAPE_CODE);
   });
 
   it.each([['--version'], ['--help'], ['chat', '--help'], ['auth', 'login', '--help']])(
-    '%s %s loads no provider, OAuth or emulator code',
+    '%# (%s …) loads no provider, OAuth or emulator code',
     async (...args: string[]) => {
       const result = await tracedRun(args);
       expect(result.code).toBe(0);

@@ -1,42 +1,14 @@
 #!/usr/bin/env node
-import { CommanderError } from 'commander';
-import type { CommandContext } from './command-context.js';
-import { reportError } from './error-report.js';
-import { EXIT_CODES, type ExitCode } from './exit-codes.js';
-import { createProgram } from './program.js';
-import { createTerminal } from './terminal.js';
+import { enableCompileCache } from 'node:module';
 import { CLI_VERSION } from './version.js';
 
-/**
- * Runs `codetether` with the process's arguments and sets `process.exitCode`:
- * 0 done, 1 model/server error, 2 usage error, 3 not logged in, 130 interrupted.
- */
-async function main(): Promise<void> {
-  const env = process.env;
-  const terminal = createTerminal({ stdout: process.stdout, stderr: process.stderr }, env);
-  let exitCode: ExitCode = EXIT_CODES.success;
-  const createContext = (debug: boolean): CommandContext => ({
-    terminal,
-    stdin: process.stdin,
-    env,
-    now: Date.now,
-    debug,
-  });
-  const program = createProgram(CLI_VERSION, createContext, (code) => {
-    exitCode = code;
-  });
-  try {
-    await program.parseAsync(process.argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander already printed the message (or the help / version).
-      const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
-      exitCode = done ? EXIT_CODES.success : EXIT_CODES.usage;
-    } else {
-      exitCode = reportError(terminal, error, process.argv.includes('--debug'));
-    }
-  }
-  process.exitCode = exitCode;
+// The entry point stays tiny: `--version` answers without loading anything else, and every other
+// invocation loads the command parser (commander) and then only the command it runs.
+enableCompileCache?.();
+const [first, ...rest] = process.argv.slice(2);
+if (rest.length === 0 && (first === '--version' || first === '-V')) {
+  process.stdout.write(`${CLI_VERSION}\n`);
+} else {
+  const { main } = await import('./main.js');
+  await main();
 }
-
-await main();

@@ -1,5 +1,5 @@
 import { type CredentialStore, createFileCredentialStore } from '@codetether/oauth-pkce';
-import { resolveEndpoints } from '@codetether/provider-codex';
+import { readEndpoints } from './configuration.js';
 
 /**
  * The credential store of this CLI: `$CODETETHER_HOME/auth.json` (default `~/.codetether/auth.json`).
@@ -16,5 +16,5 @@ export function openCredentialStore(env: Record<string, string | undefined>): Cr
  * @param env - the environment
  */
 export function resolveIssuer(env: Record<string, string | undefined>): string {
-  return resolveEndpoints({}, env).issuer;
+  return readEndpoints(env).issuer;
 }

@@ -16,7 +16,9 @@ describe('describeError', () => {
       hint: 'Run `codetether auth login` to sign in.',
       exitCode: EXIT_CODES.notLoggedIn,
     });
-    expect(describeError(codedError('unauthorized', 'Run `codetether auth login` again.')).hint).toBeUndefined();
+    expect(
+      describeError(codedError('unauthorized', 'Run `codetether auth login` again.')).hint,
+    ).toBeUndefined();
   });
 
   it('maps bad requests to exit 2, cancellations to 130 and everything else to 1', () => {

@@ -46,7 +46,9 @@ export function createProgram(
 ): Command {
   const program = new Command('codetether');
   program
-    .description('Use your ChatGPT subscription (or an OpenAI API key) with the Codex models from the terminal.')
+    .description(
+      'Use your ChatGPT subscription (or an OpenAI API key) with the Codex models from the terminal.',
+    )
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--debug', 'show stack traces and details on errors')
@@ -63,7 +65,9 @@ export function createProgram(
     .command('login')
     .description('sign in with your ChatGPT account (browser by default)')
     .addOption(
-      new Option('--device-code', 'show a code to enter in any browser (headless machines)').conflicts('browser'),
+      new Option('--device-code', 'show a code to enter in any browser (headless machines)').conflicts(
+        'browser',
+      ),
     )
     .option('--no-browser', 'paste the final redirect URL instead of running a local callback server')
     .option('--no-open', 'print the login URL but do not launch a browser')
@@ -110,16 +114,17 @@ export function createProgram(
 
   program
     .command('chat')
-    .description('ask a model; streams the answer (interactive session when no prompt is given on a terminal)')
+    .description(
+      'ask a model; streams the answer (interactive session when no prompt is given on a terminal)',
+    )
     .argument('[prompt...]', 'the prompt (default: standard input when piped)')
     .option('-m, --model <model>', 'model or alias: gpt-5.4, gpt-5.4:high, gpt-5.5-fast', DEFAULT_MODEL)
     .option('-s, --system <text>', 'system instructions')
     .addOption(
-      new Option('-t, --transport <transport>', 'wire to use (default $CODETETHER_TRANSPORT or auto)').choices([
-        'auto',
-        'websocket',
-        'http',
-      ]),
+      new Option(
+        '-t, --transport <transport>',
+        'wire to use (default $CODETETHER_TRANSPORT or auto)',
+      ).choices(['auto', 'websocket', 'http']),
     )
     .option('--json', 'print one StreamChunk JSON object per line (nothing else on stdout)')
     .option('--no-thinking', 'hide the reasoning summary')

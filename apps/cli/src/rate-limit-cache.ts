@@ -21,7 +21,11 @@ export interface CachedRateLimits {
  * @param rateLimits - the snapshot
  * @param savedAt - when it was received, epoch ms
  */
-export async function saveRateLimits(home: string, rateLimits: RateLimitSnapshotView, savedAt: number): Promise<void> {
+export async function saveRateLimits(
+  home: string,
+  rateLimits: RateLimitSnapshotView,
+  savedAt: number,
+): Promise<void> {
   try {
     await mkdir(home, { recursive: true, mode: 0o700 });
     const path = join(home, RATE_LIMIT_CACHE_FILE);
@@ -45,7 +49,8 @@ export async function loadRateLimits(home: string): Promise<CachedRateLimits | u
     const parsed: unknown = JSON.parse(await readFile(join(home, RATE_LIMIT_CACHE_FILE), 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const { savedAt, rateLimits } = parsed as Partial<CachedRateLimits>;
-    if (typeof savedAt !== 'number' || typeof rateLimits !== 'object' || rateLimits === null) return undefined;
+    if (typeof savedAt !== 'number' || typeof rateLimits !== 'object' || rateLimits === null)
+      return undefined;
     return { savedAt, rateLimits };
   } catch {
     return undefined;

@@ -47,6 +47,8 @@ export function readLine(
     signal?.addEventListener('abort', onAbort, { once: true });
     readline.once('line', (line) => {
       answered = true;
+      // A terminal echoes the Enter key; piped input does not, so end the prompt line ourselves.
+      if (stdin.isTTY !== true) output.write('\n');
       signal?.removeEventListener('abort', onAbort);
       readline.close();
       resolve(line);

@@ -73,7 +73,9 @@ describe('authentication', () => {
     const { call } = setup();
     const missing = await call('/v1/models', { key: null });
     expect(missing.status).toBe(401);
-    expect(await missing.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'missing_api_key', param: null } });
+    expect(await missing.json()).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'missing_api_key', param: null },
+    });
     const wrong = await call('/v1/models', { key: 'nope' });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ error: { code: 'invalid_api_key' } });
@@ -115,7 +117,10 @@ describe('request validation', () => {
       [{ model: 'gpt-5.4', messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id'],
       [chatBody({ reasoning_effort: 'extreme' }), 'reasoning_effort'],
       [chatBody({ max_tokens: -1 }), 'max_tokens'],
-      [chatBody({ tools: [{ type: 'function', function: { name: 'bad name!' } }] }), 'tools[0].function.name'],
+      [
+        chatBody({ tools: [{ type: 'function', function: { name: 'bad name!' } }] }),
+        'tools[0].function.name',
+      ],
       [chatBody({ n: 2 }), 'n'],
     ];
     for (const [json, param] of cases) {
@@ -173,7 +178,9 @@ describe('POST /v1/chat/completions', () => {
           },
           { role: 'tool', tool_call_id: 'call_1', content: 'result' },
         ],
-        tools: [{ type: 'function', function: { name: 'f', description: 'd', parameters: { type: 'object' } } }],
+        tools: [
+          { type: 'function', function: { name: 'f', description: 'd', parameters: { type: 'object' } } },
+        ],
         tool_choice: { type: 'function', function: { name: 'f' } },
         reasoning_effort: 'low',
         max_tokens: 50,
@@ -216,7 +223,12 @@ describe('POST /v1/chat/completions', () => {
       created: NOW / 1000,
       model: 'gpt-5.4',
       choices: [
-        { index: 0, message: { role: 'assistant', content: 'Hello world' }, finish_reason: 'stop', logprobs: null },
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello world' },
+          finish_reason: 'stop',
+          logprobs: null,
+        },
       ],
       usage: {
         prompt_tokens: 14,
@@ -239,7 +251,11 @@ describe('POST /v1/chat/completions', () => {
       message: {
         content: null,
         tool_calls: [
-          { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          {
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+          },
           { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } },
         ],
       },
@@ -257,7 +273,12 @@ describe('POST /v1/chat/completions', () => {
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
     const id = chunks[0].id;
     for (const chunk of chunks) {
-      expect(chunk).toMatchObject({ id, object: 'chat.completion.chunk', created: NOW / 1000, model: 'gpt-5.4' });
+      expect(chunk).toMatchObject({
+        id,
+        object: 'chat.completion.chunk',
+        created: NOW / 1000,
+        model: 'gpt-5.4',
+      });
     }
     expect(chunks.map((chunk) => chunk.choices[0]?.delta ?? null)).toEqual([
       { role: 'assistant', content: '' },
@@ -270,21 +291,35 @@ describe('POST /v1/chat/completions', () => {
     expect(chunks.slice(0, 4).every((chunk) => chunk.usage === null)).toBe(true);
     expect(chunks[4]).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 14, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 2 } },
+      usage: {
+        prompt_tokens: 14,
+        prompt_tokens_details: { cached_tokens: 4 },
+        completion_tokens_details: { reasoning_tokens: 2 },
+      },
     });
   });
 
   it('streams tool_calls deltas with index, id, type and name first', async () => {
     const { call } = setup(TOOL);
-    const events = parseSse(await (await call('/v1/chat/completions', { json: chatBody({ stream: true }) })).text());
+    const events = parseSse(
+      await (await call('/v1/chat/completions', { json: chatBody({ stream: true }) })).text(),
+    );
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data));
     expect(chunks.every((chunk) => !('usage' in chunk))).toBe(true);
     expect(chunks.map((chunk) => chunk.choices[0].delta)).toEqual([
       { role: 'assistant', content: null },
-      { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] },
+      {
+        tool_calls: [
+          { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } },
+        ],
+      },
       { tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] },
       { tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] },
-      { tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '' } }] },
+      {
+        tool_calls: [
+          { index: 1, id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '' } },
+        ],
+      },
       { tool_calls: [{ index: 1, function: { arguments: '{}' } }] },
       {},
     ]);
@@ -300,7 +335,9 @@ describe('POST /v1/chat/completions', () => {
     const deltas = async (extra: Record<string, unknown>, headers: Record<string, string> = {}) => {
       const { call } = setup(chunks);
       const events = parseSse(
-        await (await call('/v1/chat/completions', { json: chatBody({ stream: true, ...extra }), headers })).text(),
+        await (
+          await call('/v1/chat/completions', { json: chatBody({ stream: true, ...extra }), headers })
+        ).text(),
       );
       return events.slice(0, -1).map((event) => JSON.parse(event.data).choices[0].delta);
     };
@@ -314,7 +351,9 @@ describe('POST /v1/chat/completions', () => {
     expect(await deltas({}, { 'x-codetether-reasoning': 'include' })).toHaveLength(4);
     expect(await deltas({ reasoning_effort: 'high' }, { 'x-codetether-reasoning': 'omit' })).toHaveLength(3);
     const { call } = setup(chunks);
-    const body = (await (await call('/v1/chat/completions', { json: chatBody({ reasoning_effort: 'low' }) })).json()) as {
+    const body = (await (
+      await call('/v1/chat/completions', { json: chatBody({ reasoning_effort: 'low' }) })
+    ).json()) as {
       choices: { message: { reasoning_content?: string } }[];
     };
     expect(body.choices[0]?.message.reasoning_content).toBe('Plan.');
@@ -352,36 +391,66 @@ describe('POST /v1/chat/completions', () => {
 
 describe('upstream errors', () => {
   const errorCases: [unknown, number, string, string | null][] = [
-    [new FakeProviderError('unauthorized', 'The ChatGPT backend rejected the credentials (401).', { status: 401 }), 401, 'unauthorized', null],
-    [new FakeProviderError('not-logged-in', 'Not logged in.'), 401, 'not_logged_in', null],
-    [new FakeProviderError('rate-limited', 'Rate limited (429).', { status: 429, retryAfterSeconds: 7 }), 429, 'rate_limit_exceeded', '7'],
     [
-      new FakeProviderError('usage-limit-reached', 'You have hit your ChatGPT usage limit.', { status: 429, resetsAt: NOW / 1000 + 600 }),
+      new FakeProviderError('unauthorized', 'The ChatGPT backend rejected the credentials (401).', {
+        status: 401,
+      }),
+      401,
+      'unauthorized',
+      null,
+    ],
+    [new FakeProviderError('not-logged-in', 'Not logged in.'), 401, 'not_logged_in', null],
+    [
+      new FakeProviderError('rate-limited', 'Rate limited (429).', { status: 429, retryAfterSeconds: 7 }),
+      429,
+      'rate_limit_exceeded',
+      '7',
+    ],
+    [
+      new FakeProviderError('usage-limit-reached', 'You have hit your ChatGPT usage limit.', {
+        status: 429,
+        resetsAt: NOW / 1000 + 600,
+      }),
       429,
       'usage_limit_reached',
       '600',
     ],
-    [new FakeProviderError('upstream-error', 'The server failed (500).', { status: 500 }), 502, 'upstream_error', null],
-    [new FakeProviderError('network-error', 'Could not reach the ChatGPT backend.'), 502, 'network_error', null],
+    [
+      new FakeProviderError('upstream-error', 'The server failed (500).', { status: 500 }),
+      502,
+      'upstream_error',
+      null,
+    ],
+    [
+      new FakeProviderError('network-error', 'Could not reach the ChatGPT backend.'),
+      502,
+      'network_error',
+      null,
+    ],
     [new FakeProviderError('timeout', 'The server did not answer in time.'), 504, 'timeout', null],
     [new FakeProviderError('unsupported-model', "Model 'x' is not supported."), 404, 'model_not_found', null],
   ];
 
-  it.each(errorCases)('maps %s before the stream to the right status', async (error, status, code, retryAfter) => {
-    for (const stream of [false, true]) {
-      const { call, provider } = setup();
-      provider.scripts = [{ kind: 'throw', error }];
-      const response = await call('/v1/chat/completions', { json: chatBody({ stream }) });
-      expect(response.status).toBe(status);
-      expect(response.headers.get('retry-after')).toBe(retryAfter);
-      const body = (await response.json()) as { error: { code: string; message: string } };
-      expect(body.error.code).toBe(code);
-      expect(body.error.message).toBe((error as Error).message);
-    }
-  });
+  it.each(errorCases)(
+    'maps %s before the stream to the right status',
+    async (error, status, code, retryAfter) => {
+      for (const stream of [false, true]) {
+        const { call, provider } = setup();
+        provider.scripts = [{ kind: 'throw', error }];
+        const response = await call('/v1/chat/completions', { json: chatBody({ stream }) });
+        expect(response.status).toBe(status);
+        expect(response.headers.get('retry-after')).toBe(retryAfter);
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe(code);
+        expect(body.error.message).toBe((error as Error).message);
+      }
+    },
+  );
 
   it('maps a fatal error chunk before any output to an HTTP error', async () => {
-    const { call } = setup([{ type: 'error', message: 'Your input exceeds the context window.', code: 'context_length_exceeded' }]);
+    const { call } = setup([
+      { type: 'error', message: 'Your input exceeds the context window.', code: 'context_length_exceeded' },
+    ]);
     const response = await call('/v1/chat/completions', { json: chatBody({ stream: true }) });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'context_length_exceeded' } });
@@ -397,10 +466,17 @@ describe('upstream errors', () => {
     const events = parseSse(await response.text());
     expect(events.map((event) => event.data).includes('[DONE]')).toBe(false);
     expect(JSON.parse(events.at(-1)?.data ?? '')).toEqual({
-      error: { message: 'The response stream failed.', type: 'server_error', param: null, code: 'stream_closed' },
+      error: {
+        message: 'The response stream failed.',
+        type: 'server_error',
+        param: null,
+        code: 'stream_closed',
+      },
     });
     expect(gateway.metrics.activeStreams).toBe(0);
-    expect(gateway.metrics.render()).toContain('codetether_server_errors_total{code="stream_closed",route="/v1/chat/completions"} 1');
+    expect(gateway.metrics.render()).toContain(
+      'codetether_server_errors_total{code="stream_closed",route="/v1/chat/completions"} 1',
+    );
   });
 });
 
@@ -410,7 +486,10 @@ describe('cancellation and shutdown', () => {
     provider.scripts = [{ kind: 'chunks', chunks: TEXT, holdAfter: 1 }];
     const response = await call('/v1/chat/completions', { json: chatBody({ stream: true }) });
     const reader = response.body!.getReader();
-    const pending = reader.read().then(() => reader.read()).then(() => reader.read());
+    const pending = reader
+      .read()
+      .then(() => reader.read())
+      .then(() => reader.read());
     await provider.held();
     expect(gateway.metrics.activeStreams).toBe(1);
     await reader.cancel();
@@ -461,10 +540,20 @@ describe('POST /v1/responses', () => {
       object: 'response',
       status: 'completed',
       output: [],
-      usage: { input_tokens: 5, output_tokens: 3, input_tokens_details: { cached_tokens: 1 }, output_tokens_details: { reasoning_tokens: 0 } },
+      usage: {
+        input_tokens: 5,
+        output_tokens: 3,
+        input_tokens_details: { cached_tokens: 1 },
+        output_tokens_details: { reasoning_tokens: 0 },
+      },
     },
   };
-  const item = { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi', annotations: [] }] };
+  const item = {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    content: [{ type: 'output_text', text: 'Hi', annotations: [] }],
+  };
   const events = [
     { type: 'response.created', sequence_number: 0, response: { id: 'resp_1', status: 'in_progress' } },
     { type: 'response.output_text.delta', sequence_number: 1, delta: 'Hi' },
@@ -494,14 +583,23 @@ describe('POST /v1/responses', () => {
 
   it('maps errors: pre-stream throw, error event, failed response', async () => {
     const { call, provider } = setup();
-    provider.responseEvents = { error: new FakeProviderError('rate-limited', 'Slow down.', { status: 429, retryAfterSeconds: 3 }) };
+    provider.responseEvents = {
+      error: new FakeProviderError('rate-limited', 'Slow down.', { status: 429, retryAfterSeconds: 3 }),
+    };
     const limited = await call('/v1/responses', { json: { model: 'gpt-5.4', input: 'Hi', stream: true } });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('3');
-    provider.responseEvents = [{ type: 'error', error: { code: 'context_length_exceeded', message: 'Too long.' } }];
+    provider.responseEvents = [
+      { type: 'error', error: { code: 'context_length_exceeded', message: 'Too long.' } },
+    ];
     const tooLong = await call('/v1/responses', { json: { model: 'gpt-5.4', input: 'Hi' } });
     expect(tooLong.status).toBe(400);
-    provider.responseEvents = [{ type: 'response.failed', response: { status: 'failed', error: { code: 'server_error', message: 'Failed.' } } }];
+    provider.responseEvents = [
+      {
+        type: 'response.failed',
+        response: { status: 'failed', error: { code: 'server_error', message: 'Failed.' } },
+      },
+    ];
     const failed = await call('/v1/responses', { json: { model: 'gpt-5.4', input: 'Hi' } });
     expect(failed.status).toBe(502);
     expect(await failed.json()).toMatchObject({ error: { message: 'Failed.' } });
@@ -519,11 +617,17 @@ describe('metrics and logs', () => {
     const response = await call('/metrics');
     expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await response.text();
-    expect(text).toContain('codetether_server_requests_total{method="POST",route="/v1/chat/completions",status="200"} 1');
-    expect(text).toContain('codetether_server_requests_total{method="GET",route="/v1/models",status="401"} 1');
+    expect(text).toContain(
+      'codetether_server_requests_total{method="POST",route="/v1/chat/completions",status="200"} 1',
+    );
+    expect(text).toContain(
+      'codetether_server_requests_total{method="GET",route="/v1/models",status="401"} 1',
+    );
     expect(text).toContain('codetether_server_errors_total{code="invalid_api_key",route="/v1/models"} 1');
     expect(text).toContain('# TYPE codetether_server_upstream_latency_seconds histogram');
-    expect(text).toMatch(/codetether_server_time_to_first_token_seconds_count\{route="\/v1\/chat\/completions"\} 1/);
+    expect(text).toMatch(
+      /codetether_server_time_to_first_token_seconds_count\{route="\/v1\/chat\/completions"\} 1/,
+    );
     expect(text).toContain('codetether_server_active_streams 0');
     expect(text).toContain('codetether_server_tokens_total{kind="prompt"} 14');
     expect(text).toContain('codetether_server_tokens_total{kind="cached"} 4');
@@ -537,7 +641,9 @@ describe('metrics and logs', () => {
     expect(output).not.toContain(KEY);
     expect(output).not.toContain('a-wrong-secret-key');
     const entries = lines.map((line) => JSON.parse(line));
-    expect(entries.some((entry) => entry.route === '/v1/chat/completions' && entry.status === 200)).toBe(true);
+    expect(entries.some((entry) => entry.route === '/v1/chat/completions' && entry.status === 200)).toBe(
+      true,
+    );
   });
 
   it('redacts secrets passed to the logger', () => {
@@ -550,7 +656,10 @@ describe('metrics and logs', () => {
         },
       }),
     });
-    logger.info({ headers: { authorization: 'Bearer sk-secret' }, apiKey: 'sk-2', nested: { token: 't-3' } }, 'x');
+    logger.info(
+      { headers: { authorization: 'Bearer sk-secret' }, apiKey: 'sk-2', nested: { token: 't-3' } },
+      'x',
+    );
     const output = lines.join('');
     expect(output).not.toMatch(/sk-secret|sk-2|t-3/);
     expect(output).toContain('[redacted]');

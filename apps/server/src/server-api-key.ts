@@ -41,12 +41,12 @@ function isExistingFile(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EEXIST';
 }
 
-async function readKeyFile(path: string): Promise<string | undefined> {
+async function readKeyFile(path: string): Promise<{ exists: boolean; key?: string }> {
   try {
     const stored = (await readFile(path, 'utf8')).trim();
-    return stored === '' ? undefined : stored;
+    return stored === '' ? { exists: true } : { exists: true, key: stored };
   } catch (error) {
-    if (isMissingFile(error)) return undefined;
+    if (isMissingFile(error)) return { exists: false };
     throw new GatewayError(
       500,
       'server_error',
@@ -71,17 +71,18 @@ export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions = {}
   const home = options.home ?? resolveCodetetherHome(env);
   const path = join(home, SERVER_API_KEY_FILE_NAME);
   const stored = await readKeyFile(path);
-  if (stored !== undefined) return { apiKey: stored, source: 'file', path };
+  if (stored.key !== undefined) return { apiKey: stored.key, source: 'file', path };
   const apiKey = generateServerApiKey();
   try {
     await mkdir(home, { recursive: true, mode: 0o700 });
-    await writeFile(path, `${apiKey}\n`, { mode: 0o600, flag: 'wx' });
+    // `wx` so two servers starting at once agree on one key; an empty leftover file is replaced.
+    await writeFile(path, `${apiKey}\n`, { mode: 0o600, flag: stored.exists ? 'w' : 'wx' });
     await chmod(path, 0o600);
   } catch (error) {
     if (isExistingFile(error)) {
       // Another process created it first: use that one.
       const winner = await readKeyFile(path);
-      if (winner !== undefined) return { apiKey: winner, source: 'file', path };
+      if (winner.key !== undefined) return { apiKey: winner.key, source: 'file', path };
     }
     throw new GatewayError(
       500,

@@ -25,9 +25,13 @@ const PACED_DELAY_MS = Number(values['paced-delay-ms']);
 const CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
 
 async function startEmulatorProcess(extraArguments) {
-  const child = spawn(process.execPath, [join(here, '..', 'dist', 'cli.js'), '--port', '0', '--scenario', 'text', ...extraArguments], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(here, '..', 'dist', 'cli.js'), '--port', '0', '--scenario', 'text', ...extraArguments],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise((resolve, reject) => {
     let output = '';
     child.stdout.on('data', (chunk) => {
@@ -83,7 +87,12 @@ async function login(url) {
         body: new URLSearchParams({ client_id: CLIENT_ID, ...fields }),
       })
     ).json();
-  const tokens = await token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: redirectUri });
+  const tokens = await token({
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: verifier,
+    redirect_uri: redirectUri,
+  });
   const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1], 'base64url').toString());
   const apiKey = await token({
     grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
@@ -117,7 +126,11 @@ async function httpStream(url, headers, index) {
   });
   const text = await response.text();
   const events = text.split('\n\n').filter((block) => block.includes('data: ')).length;
-  return { ok: response.status === 200 && text.includes('"response.completed"'), events, ms: performance.now() - started };
+  return {
+    ok: response.status === 200 && text.includes('"response.completed"'),
+    events,
+    ms: performance.now() - started,
+  };
 }
 
 /** One WebSocket stream (own connection); resolves with { ok, events, ms }. */
@@ -184,25 +197,48 @@ async function runPhase(name, emulator, credentials, concurrent, total) {
     eventsPerSecond: Math.round((events / wallMs) * 1000),
     // Share of one core used during the phase: far below 1 means the emulator was not saturated.
     emulatorCpuShare:
-      emulatorCpuBefore === undefined ? undefined : Number(((emulatorCpuAfter - emulatorCpuBefore) / wallMs).toFixed(2)),
+      emulatorCpuBefore === undefined
+        ? undefined
+        : Number(((emulatorCpuAfter - emulatorCpuBefore) / wallMs).toFixed(2)),
     clientCpuShare: Number(((clientCpu.user + clientCpu.system) / 1000 / wallMs).toFixed(2)),
+    // CPU time per stream does not depend on how busy the machine is (other processes).
+    emulatorCpuMsPerStream:
+      emulatorCpuBefore === undefined
+        ? undefined
+        : Number(((emulatorCpuAfter - emulatorCpuBefore) / total).toFixed(2)),
+    clientCpuMsPerStream: Number(((clientCpu.user + clientCpu.system) / 1000 / total).toFixed(2)),
   };
   console.log(JSON.stringify(summary));
   return summary;
 }
 
 async function main() {
-  console.log(`# ${STREAMS} concurrent streams (half HTTP SSE on the ChatGPT backend, half WebSocket on /v1)`);
+  const { loadavg, cpus } = await import('node:os');
+  console.log(
+    `# machine: ${cpus().length} cores, load average ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `# ${STREAMS} concurrent streams (half HTTP SSE on the ChatGPT backend, half WebSocket on /v1)`,
+  );
   // 1. Unpaced: raw capacity of the emulator.
   const fast = await startEmulatorProcess([]);
   try {
     const credentials = await login(fast.url);
     await runPhase('warm-up', fast, credentials, 10, 50);
-    const baseline = await runPhase('unpaced baseline (1 stream at a time)', fast, credentials, 1, BASELINE_RUNS);
+    const baseline = await runPhase(
+      'unpaced baseline (1 stream at a time)',
+      fast,
+      credentials,
+      1,
+      BASELINE_RUNS,
+    );
     const concurrent = await runPhase('unpaced concurrent', fast, credentials, STREAMS, STREAMS);
     console.log(
       `unpaced: throughput ${(concurrent.streamsPerSecond / baseline.streamsPerSecond).toFixed(1)}x the 1-stream baseline; ` +
-        `completion ${(concurrent.completionRate * 100).toFixed(1)}%`,
+        `completion ${(concurrent.completionRate * 100).toFixed(1)}%; emulator CPU ${concurrent.emulatorCpuMsPerStream} ms/stream ` +
+        `(≈${Math.round(1000 / concurrent.emulatorCpuMsPerStream)} streams per core-second) vs client ${concurrent.clientCpuMsPerStream} ms/stream`,
     );
   } finally {
     await fast.stop();
@@ -212,8 +248,20 @@ async function main() {
   const paced = await startEmulatorProcess(['--token-delay-ms', String(PACED_DELAY_MS)]);
   try {
     const credentials = await login(paced.url);
-    const baseline = await runPhase(`paced ${PACED_DELAY_MS} ms baseline (1 stream)`, paced, credentials, 1, 4);
-    const concurrent = await runPhase(`paced ${PACED_DELAY_MS} ms concurrent`, paced, credentials, STREAMS, STREAMS);
+    const baseline = await runPhase(
+      `paced ${PACED_DELAY_MS} ms baseline (1 stream)`,
+      paced,
+      credentials,
+      1,
+      4,
+    );
+    const concurrent = await runPhase(
+      `paced ${PACED_DELAY_MS} ms concurrent`,
+      paced,
+      credentials,
+      STREAMS,
+      STREAMS,
+    );
     console.log(
       `paced: p50 latency ${(concurrent.p50Ms / baseline.p50Ms).toFixed(2)}x and p99 ${(concurrent.p99Ms / baseline.p50Ms).toFixed(2)}x ` +
         `the 1-stream latency; completion ${(concurrent.completionRate * 100).toFixed(1)}%`,

@@ -1,5 +1,5 @@
 /** Machine-readable codes of {@link EmulatorError}. */
-export type EmulatorErrorCode = 'listen-failed' | 'invalid-option' | 'closed';
+export type EmulatorErrorCode = 'listen-failed' | 'invalid-option';
 
 /** The one error class of `@codetether/emulator`. */
 export class EmulatorError extends Error {

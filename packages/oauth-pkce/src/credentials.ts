@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readAccountClaims } from './jwt-claims.js';
 import { describeOAuthTokens, type OAuthTokens, protectOAuthTokens } from './oauth-tokens.js';
 import { hideSecretsFromInspection } from './redaction.js';
 
@@ -115,4 +116,26 @@ export function protectStoredCredentials(credentials: StoredChatGptCredentials):
         value.accountId ?? '[none]'
       }, lastRefreshAt: ${value.lastRefreshAt}, tokens: ${describeOAuthTokens(value.tokens)} }`,
   );
+}
+
+/**
+ * Turns the tokens a login returned into credentials ready for {@link CredentialStore.write}: the account id
+ * read from the token claims, `lastRefreshAt` now, `source` `login` unless told otherwise.
+ *
+ * @param tokens - the tokens from `loginWithBrowser`, `loginWithDeviceCode` or a paste login
+ * @param options - the source and a clock (default `Date.now`)
+ */
+export function createStoredCredentials(
+  tokens: OAuthTokens,
+  options: { source?: CredentialSource; now?: () => number } = {},
+): StoredChatGptCredentials {
+  const credentials: StoredChatGptCredentials = {
+    type: 'chatgpt',
+    tokens,
+    lastRefreshAt: (options.now ?? Date.now)(),
+    source: options.source ?? 'login',
+  };
+  const { accountId } = readAccountClaims(tokens);
+  if (accountId !== undefined) credentials.accountId = accountId;
+  return copyCredentials(credentials);
 }

@@ -139,13 +139,7 @@ describe('createFileCredentialStore', () => {
 
   it('keeps either the old or the new login when a writer is SIGKILLed mid-write', async () => {
     const store = createFileCredentialStore({ home: folder });
-    for (const delay of [0, 3, 7, 15, 25]) {
-      const child = spawnFixture('write-loop.mjs', [store.location]);
-      await waitForLine(child, (line) => line === 'ready');
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
+    const expectOldOrNew = async () => {
       const credentials = await store.read();
       expect(['account-old', 'account-new']).toContain(credentials?.accountId);
       const marker = credentials?.accountId === 'account-old' ? 'old' : 'new';
@@ -153,7 +147,21 @@ describe('createFileCredentialStore', () => {
       expect(credentials?.tokens.refreshToken).toBe(`refresh-${marker}`);
       expect(credentials?.tokens.idToken?.startsWith(`${marker}-`)).toBe(true);
       expect(credentials?.tokens.idToken?.length).toBe(marker.length + 1 + 256 * 1024);
+    };
+    // Each round reads the file while the writer is busy (readers never see a partial file either),
+    // then kills the writer at a different point of its write loop.
+    for (const readsBeforeKill of [0, 3, 12]) {
+      const child = spawnFixture('write-loop.mjs', [store.location]);
+      await waitForLine(child, (line) => line === 'ready');
+      for (let read = 0; read < readsBeforeKill; read++) await expectOldOrNew();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      await expectOldOrNew();
       expect((await stat(store.location)).mode & 0o777).toBe(0o600);
     }
+    // Temp files a killed writer left behind never get in the way of the next write.
+    await store.write(makeCredentials());
+    expect((await store.read())?.accountId).toBe('acct_123');
   }, 60_000);
 });

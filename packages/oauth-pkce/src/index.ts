@@ -18,7 +18,12 @@ export {
   DEFAULT_SCOPE,
   loopbackRedirectUri,
 } from './constants.js';
-export type { CredentialSource, CredentialStore, StoredChatGptCredentials } from './credentials.js';
+export {
+  type CredentialSource,
+  type CredentialStore,
+  createStoredCredentials,
+  type StoredChatGptCredentials,
+} from './credentials.js';
 export {
   type DeviceCodeInfo,
   type DeviceCodeLoginOptions,

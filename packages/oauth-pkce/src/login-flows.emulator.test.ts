@@ -6,7 +6,7 @@ import { type Emulator, startEmulator } from '@codetether/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loginWithBrowser } from './browser-login.js';
 import { CODEX_CLIENT_ID } from './constants.js';
-import type { StoredChatGptCredentials } from './credentials.js';
+import { createStoredCredentials } from './credentials.js';
 import { type DeviceCodeInfo, loginWithDeviceCode } from './device-code-login.js';
 import { OAuthError } from './errors.js';
 import { createFileCredentialStore } from './file-credential-store.js';
@@ -73,17 +73,6 @@ const tokenRequests = (grantType: string) =>
     (request) =>
       request.path === '/oauth/token' && (request.body as Record<string, unknown>).grant_type === grantType,
   );
-
-function toStored(tokens: StoredChatGptCredentials['tokens']): StoredChatGptCredentials {
-  const claims = readAccountClaims(tokens);
-  return {
-    type: 'chatgpt',
-    tokens,
-    ...(claims.accountId === undefined ? {} : { accountId: claims.accountId }),
-    lastRefreshAt: Date.now(),
-    source: 'login',
-  };
-}
 
 describe('browser login against the emulator issuer', () => {
   it('sends every official authorize parameter, exchanges the code with PKCE and reads the claims', async () => {
@@ -325,16 +314,15 @@ describe('token endpoint against the emulator issuer', () => {
 describe('TokenManager against the emulator issuer', () => {
   function seed(store: ReturnType<typeof createFileCredentialStore>, expiresInSeconds: number) {
     const issued = emulator.issueTokens({ expiresInSeconds });
-    return store
-      .write(
-        toStored({
-          accessToken: issued.accessToken,
-          refreshToken: issued.refreshToken,
-          idToken: issued.idToken,
-          expiresAt: issued.expiresAt,
-        }),
-      )
-      .then(() => issued);
+    const stored = createStoredCredentials({
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      idToken: issued.idToken,
+      expiresAt: issued.expiresAt,
+    });
+    // As if obtained with a normal one-hour lifetime that is now running out.
+    stored.lastRefreshAt = issued.expiresAt - 3_600_000;
+    return store.write(stored).then(() => issued);
   }
 
   it('100 concurrent callers make exactly one refresh request and persist the rotated refresh token', async () => {
@@ -353,6 +341,21 @@ describe('TokenManager against the emulator issuer', () => {
     await expect(
       refreshTokens({ issuer: emulator.issuerUrl, refreshToken: stored?.tokens.refreshToken ?? '' }),
     ).resolves.toMatchObject({ accessToken: expect.any(String) });
+  });
+
+  it('refreshes short-lived tokens at half their lifetime, not on every call', async () => {
+    emulator.setOptions({ accessTokenTtlSeconds: 60 });
+    try {
+      const store = createFileCredentialStore({ path: join(folder, 'short', 'auth.json') });
+      await seed(store, -1);
+      const manager = createTokenManager({ store, issuer: emulator.issuerUrl });
+      const first = await manager.getAccessToken();
+      expect(tokenRequests('refresh_token')).toHaveLength(1);
+      expect((await manager.getAccessToken()).accessToken).toBe(first.accessToken);
+      expect(tokenRequests('refresh_token')).toHaveLength(1);
+    } finally {
+      emulator.setOptions({ accessTokenTtlSeconds: 3600 });
+    }
   });
 
   it('does not refresh a token valid for more than 5 minutes', async () => {
@@ -377,7 +380,7 @@ describe('TokenManager against the emulator issuer', () => {
     const store = createMemoryCredentialStore();
     const issued = emulator.issueTokens();
     await store.write(
-      toStored({
+      createStoredCredentials({
         accessToken: issued.accessToken,
         refreshToken: issued.refreshToken,
         idToken: issued.idToken,

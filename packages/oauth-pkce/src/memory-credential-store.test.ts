@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { makeCredentials } from './__fixtures__/credentials.js';
+import { createStoredCredentials } from './credentials.js';
 import { createMemoryCredentialStore } from './memory-credential-store.js';
 
 describe('createMemoryCredentialStore', () => {
@@ -35,5 +36,18 @@ describe('createMemoryCredentialStore', () => {
       ),
     );
     expect(order).toEqual([1, 1, 2, 2, 3, 3]);
+  });
+
+  it('createStoredCredentials fills the account id, time and source for a new login', async () => {
+    const { tokens } = makeCredentials();
+    expect(createStoredCredentials(tokens, { now: () => 7 })).toEqual({
+      type: 'chatgpt',
+      tokens,
+      accountId: 'acct_123',
+      lastRefreshAt: 7,
+      source: 'login',
+    });
+    expect(createStoredCredentials(tokens, { source: 'codex-cli-import' }).source).toBe('codex-cli-import');
+    expect(inspect(createStoredCredentials(tokens))).not.toContain(tokens.refreshToken);
   });
 });

@@ -18,7 +18,10 @@ export interface TokenManagerOptions {
   fetch?: FetchFunction;
   /** Clock. Default `Date.now`. */
   now?: () => number;
-  /** Refresh when the access token expires within this many ms. Default 5 minutes. */
+  /**
+   * Refresh when the access token expires within this many ms. Default 5 minutes. A token whose whole
+   * lifetime (`expiresAt - lastRefreshAt`) is no longer than this is refreshed at half its lifetime instead.
+   */
   refreshWindowMs?: number;
 }
 
@@ -108,7 +111,11 @@ class DefaultTokenManager implements TokenManager {
   }
 
   #needsRefresh(credentials: StoredChatGptCredentials): boolean {
-    return credentials.tokens.expiresAt - this.#now() <= this.#refreshWindowMs;
+    // A token issued with a lifetime no longer than the window itself (test issuers, unusual accounts)
+    // would be "due" the moment it arrives; refresh it at half its lifetime instead of on every call.
+    const lifetime = credentials.tokens.expiresAt - credentials.lastRefreshAt;
+    const window = lifetime > 0 && lifetime <= this.#refreshWindowMs ? lifetime / 2 : this.#refreshWindowMs;
+    return credentials.tokens.expiresAt - this.#now() <= window;
   }
 
   async getAccessToken(): Promise<AccessTokenInfo> {

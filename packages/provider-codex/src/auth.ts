@@ -56,10 +56,15 @@ export interface AuthSession {
 
 /** What {@link resolveAuthSession} needs. */
 export interface AuthResolutionInput {
+  /** The auth the caller asked for. */
   auth: CodexAuthOption;
+  /** Environment (`CODETETHER_HOME`, `OPENAI_API_KEY`). */
   env: Record<string, string | undefined>;
+  /** OAuth issuer for token refreshes. */
   issuer: string;
+  /** `fetch` for token refreshes. */
   fetch?: typeof fetch | undefined;
+  /** Clock, epoch ms. */
   now?: (() => number) | undefined;
 }
 

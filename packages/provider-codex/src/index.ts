@@ -3,6 +3,7 @@ export {
   type CodexAuthOption,
   MISSING_ACCOUNT_ID_MESSAGE,
 } from './auth.js';
+export type { CodexTransport, CodexTransportRequest, CodexTransportResponse } from './codex-transport.js';
 export {
   DEFAULT_AUTH_ISSUER,
   DEFAULT_CHATGPT_BASE_URL,
@@ -37,7 +38,6 @@ export {
   type CodexProvider,
   type CodexProviderOptions,
   type CodexRequestOptions,
-  type CodexTransport,
   createCodexProvider,
   type TransportFallbackInfo,
 } from './provider.js';

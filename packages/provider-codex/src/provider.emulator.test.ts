@@ -303,6 +303,25 @@ describe('auth handling', () => {
     expect(responsesRequests(emulator)).toHaveLength(0);
   });
 
+  it.each(['http', 'websocket'] as const)(
+    'turns a workspace rejection into missing-account-id without refreshing (%s)',
+    { timeout: 10_000 },
+    async (transport) => {
+      const store = createMemoryCredentialStore({
+        ...emulatorCredentials(emulator),
+        accountId: 'some-other-workspace',
+      });
+      provider = providerFor(emulator, 'chatgpt', transport, { store });
+      const error = await expectProviderError(
+        provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
+        'missing-account-id',
+      );
+      expect(error.status).toBe(401);
+      expect(error.message).toContain('codetether auth login --device-code');
+      expect(emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(0);
+    },
+  );
+
   it('says how to log in when there is neither a login nor OPENAI_API_KEY', async () => {
     const { home, cleanup } = await temporaryHome();
     cleanups.push(cleanup);
@@ -495,6 +514,36 @@ describe('createResponseStream', () => {
       expect(provider.lastRateLimits?.secondary?.usedPercent).toBe(7);
       expect(provider.lastRateLimits?.primary?.windowMinutes).toBe(300);
       expect(provider.lastRateLimits?.planType).toBe('pro');
+    },
+  );
+
+  it.each(['websocket', 'http'] as const)(
+    'stops a passthrough stream when aborted (%s)',
+    { timeout: 15_000 },
+    async (transport) => {
+      emulator.setOptions({ eventDelayMs: 150 });
+      provider = providerFor(emulator, 'chatgpt', transport);
+      const controller = new AbortController();
+      const response = await provider.createResponseStream(
+        { model: 'gpt-5.4', input: '[scenario:slow] tell me a story' },
+        { signal: controller.signal },
+      );
+      const seen: string[] = [];
+      const error = await (async () => {
+        try {
+          for await (const event of response.events) {
+            seen.push(event.type);
+            if (event.type === 'response.output_text.delta') controller.abort();
+          }
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(CodexProviderError);
+      expect((error as CodexProviderError).code).toBe('aborted');
+      expect(seen.filter((type) => type === 'response.output_text.delta')).toHaveLength(1);
+      expect(seen).not.toContain('response.completed');
     },
   );
 

@@ -1,10 +1,10 @@
 import type { TokenManager } from '@codetether/oauth-pkce';
 import type { StreamChunk } from '@codetether/responses-protocol';
-import type { TransportRequest, TransportResponse } from '@codetether/transport-http';
 import { describe, expect, it } from 'vitest';
 import { collect } from './__fixtures__/emulator-harness.js';
+import type { CodexTransport, CodexTransportRequest, CodexTransportResponse } from './codex-transport.js';
 import { CodexProviderError } from './errors.js';
-import { type CodexTransport, createCodexProvider, type TransportFallbackInfo } from './provider.js';
+import { createCodexProvider, type TransportFallbackInfo } from './provider.js';
 
 class FakeTransportError extends Error {
   constructor(message: string, fields: Record<string, unknown>) {
@@ -50,14 +50,14 @@ function textEvents(text: string): unknown[] {
 function responseOf(
   transport: 'http' | 'websocket',
   events: AsyncIterable<unknown>,
-  extra: Partial<TransportResponse> = {},
-): TransportResponse {
+  extra: Partial<CodexTransportResponse> = {},
+): CodexTransportResponse {
   return {
     transport,
     status: 200,
     headers: {},
     rateLimits: {},
-    events: events as TransportResponse['events'],
+    events: events as CodexTransportResponse['events'],
     ...extra,
   };
 }
@@ -67,13 +67,13 @@ async function* fromArray(events: unknown[]): AsyncGenerator<unknown> {
 }
 
 interface FakeTransport extends CodexTransport {
-  requests: TransportRequest[];
+  requests: CodexTransportRequest[];
 }
 
 function fakeTransport(
-  handler: (request: TransportRequest, index: number) => Promise<TransportResponse>,
+  handler: (request: CodexTransportRequest, index: number) => Promise<CodexTransportResponse>,
 ): FakeTransport {
-  const requests: TransportRequest[] = [];
+  const requests: CodexTransportRequest[] = [];
   return {
     requests,
     stream(request) {
@@ -88,7 +88,7 @@ function textTransport(wire: 'http' | 'websocket', text = 'hello'): FakeTranspor
   return fakeTransport(async () => responseOf(wire, fromArray(textEvents(text))));
 }
 
-function fakeTokenManager(tokens: string[], accountId: string | undefined = 'acc-1') {
+function fakeTokenManager(tokens: string[], accountId: string | null = 'acc-1') {
   let index = 0;
   const forced: Array<string | undefined> = [];
   const manager = {
@@ -327,7 +327,7 @@ describe('ChatGPT auth recovery', () => {
   });
 
   it('refuses a login without account id before sending', async () => {
-    const { manager } = fakeTokenManager(['token-1'], undefined);
+    const { manager } = fakeTokenManager(['token-1'], null);
     const httpTransport = textTransport('http');
     const provider = createCodexProvider({
       ...endpoints,

@@ -12,13 +12,10 @@ import {
   createResponsesEventParser,
   readDefaultEffortFromEnvironment,
 } from '@codetether/responses-protocol';
-import {
-  createHttpTransport,
-  type TransportRequest,
-  type TransportResponse,
-} from '@codetether/transport-http';
+import { createHttpTransport } from '@codetether/transport-http';
 import { createWebSocketTransport } from '@codetether/transport-ws';
 import { type AuthDescription, type AuthSession, type CodexAuthOption, resolveAuthSession } from './auth.js';
+import type { CodexTransport, CodexTransportRequest, CodexTransportResponse } from './codex-transport.js';
 import {
   DEFAULT_FALLBACK_STICKY_MS,
   DEFAULT_ORIGINATOR,
@@ -40,14 +37,6 @@ import {
 } from './transport-error-mapping.js';
 import { createTransportFallbackMemory } from './transport-fallback-memory.js';
 import { buildDefaultUserAgent } from './user-agent.js';
-
-/** A transport the provider can stream through (transport-http's and transport-ws's shape). */
-export interface CodexTransport {
-  /** Sends one request; resolves once the response is established. */
-  stream(request: TransportRequest): Promise<TransportResponse>;
-  /** Releases sockets and connections. */
-  close(): Promise<void>;
-}
 
 /** Why the provider switched a turn from the WebSocket to HTTP. */
 export interface TransportFallbackInfo {
@@ -121,7 +110,7 @@ export interface CodexProvider {
   createResponseStream(
     body: Record<string, unknown>,
     options?: CodexRequestOptions,
-  ): Promise<TransportResponse>;
+  ): Promise<CodexTransportResponse>;
   /** The rate-limit snapshot from the latest response's headers. */
   readonly lastRateLimits: RateLimitSnapshot | undefined;
   /** Closes the transports this provider created. */
@@ -199,9 +188,9 @@ function closeIteratorQuietly(iterator: AsyncIterator<unknown>): void {
  * error frame) surface as pre-stream errors, then hands back an iterable that replays it.
  */
 async function primeResponse(
-  response: TransportResponse,
+  response: CodexTransportResponse,
   signal: AbortSignal | undefined,
-): Promise<TransportResponse> {
+): Promise<CodexTransportResponse> {
   const iterator = response.events[Symbol.asyncIterator]();
   let first: IteratorResult<unknown>;
   try {
@@ -228,7 +217,7 @@ async function primeResponse(
       };
     },
   };
-  return { ...response, events: events as TransportResponse['events'] };
+  return { ...response, events: events as CodexTransportResponse['events'] };
 }
 
 /**
@@ -332,9 +321,9 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     input: EstablishInput,
     wire: 'http' | 'websocket',
     credentials: { bearerToken: string; accountId?: string },
-  ): Promise<TransportResponse> => {
+  ): Promise<CodexTransportResponse> => {
     const baseUrl = input.session.backend === 'chatgpt' ? endpoints.chatgptBaseUrl : endpoints.openaiBaseUrl;
-    const request: TransportRequest = {
+    const request: CodexTransportRequest = {
       url: `${baseUrl}/responses`,
       headers: buildRequestHeaders({
         backend: input.session.backend,
@@ -360,7 +349,10 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
    * would be refused just the same. 404/426 (no WebSocket endpoint) and 408 are about the wire.
    */
   const isRefusal = (fields: ReturnType<typeof readTransportErrorFields>): boolean =>
-    (fields.status !== undefined && fields.status >= 400 && fields.status < 500 && !WIRE_STATUSES.has(fields.status)) ||
+    (fields.status !== undefined &&
+      fields.status >= 400 &&
+      fields.status < 500 &&
+      !WIRE_STATUSES.has(fields.status)) ||
     NO_FALLBACK_CODES.has(fields.code ?? '') ||
     fields.errorType === 'usage_limit_reached';
 
@@ -398,7 +390,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   const sendWithFallback = async (
     input: EstablishInput,
     credentials: { bearerToken: string; accountId?: string },
-  ): Promise<TransportResponse> => {
+  ): Promise<CodexTransportResponse> => {
     const baseUrl = input.session.backend === 'chatgpt' ? endpoints.chatgptBaseUrl : endpoints.openaiBaseUrl;
     const endpoint = `${baseUrl}/responses`;
     if (input.mode === 'http') return sendOnce(input, 'http', credentials);
@@ -414,7 +406,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   };
 
   /** Sends with the chosen transport; a plain 401 on a ChatGPT token forces one refresh and one retry. */
-  const establish = async (input: EstablishInput): Promise<TransportResponse> => {
+  const establish = async (input: EstablishInput): Promise<CodexTransportResponse> => {
     let refreshed = false;
     for (;;) {
       if (closed) {
@@ -632,7 +624,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           };
         },
       };
-      return { ...response, events: events as TransportResponse['events'] };
+      return { ...response, events: events as CodexTransportResponse['events'] };
     },
     get lastRateLimits() {
       return lastRateLimits;

@@ -502,13 +502,16 @@ export function createEventReducer(): EventReducer {
         fail(code, message !== undefined && message !== '' ? message : 'The server reported an error without a message. Try again.', out);
         return;
       }
-      case MALFORMED_EVENT_TYPE:
-        out.push({
-          type: 'error',
-          code: optionalString(event.code) ?? 'malformed-json',
-          message: optionalString(event.message) ?? 'The server sent an event that could not be decoded; it was skipped.',
-        });
+      case MALFORMED_EVENT_TYPE: {
+        // A decoder error forwarded by a transport: `buffer-limit-exceeded` ends the stream, any
+        // other code concerns one event only.
+        const forwardedCode = optionalString(event.code);
+        const message =
+          optionalString(event.message) ?? 'The server sent an event that could not be decoded; it was skipped.';
+        if (forwardedCode === 'buffer-limit-exceeded') fail(forwardedCode, message, out);
+        else out.push({ type: 'error', code: forwardedCode === 'invalid-event' ? forwardedCode : 'malformed-json', message });
         return;
+      }
       default:
         // Lifecycle notices, content parts added, hosted-tool status, keepalive and unknown events.
         return;

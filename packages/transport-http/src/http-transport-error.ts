@@ -11,7 +11,8 @@ import type { RateLimitSnapshot } from '@codetether/responses-protocol';
  * - `timeout-idle`: the stream stalled: no bytes arrived between events in time.
  * - `aborted`: the caller's `AbortSignal` fired.
  * - `protocol`: the response body was not a valid Responses SSE stream.
- * - `closed`: the transport was closed with {@link HttpTransport.close}.
+ * - `closed`: the transport was closed with `HttpTransport.close()`.
+ * - `invalid-request`: the request cannot be sent (not an http(s) URL, a body that is not JSON-serialisable).
  */
 export type HttpTransportErrorCode =
   | 'http-status'
@@ -22,7 +23,8 @@ export type HttpTransportErrorCode =
   | 'timeout-idle'
   | 'aborted'
   | 'protocol'
-  | 'closed';
+  | 'closed'
+  | 'invalid-request';
 
 /** Fields of an {@link HttpTransportError} besides `code` and `message`. */
 export interface HttpTransportErrorDetails {

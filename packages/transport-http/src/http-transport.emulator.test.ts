@@ -72,7 +72,10 @@ describe('against the emulator', () => {
     expect(response).toMatchObject({ transport: 'http', status: 200 });
     expect(response.requestId).toMatch(/^req/);
     expect(response.headers['content-type']).toContain('text/event-stream');
-    expect(response.rateLimits.primary).toMatchObject({ usedPercent: expect.any(Number), windowMinutes: 300 });
+    expect(response.rateLimits.primary).toMatchObject({
+      usedPercent: expect.any(Number),
+      windowMinutes: 300,
+    });
     expect(response.rateLimits.secondary?.windowMinutes).toBe(10_080);
     expect(response.rateLimits.planType).toBe('plus');
     const events = await collectEvents(response.events);
@@ -85,6 +88,18 @@ describe('against the emulator', () => {
     expect(text).toContain('Hello from the CodeTether emulator');
   });
 
+  it('streams several requests concurrently over the shared dispatcher', { timeout: 15_000 }, async () => {
+    const { transport } = newTransport();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const response = await transport.stream(chatgptRequest('text'));
+        return collectEvents(response.events);
+      }),
+    );
+    for (const events of results) expect(events.at(-1)?.type).toBe('response.completed');
+    expect(responsesRequests()).toBe(5);
+  });
+
   it('retries server-error-then-success once and then streams', { timeout: 15_000 }, async () => {
     const { transport, delays } = newTransport({ baseRetryDelayMs: 200 });
     const response = await transport.stream(chatgptRequest('server-error-then-success'));
@@ -94,7 +109,9 @@ describe('against the emulator', () => {
     expect(responsesRequests()).toBe(2);
   });
 
-  it('does not retry a usage-limit 429 and carries the reset time and plan', { timeout: 15_000 }, async () => {
+  it('does not retry a usage-limit 429 and carries the reset time and plan', {
+    timeout: 15_000,
+  }, async () => {
     const { transport, delays } = newTransport();
     const before = Date.now();
     const error = await expectTransportError(transport.stream(chatgptRequest('rate-limited')));

@@ -85,16 +85,22 @@ describe('streaming', () => {
   });
 
   it('sends the JSON body with SSE defaults and the caller headers', { timeout: 15_000 }, async () => {
-    let seen: { headers: Record<string, unknown>; method?: string } | undefined;
+    let seen: { headers: Record<string, unknown>; method?: string | undefined } | undefined;
     const { server, transport } = await setUp((request, response) => {
       seen = { headers: request.headers, method: request.method };
       startEventStream(response);
       response.end(completeAnswer());
     });
-    const response = await transport.stream(requestFor(server.url, { headers: { 'x-custom': 'yes', Accept: '*/*' } }));
+    const response = await transport.stream(
+      requestFor(server.url, { headers: { 'x-custom': 'yes', Accept: '*/*' } }),
+    );
     await collectEvents(response.events);
     expect(seen?.method).toBe('POST');
-    expect(seen?.headers).toMatchObject({ 'content-type': 'application/json', accept: '*/*', 'x-custom': 'yes' });
+    expect(seen?.headers).toMatchObject({
+      'content-type': 'application/json',
+      accept: '*/*',
+      'x-custom': 'yes',
+    });
   });
 
   it('reuses one keep-alive socket for sequential requests', { timeout: 15_000 }, async () => {
@@ -145,7 +151,12 @@ describe('retries', () => {
   it('honours Retry-After in seconds on a 429', { timeout: 15_000 }, async () => {
     const { server, transport, delays } = await setUp((_request, response, index) => {
       if (index === 0) {
-        sendJsonError(response, 429, { type: 'rate_limit_exceeded', message: 'Slow down' }, { 'retry-after': '7' });
+        sendJsonError(
+          response,
+          429,
+          { type: 'rate_limit_exceeded', message: 'Slow down' },
+          { 'retry-after': '7' },
+        );
         return;
       }
       startEventStream(response);
@@ -162,7 +173,12 @@ describe('retries', () => {
     const { server, transport, delays } = await setUp(
       (_request, response, index) => {
         if (index === 0) {
-          sendJsonError(response, 503, { message: 'busy' }, { 'retry-after': new Date(now + 5_000).toUTCString() });
+          sendJsonError(
+            response,
+            503,
+            { message: 'busy' },
+            { 'retry-after': new Date(now + 5_000).toUTCString() },
+          );
           return;
         }
         if (index === 1) {
@@ -179,22 +195,26 @@ describe('retries', () => {
     expect(delays).toEqual([5_000, 10_000]);
   });
 
-  it.each([500, 502, 503, 504])('retries a %i with exponential backoff', { timeout: 15_000 }, async (status) => {
-    const { server, transport, delays } = await setUp(
-      (_request, response, index) => {
-        if (index < 2) {
-          sendJsonError(response, status, { message: 'temporary' });
-          return;
-        }
-        startEventStream(response);
-        response.end(completeAnswer());
-      },
-      { baseRetryDelayMs: 100, random: () => 0.5 },
-    );
-    const response = await transport.stream(requestFor(server.url));
-    expect(await collectEvents(response.events)).toHaveLength(3);
-    expect(delays).toEqual([75, 150]);
-  });
+  it.each([500, 502, 503, 504])(
+    'retries a %i with exponential backoff',
+    { timeout: 15_000 },
+    async (status) => {
+      const { server, transport, delays } = await setUp(
+        (_request, response, index) => {
+          if (index < 2) {
+            sendJsonError(response, status, { message: 'temporary' });
+            return;
+          }
+          startEventStream(response);
+          response.end(completeAnswer());
+        },
+        { baseRetryDelayMs: 100, random: () => 0.5 },
+      );
+      const response = await transport.stream(requestFor(server.url));
+      expect(await collectEvents(response.events)).toHaveLength(3);
+      expect(delays).toEqual([75, 150]);
+    },
+  );
 
   it('gives up after maxAttempts with the last error', { timeout: 15_000 }, async () => {
     const retries: number[] = [];
@@ -241,7 +261,12 @@ describe('retries', () => {
       ),
     );
     const error = await expectTransportError(transport.stream(requestFor(server.url)));
-    expect(error).toMatchObject({ code: 'http-status', status: 400, isRetryable: false, requestId: 'req_oai' });
+    expect(error).toMatchObject({
+      code: 'http-status',
+      status: 400,
+      isRetryable: false,
+      requestId: 'req_oai',
+    });
     expect(error.serverMessage).toContain('[redacted]');
     expectNoSecret(error);
     expect(server.requestCount()).toBe(1);
@@ -249,7 +274,11 @@ describe('retries', () => {
 
   it('does not retry a quota 429 (insufficient_quota)', { timeout: 15_000 }, async () => {
     const { server, transport } = await setUp((_request, response) =>
-      sendJsonError(response, 429, { type: 'insufficient_quota', code: 'insufficient_quota', message: 'No quota' }),
+      sendJsonError(response, 429, {
+        type: 'insufficient_quota',
+        code: 'insufficient_quota',
+        message: 'No quota',
+      }),
     );
     const error = await expectTransportError(transport.stream(requestFor(server.url)));
     expect(error).toMatchObject({ code: 'http-status', status: 429, isRetryable: false });
@@ -299,13 +328,20 @@ describe('retries', () => {
       })(),
     );
     expect(seen).toHaveLength(1);
-    expect(error).toMatchObject({ code: 'network', fallbackSafe: false, status: 200, requestId: 'req_fault' });
+    expect(error).toMatchObject({
+      code: 'network',
+      fallbackSafe: false,
+      status: 200,
+      requestId: 'req_fault',
+    });
     expect(server.requestCount()).toBe(1);
   });
 });
 
 describe('timeouts', () => {
-  it('fails with timeout-first-byte when no headers arrive, after retrying', { timeout: 15_000 }, async () => {
+  it('fails with timeout-first-byte when no headers arrive, after retrying', {
+    timeout: 15_000,
+  }, async () => {
     const { server, transport } = await setUp(() => {}, { firstByteTimeoutMs: 100, maxAttempts: 2 });
     const error = await expectTransportError(transport.stream(requestFor(server.url)));
     expect(error).toMatchObject({ code: 'timeout-first-byte', isRetryable: true, attempts: 2 });
@@ -343,7 +379,9 @@ describe('timeouts', () => {
     try {
       transport = createHttpTransport({ dispatcher, maxAttempts: 1 });
       const port = await findClosedPort();
-      const error = await expectTransportError(transport.stream(requestFor(`http://127.0.0.1:${port}/v1/responses`)));
+      const error = await expectTransportError(
+        transport.stream(requestFor(`http://127.0.0.1:${port}/v1/responses`)),
+      );
       expect(error).toMatchObject({ code: 'timeout-connect', isRetryable: true });
     } finally {
       await dispatcher.close();
@@ -363,7 +401,9 @@ describe('abort and cleanup', () => {
     await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
   });
 
-  it('aborts mid-stream, closes the socket and leaves no timers or sockets', { timeout: 15_000 }, async () => {
+  it('aborts mid-stream, closes the socket and leaves no timers or sockets', {
+    timeout: 15_000,
+  }, async () => {
     server = await startFaultServer((_request, response) => {
       startEventStream(response);
       response.write(sseFrame({ type: 'response.created', response: {} }));
@@ -392,7 +432,9 @@ describe('abort and cleanup', () => {
   });
 
   it('aborts during the backoff sleep without leaving the timer', { timeout: 15_000 }, async () => {
-    server = await startFaultServer((_request, response) => sendJsonError(response, 503, { message: 'busy' }));
+    server = await startFaultServer((_request, response) =>
+      sendJsonError(response, 503, { message: 'busy' }),
+    );
     const timersBefore = countActiveResources('Timeout');
     const controller = new AbortController();
     transport = createHttpTransport({
@@ -400,7 +442,9 @@ describe('abort and cleanup', () => {
       maxRetryDelayMs: 600_000,
       onRetry: () => queueMicrotask(() => controller.abort()),
     });
-    const error = await expectTransportError(transport.stream(requestFor(server.url, { signal: controller.signal })));
+    const error = await expectTransportError(
+      transport.stream(requestFor(server.url, { signal: controller.signal })),
+    );
     expect(error.code).toBe('aborted');
     expect(server.requestCount()).toBe(1);
     await transport.close();
@@ -449,6 +493,30 @@ describe('abort and cleanup', () => {
   });
 });
 
+describe('unexpected answers', () => {
+  it('rejects a 2xx JSON answer as a protocol error', { timeout: 15_000 }, async () => {
+    const { server, transport } = await setUp((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: 'resp_1', object: 'response' }));
+    });
+    const error = await expectTransportError(transport.stream(requestFor(server.url)));
+    expect(error).toMatchObject({ code: 'protocol', status: 200, isRetryable: false, fallbackSafe: true });
+    expect(error.message).toContain('text/event-stream');
+    expect(server.requestCount()).toBe(1);
+  });
+
+  it('releases the socket when an unread event iterator is returned', { timeout: 15_000 }, async () => {
+    const { server, transport } = await setUp((_request, response) => {
+      startEventStream(response);
+      response.write(sseFrame({ type: 'response.created', response: {} }));
+    });
+    const response = await transport.stream(requestFor(server.url));
+    const iterator = response.events[Symbol.asyncIterator]();
+    expect(await iterator.return?.()).toMatchObject({ done: true });
+    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+  });
+});
+
 describe('injected fetch', () => {
   it('streams through globalThis.fetch', { timeout: 15_000 }, async () => {
     const { server } = await setUp((_request, response) => {
@@ -463,6 +531,22 @@ describe('injected fetch', () => {
     } finally {
       await custom.close();
     }
+  });
+});
+
+describe('invalid requests', () => {
+  it('rejects a relative or non-http URL and an unserialisable body without sending', async () => {
+    transport = createHttpTransport();
+    for (const url of ['/v1/responses', 'ws://127.0.0.1:1/v1/responses']) {
+      const error = await expectTransportError(transport.stream(requestFor(url)));
+      expect(error).toMatchObject({ code: 'invalid-request', isRetryable: false });
+    }
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const error = await expectTransportError(
+      transport.stream(requestFor('http://127.0.0.1:1/v1/responses', { body: circular })),
+    );
+    expect(error.code).toBe('invalid-request');
   });
 });
 

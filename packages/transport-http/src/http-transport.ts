@@ -7,7 +7,7 @@ import { headersToRecord, readRequestId } from './response-metadata.js';
 import { parseRetryAfterMs } from './retry-after.js';
 import { type BackoffPolicy, computeRetryDelayMs } from './retry-policy.js';
 import { collectSecretValues, redactSecrets } from './secret-redaction.js';
-import { streamSseEvents } from './sse-event-stream.js';
+import { createSseEventIterable } from './sse-event-stream.js';
 import { createStatusError } from './status-error.js';
 import type {
   FetchInitLike,
@@ -66,12 +66,49 @@ function originOf(url: string): string {
   }
 }
 
+/** Checks the URL and serialises the body; a request that cannot be sent fails with `invalid-request`. */
+function serializeRequest(request: TransportRequest): string {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch (cause) {
+    throw new HttpTransportError(
+      'invalid-request',
+      'The request URL is not a valid absolute URL. Pass the full endpoint, e.g. https://api.openai.com/v1/responses.',
+      { cause, isRetryable: false, fallbackSafe: true },
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HttpTransportError(
+      'invalid-request',
+      `The request URL uses ${url.protocol} but the HTTP transport needs http: or https:.`,
+      { isRetryable: false, fallbackSafe: true },
+    );
+  }
+  try {
+    return JSON.stringify(request.body);
+  } catch (cause) {
+    throw new HttpTransportError(
+      'invalid-request',
+      `The request body cannot be serialised as JSON (${cause instanceof Error ? cause.message : String(cause)}). Remove circular references and BigInt values.`,
+      { cause, isRetryable: false, fallbackSafe: true },
+    );
+  }
+}
+
 function withDefaultHeaders(headers: Record<string, string>): Record<string, string> {
   const present = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
   const merged: Record<string, string> = {};
   if (!present.has('content-type')) merged['content-type'] = 'application/json';
   if (!present.has('accept')) merged.accept = 'text/event-stream';
   return Object.assign(merged, headers);
+}
+
+/** True for a 2xx content type that cannot be an SSE stream (JSON or HTML); a missing one is accepted. */
+function isNotAnEventStream(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const lowered = contentType.toLowerCase();
+  return !lowered.includes('event-stream') && (lowered.includes('json') || lowered.includes('html'));
 }
 
 async function readLimitedText(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
@@ -123,7 +160,11 @@ async function readLimitedText(body: ReadableStream<Uint8Array> | null, limit: n
 export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const maxAttempts = Math.floor(nonNegative(options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 'maxAttempts'));
   if (maxAttempts < 1) throw new RangeError('maxAttempts must be at least 1.');
-  const connectTimeoutMs = nonNegative(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
+  const connectTimeoutMs = nonNegative(
+    options.connectTimeoutMs,
+    DEFAULT_CONNECT_TIMEOUT_MS,
+    'connectTimeoutMs',
+  );
   const firstByteTimeoutMs = nonNegative(
     options.firstByteTimeoutMs,
     DEFAULT_FIRST_BYTE_TIMEOUT_MS,
@@ -139,12 +180,18 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
 
+  const keepAliveTimeoutMs = nonNegative(
+    options.keepAliveTimeoutMs,
+    DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    'keepAliveTimeoutMs',
+  );
+
   let ownedAgent: Agent | undefined;
   const dispatcher = (): Dispatcher | undefined => {
     if (options.dispatcher !== undefined) return options.dispatcher;
     if (options.fetch !== undefined) return undefined;
     ownedAgent ??= new Agent({
-      keepAliveTimeout: nonNegative(options.keepAliveTimeoutMs, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, 'keepAliveTimeoutMs'),
+      keepAliveTimeout: keepAliveTimeoutMs,
       connect: { timeout: connectTimeoutMs },
       // The transport's own first-byte and idle timers govern; undici's would race them.
       headersTimeout: 0,
@@ -152,11 +199,33 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     });
     return ownedAgent;
   };
-  const fetchFunction: FetchLike = (options.fetch as FetchLike | undefined) ?? (undiciFetch as unknown as FetchLike);
+  const fetchFunction: FetchLike =
+    (options.fetch as FetchLike | undefined) ?? (undiciFetch as unknown as FetchLike);
 
   const activeCalls = new Set<AbortController>();
   let closed = false;
   let closing: Promise<void> | undefined;
+
+  const notAnEventStreamError = (
+    status: number,
+    headers: Record<string, string>,
+    bodyText: string,
+    call: CallState,
+  ): HttpTransportError => {
+    const preview = redactSecrets(bodyText.trim().slice(0, 200), call.secrets);
+    return new HttpTransportError(
+      'protocol',
+      `${call.origin} answered ${status} with ${headers['content-type']} instead of a text/event-stream. Check that the URL is a Responses endpoint and that the body has "stream": true.`,
+      {
+        status,
+        isRetryable: false,
+        fallbackSafe: true,
+        requestId: readRequestId(headers),
+        serverMessage: preview === '' ? undefined : preview,
+        attempts: call.attempts,
+      },
+    );
+  };
 
   interface CallState {
     request: TransportRequest;
@@ -178,7 +247,11 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   /** One HTTP attempt; resolves with a 2xx response or throws a typed error. */
   const attempt = async (
     call: CallState,
-  ): Promise<{ response: FetchResponseLike; headers: Record<string, string>; requestController: AbortController }> => {
+  ): Promise<{
+    response: FetchResponseLike;
+    headers: Record<string, string>;
+    requestController: AbortController;
+  }> => {
     call.attempts += 1;
     const requestController = new AbortController();
     const forwardAbort = (): void => requestController.abort(call.controller.signal.reason);
@@ -229,7 +302,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       throw failure(error);
     }
     const headers = headersToRecord(response.headers);
-    if (response.status >= 200 && response.status < 300) {
+    if (response.status >= 200 && response.status < 300 && !isNotAnEventStream(headers['content-type'])) {
       // From here on buildResponse forwards aborts until the event stream is released.
       cleanUp();
       return { response, headers, requestController };
@@ -237,6 +310,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     const bodyText = await readLimitedText(response.body, ERROR_BODY_LIMIT_BYTES);
     cleanUp();
     if (call.controller.signal.aborted || firstByteTimedOut) throw failure(undefined, response.status);
+    if (response.status >= 200 && response.status < 300) {
+      throw notAnEventStreamError(response.status, headers, bodyText, call);
+    }
     throw createStatusError({
       status: response.status,
       statusText: response.statusText,
@@ -280,7 +356,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     const requestId = readRequestId(headers);
     const forwardAbort = (): void => requestController.abort(call.controller.signal.reason);
     call.controller.signal.addEventListener('abort', forwardAbort, { once: true });
-    const events = streamSseEvents({
+    const events = createSseEventIterable({
       body: response.body,
       idleTimeoutMs,
       maxBufferBytes: options.maxBufferBytes,
@@ -347,7 +423,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       const call: CallState = {
         request,
         headers: withDefaultHeaders(request.headers),
-        body: JSON.stringify(request.body),
+        body: serializeRequest(request),
         secrets: collectSecretValues(request.headers),
         origin: originOf(request.url),
         controller,

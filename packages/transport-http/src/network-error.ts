@@ -75,7 +75,11 @@ export function createNetworkError(error: unknown, context: NetworkFailureContex
 }
 
 /** The error for a caller abort. */
-export function createAbortedError(reason: unknown, outputStarted: boolean, attempts: number): HttpTransportError {
+export function createAbortedError(
+  reason: unknown,
+  outputStarted: boolean,
+  attempts: number,
+): HttpTransportError {
   return new HttpTransportError('aborted', 'The request was aborted by the caller.', {
     cause: reason,
     isRetryable: false,

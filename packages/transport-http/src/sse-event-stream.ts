@@ -28,6 +28,7 @@ export interface SseEventStreamContext {
 
 /** The reason given to the request's controller when the idle timer fires. */
 export class IdleTimeoutReason extends Error {
+  /** Creates the reason for a stall of `idleTimeoutMs`. */
   constructor(idleTimeoutMs: number) {
     super(`No data arrived for ${idleTimeoutMs} ms.`);
     this.name = 'IdleTimeoutReason';
@@ -112,4 +113,40 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
     }
     context.release();
   }
+}
+
+/**
+ * Wraps {@link streamSseEvents} so that stopping an iterator that was never started (`return()`
+ * before the first `next()`) still aborts the request and releases its listeners. Single use:
+ * every `[Symbol.asyncIterator]()` call returns the same iterator.
+ */
+export function createSseEventIterable(
+  context: SseEventStreamContext,
+): AsyncIterableIterator<ResponsesStreamEvent> {
+  const generator = streamSseEvents(context);
+  let started = false;
+  const releaseUnstarted = (): void => {
+    if (started) return;
+    started = true;
+    context.abortRequest(new Error('The event stream was closed before it was read.'));
+    context.release();
+  };
+  const iterator: AsyncIterableIterator<ResponsesStreamEvent> = {
+    next() {
+      started = true;
+      return generator.next();
+    },
+    return(value?: unknown) {
+      releaseUnstarted();
+      return generator.return(value as undefined);
+    },
+    throw(error?: unknown) {
+      releaseUnstarted();
+      return generator.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }

@@ -24,7 +24,12 @@ describe('createStatusError', () => {
       input({
         status: 429,
         bodyText: JSON.stringify({
-          error: { type: 'usage_limit_reached', message: 'limit', plan_type: 'pro', resets_at: NOW / 1000 + 600 },
+          error: {
+            type: 'usage_limit_reached',
+            message: 'limit',
+            plan_type: 'pro',
+            resets_at: NOW / 1000 + 600,
+          },
         }),
         requestId: 'req_1',
       }),
@@ -51,8 +56,24 @@ describe('createStatusError', () => {
     expect(error).toMatchObject({ code: 'usage-limit-reached', planType: 'plus', resetsAt: NOW + 1_000 });
   });
 
+  it('takes the reset time of the exhausted window from the headers', () => {
+    const error = createStatusError(
+      input({
+        status: 429,
+        bodyText: JSON.stringify({ error: { type: 'usage_limit_reached' } }),
+        rateLimits: {
+          primary: { usedPercent: 40, resetsAt: NOW + 1_000 },
+          secondary: { usedPercent: 100, resetsAt: NOW + 9_000 },
+        },
+      }),
+    );
+    expect(error.resetsAt).toBe(NOW + 9_000);
+  });
+
   it('keeps a plain-text body as the server message', () => {
-    const error = createStatusError(input({ status: 502, statusText: 'Bad Gateway', bodyText: '<html>upstream</html>' }));
+    const error = createStatusError(
+      input({ status: 502, statusText: 'Bad Gateway', bodyText: '<html>upstream</html>' }),
+    );
     expect(error).toMatchObject({ code: 'http-status', status: 502, isRetryable: true });
     expect(error.serverMessage).toBe('<html>upstream</html>');
     expect(error.message).toContain('HTTP 502 Bad Gateway');

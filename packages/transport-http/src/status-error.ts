@@ -1,8 +1,4 @@
-import {
-  parseErrorBody,
-  parseUsageLimitError,
-  type RateLimitSnapshot,
-} from '@codetether/responses-protocol';
+import { parseErrorBody, parseUsageLimitError, type RateLimitSnapshot } from '@codetether/responses-protocol';
 import { HttpTransportError } from './http-transport-error.js';
 import { NON_RETRYABLE_RATE_LIMIT_KINDS, RETRYABLE_STATUSES } from './retry-policy.js';
 import { redactSecrets } from './secret-redaction.js';
@@ -41,6 +37,13 @@ function adviceFor(status: number, retryable: boolean): string {
   return 'Try again later.';
 }
 
+/** The reset time of the exhausted usage window (the one at 100 %), else of the primary window. */
+function exhaustedWindowReset(rateLimits: RateLimitSnapshot): number | undefined {
+  const windows = [rateLimits.primary, rateLimits.secondary];
+  const exhausted = windows.find((window) => window?.usedPercent !== undefined && window.usedPercent >= 100);
+  return (exhausted ?? rateLimits.primary)?.resetsAt;
+}
+
 /** Turns a non-2xx response into an {@link HttpTransportError} (`usage-limit-reached` or `http-status`). */
 export function createStatusError(input: StatusErrorInput): HttpTransportError {
   const parsedBody = parseErrorBody(input.bodyText);
@@ -55,7 +58,7 @@ export function createStatusError(input: StatusErrorInput): HttpTransportError {
   if (isUsageLimit) {
     const usage = parseUsageLimitError(input.bodyText, { now: input.now });
     const planType = usage?.planType ?? input.rateLimits.planType;
-    const resetsAt = usage?.resetsAt ?? input.rateLimits.primary?.resetsAt;
+    const resetsAt = usage?.resetsAt ?? exhaustedWindowReset(input.rateLimits);
     const resetText = resetsAt === undefined ? 'later' : `after ${new Date(resetsAt).toISOString()}`;
     const planText = planType === undefined ? '' : ` (${planType} plan)`;
     return new HttpTransportError(
@@ -86,7 +89,9 @@ export function createStatusError(input: StatusErrorInput): HttpTransportError {
   return new HttpTransportError(
     'http-status',
     `The server answered HTTP ${input.status}${statusText}${detail}${requestIdText}. ${
-      quotaKind ? 'The account has no quota left for this request; check its plan or billing.' : adviceFor(input.status, isRetryable)
+      quotaKind
+        ? 'The account has no quota left for this request; check its plan or billing.'
+        : adviceFor(input.status, isRetryable)
     }`,
     {
       status: input.status,

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseRateLimitHeaders } from '@codetether/responses-protocol';
 import type WebSocket from 'ws';
+import type { ClientOptions } from 'ws';
 import { normalizeHeaders, readRequestId } from './response-headers.js';
 import type { TransportScheduler } from './scheduler.js';
 import { errorFromServerFailure } from './server-error.js';
@@ -8,7 +9,7 @@ import type { HandshakeMetadata } from './transport-types.js';
 import { WebSocketTransportError } from './web-socket-transport-error.js';
 
 /** A `ws`-compatible WebSocket class (the `ws` package's default export, or a subclass of it). */
-export type WebSocketConstructor = typeof WebSocket;
+export type WebSocketConstructor = new (address: string, options: ClientOptions) => WebSocket;
 
 /** Options of {@link openConnection}. */
 export interface OpenConnectionOptions {
@@ -93,12 +94,28 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
     }
     let settled = false;
     let upgradeResponse: IncomingMessage | undefined;
-    const socket = new options.WebSocket(options.url, {
-      headers: options.headers,
-      perMessageDeflate: options.perMessageDeflate,
-      maxPayload: options.maxPayloadBytes,
-      followRedirects: false,
-    });
+    let socket: WebSocket;
+    try {
+      socket = new options.WebSocket(options.url, {
+        headers: options.headers,
+        perMessageDeflate: options.perMessageDeflate,
+        maxPayload: options.maxPayloadBytes,
+        followRedirects: false,
+      });
+    } catch (error) {
+      const detail =
+        typeof (error as { code?: unknown }).code === 'string'
+          ? ` (${(error as { code: string }).code})`
+          : '';
+      reject(
+        new WebSocketTransportError(
+          'invalid-request',
+          `The WebSocket handshake to ${host} could not be sent${detail}: check the header names and values (no line breaks or non-ASCII characters).`,
+          { fallbackSafe: false, isRetryable: false, cause: error },
+        ),
+      );
+      return;
+    }
     socket.on('error', ignoreError);
 
     const cleanup = (): void => {

@@ -1,9 +1,12 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
+import type { TransportScheduler } from './scheduler.js';
 import type { HandshakeMetadata } from './transport-types.js';
 
 const OPEN = 1;
+/** How long a polite close may wait for the server's close frame before the socket is destroyed. */
+export const CLOSE_GRACE_MS = 2_000;
 
 /** Receives the frames and the close of the socket while a turn owns it. */
 export interface ConnectionListener {
@@ -33,14 +36,23 @@ export class ResponsesConnection {
   private closeInfo: { code: number; reason: string } | undefined;
   private readonly closeHandlers = new Set<(connection: ResponsesConnection) => void>();
   private readonly closed: Promise<void>;
+  private readonly scheduler: TransportScheduler;
+  private graceTimer: unknown;
 
   /**
    * @param socket - an open socket
    * @param handshake - its handshake metadata
    * @param openedAt - when it opened, epoch ms
+   * @param scheduler - timers (for the close grace period)
    */
-  constructor(socket: WebSocket, handshake: HandshakeMetadata, openedAt: number) {
+  constructor(
+    socket: WebSocket,
+    handshake: HandshakeMetadata,
+    openedAt: number,
+    scheduler: TransportScheduler,
+  ) {
     this.socket = socket;
+    this.scheduler = scheduler;
     this.handshake = handshake;
     this.openedAt = openedAt;
     this.lastActiveAt = openedAt;
@@ -56,6 +68,7 @@ export class ResponsesConnection {
     });
     socket.on('close', (code: number, reason: Buffer) => {
       this.closeInfo = { code, reason: reason.toString('utf8') };
+      if (this.graceTimer !== undefined) this.scheduler.clearTimeout(this.graceTimer);
       const listener = this.listener;
       this.listener = undefined;
       listener?.onClose(code, this.closeInfo.reason, this.lastError);
@@ -104,11 +117,15 @@ export class ResponsesConnection {
     else this.closeHandlers.add(handler);
   }
 
-  /** Closes politely (code 1000) and resolves once the socket is closed. */
+  /**
+   * Closes politely (code 1000) and resolves once the socket is closed; a server that does not answer
+   * the close within {@link CLOSE_GRACE_MS} gets the socket destroyed.
+   */
   close(): Promise<void> {
-    if (this.closeInfo === undefined) {
+    if (this.closeInfo === undefined && this.graceTimer === undefined) {
       this.setKeepsProcessAlive(true);
       this.socket.close(1000);
+      this.graceTimer = this.scheduler.setTimeout(() => this.socket.terminate(), CLOSE_GRACE_MS);
     }
     return this.closed;
   }

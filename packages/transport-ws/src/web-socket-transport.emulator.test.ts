@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { type Emulator, startEmulator } from '@codetether/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import {
   chatgptHeaders,
   chatgptRequest,
@@ -21,8 +21,8 @@ let socketsCreated = 0;
 
 /** Counts the sockets the transport opens. */
 class CountingWebSocket extends WebSocket {
-  constructor(...args: ConstructorParameters<typeof WebSocket>) {
-    super(...args);
+  constructor(address: string, options: ClientOptions) {
+    super(address, options);
     socketsCreated += 1;
   }
 }
@@ -210,7 +210,7 @@ describe('createWebSocketTransport against the emulator', () => {
       fallbackSafe: true,
       isRetryable: false,
     });
-    const error = await unauthorized.catch((caught: unknown) => caught as WebSocketTransportError);
+    const error = (await unauthorized.catch((caught: unknown) => caught)) as WebSocketTransportError;
     expect(JSON.stringify({ message: error.message, server: error.serverMessage })).not.toContain(
       'not-a-valid-token-123',
     );

@@ -191,6 +191,55 @@ describe('createWebSocketTransport against a local ws server', () => {
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
+  it('rejects headers that cannot be sent without echoing them', TIMEOUT, async () => {
+    local = await startLocalWebSocketServer(() => {});
+    transport = createWebSocketTransport();
+    const attempt = transport.stream({
+      ...request(local.url),
+      headers: { Authorization: 'Bearer secret\nvalue' },
+    });
+    await expect(attempt).rejects.toMatchObject({ code: 'invalid-request', fallbackSafe: false });
+    await expect(attempt).rejects.not.toThrow(/secret/);
+    expect(local.accepted).toBe(0);
+  });
+
+  it('forgets an idle socket the server closed', TIMEOUT, async () => {
+    local = await startLocalWebSocketServer((socket) => {
+      for (const event of completedResponseEvents('bye')) socket.send(JSON.stringify(event));
+      socket.close(1000, 'done');
+    });
+    transport = createWebSocketTransport();
+    const response = await transport.stream(request(local.url, 's'));
+    await collectEvents(response.events);
+    await expect
+      .poll(() => transport?.state())
+      .toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
+    const next = await transport.stream(request(local.url, 's'));
+    expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
+    expect(local.accepted).toBe(2);
+  });
+
+  it('destroys a socket whose server does not answer the close frame', TIMEOUT, async () => {
+    local = await startLocalWebSocketServer((socket) => {
+      for (const event of completedResponseEvents('ok')) socket.send(JSON.stringify(event));
+      // Stop reading: the close frame from the client is never answered.
+      (socket as unknown as { _socket: Socket })._socket.pause();
+    });
+    const scheduler = new ManualScheduler();
+    transport = createWebSocketTransport({ scheduler, now: scheduler.now });
+    const response = await transport.stream(request(local.url, 's'));
+    await collectEvents(response.events);
+    let closed = false;
+    const closing = transport.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
+    scheduler.advance(2_000);
+    await closing;
+    expect(transport.state().openConnections).toBe(0);
+  });
+
   it('leaves no sockets behind after a mix of outcomes and close()', TIMEOUT, async () => {
     local = await startLocalWebSocketServer((socket, frame) => {
       const input = JSON.stringify(frame.input);

@@ -139,7 +139,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       maxPayloadBytes,
       signal,
     });
-    const connection = new ResponsesConnection(opened.socket, opened.handshake, now());
+    const connection = new ResponsesConnection(opened.socket, opened.handshake, now(), scheduler);
     connections.add(connection);
     connection.onClosed(() => {
       connections.delete(connection);

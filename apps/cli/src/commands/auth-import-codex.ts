@@ -16,7 +16,10 @@ export interface ImportCodexOptions {
  * @param context - streams and environment
  * @param options - the Codex CLI folder
  */
-export async function runImportCodex(context: CommandContext, options: ImportCodexOptions): Promise<ExitCode> {
+export async function runImportCodex(
+  context: CommandContext,
+  options: ImportCodexOptions,
+): Promise<ExitCode> {
   const store = openCredentialStore(context.env);
   const previous = await store.read().catch(() => undefined);
   const credentials = await importCodexCliLogin({
@@ -29,7 +32,11 @@ export async function runImportCodex(context: CommandContext, options: ImportCod
   const who = claims.email ?? 'the Codex CLI account';
   const plan = claims.planType === undefined ? '' : ` (plan ${claims.planType})`;
   stdout.write(`${colors.green('✔')} Imported the Codex CLI login of ${colors.bold(who)}${plan}.\n`);
-  stdout.write(colors.dim(`Credentials saved to ${store.location}${previous === undefined ? '' : ' (replacing the previous login)'}.\n`));
+  stdout.write(
+    colors.dim(
+      `Credentials saved to ${store.location}${previous === undefined ? '' : ' (replacing the previous login)'}.\n`,
+    ),
+  );
   stderr.write(
     `${stderrColors.yellow('⚠')} This is a copy of the Codex CLI's login. The first time CodeTether refreshes it, the refresh token rotates and the Codex CLI is logged out (run \`codex login\` there again). To keep both working, use \`codetether auth login\` instead.\n`,
   );

@@ -66,10 +66,17 @@ async function browserLogin(
       timeoutMs,
       signal,
       onAuthorizeUrl(url) {
-        const lead = options.open === false ? 'Open this URL in your browser' : 'Opening your browser. If it does not open, visit';
+        const lead =
+          options.open === false
+            ? 'Open this URL in your browser'
+            : 'Opening your browser. If it does not open, visit';
         stderr.write(`${lead} to sign in to ChatGPT:\n\n  ${colors.cyan(colors.underline(url))}\n\n`);
         const deadline = context.now() + timeoutMs;
-        waiting = countdown(context, deadline, (left) => `Waiting for the browser to finish signing in… ${left} left`);
+        waiting = countdown(
+          context,
+          deadline,
+          (left) => `Waiting for the browser to finish signing in… ${left} left`,
+        );
       },
       onBrowserOpenError() {
         stderr.write(`${colors.yellow('!')} Could not open a browser: open the URL above yourself.\n`);
@@ -108,7 +115,11 @@ async function deviceCodeLogin(
             '',
           ].join('\n'),
         );
-        waiting = countdown(context, info.expiresAt, (left) => `Waiting for you to enter the code… ${left} left`);
+        waiting = countdown(
+          context,
+          info.expiresAt,
+          (left) => `Waiting for you to enter the code… ${left} left`,
+        );
       },
     });
   } finally {

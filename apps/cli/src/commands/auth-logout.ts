@@ -1,5 +1,6 @@
 import { createTokenManager } from '@codetether/oauth-pkce';
 import type { CommandContext } from '../command-context.js';
+import { hasApiKey } from '../configuration.js';
 import { openCredentialStore, resolveIssuer } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 
@@ -22,7 +23,9 @@ export async function runLogout(context: CommandContext): Promise<ExitCode> {
     return EXIT_CODES.success;
   }
   if (stored === undefined) {
-    stdout.write(`You were not logged in; there was nothing to remove ${colors.dim(`(${store.location})`)}.\n`);
+    stdout.write(
+      `You were not logged in; there was nothing to remove ${colors.dim(`(${store.location})`)}.\n`,
+    );
   } else {
     await createTokenManager({ store, issuer: resolveIssuer(context.env) }).logout();
     stdout.write(`${colors.green('✔')} Logged out. Removed ${store.location}.\n`);
@@ -30,7 +33,7 @@ export async function runLogout(context: CommandContext): Promise<ExitCode> {
       stdout.write(colors.dim("The Codex CLI's own login was left untouched.\n"));
     }
   }
-  if ((context.env.OPENAI_API_KEY?.trim() ?? '') !== '') {
+  if (hasApiKey(context.env)) {
     stdout.write(colors.dim('OPENAI_API_KEY is still set, so requests now use API-key mode.\n'));
   }
   return EXIT_CODES.success;

@@ -1,7 +1,7 @@
 import { readAccountClaims, type StoredChatGptCredentials } from '@codetether/oauth-pkce';
-import { resolveEndpoints } from '@codetether/provider-codex';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
+import { hasApiKey, readEndpoints } from '../configuration.js';
 import { openCredentialStore } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { shortenAccountId } from '../rendering/account-id.js';
@@ -44,8 +44,8 @@ function buildReport(
   stored: StoredChatGptCredentials | undefined,
   credentialsPath: string,
 ): AuthStatusReport {
-  const endpoints = resolveEndpoints({}, context.env);
-  const apiKeySet = (context.env.OPENAI_API_KEY?.trim() ?? '') !== '';
+  const endpoints = readEndpoints(context.env);
+  const apiKeySet = hasApiKey(context.env);
   if (stored !== undefined) {
     const claims = readAccountClaims(stored.tokens);
     const report: AuthStatusReport = {
@@ -65,7 +65,13 @@ function buildReport(
     return report;
   }
   if (apiKeySet) {
-    return { loggedIn: true, mode: 'api-key', backendUrl: endpoints.openaiBaseUrl, credentialsPath, apiKeySet };
+    return {
+      loggedIn: true,
+      mode: 'api-key',
+      backendUrl: endpoints.openaiBaseUrl,
+      credentialsPath,
+      apiKeySet,
+    };
   }
   return { loggedIn: false, mode: 'none', credentialsPath, apiKeySet };
 }
@@ -115,7 +121,9 @@ export async function runStatus(context: CommandContext, options: StatusOptions)
   stdout.write(row('Credentials', report.credentialsPath));
   if (report.source === 'codex-cli-import') stdout.write(row('Source', 'imported from the Codex CLI'));
   if (report.apiKeySet) {
-    stdout.write(row('API key', `OPENAI_API_KEY is set ${colors.dim('(used only when no ChatGPT login is stored)')}`));
+    stdout.write(
+      row('API key', `OPENAI_API_KEY is set ${colors.dim('(used only when no ChatGPT login is stored)')}`),
+    );
   }
   return EXIT_CODES.success;
 }

@@ -31,14 +31,22 @@ export interface ChatOptions {
  * @param words - the prompt words
  * @param options - model, system, transport, output switches
  */
-export async function runChat(context: CommandContext, words: string[], options: ChatOptions): Promise<ExitCode> {
+export async function runChat(
+  context: CommandContext,
+  words: string[],
+  options: ChatOptions,
+): Promise<ExitCode> {
   let prompt = words.join(' ').trim();
   if (prompt === '' && context.stdin.isTTY !== true) prompt = (await readAll(context.stdin)).trim();
   const interactive = prompt === '' && context.stdin.isTTY === true;
   if (prompt === '' && !interactive) {
-    throw new CliError('usage', 'No prompt was given: the argument is missing and standard input was empty.', {
-      hint: 'Pass the prompt as an argument (codetether chat "Hello") or pipe it in (echo Hello | codetether chat).',
-    });
+    throw new CliError(
+      'usage',
+      'No prompt was given: the argument is missing and standard input was empty.',
+      {
+        hint: 'Pass the prompt as an argument (codetether chat "Hello") or pipe it in (echo Hello | codetether chat).',
+      },
+    );
   }
   if (interactive && options.json === true) {
     throw new CliError('usage', '--json needs a prompt; the interactive session prints text only.', {
@@ -56,7 +64,8 @@ export async function runChat(context: CommandContext, words: string[], options:
   try {
     // Fails fast with "not logged in" (exit 3) or an unsupported model (exit 2) before anything streams.
     await provider.validateModel(options.model);
-    const system: ChatMessage[] = options.system === undefined ? [] : [{ role: 'system', content: options.system }];
+    const system: ChatMessage[] =
+      options.system === undefined ? [] : [{ role: 'system', content: options.system }];
     const display = { showThinking: options.thinking !== false, json: options.json === true };
     if (interactive) {
       return await runInteractiveSession(context, provider, { model: options.model, system, ...display });

@@ -147,14 +147,24 @@ export async function runDemo(context: CommandContext): Promise<ExitCode> {
     emulator.setOptions({ scenario: 'reasoning' });
     const greeting = 'Say hello to a new CodeTether user.';
     stdout.write(`${colors.cyan('›')} ${greeting}\n`);
-    await streamAnswer(context, provider, { model, messages: [{ role: 'user', content: greeting }] }, answerOptions);
+    await streamAnswer(
+      context,
+      provider,
+      { model, messages: [{ role: 'user', content: greeting }] },
+      answerOptions,
+    );
 
     heading(3, 'A tool call, answered by a local function');
     emulator.setOptions({ scenario: 'tool-call' });
     const question = 'What is the weather in Paris right now?';
     stdout.write(`${colors.cyan('›')} ${question}\n`);
     const messages: ChatMessage[] = [{ role: 'user', content: question }];
-    const call = await streamAnswer(context, provider, { model, messages, tools: [WEATHER_TOOL] }, answerOptions);
+    const call = await streamAnswer(
+      context,
+      provider,
+      { model, messages, tools: [WEATHER_TOOL] },
+      answerOptions,
+    );
     const toolCall = call.toolCalls[0];
     if (toolCall === undefined) throw new CliError('failed', 'The emulator did not ask for the demo tool.');
     const result = runWeatherTool(toolCall.arguments);

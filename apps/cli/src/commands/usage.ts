@@ -40,7 +40,8 @@ export async function runUsage(context: CommandContext, options: UsageOptions): 
   try {
     const auth = await provider.resolveAuth();
     if (auth.mode === 'api-key') {
-      if (options.json === true) stdout.write(`${JSON.stringify({ mode: 'api-key', windows: [] }, null, 2)}\n`);
+      if (options.json === true)
+        stdout.write(`${JSON.stringify({ mode: 'api-key', windows: [] }, null, 2)}\n`);
       else {
         stdout.write(
           'API-key mode has no subscription usage windows: it is billed per token. Log in with `codetether auth login` to see your ChatGPT limits.\n',
@@ -96,8 +97,11 @@ export async function runUsage(context: CommandContext, options: UsageOptions): 
       source === 'last-answer'
         ? `from your last answer, ${formatRelativeTime(asOf, context.now())}`
         : 'just now';
-    stdout.write(`${colors.bold(`ChatGPT${plan === undefined ? '' : ` ${plan}`} usage`)} ${colors.dim(`(${origin})`)}\n\n`);
-    for (const line of renderRateLimitBars(snapshot, { colors, now: context.now() })) stdout.write(`${line}\n`);
+    stdout.write(
+      `${colors.bold(`ChatGPT${plan === undefined ? '' : ` ${plan}`} usage`)} ${colors.dim(`(${origin})`)}\n\n`,
+    );
+    for (const line of renderRateLimitBars(snapshot, { colors, now: context.now() }))
+      stdout.write(`${line}\n`);
     return EXIT_CODES.success;
   } finally {
     await provider.close();

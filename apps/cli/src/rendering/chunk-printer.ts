@@ -78,7 +78,10 @@ export function createChunkPrinter(terminal: Terminal, options: ChunkPrinterOpti
         answer.finishReason = chunk.finishReason;
         break;
       case 'error':
-        answer.error = chunk.code === undefined ? { message: chunk.message } : { message: chunk.message, code: chunk.code };
+        answer.error =
+          chunk.code === undefined
+            ? { message: chunk.message }
+            : { message: chunk.message, code: chunk.code };
         break;
       default:
         break;

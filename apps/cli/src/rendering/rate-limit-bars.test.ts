@@ -35,7 +35,9 @@ describe('renderRateLimitBars', () => {
   });
 
   it('reports credits and knows when there is nothing to draw', () => {
-    expect(renderRateLimitBars({ creditsBalance: 12 }, { colors: plain, now })).toEqual(['Credits         12']);
+    expect(renderRateLimitBars({ creditsBalance: 12 }, { colors: plain, now })).toEqual([
+      'Credits         12',
+    ]);
     expect(hasRateLimitWindows({})).toBe(false);
     expect(hasRateLimitWindows(undefined)).toBe(false);
     expect(hasRateLimitWindows({ secondary: {} })).toBe(true);

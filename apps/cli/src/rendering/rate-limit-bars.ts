@@ -63,7 +63,9 @@ function renderBar(window: RateLimitWindowView, label: string, options: RateLimi
   let reset = '';
   if (window.resetsAt !== undefined && Number.isFinite(window.resetsAt)) {
     const at = toEpochMilliseconds(window.resetsAt);
-    reset = colors.dim(`  resets ${formatRelativeTime(at, options.now)} (${formatClockTime(at, options.now)})`);
+    reset = colors.dim(
+      `  resets ${formatRelativeTime(at, options.now)} (${formatClockTime(at, options.now)})`,
+    );
   }
   return `${colors.bold(`${label} limit`.padEnd(16))}${bar} ${percent}${reset}`;
 }
@@ -76,7 +78,10 @@ function renderBar(window: RateLimitWindowView, label: string, options: RateLimi
  * @param snapshot - the rate-limit snapshot
  * @param options - colours, clock and width
  */
-export function renderRateLimitBars(snapshot: RateLimitSnapshotView, options: RateLimitBarsOptions): string[] {
+export function renderRateLimitBars(
+  snapshot: RateLimitSnapshotView,
+  options: RateLimitBarsOptions,
+): string[] {
   const lines: string[] = [];
   const windows = [snapshot.primary, snapshot.secondary].filter(
     (window): window is RateLimitWindowView => window !== undefined,

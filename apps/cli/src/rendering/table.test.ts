@@ -48,7 +48,13 @@ describe('renderUsageSummary', () => {
       renderUsageSummary(
         {
           model: 'gpt-5.4',
-          usage: { promptTokens: 1000, cacheReadTokens: 234, completionTokens: 87, totalTokens: 1321, reasoningTokens: 40 },
+          usage: {
+            promptTokens: 1000,
+            cacheReadTokens: 234,
+            completionTokens: 87,
+            totalTokens: 1321,
+            reasoningTokens: 40,
+          },
           elapsedMs: 1400,
         },
         plain,

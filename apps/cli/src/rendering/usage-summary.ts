@@ -27,7 +27,8 @@ export function renderUsageSummary(input: UsageSummaryInput, colors: Colors): st
   } else {
     const cached = usage.cacheReadTokens ?? 0;
     parts.push(`${number(usage.promptTokens + cached)} in (${number(cached)} cached)`);
-    const reasoning = usage.reasoningTokens === undefined ? '' : ` (${number(usage.reasoningTokens)} reasoning)`;
+    const reasoning =
+      usage.reasoningTokens === undefined ? '' : ` (${number(usage.reasoningTokens)} reasoning)`;
     parts.push(`${number(usage.completionTokens)} out${reasoning}`);
   }
   parts.push(`${(input.elapsedMs / 1000).toFixed(1)} s`);

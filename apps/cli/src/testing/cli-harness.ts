@@ -88,7 +88,9 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
             resolve(match);
           } else if (closed) {
             waiters.delete(check);
-            reject(new Error(`The CLI exited before printing ${pattern}.\nstdout: ${stdout}\nstderr: ${stderr}`));
+            reject(
+              new Error(`The CLI exited before printing ${pattern}.\nstdout: ${stdout}\nstderr: ${stderr}`),
+            );
           }
         };
         waiters.add(check);
@@ -105,7 +107,11 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
  * @param env - the environment
  * @param stdin - text for standard input (closed right away when undefined)
  */
-export async function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<CliResult> {
   const running = startCli(args, env);
   running.child.stdin.end(stdin ?? '');
   return running.exited;

@@ -35,7 +35,11 @@ export class FakeProviderError extends Error {
   readonly retryAfterSeconds?: number;
   readonly resetsAt?: number;
 
-  constructor(code: string, message: string, fields: { status?: number; retryAfterSeconds?: number; resetsAt?: number } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    fields: { status?: number; retryAfterSeconds?: number; resetsAt?: number } = {},
+  ) {
     super(message);
     this.code = code;
     if (fields.status !== undefined) this.status = fields.status;

@@ -7,6 +7,7 @@ import { playEvents } from './event-playback.js';
 import { prepareResponse } from './prepare-response.js';
 import { type ResponsesBackend, validateCredentials } from './request-validation.js';
 import type { ResponsesEvent } from './response-events.js';
+import { UNFINISHED_SCENARIOS } from './scenario-plan.js';
 
 /** Result of an HTTP Responses request, for recording. */
 export interface HttpResponsesResult {
@@ -128,7 +129,7 @@ export async function handleResponsesHttp(
       response.destroy();
       return;
     }
-    if (fields.store === true) {
+    if (fields.store === true && !UNFINISHED_SCENARIOS.has(prepared.scenario)) {
       context.storedResponseIds.add(prepared.outcome.builder.id);
     }
     response.end();

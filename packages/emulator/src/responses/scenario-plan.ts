@@ -31,6 +31,13 @@ export type ScenarioOutcome =
       delayMs: number;
     };
 
+/** Scenarios whose response never completes: not kept for a later `previous_response_id`. */
+export const UNFINISHED_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>([
+  'failed',
+  'incomplete',
+  'error-nested',
+]);
+
 /** The answer of scenario `text`. */
 export const TEXT_ANSWER =
   'Hello from the CodeTether emulator. This is a scripted answer with usage numbers.';

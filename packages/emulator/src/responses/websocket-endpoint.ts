@@ -9,6 +9,7 @@ import { playEvents } from './event-playback.js';
 import { prepareResponse } from './prepare-response.js';
 import { RESPONSES_PATHS, type ResponsesBackend, validateCredentials } from './request-validation.js';
 import type { ResponsesEvent } from './response-events.js';
+import { UNFINISHED_SCENARIOS } from './scenario-plan.js';
 
 /** Largest WebSocket frame accepted (bytes); bigger frames close the socket with 1009. */
 export const MAX_FRAME_BYTES = 32 * 1024 * 1024;
@@ -229,7 +230,7 @@ function serveConnection(
         else connection.terminate();
         return;
       }
-      if (end === 'completed') {
+      if (end === 'completed' && !UNFINISHED_SCENARIOS.has(prepared.scenario)) {
         lastResponseId = prepared.outcome.builder.id;
         if (requestBody.store === true) context.storedResponseIds.add(lastResponseId);
       }

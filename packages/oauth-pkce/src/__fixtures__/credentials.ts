@@ -21,7 +21,7 @@ export function makeCredentials(
     tokens: {
       accessToken: makeChatGptJwt({ marker, exp: Math.floor(expiresAt / 1000) }),
       refreshToken: options.refreshToken ?? `refresh-${marker}`,
-      idToken: makeChatGptJwt({ marker: `id-${marker}`, accountId: 'acct_123' }),
+      idToken: makeChatGptJwt({ marker: `id-${marker}`, accountId: 'acct_123', exp: 2_000_000_000 }),
       expiresAt,
     },
     accountId: 'acct_123',

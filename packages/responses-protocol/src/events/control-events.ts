@@ -29,7 +29,8 @@ export const MALFORMED_EVENT_TYPE = 'codetether.malformed_event';
 
 /**
  * `codetether.malformed_event`: not sent by any server. Transports forward a decoder error item as
- * this event; the reducer turns it into an `error` chunk (code `malformed-json`) without ending the stream.
+ * this event; the reducer turns it into an `error` chunk (code `malformed-json` or `invalid-event`)
+ * without ending the stream, except `buffer-limit-exceeded`, which ends it.
  */
 export const malformedEventSchema = z.looseObject({
   type: z.literal(MALFORMED_EVENT_TYPE),

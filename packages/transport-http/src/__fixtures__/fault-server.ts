@@ -2,7 +2,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 
 /** Handles one request of a {@link FaultServer}; `index` counts requests from 0. */
-export type FaultHandler = (request: IncomingMessage, response: ServerResponse, index: number) => void | Promise<void>;
+export type FaultHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  index: number,
+) => void | Promise<void>;
 
 /** A tiny HTTP server on 127.0.0.1 that plays scripted faults and counts its sockets. */
 export interface FaultServer {
@@ -79,7 +83,13 @@ export function startEventStream(response: ServerResponse, headers: Record<strin
 export function completeAnswer(text = 'ok'): string {
   return [
     sseFrame({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress' } }),
-    sseFrame({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: text }),
+    sseFrame({
+      type: 'response.output_text.delta',
+      item_id: 'msg_1',
+      output_index: 0,
+      content_index: 0,
+      delta: text,
+    }),
     sseFrame({ type: 'response.completed', response: { id: 'resp_1', status: 'completed' } }),
   ].join('');
 }
@@ -92,7 +102,11 @@ export function sendJsonError(
   headers: Record<string, string> = {},
 ): void {
   const body = JSON.stringify({ error });
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
   response.end(body);
 }
 

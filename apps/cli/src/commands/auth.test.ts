@@ -1,0 +1,198 @@
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Emulator, startEmulator } from '@codetether/emulator';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createTestEnvironment,
+  ESCAPE_CODE,
+  runCli,
+  startCli,
+  storeEmulatorLogin,
+  type TestEnvironment,
+} from '../testing/cli-harness.js';
+
+let emulator: Emulator;
+let environment: TestEnvironment;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ deviceCodeIntervalSeconds: 0, deviceCodePollsBeforeApproval: 1 });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  environment = await createTestEnvironment(emulator);
+});
+afterEach(async () => {
+  await environment.cleanup();
+});
+
+/** Plays the browser: asks the authorize URL and returns where the issuer redirects. */
+async function approve(authorizeUrl: string): Promise<string> {
+  const response = await fetch(authorizeUrl, { redirect: 'manual' });
+  expect(response.status).toBe(302);
+  const location = response.headers.get('location');
+  if (location === null) throw new Error('no redirect');
+  return location;
+}
+
+describe('codetether auth login', () => {
+  it('logs in with the browser flow through the loopback callback', async () => {
+    const login = startCli(['auth', 'login', '--no-open', '--port', '0'], environment.env);
+    const [authorizeUrl] = await login.waitFor(/http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+/);
+    const callback = new URL(await approve(authorizeUrl));
+    callback.hostname = '127.0.0.1';
+    const page = await fetch(callback);
+    expect(page.status).toBe(200);
+    const result = await login.exited;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Open this URL in your browser');
+    expect(result.stdout).toContain('Logged in as user@example.com (plan plus, account 6f1c2b1e…c0de)');
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(ESCAPE_CODE);
+    const file = await stat(join(environment.home, 'auth.json'));
+    expect(file.mode & 0o777).toBe(0o600);
+  });
+
+  it('logs in with a device code, showing the code and the URL', async () => {
+    const result = await runCli(['auth', 'login', '--device-code'], environment.env);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`${emulator.issuerUrl}/codex/device`);
+    expect(result.stderr).toMatch(/enter this code:\n\n\s+\S{4,}/);
+    expect(result.stdout).toContain('Logged in as user@example.com');
+  });
+
+  it('logs in with the paste flow, reading the redirect URL from piped stdin', async () => {
+    const login = startCli(['auth', 'login', '--no-browser'], environment.env);
+    const [authorizeUrl] = await login.waitFor(/http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+/);
+    expect(authorizeUrl).toContain(encodeURIComponent('http://localhost:1455/auth/callback'));
+    login.child.stdin.end(`${await approve(authorizeUrl)}\n`);
+    const result = await login.exited;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Logged in as user@example.com');
+  });
+
+  it('fails with exit 2 when nothing is pasted and exit 1 when the login is denied', async () => {
+    const nothing = await runCli(['auth', 'login', '--no-browser'], environment.env, '');
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('Nothing was pasted');
+
+    const denied = startCli(['auth', 'login', '--no-browser'], environment.env);
+    const [authorizeUrl] = await denied.waitFor(/http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+/);
+    emulator.setOptions({ denyAuthorization: true });
+    try {
+      denied.child.stdin.end(`${await approve(authorizeUrl)}\n`);
+      const result = await denied.exited;
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: The login was not approved/m);
+      expect(result.stderr).not.toContain('    at ');
+    } finally {
+      emulator.setOptions({ denyAuthorization: false });
+    }
+  });
+});
+
+describe('codetether auth status', () => {
+  it('exits 3 with the login command when nobody is logged in', async () => {
+    const result = await runCli(['auth', 'status'], environment.env);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('codetether auth login');
+
+    const json = await runCli(['auth', 'status', '--json'], environment.env);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ loggedIn: false, mode: 'none', apiKeySet: false });
+  });
+
+  it('shows the ChatGPT login without printing a token', async () => {
+    const { accessToken } = await storeEmulatorLogin(emulator, environment.home);
+    const result = await runCli(['auth', 'status'], { ...environment.env, OPENAI_API_KEY: 'sk-test-hidden' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Logged in with ChatGPT');
+    expect(result.stdout).toContain('user@example.com');
+    expect(result.stdout).toMatch(/Plan\s+plus/);
+    expect(result.stdout).toMatch(/Account\s+6f1c2b1e…c0de/);
+    expect(result.stdout).toMatch(/Token\s+expires in \d+m/);
+    expect(result.stdout).toContain(join(environment.home, 'auth.json'));
+    expect(result.stdout).toContain('OPENAI_API_KEY is set');
+    expect(result.stdout).not.toContain(accessToken);
+    expect(result.stdout).not.toContain('sk-test-hidden');
+
+    const json = await runCli(['auth', 'status', '--json'], environment.env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      loggedIn: true,
+      mode: 'chatgpt',
+      email: 'user@example.com',
+      planType: 'plus',
+      accountId: '6f1c2b1e-0000-4000-8000-00000000c0de',
+      tokenExpired: false,
+      source: 'login',
+      credentialsPath: join(environment.home, 'auth.json'),
+      backendUrl: emulator.chatgptBaseUrl,
+    });
+    expect(json.stdout).not.toContain(accessToken);
+  });
+
+  it('shows API-key mode when only OPENAI_API_KEY is set', async () => {
+    const result = await runCli(['auth', 'status'], { ...environment.env, OPENAI_API_KEY: 'sk-test-hidden' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('API-key mode');
+    expect(result.stdout).toContain(emulator.openaiBaseUrl);
+    expect(result.stdout).not.toContain('sk-test-hidden');
+  });
+});
+
+describe('codetether auth logout', () => {
+  it('revokes and removes the login, then says there is nothing to remove', async () => {
+    await storeEmulatorLogin(emulator, environment.home);
+    emulator.clearRequests();
+    const result = await runCli(['auth', 'logout'], environment.env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Logged out');
+    await expect(stat(join(environment.home, 'auth.json'))).rejects.toThrow();
+    expect(emulator.requests.some((request) => request.path === '/oauth/revoke')).toBe(true);
+
+    const again = await runCli(['auth', 'logout'], environment.env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('You were not logged in');
+    const status = await runCli(['auth', 'status'], environment.env);
+    expect(status.code).toBe(3);
+  });
+});
+
+describe('codetether auth import-codex', () => {
+  it('copies the Codex CLI login and warns that refreshing logs the Codex CLI out', async () => {
+    const issued = emulator.issueTokens();
+    const codexHome = join(environment.folder, 'codex');
+    await mkdir(codexHome, { recursive: true });
+    await writeFile(
+      join(codexHome, 'auth.json'),
+      JSON.stringify({
+        OPENAI_API_KEY: null,
+        tokens: {
+          id_token: issued.idToken,
+          access_token: issued.accessToken,
+          refresh_token: issued.refreshToken,
+          account_id: issued.accountId,
+        },
+        last_refresh: new Date().toISOString(),
+      }),
+    );
+    const result = await runCli(['auth', 'import-codex'], { ...environment.env, CODEX_HOME: codexHome });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Imported the Codex CLI login of user@example.com');
+    expect(result.stderr).toContain('the Codex CLI is logged out');
+    const status = await runCli(['auth', 'status', '--json'], environment.env);
+    expect(JSON.parse(status.stdout)).toMatchObject({ loggedIn: true, source: 'codex-cli-import' });
+  });
+
+  it('explains what to do when there is no Codex CLI login', async () => {
+    const result = await runCli(
+      ['auth', 'import-codex', '--codex-home', join(environment.folder, 'missing')],
+      environment.env,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No Codex CLI login was found');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});

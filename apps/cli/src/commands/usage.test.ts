@@ -1,0 +1,80 @@
+import { type Emulator, startEmulator } from '@codetether/emulator';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createTestEnvironment,
+  ESCAPE_CODE,
+  runCli,
+  storeEmulatorLogin,
+  type TestEnvironment,
+} from '../testing/cli-harness.js';
+
+let emulator: Emulator;
+let environment: TestEnvironment;
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    rateLimit: { primaryUsedPercent: 42, secondaryUsedPercent: 7, incrementPerRequest: 0 },
+  });
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  environment = await createTestEnvironment(emulator);
+  emulator.clearRequests();
+});
+afterEach(async () => {
+  await environment.cleanup();
+});
+
+const responsesRequests = (): number =>
+  emulator.requests.filter((request) => request.path.endsWith('/responses')).length;
+
+describe('codetether usage', () => {
+  it('exits 3 when not logged in', async () => {
+    const result = await runCli(['usage'], environment.env);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('codetether auth login');
+  });
+
+  it('sends a tiny request and draws the windows as bars', async () => {
+    await storeEmulatorLogin(emulator, environment.home);
+    const result = await runCli(['usage'], environment.env);
+    expect(result.code).toBe(0);
+    expect(responsesRequests()).toBe(1);
+    expect(result.stdout).toContain('ChatGPT plus usage (just now)');
+    expect(result.stdout).toMatch(
+      /^5-hour limit\s+█+░+\s+42% used {2}resets in (59m \d\ds|1h 00m) \(\d\d:\d\d\)$/m,
+    );
+    expect(result.stdout).toMatch(/^Weekly limit\s+█*░+\s+7% used {2}resets in (3d 23h|4d) /m);
+    expect(result.stdout).not.toMatch(ESCAPE_CODE);
+  });
+
+  it('reuses the headers of the last chat answer without a request, unless --refresh', async () => {
+    await storeEmulatorLogin(emulator, environment.home);
+    expect((await runCli(['chat', 'Hi'], environment.env)).code).toBe(0);
+    emulator.clearRequests();
+    const cached = await runCli(['usage'], environment.env);
+    expect(cached.code).toBe(0);
+    expect(cached.stdout).toContain('from your last answer');
+    expect(responsesRequests()).toBe(0);
+
+    const refreshed = await runCli(['usage', '--refresh', '--json'], environment.env);
+    expect(refreshed.code).toBe(0);
+    expect(responsesRequests()).toBe(1);
+    expect(JSON.parse(refreshed.stdout)).toMatchObject({
+      mode: 'chatgpt',
+      source: 'request',
+      planType: 'plus',
+      primary: { usedPercent: 42, windowMinutes: 300 },
+      secondary: { usedPercent: 7, windowMinutes: 10_080 },
+    });
+  });
+
+  it('explains that API-key mode has no usage windows', async () => {
+    const result = await runCli(['usage'], { ...environment.env, OPENAI_API_KEY: 'sk-test' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('API-key mode has no subscription usage windows');
+    expect(responsesRequests()).toBe(0);
+  });
+});

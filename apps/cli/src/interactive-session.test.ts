@@ -1,0 +1,93 @@
+import { type Emulator, startEmulator, TEXT_ANSWER } from '@codetether/emulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CLI_PATH,
+  createTestEnvironment,
+  storeEmulatorLogin,
+  type TestEnvironment,
+} from './testing/cli-harness.js';
+import { startTmuxSession } from './testing/tmux-session.js';
+
+let emulator: Emulator;
+let environment: TestEnvironment;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ scenario: 'echo' });
+  environment = await createTestEnvironment(emulator);
+  await storeEmulatorLogin(emulator, environment.home);
+});
+afterAll(async () => {
+  await environment.cleanup();
+  await emulator.close();
+});
+
+/** The `input` of the latest Responses request, as text, to check what history was sent. */
+function lastInput(): string {
+  const requests = emulator.requests.filter((request) => request.path.endsWith('/responses'));
+  return JSON.stringify((requests.at(-1)?.body as { input?: unknown } | undefined)?.input ?? null);
+}
+
+const count = (text: string, part: string): number => text.split(part).length - 1;
+
+describe('codetether chat (interactive, in a real pseudo-terminal)', () => {
+  it('keeps the history, cancels an answer with Ctrl-C and exits with Ctrl-D', async () => {
+    const session = await startTmuxSession([process.execPath, CLI_PATH, 'chat'], {
+      ...environment.env,
+      TERM: 'xterm-256color',
+    });
+    try {
+      await session.waitFor((screen) => screen.includes('Chatting with gpt-5.4.'), 'the banner');
+      await session.waitFor((screen) => /^› $/m.test(screen), 'the first prompt');
+
+      await session.type('first question');
+      await session.press('Enter');
+      await session.waitFor(
+        (screen) => count(screen, 'first question') >= 2 && screen.includes('gpt-5.4 ·'),
+        'the first answer',
+      );
+
+      await session.type('second question');
+      await session.press('Enter');
+      await session.waitFor(
+        (screen) => count(screen, 'second question') >= 2 && count(screen, 'gpt-5.4 ·') >= 2,
+        'the second answer',
+      );
+      // The second request carried the first turn: the history is kept.
+      expect(lastInput()).toContain('first question');
+      expect(lastInput()).toContain('second question');
+
+      // A slow answer, cancelled halfway with Ctrl-C.
+      emulator.setOptions({ scenario: 'slow', eventDelayMs: 250 });
+      await session.type('third question');
+      await session.press('Enter');
+      await session.waitFor((screen) => screen.includes('Hello from'), 'the slow answer to start');
+      await session.press('C-c');
+      const cancelled = await session.waitFor((screen) => screen.includes('(cancelled)'), 'the cancellation');
+      expect(cancelled).not.toContain(TEXT_ANSWER);
+
+      // The session goes on, without the cancelled turn in its history.
+      emulator.setOptions({ scenario: 'echo', eventDelayMs: 0 });
+      await session.waitFor(
+        (screen) => /^› $/m.test(screen.split('(cancelled)').at(-1) ?? ''),
+        'the prompt after cancelling',
+      );
+      await session.type('fourth question');
+      await session.press('Enter');
+      await session.waitFor((screen) => count(screen, 'fourth question') >= 2, 'the fourth answer');
+      expect(lastInput()).toContain('second question');
+      expect(lastInput()).not.toContain('third question');
+
+      // Ctrl-C with nothing to cancel only explains how to leave; Ctrl-D exits with 0.
+      await session.waitFor((screen) => count(screen, 'gpt-5.4 ·') >= 3, 'the fourth usage line');
+      await session.press('C-c');
+      await session.waitFor(
+        (screen) => screen.includes('Press Ctrl-D or type /exit to leave.'),
+        'the exit hint',
+      );
+      await session.press('C-d');
+      expect(await session.waitForExit()).toBe(0);
+    } finally {
+      await session.close();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import { Writable } from 'node:stream';
+import { type Emulator, type EmulatorOptions, startEmulator } from '@codetether/emulator';
+import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
+import { type CodexProvider, createCodexProvider, type TransportMode } from '@codetether/provider-codex';
+import { createGatewayLogger } from '../gateway-logger.js';
+import { type RunningGateway, startGatewayServer } from '../start-gateway-server.js';
+import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
+
+/** The gateway key used by the integration tests. */
+export const TEST_SERVER_KEY = 'ctsk-integration-test-key';
+
+/** Emulator → counting proxy → provider → gateway, all on 127.0.0.1. */
+export interface GatewayHarness {
+  emulator: Emulator;
+  proxy: CountingProxy;
+  provider: CodexProvider;
+  gateway: RunningGateway;
+  /** The gateway's OpenAI base URL (`…/v1`). */
+  baseUrl: string;
+  /** Log lines written by the gateway. */
+  logLines: string[];
+  close(): Promise<void>;
+}
+
+/** Options of {@link startGatewayHarness}. */
+export interface GatewayHarnessOptions {
+  /** `chatgpt` (emulator-issued tokens in a memory store) or `api-key`. */
+  auth?: 'chatgpt' | 'api-key';
+  /** Provider transport (default `http`). */
+  transport?: TransportMode;
+  /** Emulator options. */
+  emulator?: EmulatorOptions;
+}
+
+/** Starts the full chain for integration tests. */
+export async function startGatewayHarness(options: GatewayHarnessOptions = {}): Promise<GatewayHarness> {
+  const emulator = await startEmulator(options.emulator ?? {});
+  const proxy = await startCountingProxy(Number(new URL(emulator.url).port));
+  const auth =
+    options.auth === 'api-key'
+      ? { type: 'api-key' as const, apiKey: emulator.createApiKey() }
+      : (() => {
+          const tokens = emulator.issueTokens();
+          return {
+            type: 'chatgpt' as const,
+            store: createMemoryCredentialStore({
+              type: 'chatgpt',
+              tokens: {
+                accessToken: tokens.accessToken,
+                refreshToken: tokens.refreshToken,
+                idToken: tokens.idToken,
+                expiresAt: tokens.expiresAt,
+              },
+              accountId: tokens.accountId,
+              lastRefreshAt: Date.now(),
+              source: 'login',
+            }),
+          };
+        })();
+  const provider = createCodexProvider({
+    env: {},
+    auth,
+    issuer: emulator.issuerUrl,
+    chatgptBaseUrl: `${proxy.url}/backend-api/codex`,
+    openaiBaseUrl: `${proxy.url}/v1`,
+    transport: options.transport ?? 'http',
+  });
+  const logLines: string[] = [];
+  const gateway = await startGatewayServer({
+    provider,
+    apiKey: TEST_SERVER_KEY,
+    port: 0,
+    logger: createGatewayLogger({
+      level: 'info',
+      destination: new Writable({
+        write(chunk, _encoding, callback) {
+          logLines.push(String(chunk));
+          callback();
+        },
+      }),
+    }),
+  });
+  return {
+    emulator,
+    proxy,
+    provider,
+    gateway,
+    baseUrl: `${gateway.url}/v1`,
+    logLines,
+    async close() {
+      await gateway.close({ graceMs: 0 });
+      await provider.close();
+      await proxy.close();
+      await emulator.close();
+    },
+  };
+}

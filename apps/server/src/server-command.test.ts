@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFakeProvider } from './__fixtures__/fake-provider.js';
+import { createGatewayLogger } from './gateway-logger.js';
+import { parseServerArguments, runServerCommand, ServerUsageError } from './server-command.js';
+
+describe('parseServerArguments', () => {
+  it('defaults to 127.0.0.1:8787', () => {
+    expect(parseServerArguments([], {})).toEqual({ host: '127.0.0.1', port: 8787, shutdownGraceMs: 10_000 });
+  });
+
+  it('reads flags, then the environment', () => {
+    expect(
+      parseServerArguments(['--host', '0.0.0.0', '--port', '9000', '--shutdown-grace-ms', '0'], {}),
+    ).toEqual({
+      host: '0.0.0.0',
+      port: 9000,
+      shutdownGraceMs: 0,
+    });
+    expect(
+      parseServerArguments([], { CODETETHER_SERVER_HOST: '::1', CODETETHER_SERVER_PORT: '1234' }),
+    ).toMatchObject({
+      host: '::1',
+      port: 1234,
+    });
+    expect(parseServerArguments(['--help'], {})).toBeUndefined();
+  });
+
+  it.each([
+    [['--port', 'abc']],
+    [['--port', '70000']],
+    [['--nope']],
+    [['extra']],
+    [['--shutdown-grace-ms', '-1']],
+  ])('rejects %j with a usage error', (argv) => {
+    expect(() => parseServerArguments(argv, {})).toThrow(ServerUsageError);
+  });
+});
+
+describe('runServerCommand', () => {
+  let home: string;
+
+  beforeEach(async () => {
+    home = await mkdtemp(join(tmpdir(), 'codetether-server-cli-'));
+  });
+
+  afterEach(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('prints a generated key once with how to use it, then only where it lives', async () => {
+    const run = async () => {
+      const output: string[] = [];
+      const started = await runServerCommand(['--port', '0'], {
+        env: { CODETETHER_HOME: home },
+        stdout: (text) => output.push(text),
+        stderr: (text) => output.push(text),
+        provider: createFakeProvider(),
+        logger: createGatewayLogger({ level: 'silent' }),
+      });
+      if (started === undefined) throw new Error('expected a running gateway');
+      const models = await fetch(`${started.gateway.url}/v1/models`);
+      await started.gateway.close({ graceMs: 0 });
+      return { text: output.join(''), url: started.gateway.url, status: models.status };
+    };
+    const first = await run();
+    const key = /\n {2}(ctsk-\S+)\n/.exec(first.text)?.[1];
+    expect(key).toBeDefined();
+    expect(first.text).toContain('OPENAI_BASE_URL=http://127.0.0.1:');
+    expect(first.text).toContain('mode 0600');
+    expect(first.status).toBe(401);
+    const second = await run();
+    expect(second.text).not.toContain(key);
+    expect(second.text).toContain(join(home, 'server-api-key'));
+  });
+
+  it('prints the usage for --help without starting', async () => {
+    const output: string[] = [];
+    const started = await runServerCommand(['--help'], {
+      env: {},
+      stdout: (text) => output.push(text),
+      stderr: () => {},
+    });
+    expect(started).toBeUndefined();
+    expect(output.join('')).toContain('Usage: codetether-server');
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { parseErrorBody, parseUsageLimitError } from './error-body.js';
+
+describe('parseErrorBody', () => {
+  it('reads an OpenAI error object', () => {
+    expect(
+      parseErrorBody(
+        '{"error":{"message":"Bad model.","type":"invalid_request_error","code":"model_not_found","param":"model"}}',
+      ),
+    ).toEqual({ message: 'Bad model.', type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
+  });
+
+  it('reads flat and detail shapes', () => {
+    expect(parseErrorBody('{"message":"Nope","code":"x"}')).toEqual({ message: 'Nope', code: 'x' });
+    expect(parseErrorBody('{"detail":"Unauthorized"}')).toEqual({ message: 'Unauthorized' });
+    expect(parseErrorBody('{"error":"Missing scopes: model.request"}')).toEqual({ message: 'Missing scopes: model.request' });
+  });
+
+  it('uses plain text as the message and returns undefined for an empty body', () => {
+    expect(parseErrorBody('<html>Bad Gateway</html>')).toEqual({ message: '<html>Bad Gateway</html>' });
+    expect(parseErrorBody('x'.repeat(600))?.message).toHaveLength(501);
+    expect(parseErrorBody('  ')).toBeUndefined();
+  });
+});
+
+describe('parseUsageLimitError', () => {
+  const body = {
+    error: {
+      type: 'usage_limit_reached',
+      message: 'The usage limit has been reached',
+      plan_type: 'plus',
+      resets_at: 1764072000,
+      resets_in_seconds: 1800,
+    },
+  };
+
+  it('reads the plan and the reset time (epoch ms) from an object or its JSON text', () => {
+    const expected = { message: 'The usage limit has been reached', planType: 'plus', resetsAt: 1_764_072_000_000 };
+    expect(parseUsageLimitError(body)).toEqual(expected);
+    expect(parseUsageLimitError(JSON.stringify(body))).toEqual(expected);
+  });
+
+  it('falls back to resets_in_seconds', () => {
+    expect(parseUsageLimitError({ error: { type: 'usage_limit_reached', resets_in_seconds: 60 } }, { now: 1000 })).toEqual({
+      message: expect.stringContaining('usage limit'),
+      resetsAt: 61_000,
+    });
+  });
+
+  it('returns undefined for other errors', () => {
+    expect(parseUsageLimitError({ error: { type: 'rate_limit_exceeded' } })).toBeUndefined();
+    expect(parseUsageLimitError('not json')).toBeUndefined();
+    expect(parseUsageLimitError(null)).toBeUndefined();
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import type { CompletionRequest } from './completion-request.js';
+import { ResponsesProtocolError } from './errors.js';
+import { buildResponsesRequestBody, DEFAULT_INSTRUCTIONS } from './request-body.js';
+
+const conversation: CompletionRequest = {
+  model: 'gpt-5.4-fast:high',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'developer', content: 'Use tools.' },
+    { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', url: 'data:image/png;base64,AAAA' }] },
+    { role: 'assistant', content: 'Checking.', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }] },
+    { role: 'tool', toolCallId: 'call_1', content: 'sunny' },
+    { role: 'tool', toolCallId: 'call_unknown', content: 'orphan' },
+    { role: 'user', content: 'Thanks' },
+  ],
+  tools: [{ name: 'weather', description: 'Current weather', parameters: { type: 'object', properties: {} } }],
+  maxOutputTokens: 500,
+  temperature: 0.2,
+};
+
+describe('buildResponsesRequestBody', () => {
+  it('builds the ChatGPT backend body', () => {
+    const warnings: string[] = [];
+    const body = buildResponsesRequestBody(conversation, {
+      backend: 'chatgpt',
+      sessionId: 'session-1',
+      onWarning: (message) => warnings.push(message),
+    });
+    expect(body).toEqual({
+      model: 'gpt-5.4',
+      instructions: 'Be brief.\n\nUse tools.',
+      input: [
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Weather?' },
+            { type: 'input_image', image_url: 'data:image/png;base64,AAAA' },
+          ],
+        },
+        { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Checking.' }] },
+        { type: 'function_call', call_id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'call_1', output: 'sunny' },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Thanks' }] },
+      ],
+      stream: true,
+      store: false,
+      tools: [
+        { type: 'function', name: 'weather', description: 'Current weather', strict: false, parameters: { type: 'object', properties: {} } },
+      ],
+      tool_choice: 'auto',
+      parallel_tool_calls: true,
+      reasoning: { effort: 'high', summary: 'auto' },
+      include: ['reasoning.encrypted_content'],
+      service_tier: 'priority',
+      prompt_cache_key: 'session-1',
+    });
+    expect(body).not.toHaveProperty('max_output_tokens');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('call_unknown');
+  });
+
+  it('sends max_output_tokens to the OpenAI API backend, and temperature only to models without reasoning', () => {
+    expect(buildResponsesRequestBody(conversation, { backend: 'openai' })).toMatchObject({ max_output_tokens: 500 });
+    expect(buildResponsesRequestBody(conversation, { backend: 'openai' })).not.toHaveProperty('temperature');
+    const plain = buildResponsesRequestBody({ ...conversation, model: 'gpt-4.1' }, { backend: 'openai' });
+    expect(plain).toMatchObject({ model: 'gpt-4.1', temperature: 0.2, max_output_tokens: 500 });
+    expect(plain).not.toHaveProperty('reasoning');
+    expect(plain).not.toHaveProperty('include');
+  });
+
+  it('falls back to the default instructions, or the given ones', () => {
+    const request: CompletionRequest = { model: 'gpt-5.4', messages: [{ role: 'user', content: 'Hi' }] };
+    expect(buildResponsesRequestBody(request, { backend: 'chatgpt' }).instructions).toBe(DEFAULT_INSTRUCTIONS);
+    expect(buildResponsesRequestBody(request, { backend: 'chatgpt', defaultInstructions: 'Custom.' }).instructions).toBe('Custom.');
+    const blank: CompletionRequest = { ...request, messages: [{ role: 'system', content: '  ' }, ...request.messages] };
+    expect(buildResponsesRequestBody(blank, { backend: 'chatgpt' }).instructions).toBe(DEFAULT_INSTRUCTIONS);
+  });
+
+  it('chooses the effort: request, then alias suffix, then default; none for models without effort', () => {
+    const base = { messages: [{ role: 'user' as const, content: 'Hi' }] };
+    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4:low', reasoningEffort: 'high' }, { backend: 'chatgpt', defaultEffort: 'medium' }).reasoning).toEqual({ effort: 'high', summary: 'auto' });
+    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4:low' }, { backend: 'chatgpt', defaultEffort: 'medium' }).reasoning).toEqual({ effort: 'low', summary: 'auto' });
+    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4' }, { backend: 'chatgpt', defaultEffort: 'medium' }).reasoning).toEqual({ effort: 'medium', summary: 'auto' });
+    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4' }, { backend: 'chatgpt' }).reasoning).toEqual({ summary: 'auto' });
+    expect(buildResponsesRequestBody({ ...base, model: 'gpt-4o', reasoningEffort: 'high' }, { backend: 'openai' })).not.toHaveProperty('reasoning');
+  });
+
+  it('maps a named tool choice and omits tools and the cache key when absent', () => {
+    const body = buildResponsesRequestBody(
+      { model: 'gpt-5.4', messages: [{ role: 'user', content: 'Hi' }], toolChoice: { name: 'weather' } },
+      { backend: 'chatgpt' },
+    );
+    expect(body.tool_choice).toEqual({ type: 'function', name: 'weather' });
+    expect(body).not.toHaveProperty('tools');
+    expect(body).not.toHaveProperty('prompt_cache_key');
+    expect(body).not.toHaveProperty('service_tier');
+  });
+
+  it('drops a tool result that comes before its call, and empty messages', () => {
+    const warnings: string[] = [];
+    const body = buildResponsesRequestBody(
+      {
+        model: 'gpt-5.4',
+        messages: [
+          { role: 'tool', toolCallId: 'call_1', content: 'early' },
+          { role: 'user', content: '' },
+          { role: 'assistant', toolCalls: [{ id: 'call_1', name: 'f', arguments: '{}' }] },
+        ],
+      },
+      { backend: 'chatgpt', onWarning: (message) => warnings.push(message) },
+    );
+    expect(body.input).toEqual([{ type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' }]);
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('rejects an empty model with a typed error', () => {
+    expect(() => buildResponsesRequestBody({ model: ' ', messages: [] }, { backend: 'chatgpt' })).toThrow(ResponsesProtocolError);
+  });
+});
