@@ -92,7 +92,9 @@ export function usageLimitMessage(options: {
 
 /** The server's own words (the transport's message only when the server's is unknown). */
 function textOf(fields: TransportErrorFields): string {
-  return [fields.serverMessage ?? fields.message, fields.errorCode, fields.errorType].filter(Boolean).join(' ');
+  return [fields.serverMessage ?? fields.message, fields.errorCode, fields.errorType]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** True when a 401's text says the token lacks the `model.request` scope. */

@@ -61,7 +61,8 @@ function padToChunks(text) {
 
 function splitIntoChunks(bytes) {
   const chunks = [];
-  for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES) chunks.push(bytes.subarray(offset, offset + CHUNK_BYTES));
+  for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES)
+    chunks.push(bytes.subarray(offset, offset + CHUNK_BYTES));
   return chunks;
 }
 
@@ -69,7 +70,13 @@ const itemId = 'msg_0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const responseId = 'resp_0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
 function buildHeader() {
-  const response = { id: responseId, object: 'response', status: 'in_progress', model: 'gpt-5.4', output: [] };
+  const response = {
+    id: responseId,
+    object: 'response',
+    status: 'in_progress',
+    model: 'gpt-5.4',
+    output: [],
+  };
   let text = '';
   text += sseEvent({ type: 'response.created', sequence_number: 0, response });
   text += sseEvent({ type: 'response.in_progress', sequence_number: 1, response });
@@ -117,7 +124,13 @@ function buildPeriod() {
 
 function buildTrailer() {
   let text = '';
-  text += sseEvent({ type: 'response.output_text.done', item_id: itemId, output_index: 0, content_index: 0, text: '' });
+  text += sseEvent({
+    type: 'response.output_text.done',
+    item_id: itemId,
+    output_index: 0,
+    content_index: 0,
+    text: '',
+  });
   text += sseEvent({
     type: 'response.completed',
     response: {
@@ -151,7 +164,9 @@ function* streamChunks(periods) {
 function streamStats(periods) {
   const chunks = header.chunks.length + periods * period.chunks.length + trailer.chunks.length;
   const bytes =
-    header.chunks.length * CHUNK_BYTES + periods * period.bytes + trailer.chunks.reduce((sum, c) => sum + c.length, 0);
+    header.chunks.length * CHUNK_BYTES +
+    periods * period.bytes +
+    trailer.chunks.reduce((sum, c) => sum + c.length, 0);
   return { chunks, bytes, events: header.events + periods * period.events + trailer.events };
 }
 
@@ -244,7 +259,9 @@ for (let round = 0; round < rounds; round += 1) {
 const baselineMs = median(baselineTimes);
 const parserMs = median(parserTimes);
 const row = (name, milliseconds) =>
-  `${name.padEnd(46)} ${(mib / (milliseconds / 1000)).toFixed(1).padStart(7)} MiB/s ${Math.round(stats.events / (milliseconds / 1000))
+  `${name.padEnd(46)} ${(mib / (milliseconds / 1000)).toFixed(1).padStart(7)} MiB/s ${Math.round(
+    stats.events / (milliseconds / 1000),
+  )
     .toString()
     .padStart(10)} events/s  (median of ${rounds}: ${milliseconds.toFixed(0)} ms)`;
 console.log(row('baseline (TextDecoder+eventsource-parser+JSON)', baselineMs));

@@ -49,7 +49,9 @@ describe('collectCompletion', () => {
     ]).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ResponsesStreamError);
     expect(error).toMatchObject({ code: 'context_length_exceeded', message: 'Too long.' });
-    await expect(collectCompletion([{ type: 'error', message: 'No code.' }])).rejects.toMatchObject({ code: 'stream-error' });
+    await expect(collectCompletion([{ type: 'error', message: 'No code.' }])).rejects.toMatchObject({
+      code: 'stream-error',
+    });
   });
 
   it('throws stream-closed when the chunks end without done', async () => {

@@ -31,7 +31,8 @@ export async function collectCompletion(
         break;
       case 'tool-call-delta': {
         const call = calls.get(chunk.id);
-        if (call === undefined) calls.set(chunk.id, { id: chunk.id, name: '', arguments: chunk.argumentsDelta });
+        if (call === undefined)
+          calls.set(chunk.id, { id: chunk.id, name: '', arguments: chunk.argumentsDelta });
         else call.arguments += chunk.argumentsDelta;
         break;
       }
@@ -41,7 +42,12 @@ export async function collectCompletion(
         if (chunk.code === 'malformed-json' || chunk.code === 'invalid-event') break;
         throw new ResponsesStreamError(chunk.code ?? 'stream-error', chunk.message);
       case 'done': {
-        const completion: Completion = { text, thinking, toolCalls: [...calls.values()], finishReason: chunk.finishReason };
+        const completion: Completion = {
+          text,
+          thinking,
+          toolCalls: [...calls.values()],
+          finishReason: chunk.finishReason,
+        };
         if (chunk.usage !== undefined) completion.usage = chunk.usage;
         return completion;
       }

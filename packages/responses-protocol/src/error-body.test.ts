@@ -7,13 +7,20 @@ describe('parseErrorBody', () => {
       parseErrorBody(
         '{"error":{"message":"Bad model.","type":"invalid_request_error","code":"model_not_found","param":"model"}}',
       ),
-    ).toEqual({ message: 'Bad model.', type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
+    ).toEqual({
+      message: 'Bad model.',
+      type: 'invalid_request_error',
+      code: 'model_not_found',
+      param: 'model',
+    });
   });
 
   it('reads flat and detail shapes', () => {
     expect(parseErrorBody('{"message":"Nope","code":"x"}')).toEqual({ message: 'Nope', code: 'x' });
     expect(parseErrorBody('{"detail":"Unauthorized"}')).toEqual({ message: 'Unauthorized' });
-    expect(parseErrorBody('{"error":"Missing scopes: model.request"}')).toEqual({ message: 'Missing scopes: model.request' });
+    expect(parseErrorBody('{"error":"Missing scopes: model.request"}')).toEqual({
+      message: 'Missing scopes: model.request',
+    });
   });
 
   it('uses plain text as the message and returns undefined for an empty body', () => {
@@ -35,13 +42,19 @@ describe('parseUsageLimitError', () => {
   };
 
   it('reads the plan and the reset time (epoch ms) from an object or its JSON text', () => {
-    const expected = { message: 'The usage limit has been reached', planType: 'plus', resetsAt: 1_764_072_000_000 };
+    const expected = {
+      message: 'The usage limit has been reached',
+      planType: 'plus',
+      resetsAt: 1_764_072_000_000,
+    };
     expect(parseUsageLimitError(body)).toEqual(expected);
     expect(parseUsageLimitError(JSON.stringify(body))).toEqual(expected);
   });
 
   it('falls back to resets_in_seconds', () => {
-    expect(parseUsageLimitError({ error: { type: 'usage_limit_reached', resets_in_seconds: 60 } }, { now: 1000 })).toEqual({
+    expect(
+      parseUsageLimitError({ error: { type: 'usage_limit_reached', resets_in_seconds: 60 } }, { now: 1000 }),
+    ).toEqual({
       message: expect.stringContaining('usage limit'),
       resetsAt: 61_000,
     });

@@ -92,7 +92,10 @@ export interface ParseUsageLimitOptions {
  * may also be in `code`). Returns `undefined` for any other body. Such errors are not retryable:
  * tell the user when the limit resets.
  */
-export function parseUsageLimitError(body: unknown, options: ParseUsageLimitOptions = {}): UsageLimitError | undefined {
+export function parseUsageLimitError(
+  body: unknown,
+  options: ParseUsageLimitOptions = {},
+): UsageLimitError | undefined {
   const object = errorObject(body);
   if (object === undefined) return undefined;
   if (object.type !== 'usage_limit_reached' && object.code !== 'usage_limit_reached') return undefined;
@@ -103,7 +106,8 @@ export function parseUsageLimitError(body: unknown, options: ParseUsageLimitOpti
   if (planType !== undefined) result.planType = planType;
   const resetsAtSeconds = finite(object.resets_at);
   const resetsInSeconds = finite(object.resets_in_seconds);
-  if (resetsAtSeconds !== undefined && resetsAtSeconds > 0) result.resetsAt = Math.round(resetsAtSeconds * 1000);
+  if (resetsAtSeconds !== undefined && resetsAtSeconds > 0)
+    result.resetsAt = Math.round(resetsAtSeconds * 1000);
   else if (resetsInSeconds !== undefined && resetsInSeconds >= 0) {
     result.resetsAt = (options.now ?? Date.now()) + Math.round(resetsInSeconds * 1000);
   }

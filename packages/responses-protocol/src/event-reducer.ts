@@ -87,7 +87,12 @@ export function createEventReducer(): EventReducer {
   let hotOutputIndex: number | undefined;
   let hotContentIndex: number | undefined;
 
-  function partKey(kind: string, outputIndex: number | undefined, itemId: string | undefined, index: number | undefined) {
+  function partKey(
+    kind: string,
+    outputIndex: number | undefined,
+    itemId: string | undefined,
+    index: number | undefined,
+  ) {
     return `${kind}:${outputIndex ?? itemId ?? '?'}:${index ?? 0}`;
   }
 
@@ -144,8 +149,13 @@ export function createEventReducer(): EventReducer {
     );
   }
 
-  function toolFor(itemId: string | undefined, outputIndex: number | undefined, callId: string | undefined): ToolState {
-    let state = findTool(itemId, outputIndex) ?? (callId === undefined ? undefined : toolsByItemId.get(callId));
+  function toolFor(
+    itemId: string | undefined,
+    outputIndex: number | undefined,
+    callId: string | undefined,
+  ): ToolState {
+    let state =
+      findTool(itemId, outputIndex) ?? (callId === undefined ? undefined : toolsByItemId.get(callId));
     if (state === undefined) {
       state = {
         key: itemId ?? callId ?? `output-${outputIndex ?? tools.length}`,
@@ -178,7 +188,11 @@ export function createEventReducer(): EventReducer {
 
   function flushArguments(state: ToolState, out: StreamChunk[]): void {
     if (!state.started || state.emittedLength >= state.received.length) return;
-    out.push({ type: 'tool-call-delta', id: state.callId!, argumentsDelta: state.received.slice(state.emittedLength) });
+    out.push({
+      type: 'tool-call-delta',
+      id: state.callId!,
+      argumentsDelta: state.received.slice(state.emittedLength),
+    });
     state.emittedLength = state.received.length;
   }
 
@@ -228,7 +242,12 @@ export function createEventReducer(): EventReducer {
     return undefined;
   }
 
-  function recordToolItem(item: Json, outputIndex: number | undefined, isDone: boolean, out: StreamChunk[]): void {
+  function recordToolItem(
+    item: Json,
+    outputIndex: number | undefined,
+    isDone: boolean,
+    out: StreamChunk[],
+  ): void {
     const state = toolFor(optionalString(item.id), outputIndex, optionalString(item.call_id));
     if (state.name === undefined && typeof item.name === 'string') state.name = item.name;
     if (!state.started) tryStart(state, out);
@@ -252,9 +271,19 @@ export function createEventReducer(): EventReducer {
       item.content.forEach((part: unknown, contentIndex) => {
         if (!isRecord(part)) return;
         if (part.type === 'output_text' || part.type === 'text') {
-          reconcilePart('text', partKey('t', outputIndex, itemId, contentIndex), optionalString(part.text), out);
+          reconcilePart(
+            'text',
+            partKey('t', outputIndex, itemId, contentIndex),
+            optionalString(part.text),
+            out,
+          );
         } else if (part.type === 'refusal') {
-          reconcilePart('refusal', partKey('t', outputIndex, itemId, contentIndex), optionalString(part.refusal), out);
+          reconcilePart(
+            'refusal',
+            partKey('t', outputIndex, itemId, contentIndex),
+            optionalString(part.refusal),
+            out,
+          );
         }
       });
       return;
@@ -263,14 +292,24 @@ export function createEventReducer(): EventReducer {
       if (Array.isArray(item.summary)) {
         item.summary.forEach((part: unknown, summaryIndex) => {
           if (isRecord(part)) {
-            reconcilePart('thinking', partKey('s', outputIndex, itemId, summaryIndex), optionalString(part.text), out);
+            reconcilePart(
+              'thinking',
+              partKey('s', outputIndex, itemId, summaryIndex),
+              optionalString(part.text),
+              out,
+            );
           }
         });
       }
       if (Array.isArray(item.content)) {
         item.content.forEach((part: unknown, contentIndex) => {
           if (isRecord(part) && part.type === 'reasoning_text') {
-            reconcilePart('thinking', partKey('r', outputIndex, itemId, contentIndex), optionalString(part.text), out);
+            reconcilePart(
+              'thinking',
+              partKey('r', outputIndex, itemId, contentIndex),
+              optionalString(part.text),
+              out,
+            );
           }
         });
       }
@@ -284,7 +323,11 @@ export function createEventReducer(): EventReducer {
     return 'stop';
   }
 
-  function complete(response: Json | undefined, incompleteReason: FinishReason | undefined, out: StreamChunk[]) {
+  function complete(
+    response: Json | undefined,
+    incompleteReason: FinishReason | undefined,
+    out: StreamChunk[],
+  ) {
     if (response !== undefined && Array.isArray(response.output)) {
       response.output.forEach((item: unknown, outputIndex) => {
         if (!isRecord(item)) return;
@@ -314,7 +357,12 @@ export function createEventReducer(): EventReducer {
     out.push({ type: 'error', message, code });
   }
 
-  function responseError(response: Json | undefined, fallbackCode: string, fallbackMessage: string, out: StreamChunk[]) {
+  function responseError(
+    response: Json | undefined,
+    fallbackCode: string,
+    fallbackMessage: string,
+    out: StreamChunk[],
+  ) {
     const error = isRecord(response?.error) ? response.error : undefined;
     const message = optionalString(error?.message);
     const code = optionalString(error?.code) ?? optionalString(error?.type) ?? fallbackCode;
@@ -394,7 +442,10 @@ export function createEventReducer(): EventReducer {
     // Hot path: plain answer text.
     if (type === 'response.output_text.delta') {
       const delta = event.delta;
-      if (typeof delta !== 'string') return invalid(type, 'delta', out);
+      if (typeof delta !== 'string') {
+        invalid(type, 'delta', out);
+        return;
+      }
       outputTextDelta(
         delta,
         optionalIndex(event.output_index),
@@ -409,16 +460,34 @@ export function createEventReducer(): EventReducer {
     const itemId = optionalString(event.item_id);
     switch (type) {
       case 'response.output_text.done':
-        reconcilePart('text', partKey('t', outputIndex, itemId, optionalIndex(event.content_index)), optionalString(event.text), out);
+        reconcilePart(
+          'text',
+          partKey('t', outputIndex, itemId, optionalIndex(event.content_index)),
+          optionalString(event.text),
+          out,
+        );
         return;
       case 'response.refusal.delta': {
         const delta = event.delta;
-        if (typeof delta !== 'string') return invalid(type, 'delta', out);
-        emitText('refusal', partState(partKey('t', outputIndex, itemId, optionalIndex(event.content_index))), delta, out);
+        if (typeof delta !== 'string') {
+          invalid(type, 'delta', out);
+          return;
+        }
+        emitText(
+          'refusal',
+          partState(partKey('t', outputIndex, itemId, optionalIndex(event.content_index))),
+          delta,
+          out,
+        );
         return;
       }
       case 'response.refusal.done':
-        reconcilePart('refusal', partKey('t', outputIndex, itemId, optionalIndex(event.content_index)), optionalString(event.refusal), out);
+        reconcilePart(
+          'refusal',
+          partKey('t', outputIndex, itemId, optionalIndex(event.content_index)),
+          optionalString(event.refusal),
+          out,
+        );
         return;
       case 'response.content_part.done': {
         const part = isRecord(event.part) ? event.part : undefined;
@@ -429,31 +498,63 @@ export function createEventReducer(): EventReducer {
       }
       case 'response.reasoning_summary_text.delta': {
         const delta = event.delta;
-        if (typeof delta !== 'string') return invalid(type, 'delta', out);
-        emitThinking(partState(partKey('s', outputIndex, itemId, optionalIndex(event.summary_index))), delta, out);
+        if (typeof delta !== 'string') {
+          invalid(type, 'delta', out);
+          return;
+        }
+        emitThinking(
+          partState(partKey('s', outputIndex, itemId, optionalIndex(event.summary_index))),
+          delta,
+          out,
+        );
         return;
       }
       case 'response.reasoning_summary_text.done':
-        reconcilePart('thinking', partKey('s', outputIndex, itemId, optionalIndex(event.summary_index)), optionalString(event.text), out);
+        reconcilePart(
+          'thinking',
+          partKey('s', outputIndex, itemId, optionalIndex(event.summary_index)),
+          optionalString(event.text),
+          out,
+        );
         return;
       case 'response.reasoning_summary_part.done': {
         const part = isRecord(event.part) ? event.part : undefined;
-        reconcilePart('thinking', partKey('s', outputIndex, itemId, optionalIndex(event.summary_index)), optionalString(part?.text), out);
+        reconcilePart(
+          'thinking',
+          partKey('s', outputIndex, itemId, optionalIndex(event.summary_index)),
+          optionalString(part?.text),
+          out,
+        );
         return;
       }
       case 'response.reasoning_text.delta': {
         const delta = event.delta;
-        if (typeof delta !== 'string') return invalid(type, 'delta', out);
-        emitThinking(partState(partKey('r', outputIndex, itemId, optionalIndex(event.content_index))), delta, out);
+        if (typeof delta !== 'string') {
+          invalid(type, 'delta', out);
+          return;
+        }
+        emitThinking(
+          partState(partKey('r', outputIndex, itemId, optionalIndex(event.content_index))),
+          delta,
+          out,
+        );
         return;
       }
       case 'response.reasoning_text.done':
-        reconcilePart('thinking', partKey('r', outputIndex, itemId, optionalIndex(event.content_index)), optionalString(event.text), out);
+        reconcilePart(
+          'thinking',
+          partKey('r', outputIndex, itemId, optionalIndex(event.content_index)),
+          optionalString(event.text),
+          out,
+        );
         return;
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta': {
         const delta = event.delta;
-        if (typeof delta !== 'string') return invalid(type, 'delta', out);
+        if (typeof delta !== 'string') {
+          invalid(type, 'delta', out);
+          return;
+        }
         const state = toolFor(itemId, outputIndex, optionalString(event.call_id));
         appendArguments(state, delta, out);
         tryStart(state, out);
@@ -470,14 +571,20 @@ export function createEventReducer(): EventReducer {
       }
       case 'response.output_item.added': {
         const item = event.item;
-        if (!isRecord(item)) return invalid(type, 'item', out);
+        if (!isRecord(item)) {
+          invalid(type, 'item', out);
+          return;
+        }
         noteItem(optionalString(item.id), outputIndex);
         if (isToolItem(item)) recordToolItem(item, outputIndex, false, out);
         return;
       }
       case 'response.output_item.done': {
         const item = event.item;
-        if (!isRecord(item)) return invalid(type, 'item', out);
+        if (!isRecord(item)) {
+          invalid(type, 'item', out);
+          return;
+        }
         recordFinishedItem(item, outputIndex, out);
         return;
       }
@@ -498,8 +605,17 @@ export function createEventReducer(): EventReducer {
         const nested = isRecord(event.error) ? event.error : undefined;
         const message = optionalString(nested?.message) ?? optionalString(event.message);
         const code =
-          optionalString(nested?.code) ?? optionalString(event.code) ?? optionalString(nested?.type) ?? 'server-error';
-        fail(code, message !== undefined && message !== '' ? message : 'The server reported an error without a message. Try again.', out);
+          optionalString(nested?.code) ??
+          optionalString(event.code) ??
+          optionalString(nested?.type) ??
+          'server-error';
+        fail(
+          code,
+          message !== undefined && message !== ''
+            ? message
+            : 'The server reported an error without a message. Try again.',
+          out,
+        );
         return;
       }
       case MALFORMED_EVENT_TYPE: {
@@ -507,9 +623,15 @@ export function createEventReducer(): EventReducer {
         // other code concerns one event only.
         const forwardedCode = optionalString(event.code);
         const message =
-          optionalString(event.message) ?? 'The server sent an event that could not be decoded; it was skipped.';
+          optionalString(event.message) ??
+          'The server sent an event that could not be decoded; it was skipped.';
         if (forwardedCode === 'buffer-limit-exceeded') fail(forwardedCode, message, out);
-        else out.push({ type: 'error', code: forwardedCode === 'invalid-event' ? forwardedCode : 'malformed-json', message });
+        else
+          out.push({
+            type: 'error',
+            code: forwardedCode === 'invalid-event' ? forwardedCode : 'malformed-json',
+            message,
+          });
         return;
       }
       default:

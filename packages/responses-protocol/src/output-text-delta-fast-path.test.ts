@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { trickyText } from './__fixtures__/arbitrary-text.js';
 import { matchOutputTextDelta } from './output-text-delta-fast-path.js';
 
 describe('matchOutputTextDelta', () => {
@@ -30,13 +31,24 @@ describe('matchOutputTextDelta', () => {
       .record({
         itemId: fc.option(fc.string({ maxLength: 6 }), { nil: undefined }),
         outputIndex: fc.nat({ max: 20 }),
-        delta: fc.string({ unit: 'binary', maxLength: 12 }),
+        delta: trickyText,
       })
       .map(({ itemId, outputIndex, delta }) =>
-        JSON.stringify({ type: 'response.output_text.delta', item_id: itemId, output_index: outputIndex, content_index: 0, delta }),
+        JSON.stringify({
+          type: 'response.output_text.delta',
+          item_id: itemId,
+          output_index: outputIndex,
+          content_index: 0,
+          delta,
+        }),
       );
     const mutated = fc
-      .record({ text: valid, at: fc.nat(), insert: fc.constantFrom('', '"', '\\', ',', '}', ' ', '\u0001', 'x') , remove: fc.nat({ max: 2 }) })
+      .record({
+        text: valid,
+        at: fc.nat(),
+        insert: fc.constantFrom('', '"', '\\', ',', '}', ' ', '\u0001', 'x'),
+        remove: fc.nat({ max: 2 }),
+      })
       .map(({ text, at, insert, remove }) => {
         const position = at % (text.length + 1);
         return text.slice(0, position) + insert + text.slice(position + remove);

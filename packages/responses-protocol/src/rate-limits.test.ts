@@ -23,7 +23,11 @@ describe('parseRateLimitHeaders', () => {
 
   it('accepts a plain record with any header case and array values', () => {
     expect(
-      parseRateLimitHeaders({ 'X-Codex-Primary-Used-Percent': ['80', '81'], 'x-codex-plan-type': 'pro', other: undefined }),
+      parseRateLimitHeaders({
+        'X-Codex-Primary-Used-Percent': ['80', '81'],
+        'x-codex-plan-type': 'pro',
+        other: undefined,
+      }),
     ).toEqual({ primary: { usedPercent: 80 }, planType: 'pro' });
   });
 

@@ -29,7 +29,9 @@ function headerReader(headers: HeaderInput): (name: string) => string | undefine
     return (name) => real.get(name) ?? undefined;
   }
   const lowered = new Map<string, string>();
-  for (const [key, value] of Object.entries(headers as Record<string, string | readonly string[] | undefined>)) {
+  for (const [key, value] of Object.entries(
+    headers as Record<string, string | readonly string[] | undefined>,
+  )) {
     if (value === undefined) continue;
     const first = typeof value === 'string' ? value : value[0];
     if (first !== undefined) lowered.set(key.toLowerCase(), first);
@@ -76,7 +78,10 @@ export interface ParseRateLimitOptions {
  * `x-codex-plan-type`, `x-codex-credits-balance`). Tolerant: a missing or non-numeric value is left
  * out (unknown), never 0. Returns `{}` when no such header is present.
  */
-export function parseRateLimitHeaders(headers: HeaderInput, options: ParseRateLimitOptions = {}): RateLimitSnapshot {
+export function parseRateLimitHeaders(
+  headers: HeaderInput,
+  options: ParseRateLimitOptions = {},
+): RateLimitSnapshot {
   const read = headerReader(headers);
   const now = options.now ?? Date.now();
   const snapshot: RateLimitSnapshot = {};

@@ -8,13 +8,25 @@ const conversation: CompletionRequest = {
   messages: [
     { role: 'system', content: 'Be brief.' },
     { role: 'developer', content: 'Use tools.' },
-    { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', url: 'data:image/png;base64,AAAA' }] },
-    { role: 'assistant', content: 'Checking.', toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }] },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Weather?' },
+        { type: 'image', url: 'data:image/png;base64,AAAA' },
+      ],
+    },
+    {
+      role: 'assistant',
+      content: 'Checking.',
+      toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }],
+    },
     { role: 'tool', toolCallId: 'call_1', content: 'sunny' },
     { role: 'tool', toolCallId: 'call_unknown', content: 'orphan' },
     { role: 'user', content: 'Thanks' },
   ],
-  tools: [{ name: 'weather', description: 'Current weather', parameters: { type: 'object', properties: {} } }],
+  tools: [
+    { name: 'weather', description: 'Current weather', parameters: { type: 'object', properties: {} } },
+  ],
   maxOutputTokens: 500,
   temperature: 0.2,
 };
@@ -47,7 +59,13 @@ describe('buildResponsesRequestBody', () => {
       stream: true,
       store: false,
       tools: [
-        { type: 'function', name: 'weather', description: 'Current weather', strict: false, parameters: { type: 'object', properties: {} } },
+        {
+          type: 'function',
+          name: 'weather',
+          description: 'Current weather',
+          strict: false,
+          parameters: { type: 'object', properties: {} },
+        },
       ],
       tool_choice: 'auto',
       parallel_tool_calls: true,
@@ -62,7 +80,9 @@ describe('buildResponsesRequestBody', () => {
   });
 
   it('sends max_output_tokens to the OpenAI API backend, and temperature only to models without reasoning', () => {
-    expect(buildResponsesRequestBody(conversation, { backend: 'openai' })).toMatchObject({ max_output_tokens: 500 });
+    expect(buildResponsesRequestBody(conversation, { backend: 'openai' })).toMatchObject({
+      max_output_tokens: 500,
+    });
     expect(buildResponsesRequestBody(conversation, { backend: 'openai' })).not.toHaveProperty('temperature');
     const plain = buildResponsesRequestBody({ ...conversation, model: 'gpt-4.1' }, { backend: 'openai' });
     expect(plain).toMatchObject({ model: 'gpt-4.1', temperature: 0.2, max_output_tokens: 500 });
@@ -72,19 +92,45 @@ describe('buildResponsesRequestBody', () => {
 
   it('falls back to the default instructions, or the given ones', () => {
     const request: CompletionRequest = { model: 'gpt-5.4', messages: [{ role: 'user', content: 'Hi' }] };
-    expect(buildResponsesRequestBody(request, { backend: 'chatgpt' }).instructions).toBe(DEFAULT_INSTRUCTIONS);
-    expect(buildResponsesRequestBody(request, { backend: 'chatgpt', defaultInstructions: 'Custom.' }).instructions).toBe('Custom.');
-    const blank: CompletionRequest = { ...request, messages: [{ role: 'system', content: '  ' }, ...request.messages] };
+    expect(buildResponsesRequestBody(request, { backend: 'chatgpt' }).instructions).toBe(
+      DEFAULT_INSTRUCTIONS,
+    );
+    expect(
+      buildResponsesRequestBody(request, { backend: 'chatgpt', defaultInstructions: 'Custom.' }).instructions,
+    ).toBe('Custom.');
+    const blank: CompletionRequest = {
+      ...request,
+      messages: [{ role: 'system', content: '  ' }, ...request.messages],
+    };
     expect(buildResponsesRequestBody(blank, { backend: 'chatgpt' }).instructions).toBe(DEFAULT_INSTRUCTIONS);
   });
 
   it('chooses the effort: request, then alias suffix, then default; none for models without effort', () => {
     const base = { messages: [{ role: 'user' as const, content: 'Hi' }] };
-    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4:low', reasoningEffort: 'high' }, { backend: 'chatgpt', defaultEffort: 'medium' }).reasoning).toEqual({ effort: 'high', summary: 'auto' });
-    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4:low' }, { backend: 'chatgpt', defaultEffort: 'medium' }).reasoning).toEqual({ effort: 'low', summary: 'auto' });
-    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4' }, { backend: 'chatgpt', defaultEffort: 'medium' }).reasoning).toEqual({ effort: 'medium', summary: 'auto' });
-    expect(buildResponsesRequestBody({ ...base, model: 'gpt-5.4' }, { backend: 'chatgpt' }).reasoning).toEqual({ summary: 'auto' });
-    expect(buildResponsesRequestBody({ ...base, model: 'gpt-4o', reasoningEffort: 'high' }, { backend: 'openai' })).not.toHaveProperty('reasoning');
+    expect(
+      buildResponsesRequestBody(
+        { ...base, model: 'gpt-5.4:low', reasoningEffort: 'high' },
+        { backend: 'chatgpt', defaultEffort: 'medium' },
+      ).reasoning,
+    ).toEqual({ effort: 'high', summary: 'auto' });
+    expect(
+      buildResponsesRequestBody(
+        { ...base, model: 'gpt-5.4:low' },
+        { backend: 'chatgpt', defaultEffort: 'medium' },
+      ).reasoning,
+    ).toEqual({ effort: 'low', summary: 'auto' });
+    expect(
+      buildResponsesRequestBody(
+        { ...base, model: 'gpt-5.4' },
+        { backend: 'chatgpt', defaultEffort: 'medium' },
+      ).reasoning,
+    ).toEqual({ effort: 'medium', summary: 'auto' });
+    expect(
+      buildResponsesRequestBody({ ...base, model: 'gpt-5.4' }, { backend: 'chatgpt' }).reasoning,
+    ).toEqual({ summary: 'auto' });
+    expect(
+      buildResponsesRequestBody({ ...base, model: 'gpt-4o', reasoningEffort: 'high' }, { backend: 'openai' }),
+    ).not.toHaveProperty('reasoning');
   });
 
   it('maps a named tool choice and omits tools and the cache key when absent', () => {
@@ -116,6 +162,8 @@ describe('buildResponsesRequestBody', () => {
   });
 
   it('rejects an empty model with a typed error', () => {
-    expect(() => buildResponsesRequestBody({ model: ' ', messages: [] }, { backend: 'chatgpt' })).toThrow(ResponsesProtocolError);
+    expect(() => buildResponsesRequestBody({ model: ' ', messages: [] }, { backend: 'chatgpt' })).toThrow(
+      ResponsesProtocolError,
+    );
   });
 });

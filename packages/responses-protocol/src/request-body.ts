@@ -1,4 +1,10 @@
-import type { Backend, ChatMessage, CompletionRequest, ReasoningEffort, ToolDefinition } from './completion-request.js';
+import type {
+  Backend,
+  ChatMessage,
+  CompletionRequest,
+  ReasoningEffort,
+  ToolDefinition,
+} from './completion-request.js';
 import { ResponsesProtocolError } from './errors.js';
 import { resolveModelAlias } from './model-alias.js';
 
@@ -80,7 +86,11 @@ export function buildResponsesInput(
       }
       case 'assistant': {
         if (message.content !== undefined && message.content !== '') {
-          input.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: message.content }] });
+          input.push({
+            type: 'message',
+            role: 'assistant',
+            content: [{ type: 'output_text', text: message.content }],
+          });
         }
         for (const call of message.toolCalls ?? []) {
           knownCallIds.add(call.id);
@@ -122,7 +132,10 @@ export function buildResponsesRequestBody(
   options: BuildRequestBodyOptions,
 ): ResponsesRequestBody {
   if (typeof request.model !== 'string' || request.model.trim() === '') {
-    throw new ResponsesProtocolError('invalid-request', 'The request has no model. Set `model`, e.g. "gpt-5.4".');
+    throw new ResponsesProtocolError(
+      'invalid-request',
+      'The request has no model. Set `model`, e.g. "gpt-5.4".',
+    );
   }
   const resolved = resolveModelAlias(request.model, { defaultEffort: options.defaultEffort });
   const body: ResponsesRequestBody = {
@@ -146,7 +159,8 @@ export function buildResponsesRequestBody(
   if (options.sessionId !== undefined && options.sessionId !== '') body.prompt_cache_key = options.sessionId;
   if (options.backend === 'openai') {
     if (request.maxOutputTokens !== undefined) body.max_output_tokens = request.maxOutputTokens;
-    if (request.temperature !== undefined && !resolved.supportsReasoningEffort) body.temperature = request.temperature;
+    if (request.temperature !== undefined && !resolved.supportsReasoningEffort)
+      body.temperature = request.temperature;
   }
   return body;
 }

@@ -28,8 +28,20 @@ describe('event reducer: text, refusal and reasoning', () => {
   it('emits text deltas, and from .done only what deltas did not already emit', () => {
     expect(
       reduce([
-        { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hel' },
-        { type: 'response.output_text.done', item_id: 'msg_1', output_index: 0, content_index: 0, text: 'Hello' },
+        {
+          type: 'response.output_text.delta',
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          delta: 'Hel',
+        },
+        {
+          type: 'response.output_text.done',
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          text: 'Hello',
+        },
         {
           type: 'response.content_part.done',
           item_id: 'msg_1',
@@ -42,7 +54,9 @@ describe('event reducer: text, refusal and reasoning', () => {
           output_index: 0,
           item: { id: 'msg_1', type: 'message', content: [{ type: 'output_text', text: 'Hello' }] },
         },
-        completed({ output: [{ id: 'msg_1', type: 'message', content: [{ type: 'output_text', text: 'Hello' }] }] }),
+        completed({
+          output: [{ id: 'msg_1', type: 'message', content: [{ type: 'output_text', text: 'Hello' }] }],
+        }),
       ]),
     ).toEqual([
       { type: 'text', text: 'Hel' },
@@ -54,8 +68,20 @@ describe('event reducer: text, refusal and reasoning', () => {
   it('correlates text by output_index when the item id changes between deltas and .done', () => {
     expect(
       reduce([
-        { type: 'response.output_text.delta', item_id: 'msg_a', output_index: 0, content_index: 0, delta: 'Hi' },
-        { type: 'response.output_text.done', item_id: 'msg_b', output_index: 0, content_index: 0, text: 'Hi' },
+        {
+          type: 'response.output_text.delta',
+          item_id: 'msg_a',
+          output_index: 0,
+          content_index: 0,
+          delta: 'Hi',
+        },
+        {
+          type: 'response.output_text.done',
+          item_id: 'msg_b',
+          output_index: 0,
+          content_index: 0,
+          text: 'Hi',
+        },
         {
           type: 'response.output_item.done',
           output_index: 0,
@@ -89,8 +115,20 @@ describe('event reducer: text, refusal and reasoning', () => {
   it('surfaces a refusal as text and finishes with content-filter', () => {
     expect(
       reduce([
-        { type: 'response.refusal.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: "I can't" },
-        { type: 'response.refusal.done', item_id: 'msg_1', output_index: 0, content_index: 0, refusal: "I can't help." },
+        {
+          type: 'response.refusal.delta',
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          delta: "I can't",
+        },
+        {
+          type: 'response.refusal.done',
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          refusal: "I can't help.",
+        },
         completed(),
       ]),
     ).toEqual([
@@ -103,10 +141,34 @@ describe('event reducer: text, refusal and reasoning', () => {
   it('reports reasoning summary and raw reasoning text as thinking, parts separated by a blank line', () => {
     expect(
       reduce([
-        { type: 'response.reasoning_summary_text.delta', item_id: 'rs_1', output_index: 0, summary_index: 0, delta: 'A' },
-        { type: 'response.reasoning_summary_text.done', item_id: 'rs_1', output_index: 0, summary_index: 0, text: 'AB' },
-        { type: 'response.reasoning_summary_text.delta', item_id: 'rs_1', output_index: 0, summary_index: 1, delta: 'C' },
-        { type: 'response.reasoning_text.delta', item_id: 'rs_1', output_index: 0, content_index: 0, delta: 'raw' },
+        {
+          type: 'response.reasoning_summary_text.delta',
+          item_id: 'rs_1',
+          output_index: 0,
+          summary_index: 0,
+          delta: 'A',
+        },
+        {
+          type: 'response.reasoning_summary_text.done',
+          item_id: 'rs_1',
+          output_index: 0,
+          summary_index: 0,
+          text: 'AB',
+        },
+        {
+          type: 'response.reasoning_summary_text.delta',
+          item_id: 'rs_1',
+          output_index: 0,
+          summary_index: 1,
+          delta: 'C',
+        },
+        {
+          type: 'response.reasoning_text.delta',
+          item_id: 'rs_1',
+          output_index: 0,
+          content_index: 0,
+          delta: 'raw',
+        },
         completed(),
       ]),
     ).toEqual([
@@ -127,7 +189,12 @@ describe('event reducer: tool calls', () => {
       { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_1', 'run') },
       { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"a"' },
       { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: ':1' },
-      { type: 'response.function_call_arguments.done', item_id: 'fc_1', output_index: 0, arguments: '{"a":1}' },
+      {
+        type: 'response.function_call_arguments.done',
+        item_id: 'fc_1',
+        output_index: 0,
+        arguments: '{"a":1}',
+      },
       {
         type: 'response.output_item.done',
         output_index: 0,
@@ -147,7 +214,11 @@ describe('event reducer: tool calls', () => {
 
   it('keeps the first call_id when output_item.done reports another one', () => {
     const chunks = reduce([
-      { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_first', 'run') },
+      {
+        type: 'response.output_item.added',
+        output_index: 0,
+        item: functionCall('fc_1', 'call_first', 'run'),
+      },
       {
         type: 'response.output_item.done',
         output_index: 0,
@@ -163,7 +234,9 @@ describe('event reducer: tool calls', () => {
   });
 
   it('takes arguments that only appear in the completed response output, once', () => {
-    expect(reduce([completed({ output: [functionCall('fc_9', 'call_9', 'look', { arguments: '{"q":1}' })] })])).toEqual([
+    expect(
+      reduce([completed({ output: [functionCall('fc_9', 'call_9', 'look', { arguments: '{"q":1}' })] })]),
+    ).toEqual([
       { type: 'tool-call-start', id: 'call_9', name: 'look' },
       { type: 'tool-call-delta', id: 'call_9', argumentsDelta: '{"q":1}' },
       { type: 'tool-call-end', id: 'call_9' },
@@ -192,7 +265,12 @@ describe('event reducer: tool calls', () => {
     const chunks = reduce([
       { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_1', 'f') },
       { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"a":1}' },
-      { type: 'response.function_call_arguments.done', item_id: 'fc_1', output_index: 0, arguments: '{"a": 1}' },
+      {
+        type: 'response.function_call_arguments.done',
+        item_id: 'fc_1',
+        output_index: 0,
+        arguments: '{"a": 1}',
+      },
       completed(),
     ]);
     expect(chunks.filter((chunk) => chunk.type === 'tool-call-delta')).toEqual([
@@ -208,8 +286,18 @@ describe('event reducer: tool calls', () => {
           output_index: 0,
           item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_c', name: 'apply_patch', input: '' },
         },
-        { type: 'response.custom_tool_call_input.delta', item_id: 'ctc_1', output_index: 0, delta: '*** Begin' },
-        { type: 'response.custom_tool_call_input.done', item_id: 'ctc_1', output_index: 0, input: '*** Begin Patch' },
+        {
+          type: 'response.custom_tool_call_input.delta',
+          item_id: 'ctc_1',
+          output_index: 0,
+          delta: '*** Begin',
+        },
+        {
+          type: 'response.custom_tool_call_input.done',
+          item_id: 'ctc_1',
+          output_index: 0,
+          input: '*** Begin Patch',
+        },
         completed(),
       ]),
     ).toEqual([
@@ -237,7 +325,12 @@ describe('event reducer: tool calls', () => {
           const full = ['', '', ''];
           for (const { call, text } of pieces) {
             full[call] += text;
-            events.push({ type: 'response.function_call_arguments.delta', item_id: `fc_${call}`, output_index: call, delta: text });
+            events.push({
+              type: 'response.function_call_arguments.delta',
+              item_id: `fc_${call}`,
+              output_index: call,
+              delta: text,
+            });
           }
           for (const index of [2, 0, 1]) {
             if (sendDone[index]) {
@@ -262,7 +355,9 @@ describe('event reducer: tool calls', () => {
             const mine = chunks.filter((chunk) => 'id' in chunk && chunk.id === id);
             expect(mine[0]).toEqual({ type: 'tool-call-start', id, name: `tool_${index}` });
             expect(mine.at(-1)).toEqual({ type: 'tool-call-end', id });
-            const text = mine.map((chunk) => (chunk.type === 'tool-call-delta' ? chunk.argumentsDelta : '')).join('');
+            const text = mine
+              .map((chunk) => (chunk.type === 'tool-call-delta' ? chunk.argumentsDelta : ''))
+              .join('');
             expect(text).toBe(full[index]);
           }
           expect(chunks.at(-1)).toEqual({ type: 'done', finishReason: 'tool-calls' });
@@ -286,7 +381,13 @@ describe('event reducer: endings', () => {
       {
         type: 'done',
         finishReason: 'stop',
-        usage: { promptTokens: 40, completionTokens: 30, totalTokens: 999, cacheReadTokens: 60, reasoningTokens: 20 },
+        usage: {
+          promptTokens: 40,
+          completionTokens: 30,
+          totalTokens: 999,
+          cacheReadTokens: 60,
+          reasoningTokens: 20,
+        },
       },
     ]);
   });
@@ -297,12 +398,19 @@ describe('event reducer: endings', () => {
       response: { status: 'incomplete', incomplete_details: { reason } },
     });
     expect(reduce([incomplete('max_output_tokens')])).toEqual([{ type: 'done', finishReason: 'length' }]);
-    expect(reduce([incomplete('content_filter')])).toEqual([{ type: 'done', finishReason: 'content-filter' }]);
+    expect(reduce([incomplete('content_filter')])).toEqual([
+      { type: 'done', finishReason: 'content-filter' },
+    ]);
   });
 
   it('turns failed and cancelled responses into errors', () => {
     expect(
-      reduce([{ type: 'response.failed', response: { status: 'failed', error: { code: 'rate_limit_exceeded', message: 'Slow down.' } } }]),
+      reduce([
+        {
+          type: 'response.failed',
+          response: { status: 'failed', error: { code: 'rate_limit_exceeded', message: 'Slow down.' } },
+        },
+      ]),
     ).toEqual([{ type: 'error', code: 'rate_limit_exceeded', message: 'Slow down.' }]);
     expect(reduce([{ type: 'response.failed', response: {} }])).toEqual([
       { type: 'error', code: 'response-failed', message: expect.stringContaining('failed') },
@@ -319,9 +427,9 @@ describe('event reducer: endings', () => {
         { type: 'response.done', response: { status: 'completed' } },
       ]),
     ).toEqual([{ type: 'done', finishReason: 'stop' }]);
-    expect(reduce([{ type: 'response.done', response: { status: 'failed', error: { message: 'Boom' } } }])).toEqual([
-      { type: 'error', code: 'response-failed', message: 'Boom' },
-    ]);
+    expect(
+      reduce([{ type: 'response.done', response: { status: 'failed', error: { message: 'Boom' } } }]),
+    ).toEqual([{ type: 'error', code: 'response-failed', message: 'Boom' }]);
   });
 
   it('accepts both error event shapes', () => {
@@ -329,7 +437,13 @@ describe('event reducer: endings', () => {
       { type: 'error', code: 'invalid_prompt', message: 'Bad prompt.' },
     ]);
     expect(
-      reduce([{ type: 'error', error: { type: 'usage_limit_reached', message: 'Limit reached.' }, status_code: 429 }]),
+      reduce([
+        {
+          type: 'error',
+          error: { type: 'usage_limit_reached', message: 'Limit reached.' },
+          status_code: 429,
+        },
+      ]),
     ).toEqual([{ type: 'error', code: 'usage_limit_reached', message: 'Limit reached.' }]);
     expect(reduce([{ type: 'error' }])).toEqual([
       { type: 'error', code: 'server-error', message: expect.stringContaining('without a message') },
@@ -374,7 +488,9 @@ describe('event reducer: unknown and invalid input', () => {
   it('reports a value that is not an event as a non-fatal invalid-event error', () => {
     const parser = createResponsesEventParser();
     for (const value of [null, 3, 'text', [], { type: 5 }]) {
-      expect(parser.feed(value)).toEqual([{ type: 'error', code: 'invalid-event', message: expect.any(String) }]);
+      expect(parser.feed(value)).toEqual([
+        { type: 'error', code: 'invalid-event', message: expect.any(String) },
+      ]);
     }
     expect(parser.feed({ type: 'response.output_text.delta', delta: 7 })).toEqual([
       { type: 'error', code: 'invalid-event', message: expect.stringContaining('delta') },
@@ -384,9 +500,9 @@ describe('event reducer: unknown and invalid input', () => {
 
   it('turns a forwarded decoder error into a non-fatal error chunk', () => {
     const parser = createResponsesEventParser();
-    expect(parser.feed({ type: 'codetether.malformed_event', code: 'malformed-json', message: 'Bad JSON.' })).toEqual([
-      { type: 'error', code: 'malformed-json', message: 'Bad JSON.' },
-    ]);
+    expect(
+      parser.feed({ type: 'codetether.malformed_event', code: 'malformed-json', message: 'Bad JSON.' }),
+    ).toEqual([{ type: 'error', code: 'malformed-json', message: 'Bad JSON.' }]);
     expect(parser.feed(completed())).toEqual([{ type: 'done', finishReason: 'stop' }]);
   });
 
@@ -424,17 +540,47 @@ describe('event reducer: unknown and invalid input', () => {
       fc.constantFrom('function_call', 'message', 'reasoning', 'custom_tool_call', 'output_text', 'failed'),
       fc.anything({ maxDepth: 2 }),
     );
-    const fields = ['delta', 'text', 'item_id', 'output_index', 'content_index', 'summary_index', 'arguments', 'name', 'call_id', 'input', 'refusal', 'code', 'message'];
+    const fields = [
+      'delta',
+      'text',
+      'item_id',
+      'output_index',
+      'content_index',
+      'summary_index',
+      'arguments',
+      'name',
+      'call_id',
+      'input',
+      'refusal',
+      'code',
+      'message',
+    ];
     const record = fc.dictionary(fc.constantFrom(...fields), value);
-    const item = fc.record({ type: value, id: value, call_id: value, name: value, arguments: value, content: fc.array(fc.record({ type: value, text: value }), { maxLength: 2 }) });
+    const item = fc.record({
+      type: value,
+      id: value,
+      call_id: value,
+      name: value,
+      arguments: value,
+      content: fc.array(fc.record({ type: value, text: value }), { maxLength: 2 }),
+    });
     const event = fc
-      .tuple(fc.constantFrom(...knownTypes), record, fc.option(item), fc.option(fc.record({ status: value, output: fc.array(item, { maxLength: 2 }), usage: value, error: value })))
+      .tuple(
+        fc.constantFrom(...knownTypes),
+        record,
+        fc.option(item),
+        fc.option(
+          fc.record({ status: value, output: fc.array(item, { maxLength: 2 }), usage: value, error: value }),
+        ),
+      )
       .map(([type, rest, itemValue, response]) => ({ ...rest, type, item: itemValue, response }));
     fc.assert(
       fc.property(fc.array(fc.oneof(event, fc.anything({ maxDepth: 2 })), { maxLength: 25 }), (events) => {
         const chunks = reduce(events);
         const terminals = chunks.filter(
-          (chunk) => chunk.type === 'done' || (chunk.type === 'error' && chunk.code !== 'invalid-event' && chunk.code !== 'malformed-json'),
+          (chunk) =>
+            chunk.type === 'done' ||
+            (chunk.type === 'error' && chunk.code !== 'invalid-event' && chunk.code !== 'malformed-json'),
         );
         expect(terminals).toHaveLength(1);
         expect(chunks.at(-1)).toBe(terminals[0]);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { trickyText } from './__fixtures__/arbitrary-text.js';
 import { streamFixtures } from './__fixtures__/fixtures.js';
 import { createResponsesSseParser } from './responses-sse-parser.js';
 import type { StreamChunk } from './stream-chunk.js';
@@ -48,9 +49,12 @@ describe('createResponsesSseParser on recorded-style fixtures', () => {
 
       it('produces the same chunks for any split of its bytes (property)', () => {
         fc.assert(
-          fc.property(fc.uniqueArray(fc.integer({ min: 0, max: fixture.bytes.length }), { maxLength: 40 }), (cuts) => {
-            expect(parseInPieces(fixture.bytes, cuts)).toEqual(fixture.expected);
-          }),
+          fc.property(
+            fc.uniqueArray(fc.integer({ min: 0, max: fixture.bytes.length }), { maxLength: 40 }),
+            (cuts) => {
+              expect(parseInPieces(fixture.bytes, cuts)).toEqual(fixture.expected);
+            },
+          ),
           { numRuns: 150 },
         );
       });
@@ -135,17 +139,25 @@ describe('createResponsesSseParser robustness', () => {
     fc.assert(
       fc.property(
         fc.record({
-          delta: fc.string({ unit: 'binary', maxLength: 30 }),
+          delta: trickyText,
           outputIndex: fc.nat({ max: 3 }),
           reorder: fc.boolean(),
         }),
         ({ delta, outputIndex, reorder }) => {
           const event = reorder
             ? { delta, type: 'response.output_text.delta', output_index: outputIndex, content_index: 0 }
-            : { type: 'response.output_text.delta', item_id: 'msg_1', output_index: outputIndex, content_index: 0, delta };
+            : {
+                type: 'response.output_text.delta',
+                item_id: 'msg_1',
+                output_index: outputIndex,
+                content_index: 0,
+                delta,
+              };
           const parser = createResponsesSseParser();
           const chunks = parser.feed(`data: ${JSON.stringify(event)}\n\n`);
-          expect(chunks).toEqual(delta === '' ? [] : [{ type: 'text', text: JSON.parse(JSON.stringify(delta)) }]);
+          expect(chunks).toEqual(
+            delta === '' ? [] : [{ type: 'text', text: JSON.parse(JSON.stringify(delta)) }],
+          );
         },
       ),
       { numRuns: 300 },

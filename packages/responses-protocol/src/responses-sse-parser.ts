@@ -1,6 +1,11 @@
 import { createEventReducer } from './event-reducer.js';
 import { matchOutputTextDelta } from './output-text-delta-fast-path.js';
-import { bufferLimitError, decodeEventData, type EventDataSink, type SseDecoderOptions } from './sse-event-decoder.js';
+import {
+  bufferLimitError,
+  decodeEventData,
+  type EventDataSink,
+  type SseDecoderOptions,
+} from './sse-event-decoder.js';
 import { createSseFramer } from './sse-framer.js';
 import type { StreamChunk } from './stream-chunk.js';
 
@@ -40,7 +45,8 @@ export function createResponsesSseParser(options: SseDecoderOptions = {}): Respo
       onData(data, eventName) {
         const fields = matchOutputTextDelta(data);
         if (fields === undefined) decodeEventData(data, eventName, sink);
-        else reducer.outputTextDelta(fields.delta, fields.outputIndex, fields.contentIndex, fields.itemId, out);
+        else
+          reducer.outputTextDelta(fields.delta, fields.outputIndex, fields.contentIndex, fields.itemId, out);
       },
       onBufferLimitExceeded(limit) {
         const error = bufferLimitError(limit);

@@ -12,7 +12,10 @@ function decodeAll(...inputs: (string | Uint8Array)[]): DecodedSseItem[] {
   return items;
 }
 
-const delta = (text: string) => ({ kind: 'event', event: { type: 'response.output_text.delta', delta: text } });
+const delta = (text: string) => ({
+  kind: 'event',
+  event: { type: 'response.output_text.delta', delta: text },
+});
 
 describe('createSseEventDecoder', () => {
   it('decodes LF, CRLF and CR line endings alike', () => {
@@ -24,14 +27,19 @@ describe('createSseEventDecoder', () => {
   });
 
   it('drops a byte-order mark, also when its bytes arrive one by one', () => {
-    const bytes = new TextEncoder().encode('\uFEFFdata: {"type":"response.output_text.delta","delta":"x"}\n\n');
+    const bytes = new TextEncoder().encode(
+      '\uFEFFdata: {"type":"response.output_text.delta","delta":"x"}\n\n',
+    );
     expect(decodeAll(bytes)).toEqual([delta('x')]);
     expect(decodeAll(bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2))).toEqual([delta('x')]);
-    expect(decodeAll('\uFEFFdata: {"type":"response.output_text.delta","delta":"x"}\n\n')).toEqual([delta('x')]);
+    expect(decodeAll('\uFEFFdata: {"type":"response.output_text.delta","delta":"x"}\n\n')).toEqual([
+      delta('x'),
+    ]);
   });
 
   it('ignores comments, id and retry lines, and unknown fields', () => {
-    const text = ': hello\nid: 4\nretry: 1000\nfoo: bar\ndata: {"type":"response.output_text.delta","delta":"a"}\n\n: bye\n\n';
+    const text =
+      ': hello\nid: 4\nretry: 1000\nfoo: bar\ndata: {"type":"response.output_text.delta","delta":"a"}\n\n: bye\n\n';
     expect(decodeAll(text)).toEqual([delta('a')]);
   });
 
@@ -46,7 +54,9 @@ describe('createSseEventDecoder', () => {
 
   it('flushes the last event at the end even without the trailing blank line (LF, CR and none)', () => {
     for (const ending of ['', '\n', '\r', '\r\n']) {
-      expect(decodeAll(`data: {"type":"response.output_text.delta","delta":"z"}${ending}`)).toEqual([delta('z')]);
+      expect(decodeAll(`data: {"type":"response.output_text.delta","delta":"z"}${ending}`)).toEqual([
+        delta('z'),
+      ]);
     }
   });
 
@@ -77,7 +87,9 @@ describe('createSseEventDecoder', () => {
   });
 
   it('uses the SSE event name when the JSON has no type', () => {
-    expect(decodeAll('event: keepalive\ndata: {}\n\n')).toEqual([{ kind: 'event', event: { type: 'keepalive' } }]);
+    expect(decodeAll('event: keepalive\ndata: {}\n\n')).toEqual([
+      { kind: 'event', event: { type: 'keepalive' } },
+    ]);
   });
 
   it('skips events with blank data', () => {
@@ -135,7 +147,9 @@ describe('createResponsesSseParser limits', () => {
 
   it('treats [DONE] without a completed event as the end of a successful stream', () => {
     const parser = createResponsesSseParser();
-    expect(parser.feed('data: {"type":"response.output_text.delta","delta":"hi"}\n\ndata: [DONE]\n\n')).toEqual([
+    expect(
+      parser.feed('data: {"type":"response.output_text.delta","delta":"hi"}\n\ndata: [DONE]\n\n'),
+    ).toEqual([
       { type: 'text', text: 'hi' },
       { type: 'done', finishReason: 'stop' },
     ]);

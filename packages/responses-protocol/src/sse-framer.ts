@@ -26,8 +26,14 @@ export interface SseFramer {
  * across chunks is kept whole), a leading BOM is dropped, framing (CR, LF, CRLF, comments,
  * multi-line data) is done by eventsource-parser. Never throws.
  */
-export function createSseFramer(callbacks: SseFramerCallbacks, maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES): SseFramer {
-  const limit = Number.isFinite(maxBufferBytes) && maxBufferBytes > 0 ? Math.floor(maxBufferBytes) : DEFAULT_MAX_BUFFER_BYTES;
+export function createSseFramer(
+  callbacks: SseFramerCallbacks,
+  maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
+): SseFramer {
+  const limit =
+    Number.isFinite(maxBufferBytes) && maxBufferBytes > 0
+      ? Math.floor(maxBufferBytes)
+      : DEFAULT_MAX_BUFFER_BYTES;
   const textDecoder = new TextDecoder('utf-8');
   let failed = false;
   let ended = false;

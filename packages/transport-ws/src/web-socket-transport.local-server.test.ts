@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { collectEvents, collectUntilError, userTurnBody } from './__fixtures__/emulator-requests.js';
 import {
   completedResponseEvents,
@@ -238,6 +240,45 @@ describe('createWebSocketTransport against a local ws server', () => {
     scheduler.advance(2_000);
     await closing;
     expect(transport.state().openConnections).toBe(0);
+  });
+
+  it('does not keep the process alive with an idle pooled socket', { timeout: 30_000 }, async () => {
+    local = await startLocalWebSocketServer((socket) => {
+      for (const event of completedResponseEvents('ok')) socket.send(JSON.stringify(event));
+    });
+    const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        '--import',
+        fixture('typescript-source-hooks.mjs'),
+        fixture('idle-socket-child.mjs'),
+        local.url,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill();
+    });
+    let output = '';
+    let errors = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      errors += chunk.toString('utf8');
+    });
+    // The server keeps the socket open; only the client's unref'd idle socket could hold the child.
+    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(errors).toBe('');
+    expect(exitCode).toBe(0);
+    expect(JSON.parse(output)).toEqual({
+      last: 'response.completed',
+      openConnections: 1,
+      idleConnections: 1,
+      activeResponses: 0,
+    });
   });
 
   it('leaves no sockets behind after a mix of outcomes and close()', TIMEOUT, async () => {

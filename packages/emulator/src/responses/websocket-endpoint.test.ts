@@ -157,6 +157,18 @@ describe('WebSocket Responses', () => {
     expect((await tryHandshake(`${emulator.url}/nowhere`, {})).status).toBe(404);
   });
 
+  it('streams a large response and reports server errors as error events', async () => {
+    emulator.setOptions({ largeResponseBytes: 1024 * 1024 });
+    const socket = await chatgptSocket();
+    socket.create({ model: 'gpt-5.4', input: userInput('[scenario:large] x') });
+    const events = await socket.nextResponse();
+    expect(outputText(events).length).toBe(1024 * 1024);
+    socket.create({ model: 'gpt-5.4', input: userInput('[scenario:server-error-then-success] x') });
+    expect((await socket.nextResponse()).at(-1)).toMatchObject({ type: 'error', status_code: 500 });
+    socket.create({ model: 'gpt-5.4', input: userInput('[scenario:server-error-then-success] x') });
+    expect((await socket.nextResponse()).at(-1)?.type).toBe('response.completed');
+  });
+
   it('close() terminates open sockets', async () => {
     const socket = await chatgptSocket();
     emulator.setOptions({ scenario: 'slow', tokenDelayMs: 1_000 });

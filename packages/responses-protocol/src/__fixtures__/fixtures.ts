@@ -1,5 +1,7 @@
 // Recorded-style Responses SSE streams and the chunks they must produce. Loaded with Vite's `?raw`
 // imports so the tests need no file system (they also run in the edge-runtime environment).
+
+import type { StreamChunk } from '../stream-chunk.js';
 import argumentsOnlyInDoneExpected from './arguments-only-in-done.expected.json?raw';
 import argumentsOnlyInDone from './arguments-only-in-done.sse?raw';
 import errorNestedExpected from './error-nested.expected.json?raw';
@@ -20,7 +22,6 @@ import toolCallSplitArgumentsExpected from './tool-call-split-arguments.expected
 import toolCallSplitArguments from './tool-call-split-arguments.sse?raw';
 import unknownEventsMixedExpected from './unknown-events-mixed.expected.json?raw';
 import unknownEventsMixed from './unknown-events-mixed.sse?raw';
-import type { StreamChunk } from '../stream-chunk.js';
 
 /** One recorded-style stream. */
 export interface StreamFixture {
@@ -43,7 +44,11 @@ export const streamFixtures: readonly StreamFixture[] = [
   fixture('plain-text-with-cached-usage', plainTextWithCachedUsage, plainTextWithCachedUsageExpected),
   fixture('reasoning-summary-then-text', reasoningSummaryThenText, reasoningSummaryThenTextExpected),
   fixture('tool-call-split-arguments', toolCallSplitArguments, toolCallSplitArgumentsExpected),
-  fixture('parallel-tool-calls-interleaved', parallelToolCallsInterleaved, parallelToolCallsInterleavedExpected),
+  fixture(
+    'parallel-tool-calls-interleaved',
+    parallelToolCallsInterleaved,
+    parallelToolCallsInterleavedExpected,
+  ),
   fixture('arguments-only-in-done', argumentsOnlyInDone, argumentsOnlyInDoneExpected),
   fixture('failed', failed, failedExpected),
   fixture('incomplete-max-tokens', incompleteMaxTokens, incompleteMaxTokensExpected),

@@ -33,15 +33,21 @@ export const fileSearchCallSearchingEventSchema = statusEvent('response.file_sea
 /** `response.file_search_call.completed`. */
 export const fileSearchCallCompletedEventSchema = statusEvent('response.file_search_call.completed');
 /** `response.code_interpreter_call.in_progress`. */
-export const codeInterpreterCallInProgressEventSchema = statusEvent('response.code_interpreter_call.in_progress');
+export const codeInterpreterCallInProgressEventSchema = statusEvent(
+  'response.code_interpreter_call.in_progress',
+);
 /** `response.code_interpreter_call.interpreting`. */
 export const codeInterpreterCallInterpretingEventSchema = statusEvent(
   'response.code_interpreter_call.interpreting',
 );
 /** `response.code_interpreter_call.completed`. */
-export const codeInterpreterCallCompletedEventSchema = statusEvent('response.code_interpreter_call.completed');
+export const codeInterpreterCallCompletedEventSchema = statusEvent(
+  'response.code_interpreter_call.completed',
+);
 /** `response.code_interpreter_call_code.delta`: more code the interpreter will run. */
-export const codeInterpreterCallCodeDeltaEventSchema = textDeltaEvent('response.code_interpreter_call_code.delta');
+export const codeInterpreterCallCodeDeltaEventSchema = textDeltaEvent(
+  'response.code_interpreter_call_code.delta',
+);
 /** `response.code_interpreter_call_code.done`: the full code. */
 export const codeInterpreterCallCodeDoneEventSchema = z.looseObject({
   type: z.literal('response.code_interpreter_call_code.done'),
@@ -51,9 +57,13 @@ export const codeInterpreterCallCodeDoneEventSchema = z.looseObject({
   code: z.string().optional(),
 });
 /** `response.image_generation_call.in_progress`. */
-export const imageGenerationCallInProgressEventSchema = statusEvent('response.image_generation_call.in_progress');
+export const imageGenerationCallInProgressEventSchema = statusEvent(
+  'response.image_generation_call.in_progress',
+);
 /** `response.image_generation_call.generating`. */
-export const imageGenerationCallGeneratingEventSchema = statusEvent('response.image_generation_call.generating');
+export const imageGenerationCallGeneratingEventSchema = statusEvent(
+  'response.image_generation_call.generating',
+);
 /** `response.image_generation_call.partial_image`: a preview image (base64). */
 export const imageGenerationCallPartialImageEventSchema = z.looseObject({
   type: z.literal('response.image_generation_call.partial_image'),
@@ -64,7 +74,9 @@ export const imageGenerationCallPartialImageEventSchema = z.looseObject({
   partial_image_b64: z.string().optional(),
 });
 /** `response.image_generation_call.completed`. */
-export const imageGenerationCallCompletedEventSchema = statusEvent('response.image_generation_call.completed');
+export const imageGenerationCallCompletedEventSchema = statusEvent(
+  'response.image_generation_call.completed',
+);
 /** `response.mcp_call.in_progress`. */
 export const mcpCallInProgressEventSchema = statusEvent('response.mcp_call.in_progress');
 /** `response.mcp_call.completed`. */

@@ -17,10 +17,15 @@ describe('Responses stream event schemas', () => {
   });
 
   it('accept both error shapes', () => {
-    expect(validateResponsesStreamEvent({ type: 'error', code: 'x', message: 'm', param: null }).kind).toBe('known');
-    expect(validateResponsesStreamEvent({ type: 'error', error: { type: 't', code: 'c', message: 'm', param: null } }).kind).toBe(
+    expect(validateResponsesStreamEvent({ type: 'error', code: 'x', message: 'm', param: null }).kind).toBe(
       'known',
     );
+    expect(
+      validateResponsesStreamEvent({
+        type: 'error',
+        error: { type: 't', code: 'c', message: 'm', param: null },
+      }).kind,
+    ).toBe('known');
   });
 
   it('pass unknown types through and report malformed known events', () => {

@@ -35,7 +35,9 @@ export interface UnknownResponsesEvent {
 /** Schema of an event of any type: an object with a string `type`. */
 export const unknownResponsesEventSchema = z.looseObject({ type: z.string() });
 
-const knownEventTypes: ReadonlySet<string> = new Set(responsesStreamEventSchema.options.map((option) => option.shape.type.value));
+const knownEventTypes: ReadonlySet<string> = new Set(
+  responsesStreamEventSchema.options.map((option) => option.shape.type.value),
+);
 
 /** Whether `type` is the type of a known Responses stream event. */
 export function isKnownResponsesEventType(type: string): type is ResponsesStreamEventType {
@@ -65,6 +67,8 @@ export function validateResponsesStreamEvent(value: unknown): ResponsesEventVali
   return {
     kind: 'invalid',
     event,
-    issues: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '),
+    issues: parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; '),
   };
 }
