@@ -1,6 +1,7 @@
 // Benchmark: N concurrent streaming chats through the gateway vs the same load straight to the emulator,
 // in one run. Reports added time-to-first-token (p50, p99), throughput ratio and the gateway's peak memory.
-// Usage: pnpm bench  (env: BENCH_CONCURRENCY=200 BENCH_ROUNDS=3 BENCH_EVENT_DELAY_MS=10 BENCH_TRANSPORT=http)
+// Usage: pnpm bench  (env: BENCH_CONCURRENCY=200 BENCH_ROUNDS=3 BENCH_EVENT_DELAY_MS=10 BENCH_SEQUENTIAL=100
+// BENCH_TRANSPORT=auto|http|websocket: the provider's upstream transport, default auto as in production)
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { startEmulator } from '@codetether/emulator';
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const eventDelayMs = Number(process.env.BENCH_EVENT_DELAY_MS ?? 10);
-const transport = process.env.BENCH_TRANSPORT ?? 'http';
+const transport = process.env.BENCH_TRANSPORT ?? 'auto';
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 100);
 const apiKey = 'ctsk-bench';
 
@@ -61,14 +62,23 @@ const gateway = {
   url: `${gatewayUrl}/v1/chat/completions`,
   headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
   body: (index) =>
-    JSON.stringify({ model: 'gpt-5.4', messages: [{ role: 'user', content: `hello ${index}` }], stream: true }),
+    JSON.stringify({
+      model: 'gpt-5.4',
+      messages: [{ role: 'user', content: `hello ${index}` }],
+      stream: true,
+    }),
   firstToken: /"delta":\{"content":"[^"]/,
 };
 
 async function oneStream(target, index) {
   const started = performance.now();
-  const response = await fetch(target.url, { method: 'POST', headers: target.headers, body: target.body(index) });
-  if (response.status !== 200) throw new Error(`${target.name}: HTTP ${response.status} ${await response.text()}`);
+  const response = await fetch(target.url, {
+    method: 'POST',
+    headers: target.headers,
+    body: target.body(index),
+  });
+  if (response.status !== 200)
+    throw new Error(`${target.name}: HTTP ${response.status} ${await response.text()}`);
   const decoder = new TextDecoder();
   let text = '';
   let ttft;
@@ -84,7 +94,9 @@ async function oneStream(target, index) {
 
 async function load(target) {
   const started = performance.now();
-  const ttfts = await Promise.all(Array.from({ length: concurrency }, (_, index) => oneStream(target, index)));
+  const ttfts = await Promise.all(
+    Array.from({ length: concurrency }, (_, index) => oneStream(target, index)),
+  );
   return { ttfts, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -171,17 +171,18 @@ export async function handleChatCompletions(
             return;
           }
           recordUsage(context, chunk);
-          for (const outgoing of translator.translate(chunk)) {
+          const outgoing = translator.translate(chunk);
+          // One write per upstream chunk: the role chunk and the first delta, or finish + usage + [DONE], go together.
+          let text = outgoing.map((item) => formatSseFrame(item)).join('');
+          if (chunk.type === 'done') text += 'data: [DONE]\n\n';
+          if (text !== '') {
             if (!firstTokenSent) {
               firstTokenSent = true;
               context.metrics.observeTimeToFirstToken(ROUTE, (context.monotonicNow() - startedAt) / 1000);
             }
-            yield formatSseFrame(outgoing);
+            yield text;
           }
-          if (chunk.type === 'done') {
-            yield 'data: [DONE]\n\n';
-            return;
-          }
+          if (chunk.type === 'done') return;
           try {
             result = await nextChunk(context, iterator);
           } catch (error) {

@@ -325,26 +325,59 @@ describe.each([
 });
 
 describe('client disconnect and shutdown', () => {
-  it('a client that disconnects mid-stream cancels the upstream request (no orphan)', TIMEOUT, async () => {
+  it.each(['http', 'websocket'] as const)(
+    'a client that disconnects mid-stream cancels the upstream request (no orphan, %s)',
+    TIMEOUT,
+    async (transport) => {
+      const harness = await startGatewayHarness({
+        transport,
+        emulator: { scenario: 'slow', eventDelayMs: 50 },
+      });
+      try {
+        const controller = new AbortController();
+        const response = await fetch(`${harness.baseUrl}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_SERVER_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'gpt-5.4',
+            messages: [{ role: 'user', content: 'hi' }],
+            stream: true,
+          }),
+          signal: controller.signal,
+        });
+        const reader = response.body!.getReader();
+        await reader.read();
+        expect(harness.proxy.openConnections).toBeGreaterThan(0);
+        expect(harness.gateway.gateway.metrics.activeStreams).toBe(1);
+        controller.abort();
+        await harness.proxy.waitForNoOpenConnections();
+        expect(harness.proxy.openConnections).toBe(0);
+        await harness.gateway.gateway.waitForStreams();
+        expect(harness.gateway.gateway.metrics.activeStreams).toBe(0);
+      } finally {
+        await harness.close();
+      }
+    },
+  );
+
+  it('a Responses client that disconnects mid-stream cancels the upstream request', TIMEOUT, async () => {
     const harness = await startGatewayHarness({
       transport: 'http',
       emulator: { scenario: 'slow', eventDelayMs: 50 },
     });
     try {
       const controller = new AbortController();
-      const response = await fetch(`${harness.baseUrl}/chat/completions`, {
+      const response = await fetch(`${harness.baseUrl}/responses`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_SERVER_KEY}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+        body: JSON.stringify({ model: 'gpt-5.4', input: 'hi', stream: true }),
         signal: controller.signal,
       });
       const reader = response.body!.getReader();
       await reader.read();
       expect(harness.proxy.openConnections).toBeGreaterThan(0);
-      expect(harness.gateway.gateway.metrics.activeStreams).toBe(1);
       controller.abort();
       await harness.proxy.waitForNoOpenConnections();
-      expect(harness.proxy.openConnections).toBe(0);
       await harness.gateway.gateway.waitForStreams();
       expect(harness.gateway.gateway.metrics.activeStreams).toBe(0);
     } finally {

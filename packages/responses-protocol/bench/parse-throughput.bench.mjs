@@ -110,7 +110,7 @@ function buildPeriod() {
       item_id: itemId,
       output_index: 0,
       content_index: 0,
-      delta: deltaText(events + 1, 25 + (events % 40)),
+      delta: deltaText(events + 1, 15 + (events % 34)),
       logprobs: [],
     });
     length += encoder.encode(event).length;

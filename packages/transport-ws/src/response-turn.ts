@@ -55,6 +55,10 @@ interface Waiter {
 }
 
 const MESSAGE_TOO_BIG = 1009;
+/** Undelivered events at which the socket stops reading until the consumer catches up. */
+export const QUEUE_HIGH_WATER_MARK = 1024;
+/** Undelivered events at which a paused socket reads again. */
+export const QUEUE_LOW_WATER_MARK = 256;
 const RATE_LIMITS_EVENT = 'codex.rate_limits';
 
 /**
@@ -74,6 +78,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   private settled = false;
   private drained = false;
   private retried = false;
+  private paused = false;
   private idleTimer: unknown;
   private readonly onAbort = (): void => {
     this.fail(abortedError(this.options.signal, this.received === 0), true);
@@ -234,6 +239,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   /** Next event; throws the turn's {@link WebSocketTransportError} if it failed. */
   next(): Promise<IteratorResult<ResponsesStreamEvent, undefined>> {
     const item = this.queue.shift();
+    if (this.paused && this.queue.length <= QUEUE_LOW_WATER_MARK) this.resumeReading();
     if (item !== undefined) return this.deliver(item);
     if (this.drained) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => {
@@ -269,6 +275,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     const waiter = this.waiters.shift();
     if (waiter === undefined) {
       this.queue.push(item);
+      if (!this.settled && !this.paused && this.queue.length >= QUEUE_HIGH_WATER_MARK) this.pauseReading();
       return;
     }
     if (item.kind === 'event') {
@@ -299,6 +306,10 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     if (this.settled) return;
     this.settled = true;
     this.clearIdleTimer();
+    if (this.paused) {
+      this.paused = false;
+      this.connection?.resume();
+    }
     this.options.signal?.removeEventListener('abort', this.onAbort);
     const connection = this.connection;
     this.connection = undefined;
@@ -316,8 +327,23 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     onRateLimits(parseRateLimitHeaders(headers, { now: this.options.now() }));
   }
 
+  /** Back-pressure: stop reading while the consumer is far behind; the idle timer pauses too. */
+  private pauseReading(): void {
+    this.paused = true;
+    this.clearIdleTimer();
+    this.connection?.pause();
+  }
+
+  private resumeReading(): void {
+    this.paused = false;
+    if (this.settled) return;
+    this.connection?.resume();
+    this.armIdleTimer();
+  }
+
   private armIdleTimer(): void {
     this.clearIdleTimer();
+    if (this.paused) return;
     const timeoutMs = this.options.idleEventTimeoutMs;
     this.idleTimer = this.options.scheduler.setTimeout(() => {
       this.idleTimer = undefined;

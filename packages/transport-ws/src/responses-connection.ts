@@ -111,6 +111,16 @@ export class ResponsesConnection {
     });
   }
 
+  /** Stops reading frames (back-pressure while the consumer is behind). */
+  pause(): void {
+    if (this.closeInfo === undefined && !this.socket.isPaused) this.socket.pause();
+  }
+
+  /** Reads frames again after {@link ResponsesConnection.pause}. */
+  resume(): void {
+    if (this.closeInfo === undefined && this.socket.isPaused) this.socket.resume();
+  }
+
   /** Calls `handler` once when the socket closes. */
   onClosed(handler: (connection: ResponsesConnection) => void): void {
     if (this.closeInfo !== undefined) handler(this);

@@ -50,7 +50,12 @@ afterEach(async () => {
   await transport?.close();
   transport = undefined;
   socketsCreated = 0;
-  emulator.setOptions({ websocket: true, eventDelayMs: 0, webSocketCloseAfterEvents: 0 });
+  emulator.setOptions({
+    websocket: true,
+    eventDelayMs: 0,
+    webSocketCloseAfterEvents: 0,
+    largeResponseBytes: 4 * 1024 * 1024,
+  });
   emulator.clearRequests();
 });
 
@@ -196,6 +201,29 @@ describe('createWebSocketTransport against the emulator', () => {
     const { events, error } = await collectUntilError(response.events);
     expect(events.length).toBeGreaterThan(0);
     expect(error).toMatchObject({ code: 'closed-before-completion', closeCode: 1011, fallbackSafe: false });
+  });
+
+  it('reports a disconnect in the middle of a response (scenario disconnect)', TIMEOUT, async () => {
+    const ws = newTransport();
+    const response = await ws.stream(
+      chatgptRequest(emulator, '[scenario:disconnect] hi', { sessionId: 's' }),
+    );
+    const { events, error } = await collectUntilError(response.events);
+    expect(events.length).toBeGreaterThan(0);
+    expect(error).toMatchObject({ code: 'closed-before-completion', closeCode: 1006, fallbackSafe: false });
+    const next = await ws.stream(chatgptRequest(emulator, 'hi', { sessionId: 's' }));
+    expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
+  });
+
+  it('streams a large response intact (scenario large)', TIMEOUT, async () => {
+    emulator.setOptions({ largeResponseBytes: 512 * 1024 });
+    const ws = newTransport();
+    const response = await ws.stream(chatgptRequest(emulator, '[scenario:large] hi'));
+    let text = '';
+    for await (const event of response.events) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+    }
+    expect(text.length).toBe(512 * 1024);
   });
 
   it('turns refused handshakes into fallback-safe typed errors (401, 403, 404, 426)', TIMEOUT, async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import WebSocket from 'ws';
 import { collectEvents, collectUntilError, userTurnBody } from './__fixtures__/emulator-requests.js';
 import {
   completedResponseEvents,
@@ -80,6 +81,39 @@ describe('createWebSocketTransport against a local ws server', () => {
     const response = await transport.stream(request(local.url));
     expect((await collectEvents(response.events)).at(-1)?.type).toBe('response.completed');
     expect(pongs).toEqual(['are-you-there']);
+  });
+
+  it('stops reading while the consumer is behind and delivers every event in order', TIMEOUT, async () => {
+    const count = 3000;
+    local = await startLocalWebSocketServer((socket) => {
+      socket.send(JSON.stringify({ type: 'response.created', response: {} }));
+      for (let index = 0; index < count; index += 1) {
+        socket.send(JSON.stringify({ type: 'response.output_text.delta', delta: String(index) }));
+      }
+      socket.send(JSON.stringify({ type: 'response.completed', response: {} }));
+    });
+    let pauses = 0;
+    class PausingWebSocket extends WebSocket {
+      override pause(): void {
+        pauses += 1;
+        super.pause();
+      }
+    }
+    transport = createWebSocketTransport({ WebSocket: PausingWebSocket });
+    const response = await transport.stream(request(local.url, 's'));
+    const iterator = response.events[Symbol.asyncIterator]();
+    // Let the whole burst arrive before reading anything.
+    await expect.poll(() => pauses).toBeGreaterThan(0);
+    const deltas: string[] = [];
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      if (next.value.type === 'response.output_text.delta') deltas.push(next.value.delta);
+    }
+    expect(deltas).toEqual(Array.from({ length: count }, (_, index) => String(index)));
+    const again = await transport.stream(request(local.url, 's'));
+    expect((await collectEvents(again.events)).length).toBe(count + 2);
+    expect(local.accepted).toBe(1);
   });
 
   it('reports a frame over the size limit as message-too-big (close 1009)', TIMEOUT, async () => {

@@ -53,6 +53,16 @@ describe('codetether auth login', () => {
     expect(file.mode & 0o777).toBe(0o600);
   });
 
+  it('cancels the browser login with Ctrl-C (exit 130) and stores nothing', async () => {
+    const login = startCli(['auth', 'login', '--no-open', '--port', '0'], environment.env);
+    await login.waitFor(/Waiting for the browser to finish signing in… \S+( \S+)? left/);
+    login.child.kill('SIGINT');
+    const result = await login.exited;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('error: Login cancelled.');
+    await expect(stat(join(environment.home, 'auth.json'))).rejects.toThrow();
+  });
+
   it('logs in with a device code, showing the code and the URL', async () => {
     const result = await runCli(['auth', 'login', '--device-code'], environment.env);
     expect(result.code).toBe(0);

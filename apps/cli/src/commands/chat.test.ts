@@ -4,6 +4,7 @@ import {
   createTestEnvironment,
   ESCAPE_CODE,
   runCli,
+  startCli,
   storeEmulatorLogin,
   type TestEnvironment,
 } from '../testing/cli-harness.js';
@@ -53,6 +54,21 @@ describe('codetether chat', () => {
     const result = await runCli(['chat'], environment.env, 'Repeat after me: piped prompt\n');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('Repeat after me: piped prompt\n');
+  });
+
+  it('stops a streaming answer on Ctrl-C with exit 130', async () => {
+    emulator.setOptions({ scenario: 'slow', eventDelayMs: 200 });
+    try {
+      const chat = startCli(['chat', 'Hi'], environment.env);
+      await chat.waitFor(/Hello from/);
+      chat.child.kill('SIGINT');
+      const result = await chat.exited;
+      expect(result.code).toBe(130);
+      expect(result.stderr).toContain('Cancelled.');
+      expect(result.stdout).not.toContain(TEXT_ANSWER);
+    } finally {
+      emulator.setOptions({ eventDelayMs: 0 });
+    }
   });
 
   it('exits 2 when there is no prompt at all', async () => {
