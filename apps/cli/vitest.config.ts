@@ -6,5 +6,7 @@ export default defineConfig({
     // End-to-end tests spawn real CLI processes against the emulator on a shared 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The test workers mostly wait on CLI subprocesses; two keep both cores of a small machine busy.
+    maxWorkers: 2,
   },
 });

@@ -64,6 +64,12 @@ export async function streamAnswer(
     showThinking: options.showThinking,
     json: options.json,
   });
+  const rememberWindows = async (): Promise<void> => {
+    const snapshot = provider.lastRateLimits as RateLimitSnapshotView | undefined;
+    if (options.cacheRateLimits !== false && snapshot !== undefined && hasRateLimitWindows(snapshot)) {
+      await saveRateLimits(resolveCodetetherHome(context.env), snapshot, context.now());
+    }
+  };
   try {
     for await (const chunk of provider.completeStream(request, {
       signal: options.signal,
@@ -72,13 +78,12 @@ export async function streamAnswer(
       printer.print(chunk);
     }
   } catch (error) {
+    // A usage-limit rejection still carries the windows: keep them for `codetether usage`.
+    await rememberWindows();
     if (!options.signal.aborted) throw error;
   }
   const answer = printer.finish();
-  const snapshot = provider.lastRateLimits as RateLimitSnapshotView | undefined;
-  if (options.cacheRateLimits !== false && snapshot !== undefined && hasRateLimitWindows(snapshot)) {
-    await saveRateLimits(resolveCodetetherHome(context.env), snapshot, context.now());
-  }
+  await rememberWindows();
   const cancelled = options.signal.aborted || answer.error?.code === 'aborted';
   if (cancelled) return { ...answer, cancelled };
   if (answer.error !== undefined) throw new AnswerError(answer.error.message, answer.error.code);

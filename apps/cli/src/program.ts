@@ -53,6 +53,7 @@ export function createProgram(
     .helpOption('-h, --help', 'show help')
     .option('--debug', 'show stack traces and details on errors')
     .showHelpAfterError('(add --help for usage)')
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .addHelpText('after', HELP_FOOTER);
 

@@ -5,11 +5,14 @@ import { matchOutputTextDelta } from './output-text-delta-fast-path.js';
 
 describe('matchOutputTextDelta', () => {
   it('reads the compact server shape', () => {
+    const fields = { delta: '', outputIndex: -1, contentIndex: -1 };
     expect(
       matchOutputTextDelta(
-        '{"type":"response.output_text.delta","sequence_number":12,"item_id":"msg_1","output_index":2,"content_index":0,"delta":"a\\"b\\u00e9","logprobs":[],"obfuscation":"Xy"}',
+        '{"type":"response.output_text.delta","sequence_number":12,"item_id":"msg_1","output_index":2,"content_index":10,"delta":"a\\"b\\u00e9","logprobs":[],"obfuscation":"Xy"}',
+        fields,
       ),
-    ).toEqual({ delta: 'a"bé', outputIndex: 2, contentIndex: 0, itemId: 'msg_1' });
+    ).toBe(true);
+    expect(fields).toEqual({ delta: 'a"bé', outputIndex: 2, contentIndex: 10 });
   });
 
   it('leaves any other shape to JSON.parse', () => {
@@ -22,7 +25,7 @@ describe('matchOutputTextDelta', () => {
       '{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"a"',
       '{"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"a","extra":1}',
     ]) {
-      expect(matchOutputTextDelta(data)).toBeUndefined();
+      expect(matchOutputTextDelta(data, { delta: '', outputIndex: 0, contentIndex: 0 })).toBe(false);
     }
   });
 
@@ -55,14 +58,13 @@ describe('matchOutputTextDelta', () => {
       });
     fc.assert(
       fc.property(fc.oneof(valid, mutated), (data) => {
-        const fields = matchOutputTextDelta(data);
-        if (fields === undefined) return;
+        const fields = { delta: '', outputIndex: 0, contentIndex: 0 };
+        if (!matchOutputTextDelta(data, fields)) return;
         const parsed = JSON.parse(data) as Record<string, unknown>;
         expect(fields).toEqual({
           delta: parsed.delta,
           outputIndex: parsed.output_index,
           contentIndex: parsed.content_index,
-          itemId: parsed.item_id,
         });
       }),
       { numRuns: 1000 },

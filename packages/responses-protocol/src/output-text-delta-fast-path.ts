@@ -7,10 +7,11 @@
  * would. Anything else (other field order, whitespace, other types) does not match and takes the
  * full `JSON.parse` path. The string body is written in the unrolled `normal*(escape normal*)*`
  * form, so a failing match backtracks in linear time.
- * Groups: 1 item id, 2 output index, 3 content index, 4 raw (still escaped) delta.
+ * Groups: 1 output index, 2 content index, 3 raw (still escaped) delta. (The item id is not read:
+ * with an output index present the reducer keys text by output index.)
  */
 const OUTPUT_TEXT_DELTA_PATTERN =
-  /^\{"type":"response\.output_text\.delta"(?:,"sequence_number":(?:0|[1-9]\d{0,15}))?(?:,"item_id":"([^"\\\x00-\x1f]*)")?,"output_index":(0|[1-9]\d{0,8}),"content_index":(0|[1-9]\d{0,8}),"delta":"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"(?:,"logprobs":\[\])?(?:,"obfuscation":"[^"\\\x00-\x1f]*")?\}$/;
+  /^\{"type":"response\.output_text\.delta"(?:,"sequence_number":(?:0|[1-9]\d{0,15}))?(?:,"item_id":"[^"\\\x00-\x1f]*")?,"output_index":(0|[1-9]\d{0,8}),"content_index":(0|[1-9]\d{0,8}),"delta":"([^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*)"(?:,"logprobs":\[\])?(?:,"obfuscation":"[^"\\\x00-\x1f]*")?\}$/;
 
 /** The fields of a `response.output_text.delta` event read by {@link matchOutputTextDelta}. */
 export interface OutputTextDeltaFields {
@@ -20,27 +21,24 @@ export interface OutputTextDeltaFields {
   outputIndex: number;
   /** `content_index`. */
   contentIndex: number;
-  /** `item_id`, when present. */
-  itemId: string | undefined;
 }
 
 const TYPE_PREFIX = '{"type":"response.output_text.delta"';
 
 /**
- * Reads a `response.output_text.delta` event's fields from its JSON text without `JSON.parse`
- * when the text has the exact compact shape servers send; `undefined` otherwise (then parse it
- * normally). Never accepts text that `JSON.parse` would reject.
+ * Reads a `response.output_text.delta` event's fields from its JSON text into `into` without
+ * `JSON.parse` when the text has the exact compact shape servers send, and returns `true`;
+ * returns `false` otherwise (then parse it normally). Never accepts text that `JSON.parse` would
+ * reject. `into` is reused from call to call to keep the hot path free of allocations.
  * @internal
  */
-export function matchOutputTextDelta(data: string): OutputTextDeltaFields | undefined {
-  if (!data.startsWith(TYPE_PREFIX)) return undefined;
+export function matchOutputTextDelta(data: string, into: OutputTextDeltaFields): boolean {
+  if (!data.startsWith(TYPE_PREFIX)) return false;
   const match = OUTPUT_TEXT_DELTA_PATTERN.exec(data);
-  if (match === null) return undefined;
-  const raw = match[4]!;
-  return {
-    delta: raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw,
-    outputIndex: Number(match[2]),
-    contentIndex: Number(match[3]),
-    itemId: match[1],
-  };
+  if (match === null) return false;
+  const raw = match[3]!;
+  into.delta = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+  into.outputIndex = match[1] === '0' ? 0 : Number(match[1]);
+  into.contentIndex = match[2] === '0' ? 0 : Number(match[2]);
+  return true;
 }

@@ -1,5 +1,5 @@
 import { createEventReducer } from './event-reducer.js';
-import { matchOutputTextDelta } from './output-text-delta-fast-path.js';
+import { matchOutputTextDelta, type OutputTextDeltaFields } from './output-text-delta-fast-path.js';
 import {
   bufferLimitError,
   decodeEventData,
@@ -28,6 +28,7 @@ export interface ResponsesSseParser {
  */
 export function createResponsesSseParser(options: SseDecoderOptions = {}): ResponsesSseParser {
   const reducer = createEventReducer();
+  const fields: OutputTextDeltaFields = { delta: '', outputIndex: 0, contentIndex: 0 };
   let out: StreamChunk[] = [];
   const sink: EventDataSink = {
     event(event) {
@@ -43,10 +44,11 @@ export function createResponsesSseParser(options: SseDecoderOptions = {}): Respo
   const framer = createSseFramer(
     {
       onData(data, eventName) {
-        const fields = matchOutputTextDelta(data);
-        if (fields === undefined) decodeEventData(data, eventName, sink);
-        else
-          reducer.outputTextDelta(fields.delta, fields.outputIndex, fields.contentIndex, fields.itemId, out);
+        if (matchOutputTextDelta(data, fields)) {
+          reducer.outputTextDelta(fields.delta, fields.outputIndex, fields.contentIndex, undefined, out);
+        } else {
+          decodeEventData(data, eventName, sink);
+        }
       },
       onBufferLimitExceeded(limit) {
         const error = bufferLimitError(limit);

@@ -71,6 +71,23 @@ describe('codetether usage', () => {
     });
   });
 
+  it('keeps the exhausted window of a usage-limit rejection for the next `usage`', async () => {
+    await storeEmulatorLogin(emulator, environment.home);
+    emulator.setOptions({ scenario: 'rate-limited' });
+    try {
+      const chat = await runCli(['chat', 'Hi'], environment.env);
+      expect(chat.code).toBe(1);
+      expect(chat.stderr).toMatch(/^error: .*usage limit/im);
+    } finally {
+      emulator.setOptions({ scenario: 'text' });
+    }
+    emulator.clearRequests();
+    const usage = await runCli(['usage'], environment.env);
+    expect(usage.code).toBe(0);
+    expect(usage.stdout).toMatch(/^5-hour limit\s+█{30}\s+100% used/m);
+    expect(responsesRequests()).toBe(0);
+  });
+
   it('explains that API-key mode has no usage windows', async () => {
     const result = await runCli(['usage'], { ...environment.env, OPENAI_API_KEY: 'sk-test' });
     expect(result.code).toBe(0);

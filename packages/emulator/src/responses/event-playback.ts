@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { PreparedStream } from './prepare-response.js';
 import type { ResponsesEvent } from './response-events.js';
 
@@ -36,17 +35,58 @@ async function play(
   flush: () => void,
 ): Promise<PlaybackEnd> {
   const { outcome } = stream;
+  const pause = outcome.delayMs > 0 ? createPause(signal) : undefined;
+  try {
+    return await sendAll(stream, send, signal, flush, pause);
+  } finally {
+    pause?.dispose();
+  }
+}
+
+/** A reusable abortable pause: one abort listener per stream instead of one per event. */
+interface Pause {
+  wait(milliseconds: number): Promise<void>;
+  dispose(): void;
+}
+
+function createPause(signal: AbortSignal): Pause {
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const onAbort = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    wake?.();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    wait(milliseconds) {
+      return new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, milliseconds);
+      });
+    },
+    dispose() {
+      if (timer !== undefined) clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+async function sendAll(
+  stream: PreparedStream,
+  send: (event: ResponsesEvent) => undefined | Promise<void>,
+  signal: AbortSignal,
+  flush: () => void,
+  pause: Pause | undefined,
+): Promise<PlaybackEnd> {
+  const { outcome } = stream;
   let sequenceNumber = 0;
   for (const event of outcome.events) {
     if (signal.aborted) return 'aborted';
     if (outcome.cut !== undefined && sequenceNumber >= outcome.cut.afterEvents) return 'cut';
-    if (outcome.delayMs > 0 && sequenceNumber > 0) {
+    if (pause !== undefined && sequenceNumber > 0) {
       flush();
-      try {
-        await delay(outcome.delayMs, undefined, { signal });
-      } catch {
-        return 'aborted';
-      }
+      await pause.wait(outcome.delayMs);
+      if (signal.aborted) return 'aborted';
     }
     const pending = send({ ...event, sequence_number: sequenceNumber });
     sequenceNumber += 1;
