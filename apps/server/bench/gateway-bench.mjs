@@ -1,11 +1,14 @@
 // Benchmark: N concurrent streaming chats through the gateway vs the same load straight to the emulator,
-// in one run. Reports added time-to-first-token (p50, p99), throughput ratio and the gateway's peak memory.
+// in one run. Reports added time-to-first-token (p50, p99), throughput ratio, the gateway's CPU per
+// stream and peak memory — for the full gateway (server + provider-codex + transports) and for the
+// server alone (a replay provider pacing the same answer in memory).
 // Usage: pnpm bench  (env: BENCH_CONCURRENCY=200 BENCH_ROUNDS=3 BENCH_EVENT_DELAY_MS=10 BENCH_SEQUENTIAL=100
 // BENCH_TRANSPORT=auto|http|websocket: the provider's upstream transport, default auto as in production)
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { startEmulator } from '@codetether/emulator';
+import { startEmulator, TEXT_ANSWER } from '@codetether/emulator';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -29,12 +32,36 @@ const credentials = {
   source: 'login',
 };
 
-const child = fork(fileURLToPath(new URL('./gateway-process.mjs', import.meta.url)), {
-  stdio: 'inherit',
-  execArgv: process.env.BENCH_GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? [],
-});
-child.send({ emulatorUrl: emulator.url, credentials, transport, apiKey });
-const [{ url: gatewayUrl }] = await once(child, 'message');
+async function startGatewayProcess(provider) {
+  const child = fork(fileURLToPath(new URL('./gateway-process.mjs', import.meta.url)), {
+    stdio: 'inherit',
+    execArgv: process.env.BENCH_GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? [],
+  });
+  child.send({
+    emulatorUrl: emulator.url,
+    credentials,
+    transport,
+    apiKey,
+    provider,
+    text: TEXT_ANSWER,
+    eventDelayMs,
+  });
+  const [{ url }] = await once(child, 'message');
+  const ask = async (question) => {
+    child.send(question);
+    const [answer] = await once(child, 'message');
+    return answer;
+  };
+  return {
+    url,
+    cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
+    maxRssBytes: async () => (await ask('memory')).maxRssBytes,
+    stop: async () => {
+      child.send('stop');
+      await once(child, 'exit');
+    },
+  };
+}
 
 const direct = {
   name: 'direct',
@@ -57,18 +84,21 @@ const direct = {
     }),
   firstToken: /event: response\.output_text\.delta/,
 };
-const gateway = {
-  name: 'gateway',
-  url: `${gatewayUrl}/v1/chat/completions`,
-  headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-  body: (index) =>
-    JSON.stringify({
-      model: 'gpt-5.4',
-      messages: [{ role: 'user', content: `hello ${index}` }],
-      stream: true,
-    }),
-  firstToken: /"delta":\{"content":"[^"]/,
-};
+
+function gatewayTarget(name, url) {
+  return {
+    name,
+    url: `${url}/v1/chat/completions`,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: (index) =>
+      JSON.stringify({
+        model: 'gpt-5.4',
+        messages: [{ role: 'user', content: `hello ${index}` }],
+        stream: true,
+      }),
+    firstToken: /"delta":\{"content":"[^"]/,
+  };
+}
 
 async function oneStream(target, index) {
   const started = performance.now();
@@ -105,77 +135,81 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
-async function gatewayCpuMicroseconds() {
-  child.send('cpu');
-  const [{ cpuMicroseconds }] = await once(child, 'message');
-  return cpuMicroseconds;
-}
-
-// Warm up both paths (connections, JIT).
-await load({ ...direct });
-await load({ ...gateway });
-
-// Unloaded latency: one stream at a time, alternating paths.
-const sequential = { direct: [], gateway: [] };
-for (let index = 0; index < sequentialCount; index += 1) {
-  sequential.direct.push(await oneStream(direct, index));
-  sequential.gateway.push(await oneStream(gateway, index));
-}
-
-// Load: `concurrency` streams at once, alternating which path goes first.
-const results = { direct: { ttfts: [], seconds: 0 }, gateway: { ttfts: [], seconds: 0 } };
-let gatewayCpu = 0;
-for (let round = 0; round < rounds; round += 1) {
-  for (const target of round % 2 === 0 ? [direct, gateway] : [gateway, direct]) {
-    const cpuBefore = target === gateway ? await gatewayCpuMicroseconds() : 0;
-    const run = await load(target);
-    if (target === gateway) gatewayCpu += (await gatewayCpuMicroseconds()) - cpuBefore;
-    results[target.name].ttfts.push(...run.ttfts);
-    results[target.name].seconds += run.seconds;
+/** Runs the comparison of one gateway process against the direct baseline. */
+async function compare(providerKind) {
+  const process = await startGatewayProcess(providerKind);
+  const gateway = gatewayTarget(providerKind, process.url);
+  await load(direct); // warm-up
+  await load(gateway);
+  const sequential = { direct: [], gateway: [] };
+  for (let index = 0; index < sequentialCount; index += 1) {
+    sequential.direct.push(await oneStream(direct, index));
+    sequential.gateway.push(await oneStream(gateway, index));
   }
-}
-child.send('memory');
-const [{ maxRssBytes }] = await once(child, 'message');
-child.send('stop');
-await once(child, 'exit');
-await emulator.close();
-
-const summary = {};
-for (const name of ['direct', 'gateway']) {
-  const { ttfts, seconds } = results[name];
-  summary[name] = {
-    ttftP50Ms: percentile(ttfts, 50),
-    ttftP99Ms: percentile(ttfts, 99),
-    streamsPerSecond: ttfts.length / seconds,
+  const results = { direct: { ttfts: [], seconds: 0 }, gateway: { ttfts: [], seconds: 0 } };
+  let gatewayCpu = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    for (const side of round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
+      const cpuBefore = side === 'gateway' ? await process.cpuMicroseconds() : 0;
+      const run = await load(side === 'gateway' ? gateway : direct);
+      if (side === 'gateway') gatewayCpu += (await process.cpuMicroseconds()) - cpuBefore;
+      results[side].ttfts.push(...run.ttfts);
+      results[side].seconds += run.seconds;
+    }
+  }
+  const maxRssBytes = await process.maxRssBytes();
+  await process.stop();
+  const summary = (side) => ({
+    ttftP50Ms: percentile(results[side].ttfts, 50),
+    ttftP99Ms: percentile(results[side].ttfts, 99),
+    streamsPerSecond: results[side].ttfts.length / results[side].seconds,
+  });
+  const directSummary = summary('direct');
+  const gatewaySummary = summary('gateway');
+  return {
+    sequential:
+      sequentialCount === 0
+        ? undefined
+        : {
+            addedTtftP50Ms: percentile(sequential.gateway, 50) - percentile(sequential.direct, 50),
+            addedTtftP99Ms: percentile(sequential.gateway, 99) - percentile(sequential.direct, 99),
+            directTtftP50Ms: percentile(sequential.direct, 50),
+            gatewayTtftP50Ms: percentile(sequential.gateway, 50),
+          },
+    concurrent: {
+      addedTtftP50Ms: gatewaySummary.ttftP50Ms - directSummary.ttftP50Ms,
+      addedTtftP99Ms: gatewaySummary.ttftP99Ms - directSummary.ttftP99Ms,
+      throughputRatio: gatewaySummary.streamsPerSecond / directSummary.streamsPerSecond,
+      direct: directSummary,
+      gateway: gatewaySummary,
+    },
+    gatewayCpuMsPerStream: gatewayCpu / 1000 / (concurrency * rounds),
+    gatewayPeakRssMiB: maxRssBytes / 1024 / 1024,
   };
 }
-const loadAverage = (await import('node:os')).loadavg()[0];
+
 const report = {
-  machine: { cpus: (await import('node:os')).availableParallelism(), loadAverage1m: loadAverage },
+  machine: { cpus: availableParallelism(), loadAverage1mAtStart: loadavg()[0] },
   settings: { concurrency, rounds, sequentialCount, eventDelayMs, transport },
-  sequential: {
-    directTtftP50Ms: percentile(sequential.direct, 50),
-    directTtftP99Ms: percentile(sequential.direct, 99),
-    gatewayTtftP50Ms: percentile(sequential.gateway, 50),
-    gatewayTtftP99Ms: percentile(sequential.gateway, 99),
-    addedTtftP50Ms: percentile(sequential.gateway, 50) - percentile(sequential.direct, 50),
-    addedTtftP99Ms: percentile(sequential.gateway, 99) - percentile(sequential.direct, 99),
-  },
-  concurrent: {
-    direct: summary.direct,
-    gateway: summary.gateway,
-    addedTtftP50Ms: summary.gateway.ttftP50Ms - summary.direct.ttftP50Ms,
-    addedTtftP99Ms: summary.gateway.ttftP99Ms - summary.direct.ttftP99Ms,
-    throughputRatio: summary.gateway.streamsPerSecond / summary.direct.streamsPerSecond,
-  },
-  gatewayCpuMsPerStream: gatewayCpu / 1000 / (concurrency * rounds),
-  gatewayPeakRssMiB: maxRssBytes / 1024 / 1024,
+  fullGateway: await compare('codex'),
+  serverOnly: await compare('replay'),
 };
+report.machine.loadAverage1mAtEnd = loadavg()[0];
+await emulator.close();
+
 const round2 = (value) => (typeof value === 'number' ? Math.round(value * 100) / 100 : value);
 console.log(JSON.stringify(report, (_key, value) => round2(value), 2));
+for (const name of ['fullGateway', 'serverOnly']) {
+  const part = report[name];
+  console.log(
+    `${name}: ${concurrency} concurrent: added TTFT p50 ${round2(part.concurrent.addedTtftP50Ms)} ms, p99 ${round2(part.concurrent.addedTtftP99Ms)} ms (target p99 < 5 ms); ` +
+      `throughput ratio ${round2(part.concurrent.throughputRatio)} (target >= 0.8); ` +
+      (part.sequential === undefined
+        ? ''
+        : `sequential added TTFT p50 ${round2(part.sequential.addedTtftP50Ms)} ms, p99 ${round2(part.sequential.addedTtftP99Ms)} ms; `) +
+      `${round2(part.gatewayCpuMsPerStream)} ms CPU per stream; peak RSS ${round2(part.gatewayPeakRssMiB)} MiB.`,
+  );
+}
 console.log(
-  `${concurrency} concurrent: added TTFT p50 ${round2(report.concurrent.addedTtftP50Ms)} ms, p99 ${round2(report.concurrent.addedTtftP99Ms)} ms (target p99 < 5 ms); ` +
-    `throughput ratio ${round2(report.concurrent.throughputRatio)} (target >= 0.8). ` +
-    `Sequential: added TTFT p50 ${round2(report.sequential.addedTtftP50Ms)} ms, p99 ${round2(report.sequential.addedTtftP99Ms)} ms. ` +
-    `Gateway: ${round2(report.gatewayCpuMsPerStream)} ms CPU per stream, peak RSS ${round2(report.gatewayPeakRssMiB)} MiB. Load average ${round2(loadAverage)} on ${report.machine.cpus} CPUs.`,
+  `Load average ${round2(report.machine.loadAverage1mAtStart)} → ${round2(report.machine.loadAverage1mAtEnd)} on ${report.machine.cpus} CPUs.`,
 );

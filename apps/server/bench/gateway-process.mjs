@@ -1,17 +1,52 @@
-// The gateway under benchmark, in its own process so its memory can be measured.
-// Receives { emulatorUrl, credentials, transport } over IPC, answers { url } and later { maxRssBytes }.
+// The gateway under benchmark, in its own process so its memory and CPU can be measured.
+// Receives { emulatorUrl, credentials, transport, apiKey, provider } over IPC and answers { url };
+// then answers 'cpu' and 'memory' requests and exits on 'stop'.
+// provider 'codex': the real provider against the emulator. provider 'replay': an in-memory provider
+// that paces the emulator's answer the same way, to isolate the server's own overhead.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import { createCodexProvider } from '@codetether/provider-codex';
 import { createGatewayLogger, startGatewayServer } from '../dist/index.js';
 
+function createReplayProvider({ text, eventDelayMs }) {
+  const words = text.split(/(?<= )/);
+  return {
+    async listModels() {
+      return [{ id: 'gpt-5.4' }];
+    },
+    async *completeStream(_request, options = {}) {
+      const pause = () =>
+        eventDelayMs > 0 ? sleep(eventDelayMs, undefined, { signal: options.signal }) : undefined;
+      // created, in_progress, output_item.added, content_part.added come before the first delta.
+      for (let index = 0; index < 4; index += 1) await pause();
+      for (const word of words) {
+        await pause();
+        yield { type: 'text', text: word };
+      }
+      for (let index = 0; index < 4; index += 1) await pause();
+      yield {
+        type: 'done',
+        finishReason: 'stop',
+        usage: { promptTokens: 10, completionTokens: 20, totalTokens: 30 },
+      };
+    },
+    async createResponseStream() {
+      throw new Error('not used by the benchmark');
+    },
+  };
+}
+
 process.once('message', async (setup) => {
-  const provider = createCodexProvider({
-    env: {},
-    auth: { type: 'chatgpt', store: createMemoryCredentialStore(setup.credentials) },
-    issuer: setup.emulatorUrl,
-    chatgptBaseUrl: `${setup.emulatorUrl}/backend-api/codex`,
-    transport: setup.transport,
-  });
+  const provider =
+    setup.provider === 'replay'
+      ? createReplayProvider(setup)
+      : createCodexProvider({
+          env: {},
+          auth: { type: 'chatgpt', store: createMemoryCredentialStore(setup.credentials) },
+          issuer: setup.emulatorUrl,
+          chatgptBaseUrl: `${setup.emulatorUrl}/backend-api/codex`,
+          transport: setup.transport,
+        });
   const gateway = await startGatewayServer({
     provider,
     apiKey: setup.apiKey,
