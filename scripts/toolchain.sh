@@ -52,6 +52,7 @@ export PATH="$tools_dir/bin:$node_dir:$PATH"
 # npm passes its own user config (e.g. nodedir for Node 20 headers) to child processes; it does not apply here.
 unset npm_config_nodedir NPM_CONFIG_NODEDIR || true
 export COREPACK_ENABLE_STRICT=0
+export TURBO_TELEMETRY_DISABLED="${TURBO_TELEMETRY_DISABLED:-1}"
 
 stamp="$repo_root/node_modules/.codetether-install-stamp"
 dependency_fingerprint() {

@@ -17,8 +17,9 @@ function createReplayProvider({ text, eventDelayMs }) {
     async *completeStream(_request, options = {}) {
       const pause = () =>
         eventDelayMs > 0 ? sleep(eventDelayMs, undefined, { signal: options.signal }) : undefined;
-      // created, in_progress, output_item.added, content_part.added come before the first delta.
-      for (let index = 0; index < 4; index += 1) await pause();
+      // Like the emulator: the first event at once, a pause before every later one. in_progress,
+      // output_item.added and content_part.added come between response.created and the first delta.
+      for (let index = 0; index < 3; index += 1) await pause();
       for (const word of words) {
         await pause();
         yield { type: 'text', text: word };
