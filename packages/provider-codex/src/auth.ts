@@ -87,11 +87,24 @@ function errorStatus(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/** The error's own message when it already says what to do (OAuthError messages do), else undefined. */
+function ownMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const message = error.message.trim();
+  return message === '' ? undefined : message;
+}
+
+/** `lead: detail.` with exactly one final punctuation mark. */
+function withDetail(lead: string, detail: string | undefined): string {
+  const text = detail === undefined ? lead : `${lead}: ${detail}`;
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
+}
+
 /** Maps an `OAuthError` (or anything thrown by a store/token manager) to a {@link CodexProviderError}. */
 export function mapAuthError(error: unknown): CodexProviderError {
   if (error instanceof CodexProviderError) return error;
   const code = errorCode(error);
-  const detail = error instanceof Error ? ` (${error.message})` : '';
+  const message = ownMessage(error);
   switch (code) {
     case 'not-logged-in':
       return new CodexProviderError('not-logged-in', NOT_LOGGED_IN_MESSAGE, {
@@ -99,15 +112,18 @@ export function mapAuthError(error: unknown): CodexProviderError {
         isRetryable: false,
       });
     case 'refresh-token-rejected':
+      // oauth-pkce's message already explains the rejection and says to log in again.
       return new CodexProviderError(
         'unauthorized',
-        `Your ChatGPT login could not be refreshed${detail}. Run \`codetether auth login\` to sign in again.`,
+        message ??
+          'Your ChatGPT login could not be refreshed. Run `codetether auth login` to sign in again.',
         { cause: error, isRetryable: false, status: errorStatus(error) },
       );
     case 'credentials-corrupt':
       return new CodexProviderError(
         'not-logged-in',
-        `The stored ChatGPT credentials could not be read${detail}. Run \`codetether auth login\` to sign in again.`,
+        message ??
+          'The stored ChatGPT credentials could not be read. Run `codetether auth login` to sign in again.',
         { cause: error, isRetryable: false },
       );
     case 'aborted':
@@ -118,20 +134,23 @@ export function mapAuthError(error: unknown): CodexProviderError {
     case 'network-error':
       return new CodexProviderError(
         'network-error',
-        `Could not reach the login server to refresh the ChatGPT token${detail}. Check your network connection and try again.`,
+        message ??
+          'Could not reach the login server to refresh the ChatGPT token. Check your network connection and try again.',
         { cause: error, isRetryable: true },
       );
     case 'lock-failed':
     case 'credentials-io-error':
       return new CodexProviderError(
         'not-logged-in',
-        error instanceof Error ? error.message : 'The stored ChatGPT login could not be read.',
+        message ?? 'The stored ChatGPT login could not be read. Check the permissions of CODETETHER_HOME.',
         { cause: error, isRetryable: code === 'lock-failed' },
       );
     default:
       return new CodexProviderError(
         'unauthorized',
-        `The ChatGPT login could not be used${detail}. Run \`codetether auth login\` to sign in again.`,
+        message?.includes('codetether auth login')
+          ? message
+          : `${withDetail('The ChatGPT login could not be used', message)} Run \`codetether auth login\` to sign in again.`,
         { cause: error, isRetryable: false, status: errorStatus(error) },
       );
   }

@@ -21,8 +21,13 @@ export interface CodexProviderErrorOptions {
   status?: number | undefined;
   /** Whether trying the same request again later may succeed. */
   isRetryable?: boolean | undefined;
-  /** When a usage limit resets, in epoch seconds (the transports' milliseconds are converted). */
+  /**
+   * When a usage limit resets, in epoch **seconds**. Prefer {@link CodexProviderErrorOptions.resetsAtMs};
+   * when only this is given, `resetsAtMs` is `resetsAt * 1000`.
+   */
   resetsAt?: number | undefined;
+  /** When a usage limit resets, in epoch **milliseconds** (what the transports report); sets both fields. */
+  resetsAtMs?: number | undefined;
   /** How long the server asked us to wait before retrying, in seconds. */
   retryAfterSeconds?: number | undefined;
   /** The request id the server gave, to quote when reporting a problem. */
@@ -49,8 +54,17 @@ export class CodexProviderError extends Error {
   readonly status?: number;
   /** Whether trying the same request again later may succeed. */
   readonly isRetryable: boolean;
-  /** When a usage limit resets, in epoch seconds. */
+  /**
+   * When a usage limit resets, in epoch **seconds** (Unix time, rounded up), e.g. `1767225600`.
+   *
+   * Unlike every other time in CodeTether (which are epoch milliseconds, e.g. `RateLimitWindow.resetsAt`
+   * and the transports' `resetsAt`), this field is in seconds: it mirrors the server's `resets_at` and
+   * is what `@codetether/server` reads. Use {@link CodexProviderError.resetsAtMs} for milliseconds,
+   * e.g. `new Date(error.resetsAtMs)`.
+   */
   readonly resetsAt?: number;
+  /** When a usage limit resets, in epoch **milliseconds** (`new Date(error.resetsAtMs)` works). */
+  readonly resetsAtMs?: number;
   /** How long the server asked us to wait before retrying, in seconds. */
   readonly retryAfterSeconds?: number;
   /** The request id the server gave, to quote when reporting a problem. */
@@ -67,7 +81,13 @@ export class CodexProviderError extends Error {
     this.code = code;
     this.isRetryable = options.isRetryable ?? RETRYABLE_BY_DEFAULT.has(code);
     if (options.status !== undefined) this.status = options.status;
-    if (options.resetsAt !== undefined) this.resetsAt = options.resetsAt;
+    if (options.resetsAtMs !== undefined) {
+      this.resetsAtMs = options.resetsAtMs;
+      this.resetsAt = Math.ceil(options.resetsAtMs / 1000);
+    } else if (options.resetsAt !== undefined) {
+      this.resetsAt = options.resetsAt;
+      this.resetsAtMs = options.resetsAt * 1000;
+    }
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     if (options.requestId !== undefined) this.requestId = options.requestId;
   }

@@ -148,16 +148,29 @@ function abortedError(cause?: unknown): CodexProviderError {
   return new CodexProviderError('aborted', 'The request was aborted.', { cause, isRetryable: false });
 }
 
-/** Resolves/rejects with `promise`, or rejects with `aborted` as soon as `signal` aborts. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/**
+ * Resolves/rejects with `promise`, or rejects with `aborted` as soon as `signal` aborts. A value that
+ * arrives after the abort is handed to `discard` (to release it) instead of being lost.
+ */
+function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  discard?: (lateValue: T) => void,
+): Promise<T> {
   if (signal === undefined) return promise;
+  const abandon = (): void => {
+    promise.then(
+      (value) => discard?.(value),
+      () => {},
+    );
+  };
   if (signal.aborted) {
-    promise.catch(() => {});
+    abandon();
     return Promise.reject(abortedError(signal.reason));
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
-      promise.catch(() => {});
+      abandon();
       reject(abortedError(signal.reason));
     };
     signal.addEventListener('abort', onAbort, { once: true });
@@ -315,6 +328,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     requestedModel: string;
     /** The transport mode for this attempt (the provider's, or `http` after a fallback mid-turn). */
     mode: TransportMode;
+    /** The token or key sent with the latest attempt: scrubbed from any server text in errors. */
+    sentSecret?: string;
   }
 
   const sendOnce = async (
@@ -339,7 +354,9 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     };
     if (input.signal !== undefined) request.signal = input.signal;
     const transport = wire === 'http' ? httpTransport() : webSocketTransport();
-    const response = await raceAbort(transport.stream(request), input.signal);
+    const response = await raceAbort(transport.stream(request), input.signal, (late) =>
+      closeIteratorQuietly(late.events[Symbol.asyncIterator]()),
+    );
     rememberRateLimits(response.rateLimits);
     return primeResponse(response, input.signal);
   };
@@ -416,6 +433,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       }
       if (input.signal?.aborted) throw abortedError(input.signal.reason);
       const credentials = await input.session.getCredentials();
+      input.sentSecret = credentials.bearerToken;
       try {
         return await sendWithFallback(input, credentials);
       } catch (error) {
@@ -440,15 +458,27 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           model: input.requestedModel,
           now: now(),
           planType: lastRateLimits?.planType,
+          secrets: [credentials.bearerToken],
         });
       }
     }
   };
 
-  const toProviderError = (error: unknown, backend: Backend, model: string): CodexProviderError =>
+  const toProviderError = (
+    error: unknown,
+    backend: Backend,
+    model: string,
+    sentSecret: string | undefined,
+  ): CodexProviderError =>
     error instanceof CodexProviderError
       ? error
-      : mapTransportError(error, { backend, model, now: now(), planType: lastRateLimits?.planType });
+      : mapTransportError(error, {
+          backend,
+          model,
+          now: now(),
+          planType: lastRateLimits?.planType,
+          secrets: sentSecret === undefined ? [] : [sentSecret],
+        });
 
   const buildBody = (
     request: CompletionRequest,
@@ -517,7 +547,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
               retryOverHttp = true;
               break;
             }
-            const mapped = toProviderError(error, session.backend, request.model);
+            const mapped = toProviderError(error, session.backend, request.model, input.sentSecret);
             onError(mapped);
             yield { type: 'error', message: mapped.message, code: mapped.code };
             return;
@@ -587,14 +617,15 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         defaultInstructions,
       });
       validateModelForBackend(prepared.requestedModel, session.backend);
-      const response = await establish({
+      const input: EstablishInput = {
         session,
         body: prepared.body,
         sessionId,
         signal,
         requestedModel: prepared.requestedModel,
         mode: resolveTransportMode(options.transport, env),
-      });
+      };
+      const response = await establish(input);
       const source = response.events;
       const mapError = (error: unknown): CodexProviderError =>
         error instanceof CodexProviderError
@@ -604,6 +635,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
               model: prepared.requestedModel,
               now: now(),
               planType: lastRateLimits?.planType,
+              secrets: input.sentSecret === undefined ? [] : [input.sentSecret],
             });
       const events = {
         [Symbol.asyncIterator]() {

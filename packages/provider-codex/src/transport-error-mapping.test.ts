@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CodexProviderError } from './errors.js';
-import { mapTransportError, usageLimitMessage } from './transport-error-mapping.js';
+import {
+  mapTransportError,
+  sanitizeDetail,
+  sentence,
+  usageLimitMessage,
+} from './transport-error-mapping.js';
 
 class FakeTransportError extends Error {
   constructor(message: string, fields: Record<string, unknown>) {
@@ -78,7 +83,90 @@ describe('mapTransportError', () => {
       { ...context, now: 1_700_000_000_000 },
     );
     expect(error.resetsAt).toBe(1_700_000_000 + 90 * 60);
+    expect(error.resetsAtMs).toBe((1_700_000_000 + 90 * 60) * 1000);
     expect(error.message).toBe('You have hit your ChatGPT usage limit (pro plan). Try again in ~90 min.');
+  });
+
+  it.each([
+    // [now (epoch ms), resetsAt from the transport (epoch ms), expected minutes]
+    [1_700_000_000_600, 1_700_000_000_600 + 30 * 60_000, 30],
+    [1_700_000_000_400, 1_700_000_000_400 + 30 * 60_000, 30],
+    [1_700_000_000_000, 1_700_000_000_000 + 29 * 60_000 + 30_000, 30],
+    [1_700_000_000_000, 1_700_000_000_000 + 60 * 60_000 + 1, 61],
+    [1_700_000_000_000, 1_700_000_000_000 + 1_000, 1],
+    [1_700_000_000_000, 1_700_000_000_000 - 5_000, 1],
+    [1_700_000_000_000, 1_700_000_000_000 + 300 * 60_000, 300],
+  ])('says the exact minutes until the reset (now %d, resets %d → ~%d min)', (now, resetsAt, minutes) => {
+    const error = mapTransportError(
+      new FakeTransportError('limit', { status: 429, code: 'usage-limit-reached', resetsAt }),
+      { ...context, now },
+    );
+    expect(error.message).toBe(`You have hit your ChatGPT usage limit. Try again in ~${minutes} min.`);
+    expect(error.resetsAtMs).toBe(resetsAt);
+    // Seconds, rounded up: never before the actual reset.
+    expect(error.resetsAt).toBe(Math.ceil(resetsAt / 1000));
+    expect(error.resetsAt! * 1000).toBeGreaterThanOrEqual(resetsAt);
+    expect(error.retryAfterSeconds).toBe(Math.max(1, Math.ceil((resetsAt - now) / 1000)));
+  });
+
+  it('never doubles the final period when the server message already ends with punctuation', () => {
+    const serverMessage =
+      'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.';
+    const chatgpt = mapTransportError(
+      new FakeTransportError('401', { status: 401, code: 'unauthorized', serverMessage }),
+      context,
+    );
+    expect(chatgpt.message).toBe(
+      `The ChatGPT backend rejected the credentials (401): ${serverMessage} Run \`codetether auth login\` to sign in again.`,
+    );
+    const cases: Array<Record<string, unknown>> = [
+      { status: 401 },
+      { status: 403 },
+      { status: 429 },
+      { status: 500 },
+      { status: 400 },
+      { code: 'stream-error' },
+      { code: 'network-error' },
+      { code: 'idle-timeout' },
+    ];
+    for (const fields of cases) {
+      for (const text of ['Broken.', 'Broken!', 'Broken', 'Broken.  \n', '']) {
+        for (const backend of ['chatgpt', 'openai'] as const) {
+          const { message } = mapTransportError(new FakeTransportError(text, { ...fields, serverMessage: text }), {
+            ...context,
+            backend,
+          });
+          expect(message, JSON.stringify({ fields, text })).not.toMatch(/[.!?]\.|\.\s*\.|: \.|\s{2}/);
+          expect(message, JSON.stringify({ fields, text })).toMatch(/[.!?]$/);
+          // Every message ends with what to do next.
+          expect(message.split(/[.!?…] /).at(-1)).toMatch(/^(Run|Check|Wait|Try|Shorten|Create)\b/);
+        }
+      }
+    }
+  });
+
+  it('removes the sent token, keys and bearer credentials from quoted server text', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl';
+    const error = mapTransportError(
+      new FakeTransportError('401', {
+        status: 401,
+        serverMessage: `bad token ${jwt}, key sk-proj-abcdef123456, header Bearer opaque-secret-42 and raw my-opaque-token`,
+      }),
+      { ...context, secrets: ['my-opaque-token'] },
+    );
+    for (const secret of [jwt, 'sk-proj-abcdef123456', 'opaque-secret-42', 'my-opaque-token']) {
+      expect(error.message).not.toContain(secret);
+    }
+    expect(error.message).toContain('[redacted]');
+  });
+
+  it('truncates huge server text (an HTML error page from a proxy)', () => {
+    const error = mapTransportError(
+      new FakeTransportError('502', { status: 502, serverMessage: `<html>${'x'.repeat(50_000)}</html>` }),
+      context,
+    );
+    expect(error.message.length).toBeLessThan(500);
+    expect(error.message).toMatch(/… Try again in a moment\.$/);
   });
 
   it('maps 429, 5xx, timeouts, aborts and network errors', () => {
@@ -114,6 +202,17 @@ describe('mapTransportError', () => {
   it('passes provider errors through unchanged', () => {
     const original = new CodexProviderError('aborted', 'x');
     expect(mapTransportError(original, context)).toBe(original);
+  });
+});
+
+describe('sentence and sanitizeDetail', () => {
+  it('ends with exactly one punctuation mark', () => {
+    expect(sentence('Failed', 'boom')).toBe('Failed: boom.');
+    expect(sentence('Failed', 'boom.')).toBe('Failed: boom.');
+    expect(sentence('Failed', 'boom?')).toBe('Failed: boom?');
+    expect(sentence('Failed', '')).toBe('Failed.');
+    expect(sentence('Failed')).toBe('Failed.');
+    expect(sanitizeDetail('  a\n\n b  ')).toBe('a b');
   });
 });
 

@@ -58,6 +58,8 @@ export interface ErrorMappingContext {
   now: number;
   /** The plan type from the last rate-limit headers, when the error carries none. */
   planType?: string | undefined;
+  /** Secrets that were sent (token, API key): removed from any server text quoted in the message. */
+  secrets?: readonly string[] | undefined;
 }
 
 /** The reference's actionable message for a token without the `model.request` scope. */
@@ -65,18 +67,30 @@ export function missingScopeMessage(model: string): string {
   return `OpenAI Codex OAuth token is missing required scope \`model.request\` for model \`${model}\`. Re-run \`codetether auth login\` and complete OAuth approval with a ChatGPT subscription account that has model access in your org/project.`;
 }
 
+/** Values below this are epoch seconds, at or above it epoch milliseconds (10^11 s is the year 5138). */
+const MILLISECONDS_THRESHOLD = 100_000_000_000;
+
 /**
- * Normalises a reset time to epoch seconds. The transports report epoch milliseconds; a value that is
- * already in seconds (anything below 10^11, i.e. before the year 5000) is kept.
+ * Normalises a reset time to epoch milliseconds. The transports report epoch milliseconds; a value that
+ * is evidently in seconds (below 10^11) is multiplied by 1000.
  */
-export function toEpochSeconds(value: number): number {
-  return value >= 100_000_000_000 ? Math.round(value / 1000) : value;
+export function toEpochMilliseconds(value: number): number {
+  return value >= MILLISECONDS_THRESHOLD ? value : value * 1000;
 }
 
 /**
- * "You have hit your ChatGPT usage limit (plus plan). Try again in ~N min."
+ * Normalises a reset time to whole epoch seconds, rounded up (the limit has reset by then). Accepts
+ * epoch milliseconds (what the transports report) or epoch seconds.
+ */
+export function toEpochSeconds(value: number): number {
+  return Math.ceil(toEpochMilliseconds(value) / 1000);
+}
+
+/**
+ * "You have hit your ChatGPT usage limit (plus plan). Try again in ~N min." N is the number of whole
+ * minutes until the reset, rounded up (at least 1).
  *
- * @param options.resetsAt - when the limit resets, epoch seconds (milliseconds are accepted too)
+ * @param options.resetsAt - when the limit resets, epoch milliseconds (epoch seconds are accepted too)
  * @param options.now - current time, epoch ms
  */
 export function usageLimitMessage(options: {
@@ -86,8 +100,45 @@ export function usageLimitMessage(options: {
 }): string {
   const plan = options.planType === undefined ? '' : ` (${options.planType} plan)`;
   if (options.resetsAt === undefined) return `You have hit your ChatGPT usage limit${plan}. Try again later.`;
-  const minutes = Math.max(1, Math.ceil((toEpochSeconds(options.resetsAt) * 1000 - options.now) / 60_000));
+  const minutes = Math.max(1, Math.ceil((toEpochMilliseconds(options.resetsAt) - options.now) / 60_000));
   return `You have hit your ChatGPT usage limit${plan}. Try again in ~${minutes} min.`;
+}
+
+/** Longest server text quoted in a message (proxies can answer with whole HTML pages). */
+const MAX_DETAIL_LENGTH = 300;
+
+/** Strings that look like credentials: OpenAI keys and JWTs (access/id tokens). */
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /\bsk-[A-Za-z0-9_-]{8,}/g,
+  /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+  /\bBearer\s+[^\s"',;]+/gi,
+];
+
+/**
+ * Makes server text safe and short enough to quote: removes the given secrets and anything that looks
+ * like a key, token or `Bearer` credential, collapses whitespace and truncates.
+ *
+ * @param text - text from a server or transport
+ * @param secrets - exact secrets to remove (the token or key that was sent)
+ */
+export function sanitizeDetail(text: string, secrets: readonly string[] = []): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  }
+  for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, '[redacted]');
+  result = result.replace(/\s+/g, ' ').trim();
+  return result.length > MAX_DETAIL_LENGTH ? `${result.slice(0, MAX_DETAIL_LENGTH)}…` : result;
+}
+
+/**
+ * Joins a lead sentence and an optional detail into one sentence that ends with exactly one
+ * punctuation mark: `lead: detail.` (no extra period when the detail already ends with `.`, `!`, `?`
+ * or `…`), or `lead.` without a detail.
+ */
+export function sentence(lead: string, detail?: string): string {
+  const text = detail === undefined || detail === '' ? lead : `${lead}: ${detail}`;
+  return /[.!?…]$/.test(text) ? text : `${text}.`;
 }
 
 /** The server's own words (the transport's message only when the server's is unknown). */
@@ -113,18 +164,21 @@ export function isUnauthorized(fields: TransportErrorFields): boolean {
   return fields.status === 401 || fields.code === 'unauthorized';
 }
 
-function serverDetail(fields: TransportErrorFields): string {
-  const detail = fields.serverMessage ?? fields.message;
-  return detail === '' ? '' : `: ${detail}`;
+function detailOf(fields: TransportErrorFields, secrets: readonly string[]): string {
+  return sanitizeDetail(fields.serverMessage ?? fields.message, secrets);
 }
 
 /**
  * Maps an error from transport-http or transport-ws to a {@link CodexProviderError} whose message
  * tells the user what to do. The 401 refresh-and-retry decision is made by the caller before this.
+ * Server text quoted in the message is stripped of credentials (see {@link sanitizeDetail}).
  */
 export function mapTransportError(error: unknown, context: ErrorMappingContext): CodexProviderError {
   if (error instanceof CodexProviderError) return error;
   const fields = readTransportErrorFields(error);
+  const secrets = context.secrets ?? [];
+  const detail = detailOf(fields, secrets);
+  const backendName = context.backend === 'chatgpt' ? 'ChatGPT backend' : 'OpenAI API';
   const common = {
     cause: error,
     status: fields.status,
@@ -139,16 +193,20 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
     fields.errorType === 'usage_limit_reached' ||
     fields.errorCode === 'usage_limit_reached'
   ) {
-    const resetsAt = fields.resetsAt === undefined ? undefined : toEpochSeconds(fields.resetsAt);
+    const resetsAtMs = fields.resetsAt === undefined ? undefined : toEpochMilliseconds(fields.resetsAt);
     return new CodexProviderError(
       'usage-limit-reached',
-      usageLimitMessage({ planType: fields.planType ?? context.planType, resetsAt, now: context.now }),
+      usageLimitMessage({
+        planType: fields.planType ?? context.planType,
+        resetsAt: fields.resetsAt,
+        now: context.now,
+      }),
       {
         ...common,
         isRetryable: false,
-        resetsAt,
+        resetsAtMs,
         retryAfterSeconds:
-          resetsAt === undefined ? undefined : Math.max(1, Math.ceil(resetsAt - context.now / 1000)),
+          resetsAtMs === undefined ? undefined : Math.max(1, Math.ceil((resetsAtMs - context.now) / 1000)),
       },
     );
   }
@@ -168,17 +226,17 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
     const advice =
       context.backend === 'chatgpt'
         ? 'Run `codetether auth login` to sign in again.'
-        : 'Check that OPENAI_API_KEY is a valid, active OpenAI API key.';
+        : 'Check that the OpenAI API key (OPENAI_API_KEY) is valid and active, or run `codetether auth login` to use a ChatGPT subscription instead.';
     return new CodexProviderError(
       'unauthorized',
-      `The ${context.backend === 'chatgpt' ? 'ChatGPT backend' : 'OpenAI API'} rejected the credentials (401)${serverDetail(fields)}. ${advice}`,
+      `${sentence(`The ${backendName} rejected the credentials (401)`, detail)} ${advice}`,
       { ...common, isRetryable: false },
     );
   }
   if (fields.status === 403) {
     return new CodexProviderError(
       'unauthorized',
-      `The server refused the request (403)${serverDetail(fields)}. Check that your account has access to model '${context.model}'.`,
+      `${sentence('The server refused the request (403)', detail)} Check that your account has access to model '${context.model}'.`,
       { ...common, isRetryable: false },
     );
   }
@@ -188,7 +246,7 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
     const wait = retryAfterSeconds === undefined ? 'Wait a moment' : `Wait about ${retryAfterSeconds} s`;
     return new CodexProviderError(
       'rate-limited',
-      `Rate limited by the server (429)${serverDetail(fields)}. ${wait} and try again.`,
+      `${sentence('Rate limited by the server (429)', detail)} ${wait} and try again.`,
       {
         ...common,
         isRetryable: true,
@@ -199,14 +257,14 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
   if ((fields.status !== undefined && fields.status >= 500) || fields.code === 'server-error') {
     return new CodexProviderError(
       'upstream-error',
-      `The server failed${fields.status === undefined ? '' : ` (${fields.status})`}${serverDetail(fields)}. Try again in a moment.`,
+      `${sentence(`The server failed${fields.status === undefined ? '' : ` (${fields.status})`}`, detail)} Try again in a moment.`,
       { ...common, isRetryable: true },
     );
   }
   if (fields.status !== undefined && fields.status >= 400) {
     return new CodexProviderError(
       'invalid-request',
-      `The server rejected the request (${fields.status})${serverDetail(fields)}. Check the model name and request parameters.`,
+      `${sentence(`The server rejected the request (${fields.status})`, detail)} Check the model name and request parameters.`,
       { ...common, isRetryable: false },
     );
   }
@@ -219,7 +277,7 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
   if (fields.code?.includes('timeout')) {
     return new CodexProviderError(
       'timeout',
-      `The server did not answer in time (${fields.code}). Check your network connection and try again.`,
+      `The ${backendName} did not answer in time (${fields.code}). Check your network connection and try again.`,
       { ...common, isRetryable: true },
     );
   }
@@ -240,13 +298,13 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
   ) {
     return new CodexProviderError(
       'upstream-error',
-      `The response stream failed${serverDetail(fields)}. Try again in a moment.`,
+      `${sentence('The response stream failed', detail)} Try again in a moment.`,
       { ...common, isRetryable: fields.isRetryable ?? true },
     );
   }
   return new CodexProviderError(
     'network-error',
-    `Could not reach the ${context.backend === 'chatgpt' ? 'ChatGPT backend' : 'OpenAI API'}${serverDetail(fields)}. Check your network connection and the base URL, then try again.`,
+    `${sentence(`Could not reach the ${backendName}`, detail)} Check your network connection and the base URL, then try again.`,
     { ...common, isRetryable: fields.isRetryable ?? true },
   );
 }

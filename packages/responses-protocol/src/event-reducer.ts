@@ -105,6 +105,16 @@ export function createEventReducer(): EventReducer {
     return state;
   }
 
+  /**
+   * The part a reasoning event belongs to: raw reasoning text (`response.reasoning_text.*`) by
+   * `content_index`, summary paragraphs (`response.reasoning_summary_*`) by `summary_index`.
+   */
+  function reasoningPartKey(event: Json, outputIndex: number | undefined, itemId: string | undefined): string {
+    return typeof event.type === 'string' && event.type.startsWith('response.reasoning_text.')
+      ? partKey('r', outputIndex, itemId, optionalIndex(event.content_index))
+      : partKey('s', outputIndex, itemId, optionalIndex(event.summary_index));
+  }
+
   function noteItem(itemId: string | undefined, outputIndex: number | undefined): void {
     if (itemId !== undefined) seenItemIds.add(itemId);
     if (outputIndex !== undefined) seenOutputIndexes.add(outputIndex);
@@ -496,58 +506,25 @@ export function createEventReducer(): EventReducer {
         else if (part?.type === 'refusal') reconcilePart('refusal', key, optionalString(part.refusal), out);
         return;
       }
-      case 'response.reasoning_summary_text.delta': {
-        const delta = event.delta;
-        if (typeof delta !== 'string') {
-          invalid(type, 'delta', out);
-          return;
-        }
-        emitThinking(
-          partState(partKey('s', outputIndex, itemId, optionalIndex(event.summary_index))),
-          delta,
-          out,
-        );
-        return;
-      }
-      case 'response.reasoning_summary_text.done':
-        reconcilePart(
-          'thinking',
-          partKey('s', outputIndex, itemId, optionalIndex(event.summary_index)),
-          optionalString(event.text),
-          out,
-        );
-        return;
-      case 'response.reasoning_summary_part.done': {
-        const part = isRecord(event.part) ? event.part : undefined;
-        reconcilePart(
-          'thinking',
-          partKey('s', outputIndex, itemId, optionalIndex(event.summary_index)),
-          optionalString(part?.text),
-          out,
-        );
-        return;
-      }
+      case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_text.delta': {
         const delta = event.delta;
         if (typeof delta !== 'string') {
           invalid(type, 'delta', out);
           return;
         }
-        emitThinking(
-          partState(partKey('r', outputIndex, itemId, optionalIndex(event.content_index))),
-          delta,
-          out,
-        );
+        emitThinking(partState(reasoningPartKey(event, outputIndex, itemId)), delta, out);
         return;
       }
+      case 'response.reasoning_summary_text.done':
       case 'response.reasoning_text.done':
-        reconcilePart(
-          'thinking',
-          partKey('r', outputIndex, itemId, optionalIndex(event.content_index)),
-          optionalString(event.text),
-          out,
-        );
+        reconcilePart('thinking', reasoningPartKey(event, outputIndex, itemId), optionalString(event.text), out);
         return;
+      case 'response.reasoning_summary_part.done': {
+        const part = isRecord(event.part) ? event.part : undefined;
+        reconcilePart('thinking', reasoningPartKey(event, outputIndex, itemId), optionalString(part?.text), out);
+        return;
+      }
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta': {
         const delta = event.delta;

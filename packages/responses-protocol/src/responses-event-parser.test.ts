@@ -589,3 +589,117 @@ describe('event reducer: unknown and invalid input', () => {
     );
   });
 });
+
+describe('event reducer: exactly-once arguments and mid-stream errors', () => {
+  it('emits every argument byte exactly once, wherever the arguments appear (property)', () => {
+    const scenario = fc.record({
+      kind: fc.constantFrom('function_call', 'custom_tool_call'),
+      full: fc.string({ maxLength: 30 }),
+      cuts: fc.uniqueArray(fc.nat({ max: 30 }), { maxLength: 5 }),
+      streamedPrefix: fc.nat({ max: 30 }),
+      withArgumentsDone: fc.boolean(),
+      withItemDone: fc.boolean(),
+      withFinalOutput: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const custom = s.kind === 'custom_tool_call';
+        const streamed = s.full.slice(0, s.streamedPrefix);
+        const points = [0, ...s.cuts.filter((cut) => cut < streamed.length).sort((a, b) => a - b), streamed.length];
+        const item = (full: string) => ({
+          id: 'item_1',
+          type: s.kind,
+          call_id: 'call_1',
+          name: 'tool',
+          ...(custom ? { input: full } : { arguments: full }),
+        });
+        const events: unknown[] = [{ type: 'response.output_item.added', output_index: 0, item: item('') }];
+        for (let index = 1; index < points.length; index += 1) {
+          events.push({
+            type: custom ? 'response.custom_tool_call_input.delta' : 'response.function_call_arguments.delta',
+            item_id: 'item_1',
+            output_index: 0,
+            delta: streamed.slice(points[index - 1], points[index]),
+          });
+        }
+        if (s.withArgumentsDone) {
+          events.push(
+            custom
+              ? { type: 'response.custom_tool_call_input.done', item_id: 'item_1', output_index: 0, input: s.full }
+              : { type: 'response.function_call_arguments.done', item_id: 'item_1', output_index: 0, arguments: s.full },
+          );
+        }
+        if (s.withItemDone) events.push({ type: 'response.output_item.done', output_index: 0, item: item(s.full) });
+        events.push(completed(s.withFinalOutput ? { output: [item(s.full)] } : {}));
+        const chunks = reduce(events);
+        const received = chunks
+          .filter((chunk) => chunk.type === 'tool-call-delta')
+          .map((chunk) => (chunk.type === 'tool-call-delta' ? chunk.argumentsDelta : ''))
+          .join('');
+        const knowsFull = s.withArgumentsDone || s.withItemDone || s.withFinalOutput;
+        expect(received).toBe(knowsFull ? s.full : streamed);
+        expect(chunks.filter((chunk) => chunk.type === 'tool-call-start')).toHaveLength(1);
+        expect(chunks.filter((chunk) => chunk.type === 'tool-call-end')).toHaveLength(1);
+        expect(chunks.at(-1)).toEqual({ type: 'done', finishReason: 'tool-calls' });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('takes a custom tool call whose input only appears in output_item.done, once', () => {
+    const call = { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch' };
+    expect(
+      reduce([
+        { type: 'response.output_item.added', output_index: 0, item: { ...call, input: '' } },
+        { type: 'response.output_item.done', output_index: 0, item: { ...call, input: '*** Begin Patch' } },
+        completed({ output: [{ ...call, input: '*** Begin Patch' }] }),
+      ]),
+    ).toEqual([
+      { type: 'tool-call-start', id: 'call_p', name: 'apply_patch' },
+      { type: 'tool-call-delta', id: 'call_p', argumentsDelta: '*** Begin Patch' },
+      { type: 'tool-call-end', id: 'call_p' },
+      { type: 'done', finishReason: 'tool-calls' },
+    ]);
+  });
+
+  it('ends with the error of an error event in the middle of text and a tool call', () => {
+    const parser = createResponsesEventParser();
+    const chunks = [
+      ...parser.feed({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'Part' }),
+      ...parser.feed({ type: 'response.output_item.added', output_index: 1, item: functionCall('fc_1', 'call_1', 'f') }),
+      ...parser.feed({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 1, delta: '{"a"' }),
+      ...parser.feed({ type: 'keepalive' }),
+      ...parser.feed({
+        type: 'error',
+        error: { type: 'server_error', code: 'server_is_overloaded', message: 'Overloaded, retry later.' },
+      }),
+    ];
+    expect(chunks).toEqual([
+      { type: 'text', text: 'Part' },
+      { type: 'tool-call-start', id: 'call_1', name: 'f' },
+      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"a"' },
+      { type: 'error', code: 'server_is_overloaded', message: 'Overloaded, retry later.' },
+    ]);
+    expect(parser.feed({ type: 'response.failed', response: { status: 'failed' } })).toEqual([]);
+    expect(parser.feed({ type: 'response.output_text.delta', output_index: 0, delta: 'late' })).toEqual([]);
+    expect(parser.end()).toEqual([]);
+  });
+
+  it('reports the message and code of a cancelled or failed response after partial output', () => {
+    expect(
+      reduce([
+        { type: 'response.output_text.delta', output_index: 0, delta: 'Hal' },
+        {
+          type: 'response.cancelled',
+          response: { status: 'cancelled', error: { code: 'user_cancelled', message: 'Cancelled by the user.' } },
+        },
+      ]),
+    ).toEqual([
+      { type: 'text', text: 'Hal' },
+      { type: 'error', code: 'user_cancelled', message: 'Cancelled by the user.' },
+    ]);
+    expect(
+      reduce([{ type: 'response.failed', response: { status: 'failed', error: { type: 'server_error', message: '' } } }]),
+    ).toEqual([{ type: 'error', code: 'server_error', message: expect.stringContaining('failed') }]);
+  });
+});

@@ -6,7 +6,7 @@ import {
   type EventDataSink,
   type SseDecoderOptions,
 } from './sse-event-decoder.js';
-import { createSseFramer } from './sse-framer.js';
+import { collectSseStream, createSseFramer } from './sse-framer.js';
 import type { StreamChunk } from './stream-chunk.js';
 
 /** Turns a Responses SSE byte (or text) stream into `StreamChunk`s. Pure: no I/O, no timers. */
@@ -29,7 +29,7 @@ export interface ResponsesSseParser {
 export function createResponsesSseParser(options: SseDecoderOptions = {}): ResponsesSseParser {
   const reducer = createEventReducer();
   const fields: OutputTextDeltaFields = { delta: '', outputIndex: 0, contentIndex: 0 };
-  let out: StreamChunk[] = [];
+  const out: StreamChunk[] = [];
   const sink: EventDataSink = {
     event(event) {
       reducer.push(event, out);
@@ -57,20 +57,5 @@ export function createResponsesSseParser(options: SseDecoderOptions = {}): Respo
     },
     options.maxBufferBytes,
   );
-  function take(): StreamChunk[] {
-    const taken = out;
-    out = [];
-    return taken;
-  }
-  return {
-    feed(input) {
-      framer.feed(input);
-      return take();
-    },
-    end() {
-      framer.end();
-      reducer.finish(out);
-      return take();
-    },
-  };
+  return collectSseStream(framer, out, () => reducer.finish(out));
 }

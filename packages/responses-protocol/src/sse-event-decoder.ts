@@ -1,6 +1,6 @@
 import { ResponsesProtocolError } from './errors.js';
 import type { ResponsesStreamEvent, UnknownResponsesEvent } from './events/stream-event.js';
-import { createSseFramer } from './sse-framer.js';
+import { collectSseStream, createSseFramer } from './sse-framer.js';
 
 /** One item out of {@link createSseEventDecoder}. */
 export type DecodedSseItem =
@@ -103,7 +103,7 @@ export function bufferLimitError(limit: number): ResponsesProtocolError {
  * one `buffer-limit-exceeded` error item, after which all input is refused (ignored).
  */
 export function createSseEventDecoder(options: SseDecoderOptions = {}): SseEventDecoder {
-  let items: DecodedSseItem[] = [];
+  const items: DecodedSseItem[] = [];
   const sink: EventDataSink = {
     event(event) {
       items.push({ kind: 'event', event });
@@ -126,19 +126,5 @@ export function createSseEventDecoder(options: SseDecoderOptions = {}): SseEvent
     },
     options.maxBufferBytes,
   );
-  function take(): DecodedSseItem[] {
-    const taken = items;
-    items = [];
-    return taken;
-  }
-  return {
-    feed(input) {
-      framer.feed(input);
-      return take();
-    },
-    end() {
-      framer.end();
-      return take();
-    },
-  };
+  return collectSseStream(framer, items);
 }

@@ -89,3 +89,35 @@ export function createSseFramer(
     },
   };
 }
+
+/** The `feed`/`end` pair of a framer-based decoder. @internal */
+export interface CollectingSseStream<Item> {
+  /** Feeds the next piece of the stream; returns the items the framer's callbacks produced meanwhile. */
+  feed(input: string | Uint8Array): Item[];
+  /** Ends the stream (flushes the framer, then runs `onEnd`); returns the items produced meanwhile. */
+  end(): Item[];
+}
+
+/**
+ * Wraps a framer whose callbacks push into `pending` into the public `feed`/`end` shape: every call
+ * hands over (and empties) what was pushed during it. `onEnd` runs after the framer flushed, before
+ * the hand-over. Shared by `createSseEventDecoder` and `createResponsesSseParser`.
+ * @internal
+ */
+export function collectSseStream<Item>(
+  framer: SseFramer,
+  pending: Item[],
+  onEnd?: () => void,
+): CollectingSseStream<Item> {
+  return {
+    feed(input) {
+      framer.feed(input);
+      return pending.splice(0);
+    },
+    end() {
+      framer.end();
+      onEnd?.();
+      return pending.splice(0);
+    },
+  };
+}

@@ -10,7 +10,10 @@ import type { RateLimitSnapshot } from '@codetether/responses-protocol';
  * - `timeout-first-byte`: the server did not send response headers in time.
  * - `timeout-idle`: the stream stalled: no bytes arrived between events in time.
  * - `aborted`: the caller's `AbortSignal` fired.
- * - `protocol`: the response body was not a valid Responses SSE stream.
+ * - `protocol`: the response body was not a valid Responses SSE stream (bad event data, an event
+ *   larger than `maxBufferBytes`, a 2xx answer that is JSON or HTML).
+ * - `closed-before-completion`: the response body ended (or sent `data: [DONE]`) before a terminal
+ *   event (`response.completed`, `.failed`, `.incomplete`, `error`…).
  * - `closed`: the transport was closed with `HttpTransport.close()`.
  * - `invalid-request`: the request cannot be sent (not an http(s) URL, a body that is not JSON-serialisable).
  */
@@ -23,6 +26,7 @@ export type HttpTransportErrorCode =
   | 'timeout-idle'
   | 'aborted'
   | 'protocol'
+  | 'closed-before-completion'
   | 'closed'
   | 'invalid-request';
 

@@ -137,13 +137,20 @@ describe('streaming', () => {
     expect(error.fallbackSafe).toBe(false);
   });
 
-  it('ends the events at data: [DONE]', { timeout: 15_000 }, async () => {
+  it('treats data: [DONE] before a terminal event as an early end', { timeout: 15_000 }, async () => {
     const { server, transport } = await setUp((_request, response) => {
       startEventStream(response);
       response.end(`${sseFrame({ type: 'response.created', response: {} })}data: [DONE]\n\n`);
     });
     const response = await transport.stream(requestFor(server.url));
-    expect(await collectEvents(response.events)).toHaveLength(1);
+    const seen: unknown[] = [];
+    const error = await expectTransportError(
+      (async () => {
+        for await (const event of response.events) seen.push(event);
+      })(),
+    );
+    expect(seen).toHaveLength(1);
+    expect(error).toMatchObject({ code: 'closed-before-completion', fallbackSafe: false, status: 200 });
   });
 });
 

@@ -6,7 +6,12 @@ import { createAbortedError, createClosedError, createNetworkError } from './net
 import { headersToRecord, readRequestId } from './response-metadata.js';
 import { parseRetryAfterMs } from './retry-after.js';
 import { type BackoffPolicy, computeRetryDelayMs } from './retry-policy.js';
-import { collectSecretValues, redactSecrets } from './secret-redaction.js';
+import {
+  collectSecretValues,
+  collectUrlSecretValues,
+  redactErrorInPlace,
+  redactSecrets,
+} from './secret-redaction.js';
 import { createSseEventIterable } from './sse-event-stream.js';
 import { createStatusError } from './status-error.js';
 import type {
@@ -71,11 +76,12 @@ function serializeRequest(request: TransportRequest): string {
   let url: URL;
   try {
     url = new URL(request.url);
-  } catch (cause) {
+  } catch {
+    // No cause: URL's TypeError carries the whole input, which may hold a token in its query.
     throw new HttpTransportError(
       'invalid-request',
       'The request URL is not a valid absolute URL. Pass the full endpoint, e.g. https://api.openai.com/v1/responses.',
-      { cause, isRetryable: false, fallbackSafe: true },
+      { isRetryable: false, fallbackSafe: true },
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -393,6 +399,22 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
           attempts: call.attempts,
         });
       },
+      endedBeforeCompletion: (outputStarted) =>
+        new HttpTransportError(
+          'closed-before-completion',
+          `The response stream from ${call.origin} ended before the response completed (no terminal event). ${
+            outputStarted
+              ? 'Part of the answer was already delivered; send the request again to get a complete answer.'
+              : 'Nothing was delivered; try again.'
+          }`,
+          {
+            status: response.status,
+            requestId,
+            isRetryable: !outputStarted,
+            fallbackSafe: !outputStarted,
+            attempts: call.attempts,
+          },
+        ),
       release: () => {
         call.controller.signal.removeEventListener('abort', forwardAbort);
         releaseCall(call);
@@ -424,7 +446,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         request,
         headers: withDefaultHeaders(request.headers),
         body: serializeRequest(request),
-        secrets: collectSecretValues(request.headers),
+        secrets: [...collectSecretValues(request.headers), ...collectUrlSecretValues(request.url)].sort(
+          (left, right) => right.length - left.length,
+        ),
         origin: originOf(request.url),
         controller,
         attempts: 0,
@@ -442,7 +466,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         return await establish(call);
       } catch (error) {
         releaseCall(call);
-        if (error instanceof HttpTransportError) throw error;
+        if (error instanceof HttpTransportError) throw redactErrorInPlace(error, call.secrets);
         throw new HttpTransportError(
           'network',
           `The request to ${call.origin} failed unexpectedly: ${redactSecrets(String(error), call.secrets)}`,

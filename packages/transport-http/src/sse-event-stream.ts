@@ -4,7 +4,25 @@ import {
   type ResponsesStreamEvent,
 } from '@codetether/responses-protocol';
 import { HttpTransportError } from './http-transport-error.js';
-import { redactSecrets } from './secret-redaction.js';
+import { redactErrorInPlace, redactSecrets } from './secret-redaction.js';
+
+/**
+ * Event types after which a response is over: the transport stops reading there (later events are
+ * dropped) so a server that keeps the connection open cannot make the iterator hang.
+ */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'response.completed',
+  'response.failed',
+  'response.incomplete',
+  'response.cancelled',
+  'response.done',
+  'error',
+]);
+
+/** How long the rest of a body may take to end after the terminal event before the socket is dropped. */
+export const TRAILING_BODY_GRACE_MS = 1_000;
+/** Bytes after the terminal event read (and discarded) before the socket is dropped instead. */
+const TRAILING_BODY_LIMIT_BYTES = 64 * 1024;
 
 /** What the event stream needs from the request that produced it. */
 export interface SseEventStreamContext {
@@ -20,6 +38,10 @@ export interface SseEventStreamContext {
   onFirstEvent(): void;
   /** Turns a failed body read into a typed error (abort, close or network). */
   classifyReadFailure(error: unknown, idleTimedOut: boolean): HttpTransportError;
+  /** The error for a body that ended (or sent `[DONE]`) before a terminal event. */
+  endedBeforeCompletion(outputStarted: boolean): HttpTransportError;
+  /** How long the rest of the body may take after the terminal event (ms); default 1 s. */
+  trailingBodyGraceMs?: number;
   /** Credential values to scrub from messages. */
   secrets: readonly string[];
   /** Releases listeners when the stream is finished, however it finished. */
@@ -40,11 +62,16 @@ function protocolError(
   secrets: readonly string[],
   outputStarted: boolean,
 ): HttpTransportError {
-  return new HttpTransportError(
-    'protocol',
-    `The response is not a valid Responses event stream: ${redactSecrets(item.error.message, secrets)}`,
-    { cause: item.error, isRetryable: false, errorCode: item.error.code, fallbackSafe: !outputStarted },
-  );
+  // The decoder's message quotes the event data, which a hostile server may fill with a credential;
+  // its cause (a SyntaxError) quotes it too, so the cause is a redacted copy without a chain.
+  const message = redactSecrets(item.error.message, secrets);
+  const cause = Object.assign(new Error(message), { name: item.error.name, code: item.error.code });
+  return new HttpTransportError('protocol', `The response is not a valid Responses event stream: ${message}`, {
+    cause,
+    isRetryable: false,
+    errorCode: item.error.code,
+    fallbackSafe: !outputStarted,
+  });
 }
 
 interface ReadOutcome {
@@ -75,20 +102,67 @@ async function readWithIdleTimeout(
 }
 
 /**
+ * Reads what is left of a body after its terminal event, so a server that ends the body right away
+ * gets its keep-alive socket reused. A body that does not end within the grace period, or that keeps
+ * sending (events after `response.completed`), has its request aborted instead. Never throws.
+ */
+async function finishTrailingBody(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  context: SseEventStreamContext,
+): Promise<void> {
+  let timedOut = false;
+  const graceMs = context.trailingBodyGraceMs ?? TRAILING_BODY_GRACE_MS;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    context.abortRequest(new Error('The body did not end after the terminal event.'));
+    reader.cancel().catch(() => {});
+  }, graceMs);
+  let received = 0;
+  let ended = false;
+  try {
+    while (!timedOut) {
+      const { done, value } = await reader.read();
+      if (done) {
+        ended = true;
+        break;
+      }
+      received += value.byteLength;
+      if (received > TRAILING_BODY_LIMIT_BYTES) break;
+    }
+  } catch {
+    // Aborted (caller, close(), grace period) or reset: the socket is gone either way.
+  } finally {
+    clearTimeout(timer);
+  }
+  if (!ended) {
+    context.abortRequest(new Error('The body did not end after the terminal event.'));
+    reader.cancel().catch(() => {});
+  }
+}
+
+/**
  * Reads SSE bytes from `context.body` and yields each Responses event as soon as its frame is
- * complete. A decoder error item ends the stream with a `protocol` error; a stall longer than
- * `idleTimeoutMs` with `timeout-idle`. Returning early (a `break` in `for await`) aborts the
- * request so the socket is not left half-read.
+ * complete, up to and including the terminal event (`response.completed`, `.failed`, `.incomplete`,
+ * `error`…); the iterator ends there even if the server keeps the connection open, and events after
+ * it are dropped. A decoder error item ends the stream with a `protocol` error; a body that ends
+ * before a terminal event with `closed-before-completion`; a stall longer than `idleTimeoutMs` with
+ * `timeout-idle`. Returning early (a `break` in `for await`) aborts the request so the socket is not
+ * left half-read.
  */
 export async function* streamSseEvents(context: SseEventStreamContext): AsyncGenerator<ResponsesStreamEvent> {
   const reader = context.body?.getReader();
   const decoder = createSseEventDecoder(
     context.maxBufferBytes === undefined ? {} : { maxBufferBytes: context.maxBufferBytes },
   );
-  let finished = reader === undefined;
+  let finished = false;
+  let completed = false;
   let firstEventSeen = false;
   try {
-    while (reader !== undefined) {
+    if (reader === undefined) {
+      finished = true;
+      throw context.endedBeforeCompletion(false);
+    }
+    for (;;) {
       const outcome = await readWithIdleTimeout(reader, context);
       if (outcome.error !== undefined || outcome.result === undefined) {
         throw context.classifyReadFailure(outcome.error, outcome.idleTimedOut);
@@ -97,21 +171,28 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
       if (outcome.result.done) finished = true;
       for (const item of items) {
         if (item.kind === 'error') throw protocolError(item, context.secrets, firstEventSeen);
-        if (item.kind === 'done') return;
+        if (item.kind === 'done') throw context.endedBeforeCompletion(firstEventSeen);
         if (!firstEventSeen) {
           firstEventSeen = true;
           context.onFirstEvent();
         }
+        // Set before the yield: a consumer that stops at the terminal event still lets the body finish.
+        if (TERMINAL_EVENT_TYPES.has(item.event.type)) completed = true;
         yield item.event as ResponsesStreamEvent;
+        if (completed) return;
       }
-      if (finished) return;
+      if (finished) throw context.endedBeforeCompletion(firstEventSeen);
     }
   } finally {
-    if (!finished) {
-      context.abortRequest(new Error('The event stream was closed before the response ended.'));
-      reader?.cancel().catch(() => {});
+    if (reader !== undefined && !finished && completed) {
+      void finishTrailingBody(reader, context).then(() => context.release());
+    } else {
+      if (!finished) {
+        context.abortRequest(new Error('The event stream was closed before the response ended.'));
+        reader?.cancel().catch(() => {});
+      }
+      context.release();
     }
-    context.release();
   }
 }
 
@@ -134,7 +215,9 @@ export function createSseEventIterable(
   const iterator: AsyncIterableIterator<ResponsesStreamEvent> = {
     next() {
       started = true;
-      return generator.next();
+      return generator.next().catch((error: unknown) => {
+        throw error instanceof Error ? redactErrorInPlace(error, context.secrets) : error;
+      });
     },
     return(value?: unknown) {
       releaseUnstarted();

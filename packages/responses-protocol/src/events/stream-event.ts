@@ -24,6 +24,15 @@ export type ResponsesStreamEvent = z.infer<typeof responsesStreamEventSchema>;
 /** The `type` of every known Responses stream event. */
 export type ResponsesStreamEventType = ResponsesStreamEvent['type'];
 
+/**
+ * The validated shape of one known event, by its `type`, e.g.
+ * `ResponsesStreamEventOfType<'response.output_text.delta'>` has `delta: string`.
+ */
+export type ResponsesStreamEventOfType<Type extends ResponsesStreamEventType> = Extract<
+  ResponsesStreamEvent,
+  { type: Type }
+>;
+
 /** An event this package does not know (or that failed validation): passed through, ignored by the reducer. */
 export interface UnknownResponsesEvent {
   /** The event type as sent. */
