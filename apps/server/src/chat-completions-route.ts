@@ -9,7 +9,7 @@ import {
   chatCompletionRequestSchema,
 } from './chat-completion-request-schema.js';
 import { createFrameStream, formatSseFrame } from './frame-stream.js';
-import { type GatewayContext, REASONING_HEADER, readSessionId } from './gateway-context.js';
+import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
@@ -90,12 +90,12 @@ export async function handleChatCompletions(
   const includeReasoning = wantsReasoning(context, c.req.raw.headers, body);
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
   const created = Math.floor(context.now() / 1000);
-  const tracked = trackRequest(context, c.req.raw.signal);
+  const tracked = trackRequest(context, c.req.raw);
   const upstream = tracked.upstream;
   let handedToStream = false;
   try {
     const iterator = context.provider
-      .completeStream(request, { signal: upstream.signal, sessionId: readSessionId(c.req.raw.headers) })
+      .completeStream(request, { signal: upstream.signal, sessionId: tracked.sessionId })
       [Symbol.asyncIterator]();
     const fail = (error: unknown): GatewayError => {
       tracked.abort();

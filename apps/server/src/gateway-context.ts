@@ -2,6 +2,7 @@ import type { ActiveStreamRegistry } from './active-stream-registry.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
+import type { UpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** When to add `reasoning_content` to chat completions. */
 export type ReasoningContentMode = 'auto' | 'always' | 'never';
@@ -22,6 +23,8 @@ export interface GatewayContext {
   monotonicNow: () => number;
   /** When `reasoning_content` is sent. */
   reasoningContent: ReasoningContentMode;
+  /** Session ids lent to requests that bring none, so upstream sockets are reused. */
+  sessionLanes: UpstreamSessionLanes;
 }
 
 /** Header a client may send to choose whether reasoning text is included: `include` or `omit`. */

@@ -13,6 +13,7 @@ import { toOpenAiModelList } from './models-route.js';
 import { GatewayError } from './openai-error.js';
 import { handleResponses } from './responses-route.js';
 import { mapProviderError } from './upstream-error-mapping.js';
+import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -88,6 +89,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     now,
     monotonicNow,
     reasoningContent: options.reasoningContent ?? 'auto',
+    sessionLanes: createUpstreamSessionLanes(),
   };
   const startedAtSeconds = Math.floor(now() / 1000);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;

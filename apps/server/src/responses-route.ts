@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { createFrameStream, formatSseFrame } from './frame-stream.js';
-import { type GatewayContext, readSessionId } from './gateway-context.js';
+import type { GatewayContext } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
@@ -84,7 +84,7 @@ export async function handleResponses(
   const parsed = responsesRequestSchema.safeParse(raw);
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
   const wantsStream = parsed.data.stream === true;
-  const tracked = trackRequest(context, c.req.raw.signal);
+  const tracked = trackRequest(context, c.req.raw);
   const upstream = tracked.upstream;
   let handedToStream = false;
   let iterator: AsyncIterator<unknown> | undefined;
@@ -104,7 +104,7 @@ export async function handleResponses(
     try {
       const response = await context.provider.createResponseStream(raw, {
         signal: upstream.signal,
-        sessionId: readSessionId(c.req.raw.headers),
+        sessionId: tracked.sessionId,
       });
       iterator = response.events[Symbol.asyncIterator]();
     } catch (error) {

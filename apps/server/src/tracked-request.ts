@@ -1,4 +1,4 @@
-import { createUpstreamController, type GatewayContext } from './gateway-context.js';
+import { createUpstreamController, type GatewayContext, readSessionId } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 
 /** An in-flight `/v1` request the gateway can stop on shutdown. */
@@ -9,6 +9,11 @@ export interface TrackedRequest {
   readonly stoppedForShutdown: boolean;
   /** Aborts the upstream (e.g. after an error); idempotent. */
   abort(reason?: unknown): void;
+  /**
+   * The upstream session id: the client's own (`session_id` header) or a lane lent until
+   * {@link TrackedRequest.release}, so sessionless requests reuse warm upstream sockets.
+   */
+  readonly sessionId: string;
   /** Forgets the request (call exactly when it is over); idempotent. */
   release(): void;
 }
@@ -18,12 +23,12 @@ export interface TrackedRequest {
  * the upstream and marks the request so its handler ends it with {@link shutdownError}.
  *
  * @param context - shared gateway state
- * @param requestSignal - the incoming request's signal (client disconnects)
+ * @param request - the incoming request (its signal tells of client disconnects; its headers may carry a session id)
  */
-export function trackRequest(
-  context: GatewayContext,
-  requestSignal: AbortSignal | undefined,
-): TrackedRequest {
+export function trackRequest(context: GatewayContext, request: Request): TrackedRequest {
+  const requestSignal = request.signal;
+  const clientSessionId = readSessionId(request.headers);
+  const sessionId = clientSessionId ?? context.sessionLanes.acquire();
   const upstream = createUpstreamController(requestSignal);
   let stoppedForShutdown = false;
   let released = false;
@@ -41,10 +46,12 @@ export function trackRequest(
     abort(reason) {
       upstream.abort(reason);
     },
+    sessionId,
     release() {
       if (released) return;
       released = true;
       unregister();
+      if (clientSessionId === undefined) context.sessionLanes.release(sessionId);
     },
   };
 }

@@ -42,7 +42,7 @@ const SECRET_FIELDS = new Set(
  * emulator's own refresh tokens (`rt_…`) and authorization codes (`ac_…`).
  */
 const SECRET_VALUE_PATTERN =
-  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*|\bsk-[A-Za-z0-9_-]{16,}|\b(?:rt|ac)_[A-Za-z0-9_-]{20,}/g;
+  /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{12,}|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*|\bsk-[A-Za-z0-9_-]{16,}|\b(?:rt|ac)_[A-Za-z0-9_-]{20,}/g;
 
 /** `Refresh-Token`, `refresh_token` and `refreshToken` all become `refreshtoken`. */
 function normalizeName(name: string): string {
@@ -97,7 +97,13 @@ export function redactBody(body: unknown): unknown {
   for (const [name, value] of Object.entries(body)) {
     const secret =
       SECRET_FIELDS.has(normalizeName(name)) && (typeof value === 'string' || typeof value === 'number');
-    result[name] = secret ? REDACTED : redactBody(value);
+    // defineProperty keeps a `__proto__` key of parsed JSON an ordinary field.
+    Object.defineProperty(result, name, {
+      value: secret ? REDACTED : redactBody(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return result;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { EmulatorContext } from './context.js';
 import { DEFAULT_ACCOUNT_ID } from './context.js';
 import { EmulatorError } from './errors.js';
@@ -8,6 +9,7 @@ import {
   bodyFields,
   bodyValue,
   flattenHeaders,
+  MAX_BODY_BYTES,
   type ParsedBody,
   readBody,
   sendHtml,
@@ -17,6 +19,7 @@ import { createJwtSigner } from './jwt.js';
 import { CODEX_CLIENT_ID, createAuthState } from './oauth/auth-state.js';
 import { handleAuthorize } from './oauth/authorize-endpoint.js';
 import { createDeviceCodeEndpoints } from './oauth/device-code-endpoints.js';
+import { sendOAuthError } from './oauth/oauth-error.js';
 import { handleRevoke } from './oauth/revoke-endpoint.js';
 import { handleToken } from './oauth/token-endpoint.js';
 import { createRateLimitTracker } from './rate-limit-headers.js';
@@ -158,8 +161,8 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
     websocket.handleUpgrade(request, socket, head);
   });
-  server.on('clientError', (_error, socket) => {
-    socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    answerClientError(error, socket);
   });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -169,6 +172,37 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     const body: ParsedBody =
       method === 'GET' || method === 'HEAD' ? { kind: 'empty' } : await readBody(request);
     const setScenario = record(request, bodyValue(body), 'http');
+    if (body.kind === 'too-large') {
+      return sendJson(
+        response,
+        413,
+        apiError(
+          `The request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller request.`,
+          'invalid_request_error',
+          'request_too_large',
+        ),
+        { connection: 'close' },
+      );
+    }
+    if (body.kind === 'invalid' && OAUTH_FORM_PATHS.has(path)) {
+      return sendOAuthError(
+        response,
+        400,
+        'invalid_request',
+        'The request body could not be parsed; send application/x-www-form-urlencoded fields.',
+      );
+    }
+    if (body.kind === 'invalid' && DEVICE_CODE_PATHS.has(path)) {
+      return sendJson(
+        response,
+        400,
+        apiError(
+          `We could not parse the JSON body of your request. (${body.reason})`,
+          'invalid_request_error',
+          'invalid_json',
+        ),
+      );
+    }
     const backend = RESPONSES_PATHS[path];
     if (backend !== undefined) {
       if (method !== 'POST') return methodNotAllowed(response, 'POST');
@@ -277,6 +311,44 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
       return closed;
     },
   };
+}
+
+/** OAuth endpoints that take form fields. */
+const OAUTH_FORM_PATHS: ReadonlySet<string> = new Set(['/oauth/token', '/oauth/revoke']);
+
+/** Device-code endpoints that take JSON. */
+const DEVICE_CODE_PATHS: ReadonlySet<string> = new Set([
+  '/api/accounts/deviceauth/usercode',
+  '/api/accounts/deviceauth/token',
+]);
+
+const CLIENT_ERROR_STATUS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+
+/**
+ * Answers a request Node's HTTP parser rejected (garbage, oversized headers, …) like a real front
+ * server would — a status line and a JSON error, then close — instead of silently dropping it.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, text] = CLIENT_ERROR_STATUS[error.code ?? ''] ?? [400, 'Bad Request'];
+  const body = JSON.stringify(
+    apiError(
+      status === 431
+        ? 'The request headers are too large.'
+        : 'The request could not be parsed as HTTP/1.1.',
+      'invalid_request_error',
+      status === 431 ? 'headers_too_large' : 'bad_request',
+    ),
+  );
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 function methodNotAllowed(response: ServerResponse, allowed: string): void {

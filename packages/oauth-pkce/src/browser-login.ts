@@ -94,8 +94,17 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/**
+ * Sends a page and resolves once it is written, or once the browser went away (a closed tab or a dropped
+ * connection must never leave the login waiting for a write that cannot finish).
+ */
 function sendPage(response: ServerResponse, status: number, title: string, message: string): Promise<void> {
   return new Promise((resolve) => {
+    if (response.destroyed || response.writableEnded) {
+      resolve();
+      return;
+    }
+    response.once('close', () => resolve());
     response.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
@@ -103,6 +112,25 @@ function sendPage(response: ServerResponse, status: number, title: string, messa
     });
     response.end(renderCallbackPage(title, message), () => resolve());
   });
+}
+
+function sendPlain(response: ServerResponse, status: number, text: string): void {
+  if (response.headersSent || response.destroyed) return;
+  response.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'close',
+  });
+  response.end(text);
+}
+
+/** The request's URL, or undefined when the request target cannot be parsed. */
+function parseRequestUrl(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }
 
 function defaultOnAuthorizeUrl(url: string): void {
@@ -169,10 +197,15 @@ export async function loginWithBrowser(options: BrowserLoginOptions = {}): Promi
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const handle = async (request: IncomingMessage, response: ServerResponse) => {
-      const url = new URL(request.url ?? '/', 'http://localhost');
+      // Anything that is not a GET of the callback path (favicon requests, probes, malformed or hostile
+      // requests) gets a plain answer and leaves the login waiting.
+      const url = parseRequestUrl(request);
+      if (url === undefined) {
+        sendPlain(response, 400, 'Bad request');
+        return;
+      }
       if (url.pathname !== CALLBACK_PATH || request.method !== 'GET') {
-        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-        response.end('Not found');
+        sendPlain(response, 404, 'Not found');
         return;
       }
       if (callbackReceived || settled) {
@@ -271,9 +304,25 @@ export async function loginWithBrowser(options: BrowserLoginOptions = {}): Promi
 
     server.on('request', (request, response) => {
       handle(request, response).catch((error: unknown) => {
-        if (!response.headersSent) response.writeHead(500).end();
-        finish({ error });
+        sendPlain(response, 500, 'Internal error');
+        finish({
+          error:
+            error instanceof OAuthError
+              ? error
+              : new OAuthError(
+                  'callback-server-error',
+                  'The login callback server failed while handling the browser callback. Run `codetether auth login` again, or use `--device-code`.',
+                  { cause: error },
+                ),
+        });
       });
+    });
+    // Malformed HTTP (oversized headers, garbage) is answered by Node and never reaches `handle`.
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      const status =
+        error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      else socket.destroy();
     });
 
     try {

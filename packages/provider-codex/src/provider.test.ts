@@ -235,6 +235,74 @@ describe('transport selection', () => {
     expect(httpTransport.requests).toHaveLength(0);
   });
 
+  it('keeps a session on HTTP exactly until its sticky period ends (injected clock)', async () => {
+    let now = 50_000;
+    let failWebSocket = true;
+    const webSocketTransport = fakeTransport(async () => {
+      if (failWebSocket) {
+        throw new FakeTransportError('connect failed', { code: 'connect-failed', fallbackSafe: true });
+      }
+      return responseOf('websocket', fromArray(textEvents('ws')));
+    });
+    const httpTransport = textTransport('http', 'http');
+    const fallbacks: TransportFallbackInfo[] = [];
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      webSocketTransport,
+      httpTransport,
+      now: () => now,
+      fallbackStickyMs: 1_000,
+      onTransportFallback: (info) => fallbacks.push(info),
+    });
+    expect((await provider.complete(request, { sessionId: 'sticky' })).text).toBe('http');
+    expect(fallbacks).toEqual([{ sessionId: 'sticky', reason: 'connect-failed', endpointWide: false }]);
+    failWebSocket = false;
+    now += 999;
+    expect((await provider.complete(request, { sessionId: 'sticky' })).text).toBe('http');
+    // Another session is not affected by this one's fallback.
+    expect((await provider.complete(request, { sessionId: 'other' })).text).toBe('ws');
+    now += 1;
+    expect((await provider.complete(request, { sessionId: 'sticky' })).text).toBe('ws');
+    expect(webSocketTransport.requests.map((sent) => sent.sessionId)).toEqual(['sticky', 'other', 'sticky']);
+    expect(httpTransport.requests).toHaveLength(2);
+    expect(fallbacks).toHaveLength(1);
+  });
+
+  it('never replays once a thinking chunk reached the caller', async () => {
+    const webSocketTransport = fakeTransport(async () =>
+      responseOf(
+        'websocket',
+        (async function* () {
+          yield textEvents('x')[0];
+          yield {
+            type: 'response.reasoning_summary_text.delta',
+            sequence_number: 1,
+            item_id: 'rs_1',
+            output_index: 0,
+            summary_index: 0,
+            delta: 'thinking…',
+          };
+          throw new FakeTransportError('closed 1006', {
+            code: 'closed-before-completion',
+            closeCode: 1006,
+            fallbackSafe: false,
+          });
+        })(),
+      ),
+    );
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      webSocketTransport,
+      httpTransport,
+    });
+    const chunks = await collect(provider.completeStream(request));
+    expect(chunks.map((chunk) => chunk.type)).toEqual(['thinking', 'error']);
+    expect(httpTransport.requests).toHaveLength(0);
+  });
+
   it('does not fall back when the WebSocket error is not fallback-safe, or in forced modes', async () => {
     const webSocketTransport = fakeTransport(async () => {
       throw new FakeTransportError('server said no', {

@@ -179,7 +179,13 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
         // Set before the yield: a consumer that stops at the terminal event still lets the body finish.
         if (TERMINAL_EVENT_TYPES.has(item.event.type)) completed = true;
         yield item.event as ResponsesStreamEvent;
-        if (completed) return;
+        if (completed) {
+          // The consumer asked for more: let the body end first, so the socket is reusable when
+          // the iteration ends (a body that does not end in time has its request aborted).
+          if (!finished) await finishTrailingBody(reader, context);
+          finished = true;
+          return;
+        }
       }
       if (finished) throw context.endedBeforeCompletion(firstEventSeen);
     }
