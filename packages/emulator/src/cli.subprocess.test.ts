@@ -118,7 +118,9 @@ describe('the codetether-emulator binary', () => {
     });
     expect(exchanged.status).toBe(200);
     const tokens = (await exchanged.json()) as { access_token: string };
-    const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString()) as {
+    const claims = JSON.parse(
+      Buffer.from(tokens.access_token.split('.')[1] ?? '', 'base64url').toString(),
+    ) as {
       'https://api.openai.com/auth': { chatgpt_account_id: string };
     };
     const headers = {

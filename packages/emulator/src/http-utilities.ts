@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Largest request body accepted (bytes). Larger bodies get 413. */
+/** Default largest request body accepted (bytes). Larger bodies get 413. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Bytes read and dropped past the limit (on top of the limit itself) before the connection is cut. */
+const DISCARD_ALLOWANCE_BYTES = 4 * 1024 * 1024;
 
 /** A parsed request body. */
 export type ParsedBody =
@@ -16,16 +19,24 @@ export type ParsedBody =
  * fields (`application/x-www-form-urlencoded`).
  *
  * @param request - the incoming request
+ * @param maxBytes - largest body accepted; a larger one is `too-large` (default {@link MAX_BODY_BYTES})
  */
-export async function readBody(request: IncomingMessage): Promise<ParsedBody> {
+export async function readBody(request: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<ParsedBody> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) return { kind: 'too-large' };
-    chunks.push(buffer);
+    if (size <= maxBytes) {
+      chunks.push(buffer);
+      continue;
+    }
+    // Over the limit: keep reading (and dropping) a moderate overshoot so the client finishes its
+    // upload and reliably reads the 413; give up on the connection beyond that.
+    chunks.length = 0;
+    if (size > maxBytes * 2 + DISCARD_ALLOWANCE_BYTES) return { kind: 'too-large' };
   }
+  if (size > maxBytes) return { kind: 'too-large' };
   const text = Buffer.concat(chunks).toString('utf8');
   return parseBodyText(text, request.headers['content-type']);
 }

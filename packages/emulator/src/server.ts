@@ -170,14 +170,16 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     const path = target.pathname.replace(/\/+$/, '') || '/';
     const method = request.method ?? 'GET';
     const body: ParsedBody =
-      method === 'GET' || method === 'HEAD' ? { kind: 'empty' } : await readBody(request);
+      method === 'GET' || method === 'HEAD'
+        ? { kind: 'empty' }
+        : await readBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES);
     const setScenario = record(request, bodyValue(body), 'http');
     if (body.kind === 'too-large') {
       return sendJson(
         response,
         413,
         apiError(
-          `The request body is larger than ${MAX_BODY_BYTES} bytes; send a smaller request.`,
+          `The request body is larger than ${options.maxBodyBytes ?? MAX_BODY_BYTES} bytes; send a smaller request.`,
           'invalid_request_error',
           'request_too_large',
         ),
@@ -339,9 +341,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   const [status, text] = CLIENT_ERROR_STATUS[error.code ?? ''] ?? [400, 'Bad Request'];
   const body = JSON.stringify(
     apiError(
-      status === 431
-        ? 'The request headers are too large.'
-        : 'The request could not be parsed as HTTP/1.1.',
+      status === 431 ? 'The request headers are too large.' : 'The request could not be parsed as HTTP/1.1.',
       'invalid_request_error',
       status === 431 ? 'headers_too_large' : 'bad_request',
     ),
@@ -373,6 +373,7 @@ function validateOptions(options: EmulatorOptions): void {
     'tokenDelayMs',
     'accessTokenTtlSeconds',
     'largeResponseBytes',
+    'maxBodyBytes',
   ] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) {

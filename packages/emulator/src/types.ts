@@ -144,6 +144,8 @@ export interface EmulatorOptions {
    * may safely fall back to HTTP. Set it higher to cut a stream in the middle.
    */
   webSocketCloseAfterEvents?: number;
+  /** Largest HTTP request body accepted, in bytes; a larger one gets 413. Default 32 MiB. */
+  maxBodyBytes?: number;
   /** Most recorded requests kept; older ones are dropped. Default 10000. */
   maxRecordedRequests?: number;
   /** Clock in epoch milliseconds (token expiry, device-code expiry, reset times). Default `Date.now`. */

@@ -1,4 +1,16 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -41,6 +53,53 @@ describe('createFileCredentialStore', () => {
     expect(json).toMatchObject({ version: 1, type: 'chatgpt', accountId: 'acct_123', source: 'login' });
     expect(Object.keys(json.tokens).sort()).toEqual(['accessToken', 'expiresAt', 'idToken', 'refreshToken']);
     expect((await readdir(home)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a symlinked auth.json for reading and writing, and leaves its target alone',
+    async () => {
+      const store = createFileCredentialStore({ home: folder });
+      const elsewhere = join(folder, 'elsewhere.json');
+      await createFileCredentialStore({ path: elsewhere }).write(makeCredentials());
+      const before = await readFile(elsewhere, 'utf8');
+      await symlink(elsewhere, store.location);
+      const error = await store.read().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'credentials-io-error', path: store.location });
+      expect((error as Error).message).toContain('is a symbolic link');
+      expect((error as Error).message).toContain('CODETETHER_HOME');
+      await expect(store.write(makeCredentials({ marker: 'other' }))).rejects.toMatchObject({
+        code: 'credentials-io-error',
+      });
+      expect(await readFile(elsewhere, 'utf8')).toBe(before);
+      expect((await lstat(store.location)).isSymbolicLink()).toBe(true);
+      // A dangling link is refused the same way (never treated as "not logged in").
+      await rm(elsewhere);
+      await expect(store.read()).rejects.toMatchObject({ code: 'credentials-io-error' });
+      // delete removes the link itself, after which a login can be stored.
+      await store.delete();
+      await store.write(makeCredentials());
+      expect((await lstat(store.location)).isFile()).toBe(true);
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'tightens a group/world-readable auth.json to 0600 when reading it',
+    async () => {
+      const store = createFileCredentialStore({ home: folder });
+      const credentials = makeCredentials();
+      await store.write(credentials);
+      await chmod(store.location, 0o644);
+      expect(await store.read()).toEqual(credentials);
+      expect((await stat(store.location)).mode & 0o777).toBe(0o600);
+    },
+  );
+
+  it('refuses an auth.json that is not a regular file', async () => {
+    const store = createFileCredentialStore({ home: folder });
+    await mkdir(store.location);
+    const error = await store.read().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'credentials-io-error' });
+    expect((error as Error).message).toContain('not a regular file');
   });
 
   it('defaults to $CODETETHER_HOME/auth.json', () => {

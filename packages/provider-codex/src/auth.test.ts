@@ -15,7 +15,11 @@ describe('mapAuthError', () => {
     expect(mapped.cause).toBe(rejected);
 
     const network = mapAuthError(
-      new OAuthError('network-error', 'Refreshing the token could not reach auth.openai.com: ECONNREFUSED. Check your network connection (and proxy settings) and try again.', { isRetryable: true }),
+      new OAuthError(
+        'network-error',
+        'Refreshing the token could not reach auth.openai.com: ECONNREFUSED. Check your network connection (and proxy settings) and try again.',
+        { isRetryable: true },
+      ),
     );
     expect(network).toMatchObject({ code: 'network-error', isRetryable: true });
     expect(network.message.match(/codetether auth login|Check your network/g)).toHaveLength(1);
@@ -27,8 +31,14 @@ describe('mapAuthError', () => {
       new Error('boom'),
       new Error(''),
       'not an error',
-      new OAuthError('token-endpoint-error', 'Refreshing failed: HTTP 500. Log in again with `codetether auth login`.'),
-      new OAuthError('credentials-corrupt', 'The credentials file /x/auth.json is not valid JSON. Run `codetether auth login`.'),
+      new OAuthError(
+        'token-endpoint-error',
+        'Refreshing failed: HTTP 500. Log in again with `codetether auth login`.',
+      ),
+      new OAuthError(
+        'credentials-corrupt',
+        'The credentials file /x/auth.json is not valid JSON. Run `codetether auth login`.',
+      ),
       new OAuthError('lock-failed', 'Could not lock /x/auth.json. Delete /x/auth.json.lock and try again.'),
     ]) {
       const { message } = mapAuthError(error);

@@ -115,8 +115,7 @@ export function mapAuthError(error: unknown): CodexProviderError {
       // oauth-pkce's message already explains the rejection and says to log in again.
       return new CodexProviderError(
         'unauthorized',
-        message ??
-          'Your ChatGPT login could not be refreshed. Run `codetether auth login` to sign in again.',
+        message ?? 'Your ChatGPT login could not be refreshed. Run `codetether auth login` to sign in again.',
         { cause: error, isRetryable: false, status: errorStatus(error) },
       );
     case 'credentials-corrupt':

@@ -8,7 +8,6 @@ import { createHttpTransport } from '@codetether/transport-http';
 import { createWebSocketTransport } from '@codetether/transport-ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  collect,
   emulatorCredentials,
   emulatorEndpoints,
   providerFor,
@@ -87,28 +86,32 @@ const tokenRequests = () => emulator.requests.filter((request) => request.path =
 const transports: TransportMode[] = ['auto', 'websocket', 'http'];
 
 describe('usage limit reset time', () => {
-  it.each(transports)('says the exact minutes until the reset (%s)', { timeout: 15_000 }, async (transport) => {
-    // A fixed clock 700 ms past a whole second: the reset (whole seconds) is 20 min 33.3 s away.
-    const fixedNow = Math.floor(Date.now() / 1000) * 1000 + 700;
-    await emulator.close();
-    emulator = await startTestEmulator({
-      now: () => fixedNow,
-      rateLimit: { primaryResetAfterSeconds: 1234, planType: 'plus' },
-    });
-    provider = providerFor(emulator, 'chatgpt', transport, { now: () => fixedNow });
-    const error = await providerError(
-      provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:rate-limited] hi') }),
-    );
-    const resetsAtSeconds = Math.floor(fixedNow / 1000) + 1234;
-    expect(error.code).toBe('usage-limit-reached');
-    expect(error.message).toBe('You have hit your ChatGPT usage limit (plus plan). Try again in ~21 min.');
-    expect(error.resetsAt).toBe(resetsAtSeconds);
-    expect(error.resetsAtMs).toBe(resetsAtSeconds * 1000);
-    expect(error.retryAfterSeconds).toBe(1234);
-    expect(error.isRetryable).toBe(false);
-    // A usage limit is not the wire's fault: no HTTP replay after a WebSocket refusal.
-    expect(responsesRequests()).toHaveLength(1);
-  });
+  it.each(transports)(
+    'says the exact minutes until the reset (%s)',
+    { timeout: 15_000 },
+    async (transport) => {
+      // A fixed clock 700 ms past a whole second: the reset (whole seconds) is 20 min 33.3 s away.
+      const fixedNow = Math.floor(Date.now() / 1000) * 1000 + 700;
+      await emulator.close();
+      emulator = await startTestEmulator({
+        now: () => fixedNow,
+        rateLimit: { primaryResetAfterSeconds: 1234, planType: 'plus' },
+      });
+      provider = providerFor(emulator, 'chatgpt', transport, { now: () => fixedNow });
+      const error = await providerError(
+        provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:rate-limited] hi') }),
+      );
+      const resetsAtSeconds = Math.floor(fixedNow / 1000) + 1234;
+      expect(error.code).toBe('usage-limit-reached');
+      expect(error.message).toBe('You have hit your ChatGPT usage limit (plus plan). Try again in ~21 min.');
+      expect(error.resetsAt).toBe(resetsAtSeconds);
+      expect(error.resetsAtMs).toBe(resetsAtSeconds * 1000);
+      expect(error.retryAfterSeconds).toBe(1234);
+      expect(error.isRetryable).toBe(false);
+      // A usage limit is not the wire's fault: no HTTP replay after a WebSocket refusal.
+      expect(responsesRequests()).toHaveLength(1);
+    },
+  );
 });
 
 describe('401 handling', () => {
@@ -147,7 +150,11 @@ describe('401 handling', () => {
     { timeout: 15_000 },
     async (transport) => {
       const apiKey = 'sk-wrong-key-0123456789abcdef';
-      provider = createCodexProvider({ ...emulatorEndpoints(emulator), auth: { type: 'api-key', apiKey }, transport });
+      provider = createCodexProvider({
+        ...emulatorEndpoints(emulator),
+        auth: { type: 'api-key', apiKey },
+        transport,
+      });
       const error = await providerError(provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }));
       expect(error.code).toBe('unauthorized');
       expect(error.message).toBe(
@@ -166,11 +173,16 @@ describe('concurrent calls share one token refresh', () => {
     'an expired token is refreshed once for 6 concurrent streams (%s)',
     { timeout: 20_000 },
     async (transport) => {
-      const store = createMemoryCredentialStore(emulatorCredentials(emulator, { expiresAt: Date.now() - 60_000 }));
+      const store = createMemoryCredentialStore(
+        emulatorCredentials(emulator, { expiresAt: Date.now() - 60_000 }),
+      );
       provider = providerFor(emulator, 'chatgpt', transport, { store });
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, index) =>
-          provider!.complete({ model: 'gpt-5.4', messages: userMessage(`hi ${index}`) }, { sessionId: `s${index}` }),
+          provider!.complete(
+            { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
+            { sessionId: `s${index}` },
+          ),
         ),
       );
       expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
@@ -189,7 +201,10 @@ describe('concurrent calls share one token refresh', () => {
       provider = providerFor(emulator, 'chatgpt', transport, { store });
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, index) =>
-          provider!.complete({ model: 'gpt-5.4', messages: userMessage(`hi ${index}`) }, { sessionId: `s${index}` }),
+          provider!.complete(
+            { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
+            { sessionId: `s${index}` },
+          ),
         ),
       );
       expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
@@ -302,7 +317,9 @@ describe('environment configuration', () => {
     const { home, cleanup } = await temporaryHome();
     cleanups.push(cleanup);
     await writeFile(join(home, 'auth.json'), '{not json', { mode: 0o600 });
-    provider = createCodexProvider({ env: { CODETETHER_HOME: home, OPENAI_API_KEY: emulator.createApiKey() } });
+    provider = createCodexProvider({
+      env: { CODETETHER_HOME: home, OPENAI_API_KEY: emulator.createApiKey() },
+    });
     const error = await providerError(provider.resolveAuth());
     expect(error.code).toBe('not-logged-in');
     expect(error.message).toContain(join(home, 'auth.json'));
@@ -324,7 +341,10 @@ describe('secrets', () => {
     expect(visible).not.toContain(credentials.tokens.refreshToken);
 
     const apiKey = emulator.createApiKey();
-    const apiProvider = createCodexProvider({ ...emulatorEndpoints(emulator), auth: { type: 'api-key', apiKey } });
+    const apiProvider = createCodexProvider({
+      ...emulatorEndpoints(emulator),
+      auth: { type: 'api-key', apiKey },
+    });
     cleanups.push(() => apiProvider.close());
     await apiProvider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
     expect(everythingVisible(apiProvider)).not.toContain(apiKey);

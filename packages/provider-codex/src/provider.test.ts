@@ -394,6 +394,34 @@ describe('ChatGPT auth recovery', () => {
     expect(scope.forced).toHaveLength(0);
   });
 
+  it('stops waiting for a slow token refresh when the request is aborted', async () => {
+    let refreshStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      refreshStarted = resolve;
+    });
+    const hangingManager = {
+      getAccessToken: () => {
+        refreshStarted();
+        return new Promise<never>(() => {});
+      },
+      forceRefresh: () => new Promise<never>(() => {}),
+      logout: async () => {},
+    } as unknown as TokenManager;
+    const httpTransport = textTransport('http');
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'chatgpt', tokenManager: hangingManager },
+      transport: 'http',
+      httpTransport,
+    });
+    const controller = new AbortController();
+    const pending = provider.complete(request, { signal: controller.signal });
+    await started;
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'aborted' });
+    expect(httpTransport.requests).toHaveLength(0);
+  });
+
   it('refuses a login without account id before sending', async () => {
     const { manager } = fakeTokenManager(['token-1'], null);
     const httpTransport = textTransport('http');

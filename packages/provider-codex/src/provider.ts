@@ -432,7 +432,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         });
       }
       if (input.signal?.aborted) throw abortedError(input.signal.reason);
-      const credentials = await input.session.getCredentials();
+      // A token refresh may be slow (network): the caller's abort must not wait for it.
+      const credentials = await raceAbort(input.session.getCredentials(), input.signal);
       input.sentSecret = credentials.bearerToken;
       try {
         return await sendWithFallback(input, credentials);
@@ -450,7 +451,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           !isMissingAccountId(fields);
         if (canRefresh) {
           refreshed = true;
-          await input.session.refreshAfterRejection(credentials.bearerToken);
+          await raceAbort(input.session.refreshAfterRejection(credentials.bearerToken), input.signal);
           continue;
         }
         throw mapTransportError(error, {
@@ -515,7 +516,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     if (signal?.aborted) throw abortedError(signal.reason);
     const sessionId = requestOptions.sessionId ?? randomUUID();
     const mode = resolveTransportMode(options.transport, env);
-    const session = await getAuth();
+    const session = await raceAbort(getAuth(), signal);
     validateModelForBackend(request.model, session.backend);
     const body = buildBody(request, session.backend, sessionId);
     const input: EstablishInput = { session, body, sessionId, signal, requestedModel: request.model, mode };
@@ -609,7 +610,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       const { signal } = requestOptions;
       if (signal?.aborted) throw abortedError(signal.reason);
       const sessionId = requestOptions.sessionId ?? randomUUID();
-      const session = await getAuth();
+      const session = await raceAbort(getAuth(), signal);
       const prepared = preparePassthroughBody(body, {
         backend: session.backend,
         sessionId,

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CodexProviderError } from './errors.js';
-import {
-  mapTransportError,
-  sanitizeDetail,
-  sentence,
-  usageLimitMessage,
-} from './transport-error-mapping.js';
+import { mapTransportError, sanitizeDetail, sentence, usageLimitMessage } from './transport-error-mapping.js';
 
 class FakeTransportError extends Error {
   constructor(message: string, fields: Record<string, unknown>) {
@@ -132,10 +127,13 @@ describe('mapTransportError', () => {
     for (const fields of cases) {
       for (const text of ['Broken.', 'Broken!', 'Broken', 'Broken.  \n', '']) {
         for (const backend of ['chatgpt', 'openai'] as const) {
-          const { message } = mapTransportError(new FakeTransportError(text, { ...fields, serverMessage: text }), {
-            ...context,
-            backend,
-          });
+          const { message } = mapTransportError(
+            new FakeTransportError(text, { ...fields, serverMessage: text }),
+            {
+              ...context,
+              backend,
+            },
+          );
           expect(message, JSON.stringify({ fields, text })).not.toMatch(/[.!?]\.|\.\s*\.|: \.|\s{2}/);
           expect(message, JSON.stringify({ fields, text })).toMatch(/[.!?]$/);
           // Every message ends with what to do next.

@@ -109,7 +109,11 @@ export function createEventReducer(): EventReducer {
    * The part a reasoning event belongs to: raw reasoning text (`response.reasoning_text.*`) by
    * `content_index`, summary paragraphs (`response.reasoning_summary_*`) by `summary_index`.
    */
-  function reasoningPartKey(event: Json, outputIndex: number | undefined, itemId: string | undefined): string {
+  function reasoningPartKey(
+    event: Json,
+    outputIndex: number | undefined,
+    itemId: string | undefined,
+  ): string {
     return typeof event.type === 'string' && event.type.startsWith('response.reasoning_text.')
       ? partKey('r', outputIndex, itemId, optionalIndex(event.content_index))
       : partKey('s', outputIndex, itemId, optionalIndex(event.summary_index));
@@ -518,11 +522,21 @@ export function createEventReducer(): EventReducer {
       }
       case 'response.reasoning_summary_text.done':
       case 'response.reasoning_text.done':
-        reconcilePart('thinking', reasoningPartKey(event, outputIndex, itemId), optionalString(event.text), out);
+        reconcilePart(
+          'thinking',
+          reasoningPartKey(event, outputIndex, itemId),
+          optionalString(event.text),
+          out,
+        );
         return;
       case 'response.reasoning_summary_part.done': {
         const part = isRecord(event.part) ? event.part : undefined;
-        reconcilePart('thinking', reasoningPartKey(event, outputIndex, itemId), optionalString(part?.text), out);
+        reconcilePart(
+          'thinking',
+          reasoningPartKey(event, outputIndex, itemId),
+          optionalString(part?.text),
+          out,
+        );
         return;
       }
       case 'response.function_call_arguments.delta':

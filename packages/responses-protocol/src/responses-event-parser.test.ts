@@ -605,7 +605,11 @@ describe('event reducer: exactly-once arguments and mid-stream errors', () => {
       fc.property(scenario, (s) => {
         const custom = s.kind === 'custom_tool_call';
         const streamed = s.full.slice(0, s.streamedPrefix);
-        const points = [0, ...s.cuts.filter((cut) => cut < streamed.length).sort((a, b) => a - b), streamed.length];
+        const points = [
+          0,
+          ...s.cuts.filter((cut) => cut < streamed.length).sort((a, b) => a - b),
+          streamed.length,
+        ];
         const item = (full: string) => ({
           id: 'item_1',
           type: s.kind,
@@ -625,11 +629,22 @@ describe('event reducer: exactly-once arguments and mid-stream errors', () => {
         if (s.withArgumentsDone) {
           events.push(
             custom
-              ? { type: 'response.custom_tool_call_input.done', item_id: 'item_1', output_index: 0, input: s.full }
-              : { type: 'response.function_call_arguments.done', item_id: 'item_1', output_index: 0, arguments: s.full },
+              ? {
+                  type: 'response.custom_tool_call_input.done',
+                  item_id: 'item_1',
+                  output_index: 0,
+                  input: s.full,
+                }
+              : {
+                  type: 'response.function_call_arguments.done',
+                  item_id: 'item_1',
+                  output_index: 0,
+                  arguments: s.full,
+                },
           );
         }
-        if (s.withItemDone) events.push({ type: 'response.output_item.done', output_index: 0, item: item(s.full) });
+        if (s.withItemDone)
+          events.push({ type: 'response.output_item.done', output_index: 0, item: item(s.full) });
         events.push(completed(s.withFinalOutput ? { output: [item(s.full)] } : {}));
         const chunks = reduce(events);
         const received = chunks
@@ -665,9 +680,23 @@ describe('event reducer: exactly-once arguments and mid-stream errors', () => {
   it('ends with the error of an error event in the middle of text and a tool call', () => {
     const parser = createResponsesEventParser();
     const chunks = [
-      ...parser.feed({ type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'Part' }),
-      ...parser.feed({ type: 'response.output_item.added', output_index: 1, item: functionCall('fc_1', 'call_1', 'f') }),
-      ...parser.feed({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 1, delta: '{"a"' }),
+      ...parser.feed({
+        type: 'response.output_text.delta',
+        output_index: 0,
+        content_index: 0,
+        delta: 'Part',
+      }),
+      ...parser.feed({
+        type: 'response.output_item.added',
+        output_index: 1,
+        item: functionCall('fc_1', 'call_1', 'f'),
+      }),
+      ...parser.feed({
+        type: 'response.function_call_arguments.delta',
+        item_id: 'fc_1',
+        output_index: 1,
+        delta: '{"a"',
+      }),
       ...parser.feed({ type: 'keepalive' }),
       ...parser.feed({
         type: 'error',
@@ -691,7 +720,10 @@ describe('event reducer: exactly-once arguments and mid-stream errors', () => {
         { type: 'response.output_text.delta', output_index: 0, delta: 'Hal' },
         {
           type: 'response.cancelled',
-          response: { status: 'cancelled', error: { code: 'user_cancelled', message: 'Cancelled by the user.' } },
+          response: {
+            status: 'cancelled',
+            error: { code: 'user_cancelled', message: 'Cancelled by the user.' },
+          },
         },
       ]),
     ).toEqual([
@@ -699,7 +731,12 @@ describe('event reducer: exactly-once arguments and mid-stream errors', () => {
       { type: 'error', code: 'user_cancelled', message: 'Cancelled by the user.' },
     ]);
     expect(
-      reduce([{ type: 'response.failed', response: { status: 'failed', error: { type: 'server_error', message: '' } } }]),
+      reduce([
+        {
+          type: 'response.failed',
+          response: { status: 'failed', error: { type: 'server_error', message: '' } },
+        },
+      ]),
     ).toEqual([{ type: 'error', code: 'server_error', message: expect.stringContaining('failed') }]);
   });
 });

@@ -56,7 +56,13 @@ describe('every fixture gives the same chunks on every path', () => {
       const frames = [...decoder.feed(fixture.bytes), ...decoder.end()].flatMap((item) => {
         if (item.kind === 'event') return [JSON.stringify(item.event)];
         if (item.kind === 'error') {
-          return [JSON.stringify({ type: MALFORMED_EVENT_TYPE, code: item.error.code, message: item.error.message })];
+          return [
+            JSON.stringify({
+              type: MALFORMED_EVENT_TYPE,
+              code: item.error.code,
+              message: item.error.message,
+            }),
+          ];
         }
         return [];
       });

@@ -1,5 +1,6 @@
 import { parseRateLimitHeaders } from '@codetether/responses-protocol';
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import type { Socket } from 'node:net';
+import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { abortableSleep } from './abortable-sleep.js';
 import { HttpTransportError } from './http-transport-error.js';
 import { createAbortedError, createClosedError, createNetworkError } from './network-error.js';
@@ -192,13 +193,39 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     'keepAliveTimeoutMs',
   );
 
+  // Sockets of the own Agent still connecting (TCP or TLS handshake). undici keeps connecting after
+  // the request that asked for the socket is aborted, even through Agent.destroy(); they are
+  // destroyed here once no request is waiting for a connection any more.
+  const connectingSockets = new Set<Socket>();
+  let attemptsAwaitingHeaders = 0;
+  const dropConnectingSockets = (): void => {
+    for (const socket of connectingSockets) {
+      // With an error, so undici's connect callback runs and the pool forgets the socket.
+      socket.destroy(new Error('No request is waiting for this connection any more.'));
+    }
+    connectingSockets.clear();
+  };
+  const baseConnector = buildConnector({ timeout: connectTimeoutMs });
+  const trackedConnector: buildConnector.connector = (connectOptions, callback) => {
+    let settled = false;
+    const socket = (baseConnector as unknown as (...args: unknown[]) => Socket | undefined)(
+      connectOptions,
+      (...args: Parameters<buildConnector.Callback>) => {
+        settled = true;
+        if (socket !== undefined) connectingSockets.delete(socket);
+        callback(...args);
+      },
+    );
+    if (socket !== undefined && !settled) connectingSockets.add(socket);
+  };
+
   let ownedAgent: Agent | undefined;
   const dispatcher = (): Dispatcher | undefined => {
     if (options.dispatcher !== undefined) return options.dispatcher;
     if (options.fetch !== undefined) return undefined;
     ownedAgent ??= new Agent({
       keepAliveTimeout: keepAliveTimeoutMs,
-      connect: { timeout: connectTimeoutMs },
+      connect: trackedConnector,
       // The transport's own first-byte and idle timers govern; undici's would race them.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -301,12 +328,16 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     const chosenDispatcher = dispatcher();
     if (chosenDispatcher !== undefined) Object.assign(init, { dispatcher: chosenDispatcher });
     let response: FetchResponseLike;
+    attemptsAwaitingHeaders += 1;
     try {
       response = await fetchFunction(call.request.url, init);
     } catch (error) {
       cleanUp();
+      attemptsAwaitingHeaders -= 1;
+      if (attemptsAwaitingHeaders === 0 && requestController.signal.aborted) dropConnectingSockets();
       throw failure(error);
     }
+    attemptsAwaitingHeaders -= 1;
     const headers = headersToRecord(response.headers);
     if (response.status >= 200 && response.status < 300 && !isNotAnEventStream(headers['content-type'])) {
       // From here on buildResponse forwards aborts until the event stream is released.
@@ -479,6 +510,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       closing ??= (async () => {
         for (const controller of activeCalls) controller.abort(new TransportClosedReason());
         activeCalls.clear();
+        dropConnectingSockets();
         await ownedAgent?.destroy();
       })();
       return closing;

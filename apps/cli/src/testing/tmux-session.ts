@@ -17,7 +17,7 @@ export interface TmuxSession {
   capture(): Promise<string>;
   /** Polls the pane until `predicate` accepts its text; returns that text. */
   waitFor(predicate: (screen: string) => boolean, description: string): Promise<string>;
-  /** Polls until the command has exited; returns its exit status. */
+  /** Polls until the command has exited; returns its exit status (128 + signal when killed). */
   waitForExit(): Promise<number>;
   /** Kills the private tmux server. */
   close(): Promise<void>;
@@ -92,12 +92,23 @@ export async function startTmuxSession(argv: string[], env: Record<string, strin
     },
     waitForExit() {
       return poll(async () => {
-        const [dead, status] = (
-          await tmux('display-message', '-p', '-t', 'cli', '#{pane_dead} #{pane_dead_status}')
+        // tmux marks the pane dead when the pseudo-terminal closes, which can be a moment before it
+        // has collected the exit status: keep polling until the status (or the signal) is known.
+        const [dead = '', status = '', signal = ''] = (
+          await tmux(
+            'display-message',
+            '-p',
+            '-t',
+            'cli',
+            '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}',
+          )
         )
           .trim()
-          .split(' ');
-        return dead === '1' ? Number(status) : undefined;
+          .split('|');
+        if (dead !== '1') return undefined;
+        if (status !== '') return Number(status);
+        if (signal !== '') return 128 + Number(signal);
+        return undefined;
       }, 'the command to exit');
     },
     async close() {

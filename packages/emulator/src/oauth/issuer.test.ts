@@ -148,6 +148,23 @@ describe('refresh tokens', () => {
     expect(again.status).toBe(200);
   });
 
+  it('lets exactly one of two concurrent refreshes with the same token win', async () => {
+    const tokens = emulator.issueTokens();
+    const results = await Promise.all(
+      [1, 2, 3].map(() => token({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken })),
+    );
+    expect(results.map((result) => result.status).sort()).toEqual([200, 401, 401]);
+    for (const result of results.filter((entry) => entry.status === 401)) {
+      expect(result.body).toMatchObject({
+        error: { code: 'refresh_token_reused', type: 'invalid_request_error' },
+      });
+    }
+    const winner = results.find((result) => result.status === 200);
+    const claims = decodeJwt(String(winner?.body.access_token));
+    expect(claims['https://api.openai.com/auth']).toMatchObject({ chatgpt_account_id: tokens.accountId });
+    expect(claims.exp).toBe(Math.floor(clock / 1000) + 3600);
+  });
+
   it('rejects an unknown refresh token with invalid_grant and a revoked one as invalidated', async () => {
     expect((await token({ grant_type: 'refresh_token', refresh_token: 'rt_unknown' })).body.error).toBe(
       'invalid_grant',
@@ -249,6 +266,66 @@ describe('device code flow', () => {
     const expired = await poll();
     expect(expired.status).toBe(400);
     expect(expired.body.error).toBe('expired_token');
+  });
+
+  it('goes pending → approved (the same approval on every later poll) → expired, and the code expires too', async () => {
+    emulator.setOptions({ deviceCodePendingPolls: 3, deviceCodeExpiresInSeconds: 900 });
+    const start = await post('/api/accounts/deviceauth/usercode', { client_id: CODEX_CLIENT_ID });
+    expect(start.body).toMatchObject({ expires_in: 900, device_auth_id: expect.any(String) });
+    const poll = () =>
+      post('/api/accounts/deviceauth/token', {
+        device_auth_id: start.body.device_auth_id,
+        user_code: start.body.user_code,
+      });
+    for (let pending = 0; pending < 3; pending += 1) {
+      const answer = await poll();
+      expect(answer.status).toBe(403);
+      expect(answer.body.error).toBe('authorization_pending');
+    }
+    const approved = await poll();
+    expect(approved.status).toBe(200);
+    expect(await poll()).toEqual(approved);
+
+    // The authorization code lasts 15 minutes; the device code itself expires after expires_in.
+    clock += 15 * 60 * 1000 + 1;
+    const expired = await poll();
+    expect(expired).toMatchObject({ status: 400, body: { error: 'expired_token' } });
+    const late = await exchangeCode(
+      String(approved.body.authorization_code),
+      String(approved.body.code_verifier),
+      `${emulator.issuerUrl}/deviceauth/callback`,
+    );
+    expect(late).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('rejects a wrong user_code, a second use of the approved code and a denied authorization', async () => {
+    emulator.setOptions({ deviceCodePendingPolls: 0 });
+    const start = await post('/api/accounts/deviceauth/usercode', { client_id: CODEX_CLIENT_ID });
+    const wrong = await post('/api/accounts/deviceauth/token', {
+      device_auth_id: start.body.device_auth_id,
+      user_code: 'AAAA-AAAA',
+    });
+    expect(wrong.status).toBe(400);
+    const approved = await post('/api/accounts/deviceauth/token', {
+      device_auth_id: start.body.device_auth_id,
+      user_code: start.body.user_code,
+    });
+    const exchange = () =>
+      exchangeCode(
+        String(approved.body.authorization_code),
+        String(approved.body.code_verifier),
+        `${emulator.issuerUrl}/deviceauth/callback`,
+      );
+    expect((await exchange()).status).toBe(200);
+    expect(await exchange()).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+
+    emulator.setOptions({ denyAuthorize: true });
+    const denied = await post('/api/accounts/deviceauth/usercode', { client_id: CODEX_CLIENT_ID });
+    const answer = await post('/api/accounts/deviceauth/token', {
+      device_auth_id: denied.body.device_auth_id,
+      user_code: denied.body.user_code,
+    });
+    expect(answer).toMatchObject({ status: 403, body: { error: 'access_denied' } });
   });
 
   it('answers 404 when device login is disabled', async () => {

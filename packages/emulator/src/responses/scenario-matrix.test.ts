@@ -84,7 +84,9 @@ async function overWebSocket(
   });
   const closeCode = await new Promise<number | undefined>((resolve, reject) => {
     socket.once('open', () => socket.send(JSON.stringify({ type: 'response.create', ...body })));
-    socket.once('unexpected-response', (_request, response) => reject(new Error(`handshake ${response.statusCode}`)));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`handshake ${response.statusCode}`)),
+    );
     socket.on('message', (data) => {
       const event = JSON.parse(String(data)) as Record<string, unknown>;
       if (event.type === 'error' && typeof event.status_code === 'number') status = event.status_code;
@@ -140,7 +142,9 @@ const expectations: Record<
   },
   'tool-call': (observed) => {
     const starts = observed.chunks.filter((chunk) => chunk.type === 'tool-call-start');
-    expect(starts).toEqual([{ type: 'tool-call-start', id: expect.stringMatching(/^call_/), name: 'get_weather' }]);
+    expect(starts).toEqual([
+      { type: 'tool-call-start', id: expect.stringMatching(/^call_/), name: 'get_weather' },
+    ]);
     const deltas = observed.chunks.filter((chunk) => chunk.type === 'tool-call-delta');
     expect(deltas.length).toBeGreaterThan(1);
     expect(JSON.parse(deltas.map((chunk) => chunk.argumentsDelta).join(''))).toEqual({ city: 'Paris' });

@@ -29,8 +29,16 @@ const samples: Record<ResponsesStreamEventType, Record<string, unknown>> = {
   },
   'response.output_item.added': { output_index: 0, item: { type: 'message', id: 'msg_1', content: [] } },
   'response.output_item.done': { output_index: 0, item: { type: 'message', id: 'msg_1', content: [] } },
-  'response.content_part.added': { output_index: 0, content_index: 0, part: { type: 'output_text', text: '' } },
-  'response.content_part.done': { output_index: 0, content_index: 0, part: { type: 'output_text', text: '' } },
+  'response.content_part.added': {
+    output_index: 0,
+    content_index: 0,
+    part: { type: 'output_text', text: '' },
+  },
+  'response.content_part.done': {
+    output_index: 0,
+    content_index: 0,
+    part: { type: 'output_text', text: '' },
+  },
   'response.output_text.delta': { ...location, content_index: 0, delta: 'a' },
   'response.output_text.done': { ...location, content_index: 0, text: 'a' },
   'response.output_text.annotation.added': { ...location, annotation_index: 0, annotation: { type: 'url' } },
@@ -63,7 +71,11 @@ const samples: Record<ResponsesStreamEventType, Record<string, unknown>> = {
   'response.code_interpreter_call_code.done': { ...location, code: 'print(1)' },
   'response.image_generation_call.in_progress': location,
   'response.image_generation_call.generating': location,
-  'response.image_generation_call.partial_image': { ...location, partial_image_index: 0, partial_image_b64: 'AA==' },
+  'response.image_generation_call.partial_image': {
+    ...location,
+    partial_image_index: 0,
+    partial_image_b64: 'AA==',
+  },
   'response.image_generation_call.completed': location,
   'response.mcp_call.in_progress': location,
   'response.mcp_call.completed': location,
@@ -127,7 +139,9 @@ describe('the event schemas', () => {
 
   it('infer a precise type per event', () => {
     expectTypeOf<ResponsesStreamEventOfType<'response.output_text.delta'>['delta']>().toEqualTypeOf<string>();
-    expectTypeOf<ResponsesStreamEventOfType<'response.custom_tool_call_input.done'>['input']>().toEqualTypeOf<string>();
+    expectTypeOf<
+      ResponsesStreamEventOfType<'response.custom_tool_call_input.done'>['input']
+    >().toEqualTypeOf<string>();
     expectTypeOf<ResponsesStreamEventOfType<'keepalive'>['type']>().toEqualTypeOf<'keepalive'>();
   });
 

@@ -142,3 +142,21 @@ export function recordingSleep(): { sleep: (milliseconds: number) => Promise<voi
 export function countActiveResources(kind: string): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
 }
+
+/**
+ * Polls `count()` until it is at most `limit` (or `timeoutMs` passes). Unlike `vi.waitFor`, no
+ * timer of the poller is active while `count()` runs, so it can count the process's `Timeout`s.
+ */
+export async function waitForAtMost(count: () => number, limit: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = count();
+    if (current <= limit) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `expected at most ${limit}, still ${current}: ${process.getActiveResourcesInfo().join(', ')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

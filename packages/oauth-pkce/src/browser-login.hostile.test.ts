@@ -1,0 +1,109 @@
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { makeChatGptJwt } from './__fixtures__/jwt.js';
+import { createMockFetch, jsonResponse } from './__fixtures__/mock-fetch.js';
+import { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
+
+/** Sends raw bytes to the callback server and resolves with whatever it answered before closing. */
+function rawRequest(port: number, text: string, options: { hangUp?: boolean } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(text);
+      if (options.hangUp === true) socket.destroy();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', () => resolve(answer));
+  });
+}
+
+function tokenIssuer(delay?: Promise<void>) {
+  return createMockFetch(async () => {
+    await delay;
+    return jsonResponse(200, {
+      access_token: makeChatGptJwt(),
+      refresh_token: 'rt-1',
+      id_token: makeChatGptJwt(),
+      expires_in: 3600,
+    });
+  });
+}
+
+async function start(options: Partial<BrowserLoginOptions>) {
+  let announce: (url: string) => void = () => {};
+  const announced = new Promise<string>((resolve) => {
+    announce = resolve;
+  });
+  const login = loginWithBrowser({
+    issuer: 'http://127.0.0.1:9',
+    port: 0,
+    openBrowser: false,
+    onAuthorizeUrl: (url) => announce(url),
+    ...options,
+  });
+  login.catch(() => {});
+  const authorizeUrl = new URL(await announced);
+  const redirectUri = new URL(authorizeUrl.searchParams.get('redirect_uri') ?? '');
+  const state = authorizeUrl.searchParams.get('state') ?? '';
+  const port = Number(redirectUri.port);
+  return { login, state, port, callback: `http://127.0.0.1:${port}/auth/callback` };
+}
+
+describe('loginWithBrowser against hostile or sloppy callers', { timeout: 15_000 }, () => {
+  it('survives malformed requests, huge queries, wrong paths, favicon and POST requests', async () => {
+    const issuer = tokenIssuer();
+    const { login, state, port, callback } = await start({ fetch: issuer.fetch });
+
+    expect(await rawRequest(port, 'GET http://[broken HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400/,
+    );
+    expect(await rawRequest(port, 'NOT-HTTP\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    const huge = `GET /auth/callback?code=c&state=${'x'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    expect(await rawRequest(port, huge)).toMatch(/^HTTP\/1\.1 (431|400)/);
+    expect((await fetch(`http://127.0.0.1:${port}/favicon.ico`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+    expect((await fetch(`${callback}/../../etc/passwd`)).status).toBe(404);
+    expect((await fetch(`${callback}?code=c&state=${state}`, { method: 'POST' })).status).toBe(404);
+    expect(issuer.requests).toHaveLength(0);
+
+    // The real callback still completes the login.
+    const response = await fetch(`${callback}?code=the-code&state=${encodeURIComponent(state)}`);
+    expect(response.status).toBe(200);
+    await expect(login).resolves.toMatchObject({ refreshToken: 'rt-1' });
+    expect(issuer.requests).toHaveLength(1);
+  });
+
+  it('answers repeated callbacks with 409 and exchanges the code only once', async () => {
+    let release: () => void = () => {};
+    const exchangeHeld = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const issuer = tokenIssuer(exchangeHeld);
+    const { login, state, callback } = await start({ fetch: issuer.fetch });
+    const first = fetch(`${callback}?code=first&state=${state}`);
+    // Wait until the first callback reached the token endpoint.
+    while (issuer.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let repeat = 0; repeat < 5; repeat++) {
+      expect((await fetch(`${callback}?code=again-${repeat}&state=${state}`)).status).toBe(409);
+    }
+    release();
+    expect((await first).status).toBe(200);
+    await expect(login).resolves.toMatchObject({ refreshToken: 'rt-1' });
+    expect(issuer.requests).toHaveLength(1);
+    expect(issuer.requests[0]?.fields.code).toBe('first');
+  });
+
+  it('still completes when the browser hangs up before the success page is written', async () => {
+    const issuer = tokenIssuer();
+    const { login, state, port } = await start({ fetch: issuer.fetch });
+    await rawRequest(
+      port,
+      `GET /auth/callback?code=c&state=${encodeURIComponent(state)} HTTP/1.1\r\nHost: localhost\r\n\r\n`,
+      { hangUp: true },
+    );
+    await expect(login).resolves.toMatchObject({ refreshToken: 'rt-1' });
+  });
+});
