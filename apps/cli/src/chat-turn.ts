@@ -6,6 +6,7 @@ import { saveRateLimits } from './rate-limit-cache.js';
 import { createChunkPrinter, type PrintedAnswer } from './rendering/chunk-printer.js';
 import { hasRateLimitWindows, type RateLimitSnapshotView } from './rendering/rate-limit-bars.js';
 import { renderUsageSummary } from './rendering/usage-summary.js';
+import { type Progress, startProgress } from './spinner.js';
 
 /** Options of {@link streamAnswer}. */
 export interface AnswerOptions {
@@ -70,18 +71,31 @@ export async function streamAnswer(
       await saveRateLimits(resolveCodetetherHome(context.env), snapshot, context.now());
     }
   };
+  // On a terminal, a spinner fills the wait for the first chunk (connecting, retrying, reasoning
+  // with --no-thinking) and disappears without a trace; piped output gets nothing.
+  let waiting: Progress | undefined =
+    options.json || !context.terminal.stderrIsInteractive
+      ? undefined
+      : startProgress(context.terminal, `Waiting for ${request.model}…`);
+  const stopWaiting = (): void => {
+    waiting?.stop();
+    waiting = undefined;
+  };
   try {
     for await (const chunk of provider.completeStream(request, {
       signal: options.signal,
       sessionId: options.sessionId,
     })) {
+      stopWaiting();
       printer.print(chunk);
     }
   } catch (error) {
+    stopWaiting();
     // A usage-limit rejection still carries the windows: keep them for `codetether usage`.
     await rememberWindows();
     if (!options.signal.aborted) throw error;
   }
+  stopWaiting();
   const answer = printer.finish();
   await rememberWindows();
   const cancelled = options.signal.aborted || answer.error?.code === 'aborted';

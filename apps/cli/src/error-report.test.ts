@@ -29,6 +29,33 @@ describe('describeError', () => {
     expect(describeError('text').hint).toContain('--debug');
   });
 
+  it('turns an unreachable backend into one sentence with the address, the reason and the setting', () => {
+    const nested = codedError(
+      'network-error',
+      'Could not reach the OpenAI API: Could not reach http://127.0.0.1:9 (connect ECONNREFUSED 127.0.0.1:9) [ECONNREFUSED]. Check the network connection and the base URL, then try again.. Check your network connection and the base URL, then try again.',
+    );
+    expect(describeError(nested)).toEqual({
+      message:
+        'Could not reach the OpenAI API at http://127.0.0.1:9 (connection refused: nothing is listening there).',
+      hint: 'Check your network connection and CODETETHER_OPENAI_BASE_URL, then try again.',
+      exitCode: EXIT_CODES.failure,
+    });
+    const webSocket = Object.assign(
+      codedError(
+        'network-error',
+        'Could not reach the ChatGPT backend: the WebSocket to example.com:443 failed.',
+      ),
+      { cause: codedError('ENOTFOUND', 'getaddrinfo ENOTFOUND') },
+    );
+    expect(describeError(webSocket).message).toBe(
+      'Could not reach the ChatGPT backend at example.com:443 (the host name does not resolve).',
+    );
+    // Other messages only lose doubled full stops; an ellipsis stays.
+    expect(
+      describeError(codedError('network-error', 'Login server down.. Try again... later.')).message,
+    ).toBe('Login server down. Try again... later.');
+  });
+
   it('keeps the exit code and hint of a CliError', () => {
     expect(describeError(new CliError('usage', 'No prompt.', { hint: 'Pass one.' }))).toEqual({
       message: 'No prompt.',

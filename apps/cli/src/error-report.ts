@@ -33,10 +33,56 @@ function readCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Socket error codes, in words. */
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: nothing is listening there',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name could not be resolved',
+  ETIMEDOUT: 'the connection timed out',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  'bad port': 'that port is blocked by Node.js',
+};
+
+function findNetworkReason(error: unknown, message: string): string | undefined {
+  for (let current = error, depth = 0; current !== undefined && depth < 8; depth += 1) {
+    const code = readCode(current);
+    if (code !== undefined && NETWORK_REASONS[code] !== undefined) return NETWORK_REASONS[code];
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  const named = Object.keys(NETWORK_REASONS).find((code) => message.includes(code));
+  return named === undefined ? undefined : NETWORK_REASONS[named];
+}
+
+/**
+ * Rewrites the provider's "could not reach" error (whose message nests the transport's own advice) as
+ * one sentence naming the server and the socket error, with the setting to check as the next step.
+ * Returns `undefined` for any other message.
+ *
+ * @param error - the error
+ * @param message - its message
+ */
+function describeUnreachable(error: unknown, message: string): ErrorReport | undefined {
+  const headline = /^Could not reach the (ChatGPT backend|OpenAI API)\b/.exec(message);
+  if (headline === null) return undefined;
+  const target =
+    /\b(?:https?|wss?):\/\/[^\s)]+/.exec(message)?.[0] ?? /\bto ([\w.-]+:\d+)/.exec(message)?.[1];
+  const reason = findNetworkReason(error, message);
+  const variable =
+    headline[1] === 'ChatGPT backend' ? 'CODETETHER_CHATGPT_BASE_URL' : 'CODETETHER_OPENAI_BASE_URL';
+  return {
+    message: `${headline[0]}${target === undefined ? '' : ` at ${target.replace(/[.,;:]+$/, '')}`}${reason === undefined ? '' : ` (${reason})`}.`,
+    hint: `Check your network connection and ${variable}, then try again.`,
+    exitCode: EXIT_CODES.failure,
+  };
+}
+
 /**
  * Maps any error to a message, a next step and an exit code: {@link CliError}s carry their own;
  * provider and OAuth errors are recognised by their `code` (not logged in → 3, unsupported model or
- * bad request → 2, aborted → 130, anything else → 1).
+ * bad request → 2, aborted → 130, anything else → 1). An unreachable backend becomes one sentence
+ * naming the address and the socket error, with the base-URL setting to check.
  *
  * @param error - what was thrown
  */
@@ -44,8 +90,16 @@ export function describeError(error: unknown): ErrorReport {
   if (error instanceof CliError) {
     return { message: error.message, hint: error.hint, exitCode: error.exitCode };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Collapse the doubled full stops of nested library messages ("try again.. Check…").
+  const message = (error instanceof Error ? error.message : String(error)).replace(
+    /(?<!\.)\.\.(?=\s|$)/g,
+    '.',
+  );
   const code = readCode(error);
+  if (code === 'network-error') {
+    const unreachable = describeUnreachable(error, message);
+    if (unreachable !== undefined) return unreachable;
+  }
   if (code !== undefined && NOT_LOGGED_IN_CODES.has(code)) {
     return {
       message,

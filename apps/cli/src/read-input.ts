@@ -62,7 +62,10 @@ export function readLine(
     });
     readline.once('close', () => {
       signal?.removeEventListener('abort', onAbort);
-      if (!answered) resolve(undefined);
+      if (answered) return;
+      // The input ended without a line: end the question's line so what follows starts on its own.
+      output.write('\n');
+      resolve(undefined);
     });
     readline.setPrompt(question);
     readline.prompt();

@@ -95,6 +95,17 @@ describe('hostile HTTP input', () => {
     await expectStillServing();
   });
 
+  it('streams for a model name that is not a valid header value instead of failing with 500', async () => {
+    const response = await fetch(`${emulator.openaiBaseUrl}/responses`, {
+      method: 'POST',
+      headers: apiKeyHeaders(emulator),
+      body: JSON.stringify({ model: 'gpt\n5 ✓', input: 'odd model', stream: true }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('openai-model')).toBeNull();
+    expect(await response.text()).toContain('response.completed');
+  });
+
   it('answers unparseable OAuth and device-code bodies with 400, not a misleading client error', async () => {
     const token = await fetch(`${emulator.issuerUrl}/oauth/token`, {
       method: 'POST',
@@ -127,6 +138,19 @@ describe('hostile HTTP input', () => {
     const huge = await rawExchange(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`);
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
     expect(huge).toContain('headers_too_large');
+    await expectStillServing();
+  });
+
+  it('answers a request target that is not a valid URL with 400, also on a WebSocket upgrade', async () => {
+    expect(await rawExchange('GET http://[bad/x HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 400 Bad Request\r\n/,
+    );
+    const upgrade = await rawExchange(
+      'GET http://[bad/x HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(upgrade).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(upgrade).toContain('invalid_url');
     await expectStillServing();
   });
 
@@ -225,6 +249,66 @@ describe('hostile WebSocket input', () => {
         `Authorization: Bearer ${emulator.createApiKey()}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: nope\r\n\r\n`,
     );
     expect(badHandshake).toMatch(/^HTTP\/1\.1 400 /);
+    await expectStillServing();
+  });
+});
+
+describe('random garbage', () => {
+  /** A small deterministic generator, so a failure replays exactly. */
+  function random(seed: number) {
+    let state = seed >>> 0;
+    return (limit: number) => {
+      state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+      return state % limit;
+    };
+  }
+
+  function garbage(next: (limit: number) => number): Buffer {
+    const pieces = [
+      'POST /v1/responses HTTP/1.1\r\n',
+      'GET /oauth/authorize?x HTTP/1.1\r\n',
+      'Host: x\r\n',
+      'Content-Length: 5\r\n',
+      'Transfer-Encoding: chunked\r\n',
+      'Upgrade: websocket\r\nConnection: Upgrade\r\n',
+      '\r\n',
+      '{"model":"gpt-5.4"}',
+      '0\r\n\r\n',
+    ];
+    const parts: Buffer[] = [];
+    for (let count = next(8) + 1; count > 0; count -= 1) {
+      if (next(2) === 0) parts.push(Buffer.from(pieces[next(pieces.length)] ?? ''));
+      else parts.push(Buffer.from(Array.from({ length: next(40) }, () => next(256))));
+    }
+    return Buffer.concat(parts);
+  }
+
+  it('never takes the server down, whatever bytes arrive over HTTP or in WebSocket frames', async () => {
+    const next = random(20_261_125);
+    const port = Number(new URL(emulator.url).port);
+    for (let run = 0; run < 40; run += 1) {
+      const bytes = garbage(next);
+      await new Promise<void>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('error', () => resolve());
+        socket.on('close', () => resolve());
+        socket.on('data', () => {});
+        socket.end(bytes);
+      });
+    }
+    const socket = await openSocket(`${emulator.chatgptBaseUrl}/responses`, chatgptHeaders(emulator));
+    sockets.push(socket.socket);
+    for (let run = 0; run < 40; run += 1) {
+      const frame = garbage(next);
+      socket.socket.send(next(2) === 0 ? frame : frame.toString('latin1'), { binary: next(2) === 0 });
+    }
+    socket.create({ model: 'gpt-5.4', input: userInput('after the noise') });
+    let events: Array<Record<string, unknown>> = [];
+    while (!events.some((event) => event.type === 'response.completed')) {
+      events = [...events, ...(await socket.nextResponse())];
+      if (socket.socket.readyState !== WebSocket.OPEN && events.length === 0) break;
+    }
+    expect(outputText(events as never)).toBe('after the noise');
     await expectStillServing();
   });
 });

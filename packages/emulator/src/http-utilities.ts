@@ -147,3 +147,17 @@ export function bearerToken(headers: IncomingMessage['headers']): string | undef
   const token = match?.[1]?.trim();
   return token === undefined || token === '' ? undefined : token;
 }
+
+/**
+ * The path and query of a request target. A target `URL` cannot parse (e.g. a malformed absolute
+ * form such as `http://[bad/x`) gives `undefined`, so callers answer 400 instead of throwing.
+ *
+ * @param rawUrl - `request.url`
+ */
+export function parseRequestTarget(rawUrl: string | undefined): URL | undefined {
+  try {
+    return new URL(rawUrl ?? '/', 'http://emulator');
+  } catch {
+    return undefined;
+  }
+}

@@ -11,6 +11,7 @@ import {
   flattenHeaders,
   MAX_BODY_BYTES,
   type ParsedBody,
+  parseRequestTarget,
   readBody,
   sendHtml,
   sendJson,
@@ -116,11 +117,11 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     transport: 'http' | 'websocket',
     method = request.method ?? 'GET',
   ) => {
-    const target = new URL(request.url ?? '/', 'http://emulator');
+    const target = parseRequestTarget(request.url);
     const entry = {
       method,
-      path: target.pathname,
-      query: Object.fromEntries(target.searchParams),
+      path: target?.pathname ?? (request.url ?? '/').split('?')[0] ?? '/',
+      query: target === undefined ? {} : Object.fromEntries(target.searchParams),
       headers: flattenHeaders(request.headers),
       body,
       transport,
@@ -159,14 +160,28 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     });
   });
   server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => {
-    websocket.handleUpgrade(request, socket, head);
+    try {
+      websocket.handleUpgrade(request, socket, head);
+    } catch {
+      // Never let one bad handshake take the server down.
+      socket.destroy();
+    }
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     answerClientError(error, socket);
   });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const target = new URL(request.url ?? '/', 'http://emulator');
+    const target = parseRequestTarget(request.url);
+    if (target === undefined) {
+      record(request, undefined, 'http');
+      return sendJson(
+        response,
+        400,
+        apiError('The request target is not a valid URL.', 'invalid_request_error', 'invalid_url'),
+        { connection: 'close' },
+      );
+    }
     const path = target.pathname.replace(/\/+$/, '') || '/';
     const method = request.method ?? 'GET';
     const body: ParsedBody =

@@ -161,7 +161,8 @@ export function parseCredentialsFileContent(text: string, path: string): StoredC
  * reader or a crash sees either the old or the new login, never a partial file. `withLock` takes a
  * cross-process lock (proper-lockfile; `auth.json.lock`, abandoned locks are taken over after
  * `lockStaleMs`). A corrupt or foreign file is reported as `credentials-corrupt` and never overwritten
- * by `write` (only `delete` removes it).
+ * by `write` (only `delete` removes it). A symlinked, non-regular or foreign-owned `auth.json` is refused
+ * (`credentials-io-error`); one readable by group/others is tightened to 0600 when read.
  *
  * @param options - home folder or file path, lock tuning
  */

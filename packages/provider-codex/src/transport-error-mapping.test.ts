@@ -158,6 +158,24 @@ describe('mapTransportError', () => {
     expect(error.message).toContain('[redacted]');
   });
 
+  it('does not repeat advice the transport message already gives', () => {
+    const error = mapTransportError(
+      new FakeTransportError(
+        'Could not reach http://127.0.0.1:9 (connect ECONNREFUSED 127.0.0.1:9) [ECONNREFUSED]. Check the network connection and the base URL, then try again.',
+        { code: 'network-error' },
+      ),
+      { ...context, backend: 'openai' },
+    );
+    expect(error.message).toBe(
+      'Could not reach the OpenAI API: Could not reach http://127.0.0.1:9 (connect ECONNREFUSED 127.0.0.1:9) [ECONNREFUSED]. Check the network connection and the base URL, then try again.',
+    );
+    expect(
+      mapTransportError(new FakeTransportError('socket hang up', { code: 'network-error' }), context).message,
+    ).toBe(
+      'Could not reach the ChatGPT backend: socket hang up. Check your network connection and the base URL, then try again.',
+    );
+  });
+
   it('truncates huge server text (an HTML error page from a proxy)', () => {
     const error = mapTransportError(
       new FakeTransportError('502', { status: 502, serverMessage: `<html>${'x'.repeat(50_000)}</html>` }),

@@ -169,6 +169,15 @@ function detailOf(fields: TransportErrorFields, secrets: readonly string[]): str
 }
 
 /**
+ * `lead: detail.` followed by `advice`, unless the detail (a transport's own message) already ends
+ * with advice to try again: then it is not repeated.
+ */
+function withAdvice(lead: string, detail: string, advice: string): string {
+  const text = sentence(lead, detail);
+  return /\btry again\b[^.!?]*[.!?]?$/i.test(detail) ? text : `${text} ${advice}`;
+}
+
+/**
  * Maps an error from transport-http or transport-ws to a {@link CodexProviderError} whose message
  * tells the user what to do. The 401 refresh-and-retry decision is made by the caller before this.
  * Server text quoted in the message is stripped of credentials (see {@link sanitizeDetail}).
@@ -257,7 +266,11 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
   if ((fields.status !== undefined && fields.status >= 500) || fields.code === 'server-error') {
     return new CodexProviderError(
       'upstream-error',
-      `${sentence(`The server failed${fields.status === undefined ? '' : ` (${fields.status})`}`, detail)} Try again in a moment.`,
+      withAdvice(
+        `The server failed${fields.status === undefined ? '' : ` (${fields.status})`}`,
+        detail,
+        'Try again in a moment.',
+      ),
       { ...common, isRetryable: true },
     );
   }
@@ -298,13 +311,17 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
   ) {
     return new CodexProviderError(
       'upstream-error',
-      `${sentence('The response stream failed', detail)} Try again in a moment.`,
+      withAdvice('The response stream failed', detail, 'Try again in a moment.'),
       { ...common, isRetryable: fields.isRetryable ?? true },
     );
   }
   return new CodexProviderError(
     'network-error',
-    `${sentence(`Could not reach the ${backendName}`, detail)} Check your network connection and the base URL, then try again.`,
+    withAdvice(
+      `Could not reach the ${backendName}`,
+      detail,
+      'Check your network connection and the base URL, then try again.',
+    ),
     { ...common, isRetryable: fields.isRetryable ?? true },
   );
 }

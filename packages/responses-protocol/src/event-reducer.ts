@@ -79,6 +79,7 @@ export function createEventReducer(): EventReducer {
   const parts = new Map<string, PartState>();
   const seenItemIds = new Set<string>();
   const seenOutputIndexes = new Set<number>();
+  const outputIndexByItemId = new Map<string, number>();
   let sawText = false;
   let sawRefusal = false;
   let thinkingEmitted = false;
@@ -93,7 +94,13 @@ export function createEventReducer(): EventReducer {
     itemId: string | undefined,
     index: number | undefined,
   ) {
-    return `${kind}:${outputIndex ?? itemId ?? '?'}:${index ?? 0}`;
+    // Parts are correlated by output index (an item id can change between deltas and `.done`); an
+    // event that only names its item is mapped to the output index its item was announced with.
+    const location =
+      outputIndex ??
+      (itemId === undefined ? undefined : outputIndexByItemId.get(itemId)) ??
+      `id:${itemId ?? '?'}`;
+    return `${kind}:${location}:${index ?? 0}`;
   }
 
   function partState(key: string): PartState {
@@ -122,6 +129,9 @@ export function createEventReducer(): EventReducer {
   function noteItem(itemId: string | undefined, outputIndex: number | undefined): void {
     if (itemId !== undefined) seenItemIds.add(itemId);
     if (outputIndex !== undefined) seenOutputIndexes.add(outputIndex);
+    if (itemId !== undefined && outputIndex !== undefined && !outputIndexByItemId.has(itemId)) {
+      outputIndexByItemId.set(itemId, outputIndex);
+    }
   }
 
   function emitText(kind: 'text' | 'refusal', state: PartState, text: string, out: StreamChunk[]): void {

@@ -740,3 +740,44 @@ describe('event reducer: exactly-once arguments and mid-stream errors', () => {
     ).toEqual([{ type: 'error', code: 'server_error', message: expect.stringContaining('failed') }]);
   });
 });
+
+describe('event reducer: events that name only their item', () => {
+  it('correlates text deltas without output_index with the announced item, so .done adds nothing twice', () => {
+    const message = { id: 'msg_1', type: 'message', role: 'assistant', content: [] };
+    const done = { ...message, content: [{ type: 'output_text', text: 'Hello there' }] };
+    expect(
+      reduce([
+        { type: 'response.output_item.added', output_index: 0, item: message },
+        { type: 'response.output_text.delta', item_id: 'msg_1', content_index: 0, delta: 'Hello' },
+        { type: 'response.output_text.delta', item_id: 'msg_1', content_index: 0, delta: ' the' },
+        { type: 'response.output_item.done', output_index: 0, item: done },
+        completed({ output: [done] }),
+      ]),
+    ).toEqual([
+      { type: 'text', text: 'Hello' },
+      { type: 'text', text: ' the' },
+      { type: 'text', text: 're' },
+      { type: 'done', finishReason: 'stop' },
+    ]);
+  });
+
+  it('does the same for reasoning summary deltas that name only their item', () => {
+    const reasoning = { id: 'rs_1', type: 'reasoning', summary: [] };
+    expect(
+      reduce([
+        { type: 'response.output_item.added', output_index: 0, item: reasoning },
+        { type: 'response.reasoning_summary_text.delta', item_id: 'rs_1', summary_index: 0, delta: 'Think' },
+        {
+          type: 'response.output_item.done',
+          output_index: 0,
+          item: { ...reasoning, summary: [{ type: 'summary_text', text: 'Thinking' }] },
+        },
+        completed(),
+      ]),
+    ).toEqual([
+      { type: 'thinking', text: 'Think' },
+      { type: 'thinking', text: 'ing' },
+      { type: 'done', finishReason: 'stop' },
+    ]);
+  });
+});

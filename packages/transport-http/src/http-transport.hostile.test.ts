@@ -65,7 +65,9 @@ async function expectTransportError(promise: Promise<unknown>): Promise<HttpTran
 }
 
 /** Iterates to the end and returns the events seen plus the error thrown. */
-async function drain(events: AsyncIterable<unknown>): Promise<{ seen: unknown[]; error: HttpTransportError }> {
+async function drain(
+  events: AsyncIterable<unknown>,
+): Promise<{ seen: unknown[]; error: HttpTransportError }> {
   const seen: unknown[] = [];
   const error = await expectTransportError(
     (async () => {
@@ -278,6 +280,48 @@ describe('hostile bodies', () => {
   });
 });
 
+describe('idle timeout', () => {
+  it('is not kept alive by SSE comments that complete no event', { timeout: 15_000 }, async () => {
+    const { server, transport } = await setUp(
+      (_request, response) => {
+        startEventStream(response);
+        response.write(sseFrame({ type: 'response.created', response: {} }));
+        const trickle = setInterval(() => response.write(': keep-alive\n\n'), 20);
+        response.once('close', () => clearInterval(trickle));
+      },
+      { idleTimeoutMs: 300 },
+    );
+    const response = await transport.stream(requestFor(server.url));
+    const { seen, error } = await drain(response.events);
+    expect(seen).toHaveLength(1);
+    expect(error).toMatchObject({ code: 'timeout-idle', fallbackSafe: false, isRetryable: true });
+    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+  });
+
+  it('does not run while the caller is busy with an event', { timeout: 15_000 }, async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { server, transport } = await setUp(
+      async (_request, response) => {
+        startEventStream(response);
+        response.write(sseFrame({ type: 'response.created', response: {} }));
+        await gate;
+        response.end(sseFrame({ type: 'response.completed', response: {} }));
+      },
+      { idleTimeoutMs: 1_000 },
+    );
+    const response = await transport.stream(requestFor(server.url));
+    const iterator = response.events[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: 'response.created' });
+    // The caller takes longer than idleTimeoutMs before asking for more; the server answers at once.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    release();
+    expect((await iterator.next()).value).toMatchObject({ type: 'response.completed' });
+  });
+});
+
 describe('secrets', () => {
   it('keeps header and URL-query tokens out of every error, even when the server echoes them', {
     timeout: 15_000,
@@ -341,6 +385,22 @@ describe('secrets', () => {
     expectNoSecrets(reset);
   });
 
+  it('refuses a header value with a line break without sending, retrying or echoing it', async () => {
+    const recorded = recordingSleep();
+    transport = createHttpTransport({ sleep: recorded.sleep });
+    for (const headers of [
+      { authorization: `Bearer ${HEADER_TOKEN}\r\nx-injected: 1` },
+      { 'bad header': HEADER_TOKEN },
+    ]) {
+      const error = await expectTransportError(
+        transport.stream(requestFor('http://127.0.0.1:9/v1/responses', { headers })),
+      );
+      expect(error).toMatchObject({ code: 'invalid-request', isRetryable: false, attempts: undefined });
+      expectNoSecrets(error);
+    }
+    expect(recorded.delays).toEqual([]);
+  });
+
   it('does not attach a URL holding a token to an invalid-request error', async () => {
     transport = createHttpTransport();
     const error = await expectTransportError(transport.stream(requestFor(`not a url ?key=${QUERY_TOKEN}`)));
@@ -358,7 +418,12 @@ describe('connect timeout and abort at every stage', () => {
     const error = await expectTransportError(
       transport.stream(requestFor(`https://127.0.0.1:${port}/v1/responses`)),
     );
-    expect(error).toMatchObject({ code: 'timeout-connect', isRetryable: true, fallbackSafe: true, attempts: 2 });
+    expect(error).toMatchObject({
+      code: 'timeout-connect',
+      isRetryable: true,
+      fallbackSafe: true,
+      attempts: 2,
+    });
     expect(recorded.delays).toHaveLength(1);
     expectNoSecrets(error);
     await transport.close();
@@ -384,7 +449,9 @@ describe('connect timeout and abort at every stage', () => {
     await waitForAtMost(() => countActiveResources('Timeout'), timersBefore);
   });
 
-  it('ignores an abort after completion and keeps no listener on the signal', { timeout: 15_000 }, async () => {
+  it('ignores an abort after completion and keeps no listener on the signal', {
+    timeout: 15_000,
+  }, async () => {
     const { server, transport } = await setUp((_request, response) => {
       startEventStream(response);
       response.end(completeAnswer());

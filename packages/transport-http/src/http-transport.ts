@@ -1,5 +1,5 @@
-import { parseRateLimitHeaders } from '@codetether/responses-protocol';
 import type { Socket } from 'node:net';
+import { parseRateLimitHeaders } from '@codetether/responses-protocol';
 import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { abortableSleep } from './abortable-sleep.js';
 import { HttpTransportError } from './http-transport-error.js';
@@ -31,7 +31,7 @@ export const DEFAULT_MAX_ATTEMPTS = 4;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 /** Default time allowed for the response headers, ms. */
 export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
-/** Default time allowed without bytes between events, ms. */
+/** Default time allowed between two complete events while the caller waits, ms. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
 const DEFAULT_BASE_RETRY_DELAY_MS = 1_000;
@@ -72,7 +72,10 @@ function originOf(url: string): string {
   }
 }
 
-/** Checks the URL and serialises the body; a request that cannot be sent fails with `invalid-request`. */
+/** An HTTP header name (an RFC 9110 token). */
+const HEADER_NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Checks the URL and the headers and serialises the body; a request that cannot be sent fails with `invalid-request`. */
 function serializeRequest(request: TransportRequest): string {
   let url: URL;
   try {
@@ -91,6 +94,23 @@ function serializeRequest(request: TransportRequest): string {
       `The request URL uses ${url.protocol} but the HTTP transport needs http: or https:.`,
       { isRetryable: false, fallbackSafe: true },
     );
+  }
+  for (const [name, value] of Object.entries(request.headers)) {
+    // Checked here, not by undici: its TypeError quotes the value (a token) and would be retried.
+    if (!HEADER_NAME_PATTERN.test(name)) {
+      throw new HttpTransportError(
+        'invalid-request',
+        `The request header name ${JSON.stringify(name.slice(0, 64))} is not a valid HTTP header name. Remove or rename it.`,
+        { isRetryable: false, fallbackSafe: true },
+      );
+    }
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
+      throw new HttpTransportError(
+        'invalid-request',
+        `The value of request header '${name}' is not a single-line string (it has a line break or NUL, or is not a string). Check how it was built.`,
+        { isRetryable: false, fallbackSafe: true },
+      );
+    }
   }
   try {
     return JSON.stringify(request.body);
@@ -407,7 +427,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         if (idleTimedOut) {
           return new HttpTransportError(
             'timeout-idle',
-            `The response stream from ${call.origin} stalled: no data for ${idleTimeoutMs} ms. ${
+            `The response stream from ${call.origin} stalled: no event for ${idleTimeoutMs} ms. ${
               call.outputStarted ? 'Part of the answer was already delivered; send' : 'Send'
             } the request again; if it keeps happening, raise idleTimeoutMs.`,
             {

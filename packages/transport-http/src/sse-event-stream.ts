@@ -28,7 +28,7 @@ const TRAILING_BODY_LIMIT_BYTES = 64 * 1024;
 export interface SseEventStreamContext {
   /** The 2xx response body. */
   body: ReadableStream<Uint8Array> | null;
-  /** Longest wait for bytes between events (ms); 0 disables. */
+  /** Longest wait for the next complete event (ms); 0 disables. */
   idleTimeoutMs: number;
   /** Cap on buffered unfinished SSE text, when set. */
   maxBufferBytes: number | undefined;
@@ -66,24 +66,36 @@ function protocolError(
   // its cause (a SyntaxError) quotes it too, so the cause is a redacted copy without a chain.
   const message = redactSecrets(item.error.message, secrets);
   const cause = Object.assign(new Error(message), { name: item.error.name, code: item.error.code });
-  return new HttpTransportError('protocol', `The response is not a valid Responses event stream: ${message}`, {
-    cause,
-    isRetryable: false,
-    errorCode: item.error.code,
-    fallbackSafe: !outputStarted,
-  });
+  return new HttpTransportError(
+    'protocol',
+    `The response is not a valid Responses event stream: ${message}`,
+    {
+      cause,
+      isRetryable: false,
+      errorCode: item.error.code,
+      fallbackSafe: !outputStarted,
+    },
+  );
 }
 
-interface ReadOutcome {
-  result?: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
-  error?: unknown;
-  idleTimedOut: boolean;
+interface ReadBatch {
+  /** Items the decoder completed (at least one unless the body ended). */
+  items: DecodedSseItem[];
+  /** True when the body ended. */
+  ended: boolean;
 }
 
-async function readWithIdleTimeout(
+/**
+ * Reads until the decoder completes at least one item (an event, `[DONE]` or an error) or the body
+ * ends. The idle timer spans the whole wait, so bytes that never complete an event (SSE comments, a
+ * trickled partial line) do not keep a stalled stream alive. It only runs while the consumer is
+ * waiting for an event.
+ */
+async function readNextItems(
   reader: ReadableStreamDefaultReader<Uint8Array>,
+  decoder: ReturnType<typeof createSseEventDecoder>,
   context: SseEventStreamContext,
-): Promise<ReadOutcome> {
+): Promise<ReadBatch> {
   let idleTimedOut = false;
   const timer =
     context.idleTimeoutMs > 0
@@ -93,9 +105,17 @@ async function readWithIdleTimeout(
         }, context.idleTimeoutMs)
       : undefined;
   try {
-    return { result: await reader.read(), idleTimedOut };
-  } catch (error) {
-    return { error, idleTimedOut };
+    for (;;) {
+      let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        throw context.classifyReadFailure(error, idleTimedOut);
+      }
+      if (result.done) return { items: decoder.end(), ended: true };
+      const items = decoder.feed(result.value);
+      if (items.length > 0) return { items, ended: false };
+    }
   } finally {
     if (timer !== undefined) clearTimeout(timer);
   }
@@ -145,8 +165,8 @@ async function finishTrailingBody(
  * complete, up to and including the terminal event (`response.completed`, `.failed`, `.incomplete`,
  * `error`…); the iterator ends there even if the server keeps the connection open, and events after
  * it are dropped. A decoder error item ends the stream with a `protocol` error; a body that ends
- * before a terminal event with `closed-before-completion`; a stall longer than `idleTimeoutMs` with
- * `timeout-idle`. Returning early (a `break` in `for await`) aborts the request so the socket is not
+ * before a terminal event with `closed-before-completion`; no complete event within `idleTimeoutMs`
+ * (while the consumer waits) with `timeout-idle`. Returning early (a `break` in `for await`) aborts the request so the socket is not
  * left half-read.
  */
 export async function* streamSseEvents(context: SseEventStreamContext): AsyncGenerator<ResponsesStreamEvent> {
@@ -163,13 +183,9 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
       throw context.endedBeforeCompletion(false);
     }
     for (;;) {
-      const outcome = await readWithIdleTimeout(reader, context);
-      if (outcome.error !== undefined || outcome.result === undefined) {
-        throw context.classifyReadFailure(outcome.error, outcome.idleTimedOut);
-      }
-      const items = outcome.result.done ? decoder.end() : decoder.feed(outcome.result.value);
-      if (outcome.result.done) finished = true;
-      for (const item of items) {
+      const batch = await readNextItems(reader, decoder, context);
+      if (batch.ended) finished = true;
+      for (const item of batch.items) {
         if (item.kind === 'error') throw protocolError(item, context.secrets, firstEventSeen);
         if (item.kind === 'done') throw context.endedBeforeCompletion(firstEventSeen);
         if (!firstEventSeen) {

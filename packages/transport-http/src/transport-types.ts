@@ -85,7 +85,10 @@ export interface HttpTransportOptions {
   connectTimeoutMs?: number;
   /** Time allowed from sending a request to receiving its response headers (default 120 000 ms; 0 disables). */
   firstByteTimeoutMs?: number;
-  /** Time allowed without receiving any byte while waiting for the next event (default 300 000 ms; 0 disables). */
+  /**
+   * Time allowed for the next complete event while the caller waits for it (default 300 000 ms; 0
+   * disables). Bytes that complete no event (SSE comments, a trickled partial line) do not reset it.
+   */
   idleTimeoutMs?: number;
   /** How long the transport's own `Agent` keeps idle sockets open (default 30 000 ms). */
   keepAliveTimeoutMs?: number;

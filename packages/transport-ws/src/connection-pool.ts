@@ -39,18 +39,23 @@ export class ConnectionPool {
   }
 
   /**
-   * Takes the idle socket of a session if it is still open and not expired (expired ones are closed).
+   * Takes the idle socket of a session if it is still open, not expired, opened for the same
+   * `reuseKey` (endpoint and credentials) and quiet while idle; any other idle socket of the session
+   * is closed.
    *
+   * @param sessionId - the conversation id
+   * @param reuseKey - when given, the socket's `reuseKey` must be equal
    * @returns the socket, now owned by the caller, or undefined when a new one must be opened
    */
-  take(sessionId: string): ResponsesConnection | undefined {
+  take(sessionId: string, reuseKey?: string): ResponsesConnection | undefined {
     const entry = this.idle.get(sessionId);
     if (entry === undefined) return undefined;
     this.idle.delete(sessionId);
     this.options.scheduler.clearTimeout(entry.timer);
     const { connection } = entry;
     if (!connection.isOpen) return undefined;
-    if (this.isExpired(connection)) {
+    const mismatched = reuseKey !== undefined && connection.reuseKey !== reuseKey;
+    if (mismatched || connection.receivedStrayFrame === true || this.isExpired(connection)) {
       void connection.close();
       return undefined;
     }
@@ -66,6 +71,10 @@ export class ConnectionPool {
     const now = this.options.now();
     connection.lastActiveAt = now;
     if (!connection.isOpen) return;
+    if (connection.receivedStrayFrame === true) {
+      void connection.close();
+      return;
+    }
     const remainingAge = this.options.maxConnectionAgeMs - (now - connection.openedAt);
     if (remainingAge <= 0) {
       void connection.close();

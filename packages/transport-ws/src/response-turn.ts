@@ -28,6 +28,12 @@ export interface ResponseTurnOptions {
   signal?: AbortSignal | undefined;
   /** Fail when no frame arrives for this long while the response is in flight. */
   idleEventTimeoutMs: number;
+  /**
+   * On a reused socket, no frame this long after sending means the socket went stale while idle
+   * (e.g. the server vanished without closing it): it is destroyed and the request resent once on a
+   * fresh socket. Unset: only `idleEventTimeoutMs` applies.
+   */
+  staleSocketTimeoutMs?: number | undefined;
   /** Timers. */
   scheduler: TransportScheduler;
   /** Current time, epoch ms. */
@@ -344,9 +350,19 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   private armIdleTimer(): void {
     this.clearIdleTimer();
     if (this.paused) return;
-    const timeoutMs = this.options.idleEventTimeoutMs;
+    const { staleSocketTimeoutMs } = this.options;
+    const probingReusedSocket =
+      this.reused && this.received === 0 && !this.retried && staleSocketTimeoutMs !== undefined;
+    const timeoutMs = probingReusedSocket
+      ? Math.min(staleSocketTimeoutMs, this.options.idleEventTimeoutMs)
+      : this.options.idleEventTimeoutMs;
     this.idleTimer = this.options.scheduler.setTimeout(() => {
       this.idleTimer = undefined;
+      if (probingReusedSocket && this.received === 0 && this.connection !== undefined) {
+        // The pooled socket does not answer: destroy it; onClose resends on a fresh socket.
+        void this.connection.terminate();
+        return;
+      }
       this.fail(
         new WebSocketTransportError(
           'idle-timeout',

@@ -31,6 +31,16 @@ export class ResponsesConnection {
   lastActiveAt: number;
   /** Turns this socket has carried. */
   turnCount = 0;
+  /**
+   * What a turn must match to reuse this socket (endpoint and credentials), set by the transport; a
+   * pooled socket is never handed to a request for another endpoint or account.
+   */
+  reuseKey: string | undefined;
+  /**
+   * True once a frame arrived while no turn owned the socket (e.g. events after `response.completed`).
+   * Such a socket is not reused: a late frame could otherwise be taken for the next response's.
+   */
+  receivedStrayFrame = false;
   private listener: ConnectionListener | undefined;
   private lastError: Error | undefined;
   private closeInfo: { code: number; reason: string } | undefined;
@@ -61,7 +71,8 @@ export class ResponsesConnection {
       markClosed = resolve;
     });
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      this.listener?.onFrame(data, isBinary);
+      if (this.listener === undefined) this.receivedStrayFrame = true;
+      else this.listener.onFrame(data, isBinary);
     });
     socket.on('error', (error: Error) => {
       this.lastError = error;

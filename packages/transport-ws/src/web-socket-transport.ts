@@ -1,4 +1,5 @@
-import type { RateLimitSnapshot } from '@codetether/responses-protocol';
+import { createHash } from 'node:crypto';
+import type { RateLimitSnapshot, ResponsesStreamEvent } from '@codetether/responses-protocol';
 import WebSocket from 'ws';
 import { ConnectionPool } from './connection-pool.js';
 import { buildHandshakeHeaders } from './handshake-headers.js';
@@ -7,6 +8,7 @@ import { buildResponseCreateEvent } from './response-create-event.js';
 import { ResponseTurn, type TurnOutcome } from './response-turn.js';
 import { ResponsesConnection } from './responses-connection.js';
 import { systemScheduler, type TransportScheduler } from './scheduler.js';
+import { collectSecretValues, redactErrorInPlace } from './secret-redaction.js';
 import type { TransportRequest, TransportResponse } from './transport-types.js';
 import { WebSocketTransportError } from './web-socket-transport-error.js';
 import { toWebSocketUrl } from './web-socket-url.js';
@@ -32,7 +34,10 @@ export interface WebSocketTransportOptions {
   maxConnectionAgeMs?: number;
   /** Current time, epoch ms (default `Date.now`). */
   now?: () => number;
-  /** Handshake timeout, ms (default 15 s). */
+  /**
+   * Handshake timeout, ms (default 15 s). Also how long a turn on a reused pooled socket waits for
+   * the first frame before it takes the socket for stale and resends the request on a fresh one.
+   */
   connectTimeoutMs?: number;
   /** Fail a response when no frame arrives for this many ms (default 5 min). */
   idleEventTimeoutMs?: number;
@@ -66,6 +71,38 @@ export interface WebSocketTransport {
   close(): Promise<void>;
   /** Current socket counts. */
   state(): WebSocketTransportState;
+}
+
+/**
+ * What a pooled socket must match to carry a request: the endpoint and the account — the
+ * `chatgpt-account-id` header when present (so a refreshed access token keeps the socket), else the
+ * credential headers (API keys). A session that switches backend or account gets a fresh socket.
+ * Hashed, so no token is kept twice.
+ */
+function reuseKeyOf(url: string, headers: Record<string, string>): string {
+  const hash = createHash('sha256').update(url);
+  const pattern = Object.keys(headers).some((name) => name.toLowerCase() === 'chatgpt-account-id')
+    ? /^chatgpt-account-id$/i
+    : /^(authorization|cookie|x-api-key|api-key|openai-api-key)$/i;
+  const names = Object.keys(headers)
+    .filter((name) => pattern.test(name))
+    .sort();
+  for (const name of names) hash.update(`\n${name.toLowerCase()}:${headers[name]}`);
+  return hash.digest('hex');
+}
+
+/** Wraps a turn so every error it throws is scrubbed of the request's credentials first. */
+function redactingIterator(
+  turn: ResponseTurn,
+  secrets: readonly string[],
+): AsyncIterator<ResponsesStreamEvent, undefined> {
+  return {
+    next: () =>
+      turn.next().catch((error: unknown) => {
+        throw error instanceof Error ? redactErrorInPlace(error, secrets) : error;
+      }),
+    return: () => turn.return(),
+  };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
@@ -115,6 +152,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
   const connections = new Set<ResponsesConnection>();
   const turns = new Set<ResponseTurn>();
   let closed = false;
+  const closeController = new AbortController();
+  const pendingHandshakes = new Set<Promise<unknown>>();
 
   const closedError = (): WebSocketTransportError =>
     new WebSocketTransportError(
@@ -128,7 +167,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<ResponsesConnection> => {
-    const opened = await openConnection({
+    // close() aborts handshakes in progress too, so no socket outlives the transport.
+    const handshakeSignal =
+      signal === undefined ? closeController.signal : AbortSignal.any([signal, closeController.signal]);
+    const pending = openConnection({
       url,
       headers,
       WebSocket: WebSocketClass,
@@ -137,8 +179,18 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       now,
       perMessageDeflate: options.perMessageDeflate ?? false,
       maxPayloadBytes,
-      signal,
+      signal: handshakeSignal,
     });
+    pendingHandshakes.add(pending);
+    let opened: Awaited<typeof pending>;
+    try {
+      opened = await pending;
+    } catch (error) {
+      if (closed && signal?.aborted !== true) throw closedError();
+      throw error;
+    } finally {
+      pendingHandshakes.delete(pending);
+    }
     const connection = new ResponsesConnection(opened.socket, opened.handshake, now(), scheduler);
     connections.add(connection);
     connection.onClosed(() => {
@@ -168,59 +220,80 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     pool.put(sessionId, connection);
   };
 
+  const streamWith = async (
+    request: TransportRequest,
+    secrets: readonly string[],
+  ): Promise<TransportResponse> => {
+    if (closed) throw closedError();
+    const { signal, sessionId } = request;
+    if (signal?.aborted) throw abortedError(signal, true);
+    const url = toWebSocketUrl(request.url);
+    const host = new URL(url).host;
+    const headers = buildHandshakeHeaders(request.headers);
+    const payload = JSON.stringify(buildResponseCreateEvent(request.body));
+    const reuseKey = reuseKeyOf(url, headers);
+    const pooled = sessionId === undefined ? undefined : pool.take(sessionId, reuseKey);
+    const connection = pooled ?? (await connect(url, headers, signal));
+    connection.reuseKey = reuseKey;
+    if (signal?.aborted) {
+      release(sessionId, connection, pooled === undefined ? 'discard' : 'reusable');
+      throw abortedError(signal, true);
+    }
+    const rateLimits: RateLimitSnapshot = { ...connection.handshake.rateLimits };
+    const turn: ResponseTurn = new ResponseTurn({
+      connection,
+      reused: pooled !== undefined,
+      payload,
+      signal,
+      idleEventTimeoutMs,
+      staleSocketTimeoutMs: connectTimeoutMs,
+      scheduler,
+      now,
+      host,
+      reconnect: async () => {
+        const fresh = await connect(url, headers, signal);
+        fresh.reuseKey = reuseKey;
+        return fresh;
+      },
+      release: (owned, outcome) => release(sessionId, owned, outcome),
+      onRateLimits: (snapshot) => {
+        if (Object.keys(snapshot).length === 0) return;
+        for (const key of Object.keys(rateLimits)) delete rateLimits[key as keyof RateLimitSnapshot];
+        Object.assign(rateLimits, snapshot);
+      },
+      onSettled: () => turns.delete(turn),
+    });
+    turns.add(turn);
+    turn.start();
+    const { handshake } = connection;
+    const events = {
+      [Symbol.asyncIterator]: () => redactingIterator(turn, secrets),
+    };
+    const response: TransportResponse = {
+      transport: 'websocket',
+      status: handshake.status,
+      headers: { ...handshake.headers },
+      rateLimits,
+      events,
+    };
+    if (handshake.requestId !== undefined) response.requestId = handshake.requestId;
+    return response;
+  };
+
   return {
     async stream(request) {
-      if (closed) throw closedError();
-      const { signal, sessionId } = request;
-      if (signal?.aborted) throw abortedError(signal, true);
-      const url = toWebSocketUrl(request.url);
-      const host = new URL(url).host;
-      const headers = buildHandshakeHeaders(request.headers);
-      const payload = JSON.stringify(buildResponseCreateEvent(request.body));
-      const pooled = sessionId === undefined ? undefined : pool.take(sessionId);
-      const connection = pooled ?? (await connect(url, headers, signal));
-      if (signal?.aborted) {
-        release(sessionId, connection, pooled === undefined ? 'discard' : 'reusable');
-        throw abortedError(signal, true);
+      const secrets = collectSecretValues(request.headers, request.url);
+      try {
+        return await streamWith(request, secrets);
+      } catch (error) {
+        throw error instanceof Error ? redactErrorInPlace(error, secrets) : error;
       }
-      const rateLimits: RateLimitSnapshot = { ...connection.handshake.rateLimits };
-      const turn: ResponseTurn = new ResponseTurn({
-        connection,
-        reused: pooled !== undefined,
-        payload,
-        signal,
-        idleEventTimeoutMs,
-        scheduler,
-        now,
-        host,
-        reconnect: () => connect(url, headers, signal),
-        release: (owned, outcome) => release(sessionId, owned, outcome),
-        onRateLimits: (snapshot) => {
-          if (Object.keys(snapshot).length === 0) return;
-          for (const key of Object.keys(rateLimits)) delete rateLimits[key as keyof RateLimitSnapshot];
-          Object.assign(rateLimits, snapshot);
-        },
-        onSettled: () => turns.delete(turn),
-      });
-      turns.add(turn);
-      turn.start();
-      const { handshake } = connection;
-      const events = {
-        [Symbol.asyncIterator]: () => turn,
-      };
-      const response: TransportResponse = {
-        transport: 'websocket',
-        status: handshake.status,
-        headers: { ...handshake.headers },
-        rateLimits,
-        events,
-      };
-      if (handshake.requestId !== undefined) response.requestId = handshake.requestId;
-      return response;
     },
 
     async close() {
       closed = true;
+      closeController.abort(new Error('The WebSocket transport was closed.'));
+      await Promise.allSettled([...pendingHandshakes]);
       for (const turn of [...turns]) turn.cancel(closedError());
       const idle = pool.drain();
       await Promise.all([

@@ -12,8 +12,8 @@ export function toWebSocketUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
-  } catch (error) {
-    throw invalidUrl(url, error);
+  } catch {
+    throw invalidUrl(url);
   }
   switch (parsed.protocol) {
     case 'http:':
@@ -31,11 +31,13 @@ export function toWebSocketUrl(url: string): string {
   return parsed.toString();
 }
 
-function invalidUrl(url: string, cause?: unknown): WebSocketTransportError {
-  const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
+function invalidUrl(url: string): WebSocketTransportError {
+  // Neither the URL nor URL's TypeError (which carries the input) is shown: the query may hold a token.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  const what = scheme === undefined ? 'not an absolute URL' : `a ${scheme}: URL`;
   return new WebSocketTransportError(
     'invalid-request',
-    `The Responses URL '${shown}' is not an http(s) or ws(s) URL. Pass the HTTP base URL plus '/responses'.`,
-    { fallbackSafe: false, isRetryable: false, cause },
+    `The Responses URL is ${what}, not an http(s) or ws(s) URL. Pass the HTTP base URL plus '/responses'.`,
+    { fallbackSafe: false, isRetryable: false },
   );
 }

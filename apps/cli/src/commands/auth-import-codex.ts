@@ -1,4 +1,5 @@
 import { importCodexCliLogin, readAccountClaims } from '@codetether/oauth-pkce';
+import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
 import { openCredentialStore } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
@@ -22,11 +23,26 @@ export async function runImportCodex(
 ): Promise<ExitCode> {
   const store = openCredentialStore(context.env);
   const previous = await store.read().catch(() => undefined);
-  const credentials = await importCodexCliLogin({
-    store,
-    env: context.env,
-    ...(options.codexHome === undefined ? {} : { codexHome: options.codexHome }),
-  });
+  let credentials: Awaited<ReturnType<typeof importCodexCliLogin>>;
+  try {
+    credentials = await importCodexCliLogin({
+      store,
+      env: context.env,
+      ...(options.codexHome === undefined ? {} : { codexHome: options.codexHome }),
+    });
+  } catch (error) {
+    // A missing or unreadable Codex CLI file is a failed import (exit 1) whatever the reason; it says
+    // nothing about CodeTether's own login, which stays as it was.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (
+      code === 'codex-login-not-found' ||
+      code === 'credentials-corrupt' ||
+      code === 'credentials-io-error'
+    ) {
+      throw new CliError('failed', (error as Error).message, { cause: error });
+    }
+    throw error;
+  }
   const claims = readAccountClaims(credentials.tokens);
   const { stdout, stdoutColors: colors, stderr, stderrColors } = context.terminal;
   const who = claims.email ?? 'the Codex CLI account';

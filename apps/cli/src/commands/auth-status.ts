@@ -37,6 +37,8 @@ export interface AuthStatusReport {
   credentialsPath: string;
   /** Whether `OPENAI_API_KEY` is set (its value is never shown). */
   apiKeySet: boolean;
+  /** Why the credentials file could not be read (damaged, unreadable), when it could not. */
+  credentialsError?: string;
 }
 
 function buildReport(
@@ -89,8 +91,24 @@ function row(label: string, value: string): string {
  */
 export async function runStatus(context: CommandContext, options: StatusOptions): Promise<ExitCode> {
   const store = openCredentialStore(context.env);
-  const report = buildReport(context, await store.read(), store.location);
   const { stdout, stdoutColors: colors } = context.terminal;
+  let stored: StoredChatGptCredentials | undefined;
+  try {
+    stored = await store.read();
+  } catch (error) {
+    // Scripts reading `--json` still get an object; people get the error and what to do.
+    if (options.json !== true) throw error;
+    const failed: AuthStatusReport = {
+      loggedIn: false,
+      mode: 'none',
+      credentialsPath: store.location,
+      apiKeySet: hasApiKey(context.env),
+      credentialsError: error instanceof Error ? error.message : String(error),
+    };
+    stdout.write(`${JSON.stringify(failed, null, 2)}\n`);
+    return EXIT_CODES.notLoggedIn;
+  }
+  const report = buildReport(context, stored, store.location);
   if (options.json === true) {
     stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.loggedIn ? EXIT_CODES.success : EXIT_CODES.notLoggedIn;

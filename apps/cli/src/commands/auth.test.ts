@@ -84,7 +84,8 @@ describe('codetether auth login', () => {
   it('fails with exit 2 when nothing is pasted and exit 1 when the login is denied', async () => {
     const nothing = await runCli(['auth', 'login', '--no-browser'], environment.env, '');
     expect(nothing.code).toBe(2);
-    expect(nothing.stderr).toContain('Nothing was pasted');
+    // The question's line is ended before the error, which starts on a line of its own.
+    expect(nothing.stderr).toMatch(/Redirect URL or code: \nerror: Nothing was pasted/);
 
     const denied = startCli(['auth', 'login', '--no-browser'], environment.env);
     const [authorizeUrl] = await denied.waitFor(/http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+/);
@@ -111,6 +112,16 @@ describe('codetether auth status', () => {
     const json = await runCli(['auth', 'status', '--json'], environment.env);
     expect(json.code).toBe(3);
     expect(JSON.parse(json.stdout)).toMatchObject({ loggedIn: false, mode: 'none', apiKeySet: false });
+
+    // A damaged credentials file: still one JSON object for scripts, saying why.
+    await mkdir(environment.home, { recursive: true });
+    await writeFile(join(environment.home, 'auth.json'), '{damaged');
+    const damaged = await runCli(['auth', 'status', '--json'], environment.env);
+    expect(damaged.code).toBe(3);
+    expect(JSON.parse(damaged.stdout)).toMatchObject({
+      loggedIn: false,
+      credentialsError: expect.stringContaining('not valid JSON'),
+    });
   });
 
   it('shows the ChatGPT login without printing a token', async () => {
@@ -196,7 +207,7 @@ describe('codetether auth import-codex', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ loggedIn: true, source: 'codex-cli-import' });
   });
 
-  it('explains what to do when there is no Codex CLI login', async () => {
+  it('explains what to do when the Codex CLI login is missing or damaged (exit 1)', async () => {
     const result = await runCli(
       ['auth', 'import-codex', '--codex-home', join(environment.folder, 'missing')],
       environment.env,
@@ -204,5 +215,14 @@ describe('codetether auth import-codex', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('No Codex CLI login was found');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+
+    // A damaged Codex CLI file is a failed import too (exit 1, not "not logged in").
+    const damaged = join(environment.folder, 'damaged');
+    await mkdir(damaged, { recursive: true });
+    await writeFile(join(damaged, 'auth.json'), '{not json');
+    const corrupt = await runCli(['auth', 'import-codex', '--codex-home', damaged], environment.env);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toMatch(/^error: The Codex CLI login at .* is not valid JSON/);
+    expect(corrupt.stderr).not.toContain('    at ');
   });
 });

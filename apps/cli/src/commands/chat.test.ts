@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { type Emulator, REASONING_SUMMARY, startEmulator, TEXT_ANSWER } from '@codetether/emulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -27,6 +28,15 @@ beforeEach(async () => {
 afterEach(async () => {
   await environment.cleanup();
 });
+
+/** A local port nothing listens on (bound, then released). */
+async function findClosedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 function responseBodies(): Record<string, unknown>[] {
   return emulator.requests
@@ -78,10 +88,11 @@ describe('codetether chat', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('prints one StreamChunk JSON per line and nothing else with --json', async () => {
+  it('prints one StreamChunk JSON per line and nothing else with --json (and gpt-5.5-fast → priority)', async () => {
     emulator.setOptions({ scenario: 'reasoning' });
-    const result = await runCli(['chat', '--json', 'Hi'], environment.env);
+    const result = await runCli(['chat', '--json', '--model', 'gpt-5.5-fast', 'Hi'], environment.env);
     expect(result.code).toBe(0);
+    expect(responseBodies()[0]).toMatchObject({ model: 'gpt-5.5', service_tier: 'priority' });
     const lines = result.stdout.trimEnd().split('\n');
     const chunks = lines.map((line) => JSON.parse(line) as { type: string; text?: string });
     expect(chunks.some((chunk) => chunk.type === 'thinking')).toBe(true);
@@ -92,19 +103,26 @@ describe('codetether chat', () => {
         .join(''),
     ).toBe(TEXT_ANSWER);
     expect(chunks.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
-    expect(result.stderr).toMatch(USAGE_LINE);
+    expect(result.stderr).toMatch(/^gpt-5\.5-fast · [\d,]+ in /m);
   });
 
-  it('shows the reasoning on stderr, or hides it with --no-thinking', async () => {
+  it('shows the reasoning on stderr (coloured only when asked), or hides it with --no-thinking', async () => {
     emulator.setOptions({ scenario: 'reasoning' });
-    const shown = await runCli(['chat', 'Hi'], environment.env);
+    const shown = await runCli(['chat', 'Hi'], { ...environment.env, FORCE_COLOR: '1' });
     expect(shown.code).toBe(0);
-    expect(shown.stderr).toContain(REASONING_SUMMARY);
+    expect(shown.stderr).toMatch(ESCAPE_CODE);
+    expect(shown.stderr.replace(/\u001b\[[\d;]*m/g, '')).toContain(REASONING_SUMMARY);
     expect(shown.stdout).toBe(`${TEXT_ANSWER}\n`);
 
-    const hidden = await runCli(['chat', '--no-thinking', 'Hi'], environment.env);
+    // NO_COLOR wins over FORCE_COLOR.
+    const hidden = await runCli(['chat', '--no-thinking', 'Hi'], {
+      ...environment.env,
+      FORCE_COLOR: '1',
+      NO_COLOR: '1',
+    });
     expect(hidden.code).toBe(0);
     expect(hidden.stderr).not.toContain('Planning the answer');
+    expect(`${hidden.stdout}${hidden.stderr}`).not.toMatch(ESCAPE_CODE);
   });
 
   it('sends the model alias effort, the system text and the chosen transport', async () => {
@@ -124,6 +142,8 @@ describe('codetether chat', () => {
     const result = await runCli(['chat', '--model', 'gpt-3-turbo', 'Hi'], environment.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Model 'gpt-3-turbo' is not supported");
+    expect(result.stderr).toMatch(/Supported models: .*gpt-5\.4, .*gpt-5\.5-fast/);
+    expect(result.stdout).toBe('');
     expect(responseBodies()).toHaveLength(0);
   });
 
@@ -151,12 +171,19 @@ describe('codetether chat', () => {
     expect(debug.stderr).toContain('    at ');
   });
 
-  it('colours output only when asked: FORCE_COLOR on, NO_COLOR off', async () => {
-    emulator.setOptions({ scenario: 'reasoning' });
-    const forced = await runCli(['chat', 'Hi'], { ...environment.env, FORCE_COLOR: '1' });
-    expect(forced.stderr).toMatch(ESCAPE_CODE);
-    const disabled = await runCli(['chat', 'Hi'], { ...environment.env, FORCE_COLOR: '1', NO_COLOR: '1' });
-    expect(`${disabled.stdout}${disabled.stderr}`).not.toMatch(ESCAPE_CODE);
+  it('says in one sentence that the backend is down (exit 1), with nothing on stdout even with --json', async () => {
+    const port = await findClosedPort();
+    // The WebSocket only: the HTTP transport's retries with backoff would add seconds to the suite.
+    const result = await runCli(['chat', '--json', '--transport', 'websocket', 'Hi'], {
+      ...environment.env,
+      CODETETHER_CHATGPT_BASE_URL: `http://127.0.0.1:${port}/backend-api/codex`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      `error: Could not reach the ChatGPT backend at 127.0.0.1:${port} (connection refused: nothing is listening there).`,
+      '→ Check your network connection and CODETETHER_CHATGPT_BASE_URL, then try again.',
+    ]);
   });
 
   it('uses the OpenAI API with OPENAI_API_KEY when no ChatGPT login exists', async () => {

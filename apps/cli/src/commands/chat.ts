@@ -54,11 +54,16 @@ export async function runChat(
     });
   }
   const { stderr, stderrColors: colors } = context.terminal;
+  // A one-shot answer mentions the fallback only once HTTP has worked: when the backend is down
+  // altogether, the error alone is the one sentence the user needs.
+  let fallbackNote: string | undefined;
   const provider = createCodexProvider({
     env: context.env,
     ...(options.transport === undefined ? {} : { transport: options.transport }),
     onTransportFallback(info) {
-      stderr.write(colors.dim(`(WebSocket unavailable: ${info.reason}; using HTTP for this session)\n`));
+      const note = colors.dim(`(The WebSocket failed (${info.reason}); this session uses HTTP.)\n`);
+      if (interactive || context.debug) stderr.write(note);
+      else fallbackNote = note;
     },
   });
   try {
@@ -82,6 +87,7 @@ export async function runChat(
         stderr.write(`${colors.yellow('Cancelled.')}\n`);
         return EXIT_CODES.interrupted;
       }
+      if (fallbackNote !== undefined) stderr.write(fallbackNote);
       return EXIT_CODES.success;
     } finally {
       interrupt.dispose();

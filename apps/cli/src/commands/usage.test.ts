@@ -88,6 +88,20 @@ describe('codetether usage', () => {
     expect(responsesRequests()).toBe(0);
   });
 
+  it('still draws the windows when the tiny request itself hits the usage limit', async () => {
+    await storeEmulatorLogin(emulator, environment.home);
+    emulator.setOptions({ scenario: 'rate-limited' });
+    try {
+      const usage = await runCli(['usage', '--refresh'], environment.env);
+      expect(usage.code).toBe(0);
+      expect(usage.stdout).toMatch(/^5-hour limit\s+█{30}\s+100% used/m);
+      expect(usage.stderr).toMatch(/usage limit/i);
+      expect(usage.stderr).not.toContain('error:');
+    } finally {
+      emulator.setOptions({ scenario: 'text' });
+    }
+  });
+
   it('explains that API-key mode has no usage windows', async () => {
     const result = await runCli(['usage'], { ...environment.env, OPENAI_API_KEY: 'sk-test' });
     expect(result.code).toBe(0);

@@ -63,6 +63,7 @@ export async function runUsage(context: CommandContext, options: UsageOptions): 
       source = 'last-answer';
     } else {
       const progress = startProgress(context.terminal, 'Asking the backend for your usage windows…');
+      let requestError: unknown;
       try {
         for await (const chunk of provider.completeStream(
           {
@@ -74,10 +75,21 @@ export async function runUsage(context: CommandContext, options: UsageOptions): 
         )) {
           if (chunk.type === 'error') throw new AnswerError(chunk.message, chunk.code);
         }
+      } catch (error) {
+        requestError = error;
       } finally {
         progress.stop();
       }
       snapshot = provider.lastRateLimits as RateLimitSnapshotView | undefined;
+      if (requestError !== undefined) {
+        // Having used up a window is exactly when people look at it: a usage-limit rejection still
+        // carries the windows, so show them (and say so) instead of failing.
+        const code = (requestError as { code?: unknown } | null)?.code;
+        if (code !== 'usage-limit-reached' || !hasRateLimitWindows(snapshot)) throw requestError;
+        const { stderr, stderrColors } = context.terminal;
+        const reason = requestError instanceof Error ? requestError.message : String(requestError);
+        stderr.write(`${stderrColors.yellow('!')} ${reason}\n`);
+      }
       asOf = context.now();
       source = 'request';
       if (snapshot !== undefined && hasRateLimitWindows(snapshot)) await saveRateLimits(home, snapshot, asOf);

@@ -86,7 +86,10 @@ export async function handleResponsesHttp(
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
     'x-request-id': requestId,
-    'openai-model': String(fields.model),
+    // Only a model name that is a valid header value is echoed (anything else would make writeHead throw).
+    ...(typeof fields.model === 'string' && /^[\x20-\x7e]{1,200}$/.test(fields.model)
+      ? { 'openai-model': fields.model }
+      : {}),
   });
   response.flushHeaders();
 

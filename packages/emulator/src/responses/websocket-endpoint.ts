@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { EmulatorContext } from '../context.js';
-import { parseBodyText } from '../http-utilities.js';
+import { parseBodyText, parseRequestTarget } from '../http-utilities.js';
 import { createId } from '../ids.js';
 import { apiError } from './error-bodies.js';
 import { playEvents } from './event-playback.js';
@@ -84,7 +84,17 @@ export function createWebSocketEndpoint(
     },
     handleUpgrade(request, socket, head) {
       socket.on('error', () => socket.destroy());
-      const path = new URL(request.url ?? '/', 'http://emulator').pathname;
+      const target = parseRequestTarget(request.url);
+      if (target === undefined) {
+        recordRefusal(request);
+        refuse(
+          socket,
+          400,
+          apiError('The request target is not a valid URL.', 'invalid_request_error', 'invalid_url'),
+        );
+        return;
+      }
+      const path = target.pathname;
       const backend = RESPONSES_PATHS[path];
       if (backend === undefined) {
         recordRefusal(request);
@@ -170,7 +180,7 @@ function serveConnection(
     sendEvent({ type: 'error', status_code: status, error, headers });
   };
 
-  connection.on('message', (data: RawData, isBinary: boolean) => {
+  const handleFrame = (data: RawData, isBinary: boolean): void => {
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString('utf8')
       : Buffer.from(data as ArrayBuffer).toString('utf8');
@@ -240,6 +250,22 @@ function serveConnection(
       .finally(() => {
         busy = false;
       });
+  };
+
+  connection.on('message', (data: RawData, isBinary: boolean) => {
+    try {
+      handleFrame(data, isBinary);
+    } catch (error) {
+      // A bug or an input nobody foresaw must cost one response, never the whole server.
+      sendError(
+        500,
+        apiError(
+          `Emulator error: ${error instanceof Error ? error.message : String(error)}`,
+          'server_error',
+          'emulator_error',
+        ),
+      );
+    }
   });
 }
 
