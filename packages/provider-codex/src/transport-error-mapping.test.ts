@@ -229,6 +229,10 @@ describe('sentence and sanitizeDetail', () => {
     expect(sentence('Failed', '')).toBe('Failed.');
     expect(sentence('Failed')).toBe('Failed.');
     expect(sanitizeDetail('  a\n\n b  ')).toBe('a b');
+    expect(sanitizeDetail('using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).')).toBe(
+      'using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).',
+    );
+    expect(sanitizeDetail('got Bearer abcdefghijklmnop123')).toBe('got Bearer [redacted]');
   });
 });
 

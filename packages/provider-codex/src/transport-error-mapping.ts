@@ -111,8 +111,10 @@ const MAX_DETAIL_LENGTH = 300;
 const SECRET_PATTERNS: readonly RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{8,}/g,
   /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
-  /\bBearer\s+[^\s"',;]+/gi,
 ];
+
+/** `Bearer <credential>` (long enough to be a real credential, not prose such as "Bearer auth"). */
+const BEARER_PATTERN = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{12,}/gi;
 
 /**
  * Makes server text safe and short enough to quote: removes the given secrets and anything that looks
@@ -126,6 +128,7 @@ export function sanitizeDetail(text: string, secrets: readonly string[] = []): s
   for (const secret of secrets) {
     if (secret.length >= 4) result = result.split(secret).join('[redacted]');
   }
+  result = result.replace(BEARER_PATTERN, '$1[redacted]');
   for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, '[redacted]');
   result = result.replace(/\s+/g, ' ').trim();
   return result.length > MAX_DETAIL_LENGTH ? `${result.slice(0, MAX_DETAIL_LENGTH)}…` : result;

@@ -264,6 +264,23 @@ describe('pool', () => {
     controller.abort();
   });
 
+  it('ignores an abort after completion: the pooled socket stays reusable', TIMEOUT, async () => {
+    local = await startLocalWebSocketServer((socket) => {
+      for (const event of completedResponseEvents('ok')) socket.send(JSON.stringify(event));
+    });
+    const ws = createWebSocketTransport();
+    transport = ws;
+    const controller = new AbortController();
+    const done = await ws.stream(request(local.url, 's', controller.signal));
+    expect(await collectEvents(done.events)).toHaveLength(3);
+    controller.abort();
+    expect(ws.state()).toEqual({ openConnections: 1, idleConnections: 1, activeResponses: 0 });
+    expect((await collectEvents((await ws.stream(request(local.url, 's'))).events)).at(-1)?.type).toBe(
+      'response.completed',
+    );
+    expect(local.accepted).toBe(1);
+  });
+
   it('aborts a handshake that hangs and leaves no socket', TIMEOUT, async () => {
     const sockets = new Set<Socket>();
     const silent: Server = createServer((socket) => {

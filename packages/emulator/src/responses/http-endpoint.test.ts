@@ -311,8 +311,10 @@ describe('scenarios over HTTP SSE', () => {
       model: 'gpt-5.4',
       input: 'one',
       store: true,
+      stream: true,
     });
     const id = responseOf(stored.events.at(-1)).id;
+    expect(id).toMatch(/^resp_/);
     const next = await postResponses(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator), {
       model: 'gpt-5.4',
       input: 'two',
@@ -326,5 +328,61 @@ describe('scenarios over HTTP SSE', () => {
     });
     expect(missing.status).toBe(400);
     expect(missing.json).toMatchObject({ error: { code: 'previous_response_not_found' } });
+  });
+});
+
+describe('the OpenAI API without stream: true', () => {
+  async function post(body: Record<string, unknown>) {
+    const response = await fetch(`${emulator.openaiBaseUrl}/responses`, {
+      method: 'POST',
+      headers: apiKeyHeaders(emulator),
+      body: JSON.stringify({ model: 'gpt-4.1', ...body }),
+    });
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      json: (await response.json()) as Record<string, unknown>,
+    };
+  }
+
+  it('answers one JSON response object with the output and usage', async () => {
+    const { status, contentType, json } = await post({ input: 'plain answer please' });
+    expect(status).toBe(200);
+    expect(contentType).toContain('application/json');
+    expect(json).toMatchObject({
+      object: 'response',
+      status: 'completed',
+      model: 'gpt-4.1',
+      output: [{ type: 'message', content: [{ type: 'output_text', text: 'plain answer please' }] }],
+      usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number) },
+    });
+    const stored = await post({ input: 'keep me', store: true });
+    const next = await post({ input: 'next', previous_response_id: stored.json.id });
+    expect(next.status).toBe(200);
+  });
+
+  it('answers tool calls, incomplete, failed and nested-error scenarios like the real API', async () => {
+    const tool = await post({ input: userInput('[scenario:tool-call] x'), stream: false });
+    expect(tool.json.output).toEqual([
+      expect.objectContaining({ type: 'function_call', name: 'get_weather' }),
+    ]);
+    const incomplete = await post({ input: userInput('[scenario:incomplete] x') });
+    expect(incomplete.json).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+    });
+    const failed = await post({ input: userInput('[scenario:failed] x') });
+    expect(failed).toMatchObject({
+      status: 500,
+      json: { error: { type: 'server_error', code: 'server_error' } },
+    });
+    const nested = await post({ input: userInput('[scenario:error-nested] x') });
+    expect(nested).toMatchObject({ status: 400, json: { error: { code: 'context_length_exceeded' } } });
+    const limited = await post({ input: userInput('[scenario:rate-limited] x') });
+    expect(limited.status).toBe(429);
+  });
+
+  it('drops the connection for the disconnect scenario', async () => {
+    await expect(post({ input: userInput('[scenario:disconnect] x') })).rejects.toThrow();
   });
 });

@@ -4,7 +4,7 @@ import { type ParsedBody, sendJson } from '../http-utilities.js';
 import { createId } from '../ids.js';
 import { apiError } from './error-bodies.js';
 import { playEvents } from './event-playback.js';
-import { prepareResponse } from './prepare-response.js';
+import { type PreparedStream, prepareResponse } from './prepare-response.js';
 import { type ResponsesBackend, validateCredentials } from './request-validation.js';
 import type { ResponsesEvent } from './response-events.js';
 import { UNFINISHED_SCENARIOS } from './scenario-plan.js';
@@ -17,7 +17,8 @@ export interface HttpResponsesResult {
 
 /**
  * `POST /backend-api/codex/responses` and `POST /v1/responses`: validates like the real services, then
- * streams the scenario's events as Server-Sent Events (`event: <type>` + `data: <json>`).
+ * streams the scenario's events as Server-Sent Events (`event: <type>` + `data: <json>`). The OpenAI
+ * API without `stream: true` answers one JSON response object instead, as the real one does.
  *
  * @param context - emulator state
  * @param backend - which service
@@ -81,6 +82,13 @@ export async function handleResponsesHttp(
     return;
   }
   const fields = body.value as Record<string, unknown>;
+  if (backend === 'openai' && fields.stream !== true) {
+    answerWithoutStreaming(context, prepared, fields, response, {
+      ...rateLimitHeaders,
+      'x-request-id': requestId,
+    });
+    return;
+  }
   response.writeHead(200, {
     ...rateLimitHeaders,
     'content-type': 'text/event-stream; charset=utf-8',
@@ -140,4 +148,54 @@ export async function handleResponsesHttp(
     response.off('close', abort);
     context.closing.removeEventListener('abort', abort);
   }
+}
+
+/**
+ * The OpenAI API without `stream: true`: one JSON answer — the final `response` object (200), or the
+ * error of a failed response (500) or an `error` event (400 for request errors). Scenarios that drop
+ * the connection drop it before answering.
+ */
+function answerWithoutStreaming(
+  context: EmulatorContext,
+  prepared: PreparedStream,
+  fields: Record<string, unknown>,
+  response: ServerResponse,
+  headers: Record<string, string>,
+): void {
+  const { cut } = prepared.outcome;
+  let last: ResponsesEvent | undefined;
+  let count = 0;
+  for (const event of prepared.outcome.events) {
+    if (cut !== undefined && count >= cut.afterEvents) break;
+    last = event;
+    count += 1;
+  }
+  if (cut !== undefined && count >= cut.afterEvents) {
+    response.socket?.destroy();
+    return;
+  }
+  if (last?.type === 'error') {
+    const error = (last.error ?? {}) as Record<string, unknown>;
+    sendJson(response, error.type === 'invalid_request_error' ? 400 : 500, { error }, headers);
+    return;
+  }
+  const final = (last?.response ?? {}) as Record<string, unknown>;
+  if (last?.type === 'response.failed') {
+    const error = (final.error ?? {}) as Record<string, unknown>;
+    sendJson(
+      response,
+      500,
+      apiError(
+        typeof error.message === 'string' ? error.message : 'The response failed.',
+        'server_error',
+        typeof error.code === 'string' ? error.code : 'server_error',
+      ),
+      headers,
+    );
+    return;
+  }
+  if (fields.store === true && !UNFINISHED_SCENARIOS.has(prepared.scenario)) {
+    context.storedResponseIds.add(prepared.outcome.builder.id);
+  }
+  sendJson(response, 200, final, headers);
 }
