@@ -236,6 +236,17 @@ describe('hostile WebSocket input', () => {
     await expectStillServing();
   });
 
+  it('closes with 1009 (message too big) on a frame over maxBodyBytes', async () => {
+    emulator.setOptions({ maxBodyBytes: 1024 });
+    const socket = await chatgptSocket();
+    socket.create({ model: 'gpt-5.4', input: userInput('x'.repeat(4096)) });
+    expect(await socket.closed).toBe(1009);
+    emulator.setOptions({ maxBodyBytes: 1024 * 1024 });
+    const other = await chatgptSocket();
+    other.create({ model: 'gpt-5.4', input: userInput('small again') });
+    expect(outputText(await other.nextResponse())).toBe('small again');
+  });
+
   it('refuses upgrades on unknown paths and with a bad key, without crashing', async () => {
     const unknown = new WebSocket(`${emulator.url.replace('http', 'ws')}/v1/chat`);
     sockets.push(unknown);

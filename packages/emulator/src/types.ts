@@ -144,7 +144,10 @@ export interface EmulatorOptions {
    * may safely fall back to HTTP. Set it higher to cut a stream in the middle.
    */
   webSocketCloseAfterEvents?: number;
-  /** Largest HTTP request body accepted, in bytes; a larger one gets 413. Default 32 MiB. */
+  /**
+   * Largest request accepted, in bytes: a larger HTTP body gets 413, a larger WebSocket frame closes the
+   * socket with 1009. Default 32 MiB.
+   */
   maxBodyBytes?: number;
   /** Most recorded requests kept; older ones are dropped. Default 10000. */
   maxRecordedRequests?: number;

@@ -354,9 +354,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     };
     if (input.signal !== undefined) request.signal = input.signal;
     const transport = wire === 'http' ? httpTransport() : webSocketTransport();
-    const response = await raceAbort(transport.stream(request), input.signal, (late) =>
-      closeIteratorQuietly(late.events[Symbol.asyncIterator]()),
-    );
+    const response = await raceAbort(transport.stream(request), input.signal);
     rememberRateLimits(response.rateLimits);
     return primeResponse(response, input.signal);
   };
@@ -433,7 +431,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       }
       if (input.signal?.aborted) throw abortedError(input.signal.reason);
       // A token refresh may be slow (network): the caller's abort must not wait for it.
-      const credentials = await raceAbort(input.session.getCredentials(), input.signal);
+      const credentials = await input.session.getCredentials();
       input.sentSecret = credentials.bearerToken;
       try {
         return await sendWithFallback(input, credentials);
@@ -451,7 +449,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           !isMissingAccountId(fields);
         if (canRefresh) {
           refreshed = true;
-          await raceAbort(input.session.refreshAfterRejection(credentials.bearerToken), input.signal);
+          await input.session.refreshAfterRejection(credentials.bearerToken);
           continue;
         }
         throw mapTransportError(error, {
@@ -516,7 +514,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     if (signal?.aborted) throw abortedError(signal.reason);
     const sessionId = requestOptions.sessionId ?? randomUUID();
     const mode = resolveTransportMode(options.transport, env);
-    const session = await raceAbort(getAuth(), signal);
+    const session = await getAuth();
     validateModelForBackend(request.model, session.backend);
     const body = buildBody(request, session.backend, sessionId);
     const input: EstablishInput = { session, body, sessionId, signal, requestedModel: request.model, mode };
@@ -610,7 +608,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       const { signal } = requestOptions;
       if (signal?.aborted) throw abortedError(signal.reason);
       const sessionId = requestOptions.sessionId ?? randomUUID();
-      const session = await raceAbort(getAuth(), signal);
+      const session = await getAuth();
       const prepared = preparePassthroughBody(body, {
         backend: session.backend,
         sessionId,

@@ -181,9 +181,14 @@ function serveConnection(
   };
 
   const handleFrame = (data: RawData, isBinary: boolean): void => {
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const limit = Math.min(MAX_FRAME_BYTES, context.options().maxBodyBytes ?? MAX_FRAME_BYTES);
+    if (bytes.length > limit) {
+      // What the real service does with an oversized frame: close with 1009 (message too big).
+      connection.close(1009, 'Message too big');
+      return;
+    }
+    const text = bytes.toString('utf8');
     const parsed = isBinary ? undefined : parseBodyText(text, 'application/json');
     const frame = parsed?.kind === 'json' ? parsed.value : undefined;
     const setScenario = recordFrame(request, frame ?? text);
