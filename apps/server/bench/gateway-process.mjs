@@ -3,6 +3,7 @@
 // then answers 'cpu' and 'memory' requests and exits on 'stop'.
 // provider 'codex': the real provider against the emulator. provider 'replay': an in-memory provider
 // that paces the emulator's answer the same way, to isolate the server's own overhead.
+import { subscribe } from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import { createCodexProvider } from '@codetether/provider-codex';
@@ -37,6 +38,12 @@ function createReplayProvider({ text, eventDelayMs }) {
   };
 }
 
+// Upstream sockets the gateway opened (the gateway only connects out to the emulator).
+let upstreamConnections = 0;
+subscribe('net.client.socket', () => {
+  upstreamConnections += 1;
+});
+
 process.once('message', async (setup) => {
   const provider =
     setup.provider === 'replay'
@@ -60,7 +67,7 @@ process.once('message', async (setup) => {
     if (message === 'memory') process.send({ maxRssBytes: process.resourceUsage().maxRSS * 1024 });
     if (message === 'cpu') {
       const usage = process.cpuUsage();
-      process.send({ cpuMicroseconds: usage.user + usage.system });
+      process.send({ cpuMicroseconds: usage.user + usage.system, upstreamConnections });
     }
     if (message === 'stop') {
       await gateway.close({ graceMs: 0 });

@@ -96,6 +96,14 @@ describe('loginWithBrowser against hostile or sloppy callers', { timeout: 15_000
     expect(issuer.requests[0]?.fields.code).toBe('first');
   });
 
+  it("does not report an error callback with another login's state as the user denying", async () => {
+    const issuer = tokenIssuer();
+    const { login, callback } = await start({ fetch: issuer.fetch });
+    expect((await fetch(`${callback}?error=access_denied&state=not-this-login`)).status).toBe(400);
+    await expect(login).rejects.toMatchObject({ code: 'state-mismatch' });
+    expect(issuer.requests).toHaveLength(0);
+  });
+
   it('still completes when the browser hangs up before the success page is written', async () => {
     const issuer = tokenIssuer();
     const { login, state, port } = await start({ fetch: issuer.fetch });

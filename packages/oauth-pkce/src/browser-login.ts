@@ -219,7 +219,10 @@ export async function loginWithBrowser(options: BrowserLoginOptions = {}): Promi
       }
       const parameters = url.searchParams;
       const issuerErrorCode = parameters.get('error');
-      if (issuerErrorCode !== null) {
+      const returnedState = parameters.get('state');
+      // An error callback carrying another login's state is not this user's answer: treat it as a
+      // state mismatch below. (Issuers that omit `state` on errors are still reported as a denial.)
+      if (issuerErrorCode !== null && (returnedState === null || returnedState === state)) {
         callbackReceived = true;
         const description = parameters.get('error_description') ?? undefined;
         const detail = description ? `${issuerErrorCode}: ${description}` : issuerErrorCode;
@@ -243,7 +246,7 @@ export async function loginWithBrowser(options: BrowserLoginOptions = {}): Promi
         });
         return;
       }
-      if (parameters.get('state') !== state) {
+      if (returnedState !== state) {
         callbackReceived = true;
         await sendPage(
           response,

@@ -354,7 +354,9 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     };
     if (input.signal !== undefined) request.signal = input.signal;
     const transport = wire === 'http' ? httpTransport() : webSocketTransport();
-    const response = await raceAbort(transport.stream(request), input.signal);
+    const response = await raceAbort(transport.stream(request), input.signal, (late) =>
+      closeIteratorQuietly(late.events[Symbol.asyncIterator]()),
+    );
     rememberRateLimits(response.rateLimits);
     return primeResponse(response, input.signal);
   };
@@ -431,7 +433,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       }
       if (input.signal?.aborted) throw abortedError(input.signal.reason);
       // A token refresh may be slow (network): the caller's abort must not wait for it.
-      const credentials = await input.session.getCredentials();
+      const credentials = await raceAbort(input.session.getCredentials(), input.signal);
       input.sentSecret = credentials.bearerToken;
       try {
         return await sendWithFallback(input, credentials);
@@ -449,7 +451,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           !isMissingAccountId(fields);
         if (canRefresh) {
           refreshed = true;
-          await input.session.refreshAfterRejection(credentials.bearerToken);
+          await raceAbort(input.session.refreshAfterRejection(credentials.bearerToken), input.signal);
           continue;
         }
         throw mapTransportError(error, {
@@ -477,6 +479,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           now: now(),
           planType: lastRateLimits?.planType,
           secrets: sentSecret === undefined ? [] : [sentSecret],
+          midStream: true,
         });
 
   const buildBody = (
@@ -514,7 +517,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     if (signal?.aborted) throw abortedError(signal.reason);
     const sessionId = requestOptions.sessionId ?? randomUUID();
     const mode = resolveTransportMode(options.transport, env);
-    const session = await getAuth();
+    const session = await raceAbort(getAuth(), signal);
     validateModelForBackend(request.model, session.backend);
     const body = buildBody(request, session.backend, sessionId);
     const input: EstablishInput = { session, body, sessionId, signal, requestedModel: request.model, mode };
@@ -608,7 +611,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       const { signal } = requestOptions;
       if (signal?.aborted) throw abortedError(signal.reason);
       const sessionId = requestOptions.sessionId ?? randomUUID();
-      const session = await getAuth();
+      const session = await raceAbort(getAuth(), signal);
       const prepared = preparePassthroughBody(body, {
         backend: session.backend,
         sessionId,
@@ -635,6 +638,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
               now: now(),
               planType: lastRateLimits?.planType,
               secrets: input.sentSecret === undefined ? [] : [input.sentSecret],
+              midStream: true,
             });
       const events = {
         [Symbol.asyncIterator]() {

@@ -176,6 +176,28 @@ describe('mapTransportError', () => {
     );
   });
 
+  it('says the connection broke (not "could not reach") when the response had started', () => {
+    const broken = mapTransportError(
+      new FakeTransportError(
+        'The connection to http://127.0.0.1:9 broke in the middle of the response stream (other side closed) [UND_ERR_SOCKET]. Part of the answer was already delivered; send the request again to get a complete answer.',
+        { code: 'network' },
+      ),
+      { ...context, backend: 'openai', midStream: true },
+    );
+    expect(broken.code).toBe('network-error');
+    expect(broken.message).toBe(
+      'The connection to the OpenAI API broke during the response: The connection to http://127.0.0.1:9 broke in the middle of the response stream (other side closed) [UND_ERR_SOCKET]. Part of the answer was already delivered; send the request again to get a complete answer.',
+    );
+    expect(
+      mapTransportError(new FakeTransportError('socket hang up', { code: 'network-error' }), {
+        ...context,
+        midStream: true,
+      }).message,
+    ).toBe(
+      'The connection to the ChatGPT backend broke during the response: socket hang up. Check your network connection and send the request again.',
+    );
+  });
+
   it('truncates huge server text (an HTML error page from a proxy)', () => {
     const error = mapTransportError(
       new FakeTransportError('502', { status: 502, serverMessage: `<html>${'x'.repeat(50_000)}</html>` }),

@@ -60,6 +60,8 @@ export interface ErrorMappingContext {
   planType?: string | undefined;
   /** Secrets that were sent (token, API key): removed from any server text quoted in the message. */
   secrets?: readonly string[] | undefined;
+  /** True when the response had already started streaming (a broken connection, not an unreachable one). */
+  midStream?: boolean | undefined;
 }
 
 /** The reference's actionable message for a token without the `model.request` scope. */
@@ -177,7 +179,7 @@ function detailOf(fields: TransportErrorFields, secrets: readonly string[]): str
  */
 function withAdvice(lead: string, detail: string, advice: string): string {
   const text = sentence(lead, detail);
-  return /\btry again\b[^.!?]*[.!?]?$/i.test(detail) ? text : `${text} ${advice}`;
+  return /\b(try|send (the request|it)) again\b[^.!?]*[.!?]?$/i.test(detail) ? text : `${text} ${advice}`;
 }
 
 /**
@@ -315,6 +317,17 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
     return new CodexProviderError(
       'upstream-error',
       withAdvice('The response stream failed', detail, 'Try again in a moment.'),
+      { ...common, isRetryable: fields.isRetryable ?? true },
+    );
+  }
+  if (context.midStream === true) {
+    return new CodexProviderError(
+      'network-error',
+      withAdvice(
+        `The connection to the ${backendName} broke during the response`,
+        detail,
+        'Check your network connection and send the request again.',
+      ),
       { ...common, isRetryable: fields.isRetryable ?? true },
     );
   }

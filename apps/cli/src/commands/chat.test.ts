@@ -111,7 +111,8 @@ describe('codetether chat', () => {
     const shown = await runCli(['chat', 'Hi'], { ...environment.env, FORCE_COLOR: '1' });
     expect(shown.code).toBe(0);
     expect(shown.stderr).toMatch(ESCAPE_CODE);
-    expect(shown.stderr.replace(/\u001b\[[\d;]*m/g, '')).toContain(REASONING_SUMMARY);
+    // Shown without the Markdown bold markers of its heading.
+    expect(shown.stderr.replace(/\u001b\[[\d;]*m/g, '')).toContain(REASONING_SUMMARY.replaceAll('**', ''));
     expect(shown.stdout).toBe(`${TEXT_ANSWER}\n`);
 
     // NO_COLOR wins over FORCE_COLOR.

@@ -33,7 +33,7 @@ export interface ChunkPrinter {
 
 /**
  * Creates a printer: answer text goes to standard output exactly as streamed; reasoning goes dimmed to
- * standard error (so `> answer.txt` keeps only the answer); tool calls are noted on standard error. In
+ * standard error without its `**` bold markers (so `> answer.txt` keeps only the answer); tool calls are noted on standard error. In
  * JSON mode every chunk is one JSON line on standard output and nothing else is printed there.
  *
  * @param terminal - where to print
@@ -50,6 +50,18 @@ export function createChunkPrinter(terminal: Terminal, options: ChunkPrinterOpti
   };
   let stderrAtLineStart = true;
   let thinkingOpen = false;
+  // Reasoning summaries are Markdown with `**Heading**` lines; the markers are dropped on screen. A
+  // chunk ending in a lone `*` is held back until the next one shows whether it starts a marker.
+  let heldAsterisk = '';
+  const withoutBoldMarkers = (text: string): string => {
+    let combined = `${heldAsterisk}${text}`;
+    heldAsterisk = '';
+    if (combined.endsWith('*') && !combined.endsWith('**')) {
+      heldAsterisk = '*';
+      combined = combined.slice(0, -1);
+    }
+    return combined.replaceAll('**', '');
+  };
   const writeStderr = (text: string, raw: string): void => {
     if (raw === '') return;
     stderr.write(text);
@@ -58,6 +70,10 @@ export function createChunkPrinter(terminal: Terminal, options: ChunkPrinterOpti
   const closeThinking = (): void => {
     if (!thinkingOpen) return;
     thinkingOpen = false;
+    if (heldAsterisk !== '') {
+      writeStderr(colors.dim(colors.italic(heldAsterisk)), heldAsterisk);
+      heldAsterisk = '';
+    }
     writeStderr(stderrAtLineStart ? '\n' : '\n\n', '\n');
   };
   const record = (chunk: StreamChunk): void => {
@@ -95,11 +111,13 @@ export function createChunkPrinter(terminal: Terminal, options: ChunkPrinterOpti
         return;
       }
       switch (chunk.type) {
-        case 'thinking':
+        case 'thinking': {
           if (!options.showThinking) return;
           thinkingOpen = true;
-          writeStderr(colors.dim(colors.italic(chunk.text)), chunk.text);
+          const shown = withoutBoldMarkers(chunk.text);
+          writeStderr(colors.dim(colors.italic(shown)), shown);
           return;
+        }
         case 'text':
           closeThinking();
           stdout.write(chunk.text);

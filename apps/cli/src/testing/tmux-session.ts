@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -17,7 +20,7 @@ export interface TmuxSession {
   capture(): Promise<string>;
   /** Polls the pane until `predicate` accepts its text; returns that text. */
   waitFor(predicate: (screen: string) => boolean, description: string): Promise<string>;
-  /** Polls until the command has exited; returns its exit status (128 + signal when killed). */
+  /** Polls until the command has exited; returns its exit status. */
   waitForExit(): Promise<number>;
   /** Kills the private tmux server. */
   close(): Promise<void>;
@@ -41,10 +44,18 @@ export async function startTmuxSession(argv: string[], env: Record<string, strin
   const socket = `codetether-cli-test-${randomUUID()}`;
   const tmux = async (...args: string[]): Promise<string> =>
     (await run(TMUX_PATH, ['-L', socket, '-f', '/dev/null', ...args])).stdout;
+  // tmux does not always reap the command (it can stay a zombie with no `pane_dead_status`), so a
+  // small shell runs it and writes its exit status to a file. `trap : INT` keeps that shell alive on
+  // Ctrl-C without passing an ignored SIGINT on to the command.
+  const statusFile = join(tmpdir(), `${socket}.status`);
   const command = [
     'env',
     '-i',
     ...Object.entries(env).map(([name, value]) => shellQuote(`${name}=${value}`)),
+    '/bin/sh',
+    '-c',
+    shellQuote(`trap : INT; "$@"; echo $? > ${shellQuote(statusFile)}`),
+    'sh',
     ...argv.map(shellQuote),
   ].join(' ');
   await tmux(
@@ -92,27 +103,13 @@ export async function startTmuxSession(argv: string[], env: Record<string, strin
     },
     waitForExit() {
       return poll(async () => {
-        // tmux marks the pane dead when the pseudo-terminal closes, which can be a moment before it
-        // has collected the exit status: keep polling until the status (or the signal) is known.
-        const [dead = '', status = '', signal = ''] = (
-          await tmux(
-            'display-message',
-            '-p',
-            '-t',
-            'cli',
-            '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}',
-          )
-        )
-          .trim()
-          .split('|');
-        if (dead !== '1') return undefined;
-        if (status !== '') return Number(status);
-        if (signal !== '') return 128 + Number(signal);
-        return undefined;
+        const status = await readFile(statusFile, 'utf8').catch(() => '');
+        return status.trim() === '' ? undefined : Number(status.trim());
       }, 'the command to exit');
     },
     async close() {
       await tmux('kill-server').catch(() => {});
+      await rm(statusFile, { force: true });
     },
   };
 }
