@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { createBearerAuthenticator } from './bearer-authentication.js';
 import { handleChatCompletions } from './chat-completions-route.js';
@@ -11,6 +10,7 @@ import { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { toOpenAiModelList } from './models-route.js';
 import { GatewayError } from './openai-error.js';
+import { createRequestBodyLimit } from './request-body-limit.js';
 import { handleResponses } from './responses-route.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
@@ -185,16 +185,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   });
   app.use(
     '/v1/*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => {
-        throw new GatewayError(
-          413,
-          'invalid_request_error',
-          `The request body is larger than the gateway's limit of ${maxBodyBytes} bytes.`,
-          { code: 'request_too_large' },
-        );
-      },
+    createRequestBodyLimit(maxBodyBytes, () => {
+      throw new GatewayError(
+        413,
+        'invalid_request_error',
+        `The request body is larger than the gateway's limit of ${maxBodyBytes} bytes.`,
+        { code: 'request_too_large' },
+      );
     }),
   );
 
