@@ -237,6 +237,17 @@ describe('mapTransportError', () => {
     );
   });
 
+  it('maps a request the transport refused to send (bad URL or header) to invalid-request, not a network error', () => {
+    const mapped = mapTransportError(
+      new FakeTransportError('The header "x-custom" has a line break.', { code: 'invalid-request' }),
+      context,
+    );
+    expect(mapped.code).toBe('invalid-request');
+    expect(mapped.isRetryable).toBe(false);
+    expect(mapped.message).toContain('could not be sent');
+    expect(mapped.message).toContain('CODETETHER_CHATGPT_BASE_URL');
+  });
+
   it('passes provider errors through unchanged', () => {
     const original = new CodexProviderError('aborted', 'x');
     expect(mapTransportError(original, context)).toBe(original);

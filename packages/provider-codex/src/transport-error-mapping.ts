@@ -292,6 +292,13 @@ export function mapTransportError(error: unknown, context: ErrorMappingContext):
       isRetryable: false,
     });
   }
+  if (fields.code === 'invalid-request') {
+    return new CodexProviderError(
+      'invalid-request',
+      `${sentence(`The request to the ${backendName} could not be sent`, detail)} Check the base URL (CODETETHER_CHATGPT_BASE_URL / CODETETHER_OPENAI_BASE_URL) and any custom headers.`,
+      { ...common, isRetryable: false },
+    );
+  }
   if (fields.code?.includes('timeout')) {
     return new CodexProviderError(
       'timeout',
