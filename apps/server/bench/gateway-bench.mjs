@@ -132,6 +132,11 @@ async function load(target) {
   return { ttfts, seconds: (performance.now() - started) / 1000 };
 }
 
+function ownCpuMicroseconds() {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -139,8 +144,8 @@ const percentile = (values, p) => {
 
 /** Runs the comparison of one gateway process against the direct baseline. */
 async function compare(providerKind) {
-  const process = await startGatewayProcess(providerKind);
-  const gateway = gatewayTarget(providerKind, process.url);
+  const gatewayProcess = await startGatewayProcess(providerKind);
+  const gateway = gatewayTarget(providerKind, gatewayProcess.url);
   await load(direct); // warm-up
   await load(gateway);
   const sequential = { direct: [], gateway: [] };
@@ -150,18 +155,22 @@ async function compare(providerKind) {
   }
   const results = { direct: { ttfts: [], seconds: 0 }, gateway: { ttfts: [], seconds: 0 } };
   let gatewayCpu = 0;
+  // CPU of this process (the load client and the emulator) per arm.
+  const benchCpu = { direct: 0, gateway: 0 };
   for (let round = 0; round < rounds; round += 1) {
     for (const side of round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
-      const cpuBefore = side === 'gateway' ? await process.cpuMicroseconds() : 0;
+      const cpuBefore = side === 'gateway' ? await gatewayProcess.cpuMicroseconds() : 0;
+      const benchCpuBefore = ownCpuMicroseconds();
       const run = await load(side === 'gateway' ? gateway : direct);
-      if (side === 'gateway') gatewayCpu += (await process.cpuMicroseconds()) - cpuBefore;
+      benchCpu[side] += ownCpuMicroseconds() - benchCpuBefore;
+      if (side === 'gateway') gatewayCpu += (await gatewayProcess.cpuMicroseconds()) - cpuBefore;
       results[side].ttfts.push(...run.ttfts);
       results[side].seconds += run.seconds;
     }
   }
-  const maxRssBytes = await process.maxRssBytes();
-  const upstreamConnections = await process.upstreamConnections();
-  await process.stop();
+  const maxRssBytes = await gatewayProcess.maxRssBytes();
+  const upstreamConnections = await gatewayProcess.upstreamConnections();
+  await gatewayProcess.stop();
   const summary = (side) => ({
     ttftP50Ms: percentile(results[side].ttfts, 50),
     ttftP99Ms: percentile(results[side].ttfts, 99),
@@ -187,6 +196,10 @@ async function compare(providerKind) {
       gateway: gatewaySummary,
     },
     gatewayCpuMsPerStream: gatewayCpu / 1000 / (concurrency * rounds),
+    clientAndEmulatorCpuMsPerStream: {
+      direct: benchCpu.direct / 1000 / (concurrency * rounds),
+      gateway: benchCpu.gateway / 1000 / (concurrency * rounds),
+    },
     gatewayPeakRssMiB: maxRssBytes / 1024 / 1024,
     upstreamConnectionsOpened: upstreamConnections,
     streamsServed: concurrency * (rounds + 1) + sequentialCount,
@@ -212,7 +225,7 @@ for (const name of parts) {
       (part.sequential === undefined
         ? ''
         : `sequential added TTFT p50 ${round2(part.sequential.addedTtftP50Ms)} ms, p99 ${round2(part.sequential.addedTtftP99Ms)} ms; `) +
-      `${round2(part.gatewayCpuMsPerStream)} ms CPU per stream; peak RSS ${round2(part.gatewayPeakRssMiB)} MiB.`,
+      `gateway CPU ${round2(part.gatewayCpuMsPerStream)} ms per stream (client + emulator ${round2(part.clientAndEmulatorCpuMsPerStream.direct)} ms direct, ${round2(part.clientAndEmulatorCpuMsPerStream.gateway)} ms via gateway); peak RSS ${round2(part.gatewayPeakRssMiB)} MiB.`,
   );
 }
 console.log(

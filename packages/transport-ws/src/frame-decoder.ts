@@ -25,7 +25,9 @@ function toBytes(data: RawData): Uint8Array {
 export function decodeFrame(data: RawData, isBinary: boolean): ResponsesStreamEvent {
   let text: string;
   try {
-    text = utf8.decode(toBytes(data));
+    // `ws` has already checked that a text frame is valid UTF-8 (it closes the socket with 1007
+    // otherwise), so a Buffer text frame is decoded without a second check.
+    text = !isBinary && Buffer.isBuffer(data) ? data.toString('utf8') : utf8.decode(toBytes(data));
   } catch (error) {
     throw new MalformedFrameError(`a ${isBinary ? 'binary' : 'text'} frame was not valid UTF-8`, {
       cause: error,

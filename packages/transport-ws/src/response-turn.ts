@@ -86,6 +86,9 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   private retried = false;
   private paused = false;
   private idleTimer: unknown;
+  /** Whether the armed idle timer is the stale-socket probe, and its delay (to restart it in place). */
+  private idleTimerProbing = false;
+  private idleTimerMs = 0;
   private readonly onAbort = (): void => {
     this.fail(abortedError(this.options.signal, this.received === 0), true);
   };
@@ -348,14 +351,30 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   }
 
   private armIdleTimer(): void {
-    this.clearIdleTimer();
-    if (this.paused) return;
+    if (this.paused) {
+      this.clearIdleTimer();
+      return;
+    }
     const { staleSocketTimeoutMs } = this.options;
     const probingReusedSocket =
       this.reused && this.received === 0 && !this.retried && staleSocketTimeoutMs !== undefined;
     const timeoutMs = probingReusedSocket
       ? Math.min(staleSocketTimeoutMs, this.options.idleEventTimeoutMs)
       : this.options.idleEventTimeoutMs;
+    // Called for every frame: restart a Node timer of the same kind in place instead of replacing it.
+    const armed = this.idleTimer as { refresh?: unknown } | undefined;
+    if (
+      armed !== undefined &&
+      typeof armed.refresh === 'function' &&
+      this.idleTimerProbing === probingReusedSocket &&
+      this.idleTimerMs === timeoutMs
+    ) {
+      (armed as { refresh(): void }).refresh();
+      return;
+    }
+    this.clearIdleTimer();
+    this.idleTimerProbing = probingReusedSocket;
+    this.idleTimerMs = timeoutMs;
     this.idleTimer = this.options.scheduler.setTimeout(() => {
       this.idleTimer = undefined;
       if (probingReusedSocket && this.received === 0 && this.connection !== undefined) {
