@@ -196,6 +196,57 @@ function closeIteratorQuietly(iterator: AsyncIterator<unknown>): void {
   }
 }
 
+/** An event iterator that stops with `aborted` once the caller's signal aborts. */
+interface AbortAwareIterator {
+  /** The next event; rejects with `aborted` when the signal aborted before or while waiting. */
+  next(): Promise<IteratorResult<unknown>>;
+  /** Releases the transport stream (once) and the abort listener. */
+  close(): void;
+  /** Removes the abort listener without releasing the transport stream. */
+  dispose(): void;
+}
+
+/**
+ * Guards a transport event iterator with ONE abort listener for the whole stream (not one per event):
+ * on abort the transport stream is released at once, which ends a pending `next()` (both transports
+ * also end their iterators on their request signal), and every `next()` checks the signal.
+ */
+function guardIterator(
+  iterator: AsyncIterator<unknown>,
+  signal: AbortSignal | undefined,
+): AbortAwareIterator {
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    closeIteratorQuietly(iterator);
+  };
+  const dispose = (): void => {
+    signal?.removeEventListener('abort', release);
+  };
+  signal?.addEventListener('abort', release, { once: true });
+  return {
+    async next() {
+      if (signal?.aborted) throw abortedError(signal.reason);
+      let result: IteratorResult<unknown>;
+      try {
+        result = await iterator.next();
+      } catch (error) {
+        if (signal?.aborted) throw abortedError(signal.reason);
+        throw error;
+      }
+      // An event that arrives after the abort is dropped, as the caller no longer wants it.
+      if (signal?.aborted) throw abortedError(signal.reason);
+      return result;
+    },
+    close() {
+      dispose();
+      release();
+    },
+    dispose,
+  };
+}
+
 /**
  * Waits for the first event so failures before any output (WebSocket closed early, usage limit as an
  * error frame) surface as pre-stream errors, then hands back an iterable that replays it.
@@ -524,7 +575,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     for (;;) {
       const response = await establish(input);
       const parser = createResponsesEventParser();
-      const iterator = response.events[Symbol.asyncIterator]();
+      const iterator = guardIterator(response.events[Symbol.asyncIterator](), signal);
       let yieldedOutput = false;
       let exhausted = false;
       let retryOverHttp = false;
@@ -533,7 +584,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         while (!sawTerminal) {
           let next: IteratorResult<unknown>;
           try {
-            next = await raceAbort(iterator.next(), signal);
+            next = await iterator.next();
           } catch (error) {
             exhausted = true;
             const canReplay =
@@ -569,7 +620,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         return;
       } finally {
         // Releases the transport stream on abort, early exit by the consumer, or after the terminal event.
-        if (!exhausted || signal?.aborted) closeIteratorQuietly(iterator);
+        if (!exhausted || signal?.aborted) iterator.close();
+        else iterator.dispose();
       }
     }
   }
@@ -642,18 +694,20 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
             });
       const events = {
         [Symbol.asyncIterator]() {
-          const iterator = source[Symbol.asyncIterator]();
+          const iterator = guardIterator(source[Symbol.asyncIterator](), signal);
           return {
             async next() {
               try {
-                return await raceAbort(iterator.next(), signal);
+                const result = await iterator.next();
+                if (result.done === true) iterator.dispose();
+                return result;
               } catch (error) {
-                closeIteratorQuietly(iterator);
+                iterator.close();
                 throw mapError(error);
               }
             },
             async return(value?: unknown) {
-              closeIteratorQuietly(iterator);
+              iterator.close();
               return { done: true as const, value };
             },
           };

@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { parseRateLimitHeaders } from '@codetether/responses-protocol';
-import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch } from 'undici';
+import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
 import { abortableSleep } from './abortable-sleep.js';
+import { type BodySource, createNodeBodySource } from './body-reader.js';
 import { HttpTransportError } from './http-transport-error.js';
 import { createAbortedError, createClosedError, createNetworkError } from './network-error.js';
-import { headersToRecord, readRequestId } from './response-metadata.js';
+import { headersToRecord, incomingHeadersToRecord, readRequestId } from './response-metadata.js';
 import { parseRetryAfterMs } from './retry-after.js';
 import { type BackoffPolicy, computeRetryDelayMs } from './retry-policy.js';
 import {
@@ -18,7 +20,6 @@ import { createStatusError } from './status-error.js';
 import type {
   FetchInitLike,
   FetchLike,
-  FetchResponseLike,
   HttpTransport,
   HttpTransportOptions,
   TransportRequest,
@@ -138,7 +139,53 @@ function isNotAnEventStream(contentType: string | undefined): boolean {
   return !lowered.includes('event-stream') && (lowered.includes('json') || lowered.includes('html'));
 }
 
-async function readLimitedText(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+/**
+ * Resolves with undici's answer, or rejects with the abort reason as soon as `signal` aborts: undici
+ * only acts on an abort once the connection is up, so a request still connecting would otherwise
+ * wait for the connect timeout. An answer that arrives after the abort has its body destroyed.
+ */
+function settleOrAbort<T extends { body: Readable }>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  const discardLate = (): void => {
+    promise.then(
+      (late) => {
+        late.body.on('error', () => {}).destroy();
+      },
+      () => {},
+    );
+  };
+  if (signal.aborted) {
+    discardLate();
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      discardLate();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (answer) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(answer);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** An HTTP answer, whether it came from undici `request()` or from an injected `fetch`. */
+interface HttpAnswer {
+  status: number;
+  statusText: string;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  body: BodySource | null;
+}
+
+async function readLimitedText(body: BodySource | null, limit: number): Promise<string> {
   if (body === null) return '';
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -252,8 +299,43 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     });
     return ownedAgent;
   };
-  const fetchFunction: FetchLike =
-    (options.fetch as FetchLike | undefined) ?? (undiciFetch as unknown as FetchLike);
+  const injectedFetch = options.fetch as FetchLike | undefined;
+  /**
+   * Sends one POST. Without an injected `fetch` this is undici's `request()` on the owned Agent (or
+   * the injected dispatcher): no WHATWG streams, so less work per request and per chunk.
+   */
+  const send = async (
+    url: string,
+    init: FetchInitLike,
+    chosenDispatcher: Dispatcher | undefined,
+  ): Promise<HttpAnswer> => {
+    if (injectedFetch !== undefined) {
+      if (chosenDispatcher !== undefined) Object.assign(init, { dispatcher: chosenDispatcher });
+      const response = await injectedFetch(url, init);
+      return {
+        status: response.status,
+        statusText: response.statusText,
+        headers: headersToRecord(response.headers),
+        body: response.body,
+      };
+    }
+    const answer = await settleOrAbort(
+      undiciRequest(url, {
+        method: 'POST',
+        headers: init.headers,
+        body: init.body,
+        signal: init.signal,
+        ...(chosenDispatcher === undefined ? {} : { dispatcher: chosenDispatcher }),
+      }),
+      init.signal,
+    );
+    return {
+      status: answer.statusCode,
+      statusText: answer.statusText ?? '',
+      headers: incomingHeadersToRecord(answer.headers),
+      body: createNodeBodySource(answer.body),
+    };
+  };
 
   const activeCalls = new Set<AbortController>();
   let closed = false;
@@ -301,7 +383,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
   const attempt = async (
     call: CallState,
   ): Promise<{
-    response: FetchResponseLike;
+    response: HttpAnswer;
     headers: Record<string, string>;
     requestController: AbortController;
   }> => {
@@ -345,12 +427,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       body: call.body,
       signal: requestController.signal,
     };
-    const chosenDispatcher = dispatcher();
-    if (chosenDispatcher !== undefined) Object.assign(init, { dispatcher: chosenDispatcher });
-    let response: FetchResponseLike;
+    let response: HttpAnswer;
     attemptsAwaitingHeaders += 1;
     try {
-      response = await fetchFunction(call.request.url, init);
+      response = await send(call.request.url, init, dispatcher());
     } catch (error) {
       cleanUp();
       attemptsAwaitingHeaders -= 1;
@@ -358,7 +438,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
       throw failure(error);
     }
     attemptsAwaitingHeaders -= 1;
-    const headers = headersToRecord(response.headers);
+    const headers = response.headers;
     if (response.status >= 200 && response.status < 300 && !isNotAnEventStream(headers['content-type'])) {
       // From here on buildResponse forwards aborts until the event stream is released.
       cleanUp();
@@ -406,7 +486,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
 
   const buildResponse = (
     call: CallState,
-    response: FetchResponseLike,
+    response: HttpAnswer,
     headers: Record<string, string>,
     requestController: AbortController,
   ): TransportResponse => {

@@ -9,6 +9,21 @@ export function headersToRecord(headers: FetchResponseLike['headers']): Record<s
   return record;
 }
 
+/**
+ * Copies Node-style response headers (undici `request()`: lower-cased names, repeated ones as
+ * arrays) into a plain record; repeated values are joined with `, ` as `fetch` does.
+ */
+export function incomingHeadersToRecord(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    record[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return record;
+}
+
 /** The request id the server reported: `x-request-id`, else `x-oai-request-id`. */
 export function readRequestId(headers: Record<string, string>): string | undefined {
   const id = headers['x-request-id'] ?? headers['x-oai-request-id'];

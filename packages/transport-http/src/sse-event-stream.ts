@@ -3,6 +3,7 @@ import {
   type DecodedSseItem,
   type ResponsesStreamEvent,
 } from '@codetether/responses-protocol';
+import type { BodyReader, BodyReadResult, BodySource } from './body-reader.js';
 import { HttpTransportError } from './http-transport-error.js';
 import { redactErrorInPlace, redactSecrets } from './secret-redaction.js';
 
@@ -27,7 +28,7 @@ const TRAILING_BODY_LIMIT_BYTES = 64 * 1024;
 /** What the event stream needs from the request that produced it. */
 export interface SseEventStreamContext {
   /** The 2xx response body. */
-  body: ReadableStream<Uint8Array> | null;
+  body: BodySource | null;
   /** Longest wait for the next complete event (ms); 0 disables. */
   idleTimeoutMs: number;
   /** Cap on buffered unfinished SSE text, when set. */
@@ -92,7 +93,7 @@ interface ReadBatch {
  * waiting for an event.
  */
 async function readNextItems(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: BodyReader,
   decoder: ReturnType<typeof createSseEventDecoder>,
   context: SseEventStreamContext,
 ): Promise<ReadBatch> {
@@ -106,7 +107,7 @@ async function readNextItems(
       : undefined;
   try {
     for (;;) {
-      let result: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
+      let result: BodyReadResult;
       try {
         result = await reader.read();
       } catch (error) {
@@ -126,10 +127,7 @@ async function readNextItems(
  * gets its keep-alive socket reused. A body that does not end within the grace period, or that keeps
  * sending (events after `response.completed`), has its request aborted instead. Never throws.
  */
-async function finishTrailingBody(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  context: SseEventStreamContext,
-): Promise<void> {
+async function finishTrailingBody(reader: BodyReader, context: SseEventStreamContext): Promise<void> {
   let timedOut = false;
   const graceMs = context.trailingBodyGraceMs ?? TRAILING_BODY_GRACE_MS;
   const timer = setTimeout(() => {

@@ -64,7 +64,7 @@ export type FetchLike = (url: string, init: FetchInitLike) => Promise<FetchRespo
 /** Options of {@link createHttpTransport}. Every field is optional. */
 export interface HttpTransportOptions {
   /**
-   * `fetch` to use instead of undici's. It receives the `dispatcher` only when one is given too;
+   * `fetch` to use instead of undici's `request()` (the default). It receives the `dispatcher` only when one is given too;
    * otherwise its own connection handling applies (and `connectTimeoutMs` is not enforced).
    */
   fetch?: FetchLike | typeof globalThis.fetch;
