@@ -54,7 +54,8 @@ export const REASONING_EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'x
 
 /**
  * The zod schema of a `POST /v1/chat/completions` body. Unknown fields are accepted and ignored, as
- * OpenAI-compatible servers do, except `n` other than 1.
+ * OpenAI-compatible servers do; parameters the upstream cannot honour (`n` other than 1 and others) are
+ * refused afterwards by `findUnsupportedChatParameter`.
  */
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1),
@@ -75,7 +76,7 @@ export const chatCompletionRequestSchema = z.looseObject({
   max_tokens: z.number().int().positive().nullish(),
   max_completion_tokens: z.number().int().positive().nullish(),
   temperature: z.number().min(0).max(2).nullish(),
-  n: z.literal(1).nullish(),
+  n: z.number().int().positive().nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
 });

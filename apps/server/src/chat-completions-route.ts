@@ -14,6 +14,7 @@ import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
+import { findUnsupportedChatParameter } from './unsupported-chat-parameters.js';
 import {
   mapProviderError,
   mapStreamErrorChunk,
@@ -85,6 +86,8 @@ export async function handleChatCompletions(
 ): Promise<Response> {
   const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c));
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
+  const unsupportedParameter = findUnsupportedChatParameter(parsed.data);
+  if (unsupportedParameter !== undefined) throw unsupportedParameter;
   const body = parsed.data;
   const request = toCompletionRequest(body);
   const includeReasoning = wantsReasoning(context, c.req.raw.headers, body);

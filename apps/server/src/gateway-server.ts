@@ -227,6 +227,25 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   app.post('/v1/chat/completions', (c) => handleChatCompletions(context, c, c.get('startedAt')));
   app.post('/v1/responses', (c) => handleResponses(context, c, c.get('startedAt')));
 
+  const allowedMethods: [path: string, allow: string][] = [
+    ['/v1/chat/completions', 'POST'],
+    ['/v1/responses', 'POST'],
+    ['/v1/models', 'GET, HEAD'],
+    ['/v1/models/:model', 'GET, HEAD'],
+    ['/healthz', 'GET, HEAD'],
+    ['/metrics', 'GET, HEAD'],
+  ];
+  for (const [path, allow] of allowedMethods) {
+    app.all(path, (c) => {
+      throw new GatewayError(
+        405,
+        'invalid_request_error',
+        `Method ${c.req.method} is not allowed on ${c.req.path}. Use ${allow}.`,
+        { code: 'method_not_allowed', headers: { allow } },
+      );
+    });
+  }
+
   return {
     app: app as unknown as Hono,
     fetch: async (request) => app.fetch(request),

@@ -53,6 +53,27 @@ describe.each([
     expect(completion.usage?.prompt_tokens_details?.cached_tokens).toBeTypeOf('number');
   });
 
+  it(
+    'openai: max_completion_tokens and a model alias reach the upstream the way each backend accepts',
+    TIMEOUT,
+    async () => {
+      harness.emulator.clearRequests();
+      const completion = await client.chat.completions.create({
+        model: 'gpt-5.4:high',
+        max_completion_tokens: 256,
+        messages: [{ role: 'user', content: '[scenario:text] hello' }],
+      });
+      expect(completion.choices[0]?.message.content).toBe(TEXT_ANSWER);
+      const sent = harness.emulator.requests.find((request) => request.path.endsWith('/responses'))?.body as
+        | Record<string, unknown>
+        | undefined;
+      expect(sent?.model).toBe('gpt-5.4');
+      expect(sent?.reasoning).toMatchObject({ effort: 'high' });
+      if (auth === 'api-key') expect(sent?.max_output_tokens).toBe(256);
+      else expect(sent).not.toHaveProperty('max_output_tokens');
+    },
+  );
+
   it('openai: streaming chat with include_usage', TIMEOUT, async () => {
     const stream = await client.chat.completions.create({
       model: 'gpt-5.4',
@@ -140,6 +161,32 @@ describe.each([
     const response = await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hi' });
     expect(response.status).toBe('completed');
     expect(response.output_text).toBe(TEXT_ANSWER);
+  });
+
+  it('openai: Responses store + previous_response_id', TIMEOUT, async () => {
+    // An unknown previous response is a clear OpenAI 400 naming the field, on every backend.
+    const missing = await client.responses
+      .create({ model: 'gpt-5.4', input: '[scenario:text] hi', previous_response_id: 'resp_missing' })
+      .catch((caught: unknown) => caught);
+    expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((missing as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('resp_missing');
+    // `store: true` is honoured by the OpenAI API (chaining works) and forced off for the ChatGPT backend.
+    harness.emulator.clearRequests();
+    const first = await client.responses.create({
+      model: 'gpt-5.4',
+      input: '[scenario:text] hi',
+      store: true,
+    });
+    const sent = harness.emulator.requests.find((request) => request.path.endsWith('/responses'));
+    expect((sent?.body as { store?: unknown } | undefined)?.store).toBe(auth === 'api-key');
+    if (auth === 'api-key') {
+      const chained = await client.responses.create({
+        model: 'gpt-5.4',
+        input: '[scenario:text] more',
+        previous_response_id: first.id,
+      });
+      expect(chained.status).toBe('completed');
+    }
   });
 
   it('raw: a Codex-CLI-style Responses body streams through unchanged', TIMEOUT, async () => {

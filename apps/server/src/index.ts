@@ -70,4 +70,5 @@ export {
   type StartGatewayServerOptions,
   startGatewayServer,
 } from './start-gateway-server.js';
+export { findUnsupportedChatParameter } from './unsupported-chat-parameters.js';
 export { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';

@@ -33,6 +33,8 @@ export interface GatewayErrorOptions {
   retryAfterSeconds?: number | undefined;
   /** Whether retrying the same request later may succeed. */
   isRetryable?: boolean | undefined;
+  /** Extra response headers (e.g. `Allow` on a 405). */
+  headers?: Record<string, string> | undefined;
   /** The underlying error. */
   cause?: unknown;
 }
@@ -54,6 +56,8 @@ export class GatewayError extends Error {
   readonly retryAfterSeconds?: number;
   /** Whether retrying the same request later may succeed. */
   readonly isRetryable: boolean;
+  /** Extra response headers, when any. */
+  readonly headers?: Readonly<Record<string, string>>;
 
   /**
    * @param status - HTTP status to answer with
@@ -70,6 +74,7 @@ export class GatewayError extends Error {
     this.param = options.param ?? null;
     this.isRetryable = options.isRetryable ?? (status === 429 || status >= 500);
     if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.headers !== undefined) this.headers = { ...options.headers };
   }
 
   /** The OpenAI-shaped JSON body for this error. */
@@ -77,9 +82,11 @@ export class GatewayError extends Error {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
 
-  /** Response headers for this error (`Retry-After` when known). */
+  /** Response headers for this error (`Retry-After` when known, plus any extra headers). */
   toHeaders(): Record<string, string> {
-    return this.retryAfterSeconds === undefined ? {} : { 'retry-after': String(this.retryAfterSeconds) };
+    const headers: Record<string, string> = { ...this.headers };
+    if (this.retryAfterSeconds !== undefined) headers['retry-after'] = String(this.retryAfterSeconds);
+    return headers;
   }
 }
 

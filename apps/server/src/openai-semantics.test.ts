@@ -1,0 +1,323 @@
+import type { StreamChunk } from '@codetether/responses-protocol';
+import OpenAI from 'openai';
+import { describe, expect, it } from 'vitest';
+import { createFakeProvider, parseSse } from './__fixtures__/fake-provider.js';
+import { createGatewayLogger } from './gateway-logger.js';
+import { createGatewayServer } from './gateway-server.js';
+
+const KEY = 'ctsk-semantics-key';
+
+const DONE_STOP: StreamChunk = {
+  type: 'done',
+  finishReason: 'stop',
+  usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 },
+};
+
+function setup(chunks: StreamChunk[] = [{ type: 'text', text: 'Hi' }, DONE_STOP]) {
+  const provider = createFakeProvider([{ kind: 'chunks', chunks }]);
+  const gateway = createGatewayServer({
+    provider,
+    apiKey: KEY,
+    logger: createGatewayLogger({ level: 'silent' }),
+    now: () => Date.UTC(2026, 0, 1),
+  });
+  const fetchThroughGateway = async (input: string | URL | Request, init?: RequestInit) =>
+    gateway.fetch(new Request(input, init));
+  const client = new OpenAI({
+    apiKey: KEY,
+    baseURL: 'http://gateway.test/v1',
+    fetch: fetchThroughGateway,
+    maxRetries: 0,
+  });
+  const raw = (path: string, init: RequestInit = {}) =>
+    gateway.fetch(new Request(`http://gateway.test${path}`, init));
+  const post = (json: unknown, headers: Record<string, string> = {}) =>
+    raw('/v1/chat/completions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(json),
+    });
+  return { provider, gateway, client, raw, post };
+}
+
+const user = [{ role: 'user' as const, content: 'Hello' }];
+
+describe('OpenAI chat parameters the gateway cannot honour are refused with a named param', () => {
+  it.each([
+    ['n', { n: 2 }],
+    ['functions', { functions: [{ name: 'look', parameters: { type: 'object' } }] }],
+    ['function_call', { function_call: 'auto' }],
+    ['response_format', { response_format: { type: 'json_object' } }],
+    [
+      'response_format',
+      { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } } },
+    ],
+    ['logprobs', { logprobs: true }],
+    ['top_logprobs', { top_logprobs: 2 }],
+    ['parallel_tool_calls', { parallel_tool_calls: false }],
+    ['stop', { stop: 'END' }],
+    ['tool_choice', { tool_choice: 'required' }],
+    [
+      'tool_choice',
+      {
+        tool_choice: { type: 'function', function: { name: 'missing' } },
+        tools: [{ type: 'function', function: { name: 'look' } }],
+      },
+    ],
+    ['stop', { stop: ['a', 'b'] }],
+  ])('%s', async (param, extra) => {
+    const { client, provider } = setup();
+    const error = await client.chat.completions
+      .create({ model: 'gpt-5.4', messages: user, ...(extra as object) })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    const apiError = error as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(apiError.param).toBe(param);
+    expect(apiError.message).toContain(param);
+    expect(provider.requests).toHaveLength(0);
+  });
+
+  it('accepts and ignores n: 1, response_format text, logprobs false, parallel_tool_calls true, empty stop, seed, user', async () => {
+    const { client, provider } = setup();
+    const completion = await client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: user,
+      n: 1,
+      response_format: { type: 'text' },
+      logprobs: false,
+      parallel_tool_calls: true,
+      stop: null,
+      seed: 7,
+      user: 'someone',
+    });
+    expect(completion.choices[0]?.message.content).toBe('Hi');
+    expect(provider.requests).toHaveLength(1);
+  });
+});
+
+describe('OpenAI message shapes', () => {
+  it('converts developer, image parts (data: and https:), assistant text + tool_calls, tool text-part arrays', async () => {
+    const { client, provider } = setup();
+    await client.chat.completions.create({
+      model: 'gpt-5.4:high',
+      max_completion_tokens: 64,
+      tool_choice: { type: 'function', function: { name: 'look' } },
+      tools: [{ type: 'function', function: { name: 'look', parameters: { type: 'object' } } }],
+      messages: [
+        { role: 'developer', content: [{ type: 'text', text: 'Be brief.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+            { type: 'image_url', image_url: { url: 'https://example.test/a.png', detail: 'low' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: 'Looking.',
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'look', arguments: '{}' } }],
+        },
+        {
+          role: 'tool',
+          tool_call_id: 'call_1',
+          content: [
+            { type: 'text', text: 'a ' },
+            { type: 'text', text: 'cat' },
+          ],
+        },
+      ],
+    });
+    expect(provider.requests[0]).toEqual({
+      model: 'gpt-5.4:high',
+      maxOutputTokens: 64,
+      toolChoice: { name: 'look' },
+      tools: [{ name: 'look', parameters: { type: 'object' } }],
+      messages: [
+        { role: 'developer', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image', url: 'data:image/png;base64,AAAA' },
+            { type: 'image', url: 'https://example.test/a.png' },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: 'Looking.',
+          toolCalls: [{ id: 'call_1', name: 'look', arguments: '{}' }],
+        },
+        { role: 'tool', toolCallId: 'call_1', content: 'a cat' },
+      ],
+    });
+  });
+
+  it.each(['none', 'auto', 'required'] as const)('forwards tool_choice %s', async (choice) => {
+    const { client, provider } = setup();
+    await client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: user,
+      tool_choice: choice,
+      tools: [{ type: 'function', function: { name: 'look' } }],
+    });
+    expect(provider.requests[0]?.toolChoice).toBe(choice);
+  });
+});
+
+describe('OpenAI streaming semantics', () => {
+  const INTERLEAVED: StreamChunk[] = [
+    { type: 'tool-call-start', id: 'call_a', name: 'first' },
+    { type: 'tool-call-start', id: 'call_b', name: 'second' },
+    { type: 'tool-call-delta', id: 'call_a', argumentsDelta: '{"x":' },
+    { type: 'tool-call-delta', id: 'call_b', argumentsDelta: '{"y":' },
+    { type: 'tool-call-delta', id: 'call_a', argumentsDelta: '1}' },
+    { type: 'tool-call-end', id: 'call_a' },
+    { type: 'tool-call-delta', id: 'call_b', argumentsDelta: '2}' },
+    { type: 'tool-call-end', id: 'call_b' },
+    { type: 'done', finishReason: 'tool-calls' },
+  ];
+
+  it('keeps a stable index per call across interleaved parallel calls, one role delta, tool_calls finish, [DONE] last', async () => {
+    const { post } = setup(INTERLEAVED);
+    const response = await post({ model: 'gpt-5.4', messages: user, stream: true });
+    const frames = parseSse(await response.text());
+    expect(frames.at(-1)?.data).toBe('[DONE]');
+    const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.data));
+    const roles = chunks.filter((chunk) => chunk.choices[0]?.delta.role !== undefined);
+    expect(roles).toHaveLength(1);
+    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    const argumentsByIndex = new Map<number, string>();
+    const namesByIndex = new Map<number, string>();
+    for (const chunk of chunks) {
+      for (const call of chunk.choices[0]?.delta.tool_calls ?? []) {
+        argumentsByIndex.set(call.index, (argumentsByIndex.get(call.index) ?? '') + call.function.arguments);
+        if (call.function.name !== undefined) namesByIndex.set(call.index, call.function.name);
+      }
+      expect(chunk).not.toHaveProperty('usage');
+    }
+    expect([...namesByIndex]).toEqual([
+      [0, 'first'],
+      [1, 'second'],
+    ]);
+    expect(argumentsByIndex.get(0)).toBe('{"x":1}');
+    expect(argumentsByIndex.get(1)).toBe('{"y":2}');
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('sends the role delta even when the answer is empty, and usage only with include_usage', async () => {
+    const { post } = setup([DONE_STOP]);
+    const frames = parseSse(await (await post({ model: 'gpt-5.4', messages: user, stream: true })).text());
+    expect(frames.map((frame) => frame.data).at(-1)).toBe('[DONE]');
+    const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.data));
+    expect(chunks[0].choices[0].delta.role).toBe('assistant');
+    expect(chunks.filter((chunk) => chunk.choices[0]?.delta.role !== undefined)).toHaveLength(1);
+    expect(chunks.at(-1).choices[0].finish_reason).toBe('stop');
+    expect(chunks.some((chunk) => 'usage' in chunk)).toBe(false);
+
+    const withUsage = setup([DONE_STOP]);
+    const usageFrames = parseSse(
+      await (
+        await withUsage.post({
+          model: 'gpt-5.4',
+          messages: user,
+          stream: true,
+          stream_options: { include_usage: true },
+        })
+      ).text(),
+    );
+    expect(usageFrames.at(-1)?.data).toBe('[DONE]');
+    const last = JSON.parse(usageFrames.at(-2)?.data ?? '{}');
+    expect(last.choices).toEqual([]);
+    expect(last.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+  });
+
+  it('the openai client assembles interleaved parallel calls from the stream', async () => {
+    const { client } = setup(INTERLEAVED);
+    const stream = client.chat.completions.stream({ model: 'gpt-5.4', messages: user });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0]?.finish_reason).toBe('tool_calls');
+    const calls = final.choices[0]?.message.tool_calls ?? [];
+    expect(
+      calls.map((call) => [call.id, call.type === 'function' ? call.function.arguments : undefined]),
+    ).toEqual([
+      ['call_a', '{"x":1}'],
+      ['call_b', '{"y":2}'],
+    ]);
+  });
+
+  it('surfaces a mid-stream upstream failure as an APIError in the openai client', async () => {
+    const { client } = setup([
+      { type: 'text', text: 'partial' },
+      { type: 'error', message: 'upstream broke', code: 'server_error', fatal: true } as StreamChunk,
+    ]);
+    const stream = await client.chat.completions.create({ model: 'gpt-5.4', messages: user, stream: true });
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
+    })().catch((caught: unknown) => caught);
+    expect(seen.join('')).toBe('partial');
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+  });
+});
+
+describe('HTTP edges', () => {
+  it('answers a wrong method with an OpenAI-shaped 405', async () => {
+    const { raw } = setup();
+    for (const [method, path] of [
+      ['GET', '/v1/chat/completions'],
+      ['GET', '/v1/responses'],
+      ['POST', '/v1/models'],
+      ['DELETE', '/v1/models'],
+    ] as const) {
+      const response = await raw(path, { method, headers: { authorization: `Bearer ${KEY}` } });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get('allow')).toBeTruthy();
+      expect(await response.json()).toMatchObject({
+        error: { type: 'invalid_request_error', code: 'method_not_allowed' },
+      });
+    }
+  });
+
+  it('still answers HEAD and GET on read routes, and POST /healthz with 405', async () => {
+    const { raw } = setup();
+    expect((await raw('/healthz', { method: 'HEAD' })).status).toBe(200);
+    expect((await raw('/healthz')).status).toBe(200);
+    expect(
+      (await raw('/v1/models', { method: 'HEAD', headers: { authorization: `Bearer ${KEY}` } })).status,
+    ).toBe(200);
+    const post = await raw('/healthz', { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('answers malformed Authorization headers with an OpenAI-shaped 401', async () => {
+    const { raw } = setup();
+    for (const authorization of [
+      '',
+      'Basic abc',
+      'Bearer',
+      'Bearer ',
+      `Bearer ${KEY} extra`,
+      `bearer ${KEY}x`,
+    ]) {
+      const response = await raw('/v1/models', { headers: authorization === '' ? {} : { authorization } });
+      expect(response.status, authorization).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
+    }
+  });
+
+  it('lists models in the shape openai.models.list() reads', async () => {
+    const { client } = setup();
+    const page = await client.models.list();
+    expect(page.data.length).toBeGreaterThan(0);
+    for (const model of page.data) {
+      expect(model).toMatchObject({
+        id: expect.any(String),
+        object: 'model',
+        created: expect.any(Number),
+        owned_by: expect.any(String),
+      });
+    }
+  });
+});

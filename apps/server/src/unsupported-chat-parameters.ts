@@ -1,0 +1,98 @@
+import { GatewayError } from './openai-error.js';
+
+function unsupported(param: string, message: string): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', message, { param, code: 'unsupported_parameter' });
+}
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+/**
+ * Checks a chat completions body for OpenAI parameters the gateway cannot honour over the Responses
+ * backend and would otherwise silently drop: `n` other than 1, the legacy `functions` /
+ * `function_call`, a `tool_choice` that requires a tool without (that) tool in `tools` (as OpenAI
+ * refuses it), `response_format` other than `text`, `logprobs: true`,
+ * `top_logprobs`, `parallel_tool_calls: false` and a non-empty `stop`. `seed`, `user`, `n: 1` and the
+ * neutral values of the parameters above are accepted and ignored.
+ *
+ * @param body - the parsed JSON body (already schema-validated)
+ * @returns a 400 {@link GatewayError} with `param` naming the field and code `unsupported_parameter`, or undefined
+ */
+export function findUnsupportedChatParameter(body: Record<string, unknown>): GatewayError | undefined {
+  if (isSet(body.n) && body.n !== 1) {
+    return unsupported(
+      'n',
+      `Unsupported value for 'n': the gateway returns one choice per request (got ${JSON.stringify(body.n)}). Remove 'n' or set it to 1, and send several requests for several choices.`,
+    );
+  }
+  for (const legacy of ['functions', 'function_call'] as const) {
+    if (isSet(body[legacy])) {
+      return unsupported(
+        legacy,
+        `Unsupported parameter '${legacy}': the legacy function-calling fields are not supported. Use 'tools' and 'tool_choice' instead.`,
+      );
+    }
+  }
+  const choice = body.tool_choice;
+  if (isSet(choice) && choice !== 'none' && choice !== 'auto') {
+    const tools = Array.isArray(body.tools) ? (body.tools as { function?: { name?: unknown } }[]) : [];
+    if (tools.length === 0) {
+      return new GatewayError(
+        400,
+        'invalid_request_error',
+        "Invalid value for 'tool_choice': it may only require a tool when 'tools' are specified. Add 'tools' or remove 'tool_choice'.",
+        { param: 'tool_choice', code: 'invalid_value' },
+      );
+    }
+    const wanted =
+      typeof choice === 'object' && choice !== null
+        ? (choice as { function?: { name?: unknown } }).function?.name
+        : undefined;
+    if (wanted !== undefined && !tools.some((tool) => tool.function?.name === wanted)) {
+      return new GatewayError(
+        400,
+        'invalid_request_error',
+        `Invalid value for 'tool_choice': no tool named ${JSON.stringify(wanted)} is in 'tools'. Name one of the declared tools.`,
+        { param: 'tool_choice', code: 'invalid_value' },
+      );
+    }
+  }
+  const format = body.response_format;
+  if (isSet(format)) {
+    const type =
+      typeof format === 'object' && format !== null ? (format as { type?: unknown }).type : undefined;
+    if (type !== 'text') {
+      return unsupported(
+        'response_format',
+        `Unsupported value for 'response_format': the gateway does not support structured output (type ${JSON.stringify(type ?? null)}) on chat completions. Remove 'response_format', or use POST /v1/responses with 'text.format'.`,
+      );
+    }
+  }
+  if (isSet(body.logprobs) && body.logprobs !== false) {
+    return unsupported(
+      'logprobs',
+      "Unsupported parameter 'logprobs': the gateway cannot return log probabilities. Remove it or set it to false.",
+    );
+  }
+  if (isSet(body.top_logprobs)) {
+    return unsupported(
+      'top_logprobs',
+      "Unsupported parameter 'top_logprobs': the gateway cannot return log probabilities. Remove it.",
+    );
+  }
+  if (isSet(body.parallel_tool_calls) && body.parallel_tool_calls !== true) {
+    return unsupported(
+      'parallel_tool_calls',
+      "Unsupported value for 'parallel_tool_calls': the upstream always allows parallel tool calls. Remove it or set it to true.",
+    );
+  }
+  const stop = body.stop;
+  if (isSet(stop) && !(Array.isArray(stop) && stop.length === 0)) {
+    return unsupported(
+      'stop',
+      "Unsupported parameter 'stop': the upstream models do not support stop sequences. Remove it.",
+    );
+  }
+  return undefined;
+}
