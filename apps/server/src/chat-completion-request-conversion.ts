@@ -1,6 +1,7 @@
 import type {
   ChatMessage,
   CompletionRequest,
+  ResponseFormat,
   ToolDefinition,
   UserContentPart,
 } from '@codetether/responses-protocol';
@@ -72,5 +73,27 @@ export function toCompletionRequest(body: ChatCompletionRequestBody): Completion
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   if (maxTokens !== null && maxTokens !== undefined) request.maxOutputTokens = maxTokens;
   if (body.temperature !== null && body.temperature !== undefined) request.temperature = body.temperature;
+  const responseFormat = toResponseFormat((body as Record<string, unknown>).response_format);
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
   return request;
+}
+
+/**
+ * Chat Completions `response_format` → the provider's structured-output option. The shape was
+ * checked by `findUnsupportedChatParameter` before conversion.
+ */
+function toResponseFormat(format: unknown): ResponseFormat | undefined {
+  if (typeof format !== 'object' || format === null) return undefined;
+  const type = (format as { type?: unknown }).type;
+  if (type === 'json_object') return { type: 'json_object' };
+  if (type !== 'json_schema') return undefined;
+  const jsonSchema = (format as { json_schema?: Record<string, unknown> }).json_schema ?? {};
+  const result: ResponseFormat = {
+    type: 'json_schema',
+    name: String(jsonSchema.name),
+    schema: jsonSchema.schema as Record<string, unknown>,
+  };
+  if (typeof jsonSchema.strict === 'boolean') result.strict = jsonSchema.strict;
+  if (typeof jsonSchema.description === 'string') result.description = jsonSchema.description;
+  return result;
 }

@@ -47,10 +47,20 @@ describe('OpenAI chat parameters the gateway cannot honour are refused with a na
     ['n', { n: 2 }],
     ['functions', { functions: [{ name: 'look', parameters: { type: 'object' } }] }],
     ['function_call', { function_call: 'auto' }],
-    ['response_format', { response_format: { type: 'json_object' } }],
+    ['response_format', { response_format: { type: 'xml' } }],
+    ['response_format.json_schema', { response_format: { type: 'json_schema' } }],
     [
-      'response_format',
-      { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } } },
+      'response_format.json_schema.name',
+      {
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'bad name!', schema: { type: 'object' } },
+        },
+      },
+    ],
+    [
+      'response_format.json_schema.schema',
+      { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: 'object' } } },
     ],
     ['logprobs', { logprobs: true }],
     ['top_logprobs', { top_logprobs: 2 }],
@@ -92,6 +102,30 @@ describe('OpenAI chat parameters the gateway cannot honour are refused with a na
     });
     expect(completion.choices[0]?.message.content).toBe('Hi');
     expect(provider.requests).toHaveLength(1);
+  });
+});
+
+describe('structured output', () => {
+  it('forwards response_format json_schema and json_object to the provider as responseFormat', async () => {
+    const { client, provider } = setup();
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    await client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: user,
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'place', schema, strict: true, description: 'A city' },
+      },
+    });
+    await client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: user,
+      response_format: { type: 'json_object' },
+    });
+    expect(provider.requests.map((request) => request.responseFormat)).toEqual([
+      { type: 'json_schema', name: 'place', schema, strict: true, description: 'A city' },
+      { type: 'json_object' },
+    ]);
   });
 });
 

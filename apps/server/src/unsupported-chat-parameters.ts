@@ -12,7 +12,8 @@ function isSet(value: unknown): boolean {
  * Checks a chat completions body for OpenAI parameters the gateway cannot honour over the Responses
  * backend and would otherwise silently drop: `n` other than 1, the legacy `functions` /
  * `function_call`, a `tool_choice` that requires a tool without (that) tool in `tools` (as OpenAI
- * refuses it), `response_format` other than `text`, `logprobs: true`,
+ * refuses it), a `response_format` other than `text`, `json_object` or a well-formed `json_schema`,
+ * `logprobs: true`,
  * `top_logprobs`, `parallel_tool_calls: false` and a non-empty `stop`. `seed`, `user`, `n: 1` and the
  * neutral values of the parameters above are accepted and ignored.
  *
@@ -58,17 +59,8 @@ export function findUnsupportedChatParameter(body: Record<string, unknown>): Gat
       );
     }
   }
-  const format = body.response_format;
-  if (isSet(format)) {
-    const type =
-      typeof format === 'object' && format !== null ? (format as { type?: unknown }).type : undefined;
-    if (type !== 'text') {
-      return unsupported(
-        'response_format',
-        `Unsupported value for 'response_format': the gateway does not support structured output (type ${JSON.stringify(type ?? null)}) on chat completions. Remove 'response_format', or use POST /v1/responses with 'text.format'.`,
-      );
-    }
-  }
+  const formatError = checkResponseFormat(body.response_format);
+  if (formatError !== undefined) return formatError;
   if (isSet(body.logprobs) && body.logprobs !== false) {
     return unsupported(
       'logprobs',
@@ -92,6 +84,57 @@ export function findUnsupportedChatParameter(body: Record<string, unknown>): Gat
     return unsupported(
       'stop',
       "Unsupported parameter 'stop': the upstream models do not support stop sequences. Remove it.",
+    );
+  }
+  return undefined;
+}
+
+function invalidFormat(param: string, message: string): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', message, { param, code: 'invalid_value' });
+}
+
+/** `text`, `json_object` and `json_schema` (with a name and an object schema) are supported. */
+function checkResponseFormat(format: unknown): GatewayError | undefined {
+  if (!isSet(format)) return undefined;
+  const type =
+    typeof format === 'object' && format !== null ? (format as { type?: unknown }).type : undefined;
+  if (type === 'text' || type === 'json_object') return undefined;
+  if (type !== 'json_schema') {
+    return unsupported(
+      'response_format',
+      `Unsupported value for 'response_format.type': ${JSON.stringify(type ?? null)}. Use 'text', 'json_object' or 'json_schema'.`,
+    );
+  }
+  const jsonSchema = (format as { json_schema?: unknown }).json_schema;
+  if (typeof jsonSchema !== 'object' || jsonSchema === null) {
+    return invalidFormat(
+      'response_format.json_schema',
+      "Missing 'response_format.json_schema': give an object with 'name' and 'schema'.",
+    );
+  }
+  const { name, schema, strict, description } = jsonSchema as Record<string, unknown>;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    return invalidFormat(
+      'response_format.json_schema.name',
+      "Invalid 'response_format.json_schema.name': use 1 to 64 letters, digits, '_' or '-'.",
+    );
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    return invalidFormat(
+      'response_format.json_schema.schema',
+      "Invalid 'response_format.json_schema.schema': give the JSON Schema of the answer as an object.",
+    );
+  }
+  if (isSet(strict) && typeof strict !== 'boolean') {
+    return invalidFormat(
+      'response_format.json_schema.strict',
+      "Invalid 'response_format.json_schema.strict': use true or false.",
+    );
+  }
+  if (isSet(description) && typeof description !== 'string') {
+    return invalidFormat(
+      'response_format.json_schema.description',
+      "Invalid 'response_format.json_schema.description': use a string.",
     );
   }
   return undefined;

@@ -37,6 +37,25 @@ export type ChatMessage =
 /** Reasoning effort levels understood by the Responses API. */
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 
+/**
+ * Structured output: plain text (the default), any JSON object, or JSON that follows a JSON Schema.
+ * Sent as the Responses body's `text.format`.
+ */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | {
+      type: 'json_schema';
+      /** A name for the schema (letters, digits, `_` and `-`). */
+      name: string;
+      /** The JSON Schema the answer must follow. */
+      schema: Record<string, unknown>;
+      /** What the answer is, for the model. */
+      description?: string;
+      /** Enforce the schema exactly (the schema must then meet the strict-mode rules). */
+      strict?: boolean;
+    };
+
 /** A backend-neutral completion request. */
 export interface CompletionRequest {
   /** Model id, possibly an alias: `gpt-5.4:high`, `gpt-5.5-fast`, `gpt-5.4-fast:low`. */
@@ -53,6 +72,8 @@ export interface CompletionRequest {
   maxOutputTokens?: number;
   /** Sampling temperature; sent only to the OpenAI API backend for models without reasoning. */
   temperature?: number;
+  /** Structured output (JSON mode or a JSON Schema); both backends, as `text.format`. */
+  responseFormat?: ResponseFormat;
 }
 
 /** Which Responses backend a request goes to. */

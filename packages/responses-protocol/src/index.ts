@@ -5,6 +5,7 @@ export type {
   Completion,
   CompletionRequest,
   ReasoningEffort,
+  ResponseFormat,
   ToolCall,
   ToolDefinition,
   UserContentPart,

@@ -167,3 +167,37 @@ describe('buildResponsesRequestBody', () => {
     );
   });
 });
+
+describe('buildResponsesRequestBody structured output', () => {
+  const base: CompletionRequest = { model: 'gpt-5.4', messages: [{ role: 'user', content: 'Give JSON' }] };
+
+  it('sends a JSON Schema as text.format on both backends', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    for (const backend of ['chatgpt', 'openai'] as const) {
+      const body = buildResponsesRequestBody(
+        {
+          ...base,
+          responseFormat: { type: 'json_schema', name: 'place', schema, strict: true, description: 'A city' },
+        },
+        { backend },
+      );
+      expect(body.text).toEqual({
+        format: { type: 'json_schema', name: 'place', schema, strict: true, description: 'A city' },
+      });
+    }
+  });
+
+  it('sends JSON mode as text.format json_object, and nothing for plain text', () => {
+    const json = buildResponsesRequestBody(
+      { ...base, responseFormat: { type: 'json_object' } },
+      { backend: 'chatgpt' },
+    );
+    expect(json.text).toEqual({ format: { type: 'json_object' } });
+    const text = buildResponsesRequestBody(
+      { ...base, responseFormat: { type: 'text' } },
+      { backend: 'chatgpt' },
+    );
+    expect(text).not.toHaveProperty('text');
+    expect(buildResponsesRequestBody(base, { backend: 'openai' })).not.toHaveProperty('text');
+  });
+});

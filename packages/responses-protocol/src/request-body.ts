@@ -3,6 +3,7 @@ import type {
   ChatMessage,
   CompletionRequest,
   ReasoningEffort,
+  ResponseFormat,
   ToolDefinition,
 } from './completion-request.js';
 import { ResponsesProtocolError } from './errors.js';
@@ -113,6 +114,16 @@ export function buildResponsesInput(
   return input;
 }
 
+/** The Responses `text.format` for a structured-output request, or undefined for plain text. */
+function responseFormatToResponses(format: ResponseFormat | undefined): Record<string, unknown> | undefined {
+  if (format === undefined || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json_object' };
+  const result: Record<string, unknown> = { type: 'json_schema', name: format.name, schema: format.schema };
+  if (format.description !== undefined) result.description = format.description;
+  if (format.strict !== undefined) result.strict = format.strict;
+  return result;
+}
+
 /**
  * Builds the HTTP body of a Responses request (`stream: true`). For the WebSocket transport send
  * `{ type: 'response.create', ...body }` without `stream`.
@@ -123,7 +134,8 @@ export function buildResponsesInput(
  *   reasoning models; effort precedence: `request.reasoningEffort`, alias suffix, `defaultEffort`;
  * - `store: false`, `parallel_tool_calls: true`, `tool_choice` (default `auto`), `tools`,
  *   `prompt_cache_key` = `sessionId`;
- * - `max_output_tokens` and `temperature` (non-reasoning models only) only for the `openai` backend.
+ * - `max_output_tokens` and `temperature` (non-reasoning models only) only for the `openai` backend;
+ * - `text: {format}` for structured output (`json_object` or `json_schema`), on both backends.
  *
  * @throws ResponsesProtocolError `invalid-request` when the model name is empty.
  */
@@ -157,6 +169,8 @@ export function buildResponsesRequestBody(
   }
   if (resolved.serviceTier !== undefined) body.service_tier = resolved.serviceTier;
   if (options.sessionId !== undefined && options.sessionId !== '') body.prompt_cache_key = options.sessionId;
+  const format = responseFormatToResponses(request.responseFormat);
+  if (format !== undefined) body.text = { format };
   if (options.backend === 'openai') {
     if (request.maxOutputTokens !== undefined) body.max_output_tokens = request.maxOutputTokens;
     if (request.temperature !== undefined && !resolved.supportsReasoningEffort)
