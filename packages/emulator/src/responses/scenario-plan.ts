@@ -75,10 +75,14 @@ export function planScenario(
   const stream = (
     content: Iterable<ResponsesEvent>,
     cut?: { afterEvents: number; how: 'terminate' | 'close-1011' },
+    terminal: () => ResponsesEvent = () => ({
+      type: 'response.completed',
+      response: builder.response('completed'),
+    }),
   ): ScenarioOutcome => ({
     kind: 'stream',
     builder,
-    events: withLifecycle(builder, content),
+    events: withLifecycle(builder, content, terminal),
     delayMs,
     ...(cut === undefined ? {} : { cut }),
   });
@@ -171,58 +175,34 @@ export function planScenario(
       return stream(messageEvents(builder, splitWords(text)));
     }
     case 'failed':
-      return {
-        kind: 'stream',
-        builder,
-        delayMs,
-        events: (function* () {
-          yield { type: 'response.created', response: builder.response('in_progress') };
-          yield { type: 'response.in_progress', response: builder.response('in_progress') };
-          yield {
-            type: 'response.failed',
-            response: builder.response('failed', {
-              error: { code: 'server_error', message: 'The model failed to generate a response. Try again.' },
-            }),
-          };
-        })(),
-      };
+      return stream([], undefined, () => ({
+        type: 'response.failed',
+        response: builder.response('failed', {
+          error: { code: 'server_error', message: 'The model failed to generate a response. Try again.' },
+        }),
+      }));
     case 'incomplete':
-      return {
-        kind: 'stream',
-        builder,
-        delayMs,
-        events: (function* () {
-          yield { type: 'response.created', response: builder.response('in_progress') };
-          yield { type: 'response.in_progress', response: builder.response('in_progress') };
-          yield* messageEvents(builder, splitWords('This answer was cut short because it hit'), {
-            status: 'incomplete',
-          });
-          yield {
-            type: 'response.incomplete',
-            response: builder.response('incomplete', { incomplete_details: { reason: 'max_output_tokens' } }),
-          };
-        })(),
-      };
+      return stream(
+        messageEvents(builder, splitWords('This answer was cut short because it hit'), {
+          status: 'incomplete',
+        }),
+        undefined,
+        () => ({
+          type: 'response.incomplete',
+          response: builder.response('incomplete', { incomplete_details: { reason: 'max_output_tokens' } }),
+        }),
+      );
     case 'error-nested':
-      return {
-        kind: 'stream',
-        builder,
-        delayMs,
-        events: (function* () {
-          yield { type: 'response.created', response: builder.response('in_progress') };
-          yield { type: 'response.in_progress', response: builder.response('in_progress') };
-          yield {
-            type: 'error',
-            error: {
-              type: 'invalid_request_error',
-              code: 'context_length_exceeded',
-              message:
-                'Your input exceeds the context window of this model. Please adjust your input and try again.',
-              param: 'input',
-            },
-          };
-        })(),
-      };
+      return stream([], undefined, () => ({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          code: 'context_length_exceeded',
+          message:
+            'Your input exceeds the context window of this model. Please adjust your input and try again.',
+          param: 'input',
+        },
+      }));
     case 'large': {
       const bytes = options.largeResponseBytes ?? LARGE_DEFAULT_BYTES;
       return stream(messageEvents(builder, largeDeltas(bytes)));
@@ -233,14 +213,16 @@ export function planScenario(
   }
 }
 
+/** `response.created` and `response.in_progress`, the content, then the terminal event (built last). */
 function* withLifecycle(
   builder: ResponseBuilder,
   content: Iterable<ResponsesEvent>,
+  terminal: () => ResponsesEvent,
 ): Generator<ResponsesEvent> {
   yield { type: 'response.created', response: builder.response('in_progress') };
   yield { type: 'response.in_progress', response: builder.response('in_progress') };
   yield* content;
-  yield { type: 'response.completed', response: builder.response('completed') };
+  yield terminal();
 }
 
 function* largeDeltas(totalBytes: number): Generator<string> {
