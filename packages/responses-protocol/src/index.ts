@@ -72,4 +72,5 @@ export type {
   ToolCallStartChunk,
   Usage,
 } from './stream-chunk.js';
+export type { ResponsesTransport, TransportRequest, TransportResponse } from './transport-contract.js';
 export { parseUsage } from './usage.js';

@@ -1,38 +1,7 @@
-import type { RateLimitSnapshot, ResponsesStreamEvent } from '@codetether/responses-protocol';
+import type { TransportRequest, TransportResponse } from '@codetether/responses-protocol';
 import type { Dispatcher } from 'undici';
 
-/** One request to a Responses endpoint. The transport sends it as-is; it never adds credentials. */
-export interface TransportRequest {
-  /** Full endpoint URL, e.g. `https://chatgpt.com/backend-api/codex/responses`. */
-  url: string;
-  /** Request headers (Authorization, account id, originator…), supplied by the caller. */
-  headers: Record<string, string>;
-  /** The Responses request body, including `stream: true`; sent as JSON. */
-  body: Record<string, unknown>;
-  /** Cancels the request at any point: while connecting, waiting, retrying or streaming. */
-  signal?: AbortSignal;
-  /** The conversation id (unused by HTTP; the WebSocket transport keys its pool by it). */
-  sessionId?: string;
-}
-
-/** An established streaming response. */
-export interface TransportResponse {
-  /** Which wire carried it. */
-  transport: 'http' | 'websocket';
-  /** HTTP status of the response (2xx). */
-  status: number;
-  /** Response headers, lower-cased names. */
-  headers: Record<string, string>;
-  /** `x-request-id` / `x-oai-request-id`, when the server sent one. */
-  requestId?: string;
-  /** Usage windows from the `x-codex-*` headers (empty when absent). */
-  rateLimits: RateLimitSnapshot;
-  /**
-   * The Responses events, delivered as they arrive (plain objects with a string `type`; unknown
-   * types pass through). Single use. Stopping the iteration early releases the connection.
-   */
-  events: AsyncIterable<ResponsesStreamEvent>;
-}
+export type { TransportRequest, TransportResponse } from '@codetether/responses-protocol';
 
 /** The part of a `fetch` `Response` the transport reads. The global `Response` and undici's both fit. */
 export interface FetchResponseLike {
