@@ -1,11 +1,4 @@
 import { defineConfig } from 'tsup';
+import { packageBuildOptions } from '../../tsup.preset.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  platform: 'neutral',
-});
+export default defineConfig(packageBuildOptions({ entry: ['src/index.ts'], platform: 'neutral' }));

@@ -286,7 +286,7 @@ describe('createWebSocketTransport against a local ws server', () => {
       [
         '--disable-warning=ExperimentalWarning',
         '--import',
-        fixture('typescript-source-hooks.mjs'),
+        fileURLToPath(new URL('../../../scripts/testing/typescript-source-hooks.mjs', import.meta.url)),
         fixture('idle-socket-child.mjs'),
         local.url,
       ],

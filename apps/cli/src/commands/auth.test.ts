@@ -132,7 +132,7 @@ describe('codetether auth status', () => {
     expect(result.stdout).toContain('user@example.com');
     expect(result.stdout).toMatch(/Plan\s+plus/);
     expect(result.stdout).toMatch(/Account\s+6f1c2b1e…c0de/);
-    expect(result.stdout).toMatch(/Token\s+expires in \d+m/);
+    expect(result.stdout).toMatch(/Token\s+expires in (\d+h )?\d+m/);
     expect(result.stdout).toContain(join(environment.home, 'auth.json'));
     expect(result.stdout).toContain('OPENAI_API_KEY is set');
     expect(result.stdout).not.toContain(accessToken);

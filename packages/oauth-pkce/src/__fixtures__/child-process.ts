@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const hooks = fileURLToPath(new URL('./typescript-source-hooks.mjs', import.meta.url));
+const hooks = fileURLToPath(
+  new URL('../../../../scripts/testing/typescript-source-hooks.mjs', import.meta.url),
+);
 // Node's compile cache (keyed by content, so never stale) roughly halves each child's start-up CPU.
 const compileCache = join(tmpdir(), 'codetether-oauth-pkce-test-compile-cache');
 
