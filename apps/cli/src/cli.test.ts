@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CLI_PATH, ESCAPE_CODE, runCli } from './testing/cli-harness.js';
+import { CLI_PATH, ESCAPE_CODE, runCli } from './__fixtures__/cli-harness.js';
 
 const TRACE_HOOK = fileURLToPath(new URL('./__fixtures__/trace-imports.mjs', import.meta.url));
 const env = { PATH: process.env.PATH ?? '', HOME: '/nonexistent' };

@@ -1,5 +1,5 @@
 import { type CredentialStore, createFileCredentialStore } from '@codetether/oauth-pkce';
-import { readEndpoints } from './configuration.js';
+import { resolveEndpoints } from '@codetether/provider-codex/configuration';
 
 /**
  * The credential store of this CLI: `$CODETETHER_HOME/auth.json` (default `~/.codetether/auth.json`).
@@ -16,5 +16,5 @@ export function openCredentialStore(env: Record<string, string | undefined>): Cr
  * @param env - the environment
  */
 export function resolveIssuer(env: Record<string, string | undefined>): string {
-  return readEndpoints(env).issuer;
+  return resolveEndpoints({}, env).issuer;
 }

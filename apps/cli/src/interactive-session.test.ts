@@ -1,29 +1,14 @@
-import { type Emulator, startEmulator, TEXT_ANSWER } from '@codetether/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CLI_PATH,
-  createTestEnvironment,
-  storeEmulatorLogin,
-  type TestEnvironment,
-} from './testing/cli-harness.js';
-import { startTmuxSession } from './testing/tmux-session.js';
+import { TEXT_ANSWER } from '@codetether/emulator';
+import { describe, expect, it } from 'vitest';
+import { CLI_PATH } from './__fixtures__/cli-harness.js';
+import { useEmulatorEnvironment } from './__fixtures__/emulator-environment.js';
+import { startTmuxSession } from './__fixtures__/tmux-session.js';
 
-let emulator: Emulator;
-let environment: TestEnvironment;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ scenario: 'echo' });
-  environment = await createTestEnvironment(emulator);
-  await storeEmulatorLogin(emulator, environment.home);
-});
-afterAll(async () => {
-  await environment.cleanup();
-  await emulator.close();
-});
+const fixture = useEmulatorEnvironment({ emulator: { scenario: 'echo' }, loggedIn: true, homeScope: 'file' });
 
 /** The `input` of the latest Responses request, as text, to check what history was sent. */
 function lastInput(): string {
-  const requests = emulator.requests.filter((request) => request.path.endsWith('/responses'));
+  const requests = fixture.emulator.requests.filter((request) => request.path.endsWith('/responses'));
   return JSON.stringify((requests.at(-1)?.body as { input?: unknown } | undefined)?.input ?? null);
 }
 
@@ -32,7 +17,7 @@ const count = (text: string, part: string): number => text.split(part).length - 
 describe('codetether chat (interactive, in a real pseudo-terminal)', () => {
   it('keeps the history, cancels an answer with Ctrl-C and exits with Ctrl-D', async () => {
     const session = await startTmuxSession([process.execPath, CLI_PATH, 'chat'], {
-      ...environment.env,
+      ...fixture.environment.env,
       TERM: 'xterm-256color',
     });
     try {
@@ -57,7 +42,7 @@ describe('codetether chat (interactive, in a real pseudo-terminal)', () => {
       expect(lastInput()).toContain('second question');
 
       // A slow answer, cancelled halfway with Ctrl-C.
-      emulator.setOptions({ scenario: 'slow', eventDelayMs: 250 });
+      fixture.emulator.setOptions({ scenario: 'slow', eventDelayMs: 250 });
       await session.type('third question');
       await session.press('Enter');
       await session.waitFor((screen) => screen.includes('Hello from'), 'the slow answer to start');
@@ -66,7 +51,7 @@ describe('codetether chat (interactive, in a real pseudo-terminal)', () => {
       expect(cancelled).not.toContain(TEXT_ANSWER);
 
       // The session goes on, without the cancelled turn in its history.
-      emulator.setOptions({ scenario: 'echo', eventDelayMs: 0 });
+      fixture.emulator.setOptions({ scenario: 'echo', eventDelayMs: 0 });
       await session.waitFor(
         (screen) => /^› $/m.test(screen.split('(cancelled)').at(-1) ?? ''),
         'the prompt after cancelling',

@@ -9,6 +9,8 @@ import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, TEXT_ANSWER } from '@codetether/emulator';
+// TypeScript run by Node's type stripping: the same login the integration tests store.
+import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -19,19 +21,7 @@ const parts = (process.env.BENCH_PARTS ?? 'fullGateway,serverOnly').split(',').f
 const apiKey = 'ctsk-bench';
 
 const emulator = await startEmulator({ scenario: 'text', eventDelayMs });
-const tokens = emulator.issueTokens();
-const credentials = {
-  type: 'chatgpt',
-  tokens: {
-    accessToken: tokens.accessToken,
-    refreshToken: tokens.refreshToken,
-    idToken: tokens.idToken,
-    expiresAt: tokens.expiresAt,
-  },
-  accountId: tokens.accountId,
-  lastRefreshAt: Date.now(),
-  source: 'login',
-};
+const credentials = toStoredLogin(emulator.issueTokens());
 
 async function startGatewayProcess(provider) {
   const child = fork(fileURLToPath(new URL('./gateway-process.mjs', import.meta.url)), {
@@ -69,8 +59,8 @@ const direct = {
   name: 'direct',
   url: `${emulator.chatgptBaseUrl}/responses`,
   headers: {
-    authorization: `Bearer ${tokens.accessToken}`,
-    'chatgpt-account-id': tokens.accountId,
+    authorization: `Bearer ${credentials.tokens.accessToken}`,
+    'chatgpt-account-id': credentials.accountId,
     'content-type': 'application/json',
     accept: 'text/event-stream',
     'openai-beta': 'responses=experimental',

@@ -10,6 +10,7 @@ import {
 } from './chat-completion-request-schema.js';
 import { createFrameStream, formatSseFrame } from './frame-stream.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
+import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
@@ -21,8 +22,6 @@ import {
   NON_FATAL_STREAM_ERROR_CODES,
 } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
-
-const ROUTE = '/v1/chat/completions';
 
 function wantsReasoning(context: GatewayContext, headers: Headers, body: ChatCompletionRequestBody): boolean {
   if (context.reasoningContent !== 'auto') return context.reasoningContent === 'always';
@@ -52,6 +51,7 @@ function recordUsage(context: GatewayContext, chunk: StreamChunk): void {
 /** Reads the next chunk, skipping per-event (non-fatal) errors. */
 async function nextChunk(
   context: GatewayContext,
+  route: string,
   iterator: AsyncIterator<StreamChunk>,
 ): Promise<IteratorResult<StreamChunk>> {
   for (;;) {
@@ -59,7 +59,7 @@ async function nextChunk(
     if (result.done === true) return result;
     const chunk: StreamChunk = result.value;
     if (chunk.type !== 'error' || !NON_FATAL_STREAM_ERROR_CODES.has(chunk.code ?? '')) return result;
-    context.logger.warn({ route: ROUTE, code: chunk.code }, 'skipped an unreadable upstream event');
+    context.logger.warn({ route, code: chunk.code }, 'skipped an unreadable upstream event');
   }
 }
 
@@ -77,12 +77,12 @@ function closeQuietly(iterator: AsyncIterator<StreamChunk>): void {
  *
  * @param context - shared gateway state
  * @param c - the Hono context
- * @param startedAt - monotonic time the request arrived
+ * @param routeRequest - when the request arrived (monotonic ms) and its route label
  */
 export async function handleChatCompletions(
   context: GatewayContext,
   c: Context,
-  startedAt: number,
+  { startedAt, route }: RouteRequest,
 ): Promise<Response> {
   const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c));
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
@@ -109,11 +109,11 @@ export async function handleChatCompletions(
     // The first chunk decides the HTTP status: failures before any output become proper error responses.
     let first: IteratorResult<StreamChunk>;
     try {
-      first = await nextChunk(context, iterator);
+      first = await nextChunk(context, route, iterator);
     } catch (error) {
       throw fail(error);
     }
-    context.metrics.observeUpstreamLatency(ROUTE, (context.monotonicNow() - startedAt) / 1000);
+    context.metrics.observeUpstreamLatency(route, (context.monotonicNow() - startedAt) / 1000);
     if (first.done !== true && isFatalError(first.value)) {
       throw fail(mapStreamErrorChunk(first.value.message, first.value.code));
     }
@@ -133,7 +133,7 @@ export async function handleChatCompletions(
           accumulator.add(chunk);
           recordUsage(context, chunk);
           if (chunk.type === 'done') break;
-          result = await nextChunk(context, iterator);
+          result = await nextChunk(context, route, iterator);
         }
       } catch (error) {
         throw fail(error);
@@ -151,8 +151,8 @@ export async function handleChatCompletions(
       includeUsage: body.stream_options?.include_usage === true,
     });
     const errorFrame = (error: GatewayError): string => {
-      context.metrics.recordError(ROUTE, error.code ?? error.type);
-      context.logger.warn({ route: ROUTE, status: error.status, code: error.code }, error.message);
+      context.metrics.recordError(route, error.code ?? error.type);
+      context.logger.warn({ route, status: error.status, code: error.code }, error.message);
       return formatSseFrame(error.toBody());
     };
 
@@ -181,13 +181,13 @@ export async function handleChatCompletions(
           if (text !== '') {
             if (!firstTokenSent) {
               firstTokenSent = true;
-              context.metrics.observeTimeToFirstToken(ROUTE, (context.monotonicNow() - startedAt) / 1000);
+              context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
             }
             yield text;
           }
           if (chunk.type === 'done') return;
           try {
-            result = await nextChunk(context, iterator);
+            result = await nextChunk(context, route, iterator);
           } catch (error) {
             if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
             yield errorFrame(
@@ -205,7 +205,7 @@ export async function handleChatCompletions(
     handedToStream = true;
     const stream = createFrameStream(frames(), {
       onCancel() {
-        context.logger.info({ route: ROUTE, id }, 'client disconnected; upstream request cancelled');
+        context.logger.info({ route, id }, 'client disconnected; upstream request cancelled');
         tracked.abort(new Error('The client disconnected.'));
       },
       onFinish() {

@@ -19,6 +19,8 @@ export interface GatewayContext {
   streams: ActiveStreamRegistry;
   /** Wall clock, epoch ms (`created` fields, Retry-After). */
   now: () => number;
+  /** When the gateway started, epoch seconds (the `created` of every model it lists). */
+  startedAtSeconds: number;
   /** Monotonic clock in ms (latencies). */
   monotonicNow: () => number;
   /** When `reasoning_content` is sent. */

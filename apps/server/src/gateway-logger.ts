@@ -1,3 +1,4 @@
+import { DEFAULT_LOG_LEVEL } from '@codetether/provider-codex/configuration';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 /** The structured logger the gateway writes to (a pino logger). */
@@ -19,7 +20,7 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
 
 /** Options of {@link createGatewayLogger}. */
 export interface GatewayLoggerOptions {
-  /** Minimum level (default `CODETETHER_LOG_LEVEL` or `info`). */
+  /** Minimum level (default `info`; `codetether-server` passes `CODETETHER_LOG_LEVEL`). */
   level?: string;
   /** Where to write JSON lines (default stdout). */
   destination?: DestinationStream;
@@ -32,7 +33,7 @@ export interface GatewayLoggerOptions {
  */
 export function createGatewayLogger(options: GatewayLoggerOptions = {}): GatewayLogger {
   const loggerOptions: LoggerOptions = {
-    level: options.level ?? process.env.CODETETHER_LOG_LEVEL ?? 'info',
+    level: options.level ?? DEFAULT_LOG_LEVEL,
     base: { service: 'codetether-server' },
     redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
   };

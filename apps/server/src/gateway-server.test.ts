@@ -1,45 +1,9 @@
 import { Writable } from 'node:stream';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
-import { createFakeProvider, FakeProviderError, parseSse } from './__fixtures__/fake-provider.js';
+import { createFakeGateway, FAKE_GATEWAY_KEY, FAKE_GATEWAY_NOW } from './__fixtures__/fake-gateway.js';
+import { FakeProviderError, parseSse } from './__fixtures__/fake-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
-import { createGatewayServer, type GatewayServerOptions } from './gateway-server.js';
-
-const KEY = 'ctsk-test-key';
-const NOW = Date.UTC(2026, 0, 1);
-
-function setup(chunks?: StreamChunk[], overrides: Partial<GatewayServerOptions> = {}) {
-  const provider = createFakeProvider(chunks === undefined ? [] : [{ kind: 'chunks', chunks }]);
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      callback();
-    },
-  });
-  let tick = 0;
-  const gateway = createGatewayServer({
-    provider,
-    apiKey: KEY,
-    logger: createGatewayLogger({ level: 'debug', destination }),
-    now: () => NOW,
-    monotonicNow: () => (tick += 1),
-    ...overrides,
-  });
-  const call = (path: string, init: RequestInit & { json?: unknown; key?: string | null } = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.key !== null) headers.set('authorization', `Bearer ${init.key ?? KEY}`);
-    if (init.json !== undefined) headers.set('content-type', 'application/json');
-    return gateway.fetch(
-      new Request(`http://gateway.test${path}`, {
-        ...init,
-        headers,
-        ...(init.json === undefined ? {} : { method: 'POST', body: JSON.stringify(init.json) }),
-      }),
-    );
-  };
-  return { provider, gateway, call, lines };
-}
 
 const TEXT: StreamChunk[] = [
   { type: 'text', text: 'Hello' },
@@ -70,7 +34,7 @@ const chatBody = (extra: Record<string, unknown> = {}) => ({
 
 describe('authentication', () => {
   it('rejects /v1 requests without or with a wrong key (401, OpenAI shape), accepts the right one', async () => {
-    const { call } = setup();
+    const { call } = createFakeGateway();
     const missing = await call('/v1/models', { key: null });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toMatchObject({
@@ -83,7 +47,7 @@ describe('authentication', () => {
   });
 
   it('leaves /healthz and /metrics open', async () => {
-    const { call } = setup();
+    const { call } = createFakeGateway();
     expect((await call('/healthz', { key: null })).status).toBe(200);
     expect((await call('/metrics', { key: null })).status).toBe(200);
   });
@@ -91,13 +55,13 @@ describe('authentication', () => {
 
 describe('GET /v1/models', () => {
   it('lists the provider models in OpenAI list shape', async () => {
-    const { call } = setup();
+    const { call } = createFakeGateway();
     const body = await (await call('/v1/models')).json();
     expect(body).toEqual({
       object: 'list',
       data: [
-        { id: 'gpt-5.4', object: 'model', created: NOW / 1000, owned_by: 'openai' },
-        { id: 'gpt-5.5', object: 'model', created: NOW / 1000, owned_by: 'openai' },
+        { id: 'gpt-5.4', object: 'model', created: FAKE_GATEWAY_NOW / 1000, owned_by: 'openai' },
+        { id: 'gpt-5.5', object: 'model', created: FAKE_GATEWAY_NOW / 1000, owned_by: 'openai' },
       ],
     });
     expect((await call('/v1/models/gpt-5.5')).status).toBe(200);
@@ -109,7 +73,7 @@ describe('GET /v1/models', () => {
 
 describe('request validation', () => {
   it('answers 400 naming the bad field', async () => {
-    const { call } = setup();
+    const { call } = createFakeGateway();
     const cases: [unknown, string][] = [
       [{ messages: [{ role: 'user', content: 'x' }] }, 'model'],
       [{ model: 'gpt-5.4', messages: [] }, 'messages'],
@@ -134,7 +98,7 @@ describe('request validation', () => {
   });
 
   it('answers 400 for malformed JSON and 413 for a body over the limit', async () => {
-    const { call } = setup(undefined, { maxBodyBytes: 1000 });
+    const { call } = createFakeGateway(undefined, { maxBodyBytes: 1000 });
     const malformed = await call('/v1/chat/completions', {
       method: 'POST',
       body: '{nope',
@@ -148,7 +112,7 @@ describe('request validation', () => {
   });
 
   it('answers unknown routes with an OpenAI-shaped 404', async () => {
-    const { call } = setup();
+    const { call } = createFakeGateway();
     const response = await call('/v1/nothing');
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 'unknown_url' } });
@@ -157,7 +121,7 @@ describe('request validation', () => {
 
 describe('POST /v1/chat/completions', () => {
   it('converts the OpenAI request to a completion request', async () => {
-    const { call, provider } = setup(TEXT);
+    const { call, provider } = createFakeGateway(TEXT);
     await call('/v1/chat/completions', {
       json: {
         model: 'gpt-5.4:high',
@@ -214,13 +178,13 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('returns a chat.completion with usage (cached tokens included in prompt_tokens)', async () => {
-    const { call } = setup(TEXT);
+    const { call } = createFakeGateway(TEXT);
     const response = await call('/v1/chat/completions', { json: chatBody() });
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({
       object: 'chat.completion',
-      created: NOW / 1000,
+      created: FAKE_GATEWAY_NOW / 1000,
       model: 'gpt-5.4',
       choices: [
         {
@@ -242,7 +206,7 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('returns tool calls with finish_reason tool_calls and null content', async () => {
-    const { call } = setup(TOOL);
+    const { call } = createFakeGateway(TOOL);
     const body = (await (await call('/v1/chat/completions', { json: chatBody() })).json()) as {
       choices: { message: unknown; finish_reason: string }[];
     };
@@ -263,7 +227,7 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('streams OpenAI chunks: role first, deltas, finish, usage chunk, [DONE]', async () => {
-    const { call } = setup(TEXT);
+    const { call } = createFakeGateway(TEXT);
     const response = await call('/v1/chat/completions', {
       json: chatBody({ stream: true, stream_options: { include_usage: true } }),
     });
@@ -276,7 +240,7 @@ describe('POST /v1/chat/completions', () => {
       expect(chunk).toMatchObject({
         id,
         object: 'chat.completion.chunk',
-        created: NOW / 1000,
+        created: FAKE_GATEWAY_NOW / 1000,
         model: 'gpt-5.4',
       });
     }
@@ -300,7 +264,7 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('streams tool_calls deltas with index, id, type and name first', async () => {
-    const { call } = setup(TOOL);
+    const { call } = createFakeGateway(TOOL);
     const events = parseSse(
       await (await call('/v1/chat/completions', { json: chatBody({ stream: true }) })).text(),
     );
@@ -333,7 +297,7 @@ describe('POST /v1/chat/completions', () => {
       { type: 'done', finishReason: 'stop' },
     ];
     const deltas = async (extra: Record<string, unknown>, headers: Record<string, string> = {}) => {
-      const { call } = setup(chunks);
+      const { call } = createFakeGateway(chunks);
       const events = parseSse(
         await (
           await call('/v1/chat/completions', { json: chatBody({ stream: true, ...extra }), headers })
@@ -350,7 +314,7 @@ describe('POST /v1/chat/completions', () => {
     ]);
     expect(await deltas({}, { 'x-codetether-reasoning': 'include' })).toHaveLength(4);
     expect(await deltas({ reasoning_effort: 'high' }, { 'x-codetether-reasoning': 'omit' })).toHaveLength(3);
-    const { call } = setup(chunks);
+    const { call } = createFakeGateway(chunks);
     const body = (await (
       await call('/v1/chat/completions', { json: chatBody({ reasoning_effort: 'low' }) })
     ).json()) as {
@@ -364,7 +328,7 @@ describe('POST /v1/chat/completions', () => {
       ['length', 'length'],
       ['content-filter', 'content_filter'],
     ] as const) {
-      const { call } = setup([
+      const { call } = createFakeGateway([
         { type: 'text', text: 'x' },
         { type: 'done', finishReason: reason },
       ]);
@@ -376,7 +340,7 @@ describe('POST /v1/chat/completions', () => {
   });
 
   it('skips non-fatal error chunks', async () => {
-    const { call } = setup([
+    const { call } = createFakeGateway([
       { type: 'text', text: 'a' },
       { type: 'error', message: 'bad event', code: 'malformed-json' },
       { type: 'text', text: 'b' },
@@ -409,7 +373,7 @@ describe('upstream errors', () => {
     [
       new FakeProviderError('usage-limit-reached', 'You have hit your ChatGPT usage limit.', {
         status: 429,
-        resetsAt: NOW / 1000 + 600,
+        resetsAt: FAKE_GATEWAY_NOW / 1000 + 600,
       }),
       429,
       'usage_limit_reached',
@@ -435,7 +399,7 @@ describe('upstream errors', () => {
     'maps %s before the stream to the right status',
     async (error, status, code, retryAfter) => {
       for (const stream of [false, true]) {
-        const { call, provider } = setup();
+        const { call, provider } = createFakeGateway();
         provider.scripts = [{ kind: 'throw', error }];
         const response = await call('/v1/chat/completions', { json: chatBody({ stream }) });
         expect(response.status).toBe(status);
@@ -448,7 +412,7 @@ describe('upstream errors', () => {
   );
 
   it('maps a fatal error chunk before any output to an HTTP error', async () => {
-    const { call } = setup([
+    const { call } = createFakeGateway([
       { type: 'error', message: 'Your input exceeds the context window.', code: 'context_length_exceeded' },
     ]);
     const response = await call('/v1/chat/completions', { json: chatBody({ stream: true }) });
@@ -457,7 +421,7 @@ describe('upstream errors', () => {
   });
 
   it('ends a stream that fails mid-way with an OpenAI error event and no [DONE]', async () => {
-    const { call, gateway } = setup([
+    const { call, gateway } = createFakeGateway([
       { type: 'text', text: 'partial' },
       { type: 'error', message: 'The response stream failed.', code: 'stream-closed' },
     ]);
@@ -482,7 +446,7 @@ describe('upstream errors', () => {
 
 describe('cancellation and shutdown', () => {
   it('aborts the upstream when the client cancels mid-stream', async () => {
-    const { call, provider, gateway } = setup();
+    const { call, provider, gateway } = createFakeGateway();
     provider.scripts = [{ kind: 'chunks', chunks: TEXT, holdAfter: 1 }];
     const response = await call('/v1/chat/completions', { json: chatBody({ stream: true }) });
     const reader = response.body!.getReader();
@@ -501,7 +465,7 @@ describe('cancellation and shutdown', () => {
   });
 
   it('ends open streams with a shutdown error event and refuses new requests while draining', async () => {
-    const { call, provider, gateway } = setup();
+    const { call, provider, gateway } = createFakeGateway();
     provider.scripts = [{ kind: 'chunks', chunks: TEXT, holdAfter: 1 }];
     const response = await call('/v1/chat/completions', { json: chatBody({ stream: true }) });
     const text = response.text();
@@ -518,7 +482,7 @@ describe('cancellation and shutdown', () => {
   });
 
   it('lets a draining stream finish normally when released', async () => {
-    const { call, provider, gateway } = setup();
+    const { call, provider, gateway } = createFakeGateway();
     provider.scripts = [{ kind: 'chunks', chunks: TEXT, holdAfter: 1 }];
     const response = await call('/v1/chat/completions', { json: chatBody({ stream: true }) });
     const text = response.text();
@@ -562,7 +526,7 @@ describe('POST /v1/responses', () => {
   ];
 
   it('forwards the body and streams events as SSE with event names', async () => {
-    const { call, provider } = setup();
+    const { call, provider } = createFakeGateway();
     provider.responseEvents = events;
     const body = { model: 'gpt-5.4', input: 'Hi', stream: true, store: false };
     const response = await call('/v1/responses', { json: body });
@@ -574,7 +538,7 @@ describe('POST /v1/responses', () => {
   });
 
   it('returns the final response, rebuilding an empty output from the items', async () => {
-    const { call, provider, gateway } = setup();
+    const { call, provider, gateway } = createFakeGateway();
     provider.responseEvents = events;
     const response = await call('/v1/responses', { json: { model: 'gpt-5.4', input: 'Hi' } });
     expect(await response.json()).toEqual({ ...completed.response, output: [item] });
@@ -582,7 +546,7 @@ describe('POST /v1/responses', () => {
   });
 
   it('maps errors: pre-stream throw, error event, failed response', async () => {
-    const { call, provider } = setup();
+    const { call, provider } = createFakeGateway();
     provider.responseEvents = {
       error: new FakeProviderError('rate-limited', 'Slow down.', { status: 429, retryAfterSeconds: 3 }),
     };
@@ -611,7 +575,7 @@ describe('POST /v1/responses', () => {
 
 describe('metrics and logs', () => {
   it('exposes requests, latency, TTFT, active streams and tokens in Prometheus text', async () => {
-    const { call } = setup(TEXT);
+    const { call } = createFakeGateway(TEXT);
     await (await call('/v1/chat/completions', { json: chatBody({ stream: true }) })).text();
     await call('/v1/models', { key: 'wrong' });
     const response = await call('/metrics');
@@ -634,11 +598,11 @@ describe('metrics and logs', () => {
   });
 
   it('logs structured lines without the key', async () => {
-    const { call, lines } = setup(TEXT);
+    const { call, lines } = createFakeGateway(TEXT);
     await call('/v1/chat/completions', { json: chatBody() });
     await call('/v1/models', { key: 'a-wrong-secret-key' });
     const output = lines.join('');
-    expect(output).not.toContain(KEY);
+    expect(output).not.toContain(FAKE_GATEWAY_KEY);
     expect(output).not.toContain('a-wrong-secret-key');
     const entries = lines.map((line) => JSON.parse(line));
     expect(entries.some((entry) => entry.route === '/v1/chat/completions' && entry.status === 200)).toBe(

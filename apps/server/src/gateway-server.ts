@@ -8,11 +8,16 @@ import type { GatewayContext, ReasoningContentMode } from './gateway-context.js'
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
-import { toOpenAiModelList } from './models-route.js';
+import {
+  createRouteLabeler,
+  type GatewayEnvironment,
+  type GatewayRoute,
+  registerRoutes,
+} from './gateway-routes.js';
+import { handleListModels, handleRetrieveModel } from './models-route.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
 import { handleResponses } from './responses-route.js';
-import { mapProviderError } from './upstream-error-mapping.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
@@ -60,11 +65,30 @@ export interface GatewayServer {
   endStreams(): void;
 }
 
-function routeOf(path: string): string {
-  if (path === '/v1/chat/completions' || path === '/v1/responses' || path === '/v1/models') return path;
-  if (path.startsWith('/v1/models/')) return '/v1/models/:model';
-  if (path === '/healthz' || path === '/metrics') return path;
-  return 'other';
+/** The answer to a request that arrives while the gateway shuts down. */
+function drainingError(): GatewayError {
+  return new GatewayError(
+    503,
+    'server_error',
+    'The gateway is shutting down. Retry against a running instance.',
+    {
+      code: 'server_shutting_down',
+    },
+  );
+}
+
+/** A thrown value as the error the client gets: a `GatewayError` as is, anything else as a 500. */
+function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError(
+    500,
+    'server_error',
+    'The gateway failed unexpectedly. Check its logs and try again.',
+    {
+      cause: error,
+      code: 'internal_error',
+    },
+  );
 }
 
 /**
@@ -87,15 +111,43 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     logger,
     streams,
     now,
+    startedAtSeconds: Math.floor(now() / 1000),
     monotonicNow,
     reasoningContent: options.reasoningContent ?? 'auto',
     sessionLanes: createUpstreamSessionLanes(),
   };
-  const startedAtSeconds = Math.floor(now() / 1000);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let draining = false;
 
-  const app = new Hono<{ Variables: { startedAt: number; requestId: string } }>();
+  // The one list of routes: it registers the handlers, labels metrics and answers 405s. Add a route here.
+  const routes: GatewayRoute[] = [
+    {
+      path: '/v1/chat/completions',
+      methods: ['POST'],
+      handler: (c, request) => handleChatCompletions(context, c, request),
+    },
+    {
+      path: '/v1/responses',
+      methods: ['POST'],
+      handler: (c, request) => handleResponses(context, c, request),
+    },
+    { path: '/v1/models', methods: ['GET'], handler: (c) => handleListModels(context, c) },
+    { path: '/v1/models/:model', methods: ['GET'], handler: (c) => handleRetrieveModel(context, c) },
+    {
+      path: '/healthz',
+      methods: ['GET'],
+      handler: (c) => c.json({ status: draining ? 'draining' : 'ok', activeStreams: metrics.activeStreams }),
+    },
+    {
+      path: '/metrics',
+      methods: ['GET'],
+      handler: (c) =>
+        c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    },
+  ];
+  const routeOf = createRouteLabeler(routes);
+
+  const app = new Hono<GatewayEnvironment>();
 
   const errorResponse = (error: GatewayError, requestId: string | undefined): Response => {
     const headers: Record<string, string> = { ...error.toHeaders() };
@@ -111,17 +163,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     c.set('startedAt', startedAt);
     c.set('requestId', requestId);
     if (draining) {
-      c.res = errorResponse(
-        new GatewayError(
-          503,
-          'server_error',
-          'The gateway is shutting down. Retry against a running instance.',
-          {
-            code: 'server_shutting_down',
-          },
-        ),
-        requestId,
-      );
+      c.res = errorResponse(drainingError(), requestId);
     } else {
       await next();
       c.res.headers.set('x-request-id', requestId);
@@ -140,18 +182,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   });
 
   app.onError((error, c) => {
-    const gatewayError =
-      error instanceof GatewayError
-        ? error
-        : new GatewayError(
-            500,
-            'server_error',
-            'The gateway failed unexpectedly. Check its logs and try again.',
-            {
-              cause: error,
-              code: 'internal_error',
-            },
-          );
+    const gatewayError = toGatewayError(error);
     if (gatewayError.status >= 500 || !(error instanceof GatewayError)) {
       logger.error(
         {
@@ -172,13 +203,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     });
   });
 
-  app.get('/healthz', (c) =>
-    c.json({ status: draining ? 'draining' : 'ok', activeStreams: metrics.activeStreams }),
-  );
-  app.get('/metrics', (c) =>
-    c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
-  );
-
   app.use('/v1/*', async (c, next) => {
     authenticate(c.req.header('authorization'));
     await next();
@@ -195,56 +219,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     }),
   );
 
-  app.get('/v1/models', async (c) => {
-    try {
-      return c.json(toOpenAiModelList(await options.provider.listModels(), startedAtSeconds));
-    } catch (error) {
-      throw mapProviderError(error, now());
-    }
-  });
-  app.get('/v1/models/:model', async (c) => {
-    const id = c.req.param('model');
-    let models: Awaited<ReturnType<GatewayProvider['listModels']>>;
-    try {
-      models = await options.provider.listModels();
-    } catch (error) {
-      throw mapProviderError(error, now());
-    }
-    const model = toOpenAiModelList(models, startedAtSeconds).data.find((entry) => entry.id === id);
-    if (model === undefined) {
-      throw new GatewayError(
-        404,
-        'invalid_request_error',
-        `The model '${id}' does not exist. See GET /v1/models.`,
-        {
-          code: 'model_not_found',
-          param: 'model',
-        },
-      );
-    }
-    return c.json(model);
-  });
-  app.post('/v1/chat/completions', (c) => handleChatCompletions(context, c, c.get('startedAt')));
-  app.post('/v1/responses', (c) => handleResponses(context, c, c.get('startedAt')));
-
-  const allowedMethods: [path: string, allow: string][] = [
-    ['/v1/chat/completions', 'POST'],
-    ['/v1/responses', 'POST'],
-    ['/v1/models', 'GET, HEAD'],
-    ['/v1/models/:model', 'GET, HEAD'],
-    ['/healthz', 'GET, HEAD'],
-    ['/metrics', 'GET, HEAD'],
-  ];
-  for (const [path, allow] of allowedMethods) {
-    app.all(path, (c) => {
-      throw new GatewayError(
-        405,
-        'invalid_request_error',
-        `Method ${c.req.method} is not allowed on ${c.req.path}. Use ${allow}.`,
-        { code: 'method_not_allowed', headers: { allow } },
-      );
-    });
-  }
+  registerRoutes(app, routes);
 
   return {
     app: app as unknown as Hono,

@@ -1,36 +1,12 @@
-export { type ActiveStream, ActiveStreamRegistry } from './active-stream-registry.js';
-export { createBearerAuthenticator } from './bearer-authentication.js';
-export {
-  type ChatCompletion,
-  type ChatCompletionAccumulator,
-  type ChatCompletionAccumulatorOptions,
-  type ChatCompletionToolCall,
-  createChatCompletionAccumulator,
-} from './chat-completion-accumulator.js';
-export {
-  type ChatCompletionChunk,
-  type ChatCompletionChunkTranslator,
-  type ChatCompletionChunkTranslatorOptions,
-  type ChatCompletionDelta,
-  type ChatCompletionToolCallDelta,
-  createChatCompletionChunkTranslator,
-  type OpenAiFinishReason,
-  toOpenAiFinishReason,
-} from './chat-completion-chunks.js';
-export { toCompletionRequest } from './chat-completion-request-conversion.js';
-export {
-  type ChatCompletionRequestBody,
-  chatCompletionRequestSchema,
-  REASONING_EFFORTS,
-} from './chat-completion-request-schema.js';
-export { REASONING_HEADER, type ReasoningContentMode } from './gateway-context.js';
+// What a program embedding the gateway needs, and nothing else: start it (or get its Fetch handler),
+// give it a provider, read its errors, and get the server key the way `codetether-server` does.
+export type { ReasoningContentMode } from './gateway-context.js';
 export {
   createGatewayLogger,
   type GatewayLogger,
   type GatewayLoggerOptions,
-  REDACTED_LOG_PATHS,
 } from './gateway-logger.js';
-export { GatewayMetrics, type MetricLabels } from './gateway-metrics.js';
+export { GatewayMetrics } from './gateway-metrics.js';
 export type {
   GatewayModel,
   GatewayProvider,
@@ -43,21 +19,9 @@ export {
   type GatewayServer,
   type GatewayServerOptions,
 } from './gateway-server.js';
-export { type OpenAiModel, toOpenAiModelList } from './models-route.js';
+export { GatewayError, type OpenAiErrorBody, type OpenAiErrorType } from './openai-error.js';
 export {
-  GatewayError,
-  type GatewayErrorOptions,
-  isGatewayError,
-  type OpenAiErrorBody,
-  type OpenAiErrorType,
-} from './openai-error.js';
-export { type OpenAiChatUsage, toOpenAiChatUsage } from './openai-usage.js';
-export { responsesRequestSchema } from './responses-route.js';
-export {
-  generateServerApiKey,
   loadOrCreateServerApiKey,
-  SERVER_API_KEY_FILE_NAME,
-  SERVER_API_KEY_PREFIX,
   type ServerApiKey,
   type ServerApiKeyOptions,
 } from './server-api-key.js';
@@ -70,5 +34,3 @@ export {
   type StartGatewayServerOptions,
   startGatewayServer,
 } from './start-gateway-server.js';
-export { findUnsupportedChatParameter } from './unsupported-chat-parameters.js';
-export { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';

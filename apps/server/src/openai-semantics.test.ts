@@ -1,11 +1,8 @@
 import type { StreamChunk } from '@codetether/responses-protocol';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { createFakeProvider, parseSse } from './__fixtures__/fake-provider.js';
-import { createGatewayLogger } from './gateway-logger.js';
-import { createGatewayServer } from './gateway-server.js';
-
-const KEY = 'ctsk-semantics-key';
+import { createFakeGateway, FAKE_GATEWAY_KEY } from './__fixtures__/fake-gateway.js';
+import { parseSse } from './__fixtures__/fake-provider.js';
 
 const DONE_STOP: StreamChunk = {
   type: 'done',
@@ -13,33 +10,19 @@ const DONE_STOP: StreamChunk = {
   usage: { promptTokens: 3, completionTokens: 2, totalTokens: 5 },
 };
 
+/** A gateway answering `chunks`, with an OpenAI SDK client talking to it in memory. */
 function setup(chunks: StreamChunk[] = [{ type: 'text', text: 'Hi' }, DONE_STOP]) {
-  const provider = createFakeProvider([{ kind: 'chunks', chunks }]);
-  const gateway = createGatewayServer({
-    provider,
-    apiKey: KEY,
-    logger: createGatewayLogger({ level: 'silent' }),
-    now: () => Date.UTC(2026, 0, 1),
-  });
-  const fetchThroughGateway = async (input: string | URL | Request, init?: RequestInit) =>
-    gateway.fetch(new Request(input, init));
+  const fake = createFakeGateway(chunks);
   const client = new OpenAI({
-    apiKey: KEY,
+    apiKey: FAKE_GATEWAY_KEY,
     baseURL: 'http://gateway.test/v1',
-    fetch: fetchThroughGateway,
+    fetch: fake.fetch,
     maxRetries: 0,
   });
-  const raw = (path: string, init: RequestInit = {}) =>
-    gateway.fetch(new Request(`http://gateway.test${path}`, init));
-  const post = (json: unknown, headers: Record<string, string> = {}) =>
-    raw('/v1/chat/completions', {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(json),
-    });
-  return { provider, gateway, client, raw, post };
+  return { ...fake, client };
 }
 
+const CHAT = '/v1/chat/completions';
 const user = [{ role: 'user' as const, content: 'Hello' }];
 
 describe('OpenAI chat parameters the gateway cannot honour are refused with a named param', () => {
@@ -213,8 +196,8 @@ describe('OpenAI streaming semantics', () => {
   ];
 
   it('keeps a stable index per call across interleaved parallel calls, one role delta, tool_calls finish, [DONE] last', async () => {
-    const { post } = setup(INTERLEAVED);
-    const response = await post({ model: 'gpt-5.4', messages: user, stream: true });
+    const { call } = setup(INTERLEAVED);
+    const response = await call(CHAT, { json: { model: 'gpt-5.4', messages: user, stream: true } });
     const frames = parseSse(await response.text());
     expect(frames.at(-1)?.data).toBe('[DONE]');
     const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.data));
@@ -240,8 +223,10 @@ describe('OpenAI streaming semantics', () => {
   });
 
   it('sends the role delta even when the answer is empty, and usage only with include_usage', async () => {
-    const { post } = setup([DONE_STOP]);
-    const frames = parseSse(await (await post({ model: 'gpt-5.4', messages: user, stream: true })).text());
+    const { call } = setup([DONE_STOP]);
+    const frames = parseSse(
+      await (await call(CHAT, { json: { model: 'gpt-5.4', messages: user, stream: true } })).text(),
+    );
     expect(frames.map((frame) => frame.data).at(-1)).toBe('[DONE]');
     const chunks = frames.slice(0, -1).map((frame) => JSON.parse(frame.data));
     expect(chunks[0].choices[0].delta.role).toBe('assistant');
@@ -252,11 +237,8 @@ describe('OpenAI streaming semantics', () => {
     const withUsage = setup([DONE_STOP]);
     const usageFrames = parseSse(
       await (
-        await withUsage.post({
-          model: 'gpt-5.4',
-          messages: user,
-          stream: true,
-          stream_options: { include_usage: true },
+        await withUsage.call(CHAT, {
+          json: { model: 'gpt-5.4', messages: user, stream: true, stream_options: { include_usage: true } },
         })
       ).text(),
     );
@@ -297,14 +279,14 @@ describe('OpenAI streaming semantics', () => {
 
 describe('HTTP edges', () => {
   it('answers a wrong method with an OpenAI-shaped 405', async () => {
-    const { raw } = setup();
+    const { call } = setup();
     for (const [method, path] of [
       ['GET', '/v1/chat/completions'],
       ['GET', '/v1/responses'],
       ['POST', '/v1/models'],
       ['DELETE', '/v1/models'],
     ] as const) {
-      const response = await raw(path, { method, headers: { authorization: `Bearer ${KEY}` } });
+      const response = await call(path, { method });
       expect(response.status, `${method} ${path}`).toBe(405);
       expect(response.headers.get('allow')).toBeTruthy();
       expect(await response.json()).toMatchObject({
@@ -314,28 +296,29 @@ describe('HTTP edges', () => {
   });
 
   it('still answers HEAD and GET on read routes, and POST /healthz with 405', async () => {
-    const { raw } = setup();
-    expect((await raw('/healthz', { method: 'HEAD' })).status).toBe(200);
-    expect((await raw('/healthz')).status).toBe(200);
-    expect(
-      (await raw('/v1/models', { method: 'HEAD', headers: { authorization: `Bearer ${KEY}` } })).status,
-    ).toBe(200);
-    const post = await raw('/healthz', { method: 'POST' });
+    const { call } = setup();
+    expect((await call('/healthz', { method: 'HEAD', key: null })).status).toBe(200);
+    expect((await call('/healthz', { key: null })).status).toBe(200);
+    expect((await call('/v1/models', { method: 'HEAD' })).status).toBe(200);
+    const post = await call('/healthz', { method: 'POST', key: null });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('answers malformed Authorization headers with an OpenAI-shaped 401', async () => {
-    const { raw } = setup();
+    const { call } = setup();
     for (const authorization of [
       '',
       'Basic abc',
       'Bearer',
       'Bearer ',
-      `Bearer ${KEY} extra`,
-      `bearer ${KEY}x`,
+      `Bearer ${FAKE_GATEWAY_KEY} extra`,
+      `bearer ${FAKE_GATEWAY_KEY}x`,
     ]) {
-      const response = await raw('/v1/models', { headers: authorization === '' ? {} : { authorization } });
+      const response = await call('/v1/models', {
+        key: null,
+        headers: authorization === '' ? {} : { authorization },
+      });
       expect(response.status, authorization).toBe(401);
       expect(await response.json()).toMatchObject({ error: { type: 'invalid_request_error' } });
     }

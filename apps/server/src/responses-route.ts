@@ -2,14 +2,13 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { createFrameStream, formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
+import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
-
-const ROUTE = '/v1/responses';
 
 /** The fields of a Responses body the gateway checks; everything else is forwarded as is. */
 export const responsesRequestSchema = z.looseObject({
@@ -73,12 +72,12 @@ function failedResponseToGatewayError(response: unknown): GatewayError {
  *
  * @param context - shared gateway state
  * @param c - the Hono context
- * @param startedAt - monotonic time the request arrived
+ * @param routeRequest - when the request arrived (monotonic ms) and its route label
  */
 export async function handleResponses(
   context: GatewayContext,
   c: Context,
-  startedAt: number,
+  { startedAt, route }: RouteRequest,
 ): Promise<Response> {
   const raw = await readJsonBody(c);
   const parsed = responsesRequestSchema.safeParse(raw);
@@ -110,7 +109,7 @@ export async function handleResponses(
     } catch (error) {
       throw fail(error);
     }
-    context.metrics.observeUpstreamLatency(ROUTE, (context.monotonicNow() - startedAt) / 1000);
+    context.metrics.observeUpstreamLatency(route, (context.monotonicNow() - startedAt) / 1000);
     const events = iterator;
 
     if (!wantsStream) {
@@ -152,8 +151,8 @@ export async function handleResponses(
 
     let sequenceNumber = 0;
     const errorFrame = (error: GatewayError): string => {
-      context.metrics.recordError(ROUTE, error.code ?? error.type);
-      context.logger.warn({ route: ROUTE, status: error.status, code: error.code }, error.message);
+      context.metrics.recordError(route, error.code ?? error.type);
+      context.logger.warn({ route, status: error.status, code: error.code }, error.message);
       return formatSseFrame(
         {
           type: 'error',
@@ -185,9 +184,9 @@ export async function handleResponses(
         if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
         if (!firstTokenSent && event.type.endsWith('.delta')) {
           firstTokenSent = true;
-          context.metrics.observeTimeToFirstToken(ROUTE, (context.monotonicNow() - startedAt) / 1000);
+          context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
         }
-        if (event.type === 'error') context.metrics.recordError(ROUTE, 'upstream_error_event');
+        if (event.type === 'error') context.metrics.recordError(route, 'upstream_error_event');
         if (TERMINAL_TYPES.has(event.type)) recordUsage(context, event.response);
         yield formatSseFrame(event, event.type);
         if (TERMINAL_TYPES.has(event.type)) return;
@@ -198,7 +197,7 @@ export async function handleResponses(
     handedToStream = true;
     const stream = createFrameStream(frames(), {
       onCancel() {
-        context.logger.info({ route: ROUTE }, 'client disconnected; upstream request cancelled');
+        context.logger.info({ route }, 'client disconnected; upstream request cancelled');
         tracked.abort(new Error('The client disconnected.'));
       },
       onFinish() {

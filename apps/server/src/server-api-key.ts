@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveCodetetherHome } from '@codetether/oauth-pkce';
+import { readServerApiKey } from '@codetether/provider-codex/configuration';
 import { GatewayError } from './openai-error.js';
 
 /** The file under `CODETETHER_HOME` holding the generated server key. */
@@ -12,8 +13,8 @@ export const SERVER_API_KEY_PREFIX = 'ctsk-';
 
 /** Options of {@link loadOrCreateServerApiKey}. */
 export interface ServerApiKeyOptions {
-  /** Environment to read `CODETETHER_SERVER_API_KEY` and `CODETETHER_HOME` from (default `process.env`). */
-  env?: Record<string, string | undefined>;
+  /** Environment to read `CODETETHER_SERVER_API_KEY` and `CODETETHER_HOME` from (pass `process.env`). */
+  env: Record<string, string | undefined>;
   /** Folder to store the key in (default `CODETETHER_HOME` or `~/.codetether`). */
   home?: string;
 }
@@ -62,13 +63,10 @@ async function readKeyFile(path: string): Promise<{ exists: boolean; key?: strin
  *
  * @param options - environment and home folder
  */
-export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions = {}): Promise<ServerApiKey> {
-  const env = options.env ?? process.env;
-  const fromEnvironment = env.CODETETHER_SERVER_API_KEY?.trim();
-  if (fromEnvironment !== undefined && fromEnvironment !== '') {
-    return { apiKey: fromEnvironment, source: 'environment' };
-  }
-  const home = options.home ?? resolveCodetetherHome(env);
+export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions): Promise<ServerApiKey> {
+  const fromEnvironment = readServerApiKey(options.env);
+  if (fromEnvironment !== undefined) return { apiKey: fromEnvironment, source: 'environment' };
+  const home = options.home ?? resolveCodetetherHome(options.env);
   const path = join(home, SERVER_API_KEY_FILE_NAME);
   const stored = await readKeyFile(path);
   if (stored.key !== undefined) return { apiKey: stored.key, source: 'file', path };

@@ -25,6 +25,9 @@ describe('parseServerArguments', () => {
       host: '::1',
       port: 1234,
     });
+    expect(
+      parseServerArguments(['--port', '5'], { CODETETHER_SERVER_HOST: ' ', CODETETHER_SERVER_PORT: '1234' }),
+    ).toMatchObject({ host: '127.0.0.1', port: 5 });
     expect(parseServerArguments(['--help'], {})).toBeUndefined();
   });
 

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
 import { createCodexProvider } from '@codetether/provider-codex';
+import {
+  ENVIRONMENT_VARIABLES,
+  readEnvironmentSetting,
+  resolveLogLevel,
+} from '@codetether/provider-codex/configuration';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
@@ -13,7 +18,7 @@ import {
 
 /** What the command writes to and reads from (injectable for tests). */
 export interface ServerCommandIo {
-  /** Environment (default `process.env`). */
+  /** Environment (`process.env` from the `codetether-server` bin); the only place settings are read from. */
   env: Record<string, string | undefined>;
   /** Human-readable output (startup banner, the generated key once). */
   stdout: (text: string) => void;
@@ -99,13 +104,14 @@ export function parseServerArguments(
     throw new ServerUsageError((error as Error).message);
   }
   if (values.help === true) return undefined;
-  const host = values.host ?? env.CODETETHER_SERVER_HOST?.trim() ?? DEFAULT_HOST;
+  const host = values.host ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost) ?? DEFAULT_HOST;
   if (host === '') throw new ServerUsageError('--host must not be empty.');
+  const portFromEnvironment = readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverPort);
   const port =
     values.port !== undefined
       ? parsePort(values.port, '--port')
-      : env.CODETETHER_SERVER_PORT?.trim()
-        ? parsePort(env.CODETETHER_SERVER_PORT, 'CODETETHER_SERVER_PORT')
+      : portFromEnvironment !== undefined
+        ? parsePort(portFromEnvironment, ENVIRONMENT_VARIABLES.serverPort)
         : DEFAULT_PORT;
   const grace = values['shutdown-grace-ms'];
   const shutdownGraceMs = grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : Number(grace);
@@ -136,7 +142,7 @@ export async function runServerCommand(
     io.stdout(SERVER_USAGE);
     return undefined;
   }
-  const logger = io.logger ?? createGatewayLogger();
+  const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
   const key = await loadOrCreateServerApiKey({ env: io.env });
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;

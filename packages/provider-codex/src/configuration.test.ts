@@ -1,9 +1,18 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_ISSUER } from '@codetether/oauth-pkce';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_AUTH_ISSUER,
   DEFAULT_CHATGPT_BASE_URL,
+  DEFAULT_LOG_LEVEL,
   DEFAULT_OPENAI_BASE_URL,
+  ENVIRONMENT_VARIABLES,
+  hasOpenAiApiKey,
+  readEnvironmentSetting,
+  readServerApiKey,
   resolveEndpoints,
+  resolveLogLevel,
   resolveTransportMode,
 } from './configuration.js';
 import { CodexProviderError } from './errors.js';
@@ -16,6 +25,10 @@ describe('resolveEndpoints', () => {
       openaiBaseUrl: DEFAULT_OPENAI_BASE_URL,
     });
     expect(DEFAULT_CHATGPT_BASE_URL).toBe('https://chatgpt.com/backend-api/codex');
+  });
+
+  it('uses the same default issuer as @codetether/oauth-pkce', () => {
+    expect(DEFAULT_AUTH_ISSUER).toBe(DEFAULT_ISSUER);
   });
 
   it('prefers options over the environment and strips trailing slashes', () => {
@@ -49,4 +62,57 @@ describe('resolveTransportMode', () => {
     );
     expect(() => resolveTransportMode(undefined, { CODETETHER_TRANSPORT: 'x' })).toThrow(CodexProviderError);
   });
+});
+
+describe('the other settings', () => {
+  it('treats a blank variable as unset and trims values', () => {
+    expect(readEnvironmentSetting({ CODETETHER_HOME: '  ' }, ENVIRONMENT_VARIABLES.home)).toBeUndefined();
+    expect(readEnvironmentSetting({ CODETETHER_HOME: ' /tmp/x ' }, ENVIRONMENT_VARIABLES.home)).toBe(
+      '/tmp/x',
+    );
+  });
+
+  it('reports whether OPENAI_API_KEY is set', () => {
+    expect(hasOpenAiApiKey({ OPENAI_API_KEY: 'sk-test' })).toBe(true);
+    expect(hasOpenAiApiKey({ OPENAI_API_KEY: ' ' })).toBe(false);
+    expect(hasOpenAiApiKey({})).toBe(false);
+  });
+
+  it('resolves the log level: option, then CODETETHER_LOG_LEVEL, then info', () => {
+    expect(resolveLogLevel(undefined, {})).toBe(DEFAULT_LOG_LEVEL);
+    expect(resolveLogLevel(undefined, { CODETETHER_LOG_LEVEL: 'debug' })).toBe('debug');
+    expect(resolveLogLevel('warn', { CODETETHER_LOG_LEVEL: 'debug' })).toBe('warn');
+  });
+
+  it('reads the server key from CODETETHER_SERVER_API_KEY', () => {
+    expect(readServerApiKey({ CODETETHER_SERVER_API_KEY: ' ctsk-1 ' })).toBe('ctsk-1');
+    expect(readServerApiKey({ CODETETHER_SERVER_API_KEY: '' })).toBeUndefined();
+  });
+});
+
+describe('the @codetether/provider-codex/configuration subpath', () => {
+  const entry = new URL('../dist/configuration.js', import.meta.url);
+
+  it.skipIf(!existsSync(entry))(
+    'loads only its own chunks: no transport, WebSocket, zod or provider code',
+    async () => {
+      const seen = new Set<string>();
+      const bareImports: string[] = [];
+      const visit = async (url: URL): Promise<void> => {
+        if (seen.has(url.href)) return;
+        seen.add(url.href);
+        const source = await readFile(url, 'utf8');
+        for (const [, specifier] of source.matchAll(
+          /(?:^|\n)\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']/g,
+        )) {
+          if (specifier === undefined) continue;
+          if (specifier.startsWith('./')) await visit(new URL(specifier, url));
+          else bareImports.push(specifier);
+        }
+      };
+      await visit(entry);
+      expect(bareImports).toEqual([]);
+      expect([...seen].some((url) => url.endsWith('/index.js'))).toBe(false);
+    },
+  );
 });

@@ -1,4 +1,39 @@
+// The one place the CodeTether environment variables, their defaults and their precedence
+// (option/flag > environment > default) are defined. Published as the side-effect-free subpath
+// `@codetether/provider-codex/configuration`: this module (and what it imports) must load no
+// network stack, no validation library and not the provider itself, so the CLI can read its
+// settings without paying for them at start-up.
 import { CodexProviderError } from './errors.js';
+
+/** The environment as CodeTether reads it: variable name → value (unset variables are `undefined`). */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Every environment variable the CodeTether apps read, by the setting it holds. (The default reasoning
+ * effort variables are `DEFAULT_EFFORT_ENVIRONMENT_VARIABLES` of `@codetether/responses-protocol`.)
+ */
+export const ENVIRONMENT_VARIABLES = {
+  /** CodeTether's home folder: `auth.json`, the server key, the usage cache (default `~/.codetether`). */
+  home: 'CODETETHER_HOME',
+  /** OAuth issuer (default {@link DEFAULT_AUTH_ISSUER}). */
+  authIssuer: 'CODETETHER_AUTH_ISSUER',
+  /** ChatGPT Codex backend base URL (default {@link DEFAULT_CHATGPT_BASE_URL}). */
+  chatgptBaseUrl: 'CODETETHER_CHATGPT_BASE_URL',
+  /** OpenAI API base URL (default {@link DEFAULT_OPENAI_BASE_URL}). */
+  openaiBaseUrl: 'CODETETHER_OPENAI_BASE_URL',
+  /** `auto`, `websocket` (`ws`) or `http` (`sse`); default `auto`. */
+  transport: 'CODETETHER_TRANSPORT',
+  /** An OpenAI API key, used when no ChatGPT login is stored. */
+  openaiApiKey: 'OPENAI_API_KEY',
+  /** The gateway's log level (default {@link DEFAULT_LOG_LEVEL}). */
+  logLevel: 'CODETETHER_LOG_LEVEL',
+  /** The bearer key gateway clients must send (default: generated and stored under the home folder). */
+  serverApiKey: 'CODETETHER_SERVER_API_KEY',
+  /** The address the gateway binds. */
+  serverHost: 'CODETETHER_SERVER_HOST',
+  /** The port the gateway listens on. */
+  serverPort: 'CODETETHER_SERVER_PORT',
+} as const;
 
 /** Default OAuth issuer (`CODETETHER_AUTH_ISSUER`). */
 export const DEFAULT_AUTH_ISSUER = 'https://auth.openai.com';
@@ -10,6 +45,8 @@ export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const DEFAULT_ORIGINATOR = 'codex_cli_rs';
 /** How long a session that fell back to HTTP stays on HTTP (10 minutes). */
 export const DEFAULT_FALLBACK_STICKY_MS = 10 * 60 * 1000;
+/** Default log level of the gateway (`CODETETHER_LOG_LEVEL`). */
+export const DEFAULT_LOG_LEVEL = 'info';
 
 /** Which wire the provider uses: `auto` = WebSocket first, HTTP SSE fallback. */
 export type TransportMode = 'auto' | 'websocket' | 'http';
@@ -35,6 +72,17 @@ function withoutTrailingSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
+/**
+ * Reads one variable: its value without surrounding spaces, or `undefined` when it is unset or blank
+ * (a blank variable counts as unset everywhere in CodeTether).
+ *
+ * @param env - the environment
+ * @param name - the variable, usually one of {@link ENVIRONMENT_VARIABLES}
+ */
+export function readEnvironmentSetting(env: Environment, name: string): string | undefined {
+  return nonEmpty(env[name]);
+}
+
 /** Resolves the issuer and both base URLs: explicit options win, then the environment, then defaults. */
 export function resolveEndpoints(
   options: {
@@ -46,15 +94,19 @@ export function resolveEndpoints(
 ): ResolvedEndpoints {
   return {
     issuer: withoutTrailingSlash(
-      nonEmpty(options.issuer) ?? nonEmpty(env.CODETETHER_AUTH_ISSUER) ?? DEFAULT_AUTH_ISSUER,
+      nonEmpty(options.issuer) ??
+        readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.authIssuer) ??
+        DEFAULT_AUTH_ISSUER,
     ),
     chatgptBaseUrl: withoutTrailingSlash(
       nonEmpty(options.chatgptBaseUrl) ??
-        nonEmpty(env.CODETETHER_CHATGPT_BASE_URL) ??
+        readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.chatgptBaseUrl) ??
         DEFAULT_CHATGPT_BASE_URL,
     ),
     openaiBaseUrl: withoutTrailingSlash(
-      nonEmpty(options.openaiBaseUrl) ?? nonEmpty(env.CODETETHER_OPENAI_BASE_URL) ?? DEFAULT_OPENAI_BASE_URL,
+      nonEmpty(options.openaiBaseUrl) ??
+        readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.openaiBaseUrl) ??
+        DEFAULT_OPENAI_BASE_URL,
     ),
   };
 }
@@ -71,12 +123,12 @@ export function resolveTransportMode(
     if (!TRANSPORT_MODES.includes(option)) throw invalidTransport(String(option), 'the transport option');
     return option;
   }
-  const fromEnvironment = nonEmpty(env.CODETETHER_TRANSPORT)?.toLowerCase();
+  const fromEnvironment = readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.transport)?.toLowerCase();
   if (fromEnvironment === undefined) return 'auto';
   if (fromEnvironment === 'ws') return 'websocket';
   if (fromEnvironment === 'sse') return 'http';
   if (!(TRANSPORT_MODES as readonly string[]).includes(fromEnvironment)) {
-    throw invalidTransport(fromEnvironment, 'CODETETHER_TRANSPORT');
+    throw invalidTransport(fromEnvironment, ENVIRONMENT_VARIABLES.transport);
   }
   return fromEnvironment as TransportMode;
 }
@@ -87,4 +139,33 @@ function invalidTransport(value: string, source: string): CodexProviderError {
     `Unknown transport '${value}' in ${source}. Use one of: ${TRANSPORT_MODES.join(', ')}.`,
     { isRetryable: false },
   );
+}
+
+/**
+ * True when `OPENAI_API_KEY` holds a value. Only the presence is reported, never the key.
+ *
+ * @param env - the environment
+ */
+export function hasOpenAiApiKey(env: Environment): boolean {
+  return readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.openaiApiKey) !== undefined;
+}
+
+/**
+ * Resolves the gateway's log level: the option wins, then `CODETETHER_LOG_LEVEL`, then `info`.
+ *
+ * @param option - the level the caller chose, if any
+ * @param env - the environment
+ */
+export function resolveLogLevel(option: string | undefined, env: Environment): string {
+  return nonEmpty(option) ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.logLevel) ?? DEFAULT_LOG_LEVEL;
+}
+
+/**
+ * The gateway key set in `CODETETHER_SERVER_API_KEY`, or `undefined` when it is unset (then the
+ * gateway uses the key stored under the home folder).
+ *
+ * @param env - the environment
+ */
+export function readServerApiKey(env: Environment): string | undefined {
+  return readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverApiKey);
 }

@@ -1,6 +1,6 @@
 import { createTokenManager } from '@codetether/oauth-pkce';
+import { hasOpenAiApiKey } from '@codetether/provider-codex/configuration';
 import type { CommandContext } from '../command-context.js';
-import { hasApiKey } from '../configuration.js';
 import { openCredentialStore, resolveIssuer } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 
@@ -33,7 +33,7 @@ export async function runLogout(context: CommandContext): Promise<ExitCode> {
       stdout.write(colors.dim("The Codex CLI's own login was left untouched.\n"));
     }
   }
-  if (hasApiKey(context.env)) {
+  if (hasOpenAiApiKey(context.env)) {
     stdout.write(colors.dim('OPENAI_API_KEY is still set, so requests now use API-key mode.\n'));
   }
   return EXIT_CODES.success;

@@ -1,7 +1,7 @@
 import { readAccountClaims, type StoredChatGptCredentials } from '@codetether/oauth-pkce';
+import { hasOpenAiApiKey, resolveEndpoints } from '@codetether/provider-codex/configuration';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
-import { hasApiKey, readEndpoints } from '../configuration.js';
 import { openCredentialStore } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { shortenAccountId } from '../rendering/account-id.js';
@@ -46,8 +46,8 @@ function buildReport(
   stored: StoredChatGptCredentials | undefined,
   credentialsPath: string,
 ): AuthStatusReport {
-  const endpoints = readEndpoints(context.env);
-  const apiKeySet = hasApiKey(context.env);
+  const endpoints = resolveEndpoints({}, context.env);
+  const apiKeySet = hasOpenAiApiKey(context.env);
   if (stored !== undefined) {
     const claims = readAccountClaims(stored.tokens);
     const report: AuthStatusReport = {
@@ -102,7 +102,7 @@ export async function runStatus(context: CommandContext, options: StatusOptions)
       loggedIn: false,
       mode: 'none',
       credentialsPath: store.location,
-      apiKeySet: hasApiKey(context.env),
+      apiKeySet: hasOpenAiApiKey(context.env),
       credentialsError: error instanceof Error ? error.message : String(error),
     };
     stdout.write(`${JSON.stringify(failed, null, 2)}\n`);

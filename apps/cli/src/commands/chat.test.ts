@@ -1,33 +1,10 @@
 import { type AddressInfo, createServer } from 'node:net';
-import { type Emulator, REASONING_SUMMARY, startEmulator, TEXT_ANSWER } from '@codetether/emulator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createTestEnvironment,
-  ESCAPE_CODE,
-  runCli,
-  startCli,
-  storeEmulatorLogin,
-  type TestEnvironment,
-} from '../testing/cli-harness.js';
+import { REASONING_SUMMARY, TEXT_ANSWER } from '@codetether/emulator';
+import { describe, expect, it } from 'vitest';
+import { createTestEnvironment, ESCAPE_CODE, runCli, startCli } from '../__fixtures__/cli-harness.js';
+import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
 
-let emulator: Emulator;
-let environment: TestEnvironment;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ scenario: 'text' });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  environment = await createTestEnvironment(emulator);
-  await storeEmulatorLogin(emulator, environment.home);
-  emulator.setOptions({ scenario: 'text' });
-  emulator.clearRequests();
-});
-afterEach(async () => {
-  await environment.cleanup();
-});
+const fixture = useEmulatorEnvironment({ emulator: { scenario: 'text' }, loggedIn: true });
 
 /** A local port nothing listens on (bound, then released). */
 async function findClosedPort(): Promise<number> {
@@ -39,7 +16,7 @@ async function findClosedPort(): Promise<number> {
 }
 
 function responseBodies(): Record<string, unknown>[] {
-  return emulator.requests
+  return fixture.emulator.requests
     .filter((request) => request.path.endsWith('/responses') && request.body !== undefined)
     .map((request) => request.body as Record<string, unknown>);
 }
@@ -49,27 +26,27 @@ const USAGE_LINE =
 
 describe('codetether chat', () => {
   it('streams the answer to stdout and one usage line to stderr, over the WebSocket', async () => {
-    const result = await runCli(['chat', 'Hello', 'there'], environment.env);
+    const result = await runCli(['chat', 'Hello', 'there'], fixture.environment.env);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${TEXT_ANSWER}\n`);
     expect(result.stderr).toMatch(USAGE_LINE);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(`${result.stdout}${result.stderr}`).not.toMatch(ESCAPE_CODE);
-    const requests = emulator.requests.filter((request) => request.path.endsWith('/responses'));
+    const requests = fixture.emulator.requests.filter((request) => request.path.endsWith('/responses'));
     expect(requests.map((request) => request.transport)).toEqual(['websocket']);
   });
 
   it('reads the prompt from piped stdin', async () => {
-    emulator.setOptions({ scenario: 'echo' });
-    const result = await runCli(['chat'], environment.env, 'Repeat after me: piped prompt\n');
+    fixture.emulator.setOptions({ scenario: 'echo' });
+    const result = await runCli(['chat'], fixture.environment.env, 'Repeat after me: piped prompt\n');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('Repeat after me: piped prompt\n');
   });
 
   it('stops a streaming answer on Ctrl-C with exit 130', async () => {
-    emulator.setOptions({ scenario: 'slow', eventDelayMs: 200 });
+    fixture.emulator.setOptions({ scenario: 'slow', eventDelayMs: 200 });
     try {
-      const chat = startCli(['chat', 'Hi'], environment.env);
+      const chat = startCli(['chat', 'Hi'], fixture.environment.env);
       await chat.waitFor(/Hello from/);
       chat.child.kill('SIGINT');
       const result = await chat.exited;
@@ -77,20 +54,20 @@ describe('codetether chat', () => {
       expect(result.stderr).toContain('Cancelled.');
       expect(result.stdout).not.toContain(TEXT_ANSWER);
     } finally {
-      emulator.setOptions({ eventDelayMs: 0 });
+      fixture.emulator.setOptions({ eventDelayMs: 0 });
     }
   });
 
   it('exits 2 when there is no prompt at all', async () => {
-    const result = await runCli(['chat'], environment.env, '');
+    const result = await runCli(['chat'], fixture.environment.env, '');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('No prompt was given');
     expect(result.stdout).toBe('');
   });
 
   it('prints one StreamChunk JSON per line and nothing else with --json (and gpt-5.5-fast → priority)', async () => {
-    emulator.setOptions({ scenario: 'reasoning' });
-    const result = await runCli(['chat', '--json', '--model', 'gpt-5.5-fast', 'Hi'], environment.env);
+    fixture.emulator.setOptions({ scenario: 'reasoning' });
+    const result = await runCli(['chat', '--json', '--model', 'gpt-5.5-fast', 'Hi'], fixture.environment.env);
     expect(result.code).toBe(0);
     expect(responseBodies()[0]).toMatchObject({ model: 'gpt-5.5', service_tier: 'priority' });
     const lines = result.stdout.trimEnd().split('\n');
@@ -107,8 +84,8 @@ describe('codetether chat', () => {
   });
 
   it('shows the reasoning on stderr (coloured only when asked), or hides it with --no-thinking', async () => {
-    emulator.setOptions({ scenario: 'reasoning' });
-    const shown = await runCli(['chat', 'Hi'], { ...environment.env, FORCE_COLOR: '1' });
+    fixture.emulator.setOptions({ scenario: 'reasoning' });
+    const shown = await runCli(['chat', 'Hi'], { ...fixture.environment.env, FORCE_COLOR: '1' });
     expect(shown.code).toBe(0);
     expect(shown.stderr).toMatch(ESCAPE_CODE);
     // Shown without the Markdown bold markers of its heading.
@@ -117,7 +94,7 @@ describe('codetether chat', () => {
 
     // NO_COLOR wins over FORCE_COLOR.
     const hidden = await runCli(['chat', '--no-thinking', 'Hi'], {
-      ...environment.env,
+      ...fixture.environment.env,
       FORCE_COLOR: '1',
       NO_COLOR: '1',
     });
@@ -129,18 +106,18 @@ describe('codetether chat', () => {
   it('sends the model alias effort, the system text and the chosen transport', async () => {
     const result = await runCli(
       ['chat', '--model', 'gpt-5.4:high', '--system', 'Answer like a pirate.', '--transport', 'http', 'Hi'],
-      environment.env,
+      fixture.environment.env,
     );
     expect(result.code).toBe(0);
     const [body] = responseBodies();
     expect(body).toMatchObject({ model: 'gpt-5.4', instructions: 'Answer like a pirate.' });
     expect((body?.reasoning as { effort?: string } | undefined)?.effort).toBe('high');
-    const requests = emulator.requests.filter((request) => request.path.endsWith('/responses'));
+    const requests = fixture.emulator.requests.filter((request) => request.path.endsWith('/responses'));
     expect(requests.map((request) => request.transport)).toEqual(['http']);
   });
 
   it('exits 2 for a model the ChatGPT backend does not serve', async () => {
-    const result = await runCli(['chat', '--model', 'gpt-3-turbo', 'Hi'], environment.env);
+    const result = await runCli(['chat', '--model', 'gpt-3-turbo', 'Hi'], fixture.environment.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Model 'gpt-3-turbo' is not supported");
     expect(result.stderr).toMatch(/Supported models: .*gpt-5\.4, .*gpt-5\.5-fast/);
@@ -149,7 +126,7 @@ describe('codetether chat', () => {
   });
 
   it('exits 3 with the login command when not logged in', async () => {
-    const fresh = await createTestEnvironment(emulator);
+    const fresh = await createTestEnvironment(fixture.emulator);
     try {
       const result = await runCli(['chat', 'Hi'], fresh.env);
       expect(result.code).toBe(3);
@@ -161,13 +138,13 @@ describe('codetether chat', () => {
   });
 
   it('exits 1 with one sentence on a server error, and shows details only with --debug', async () => {
-    emulator.setOptions({ scenario: 'failed' });
-    const result = await runCli(['chat', 'Hi'], environment.env);
+    fixture.emulator.setOptions({ scenario: 'failed' });
+    const result = await runCli(['chat', 'Hi'], fixture.environment.env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: /m);
     expect(result.stderr).not.toContain('    at ');
 
-    const debug = await runCli(['chat', '--debug', 'Hi'], environment.env);
+    const debug = await runCli(['chat', '--debug', 'Hi'], fixture.environment.env);
     expect(debug.code).toBe(1);
     expect(debug.stderr).toContain('    at ');
   });
@@ -176,7 +153,7 @@ describe('codetether chat', () => {
     const port = await findClosedPort();
     // The WebSocket only: the HTTP transport's retries with backoff would add seconds to the suite.
     const result = await runCli(['chat', '--json', '--transport', 'websocket', 'Hi'], {
-      ...environment.env,
+      ...fixture.environment.env,
       CODETETHER_CHATGPT_BASE_URL: `http://127.0.0.1:${port}/backend-api/codex`,
     });
     expect(result.code).toBe(1);
@@ -188,12 +165,15 @@ describe('codetether chat', () => {
   });
 
   it('uses the OpenAI API with OPENAI_API_KEY when no ChatGPT login exists', async () => {
-    const fresh = await createTestEnvironment(emulator);
+    const fresh = await createTestEnvironment(fixture.emulator);
     try {
-      const result = await runCli(['chat', 'Hi'], { ...fresh.env, OPENAI_API_KEY: emulator.createApiKey() });
+      const result = await runCli(['chat', 'Hi'], {
+        ...fresh.env,
+        OPENAI_API_KEY: fixture.emulator.createApiKey(),
+      });
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(`${TEXT_ANSWER}\n`);
-      expect(emulator.requests.some((request) => request.path === '/v1/responses')).toBe(true);
+      expect(fixture.emulator.requests.some((request) => request.path === '/v1/responses')).toBe(true);
     } finally {
       await fresh.cleanup();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ESCAPE_CODE, runCli } from '../testing/cli-harness.js';
+import { ESCAPE_CODE, runCli } from '../__fixtures__/cli-harness.js';
 
 describe('codetether demo', () => {
   it('runs the whole stack against the in-process emulator with no account and no environment', async () => {

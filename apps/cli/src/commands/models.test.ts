@@ -1,39 +1,19 @@
-import { type Emulator, startEmulator } from '@codetether/emulator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createTestEnvironment,
-  ESCAPE_CODE,
-  runCli,
-  storeEmulatorLogin,
-  type TestEnvironment,
-} from '../testing/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { ESCAPE_CODE, runCli, storeEmulatorLogin } from '../__fixtures__/cli-harness.js';
+import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
 
-let emulator: Emulator;
-let environment: TestEnvironment;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  environment = await createTestEnvironment(emulator);
-});
-afterEach(async () => {
-  await environment.cleanup();
-});
+const fixture = useEmulatorEnvironment();
 
 describe('codetether models', () => {
   it('exits 3 when not logged in', async () => {
-    const result = await runCli(['models'], environment.env);
+    const result = await runCli(['models'], fixture.environment.env);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('codetether auth login');
   });
 
   it('prints the ChatGPT catalogue as a table', async () => {
-    await storeEmulatorLogin(emulator, environment.home);
-    const result = await runCli(['models'], environment.env);
+    await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
+    const result = await runCli(['models'], fixture.environment.env);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Models on your ChatGPT subscription');
     expect(result.stdout).toMatch(/^MODEL\s+NAME\s+CONTEXT\s+MAX OUTPUT\s+REASONING\s+VISION$/m);
@@ -43,13 +23,16 @@ describe('codetether models', () => {
   });
 
   it('prints JSON with --json, and the API catalogue in API-key mode', async () => {
-    const result = await runCli(['models', '--json'], { ...environment.env, OPENAI_API_KEY: 'sk-test' });
+    const result = await runCli(['models', '--json'], {
+      ...fixture.environment.env,
+      OPENAI_API_KEY: 'sk-test',
+    });
     expect(result.code).toBe(0);
     const models = JSON.parse(result.stdout) as { id: string; backends: string[] }[];
     expect(models.map((model) => model.id)).toContain('gpt-5.4-pro');
     expect(models.map((model) => model.id)).not.toContain('gpt-5.5');
 
-    const table = await runCli(['models'], { ...environment.env, OPENAI_API_KEY: 'sk-test' });
+    const table = await runCli(['models'], { ...fixture.environment.env, OPENAI_API_KEY: 'sk-test' });
     expect(table.stdout).toContain('API-key mode');
   });
 });

@@ -1,45 +1,24 @@
-import { type Emulator, startEmulator } from '@codetether/emulator';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createTestEnvironment,
-  ESCAPE_CODE,
-  runCli,
-  storeEmulatorLogin,
-  type TestEnvironment,
-} from '../testing/cli-harness.js';
+import { describe, expect, it } from 'vitest';
+import { ESCAPE_CODE, runCli, storeEmulatorLogin } from '../__fixtures__/cli-harness.js';
+import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
 
-let emulator: Emulator;
-let environment: TestEnvironment;
-
-beforeAll(async () => {
-  emulator = await startEmulator({
-    rateLimit: { primaryUsedPercent: 42, secondaryUsedPercent: 7, incrementPerRequest: 0 },
-  });
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(async () => {
-  environment = await createTestEnvironment(emulator);
-  emulator.clearRequests();
-});
-afterEach(async () => {
-  await environment.cleanup();
+const fixture = useEmulatorEnvironment({
+  emulator: { rateLimit: { primaryUsedPercent: 42, secondaryUsedPercent: 7, incrementPerRequest: 0 } },
 });
 
 const responsesRequests = (): number =>
-  emulator.requests.filter((request) => request.path.endsWith('/responses')).length;
+  fixture.emulator.requests.filter((request) => request.path.endsWith('/responses')).length;
 
 describe('codetether usage', () => {
   it('exits 3 when not logged in', async () => {
-    const result = await runCli(['usage'], environment.env);
+    const result = await runCli(['usage'], fixture.environment.env);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('codetether auth login');
   });
 
   it('sends a tiny request and draws the windows as bars', async () => {
-    await storeEmulatorLogin(emulator, environment.home);
-    const result = await runCli(['usage'], environment.env);
+    await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
+    const result = await runCli(['usage'], fixture.environment.env);
     expect(result.code).toBe(0);
     expect(responsesRequests()).toBe(1);
     expect(result.stdout).toContain('ChatGPT plus usage (just now)');
@@ -51,15 +30,15 @@ describe('codetether usage', () => {
   });
 
   it('reuses the headers of the last chat answer without a request, unless --refresh', async () => {
-    await storeEmulatorLogin(emulator, environment.home);
-    expect((await runCli(['chat', 'Hi'], environment.env)).code).toBe(0);
-    emulator.clearRequests();
-    const cached = await runCli(['usage'], environment.env);
+    await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
+    expect((await runCli(['chat', 'Hi'], fixture.environment.env)).code).toBe(0);
+    fixture.emulator.clearRequests();
+    const cached = await runCli(['usage'], fixture.environment.env);
     expect(cached.code).toBe(0);
     expect(cached.stdout).toContain('from your last answer');
     expect(responsesRequests()).toBe(0);
 
-    const refreshed = await runCli(['usage', '--refresh', '--json'], environment.env);
+    const refreshed = await runCli(['usage', '--refresh', '--json'], fixture.environment.env);
     expect(refreshed.code).toBe(0);
     expect(responsesRequests()).toBe(1);
     expect(JSON.parse(refreshed.stdout)).toMatchObject({
@@ -72,38 +51,38 @@ describe('codetether usage', () => {
   });
 
   it('keeps the exhausted window of a usage-limit rejection for the next `usage`', async () => {
-    await storeEmulatorLogin(emulator, environment.home);
-    emulator.setOptions({ scenario: 'rate-limited' });
+    await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
+    fixture.emulator.setOptions({ scenario: 'rate-limited' });
     try {
-      const chat = await runCli(['chat', 'Hi'], environment.env);
+      const chat = await runCli(['chat', 'Hi'], fixture.environment.env);
       expect(chat.code).toBe(1);
       expect(chat.stderr).toMatch(/^error: .*usage limit/im);
     } finally {
-      emulator.setOptions({ scenario: 'text' });
+      fixture.emulator.setOptions({ scenario: 'text' });
     }
-    emulator.clearRequests();
-    const usage = await runCli(['usage'], environment.env);
+    fixture.emulator.clearRequests();
+    const usage = await runCli(['usage'], fixture.environment.env);
     expect(usage.code).toBe(0);
     expect(usage.stdout).toMatch(/^5-hour limit\s+█{30}\s+100% used/m);
     expect(responsesRequests()).toBe(0);
   });
 
   it('still draws the windows when the tiny request itself hits the usage limit', async () => {
-    await storeEmulatorLogin(emulator, environment.home);
-    emulator.setOptions({ scenario: 'rate-limited' });
+    await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
+    fixture.emulator.setOptions({ scenario: 'rate-limited' });
     try {
-      const usage = await runCli(['usage', '--refresh'], environment.env);
+      const usage = await runCli(['usage', '--refresh'], fixture.environment.env);
       expect(usage.code).toBe(0);
       expect(usage.stdout).toMatch(/^5-hour limit\s+█{30}\s+100% used/m);
       expect(usage.stderr).toMatch(/usage limit/i);
       expect(usage.stderr).not.toContain('error:');
     } finally {
-      emulator.setOptions({ scenario: 'text' });
+      fixture.emulator.setOptions({ scenario: 'text' });
     }
   });
 
   it('explains that API-key mode has no usage windows', async () => {
-    const result = await runCli(['usage'], { ...environment.env, OPENAI_API_KEY: 'sk-test' });
+    const result = await runCli(['usage'], { ...fixture.environment.env, OPENAI_API_KEY: 'sk-test' });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('API-key mode has no subscription usage windows');
     expect(responsesRequests()).toBe(0);

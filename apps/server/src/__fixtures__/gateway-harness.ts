@@ -5,6 +5,7 @@ import { type CodexProvider, createCodexProvider, type TransportMode } from '@co
 import { createGatewayLogger } from '../gateway-logger.js';
 import { type RunningGateway, startGatewayServer } from '../start-gateway-server.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
+import { toStoredLogin } from './emulator-login.js';
 
 /** The gateway key used by the integration tests. */
 export const TEST_SERVER_KEY = 'ctsk-integration-test-key';
@@ -39,24 +40,10 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   const auth =
     options.auth === 'api-key'
       ? { type: 'api-key' as const, apiKey: emulator.createApiKey() }
-      : (() => {
-          const tokens = emulator.issueTokens();
-          return {
-            type: 'chatgpt' as const,
-            store: createMemoryCredentialStore({
-              type: 'chatgpt',
-              tokens: {
-                accessToken: tokens.accessToken,
-                refreshToken: tokens.refreshToken,
-                idToken: tokens.idToken,
-                expiresAt: tokens.expiresAt,
-              },
-              accountId: tokens.accountId,
-              lastRefreshAt: Date.now(),
-              source: 'login',
-            }),
-          };
-        })();
+      : {
+          type: 'chatgpt' as const,
+          store: createMemoryCredentialStore(toStoredLogin(emulator.issueTokens())),
+        };
   const provider = createCodexProvider({
     env: {},
     auth,

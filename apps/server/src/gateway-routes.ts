@@ -1,0 +1,112 @@
+import type { Context, Hono } from 'hono';
+import { GatewayError } from './openai-error.js';
+
+/** The Hono environment of the gateway: what the first middleware stores for every request. */
+export interface GatewayEnvironment {
+  /** Per-request values. */
+  Variables: {
+    /** Monotonic time the request arrived, ms. */
+    startedAt: number;
+    /** The request id echoed in `x-request-id`. */
+    requestId: string;
+  };
+}
+
+/** What a route handler is told about its request besides the Hono context. */
+export interface RouteRequest {
+  /** Monotonic time the request arrived, ms. */
+  startedAt: number;
+  /** The route's label in metrics and logs. */
+  route: string;
+}
+
+/** Answers the requests of one route. */
+export type GatewayRouteHandler = (
+  c: Context<GatewayEnvironment>,
+  request: RouteRequest,
+) => Response | Promise<Response>;
+
+/** An HTTP method a route can answer. */
+export type GatewayRouteMethod = 'GET' | 'POST';
+
+/** One row of the gateway's route table. */
+export interface GatewayRoute {
+  /** Path pattern in Hono syntax, e.g. `/v1/models/:model`. */
+  path: string;
+  /** Methods the handler answers; a `GET` route answers `HEAD` too. Other methods get 405 with `Allow`. */
+  methods: readonly GatewayRouteMethod[];
+  /** The handler. */
+  handler: GatewayRouteHandler;
+  /** The `route` label of its metrics and log lines (default: `path`). */
+  metricsLabel?: string;
+}
+
+/** The metrics label of requests no route matches. */
+export const UNMATCHED_ROUTE_LABEL = 'other';
+
+function labelOf(route: GatewayRoute): string {
+  return route.metricsLabel ?? route.path;
+}
+
+function pathMatcher(pattern: string): RegExp {
+  const source = pattern
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) return '[^/]+';
+      if (segment === '*') return '.*';
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return new RegExp(`^${source}$`);
+}
+
+/**
+ * Builds the function that names a request path for metrics and logs: the label of the first route
+ * whose path pattern matches, else `other`.
+ *
+ * @param routes - the route table
+ */
+export function createRouteLabeler(routes: readonly GatewayRoute[]): (path: string) => string {
+  const matchers = routes.map((route) => ({ matcher: pathMatcher(route.path), label: labelOf(route) }));
+  return (path) => matchers.find(({ matcher }) => matcher.test(path))?.label ?? UNMATCHED_ROUTE_LABEL;
+}
+
+/** The `Allow` header of each path: its routes' methods in table order, `HEAD` right after `GET`. */
+function allowedMethodsByPath(routes: readonly GatewayRoute[]): Map<string, string> {
+  const methods = new Map<string, string[]>();
+  for (const route of routes) {
+    const allowed = methods.get(route.path) ?? [];
+    for (const method of route.methods) {
+      if (!allowed.includes(method)) allowed.push(method);
+      if (method === 'GET' && !allowed.includes('HEAD')) allowed.push('HEAD');
+    }
+    methods.set(route.path, allowed);
+  }
+  return new Map([...methods].map(([path, allowed]) => [path, allowed.join(', ')]));
+}
+
+/**
+ * Registers the route table on `app`: every handler, then for each path a 405
+ * (`method_not_allowed`, with `Allow`) for the methods it does not answer. Register middleware first.
+ *
+ * @param app - the gateway's Hono application
+ * @param routes - the route table
+ */
+export function registerRoutes(app: Hono<GatewayEnvironment>, routes: readonly GatewayRoute[]): void {
+  for (const route of routes) {
+    const label = labelOf(route);
+    app.on([...route.methods], route.path, (c) =>
+      route.handler(c, { startedAt: c.get('startedAt'), route: label }),
+    );
+  }
+  for (const [path, allow] of allowedMethodsByPath(routes)) {
+    app.all(path, (c) => {
+      throw new GatewayError(
+        405,
+        'invalid_request_error',
+        `Method ${c.req.method} is not allowed on ${c.req.path}. Use ${allow}.`,
+        { code: 'method_not_allowed', headers: { allow } },
+      );
+    });
+  }
+}
