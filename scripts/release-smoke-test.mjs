@@ -20,16 +20,22 @@ const repositoryRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const keep = process.argv.includes('--keep');
 const STEP_TIMEOUT_MS = 5 * 60 * 1000;
 
-/** The library packages a TypeScript consumer imports, with the subpaths each one publishes. */
+/** Every entry point (packages and their subpaths) a TypeScript consumer imports, with a few of its names. */
 const TYPED_ENTRY_POINTS = [
   ['@codetether/responses-protocol', ['createResponsesSseParser', 'createResponsesEventParser']],
   ['@codetether/oauth-pkce', ['createPkcePair', 'createFileCredentialStore']],
   ['@codetether/transport-http', ['createHttpTransport']],
   ['@codetether/transport-ws', ['createWebSocketTransport']],
   ['@codetether/provider-codex', ['createCodexProvider']],
+  ['@codetether/provider-codex/configuration', ['resolveEndpoints', 'ENVIRONMENT_VARIABLES']],
   ['@codetether/emulator', ['startEmulator']],
   ['@codetether/server', ['startGatewayServer']],
 ];
+
+/** `@scope/name/subpath` → `@scope/name`. */
+function packageNameOf(specifier) {
+  return specifier.split('/').slice(0, 2).join('/');
+}
 
 function log(message) {
   process.stdout.write(`[release-smoke-test] ${message}\n`);
@@ -107,6 +113,27 @@ async function workspacePackageFolders() {
   return folders;
 }
 
+/**
+ * Until a package is first released (version 0.0.0), the pending changesets must take it to 0.1.0:
+ * not 0.0.1 (a patch-only first release) and not 1.0.0 (a major changeset slipped in).
+ */
+async function checkFirstReleaseVersions(workspace, packages) {
+  const statusFile = join(workspace, 'changeset-status.json');
+  await run('pnpm', ['exec', 'changeset', 'status', '--output', statusFile]);
+  const { releases } = JSON.parse(await readFile(statusFile, 'utf8'));
+  for (const { folder, name } of packages) {
+    const { version } = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8'));
+    if (version !== '0.0.0') continue;
+    const release = releases.find((candidate) => candidate.name === name);
+    if (release?.newVersion !== '0.1.0') {
+      throw new Error(
+        `The first release of ${name} would be ${release?.newVersion ?? 'nothing'}, not 0.1.0.`,
+      );
+    }
+  }
+  log('the pending changesets release every unreleased package as 0.1.0');
+}
+
 async function main() {
   const workspace = await mkdtemp(join(tmpdir(), 'codetether-release-smoke-'));
   const tarballs = join(workspace, 'tarballs');
@@ -116,6 +143,7 @@ async function main() {
   let registryProcess;
   try {
     const packages = await workspacePackageFolders();
+    await checkFirstReleaseVersions(workspace, packages);
     log(`packing ${packages.length} packages`);
     for (const { folder } of packages) {
       await run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: folder });
@@ -127,7 +155,8 @@ async function main() {
       }
     }
 
-    const upstream = (await run('npm', ['config', 'get', 'registry'])).trim() || 'https://registry.npmjs.org/';
+    const upstream =
+      (await run('npm', ['config', 'get', 'registry'])).trim() || 'https://registry.npmjs.org/';
     const port = await freePort();
     const registry = `http://127.0.0.1:${port}/`;
     await writeFile(
@@ -186,7 +215,9 @@ async function main() {
       HOME: home,
       CODETETHER_HOME: join(home, '.codetether'),
     };
-    const cliVersion = (await run('codetether', ['--version'], { env: userEnvironment, cwd: workspace })).trim();
+    const cliVersion = (
+      await run('codetether', ['--version'], { env: userEnvironment, cwd: workspace })
+    ).trim();
     log(`codetether --version → ${cliVersion}`);
     const demo = await run('codetether', ['demo'], { env: userEnvironment, cwd: workspace });
     if (!/demo/i.test(demo)) throw new Error(`codetether demo printed something unexpected:\n${demo}`);
@@ -202,12 +233,15 @@ async function main() {
       join(consumer, 'package.json'),
       `${JSON.stringify({ name: 'strict-consumer', private: true, type: 'module' }, null, 2)}\n`,
     );
-    const typesNode = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')).devDependencies[
-      '@types/node'
-    ];
+    const typesNode = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8'))
+      .devDependencies['@types/node'];
     await run(
       'npm',
-      ['install', ...TYPED_ENTRY_POINTS.map(([name]) => name), `@types/node@${typesNode}`],
+      [
+        'install',
+        ...new Set(TYPED_ENTRY_POINTS.map(([specifier]) => packageNameOf(specifier))),
+        `@types/node@${typesNode}`,
+      ],
       { cwd: consumer, env: npmEnvironment },
     );
     const source = TYPED_ENTRY_POINTS.map(
@@ -239,7 +273,9 @@ async function main() {
       )}\n`,
     );
     await run(join(repositoryRoot, 'node_modules/.bin/tsc'), ['-p', join(consumer, 'tsconfig.json')]);
-    log(`a strict TypeScript consumer of ${TYPED_ENTRY_POINTS.length} packages compiles (skipLibCheck: false)`);
+    log(
+      `a strict TypeScript consumer of ${TYPED_ENTRY_POINTS.length} entry points compiles (skipLibCheck: false)`,
+    );
     log('every check passed');
   } finally {
     registryProcess?.kill('SIGTERM');
