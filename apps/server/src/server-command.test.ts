@@ -28,7 +28,9 @@ describe('parseServerArguments', () => {
     expect(
       parseServerArguments(['--port', '5'], { CODETETHER_SERVER_HOST: ' ', CODETETHER_SERVER_PORT: '1234' }),
     ).toMatchObject({ host: '127.0.0.1', port: 5 });
-    expect(parseServerArguments(['--help'], {})).toBeUndefined();
+    expect(parseServerArguments(['--help'], {})).toBe('help');
+    expect(parseServerArguments(['--version'], {})).toBe('version');
+    expect(parseServerArguments(['-V'], {})).toBe('version');
   });
 
   it.each([
@@ -88,5 +90,16 @@ describe('runServerCommand', () => {
     });
     expect(started).toBeUndefined();
     expect(output.join('')).toContain('Usage: codetether-server');
+  });
+
+  it('prints the version for --version without starting', async () => {
+    const output: string[] = [];
+    const started = await runServerCommand(['--version'], {
+      env: {},
+      stdout: (text) => output.push(text),
+      stderr: () => {},
+    });
+    expect(started).toBeUndefined();
+    expect(output.join('')).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
   });
 });

@@ -40,6 +40,12 @@ export interface ServerCommandSettings {
   shutdownGraceMs: number;
 }
 
+declare const CODETETHER_SERVER_VERSION: string | undefined;
+
+/** The version of `codetether-server` (set at build time from package.json). */
+export const SERVER_VERSION: string =
+  typeof CODETETHER_SERVER_VERSION === 'string' ? CODETETHER_SERVER_VERSION : '0.0.0-development';
+
 /** The usage text of `codetether-server`. */
 export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000]
 
@@ -50,6 +56,7 @@ Options:
   --port PORT               port to listen on (default CODETETHER_SERVER_PORT or 8787)
   --shutdown-grace-ms MS    how long open streams may finish on SIGTERM (default 10000)
   -h, --help                show this help
+  -V, --version             print the version
 
 Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODETETHER_HOME when unset),
 CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
@@ -78,7 +85,7 @@ function parsePort(value: string, source: string): number {
 
 /**
  * Reads the settings from the arguments (after the executable and script) and the environment.
- * Returns `undefined` when help was requested.
+ * Returns `'help'` or `'version'` when one of those was asked for instead of starting the gateway.
  *
  * @param argv - command-line arguments
  * @param env - environment
@@ -86,8 +93,14 @@ function parsePort(value: string, source: string): number {
 export function parseServerArguments(
   argv: readonly string[],
   env: Record<string, string | undefined>,
-): ServerCommandSettings | undefined {
-  let values: { host?: string; port?: string; 'shutdown-grace-ms'?: string; help?: boolean };
+): ServerCommandSettings | 'help' | 'version' {
+  let values: {
+    host?: string;
+    port?: string;
+    'shutdown-grace-ms'?: string;
+    help?: boolean;
+    version?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -96,6 +109,7 @@ export function parseServerArguments(
         port: { type: 'string' },
         'shutdown-grace-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
       },
       strict: true,
       allowPositionals: false,
@@ -103,7 +117,8 @@ export function parseServerArguments(
   } catch (error) {
     throw new ServerUsageError((error as Error).message);
   }
-  if (values.help === true) return undefined;
+  if (values.help === true) return 'help';
+  if (values.version === true) return 'version';
   const host = values.host ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost) ?? DEFAULT_HOST;
   if (host === '') throw new ServerUsageError('--host must not be empty.');
   const portFromEnvironment = readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverPort);
@@ -128,7 +143,7 @@ function isLoopback(host: string): boolean {
 /**
  * Starts the gateway as the `codetether-server` command does: loads or generates the server key
  * (printing a generated key once, with how to use it), creates the provider from the environment and
- * listens. Returns the running gateway, or undefined when only help was printed.
+ * listens. Returns the running gateway, or undefined when only help or the version was printed.
  *
  * @param argv - command-line arguments
  * @param io - environment, output and optional injected provider/logger
@@ -138,8 +153,8 @@ export async function runServerCommand(
   io: ServerCommandIo,
 ): Promise<{ gateway: RunningGateway; settings: ServerCommandSettings } | undefined> {
   const settings = parseServerArguments(argv, io.env);
-  if (settings === undefined) {
-    io.stdout(SERVER_USAGE);
+  if (settings === 'help' || settings === 'version') {
+    io.stdout(settings === 'help' ? SERVER_USAGE : `${SERVER_VERSION}\n`);
     return undefined;
   }
   const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
