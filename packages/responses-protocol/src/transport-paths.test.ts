@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { streamFixtures } from './__fixtures__/fixtures.js';
-import { MALFORMED_EVENT_TYPE } from './events/control-events.js';
+import { MALFORMED_EVENT_TYPE } from './malformed-event.js';
 import { createResponsesEventParser } from './responses-event-parser.js';
 import { createSseEventDecoder } from './sse-event-decoder.js';
 import type { StreamChunk } from './stream-chunk.js';
