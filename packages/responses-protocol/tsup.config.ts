@@ -1,4 +1,7 @@
 import { defineConfig } from 'tsup';
 import { packageBuildOptions } from '../../tsup.preset.js';
 
-export default defineConfig(packageBuildOptions({ entry: ['src/index.ts'], platform: 'neutral' }));
+// Two entries: `.` (the parsers, no zod) and `./schemas` (the zod event schemas).
+export default defineConfig(
+  packageBuildOptions({ entry: ['src/index.ts', 'src/schemas.ts'], platform: 'neutral' }),
+);

@@ -18,16 +18,15 @@ export {
   type UsageLimitError,
 } from './error-body.js';
 export { ResponsesProtocolError, type ResponsesProtocolErrorCode, ResponsesStreamError } from './errors.js';
-export { createEventReducer, type EventReducer, STREAM_CLOSED_MESSAGE } from './event-reducer.js';
-export * from './events/control-events.js';
-export * from './events/hosted-tool-events.js';
-export * from './events/lifecycle-events.js';
-export * from './events/output-item-events.js';
-export * from './events/reasoning-events.js';
-export * from './events/shared-schemas.js';
-export * from './events/stream-event.js';
-export * from './events/text-events.js';
-export * from './events/tool-call-events.js';
+// Event types only (`export type`): their zod schemas live in `./schemas` and never reach this entry.
+export type { ResponseObject, ResponseOutputItem, ResponsesUsage } from './events/shared-schemas.js';
+export type {
+  ResponsesStreamEvent,
+  ResponsesStreamEventOfType,
+  ResponsesStreamEventType,
+  UnknownResponsesEvent,
+} from './events/stream-event.js';
+export { MALFORMED_EVENT_TYPE } from './malformed-event.js';
 export {
   DEFAULT_EFFORT_ENVIRONMENT_VARIABLES,
   modelSupportsReasoningEffort,

@@ -11,6 +11,8 @@ function reduce(events: unknown[], options: { end?: boolean } = {}): StreamChunk
   return chunks;
 }
 
+/** Where the first content part of the first output item is: `item_id`, `output_index` 0, `content_index` 0. */
+const firstPart = (itemId = 'msg_1') => ({ item_id: itemId, output_index: 0, content_index: 0 });
 const completed = (response: Record<string, unknown> = {}) => ({
   type: 'response.completed',
   response: { status: 'completed', ...response },
@@ -28,27 +30,9 @@ describe('event reducer: text, refusal and reasoning', () => {
   it('emits text deltas, and from .done only what deltas did not already emit', () => {
     expect(
       reduce([
-        {
-          type: 'response.output_text.delta',
-          item_id: 'msg_1',
-          output_index: 0,
-          content_index: 0,
-          delta: 'Hel',
-        },
-        {
-          type: 'response.output_text.done',
-          item_id: 'msg_1',
-          output_index: 0,
-          content_index: 0,
-          text: 'Hello',
-        },
-        {
-          type: 'response.content_part.done',
-          item_id: 'msg_1',
-          output_index: 0,
-          content_index: 0,
-          part: { type: 'output_text', text: 'Hello' },
-        },
+        { type: 'response.output_text.delta', ...firstPart(), delta: 'Hel' },
+        { type: 'response.output_text.done', ...firstPart(), text: 'Hello' },
+        { type: 'response.content_part.done', ...firstPart(), part: { type: 'output_text', text: 'Hello' } },
         {
           type: 'response.output_item.done',
           output_index: 0,
@@ -68,20 +52,8 @@ describe('event reducer: text, refusal and reasoning', () => {
   it('correlates text by output_index when the item id changes between deltas and .done', () => {
     expect(
       reduce([
-        {
-          type: 'response.output_text.delta',
-          item_id: 'msg_a',
-          output_index: 0,
-          content_index: 0,
-          delta: 'Hi',
-        },
-        {
-          type: 'response.output_text.done',
-          item_id: 'msg_b',
-          output_index: 0,
-          content_index: 0,
-          text: 'Hi',
-        },
+        { type: 'response.output_text.delta', ...firstPart('msg_a'), delta: 'Hi' },
+        { type: 'response.output_text.done', ...firstPart('msg_b'), text: 'Hi' },
         {
           type: 'response.output_item.done',
           output_index: 0,
@@ -115,20 +87,8 @@ describe('event reducer: text, refusal and reasoning', () => {
   it('surfaces a refusal as text and finishes with content-filter', () => {
     expect(
       reduce([
-        {
-          type: 'response.refusal.delta',
-          item_id: 'msg_1',
-          output_index: 0,
-          content_index: 0,
-          delta: "I can't",
-        },
-        {
-          type: 'response.refusal.done',
-          item_id: 'msg_1',
-          output_index: 0,
-          content_index: 0,
-          refusal: "I can't help.",
-        },
+        { type: 'response.refusal.delta', ...firstPart(), delta: "I can't" },
+        { type: 'response.refusal.done', ...firstPart(), refusal: "I can't help." },
         completed(),
       ]),
     ).toEqual([
@@ -162,13 +122,7 @@ describe('event reducer: text, refusal and reasoning', () => {
           summary_index: 1,
           delta: 'C',
         },
-        {
-          type: 'response.reasoning_text.delta',
-          item_id: 'rs_1',
-          output_index: 0,
-          content_index: 0,
-          delta: 'raw',
-        },
+        { type: 'response.reasoning_text.delta', ...firstPart('rs_1'), delta: 'raw' },
         completed(),
       ]),
     ).toEqual([

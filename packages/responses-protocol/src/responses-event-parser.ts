@@ -1,4 +1,4 @@
-import { createEventReducer } from './event-reducer.js';
+import { createEventReducer } from './reducer/event-reducer.js';
 import type { StreamChunk } from './stream-chunk.js';
 
 /** Turns decoded Responses events into `StreamChunk`s. Pure: no I/O, no timers. */

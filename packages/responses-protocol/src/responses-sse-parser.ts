@@ -1,5 +1,5 @@
-import { createEventReducer } from './event-reducer.js';
 import { matchOutputTextDelta, type OutputTextDeltaFields } from './output-text-delta-fast-path.js';
+import { createEventReducer } from './reducer/event-reducer.js';
 import {
   bufferLimitError,
   decodeEventData,

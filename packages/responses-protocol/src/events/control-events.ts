@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MALFORMED_EVENT_TYPE } from '../malformed-event.js';
 import { responseErrorObjectSchema, sequenceNumberSchema } from './shared-schemas.js';
 
 /** `keepalive`: a transport keepalive; carries nothing. */
@@ -23,9 +24,6 @@ export const errorEventSchema = z.looseObject({
   status: z.number().optional(),
   headers: z.record(z.string(), z.unknown()).optional(),
 });
-
-/** The event type transports use to forward an SSE decoder error into the event reducer. */
-export const MALFORMED_EVENT_TYPE = 'codetether.malformed_event';
 
 /**
  * `codetether.malformed_event`: not sent by any server. Transports forward a decoder error item as

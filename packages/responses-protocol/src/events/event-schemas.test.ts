@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import * as publicApi from '../index.js';
+import * as parserEntry from '../index.js';
 import { createResponsesEventParser } from '../responses-event-parser.js';
+import * as schemasEntry from '../schemas.js';
 import {
   isKnownResponsesEventType,
   type ResponsesStreamEventOfType,
@@ -127,14 +128,16 @@ describe('the event schemas', () => {
     }
   });
 
-  it('are each exported from the package entry point', () => {
-    const schemaExports = Object.entries(publicApi).filter(([name]) => name.endsWith('EventSchema'));
+  it('are each exported from the ./schemas entry point, and none from the parser entry point', () => {
+    const schemaExports = Object.entries(schemasEntry).filter(([name]) => name.endsWith('EventSchema'));
     const exported = new Set(schemaExports.map(([, schema]) => schema));
     for (const option of responsesStreamEventSchema.options) {
       expect(exported.has(option), option.shape.type.value).toBe(true);
     }
-    expect(publicApi.responsesStreamEventSchema).toBe(responsesStreamEventSchema);
-    expect(typeof publicApi.validateResponsesStreamEvent).toBe('function');
+    expect(schemasEntry.responsesStreamEventSchema).toBe(responsesStreamEventSchema);
+    expect(typeof schemasEntry.validateResponsesStreamEvent).toBe('function');
+    expect(Object.keys(parserEntry).filter((name) => /Schemas?$/.test(name))).toEqual([]);
+    expect('validateResponsesStreamEvent' in parserEntry).toBe(false);
   });
 
   it('infer a precise type per event', () => {

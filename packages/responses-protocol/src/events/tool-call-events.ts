@@ -31,6 +31,7 @@ export const customToolCallInputDeltaEventSchema = z.looseObject({
 export const customToolCallInputDoneEventSchema = z.looseObject({
   type: z.literal('response.custom_tool_call_input.done'),
   ...toolLocation,
+  name: z.string().optional(),
   input: z.string(),
 });
 
