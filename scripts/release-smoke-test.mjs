@@ -23,6 +23,7 @@ const STEP_TIMEOUT_MS = 5 * 60 * 1000;
 /** Every entry point (packages and their subpaths) a TypeScript consumer imports, with a few of its names. */
 const TYPED_ENTRY_POINTS = [
   ['@codetether/responses-protocol', ['createResponsesSseParser', 'createResponsesEventParser']],
+  ['@codetether/responses-protocol/schemas', ['validateResponsesStreamEvent']],
   ['@codetether/oauth-pkce', ['createPkcePair', 'createFileCredentialStore']],
   ['@codetether/transport-http', ['createHttpTransport']],
   ['@codetether/transport-ws', ['createWebSocketTransport']],
