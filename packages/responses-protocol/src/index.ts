@@ -1,3 +1,4 @@
+export { type RaceAbortOptions, raceAbort } from './abort-race.js';
 export { collectCompletion } from './collect-completion.js';
 export type {
   Backend,
@@ -54,6 +55,15 @@ export {
 export { createResponsesEventParser, type ResponsesEventParser } from './responses-event-parser.js';
 export { createResponsesSseParser, type ResponsesSseParser } from './responses-sse-parser.js';
 export {
+  collectRequestSecrets,
+  REDACTED,
+  redactCredential,
+  redactErrorInPlace,
+  redactHeaders,
+  redactSecrets,
+  SECRET_HEADER_NAMES,
+} from './secret-redaction.js';
+export {
   createSseEventDecoder,
   type DecodedSseItem,
   type SseDecoderOptions,
@@ -73,4 +83,11 @@ export type {
   Usage,
 } from './stream-chunk.js';
 export type { ResponsesTransport, TransportRequest, TransportResponse } from './transport-contract.js';
+export {
+  isResponsesTransportError,
+  ResponsesTransportError,
+  type TransportErrorCode,
+  type TransportErrorDetails,
+  type TransportKind,
+} from './transport-error.js';
 export { parseUsage } from './usage.js';

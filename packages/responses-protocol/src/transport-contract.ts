@@ -1,5 +1,6 @@
 import type { ResponsesStreamEvent } from './events/stream-event.js';
 import type { RateLimitSnapshot } from './rate-limits.js';
+import type { TransportKind } from './transport-error.js';
 
 /**
  * One prepared Responses request handed to a transport (`@codetether/transport-http` or
@@ -21,7 +22,7 @@ export interface TransportRequest {
 /** An established streaming response: its metadata plus the stream of Responses events. */
 export interface TransportResponse {
   /** Which wire carried it. */
-  transport: 'http' | 'websocket';
+  transport: TransportKind;
   /** HTTP status of the response (2xx), or of the handshake that opened the socket (101). */
   status: number;
   /** Response (or handshake) headers, lower-cased names. */
@@ -37,7 +38,11 @@ export interface TransportResponse {
   events: AsyncIterable<ResponsesStreamEvent>;
 }
 
-/** What a transport offers: `createHttpTransport()` and `createWebSocketTransport()` both fit. */
+/**
+ * What a transport offers: `createHttpTransport()` and `createWebSocketTransport()` both fit. Every
+ * failure, from `stream()` or from the event iterator, is a `ResponsesTransportError` (see
+ * `TransportErrorCode`).
+ */
 export interface ResponsesTransport {
   /** Sends one request; resolves once the response is established. */
   stream(request: TransportRequest): Promise<TransportResponse>;
