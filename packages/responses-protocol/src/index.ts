@@ -64,6 +64,14 @@ export {
   SECRET_HEADER_NAMES,
 } from './secret-redaction.js';
 export {
+  describeServerFailure,
+  isRetryableStatus,
+  parseRetryAfterMs,
+  type ServerFailure,
+  type ServerFailureError,
+  type ServerFailureWording,
+} from './server-failure.js';
+export {
   createSseEventDecoder,
   type DecodedSseItem,
   type SseDecoderOptions,
@@ -82,7 +90,14 @@ export type {
   ToolCallStartChunk,
   Usage,
 } from './stream-chunk.js';
-export type { ResponsesTransport, TransportRequest, TransportResponse } from './transport-contract.js';
+export {
+  isTerminalEventType,
+  type ResponsesTransport,
+  readRequestId,
+  TERMINAL_EVENT_TYPES,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport-contract.js';
 export {
   isResponsesTransportError,
   ResponsesTransportError,

@@ -140,9 +140,9 @@ export function collectRequestSecrets(headers: Record<string, string>, url?: str
     }
     if (parsed !== undefined) {
       for (const value of [parsed.password, parsed.username]) secrets.push(value, safeDecode(value));
-      for (const value of parsed.searchParams.values()) {
+      parsed.searchParams.forEach((value) => {
         if (value.length >= MIN_QUERY_SECRET_LENGTH) secrets.push(value, encodeURIComponent(value));
-      }
+      });
     }
   }
   return [...new Set(secrets)]
