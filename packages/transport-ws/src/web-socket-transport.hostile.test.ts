@@ -80,6 +80,23 @@ async function startRefusingServer(
   return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/responses`;
 }
 
+/** A TCP server that accepts connections and never answers (a handshake that hangs); closed after the test. */
+async function startSilentServer(): Promise<{ port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const silent: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.resume();
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+  const address = silent.address();
+  return { port: typeof address === 'object' && address !== null ? address.port : 0, sockets };
+}
+
 describe('close handling', () => {
   it('reports a clean close (1000) in the middle of a response as not fallback-safe', TIMEOUT, async () => {
     local = await startLocalWebSocketServer((socket) => {
@@ -282,19 +299,7 @@ describe('pool', () => {
   });
 
   it('aborts a handshake that hangs and leaves no socket', TIMEOUT, async () => {
-    const sockets = new Set<Socket>();
-    const silent: Server = createServer((socket) => {
-      sockets.add(socket);
-      socket.resume();
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
-    });
-    const address = silent.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const { port, sockets } = await startSilentServer();
     const baseline = socketCount();
     transport = createWebSocketTransport();
     const controller = new AbortController();
@@ -309,19 +314,7 @@ describe('pool', () => {
 
 describe('close()', () => {
   it('stops a handshake in progress and leaves no socket', TIMEOUT, async () => {
-    const sockets = new Set<Socket>();
-    const silent: Server = createServer((socket) => {
-      sockets.add(socket);
-      socket.resume();
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
-    });
-    const address = silent.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const { port, sockets } = await startSilentServer();
     const baseline = socketCount();
     const ws = createWebSocketTransport();
     transport = ws;
@@ -349,7 +342,7 @@ describe('secrets', () => {
       const error = await transport
         .stream(request(`${url}?format=${variant}&api_key=${QUERY_TOKEN}`))
         .catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'handshake-failed', fallbackSafe: true });
+      expect(error).toMatchObject({ code: 'http-status', fallbackSafe: true });
       expect((error as WebSocketTransportError).serverMessage).toContain('[redacted]');
       expectNoSecrets(error);
     }
@@ -372,7 +365,7 @@ describe('secrets', () => {
     expectNoSecrets(closeError);
     const rejected = await transport.stream({ ...request(url), body: userTurnBody('event') });
     const { error: eventError } = await collectUntilError(rejected.events);
-    expect(eventError).toMatchObject({ code: 'request-rejected', status: 400 });
+    expect(eventError).toMatchObject({ code: 'http-status', status: 400 });
     expectNoSecrets(eventError);
   });
 
