@@ -10,11 +10,11 @@ import {
 
 describe('redactSecrets', () => {
   it('keeps the scheme word or key prefix and replaces the credential with [redacted]', () => {
-    expect(redactSecrets('Authorization: Bearer abc.def')).toBe('Authorization: Bearer [redacted]');
-    expect(redactSecrets('proxy: Basic dXNlcjpwYXNz')).toBe('proxy: Basic [redacted]');
+    expect(redactSecrets('Authorization: Bearer abc.def.ghi.jkl')).toBe('Authorization: Bearer [redacted]');
+    expect(redactSecrets('proxy: Basic dXNlcjpwYXNzd29yZA==')).toBe('proxy: Basic [redacted]');
     expect(redactSecrets('key sk-proj-abcdefghijkl given')).toBe('key sk-[redacted] given');
     expect(redactSecrets('jwt eyJhbGciOi.eyJzdWIiOiIx.c2lnbmF0dXJl end')).toBe('jwt [redacted] end');
-    expect(redactSecrets('Bearer abc123 and sk-proj-abcdefgh and eyJhbGciOi.eyJzdWIiOi.sig')).toBe(
+    expect(redactSecrets('Bearer abc123def456 and sk-proj-abcdefgh and eyJhbGciOi.eyJzdWIiOi.sig')).toBe(
       'Bearer [redacted] and sk-[redacted] and [redacted]',
     );
   });
@@ -26,9 +26,10 @@ describe('redactSecrets', () => {
   });
 
   it('leaves prose and short tails alone, and is idempotent', () => {
-    const prose = 'The server had an error while processing your request. Bearer of good news, sk-short.';
+    const prose =
+      'The server had an error. Use Bearer auth (i.e. Authorization: Bearer YOUR_KEY). Bearer of good news, sk-short.';
     expect(redactSecrets(prose)).toBe(prose);
-    const once = redactSecrets('Bearer abcdefghij sk-abcdefghij');
+    const once = redactSecrets('Bearer abcdefghijkl sk-abcdefghijkl');
     expect(redactSecrets(once)).toBe(once);
   });
 });
@@ -47,7 +48,7 @@ describe('redactCredential and redactHeaders', () => {
         Authorization: 'Bearer t',
         'openai-api-key': 'sk-abc',
         cookie: 'session=xyz',
-        'x-forwarded-authorization': 'Bearer abcdefghijkl',
+        'x-forwarded-authorization': 'Bearer abcdefghijklmn',
         'content-type': 'application/json',
       }),
     ).toEqual({
@@ -97,7 +98,7 @@ describe('redactErrorInPlace', () => {
     const error = Object.assign(new Error('failed for opaque-secret-1'), {
       code: 'network',
       serverMessage: 'echo opaque-secret-1',
-      requestId: 'Bearer abcdefghijk',
+      requestId: 'Bearer abcdefghijklmn',
       status: 500,
     });
     const same = redactErrorInPlace(error, ['opaque-secret-1']);

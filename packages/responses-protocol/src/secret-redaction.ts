@@ -9,9 +9,10 @@
  *   `sk-[redacted]` (an OpenAI API key); a JWT becomes `[redacted]`;
  * - a known secret value (the token or key that was sent) becomes `[redacted]` wherever it appears.
  *
- * What counts as credential-shaped: `Bearer` or `Basic` followed by at least 6 token characters,
- * `sk-` followed by at least 6 key characters, and `eyJ….….…` (a JWT). Shorter tails are prose
- * ("Bearer of good news", "sk-short") and are left alone.
+ * What counts as credential-shaped: `Bearer` or `Basic` followed by at least 12 token characters,
+ * `sk-` followed by at least 12 key characters, and `eyJ….….…` (a JWT). Real credentials are longer;
+ * shorter tails are prose and placeholders ("Bearer auth", "Bearer YOUR_KEY", "sk-short") and are
+ * left alone. The exact values that were sent are removed whatever their shape.
  */
 
 /** The text that replaces every secret. */
@@ -34,9 +35,9 @@ const MIN_SECRET_LENGTH = 4;
 const MIN_QUERY_SECRET_LENGTH = 8;
 
 /** `Bearer <token68>` / `Basic <token68>`; the scheme word is kept. */
-const SCHEME_CREDENTIAL_PATTERN = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/-]{6,}=*/gi;
+const SCHEME_CREDENTIAL_PATTERN = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/-]{12,}=*/gi;
 /** An OpenAI API key (`sk-…`, `sk-proj-…`); the `sk-` prefix is kept. */
-const API_KEY_PATTERN = /\bsk-[A-Za-z0-9_-]{6,}/g;
+const API_KEY_PATTERN = /\bsk-[A-Za-z0-9_-]{12,}/g;
 /** A JWT (access or id token): three base64url segments, the first starting with `eyJ`. */
 const JWT_PATTERN = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 /** A header value made of an authentication scheme and a credential. */
@@ -55,8 +56,8 @@ const ANY_SCHEME_VALUE_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*\s+(\S.*)$/;
  *
  * @example
  * ```ts
- * redactSecrets('Authorization: Bearer abc.def.ghi'); // 'Authorization: Bearer [redacted]'
- * redactSecrets('Incorrect API key provided: sk-proj-1234567'); // 'Incorrect API key provided: sk-[redacted]'
+ * redactSecrets('Authorization: Bearer abc.def.ghi.jkl'); // 'Authorization: Bearer [redacted]'
+ * redactSecrets('Incorrect API key provided: sk-proj-12345678'); // 'Incorrect API key provided: sk-[redacted]'
  * ```
  */
 export function redactSecrets(text: string, secrets: readonly string[] = []): string {
