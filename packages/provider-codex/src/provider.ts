@@ -145,6 +145,46 @@ function resolveModeOnce(
 }
 
 /**
+ * Remembers the latest rate-limit snapshot; an empty one (a response without `x-codex-*` headers)
+ * does not replace one with data.
+ */
+function createRateLimitMemory(): {
+  remember(snapshot: RateLimitSnapshot | undefined): void;
+  readonly latest: RateLimitSnapshot | undefined;
+} {
+  let latest: RateLimitSnapshot | undefined;
+  return {
+    remember(snapshot) {
+      if (snapshot === undefined) return;
+      const hasData =
+        snapshot.primary !== undefined ||
+        snapshot.secondary !== undefined ||
+        snapshot.planType !== undefined ||
+        snapshot.creditsBalance !== undefined;
+      if (hasData || latest === undefined) latest = snapshot;
+    },
+    get latest() {
+      return latest;
+    },
+  };
+}
+
+/** Shares one pending or resolved `load()`; a rejection is not kept (not logged in now does not mean never). */
+function cacheUntilRejected<T>(load: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | undefined;
+  return () => {
+    if (cached === undefined) {
+      const pending = load();
+      cached = pending;
+      pending.catch(() => {
+        if (cached === pending) cached = undefined;
+      });
+    }
+    return cached;
+  };
+}
+
+/**
  * Creates the Codex provider. Auth, base URLs, transport and default effort come from the options,
  * then the environment (`CODETETHER_*`, `OPENAI_API_KEY`), then the defaults of ARCHITECTURE.md; they
  * are resolved once, here.
@@ -166,28 +206,17 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   const defaultEffort = readDefaultEffortFromEnvironment(env);
   const defaultInstructions = options.defaultInstructions ?? DEFAULT_INSTRUCTIONS;
   const transports = createProviderTransports(options);
-  let lastRateLimits: RateLimitSnapshot | undefined;
-  let authSession: Promise<AuthSession> | undefined;
+  const rateLimits = createRateLimitMemory();
   let closed = false;
-
-  const getAuth = (): Promise<AuthSession> => {
-    if (authSession === undefined) {
-      const auth = options.auth ?? { type: 'auto' };
-      const pending = resolveAuthSession({
-        auth,
-        env,
-        issuer: endpoints.issuer,
-        fetch: options.fetch,
-        now: options.now,
-      });
-      authSession = pending;
-      // Not logged in now does not mean never: try again on the next call.
-      pending.catch(() => {
-        if (authSession === pending) authSession = undefined;
-      });
-    }
-    return authSession;
-  };
+  const getAuth = cacheUntilRejected(() =>
+    resolveAuthSession({
+      auth: options.auth ?? { type: 'auto' },
+      env,
+      issuer: endpoints.issuer,
+      fetch: options.fetch,
+      now: options.now,
+    }),
+  );
 
   const sender = createTurnSender({
     responsesUrls: {
@@ -202,16 +231,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       now,
     }),
     onTransportFallback: options.onTransportFallback,
-    rememberRateLimits(snapshot) {
-      if (snapshot === undefined) return;
-      const hasData =
-        snapshot.primary !== undefined ||
-        snapshot.secondary !== undefined ||
-        snapshot.planType !== undefined ||
-        snapshot.creditsBalance !== undefined;
-      if (hasData || lastRateLimits === undefined) lastRateLimits = snapshot;
-    },
-    planType: () => lastRateLimits?.planType,
+    rememberRateLimits: (snapshot) => rateLimits.remember(snapshot),
+    planType: () => rateLimits.latest?.planType,
     now,
     isClosed: () => closed,
   });
@@ -299,7 +320,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       );
     },
     get lastRateLimits() {
-      return lastRateLimits;
+      return rateLimits.latest;
     },
     async close() {
       closed = true;
