@@ -1,9 +1,4 @@
-import {
-  REDACTED,
-  redactCredential,
-  redactSecrets,
-  SECRET_HEADER_NAMES,
-} from '@codetether/responses-protocol';
+import { REDACTED, redactHeaders, redactSecrets } from '@codetether/responses-protocol';
 import type { RecordedRequest } from './types.js';
 
 /** Text that replaces every secret in recorded requests (the shared `[redacted]` of responses-protocol). */
@@ -56,13 +51,7 @@ export function redactText(text: string): string {
  * @param headers - lower-cased headers
  */
 export function redactRecordedHeaders(headers: Record<string, string>): Record<string, string> {
-  const redacted: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    redacted[name] = SECRET_HEADER_NAMES.has(name.toLowerCase())
-      ? redactCredential(value)
-      : redactText(value);
-  }
-  return redacted;
+  return redactHeaders(headers, redactText);
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   useEmulatorHarness,
 } from './__fixtures__/emulator-harness.js';
 import type { TransportMode } from './configuration.js';
-import { createCodexProvider } from './provider.js';
+import { type CodexProvider, createCodexProvider } from './provider.js';
 
 function userMessage(text: string): ChatMessage[] {
   return [{ role: 'user', content: text }];
@@ -146,6 +146,19 @@ describe('401 handling', () => {
   );
 });
 
+/** Runs 6 completions at once, each in its own session, and expects all of them to finish. */
+async function expectSixConcurrentCompletions(provider: CodexProvider): Promise<void> {
+  const results = await Promise.all(
+    Array.from({ length: 6 }, (_, index) =>
+      provider.complete(
+        { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
+        { sessionId: `s${index}` },
+      ),
+    ),
+  );
+  expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
+}
+
 describe('concurrent calls share one token refresh', () => {
   it.each(['websocket', 'http'] as const)(
     'an expired token is refreshed once for 6 concurrent streams (%s)',
@@ -155,15 +168,7 @@ describe('concurrent calls share one token refresh', () => {
         emulatorCredentials(harness.emulator, { expiresAt: Date.now() - 60_000 }),
       );
       const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport, { store }));
-      const results = await Promise.all(
-        Array.from({ length: 6 }, (_, index) =>
-          provider.complete(
-            { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
-            { sessionId: `s${index}` },
-          ),
-        ),
-      );
-      expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
+      await expectSixConcurrentCompletions(provider);
       expect(harness.tokenRequests()).toHaveLength(1);
       const sent = new Set(harness.responsesRequests().map((request) => request.headers.authorization));
       expect(sent.size).toBe(1);
@@ -179,15 +184,7 @@ describe('concurrent calls share one token refresh', () => {
         emulatorCredentials(harness.emulator, { accessToken: rejected }),
       );
       const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport, { store }));
-      const results = await Promise.all(
-        Array.from({ length: 6 }, (_, index) =>
-          provider.complete(
-            { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
-            { sessionId: `s${index}` },
-          ),
-        ),
-      );
-      expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
+      await expectSixConcurrentCompletions(provider);
       expect(harness.tokenRequests()).toHaveLength(1);
       expect((await store.read())?.tokens.accessToken).not.toBe(rejected);
     },

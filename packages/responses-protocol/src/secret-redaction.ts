@@ -84,16 +84,19 @@ export function redactCredential(value: string): string {
 
 /**
  * Returns a copy of `headers` with every credential header ({@link SECRET_HEADER_NAMES}) redacted by
- * {@link redactCredential} and credential-shaped text in the others by {@link redactSecrets}.
+ * {@link redactCredential} and credential-shaped text in the others by `redactText`.
  *
  * @param headers - request or response headers (any case)
+ * @param redactText - redacts the value of a header that is not a credential (default
+ *   {@link redactSecrets}; pass one that also knows your own token shapes)
  */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+export function redactHeaders(
+  headers: Record<string, string>,
+  redactText: (text: string) => string = (text) => redactSecrets(text),
+): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    result[name] = SECRET_HEADER_NAMES.has(name.toLowerCase())
-      ? redactCredential(value)
-      : redactSecrets(value);
+    result[name] = SECRET_HEADER_NAMES.has(name.toLowerCase()) ? redactCredential(value) : redactText(value);
   }
   return result;
 }

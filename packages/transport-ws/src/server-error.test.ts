@@ -5,20 +5,12 @@ import { WebSocketTransportError } from './web-socket-transport-error.js';
 const now = Date.UTC(2026, 0, 1);
 
 describe('errorFromServerFailure', () => {
-  it('turns a 429 usage-limit error event into usage-limit-reached with reset time and plan', () => {
+  it('raises the shared usage-limit-reached as a WebSocketTransportError', () => {
     const error = errorFromServerFailure({
-      origin: 'event',
+      origin: 'handshake',
       status: 429,
-      headers: { 'x-codex-plan-type': 'plus', 'x-request-id': 'req_1' },
-      body: {
-        type: 'error',
-        status_code: 429,
-        error: {
-          type: 'usage_limit_reached',
-          message: 'The usage limit has been reached',
-          resets_in_seconds: 600,
-        },
-      },
+      headers: { 'x-codex-plan-type': 'plus' },
+      body: JSON.stringify({ error: { type: 'usage_limit_reached', resets_at: now / 1000 + 60 } }),
       fallbackSafe: true,
       now,
     });
@@ -27,12 +19,9 @@ describe('errorFromServerFailure', () => {
       name: 'WebSocketTransportError',
       transport: 'websocket',
       code: 'usage-limit-reached',
-      status: 429,
-      isRetryable: false,
       fallbackSafe: true,
       planType: 'plus',
-      resetsAt: now + 600_000,
-      requestId: 'req_1',
+      resetsAt: now + 60_000,
     });
   });
 

@@ -97,6 +97,20 @@ async function startSilentServer(): Promise<{ port: number; sockets: Set<Socket>
   return { port: typeof address === 'object' && address !== null ? address.port : 0, sockets };
 }
 
+/**
+ * Waits until the transport holds exactly these sockets with no response in flight, then checks that
+ * the session can take another turn.
+ */
+async function expectSettledThenReusable(
+  transport: WebSocketTransport,
+  url: string,
+  sockets: { openConnections: number; idleConnections: number },
+): Promise<void> {
+  await expect.poll(() => transport.state()).toEqual({ ...sockets, activeResponses: 0 });
+  const next = await transport.stream(request(url, 's'));
+  expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
+}
+
 describe('close handling', () => {
   it('reports a clean close (1000) in the middle of a response as not fallback-safe', TIMEOUT, async () => {
     local = await startLocalWebSocketServer((socket) => {
@@ -184,15 +198,7 @@ describe('pool', () => {
         }),
       );
       expect(new Set(texts).size).toBe(3);
-      await expect
-        .poll(() => transport?.state())
-        .toEqual({
-          openConnections: 1,
-          idleConnections: 1,
-          activeResponses: 0,
-        });
-      const next = await transport.stream(request(local.url, 's'));
-      expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
+      await expectSettledThenReusable(transport, local.url, { openConnections: 1, idleConnections: 1 });
       expect(local.accepted).toBe(3);
     },
   );
@@ -268,15 +274,7 @@ describe('pool', () => {
     expect((await iterator.next()).value).toMatchObject({ type: 'response.created' });
     controller.abort();
     await expect(iterator.next()).rejects.toMatchObject({ code: 'aborted', fallbackSafe: false });
-    await expect
-      .poll(() => transport?.state())
-      .toEqual({
-        openConnections: 0,
-        idleConnections: 0,
-        activeResponses: 0,
-      });
-    const after = await transport.stream(request(local.url, 's'));
-    expect((await collectEvents(after.events)).at(-1)?.type).toBe('response.completed');
+    await expectSettledThenReusable(transport, local.url, { openConnections: 0, idleConnections: 0 });
     expect(local.accepted).toBe(2);
     controller.abort();
   });
