@@ -200,17 +200,21 @@ function createChatGptSession(store: CredentialStore | undefined, tokenManager: 
     });
     return claims.accountId;
   };
+  /** A valid access token (refreshed if need be) and its account id. */
+  const currentToken = async () => {
+    let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
+    try {
+      token = await tokenManager.getAccessToken();
+    } catch (error) {
+      throw mapAuthError(error);
+    }
+    return { token, accountId: token.accountId ?? (await accountIdFromStore(token.accessToken)) };
+  };
   return {
     mode: 'chatgpt',
     backend: 'chatgpt',
     async getCredentials() {
-      let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
-      try {
-        token = await tokenManager.getAccessToken();
-      } catch (error) {
-        throw mapAuthError(error);
-      }
-      const accountId = token.accountId ?? (await accountIdFromStore(token.accessToken));
+      const { token, accountId } = await currentToken();
       if (accountId === undefined || accountId.trim() === '') {
         throw new CodexProviderError('missing-account-id', MISSING_ACCOUNT_ID_MESSAGE, {
           isRetryable: false,
@@ -227,13 +231,7 @@ function createChatGptSession(store: CredentialStore | undefined, tokenManager: 
       }
     },
     async describe() {
-      let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
-      try {
-        token = await tokenManager.getAccessToken();
-      } catch (error) {
-        throw mapAuthError(error);
-      }
-      const accountId = token.accountId ?? (await accountIdFromStore(token.accessToken));
+      const { token, accountId } = await currentToken();
       const description: AuthDescription = {
         mode: 'chatgpt',
         backend: 'chatgpt',
