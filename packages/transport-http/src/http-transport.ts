@@ -192,6 +192,9 @@ async function readLimitedText(body: BodySource | null, limit: number): Promise<
  * ```
  */
 export function createHttpTransport(options: HttpTransportOptions = {}): ResponsesTransport {
+  // Long on purpose: the attempt, retry and response steps below are closures over this transport's
+  // own state (its Agent, the sockets still connecting, the calls in flight, close()); the pure parts
+  // live in their own files (status-error, network-error, sse-event-stream, retry-policy).
   const maxAttempts = Math.floor(nonNegative(options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 'maxAttempts'));
   if (maxAttempts < 1) throw new RangeError('maxAttempts must be at least 1.');
   const connectTimeoutMs = nonNegative(

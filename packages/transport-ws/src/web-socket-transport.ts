@@ -138,6 +138,8 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * ```
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions = {}): WebSocketTransport {
+  // Over 150 lines on purpose: connect, release and stream are closures over this transport's pool,
+  // sockets, turns in flight and closed state; the turn itself lives in response-turn.ts.
   const WebSocketClass = options.WebSocket ?? WebSocket;
   const now = options.now ?? Date.now;
   const scheduler = options.scheduler ?? systemScheduler;
