@@ -23,7 +23,7 @@ export interface GatewayResponseStream {
 /**
  * What the gateway needs from a provider: `@codetether/provider-codex`'s `CodexProvider` satisfies it;
  * tests can pass any object of this shape. Failures are thrown as `CodexProviderError`-shaped errors
- * (`code`, `status`, `retryAfterSeconds`, `resetsAt`).
+ * (`code`, `status`, `retryAfterMs`, `resetsAt` in epoch ms).
  */
 export interface GatewayProvider {
   /** The model catalogue of the active backend. */

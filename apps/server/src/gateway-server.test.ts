@@ -365,7 +365,7 @@ describe('upstream errors', () => {
     ],
     [new FakeProviderError('not-logged-in', 'Not logged in.'), 401, 'not_logged_in', null],
     [
-      new FakeProviderError('rate-limited', 'Rate limited (429).', { status: 429, retryAfterSeconds: 7 }),
+      new FakeProviderError('rate-limited', 'Rate limited (429).', { status: 429, retryAfterMs: 7_000 }),
       429,
       'rate_limit_exceeded',
       '7',
@@ -373,7 +373,7 @@ describe('upstream errors', () => {
     [
       new FakeProviderError('usage-limit-reached', 'You have hit your ChatGPT usage limit.', {
         status: 429,
-        resetsAt: FAKE_GATEWAY_NOW / 1000 + 600,
+        resetsAt: FAKE_GATEWAY_NOW + 600_000,
       }),
       429,
       'usage_limit_reached',
@@ -548,7 +548,7 @@ describe('POST /v1/responses', () => {
   it('maps errors: pre-stream throw, error event, failed response', async () => {
     const { call, provider } = createFakeGateway();
     provider.responseEvents = {
-      error: new FakeProviderError('rate-limited', 'Slow down.', { status: 429, retryAfterSeconds: 3 }),
+      error: new FakeProviderError('rate-limited', 'Slow down.', { status: 429, retryAfterMs: 2_001 }),
     };
     const limited = await call('/v1/responses', { json: { model: 'gpt-5.4', input: 'Hi', stream: true } });
     expect(limited.status).toBe(429);
@@ -622,10 +622,16 @@ describe('metrics and logs', () => {
     });
     logger.info(
       { headers: { authorization: 'Bearer sk-secret' }, apiKey: 'sk-2', nested: { token: 't-3' } },
-      'x',
+      'upstream said: Incorrect API key provided: sk-proj-0123456789abcdef',
     );
     const output = lines.join('');
-    expect(output).not.toMatch(/sk-secret|sk-2|t-3/);
-    expect(output).toContain('[redacted]');
+    expect(output).not.toMatch(/sk-secret|sk-2|t-3|0123456789abcdef/);
+    const entry = JSON.parse(output) as Record<string, unknown>;
+    expect(entry).toMatchObject({
+      headers: { authorization: 'Bearer [redacted]' },
+      apiKey: '[redacted]',
+      nested: { token: '[redacted]' },
+      msg: 'upstream said: Incorrect API key provided: sk-[redacted]',
+    });
   });
 });

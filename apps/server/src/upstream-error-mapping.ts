@@ -5,7 +5,9 @@ interface ProviderErrorFields {
   code?: string;
   status?: number;
   message: string;
-  retryAfterSeconds?: number;
+  /** How long to wait, milliseconds. */
+  retryAfterMs?: number;
+  /** When a usage limit resets, epoch milliseconds. */
   resetsAt?: number;
 }
 
@@ -17,17 +19,20 @@ function readProviderErrorFields(error: unknown): ProviderErrorFields {
   };
   if (typeof record.code === 'string') fields.code = record.code;
   if (typeof record.status === 'number') fields.status = record.status;
-  if (typeof record.retryAfterSeconds === 'number' && Number.isFinite(record.retryAfterSeconds))
-    fields.retryAfterSeconds = record.retryAfterSeconds;
+  if (typeof record.retryAfterMs === 'number' && Number.isFinite(record.retryAfterMs))
+    fields.retryAfterMs = record.retryAfterMs;
   if (typeof record.resetsAt === 'number' && Number.isFinite(record.resetsAt))
     fields.resetsAt = record.resetsAt;
   return fields;
 }
 
-/** Seconds until a retry may succeed: the server's hint, else the usage-limit reset time, else undefined. */
-function retryAfter(fields: ProviderErrorFields, nowMs: number): number | undefined {
-  if (fields.retryAfterSeconds !== undefined) return Math.max(0, Math.ceil(fields.retryAfterSeconds));
-  if (fields.resetsAt !== undefined) return Math.max(1, Math.ceil(fields.resetsAt - nowMs / 1000));
+/**
+ * Seconds (what the `Retry-After` header says) until a retry may succeed: the provider's hint, else the
+ * usage-limit reset time, else undefined. The provider reports both in milliseconds.
+ */
+function retryAfterSeconds(fields: ProviderErrorFields, nowMs: number): number | undefined {
+  if (fields.retryAfterMs !== undefined) return Math.max(0, Math.ceil(fields.retryAfterMs / 1000));
+  if (fields.resetsAt !== undefined) return Math.max(1, Math.ceil((fields.resetsAt - nowMs) / 1000));
   return undefined;
 }
 
@@ -55,7 +60,7 @@ export function mapProviderError(error: unknown, nowMs: number): GatewayError {
       return new GatewayError(429, 'rate_limit_error', fields.message, {
         ...options,
         code: fields.code === 'rate-limited' ? 'rate_limit_exceeded' : 'usage_limit_reached',
-        retryAfterSeconds: retryAfter(fields, nowMs) ?? 1,
+        retryAfterSeconds: retryAfterSeconds(fields, nowMs) ?? 1,
       });
     case 'unsupported-model':
       return new GatewayError(404, 'invalid_request_error', fields.message, {

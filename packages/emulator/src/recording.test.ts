@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chatgptHeaders, openSocket, postResponses } from './__fixtures__/emulator-client.js';
-import { createRequestRecorder, REDACTED, redactBody, redactHeaders } from './recording.js';
+import { createRequestRecorder, REDACTED, redactBody, redactRecordedHeaders } from './recording.js';
 import { startEmulator } from './server.js';
 import type { Emulator } from './types.js';
 
 describe('redaction', () => {
   it('redacts secret headers but keeps the authorization scheme', () => {
     expect(
-      redactHeaders({
+      redactRecordedHeaders({
         authorization: 'Bearer abc.def',
         cookie: 'a=b',
         'x-api-key': 'k',

@@ -1,20 +1,8 @@
+import { REDACTED, redactHeaders, redactSecrets } from '@codetether/responses-protocol';
 import type { RecordedRequest } from './types.js';
 
-/** Text that replaces every secret in recorded requests. */
-export const REDACTED = '[redacted]';
-
-/** Header names whose whole value is secret (compared after {@link normalizeName}). */
-const SECRET_HEADERS = new Set(
-  [
-    'authorization',
-    'proxy-authorization',
-    'cookie',
-    'set-cookie',
-    'x-api-key',
-    'api-key',
-    'openai-api-key',
-  ].map(normalizeName),
-);
+/** Text that replaces every secret in recorded requests (the shared `[redacted]` of responses-protocol). */
+export { REDACTED };
 
 /** Body and query field names whose value is secret (compared after {@link normalizeName}). */
 const SECRET_FIELDS = new Set(
@@ -37,12 +25,8 @@ const SECRET_FIELDS = new Set(
   ].map(normalizeName),
 );
 
-/**
- * Secret-looking values anywhere in a string: bearer credentials, JWTs, `sk-` API keys and the
- * emulator's own refresh tokens (`rt_…`) and authorization codes (`ac_…`).
- */
-const SECRET_VALUE_PATTERN =
-  /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{12,}|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*|\bsk-[A-Za-z0-9_-]{16,}|\b(?:rt|ac)_[A-Za-z0-9_-]{20,}/g;
+/** The emulator's own refresh tokens (`rt_…`) and authorization codes (`ac_…`). */
+const EMULATOR_SECRET_PATTERN = /\b(?:rt|ac)_[A-Za-z0-9_-]{20,}/g;
 
 /** `Refresh-Token`, `refresh_token` and `refreshToken` all become `refreshtoken`. */
 function normalizeName(name: string): string {
@@ -50,36 +34,24 @@ function normalizeName(name: string): string {
 }
 
 /**
- * Replaces secret-looking values inside free text (a bearer credential keeps its scheme).
+ * Replaces secret-looking values inside free text: what the shared `redactSecrets` recognises
+ * (`Bearer [redacted]`, `sk-[redacted]`, JWTs) plus the emulator's own refresh tokens and codes.
  *
  * @param text - any recorded string
  */
 export function redactText(text: string): string {
-  SECRET_VALUE_PATTERN.lastIndex = 0;
-  if (!SECRET_VALUE_PATTERN.test(text)) return text;
-  return text.replace(SECRET_VALUE_PATTERN, (_match, scheme: string | undefined) =>
-    scheme === undefined ? REDACTED : `${scheme} ${REDACTED}`,
-  );
+  return redactSecrets(text).replace(EMULATOR_SECRET_PATTERN, REDACTED);
 }
 
 /**
- * Returns a copy of the headers with secrets replaced. The `authorization` header keeps its scheme
- * (`Bearer [redacted]`) so tests can see that one was sent; other headers have secret-looking values
- * (bearer credentials, JWTs, API keys) replaced.
+ * Returns a copy of the headers with secrets replaced: credential headers (`authorization`, cookies,
+ * API-key headers) as a whole, keeping a `Bearer`/`Basic` scheme (`Bearer [redacted]`) so tests can
+ * see that one was sent; secret-looking values inside the other headers too.
  *
  * @param headers - lower-cased headers
  */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (!SECRET_HEADERS.has(normalizeName(name))) {
-      result[name] = redactText(value);
-      continue;
-    }
-    const scheme = /^(\w+)\s+/.exec(value)?.[1];
-    result[name] = name === 'authorization' && scheme !== undefined ? `${scheme} ${REDACTED}` : REDACTED;
-  }
-  return result;
+export function redactRecordedHeaders(headers: Record<string, string>): Record<string, string> {
+  return redactHeaders(headers, redactText);
 }
 
 /**
@@ -130,7 +102,7 @@ export function createRequestRecorder(maxRecordedRequests: () => number): Reques
     record(request) {
       const redacted: RecordedRequest = {
         ...request,
-        headers: redactHeaders(request.headers),
+        headers: redactRecordedHeaders(request.headers),
         query: redactBody(request.query) as Record<string, string>,
         body: redactBody(request.body),
       };

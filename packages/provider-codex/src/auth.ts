@@ -6,7 +6,7 @@ import {
   resolveCodetetherHome,
 } from '@codetether/oauth-pkce';
 import type { Backend } from '@codetether/responses-protocol';
-import { CodexProviderError } from './errors.js';
+import { CodexProviderError, type CodexProviderErrorCode } from './errors.js';
 
 /** How the provider authenticates. `auto` (default): a ChatGPT login if one is stored, else `OPENAI_API_KEY`. */
 export type CodexAuthOption =
@@ -100,59 +100,77 @@ function withDetail(lead: string, detail: string | undefined): string {
   return /[.!?…]$/.test(text) ? text : `${text}.`;
 }
 
+/** How an oauth-pkce error code is reported: the provider code, the message when the error has none, retry. */
+interface AuthErrorReport {
+  code: CodexProviderErrorCode;
+  /** Used when the error has no message of its own (or always, with `fixedMessage`). */
+  message: string;
+  isRetryable: boolean;
+  /** The error's own message is not used (it would not say what to do). */
+  fixedMessage?: boolean;
+}
+
+const STORE_UNREADABLE: AuthErrorReport = {
+  code: 'not-logged-in',
+  message: 'The stored ChatGPT login could not be read. Check the permissions of CODETETHER_HOME.',
+  isRetryable: false,
+};
+
+/** oauth-pkce's messages already explain what happened and say what to do; these fill in when absent. */
+const AUTH_ERROR_REPORTS: Readonly<Record<string, AuthErrorReport>> = {
+  'not-logged-in': {
+    code: 'not-logged-in',
+    message: NOT_LOGGED_IN_MESSAGE,
+    isRetryable: false,
+    fixedMessage: true,
+  },
+  'refresh-token-rejected': {
+    code: 'unauthorized',
+    message: 'Your ChatGPT login could not be refreshed. Run `codetether auth login` to sign in again.',
+    isRetryable: false,
+  },
+  'credentials-corrupt': {
+    code: 'not-logged-in',
+    message:
+      'The stored ChatGPT credentials could not be read. Run `codetether auth login` to sign in again.',
+    isRetryable: false,
+  },
+  aborted: { code: 'aborted', message: 'The request was aborted.', isRetryable: false, fixedMessage: true },
+  'network-error': {
+    code: 'network-error',
+    message:
+      'Could not reach the login server to refresh the ChatGPT token. Check your network connection and try again.',
+    isRetryable: true,
+  },
+  'lock-failed': { ...STORE_UNREADABLE, isRetryable: true },
+  'credentials-io-error': STORE_UNREADABLE,
+};
+
 /** Maps an `OAuthError` (or anything thrown by a store/token manager) to a {@link CodexProviderError}. */
 export function mapAuthError(error: unknown): CodexProviderError {
   if (error instanceof CodexProviderError) return error;
   const code = errorCode(error);
   const message = ownMessage(error);
-  switch (code) {
-    case 'not-logged-in':
-      return new CodexProviderError('not-logged-in', NOT_LOGGED_IN_MESSAGE, {
+  const report = code === undefined ? undefined : AUTH_ERROR_REPORTS[code];
+  const status = report === undefined || report.code === 'unauthorized' ? errorStatus(error) : undefined;
+  if (report !== undefined) {
+    return new CodexProviderError(
+      report.code,
+      report.fixedMessage ? report.message : (message ?? report.message),
+      {
         cause: error,
-        isRetryable: false,
-      });
-    case 'refresh-token-rejected':
-      // oauth-pkce's message already explains the rejection and says to log in again.
-      return new CodexProviderError(
-        'unauthorized',
-        message ?? 'Your ChatGPT login could not be refreshed. Run `codetether auth login` to sign in again.',
-        { cause: error, isRetryable: false, status: errorStatus(error) },
-      );
-    case 'credentials-corrupt':
-      return new CodexProviderError(
-        'not-logged-in',
-        message ??
-          'The stored ChatGPT credentials could not be read. Run `codetether auth login` to sign in again.',
-        { cause: error, isRetryable: false },
-      );
-    case 'aborted':
-      return new CodexProviderError('aborted', 'The request was aborted.', {
-        cause: error,
-        isRetryable: false,
-      });
-    case 'network-error':
-      return new CodexProviderError(
-        'network-error',
-        message ??
-          'Could not reach the login server to refresh the ChatGPT token. Check your network connection and try again.',
-        { cause: error, isRetryable: true },
-      );
-    case 'lock-failed':
-    case 'credentials-io-error':
-      return new CodexProviderError(
-        'not-logged-in',
-        message ?? 'The stored ChatGPT login could not be read. Check the permissions of CODETETHER_HOME.',
-        { cause: error, isRetryable: code === 'lock-failed' },
-      );
-    default:
-      return new CodexProviderError(
-        'unauthorized',
-        message?.includes('codetether auth login')
-          ? message
-          : `${withDetail('The ChatGPT login could not be used', message)} Run \`codetether auth login\` to sign in again.`,
-        { cause: error, isRetryable: false, status: errorStatus(error) },
-      );
+        isRetryable: report.isRetryable,
+        status,
+      },
+    );
   }
+  return new CodexProviderError(
+    'unauthorized',
+    message?.includes('codetether auth login')
+      ? message
+      : `${withDetail('The ChatGPT login could not be used', message)} Run \`codetether auth login\` to sign in again.`,
+    { cause: error, isRetryable: false, status },
+  );
 }
 
 function createApiKeySession(apiKey: string, location: string): AuthSession {
@@ -182,17 +200,21 @@ function createChatGptSession(store: CredentialStore | undefined, tokenManager: 
     });
     return claims.accountId;
   };
+  /** A valid access token (refreshed if need be) and its account id. */
+  const currentToken = async () => {
+    let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
+    try {
+      token = await tokenManager.getAccessToken();
+    } catch (error) {
+      throw mapAuthError(error);
+    }
+    return { token, accountId: token.accountId ?? (await accountIdFromStore(token.accessToken)) };
+  };
   return {
     mode: 'chatgpt',
     backend: 'chatgpt',
     async getCredentials() {
-      let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
-      try {
-        token = await tokenManager.getAccessToken();
-      } catch (error) {
-        throw mapAuthError(error);
-      }
-      const accountId = token.accountId ?? (await accountIdFromStore(token.accessToken));
+      const { token, accountId } = await currentToken();
       if (accountId === undefined || accountId.trim() === '') {
         throw new CodexProviderError('missing-account-id', MISSING_ACCOUNT_ID_MESSAGE, {
           isRetryable: false,
@@ -209,13 +231,7 @@ function createChatGptSession(store: CredentialStore | undefined, tokenManager: 
       }
     },
     async describe() {
-      let token: Awaited<ReturnType<TokenManager['getAccessToken']>>;
-      try {
-        token = await tokenManager.getAccessToken();
-      } catch (error) {
-        throw mapAuthError(error);
-      }
-      const accountId = token.accountId ?? (await accountIdFromStore(token.accessToken));
+      const { token, accountId } = await currentToken();
       const description: AuthDescription = {
         mode: 'chatgpt',
         backend: 'chatgpt',

@@ -21,15 +21,10 @@ export interface CodexProviderErrorOptions {
   status?: number | undefined;
   /** Whether trying the same request again later may succeed. */
   isRetryable?: boolean | undefined;
-  /**
-   * When a usage limit resets, in epoch **seconds**. Prefer {@link CodexProviderErrorOptions.resetsAtMs};
-   * when only this is given, `resetsAtMs` is `resetsAt * 1000`.
-   */
+  /** When a usage limit resets, epoch milliseconds. */
   resetsAt?: number | undefined;
-  /** When a usage limit resets, in epoch **milliseconds** (what the transports report); sets both fields. */
-  resetsAtMs?: number | undefined;
-  /** How long the server asked us to wait before retrying, in seconds. */
-  retryAfterSeconds?: number | undefined;
+  /** How long to wait before retrying, milliseconds. */
+  retryAfterMs?: number | undefined;
   /** The request id the server gave, to quote when reporting a problem. */
   requestId?: string | undefined;
   /** The underlying error. */
@@ -51,24 +46,21 @@ export class CodexProviderError extends Error {
   /** What went wrong, as a stable string the caller can switch on. */
   readonly code: CodexProviderErrorCode;
   /** HTTP status (or WebSocket handshake status) that caused the error, when there was one. */
-  readonly status?: number;
+  declare readonly status?: number;
   /** Whether trying the same request again later may succeed. */
   readonly isRetryable: boolean;
   /**
-   * When a usage limit resets, in epoch **seconds** (Unix time, rounded up), e.g. `1767225600`.
-   *
-   * Unlike every other time in CodeTether (which are epoch milliseconds, e.g. `RateLimitWindow.resetsAt`
-   * and the transports' `resetsAt`), this field is in seconds: it mirrors the server's `resets_at` and
-   * is what `@codetether/server` reads. Use {@link CodexProviderError.resetsAtMs} for milliseconds,
-   * e.g. `new Date(error.resetsAtMs)`.
+   * When a usage limit resets, epoch milliseconds like every time in CodeTether
+   * (`new Date(error.resetsAt)` works).
    */
-  readonly resetsAt?: number;
-  /** When a usage limit resets, in epoch **milliseconds** (`new Date(error.resetsAtMs)` works). */
-  readonly resetsAtMs?: number;
-  /** How long the server asked us to wait before retrying, in seconds. */
-  readonly retryAfterSeconds?: number;
+  declare readonly resetsAt?: number;
+  /**
+   * How long to wait before retrying, milliseconds: the server's `Retry-After`, or for a usage limit
+   * the time until it resets.
+   */
+  declare readonly retryAfterMs?: number;
   /** The request id the server gave, to quote when reporting a problem. */
-  readonly requestId?: string;
+  declare readonly requestId?: string;
 
   /**
    * @param code - what went wrong
@@ -81,14 +73,8 @@ export class CodexProviderError extends Error {
     this.code = code;
     this.isRetryable = options.isRetryable ?? RETRYABLE_BY_DEFAULT.has(code);
     if (options.status !== undefined) this.status = options.status;
-    if (options.resetsAtMs !== undefined) {
-      this.resetsAtMs = options.resetsAtMs;
-      this.resetsAt = Math.ceil(options.resetsAtMs / 1000);
-    } else if (options.resetsAt !== undefined) {
-      this.resetsAt = options.resetsAt;
-      this.resetsAtMs = options.resetsAt * 1000;
-    }
-    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options.resetsAt !== undefined) this.resetsAt = options.resetsAt;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     if (options.requestId !== undefined) this.requestId = options.requestId;
   }
 }
@@ -96,4 +82,9 @@ export class CodexProviderError extends Error {
 /** True when `value` is a {@link CodexProviderError}. */
 export function isCodexProviderError(value: unknown): value is CodexProviderError {
   return value instanceof CodexProviderError;
+}
+
+/** The `aborted` error of a request whose `AbortSignal` fired. */
+export function abortedError(cause?: unknown): CodexProviderError {
+  return new CodexProviderError('aborted', 'The request was aborted.', { cause, isRetryable: false });
 }

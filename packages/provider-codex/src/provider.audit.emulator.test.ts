@@ -1,36 +1,24 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import type { Emulator } from '@codetether/emulator';
 import { createFileCredentialStore, createMemoryCredentialStore } from '@codetether/oauth-pkce';
-import type { ChatMessage, StreamChunk } from '@codetether/responses-protocol';
+import type { ChatMessage, ResponsesTransport, StreamChunk } from '@codetether/responses-protocol';
 import { createHttpTransport } from '@codetether/transport-http';
 import { createWebSocketTransport } from '@codetether/transport-ws';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   emulatorCredentials,
   emulatorEndpoints,
+  expectProviderError,
   providerFor,
-  startTestEmulator,
   temporaryHome,
+  useEmulatorHarness,
 } from './__fixtures__/emulator-harness.js';
-import type { CodexTransport } from './codex-transport.js';
 import type { TransportMode } from './configuration.js';
-import { CodexProviderError } from './errors.js';
 import { type CodexProvider, createCodexProvider } from './provider.js';
 
 function userMessage(text: string): ChatMessage[] {
   return [{ role: 'user', content: text }];
-}
-
-async function providerError(promise: Promise<unknown>): Promise<CodexProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CodexProviderError);
-    return error as CodexProviderError;
-  }
-  throw new Error('expected a CodexProviderError');
 }
 
 /** Everything an error could reveal when logged: message, fields and the whole cause chain. */
@@ -39,7 +27,7 @@ function everythingVisible(value: unknown): string {
 }
 
 /** A real transport whose event streams record whether the provider closed them. */
-function instrumented(inner: CodexTransport): CodexTransport & { closedStreams: () => number } {
+function instrumented(inner: ResponsesTransport): ResponsesTransport & { closedStreams: () => number } {
   let closed = 0;
   return {
     closedStreams: () => closed,
@@ -66,23 +54,8 @@ function instrumented(inner: CodexTransport): CodexTransport & { closedStreams: 
   };
 }
 
-let emulator: Emulator;
-let provider: CodexProvider | undefined;
-const cleanups: Array<() => Promise<void>> = [];
+const harness = useEmulatorHarness();
 
-beforeEach(async () => {
-  emulator = await startTestEmulator();
-});
-
-afterEach(async () => {
-  await provider?.close();
-  provider = undefined;
-  await emulator.close();
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-const responsesRequests = () => emulator.requests.filter((request) => request.path.endsWith('/responses'));
-const tokenRequests = () => emulator.requests.filter((request) => request.path === '/oauth/token');
 const transports: TransportMode[] = ['auto', 'websocket', 'http'];
 
 describe('usage limit reset time', () => {
@@ -92,24 +65,25 @@ describe('usage limit reset time', () => {
     async (transport) => {
       // A fixed clock 700 ms past a whole second: the reset (whole seconds) is 20 min 33.3 s away.
       const fixedNow = Math.floor(Date.now() / 1000) * 1000 + 700;
-      await emulator.close();
-      emulator = await startTestEmulator({
+      await harness.emulator.close();
+      await harness.restartEmulator({
         now: () => fixedNow,
         rateLimit: { primaryResetAfterSeconds: 1234, planType: 'plus' },
       });
-      provider = providerFor(emulator, 'chatgpt', transport, { now: () => fixedNow });
-      const error = await providerError(
+      const provider = harness.track(
+        providerFor(harness.emulator, 'chatgpt', transport, { now: () => fixedNow }),
+      );
+      const error = await expectProviderError(
         provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:rate-limited] hi') }),
       );
-      const resetsAtSeconds = Math.floor(fixedNow / 1000) + 1234;
+      const resetsAt = (Math.floor(fixedNow / 1000) + 1234) * 1000;
       expect(error.code).toBe('usage-limit-reached');
       expect(error.message).toBe('You have hit your ChatGPT usage limit (plus plan). Try again in ~21 min.');
-      expect(error.resetsAt).toBe(resetsAtSeconds);
-      expect(error.resetsAtMs).toBe(resetsAtSeconds * 1000);
-      expect(error.retryAfterSeconds).toBe(1234);
+      expect(error.resetsAt).toBe(resetsAt);
+      expect(error.retryAfterMs).toBe(resetsAt - fixedNow);
       expect(error.isRetryable).toBe(false);
       // A usage limit is not the wire's fault: no HTTP replay after a WebSocket refusal.
-      expect(responsesRequests()).toHaveLength(1);
+      expect(harness.responsesRequests()).toHaveLength(1);
     },
   );
 });
@@ -119,10 +93,10 @@ describe('401 handling', () => {
     'refreshes exactly once, retries once, then gives an actionable message (%s)',
     { timeout: 15_000 },
     async (transport) => {
-      const store = createMemoryCredentialStore(emulatorCredentials(emulator));
-      provider = providerFor(emulator, 'chatgpt', transport, { store });
+      const store = createMemoryCredentialStore(emulatorCredentials(harness.emulator));
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport, { store }));
       const stored = await store.read();
-      const error = await providerError(
+      const error = await expectProviderError(
         provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:unauthorized] hi') }),
       );
       expect(error.code).toBe('unauthorized');
@@ -130,8 +104,8 @@ describe('401 handling', () => {
       expect(error.message).toBe(
         'The ChatGPT backend rejected the credentials (401): Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys. Run `codetether auth login` to sign in again.',
       );
-      expect(tokenRequests()).toHaveLength(1);
-      expect(responsesRequests()).toHaveLength(2);
+      expect(harness.tokenRequests()).toHaveLength(1);
+      expect(harness.responsesRequests()).toHaveLength(2);
       const visible = everythingVisible(error);
       const refreshed = await store.read();
       for (const secret of [
@@ -150,23 +124,40 @@ describe('401 handling', () => {
     { timeout: 15_000 },
     async (transport) => {
       const apiKey = 'sk-wrong-key-0123456789abcdef';
-      provider = createCodexProvider({
-        ...emulatorEndpoints(emulator),
-        auth: { type: 'api-key', apiKey },
-        transport,
-      });
-      const error = await providerError(provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }));
+      const provider = harness.track(
+        createCodexProvider({
+          ...emulatorEndpoints(harness.emulator),
+          auth: { type: 'api-key', apiKey },
+          transport,
+        }),
+      );
+      const error = await expectProviderError(
+        provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
+      );
       expect(error.code).toBe('unauthorized');
       expect(error.message).toBe(
         'The OpenAI API rejected the credentials (401): Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys. Check that the OpenAI API key (OPENAI_API_KEY) is valid and active, or run `codetether auth login` to use a ChatGPT subscription instead.',
       );
-      expect(responsesRequests()).toHaveLength(1);
-      expect(tokenRequests()).toHaveLength(0);
+      expect(harness.responsesRequests()).toHaveLength(1);
+      expect(harness.tokenRequests()).toHaveLength(0);
       expect(everythingVisible(error)).not.toContain(apiKey);
       expect(everythingVisible(provider)).not.toContain(apiKey);
     },
   );
 });
+
+/** Runs 6 completions at once, each in its own session, and expects all of them to finish. */
+async function expectSixConcurrentCompletions(provider: CodexProvider): Promise<void> {
+  const results = await Promise.all(
+    Array.from({ length: 6 }, (_, index) =>
+      provider.complete(
+        { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
+        { sessionId: `s${index}` },
+      ),
+    ),
+  );
+  expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
+}
 
 describe('concurrent calls share one token refresh', () => {
   it.each(['websocket', 'http'] as const)(
@@ -174,20 +165,12 @@ describe('concurrent calls share one token refresh', () => {
     { timeout: 20_000 },
     async (transport) => {
       const store = createMemoryCredentialStore(
-        emulatorCredentials(emulator, { expiresAt: Date.now() - 60_000 }),
+        emulatorCredentials(harness.emulator, { expiresAt: Date.now() - 60_000 }),
       );
-      provider = providerFor(emulator, 'chatgpt', transport, { store });
-      const results = await Promise.all(
-        Array.from({ length: 6 }, (_, index) =>
-          provider!.complete(
-            { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
-            { sessionId: `s${index}` },
-          ),
-        ),
-      );
-      expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
-      expect(tokenRequests()).toHaveLength(1);
-      const sent = new Set(responsesRequests().map((request) => request.headers.authorization));
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport, { store }));
+      await expectSixConcurrentCompletions(provider);
+      expect(harness.tokenRequests()).toHaveLength(1);
+      const sent = new Set(harness.responsesRequests().map((request) => request.headers.authorization));
       expect(sent.size).toBe(1);
     },
   );
@@ -197,18 +180,12 @@ describe('concurrent calls share one token refresh', () => {
     { timeout: 20_000 },
     async (transport) => {
       const rejected = 'header.eyJleHAiOjk5OTk5OTk5OTl9.signature';
-      const store = createMemoryCredentialStore(emulatorCredentials(emulator, { accessToken: rejected }));
-      provider = providerFor(emulator, 'chatgpt', transport, { store });
-      const results = await Promise.all(
-        Array.from({ length: 6 }, (_, index) =>
-          provider!.complete(
-            { model: 'gpt-5.4', messages: userMessage(`hi ${index}`) },
-            { sessionId: `s${index}` },
-          ),
-        ),
+      const store = createMemoryCredentialStore(
+        emulatorCredentials(harness.emulator, { accessToken: rejected }),
       );
-      expect(results.every((result) => result.finishReason === 'stop')).toBe(true);
-      expect(tokenRequests()).toHaveLength(1);
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport, { store }));
+      await expectSixConcurrentCompletions(provider);
+      expect(harness.tokenRequests()).toHaveLength(1);
       expect((await store.read())?.tokens.accessToken).not.toBe(rejected);
     },
   );
@@ -219,13 +196,16 @@ describe('abort mid-stream', () => {
     'closes the transport stream and the session can go on at once (%s)',
     { timeout: 20_000 },
     async (wire) => {
-      emulator.setOptions({ eventDelayMs: 100 });
-      const inner: CodexTransport = wire === 'websocket' ? createWebSocketTransport() : createHttpTransport();
-      cleanups.push(() => inner.close());
+      harness.emulator.setOptions({ eventDelayMs: 100 });
+      const inner: ResponsesTransport =
+        wire === 'websocket' ? createWebSocketTransport() : createHttpTransport();
+      harness.onCleanup(() => inner.close());
       const transport = instrumented(inner);
-      provider = providerFor(emulator, 'api-key', wire, {
-        ...(wire === 'websocket' ? { webSocketTransport: transport } : { httpTransport: transport }),
-      });
+      const provider = harness.track(
+        providerFor(harness.emulator, 'api-key', wire, {
+          ...(wire === 'websocket' ? { webSocketTransport: transport } : { httpTransport: transport }),
+        }),
+      );
       const controller = new AbortController();
       const chunks: StreamChunk[] = [];
       for await (const chunk of provider.completeStream(
@@ -239,21 +219,23 @@ describe('abort mid-stream', () => {
       expect(transport.closedStreams()).toBe(1);
 
       // The same session (and, over the WebSocket, the pooled connection) is usable right away.
-      emulator.setOptions({ eventDelayMs: 0 });
+      harness.emulator.setOptions({ eventDelayMs: 0 });
       const next = await provider.complete(
         { model: 'gpt-5.4', messages: userMessage('[scenario:text] again') },
         { sessionId: 'abort-session' },
       );
       expect(next.finishReason).toBe('stop');
-      expect(responsesRequests().map((request) => request.transport)).toEqual([wire, wire]);
+      expect(harness.responsesRequests().map((request) => request.transport)).toEqual([wire, wire]);
     },
   );
 
   it('closes the stream when the consumer stops reading early', { timeout: 15_000 }, async () => {
     const inner = createWebSocketTransport();
-    cleanups.push(() => inner.close());
+    harness.onCleanup(() => inner.close());
     const transport = instrumented(inner);
-    provider = providerFor(emulator, 'chatgpt', 'websocket', { webSocketTransport: transport });
+    const provider = harness.track(
+      providerFor(harness.emulator, 'chatgpt', 'websocket', { webSocketTransport: transport }),
+    );
     for await (const chunk of provider.completeStream({
       model: 'gpt-5.4',
       messages: userMessage('[scenario:slow] story'),
@@ -269,26 +251,28 @@ describe('environment configuration', () => {
     timeout: 15_000,
   }, async () => {
     const { home, cleanup } = await temporaryHome();
-    cleanups.push(cleanup);
+    harness.onCleanup(cleanup);
     const store = createFileCredentialStore({ home });
-    const expired = emulatorCredentials(emulator, { expiresAt: Date.now() - 1000 });
+    const expired = emulatorCredentials(harness.emulator, { expiresAt: Date.now() - 1000 });
     await store.write(expired);
-    provider = createCodexProvider({
-      env: {
-        CODETETHER_HOME: home,
-        CODETETHER_AUTH_ISSUER: emulator.issuerUrl,
-        CODETETHER_CHATGPT_BASE_URL: emulator.chatgptBaseUrl,
-        CODETETHER_OPENAI_BASE_URL: `${emulator.url}/not-used`,
-        CODETETHER_TRANSPORT: 'websocket',
-        OPENAI_API_KEY: 'sk-ignored-because-a-login-exists',
-      },
-    });
+    const provider = harness.track(
+      createCodexProvider({
+        env: {
+          CODETETHER_HOME: home,
+          CODETETHER_AUTH_ISSUER: harness.emulator.issuerUrl,
+          CODETETHER_CHATGPT_BASE_URL: harness.emulator.chatgptBaseUrl,
+          CODETETHER_OPENAI_BASE_URL: `${harness.emulator.url}/not-used`,
+          CODETETHER_TRANSPORT: 'websocket',
+          OPENAI_API_KEY: 'sk-ignored-because-a-login-exists',
+        },
+      }),
+    );
     const description = await provider.resolveAuth();
     expect(description).toMatchObject({ mode: 'chatgpt', location: join(home, 'auth.json') });
     const completion = await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
     expect(completion.finishReason).toBe('stop');
-    expect(tokenRequests()).toHaveLength(1);
-    expect(responsesRequests().map((request) => [request.path, request.transport])).toEqual([
+    expect(harness.tokenRequests()).toHaveLength(1);
+    expect(harness.responsesRequests().map((request) => [request.path, request.transport])).toEqual([
       ['/backend-api/codex/responses', 'websocket'],
     ]);
     const file = JSON.parse(await readFile(join(home, 'auth.json'), 'utf8')) as Record<string, unknown>;
@@ -296,31 +280,39 @@ describe('environment configuration', () => {
   });
 
   it('rejects an unknown CODETETHER_TRANSPORT clearly, before sending anything', async () => {
-    provider = createCodexProvider({
-      env: {
-        OPENAI_API_KEY: emulator.createApiKey(),
-        CODETETHER_OPENAI_BASE_URL: emulator.openaiBaseUrl,
-        CODETETHER_TRANSPORT: 'carrier-pigeon',
-      },
-    });
-    const error = await providerError(provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }));
+    const provider = harness.track(
+      createCodexProvider({
+        env: {
+          OPENAI_API_KEY: harness.emulator.createApiKey(),
+          CODETETHER_OPENAI_BASE_URL: harness.emulator.openaiBaseUrl,
+          CODETETHER_TRANSPORT: 'carrier-pigeon',
+        },
+      }),
+    );
+    const error = await expectProviderError(
+      provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
+    );
     expect(error.code).toBe('invalid-request');
     expect(error.message).toBe(
       "Unknown transport 'carrier-pigeon' in CODETETHER_TRANSPORT. Use one of: auto, websocket, http.",
     );
-    const passthrough = await providerError(provider.createResponseStream({ model: 'gpt-5.4', input: 'hi' }));
+    const passthrough = await expectProviderError(
+      provider.createResponseStream({ model: 'gpt-5.4', input: 'hi' }),
+    );
     expect(passthrough.code).toBe('invalid-request');
-    expect(responsesRequests()).toHaveLength(0);
+    expect(harness.responsesRequests()).toHaveLength(0);
   });
 
   it('reports a corrupt CODETETHER_HOME/auth.json with the path and what to do', async () => {
     const { home, cleanup } = await temporaryHome();
-    cleanups.push(cleanup);
+    harness.onCleanup(cleanup);
     await writeFile(join(home, 'auth.json'), '{not json', { mode: 0o600 });
-    provider = createCodexProvider({
-      env: { CODETETHER_HOME: home, OPENAI_API_KEY: emulator.createApiKey() },
-    });
-    const error = await providerError(provider.resolveAuth());
+    const provider = harness.track(
+      createCodexProvider({
+        env: { CODETETHER_HOME: home, OPENAI_API_KEY: harness.emulator.createApiKey() },
+      }),
+    );
+    const error = await expectProviderError(provider.resolveAuth());
     expect(error.code).toBe('not-logged-in');
     expect(error.message).toContain(join(home, 'auth.json'));
     expect(error.message).toContain('codetether auth login');
@@ -332,20 +324,22 @@ describe('secrets', () => {
   it('never shows the token, refresh token or API key when the provider is inspected', {
     timeout: 15_000,
   }, async () => {
-    const credentials = emulatorCredentials(emulator);
-    provider = providerFor(emulator, 'chatgpt', 'http', { store: createMemoryCredentialStore(credentials) });
+    const credentials = emulatorCredentials(harness.emulator);
+    const provider = harness.track(
+      providerFor(harness.emulator, 'chatgpt', 'http', { store: createMemoryCredentialStore(credentials) }),
+    );
     await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
     const description = await provider.resolveAuth();
     const visible = `${everythingVisible(provider)}${everythingVisible(description)}`;
     expect(visible).not.toContain(credentials.tokens.accessToken);
     expect(visible).not.toContain(credentials.tokens.refreshToken);
 
-    const apiKey = emulator.createApiKey();
+    const apiKey = harness.emulator.createApiKey();
     const apiProvider = createCodexProvider({
-      ...emulatorEndpoints(emulator),
+      ...emulatorEndpoints(harness.emulator),
       auth: { type: 'api-key', apiKey },
     });
-    cleanups.push(() => apiProvider.close());
+    harness.onCleanup(() => apiProvider.close());
     await apiProvider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
     expect(everythingVisible(apiProvider)).not.toContain(apiKey);
     expect(everythingVisible(await apiProvider.resolveAuth())).not.toContain(apiKey);

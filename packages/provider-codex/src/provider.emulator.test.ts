@@ -1,19 +1,20 @@
-import type { Emulator } from '@codetether/emulator';
 import { createFileCredentialStore, createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import type { ChatMessage, StreamChunk, ToolDefinition } from '@codetether/responses-protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   collect,
   emulatorCredentials,
   emulatorEndpoints,
+  expectProviderError,
   providerFor,
-  startTestEmulator,
   type TestAuthMode,
   temporaryHome,
+  useEmulatorHarness,
 } from './__fixtures__/emulator-harness.js';
 import type { TransportMode } from './configuration.js';
 import { CodexProviderError } from './errors.js';
-import { type CodexProvider, createCodexProvider, type TransportFallbackInfo } from './provider.js';
+import { createCodexProvider } from './provider.js';
+import type { TransportFallbackInfo } from './turn-sender.js';
 
 const weatherTool: ToolDefinition = {
   name: 'get_weather',
@@ -28,35 +29,7 @@ function userMessage(text: string): ChatMessage[] {
   ];
 }
 
-function responsesRequests(emulator: Emulator) {
-  return emulator.requests.filter((request) => request.path.endsWith('/responses'));
-}
-
-async function expectProviderError(promise: Promise<unknown>, code: string): Promise<CodexProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CodexProviderError);
-    expect((error as CodexProviderError).code).toBe(code);
-    return error as CodexProviderError;
-  }
-  throw new Error(`expected a CodexProviderError with code ${code}`);
-}
-
-let emulator: Emulator;
-let provider: CodexProvider | undefined;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeEach(async () => {
-  emulator = await startTestEmulator();
-});
-
-afterEach(async () => {
-  await provider?.close();
-  provider = undefined;
-  await emulator.close();
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const harness = useEmulatorHarness();
 
 const authModes: TestAuthMode[] = ['chatgpt', 'api-key'];
 const transports: TransportMode[] = ['auto', 'websocket', 'http'];
@@ -68,7 +41,7 @@ describe.each(authModes)('auth %s', (mode) => {
     it('streams a text completion with the right backend, headers and body', {
       timeout: 10_000,
     }, async () => {
-      provider = providerFor(emulator, mode, transport);
+      const provider = harness.track(providerFor(harness.emulator, mode, transport));
       const chunks = await collect(
         provider.completeStream(
           { model: 'gpt-5.4:high', messages: userMessage('[scenario:text] hello'), maxOutputTokens: 500 },
@@ -80,7 +53,7 @@ describe.each(authModes)('auth %s', (mode) => {
       expect(chunks.filter((chunk) => chunk.type === 'text').length).toBeGreaterThan(0);
       expect(chunks.some((chunk) => chunk.type === 'error')).toBe(false);
 
-      const requests = responsesRequests(emulator);
+      const requests = harness.responsesRequests();
       expect(requests).toHaveLength(1);
       const request = requests[0]!;
       expect(request.path).toBe(expectedPath);
@@ -108,7 +81,7 @@ describe.each(authModes)('auth %s', (mode) => {
     });
 
     it('runs a full two-turn tool loop with round-tripped call ids', { timeout: 10_000 }, async () => {
-      provider = providerFor(emulator, mode, transport);
+      const provider = harness.track(providerFor(harness.emulator, mode, transport));
       const messages: ChatMessage[] = userMessage('[scenario:tool-call] weather in Paris?');
       const first = await provider.complete(
         { model: 'gpt-5.4', messages, tools: [weatherTool] },
@@ -129,7 +102,7 @@ describe.each(authModes)('auth %s', (mode) => {
       expect(second.finishReason).toBe('stop');
       expect(second.text).toContain('21C');
 
-      const secondBody = responsesRequests(emulator).at(-1)!.body as {
+      const secondBody = harness.responsesRequests().at(-1)!.body as {
         input: Array<Record<string, unknown>>;
       };
       const items = secondBody.input;
@@ -139,7 +112,7 @@ describe.each(authModes)('auth %s', (mode) => {
   });
 
   it('lists the models of its backend', async () => {
-    provider = providerFor(emulator, mode, 'http');
+    const provider = harness.track(providerFor(harness.emulator, mode, 'http'));
     const ids = (await provider.listModels()).map((model) => model.id);
     if (mode === 'chatgpt') {
       expect(ids).not.toContain('gpt-5.4-pro');
@@ -156,32 +129,36 @@ describe('transport fallback', () => {
   it('falls back to HTTP when the server refuses WebSockets and goes straight to HTTP next turn', {
     timeout: 10_000,
   }, async () => {
-    emulator.setOptions({ websocket: false });
+    harness.emulator.setOptions({ websocket: false });
     const fallbacks: TransportFallbackInfo[] = [];
-    provider = providerFor(emulator, 'chatgpt', 'auto', {
-      onTransportFallback: (info) => fallbacks.push(info),
-    });
+    const provider = harness.track(
+      providerFor(harness.emulator, 'chatgpt', 'auto', {
+        onTransportFallback: (info) => fallbacks.push(info),
+      }),
+    );
     const request = { model: 'gpt-5.4', messages: userMessage('hi') };
 
     const first = await provider.complete(request, { sessionId: 'fallback-session' });
     expect(first.text.length).toBeGreaterThan(0);
     expect(fallbacks).toHaveLength(1);
     expect(fallbacks[0]).toMatchObject({ sessionId: 'fallback-session', endpointWide: true });
-    const firstTransports = responsesRequests(emulator).map((recorded) => recorded.transport);
+    const firstTransports = harness.responsesRequests().map((recorded) => recorded.transport);
     expect(firstTransports.at(-1)).toBe('http');
 
-    emulator.clearRequests();
+    harness.emulator.clearRequests();
     await provider.complete(request, { sessionId: 'fallback-session' });
     await provider.complete(request, { sessionId: 'another-session' });
     expect(fallbacks).toHaveLength(1);
-    expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual(['http', 'http']);
+    expect(harness.responsesRequests().map((recorded) => recorded.transport)).toEqual(['http', 'http']);
   });
 
   it('falls back when the socket closes with 1006 before any event', { timeout: 10_000 }, async () => {
     const fallbacks: TransportFallbackInfo[] = [];
-    provider = providerFor(emulator, 'api-key', 'auto', {
-      onTransportFallback: (info) => fallbacks.push(info),
-    });
+    const provider = harness.track(
+      providerFor(harness.emulator, 'api-key', 'auto', {
+        onTransportFallback: (info) => fallbacks.push(info),
+      }),
+    );
     const chunks = await collect(
       provider.completeStream(
         { model: 'gpt-5.4', messages: userMessage('[scenario:ws-close-1006] hi') },
@@ -191,15 +168,15 @@ describe('transport fallback', () => {
     expect(fallbacks).toHaveLength(1);
     expect(fallbacks[0]?.endpointWide).toBe(false);
     expect(chunks.at(-1)?.type).toBe('done');
-    expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual(['websocket', 'http']);
+    expect(harness.responsesRequests().map((recorded) => recorded.transport)).toEqual(['websocket', 'http']);
 
     // The session stays on HTTP for the next turn.
-    emulator.clearRequests();
+    harness.emulator.clearRequests();
     await provider.complete(
       { model: 'gpt-5.4', messages: userMessage('again') },
       { sessionId: 'close-session' },
     );
-    expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual(['http']);
+    expect(harness.responsesRequests().map((recorded) => recorded.transport)).toEqual(['http']);
   });
 
   it.each(['auto', 'websocket', 'http'] as const)(
@@ -207,9 +184,11 @@ describe('transport fallback', () => {
     { timeout: 10_000 },
     async (transport) => {
       const fallbacks: TransportFallbackInfo[] = [];
-      provider = providerFor(emulator, 'api-key', transport, {
-        onTransportFallback: (info) => fallbacks.push(info),
-      });
+      const provider = harness.track(
+        providerFor(harness.emulator, 'api-key', transport, {
+          onTransportFallback: (info) => fallbacks.push(info),
+        }),
+      );
       const chunks = await collect(
         provider.completeStream({ model: 'gpt-5.4', messages: userMessage('[scenario:disconnect] hi') }),
       );
@@ -219,33 +198,35 @@ describe('transport fallback', () => {
       expect(chunks.some((chunk) => chunk.type === 'done')).toBe(false);
       // Nothing was replayed: one request, so no text was sent twice.
       expect(fallbacks).toHaveLength(0);
-      expect(responsesRequests(emulator)).toHaveLength(1);
+      expect(harness.responsesRequests()).toHaveLength(1);
     },
   );
 
   it('falls back when the socket closes with 1011 before any event', { timeout: 10_000 }, async () => {
     const fallbacks: TransportFallbackInfo[] = [];
-    provider = providerFor(emulator, 'chatgpt', 'auto', {
-      onTransportFallback: (info) => fallbacks.push(info),
-    });
+    const provider = harness.track(
+      providerFor(harness.emulator, 'chatgpt', 'auto', {
+        onTransportFallback: (info) => fallbacks.push(info),
+      }),
+    );
     const completion = await provider.complete(
       { model: 'gpt-5.4', messages: userMessage('[scenario:ws-close-1011] hi') },
       { sessionId: 'close-1011' },
     );
     expect(completion.text.length).toBeGreaterThan(0);
     expect(fallbacks).toMatchObject([{ sessionId: 'close-1011', endpointWide: false }]);
-    expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual(['websocket', 'http']);
+    expect(harness.responsesRequests().map((recorded) => recorded.transport)).toEqual(['websocket', 'http']);
   });
 
   it('does not fall back when the WebSocket is forced', { timeout: 10_000 }, async () => {
-    emulator.setOptions({ websocket: false });
-    provider = providerFor(emulator, 'api-key', 'websocket');
+    harness.emulator.setOptions({ websocket: false });
+    const provider = harness.track(providerFor(harness.emulator, 'api-key', 'websocket'));
     const error = await expectProviderError(
       provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
       'invalid-request',
     );
     expect(error.status).toBe(426);
-    expect(responsesRequests(emulator).filter((recorded) => recorded.transport === 'http')).toHaveLength(0);
+    expect(harness.responsesRequests().filter((recorded) => recorded.transport === 'http')).toHaveLength(0);
   });
 });
 
@@ -256,18 +237,20 @@ describe('auth handling', () => {
     async (transport) => {
       const rejectedToken = 'header.eyJleHAiOjk5OTk5OTk5OTl9.signature';
       const store = createMemoryCredentialStore(
-        emulatorCredentials(emulator, { accessToken: rejectedToken }),
+        emulatorCredentials(harness.emulator, { accessToken: rejectedToken }),
       );
       const fallbacks: TransportFallbackInfo[] = [];
-      provider = providerFor(emulator, 'chatgpt', transport, {
-        store,
-        onTransportFallback: (info) => fallbacks.push(info),
-      });
+      const provider = harness.track(
+        providerFor(harness.emulator, 'chatgpt', transport, {
+          store,
+          onTransportFallback: (info) => fallbacks.push(info),
+        }),
+      );
       const completion = await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
       expect(completion.text.length).toBeGreaterThan(0);
-      expect(emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1);
+      expect(harness.emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1);
       const wire = transport === 'http' ? 'http' : 'websocket';
-      expect(responsesRequests(emulator).map((recorded) => recorded.transport)).toEqual([wire, wire]);
+      expect(harness.responsesRequests().map((recorded) => recorded.transport)).toEqual([wire, wire]);
       // A 401 is about the credentials, not the wire: no fallback.
       expect(fallbacks).toHaveLength(0);
       const stored = await store.read();
@@ -276,13 +259,13 @@ describe('auth handling', () => {
   );
 
   it('reports unauthorized when the refreshed token is still rejected', { timeout: 10_000 }, async () => {
-    provider = providerFor(emulator, 'chatgpt', 'http');
+    const provider = harness.track(providerFor(harness.emulator, 'chatgpt', 'http'));
     const error = await expectProviderError(
       provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:unauthorized] hi') }),
       'unauthorized',
     );
     expect(error.message).toContain('codetether auth login');
-    expect(emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1);
+    expect(harness.emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(1);
   });
 
   it('rejects a ChatGPT login without an account id before sending anything', async () => {
@@ -294,13 +277,13 @@ describe('auth handling', () => {
       lastRefreshAt: Date.now(),
       source: 'login',
     });
-    provider = providerFor(emulator, 'chatgpt', 'http', { store });
+    const provider = harness.track(providerFor(harness.emulator, 'chatgpt', 'http', { store }));
     const error = await expectProviderError(
       provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
       'missing-account-id',
     );
     expect(error.message).toContain('codetether auth login --device-code');
-    expect(responsesRequests(emulator)).toHaveLength(0);
+    expect(harness.responsesRequests()).toHaveLength(0);
   });
 
   it.each(['http', 'websocket'] as const)(
@@ -308,24 +291,26 @@ describe('auth handling', () => {
     { timeout: 10_000 },
     async (transport) => {
       const store = createMemoryCredentialStore({
-        ...emulatorCredentials(emulator),
+        ...emulatorCredentials(harness.emulator),
         accountId: 'some-other-workspace',
       });
-      provider = providerFor(emulator, 'chatgpt', transport, { store });
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport, { store }));
       const error = await expectProviderError(
         provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') }),
         'missing-account-id',
       );
       expect(error.status).toBe(401);
       expect(error.message).toContain('codetether auth login --device-code');
-      expect(emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(0);
+      expect(harness.emulator.requests.filter((request) => request.path === '/oauth/token')).toHaveLength(0);
     },
   );
 
   it('says how to log in when there is neither a login nor OPENAI_API_KEY', async () => {
     const { home, cleanup } = await temporaryHome();
-    cleanups.push(cleanup);
-    provider = createCodexProvider({ ...emulatorEndpoints(emulator), env: { CODETETHER_HOME: home } });
+    harness.onCleanup(cleanup);
+    const provider = harness.track(
+      createCodexProvider({ ...emulatorEndpoints(harness.emulator), env: { CODETETHER_HOME: home } }),
+    );
     const error = await expectProviderError(provider.resolveAuth(), 'not-logged-in');
     expect(error.message).toContain('codetether auth login');
     expect(error.message).toContain('OPENAI_API_KEY');
@@ -340,20 +325,22 @@ describe('auth handling', () => {
     { timeout: 10_000 },
     async (transport) => {
       const { home, cleanup } = await temporaryHome();
-      cleanups.push(cleanup);
-      provider = createCodexProvider({
-        env: {
-          CODETETHER_HOME: home,
-          OPENAI_API_KEY: emulator.createApiKey(),
-          CODETETHER_OPENAI_BASE_URL: emulator.openaiBaseUrl,
-          CODETETHER_CHATGPT_BASE_URL: emulator.chatgptBaseUrl,
-          CODETETHER_TRANSPORT: transport,
-          CODETETHER_OPENAI_CODEX_REASONING_EFFORT: 'low',
-        },
-      });
+      harness.onCleanup(cleanup);
+      const provider = harness.track(
+        createCodexProvider({
+          env: {
+            CODETETHER_HOME: home,
+            OPENAI_API_KEY: harness.emulator.createApiKey(),
+            CODETETHER_OPENAI_BASE_URL: harness.emulator.openaiBaseUrl,
+            CODETETHER_CHATGPT_BASE_URL: harness.emulator.chatgptBaseUrl,
+            CODETETHER_TRANSPORT: transport,
+            CODETETHER_OPENAI_CODEX_REASONING_EFFORT: 'low',
+          },
+        }),
+      );
       const completion = await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
       expect(completion.finishReason).toBe('stop');
-      const recorded = responsesRequests(emulator).at(-1)!;
+      const recorded = harness.responsesRequests().at(-1)!;
       expect(recorded.path).toBe('/v1/responses');
       expect(recorded.transport).toBe(transport === 'http' ? 'http' : 'websocket');
       expect((recorded.body as { reasoning?: unknown }).reasoning).toMatchObject({ effort: 'low' });
@@ -362,49 +349,48 @@ describe('auth handling', () => {
 
   it('auto mode prefers a stored ChatGPT login over OPENAI_API_KEY', { timeout: 10_000 }, async () => {
     const { home, cleanup } = await temporaryHome();
-    cleanups.push(cleanup);
-    const apiKey = emulator.createApiKey();
+    harness.onCleanup(cleanup);
+    const apiKey = harness.emulator.createApiKey();
     const env = {
       CODETETHER_HOME: home,
       OPENAI_API_KEY: apiKey,
-      CODETETHER_AUTH_ISSUER: emulator.issuerUrl,
-      CODETETHER_CHATGPT_BASE_URL: emulator.chatgptBaseUrl,
-      CODETETHER_OPENAI_BASE_URL: emulator.openaiBaseUrl,
+      CODETETHER_AUTH_ISSUER: harness.emulator.issuerUrl,
+      CODETETHER_CHATGPT_BASE_URL: harness.emulator.chatgptBaseUrl,
+      CODETETHER_OPENAI_BASE_URL: harness.emulator.openaiBaseUrl,
       CODETETHER_TRANSPORT: 'http',
     };
-    provider = createCodexProvider({ env });
-    expect(await provider.resolveAuth()).toMatchObject({ mode: 'api-key', backend: 'openai' });
-    await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
-    expect(responsesRequests(emulator).at(-1)?.path).toBe('/v1/responses');
-    await provider.close();
+    const apiKeyProvider = harness.track(createCodexProvider({ env }));
+    expect(await apiKeyProvider.resolveAuth()).toMatchObject({ mode: 'api-key', backend: 'openai' });
+    await apiKeyProvider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
+    expect(harness.responsesRequests().at(-1)?.path).toBe('/v1/responses');
 
-    await createFileCredentialStore({ home }).write(emulatorCredentials(emulator));
-    provider = createCodexProvider({ env });
+    await createFileCredentialStore({ home }).write(emulatorCredentials(harness.emulator));
+    const provider = harness.track(createCodexProvider({ env }));
     const description = await provider.resolveAuth();
     expect(description).toMatchObject({ mode: 'chatgpt', backend: 'chatgpt', planType: 'plus' });
     expect(description.accountId).toBeTruthy();
     await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
-    expect(responsesRequests(emulator).at(-1)?.path).toBe('/backend-api/codex/responses');
+    expect(harness.responsesRequests().at(-1)?.path).toBe('/backend-api/codex/responses');
   });
 });
 
 describe('errors', () => {
   it('rejects an unsupported model for a ChatGPT login without a request', async () => {
-    provider = providerFor(emulator, 'chatgpt', 'auto');
+    const provider = harness.track(providerFor(harness.emulator, 'chatgpt', 'auto'));
     const error = await expectProviderError(
       collect(provider.completeStream({ model: 'gpt-5.4-pro', messages: userMessage('hi') })),
       'unsupported-model',
     );
     expect(error.message).toContain('Supported models: gpt-5, gpt-5-mini');
     await expectProviderError(provider.validateModel('gpt-5.4-pro'), 'unsupported-model');
-    expect(responsesRequests(emulator)).toHaveLength(0);
+    expect(harness.responsesRequests()).toHaveLength(0);
   });
 
   it.each(['http', 'websocket'] as const)(
     'maps a usage limit to usage-limit-reached with the reset time (%s)',
     { timeout: 10_000 },
     async (transport) => {
-      provider = providerFor(emulator, 'chatgpt', transport);
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport));
       const error = await expectProviderError(
         provider.complete({ model: 'gpt-5.4', messages: userMessage('[scenario:rate-limited] hi') }),
         'usage-limit-reached',
@@ -418,7 +404,7 @@ describe('errors', () => {
   );
 
   it('turns a failed response into an error chunk', { timeout: 10_000 }, async () => {
-    provider = providerFor(emulator, 'api-key', 'http');
+    const provider = harness.track(providerFor(harness.emulator, 'api-key', 'http'));
     const chunks = await collect(
       provider.completeStream({ model: 'gpt-5.4', messages: userMessage('[scenario:failed] hi') }),
     );
@@ -430,8 +416,8 @@ describe('errors', () => {
     { timeout: 15_000 },
     async (transport) => {
       // Slow pacing so the whole answer would take seconds: the abort must cut it short.
-      emulator.setOptions({ eventDelayMs: 150 });
-      provider = providerFor(emulator, 'chatgpt', transport);
+      harness.emulator.setOptions({ eventDelayMs: 150 });
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport));
       const controller = new AbortController();
       const chunks: StreamChunk[] = [];
       let textAfterAbort = 0;
@@ -451,7 +437,7 @@ describe('errors', () => {
   );
 
   it('throws aborted before sending when the signal is already aborted', async () => {
-    provider = providerFor(emulator, 'api-key', 'http');
+    const provider = harness.track(providerFor(harness.emulator, 'api-key', 'http'));
     const controller = new AbortController();
     controller.abort();
     await expectProviderError(
@@ -463,7 +449,7 @@ describe('errors', () => {
       ),
       'aborted',
     );
-    expect(responsesRequests(emulator)).toHaveLength(0);
+    expect(harness.responsesRequests()).toHaveLength(0);
   });
 });
 
@@ -472,7 +458,7 @@ describe('createResponseStream', () => {
     'applies the ChatGPT backend fixes to a client body (%s)',
     { timeout: 10_000 },
     async (transport) => {
-      provider = providerFor(emulator, 'chatgpt', transport);
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport));
       const response = await provider.createResponseStream(
         { model: 'gpt-5.4-fast:high', input: 'hello', max_output_tokens: 100, store: true },
         { sessionId: 'passthrough' },
@@ -481,7 +467,7 @@ describe('createResponseStream', () => {
       const events = (await collect(response.events)) as Array<{ type: string }>;
       expect(events.at(-1)).toMatchObject({ type: 'response.completed' });
       expect(events.some((event) => event.type === 'response.output_text.delta')).toBe(true);
-      const body = responsesRequests(emulator).at(-1)!.body as Record<string, unknown>;
+      const body = harness.responsesRequests().at(-1)!.body as Record<string, unknown>;
       expect(body).toMatchObject({
         model: 'gpt-5.4',
         service_tier: 'priority',
@@ -499,7 +485,7 @@ describe('createResponseStream', () => {
     'records rate limits from response headers (%s)',
     { timeout: 10_000 },
     async (transport) => {
-      emulator.setOptions({
+      harness.emulator.setOptions({
         rateLimit: {
           primaryUsedPercent: 42,
           secondaryUsedPercent: 7,
@@ -507,7 +493,7 @@ describe('createResponseStream', () => {
           incrementPerRequest: 0,
         },
       });
-      provider = providerFor(emulator, 'chatgpt', transport);
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport));
       expect(provider.lastRateLimits).toBeUndefined();
       await provider.complete({ model: 'gpt-5.4', messages: userMessage('hi') });
       expect(provider.lastRateLimits?.primary?.usedPercent).toBe(42);
@@ -521,8 +507,8 @@ describe('createResponseStream', () => {
     'stops a passthrough stream when aborted (%s)',
     { timeout: 15_000 },
     async (transport) => {
-      emulator.setOptions({ eventDelayMs: 150 });
-      provider = providerFor(emulator, 'chatgpt', transport);
+      harness.emulator.setOptions({ eventDelayMs: 150 });
+      const provider = harness.track(providerFor(harness.emulator, 'chatgpt', transport));
       const controller = new AbortController();
       const response = await provider.createResponseStream(
         { model: 'gpt-5.4', input: '[scenario:slow] tell me a story' },
@@ -548,7 +534,7 @@ describe('createResponseStream', () => {
   );
 
   it('passes a client body through to the OpenAI API with an API key', { timeout: 10_000 }, async () => {
-    provider = providerFor(emulator, 'api-key', 'auto');
+    const provider = harness.track(providerFor(harness.emulator, 'api-key', 'auto'));
     const response = await provider.createResponseStream({
       model: 'gpt-5.4',
       input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
@@ -556,7 +542,7 @@ describe('createResponseStream', () => {
     });
     const events = (await collect(response.events)) as Array<{ type: string }>;
     expect(events.at(-1)).toMatchObject({ type: 'response.completed' });
-    const recorded = responsesRequests(emulator).at(-1)!;
+    const recorded = harness.responsesRequests().at(-1)!;
     expect(recorded.path).toBe('/v1/responses');
     expect((recorded.body as Record<string, unknown>).max_output_tokens).toBe(64);
   });

@@ -2,112 +2,19 @@ import type { TokenManager } from '@codetether/oauth-pkce';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
 import { collect } from './__fixtures__/emulator-harness.js';
-import type { CodexTransport, CodexTransportRequest, CodexTransportResponse } from './codex-transport.js';
+import {
+  eventsThen,
+  failingTransport,
+  fakeTokenManager,
+  fakeTransport,
+  responseOf,
+  textEvents,
+  textTransport,
+  transportError,
+} from './__fixtures__/fake-transport.js';
 import { CodexProviderError } from './errors.js';
-import { createCodexProvider, type TransportFallbackInfo } from './provider.js';
-
-class FakeTransportError extends Error {
-  constructor(message: string, fields: Record<string, unknown>) {
-    super(message);
-    Object.assign(this, fields);
-  }
-}
-
-function textEvents(text: string): unknown[] {
-  return [
-    {
-      type: 'response.created',
-      sequence_number: 0,
-      response: { id: 'resp_1', status: 'in_progress', output: [] },
-    },
-    {
-      type: 'response.output_item.added',
-      sequence_number: 1,
-      output_index: 0,
-      item: { id: 'msg_1', type: 'message', role: 'assistant', status: 'in_progress', content: [] },
-    },
-    {
-      type: 'response.output_text.delta',
-      sequence_number: 2,
-      item_id: 'msg_1',
-      output_index: 0,
-      content_index: 0,
-      delta: text,
-    },
-    {
-      type: 'response.completed',
-      sequence_number: 3,
-      response: {
-        id: 'resp_1',
-        status: 'completed',
-        output: [],
-        usage: { input_tokens: 10, output_tokens: 2, total_tokens: 12 },
-      },
-    },
-  ];
-}
-
-function responseOf(
-  transport: 'http' | 'websocket',
-  events: AsyncIterable<unknown>,
-  extra: Partial<CodexTransportResponse> = {},
-): CodexTransportResponse {
-  return {
-    transport,
-    status: 200,
-    headers: {},
-    rateLimits: {},
-    events: events as CodexTransportResponse['events'],
-    ...extra,
-  };
-}
-
-async function* fromArray(events: unknown[]): AsyncGenerator<unknown> {
-  for (const event of events) yield event;
-}
-
-interface FakeTransport extends CodexTransport {
-  requests: CodexTransportRequest[];
-}
-
-function fakeTransport(
-  handler: (request: CodexTransportRequest, index: number) => Promise<CodexTransportResponse>,
-): FakeTransport {
-  const requests: CodexTransportRequest[] = [];
-  return {
-    requests,
-    stream(request) {
-      requests.push(request);
-      return handler(request, requests.length - 1);
-    },
-    close: async () => {},
-  };
-}
-
-function textTransport(wire: 'http' | 'websocket', text = 'hello'): FakeTransport {
-  return fakeTransport(async () => responseOf(wire, fromArray(textEvents(text))));
-}
-
-function fakeTokenManager(tokens: string[], accountId: string | null = 'acc-1') {
-  let index = 0;
-  const forced: Array<string | undefined> = [];
-  const manager = {
-    async getAccessToken() {
-      return {
-        accessToken: tokens[index]!,
-        expiresAt: Date.now() + 3_600_000,
-        ...(accountId ? { accountId } : {}),
-      };
-    },
-    async forceRefresh(rejected?: string) {
-      forced.push(rejected);
-      index = Math.min(index + 1, tokens.length - 1);
-      return { accessToken: tokens[index]!, expiresAt: Date.now() + 3_600_000 };
-    },
-    async logout() {},
-  };
-  return { manager: manager as unknown as TokenManager, forced };
-}
+import { type CodexProviderOptions, createCodexProvider } from './provider.js';
+import type { TransportFallbackInfo } from './turn-sender.js';
 
 const request = { model: 'gpt-5.4', messages: [{ role: 'user' as const, content: 'hi' }] };
 const endpoints = {
@@ -116,21 +23,41 @@ const endpoints = {
   openaiBaseUrl: 'http://127.0.0.1:9/v1',
 };
 
+/** A provider on an API key against the fake endpoints, with the given transports and options. */
+function apiKeyProvider(options: CodexProviderOptions) {
+  return createCodexProvider({ ...endpoints, auth: { type: 'api-key', apiKey: 'sk-test' }, ...options });
+}
+
+/** A provider on a ChatGPT login (the fake token manager) that sends over HTTP only. */
+function chatgptHttpProvider(manager: TokenManager, options: CodexProviderOptions) {
+  return createCodexProvider({
+    ...endpoints,
+    auth: { type: 'chatgpt', tokenManager: manager },
+    transport: 'http',
+    ...options,
+  });
+}
+
+/** A socket that closed with 1006 after `events`. */
+function droppedSocket(events: unknown[], fallbackSafe: boolean) {
+  return responseOf(
+    'websocket',
+    eventsThen(
+      events,
+      transportError('closed 1006', { code: 'closed-before-completion', closeCode: 1006, fallbackSafe }),
+    ),
+  );
+}
+
 describe('transport selection', () => {
   it('falls back endpoint-wide on a 426 handshake until the sticky period ends', async () => {
     let now = 1_000;
     const fallbacks: TransportFallbackInfo[] = [];
-    const webSocketTransport = fakeTransport(async () => {
-      throw new FakeTransportError('upgrade refused', {
-        code: 'handshake-failed',
-        status: 426,
-        fallbackSafe: true,
-      });
-    });
+    const webSocketTransport = failingTransport(
+      transportError('upgrade refused', { status: 426, fallbackSafe: true }),
+    );
     const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
+    const provider = apiKeyProvider({
       webSocketTransport,
       httpTransport,
       now: () => now,
@@ -141,9 +68,7 @@ describe('transport selection', () => {
     expect((await provider.complete(request, { sessionId: 'b' })).text).toBe('hello');
     expect(webSocketTransport.requests).toHaveLength(1);
     expect(httpTransport.requests).toHaveLength(2);
-    expect(fallbacks).toEqual([
-      { sessionId: 'a', reason: 'handshake-failed', status: 426, endpointWide: true },
-    ]);
+    expect(fallbacks).toEqual([{ sessionId: 'a', reason: 'http-status', status: 426, endpointWide: true }]);
     now += 600;
     await provider.complete(request, { sessionId: 'b' });
     expect(webSocketTransport.requests).toHaveLength(2);
@@ -151,27 +76,11 @@ describe('transport selection', () => {
   });
 
   it('falls back per session when the socket closes before any event', async () => {
-    const webSocketTransport = fakeTransport(async (_request, index) => {
-      if (index > 0) return responseOf('websocket', fromArray(textEvents('ws')));
-      return responseOf(
-        'websocket',
-        (async function* () {
-          yield* [];
-          throw new FakeTransportError('closed 1006', {
-            code: 'closed-before-completion',
-            closeCode: 1006,
-            fallbackSafe: true,
-          });
-        })(),
-      );
-    });
+    const webSocketTransport = fakeTransport(async (_request, index) =>
+      index > 0 ? responseOf('websocket', eventsThen(textEvents('ws'))) : droppedSocket([], true),
+    );
     const httpTransport = textTransport('http', 'http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      webSocketTransport,
-      httpTransport,
-    });
+    const provider = apiKeyProvider({ webSocketTransport, httpTransport });
     expect((await provider.complete(request, { sessionId: 's1' })).text).toBe('http');
     expect((await provider.complete(request, { sessionId: 's1' })).text).toBe('http');
     expect((await provider.complete(request, { sessionId: 's2' })).text).toBe('ws');
@@ -182,22 +91,10 @@ describe('transport selection', () => {
   it('replays over HTTP when the socket drops after lifecycle events but before any output', async () => {
     const fallbacks: TransportFallbackInfo[] = [];
     const webSocketTransport = fakeTransport(async () =>
-      responseOf(
-        'websocket',
-        (async function* () {
-          yield textEvents('never')[0];
-          throw new FakeTransportError('closed 1006', {
-            code: 'closed-before-completion',
-            closeCode: 1006,
-            fallbackSafe: false,
-          });
-        })(),
-      ),
+      droppedSocket(textEvents('never').slice(0, 1), false),
     );
     const httpTransport = textTransport('http', 'from http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
+    const provider = apiKeyProvider({
       webSocketTransport,
       httpTransport,
       onTransportFallback: (info) => fallbacks.push(info),
@@ -212,43 +109,41 @@ describe('transport selection', () => {
     expect(httpTransport.requests).toHaveLength(1);
   });
 
-  it('never replays once output reached the caller', async () => {
-    const webSocketTransport = fakeTransport(async () =>
-      responseOf(
-        'websocket',
-        (async function* () {
-          yield* textEvents('partial').slice(0, 3);
-          throw new FakeTransportError('closed 1006', { code: 'closed-before-completion', closeCode: 1006 });
-        })(),
-      ),
-    );
-    const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      webSocketTransport,
-      httpTransport,
-    });
-    const chunks = await collect(provider.completeStream(request));
-    expect(chunks.map((chunk) => chunk.type)).toEqual(['text', 'error']);
-    expect(chunks[0]).toEqual({ type: 'text', text: 'partial' });
-    expect(httpTransport.requests).toHaveLength(0);
+  it('never replays once output (text or thinking) reached the caller', async () => {
+    const thinking = {
+      type: 'response.reasoning_summary_text.delta',
+      sequence_number: 1,
+      item_id: 'rs_1',
+      output_index: 0,
+      summary_index: 0,
+      delta: 'thinking…',
+    };
+    for (const [events, expected] of [
+      [textEvents('partial').slice(0, 3), ['text', 'error']],
+      [
+        [textEvents('x')[0], thinking],
+        ['thinking', 'error'],
+      ],
+    ] as const) {
+      const webSocketTransport = fakeTransport(async () => droppedSocket([...events], false));
+      const httpTransport = textTransport('http');
+      const provider = apiKeyProvider({ webSocketTransport, httpTransport });
+      const chunks = await collect(provider.completeStream(request));
+      expect(chunks.map((chunk) => chunk.type)).toEqual(expected);
+      expect(httpTransport.requests).toHaveLength(0);
+    }
   });
 
   it('keeps a session on HTTP exactly until its sticky period ends (injected clock)', async () => {
     let now = 50_000;
     let failWebSocket = true;
     const webSocketTransport = fakeTransport(async () => {
-      if (failWebSocket) {
-        throw new FakeTransportError('connect failed', { code: 'connect-failed', fallbackSafe: true });
-      }
-      return responseOf('websocket', fromArray(textEvents('ws')));
+      if (failWebSocket) throw transportError('connect failed', { code: 'network', fallbackSafe: true });
+      return responseOf('websocket', eventsThen(textEvents('ws')));
     });
     const httpTransport = textTransport('http', 'http');
     const fallbacks: TransportFallbackInfo[] = [];
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
+    const provider = apiKeyProvider({
       webSocketTransport,
       httpTransport,
       now: () => now,
@@ -256,7 +151,7 @@ describe('transport selection', () => {
       onTransportFallback: (info) => fallbacks.push(info),
     });
     expect((await provider.complete(request, { sessionId: 'sticky' })).text).toBe('http');
-    expect(fallbacks).toEqual([{ sessionId: 'sticky', reason: 'connect-failed', endpointWide: false }]);
+    expect(fallbacks).toEqual([{ sessionId: 'sticky', reason: 'network', endpointWide: false }]);
     failWebSocket = false;
     now += 999;
     expect((await provider.complete(request, { sessionId: 'sticky' })).text).toBe('http');
@@ -269,70 +164,32 @@ describe('transport selection', () => {
     expect(fallbacks).toHaveLength(1);
   });
 
-  it('never replays once a thinking chunk reached the caller', async () => {
-    const webSocketTransport = fakeTransport(async () =>
-      responseOf(
-        'websocket',
-        (async function* () {
-          yield textEvents('x')[0];
-          yield {
-            type: 'response.reasoning_summary_text.delta',
-            sequence_number: 1,
-            item_id: 'rs_1',
-            output_index: 0,
-            summary_index: 0,
-            delta: 'thinking…',
-          };
-          throw new FakeTransportError('closed 1006', {
-            code: 'closed-before-completion',
-            closeCode: 1006,
-            fallbackSafe: false,
-          });
-        })(),
-      ),
-    );
-    const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      webSocketTransport,
-      httpTransport,
-    });
-    const chunks = await collect(provider.completeStream(request));
-    expect(chunks.map((chunk) => chunk.type)).toEqual(['thinking', 'error']);
-    expect(httpTransport.requests).toHaveLength(0);
-  });
-
   it('does not fall back when the WebSocket error is not fallback-safe, or in forced modes', async () => {
-    const webSocketTransport = fakeTransport(async () => {
-      throw new FakeTransportError('server said no', {
-        code: 'server-error',
-        status: 500,
-        fallbackSafe: false,
-      });
-    });
+    const webSocketTransport = failingTransport(transportError('server said no', { status: 500 }));
     const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      webSocketTransport,
-      httpTransport,
-    });
+    const provider = apiKeyProvider({ webSocketTransport, httpTransport });
     await expect(provider.complete(request)).rejects.toMatchObject({ code: 'upstream-error', status: 500 });
     expect(httpTransport.requests).toHaveLength(0);
 
-    const forcedHttp = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'http',
-      webSocketTransport,
-      httpTransport,
-    });
+    const forcedHttp = apiKeyProvider({ transport: 'http', webSocketTransport, httpTransport });
     await forcedHttp.complete(request);
     expect(webSocketTransport.requests).toHaveLength(1);
     expect(httpTransport.requests).toHaveLength(1);
     expect(httpTransport.requests[0]?.headers.authorization).toBe('Bearer sk-test');
     expect(httpTransport.requests[0]?.url).toBe('http://127.0.0.1:9/v1/responses');
+  });
+
+  it('does not fall back on a refusal (401, usage limit) or a plain error that is not a transport error', async () => {
+    for (const error of [
+      transportError('401', { status: 401, fallbackSafe: true }),
+      transportError('limit', { code: 'usage-limit-reached', status: 429, fallbackSafe: true }),
+      new Error('not a transport error'),
+    ]) {
+      const httpTransport = textTransport('http');
+      const provider = apiKeyProvider({ webSocketTransport: failingTransport(error), httpTransport });
+      await expect(provider.complete(request)).rejects.toBeInstanceOf(CodexProviderError);
+      expect(httpTransport.requests).toHaveLength(0);
+    }
   });
 });
 
@@ -341,20 +198,11 @@ describe('ChatGPT auth recovery', () => {
     const { manager, forced } = fakeTokenManager(['token-1', 'token-2']);
     const httpTransport = fakeTransport(async (transportRequest) => {
       if (transportRequest.headers.authorization === 'Bearer token-1') {
-        throw new FakeTransportError('401', {
-          code: 'unauthorized',
-          status: 401,
-          serverMessage: 'token expired',
-        });
+        throw transportError('401', { status: 401, serverMessage: 'token expired' });
       }
-      return responseOf('http', fromArray(textEvents('ok')));
+      return responseOf('http', eventsThen(textEvents('ok')));
     });
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'chatgpt', tokenManager: manager },
-      transport: 'http',
-      httpTransport,
-    });
+    const provider = chatgptHttpProvider(manager, { httpTransport });
     expect((await provider.complete(request)).text).toBe('ok');
     expect(forced).toEqual(['token-1']);
     expect(httpTransport.requests.map((sent) => sent.headers.authorization)).toEqual([
@@ -367,29 +215,17 @@ describe('ChatGPT auth recovery', () => {
 
   it('reports unauthorized after the retry is rejected too, and never refreshes on a missing scope', async () => {
     const { manager, forced } = fakeTokenManager(['token-1', 'token-2']);
-    const rejectAll = fakeTransport(async () => {
-      throw new FakeTransportError('401', { code: 'unauthorized', status: 401 });
-    });
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'chatgpt', tokenManager: manager },
-      transport: 'http',
-      httpTransport: rejectAll,
-    });
+    const rejectAll = failingTransport(transportError('401', { status: 401 }));
+    const provider = chatgptHttpProvider(manager, { httpTransport: rejectAll });
     await expect(provider.complete(request)).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
     expect(forced).toHaveLength(1);
     expect(rejectAll.requests).toHaveLength(2);
 
     const scope = fakeTokenManager(['token-1', 'token-2']);
-    const missingScope = fakeTransport(async () => {
-      throw new FakeTransportError('401', { status: 401, serverMessage: 'Missing scopes: model.request' });
-    });
-    const scoped = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'chatgpt', tokenManager: scope.manager },
-      transport: 'http',
-      httpTransport: missingScope,
-    });
+    const missingScope = failingTransport(
+      transportError('401', { status: 401, serverMessage: 'Missing scopes: model.request' }),
+    );
+    const scoped = chatgptHttpProvider(scope.manager, { httpTransport: missingScope });
     await expect(scoped.complete(request)).rejects.toMatchObject({ code: 'missing-scope' });
     expect(scope.forced).toHaveLength(0);
   });
@@ -408,12 +244,7 @@ describe('ChatGPT auth recovery', () => {
       logout: async () => {},
     } as unknown as TokenManager;
     const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'chatgpt', tokenManager: hangingManager },
-      transport: 'http',
-      httpTransport,
-    });
+    const provider = chatgptHttpProvider(hangingManager, { httpTransport });
     const controller = new AbortController();
     const pending = provider.complete(request, { signal: controller.signal });
     await started;
@@ -425,12 +256,7 @@ describe('ChatGPT auth recovery', () => {
   it('refuses a login without account id before sending', async () => {
     const { manager } = fakeTokenManager(['token-1'], null);
     const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'chatgpt', tokenManager: manager },
-      transport: 'http',
-      httpTransport,
-    });
+    const provider = chatgptHttpProvider(manager, { httpTransport });
     await expect(collect(provider.completeStream(request))).rejects.toMatchObject({
       code: 'missing-account-id',
     });
@@ -459,12 +285,7 @@ describe('streaming', () => {
         },
       }),
     );
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'http',
-      httpTransport,
-    });
+    const provider = apiKeyProvider({ transport: 'http', httpTransport });
     const controller = new AbortController();
     const chunks: StreamChunk[] = [];
     for await (const chunk of provider.completeStream(request, { signal: controller.signal })) {
@@ -480,19 +301,14 @@ describe('streaming', () => {
     const httpTransport = fakeTransport(async () =>
       responseOf(
         'http',
-        (async function* () {
-          yield* textEvents('partial').slice(0, 3);
-          throw new FakeTransportError('idle', { code: 'idle-timeout' });
-        })(),
+        eventsThen(
+          textEvents('partial').slice(0, 3),
+          transportError('idle', { code: 'timeout-idle', isRetryable: true }),
+        ),
         { rateLimits: { primary: { usedPercent: 12, windowMinutes: 300 }, planType: 'plus' } },
       ),
     );
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'http',
-      httpTransport,
-    });
+    const provider = apiKeyProvider({ transport: 'http', httpTransport });
     const chunks = await collect(provider.completeStream(request));
     expect(chunks.at(-1)).toMatchObject({ type: 'error', code: 'timeout' });
     expect(provider.lastRateLimits?.primary?.usedPercent).toBe(12);
@@ -504,12 +320,7 @@ describe('streaming', () => {
   it('uses one generated session id per call for the header and prompt_cache_key', async () => {
     const { manager } = fakeTokenManager(['token-1']);
     const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'chatgpt', tokenManager: manager },
-      transport: 'http',
-      httpTransport,
-    });
+    const provider = chatgptHttpProvider(manager, { httpTransport });
     await provider.complete(request);
     await provider.complete(request);
     const [first, second] = httpTransport.requests;
@@ -519,15 +330,30 @@ describe('streaming', () => {
   });
 });
 
+describe('configuration', () => {
+  it('creates the provider with an invalid CODETETHER_TRANSPORT but refuses every request with its error', async () => {
+    const httpTransport = textTransport('http');
+    const provider = apiKeyProvider({ env: { CODETETHER_TRANSPORT: 'carrier-pigeon' }, httpTransport });
+    await expect(provider.listModels()).resolves.not.toHaveLength(0);
+    const expected = {
+      code: 'invalid-request',
+      message:
+        "Unknown transport 'carrier-pigeon' in CODETETHER_TRANSPORT. Use one of: auto, websocket, http.",
+    };
+    await expect(provider.complete(request)).rejects.toMatchObject(expected);
+    await expect(provider.createResponseStream({ model: 'gpt-5.4', input: 'hi' })).rejects.toMatchObject(
+      expected,
+    );
+    expect(httpTransport.requests).toHaveLength(0);
+  });
+});
+
 describe('request body', () => {
   it('applies aliases, the priority tier, env effort, encrypted reasoning and the session cache key', async () => {
     const { manager } = fakeTokenManager(['token-1']);
     const httpTransport = textTransport('http');
-    const provider = createCodexProvider({
-      ...endpoints,
+    const provider = chatgptHttpProvider(manager, {
       env: { CODETETHER_OPENAI_CODEX_THINKING_LEVEL: 'medium' },
-      auth: { type: 'chatgpt', tokenManager: manager },
-      transport: 'http',
       httpTransport,
     });
     await provider.complete({ ...request, model: 'gpt-5.5-fast' }, { sessionId: 'conversation-7' });

@@ -1,22 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { transportError } from './__fixtures__/fake-transport.js';
 import { CodexProviderError } from './errors.js';
-import { mapTransportError, sanitizeDetail, sentence, usageLimitMessage } from './transport-error-mapping.js';
-
-class FakeTransportError extends Error {
-  constructor(message: string, fields: Record<string, unknown>) {
-    super(message);
-    Object.assign(this, fields);
-  }
-}
+import {
+  mapTransportError,
+  quoteServerText,
+  sentence,
+  usageLimitMessage,
+} from './transport-error-mapping.js';
 
 const context = { backend: 'chatgpt' as const, model: 'gpt-5.4', now: 1_000_000 };
 
 describe('mapTransportError', () => {
   it('maps a 401 missing scope to missing-scope with the reference advice', () => {
     const error = mapTransportError(
-      new FakeTransportError('401', {
+      transportError('401', {
         status: 401,
-        code: 'unauthorized',
         serverMessage: 'Missing scopes: model.request',
       }),
       context,
@@ -30,7 +28,7 @@ describe('mapTransportError', () => {
 
   it('maps a 401 about the account id to missing-account-id', () => {
     const error = mapTransportError(
-      new FakeTransportError('401', { status: 401, serverMessage: 'Missing chatgpt-account-id header' }),
+      transportError('401', { status: 401, serverMessage: 'Missing chatgpt-account-id header' }),
       context,
     );
     expect(error.code).toBe('missing-account-id');
@@ -38,10 +36,10 @@ describe('mapTransportError', () => {
   });
 
   it('maps other 401s to unauthorized with advice per backend', () => {
-    expect(mapTransportError(new FakeTransportError('nope', { status: 401 }), context).message).toContain(
+    expect(mapTransportError(transportError('nope', { status: 401 }), context).message).toContain(
       'codetether auth login',
     );
-    const api = mapTransportError(new FakeTransportError('nope', { status: 401 }), {
+    const api = mapTransportError(transportError('nope', { status: 401 }), {
       ...context,
       backend: 'openai',
     });
@@ -49,36 +47,33 @@ describe('mapTransportError', () => {
     expect(api.message).toContain('OPENAI_API_KEY');
   });
 
-  it('maps a usage limit with a friendly reset time', () => {
+  it('maps a usage limit with a friendly reset time, keeping the reset in epoch milliseconds', () => {
     const error = mapTransportError(
-      new FakeTransportError('limit', {
+      transportError('limit', {
         status: 429,
         code: 'usage-limit-reached',
-        resetsAt: 1_000 + 25 * 60,
+        resetsAt: context.now + 25 * 60_000,
         rateLimits: { planType: 'plus' },
       }),
       context,
     );
     expect(error.code).toBe('usage-limit-reached');
     expect(error.isRetryable).toBe(false);
-    expect(error.resetsAt).toBe(1_000 + 25 * 60);
+    expect(error.resetsAt).toBe(context.now + 25 * 60_000);
     expect(error.message).toBe('You have hit your ChatGPT usage limit (plus plan). Try again in ~25 min.');
-    expect(error.retryAfterSeconds).toBe(25 * 60);
+    expect(error.retryAfterMs).toBe(25 * 60_000);
   });
 
-  it('converts a reset time in epoch milliseconds (as the transports report it) to seconds', () => {
+  it('prefers the plan of the error over the one of the last rate limits', () => {
     const error = mapTransportError(
-      new FakeTransportError('limit', {
+      transportError('limit', {
         status: 429,
         code: 'usage-limit-reached',
-        errorType: 'usage_limit_reached',
-        resetsAt: (1_700_000_000 + 90 * 60) * 1000,
+        resetsAt: 1_700_000_000_000 + 90 * 60_000,
         planType: 'pro',
       }),
-      { ...context, now: 1_700_000_000_000 },
+      { ...context, now: 1_700_000_000_000, planType: 'plus' },
     );
-    expect(error.resetsAt).toBe(1_700_000_000 + 90 * 60);
-    expect(error.resetsAtMs).toBe((1_700_000_000 + 90 * 60) * 1000);
     expect(error.message).toBe('You have hit your ChatGPT usage limit (pro plan). Try again in ~90 min.');
   });
 
@@ -93,24 +88,18 @@ describe('mapTransportError', () => {
     [1_700_000_000_000, 1_700_000_000_000 + 300 * 60_000, 300],
   ])('says the exact minutes until the reset (now %d, resets %d → ~%d min)', (now, resetsAt, minutes) => {
     const error = mapTransportError(
-      new FakeTransportError('limit', { status: 429, code: 'usage-limit-reached', resetsAt }),
+      transportError('limit', { status: 429, code: 'usage-limit-reached', resetsAt }),
       { ...context, now },
     );
     expect(error.message).toBe(`You have hit your ChatGPT usage limit. Try again in ~${minutes} min.`);
-    expect(error.resetsAtMs).toBe(resetsAt);
-    // Seconds, rounded up: never before the actual reset.
-    expect(error.resetsAt).toBe(Math.ceil(resetsAt / 1000));
-    expect(error.resetsAt! * 1000).toBeGreaterThanOrEqual(resetsAt);
-    expect(error.retryAfterSeconds).toBe(Math.max(1, Math.ceil((resetsAt - now) / 1000)));
+    expect(error.resetsAt).toBe(resetsAt);
+    expect(error.retryAfterMs).toBe(Math.max(1_000, resetsAt - now));
   });
 
   it('never doubles the final period when the server message already ends with punctuation', () => {
     const serverMessage =
       'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.';
-    const chatgpt = mapTransportError(
-      new FakeTransportError('401', { status: 401, code: 'unauthorized', serverMessage }),
-      context,
-    );
+    const chatgpt = mapTransportError(transportError('401', { status: 401, serverMessage }), context);
     expect(chatgpt.message).toBe(
       `The ChatGPT backend rejected the credentials (401): ${serverMessage} Run \`codetether auth login\` to sign in again.`,
     );
@@ -120,20 +109,17 @@ describe('mapTransportError', () => {
       { status: 429 },
       { status: 500 },
       { status: 400 },
-      { code: 'stream-error' },
-      { code: 'network-error' },
-      { code: 'idle-timeout' },
+      { code: 'protocol' },
+      { code: 'network' },
+      { code: 'timeout-idle' },
     ];
     for (const fields of cases) {
       for (const text of ['Broken.', 'Broken!', 'Broken', 'Broken.  \n', '']) {
         for (const backend of ['chatgpt', 'openai'] as const) {
-          const { message } = mapTransportError(
-            new FakeTransportError(text, { ...fields, serverMessage: text }),
-            {
-              ...context,
-              backend,
-            },
-          );
+          const { message } = mapTransportError(transportError(text, { ...fields, serverMessage: text }), {
+            ...context,
+            backend,
+          });
           expect(message, JSON.stringify({ fields, text })).not.toMatch(/[.!?]\.|\.\s*\.|: \.|\s{2}/);
           expect(message, JSON.stringify({ fields, text })).toMatch(/[.!?]$/);
           // Every message ends with what to do next.
@@ -146,7 +132,7 @@ describe('mapTransportError', () => {
   it('removes the sent token, keys and bearer credentials from quoted server text', () => {
     const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl';
     const error = mapTransportError(
-      new FakeTransportError('401', {
+      transportError('401', {
         status: 401,
         serverMessage: `bad token ${jwt}, key sk-proj-abcdef123456, header Bearer opaque-secret-42 and raw my-opaque-token`,
       }),
@@ -160,25 +146,23 @@ describe('mapTransportError', () => {
 
   it('does not repeat advice the transport message already gives', () => {
     const error = mapTransportError(
-      new FakeTransportError(
+      transportError(
         'Could not reach http://127.0.0.1:9 (connect ECONNREFUSED 127.0.0.1:9) [ECONNREFUSED]. Check the network connection and the base URL, then try again.',
-        { code: 'network-error' },
+        { code: 'network' },
       ),
       { ...context, backend: 'openai' },
     );
     expect(error.message).toBe(
       'Could not reach the OpenAI API: Could not reach http://127.0.0.1:9 (connect ECONNREFUSED 127.0.0.1:9) [ECONNREFUSED]. Check the network connection and the base URL, then try again.',
     );
-    expect(
-      mapTransportError(new FakeTransportError('socket hang up', { code: 'network-error' }), context).message,
-    ).toBe(
+    expect(mapTransportError(transportError('socket hang up', { code: 'network' }), context).message).toBe(
       'Could not reach the ChatGPT backend: socket hang up. Check your network connection and the base URL, then try again.',
     );
   });
 
   it('says the connection broke (not "could not reach") when the response had started', () => {
     const broken = mapTransportError(
-      new FakeTransportError(
+      transportError(
         'The connection to http://127.0.0.1:9 broke in the middle of the response stream (other side closed) [UND_ERR_SOCKET]. Part of the answer was already delivered; send the request again to get a complete answer.',
         { code: 'network' },
       ),
@@ -189,7 +173,7 @@ describe('mapTransportError', () => {
       'The connection to the OpenAI API broke during the response: The connection to http://127.0.0.1:9 broke in the middle of the response stream (other side closed) [UND_ERR_SOCKET]. Part of the answer was already delivered; send the request again to get a complete answer.',
     );
     expect(
-      mapTransportError(new FakeTransportError('socket hang up', { code: 'network-error' }), {
+      mapTransportError(transportError('socket hang up', { code: 'network' }), {
         ...context,
         midStream: true,
       }).message,
@@ -200,7 +184,7 @@ describe('mapTransportError', () => {
 
   it('truncates huge server text (an HTML error page from a proxy)', () => {
     const error = mapTransportError(
-      new FakeTransportError('502', { status: 502, serverMessage: `<html>${'x'.repeat(50_000)}</html>` }),
+      transportError('502', { status: 502, serverMessage: `<html>${'x'.repeat(50_000)}</html>` }),
       context,
     );
     expect(error.message.length).toBeLessThan(500);
@@ -208,38 +192,38 @@ describe('mapTransportError', () => {
   });
 
   it('maps 429, 5xx, timeouts, aborts and network errors', () => {
-    const rateLimited = mapTransportError(
-      new FakeTransportError('x', { status: 429, retryAfterMs: 2500 }),
-      context,
-    );
-    expect(rateLimited).toMatchObject({ code: 'rate-limited', retryAfterSeconds: 3, isRetryable: true });
-    expect(mapTransportError(new FakeTransportError('x', { status: 503 }), context).code).toBe(
-      'upstream-error',
-    );
-    expect(mapTransportError(new FakeTransportError('x', { code: 'idle-timeout' }), context).code).toBe(
+    const rateLimited = mapTransportError(transportError('x', { status: 429, retryAfterMs: 2500 }), context);
+    expect(rateLimited).toMatchObject({ code: 'rate-limited', retryAfterMs: 2500, isRetryable: true });
+    expect(rateLimited.message).toContain('Wait about 3 s');
+    expect(mapTransportError(transportError('x', { status: 503 }), context).code).toBe('upstream-error');
+    expect(mapTransportError(transportError('x', { code: 'timeout-idle' }), context).code).toBe('timeout');
+    expect(mapTransportError(transportError('x', { code: 'timeout-first-byte' }), context).code).toBe(
       'timeout',
     );
-    expect(mapTransportError(new FakeTransportError('x', { code: 'timeout-first-byte' }), context).code).toBe(
-      'timeout',
-    );
-    expect(mapTransportError(new FakeTransportError('x', { code: 'protocol' }), context).code).toBe(
-      'upstream-error',
-    );
-    expect(mapTransportError(new FakeTransportError('x', { code: 'aborted' }), context).code).toBe('aborted');
+    expect(mapTransportError(transportError('x', { code: 'protocol' }), context).code).toBe('upstream-error');
+    expect(mapTransportError(transportError('x', { code: 'aborted' }), context).code).toBe('aborted');
     const abortError = new Error('aborted');
     abortError.name = 'AbortError';
     expect(mapTransportError(abortError, context).code).toBe('aborted');
-    expect(
-      mapTransportError(new FakeTransportError('ECONNREFUSED', { code: 'network-error' }), context).code,
-    ).toBe('network-error');
-    expect(mapTransportError(new FakeTransportError('bad', { status: 400 }), context).code).toBe(
-      'invalid-request',
+    expect(mapTransportError(transportError('ECONNREFUSED', { code: 'network' }), context).code).toBe(
+      'network-error',
     );
+    expect(mapTransportError(new Error('an injected transport failed'), context)).toMatchObject({
+      code: 'network-error',
+      isRetryable: true,
+    });
+    expect(mapTransportError(transportError('1009', { code: 'message-too-big' }), context).message).toContain(
+      'CODETETHER_TRANSPORT=http',
+    );
+    expect(
+      mapTransportError(transportError('closed', { code: 'transport-closed' }), context).message,
+    ).toContain('Create a new provider');
+    expect(mapTransportError(transportError('bad', { status: 400 }), context).code).toBe('invalid-request');
   });
 
   it('maps a request the transport refused to send (bad URL or header) to invalid-request, not a network error', () => {
     const mapped = mapTransportError(
-      new FakeTransportError('The header "x-custom" has a line break.', { code: 'invalid-request' }),
+      transportError('The header "x-custom" has a line break.', { code: 'invalid-request' }),
       context,
     );
     expect(mapped.code).toBe('invalid-request');
@@ -254,25 +238,26 @@ describe('mapTransportError', () => {
   });
 });
 
-describe('sentence and sanitizeDetail', () => {
+describe('sentence and quoteServerText', () => {
   it('ends with exactly one punctuation mark', () => {
     expect(sentence('Failed', 'boom')).toBe('Failed: boom.');
     expect(sentence('Failed', 'boom.')).toBe('Failed: boom.');
     expect(sentence('Failed', 'boom?')).toBe('Failed: boom?');
     expect(sentence('Failed', '')).toBe('Failed.');
     expect(sentence('Failed')).toBe('Failed.');
-    expect(sanitizeDetail('  a\n\n b  ')).toBe('a b');
-    expect(sanitizeDetail('using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).')).toBe(
+    expect(quoteServerText('  a\n\n b  ')).toBe('a b');
+    expect(quoteServerText('using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).')).toBe(
       'using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).',
     );
-    expect(sanitizeDetail('got Bearer abcdefghijklmnop123')).toBe('got Bearer [redacted]');
+    expect(quoteServerText('got Bearer abcdefghijklmnop123')).toBe('got Bearer [redacted]');
+    expect(quoteServerText('key sk-proj-abcdef123456 and x'.repeat(20)).length).toBeLessThanOrEqual(301);
   });
 });
 
 describe('usageLimitMessage', () => {
   it('handles a missing plan and reset time', () => {
     expect(usageLimitMessage({ now: 0 })).toBe('You have hit your ChatGPT usage limit. Try again later.');
-    expect(usageLimitMessage({ now: 0, resetsAt: 10 })).toBe(
+    expect(usageLimitMessage({ now: 0, resetsAt: 10_000 })).toBe(
       'You have hit your ChatGPT usage limit. Try again in ~1 min.',
     );
   });

@@ -1,3 +1,4 @@
+export { type RaceAbortOptions, raceAbort } from './abort-race.js';
 export { collectCompletion } from './collect-completion.js';
 export type {
   Backend,
@@ -53,6 +54,23 @@ export {
 export { createResponsesEventParser, type ResponsesEventParser } from './responses-event-parser.js';
 export { createResponsesSseParser, type ResponsesSseParser } from './responses-sse-parser.js';
 export {
+  collectRequestSecrets,
+  REDACTED,
+  redactCredential,
+  redactErrorInPlace,
+  redactHeaders,
+  redactSecrets,
+  SECRET_HEADER_NAMES,
+} from './secret-redaction.js';
+export {
+  describeServerFailure,
+  isRetryableStatus,
+  parseRetryAfterMs,
+  type ServerFailure,
+  type ServerFailureError,
+  type ServerFailureWording,
+} from './server-failure.js';
+export {
   createSseEventDecoder,
   type DecodedSseItem,
   type SseDecoderOptions,
@@ -71,5 +89,19 @@ export type {
   ToolCallStartChunk,
   Usage,
 } from './stream-chunk.js';
-export type { ResponsesTransport, TransportRequest, TransportResponse } from './transport-contract.js';
+export {
+  isTerminalEventType,
+  type ResponsesTransport,
+  readRequestId,
+  TERMINAL_EVENT_TYPES,
+  type TransportRequest,
+  type TransportResponse,
+} from './transport-contract.js';
+export {
+  isResponsesTransportError,
+  ResponsesTransportError,
+  type TransportErrorCode,
+  type TransportErrorDetails,
+  type TransportKind,
+} from './transport-error.js';
 export { parseUsage } from './usage.js';

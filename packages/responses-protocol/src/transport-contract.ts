@@ -1,5 +1,6 @@
 import type { ResponsesStreamEvent } from './events/stream-event.js';
 import type { RateLimitSnapshot } from './rate-limits.js';
+import type { TransportKind } from './transport-error.js';
 
 /**
  * One prepared Responses request handed to a transport (`@codetether/transport-http` or
@@ -21,12 +22,12 @@ export interface TransportRequest {
 /** An established streaming response: its metadata plus the stream of Responses events. */
 export interface TransportResponse {
   /** Which wire carried it. */
-  transport: 'http' | 'websocket';
+  transport: TransportKind;
   /** HTTP status of the response (2xx), or of the handshake that opened the socket (101). */
   status: number;
   /** Response (or handshake) headers, lower-cased names. */
   headers: Record<string, string>;
-  /** `x-request-id` / `x-oai-request-id`, when the server sent one. */
+  /** The request id the server sent (see {@link readRequestId}). */
   requestId?: string | undefined;
   /** Usage windows from the `x-codex-*` headers (the WebSocket transport updates them from `codex.rate_limits`). */
   rateLimits: RateLimitSnapshot;
@@ -37,10 +38,48 @@ export interface TransportResponse {
   events: AsyncIterable<ResponsesStreamEvent>;
 }
 
-/** What a transport offers: `createHttpTransport()` and `createWebSocketTransport()` both fit. */
+/**
+ * What a transport offers: `createHttpTransport()` and `createWebSocketTransport()` both fit. Every
+ * failure, from `stream()` or from the event iterator, is a `ResponsesTransportError` (see
+ * `TransportErrorCode`).
+ */
 export interface ResponsesTransport {
   /** Sends one request; resolves once the response is established. */
   stream(request: TransportRequest): Promise<TransportResponse>;
   /** Releases sockets and connections. */
   close(): Promise<void>;
+}
+
+/**
+ * Event types after which a response is over: a transport stops reading there (later events are
+ * dropped) and a WebSocket is free for the next turn.
+ */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'response.completed',
+  'response.failed',
+  'response.incomplete',
+  'response.cancelled',
+  'response.done',
+  'error',
+]);
+
+/** True for an event type that ends a response (see {@link TERMINAL_EVENT_TYPES}). */
+export function isTerminalEventType(type: string): boolean {
+  return TERMINAL_EVENT_TYPES.has(type);
+}
+
+const REQUEST_ID_HEADERS = ['x-request-id', 'x-oai-request-id', 'request-id', 'openai-request-id'];
+
+/**
+ * The request id a server put in its response (or handshake, or `error` event) headers:
+ * `x-request-id`, else `x-oai-request-id`, `request-id` or `openai-request-id`.
+ *
+ * @param headers - lower-cased headers
+ */
+export function readRequestId(headers: Record<string, string>): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
 }

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Emulator, startEmulator } from '@codetether/emulator';
+import type { TransportRequest } from '@codetether/responses-protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectEvents, recordingSleep } from './__fixtures__/fault-server.js';
-import { createHttpTransport } from './http-transport.js';
-import { HttpTransportError } from './http-transport-error.js';
-import type { HttpTransport, HttpTransportOptions, TransportRequest } from './transport-types.js';
+import { collectEvents } from './__fixtures__/fault-server.js';
+import { drain, expectTransportError, useTransportHarness } from './__fixtures__/transport-harness.js';
 
 let emulator: Emulator;
-let transport: HttpTransport | undefined;
+const { createTransport: newTransport } = useTransportHarness();
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -18,8 +17,6 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  await transport?.close();
-  transport = undefined;
   emulator.setOptions({ eventDelayMs: 0 });
   emulator.clearRequests();
 });
@@ -45,24 +42,8 @@ function chatgptRequest(scenario: string, extra: Partial<TransportRequest> = {})
   };
 }
 
-function newTransport(options: HttpTransportOptions = {}) {
-  const recorded = recordingSleep();
-  transport = createHttpTransport({ sleep: recorded.sleep, random: () => 0, ...options });
-  return { transport, delays: recorded.delays };
-}
-
 function responsesRequests(): number {
   return emulator.requests.filter((request) => request.path.endsWith('/responses')).length;
-}
-
-async function expectTransportError(promise: Promise<unknown>): Promise<HttpTransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpTransportError);
-    return error as HttpTransportError;
-  }
-  throw new Error('expected an HttpTransportError');
 }
 
 describe('against the emulator', () => {
@@ -135,12 +116,7 @@ describe('against the emulator', () => {
   it('fails mid-stream on a disconnect without retrying', { timeout: 15_000 }, async () => {
     const { transport, delays } = newTransport();
     const response = await transport.stream(chatgptRequest('disconnect'));
-    const seen: unknown[] = [];
-    const error = await expectTransportError(
-      (async () => {
-        for await (const event of response.events) seen.push(event);
-      })(),
-    );
+    const { seen, error } = await drain(response.events);
     expect(seen.length).toBeGreaterThan(0);
     expect(error).toMatchObject({ code: 'network', fallbackSafe: false, status: 200 });
     expect(error.message).toContain('broke in the middle');
@@ -152,12 +128,7 @@ describe('against the emulator', () => {
     emulator.setOptions({ eventDelayMs: 60_000 });
     const { transport } = newTransport({ idleTimeoutMs: 200 });
     const response = await transport.stream(chatgptRequest('slow'));
-    const seen: unknown[] = [];
-    const error = await expectTransportError(
-      (async () => {
-        for await (const event of response.events) seen.push(event);
-      })(),
-    );
+    const { seen, error } = await drain(response.events);
     expect(seen).toHaveLength(1);
     expect(error).toMatchObject({ code: 'timeout-idle', fallbackSafe: false });
   });

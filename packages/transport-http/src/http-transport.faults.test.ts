@@ -1,64 +1,27 @@
+import type { ResponsesTransport } from '@codetether/responses-protocol';
 import { Agent, errors as undiciErrors } from 'undici';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   collectEvents,
   completeAnswer,
   countActiveResources,
-  type FaultHandler,
-  type FaultServer,
   findClosedPort,
-  recordingSleep,
   sendJsonError,
   sseFrame,
   startEventStream,
-  startFaultServer,
 } from './__fixtures__/fault-server.js';
+import {
+  drain,
+  expectNoSecrets,
+  expectSocketsClosed,
+  expectTransportError,
+  requestFor,
+  TEST_TOKEN,
+  useTransportHarness,
+} from './__fixtures__/transport-harness.js';
 import { createHttpTransport } from './http-transport.js';
-import { HttpTransportError } from './http-transport-error.js';
-import type { HttpTransport, HttpTransportOptions, TransportRequest } from './transport-types.js';
 
-const SECRET_TOKEN = 'tok_secret_0123456789abcdef';
-
-let server: FaultServer | undefined;
-let transport: HttpTransport | undefined;
-
-afterEach(async () => {
-  await transport?.close();
-  await server?.close();
-  transport = undefined;
-  server = undefined;
-});
-
-async function setUp(handler: FaultHandler, options: HttpTransportOptions = {}) {
-  server = await startFaultServer(handler);
-  const recorded = recordingSleep();
-  transport = createHttpTransport({ sleep: recorded.sleep, random: () => 0, ...options });
-  return { server, transport, delays: recorded.delays };
-}
-
-function requestFor(url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
-  return {
-    url,
-    headers: { authorization: `Bearer ${SECRET_TOKEN}` },
-    body: { model: 'gpt-5.4', input: 'hi', stream: true },
-    ...extra,
-  };
-}
-
-async function expectTransportError(promise: Promise<unknown>): Promise<HttpTransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpTransportError);
-    return error as HttpTransportError;
-  }
-  throw new Error('expected an HttpTransportError');
-}
-
-function expectNoSecret(error: HttpTransportError): void {
-  const text = `${error.message} ${error.serverMessage ?? ''} ${String(error.cause ?? '')} ${JSON.stringify(error)}`;
-  expect(text).not.toContain(SECRET_TOKEN);
-}
+const { setUp, createTransport, onCleanup } = useTransportHarness();
 
 describe('streaming', () => {
   it('delivers the first event before the response ends', { timeout: 15_000 }, async () => {
@@ -116,7 +79,7 @@ describe('streaming', () => {
     // undici's pool may open a second socket when a request starts while the last one is being released.
     expect(server.totalConnections()).toBeLessThanOrEqual(2);
     await transport.close();
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('turns a malformed event into a protocol error after the valid ones', { timeout: 15_000 }, async () => {
@@ -125,12 +88,7 @@ describe('streaming', () => {
       response.end(`${sseFrame({ type: 'response.created', response: {} })}data: {not json\n\n`);
     });
     const response = await transport.stream(requestFor(server.url));
-    const seen: unknown[] = [];
-    const error = await expectTransportError(
-      (async () => {
-        for await (const event of response.events) seen.push(event);
-      })(),
-    );
+    const { seen, error } = await drain(response.events);
     expect(seen).toHaveLength(1);
     expect(error.code).toBe('protocol');
     expect(error.errorCode).toBe('malformed-json');
@@ -143,12 +101,7 @@ describe('streaming', () => {
       response.end(`${sseFrame({ type: 'response.created', response: {} })}data: [DONE]\n\n`);
     });
     const response = await transport.stream(requestFor(server.url));
-    const seen: unknown[] = [];
-    const error = await expectTransportError(
-      (async () => {
-        for await (const event of response.events) seen.push(event);
-      })(),
-    );
+    const { seen, error } = await drain(response.events);
     expect(seen).toHaveLength(1);
     expect(error).toMatchObject({ code: 'closed-before-completion', fallbackSafe: false, status: 200 });
   });
@@ -262,7 +215,7 @@ describe('retries', () => {
         {
           type: 'invalid_request_error',
           code: 'bad_param',
-          message: `Bad value; you sent Authorization: Bearer ${SECRET_TOKEN}`,
+          message: `Bad value; you sent Authorization: Bearer ${TEST_TOKEN}`,
         },
         { 'x-oai-request-id': 'req_oai' },
       ),
@@ -275,7 +228,7 @@ describe('retries', () => {
       requestId: 'req_oai',
     });
     expect(error.serverMessage).toContain('[redacted]');
-    expectNoSecret(error);
+    expectNoSecrets(error);
     expect(server.requestCount()).toBe(1);
   });
 
@@ -309,16 +262,15 @@ describe('retries', () => {
 
   it('retries refused connections, then fails with a network error', { timeout: 15_000 }, async () => {
     const port = await findClosedPort();
-    const recorded = recordingSleep();
-    transport = createHttpTransport({ sleep: recorded.sleep, random: () => 0, maxAttempts: 3 });
+    const { transport, delays } = createTransport({ maxAttempts: 3 });
     const error = await expectTransportError(
       transport.stream(requestFor(`http://127.0.0.1:${port}/v1/responses`)),
     );
     expect(error).toMatchObject({ code: 'network', isRetryable: true, fallbackSafe: true, attempts: 3 });
     expect(error.message).toContain(`127.0.0.1:${port}`);
     expect(error.message).toContain('ECONNREFUSED');
-    expectNoSecret(error);
-    expect(recorded.delays).toEqual([500, 1_000]);
+    expectNoSecrets(error);
+    expect(delays).toEqual([500, 1_000]);
   });
 
   it('never retries once output has started', { timeout: 15_000 }, async () => {
@@ -328,12 +280,7 @@ describe('retries', () => {
       setImmediate(() => response.socket?.destroy());
     });
     const response = await transport.stream(requestFor(server.url));
-    const seen: unknown[] = [];
-    const error = await expectTransportError(
-      (async () => {
-        for await (const event of response.events) seen.push(event);
-      })(),
-    );
+    const { seen, error } = await drain(response.events);
     expect(seen).toHaveLength(1);
     expect(error).toMatchObject({
       code: 'network',
@@ -354,7 +301,7 @@ describe('timeouts', () => {
     expect(error).toMatchObject({ code: 'timeout-first-byte', isRetryable: true, attempts: 2 });
     expect(server.requestCount()).toBe(2);
     await transport.close();
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('fails with timeout-idle when the stream stalls', { timeout: 15_000 }, async () => {
@@ -366,15 +313,10 @@ describe('timeouts', () => {
       { idleTimeoutMs: 150 },
     );
     const response = await transport.stream(requestFor(server.url));
-    const seen: unknown[] = [];
-    const error = await expectTransportError(
-      (async () => {
-        for await (const event of response.events) seen.push(event);
-      })(),
-    );
+    const { seen, error } = await drain(response.events);
     expect(seen).toHaveLength(1);
     expect(error).toMatchObject({ code: 'timeout-idle', fallbackSafe: false, isRetryable: true });
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('maps an undici connect timeout to timeout-connect', { timeout: 15_000 }, async () => {
@@ -383,16 +325,13 @@ describe('timeouts', () => {
         setImmediate(() => callback(new undiciErrors.ConnectTimeoutError(), null));
       },
     });
-    try {
-      transport = createHttpTransport({ dispatcher, maxAttempts: 1 });
-      const port = await findClosedPort();
-      const error = await expectTransportError(
-        transport.stream(requestFor(`http://127.0.0.1:${port}/v1/responses`)),
-      );
-      expect(error).toMatchObject({ code: 'timeout-connect', isRetryable: true });
-    } finally {
-      await dispatcher.close();
-    }
+    onCleanup(() => dispatcher.close());
+    const { transport } = createTransport({ dispatcher, maxAttempts: 1 });
+    const port = await findClosedPort();
+    const error = await expectTransportError(
+      transport.stream(requestFor(`http://127.0.0.1:${port}/v1/responses`)),
+    );
+    expect(error).toMatchObject({ code: 'timeout-connect', isRetryable: true });
   });
 });
 
@@ -405,19 +344,21 @@ describe('abort and cleanup', () => {
     controller.abort();
     const error = await expectTransportError(pending);
     expect(error).toMatchObject({ code: 'aborted', isRetryable: false, fallbackSafe: true });
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('aborts mid-stream, closes the socket and leaves no timers or sockets', {
     timeout: 15_000,
   }, async () => {
-    server = await startFaultServer((_request, response) => {
-      startEventStream(response);
-      response.write(sseFrame({ type: 'response.created', response: {} }));
-    });
+    const { server, transport } = await setUp(
+      (_request, response) => {
+        startEventStream(response);
+        response.write(sseFrame({ type: 'response.created', response: {} }));
+      },
+      { idleTimeoutMs: 60_000, firstByteTimeoutMs: 60_000 },
+    );
     const timersBefore = countActiveResources('Timeout');
     const socketsBefore = countActiveResources('TCPSocketWrap');
-    transport = createHttpTransport({ idleTimeoutMs: 60_000, firstByteTimeoutMs: 60_000 });
     const controller = new AbortController();
     const response = await transport.stream(requestFor(server.url, { signal: controller.signal }));
     const iterator = response.events[Symbol.asyncIterator]();
@@ -427,7 +368,7 @@ describe('abort and cleanup', () => {
     const error = await expectTransportError(pendingNext);
     expect(error).toMatchObject({ code: 'aborted', fallbackSafe: false });
     expect((await iterator.next()).done).toBe(true);
-    await vi.waitFor(() => expect(server?.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
     await transport.close();
     await vi.waitFor(
       () => {
@@ -439,16 +380,16 @@ describe('abort and cleanup', () => {
   });
 
   it('aborts during the backoff sleep without leaving the timer', { timeout: 15_000 }, async () => {
-    server = await startFaultServer((_request, response) =>
-      sendJsonError(response, 503, { message: 'busy' }),
-    );
+    const { server } = await setUp((_request, response) => sendJsonError(response, 503, { message: 'busy' }));
     const timersBefore = countActiveResources('Timeout');
     const controller = new AbortController();
-    transport = createHttpTransport({
+    // The real backoff sleep (a timer), not the harness's recorded one.
+    const transport: ResponsesTransport = createHttpTransport({
       baseRetryDelayMs: 600_000,
       maxRetryDelayMs: 600_000,
       onRetry: () => queueMicrotask(() => controller.abort()),
     });
+    onCleanup(() => transport.close());
     const error = await expectTransportError(
       transport.stream(requestFor(server.url, { signal: controller.signal })),
     );
@@ -461,7 +402,7 @@ describe('abort and cleanup', () => {
   });
 
   it('rejects at once for an already aborted signal', async () => {
-    transport = createHttpTransport();
+    const { transport } = createTransport();
     const error = await expectTransportError(
       transport.stream(requestFor('http://127.0.0.1:9/v1/responses', { signal: AbortSignal.abort() })),
     );
@@ -479,7 +420,7 @@ describe('abort and cleanup', () => {
       expect(event.type).toBe('response.created');
       break;
     }
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('close() stops in-flight streams and refuses new requests', { timeout: 15_000 }, async () => {
@@ -493,10 +434,10 @@ describe('abort and cleanup', () => {
     const failed = expectTransportError(iterator.next());
     await transport.close();
     const error = await failed;
-    expect(error.code).toBe('closed');
+    expect(error.code).toBe('transport-closed');
     const refused = await expectTransportError(transport.stream(requestFor(server.url)));
-    expect(refused.code).toBe('closed');
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    expect(refused.code).toBe('transport-closed');
+    await expectSocketsClosed(server);
   });
 });
 
@@ -520,7 +461,7 @@ describe('unexpected answers', () => {
     const response = await transport.stream(requestFor(server.url));
     const iterator = response.events[Symbol.asyncIterator]();
     expect(await iterator.return?.()).toMatchObject({ done: true });
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 });
 
@@ -530,20 +471,16 @@ describe('injected fetch', () => {
       startEventStream(response);
       response.end(completeAnswer('via fetch'));
     });
-    const custom = createHttpTransport({ fetch: globalThis.fetch });
-    try {
-      const response = await custom.stream(requestFor(server.url));
-      const events = await collectEvents(response.events);
-      expect(events[1]).toMatchObject({ delta: 'via fetch' });
-    } finally {
-      await custom.close();
-    }
+    const { transport: custom } = createTransport({ fetch: globalThis.fetch });
+    const response = await custom.stream(requestFor(server.url));
+    const events = await collectEvents(response.events);
+    expect(events[1]).toMatchObject({ delta: 'via fetch' });
   });
 });
 
 describe('invalid requests', () => {
   it('rejects a relative or non-http URL and an unserialisable body without sending', async () => {
-    transport = createHttpTransport();
+    const { transport } = createTransport();
     for (const url of ['/v1/responses', 'ws://127.0.0.1:1/v1/responses']) {
       const error = await expectTransportError(transport.stream(requestFor(url)));
       expect(error).toMatchObject({ code: 'invalid-request', isRetryable: false });

@@ -1,102 +1,35 @@
 import { getEventListeners } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createServer, type Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import {
   collectEvents,
   completeAnswer,
   countActiveResources,
-  type FaultHandler,
-  type FaultServer,
-  recordingSleep,
   sendJsonError,
   sseFrame,
   startEventStream,
-  startFaultServer,
   waitForAtMost,
 } from './__fixtures__/fault-server.js';
-import { createHttpTransport } from './http-transport.js';
-import { HttpTransportError } from './http-transport-error.js';
-import type { HttpTransport, HttpTransportOptions, TransportRequest } from './transport-types.js';
+import {
+  drain,
+  expectNoSecrets,
+  expectSocketsClosed,
+  expectTransportError,
+  requestFor,
+  TEST_TOKEN,
+  useTransportHarness,
+} from './__fixtures__/transport-harness.js';
 
-const HEADER_TOKEN = 'tok_header_secret_0123456789';
 const QUERY_TOKEN = 'qsecret_0123456789abcdef';
+const SECRETS = [TEST_TOKEN, QUERY_TOKEN];
 
-let server: FaultServer | undefined;
-let transport: HttpTransport | undefined;
-let silent: { server: Server; sockets: Set<Socket> } | undefined;
+const { setUp, createTransport, onCleanup } = useTransportHarness();
 
-afterEach(async () => {
-  await transport?.close();
-  await server?.close();
-  if (silent !== undefined) {
-    for (const socket of silent.sockets) socket.destroy();
-    const closing = silent.server;
-    await new Promise<void>((resolve) => closing.close(() => resolve()));
-  }
-  transport = undefined;
-  server = undefined;
-  silent = undefined;
-});
-
-async function setUp(handler: FaultHandler, options: HttpTransportOptions = {}) {
-  server = await startFaultServer(handler);
-  const recorded = recordingSleep();
-  transport = createHttpTransport({ sleep: recorded.sleep, random: () => 0, ...options });
-  return { server, transport, delays: recorded.delays };
-}
-
-function requestFor(url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
-  return {
-    url,
-    headers: { authorization: `Bearer ${HEADER_TOKEN}` },
-    body: { model: 'gpt-5.4', input: 'hi', stream: true },
-    ...extra,
-  };
-}
-
-async function expectTransportError(promise: Promise<unknown>): Promise<HttpTransportError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HttpTransportError);
-    return error as HttpTransportError;
-  }
-  throw new Error('expected an HttpTransportError');
-}
-
-/** Iterates to the end and returns the events seen plus the error thrown. */
-async function drain(
-  events: AsyncIterable<unknown>,
-): Promise<{ seen: unknown[]; error: HttpTransportError }> {
-  const seen: unknown[] = [];
-  const error = await expectTransportError(
-    (async () => {
-      for await (const event of events) seen.push(event);
-    })(),
-  );
-  return { seen, error };
-}
-
-/** Every text an error exposes: message, fields, and the whole cause chain. */
-function everyText(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current !== undefined && current !== null; depth += 1) {
-    parts.push(String(current), JSON.stringify(current));
-    if (current instanceof Error) parts.push(current.message, current.stack ?? '');
-    current = (current as { cause?: unknown }).cause;
-  }
-  return parts.join('\n');
-}
-
-function expectNoSecrets(error: unknown): void {
-  const text = everyText(error);
-  expect(text).not.toContain(HEADER_TOKEN);
-  expect(text).not.toContain(QUERY_TOKEN);
-}
-
-/** A TCP server on 127.0.0.1 that accepts connections and never says a word (a TLS handshake hangs). */
-async function startSilentServer(): Promise<number> {
+/**
+ * A TCP server on 127.0.0.1 that accepts connections and never says a word (a TLS handshake hangs);
+ * closed after the test.
+ */
+async function startSilentServer(): Promise<{ port: number; sockets: Set<Socket> }> {
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
     sockets.add(socket);
@@ -105,9 +38,12 @@ async function startSilentServer(): Promise<number> {
     socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
-  silent = { server: tcp, sockets };
+  onCleanup(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+  });
   const address = tcp.address();
-  return typeof address === 'object' && address !== null ? address.port : 0;
+  return { port: typeof address === 'object' && address !== null ? address.port : 0, sockets };
 }
 
 describe('terminal events', () => {
@@ -126,7 +62,7 @@ describe('terminal events', () => {
       'response.completed',
     ]);
     // The unfinished body is given up after a short grace period: the socket is closed.
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('drops events sent after response.completed', { timeout: 15_000 }, async () => {
@@ -142,7 +78,7 @@ describe('terminal events', () => {
     const events = await collectEvents(response.events);
     expect(events).toHaveLength(3);
     expect(JSON.stringify(events)).not.toContain('again');
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('ends at an error event too', { timeout: 15_000 }, async () => {
@@ -224,7 +160,7 @@ describe('hostile bodies', () => {
       isRetryable: false,
       fallbackSafe: true,
     });
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('replaces invalid UTF-8 inside event text and fails it outside', { timeout: 15_000 }, async () => {
@@ -295,7 +231,7 @@ describe('idle timeout', () => {
     const { seen, error } = await drain(response.events);
     expect(seen).toHaveLength(1);
     expect(error).toMatchObject({ code: 'timeout-idle', fallbackSafe: false, isRetryable: true });
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
   });
 
   it('does not run while the caller is busy with an event', { timeout: 15_000 }, async () => {
@@ -352,7 +288,7 @@ describe('secrets', () => {
           sendJsonError(response, 429, {
             type: 'usage_limit_reached',
             message: `limit for ${echo}`,
-            plan_type: HEADER_TOKEN,
+            plan_type: TEST_TOKEN,
           });
           return;
         }
@@ -364,57 +300,56 @@ describe('secrets', () => {
     const rejected = await expectTransportError(transport.stream(requestFor(url)));
     expect(rejected).toMatchObject({ code: 'http-status', status: 400 });
     expect(rejected.serverMessage).toContain('[redacted]');
-    expectNoSecrets(rejected);
+    expectNoSecrets(rejected, SECRETS);
 
     const html = await expectTransportError(transport.stream(requestFor(url)));
     expect(html.code).toBe('protocol');
-    expectNoSecrets(html);
+    expectNoSecrets(html, SECRETS);
 
     const malformed = await transport.stream(requestFor(url));
     const { error: protocol } = await drain(malformed.events);
     expect(protocol.errorCode).toBe('malformed-json');
-    expectNoSecrets(protocol);
+    expectNoSecrets(protocol, SECRETS);
 
     const usage = await expectTransportError(transport.stream(requestFor(url)));
     expect(usage.code).toBe('usage-limit-reached');
-    expect(usage.message).not.toContain(HEADER_TOKEN);
+    expect(usage.message).not.toContain(TEST_TOKEN);
     expect(usage.serverMessage).not.toContain(QUERY_TOKEN);
 
     const reset = await expectTransportError(transport.stream(requestFor(url)));
     expect(reset.code).toBe('network');
-    expectNoSecrets(reset);
+    expectNoSecrets(reset, SECRETS);
   });
 
   it('refuses a header value with a line break without sending, retrying or echoing it', async () => {
-    const recorded = recordingSleep();
-    transport = createHttpTransport({ sleep: recorded.sleep });
+    const { transport, delays } = createTransport();
     for (const headers of [
-      { authorization: `Bearer ${HEADER_TOKEN}\r\nx-injected: 1` },
-      { 'bad header': HEADER_TOKEN },
+      { authorization: `Bearer ${TEST_TOKEN}\r\nx-injected: 1` },
+      { 'bad header': TEST_TOKEN },
     ]) {
       const error = await expectTransportError(
         transport.stream(requestFor('http://127.0.0.1:9/v1/responses', { headers })),
       );
-      expect(error).toMatchObject({ code: 'invalid-request', isRetryable: false, attempts: undefined });
-      expectNoSecrets(error);
+      expect(error).toMatchObject({ code: 'invalid-request', isRetryable: false });
+      expect(error.attempts).toBeUndefined();
+      expectNoSecrets(error, SECRETS);
     }
-    expect(recorded.delays).toEqual([]);
+    expect(delays).toEqual([]);
   });
 
   it('does not attach a URL holding a token to an invalid-request error', async () => {
-    transport = createHttpTransport();
+    const { transport } = createTransport();
     const error = await expectTransportError(transport.stream(requestFor(`not a url ?key=${QUERY_TOKEN}`)));
     expect(error.code).toBe('invalid-request');
-    expectNoSecrets(error);
+    expectNoSecrets(error, SECRETS);
   });
 });
 
 describe('connect timeout and abort at every stage', () => {
   it('times out a TLS handshake that never completes (real socket)', { timeout: 15_000 }, async () => {
-    const port = await startSilentServer();
+    const { port } = await startSilentServer();
     const socketsBefore = countActiveResources('TCPSocketWrap');
-    const recorded = recordingSleep();
-    transport = createHttpTransport({ connectTimeoutMs: 150, maxAttempts: 2, sleep: recorded.sleep });
+    const { transport, delays } = createTransport({ connectTimeoutMs: 150, maxAttempts: 2 });
     const error = await expectTransportError(
       transport.stream(requestFor(`https://127.0.0.1:${port}/v1/responses`)),
     );
@@ -424,26 +359,26 @@ describe('connect timeout and abort at every stage', () => {
       fallbackSafe: true,
       attempts: 2,
     });
-    expect(recorded.delays).toHaveLength(1);
-    expectNoSecrets(error);
+    expect(delays).toHaveLength(1);
+    expectNoSecrets(error, SECRETS);
     await transport.close();
     await waitForAtMost(() => countActiveResources('TCPSocketWrap'), socketsBefore);
   });
 
   it('aborts while connecting and leaves no socket or timer', { timeout: 15_000 }, async () => {
-    const port = await startSilentServer();
+    const { port, sockets } = await startSilentServer();
     const socketsBefore = countActiveResources('TCPSocketWrap');
     const timersBefore = countActiveResources('Timeout');
-    transport = createHttpTransport({ connectTimeoutMs: 60_000 });
+    const { transport } = createTransport({ connectTimeoutMs: 60_000 });
     const controller = new AbortController();
     const pending = transport.stream(
       requestFor(`https://127.0.0.1:${port}/v1/responses`, { signal: controller.signal }),
     );
-    await vi.waitFor(() => expect(silent?.sockets.size).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(sockets.size).toBe(1), { timeout: 5_000 });
     controller.abort();
     const error = await expectTransportError(pending);
     expect(error).toMatchObject({ code: 'aborted', fallbackSafe: true });
-    await vi.waitFor(() => expect(silent?.sockets.size).toBe(0), { timeout: 5_000 });
+    await vi.waitFor(() => expect(sockets.size).toBe(0), { timeout: 5_000 });
     await transport.close();
     await waitForAtMost(() => countActiveResources('TCPSocketWrap'), socketsBefore);
     await waitForAtMost(() => countActiveResources('Timeout'), timersBefore);
@@ -470,7 +405,7 @@ describe('connect timeout and abort at every stage', () => {
     expect(await collectEvents(again.events)).toHaveLength(3);
     expect(server.totalConnections()).toBeLessThanOrEqual(2);
     await transport.close();
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
     await waitForAtMost(() => countActiveResources('Timeout'), timersBefore);
   });
 
@@ -485,7 +420,7 @@ describe('connect timeout and abort at every stage', () => {
     const response = await transport.stream(requestFor(server.url, { signal: controller.signal }));
     expect(await collectEvents(response.events)).toHaveLength(3);
     controller.abort();
-    await vi.waitFor(() => expect(server.openConnections()).toBe(0), { timeout: 5_000 });
+    await expectSocketsClosed(server);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -1,30 +1,25 @@
 import type { Socket } from 'node:net';
-import type { Readable } from 'node:stream';
-import { parseRateLimitHeaders } from '@codetether/responses-protocol';
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import {
+  collectRequestSecrets,
+  parseRateLimitHeaders,
+  type ResponsesTransport,
+  raceAbort,
+  readRequestId,
+  redactErrorInPlace,
+  redactSecrets,
+  type TransportRequest,
+  type TransportResponse,
+} from '@codetether/responses-protocol';
 import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
-import { abortableSleep } from './abortable-sleep.js';
 import { type BodySource, createNodeBodySource } from './body-reader.js';
 import { HttpTransportError } from './http-transport-error.js';
 import { createAbortedError, createClosedError, createNetworkError } from './network-error.js';
-import { headersToRecord, incomingHeadersToRecord, readRequestId } from './response-metadata.js';
-import { parseRetryAfterMs } from './retry-after.js';
+import { headersToRecord, incomingHeadersToRecord } from './response-metadata.js';
 import { type BackoffPolicy, computeRetryDelayMs } from './retry-policy.js';
-import {
-  collectSecretValues,
-  collectUrlSecretValues,
-  redactErrorInPlace,
-  redactSecrets,
-} from './secret-redaction.js';
 import { createSseEventIterable } from './sse-event-stream.js';
 import { createStatusError } from './status-error.js';
-import type {
-  FetchInitLike,
-  FetchLike,
-  HttpTransport,
-  HttpTransportOptions,
-  TransportRequest,
-  TransportResponse,
-} from './transport-types.js';
+import type { FetchInitLike, FetchLike, HttpTransportOptions } from './transport-types.js';
 
 /** Default attempt limit (the first try plus three retries). */
 export const DEFAULT_MAX_ATTEMPTS = 4;
@@ -41,7 +36,7 @@ const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 30_000;
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
 
-/** The abort reason used by {@link HttpTransport.close}. */
+/** The abort reason used by `close()`. */
 class TransportClosedReason extends Error {
   constructor() {
     super('The HTTP transport was closed.');
@@ -139,43 +134,6 @@ function isNotAnEventStream(contentType: string | undefined): boolean {
   return !lowered.includes('event-stream') && (lowered.includes('json') || lowered.includes('html'));
 }
 
-/**
- * Resolves with undici's answer, or rejects with the abort reason as soon as `signal` aborts: undici
- * only acts on an abort once the connection is up, so a request still connecting would otherwise
- * wait for the connect timeout. An answer that arrives after the abort has its body destroyed.
- */
-function settleOrAbort<T extends { body: Readable }>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  const discardLate = (): void => {
-    promise.then(
-      (late) => {
-        late.body.on('error', () => {}).destroy();
-      },
-      () => {},
-    );
-  };
-  if (signal.aborted) {
-    discardLate();
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
-      discardLate();
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (answer) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(answer);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 /** An HTTP answer, whether it came from undici `request()` or from an injected `fetch`. */
 interface HttpAnswer {
   status: number;
@@ -212,10 +170,12 @@ async function readLimitedText(body: BodySource | null, limit: number): Promise<
  * Creates a Responses transport over HTTP server-sent events (undici).
  *
  * Requests share one keep-alive dispatcher. `stream()` resolves once a 2xx answer's headers have
- * arrived; its `events` yield each Responses event as soon as its SSE frame is complete. 429, 500,
- * 502, 503, 504 answers and connection failures are retried before any event (exponential backoff
- * with jitter, `Retry-After` honoured up to `maxRetryAfterMs`); usage-limit 429s are not. Nothing
- * is retried once output has started.
+ * arrived; its `events` yield each Responses event as soon as its SSE frame is complete. Retryable
+ * failures (408, 409, 429, 5xx answers, connection failures, timeouts) are retried before any event
+ * (exponential backoff with jitter, `Retry-After` honoured up to `maxRetryAfterMs`); usage-limit and
+ * quota 429s are not. Nothing is retried once output has started. Every failure is an
+ * {@link HttpTransportError}; `close()` aborts in-flight requests and closes the transport's own
+ * sockets (idempotent).
  *
  * @example
  * ```ts
@@ -231,7 +191,10 @@ async function readLimitedText(body: BodySource | null, limit: number): Promise<
  * await transport.close();
  * ```
  */
-export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
+export function createHttpTransport(options: HttpTransportOptions = {}): ResponsesTransport {
+  // Long on purpose: the attempt, retry and response steps below are closures over this transport's
+  // own state (its Agent, the sockets still connecting, the calls in flight, close()); the pure parts
+  // live in their own files (status-error, network-error, sse-event-stream, retry-policy).
   const maxAttempts = Math.floor(nonNegative(options.maxAttempts, DEFAULT_MAX_ATTEMPTS, 'maxAttempts'));
   if (maxAttempts < 1) throw new RangeError('maxAttempts must be at least 1.');
   const connectTimeoutMs = nonNegative(
@@ -251,7 +214,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     maxRetryAfterMs: nonNegative(options.maxRetryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS, 'maxRetryAfterMs'),
   };
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep =
+    options.sleep ??
+    ((milliseconds: number, signal?: AbortSignal) =>
+      sleepFor(milliseconds, undefined, signal === undefined ? {} : { signal }));
   const now = options.now ?? Date.now;
 
   const keepAliveTimeoutMs = nonNegative(
@@ -319,7 +285,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         body: response.body,
       };
     }
-    const answer = await settleOrAbort(
+    // undici only acts on an abort once the connection is up, so a request still connecting would
+    // otherwise wait for the connect timeout; an answer that arrives after the abort is destroyed.
+    const answer = await raceAbort(
       undiciRequest(url, {
         method: 'POST',
         headers: init.headers,
@@ -328,6 +296,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         ...(chosenDispatcher === undefined ? {} : { dispatcher: chosenDispatcher }),
       }),
       init.signal,
+      { discardLateValue: (late) => late.body.on('error', () => {}).destroy() },
     );
     return {
       status: answer.statusCode,
@@ -453,10 +422,8 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
     throw createStatusError({
       status: response.status,
       statusText: response.statusText,
+      headers,
       bodyText,
-      requestId: readRequestId(headers),
-      retryAfterMs: parseRetryAfterMs(headers, now()),
-      rateLimits: parseRateLimitHeaders(headers, { now: now() }),
       secrets: call.secrets,
       attempts: call.attempts,
       now: now(),
@@ -577,9 +544,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): HttpTra
         request,
         headers: withDefaultHeaders(request.headers),
         body: serializeRequest(request),
-        secrets: [...collectSecretValues(request.headers), ...collectUrlSecretValues(request.url)].sort(
-          (left, right) => right.length - left.length,
-        ),
+        secrets: collectRequestSecrets(request.headers, request.url),
         origin: originOf(request.url),
         controller,
         attempts: 0,

@@ -1,5 +1,5 @@
+import { redactSecrets } from '@codetether/responses-protocol';
 import { HttpTransportError } from './http-transport-error.js';
-import { redactSecrets } from './secret-redaction.js';
 
 /** Error codes of the undici/Node connection errors found along a `cause` chain (outermost first). */
 export function collectErrorCodes(error: unknown): string[] {
@@ -88,10 +88,10 @@ export function createAbortedError(
   });
 }
 
-/** The error for a request cut short by {@link HttpTransport.close}. */
+/** The error for a request cut short by `close()` of the transport. */
 export function createClosedError(outputStarted: boolean): HttpTransportError {
   return new HttpTransportError(
-    'closed',
+    'transport-closed',
     'The HTTP transport was closed, so the request was stopped. Create a new transport to send more requests.',
     { isRetryable: false, fallbackSafe: !outputStarted },
   );

@@ -23,9 +23,3 @@ export function incomingHeadersToRecord(
   }
   return record;
 }
-
-/** The request id the server reported: `x-request-id`, else `x-oai-request-id`. */
-export function readRequestId(headers: Record<string, string>): string | undefined {
-  const id = headers['x-request-id'] ?? headers['x-oai-request-id'];
-  return id === undefined || id === '' ? undefined : id;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeRetryDelayMs, RETRYABLE_STATUSES } from './retry-policy.js';
+import { computeRetryDelayMs } from './retry-policy.js';
 
 const policy = { baseDelayMs: 1_000, maxDelayMs: 8_000, maxRetryAfterMs: 20_000 };
 
@@ -24,11 +24,5 @@ describe('computeRetryDelayMs', () => {
   it('clamps a misbehaving random source', () => {
     expect(computeRetryDelayMs(0, policy, () => 7)).toBe(1_000);
     expect(computeRetryDelayMs(0, policy, () => -1)).toBe(500);
-  });
-});
-
-describe('RETRYABLE_STATUSES', () => {
-  it('holds exactly 429 and the transient 5xx', () => {
-    expect([...RETRYABLE_STATUSES].sort()).toEqual([429, 500, 502, 503, 504]);
   });
 });

@@ -1,13 +1,3 @@
-/** The HTTP statuses retried before the first event: rate limited and transient server errors. */
-export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
-
-/** Server error types/codes of a 429 that waiting a few seconds cannot fix (never retried). */
-export const NON_RETRYABLE_RATE_LIMIT_KINDS: ReadonlySet<string> = new Set([
-  'usage_limit_reached',
-  'usage_not_included',
-  'insufficient_quota',
-]);
-
 /** How retries are spaced. */
 export interface BackoffPolicy {
   /** Delay before the first retry, before jitter (ms). */

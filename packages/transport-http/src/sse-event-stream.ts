@@ -1,24 +1,13 @@
 import {
   createSseEventDecoder,
   type DecodedSseItem,
+  isTerminalEventType,
   type ResponsesStreamEvent,
+  redactErrorInPlace,
+  redactSecrets,
 } from '@codetether/responses-protocol';
 import type { BodyReader, BodyReadResult, BodySource } from './body-reader.js';
 import { HttpTransportError } from './http-transport-error.js';
-import { redactErrorInPlace, redactSecrets } from './secret-redaction.js';
-
-/**
- * Event types after which a response is over: the transport stops reading there (later events are
- * dropped) so a server that keeps the connection open cannot make the iterator hang.
- */
-export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'response.completed',
-  'response.failed',
-  'response.incomplete',
-  'response.cancelled',
-  'response.done',
-  'error',
-]);
 
 /** How long the rest of a body may take to end after the terminal event before the socket is dropped. */
 export const TRAILING_BODY_GRACE_MS = 1_000;
@@ -161,8 +150,8 @@ async function finishTrailingBody(reader: BodyReader, context: SseEventStreamCon
 /**
  * Reads SSE bytes from `context.body` and yields each Responses event as soon as its frame is
  * complete, up to and including the terminal event (`response.completed`, `.failed`, `.incomplete`,
- * `error`…); the iterator ends there even if the server keeps the connection open, and events after
- * it are dropped. A decoder error item ends the stream with a `protocol` error; a body that ends
+ * `error`…); the iterator ends there even if the server keeps the connection open (a server that does
+ * so cannot make the iterator hang), and events after it are dropped. A decoder error item ends the stream with a `protocol` error; a body that ends
  * before a terminal event with `closed-before-completion`; no complete event within `idleTimeoutMs`
  * (while the consumer waits) with `timeout-idle`. Returning early (a `break` in `for await`) aborts the request so the socket is not
  * left half-read.
@@ -191,7 +180,7 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
           context.onFirstEvent();
         }
         // Set before the yield: a consumer that stops at the terminal event still lets the body finish.
-        if (TERMINAL_EVENT_TYPES.has(item.event.type)) completed = true;
+        if (isTerminalEventType(item.event.type)) completed = true;
         yield item.event as ResponsesStreamEvent;
         if (completed) {
           // The consumer asked for more: let the body end first, so the socket is reusable when

@@ -1,7 +1,4 @@
-import type { TransportRequest, TransportResponse } from '@codetether/responses-protocol';
 import type { Dispatcher } from 'undici';
-
-export type { TransportRequest, TransportResponse } from '@codetether/responses-protocol';
 
 /** The part of a `fetch` `Response` the transport reads. The global `Response` and undici's both fit. */
 export interface FetchResponseLike {
@@ -39,7 +36,7 @@ export interface HttpTransportOptions {
   fetch?: FetchLike | typeof globalThis.fetch;
   /**
    * undici dispatcher (e.g. an `Agent` or `ProxyAgent`) shared by every request. Not closed by
-   * {@link HttpTransport.close}. Default: a keep-alive `Agent` owned by the transport.
+   * `close()`. Default: a keep-alive `Agent` owned by the transport.
    */
   dispatcher?: Dispatcher;
   /** Most HTTP attempts per `stream()` call, including the first (default 4, i.e. 3 retries). */
@@ -81,15 +78,4 @@ export interface HttpRetryInfo {
   delayMs: number;
   /** Why the attempt failed. */
   error: Error;
-}
-
-/** A Responses transport over HTTP server-sent events. */
-export interface HttpTransport {
-  /**
-   * Sends the request and resolves once the response headers arrived with a 2xx status. Retries
-   * 429/5xx answers and connection failures first. Rejects with an `HttpTransportError`.
-   */
-  stream(request: TransportRequest): Promise<TransportResponse>;
-  /** Aborts in-flight requests and closes the transport's own sockets. Idempotent. */
-  close(): Promise<void>;
 }

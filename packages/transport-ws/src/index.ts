@@ -1,9 +1,5 @@
-export { buildHandshakeHeaders } from './handshake-headers.js';
 export type { WebSocketConstructor } from './open-connection.js';
-export { buildResponseCreateEvent } from './response-create-event.js';
-export { systemScheduler, type TransportScheduler } from './scheduler.js';
-export { isTerminalEventType, TERMINAL_EVENT_TYPES } from './terminal-events.js';
-export type { HandshakeMetadata, TransportRequest, TransportResponse } from './transport-types.js';
+export type { TransportScheduler } from './scheduler.js';
 export {
   createWebSocketTransport,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -15,10 +11,4 @@ export {
   type WebSocketTransportOptions,
   type WebSocketTransportState,
 } from './web-socket-transport.js';
-export {
-  isWebSocketTransportError,
-  WebSocketTransportError,
-  type WebSocketTransportErrorCode,
-  type WebSocketTransportErrorDetails,
-} from './web-socket-transport-error.js';
-export { toWebSocketUrl } from './web-socket-url.js';
+export { isWebSocketTransportError, WebSocketTransportError } from './web-socket-transport-error.js';

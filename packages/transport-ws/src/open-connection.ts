@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { parseRateLimitHeaders } from '@codetether/responses-protocol';
+import { parseRateLimitHeaders, readRequestId } from '@codetether/responses-protocol';
 import type WebSocket from 'ws';
 import type { ClientOptions } from 'ws';
-import { normalizeHeaders, readRequestId } from './response-headers.js';
+import type { HandshakeMetadata } from './handshake-metadata.js';
+import { normalizeHeaders } from './response-headers.js';
 import type { TransportScheduler } from './scheduler.js';
 import { errorFromServerFailure } from './server-error.js';
-import type { HandshakeMetadata } from './transport-types.js';
 import { WebSocketTransportError } from './web-socket-transport-error.js';
 
 /** A `ws`-compatible WebSocket class (the `ws` package's default export, or a subclass of it). */
@@ -81,9 +81,9 @@ function handshakeMetadata(response: IncomingMessage | undefined, now: number): 
 
 /**
  * Opens one Responses WebSocket: sends the upgrade with the caller's headers and resolves once the
- * socket is open. A non-101 answer becomes `handshake-failed` (or `usage-limit-reached`) with the
- * status and the server's message; a connection failure `network-error`; a slow handshake
- * `connect-timeout`; an abort `aborted`. All of them are `fallbackSafe` (nothing was sent yet).
+ * socket is open. A non-101 answer becomes `http-status` (or `usage-limit-reached`) with the
+ * status and the server's message; a connection failure `network`; a slow handshake
+ * `timeout-connect`; an abort `aborted`. All of them are `fallbackSafe` (nothing was sent yet).
  */
 export function openConnection(options: OpenConnectionOptions): Promise<OpenedSocket> {
   const host = new URL(options.url).host;
@@ -145,19 +145,12 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
       let size = 0;
       const finish = (): void => {
         const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown;
-        try {
-          body = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          body = undefined;
-        }
         fail(
           errorFromServerFailure({
             origin: 'handshake',
             status,
             headers,
-            body,
-            bodyText: body === undefined ? text : undefined,
+            body: text,
             fallbackSafe: true,
             now: options.now(),
           }),
@@ -182,7 +175,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
     const onError = (error: Error): void => {
       fail(
         new WebSocketTransportError(
-          'network-error',
+          'network',
           `Could not open the Responses WebSocket to ${host} (${describeNetworkError(error)}). Check the network and the base URL; the HTTP transport may still work.`,
           { fallbackSafe: true, isRetryable: true, cause: error },
         ),
@@ -191,7 +184,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
     const onClose = (code: number): void => {
       fail(
         new WebSocketTransportError(
-          'network-error',
+          'network',
           `The Responses WebSocket to ${host} closed during the handshake (code ${code}). Try again or use the HTTP transport.`,
           { fallbackSafe: true, isRetryable: true, closeCode: code },
         ),
@@ -200,7 +193,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
     const timer = options.scheduler.setTimeout(() => {
       fail(
         new WebSocketTransportError(
-          'connect-timeout',
+          'timeout-connect',
           `The Responses WebSocket handshake with ${host} did not finish within ${options.connectTimeoutMs} ms. Check the network, or use the HTTP transport.`,
           { fallbackSafe: true, isRetryable: true },
         ),

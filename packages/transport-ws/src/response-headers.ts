@@ -1,7 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
-const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-oai-request-id', 'openai-request-id'];
-
 /**
  * Flattens Node response headers (or a header object from an `error` event) into lower-cased
  * `Record<string, string>`; repeated headers are joined with `, `, non-string values dropped.
@@ -20,30 +18,4 @@ export function normalizeHeaders(
     }
   }
   return result;
-}
-
-/** The request id a server put in its headers (`x-request-id` and its variants), if any. */
-export function readRequestId(headers: Record<string, string>): string | undefined {
-  for (const name of REQUEST_ID_HEADERS) {
-    const value = headers[name];
-    if (value !== undefined && value !== '') return value;
-  }
-  return undefined;
-}
-
-/**
- * Reads `Retry-After` (delta seconds or an HTTP date) as milliseconds from now.
- *
- * @param value - the header value
- * @param now - current time, epoch ms
- * @returns milliseconds (never negative), or undefined when absent or unreadable
- */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }

@@ -1,4 +1,5 @@
 import {
+  isTerminalEventType,
   parseRateLimitHeaders,
   type RateLimitSnapshot,
   type ResponsesStreamEvent,
@@ -9,8 +10,7 @@ import { abortedError } from './open-connection.js';
 import { normalizeHeaders } from './response-headers.js';
 import type { ConnectionListener, ResponsesConnection } from './responses-connection.js';
 import type { TransportScheduler } from './scheduler.js';
-import { errorFromServerFailure } from './server-error.js';
-import { isTerminalEventType, readErrorEventStatus } from './terminal-events.js';
+import { errorFromServerFailure, readErrorEventStatus } from './server-error.js';
 import { WebSocketTransportError } from './web-socket-transport-error.js';
 
 /** How a turn hands its socket back. */
@@ -132,7 +132,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
       const reason = error instanceof MalformedFrameError ? error.message : 'a frame could not be decoded';
       this.fail(
         new WebSocketTransportError(
-          'protocol-error',
+          'protocol',
           `The Responses WebSocket sent a malformed frame: ${reason}. This is a server or proxy problem; try again or use the HTTP transport.`,
           { fallbackSafe: this.received === 0, isRetryable: false, cause: error },
         ),
@@ -199,7 +199,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
           this.fail(
             connectError instanceof WebSocketTransportError
               ? connectError
-              : new WebSocketTransportError('network-error', 'Could not reopen the Responses WebSocket.', {
+              : new WebSocketTransportError('network', 'Could not reopen the Responses WebSocket.', {
                   fallbackSafe: true,
                   isRetryable: true,
                   cause: connectError,
@@ -216,7 +216,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     else if (typeof localErrorCode === 'string' && localErrorCode.startsWith('WS_ERR_')) {
       this.fail(
         new WebSocketTransportError(
-          'protocol-error',
+          'protocol',
           `The Responses WebSocket broke the WebSocket protocol (${localErrorCode}); the socket was closed. Try again or use the HTTP transport.`,
           { fallbackSafe, isRetryable: false, closeCode: code, cause: error },
         ),
@@ -384,7 +384,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
       }
       this.fail(
         new WebSocketTransportError(
-          'idle-timeout',
+          'timeout-idle',
           `No event arrived on the Responses WebSocket for ${timeoutMs} ms. The stream was closed; try again or use the HTTP transport.`,
           { fallbackSafe: this.received === 0, isRetryable: this.received === 0 },
         ),

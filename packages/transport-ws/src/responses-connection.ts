@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
+import type { HandshakeMetadata } from './handshake-metadata.js';
 import type { TransportScheduler } from './scheduler.js';
-import type { HandshakeMetadata } from './transport-types.js';
 
 const OPEN = 1;
 /** How long a polite close may wait for the server's close frame before the socket is destroyed. */

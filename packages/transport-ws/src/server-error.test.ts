@@ -1,80 +1,67 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from './secret-redaction.js';
-import { errorFromServerFailure } from './server-error.js';
+import { errorFromServerFailure, readErrorEventStatus } from './server-error.js';
+import { WebSocketTransportError } from './web-socket-transport-error.js';
 
 const now = Date.UTC(2026, 0, 1);
 
 describe('errorFromServerFailure', () => {
-  it('turns a 429 usage-limit error event into usage-limit-reached with reset time and plan', () => {
+  it('raises the shared usage-limit-reached as a WebSocketTransportError', () => {
     const error = errorFromServerFailure({
-      origin: 'event',
+      origin: 'handshake',
       status: 429,
-      headers: {
-        'x-codex-plan-type': 'plus',
-        'x-codex-primary-used-percent': '100',
-        'x-request-id': 'req_1',
-      },
-      body: {
-        type: 'error',
-        status_code: 429,
-        error: {
-          type: 'usage_limit_reached',
-          message: 'The usage limit has been reached',
-          resets_in_seconds: 600,
-        },
-      },
+      headers: { 'x-codex-plan-type': 'plus' },
+      body: JSON.stringify({ error: { type: 'usage_limit_reached', resets_at: now / 1000 + 60 } }),
       fallbackSafe: true,
       now,
     });
+    expect(error).toBeInstanceOf(WebSocketTransportError);
     expect(error).toMatchObject({
+      name: 'WebSocketTransportError',
+      transport: 'websocket',
       code: 'usage-limit-reached',
-      status: 429,
-      isRetryable: false,
       fallbackSafe: true,
       planType: 'plus',
-      resetsAt: now + 600_000,
-      requestId: 'req_1',
-      errorType: 'usage_limit_reached',
+      resetsAt: now + 60_000,
     });
-    expect(error.rateLimits?.primary?.usedPercent).toBe(100);
-    expect(error.message).toContain('usage limit');
   });
 
-  it('keeps handshake refusals as handshake-failed with advice per status', () => {
+  it('words a refused handshake, advising the HTTP transport for 404 and 426', () => {
     const refused = (status: number) =>
       errorFromServerFailure({
         origin: 'handshake',
         status,
         headers: { 'retry-after': '3' },
-        body: { error: { message: 'nope', type: 'invalid_request_error', code: null } },
+        body: JSON.stringify({ error: { message: 'nope', type: 'invalid_request_error', code: null } }),
         fallbackSafe: true,
         now,
       });
     expect(refused(426)).toMatchObject({
-      code: 'handshake-failed',
+      code: 'http-status',
       status: 426,
       isRetryable: false,
       retryAfterMs: 3000,
     });
-    expect(refused(426).message).toContain('use the HTTP transport');
+    expect(refused(426).message).toBe(
+      'The Responses WebSocket handshake was refused with HTTP 426: nope. This endpoint does not offer the Responses WebSocket; use the HTTP transport instead.',
+    );
     expect(refused(401).message).toContain('Sign in again');
     expect(refused(503)).toMatchObject({ isRetryable: true });
   });
 
-  it('classifies error events by status', () => {
-    const event = (status: number, type = 'server_error') =>
+  it('gives every error event with a status the code http-status', () => {
+    const event = (status: number) =>
       errorFromServerFailure({
         origin: 'event',
         status,
         headers: {},
-        body: { type: 'error', status_code: status, error: { type, message: 'x' } },
+        body: { type: 'error', status_code: status, error: { type: 'server_error', message: 'x' } },
         fallbackSafe: false,
         now,
-      }).code;
-    expect(event(500)).toBe('server-error');
-    expect(event(401)).toBe('unauthorized');
-    expect(event(400)).toBe('request-rejected');
-    expect(event(429, 'rate_limit_exceeded')).toBe('rate-limited');
+      });
+    for (const status of [500, 401, 400, 429]) {
+      expect(event(status)).toMatchObject({ code: 'http-status', status, fallbackSafe: false });
+    }
+    expect(event(500).message).toContain('on the Responses WebSocket');
   });
 
   it('reads plain-text bodies and redacts credentials from server messages', () => {
@@ -82,8 +69,7 @@ describe('errorFromServerFailure', () => {
       origin: 'handshake',
       status: 403,
       headers: {},
-      body: undefined,
-      bodyText: 'forbidden for Bearer abc.def-secret',
+      body: 'forbidden for Bearer abc.def-secret',
       fallbackSafe: true,
       now,
     });
@@ -92,10 +78,11 @@ describe('errorFromServerFailure', () => {
   });
 });
 
-describe('redactSecrets', () => {
-  it('hides bearer tokens, sk- keys and JWTs', () => {
-    expect(redactSecrets('Bearer abc123 and sk-proj-abcdefgh and eyJhbGciOi.eyJzdWIiOi.sig')).toBe(
-      'Bearer [redacted] and sk-[redacted] and [redacted]',
-    );
+describe('readErrorEventStatus', () => {
+  it('reads status_code or status as a 4xx/5xx number', () => {
+    expect(readErrorEventStatus({ status_code: 429 })).toBe(429);
+    expect(readErrorEventStatus({ status: '503' })).toBe(503);
+    expect(readErrorEventStatus({ status: 200 })).toBeUndefined();
+    expect(readErrorEventStatus({ code: 'x' })).toBeUndefined();
   });
 });

@@ -233,7 +233,7 @@ describe('createWebSocketTransport against the emulator', () => {
       headers: { ...chatgptHeaders(emulator), Authorization: 'Bearer not-a-valid-token-123' },
     });
     await expect(unauthorized).rejects.toMatchObject({
-      code: 'handshake-failed',
+      code: 'http-status',
       status: 401,
       fallbackSafe: true,
       isRetryable: false,
@@ -246,21 +246,21 @@ describe('createWebSocketTransport against the emulator', () => {
     for (const status of [403, 404]) {
       emulator.setOptions({ websocket: { handshakeStatus: status } });
       await expect(ws.stream(chatgptRequest(emulator, 'hi'))).rejects.toMatchObject({
-        code: 'handshake-failed',
+        code: 'http-status',
         status,
         fallbackSafe: true,
       });
     }
     emulator.setOptions({ websocket: false });
     await expect(ws.stream(chatgptRequest(emulator, 'hi'))).rejects.toMatchObject({
-      code: 'handshake-failed',
+      code: 'http-status',
       status: 426,
       fallbackSafe: true,
       serverMessage: expect.stringContaining('use HTTP'),
     });
     emulator.setOptions({ websocket: true });
     const wrongPath = { ...chatgptRequest(emulator, 'hi'), url: `${emulator.url}/nowhere/responses` };
-    await expect(ws.stream(wrongPath)).rejects.toMatchObject({ code: 'handshake-failed', status: 404 });
+    await expect(ws.stream(wrongPath)).rejects.toMatchObject({ code: 'http-status', status: 404 });
     expect(ws.state().openConnections).toBe(0);
   });
 
@@ -277,7 +277,7 @@ describe('createWebSocketTransport against the emulator', () => {
       body: userTurnBody('x'),
     });
     await expect(attempt).rejects.toMatchObject({
-      code: 'network-error',
+      code: 'network',
       fallbackSafe: true,
       isRetryable: true,
     });
@@ -382,7 +382,7 @@ describe('createWebSocketTransport against the emulator', () => {
       .toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
   });
 
-  it('fails a stalled response with idle-timeout (injected timers, no sleeping)', TIMEOUT, async () => {
+  it('fails a stalled response with timeout-idle (injected timers, no sleeping)', TIMEOUT, async () => {
     emulator.setOptions({ eventDelayMs: 60_000 });
     const scheduler = new ManualScheduler();
     const ws = newTransport({ scheduler, now: scheduler.now, idleEventTimeoutMs: 1_000 });
@@ -392,7 +392,7 @@ describe('createWebSocketTransport against the emulator', () => {
     expect((await iterator.next()).value?.type).toBe('codex.rate_limits');
     expect((await iterator.next()).value?.type).toBe('response.created');
     scheduler.advance(1_000);
-    await expect(iterator.next()).rejects.toMatchObject({ code: 'idle-timeout', fallbackSafe: false });
+    await expect(iterator.next()).rejects.toMatchObject({ code: 'timeout-idle', fallbackSafe: false });
     await expect.poll(() => ws.state().openConnections).toBe(0);
   });
 

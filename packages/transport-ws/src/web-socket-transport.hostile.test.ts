@@ -80,6 +80,37 @@ async function startRefusingServer(
   return `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/responses`;
 }
 
+/** A TCP server that accepts connections and never answers (a handshake that hangs); closed after the test. */
+async function startSilentServer(): Promise<{ port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const silent: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.resume();
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+  const address = silent.address();
+  return { port: typeof address === 'object' && address !== null ? address.port : 0, sockets };
+}
+
+/**
+ * Waits until the transport holds exactly these sockets with no response in flight, then checks that
+ * the session can take another turn.
+ */
+async function expectSettledThenReusable(
+  transport: WebSocketTransport,
+  url: string,
+  sockets: { openConnections: number; idleConnections: number },
+): Promise<void> {
+  await expect.poll(() => transport.state()).toEqual({ ...sockets, activeResponses: 0 });
+  const next = await transport.stream(request(url, 's'));
+  expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
+}
+
 describe('close handling', () => {
   it('reports a clean close (1000) in the middle of a response as not fallback-safe', TIMEOUT, async () => {
     local = await startLocalWebSocketServer((socket) => {
@@ -167,15 +198,7 @@ describe('pool', () => {
         }),
       );
       expect(new Set(texts).size).toBe(3);
-      await expect
-        .poll(() => transport?.state())
-        .toEqual({
-          openConnections: 1,
-          idleConnections: 1,
-          activeResponses: 0,
-        });
-      const next = await transport.stream(request(local.url, 's'));
-      expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
+      await expectSettledThenReusable(transport, local.url, { openConnections: 1, idleConnections: 1 });
       expect(local.accepted).toBe(3);
     },
   );
@@ -251,15 +274,7 @@ describe('pool', () => {
     expect((await iterator.next()).value).toMatchObject({ type: 'response.created' });
     controller.abort();
     await expect(iterator.next()).rejects.toMatchObject({ code: 'aborted', fallbackSafe: false });
-    await expect
-      .poll(() => transport?.state())
-      .toEqual({
-        openConnections: 0,
-        idleConnections: 0,
-        activeResponses: 0,
-      });
-    const after = await transport.stream(request(local.url, 's'));
-    expect((await collectEvents(after.events)).at(-1)?.type).toBe('response.completed');
+    await expectSettledThenReusable(transport, local.url, { openConnections: 0, idleConnections: 0 });
     expect(local.accepted).toBe(2);
     controller.abort();
   });
@@ -282,19 +297,7 @@ describe('pool', () => {
   });
 
   it('aborts a handshake that hangs and leaves no socket', TIMEOUT, async () => {
-    const sockets = new Set<Socket>();
-    const silent: Server = createServer((socket) => {
-      sockets.add(socket);
-      socket.resume();
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
-    });
-    const address = silent.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const { port, sockets } = await startSilentServer();
     const baseline = socketCount();
     transport = createWebSocketTransport();
     const controller = new AbortController();
@@ -309,19 +312,7 @@ describe('pool', () => {
 
 describe('close()', () => {
   it('stops a handshake in progress and leaves no socket', TIMEOUT, async () => {
-    const sockets = new Set<Socket>();
-    const silent: Server = createServer((socket) => {
-      sockets.add(socket);
-      socket.resume();
-      socket.once('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    cleanups.push(async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
-    });
-    const address = silent.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const { port, sockets } = await startSilentServer();
     const baseline = socketCount();
     const ws = createWebSocketTransport();
     transport = ws;
@@ -349,7 +340,7 @@ describe('secrets', () => {
       const error = await transport
         .stream(request(`${url}?format=${variant}&api_key=${QUERY_TOKEN}`))
         .catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'handshake-failed', fallbackSafe: true });
+      expect(error).toMatchObject({ code: 'http-status', fallbackSafe: true });
       expect((error as WebSocketTransportError).serverMessage).toContain('[redacted]');
       expectNoSecrets(error);
     }
@@ -372,7 +363,7 @@ describe('secrets', () => {
     expectNoSecrets(closeError);
     const rejected = await transport.stream({ ...request(url), body: userTurnBody('event') });
     const { error: eventError } = await collectUntilError(rejected.events);
-    expect(eventError).toMatchObject({ code: 'request-rejected', status: 400 });
+    expect(eventError).toMatchObject({ code: 'http-status', status: 400 });
     expectNoSecrets(eventError);
   });
 

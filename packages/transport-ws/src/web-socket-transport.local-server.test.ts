@@ -45,7 +45,7 @@ describe('createWebSocketTransport against a local ws server', () => {
     expect(events[1]).toMatchObject({ delta: 'grüße ✓' });
   });
 
-  it('fails a malformed frame with protocol-error and discards the socket', TIMEOUT, async () => {
+  it('fails a malformed frame with protocol and discards the socket', TIMEOUT, async () => {
     local = await startLocalWebSocketServer((socket) => {
       socket.send(JSON.stringify({ type: 'response.created', response: {} }));
       socket.send('this is not json');
@@ -54,18 +54,18 @@ describe('createWebSocketTransport against a local ws server', () => {
     const response = await transport.stream(request(local.url, 's'));
     const { events, error } = await collectUntilError(response.events);
     expect(events).toHaveLength(1);
-    expect(error).toMatchObject({ code: 'protocol-error', fallbackSafe: false, isRetryable: false });
+    expect(error).toMatchObject({ code: 'protocol', fallbackSafe: false, isRetryable: false });
     await expect.poll(() => transport?.state().openConnections).toBe(0);
   });
 
-  it('fails a text frame with invalid UTF-8 with protocol-error', TIMEOUT, async () => {
+  it('fails a text frame with invalid UTF-8 with protocol', TIMEOUT, async () => {
     local = await startLocalWebSocketServer((socket) => {
       socket.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
     });
     transport = createWebSocketTransport();
     const response = await transport.stream(request(local.url));
     const { error } = await collectUntilError(response.events);
-    expect(error).toMatchObject({ code: 'protocol-error', fallbackSafe: true });
+    expect(error).toMatchObject({ code: 'protocol', fallbackSafe: true });
   });
 
   it('answers server pings while a response is in flight', TIMEOUT, async () => {
@@ -155,7 +155,7 @@ describe('createWebSocketTransport against a local ws server', () => {
       const failed = await transport.stream(request(local.url, 's'));
       const { error } = await collectUntilError(failed.events);
       expect(error).toMatchObject({
-        code: 'server-error',
+        code: 'http-status',
         status: 503,
         isRetryable: true,
         fallbackSafe: true,
@@ -219,7 +219,7 @@ describe('createWebSocketTransport against a local ws server', () => {
     await expect.poll(() => sockets.length).toBe(1);
     scheduler.advance(2_000);
     await expect(attempt).rejects.toMatchObject({
-      code: 'connect-timeout',
+      code: 'timeout-connect',
       fallbackSafe: true,
       isRetryable: true,
     });

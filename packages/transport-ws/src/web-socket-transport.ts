@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { RateLimitSnapshot, ResponsesStreamEvent } from '@codetether/responses-protocol';
+import {
+  collectRequestSecrets,
+  type RateLimitSnapshot,
+  type ResponsesStreamEvent,
+  type ResponsesTransport,
+  redactErrorInPlace,
+  type TransportRequest,
+  type TransportResponse,
+} from '@codetether/responses-protocol';
 import WebSocket from 'ws';
 import { ConnectionPool } from './connection-pool.js';
 import { buildHandshakeHeaders } from './handshake-headers.js';
@@ -8,8 +16,6 @@ import { buildResponseCreateEvent } from './response-create-event.js';
 import { ResponseTurn, type TurnOutcome } from './response-turn.js';
 import { ResponsesConnection } from './responses-connection.js';
 import { systemScheduler, type TransportScheduler } from './scheduler.js';
-import { collectSecretValues, redactErrorInPlace } from './secret-redaction.js';
-import type { TransportRequest, TransportResponse } from './transport-types.js';
 import { WebSocketTransportError } from './web-socket-transport-error.js';
 import { toWebSocketUrl } from './web-socket-url.js';
 
@@ -59,8 +65,8 @@ export interface WebSocketTransportState {
   activeResponses: number;
 }
 
-/** The Responses WebSocket transport. */
-export interface WebSocketTransport {
+/** The Responses WebSocket transport: a `ResponsesTransport` that also reports its socket counts. */
+export interface WebSocketTransport extends ResponsesTransport {
   /**
    * Sends one request and resolves once the socket is open and `response.create` is sent. Reuses the
    * session's idle socket when there is one. Rejects with a {@link WebSocketTransportError} when the
@@ -132,6 +138,8 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * ```
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions = {}): WebSocketTransport {
+  // Over 150 lines on purpose: connect, release and stream are closures over this transport's pool,
+  // sockets, turns in flight and closed state; the turn itself lives in response-turn.ts.
   const WebSocketClass = options.WebSocket ?? WebSocket;
   const now = options.now ?? Date.now;
   const scheduler = options.scheduler ?? systemScheduler;
@@ -282,7 +290,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
 
   return {
     async stream(request) {
-      const secrets = collectSecretValues(request.headers, request.url);
+      const secrets = collectRequestSecrets(request.headers, request.url);
       try {
         return await streamWith(request, secrets);
       } catch (error) {

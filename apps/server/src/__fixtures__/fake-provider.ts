@@ -32,18 +32,20 @@ export interface FakeProvider extends GatewayProvider {
 export class FakeProviderError extends Error {
   readonly code: string;
   readonly status?: number;
-  readonly retryAfterSeconds?: number;
+  /** Milliseconds. */
+  readonly retryAfterMs?: number;
+  /** Epoch milliseconds. */
   readonly resetsAt?: number;
 
   constructor(
     code: string,
     message: string,
-    fields: { status?: number; retryAfterSeconds?: number; resetsAt?: number } = {},
+    fields: { status?: number; retryAfterMs?: number; resetsAt?: number } = {},
   ) {
     super(message);
     this.code = code;
     if (fields.status !== undefined) this.status = fields.status;
-    if (fields.retryAfterSeconds !== undefined) this.retryAfterSeconds = fields.retryAfterSeconds;
+    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
     if (fields.resetsAt !== undefined) this.resetsAt = fields.resetsAt;
   }
 }

@@ -1,13 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@codetether/emulator';
+import { type Emulator, type RecordedRequest, startEmulator } from '@codetether/emulator';
 import {
   type CredentialStore,
   createMemoryCredentialStore,
   type StoredChatGptCredentials,
 } from '@codetether/oauth-pkce';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { TransportMode } from '../configuration.js';
+import { CodexProviderError } from '../errors.js';
 import { type CodexProvider, type CodexProviderOptions, createCodexProvider } from '../provider.js';
 
 /** The auth modes the integration tests cover. */
@@ -76,4 +78,77 @@ export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   for await (const item of iterable) items.push(item);
   return items;
+}
+
+/** What {@link useEmulatorHarness} gives a test file. */
+export interface EmulatorHarness {
+  /** The emulator of the current test (a fresh one per test). */
+  readonly emulator: Emulator;
+  /** Replaces the current test's emulator with one started with `options` (e.g. a fixed clock). */
+  restartEmulator(options: Parameters<typeof startEmulator>[0]): Promise<Emulator>;
+  /** Closes `provider` after the test; returns it. */
+  track<T extends CodexProvider>(provider: T): T;
+  /** Runs `cleanup` after the test (after the providers are closed). */
+  onCleanup(cleanup: () => Promise<void>): void;
+  /** The `/responses` requests the emulator received (HTTP and WebSocket). */
+  responsesRequests(): RecordedRequest[];
+  /** The `/oauth/token` requests the emulator received. */
+  tokenRequests(): RecordedRequest[];
+}
+
+/**
+ * Registers a `beforeEach` that starts an emulator and an `afterEach` that closes the providers, the
+ * emulator and whatever else the test registered. Call once at the top of a test file.
+ */
+export function useEmulatorHarness(): EmulatorHarness {
+  let emulator: Emulator | undefined;
+  const providers: CodexProvider[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  beforeEach(async () => {
+    emulator = await startTestEmulator();
+  });
+  afterEach(async () => {
+    for (const provider of providers.splice(0)) await provider.close();
+    await emulator?.close();
+    emulator = undefined;
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  const current = (): Emulator => {
+    if (emulator === undefined) throw new Error('The emulator runs only inside a test.');
+    return emulator;
+  };
+  return {
+    get emulator() {
+      return current();
+    },
+    async restartEmulator(options) {
+      await current().close();
+      emulator = await startTestEmulator(options);
+      return emulator;
+    },
+    track(provider) {
+      providers.push(provider);
+      return provider;
+    },
+    onCleanup(cleanup) {
+      cleanups.push(cleanup);
+    },
+    responsesRequests: () => current().requests.filter((request) => request.path.endsWith('/responses')),
+    tokenRequests: () => current().requests.filter((request) => request.path === '/oauth/token'),
+  };
+}
+
+/** Awaits `promise`, which must reject with a {@link CodexProviderError} (of `code`, when given). */
+export async function expectProviderError(
+  promise: Promise<unknown>,
+  code?: string,
+): Promise<CodexProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CodexProviderError);
+    if (code !== undefined) expect((error as CodexProviderError).code).toBe(code);
+    return error as CodexProviderError;
+  }
+  throw new Error(`expected a CodexProviderError${code === undefined ? '' : ` with code ${code}`}`);
 }

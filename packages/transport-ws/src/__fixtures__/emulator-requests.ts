@@ -1,5 +1,5 @@
 import type { Emulator } from '@codetether/emulator';
-import type { TransportRequest } from '../transport-types.js';
+import type { TransportRequest } from '@codetether/responses-protocol';
 
 /** Headers a ChatGPT-backend caller sends, with a fresh emulator token. */
 export function chatgptHeaders(emulator: Emulator): Record<string, string> {

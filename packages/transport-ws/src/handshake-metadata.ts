@@ -1,7 +1,5 @@
 import type { RateLimitSnapshot } from '@codetether/responses-protocol';
 
-export type { TransportRequest, TransportResponse } from '@codetether/responses-protocol';
-
 /** What the handshake of one socket told us. Reused sockets report the metadata of their handshake. */
 export interface HandshakeMetadata {
   /** HTTP status (101). */

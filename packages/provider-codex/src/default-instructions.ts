@@ -1,1 +1,0 @@
-export { DEFAULT_INSTRUCTIONS } from '@codetether/responses-protocol';

@@ -1,0 +1,195 @@
+import {
+  type Backend,
+  type RateLimitSnapshot,
+  type ResponsesTransport,
+  ResponsesTransportError,
+  type TransportRequest,
+  type TransportResponse,
+} from '@codetether/responses-protocol';
+import type { AuthSession } from './auth.js';
+import type { TransportMode } from './configuration.js';
+import { abortedError, CodexProviderError } from './errors.js';
+import { closeIteratorQuietly, primeResponse, raceCallerAbort } from './event-iteration.js';
+import { buildRequestHeaders } from './request-headers.js';
+import {
+  isMissingAccountId,
+  isMissingScope,
+  isUnauthorized,
+  mapTransportError,
+} from './transport-error-mapping.js';
+import type { TransportFallbackMemory } from './transport-fallback-memory.js';
+import { isEndpointWideFallback, shouldFallBack } from './transport-fallback-policy.js';
+
+/** Why the provider switched a turn from the WebSocket to HTTP. */
+export interface TransportFallbackInfo {
+  /** The conversation's session id. */
+  sessionId: string;
+  /** The WebSocket error code (`http-status`, `timeout-connect`, `closed-before-completion`…). */
+  reason: string;
+  /** The handshake status, when the server answered one. */
+  status?: number;
+  /** True when the whole endpoint is now remembered as not supporting WebSockets (426/404). */
+  endpointWide: boolean;
+}
+
+/** One request of a conversation, as the provider sends it (and re-sends it after a refresh or fallback). */
+export interface Turn {
+  /** The resolved auth (backend, credentials, refresh). */
+  session: AuthSession;
+  /** The Responses request body. */
+  body: Record<string, unknown>;
+  /** The conversation id (`session-id` header, WebSocket reuse, fallback memory). */
+  sessionId: string;
+  /** The caller's signal. */
+  signal: AbortSignal | undefined;
+  /** The model as the caller spelled it (for messages). */
+  requestedModel: string;
+  /** The wire for this attempt: the provider's mode, or `http` after a fallback mid-turn. */
+  mode: TransportMode;
+  /** The token or key sent with the latest attempt: scrubbed from any server text in errors. */
+  sentSecret?: string;
+}
+
+/** What a {@link TurnSender} needs from the provider. */
+export interface TurnSenderContext {
+  /** The `/responses` URL of each backend (resolved once). */
+  responsesUrls: Readonly<Record<Backend, string>>;
+  /** The `originator` header. */
+  originator: string;
+  /** The `User-Agent` header. */
+  userAgent: string;
+  /** The transport of a wire (created on first use). */
+  transportFor(wire: 'http' | 'websocket'): ResponsesTransport;
+  /** Which sessions and endpoints are on HTTP for now. */
+  fallbackMemory: TransportFallbackMemory;
+  /** Called when a turn falls back from the WebSocket to HTTP. */
+  onTransportFallback?: ((info: TransportFallbackInfo) => void) | undefined;
+  /** Receives the rate-limit snapshot of every response and failure. */
+  rememberRateLimits(snapshot: RateLimitSnapshot | undefined): void;
+  /** The plan type of the latest rate limits, for usage-limit messages. */
+  planType(): string | undefined;
+  /** Current time, epoch ms. */
+  now(): number;
+  /** True once the provider was closed. */
+  isClosed(): boolean;
+}
+
+/**
+ * Sends turns: the unit a conversation calls for each request. `send` picks the wire (WebSocket
+ * first, HTTP when the session or endpoint fell back, or the mode forces one), falls back to HTTP
+ * when the WebSocket fails before any event, refreshes a rejected ChatGPT token once, and resolves
+ * once the first event arrived; failures are {@link CodexProviderError}s.
+ */
+export interface TurnSender {
+  /** Sends the turn and resolves with the established response (its first event already received). */
+  send(turn: Turn): Promise<TransportResponse>;
+  /** Records that the turn fell back to HTTP: session (and endpoint) memory and `onTransportFallback`. */
+  rememberFallback(turn: Turn, error: ResponsesTransportError): void;
+  /** Maps a failure of the turn (before or during its stream) to a {@link CodexProviderError}. */
+  toProviderError(error: unknown, turn: Turn, options: { midStream: boolean }): CodexProviderError;
+}
+
+type Credentials = { bearerToken: string; accountId?: string };
+
+/** Creates the {@link TurnSender} of a provider. */
+export function createTurnSender(context: TurnSenderContext): TurnSender {
+  const sendOnce = async (
+    turn: Turn,
+    wire: 'http' | 'websocket',
+    credentials: Credentials,
+  ): Promise<TransportResponse> => {
+    const request: TransportRequest = {
+      url: context.responsesUrls[turn.session.backend],
+      headers: buildRequestHeaders({
+        backend: turn.session.backend,
+        wire,
+        bearerToken: credentials.bearerToken,
+        accountId: credentials.accountId,
+        sessionId: turn.sessionId,
+        originator: context.originator,
+        userAgent: context.userAgent,
+      }),
+      body: turn.body,
+      sessionId: turn.sessionId,
+    };
+    if (turn.signal !== undefined) request.signal = turn.signal;
+    const response = await raceCallerAbort(context.transportFor(wire).stream(request), turn.signal, (late) =>
+      closeIteratorQuietly(late.events[Symbol.asyncIterator]()),
+    );
+    context.rememberRateLimits(response.rateLimits);
+    return primeResponse(response, turn.signal);
+  };
+
+  const rememberFallback = (turn: Turn, error: ResponsesTransportError): void => {
+    const endpointWide = isEndpointWideFallback(error);
+    if (endpointWide)
+      context.fallbackMemory.rememberEndpointFallback(context.responsesUrls[turn.session.backend]);
+    context.fallbackMemory.rememberSessionFallback(turn.sessionId);
+    const info: TransportFallbackInfo = { sessionId: turn.sessionId, reason: error.code, endpointWide };
+    if (error.status !== undefined) info.status = error.status;
+    context.onTransportFallback?.(info);
+  };
+
+  const sendWithFallback = async (turn: Turn, credentials: Credentials): Promise<TransportResponse> => {
+    if (turn.mode !== 'auto') return sendOnce(turn, turn.mode, credentials);
+    const endpoint = context.responsesUrls[turn.session.backend];
+    if (context.fallbackMemory.shouldUseHttp(endpoint, turn.sessionId))
+      return sendOnce(turn, 'http', credentials);
+    try {
+      return await sendOnce(turn, 'websocket', credentials);
+    } catch (error) {
+      if (turn.signal?.aborted || !shouldFallBack(error)) throw error;
+      rememberFallback(turn, error);
+      return sendOnce(turn, 'http', credentials);
+    }
+  };
+
+  const toProviderError = (error: unknown, turn: Turn, options: { midStream: boolean }): CodexProviderError =>
+    mapTransportError(error, {
+      backend: turn.session.backend,
+      model: turn.requestedModel,
+      now: context.now(),
+      planType: context.planType(),
+      secrets: turn.sentSecret === undefined ? [] : [turn.sentSecret],
+      midStream: options.midStream,
+    });
+
+  /** A plain 401 on a ChatGPT token (not a missing scope or account id): worth one forced refresh. */
+  const canRefreshAfter = (turn: Turn, error: unknown): boolean =>
+    turn.session.mode === 'chatgpt' &&
+    error instanceof ResponsesTransportError &&
+    isUnauthorized(error) &&
+    !isMissingScope(error) &&
+    !isMissingAccountId(error);
+
+  return {
+    async send(turn) {
+      let refreshed = false;
+      for (;;) {
+        if (context.isClosed()) {
+          throw new CodexProviderError('invalid-request', 'The provider was closed. Create a new provider.', {
+            isRetryable: false,
+          });
+        }
+        if (turn.signal?.aborted) throw abortedError(turn.signal.reason);
+        // A token refresh may be slow (network): the caller's abort must not wait for it.
+        const credentials = await raceCallerAbort(turn.session.getCredentials(), turn.signal);
+        turn.sentSecret = credentials.bearerToken;
+        try {
+          return await sendWithFallback(turn, credentials);
+        } catch (error) {
+          if (error instanceof CodexProviderError) throw error;
+          if (error instanceof ResponsesTransportError) context.rememberRateLimits(error.rateLimits);
+          if (!refreshed && canRefreshAfter(turn, error)) {
+            refreshed = true;
+            await raceCallerAbort(turn.session.refreshAfterRejection(credentials.bearerToken), turn.signal);
+            continue;
+          }
+          throw toProviderError(error, turn, { midStream: false });
+        }
+      }
+    },
+    rememberFallback,
+    toProviderError,
+  };
+}
