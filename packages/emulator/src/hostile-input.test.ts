@@ -219,7 +219,7 @@ describe('hostile WebSocket input', () => {
     }
     expect(events.find((event) => event.type === 'error')).toMatchObject({
       status_code: 409,
-      error: { code: 'conflict' },
+      error: { code: 'response_already_in_flight' },
     });
     expect(outputText(events as never)).toBe('the first answer');
   });

@@ -10,8 +10,8 @@ import {
   bodyValue,
   flattenHeaders,
   MAX_BODY_BYTES,
-  type ParsedBody,
   parseRequestTarget,
+  type ReceivedBody,
   readBody,
   sendHtml,
   sendJson,
@@ -25,9 +25,13 @@ import { handleRevoke } from './oauth/revoke-endpoint.js';
 import { handleToken } from './oauth/token-endpoint.js';
 import { createRateLimitTracker } from './rate-limit-headers.js';
 import { createRequestRecorder } from './recording.js';
+import { COMPACT_PATHS, handleCompactHttp } from './responses/compact-endpoint.js';
+import { createEncryptedContentSealer } from './responses/encrypted-content.js';
 import { apiError } from './responses/error-bodies.js';
 import { handleResponsesHttp } from './responses/http-endpoint.js';
+import { responsesRequestFacts } from './responses/request-facts.js';
 import { DEFAULT_CHATGPT_MODELS, RESPONSES_PATHS } from './responses/request-validation.js';
+import { createStoredResponses } from './responses/stored-responses.js';
 import { createWebSocketEndpoint } from './responses/websocket-endpoint.js';
 import {
   type Emulator,
@@ -35,6 +39,7 @@ import {
   type IssuedTokens,
   type IssueTokensOptions,
   isScenarioName,
+  type RecordedRequest,
   SCENARIO_NAMES,
 } from './types.js';
 
@@ -99,7 +104,9 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     rateLimits: createRateLimitTracker(() => options.rateLimit, now),
     closing: closingController.signal,
     serverErrorCounters: new Map(),
-    storedResponseIds: new Set(),
+    storedResponses: createStoredResponses(),
+    contentSealer: createEncryptedContentSealer(randomBytes(32), now),
+    faults: { previousResponseNotFound: 0 },
     defaultAccount: () => ({
       accountId: options.account?.accountId ?? DEFAULT_ACCOUNT_ID,
       planType: options.account?.planType ?? 'plus',
@@ -115,17 +122,22 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     request: IncomingMessage,
     body: unknown,
     transport: 'http' | 'websocket',
-    method = request.method ?? 'GET',
+    received: { method?: string; connectionId?: string; bytesReceived: number },
   ) => {
     const target = parseRequestTarget(request.url);
-    const entry = {
-      method,
-      path: target?.pathname ?? (request.url ?? '/').split('?')[0] ?? '/',
+    const path = target?.pathname ?? (request.url ?? '/').split('?')[0] ?? '/';
+    const isResponses = RESPONSES_PATHS[path] !== undefined || COMPACT_PATHS[path] !== undefined;
+    const entry: RecordedRequest = {
+      method: received.method ?? request.method ?? 'GET',
+      path,
       query: target === undefined ? {} : Object.fromEntries(target.searchParams),
       headers: flattenHeaders(request.headers),
       body,
       transport,
       at: now(),
+      ...(received.connectionId === undefined ? {} : { connectionId: received.connectionId }),
+      ...(isResponses ? responsesRequestFacts(body) : {}),
+      bytesReceived: received.bytesReceived,
     };
     recorder.record(entry);
     const recorded = recorder.requests.at(-1);
@@ -137,9 +149,9 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   const websocket = createWebSocketEndpoint(
     context,
     (request) => {
-      record(request, undefined, 'websocket');
+      record(request, undefined, 'websocket', { bytesReceived: 0 });
     },
-    (request, body) => record(request, body, 'websocket', 'POST'),
+    (request, body, frame) => record(request, body, 'websocket', { method: 'POST', ...frame }),
   );
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
@@ -174,7 +186,7 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const target = parseRequestTarget(request.url);
     if (target === undefined) {
-      record(request, undefined, 'http');
+      record(request, undefined, 'http', { bytesReceived: 0 });
       return sendJson(
         response,
         400,
@@ -184,11 +196,11 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     }
     const path = target.pathname.replace(/\/+$/, '') || '/';
     const method = request.method ?? 'GET';
-    const body: ParsedBody =
+    const body: ReceivedBody =
       method === 'GET' || method === 'HEAD'
-        ? { kind: 'empty' }
+        ? { kind: 'empty', bytes: 0 }
         : await readBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES);
-    const setScenario = record(request, bodyValue(body), 'http');
+    const setScenario = record(request, bodyValue(body), 'http', { bytesReceived: body.bytes });
     if (body.kind === 'too-large') {
       return sendJson(
         response,
@@ -225,6 +237,11 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
       if (method !== 'POST') return methodNotAllowed(response, 'POST');
       await handleResponsesHttp(context, backend, request, response, body, setScenario);
       return;
+    }
+    const compactBackend = COMPACT_PATHS[path];
+    if (compactBackend !== undefined) {
+      if (method !== 'POST') return methodNotAllowed(response, 'POST');
+      return handleCompactHttp(context, compactBackend, request, response, body);
     }
     switch (path) {
       case '/oauth/authorize':
@@ -311,6 +328,10 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
       };
     },
     createApiKey: () => auth.createApiKey(),
+    dropConnections: () => websocket.dropAll(),
+    injectPreviousResponseNotFound(count = 1) {
+      if (Number.isFinite(count)) context.faults.previousResponseNotFound += Math.max(0, Math.floor(count));
+    },
     setOptions(partial: Partial<EmulatorOptions>) {
       const next: EmulatorOptions = { ...options, ...partial };
       if (partial.rateLimit !== undefined) next.rateLimit = { ...options.rateLimit, ...partial.rateLimit };
@@ -389,6 +410,7 @@ function validateOptions(options: EmulatorOptions): void {
     'accessTokenTtlSeconds',
     'largeResponseBytes',
     'maxBodyBytes',
+    'maxConnectionAgeMs',
   ] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) {

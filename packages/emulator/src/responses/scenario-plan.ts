@@ -4,8 +4,10 @@ import type { ScenarioName } from '../types.js';
 import { apiError, usageLimitBody } from './error-bodies.js';
 import type { RequestAnalysis } from './request-analysis.js';
 import { SCENARIO_MARKER } from './request-analysis.js';
+import { compactionItem } from './compaction.js';
+import { normalizeInputItems } from './input-items.js';
 import {
-  argumentsForSchema,
+  compactionEvents,
   functionCallEvents,
   messageEvents,
   ResponseBuilder,
@@ -14,6 +16,8 @@ import {
   splitText,
   splitWords,
 } from './response-events.js';
+import { argumentsForSchema } from './tool-arguments.js';
+import type { OfferedTool } from './tool-choice.js';
 
 /** What to do with a Responses request. */
 export type ScenarioOutcome =
@@ -70,7 +74,7 @@ export function planScenario(
   scenarioKey: string,
 ): ScenarioOutcome {
   const options = context.options();
-  const builder = new ResponseBuilder(body, analysis, context.now());
+  const builder = new ResponseBuilder(body, analysis, context.now(), context.contentSealer);
   const delayMs = configuredEventDelayMs(options) ?? (scenario === 'slow' ? SLOW_DEFAULT_DELAY_MS : 0);
   const stream = (
     content: Iterable<ResponsesEvent>,
@@ -153,12 +157,13 @@ export function planScenario(
         })(),
       );
     case 'tool-call': {
-      const tool = analysis.tools[0] ?? { name: 'get_weather', parameters: {} };
+      const tool = forcedTool(analysis) ?? analysis.tools[0] ?? DEFAULT_TOOL;
       return stream(functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, 0)));
     }
     case 'parallel-tool-calls': {
-      const first = analysis.tools[0] ?? { name: 'get_weather', parameters: {} };
-      const second = analysis.tools[1] ?? first;
+      const named = analysis.toolChoice.kind === 'function' ? analysis.toolChoice.tool : undefined;
+      const first = named ?? analysis.tools[0] ?? DEFAULT_TOOL;
+      const second = named ?? analysis.tools[1] ?? first;
       return stream(
         (function* () {
           yield* functionCallEvents(builder, first.name, argumentsForSchema(first.parameters, 0));
@@ -174,6 +179,8 @@ export function planScenario(
           : `The tool returned: ${outputs.join('; ')}. That completes the request.`;
       return stream(messageEvents(builder, splitWords(text)));
     }
+    case 'compaction':
+      return stream(compactionEvents(builder, compactionItem(normalizeInputItems(body.input), context.contentSealer)));
     case 'failed':
       return stream([], undefined, () => ({
         type: 'response.failed',
@@ -211,6 +218,15 @@ export function planScenario(
     case 'text':
       return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
   }
+}
+
+/** The tool called when a request offers none. */
+const DEFAULT_TOOL: OfferedTool = { name: 'get_weather', parameters: {} };
+
+/** The tool `tool_choice` forces, if any. */
+function forcedTool(analysis: RequestAnalysis): OfferedTool | undefined {
+  const choice = analysis.toolChoice;
+  return choice.kind === 'required' || choice.kind === 'function' ? choice.tool : undefined;
 }
 
 /** `response.created` and `response.in_progress`, the content, then the terminal event (built last). */
