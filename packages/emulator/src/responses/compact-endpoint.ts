@@ -7,7 +7,12 @@ import { findUnverifiableContent, unverifiableContentMessage } from './encrypted
 import { apiError } from './error-bodies.js';
 import { normalizeInputItems } from './input-items.js';
 import { analyzeRequest } from './request-analysis.js';
-import { jsonObjectOf, type ResponsesBackend, validateBody, validateCredentials } from './request-validation.js';
+import {
+  jsonObjectOf,
+  type ResponsesBackend,
+  validateBody,
+  validateCredentials,
+} from './request-validation.js';
 import { ResponseBuilder } from './response-events.js';
 
 /** The compaction endpoint of each backend. */

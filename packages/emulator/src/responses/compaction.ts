@@ -16,7 +16,10 @@ const QUOTED_CHARACTERS = 200;
  * @param items - the history to compact
  * @param sealer - the emulator's sealer
  */
-export function compactionItem(items: readonly unknown[], sealer: EncryptedContentSealer): Record<string, unknown> {
+export function compactionItem(
+  items: readonly unknown[],
+  sealer: EncryptedContentSealer,
+): Record<string, unknown> {
   const history = withoutTrailingTriggers(items);
   const latest = analyzeRequest({ input: history }).lastUserText.slice(0, QUOTED_CHARACTERS);
   const summary = `Compacted ${history.length} items. Latest user request: ${latest === '' ? '(none)' : latest}`;
@@ -52,7 +55,8 @@ function withoutTrailingTriggers(items: readonly unknown[]): readonly unknown[] 
   let end = items.length;
   while (end > 0) {
     const item = items[end - 1];
-    if (typeof item !== 'object' || item === null || (item as { type?: unknown }).type !== COMPACTION_TRIGGER) break;
+    if (typeof item !== 'object' || item === null || (item as { type?: unknown }).type !== COMPACTION_TRIGGER)
+      break;
     end -= 1;
   }
   return items.slice(0, end);

@@ -39,7 +39,10 @@ const MAX_ID_LENGTH = 128;
  * @param body - the request body
  * @param sources - where ids may be found
  */
-export function resolveContinuation(body: Record<string, unknown>, sources: ContinuationSources): Continuation {
+export function resolveContinuation(
+  body: Record<string, unknown>,
+  sources: ContinuationSources,
+): Continuation {
   const sentItems = normalizeInputItems(body.input);
   const id = body.previous_response_id;
   if (id === undefined || id === null || id === '') {

@@ -49,6 +49,8 @@ export function createEncryptedContentSealer(secret: Buffer, nowMs: () => number
       if (typeof value !== 'string' || value.length > MAX_SEALED_CHARACTERS) return undefined;
       if (!/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return undefined;
       const bytes = Buffer.from(value, 'base64url');
+      // Only the canonical spelling counts: an edited final character must not decode to the same bytes.
+      if (bytes.toString('base64url') !== value.replace(/=+$/, '')) return undefined;
       if (bytes.length <= 1 + TIMESTAMP_BYTES + SIGNATURE_BYTES || bytes[0] !== VERSION) return undefined;
       const signed = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);
       if (!timingSafeEqual(sign(signed), bytes.subarray(bytes.length - SIGNATURE_BYTES))) return undefined;
@@ -106,7 +108,7 @@ export function findUnverifiableContent(
  * @param value - the `encrypted_content` sent
  */
 export function unverifiableContentMessage(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const shown = text.length <= 16 ? text : `${text.slice(0, 8)}...${text.slice(-4)}`;
   return `The encrypted content ${shown} could not be verified. Reason: Encrypted content could not be decrypted or parsed.`;
 }

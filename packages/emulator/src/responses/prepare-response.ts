@@ -126,7 +126,12 @@ export function prepareResponse(context: EmulatorContext, request: ResponsesRequ
     storeAs: backend === 'openai' && body.store === true ? OPENAI_PROJECT : undefined,
   };
   if (transport === 'websocket' && body.generate === false) {
-    return { kind: 'stream', outcome: warmUpOutcome(context, effectiveBody, analysis), continuable: true, ...memory };
+    return {
+      kind: 'stream',
+      outcome: warmUpOutcome(context, effectiveBody, analysis),
+      continuable: true,
+      ...memory,
+    };
   }
   const selection = selectScenario(
     headerValue(headers, 'x-codetether-scenario'),

@@ -1,11 +1,11 @@
 import type { EmulatorContext } from '../context.js';
 import { configuredEventDelayMs } from '../option-aliases.js';
 import type { ScenarioName } from '../types.js';
+import { compactionItem } from './compaction.js';
 import { apiError, usageLimitBody } from './error-bodies.js';
+import { normalizeInputItems } from './input-items.js';
 import type { RequestAnalysis } from './request-analysis.js';
 import { SCENARIO_MARKER } from './request-analysis.js';
-import { compactionItem } from './compaction.js';
-import { normalizeInputItems } from './input-items.js';
 import {
   compactionEvents,
   functionCallEvents,
@@ -180,7 +180,9 @@ export function planScenario(
       return stream(messageEvents(builder, splitWords(text)));
     }
     case 'compaction':
-      return stream(compactionEvents(builder, compactionItem(normalizeInputItems(body.input), context.contentSealer)));
+      return stream(
+        compactionEvents(builder, compactionItem(normalizeInputItems(body.input), context.contentSealer)),
+      );
     case 'failed':
       return stream([], undefined, () => ({
         type: 'response.failed',

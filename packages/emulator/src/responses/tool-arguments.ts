@@ -30,12 +30,12 @@ function valueForSchema(schema: unknown, name: string, variant: number, depth: n
   if (Array.isArray(record.enum) && record.enum.length > 0) return record.enum[0];
   if (Object.hasOwn(record, 'default')) return record.default;
   const branches = Array.isArray(record.anyOf) ? record.anyOf : record.oneOf;
-  if (Array.isArray(branches) && branches.length > 0) return valueForSchema(branches[0], name, variant, depth);
+  if (Array.isArray(branches) && branches.length > 0)
+    return valueForSchema(branches[0], name, variant, depth);
   const type = Array.isArray(record.type) ? record.type.find((entry) => entry !== 'null') : record.type;
   switch (type) {
     case 'number':
-    case 'integer':
-    {
+    case 'integer': {
       const lowest = typeof record.minimum === 'number' ? Math.ceil(record.minimum) : 0;
       const value = Math.max(variant + 1, lowest);
       return typeof record.maximum === 'number' && value > record.maximum
@@ -54,7 +54,8 @@ function valueForSchema(schema: unknown, name: string, variant: number, depth: n
     case 'object':
       return objectForSchema(record, variant, depth);
     default:
-      if (type === undefined && typeof record.properties === 'object') return objectForSchema(record, variant, depth);
+      if (type === undefined && typeof record.properties === 'object')
+        return objectForSchema(record, variant, depth);
       return /city|location|place|town/i.test(name)
         ? (CITIES[variant % CITIES.length] ?? 'Paris')
         : `example-${name === '' ? 'value' : name}`;
@@ -63,7 +64,8 @@ function valueForSchema(schema: unknown, name: string, variant: number, depth: n
 
 function objectForSchema(record: Record<string, unknown>, variant: number, depth: number): unknown {
   const result: Record<string, unknown> = {};
-  if (depth >= MAX_DEPTH || typeof record.properties !== 'object' || record.properties === null) return result;
+  if (depth >= MAX_DEPTH || typeof record.properties !== 'object' || record.properties === null)
+    return result;
   for (const [property, schema] of Object.entries(record.properties as Record<string, unknown>)) {
     Object.defineProperty(result, property, {
       value: valueForSchema(schema, property, variant, depth + 1),

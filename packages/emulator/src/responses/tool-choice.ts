@@ -30,7 +30,8 @@ export function readToolChoice(toolChoice: unknown, tools: readonly OfferedTool[
     return first === undefined
       ? {
           kind: 'invalid',
-          message: "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
+          message:
+            "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.",
         }
       : { kind: 'required', tool: first };
   }

@@ -188,7 +188,9 @@ class ResponsesConnection {
     this.lastResponse = undefined;
     if (prepared.kind === 'failure') {
       const rateLimitHeaders =
-        prepared.status === 429 && this.backend === 'chatgpt' ? this.context.rateLimits.exhaustedHeaders() : {};
+        prepared.status === 429 && this.backend === 'chatgpt'
+          ? this.context.rateLimits.exhaustedHeaders()
+          : {};
       this.sendError(prepared.status, prepared.body, { ...rateLimitHeaders, ...prepared.headers });
       return;
     }
