@@ -1,38 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   apiKeyHeaders,
   chatgptHeaders,
-  openSocket,
   outputItems,
   outputText,
   postResponses,
   responseOf,
   type StreamEvent,
-  type TestSocket,
   userInput,
 } from '../__fixtures__/emulator-client.js';
-import { startEmulator } from '../server.js';
-import type { Emulator } from '../types.js';
+import { startEmulatorPerTest } from '../__fixtures__/emulator-per-test.js';
 import { KEPT_USER_MESSAGES } from './compaction.js';
 
-let emulator: Emulator;
-const sockets: TestSocket[] = [];
-
-beforeEach(async () => {
-  emulator = await startEmulator();
-});
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.socket.terminate();
-  await emulator.close();
-});
+const harness = startEmulatorPerTest();
+const emulator = () => harness.emulator;
 
 type Backend = 'chatgpt' | 'openai';
 
 const baseUrl = (backend: Backend) =>
-  backend === 'chatgpt' ? emulator.chatgptBaseUrl : emulator.openaiBaseUrl;
+  backend === 'chatgpt' ? emulator().chatgptBaseUrl : emulator().openaiBaseUrl;
 const headersFor = (backend: Backend) =>
-  backend === 'chatgpt' ? chatgptHeaders(emulator) : apiKeyHeaders(emulator);
+  backend === 'chatgpt' ? chatgptHeaders(emulator()) : apiKeyHeaders(emulator());
 
 async function compact(
   backend: Backend,
@@ -87,7 +75,7 @@ describe.each(['chatgpt', 'openai'] as const)('POST /responses/compact on the %s
       type: 'compaction',
       encrypted_content: expect.stringMatching(/^gAAAAA/),
     });
-    const recorded = emulator.requests.at(-1);
+    const recorded = emulator().requests.at(-1);
     expect(recorded).toMatchObject({
       path: `${new URL(baseUrl(backend)).pathname}/responses/compact`,
       inputItems: input.length,
@@ -163,10 +151,10 @@ describe('in-band compaction (compaction_trigger)', () => {
   }
 
   it('answers exactly one compaction output item over HTTP, whatever the content scenario', async () => {
-    emulator.setOptions({ scenario: 'reasoning' });
+    emulator().setOptions({ scenario: 'reasoning' });
     const { status, events } = await postResponses(
-      `${emulator.chatgptBaseUrl}/responses`,
-      chatgptHeaders(emulator),
+      `${emulator().chatgptBaseUrl}/responses`,
+      chatgptHeaders(emulator()),
       {
         model: 'gpt-5.4',
         stream: true,
@@ -178,9 +166,9 @@ describe('in-band compaction (compaction_trigger)', () => {
     );
     expect(status).toBe(200);
     const item = expectOneCompactionItem(events);
-    expect(emulator.requests.at(-1)?.scenario).toBe('compaction');
+    expect(emulator().requests.at(-1)?.scenario).toBe('compaction');
     // The item is accepted back as input.
-    const next = await postResponses(`${emulator.chatgptBaseUrl}/responses`, chatgptHeaders(emulator), {
+    const next = await postResponses(`${emulator().chatgptBaseUrl}/responses`, chatgptHeaders(emulator()), {
       model: 'gpt-5.4',
       stream: true,
       store: false,
@@ -190,8 +178,7 @@ describe('in-band compaction (compaction_trigger)', () => {
   });
 
   it('answers exactly one compaction output item over WebSocket, on a continued conversation too', async () => {
-    const socket = await openSocket(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator));
-    sockets.push(socket);
+    const socket = await harness.connect(`${emulator().openaiBaseUrl}/responses`, apiKeyHeaders(emulator()));
     socket.create({ model: 'gpt-5.4', store: false, input: userInput('hello') });
     const first = await socket.nextResponse();
     const id = responseOf(first.at(-1)).id;
@@ -200,11 +187,15 @@ describe('in-band compaction (compaction_trigger)', () => {
   });
 
   it('still plays fault scenarios', async () => {
-    const { status } = await postResponses(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator), {
-      model: 'gpt-5.4',
-      stream: true,
-      input: [...userInput('[scenario:rate-limited] x'), TRIGGER],
-    });
+    const { status } = await postResponses(
+      `${emulator().openaiBaseUrl}/responses`,
+      apiKeyHeaders(emulator()),
+      {
+        model: 'gpt-5.4',
+        stream: true,
+        input: [...userInput('[scenario:rate-limited] x'), TRIGGER],
+      },
+    );
     expect(status).toBe(429);
   });
 });

@@ -3,7 +3,7 @@ import type { EmulatorContext } from '../context.js';
 import { type ParsedBody, sendJson } from '../http-utilities.js';
 import { createId } from '../ids.js';
 import { compactHistory } from './compaction.js';
-import { findUnverifiableContent, unverifiableContentMessage } from './encrypted-content.js';
+import { findUnverifiableContent, unverifiableContentError } from './encrypted-content.js';
 import { apiError } from './error-bodies.js';
 import { normalizeInputItems } from './input-items.js';
 import { analyzeRequest } from './request-analysis.js';
@@ -79,17 +79,7 @@ export function handleCompactHttp(
   }
   const unverifiable = findUnverifiableContent(items, context.contentSealer);
   if (unverifiable !== undefined) {
-    sendJson(
-      response,
-      400,
-      apiError(
-        unverifiableContentMessage(unverifiable.value),
-        'invalid_request_error',
-        'invalid_encrypted_content',
-        'input',
-      ),
-      headers,
-    );
+    sendJson(response, 400, unverifiableContentError(unverifiable.value), headers);
     return;
   }
   const output = compactHistory(items, context.contentSealer);

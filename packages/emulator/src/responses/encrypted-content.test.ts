@@ -1,22 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   apiKeyHeaders,
   chatgptHeaders,
   errorEventOf,
-  openSocket,
   outputItems,
   outputText,
   postResponses,
-  type TestSocket,
   userInput,
 } from '../__fixtures__/emulator-client.js';
+import { startEmulatorPerTest } from '../__fixtures__/emulator-per-test.js';
 import { startEmulator } from '../server.js';
-import type { Emulator } from '../types.js';
 import {
   createEncryptedContentSealer,
   findUnverifiableContent,
-  unverifiableContentMessage,
+  unverifiableContentError,
 } from './encrypted-content.js';
 import { TEXT_ANSWER } from './scenario-plan.js';
 
@@ -78,26 +76,25 @@ describe('the sealer', () => {
   });
 
   it('words the error like the real service, shortening the value', () => {
-    expect(unverifiableContentMessage(`gAAAAAB${'x'.repeat(500)}5Q==`)).toBe(
-      'The encrypted content gAAAAABx...5Q== could not be verified. Reason: Encrypted content could not be decrypted or parsed.',
-    );
-    expect(unverifiableContentMessage({ a: 1 })).toContain('{"a":1}');
+    expect(unverifiableContentError(`gAAAAAB${'x'.repeat(500)}5Q==`)).toEqual({
+      error: {
+        type: 'invalid_request_error',
+        code: 'invalid_encrypted_content',
+        param: 'input',
+        message:
+          'The encrypted content gAAAAABx...5Q== could not be verified. Reason: Encrypted content could not be decrypted or parsed.',
+      },
+    });
+    expect(unverifiableContentError({ a: 1 }).error.message).toContain('{"a":1}');
   });
 });
 
 describe('reasoning items across turns (store: false)', () => {
-  let emulator: Emulator;
-  const sockets: TestSocket[] = [];
-  beforeEach(async () => {
-    emulator = await startEmulator({ scenario: 'reasoning' });
-  });
-  afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.socket.terminate();
-    await emulator.close();
-  });
+  const harness = startEmulatorPerTest({ scenario: 'reasoning' });
+  const emulator = () => harness.emulator;
 
   const post = (body: Record<string, unknown>) =>
-    postResponses(`${emulator.chatgptBaseUrl}/responses`, chatgptHeaders(emulator), {
+    postResponses(`${emulator().chatgptBaseUrl}/responses`, chatgptHeaders(emulator()), {
       model: 'gpt-5.4',
       stream: true,
       store: false,
@@ -154,8 +151,10 @@ describe('reasoning items across turns (store: false)', () => {
         include: ['reasoning.encrypted_content'],
       });
       const [reasoning] = outputItems(foreign.events);
-      const socket = await openSocket(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator));
-      sockets.push(socket);
+      const socket = await harness.connect(
+        `${emulator().openaiBaseUrl}/responses`,
+        apiKeyHeaders(emulator()),
+      );
       socket.create({ model: 'gpt-5.4', input: [...userInput('think'), reasoning] });
       expect(errorEventOf(await socket.nextResponse())).toMatchObject({
         status_code: 400,

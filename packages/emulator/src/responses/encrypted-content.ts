@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type ApiErrorBody, apiError } from './error-bodies.js';
 
 /** What the emulator seals into an `encrypted_content` value. */
 export interface SealedContent {
@@ -102,13 +103,19 @@ export function findUnverifiableContent(
 }
 
 /**
- * The real services' wording for a value that fails the check, with the value shortened
- * (`gAAAAA…X9w`) so a huge or hostile value never floods the message.
+ * The 400 body for a value that fails the check: code `invalid_encrypted_content`, `param: "input"`,
+ * and the wording clients report from the real services, with the value shortened
+ * (`gAAAAABx...5Q==`) so a huge or hostile value never floods the message.
  *
  * @param value - the `encrypted_content` sent
  */
-export function unverifiableContentMessage(value: unknown): string {
+export function unverifiableContentError(value: unknown): ApiErrorBody {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const shown = text.length <= 16 ? text : `${text.slice(0, 8)}...${text.slice(-4)}`;
-  return `The encrypted content ${shown} could not be verified. Reason: Encrypted content could not be decrypted or parsed.`;
+  return apiError(
+    `The encrypted content ${shown} could not be verified. Reason: Encrypted content could not be decrypted or parsed.`,
+    'invalid_request_error',
+    'invalid_encrypted_content',
+    'input',
+  );
 }

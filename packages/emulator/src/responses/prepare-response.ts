@@ -3,7 +3,7 @@ import type { EmulatorContext } from '../context.js';
 import { headerValue } from '../http-utilities.js';
 import type { ScenarioName } from '../types.js';
 import { resolveContinuation } from './continuation.js';
-import { findUnverifiableContent, unverifiableContentMessage } from './encrypted-content.js';
+import { findUnverifiableContent, unverifiableContentError } from './encrypted-content.js';
 import { apiError } from './error-bodies.js';
 import { analyzeRequest, type RequestAnalysis } from './request-analysis.js';
 import { type ResponsesBackend, validateBody } from './request-validation.js';
@@ -101,15 +101,7 @@ export function prepareResponse(context: EmulatorContext, request: ResponsesRequ
   if (continuation.kind === 'failure') return failure(continuation.failure.status, continuation.failure.body);
   const unverifiable = findUnverifiableContent(continuation.sentItems, context.contentSealer);
   if (unverifiable !== undefined) {
-    return failure(
-      400,
-      apiError(
-        unverifiableContentMessage(unverifiable.value),
-        'invalid_request_error',
-        'invalid_encrypted_content',
-        'input',
-      ),
-    );
+    return failure(400, unverifiableContentError(unverifiable.value));
   }
   // Without a previous response the body is used exactly as sent (so answers and usage stay as they were).
   const effectiveBody =

@@ -1,15 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   apiKeyHeaders,
   chatgptHeaders,
-  openSocket,
   outputItems,
   outputText,
   postResponses,
   userInput,
 } from '../__fixtures__/emulator-client.js';
-import { startEmulator } from '../server.js';
-import type { Emulator } from '../types.js';
+import { startEmulatorPerTest } from '../__fixtures__/emulator-per-test.js';
 import { argumentsForSchema } from './tool-arguments.js';
 import { readToolChoice } from './tool-choice.js';
 
@@ -113,17 +111,12 @@ describe('argumentsForSchema', () => {
 });
 
 describe('a forced tool_choice over the network', () => {
-  let emulator: Emulator;
-  beforeEach(async () => {
-    emulator = await startEmulator();
-  });
-  afterEach(async () => {
-    await emulator.close();
-  });
+  const harness = startEmulatorPerTest();
+  const emulator = () => harness.emulator;
 
   const tools = [WEATHER, TICKET, NO_ARGUMENTS].map((tool) => ({ type: 'function', strict: false, ...tool }));
   const post = (body: Record<string, unknown>) =>
-    postResponses(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator), {
+    postResponses(`${emulator().openaiBaseUrl}/responses`, apiKeyHeaders(emulator()), {
       model: 'gpt-5.4',
       stream: true,
       input: userInput('just say hi'),
@@ -174,16 +167,15 @@ describe('a forced tool_choice over the network', () => {
       json: { error: { param: 'tool_choice', type: 'invalid_request_error' } },
     });
     expect((await post({ tools: [], tool_choice: 'required' })).status).toBe(400);
-    const socket = await openSocket(`${emulator.chatgptBaseUrl}/responses`, chatgptHeaders(emulator));
-    try {
-      socket.create({ model: 'gpt-5.4', input: 'x', tool_choice: { type: 'function', name: 'missing' } });
-      expect((await socket.nextResponse()).at(-1)).toMatchObject({
-        type: 'error',
-        status_code: 400,
-        error: { param: 'tool_choice' },
-      });
-    } finally {
-      socket.socket.terminate();
-    }
+    const socket = await harness.connect(
+      `${emulator().chatgptBaseUrl}/responses`,
+      chatgptHeaders(emulator()),
+    );
+    socket.create({ model: 'gpt-5.4', input: 'x', tool_choice: { type: 'function', name: 'missing' } });
+    expect((await socket.nextResponse()).at(-1)).toMatchObject({
+      type: 'error',
+      status_code: 400,
+      error: { param: 'tool_choice' },
+    });
   });
 });

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   apiKeyHeaders,
   chatgptHeaders,
   errorEventOf,
-  openSocket,
   outputItems,
   outputText,
   postResponses,
@@ -12,29 +11,16 @@ import {
   type TestSocket,
   userInput,
 } from '../__fixtures__/emulator-client.js';
-import { startEmulator } from '../server.js';
-import type { Emulator } from '../types.js';
+import { startEmulatorPerTest } from '../__fixtures__/emulator-per-test.js';
 import { TEXT_ANSWER } from './scenario-plan.js';
 
-let emulator: Emulator;
-const sockets: TestSocket[] = [];
+const harness = startEmulatorPerTest();
+const emulator = () => harness.emulator;
 
-beforeEach(async () => {
-  emulator = await startEmulator();
-});
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.socket.terminate();
-  await emulator.close();
-});
-
-async function connect(backend: 'chatgpt' | 'openai' = 'chatgpt'): Promise<TestSocket> {
-  const socket =
-    backend === 'chatgpt'
-      ? await openSocket(`${emulator.chatgptBaseUrl}/responses`, chatgptHeaders(emulator))
-      : await openSocket(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator));
-  sockets.push(socket);
-  return socket;
+function connect(backend: 'chatgpt' | 'openai' = 'chatgpt'): Promise<TestSocket> {
+  return backend === 'chatgpt'
+    ? harness.connect(`${emulator().chatgptBaseUrl}/responses`, chatgptHeaders(emulator()))
+    : harness.connect(`${emulator().openaiBaseUrl}/responses`, apiKeyHeaders(emulator()));
 }
 
 async function turn(socket: TestSocket, body: Record<string, unknown>): Promise<StreamEvent[]> {
@@ -92,7 +78,7 @@ describe('continuing on the connection that produced a response (store: false)',
     expect(outputText(third)).toBe('weather in Oslo?');
     expect(responseOf(third.at(-1)).previous_response_id).toBe(completedId(second));
 
-    const frames = emulator.requests.filter((request) => request.transport === 'websocket');
+    const frames = emulator().requests.filter((request) => request.transport === 'websocket');
     expect(frames.map((request) => request.inputItems)).toEqual([1, 1, 0]);
     expect(frames.map((request) => request.previousResponseId)).toEqual([
       undefined,
@@ -114,7 +100,7 @@ describe('continuing on the connection that produced a response (store: false)',
     };
     socket.create({ ...fullBody, input: userInput('next'), previous_response_id: completedId(first) });
     await socket.nextResponse();
-    const [firstFrame, secondFrame] = emulator.requests;
+    const [firstFrame, secondFrame] = emulator().requests;
     expect(firstFrame?.bytesReceived).toBe(
       Buffer.byteLength(
         JSON.stringify({ type: 'response.create', model: 'gpt-5.4', store: false, input: history }),
@@ -143,13 +129,17 @@ describe('continuing on the connection that produced a response (store: false)',
     const id = completedId(await turn(producer, { input: userInput('hello') }));
     const other = await connect();
     expect((await turn(other, { input: [], previous_response_id: id })).at(-1)).toMatchObject(notFound(id));
-    const overHttp = await postResponses(`${emulator.chatgptBaseUrl}/responses`, chatgptHeaders(emulator), {
-      model: 'gpt-5.4',
-      stream: true,
-      store: false,
-      input: [],
-      previous_response_id: id,
-    });
+    const overHttp = await postResponses(
+      `${emulator().chatgptBaseUrl}/responses`,
+      chatgptHeaders(emulator()),
+      {
+        model: 'gpt-5.4',
+        stream: true,
+        store: false,
+        input: [],
+        previous_response_id: id,
+      },
+    );
     expect(overHttp).toMatchObject({ status: 400, json: { error: notFound(id).error } });
     // The producer still knows it.
     expect(outputText(await turn(producer, { input: [], previous_response_id: id }))).toBe('hello');
@@ -162,7 +152,7 @@ describe('continuing on the connection that produced a response (store: false)',
     expect(outputText(await turn(elsewhere, { input: [], previous_response_id: stored }))).toBe(
       'remember me',
     );
-    const overHttp = await postResponses(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator), {
+    const overHttp = await postResponses(`${emulator().openaiBaseUrl}/responses`, apiKeyHeaders(emulator()), {
       model: 'gpt-5.4',
       stream: true,
       input: 'and now?',
@@ -182,7 +172,7 @@ describe('continuing on the connection that produced a response (store: false)',
   it('can be made to fail once with injectPreviousResponseNotFound', async () => {
     const socket = await connect();
     const id = completedId(await turn(socket, { input: userInput('one') }));
-    emulator.injectPreviousResponseNotFound();
+    emulator().injectPreviousResponseNotFound();
     expect((await turn(socket, { input: userInput('two'), previous_response_id: id })).at(-1)).toMatchObject(
       notFound(id),
     );
@@ -196,7 +186,7 @@ describe('continuing on the connection that produced a response (store: false)',
 
 describe('one connection, one response at a time', () => {
   it('refuses a response.create while one streams with response_already_in_flight, then serves the next', async () => {
-    emulator.setOptions({ tokenDelayMs: 5 });
+    emulator().setOptions({ tokenDelayMs: 5 });
     const socket = await connect();
     socket.create({ model: 'gpt-5.4', input: userInput('the first answer') });
     socket.create({ model: 'gpt-5.4', input: userInput('too early') });
@@ -214,7 +204,7 @@ describe('one connection, one response at a time', () => {
   });
 
   it('accepts response.processed silently, even while a response streams', async () => {
-    emulator.setOptions({ tokenDelayMs: 2 });
+    emulator().setOptions({ tokenDelayMs: 2 });
     const socket = await connect();
     socket.create({ model: 'gpt-5.4', input: userInput('first') });
     socket.socket.send(JSON.stringify({ type: 'response.processed', response_id: 'resp_whatever' }));
@@ -234,7 +224,7 @@ describe('warm-up (generate: false)', () => {
     const warmUp = await turn(socket, { input: history, generate: false, tools: [WEATHER_TOOL] });
     expect(warmUp.map((event) => event.type)).toEqual(['response.created', 'response.completed']);
     expect(responseOf(warmUp.at(-1))).toMatchObject({ status: 'completed', output: [] });
-    expect(emulator.requests.at(-1)?.scenario).toBeUndefined();
+    expect(emulator().requests.at(-1)?.scenario).toBeUndefined();
     const first = await turn(socket, {
       input: [],
       previous_response_id: completedId(warmUp),
@@ -259,7 +249,7 @@ describe('warm-up (generate: false)', () => {
 
 describe('maximum connection age', () => {
   it('ends an idle connection at the limit with websocket_connection_limit_reached and a close', async () => {
-    emulator.setOptions({ maxConnectionAgeMs: 100 });
+    emulator().setOptions({ maxConnectionAgeMs: 100 });
     const socket = await connect();
     expect(await socket.nextResponse()).toEqual([
       {
@@ -279,9 +269,9 @@ describe('maximum connection age', () => {
   });
 
   it('answers the next response.create past the limit with the error, then closes', async () => {
-    emulator.setOptions({ maxConnectionAgeMs: 0 });
+    emulator().setOptions({ maxConnectionAgeMs: 0 });
     const socket = await connect();
-    emulator.setOptions({ maxConnectionAgeMs: 1 });
+    emulator().setOptions({ maxConnectionAgeMs: 1 });
     await new Promise((resolve) => setTimeout(resolve, 5));
     const events = await turn(socket, { input: userInput('too late') });
     expect(events).toEqual([
@@ -293,11 +283,11 @@ describe('maximum connection age', () => {
   });
 
   it('lets a response that is streaming when the limit passes finish first', async () => {
-    emulator.setOptions({ maxConnectionAgeMs: 0, tokenDelayMs: 10 });
+    emulator().setOptions({ maxConnectionAgeMs: 0, tokenDelayMs: 10 });
     const socket = await connect();
     socket.create({ model: 'gpt-5.4', input: userInput('[scenario:slow] long answer') });
     await new Promise((resolve) => socket.socket.once('message', resolve));
-    emulator.setOptions({ maxConnectionAgeMs: 1 });
+    emulator().setOptions({ maxConnectionAgeMs: 1 });
     const events = await socket.nextResponse();
     expect(events.at(-1)?.type).toBe('response.completed');
     expect(outputText(events)).toBe(TEXT_ANSWER);
@@ -308,7 +298,7 @@ describe('maximum connection age', () => {
   });
 
   it('rejects a maxConnectionAgeMs that is not a number', async () => {
-    expect(() => emulator.setOptions({ maxConnectionAgeMs: 'soon' as unknown as number })).toThrow(
+    expect(() => emulator().setOptions({ maxConnectionAgeMs: 'soon' as unknown as number })).toThrow(
       /maxConnectionAgeMs/,
     );
   });
@@ -318,17 +308,17 @@ describe('dropConnections', () => {
   it('terminates every open WebSocket (1006), mid-stream too; new connections start fresh', async () => {
     const idle = await connect();
     const id = completedId(await turn(idle, { input: userInput('hello') }));
-    emulator.setOptions({ tokenDelayMs: 20 });
+    emulator().setOptions({ tokenDelayMs: 20 });
     const busy = await connect();
     busy.create({ model: 'gpt-5.4', input: userInput('[scenario:slow] x') });
     await new Promise((resolve) => busy.socket.once('message', resolve));
-    expect(emulator.dropConnections()).toBe(2);
+    expect(emulator().dropConnections()).toBe(2);
     expect(await idle.closed).toBe(1006);
     expect(await busy.closed).toBe(1006);
     expect((await busy.nextResponse()).some((event) => event.type === 'response.completed')).toBe(false);
-    emulator.setOptions({ tokenDelayMs: 0 });
+    emulator().setOptions({ tokenDelayMs: 0 });
     const fresh = await connect();
     expect((await turn(fresh, { input: [], previous_response_id: id })).at(-1)).toMatchObject(notFound(id));
-    expect(emulator.dropConnections()).toBe(1);
+    expect(emulator().dropConnections()).toBe(1);
   });
 });
