@@ -156,21 +156,9 @@ export function planScenario(
           yield* messageEvents(builder, splitWords(TEXT_ANSWER));
         })(),
       );
-    case 'tool-call': {
-      const tool = forcedTool(analysis) ?? analysis.tools[0] ?? DEFAULT_TOOL;
-      return stream(functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, 0)));
-    }
-    case 'parallel-tool-calls': {
-      const named = analysis.toolChoice.kind === 'function' ? analysis.toolChoice.tool : undefined;
-      const first = named ?? analysis.tools[0] ?? DEFAULT_TOOL;
-      const second = named ?? analysis.tools[1] ?? first;
-      return stream(
-        (function* () {
-          yield* functionCallEvents(builder, first.name, argumentsForSchema(first.parameters, 0));
-          yield* functionCallEvents(builder, second.name, argumentsForSchema(second.parameters, 1));
-        })(),
-      );
-    }
+    case 'tool-call':
+    case 'parallel-tool-calls':
+      return stream(toolCallEvents(builder, analysis, scenario === 'parallel-tool-calls' ? 2 : 1));
     case 'tool-result': {
       const outputs = analysis.trailingToolOutputs;
       const text =
@@ -225,10 +213,24 @@ export function planScenario(
 /** The tool called when a request offers none. */
 const DEFAULT_TOOL: OfferedTool = { name: 'get_weather', parameters: {} };
 
-/** The tool `tool_choice` forces, if any. */
-function forcedTool(analysis: RequestAnalysis): OfferedTool | undefined {
+/**
+ * One or two function calls: to the tool `tool_choice` forces (a named function for every call;
+ * `"required"` for the first), else to the offered tools in order (the first again when there is
+ * only one), else to `get_weather`.
+ */
+function* toolCallEvents(
+  builder: ResponseBuilder,
+  analysis: RequestAnalysis,
+  count: 1 | 2,
+): Generator<ResponsesEvent> {
   const choice = analysis.toolChoice;
-  return choice.kind === 'required' || choice.kind === 'function' ? choice.tool : undefined;
+  const named = choice.kind === 'function' ? choice.tool : undefined;
+  const first =
+    named ?? (choice.kind === 'required' ? choice.tool : undefined) ?? analysis.tools[0] ?? DEFAULT_TOOL;
+  const calls = count === 1 ? [first] : [first, named ?? analysis.tools[1] ?? first];
+  for (const [variant, tool] of calls.entries()) {
+    yield* functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, variant));
+  }
 }
 
 /** `response.created` and `response.in_progress`, the content, then the terminal event (built last). */
