@@ -38,6 +38,8 @@ export interface ServerCommandSettings {
   port: number;
   /** Shutdown grace period for open streams, ms. */
   shutdownGraceMs: number;
+  /** Refuse to start unless a key is configured, instead of generating one (`--require-key`). */
+  requireKey: boolean;
 }
 
 declare const CODETETHER_SERVER_VERSION: string | undefined;
@@ -47,7 +49,7 @@ export const SERVER_VERSION: string =
   typeof CODETETHER_SERVER_VERSION === 'string' ? CODETETHER_SERVER_VERSION : '0.0.0-development';
 
 /** The usage text of `codetether-server`. */
-export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000]
+export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000] [--require-key]
 
 An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or OPENAI_API_KEY.
 
@@ -55,6 +57,8 @@ Options:
   --host HOST               address to bind (default CODETETHER_SERVER_HOST or 127.0.0.1)
   --port PORT               port to listen on (default CODETETHER_SERVER_PORT or 8787)
   --shutdown-grace-ms MS    how long open streams may finish on SIGTERM (default 10000)
+  --require-key             exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
+                            stored in CODETETHER_HOME, instead of generating one (the container uses it)
   -h, --help                show this help
   -V, --version             print the version
 
@@ -98,6 +102,7 @@ export function parseServerArguments(
     host?: string;
     port?: string;
     'shutdown-grace-ms'?: string;
+    'require-key'?: boolean;
     help?: boolean;
     version?: boolean;
   };
@@ -108,6 +113,7 @@ export function parseServerArguments(
         host: { type: 'string' },
         port: { type: 'string' },
         'shutdown-grace-ms': { type: 'string' },
+        'require-key': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -133,7 +139,7 @@ export function parseServerArguments(
   if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
     throw new ServerUsageError(`--shutdown-grace-ms must be a number of milliseconds, got '${grace}'.`);
   }
-  return { host, port, shutdownGraceMs };
+  return { host, port, shutdownGraceMs, requireKey: values['require-key'] === true };
 }
 
 function isLoopback(host: string): boolean {
@@ -158,7 +164,7 @@ export async function runServerCommand(
     return undefined;
   }
   const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
-  const key = await loadOrCreateServerApiKey({ env: io.env });
+  const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;
   else {
