@@ -8,6 +8,7 @@ import {
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
+import { SERVER_VERSION } from './server-version.js';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -41,12 +42,6 @@ export interface ServerCommandSettings {
   /** Refuse to start unless a key is configured, instead of generating one (`--require-key`). */
   requireKey: boolean;
 }
-
-declare const CODETETHER_SERVER_VERSION: string | undefined;
-
-/** The version of `codetether-server` (set at build time from package.json). */
-export const SERVER_VERSION: string =
-  typeof CODETETHER_SERVER_VERSION === 'string' ? CODETETHER_SERVER_VERSION : '0.0.0-development';
 
 /** The usage text of `codetether-server`. */
 export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000] [--require-key]
