@@ -104,8 +104,8 @@ export function createGatewayRouteTable(
     {
       path: '/metrics',
       methods: ['GET'],
-      handler: (c) =>
-        c.text(context.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+      handler: async (c) =>
+        c.text(await context.metrics.render(), 200, { 'content-type': context.metrics.contentType }),
       documentation: {
         operationId: 'getMetrics',
         summary: 'Prometheus metrics (no key needed).',
