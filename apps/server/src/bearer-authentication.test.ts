@@ -23,7 +23,9 @@ describe('createBearerAuthenticator', () => {
     const freeText = createBearerAuthenticator('pa$$w0rd!:é');
     expect(() => freeText('Bearer pa$$w0rd!:é')).not.toThrow();
     expect(() => freeText('Bearer\tpa$$w0rd!:é')).not.toThrow();
-    expect(() => freeText('Bearer pa$$w0rd!:e')).toThrow(expect.objectContaining({ code: 'invalid_api_key' }));
+    expect(() => freeText('Bearer pa$$w0rd!:e')).toThrow(
+      expect.objectContaining({ code: 'invalid_api_key' }),
+    );
   });
 
   it('refuses an empty server key', () => {
