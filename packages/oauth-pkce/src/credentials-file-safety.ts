@@ -21,7 +21,7 @@ export interface OwnerOnlyFileLabel {
 }
 
 /** The label of `auth.json`. */
-export const CREDENTIALS_FILE_LABEL: OwnerOnlyFileLabel = {
+const CREDENTIALS_FILE_LABEL: OwnerOnlyFileLabel = {
   name: 'credentials file',
   recovery: 'run `codetether auth login`',
 };
@@ -106,7 +106,7 @@ async function openRegularFile(path: string, label: OwnerOnlyFileLabel): Promise
     const code = errnoCode(error);
     if (code === 'ENOENT') return undefined;
     if (code === 'ELOOP' || code === 'EMLINK') throw symlinkError(path, label);
-    throw credentialsIoError(path, 'read', error);
+    throw credentialsIoError(path, 'read', error, label.name);
   }
 }
 
@@ -132,7 +132,7 @@ export async function readOwnerOnlyFile(
     return await handle.readFile('utf8');
   } catch (error) {
     if (error instanceof OAuthError) throw error;
-    throw credentialsIoError(path, 'read', error);
+    throw credentialsIoError(path, 'read', error, label.name);
   } finally {
     await handle.close().catch(() => {});
   }
@@ -144,6 +144,8 @@ export interface OwnerOnlyFolderOptions {
   create: boolean;
   /** The file in the folder the caller is about to use, for messages. */
   path: string;
+  /** How messages name that file. Default: the credentials file. */
+  label?: OwnerOnlyFileLabel;
 }
 
 /**
@@ -156,7 +158,10 @@ export interface OwnerOnlyFolderOptions {
  * @param folder - the folder
  * @param options - whether to create it, and the file it is for
  */
-export async function secureOwnerOnlyFolder(folder: string, options: OwnerOnlyFolderOptions): Promise<boolean> {
+export async function secureOwnerOnlyFolder(
+  folder: string,
+  options: OwnerOnlyFolderOptions,
+): Promise<boolean> {
   const { path } = options;
   let info: Stats;
   try {
@@ -167,7 +172,8 @@ export async function secureOwnerOnlyFolder(folder: string, options: OwnerOnlyFo
     info = await stat(folder);
   } catch (error) {
     if (!options.create && errnoCode(error) === 'ENOENT') return false;
-    throw credentialsIoError(path, options.create ? 'create the folder for' : 'check the folder of', error);
+    const action = options.create ? 'create the folder for' : 'check the folder of';
+    throw credentialsIoError(path, action, error, (options.label ?? CREDENTIALS_FILE_LABEL).name);
   }
   if (!info.isDirectory()) {
     throw new OAuthError(

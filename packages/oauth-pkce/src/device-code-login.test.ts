@@ -140,7 +140,9 @@ describe('loginWithDeviceCode', () => {
       ...fakeTime(),
     }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'device-code-expired' });
-    expect((error as Error).message).toContain('The device code expired after 45 seconds without being approved.');
+    expect((error as Error).message).toContain(
+      'The device code expired after 45 seconds without being approved.',
+    );
     expect((error as Error).message).toContain('codetether auth login --device-code');
   });
 

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomically } from './atomic-file-write.js';
 import { credentialsIoError } from './credentials-file-errors.js';
-import { readOwnerOnlyFile } from './credentials-file-safety.js';
+import { type OwnerOnlyFileLabel, readOwnerOnlyFile } from './credentials-file-safety.js';
 
 /** One refresh that was started: which refresh token it spent (as a fingerprint) and when. */
 export interface RefreshJournalEntry {
@@ -27,6 +27,9 @@ export interface RefreshJournal {
   /** Removes the record (no error when there is none). */
   clear(): Promise<void>;
 }
+
+/** How messages name the journal. */
+const JOURNAL_LABEL: OwnerOnlyFileLabel = { name: 'refresh journal', recovery: 'try again' };
 
 /** The journal's file format version. */
 const REFRESH_JOURNAL_VERSION = 1;
@@ -59,10 +62,7 @@ export function createFileRefreshJournal(credentialsPath: string): RefreshJourna
   return {
     location: path,
     async read() {
-      const text = await readOwnerOnlyFile(path, {
-        name: 'refresh journal',
-        recovery: 'try again',
-      });
+      const text = await readOwnerOnlyFile(path, JOURNAL_LABEL);
       if (text === undefined) return undefined;
       let json: unknown;
       try {
@@ -72,21 +72,24 @@ export function createFileRefreshJournal(credentialsPath: string): RefreshJourna
       }
       const parsed = journalFileSchema.safeParse(json);
       if (!parsed.success) return undefined;
-      return { refreshTokenFingerprint: parsed.data.refreshTokenFingerprint, startedAt: parsed.data.startedAt };
+      return {
+        refreshTokenFingerprint: parsed.data.refreshTokenFingerprint,
+        startedAt: parsed.data.startedAt,
+      };
     },
     async write(entry) {
       const content = `${JSON.stringify({ version: REFRESH_JOURNAL_VERSION, ...entry }, null, 2)}\n`;
       try {
         await writeFileAtomically(path, content);
       } catch (error) {
-        throw credentialsIoError(credentialsPath, 'record the token refresh next to', error);
+        throw credentialsIoError(path, 'write', error, JOURNAL_LABEL.name);
       }
     },
     async clear() {
       try {
         await rm(path, { force: true });
       } catch (error) {
-        throw credentialsIoError(credentialsPath, 'remove the refresh journal next to', error);
+        throw credentialsIoError(path, 'delete', error, JOURNAL_LABEL.name);
       }
     },
   };
