@@ -12,6 +12,9 @@ const NON_BLOCKING: number = constants.O_NONBLOCK ?? 0;
 /** Permission bits that let the group or other users write. */
 const WRITABLE_BY_OTHERS = 0o022;
 
+/** The sticky bit: set on folders meant to be shared, such as `/tmp`. */
+const STICKY = 0o1000;
+
 /** How messages about an owner-only file name it and what they tell the user to do. */
 export interface OwnerOnlyFileLabel {
   /** What the file is, e.g. `credentials file` or `server key file`. */
@@ -27,7 +30,7 @@ const CREDENTIALS_FILE_LABEL: OwnerOnlyFileLabel = {
 };
 
 function mode(info: Stats): string {
-  return (info.mode & 0o777).toString(8).padStart(3, '0');
+  return (info.mode & 0o7777).toString(8).padStart(3, '0');
 }
 
 function symlinkError(path: string, label: OwnerOnlyFileLabel): OAuthError {
@@ -152,8 +155,9 @@ export interface OwnerOnlyFolderOptions {
  * Makes sure a folder holding owner-only files (CodeTether's home) cannot be written by other users,
  * who could otherwise replace or plant files in it. A missing folder is created with mode 0700 when
  * `create` is set. A folder the group or other users can write (e.g. mode 0777 or 0775) is tightened
- * to 0700 when the current user owns it; when another user owns it (e.g. `/tmp`), using it is refused
- * with a `credentials-io-error` saying what to do. Resolves with whether the folder exists.
+ * to 0700 when the current user owns it; when another user owns it, or it is shared by design (sticky
+ * bit, e.g. `/tmp` — even for root), using it is refused with a `credentials-io-error` saying what to
+ * do, and it is left unchanged. Resolves with whether the folder exists.
  *
  * @param folder - the folder
  * @param options - whether to create it, and the file it is for
@@ -184,10 +188,14 @@ export async function secureOwnerOnlyFolder(
   }
   const uid = currentUserId();
   if (uid === undefined || (info.mode & WRITABLE_BY_OTHERS) === 0) return true;
-  if (info.uid !== uid) {
+  // A sticky folder (such as /tmp) is shared by design: never change it, even when we own it (root).
+  const sharedByDesign = (info.mode & STICKY) !== 0;
+  if (info.uid !== uid || sharedByDesign) {
+    const why =
+      info.uid !== uid ? `belongs to another user (uid ${info.uid})` : 'is a shared folder (sticky bit set)';
     throw new OAuthError(
       'credentials-io-error',
-      `The folder ${folder} (which holds ${path}) can be written by other users (mode ${mode(info)}) and belongs to another user (uid ${info.uid}), so CodeTether will not keep secrets there: anyone who can write to it could replace them. Set CODETETHER_HOME to a folder only you can write to (the default is ~/.codetether).`,
+      `The folder ${folder} (which holds ${path}) can be written by other users (mode ${mode(info)}) and ${why}, so CodeTether will not keep secrets there: anyone who can write to it could replace them. Set CODETETHER_HOME to a folder only you can write to (the default is ~/.codetether).`,
       { path },
     );
   }

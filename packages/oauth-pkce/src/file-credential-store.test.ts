@@ -173,6 +173,23 @@ describe('createFileCredentialStore', () => {
     },
   );
 
+  it.skipIf(process.platform === 'win32')(
+    'refuses a shared (sticky, world-writable) home folder even when it owns it, and leaves its mode alone',
+    async () => {
+      const shared = join(folder, 'like-tmp');
+      await mkdir(shared);
+      await chmod(shared, 0o1777);
+      const store = createFileCredentialStore({ home: shared });
+      const error = await store.read().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'credentials-io-error' });
+      expect((error as Error).message).toContain('(mode 1777) and is a shared folder (sticky bit set)');
+      expect((error as Error).message).toContain('Set CODETETHER_HOME to a folder only you can write to');
+      await expect(store.write(makeCredentials())).rejects.toMatchObject({ code: 'credentials-io-error' });
+      expect((await stat(shared)).mode & 0o7777).toBe(0o1777);
+      expect(await readdir(shared)).toEqual([]);
+    },
+  );
+
   it('defaults to $CODETETHER_HOME/auth.json', () => {
     const store = createFileCredentialStore({ env: { CODETETHER_HOME: folder } });
     expect(store.location).toBe(join(folder, 'auth.json'));

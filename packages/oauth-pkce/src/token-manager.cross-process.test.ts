@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@codetether/emulator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnFixture, waitForLine } from './__fixtures__/child-process.js';
+import type { CredentialStore } from './credentials.js';
 import { createFileCredentialStore } from './file-credential-store.js';
 import { fingerprintRefreshToken } from './refresh-journal.js';
 import { refreshTokens } from './token-endpoint.js';
@@ -38,22 +39,28 @@ const refreshRequests = () =>
       (request.body as Record<string, unknown>).grant_type === 'refresh_token',
   );
 
+/** Stores a login from the emulator whose access token expired a minute ago. */
+async function storeExpiredLogin(store: CredentialStore) {
+  const expired = issuer.issueTokens({ expiresInSeconds: -60 });
+  await store.write({
+    type: 'chatgpt',
+    tokens: {
+      accessToken: expired.accessToken,
+      refreshToken: expired.refreshToken,
+      idToken: expired.idToken,
+      expiresAt: expired.expiresAt,
+    },
+    accountId: expired.accountId,
+    lastRefreshAt: Date.now(),
+    source: 'login',
+  });
+  return expired;
+}
+
 describe('TokenManager across processes', () => {
   it('4 processes sharing one auth.json that all need a refresh make exactly one refresh request', async () => {
     const store = createFileCredentialStore({ home: folder });
-    const expired = issuer.issueTokens({ expiresInSeconds: -60 });
-    await store.write({
-      type: 'chatgpt',
-      tokens: {
-        accessToken: expired.accessToken,
-        refreshToken: expired.refreshToken,
-        idToken: expired.idToken,
-        expiresAt: expired.expiresAt,
-      },
-      accountId: expired.accountId,
-      lastRefreshAt: Date.now(),
-      source: 'login',
-    });
+    const expired = await storeExpiredLogin(store);
 
     const children = Array.from({ length: 4 }, () =>
       spawnFixture('refresh-child.mjs', [store.location, issuer.issuerUrl]),
@@ -101,19 +108,7 @@ describe('TokenManager across processes', () => {
 
   it('a refresh SIGKILLed after the issuer rotated the token (answer not yet delivered) is reported as refresh-interrupted', async () => {
     const store = createFileCredentialStore({ home: folder, lockStaleMs: 2000 });
-    const expired = issuer.issueTokens({ expiresInSeconds: -60 });
-    await store.write({
-      type: 'chatgpt',
-      tokens: {
-        accessToken: expired.accessToken,
-        refreshToken: expired.refreshToken,
-        idToken: expired.idToken,
-        expiresAt: expired.expiresAt,
-      },
-      accountId: expired.accountId,
-      lastRefreshAt: Date.now(),
-      source: 'login',
-    });
+    const expired = await storeExpiredLogin(store);
     // The issuer rotates the refresh token at once but holds its answer back.
     issuer.setOptions({ tokenEndpointDelayMs: 120_000 });
     const child = spawnFixture('refresh-child.mjs', [store.location, issuer.issuerUrl]);
