@@ -110,6 +110,7 @@ function announceAuthorizeUrl(authorizeUrl: string, options: BrowserLoginOptions
   }
 }
 
+/** The `login-timeout` error, mentioning the stray callbacks that were ignored meanwhile. */
 function loginTimeoutError(timeoutMs: number, redirectUri: string, foreignCallbacks: number): OAuthError {
   const ignored =
     foreignCallbacks === 0
@@ -134,7 +135,8 @@ interface CallbackWait {
 
 /**
  * Serves callback requests until the login ends: with the tokens, the callback's error, a timeout
- * (only while no callback of this login arrived; stray ones are answered and ignored) or an abort. The server is closed before the promise settles.
+ * (only while no callback of this login arrived; stray ones are answered and ignored) or an abort.
+ * The server is closed before the promise settles.
  */
 function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Promise<OAuthTokens> {
   const { server, signal, timeoutMs } = wait;
