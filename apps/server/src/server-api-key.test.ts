@@ -1,4 +1,16 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -66,4 +78,72 @@ describe('loadOrCreateServerApiKey', () => {
       message: expect.stringContaining('CODETETHER_SERVER_API_KEY'),
     });
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a symlinked key file (an attacker-planted key is never accepted) and leaves the target alone',
+    async () => {
+      const planted = join(home, 'planted-key');
+      await writeFile(planted, 'ctsk-attacker-chosen\n', { mode: 0o600 });
+      await symlink(planted, join(home, SERVER_API_KEY_FILE_NAME));
+      const error = await loadOrCreateServerApiKey({ env: {}, home }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ status: 500, code: 'server_key_unreadable' });
+      const message = (error as Error).message;
+      expect(message).toContain(
+        `The server key file ${join(home, SERVER_API_KEY_FILE_NAME)} is a symbolic link`,
+      );
+      expect(message).toContain('CODETETHER_SERVER_API_KEY');
+      expect(message).not.toContain('ctsk-attacker-chosen');
+      expect(await readFile(planted, 'utf8')).toBe('ctsk-attacker-chosen\n');
+      expect((await lstat(join(home, SERVER_API_KEY_FILE_NAME))).isSymbolicLink()).toBe(true);
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a key file that is a FIFO at once instead of hanging',
+    async () => {
+      execFileSync('mkfifo', [join(home, SERVER_API_KEY_FILE_NAME)]);
+      const error = await loadOrCreateServerApiKey({ env: {}, home }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'server_key_unreadable' });
+      expect((error as Error).message).toContain('is a named pipe (FIFO), not a regular file');
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'tightens a key file others can read to 0600 and a home folder others can write to 0700',
+    async () => {
+      const first = await loadOrCreateServerApiKey({ env: {}, home });
+      await chmod(first.path ?? '', 0o644);
+      await chmod(home, 0o777);
+      const second = await loadOrCreateServerApiKey({ env: {}, home });
+      expect(second).toEqual({ apiKey: first.apiKey, source: 'file', path: first.path });
+      expect((await stat(first.path ?? '')).mode & 0o777).toBe(0o600);
+      expect((await stat(home)).mode & 0o777).toBe(0o700);
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a home folder others can write that belongs to another user (e.g. /tmp), and writes no key there',
+    async () => {
+      let shared: string;
+      if (process.getuid?.() === 0) {
+        shared = join(home, 'shared');
+        await mkdir(shared);
+        await chown(shared, 65534, 65534);
+        await chmod(shared, 0o777);
+      } else {
+        // /tmp: world-writable and owned by root.
+        shared = tmpdir();
+        const info = await stat(shared);
+        if (info.uid === process.getuid?.() || (info.mode & 0o002) === 0) return;
+        await expect(stat(join(shared, SERVER_API_KEY_FILE_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+      }
+      const error = await loadOrCreateServerApiKey({ env: {}, home: shared }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toMatchObject({ code: 'server_key_unreadable' });
+      expect((error as Error).message).toContain('belongs to another user');
+      expect((error as Error).message).toContain('CODETETHER_HOME');
+      await expect(stat(join(shared, SERVER_API_KEY_FILE_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
 });

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { resolveCodetetherHome } from '@codetether/oauth-pkce';
+import {
+  isOAuthError,
+  type OwnerOnlyFileLabel,
+  readOwnerOnlyFile,
+  resolveCodetetherHome,
+  secureOwnerOnlyFolder,
+} from '@codetether/oauth-pkce';
 import { readServerApiKey } from '@codetether/provider-codex/configuration';
 import { GatewayError } from './openai-error.js';
 
@@ -39,26 +45,50 @@ export function generateServerApiKey(): string {
   return `${SERVER_API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
-function isMissingFile(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
+/** How oauth-pkce's owner-only file checks name the key file and what they advise. */
+const SERVER_KEY_FILE_LABEL: OwnerOnlyFileLabel = {
+  name: 'server key file',
+  recovery: 'restart the server (it generates a new key), or set CODETETHER_SERVER_API_KEY',
+};
+
+/** The GatewayError for a key file (or its folder) that cannot be used; the message says what to do. */
+function keyFileError(path: string, error: unknown, code: 'server_key_unreadable' | 'server_key_unwritable') {
+  const reason = error instanceof Error ? error.message : String(error);
+  const message = isOAuthError(error)
+    ? `${reason}${reason.includes('CODETETHER_SERVER_API_KEY') ? '' : ' Or set CODETETHER_SERVER_API_KEY instead.'}`
+    : `Could not ${code === 'server_key_unreadable' ? 'read' : 'store'} the server key file ${path}: ${reason}. Make CODETETHER_HOME writable or set CODETETHER_SERVER_API_KEY.`;
+  return new GatewayError(500, 'server_error', message, { cause: error, code });
 }
 
 function isExistingFile(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EEXIST';
 }
 
+/**
+ * Reads the key file like oauth-pkce reads `auth.json`: never through a symbolic link, only a regular
+ * file the user owns (a FIFO, device or folder is refused without blocking), tightened to 0600.
+ */
 async function readKeyFile(path: string): Promise<{ exists: boolean; key?: string }> {
+  let text: string | undefined;
   try {
-    const stored = (await readFile(path, 'utf8')).trim();
-    return stored === '' ? { exists: true } : { exists: true, key: stored };
+    text = await readOwnerOnlyFile(path, SERVER_KEY_FILE_LABEL);
   } catch (error) {
-    if (isMissingFile(error)) return { exists: false };
-    throw new GatewayError(
-      500,
-      'server_error',
-      `Could not read the server key file ${path}: ${(error as Error).message}. Fix its permissions or set CODETETHER_SERVER_API_KEY.`,
-      { cause: error, code: 'server_key_unreadable' },
-    );
+    throw keyFileError(path, error, 'server_key_unreadable');
+  }
+  if (text === undefined) return { exists: false };
+  const stored = text.trim();
+  return stored === '' ? { exists: true } : { exists: true, key: stored };
+}
+
+/** Creates the key file (mode 0600); `wx` (O_EXCL) fails on anything already there, a link included. */
+async function createKeyFile(path: string, apiKey: string): Promise<void> {
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(`${apiKey}\n`, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -73,8 +103,11 @@ function missingKeyError(path: string): GatewayError {
 
 /**
  * Returns the gateway's bearer key: `CODETETHER_SERVER_API_KEY` when set, else the key stored in
- * `<CODETETHER_HOME>/server-api-key`, else a newly generated key written there with mode 0600
- * (unless `generate` is false: then it throws `server_key_missing`).
+ * `<CODETETHER_HOME>/server-api-key`, else a newly generated key written there with mode 0600.
+ * The key file is treated like `auth.json`: a symbolic link, a FIFO or other non-regular file, or a
+ * file of another user is refused (`server_key_unreadable`, saying what to do), never followed or
+ * waited on; a file others can read is tightened to 0600; a home folder others can write is tightened
+ * to 0700 when the user owns it and refused when another user does.
  *
  * @param options - environment and home folder
  */
@@ -83,27 +116,29 @@ export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions): Pr
   if (fromEnvironment !== undefined) return { apiKey: fromEnvironment, source: 'environment' };
   const home = options.home ?? resolveCodetetherHome(options.env);
   const path = join(home, SERVER_API_KEY_FILE_NAME);
+  const folder = { path, label: SERVER_KEY_FILE_LABEL };
+  try {
+    await secureOwnerOnlyFolder(home, { create: false, ...folder });
+  } catch (error) {
+    throw keyFileError(path, error, 'server_key_unreadable');
+  }
   const stored = await readKeyFile(path);
   if (stored.key !== undefined) return { apiKey: stored.key, source: 'file', path };
   if (options.generate === false) throw missingKeyError(path);
   const apiKey = generateServerApiKey();
   try {
-    await mkdir(home, { recursive: true, mode: 0o700 });
-    // `wx` so two servers starting at once agree on one key; an empty leftover file is replaced.
-    await writeFile(path, `${apiKey}\n`, { mode: 0o600, flag: stored.exists ? 'w' : 'wx' });
-    await chmod(path, 0o600);
+    await secureOwnerOnlyFolder(home, { create: true, ...folder });
+    // An empty leftover (a regular file of ours: readKeyFile checked) is replaced; `wx` makes two
+    // servers starting at once agree on one key.
+    if (stored.exists) await rm(path, { force: true });
+    await createKeyFile(path, apiKey);
   } catch (error) {
     if (isExistingFile(error)) {
       // Another process created it first: use that one.
       const winner = await readKeyFile(path);
       if (winner.key !== undefined) return { apiKey: winner.key, source: 'file', path };
     }
-    throw new GatewayError(
-      500,
-      'server_error',
-      `Could not store the server key in ${path}: ${(error as Error).message}. Make CODETETHER_HOME writable or set CODETETHER_SERVER_API_KEY.`,
-      { cause: error, code: 'server_key_unwritable' },
-    );
+    throw keyFileError(path, error, 'server_key_unwritable');
   }
   return { apiKey, source: 'generated', path };
 }

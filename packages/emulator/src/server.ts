@@ -228,6 +228,7 @@ function validateOptions(options: EmulatorOptions): void {
   for (const name of [
     'eventDelayMs',
     'tokenDelayMs',
+    'tokenEndpointDelayMs',
     'accessTokenTtlSeconds',
     'largeResponseBytes',
     'maxBodyBytes',

@@ -97,6 +97,12 @@ export interface EmulatorOptions {
   eventDelayMs?: number;
   /** Alias of {@link EmulatorOptions.eventDelayMs} (the name the contract uses). */
   tokenDelayMs?: number;
+  /**
+   * Holds back every `/oauth/token` answer this long, in milliseconds, after the request took effect
+   * (codes spent, refresh tokens rotated): a client that dies meanwhile never sees its new tokens, as
+   * when a response is lost in transit. Default 0.
+   */
+  tokenEndpointDelayMs?: number;
   /** Lifetime of issued access tokens. Default 3600 seconds. */
   accessTokenTtlSeconds?: number;
   /** When true `/oauth/authorize` redirects with `error=access_denied` and the device flow is denied. */

@@ -96,11 +96,52 @@ describe('loginWithBrowser against hostile or sloppy callers', { timeout: 15_000
     expect(issuer.requests[0]?.fields.code).toBe('first');
   });
 
-  it("does not report an error callback with another login's state as the user denying", async () => {
+  const strayCallbacks: Array<[kind: string, query: string]> = [
+    ['a bare GET /auth/callback', ''],
+    ['a code without a state', '?code=stray-code'],
+    ["another login's state", '?code=stray-code&state=not-this-login'],
+    ['an empty state', '?code=stray-code&state='],
+    ['error=access_denied without a state', '?error=access_denied&error_description=No'],
+    ["error=access_denied with another login's state", '?error=access_denied&state=not-this-login'],
+  ];
+
+  for (const [kind, query] of strayCallbacks) {
+    it(`answers ${kind} with 400, keeps waiting, and the real callback then logs in`, async () => {
+      const issuer = tokenIssuer();
+      const { login, state, callback } = await start({ fetch: issuer.fetch });
+      const stray = await fetch(`${callback}${query}`);
+      expect(stray.status).toBe(400);
+      expect(await stray.text()).toContain('Not the callback of this login');
+      expect(issuer.requests).toHaveLength(0);
+      const real = await fetch(`${callback}?code=the-code&state=${encodeURIComponent(state)}`);
+      expect(real.status).toBe(200);
+      await expect(login).resolves.toMatchObject({ refreshToken: 'rt-1' });
+      expect(issuer.requests).toHaveLength(1);
+      expect(issuer.requests[0]?.fields.code).toBe('the-code');
+    });
+  }
+
+  it('still times out after stray callbacks, saying they were ignored, and closes the server', async () => {
     const issuer = tokenIssuer();
-    const { login, callback } = await start({ fetch: issuer.fetch });
-    expect((await fetch(`${callback}?error=access_denied&state=not-this-login`)).status).toBe(400);
-    await expect(login).rejects.toMatchObject({ code: 'state-mismatch' });
+    const { login, callback } = await start({ fetch: issuer.fetch, timeoutMs: 4000 });
+    for (const [, query] of strayCallbacks) expect((await fetch(`${callback}${query}`)).status).toBe(400);
+    const error = await login.catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'login-timeout' });
+    expect((error as Error).message).toContain(
+      `${strayCallbacks.length} callbacks were ignored because they did not carry this login's state`,
+    );
+    expect((error as Error).message).toContain('codetether auth login');
+    expect(issuer.requests).toHaveLength(0);
+    await expect(fetch(callback)).rejects.toThrow();
+  });
+
+  it('ends the login as access-denied only for an error callback with this login state', async () => {
+    const issuer = tokenIssuer();
+    const { login, state, callback } = await start({ fetch: issuer.fetch });
+    expect((await fetch(`${callback}?error=access_denied`)).status).toBe(400);
+    const denied = await fetch(`${callback}?error=access_denied&state=${encodeURIComponent(state)}`);
+    expect(denied.status).toBe(400);
+    await expect(login).rejects.toMatchObject({ code: 'access-denied' });
     expect(issuer.requests).toHaveLength(0);
   });
 

@@ -91,14 +91,17 @@ describe('loginWithBrowser', { timeout: 10_000 }, () => {
     await expectClosed(callback);
   });
 
-  it('rejects a state mismatch with a 400 page and makes no token request', async () => {
+  it('answers a state mismatch with a 400 page, makes no token request and keeps waiting', async () => {
     const issuer = tokenIssuer();
-    const { login, callback } = await start({ fetch: issuer.fetch });
+    const { login, callback, state } = await start({ fetch: issuer.fetch });
     const response = await fetch(`${callback}?code=the-code&state=forged`);
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('state mismatch');
-    await expect(login).rejects.toMatchObject({ code: 'state-mismatch' });
+    expect(await response.text()).toContain('Not the callback of this login');
     expect(issuer.requests).toHaveLength(0);
+    expect((await fetch(`${callback}?code=real-code&state=${encodeURIComponent(state)}`)).status).toBe(200);
+    await expect(login).resolves.toMatchObject({ refreshToken: 'rt-1' });
+    expect(issuer.requests).toHaveLength(1);
+    expect(issuer.requests[0]?.fields.code).toBe('real-code');
     await expectClosed(callback);
   });
 

@@ -10,6 +10,7 @@ import {
   DEFAULT_LOGIN_TIMEOUT_MS,
   loopbackRedirectUri,
 } from './constants.js';
+import { describeDuration } from './duration-text.js';
 import { OAuthError } from './errors.js';
 import { abortedError, type FetchFunction } from './http-request.js';
 import { type LoopbackCallbackServer, startLoopbackCallbackServer } from './loopback-callback-server.js';
@@ -60,6 +61,8 @@ interface PendingLogin {
   readonly alreadyHandled: boolean;
   /** Marks that the callback arrived (the login timeout no longer applies). */
   markCallbackReceived(): void;
+  /** Notes a callback that did not carry this login's `state` (ignored; mentioned if the login times out). */
+  noteForeignCallback(): void;
   /** Exchanges the callback's code for tokens. */
   exchange(code: string): Promise<OAuthTokens>;
   /** Ends the login (the first call wins). */
@@ -77,6 +80,7 @@ async function handleCallbackRequest(
     { state: login.state, alreadyHandled: login.alreadyHandled },
   );
   if (outcome.kind === 'ignore') {
+    if (outcome.foreignCallback === true) login.noteForeignCallback();
     await sendCallbackReply(response, outcome.reply);
     return;
   }
@@ -106,6 +110,18 @@ function announceAuthorizeUrl(authorizeUrl: string, options: BrowserLoginOptions
   }
 }
 
+/** The `login-timeout` error, mentioning the stray callbacks that were ignored meanwhile. */
+function loginTimeoutError(timeoutMs: number, redirectUri: string, foreignCallbacks: number): OAuthError {
+  const ignored =
+    foreignCallbacks === 0
+      ? ''
+      : ` ${foreignCallbacks === 1 ? 'One callback was' : `${foreignCallbacks} callbacks were`} ignored because ${foreignCallbacks === 1 ? 'it' : 'they'} did not carry this login's state (an old browser tab, or another login).`;
+  return new OAuthError(
+    'login-timeout',
+    `The browser login timed out after ${describeDuration(timeoutMs)} without the browser coming back to ${redirectUri}.${ignored} Run \`codetether auth login\` again; if the browser is on another machine, use \`--device-code\` or \`--no-browser\`.`,
+  );
+}
+
 /** What {@link waitForCallback} needs. */
 interface CallbackWait {
   server: LoopbackCallbackServer;
@@ -119,13 +135,15 @@ interface CallbackWait {
 
 /**
  * Serves callback requests until the login ends: with the tokens, the callback's error, a timeout
- * (only while no callback arrived) or an abort. The server is closed before the promise settles.
+ * (only while no callback of this login arrived; stray ones are answered and ignored) or an abort.
+ * The server is closed before the promise settles.
  */
 function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Promise<OAuthTokens> {
   const { server, signal, timeoutMs } = wait;
   return new Promise<OAuthTokens>((resolve, reject) => {
     let settled = false;
     let callbackReceived = false;
+    let foreignCallbacks = 0;
     const finish = (outcome: LoginOutcome) => {
       if (settled) return;
       settled = true;
@@ -139,12 +157,7 @@ function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Prom
     const onAbort = () => finish({ error: abortedError('the browser login', signal?.reason) });
     const timer = setTimeout(() => {
       if (callbackReceived) return;
-      finish({
-        error: new OAuthError(
-          'login-timeout',
-          `The browser login timed out after ${Math.round(timeoutMs / 1000)} s without the browser coming back to ${wait.redirectUri}. Run \`codetether auth login\` again; if the browser is on another machine, use \`--device-code\` or \`--no-browser\`.`,
-        ),
-      });
+      finish({ error: loginTimeoutError(timeoutMs, wait.redirectUri, foreignCallbacks) });
     }, timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -155,6 +168,9 @@ function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Prom
       },
       markCallbackReceived: () => {
         callbackReceived = true;
+      },
+      noteForeignCallback: () => {
+        foreignCallbacks += 1;
       },
       exchange: wait.exchange,
       finish,
@@ -185,11 +201,14 @@ function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Prom
 
 /**
  * Logs in with the browser: starts a loopback server on `127.0.0.1:1455` (by default), opens the authorize
- * URL, checks the returned `state`, exchanges the code and resolves with the tokens. The server always
- * closes itself, on success, failure, timeout and abort.
+ * URL, waits for the callback carrying this login's `state`, exchanges its code and resolves with the
+ * tokens. Stray requests — other paths, a bare `GET /auth/callback`, another login's `state`, an
+ * `error=access_denied` without this login's `state` — are answered (404/400) and ignored: the login
+ * keeps waiting for its real callback until the timeout, and no token request is made for them. The
+ * server always closes itself, on success, failure, timeout and abort.
  *
- * Errors: `port-in-use`, `state-mismatch` (no token request is made), `access-denied`, `login-timeout`,
- * `aborted`, and the token endpoint's errors.
+ * Errors: `port-in-use`, `access-denied` (the callback of this login carried an issuer error),
+ * `invalid-callback` (it carried no code), `login-timeout`, `aborted`, and the token endpoint's errors.
  *
  * @param options - issuer, port, browser opener, URL callback, timeout, signal and fetch
  */

@@ -37,16 +37,24 @@ describe('classifyCallbackRequest', () => {
     expect(outcome.kind === 'ignore' && outcome.reply.status).toBe(409);
   });
 
-  it('rejects a callback with another state as state-mismatch', () => {
-    const outcome = classify('/auth/callback?code=c&state=other');
-    expect(outcome.kind === 'reject' && outcome.error.code).toBe('state-mismatch');
-    expect(outcome.kind === 'reject' && outcome.reply.status).toBe(400);
+  it('ignores (400 page) a callback without this login state: bare, another state, or an error', () => {
+    for (const target of [
+      '/auth/callback',
+      '/auth/callback?code=c',
+      '/auth/callback?code=c&state=other',
+      '/auth/callback?code=c&state=',
+      '/auth/callback?error=access_denied',
+      '/auth/callback?error=access_denied&state=other',
+    ]) {
+      const outcome = classify(target);
+      expect(outcome.kind, target).toBe('ignore');
+      expect(outcome.kind === 'ignore' && outcome.foreignCallback, target).toBe(true);
+      expect(outcome.kind === 'ignore' && outcome.reply.status, target).toBe(400);
+    }
   });
 
-  it('treats an issuer error with another state as state-mismatch, and without state as access-denied', () => {
-    const foreign = classify('/auth/callback?error=access_denied&state=other');
-    expect(foreign.kind === 'reject' && foreign.error.code).toBe('state-mismatch');
-    const denied = classify('/auth/callback?error=access_denied&error_description=No');
+  it('ends the login with access-denied for an issuer error carrying this login state', () => {
+    const denied = classify('/auth/callback?error=access_denied&error_description=No&state=expected-state');
     expect(denied.kind === 'reject' && denied.error.code).toBe('access-denied');
     expect(denied.kind === 'reject' && denied.error.issuerError).toEqual({
       error: 'access_denied',

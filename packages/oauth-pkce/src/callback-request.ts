@@ -9,11 +9,16 @@ export type CallbackReply =
 /**
  * What one request to the loopback server means for the login:
  * - `ignore`: answer it and keep waiting for the real callback;
- * - `reject`: answer it, then end the login with `error`;
+ * - `reject`: answer it, then end the login with `error` (only a callback with this login's `state`);
  * - `exchange`: the callback of this login; exchange `code` for tokens.
  */
 export type CallbackOutcome =
-  | { kind: 'ignore'; reply: CallbackReply }
+  | {
+      kind: 'ignore';
+      reply: CallbackReply;
+      /** True for a callback-path request without this login's `state` (a stray or forged callback). */
+      foreignCallback?: true;
+    }
   | { kind: 'reject'; reply: CallbackReply; error: OAuthError }
   | { kind: 'exchange'; code: string };
 
@@ -83,22 +88,21 @@ function issuerErrorOutcome(issuerErrorCode: string, description: string | undef
   };
 }
 
-function stateMismatchOutcome(): CallbackOutcome {
-  return {
-    kind: 'reject',
-    reply: {
-      format: 'page',
-      status: 400,
-      title: 'Login rejected: state mismatch',
-      message:
-        'This callback does not belong to the login CodeTether started, so it was ignored. Start the login again from your terminal.',
-    },
-    error: new OAuthError(
-      'state-mismatch',
-      'The login callback carried a state value that does not match this login, so it was rejected (possible cross-site request forgery or a stale browser tab). Run `codetether auth login` again.',
-    ),
-  };
-}
+/**
+ * A callback without this login's `state` (none, or another login's): not this login's answer, so it is
+ * answered with a 400 page and the login keeps waiting for its real callback.
+ */
+const FOREIGN_CALLBACK_OUTCOME: CallbackOutcome = {
+  kind: 'ignore',
+  foreignCallback: true,
+  reply: {
+    format: 'page',
+    status: 400,
+    title: 'Not the callback of this login',
+    message:
+      'This request does not carry the state of the login CodeTether is waiting for (it is missing or belongs to another login, e.g. an old browser tab), so it was ignored. Finish signing in from the page CodeTether opened, or start the login again from your terminal.',
+  },
+};
 
 function missingCodeOutcome(): CallbackOutcome {
   return {
@@ -119,10 +123,11 @@ function missingCodeOutcome(): CallbackOutcome {
 /**
  * Decides what a request to the loopback server means for the login (pure: no I/O). Anything that is
  * not a GET of the callback path (favicon requests, probes, malformed or hostile requests) is answered
- * and ignored; so is any callback after the first. The first callback ends the login unless it carries
- * this login's `state` and a code: an issuer error (with this login's `state`, or none) is
- * `access-denied`, another `state` is `state-mismatch` (no token request is made), a missing code
- * `invalid-callback`.
+ * and ignored; so is any callback after the first, and any callback without this login's `state` (none,
+ * or another login's — even one carrying `error=access_denied`): a stray request must never end the
+ * login, which keeps waiting for the real callback until its timeout. Only a callback with this login's
+ * `state` ends it: with its code exchanged, as `access-denied` when it carries an issuer error, or as
+ * `invalid-callback` when it has no code.
  *
  * @param request - method and target of the request
  * @param expectation - this login's `state`, and whether a callback was already handled
@@ -150,14 +155,11 @@ export function classifyCallbackRequest(
     };
   }
   const parameters = url.searchParams;
+  if (parameters.get('state') !== expectation.state) return FOREIGN_CALLBACK_OUTCOME;
   const issuerErrorCode = parameters.get('error');
-  const returnedState = parameters.get('state');
-  // An error callback carrying another login's state is not this user's answer: treat it as a
-  // state mismatch below. (Issuers that omit `state` on errors are still reported as a denial.)
-  if (issuerErrorCode !== null && (returnedState === null || returnedState === expectation.state)) {
+  if (issuerErrorCode !== null) {
     return issuerErrorOutcome(issuerErrorCode, parameters.get('error_description') ?? undefined);
   }
-  if (returnedState !== expectation.state) return stateMismatchOutcome();
   const code = parameters.get('code');
   if (code === null || code === '') return missingCodeOutcome();
   return { kind: 'exchange', code };

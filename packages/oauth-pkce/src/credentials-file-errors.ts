@@ -15,11 +15,17 @@ export function errnoCode(error: unknown): string | undefined {
 /**
  * The `credentials-io-error` for a failed file operation, with advice that fits the system error.
  *
- * @param path - the credentials file
+ * @param path - the file
  * @param action - what failed, e.g. `read` or `create the folder for`
  * @param error - the system error
+ * @param fileName - what the file is called in the message. Default `credentials file`.
  */
-export function credentialsIoError(path: string, action: string, error: unknown): OAuthError {
+export function credentialsIoError(
+  path: string,
+  action: string,
+  error: unknown,
+  fileName = 'credentials file',
+): OAuthError {
   const code = errnoCode(error);
   const advice =
     code === 'EACCES' || code === 'EPERM'
@@ -27,7 +33,7 @@ export function credentialsIoError(path: string, action: string, error: unknown)
       : 'Check the disk and the permissions of the folder, then try again.';
   return new OAuthError(
     'credentials-io-error',
-    `Could not ${action} the credentials file ${path} (${code ?? 'I/O error'}). ${advice}`,
+    `Could not ${action} the ${fileName} ${path} (${code ?? 'I/O error'}). ${advice}`,
     {
       cause: error,
       path,

@@ -1,38 +1,81 @@
-import { constants } from 'node:fs';
-import { type FileHandle, lstat, open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { chmod, type FileHandle, lstat, mkdir, open, stat } from 'node:fs/promises';
 import { credentialsIoError, errnoCode } from './credentials-file-errors.js';
 import { OAuthError } from './errors.js';
 
-/** `O_NOFOLLOW` where the platform has it (not on Windows; there an `lstat` check is used instead). */
+/** `O_NOFOLLOW` where the platform has it (not on Windows; there the `lstat` check alone is used). */
 const NO_FOLLOW: number = constants.O_NOFOLLOW ?? 0;
 
-function symlinkError(path: string): OAuthError {
+/** `O_NONBLOCK` where the platform has it: opening a FIFO must never wait for a writer. */
+const NON_BLOCKING: number = constants.O_NONBLOCK ?? 0;
+
+/** Permission bits that let the group or other users write. */
+const WRITABLE_BY_OTHERS = 0o022;
+
+/** The sticky bit: set on folders meant to be shared, such as `/tmp`. */
+const STICKY = 0o1000;
+
+/** How messages about an owner-only file name it and what they tell the user to do. */
+export interface OwnerOnlyFileLabel {
+  /** What the file is, e.g. `credentials file` or `server key file`. */
+  name: string;
+  /** The next step once a bad file was moved away, e.g. ``run `codetether auth login` ``. */
+  recovery: string;
+}
+
+/** The label of `auth.json`. */
+const CREDENTIALS_FILE_LABEL: OwnerOnlyFileLabel = {
+  name: 'credentials file',
+  recovery: 'run `codetether auth login`',
+};
+
+function mode(info: Stats): string {
+  return (info.mode & 0o7777).toString(8).padStart(3, '0');
+}
+
+function symlinkError(path: string, label: OwnerOnlyFileLabel): OAuthError {
   return new OAuthError(
     'credentials-io-error',
-    `The credentials file ${path} is a symbolic link. CodeTether does not read or replace credentials through a link (it could point anywhere, including at a file someone else controls). Replace the link with the file itself, or set CODETETHER_HOME to the folder that really holds auth.json.`,
+    `The ${label.name} ${path} is a symbolic link. CodeTether does not read or replace it through a link (it could point anywhere, including at a file someone else controls). Replace the link with the file itself, or set CODETETHER_HOME to the folder that really holds it.`,
     { path },
   );
 }
 
+function fileKind(info: Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+function notRegularFileError(path: string, info: Stats, label: OwnerOnlyFileLabel): OAuthError {
+  const kind = fileKind(info);
+  return new OAuthError(
+    'credentials-io-error',
+    `The ${label.name} path ${path} is ${kind === 'not a regular file' ? kind : `${kind}, not a regular file`}, so CodeTether will not read it. Move it away, then ${label.recovery}.`,
+    { path },
+  );
+}
+
+/** The current user's id, or undefined where there is none (Windows). */
+function currentUserId(): number | undefined {
+  return process.platform === 'win32' ? undefined : process.getuid?.();
+}
+
 /**
- * Checks the open credentials file: it must be a regular file owned by the current user; group or
- * world permissions are removed (mode 0600) and, when that is not possible, reading is refused.
+ * Checks the opened file: a regular file owned by the current user; group or other permissions are
+ * removed (mode 0600) and, when that is not possible, reading is refused.
  */
-async function checkFileSafety(handle: FileHandle, path: string): Promise<void> {
+async function checkOpenedFile(handle: FileHandle, path: string, label: OwnerOnlyFileLabel): Promise<void> {
   const info = await handle.stat();
-  if (!info.isFile()) {
+  if (!info.isFile()) throw notRegularFileError(path, info, label);
+  const uid = currentUserId();
+  if (uid === undefined) return;
+  if (uid !== 0 && info.uid !== uid) {
     throw new OAuthError(
       'credentials-io-error',
-      `The credentials path ${path} is not a regular file. Move it away, then run \`codetether auth login\`.`,
-      { path },
-    );
-  }
-  if (process.platform === 'win32') return;
-  const uid = process.getuid?.();
-  if (uid !== undefined && uid !== 0 && info.uid !== uid) {
-    throw new OAuthError(
-      'credentials-io-error',
-      `The credentials file ${path} belongs to another user (uid ${info.uid}), so CodeTether will not use it. Set CODETETHER_HOME to a folder you own, or run \`codetether auth login\` after moving the file away.`,
+      `The ${label.name} ${path} belongs to another user (uid ${info.uid}), so CodeTether will not use it. Set CODETETHER_HOME to a folder you own, or move the file away and ${label.recovery}.`,
       { path },
     );
   }
@@ -43,7 +86,7 @@ async function checkFileSafety(handle: FileHandle, path: string): Promise<void> 
     } catch (error) {
       throw new OAuthError(
         'credentials-io-error',
-        `The credentials file ${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}) and its permissions could not be fixed. Run \`chmod 600 ${path}\` and try again.`,
+        `The ${label.name} ${path} is readable by other users (mode ${mode(info)}) and its permissions could not be fixed. Run \`chmod 600 ${path}\` and try again.`,
         { cause: error, path },
       );
     }
@@ -51,32 +94,119 @@ async function checkFileSafety(handle: FileHandle, path: string): Promise<void> 
 }
 
 /**
- * Reads the credentials file without following a symbolic link, after checking that it is a regular
- * file owned by the current user (and tightening its mode to 0600). Resolves with `undefined` when
- * there is no file; anything unsafe or unreadable is a `credentials-io-error`.
- *
- * @param path - the credentials file
+ * Opens `path` for reading after `lstat` showed a regular file: `O_NOFOLLOW` (a link swapped in since
+ * fails with ELOOP) and `O_NONBLOCK` (a FIFO swapped in does not block the open). Undefined when the
+ * file does not exist.
  */
-export async function readCredentialsFileSafely(path: string): Promise<string | undefined> {
-  let handle: FileHandle;
+async function openRegularFile(path: string, label: OwnerOnlyFileLabel): Promise<FileHandle | undefined> {
   try {
-    // O_NOFOLLOW: a symbolic link at auth.json fails with ELOOP instead of being followed.
-    if (NO_FOLLOW === 0 && (await lstat(path)).isSymbolicLink()) throw symlinkError(path);
-    handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) throw symlinkError(path, label);
+    if (!info.isFile()) throw notRegularFileError(path, info, label);
+    return await open(path, constants.O_RDONLY | NO_FOLLOW | NON_BLOCKING);
   } catch (error) {
     if (error instanceof OAuthError) throw error;
     const code = errnoCode(error);
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP' || code === 'EMLINK') throw symlinkError(path);
-    throw credentialsIoError(path, 'read', error);
+    if (code === 'ELOOP' || code === 'EMLINK') throw symlinkError(path, label);
+    throw credentialsIoError(path, 'read', error, label.name);
   }
+}
+
+/**
+ * Reads a file only its owner may use (`auth.json`, the gateway's `server-api-key`, the refresh journal)
+ * without ever following a symbolic link or blocking: `lstat` must show a regular file, which is then
+ * opened with `O_NOFOLLOW | O_NONBLOCK` and checked again on the open handle (regular file, owned by
+ * the current user; group/other permissions are removed, mode 0600). Resolves with `undefined` when
+ * there is no file. A symbolic link, FIFO, socket, device or folder, a file of another user, or an
+ * unreadable file is a `credentials-io-error` whose message names the file and says what to do.
+ *
+ * @param path - the file
+ * @param label - how messages name the file and what they advise. Default: the credentials file.
+ */
+export async function readOwnerOnlyFile(
+  path: string,
+  label: OwnerOnlyFileLabel = CREDENTIALS_FILE_LABEL,
+): Promise<string | undefined> {
+  const handle = await openRegularFile(path, label);
+  if (handle === undefined) return undefined;
   try {
-    await checkFileSafety(handle, path);
+    await checkOpenedFile(handle, path, label);
     return await handle.readFile('utf8');
   } catch (error) {
     if (error instanceof OAuthError) throw error;
-    throw credentialsIoError(path, 'read', error);
+    throw credentialsIoError(path, 'read', error, label.name);
   } finally {
     await handle.close().catch(() => {});
   }
+}
+
+/** Options of {@link secureOwnerOnlyFolder}. */
+export interface OwnerOnlyFolderOptions {
+  /** Create the folder (mode 0700) when it does not exist. */
+  create: boolean;
+  /** The file in the folder the caller is about to use, for messages. */
+  path: string;
+  /** How messages name that file. Default: the credentials file. */
+  label?: OwnerOnlyFileLabel;
+}
+
+/**
+ * Makes sure a folder holding owner-only files (CodeTether's home) cannot be written by other users,
+ * who could otherwise replace or plant files in it. A missing folder is created with mode 0700 when
+ * `create` is set. A folder the group or other users can write (e.g. mode 0777 or 0775) is tightened
+ * to 0700 when the current user owns it; when another user owns it, or it is shared by design (sticky
+ * bit, e.g. `/tmp` — even for root), using it is refused with a `credentials-io-error` saying what to
+ * do, and it is left unchanged. Resolves with whether the folder exists.
+ *
+ * @param folder - the folder
+ * @param options - whether to create it, and the file it is for
+ */
+export async function secureOwnerOnlyFolder(
+  folder: string,
+  options: OwnerOnlyFolderOptions,
+): Promise<boolean> {
+  const { path } = options;
+  let info: Stats;
+  try {
+    if (options.create) {
+      const created = await mkdir(folder, { recursive: true, mode: 0o700 });
+      if (created !== undefined) await chmod(folder, 0o700);
+    }
+    info = await stat(folder);
+  } catch (error) {
+    if (!options.create && errnoCode(error) === 'ENOENT') return false;
+    const action = options.create ? 'create the folder for' : 'check the folder of';
+    throw credentialsIoError(path, action, error, (options.label ?? CREDENTIALS_FILE_LABEL).name);
+  }
+  if (!info.isDirectory()) {
+    throw new OAuthError(
+      'credentials-io-error',
+      `${folder} (the folder for ${path}) is not a folder. Move it away or set CODETETHER_HOME to another folder.`,
+      { path },
+    );
+  }
+  const uid = currentUserId();
+  if (uid === undefined || (info.mode & WRITABLE_BY_OTHERS) === 0) return true;
+  // A sticky folder (such as /tmp) is shared by design: never change it, even when we own it (root).
+  const sharedByDesign = (info.mode & STICKY) !== 0;
+  if (info.uid !== uid || sharedByDesign) {
+    const why =
+      info.uid !== uid ? `belongs to another user (uid ${info.uid})` : 'is a shared folder (sticky bit set)';
+    throw new OAuthError(
+      'credentials-io-error',
+      `The folder ${folder} (which holds ${path}) can be written by other users (mode ${mode(info)}) and ${why}, so CodeTether will not keep secrets there: anyone who can write to it could replace them. Set CODETETHER_HOME to a folder only you can write to (the default is ~/.codetether).`,
+      { path },
+    );
+  }
+  try {
+    await chmod(folder, 0o700);
+  } catch (error) {
+    throw new OAuthError(
+      'credentials-io-error',
+      `The folder ${folder} (which holds ${path}) can be written by other users (mode ${mode(info)}) and its permissions could not be tightened. Run \`chmod 700 ${folder}\` and try again.`,
+      { cause: error, path },
+    );
+  }
+  return true;
 }

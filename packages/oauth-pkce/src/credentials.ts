@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readAccountClaims } from './jwt-claims.js';
 import { describeOAuthTokens, type OAuthTokens, protectOAuthTokens } from './oauth-tokens.js';
 import { hideSecretsFromInspection } from './redaction.js';
+import type { RefreshJournal } from './refresh-journal.js';
 
 /** Where stored credentials came from. */
 export type CredentialSource = 'login' | 'codex-cli-import';
@@ -35,6 +36,12 @@ export interface CredentialStore {
   delete(): Promise<void>;
   /** Runs `fn` holding the store's lock (cross-process for the file store). Not re-entrant. */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Where the TokenManager records each refresh before sending it, so that a refresh lost to a crash
+   * can be recognised (`refresh-interrupted`). The file store has one (`<file>.refresh-journal`); a
+   * store without one (the memory store) refreshes without it.
+   */
+  readonly refreshJournal?: RefreshJournal | undefined;
 }
 
 /** The JSON format version written to `auth.json`. */

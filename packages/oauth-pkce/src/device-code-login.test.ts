@@ -123,8 +123,27 @@ describe('loginWithDeviceCode', () => {
       ...time,
     }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'device-code-expired' });
+    expect((error as Error).message).toContain('expired after 15 minutes');
     expect(time.now() - 1_000_000).toBe(900_000);
     expect(issuer.requests.filter((request) => request.url.endsWith('/deviceauth/token')).length).toBe(14);
+  });
+
+  it('says the real lifetime of a code that lives under a minute (seconds, not "0 minutes")', async () => {
+    const issuer = scriptedIssuer(
+      [pending],
+      jsonResponse(200, { device_auth_id: 'd', user_code: 'U', interval: 5, expires_in: 45 }),
+    );
+    const error = await loginWithDeviceCode({
+      issuer: ISSUER,
+      onUserCode: () => {},
+      fetch: issuer.fetch,
+      ...fakeTime(),
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'device-code-expired' });
+    expect((error as Error).message).toContain(
+      'The device code expired after 45 seconds without being approved.',
+    );
+    expect((error as Error).message).toContain('codetether auth login --device-code');
   });
 
   it('is cancelled by its AbortSignal', async () => {

@@ -5,6 +5,7 @@ import {
   DEFAULT_ISSUER,
   normalizeIssuer,
 } from './constants.js';
+import { describeDuration } from './duration-text.js';
 import { OAuthError } from './errors.js';
 import { abortedError, type FetchFunction, sendIssuerRequest } from './http-request.js';
 import type { OAuthTokens } from './oauth-tokens.js';
@@ -144,7 +145,7 @@ export async function loginWithDeviceCode(options: DeviceCodeLoginOptions): Prom
   const expired = () =>
     new OAuthError(
       'device-code-expired',
-      `The device code expired after ${Math.round(lifetimeMs / 60000)} minutes without being approved. Run \`codetether auth login --device-code\` again and enter the new code.`,
+      `The device code expired after ${describeDuration(lifetimeMs)} without being approved. Run \`codetether auth login --device-code\` again and enter the new code.`,
     );
 
   for (;;) {

@@ -2,6 +2,7 @@
 export type OAuthErrorCode =
   | 'not-logged-in'
   | 'refresh-token-rejected'
+  | 'refresh-interrupted'
   | 'state-mismatch'
   | 'access-denied'
   | 'login-timeout'

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmod,
+  chown,
   lstat,
   mkdir,
   mkdtemp,
@@ -101,6 +103,92 @@ describe('createFileCredentialStore', () => {
     expect(error).toMatchObject({ code: 'credentials-io-error' });
     expect((error as Error).message).toContain('not a regular file');
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses an auth.json that is a FIFO at once, for reading and writing, instead of hanging',
+    async () => {
+      const store = createFileCredentialStore({ home: folder });
+      execFileSync('mkfifo', [store.location]);
+      const error = await store.read().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'credentials-io-error', path: store.location });
+      expect((error as Error).message).toContain('is a named pipe (FIFO), not a regular file');
+      expect((error as Error).message).toContain('codetether auth login');
+      await expect(store.write(makeCredentials())).rejects.toMatchObject({ code: 'credentials-io-error' });
+      expect((await lstat(store.location)).isFIFO()).toBe(true);
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'tightens a home folder it owns that others can write (0777, 0770) to 0700; leaves 0755 alone',
+    async () => {
+      const credentials = makeCredentials();
+      for (const [mode, expected] of [
+        [0o777, 0o700],
+        [0o770, 0o700],
+        [0o755, 0o755],
+      ] as const) {
+        const home = join(folder, `home-${mode.toString(8)}`);
+        await mkdir(home);
+        await chmod(home, mode);
+        const store = createFileCredentialStore({ home });
+        expect(await store.read()).toBeUndefined();
+        expect((await stat(home)).mode & 0o777).toBe(expected);
+        await chmod(home, mode);
+        await store.write(credentials);
+        expect((await stat(home)).mode & 0o777).toBe(expected);
+        expect(await store.read()).toEqual(credentials);
+      }
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a home folder others can write that belongs to another user (e.g. /tmp), touching nothing',
+    async () => {
+      let shared: string;
+      if (process.getuid?.() === 0) {
+        shared = join(folder, 'shared');
+        await mkdir(shared);
+        await chown(shared, 65534, 65534);
+        await chmod(shared, 0o777);
+      } else {
+        // /tmp: world-writable and owned by root.
+        shared = tmpdir();
+        const info = await stat(shared);
+        if (info.uid === process.getuid?.() || (info.mode & 0o002) === 0) return;
+      }
+      const store = createFileCredentialStore({
+        path: join(shared, `auth-${process.pid}-${Date.now()}.json`),
+      });
+      const error = await store.read().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'credentials-io-error', path: store.location });
+      const message = (error as Error).message;
+      expect(message).toContain(
+        `The folder ${shared} (which holds ${store.location}) can be written by other users`,
+      );
+      expect(message).toContain('belongs to another user');
+      expect(message).toContain('Set CODETETHER_HOME to a folder only you can write to');
+      await expect(store.write(makeCredentials())).rejects.toMatchObject({ code: 'credentials-io-error' });
+      await expect(stat(store.location)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect((await stat(shared)).mode & 0o777).toBe(0o777);
+    },
+  );
+
+  it.skipIf(process.platform === 'win32')(
+    'refuses a shared (sticky, world-writable) home folder even when it owns it, and leaves its mode alone',
+    async () => {
+      const shared = join(folder, 'like-tmp');
+      await mkdir(shared);
+      await chmod(shared, 0o1777);
+      const store = createFileCredentialStore({ home: shared });
+      const error = await store.read().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'credentials-io-error' });
+      expect((error as Error).message).toContain('(mode 1777) and is a shared folder (sticky bit set)');
+      expect((error as Error).message).toContain('Set CODETETHER_HOME to a folder only you can write to');
+      await expect(store.write(makeCredentials())).rejects.toMatchObject({ code: 'credentials-io-error' });
+      expect((await stat(shared)).mode & 0o7777).toBe(0o1777);
+      expect(await readdir(shared)).toEqual([]);
+    },
+  );
 
   it('defaults to $CODETETHER_HOME/auth.json', () => {
     const store = createFileCredentialStore({ env: { CODETETHER_HOME: folder } });

@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-file-write.js';
 import { resolveCodetetherHome } from './codetether-home.js';
@@ -6,8 +6,9 @@ import type { CredentialStore, StoredChatGptCredentials } from './credentials.js
 import { parseCredentialsFileContent, serializeCredentialsFileContent } from './credentials-file-content.js';
 import { credentialsIoError } from './credentials-file-errors.js';
 import { withCredentialsFileLock } from './credentials-file-lock.js';
-import { readCredentialsFileSafely } from './credentials-file-safety.js';
+import { readOwnerOnlyFile, secureOwnerOnlyFolder } from './credentials-file-safety.js';
 import { inspectSymbol } from './redaction.js';
+import { createFileRefreshJournal } from './refresh-journal.js';
 
 /** Options of {@link createFileCredentialStore}. */
 export interface FileCredentialStoreOptions {
@@ -29,8 +30,11 @@ export interface FileCredentialStoreOptions {
  * reader or a crash sees either the old or the new login, never a partial file. `withLock` takes a
  * cross-process lock (proper-lockfile; `auth.json.lock`, abandoned locks are taken over after
  * `lockStaleMs`). A corrupt or foreign file is reported as `credentials-corrupt` and never overwritten
- * by `write` (only `delete` removes it). A symlinked, non-regular or foreign-owned `auth.json` is refused
- * (`credentials-io-error`); one readable by group/others is tightened to 0600 when read.
+ * by `write` (only `delete` removes it). A symlinked, non-regular (FIFO, folder…) or foreign-owned
+ * `auth.json` is refused (`credentials-io-error`) without ever blocking; one readable by group/others is
+ * tightened to 0600 when read. A home folder that group/others can write is tightened to 0700 when the
+ * user owns it, and refused (`credentials-io-error`) when another user does (e.g. `/tmp`). Its
+ * `refreshJournal` is `<file>.refresh-journal` (see `TokenManager`); `delete` removes it too.
  *
  * @param options - home folder or file path, lock tuning
  */
@@ -38,17 +42,15 @@ export function createFileCredentialStore(options: FileCredentialStoreOptions = 
   const path = resolve(options.path ?? join(options.home ?? resolveCodetetherHome(options.env), 'auth.json'));
   const folder = dirname(path);
 
+  const refreshJournal = createFileRefreshJournal(path);
+
   async function ensureFolder(): Promise<void> {
-    try {
-      const created = await mkdir(folder, { recursive: true, mode: 0o700 });
-      if (created !== undefined) await chmod(folder, 0o700);
-    } catch (error) {
-      throw credentialsIoError(path, 'create the folder for', error);
-    }
+    await secureOwnerOnlyFolder(folder, { create: true, path });
   }
 
   async function read(): Promise<StoredChatGptCredentials | undefined> {
-    const text = await readCredentialsFileSafely(path);
+    if (!(await secureOwnerOnlyFolder(folder, { create: false, path }))) return undefined;
+    const text = await readOwnerOnlyFile(path);
     return text === undefined ? undefined : parseCredentialsFileContent(text, path);
   }
 
@@ -70,6 +72,7 @@ export function createFileCredentialStore(options: FileCredentialStoreOptions = 
     } catch (error) {
       throw credentialsIoError(path, 'delete', error);
     }
+    await refreshJournal.clear();
   }
 
   const lockSettings = {
@@ -85,6 +88,7 @@ export function createFileCredentialStore(options: FileCredentialStoreOptions = 
     write,
     delete: remove,
     withLock: (fn) => withCredentialsFileLock(lockSettings, fn),
+    refreshJournal,
     toJSON: () => ({ location: path }),
     toString: () => `FileCredentialStore { location: ${path} }`,
   };

@@ -25,6 +25,12 @@ export {
   type StoredChatGptCredentials,
 } from './credentials.js';
 export {
+  type OwnerOnlyFileLabel,
+  type OwnerOnlyFolderOptions,
+  readOwnerOnlyFile,
+  secureOwnerOnlyFolder,
+} from './credentials-file-safety.js';
+export {
   type DeviceCodeInfo,
   type DeviceCodeLoginOptions,
   loginWithDeviceCode,
@@ -48,6 +54,7 @@ export {
   startPasteLogin,
 } from './paste-login.js';
 export { createCodeChallenge, createPkcePair, createState, type PkcePair } from './pkce.js';
+export type { RefreshJournal, RefreshJournalEntry } from './refresh-journal.js';
 export type { SleepFunction } from './sleep.js';
 export {
   type ExchangeCodeOptions,

@@ -135,21 +135,25 @@ describe('browser login against the emulator issuer', () => {
     expect(tokenRequests('authorization_code')).toHaveLength(0);
   });
 
-  it('rejects a callback from another login (state mismatch) with no token request', async () => {
-    const browser = fakeBrowser();
-    const error = await loginWithBrowser({
+  it('ignores a callback from another login (state mismatch) and completes with the real one', async () => {
+    const stray = fakeBrowser();
+    const genuine = fakeBrowser();
+    const tokens = await loginWithBrowser({
       issuer: emulator.issuerUrl,
       port: 0,
-      openBrowser: (authorizeUrl) => {
+      openBrowser: async (authorizeUrl) => {
         const forged = new URL(authorizeUrl);
         forged.searchParams.set('state', 'attacker-state');
-        return browser.open(forged.toString());
+        await stray.open(forged.toString());
+        await genuine.open(authorizeUrl);
       },
       onAuthorizeUrl: () => {},
-    }).catch((caught: unknown) => caught);
-    expect((await browser.page).status).toBe(400);
-    expect(error).toMatchObject({ code: 'state-mismatch' });
-    expect(tokenRequests('authorization_code')).toHaveLength(0);
+    });
+    expect((await stray.page).status).toBe(400);
+    expect((await genuine.page).status).toBe(200);
+    expect(tokens.refreshToken).toBeTruthy();
+    // Only the genuine callback's code was exchanged.
+    expect(tokenRequests('authorization_code')).toHaveLength(1);
   });
 });
 
@@ -251,6 +255,7 @@ describe('device-code login against the emulator issuer', () => {
       ...clock,
     }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'device-code-expired' });
+    expect((error as Error).message).toContain('expired after 5 minutes');
     expect(clock.sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(300_000);
   });
 

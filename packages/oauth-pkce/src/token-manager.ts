@@ -2,6 +2,7 @@ import { CODEX_CLIENT_ID, DEFAULT_ISSUER, DEFAULT_REFRESH_WINDOW_MS } from './co
 import type { CredentialStore, StoredChatGptCredentials } from './credentials.js';
 import { OAuthError } from './errors.js';
 import type { FetchFunction } from './http-request.js';
+import { refreshWithJournal } from './journaled-refresh.js';
 import { readAccountClaims } from './jwt-claims.js';
 import { describeTime, hideSecretsFromInspection, inspectSymbol, redactSecret } from './redaction.js';
 import { refreshTokens, revokeToken } from './token-endpoint.js';
@@ -54,7 +55,8 @@ export interface TokenManager {
   /**
    * Returns a valid access token, refreshing it first when it expires within the refresh window.
    * Concurrent callers share one refresh; processes sharing a file store refresh once between them.
-   * Throws `not-logged-in`, `refresh-token-rejected` ("log in again"), `network-error` (credentials kept).
+   * Throws `not-logged-in`, `refresh-token-rejected` ("log in again"), `refresh-interrupted` (an earlier
+   * refresh was lost to a crash; log in again), `network-error` (credentials kept).
    */
   getAccessToken(): Promise<AccessTokenInfo>;
   /**
@@ -143,7 +145,8 @@ class DefaultTokenManager implements TokenManager {
   /**
    * Single-flight refresh. Joins a refresh already in flight when its result satisfies `joinAccepts`;
    * otherwise takes the store lock, re-reads the store (another process may have refreshed), refreshes
-   * only when `shouldRefresh` still holds, and persists the rotated tokens before returning.
+   * only when `shouldRefresh` still holds (guarded by the store's refresh journal, see
+   * {@link refreshWithJournal}), and persists the rotated tokens before returning.
    */
   async #refresh(
     shouldRefresh: (credentials: StoredChatGptCredentials) => boolean,
@@ -160,26 +163,33 @@ class DefaultTokenManager implements TokenManager {
       const current = await this.#store.read();
       if (current === undefined) throw notLoggedIn(this.#store.location);
       if (!shouldRefresh(current)) return current;
-      const tokens = await refreshTokens({
-        issuer: this.#issuer,
-        clientId: this.#clientId,
+      return refreshWithJournal({
         refreshToken: current.tokens.refreshToken,
-        idToken: current.tokens.idToken,
-        fetch: this.#fetch,
+        journal: this.#store.refreshJournal,
         now: this.#now,
+        refresh: () =>
+          refreshTokens({
+            issuer: this.#issuer,
+            clientId: this.#clientId,
+            refreshToken: current.tokens.refreshToken,
+            idToken: current.tokens.idToken,
+            fetch: this.#fetch,
+            now: this.#now,
+          }),
+        // The old refresh token is dead now: persist the rotated one before anything else.
+        persist: async (tokens) => {
+          const next: StoredChatGptCredentials = {
+            type: 'chatgpt',
+            tokens,
+            lastRefreshAt: this.#now(),
+            source: current.source,
+          };
+          const accountId = readAccountClaims(tokens).accountId ?? current.accountId;
+          if (accountId !== undefined) next.accountId = accountId;
+          await this.#store.write(next);
+          return next;
+        },
       });
-      const claims = readAccountClaims(tokens);
-      const next: StoredChatGptCredentials = {
-        type: 'chatgpt',
-        tokens,
-        lastRefreshAt: this.#now(),
-        source: current.source,
-      };
-      const accountId = claims.accountId ?? current.accountId;
-      if (accountId !== undefined) next.accountId = accountId;
-      // The old refresh token is dead now: persist the rotated one before anyone uses the result.
-      await this.#store.write(next);
-      return next;
     });
     this.#inFlight = flight;
     try {

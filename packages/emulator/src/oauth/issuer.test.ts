@@ -180,6 +180,41 @@ describe('refresh tokens', () => {
     expect(after.status).toBe(401);
     expect(after.body).toMatchObject({ error: { code: 'refresh_token_invalidated' } });
   });
+
+  it('with tokenEndpointDelayMs rotates at once but holds the answer back (a lost response)', async () => {
+    emulator.setOptions({ tokenEndpointDelayMs: 60_000 });
+    const tokens = emulator.issueTokens();
+    const controller = new AbortController();
+    const lost = fetch(`${emulator.issuerUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: CODEX_CLIENT_ID,
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken,
+      }),
+      signal: controller.signal,
+    });
+    lost.catch(() => {});
+    while (!emulator.requests.some((request) => request.path === '/oauth/token')) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The client gives up (dies) before the answer arrives; the token was rotated all the same.
+    controller.abort();
+    emulator.setOptions({ tokenEndpointDelayMs: 0 });
+    const reused = await token({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken });
+    expect(reused.status).toBe(401);
+    expect(reused.body).toMatchObject({ error: { code: 'refresh_token_reused' } });
+  });
+
+  it('delivers a delayed answer once tokenEndpointDelayMs has passed', async () => {
+    emulator.setOptions({ tokenEndpointDelayMs: 50 });
+    const tokens = emulator.issueTokens();
+    const started = performance.now();
+    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
 });
 
 describe('token exchange', () => {

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorContext } from '../context.js';
 import { sendJson } from '../http-utilities.js';
 import type { TokenSet } from './auth-state.js';
-import { sendOAuthError } from './oauth-error.js';
 import { s256Challenge } from './pkce.js';
 
 /** The token-exchange grant type used to turn an id token into an API key. */
@@ -12,19 +12,45 @@ export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exch
 export const REFRESH_TOKEN_REUSED_MESSAGE =
   'Your refresh token has already been used to generate a new access token. Please try signing in again.';
 
+/** The token endpoint's answer: an HTTP status and a JSON body. */
+interface TokenAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** An RFC 6749 error body `{error, error_description}`. */
+function oauthError(status: number, error: string, description: string): TokenAnswer {
+  return { status, body: { error, error_description: description } };
+}
+
+/** The OpenAI-style error body `{error: {message, type, param, code}}` the real issuer uses for refresh tokens. */
+function openAiError(status: number, message: string, code: string): TokenAnswer {
+  return { status, body: { error: { message, type: 'invalid_request_error', param: null, code } } };
+}
+
 /**
  * `POST /oauth/token` (form-encoded or JSON body): `authorization_code` with PKCE, rotating
- * `refresh_token`, and the id token → API key token exchange.
+ * `refresh_token`, and the id token → API key token exchange. The request takes effect at once (codes
+ * are spent, refresh tokens rotated); with `tokenEndpointDelayMs` the answer is then held back that
+ * long, like a response lost in transit when the client dies meanwhile.
  *
  * @param context - emulator state
  * @param fields - body fields
  * @param response - the server response
  */
-export function handleToken(
+export async function handleToken(
   context: EmulatorContext,
   fields: Record<string, unknown>,
   response: ServerResponse,
-): void {
+): Promise<void> {
+  const answer = answerTokenRequest(context, fields);
+  const delayMs = context.options().tokenEndpointDelayMs ?? 0;
+  if (delayMs > 0) await sleep(delayMs, undefined, { signal: context.closing }).catch(() => {});
+  if (response.destroyed || response.writableEnded) return;
+  sendJson(response, answer.status, answer.body, { 'cache-control': 'no-store' });
+}
+
+function answerTokenRequest(context: EmulatorContext, fields: Record<string, unknown>): TokenAnswer {
   const field = (name: string): string | undefined => {
     const value = fields[name];
     return typeof value === 'string' && value !== '' ? value : undefined;
@@ -32,22 +58,17 @@ export function handleToken(
   const grantType = field('grant_type');
   const clientId = field('client_id');
   if (clientId === undefined || !context.clientIds().includes(clientId)) {
-    sendOAuthError(response, 401, 'invalid_client', 'Unknown or missing client_id.');
-    return;
+    return oauthError(401, 'invalid_client', 'Unknown or missing client_id.');
   }
   switch (grantType) {
     case 'authorization_code':
-      exchangeAuthorizationCode(context, clientId, field, response);
-      return;
+      return exchangeAuthorizationCode(context, clientId, field);
     case 'refresh_token':
-      refresh(context, clientId, field('refresh_token'), response);
-      return;
+      return refresh(context, clientId, field('refresh_token'));
     case TOKEN_EXCHANGE_GRANT:
-      exchangeIdToken(context, field, response);
-      return;
+      return exchangeIdToken(context, field);
     default:
-      sendOAuthError(
-        response,
+      return oauthError(
         400,
         'unsupported_grant_type',
         `grant_type "${grantType ?? ''}" is not supported; use authorization_code, refresh_token or token exchange.`,
@@ -59,48 +80,30 @@ function exchangeAuthorizationCode(
   context: EmulatorContext,
   clientId: string,
   field: (name: string) => string | undefined,
-  response: ServerResponse,
-): void {
+): TokenAnswer {
   const code = field('code');
   const grant = code === undefined ? undefined : context.auth.findAuthorizationCode(code);
   if (grant === undefined) {
-    sendOAuthError(response, 400, 'invalid_grant', 'The authorization code is invalid.');
-    return;
+    return oauthError(400, 'invalid_grant', 'The authorization code is invalid.');
   }
   if (grant.used) {
-    sendOAuthError(response, 400, 'invalid_grant', 'The authorization code has already been used.');
-    return;
+    return oauthError(400, 'invalid_grant', 'The authorization code has already been used.');
   }
   if (grant.expiresAt <= context.now()) {
-    sendOAuthError(response, 400, 'invalid_grant', 'The authorization code has expired.');
-    return;
+    return oauthError(400, 'invalid_grant', 'The authorization code has expired.');
   }
   if (grant.clientId !== clientId) {
-    sendOAuthError(response, 400, 'invalid_grant', 'The authorization code was issued to another client.');
-    return;
+    return oauthError(400, 'invalid_grant', 'The authorization code was issued to another client.');
   }
   if (field('redirect_uri') !== grant.redirectUri) {
-    sendOAuthError(
-      response,
-      400,
-      'invalid_grant',
-      'redirect_uri does not match the one used at authorization.',
-    );
-    return;
+    return oauthError(400, 'invalid_grant', 'redirect_uri does not match the one used at authorization.');
   }
   const verifier = field('code_verifier');
   if (verifier === undefined) {
-    sendOAuthError(response, 400, 'invalid_request', 'code_verifier is required (PKCE).');
-    return;
+    return oauthError(400, 'invalid_request', 'code_verifier is required (PKCE).');
   }
   if (s256Challenge(verifier) !== grant.codeChallenge) {
-    sendOAuthError(
-      response,
-      400,
-      'invalid_grant',
-      'Invalid code_verifier: it does not match the code_challenge.',
-    );
-    return;
+    return oauthError(400, 'invalid_grant', 'Invalid code_verifier: it does not match the code_challenge.');
   }
   grant.used = true;
   const tokens = context.auth.issueTokenSet({
@@ -109,41 +112,23 @@ function exchangeAuthorizationCode(
     scope: grant.scope,
     expiresInSeconds: context.accessTokenTtlSeconds(),
   });
-  sendTokenSet(response, tokens);
+  return tokenSetAnswer(tokens);
 }
 
-function refresh(
-  context: EmulatorContext,
-  clientId: string,
-  refreshToken: string | undefined,
-  response: ServerResponse,
-): void {
+function refresh(context: EmulatorContext, clientId: string, refreshToken: string | undefined): TokenAnswer {
   const grant = refreshToken === undefined ? undefined : context.auth.findRefreshToken(refreshToken);
   if (grant === undefined || grant.clientId !== clientId) {
-    sendOAuthError(response, 400, 'invalid_grant', 'The refresh token is invalid.');
-    return;
+    return oauthError(400, 'invalid_grant', 'The refresh token is invalid.');
   }
   if (grant.revoked) {
-    sendJson(response, 401, {
-      error: {
-        message: 'Your refresh token has been invalidated. Please try signing in again.',
-        type: 'invalid_request_error',
-        param: null,
-        code: 'refresh_token_invalidated',
-      },
-    });
-    return;
+    return openAiError(
+      401,
+      'Your refresh token has been invalidated. Please try signing in again.',
+      'refresh_token_invalidated',
+    );
   }
   if (grant.used) {
-    sendJson(response, 401, {
-      error: {
-        message: REFRESH_TOKEN_REUSED_MESSAGE,
-        type: 'invalid_request_error',
-        param: null,
-        code: 'refresh_token_reused',
-      },
-    });
-    return;
+    return openAiError(401, REFRESH_TOKEN_REUSED_MESSAGE, 'refresh_token_reused');
   }
   grant.used = true;
   const tokens = context.auth.issueTokenSet({
@@ -152,50 +137,39 @@ function refresh(
     scope: grant.scope,
     expiresInSeconds: context.accessTokenTtlSeconds(),
   });
-  sendTokenSet(response, tokens);
+  return tokenSetAnswer(tokens);
 }
 
-function exchangeIdToken(
-  context: EmulatorContext,
-  field: (name: string) => string | undefined,
-  response: ServerResponse,
-): void {
+function exchangeIdToken(context: EmulatorContext, field: (name: string) => string | undefined): TokenAnswer {
   if (field('requested_token') !== 'openai-api-key') {
-    sendOAuthError(response, 400, 'invalid_request', 'requested_token must be "openai-api-key".');
-    return;
+    return oauthError(400, 'invalid_request', 'requested_token must be "openai-api-key".');
   }
   if (field('subject_token_type') !== 'urn:ietf:params:oauth:token-type:id_token') {
-    sendOAuthError(
-      response,
+    return oauthError(
       400,
       'invalid_request',
       'subject_token_type must be "urn:ietf:params:oauth:token-type:id_token".',
     );
-    return;
   }
   const subjectToken = field('subject_token');
   const account = subjectToken === undefined ? undefined : context.auth.checkIdToken(subjectToken);
   if (account === undefined) {
-    sendOAuthError(response, 400, 'invalid_grant', 'subject_token is not a valid id_token from this issuer.');
-    return;
+    return oauthError(400, 'invalid_grant', 'subject_token is not a valid id_token from this issuer.');
   }
-  sendJson(
-    response,
-    200,
-    {
+  return {
+    status: 200,
+    body: {
       access_token: context.auth.createApiKey(),
       issued_token_type: 'openai-api-key',
       token_type: 'Bearer',
     },
-    { 'cache-control': 'no-store' },
-  );
+  };
 }
 
-function sendTokenSet(response: ServerResponse, tokens: TokenSet): void {
-  sendJson(
-    response,
-    200,
-    {
+function tokenSetAnswer(tokens: TokenSet): TokenAnswer {
+  return {
+    status: 200,
+    body: {
       access_token: tokens.accessToken,
       refresh_token: tokens.refreshToken,
       id_token: tokens.idToken,
@@ -203,6 +177,5 @@ function sendTokenSet(response: ServerResponse, tokens: TokenSet): void {
       token_type: 'Bearer',
       scope: tokens.scope,
     },
-    { 'cache-control': 'no-store' },
-  );
+  };
 }
