@@ -25,6 +25,7 @@ const TYPED_ENTRY_POINTS = [
   ['@codetether/responses-protocol', ['createResponsesSseParser', 'createResponsesEventParser']],
   ['@codetether/responses-protocol/schemas', ['validateResponsesStreamEvent']],
   ['@codetether/oauth-pkce', ['createPkcePair', 'createFileCredentialStore']],
+  ['@codetether/oauth-pkce/constants', ['DEFAULT_ISSUER']],
   ['@codetether/transport-http', ['createHttpTransport']],
   ['@codetether/transport-ws', ['createWebSocketTransport']],
   ['@codetether/provider-codex', ['createCodexProvider']],
@@ -156,8 +157,11 @@ async function main() {
       }
     }
 
+    // npm may print warnings (e.g. about pnpm's npm_config_* variables) around the value.
     const upstream =
-      (await run('npm', ['config', 'get', 'registry'])).trim() || 'https://registry.npmjs.org/';
+      (await run('npm', ['config', 'get', 'registry']))
+        .split('\n')
+        .find((line) => /^https?:\/\//.test(line)) ?? 'https://registry.npmjs.org/';
     const port = await freePort();
     const registry = `http://127.0.0.1:${port}/`;
     await writeFile(
@@ -191,9 +195,18 @@ async function main() {
         '--listen',
         `127.0.0.1:${port}`,
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    await waitForRegistry(registry, registryProcess);
+    let registryOutput = '';
+    registryProcess.stdout.on('data', (data) => {
+      registryOutput += data;
+    });
+    registryProcess.stderr.on('data', (data) => {
+      registryOutput += data;
+    });
+    await waitForRegistry(registry, registryProcess).catch((error) => {
+      throw new Error(`${error.message}\n${registryOutput}`);
+    });
 
     const npmEnvironment = {
       ...process.env,

@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { packageBuildOptions } from '../../tsup.preset.js';
 
-export default defineConfig(packageBuildOptions({ entry: ['src/index.ts'] }));
+export default defineConfig(packageBuildOptions({ entry: ['src/index.ts', 'src/constants.ts'] }));

@@ -17,6 +17,17 @@ describe('parseCliArguments', () => {
     expect(parseCliArguments(['--help'])).toEqual({ kind: 'help' });
   });
 
+  it('reads the WebSocket connection age limit', () => {
+    expect(parseCliArguments(['--max-connection-age-ms', '90000'])).toMatchObject({
+      options: { maxConnectionAgeMs: 90_000 },
+    });
+    expect(parseCliArguments(['--max-connection-age-ms', '0'])).toMatchObject({
+      options: { maxConnectionAgeMs: 0 },
+    });
+    expect(() => parseCliArguments(['--max-connection-age-ms', '-1'])).toThrow(/--max-connection-age-ms/);
+    expect(() => parseCliArguments(['--max-connection-age-ms', 'soon'])).toThrow(/--max-connection-age-ms/);
+  });
+
   it('rejects unknown scenarios, bad numbers and unknown flags', () => {
     expect(() => parseCliArguments(['--scenario', 'nope'])).toThrow(EmulatorError);
     expect(() => parseCliArguments(['--port', 'abc'])).toThrow(/--port/);

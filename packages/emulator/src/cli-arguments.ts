@@ -4,6 +4,7 @@ import { type EmulatorOptions, isScenarioName, SCENARIO_NAMES } from './types.js
 
 /** Usage text of `codetether-emulator`. */
 export const CLI_USAGE = `Usage: codetether-emulator [--port N] [--host HOST] [--scenario NAME] [--token-delay-ms N]
+                           [--max-connection-age-ms N]
 
 Starts a local stand-in for the OpenAI auth issuer, the ChatGPT Codex backend and the OpenAI
 Responses API (HTTP SSE + WebSocket). Stops on Ctrl-C (SIGINT) or SIGTERM.
@@ -14,6 +15,9 @@ Options:
   --scenario NAME       default scenario (default echo): ${SCENARIO_NAMES.join(', ')}
   --token-delay-ms N    pause between stream events in ms (default 0)
   --access-token-ttl N  lifetime of issued access tokens in seconds (default 3600)
+  --max-connection-age-ms N
+                        WebSocket connections end with websocket_connection_limit_reached after
+                        N ms (default 3600000, i.e. 60 minutes; 0 disables the limit)
   --deny-authorize      make logins fail with access_denied
   -h, --help            show this help`;
 
@@ -62,6 +66,9 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   if (values['access-token-ttl'] !== undefined) {
     options.accessTokenTtlSeconds = integerOption('--access-token-ttl', values['access-token-ttl'], 3600);
   }
+  if (values['max-connection-age-ms'] !== undefined) {
+    options.maxConnectionAgeMs = integerOption('--max-connection-age-ms', values['max-connection-age-ms'], 0);
+  }
   if (values['deny-authorize'] === true) options.denyAuthorization = true;
   return { kind: 'start', options };
 }
@@ -77,6 +84,7 @@ function parse(argv: readonly string[]) {
       scenario: { type: 'string', short: 's' },
       'token-delay-ms': { type: 'string' },
       'access-token-ttl': { type: 'string' },
+      'max-connection-age-ms': { type: 'string' },
       'deny-authorize': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

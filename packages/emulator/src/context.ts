@@ -2,7 +2,9 @@ import type { JwtSigner } from './jwt.js';
 import type { AuthState, TokenAccount } from './oauth/auth-state.js';
 import type { RateLimitTracker } from './rate-limit-headers.js';
 import type { RequestRecorder } from './recording.js';
-import type { EmulatorOptions } from './types.js';
+import type { EncryptedContentSealer } from './responses/encrypted-content.js';
+import type { StoredResponses } from './responses/stored-responses.js';
+import type { Emulator, EmulatorOptions } from './types.js';
 
 /** Shared state handed to every endpoint handler. */
 export interface EmulatorContext {
@@ -24,8 +26,12 @@ export interface EmulatorContext {
   closing: AbortSignal;
   /** Per-key request counters for `server-error-then-success`. */
   serverErrorCounters: Map<string, number>;
-  /** Ids of responses created with `store: true` (valid `previous_response_id` values everywhere). */
-  storedResponseIds: Set<string>;
+  /** Responses created with `store: true` on the OpenAI API (valid `previous_response_id`s on any transport). */
+  storedResponses: StoredResponses;
+  /** Issues and checks `encrypted_content` (reasoning and compaction items). */
+  contentSealer: EncryptedContentSealer;
+  /** Faults a test asked for. */
+  faults: InjectedFaults;
   /** The account the login flows issue tokens for. */
   defaultAccount(): TokenAccount;
   /** The OAuth client ids accepted. */
@@ -36,3 +42,9 @@ export interface EmulatorContext {
 
 /** The default account id (a stable UUID so tests can assert on it). */
 export const DEFAULT_ACCOUNT_ID = '6f1c2b1e-0000-4000-8000-00000000c0de';
+
+/** Faults injected by tests through the {@link Emulator} methods. */
+export interface InjectedFaults {
+  /** How many of the next requests with a `previous_response_id` fail with `previous_response_not_found`. */
+  previousResponseNotFound: number;
+}

@@ -219,9 +219,79 @@ describe('hostile WebSocket input', () => {
     }
     expect(events.find((event) => event.type === 'error')).toMatchObject({
       status_code: 409,
-      error: { code: 'conflict' },
+      error: { code: 'response_already_in_flight' },
     });
     expect(outputText(events as never)).toBe('the first answer');
+  });
+
+  it('answers hostile conversation fields with error events (or a normal answer) and keeps the socket open', async () => {
+    const socket = await chatgptSocket();
+    const huge = 'gAAAAA'.padEnd(300_000, 'x');
+    const frames: Array<[Record<string, unknown>, string | undefined]> = [
+      [{ previous_response_id: {} }, 'invalid_type'],
+      [{ previous_response_id: [] }, 'invalid_type'],
+      [{ previous_response_id: 1e308 }, 'invalid_type'],
+      [{ previous_response_id: 'x'.repeat(100_000) }, 'invalid_value'],
+      [{ previous_response_id: 'resp_\u0000' }, 'invalid_value'],
+      [{ previous_response_id: 'resp_never_issued' }, 'previous_response_not_found'],
+      [{ input: [{ type: 'reasoning', encrypted_content: 123 }] }, 'invalid_encrypted_content'],
+      [{ input: [{ type: 'reasoning', encrypted_content: { nested: true } }] }, 'invalid_encrypted_content'],
+      [{ input: [{ type: 'compaction', encrypted_content: huge }] }, 'invalid_encrypted_content'],
+      [
+        { input: [{ type: 'reasoning', summary: 'not an array', encrypted_content: null }, null, 7, 'text'] },
+        undefined,
+      ],
+      [{ input: [{ type: 'compaction_trigger' }] }, undefined],
+      [
+        { input: [{ type: 'compaction_trigger', extra: { deep: [1, 2] } }, { type: 'compaction_trigger' }] },
+        undefined,
+      ],
+      [{ tool_choice: { type: 'function', function: null } }, 'invalid_value'],
+      [{ tool_choice: 'required', tools: [{ name: '' }, 'x', null] }, 'invalid_value'],
+      [{ tool_choice: 'required', tools: [{ type: 'function', name: 'f', parameters: 'nope' }] }, undefined],
+      [{ generate: 'no' }, undefined],
+      [{ generate: false, input: 42 }, 'invalid_type'],
+    ];
+    for (const [fields, code] of frames) {
+      socket.create({ model: 'gpt-5.4', input: userInput('x'), ...fields });
+      const last = (await socket.nextResponse()).at(-1);
+      if (code === undefined)
+        expect(last?.type, JSON.stringify(fields).slice(0, 80)).toBe('response.completed');
+      else
+        expect(last, JSON.stringify(fields).slice(0, 80)).toMatchObject({
+          type: 'error',
+          status_code: 400,
+          error: { code },
+        });
+    }
+    socket.socket.send(JSON.stringify({ type: 'response.processed' }));
+    socket.socket.send(JSON.stringify({ type: 'response.processed', response_id: { $gt: '' } }));
+    socket.create({ model: 'gpt-5.4', input: userInput('after the hostile fields') });
+    expect(outputText(await socket.nextResponse())).toBe('after the hostile fields');
+    await expectStillServing();
+  });
+
+  it('answers hostile compaction requests with 4xx and keeps serving', async () => {
+    const compact = (body: string) =>
+      fetch(`${emulator.openaiBaseUrl}/responses/compact`, {
+        method: 'POST',
+        headers: apiKeyHeaders(emulator),
+        body,
+      });
+    for (const body of [
+      '',
+      'null',
+      '{"model":"gpt-5.4","input":{}}',
+      '{"model":"gpt-5.4","input":[]}',
+      '{"model":"gpt-5.4","input":[null,1,"x",{"type":"compaction"}]}',
+      '{"model":"gpt-5.4","input":[{"type":"compaction","encrypted_content":"gAAAAA=="}]}',
+      `{"model":"gpt-5.4","input":"${'y'.repeat(100_000)}"}`,
+    ]) {
+      const response = await compact(body);
+      expect(response.status, body.slice(0, 60)).toBeLessThan(500);
+      await response.text();
+    }
+    await expectStillServing();
   });
 
   it('closes with 1007 on invalid UTF-8 in a text frame and keeps serving others', async () => {

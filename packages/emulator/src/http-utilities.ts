@@ -14,6 +14,12 @@ export type ParsedBody =
   | { kind: 'invalid'; reason: string }
   | { kind: 'too-large' };
 
+/** A parsed request body with the number of bytes received for it. */
+export type ReceivedBody = ParsedBody & {
+  /** Bytes of body received (for a `too-large` body, what was read before giving up). */
+  bytes: number;
+};
+
 /**
  * Reads and parses a request body: JSON (`application/json` or anything that looks like JSON) or form
  * fields (`application/x-www-form-urlencoded`).
@@ -21,7 +27,7 @@ export type ParsedBody =
  * @param request - the incoming request
  * @param maxBytes - largest body accepted; a larger one is `too-large` (default {@link MAX_BODY_BYTES})
  */
-export async function readBody(request: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<ParsedBody> {
+export async function readBody(request: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<ReceivedBody> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -34,11 +40,11 @@ export async function readBody(request: IncomingMessage, maxBytes = MAX_BODY_BYT
     // Over the limit: keep reading (and dropping) a moderate overshoot so the client finishes its
     // upload and reliably reads the 413; give up on the connection beyond that.
     chunks.length = 0;
-    if (size > maxBytes * 2 + DISCARD_ALLOWANCE_BYTES) return { kind: 'too-large' };
+    if (size > maxBytes * 2 + DISCARD_ALLOWANCE_BYTES) return { kind: 'too-large', bytes: size };
   }
-  if (size > maxBytes) return { kind: 'too-large' };
+  if (size > maxBytes) return { kind: 'too-large', bytes: size };
   const text = Buffer.concat(chunks).toString('utf8');
-  return parseBodyText(text, request.headers['content-type']);
+  return { ...parseBodyText(text, request.headers['content-type']), bytes: size };
 }
 
 /**

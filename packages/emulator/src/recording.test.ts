@@ -94,6 +94,69 @@ describe('recording through the server', () => {
     emulator.clearRequests();
     expect(emulator.requests).toHaveLength(0);
   });
+  it('records the connection, previous_response_id, input items and bytes of each Responses request', async () => {
+    const httpBody = JSON.stringify({ model: 'gpt-5.4', input: 'hello', stream: true });
+    await fetch(`${emulator.chatgptBaseUrl}/responses`, {
+      method: 'POST',
+      headers: chatgptHeaders(emulator),
+      body: httpBody,
+    }).then((response) => response.text());
+    const socket = await openSocket(`${emulator.chatgptBaseUrl}/responses`, chatgptHeaders(emulator));
+    const first = JSON.stringify({
+      type: 'response.create',
+      model: 'gpt-5.4',
+      input: [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+      ],
+    });
+    socket.socket.send(first);
+    const events = await socket.nextResponse();
+    const id = String((events.at(-1)?.response as { id?: string } | undefined)?.id);
+    const second = JSON.stringify({
+      type: 'response.create',
+      model: 'gpt-5.4',
+      input: [],
+      previous_response_id: id,
+    });
+    socket.socket.send(second);
+    await socket.nextResponse();
+    socket.socket.send(JSON.stringify({ type: 'response.processed', response_id: id }));
+    socket.socket.send('garbage');
+    await socket.nextResponse();
+    socket.socket.terminate();
+    await fetch(`${emulator.url}/health`);
+
+    const [http, create, continued, processed, garbage, health] = emulator.requests;
+    expect(http).toMatchObject({
+      transport: 'http',
+      inputItems: 1,
+      bytesReceived: Buffer.byteLength(httpBody),
+    });
+    expect(http).not.toHaveProperty('connectionId');
+    expect(http).not.toHaveProperty('previousResponseId');
+    expect(create).toMatchObject({
+      transport: 'websocket',
+      connectionId: expect.stringMatching(/^conn_/),
+      inputItems: 2,
+      bytesReceived: Buffer.byteLength(first),
+    });
+    expect(continued).toMatchObject({
+      connectionId: create?.connectionId,
+      previousResponseId: id,
+      inputItems: 0,
+      bytesReceived: Buffer.byteLength(second),
+    });
+    expect(processed).toMatchObject({
+      connectionId: create?.connectionId,
+      body: { type: 'response.processed' },
+    });
+    expect(processed).not.toHaveProperty('inputItems');
+    expect(garbage).toMatchObject({ body: 'garbage', bytesReceived: 7 });
+    expect(garbage).not.toHaveProperty('inputItems');
+    expect(health).toMatchObject({ path: '/health', bytesReceived: 0 });
+    expect(health).not.toHaveProperty('inputItems');
+  });
 });
 
 describe('redaction of every kind of secret', () => {

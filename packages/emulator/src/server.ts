@@ -5,29 +5,16 @@ import type { Duplex } from 'node:stream';
 import type { EmulatorContext } from './context.js';
 import { DEFAULT_ACCOUNT_ID } from './context.js';
 import { EmulatorError } from './errors.js';
-import {
-  bodyFields,
-  bodyValue,
-  flattenHeaders,
-  MAX_BODY_BYTES,
-  type ParsedBody,
-  parseRequestTarget,
-  readBody,
-  sendHtml,
-  sendJson,
-} from './http-utilities.js';
+import { createHttpRouter } from './http-router.js';
+import { sendJson } from './http-utilities.js';
 import { createJwtSigner } from './jwt.js';
 import { CODEX_CLIENT_ID, createAuthState } from './oauth/auth-state.js';
-import { handleAuthorize } from './oauth/authorize-endpoint.js';
-import { createDeviceCodeEndpoints } from './oauth/device-code-endpoints.js';
-import { sendOAuthError } from './oauth/oauth-error.js';
-import { handleRevoke } from './oauth/revoke-endpoint.js';
-import { handleToken } from './oauth/token-endpoint.js';
 import { createRateLimitTracker } from './rate-limit-headers.js';
 import { createRequestRecorder } from './recording.js';
+import { createRequestRecording } from './request-recording.js';
+import { createEncryptedContentSealer } from './responses/encrypted-content.js';
 import { apiError } from './responses/error-bodies.js';
-import { handleResponsesHttp } from './responses/http-endpoint.js';
-import { DEFAULT_CHATGPT_MODELS, RESPONSES_PATHS } from './responses/request-validation.js';
+import { createStoredResponses } from './responses/stored-responses.js';
 import { createWebSocketEndpoint } from './responses/websocket-endpoint.js';
 import {
   type Emulator,
@@ -37,9 +24,6 @@ import {
   isScenarioName,
   SCENARIO_NAMES,
 } from './types.js';
-
-/** Models listed by `GET /v1/models` besides the ChatGPT ones. */
-const API_ONLY_MODELS = ['gpt-5.4-pro', 'gpt-5.4-nano', 'gpt-4.1', 'gpt-4.1-mini', 'o3', 'o4-mini'];
 
 /**
  * Starts an emulator: a real HTTP + WebSocket server (default `127.0.0.1`, random port) that plays the
@@ -99,7 +83,9 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     rateLimits: createRateLimitTracker(() => options.rateLimit, now),
     closing: closingController.signal,
     serverErrorCounters: new Map(),
-    storedResponseIds: new Set(),
+    storedResponses: createStoredResponses(),
+    contentSealer: createEncryptedContentSealer(randomBytes(32), now),
+    faults: { previousResponseNotFound: 0 },
     defaultAccount: () => ({
       accountId: options.account?.accountId ?? DEFAULT_ACCOUNT_ID,
       planType: options.account?.planType ?? 'plus',
@@ -109,39 +95,17 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     clientIds: () => options.clientIds ?? [CODEX_CLIENT_ID],
     accessTokenTtlSeconds: () => options.accessTokenTtlSeconds ?? 3600,
   };
-  const deviceCode = createDeviceCodeEndpoints(context);
-
-  const record = (
-    request: IncomingMessage,
-    body: unknown,
-    transport: 'http' | 'websocket',
-    method = request.method ?? 'GET',
-  ) => {
-    const target = parseRequestTarget(request.url);
-    const entry = {
-      method,
-      path: target?.pathname ?? (request.url ?? '/').split('?')[0] ?? '/',
-      query: target === undefined ? {} : Object.fromEntries(target.searchParams),
-      headers: flattenHeaders(request.headers),
-      body,
-      transport,
-      at: now(),
-    };
-    recorder.record(entry);
-    const recorded = recorder.requests.at(-1);
-    return (scenario: string) => {
-      if (recorded !== undefined) recorded.scenario = scenario;
-    };
-  };
+  const record = createRequestRecording(recorder, now);
 
   const websocket = createWebSocketEndpoint(
     context,
     (request) => {
-      record(request, undefined, 'websocket');
+      record(request, undefined, 'websocket', { bytesReceived: 0 });
     },
-    (request, body) => record(request, body, 'websocket', 'POST'),
+    (request, body, frame) => record(request, body, 'websocket', { method: 'POST', ...frame }),
   );
 
+  const route = createHttpRouter(context, record);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     route(request, response).catch((error: unknown) => {
       if (!response.headersSent) {
@@ -170,114 +134,6 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     answerClientError(error, socket);
   });
-
-  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const target = parseRequestTarget(request.url);
-    if (target === undefined) {
-      record(request, undefined, 'http');
-      return sendJson(
-        response,
-        400,
-        apiError('The request target is not a valid URL.', 'invalid_request_error', 'invalid_url'),
-        { connection: 'close' },
-      );
-    }
-    const path = target.pathname.replace(/\/+$/, '') || '/';
-    const method = request.method ?? 'GET';
-    const body: ParsedBody =
-      method === 'GET' || method === 'HEAD'
-        ? { kind: 'empty' }
-        : await readBody(request, options.maxBodyBytes ?? MAX_BODY_BYTES);
-    const setScenario = record(request, bodyValue(body), 'http');
-    if (body.kind === 'too-large') {
-      return sendJson(
-        response,
-        413,
-        apiError(
-          `The request body is larger than ${options.maxBodyBytes ?? MAX_BODY_BYTES} bytes; send a smaller request.`,
-          'invalid_request_error',
-          'request_too_large',
-        ),
-        { connection: 'close' },
-      );
-    }
-    if (body.kind === 'invalid' && OAUTH_FORM_PATHS.has(path)) {
-      return sendOAuthError(
-        response,
-        400,
-        'invalid_request',
-        'The request body could not be parsed; send application/x-www-form-urlencoded fields.',
-      );
-    }
-    if (body.kind === 'invalid' && DEVICE_CODE_PATHS.has(path)) {
-      return sendJson(
-        response,
-        400,
-        apiError(
-          `We could not parse the JSON body of your request. (${body.reason})`,
-          'invalid_request_error',
-          'invalid_json',
-        ),
-      );
-    }
-    const backend = RESPONSES_PATHS[path];
-    if (backend !== undefined) {
-      if (method !== 'POST') return methodNotAllowed(response, 'POST');
-      await handleResponsesHttp(context, backend, request, response, body, setScenario);
-      return;
-    }
-    switch (path) {
-      case '/oauth/authorize':
-        if (method !== 'GET') return methodNotAllowed(response, 'GET');
-        return handleAuthorize(context, target.searchParams, response);
-      case '/oauth/token':
-        if (method !== 'POST') return methodNotAllowed(response, 'POST');
-        return handleToken(context, bodyFields(body), response);
-      case '/oauth/revoke':
-        if (method !== 'POST') return methodNotAllowed(response, 'POST');
-        return handleRevoke(context, bodyFields(body), response);
-      case '/api/accounts/deviceauth/usercode':
-        if (method !== 'POST') return methodNotAllowed(response, 'POST');
-        return deviceCode.handleUserCode(bodyFields(body), response);
-      case '/api/accounts/deviceauth/token':
-        if (method !== 'POST') return methodNotAllowed(response, 'POST');
-        return deviceCode.handlePoll(bodyFields(body), response);
-      case '/codex/device':
-        return deviceCode.handleDevicePage(response);
-      case '/deviceauth/callback':
-        return sendHtml(
-          response,
-          200,
-          '<!doctype html><p>Device login complete. You can close this window.</p>',
-        );
-      case '/v1/models':
-        return sendJson(response, 200, {
-          object: 'list',
-          data: [...(options.chatgptModels ?? DEFAULT_CHATGPT_MODELS), ...API_ONLY_MODELS].map((id) => ({
-            id,
-            object: 'model',
-            created: 1_700_000_000,
-            owned_by: 'openai',
-          })),
-        });
-      case '/backend-api/codex/models':
-        return sendJson(response, 200, {
-          models: (options.chatgptModels ?? DEFAULT_CHATGPT_MODELS).map((slug) => ({
-            slug,
-            display_name: slug,
-          })),
-        });
-      case '/health':
-      case '/':
-        return sendJson(response, 200, { ok: true, name: 'codetether-emulator' });
-      default:
-        return sendJson(
-          response,
-          404,
-          apiError(`Unknown endpoint ${method} ${path}.`, 'invalid_request_error', 'unknown_url'),
-        );
-    }
-  }
 
   let closed: Promise<void> | undefined;
   return {
@@ -311,6 +167,10 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
       };
     },
     createApiKey: () => auth.createApiKey(),
+    dropConnections: () => websocket.dropAll(),
+    injectPreviousResponseNotFound(count = 1) {
+      if (Number.isFinite(count)) context.faults.previousResponseNotFound += Math.max(0, Math.floor(count));
+    },
     setOptions(partial: Partial<EmulatorOptions>) {
       const next: EmulatorOptions = { ...options, ...partial };
       if (partial.rateLimit !== undefined) next.rateLimit = { ...options.rateLimit, ...partial.rateLimit };
@@ -329,15 +189,6 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
     },
   };
 }
-
-/** OAuth endpoints that take form fields. */
-const OAUTH_FORM_PATHS: ReadonlySet<string> = new Set(['/oauth/token', '/oauth/revoke']);
-
-/** Device-code endpoints that take JSON. */
-const DEVICE_CODE_PATHS: ReadonlySet<string> = new Set([
-  '/api/accounts/deviceauth/usercode',
-  '/api/accounts/deviceauth/token',
-]);
 
 const CLIENT_ERROR_STATUS: Record<string, [number, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
@@ -366,15 +217,6 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-function methodNotAllowed(response: ServerResponse, allowed: string): void {
-  sendJson(
-    response,
-    405,
-    apiError(`Method not allowed; use ${allowed}.`, 'invalid_request_error', 'method_not_allowed'),
-    { allow: allowed },
-  );
-}
-
 function validateOptions(options: EmulatorOptions): void {
   const scenario = options.scenario;
   if (scenario !== undefined && !isScenarioName(scenario)) {
@@ -389,6 +231,7 @@ function validateOptions(options: EmulatorOptions): void {
     'accessTokenTtlSeconds',
     'largeResponseBytes',
     'maxBodyBytes',
+    'maxConnectionAgeMs',
   ] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) {

@@ -8,6 +8,7 @@ export type ScenarioName =
   | 'tool-call'
   | 'parallel-tool-calls'
   | 'tool-result'
+  | 'compaction'
   | 'failed'
   | 'incomplete'
   | 'error-nested'
@@ -28,6 +29,7 @@ export const SCENARIO_NAMES: readonly ScenarioName[] = [
   'tool-call',
   'parallel-tool-calls',
   'tool-result',
+  'compaction',
   'failed',
   'incomplete',
   'error-nested',
@@ -149,6 +151,13 @@ export interface EmulatorOptions {
    * socket with 1009. Default 32 MiB.
    */
   maxBodyBytes?: number;
+  /**
+   * Longest a WebSocket connection may live, in milliseconds (real clock), like the real services'
+   * 60-minute cap. Past it, the next `response.create` — or the idle socket itself, at once — gets a
+   * `websocket_connection_limit_reached` error event and the socket closes (1000). A response
+   * streaming when the limit passes finishes first. Default 3 600 000 (60 minutes); `0` means no limit.
+   */
+  maxConnectionAgeMs?: number;
   /** Most recorded requests kept; older ones are dropped. Default 10000. */
   maxRecordedRequests?: number;
   /** Clock in epoch milliseconds (token expiry, device-code expiry, reset times). Default `Date.now`. */
@@ -173,6 +182,20 @@ export interface RecordedRequest {
   scenario?: string;
   /** When it arrived (epoch ms, from the emulator's clock). */
   at: number;
+  /**
+   * The WebSocket connection a `response.create` (or other) frame arrived on (`conn_…`, the same for
+   * every frame of one connection); absent for HTTP requests and refused handshakes.
+   */
+  connectionId?: string;
+  /** `previous_response_id` of a Responses request, when it sent one (a string). */
+  previousResponseId?: string;
+  /**
+   * Number of input items a Responses request sent (a string `input` counts as one; none is 0) — only
+   * what this request carried, not the history a `previous_response_id` adds.
+   */
+  inputItems?: number;
+  /** Bytes received for this request: the HTTP body's length or the WebSocket frame's length. */
+  bytesReceived?: number;
 }
 
 /** Options of {@link Emulator.issueTokens}. */
@@ -223,6 +246,17 @@ export interface Emulator {
   issueTokens(options?: IssueTokensOptions): IssuedTokens;
   /** Creates an API key accepted by `/v1/responses`. */
   createApiKey(): string;
+  /**
+   * Terminates every open WebSocket connection now, without a close frame (clients see 1006), as a
+   * network drop would; responses streaming on them stop. Returns how many were dropped.
+   */
+  dropConnections(): number;
+  /**
+   * Makes the next `count` requests that carry a `previous_response_id` fail with
+   * `previous_response_not_found` (and forget the connection's last response), whether or not the
+   * id is known — to test that clients resend the full input. Default 1.
+   */
+  injectPreviousResponseNotFound(count?: number): void;
   /** Changes behaviour at runtime (merged into the current options; `rateLimit`/`account` merged too). */
   setOptions(partial: Partial<EmulatorOptions>): void;
   /** Closes every socket and the server; resolves when fully closed. */

@@ -94,7 +94,7 @@ describe('the @codetether/provider-codex/configuration subpath', () => {
   const entry = new URL('../dist/configuration.js', import.meta.url);
 
   it.skipIf(!existsSync(entry))(
-    'loads only its own chunks: no transport, WebSocket, zod or provider code',
+    'loads only its own chunks and oauth-pkce constants: no transport, WebSocket, zod or provider code',
     async () => {
       const seen = new Set<string>();
       const bareImports: string[] = [];
@@ -111,7 +111,7 @@ describe('the @codetether/provider-codex/configuration subpath', () => {
         }
       };
       await visit(entry);
-      expect(bareImports).toEqual([]);
+      expect(new Set(bareImports)).toEqual(new Set(['@codetether/oauth-pkce/constants']));
       expect([...seen].some((url) => url.endsWith('/index.js'))).toBe(false);
     },
   );

@@ -3,6 +3,7 @@
 // `@codetether/provider-codex/configuration`: this module (and what it imports) must load no
 // network stack, no validation library and not the provider itself, so the CLI can read its
 // settings without paying for them at start-up.
+import { DEFAULT_ISSUER, DEFAULT_ORIGINATOR } from '@codetether/oauth-pkce/constants';
 import { CodexProviderError } from './errors.js';
 
 /** The environment as CodeTether reads it: variable name → value (unset variables are `undefined`). */
@@ -35,14 +36,14 @@ export const ENVIRONMENT_VARIABLES = {
   serverPort: 'CODETETHER_SERVER_PORT',
 } as const;
 
-/** Default OAuth issuer (`CODETETHER_AUTH_ISSUER`). */
-export const DEFAULT_AUTH_ISSUER = 'https://auth.openai.com';
+/** Default OAuth issuer (`CODETETHER_AUTH_ISSUER`): oauth-pkce's `DEFAULT_ISSUER`. */
+export const DEFAULT_AUTH_ISSUER: string = DEFAULT_ISSUER;
 /** Default ChatGPT Codex backend (`CODETETHER_CHATGPT_BASE_URL`). */
 export const DEFAULT_CHATGPT_BASE_URL = 'https://chatgpt.com/backend-api/codex';
 /** Default OpenAI API base (`CODETETHER_OPENAI_BASE_URL`). */
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
-/** Default `originator` header, as the official Codex CLI sends it. */
-export const DEFAULT_ORIGINATOR = 'codex_cli_rs';
+/** Default `originator` header, as the official Codex CLI sends it (oauth-pkce's `DEFAULT_ORIGINATOR`). */
+export { DEFAULT_ORIGINATOR };
 /** How long a session that fell back to HTTP stays on HTTP (10 minutes). */
 export const DEFAULT_FALLBACK_STICKY_MS = 10 * 60 * 1000;
 /** Default log level of the gateway (`CODETETHER_LOG_LEVEL`). */

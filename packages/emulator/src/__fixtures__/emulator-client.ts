@@ -169,3 +169,14 @@ export async function tryHandshake(
 export function responseOf(event: StreamEvent | undefined): Record<string, unknown> & { id: string } {
   return (event?.response ?? {}) as Record<string, unknown> & { id: string };
 }
+
+/** The output items of the terminal `response.completed` event of a stream (empty when absent). */
+export function outputItems(events: StreamEvent[]): Array<Record<string, unknown>> {
+  const output = responseOf(events.findLast((event) => event.type === 'response.completed')).output;
+  return Array.isArray(output) ? (output as Array<Record<string, unknown>>) : [];
+}
+
+/** The `error` event of a stream, if any. */
+export function errorEventOf(events: StreamEvent[]): StreamEvent | undefined {
+  return events.find((event) => event.type === 'error');
+}

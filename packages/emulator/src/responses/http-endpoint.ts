@@ -4,10 +4,9 @@ import { type ParsedBody, sendJson } from '../http-utilities.js';
 import { createId } from '../ids.js';
 import { apiError } from './error-bodies.js';
 import { playEvents } from './event-playback.js';
-import { type PreparedStream, prepareResponse } from './prepare-response.js';
-import { type ResponsesBackend, validateCredentials } from './request-validation.js';
+import { type PreparedStream, prepareResponse, rememberCompleted } from './prepare-response.js';
+import { jsonObjectOf, type ResponsesBackend, validateCredentials } from './request-validation.js';
 import type { ResponsesEvent } from './response-events.js';
-import { UNFINISHED_SCENARIOS } from './scenario-plan.js';
 
 /** Result of an HTTP Responses request, for recording. */
 export interface HttpResponsesResult {
@@ -41,36 +40,18 @@ export async function handleResponsesHttp(
     sendJson(response, credentialFailure.status, credentialFailure.body, { 'x-request-id': requestId });
     return;
   }
-  if (
-    body.kind !== 'json' ||
-    typeof body.value !== 'object' ||
-    body.value === null ||
-    Array.isArray(body.value)
-  ) {
-    const message =
-      body.kind === 'too-large'
-        ? 'The request body is too large.'
-        : body.kind === 'invalid'
-          ? `We could not parse the JSON body of your request. (${body.reason})`
-          : 'The request body must be a JSON object.';
-    sendJson(
-      response,
-      body.kind === 'too-large' ? 413 : 400,
-      apiError(message, 'invalid_request_error', null),
-      {
-        'x-request-id': requestId,
-      },
-    );
+  const parsed = jsonObjectOf(body);
+  if (parsed.kind === 'failure') {
+    sendJson(response, parsed.status, parsed.body, { 'x-request-id': requestId });
     return;
   }
-  const prepared = prepareResponse(
-    context,
+  const fields = parsed.fields;
+  const prepared = prepareResponse(context, {
     backend,
-    request.headers,
-    body.value as Record<string, unknown>,
-    'http',
-    context.storedResponseIds,
-  );
+    headers: request.headers,
+    body: fields,
+    transport: 'http',
+  });
   if (prepared.scenario !== undefined) onScenario(prepared.scenario);
   const rateLimitHeaders = backend === 'chatgpt' ? context.rateLimits.nextHeaders() : {};
   if (prepared.kind === 'failure') {
@@ -81,9 +62,8 @@ export async function handleResponsesHttp(
     });
     return;
   }
-  const fields = body.value as Record<string, unknown>;
   if (backend === 'openai' && fields.stream !== true) {
-    answerWithoutStreaming(context, prepared, fields, response, {
+    answerWithoutStreaming(context, prepared, response, {
       ...rateLimitHeaders,
       'x-request-id': requestId,
     });
@@ -140,9 +120,7 @@ export async function handleResponsesHttp(
       response.destroy();
       return;
     }
-    if (fields.store === true && !UNFINISHED_SCENARIOS.has(prepared.scenario)) {
-      context.storedResponseIds.add(prepared.outcome.builder.id);
-    }
+    if (prepared.continuable) rememberCompleted(context, prepared);
     response.end();
   } finally {
     response.off('close', abort);
@@ -158,7 +136,6 @@ export async function handleResponsesHttp(
 function answerWithoutStreaming(
   context: EmulatorContext,
   prepared: PreparedStream,
-  fields: Record<string, unknown>,
   response: ServerResponse,
   headers: Record<string, string>,
 ): void {
@@ -194,8 +171,6 @@ function answerWithoutStreaming(
     );
     return;
   }
-  if (fields.store === true && !UNFINISHED_SCENARIOS.has(prepared.scenario)) {
-    context.storedResponseIds.add(prepared.outcome.builder.id);
-  }
+  if (prepared.continuable) rememberCompleted(context, prepared);
   sendJson(response, 200, final, headers);
 }

@@ -2,11 +2,15 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { headerValue } from '../http-utilities.js';
 import type { ScenarioName } from '../types.js';
+import { resolveContinuation } from './continuation.js';
+import { findUnverifiableContent, unverifiableContentError } from './encrypted-content.js';
 import { apiError } from './error-bodies.js';
-import { analyzeRequest } from './request-analysis.js';
+import { analyzeRequest, type RequestAnalysis } from './request-analysis.js';
 import { type ResponsesBackend, validateBody } from './request-validation.js';
-import { planScenario, type ScenarioOutcome } from './scenario-plan.js';
+import { ResponseBuilder } from './response-events.js';
+import { planScenario, type ScenarioOutcome, UNFINISHED_SCENARIOS } from './scenario-plan.js';
 import { selectScenario } from './scenario-selection.js';
+import type { RememberedResponse } from './stored-responses.js';
 
 /** A request the emulator refuses: status, OpenAI-style body and extra headers. */
 export interface PreparedFailure {
@@ -26,8 +30,14 @@ export interface PreparedStream {
   kind: 'stream';
   /** The events to send and how to pace or cut them. */
   outcome: Extract<ScenarioOutcome, { kind: 'stream' }>;
-  /** The scenario chosen. */
-  scenario: ScenarioName;
+  /** The scenario chosen (none for a `generate: false` warm-up). */
+  scenario?: ScenarioName;
+  /** Whether the response, once its stream completes, may be continued (failed/incomplete ones may not). */
+  continuable: boolean;
+  /** The input the response answers: a previous response's input and output, then the items sent. */
+  effectiveInput: unknown[];
+  /** The account to store the response for (`store: true` on the OpenAI API), if any. */
+  storeAs: string | undefined;
 }
 
 /** What to answer to a Responses request body (credentials already checked). */
@@ -49,71 +59,140 @@ export function sessionKeyOf(headers: IncomingHttpHeaders, body: Record<string, 
   return 'emulator';
 }
 
+/** A Responses request, as either endpoint received it (credentials already checked). */
+export interface ResponsesRequest {
+  /** Which service. */
+  backend: ResponsesBackend;
+  /** Request or handshake headers (`x-codetether-scenario`, session id). */
+  headers: IncomingHttpHeaders;
+  /** The parsed body (HTTP) or `response.create` frame (WebSocket) without its `type`. */
+  body: Record<string, unknown>;
+  /** How it arrived. */
+  transport: 'http' | 'websocket';
+  /** The last completed response of the WebSocket connection it arrived on. */
+  connectionLastResponse?: RememberedResponse | undefined;
+}
+
+/** All API keys belong to one project, whose stored responses they share (as keys of one OpenAI project do). */
+const OPENAI_PROJECT = 'openai-project';
+
 /**
- * Validates a Responses body, chooses its scenario and plans the answer. Shared by the HTTP and
- * WebSocket endpoints.
+ * Validates a Responses body, resolves its `previous_response_id`, checks the `encrypted_content`
+ * it sends back, chooses its scenario and plans the answer. Shared by the HTTP and WebSocket
+ * endpoints. A `generate: false` WebSocket request is a warm-up: `response.created` then
+ * `response.completed` with no output, whatever the scenario.
  *
  * @param context - emulator state
- * @param backend - which service
- * @param headers - request or handshake headers (`x-codetether-scenario`, session id)
- * @param body - the parsed body (HTTP) or `response.create` frame (WebSocket)
- * @param transport - how it arrived
- * @param knownResponseIds - response ids a `previous_response_id` may refer to
+ * @param request - the request
  */
-export function prepareResponse(
-  context: EmulatorContext,
-  backend: ResponsesBackend,
-  headers: IncomingHttpHeaders,
-  body: Record<string, unknown>,
-  transport: 'http' | 'websocket',
-  knownResponseIds: ReadonlySet<string>,
-): PreparedResponse {
+export function prepareResponse(context: EmulatorContext, request: ResponsesRequest): PreparedResponse {
+  const { backend, headers, body, transport } = request;
   const invalid = validateBody(context, backend, body);
-  if (invalid !== undefined)
-    return { kind: 'failure', status: invalid.status, body: invalid.body, headers: {} };
-  const previous = body.previous_response_id;
-  if (typeof previous === 'string' && previous !== '' && !knownResponseIds.has(previous)) {
+  if (invalid !== undefined) return failure(invalid.status, invalid.body);
+  const continuation = resolveContinuation(body, {
+    connectionLastResponse: request.connectionLastResponse,
+    findStored: (id) => (backend === 'openai' ? context.storedResponses.find(OPENAI_PROJECT, id) : undefined),
+    takeInjectedNotFound: () => {
+      if (context.faults.previousResponseNotFound <= 0) return false;
+      context.faults.previousResponseNotFound -= 1;
+      return true;
+    },
+  });
+  if (continuation.kind === 'failure') return failure(continuation.failure.status, continuation.failure.body);
+  const unverifiable = findUnverifiableContent(continuation.sentItems, context.contentSealer);
+  if (unverifiable !== undefined) {
+    return failure(400, unverifiableContentError(unverifiable.value));
+  }
+  // Without a previous response the body is used exactly as sent (so answers and usage stay as they were).
+  const effectiveBody =
+    continuation.previous === undefined ? body : { ...body, input: continuation.effectiveInput };
+  const analysis = analyzeRequest(effectiveBody);
+  if (analysis.toolChoice.kind === 'invalid') {
+    return failure(
+      400,
+      apiError(analysis.toolChoice.message, 'invalid_request_error', 'invalid_value', 'tool_choice'),
+    );
+  }
+  const memory = {
+    effectiveInput: continuation.effectiveInput,
+    storeAs: backend === 'openai' && body.store === true ? OPENAI_PROJECT : undefined,
+  };
+  if (transport === 'websocket' && body.generate === false) {
     return {
-      kind: 'failure',
-      status: 400,
-      body: apiError(
-        `Previous response with id '${previous}' not found.`,
-        'invalid_request_error',
-        'previous_response_not_found',
-        'previous_response_id',
-      ),
-      headers: {},
+      kind: 'stream',
+      outcome: warmUpOutcome(context, effectiveBody, analysis),
+      continuable: true,
+      ...memory,
     };
   }
-  const analysis = analyzeRequest(body);
   const selection = selectScenario(
     headerValue(headers, 'x-codetether-scenario'),
     analysis,
     context.options().scenario ?? 'echo',
   );
   if (selection.kind === 'unknown') {
-    return {
-      kind: 'failure',
-      status: 400,
-      body: apiError(
+    return failure(
+      400,
+      apiError(
         `Unknown emulator scenario "${selection.name}" in x-codetether-scenario.`,
         'invalid_request_error',
         'unknown_scenario',
         'x-codetether-scenario',
       ),
-      headers: {},
-    };
+    );
   }
   const scenario = selection.scenario;
-  const outcome = planScenario(context, scenario, body, analysis, transport, sessionKeyOf(headers, body));
+  const outcome = planScenario(
+    context,
+    scenario,
+    effectiveBody,
+    analysis,
+    transport,
+    sessionKeyOf(headers, body),
+  );
   if (outcome.kind === 'reject') {
-    return {
-      kind: 'failure',
-      status: outcome.status,
-      body: outcome.body,
-      headers: outcome.headers,
-      scenario,
-    };
+    return { ...failure(outcome.status, outcome.body), headers: outcome.headers, scenario };
   }
-  return { kind: 'stream', outcome, scenario };
+  return { kind: 'stream', outcome, scenario, continuable: !UNFINISHED_SCENARIOS.has(scenario), ...memory };
+}
+
+/**
+ * Remembers a response that completed: returns what a later `previous_response_id` continues from
+ * (the WebSocket connection keeps it as its last response) and, for `store: true` on the OpenAI API,
+ * stores it for the account.
+ *
+ * @param context - emulator state
+ * @param prepared - the response, after its stream completed
+ */
+export function rememberCompleted(context: EmulatorContext, prepared: PreparedStream): RememberedResponse {
+  const remembered: RememberedResponse = {
+    id: prepared.outcome.builder.id,
+    input: prepared.effectiveInput,
+    output: [...prepared.outcome.builder.output],
+  };
+  if (prepared.storeAs !== undefined) context.storedResponses.remember(prepared.storeAs, remembered);
+  return remembered;
+}
+
+function failure(status: number, body: unknown): PreparedFailure {
+  return { kind: 'failure', status, body, headers: {} };
+}
+
+/** A warm-up (`generate: false`): `response.created` and `response.completed`, no output. */
+function warmUpOutcome(
+  context: EmulatorContext,
+  body: Record<string, unknown>,
+  analysis: RequestAnalysis,
+): PreparedStream['outcome'] {
+  const builder = new ResponseBuilder(body, analysis, context.now(), context.contentSealer);
+  builder.reasoningTokens = 0;
+  return {
+    kind: 'stream',
+    builder,
+    events: [
+      { type: 'response.created', response: builder.response('in_progress') },
+      { type: 'response.completed', response: builder.response('completed') },
+    ],
+    delayMs: 0,
+  };
 }

@@ -1,3 +1,6 @@
+import { normalizeInputItems } from './input-items.js';
+import { type OfferedTool, readToolChoice, type ToolChoice } from './tool-choice.js';
+
 /** What the scripted answers need to know about a Responses request body. */
 export interface RequestAnalysis {
   /** `model` as sent. */
@@ -9,12 +12,19 @@ export interface RequestAnalysis {
   /** `output` of the trailing `function_call_output` items (empty when the input ends otherwise). */
   trailingToolOutputs: string[];
   /** Function tools offered: name and JSON schema. */
-  tools: Array<{ name: string; parameters: Record<string, unknown> }>;
+  tools: OfferedTool[];
+  /** What `tool_choice` asks for, read against `tools`. */
+  toolChoice: ToolChoice;
+  /** True when the input ends with a `{"type":"compaction_trigger"}` item (in-band compaction). */
+  compactionRequested: boolean;
   /** Approximate input size in characters (for usage numbers). */
   inputCharacters: number;
   /** `prompt_cache_key`, if any. */
   promptCacheKey: string | undefined;
 }
+
+/** The `type` of the input item that asks for in-band compaction. */
+export const COMPACTION_TRIGGER = 'compaction_trigger';
 
 /** Matches `[scenario:name]` markers in user text. */
 export const SCENARIO_MARKER = /\[scenario:([a-z0-9-]+)\]/i;
@@ -67,13 +77,15 @@ export function analyzeRequest(body: Record<string, unknown>): RequestAnalysis {
     tools,
     inputCharacters: safeLength(body.input) + instructions.length,
     promptCacheKey: typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : undefined,
+    toolChoice: readToolChoice(body.tool_choice, tools),
+    compactionRequested: input.at(-1)?.type === COMPACTION_TRIGGER,
   };
 }
 
 function normalizeInput(input: unknown): Array<Record<string, unknown>> {
-  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
-  if (!Array.isArray(input)) return [];
-  return input.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null);
+  return normalizeInputItems(input).filter(
+    (item): item is Record<string, unknown> => typeof item === 'object' && item !== null,
+  );
 }
 
 function textOf(content: unknown): string {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EmulatorContext } from '../context.js';
-import { bearerToken, headerValue } from '../http-utilities.js';
+import { bearerToken, headerValue, type ParsedBody } from '../http-utilities.js';
 import { type ApiErrorBody, apiError } from './error-bodies.js';
 
 /** Which Responses service a request is for. */
@@ -183,4 +183,37 @@ export function validateBody(
     }
   }
   return undefined;
+}
+
+/** A request body that is a JSON object, or the error answering one that is not. */
+export type JsonObjectBody =
+  | { kind: 'object'; fields: Record<string, unknown> }
+  | ({ kind: 'failure' } & ValidationFailure);
+
+/**
+ * Requires a JSON object body, as the Responses endpoints do: invalid JSON, another JSON value or no
+ * body is a 400 (413 when too large) in the OpenAI error shape.
+ *
+ * @param body - the parsed body
+ */
+export function jsonObjectOf(body: ParsedBody): JsonObjectBody {
+  if (
+    body.kind === 'json' &&
+    typeof body.value === 'object' &&
+    body.value !== null &&
+    !Array.isArray(body.value)
+  ) {
+    return { kind: 'object', fields: body.value as Record<string, unknown> };
+  }
+  const message =
+    body.kind === 'too-large'
+      ? 'The request body is too large.'
+      : body.kind === 'invalid'
+        ? `We could not parse the JSON body of your request. (${body.reason})`
+        : 'The request body must be a JSON object.';
+  return {
+    kind: 'failure',
+    status: body.kind === 'too-large' ? 413 : 400,
+    body: apiError(message, 'invalid_request_error', null),
+  };
 }

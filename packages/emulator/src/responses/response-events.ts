@@ -1,4 +1,5 @@
 import { createId } from '../ids.js';
+import type { EncryptedContentSealer } from './encrypted-content.js';
 import type { RequestAnalysis } from './request-analysis.js';
 
 /** One Responses stream event as sent (the writer adds `sequence_number`). */
@@ -29,13 +30,28 @@ export class ResponseBuilder {
    * @param body - the request body
    * @param analysis - what was read from it
    * @param nowMs - clock value (epoch ms)
+   * @param sealer - issues `encrypted_content` for reasoning items (when the request includes it)
    */
   constructor(
     private readonly body: Record<string, unknown>,
     private readonly analysis: RequestAnalysis,
     nowMs: number,
+    private readonly sealer?: EncryptedContentSealer,
   ) {
     this.createdAt = Math.floor(nowMs / 1000);
+  }
+
+  /**
+   * The `encrypted_content` of a reasoning item, when the request's `include` asks for
+   * `reasoning.encrypted_content` (else `undefined`: the item carries none, as with the real API).
+   *
+   * @param summary - the reasoning summary sealed into it
+   */
+  reasoningEncryptedContent(summary: string): string | undefined {
+    const include = this.body.include;
+    if (this.sealer === undefined || !Array.isArray(include)) return undefined;
+    if (!include.includes('reasoning.encrypted_content')) return undefined;
+    return this.sealer.seal({ kind: 'reasoning', summary });
   }
 
   /** The `response` object for lifecycle events. */
@@ -172,7 +188,8 @@ export function* messageEvents(
 }
 
 /**
- * Events of a reasoning item with one summary part.
+ * Events of a reasoning item with one summary part (with `encrypted_content` when the request's
+ * `include` asks for it).
  *
  * @param builder - the response
  * @param summary - the summary text
@@ -216,11 +233,12 @@ export function* reasoningEvents(builder: ResponseBuilder, summary: string): Gen
     summary_index: 0,
     part: { type: 'summary_text', text: summary },
   };
+  const encryptedContent = builder.reasoningEncryptedContent(summary);
   const item = {
     id: itemId,
     type: 'reasoning',
     summary: [{ type: 'summary_text', text: summary }],
-    encrypted_content: Buffer.from(`emulator-reasoning:${itemId}`).toString('base64'),
+    ...(encryptedContent === undefined ? {} : { encrypted_content: encryptedContent }),
   };
   builder.output.push(item);
   yield { type: 'response.output_item.done', output_index: outputIndex, item };
@@ -276,42 +294,19 @@ export function* functionCallEvents(
 }
 
 /**
- * Builds plausible JSON arguments for a tool from its JSON schema (`location`-like strings get a city).
+ * Events of one `compaction` output item (in-band compaction): `output_item.added` and
+ * `output_item.done`, both carrying the whole item.
  *
- * @param parameters - the tool's JSON schema
- * @param variant - 0, 1, … gives different values (parallel calls)
+ * @param builder - the response
+ * @param item - the compaction item (`{type:"compaction", id, encrypted_content}`)
  */
-export function argumentsForSchema(parameters: Record<string, unknown>, variant: number): string {
-  const cities = ['Paris', 'Tokyo', 'Lima', 'Oslo'];
-  const city = cities[variant % cities.length] ?? 'Paris';
-  const properties = parameters.properties;
-  if (typeof properties !== 'object' || properties === null || Object.keys(properties).length === 0) {
-    return JSON.stringify({ location: city, unit: 'celsius' });
-  }
-  const result: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(properties as Record<string, unknown>)) {
-    const record = (typeof schema === 'object' && schema !== null ? schema : {}) as Record<string, unknown>;
-    if (Array.isArray(record.enum) && record.enum.length > 0) {
-      result[name] = record.enum[0];
-      continue;
-    }
-    switch (record.type) {
-      case 'number':
-      case 'integer':
-        result[name] = variant + 1;
-        break;
-      case 'boolean':
-        result[name] = true;
-        break;
-      case 'array':
-        result[name] = [];
-        break;
-      case 'object':
-        result[name] = {};
-        break;
-      default:
-        result[name] = /city|location|place|town/i.test(name) ? city : `example-${name}`;
-    }
-  }
-  return JSON.stringify(result);
+export function* compactionEvents(
+  builder: ResponseBuilder,
+  item: Record<string, unknown>,
+): Generator<ResponsesEvent> {
+  const outputIndex = builder.output.length;
+  yield { type: 'response.output_item.added', output_index: outputIndex, item };
+  builder.outputCharacters += String(item.encrypted_content ?? '').length;
+  builder.output.push(item);
+  yield { type: 'response.output_item.done', output_index: outputIndex, item };
 }

@@ -162,6 +162,11 @@ const expectations: Record<
     expect(textOf(observed.chunks)).toContain('21C');
     expect(observed.chunks.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
   },
+  compaction: (observed) => {
+    // One `compaction` output item: no text, no tool calls, a normal end.
+    expectCompleted(observed, '');
+    expect(observed.chunks.some((chunk) => chunk.type === 'tool-call-start')).toBe(false);
+  },
   failed: (observed) => {
     expect(observed.status).toBe(200);
     expect(observed.chunks.at(-1)).toMatchObject({ type: 'error', code: 'server_error' });

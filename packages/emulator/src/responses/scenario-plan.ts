@@ -1,11 +1,13 @@
 import type { EmulatorContext } from '../context.js';
 import { configuredEventDelayMs } from '../option-aliases.js';
 import type { ScenarioName } from '../types.js';
+import { compactionItem } from './compaction.js';
 import { apiError, usageLimitBody } from './error-bodies.js';
+import { normalizeInputItems } from './input-items.js';
 import type { RequestAnalysis } from './request-analysis.js';
 import { SCENARIO_MARKER } from './request-analysis.js';
 import {
-  argumentsForSchema,
+  compactionEvents,
   functionCallEvents,
   messageEvents,
   ResponseBuilder,
@@ -14,6 +16,8 @@ import {
   splitText,
   splitWords,
 } from './response-events.js';
+import { argumentsForSchema } from './tool-arguments.js';
+import type { OfferedTool } from './tool-choice.js';
 
 /** What to do with a Responses request. */
 export type ScenarioOutcome =
@@ -70,7 +74,7 @@ export function planScenario(
   scenarioKey: string,
 ): ScenarioOutcome {
   const options = context.options();
-  const builder = new ResponseBuilder(body, analysis, context.now());
+  const builder = new ResponseBuilder(body, analysis, context.now(), context.contentSealer);
   const delayMs = configuredEventDelayMs(options) ?? (scenario === 'slow' ? SLOW_DEFAULT_DELAY_MS : 0);
   const stream = (
     content: Iterable<ResponsesEvent>,
@@ -152,20 +156,9 @@ export function planScenario(
           yield* messageEvents(builder, splitWords(TEXT_ANSWER));
         })(),
       );
-    case 'tool-call': {
-      const tool = analysis.tools[0] ?? { name: 'get_weather', parameters: {} };
-      return stream(functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, 0)));
-    }
-    case 'parallel-tool-calls': {
-      const first = analysis.tools[0] ?? { name: 'get_weather', parameters: {} };
-      const second = analysis.tools[1] ?? first;
-      return stream(
-        (function* () {
-          yield* functionCallEvents(builder, first.name, argumentsForSchema(first.parameters, 0));
-          yield* functionCallEvents(builder, second.name, argumentsForSchema(second.parameters, 1));
-        })(),
-      );
-    }
+    case 'tool-call':
+    case 'parallel-tool-calls':
+      return stream(toolCallEvents(builder, analysis, scenario === 'parallel-tool-calls' ? 2 : 1));
     case 'tool-result': {
       const outputs = analysis.trailingToolOutputs;
       const text =
@@ -174,6 +167,10 @@ export function planScenario(
           : `The tool returned: ${outputs.join('; ')}. That completes the request.`;
       return stream(messageEvents(builder, splitWords(text)));
     }
+    case 'compaction':
+      return stream(
+        compactionEvents(builder, compactionItem(normalizeInputItems(body.input), context.contentSealer)),
+      );
     case 'failed':
       return stream([], undefined, () => ({
         type: 'response.failed',
@@ -210,6 +207,29 @@ export function planScenario(
     case 'slow':
     case 'text':
       return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
+  }
+}
+
+/** The tool called when a request offers none. */
+const DEFAULT_TOOL: OfferedTool = { name: 'get_weather', parameters: {} };
+
+/**
+ * One or two function calls: to the tool `tool_choice` forces (a named function for every call;
+ * `"required"` for the first), else to the offered tools in order (the first again when there is
+ * only one), else to `get_weather`.
+ */
+function* toolCallEvents(
+  builder: ResponseBuilder,
+  analysis: RequestAnalysis,
+  count: 1 | 2,
+): Generator<ResponsesEvent> {
+  const choice = analysis.toolChoice;
+  const named = choice.kind === 'function' ? choice.tool : undefined;
+  const first =
+    named ?? (choice.kind === 'required' ? choice.tool : undefined) ?? analysis.tools[0] ?? DEFAULT_TOOL;
+  const calls = count === 1 ? [first] : [first, named ?? analysis.tools[1] ?? first];
+  for (const [variant, tool] of calls.entries()) {
+    yield* functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, variant));
   }
 }
 

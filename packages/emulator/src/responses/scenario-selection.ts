@@ -9,7 +9,11 @@ const CONTENT_SCENARIOS = new Set<ScenarioName>([
   'tool-call',
   'parallel-tool-calls',
   'tool-result',
+  'compaction',
 ]);
+
+/** Content scenarios a forced `tool_choice` turns into a function call. */
+const FORCEABLE_SCENARIOS = new Set<ScenarioName>(['text', 'echo', 'reasoning', 'tool-call', 'tool-result']);
 
 /** The chosen scenario, or why none could be chosen. */
 export type ScenarioSelection =
@@ -19,7 +23,9 @@ export type ScenarioSelection =
 /**
  * Chooses the scenario of a request: the `x-codetether-scenario` header, else the `[scenario:name]`
  * marker of the last user text, else the configured default. A content scenario becomes `tool-result`
- * when the input ends with `function_call_output` items, so tool loops work with any scenario.
+ * when the input ends with `function_call_output` items, so tool loops work with any scenario; it
+ * becomes `tool-call` when `tool_choice` forces a call (`"required"` or a named function); and it
+ * becomes `compaction` when the input ends with a `compaction_trigger` item.
  *
  * @param header - the `x-codetether-scenario` header
  * @param analysis - the request
@@ -39,5 +45,8 @@ export function selectScenario(
     scenario = analysis.scenarioMarker;
   }
   if (analysis.trailingToolOutputs.length > 0 && CONTENT_SCENARIOS.has(scenario)) scenario = 'tool-result';
+  const forced = analysis.toolChoice.kind === 'required' || analysis.toolChoice.kind === 'function';
+  if (forced && FORCEABLE_SCENARIOS.has(scenario)) scenario = 'tool-call';
+  if (analysis.compactionRequested && CONTENT_SCENARIOS.has(scenario)) scenario = 'compaction';
   return { kind: 'selected', scenario };
 }

@@ -1,38 +1,25 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   apiKeyHeaders,
   chatgptHeaders,
-  openSocket,
   outputText,
   responseOf,
   type TestSocket,
   tryHandshake,
   userInput,
 } from '../__fixtures__/emulator-client.js';
+import { startEmulatorPerTest } from '../__fixtures__/emulator-per-test.js';
 import { REDACTED } from '../recording.js';
-import { startEmulator } from '../server.js';
-import type { Emulator } from '../types.js';
 import { TEXT_ANSWER } from './scenario-plan.js';
 
-let emulator: Emulator;
-const sockets: TestSocket[] = [];
+const harness = startEmulatorPerTest();
+const emulator = () => harness.emulator;
 
-beforeEach(async () => {
-  emulator = await startEmulator();
-});
-
-afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.socket.terminate();
-  await emulator.close();
-});
-
-async function chatgptSocket(): Promise<TestSocket> {
-  const socket = await openSocket(`${emulator.chatgptBaseUrl}/responses`, {
-    ...chatgptHeaders(emulator),
+function chatgptSocket(): Promise<TestSocket> {
+  return harness.connect(`${emulator().chatgptBaseUrl}/responses`, {
+    ...chatgptHeaders(emulator()),
     'openai-beta': 'responses_websockets=2026-02-06',
   });
-  sockets.push(socket);
-  return socket;
 }
 
 describe('WebSocket Responses', () => {
@@ -57,7 +44,7 @@ describe('WebSocket Responses', () => {
     expect(outputText(second)).toBe('second turn');
     expect(second.at(-1)?.type).toBe('response.completed');
 
-    const recorded = emulator.requests.filter((request) => request.path === '/backend-api/codex/responses');
+    const recorded = emulator().requests.filter((request) => request.path === '/backend-api/codex/responses');
     expect(recorded.map((request) => request.transport)).toEqual(['websocket', 'websocket']);
     expect(recorded[0]?.headers.authorization).toBe(`Bearer ${REDACTED}`);
     expect(recorded[0]?.headers['openai-beta']).toBe('responses_websockets=2026-02-06');
@@ -105,7 +92,7 @@ describe('WebSocket Responses', () => {
   });
 
   it('ws-close-1006 can cut a stream in the middle', async () => {
-    emulator.setOptions({ webSocketCloseAfterEvents: 5 });
+    emulator().setOptions({ webSocketCloseAfterEvents: 5 });
     const socket = await chatgptSocket();
     socket.create({ model: 'gpt-5.4', input: userInput('[scenario:ws-close-1006] x') });
     const events = await socket.nextResponse();
@@ -130,9 +117,8 @@ describe('WebSocket Responses', () => {
   });
 
   it('serves the OpenAI API over WebSocket with an API key (no rate-limit event)', async () => {
-    const socket = await openSocket(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator));
-    sockets.push(socket);
-    emulator.setOptions({ scenario: 'text' });
+    const socket = await harness.connect(`${emulator().openaiBaseUrl}/responses`, apiKeyHeaders(emulator()));
+    emulator().setOptions({ scenario: 'text' });
     socket.create({ model: 'gpt-5.4', input: 'x', max_output_tokens: 100 });
     const events = await socket.nextResponse();
     expect(events[0]?.type).toBe('response.created');
@@ -140,25 +126,25 @@ describe('WebSocket Responses', () => {
   });
 
   it('refuses handshakes: 401 without credentials, 401 without account id, 426 when disabled', async () => {
-    const url = `${emulator.chatgptBaseUrl}/responses`;
+    const url = `${emulator().chatgptBaseUrl}/responses`;
     const missing = await tryHandshake(url, {});
     expect(missing.status).toBe(401);
     expect(JSON.parse(missing.body)).toMatchObject({ error: { code: 'invalid_api_key' } });
-    const { 'chatgpt-account-id': _omitted, ...withoutAccount } = chatgptHeaders(emulator);
+    const { 'chatgpt-account-id': _omitted, ...withoutAccount } = chatgptHeaders(emulator());
     const noAccount = await tryHandshake(url, withoutAccount);
     expect(noAccount.status).toBe(401);
     expect(noAccount.body).toContain('chatgpt-account-id');
-    emulator.setOptions({ websocket: false });
-    expect((await tryHandshake(url, chatgptHeaders(emulator))).status).toBe(426);
-    emulator.setOptions({ websocket: { handshakeStatus: 403 } });
-    expect((await tryHandshake(url, chatgptHeaders(emulator))).status).toBe(403);
-    expect(emulator.requests.every((request) => request.transport === 'websocket')).toBe(true);
-    expect(emulator.requests).toHaveLength(4);
-    expect((await tryHandshake(`${emulator.url}/nowhere`, {})).status).toBe(404);
+    emulator().setOptions({ websocket: false });
+    expect((await tryHandshake(url, chatgptHeaders(emulator()))).status).toBe(426);
+    emulator().setOptions({ websocket: { handshakeStatus: 403 } });
+    expect((await tryHandshake(url, chatgptHeaders(emulator()))).status).toBe(403);
+    expect(emulator().requests.every((request) => request.transport === 'websocket')).toBe(true);
+    expect(emulator().requests).toHaveLength(4);
+    expect((await tryHandshake(`${emulator().url}/nowhere`, {})).status).toBe(404);
   });
 
   it('streams a large response and reports server errors as error events', async () => {
-    emulator.setOptions({ largeResponseBytes: 1024 * 1024 });
+    emulator().setOptions({ largeResponseBytes: 1024 * 1024 });
     const socket = await chatgptSocket();
     socket.create({ model: 'gpt-5.4', input: userInput('[scenario:large] x') });
     const events = await socket.nextResponse();
@@ -171,9 +157,9 @@ describe('WebSocket Responses', () => {
 
   it('close() terminates open sockets', async () => {
     const socket = await chatgptSocket();
-    emulator.setOptions({ scenario: 'slow', tokenDelayMs: 1_000 });
+    emulator().setOptions({ scenario: 'slow', tokenDelayMs: 1_000 });
     socket.create({ model: 'gpt-5.4', input: 'x' });
-    await emulator.close();
+    await emulator().close();
     expect(await socket.closed).toBe(1006);
   });
 });
