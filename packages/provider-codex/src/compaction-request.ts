@@ -1,4 +1,8 @@
-import { describeServerFailure, type ResponseItem, ResponsesTransportError } from '@codetether/responses-protocol';
+import {
+  describeServerFailure,
+  type ResponseItem,
+  ResponsesTransportError,
+} from '@codetether/responses-protocol';
 import { abortedError, CodexProviderError } from './errors.js';
 import { raceCallerAbort } from './event-iteration.js';
 
@@ -39,7 +43,11 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
     const init: RequestInit = {
       method: 'POST',
       headers: request.headers,
-      body: JSON.stringify({ model: request.model, input: request.input, instructions: request.instructions }),
+      body: JSON.stringify({
+        model: request.model,
+        input: request.input,
+        instructions: request.instructions,
+      }),
     };
     if (signal !== undefined) init.signal = signal;
     response = await request.fetch(request.url, init);
@@ -52,7 +60,9 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
     );
   }
   const text = await raceCallerAbort(response.text(), signal);
-  const headers = Object.fromEntries([...response.headers].map(([name, value]) => [name.toLowerCase(), value]));
+  const headers = Object.fromEntries(
+    [...response.headers].map(([name, value]) => [name.toLowerCase(), value]),
+  );
   if (!response.ok) {
     const described = describeServerFailure(
       { status: response.status, headers, body: text, now: request.now },

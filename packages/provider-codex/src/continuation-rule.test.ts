@@ -64,7 +64,12 @@ describe('planContinuation', () => {
       responseId: 'resp_0',
       connectionId: 'wsc_1',
     };
-    const reordered = { input: [user('hi')], tools: fields.tools, instructions: fields.instructions, model: 'gpt-5.4' };
+    const reordered = {
+      input: [user('hi')],
+      tools: fields.tools,
+      instructions: fields.instructions,
+      model: 'gpt-5.4',
+    };
     expect(planContinuation(warmUp, reordered)).toMatchObject({ kind: 'delta', newItems: [user('hi')] });
   });
 
@@ -127,7 +132,10 @@ describe('continuationRequest', () => {
 
   it('sends the full body without a continuation when the rule says so', () => {
     const request = continuationRequest(previous, body([user('other')]), { storedResponses: true });
-    expect(request).toEqual({ plan: { kind: 'full', reason: 'input-diverged' }, body: body([user('other')]) });
+    expect(request).toEqual({
+      plan: { kind: 'full', reason: 'input-diverged' },
+      body: body([user('other')]),
+    });
   });
 });
 

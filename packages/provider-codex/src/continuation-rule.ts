@@ -54,7 +54,10 @@ const NOT_COMPARED: ReadonlySet<string> = new Set(['input', 'previous_response_i
  * @param previous - the previous exchange, if any
  * @param next - the next request's full body
  */
-export function planContinuation(previous: PreviousExchange | undefined, next: RequestBody): ContinuationPlan {
+export function planContinuation(
+  previous: PreviousExchange | undefined,
+  next: RequestBody,
+): ContinuationPlan {
   if (previous === undefined) return { kind: 'full', reason: 'no-previous-response' };
   if (!sameFieldsExceptInput(previous.body, next)) return { kind: 'full', reason: 'fields-changed' };
   const nextInput = itemsOf(next.input);

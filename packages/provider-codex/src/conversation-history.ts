@@ -76,7 +76,13 @@ export class ConversationHistory {
         converted =
           entry.content.trim() === ''
             ? []
-            : [{ type: 'message', role: 'developer', content: [{ type: 'input_text', text: entry.content }] }];
+            : [
+                {
+                  type: 'message',
+                  role: 'developer',
+                  content: [{ type: 'input_text', text: entry.content }],
+                },
+              ];
       } else converted = buildResponsesInput([entry], this.onWarning, knownCallIds);
       for (const id of toolCallIdsOf(converted)) knownCallIds.add(id);
       added.push(...converted);

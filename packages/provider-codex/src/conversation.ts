@@ -24,7 +24,7 @@ import {
   type PreviousExchange,
   type RequestBody,
 } from './continuation-rule.js';
-import { type ConversationInput, ConversationHistory, startsUserTurn } from './conversation-history.js';
+import { ConversationHistory, type ConversationInput, startsUserTurn } from './conversation-history.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { closeIteratorQuietly, raceCallerAbort } from './event-iteration.js';
 import { listModelsForBackend, validateModelForBackend } from './model-catalogue.js';
@@ -382,7 +382,8 @@ class CodexConversation implements Conversation {
         yield chunk;
       }
     } catch (error) {
-      if (!yielded && canResend && serverErrorCode(error) === PREVIOUS_RESPONSE_NOT_FOUND) return 'resend-in-full';
+      if (!yielded && canResend && serverErrorCode(error) === PREVIOUS_RESPONSE_NOT_FOUND)
+        return 'resend-in-full';
       throw error;
     }
     return 'done';

@@ -19,7 +19,8 @@ export class StreamedAnswerRecorder implements StreamedAnswer {
   see(chunk: StreamChunk): void {
     if (chunk.type === 'text') this.text += chunk.text;
     else if (chunk.type === 'tool-call-start') {
-      if (!this.calls.has(chunk.id)) this.calls.set(chunk.id, { id: chunk.id, name: chunk.name, arguments: '' });
+      if (!this.calls.has(chunk.id))
+        this.calls.set(chunk.id, { id: chunk.id, name: chunk.name, arguments: '' });
     } else if (chunk.type === 'tool-call-delta') {
       const call = this.calls.get(chunk.id);
       if (call !== undefined) call.arguments += chunk.argumentsDelta;

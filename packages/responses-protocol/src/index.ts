@@ -94,9 +94,9 @@ export type {
 } from './stream-chunk.js';
 export {
   isTerminalEventType,
-  type ResponsesTransport,
   type RequestContinuation,
   type ResponseConnection,
+  type ResponsesTransport,
   readRequestId,
   TERMINAL_EVENT_TYPES,
   type TransportRequest,

@@ -24,7 +24,10 @@ export function toInputItem(item: ResponseItem): ResponseItem {
 export function toolCallIdsOf(items: readonly ResponseItem[]): string[] {
   const ids: string[] = [];
   for (const item of items) {
-    if ((item.type === 'function_call' || item.type === 'custom_tool_call') && typeof item.call_id === 'string')
+    if (
+      (item.type === 'function_call' || item.type === 'custom_tool_call') &&
+      typeof item.call_id === 'string'
+    )
       ids.push(item.call_id);
   }
   return ids;

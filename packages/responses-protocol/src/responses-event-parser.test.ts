@@ -756,7 +756,12 @@ describe('event reducer: response id and output items', () => {
     summary: [{ type: 'summary_text', text: 'Plan' }],
     encrypted_content: 'gAAAAAB-sealed',
   };
-  const message = { id: 'msg_1', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi' }] };
+  const message = {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    content: [{ type: 'output_text', text: 'Hi' }],
+  };
   const call = functionCall('fc_1', 'call_1', 'lookup', { arguments: '{}' });
 
   it('puts the response id and every finished item, in output order, on done', () => {
@@ -780,7 +785,9 @@ describe('event reducer: response id and output items', () => {
       completed({ id: 'resp_2' }),
     ]);
     const done = chunks.at(-1);
-    expect(done?.type === 'done' ? done.outputItems?.[0]?.encrypted_content : undefined).toBe('gAAAAAB-sealed');
+    expect(done?.type === 'done' ? done.outputItems?.[0]?.encrypted_content : undefined).toBe(
+      'gAAAAAB-sealed',
+    );
   });
 
   it('takes items only the final response lists, without repeating finished ones', () => {
@@ -804,7 +811,9 @@ describe('event reducer: response id and output items', () => {
   });
 
   it('ignores an output that is not a list, and entries that are not objects', () => {
-    expect(reduceWithItems([completed({ output: 'nope' })])).toEqual([{ type: 'done', finishReason: 'stop' }]);
+    expect(reduceWithItems([completed({ output: 'nope' })])).toEqual([
+      { type: 'done', finishReason: 'stop' },
+    ]);
     expect(reduceWithItems([completed({ output: [null, 3, message] })]).at(-1)).toMatchObject({
       outputItems: [message],
     });

@@ -103,7 +103,9 @@ describe('continuation on the connection that produced the previous response', (
     expect(transport.state().idleConnections).toBe(0);
 
     const next = await transport.stream(
-      request(local.url, { continuation: { connectionId: first.connection?.id ?? '', body: continuationBody } }),
+      request(local.url, {
+        continuation: { connectionId: first.connection?.id ?? '', body: continuationBody },
+      }),
     );
     await collectEvents(next.events);
     expect(next.connection?.continued).toBe(false);
@@ -122,7 +124,9 @@ describe('continuation on the connection that produced the previous response', (
     const first = await transport.stream(request(local.url));
     await collectEvents(first.events);
     const next = await transport.stream(
-      request(local.url, { continuation: { connectionId: first.connection?.id ?? '', body: continuationBody } }),
+      request(local.url, {
+        continuation: { connectionId: first.connection?.id ?? '', body: continuationBody },
+      }),
     );
     await collectEvents(next.events);
     expect(frames.map(({ socketIndex }) => socketIndex)).toEqual([0, 1]);
