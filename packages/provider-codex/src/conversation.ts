@@ -219,6 +219,7 @@ class CodexConversation implements Conversation {
     const release = this.claim();
     const signal = this.linkedSignal(callOptions.signal);
     try {
+      await this.warmedUp;
       await this.compactNow(await this.session(signal), signal);
     } finally {
       release();
