@@ -19,6 +19,15 @@ describe('createBearerAuthenticator', () => {
     expect(() => check(header)).toThrow(expect.objectContaining({ status: 401, code }));
   });
 
+  it('accepts keys with any non-space characters (CODETETHER_SERVER_API_KEY is free text)', () => {
+    const freeText = createBearerAuthenticator('pa$$w0rd!:é');
+    expect(() => freeText('Bearer pa$$w0rd!:é')).not.toThrow();
+    expect(() => freeText('Bearer\tpa$$w0rd!:é')).not.toThrow();
+    expect(() => freeText('Bearer pa$$w0rd!:e')).toThrow(
+      expect.objectContaining({ code: 'invalid_api_key' }),
+    );
+  });
+
   it('refuses an empty server key', () => {
     expect(() => createBearerAuthenticator('')).toThrow(TypeError);
   });

@@ -5,6 +5,12 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+// Why not hono's `bearerAuth` (hono/bearer-auth): it compares in constant time too, and its error
+// bodies can be made OpenAI-shaped, but before comparing it refuses any token outside RFC 6750's
+// b64token characters (`[A-Za-z0-9._~+/-]+=*`) with a 400. A CODETETHER_SERVER_API_KEY such as
+// `my!key` or `pa$$word` works today and would then always fail, and a non-Bearer header would get a
+// 400 instead of OpenAI's 401 `missing_api_key`. These dozen lines keep both.
+
 /**
  * Creates a checker that compares a request's `Authorization` header with `Bearer <apiKey>` in
  * constant time (SHA-256 of both, then `timingSafeEqual`, so neither length nor content leaks).

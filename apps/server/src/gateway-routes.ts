@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import type { z } from 'zod';
 import { GatewayError } from './openai-error.js';
 
 /** The Hono environment of the gateway: what the first middleware stores for every request. */
@@ -29,6 +30,20 @@ export type GatewayRouteHandler = (
 /** An HTTP method a route can answer. */
 export type GatewayRouteMethod = 'GET' | 'POST';
 
+/** How a route is described in `GET /openapi.json`. */
+export interface GatewayRouteDocumentation {
+  /** The OpenAPI `operationId` (OpenAI's name where there is one, e.g. `createChatCompletion`). */
+  operationId: string;
+  /** One line saying what the route does. */
+  summary: string;
+  /** The zod schema the handler validates its JSON request body with. */
+  requestBody?: z.ZodType;
+  /** What a successful (200) answer is. */
+  responseDescription: string;
+  /** The media types of a successful answer, each with the zod schema of its body when the gateway has one. */
+  responseContent: Readonly<Record<string, z.ZodType | undefined>>;
+}
+
 /** One row of the gateway's route table. */
 export interface GatewayRoute {
   /** Path pattern in Hono syntax, e.g. `/v1/models/:model`. */
@@ -39,7 +54,12 @@ export interface GatewayRoute {
   handler: GatewayRouteHandler;
   /** The `route` label of its metrics and log lines (default: `path`). */
   metricsLabel?: string;
+  /** Its description in `GET /openapi.json` (default: only its path and methods). */
+  documentation?: GatewayRouteDocumentation;
 }
+
+/** The requests that need the server key (Hono path pattern); every other route is open. */
+export const SERVER_KEY_PATH_PATTERN = '/v1/*';
 
 /** The metrics label of requests no route matches. */
 export const UNMATCHED_ROUTE_LABEL = 'other';
@@ -58,6 +78,15 @@ function pathMatcher(pattern: string): RegExp {
     })
     .join('/');
   return new RegExp(`^${source}$`);
+}
+
+/**
+ * Whether requests to `path` (a route pattern or a request path) need the server key.
+ *
+ * @param path - e.g. `/v1/models/:model`
+ */
+export function requiresServerKey(path: string): boolean {
+  return pathMatcher(SERVER_KEY_PATH_PATTERN).test(path);
 }
 
 /**

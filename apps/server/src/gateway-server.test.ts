@@ -438,7 +438,7 @@ describe('upstream errors', () => {
       },
     });
     expect(gateway.metrics.activeStreams).toBe(0);
-    expect(gateway.metrics.render()).toContain(
+    expect(await gateway.metrics.render()).toContain(
       'codetether_server_errors_total{code="stream_closed",route="/v1/chat/completions"} 1',
     );
   });
@@ -542,7 +542,7 @@ describe('POST /v1/responses', () => {
     provider.responseEvents = events;
     const response = await call('/v1/responses', { json: { model: 'gpt-5.4', input: 'Hi' } });
     expect(await response.json()).toEqual({ ...completed.response, output: [item] });
-    expect(gateway.metrics.render()).toContain('codetether_server_tokens_total{kind="prompt"} 5');
+    expect(await gateway.metrics.render()).toContain('codetether_server_tokens_total{kind="prompt"} 5');
   });
 
   it('maps errors: pre-stream throw, error event, failed response', async () => {

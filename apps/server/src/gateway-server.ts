@@ -3,21 +3,19 @@ import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { createBearerAuthenticator } from './bearer-authentication.js';
-import { handleChatCompletions } from './chat-completions-route.js';
 import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
+import { createGatewayRouteTable } from './gateway-route-table.js';
 import {
   createRouteLabeler,
   type GatewayEnvironment,
-  type GatewayRoute,
   registerRoutes,
+  SERVER_KEY_PATH_PATTERN,
 } from './gateway-routes.js';
-import { handleListModels, handleRetrieveModel } from './models-route.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
-import { handleResponses } from './responses-route.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
@@ -93,7 +91,7 @@ function toGatewayError(error: unknown): GatewayError {
 
 /**
  * Creates the OpenAI-compatible gateway: `POST /v1/chat/completions`, `POST /v1/responses`,
- * `GET /v1/models`, `GET /healthz`, `GET /metrics`. Every `/v1` route needs
+ * `GET /v1/models`, `GET /healthz`, `GET /metrics`, `GET /openapi.json`. Every `/v1` route needs
  * `Authorization: Bearer <apiKey>`; errors use OpenAI's JSON shape.
  *
  * @param options - provider, key, logger, clocks and limits
@@ -119,32 +117,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let draining = false;
 
-  // The one list of routes: it registers the handlers, labels metrics and answers 405s. Add a route here.
-  const routes: GatewayRoute[] = [
-    {
-      path: '/v1/chat/completions',
-      methods: ['POST'],
-      handler: (c, request) => handleChatCompletions(context, c, request),
-    },
-    {
-      path: '/v1/responses',
-      methods: ['POST'],
-      handler: (c, request) => handleResponses(context, c, request),
-    },
-    { path: '/v1/models', methods: ['GET'], handler: (c) => handleListModels(context, c) },
-    { path: '/v1/models/:model', methods: ['GET'], handler: (c) => handleRetrieveModel(context, c) },
-    {
-      path: '/healthz',
-      methods: ['GET'],
-      handler: (c) => c.json({ status: draining ? 'draining' : 'ok', activeStreams: metrics.activeStreams }),
-    },
-    {
-      path: '/metrics',
-      methods: ['GET'],
-      handler: (c) =>
-        c.text(metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
-    },
-  ];
+  // The one list of routes: it registers the handlers, labels metrics, answers 405s and is what
+  // GET /openapi.json describes. Add a route in gateway-route-table.ts.
+  const routes = createGatewayRouteTable(context, { isDraining: () => draining });
   const routeOf = createRouteLabeler(routes);
 
   const app = new Hono<GatewayEnvironment>();
@@ -203,7 +178,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     });
   });
 
-  app.use('/v1/*', async (c, next) => {
+  app.use(SERVER_KEY_PATH_PATTERN, async (c, next) => {
     authenticate(c.req.header('authorization'));
     await next();
   });

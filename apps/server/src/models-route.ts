@@ -1,20 +1,29 @@
 import type { Context } from 'hono';
+import { z } from 'zod';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayModel } from './gateway-provider.js';
 import { GatewayError } from './openai-error.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 
+/** The zod schema of one entry of `GET /v1/models`, in OpenAI's shape. */
+export const openAiModelSchema = z.object({
+  id: z.string().describe('Model id.'),
+  object: z.literal('model'),
+  created: z.number().int().describe("Epoch seconds (the gateway's start time; the upstream gives none)."),
+  owned_by: z.string().describe('Always `openai`.'),
+});
+
 /** One entry of `GET /v1/models`, in OpenAI's shape. */
-export interface OpenAiModel {
-  /** Model id. */
-  id: string;
-  /** Always `model`. */
-  object: 'model';
-  /** Epoch seconds (the gateway's start time; the upstream gives none). */
-  created: number;
-  /** Always `openai`. */
-  owned_by: string;
-}
+export type OpenAiModel = z.infer<typeof openAiModelSchema>;
+
+/** The zod schema of the answer to `GET /v1/models`. */
+export const openAiModelListSchema = z.object({
+  object: z.literal('list'),
+  data: z.array(openAiModelSchema),
+});
+
+/** The answer to `GET /v1/models`. */
+export type OpenAiModelList = z.infer<typeof openAiModelListSchema>;
 
 /**
  * Builds OpenAI's model list (`{object:'list', data:[…]}`) from the provider's catalogue.
@@ -22,17 +31,14 @@ export interface OpenAiModel {
  * @param models - the provider's models
  * @param created - epoch seconds to report as each model's creation time
  */
-export function toOpenAiModelList(
-  models: readonly GatewayModel[],
-  created: number,
-): { object: 'list'; data: OpenAiModel[] } {
+export function toOpenAiModelList(models: readonly GatewayModel[], created: number): OpenAiModelList {
   return {
     object: 'list',
     data: models.map((model) => ({ id: model.id, object: 'model', created, owned_by: 'openai' })),
   };
 }
 
-async function listOpenAiModels(context: GatewayContext): Promise<{ object: 'list'; data: OpenAiModel[] }> {
+async function listOpenAiModels(context: GatewayContext): Promise<OpenAiModelList> {
   let models: readonly GatewayModel[];
   try {
     models = await context.provider.listModels();

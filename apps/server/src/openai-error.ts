@@ -1,27 +1,31 @@
+import { z } from 'zod';
+
 /** The `type` values the gateway puts in OpenAI-shaped error bodies. */
-export type OpenAiErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'rate_limit_error'
-  | 'server_error'
-  | 'timeout_error';
+export const OPENAI_ERROR_TYPES = [
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'rate_limit_error',
+  'server_error',
+  'timeout_error',
+] as const;
+
+/** An error family of OpenAI's error body. */
+export type OpenAiErrorType = (typeof OPENAI_ERROR_TYPES)[number];
+
+/** The zod schema of OpenAI's error body, the answer to every failed request (also in `/openapi.json`). */
+export const openAiErrorBodySchema = z.object({
+  error: z.object({
+    message: z.string().describe('What happened and what to do.'),
+    type: z.enum(OPENAI_ERROR_TYPES).describe('The error family.'),
+    param: z.string().nullable().describe('The request field at fault, when one is.'),
+    code: z.string().nullable().describe('A machine-readable code, when there is one.'),
+  }),
+});
 
 /** The OpenAI error body: `{"error":{"message","type","param","code"}}`. */
-export interface OpenAiErrorBody {
-  /** The error itself. */
-  error: {
-    /** What happened and what to do. */
-    message: string;
-    /** The error family. */
-    type: OpenAiErrorType;
-    /** The request field at fault, when one is. */
-    param: string | null;
-    /** A machine-readable code, when there is one. */
-    code: string | null;
-  };
-}
+export type OpenAiErrorBody = z.infer<typeof openAiErrorBodySchema>;
 
 /** Options of {@link GatewayError}. */
 export interface GatewayErrorOptions {

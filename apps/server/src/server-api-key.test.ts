@@ -42,6 +42,22 @@ describe('loadOrCreateServerApiKey', () => {
     expect((await stat(join(home, SERVER_API_KEY_FILE_NAME))).mode & 0o777).toBe(0o600);
   });
 
+  it('with generate: false, uses a configured key but never creates one', async () => {
+    await expect(loadOrCreateServerApiKey({ env: {}, home, generate: false })).rejects.toMatchObject({
+      code: 'server_key_missing',
+      message: expect.stringContaining('CODETETHER_SERVER_API_KEY'),
+    });
+    await expect(stat(join(home, SERVER_API_KEY_FILE_NAME))).rejects.toThrow();
+    await writeFile(join(home, SERVER_API_KEY_FILE_NAME), 'ctsk-stored\n');
+    expect(await loadOrCreateServerApiKey({ env: {}, home, generate: false })).toMatchObject({
+      apiKey: 'ctsk-stored',
+      source: 'file',
+    });
+    expect(
+      await loadOrCreateServerApiKey({ env: { CODETETHER_SERVER_API_KEY: 'k' }, home, generate: false }),
+    ).toEqual({ apiKey: 'k', source: 'environment' });
+  });
+
   it('explains what to do when the key cannot be stored', async () => {
     const file = join(home, 'not-a-folder');
     await writeFile(file, 'x');

@@ -17,6 +17,11 @@ export interface ServerApiKeyOptions {
   env: Record<string, string | undefined>;
   /** Folder to store the key in (default `CODETETHER_HOME` or `~/.codetether`). */
   home?: string;
+  /**
+   * Generate and store a key when none is configured (default true). When false, a missing key is a
+   * {@link GatewayError} with code `server_key_missing` (what `codetether-server --require-key` does).
+   */
+  generate?: boolean;
 }
 
 /** The server key and where it came from. */
@@ -57,9 +62,19 @@ async function readKeyFile(path: string): Promise<{ exists: boolean; key?: strin
   }
 }
 
+function missingKeyError(path: string): GatewayError {
+  return new GatewayError(
+    500,
+    'server_error',
+    `No server key is configured, and generating one is turned off (--require-key). Set CODETETHER_SERVER_API_KEY to a long random value (for example the output of \`openssl rand -hex 32\`), or store a key in ${path}.`,
+    { code: 'server_key_missing' },
+  );
+}
+
 /**
  * Returns the gateway's bearer key: `CODETETHER_SERVER_API_KEY` when set, else the key stored in
- * `<CODETETHER_HOME>/server-api-key`, else a newly generated key written there with mode 0600.
+ * `<CODETETHER_HOME>/server-api-key`, else a newly generated key written there with mode 0600
+ * (unless `generate` is false: then it throws `server_key_missing`).
  *
  * @param options - environment and home folder
  */
@@ -70,6 +85,7 @@ export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions): Pr
   const path = join(home, SERVER_API_KEY_FILE_NAME);
   const stored = await readKeyFile(path);
   if (stored.key !== undefined) return { apiKey: stored.key, source: 'file', path };
+  if (options.generate === false) throw missingKeyError(path);
   const apiKey = generateServerApiKey();
   try {
     await mkdir(home, { recursive: true, mode: 0o700 });

@@ -8,7 +8,12 @@ import { parseServerArguments, runServerCommand, ServerUsageError } from './serv
 
 describe('parseServerArguments', () => {
   it('defaults to 127.0.0.1:8787', () => {
-    expect(parseServerArguments([], {})).toEqual({ host: '127.0.0.1', port: 8787, shutdownGraceMs: 10_000 });
+    expect(parseServerArguments([], {})).toEqual({
+      host: '127.0.0.1',
+      port: 8787,
+      shutdownGraceMs: 10_000,
+      requireKey: false,
+    });
   });
 
   it('reads flags, then the environment', () => {
@@ -18,7 +23,9 @@ describe('parseServerArguments', () => {
       host: '0.0.0.0',
       port: 9000,
       shutdownGraceMs: 0,
+      requireKey: false,
     });
+    expect(parseServerArguments(['--require-key'], {})).toMatchObject({ requireKey: true });
     expect(
       parseServerArguments([], { CODETETHER_SERVER_HOST: '::1', CODETETHER_SERVER_PORT: '1234' }),
     ).toMatchObject({

@@ -8,6 +8,7 @@ import {
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
+import { SERVER_VERSION } from './server-version.js';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -38,16 +39,12 @@ export interface ServerCommandSettings {
   port: number;
   /** Shutdown grace period for open streams, ms. */
   shutdownGraceMs: number;
+  /** Refuse to start unless a key is configured, instead of generating one (`--require-key`). */
+  requireKey: boolean;
 }
 
-declare const CODETETHER_SERVER_VERSION: string | undefined;
-
-/** The version of `codetether-server` (set at build time from package.json). */
-export const SERVER_VERSION: string =
-  typeof CODETETHER_SERVER_VERSION === 'string' ? CODETETHER_SERVER_VERSION : '0.0.0-development';
-
 /** The usage text of `codetether-server`. */
-export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000]
+export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000] [--require-key]
 
 An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or OPENAI_API_KEY.
 
@@ -55,6 +52,8 @@ Options:
   --host HOST               address to bind (default CODETETHER_SERVER_HOST or 127.0.0.1)
   --port PORT               port to listen on (default CODETETHER_SERVER_PORT or 8787)
   --shutdown-grace-ms MS    how long open streams may finish on SIGTERM (default 10000)
+  --require-key             exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
+                            stored in CODETETHER_HOME, instead of generating one (the container uses it)
   -h, --help                show this help
   -V, --version             print the version
 
@@ -98,6 +97,7 @@ export function parseServerArguments(
     host?: string;
     port?: string;
     'shutdown-grace-ms'?: string;
+    'require-key'?: boolean;
     help?: boolean;
     version?: boolean;
   };
@@ -108,6 +108,7 @@ export function parseServerArguments(
         host: { type: 'string' },
         port: { type: 'string' },
         'shutdown-grace-ms': { type: 'string' },
+        'require-key': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -133,7 +134,7 @@ export function parseServerArguments(
   if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
     throw new ServerUsageError(`--shutdown-grace-ms must be a number of milliseconds, got '${grace}'.`);
   }
-  return { host, port, shutdownGraceMs };
+  return { host, port, shutdownGraceMs, requireKey: values['require-key'] === true };
 }
 
 function isLoopback(host: string): boolean {
@@ -158,7 +159,7 @@ export async function runServerCommand(
     return undefined;
   }
   const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
-  const key = await loadOrCreateServerApiKey({ env: io.env });
+  const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;
   else {

@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildAuthorizeUrl } from './authorize-url.js';
 import { type BrowserOpener, openInDefaultBrowser } from './browser-opener.js';
+import { sendCallbackReply, sendPlain } from './callback-reply.js';
+import { classifyCallbackRequest, exchangeFailedReply, SIGNED_IN_REPLY } from './callback-request.js';
 import {
-  CALLBACK_PATH,
   CODEX_CLIENT_ID,
   DEFAULT_CALLBACK_PORT,
   DEFAULT_ISSUER,
@@ -11,8 +11,8 @@ import {
   loopbackRedirectUri,
 } from './constants.js';
 import { OAuthError } from './errors.js';
-import { renderCallbackPage } from './html-page.js';
 import { abortedError, type FetchFunction } from './http-request.js';
+import { type LoopbackCallbackServer, startLoopbackCallbackServer } from './loopback-callback-server.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 import { createPkcePair, createState } from './pkce.js';
 import { exchangeCodeForTokens } from './token-endpoint.js';
@@ -45,96 +45,142 @@ export interface BrowserLoginOptions {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1']);
 
-function portInUseMessage(host: string, port: number): string {
-  return [
-    `Port ${port} on ${host} is already in use, so CodeTether cannot receive the login callback (another login, or the Codex CLI, may be running).`,
-    'Close the other program and try again, or log in another way:',
-    '  codetether auth login --device-code    (enter a code in any browser)',
-    '  codetether auth login --no-browser     (paste the final localhost:1455 URL from your browser)',
-    '  codetether auth login --port <port>    (only for test/emulator issuers; auth.openai.com accepts only port 1455)',
-    `On a remote machine over SSH, forward the port from your computer: ssh -L ${port}:localhost:${port} <host>`,
-  ].join('\n');
+function defaultOnAuthorizeUrl(url: string): void {
+  process.stderr.write(`Open this URL in your browser to log in to ChatGPT:\n\n  ${url}\n\n`);
 }
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') {
-        reject(new OAuthError('port-in-use', portInUseMessage(host, port), { cause: error }));
-      } else {
-        reject(
-          new OAuthError(
-            'callback-server-error',
-            `Could not start the login callback server on ${host}:${port} (${error.code ?? error.message}). Try \`codetether auth login --device-code\` instead.`,
-            { cause: error },
-          ),
-        );
-      }
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port, host, exclusive: true });
-  });
+/** How a pending login ends. */
+type LoginOutcome = { tokens: OAuthTokens } | { error: unknown };
+
+/** A login waiting for its callback, as the request handler sees it. */
+interface PendingLogin {
+  /** The `state` on the authorize URL. */
+  readonly state: string;
+  /** True once a callback was received or the login ended. */
+  readonly alreadyHandled: boolean;
+  /** Marks that the callback arrived (the login timeout no longer applies). */
+  markCallbackReceived(): void;
+  /** Exchanges the callback's code for tokens. */
+  exchange(code: string): Promise<OAuthTokens>;
+  /** Ends the login (the first call wins). */
+  finish(outcome: LoginOutcome): void;
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) {
-      server.closeAllConnections();
-      resolve();
-      return;
-    }
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-/**
- * Sends a page and resolves once it is written, or once the browser went away (a closed tab or a dropped
- * connection must never leave the login waiting for a write that cannot finish).
- */
-function sendPage(response: ServerResponse, status: number, title: string, message: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (response.destroyed || response.writableEnded) {
-      resolve();
-      return;
-    }
-    response.once('close', () => resolve());
-    response.writeHead(status, {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'close',
-    });
-    response.end(renderCallbackPage(title, message), () => resolve());
-  });
-}
-
-function sendPlain(response: ServerResponse, status: number, text: string): void {
-  if (response.headersSent || response.destroyed) return;
-  response.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'close',
-  });
-  response.end(text);
-}
-
-/** The request's URL, or undefined when the request target cannot be parsed. */
-function parseRequestUrl(request: IncomingMessage): URL | undefined {
+/** Answers one request to the loopback server and, for the login's callback, ends the login. */
+async function handleCallbackRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  login: PendingLogin,
+): Promise<void> {
+  const outcome = classifyCallbackRequest(
+    { method: request.method, target: request.url },
+    { state: login.state, alreadyHandled: login.alreadyHandled },
+  );
+  if (outcome.kind === 'ignore') {
+    await sendCallbackReply(response, outcome.reply);
+    return;
+  }
+  login.markCallbackReceived();
+  if (outcome.kind === 'reject') {
+    await sendCallbackReply(response, outcome.reply);
+    login.finish({ error: outcome.error });
+    return;
+  }
   try {
-    return new URL(request.url ?? '/', 'http://localhost');
-  } catch {
-    return undefined;
+    const tokens = await login.exchange(outcome.code);
+    await sendCallbackReply(response, SIGNED_IN_REPLY);
+    login.finish({ tokens });
+  } catch (error) {
+    await sendCallbackReply(response, exchangeFailedReply(error));
+    login.finish({ error });
   }
 }
 
-function defaultOnAuthorizeUrl(url: string): void {
-  process.stderr.write(`Open this URL in your browser to log in to ChatGPT:\n\n  ${url}\n\n`);
+/** Reports the authorize URL (a throwing reporter fails the login) and opens the browser unless told not to. */
+function announceAuthorizeUrl(authorizeUrl: string, options: BrowserLoginOptions): void {
+  (options.onAuthorizeUrl ?? defaultOnAuthorizeUrl)(authorizeUrl);
+  const opener = options.openBrowser ?? true;
+  if (opener !== false) {
+    const open: BrowserOpener = opener === true ? openInDefaultBrowser : opener;
+    open(authorizeUrl).catch((error: unknown) => options.onBrowserOpenError?.(error));
+  }
+}
+
+/** What {@link waitForCallback} needs. */
+interface CallbackWait {
+  server: LoopbackCallbackServer;
+  state: string;
+  redirectUri: string;
+  authorizeUrl: string;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+  exchange(code: string): Promise<OAuthTokens>;
+}
+
+/**
+ * Serves callback requests until the login ends: with the tokens, the callback's error, a timeout
+ * (only while no callback arrived) or an abort. The server is closed before the promise settles.
+ */
+function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Promise<OAuthTokens> {
+  const { server, signal, timeoutMs } = wait;
+  return new Promise<OAuthTokens>((resolve, reject) => {
+    let settled = false;
+    let callbackReceived = false;
+    const finish = (outcome: LoginOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      void server.close().then(() => {
+        if ('tokens' in outcome) resolve(outcome.tokens);
+        else reject(outcome.error);
+      });
+    };
+    const onAbort = () => finish({ error: abortedError('the browser login', signal?.reason) });
+    const timer = setTimeout(() => {
+      if (callbackReceived) return;
+      finish({
+        error: new OAuthError(
+          'login-timeout',
+          `The browser login timed out after ${Math.round(timeoutMs / 1000)} s without the browser coming back to ${wait.redirectUri}. Run \`codetether auth login\` again; if the browser is on another machine, use \`--device-code\` or \`--no-browser\`.`,
+        ),
+      });
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const login: PendingLogin = {
+      state: wait.state,
+      get alreadyHandled() {
+        return callbackReceived || settled;
+      },
+      markCallbackReceived: () => {
+        callbackReceived = true;
+      },
+      exchange: wait.exchange,
+      finish,
+    };
+    server.onRequest((request, response) => {
+      handleCallbackRequest(request, response, login).catch((error: unknown) => {
+        sendPlain(response, 500, 'Internal error');
+        finish({
+          error:
+            error instanceof OAuthError
+              ? error
+              : new OAuthError(
+                  'callback-server-error',
+                  'The login callback server failed while handling the browser callback. Run `codetether auth login` again, or use `--device-code`.',
+                  { cause: error },
+                ),
+        });
+      });
+    });
+
+    try {
+      announceAuthorizeUrl(wait.authorizeUrl, options);
+    } catch (error) {
+      finish({ error });
+    }
+  });
 }
 
 /**
@@ -157,187 +203,25 @@ export async function loginWithBrowser(options: BrowserLoginOptions = {}): Promi
   }
   const { signal } = options;
   if (signal?.aborted) throw abortedError('the browser login', signal.reason);
-  const requestedPort = options.port ?? DEFAULT_CALLBACK_PORT;
   const issuer = options.issuer ?? DEFAULT_ISSUER;
   const clientId = options.clientId ?? CODEX_CLIENT_ID;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
   const pkce = await createPkcePair();
   const state = createState();
 
-  const server = createServer();
-  server.keepAliveTimeout = 1000;
-  server.requestTimeout = 30_000;
-  const port = await listen(server, requestedPort, host);
-  const redirectUri = loopbackRedirectUri(port);
+  const server = await startLoopbackCallbackServer(host, options.port ?? DEFAULT_CALLBACK_PORT);
+  const redirectUri = loopbackRedirectUri(server.port);
   const authorizeUrl = buildAuthorizeUrl({ issuer, clientId, redirectUri, challenge: pkce.challenge, state });
-
-  return new Promise<OAuthTokens>((resolve, reject) => {
-    let settled = false;
-    let callbackReceived = false;
-    const finish = (outcome: { tokens: OAuthTokens } | { error: unknown }) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      void closeServer(server).then(() => {
-        if ('tokens' in outcome) resolve(outcome.tokens);
-        else reject(outcome.error);
-      });
-    };
-    const onAbort = () => finish({ error: abortedError('the browser login', signal?.reason) });
-    const timer = setTimeout(() => {
-      if (callbackReceived) return;
-      finish({
-        error: new OAuthError(
-          'login-timeout',
-          `The browser login timed out after ${Math.round(timeoutMs / 1000)} s without the browser coming back to ${redirectUri}. Run \`codetether auth login\` again; if the browser is on another machine, use \`--device-code\` or \`--no-browser\`.`,
-        ),
-      });
-    }, timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    const handle = async (request: IncomingMessage, response: ServerResponse) => {
-      // Anything that is not a GET of the callback path (favicon requests, probes, malformed or hostile
-      // requests) gets a plain answer and leaves the login waiting.
-      const url = parseRequestUrl(request);
-      if (url === undefined) {
-        sendPlain(response, 400, 'Bad request');
-        return;
-      }
-      if (url.pathname !== CALLBACK_PATH || request.method !== 'GET') {
-        sendPlain(response, 404, 'Not found');
-        return;
-      }
-      if (callbackReceived || settled) {
-        await sendPage(
-          response,
-          409,
-          'Login already handled',
-          'This login has already been handled. You can close this tab.',
-        );
-        return;
-      }
-      const parameters = url.searchParams;
-      const issuerErrorCode = parameters.get('error');
-      const returnedState = parameters.get('state');
-      // An error callback carrying another login's state is not this user's answer: treat it as a
-      // state mismatch below. (Issuers that omit `state` on errors are still reported as a denial.)
-      if (issuerErrorCode !== null && (returnedState === null || returnedState === state)) {
-        callbackReceived = true;
-        const description = parameters.get('error_description') ?? undefined;
-        const detail = description ? `${issuerErrorCode}: ${description}` : issuerErrorCode;
-        await sendPage(
-          response,
-          400,
-          'Login was not completed',
-          `The sign-in page answered: ${detail}. Return to your terminal.`,
-        );
-        finish({
-          error: new OAuthError(
-            'access-denied',
-            `The login was not approved (${detail}). Run \`codetether auth login\` again and approve the request.`,
-            {
-              issuerError:
-                description === undefined
-                  ? { error: issuerErrorCode }
-                  : { error: issuerErrorCode, errorDescription: description },
-            },
-          ),
-        });
-        return;
-      }
-      if (returnedState !== state) {
-        callbackReceived = true;
-        await sendPage(
-          response,
-          400,
-          'Login rejected: state mismatch',
-          'This callback does not belong to the login CodeTether started, so it was ignored. Start the login again from your terminal.',
-        );
-        finish({
-          error: new OAuthError(
-            'state-mismatch',
-            'The login callback carried a state value that does not match this login, so it was rejected (possible cross-site request forgery or a stale browser tab). Run `codetether auth login` again.',
-          ),
-        });
-        return;
-      }
-      const code = parameters.get('code');
-      if (code === null || code === '') {
-        callbackReceived = true;
-        await sendPage(
-          response,
-          400,
-          'Login failed',
-          'The callback carried no authorization code. Start the login again from your terminal.',
-        );
-        finish({
-          error: new OAuthError(
-            'invalid-callback',
-            'The login callback carried no authorization code. Run `codetether auth login` again.',
-          ),
-        });
-        return;
-      }
-      callbackReceived = true;
-      try {
-        const tokens = await exchangeCodeForTokens({
-          issuer,
-          clientId,
-          code,
-          codeVerifier: pkce.verifier,
-          redirectUri,
-          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-          ...(signal === undefined ? {} : { signal }),
-          ...(options.now === undefined ? {} : { now: options.now }),
-        });
-        await sendPage(
-          response,
-          200,
-          'Signed in to CodeTether',
-          'You are logged in with ChatGPT. You can close this tab and return to your terminal.',
-        );
-        finish({ tokens });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : 'The login failed.';
-        await sendPage(response, 500, 'Login failed', message);
-        finish({ error });
-      }
-    };
-
-    server.on('request', (request, response) => {
-      handle(request, response).catch((error: unknown) => {
-        sendPlain(response, 500, 'Internal error');
-        finish({
-          error:
-            error instanceof OAuthError
-              ? error
-              : new OAuthError(
-                  'callback-server-error',
-                  'The login callback server failed while handling the browser callback. Run `codetether auth login` again, or use `--device-code`.',
-                  { cause: error },
-                ),
-        });
-      });
+  const exchange = (code: string) =>
+    exchangeCodeForTokens({
+      issuer,
+      clientId,
+      code,
+      codeVerifier: pkce.verifier,
+      redirectUri,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
-    // Malformed HTTP (oversized headers, garbage) is answered by Node and never reaches `handle`.
-    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-      const status =
-        error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
-      else socket.destroy();
-    });
-
-    try {
-      (options.onAuthorizeUrl ?? defaultOnAuthorizeUrl)(authorizeUrl);
-    } catch (error) {
-      finish({ error });
-      return;
-    }
-    const opener = options.openBrowser ?? true;
-    if (opener !== false) {
-      const open: BrowserOpener = opener === true ? openInDefaultBrowser : opener;
-      open(authorizeUrl).catch((error: unknown) => options.onBrowserOpenError?.(error));
-    }
-  });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LOGIN_TIMEOUT_MS;
+  return waitForCallback({ server, state, redirectUri, authorizeUrl, timeoutMs, signal, exchange }, options);
 }

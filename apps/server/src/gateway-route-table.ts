@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { chatCompletionRequestSchema } from './chat-completion-request-schema.js';
+import { handleChatCompletions } from './chat-completions-route.js';
+import type { GatewayContext } from './gateway-context.js';
+import type { GatewayRoute } from './gateway-routes.js';
+import {
+  handleListModels,
+  handleRetrieveModel,
+  openAiModelListSchema,
+  openAiModelSchema,
+} from './models-route.js';
+import { createOpenApiDocument } from './openapi-document.js';
+import { handleResponses, responsesRequestSchema } from './responses-route.js';
+import { SERVER_VERSION } from './server-version.js';
+
+/** The zod schema of the answer to `GET /healthz`. */
+export const gatewayHealthSchema = z.object({
+  status: z.enum(['ok', 'draining']).describe('`draining` while the gateway shuts down.'),
+  activeStreams: z.number().int().describe('Streaming responses open right now.'),
+});
+
+/** What the route table reads from the running gateway besides the shared context. */
+export interface GatewayRouteTableState {
+  /** Whether the gateway is shutting down. */
+  isDraining(): boolean;
+}
+
+const STREAM_OR_JSON = 'A JSON object, or with `stream: true` server-sent events (`text/event-stream`).';
+
+/**
+ * The gateway's one list of routes: it registers the handlers, labels metrics, answers 405s and is
+ * what `GET /openapi.json` describes. A new endpoint is one row here.
+ *
+ * @param context - shared gateway state the handlers use
+ * @param state - the gateway's draining flag
+ */
+export function createGatewayRouteTable(
+  context: GatewayContext,
+  state: GatewayRouteTableState,
+): GatewayRoute[] {
+  let openApiDocument: string | undefined;
+  const routes: GatewayRoute[] = [
+    {
+      path: '/v1/chat/completions',
+      methods: ['POST'],
+      handler: (c, request) => handleChatCompletions(context, c, request),
+      documentation: {
+        operationId: 'createChatCompletion',
+        summary: "OpenAI chat completions over the account's Codex models.",
+        requestBody: chatCompletionRequestSchema,
+        responseDescription: `A \`chat.completion\` object, or \`chat.completion.chunk\` events then \`data: [DONE]\`. ${STREAM_OR_JSON}`,
+        responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/responses',
+      methods: ['POST'],
+      handler: (c, request) => handleResponses(context, c, request),
+      documentation: {
+        operationId: 'createResponse',
+        summary: "The OpenAI Responses API, forwarded with the account's credentials.",
+        requestBody: responsesRequestSchema,
+        responseDescription: `The final response object, or every Responses event. ${STREAM_OR_JSON}`,
+        responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/models',
+      methods: ['GET'],
+      handler: (c) => handleListModels(context, c),
+      documentation: {
+        operationId: 'listModels',
+        summary: 'The models the account can use.',
+        responseDescription: "OpenAI's model list.",
+        responseContent: { 'application/json': openAiModelListSchema },
+      },
+    },
+    {
+      path: '/v1/models/:model',
+      methods: ['GET'],
+      handler: (c) => handleRetrieveModel(context, c),
+      documentation: {
+        operationId: 'retrieveModel',
+        summary: 'One model of the list.',
+        responseDescription: 'The model.',
+        responseContent: { 'application/json': openAiModelSchema },
+      },
+    },
+    {
+      path: '/healthz',
+      methods: ['GET'],
+      handler: (c) =>
+        c.json({
+          status: state.isDraining() ? 'draining' : 'ok',
+          activeStreams: context.metrics.activeStreams,
+        } satisfies z.infer<typeof gatewayHealthSchema>),
+      documentation: {
+        operationId: 'getHealth',
+        summary: 'Liveness: answers while the gateway runs (no key needed).',
+        responseDescription: "The gateway's state.",
+        responseContent: { 'application/json': gatewayHealthSchema },
+      },
+    },
+    {
+      path: '/metrics',
+      methods: ['GET'],
+      handler: async (c) =>
+        c.text(await context.metrics.render(), 200, { 'content-type': context.metrics.contentType }),
+      documentation: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics (no key needed).',
+        responseDescription: 'The Prometheus text exposition format 0.0.4.',
+        responseContent: { 'text/plain': undefined },
+      },
+    },
+    {
+      path: '/openapi.json',
+      methods: ['GET'],
+      handler: (c) => {
+        openApiDocument ??= JSON.stringify(createOpenApiDocument(routes, { version: SERVER_VERSION }));
+        return c.body(openApiDocument, 200, { 'content-type': 'application/json; charset=utf-8' });
+      },
+      documentation: {
+        operationId: 'getOpenApiDocument',
+        summary:
+          'This OpenAPI 3.1 document, generated from the route table and its zod schemas (no key needed).',
+        responseDescription: 'The OpenAPI document.',
+        responseContent: { 'application/json': undefined },
+      },
+    },
+  ];
+  return routes;
+}

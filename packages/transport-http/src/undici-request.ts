@@ -1,0 +1,78 @@
+import { raceAbort } from '@codetether/responses-protocol';
+import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
+import { createNodeBodySource } from './body-reader.js';
+import { createConnectingSocketTracker } from './connecting-sockets.js';
+import type { HttpAnswer, HttpSender } from './http-answer.js';
+import { incomingHeadersToRecord } from './response-metadata.js';
+
+/** What {@link createUndiciSender} needs. */
+export interface UndiciSenderOptions {
+  /** The caller's dispatcher (never closed by the sender); without one the sender owns a keep-alive `Agent`. */
+  dispatcher: Dispatcher | undefined;
+  /** TCP/TLS connect timeout of the owned `Agent`, ms (0 disables). */
+  connectTimeoutMs: number;
+  /** How long the owned `Agent` keeps idle sockets open, ms. */
+  keepAliveTimeoutMs: number;
+}
+
+/**
+ * A sender over undici's `request()` (no WHATWG streams, so less work per request and per chunk), on
+ * the caller's dispatcher or on a keep-alive `Agent` it creates on first use. `close()` destroys the
+ * owned `Agent` and the sockets it is still connecting. This is the only module that loads undici.
+ *
+ * @param options - dispatcher and owned-Agent settings
+ */
+export function createUndiciSender(options: UndiciSenderOptions): HttpSender {
+  const connectingSockets = createConnectingSocketTracker();
+  let ownedAgent: Agent | undefined;
+  let sendsAwaitingHeaders = 0;
+  const dispatcher = (): Dispatcher => {
+    if (options.dispatcher !== undefined) return options.dispatcher;
+    ownedAgent ??= new Agent({
+      keepAliveTimeout: options.keepAliveTimeoutMs,
+      connect: connectingSockets.track(buildConnector({ timeout: options.connectTimeoutMs })),
+      // The transport's own first-byte and idle timers govern; undici's would race them.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    return ownedAgent;
+  };
+  return {
+    async send(url, init): Promise<HttpAnswer> {
+      const chosenDispatcher = dispatcher();
+      sendsAwaitingHeaders += 1;
+      let answer: HttpAnswer;
+      try {
+        // undici only acts on an abort once the connection is up, so a request still connecting would
+        // otherwise wait for the connect timeout; an answer that arrives after the abort is destroyed.
+        const response = await raceAbort(
+          undiciRequest(url, {
+            method: 'POST',
+            headers: init.headers,
+            body: init.body,
+            signal: init.signal,
+            dispatcher: chosenDispatcher,
+          }),
+          init.signal,
+          { discardLateValue: (late) => late.body.on('error', () => {}).destroy() },
+        );
+        answer = {
+          status: response.statusCode,
+          statusText: response.statusText ?? '',
+          headers: incomingHeadersToRecord(response.headers),
+          body: createNodeBodySource(response.body),
+        };
+      } catch (error) {
+        sendsAwaitingHeaders -= 1;
+        if (sendsAwaitingHeaders === 0 && init.signal.aborted) connectingSockets.dropAll();
+        throw error;
+      }
+      sendsAwaitingHeaders -= 1;
+      return answer;
+    },
+    async close() {
+      connectingSockets.dropAll();
+      await ownedAgent?.destroy();
+    },
+  };
+}
