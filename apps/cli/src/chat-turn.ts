@@ -1,6 +1,6 @@
 import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import type { CodexProvider } from '@codetether/provider-codex';
-import type { CompletionRequest } from '@codetether/responses-protocol';
+import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
 import type { CommandContext } from './command-context.js';
 import { saveRateLimits } from './rate-limit-cache.js';
 import { createChunkPrinter, type PrintedAnswer } from './rendering/chunk-printer.js';
@@ -8,12 +8,20 @@ import { hasRateLimitWindows, type RateLimitSnapshotView } from './rendering/rat
 import { renderUsageSummary } from './rendering/usage-summary.js';
 import { type Progress, startProgress } from './spinner.js';
 
+/** A turn of a conversation to stream as an answer (the conversation keeps the history). */
+export interface ConversationTurn {
+  /** The model, for the spinner and the usage line. */
+  model: string;
+  /** Sends the turn (e.g. `conversation.send(text, { signal })`). */
+  send(signal: AbortSignal): AsyncIterable<StreamChunk>;
+}
+
 /** Options of {@link streamAnswer}. */
 export interface AnswerOptions {
   /** Cancels the answer. */
   signal: AbortSignal;
-  /** The conversation id (keeps the WebSocket and the prompt cache across turns). */
-  sessionId: string;
+  /** The session id of a stateless request (keeps the WebSocket and the prompt cache across calls). */
+  sessionId?: string;
   /** Show reasoning. */
   showThinking: boolean;
   /** One JSON chunk per line. */
@@ -50,14 +58,14 @@ export class AnswerError extends Error {
  * (unless it was cancelled), and the provider's error when the request could not start.
  *
  * @param context - streams, environment and clock
- * @param provider - the provider
- * @param request - the request
+ * @param provider - the provider (its rate limits are cached)
+ * @param request - a stateless request (`provider.completeStream`), or a conversation's turn
  * @param options - signal, session, display switches
  */
 export async function streamAnswer(
   context: CommandContext,
   provider: CodexProvider,
-  request: CompletionRequest,
+  request: CompletionRequest | ConversationTurn,
   options: AnswerOptions,
 ): Promise<AnswerOutcome> {
   const started = context.now();
@@ -82,10 +90,11 @@ export async function streamAnswer(
     waiting = undefined;
   };
   try {
-    for await (const chunk of provider.completeStream(request, {
-      signal: options.signal,
-      sessionId: options.sessionId,
-    })) {
+    const chunks =
+      'send' in request
+        ? request.send(options.signal)
+        : provider.completeStream(request, { signal: options.signal, sessionId: options.sessionId });
+    for await (const chunk of chunks) {
       stopWaiting();
       printer.print(chunk);
     }

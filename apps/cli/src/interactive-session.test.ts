@@ -6,10 +6,16 @@ import { startTmuxSession } from './__fixtures__/tmux-session.js';
 
 const fixture = useEmulatorEnvironment({ emulator: { scenario: 'echo' }, loggedIn: true, homeScope: 'file' });
 
+/** The Responses requests (WebSocket frames and HTTP bodies) received so far. */
+function responsesRequests() {
+  return fixture.emulator.requests.filter(
+    (request) => request.path.endsWith('/responses') && request.body !== undefined,
+  );
+}
+
 /** The `input` of the latest Responses request, as text, to check what history was sent. */
 function lastInput(): string {
-  const requests = fixture.emulator.requests.filter((request) => request.path.endsWith('/responses'));
-  return JSON.stringify((requests.at(-1)?.body as { input?: unknown } | undefined)?.input ?? null);
+  return JSON.stringify((responsesRequests().at(-1)?.body as { input?: unknown } | undefined)?.input ?? null);
 }
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
@@ -37,9 +43,18 @@ describe('codetether chat (interactive, in a real pseudo-terminal)', () => {
         (screen) => count(screen, 'second question') >= 2 && count(screen, 'gpt-5.4 ·') >= 2,
         'the second answer',
       );
-      // The second request carried the first turn: the history is kept.
-      expect(lastInput()).toContain('first question');
+      // The session opened with a warm-up; every turn since continued the previous response over the
+      // same socket, sending only its new message: the history is kept on the connection.
+      const [warmUp, ...turns] = responsesRequests();
+      expect(warmUp?.body).toMatchObject({ generate: false, input: [] });
+      expect(turns).toHaveLength(2);
+      for (const turn of turns) {
+        expect(turn.previousResponseId).toEqual(expect.any(String));
+        expect(turn.inputItems).toBe(1);
+        expect(turn.connectionId).toBe(warmUp?.connectionId);
+      }
       expect(lastInput()).toContain('second question');
+      expect(lastInput()).not.toContain('first question');
 
       // A slow answer, cancelled halfway with Ctrl-C.
       fixture.emulator.setOptions({ scenario: 'slow', eventDelayMs: 250 });
@@ -50,7 +65,8 @@ describe('codetether chat (interactive, in a real pseudo-terminal)', () => {
       const cancelled = await session.waitFor((screen) => screen.includes('(cancelled)'), 'the cancellation');
       expect(cancelled).not.toContain(TEXT_ANSWER);
 
-      // The session goes on, without the cancelled turn in its history.
+      // The session goes on, without the cancelled turn in its history: the whole history goes up
+      // again (the cancelled response cannot be continued).
       fixture.emulator.setOptions({ scenario: 'echo', eventDelayMs: 0 });
       await session.waitFor(
         (screen) => /^› $/m.test(screen.split('(cancelled)').at(-1) ?? ''),
@@ -59,8 +75,10 @@ describe('codetether chat (interactive, in a real pseudo-terminal)', () => {
       await session.type('fourth question');
       await session.press('Enter');
       await session.waitFor((screen) => count(screen, 'fourth question') >= 2, 'the fourth answer');
+      expect(lastInput()).toContain('first question');
       expect(lastInput()).toContain('second question');
       expect(lastInput()).not.toContain('third question');
+      expect(responsesRequests().at(-1)?.previousResponseId).toBeUndefined();
 
       // Ctrl-C with nothing to cancel only explains how to leave; Ctrl-D exits with 0.
       await session.waitFor((screen) => count(screen, 'gpt-5.4 ·') >= 3, 'the fourth usage line');

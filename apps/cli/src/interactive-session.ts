@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { CodexProvider } from '@codetether/provider-codex';
-import type { ChatMessage } from '@codetether/responses-protocol';
+import type { CodexProvider, Conversation } from '@codetether/provider-codex';
 import { streamAnswer } from './chat-turn.js';
 import type { CommandContext } from './command-context.js';
 import { reportError } from './error-report.js';
@@ -11,16 +9,19 @@ import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 export interface InteractiveSessionOptions {
   /** Model or alias. */
   model: string;
-  /** The system message, if any (kept across `/reset`). */
-  system: ChatMessage[];
+  /** The system instructions, if any (kept across `/reset`). */
+  instructions?: string | undefined;
   /** Show reasoning. */
   showThinking: boolean;
 }
 
 /**
- * A multi-turn chat on a terminal (node:readline): the history is sent with every turn, Ctrl-C
- * cancels the answer being streamed (or clears the line), Ctrl-D or `/exit` ends the session,
- * `/reset` starts a new conversation.
+ * A multi-turn chat on a terminal (node:readline) on one provider conversation: it keeps the
+ * history and one WebSocket, so each turn after the first sends only the new message (continuing
+ * the previous response) while the socket lasts, and the full history when it must. The
+ * conversation warms the socket up while the first question is typed. Ctrl-C cancels the answer
+ * being streamed (or clears the line; a cancelled or failed turn is left out of the history),
+ * Ctrl-D or `/exit` ends the session, `/reset` starts a new conversation.
  *
  * @param context - streams, environment and clock
  * @param provider - the provider
@@ -39,8 +40,13 @@ export function runInteractiveSession(
     historySize: 200,
     prompt: `${colors.cyan(colors.bold('›'))} `,
   });
-  let history: ChatMessage[] = [...options.system];
-  let sessionId = randomUUID();
+  const openConversation = (): Conversation =>
+    provider.createConversation({
+      model: options.model,
+      ...(options.instructions === undefined ? {} : { instructions: options.instructions }),
+      warmUp: true,
+    });
+  let conversation = openConversation();
   let current: { controller: AbortController; done: Promise<void> } | undefined;
   let closing = false;
 
@@ -49,22 +55,16 @@ export function runInteractiveSession(
   );
 
   const answer = async (text: string, controller: AbortController): Promise<void> => {
-    history.push({ role: 'user', content: text });
+    const turn = conversation;
     try {
       const outcome = await streamAnswer(
         context,
         provider,
-        { model: options.model, messages: history },
-        { signal: controller.signal, sessionId, showThinking: options.showThinking, json: false },
+        { model: options.model, send: (signal) => turn.send(text, { signal }) },
+        { signal: controller.signal, showThinking: options.showThinking, json: false },
       );
-      if (outcome.cancelled) {
-        history.pop();
-        stdout.write(`${colors.yellow('(cancelled)')}\n`);
-      } else {
-        history.push({ role: 'assistant', content: outcome.text });
-      }
+      if (outcome.cancelled) stdout.write(`${colors.yellow('(cancelled)')}\n`);
     } catch (error) {
-      history.pop();
       reportError(context.terminal, error, context.debug);
     }
   };
@@ -96,8 +96,8 @@ export function runInteractiveSession(
         return;
       }
       if (text === '/reset') {
-        history = [...options.system];
-        sessionId = randomUUID();
+        void conversation.close();
+        conversation = openConversation();
         stdout.write(`${colors.dim('(new conversation)')}\n`);
         readline.prompt();
         return;
@@ -113,10 +113,12 @@ export function runInteractiveSession(
       closing = true;
       const pending = current;
       pending?.controller.abort(new Error('Session closed.'));
-      void (pending?.done ?? Promise.resolve()).then(() => {
-        stdout.write('\n');
-        resolve(EXIT_CODES.success);
-      });
+      void (pending?.done ?? Promise.resolve())
+        .then(() => conversation.close())
+        .then(() => {
+          stdout.write('\n');
+          resolve(EXIT_CODES.success);
+        });
     });
     readline.prompt();
   });

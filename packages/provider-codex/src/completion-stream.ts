@@ -1,4 +1,8 @@
-import { createResponsesEventParser, type StreamChunk } from '@codetether/responses-protocol';
+import {
+  createResponsesEventParser,
+  type StreamChunk,
+  type TransportResponse,
+} from '@codetether/responses-protocol';
 import type { CodexProviderError } from './errors.js';
 import { guardIterator } from './event-iteration.js';
 import { shouldFallBackBeforeOutput } from './transport-fallback-policy.js';
@@ -14,15 +18,19 @@ import type { Turn, TurnSender } from './turn-sender.js';
  * @param sender - sends the turn (auth refresh and fallback included)
  * @param turn - the prepared request; its `mode` becomes `http` after a replay
  * @param onError - receives the provider error behind an `error` chunk
+ * @param onResponse - receives each established response (the replay's too): its wire, headers and
+ *   connection
  */
 export async function* streamTurnChunks(
   sender: TurnSender,
   turn: Turn,
   onError: (error: CodexProviderError) => void,
+  onResponse?: (response: TransportResponse) => void,
 ): AsyncGenerator<StreamChunk, void, undefined> {
   const { signal } = turn;
   for (;;) {
     const response = await sender.send(turn);
+    onResponse?.(response);
     const parser = createResponsesEventParser();
     const iterator = guardIterator(response.events[Symbol.asyncIterator](), signal);
     let yieldedOutput = false;

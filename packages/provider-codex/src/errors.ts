@@ -13,7 +13,8 @@ export type CodexProviderErrorCode =
   | 'network-error'
   | 'timeout'
   | 'aborted'
-  | 'invalid-request';
+  | 'invalid-request'
+  | 'conversation-busy';
 
 /** Options accepted by the {@link CodexProviderError} constructor. */
 export interface CodexProviderErrorOptions {

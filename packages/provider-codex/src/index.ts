@@ -11,6 +11,14 @@ export {
   type TransportMode,
 } from './configuration.js';
 export {
+  type AutoCompactOptions,
+  type Conversation,
+  type ConversationCallOptions,
+  type ConversationOptions,
+  DEFAULT_AUTO_COMPACT_SHARE,
+} from './conversation.js';
+export type { ConversationInput } from './conversation-history.js';
+export {
   CodexProviderError,
   type CodexProviderErrorCode,
   type CodexProviderErrorOptions,

@@ -18,6 +18,8 @@ export interface ProviderTransportsOptions {
 export interface ProviderTransports {
   /** The transport of a wire, created on first use unless injected. */
   get(wire: 'http' | 'websocket'): ResponsesTransport;
+  /** Closes the idle connection a session keeps (on every transport that has one; none is created for it). */
+  closeSession(sessionId: string): Promise<void>;
   /** Closes the transports created here (injected ones stay open). */
   close(): Promise<void>;
 }
@@ -41,6 +43,10 @@ export function createProviderTransports(options: ProviderTransportsOptions): Pr
         owned.set(wire, transport);
       }
       return transport;
+    },
+    async closeSession(sessionId) {
+      const transports = [options.httpTransport, options.webSocketTransport, ...owned.values()];
+      await Promise.allSettled(transports.map((transport) => transport?.closeSession?.(sessionId)));
     },
     async close() {
       const transports = [...owned.values()];

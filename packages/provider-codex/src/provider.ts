@@ -22,11 +22,13 @@ import {
   resolveTransportMode,
   type TransportMode,
 } from './configuration.js';
+import { type Conversation, type ConversationOptions, createConversation } from './conversation.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { guardResponseEvents, raceCallerAbort } from './event-iteration.js';
 import { listModelsForBackend, type ModelInfo, validateModelForBackend } from './model-catalogue.js';
 import { preparePassthroughBody } from './passthrough-body.js';
 import { createProviderTransports } from './provider-transports.js';
+import { buildRequestHeaders } from './request-headers.js';
 import { createTransportFallbackMemory } from './transport-fallback-memory.js';
 import { createTurnSender, type TransportFallbackInfo, type Turn } from './turn-sender.js';
 import { buildDefaultUserAgent } from './user-agent.js';
@@ -87,6 +89,11 @@ export interface CodexProvider {
   completeStream(request: CompletionRequest, options?: CodexRequestOptions): AsyncIterable<StreamChunk>;
   /** Collects a completion; any failure rejects with a {@link CodexProviderError}. */
   complete(request: CompletionRequest, options?: CodexRequestOptions): Promise<Completion>;
+  /**
+   * Opens a conversation: its own history (reasoning carried across turns), its own upstream
+   * WebSocket with `previous_response_id` continuation, and compaction. See {@link Conversation}.
+   */
+  createConversation(options: ConversationOptions): Conversation;
   /** Raw Responses passthrough (the server's `/v1/responses`): auth headers, backend fixes, same fallback. */
   createResponseStream(
     body: Record<string, unknown>,
@@ -218,13 +225,15 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     }),
   );
 
+  const originator = options.originator ?? DEFAULT_ORIGINATOR;
+  const userAgent = options.userAgent ?? buildDefaultUserAgent();
   const sender = createTurnSender({
     responsesUrls: {
       chatgpt: `${endpoints.chatgptBaseUrl}/responses`,
       openai: `${endpoints.openaiBaseUrl}/responses`,
     },
-    originator: options.originator ?? DEFAULT_ORIGINATOR,
-    userAgent: options.userAgent ?? buildDefaultUserAgent(),
+    originator,
+    userAgent,
     transportFor: (wire) => transports.get(wire),
     fallbackMemory: createTransportFallbackMemory({
       stickyMs: options.fallbackStickyMs ?? DEFAULT_FALLBACK_STICKY_MS,
@@ -302,6 +311,38 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           },
         );
       }
+    },
+    createConversation(conversationOptions) {
+      return createConversation(
+        {
+          sender,
+          getAuth,
+          transportMode,
+          defaultEffort,
+          defaultInstructions,
+          onWarning: options.onWarning,
+          compactUrls: {
+            chatgpt: `${endpoints.chatgptBaseUrl}/responses/compact`,
+            openai: `${endpoints.openaiBaseUrl}/responses/compact`,
+          },
+          jsonHeaders: (backend, credentials, sessionId) => ({
+            ...buildRequestHeaders({
+              backend,
+              wire: 'http',
+              bearerToken: credentials.bearerToken,
+              accountId: credentials.accountId,
+              sessionId,
+              originator,
+              userAgent,
+            }),
+            accept: 'application/json',
+          }),
+          fetch: options.fetch ?? fetch,
+          now,
+          closeSession: (sessionId) => transports.closeSession(sessionId),
+        },
+        conversationOptions,
+      );
     },
     async createResponseStream(body, requestOptions = {}) {
       const turn = await prepareTurn(requestOptions, (session, sessionId) => {

@@ -19,6 +19,8 @@ describe('buildRequestHeaders', () => {
       'chatgpt-account-id': 'acc',
       originator: 'codex_cli_rs',
       'session-id': 's-1',
+      'thread-id': 's-1',
+      'x-client-request-id': 's-1',
     });
   });
 

@@ -15,7 +15,7 @@ export interface RequestHeaderInput {
   bearerToken: string;
   /** The ChatGPT workspace/account id (required for the ChatGPT backend). */
   accountId?: string | undefined;
-  /** The conversation's session id. */
+  /** The conversation's session id (also its thread id). */
   sessionId: string;
   /** The `originator` header value. */
   originator: string;
@@ -25,7 +25,8 @@ export interface RequestHeaderInput {
 
 /**
  * Builds the request headers of PROTOCOL.md: bearer auth, and for the ChatGPT backend
- * `chatgpt-account-id`, `originator` and `session-id`; `OpenAI-Beta` per wire; `Accept` and
+ * `chatgpt-account-id`, `originator`, and the conversation id as `session-id` (hyphen), `thread-id`
+ * and `x-client-request-id`, as the official CLI sends them; `OpenAI-Beta` per wire; `Accept` and
  * `Content-Type` for HTTP only.
  */
 export function buildRequestHeaders(input: RequestHeaderInput): Record<string, string> {
@@ -42,6 +43,8 @@ export function buildRequestHeaders(input: RequestHeaderInput): Record<string, s
     if (input.accountId !== undefined) headers['chatgpt-account-id'] = input.accountId;
     headers.originator = input.originator;
     headers['session-id'] = input.sessionId;
+    headers['thread-id'] = input.sessionId;
+    headers['x-client-request-id'] = input.sessionId;
   }
   return headers;
 }

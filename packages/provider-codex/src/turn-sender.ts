@@ -1,6 +1,7 @@
 import {
   type Backend,
   type RateLimitSnapshot,
+  type RequestContinuation,
   type ResponsesTransport,
   ResponsesTransportError,
   type TransportRequest,
@@ -36,8 +37,15 @@ export interface TransportFallbackInfo {
 export interface Turn {
   /** The resolved auth (backend, credentials, refresh). */
   session: AuthSession;
-  /** The Responses request body. */
+  /** The Responses request body (the full input). */
   body: Record<string, unknown>;
+  /**
+   * The shorter body a conversation may send on the connection that produced its previous response
+   * (see `TransportRequest.continuation`); the WebSocket transport decides, HTTP ignores it.
+   */
+  continuation?: RequestContinuation | undefined;
+  /** Headers added to this turn's requests (e.g. `x-codex-turn-state`). */
+  extraHeaders?: Readonly<Record<string, string>> | undefined;
   /** The conversation id (`session-id` header, WebSocket reuse, fallback memory). */
   sessionId: string;
   /** The caller's signal. */
@@ -83,13 +91,26 @@ export interface TurnSenderContext {
 export interface TurnSender {
   /** Sends the turn and resolves with the established response (its first event already received). */
   send(turn: Turn): Promise<TransportResponse>;
+  /**
+   * Runs another request of the turn (e.g. a compaction) with the turn's credentials: a rejected
+   * ChatGPT token is refreshed once and `attempt` runs again; failures become {@link CodexProviderError}s.
+   */
+  request<T>(turn: Turn, attempt: (credentials: Credentials) => Promise<T>): Promise<T>;
+  /** Whether the turn would go over the WebSocket now (its mode, and no remembered fallback). */
+  prefersWebSocket(turn: Turn): boolean;
   /** Records that the turn fell back to HTTP: session (and endpoint) memory and `onTransportFallback`. */
   rememberFallback(turn: Turn, error: ResponsesTransportError): void;
   /** Maps a failure of the turn (before or during its stream) to a {@link CodexProviderError}. */
   toProviderError(error: unknown, turn: Turn, options: { midStream: boolean }): CodexProviderError;
 }
 
-type Credentials = { bearerToken: string; accountId?: string };
+/** The credentials of one attempt. */
+export type Credentials = { bearerToken: string; accountId?: string };
+
+/** The socket reached the server's age cap (~60 minutes): retryable on a fresh socket. */
+function isConnectionLimitReached(error: unknown): boolean {
+  return error instanceof ResponsesTransportError && error.errorCode === 'websocket_connection_limit_reached';
+}
 
 /** Creates the {@link TurnSender} of a provider. */
 export function createTurnSender(context: TurnSenderContext): TurnSender {
@@ -100,19 +121,23 @@ export function createTurnSender(context: TurnSenderContext): TurnSender {
   ): Promise<TransportResponse> => {
     const request: TransportRequest = {
       url: context.responsesUrls[turn.session.backend],
-      headers: buildRequestHeaders({
-        backend: turn.session.backend,
-        wire,
-        bearerToken: credentials.bearerToken,
-        accountId: credentials.accountId,
-        sessionId: turn.sessionId,
-        originator: context.originator,
-        userAgent: context.userAgent,
-      }),
+      headers: {
+        ...buildRequestHeaders({
+          backend: turn.session.backend,
+          wire,
+          bearerToken: credentials.bearerToken,
+          accountId: credentials.accountId,
+          sessionId: turn.sessionId,
+          originator: context.originator,
+          userAgent: context.userAgent,
+        }),
+        ...turn.extraHeaders,
+      },
       body: turn.body,
       sessionId: turn.sessionId,
     };
     if (turn.signal !== undefined) request.signal = turn.signal;
+    if (turn.continuation !== undefined) request.continuation = turn.continuation;
     const response = await raceCallerAbort(context.transportFor(wire).stream(request), turn.signal, (late) =>
       closeIteratorQuietly(late.events[Symbol.asyncIterator]()),
     );
@@ -130,17 +155,38 @@ export function createTurnSender(context: TurnSenderContext): TurnSender {
     context.onTransportFallback?.(info);
   };
 
-  const sendWithFallback = async (turn: Turn, credentials: Credentials): Promise<TransportResponse> => {
-    if (turn.mode !== 'auto') return sendOnce(turn, turn.mode, credentials);
-    const endpoint = context.responsesUrls[turn.session.backend];
-    if (context.fallbackMemory.shouldUseHttp(endpoint, turn.sessionId))
-      return sendOnce(turn, 'http', credentials);
+  /**
+   * One attempt over a wire. A WebSocket the server closed for its age (~60 minutes) is retried once
+   * on a fresh socket, where a continuation does not apply, so the full input goes out.
+   */
+  const sendOverWire = async (
+    turn: Turn,
+    wire: 'http' | 'websocket',
+    credentials: Credentials,
+  ): Promise<TransportResponse> => {
     try {
-      return await sendOnce(turn, 'websocket', credentials);
+      return await sendOnce(turn, wire, credentials);
+    } catch (error) {
+      if (wire !== 'websocket' || turn.signal?.aborted || !isConnectionLimitReached(error)) throw error;
+      return sendOnce(turn, wire, credentials);
+    }
+  };
+
+  const prefersWebSocket = (turn: Turn): boolean => {
+    if (turn.mode !== 'auto') return turn.mode === 'websocket';
+    const endpoint = context.responsesUrls[turn.session.backend];
+    return !context.fallbackMemory.shouldUseHttp(endpoint, turn.sessionId);
+  };
+
+  const sendWithFallback = async (turn: Turn, credentials: Credentials): Promise<TransportResponse> => {
+    if (turn.mode !== 'auto') return sendOverWire(turn, turn.mode, credentials);
+    if (!prefersWebSocket(turn)) return sendOverWire(turn, 'http', credentials);
+    try {
+      return await sendOverWire(turn, 'websocket', credentials);
     } catch (error) {
       if (turn.signal?.aborted || !shouldFallBack(error)) throw error;
       rememberFallback(turn, error);
-      return sendOnce(turn, 'http', credentials);
+      return sendOverWire(turn, 'http', credentials);
     }
   };
 
@@ -162,33 +208,37 @@ export function createTurnSender(context: TurnSenderContext): TurnSender {
     !isMissingScope(error) &&
     !isMissingAccountId(error);
 
-  return {
-    async send(turn) {
-      let refreshed = false;
-      for (;;) {
-        if (context.isClosed()) {
-          throw new CodexProviderError('invalid-request', 'The provider was closed. Create a new provider.', {
-            isRetryable: false,
-          });
-        }
-        if (turn.signal?.aborted) throw abortedError(turn.signal.reason);
-        // A token refresh may be slow (network): the caller's abort must not wait for it.
-        const credentials = await raceCallerAbort(turn.session.getCredentials(), turn.signal);
-        turn.sentSecret = credentials.bearerToken;
-        try {
-          return await sendWithFallback(turn, credentials);
-        } catch (error) {
-          if (error instanceof CodexProviderError) throw error;
-          if (error instanceof ResponsesTransportError) context.rememberRateLimits(error.rateLimits);
-          if (!refreshed && canRefreshAfter(turn, error)) {
-            refreshed = true;
-            await raceCallerAbort(turn.session.refreshAfterRejection(credentials.bearerToken), turn.signal);
-            continue;
-          }
-          throw toProviderError(error, turn, { midStream: false });
-        }
+  const request = async <T>(turn: Turn, attempt: (credentials: Credentials) => Promise<T>): Promise<T> => {
+    let refreshed = false;
+    for (;;) {
+      if (context.isClosed()) {
+        throw new CodexProviderError('invalid-request', 'The provider was closed. Create a new provider.', {
+          isRetryable: false,
+        });
       }
-    },
+      if (turn.signal?.aborted) throw abortedError(turn.signal.reason);
+      // A token refresh may be slow (network): the caller's abort must not wait for it.
+      const credentials = await raceCallerAbort(turn.session.getCredentials(), turn.signal);
+      turn.sentSecret = credentials.bearerToken;
+      try {
+        return await attempt(credentials);
+      } catch (error) {
+        if (error instanceof CodexProviderError) throw error;
+        if (error instanceof ResponsesTransportError) context.rememberRateLimits(error.rateLimits);
+        if (!refreshed && canRefreshAfter(turn, error)) {
+          refreshed = true;
+          await raceCallerAbort(turn.session.refreshAfterRejection(credentials.bearerToken), turn.signal);
+          continue;
+        }
+        throw toProviderError(error, turn, { midStream: false });
+      }
+    }
+  };
+
+  return {
+    send: (turn) => request(turn, (credentials) => sendWithFallback(turn, credentials)),
+    request,
+    prefersWebSocket,
     rememberFallback,
     toProviderError,
   };

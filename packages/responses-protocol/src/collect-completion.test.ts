@@ -60,4 +60,13 @@ describe('collectCompletion', () => {
       message: expect.stringContaining('stream closed before completion'),
     });
   });
+
+  it('keeps the response id and output items of the done chunk', async () => {
+    const items = [{ id: 'rs_1', type: 'reasoning', summary: [], encrypted_content: 'gAAAAAB' }];
+    const completion = await collectCompletion([
+      { type: 'done', finishReason: 'stop', responseId: 'resp_1', outputItems: items },
+    ]);
+    expect(completion.responseId).toBe('resp_1');
+    expect(completion.outputItems).toEqual(items);
+  });
 });

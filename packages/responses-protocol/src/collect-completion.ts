@@ -4,7 +4,8 @@ import type { StreamChunk } from './stream-chunk.js';
 
 /**
  * Collects a chunk stream into one {@link Completion}: all text, all thinking, the tool calls in the
- * order they started (arguments concatenated), usage and finish reason.
+ * order they started (arguments concatenated), usage, finish reason, and the response id and output
+ * items of the `done` chunk.
  *
  * Non-fatal error chunks (`malformed-json`, `invalid-event`) are skipped, as the stream goes on
  * after them.
@@ -49,6 +50,8 @@ export async function collectCompletion(
           finishReason: chunk.finishReason,
         };
         if (chunk.usage !== undefined) completion.usage = chunk.usage;
+        if (chunk.responseId !== undefined) completion.responseId = chunk.responseId;
+        if (chunk.outputItems !== undefined) completion.outputItems = chunk.outputItems;
         return completion;
       }
     }

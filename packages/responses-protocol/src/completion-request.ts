@@ -1,4 +1,4 @@
-import type { FinishReason, Usage } from './stream-chunk.js';
+import type { FinishReason, ResponseItem, Usage } from './stream-chunk.js';
 
 /** A part of a user message: text or an image (`url` may be an `https:` or a `data:` URL). */
 export type UserContentPart = { type: 'text'; text: string } | { type: 'image'; url: string };
@@ -24,6 +24,23 @@ export interface ToolDefinition {
 }
 
 /**
+ * An answer of the model in the history. `content` and `toolCalls` describe it; `outputItems` — the
+ * `outputItems` of the answer's `done` chunk — carry it exactly, reasoning included: when present,
+ * the request sends those items (without their ids) instead of rebuilding the answer from
+ * `content` and `toolCalls`, so the model keeps its reasoning across turns.
+ */
+export interface AssistantMessage {
+  /** Discriminator. */
+  role: 'assistant';
+  /** The answer text. */
+  content?: string;
+  /** The tool calls it made. */
+  toolCalls?: ToolCall[];
+  /** The response's output items, as the `done` chunk gave them (opaque; sent back verbatim). */
+  outputItems?: ResponseItem[];
+}
+
+/**
  * One conversation message. `developer` is accepted and treated like `system` (both become the
  * request's `instructions`).
  */
@@ -31,7 +48,7 @@ export type ChatMessage =
   | { role: 'system'; content: string }
   | { role: 'developer'; content: string }
   | { role: 'user'; content: string | UserContentPart[] }
-  | { role: 'assistant'; content?: string; toolCalls?: ToolCall[] }
+  | AssistantMessage
   | { role: 'tool'; toolCallId: string; content: string };
 
 /** Reasoning effort levels understood by the Responses API. */
@@ -74,6 +91,12 @@ export interface CompletionRequest {
   temperature?: number;
   /** Structured output (JSON mode or a JSON Schema); both backends, as `text.format`. */
   responseFormat?: ResponseFormat;
+  /**
+   * Let the OpenAI API store the response (`store: true`), so a later request may name it in
+   * `previous_response_id` over any connection. Only the `openai` backend (API key) honours it; the
+   * ChatGPT backend requires `store: false`. Default false.
+   */
+  store?: boolean;
 }
 
 /** Which Responses backend a request goes to. */
@@ -91,4 +114,8 @@ export interface Completion {
   usage?: Usage;
   /** Why the response ended. */
   finishReason: FinishReason;
+  /** The upstream response id, when the server sent one (see `DoneChunk.responseId`). */
+  responseId?: string;
+  /** The response's output items (see `DoneChunk.outputItems`): pass them back as the assistant message's `outputItems`. */
+  outputItems?: ResponseItem[];
 }

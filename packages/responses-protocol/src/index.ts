@@ -1,6 +1,7 @@
 export { type RaceAbortOptions, raceAbort } from './abort-race.js';
 export { collectCompletion } from './collect-completion.js';
 export type {
+  AssistantMessage,
   Backend,
   ChatMessage,
   Completion,
@@ -51,6 +52,7 @@ export {
   DEFAULT_INSTRUCTIONS,
   type ResponsesRequestBody,
 } from './request-body.js';
+export { toInputItem, toolCallIdsOf } from './response-items.js';
 export { createResponsesEventParser, type ResponsesEventParser } from './responses-event-parser.js';
 export { createResponsesSseParser, type ResponsesSseParser } from './responses-sse-parser.js';
 export {
@@ -81,6 +83,7 @@ export type {
   DoneChunk,
   ErrorChunk,
   FinishReason,
+  ResponseItem,
   StreamChunk,
   TextChunk,
   ThinkingChunk,
@@ -91,6 +94,8 @@ export type {
 } from './stream-chunk.js';
 export {
   isTerminalEventType,
+  type RequestContinuation,
+  type ResponseConnection,
   type ResponsesTransport,
   readRequestId,
   TERMINAL_EVENT_TYPES,

@@ -201,3 +201,81 @@ describe('buildResponsesRequestBody structured output', () => {
     expect(buildResponsesRequestBody(base, { backend: 'openai' })).not.toHaveProperty('text');
   });
 });
+
+describe('buildResponsesRequestBody: output items carried back', () => {
+  const reasoning = {
+    id: 'rs_1',
+    type: 'reasoning',
+    summary: [{ type: 'summary_text', text: 'Plan' }],
+    encrypted_content: 'gAAAAAB-sealed',
+  };
+  const call = { id: 'fc_1', type: 'function_call', call_id: 'call_9', name: 'lookup', arguments: '{}' };
+
+  it('sends an assistant message with outputItems as those items, ids stripped, in order', () => {
+    const body = buildResponsesRequestBody(
+      {
+        model: 'gpt-5.4',
+        messages: [
+          { role: 'user', content: 'Look it up' },
+          {
+            role: 'assistant',
+            content: 'ignored when items are given',
+            toolCalls: [{ id: 'call_9', name: 'lookup', arguments: '{}' }],
+            outputItems: [reasoning, call],
+          },
+          { role: 'tool', toolCallId: 'call_9', content: 'found' },
+        ],
+      },
+      { backend: 'chatgpt' },
+    );
+    expect(body.input).toEqual([
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Look it up' }] },
+      { type: 'reasoning', summary: reasoning.summary, encrypted_content: 'gAAAAAB-sealed' },
+      { type: 'function_call', call_id: 'call_9', name: 'lookup', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_9', output: 'found' },
+    ]);
+  });
+
+  it('keeps a tool result whose call is in the outputItems only', () => {
+    const warnings: string[] = [];
+    const body = buildResponsesRequestBody(
+      {
+        model: 'gpt-5.4',
+        messages: [
+          { role: 'assistant', outputItems: [call] },
+          { role: 'tool', toolCallId: 'call_9', content: 'found' },
+        ],
+      },
+      { backend: 'chatgpt', onWarning: (message) => warnings.push(message) },
+    );
+    expect(body.input).toHaveLength(2);
+    expect(warnings).toEqual([]);
+  });
+
+  it('rebuilds from content and toolCalls when outputItems is empty', () => {
+    const body = buildResponsesRequestBody(
+      { model: 'gpt-5.4', messages: [{ role: 'assistant', content: 'Hi', outputItems: [] }] },
+      { backend: 'chatgpt' },
+    );
+    expect(body.input).toEqual([
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Hi' }] },
+    ]);
+  });
+
+  it('asks for encrypted reasoning on reasoning models, on both backends', () => {
+    for (const backend of ['chatgpt', 'openai'] as const) {
+      const body = buildResponsesRequestBody(
+        { model: 'gpt-5.4', messages: [{ role: 'user', content: 'Hi' }] },
+        { backend },
+      );
+      expect(body.include).toEqual(['reasoning.encrypted_content']);
+    }
+  });
+
+  it('sends store: true only to the OpenAI API, and only when asked', () => {
+    const request = { model: 'gpt-5.4', store: true, messages: [{ role: 'user' as const, content: 'Hi' }] };
+    expect(buildResponsesRequestBody(request, { backend: 'openai' }).store).toBe(true);
+    expect(buildResponsesRequestBody(request, { backend: 'chatgpt' }).store).toBe(false);
+    expect(buildResponsesRequestBody({ ...request, store: false }, { backend: 'openai' }).store).toBe(false);
+  });
+});

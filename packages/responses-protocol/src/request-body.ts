@@ -8,6 +8,7 @@ import type {
 } from './completion-request.js';
 import { ResponsesProtocolError } from './errors.js';
 import { resolveModelAlias } from './model-alias.js';
+import { toInputItem, toolCallIdsOf } from './response-items.js';
 
 /** Instructions sent when the conversation has no system or developer message. */
 export const DEFAULT_INSTRUCTIONS =
@@ -65,16 +66,20 @@ function userContent(content: ChatMessage & { role: 'user' }): Record<string, un
 
 /**
  * Converts messages to Responses `input` items. System and developer messages go to
- * `instructions` instead. A tool result is kept only when its `toolCallId` matches a tool call of
- * an earlier assistant message; an orphaned result is dropped and reported through `onWarning`
- * (the Responses API rejects a `function_call_output` without its `function_call`).
+ * `instructions` instead. An assistant message with `outputItems` becomes those items without their
+ * ids (reasoning included); one without becomes a message and `function_call` items rebuilt from its
+ * `content` and `toolCalls`. A tool result is kept only when its `toolCallId` matches a tool call of
+ * an earlier assistant message (or one of `earlierCallIds`, the calls of a history the messages
+ * continue); an orphaned result is dropped and reported through `onWarning` (the Responses API
+ * rejects a `function_call_output` without its `function_call`).
  */
 export function buildResponsesInput(
   messages: readonly ChatMessage[],
   onWarning?: (message: string) => void,
+  earlierCallIds: Iterable<string> = [],
 ): Record<string, unknown>[] {
   const input: Record<string, unknown>[] = [];
-  const knownCallIds = new Set<string>();
+  const knownCallIds = new Set<string>(earlierCallIds);
   for (const message of messages) {
     switch (message.role) {
       case 'system':
@@ -86,6 +91,11 @@ export function buildResponsesInput(
         break;
       }
       case 'assistant': {
+        if (message.outputItems !== undefined && message.outputItems.length > 0) {
+          for (const id of toolCallIdsOf(message.outputItems)) knownCallIds.add(id);
+          for (const item of message.outputItems) input.push(toInputItem(item));
+          break;
+        }
         if (message.content !== undefined && message.content !== '') {
           input.push({
             type: 'message',
@@ -132,8 +142,9 @@ function responseFormatToResponses(format: ResponseFormat | undefined): Record<s
  * - `instructions` joins system and developer messages (else `defaultInstructions`);
  * - `reasoning: {effort?, summary: "auto"}` and `include: ["reasoning.encrypted_content"]` only for
  *   reasoning models; effort precedence: `request.reasoningEffort`, alias suffix, `defaultEffort`;
- * - `store: false`, `parallel_tool_calls: true`, `tool_choice` (default `auto`), `tools`,
- *   `prompt_cache_key` = `sessionId`;
+ * - `store: false` (`true` on the `openai` backend when `request.store` asks for it),
+ *   `parallel_tool_calls: true`, `tool_choice` (default `auto`), `tools`, `prompt_cache_key` = `sessionId`;
+ * - an assistant message's `outputItems` go back verbatim, without their ids;
  * - `max_output_tokens` and `temperature` (non-reasoning models only) only for the `openai` backend;
  * - `text: {format}` for structured output (`json_object` or `json_schema`), on both backends.
  *
@@ -155,7 +166,7 @@ export function buildResponsesRequestBody(
     instructions: instructionsOf(request.messages, options.defaultInstructions ?? DEFAULT_INSTRUCTIONS),
     input: buildResponsesInput(request.messages, options.onWarning),
     stream: true,
-    store: false,
+    store: options.backend === 'openai' && request.store === true,
   };
   const tools = request.tools ?? [];
   if (tools.length > 0) body.tools = tools.map(toolToResponses);

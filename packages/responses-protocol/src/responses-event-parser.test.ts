@@ -4,11 +4,24 @@ import { isKnownResponsesEventType } from './events/stream-event.js';
 import { createResponsesEventParser } from './responses-event-parser.js';
 import type { StreamChunk } from './stream-chunk.js';
 
-function reduce(events: unknown[], options: { end?: boolean } = {}): StreamChunk[] {
+/** The chunks of `events`, in full. */
+function reduceWithItems(events: unknown[], options: { end?: boolean } = {}): StreamChunk[] {
   const parser = createResponsesEventParser();
   const chunks = events.flatMap((event) => parser.feed(event));
   if (options.end !== false) chunks.push(...parser.end());
   return chunks;
+}
+
+/**
+ * The chunks of `events`, without the `done` chunk's `outputItems` (the whole items are tested in
+ * "event reducer: response id and output items"; the other tests are about the streamed chunks).
+ */
+function reduce(events: unknown[], options: { end?: boolean } = {}): StreamChunk[] {
+  return reduceWithItems(events, options).map((chunk) => {
+    if (chunk.type !== 'done' || chunk.outputItems === undefined) return chunk;
+    const { outputItems: _items, ...rest } = chunk;
+    return rest;
+  });
 }
 
 /** Where the first content part of the first output item is: `item_id`, `output_index` 0, `content_index` 0. */
@@ -733,5 +746,76 @@ describe('event reducer: events that name only their item', () => {
       { type: 'thinking', text: 'ing' },
       { type: 'done', finishReason: 'stop' },
     ]);
+  });
+});
+
+describe('event reducer: response id and output items', () => {
+  const reasoning = {
+    id: 'rs_1',
+    type: 'reasoning',
+    summary: [{ type: 'summary_text', text: 'Plan' }],
+    encrypted_content: 'gAAAAAB-sealed',
+  };
+  const message = {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    content: [{ type: 'output_text', text: 'Hi' }],
+  };
+  const call = functionCall('fc_1', 'call_1', 'lookup', { arguments: '{}' });
+
+  it('puts the response id and every finished item, in output order, on done', () => {
+    const chunks = reduceWithItems([
+      { type: 'response.created', response: { id: 'resp_1', status: 'in_progress' } },
+      { type: 'response.output_item.done', output_index: 1, item: message },
+      { type: 'response.output_item.done', output_index: 0, item: reasoning },
+      completed({ id: 'resp_1', output: [] }),
+    ]);
+    expect(chunks.at(-1)).toEqual({
+      type: 'done',
+      finishReason: 'stop',
+      responseId: 'resp_1',
+      outputItems: [reasoning, message],
+    });
+  });
+
+  it('keeps encrypted_content of reasoning items exactly as sent', () => {
+    const chunks = reduceWithItems([
+      { type: 'response.output_item.done', output_index: 0, item: reasoning },
+      completed({ id: 'resp_2' }),
+    ]);
+    const done = chunks.at(-1);
+    expect(done?.type === 'done' ? done.outputItems?.[0]?.encrypted_content : undefined).toBe(
+      'gAAAAAB-sealed',
+    );
+  });
+
+  it('takes items only the final response lists, without repeating finished ones', () => {
+    const chunks = reduceWithItems([
+      { type: 'response.output_item.done', output_index: 0, item: reasoning },
+      completed({ id: 'resp_3', output: [reasoning, call] }),
+    ]);
+    expect(chunks.at(-1)).toMatchObject({ responseId: 'resp_3', outputItems: [reasoning, call] });
+  });
+
+  it('remembers the id of response.created when the terminal event or [DONE] does not repeat it', () => {
+    const parser = createResponsesEventParser();
+    parser.feed({ type: 'response.in_progress', response: { id: 'resp_4', status: 'in_progress' } });
+    expect(parser.feed({ type: 'response.completed', response: { status: 'completed' } })).toEqual([
+      { type: 'done', finishReason: 'stop', responseId: 'resp_4' },
+    ]);
+  });
+
+  it('leaves both out when the stream names no response and has no items', () => {
+    expect(reduceWithItems([completed()])).toEqual([{ type: 'done', finishReason: 'stop' }]);
+  });
+
+  it('ignores an output that is not a list, and entries that are not objects', () => {
+    expect(reduceWithItems([completed({ output: 'nope' })])).toEqual([
+      { type: 'done', finishReason: 'stop' },
+    ]);
+    expect(reduceWithItems([completed({ output: [null, 3, message] })]).at(-1)).toMatchObject({
+      outputItems: [message],
+    });
   });
 });

@@ -66,6 +66,14 @@ export interface ToolCallEndChunk {
   id: string;
 }
 
+/**
+ * One Responses API item as JSON: an output item the server sent (`message`, `reasoning`,
+ * `function_call`, `custom_tool_call`, `compaction`…) or an input item (`function_call_output`…).
+ * Reasoning items carry `encrypted_content` when the request asked for it. Opaque to CodeTether: it
+ * is kept and sent back as it came (without its `id`).
+ */
+export type ResponseItem = Record<string, unknown>;
+
 /** The response finished successfully (possibly truncated: see `finishReason`). Always the last chunk. */
 export interface DoneChunk {
   /** Discriminator. */
@@ -74,6 +82,19 @@ export interface DoneChunk {
   usage?: Usage;
   /** Why the response ended. */
   finishReason: FinishReason;
+  /**
+   * The upstream response id (`resp_…`), when the server sent one: what a later request names as
+   * `previous_response_id`.
+   */
+  responseId?: string;
+  /**
+   * The response's output items as the server sent them (each finished `response.output_item.done`
+   * item, then any item only the final response lists), in output order; reasoning items include
+   * `encrypted_content` when the request asked for it. Put them back in the next request's input
+   * (e.g. as `outputItems` of the assistant message) so the model keeps its reasoning across turns.
+   * Absent when the response had no output items.
+   */
+  outputItems?: ResponseItem[];
 }
 
 /**

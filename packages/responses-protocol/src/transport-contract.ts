@@ -17,6 +17,30 @@ export interface TransportRequest {
   signal?: AbortSignal | undefined;
   /** The conversation id: the WebSocket transport reuses one idle socket per session; HTTP ignores it. */
   sessionId?: string | undefined;
+  /**
+   * A shorter body that only the connection which produced the previous response understands (a
+   * `previous_response_id` continuation with only the new input items): sent instead of `body` when
+   * the request goes out on the connection `connectionId` (see {@link TransportResponse.connection}),
+   * and never anywhere else — a fresh socket, a resend after a stale socket, HTTP. Transports that
+   * cannot tell connections apart (HTTP) ignore it and send `body`.
+   */
+  continuation?: RequestContinuation | undefined;
+}
+
+/** The body to send instead of the full one on the connection that produced the previous response. */
+export interface RequestContinuation {
+  /** The {@link ResponseConnection.id} of the connection that produced the previous response. */
+  connectionId: string;
+  /** The body to send on that connection (same fields as `body`, with the shorter `input`). */
+  body: Record<string, unknown>;
+}
+
+/** Which connection carries a response, and which body went out on it. */
+export interface ResponseConnection {
+  /** The connection's id, unique within the transport: name it in a later request's `continuation`. */
+  id: string;
+  /** True when the request's `continuation` body was sent (the connection was the one it named). */
+  continued: boolean;
 }
 
 /** An established streaming response: its metadata plus the stream of Responses events. */
@@ -32,6 +56,12 @@ export interface TransportResponse {
   /** Usage windows from the `x-codex-*` headers (the WebSocket transport updates them from `codex.rate_limits`). */
   rateLimits: RateLimitSnapshot;
   /**
+   * The connection that carries the response (WebSocket only; absent over HTTP). Updated in place if
+   * the request is resent on a fresh socket before any event arrived, so it is final once the first
+   * event was read.
+   */
+  connection?: ResponseConnection | undefined;
+  /**
    * The Responses events as plain objects with a string `type` (unknown types pass through), ending after
    * the terminal event. Single use; stopping the iteration early releases the connection.
    */
@@ -46,6 +76,11 @@ export interface TransportResponse {
 export interface ResponsesTransport {
   /** Sends one request; resolves once the response is established. */
   stream(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Closes the idle connection kept for `sessionId` (a conversation that ended); a response in
+   * flight is not affected. Optional: transports without per-session connections leave it out.
+   */
+  closeSession?(sessionId: string): Promise<void>;
   /** Releases sockets and connections. */
   close(): Promise<void>;
 }

@@ -91,6 +91,15 @@ export class ConnectionPool {
     connection.setKeepsProcessAlive(false);
   }
 
+  /** Removes the idle socket of a session and returns it (the caller closes it), if there is one. */
+  evict(sessionId: string): ResponsesConnection | undefined {
+    const entry = this.idle.get(sessionId);
+    if (entry === undefined) return undefined;
+    this.idle.delete(sessionId);
+    this.options.scheduler.clearTimeout(entry.timer);
+    return entry.connection;
+  }
+
   /** Forgets a socket (e.g. because it closed); it is not closed here. */
   remove(connection: ResponsesConnection): void {
     for (const [sessionId, entry] of this.idle) {

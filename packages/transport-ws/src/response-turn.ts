@@ -22,8 +22,12 @@ export interface ResponseTurnOptions {
   connection: ResponsesConnection;
   /** True when the socket came from the pool (it may have gone stale while idle). */
   reused: boolean;
-  /** The `response.create` frame, serialized. */
-  payload: string;
+  /**
+   * The `response.create` frame to send on a socket, serialized: asked again for the fresh socket of
+   * a resend (whose frame may differ: a continuation is only understood by the socket that produced
+   * the previous response).
+   */
+  payloadFor(connection: ResponsesConnection): string;
   /** Cancels the turn. */
   signal?: AbortSignal | undefined;
   /** Fail when no frame arrives for this long while the response is in flight. */
@@ -300,7 +304,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     connection.attach(this);
     if (this.settled || this.connection !== connection) return;
     connection.turnCount += 1;
-    connection.send(this.options.payload);
+    connection.send(this.options.payloadFor(connection));
     this.armIdleTimer();
   }
 

@@ -21,6 +21,8 @@ export interface ConnectionListener {
  * at a time; frames that arrive while nobody owns it are dropped.
  */
 export class ResponsesConnection {
+  /** The connection's id, unique within its transport (what a request's `continuation` names). */
+  readonly id: string;
   /** The socket. */
   readonly socket: WebSocket;
   /** What the handshake said. */
@@ -50,17 +52,20 @@ export class ResponsesConnection {
   private graceTimer: unknown;
 
   /**
+   * @param id - the connection's id, unique within its transport
    * @param socket - an open socket
    * @param handshake - its handshake metadata
    * @param openedAt - when it opened, epoch ms
    * @param scheduler - timers (for the close grace period)
    */
   constructor(
+    id: string,
     socket: WebSocket,
     handshake: HandshakeMetadata,
     openedAt: number,
     scheduler: TransportScheduler,
   ) {
+    this.id = id;
     this.socket = socket;
     this.scheduler = scheduler;
     this.handshake = handshake;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   collectRequestSecrets,
   type RateLimitSnapshot,
+  type ResponseConnection,
   type ResponsesStreamEvent,
   type ResponsesTransport,
   redactErrorInPlace,
@@ -73,6 +74,11 @@ export interface WebSocketTransport extends ResponsesTransport {
    * socket cannot be opened (all of those are `fallbackSafe`).
    */
   stream(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Closes the idle socket kept for `sessionId` (e.g. when a conversation ends) and resolves once it
+   * is closed; a response in flight keeps its socket.
+   */
+  closeSession(sessionId: string): Promise<void>;
   /** Ends responses in flight (`transport-closed`), closes every socket and waits until they are closed. */
   close(): Promise<void>;
   /** Current socket counts. */
@@ -162,6 +168,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
   let closed = false;
   const closeController = new AbortController();
   const pendingHandshakes = new Set<Promise<unknown>>();
+  let connectionCount = 0;
 
   const closedError = (): WebSocketTransportError =>
     new WebSocketTransportError(
@@ -199,7 +206,14 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     } finally {
       pendingHandshakes.delete(pending);
     }
-    const connection = new ResponsesConnection(opened.socket, opened.handshake, now(), scheduler);
+    connectionCount += 1;
+    const connection = new ResponsesConnection(
+      `wsc_${connectionCount}`,
+      opened.socket,
+      opened.handshake,
+      now(),
+      scheduler,
+    );
     connections.add(connection);
     connection.onClosed(() => {
       connections.delete(connection);
@@ -238,7 +252,6 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     const url = toWebSocketUrl(request.url);
     const host = new URL(url).host;
     const headers = buildHandshakeHeaders(request.headers);
-    const payload = JSON.stringify(buildResponseCreateEvent(request.body));
     const reuseKey = reuseKeyOf(url, headers);
     const pooled = sessionId === undefined ? undefined : pool.take(sessionId, reuseKey);
     const connection = pooled ?? (await connect(url, headers, signal));
@@ -248,10 +261,22 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       throw abortedError(signal, true);
     }
     const rateLimits: RateLimitSnapshot = { ...connection.handshake.rateLimits };
+    const { continuation } = request;
+    const carrier: ResponseConnection = { id: connection.id, continued: false };
+    let fullPayload: string | undefined;
+    const payloadFor = (socket: ResponsesConnection): string => {
+      carrier.id = socket.id;
+      carrier.continued = continuation !== undefined && continuation.connectionId === socket.id;
+      // Serialized on demand: a continued turn never pays for the full body.
+      if (carrier.continued && continuation !== undefined)
+        return JSON.stringify(buildResponseCreateEvent(continuation.body));
+      fullPayload ??= JSON.stringify(buildResponseCreateEvent(request.body));
+      return fullPayload;
+    };
     const turn: ResponseTurn = new ResponseTurn({
       connection,
       reused: pooled !== undefined,
-      payload,
+      payloadFor,
       signal,
       idleEventTimeoutMs,
       staleSocketTimeoutMs: connectTimeoutMs,
@@ -282,6 +307,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       status: handshake.status,
       headers: { ...handshake.headers },
       rateLimits,
+      connection: carrier,
       events,
     };
     if (handshake.requestId !== undefined) response.requestId = handshake.requestId;
@@ -296,6 +322,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       } catch (error) {
         throw error instanceof Error ? redactErrorInPlace(error, secrets) : error;
       }
+    },
+
+    async closeSession(sessionId) {
+      await pool.evict(sessionId)?.close();
     },
 
     async close() {

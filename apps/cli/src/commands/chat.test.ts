@@ -79,7 +79,17 @@ describe('codetether chat', () => {
         .map((chunk) => chunk.text)
         .join(''),
     ).toBe(TEXT_ANSWER);
-    expect(chunks.at(-1)).toMatchObject({ type: 'done', finishReason: 'stop' });
+    // The done chunk names the response and carries its output items, reasoning with its
+    // encrypted_content, for a caller that sends the history back itself.
+    expect(chunks.at(-1)).toMatchObject({
+      type: 'done',
+      finishReason: 'stop',
+      responseId: expect.stringMatching(/^resp_/),
+      outputItems: [
+        { type: 'reasoning', encrypted_content: expect.any(String) },
+        { type: 'message', role: 'assistant' },
+      ],
+    });
     expect(result.stderr).toMatch(/^gpt-5\.5-fast · [\d,]+ in /m);
   });
 

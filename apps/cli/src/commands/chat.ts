@@ -73,7 +73,11 @@ export async function runChat(
       options.system === undefined ? [] : [{ role: 'system', content: options.system }];
     const display = { showThinking: options.thinking !== false, json: options.json === true };
     if (interactive) {
-      return await runInteractiveSession(context, provider, { model: options.model, system, ...display });
+      return await runInteractiveSession(context, provider, {
+        model: options.model,
+        instructions: options.system,
+        ...display,
+      });
     }
     const interrupt = abortOnInterrupt();
     try {

@@ -117,11 +117,13 @@ export function createEventReducer(): EventReducer {
       case MALFORMED_EVENT_TYPE:
         termination.forwardedDecoderError(event, out);
         break;
-      // Nothing to show: lifecycle notices, parts added, annotations, hosted tools run on the
-      // server (their results show up as text), keepalives.
       case 'response.created':
       case 'response.queued':
       case 'response.in_progress':
+        termination.started(event.response);
+        break;
+      // Nothing to show: parts added, annotations, hosted tools run on the server (their results
+      // show up as text), keepalives.
       case 'response.content_part.added':
       case 'response.output_text.annotation.added':
       case 'response.reasoning_summary_part.added':

@@ -1,4 +1,5 @@
-import type { FinishReason, StreamChunk } from '../stream-chunk.js';
+import type { FinishReason, ResponseItem, StreamChunk } from '../stream-chunk.js';
+import { FinishedItems } from './finished-items.js';
 import type { FinalOutput, UncheckedResponse } from './stream-termination.js';
 import type { TextParts } from './text-parts.js';
 import { isToolItem, type ToolCallState } from './tool-call-state.js';
@@ -8,10 +9,12 @@ import { isRecord, optionalString, type UncheckedOutputItem } from './unchecked-
  * Whole output items: announced (`output_item.added`), finished (`output_item.done`) and listed
  * again in the final response, where an item the stream did not show is taken in full and a tool
  * call still open is finished. Tool items go to the tool call state, messages and reasoning to the
- * text parts.
+ * text parts. Whole items are also kept for the `done` chunk's `outputItems`.
  * @internal
  */
 export class OutputItems implements FinalOutput {
+  private readonly finished = new FinishedItems();
+
   /** Handles the items of the response whose text parts and tool calls are `text` and `tools`. */
   constructor(
     private readonly text: TextParts,
@@ -28,6 +31,7 @@ export class OutputItems implements FinalOutput {
   done(item: UncheckedOutputItem, outputIndex: number | undefined, out: StreamChunk[]): void {
     const itemId = optionalString(item.id);
     this.text.noteItem(itemId, outputIndex);
+    this.finished.record(item as ResponseItem, outputIndex);
     if (isToolItem(item)) this.tools.recordItem(item, outputIndex, true, out);
     else this.text.reconcileItem(item, itemId, outputIndex, out);
   }
@@ -40,8 +44,14 @@ export class OutputItems implements FinalOutput {
         if (!this.text.wasSeen(optionalString(item.id), outputIndex)) this.done(item, outputIndex, out);
         else if (isToolItem(item)) this.tools.settleFinalItem(item, outputIndex, out);
       });
+      this.finished.fillFrom(response.output);
     }
     this.tools.finishAll(out);
+  }
+
+  /** The response's whole output items, in output order (undefined when there are none). */
+  items(): ResponseItem[] | undefined {
+    return this.finished.list();
   }
 
   /** `tool-calls` when a tool was called, `content-filter` for a refusal alone, else `stop`. */

@@ -1,5 +1,5 @@
 import type { ResponseObject } from '../events/shared-schemas.js';
-import type { FinishReason, StreamChunk } from '../stream-chunk.js';
+import type { DoneChunk, FinishReason, ResponseItem, StreamChunk } from '../stream-chunk.js';
 import { parseUsage } from '../usage.js';
 import { isRecord, optionalString, type Unchecked, type UncheckedEvent } from './unchecked-event.js';
 
@@ -24,6 +24,8 @@ export interface FinalOutput {
   settle(response: UncheckedResponse | undefined, out: StreamChunk[]): void;
   /** Why a response that was not cut short ended: `tool-calls`, `content-filter` or `stop`. */
   finishReason(): FinishReason;
+  /** The response's whole output items, in output order (undefined when there are none). */
+  items(): ResponseItem[] | undefined;
 }
 
 function incompleteFinishReason(response: UncheckedResponse | undefined): FinishReason {
@@ -33,12 +35,13 @@ function incompleteFinishReason(response: UncheckedResponse | undefined): Finish
 
 /**
  * The end of one response: terminal events (`completed`, `incomplete`, `failed`, `cancelled`,
- * `done`, `[DONE]`) and `error` events become the last chunk, `done` (with usage) or `error`;
- * nothing is emitted after it.
+ * `done`, `[DONE]`) and `error` events become the last chunk, `done` (with usage, the response id
+ * and the output items) or `error`; nothing is emitted after it.
  * @internal
  */
 export class StreamTermination {
   private lastChunkSent = false;
+  private responseId: string | undefined;
 
   /** Ends the response whose final output `output` settles. */
   constructor(private readonly output: FinalOutput) {}
@@ -48,11 +51,23 @@ export class StreamTermination {
     return this.lastChunkSent;
   }
 
+  /**
+   * A lifecycle event before the end (`response.created`, `.queued`, `.in_progress`): remembers the
+   * response id, for a terminal event (or `[DONE]`) that does not repeat it.
+   */
+  started(value: unknown): void {
+    const id = isRecord(value) ? optionalString(value.id) : undefined;
+    if (id !== undefined && id !== '') this.responseId = id;
+  }
+
   /** A terminal lifecycle event (an in-progress `response.done` is ignored). */
   terminal(type: TerminalEventType, value: unknown, out: StreamChunk[]): void {
     const response: UncheckedResponse | undefined = isRecord(value) ? value : undefined;
     const status = optionalString(response?.status);
-    if (type === 'response.done' && (status === 'in_progress' || status === 'queued')) return;
+    if (type === 'response.done' && (status === 'in_progress' || status === 'queued')) {
+      this.started(response);
+      return;
+    }
     if (type === 'response.failed' || status === 'failed') {
       this.responseError(
         response,
@@ -146,7 +161,13 @@ export class StreamTermination {
     this.output.settle(response, out);
     const usage = response === undefined ? undefined : parseUsage(response.usage);
     const finishReason = incompleteReason ?? this.output.finishReason();
-    out.push(usage === undefined ? { type: 'done', finishReason } : { type: 'done', usage, finishReason });
+    const chunk: DoneChunk =
+      usage === undefined ? { type: 'done', finishReason } : { type: 'done', usage, finishReason };
+    this.started(response);
+    if (this.responseId !== undefined) chunk.responseId = this.responseId;
+    const items = this.output.items();
+    if (items !== undefined) chunk.outputItems = items;
+    out.push(chunk);
     this.lastChunkSent = true;
   }
 }

@@ -1,0 +1,102 @@
+import {
+  describeServerFailure,
+  type ResponseItem,
+  ResponsesTransportError,
+} from '@codetether/responses-protocol';
+import { abortedError, CodexProviderError } from './errors.js';
+import { raceCallerAbort } from './event-iteration.js';
+
+/** One `POST {base}/responses/compact` request. */
+export interface CompactionRequest {
+  /** The `/responses/compact` URL of the backend. */
+  url: string;
+  /** The request headers (credentials included). */
+  headers: Record<string, string>;
+  /** The model (resolved, no alias suffix). */
+  model: string;
+  /** The conversation's instructions. */
+  instructions: string;
+  /** The history to compact. */
+  input: readonly ResponseItem[];
+  /** Cancels the request. */
+  signal?: AbortSignal | undefined;
+  /** `fetch` to use. */
+  fetch: typeof fetch;
+  /** Current time, epoch ms (for `Retry-After` and usage-limit reset times). */
+  now: number;
+}
+
+/**
+ * Asks the backend to compact a history: `POST {base}/responses/compact` with
+ * `{model, input, instructions}` answers `{output: [items]}` — a shorter history (the latest user
+ * messages and an encrypted `compaction` item) to use as the next input.
+ *
+ * @returns the compacted items, as the server sent them
+ * @throws ResponsesTransportError (HTTP) for a refusal or a network failure, so the caller's usual
+ *   mapping (token refresh on 401, usage limits…) applies; CodexProviderError `aborted`, or
+ *   `upstream-error` for an answer that is not a compacted history
+ */
+export async function requestCompaction(request: CompactionRequest): Promise<ResponseItem[]> {
+  const { signal } = request;
+  let response: Response;
+  try {
+    const init: RequestInit = {
+      method: 'POST',
+      headers: request.headers,
+      body: JSON.stringify({
+        model: request.model,
+        input: request.input,
+        instructions: request.instructions,
+      }),
+    };
+    if (signal !== undefined) init.signal = signal;
+    response = await request.fetch(request.url, init);
+  } catch (error) {
+    if (signal?.aborted) throw abortedError(signal.reason);
+    throw new ResponsesTransportError(
+      'network',
+      'Could not reach the compaction endpoint. Check your network connection and the base URL, then try again.',
+      { transport: 'http', isRetryable: true, fallbackSafe: true, cause: error },
+    );
+  }
+  const text = await raceCallerAbort(response.text(), signal);
+  const headers = Object.fromEntries(
+    [...response.headers].map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  if (!response.ok) {
+    const described = describeServerFailure(
+      { status: response.status, headers, body: text, now: request.now },
+      { lead: `The compaction endpoint answered HTTP ${response.status}` },
+    );
+    throw new ResponsesTransportError(described.code, described.message, {
+      ...described.details,
+      transport: 'http',
+      fallbackSafe: false,
+    });
+  }
+  const output = outputOf(text);
+  if (output === undefined) {
+    throw new CodexProviderError(
+      'upstream-error',
+      'The compaction endpoint answered without a list of output items. The history was kept as it was; try again later.',
+      { status: response.status },
+    );
+  }
+  return output;
+}
+
+function outputOf(text: string): ResponseItem[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isJsonObject(parsed) || !Array.isArray(parsed.output)) return undefined;
+  const items = parsed.output.filter(isJsonObject);
+  return items.length === parsed.output.length ? items : undefined;
+}
+
+function isJsonObject(value: unknown): value is ResponseItem {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,126 @@
+import {
+  buildResponsesInput,
+  type ChatMessage,
+  type ResponseItem,
+  type ToolCall,
+  toInputItem,
+  toolCallIdsOf,
+} from '@codetether/responses-protocol';
+
+/**
+ * What one turn of a conversation sends: a user's text, or a list of chat messages (user messages,
+ * tool results…) and raw Responses items (anything with a `type`, e.g. `function_call_output`),
+ * in order.
+ */
+export type ConversationInput = string | readonly (ChatMessage | ResponseItem)[];
+
+/** What streamed in a turn, to rebuild its output when the response listed no output items. */
+export interface StreamedAnswer {
+  /** The answer text. */
+  text: string;
+  /** The tool calls, in the order they started. */
+  toolCalls: ToolCall[];
+}
+
+function isChatMessage(entry: ChatMessage | ResponseItem): entry is ChatMessage {
+  return !('type' in entry) && typeof entry.role === 'string';
+}
+
+/**
+ * The history of a conversation as Responses items, exactly as it goes into the next request's
+ * input: the items sent and the output items received (reasoning with `encrypted_content`), item
+ * ids stripped. It only grows when a turn completes: a failed or aborted turn leaves it as it was.
+ */
+export class ConversationHistory {
+  private items: ResponseItem[];
+  private readonly onWarning: ((message: string) => void) | undefined;
+
+  /**
+   * @param initial - items to start from (e.g. a saved history); their ids are stripped
+   * @param onWarning - told about dropped input (a tool result without its call)
+   */
+  constructor(initial: readonly ResponseItem[], onWarning: ((message: string) => void) | undefined) {
+    this.items = initial.map(toInputItem);
+    this.onWarning = onWarning;
+  }
+
+  /** The items, as a copy. */
+  snapshot(): ResponseItem[] {
+    return [...this.items];
+  }
+
+  /** Number of items. */
+  get length(): number {
+    return this.items.length;
+  }
+
+  /**
+   * The items one turn adds: a string is one user message; chat messages are converted as
+   * `buildResponsesInput` does (a tool result must answer a call of the history or of this input;
+   * an assistant message's `outputItems` go in as they are); system and developer messages become
+   * `developer` message items (the conversation's instructions stay as they were); raw items are
+   * taken without their ids.
+   *
+   * @param input - the turn's input
+   */
+  itemsFor(input: ConversationInput): ResponseItem[] {
+    if (typeof input === 'string') {
+      return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+    }
+    const added: ResponseItem[] = [];
+    const knownCallIds = new Set(toolCallIdsOf(this.items));
+    for (const entry of input) {
+      let converted: ResponseItem[];
+      if (!isChatMessage(entry)) converted = [toInputItem(entry)];
+      else if (entry.role === 'system' || entry.role === 'developer') {
+        converted =
+          entry.content.trim() === ''
+            ? []
+            : [
+                {
+                  type: 'message',
+                  role: 'developer',
+                  content: [{ type: 'input_text', text: entry.content }],
+                },
+              ];
+      } else converted = buildResponsesInput([entry], this.onWarning, knownCallIds);
+      for (const id of toolCallIdsOf(converted)) knownCallIds.add(id);
+      added.push(...converted);
+    }
+    return added;
+  }
+
+  /** The full input of a turn that adds `newItems`. */
+  inputWith(newItems: readonly ResponseItem[]): ResponseItem[] {
+    return [...this.items, ...newItems];
+  }
+
+  /**
+   * Records a completed turn: its items, then the response's output items (ids stripped), or — when
+   * the response listed none — its answer rebuilt from what streamed.
+   *
+   * @returns the output items as recorded (what the next request's input repeats)
+   */
+  commit(
+    newItems: readonly ResponseItem[],
+    outputItems: readonly ResponseItem[] | undefined,
+    streamed: StreamedAnswer,
+  ): ResponseItem[] {
+    const output =
+      outputItems !== undefined && outputItems.length > 0
+        ? outputItems.map(toInputItem)
+        : buildResponsesInput([{ role: 'assistant', content: streamed.text, toolCalls: streamed.toolCalls }]);
+    this.items = [...this.items, ...newItems, ...output];
+    return output;
+  }
+
+  /** Replaces the whole history (with a compacted one); ids are stripped. */
+  replace(items: readonly ResponseItem[]): void {
+    this.items = items.map(toInputItem);
+  }
+}
+
+/** True when the items include a user message (the start of a new user turn, not a tool result). */
+export function startsUserTurn(items: readonly ResponseItem[]): boolean {
+  return items.some((item) => item.role === 'user' && (item.type === undefined || item.type === 'message'));
+}

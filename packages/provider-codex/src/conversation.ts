@@ -1,0 +1,494 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type Backend,
+  buildResponsesRequestBody,
+  type CompletionRequest,
+  createResponsesEventParser,
+  type DoneChunk,
+  type ReasoningEffort,
+  type ResponseFormat,
+  type ResponseItem,
+  ResponsesTransportError,
+  type StreamChunk,
+  type ToolDefinition,
+  type TransportResponse,
+  type Usage,
+} from '@codetether/responses-protocol';
+import type { AuthSession } from './auth.js';
+import { requestCompaction } from './compaction-request.js';
+import { streamTurnChunks } from './completion-stream.js';
+import type { TransportMode } from './configuration.js';
+import {
+  type ContinuationRequest,
+  continuationRequest,
+  type PreviousExchange,
+  type RequestBody,
+} from './continuation-rule.js';
+import { ConversationHistory, type ConversationInput, startsUserTurn } from './conversation-history.js';
+import { abortedError, CodexProviderError } from './errors.js';
+import { closeIteratorQuietly, raceCallerAbort } from './event-iteration.js';
+import { listModelsForBackend, validateModelForBackend } from './model-catalogue.js';
+import { StreamedAnswerRecorder } from './streamed-answer.js';
+import type { Credentials, Turn, TurnSender } from './turn-sender.js';
+
+/** Default share of the context window at which a conversation compacts itself: 80 %. */
+export const DEFAULT_AUTO_COMPACT_SHARE = 0.8;
+
+/** The response header whose value is echoed on the later requests of the same user turn. */
+const TURN_STATE_HEADER = 'x-codex-turn-state';
+
+/** Automatic compaction: when the last response's input tokens pass `share` of the context window. */
+export interface AutoCompactOptions {
+  /** Share of the context window, above 0 and at most 1 (default {@link DEFAULT_AUTO_COMPACT_SHARE}). */
+  share?: number;
+  /** The model's context window in tokens (default: the model catalogue's; unknown models: never). */
+  contextWindow?: number;
+}
+
+/** Options of `CodexProvider.createConversation`. Only `model` is required. */
+export interface ConversationOptions {
+  /** Model id or alias (`gpt-5.4:high`). */
+  model: string;
+  /** The instructions (system prompt) of every request (default: the provider's default instructions). */
+  instructions?: string;
+  /** Function tools the model may call. */
+  tools?: ToolDefinition[];
+  /** How the model picks tools (default `auto`). */
+  toolChoice?: CompletionRequest['toolChoice'];
+  /** Overrides the effort of the alias and of the environment. */
+  reasoningEffort?: ReasoningEffort;
+  /** Structured output. */
+  responseFormat?: ResponseFormat;
+  /** Output token limit (OpenAI API only). */
+  maxOutputTokens?: number;
+  /** Sampling temperature (OpenAI API only, models without reasoning). */
+  temperature?: number;
+  /**
+   * Let the OpenAI API store responses (`store: true`, API key only): `previous_response_id` then
+   * works on any connection and over HTTP. Default false.
+   */
+  store?: boolean;
+  /** The conversation id: `session-id`/`thread-id` headers and `prompt_cache_key` (default a UUID). */
+  id?: string;
+  /** Items to start from, e.g. a history saved from `conversation.history` (ids are stripped). */
+  history?: readonly ResponseItem[];
+  /**
+   * Continue the previous response with `previous_response_id` and only the new items when the rule
+   * allows it (default true). `false` sends the full input every turn.
+   */
+  continuation?: boolean;
+  /**
+   * Send a warm-up (`generate: false`) over the WebSocket as soon as the conversation opens, so the
+   * server prepares the prompt cache while the caller prepares the first turn (default false).
+   */
+  warmUp?: boolean;
+  /** Automatic compaction (default on at {@link DEFAULT_AUTO_COMPACT_SHARE}); `false` turns it off. */
+  autoCompact?: false | AutoCompactOptions;
+}
+
+/** Per-call options of {@link Conversation.send} and {@link Conversation.compact}. */
+export interface ConversationCallOptions {
+  /** Cancels the call; a cancelled turn leaves the history as it was. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A conversation with a Codex model that keeps its own history and its own upstream WebSocket. Each
+ * turn continues the previous response over the same socket when it can (only the new items go
+ * up); it sends the full input when it must (first turn, a new socket, HTTP, changed settings). One
+ * turn at a time: a second call while one is running fails with `conversation-busy`.
+ */
+export interface Conversation {
+  /** The conversation id (`session-id` header, `prompt_cache_key`). */
+  readonly id: string;
+  /** The history as Responses items (reasoning with `encrypted_content`), ids stripped; a copy. */
+  readonly history: ResponseItem[];
+  /** Usage of the last completed turn. */
+  readonly lastUsage: Usage | undefined;
+  /** Id of the last completed response. */
+  readonly lastResponseId: string | undefined;
+  /**
+   * Sends one turn and streams its chunks (the same `StreamChunk`s as `completeStream`, `done` with
+   * `usage`, `responseId` and `outputItems`). Failures before any output are thrown by the first
+   * `next()`; later ones arrive as one `error` chunk. The history grows by the turn's items and the
+   * response's output once `done` arrives; a failed, aborted or abandoned turn leaves it unchanged
+   * (send the same input again to retry).
+   */
+  send(input: ConversationInput, options?: ConversationCallOptions): AsyncIterable<StreamChunk>;
+  /**
+   * Replaces the history with a compacted one (`POST {base}/responses/compact`); the next turn starts
+   * a fresh chain with the full (shorter) input.
+   */
+  compact(options?: ConversationCallOptions): Promise<void>;
+  /** Aborts a turn in flight (its stream ends with an `aborted` error chunk) and closes the socket. */
+  close(): Promise<void>;
+}
+
+/** What a conversation needs from its provider. */
+export interface ConversationContext {
+  /** Sends turns (auth refresh, WebSocket with HTTP fallback). */
+  sender: TurnSender;
+  /** The provider's auth. */
+  getAuth(): Promise<AuthSession>;
+  /** The transport mode (throws for an invalid `CODETETHER_TRANSPORT`). */
+  transportMode(): TransportMode;
+  /** Default effort from the environment. */
+  defaultEffort: ReasoningEffort | undefined;
+  /** Instructions when the conversation sets none. */
+  defaultInstructions: string;
+  /** Told about dropped input and failed automatic compactions. */
+  onWarning: ((message: string) => void) | undefined;
+  /** The `/responses/compact` URL of each backend. */
+  compactUrls: Readonly<Record<Backend, string>>;
+  /** Headers of a JSON request to a backend (credentials included). */
+  jsonHeaders(backend: Backend, credentials: Credentials, sessionId: string): Record<string, string>;
+  /** `fetch` for compaction. */
+  fetch: typeof fetch;
+  /** Current time, epoch ms. */
+  now(): number;
+  /** Closes the idle WebSocket of a session. */
+  closeSession(sessionId: string): Promise<void>;
+}
+
+/** The transport error code behind a thrown provider error, or an error chunk's code. */
+function serverErrorCode(failure: unknown): string | undefined {
+  if (failure instanceof CodexProviderError && failure.cause instanceof ResponsesTransportError)
+    return failure.cause.errorCode;
+  if (failure instanceof ResponsesTransportError) return failure.errorCode;
+  return undefined;
+}
+
+const PREVIOUS_RESPONSE_NOT_FOUND = 'previous_response_not_found';
+
+function sentPreviousResponse(request: ContinuationRequest): boolean {
+  return request.continuation !== undefined || request.body.previous_response_id !== undefined;
+}
+
+function inputTokensOf(usage: Usage): number {
+  return usage.promptTokens + (usage.cacheReadTokens ?? 0);
+}
+
+/**
+ * Creates a conversation (see {@link Conversation}); the provider's `createConversation` calls it.
+ *
+ * @param context - the provider's sender, auth and settings
+ * @param options - model, instructions, tools and conversation switches
+ */
+export function createConversation(context: ConversationContext, options: ConversationOptions): Conversation {
+  return new CodexConversation(context, options);
+}
+
+class CodexConversation implements Conversation {
+  readonly id: string;
+  private readonly items: ConversationHistory;
+  private readonly closeController = new AbortController();
+  private previous: PreviousExchange | undefined;
+  private usage: Usage | undefined;
+  private responseId: string | undefined;
+  private turnState: string | undefined;
+  private busy = false;
+  private closed = false;
+  private readonly warmedUp: Promise<void>;
+
+  constructor(
+    private readonly context: ConversationContext,
+    private readonly options: ConversationOptions,
+  ) {
+    this.id = options.id ?? randomUUID();
+    this.items = new ConversationHistory(options.history ?? [], context.onWarning);
+    this.warmedUp = options.warmUp === true ? this.warmUp().catch(() => {}) : Promise.resolve();
+  }
+
+  get history(): ResponseItem[] {
+    return this.items.snapshot();
+  }
+
+  get lastUsage(): Usage | undefined {
+    return this.usage;
+  }
+
+  get lastResponseId(): string | undefined {
+    return this.responseId;
+  }
+
+  send(input: ConversationInput, callOptions: ConversationCallOptions = {}): AsyncIterable<StreamChunk> {
+    return { [Symbol.asyncIterator]: () => this.runTurn(input, callOptions.signal) };
+  }
+
+  async compact(callOptions: ConversationCallOptions = {}): Promise<void> {
+    const release = this.claim();
+    const signal = this.linkedSignal(callOptions.signal);
+    try {
+      await this.warmedUp;
+      await this.compactNow(await this.session(signal), signal);
+    } finally {
+      release();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeController.abort(new Error('The conversation was closed.'));
+    await this.warmedUp;
+    await this.context.closeSession(this.id);
+  }
+
+  /** Marks the conversation busy; throws when it is closed or another call is running. */
+  private claim(): () => void {
+    if (this.closed) {
+      throw new CodexProviderError(
+        'invalid-request',
+        'The conversation was closed. Create a new conversation to go on.',
+        { isRetryable: false },
+      );
+    }
+    if (this.busy) {
+      throw new CodexProviderError(
+        'conversation-busy',
+        'This conversation is already running a turn (or a compaction). Wait for its stream to end, or abort it, before sending the next turn.',
+        { isRetryable: false },
+      );
+    }
+    this.busy = true;
+    return () => {
+      this.busy = false;
+    };
+  }
+
+  private linkedSignal(signal: AbortSignal | undefined): AbortSignal {
+    return signal === undefined
+      ? this.closeController.signal
+      : AbortSignal.any([signal, this.closeController.signal]);
+  }
+
+  private async session(signal: AbortSignal): Promise<AuthSession> {
+    if (signal.aborted) throw abortedError(signal.reason);
+    const session = await raceCallerAbort(this.context.getAuth(), signal);
+    validateModelForBackend(this.options.model, session.backend);
+    return session;
+  }
+
+  /** The request body of this conversation without its input (rebuilt per turn: it is cheap). */
+  private bodyTemplate(backend: Backend): RequestBody {
+    const { options, context } = this;
+    const request: CompletionRequest = {
+      model: options.model,
+      messages: options.instructions === undefined ? [] : [{ role: 'system', content: options.instructions }],
+    };
+    if (options.tools !== undefined) request.tools = options.tools;
+    if (options.toolChoice !== undefined) request.toolChoice = options.toolChoice;
+    if (options.reasoningEffort !== undefined) request.reasoningEffort = options.reasoningEffort;
+    if (options.responseFormat !== undefined) request.responseFormat = options.responseFormat;
+    if (options.maxOutputTokens !== undefined) request.maxOutputTokens = options.maxOutputTokens;
+    if (options.temperature !== undefined) request.temperature = options.temperature;
+    if (options.store !== undefined) request.store = options.store;
+    try {
+      return buildResponsesRequestBody(request, {
+        backend,
+        sessionId: this.id,
+        defaultEffort: context.defaultEffort,
+        defaultInstructions: context.defaultInstructions,
+      });
+    } catch (error) {
+      throw new CodexProviderError(
+        'invalid-request',
+        `The conversation's request could not be built: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error, isRetryable: false },
+      );
+    }
+  }
+
+  private turnOf(session: AuthSession, body: RequestBody, signal: AbortSignal): Turn {
+    return {
+      session,
+      body,
+      sessionId: this.id,
+      signal,
+      mode: this.context.transportMode(),
+      requestedModel: this.options.model,
+    };
+  }
+
+  /** One turn: prepare, send (resending in full once if the previous response is unknown), record. */
+  private async *runTurn(
+    input: ConversationInput,
+    callerSignal: AbortSignal | undefined,
+  ): AsyncGenerator<StreamChunk, void, undefined> {
+    const release = this.claim();
+    const signal = this.linkedSignal(callerSignal);
+    try {
+      await this.warmedUp;
+      const session = await this.session(signal);
+      await this.compactIfFull(session, signal);
+      const newItems = this.items.itemsFor(input);
+      if (startsUserTurn(newItems)) this.turnState = undefined;
+      const fullBody: RequestBody = {
+        ...this.bodyTemplate(session.backend),
+        input: this.items.inputWith(newItems),
+      };
+      const previous = this.options.continuation === false ? undefined : this.previous;
+      // Whatever happens now, the previous exchange is spent: only a completed turn sets the next one.
+      this.previous = undefined;
+      const storedResponses = session.backend === 'openai' && this.options.store === true;
+      let request = continuationRequest(previous, fullBody, { storedResponses });
+      for (let attempt = 0; ; attempt += 1) {
+        const outcome = yield* this.attempt(session, request, fullBody, newItems, signal, attempt === 0);
+        if (outcome !== 'resend-in-full') return;
+        request = { plan: { kind: 'full', reason: 'no-previous-response' }, body: fullBody };
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * One attempt of a turn. A `previous_response_not_found` before any output — thrown, or as the
+   * first chunk — asks for a resend in full (once, when a previous response was named); nothing of
+   * it reaches the caller.
+   */
+  private async *attempt(
+    session: AuthSession,
+    request: ContinuationRequest,
+    fullBody: RequestBody,
+    newItems: ResponseItem[],
+    signal: AbortSignal,
+    mayResend: boolean,
+  ): AsyncGenerator<StreamChunk, 'done' | 'resend-in-full', undefined> {
+    const turn = this.turnOf(session, request.body, signal);
+    if (request.continuation !== undefined) turn.continuation = request.continuation;
+    if (this.turnState !== undefined) turn.extraHeaders = { [TURN_STATE_HEADER]: this.turnState };
+    const canResend = mayResend && sentPreviousResponse(request);
+    let response: TransportResponse | undefined;
+    const recorder = new StreamedAnswerRecorder();
+    let yielded = false;
+    const chunks = streamTurnChunks(
+      this.context.sender,
+      turn,
+      () => {},
+      (established) => {
+        response = established;
+        const turnState = established.headers[TURN_STATE_HEADER];
+        if (turnState !== undefined && turnState !== '') this.turnState = turnState;
+      },
+    );
+    try {
+      for await (const chunk of chunks) {
+        if (!yielded && canResend && chunk.type === 'error' && chunk.code === PREVIOUS_RESPONSE_NOT_FOUND)
+          return 'resend-in-full';
+        recorder.see(chunk);
+        // Recorded before the chunk is yielded: a caller may stop reading at `done`.
+        if (chunk.type === 'done') this.record(chunk, fullBody, newItems, recorder, response);
+        yielded = true;
+        yield chunk;
+      }
+    } catch (error) {
+      if (!yielded && canResend && serverErrorCode(error) === PREVIOUS_RESPONSE_NOT_FOUND)
+        return 'resend-in-full';
+      throw error;
+    }
+    return 'done';
+  }
+
+  /** Records a completed turn: history, usage, and what the next turn may continue from. */
+  private record(
+    done: DoneChunk,
+    fullBody: RequestBody,
+    newItems: ResponseItem[],
+    streamed: StreamedAnswerRecorder,
+    response: TransportResponse | undefined,
+  ): void {
+    const output = this.items.commit(newItems, done.outputItems, streamed);
+    this.usage = done.usage;
+    this.responseId = done.responseId;
+    const continuable =
+      done.responseId !== undefined &&
+      done.outputItems !== undefined &&
+      (done.finishReason === 'stop' || done.finishReason === 'tool-calls');
+    if (!continuable || done.responseId === undefined) return;
+    this.previous = {
+      body: fullBody,
+      outputItems: output,
+      responseId: done.responseId,
+      connectionId: response?.transport === 'websocket' ? response.connection?.id : undefined,
+    };
+  }
+
+  /** Compacts first when the last response's input passed the configured share of the context window. */
+  private async compactIfFull(session: AuthSession, signal: AbortSignal): Promise<void> {
+    const { autoCompact } = this.options;
+    if (autoCompact === false || this.usage === undefined) return;
+    const share = autoCompact?.share ?? DEFAULT_AUTO_COMPACT_SHARE;
+    const template = this.bodyTemplate(session.backend);
+    const contextWindow =
+      autoCompact?.contextWindow ??
+      listModelsForBackend(session.backend).find((model) => model.id === template.model)?.contextWindow;
+    if (contextWindow === undefined || inputTokensOf(this.usage) < share * contextWindow) return;
+    try {
+      await this.compactNow(session, signal);
+    } catch (error) {
+      if (signal.aborted) throw abortedError(signal.reason);
+      this.context.onWarning?.(
+        `The conversation could not be compacted (${error instanceof Error ? error.message : String(error)}); it goes on with its full history.`,
+      );
+    }
+  }
+
+  private async compactNow(session: AuthSession, signal: AbortSignal): Promise<void> {
+    if (this.items.length === 0) return;
+    const template = this.bodyTemplate(session.backend);
+    const turn = this.turnOf(session, template, signal);
+    const items = await this.context.sender.request(turn, (credentials) =>
+      requestCompaction({
+        url: this.context.compactUrls[session.backend],
+        headers: this.context.jsonHeaders(session.backend, credentials, this.id),
+        model: String(template.model),
+        instructions: String(template.instructions),
+        input: this.items.snapshot(),
+        signal,
+        fetch: this.context.fetch,
+        now: this.context.now(),
+      }),
+    );
+    this.items.replace(items);
+    // The compacted history starts a fresh chain: no previous response, no stale usage.
+    this.previous = undefined;
+    this.usage = undefined;
+  }
+
+  /**
+   * A `generate: false` request over the WebSocket: the server prepares the prompt cache and answers
+   * with an empty response, which the first turn then continues. Skipped when the conversation would
+   * not use the WebSocket; its failures are ignored (the first turn reports real problems).
+   */
+  private async warmUp(): Promise<void> {
+    const signal = this.closeController.signal;
+    const session = await this.session(signal);
+    const template: RequestBody = { ...this.bodyTemplate(session.backend), input: [] };
+    const turn = this.turnOf(session, { ...template, generate: false }, signal);
+    if (!this.context.sender.prefersWebSocket(turn)) return;
+    turn.mode = 'websocket';
+    const response = await this.context.sender.send(turn);
+    const parser = createResponsesEventParser();
+    const iterator = response.events[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) return;
+        const done = parser.feed(next.value).find((chunk) => chunk.type === 'done');
+        if (done?.type !== 'done') continue;
+        if (done.responseId !== undefined && this.options.continuation !== false && !this.closed) {
+          this.previous = {
+            body: template,
+            outputItems: [],
+            responseId: done.responseId,
+            connectionId: response.connection?.id,
+          };
+        }
+        return;
+      }
+    } finally {
+      closeIteratorQuietly(iterator);
+    }
+  }
+}
