@@ -18,11 +18,17 @@ import { streamTurnChunks } from './completion-stream.js';
 import {
   DEFAULT_FALLBACK_STICKY_MS,
   DEFAULT_ORIGINATOR,
+  type ResolvedEndpoints,
   resolveEndpoints,
   resolveTransportMode,
   type TransportMode,
 } from './configuration.js';
-import { type Conversation, type ConversationOptions, createConversation } from './conversation.js';
+import {
+  type Conversation,
+  type ConversationContext,
+  type ConversationOptions,
+  createConversation,
+} from './conversation.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { guardResponseEvents, raceCallerAbort } from './event-iteration.js';
 import { listModelsForBackend, type ModelInfo, validateModelForBackend } from './model-catalogue.js';
@@ -191,6 +197,37 @@ function cacheUntilRejected<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
+/** `{chatgpt, openai}` URLs: each backend's base URL plus `path`. */
+function backendUrls(endpoints: ResolvedEndpoints, path: string): Readonly<Record<Backend, string>> {
+  return { chatgpt: `${endpoints.chatgptBaseUrl}${path}`, openai: `${endpoints.openaiBaseUrl}${path}` };
+}
+
+/**
+ * Collects a completion stream; any failure rejects with a {@link CodexProviderError}: the one behind an
+ * `error` chunk when the stream reported it (with its status and reset time), else an `upstream-error`
+ * for an error chunk of the response itself (`response.failed`, a server `error` event…).
+ *
+ * @param stream - starts the stream, handing it the callback that receives the error behind an error chunk
+ */
+async function collectOrThrow(
+  stream: (onError: (error: CodexProviderError) => void) => AsyncIterable<StreamChunk>,
+): Promise<Completion> {
+  let streamError: CodexProviderError | undefined;
+  try {
+    return await collectCompletion(
+      stream((error) => {
+        streamError = error;
+      }),
+    );
+  } catch (error) {
+    if (error instanceof CodexProviderError) throw error;
+    if (streamError !== undefined) throw streamError;
+    throw new CodexProviderError('upstream-error', error instanceof Error ? error.message : String(error), {
+      cause: error,
+    });
+  }
+}
+
 /**
  * Creates the Codex provider. Auth, base URLs, transport and default effort come from the options,
  * then the environment (`CODETETHER_*`, `OPENAI_API_KEY`), then the defaults of ARCHITECTURE.md; they
@@ -228,10 +265,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   const originator = options.originator ?? DEFAULT_ORIGINATOR;
   const userAgent = options.userAgent ?? buildDefaultUserAgent();
   const sender = createTurnSender({
-    responsesUrls: {
-      chatgpt: `${endpoints.chatgptBaseUrl}/responses`,
-      openai: `${endpoints.openaiBaseUrl}/responses`,
-    },
+    responsesUrls: backendUrls(endpoints, '/responses'),
     originator,
     userAgent,
     transportFor: (wire) => transports.get(wire),
@@ -291,58 +325,27 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     completeStream(request, requestOptions = {}) {
       return completeStream(request, requestOptions, () => {});
     },
-    async complete(request, requestOptions = {}) {
-      let streamError: CodexProviderError | undefined;
-      try {
-        return await collectCompletion(
-          completeStream(request, requestOptions, (error) => {
-            streamError = error;
-          }),
-        );
-      } catch (error) {
-        if (error instanceof CodexProviderError) throw error;
-        if (streamError !== undefined) throw streamError;
-        // An error chunk of the response itself (response.failed, a server error event…).
-        throw new CodexProviderError(
-          'upstream-error',
-          error instanceof Error ? error.message : String(error),
-          {
-            cause: error,
-          },
-        );
-      }
+    complete(request, requestOptions = {}) {
+      return collectOrThrow((onError) => completeStream(request, requestOptions, onError));
     },
     createConversation(conversationOptions) {
-      return createConversation(
-        {
-          sender,
-          getAuth,
-          transportMode,
-          defaultEffort,
-          defaultInstructions,
-          onWarning: options.onWarning,
-          compactUrls: {
-            chatgpt: `${endpoints.chatgptBaseUrl}/responses/compact`,
-            openai: `${endpoints.openaiBaseUrl}/responses/compact`,
-          },
-          jsonHeaders: (backend, credentials, sessionId) => ({
-            ...buildRequestHeaders({
-              backend,
-              wire: 'http',
-              bearerToken: credentials.bearerToken,
-              accountId: credentials.accountId,
-              sessionId,
-              originator,
-              userAgent,
-            }),
-            accept: 'application/json',
-          }),
-          fetch: options.fetch ?? fetch,
-          now,
-          closeSession: (sessionId) => transports.closeSession(sessionId),
-        },
-        conversationOptions,
-      );
+      const context: ConversationContext = {
+        sender,
+        getAuth,
+        transportMode,
+        defaultEffort,
+        defaultInstructions,
+        onWarning: options.onWarning,
+        compactUrls: backendUrls(endpoints, '/responses/compact'),
+        jsonHeaders: (backend, credentials, sessionId) => ({
+          ...buildRequestHeaders({ backend, wire: 'http', ...credentials, sessionId, originator, userAgent }),
+          accept: 'application/json',
+        }),
+        fetch: options.fetch ?? fetch,
+        now,
+        closeSession: (sessionId) => transports.closeSession(sessionId),
+      };
+      return createConversation(context, conversationOptions);
     },
     async createResponseStream(body, requestOptions = {}) {
       const turn = await prepareTurn(requestOptions, (session, sessionId) => {
