@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   collectRequestSecrets,
   type RateLimitSnapshot,
-  type ResponseConnection,
   type ResponsesStreamEvent,
   type ResponsesTransport,
   redactErrorInPlace,
@@ -10,14 +9,18 @@ import {
   type TransportResponse,
 } from '@codetether/responses-protocol';
 import WebSocket from 'ws';
+import {
+  type ConnectionOpenerSettings,
+  createConnectionOpener,
+  transportClosedError,
+} from './connection-opener.js';
 import { ConnectionPool } from './connection-pool.js';
+import { createContinuationPayload } from './continuation-payload.js';
 import { buildHandshakeHeaders } from './handshake-headers.js';
-import { abortedError, openConnection, type WebSocketConstructor } from './open-connection.js';
-import { buildResponseCreateEvent } from './response-create-event.js';
+import { abortedError, type WebSocketConstructor } from './open-connection.js';
 import { ResponseTurn, type TurnOutcome } from './response-turn.js';
-import { ResponsesConnection } from './responses-connection.js';
+import type { ResponsesConnection } from './responses-connection.js';
 import { systemScheduler, type TransportScheduler } from './scheduler.js';
-import { WebSocketTransportError } from './web-socket-transport-error.js';
 import { toWebSocketUrl } from './web-socket-url.js';
 
 /** Default: an idle pooled socket is closed after 5 minutes without a turn. */
@@ -125,6 +128,42 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return value;
 }
 
+/** The options of {@link createWebSocketTransport} with every default applied and checked. */
+interface WebSocketTransportSettings extends ConnectionOpenerSettings {
+  idleTimeoutMs: number;
+  maxConnectionAgeMs: number;
+  idleEventTimeoutMs: number;
+}
+
+function resolveSettings(options: WebSocketTransportOptions): WebSocketTransportSettings {
+  return {
+    WebSocket: options.WebSocket ?? WebSocket,
+    now: options.now ?? Date.now,
+    scheduler: options.scheduler ?? systemScheduler,
+    idleTimeoutMs: positive(options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs'),
+    maxConnectionAgeMs: positive(
+      options.maxConnectionAgeMs,
+      DEFAULT_MAX_CONNECTION_AGE_MS,
+      'maxConnectionAgeMs',
+    ),
+    connectTimeoutMs: positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs'),
+    idleEventTimeoutMs: positive(
+      options.idleEventTimeoutMs,
+      DEFAULT_IDLE_EVENT_TIMEOUT_MS,
+      'idleEventTimeoutMs',
+    ),
+    maxPayloadBytes: positive(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes'),
+    perMessageDeflate: options.perMessageDeflate ?? false,
+  };
+}
+
+/** The rate-limit snapshot of a response, updated in place from `codex.rate_limits` events. */
+function replaceRateLimits(target: RateLimitSnapshot, snapshot: RateLimitSnapshot): void {
+  if (Object.keys(snapshot).length === 0) return;
+  for (const key of Object.keys(target)) delete target[key as keyof RateLimitSnapshot];
+  Object.assign(target, snapshot);
+}
+
 /**
  * Creates the Responses WebSocket transport: connects with the caller's headers, sends
  * `{type: 'response.create', ...body}`, yields one event per frame, and keeps one idle socket per
@@ -144,85 +183,21 @@ function positive(value: number | undefined, fallback: number, name: string): nu
  * ```
  */
 export function createWebSocketTransport(options: WebSocketTransportOptions = {}): WebSocketTransport {
-  // Over 150 lines on purpose: connect, release and stream are closures over this transport's pool,
-  // sockets, turns in flight and closed state; the turn itself lives in response-turn.ts.
-  const WebSocketClass = options.WebSocket ?? WebSocket;
-  const now = options.now ?? Date.now;
-  const scheduler = options.scheduler ?? systemScheduler;
-  const idleTimeoutMs = positive(options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, 'idleTimeoutMs');
-  const maxConnectionAgeMs = positive(
-    options.maxConnectionAgeMs,
-    DEFAULT_MAX_CONNECTION_AGE_MS,
-    'maxConnectionAgeMs',
-  );
-  const connectTimeoutMs = positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
-  const idleEventTimeoutMs = positive(
-    options.idleEventTimeoutMs,
-    DEFAULT_IDLE_EVENT_TIMEOUT_MS,
-    'idleEventTimeoutMs',
-  );
-  const maxPayloadBytes = positive(options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 'maxPayloadBytes');
+  const settings = resolveSettings(options);
+  const { now, scheduler } = settings;
+  const { idleTimeoutMs, maxConnectionAgeMs } = settings;
   const pool = new ConnectionPool({ idleTimeoutMs, maxConnectionAgeMs, now, scheduler });
-  const connections = new Set<ResponsesConnection>();
+  const opener = createConnectionOpener(settings, (connection) => pool.remove(connection));
   const turns = new Set<ResponseTurn>();
-  let closed = false;
-  const closeController = new AbortController();
-  const pendingHandshakes = new Set<Promise<unknown>>();
-  let connectionCount = 0;
-
-  const closedError = (): WebSocketTransportError =>
-    new WebSocketTransportError(
-      'transport-closed',
-      'The WebSocket transport was closed. Create a new transport to send more requests.',
-      { fallbackSafe: true, isRetryable: false },
-    );
 
   const connect = async (
     url: string,
     headers: Record<string, string>,
+    reuseKey: string,
     signal: AbortSignal | undefined,
   ): Promise<ResponsesConnection> => {
-    // close() aborts handshakes in progress too, so no socket outlives the transport.
-    const handshakeSignal =
-      signal === undefined ? closeController.signal : AbortSignal.any([signal, closeController.signal]);
-    const pending = openConnection({
-      url,
-      headers,
-      WebSocket: WebSocketClass,
-      connectTimeoutMs,
-      scheduler,
-      now,
-      perMessageDeflate: options.perMessageDeflate ?? false,
-      maxPayloadBytes,
-      signal: handshakeSignal,
-    });
-    pendingHandshakes.add(pending);
-    let opened: Awaited<typeof pending>;
-    try {
-      opened = await pending;
-    } catch (error) {
-      if (closed && signal?.aborted !== true) throw closedError();
-      throw error;
-    } finally {
-      pendingHandshakes.delete(pending);
-    }
-    connectionCount += 1;
-    const connection = new ResponsesConnection(
-      `wsc_${connectionCount}`,
-      opened.socket,
-      opened.handshake,
-      now(),
-      scheduler,
-    );
-    connections.add(connection);
-    connection.onClosed(() => {
-      connections.delete(connection);
-      pool.remove(connection);
-    });
-    if (closed) {
-      await connection.terminate();
-      throw closedError();
-    }
+    const connection = await opener.open(url, headers, signal);
+    connection.reuseKey = reuseKey;
     return connection;
   };
 
@@ -235,7 +210,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       void connection.terminate();
       return;
     }
-    if (closed || sessionId === undefined) {
+    if (opener.closed || sessionId === undefined) {
       void connection.close();
       return;
     }
@@ -246,69 +221,46 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     request: TransportRequest,
     secrets: readonly string[],
   ): Promise<TransportResponse> => {
-    if (closed) throw closedError();
+    if (opener.closed) throw transportClosedError();
     const { signal, sessionId } = request;
     if (signal?.aborted) throw abortedError(signal, true);
     const url = toWebSocketUrl(request.url);
-    const host = new URL(url).host;
     const headers = buildHandshakeHeaders(request.headers);
     const reuseKey = reuseKeyOf(url, headers);
     const pooled = sessionId === undefined ? undefined : pool.take(sessionId, reuseKey);
-    const connection = pooled ?? (await connect(url, headers, signal));
+    const connection = pooled ?? (await connect(url, headers, reuseKey, signal));
     connection.reuseKey = reuseKey;
     if (signal?.aborted) {
       release(sessionId, connection, pooled === undefined ? 'discard' : 'reusable');
       throw abortedError(signal, true);
     }
     const rateLimits: RateLimitSnapshot = { ...connection.handshake.rateLimits };
-    const { continuation } = request;
-    const carrier: ResponseConnection = { id: connection.id, continued: false };
-    let fullPayload: string | undefined;
-    const payloadFor = (socket: ResponsesConnection): string => {
-      carrier.id = socket.id;
-      carrier.continued = continuation !== undefined && continuation.connectionId === socket.id;
-      // Serialized on demand: a continued turn never pays for the full body.
-      if (carrier.continued && continuation !== undefined)
-        return JSON.stringify(buildResponseCreateEvent(continuation.body));
-      fullPayload ??= JSON.stringify(buildResponseCreateEvent(request.body));
-      return fullPayload;
-    };
+    const payload = createContinuationPayload(request, connection.id);
     const turn: ResponseTurn = new ResponseTurn({
       connection,
       reused: pooled !== undefined,
-      payloadFor,
+      payloadFor: payload.payloadFor,
       signal,
-      idleEventTimeoutMs,
-      staleSocketTimeoutMs: connectTimeoutMs,
+      idleEventTimeoutMs: settings.idleEventTimeoutMs,
+      staleSocketTimeoutMs: settings.connectTimeoutMs,
       scheduler,
       now,
-      host,
-      reconnect: async () => {
-        const fresh = await connect(url, headers, signal);
-        fresh.reuseKey = reuseKey;
-        return fresh;
-      },
+      host: new URL(url).host,
+      reconnect: () => connect(url, headers, reuseKey, signal),
       release: (owned, outcome) => release(sessionId, owned, outcome),
-      onRateLimits: (snapshot) => {
-        if (Object.keys(snapshot).length === 0) return;
-        for (const key of Object.keys(rateLimits)) delete rateLimits[key as keyof RateLimitSnapshot];
-        Object.assign(rateLimits, snapshot);
-      },
+      onRateLimits: (snapshot) => replaceRateLimits(rateLimits, snapshot),
       onSettled: () => turns.delete(turn),
     });
     turns.add(turn);
     turn.start();
     const { handshake } = connection;
-    const events = {
-      [Symbol.asyncIterator]: () => redactingIterator(turn, secrets),
-    };
     const response: TransportResponse = {
       transport: 'websocket',
       status: handshake.status,
       headers: { ...handshake.headers },
       rateLimits,
-      connection: carrier,
-      events,
+      connection: payload.carrier,
+      events: { [Symbol.asyncIterator]: () => redactingIterator(turn, secrets) },
     };
     if (handshake.requestId !== undefined) response.requestId = handshake.requestId;
     return response;
@@ -329,21 +281,23 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     },
 
     async close() {
-      closed = true;
-      closeController.abort(new Error('The WebSocket transport was closed.'));
-      await Promise.allSettled([...pendingHandshakes]);
-      for (const turn of [...turns]) turn.cancel(closedError());
+      await opener.close();
+      for (const turn of [...turns]) turn.cancel(transportClosedError());
       const idle = pool.drain();
       await Promise.all([
         ...idle.map((connection) => connection.close()),
-        ...[...connections].map((connection) =>
+        ...[...opener.connections].map((connection) =>
           idle.includes(connection) ? undefined : connection.terminate(),
         ),
       ]);
     },
 
     state() {
-      return { openConnections: connections.size, idleConnections: pool.size, activeResponses: turns.size };
+      return {
+        openConnections: opener.connections.size,
+        idleConnections: pool.size,
+        activeResponses: turns.size,
+      };
     },
   };
 }
