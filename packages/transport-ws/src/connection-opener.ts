@@ -1,23 +1,9 @@
-import { openConnection, type WebSocketConstructor } from './open-connection.js';
+import { type OpenConnectionOptions, openConnection } from './open-connection.js';
 import { ResponsesConnection } from './responses-connection.js';
-import type { TransportScheduler } from './scheduler.js';
 import { WebSocketTransportError } from './web-socket-transport-error.js';
 
-/** What a {@link ConnectionOpener} needs from its transport's settings. */
-export interface ConnectionOpenerSettings {
-  /** WebSocket class. */
-  WebSocket: WebSocketConstructor;
-  /** Handshake timeout, ms. */
-  connectTimeoutMs: number;
-  /** Timers. */
-  scheduler: TransportScheduler;
-  /** Current time, epoch ms. */
-  now: () => number;
-  /** Offer permessage-deflate. */
-  perMessageDeflate: boolean;
-  /** Largest accepted message in bytes. */
-  maxPayloadBytes: number;
-}
+/** What a {@link ConnectionOpener} needs from its transport's settings: the handshake options. */
+export type ConnectionOpenerSettings = Omit<OpenConnectionOptions, 'url' | 'headers' | 'signal'>;
 
 /**
  * Opens the sockets of one transport and tracks them until they close, so that closing the transport
@@ -72,15 +58,9 @@ export function createConnectionOpener(
     // close() aborts handshakes in progress too, so no socket outlives the transport.
     const handshakeSignal =
       signal === undefined ? closeController.signal : AbortSignal.any([signal, closeController.signal]);
+    const { WebSocket, connectTimeoutMs, scheduler, now, perMessageDeflate, maxPayloadBytes } = settings;
     const pending = openConnection({
-      url,
-      headers,
-      WebSocket: settings.WebSocket,
-      connectTimeoutMs: settings.connectTimeoutMs,
-      scheduler: settings.scheduler,
-      now: settings.now,
-      perMessageDeflate: settings.perMessageDeflate,
-      maxPayloadBytes: settings.maxPayloadBytes,
+      ...{ url, headers, WebSocket, connectTimeoutMs, scheduler, now, perMessageDeflate, maxPayloadBytes },
       signal: handshakeSignal,
     });
     pendingHandshakes.add(pending);

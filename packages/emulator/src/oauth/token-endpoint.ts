@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EmulatorContext } from '../context.js';
 import { sendJson } from '../http-utilities.js';
-import type { TokenSet } from './auth-state.js';
+import type { AuthorizationCodeGrant, RefreshTokenGrant, TokenSet } from './auth-state.js';
 import { s256Challenge } from './pkce.js';
 
 /** The token-exchange grant type used to turn an id token into an API key. */
@@ -105,6 +105,15 @@ function exchangeAuthorizationCode(
   if (s256Challenge(verifier) !== grant.codeChallenge) {
     return oauthError(400, 'invalid_grant', 'Invalid code_verifier: it does not match the code_challenge.');
   }
+  return redeem(context, grant, clientId);
+}
+
+/** Marks a grant (authorization code or refresh token) used and answers a fresh token set for it. */
+function redeem(
+  context: EmulatorContext,
+  grant: AuthorizationCodeGrant | RefreshTokenGrant,
+  clientId: string,
+): TokenAnswer {
   grant.used = true;
   const tokens = context.auth.issueTokenSet({
     account: grant.account,
@@ -130,14 +139,7 @@ function refresh(context: EmulatorContext, clientId: string, refreshToken: strin
   if (grant.used) {
     return openAiError(401, REFRESH_TOKEN_REUSED_MESSAGE, 'refresh_token_reused');
   }
-  grant.used = true;
-  const tokens = context.auth.issueTokenSet({
-    account: grant.account,
-    clientId,
-    scope: grant.scope,
-    expiresInSeconds: context.accessTokenTtlSeconds(),
-  });
-  return tokenSetAnswer(tokens);
+  return redeem(context, grant, clientId);
 }
 
 function exchangeIdToken(context: EmulatorContext, field: (name: string) => string | undefined): TokenAnswer {
