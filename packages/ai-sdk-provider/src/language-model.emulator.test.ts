@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AUTH_AND_TRANSPORTS,
   codetetherFor,
+  inputOf,
   responsesRequests,
   startTestEmulator,
 } from './__fixtures__/emulator-provider.js';
@@ -98,7 +99,7 @@ describe.each(AUTH_AND_TRANSPORTS)('auth %s over %s', (mode, transport) => {
       expect(result.text).toContain('The tool returned');
       const requests = responsesRequests(emulator);
       expect(requests).toHaveLength(2);
-      const secondInput = (requests[1]?.body as { input: { type: string }[] }).input;
+      const secondInput = inputOf(emulator, 1);
       expect(secondInput.map((item) => item.type)).toContain('function_call_output');
       if (transport === 'websocket') expect(requests[1]?.connectionId).toBe(requests[0]?.connectionId);
     } finally {
@@ -123,7 +124,7 @@ describe('over the WebSocket with a ChatGPT login', () => {
         ],
       });
       expect(second.text).toBe('and again');
-      const input = (responsesRequests(emulator)[1]?.body as { input: Record<string, unknown>[] }).input;
+      const input = inputOf(emulator, 1);
       expect(input.map((item) => item.type)).toEqual(['message', 'reasoning', 'message', 'message']);
       expect(input[1]?.encrypted_content).toMatch(/^gAAAAA/);
     } finally {

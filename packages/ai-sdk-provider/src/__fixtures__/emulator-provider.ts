@@ -61,3 +61,9 @@ export function responsesRequests(emulator: Emulator) {
     (request) => request.method === 'POST' && request.path.endsWith('/responses'),
   );
 }
+
+/** The `input` items of the `index`-th Responses request. */
+export function inputOf(emulator: Emulator, index: number): Record<string, unknown>[] {
+  const body = responsesRequests(emulator)[index]?.body as { input?: Record<string, unknown>[] } | undefined;
+  return body?.input ?? [];
+}
