@@ -29,13 +29,9 @@ describe('convertCallOptions', () => {
       reasoningEffort: 'xhigh',
       maxOutputTokens: 100,
     });
-    expect(warnings.map((warning) => (warning.type === 'unsupported' ? warning.feature : warning.type))).toEqual([
-      'topP',
-      'headers',
-      'reasoningSummary',
-      'textVerbosity',
-      'provider tool openai.web_search',
-    ]);
+    expect(
+      warnings.map((warning) => (warning.type === 'unsupported' ? warning.feature : warning.type)),
+    ).toEqual(['topP', 'headers', 'reasoningSummary', 'textVerbosity', 'provider tool openai.web_search']);
   });
 
   it('lets the provider option effort win and maps JSON without a schema to json_object', () => {
@@ -49,8 +45,8 @@ describe('convertCallOptions', () => {
       responseFormat: { type: 'json_object' },
       toolChoice: 'none',
     });
-    expect(convertCallOptions('gpt-5.4', { prompt, reasoning: 'provider-default' }, {}).request.reasoningEffort).toBe(
-      undefined,
-    );
+    expect(
+      convertCallOptions('gpt-5.4', { prompt, reasoning: 'provider-default' }, {}).request.reasoningEffort,
+    ).toBe(undefined);
   });
 });

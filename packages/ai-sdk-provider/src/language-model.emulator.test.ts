@@ -143,6 +143,7 @@ describe('over the WebSocket with a ChatGPT login', () => {
           properties: { word: { type: 'string' } },
           required: ['word'],
         }),
+        execute: async ({ word }) => `${word}: a word`,
       });
       const forced = streamText({
         model: provider('gpt-5.4'),

@@ -11,7 +11,11 @@ describe('convertPrompt', () => {
         content: [
           { type: 'text', text: 'look' },
           { type: 'file', mediaType: 'image/png', data: { type: 'data', data: new Uint8Array([1, 2, 3]) } },
-          { type: 'file', mediaType: 'image/jpeg', data: { type: 'url', url: new URL('https://x.test/a.jpg') } },
+          {
+            type: 'file',
+            mediaType: 'image/jpeg',
+            data: { type: 'url', url: new URL('https://x.test/a.jpg') },
+          },
           { type: 'file', mediaType: 'text/plain', data: { type: 'text', text: 'inline doc' } },
         ],
       },
@@ -25,8 +29,18 @@ describe('convertPrompt', () => {
       {
         role: 'tool',
         content: [
-          { type: 'tool-result', toolCallId: 'call_1', toolName: 'a', output: { type: 'json', value: { ok: true } } },
-          { type: 'tool-result', toolCallId: 'call_2', toolName: 'a', output: { type: 'execution-denied', reason: 'no' } },
+          {
+            type: 'tool-result',
+            toolCallId: 'call_1',
+            toolName: 'a',
+            output: { type: 'json', value: { ok: true } },
+          },
+          {
+            type: 'tool-result',
+            toolCallId: 'call_2',
+            toolName: 'a',
+            output: { type: 'execution-denied', reason: 'no' },
+          },
           {
             type: 'tool-result',
             toolCallId: 'call_3',
@@ -53,12 +67,18 @@ describe('convertPrompt', () => {
           { type: 'text', text: 'inline doc' },
         ],
       },
-      { role: 'assistant', content: 'calling', toolCalls: [{ id: 'call_1', name: 'a', arguments: '{"x":1}' }] },
+      {
+        role: 'assistant',
+        content: 'calling',
+        toolCalls: [{ id: 'call_1', name: 'a', arguments: '{"x":1}' }],
+      },
       { role: 'tool', toolCallId: 'call_1', content: '{"ok":true}' },
       { role: 'tool', toolCallId: 'call_2', content: 'Tool execution denied: no' },
       { role: 'tool', toolCallId: 'call_3', content: 'part' },
     ]);
-    expect(warnings).toEqual([{ type: 'unsupported', feature: 'tool result file parts', details: 'dropped' }]);
+    expect(warnings).toEqual([
+      { type: 'unsupported', feature: 'tool result file parts', details: 'dropped' },
+    ]);
   });
 
   it('sends an assistant message with reasoning items as output items, reasoning first', () => {
@@ -70,7 +90,11 @@ describe('convertPrompt', () => {
           { type: 'reasoning', text: 'thought' },
           { type: 'text', text: 'answer' },
           { type: 'tool-call', toolCallId: 'call_1', toolName: 'a', input: {} },
-          { type: 'reasoning', text: '', providerOptions: { codetether: { reasoningItems: [reasoningItem] } } },
+          {
+            type: 'reasoning',
+            text: '',
+            providerOptions: { codetether: { reasoningItems: [reasoningItem] } },
+          },
         ],
       },
     ]);
@@ -87,7 +111,10 @@ describe('convertPrompt', () => {
   it('refuses files that are neither images nor inline text', () => {
     expect(() =>
       convertPrompt([
-        { role: 'user', content: [{ type: 'file', mediaType: 'application/pdf', data: { type: 'data', data: 'AA' } }] },
+        {
+          role: 'user',
+          content: [{ type: 'file', mediaType: 'application/pdf', data: { type: 'data', data: 'AA' } }],
+        },
       ]),
     ).toThrow(UnsupportedFunctionalityError);
   });

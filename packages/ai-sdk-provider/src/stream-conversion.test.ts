@@ -31,7 +31,9 @@ describe('createStreamConverter', () => {
     expect(parts[0]).toEqual({
       type: 'reasoning-end',
       id: '0',
-      providerMetadata: { codetether: { reasoningItems: [{ type: 'reasoning', encrypted_content: 'gAAAAA1' }] } },
+      providerMetadata: {
+        codetether: { reasoningItems: [{ type: 'reasoning', encrypted_content: 'gAAAAA1' }] },
+      },
     });
     expect(parts.at(-1)).toMatchObject({
       type: 'finish',
@@ -42,18 +44,32 @@ describe('createStreamConverter', () => {
   });
 
   it('ends an interrupted stream, and a failed one with an error part and finish reason error', () => {
-    expect(typesOf([{ type: 'text', text: 'a' }])).toEqual(['text-start', 'text-delta', 'text-end', 'finish']);
+    expect(typesOf([{ type: 'text', text: 'a' }])).toEqual([
+      'text-start',
+      'text-delta',
+      'text-end',
+      'finish',
+    ]);
     const convert = converter();
     const parts = [
       ...convert.convert({ type: 'text', text: 'a' }),
       ...convert.convert({ type: 'error', code: 'response-failed', message: 'failed' }),
       ...convert.end(),
     ];
-    expect(parts.map((part) => part.type)).toEqual(['text-start', 'text-delta', 'text-end', 'error', 'finish']);
+    expect(parts.map((part) => part.type)).toEqual([
+      'text-start',
+      'text-delta',
+      'text-end',
+      'error',
+      'finish',
+    ]);
     expect(parts.at(-1)).toMatchObject({ finishReason: { unified: 'error' } });
   });
 
   it('skips per-event parse errors and emits raw chunks when asked', () => {
-    expect(typesOf([{ type: 'error', code: 'malformed-json', message: 'bad' }], true)).toEqual(['raw', 'finish']);
+    expect(typesOf([{ type: 'error', code: 'malformed-json', message: 'bad' }], true)).toEqual([
+      'raw',
+      'finish',
+    ]);
   });
 });

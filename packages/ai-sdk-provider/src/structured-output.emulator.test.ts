@@ -2,7 +2,12 @@ import type { Emulator } from '@codetether/emulator';
 import { generateObject, generateText, Output, streamObject } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AUTH_AND_TRANSPORTS, codetetherFor, responsesRequests, startTestEmulator } from './__fixtures__/emulator-provider.js';
+import {
+  AUTH_AND_TRANSPORTS,
+  codetetherFor,
+  responsesRequests,
+  startTestEmulator,
+} from './__fixtures__/emulator-provider.js';
 
 const person = z.object({ name: z.string(), age: z.number() });
 // The emulator's echo scenario answers the prompt: a JSON prompt makes a JSON answer.
@@ -21,7 +26,11 @@ describe.each(AUTH_AND_TRANSPORTS)('structured output, auth %s over %s', (mode, 
     const provider = codetetherFor(emulator, mode, transport);
     emulator.clearRequests();
     try {
-      const result = await generateObject({ model: provider('gpt-5.4'), schema: person, prompt: PERSON_JSON });
+      const result = await generateObject({
+        model: provider('gpt-5.4'),
+        schema: person,
+        prompt: PERSON_JSON,
+      });
       expect(result.object).toEqual({ name: 'Ada', age: 36 });
       const body = responsesRequests(emulator)[0]?.body as { text?: { format?: Record<string, unknown> } };
       expect(body.text?.format).toMatchObject({
