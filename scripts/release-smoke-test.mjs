@@ -30,6 +30,7 @@ const TYPED_ENTRY_POINTS = [
   ['@codetether/transport-ws', ['createWebSocketTransport']],
   ['@codetether/provider-codex', ['createCodexProvider']],
   ['@codetether/provider-codex/configuration', ['resolveEndpoints', 'ENVIRONMENT_VARIABLES']],
+  ['@codetether/ai-sdk-provider', ['createCodetether', 'codetether']],
   ['@codetether/emulator', ['startEmulator']],
   ['@codetether/server', ['startGatewayServer']],
 ];
