@@ -3,6 +3,7 @@ import type { StreamChunk } from '@codetether/responses-protocol';
 import type { Context } from 'hono';
 import { createChatCompletionAccumulator } from './chat-completion-accumulator.js';
 import { createChatCompletionChunkTranslator } from './chat-completion-chunks.js';
+import { openChatStream } from './chat-conversation-turn.js';
 import { toCompletionRequest } from './chat-completion-request-conversion.js';
 import {
   type ChatCompletionRequestBody,
@@ -97,9 +98,12 @@ export async function handleChatCompletions(
   const upstream = tracked.upstream;
   let handedToStream = false;
   try {
-    const iterator = context.provider
-      .completeStream(request, { signal: upstream.signal, sessionId: tracked.sessionId })
-      [Symbol.asyncIterator]();
+    const iterator = (
+      await openChatStream(context, request, c.req.raw.headers, {
+        signal: upstream.signal,
+        sessionId: tracked.sessionId,
+      })
+    )[Symbol.asyncIterator]();
     const fail = (error: unknown): GatewayError => {
       tracked.abort();
       closeQuietly(iterator);
