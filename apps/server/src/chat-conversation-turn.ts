@@ -62,7 +62,8 @@ function conversationOptionsOf(request: CompletionRequest, id: string | undefine
   return options;
 }
 
-const isNewTurnMessage = (message: ChatMessage): boolean => message.role === 'user' || message.role === 'tool';
+const isNewTurnMessage = (message: ChatMessage): boolean =>
+  message.role === 'user' || message.role === 'tool';
 
 /**
  * Plans a chat completion as a turn of a conversation: the client's session id names it, or — without

@@ -94,7 +94,7 @@ export async function* runConversationTurn(
         await iterator.return?.();
         if (index !== undefined && (chunk.finishReason === 'stop' || chunk.finishReason === 'tool-calls')) {
           const placement = turn.placementAfter(chunk, answerOf(seen));
-          index.put(placement.key, turn.clientTag, placement.value);
+          index.put(placement.key, turn.clientTag, { ...placement.value, responseId: chunk.responseId });
           placed = true;
         }
         yield chunk;

@@ -81,24 +81,28 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
     harness.emulator.clearRequests();
   });
 
-  it('openai SDK: turns after the first send only the new messages, without a session header', TIMEOUT, async () => {
-    const fullBefore = await metricValue(harness, 'codetether_server_upstream_requests_total{mode="full"}');
-    await chatWithToolRoundTrip(client);
-    const [first, ...later] = responsesRequests(harness);
-    expect(first?.previousResponseId).toBeUndefined();
-    expect(later).toHaveLength(2);
-    for (const request of later) {
-      expect(request.previousResponseId).toMatch(/^resp_/);
-      expect(request.inputItems).toBe(1);
-      expect(request.connectionId).toBe(first?.connectionId);
-    }
-    expect(await metricValue(harness, 'codetether_server_upstream_requests_total{mode="full"}')).toBe(
-      fullBefore + 1,
-    );
-    expect(
-      await metricValue(harness, 'codetether_server_upstream_requests_total{mode="continued"}'),
-    ).toBeGreaterThanOrEqual(2);
-  });
+  it(
+    'openai SDK: turns after the first send only the new messages, without a session header',
+    TIMEOUT,
+    async () => {
+      const fullBefore = await metricValue(harness, 'codetether_server_upstream_requests_total{mode="full"}');
+      await chatWithToolRoundTrip(client);
+      const [first, ...later] = responsesRequests(harness);
+      expect(first?.previousResponseId).toBeUndefined();
+      expect(later).toHaveLength(2);
+      for (const request of later) {
+        expect(request.previousResponseId).toMatch(/^resp_/);
+        expect(request.inputItems).toBe(1);
+        expect(request.connectionId).toBe(first?.connectionId);
+      }
+      expect(await metricValue(harness, 'codetether_server_upstream_requests_total{mode="full"}')).toBe(
+        fullBefore + 1,
+      );
+      expect(
+        await metricValue(harness, 'codetether_server_upstream_requests_total{mode="continued"}'),
+      ).toBeGreaterThanOrEqual(2);
+    },
+  );
 
   it('openai SDK: the same with a session header, which becomes the upstream session', TIMEOUT, async () => {
     await chatWithToolRoundTrip(client, { 'x-session-id': 'continuation-session-1' });
@@ -109,42 +113,134 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
     expect(later.every((request) => request.previousResponseId !== undefined)).toBe(true);
   });
 
-  it('two conversations with different openings never meet; a changed history goes in full', TIMEOUT, async () => {
-    const alpha = await chatWithToolRoundTrip(client, {}, '[scenario:tool-call] Weather in Oslo?');
-    const beta = await chatWithToolRoundTrip(client, {}, '[scenario:tool-call] Weather in Rome?');
-    const requests = responsesRequests(harness);
-    expect(requests).toHaveLength(6);
-    expect(requests[0]?.connectionId).not.toBe(requests[3]?.connectionId);
-    expect(new Set(requests.slice(0, 3).map((request) => request.connectionId)).size).toBe(1);
-    expect(new Set(requests.slice(3).map((request) => request.connectionId)).size).toBe(1);
-    expect(requests[0]?.headers['session-id']).not.toBe(requests[3]?.headers['session-id']);
-    expect(requests[0]?.body).toMatchObject({ prompt_cache_key: expect.any(String) });
-    expect((requests[0]?.body as { prompt_cache_key: string }).prompt_cache_key).not.toBe(
-      (requests[3]?.body as { prompt_cache_key: string }).prompt_cache_key,
-    );
+  it(
+    'two conversations with different openings never meet; a changed history goes in full',
+    TIMEOUT,
+    async () => {
+      const alpha = await chatWithToolRoundTrip(client, {}, '[scenario:tool-call] Weather in Oslo?');
+      const beta = await chatWithToolRoundTrip(client, {}, '[scenario:tool-call] Weather in Rome?');
+      const requests = responsesRequests(harness);
+      expect(requests).toHaveLength(6);
+      expect(requests[0]?.connectionId).not.toBe(requests[3]?.connectionId);
+      expect(new Set(requests.slice(0, 3).map((request) => request.connectionId)).size).toBe(1);
+      expect(new Set(requests.slice(3).map((request) => request.connectionId)).size).toBe(1);
+      expect(requests[0]?.headers['session-id']).not.toBe(requests[3]?.headers['session-id']);
+      expect(requests[0]?.body).toMatchObject({ prompt_cache_key: expect.any(String) });
+      expect((requests[0]?.body as { prompt_cache_key: string }).prompt_cache_key).not.toBe(
+        (requests[3]?.body as { prompt_cache_key: string }).prompt_cache_key,
+      );
 
-    // Alpha's history with one word of an answer changed: never continued, sent in full.
-    harness.emulator.clearRequests();
-    const tampered = alpha.map((message, position) =>
-      position === alpha.length - 1 ? { role: 'assistant' as const, content: 'something else' } : message,
-    );
-    await client.chat.completions.create({
-      model: 'gpt-5.4',
-      messages: [...tampered, { role: 'user', content: '[scenario:text] again' }],
-      tools: [weatherTool],
-    });
-    // Beta's real history continues beta's conversation.
-    await client.chat.completions.create({
-      model: 'gpt-5.4',
-      messages: [...beta, { role: 'user', content: '[scenario:text] again' }],
-      tools: [weatherTool],
-    });
-    const [tamperedRequest, betaRequest] = responsesRequests(harness);
-    expect(tamperedRequest?.previousResponseId).toBeUndefined();
-    expect(tamperedRequest?.inputItems).toBeGreaterThan(4);
-    expect(betaRequest?.previousResponseId).toMatch(/^resp_/);
-    expect(betaRequest?.inputItems).toBe(1);
-    expect(betaRequest?.connectionId).toBe(requests[3]?.connectionId);
+      // Alpha's history with one word of an answer changed: never continued, sent in full.
+      harness.emulator.clearRequests();
+      const tampered = alpha.map((message, position) =>
+        position === alpha.length - 1 ? { role: 'assistant' as const, content: 'something else' } : message,
+      );
+      await client.chat.completions.create({
+        model: 'gpt-5.4',
+        messages: [...tampered, { role: 'user', content: '[scenario:text] again' }],
+        tools: [weatherTool],
+      });
+      // Beta's real history continues beta's conversation.
+      await client.chat.completions.create({
+        model: 'gpt-5.4',
+        messages: [...beta, { role: 'user', content: '[scenario:text] again' }],
+        tools: [weatherTool],
+      });
+      const [tamperedRequest, betaRequest] = responsesRequests(harness);
+      expect(tamperedRequest?.previousResponseId).toBeUndefined();
+      expect(tamperedRequest?.inputItems).toBeGreaterThan(4);
+      expect(betaRequest?.previousResponseId).toMatch(/^resp_/);
+      expect(betaRequest?.inputItems).toBe(1);
+      expect(betaRequest?.connectionId).toBe(requests[3]?.connectionId);
+    },
+  );
+
+  it(
+    'openai SDK: responses.create with previous_response_id continues over the warm socket',
+    TIMEOUT,
+    async () => {
+      const first = await client.responses.create({
+        model: 'gpt-5.4',
+        instructions: 'Be brief.',
+        input: '[scenario:tool-call] Weather in Paris?',
+        tools: [
+          {
+            type: 'function',
+            name: 'get_weather',
+            parameters: weatherTool.function.parameters,
+            strict: false,
+          },
+        ],
+      });
+      const call = first.output.find((item) => item.type === 'function_call');
+      if (call?.type !== 'function_call') throw new Error('no function call');
+      const stream = await client.responses.create({
+        model: 'gpt-5.4',
+        instructions: 'Be brief.',
+        previous_response_id: first.id,
+        input: [{ type: 'function_call_output', call_id: call.call_id, output: 'Foggy, 9 C' }],
+        tools: [
+          {
+            type: 'function',
+            name: 'get_weather',
+            parameters: weatherTool.function.parameters,
+            strict: false,
+          },
+        ],
+        stream: true,
+      });
+      let text = '';
+      let completedId = '';
+      for await (const event of stream) {
+        if (event.type === 'response.output_text.delta') text += event.delta;
+        if (event.type === 'response.completed') completedId = event.response.id;
+      }
+      expect(text).toContain('Foggy, 9 C');
+      const third = await client.responses.create({
+        model: 'gpt-5.4',
+        instructions: 'Be brief.',
+        previous_response_id: completedId,
+        input: '[scenario:text] thanks',
+        tools: [
+          {
+            type: 'function',
+            name: 'get_weather',
+            parameters: weatherTool.function.parameters,
+            strict: false,
+          },
+        ],
+      });
+      expect(third.status).toBe('completed');
+      const [upstreamFirst, ...later] = responsesRequests(harness);
+      expect(later).toHaveLength(2);
+      expect(later.every((request) => request.previousResponseId !== undefined)).toBe(true);
+      expect(later.map((request) => request.inputItems)).toEqual([1, 1]);
+      expect(later.every((request) => request.connectionId === upstreamFirst?.connectionId)).toBe(true);
+    },
+  );
+
+  it("openai SDK: an unknown previous_response_id is OpenAI's 400", TIMEOUT, async () => {
+    const missing = await client.responses
+      .create({ model: 'gpt-5.4', input: 'hi', previous_response_id: 'resp_unknown' })
+      .catch((caught: unknown) => caught);
+    expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
+    const error = missing as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(error.param).toBe('previous_response_id');
+    expect(error.code).toBe('previous_response_not_found');
+    expect(responsesRequests(harness)).toHaveLength(0);
+  });
+
+  it('Responses: a client resending input + output is recognised', TIMEOUT, async () => {
+    const first = await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hello' });
+    const input: OpenAI.Responses.ResponseInput = [
+      { role: 'user', content: '[scenario:text] hello' },
+      ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+      { role: 'user', content: '[scenario:text] more' },
+    ];
+    await client.responses.create({ model: 'gpt-5.4', input });
+    const [, second] = responsesRequests(harness);
+    expect(second?.previousResponseId).toMatch(/^resp_/);
+    expect(second?.inputItems).toBe(1);
   });
 
   it('AI SDK: the multi-step tool loop continues its conversation', TIMEOUT, async () => {
