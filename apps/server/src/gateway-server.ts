@@ -21,6 +21,7 @@ import {
 } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
+import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
@@ -71,6 +72,8 @@ export interface GatewayServer {
   fetch(request: Request): Promise<Response>;
   /** The metrics registry. */
   readonly metrics: GatewayMetrics;
+  /** OpenAI's Responses WebSocket mode on `/v1/responses` (attach `handleUpgrade` to the server's `upgrade`). */
+  readonly responsesWebSocket: ResponsesWebSocket;
   /** The conversations continuation remembers (`undefined` when continuation is off). */
   readonly conversations: ConversationIndex | undefined;
   /** Number of `/v1` requests in flight right now (streams and non-streamed calls). */
@@ -231,6 +234,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     fetch: async (request) => app.fetch(request),
     metrics,
     conversations: context.conversations,
+    responsesWebSocket: createResponsesWebSocket(context, {
+      authenticate,
+      isDraining: () => draining,
+      maxFrameBytes: maxBodyBytes,
+    }),
     get inFlightRequests() {
       return streams.size;
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
 import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
 import { type PlannedConversationTurn, runConversationTurn } from './conversation-turn.js';
@@ -6,7 +7,7 @@ import type { GatewayConversation, GatewayResponseStream } from './gateway-provi
 import { GatewayError } from './openai-error.js';
 
 /** Body fields that change per turn; every other field is a setting fixed per conversation. */
-const PER_TURN_FIELDS: ReadonlySet<string> = new Set(['input', 'previous_response_id', 'stream']);
+const PER_TURN_FIELDS: ReadonlySet<string> = new Set(['input', 'previous_response_id', 'stream', 'generate']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -155,6 +156,61 @@ async function planResponsesTurn(
   return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
 }
 
+/**
+ * Answers a warm-up (`generate: false`) without calling the model: the conversation it prepares is
+ * remembered under a new response id with the warm-up's input as its history, so the request that
+ * names it goes up with that input plus its own items (and later turns continue upstream).
+ */
+async function answerWarmUp(
+  context: GatewayContext,
+  body: Record<string, unknown>,
+  headers: Headers,
+): Promise<GatewayResponseStream | undefined> {
+  const index = context.conversations;
+  const createConversation = context.provider.createConversation?.bind(context.provider);
+  if (index === undefined || createConversation === undefined) return undefined;
+  const clientTag = clientTagOf(headers.get('authorization'));
+  const sessionId = readSessionId(headers);
+  const template = templateOf(body);
+  const settings = JSON.stringify(template);
+  let history = inputItemsOf(body.input);
+  const previousResponseId = body.previous_response_id;
+  if (typeof previousResponseId === 'string' && previousResponseId !== '') {
+    const taken = index.takeByResponseId(clientTag, previousResponseId);
+    if (taken === undefined) throw previousResponseNotFound(previousResponseId);
+    history = [...taken.conversation.history, ...history];
+    await taken.conversation.close().catch(() => {});
+  }
+  const options: Parameters<typeof createConversation>[0] = {
+    model: String(body.model),
+    requestBody: template,
+    history,
+  };
+  if (sessionId !== undefined) options.id = sessionId;
+  const conversation = createConversation(options);
+  const responseId = `resp_${randomUUID().replaceAll('-', '')}`;
+  const transcript = transcriptOf(settings, history);
+  const key =
+    sessionId === undefined
+      ? ConversationIndex.transcriptKey(clientTag, transcript)
+      : ConversationIndex.sessionKey(clientTag, sessionId);
+  index.put(key, clientTag, { conversation, transcript, settings, responseId });
+  const response = {
+    id: responseId,
+    object: 'response',
+    created_at: Math.floor(context.now() / 1000),
+    status: 'completed',
+    model: body.model,
+    output: [],
+    usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+  };
+  async function* events(): AsyncGenerator<unknown, void, undefined> {
+    yield { type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } };
+    yield { type: 'response.completed', sequence_number: 1, response };
+  }
+  return { events: events() };
+}
+
 const RAW_ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'response.failed']);
 
 /**
@@ -207,6 +263,10 @@ export async function openResponseStream(
   headers: Headers,
   upstream: { signal: AbortSignal; sessionId: string },
 ): Promise<GatewayResponseStream> {
+  if (body.generate === false) {
+    const warmUp = await answerWarmUp(context, body, headers);
+    if (warmUp !== undefined) return warmUp;
+  }
   const turn = await planResponsesTurn(context, body, headers);
   if (turn === undefined) return context.provider.createResponseStream(body, upstream);
   const queue: unknown[] = [];

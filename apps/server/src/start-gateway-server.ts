@@ -64,6 +64,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     ) as Server;
     created.once('error', reject);
   });
+  server.on('upgrade', gateway.responsesWebSocket.handleUpgrade);
   const address = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
 
@@ -87,6 +88,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
       await Promise.race([gateway.waitForStreams(), flushed]);
       clearTimeout(timer);
     }
+    gateway.responsesWebSocket.close();
     server.closeAllConnections();
     await closed;
     await gateway.conversations?.close();
