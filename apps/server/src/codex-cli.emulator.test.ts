@@ -10,7 +10,10 @@ import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__f
 const require = createRequire(import.meta.url);
 const codexScript = require.resolve('@openai/codex/bin/codex.js');
 
-function runCodex(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+function runCodex(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // stdin closed: `codex exec` otherwise waits for more prompt text on it.
     const child = spawn(process.execPath, [codexScript, ...args], {
@@ -34,7 +37,9 @@ function runCodex(args: string[], env: Record<string, string>): Promise<{ code: 
 const version = await runCodex(['--version'], {});
 const codexRuns = version.code === 0;
 if (!codexRuns) {
-  console.warn(`Skipping the Codex CLI tests: the @openai/codex binary cannot run on this platform (${version.stderr.trim()}).`);
+  console.warn(
+    `Skipping the Codex CLI tests: the @openai/codex binary cannot run on this platform (${version.stderr.trim()}).`,
+  );
 }
 
 describe.skipIf(!codexRuns)('the Codex CLI in front of the gateway (WebSocket end to end)', () => {
@@ -65,7 +70,9 @@ describe.skipIf(!codexRuns)('the Codex CLI in front of the gateway (WebSocket en
     if (codexHome !== undefined) await rm(codexHome, { recursive: true, force: true });
   });
 
-  it('codex exec answers over the gateway WebSocket, without falling back to HTTP', { timeout: 90_000 }, async () => {
+  it('codex exec answers over the gateway WebSocket, without falling back to HTTP', {
+    timeout: 90_000,
+  }, async () => {
     const result = await runCodex(
       ['exec', '--skip-git-repo-check', '--sandbox', 'read-only', '[scenario:text] hello'],
       { CODEX_HOME: codexHome, CODETETHER_GATEWAY_KEY: TEST_SERVER_KEY },
@@ -73,8 +80,30 @@ describe.skipIf(!codexRuns)('the Codex CLI in front of the gateway (WebSocket en
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout + result.stderr).toContain(TEXT_ANSWER);
     const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
-    expect(metrics).toMatch(/codetether_server_requests_total\{method="GET",route="\/v1\/responses",status="101"\} [1-9]/);
+    expect(metrics).toMatch(
+      /codetether_server_requests_total\{method="GET",route="\/v1\/responses",status="101"\} [1-9]/,
+    );
     expect(metrics).not.toMatch(/route="\/v1\/responses",status="405"/);
     expect(metrics).not.toMatch(/method="POST",route="\/v1\/responses"/);
+  });
+
+  it('codex exec runs a tool turn; the turn after it sends only the new items', {
+    timeout: 90_000,
+  }, async () => {
+    harness.emulator.clearRequests();
+    const result = await runCodex(
+      ['exec', '--skip-git-repo-check', '--sandbox', 'read-only', '[scenario:tool-call] list the files'],
+      { CODEX_HOME: codexHome, CODETETHER_GATEWAY_KEY: TEST_SERVER_KEY },
+    );
+    const requests = harness.emulator.requests.filter(
+      (request) => request.path.endsWith('/responses') && request.method === 'POST',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(requests.map((request) => request.scenario)).toEqual(['tool-call', 'tool-result']);
+    const [first, second] = requests;
+    expect(second?.connectionId).toBe(first?.connectionId);
+    expect(second?.previousResponseId).toMatch(/^resp_/);
+    expect(second?.inputItems).toBeLessThan(first?.inputItems ?? 0);
+    expect(second?.bytesReceived ?? 0).toBeLessThan(first?.bytesReceived ?? 0);
   });
 });

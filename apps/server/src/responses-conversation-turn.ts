@@ -6,8 +6,17 @@ import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
 import { GatewayError } from './openai-error.js';
 
-/** Body fields that change per turn; every other field is a setting fixed per conversation. */
-const PER_TURN_FIELDS: ReadonlySet<string> = new Set(['input', 'previous_response_id', 'stream', 'generate']);
+/**
+ * Body fields that change per turn; every other field is a setting fixed per conversation.
+ * `client_metadata` (the Codex CLI's per-request turn ids and timings) is not forwarded.
+ */
+const PER_TURN_FIELDS: ReadonlySet<string> = new Set([
+  'input',
+  'previous_response_id',
+  'stream',
+  'generate',
+  'client_metadata',
+]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
