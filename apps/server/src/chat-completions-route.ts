@@ -3,12 +3,12 @@ import type { StreamChunk } from '@codetether/responses-protocol';
 import type { Context } from 'hono';
 import { createChatCompletionAccumulator } from './chat-completion-accumulator.js';
 import { createChatCompletionChunkTranslator } from './chat-completion-chunks.js';
-import { openChatStream } from './chat-conversation-turn.js';
 import { toCompletionRequest } from './chat-completion-request-conversion.js';
 import {
   type ChatCompletionRequestBody,
   chatCompletionRequestSchema,
 } from './chat-completion-request-schema.js';
+import { openChatStream } from './chat-conversation-turn.js';
 import { createFrameStream, formatSseFrame } from './frame-stream.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
