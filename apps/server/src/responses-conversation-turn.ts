@@ -77,6 +77,46 @@ function previousResponseNotFound(responseId: string): GatewayError {
   );
 }
 
+/** What both the planner and the warm-up read of a Responses request. */
+interface ResponsesRequest {
+  index: ConversationIndex;
+  createConversation: NonNullable<GatewayContext['provider']['createConversation']>;
+  clientTag: string;
+  sessionId: string | undefined;
+  template: Record<string, unknown>;
+  settings: string;
+  items: ResponseItem[];
+  /** The index key of the conversation: the session's, or its transcript's. */
+  keyOf(transcript: string): string;
+}
+
+/** Reads a Responses request for continuation; `undefined` when continuation is off or impossible. */
+function readResponsesRequest(
+  context: GatewayContext,
+  body: Record<string, unknown>,
+  headers: Headers,
+): ResponsesRequest | undefined {
+  const index = context.conversations;
+  const createConversation = context.provider.createConversation?.bind(context.provider);
+  if (index === undefined || createConversation === undefined) return undefined;
+  const clientTag = clientTagOf(headers.get('authorization'));
+  const sessionId = readSessionId(headers);
+  const template = templateOf(body);
+  return {
+    index,
+    createConversation,
+    clientTag,
+    sessionId,
+    template,
+    settings: JSON.stringify(template),
+    items: inputItemsOf(body.input),
+    keyOf: (transcript) =>
+      sessionId === undefined
+        ? ConversationIndex.transcriptKey(clientTag, transcript)
+        : ConversationIndex.sessionKey(clientTag, sessionId),
+  };
+}
+
 /**
  * Plans a Responses request as a turn of a conversation: named by `previous_response_id` (a response
  * this gateway returned to the same client key, else OpenAI's 400 `previous_response_not_found`), by
@@ -91,18 +131,9 @@ async function planResponsesTurn(
   body: Record<string, unknown>,
   headers: Headers,
 ): Promise<PlannedConversationTurn | undefined> {
-  const index = context.conversations;
-  const createConversation = context.provider.createConversation?.bind(context.provider);
-  if (index === undefined || createConversation === undefined) return undefined;
-  const clientTag = clientTagOf(headers.get('authorization'));
-  const sessionId = readSessionId(headers);
-  const template = templateOf(body);
-  const settings = JSON.stringify(template);
-  const items = inputItemsOf(body.input);
-  const keyOf = (transcript: string): string =>
-    sessionId === undefined
-      ? ConversationIndex.transcriptKey(clientTag, transcript)
-      : ConversationIndex.sessionKey(clientTag, sessionId);
+  const request = readResponsesRequest(context, body, headers);
+  if (request === undefined) return undefined;
+  const { index, createConversation, clientTag, sessionId, template, settings, items, keyOf } = request;
   const placementAfter = (conversation: GatewayConversation) => () => {
     const transcript = transcriptOf(settings, conversation.history);
     return { key: keyOf(transcript), value: { conversation, transcript, settings } };
@@ -175,14 +206,10 @@ async function answerWarmUp(
   body: Record<string, unknown>,
   headers: Headers,
 ): Promise<GatewayResponseStream | undefined> {
-  const index = context.conversations;
-  const createConversation = context.provider.createConversation?.bind(context.provider);
-  if (index === undefined || createConversation === undefined) return undefined;
-  const clientTag = clientTagOf(headers.get('authorization'));
-  const sessionId = readSessionId(headers);
-  const template = templateOf(body);
-  const settings = JSON.stringify(template);
-  let history = inputItemsOf(body.input);
+  const request = readResponsesRequest(context, body, headers);
+  if (request === undefined) return undefined;
+  const { index, createConversation, clientTag, sessionId, template, settings, keyOf } = request;
+  let history = request.items;
   const previousResponseId = body.previous_response_id;
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
     const taken = index.takeByResponseId(clientTag, previousResponseId);
@@ -199,11 +226,7 @@ async function answerWarmUp(
   const conversation = createConversation(options);
   const responseId = `resp_${randomUUID().replaceAll('-', '')}`;
   const transcript = transcriptOf(settings, history);
-  const key =
-    sessionId === undefined
-      ? ConversationIndex.transcriptKey(clientTag, transcript)
-      : ConversationIndex.sessionKey(clientTag, sessionId);
-  index.put(key, clientTag, { conversation, transcript, settings, responseId });
+  index.put(keyOf(transcript), clientTag, { conversation, transcript, settings, responseId });
   const response = {
     id: responseId,
     object: 'response',
