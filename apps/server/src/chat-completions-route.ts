@@ -8,6 +8,7 @@ import {
   type ChatCompletionRequestBody,
   chatCompletionRequestSchema,
 } from './chat-completion-request-schema.js';
+import { openChatStream } from './chat-conversation-turn.js';
 import { createFrameStream, formatSseFrame } from './frame-stream.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
@@ -97,9 +98,12 @@ export async function handleChatCompletions(
   const upstream = tracked.upstream;
   let handedToStream = false;
   try {
-    const iterator = context.provider
-      .completeStream(request, { signal: upstream.signal, sessionId: tracked.sessionId })
-      [Symbol.asyncIterator]();
+    const iterator = (
+      await openChatStream(context, request, c.req.raw.headers, {
+        signal: upstream.signal,
+        sessionId: tracked.sessionId,
+      })
+    )[Symbol.asyncIterator]();
     const fail = (error: unknown): GatewayError => {
       tracked.abort();
       closeQuietly(iterator);

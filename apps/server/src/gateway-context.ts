@@ -1,4 +1,5 @@
 import type { ActiveStreamRegistry } from './active-stream-registry.js';
+import type { ConversationIndex } from './conversation-index.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
@@ -27,6 +28,8 @@ export interface GatewayContext {
   reasoningContent: ReasoningContentMode;
   /** Session ids lent to requests that bring none, so upstream sockets are reused. */
   sessionLanes: UpstreamSessionLanes;
+  /** Conversations the gateway continues; `undefined` when continuation is off. */
+  conversations?: ConversationIndex | undefined;
 }
 
 /** Header a client may send to choose whether reasoning text is included: `include` or `omit`. */

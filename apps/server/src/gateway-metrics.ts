@@ -19,6 +19,8 @@ export class GatewayMetrics {
   private readonly tokens: Counter<'kind'>;
   private readonly upstreamLatency: Histogram<'route'>;
   private readonly timeToFirstToken: Histogram<'route'>;
+  private readonly upstreamRequests: Counter<'mode'>;
+  private readonly upstreamBytes: Counter<'mode'>;
   private activeStreamCount = 0;
 
   /** @param buckets - histogram upper bounds in seconds (default 5 ms … 60 s) */
@@ -67,6 +69,24 @@ export class GatewayMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.upstreamRequests = new Counter({
+      name: 'codetether_server_upstream_requests_total',
+      help: 'Upstream requests of conversations: `continued` (previous_response_id and only new items) or `full`.',
+      labelNames: ['mode'],
+      registers,
+    });
+    this.upstreamBytes = new Counter({
+      name: 'codetether_server_upstream_bytes_total',
+      help: 'Bytes of request bodies sent upstream by conversations, by mode (`continued`, `full`).',
+      labelNames: ['mode'],
+      registers,
+    });
+  }
+
+  /** Counts one upstream request of a conversation and the bytes of its body. */
+  recordUpstreamRequest(mode: 'continued' | 'full', bodyBytes: number): void {
+    this.upstreamRequests.inc({ mode });
+    if (bodyBytes > 0) this.upstreamBytes.inc({ mode }, bodyBytes);
   }
 
   /** Counts one finished request. */

@@ -1,4 +1,8 @@
+import type { Conversation, ConversationOptions } from '@codetether/provider-codex';
 import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
+
+/** What the gateway uses of a provider's conversation (see `Conversation` of `@codetether/provider-codex`). */
+export type GatewayConversation = Pick<Conversation, 'id' | 'history' | 'send' | 'close'>;
 
 /** Per-request options the gateway passes to the provider. */
 export interface GatewayProviderRequestOptions {
@@ -38,6 +42,11 @@ export interface GatewayProvider {
     body: Record<string, unknown>,
     options?: GatewayProviderRequestOptions,
   ): Promise<GatewayResponseStream>;
+  /**
+   * Opens a conversation with its own history and upstream WebSocket (continuation). Without it the
+   * gateway sends every request in full.
+   */
+  createConversation?(options: ConversationOptions): GatewayConversation;
   /** Releases the provider's connections. */
   close?(): Promise<void>;
 }

@@ -3,6 +3,11 @@ import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { createBearerAuthenticator } from './bearer-authentication.js';
+import {
+  ConversationIndex,
+  DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
+  DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
+} from './conversation-index.js';
 import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -16,6 +21,7 @@ import {
 } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
+import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
@@ -43,6 +49,19 @@ export interface GatewayServerOptions {
    * sends `x-codetether-reasoning: omit`; `always`; `never`.
    */
   reasoningContent?: ReasoningContentMode;
+  /**
+   * Continuation (default on): recognised conversations go upstream as `previous_response_id` plus
+   * only their new messages, over their own warm WebSocket. `false` sends every request in full.
+   */
+  continuation?: false | ContinuationOptions;
+}
+
+/** Limits of the conversation index behind continuation. */
+export interface ContinuationOptions {
+  /** The most conversations remembered (default 256); the least recently used is closed beyond it. */
+  maxConversations?: number;
+  /** How long a conversation is remembered after its last turn, in ms (default 30 minutes). */
+  maxAgeMs?: number;
 }
 
 /** The gateway application, not yet bound to a socket. */
@@ -53,6 +72,10 @@ export interface GatewayServer {
   fetch(request: Request): Promise<Response>;
   /** The metrics registry. */
   readonly metrics: GatewayMetrics;
+  /** OpenAI's Responses WebSocket mode on `/v1/responses` (attach `handleUpgrade` to the server's `upgrade`). */
+  readonly responsesWebSocket: ResponsesWebSocket;
+  /** The conversations continuation remembers (`undefined` when continuation is off). */
+  readonly conversations: ConversationIndex | undefined;
   /** Number of `/v1` requests in flight right now (streams and non-streamed calls). */
   readonly inFlightRequests: number;
   /** Refuses new requests with 503 from now on (used while shutting down). */
@@ -113,6 +136,16 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     monotonicNow,
     reasoningContent: options.reasoningContent ?? 'auto',
     sessionLanes: createUpstreamSessionLanes(),
+    conversations:
+      options.continuation === false
+        ? undefined
+        : new ConversationIndex(
+            {
+              maxEntries: options.continuation?.maxConversations ?? DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
+              maxAgeMs: options.continuation?.maxAgeMs ?? DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
+            },
+            now,
+          ),
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   let draining = false;
@@ -200,6 +233,12 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     app: app as unknown as Hono,
     fetch: async (request) => app.fetch(request),
     metrics,
+    conversations: context.conversations,
+    responsesWebSocket: createResponsesWebSocket(context, {
+      authenticate,
+      isDraining: () => draining,
+      maxFrameBytes: maxBodyBytes,
+    }),
     get inFlightRequests() {
       return streams.size;
     },

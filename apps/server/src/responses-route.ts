@@ -5,6 +5,7 @@ import type { GatewayContext } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
+import { openResponseStream } from './responses-conversation-turn.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';
@@ -101,7 +102,7 @@ export async function handleResponses(
   };
   try {
     try {
-      const response = await context.provider.createResponseStream(raw, {
+      const response = await openResponseStream(context, raw, c.req.raw.headers, {
         signal: upstream.signal,
         sessionId: tracked.sessionId,
       });

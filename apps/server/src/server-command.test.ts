@@ -13,7 +13,24 @@ describe('parseServerArguments', () => {
       port: 8787,
       shutdownGraceMs: 10_000,
       requireKey: false,
+      continuation: {},
     });
+  });
+
+  it('reads the continuation switch and the index limits', () => {
+    expect(parseServerArguments(['--no-continuation'], {})).toMatchObject({ continuation: false });
+    expect(parseServerArguments([], { CODETETHER_GATEWAY_CONTINUATION: 'off' })).toMatchObject({
+      continuation: false,
+    });
+    expect(
+      parseServerArguments(['--max-conversations', '10', '--conversation-max-age-ms', '60000'], {
+        CODETETHER_GATEWAY_CONTINUATION: 'on',
+      }),
+    ).toMatchObject({ continuation: { maxConversations: 10, maxAgeMs: 60_000 } });
+    expect(() => parseServerArguments([], { CODETETHER_GATEWAY_CONTINUATION: 'maybe' })).toThrow(
+      ServerUsageError,
+    );
+    expect(() => parseServerArguments(['--max-conversations', '0'], {})).toThrow(ServerUsageError);
   });
 
   it('reads flags, then the environment', () => {
@@ -24,6 +41,7 @@ describe('parseServerArguments', () => {
       port: 9000,
       shutdownGraceMs: 0,
       requireKey: false,
+      continuation: {},
     });
     expect(parseServerArguments(['--require-key'], {})).toMatchObject({ requireKey: true });
     expect(

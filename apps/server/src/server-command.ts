@@ -41,6 +41,8 @@ export interface ServerCommandSettings {
   shutdownGraceMs: number;
   /** Refuse to start unless a key is configured, instead of generating one (`--require-key`). */
   requireKey: boolean;
+  /** Continuation and its index limits, or `false` (`--no-continuation`, `CODETETHER_GATEWAY_CONTINUATION=off`). */
+  continuation: false | { maxConversations?: number; maxAgeMs?: number };
 }
 
 /** The usage text of `codetether-server`. */
@@ -52,6 +54,11 @@ Options:
   --host HOST               address to bind (default CODETETHER_SERVER_HOST or 127.0.0.1)
   --port PORT               port to listen on (default CODETETHER_SERVER_PORT or 8787)
   --shutdown-grace-ms MS    how long open streams may finish on SIGTERM (default 10000)
+  --no-continuation         send every request in full: no conversation recognition, no
+                            previous_response_id upstream (or CODETETHER_GATEWAY_CONTINUATION=off)
+  --max-conversations N     the most conversations remembered for continuation (default 256)
+  --conversation-max-age-ms MS
+                            how long a conversation is remembered after its last turn (default 1800000)
   --require-key             exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
                             stored in CODETETHER_HOME, instead of generating one (the container uses it)
   -h, --help                show this help
@@ -98,6 +105,9 @@ export function parseServerArguments(
     port?: string;
     'shutdown-grace-ms'?: string;
     'require-key'?: boolean;
+    'no-continuation'?: boolean;
+    'max-conversations'?: string;
+    'conversation-max-age-ms'?: string;
     help?: boolean;
     version?: boolean;
   };
@@ -109,6 +119,9 @@ export function parseServerArguments(
         port: { type: 'string' },
         'shutdown-grace-ms': { type: 'string' },
         'require-key': { type: 'boolean' },
+        'no-continuation': { type: 'boolean' },
+        'max-conversations': { type: 'string' },
+        'conversation-max-age-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -134,7 +147,43 @@ export function parseServerArguments(
   if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
     throw new ServerUsageError(`--shutdown-grace-ms must be a number of milliseconds, got '${grace}'.`);
   }
-  return { host, port, shutdownGraceMs, requireKey: values['require-key'] === true };
+  return {
+    host,
+    port,
+    shutdownGraceMs,
+    requireKey: values['require-key'] === true,
+    continuation: parseContinuation(values, env),
+  };
+}
+
+function parsePositiveInteger(value: string, flag: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new ServerUsageError(`${flag} must be a positive whole number, got '${value}'.`);
+  return parsed;
+}
+
+function parseContinuation(
+  values: { 'no-continuation'?: boolean; 'max-conversations'?: string; 'conversation-max-age-ms'?: string },
+  env: Record<string, string | undefined>,
+): ServerCommandSettings['continuation'] {
+  const fromEnvironment = readEnvironmentSetting(
+    env,
+    ENVIRONMENT_VARIABLES.gatewayContinuation,
+  )?.toLowerCase();
+  if (fromEnvironment !== undefined && !['on', 'off', 'true', 'false', '1', '0'].includes(fromEnvironment)) {
+    throw new ServerUsageError(
+      `${ENVIRONMENT_VARIABLES.gatewayContinuation} must be 'on' or 'off', got '${fromEnvironment}'.`,
+    );
+  }
+  if (values['no-continuation'] === true || ['off', 'false', '0'].includes(fromEnvironment ?? ''))
+    return false;
+  const limits: { maxConversations?: number; maxAgeMs?: number } = {};
+  if (values['max-conversations'] !== undefined)
+    limits.maxConversations = parsePositiveInteger(values['max-conversations'], '--max-conversations');
+  if (values['conversation-max-age-ms'] !== undefined)
+    limits.maxAgeMs = parsePositiveInteger(values['conversation-max-age-ms'], '--conversation-max-age-ms');
+  return limits;
 }
 
 function isLoopback(host: string): boolean {
@@ -180,6 +229,7 @@ export async function runServerCommand(
     logger,
     host: settings.host,
     port: settings.port,
+    continuation: settings.continuation,
     closeProviderOnClose: true,
   });
   const baseUrl = `${gateway.url}/v1`;

@@ -64,6 +64,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     ) as Server;
     created.once('error', reject);
   });
+  server.on('upgrade', gateway.responsesWebSocket.handleUpgrade);
   const address = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
 
@@ -87,8 +88,10 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
       await Promise.race([gateway.waitForStreams(), flushed]);
       clearTimeout(timer);
     }
+    gateway.responsesWebSocket.close();
     server.closeAllConnections();
     await closed;
+    await gateway.conversations?.close();
     if (options.closeProviderOnClose === true) await options.provider.close?.();
   };
 

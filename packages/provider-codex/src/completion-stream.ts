@@ -20,12 +20,14 @@ import type { Turn, TurnSender } from './turn-sender.js';
  * @param onError - receives the provider error behind an `error` chunk
  * @param onResponse - receives each established response (the replay's too): its wire, headers and
  *   connection
+ * @param onEvent - receives each raw upstream event before it is parsed
  */
 export async function* streamTurnChunks(
   sender: TurnSender,
   turn: Turn,
   onError: (error: CodexProviderError) => void,
   onResponse?: (response: TransportResponse) => void,
+  onEvent?: (event: unknown) => void,
 ): AsyncGenerator<StreamChunk, void, undefined> {
   const { signal } = turn;
   for (;;) {
@@ -65,6 +67,7 @@ export async function* streamTurnChunks(
           exhausted = true;
           break;
         }
+        onEvent?.(next.value);
         for (const chunk of parser.feed(next.value)) {
           if (chunk.type === 'done' || chunk.type === 'error') sawTerminal = true;
           yieldedOutput = true;

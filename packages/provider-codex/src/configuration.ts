@@ -34,6 +34,8 @@ export const ENVIRONMENT_VARIABLES = {
   serverHost: 'CODETETHER_SERVER_HOST',
   /** The port the gateway listens on. */
   serverPort: 'CODETETHER_SERVER_PORT',
+  /** `on` (default) or `off`: whether the gateway continues recognised conversations (`previous_response_id`). */
+  gatewayContinuation: 'CODETETHER_GATEWAY_CONTINUATION',
 } as const;
 
 /** Default OAuth issuer (`CODETETHER_AUTH_ISSUER`): oauth-pkce's `DEFAULT_ISSUER`. */

@@ -28,6 +28,7 @@ import { ConversationHistory, type ConversationInput, startsUserTurn } from './c
 import { abortedError, CodexProviderError } from './errors.js';
 import { closeIteratorQuietly, raceCallerAbort } from './event-iteration.js';
 import { listModelsForBackend, validateModelForBackend } from './model-catalogue.js';
+import { preparePassthroughBody } from './passthrough-body.js';
 import { StreamedAnswerRecorder } from './streamed-answer.js';
 import type { Credentials, Turn, TurnSender } from './turn-sender.js';
 
@@ -84,12 +85,34 @@ export interface ConversationOptions {
   warmUp?: boolean;
   /** Automatic compaction (default on at {@link DEFAULT_AUTO_COMPACT_SHARE}); `false` turns it off. */
   autoCompact?: false | AutoCompactOptions;
+  /**
+   * A client's Responses request body (its `input`, `previous_response_id` and `stream` are ignored)
+   * used as every turn's request instead of one built from `tools`, `instructions`, … — with the same
+   * fixes as `createResponseStream` (model aliases, `store: false` and default instructions on the
+   * ChatGPT backend, `prompt_cache_key` = the conversation id unless the body sets one). For gateways.
+   */
+  requestBody?: Record<string, unknown>;
+}
+
+/** What went upstream for one attempt of a turn (see {@link ConversationCallOptions.onUpstreamRequest}). */
+export interface ConversationUpstreamRequest {
+  /** True when only the new items went up, with `previous_response_id`. */
+  continued: boolean;
+  /** Size of the JSON body (or WebSocket frame body) sent, in bytes. */
+  bodyBytes: number;
 }
 
 /** Per-call options of {@link Conversation.send} and {@link Conversation.compact}. */
 export interface ConversationCallOptions {
   /** Cancels the call; a cancelled turn leaves the history as it was. */
   signal?: AbortSignal | undefined;
+  /**
+   * Receives the raw upstream Responses events of the turn, each just before the chunks parsed from
+   * it are yielded (events of an attempt the conversation retried invisibly are never passed).
+   */
+  onEvent?: ((event: unknown) => void) | undefined;
+  /** Told, once per upstream request of the turn, whether it continued and how many bytes it sent. */
+  onUpstreamRequest?: ((request: ConversationUpstreamRequest) => void) | undefined;
 }
 
 /**
@@ -164,6 +187,18 @@ function sentPreviousResponse(request: ContinuationRequest): boolean {
   return request.continuation !== undefined || request.body.previous_response_id !== undefined;
 }
 
+function upstreamRequestOf(
+  request: ContinuationRequest,
+  response: TransportResponse,
+): ConversationUpstreamRequest {
+  const continued = response.connection?.continued === true && request.continuation !== undefined;
+  const body = continued && request.continuation !== undefined ? request.continuation.body : request.body;
+  return {
+    continued: continued || request.body.previous_response_id !== undefined,
+    bodyBytes: Buffer.byteLength(JSON.stringify(body)),
+  };
+}
+
 function inputTokensOf(usage: Usage): number {
   return usage.promptTokens + (usage.cacheReadTokens ?? 0);
 }
@@ -212,7 +247,7 @@ class CodexConversation implements Conversation {
   }
 
   send(input: ConversationInput, callOptions: ConversationCallOptions = {}): AsyncIterable<StreamChunk> {
-    return { [Symbol.asyncIterator]: () => this.runTurn(input, callOptions.signal) };
+    return { [Symbol.asyncIterator]: () => this.runTurn(input, callOptions) };
   }
 
   async compact(callOptions: ConversationCallOptions = {}): Promise<void> {
@@ -272,6 +307,20 @@ class CodexConversation implements Conversation {
   /** The request body of this conversation without its input (rebuilt per turn: it is cheap). */
   private bodyTemplate(backend: Backend): RequestBody {
     const { options, context } = this;
+    if (options.requestBody !== undefined) {
+      const { body } = preparePassthroughBody(
+        { ...options.requestBody, model: options.model },
+        {
+          backend,
+          sessionId: this.id,
+          defaultEffort: context.defaultEffort,
+          defaultInstructions: context.defaultInstructions,
+        },
+      );
+      delete body.input;
+      delete body.previous_response_id;
+      return body as RequestBody;
+    }
     const request: CompletionRequest = {
       model: options.model,
       messages: options.instructions === undefined ? [] : [{ role: 'system', content: options.instructions }],
@@ -313,10 +362,10 @@ class CodexConversation implements Conversation {
   /** One turn: prepare, send (resending in full once if the previous response is unknown), record. */
   private async *runTurn(
     input: ConversationInput,
-    callerSignal: AbortSignal | undefined,
+    callOptions: ConversationCallOptions,
   ): AsyncGenerator<StreamChunk, void, undefined> {
     const release = this.claim();
-    const signal = this.linkedSignal(callerSignal);
+    const signal = this.linkedSignal(callOptions.signal);
     try {
       await this.warmedUp;
       const session = await this.session(signal);
@@ -333,7 +382,10 @@ class CodexConversation implements Conversation {
       const storedResponses = session.backend === 'openai' && this.options.store === true;
       let request = continuationRequest(previous, fullBody, { storedResponses });
       for (let attempt = 0; ; attempt += 1) {
-        const outcome = yield* this.attempt(session, request, fullBody, newItems, signal, attempt === 0);
+        const outcome = yield* this.attempt(session, request, fullBody, newItems, signal, {
+          mayResend: attempt === 0,
+          callOptions,
+        });
         if (outcome !== 'resend-in-full') return;
         request = { plan: { kind: 'full', reason: 'no-previous-response' }, body: fullBody };
       }
@@ -353,7 +405,7 @@ class CodexConversation implements Conversation {
     fullBody: RequestBody,
     newItems: ResponseItem[],
     signal: AbortSignal,
-    mayResend: boolean,
+    { mayResend, callOptions }: { mayResend: boolean; callOptions: ConversationCallOptions },
   ): AsyncGenerator<StreamChunk, 'done' | 'resend-in-full', undefined> {
     const turn = this.turnOf(session, request.body, signal);
     if (request.continuation !== undefined) turn.continuation = request.continuation;
@@ -362,30 +414,44 @@ class CodexConversation implements Conversation {
     let response: TransportResponse | undefined;
     const recorder = new StreamedAnswerRecorder();
     let yielded = false;
+    // Raw events wait until a chunk is yielded, so an attempt resent invisibly passes none on.
+    let pendingEvents: unknown[] = [];
+    const flushEvents = (): void => {
+      const { onEvent } = callOptions;
+      const events = pendingEvents;
+      pendingEvents = [];
+      if (onEvent !== undefined) for (const event of events) onEvent(event);
+    };
     const chunks = streamTurnChunks(
       this.context.sender,
       turn,
       () => {},
       (established) => {
         response = established;
+        pendingEvents = [];
         const turnState = established.headers[TURN_STATE_HEADER];
         if (turnState !== undefined && turnState !== '') this.turnState = turnState;
       },
+      callOptions.onEvent === undefined ? undefined : (event) => pendingEvents.push(event),
     );
     try {
       for await (const chunk of chunks) {
         if (!yielded && canResend && chunk.type === 'error' && chunk.code === PREVIOUS_RESPONSE_NOT_FOUND)
           return 'resend-in-full';
+        flushEvents();
         recorder.see(chunk);
         // Recorded before the chunk is yielded: a caller may stop reading at `done`.
         if (chunk.type === 'done') this.record(chunk, fullBody, newItems, recorder, response);
         yielded = true;
         yield chunk;
       }
+      flushEvents();
     } catch (error) {
       if (!yielded && canResend && serverErrorCode(error) === PREVIOUS_RESPONSE_NOT_FOUND)
         return 'resend-in-full';
       throw error;
+    } finally {
+      if (response !== undefined) callOptions.onUpstreamRequest?.(upstreamRequestOf(request, response));
     }
     return 'done';
   }

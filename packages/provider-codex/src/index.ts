@@ -15,6 +15,7 @@ export {
   type Conversation,
   type ConversationCallOptions,
   type ConversationOptions,
+  type ConversationUpstreamRequest,
   DEFAULT_AUTO_COMPACT_SHARE,
 } from './conversation.js';
 export type { ConversationInput } from './conversation-history.js';

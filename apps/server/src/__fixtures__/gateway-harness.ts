@@ -3,6 +3,7 @@ import { type Emulator, type EmulatorOptions, startEmulator } from '@codetether/
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import { type CodexProvider, createCodexProvider, type TransportMode } from '@codetether/provider-codex';
 import { createGatewayLogger } from '../gateway-logger.js';
+import type { GatewayServerOptions } from '../gateway-server.js';
 import { type RunningGateway, startGatewayServer } from '../start-gateway-server.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { toStoredLogin } from './emulator-login.js';
@@ -31,6 +32,8 @@ export interface GatewayHarnessOptions {
   transport?: TransportMode;
   /** Emulator options. */
   emulator?: EmulatorOptions;
+  /** The gateway's continuation setting (default on). */
+  continuation?: GatewayServerOptions['continuation'];
 }
 
 /** Starts the full chain for integration tests. */
@@ -57,6 +60,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     provider,
     apiKey: TEST_SERVER_KEY,
     port: 0,
+    ...(options.continuation === undefined ? {} : { continuation: options.continuation }),
     logger: createGatewayLogger({
       level: 'info',
       destination: new Writable({

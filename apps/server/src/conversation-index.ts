@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { GatewayConversation } from './gateway-provider.js';
+
+/** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
+export const DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES = 256;
+/** Default longest time a conversation stays in the index without a turn: 30 minutes. */
+export const DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS = 30 * 60 * 1000;
+
+/** Size and age limits of the {@link ConversationIndex}. */
+export interface ConversationIndexLimits {
+  /** The most conversations kept; the least recently used one is closed beyond it. */
+  maxEntries: number;
+  /** How long a conversation is kept after its last turn, in ms. */
+  maxAgeMs: number;
+}
+
+/** A conversation the gateway answered, as the index keeps it between turns. */
+export interface IndexedConversation {
+  /** The provider's conversation (its own history, reasoning included, and its own socket). */
+  conversation: GatewayConversation;
+  /**
+   * The canonical text of what the client must send to continue it: the request settings and every
+   * message or item up to and including the answer the gateway returned. Compared in full before a
+   * conversation is continued, so a hash collision can never splice two conversations.
+   */
+  transcript: string;
+  /** The canonical request settings (everything but the messages or input). */
+  settings: string;
+  /** The id of the last response, for `previous_response_id`. */
+  responseId?: string | undefined;
+}
+
+interface StoredEntry {
+  value: IndexedConversation;
+  clientTag: string;
+  storedAt: number;
+}
+
+/**
+ * A short, stable tag of the client key a request presented: the index keys every entry with it, so
+ * two clients' conversations never meet. The key itself is never kept.
+ *
+ * @param authorization - the request's `Authorization` header (`Bearer <key>`), if any
+ */
+export function clientTagOf(authorization: string | null | undefined): string {
+  const key = /^Bearer[ \t]+(\S+)/i.exec(authorization ?? '')?.[1] ?? '';
+  return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 22);
+}
+
+/** The SHA-256 fingerprint of a transcript (hex). */
+export function fingerprintOf(transcript: string): string {
+  return createHash('sha256').update(transcript, 'utf8').digest('hex');
+}
+
+/**
+ * The bounded in-memory index of conversations the gateway answered recently, keyed per client: by a
+ * session id the client sent, by the fingerprint of its transcript, and by its last response id. A
+ * conversation is taken out while a turn runs on it (so two requests never share one) and put back
+ * under its new keys when the turn completed. Entries beyond the size limit (least recently used
+ * first) or older than the age limit are closed.
+ */
+export class ConversationIndex {
+  private readonly entries = new Map<string, StoredEntry>();
+  private readonly keysByResponse = new Map<string, string>();
+
+  /**
+   * @param limits - size and age limits
+   * @param now - wall clock, epoch ms
+   */
+  constructor(
+    private readonly limits: ConversationIndexLimits,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Number of conversations kept right now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The key of a client's conversation named by a session id. */
+  static sessionKey(clientTag: string, sessionId: string): string {
+    return `${clientTag}\u0000session\u0000${sessionId}`;
+  }
+
+  /** The key of a client's conversation recognised by its transcript. */
+  static transcriptKey(clientTag: string, transcript: string): string {
+    return `${clientTag}\u0000transcript\u0000${fingerprintOf(transcript)}`;
+  }
+
+  /**
+   * Takes a conversation out of the index when its key is known and `accepts` it; one it does not
+   * accept stays where it is.
+   */
+  take(key: string, accepts: (entry: IndexedConversation) => boolean): IndexedConversation | undefined {
+    this.expire();
+    const stored = this.entries.get(key);
+    if (stored === undefined || !accepts(stored.value)) return undefined;
+    this.remove(key, stored);
+    return stored.value;
+  }
+
+  /** Takes a client's conversation out of the index by its last response id. */
+  takeByResponseId(clientTag: string, responseId: string): IndexedConversation | undefined {
+    const key = this.keysByResponse.get(`${clientTag}\u0000${responseId}`);
+    return key === undefined ? undefined : this.take(key, (entry) => entry.responseId === responseId);
+  }
+
+  /** Whether a client's session id names a conversation (possibly one that is running a turn). */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /**
+   * Puts a conversation (back) under a key; a conversation already under that key is closed.
+   *
+   * @param key - from {@link ConversationIndex.sessionKey} or {@link ConversationIndex.transcriptKey}
+   * @param clientTag - the client's tag (for the response id lookup)
+   * @param value - the conversation and its transcript
+   */
+  put(key: string, clientTag: string, value: IndexedConversation): void {
+    const previous = this.entries.get(key);
+    if (previous !== undefined) {
+      this.remove(key, previous);
+      if (previous.value.conversation !== value.conversation) void closeQuietly(previous.value);
+    }
+    this.entries.set(key, { value, clientTag, storedAt: this.now() });
+    if (value.responseId !== undefined) this.keysByResponse.set(`${clientTag}\u0000${value.responseId}`, key);
+    this.expire();
+    while (this.entries.size > Math.max(0, this.limits.maxEntries)) {
+      const oldest = this.entries.entries().next().value;
+      if (oldest === undefined) break;
+      this.remove(oldest[0], oldest[1]);
+      void closeQuietly(oldest[1].value);
+    }
+  }
+
+  /** Closes every conversation and empties the index. */
+  async close(): Promise<void> {
+    const values = [...this.entries.values()].map((stored) => stored.value);
+    this.entries.clear();
+    this.keysByResponse.clear();
+    await Promise.all(values.map(closeQuietly));
+  }
+
+  private remove(key: string, stored: StoredEntry): void {
+    this.entries.delete(key);
+    const { responseId } = stored.value;
+    if (responseId !== undefined) this.keysByResponse.delete(`${stored.clientTag}\u0000${responseId}`);
+  }
+
+  private expire(): void {
+    const oldestAllowed = this.now() - this.limits.maxAgeMs;
+    for (const [key, stored] of this.entries) {
+      // Insertion order is age order: entries are re-inserted on every put.
+      if (stored.storedAt >= oldestAllowed) break;
+      this.remove(key, stored);
+      void closeQuietly(stored.value);
+    }
+  }
+}
+
+async function closeQuietly(entry: IndexedConversation): Promise<void> {
+  try {
+    await entry.conversation.close();
+  } catch {
+    // Closing is best effort: the provider's idle timeout closes the socket anyway.
+  }
+}

@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
+import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
+import { type PlannedConversationTurn, runConversationTurn } from './conversation-turn.js';
+import { type GatewayContext, readSessionId } from './gateway-context.js';
+import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
+import { GatewayError } from './openai-error.js';
+
+/**
+ * Body fields that change per turn; every other field is a setting fixed per conversation.
+ * `client_metadata` (the Codex CLI's per-request turn ids and timings) is not forwarded.
+ */
+const PER_TURN_FIELDS: ReadonlySet<string> = new Set([
+  'input',
+  'previous_response_id',
+  'stream',
+  'generate',
+  'client_metadata',
+]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The body without its per-turn fields: the conversation's request template. */
+function templateOf(body: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !PER_TURN_FIELDS.has(name)));
+}
+
+/** The input as Responses items (a string is one user message; a message without `type` gets one). */
+function inputItemsOf(input: unknown): ResponseItem[] {
+  if (typeof input === 'string')
+    return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+  if (!Array.isArray(input)) return [];
+  return input
+    .filter(isRecord)
+    .map((item) => (item.type === undefined ? { type: 'message', ...item } : item));
+}
+
+/**
+ * An item as the index compares it: what a client sends back of it (ids, statuses and annotations
+ * aside); `undefined` for reasoning items, which the conversation carries itself.
+ */
+function canonicalItem(item: ResponseItem): unknown {
+  const type = typeof item.type === 'string' ? item.type : 'message';
+  if (type === 'reasoning') return undefined;
+  if (type === 'message') {
+    const textType = item.role === 'assistant' ? 'output_text' : 'input_text';
+    const content =
+      typeof item.content === 'string'
+        ? [[textType, item.content]]
+        : Array.isArray(item.content)
+          ? item.content.filter(isRecord).map((part) => [part.type, part.text ?? part.image_url ?? null])
+          : [];
+    return [type, item.role, content];
+  }
+  if (type === 'function_call') return [type, item.call_id, item.name, item.arguments];
+  if (type === 'function_call_output') return [type, item.call_id, item.output];
+  const { id: _id, status: _status, ...rest } = item;
+  return [type, rest];
+}
+
+function transcriptOf(settings: string, items: readonly ResponseItem[]): string {
+  return JSON.stringify([settings, items.map(canonicalItem).filter((item) => item !== undefined)]);
+}
+
+const ANSWER_TYPES: ReadonlySet<string> = new Set(['function_call', 'custom_tool_call', 'reasoning']);
+const isAnswerItem = (item: ResponseItem): boolean =>
+  ANSWER_TYPES.has(String(item.type)) || (item.type === 'message' && item.role === 'assistant');
+
+function previousResponseNotFound(responseId: string): GatewayError {
+  return new GatewayError(
+    400,
+    'invalid_request_error',
+    `Previous response with id '${responseId}' not found. Only responses this gateway returned recently (to the same key) can be continued; send the full input instead.`,
+    { param: 'previous_response_id', code: 'previous_response_not_found' },
+  );
+}
+
+/** What both the planner and the warm-up read of a Responses request. */
+interface ResponsesRequest {
+  index: ConversationIndex;
+  createConversation: NonNullable<GatewayContext['provider']['createConversation']>;
+  clientTag: string;
+  sessionId: string | undefined;
+  template: Record<string, unknown>;
+  settings: string;
+  items: ResponseItem[];
+  /** The index key of the conversation: the session's, or its transcript's. */
+  keyOf(transcript: string): string;
+}
+
+/** Reads a Responses request for continuation; `undefined` when continuation is off or impossible. */
+function readResponsesRequest(
+  context: GatewayContext,
+  body: Record<string, unknown>,
+  headers: Headers,
+): ResponsesRequest | undefined {
+  const index = context.conversations;
+  const createConversation = context.provider.createConversation?.bind(context.provider);
+  if (index === undefined || createConversation === undefined) return undefined;
+  const clientTag = clientTagOf(headers.get('authorization'));
+  const sessionId = readSessionId(headers);
+  const template = templateOf(body);
+  return {
+    index,
+    createConversation,
+    clientTag,
+    sessionId,
+    template,
+    settings: JSON.stringify(template),
+    items: inputItemsOf(body.input),
+    keyOf: (transcript) =>
+      sessionId === undefined
+        ? ConversationIndex.transcriptKey(clientTag, transcript)
+        : ConversationIndex.sessionKey(clientTag, sessionId),
+  };
+}
+
+/**
+ * Plans a Responses request as a turn of a conversation: named by `previous_response_id` (a response
+ * this gateway returned to the same client key, else OpenAI's 400 `previous_response_not_found`), by
+ * a session id header, or recognised by its input (the input of an earlier request plus the output it
+ * returned, then new items). A continuing turn sends only the new items; anything else starts a new
+ * conversation with the full input.
+ *
+ * @returns the turn, or `undefined` for the stateless passthrough (continuation off, no conversations)
+ */
+async function planResponsesTurn(
+  context: GatewayContext,
+  body: Record<string, unknown>,
+  headers: Headers,
+): Promise<PlannedConversationTurn | undefined> {
+  const request = readResponsesRequest(context, body, headers);
+  if (request === undefined) return undefined;
+  const { index, createConversation, clientTag, sessionId, template, settings, items, keyOf } = request;
+  const placementAfter = (conversation: GatewayConversation) => () => {
+    const transcript = transcriptOf(settings, conversation.history);
+    return { key: keyOf(transcript), value: { conversation, transcript, settings } };
+  };
+  const create = (history?: readonly ResponseItem[]): GatewayConversation => {
+    const options: Parameters<typeof createConversation>[0] = {
+      model: String(body.model),
+      requestBody: template,
+    };
+    if (template.store === true) options.store = true;
+    if (sessionId !== undefined) options.id = sessionId;
+    if (history !== undefined) options.history = history;
+    return createConversation(options);
+  };
+  const previousResponseId = body.previous_response_id;
+  if (typeof previousResponseId === 'string' && previousResponseId !== '') {
+    const taken = index.takeByResponseId(clientTag, previousResponseId);
+    if (taken === undefined) {
+      // With `store: true` (API key) the OpenAI API may know responses this gateway never saw.
+      if (template.store === true) return undefined;
+      throw previousResponseNotFound(previousResponseId);
+    }
+    if (taken.settings === settings) {
+      const restore = { key: keyOf(taken.transcript), value: taken };
+      return {
+        conversation: taken.conversation,
+        restore,
+        input: items,
+        clientTag,
+        placementAfter: placementAfter(taken.conversation),
+      };
+    }
+    // Changed settings: a new conversation from the same history (full input, then continued).
+    const history = taken.conversation.history;
+    await taken.conversation.close().catch(() => {});
+    const conversation = create(history);
+    return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
+  }
+  const lastAnswer = items.findLastIndex(isAnswerItem);
+  const prefix = transcriptOf(settings, items.slice(0, lastAnswer + 1));
+  const newItems = items.slice(lastAnswer + 1);
+  const continues = lastAnswer >= 0 && newItems.length > 0;
+  const key = keyOf(prefix);
+  let taken: IndexedConversation | undefined;
+  if (sessionId !== undefined) {
+    taken = index.take(key, () => true);
+    if (taken === undefined && index.has(key)) return undefined;
+  } else if (continues) taken = index.take(key, (entry) => entry.transcript === prefix);
+  if (taken !== undefined && continues && taken.transcript === prefix) {
+    return {
+      conversation: taken.conversation,
+      restore: { key, value: taken },
+      input: newItems,
+      clientTag,
+      placementAfter: placementAfter(taken.conversation),
+    };
+  }
+  if (taken !== undefined) await taken.conversation.close().catch(() => {});
+  const conversation = create();
+  return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
+}
+
+/**
+ * Answers a warm-up (`generate: false`) without calling the model: the conversation it prepares is
+ * remembered under a new response id with the warm-up's input as its history, so the request that
+ * names it goes up with that input plus its own items (and later turns continue upstream).
+ */
+async function answerWarmUp(
+  context: GatewayContext,
+  body: Record<string, unknown>,
+  headers: Headers,
+): Promise<GatewayResponseStream | undefined> {
+  const request = readResponsesRequest(context, body, headers);
+  if (request === undefined) return undefined;
+  const { index, createConversation, clientTag, sessionId, template, settings, keyOf } = request;
+  let history = request.items;
+  const previousResponseId = body.previous_response_id;
+  if (typeof previousResponseId === 'string' && previousResponseId !== '') {
+    const taken = index.takeByResponseId(clientTag, previousResponseId);
+    if (taken === undefined) throw previousResponseNotFound(previousResponseId);
+    history = [...taken.conversation.history, ...history];
+    await taken.conversation.close().catch(() => {});
+  }
+  const options: Parameters<typeof createConversation>[0] = {
+    model: String(body.model),
+    requestBody: template,
+    history,
+  };
+  if (sessionId !== undefined) options.id = sessionId;
+  const conversation = createConversation(options);
+  const responseId = `resp_${randomUUID().replaceAll('-', '')}`;
+  const transcript = transcriptOf(settings, history);
+  index.put(keyOf(transcript), clientTag, { conversation, transcript, settings, responseId });
+  const response = {
+    id: responseId,
+    object: 'response',
+    created_at: Math.floor(context.now() / 1000),
+    status: 'completed',
+    model: body.model,
+    output: [],
+    usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
+  };
+  async function* events(): AsyncGenerator<unknown, void, undefined> {
+    yield { type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } };
+    yield { type: 'response.completed', sequence_number: 1, response };
+  }
+  return { events: events() };
+}
+
+const RAW_ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'response.failed']);
+
+/**
+ * The raw Responses events of a conversation turn, as a {@link GatewayResponseStream}: resolves once
+ * the turn produced its first chunk (failures before it are thrown, like `createResponseStream`'s);
+ * a failure the upstream sent no event for (a dropped socket) becomes one `error` event.
+ */
+async function conversationResponseStream(
+  chunks: AsyncGenerator<StreamChunk, void, undefined>,
+  queue: unknown[],
+): Promise<GatewayResponseStream> {
+  const first = await chunks.next();
+  async function* events(): AsyncGenerator<unknown, void, undefined> {
+    try {
+      let result = first;
+      for (;;) {
+        const pending = queue.splice(0);
+        yield* pending;
+        if (result.done === true) return;
+        const chunk = result.value;
+        const relayedError = pending.some(
+          (event) => isRecord(event) && RAW_ERROR_TYPES.has(String(event.type)),
+        );
+        if (chunk.type === 'error' && !relayedError) {
+          yield { type: 'error', code: chunk.code ?? 'upstream_error', message: chunk.message };
+          return;
+        }
+        if (chunk.type === 'done' || chunk.type === 'error') return;
+        result = await chunks.next();
+      }
+    } finally {
+      await chunks.return();
+    }
+  }
+  return { events: events() };
+}
+
+/**
+ * The upstream stream of a `/v1/responses` request: a conversation turn when continuation applies,
+ * the provider's stateless passthrough otherwise.
+ *
+ * @param context - shared gateway state
+ * @param body - the client's Responses body
+ * @param headers - the request headers (client key, session id)
+ * @param upstream - the request's upstream signal and session id (a lane when the client sent none)
+ */
+export async function openResponseStream(
+  context: GatewayContext,
+  body: Record<string, unknown>,
+  headers: Headers,
+  upstream: { signal: AbortSignal; sessionId: string },
+): Promise<GatewayResponseStream> {
+  if (body.generate === false) {
+    const warmUp = await answerWarmUp(context, body, headers);
+    if (warmUp !== undefined) return warmUp;
+  }
+  const turn = await planResponsesTurn(context, body, headers);
+  if (turn === undefined) return context.provider.createResponseStream(body, upstream);
+  const queue: unknown[] = [];
+  const chunks = runConversationTurn(context, turn, {
+    signal: upstream.signal,
+    onEvent: (event) => queue.push(event),
+  });
+  return conversationResponseStream(chunks, queue);
+}

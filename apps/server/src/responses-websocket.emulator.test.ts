@@ -1,0 +1,158 @@
+import type { RecordedRequest } from '@codetether/emulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+
+const TIMEOUT = { timeout: 30_000 };
+
+type Event = { type: string } & Record<string, unknown>;
+
+function open(harness: GatewayHarness, key = TEST_SERVER_KEY): Promise<WebSocket> {
+  const url = `${harness.gateway.url.replace('http', 'ws')}/v1/responses`;
+  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${key}` } });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(socket));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`upgrade refused: ${response.statusCode}`)),
+    );
+    socket.once('error', reject);
+  });
+}
+
+/** Sends one response.create and collects its events until the final one. */
+function create(socket: WebSocket, body: Record<string, unknown>): Promise<Event[]> {
+  const events: Event[] = [];
+  return new Promise((resolve) => {
+    const onMessage = (data: WebSocket.RawData): void => {
+      const event = JSON.parse(String(data)) as Event;
+      events.push(event);
+      if (['response.completed', 'response.failed', 'response.incomplete', 'error'].includes(event.type)) {
+        socket.off('message', onMessage);
+        resolve(events);
+      }
+    };
+    socket.on('message', onMessage);
+    socket.send(JSON.stringify({ type: 'response.create', ...body }));
+  });
+}
+
+function closeCode(socket: WebSocket): Promise<number> {
+  return new Promise((resolve) => socket.once('close', (code) => resolve(code)));
+}
+
+function responsesRequests(harness: GatewayHarness): RecordedRequest[] {
+  return harness.emulator.requests.filter(
+    (request) => request.path.endsWith('/responses') && request.method === 'POST',
+  );
+}
+
+const tools = [
+  {
+    type: 'function',
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+];
+
+describe('Responses WebSocket mode on /v1/responses', () => {
+  let harness: GatewayHarness;
+
+  beforeAll(async () => {
+    harness = await startGatewayHarness({ transport: 'websocket' });
+  }, 30_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+  beforeEach(() => harness.emulator.clearRequests());
+
+  it('runs a tool round trip with previous_response_id, only new items going upstream', TIMEOUT, async () => {
+    const socket = await open(harness);
+    const first = await create(socket, {
+      model: 'gpt-5.4',
+      instructions: 'Be brief.',
+      input: [{ role: 'user', content: '[scenario:tool-call] Weather in Paris?' }],
+      tools,
+    });
+    const completed = first.at(-1) as unknown as {
+      response: { id: string; output: { type: string; call_id?: string }[] };
+    };
+    expect(first.at(-1)?.type).toBe('response.completed');
+    const call = completed.response.output.find((item) => item.type === 'function_call');
+    const second = await create(socket, {
+      model: 'gpt-5.4',
+      instructions: 'Be brief.',
+      previous_response_id: completed.response.id,
+      input: [{ type: 'function_call_output', call_id: call?.call_id, output: 'Hail, 3 C' }],
+      tools,
+    });
+    const text = second
+      .filter((event) => event.type === 'response.output_text.delta')
+      .map((event) => event.delta)
+      .join('');
+    expect(text).toContain('Hail, 3 C');
+    const [upstreamFirst, upstreamSecond] = responsesRequests(harness);
+    expect(upstreamSecond?.previousResponseId).toMatch(/^resp_/);
+    expect(upstreamSecond?.inputItems).toBe(1);
+    expect(upstreamSecond?.connectionId).toBe(upstreamFirst?.connectionId);
+    socket.close();
+  });
+
+  it('answers a warm-up (generate: false) itself; the next request names it', TIMEOUT, async () => {
+    const socket = await open(harness);
+    const body = { model: 'gpt-5.4', instructions: 'Be brief.', tools };
+    const warmUp = await create(socket, { ...body, input: [], generate: false });
+    const warmUpId = (warmUp.at(-1) as unknown as { response: { id: string } }).response.id;
+    const answer = await create(socket, {
+      ...body,
+      previous_response_id: warmUpId,
+      input: [{ role: 'user', content: '[scenario:text] hi' }],
+    });
+    expect(answer.at(-1)?.type).toBe('response.completed');
+    expect(responsesRequests(harness)).toHaveLength(1);
+    socket.close();
+  });
+
+  it('one response at a time per socket', TIMEOUT, async () => {
+    const socket = await open(harness);
+    const events: Event[] = [];
+    socket.on('message', (data) => events.push(JSON.parse(String(data)) as Event));
+    const body = { type: 'response.create', model: 'gpt-5.4', input: '[scenario:text] hi' };
+    socket.send(JSON.stringify(body));
+    socket.send(JSON.stringify(body));
+    await expect.poll(() => events.some((event) => event.type === 'response.completed')).toBe(true);
+    const busy = events.find((event) => event.type === 'error') as { error: { code: string } } | undefined;
+    expect(busy?.error.code).toBe('response_already_in_flight');
+    socket.close();
+  });
+
+  it('unknown previous_response_id is an error event naming the field', TIMEOUT, async () => {
+    const socket = await open(harness);
+    const [event] = await create(socket, {
+      model: 'gpt-5.4',
+      input: 'hi',
+      previous_response_id: 'resp_nope',
+    });
+    expect(event).toMatchObject({
+      type: 'error',
+      status: 400,
+      error: { code: 'previous_response_not_found', param: 'previous_response_id' },
+    });
+    socket.close();
+  });
+
+  it('refuses a wrong key on the upgrade and closes on bad frames', TIMEOUT, async () => {
+    await expect(open(harness, 'wrong-key')).rejects.toThrow('401');
+    const binary = await open(harness);
+    const binaryClosed = closeCode(binary);
+    binary.send(Buffer.from([1, 2, 3]));
+    expect(await binaryClosed).toBe(1003);
+    const notJson = await open(harness);
+    const notJsonClosed = closeCode(notJson);
+    notJson.send('not json');
+    expect(await notJsonClosed).toBe(1007);
+    const wrongType = await open(harness);
+    const wrongTypeClosed = closeCode(wrongType);
+    wrongType.send(JSON.stringify({ type: 'session.update' }));
+    expect(await wrongTypeClosed).toBe(1008);
+  });
+});

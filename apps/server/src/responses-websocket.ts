@@ -1,0 +1,240 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { GatewayContext } from './gateway-context.js';
+import { GatewayError } from './openai-error.js';
+import { openResponseStream } from './responses-conversation-turn.js';
+import { shutdownError, trackRequest } from './tracked-request.js';
+import { mapProviderError } from './upstream-error-mapping.js';
+
+/** The path clients open OpenAI's Responses WebSocket mode on. */
+export const RESPONSES_WEBSOCKET_PATH = '/v1/responses';
+
+/** Close codes the gateway uses on its Responses WebSocket. */
+export const RESPONSES_WEBSOCKET_CLOSE_CODES = {
+  /** The gateway shuts down. */
+  goingAway: 1001,
+  /** A binary frame: only JSON text frames are understood. */
+  unsupportedData: 1003,
+  /** A text frame that is not JSON. */
+  invalidPayload: 1007,
+  /** A JSON frame that is not a `response.create` object. */
+  policyViolation: 1008,
+  /** A frame larger than the body limit (sent by `ws` itself). */
+  messageTooBig: 1009,
+} as const;
+
+const TERMINAL_TYPES: ReadonlySet<string> = new Set([
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+  'error',
+]);
+
+/** Options of {@link createResponsesWebSocket}. */
+export interface ResponsesWebSocketOptions {
+  /** Checks the `Authorization` header; throws a 401 {@link GatewayError} otherwise. */
+  authenticate(authorization: string | undefined): void;
+  /** Whether the gateway is shutting down (upgrades then get 503). */
+  isDraining(): boolean;
+  /** Largest frame accepted, in bytes (larger ones close the socket with 1009). */
+  maxFrameBytes: number;
+}
+
+/** The Responses WebSocket endpoint of a gateway. */
+export interface ResponsesWebSocket {
+  /** The Node server's `upgrade` listener: answers upgrades on `/v1/responses`, refuses the rest. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every open socket (1001). */
+  close(): void;
+}
+
+function rejectUpgrade(socket: Duplex, error: GatewayError): void {
+  const body = JSON.stringify(error.toBody());
+  const headers = {
+    ...error.toHeaders(),
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+  };
+  const head = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}`)
+    .join('\r\n');
+  socket.end(`HTTP/1.1 ${error.status} ${error.type}\r\n${head}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+function toHeaders(request: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  return headers;
+}
+
+/** OpenAI's error event of the WebSocket mode. */
+function errorEvent(error: GatewayError): Record<string, unknown> {
+  return { type: 'error', status: error.status, error: error.toBody().error };
+}
+
+/**
+ * Creates OpenAI's Responses WebSocket mode on `/v1/responses`: the client sends `response.create`
+ * messages (a Responses body with `type: "response.create"`), the gateway answers each with the
+ * response's events, one JSON event per message, continuing conversations as `POST /v1/responses`
+ * does. One response at a time per socket (a second one gets a `response_already_in_flight` error
+ * event). The upgrade request must carry the gateway key.
+ *
+ * @param context - shared gateway state
+ * @param options - authentication, draining flag, frame limit
+ */
+export function createResponsesWebSocket(
+  context: GatewayContext,
+  options: ResponsesWebSocketOptions,
+): ResponsesWebSocket {
+  const server = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
+
+  const runResponse = async (socket: WebSocket, headers: Headers, body: Record<string, unknown>) => {
+    const controller = new AbortController();
+    const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
+    socket.once('close', onClose);
+    const tracked = trackRequest(
+      context,
+      new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, {
+        method: 'POST',
+        headers,
+        signal: controller.signal,
+      }),
+    );
+    try {
+      const stream = await openResponseStream(context, body, headers, {
+        signal: tracked.upstream.signal,
+        sessionId: tracked.sessionId,
+      });
+      for await (const event of stream.events) {
+        if (socket.readyState !== socket.OPEN) return;
+        socket.send(JSON.stringify(event));
+        const type = (event as { type?: unknown }).type;
+        if (typeof type === 'string' && TERMINAL_TYPES.has(type)) return;
+      }
+      throw new GatewayError(
+        502,
+        'server_error',
+        'The upstream stream ended before the response was complete. Try again.',
+        {
+          code: 'upstream_incomplete',
+        },
+      );
+    } catch (error) {
+      if (controller.signal.aborted && !tracked.stoppedForShutdown) return;
+      const mapped = tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now());
+      context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
+    } finally {
+      socket.off('close', onClose);
+      tracked.release();
+    }
+  };
+
+  const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
+    const headers = toHeaders(request);
+    let inFlight = false;
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.unsupportedData, 'Send JSON text frames.');
+        return;
+      }
+      let message: unknown;
+      try {
+        message = JSON.parse(String(data));
+      } catch {
+        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.invalidPayload, 'The frame is not valid JSON.');
+        return;
+      }
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'Send a JSON object.');
+        return;
+      }
+      const { type, ...body } = message as Record<string, unknown>;
+      if (type !== 'response.create') {
+        socket.close(
+          RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation,
+          `Unsupported message type; send {"type":"response.create", ...}.`,
+        );
+        return;
+      }
+      if (inFlight) {
+        const error = new GatewayError(
+          409,
+          'invalid_request_error',
+          'A response is already in flight on this WebSocket. Wait for its final event, or open another socket.',
+          { code: 'response_already_in_flight' },
+        );
+        socket.send(JSON.stringify(errorEvent(error)));
+        return;
+      }
+      if (typeof body.model !== 'string' || body.model === '') {
+        const error = new GatewayError(
+          400,
+          'invalid_request_error',
+          'The request has no `model`. Set `model`, e.g. "gpt-5.4".',
+          {
+            param: 'model',
+            code: 'missing_required_parameter',
+          },
+        );
+        socket.send(JSON.stringify(errorEvent(error)));
+        return;
+      }
+      inFlight = true;
+      void runResponse(socket, headers, body).finally(() => {
+        inFlight = false;
+      });
+    });
+  };
+
+  return {
+    handleUpgrade(request, socket, head) {
+      const path = new URL(request.url ?? '/', 'http://gateway').pathname;
+      if (path !== RESPONSES_WEBSOCKET_PATH) {
+        rejectUpgrade(
+          socket,
+          new GatewayError(
+            404,
+            'invalid_request_error',
+            `No WebSocket endpoint at ${path}; use ${RESPONSES_WEBSOCKET_PATH}.`,
+            {
+              code: 'unknown_url',
+            },
+          ),
+        );
+        return;
+      }
+      try {
+        if (options.isDraining()) {
+          throw new GatewayError(
+            503,
+            'server_error',
+            'The gateway is shutting down. Retry against a running instance.',
+            {
+              code: 'server_shutting_down',
+            },
+          );
+        }
+        options.authenticate(request.headers.authorization);
+      } catch (error) {
+        const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
+        context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', refused.status);
+        rejectUpgrade(socket, refused);
+        return;
+      }
+      server.handleUpgrade(request, socket, head, (webSocket) => {
+        context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', 101);
+        onConnection(webSocket, request);
+      });
+    },
+    close() {
+      for (const client of server.clients)
+        client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
+      server.close();
+    },
+  };
+}
