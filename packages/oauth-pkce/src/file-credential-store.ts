@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { lock } from 'proper-lockfile';
 import { AsyncMutex } from './async-mutex.js';
 import { resolveCodetetherHome } from './codetether-home.js';
 import {
   type CredentialStore,
-  credentialsFileSchema,
+  checkCredentialsFile,
   fromCredentialsFile,
   type StoredChatGptCredentials,
   toCredentialsFile,
@@ -137,15 +136,12 @@ export function parseCredentialsFileContent(text: string, path: string): StoredC
       { cause: error, path },
     );
   }
-  const parsed = credentialsFileSchema.safeParse(json);
+  const parsed = checkCredentialsFile(json);
   if (!parsed.success) {
     const hint = looksLikeCodexCliFile(json)
       ? ' It looks like an official Codex CLI auth.json: CODETETHER_HOME must not point at the Codex CLI folder; use `codetether auth import-codex` to copy that login instead.'
       : '';
-    const fields = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => issue.path.join('.') || '(root)')
-      .join(', ');
+    const fields = parsed.invalidFields.slice(0, 3).join(', ');
     throw new OAuthError(
       'credentials-corrupt',
       `The file ${path} is not a CodeTether ChatGPT login (unexpected or missing fields: ${fields}).${hint} CodeTether will not overwrite it: move it away or delete it, then run \`codetether auth login\`.`,
@@ -287,6 +283,8 @@ export function createFileCredentialStore(options: FileCredentialStoreOptions = 
       let compromised: Error | undefined;
       let release: () => Promise<void>;
       try {
+        // Loaded on first lock (a refresh or a login), not when the package is imported.
+        const { lock } = await import('proper-lockfile');
         release = await lock(path, {
           realpath: false,
           lockfilePath: lockPath,

@@ -11,7 +11,7 @@ import {
   type TransportRequest,
   type TransportResponse,
 } from '@codetether/responses-protocol';
-import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
+import type { Agent, buildConnector, Dispatcher } from 'undici';
 import { type BodySource, createNodeBodySource } from './body-reader.js';
 import { HttpTransportError } from './http-transport-error.js';
 import { createAbortedError, createClosedError, createNetworkError } from './network-error.js';
@@ -35,6 +35,13 @@ const DEFAULT_MAX_RETRY_DELAY_MS = 30_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 30_000;
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** undici, imported on the first request that uses it (an injected `fetch` never does). */
+let undiciModule: Promise<typeof import('undici')> | undefined;
+const loadUndici = (): Promise<typeof import('undici')> => {
+  undiciModule ??= import('undici');
+  return undiciModule;
+};
 
 /** The abort reason used by `close()`. */
 class TransportClosedReason extends Error {
@@ -238,27 +245,29 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Respons
     }
     connectingSockets.clear();
   };
-  const baseConnector = buildConnector({ timeout: connectTimeoutMs });
-  const trackedConnector: buildConnector.connector = (connectOptions, callback) => {
-    let settled = false;
-    const socket = (baseConnector as unknown as (...args: unknown[]) => Socket | undefined)(
-      connectOptions,
-      (...args: Parameters<buildConnector.Callback>) => {
-        settled = true;
-        if (socket !== undefined) connectingSockets.delete(socket);
-        callback(...args);
-      },
-    );
-    if (socket !== undefined && !settled) connectingSockets.add(socket);
-  };
+  const trackConnector =
+    (baseConnector: buildConnector.connector): buildConnector.connector =>
+    (connectOptions, callback) => {
+      let settled = false;
+      const socket = (baseConnector as unknown as (...args: unknown[]) => Socket | undefined)(
+        connectOptions,
+        (...args: Parameters<buildConnector.Callback>) => {
+          settled = true;
+          if (socket !== undefined) connectingSockets.delete(socket);
+          callback(...args);
+        },
+      );
+      if (socket !== undefined && !settled) connectingSockets.add(socket);
+    };
 
   let ownedAgent: Agent | undefined;
-  const dispatcher = (): Dispatcher | undefined => {
+  const dispatcher = async (): Promise<Dispatcher | undefined> => {
     if (options.dispatcher !== undefined) return options.dispatcher;
     if (options.fetch !== undefined) return undefined;
-    ownedAgent ??= new Agent({
+    const undici = await loadUndici();
+    ownedAgent ??= new undici.Agent({
       keepAliveTimeout: keepAliveTimeoutMs,
-      connect: trackedConnector,
+      connect: trackConnector(undici.buildConnector({ timeout: connectTimeoutMs })),
       // The transport's own first-byte and idle timers govern; undici's would race them.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -287,6 +296,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Respons
     }
     // undici only acts on an abort once the connection is up, so a request still connecting would
     // otherwise wait for the connect timeout; an answer that arrives after the abort is destroyed.
+    const { request: undiciRequest } = await loadUndici();
     const answer = await raceAbort(
       undiciRequest(url, {
         method: 'POST',
@@ -399,7 +409,7 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Respons
     let response: HttpAnswer;
     attemptsAwaitingHeaders += 1;
     try {
-      response = await send(call.request.url, init, dispatcher());
+      response = await send(call.request.url, init, await dispatcher());
     } catch (error) {
       cleanUp();
       attemptsAwaitingHeaders -= 1;
