@@ -1,4 +1,5 @@
 import { startEmulator } from '@codetether/emulator';
-const e = await startEmulator({port: 17456});
+
+const e = await startEmulator({ port: 17456 });
 console.log(e.createApiKey());
-setInterval(()=>{}, 1e6);
+setInterval(() => {}, 1e6);

@@ -20,6 +20,7 @@ const HELP_FOOTER = `
 Examples:
   $ codetether auth login                 sign in with ChatGPT in your browser
   $ codetether auth login --device-code   sign in on a machine without a browser
+  $ printenv OPENAI_API_KEY | codetether auth login --with-api-key
   $ codetether chat "Explain PKCE in one paragraph"
   $ git diff | codetether chat --system "Review this diff"
   $ codetether chat                       interactive session (Ctrl-C cancels an answer, Ctrl-D exits)
@@ -66,9 +67,17 @@ export function createProgram(
     .command('login')
     .description('sign in with your ChatGPT account (browser by default)')
     .addOption(
-      new Option('--device-code', 'show a code to enter in any browser (headless machines)').conflicts(
-        'browser',
-      ),
+      new Option(
+        '--device-code',
+        'show a code to enter in any browser (headless machines; alias --device-auth)',
+      ).conflicts(['browser', 'withApiKey']),
+    )
+    .addOption(new Option('--device-auth').hideHelp().conflicts(['browser', 'withApiKey', 'deviceCode']))
+    .addOption(
+      new Option(
+        '--with-api-key',
+        'store an OpenAI API key read from standard input (e.g. printenv OPENAI_API_KEY | …)',
+      ).conflicts(['browser', 'open', 'port']),
     )
     .option('--no-browser', 'paste the final redirect URL instead of running a local callback server')
     .option('--no-open', 'print the login URL but do not launch a browser')
@@ -89,7 +98,7 @@ export function createProgram(
 
   auth
     .command('logout')
-    .description('remove the stored ChatGPT login (revoking it at the issuer)')
+    .description('remove the stored ChatGPT login (revoking it at the issuer) and any stored API key')
     .action(async (_options, command: Command) => {
       const { runLogout } = await import('./commands/auth-logout.js');
       setExitCode(await runLogout(contextOf(command)));

@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { AsyncMutex } from './async-mutex.js';
 import { resolveCodetetherHome } from './codetether-home.js';
 import {
@@ -13,6 +10,9 @@ import {
 } from './credentials.js';
 import { OAuthError } from './errors.js';
 import { inspectSymbol } from './redaction.js';
+import { deleteSecureFile, ensureSecureFolder, readSecureFile, writeSecureFile } from './secure-file.js';
+
+const LABEL = 'credentials file';
 
 /** Options of {@link createFileCredentialStore}. */
 export interface FileCredentialStoreOptions {
@@ -37,75 +37,6 @@ function mutexFor(path: string): AsyncMutex {
     inProcessLocks.set(path, mutex);
   }
   return mutex;
-}
-
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
-    ? (error as { code: string }).code
-    : undefined;
-}
-
-function ioError(path: string, action: string, error: unknown): OAuthError {
-  const code = errnoCode(error);
-  const advice =
-    code === 'EACCES' || code === 'EPERM'
-      ? `Check that you own ${dirname(path)} and can write to it (or set CODETETHER_HOME to a folder you own).`
-      : 'Check the disk and the permissions of the folder, then try again.';
-  return new OAuthError(
-    'credentials-io-error',
-    `Could not ${action} the credentials file ${path} (${code ?? 'I/O error'}). ${advice}`,
-    {
-      cause: error,
-      path,
-    },
-  );
-}
-
-/** `O_NOFOLLOW` where the platform has it (not on Windows; there an `lstat` check is used instead). */
-const NO_FOLLOW: number = constants.O_NOFOLLOW ?? 0;
-
-function symlinkError(path: string): OAuthError {
-  return new OAuthError(
-    'credentials-io-error',
-    `The credentials file ${path} is a symbolic link. CodeTether does not read or replace credentials through a link (it could point anywhere, including at a file someone else controls). Replace the link with the file itself, or set CODETETHER_HOME to the folder that really holds auth.json.`,
-    { path },
-  );
-}
-
-/**
- * Checks the open credentials file: it must be a regular file owned by the current user; group or
- * world permissions are removed (mode 0600) and, when that is not possible, reading is refused.
- */
-async function checkFileSafety(handle: Awaited<ReturnType<typeof open>>, path: string): Promise<void> {
-  const info = await handle.stat();
-  if (!info.isFile()) {
-    throw new OAuthError(
-      'credentials-io-error',
-      `The credentials path ${path} is not a regular file. Move it away, then run \`codetether auth login\`.`,
-      { path },
-    );
-  }
-  if (process.platform === 'win32') return;
-  const uid = process.getuid?.();
-  if (uid !== undefined && uid !== 0 && info.uid !== uid) {
-    throw new OAuthError(
-      'credentials-io-error',
-      `The credentials file ${path} belongs to another user (uid ${info.uid}), so CodeTether will not use it. Set CODETETHER_HOME to a folder you own, or run \`codetether auth login\` after moving the file away.`,
-      { path },
-    );
-  }
-  if ((info.mode & 0o077) !== 0) {
-    try {
-      // Readable by others: tighten it to owner-only before trusting or rewriting it.
-      await handle.chmod(0o600);
-    } catch (error) {
-      throw new OAuthError(
-        'credentials-io-error',
-        `The credentials file ${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}) and its permissions could not be fixed. Run \`chmod 600 ${path}\` and try again.`,
-        { cause: error, path },
-      );
-    }
-  }
 }
 
 function looksLikeCodexCliFile(value: unknown): boolean {
@@ -164,66 +95,15 @@ export function parseCredentialsFileContent(text: string, path: string): StoredC
  */
 export function createFileCredentialStore(options: FileCredentialStoreOptions = {}): CredentialStore {
   const path = resolve(options.path ?? join(options.home ?? resolveCodetetherHome(options.env), 'auth.json'));
-  const folder = dirname(path);
   const lockPath = `${path}.lock`;
-  const tempPrefix = `.${basename(path)}.`;
   const staleMs = Math.max(2000, options.lockStaleMs ?? 10_000);
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
 
-  async function ensureFolder(): Promise<void> {
-    try {
-      const created = await mkdir(folder, { recursive: true, mode: 0o700 });
-      if (created !== undefined) await chmod(folder, 0o700);
-    } catch (error) {
-      throw ioError(path, 'create the folder for', error);
-    }
-  }
-
-  async function readRaw(): Promise<string | undefined> {
-    let handle: Awaited<ReturnType<typeof open>>;
-    try {
-      // O_NOFOLLOW: a symbolic link at auth.json fails with ELOOP instead of being followed.
-      if (NO_FOLLOW === 0 && (await lstat(path)).isSymbolicLink()) throw symlinkError(path);
-      handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
-    } catch (error) {
-      if (error instanceof OAuthError) throw error;
-      const code = errnoCode(error);
-      if (code === 'ENOENT') return undefined;
-      if (code === 'ELOOP' || code === 'EMLINK') throw symlinkError(path);
-      throw ioError(path, 'read', error);
-    }
-    try {
-      await checkFileSafety(handle, path);
-      return await handle.readFile('utf8');
-    } catch (error) {
-      if (error instanceof OAuthError) throw error;
-      throw ioError(path, 'read', error);
-    } finally {
-      await handle.close().catch(() => {});
-    }
-  }
+  const ensureFolder = (): Promise<void> => ensureSecureFolder(path, LABEL);
 
   async function read(): Promise<StoredChatGptCredentials | undefined> {
-    const text = await readRaw();
+    const text = await readSecureFile(path, LABEL);
     return text === undefined ? undefined : parseCredentialsFileContent(text, path);
-  }
-
-  async function removeAbandonedTempFiles(): Promise<void> {
-    try {
-      const names = await readdir(folder);
-      const cutoff = Date.now() - 60_000;
-      await Promise.all(
-        names
-          .filter((name) => name.startsWith(tempPrefix) && name.endsWith('.tmp'))
-          .map(async (name) => {
-            const tempPath = join(folder, name);
-            const info = await stat(tempPath);
-            if (info.mtimeMs < cutoff) await rm(tempPath, { force: true });
-          }),
-      );
-    } catch {
-      // best effort
-    }
   }
 
   async function write(credentials: StoredChatGptCredentials): Promise<void> {
@@ -241,41 +121,10 @@ export function createFileCredentialStore(options: FileCredentialStoreOptions = 
     await ensureFolder();
     // Refuse to replace anything that is not ours: read() throws credentials-corrupt for it.
     await read();
-    const tempPath = join(folder, `${tempPrefix}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      const handle = await open(tempPath, 'wx', 0o600);
-      try {
-        await handle.chmod(0o600);
-        await handle.writeFile(content, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(tempPath, path);
-    } catch (error) {
-      await rm(tempPath, { force: true }).catch(() => {});
-      throw ioError(path, 'write', error);
-    }
-    try {
-      const folderHandle = await open(folder, 'r');
-      try {
-        await folderHandle.sync();
-      } finally {
-        await folderHandle.close();
-      }
-    } catch {
-      // fsync of a directory is not supported everywhere; the rename is still atomic.
-    }
-    await removeAbandonedTempFiles();
+    await writeSecureFile(path, content, LABEL);
   }
 
-  async function remove(): Promise<void> {
-    try {
-      await rm(path, { force: true });
-    } catch (error) {
-      throw ioError(path, 'delete', error);
-    }
-  }
+  const remove = (): Promise<void> => deleteSecureFile(path, LABEL);
 
   function withLock<T>(fn: () => Promise<T>): Promise<T> {
     return mutexFor(path).run(async () => {
