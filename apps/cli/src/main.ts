@@ -21,14 +21,14 @@ export async function main(): Promise<void> {
   const env = process.env;
   const terminal = createTerminal({ stdout: process.stdout, stderr: process.stderr }, env);
   let exitCode: ExitCode = EXIT_CODES.success;
-  const createContext = (debug: boolean): CommandContext => ({
+  const createContext = (debug: boolean, commandEnvironment: typeof env): CommandContext => ({
     terminal,
     stdin: process.stdin,
-    env,
+    env: commandEnvironment,
     now: Date.now,
     debug,
   });
-  const program = createProgram(CLI_VERSION, createContext, (code) => {
+  const program = createProgram(CLI_VERSION, env, createContext, (code) => {
     exitCode = code;
   });
   try {

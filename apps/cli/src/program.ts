@@ -8,6 +8,13 @@ export const DEFAULT_MODEL = 'gpt-5.4';
 /** Sets the exit code of the run; commands call it with their result. */
 export type ExitCodeSink = (code: ExitCode) => void;
 
+/** Builds the context of a command from `--debug` and the environment after the config file and `-c`. */
+export type ContextFactory = (debug: boolean, env: Record<string, string | undefined>) => CommandContext;
+
+function collectOverride(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -28,21 +35,30 @@ Examples:
   $ codetether demo                       see everything work against a local emulator
 
 Exit codes: 0 done, 1 model/server error, 2 usage error, 3 not logged in.
-Environment: CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_AUTH_ISSUER, CODETETHER_CHATGPT_BASE_URL,
-  CODETETHER_OPENAI_BASE_URL, CODETETHER_TRANSPORT, CODETETHER_OPENAI_CODEX_REASONING_EFFORT, NO_COLOR.
+Config file: $CODETETHER_HOME/config.json (default ~/.codetether/config.json), one JSON object with
+  model, transport, reasoningEffort, chatgptBaseUrl, openaiBaseUrl, authIssuer. Precedence:
+  flag (-m, -t, then -c key=value) > environment variable > config file > default.
+Environment: CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_MODEL, CODETETHER_TRANSPORT,
+  CODETETHER_OPENAI_CODEX_REASONING_EFFORT, CODETETHER_AUTH_ISSUER, CODETETHER_CHATGPT_BASE_URL,
+  CODETETHER_OPENAI_BASE_URL, NO_COLOR.
 `;
 
 /**
  * Builds the `codetether` command tree. Every action loads its command module lazily, so parsing
  * `--help` or `--version` never loads the provider, OAuth or emulator packages.
  *
+ * Before an action runs, the config file and the `-c` overrides are applied to `env` (see
+ * `loadCommandEnvironment`), and a `--model` left at its default takes `CODETETHER_MODEL`.
+ *
  * @param version - the version `--version` prints
+ * @param env - the process environment
  * @param createContext - builds the command context (called once an action runs)
  * @param setExitCode - receives each command's exit code
  */
 export function createProgram(
   version: string,
-  createContext: (debug: boolean) => CommandContext,
+  env: Record<string, string | undefined>,
+  createContext: ContextFactory,
   setExitCode: ExitCodeSink,
 ): Command {
   const program = new Command('codetether');
@@ -53,13 +69,31 @@ export function createProgram(
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--debug', 'show stack traces and details on errors')
+    .option(
+      '-c, --config <key=value>',
+      'set a config file setting for this run (repeatable), e.g. -c transport=http',
+      collectOverride,
+      [],
+    )
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .addHelpText('after', HELP_FOOTER);
 
+  let commandEnvironment = env;
+  program.hook('preAction', async (_program, actionCommand) => {
+    const { loadCommandEnvironment } = await import('./configuration/command-environment.js');
+    commandEnvironment = await loadCommandEnvironment(env, program.opts<{ config: string[] }>().config, {
+      tolerateConfigFileErrors: actionCommand.name() === 'doctor',
+    });
+    const model = commandEnvironment.CODETETHER_MODEL?.trim();
+    const hasModelOption = actionCommand.options.some((option) => option.attributeName() === 'model');
+    if (hasModelOption && model && actionCommand.getOptionValueSource('model') === 'default') {
+      actionCommand.setOptionValueWithSource('model', model, 'env');
+    }
+  });
   const contextOf = (command: Command): CommandContext =>
-    createContext(command.optsWithGlobals<{ debug?: boolean }>().debug === true);
+    createContext(command.optsWithGlobals<{ debug?: boolean }>().debug === true, commandEnvironment);
 
   const auth = program.command('auth').description('log in, show who is logged in, log out');
 
@@ -128,12 +162,16 @@ export function createProgram(
       'ask a model; streams the answer (interactive session when no prompt is given on a terminal)',
     )
     .argument('[prompt...]', 'the prompt (default: standard input when piped)')
-    .option('-m, --model <model>', 'model or alias: gpt-5.4, gpt-5.4:high, gpt-5.5-fast', DEFAULT_MODEL)
+    .option(
+      '-m, --model <model>',
+      'model or alias: gpt-5.4, gpt-5.4:high, gpt-5.5-fast ($CODETETHER_MODEL, config "model")',
+      DEFAULT_MODEL,
+    )
     .option('-s, --system <text>', 'system instructions')
     .addOption(
       new Option(
         '-t, --transport <transport>',
-        'wire to use (default $CODETETHER_TRANSPORT or auto)',
+        'wire to use (default $CODETETHER_TRANSPORT, config "transport", or auto)',
       ).choices(['auto', 'websocket', 'http']),
     )
     .option('--json', 'print one StreamChunk JSON object per line (nothing else on stdout)')
