@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from './command-context.js';
 import type { ExitCode } from './exit-codes.js';
 
@@ -33,6 +33,8 @@ Examples:
   $ codetether chat                       interactive session (Ctrl-C cancels an answer, Ctrl-D exits)
   $ codetether usage                      your 5-hour and weekly usage windows
   $ codetether demo                       see everything work against a local emulator
+  $ codetether doctor                     check the set-up (login, permissions, network, clock)
+  $ codetether completion bash            print a shell completion script (bash, zsh, fish)
 
 Exit codes: 0 done, 1 model/server error, 2 usage error, 3 not logged in.
 Config file: $CODETETHER_HOME/config.json (default ~/.codetether/config.json), one JSON object with
@@ -198,6 +200,32 @@ export function createProgram(
     .action(async (_options, command: Command) => {
       const { runDemo } = await import('./commands/demo.js');
       setExitCode(await runDemo(contextOf(command)));
+    });
+
+  program
+    .command('doctor')
+    .description('check Node.js, permissions, login, endpoints, clock and the WebSocket; exit 1 on a problem')
+    .option('--json', 'print JSON')
+    .action(async (options, command: Command) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      setExitCode(await runDoctor(contextOf(command), options));
+    });
+
+  program
+    .command('completion')
+    .description('print the shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      `
+Install:
+  bash  echo 'source <(codetether completion bash)' >> ~/.bashrc
+  zsh   codetether completion zsh > "\${fpath[1]}/_codetether"   (then start a new shell; needs compinit)
+  fish  codetether completion fish > ~/.config/fish/completions/codetether.fish`,
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish', _options, command: Command) => {
+      const { runCompletion } = await import('./commands/completion.js');
+      setExitCode(await runCompletion(contextOf(command), shell, program));
     });
 
   return program;
