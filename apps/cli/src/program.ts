@@ -11,8 +11,8 @@ export type ExitCodeSink = (code: ExitCode) => void;
 /** Builds the context of a command from `--debug` and the environment after the config file and `-c`. */
 export type ContextFactory = (debug: boolean, env: Record<string, string | undefined>) => CommandContext;
 
-function collectOverride(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collectOverride(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parsePort(value: string): number {
@@ -75,7 +75,6 @@ export function createProgram(
       '-c, --config <key=value>',
       'set a config file setting for this run (repeatable), e.g. -c transport=http',
       collectOverride,
-      [],
     )
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
@@ -85,9 +84,13 @@ export function createProgram(
   let commandEnvironment = env;
   program.hook('preAction', async (_program, actionCommand) => {
     const { loadCommandEnvironment } = await import('./configuration/command-environment.js');
-    commandEnvironment = await loadCommandEnvironment(env, program.opts<{ config: string[] }>().config, {
-      tolerateConfigFileErrors: actionCommand.name() === 'doctor',
-    });
+    commandEnvironment = await loadCommandEnvironment(
+      env,
+      program.opts<{ config?: string[] }>().config ?? [],
+      {
+        tolerateConfigFileErrors: actionCommand.name() === 'doctor',
+      },
+    );
     const model = commandEnvironment.CODETETHER_MODEL?.trim();
     const hasModelOption = actionCommand.options.some((option) => option.attributeName() === 'model');
     if (hasModelOption && model && actionCommand.getOptionValueSource('model') === 'default') {
