@@ -1,4 +1,4 @@
-import { type CompletionCommand, flagsOf, flagsTakingValues, listCommands } from './command-tree.js';
+import { type CompletionCommand, flagsTakingValues, listCommands } from './command-tree.js';
 import { singleQuote } from './shell-quoting.js';
 
 /**

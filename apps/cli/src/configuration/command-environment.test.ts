@@ -21,7 +21,10 @@ describe('config file and -c on the command line', () => {
       expect(result.stderr).not.toContain('error:');
       expect(result.code).toBe(0);
       const request = fixture.emulator.requests.at(-1);
-      return { model: (request?.body as { model?: string }).model, transport: request?.transport };
+      return {
+        model: (request?.body as { model?: string } | undefined)?.model,
+        transport: request?.transport,
+      };
     };
     expect(await sent([])).toEqual({ model: 'gpt-from-config', transport: 'http' });
     expect(await sent([], { CODETETHER_MODEL: 'gpt-from-env', CODETETHER_TRANSPORT: 'websocket' })).toEqual({
