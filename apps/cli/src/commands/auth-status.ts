@@ -78,27 +78,20 @@ function buildReport(context: CommandContext, stored: StoredLogins): AuthStatusR
     if (accountId !== undefined) report.accountId = accountId;
     return report;
   }
-  if (stored.apiKey !== undefined) {
-    return {
+  if (stored.apiKey !== undefined || apiKeySet) {
+    const report: AuthStatusReport = {
       loggedIn: true,
       mode: 'api-key',
       backendUrl: endpoints.openaiBaseUrl,
       credentialsPath,
       apiKeySet,
-      apiKeySource: 'stored',
-      apiKeyLast4: stored.apiKey.slice(-4),
-      apiKeyPath: stored.apiKeyPath,
+      apiKeySource: stored.apiKey === undefined ? 'environment' : 'stored',
     };
-  }
-  if (apiKeySet) {
-    return {
-      loggedIn: true,
-      mode: 'api-key',
-      backendUrl: endpoints.openaiBaseUrl,
-      credentialsPath,
-      apiKeySet,
-      apiKeySource: 'environment',
-    };
+    if (stored.apiKey !== undefined) {
+      report.apiKeyLast4 = stored.apiKey.slice(-4);
+      report.apiKeyPath = stored.apiKeyPath;
+    }
+    return report;
   }
   return { loggedIn: false, mode: 'none', credentialsPath, apiKeySet };
 }

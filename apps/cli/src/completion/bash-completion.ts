@@ -1,3 +1,4 @@
+import { renderCommandPathScan } from './command-path-scan.js';
 import { type CompletionCommand, flagsOf, flagsTakingValues, listCommands } from './command-tree.js';
 
 /** The shell-quoted word list of a `case` pattern or a `compgen -W` list. */
@@ -14,14 +15,6 @@ const words = (list: readonly string[]): string => list.join(' ');
 export function renderBashCompletion(root: CompletionCommand, program: string): string {
   const commands = listCommands(root);
   const globalFlags = root.options.flatMap(flagsOf);
-  const transitions = commands
-    .flatMap((command) =>
-      command.subcommands.map(
-        (sub) =>
-          `      "${command.path.join(' ')}:${sub.path.at(-1)}") command_path="${sub.path.join(' ')}" ;;`,
-      ),
-    )
-    .join('\n');
   const optionValues = commands
     .flatMap((command) => command.options)
     .filter((option) => option.choices !== undefined)
@@ -44,17 +37,7 @@ export function renderBashCompletion(root: CompletionCommand, program: string): 
 ${function_}() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
   local command_path="" word i skip=0 next_words="" flags=""
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    word="\${COMP_WORDS[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$word" in
-      ${valueFlags.join('|')}) skip=1; continue ;;
-      -*) continue ;;
-    esac
-    case "$command_path:$word" in
-${transitions}
-    esac
-  done
+${renderCommandPathScan(root, { array: 'COMP_WORDS', current: 'COMP_CWORD', first: 1 })}
   case "$prev" in
 ${optionValues}
     ${valueFlags.join('|')}) COMPREPLY=(); return ;;

@@ -1,3 +1,4 @@
+import { renderCommandPathScan } from './command-path-scan.js';
 import { type CompletionCommand, flagsOf, flagsTakingValues, listCommands } from './command-tree.js';
 import { singleQuote } from './shell-quoting.js';
 
@@ -15,14 +16,6 @@ const entry = (name: string, description: string): string =>
 export function renderZshCompletion(root: CompletionCommand, program: string): string {
   const commands = listCommands(root);
   const globalOptions = root.options;
-  const transitions = commands
-    .flatMap((command) =>
-      command.subcommands.map(
-        (sub) =>
-          `      ("${command.path.join(' ')}:${sub.path.at(-1)}") command_path="${sub.path.join(' ')}" ;;`,
-      ),
-    )
-    .join('\n');
   const optionValues = commands
     .flatMap((command) => command.options)
     .filter((option) => option.choices !== undefined)
@@ -52,17 +45,7 @@ ${function_}() {
   local command_path="" word i skip=0
   local cur="\${words[CURRENT]}" prev="\${words[CURRENT-1]}"
   local -a next_words flags
-  for ((i = 2; i < CURRENT; i++)); do
-    word="\${words[i]}"
-    if ((skip)); then skip=0; continue; fi
-    case "$word" in
-      (${valueFlags}) skip=1; continue ;;
-      (-*) continue ;;
-    esac
-    case "$command_path:$word" in
-${transitions}
-    esac
-  done
+${renderCommandPathScan(root, { array: 'words', current: 'CURRENT', first: 2 })}
   case "$prev" in
 ${optionValues}
     (${valueFlags}) return ;;

@@ -32,6 +32,16 @@ function normalizeUrl(value: string): string | undefined {
 
 const nonEmpty = (value: string): string | undefined => (value === '' ? undefined : value);
 
+/** A setting holding an http(s) URL. */
+function urlSetting(description: string, environmentVariable: string): SettingDefinition {
+  return {
+    description,
+    environmentVariables: [environmentVariable],
+    accepts: 'an http(s) URL',
+    normalize: normalizeUrl,
+  };
+}
+
 /**
  * The settings of `$CODETETHER_HOME/config.json` and `-c key=value`, by key. Each maps to the
  * environment variable that holds the same setting, so the precedence is one rule everywhere:
@@ -59,24 +69,18 @@ export const SETTINGS: Readonly<Record<string, SettingDefinition>> = {
     accepts: 'none, low, medium, high or xhigh',
     normalize: (value) => parseReasoningEffort(value),
   },
-  chatgptBaseUrl: {
-    description: 'ChatGPT Codex backend (default https://chatgpt.com/backend-api/codex)',
-    environmentVariables: [ENVIRONMENT_VARIABLES.chatgptBaseUrl],
-    accepts: 'an http(s) URL',
-    normalize: normalizeUrl,
-  },
-  openaiBaseUrl: {
-    description: 'OpenAI API base URL (default https://api.openai.com/v1)',
-    environmentVariables: [ENVIRONMENT_VARIABLES.openaiBaseUrl],
-    accepts: 'an http(s) URL',
-    normalize: normalizeUrl,
-  },
-  authIssuer: {
-    description: 'OAuth issuer of the ChatGPT login (default https://auth.openai.com)',
-    environmentVariables: [ENVIRONMENT_VARIABLES.authIssuer],
-    accepts: 'an http(s) URL',
-    normalize: normalizeUrl,
-  },
+  chatgptBaseUrl: urlSetting(
+    'ChatGPT Codex backend (default https://chatgpt.com/backend-api/codex)',
+    ENVIRONMENT_VARIABLES.chatgptBaseUrl,
+  ),
+  openaiBaseUrl: urlSetting(
+    'OpenAI API base URL (default https://api.openai.com/v1)',
+    ENVIRONMENT_VARIABLES.openaiBaseUrl,
+  ),
+  authIssuer: urlSetting(
+    'OAuth issuer of the ChatGPT login (default https://auth.openai.com)',
+    ENVIRONMENT_VARIABLES.authIssuer,
+  ),
 };
 
 /** The setting keys, in the order they are documented. */
