@@ -1,5 +1,3 @@
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import { CliError } from './cli-error.js';
 import type { InputStream } from './command-context.js';
 import type { OutputStream } from './terminal.js';
@@ -29,13 +27,18 @@ export async function readAll(stdin: InputStream): Promise<string> {
  * @param signal - cancels the question
  * @param options - `hideInput`: do not echo what is typed (secrets)
  */
-export function readLine(
+export async function readLine(
   stdin: InputStream,
   output: OutputStream,
   question: string,
   signal?: AbortSignal,
   options: { hideInput?: boolean } = {},
 ): Promise<string | undefined> {
+  // Loaded here: `codetether chat` imports this module for `readAll` and should not pay for readline.
+  const [{ createInterface }, { Writable }] = await Promise.all([
+    import('node:readline'),
+    import('node:stream'),
+  ]);
   return new Promise((resolve, reject) => {
     const hideInput = options.hideInput === true;
     // Hidden input: readline echoes into a stream that drops everything; the question is written here.

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildAuthorizeUrl } from './authorize-url.js';
 import { type BrowserOpener, openInDefaultBrowser } from './browser-opener.js';
@@ -164,6 +164,9 @@ export async function loginWithBrowser(options: BrowserLoginOptions = {}): Promi
   const pkce = await createPkcePair();
   const state = createState();
 
+  // Imported here, not at the top: importing `node:http` as an ES module loads Node's bundled undici
+  // (its WebSocket exports), which every program importing this package would otherwise pay for.
+  const { createServer } = await import('node:http');
   const server = createServer();
   server.keepAliveTimeout = 1000;
   server.requestTimeout = 30_000;
