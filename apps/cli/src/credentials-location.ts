@@ -1,4 +1,9 @@
-import { type CredentialStore, createFileCredentialStore } from '@codetether/oauth-pkce';
+import {
+  type ApiKeyStore,
+  type CredentialStore,
+  createApiKeyFileStore,
+  createFileCredentialStore,
+} from '@codetether/oauth-pkce';
 import { resolveEndpoints } from '@codetether/provider-codex/configuration';
 
 /**
@@ -8,6 +13,15 @@ import { resolveEndpoints } from '@codetether/provider-codex/configuration';
  */
 export function openCredentialStore(env: Record<string, string | undefined>): CredentialStore {
   return createFileCredentialStore({ env });
+}
+
+/**
+ * The stored OpenAI API key of this CLI: `$CODETETHER_HOME/api-key.json`.
+ *
+ * @param env - the environment
+ */
+export function openApiKeyStore(env: Record<string, string | undefined>): ApiKeyStore {
+  return createApiKeyFileStore({ env });
 }
 
 /**

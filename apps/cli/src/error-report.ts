@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { CliError } from './cli-error.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './terminal.js';
@@ -129,7 +128,13 @@ export function reportError(terminal: Terminal, error: unknown, debug: boolean):
   terminal.stderr.write(`${colors.red(colors.bold('error:'))} ${report.message}\n`);
   if (report.hint !== undefined) terminal.stderr.write(`${colors.dim('→')} ${report.hint}\n`);
   if (debug) {
-    terminal.stderr.write(`${colors.dim(inspect(error, { depth: 6 }))}\n`);
+    // `node:util` only for --debug: importing it as an ES module on every run costs start-up time.
+    const util = process.getBuiltinModule?.('node:util') as typeof import('node:util') | undefined;
+    const details =
+      util === undefined
+        ? String(error instanceof Error ? error.stack : error)
+        : util.inspect(error, { depth: 6 });
+    terminal.stderr.write(`${colors.dim(details)}\n`);
   }
   return report.exitCode;
 }

@@ -4,13 +4,14 @@ import { reportError } from './error-report.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { createProgram } from './program.js';
 import { createTerminal } from './terminal.js';
-import { CLI_VERSION } from './version.js';
 
 /**
  * Runs `codetether` with the process's arguments and sets `process.exitCode`:
  * 0 done, 1 model/server error, 2 usage error, 3 not logged in, 130 interrupted.
+ *
+ * @param version - the version `--version` prints (the entry point owns it, so it loads alone)
  */
-export async function main(): Promise<void> {
+export async function main(version: string): Promise<void> {
   // `codetether models | head -3`: the reader went away; stop quietly instead of crashing with EPIPE.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -21,14 +22,14 @@ export async function main(): Promise<void> {
   const env = process.env;
   const terminal = createTerminal({ stdout: process.stdout, stderr: process.stderr }, env);
   let exitCode: ExitCode = EXIT_CODES.success;
-  const createContext = (debug: boolean): CommandContext => ({
+  const createContext = (debug: boolean, commandEnvironment: typeof env): CommandContext => ({
     terminal,
     stdin: process.stdin,
-    env,
+    env: commandEnvironment,
     now: Date.now,
     debug,
   });
-  const program = createProgram(CLI_VERSION, createContext, (code) => {
+  const program = createProgram(version, env, createContext, (code) => {
     exitCode = code;
   });
   try {

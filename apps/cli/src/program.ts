@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from './command-context.js';
 import type { ExitCode } from './exit-codes.js';
 
@@ -7,6 +7,13 @@ export const DEFAULT_MODEL = 'gpt-5.4';
 
 /** Sets the exit code of the run; commands call it with their result. */
 export type ExitCodeSink = (code: ExitCode) => void;
+
+/** Builds the context of a command from `--debug` and the environment after the config file and `-c`. */
+export type ContextFactory = (debug: boolean, env: Record<string, string | undefined>) => CommandContext;
+
+function collectOverride(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -20,28 +27,40 @@ const HELP_FOOTER = `
 Examples:
   $ codetether auth login                 sign in with ChatGPT in your browser
   $ codetether auth login --device-code   sign in on a machine without a browser
+  $ printenv OPENAI_API_KEY | codetether auth login --with-api-key
   $ codetether chat "Explain PKCE in one paragraph"
   $ git diff | codetether chat --system "Review this diff"
   $ codetether chat                       interactive session (Ctrl-C cancels an answer, Ctrl-D exits)
   $ codetether usage                      your 5-hour and weekly usage windows
   $ codetether demo                       see everything work against a local emulator
+  $ codetether doctor                     check the set-up (login, permissions, network, clock)
+  $ codetether completion bash            print a shell completion script (bash, zsh, fish)
 
 Exit codes: 0 done, 1 model/server error, 2 usage error, 3 not logged in.
-Environment: CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_AUTH_ISSUER, CODETETHER_CHATGPT_BASE_URL,
-  CODETETHER_OPENAI_BASE_URL, CODETETHER_TRANSPORT, CODETETHER_OPENAI_CODEX_REASONING_EFFORT, NO_COLOR.
+Config file: $CODETETHER_HOME/config.json (default ~/.codetether/config.json), one JSON object with
+  model, transport, reasoningEffort, chatgptBaseUrl, openaiBaseUrl, authIssuer. Precedence:
+  flag (-m, -t, then -c key=value) > environment variable > config file > default.
+Environment: CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_MODEL, CODETETHER_TRANSPORT,
+  CODETETHER_OPENAI_CODEX_REASONING_EFFORT, CODETETHER_AUTH_ISSUER, CODETETHER_CHATGPT_BASE_URL,
+  CODETETHER_OPENAI_BASE_URL, NO_COLOR.
 `;
 
 /**
  * Builds the `codetether` command tree. Every action loads its command module lazily, so parsing
  * `--help` or `--version` never loads the provider, OAuth or emulator packages.
  *
+ * Before an action runs, the config file and the `-c` overrides are applied to `env` (see
+ * `loadCommandEnvironment`), and a `--model` left at its default takes `CODETETHER_MODEL`.
+ *
  * @param version - the version `--version` prints
+ * @param env - the process environment
  * @param createContext - builds the command context (called once an action runs)
  * @param setExitCode - receives each command's exit code
  */
 export function createProgram(
   version: string,
-  createContext: (debug: boolean) => CommandContext,
+  env: Record<string, string | undefined>,
+  createContext: ContextFactory,
   setExitCode: ExitCodeSink,
 ): Command {
   const program = new Command('codetether');
@@ -52,13 +71,34 @@ export function createProgram(
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--debug', 'show stack traces and details on errors')
+    .option(
+      '-c, --config <key=value>',
+      'set a config file setting for this run (repeatable), e.g. -c transport=http',
+      collectOverride,
+    )
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
     .addHelpText('after', HELP_FOOTER);
 
+  let commandEnvironment = env;
+  program.hook('preAction', async (_program, actionCommand) => {
+    const { loadCommandEnvironment } = await import('./configuration/command-environment.js');
+    commandEnvironment = await loadCommandEnvironment(
+      env,
+      program.opts<{ config?: string[] }>().config ?? [],
+      {
+        tolerateConfigFileErrors: actionCommand.name() === 'doctor',
+      },
+    );
+    const model = commandEnvironment.CODETETHER_MODEL?.trim();
+    const hasModelOption = actionCommand.options.some((option) => option.attributeName() === 'model');
+    if (hasModelOption && model && actionCommand.getOptionValueSource('model') === 'default') {
+      actionCommand.setOptionValueWithSource('model', model, 'env');
+    }
+  });
   const contextOf = (command: Command): CommandContext =>
-    createContext(command.optsWithGlobals<{ debug?: boolean }>().debug === true);
+    createContext(command.optsWithGlobals<{ debug?: boolean }>().debug === true, commandEnvironment);
 
   const auth = program.command('auth').description('log in, show who is logged in, log out');
 
@@ -66,9 +106,17 @@ export function createProgram(
     .command('login')
     .description('sign in with your ChatGPT account (browser by default)')
     .addOption(
-      new Option('--device-code', 'show a code to enter in any browser (headless machines)').conflicts(
-        'browser',
-      ),
+      new Option(
+        '--device-code',
+        'show a code to enter in any browser (headless machines; alias --device-auth)',
+      ).conflicts(['browser', 'withApiKey']),
+    )
+    .addOption(new Option('--device-auth').hideHelp().conflicts(['browser', 'withApiKey', 'deviceCode']))
+    .addOption(
+      new Option(
+        '--with-api-key',
+        'store an OpenAI API key read from standard input (e.g. printenv OPENAI_API_KEY | …)',
+      ).conflicts(['browser', 'open', 'port']),
     )
     .option('--no-browser', 'paste the final redirect URL instead of running a local callback server')
     .option('--no-open', 'print the login URL but do not launch a browser')
@@ -89,7 +137,7 @@ export function createProgram(
 
   auth
     .command('logout')
-    .description('remove the stored ChatGPT login (revoking it at the issuer)')
+    .description('remove the stored ChatGPT login (revoking it at the issuer) and any stored API key')
     .action(async (_options, command: Command) => {
       const { runLogout } = await import('./commands/auth-logout.js');
       setExitCode(await runLogout(contextOf(command)));
@@ -119,12 +167,16 @@ export function createProgram(
       'ask a model; streams the answer (interactive session when no prompt is given on a terminal)',
     )
     .argument('[prompt...]', 'the prompt (default: standard input when piped)')
-    .option('-m, --model <model>', 'model or alias: gpt-5.4, gpt-5.4:high, gpt-5.5-fast', DEFAULT_MODEL)
+    .option(
+      '-m, --model <model>',
+      'model or alias: gpt-5.4, gpt-5.4:high, gpt-5.5-fast ($CODETETHER_MODEL, config "model")',
+      DEFAULT_MODEL,
+    )
     .option('-s, --system <text>', 'system instructions')
     .addOption(
       new Option(
         '-t, --transport <transport>',
-        'wire to use (default $CODETETHER_TRANSPORT or auto)',
+        'wire to use (default $CODETETHER_TRANSPORT, config "transport", or auto)',
       ).choices(['auto', 'websocket', 'http']),
     )
     .option('--json', 'print one StreamChunk JSON object per line (nothing else on stdout)')
@@ -151,6 +203,32 @@ export function createProgram(
     .action(async (_options, command: Command) => {
       const { runDemo } = await import('./commands/demo.js');
       setExitCode(await runDemo(contextOf(command)));
+    });
+
+  program
+    .command('doctor')
+    .description('check Node.js, permissions, login, endpoints, clock and the WebSocket; exit 1 on a problem')
+    .option('--json', 'print JSON')
+    .action(async (options, command: Command) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      setExitCode(await runDoctor(contextOf(command), options));
+    });
+
+  program
+    .command('completion')
+    .description('print the shell completion script (bash, zsh or fish)')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      `
+Install:
+  bash  echo 'source <(codetether completion bash)' >> ~/.bashrc
+  zsh   codetether completion zsh > "\${fpath[1]}/_codetether"   (then start a new shell; needs compinit)
+  fish  codetether completion fish > ~/.config/fish/completions/codetether.fish`,
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish', _options, command: Command) => {
+      const { runCompletion } = await import('./commands/completion.js');
+      setExitCode(await runCompletion(contextOf(command), shell, program));
     });
 
   return program;

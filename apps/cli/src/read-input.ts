@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { CliError } from './cli-error.js';
 import type { InputStream } from './command-context.js';
 import type { OutputStream } from './terminal.js';
@@ -26,17 +25,28 @@ export async function readAll(stdin: InputStream): Promise<string> {
  * @param output - where to print the question
  * @param question - the prompt text
  * @param signal - cancels the question
+ * @param options - `hideInput`: do not echo what is typed (secrets)
  */
-export function readLine(
+export async function readLine(
   stdin: InputStream,
   output: OutputStream,
   question: string,
   signal?: AbortSignal,
+  options: { hideInput?: boolean } = {},
 ): Promise<string | undefined> {
+  // Loaded here: `codetether chat` imports this module for `readAll` and should not pay for readline.
+  const [{ createInterface }, { Writable }] = await Promise.all([
+    import('node:readline'),
+    import('node:stream'),
+  ]);
   return new Promise((resolve, reject) => {
+    const hideInput = options.hideInput === true;
+    // Hidden input: readline echoes into a stream that drops everything; the question is written here.
+    const echo = hideInput ? new Writable({ write: (_chunk, _encoding, done) => done() }) : output;
+    if (hideInput) output.write(question);
     const readline = createInterface({
       input: stdin,
-      output: output as NodeJS.WritableStream,
+      output: echo as NodeJS.WritableStream,
       terminal: stdin.isTTY === true,
     });
     let answered = false;
@@ -47,8 +57,8 @@ export function readLine(
     signal?.addEventListener('abort', onAbort, { once: true });
     readline.once('line', (line) => {
       answered = true;
-      // A terminal echoes the Enter key; piped input does not, so end the prompt line ourselves.
-      if (stdin.isTTY !== true) output.write('\n');
+      // A terminal echoes the Enter key; piped (or hidden) input does not, so end the prompt line ourselves.
+      if (stdin.isTTY !== true || hideInput) output.write('\n');
       signal?.removeEventListener('abort', onAbort);
       readline.close();
       resolve(line);
@@ -67,7 +77,7 @@ export function readLine(
       output.write('\n');
       resolve(undefined);
     });
-    readline.setPrompt(question);
+    readline.setPrompt(hideInput ? '' : question);
     readline.prompt();
   });
 }

@@ -1,4 +1,3 @@
-import yoctoSpinner from 'yocto-spinner';
 import type { Terminal } from './terminal.js';
 
 /** A progress line on standard error: animated on a terminal, printed once otherwise. */
@@ -13,6 +12,10 @@ export interface Progress {
  * Starts a spinner on standard error. When standard error is not a terminal (piped, CI, `TERM=dumb`)
  * the text is printed once as a plain line and no escape codes are written.
  *
+ * The spinner module is imported only for a terminal (a piped `codetether chat` never loads it: its
+ * `node:process` import alone costs milliseconds), so the spinner appears once it has loaded;
+ * `update` and `stop` work before that.
+ *
  * @param terminal - where to draw
  * @param text - the first text
  */
@@ -26,18 +29,32 @@ export function startProgress(terminal: Terminal, text: string): Progress {
       },
     };
   }
-  const spinner = yoctoSpinner({
-    text,
-    stream: terminal.stderr as NodeJS.WriteStream,
-    // The CLI handles Ctrl-C itself (it cancels the login or the answer).
-    handleSignals: false,
-  }).start();
+  let currentText = text;
+  let stopped = false;
+  let spinner: { text: string; stop(finalText?: string): unknown } | undefined;
+  void import('yocto-spinner').then(
+    ({ default: yoctoSpinner }) => {
+      if (stopped) return;
+      spinner = yoctoSpinner({
+        text: currentText,
+        stream: terminal.stderr as NodeJS.WriteStream,
+        // The CLI handles Ctrl-C itself (it cancels the login or the answer).
+        handleSignals: false,
+      }).start();
+    },
+    () => {
+      // No spinner then: the progress is only shown once it ends.
+    },
+  );
   return {
     update(next) {
-      spinner.text = next;
+      currentText = next;
+      if (spinner !== undefined) spinner.text = next;
     },
     stop(finalText) {
-      spinner.stop(finalText);
+      stopped = true;
+      if (spinner !== undefined) spinner.stop(finalText);
+      else if (finalText !== undefined) terminal.stderr.write(`${finalText}\n`);
     },
   };
 }

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { resolveCodexHome } from './codetether-home.js';
 import {
   type CredentialStore,
@@ -9,6 +8,7 @@ import {
 } from './credentials.js';
 import { OAuthError } from './errors.js';
 import { readAccountClaims } from './jwt-claims.js';
+import { defineLazySchemas } from './lazy-schemas.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 
 /**
@@ -32,19 +32,21 @@ export interface ImportCodexCliLoginOptions {
   now?: () => number;
 }
 
-const codexAuthFileSchema = z.object({
-  OPENAI_API_KEY: z.string().nullable().optional(),
-  tokens: z
-    .object({
-      id_token: z.string().min(1).optional().nullable(),
-      access_token: z.string().min(1),
-      refresh_token: z.string().min(1),
-      account_id: z.string().min(1).optional().nullable(),
-    })
-    .nullable()
-    .optional(),
-  last_refresh: z.string().optional().nullable(),
-});
+const codexAuthFileSchema = defineLazySchemas((z) =>
+  z.object({
+    OPENAI_API_KEY: z.string().nullable().optional(),
+    tokens: z
+      .object({
+        id_token: z.string().min(1).optional().nullable(),
+        access_token: z.string().min(1),
+        refresh_token: z.string().min(1),
+        account_id: z.string().min(1).optional().nullable(),
+      })
+      .nullable()
+      .optional(),
+    last_refresh: z.string().optional().nullable(),
+  }),
+);
 
 /**
  * Copies an existing official Codex CLI login (`$CODEX_HOME/auth.json`, default `~/.codex/auth.json`) into
@@ -89,7 +91,7 @@ export async function importCodexCliLogin(
       { cause: error, path },
     );
   }
-  const parsed = codexAuthFileSchema.safeParse(json);
+  const parsed = (await codexAuthFileSchema()).safeParse(json);
   if (!parsed.success) {
     throw new OAuthError(
       'credentials-corrupt',

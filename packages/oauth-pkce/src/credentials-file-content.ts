@@ -1,5 +1,5 @@
 import {
-  credentialsFileSchema,
+  checkCredentialsFile,
   fromCredentialsFile,
   type StoredChatGptCredentials,
   toCredentialsFile,
@@ -34,15 +34,12 @@ export function parseCredentialsFileContent(text: string, path: string): StoredC
       { cause: error, path },
     );
   }
-  const parsed = credentialsFileSchema.safeParse(json);
+  const parsed = checkCredentialsFile(json);
   if (!parsed.success) {
     const hint = looksLikeCodexCliFile(json)
       ? ' It looks like an official Codex CLI auth.json: CODETETHER_HOME must not point at the Codex CLI folder; use `codetether auth import-codex` to copy that login instead.'
       : '';
-    const fields = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => issue.path.join('.') || '(root)')
-      .join(', ');
+    const fields = parsed.invalidFields.slice(0, 3).join(', ');
     throw new OAuthError(
       'credentials-corrupt',
       `The file ${path} is not a CodeTether ChatGPT login (unexpected or missing fields: ${fields}).${hint} CodeTether will not overwrite it: move it away or delete it, then run \`codetether auth login\`.`,

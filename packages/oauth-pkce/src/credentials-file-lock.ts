@@ -1,4 +1,3 @@
-import { lock } from 'proper-lockfile';
 import { AsyncMutex } from './async-mutex.js';
 import { OAuthError } from './errors.js';
 
@@ -46,6 +45,8 @@ export function withCredentialsFileLock<T>(
     let compromised: Error | undefined;
     let release: () => Promise<void>;
     try {
+      // Loaded on first use: only a refresh or a login takes the lock, and most commands never do.
+      const { lock } = await import('proper-lockfile');
       release = await lock(path, {
         realpath: false,
         lockfilePath: lockPath,

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { readAccountClaims } from './jwt-claims.js';
 import { describeOAuthTokens, type OAuthTokens, protectOAuthTokens } from './oauth-tokens.js';
 import { hideSecretsFromInspection } from './redaction.js';
@@ -47,25 +46,65 @@ export interface CredentialStore {
 /** The JSON format version written to `auth.json`. */
 export const CREDENTIALS_FILE_VERSION = 1;
 
-const oauthTokensSchema = z.object({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1),
-  idToken: z.string().min(1).optional(),
-  expiresAt: z.number().finite(),
-});
+/** The JSON shape of the credentials file (`{ version: 1, type: 'chatgpt', tokens, accountId?, lastRefreshAt, source }`). */
+export interface CredentialsFile {
+  /** Always {@link CREDENTIALS_FILE_VERSION}. */
+  version: typeof CREDENTIALS_FILE_VERSION;
+  /** Always `chatgpt`. */
+  type: 'chatgpt';
+  /** The OAuth tokens. */
+  tokens: { accessToken: string; refreshToken: string; idToken?: string | undefined; expiresAt: number };
+  /** The ChatGPT account id. */
+  accountId?: string | undefined;
+  /** When the tokens were obtained or last refreshed, epoch ms. */
+  lastRefreshAt: number;
+  /** Where the login came from. */
+  source: CredentialSource;
+}
 
-/** zod schema of the credentials file (`{ version: 1, type: 'chatgpt', tokens, accountId?, lastRefreshAt, source }`). */
-export const credentialsFileSchema = z.object({
-  version: z.literal(CREDENTIALS_FILE_VERSION),
-  type: z.literal('chatgpt'),
-  tokens: oauthTokensSchema,
-  accountId: z.string().min(1).optional(),
-  lastRefreshAt: z.number().finite(),
-  source: z.enum(['login', 'codex-cli-import']),
-});
+/** The result of {@link checkCredentialsFile}: the content, or the paths of the fields that are wrong. */
+export type CredentialsFileCheck =
+  | { success: true; data: CredentialsFile }
+  | { success: false; invalidFields: string[] };
 
-/** The JSON shape of the credentials file. */
-export type CredentialsFile = z.infer<typeof credentialsFileSchema>;
+const CREDENTIAL_SOURCES: readonly string[] = ['login', 'codex-cli-import'] satisfies CredentialSource[];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isFiniteNumber = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * Validates credentials file content (hand-written rather than a schema library, because every
+ * command reads this file and a validation library would cost more start-up time than the check).
+ *
+ * @param value - the parsed JSON
+ */
+export function checkCredentialsFile(value: unknown): CredentialsFileCheck {
+  if (!isRecord(value)) return { success: false, invalidFields: ['(root)'] };
+  const tokens = value.tokens;
+  const tokenChecks: Array<[string, boolean]> = isRecord(tokens)
+    ? [
+        ['tokens.accessToken', isNonEmptyString(tokens.accessToken)],
+        ['tokens.refreshToken', isNonEmptyString(tokens.refreshToken)],
+        ['tokens.idToken', tokens.idToken === undefined || isNonEmptyString(tokens.idToken)],
+        ['tokens.expiresAt', isFiniteNumber(tokens.expiresAt)],
+      ]
+    : [['tokens', false]];
+  const checks: Array<[string, boolean]> = [
+    ['version', value.version === CREDENTIALS_FILE_VERSION],
+    ['type', value.type === 'chatgpt'],
+    ...tokenChecks,
+    ['accountId', value.accountId === undefined || isNonEmptyString(value.accountId)],
+    ['lastRefreshAt', isFiniteNumber(value.lastRefreshAt)],
+    ['source', typeof value.source === 'string' && CREDENTIAL_SOURCES.includes(value.source)],
+  ];
+  const invalidFields = checks.filter(([, valid]) => !valid).map(([field]) => field);
+  return invalidFields.length > 0
+    ? { success: false, invalidFields }
+    : { success: true, data: value as unknown as CredentialsFile };
+}
 
 /**
  * Converts validated file content to {@link StoredChatGptCredentials} (dropping the version field).
@@ -91,12 +130,16 @@ export function fromCredentialsFile(file: CredentialsFile): StoredChatGptCredent
 }
 
 /**
- * Converts credentials to the file's JSON shape, validating them (throws a ZodError on bad input).
+ * Converts credentials to the file's JSON shape, validating them (throws a TypeError naming the bad fields).
  *
  * @param credentials - the credentials to store
  */
 export function toCredentialsFile(credentials: StoredChatGptCredentials): CredentialsFile {
-  return credentialsFileSchema.parse({ version: CREDENTIALS_FILE_VERSION, ...credentials });
+  const checked = checkCredentialsFile({ version: CREDENTIALS_FILE_VERSION, ...credentials });
+  if (!checked.success) {
+    throw new TypeError(`The credentials are invalid at: ${checked.invalidFields.join(', ')}.`);
+  }
+  return checked.data;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   CODEX_CLIENT_ID,
   DEFAULT_DEVICE_CODE_LIFETIME_MS,
@@ -8,6 +7,7 @@ import {
 import { describeDuration } from './duration-text.js';
 import { OAuthError } from './errors.js';
 import { abortedError, type FetchFunction, sendIssuerRequest } from './http-request.js';
+import { defineLazySchemas } from './lazy-schemas.js';
 import type { OAuthTokens } from './oauth-tokens.js';
 import { sleep as defaultSleep, type SleepFunction } from './sleep.js';
 import { exchangeCodeForTokens, parseIssuerError } from './token-endpoint.js';
@@ -40,31 +40,33 @@ export interface DeviceCodeLoginOptions {
   now?: () => number;
 }
 
-const intervalSchema = z.union([
-  z.number().nonnegative(),
-  z
-    .string()
-    .regex(/^\s*\d+(\.\d+)?\s*$/)
-    .transform(Number),
-]);
-
-const userCodeResponseSchema = z
-  .object({
-    device_auth_id: z.string().min(1),
-    user_code: z.string().min(1).optional(),
-    usercode: z.string().min(1).optional(),
-    interval: intervalSchema.optional(),
-    expires_in: intervalSchema.optional(),
-    expires_at: z.string().optional(),
-  })
-  .refine((value) => value.user_code !== undefined || value.usercode !== undefined, {
-    message: 'missing user_code',
-  });
-
-const deviceTokenResponseSchema = z.object({
-  authorization_code: z.string().min(1),
-  code_challenge: z.string().optional(),
-  code_verifier: z.string().min(1),
+const deviceCodeSchemas = defineLazySchemas((z) => {
+  const interval = z.union([
+    z.number().nonnegative(),
+    z
+      .string()
+      .regex(/^\s*\d+(\.\d+)?\s*$/)
+      .transform(Number),
+  ]);
+  return {
+    userCodeResponse: z
+      .object({
+        device_auth_id: z.string().min(1),
+        user_code: z.string().min(1).optional(),
+        usercode: z.string().min(1).optional(),
+        interval: interval.optional(),
+        expires_in: interval.optional(),
+        expires_at: z.string().optional(),
+      })
+      .refine((value) => value.user_code !== undefined || value.usercode !== undefined, {
+        message: 'missing user_code',
+      }),
+    deviceTokenResponse: z.object({
+      authorization_code: z.string().min(1),
+      code_challenge: z.string().optional(),
+      code_verifier: z.string().min(1),
+    }),
+  };
 });
 
 const SLOW_DOWN_INCREMENT_MS = 5000;
@@ -121,7 +123,7 @@ export async function loginWithDeviceCode(options: DeviceCodeLoginOptions): Prom
       },
     );
   }
-  const parsedStart = userCodeResponseSchema.safeParse(start.json);
+  const parsedStart = (await deviceCodeSchemas()).userCodeResponse.safeParse(start.json);
   if (!parsedStart.success) {
     throw new OAuthError(
       'device-code-error',
@@ -171,7 +173,7 @@ export async function loginWithDeviceCode(options: DeviceCodeLoginOptions): Prom
       throw error;
     }
     if (poll.ok) {
-      const parsed = deviceTokenResponseSchema.safeParse(poll.json);
+      const parsed = (await deviceCodeSchemas()).deviceTokenResponse.safeParse(poll.json);
       if (!parsed.success) {
         throw new OAuthError(
           'device-code-error',

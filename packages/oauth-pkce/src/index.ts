@@ -1,3 +1,10 @@
+export {
+  API_KEY_FILE_VERSION,
+  type ApiKeyFileStoreOptions,
+  type ApiKeyStore,
+  createApiKeyFileStore,
+  isPlausibleApiKey,
+} from './api-key-store.js';
 export { type AuthorizeUrlOptions, buildAuthorizeUrl } from './authorize-url.js';
 export { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
 export type { BrowserOpener } from './browser-opener.js';

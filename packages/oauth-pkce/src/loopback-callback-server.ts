@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { OAuthError } from './errors.js';
@@ -81,6 +81,9 @@ export async function startLoopbackCallbackServer(
   host: string,
   port: number,
 ): Promise<LoopbackCallbackServer> {
+  // Imported here, not at the top: importing `node:http` as an ES module loads Node's bundled undici
+  // (its WebSocket exports), which every program importing this package would otherwise pay for.
+  const { createServer } = await import('node:http');
   const server = createServer();
   server.keepAliveTimeout = 1000;
   server.requestTimeout = 30_000;

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import { CODEX_CLIENT_ID, DEFAULT_ISSUER, normalizeIssuer } from './constants.js';
 import { type IssuerError, OAuthError } from './errors.js';
 import { type FetchFunction, type IssuerResponse, sendIssuerRequest } from './http-request.js';
 import { readAccountClaims } from './jwt-claims.js';
+import { defineLazySchemas } from './lazy-schemas.js';
 import { type OAuthTokens, protectOAuthTokens } from './oauth-tokens.js';
 
 /** Options shared by every token endpoint call. */
@@ -30,23 +30,33 @@ const REJECTED_REFRESH_ERRORS = new Set([
   'invalid_refresh_token',
 ]);
 
-const expiresInSchema = z.union([
-  z.number(),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/)
-    .transform(Number),
-]);
-
-const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1).optional(),
-  id_token: z.string().min(1).optional(),
-  expires_in: expiresInSchema.optional(),
-  token_type: z.string().optional(),
+const tokenEndpointSchemas = defineLazySchemas((z) => {
+  const expiresIn = z.union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\d+(\.\d+)?$/)
+      .transform(Number),
+  ]);
+  return {
+    tokenResponse: z.object({
+      access_token: z.string().min(1),
+      refresh_token: z.string().min(1).optional(),
+      id_token: z.string().min(1).optional(),
+      expires_in: expiresIn.optional(),
+      token_type: z.string().optional(),
+    }),
+    apiKeyResponse: z.object({ access_token: z.string().trim().min(1) }),
+  };
 });
 
-const apiKeyResponseSchema = z.object({ access_token: z.string().trim().min(1) });
+/** A token endpoint answer after validation. */
+interface TokenResponse {
+  access_token: string;
+  refresh_token?: string | undefined;
+  id_token?: string | undefined;
+  expires_in?: number | undefined;
+}
 
 /**
  * Extracts the issuer's `error` / `error_description` from a body of either shape:
@@ -146,7 +156,7 @@ function invalidResponse(operation: string, status: number, cause: unknown): OAu
 }
 
 function toOAuthTokens(
-  parsed: z.infer<typeof tokenResponseSchema>,
+  parsed: TokenResponse,
   now: () => number,
   fallback: { refreshToken?: string | undefined; idToken?: string | undefined },
   operation: string,
@@ -204,7 +214,7 @@ export async function exchangeCodeForTokens(options: ExchangeCodeOptions): Promi
     timeoutMs: options.timeoutMs,
   });
   if (!response.ok) throw failureFromResponse(response, operation, 'code');
-  const parsed = tokenResponseSchema.safeParse(response.json);
+  const parsed = (await tokenEndpointSchemas()).tokenResponse.safeParse(response.json);
   if (!parsed.success) throw invalidResponse(operation, response.status, parsed.error);
   return toOAuthTokens(parsed.data, options.now ?? Date.now, {}, operation, response.status);
 }
@@ -243,7 +253,7 @@ export async function refreshTokens(options: RefreshTokensOptions): Promise<OAut
     timeoutMs: options.timeoutMs,
   });
   if (!response.ok) throw failureFromResponse(response, operation, 'refresh');
-  const parsed = tokenResponseSchema.safeParse(response.json);
+  const parsed = (await tokenEndpointSchemas()).tokenResponse.safeParse(response.json);
   if (!parsed.success) throw invalidResponse(operation, response.status, parsed.error);
   return toOAuthTokens(
     parsed.data,
@@ -286,7 +296,7 @@ export async function exchangeIdTokenForApiKey(options: ExchangeIdTokenOptions):
     timeoutMs: options.timeoutMs,
   });
   if (!response.ok) throw failureFromResponse(response, operation, 'api-key');
-  const parsed = apiKeyResponseSchema.safeParse(response.json);
+  const parsed = (await tokenEndpointSchemas()).apiKeyResponse.safeParse(response.json);
   if (!parsed.success) throw invalidResponse(operation, response.status, parsed.error);
   return parsed.data.access_token;
 }

@@ -1,6 +1,9 @@
-import { OAuthError } from '@codetether/oauth-pkce';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApiKeyFileStore, createFileCredentialStore, OAuthError } from '@codetether/oauth-pkce';
 import { describe, expect, it } from 'vitest';
-import { mapAuthError } from './auth.js';
+import { mapAuthError, resolveAuthSession } from './auth.js';
 
 describe('mapAuthError', () => {
   it('keeps oauth-pkce messages that already say what to do, without repeating the advice', () => {
@@ -46,5 +49,57 @@ describe('mapAuthError', () => {
       expect(message).toMatch(/[.!?]$/);
       expect(message).toMatch(/codetether auth login|try again/i);
     }
+  });
+});
+
+describe('resolveAuthSession (auto)', () => {
+  const withHome = async (
+    run: (home: string, env: Record<string, string | undefined>) => Promise<void>,
+  ): Promise<void> => {
+    const home = await mkdtemp(join(tmpdir(), 'provider-auth-'));
+    try {
+      await run(home, { CODETETHER_HOME: home });
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  };
+  const resolveAuto = (env: Record<string, string | undefined>) =>
+    resolveAuthSession({ auth: { type: 'auto' }, env, issuer: 'http://127.0.0.1:9' });
+
+  it('uses a stored ChatGPT login, then a stored API key, then OPENAI_API_KEY', async () => {
+    await withHome(async (home, env) => {
+      await expect(resolveAuto(env)).rejects.toMatchObject({ code: 'not-logged-in' });
+      await expect(resolveAuto(env)).rejects.toThrow(/--with-api-key/);
+
+      const fromEnvironment = await resolveAuto({ ...env, OPENAI_API_KEY: 'sk-from-env' });
+      expect(await fromEnvironment.getCredentials()).toEqual({ bearerToken: 'sk-from-env' });
+      expect(await fromEnvironment.describe()).toMatchObject({ mode: 'api-key', location: 'OPENAI_API_KEY' });
+
+      const apiKeys = createApiKeyFileStore({ home });
+      await apiKeys.write('sk-stored');
+      const stored = await resolveAuto({ ...env, OPENAI_API_KEY: 'sk-from-env' });
+      expect(await stored.getCredentials()).toEqual({ bearerToken: 'sk-stored' });
+      expect(await stored.describe()).toMatchObject({ mode: 'api-key', location: apiKeys.location });
+
+      await createFileCredentialStore({ home }).write({
+        type: 'chatgpt',
+        tokens: { accessToken: 'access', refreshToken: 'refresh', expiresAt: Date.now() + 3_600_000 },
+        accountId: 'account-1',
+        lastRefreshAt: Date.now(),
+        source: 'login',
+      });
+      const chatgpt = await resolveAuto({ ...env, OPENAI_API_KEY: 'sk-from-env' });
+      expect(chatgpt.mode).toBe('chatgpt');
+      expect(await chatgpt.getCredentials()).toEqual({ bearerToken: 'access', accountId: 'account-1' });
+    });
+  });
+
+  it('reports a damaged stored API key as not logged in, naming the file', async () => {
+    await withHome(async (home, env) => {
+      await writeFile(join(home, 'api-key.json'), 'not json', { mode: 0o600 });
+      const error = await resolveAuto(env).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'not-logged-in' });
+      expect((error as Error).message).toContain(join(home, 'api-key.json'));
+    });
   });
 });

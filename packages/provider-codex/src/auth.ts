@@ -1,5 +1,6 @@
 import type { CredentialStore, TokenManager } from '@codetether/oauth-pkce';
 import {
+  createApiKeyFileStore,
   createFileCredentialStore,
   createTokenManager,
   readAccountClaims,
@@ -8,7 +9,10 @@ import {
 import type { Backend } from '@codetether/responses-protocol';
 import { CodexProviderError, type CodexProviderErrorCode } from './errors.js';
 
-/** How the provider authenticates. `auto` (default): a ChatGPT login if one is stored, else `OPENAI_API_KEY`. */
+/**
+ * How the provider authenticates. `auto` (default): a stored ChatGPT login, else an API key stored with
+ * `codetether auth login --with-api-key`, else `OPENAI_API_KEY`.
+ */
 export type CodexAuthOption =
   | { type: 'chatgpt'; store?: CredentialStore | undefined; tokenManager?: TokenManager | undefined }
   | { type: 'api-key'; apiKey: string }
@@ -69,7 +73,7 @@ export interface AuthResolutionInput {
 }
 
 const NOT_LOGGED_IN_MESSAGE =
-  'Not logged in: no ChatGPT login was found and OPENAI_API_KEY is not set. Run `codetether auth login` to sign in with your ChatGPT account, or set OPENAI_API_KEY to use an OpenAI API key.';
+  'Not logged in: no ChatGPT login or API key is stored and OPENAI_API_KEY is not set. Run `codetether auth login` to sign in with your ChatGPT account, or `codetether auth login --with-api-key` (or set OPENAI_API_KEY) to use an OpenAI API key.';
 
 /** The actionable message for a ChatGPT login without a workspace/account id. */
 export const MISSING_ACCOUNT_ID_MESSAGE =
@@ -247,8 +251,10 @@ function createChatGptSession(store: CredentialStore | undefined, tokenManager: 
 }
 
 /**
- * Resolves the auth option into a session. `auto`: a ChatGPT login in the file store at
- * `CODETETHER_HOME` wins, else `OPENAI_API_KEY`, else `not-logged-in`.
+ * Resolves the auth option into a session. `auto`: what the user stored with `codetether auth login`
+ * wins — a ChatGPT login (`auth.json`), else an API key (`api-key.json`), both under `CODETETHER_HOME` —
+ * then `OPENAI_API_KEY`, else `not-logged-in`. A stored login beats the variable because the variable is
+ * often set for other tools, while a login is a deliberate choice for CodeTether.
  */
 export async function resolveAuthSession(input: AuthResolutionInput): Promise<AuthSession> {
   const { auth, env } = input;
@@ -273,6 +279,14 @@ export async function resolveAuthSession(input: AuthResolutionInput): Promise<Au
     throw mapAuthError(error);
   }
   if (stored !== undefined) return createChatGptSession(store, tokenManagerFor(store));
+  const apiKeyStore = createApiKeyFileStore({ home: resolveCodetetherHome(env) });
+  let storedApiKey: string | undefined;
+  try {
+    storedApiKey = await apiKeyStore.read();
+  } catch (error) {
+    throw mapAuthError(error);
+  }
+  if (storedApiKey !== undefined) return createApiKeySession(storedApiKey, apiKeyStore.location);
   const apiKey = env.OPENAI_API_KEY?.trim();
   if (apiKey !== undefined && apiKey !== '') return createApiKeySession(apiKey, 'OPENAI_API_KEY');
   throw new CodexProviderError('not-logged-in', NOT_LOGGED_IN_MESSAGE, { isRetryable: false });

@@ -24,8 +24,10 @@ export const ENVIRONMENT_VARIABLES = {
   openaiBaseUrl: 'CODETETHER_OPENAI_BASE_URL',
   /** `auto`, `websocket` (`ws`) or `http` (`sse`); default `auto`. */
   transport: 'CODETETHER_TRANSPORT',
-  /** An OpenAI API key, used when no ChatGPT login is stored. */
+  /** An OpenAI API key, used when no login (ChatGPT or API key) is stored. */
   openaiApiKey: 'OPENAI_API_KEY',
+  /** The model `codetether chat` and `codetether usage` use when `--model` is not given. */
+  model: 'CODETETHER_MODEL',
   /** The gateway's log level (default {@link DEFAULT_LOG_LEVEL}). */
   logLevel: 'CODETETHER_LOG_LEVEL',
   /** The bearer key gateway clients must send (default: generated and stored under the home folder). */

@@ -1,4 +1,11 @@
-export type { AuthDescription, CodexAuthOption } from './auth.js';
+export {
+  type AuthDescription,
+  type AuthResolutionInput,
+  type AuthSession,
+  type CodexAuthOption,
+  type RequestCredentials,
+  resolveAuthSession,
+} from './auth.js';
 export {
   DEFAULT_AUTH_ISSUER,
   DEFAULT_CHATGPT_BASE_URL,
@@ -32,5 +39,6 @@ export {
   type CodexRequestOptions,
   createCodexProvider,
 } from './provider.js';
+export { buildRequestHeaders, type RequestHeaderInput } from './request-headers.js';
 export type { TransportFallbackInfo } from './turn-sender.js';
 export { buildDefaultUserAgent } from './user-agent.js';

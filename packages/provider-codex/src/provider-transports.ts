@@ -1,6 +1,4 @@
 import type { ResponsesTransport } from '@codetether/responses-protocol';
-import { createHttpTransport } from '@codetether/transport-http';
-import { createWebSocketTransport } from '@codetether/transport-ws';
 
 /** Options of {@link createProviderTransports}. */
 export interface ProviderTransportsOptions {
@@ -24,14 +22,42 @@ export interface ProviderTransports {
   close(): Promise<void>;
 }
 
+/**
+ * A transport whose module is imported on its first request: a provider that only ever talks over the
+ * WebSocket never loads the HTTP stack (undici), and one on HTTP never loads `ws`. Closing it before
+ * any request loads nothing.
+ */
+function createDeferredTransport(load: () => Promise<ResponsesTransport>): ResponsesTransport {
+  let loading: Promise<ResponsesTransport> | undefined;
+  return {
+    async stream(request) {
+      loading ??= load();
+      return (await loading).stream(request);
+    },
+    async close() {
+      const transport = await loading?.catch(() => undefined);
+      await transport?.close();
+    },
+  };
+}
+
 /** Creates the {@link ProviderTransports} of a provider. */
 export function createProviderTransports(options: ProviderTransportsOptions): ProviderTransports {
   const owned = new Map<'http' | 'websocket', ResponsesTransport>();
   const create = (wire: 'http' | 'websocket'): ResponsesTransport => {
     const clock = options.now === undefined ? {} : { now: options.now };
     return wire === 'http'
-      ? createHttpTransport({ ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...clock })
-      : createWebSocketTransport(clock);
+      ? createDeferredTransport(async () => {
+          const { createHttpTransport } = await import('@codetether/transport-http');
+          return createHttpTransport({
+            ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+            ...clock,
+          });
+        })
+      : createDeferredTransport(async () => {
+          const { createWebSocketTransport } = await import('@codetether/transport-ws');
+          return createWebSocketTransport(clock);
+        });
   };
   return {
     get(wire) {

@@ -1,5 +1,5 @@
 import { raceAbort } from '@codetether/responses-protocol';
-import { Agent, buildConnector, type Dispatcher, request as undiciRequest } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { createNodeBodySource } from './body-reader.js';
 import { createConnectingSocketTracker } from './connecting-sockets.js';
 import type { HttpAnswer, HttpSender } from './http-answer.js';
@@ -16,6 +16,16 @@ export interface UndiciSenderOptions {
 }
 
 /**
+ * undici, imported on the first request that uses it: a transport with an injected `fetch`, and a
+ * program that never sends over HTTP, never pay for loading it (~130 ms of start-up).
+ */
+let undiciModule: Promise<typeof import('undici')> | undefined;
+function loadUndici(): Promise<typeof import('undici')> {
+  undiciModule ??= import('undici');
+  return undiciModule;
+}
+
+/**
  * A sender over undici's `request()` (no WHATWG streams, so less work per request and per chunk), on
  * the caller's dispatcher or on a keep-alive `Agent` it creates on first use. `close()` destroys the
  * owned `Agent` and the sockets it is still connecting. This is the only module that loads undici.
@@ -26,11 +36,11 @@ export function createUndiciSender(options: UndiciSenderOptions): HttpSender {
   const connectingSockets = createConnectingSocketTracker();
   let ownedAgent: Agent | undefined;
   let sendsAwaitingHeaders = 0;
-  const dispatcher = (): Dispatcher => {
+  const dispatcher = (undici: typeof import('undici')): Dispatcher => {
     if (options.dispatcher !== undefined) return options.dispatcher;
-    ownedAgent ??= new Agent({
+    ownedAgent ??= new undici.Agent({
       keepAliveTimeout: options.keepAliveTimeoutMs,
-      connect: connectingSockets.track(buildConnector({ timeout: options.connectTimeoutMs })),
+      connect: connectingSockets.track(undici.buildConnector({ timeout: options.connectTimeoutMs })),
       // The transport's own first-byte and idle timers govern; undici's would race them.
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -39,14 +49,15 @@ export function createUndiciSender(options: UndiciSenderOptions): HttpSender {
   };
   return {
     async send(url, init): Promise<HttpAnswer> {
-      const chosenDispatcher = dispatcher();
+      const undici = await loadUndici();
+      const chosenDispatcher = dispatcher(undici);
       sendsAwaitingHeaders += 1;
       let answer: HttpAnswer;
       try {
         // undici only acts on an abort once the connection is up, so a request still connecting would
         // otherwise wait for the connect timeout; an answer that arrives after the abort is destroyed.
         const response = await raceAbort(
-          undiciRequest(url, {
+          undici.request(url, {
             method: 'POST',
             headers: init.headers,
             body: init.body,

@@ -2,6 +2,7 @@ import {
   DEFAULT_CALLBACK_PORT,
   DEFAULT_LOGIN_TIMEOUT_MS,
   type DeviceCodeInfo,
+  isPlausibleApiKey,
   loginWithBrowser,
   loginWithDeviceCode,
   type OAuthTokens,
@@ -10,18 +11,23 @@ import {
 } from '@codetether/oauth-pkce';
 import { CliError } from '../cli-error.js';
 import type { CommandContext } from '../command-context.js';
-import { openCredentialStore, resolveIssuer } from '../credentials-location.js';
+import { openApiKeyStore, openCredentialStore, resolveIssuer } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { abortOnInterrupt } from '../interrupt.js';
-import { readLine } from '../read-input.js';
+import { readAll, readLine } from '../read-input.js';
 import { shortenAccountId } from '../rendering/account-id.js';
 import { formatDuration } from '../rendering/duration.js';
 import { type Progress, startProgress } from '../spinner.js';
+import { removeChatGptLogin, removeStoredApiKey } from '../stored-login.js';
 
 /** Options of `codetether auth login`. */
 export interface LoginOptions {
   /** Device-code flow. */
   deviceCode?: boolean;
+  /** `--device-auth`: the Codex CLI's name for the device-code flow. */
+  deviceAuth?: boolean;
+  /** Read an OpenAI API key from standard input and store it instead of signing in with ChatGPT. */
+  withApiKey?: boolean;
   /** `false` (`--no-browser`): paste flow. */
   browser?: boolean;
   /** `false` (`--no-open`): print the URL without launching a browser. */
@@ -155,21 +161,72 @@ async function pasteLogin(
   return login.complete(pasted);
 }
 
+/** Reads the key: hidden prompt on a terminal, else all of standard input (`printenv KEY | …`). */
+async function readApiKey(context: CommandContext, signal: AbortSignal): Promise<string> {
+  const { stderr, stderrColors: colors } = context.terminal;
+  if (context.stdin.isTTY === true) {
+    const typed = await readLine(
+      context.stdin,
+      stderr,
+      `${colors.bold('OpenAI API key (input hidden):')} `,
+      signal,
+      { hideInput: true },
+    );
+    return (typed ?? '').trim();
+  }
+  return (await readAll(context.stdin)).trim();
+}
+
+/**
+ * `codetether auth login --with-api-key`: stores the key read from standard input (never echoed or
+ * printed) in `$CODETETHER_HOME/api-key.json`, replacing a stored ChatGPT login.
+ */
+async function loginWithApiKey(context: CommandContext): Promise<ExitCode> {
+  const interrupt = abortOnInterrupt();
+  let apiKey: string;
+  try {
+    apiKey = await readApiKey(context, interrupt.signal);
+  } catch (error) {
+    if (interrupt.signal.aborted) throw new CliError('interrupted', 'Login cancelled.', { cause: error });
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
+  const hint =
+    'Pipe the key in on standard input, e.g. `printenv OPENAI_API_KEY | codetether auth login --with-api-key`.';
+  if (apiKey === '') throw new CliError('usage', 'No API key was given: standard input was empty.', { hint });
+  if (!isPlausibleApiKey(apiKey)) {
+    throw new CliError('usage', 'That is not an API key: it contains spaces or line breaks.', { hint });
+  }
+  const store = openApiKeyStore(context.env);
+  await store.write(apiKey);
+  const replaced = await removeChatGptLogin(context.env);
+  const { stdout, stdoutColors: colors } = context.terminal;
+  stdout.write(`${colors.green('✔')} Saved your OpenAI API key to ${store.location}.\n`);
+  if (replaced.kind !== 'none') {
+    stdout.write(colors.dim(`It replaces the ChatGPT login that was stored in ${replaced.location}.\n`));
+  }
+  return EXIT_CODES.success;
+}
+
 /**
  * `codetether auth login`: signs in with the browser (default), a device code or the paste flow,
- * then saves the login to `$CODETETHER_HOME/auth.json`.
+ * then saves the login to `$CODETETHER_HOME/auth.json` (replacing a stored API key); with
+ * `--with-api-key` it stores an API key read from standard input instead.
  *
  * @param context - streams, environment and clock
  * @param options - the chosen flow and port
  */
 export async function runLogin(context: CommandContext, options: LoginOptions): Promise<ExitCode> {
+  if (options.withApiKey === true) return loginWithApiKey(context);
   const issuer = resolveIssuer(context.env);
   const store = openCredentialStore(context.env);
   const { stdout, stdoutColors: colors } = context.terminal;
   const interrupt = abortOnInterrupt();
   let tokens: OAuthTokens;
   try {
-    if (options.deviceCode === true) tokens = await deviceCodeLogin(context, issuer, interrupt.signal);
+    if (options.deviceCode === true || options.deviceAuth === true)
+      tokens = await deviceCodeLogin(context, issuer, interrupt.signal);
     else if (options.browser === false) tokens = await pasteLogin(context, options, issuer, interrupt.signal);
     else tokens = await browserLogin(context, options, issuer, interrupt.signal);
   } catch (error) {
@@ -197,5 +254,9 @@ export async function runLogin(context: CommandContext, options: LoginOptions): 
     `${colors.green('✔')} Logged in as ${colors.bold(who)}${details.length > 0 ? ` (${details.join(', ')})` : ''}.\n`,
   );
   stdout.write(`${colors.dim(`Credentials saved to ${store.location}`)}\n`);
+  const replacedApiKey = await removeStoredApiKey(context.env);
+  if (replacedApiKey !== undefined) {
+    stdout.write(`${colors.dim(`It replaces the API key that was stored in ${replacedApiKey}.`)}\n`);
+  }
   return EXIT_CODES.success;
 }

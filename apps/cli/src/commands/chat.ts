@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createCodexProvider, type TransportMode } from '@codetether/provider-codex';
 import type { ChatMessage } from '@codetether/responses-protocol';
 import { streamAnswer } from '../chat-turn.js';
 import { CliError } from '../cli-error.js';
+import { createCodexProvider, type TransportMode } from '../codex-provider.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { runInteractiveSession } from '../interactive-session.js';

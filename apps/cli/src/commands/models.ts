@@ -1,4 +1,5 @@
-import { createCodexProvider, type ModelInfo } from '@codetether/provider-codex';
+import type { ModelInfo } from '@codetether/provider-codex';
+import { createCodexProvider } from '../codex-provider.js';
 import type { CommandContext } from '../command-context.js';
 import { openCredentialStore } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { resolveCodetetherHome } from '@codetether/oauth-pkce';
-import { createCodexProvider } from '@codetether/provider-codex';
 import { AnswerError } from '../chat-turn.js';
+import { createCodexProvider } from '../codex-provider.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { loadRateLimits, saveRateLimits } from '../rate-limit-cache.js';

@@ -1,5 +1,6 @@
 import type { Usage } from '@codetether/responses-protocol';
 import type { Colors } from '../terminal.js';
+import { groupThousands } from './token-count.js';
 
 /** What {@link renderUsageSummary} reports about one answer. */
 export interface UsageSummaryInput {
@@ -19,7 +20,7 @@ export interface UsageSummaryInput {
  * @param colors - colours for standard error
  */
 export function renderUsageSummary(input: UsageSummaryInput, colors: Colors): string {
-  const number = (value: number): string => value.toLocaleString('en-US');
+  const number = groupThousands;
   const parts = [input.model];
   const { usage } = input;
   if (usage === undefined) {

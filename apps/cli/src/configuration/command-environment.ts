@@ -1,0 +1,34 @@
+import { resolveCodetetherHome } from '@codetether/oauth-pkce';
+import { configFilePath, readConfigFile } from './config-file.js';
+import { buildEffectiveEnvironment } from './effective-environment.js';
+import { parseSettingOverrides, type SettingValues } from './setting-value.js';
+
+/** Options of {@link loadCommandEnvironment}. */
+export interface CommandEnvironmentOptions {
+  /** Use no config file settings when the file is refused or invalid (`doctor` reports it instead). */
+  tolerateConfigFileErrors?: boolean;
+}
+
+/**
+ * The environment a command runs with: the process environment with the config file
+ * (`$CODETETHER_HOME/config.json`) below it and the `-c key=value` overrides above it.
+ * Throws a usage error (exit 2) for a bad override or, unless tolerated, a bad config file.
+ *
+ * @param env - the process environment
+ * @param overrides - the `-c` values
+ * @param options - error tolerance
+ */
+export async function loadCommandEnvironment(
+  env: Record<string, string | undefined>,
+  overrides: readonly string[],
+  options: CommandEnvironmentOptions = {},
+): Promise<Record<string, string | undefined>> {
+  const parsedOverrides = parseSettingOverrides(overrides);
+  let configFile: SettingValues = {};
+  try {
+    configFile = await readConfigFile(configFilePath(resolveCodetetherHome(env)));
+  } catch (error) {
+    if (options.tolerateConfigFileErrors !== true) throw error;
+  }
+  return buildEffectiveEnvironment({ env, configFile, overrides: parsedOverrides });
+}
