@@ -177,3 +177,18 @@ describe('live model list', () => {
     expect(warnings.join(' ')).toContain('text.verbosity');
   });
 });
+
+describe('readUsage', () => {
+  it('reads the windows from GET /usage without a model request', async () => {
+    harness.emulator.setOptions({ rateLimit: { primaryUsedPercent: 40, creditsBalance: 3 } });
+    const { provider } = await chatgptProvider();
+    expect(await provider.readUsage()).toMatchObject({
+      planType: 'plus',
+      primary: { usedPercent: 40, windowMinutes: 300 },
+      secondary: { windowMinutes: 10_080 },
+      creditsBalance: 3,
+    });
+    expect(harness.responsesRequests()).toHaveLength(0);
+    expect(provider.lastRateLimits?.primary?.usedPercent).toBe(40);
+  });
+});

@@ -49,6 +49,7 @@ import { createProviderTransports } from './provider-transports.js';
 import { buildJsonGetHeaders, buildRequestHeaders } from './request-headers.js';
 import { createTransportFallbackMemory } from './transport-fallback-memory.js';
 import { createTurnSender, type TransportFallbackInfo, type Turn } from './turn-sender.js';
+import { parseUsageBody } from './usage-body.js';
 import { buildDefaultUserAgent } from './user-agent.js';
 
 /** Options of {@link createCodexProvider}. Everything is optional; the environment fills the rest. */
@@ -134,6 +135,11 @@ export interface CodexProvider {
   ): Promise<TransportResponse>;
   /** The rate-limit snapshot from the latest response's headers. */
   readonly lastRateLimits: RateLimitSnapshot | undefined;
+  /**
+   * The usage windows from the ChatGPT backend's `GET /usage`, without spending a model request;
+   * `undefined` for an API key or when the backend could not tell (use {@link lastRateLimits} then).
+   */
+  readUsage(): Promise<RateLimitSnapshot | undefined>;
   /** Closes the transports this provider created. */
   close(): Promise<void>;
 }
@@ -303,6 +309,10 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     onTransportFallback: options.onTransportFallback,
     rememberRateLimits: (snapshot) => rateLimits.remember(snapshot),
     planType: () => rateLimits.latest?.planType,
+    supportedModels: (backend) => {
+      const list = catalogue.known(backend);
+      return list === undefined ? undefined : listedModels(list).map((model) => model.id);
+    },
     now,
     isClosed: () => closed,
   });
@@ -438,6 +448,26 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     },
     get lastRateLimits() {
       return rateLimits.latest;
+    },
+    async readUsage() {
+      const session = await getAuth();
+      if (session.backend !== 'chatgpt') return undefined;
+      const credentials = await session.getCredentials();
+      try {
+        const response = await (options.fetch ?? fetch)(`${endpoints.chatgptBaseUrl}/usage`, {
+          headers: buildJsonGetHeaders({ backend: 'chatgpt', ...credentials, originator, userAgent }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!response.ok) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        const snapshot = parseUsageBody(await response.json(), now());
+        rateLimits.remember(snapshot);
+        return snapshot;
+      } catch {
+        return undefined;
+      }
     },
     async close() {
       closed = true;
