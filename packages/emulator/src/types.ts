@@ -185,6 +185,8 @@ export interface EmulatorOptions {
    * with `setOptions`. Default `DEFAULT_MODEL_CATALOGUE`.
    */
   models?: EmulatorModel[];
+  /** `false` makes `GET /backend-api/codex/usage` answer 403, as some backends do. Default true. */
+  usageEndpoint?: boolean;
   /** HTTP status of the failing request in scenario `server-error-then-success`. Default 500. */
   serverErrorStatus?: number;
   /**

@@ -123,4 +123,11 @@ describe('GET /backend-api/codex/usage', () => {
   it('needs a login', async () => {
     expect((await fetch(`${fixture.emulator.chatgptBaseUrl}/usage`)).status).toBe(401);
   });
+
+  it('answers 403 when switched off', async () => {
+    fixture.emulator.setOptions({ usageEndpoint: false });
+    expect(
+      (await fetch(`${fixture.emulator.chatgptBaseUrl}/usage`, { headers: chatgptHeaders() })).status,
+    ).toBe(403);
+  });
 });

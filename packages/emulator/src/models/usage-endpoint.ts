@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { sendJson } from '../http-utilities.js';
+import { apiError } from '../responses/error-bodies.js';
 import { validateCredentials } from '../responses/request-validation.js';
 
 /** One usage window of the `/usage` answer. */
@@ -38,6 +39,9 @@ export function handleUsage(
 ): void {
   const failure = validateCredentials(context, 'chatgpt', request.headers);
   if (failure !== undefined) return sendJson(response, failure.status, failure.body);
+  if (context.options().usageEndpoint === false) {
+    return sendJson(response, 403, apiError('Usage is not available.', 'invalid_request_error', 'forbidden'));
+  }
   const headers = context.rateLimits.currentHeaders();
   const primary = windowOf(headers, 'primary');
   const secondary = windowOf(headers, 'secondary');
