@@ -1,3 +1,4 @@
+import { DEFAULT_MODEL_CATALOGUE } from '@codetether/emulator';
 import { describe, expect, it } from 'vitest';
 import { ESCAPE_CODE, runCli, storeEmulatorLogin } from '../__fixtures__/cli-harness.js';
 import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
@@ -54,7 +55,7 @@ describe('codetether models', () => {
   });
 
   it('exits 2 with the plan and its models for a plan-gated model', async () => {
-    fixture.emulator.setOptions({ account: { planType: 'free' }, models: undefined });
+    fixture.emulator.setOptions({ account: { planType: 'free' }, models: [...DEFAULT_MODEL_CATALOGUE] });
     await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
     const chat = await runCli(['chat', '--model', 'gpt-5.4', 'Hi'], fixture.environment.env);
     expect(chat.code).toBe(2);
