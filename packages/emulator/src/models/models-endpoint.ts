@@ -38,7 +38,10 @@ export function handleChatGptModels(
   response: ServerResponse,
 ): void {
   const failure = validateCredentials(context, 'chatgpt', request.headers);
-  if (failure !== undefined) return sendJson(response, failure.status, failure.body);
+  if (failure !== undefined) {
+    sendJson(response, failure.status, failure.body);
+    return;
+  }
   const models = modelListFor(
     modelCatalogueOf(context.options()),
     planTypeOf(context, request.headers),

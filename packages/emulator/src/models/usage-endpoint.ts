@@ -38,9 +38,13 @@ export function handleUsage(
   response: ServerResponse,
 ): void {
   const failure = validateCredentials(context, 'chatgpt', request.headers);
-  if (failure !== undefined) return sendJson(response, failure.status, failure.body);
+  if (failure !== undefined) {
+    sendJson(response, failure.status, failure.body);
+    return;
+  }
   if (context.options().usageEndpoint === false) {
-    return sendJson(response, 403, apiError('Usage is not available.', 'invalid_request_error', 'forbidden'));
+    sendJson(response, 403, apiError('Usage is not available.', 'invalid_request_error', 'forbidden'));
+    return;
   }
   const headers = context.rateLimits.currentHeaders();
   const primary = windowOf(headers, 'primary');
