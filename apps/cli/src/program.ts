@@ -156,6 +156,7 @@ export function createProgram(
     .command('models')
     .description('list the models of the active backend')
     .option('--json', 'print JSON')
+    .option('--refresh', 'ask the backend for its model list now instead of using the cached one')
     .action(async (options, command: Command) => {
       const { runModels } = await import('./commands/models.js');
       setExitCode(await runModels(contextOf(command), options));

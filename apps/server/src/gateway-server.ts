@@ -23,6 +23,7 @@ import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
 import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
+import { registerUsageWindowGauges, type UsageWindowSource } from './usage-window-gauges.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -123,6 +124,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const authenticate = createBearerAuthenticator(options.apiKey);
   const logger = options.logger ?? createGatewayLogger();
   const metrics = options.metrics ?? new GatewayMetrics();
+  registerUsageWindowGauges(metrics.registry, options.provider as UsageWindowSource);
   const streams = new ActiveStreamRegistry();
   const now = options.now ?? Date.now;
   const monotonicNow = options.monotonicNow ?? (() => performance.now());

@@ -66,7 +66,19 @@ export async function handleListModels(context: GatewayContext, c: Context): Pro
  */
 export async function handleRetrieveModel(context: GatewayContext, c: Context): Promise<Response> {
   const id = c.req.param('model') ?? '';
-  const model = (await listOpenAiModels(context)).data.find((entry) => entry.id === id);
+  const list = await listOpenAiModels(context);
+  let model = list.data.find((entry) => entry.id === id);
+  // A model the live list hides (or that appeared since) still answers when the provider accepts it;
+  // its refusal (`unsupported-model`, naming the models the plan can use) is the 404 itself.
+  const { validateModel } = context.provider as { validateModel?: (model: string) => Promise<unknown> };
+  if (model === undefined && validateModel !== undefined) {
+    try {
+      await validateModel.call(context.provider, id);
+      model = { id, object: 'model', created: context.startedAtSeconds, owned_by: 'openai' };
+    } catch (error) {
+      throw mapProviderError(error, context.now());
+    }
+  }
   if (model === undefined) {
     throw new GatewayError(
       404,

@@ -10,6 +10,8 @@ import {
   sendHtml,
   sendJson,
 } from './http-utilities.js';
+import { handleApiModels, handleChatGptModels } from './models/models-endpoint.js';
+import { handleUsage } from './models/usage-endpoint.js';
 import { handleAuthorize } from './oauth/authorize-endpoint.js';
 import { createDeviceCodeEndpoints } from './oauth/device-code-endpoints.js';
 import { sendOAuthError } from './oauth/oauth-error.js';
@@ -19,10 +21,7 @@ import type { RecordRequest } from './request-recording.js';
 import { COMPACT_PATHS, handleCompactHttp } from './responses/compact-endpoint.js';
 import { apiError } from './responses/error-bodies.js';
 import { handleResponsesHttp } from './responses/http-endpoint.js';
-import { DEFAULT_CHATGPT_MODELS, RESPONSES_PATHS } from './responses/request-validation.js';
-
-/** Models listed by `GET /v1/models` besides the ChatGPT ones. */
-const API_ONLY_MODELS = ['gpt-5.4-pro', 'gpt-5.4-nano', 'gpt-4.1', 'gpt-4.1-mini', 'o3', 'o4-mini'];
+import { RESPONSES_PATHS } from './responses/request-validation.js';
 
 /** OAuth endpoints that take form fields. */
 const OAUTH_FORM_PATHS: ReadonlySet<string> = new Set(['/oauth/token', '/oauth/revoke']);
@@ -133,24 +132,13 @@ export function createHttpRouter(
           '<!doctype html><p>Device login complete. You can close this window.</p>',
         );
       case '/v1/models':
-        return sendJson(response, 200, {
-          object: 'list',
-          data: [...(context.options().chatgptModels ?? DEFAULT_CHATGPT_MODELS), ...API_ONLY_MODELS].map(
-            (id) => ({
-              id,
-              object: 'model',
-              created: 1_700_000_000,
-              owned_by: 'openai',
-            }),
-          ),
-        });
+        return handleApiModels(context, response);
       case '/backend-api/codex/models':
-        return sendJson(response, 200, {
-          models: (context.options().chatgptModels ?? DEFAULT_CHATGPT_MODELS).map((slug) => ({
-            slug,
-            display_name: slug,
-          })),
-        });
+        if (method !== 'GET') return methodNotAllowed(response, 'GET');
+        return handleChatGptModels(context, request, target.searchParams, response);
+      case '/backend-api/codex/usage':
+        if (method !== 'GET') return methodNotAllowed(response, 'GET');
+        return handleUsage(context, request, response);
       case '/health':
       case '/':
         return sendJson(response, 200, { ok: true, name: 'codetether-emulator' });

@@ -1,5 +1,6 @@
 export { DEFAULT_ACCOUNT_ID } from './context.js';
 export { EmulatorError, type EmulatorErrorCode } from './errors.js';
+export { DEFAULT_MODEL_CATALOGUE } from './models/model-catalogue.js';
 export { CODEX_CLIENT_ID } from './oauth/auth-state.js';
 export { REDACTED } from './recording.js';
 export { DEFAULT_CHATGPT_MODELS } from './responses/request-validation.js';
@@ -8,6 +9,7 @@ export { startEmulator } from './server.js';
 export {
   type Emulator,
   type EmulatorAccountOptions,
+  type EmulatorModel,
   type EmulatorOptions,
   type EmulatorRateLimitOptions,
   type IssuedTokens,

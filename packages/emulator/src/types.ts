@@ -70,6 +70,44 @@ export interface EmulatorRateLimitOptions {
   incrementPerRequest?: number;
 }
 
+/** One model of the emulated ChatGPT backend, in the backend's `/models` shape plus two emulator fields. */
+export interface EmulatorModel {
+  /** The model id. */
+  slug: string;
+  /** Human-readable name. */
+  display_name?: string;
+  /** What it is for. */
+  description?: string;
+  /** The effort used when none is sent. */
+  default_reasoning_level?: string;
+  /** The efforts accepted. */
+  supported_reasoning_levels?: { effort: string; description: string }[];
+  /** `list` (shown) or `hide` (accepted, not shown). */
+  visibility?: string;
+  /** Clients older than this (`client_version`) do not get the model listed. */
+  minimal_client_version?: string;
+  /** Whether the OpenAI API serves it too. */
+  supported_in_api?: boolean;
+  /** Sort order, lower first. */
+  priority?: number;
+  /** Context window in tokens. */
+  context_window?: number;
+  /** Whether it produces reasoning summaries. */
+  supports_reasoning_summaries?: boolean;
+  /** Whether `text.verbosity` is accepted (when `false` it is refused). */
+  support_verbosity?: boolean;
+  /** Verbosity used when none is sent. */
+  default_verbosity?: string;
+  /** Whether parallel tool calls work. */
+  supports_parallel_tool_calls?: boolean;
+  /** Service tiers offered (`priority`, `flex`); others are refused. */
+  service_tiers?: string[];
+  /** Emulator only: the plans that may use it (default every plan). Not sent. */
+  plans?: string[];
+  /** Emulator only: retired — neither listed nor accepted, refused like the real service. Not sent. */
+  retired?: boolean;
+}
+
 /** The account the issuer logs users into (authorize and device flows). */
 export interface EmulatorAccountOptions {
   /** ChatGPT account (workspace) id. Default `6f1c2b1e-0000-4000-8000-00000000c0de`. */
@@ -136,8 +174,19 @@ export interface EmulatorOptions {
   clientIds?: string[];
   /** The account issued by the authorize and device flows. */
   account?: EmulatorAccountOptions;
-  /** Models the ChatGPT backend accepts. Default the Codex subscription models. */
+  /**
+   * Models the ChatGPT backend accepts (slugs only; narrows {@link EmulatorOptions.models}). Default the
+   * Codex subscription models.
+   */
   chatgptModels?: string[];
+  /**
+   * The ChatGPT backend's model list, as `GET /backend-api/codex/models` serves it (per plan, per
+   * `client_version`, with an ETag) and as the Responses endpoints enforce it. Change it at run time
+   * with `setOptions`. Default `DEFAULT_MODEL_CATALOGUE`.
+   */
+  models?: EmulatorModel[];
+  /** `false` makes `GET /backend-api/codex/usage` answer 403, as some backends do. Default true. */
+  usageEndpoint?: boolean;
   /** HTTP status of the failing request in scenario `server-error-then-success`. Default 500. */
   serverErrorStatus?: number;
   /**

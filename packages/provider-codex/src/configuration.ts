@@ -38,6 +38,8 @@ export const ENVIRONMENT_VARIABLES = {
   serverPort: 'CODETETHER_SERVER_PORT',
   /** `on` (default) or `off`: whether the gateway continues recognised conversations (`previous_response_id`). */
   gatewayContinuation: 'CODETETHER_GATEWAY_CONTINUATION',
+  /** How long the backend's model list is used before it is asked again, seconds (default 300). */
+  modelsCacheTtlSeconds: 'CODETETHER_MODELS_CACHE_TTL_SECONDS',
 } as const;
 
 /** Default OAuth issuer (`CODETETHER_AUTH_ISSUER`): oauth-pkce's `DEFAULT_ISSUER`. */
@@ -50,6 +52,17 @@ export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export { DEFAULT_ORIGINATOR };
 /** How long a session that fell back to HTTP stays on HTTP (10 minutes). */
 export const DEFAULT_FALLBACK_STICKY_MS = 10 * 60 * 1000;
+/**
+ * How long a model list read from the backend is used without asking again: 5 minutes (the official
+ * Codex CLI's own cache lifetime). Past it the cached list is still used while a conditional request
+ * (`If-None-Match`) revalidates it in the background.
+ */
+export const DEFAULT_MODELS_CACHE_TTL_MS = 5 * 60 * 1000;
+/**
+ * The `client_version` sent with `GET /models`: the Codex CLI version whose protocol CodeTether speaks.
+ * The backend hides models whose `minimal_client_version` is newer.
+ */
+export const DEFAULT_CODEX_CLIENT_VERSION = '0.171.0';
 /** Default log level of the gateway (`CODETETHER_LOG_LEVEL`). */
 export const DEFAULT_LOG_LEVEL = 'info';
 
@@ -173,4 +186,20 @@ export function resolveLogLevel(option: string | undefined, env: Environment): s
  */
 export function readServerApiKey(env: Environment): string | undefined {
   return readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverApiKey);
+}
+
+/**
+ * Resolves how long the backend's model list is used before asking again, in ms: the option wins, then
+ * `CODETETHER_MODELS_CACHE_TTL_SECONDS` (a non-negative number; `0` asks every time), then
+ * {@link DEFAULT_MODELS_CACHE_TTL_MS}. An invalid value is ignored.
+ *
+ * @param option - the lifetime the caller chose, ms
+ * @param env - the environment
+ */
+export function resolveModelsCacheTtlMs(option: number | undefined, env: Environment): number {
+  if (option !== undefined && Number.isFinite(option) && option >= 0) return option;
+  const seconds = Number(
+    readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.modelsCacheTtlSeconds) ?? Number.NaN,
+  );
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_MODELS_CACHE_TTL_MS;
 }

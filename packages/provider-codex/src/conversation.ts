@@ -27,7 +27,7 @@ import {
 import { ConversationHistory, type ConversationInput, startsUserTurn } from './conversation-history.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { closeIteratorQuietly, raceCallerAbort } from './event-iteration.js';
-import { listModelsForBackend, validateModelForBackend } from './model-catalogue.js';
+import type { ModelInfo } from './model-catalogue.js';
 import { preparePassthroughBody } from './passthrough-body.js';
 import { StreamedAnswerRecorder } from './streamed-answer.js';
 import type { Credentials, Turn, TurnSender } from './turn-sender.js';
@@ -171,6 +171,8 @@ export interface ConversationContext {
   now(): number;
   /** Closes the idle WebSocket of a session. */
   closeSession(sessionId: string): Promise<void>;
+  /** Checks the model against the backend's live list; what the list says about it (context window). */
+  checkModel(session: AuthSession, model: string): Promise<ModelInfo | undefined>;
 }
 
 /** The transport error code behind a thrown provider error, or an error chunk's code. */
@@ -219,6 +221,8 @@ class CodexConversation implements Conversation {
   private readonly closeController = new AbortController();
   private previous: PreviousExchange | undefined;
   private usage: Usage | undefined;
+  /** What the live model list says about the conversation's model (its context window drives auto-compaction). */
+  private modelInfo: ModelInfo | undefined;
   private responseId: string | undefined;
   private turnState: string | undefined;
   private busy = false;
@@ -300,7 +304,7 @@ class CodexConversation implements Conversation {
   private async session(signal: AbortSignal): Promise<AuthSession> {
     if (signal.aborted) throw abortedError(signal.reason);
     const session = await raceCallerAbort(this.context.getAuth(), signal);
-    validateModelForBackend(this.options.model, session.backend);
+    this.modelInfo = await raceCallerAbort(this.context.checkModel(session, this.options.model), signal);
     return session;
   }
 
@@ -485,10 +489,7 @@ class CodexConversation implements Conversation {
     const { autoCompact } = this.options;
     if (autoCompact === false || this.usage === undefined) return;
     const share = autoCompact?.share ?? DEFAULT_AUTO_COMPACT_SHARE;
-    const template = this.bodyTemplate(session.backend);
-    const contextWindow =
-      autoCompact?.contextWindow ??
-      listModelsForBackend(session.backend).find((model) => model.id === template.model)?.contextWindow;
+    const contextWindow = autoCompact?.contextWindow ?? this.modelInfo?.contextWindow;
     if (contextWindow === undefined || inputTokensOf(this.usage) < share * contextWindow) return;
     try {
       await this.compactNow(session, signal);

@@ -32,7 +32,15 @@ export {
   type CodexProviderErrorOptions,
   isCodexProviderError,
 } from './errors.js';
-export { CHATGPT_SUPPORTED_MODELS, listModelsForBackend, type ModelInfo } from './model-catalogue.js';
+export type { ModelListRequest } from './live-model-catalogue.js';
+export {
+  bundledModelList,
+  DEFAULT_CONTEXT_WINDOW,
+  type ModelInfo,
+  type ModelList,
+  type ModelListSource,
+} from './model-catalogue.js';
+export { parseModelList } from './model-list-parser.js';
 export {
   type CodexProvider,
   type CodexProviderOptions,

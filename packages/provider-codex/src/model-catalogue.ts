@@ -1,13 +1,13 @@
 import type { Backend } from '@codetether/responses-protocol';
-import { resolveModelAlias } from '@codetether/responses-protocol';
-import { CodexProviderError } from './errors.js';
 
-/** What the provider knows about one model. */
+/** What the provider knows about one model: the backend's own description when it sent one. */
 export interface ModelInfo {
   /** The id to put in a request (`gpt-5.4`); aliases such as `gpt-5.4:high` are accepted too. */
   id: string;
-  /** A human-readable name. */
+  /** A human-readable name (the backend's `display_name`). */
   name: string;
+  /** What the model is for (the backend's `description`; empty when it gave none). */
+  description: string;
   /** Context window in tokens. */
   contextWindow: number;
   /** Largest output in tokens. */
@@ -20,6 +20,27 @@ export interface ModelInfo {
   supportsStreaming: boolean;
   /** Whether the model accepts a reasoning effort. */
   supportsReasoning: boolean;
+  /** The efforts the model accepts (`low`, `medium`…); empty when the backend did not say (then any is sent). */
+  supportedReasoningEfforts: string[];
+  /** The effort the backend uses when none is sent, when it said. */
+  defaultReasoningEffort?: string;
+  /** Whether the model produces reasoning summaries. */
+  supportsReasoningSummaries: boolean;
+  /** Whether the model accepts `text.verbosity`. */
+  supportsVerbosity: boolean;
+  /** The verbosity the backend uses when none is sent, when it said. */
+  defaultVerbosity?: string;
+  /**
+   * The service tiers the model offers (`priority` makes `-fast` aliases work); `undefined` when the
+   * backend did not say (then `-fast` is sent and the backend decides).
+   */
+  serviceTiers?: string[];
+  /** `list` for a model to show; anything else (`hide`) is accepted in requests but not listed. */
+  visibility: string;
+  /** Sort order: lower first. */
+  priority: number;
+  /** The oldest client version the backend serves this model to, when it said. */
+  minimalClientVersion?: string;
   /** USD per million input tokens (zero on the ChatGPT subscription). */
   inputCostPerMillion: number;
   /** USD per million output tokens (zero on the ChatGPT subscription). */
@@ -28,115 +49,170 @@ export interface ModelInfo {
   backends: Backend[];
 }
 
-interface CatalogueEntry {
+/** Where a model list came from: the backend just now, the disk cache, or the list bundled with this release. */
+export type ModelListSource = 'live' | 'cache' | 'bundled';
+
+/** A backend's model list as the provider knows it. */
+export interface ModelList {
+  /** Every model, hidden ones included, in sort order. */
+  models: ModelInfo[];
+  /** Where the list came from. */
+  source: ModelListSource;
+  /** When the backend last confirmed it, epoch ms (`undefined` for the bundled list). */
+  fetchedAt?: number;
+}
+
+/** Context window assumed for a model the backend listed without one and this release does not know. */
+export const DEFAULT_CONTEXT_WINDOW = 272_000;
+
+/** Largest output assumed for a model this release does not know. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 128_000;
+
+/** Sort position of a model the backend gave no priority: after every model that has one. */
+export const UNRANKED_PRIORITY = Number.MAX_SAFE_INTEGER;
+
+const ALL_EFFORTS = ['low', 'medium', 'high', 'xhigh'];
+
+interface BundledEntry {
   id: string;
   name: string;
   contextWindow: number;
-  maxOutputTokens: number;
-  supportsVision: boolean;
-  /** API prices in USD per million tokens; the reference provider lists zero for every model. */
-  apiInputCostPerMillion: number;
-  apiOutputCostPerMillion: number;
+  backends: readonly Backend[];
+  serviceTiers?: string[];
+  efforts?: string[];
+  supportsVerbosity?: boolean;
+  supportsVision?: boolean;
 }
 
-function entry(
-  id: string,
-  name: string,
-  contextWindow: number,
-  maxOutputTokens: number,
-  supportsVision: boolean,
-): CatalogueEntry {
+/**
+ * The list bundled with this release, used when the backend's list cannot be fetched and nothing is
+ * cached (first start offline). It mirrors what the ChatGPT backend served when this release was made;
+ * the live list replaces it as soon as it can be read.
+ */
+const BUNDLED: readonly BundledEntry[] = [
+  {
+    id: 'gpt-5.5',
+    name: 'GPT-5.5',
+    contextWindow: 400_000,
+    backends: ['chatgpt'],
+    serviceTiers: ['priority'],
+  },
+  {
+    id: 'gpt-5.4',
+    name: 'GPT-5.4',
+    contextWindow: 272_000,
+    backends: ['chatgpt', 'openai'],
+    serviceTiers: ['priority'],
+  },
+  { id: 'gpt-5.4-mini', name: 'GPT-5.4 Mini', contextWindow: 272_000, backends: ['chatgpt', 'openai'] },
+  { id: 'gpt-5.4-pro', name: 'GPT-5.4 Pro', contextWindow: 272_000, backends: ['openai'] },
+  { id: 'gpt-5.3-codex', name: 'GPT-5.3 Codex', contextWindow: 400_000, backends: ['chatgpt', 'openai'] },
+  { id: 'gpt-5.2-codex', name: 'GPT-5.2 Codex', contextWindow: 400_000, backends: ['chatgpt', 'openai'] },
+  { id: 'gpt-5.2', name: 'GPT-5.2', contextWindow: 400_000, backends: ['chatgpt', 'openai'] },
+  {
+    id: 'gpt-5.1-codex-max',
+    name: 'GPT-5.1 Codex Max',
+    contextWindow: 400_000,
+    backends: ['chatgpt', 'openai'],
+  },
+  { id: 'gpt-5.1-codex', name: 'GPT-5.1 Codex', contextWindow: 400_000, backends: ['chatgpt', 'openai'] },
+  {
+    id: 'gpt-5.1-codex-mini',
+    name: 'GPT-5.1 Codex Mini',
+    contextWindow: 400_000,
+    backends: ['chatgpt', 'openai'],
+  },
+  { id: 'gpt-5.1', name: 'GPT-5.1', contextWindow: 400_000, backends: ['chatgpt', 'openai'] },
+  { id: 'gpt-5-codex', name: 'GPT-5 Codex', contextWindow: 400_000, backends: ['chatgpt', 'openai'] },
+  { id: 'gpt-5', name: 'GPT-5', contextWindow: 400_000, backends: ['chatgpt', 'openai'] },
+  { id: 'gpt-5-mini', name: 'GPT-5 Mini', contextWindow: 264_000, backends: ['chatgpt', 'openai'] },
+  {
+    id: 'o3',
+    name: 'O3',
+    contextWindow: 200_000,
+    backends: ['openai'],
+    efforts: ['low', 'medium', 'high'],
+    supportsVision: true,
+  },
+  {
+    id: 'o4-mini',
+    name: 'O4 Mini',
+    contextWindow: 200_000,
+    backends: ['openai'],
+    efforts: ['low', 'medium', 'high'],
+    supportsVision: true,
+  },
+];
+
+function fromBundled(entry: BundledEntry, index: number, backend: Backend): ModelInfo {
+  const model: ModelInfo = {
+    id: entry.id,
+    name: entry.name,
+    description: '',
+    contextWindow: entry.contextWindow,
+    maxOutputTokens: entry.id.startsWith('o') ? 100_000 : DEFAULT_MAX_OUTPUT_TOKENS,
+    supportsVision: entry.supportsVision ?? false,
+    supportsTools: true,
+    supportsStreaming: true,
+    supportsReasoning: true,
+    supportedReasoningEfforts: entry.efforts ?? ALL_EFFORTS,
+    defaultReasoningEffort: 'medium',
+    supportsReasoningSummaries: true,
+    supportsVerbosity: entry.supportsVerbosity ?? entry.id.startsWith('gpt-5'),
+    visibility: 'list',
+    priority: index,
+    inputCostPerMillion: 0,
+    outputCostPerMillion: 0,
+    backends: [backend],
+  };
+  if (entry.serviceTiers !== undefined) model.serviceTiers = entry.serviceTiers;
+  return model;
+}
+
+/**
+ * The bundled model list of a backend (see {@link ModelList}): what is used offline before the backend's
+ * list was ever read.
+ *
+ * @param backend - `chatgpt` or `openai`
+ */
+export function bundledModelList(backend: Backend): ModelList {
   return {
-    id,
-    name,
-    contextWindow,
-    maxOutputTokens,
-    supportsVision,
-    apiInputCostPerMillion: 0,
-    apiOutputCostPerMillion: 0,
+    models: BUNDLED.filter((entry) => entry.backends.includes(backend)).map((entry, index) =>
+      fromBundled(entry, index, backend),
+    ),
+    source: 'bundled',
   };
 }
 
-/** The full model catalogue, in the reference provider's order, before per-backend filtering. */
-const CATALOGUE: readonly CatalogueEntry[] = [
-  entry('gpt-5', 'GPT-5', 400_000, 128_000, false),
-  entry('gpt-5-mini', 'GPT-5 Mini', 264_000, 64_000, false),
-  entry('gpt-5.1-codex', 'GPT-5.1 Codex', 400_000, 128_000, false),
-  entry('gpt-5.2', 'GPT-5.2', 400_000, 128_000, false),
-  entry('gpt-5.3-codex', 'GPT-5.3 Codex', 400_000, 128_000, false),
-  entry('gpt-5.4', 'GPT-5.4', 272_000, 128_000, false),
-  entry('gpt-5.4-fast', 'GPT-5.4 Fast', 272_000, 128_000, false),
-  entry('gpt-5.4-pro', 'GPT-5.4 Pro', 272_000, 128_000, false),
-  entry('gpt-5.5', 'GPT-5.5', 400_000, 128_000, false),
-  entry('gpt-5.5-fast', 'GPT-5.5 Fast', 400_000, 128_000, false),
-  entry('o3', 'O3', 200_000, 100_000, true),
-  entry('o4-mini', 'O4 Mini', 200_000, 100_000, true),
-];
-
-/** Models the ChatGPT Codex backend serves to a ChatGPT login (the reference's list, in its order). */
-export const CHATGPT_SUPPORTED_MODELS: readonly string[] = [
-  'gpt-5',
-  'gpt-5-mini',
-  'gpt-5.1-codex',
-  'gpt-5.2',
-  'gpt-5.3-codex',
-  'gpt-5.4',
-  'gpt-5.5',
-  'gpt-5.5-fast',
-  'o3',
-  'o4-mini',
-];
-
-/** Models the reference hides from an API-key listing for now (they are still accepted if requested). */
-export const API_KEY_HIDDEN_MODELS: readonly string[] = ['gpt-5.5', 'gpt-5.5-fast'];
-
-function supportsReasoningEffort(model: string): boolean {
-  const normalized = model.toLowerCase();
-  return ['gpt-5', 'o1', 'o3', 'o4'].some((prefix) => normalized.startsWith(prefix));
-}
-
-function isServedBy(id: string, backend: Backend): boolean {
-  return backend === 'chatgpt' ? CHATGPT_SUPPORTED_MODELS.includes(id) : !API_KEY_HIDDEN_MODELS.includes(id);
+/**
+ * What this release knows about a model id, whatever the backend: used to fill what a live list leaves
+ * out (context window, output limit, vision).
+ *
+ * @param id - the model id
+ */
+export function bundledModelInfo(id: string): ModelInfo | undefined {
+  const index = BUNDLED.findIndex((entry) => entry.id === id);
+  const entry = BUNDLED[index];
+  return entry === undefined ? undefined : fromBundled(entry, index, entry.backends[0] ?? 'chatgpt');
 }
 
 /**
- * The models to show for a backend, filtered exactly as the reference does: a ChatGPT login sees only
- * the ChatGPT-supported models (at zero cost, the subscription pays), an API key sees everything except
- * the models hidden from API listings.
+ * The models to show: those whose visibility is `list`, in sort order (hidden ones are accepted in
+ * requests but not listed).
+ *
+ * @param list - a backend's model list
  */
-export function listModelsForBackend(backend: Backend): ModelInfo[] {
-  return CATALOGUE.filter((model) => isServedBy(model.id, backend)).map((model) => {
-    const backends: Backend[] = (['chatgpt', 'openai'] as const).filter((candidate) =>
-      isServedBy(model.id, candidate),
-    );
-    return {
-      id: model.id,
-      name: model.name,
-      contextWindow: model.contextWindow,
-      maxOutputTokens: model.maxOutputTokens,
-      supportsVision: model.supportsVision,
-      supportsTools: true,
-      supportsStreaming: true,
-      supportsReasoning: supportsReasoningEffort(model.id),
-      inputCostPerMillion: backend === 'chatgpt' ? 0 : model.apiInputCostPerMillion,
-      outputCostPerMillion: backend === 'chatgpt' ? 0 : model.apiOutputCostPerMillion,
-      backends,
-    };
-  });
+export function listedModels(list: ModelList): ModelInfo[] {
+  return list.models.filter((model) => model.visibility === 'list');
 }
 
 /**
- * Throws `unsupported-model` when a ChatGPT login asks for a model the ChatGPT backend doesn't serve.
- * Aliases (`gpt-5.4-fast:high`) are accepted when the name or its resolved base model is supported.
- * The OpenAI API accepts any model name (the API itself reports unknown models).
+ * Finds a model by id in a list, hidden ones included.
+ *
+ * @param list - a backend's model list
+ * @param id - the model id (not an alias)
  */
-export function validateModelForBackend(model: string, backend: Backend): void {
-  if (backend !== 'chatgpt') return;
-  const resolved = resolveModelAlias(model).model;
-  if (CHATGPT_SUPPORTED_MODELS.includes(model) || CHATGPT_SUPPORTED_MODELS.includes(resolved)) return;
-  throw new CodexProviderError(
-    'unsupported-model',
-    `Model '${model}' is not supported when using Codex with a ChatGPT account. Supported models: ${CHATGPT_SUPPORTED_MODELS.join(', ')}`,
-    { isRetryable: false },
-  );
+export function findModel(list: ModelList, id: string): ModelInfo | undefined {
+  const wanted = id.toLowerCase();
+  return list.models.find((model) => model.id.toLowerCase() === wanted);
 }

@@ -116,10 +116,11 @@ describe.each(authModes)('auth %s', (mode) => {
     const ids = (await provider.listModels()).map((model) => model.id);
     if (mode === 'chatgpt') {
       expect(ids).not.toContain('gpt-5.4-pro');
-      expect(ids).toContain('gpt-5.5');
+      expect(ids).not.toContain('o3');
+      expect(ids).toContain('gpt-5.1-codex-max');
     } else {
       expect(ids).toContain('gpt-5.4-pro');
-      expect(ids).not.toContain('gpt-5.5');
+      expect(ids).toContain('o3');
     }
     expect((await provider.resolveAuth()).mode).toBe(mode);
   });
@@ -381,7 +382,9 @@ describe('errors', () => {
       collect(provider.completeStream({ model: 'gpt-5.4-pro', messages: userMessage('hi') })),
       'unsupported-model',
     );
-    expect(error.message).toContain('Supported models: gpt-5, gpt-5-mini');
+    expect(error.message).toContain(
+      'with a ChatGPT plus plan. Supported models: gpt-5.5, gpt-5.4, gpt-5.4-mini',
+    );
     await expectProviderError(provider.validateModel('gpt-5.4-pro'), 'unsupported-model');
     expect(harness.responsesRequests()).toHaveLength(0);
   });

@@ -21,6 +21,7 @@ const endpoints = {
   env: {},
   chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
   openaiBaseUrl: 'http://127.0.0.1:9/v1',
+  home: false as const,
 };
 
 /** A provider on an API key against the fake endpoints, with the given transports and options. */

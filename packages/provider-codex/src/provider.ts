@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import {
   type Backend,
   buildResponsesRequestBody,
@@ -10,16 +11,19 @@ import {
   type ReasoningEffort,
   type ResponsesTransport,
   readDefaultEffortFromEnvironment,
+  resolveModelAlias,
   type StreamChunk,
   type TransportResponse,
 } from '@codetether/responses-protocol';
 import { type AuthDescription, type AuthSession, type CodexAuthOption, resolveAuthSession } from './auth.js';
 import { streamTurnChunks } from './completion-stream.js';
 import {
+  DEFAULT_CODEX_CLIENT_VERSION,
   DEFAULT_FALLBACK_STICKY_MS,
   DEFAULT_ORIGINATOR,
   type ResolvedEndpoints,
   resolveEndpoints,
+  resolveModelsCacheTtlMs,
   resolveTransportMode,
   type TransportMode,
 } from './configuration.js';
@@ -31,12 +35,21 @@ import {
 } from './conversation.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { guardResponseEvents, raceCallerAbort } from './event-iteration.js';
-import { listModelsForBackend, type ModelInfo, validateModelForBackend } from './model-catalogue.js';
+import { createLiveModelCatalogue, type ModelListRequest } from './live-model-catalogue.js';
+import {
+  bundledModelList,
+  findModel,
+  listedModels,
+  type ModelInfo,
+  type ModelList,
+} from './model-catalogue.js';
+import { checkModelRequest, withSupportedVerbosity } from './model-validation.js';
 import { preparePassthroughBody } from './passthrough-body.js';
 import { createProviderTransports } from './provider-transports.js';
-import { buildRequestHeaders } from './request-headers.js';
+import { buildJsonGetHeaders, buildRequestHeaders } from './request-headers.js';
 import { createTransportFallbackMemory } from './transport-fallback-memory.js';
 import { createTurnSender, type TransportFallbackInfo, type Turn } from './turn-sender.js';
+import { parseUsageBody } from './usage-body.js';
 import { buildDefaultUserAgent } from './user-agent.js';
 
 /** Options of {@link createCodexProvider}. Everything is optional; the environment fills the rest. */
@@ -73,6 +86,12 @@ export interface CodexProviderOptions {
   onWarning?: (message: string) => void;
   /** Called when a turn falls back from the WebSocket to HTTP. */
   onTransportFallback?: (info: TransportFallbackInfo) => void;
+  /** Folder of the model-list cache (default `CODETETHER_HOME`); `false` keeps the lists in memory only. */
+  home?: string | false;
+  /** How long a model list is used before asking the backend again, ms (default `CODETETHER_MODELS_CACHE_TTL_SECONDS` or 5 minutes). */
+  modelsCacheTtlMs?: number;
+  /** `client_version` sent with `GET /models` (default {@link DEFAULT_CODEX_CLIENT_VERSION}). */
+  clientVersion?: string;
 }
 
 /** Per-call options of {@link CodexProvider.completeStream} and friends. */
@@ -87,10 +106,19 @@ export interface CodexRequestOptions {
 export interface CodexProvider {
   /** Describes the active auth (no secrets); throws `not-logged-in` when there is none. */
   resolveAuth(): Promise<AuthDescription>;
-  /** The model catalogue for the active backend. */
-  listModels(): Promise<ModelInfo[]>;
-  /** Throws `unsupported-model` (listing the supported models) when the backend doesn't serve `model`. */
-  validateModel(model: string): Promise<void>;
+  /**
+   * The models of the active backend as the backend lists them (hidden ones left out), read live and
+   * cached (see {@link ModelListRequest}); never fails because the list could not be fetched.
+   */
+  listModels(request?: ModelListRequest): Promise<ModelInfo[]>;
+  /** The full list (hidden models included) with where it came from. */
+  readModelList(request?: ModelListRequest): Promise<ModelList>;
+  /**
+   * Checks a model or alias against the live list and returns what the list says about it.
+   * `unsupported-model` names the plan and the models it can use; an unsupported `:effort` or `-fast`
+   * is `invalid-request`. API keys: any model is accepted (the API reports unknown ones).
+   */
+  validateModel(model: string): Promise<ModelInfo | undefined>;
   /** Streams a completion. Pre-stream failures are thrown by the first `next()`; later ones arrive as an `error` chunk. */
   completeStream(request: CompletionRequest, options?: CodexRequestOptions): AsyncIterable<StreamChunk>;
   /** Collects a completion; any failure rejects with a {@link CodexProviderError}. */
@@ -107,6 +135,11 @@ export interface CodexProvider {
   ): Promise<TransportResponse>;
   /** The rate-limit snapshot from the latest response's headers. */
   readonly lastRateLimits: RateLimitSnapshot | undefined;
+  /**
+   * The usage windows from the ChatGPT backend's `GET /usage`, without spending a model request;
+   * `undefined` for an API key or when the backend could not tell (use {@link lastRateLimits} then).
+   */
+  readUsage(): Promise<RateLimitSnapshot | undefined>;
   /** Closes the transports this provider created. */
   close(): Promise<void>;
 }
@@ -276,9 +309,49 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     onTransportFallback: options.onTransportFallback,
     rememberRateLimits: (snapshot) => rateLimits.remember(snapshot),
     planType: () => rateLimits.latest?.planType,
+    supportedModels: (backend) => {
+      const list = catalogue.known(backend);
+      return list === undefined ? undefined : listedModels(list).map((model) => model.id);
+    },
     now,
     isClosed: () => closed,
   });
+
+  const catalogue = createLiveModelCatalogue({
+    modelsUrl: (backend) =>
+      backend === 'chatgpt'
+        ? `${endpoints.chatgptBaseUrl}/models?client_version=${encodeURIComponent(options.clientVersion ?? DEFAULT_CODEX_CLIENT_VERSION)}`
+        : `${endpoints.openaiBaseUrl}/models`,
+    headers: (backend, credentials) =>
+      buildJsonGetHeaders({ backend, ...credentials, originator, userAgent }),
+    fetch: options.fetch ?? fetch,
+    now,
+    home: options.home === false ? undefined : (options.home ?? resolveCodetetherHome(env)),
+    ttlMs: resolveModelsCacheTtlMs(options.modelsCacheTtlMs, env),
+    timeoutMs: 10_000,
+  });
+
+  /**
+   * What the list says about a model, checked against the ChatGPT backend's live list (an unknown
+   * model first refreshes the list: it may have appeared since). API keys: no check, no request.
+   */
+  const checkModel = async (session: AuthSession, model: string): Promise<ModelInfo | undefined> => {
+    if (session.backend !== 'chatgpt') {
+      const list = catalogue.known(session.backend) ?? bundledModelList(session.backend);
+      return findModel(list, resolveModelAlias(model).model);
+    }
+    const account = async () => ({
+      planType: rateLimits.latest?.planType ?? (await session.describe()).planType,
+    });
+    const list = await catalogue.get(session);
+    if (
+      findModel(list, resolveModelAlias(model).model) !== undefined ||
+      findModel(list, model) !== undefined
+    ) {
+      return checkModelRequest(model, list, await account());
+    }
+    return checkModelRequest(model, await catalogue.get(session, { refresh: true }), await account());
+  };
 
   /** Checks the signal, resolves the auth and builds the turn's body (`build` validates the model). */
   const prepareTurn = async (
@@ -286,14 +359,20 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     build: (
       session: AuthSession,
       sessionId: string,
-    ) => { body: Record<string, unknown>; requestedModel: string },
+    ) => Promise<{ body: Record<string, unknown>; requestedModel: string }>,
   ): Promise<Turn> => {
     const { signal } = requestOptions;
     if (signal?.aborted) throw abortedError(signal.reason);
     const sessionId = requestOptions.sessionId ?? randomUUID();
     const mode = transportMode();
     const session = await raceCallerAbort(getAuth(), signal);
-    return { session, sessionId, signal, mode, ...build(session, sessionId) };
+    return {
+      session,
+      sessionId,
+      signal,
+      mode,
+      ...(await raceCallerAbort(build(session, sessionId), signal)),
+    };
   };
 
   async function* completeStream(
@@ -301,8 +380,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     requestOptions: CodexRequestOptions,
     onError: (error: CodexProviderError) => void,
   ): AsyncGenerator<StreamChunk, void, undefined> {
-    const turn = await prepareTurn(requestOptions, (session, sessionId) => {
-      validateModelForBackend(request.model, session.backend);
+    const turn = await prepareTurn(requestOptions, async (session, sessionId) => {
+      await checkModel(session, request.model);
       const settings = { backend: session.backend, sessionId, defaultEffort, defaultInstructions };
       return {
         body: buildCompletionBody(request, { ...settings, onWarning: options.onWarning }),
@@ -316,11 +395,14 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     async resolveAuth() {
       return (await getAuth()).describe();
     },
-    async listModels() {
-      return listModelsForBackend((await getAuth()).backend);
+    async listModels(request) {
+      return listedModels(await catalogue.get(await getAuth(), request));
+    },
+    async readModelList(request) {
+      return catalogue.get(await getAuth(), request);
     },
     async validateModel(model) {
-      validateModelForBackend(model, (await getAuth()).backend);
+      return checkModel(await getAuth(), model);
     },
     completeStream(request, requestOptions = {}) {
       return completeStream(request, requestOptions, () => {});
@@ -343,20 +425,21 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         }),
         fetch: options.fetch ?? fetch,
         now,
+        checkModel,
         closeSession: (sessionId) => transports.closeSession(sessionId),
       };
       return createConversation(context, conversationOptions);
     },
     async createResponseStream(body, requestOptions = {}) {
-      const turn = await prepareTurn(requestOptions, (session, sessionId) => {
+      const turn = await prepareTurn(requestOptions, async (session, sessionId) => {
         const prepared = preparePassthroughBody(body, {
           backend: session.backend,
           sessionId,
           defaultEffort,
           defaultInstructions,
         });
-        validateModelForBackend(prepared.requestedModel, session.backend);
-        return prepared;
+        const info = await checkModel(session, prepared.requestedModel);
+        return { ...prepared, body: withSupportedVerbosity(prepared.body, info, options.onWarning) };
       });
       const response = await sender.send(turn);
       return guardResponseEvents(response, turn.signal, (error) =>
@@ -365,6 +448,26 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     },
     get lastRateLimits() {
       return rateLimits.latest;
+    },
+    async readUsage() {
+      const session = await getAuth();
+      if (session.backend !== 'chatgpt') return undefined;
+      const credentials = await session.getCredentials();
+      try {
+        const response = await (options.fetch ?? fetch)(`${endpoints.chatgptBaseUrl}/usage`, {
+          headers: buildJsonGetHeaders({ backend: 'chatgpt', ...credentials, originator, userAgent }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!response.ok) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        const snapshot = parseUsageBody(await response.json(), now());
+        rateLimits.remember(snapshot);
+        return snapshot;
+      } catch {
+        return undefined;
+      }
     },
     async close() {
       closed = true;

@@ -48,3 +48,23 @@ export function buildRequestHeaders(input: RequestHeaderInput): Record<string, s
   }
   return headers;
 }
+
+/** What {@link buildJsonGetHeaders} needs to know. */
+export type JsonGetHeaderInput = Omit<RequestHeaderInput, 'wire' | 'sessionId'>;
+
+/**
+ * The headers of a metadata `GET` (`/models`, `/usage`): bearer auth, `Accept: application/json`,
+ * `User-Agent`, and for the ChatGPT backend `chatgpt-account-id` and `originator`.
+ */
+export function buildJsonGetHeaders(input: JsonGetHeaderInput): Record<string, string> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${input.bearerToken}`,
+    'user-agent': input.userAgent,
+    accept: 'application/json',
+  };
+  if (input.backend === 'chatgpt') {
+    if (input.accountId !== undefined) headers['chatgpt-account-id'] = input.accountId;
+    headers.originator = input.originator;
+  }
+  return headers;
+}

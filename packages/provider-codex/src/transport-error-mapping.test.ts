@@ -262,3 +262,18 @@ describe('usageLimitMessage', () => {
     );
   });
 });
+
+describe('a model the backend refuses', () => {
+  it('is unsupported-model naming the plan and the models of the live list', () => {
+    const error = mapTransportError(
+      transportError("The 'gpt-5.4' model is not supported when using Codex with a ChatGPT account.", {
+        status: 400,
+        errorCode: 'model_not_supported',
+      }),
+      { backend: 'chatgpt', model: 'gpt-5.4', now: 0, planType: 'free', supportedModels: ['gpt-5.4-mini'] },
+    );
+    expect(error.code).toBe('unsupported-model');
+    expect(error.message).toContain("refused model 'gpt-5.4' (free plan)");
+    expect(error.message).toContain('Supported models: gpt-5.4-mini.');
+  });
+});

@@ -16,6 +16,8 @@ export interface ErrorMappingContext {
   secrets?: readonly string[] | undefined;
   /** True when the response had already started streaming (a broken connection, not an unreachable one). */
   midStream?: boolean | undefined;
+  /** The models the account can use (the live list), named when the backend refuses the model. */
+  supportedModels?: readonly string[] | undefined;
 }
 
 /** The reference's actionable message for a token without the `model.request` scope. */
@@ -195,6 +197,18 @@ function mapServerStatus(
       'upstream-error',
       withAdvice(`The server failed (${status})`, detail, 'Try again in a moment.'),
       { ...common, isRetryable: true },
+    );
+  }
+  if (status === 400 && error.errorCode === 'model_not_supported') {
+    const plan = context.planType === undefined ? '' : ` (${context.planType} plan)`;
+    const choices =
+      context.supportedModels === undefined || context.supportedModels.length === 0
+        ? ''
+        : ` Supported models: ${context.supportedModels.join(', ')}.`;
+    return new CodexProviderError(
+      'unsupported-model',
+      `${sentence(`The ChatGPT backend refused model '${context.model}'${plan}`, detail)}${choices} Pick another model, or run \`codetether models --refresh\` to update the list.`,
+      { ...common, isRetryable: false },
     );
   }
   if (status >= 400) {

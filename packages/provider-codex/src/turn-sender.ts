@@ -76,6 +76,8 @@ export interface TurnSenderContext {
   rememberRateLimits(snapshot: RateLimitSnapshot | undefined): void;
   /** The plan type of the latest rate limits, for usage-limit messages. */
   planType(): string | undefined;
+  /** The models the account can use, named when the backend refuses a model. */
+  supportedModels?: ((backend: Backend) => readonly string[] | undefined) | undefined;
   /** Current time, epoch ms. */
   now(): number;
   /** True once the provider was closed. */
@@ -196,6 +198,7 @@ export function createTurnSender(context: TurnSenderContext): TurnSender {
       model: turn.requestedModel,
       now: context.now(),
       planType: context.planType(),
+      supportedModels: context.supportedModels?.(turn.session.backend),
       secrets: turn.sentSecret === undefined ? [] : [turn.sentSecret],
       midStream: options.midStream,
     });

@@ -130,7 +130,7 @@ describe('codetether chat', () => {
     const result = await runCli(['chat', '--model', 'gpt-3-turbo', 'Hi'], fixture.environment.env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Model 'gpt-3-turbo' is not supported");
-    expect(result.stderr).toMatch(/Supported models: .*gpt-5\.4, .*gpt-5\.5-fast/);
+    expect(result.stderr).toMatch(/Supported models: .*gpt-5\.5, gpt-5\.4,/);
     expect(result.stdout).toBe('');
     expect(responseBodies()).toHaveLength(0);
   });

@@ -10,32 +10,41 @@ import { formatTokenCount } from '../rendering/token-count.js';
 export interface ModelsOptions {
   /** Print JSON. */
   json?: boolean;
+  /** Ask the backend for its list now instead of using the cached one. */
+  refresh?: boolean;
+}
+
+/** The efforts column: the listed efforts, `default` marked with `*`, `—` without reasoning. */
+function effortsOf(model: ModelInfo): string {
+  if (!model.supportsReasoning) return '—';
+  if (model.supportedReasoningEfforts.length === 0) return 'any';
+  return model.supportedReasoningEfforts
+    .map((effort) => (effort === model.defaultReasoningEffort ? `${effort}*` : effort))
+    .join(' ');
 }
 
 /**
- * Renders the model table: id, name, context window, output limit, reasoning and vision support.
+ * Renders the model table: id, name, context window, reasoning efforts (the default marked `*`) and
+ * whether the `-fast` alias (priority tier) works.
  *
  * @param models - the models
  * @param bold - styles the header
  */
 export function renderModelsTable(models: ModelInfo[], bold: (text: string) => string): string[] {
-  const yesNo = (value: boolean): string => (value ? 'yes' : '—');
   return renderTable(
     [
       { header: 'MODEL' },
       { header: 'NAME' },
       { header: 'CONTEXT', alignRight: true },
-      { header: 'MAX OUTPUT', alignRight: true },
-      { header: 'REASONING' },
-      { header: 'VISION' },
+      { header: 'EFFORTS' },
+      { header: 'FAST' },
     ],
     models.map((model) => [
       model.id,
       model.name,
       formatTokenCount(model.contextWindow),
-      formatTokenCount(model.maxOutputTokens),
-      yesNo(model.supportsReasoning),
-      yesNo(model.supportsVision),
+      effortsOf(model),
+      model.serviceTiers?.includes('priority') === true ? 'yes' : '—',
     ]),
     bold,
   );
@@ -50,7 +59,7 @@ export function renderModelsTable(models: ModelInfo[], bold: (text: string) => s
 export async function runModels(context: CommandContext, options: ModelsOptions): Promise<ExitCode> {
   const provider = createCodexProvider({ env: context.env });
   try {
-    const models = await provider.listModels();
+    const models = await provider.listModels({ refresh: options.refresh === true });
     const { stdout, stdoutColors: colors } = context.terminal;
     if (options.json === true) {
       stdout.write(`${JSON.stringify(models, null, 2)}\n`);
@@ -62,8 +71,8 @@ export async function runModels(context: CommandContext, options: ModelsOptions)
     );
     for (const line of renderModelsTable(models, colors.bold)) stdout.write(`${line}\n`);
     stdout.write(
-      `\n${colors.dim('Aliases: add :low, :medium, :high or :xhigh for the reasoning effort (gpt-5.4:high);')}\n` +
-        `${colors.dim('-fast models use the priority tier (gpt-5.5-fast).')}\n`,
+      `\n${colors.dim('Aliases: add one of the listed efforts for the reasoning effort (gpt-5.4:high, * = default);')}\n` +
+        `${colors.dim('add -fast where FAST says yes for the priority tier (gpt-5.5-fast).')}\n`,
     );
     return EXIT_CODES.success;
   } finally {

@@ -16,11 +16,12 @@ describe('codetether usage', () => {
     expect(result.stderr).toContain('codetether auth login');
   });
 
-  it('sends a tiny request and draws the windows as bars', async () => {
+  it('asks GET /usage (no model request) and draws the windows as bars', async () => {
     await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
     const result = await runCli(['usage'], fixture.environment.env);
     expect(result.code).toBe(0);
-    expect(responsesRequests()).toBe(1);
+    expect(responsesRequests()).toBe(0);
+    expect(fixture.emulator.requests.some((request) => request.path.endsWith('/usage'))).toBe(true);
     expect(result.stdout).toContain('ChatGPT plus usage (just now)');
     expect(result.stdout).toMatch(
       /^5-hour limit\s+█+░+\s+42% used {2}resets in (59m \d\ds|1h 00m) \(\d\d:\d\d\)$/m,
@@ -38,12 +39,16 @@ describe('codetether usage', () => {
     expect(cached.stdout).toContain('from your last answer');
     expect(responsesRequests()).toBe(0);
 
+    fixture.emulator.setOptions({
+      rateLimit: { primaryUsedPercent: 42, secondaryUsedPercent: 7, creditsBalance: 5 },
+    });
     const refreshed = await runCli(['usage', '--refresh', '--json'], fixture.environment.env);
     expect(refreshed.code).toBe(0);
-    expect(responsesRequests()).toBe(1);
+    expect(responsesRequests()).toBe(0);
     expect(JSON.parse(refreshed.stdout)).toMatchObject({
       mode: 'chatgpt',
-      source: 'request',
+      source: 'usage-endpoint',
+      creditsBalance: 5,
       planType: 'plus',
       primary: { usedPercent: 42, windowMinutes: 300 },
       secondary: { usedPercent: 7, windowMinutes: 10_080 },
@@ -67,9 +72,9 @@ describe('codetether usage', () => {
     expect(responsesRequests()).toBe(0);
   });
 
-  it('still draws the windows when the tiny request itself hits the usage limit', async () => {
+  it('falls back to a tiny request without GET /usage, and draws the windows when it hits the usage limit', async () => {
     await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
-    fixture.emulator.setOptions({ scenario: 'rate-limited' });
+    fixture.emulator.setOptions({ scenario: 'rate-limited', usageEndpoint: false });
     try {
       const usage = await runCli(['usage', '--refresh'], fixture.environment.env);
       expect(usage.code).toBe(0);

@@ -15,7 +15,7 @@ import { startProgress } from '../spinner.js';
 
 /** Options of `codetether usage`. */
 export interface UsageOptions {
-  /** Ignore the cached headers and ask the backend. */
+  /** Ignore the cached headers and ask the backend (`GET /usage`, else a tiny request). */
   refresh?: boolean;
   /** Print JSON. */
   json?: boolean;
@@ -26,9 +26,84 @@ export interface UsageOptions {
 /** Cached windows older than this are refreshed with a tiny request. */
 export const RATE_LIMIT_CACHE_MAX_AGE_MS = 15 * 60 * 1000;
 
+/** Usage windows with where they came from. */
+interface UsageReading {
+  snapshot: RateLimitSnapshotView | undefined;
+  asOf: number;
+  source: 'last-answer' | 'usage-endpoint' | 'request';
+}
+
+type UsageProvider = ReturnType<typeof createCodexProvider>;
+
 /**
- * `codetether usage`: the subscription's usage windows as bars with reset times, from the headers of the
- * last answer (when recent) or a tiny request.
+ * The windows from a tiny model request (when `GET /usage` could not tell). A usage-limit rejection
+ * still carries the windows: they are shown (with the reason on stderr) instead of failing.
+ */
+async function readUsageWithRequest(
+  context: CommandContext,
+  provider: UsageProvider,
+  model: string,
+): Promise<RateLimitSnapshotView | undefined> {
+  const progress = startProgress(context.terminal, 'Asking the backend for your usage windows…');
+  let requestError: unknown;
+  try {
+    for await (const chunk of provider.completeStream(
+      {
+        model,
+        messages: [{ role: 'user', content: 'Reply with the single word OK.' }],
+        reasoningEffort: 'low',
+      },
+      { sessionId: randomUUID() },
+    )) {
+      if (chunk.type === 'error') throw new AnswerError(chunk.message, chunk.code);
+    }
+  } catch (error) {
+    requestError = error;
+  } finally {
+    progress.stop();
+  }
+  const snapshot = provider.lastRateLimits as RateLimitSnapshotView | undefined;
+  if (requestError !== undefined) {
+    const code = (requestError as { code?: unknown } | null)?.code;
+    if (code !== 'usage-limit-reached' || !hasRateLimitWindows(snapshot)) throw requestError;
+    const { stderr, stderrColors } = context.terminal;
+    const reason = requestError instanceof Error ? requestError.message : String(requestError);
+    stderr.write(`${stderrColors.yellow('!')} ${reason}\n`);
+  }
+  return snapshot;
+}
+
+/**
+ * The windows, cheapest first: the headers of a recent answer (unless `--refresh`), then the
+ * backend's `GET /usage` (no model request), then a tiny model request.
+ */
+async function readUsageWindows(
+  context: CommandContext,
+  provider: UsageProvider,
+  options: UsageOptions,
+  home: string,
+): Promise<UsageReading> {
+  const cached = options.refresh === true ? undefined : await loadRateLimits(home);
+  if (
+    cached !== undefined &&
+    hasRateLimitWindows(cached.rateLimits) &&
+    context.now() - cached.savedAt < RATE_LIMIT_CACHE_MAX_AGE_MS
+  ) {
+    return { snapshot: cached.rateLimits, asOf: cached.savedAt, source: 'last-answer' };
+  }
+  const fromEndpoint = (await provider.readUsage()) as RateLimitSnapshotView | undefined;
+  const source = hasRateLimitWindows(fromEndpoint) ? 'usage-endpoint' : 'request';
+  const snapshot =
+    source === 'usage-endpoint' ? fromEndpoint : await readUsageWithRequest(context, provider, options.model);
+  const asOf = context.now();
+  if (snapshot !== undefined && hasRateLimitWindows(snapshot)) await saveRateLimits(home, snapshot, asOf);
+  return { snapshot, asOf, source };
+}
+
+/**
+ * `codetether usage`: the subscription's usage windows as bars with reset times (and credits when the
+ * plan has them), from the headers of the last answer (when recent), the backend's `GET /usage`, or a
+ * tiny request.
  *
  * @param context - streams, environment and clock
  * @param options - refresh, JSON and model
@@ -49,51 +124,7 @@ export async function runUsage(context: CommandContext, options: UsageOptions): 
       }
       return EXIT_CODES.success;
     }
-    const cached = options.refresh === true ? undefined : await loadRateLimits(home);
-    let snapshot: RateLimitSnapshotView | undefined;
-    let asOf: number;
-    let source: 'last-answer' | 'request';
-    if (
-      cached !== undefined &&
-      hasRateLimitWindows(cached.rateLimits) &&
-      context.now() - cached.savedAt < RATE_LIMIT_CACHE_MAX_AGE_MS
-    ) {
-      snapshot = cached.rateLimits;
-      asOf = cached.savedAt;
-      source = 'last-answer';
-    } else {
-      const progress = startProgress(context.terminal, 'Asking the backend for your usage windows…');
-      let requestError: unknown;
-      try {
-        for await (const chunk of provider.completeStream(
-          {
-            model: options.model,
-            messages: [{ role: 'user', content: 'Reply with the single word OK.' }],
-            reasoningEffort: 'low',
-          },
-          { sessionId: randomUUID() },
-        )) {
-          if (chunk.type === 'error') throw new AnswerError(chunk.message, chunk.code);
-        }
-      } catch (error) {
-        requestError = error;
-      } finally {
-        progress.stop();
-      }
-      snapshot = provider.lastRateLimits as RateLimitSnapshotView | undefined;
-      if (requestError !== undefined) {
-        // Having used up a window is exactly when people look at it: a usage-limit rejection still
-        // carries the windows, so show them (and say so) instead of failing.
-        const code = (requestError as { code?: unknown } | null)?.code;
-        if (code !== 'usage-limit-reached' || !hasRateLimitWindows(snapshot)) throw requestError;
-        const { stderr, stderrColors } = context.terminal;
-        const reason = requestError instanceof Error ? requestError.message : String(requestError);
-        stderr.write(`${stderrColors.yellow('!')} ${reason}\n`);
-      }
-      asOf = context.now();
-      source = 'request';
-      if (snapshot !== undefined && hasRateLimitWindows(snapshot)) await saveRateLimits(home, snapshot, asOf);
-    }
+    const { snapshot, asOf, source } = await readUsageWindows(context, provider, options, home);
     if (options.json === true) {
       stdout.write(
         `${JSON.stringify({ mode: 'chatgpt', source, asOf: new Date(asOf).toISOString(), ...(snapshot ?? {}) }, null, 2)}\n`,

@@ -54,6 +54,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     chatgptBaseUrl: `${proxy.url}/backend-api/codex`,
     openaiBaseUrl: `${proxy.url}/v1`,
     transport: options.transport ?? 'http',
+    home: false,
   });
   const logLines: string[] = [];
   const gateway = await startGatewayServer({

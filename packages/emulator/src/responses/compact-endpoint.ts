@@ -57,7 +57,7 @@ export function handleCompactHttp(
     return;
   }
   const fields = parsed.fields;
-  const invalid = validateBody(context, backend, fields);
+  const invalid = validateBody(context, backend, fields, request.headers);
   if (invalid !== undefined) {
     sendJson(response, invalid.status, invalid.body, headers);
     return;

@@ -87,7 +87,7 @@ const OPENAI_PROJECT = 'openai-project';
  */
 export function prepareResponse(context: EmulatorContext, request: ResponsesRequest): PreparedResponse {
   const { backend, headers, body, transport } = request;
-  const invalid = validateBody(context, backend, body);
+  const invalid = validateBody(context, backend, body, headers);
   if (invalid !== undefined) return failure(invalid.status, invalid.body);
   const continuation = resolveContinuation(body, {
     connectionLastResponse: request.connectionLastResponse,

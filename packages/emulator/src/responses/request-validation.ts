@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { bearerToken, headerValue, type ParsedBody } from '../http-utilities.js';
+import { DEFAULT_MODEL_CATALOGUE, modelCatalogueOf, servesModel } from '../models/model-catalogue.js';
 import { type ApiErrorBody, apiError } from './error-bodies.js';
 
 /** Which Responses service a request is for. */
@@ -14,23 +15,10 @@ export interface ValidationFailure {
   body: ApiErrorBody;
 }
 
-/** The models the ChatGPT Codex backend accepts by default. */
-export const DEFAULT_CHATGPT_MODELS: readonly string[] = [
-  'gpt-5',
-  'gpt-5-mini',
-  'gpt-5-codex',
-  'gpt-5.1',
-  'gpt-5.1-codex',
-  'gpt-5.1-codex-mini',
-  'gpt-5.1-codex-max',
-  'gpt-5.2',
-  'gpt-5.2-codex',
-  'gpt-5.3-codex',
-  'gpt-5.4',
-  'gpt-5.4-mini',
-  'gpt-5.5',
-  'codex-mini-latest',
-];
+/** The models the ChatGPT Codex backend accepts by default from a `plus` login (hidden ones included). */
+export const DEFAULT_CHATGPT_MODELS: readonly string[] = DEFAULT_MODEL_CATALOGUE.filter((entry) =>
+  servesModel(entry, 'plus'),
+).map((entry) => entry.slug);
 
 /** The path of each backend's Responses endpoint. */
 export const RESPONSES_PATHS: Record<string, ResponsesBackend> = {
@@ -122,17 +110,33 @@ export function validateCredentials(
 }
 
 /**
+ * The plan of the login behind a request: the access token's `chatgpt_plan_type`, else the emulator
+ * account's.
+ *
+ * @param context - emulator state
+ * @param headers - request headers
+ */
+export function planTypeOf(context: EmulatorContext, headers: IncomingHttpHeaders | undefined): string {
+  const token = headers === undefined ? undefined : bearerToken(headers);
+  const check = token === undefined ? undefined : context.auth.checkAccessToken(token);
+  return check?.kind === 'valid' ? check.account.planType : context.defaultAccount().planType;
+}
+
+/**
  * Checks a request body as the real services do: `model` present; on the ChatGPT backend no
- * `max_output_tokens` and only subscription models.
+ * `max_output_tokens`, only models served to the login's plan (retired ones never), `text.verbosity`
+ * and `service_tier` only where the model lists them.
  *
  * @param context - emulator state
  * @param backend - which service
  * @param body - the JSON body (or WebSocket frame)
+ * @param headers - the request headers (the login's plan)
  */
 export function validateBody(
   context: EmulatorContext,
   backend: ResponsesBackend,
   body: Record<string, unknown>,
+  headers?: IncomingHttpHeaders,
 ): ValidationFailure | undefined {
   const model = body.model;
   if (typeof model !== 'string' || model === '') {
@@ -169,8 +173,8 @@ export function validateBody(
         ),
       };
     }
-    const models = context.options().chatgptModels ?? DEFAULT_CHATGPT_MODELS;
-    if (!models.includes(model)) {
+    const entry = modelCatalogueOf(context.options()).find((candidate) => candidate.slug === model);
+    if (entry === undefined || !servesModel(entry, planTypeOf(context, headers))) {
       return {
         status: 400,
         body: apiError(
@@ -181,8 +185,33 @@ export function validateBody(
         ),
       };
     }
+    const verbosity = (body.text as { verbosity?: unknown } | undefined)?.verbosity;
+    if (verbosity !== undefined && entry.support_verbosity === false) {
+      return unsupportedParameter('text.verbosity', `'${model}' does not support text.verbosity`);
+    }
+    const tier = body.service_tier;
+    if (
+      typeof tier === 'string' &&
+      tier !== 'auto' &&
+      tier !== 'default' &&
+      entry.service_tiers?.includes(tier) !== true
+    ) {
+      return unsupportedParameter('service_tier', `'${model}' does not offer service_tier '${tier}'`);
+    }
   }
   return undefined;
+}
+
+function unsupportedParameter(param: string, detail: string): ValidationFailure {
+  return {
+    status: 400,
+    body: apiError(
+      `Unsupported parameter: ${param} (${detail}).`,
+      'invalid_request_error',
+      'unsupported_parameter',
+      param,
+    ),
+  };
 }
 
 /** A request body that is a JSON object, or the error answering one that is not. */

@@ -1,3 +1,4 @@
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,12 +36,15 @@ export function emulatorCredentials(
   };
 }
 
-/** Options pointing a provider at the emulator, with an empty environment. */
+/** A `CODETETHER_HOME` of this test process (model-list caches), never the user's own. */
+const TEST_HOME = mkdtempSync(join(tmpdir(), 'codetether-provider-home-'));
+
+/** Options pointing a provider at the emulator, with an environment holding only a test `CODETETHER_HOME`. */
 export function emulatorEndpoints(
   emulator: Emulator,
 ): Pick<CodexProviderOptions, 'issuer' | 'chatgptBaseUrl' | 'openaiBaseUrl' | 'env'> {
   return {
-    env: {},
+    env: { CODETETHER_HOME: TEST_HOME },
     issuer: emulator.issuerUrl,
     chatgptBaseUrl: emulator.chatgptBaseUrl,
     openaiBaseUrl: emulator.openaiBaseUrl,
