@@ -12,6 +12,7 @@ import { createFrameStream, formatSseFrame } from './frame-stream.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
+import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
@@ -84,7 +85,7 @@ export async function handleChatCompletions(
   c: Context,
   { startedAt, route }: RouteRequest,
 ): Promise<Response> {
-  const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c));
+  const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c, context.maxJsonDepth));
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
   const unsupportedParameter = findUnsupportedChatParameter(parsed.data);
   if (unsupportedParameter !== undefined) throw unsupportedParameter;
@@ -140,7 +141,7 @@ export async function handleChatCompletions(
       }
       closeQuietly(iterator);
       if (!accumulator.finished) throw fail(incompleteError());
-      return c.json(accumulator.result());
+      return c.json(accumulator.result(), 200, reportRateLimits(context, undefined));
     }
 
     const translator = createChatCompletionChunkTranslator({
@@ -214,7 +215,10 @@ export async function handleChatCompletions(
         tracked.release();
       },
     });
-    return new Response(stream, { status: 200, headers: SSE_HEADERS });
+    return new Response(stream, {
+      status: 200,
+      headers: { ...SSE_HEADERS, ...reportRateLimits(context, undefined) },
+    });
   } finally {
     if (!handedToStream) tracked.release();
   }

@@ -25,6 +25,8 @@ export interface GatewayContext {
   monotonicNow: () => number;
   /** When `reasoning_content` is sent. */
   reasoningContent: ReasoningContentMode;
+  /** The deepest JSON nesting a request body may have. */
+  maxJsonDepth: number;
   /** Session ids lent to requests that bring none, so upstream sockets are reused. */
   sessionLanes: UpstreamSessionLanes;
 }

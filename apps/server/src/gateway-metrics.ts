@@ -1,3 +1,4 @@
+import type { RateLimitSnapshot } from '@codetether/responses-protocol';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const DEFAULT_LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -20,6 +21,7 @@ export class GatewayMetrics {
   private readonly upstreamLatency: Histogram<'route'>;
   private readonly timeToFirstToken: Histogram<'route'>;
   private activeStreamCount = 0;
+  private rateLimits: RateLimitSnapshot | undefined;
 
   /** @param buckets - histogram upper bounds in seconds (default 5 ms … 60 s) */
   constructor(buckets: readonly number[] = DEFAULT_LATENCY_BUCKETS_SECONDS) {
@@ -61,6 +63,34 @@ export class GatewayMetrics {
         this.set(activeStreams());
       },
     });
+    const rateLimits = (): RateLimitSnapshot | undefined => this.rateLimits;
+    // Read at scrape time from the latest snapshot, so remembering one costs an assignment.
+    new Gauge({
+      name: 'codetether_server_rate_limit_used_percent',
+      help: "How much of the account's usage window is used (latest upstream response), by window.",
+      labelNames: ['window'],
+      registers,
+      collect() {
+        this.reset();
+        for (const window of ['primary', 'secondary'] as const) {
+          const used = rateLimits()?.[window]?.usedPercent;
+          if (used !== undefined) this.set({ window }, used);
+        }
+      },
+    });
+    new Gauge({
+      name: 'codetether_server_rate_limit_resets_at_seconds',
+      help: "When the account's usage window resets, epoch seconds (latest upstream response), by window.",
+      labelNames: ['window'],
+      registers,
+      collect() {
+        this.reset();
+        for (const window of ['primary', 'secondary'] as const) {
+          const resetsAt = rateLimits()?.[window]?.resetsAt;
+          if (resetsAt !== undefined) this.set({ window }, Math.round(resetsAt / 1000));
+        }
+      },
+    });
     this.tokens = new Counter({
       name: 'codetether_server_tokens_total',
       help: 'Tokens reported by the upstream, by kind.',
@@ -92,6 +122,17 @@ export class GatewayMetrics {
   /** Adds tokens of a kind (`prompt`, `completion`, `cached`, `reasoning`). */
   addTokens(kind: TokenKind, count: number): void {
     if (count > 0) this.tokens.inc({ kind }, count);
+  }
+
+  /**
+   * Remembers the account's latest usage windows (read when `/metrics` is scraped); an empty snapshot
+   * does not replace one with data.
+   */
+  rememberRateLimits(snapshot: RateLimitSnapshot | undefined): void {
+    if (snapshot === undefined) return;
+    if (snapshot.primary === undefined && snapshot.secondary === undefined && this.rateLimits !== undefined)
+      return;
+    this.rateLimits = snapshot;
   }
 
   /** A stream started. */

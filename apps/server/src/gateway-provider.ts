@@ -1,4 +1,4 @@
-import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
+import type { CompletionRequest, RateLimitSnapshot, StreamChunk } from '@codetether/responses-protocol';
 
 /** Per-request options the gateway passes to the provider. */
 export interface GatewayProviderRequestOptions {
@@ -18,6 +18,8 @@ export interface GatewayModel {
 export interface GatewayResponseStream {
   /** Responses stream events (plain objects with a `type`). */
   events: AsyncIterable<unknown>;
+  /** The account's usage windows for this response (`x-codex-*` headers or the `codex.rate_limits` event). */
+  rateLimits?: RateLimitSnapshot | undefined;
 }
 
 /**
@@ -38,6 +40,8 @@ export interface GatewayProvider {
     body: Record<string, unknown>,
     options?: GatewayProviderRequestOptions,
   ): Promise<GatewayResponseStream>;
+  /** The account's usage windows from the latest response, when the provider tracks them. */
+  readonly lastRateLimits?: RateLimitSnapshot | undefined;
   /** Releases the provider's connections. */
   close?(): Promise<void>;
 }

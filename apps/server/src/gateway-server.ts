@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { createBearerAuthenticator } from './bearer-authentication.js';
 import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
@@ -14,8 +15,10 @@ import {
   registerRoutes,
   SERVER_KEY_PATH_PATTERN,
 } from './gateway-routes.js';
+import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
+import { createRequestOriginPolicy, type RequestOriginPolicyOptions } from './request-origin-policy.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
@@ -43,6 +46,22 @@ export interface GatewayServerOptions {
    * sends `x-codetether-reasoning: omit`; `always`; `never`.
    */
   reasoningContent?: ReasoningContentMode;
+  /** The deepest JSON nesting a request body may have (default 128); deeper bodies get 400 with `param`. */
+  maxJsonDepth?: number;
+  /**
+   * Which `Host` names are answered (others get 403 `host_not_allowed`): with `bindHost` a loopback
+   * address, only loopback names, the bound address and `allowedHosts` (`*` for any). Without
+   * `bindHost` (no socket) every host unless `allowedHosts` names some. `startGatewayServer` passes
+   * its `host` as `bindHost`.
+   */
+  bindHost?: string;
+  /** More `Host` names to answer besides the loopback ones, or `['*']` for any. */
+  allowedHosts?: readonly string[];
+  /**
+   * Browser origins allowed to call the gateway, with CORS headers (`['*']` for any). A request with
+   * any other `Origin` header gets 403 `origin_not_allowed`. Default: none.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** The gateway application, not yet bound to a socket. */
@@ -61,6 +80,15 @@ export interface GatewayServer {
   waitForStreams(): Promise<void>;
   /** Ends every in-flight request now: aborts its upstream and sends the client a final error (503 `server_shutting_down`). */
   endStreams(): void;
+}
+
+/** The host of a request URL (for requests built without a `Host` header, e.g. in tests). */
+function hostOfUrl(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The answer to a request that arrives while the gateway shuts down. */
@@ -112,9 +140,16 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     startedAtSeconds: Math.floor(now() / 1000),
     monotonicNow,
     reasoningContent: options.reasoningContent ?? 'auto',
+    maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     sessionLanes: createUpstreamSessionLanes(),
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const originPolicyOptions: RequestOriginPolicyOptions = {
+    bindHost: options.bindHost,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+  };
+  const originPolicy = createRequestOriginPolicy(originPolicyOptions);
   let draining = false;
 
   // The one list of routes: it registers the handlers, labels metrics, answers 405s and is what
@@ -123,6 +158,28 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const routeOf = createRouteLabeler(routes);
 
   const app = new Hono<GatewayEnvironment>();
+
+  /** A request from a `Host` or browser `Origin` the gateway does not answer: its 403. */
+  const refuseByOrigin = (request: Request): GatewayError | undefined => {
+    const headers = request.headers;
+    if (!originPolicy.allowsHost(headers.get('host') ?? hostOfUrl(request.url))) {
+      return new GatewayError(
+        403,
+        'permission_error',
+        'The gateway does not answer this Host name (it only answers loopback names while bound to loopback, against DNS rebinding). Use http://127.0.0.1 or http://localhost, or allow the name with --allowed-hosts.',
+        { code: 'host_not_allowed' },
+      );
+    }
+    if (!originPolicy.allowsOrigin(headers.get('origin') ?? undefined)) {
+      return new GatewayError(
+        403,
+        'permission_error',
+        'The gateway does not answer requests from this browser origin. Allow it with --allowed-origins.',
+        { code: 'origin_not_allowed' },
+      );
+    }
+    return undefined;
+  };
 
   const errorResponse = (error: GatewayError, requestId: string | undefined): Response => {
     const headers: Record<string, string> = { ...error.toHeaders() };
@@ -137,7 +194,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       c.req.header('x-request-id')?.slice(0, 128) || `req_${randomUUID().replaceAll('-', '')}`;
     c.set('startedAt', startedAt);
     c.set('requestId', requestId);
-    if (draining) {
+    const refusal = refuseByOrigin(c.req.raw);
+    if (refusal !== undefined) {
+      c.res = errorResponse(refusal, requestId);
+    } else if (draining) {
       c.res = errorResponse(drainingError(), requestId);
     } else {
       await next();
@@ -171,6 +231,27 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     metrics.recordError(routeOf(c.req.path), gatewayError.code ?? gatewayError.type);
     return errorResponse(gatewayError, c.get('requestId'));
   });
+
+  if (originPolicy.corsEnabled) {
+    const allowed = new Set((options.allowedOrigins ?? []).map((origin) => origin.trim()));
+    app.use(
+      '*',
+      cors({
+        origin: (origin) => (allowed.has('*') || allowed.has(origin) ? origin : null),
+        allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+        allowHeaders: [
+          'authorization',
+          'content-type',
+          'x-request-id',
+          'session_id',
+          'x-session-id',
+          'x-codetether-reasoning',
+        ],
+        exposeHeaders: ['x-request-id', 'retry-after'],
+        maxAge: 600,
+      }),
+    );
+  }
 
   app.notFound((c) => {
     throw new GatewayError(404, 'invalid_request_error', `Unknown endpoint ${c.req.method} ${c.req.path}.`, {

@@ -15,6 +15,7 @@ export {
   type CodexProviderErrorCode,
   type CodexProviderErrorOptions,
   isCodexProviderError,
+  type UpstreamErrorBody,
 } from './errors.js';
 export { CHATGPT_SUPPORTED_MODELS, listModelsForBackend, type ModelInfo } from './model-catalogue.js';
 export {
