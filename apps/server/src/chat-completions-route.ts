@@ -8,13 +8,14 @@ import {
   type ChatCompletionRequestBody,
   chatCompletionRequestSchema,
 } from './chat-completion-request-schema.js';
-import { createFrameStream, formatSseFrame } from './frame-stream.js';
+import { formatSseFrame } from './frame-stream.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
+import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { findUnsupportedChatParameter } from './unsupported-chat-parameters.js';
 import {
@@ -204,21 +205,23 @@ export async function handleChatCompletions(
 
     context.metrics.streamOpened();
     handedToStream = true;
-    const stream = createFrameStream(frames(), {
-      onCancel() {
-        context.logger.info({ route, id }, 'client disconnected; upstream request cancelled');
-        tracked.abort(new Error('The client disconnected.'));
+    return respondWithFrames(
+      c,
+      frames(),
+      { ...SSE_HEADERS, ...reportRateLimits(context, undefined), 'x-request-id': c.get('requestId') },
+      {
+        onCancel() {
+          context.logger.info({ route, id }, 'client disconnected; upstream request cancelled');
+          tracked.abort(new Error('The client disconnected.'));
+        },
+        onFinish() {
+          closeQuietly(iterator);
+          context.metrics.streamClosed();
+          tracked.release();
+        },
       },
-      onFinish() {
-        closeQuietly(iterator);
-        context.metrics.streamClosed();
-        tracked.release();
-      },
-    });
-    return new Response(stream, {
-      status: 200,
-      headers: { ...SSE_HEADERS, ...reportRateLimits(context, undefined) },
-    });
+      context.writeStreamsDirectly,
+    );
   } finally {
     if (!handedToStream) tracked.release();
   }

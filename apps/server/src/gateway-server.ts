@@ -19,6 +19,7 @@ import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
 import { createRequestOriginPolicy, type RequestOriginPolicyOptions } from './request-origin-policy.js';
+import { STREAM_WRITTEN_DIRECTLY } from './sse-response.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
@@ -68,8 +69,11 @@ export interface GatewayServerOptions {
 export interface GatewayServer {
   /** The Hono application. */
   readonly app: Hono;
-  /** Answers one request (Fetch API), e.g. for `@hono/node-server` or tests. */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Answers one request (Fetch API), e.g. for `@hono/node-server` or tests. `env` is the adapter's
+   * bindings (`@hono/node-server` passes Node's `incoming`/`outgoing`; streams are then written to it).
+   */
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** The metrics registry. */
   readonly metrics: GatewayMetrics;
   /** Number of `/v1` requests in flight right now (streams and non-streamed calls). */
@@ -141,6 +145,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     monotonicNow,
     reasoningContent: options.reasoningContent ?? 'auto',
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+    writeStreamsDirectly: (options.allowedOrigins ?? []).length === 0,
     sessionLanes: createUpstreamSessionLanes(),
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -201,7 +206,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       c.res = errorResponse(drainingError(), requestId);
     } else {
       await next();
-      c.res.headers.set('x-request-id', requestId);
+      // A stream written straight to Node's response carries the id in its own head.
+      if (c.res !== STREAM_WRITTEN_DIRECTLY) c.res.headers.set('x-request-id', requestId);
     }
     const route = routeOf(c.req.path);
     metrics.recordRequest(route, c.req.method, c.res.status);
@@ -279,7 +285,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
   return {
     app: app as unknown as Hono,
-    fetch: async (request) => app.fetch(request),
+    fetch: async (request, env) => app.fetch(request, env),
     metrics,
     get inFlightRequests() {
       return streams.size;

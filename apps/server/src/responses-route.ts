@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { createFrameStream, formatSseFrame } from './frame-stream.js';
+import { formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
 import type { RouteRequest } from './gateway-routes.js';
@@ -8,6 +8,7 @@ import { GatewayError } from './openai-error.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
+import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
@@ -224,21 +225,27 @@ export async function handleResponses(
 
     context.metrics.streamOpened();
     handedToStream = true;
-    const stream = createFrameStream(frames(), {
-      onCancel() {
-        context.logger.info({ route }, 'client disconnected; upstream request cancelled');
-        tracked.abort(new Error('The client disconnected.'));
+    return respondWithFrames(
+      c,
+      frames(),
+      {
+        ...SSE_HEADERS,
+        ...reportRateLimits(context, response.rateLimits),
+        'x-request-id': c.get('requestId'),
       },
-      onFinish() {
-        closeQuietly();
-        context.metrics.streamClosed();
-        tracked.release();
+      {
+        onCancel() {
+          context.logger.info({ route }, 'client disconnected; upstream request cancelled');
+          tracked.abort(new Error('The client disconnected.'));
+        },
+        onFinish() {
+          closeQuietly();
+          context.metrics.streamClosed();
+          tracked.release();
+        },
       },
-    });
-    return new Response(stream, {
-      status: 200,
-      headers: { ...SSE_HEADERS, ...reportRateLimits(context, response.rateLimits) },
-    });
+      context.writeStreamsDirectly,
+    );
   } finally {
     if (!handedToStream) tracked.release();
   }
