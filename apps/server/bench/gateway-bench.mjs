@@ -255,7 +255,7 @@ if (report.likeForLike !== undefined) {
       '|---|---|---|---|',
       row('throughput vs direct', (part) => part.throughputRatio, '≥ 0.9 chat, ≥ 0.95 responses'),
       row(
-        'concurrent TTFT p99 ms (direct ' + round2(chat.concurrentTtftP99Ms.direct) + ')',
+        `concurrent TTFT p99 ms (direct ${round2(chat.concurrentTtftP99Ms.direct)})`,
         (part) => part.concurrentTtftP99Ms.gateway,
         '',
       ),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { createBearerAuthenticator } from './bearer-authentication.js';
 import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
@@ -18,7 +17,11 @@ import {
 import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
-import { createRequestOriginPolicy, type RequestOriginPolicyOptions } from './request-origin-policy.js';
+import {
+  createCorsMiddleware,
+  createRequestOriginPolicy,
+  refuseByHostOrOrigin,
+} from './request-origin-policy.js';
 import { STREAM_WRITTEN_DIRECTLY } from './sse-response.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
@@ -86,15 +89,6 @@ export interface GatewayServer {
   endStreams(): void;
 }
 
-/** The host of a request URL (for requests built without a `Host` header, e.g. in tests). */
-function hostOfUrl(url: string): string | undefined {
-  try {
-    return new URL(url).host;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The answer to a request that arrives while the gateway shuts down. */
 function drainingError(): GatewayError {
   return new GatewayError(
@@ -149,12 +143,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     sessionLanes: createUpstreamSessionLanes(),
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const originPolicyOptions: RequestOriginPolicyOptions = {
+  const originPolicy = createRequestOriginPolicy({
     bindHost: options.bindHost,
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
-  };
-  const originPolicy = createRequestOriginPolicy(originPolicyOptions);
+  });
   let draining = false;
 
   // The one list of routes: it registers the handlers, labels metrics, answers 405s and is what
@@ -163,28 +156,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const routeOf = createRouteLabeler(routes);
 
   const app = new Hono<GatewayEnvironment>();
-
-  /** A request from a `Host` or browser `Origin` the gateway does not answer: its 403. */
-  const refuseByOrigin = (request: Request): GatewayError | undefined => {
-    const headers = request.headers;
-    if (!originPolicy.allowsHost(headers.get('host') ?? hostOfUrl(request.url))) {
-      return new GatewayError(
-        403,
-        'permission_error',
-        'The gateway does not answer this Host name (it only answers loopback names while bound to loopback, against DNS rebinding). Use http://127.0.0.1 or http://localhost, or allow the name with --allowed-hosts.',
-        { code: 'host_not_allowed' },
-      );
-    }
-    if (!originPolicy.allowsOrigin(headers.get('origin') ?? undefined)) {
-      return new GatewayError(
-        403,
-        'permission_error',
-        'The gateway does not answer requests from this browser origin. Allow it with --allowed-origins.',
-        { code: 'origin_not_allowed' },
-      );
-    }
-    return undefined;
-  };
 
   const errorResponse = (error: GatewayError, requestId: string | undefined): Response => {
     const headers: Record<string, string> = { ...error.toHeaders() };
@@ -199,7 +170,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       c.req.header('x-request-id')?.slice(0, 128) || `req_${randomUUID().replaceAll('-', '')}`;
     c.set('startedAt', startedAt);
     c.set('requestId', requestId);
-    const refusal = refuseByOrigin(c.req.raw);
+    const refusal = refuseByHostOrOrigin(originPolicy, c.req.raw);
     if (refusal !== undefined) {
       c.res = errorResponse(refusal, requestId);
     } else if (draining) {
@@ -238,26 +209,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     return errorResponse(gatewayError, c.get('requestId'));
   });
 
-  if (originPolicy.corsEnabled) {
-    const allowed = new Set((options.allowedOrigins ?? []).map((origin) => origin.trim()));
-    app.use(
-      '*',
-      cors({
-        origin: (origin) => (allowed.has('*') || allowed.has(origin) ? origin : null),
-        allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-        allowHeaders: [
-          'authorization',
-          'content-type',
-          'x-request-id',
-          'session_id',
-          'x-session-id',
-          'x-codetether-reasoning',
-        ],
-        exposeHeaders: ['x-request-id', 'retry-after'],
-        maxAge: 600,
-      }),
-    );
-  }
+  if (originPolicy.corsEnabled) app.use('*', createCorsMiddleware(options.allowedOrigins ?? []));
 
   app.notFound((c) => {
     throw new GatewayError(404, 'invalid_request_error', `Unknown endpoint ${c.req.method} ${c.req.path}.`, {

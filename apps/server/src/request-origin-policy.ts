@@ -1,4 +1,7 @@
 import { isIP } from 'node:net';
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import { GatewayError } from './openai-error.js';
 
 /** What {@link createRequestOriginPolicy} is built from. */
 export interface RequestOriginPolicyOptions {
@@ -90,4 +93,79 @@ export function createRequestOriginPolicy(options: RequestOriginPolicyOptions = 
     },
     corsEnabled: origins.length > 0,
   };
+}
+
+/** The host of a request URL (for requests built without a `Host` header, e.g. in tests). */
+function hostOfUrl(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The 403 for a request from a `Host` or browser `Origin` the policy does not answer, else undefined.
+ *
+ * @param policy - the gateway's policy
+ * @param request - the incoming request
+ */
+export function refuseByHostOrOrigin(
+  policy: RequestOriginPolicy,
+  request: Request,
+): GatewayError | undefined {
+  const headers = request.headers;
+  if (!policy.allowsHost(headers.get('host') ?? hostOfUrl(request.url))) {
+    return new GatewayError(
+      403,
+      'permission_error',
+      'The gateway does not answer this Host name (it only answers loopback names while bound to loopback, against DNS rebinding). Use http://127.0.0.1 or http://localhost, or allow the name with --allowed-hosts.',
+      { code: 'host_not_allowed' },
+    );
+  }
+  if (!policy.allowsOrigin(headers.get('origin') ?? undefined)) {
+    return new GatewayError(
+      403,
+      'permission_error',
+      'The gateway does not answer requests from this browser origin. Allow it with --allowed-origins.',
+      { code: 'origin_not_allowed' },
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The CORS middleware for the allowed origins (`*` for any): answers preflights and adds
+ * `Access-Control-Allow-Origin` for them, exposing `x-request-id`, `retry-after` and the `x-codex-*`
+ * usage headers.
+ *
+ * @param allowedOrigins - the origins allowed
+ */
+export function createCorsMiddleware(allowedOrigins: readonly string[]): MiddlewareHandler {
+  const allowed = new Set(allowedOrigins.map((origin) => origin.trim().replace(/\/+$/, '')));
+  return cors({
+    origin: (origin) => (allowed.has('*') || allowed.has(origin) ? origin : null),
+    allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    allowHeaders: [
+      'authorization',
+      'content-type',
+      'x-request-id',
+      'session_id',
+      'x-session-id',
+      'x-codetether-reasoning',
+    ],
+    exposeHeaders: [
+      'x-request-id',
+      'retry-after',
+      'x-codex-primary-used-percent',
+      'x-codex-primary-window-minutes',
+      'x-codex-primary-reset-at',
+      'x-codex-secondary-used-percent',
+      'x-codex-secondary-window-minutes',
+      'x-codex-secondary-reset-at',
+      'x-codex-plan-type',
+      'x-codex-credits-balance',
+    ],
+    maxAge: 600,
+  });
 }

@@ -90,6 +90,38 @@ function failedResponseToGatewayError(response: unknown): GatewayError {
 }
 
 /**
+ * Reads the upstream events up to the terminal one and returns the final response object (its
+ * `output` rebuilt from the items when the ChatGPT backend left it empty); an `error` event, a failed
+ * response or an early end is thrown as a gateway error.
+ */
+async function collectFinalResponse(
+  context: GatewayContext,
+  events: AsyncIterator<unknown>,
+): Promise<Record<string, unknown>> {
+  const outputItems: unknown[] = [];
+  for (;;) {
+    const event = await nextRelayedEvent(events);
+    if (event === undefined) break;
+    if (event.type === 'error') throw errorEventToGatewayError(event);
+    if (event.type === 'response.output_item.done' && event.item !== undefined) outputItems.push(event.item);
+    if (!TERMINAL_TYPES.has(event.type)) continue;
+    if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
+    recordUsage(context, event.response);
+    const final = isRecord(event.response) ? { ...event.response } : {};
+    if (!Array.isArray(final.output) || (final.output.length === 0 && outputItems.length > 0)) {
+      final.output = outputItems;
+    }
+    return final;
+  }
+  throw new GatewayError(
+    502,
+    'server_error',
+    'The upstream stream ended before the response was complete. Try again.',
+    { code: 'upstream_incomplete' },
+  );
+}
+
+/**
  * Handles `POST /v1/responses`: forwards the body with the account's credentials and relays the
  * Responses events, either as SSE (`event: <type>` + `data: <json>`) or, without `stream: true`, as
  * the final response object.
@@ -138,38 +170,13 @@ export async function handleResponses(
     const events = iterator;
 
     if (!wantsStream) {
-      const outputItems: unknown[] = [];
       try {
-        for (;;) {
-          const event = await nextRelayedEvent(events);
-          if (event === undefined) break;
-          if (event.type === 'error') throw errorEventToGatewayError(event);
-          if (event.type === 'response.output_item.done' && event.item !== undefined)
-            outputItems.push(event.item);
-          if (!TERMINAL_TYPES.has(event.type)) continue;
-          if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
-          recordUsage(context, event.response);
-          const final = isRecord(event.response) ? { ...event.response } : {};
-          // The ChatGPT backend may leave `output` empty in the final event; rebuild it from the items.
-          if (!Array.isArray(final.output) || (final.output.length === 0 && outputItems.length > 0)) {
-            final.output = outputItems;
-          }
-          closeQuietly();
-          return c.json(final, 200, reportRateLimits(context, response.rateLimits));
-        }
+        const final = await collectFinalResponse(context, events);
+        closeQuietly();
+        return c.json(final, 200, reportRateLimits(context, response.rateLimits));
       } catch (error) {
         throw fail(error);
       }
-      throw fail(
-        new GatewayError(
-          502,
-          'server_error',
-          'The upstream stream ended before the response was complete. Try again.',
-          {
-            code: 'upstream_incomplete',
-          },
-        ),
-      );
     }
 
     // The first relayed event is read before answering: a failure before it is an HTTP error, and the
