@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
-import { createFrameStream, type FrameStreamCallbacks } from './frame-stream.js';
+import { createFrameStream, type FrameStreamCallbacks, once } from './frame-stream.js';
 
 /** The marker a route returns after writing its stream to the Node response itself. */
 export const STREAM_WRITTEN_DIRECTLY: Response = RESPONSE_ALREADY_SENT;
@@ -27,12 +27,7 @@ async function writeFrames(
   callbacks: FrameStreamCallbacks,
 ): Promise<void> {
   let cancelled = false;
-  let finished = false;
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
-    callbacks.onFinish();
-  };
+  const finish = once(callbacks.onFinish);
   outgoing.once('close', () => {
     if (outgoing.writableFinished) return;
     cancelled = true;
