@@ -11,27 +11,28 @@ import { fileURLToPath } from 'node:url';
 import { startEmulator, TEXT_ANSWER } from '@codetether/emulator';
 // TypeScript run by Node's type stripping: the same login the integration tests store.
 import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
+import { compareLikeForLike } from './like-for-like.mjs';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const eventDelayMs = Number(process.env.BENCH_EVENT_DELAY_MS ?? 10);
 const transport = process.env.BENCH_TRANSPORT ?? 'auto';
 const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 100);
-const parts = (process.env.BENCH_PARTS ?? 'fullGateway,serverOnly').split(',').filter(Boolean);
+const parts = (process.env.BENCH_PARTS ?? 'likeForLike,fullGateway,serverOnly').split(',').filter(Boolean);
 const apiKey = 'ctsk-bench';
 
 const emulator = await startEmulator({ scenario: 'text', eventDelayMs });
 const credentials = toStoredLogin(emulator.issueTokens());
 
-async function startGatewayProcess(provider) {
+async function startGatewayProcess(provider, upstreamTransport = transport, extraExecArgv = []) {
   const child = fork(fileURLToPath(new URL('./gateway-process.mjs', import.meta.url)), {
     stdio: 'inherit',
-    execArgv: process.env.BENCH_GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? [],
+    execArgv: [...(process.env.BENCH_GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? []), ...extraExecArgv],
   });
   child.send({
     emulatorUrl: emulator.url,
     credentials,
-    transport,
+    transport: upstreamTransport,
     apiKey,
     provider,
     text: TEXT_ANSWER,
@@ -48,6 +49,18 @@ async function startGatewayProcess(provider) {
     cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
     upstreamConnections: async () => (await ask('cpu')).upstreamConnections,
     maxRssBytes: async () => (await ask('memory')).maxRssBytes,
+    rssBytes: async () => (await ask('rss')).rssBytes,
+    heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
+    waitForActiveStreams: async (count) => {
+      const deadline = performance.now() + 10_000;
+      let active = 0;
+      while (performance.now() < deadline) {
+        active = (await ask('active')).activeStreams;
+        if (active >= count) break;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      return active;
+    },
     stop: async () => {
       child.send('stop');
       await once(child, 'exit');
@@ -200,6 +213,20 @@ const report = {
   machine: { cpus: availableParallelism(), loadAverage1mAtStart: loadavg()[0] },
   settings: { concurrency, rounds, sequentialCount, eventDelayMs, transport, parts },
 };
+if (parts.includes('likeForLike')) {
+  // The same openai SDK client direct vs through the gateway, with an HTTP upstream like the direct arm.
+  const gatewayProcess = await startGatewayProcess('codex', 'http', ['--expose-gc']);
+  report.likeForLike = await compareLikeForLike({
+    emulator,
+    credentials,
+    gatewayProcess,
+    apiKey,
+    concurrency,
+    rounds: Number(process.env.BENCH_LIKE_FOR_LIKE_ROUNDS ?? 2),
+    sequentialCount,
+  });
+  await gatewayProcess.stop();
+}
 if (parts.includes('fullGateway')) report.fullGateway = await compare('codex');
 if (parts.includes('serverOnly')) report.serverOnly = await compare('replay');
 report.machine.loadAverage1mAtEnd = loadavg()[0];
@@ -207,7 +234,7 @@ await emulator.close();
 
 const round2 = (value) => (typeof value === 'number' ? Math.round(value * 100) / 100 : value);
 console.log(JSON.stringify(report, (_key, value) => round2(value), 2));
-for (const name of parts) {
+for (const name of parts.filter((part) => part !== 'likeForLike')) {
   const part = report[name];
   console.log(
     `${name}: ${concurrency} concurrent: added TTFT p50 ${round2(part.concurrent.addedTtftP50Ms)} ms, p99 ${round2(part.concurrent.addedTtftP99Ms)} ms (target p99 < 5 ms); ` +
@@ -216,6 +243,29 @@ for (const name of parts) {
         ? ''
         : `sequential added TTFT p50 ${round2(part.sequential.addedTtftP50Ms)} ms, p99 ${round2(part.sequential.addedTtftP99Ms)} ms; `) +
       `gateway CPU ${round2(part.gatewayCpuMsPerStream)} ms per stream (client + emulator ${round2(part.clientAndEmulatorCpuMsPerStream.direct)} ms direct, ${round2(part.clientAndEmulatorCpuMsPerStream.gateway)} ms via gateway); peak RSS ${round2(part.gatewayPeakRssMiB)} MiB.`,
+  );
+}
+if (report.likeForLike !== undefined) {
+  const { chat, responses, idleRssMiB } = report.likeForLike;
+  const row = (label, pick, target) =>
+    `| ${label} | ${round2(pick(chat))} | ${round2(pick(responses))} | ${target} |`;
+  console.log(
+    [
+      '| like for like (openai SDK, HTTP upstream) | chat | responses | target |',
+      '|---|---|---|---|',
+      row('throughput vs direct', (part) => part.throughputRatio, '≥ 0.9 chat, ≥ 0.95 responses'),
+      row(
+        `concurrent TTFT p99 ms (direct ${round2(chat.concurrentTtftP99Ms.direct)})`,
+        (part) => part.concurrentTtftP99Ms.gateway,
+        '',
+      ),
+      row('sequential added TTFT p50 ms', (part) => part.sequentialAddedTtftP50Ms, ''),
+      row('sequential added TTFT p99 ms', (part) => part.sequentialAddedTtftP99Ms, '≤ 2'),
+      row('gateway CPU ms/stream, sequential', (part) => part.gatewayCpuMsPerStream.sequential, '≤ 3'),
+      row('gateway CPU ms/stream, under load', (part) => part.gatewayCpuMsPerStream.underLoad, '≤ 3'),
+      row('heap KiB per active stream', (part) => part.heapKiBPerActiveStream, '≤ 64'),
+      `| idle RSS MiB start → after load | ${round2(idleRssMiB.start)} → ${round2(idleRssMiB.afterLoad)} (×${round2(idleRssMiB.ratio)}) | | ≤ ×1.1 |`,
+    ].join('\n'),
   );
 }
 console.log(

@@ -65,9 +65,21 @@ process.once('message', async (setup) => {
   process.send({ url: gateway.url });
   process.on('message', async (message) => {
     if (message === 'memory') process.send({ maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+    if (message === 'rss') process.send({ rssBytes: process.memoryUsage().rss });
+    if (message === 'heap') {
+      // Live heap: after a full collection when the process runs with --expose-gc.
+      globalThis.gc?.();
+      process.send({ heapUsedBytes: process.memoryUsage().heapUsed });
+    }
+    if (message === 'active') process.send({ activeStreams: gateway.gateway.inFlightRequests });
     if (message === 'cpu') {
       const usage = process.cpuUsage();
-      process.send({ cpuMicroseconds: usage.user + usage.system, upstreamConnections });
+      process.send({
+        cpuMicroseconds: usage.user + usage.system,
+        user: usage.user,
+        system: usage.system,
+        upstreamConnections,
+      });
     }
     if (message === 'stop') {
       await gateway.close({ graceMs: 0 });

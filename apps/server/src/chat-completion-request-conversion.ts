@@ -67,6 +67,7 @@ export function toCompletionRequest(body: ChatCompletionRequestBody): Completion
   if (choice !== null && choice !== undefined) {
     request.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name };
   }
+  if (typeof body.parallel_tool_calls === 'boolean') request.parallelToolCalls = body.parallel_tool_calls;
   if (body.reasoning_effort !== null && body.reasoning_effort !== undefined) {
     request.reasoningEffort = body.reasoning_effort;
   }

@@ -9,12 +9,14 @@ import {
   chatCompletionRequestSchema,
 } from './chat-completion-request-schema.js';
 import { openChatStream } from './chat-conversation-turn.js';
-import { createFrameStream, formatSseFrame } from './frame-stream.js';
+import { formatSseFrame } from './frame-stream.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
+import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
+import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { findUnsupportedChatParameter } from './unsupported-chat-parameters.js';
 import {
@@ -85,7 +87,7 @@ export async function handleChatCompletions(
   c: Context,
   { startedAt, route }: RouteRequest,
 ): Promise<Response> {
-  const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c));
+  const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c, context.maxJsonDepth));
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
   const unsupportedParameter = findUnsupportedChatParameter(parsed.data);
   if (unsupportedParameter !== undefined) throw unsupportedParameter;
@@ -144,7 +146,7 @@ export async function handleChatCompletions(
       }
       closeQuietly(iterator);
       if (!accumulator.finished) throw fail(incompleteError());
-      return c.json(accumulator.result());
+      return c.json(accumulator.result(), 200, reportRateLimits(context, undefined));
     }
 
     const translator = createChatCompletionChunkTranslator({
@@ -207,18 +209,23 @@ export async function handleChatCompletions(
 
     context.metrics.streamOpened();
     handedToStream = true;
-    const stream = createFrameStream(frames(), {
-      onCancel() {
-        context.logger.info({ route, id }, 'client disconnected; upstream request cancelled');
-        tracked.abort(new Error('The client disconnected.'));
+    return respondWithFrames(
+      c,
+      frames(),
+      { ...SSE_HEADERS, ...reportRateLimits(context, undefined), 'x-request-id': c.get('requestId') },
+      {
+        onCancel() {
+          context.logger.info({ route, id }, 'client disconnected; upstream request cancelled');
+          tracked.abort(new Error('The client disconnected.'));
+        },
+        onFinish() {
+          closeQuietly(iterator);
+          context.metrics.streamClosed();
+          tracked.release();
+        },
       },
-      onFinish() {
-        closeQuietly(iterator);
-        context.metrics.streamClosed();
-        tracked.release();
-      },
-    });
-    return new Response(stream, { status: 200, headers: SSE_HEADERS });
+      context.writeStreamsDirectly,
+    );
   } finally {
     if (!handedToStream) tracked.release();
   }

@@ -57,6 +57,7 @@ function conversationOptionsOf(request: CompletionRequest, id: string | undefine
   if (request.responseFormat !== undefined) options.responseFormat = request.responseFormat;
   if (request.maxOutputTokens !== undefined) options.maxOutputTokens = request.maxOutputTokens;
   if (request.temperature !== undefined) options.temperature = request.temperature;
+  if (request.parallelToolCalls !== undefined) options.parallelToolCalls = request.parallelToolCalls;
   if (request.store !== undefined) options.store = request.store;
   if (id !== undefined) options.id = id;
   return options;

@@ -65,7 +65,7 @@ async function freePort(): Promise<number> {
 async function waitForOutput(command: RunningCommand, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const match = pattern.exec(command.stdout());
+    const match = pattern.exec(command.stderr());
     if (match !== null) return match[0];
     if (command.child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -144,7 +144,7 @@ describe('the container command', () => {
     expect(await command.exited).toBe(1);
     expect(command.stderr()).toContain('No server key is configured');
     expect(command.stderr()).toContain('CODETETHER_SERVER_API_KEY');
-    expect(command.stdout()).not.toContain('listening');
+    expect(command.stderr()).not.toContain('listening');
     expect(await readdir(home)).toEqual([]);
   }, 20_000);
 
@@ -175,7 +175,14 @@ describe('the container command', () => {
     if (runsAsRoot) await chown(keyFile, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
     const command = start(imageCommand, containerEnvironment());
     await waitForOutput(command, new RegExp(`listening on http://0\\.0\\.0\\.0:${port} `));
-    expect(command.stdout()).toContain(`with the key from ${keyFile}`);
+    expect(command.stderr()).toContain(`with the key from ${keyFile}`);
+    // stdout carries only the JSON log lines; the banner went to stderr.
+    for (const line of command
+      .stdout()
+      .split('\n')
+      .filter((text) => text !== '')) {
+      expect(() => JSON.parse(line), line).not.toThrow();
+    }
     const wrongKey = await fetch(`http://127.0.0.1:${port}/v1/models`, {
       headers: { authorization: 'Bearer ctsk-other' },
     });

@@ -21,12 +21,7 @@ export function createFrameStream(
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cancelled = false;
-  let finished = false;
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
-    callbacks.onFinish();
-  };
+  const finish = once(callbacks.onFinish);
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -59,4 +54,18 @@ export function createFrameStream(
 export function formatSseFrame(data: unknown, event?: string): string {
   const payload = typeof data === 'string' ? data : JSON.stringify(data);
   return event === undefined ? `data: ${payload}\n\n` : `event: ${event}\ndata: ${payload}\n\n`;
+}
+
+/**
+ * Wraps `callback` so that only its first call runs.
+ *
+ * @param callback - what to run once
+ */
+export function once(callback: () => void): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    callback();
+  };
 }

@@ -26,6 +26,13 @@ export interface GatewayContext {
   monotonicNow: () => number;
   /** When `reasoning_content` is sent. */
   reasoningContent: ReasoningContentMode;
+  /**
+   * Whether streams may be written straight to Node's response (behind `@hono/node-server`); false
+   * when middleware adds headers to answers (CORS), which only a returned `Response` carries.
+   */
+  writeStreamsDirectly: boolean;
+  /** The deepest JSON nesting a request body may have. */
+  maxJsonDepth: number;
   /** Session ids lent to requests that bring none, so upstream sockets are reused. */
   sessionLanes: UpstreamSessionLanes;
   /** Conversations the gateway continues; `undefined` when continuation is off. */

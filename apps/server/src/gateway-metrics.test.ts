@@ -49,4 +49,19 @@ describe('GatewayMetrics', () => {
     first.recordRequest('/healthz', 'GET', 200);
     expect(await second.render()).not.toContain('route="/healthz"');
   });
+
+  it("reports the account's latest usage windows, kept over an empty snapshot", async () => {
+    const metrics = new GatewayMetrics();
+    expect(await metrics.render()).not.toMatch(/codetether_server_rate_limit_used_percent\{/);
+    metrics.rememberRateLimits({
+      primary: { usedPercent: 42, windowMinutes: 300, resetsAt: 1_700_000_000_000 },
+      secondary: { usedPercent: 7 },
+      planType: 'plus',
+    });
+    metrics.rememberRateLimits({});
+    const text = await metrics.render();
+    expect(text).toContain('codetether_server_rate_limit_used_percent{window="primary"} 42');
+    expect(text).toContain('codetether_server_rate_limit_used_percent{window="secondary"} 7');
+    expect(text).toContain('codetether_server_rate_limit_resets_at_seconds{window="primary"} 1700000000');
+  });
 });

@@ -1,6 +1,29 @@
+import type { RateLimitSnapshot } from '@codetether/responses-protocol';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 const DEFAULT_LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** Registers a gauge with one value per usage window (`primary`, `secondary`), read when scraped. */
+function rateLimitWindowGauge(
+  name: string,
+  help: string,
+  registers: Registry[],
+  read: (window: 'primary' | 'secondary') => number | undefined,
+): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['window'],
+    registers,
+    collect() {
+      this.reset();
+      for (const window of ['primary', 'secondary'] as const) {
+        const value = read(window);
+        if (value !== undefined) this.set({ window }, value);
+      }
+    },
+  });
+}
 
 /** A kind of token counted by `codetether_server_tokens_total`. */
 export type TokenKind = 'prompt' | 'completion' | 'cached' | 'reasoning';
@@ -22,6 +45,7 @@ export class GatewayMetrics {
   private readonly upstreamRequests: Counter<'mode'>;
   private readonly upstreamBytes: Counter<'mode'>;
   private activeStreamCount = 0;
+  private rateLimits: RateLimitSnapshot | undefined;
 
   /** @param buckets - histogram upper bounds in seconds (default 5 ms … 60 s) */
   constructor(buckets: readonly number[] = DEFAULT_LATENCY_BUCKETS_SECONDS) {
@@ -63,6 +87,23 @@ export class GatewayMetrics {
         this.set(activeStreams());
       },
     });
+    const rateLimits = (): RateLimitSnapshot | undefined => this.rateLimits;
+    // Read at scrape time from the latest snapshot, so remembering one costs an assignment.
+    rateLimitWindowGauge(
+      'codetether_server_rate_limit_used_percent',
+      "How much of the account's usage window is used (latest upstream response), by window.",
+      registers,
+      (window) => rateLimits()?.[window]?.usedPercent,
+    );
+    rateLimitWindowGauge(
+      'codetether_server_rate_limit_resets_at_seconds',
+      "When the account's usage window resets, epoch seconds (latest upstream response), by window.",
+      registers,
+      (window) => {
+        const resetsAt = rateLimits()?.[window]?.resetsAt;
+        return resetsAt === undefined ? undefined : Math.round(resetsAt / 1000);
+      },
+    );
     this.tokens = new Counter({
       name: 'codetether_server_tokens_total',
       help: 'Tokens reported by the upstream, by kind.',
@@ -112,6 +153,17 @@ export class GatewayMetrics {
   /** Adds tokens of a kind (`prompt`, `completion`, `cached`, `reasoning`). */
   addTokens(kind: TokenKind, count: number): void {
     if (count > 0) this.tokens.inc({ kind }, count);
+  }
+
+  /**
+   * Remembers the account's latest usage windows (read when `/metrics` is scraped); an empty snapshot
+   * does not replace one with data.
+   */
+  rememberRateLimits(snapshot: RateLimitSnapshot | undefined): void {
+    if (snapshot === undefined) return;
+    if (snapshot.primary === undefined && snapshot.secondary === undefined && this.rateLimits !== undefined)
+      return;
+    this.rateLimits = snapshot;
   }
 
   /** A stream started. */

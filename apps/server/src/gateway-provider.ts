@@ -1,5 +1,5 @@
 import type { Conversation, ConversationOptions } from '@codetether/provider-codex';
-import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
+import type { CompletionRequest, RateLimitSnapshot, StreamChunk } from '@codetether/responses-protocol';
 
 /** What the gateway uses of a provider's conversation (see `Conversation` of `@codetether/provider-codex`). */
 export type GatewayConversation = Pick<Conversation, 'id' | 'history' | 'send' | 'close'>;
@@ -22,6 +22,8 @@ export interface GatewayModel {
 export interface GatewayResponseStream {
   /** Responses stream events (plain objects with a `type`). */
   events: AsyncIterable<unknown>;
+  /** The account's usage windows for this response (`x-codex-*` headers or the `codex.rate_limits` event). */
+  rateLimits?: RateLimitSnapshot | undefined;
 }
 
 /**
@@ -47,6 +49,8 @@ export interface GatewayProvider {
    * gateway sends every request in full.
    */
   createConversation?(options: ConversationOptions): GatewayConversation;
+  /** The account's usage windows from the latest response, when the provider tracks them. */
+  readonly lastRateLimits?: RateLimitSnapshot | undefined;
   /** Releases the provider's connections. */
   close?(): Promise<void>;
 }

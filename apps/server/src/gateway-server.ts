@@ -19,9 +19,16 @@ import {
   registerRoutes,
   SERVER_KEY_PATH_PATTERN,
 } from './gateway-routes.js';
+import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
+import {
+  createCorsMiddleware,
+  createRequestOriginPolicy,
+  refuseByHostOrOrigin,
+} from './request-origin-policy.js';
 import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
+import { STREAM_WRITTEN_DIRECTLY } from './sse-response.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 import { registerUsageWindowGauges, type UsageWindowSource } from './usage-window-gauges.js';
 
@@ -50,6 +57,22 @@ export interface GatewayServerOptions {
    * sends `x-codetether-reasoning: omit`; `always`; `never`.
    */
   reasoningContent?: ReasoningContentMode;
+  /** The deepest JSON nesting a request body may have (default 128); deeper bodies get 400 with `param`. */
+  maxJsonDepth?: number;
+  /**
+   * Which `Host` names are answered (others get 403 `host_not_allowed`): with `bindHost` a loopback
+   * address, only loopback names, the bound address and `allowedHosts` (`*` for any). Without
+   * `bindHost` (no socket) every host unless `allowedHosts` names some. `startGatewayServer` passes
+   * its `host` as `bindHost`.
+   */
+  bindHost?: string;
+  /** More `Host` names to answer besides the loopback ones, or `['*']` for any. */
+  allowedHosts?: readonly string[];
+  /**
+   * Browser origins allowed to call the gateway, with CORS headers (`['*']` for any). A request with
+   * any other `Origin` header gets 403 `origin_not_allowed`. Default: none.
+   */
+  allowedOrigins?: readonly string[];
   /**
    * Continuation (default on): recognised conversations go upstream as `previous_response_id` plus
    * only their new messages, over their own warm WebSocket. `false` sends every request in full.
@@ -69,8 +92,11 @@ export interface ContinuationOptions {
 export interface GatewayServer {
   /** The Hono application. */
   readonly app: Hono;
-  /** Answers one request (Fetch API), e.g. for `@hono/node-server` or tests. */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Answers one request (Fetch API), e.g. for `@hono/node-server` or tests. `env` is the adapter's
+   * bindings (`@hono/node-server` passes Node's `incoming`/`outgoing`; streams are then written to it).
+   */
+  fetch(request: Request, env?: unknown): Promise<Response>;
   /** The metrics registry. */
   readonly metrics: GatewayMetrics;
   /** OpenAI's Responses WebSocket mode on `/v1/responses` (attach `handleUpgrade` to the server's `upgrade`). */
@@ -137,6 +163,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     startedAtSeconds: Math.floor(now() / 1000),
     monotonicNow,
     reasoningContent: options.reasoningContent ?? 'auto',
+    maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
+    writeStreamsDirectly: (options.allowedOrigins ?? []).length === 0,
     sessionLanes: createUpstreamSessionLanes(),
     conversations:
       options.continuation === false
@@ -150,6 +178,11 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
           ),
   };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const originPolicy = createRequestOriginPolicy({
+    bindHost: options.bindHost,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+  });
   let draining = false;
 
   // The one list of routes: it registers the handlers, labels metrics, answers 405s and is what
@@ -172,11 +205,15 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       c.req.header('x-request-id')?.slice(0, 128) || `req_${randomUUID().replaceAll('-', '')}`;
     c.set('startedAt', startedAt);
     c.set('requestId', requestId);
-    if (draining) {
+    const refusal = refuseByHostOrOrigin(originPolicy, c.req.raw);
+    if (refusal !== undefined) {
+      c.res = errorResponse(refusal, requestId);
+    } else if (draining) {
       c.res = errorResponse(drainingError(), requestId);
     } else {
       await next();
-      c.res.headers.set('x-request-id', requestId);
+      // A stream written straight to Node's response carries the id in its own head.
+      if (c.res !== STREAM_WRITTEN_DIRECTLY) c.res.headers.set('x-request-id', requestId);
     }
     const route = routeOf(c.req.path);
     metrics.recordRequest(route, c.req.method, c.res.status);
@@ -207,6 +244,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     return errorResponse(gatewayError, c.get('requestId'));
   });
 
+  if (originPolicy.corsEnabled) app.use('*', createCorsMiddleware(options.allowedOrigins ?? []));
+
   app.notFound((c) => {
     throw new GatewayError(404, 'invalid_request_error', `Unknown endpoint ${c.req.method} ${c.req.path}.`, {
       code: 'unknown_url',
@@ -233,7 +272,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
   return {
     app: app as unknown as Hono,
-    fetch: async (request) => app.fetch(request),
+    fetch: async (request, env) => app.fetch(request, env),
     metrics,
     conversations: context.conversations,
     responsesWebSocket: createResponsesWebSocket(context, {

@@ -1,5 +1,13 @@
 // What a program embedding the gateway needs, and nothing else: start it (or get its Fetch handler),
 // give it a provider, read its errors, and get the server key the way `codetether-server` does.
+export {
+  type ConnectionLimits,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './connection-limits.js';
+export { createGatewayCodexProvider } from './gateway-codex-provider.js';
 export type { ReasoningContentMode } from './gateway-context.js';
 export {
   createGatewayLogger,
@@ -19,6 +27,7 @@ export {
   type GatewayServer,
   type GatewayServerOptions,
 } from './gateway-server.js';
+export { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 export { GatewayError, type OpenAiErrorBody, type OpenAiErrorType } from './openai-error.js';
 export {
   loadOrCreateServerApiKey,

@@ -47,7 +47,6 @@ describe('OpenAI chat parameters the gateway cannot honour are refused with a na
     ],
     ['logprobs', { logprobs: true }],
     ['top_logprobs', { top_logprobs: 2 }],
-    ['parallel_tool_calls', { parallel_tool_calls: false }],
     ['stop', { stop: 'END' }],
     ['tool_choice', { tool_choice: 'required' }],
     [
@@ -68,6 +67,14 @@ describe('OpenAI chat parameters the gateway cannot honour are refused with a na
     expect(apiError.param).toBe(param);
     expect(apiError.message).toContain(param);
     expect(provider.requests).toHaveLength(0);
+  });
+
+  it('forwards parallel_tool_calls (false or true) to the provider', async () => {
+    const { client, provider } = setup();
+    await client.chat.completions.create({ model: 'gpt-5.4', messages: user, parallel_tool_calls: false });
+    await client.chat.completions.create({ model: 'gpt-5.4', messages: user, parallel_tool_calls: true });
+    await client.chat.completions.create({ model: 'gpt-5.4', messages: user });
+    expect(provider.requests.map((request) => request.parallelToolCalls)).toEqual([false, true, undefined]);
   });
 
   it('accepts and ignores n: 1, response_format text, logprobs false, parallel_tool_calls true, empty stop, seed, user', async () => {

@@ -1,12 +1,15 @@
 import type { Context } from 'hono';
+import { deepNestingParam, exceedsJsonDepth } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 
 /**
- * Reads the request body as JSON; malformed JSON or a non-object body is a 400 `invalid_request_error`.
+ * Reads the request body as JSON; malformed JSON, a non-object body or one nested deeper than
+ * `maxDepth` is a 400 `invalid_request_error` (the last with `param` naming the field).
  *
  * @param c - the Hono context
+ * @param maxDepth - the deepest JSON nesting accepted
  */
-export async function readJsonBody(c: Context): Promise<Record<string, unknown>> {
+export async function readJsonBody(c: Context, maxDepth: number): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await c.req.text();
@@ -25,6 +28,15 @@ export async function readJsonBody(c: Context): Promise<Record<string, unknown>>
       'invalid_request_error',
       'We could not parse the JSON body of your request. Send a JSON object with `Content-Type: application/json`.',
       { cause: error, code: 'invalid_json' },
+    );
+  }
+  if (exceedsJsonDepth(text, maxDepth)) {
+    const param = deepNestingParam(value, maxDepth);
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      `Invalid value for ${param === null ? 'the request body' : `'${param}'`}: the JSON is nested deeper than ${maxDepth} levels. Flatten it.`,
+      { code: 'invalid_value', param },
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -1,12 +1,15 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { createFrameStream, formatSseFrame } from './frame-stream.js';
+import { formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
+import type { GatewayResponseStream } from './gateway-provider.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
+import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { openResponseStream } from './responses-conversation-turn.js';
 import { SSE_HEADERS } from './sse-headers.js';
+import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
@@ -28,6 +31,27 @@ function isEvent(value: unknown): value is ResponsesEvent {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether an upstream event is an OpenAI Responses stream event (`response.*` or `error`), the only
+ * kinds the gateway relays: the OpenAI SDKs' stream helpers fail on anything else, such as the ChatGPT
+ * backend's `codex.rate_limits` (surfaced as `x-codex-*` headers and metrics instead).
+ *
+ * @param type - the event's `type`
+ */
+export function isOpenAiResponsesEventType(type: string): boolean {
+  return type.startsWith('response.') || type === 'error';
+}
+
+/** The next upstream event the gateway relays (see {@link isOpenAiResponsesEventType}), or undefined at the end. */
+async function nextRelayedEvent(events: AsyncIterator<unknown>): Promise<ResponsesEvent | undefined> {
+  for (;;) {
+    const result = await events.next();
+    if (result.done === true) return undefined;
+    const event = result.value;
+    if (isEvent(event) && isOpenAiResponsesEventType(event.type)) return event;
+  }
 }
 
 const TERMINAL_TYPES: ReadonlySet<string> = new Set([
@@ -67,6 +91,38 @@ function failedResponseToGatewayError(response: unknown): GatewayError {
 }
 
 /**
+ * Reads the upstream events up to the terminal one and returns the final response object (its
+ * `output` rebuilt from the items when the ChatGPT backend left it empty); an `error` event, a failed
+ * response or an early end is thrown as a gateway error.
+ */
+async function collectFinalResponse(
+  context: GatewayContext,
+  events: AsyncIterator<unknown>,
+): Promise<Record<string, unknown>> {
+  const outputItems: unknown[] = [];
+  for (;;) {
+    const event = await nextRelayedEvent(events);
+    if (event === undefined) break;
+    if (event.type === 'error') throw errorEventToGatewayError(event);
+    if (event.type === 'response.output_item.done' && event.item !== undefined) outputItems.push(event.item);
+    if (!TERMINAL_TYPES.has(event.type)) continue;
+    if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
+    recordUsage(context, event.response);
+    const final = isRecord(event.response) ? { ...event.response } : {};
+    if (!Array.isArray(final.output) || (final.output.length === 0 && outputItems.length > 0)) {
+      final.output = outputItems;
+    }
+    return final;
+  }
+  throw new GatewayError(
+    502,
+    'server_error',
+    'The upstream stream ended before the response was complete. Try again.',
+    { code: 'upstream_incomplete' },
+  );
+}
+
+/**
  * Handles `POST /v1/responses`: forwards the body with the account's credentials and relays the
  * Responses events, either as SSE (`event: <type>` + `data: <json>`) or, without `stream: true`, as
  * the final response object.
@@ -80,7 +136,7 @@ export async function handleResponses(
   c: Context,
   { startedAt, route }: RouteRequest,
 ): Promise<Response> {
-  const raw = await readJsonBody(c);
+  const raw = await readJsonBody(c, context.maxJsonDepth);
   const parsed = responsesRequestSchema.safeParse(raw);
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
   const wantsStream = parsed.data.stream === true;
@@ -101,8 +157,9 @@ export async function handleResponses(
     return tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now());
   };
   try {
+    let response: GatewayResponseStream;
     try {
-      const response = await openResponseStream(context, raw, c.req.raw.headers, {
+      response = await openResponseStream(context, raw, c.req.raw.headers, {
         signal: upstream.signal,
         sessionId: tracked.sessionId,
       });
@@ -114,40 +171,22 @@ export async function handleResponses(
     const events = iterator;
 
     if (!wantsStream) {
-      const outputItems: unknown[] = [];
       try {
-        for (;;) {
-          const result = await events.next();
-          if (result.done === true) break;
-          const event = result.value;
-          if (!isEvent(event)) continue;
-          if (event.type === 'error') throw errorEventToGatewayError(event);
-          if (event.type === 'response.output_item.done' && event.item !== undefined)
-            outputItems.push(event.item);
-          if (!TERMINAL_TYPES.has(event.type)) continue;
-          if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
-          recordUsage(context, event.response);
-          const response = isRecord(event.response) ? { ...event.response } : {};
-          // The ChatGPT backend may leave `output` empty in the final event; rebuild it from the items.
-          if (!Array.isArray(response.output) || (response.output.length === 0 && outputItems.length > 0)) {
-            response.output = outputItems;
-          }
-          closeQuietly();
-          return c.json(response);
-        }
+        const final = await collectFinalResponse(context, events);
+        closeQuietly();
+        return c.json(final, 200, reportRateLimits(context, response.rateLimits));
       } catch (error) {
         throw fail(error);
       }
-      throw fail(
-        new GatewayError(
-          502,
-          'server_error',
-          'The upstream stream ended before the response was complete. Try again.',
-          {
-            code: 'upstream_incomplete',
-          },
-        ),
-      );
+    }
+
+    // The first relayed event is read before answering: a failure before it is an HTTP error, and the
+    // usage windows of a WebSocket upstream (its `codex.rate_limits` event comes first) make the headers.
+    let first: ResponsesEvent | undefined;
+    try {
+      first = await nextRelayedEvent(events);
+    } catch (error) {
+      throw fail(error);
     }
 
     let sequenceNumber = 0;
@@ -168,20 +207,9 @@ export async function handleResponses(
 
     async function* frames(): AsyncGenerator<string, void, undefined> {
       let firstTokenSent = false;
+      let event = first;
       for (;;) {
-        let result: IteratorResult<unknown>;
-        try {
-          result = await events.next();
-        } catch (error) {
-          if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
-          yield errorFrame(
-            tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
-          );
-          return;
-        }
-        if (result.done === true) return;
-        const event = result.value;
-        if (!isEvent(event)) continue;
+        if (event === undefined) return;
         if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
         if (!firstTokenSent && event.type.endsWith('.delta')) {
           firstTokenSent = true;
@@ -191,23 +219,41 @@ export async function handleResponses(
         if (TERMINAL_TYPES.has(event.type)) recordUsage(context, event.response);
         yield formatSseFrame(event, event.type);
         if (TERMINAL_TYPES.has(event.type)) return;
+        try {
+          event = await nextRelayedEvent(events);
+        } catch (error) {
+          if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+          yield errorFrame(
+            tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
+          );
+          return;
+        }
       }
     }
 
     context.metrics.streamOpened();
     handedToStream = true;
-    const stream = createFrameStream(frames(), {
-      onCancel() {
-        context.logger.info({ route }, 'client disconnected; upstream request cancelled');
-        tracked.abort(new Error('The client disconnected.'));
+    return respondWithFrames(
+      c,
+      frames(),
+      {
+        ...SSE_HEADERS,
+        ...reportRateLimits(context, response.rateLimits),
+        'x-request-id': c.get('requestId'),
       },
-      onFinish() {
-        closeQuietly();
-        context.metrics.streamClosed();
-        tracked.release();
+      {
+        onCancel() {
+          context.logger.info({ route }, 'client disconnected; upstream request cancelled');
+          tracked.abort(new Error('The client disconnected.'));
+        },
+        onFinish() {
+          closeQuietly();
+          context.metrics.streamClosed();
+          tracked.release();
+        },
       },
-    });
-    return new Response(stream, { status: 200, headers: SSE_HEADERS });
+      context.writeStreamsDirectly,
+    );
   } finally {
     if (!handedToStream) tracked.release();
   }

@@ -4,6 +4,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { GatewayContext } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 import { openResponseStream } from './responses-conversation-turn.js';
+import { isOpenAiResponsesEventType } from './responses-route.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 
@@ -111,9 +112,11 @@ export function createResponsesWebSocket(
       });
       for await (const event of stream.events) {
         if (socket.readyState !== socket.OPEN) return;
-        socket.send(JSON.stringify(event));
         const type = (event as { type?: unknown }).type;
-        if (typeof type === 'string' && TERMINAL_TYPES.has(type)) return;
+        // Only OpenAI Responses events go to the client (not the ChatGPT backend's `codex.rate_limits`).
+        if (typeof type !== 'string' || !isOpenAiResponsesEventType(type)) continue;
+        socket.send(JSON.stringify(event));
+        if (TERMINAL_TYPES.has(type)) return;
       }
       throw new GatewayError(
         502,

@@ -7,13 +7,51 @@ import { createGatewayLogger } from './gateway-logger.js';
 import { parseServerArguments, runServerCommand, ServerUsageError } from './server-command.js';
 
 describe('parseServerArguments', () => {
-  it('defaults to 127.0.0.1:8787', () => {
+  it('defaults to 127.0.0.1:8787 with the documented limits', () => {
     expect(parseServerArguments([], {})).toEqual({
       host: '127.0.0.1',
       port: 8787,
       shutdownGraceMs: 10_000,
       requireKey: false,
       continuation: {},
+      instructions: undefined,
+      allowedHosts: [],
+      allowedOrigins: [],
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 60_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 1_000,
+    });
+  });
+
+  it('reads the instructions, host and origin lists, timeouts and connection cap: flags, then the environment', () => {
+    expect(
+      parseServerArguments(
+        [
+          '--instructions',
+          'Be terse.',
+          '--allowed-hosts',
+          'gateway.lan, box',
+          '--max-connections',
+          '50',
+          '--headers-timeout-ms',
+          '2000',
+        ],
+        {
+          CODETETHER_SERVER_ALLOWED_HOSTS: 'ignored',
+          CODETETHER_SERVER_ALLOWED_ORIGINS: 'http://localhost:3000',
+          CODETETHER_SERVER_REQUEST_TIMEOUT_MS: '3000',
+          CODETETHER_SERVER_KEEP_ALIVE_TIMEOUT_MS: '1000',
+        },
+      ),
+    ).toMatchObject({
+      instructions: 'Be terse.',
+      allowedHosts: ['gateway.lan', 'box'],
+      allowedOrigins: ['http://localhost:3000'],
+      maxConnections: 50,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 3000,
+      keepAliveTimeoutMs: 1000,
     });
   });
 
@@ -36,7 +74,7 @@ describe('parseServerArguments', () => {
   it('reads flags, then the environment', () => {
     expect(
       parseServerArguments(['--host', '0.0.0.0', '--port', '9000', '--shutdown-grace-ms', '0'], {}),
-    ).toEqual({
+    ).toMatchObject({
       host: '0.0.0.0',
       port: 9000,
       shutdownGraceMs: 0,
@@ -64,6 +102,10 @@ describe('parseServerArguments', () => {
     [['--nope']],
     [['extra']],
     [['--shutdown-grace-ms', '-1']],
+    [['--max-connections', '0']],
+    [['--headers-timeout-ms', 'soon']],
+    [['--headers-timeout-ms', '90000', '--request-timeout-ms', '60000']],
+    [['--instructions', ' ']],
   ])('rejects %j with a usage error', (argv) => {
     expect(() => parseServerArguments(argv, {})).toThrow(ServerUsageError);
   });
@@ -104,6 +146,22 @@ describe('runServerCommand', () => {
     const second = await run();
     expect(second.text).not.toContain(key);
     expect(second.text).toContain(join(home, 'server-api-key'));
+  });
+
+  it('writes the banner to stderr and nothing but log lines to stdout', async () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const started = await runServerCommand(['--port', '0'], {
+      env: { CODETETHER_HOME: home, CODETETHER_SERVER_API_KEY: 'ctsk-banner' },
+      stdout: (text) => stdout.push(text),
+      stderr: (text) => stderr.push(text),
+      provider: createFakeProvider(),
+      logger: createGatewayLogger({ level: 'silent' }),
+    });
+    await started?.gateway.close({ graceMs: 0 });
+    expect(stdout).toEqual([]);
+    expect(stderr.join('')).toContain('codetether-server listening on http://127.0.0.1:');
+    expect(stderr.join('')).toContain('CODETETHER_SERVER_API_KEY');
   });
 
   it('prints the usage for --help without starting', async () => {

@@ -1,12 +1,21 @@
 import { parseArgs } from 'node:util';
-import { createCodexProvider } from '@codetether/provider-codex';
 import {
+  DEFAULT_GATEWAY_INSTRUCTIONS,
   ENVIRONMENT_VARIABLES,
   readEnvironmentSetting,
   resolveLogLevel,
 } from '@codetether/provider-codex/configuration';
+import {
+  type ConnectionLimits,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './connection-limits.js';
+import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
+import { isLoopbackHost } from './request-origin-policy.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
 import { SERVER_VERSION } from './server-version.js';
 import {
@@ -21,18 +30,18 @@ import {
 export interface ServerCommandIo {
   /** Environment (`process.env` from the `codetether-server` bin); the only place settings are read from. */
   env: Record<string, string | undefined>;
-  /** Human-readable output (startup banner, the generated key once). */
+  /** What was asked for on the command line: the help and version texts. */
   stdout: (text: string) => void;
-  /** Usage errors. */
+  /** Human-readable messages: the start-up banner, the generated key once, usage errors. */
   stderr: (text: string) => void;
-  /** Logger (default pino JSON on stdout). */
+  /** Logger (default pino JSON lines on stdout, which then carries nothing else). */
   logger?: GatewayLogger;
   /** Provider (default `createCodexProvider({ env })`). */
   provider?: GatewayProvider;
 }
 
 /** Settings read from the command line and the environment. */
-export interface ServerCommandSettings {
+export interface ServerCommandSettings extends ConnectionLimits {
   /** Address to bind. */
   host: string;
   /** Port to listen on. */
@@ -43,26 +52,42 @@ export interface ServerCommandSettings {
   requireKey: boolean;
   /** Continuation and its index limits, or `false` (`--no-continuation`, `CODETETHER_GATEWAY_CONTINUATION=off`). */
   continuation: false | { maxConversations?: number; maxAgeMs?: number };
+  /** Instructions for requests that bring none (`--instructions`), else the environment's or the neutral default. */
+  instructions: string | undefined;
+  /** More `Host` names answered besides the loopback ones (`--allowed-hosts`), `*` for any. */
+  allowedHosts: string[];
+  /** Browser origins allowed, with CORS (`--allowed-origins`). */
+  allowedOrigins: string[];
 }
 
 /** The usage text of `codetether-server`. */
-export const SERVER_USAGE = `Usage: codetether-server [--host 127.0.0.1] [--port 8787] [--shutdown-grace-ms 10000] [--require-key]
+export const SERVER_USAGE = `Usage: codetether-server [options]
 
 An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or OPENAI_API_KEY.
 
-Options:
-  --host HOST               address to bind (default CODETETHER_SERVER_HOST or 127.0.0.1)
-  --port PORT               port to listen on (default CODETETHER_SERVER_PORT or 8787)
-  --shutdown-grace-ms MS    how long open streams may finish on SIGTERM (default 10000)
-  --no-continuation         send every request in full: no conversation recognition, no
-                            previous_response_id upstream (or CODETETHER_GATEWAY_CONTINUATION=off)
-  --max-conversations N     the most conversations remembered for continuation (default 256)
-  --conversation-max-age-ms MS
-                            how long a conversation is remembered after its last turn (default 1800000)
-  --require-key             exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
-                            stored in CODETETHER_HOME, instead of generating one (the container uses it)
-  -h, --help                show this help
-  -V, --version             print the version
+Options (each also read from the variable named after it):
+  --host HOST                  address to bind (CODETETHER_SERVER_HOST, default 127.0.0.1)
+  --port PORT                  port to listen on (CODETETHER_SERVER_PORT, default 8787)
+  --shutdown-grace-ms MS       how long open streams may finish on SIGTERM (default 10000)
+  --require-key                exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
+                               stored in CODETETHER_HOME, instead of generating one (the container uses it)
+  --instructions TEXT          instructions for requests that bring none (CODETETHER_SERVER_INSTRUCTIONS,
+                               default "${DEFAULT_GATEWAY_INSTRUCTIONS}")
+  --allowed-hosts A,B          more Host names to answer when bound to loopback, * for any
+                               (CODETETHER_SERVER_ALLOWED_HOSTS)
+  --allowed-origins A,B        browser origins allowed, with CORS (CODETETHER_SERVER_ALLOWED_ORIGINS; none)
+  --max-connections N          open connections at most; more get 503 (CODETETHER_SERVER_MAX_CONNECTIONS, ${DEFAULT_MAX_CONNECTIONS})
+  --headers-timeout-ms MS      time to send the request headers, then 408 (CODETETHER_SERVER_HEADERS_TIMEOUT_MS, ${DEFAULT_HEADERS_TIMEOUT_MS})
+  --request-timeout-ms MS      time to send the whole request, then 408 (CODETETHER_SERVER_REQUEST_TIMEOUT_MS, ${DEFAULT_REQUEST_TIMEOUT_MS})
+  --keep-alive-timeout-ms MS   idle keep-alive connections close after (CODETETHER_SERVER_KEEP_ALIVE_TIMEOUT_MS, ${DEFAULT_KEEP_ALIVE_TIMEOUT_MS})
+  --no-continuation            send every request in full: no conversation recognition, no
+                               previous_response_id upstream (or CODETETHER_GATEWAY_CONTINUATION=off)
+  --max-conversations N        the most conversations remembered for continuation (default 256)
+  --conversation-max-age-ms MS how long a conversation is remembered after its last turn (default 1800000)
+  -h, --help                   show this help
+  -V, --version                print the version
+
+Output: JSON log lines on stdout; the start-up banner and other messages for people on stderr.
 
 Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODETETHER_HOME when unset),
 CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
@@ -89,6 +114,123 @@ function parsePort(value: string, source: string): number {
   return port;
 }
 
+/** The string options of the command line, by name. */
+const STRING_OPTIONS = [
+  'host',
+  'port',
+  'shutdown-grace-ms',
+  'instructions',
+  'allowed-hosts',
+  'allowed-origins',
+  'max-connections',
+  'headers-timeout-ms',
+  'request-timeout-ms',
+  'keep-alive-timeout-ms',
+  'max-conversations',
+  'conversation-max-age-ms',
+] as const;
+
+type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
+  'require-key'?: boolean;
+  'no-continuation'?: boolean;
+  help?: boolean;
+  version?: boolean;
+};
+
+function parseValues(argv: readonly string[]): ParsedValues {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
+        'require-key': { type: 'boolean' },
+        'no-continuation': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values as ParsedValues;
+  } catch (error) {
+    throw new ServerUsageError((error as Error).message);
+  }
+}
+
+/** A whole number of at least `minimum` from a flag, else from a variable, else the default. */
+function wholeNumberSetting(
+  flag: string | undefined,
+  flagName: string,
+  env: Record<string, string | undefined>,
+  variable: string,
+  fallback: number,
+  minimum = 1,
+): number {
+  const fromEnvironment = readEnvironmentSetting(env, variable);
+  const [value, source] = flag !== undefined ? [flag, flagName] : [fromEnvironment, variable];
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < minimum) {
+    throw new ServerUsageError(`${source} must be a whole number of at least ${minimum}, got '${value}'.`);
+  }
+  return number;
+}
+
+/** A comma-separated list from a flag, else from a variable; empty when neither is set. */
+function listSetting(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  variable: string,
+): string[] {
+  const value = flag ?? readEnvironmentSetting(env, variable) ?? '';
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** The timeouts and the connection cap: flags, then the environment, then the defaults. */
+function parseConnectionLimits(
+  values: ParsedValues,
+  env: Record<string, string | undefined>,
+): ConnectionLimits {
+  const limits: ConnectionLimits = {
+    headersTimeoutMs: wholeNumberSetting(
+      values['headers-timeout-ms'],
+      '--headers-timeout-ms',
+      env,
+      ENVIRONMENT_VARIABLES.serverHeadersTimeoutMs,
+      DEFAULT_HEADERS_TIMEOUT_MS,
+    ),
+    requestTimeoutMs: wholeNumberSetting(
+      values['request-timeout-ms'],
+      '--request-timeout-ms',
+      env,
+      ENVIRONMENT_VARIABLES.serverRequestTimeoutMs,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+    ),
+    keepAliveTimeoutMs: wholeNumberSetting(
+      values['keep-alive-timeout-ms'],
+      '--keep-alive-timeout-ms',
+      env,
+      ENVIRONMENT_VARIABLES.serverKeepAliveTimeoutMs,
+      DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    ),
+    maxConnections: wholeNumberSetting(
+      values['max-connections'],
+      '--max-connections',
+      env,
+      ENVIRONMENT_VARIABLES.serverMaxConnections,
+      DEFAULT_MAX_CONNECTIONS,
+    ),
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ServerUsageError(
+      `The headers timeout (${limits.headersTimeoutMs} ms) must not exceed the request timeout (${limits.requestTimeoutMs} ms).`,
+    );
+  }
+  return limits;
+}
+
 /**
  * Reads the settings from the arguments (after the executable and script) and the environment.
  * Returns `'help'` or `'version'` when one of those was asked for instead of starting the gateway.
@@ -100,37 +242,7 @@ export function parseServerArguments(
   argv: readonly string[],
   env: Record<string, string | undefined>,
 ): ServerCommandSettings | 'help' | 'version' {
-  let values: {
-    host?: string;
-    port?: string;
-    'shutdown-grace-ms'?: string;
-    'require-key'?: boolean;
-    'no-continuation'?: boolean;
-    'max-conversations'?: string;
-    'conversation-max-age-ms'?: string;
-    help?: boolean;
-    version?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'shutdown-grace-ms': { type: 'string' },
-        'require-key': { type: 'boolean' },
-        'no-continuation': { type: 'boolean' },
-        'max-conversations': { type: 'string' },
-        'conversation-max-age-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new ServerUsageError((error as Error).message);
-  }
+  const values = parseValues(argv);
   if (values.help === true) return 'help';
   if (values.version === true) return 'version';
   const host = values.host ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost) ?? DEFAULT_HOST;
@@ -147,11 +259,16 @@ export function parseServerArguments(
   if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
     throw new ServerUsageError(`--shutdown-grace-ms must be a number of milliseconds, got '${grace}'.`);
   }
+  if (values.instructions?.trim() === '') throw new ServerUsageError('--instructions must not be empty.');
   return {
     host,
     port,
     shutdownGraceMs,
     requireKey: values['require-key'] === true,
+    instructions: values.instructions,
+    allowedHosts: listSetting(values['allowed-hosts'], env, ENVIRONMENT_VARIABLES.serverAllowedHosts),
+    allowedOrigins: listSetting(values['allowed-origins'], env, ENVIRONMENT_VARIABLES.serverAllowedOrigins),
+    ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
   };
 }
@@ -186,10 +303,6 @@ function parseContinuation(
   return limits;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
 /**
  * Starts the gateway as the `codetether-server` command does: loads or generates the server key
  * (printing a generated key once, with how to use it), creates the provider from the environment and
@@ -212,7 +325,10 @@ export async function runServerCommand(
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;
   else {
-    const codex = createCodexProvider({ env: io.env });
+    const codex = createGatewayCodexProvider({
+      env: io.env,
+      ...(settings.instructions === undefined ? {} : { defaultInstructions: settings.instructions }),
+    });
     provider = codex;
     await codex.resolveAuth().then(
       (auth) => logger.info({ mode: auth.mode, backend: auth.backend }, 'upstream credentials found'),
@@ -230,12 +346,19 @@ export async function runServerCommand(
     host: settings.host,
     port: settings.port,
     continuation: settings.continuation,
+    allowedHosts: settings.allowedHosts,
+    allowedOrigins: settings.allowedOrigins,
+    headersTimeoutMs: settings.headersTimeoutMs,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+    maxConnections: settings.maxConnections,
     closeProviderOnClose: true,
   });
   const baseUrl = `${gateway.url}/v1`;
-  io.stdout(`codetether-server listening on ${gateway.url} (OpenAI base URL ${baseUrl})\n`);
+  // Banners go to stderr: stdout carries only the JSON log lines.
+  io.stderr(`codetether-server listening on ${gateway.url} (OpenAI base URL ${baseUrl})\n`);
   if (key.source === 'generated') {
-    io.stdout(
+    io.stderr(
       [
         '',
         `Generated a server API key and stored it in ${key.path} (mode 0600). It is shown only this once:`,
@@ -251,11 +374,11 @@ export async function runServerCommand(
       ].join('\n'),
     );
   } else {
-    io.stdout(
+    io.stderr(
       `Clients must send "Authorization: Bearer <key>" with the key from ${key.source === 'environment' ? 'CODETETHER_SERVER_API_KEY' : key.path}.\n`,
     );
   }
-  if (!isLoopback(gateway.host)) {
+  if (!isLoopbackHost(gateway.host)) {
     logger.warn(
       { host: gateway.host },
       'listening on a non-loopback address: anyone who can reach it and knows the key can use your account',

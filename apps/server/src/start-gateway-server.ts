@@ -1,6 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import {
+  type ConnectionLimits,
+  createLimitedHttpServer,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+} from './connection-limits.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 
 /** Default bind address: loopback only. */
@@ -11,7 +19,7 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /** Options of {@link startGatewayServer}. */
-export interface StartGatewayServerOptions extends GatewayServerOptions {
+export interface StartGatewayServerOptions extends GatewayServerOptions, Partial<ConnectionLimits> {
   /** Address to bind (default 127.0.0.1). */
   host?: string;
   /** Port (default 8787; 0 picks a free port). */
@@ -56,11 +64,24 @@ function formatUrl(host: string, port: number): string {
  * @param options - gateway options plus host, port and provider ownership
  */
 export async function startGatewayServer(options: StartGatewayServerOptions): Promise<RunningGateway> {
-  const gateway = createGatewayServer(options);
   const host = options.host ?? DEFAULT_HOST;
+  const gateway = createGatewayServer({ ...options, bindHost: options.bindHost ?? host });
+  const limited = createLimitedHttpServer({
+    headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+  });
   const server = await new Promise<Server>((resolve, reject) => {
-    const created = serve({ fetch: gateway.fetch, hostname: host, port: options.port ?? DEFAULT_PORT }, () =>
-      resolve(created as Server),
+    const created = serve(
+      {
+        fetch: gateway.fetch,
+        hostname: host,
+        port: options.port ?? DEFAULT_PORT,
+        createServer: limited.createServer,
+        serverOptions: limited.serverOptions,
+      },
+      () => resolve(created as Server),
     ) as Server;
     created.once('error', reject);
   });

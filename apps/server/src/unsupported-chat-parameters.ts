@@ -13,9 +13,8 @@ function isSet(value: unknown): boolean {
  * backend and would otherwise silently drop: `n` other than 1, the legacy `functions` /
  * `function_call`, a `tool_choice` that requires a tool without (that) tool in `tools` (as OpenAI
  * refuses it), a `response_format` other than `text`, `json_object` or a well-formed `json_schema`,
- * `logprobs: true`,
- * `top_logprobs`, `parallel_tool_calls: false` and a non-empty `stop`. `seed`, `user`, `n: 1` and the
- * neutral values of the parameters above are accepted and ignored.
+ * `logprobs: true`, `top_logprobs` and a non-empty `stop`. `seed`, `user`, `n: 1` and the neutral
+ * values of the parameters above are accepted and ignored; `parallel_tool_calls` is forwarded.
  *
  * @param body - the parsed JSON body (already schema-validated)
  * @returns a 400 {@link GatewayError} with `param` naming the field and code `unsupported_parameter`, or undefined
@@ -71,12 +70,6 @@ export function findUnsupportedChatParameter(body: Record<string, unknown>): Gat
     return unsupported(
       'top_logprobs',
       "Unsupported parameter 'top_logprobs': the gateway cannot return log probabilities. Remove it.",
-    );
-  }
-  if (isSet(body.parallel_tool_calls) && body.parallel_tool_calls !== true) {
-    return unsupported(
-      'parallel_tool_calls',
-      "Unsupported value for 'parallel_tool_calls': the upstream always allows parallel tool calls. Remove it or set it to true.",
     );
   }
   const stop = body.stop;

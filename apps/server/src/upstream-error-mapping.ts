@@ -1,4 +1,12 @@
-import { GatewayError } from './openai-error.js';
+import { GatewayError, OPENAI_ERROR_TYPES, type OpenAiErrorType } from './openai-error.js';
+
+/** The upstream's own error body, as the provider passes it on (`CodexProviderError.upstreamError`). */
+interface UpstreamErrorFields {
+  message: string;
+  type?: string;
+  code?: string;
+  param?: string;
+}
 
 /** The fields of a provider error the gateway reads (CodexProviderError's shape, read structurally). */
 interface ProviderErrorFields {
@@ -9,6 +17,27 @@ interface ProviderErrorFields {
   retryAfterMs?: number;
   /** When a usage limit resets, epoch milliseconds. */
   resetsAt?: number;
+  /** What the upstream said, when it answered with an error body. */
+  upstreamError?: UpstreamErrorFields;
+}
+
+function optionalText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function readUpstreamError(value: unknown): UpstreamErrorFields | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const message = optionalText(record.message);
+  if (message === undefined) return undefined;
+  const fields: UpstreamErrorFields = { message };
+  const type = optionalText(record.type);
+  const code = optionalText(record.code);
+  const param = optionalText(record.param);
+  if (type !== undefined) fields.type = type;
+  if (code !== undefined) fields.code = code;
+  if (param !== undefined) fields.param = param;
+  return fields;
 }
 
 function readProviderErrorFields(error: unknown): ProviderErrorFields {
@@ -23,6 +52,8 @@ function readProviderErrorFields(error: unknown): ProviderErrorFields {
     fields.retryAfterMs = record.retryAfterMs;
   if (typeof record.resetsAt === 'number' && Number.isFinite(record.resetsAt))
     fields.resetsAt = record.resetsAt;
+  const upstreamError = readUpstreamError(record.upstreamError);
+  if (upstreamError !== undefined) fields.upstreamError = upstreamError;
   return fields;
 }
 
@@ -69,7 +100,7 @@ export function mapProviderError(error: unknown, nowMs: number): GatewayError {
         param: 'model',
       });
     case 'invalid-request':
-      return new GatewayError(400, 'invalid_request_error', fields.message, options);
+      return invalidRequestError(fields, options);
     case 'timeout':
       return new GatewayError(504, 'timeout_error', fields.message, options);
     case 'aborted':
@@ -80,6 +111,30 @@ export function mapProviderError(error: unknown, nowMs: number): GatewayError {
         code: options.code ?? 'upstream_error',
       });
   }
+}
+
+/**
+ * A request the upstream (or the provider) refused: the upstream's own status (4xx), message, type,
+ * `code` and `param` when it answered with an error body — so an unknown `previous_response_id` is
+ * `previous_response_not_found` with `param: "previous_response_id"`, as from OpenAI — else a 400
+ * `invalid_request` with the provider's message.
+ */
+function invalidRequestError(
+  fields: ProviderErrorFields,
+  options: { cause: unknown; code: string | null },
+): GatewayError {
+  const upstream = fields.upstreamError;
+  if (upstream === undefined) return new GatewayError(400, 'invalid_request_error', fields.message, options);
+  const status =
+    fields.status !== undefined && fields.status >= 400 && fields.status < 500 ? fields.status : 400;
+  const type = (OPENAI_ERROR_TYPES as readonly string[]).includes(upstream.type ?? '')
+    ? (upstream.type as OpenAiErrorType)
+    : 'invalid_request_error';
+  return new GatewayError(status, type, upstream.message, {
+    cause: options.cause,
+    code: upstream.code ?? options.code,
+    param: upstream.param ?? null,
+  });
 }
 
 /**

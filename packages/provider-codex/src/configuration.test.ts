@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_AUTH_ISSUER,
   DEFAULT_CHATGPT_BASE_URL,
+  DEFAULT_GATEWAY_INSTRUCTIONS,
   DEFAULT_LOG_LEVEL,
   DEFAULT_OPENAI_BASE_URL,
   ENVIRONMENT_VARIABLES,
@@ -12,6 +13,7 @@ import {
   readEnvironmentSetting,
   readServerApiKey,
   resolveEndpoints,
+  resolveGatewayInstructions,
   resolveLogLevel,
   resolveTransportMode,
 } from './configuration.js';
@@ -82,6 +84,15 @@ describe('the other settings', () => {
     expect(resolveLogLevel(undefined, {})).toBe(DEFAULT_LOG_LEVEL);
     expect(resolveLogLevel(undefined, { CODETETHER_LOG_LEVEL: 'debug' })).toBe('debug');
     expect(resolveLogLevel('warn', { CODETETHER_LOG_LEVEL: 'debug' })).toBe('warn');
+  });
+
+  it('resolves the gateway instructions: option, then CODETETHER_SERVER_INSTRUCTIONS, then a neutral one', () => {
+    expect(resolveGatewayInstructions(undefined, {})).toBe(DEFAULT_GATEWAY_INSTRUCTIONS);
+    expect(DEFAULT_GATEWAY_INSTRUCTIONS).not.toMatch(/CodeTether|workspace/);
+    expect(resolveGatewayInstructions(undefined, { CODETETHER_SERVER_INSTRUCTIONS: ' Be terse. ' })).toBe(
+      'Be terse.',
+    );
+    expect(resolveGatewayInstructions('Mine.', { CODETETHER_SERVER_INSTRUCTIONS: 'Env.' })).toBe('Mine.');
   });
 
   it('reads the server key from CODETETHER_SERVER_API_KEY', () => {

@@ -40,6 +40,20 @@ export const ENVIRONMENT_VARIABLES = {
   gatewayContinuation: 'CODETETHER_GATEWAY_CONTINUATION',
   /** How long the backend's model list is used before it is asked again, seconds (default 300). */
   modelsCacheTtlSeconds: 'CODETETHER_MODELS_CACHE_TTL_SECONDS',
+  /** The instructions the gateway sends for requests that bring none (default {@link DEFAULT_GATEWAY_INSTRUCTIONS}). */
+  serverInstructions: 'CODETETHER_SERVER_INSTRUCTIONS',
+  /** Extra `Host` names the gateway answers when bound to loopback (comma-separated; `*` for any). */
+  serverAllowedHosts: 'CODETETHER_SERVER_ALLOWED_HOSTS',
+  /** Browser origins the gateway allows, with CORS (comma-separated; none by default). */
+  serverAllowedOrigins: 'CODETETHER_SERVER_ALLOWED_ORIGINS',
+  /** The most connections the gateway keeps open at once. */
+  serverMaxConnections: 'CODETETHER_SERVER_MAX_CONNECTIONS',
+  /** How long a client may take to send a request's headers, ms. */
+  serverHeadersTimeoutMs: 'CODETETHER_SERVER_HEADERS_TIMEOUT_MS',
+  /** How long a client may take to send a whole request (headers and body), ms. */
+  serverRequestTimeoutMs: 'CODETETHER_SERVER_REQUEST_TIMEOUT_MS',
+  /** How long an idle keep-alive connection stays open, ms. */
+  serverKeepAliveTimeoutMs: 'CODETETHER_SERVER_KEEP_ALIVE_TIMEOUT_MS',
 } as const;
 
 /** Default OAuth issuer (`CODETETHER_AUTH_ISSUER`): oauth-pkce's `DEFAULT_ISSUER`. */
@@ -65,6 +79,12 @@ export const DEFAULT_MODELS_CACHE_TTL_MS = 5 * 60 * 1000;
 export const DEFAULT_CODEX_CLIENT_VERSION = '0.171.0';
 /** Default log level of the gateway (`CODETETHER_LOG_LEVEL`). */
 export const DEFAULT_LOG_LEVEL = 'info';
+/**
+ * The instructions the gateway sends when a request brings none (`CODETETHER_SERVER_INSTRUCTIONS`):
+ * neutral and minimal, because the ChatGPT backend refuses a request without `instructions`. A
+ * client's own instructions (system/developer messages, or `instructions` on `/v1/responses`) always win.
+ */
+export const DEFAULT_GATEWAY_INSTRUCTIONS = 'You are a helpful assistant.';
 
 /** Which wire the provider uses: `auto` = WebSocket first, HTTP SSE fallback. */
 export type TransportMode = 'auto' | 'websocket' | 'http';
@@ -176,6 +196,21 @@ export function hasOpenAiApiKey(env: Environment): boolean {
  */
 export function resolveLogLevel(option: string | undefined, env: Environment): string {
   return nonEmpty(option) ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.logLevel) ?? DEFAULT_LOG_LEVEL;
+}
+
+/**
+ * Resolves the instructions the gateway sends for requests without any: the option wins, then
+ * `CODETETHER_SERVER_INSTRUCTIONS`, then {@link DEFAULT_GATEWAY_INSTRUCTIONS}.
+ *
+ * @param option - the instructions the caller chose (`--instructions`), if any
+ * @param env - the environment
+ */
+export function resolveGatewayInstructions(option: string | undefined, env: Environment): string {
+  return (
+    nonEmpty(option) ??
+    readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverInstructions) ??
+    DEFAULT_GATEWAY_INSTRUCTIONS
+  );
 }
 
 /**

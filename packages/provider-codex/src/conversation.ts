@@ -64,6 +64,8 @@ export interface ConversationOptions {
   maxOutputTokens?: number;
   /** Sampling temperature (OpenAI API only, models without reasoning). */
   temperature?: number;
+  /** `parallel_tool_calls` (default true): `false` allows at most one tool call per turn. */
+  parallelToolCalls?: boolean;
   /**
    * Let the OpenAI API store responses (`store: true`, API key only): `previous_response_id` then
    * works on any connection and over HTTP. Default false.
@@ -335,6 +337,7 @@ class CodexConversation implements Conversation {
     if (options.responseFormat !== undefined) request.responseFormat = options.responseFormat;
     if (options.maxOutputTokens !== undefined) request.maxOutputTokens = options.maxOutputTokens;
     if (options.temperature !== undefined) request.temperature = options.temperature;
+    if (options.parallelToolCalls !== undefined) request.parallelToolCalls = options.parallelToolCalls;
     if (options.store !== undefined) request.store = options.store;
     try {
       return buildResponsesRequestBody(request, {

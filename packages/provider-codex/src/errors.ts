@@ -16,6 +16,18 @@ export type CodexProviderErrorCode =
   | 'invalid-request'
   | 'conversation-busy';
 
+/** What the server said in its OpenAI-style error body (`{"error":{message,type,code,param}}`), secrets removed. */
+export interface UpstreamErrorBody {
+  /** The server's own message. */
+  message: string;
+  /** Its `error.type`, e.g. `invalid_request_error`. */
+  type?: string | undefined;
+  /** Its `error.code`, e.g. `previous_response_not_found`. */
+  code?: string | undefined;
+  /** Its `error.param`: the request field at fault, e.g. `previous_response_id`. */
+  param?: string | undefined;
+}
+
 /** Options accepted by the {@link CodexProviderError} constructor. */
 export interface CodexProviderErrorOptions {
   /** HTTP status (or WebSocket handshake status) that caused the error, when there was one. */
@@ -28,6 +40,8 @@ export interface CodexProviderErrorOptions {
   retryAfterMs?: number | undefined;
   /** The request id the server gave, to quote when reporting a problem. */
   requestId?: string | undefined;
+  /** The server's error body, when it answered with one (a gateway relays its `code` and `param`). */
+  upstreamError?: UpstreamErrorBody | undefined;
   /** The underlying error. */
   cause?: unknown;
 }
@@ -62,6 +76,8 @@ export class CodexProviderError extends Error {
   declare readonly retryAfterMs?: number;
   /** The request id the server gave, to quote when reporting a problem. */
   declare readonly requestId?: string;
+  /** The server's error body (message, type, code, param), when it answered with one. */
+  declare readonly upstreamError?: UpstreamErrorBody;
 
   /**
    * @param code - what went wrong
@@ -77,6 +93,7 @@ export class CodexProviderError extends Error {
     if (options.resetsAt !== undefined) this.resetsAt = options.resetsAt;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     if (options.requestId !== undefined) this.requestId = options.requestId;
+    if (options.upstreamError !== undefined) this.upstreamError = options.upstreamError;
   }
 }
 

@@ -31,6 +31,7 @@ export {
   type CodexProviderErrorCode,
   type CodexProviderErrorOptions,
   isCodexProviderError,
+  type UpstreamErrorBody,
 } from './errors.js';
 export type { ModelListRequest } from './live-model-catalogue.js';
 export {

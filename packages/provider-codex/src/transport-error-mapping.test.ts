@@ -221,6 +221,28 @@ describe('mapTransportError', () => {
     expect(mapTransportError(transportError('bad', { status: 400 }), context).code).toBe('invalid-request');
   });
 
+  it("keeps the server's message, type, code and param of a 4xx, and names the param in the advice", () => {
+    const mapped = mapTransportError(
+      transportError('400', {
+        status: 400,
+        serverMessage: "Previous response with id 'resp_1' not found.",
+        errorType: 'invalid_request_error',
+        errorCode: 'previous_response_not_found',
+        errorParam: 'previous_response_id',
+      }),
+      context,
+    );
+    expect(mapped.code).toBe('invalid-request');
+    expect(mapped.upstreamError).toEqual({
+      message: "Previous response with id 'resp_1' not found.",
+      type: 'invalid_request_error',
+      code: 'previous_response_not_found',
+      param: 'previous_response_id',
+    });
+    expect(mapped.message).toContain("Check 'previous_response_id'.");
+    expect(mapped.message).not.toContain('model name');
+  });
+
   it('maps a request the transport refused to send (bad URL or header) to invalid-request, not a network error', () => {
     const mapped = mapTransportError(
       transportError('The header "x-custom" has a line break.', { code: 'invalid-request' }),

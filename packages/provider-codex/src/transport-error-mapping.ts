@@ -1,6 +1,6 @@
 import { type Backend, ResponsesTransportError, redactSecrets } from '@codetether/responses-protocol';
 import { MISSING_ACCOUNT_ID_MESSAGE } from './auth.js';
-import { CodexProviderError } from './errors.js';
+import { CodexProviderError, type UpstreamErrorBody } from './errors.js';
 
 /** Context for mapping a transport error to a provider error. */
 export interface ErrorMappingContext {
@@ -127,13 +127,33 @@ function networkError(
   return new CodexProviderError('network-error', message, options);
 }
 
+/** The server's error body as the transport read it (message scrubbed of secrets), when it sent one. */
+function upstreamErrorOf(
+  error: ResponsesTransportError,
+  secrets: readonly string[],
+): UpstreamErrorBody | undefined {
+  if (error.serverMessage === undefined && error.errorCode === undefined) return undefined;
+  const body: UpstreamErrorBody = {
+    message: redactSecrets(error.serverMessage ?? error.errorCode ?? '', secrets),
+  };
+  if (error.errorType !== undefined) body.type = error.errorType;
+  if (error.errorCode !== undefined) body.code = error.errorCode;
+  if (error.errorParam !== undefined) body.param = error.errorParam;
+  return body;
+}
+
 /** Maps a failure the server reported with a status (`http-status`, `usage-limit-reached`). */
 function mapServerStatus(
   error: ResponsesTransportError,
   context: ErrorMappingContext,
   detail: string,
 ): CodexProviderError | undefined {
-  const common = { cause: error, status: error.status, requestId: error.requestId };
+  const common = {
+    cause: error,
+    status: error.status,
+    requestId: error.requestId,
+    upstreamError: upstreamErrorOf(error, context.secrets ?? []),
+  };
   const status = error.status ?? 0;
   if (error.code === 'usage-limit-reached' || error.errorType === 'usage_limit_reached') {
     const { resetsAt } = error;
@@ -212,9 +232,12 @@ function mapServerStatus(
     );
   }
   if (status >= 400) {
+    // The server's `param` names the field at fault; without one, the usual suspects.
+    const param = error.errorParam;
+    const advice = param === undefined ? 'Check the model name and request parameters.' : `Check '${param}'.`;
     return new CodexProviderError(
       'invalid-request',
-      `${sentence(`The server rejected the request (${status})`, detail)} Check the model name and request parameters.`,
+      `${sentence(`The server rejected the request (${status})`, detail)} ${advice}`,
       { ...common, isRetryable: false },
     );
   }

@@ -83,6 +83,8 @@ export interface CompletionRequest {
   tools?: ToolDefinition[];
   /** How the model picks tools (default `auto`). */
   toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  /** Whether the model may call several tools in one turn (default true), sent as `parallel_tool_calls`. */
+  parallelToolCalls?: boolean;
   /** Overrides the effort from the model alias and the environment default. */
   reasoningEffort?: ReasoningEffort;
   /** Output token limit; sent only to the OpenAI API backend (the ChatGPT backend rejects it). */

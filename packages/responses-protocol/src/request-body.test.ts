@@ -200,6 +200,14 @@ describe('buildResponsesRequestBody structured output', () => {
     expect(text).not.toHaveProperty('text');
     expect(buildResponsesRequestBody(base, { backend: 'openai' })).not.toHaveProperty('text');
   });
+
+  it('sends parallel_tool_calls false when the request asks for it, else true', () => {
+    expect(buildResponsesRequestBody(base, { backend: 'chatgpt' }).parallel_tool_calls).toBe(true);
+    expect(
+      buildResponsesRequestBody({ ...base, parallelToolCalls: false }, { backend: 'chatgpt' })
+        .parallel_tool_calls,
+    ).toBe(false);
+  });
 });
 
 describe('buildResponsesRequestBody: output items carried back', () => {

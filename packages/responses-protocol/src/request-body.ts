@@ -143,7 +143,8 @@ function responseFormatToResponses(format: ResponseFormat | undefined): Record<s
  * - `reasoning: {effort?, summary: "auto"}` and `include: ["reasoning.encrypted_content"]` only for
  *   reasoning models; effort precedence: `request.reasoningEffort`, alias suffix, `defaultEffort`;
  * - `store: false` (`true` on the `openai` backend when `request.store` asks for it),
- *   `parallel_tool_calls: true`, `tool_choice` (default `auto`), `tools`, `prompt_cache_key` = `sessionId`;
+ *   `parallel_tool_calls` (`request.parallelToolCalls`, default true), `tool_choice` (default `auto`),
+ *   `tools`, `prompt_cache_key` = `sessionId`;
  * - an assistant message's `outputItems` go back verbatim, without their ids;
  * - `max_output_tokens` and `temperature` (non-reasoning models only) only for the `openai` backend;
  * - `text: {format}` for structured output (`json_object` or `json_schema`), on both backends.
@@ -172,7 +173,7 @@ export function buildResponsesRequestBody(
   if (tools.length > 0) body.tools = tools.map(toolToResponses);
   const choice = request.toolChoice ?? 'auto';
   body.tool_choice = typeof choice === 'string' ? choice : { type: 'function', name: choice.name };
-  body.parallel_tool_calls = true;
+  body.parallel_tool_calls = request.parallelToolCalls ?? true;
   if (resolved.supportsReasoningEffort) {
     const effort = request.reasoningEffort ?? resolved.reasoningEffort;
     body.reasoning = effort === undefined ? { summary: 'auto' } : { effort, summary: 'auto' };

@@ -103,6 +103,28 @@ describe('describeServerFailure', () => {
     );
   });
 
+  it("keeps the server's error code and param", () => {
+    const described = describeServerFailure(
+      failure({
+        status: 400,
+        body: JSON.stringify({
+          error: {
+            message: "Previous response with id 'resp_1' not found.",
+            type: 'invalid_request_error',
+            code: 'previous_response_not_found',
+            param: 'previous_response_id',
+          },
+        }),
+      }),
+      lead,
+    );
+    expect(described.details).toMatchObject({
+      errorCode: 'previous_response_not_found',
+      errorParam: 'previous_response_id',
+      serverMessage: "Previous response with id 'resp_1' not found.",
+    });
+  });
+
   it('gives advice per status unless the transport words its own', () => {
     const advice = (status: number, body: unknown = '') =>
       describeServerFailure(failure({ status, body }), lead).message;

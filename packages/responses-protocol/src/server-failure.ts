@@ -161,6 +161,7 @@ export function describeServerFailure(
     serverMessage,
     errorType,
     errorCode,
+    errorParam: parsedBody?.param,
     requestId,
     retryAfterMs: parseRetryAfterMs(failure.headers, failure.now),
     rateLimits,

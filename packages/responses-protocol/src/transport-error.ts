@@ -64,6 +64,8 @@ export interface TransportErrorDetails {
   errorType?: string | undefined;
   /** The `error.code` of the server's error body (e.g. `invalid_api_key`), or the decoder's code. */
   errorCode?: string | undefined;
+  /** The `error.param` of the server's error body: the request field at fault (e.g. `previous_response_id`). */
+  errorParam?: string | undefined;
   /** The `x-request-id` (or a variant) the server sent. */
   requestId?: string | undefined;
   /** How long the server asked to wait (`Retry-After` / `retry-after-ms`), milliseconds. */
@@ -117,6 +119,8 @@ export class ResponsesTransportError extends Error {
   declare readonly errorType?: string;
   /** The server's `error.code`. */
   declare readonly errorCode?: string;
+  /** The server's `error.param`: the request field at fault. */
+  declare readonly errorParam?: string;
   /** The request id the server reported. */
   declare readonly requestId?: string;
   /** How long the server asked to wait, milliseconds. */
@@ -149,6 +153,7 @@ export class ResponsesTransportError extends Error {
     if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage;
     if (details.errorType !== undefined) this.errorType = details.errorType;
     if (details.errorCode !== undefined) this.errorCode = details.errorCode;
+    if (details.errorParam !== undefined) this.errorParam = details.errorParam;
     if (details.requestId !== undefined) this.requestId = details.requestId;
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
     if (details.resetsAt !== undefined) this.resetsAt = details.resetsAt;

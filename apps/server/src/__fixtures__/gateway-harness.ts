@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream';
 import { type Emulator, type EmulatorOptions, startEmulator } from '@codetether/emulator';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
-import { type CodexProvider, createCodexProvider, type TransportMode } from '@codetether/provider-codex';
+import type { CodexProvider, TransportMode } from '@codetether/provider-codex';
+import { createGatewayCodexProvider } from '../gateway-codex-provider.js';
 import { createGatewayLogger } from '../gateway-logger.js';
 import type { GatewayServerOptions } from '../gateway-server.js';
 import { type RunningGateway, startGatewayServer } from '../start-gateway-server.js';
@@ -47,7 +48,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
           type: 'chatgpt' as const,
           store: createMemoryCredentialStore(toStoredLogin(emulator.issueTokens())),
         };
-  const provider = createCodexProvider({
+  const provider = createGatewayCodexProvider({
     env: {},
     auth,
     issuer: emulator.issuerUrl,

@@ -1,0 +1,155 @@
+// The like-for-like arm of the gateway bench: the same `openai` SDK client streams straight from the
+// emulator's Responses endpoint (direct), and through the gateway (HTTP upstream, as like as possible)
+// on `/v1/chat/completions` and `/v1/responses`. Reports, per gateway route: throughput ratio at N
+// concurrent streams, added time to first token (sequential p50/p99, concurrent p99), the gateway's CPU
+// per stream (sequential and under load), its heap per active stream and its idle RSS before and after.
+import OpenAI from 'openai';
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+
+/** One streamed answer: resolves the time to the first text delta (ms) once the stream is drained. */
+async function oneStream(target, index) {
+  const started = performance.now();
+  const stream = await target.create(index);
+  let ttft;
+  for await (const event of stream) {
+    if (ttft === undefined && target.isToken(event)) ttft = performance.now() - started;
+  }
+  if (ttft === undefined) throw new Error(`${target.name}: no token in the stream`);
+  return ttft;
+}
+
+async function concurrent(target, count) {
+  const started = performance.now();
+  const ttfts = await Promise.all(Array.from({ length: count }, (_, index) => oneStream(target, index)));
+  return { ttfts, seconds: (performance.now() - started) / 1000 };
+}
+
+function targets({ emulator, credentials, gatewayUrl, apiKey }) {
+  const direct = new OpenAI({
+    baseURL: emulator.chatgptBaseUrl,
+    apiKey: credentials.tokens.accessToken,
+    defaultHeaders: { 'chatgpt-account-id': credentials.accountId, originator: 'codex_cli_rs' },
+    maxRetries: 0,
+  });
+  const gateway = new OpenAI({ baseURL: `${gatewayUrl}/v1`, apiKey, maxRetries: 0 });
+  const input = (index) => `hello ${index}`;
+  const isTextDelta = (event) => event.type === 'response.output_text.delta';
+  return {
+    direct: {
+      name: 'direct',
+      create: (index) =>
+        direct.responses.create({
+          model: 'gpt-5.4',
+          instructions: 'Bench.',
+          input: [{ role: 'user', content: input(index) }],
+          store: false,
+          stream: true,
+        }),
+      isToken: isTextDelta,
+    },
+    chat: {
+      name: 'chat',
+      create: (index) =>
+        gateway.chat.completions.create({
+          model: 'gpt-5.4',
+          messages: [{ role: 'user', content: input(index) }],
+          stream: true,
+        }),
+      isToken: (chunk) => (chunk.choices[0]?.delta?.content ?? '') !== '',
+    },
+    responses: {
+      name: 'responses',
+      create: (index) =>
+        gateway.responses.create({
+          model: 'gpt-5.4',
+          instructions: 'Bench.',
+          input: [{ role: 'user', content: input(index) }],
+          store: false,
+          stream: true,
+        }),
+      isToken: isTextDelta,
+    },
+  };
+}
+
+/**
+ * Runs the like-for-like comparison against a started gateway process.
+ *
+ * @param setup - emulator, credentials, the gateway process (url, cpu, heap, rss, activeStreams) and the load settings
+ */
+export async function compareLikeForLike({
+  emulator,
+  credentials,
+  gatewayProcess,
+  apiKey,
+  concurrency,
+  rounds,
+  sequentialCount,
+}) {
+  const all = targets({ emulator, credentials, gatewayUrl: gatewayProcess.url, apiKey });
+  const idleRssStartMiB = (await gatewayProcess.rssBytes()) / 1024 / 1024;
+  // Warm-up: JIT, sockets, the provider's auth, lazily loaded modules.
+  for (const target of Object.values(all)) await concurrent(target, Math.min(concurrency, 50));
+  const idleHeap = await gatewayProcess.heapUsedBytes();
+
+  const report = {};
+  for (const route of ['chat', 'responses']) {
+    const gateway = all[route];
+    const sequential = { direct: [], gateway: [] };
+    const cpuBeforeSequential = await gatewayProcess.cpuMicroseconds();
+    for (let index = 0; index < sequentialCount; index += 1) {
+      sequential.gateway.push(await oneStream(gateway, index));
+      sequential.direct.push(await oneStream(all.direct, index));
+    }
+    const sequentialCpuMs = ((await gatewayProcess.cpuMicroseconds()) - cpuBeforeSequential) / 1000;
+
+    const load = { direct: { ttfts: [], seconds: 0 }, gateway: { ttfts: [], seconds: 0 } };
+    let loadCpuMs = 0;
+    let peakHeapPerStreamKiB = 0;
+    for (let round = 0; round < rounds; round += 1) {
+      for (const side of round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
+        const cpuBefore = side === 'gateway' ? await gatewayProcess.cpuMicroseconds() : 0;
+        const running = concurrent(side === 'gateway' ? gateway : all.direct, concurrency);
+        if (side === 'gateway' && round === 0) {
+          // Heap per active stream: live heap (after a full GC) with every stream open, minus idle.
+          const active = await gatewayProcess.waitForActiveStreams(Math.floor(concurrency * 0.9));
+          const heap = await gatewayProcess.heapUsedBytes();
+          peakHeapPerStreamKiB = (heap - idleHeap) / 1024 / Math.max(1, active);
+        }
+        const result = await running;
+        if (side === 'gateway') loadCpuMs += ((await gatewayProcess.cpuMicroseconds()) - cpuBefore) / 1000;
+        load[side].ttfts.push(...result.ttfts);
+        load[side].seconds += result.seconds;
+      }
+    }
+    const rate = (side) => load[side].ttfts.length / load[side].seconds;
+    report[route] = {
+      throughputRatio: rate('gateway') / rate('direct'),
+      streamsPerSecond: { direct: rate('direct'), gateway: rate('gateway') },
+      concurrentTtftP99Ms: {
+        direct: percentile(load.direct.ttfts, 99),
+        gateway: percentile(load.gateway.ttfts, 99),
+      },
+      sequentialAddedTtftP50Ms: percentile(sequential.gateway, 50) - percentile(sequential.direct, 50),
+      sequentialAddedTtftP99Ms: percentile(sequential.gateway, 99) - percentile(sequential.direct, 99),
+      gatewayCpuMsPerStream: {
+        sequential: sequentialCpuMs / Math.max(1, sequentialCount),
+        underLoad: loadCpuMs / (concurrency * rounds),
+      },
+      heapKiBPerActiveStream: peakHeapPerStreamKiB,
+    };
+  }
+  // Idle again: keep-alive sockets close (5 s) and the server settles.
+  await new Promise((resolve) => setTimeout(resolve, 7_000));
+  const idleRssEndMiB = (await gatewayProcess.rssBytes()) / 1024 / 1024;
+  report.idleRssMiB = {
+    start: idleRssStartMiB,
+    afterLoad: idleRssEndMiB,
+    ratio: idleRssEndMiB / idleRssStartMiB,
+  };
+  return report;
+}

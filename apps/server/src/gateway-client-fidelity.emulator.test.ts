@@ -1,0 +1,209 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { TEXT_ANSWER } from '@codetether/emulator';
+import { DEFAULT_GATEWAY_INSTRUCTIONS } from '@codetether/provider-codex/configuration';
+import { DEFAULT_INSTRUCTIONS } from '@codetether/responses-protocol';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+
+const run = promisify(execFile);
+const TIMEOUT = { timeout: 30_000 };
+
+/** Whether a `python3` is on the PATH (the Python SDK test needs it, and its `openai` package). */
+const python = await run('python3', ['--version']).then(
+  () => true,
+  () => false,
+);
+if (!python) console.warn('Skipping the Python openai SDK test: python3 is not installed.');
+
+/** Python's `openai` stream helper against the gateway; prints the event types and the final text. */
+const PYTHON_STREAM_HELPER = `
+import json, sys
+from openai import OpenAI
+client = OpenAI(base_url=sys.argv[1], api_key=sys.argv[2], max_retries=0)
+types = []
+with client.responses.stream(model="gpt-5.4", input="[scenario:text] hello") as stream:
+    for event in stream:
+        types.append(event.type)
+    final = stream.get_final_response()
+print(json.dumps({"types": types, "text": final.output_text, "instructions": final.instructions}))
+`;
+
+/** The bodies the emulator received on its Responses endpoint, newest last. */
+function upstreamBodies(harness: GatewayHarness): Record<string, unknown>[] {
+  return harness.emulator.requests
+    .filter((request) => request.path.endsWith('/responses'))
+    .map((request) => request.body as Record<string, unknown>);
+}
+
+/** Raw JSON text nested `depth` objects deep (built as text: the client's own JSON.stringify would overflow). */
+function nestedJson(depth: number): string {
+  return `${'{"a":'.repeat(depth)}{}${'}'.repeat(depth)}`;
+}
+
+describe.each([
+  ['websocket', 'chatgpt'],
+  ['http', 'chatgpt'],
+] as const)('OpenAI SDK helpers through the gateway (upstream %s, auth %s)', (transport, auth) => {
+  let harness: GatewayHarness;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    harness = await startGatewayHarness({ transport, auth });
+    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
+  }, 30_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it(
+    'node openai: responses.stream() sees only Responses events; rate limits are headers and metrics',
+    TIMEOUT,
+    async () => {
+      const stream = client.responses.stream({ model: 'gpt-5.4', input: '[scenario:text] hello' });
+      const types: string[] = [];
+      for await (const event of stream) types.push(event.type);
+      const final = await stream.finalResponse();
+      expect(final.output_text).toBe(TEXT_ANSWER);
+      expect(types[0]).toBe('response.created');
+      expect(types.every((type) => type.startsWith('response.'))).toBe(true);
+
+      const raw = await client.responses
+        .create({ model: 'gpt-5.4', input: '[scenario:text] hello', stream: true })
+        .withResponse();
+      for await (const _event of raw.data) {
+        // drain
+      }
+      expect(raw.response.headers.get('x-codex-primary-used-percent')).toMatch(/^\d+(\.\d+)?$/);
+      expect(raw.response.headers.get('x-codex-plan-type')).toBeTruthy();
+      const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/codetether_server_rate_limit_used_percent\{window="primary"\} \d/);
+    },
+  );
+
+  it.skipIf(!python)('python openai: responses.stream() completes', TIMEOUT, async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'codetether-python-sdk-'));
+    try {
+      const script = join(folder, 'stream_helper.py');
+      await writeFile(script, PYTHON_STREAM_HELPER);
+      const { stdout } = await run('python3', [script, harness.baseUrl, TEST_SERVER_KEY]);
+      const result = JSON.parse(stdout) as { types: string[]; text: string; instructions: string };
+      expect(result.text).toBe(TEXT_ANSWER);
+      expect(result.types[0]).toBe('response.created');
+      expect(result.types.some((type) => type.startsWith('codex.'))).toBe(false);
+      expect(result.instructions).toBe(DEFAULT_GATEWAY_INSTRUCTIONS);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it(
+    "an unknown previous_response_id is the upstream's 400 with its code, param and message",
+    TIMEOUT,
+    async () => {
+      const error = await client.responses
+        .create({ model: 'gpt-5.4', input: 'hi', previous_response_id: 'resp_never_issued' })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      const apiError = error as InstanceType<typeof OpenAI.BadRequestError>;
+      expect(apiError.code).toBe('previous_response_not_found');
+      expect(apiError.param).toBe('previous_response_id');
+      expect(apiError.message).toContain("Previous response with id 'resp_never_issued' not found.");
+      expect(apiError.message).not.toContain('model name');
+    },
+  );
+
+  it(
+    'requests without instructions get the neutral instructions, never the coding-agent persona',
+    TIMEOUT,
+    async () => {
+      harness.emulator.clearRequests();
+      const response = await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hello' });
+      await client.chat.completions.create({
+        model: 'gpt-5.4',
+        messages: [{ role: 'user', content: '[scenario:text] hello' }],
+      });
+      await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hi', instructions: 'Mine.' });
+      await client.chat.completions.create({
+        model: 'gpt-5.4',
+        messages: [
+          { role: 'system', content: 'Mine too.' },
+          { role: 'user', content: '[scenario:text] hello' },
+        ],
+      });
+      expect(response.instructions).toBe(DEFAULT_GATEWAY_INSTRUCTIONS);
+      expect(upstreamBodies(harness).map((body) => body.instructions)).toEqual([
+        DEFAULT_GATEWAY_INSTRUCTIONS,
+        DEFAULT_GATEWAY_INSTRUCTIONS,
+        'Mine.',
+        'Mine too.',
+      ]);
+      expect(JSON.stringify(upstreamBodies(harness))).not.toContain(DEFAULT_INSTRUCTIONS);
+    },
+  );
+
+  it('forwards parallel_tool_calls: false on chat completions as on responses', TIMEOUT, async () => {
+    harness.emulator.clearRequests();
+    const tools = [
+      {
+        type: 'function' as const,
+        function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+      },
+    ];
+    await client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: [{ role: 'user', content: '[scenario:text] hello' }],
+      tools,
+      parallel_tool_calls: false,
+    });
+    await client.responses.create({
+      model: 'gpt-5.4',
+      input: '[scenario:text] hello',
+      tools: [{ type: 'function', name: 'get_weather', parameters: {}, strict: false }],
+      parallel_tool_calls: false,
+    });
+    expect(upstreamBodies(harness).map((body) => body.parallel_tool_calls)).toEqual([false, false]);
+  });
+
+  it.each([
+    ['responses', 'metadata', (deep: string) => `{"model":"gpt-5.4","input":"hi","metadata":${deep}}`],
+    [
+      'responses',
+      'text.format.schema',
+      (deep: string) =>
+        `{"model":"gpt-5.4","input":"hi","text":{"format":{"type":"json_schema","name":"x","schema":${deep}}}}`,
+    ],
+    [
+      'responses',
+      'tools[0].parameters',
+      (deep: string) =>
+        `{"model":"gpt-5.4","input":"hi","tools":[{"type":"function","name":"f","parameters":${deep}}]}`,
+    ],
+    [
+      'chat/completions',
+      'response_format.json_schema.schema',
+      (deep: string) =>
+        `{"model":"gpt-5.4","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"json_schema","json_schema":{"name":"x","schema":${deep}}}}`,
+    ],
+    [
+      'chat/completions',
+      'tools[0].function.parameters',
+      (deep: string) =>
+        `{"model":"gpt-5.4","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${deep}}}]}`,
+    ],
+  ])('deeply nested JSON on %s (%s) is a 400 naming the field', TIMEOUT, async (path, param, body) => {
+    const response = await fetch(`${harness.baseUrl}/${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_SERVER_KEY}`, 'content-type': 'application/json' },
+      body: body(nestedJson(10_000)),
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { param: string; code: string; type: string } };
+    expect(error).toMatchObject({ param, code: 'invalid_value', type: 'invalid_request_error' });
+  });
+});

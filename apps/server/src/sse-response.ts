@@ -1,0 +1,83 @@
+import { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Context } from 'hono';
+import { createFrameStream, type FrameStreamCallbacks, once } from './frame-stream.js';
+
+/** The marker a route returns after writing its stream to the Node response itself. */
+export const STREAM_WRITTEN_DIRECTLY: Response = RESPONSE_ALREADY_SENT;
+
+/** Resolves once the response can take more data, or is closed. */
+function drained(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      outgoing.off('drain', done);
+      outgoing.off('close', done);
+      resolve();
+    };
+    outgoing.once('drain', done);
+    outgoing.once('close', done);
+  });
+}
+
+/** Writes the frames to the Node response as they come, with backpressure; see {@link respondWithFrames}. */
+async function writeFrames(
+  outgoing: ServerResponse,
+  frames: AsyncGenerator<string, void, undefined>,
+  headers: Readonly<Record<string, string>>,
+  callbacks: FrameStreamCallbacks,
+): Promise<void> {
+  let cancelled = false;
+  const finish = once(callbacks.onFinish);
+  outgoing.once('close', () => {
+    if (outgoing.writableFinished) return;
+    cancelled = true;
+    callbacks.onCancel();
+    frames.return(undefined).then(finish, finish);
+  });
+  // No separate flush: the head leaves with the first frame, in one write.
+  outgoing.writeHead(200, headers);
+  try {
+    for (;;) {
+      const result = await frames.next();
+      if (cancelled) return;
+      if (result.done === true) {
+        outgoing.end();
+        break;
+      }
+      if (!outgoing.write(result.value)) await drained(outgoing);
+      if (cancelled) return;
+    }
+  } catch (error) {
+    outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
+  finish();
+}
+
+/**
+ * Answers with a server-sent-events stream of `frames`. Behind `@hono/node-server` (the listening
+ * gateway) the frames are written straight to Node's response — the head together with the first
+ * frame, each frame in one write, the end with the last — instead of through a web `ReadableStream`,
+ * which costs a promise chain and a copy per frame; the route then returns a marker telling the adapter
+ * the answer is already sent. Elsewhere (`gateway.fetch`, tests) it is a `Response` with a byte
+ * stream. Either way `onCancel` runs when the client goes away and `onFinish` exactly once.
+ *
+ * @param c - the Hono context (its `env.outgoing` is Node's response behind `@hono/node-server`)
+ * @param frames - the SSE frames to send, in order
+ * @param headers - the response headers
+ * @param callbacks - cancel and finish hooks
+ * @param writeDirectly - false to always answer with a web stream (e.g. when middleware adds headers)
+ */
+export function respondWithFrames(
+  c: Context,
+  frames: AsyncGenerator<string, void, undefined>,
+  headers: Readonly<Record<string, string>>,
+  callbacks: FrameStreamCallbacks,
+  writeDirectly = true,
+): Response {
+  const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+  if (writeDirectly && outgoing instanceof ServerResponse && !outgoing.headersSent) {
+    void writeFrames(outgoing, frames, headers, callbacks);
+    return STREAM_WRITTEN_DIRECTLY;
+  }
+  return new Response(createFrameStream(frames, callbacks), { status: 200, headers });
+}
