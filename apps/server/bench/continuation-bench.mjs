@@ -221,7 +221,8 @@ async function runScenario(uplinkMbps) {
       turnTime: ratio('medianTurnMs'),
       totalTime: ratio('totalMs'),
     },
-    targets: { totalTimeAtMost60Percent: ratio('totalMs') <= 0.6 },
+    // Judged on a modelled link only (see printTable); null over loopback.
+    targets: { totalTimeAtMost60Percent: uplinkMbps > 0 ? ratio('totalMs') <= 0.6 : null },
   };
 }
 
@@ -239,7 +240,12 @@ function printTable(report) {
       ratios.uploadPerTurn.toFixed(3),
     ],
     ['upload per later turn (max)', kb(continued.maxUploadPerTurnBytes), kb(full.maxUploadPerTurnBytes), ''],
-    ['upload, all turns', kb(continued.totalUploadBytes), kb(full.totalUploadBytes), ratios.totalUpload.toFixed(3)],
+    [
+      'upload, all turns',
+      kb(continued.totalUploadBytes),
+      kb(full.totalUploadBytes),
+      ratios.totalUpload.toFixed(3),
+    ],
     ['time per turn (median)', ms(continued.medianTurnMs), ms(full.medianTurnMs), ratios.turnTime.toFixed(3)],
     ['total time (median of rounds)', ms(continued.totalMs), ms(full.totalMs), ratios.totalTime.toFixed(3)],
     [
@@ -257,9 +263,12 @@ function printTable(report) {
       `${toolResultBytes} B, token delay ${tokenDelayMs} ms`,
   );
   for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join('  '));
+  // Over loopback uploading costs next to nothing, so the time target is judged on a modelled link.
+  const verdict = report.targets.totalTimeAtMost60Percent ? 'met' : 'missed';
   console.log(
-    `target: total time <= 0.6x full resend: ${report.targets.totalTimeAtMost60Percent ? 'met' : 'missed'} ` +
-      `(${ratios.totalTime.toFixed(3)})\n`,
+    settings.uplinkMbps > 0
+      ? `target: total time <= 0.6x full resend: ${verdict} (${ratios.totalTime.toFixed(3)})\n`
+      : `loopback: uploads cost next to nothing here; the 0.6x time target applies to a modelled link\n`,
   );
 }
 
