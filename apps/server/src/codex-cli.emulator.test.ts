@@ -61,6 +61,7 @@ describe.skipIf(!codexRuns)('the Codex CLI in front of the gateway (WebSocket en
         'env_key = "CODETETHER_GATEWAY_KEY"',
         'wire_api = "responses"',
         'supports_websockets = true',
+        `model_catalog_url = "${harness.baseUrl}/models"`,
         '',
       ].join('\n'),
     );
@@ -105,5 +106,21 @@ describe.skipIf(!codexRuns)('the Codex CLI in front of the gateway (WebSocket en
     expect(second?.previousResponseId).toMatch(/^resp_/);
     expect(second?.inputItems).toBeLessThan(first?.inputItems ?? 0);
     expect(second?.bytesReceived ?? 0).toBeLessThan(first?.bytesReceived ?? 0);
+  });
+
+  it('codex exec reads the model metadata from the gateway (no fallback-metadata warning)', {
+    timeout: 90_000,
+  }, async () => {
+    const result = await runCodex(
+      ['exec', '--skip-git-repo-check', '--sandbox', 'read-only', '[scenario:text] hello'],
+      { CODEX_HOME: codexHome, CODETETHER_GATEWAY_KEY: TEST_SERVER_KEY },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('Model metadata for');
+    expect(result.stderr).not.toMatch(/fallback (model )?metadata/i);
+    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /codetether_server_requests_total\{method="GET",route="\/v1\/models",status="200"\} [1-9]/,
+    );
   });
 });

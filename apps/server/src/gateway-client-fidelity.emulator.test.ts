@@ -82,7 +82,7 @@ describe.each([
       expect(raw.response.headers.get('x-codex-primary-used-percent')).toMatch(/^\d+(\.\d+)?$/);
       expect(raw.response.headers.get('x-codex-plan-type')).toBeTruthy();
       const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
-      expect(metrics).toMatch(/codetether_server_rate_limit_used_percent\{window="primary"\} \d/);
+      expect(metrics).toMatch(/codetether_upstream_usage_used_percent\{window="primary"\} \d/);
     },
   );
 

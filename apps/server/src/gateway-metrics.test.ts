@@ -52,7 +52,7 @@ describe('GatewayMetrics', () => {
 
   it("reports the account's latest usage windows, kept over an empty snapshot", async () => {
     const metrics = new GatewayMetrics();
-    expect(await metrics.render()).not.toMatch(/codetether_server_rate_limit_used_percent\{/);
+    expect(await metrics.render()).not.toMatch(/codetether_upstream_usage_used_percent\{/);
     metrics.rememberRateLimits({
       primary: { usedPercent: 42, windowMinutes: 300, resetsAt: 1_700_000_000_000 },
       secondary: { usedPercent: 7 },
@@ -60,8 +60,8 @@ describe('GatewayMetrics', () => {
     });
     metrics.rememberRateLimits({});
     const text = await metrics.render();
-    expect(text).toContain('codetether_server_rate_limit_used_percent{window="primary"} 42');
-    expect(text).toContain('codetether_server_rate_limit_used_percent{window="secondary"} 7');
-    expect(text).toContain('codetether_server_rate_limit_resets_at_seconds{window="primary"} 1700000000');
+    expect(text).toContain('codetether_upstream_usage_used_percent{window="primary"} 42');
+    expect(text).toContain('codetether_upstream_usage_used_percent{window="secondary"} 7');
+    expect(text).toContain('codetether_upstream_usage_resets_at_seconds{window="primary"} 1700000000');
   });
 });

@@ -1,29 +1,8 @@
 import type { RateLimitSnapshot } from '@codetether/responses-protocol';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerUsageWindowGauges } from './usage-window-gauges.js';
 
 const DEFAULT_LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
-/** Registers a gauge with one value per usage window (`primary`, `secondary`), read when scraped. */
-function rateLimitWindowGauge(
-  name: string,
-  help: string,
-  registers: Registry[],
-  read: (window: 'primary' | 'secondary') => number | undefined,
-): void {
-  new Gauge({
-    name,
-    help,
-    labelNames: ['window'],
-    registers,
-    collect() {
-      this.reset();
-      for (const window of ['primary', 'secondary'] as const) {
-        const value = read(window);
-        if (value !== undefined) this.set({ window }, value);
-      }
-    },
-  });
-}
 
 /** A kind of token counted by `codetether_server_tokens_total`. */
 export type TokenKind = 'prompt' | 'completion' | 'cached' | 'reasoning';
@@ -87,23 +66,14 @@ export class GatewayMetrics {
         this.set(activeStreams());
       },
     });
-    const rateLimits = (): RateLimitSnapshot | undefined => this.rateLimits;
-    // Read at scrape time from the latest snapshot, so remembering one costs an assignment.
-    rateLimitWindowGauge(
-      'codetether_server_rate_limit_used_percent',
-      "How much of the account's usage window is used (latest upstream response), by window.",
-      registers,
-      (window) => rateLimits()?.[window]?.usedPercent,
-    );
-    rateLimitWindowGauge(
-      'codetether_server_rate_limit_resets_at_seconds',
-      "When the account's usage window resets, epoch seconds (latest upstream response), by window.",
-      registers,
-      (window) => {
-        const resetsAt = rateLimits()?.[window]?.resetsAt;
-        return resetsAt === undefined ? undefined : Math.round(resetsAt / 1000);
+    // The usage windows of the latest upstream response, read at scrape time, so remembering a snapshot
+    // costs an assignment.
+    const metrics = this;
+    registerUsageWindowGauges(this.registry, {
+      get lastRateLimits() {
+        return metrics.rateLimits;
       },
-    );
+    });
     this.tokens = new Counter({
       name: 'codetether_server_tokens_total',
       help: 'Tokens reported by the upstream, by kind.',

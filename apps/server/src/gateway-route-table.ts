@@ -71,7 +71,8 @@ export function createGatewayRouteTable(
       documentation: {
         operationId: 'listModels',
         summary: 'The models the account can use.',
-        responseDescription: "OpenAI's model list.",
+        responseDescription:
+          "OpenAI's model list; with `client_version` (the Codex CLI's `model_catalog_url`), the Codex catalogue `{models:[…]}`.",
         responseContent: { 'application/json': openAiModelListSchema },
       },
     },

@@ -30,7 +30,6 @@ import {
 import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
 import { STREAM_WRITTEN_DIRECTLY } from './sse-response.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
-import { registerUsageWindowGauges, type UsageWindowSource } from './usage-window-gauges.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -150,7 +149,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const authenticate = createBearerAuthenticator(options.apiKey);
   const logger = options.logger ?? createGatewayLogger();
   const metrics = options.metrics ?? new GatewayMetrics();
-  registerUsageWindowGauges(metrics.registry, options.provider as UsageWindowSource);
   const streams = new ActiveStreamRegistry();
   const now = options.now ?? Date.now;
   const monotonicNow = options.monotonicNow ?? (() => performance.now());

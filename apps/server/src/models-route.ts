@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { type DescribedGatewayModel, toCodexModelCatalogue } from './codex-model-catalogue.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayModel } from './gateway-provider.js';
 import { GatewayError } from './openai-error.js';
@@ -38,23 +39,46 @@ export function toOpenAiModelList(models: readonly GatewayModel[], created: numb
   };
 }
 
-async function listOpenAiModels(context: GatewayContext): Promise<OpenAiModelList> {
-  let models: readonly GatewayModel[];
-  try {
-    models = await context.provider.listModels();
-  } catch (error) {
-    throw mapProviderError(error, context.now());
-  }
-  return toOpenAiModelList(models, context.startedAtSeconds);
+/** What the gateway reads of a provider that can list its hidden models too (`CodexProvider` can). */
+interface FullModelListReader {
+  readModelList?: () => Promise<{ models: readonly DescribedGatewayModel[] }>;
 }
 
 /**
- * Handles `GET /v1/models`: the provider's catalogue as OpenAI's model list.
+ * The provider's models: the listed ones, or, with `includeHidden`, every model it accepts (when it can
+ * tell; hidden ones come back with their `visibility`).
+ */
+async function readProviderModels(
+  context: GatewayContext,
+  includeHidden: boolean,
+): Promise<readonly DescribedGatewayModel[]> {
+  const { readModelList } = context.provider as FullModelListReader;
+  try {
+    if (includeHidden && readModelList !== undefined) {
+      return (await readModelList.call(context.provider)).models;
+    }
+    return await context.provider.listModels();
+  } catch (error) {
+    throw mapProviderError(error, context.now());
+  }
+}
+
+async function listOpenAiModels(context: GatewayContext): Promise<OpenAiModelList> {
+  return toOpenAiModelList(await readProviderModels(context, false), context.startedAtSeconds);
+}
+
+/**
+ * Handles `GET /v1/models`: the provider's catalogue as OpenAI's model list; with a `client_version`
+ * query parameter (what the Codex CLI sends to a provider's `model_catalog_url`), as the Codex CLI's
+ * catalogue (`{models:[…]}` with each model's context window, efforts, verbosity…), hidden models included.
  *
  * @param context - shared gateway state
  * @param c - the Hono context
  */
 export async function handleListModels(context: GatewayContext, c: Context): Promise<Response> {
+  if (c.req.query('client_version') !== undefined) {
+    return c.json(toCodexModelCatalogue(await readProviderModels(context, true)));
+  }
   return c.json(await listOpenAiModels(context));
 }
 

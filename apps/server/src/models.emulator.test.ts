@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL_CATALOGUE } from '@codetether/emulator';
+import OpenAI from 'openai';
+import { describe, expect, it, vi } from 'vitest';
 import { startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 
 const TIMEOUT = { timeout: 30_000 };
@@ -52,4 +54,69 @@ describe('gateway models from the live list', () => {
       await harness.close();
     }
   });
+
+  it('lists a model added to the backend at run time once the list cache expired, without a restart', {
+    timeout: 30_000,
+  }, async () => {
+    const harness = await startGatewayHarness({ env: { CODETETHER_MODELS_CACHE_TTL_SECONDS: '0.2' } });
+    try {
+      const client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
+      const listedIds = async () => (await client.models.list()).data.map((model) => model.id);
+      expect(await listedIds()).not.toContain('gpt-6');
+      harness.emulator.setOptions({
+        models: [
+          ...DEFAULT_MODEL_CATALOGUE,
+          { slug: 'gpt-6', display_name: 'GPT-6', context_window: 500_000 },
+        ],
+      });
+      // After the TTL the cached list is still answered once while it revalidates in the background.
+      await vi.waitFor(async () => expect(await listedIds()).toContain('gpt-6'), {
+        timeout: 5_000,
+        interval: 100,
+      });
+      const catalogue = (await (
+        await fetch(`${harness.baseUrl}/models?client_version=0.171.0`, { headers })
+      ).json()) as { models: { slug: string; context_window: number }[] };
+      expect(catalogue.models.find((model) => model.slug === 'gpt-6')?.context_window).toBe(500_000);
+      expect((await chat(harness.baseUrl, 'gpt-6')).status).toBe(200);
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it(
+    'answers the Codex CLI catalogue to a request with client_version, hidden models marked',
+    TIMEOUT,
+    async () => {
+      const harness = await startGatewayHarness();
+      try {
+        const response = await fetch(`${harness.baseUrl}/models?client_version=0.171.0`, { headers });
+        expect(response.status).toBe(200);
+        const body = (await response.json()) as { models: Record<string, unknown>[]; data?: unknown };
+        expect(body.data).toBeUndefined();
+        expect(body.models.find((model) => model.slug === 'gpt-5.4')).toMatchObject({
+          display_name: 'GPT-5.4',
+          context_window: 272_000,
+          default_reasoning_level: 'medium',
+          supported_reasoning_levels: expect.arrayContaining([expect.objectContaining({ effort: 'xhigh' })]),
+          visibility: 'list',
+          support_verbosity: true,
+          default_verbosity: 'medium',
+          service_tiers: expect.arrayContaining([expect.objectContaining({ id: 'priority' })]),
+          truncation_policy: { mode: 'bytes', limit: 10_000 },
+          shell_type: 'shell_command',
+        });
+        expect(body.models.find((model) => model.slug === 'codex-mini-latest')?.visibility).toBe('hide');
+        const openAiList = await new OpenAI({
+          baseURL: harness.baseUrl,
+          apiKey: TEST_SERVER_KEY,
+          maxRetries: 0,
+        }).models.list();
+        expect(openAiList.data.map((model) => model.id)).toContain('gpt-5.4');
+        expect(openAiList.data.map((model) => model.id)).not.toContain('codex-mini-latest');
+      } finally {
+        await harness.close();
+      }
+    },
+  );
 });

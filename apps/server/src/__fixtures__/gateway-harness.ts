@@ -35,6 +35,8 @@ export interface GatewayHarnessOptions {
   emulator?: EmulatorOptions;
   /** The gateway's continuation setting (default on). */
   continuation?: GatewayServerOptions['continuation'];
+  /** The provider's environment (default empty), e.g. `CODETETHER_MODELS_CACHE_TTL_SECONDS`. */
+  env?: Record<string, string>;
 }
 
 /** Starts the full chain for integration tests. */
@@ -49,7 +51,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
           store: createMemoryCredentialStore(toStoredLogin(emulator.issueTokens())),
         };
   const provider = createGatewayCodexProvider({
-    env: {},
+    env: options.env ?? {},
     auth,
     issuer: emulator.issuerUrl,
     chatgptBaseUrl: `${proxy.url}/backend-api/codex`,
