@@ -84,7 +84,7 @@ function convertResponseFormat(
 export interface ModelSupport {
   /** Whether the model takes `text.verbosity`. */
   supportsVerbosity: boolean;
-  /** The service tiers the model offers (`undefined`: not listed). */
+  /** The service tiers the model offers (`undefined`: none beyond the default). */
   serviceTiers?: string[] | undefined;
 }
 
@@ -111,11 +111,11 @@ function tierAndVerbosity(
     } else result.verbosity = options.textVerbosity;
   }
   if (options.serviceTier === 'flex') {
-    if (support?.serviceTiers !== undefined && !support.serviceTiers.includes('flex')) {
+    if (support !== undefined && support.serviceTiers?.includes('flex') !== true) {
       warnings.push({
         type: 'unsupported',
         feature: 'serviceTier "flex"',
-        details: `model ${modelId} offers ${support.serviceTiers.join(', ') || 'no service tier'}; not sent`,
+        details: `model ${modelId} does not offer the flex tier; not sent`,
       });
     } else result.serviceTier = 'flex';
   }

@@ -7,8 +7,8 @@ import {
 } from '@codetether/provider-codex';
 import { resolveEndpoints } from '@codetether/provider-codex/configuration';
 import { CodetetherLanguageModel } from './language-model.js';
-import { SessionConversations } from './session-conversations.js';
 import { type CodetetherModel, type CodetetherModelId, toCodetetherModel } from './model-catalogue.js';
+import { SessionConversations } from './session-conversations.js';
 
 /**
  * Options of {@link createCodetether}: every option of provider-codex's `createCodexProvider`

@@ -211,7 +211,10 @@ describe('buildResponsesRequestBody reasoning summary and verbosity', () => {
       { backend: 'chatgpt' },
     );
     expect(detailed.reasoning).toEqual({ effort: 'high', summary: 'detailed' });
-    const concise = buildResponsesRequestBody({ ...base, reasoningSummary: 'concise' }, { backend: 'openai' });
+    const concise = buildResponsesRequestBody(
+      { ...base, reasoningSummary: 'concise' },
+      { backend: 'openai' },
+    );
     expect(concise.reasoning).toEqual({ summary: 'concise' });
     const withoutReasoning = buildResponsesRequestBody(
       { ...base, model: 'gpt-4.1', reasoningSummary: 'detailed' },
@@ -221,10 +224,13 @@ describe('buildResponsesRequestBody reasoning summary and verbosity', () => {
   });
 
   it('sends serviceTier as service_tier, over the -fast alias', () => {
-    expect(buildResponsesRequestBody({ ...base, serviceTier: 'flex' }, { backend: 'chatgpt' }).service_tier).toBe(
-      'flex',
+    expect(
+      buildResponsesRequestBody({ ...base, serviceTier: 'flex' }, { backend: 'chatgpt' }).service_tier,
+    ).toBe('flex');
+    const fast = buildResponsesRequestBody(
+      { ...base, model: 'gpt-5.4-fast', serviceTier: 'flex' },
+      { backend: 'openai' },
     );
-    const fast = buildResponsesRequestBody({ ...base, model: 'gpt-5.4-fast', serviceTier: 'flex' }, { backend: 'openai' });
     expect(fast.service_tier).toBe('flex');
   });
 

@@ -169,7 +169,10 @@ export function buildResponsesRequestBody(
   const resolved = resolveModelAlias(request.model, { defaultEffort: options.defaultEffort });
   const body: ResponsesRequestBody = {
     model: resolved.model,
-    instructions: buildResponsesInstructions(request.messages, options.defaultInstructions ?? DEFAULT_INSTRUCTIONS),
+    instructions: buildResponsesInstructions(
+      request.messages,
+      options.defaultInstructions ?? DEFAULT_INSTRUCTIONS,
+    ),
     input: buildResponsesInput(request.messages, options.onWarning),
     stream: true,
     store: options.backend === 'openai' && request.store === true,
