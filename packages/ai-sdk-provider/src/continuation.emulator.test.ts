@@ -1,22 +1,13 @@
 import type { Emulator } from '@codetether/emulator';
-import { generateText, jsonSchema, type ModelMessage, stepCountIs, tool } from 'ai';
+import { generateText, type ModelMessage, stepCountIs } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   codetetherFor,
   inputOf,
   responsesRequests,
   startTestEmulator,
+  weatherTool,
 } from './__fixtures__/emulator-provider.js';
-
-const weatherTool = tool({
-  description: 'Current weather for a city',
-  inputSchema: jsonSchema<{ city: string }>({
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-  }),
-  execute: async ({ city }) => ({ city, temperature: '21C' }),
-});
 
 let emulator: Emulator;
 beforeAll(async () => {
