@@ -28,10 +28,35 @@ describe('convertCallOptions', () => {
       toolChoice: { name: 'a' },
       reasoningEffort: 'xhigh',
       maxOutputTokens: 100,
+      reasoningSummary: 'detailed',
+      verbosity: 'low',
     });
     expect(
       warnings.map((warning) => (warning.type === 'unsupported' ? warning.feature : warning.type)),
-    ).toEqual(['topP', 'headers', 'reasoningSummary', 'textVerbosity', 'provider tool openai.web_search']);
+    ).toEqual(['topP', 'headers', 'provider tool openai.web_search']);
+  });
+
+  it('sends verbosity and the flex tier only where the model takes them', () => {
+    const options = { prompt };
+    const wanted = { textVerbosity: 'high', serviceTier: 'flex' } as const;
+    const supported = convertCallOptions('gpt-5.4', options, wanted, {
+      supportsVerbosity: true,
+      serviceTiers: ['priority', 'flex'],
+    });
+    expect(supported.request).toMatchObject({ verbosity: 'high', serviceTier: 'flex' });
+    expect(supported.warnings).toEqual([]);
+    const unknown = convertCallOptions('gpt-5.4', options, wanted);
+    expect(unknown.request).toMatchObject({ verbosity: 'high', serviceTier: 'flex' });
+    const refused = convertCallOptions('gpt-5.1-codex', options, wanted, {
+      supportsVerbosity: false,
+      serviceTiers: ['priority'],
+    });
+    expect(refused.request).not.toHaveProperty('verbosity');
+    expect(refused.request).not.toHaveProperty('serviceTier');
+    expect(refused.warnings.map((warning) => warning.type === 'unsupported' && warning.feature)).toEqual([
+      'textVerbosity',
+      'serviceTier "flex"',
+    ]);
   });
 
   it('lets the provider option effort win and maps JSON without a schema to json_object', () => {

@@ -80,38 +80,59 @@ function convertResponseFormat(
   };
 }
 
-/** Warnings for provider options provider-codex cannot send yet. */
-function providerOptionWarnings(options: CodetetherCallProviderOptions): SharedV4Warning[] {
-  const warnings: SharedV4Warning[] = [];
-  if (options.reasoningSummary !== undefined && options.reasoningSummary !== 'auto') {
-    warnings.push({
-      type: 'unsupported',
-      feature: 'reasoningSummary',
-      details: 'the summary is always "auto"',
-    });
-  }
+/** What the model catalogue says about the model, as far as the provider options need it. */
+export interface ModelSupport {
+  /** Whether the model takes `text.verbosity`. */
+  supportsVerbosity: boolean;
+  /** The service tiers the model offers (`undefined`: none beyond the default). */
+  serviceTiers?: string[] | undefined;
+}
+
+/** Whether converting these provider options needs the model's catalogue entry. */
+export function needsModelSupport(options: CodetetherCallProviderOptions): boolean {
+  return options.textVerbosity !== undefined || options.serviceTier === 'flex';
+}
+
+/** `textVerbosity` and `serviceTier: "flex"` where the model takes them, else warnings. */
+function tierAndVerbosity(
+  modelId: string,
+  options: CodetetherCallProviderOptions,
+  support: ModelSupport | undefined,
+  warnings: SharedV4Warning[],
+): Pick<CompletionRequest, 'serviceTier' | 'verbosity'> {
+  const result: Pick<CompletionRequest, 'serviceTier' | 'verbosity'> = {};
   if (options.textVerbosity !== undefined) {
-    warnings.push({ type: 'unsupported', feature: 'textVerbosity' });
+    if (support?.supportsVerbosity === false) {
+      warnings.push({
+        type: 'unsupported',
+        feature: 'textVerbosity',
+        details: `model ${modelId} does not support text.verbosity; not sent`,
+      });
+    } else result.verbosity = options.textVerbosity;
   }
   if (options.serviceTier === 'flex') {
-    warnings.push({
-      type: 'unsupported',
-      feature: 'serviceTier "flex"',
-      details: 'only "priority" is available',
-    });
+    if (support !== undefined && support.serviceTiers?.includes('flex') !== true) {
+      warnings.push({
+        type: 'unsupported',
+        feature: 'serviceTier "flex"',
+        details: `model ${modelId} does not offer the flex tier; not sent`,
+      });
+    } else result.serviceTier = 'flex';
   }
-  return warnings;
+  return result;
 }
 
 /**
  * Converts an SDK call to a provider-codex `CompletionRequest`: prompt, function tools, tool choice
  * (auto/none/required/named), structured output (`text.format`), effort (provider option, then the
- * SDK's `reasoning`, then the model alias), priority tier, output limit and temperature.
+ * SDK's `reasoning`, then the model alias), reasoning summary, verbosity and service tier (checked
+ * against `modelSupport`, the model's catalogue entry, when given), output limit and temperature.
  */
 export function convertCallOptions(
   modelId: string,
   options: LanguageModelV4CallOptions,
   providerOptions: CodetetherCallProviderOptions,
+  modelSupport?: ModelSupport,
 ): ConvertedCall {
   const { messages, warnings } = convertPrompt(options.prompt);
   for (const setting of UNSUPPORTED_SETTINGS) {
@@ -127,7 +148,6 @@ export function convertCallOptions(
       details: `${headerNames.join(', ')} not sent: provider-codex builds the request headers itself`,
     });
   }
-  warnings.push(...providerOptionWarnings(providerOptions));
   const tools = convertTools(options, warnings);
   const toolChoice = convertToolChoice(options.toolChoice);
   const responseFormat = convertResponseFormat(
@@ -145,6 +165,10 @@ export function convertCallOptions(
     ...(options.maxOutputTokens === undefined ? {} : { maxOutputTokens: options.maxOutputTokens }),
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
     ...(providerOptions.store === undefined ? {} : { store: providerOptions.store }),
+    ...(providerOptions.reasoningSummary === undefined
+      ? {}
+      : { reasoningSummary: providerOptions.reasoningSummary }),
+    ...tierAndVerbosity(modelId, providerOptions, modelSupport, warnings),
   };
   return { request, warnings };
 }

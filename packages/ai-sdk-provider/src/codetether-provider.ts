@@ -8,6 +8,7 @@ import {
 import { resolveEndpoints } from '@codetether/provider-codex/configuration';
 import { CodetetherLanguageModel } from './language-model.js';
 import { type CodetetherModel, type CodetetherModelId, toCodetetherModel } from './model-catalogue.js';
+import { SessionConversations } from './session-conversations.js';
 
 /**
  * Options of {@link createCodetether}: every option of provider-codex's `createCodexProvider`
@@ -57,11 +58,13 @@ export function createCodetether(settings: CodetetherProviderSettings = {}): Cod
     if (auth !== undefined) knownResponsesUrl = `${base}/responses`;
     return `${base}/responses`;
   };
+  const conversations = new SessionConversations(codexProvider);
   const context = {
     providerName: name ?? 'codetether',
     codexProvider,
     responsesUrl,
     createSessionId: randomUUID,
+    conversations,
   };
   const languageModel = (modelId: CodetetherModelId): LanguageModelV4 => {
     if (new.target !== undefined) {
@@ -82,6 +85,7 @@ export function createCodetether(settings: CodetetherProviderSettings = {}): Cod
       return (await codexProvider().listModels()).map(toCodetetherModel);
     },
     async close(): Promise<void> {
+      await conversations.close();
       if (created !== undefined) await created.close();
       created = undefined;
       knownResponsesUrl = undefined;

@@ -8,18 +8,9 @@ import {
   inputOf,
   responsesRequests,
   startTestEmulator,
+  weatherTool,
 } from './__fixtures__/emulator-provider.js';
 import type { CodetetherErrorData } from './error-conversion.js';
-
-const weatherTool = tool({
-  description: 'Current weather for a city',
-  inputSchema: jsonSchema<{ city: string }>({
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-  }),
-  execute: async ({ city }) => ({ city, temperature: '21C', sky: 'clear' }),
-});
 
 let emulator: Emulator;
 beforeAll(async () => {

@@ -8,10 +8,12 @@ import type {
 } from '@ai-sdk/provider';
 import type { CodexProvider } from '@codetether/provider-codex';
 import type { StreamChunk } from '@codetether/responses-protocol';
-import { convertCallOptions } from './call-options-conversion.js';
+import { convertCallOptions, needsModelSupport } from './call-options-conversion.js';
+import { conversationInputOf, conversationSettingsOf } from './conversation-request.js';
 import { abortReasonOf, type ErrorContext, toSdkError } from './error-conversion.js';
 import { collectContent } from './generate-collection.js';
 import { readCallProviderOptions } from './provider-options.js';
+import type { SessionConversations } from './session-conversations.js';
 import { createStreamConverter } from './stream-conversion.js';
 
 /** What a language model shares with its provider. */
@@ -24,15 +26,20 @@ export interface LanguageModelContext {
   responsesUrl(): Promise<string>;
   /** A new session id. */
   createSessionId(): string;
+  /** The conversations of the sessions (continuation across the steps of a loop). */
+  conversations: SessionConversations;
 }
 
 /** Image URLs the backends fetch themselves. */
 const SUPPORTED_URLS: Record<string, RegExp[]> = { 'image/*': [/^https?:\/\/.+$/] };
 
 /**
- * A Codex model as an AI SDK `LanguageModelV4` over provider-codex. Its default session id is one per
- * model instance, so the SDK's multi-step loop stays on one pooled WebSocket; set
- * `providerOptions.codetether.conversationId` to choose it.
+ * A Codex model as an AI SDK `LanguageModelV4` over provider-codex. Each session (default: one per
+ * model instance; `providerOptions.codetether.conversationId` chooses it) is a provider-codex
+ * conversation on one WebSocket: a call whose prompt continues the previous call's (the SDK's
+ * multi-step loop) sends only the new items with `previous_response_id`; any other prompt is sent
+ * whole, on a fresh conversation. `continuation: false`, or a call while another of the same session
+ * runs, sends the whole prompt without a conversation.
  */
 export class CodetetherLanguageModel implements LanguageModelV4 {
   /** The spec version this model implements. */
@@ -59,19 +66,34 @@ export class CodetetherLanguageModel implements LanguageModelV4 {
   /** Streams a response: text, reasoning, tool calls, usage, finish. */
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
     const providerOptions = await readCallProviderOptions(options.providerOptions);
-    const { request, warnings } = convertCallOptions(this.modelId, options, providerOptions);
+    const modelSupport = needsModelSupport(providerOptions)
+      ? await this.context
+          .codexProvider()
+          .validateModel(this.modelId)
+          .catch(() => undefined)
+      : undefined;
+    const { request, warnings } = convertCallOptions(this.modelId, options, providerOptions, modelSupport);
     const errorContext: ErrorContext = {
       url: '',
       requestBodyValues: request,
       abortSignal: options.abortSignal,
     };
-    const chunks = this.context
-      .codexProvider()
-      .completeStream(request, {
-        signal: options.abortSignal,
-        sessionId: providerOptions.conversationId ?? this.defaultSessionId,
-      })
-      [Symbol.asyncIterator]();
+    const sessionId = providerOptions.conversationId ?? this.defaultSessionId;
+    const step =
+      providerOptions.continuation === false
+        ? undefined
+        : this.context.conversations.send(
+            sessionId,
+            conversationSettingsOf(request),
+            conversationInputOf(request, warnings),
+            options.abortSignal,
+          );
+    const chunks =
+      step?.chunks ??
+      this.context
+        .codexProvider()
+        .completeStream(request, { signal: options.abortSignal, sessionId })
+        [Symbol.asyncIterator]();
     let first: IteratorResult<StreamChunk>;
     try {
       first = await chunks.next();

@@ -12,6 +12,7 @@ const callProviderOptionsSchema = z.object({
   textVerbosity: z.enum(['low', 'medium', 'high']).optional(),
   serviceTier: z.enum(['auto', 'default', 'flex', 'priority']).optional(),
   conversationId: z.string().min(1).optional(),
+  continuation: z.boolean().optional(),
   store: z.boolean().optional(),
   strictJsonSchema: z.boolean().optional(),
 });
@@ -20,12 +21,15 @@ const callProviderOptionsSchema = z.object({
  * `providerOptions.codetether` of a call (`streamText({ providerOptions: { codetether: {…} } })`):
  *
  * - `reasoningEffort`: overrides the SDK's `reasoning` setting and the model alias (`gpt-5.4:high`);
- * - `reasoningSummary`: only `auto` is sent today (the other values are reported as unsupported);
- * - `textVerbosity`: reported as unsupported (provider-codex does not send `text.verbosity` yet);
- * - `serviceTier`: `priority` selects the model's `-fast` alias (`service_tier: "priority"`);
- *   `auto`/`default` change nothing; `flex` is reported as unsupported;
- * - `conversationId`: the session id (`session-id` header, `prompt_cache_key`, the pooled WebSocket);
- *   default: one id per model instance, so the SDK's multi-step loop stays on one WebSocket;
+ * - `reasoningSummary`: `reasoning.summary` (`auto` by default, `concise`, `detailed`);
+ * - `textVerbosity`: `text.verbosity`, on models that support it (elsewhere an `unsupported` warning);
+ * - `serviceTier`: `priority` selects the model's `-fast` alias (`service_tier: "priority"`); `flex`
+ *   sends `service_tier: "flex"` on models that list it (elsewhere an `unsupported` warning);
+ *   `auto`/`default` change nothing;
+ * - `conversationId`: the session id (`session-id` header, `prompt_cache_key`, the conversation and
+ *   its WebSocket); default: one id per model instance;
+ * - `continuation`: `false` sends the whole prompt every call, without a conversation (default true:
+ *   a call that continues the session's previous one sends only the new items, `previous_response_id`);
  * - `store`: API key only: let the OpenAI API store the response;
  * - `strictJsonSchema`: send structured output schemas with `strict: true` (default false).
  */

@@ -402,3 +402,43 @@ describe('conversation: misuse', () => {
     },
   );
 });
+
+describe('reasoning summary, verbosity and service tier', () => {
+  it(
+    'a conversation sends them; verbosity is dropped, with one warning, where the model lacks it',
+    TIMEOUT,
+    async () => {
+      const conversation = conversationFor('chatgpt', 'websocket', {
+        reasoningSummary: 'concise',
+        verbosity: 'high',
+        serviceTier: 'flex',
+      });
+      await collect(conversation.send('[scenario:text] first'));
+      expect(bodyOf(turnRequests().at(-1))).toMatchObject({
+        reasoning: { summary: 'concise' },
+        text: { verbosity: 'high' },
+        service_tier: 'flex',
+      });
+      const warnings: string[] = [];
+      const provider = harness.track(
+        providerFor(harness.emulator, 'chatgpt', 'websocket', {
+          onWarning: (message) => warnings.push(message),
+        }),
+      );
+      const codex = provider.createConversation({ model: 'gpt-5.1-codex', verbosity: 'low' });
+      await collect(codex.send('[scenario:text] one'));
+      await collect(codex.send('[scenario:text] two'));
+      expect(bodyOf(turnRequests().at(-1))).not.toHaveProperty('text');
+      expect(warnings.filter((warning) => warning.includes('text.verbosity'))).toHaveLength(1);
+      const stateless = await collect(
+        provider.completeStream({
+          model: 'gpt-5.1-codex',
+          messages: [{ role: 'user', content: 'hi' }],
+          verbosity: 'low',
+        }),
+      );
+      expect(stateless.at(-1)?.type).toBe('done');
+      expect(bodyOf(turnRequests().at(-1))).not.toHaveProperty('text');
+    },
+  );
+});

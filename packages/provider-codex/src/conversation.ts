@@ -6,10 +6,13 @@ import {
   createResponsesEventParser,
   type DoneChunk,
   type ReasoningEffort,
+  type ReasoningSummary,
   type ResponseFormat,
   type ResponseItem,
   ResponsesTransportError,
+  type ServiceTier,
   type StreamChunk,
+  type TextVerbosity,
   type ToolDefinition,
   type TransportResponse,
   type Usage,
@@ -28,6 +31,7 @@ import { ConversationHistory, type ConversationInput, startsUserTurn } from './c
 import { abortedError, CodexProviderError } from './errors.js';
 import { closeIteratorQuietly, raceCallerAbort } from './event-iteration.js';
 import type { ModelInfo } from './model-catalogue.js';
+import { withSupportedVerbosity } from './model-validation.js';
 import { preparePassthroughBody } from './passthrough-body.js';
 import { StreamedAnswerRecorder } from './streamed-answer.js';
 import type { Credentials, Turn, TurnSender } from './turn-sender.js';
@@ -60,6 +64,12 @@ export interface ConversationOptions {
   reasoningEffort?: ReasoningEffort;
   /** Structured output. */
   responseFormat?: ResponseFormat;
+  /** The service tier (`service_tier`: `priority` or `flex`), on models that list it. */
+  serviceTier?: ServiceTier;
+  /** The reasoning summary (`reasoning.summary`): `auto` (default), `concise` or `detailed`. */
+  reasoningSummary?: ReasoningSummary;
+  /** Answer length (`text.verbosity`); dropped, with a warning, for models that do not support it. */
+  verbosity?: TextVerbosity;
   /** Output token limit (OpenAI API only). */
   maxOutputTokens?: number;
   /** Sampling temperature (OpenAI API only, models without reasoning). */
@@ -229,6 +239,7 @@ class CodexConversation implements Conversation {
   private turnState: string | undefined;
   private busy = false;
   private closed = false;
+  private warnedAboutVerbosity = false;
   private readonly warmedUp: Promise<void>;
 
   constructor(
@@ -335,12 +346,16 @@ class CodexConversation implements Conversation {
     if (options.toolChoice !== undefined) request.toolChoice = options.toolChoice;
     if (options.reasoningEffort !== undefined) request.reasoningEffort = options.reasoningEffort;
     if (options.responseFormat !== undefined) request.responseFormat = options.responseFormat;
+    if (options.serviceTier !== undefined) request.serviceTier = options.serviceTier;
+    if (options.reasoningSummary !== undefined) request.reasoningSummary = options.reasoningSummary;
+    if (options.verbosity !== undefined) request.verbosity = options.verbosity;
     if (options.maxOutputTokens !== undefined) request.maxOutputTokens = options.maxOutputTokens;
     if (options.temperature !== undefined) request.temperature = options.temperature;
     if (options.parallelToolCalls !== undefined) request.parallelToolCalls = options.parallelToolCalls;
     if (options.store !== undefined) request.store = options.store;
+    let body: RequestBody;
     try {
-      return buildResponsesRequestBody(request, {
+      body = buildResponsesRequestBody(request, {
         backend,
         sessionId: this.id,
         defaultEffort: context.defaultEffort,
@@ -353,6 +368,16 @@ class CodexConversation implements Conversation {
         { cause: error, isRetryable: false },
       );
     }
+    return withSupportedVerbosity(body, this.modelInfo, this.verbosityWarning());
+  }
+
+  /** Warns once per conversation that `text.verbosity` was dropped (the template is rebuilt every turn). */
+  private verbosityWarning(): ((message: string) => void) | undefined {
+    if (this.warnedAboutVerbosity) return undefined;
+    return (message) => {
+      this.warnedAboutVerbosity = true;
+      this.context.onWarning?.(message);
+    };
   }
 
   private turnOf(session: AuthSession, body: RequestBody, signal: AbortSignal): Turn {

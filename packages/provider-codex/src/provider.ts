@@ -381,10 +381,11 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     onError: (error: CodexProviderError) => void,
   ): AsyncGenerator<StreamChunk, void, undefined> {
     const turn = await prepareTurn(requestOptions, async (session, sessionId) => {
-      await checkModel(session, request.model);
+      const info = await checkModel(session, request.model);
       const settings = { backend: session.backend, sessionId, defaultEffort, defaultInstructions };
+      const body = buildCompletionBody(request, { ...settings, onWarning: options.onWarning });
       return {
-        body: buildCompletionBody(request, { ...settings, onWarning: options.onWarning }),
+        body: withSupportedVerbosity(body, info, options.onWarning),
         requestedModel: request.model,
       };
     });

@@ -54,6 +54,15 @@ export type ChatMessage =
 /** Reasoning effort levels understood by the Responses API. */
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 
+/** How much of the model's reasoning the response summarises (`reasoning.summary`). */
+export type ReasoningSummary = 'auto' | 'concise' | 'detailed';
+
+/** A service tier a request may ask for (`service_tier`). */
+export type ServiceTier = 'priority' | 'flex';
+
+/** How long the answer is (`text.verbosity`; only models whose catalogue entry supports verbosity take it). */
+export type TextVerbosity = 'low' | 'medium' | 'high';
+
 /**
  * Structured output: plain text (the default), any JSON object, or JSON that follows a JSON Schema.
  * Sent as the Responses body's `text.format`.
@@ -93,6 +102,18 @@ export interface CompletionRequest {
   temperature?: number;
   /** Structured output (JSON mode or a JSON Schema); both backends, as `text.format`. */
   responseFormat?: ResponseFormat;
+  /**
+   * The service tier (`service_tier`): `priority` (as the `-fast` alias) or `flex`, on models whose
+   * catalogue entry lists it (the backends refuse it elsewhere). Wins over a `-fast` alias.
+   */
+  serviceTier?: ServiceTier;
+  /** The reasoning summary (`reasoning.summary`, reasoning models only); default `auto`. */
+  reasoningSummary?: ReasoningSummary;
+  /**
+   * Answer length (`text.verbosity`), both backends. The backends refuse it for models without
+   * verbosity support (provider-codex drops it there, with a warning); default: the model's own.
+   */
+  verbosity?: TextVerbosity;
   /**
    * Let the OpenAI API store the response (`store: true`), so a later request may name it in
    * `previous_response_id` over any connection. Only the `openai` backend (API key) honours it; the

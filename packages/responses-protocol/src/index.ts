@@ -7,7 +7,10 @@ export type {
   Completion,
   CompletionRequest,
   ReasoningEffort,
+  ReasoningSummary,
   ResponseFormat,
+  ServiceTier,
+  TextVerbosity,
   ToolCall,
   ToolDefinition,
   UserContentPart,
@@ -48,6 +51,7 @@ export {
 export {
   type BuildRequestBodyOptions,
   buildResponsesInput,
+  buildResponsesInstructions,
   buildResponsesRequestBody,
   DEFAULT_INSTRUCTIONS,
   type ResponsesRequestBody,

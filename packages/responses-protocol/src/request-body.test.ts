@@ -210,6 +210,50 @@ describe('buildResponsesRequestBody structured output', () => {
   });
 });
 
+describe('buildResponsesRequestBody reasoning summary and verbosity', () => {
+  const base: CompletionRequest = { model: 'gpt-5.4', messages: [{ role: 'user', content: 'Hi' }] };
+
+  it('sends reasoningSummary as reasoning.summary (default auto), reasoning models only', () => {
+    const detailed = buildResponsesRequestBody(
+      { ...base, reasoningEffort: 'high', reasoningSummary: 'detailed' },
+      { backend: 'chatgpt' },
+    );
+    expect(detailed.reasoning).toEqual({ effort: 'high', summary: 'detailed' });
+    const concise = buildResponsesRequestBody(
+      { ...base, reasoningSummary: 'concise' },
+      { backend: 'openai' },
+    );
+    expect(concise.reasoning).toEqual({ summary: 'concise' });
+    const withoutReasoning = buildResponsesRequestBody(
+      { ...base, model: 'gpt-4.1', reasoningSummary: 'detailed' },
+      { backend: 'openai' },
+    );
+    expect(withoutReasoning).not.toHaveProperty('reasoning');
+  });
+
+  it('sends serviceTier as service_tier, over the -fast alias', () => {
+    expect(
+      buildResponsesRequestBody({ ...base, serviceTier: 'flex' }, { backend: 'chatgpt' }).service_tier,
+    ).toBe('flex');
+    const fast = buildResponsesRequestBody(
+      { ...base, model: 'gpt-5.4-fast', serviceTier: 'flex' },
+      { backend: 'openai' },
+    );
+    expect(fast.service_tier).toBe('flex');
+  });
+
+  it('sends verbosity as text.verbosity, beside a structured-output format', () => {
+    expect(buildResponsesRequestBody({ ...base, verbosity: 'low' }, { backend: 'chatgpt' }).text).toEqual({
+      verbosity: 'low',
+    });
+    const both = buildResponsesRequestBody(
+      { ...base, verbosity: 'high', responseFormat: { type: 'json_object' } },
+      { backend: 'openai' },
+    );
+    expect(both.text).toEqual({ format: { type: 'json_object' }, verbosity: 'high' });
+  });
+});
+
 describe('buildResponsesRequestBody: output items carried back', () => {
   const reasoning = {
     id: 'rs_1',

@@ -39,7 +39,11 @@ function toolToResponses(tool: ToolDefinition): Record<string, unknown> {
   return converted;
 }
 
-function instructionsOf(messages: readonly ChatMessage[], fallback: string): string {
+/**
+ * The request's `instructions`: the system and developer messages joined by blank lines (empty ones
+ * skipped), or `fallback` when there are none.
+ */
+export function buildResponsesInstructions(messages: readonly ChatMessage[], fallback: string): string {
   const parts: string[] = [];
   for (const message of messages) {
     if ((message.role === 'system' || message.role === 'developer') && message.content.trim() !== '') {
@@ -139,15 +143,17 @@ function responseFormatToResponses(format: ResponseFormat | undefined): Record<s
  * `{ type: 'response.create', ...body }` without `stream`.
  *
  * - `model` is resolved from aliases (`:effort`, `-fast` → `service_tier: "priority"`);
+ *   `request.serviceTier` wins over the alias's tier;
  * - `instructions` joins system and developer messages (else `defaultInstructions`);
- * - `reasoning: {effort?, summary: "auto"}` and `include: ["reasoning.encrypted_content"]` only for
+ * - `reasoning: {effort?, summary}` (summary: `request.reasoningSummary`, default `auto`) and `include: ["reasoning.encrypted_content"]` only for
  *   reasoning models; effort precedence: `request.reasoningEffort`, alias suffix, `defaultEffort`;
  * - `store: false` (`true` on the `openai` backend when `request.store` asks for it),
  *   `parallel_tool_calls` (`request.parallelToolCalls`, default true), `tool_choice` (default `auto`),
  *   `tools`, `prompt_cache_key` = `sessionId`;
  * - an assistant message's `outputItems` go back verbatim, without their ids;
  * - `max_output_tokens` and `temperature` (non-reasoning models only) only for the `openai` backend;
- * - `text: {format}` for structured output (`json_object` or `json_schema`), on both backends.
+ * - `text: {format?, verbosity?}`: structured output (`json_object` or `json_schema`) and
+ *   `request.verbosity`, on both backends.
  *
  * @throws ResponsesProtocolError `invalid-request` when the model name is empty.
  */
@@ -164,7 +170,10 @@ export function buildResponsesRequestBody(
   const resolved = resolveModelAlias(request.model, { defaultEffort: options.defaultEffort });
   const body: ResponsesRequestBody = {
     model: resolved.model,
-    instructions: instructionsOf(request.messages, options.defaultInstructions ?? DEFAULT_INSTRUCTIONS),
+    instructions: buildResponsesInstructions(
+      request.messages,
+      options.defaultInstructions ?? DEFAULT_INSTRUCTIONS,
+    ),
     input: buildResponsesInput(request.messages, options.onWarning),
     stream: true,
     store: options.backend === 'openai' && request.store === true,
@@ -176,13 +185,20 @@ export function buildResponsesRequestBody(
   body.parallel_tool_calls = request.parallelToolCalls ?? true;
   if (resolved.supportsReasoningEffort) {
     const effort = request.reasoningEffort ?? resolved.reasoningEffort;
-    body.reasoning = effort === undefined ? { summary: 'auto' } : { effort, summary: 'auto' };
+    const summary = request.reasoningSummary ?? 'auto';
+    body.reasoning = effort === undefined ? { summary } : { effort, summary };
     body.include = ['reasoning.encrypted_content'];
   }
-  if (resolved.serviceTier !== undefined) body.service_tier = resolved.serviceTier;
+  const serviceTier = request.serviceTier ?? resolved.serviceTier;
+  if (serviceTier !== undefined) body.service_tier = serviceTier;
   if (options.sessionId !== undefined && options.sessionId !== '') body.prompt_cache_key = options.sessionId;
   const format = responseFormatToResponses(request.responseFormat);
-  if (format !== undefined) body.text = { format };
+  if (format !== undefined || request.verbosity !== undefined) {
+    body.text = {
+      ...(format === undefined ? {} : { format }),
+      ...(request.verbosity === undefined ? {} : { verbosity: request.verbosity }),
+    };
+  }
   if (options.backend === 'openai') {
     if (request.maxOutputTokens !== undefined) body.max_output_tokens = request.maxOutputTokens;
     if (request.temperature !== undefined && !resolved.supportsReasoningEffort)

@@ -1,6 +1,7 @@
 import { type Emulator, startEmulator } from '@codetether/emulator';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import type { TransportMode } from '@codetether/provider-codex';
+import { jsonSchema, tool } from 'ai';
 import { type CodetetherProvider, createCodetether } from '../codetether-provider.js';
 
 /** The auth modes the tests cover. */
@@ -67,3 +68,14 @@ export function inputOf(emulator: Emulator, index: number): Record<string, unkno
   const body = responsesRequests(emulator)[index]?.body as { input?: Record<string, unknown>[] } | undefined;
   return body?.input ?? [];
 }
+
+/** A tool with `execute`: the weather of a city. */
+export const weatherTool = tool({
+  description: 'Current weather for a city',
+  inputSchema: jsonSchema<{ city: string }>({
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+  }),
+  execute: async ({ city }) => ({ city, temperature: '21C', sky: 'clear' }),
+});
