@@ -14,6 +14,7 @@ describe('parseServerArguments', () => {
       shutdownGraceMs: 10_000,
       requireKey: false,
       continuation: {},
+      modelMap: [],
     });
   });
 
@@ -33,6 +34,16 @@ describe('parseServerArguments', () => {
     expect(() => parseServerArguments(['--max-conversations', '0'], {})).toThrow(ServerUsageError);
   });
 
+  it('reads the model map from --model-map, then CODETETHER_GATEWAY_MODEL_MAP', () => {
+    expect(parseServerArguments(['--model-map', 'claude-*=gpt-5.4'], {})).toMatchObject({
+      modelMap: [{ pattern: 'claude-*', model: 'gpt-5.4' }],
+    });
+    expect(parseServerArguments([], { CODETETHER_GATEWAY_MODEL_MAP: 'llama*=gpt-5.4-mini' })).toMatchObject({
+      modelMap: [{ pattern: 'llama*', model: 'gpt-5.4-mini' }],
+    });
+    expect(() => parseServerArguments(['--model-map', 'claude-*'], {})).toThrow(ServerUsageError);
+  });
+
   it('reads flags, then the environment', () => {
     expect(
       parseServerArguments(['--host', '0.0.0.0', '--port', '9000', '--shutdown-grace-ms', '0'], {}),
@@ -42,6 +53,7 @@ describe('parseServerArguments', () => {
       shutdownGraceMs: 0,
       requireKey: false,
       continuation: {},
+      modelMap: [],
     });
     expect(parseServerArguments(['--require-key'], {})).toMatchObject({ requireKey: true });
     expect(

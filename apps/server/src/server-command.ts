@@ -5,6 +5,7 @@ import {
   readEnvironmentSetting,
   resolveLogLevel,
 } from '@codetether/provider-codex/configuration';
+import { createModelMap, type ModelMapRule, parseModelMapRules } from './dialect-model-map.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
@@ -43,6 +44,8 @@ export interface ServerCommandSettings {
   requireKey: boolean;
   /** Continuation and its index limits, or `false` (`--no-continuation`, `CODETETHER_GATEWAY_CONTINUATION=off`). */
   continuation: false | { maxConversations?: number; maxAgeMs?: number };
+  /** The user's model map rules (`--model-map`, `CODETETHER_GATEWAY_MODEL_MAP`), tried before the defaults. */
+  modelMap: ModelMapRule[];
 }
 
 /** The usage text of `codetether-server`. */
@@ -59,6 +62,10 @@ Options:
   --max-conversations N     the most conversations remembered for continuation (default 256)
   --conversation-max-age-ms MS
                             how long a conversation is remembered after its last turn (default 1800000)
+  --model-map MAP           model names of Anthropic and Ollama clients to Codex models, as
+                            comma-separated pattern=model pairs (* matches anything), tried before
+                            the defaults claude-*opus*=gpt-5.4:high, claude-*sonnet*=gpt-5.4,
+                            claude-*haiku*=gpt-5.4-mini (or CODETETHER_GATEWAY_MODEL_MAP)
   --require-key             exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
                             stored in CODETETHER_HOME, instead of generating one (the container uses it)
   -h, --help                show this help
@@ -108,6 +115,7 @@ export function parseServerArguments(
     'no-continuation'?: boolean;
     'max-conversations'?: string;
     'conversation-max-age-ms'?: string;
+    'model-map'?: string;
     help?: boolean;
     version?: boolean;
   };
@@ -122,6 +130,7 @@ export function parseServerArguments(
         'no-continuation': { type: 'boolean' },
         'max-conversations': { type: 'string' },
         'conversation-max-age-ms': { type: 'string' },
+        'model-map': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -153,7 +162,17 @@ export function parseServerArguments(
     shutdownGraceMs,
     requireKey: values['require-key'] === true,
     continuation: parseContinuation(values, env),
+    modelMap: parseModelMap(values['model-map'], env),
   };
+}
+
+function parseModelMap(option: string | undefined, env: Record<string, string | undefined>): ModelMapRule[] {
+  const text = option ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.gatewayModelMap) ?? '';
+  try {
+    return parseModelMapRules(text);
+  } catch (error) {
+    throw new ServerUsageError(`--model-map: ${(error as Error).message}`);
+  }
 }
 
 function parsePositiveInteger(value: string, flag: string): number {
@@ -230,6 +249,7 @@ export async function runServerCommand(
     host: settings.host,
     port: settings.port,
     continuation: settings.continuation,
+    modelMap: createModelMap(settings.modelMap),
     closeProviderOnClose: true,
   });
   const baseUrl = `${gateway.url}/v1`;
