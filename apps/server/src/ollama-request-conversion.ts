@@ -61,7 +61,8 @@ function convertMessages(messages: readonly ChatRequestMessage[]): ChatMessage[]
         pending = [...calls];
         return converted;
       }
-      case 'tool': {
+      default: {
+        // role 'tool'
         const answered =
           pending.find((call) => call.id === message.tool_call_id) ??
           pending.find((call) => call.name === message.tool_name) ??
