@@ -26,6 +26,14 @@ const optionsSchema = z
   .optional()
   .describe('Only `temperature` and `num_predict` are used; the others are accepted and ignored.');
 
+/** The fields `/api/chat` and `/api/generate` share besides the model. */
+const generationSettings = {
+  stream: z.boolean().optional().describe('Default true: NDJSON lines.'),
+  format: formatSchema,
+  options: optionsSchema,
+  think: thinkSchema,
+};
+
 const imagesSchema = z.array(z.string()).optional().describe('Base64-encoded images.');
 
 /** The zod schema of `POST /api/chat` (Ollama); unknown fields are accepted. */
@@ -55,10 +63,7 @@ export const ollamaChatRequestSchema = z.looseObject({
       }),
     )
     .optional(),
-  stream: z.boolean().optional().describe('Default true: NDJSON lines.'),
-  format: formatSchema,
-  options: optionsSchema,
-  think: thinkSchema,
+  ...generationSettings,
 });
 
 /** A validated `POST /api/chat` body. */
@@ -71,10 +76,7 @@ export const ollamaGenerateRequestSchema = z.looseObject({
   system: z.string().optional(),
   images: imagesSchema,
   suffix: z.string().optional(),
-  stream: z.boolean().optional().describe('Default true: NDJSON lines.'),
-  format: formatSchema,
-  options: optionsSchema,
-  think: thinkSchema,
+  ...generationSettings,
 });
 
 /** A validated `POST /api/generate` body. */
