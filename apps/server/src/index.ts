@@ -1,5 +1,13 @@
 // What a program embedding the gateway needs, and nothing else: start it (or get its Fetch handler),
 // give it a provider, read its errors, and get the server key the way `codetether-server` does.
+export {
+  createModelMap,
+  DEFAULT_MODEL_MAP_RULES,
+  type ModelMap,
+  ModelMapError,
+  type ModelMapRule,
+  parseModelMapRules,
+} from './dialect-model-map.js';
 export type { ReasoningContentMode } from './gateway-context.js';
 export {
   createGatewayLogger,
