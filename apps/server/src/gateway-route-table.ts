@@ -1,6 +1,17 @@
 import { z } from 'zod';
+import { toAnthropicErrorBody } from './anthropic-error.js';
+import {
+  anthropicTokenCountSchema,
+  handleAnthropicCountTokens,
+  handleAnthropicMessages,
+} from './anthropic-messages-route.js';
+import {
+  anthropicCountTokensRequestSchema,
+  anthropicMessagesRequestSchema,
+} from './anthropic-messages-schema.js';
 import { chatCompletionRequestSchema } from './chat-completion-request-schema.js';
 import { handleChatCompletions } from './chat-completions-route.js';
+import { createModelMap, type ModelMap } from './dialect-model-map.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayRoute } from './gateway-routes.js';
 import {
@@ -9,6 +20,21 @@ import {
   openAiModelListSchema,
   openAiModelSchema,
 } from './models-route.js';
+import { toOllamaErrorBody } from './ollama-error.js';
+import {
+  ollamaChatRequestSchema,
+  ollamaGenerateRequestSchema,
+  ollamaShowRequestSchema,
+} from './ollama-request-schema.js';
+import {
+  handleOllamaChat,
+  handleOllamaGenerate,
+  handleOllamaShow,
+  handleOllamaTags,
+  OLLAMA_API_VERSION,
+  ollamaShowSchema,
+  ollamaTagsSchema,
+} from './ollama-routes.js';
 import { createOpenApiDocument } from './openapi-document.js';
 import { handleResponses, responsesRequestSchema } from './responses-route.js';
 import { SERVER_VERSION } from './server-version.js';
@@ -23,9 +49,12 @@ export const gatewayHealthSchema = z.object({
 export interface GatewayRouteTableState {
   /** Whether the gateway is shutting down. */
   isDraining(): boolean;
+  /** Model names of the Anthropic and Ollama dialects to Codex models (default: {@link createModelMap}()). */
+  modelMap?: ModelMap;
 }
 
 const STREAM_OR_JSON = 'A JSON object, or with `stream: true` server-sent events (`text/event-stream`).';
+const NDJSON_OR_JSON = 'NDJSON lines (`application/x-ndjson`), or with `stream: false` one JSON object.';
 
 /**
  * The gateway's one list of routes: it registers the handlers, labels metrics, answers 405s and is
@@ -39,6 +68,7 @@ export function createGatewayRouteTable(
   state: GatewayRouteTableState,
 ): GatewayRoute[] {
   let openApiDocument: string | undefined;
+  const modelMap = state.modelMap ?? createModelMap();
   const routes: GatewayRoute[] = [
     {
       path: '/v1/chat/completions',
@@ -62,6 +92,96 @@ export function createGatewayRouteTable(
         requestBody: responsesRequestSchema,
         responseDescription: `The final response object, or every Responses event. ${STREAM_OR_JSON}`,
         responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/messages',
+      methods: ['POST'],
+      handler: (c, request) => handleAnthropicMessages(context, modelMap, c, request),
+      errorBody: toAnthropicErrorBody,
+      documentation: {
+        operationId: 'createMessage',
+        summary:
+          'The Anthropic Messages API (key as `x-api-key` or bearer); Claude names go through the model map.',
+        requestBody: anthropicMessagesRequestSchema,
+        responseDescription: `A \`message\` object, or Anthropic's stream events. ${STREAM_OR_JSON}`,
+        responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/messages/count_tokens',
+      methods: ['POST'],
+      handler: (c) => handleAnthropicCountTokens(context, modelMap, c),
+      errorBody: toAnthropicErrorBody,
+      documentation: {
+        operationId: 'countMessageTokens',
+        summary: 'An estimate of the input tokens of a Messages request (marked `estimated: true`).',
+        requestBody: anthropicCountTokensRequestSchema,
+        responseDescription: 'The estimated input tokens.',
+        responseContent: { 'application/json': anthropicTokenCountSchema },
+      },
+    },
+    {
+      path: '/api/chat',
+      methods: ['POST'],
+      handler: (c, request) => handleOllamaChat(context, modelMap, c, request),
+      errorBody: toOllamaErrorBody,
+      documentation: {
+        operationId: 'ollamaChat',
+        summary: "Ollama's chat API; model names go through the model map.",
+        requestBody: ollamaChatRequestSchema,
+        responseDescription: NDJSON_OR_JSON,
+        responseContent: { 'application/x-ndjson': undefined, 'application/json': undefined },
+      },
+    },
+    {
+      path: '/api/generate',
+      methods: ['POST'],
+      handler: (c, request) => handleOllamaGenerate(context, modelMap, c, request),
+      errorBody: toOllamaErrorBody,
+      documentation: {
+        operationId: 'ollamaGenerate',
+        summary: "Ollama's generate API (one prompt); model names go through the model map.",
+        requestBody: ollamaGenerateRequestSchema,
+        responseDescription: NDJSON_OR_JSON,
+        responseContent: { 'application/x-ndjson': undefined, 'application/json': undefined },
+      },
+    },
+    {
+      path: '/api/tags',
+      methods: ['GET'],
+      handler: (c) => handleOllamaTags(context, c),
+      errorBody: toOllamaErrorBody,
+      documentation: {
+        operationId: 'ollamaListModels',
+        summary: 'The models the account can use, as Ollama lists local models.',
+        responseDescription: "Ollama's model list.",
+        responseContent: { 'application/json': ollamaTagsSchema },
+      },
+    },
+    {
+      path: '/api/show',
+      methods: ['POST'],
+      handler: (c) => handleOllamaShow(context, modelMap, c),
+      errorBody: toOllamaErrorBody,
+      documentation: {
+        operationId: 'ollamaShowModel',
+        summary: 'One model of the list and its capabilities.',
+        requestBody: ollamaShowRequestSchema,
+        responseDescription: "Ollama's model information.",
+        responseContent: { 'application/json': ollamaShowSchema },
+      },
+    },
+    {
+      path: '/api/version',
+      methods: ['GET'],
+      handler: (c) => c.json({ version: OLLAMA_API_VERSION }),
+      errorBody: toOllamaErrorBody,
+      documentation: {
+        operationId: 'ollamaVersion',
+        summary: 'The Ollama API version the gateway speaks.',
+        responseDescription: 'The version.',
+        responseContent: { 'application/json': z.object({ version: z.string() }) },
       },
     },
     {

@@ -56,10 +56,15 @@ export interface GatewayRoute {
   metricsLabel?: string;
   /** Its description in `GET /openapi.json` (default: only its path and methods). */
   documentation?: GatewayRouteDocumentation;
+  /** The body of its error answers, for another API dialect (default: OpenAI's error body). */
+  errorBody?: (error: GatewayError) => unknown;
 }
 
 /** The requests that need the server key (Hono path pattern); every other route is open. */
 export const SERVER_KEY_PATH_PATTERN = '/v1/*';
+
+/** Every path pattern that needs the server key: OpenAI's and Anthropic's `/v1`, Ollama's `/api`. */
+export const SERVER_KEY_PATH_PATTERNS: readonly string[] = [SERVER_KEY_PATH_PATTERN, '/api/*'];
 
 /** The metrics label of requests no route matches. */
 export const UNMATCHED_ROUTE_LABEL = 'other';
@@ -86,7 +91,7 @@ function pathMatcher(pattern: string): RegExp {
  * @param path - e.g. `/v1/models/:model`
  */
 export function requiresServerKey(path: string): boolean {
-  return pathMatcher(SERVER_KEY_PATH_PATTERN).test(path);
+  return SERVER_KEY_PATH_PATTERNS.some((pattern) => pathMatcher(pattern).test(path));
 }
 
 /**
@@ -98,6 +103,22 @@ export function requiresServerKey(path: string): boolean {
 export function createRouteLabeler(routes: readonly GatewayRoute[]): (path: string) => string {
   const matchers = routes.map((route) => ({ matcher: pathMatcher(route.path), label: labelOf(route) }));
   return (path) => matchers.find(({ matcher }) => matcher.test(path))?.label ?? UNMATCHED_ROUTE_LABEL;
+}
+
+/**
+ * Builds the function that writes an error's body for a request path: the `errorBody` of the first
+ * route whose pattern matches (Anthropic's or Ollama's shape), else OpenAI's error body.
+ *
+ * @param routes - the route table
+ */
+export function createErrorBodyFormatter(
+  routes: readonly GatewayRoute[],
+): (path: string, error: GatewayError) => unknown {
+  const matchers = routes.map((route) => ({ matcher: pathMatcher(route.path), errorBody: route.errorBody }));
+  return (path, error) => {
+    const errorBody = matchers.find(({ matcher }) => matcher.test(path))?.errorBody;
+    return errorBody === undefined ? error.toBody() : errorBody(error);
+  };
 }
 
 /** The `Allow` header of each path: its routes' methods in table order, `HEAD` right after `GET`. */

@@ -2,22 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
+import { authorizationOf } from './api-key-header.js';
 import { createBearerAuthenticator } from './bearer-authentication.js';
 import {
   ConversationIndex,
   DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
   DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
 } from './conversation-index.js';
+import type { ModelMap } from './dialect-model-map.js';
 import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { createGatewayRouteTable } from './gateway-route-table.js';
 import {
+  createErrorBodyFormatter,
   createRouteLabeler,
   type GatewayEnvironment,
   registerRoutes,
-  SERVER_KEY_PATH_PATTERN,
+  SERVER_KEY_PATH_PATTERNS,
 } from './gateway-routes.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
@@ -77,6 +80,8 @@ export interface GatewayServerOptions {
    * only their new messages, over their own warm WebSocket. `false` sends every request in full.
    */
   continuation?: false | ContinuationOptions;
+  /** Model names of the Anthropic and Ollama dialects to Codex models (default: the Claude families). */
+  modelMap?: ModelMap;
 }
 
 /** Limits of the conversation index behind continuation. */
@@ -185,16 +190,20 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
   // The one list of routes: it registers the handlers, labels metrics, answers 405s and is what
   // GET /openapi.json describes. Add a route in gateway-route-table.ts.
-  const routes = createGatewayRouteTable(context, { isDraining: () => draining });
+  const routes = createGatewayRouteTable(context, {
+    isDraining: () => draining,
+    ...(options.modelMap === undefined ? {} : { modelMap: options.modelMap }),
+  });
   const routeOf = createRouteLabeler(routes);
+  const errorBodyOf = createErrorBodyFormatter(routes);
 
   const app = new Hono<GatewayEnvironment>();
 
-  const errorResponse = (error: GatewayError, requestId: string | undefined): Response => {
+  const errorResponse = (error: GatewayError, requestId: string | undefined, path: string): Response => {
     const headers: Record<string, string> = { ...error.toHeaders() };
     if (requestId !== undefined) headers['x-request-id'] = requestId;
     if (draining) headers.connection = 'close';
-    return Response.json(error.toBody(), { status: error.status, headers });
+    return Response.json(errorBodyOf(path, error), { status: error.status, headers });
   };
 
   app.use('*', async (c, next) => {
@@ -205,9 +214,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     c.set('requestId', requestId);
     const refusal = refuseByHostOrOrigin(originPolicy, c.req.raw);
     if (refusal !== undefined) {
-      c.res = errorResponse(refusal, requestId);
+      c.res = errorResponse(refusal, requestId, c.req.path);
     } else if (draining) {
-      c.res = errorResponse(drainingError(), requestId);
+      c.res = errorResponse(drainingError(), requestId, c.req.path);
     } else {
       await next();
       // A stream written straight to Node's response carries the id in its own head.
@@ -239,7 +248,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       );
     }
     metrics.recordError(routeOf(c.req.path), gatewayError.code ?? gatewayError.type);
-    return errorResponse(gatewayError, c.get('requestId'));
+    return errorResponse(gatewayError, c.get('requestId'), c.req.path);
   });
 
   if (originPolicy.corsEnabled) app.use('*', createCorsMiddleware(options.allowedOrigins ?? []));
@@ -250,21 +259,21 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     });
   });
 
-  app.use(SERVER_KEY_PATH_PATTERN, async (c, next) => {
-    authenticate(c.req.header('authorization'));
-    await next();
+  const bodyLimit = createRequestBodyLimit(maxBodyBytes, () => {
+    throw new GatewayError(
+      413,
+      'invalid_request_error',
+      `The request body is larger than the gateway's limit of ${maxBodyBytes} bytes.`,
+      { code: 'request_too_large' },
+    );
   });
-  app.use(
-    '/v1/*',
-    createRequestBodyLimit(maxBodyBytes, () => {
-      throw new GatewayError(
-        413,
-        'invalid_request_error',
-        `The request body is larger than the gateway's limit of ${maxBodyBytes} bytes.`,
-        { code: 'request_too_large' },
-      );
-    }),
-  );
+  for (const pattern of SERVER_KEY_PATH_PATTERNS) {
+    app.use(pattern, async (c, next) => {
+      authenticate(authorizationOf(c.req.raw.headers));
+      await next();
+    });
+    app.use(pattern, bodyLimit);
+  }
 
   registerRoutes(app, routes);
 

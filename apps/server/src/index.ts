@@ -7,6 +7,14 @@ export {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
+export {
+  createModelMap,
+  DEFAULT_MODEL_MAP_RULES,
+  type ModelMap,
+  ModelMapError,
+  type ModelMapRule,
+  parseModelMapRules,
+} from './dialect-model-map.js';
 export { createGatewayCodexProvider } from './gateway-codex-provider.js';
 export type { ReasoningContentMode } from './gateway-context.js';
 export {

@@ -21,6 +21,7 @@ describe('parseServerArguments', () => {
       requestTimeoutMs: 60_000,
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1_000,
+      modelMap: [],
     });
   });
 
@@ -71,6 +72,16 @@ describe('parseServerArguments', () => {
     expect(() => parseServerArguments(['--max-conversations', '0'], {})).toThrow(ServerUsageError);
   });
 
+  it('reads the model map from --model-map, then CODETETHER_GATEWAY_MODEL_MAP', () => {
+    expect(parseServerArguments(['--model-map', 'claude-*=gpt-5.4'], {})).toMatchObject({
+      modelMap: [{ pattern: 'claude-*', model: 'gpt-5.4' }],
+    });
+    expect(parseServerArguments([], { CODETETHER_GATEWAY_MODEL_MAP: 'llama*=gpt-5.4-mini' })).toMatchObject({
+      modelMap: [{ pattern: 'llama*', model: 'gpt-5.4-mini' }],
+    });
+    expect(() => parseServerArguments(['--model-map', 'claude-*'], {})).toThrow(ServerUsageError);
+  });
+
   it('reads flags, then the environment', () => {
     expect(
       parseServerArguments(['--host', '0.0.0.0', '--port', '9000', '--shutdown-grace-ms', '0'], {}),
@@ -80,6 +91,7 @@ describe('parseServerArguments', () => {
       shutdownGraceMs: 0,
       requireKey: false,
       continuation: {},
+      modelMap: [],
     });
     expect(parseServerArguments(['--require-key'], {})).toMatchObject({ requireKey: true });
     expect(

@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
+import { createModelMap, type ModelMapRule, parseModelMapRules } from './dialect-model-map.js';
 import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
@@ -58,6 +59,8 @@ export interface ServerCommandSettings extends ConnectionLimits {
   allowedHosts: string[];
   /** Browser origins allowed, with CORS (`--allowed-origins`). */
   allowedOrigins: string[];
+  /** The user's model map rules (`--model-map`, `CODETETHER_GATEWAY_MODEL_MAP`), tried before the defaults. */
+  modelMap: ModelMapRule[];
 }
 
 /** The usage text of `codetether-server`. */
@@ -84,6 +87,10 @@ Options (each also read from the variable named after it):
                                previous_response_id upstream (or CODETETHER_GATEWAY_CONTINUATION=off)
   --max-conversations N        the most conversations remembered for continuation (default 256)
   --conversation-max-age-ms MS how long a conversation is remembered after its last turn (default 1800000)
+  --model-map MAP              model names of Anthropic and Ollama clients to Codex models, as
+                               comma-separated pattern=model pairs (* matches anything), tried before
+                               the defaults claude-*opus*=gpt-5.4:high, claude-*sonnet*=gpt-5.4,
+                               claude-*haiku*=gpt-5.4-mini (CODETETHER_GATEWAY_MODEL_MAP)
   -h, --help                   show this help
   -V, --version                print the version
 
@@ -128,6 +135,7 @@ const STRING_OPTIONS = [
   'keep-alive-timeout-ms',
   'max-conversations',
   'conversation-max-age-ms',
+  'model-map',
 ] as const;
 
 type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
@@ -270,7 +278,17 @@ export function parseServerArguments(
     allowedOrigins: listSetting(values['allowed-origins'], env, ENVIRONMENT_VARIABLES.serverAllowedOrigins),
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
+    modelMap: parseModelMap(values['model-map'], env),
   };
+}
+
+function parseModelMap(option: string | undefined, env: Record<string, string | undefined>): ModelMapRule[] {
+  const text = option ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.gatewayModelMap) ?? '';
+  try {
+    return parseModelMapRules(text);
+  } catch (error) {
+    throw new ServerUsageError(`--model-map: ${(error as Error).message}`);
+  }
 }
 
 function parsePositiveInteger(value: string, flag: string): number {
@@ -352,6 +370,7 @@ export async function runServerCommand(
     requestTimeoutMs: settings.requestTimeoutMs,
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
     maxConnections: settings.maxConnections,
+    modelMap: createModelMap(settings.modelMap),
     closeProviderOnClose: true,
   });
   const baseUrl = `${gateway.url}/v1`;

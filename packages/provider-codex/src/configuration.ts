@@ -38,6 +38,8 @@ export const ENVIRONMENT_VARIABLES = {
   serverPort: 'CODETETHER_SERVER_PORT',
   /** `on` (default) or `off`: whether the gateway continues recognised conversations (`previous_response_id`). */
   gatewayContinuation: 'CODETETHER_GATEWAY_CONTINUATION',
+  /** The gateway's model map for the Anthropic and Ollama dialects: `pattern=model` pairs, comma-separated. */
+  gatewayModelMap: 'CODETETHER_GATEWAY_MODEL_MAP',
   /** How long the backend's model list is used before it is asked again, seconds (default 300). */
   modelsCacheTtlSeconds: 'CODETETHER_MODELS_CACHE_TTL_SECONDS',
   /** The instructions the gateway sends for requests that bring none (default {@link DEFAULT_GATEWAY_INSTRUCTIONS}). */

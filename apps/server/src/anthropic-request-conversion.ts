@@ -1,0 +1,137 @@
+import type {
+  ChatMessage,
+  CompletionRequest,
+  ReasoningEffort,
+  ToolCall,
+  UserContentPart,
+} from '@codetether/responses-protocol';
+import type {
+  AnthropicContentBlock,
+  AnthropicCountTokensRequest,
+  AnthropicMessagesRequest,
+} from './anthropic-messages-schema.js';
+import type { ModelMap } from './dialect-model-map.js';
+import { GatewayError } from './openai-error.js';
+
+type ImageBlock = Extract<AnthropicContentBlock, { type: 'image' }>;
+type RequestMessage = AnthropicMessagesRequest['messages'][number];
+
+function imagePart(block: ImageBlock): UserContentPart {
+  const source = block.source;
+  return {
+    type: 'image',
+    url: source.type === 'url' ? source.url : `data:${source.media_type};base64,${source.data}`,
+  };
+}
+
+function blocksOf(content: RequestMessage['content']): AnthropicContentBlock[] {
+  return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+}
+
+function textOf(blocks: readonly { type: string; text?: string }[]): string {
+  return blocks.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
+}
+
+function toolResultText(block: Extract<AnthropicContentBlock, { type: 'tool_result' }>): string {
+  const content = block.content ?? '';
+  const text = typeof content === 'string' ? content : textOf(content);
+  return block.is_error === true ? `Error: ${text}` : text;
+}
+
+/** A user turn: its tool results become tool messages (first, in order), the rest one user message. */
+function convertUserMessage(blocks: readonly AnthropicContentBlock[]): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  const parts: UserContentPart[] = [];
+  for (const block of blocks) {
+    if (block.type === 'tool_result')
+      messages.push({ role: 'tool', toolCallId: block.tool_use_id, content: toolResultText(block) });
+    else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
+    else if (block.type === 'image') parts.push(imagePart(block));
+  }
+  if (parts.length > 0) {
+    const onlyText = parts.every((part) => part.type === 'text');
+    messages.push({ role: 'user', content: onlyText ? textOf(parts) : parts });
+  }
+  return messages;
+}
+
+function convertAssistantMessage(blocks: readonly AnthropicContentBlock[]): ChatMessage {
+  const message: Extract<ChatMessage, { role: 'assistant' }> = { role: 'assistant' };
+  const text = textOf(blocks);
+  if (text !== '') message.content = text;
+  const toolCalls: ToolCall[] = blocks.flatMap((block) =>
+    block.type === 'tool_use'
+      ? [{ id: block.id, name: block.name, arguments: JSON.stringify(block.input ?? {}) }]
+      : [],
+  );
+  if (toolCalls.length > 0) message.toolCalls = toolCalls;
+  return message;
+}
+
+/** Anthropic's thinking budget as a Codex reasoning effort. */
+export function effortOfThinkingBudget(budgetTokens: number): ReasoningEffort {
+  if (budgetTokens < 4_096) return 'low';
+  if (budgetTokens < 16_384) return 'medium';
+  return 'high';
+}
+
+function unsupported(param: string, message: string): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', message, { param, code: 'unsupported_parameter' });
+}
+
+/**
+ * Converts a validated Anthropic Messages body to the provider's {@link CompletionRequest}: `system`
+ * becomes the instructions, `tool_use` blocks tool calls, `tool_result` blocks tool messages, images
+ * image parts, `tool_choice` `any` → `required`, an enabled `thinking` budget a reasoning effort, and
+ * `output_config.effort` (`max` → `xhigh`) the reasoning effort, `output_config.format` structured
+ * output, and the model goes through the model map. `max_tokens` becomes `maxOutputTokens` (the provider sends it
+ * only to backends that take it). Earlier `thinking` blocks are dropped.
+ *
+ * @param body - the validated request body
+ * @param modelMap - requested model names to Codex models
+ * @throws {GatewayError} 400 `unsupported_parameter` for `stop_sequences`
+ */
+export function anthropicToCompletionRequest(
+  body: AnthropicCountTokensRequest & { max_tokens?: number | undefined },
+  modelMap: ModelMap,
+): CompletionRequest {
+  if (body.stop_sequences !== undefined && body.stop_sequences.length > 0) {
+    throw unsupported(
+      'stop_sequences',
+      'stop_sequences is not supported by the Codex backend. Remove it and stop on the text yourself.',
+    );
+  }
+  const messages: ChatMessage[] = [];
+  const system =
+    body.system === undefined ? '' : typeof body.system === 'string' ? body.system : textOf(body.system);
+  if (system.trim() !== '') messages.push({ role: 'system', content: system });
+  for (const message of body.messages) {
+    const blocks = blocksOf(message.content);
+    if (message.role === 'user') messages.push(...convertUserMessage(blocks));
+    else messages.push(convertAssistantMessage(blocks));
+  }
+  const request: CompletionRequest = { model: modelMap.resolve(body.model), messages };
+  if (body.tools !== undefined && body.tools.length > 0) {
+    request.tools = body.tools.map((tool) =>
+      tool.description === undefined
+        ? { name: tool.name, parameters: tool.input_schema }
+        : { name: tool.name, description: tool.description, parameters: tool.input_schema },
+    );
+  }
+  const choice = body.tool_choice;
+  if (choice !== undefined) {
+    if (choice.type === 'tool') request.toolChoice = { name: choice.name };
+    else request.toolChoice = choice.type === 'any' ? 'required' : choice.type;
+  }
+  const budget = body.thinking?.budget_tokens;
+  if (body.thinking?.type === 'enabled' && budget !== undefined)
+    request.reasoningEffort = effortOfThinkingBudget(budget);
+  const effort = body.output_config?.effort;
+  if (effort !== undefined && effort !== null) request.reasoningEffort = effort === 'max' ? 'xhigh' : effort;
+  const format = body.output_config?.format;
+  if (format !== undefined && format !== null)
+    request.responseFormat = { type: 'json_schema', name: 'response', schema: format.schema };
+  if (body.max_tokens !== undefined) request.maxOutputTokens = body.max_tokens;
+  if (body.temperature !== undefined) request.temperature = body.temperature;
+  return request;
+}

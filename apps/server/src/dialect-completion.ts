@@ -1,0 +1,223 @@
+import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
+import type { Context } from 'hono';
+import { withAuthorization } from './api-key-header.js';
+import { openChatStream } from './chat-conversation-turn.js';
+import { createFrameStream } from './frame-stream.js';
+import type { GatewayContext } from './gateway-context.js';
+import type { RouteRequest } from './gateway-routes.js';
+import { GatewayError } from './openai-error.js';
+import { shutdownError, trackRequest } from './tracked-request.js';
+import {
+  mapProviderError,
+  mapStreamErrorChunk,
+  NON_FATAL_STREAM_ERROR_CODES,
+} from './upstream-error-mapping.js';
+
+/**
+ * How one dialect (Anthropic Messages, Ollama…) answers: it turns the provider's chunks into its own
+ * events and, for a request that is not streamed, into its own response object.
+ */
+export interface DialectAnswer {
+  /** Takes the next chunk (never an error chunk) and returns the stream text it produces ('' for none). */
+  add(chunk: StreamChunk): string;
+  /** The whole answer as the dialect's JSON body (after `done`). */
+  result(): unknown;
+  /** The stream text that ends a stream with `error` (its own error event). */
+  errorFrame(error: GatewayError): string;
+}
+
+/** What {@link runDialectCompletion} needs besides the request context. */
+export interface DialectCompletionOptions {
+  /** The request converted to the provider's shape. */
+  request: CompletionRequest;
+  /** Whether the client asked for a stream. */
+  stream: boolean;
+  /** The dialect's answer builder, new for this request. */
+  answer: DialectAnswer;
+  /** Response headers of a stream (content type…). */
+  streamHeaders: Readonly<Record<string, string>>;
+}
+
+type ErrorChunk = Extract<StreamChunk, { type: 'error' }>;
+
+function isFatalError(chunk: StreamChunk): chunk is ErrorChunk {
+  return chunk.type === 'error' && !NON_FATAL_STREAM_ERROR_CODES.has(chunk.code ?? '');
+}
+
+function recordUsage(context: GatewayContext, chunk: StreamChunk): void {
+  if (chunk.type !== 'done' || chunk.usage === undefined) return;
+  const usage = chunk.usage;
+  context.metrics.addTokens('prompt', usage.promptTokens + (usage.cacheReadTokens ?? 0));
+  context.metrics.addTokens('completion', usage.completionTokens);
+  context.metrics.addTokens('cached', usage.cacheReadTokens ?? 0);
+  context.metrics.addTokens('reasoning', usage.reasoningTokens ?? 0);
+}
+
+/** Reads the next chunk, skipping per-event (non-fatal) errors. */
+async function nextChunk(
+  context: GatewayContext,
+  route: string,
+  iterator: AsyncIterator<StreamChunk>,
+): Promise<IteratorResult<StreamChunk>> {
+  for (;;) {
+    const result = await iterator.next();
+    if (result.done === true) return result;
+    const chunk: StreamChunk = result.value;
+    if (chunk.type !== 'error' || !NON_FATAL_STREAM_ERROR_CODES.has(chunk.code ?? '')) return result;
+    context.logger.warn({ route, code: chunk.code }, 'skipped an unreadable upstream event');
+  }
+}
+
+function closeQuietly(iterator: AsyncIterator<StreamChunk>): void {
+  try {
+    iterator.return?.()?.catch(() => {});
+  } catch {
+    // Already closed.
+  }
+}
+
+function incompleteError(): GatewayError {
+  return new GatewayError(
+    502,
+    'server_error',
+    'The upstream stream ended before the response was complete. Try again.',
+    { code: 'upstream_incomplete' },
+  );
+}
+
+/**
+ * Answers a request of another API dialect through the same path as chat completions: continuation
+ * (the conversation index, keyed by the client's key whether sent as bearer or `x-api-key`), request
+ * tracking for shutdown, upstream latency, time to first token and token metrics under the route's
+ * label. Failures before any output throw a {@link GatewayError} (the route's error shape answers
+ * it); later ones end the stream with the dialect's error event.
+ *
+ * @param context - shared gateway state
+ * @param c - the Hono context
+ * @param routeRequest - when the request arrived and its route label
+ * @param options - the converted request and the dialect's answer builder
+ */
+export async function runDialectCompletion(
+  context: GatewayContext,
+  c: Context,
+  { startedAt, route }: RouteRequest,
+  options: DialectCompletionOptions,
+): Promise<Response> {
+  const { answer } = options;
+  const tracked = trackRequest(context, c.req.raw);
+  const upstream = tracked.upstream;
+  let handedToStream = false;
+  try {
+    const iterator = (
+      await openChatStream(context, options.request, withAuthorization(c.req.raw.headers), {
+        signal: upstream.signal,
+        sessionId: tracked.sessionId,
+      })
+    )[Symbol.asyncIterator]();
+    const fail = (error: unknown): GatewayError => {
+      tracked.abort();
+      closeQuietly(iterator);
+      return tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now());
+    };
+
+    // The first chunk decides the HTTP status: failures before any output become proper error responses.
+    let first: IteratorResult<StreamChunk>;
+    try {
+      first = await nextChunk(context, route, iterator);
+    } catch (error) {
+      throw fail(error);
+    }
+    context.metrics.observeUpstreamLatency(route, (context.monotonicNow() - startedAt) / 1000);
+    if (first.done !== true && isFatalError(first.value)) {
+      throw fail(mapStreamErrorChunk(first.value.message, first.value.code));
+    }
+
+    if (!options.stream) {
+      let result = first;
+      let finished = false;
+      try {
+        while (result.done !== true) {
+          const chunk = result.value;
+          if (isFatalError(chunk)) throw mapStreamErrorChunk(chunk.message, chunk.code);
+          answer.add(chunk);
+          recordUsage(context, chunk);
+          if (chunk.type === 'done') {
+            finished = true;
+            break;
+          }
+          result = await nextChunk(context, route, iterator);
+        }
+      } catch (error) {
+        throw fail(error);
+      }
+      closeQuietly(iterator);
+      if (!finished) throw fail(incompleteError());
+      return c.json(answer.result());
+    }
+
+    const errorFrame = (error: GatewayError): string => {
+      context.metrics.recordError(route, error.code ?? error.type);
+      context.logger.warn({ route, status: error.status, code: error.code }, error.message);
+      return answer.errorFrame(error);
+    };
+
+    async function* frames(): AsyncGenerator<string, void, undefined> {
+      let firstTokenSent = false;
+      let result = first;
+      try {
+        for (;;) {
+          if (result.done === true) {
+            yield errorFrame(tracked.stoppedForShutdown ? shutdownError() : incompleteError());
+            return;
+          }
+          const chunk = result.value;
+          if (isFatalError(chunk)) {
+            if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+            yield errorFrame(
+              tracked.stoppedForShutdown ? shutdownError() : mapStreamErrorChunk(chunk.message, chunk.code),
+            );
+            return;
+          }
+          recordUsage(context, chunk);
+          const text = answer.add(chunk);
+          if (text !== '') {
+            if (!firstTokenSent) {
+              firstTokenSent = true;
+              context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
+            }
+            yield text;
+          }
+          if (chunk.type === 'done') return;
+          try {
+            result = await nextChunk(context, route, iterator);
+          } catch (error) {
+            if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+            yield errorFrame(
+              tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
+            );
+            return;
+          }
+        }
+      } finally {
+        closeQuietly(iterator);
+      }
+    }
+
+    context.metrics.streamOpened();
+    handedToStream = true;
+    const stream = createFrameStream(frames(), {
+      onCancel() {
+        context.logger.info({ route }, 'client disconnected; upstream request cancelled');
+        tracked.abort(new Error('The client disconnected.'));
+      },
+      onFinish() {
+        closeQuietly(iterator);
+        context.metrics.streamClosed();
+        tracked.release();
+      },
+    });
+    return new Response(stream, { status: 200, headers: options.streamHeaders });
+  } finally {
+    if (!handedToStream) tracked.release();
+  }
+}

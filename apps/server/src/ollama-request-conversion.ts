@@ -1,0 +1,148 @@
+import type {
+  ChatMessage,
+  CompletionRequest,
+  ResponseFormat,
+  ToolCall,
+  UserContentPart,
+} from '@codetether/responses-protocol';
+import type { ModelMap } from './dialect-model-map.js';
+import type { OllamaChatRequest, OllamaGenerateRequest } from './ollama-request-schema.js';
+import { GatewayError } from './openai-error.js';
+
+type ChatRequestMessage = OllamaChatRequest['messages'][number];
+type RequestSettings = Pick<OllamaChatRequest, 'model' | 'format' | 'options' | 'think'>;
+
+const IMAGE_SIGNATURES: readonly [string, string][] = [
+  ['iVBOR', 'image/png'],
+  ['/9j/', 'image/jpeg'],
+  ['R0lG', 'image/gif'],
+  ['UklG', 'image/webp'],
+];
+
+/** An Ollama image (bare base64) as a data URL, its type read from its first bytes. */
+function imageUrl(base64: string): string {
+  if (base64.startsWith('data:')) return base64;
+  const mediaType = IMAGE_SIGNATURES.find(([prefix]) => base64.startsWith(prefix))?.[1] ?? 'image/png';
+  return `data:${mediaType};base64,${base64}`;
+}
+
+function userMessage(text: string, images: readonly string[] | undefined): ChatMessage {
+  if (images === undefined || images.length === 0) return { role: 'user', content: text };
+  const parts: UserContentPart[] = images.map((image) => ({ type: 'image', url: imageUrl(image) }));
+  if (text !== '') parts.unshift({ type: 'text', text });
+  return { role: 'user', content: parts };
+}
+
+/**
+ * Ollama's messages as chat messages. Ollama's tool calls carry no id unless the client kept the one
+ * the gateway sent, so missing ids are made up per request and each `tool` message answers the
+ * earliest unanswered call of the same `tool_name` (else the earliest unanswered call).
+ */
+function convertMessages(messages: readonly ChatRequestMessage[]): ChatMessage[] {
+  let pending: ToolCall[] = [];
+  return messages.map((message, messageIndex): ChatMessage => {
+    switch (message.role) {
+      case 'system':
+        return { role: 'system', content: message.content };
+      case 'user':
+        return userMessage(message.content, message.images);
+      case 'assistant': {
+        const converted: Extract<ChatMessage, { role: 'assistant' }> = { role: 'assistant' };
+        if (message.content !== '') converted.content = message.content;
+        const calls = (message.tool_calls ?? []).map((call, callIndex) => ({
+          id: call.id ?? `call_${messageIndex}_${callIndex}`,
+          name: call.function.name,
+          arguments:
+            typeof call.function.arguments === 'string'
+              ? call.function.arguments
+              : JSON.stringify(call.function.arguments ?? {}),
+        }));
+        if (calls.length > 0) converted.toolCalls = calls;
+        pending = [...calls];
+        return converted;
+      }
+      default: {
+        // role 'tool'
+        const answered =
+          pending.find((call) => call.id === message.tool_call_id) ??
+          pending.find((call) => call.name === message.tool_name) ??
+          pending[0];
+        pending = pending.filter((call) => call !== answered);
+        const toolCallId = message.tool_call_id ?? answered?.id ?? `call_${messageIndex}`;
+        return { role: 'tool', toolCallId, content: message.content };
+      }
+    }
+  });
+}
+
+function responseFormatOf(format: RequestSettings['format']): ResponseFormat | undefined {
+  if (format === undefined || format === '') return undefined;
+  if (format === 'json') return { type: 'json_object' };
+  return { type: 'json_schema', name: 'response', schema: format };
+}
+
+function withSettings(request: CompletionRequest, body: RequestSettings): CompletionRequest {
+  const responseFormat = responseFormatOf(body.format);
+  if (responseFormat !== undefined) request.responseFormat = responseFormat;
+  if (typeof body.think === 'string') request.reasoningEffort = body.think;
+  const temperature = body.options?.temperature;
+  if (temperature !== undefined) request.temperature = temperature;
+  const maxTokens = body.options?.num_predict;
+  if (maxTokens !== undefined && maxTokens > 0) request.maxOutputTokens = maxTokens;
+  return request;
+}
+
+/**
+ * Converts a validated `POST /api/chat` body to the provider's {@link CompletionRequest}: the model
+ * through the model map, images as image parts, `format` as structured output, `think` levels as the
+ * reasoning effort, `options.temperature` and `options.num_predict` (the output limit, sent only to
+ * backends that take it).
+ *
+ * @param body - the validated request body
+ * @param modelMap - requested model names to Codex models
+ */
+export function ollamaChatToCompletionRequest(
+  body: OllamaChatRequest,
+  modelMap: ModelMap,
+): CompletionRequest {
+  const request: CompletionRequest = {
+    model: modelMap.resolve(body.model),
+    messages: convertMessages(body.messages),
+  };
+  if (body.tools !== undefined && body.tools.length > 0) {
+    request.tools = body.tools.map(({ function: tool }) => {
+      const parameters = tool.parameters ?? { type: 'object', properties: {} };
+      return tool.description === undefined
+        ? { name: tool.name, parameters }
+        : { name: tool.name, description: tool.description, parameters };
+    });
+  }
+  return withSettings(request, body);
+}
+
+/**
+ * Converts a validated `POST /api/generate` body: `system` and `prompt` (with its images) as one
+ * exchange, otherwise as {@link ollamaChatToCompletionRequest}.
+ *
+ * @param body - the validated request body
+ * @param modelMap - requested model names to Codex models
+ * @throws {GatewayError} 400 `unsupported_parameter` for `suffix` (fill-in-the-middle)
+ */
+export function ollamaGenerateToCompletionRequest(
+  body: OllamaGenerateRequest,
+  modelMap: ModelMap,
+): CompletionRequest {
+  if (body.suffix !== undefined && body.suffix !== '') {
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      'suffix (fill-in-the-middle) is not supported by the Codex models. Send the text before and after in the prompt instead.',
+      { param: 'suffix', code: 'unsupported_parameter' },
+    );
+  }
+  const messages: ChatMessage[] = [];
+  if (body.system !== undefined && body.system.trim() !== '')
+    messages.push({ role: 'system', content: body.system });
+  messages.push(userMessage(body.prompt, body.images));
+  return withSettings({ model: modelMap.resolve(body.model), messages }, body);
+}
