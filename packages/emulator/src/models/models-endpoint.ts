@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { headerValue, sendJson } from '../http-utilities.js';
-import { planTypeOf, validateCredentials } from '../responses/request-validation.js';
+import { answeredCredentialFailure, planTypeOf } from '../responses/request-validation.js';
 import { modelCatalogueOf, modelListFor } from './model-catalogue.js';
 
 /** Models the OpenAI API lists besides the ChatGPT ones. */
@@ -37,11 +37,7 @@ export function handleChatGptModels(
   query: URLSearchParams,
   response: ServerResponse,
 ): void {
-  const failure = validateCredentials(context, 'chatgpt', request.headers);
-  if (failure !== undefined) {
-    sendJson(response, failure.status, failure.body);
-    return;
-  }
+  if (answeredCredentialFailure(context, 'chatgpt', request, response)) return;
   const models = modelListFor(
     modelCatalogueOf(context.options()),
     planTypeOf(context, request.headers),

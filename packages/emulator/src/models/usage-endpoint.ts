@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { sendJson } from '../http-utilities.js';
 import { apiError } from '../responses/error-bodies.js';
-import { validateCredentials } from '../responses/request-validation.js';
+import { answeredCredentialFailure } from '../responses/request-validation.js';
 
 /** One usage window of the `/usage` answer. */
 interface UsageWindow {
@@ -37,11 +37,7 @@ export function handleUsage(
   request: IncomingMessage,
   response: ServerResponse,
 ): void {
-  const failure = validateCredentials(context, 'chatgpt', request.headers);
-  if (failure !== undefined) {
-    sendJson(response, failure.status, failure.body);
-    return;
-  }
+  if (answeredCredentialFailure(context, 'chatgpt', request, response)) return;
   if (context.options().usageEndpoint === false) {
     sendJson(response, 403, apiError('Usage is not available.', 'invalid_request_error', 'forbidden'));
     return;

@@ -8,10 +8,10 @@ import { apiError } from './error-bodies.js';
 import { normalizeInputItems } from './input-items.js';
 import { analyzeRequest } from './request-analysis.js';
 import {
+  answeredCredentialFailure,
   jsonObjectOf,
   type ResponsesBackend,
   validateBody,
-  validateCredentials,
 } from './request-validation.js';
 import { ResponseBuilder } from './response-events.js';
 
@@ -46,11 +46,7 @@ export function handleCompactHttp(
     ...(backend === 'chatgpt' ? context.rateLimits.nextHeaders() : {}),
     'x-request-id': createId('req', 16),
   };
-  const credentialFailure = validateCredentials(context, backend, request.headers);
-  if (credentialFailure !== undefined) {
-    sendJson(response, credentialFailure.status, credentialFailure.body, headers);
-    return;
-  }
+  if (answeredCredentialFailure(context, backend, request, response, headers)) return;
   const parsed = jsonObjectOf(body);
   if (parsed.kind === 'failure') {
     sendJson(response, parsed.status, parsed.body, headers);

@@ -5,7 +5,7 @@ import { createId } from '../ids.js';
 import { apiError } from './error-bodies.js';
 import { playEvents } from './event-playback.js';
 import { type PreparedStream, prepareResponse, rememberCompleted } from './prepare-response.js';
-import { jsonObjectOf, type ResponsesBackend, validateCredentials } from './request-validation.js';
+import { answeredCredentialFailure, jsonObjectOf, type ResponsesBackend } from './request-validation.js';
 import type { ResponsesEvent } from './response-events.js';
 
 /** Result of an HTTP Responses request, for recording. */
@@ -35,11 +35,7 @@ export async function handleResponsesHttp(
   onScenario: (scenario: string) => void,
 ): Promise<void> {
   const requestId = createId('req', 16);
-  const credentialFailure = validateCredentials(context, backend, request.headers);
-  if (credentialFailure !== undefined) {
-    sendJson(response, credentialFailure.status, credentialFailure.body, { 'x-request-id': requestId });
-    return;
-  }
+  if (answeredCredentialFailure(context, backend, request, response, { 'x-request-id': requestId })) return;
   const parsed = jsonObjectOf(body);
   if (parsed.kind === 'failure') {
     sendJson(response, parsed.status, parsed.body, { 'x-request-id': requestId });

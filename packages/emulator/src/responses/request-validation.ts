@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
-import { bearerToken, headerValue, type ParsedBody } from '../http-utilities.js';
+import { bearerToken, headerValue, type ParsedBody, sendJson } from '../http-utilities.js';
 import { DEFAULT_MODEL_CATALOGUE, modelCatalogueOf, servesModel } from '../models/model-catalogue.js';
 import { type ApiErrorBody, apiError } from './error-bodies.js';
 
@@ -107,6 +107,29 @@ export function validateCredentials(
     };
   }
   return undefined;
+}
+
+/**
+ * Answers a request whose credentials {@link validateCredentials} refuses (401/403 with the service's
+ * error body, plus `headers`). Returns true when it answered, so the caller stops.
+ *
+ * @param context - emulator state
+ * @param backend - which service
+ * @param request - the request
+ * @param response - the response
+ * @param headers - extra response headers (request id, rate limits)
+ */
+export function answeredCredentialFailure(
+  context: EmulatorContext,
+  backend: ResponsesBackend,
+  request: IncomingMessage,
+  response: ServerResponse,
+  headers: Record<string, string> = {},
+): boolean {
+  const failure = validateCredentials(context, backend, request.headers);
+  if (failure === undefined) return false;
+  sendJson(response, failure.status, failure.body, headers);
+  return true;
 }
 
 /**
