@@ -4,6 +4,12 @@ const JSON_STRING_BODY = String.raw`[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-f
 const PLAIN_STRING_BODY = String.raw`[^"\\\x00-\x1f]*`;
 /** A non-negative integer as JSON writes it (no sign, leading zero, fraction or exponent). */
 const INTEGER = String.raw`(?:0|[1-9]\d{0,14})`;
+/** Everything after the head: the delta (group), then the optional fields that follow it. */
+const DELTA_AND_TAIL =
+  `,"delta":"(${JSON_STRING_BODY})"` +
+  String.raw`(?:,"logprobs":\[\])?` +
+  `(?:,"obfuscation":"${PLAIN_STRING_BODY}")?` +
+  String.raw`\}`;
 
 /**
  * A hot delta event exactly as the server serialises it: compact, keys in this order, each
@@ -23,29 +29,23 @@ const DELTA_EVENT_JSON =
   `(?:,"output_index":(${INTEGER}))?` +
   `(?:,"content_index":(${INTEGER}))?` +
   `(?:,"summary_index":(${INTEGER}))?` +
-  `,"delta":"(${JSON_STRING_BODY})"` +
-  String.raw`(?:,"logprobs":\[\])?` +
-  `(?:,"obfuscation":"${PLAIN_STRING_BODY}")?` +
-  String.raw`\}`;
+  DELTA_AND_TAIL;
 
-/** A whole text that is a delta event (see {@link DELTA_EVENT_JSON}). */
-const DELTA_EVENT_PATTERN = new RegExp(`^${DELTA_EVENT_JSON}$`);
+/** The `event:` line servers put before a delta event (its name is its type). */
+const DELTA_EVENT_LINE = String.raw`event: ?response\.(?:output_text|function_call_arguments|reasoning_summary_text|reasoning_text|refusal|custom_tool_call_input)\.delta`;
+
+/** A whole text that is a delta event: a WebSocket frame, or the data of one SSE event. */
+const DELTA_EVENT_TEXT_PATTERN = new RegExp(`^${DELTA_EVENT_JSON}$`);
 
 /**
- * A whole SSE event carrying a delta event, as servers frame it: an optional `event:` line, one
- * `data:` line holding the compact JSON, and the blank line that dispatches it, all ending in LF.
- * It is sticky (it matches at `lastIndex` only): the SSE framer tries it at the start of a line
- * when no event is being assembled. When it matches, line-by-line framing would have dispatched
- * exactly that JSON (the `event:` name is not read: the JSON has a `type`), so the fields go to the
- * reducer without the data being cut out of the text first. Same groups as the JSON pattern.
- * @internal
+ * A whole SSE event carrying a delta event, as servers frame it: an optional `event:` line naming
+ * a delta type, one `data:` line holding the JSON, and the blank line that dispatches it, all
+ * ending in LF; sticky (it matches at `lastIndex` only), tried at a line start. When it matches,
+ * line-by-line framing would have dispatched exactly that JSON (the `event:` name is not read: the
+ * JSON has a `type`). An event with another `event:` line is framed line by line up to its `data:`
+ * line, which this then reads.
  */
-export const SSE_DELTA_EVENT_PATTERN = new RegExp(
-  String.raw`(?:event: ?[^\r\n]*\n)?data: ?${DELTA_EVENT_JSON}\n\n`,
-  'y',
-);
-
-const PREFIX = '{"type":"response.';
+const DELTA_EVENT_SSE_PATTERN = new RegExp(String.raw`(?:${DELTA_EVENT_LINE}\n)?data: ?${DELTA_EVENT_JSON}\n\n`, 'y');
 
 /** The event types the fast path reads. */
 export type DeltaEventType =
@@ -57,22 +57,21 @@ export type DeltaEventType =
   | 'response.refusal.delta';
 
 /**
- * The fields of a delta event that the reducer reads, as `JSON.parse` would give them; a field the
- * event does not have is `undefined` (the reducer treats a missing field and `undefined` alike).
+ * Where a delta event belongs: the fields the reducer reads besides `delta`, as `JSON.parse` would
+ * give them; a field the event does not have is `undefined` (the reducer treats a missing field
+ * and `undefined` alike).
  */
-export interface DeltaEventFields {
+export interface DeltaEventHead {
   /** `type`. */
-  type: DeltaEventType;
+  readonly type: DeltaEventType;
   /** `item_id`. */
-  item_id: string | undefined;
+  readonly item_id: string | undefined;
   /** `output_index`. */
-  output_index: number | undefined;
+  readonly output_index: number | undefined;
   /** `content_index`. */
-  content_index: number | undefined;
+  readonly content_index: number | undefined;
   /** `summary_index`. */
-  summary_index: number | undefined;
-  /** `delta`, JSON escapes decoded. */
-  delta: string;
+  readonly summary_index: number | undefined;
 }
 
 /** The full type for a type name of group 1 (constants, so the reducer compares interned strings). */
@@ -99,34 +98,109 @@ function readIndex(digits: string | undefined): number | undefined {
   return digits.length === 1 ? digits.charCodeAt(0) - 0x30 : Number(digits);
 }
 
+/** What each single-character JSON escape stands for, by the code of the character after `\\`. */
+const ESCAPED: Readonly<Record<number, string>> = {
+  0x22: '"',
+  0x5c: '\\',
+  0x2f: '/',
+  0x62: '\b',
+  0x66: '\f',
+  0x6e: '\n',
+  0x72: '\r',
+  0x74: '\t',
+};
+
 /**
- * The fields of a match of {@link SSE_DELTA_EVENT_PATTERN} (or of the whole-text pattern).
- * @internal
+ * A matched delta body, decoded. The pattern only lets valid escapes through, so each one is read
+ * as JSON reads it: `\uXXXX` as that UTF-16 code unit (a lone surrogate included), the others by
+ * {@link ESCAPED}. (Twice as fast as `JSON.parse` of the body in quotes.)
  */
-export function deltaEventFields(match: RegExpExecArray): DeltaEventFields {
-  const delta = match[6] as string;
-  return {
-    type: deltaEventType(match[1] as string),
-    item_id: match[2],
-    output_index: readIndex(match[3]),
-    content_index: readIndex(match[4]),
-    summary_index: readIndex(match[5]),
-    // The quotes make the body a JSON string literal, which JSON.parse decodes exactly.
-    delta: delta.includes('\\') ? (JSON.parse(`"${delta}"`) as string) : delta,
-  };
+function decodeDelta(body: string): string {
+  let backslash = body.indexOf('\\');
+  if (backslash === -1) return body;
+  let decoded = '';
+  let start = 0;
+  do {
+    const code = body.charCodeAt(backslash + 1);
+    if (code === 0x75 /* u */) {
+      decoded += body.slice(start, backslash) + String.fromCharCode(Number.parseInt(body.slice(backslash + 2, backslash + 6), 16));
+      start = backslash + 6;
+    } else {
+      decoded += body.slice(start, backslash) + ESCAPED[code];
+      start = backslash + 2;
+    }
+    backslash = body.indexOf('\\', start);
+  } while (backslash !== -1);
+  return decoded + body.slice(start);
 }
 
 /**
- * Reads the JSON text of a hot delta event — `response.output_text.delta`,
- * `function_call_arguments.delta`, `reasoning_summary_text.delta`, `reasoning_text.delta`,
- * `refusal.delta`, `custom_tool_call_input.delta` — without `JSON.parse` when it has the compact
- * shape servers send, and returns the fields the reducer reads (exactly what `JSON.parse` would
- * give); returns `undefined` for any other text (then parse it normally). Never accepts text
- * `JSON.parse` rejects.
+ * Reads hot delta events — `response.output_text.delta`, `function_call_arguments.delta`,
+ * `reasoning_summary_text.delta`, `reasoning_text.delta`, `refusal.delta`,
+ * `custom_tool_call_input.delta` — from their JSON text without `JSON.parse`, when it has the
+ * compact shape servers send (see {@link DELTA_EVENT_JSON}); anything else is left to the
+ * `JSON.parse` path. What it reads is exactly what `JSON.parse` would give, and it never accepts
+ * text `JSON.parse` rejects. A regular expression checks and reads an event in about half the time
+ * `JSON.parse` takes, and only the fields the reducer reads are built.
  * @internal
  */
-export function readDeltaEvent(text: string): DeltaEventFields | undefined {
-  if (!text.startsWith(PREFIX)) return undefined;
-  const match = DELTA_EVENT_PATTERN.exec(text);
-  return match === null ? undefined : deltaEventFields(match);
+export class DeltaEventReader {
+  /** Where the last event read belongs (valid after `read` returned a delta). */
+  head: DeltaEventHead = {
+    type: 'response.output_text.delta',
+    item_id: undefined,
+    output_index: undefined,
+    content_index: undefined,
+    summary_index: undefined,
+  };
+  /** Where the last event read ends in the text. */
+  end = 0;
+  private readonly pattern: RegExp;
+  private readonly sticky: boolean;
+
+  /**
+   * Creates a reader of whole texts (`text`: a WebSocket frame, SSE data) or of whole SSE events
+   * starting at a line start (`sse`).
+   */
+  constructor(framing: 'text' | 'sse') {
+    this.sticky = framing === 'sse';
+    this.pattern = this.sticky ? DELTA_EVENT_SSE_PATTERN : DELTA_EVENT_TEXT_PATTERN;
+  }
+
+  /**
+   * Reads a delta event from `text` at `position` (for framing `text`, `position` is 0 and the
+   * event must be all of the text). Returns its decoded delta and sets `head` and `end`, or
+   * returns `undefined`.
+   */
+  read(text: string, position: number): string | undefined {
+    const pattern = this.pattern;
+    pattern.lastIndex = position;
+    const match = pattern.exec(text);
+    if (match === null) return undefined;
+    this.end = this.sticky ? pattern.lastIndex : text.length;
+    const type = deltaEventType(match[1] as string);
+    const itemId = match[2];
+    const outputIndex = readIndex(match[3]);
+    const contentIndex = readIndex(match[4]);
+    const summaryIndex = readIndex(match[5]);
+    const head = this.head;
+    // Deltas of one part or call come in a row: keep the same head (and the same item id string,
+    // which the reducer then compares and looks up fastest).
+    if (
+      type !== head.type ||
+      itemId !== head.item_id ||
+      outputIndex !== head.output_index ||
+      contentIndex !== head.content_index ||
+      summaryIndex !== head.summary_index
+    ) {
+      this.head = {
+        type,
+        item_id: itemId,
+        output_index: outputIndex,
+        content_index: contentIndex,
+        summary_index: summaryIndex,
+      };
+    }
+    return decodeDelta(match[6] as string);
+  }
 }

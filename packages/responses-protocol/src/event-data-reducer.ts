@@ -1,4 +1,4 @@
-import { deltaEventFields, readDeltaEvent, SSE_DELTA_EVENT_PATTERN } from './delta-event-fast-path.js';
+import { DeltaEventReader } from './delta-event-fast-path.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
 import { decodeEventData, type EventDataSink } from './sse-event-decoder.js';
@@ -16,8 +16,8 @@ export interface EventDataReducer {
 /**
  * Creates the step shared by the SSE parser and the event parser's `feedJson`: the JSON text of one
  * event → the reducer, whose chunks go to `pending.items`. Hot delta events in the server's compact
- * shape are read by `readDeltaEvent` (no `JSON.parse`, same fields) — over SSE, whole events of that
- * shape by the framer's shortcut; everything else goes through `decodeEventData` (`[DONE]` ends the
+ * shape are read by a `DeltaEventReader` (no `JSON.parse`, same fields) — over SSE, whole events of
+ * that shape through the framer's shortcut; everything else goes through `decodeEventData` (`[DONE]` ends the
  * response, a bad event is a non-fatal error chunk).
  * @internal
  */
@@ -36,16 +36,20 @@ export function createEventDataReducer(
       reducer.report(error.code, error.message, pending.items);
     },
   };
+  const textReader = new DeltaEventReader('text');
+  const sseReader = new DeltaEventReader('sse');
   return {
     onData(data, readEventName) {
-      const deltaEvent = readDeltaEvent(data);
-      if (deltaEvent !== undefined) reducer.pushDelta(deltaEvent, pending.items);
+      const delta = textReader.read(data, 0);
+      if (delta !== undefined) reducer.pushDelta(textReader.head, delta, pending.items);
       else decodeEventData(data, readEventName, sink);
     },
     eventShortcut: {
-      pattern: SSE_DELTA_EVENT_PATTERN,
-      onMatch(match) {
-        reducer.pushDelta(deltaEventFields(match), pending.items);
+      readEvent(text, position) {
+        const delta = sseReader.read(text, position);
+        if (delta === undefined) return -1;
+        reducer.pushDelta(sseReader.head, delta, pending.items);
+        return sseReader.end;
       },
     },
   };

@@ -7,16 +7,17 @@ export const DEFAULT_MAX_BUFFER_BYTES = 16 * 1024 * 1024;
 export type EventNameReader = () => string | undefined;
 
 /**
- * A sticky pattern of one whole SSE event — its lines and the blank line after them — whose match
- * line-by-line framing would dispatch exactly as the pattern's owner reads it. The framer tries it
- * at the start of a line when no event is being assembled, on text it framed whole (large chunks),
- * and hands a match to `onMatch` instead of framing those lines and calling `onData`.
+ * Reads some whole SSE events straight from framed text, faster than line-by-line framing plus
+ * `onData` would (see `DeltaEventReader`). The framer offers it each line start on text it framed
+ * whole (large chunks) when no event is being assembled.
  */
 export interface SseEventShortcut {
-  /** The sticky (`y`) pattern; it must only match lines ending in LF and end after the blank line. */
-  readonly pattern: RegExp;
-  /** Handles one matched event. */
-  onMatch(match: RegExpExecArray): void;
+  /**
+   * Reads the event starting at `position` — its lines and the blank line after them — if it is
+   * one the shortcut handles, exactly as line-by-line framing would have dispatched it; returns
+   * where the event ends, or -1 (then the framer frames those lines itself).
+   */
+  readEvent(text: string, position: number): number;
 }
 
 /** Callbacks of the internal SSE framer. */
@@ -283,14 +284,10 @@ class HybridSseFramer implements SseFramer {
     if (shortcut === undefined || this.dataLines > 0 || this.textCarry !== '') return -1;
     const first = text.charCodeAt(position);
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
-    const pattern = shortcut.pattern;
-    pattern.lastIndex = position;
-    const match = pattern.exec(text);
-    if (match === null) return -1;
+    const end = shortcut.readEvent(text, position);
     // Dispatching ends the event: a name set by an earlier `event:` line is forgotten too.
-    this.setEventName(undefined);
-    shortcut.onMatch(match);
-    return pattern.lastIndex;
+    if (end >= 0) this.setEventName(undefined);
+    return end;
   }
 
   /** A small chunk: scanned for line ends while its bytes are appended to `byteCarry`. */
