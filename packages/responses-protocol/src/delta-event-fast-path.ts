@@ -45,7 +45,10 @@ const DELTA_EVENT_TEXT_PATTERN = new RegExp(`^${DELTA_EVENT_JSON}$`);
  * JSON has a `type`). An event with another `event:` line is framed line by line up to its `data:`
  * line, which this then reads.
  */
-const DELTA_EVENT_SSE_PATTERN = new RegExp(String.raw`(?:${DELTA_EVENT_LINE}\n)?data: ?${DELTA_EVENT_JSON}\n\n`, 'y');
+const DELTA_EVENT_SSE_PATTERN = new RegExp(
+  String.raw`(?:${DELTA_EVENT_LINE}\n)?data: ?${DELTA_EVENT_JSON}\n\n`,
+  'y',
+);
 
 /** The event types the fast path reads. */
 export type DeltaEventType =
@@ -123,7 +126,9 @@ function decodeDelta(body: string): string {
   do {
     const code = body.charCodeAt(backslash + 1);
     if (code === 0x75 /* u */) {
-      decoded += body.slice(start, backslash) + String.fromCharCode(Number.parseInt(body.slice(backslash + 2, backslash + 6), 16));
+      decoded +=
+        body.slice(start, backslash) +
+        String.fromCharCode(Number.parseInt(body.slice(backslash + 2, backslash + 6), 16));
       start = backslash + 6;
     } else {
       decoded += body.slice(start, backslash) + ESCAPED[code];

@@ -58,7 +58,7 @@ const EVENT = new Uint8Array([0x65, 0x76, 0x65, 0x6e, 0x74]);
  * is fast); shorter ones are scanned byte by byte (a `TextDecoder` call per tiny chunk costs more
  * than the scan), and only their `data` values are decoded.
  */
-const TEXT_SCAN_MIN_BYTES = 256;
+export const TEXT_SCAN_MIN_BYTES = 256;
 
 /** `bytes` with room for `needed` bytes, keeping the first `keep` (doubling, so appends stay linear). */
 function ensureCapacity(bytes: Uint8Array, keep: number, needed: number): Uint8Array {
@@ -147,6 +147,7 @@ class HybridSseFramer implements SseFramer {
   constructor(
     private readonly callbacks: SseFramerCallbacks,
     maxBufferBytes: number,
+    private readonly textScanMinBytes: number,
   ) {
     this.limit =
       Number.isFinite(maxBufferBytes) && maxBufferBytes > 0
@@ -195,7 +196,7 @@ class HybridSseFramer implements SseFramer {
   }
 
   private acceptBytes(bytes: Uint8Array): void {
-    if (bytes.length < TEXT_SCAN_MIN_BYTES) this.scanSmallChunk(bytes);
+    if (bytes.length < this.textScanMinBytes) this.scanSmallChunk(bytes);
     else this.scanLargeChunk(bytes);
   }
 
@@ -218,9 +219,14 @@ class HybridSseFramer implements SseFramer {
   /** A large chunk: decoded whole (but for a character cut at its end) and framed as text. */
   private scanLargeChunk(bytes: Uint8Array): void {
     if (this.byteCarryLength > 0) {
-      // The carried bytes end where this chunk's leading continuation bytes (if any) end.
+      // The carried bytes end where this chunk's leading continuation bytes (if any) end — once a
+      // byte that is not one follows (or three did): until then, the character may not be whole.
       let continuation = 0;
       while (continuation < 3 && ((bytes[continuation] as number) & 0xc0) === 0x80) continuation += 1;
+      if (continuation === bytes.length && continuation < 3) {
+        this.scanSmallChunk(bytes);
+        return;
+      }
       const length = this.byteCarryLength + continuation;
       this.byteCarry = ensureCapacity(this.byteCarry, this.byteCarryLength, length);
       for (let index = 0; index < continuation; index += 1)
@@ -419,12 +425,14 @@ class HybridSseFramer implements SseFramer {
  * Bytes or strings → SSE event data (see `HybridSseFramer` for the framing rules). Never throws.
  * `maxBufferBytes` caps the unfinished line plus the unfinished event's data (counted in UTF-16
  * code units of decoded text and bytes of text not decoded yet; each at most its UTF-8 size).
+ * `textScanMinBytes` (tests only) moves the line between small and large chunks.
  */
 export function createSseFramer(
   callbacks: SseFramerCallbacks,
   maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
+  textScanMinBytes = TEXT_SCAN_MIN_BYTES,
 ): SseFramer {
-  return new HybridSseFramer(callbacks, maxBufferBytes);
+  return new HybridSseFramer(callbacks, maxBufferBytes, textScanMinBytes);
 }
 
 /** The `feed`/`end` pair of a framer-based decoder. @internal */
