@@ -115,147 +115,148 @@ function isBareField(bytes: Uint8Array, start: number, end: number, field: Uint8
  * (TextDecoder + eventsource-parser + JSON.parse) on the realistic streams of
  * `bench/stream-generator.mjs` (see the README's performance table). A property test checks that
  * this framer reports exactly what eventsource-parser reports, for arbitrary input cut anywhere.
+ *
+ * Never throws. `maxBufferBytes` caps the unfinished line plus the unfinished event's data (counted
+ * in UTF-16 code units of decoded text and bytes of text not decoded yet; each at most its UTF-8
+ * size); `textScanMinBytes` (tests only) moves the line between small and large chunks.
  */
-class HybridSseFramer implements SseFramer {
-  failed = false;
-  private ended = false;
-  private readonly limit: number;
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+// One closure rather than a class: minifiers rename its state and helpers, which keeps the browser
+// bundle small (the class's property names cost ~1 kB gzip); that is also why it is longer than
+// 150 lines — the helpers below are each short.
+export function createSseFramer(
+  callbacks: SseFramerCallbacks,
+  maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
+  textScanMinBytes = TEXT_SCAN_MIN_BYTES,
+): SseFramer {
+  const limit =
+    Number.isFinite(maxBufferBytes) && maxBufferBytes > 0
+      ? Math.floor(maxBufferBytes)
+      : DEFAULT_MAX_BUFFER_BYTES;
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  let failed = false;
+  let ended = false;
   /** Bytes of the byte-order mark matched at the start of the stream; -1 once past the start. */
-  private byteOrderMarkMatched = 0;
+  let byteOrderMarkMatched = 0;
   /** The last line ended with a CR at the end of an input: an LF right after it ends nothing. */
-  private afterCarriageReturn = false;
+  let afterCarriageReturn = false;
   /** The unfinished line is `textCarry` followed by the undecoded `byteCarry[0, byteCarryLength)`. */
-  private textCarry = '';
-  private byteCarry: Uint8Array = new Uint8Array(1024);
-  private byteCarryLength = 0;
+  let textCarry = '';
+  let byteCarry: Uint8Array = new Uint8Array(1024);
+  let byteCarryLength = 0;
   /** The event being assembled: how many `data` lines, their values joined, its name. */
-  private dataLines = 0;
-  private data = '';
-  private eventName: string | undefined;
+  let dataLines = 0;
+  let data = '';
+  let eventName: string | undefined;
   /** An `event:` name from a scanned byte line, decoded when asked for (`nameBytes[0, nameLength)`). */
-  private nameBytes: Uint8Array = new Uint8Array(64);
-  private nameLength = -1;
-  readonly readEventName: EventNameReader = () => {
-    if (this.nameLength >= 0) {
-      this.eventName = this.decoder.decode(this.nameBytes.subarray(0, this.nameLength));
-      this.nameLength = -1;
+  let nameBytes: Uint8Array = new Uint8Array(64);
+  let nameLength = -1;
+  const readEventName: EventNameReader = () => {
+    if (nameLength >= 0) {
+      eventName = decoder.decode(nameBytes.subarray(0, nameLength));
+      nameLength = -1;
     }
-    return this.eventName;
+    return eventName;
   };
 
-  constructor(
-    private readonly callbacks: SseFramerCallbacks,
-    maxBufferBytes: number,
-    private readonly textScanMinBytes: number,
-  ) {
-    this.limit =
-      Number.isFinite(maxBufferBytes) && maxBufferBytes > 0
-        ? Math.floor(maxBufferBytes)
-        : DEFAULT_MAX_BUFFER_BYTES;
+  function feed(input: string | Uint8Array): void {
+    if (failed || ended || input.length === 0) return;
+    if (typeof input === 'string') acceptText(input);
+    else if (byteOrderMarkMatched >= 0) skipByteOrderMark(input);
+    else acceptBytes(input);
+    checkBufferLimit();
   }
 
-  feed(input: string | Uint8Array): void {
-    if (this.failed || this.ended || input.length === 0) return;
-    if (typeof input === 'string') this.acceptText(input);
-    else if (this.byteOrderMarkMatched >= 0) this.skipByteOrderMark(input);
-    else this.acceptBytes(input);
-    this.checkBufferLimit();
-  }
-
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.failed) return;
+  function endInput(): void {
+    if (ended) return;
+    ended = true;
+    if (failed) return;
     // A stream that ended inside a partial byte-order mark: those bytes were content.
-    if (this.byteOrderMarkMatched > 0)
-      this.scanSmallChunk(BYTE_ORDER_MARK.subarray(0, this.byteOrderMarkMatched));
-    if (this.textCarry !== '' || this.byteCarryLength > 0) this.completeCarriedLine();
-    this.dispatch();
+    if (byteOrderMarkMatched > 0) scanSmallChunk(BYTE_ORDER_MARK.subarray(0, byteOrderMarkMatched));
+    if (textCarry !== '' || byteCarryLength > 0) completeCarriedLine();
+    dispatch();
   }
 
   /** Drops a byte-order mark at the start of the stream, even when its bytes arrive one by one. */
-  private skipByteOrderMark(bytes: Uint8Array): void {
+  function skipByteOrderMark(bytes: Uint8Array): void {
     let index = 0;
-    while (this.byteOrderMarkMatched < 3 && index < bytes.length) {
-      if (bytes[index] !== BYTE_ORDER_MARK[this.byteOrderMarkMatched]) break;
-      this.byteOrderMarkMatched += 1;
+    while (byteOrderMarkMatched < 3 && index < bytes.length) {
+      if (bytes[index] !== BYTE_ORDER_MARK[byteOrderMarkMatched]) break;
+      byteOrderMarkMatched += 1;
       index += 1;
     }
-    if (this.byteOrderMarkMatched === 3) {
-      this.byteOrderMarkMatched = -1;
-      if (index < bytes.length) this.acceptBytes(bytes.subarray(index));
+    if (byteOrderMarkMatched === 3) {
+      byteOrderMarkMatched = -1;
+      if (index < bytes.length) acceptBytes(bytes.subarray(index));
       return;
     }
     if (index === bytes.length) return; // all of it may still be the start of a mark
     // Not a mark: the bytes that looked like its start are content.
-    const earlier = this.byteOrderMarkMatched - index;
-    this.byteOrderMarkMatched = -1;
-    if (earlier > 0) this.scanSmallChunk(BYTE_ORDER_MARK.subarray(0, earlier));
-    this.acceptBytes(bytes);
+    const earlier = byteOrderMarkMatched - index;
+    byteOrderMarkMatched = -1;
+    if (earlier > 0) scanSmallChunk(BYTE_ORDER_MARK.subarray(0, earlier));
+    acceptBytes(bytes);
   }
 
-  private acceptBytes(bytes: Uint8Array): void {
-    if (bytes.length < this.textScanMinBytes) this.scanSmallChunk(bytes);
-    else this.scanLargeChunk(bytes);
+  function acceptBytes(bytes: Uint8Array): void {
+    if (bytes.length < textScanMinBytes) scanSmallChunk(bytes);
+    else scanLargeChunk(bytes);
   }
 
   /** Text input: framed as is (a leading U+FEFF is dropped at the start of the stream). */
-  private acceptText(text: string): void {
-    if (this.byteOrderMarkMatched >= 0) {
-      if (this.byteOrderMarkMatched > 0)
-        this.scanSmallChunk(BYTE_ORDER_MARK.subarray(0, this.byteOrderMarkMatched));
-      this.byteOrderMarkMatched = -1;
+  function acceptText(text: string): void {
+    if (byteOrderMarkMatched >= 0) {
+      if (byteOrderMarkMatched > 0) scanSmallChunk(BYTE_ORDER_MARK.subarray(0, byteOrderMarkMatched));
+      byteOrderMarkMatched = -1;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    if (this.byteCarryLength > 0) {
+    if (byteCarryLength > 0) {
       // Bytes before text (an odd mix): they end where the text starts.
-      this.textCarry += this.decoder.decode(this.byteCarry.subarray(0, this.byteCarryLength));
-      this.byteCarryLength = 0;
+      textCarry += decoder.decode(byteCarry.subarray(0, byteCarryLength));
+      byteCarryLength = 0;
     }
-    this.scanText(text);
+    scanText(text);
   }
 
   /** A large chunk: decoded whole (but for a character cut at its end) and framed as text. */
-  private scanLargeChunk(bytes: Uint8Array): void {
-    if (this.byteCarryLength > 0) {
+  function scanLargeChunk(bytes: Uint8Array): void {
+    if (byteCarryLength > 0) {
       // The carried bytes end where this chunk's leading continuation bytes (if any) end — once a
       // byte that is not one follows (or three did): until then, the character may not be whole.
       let continuation = 0;
       while (continuation < 3 && ((bytes[continuation] as number) & 0xc0) === 0x80) continuation += 1;
       if (continuation === bytes.length && continuation < 3) {
-        this.scanSmallChunk(bytes);
+        scanSmallChunk(bytes);
         return;
       }
-      const length = this.byteCarryLength + continuation;
-      this.byteCarry = ensureCapacity(this.byteCarry, this.byteCarryLength, length);
+      const length = byteCarryLength + continuation;
+      byteCarry = ensureCapacity(byteCarry, byteCarryLength, length);
       for (let index = 0; index < continuation; index += 1)
-        this.byteCarry[this.byteCarryLength + index] = bytes[index] as number;
-      this.byteCarryLength = 0;
-      this.textCarry += this.decoder.decode(this.byteCarry.subarray(0, length));
+        byteCarry[byteCarryLength + index] = bytes[index] as number;
+      byteCarryLength = 0;
+      textCarry += decoder.decode(byteCarry.subarray(0, length));
       bytes = bytes.subarray(continuation);
     }
     const complete = completeUtf8Length(bytes);
     if (complete < bytes.length) {
-      this.byteCarry.set(bytes.subarray(complete));
-      this.byteCarryLength = bytes.length - complete;
+      byteCarry.set(bytes.subarray(complete));
+      byteCarryLength = bytes.length - complete;
     }
-    this.scanText(this.decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete)));
+    scanText(decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete)));
     // A CR that ended the text is not the last byte when a cut character follows it.
-    if (this.byteCarryLength > 0) this.afterCarriageReturn = false;
+    if (byteCarryLength > 0) afterCarriageReturn = false;
   }
 
   /** Frames decoded text; its unfinished last line is kept in `textCarry`. */
-  private scanText(text: string): void {
+  function scanText(text: string): void {
     let position = 0;
-    if (this.afterCarriageReturn && text.length > 0) {
-      this.afterCarriageReturn = false;
+    if (afterCarriageReturn && text.length > 0) {
+      afterCarriageReturn = false;
       if (text.charCodeAt(0) === LF) position = 1;
     }
     let carriageReturn = text.indexOf('\r', position);
     let lineFeed = text.indexOf('\n', position);
     for (;;) {
-      const shortcutEnd = this.tryShortcut(text, position);
+      const shortcutEnd = tryShortcut(text, position);
       if (shortcutEnd >= 0) {
         position = shortcutEnd;
         continue;
@@ -265,48 +266,48 @@ class HybridSseFramer implements SseFramer {
       const end =
         carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn;
       if (end === -1) break;
-      if (this.textCarry !== '') {
-        const line = this.textCarry + text.slice(position, end);
-        this.textCarry = '';
-        this.processTextLine(line, 0, line.length);
+      if (textCarry !== '') {
+        const line = textCarry + text.slice(position, end);
+        textCarry = '';
+        processTextLine(line, 0, line.length);
       } else {
-        this.processTextLine(text, position, end);
+        processTextLine(text, position, end);
       }
       position = end + 1;
       if (end === carriageReturn) {
-        if (position === text.length) this.afterCarriageReturn = true;
+        if (position === text.length) afterCarriageReturn = true;
         else if (text.charCodeAt(position) === LF) position += 1;
       }
     }
-    if (position < text.length) this.textCarry += position === 0 ? text : text.slice(position);
+    if (position < text.length) textCarry += position === 0 ? text : text.slice(position);
   }
 
   /**
    * Tries the caller's event shortcut at `position` (a line start); returns where the matched event
    * ends, or -1. Only when no event is being assembled: the match is then a whole event on its own.
    */
-  private tryShortcut(text: string, position: number): number {
-    const shortcut = this.callbacks.eventShortcut;
-    if (shortcut === undefined || this.dataLines > 0 || this.textCarry !== '') return -1;
+  function tryShortcut(text: string, position: number): number {
+    const shortcut = callbacks.eventShortcut;
+    if (shortcut === undefined || dataLines > 0 || textCarry !== '') return -1;
     const first = text.charCodeAt(position);
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
     const end = shortcut.readEvent(text, position);
     // Dispatching ends the event: a name set by an earlier `event:` line is forgotten too.
-    if (end >= 0) this.setEventName(undefined);
+    if (end >= 0) setEventName(undefined);
     return end;
   }
 
   /** A small chunk: scanned for line ends while its bytes are appended to `byteCarry`. */
-  private scanSmallChunk(bytes: Uint8Array): void {
+  function scanSmallChunk(bytes: Uint8Array): void {
     const count = bytes.length;
     let index = 0;
-    if (this.afterCarriageReturn) {
-      this.afterCarriageReturn = false;
+    if (afterCarriageReturn) {
+      afterCarriageReturn = false;
       if (bytes[0] === LF) index = 1;
     }
-    let carry = ensureCapacity(this.byteCarry, this.byteCarryLength, this.byteCarryLength + count);
-    this.byteCarry = carry;
-    let length = this.byteCarryLength;
+    let carry = ensureCapacity(byteCarry, byteCarryLength, byteCarryLength + count);
+    byteCarry = carry;
+    let length = byteCarryLength;
     for (; index < count; index += 1) {
       const byte = bytes[index] as number;
       if (byte > CR || (byte !== LF && byte !== CR)) {
@@ -314,125 +315,117 @@ class HybridSseFramer implements SseFramer {
         length += 1;
         continue;
       }
-      this.byteCarryLength = length;
-      this.completeCarriedLine();
+      byteCarryLength = length;
+      completeCarriedLine();
       if (byte === CR) {
-        if (index + 1 === count) this.afterCarriageReturn = true;
+        if (index + 1 === count) afterCarriageReturn = true;
         else if (bytes[index + 1] === LF) index += 1;
       }
       // Completing the line may have swapped the carry buffer (see processByteLine).
-      carry = ensureCapacity(this.byteCarry, 0, count - index);
-      this.byteCarry = carry;
+      carry = ensureCapacity(byteCarry, 0, count - index);
+      byteCarry = carry;
       length = 0;
     }
-    this.byteCarryLength = length;
+    byteCarryLength = length;
   }
 
   /** Processes the carried line (it just ended) and empties the carry. */
-  private completeCarriedLine(): void {
-    const length = this.byteCarryLength;
-    this.byteCarryLength = 0;
-    if (this.textCarry === '') {
-      this.processByteLine(this.byteCarry, length);
+  function completeCarriedLine(): void {
+    const length = byteCarryLength;
+    byteCarryLength = 0;
+    if (textCarry === '') {
+      processByteLine(byteCarry, length);
       return;
     }
-    const line =
-      length > 0 ? this.textCarry + this.decoder.decode(this.byteCarry.subarray(0, length)) : this.textCarry;
-    this.textCarry = '';
-    this.processTextLine(line, 0, line.length);
+    const line = length > 0 ? textCarry + decoder.decode(byteCarry.subarray(0, length)) : textCarry;
+    textCarry = '';
+    processTextLine(line, 0, line.length);
   }
 
   /** One line of text, `text[start, end)` without its line end. */
-  private processTextLine(text: string, start: number, end: number): void {
+  function processTextLine(text: string, start: number, end: number): void {
     if (start === end) {
-      this.dispatch();
+      dispatch();
       return;
     }
     const first = text.charCodeAt(start);
     if (first === LOWERCASE_D && end - start > 4 && text.startsWith('data:', start)) {
       const valueStart = text.charCodeAt(start + 5) === SPACE && start + 5 < end ? start + 6 : start + 5;
-      this.addData(text.slice(valueStart, end));
+      addData(text.slice(valueStart, end));
     } else if (first === LOWERCASE_E && end - start > 5 && text.startsWith('event:', start)) {
       const valueStart = text.charCodeAt(start + 6) === SPACE && start + 6 < end ? start + 7 : start + 6;
-      this.setEventName(valueStart < end ? text.slice(valueStart, end) : undefined);
+      setEventName(valueStart < end ? text.slice(valueStart, end) : undefined);
     } else if (end - start === 4 && text.startsWith('data', start)) {
-      this.addData('');
+      addData('');
     } else if (end - start === 5 && text.startsWith('event', start)) {
-      this.setEventName(undefined);
+      setEventName(undefined);
     }
     // Anything else is a comment (`:`), `id`, `retry` or an unknown field: ignored.
   }
 
   /** One line of bytes, `bytes[0, end)`: the field is read from the bytes, only a data value is decoded. */
-  private processByteLine(bytes: Uint8Array, end: number): void {
+  function processByteLine(bytes: Uint8Array, end: number): void {
     if (end === 0) {
-      this.dispatch();
+      dispatch();
       return;
     }
     const first = bytes[0];
     if (first === LOWERCASE_D && startsWithField(bytes, 0, end, DATA)) {
       const valueStart = bytes[5] === SPACE && end > 5 ? 6 : 5;
-      this.addData(valueStart < end ? this.decoder.decode(bytes.subarray(valueStart, end)) : '');
+      addData(valueStart < end ? decoder.decode(bytes.subarray(valueStart, end)) : '');
     } else if (first === LOWERCASE_E && startsWithField(bytes, 0, end, EVENT)) {
       const valueStart = bytes[6] === SPACE && end > 6 ? 7 : 6;
       if (valueStart === end) {
-        this.setEventName(undefined);
+        setEventName(undefined);
       } else {
         // Keep the name undecoded (it is rarely read): the carry becomes the name buffer and the
         // old name buffer the carry, so nothing is copied.
-        this.byteCarry = this.nameBytes;
-        this.nameBytes = bytes;
+        byteCarry = nameBytes;
+        nameBytes = bytes;
         if (valueStart > 0) bytes.copyWithin(0, valueStart, end);
-        this.nameLength = end - valueStart;
+        nameLength = end - valueStart;
       }
     } else if (isBareField(bytes, 0, end, DATA)) {
-      this.addData('');
+      addData('');
     } else if (isBareField(bytes, 0, end, EVENT)) {
-      this.setEventName(undefined);
+      setEventName(undefined);
     }
   }
 
-  private addData(value: string): void {
-    this.data = this.dataLines === 0 ? value : `${this.data}\n${value}`;
-    this.dataLines += 1;
+  function addData(value: string): void {
+    data = dataLines === 0 ? value : `${data}\n${value}`;
+    dataLines += 1;
   }
 
-  private setEventName(name: string | undefined): void {
-    this.eventName = name;
-    this.nameLength = -1;
+  function setEventName(name: string | undefined): void {
+    eventName = name;
+    nameLength = -1;
   }
 
-  private dispatch(): void {
-    if (this.dataLines > 0) this.callbacks.onData(this.data, this.readEventName);
-    this.dataLines = 0;
-    this.data = '';
-    this.setEventName(undefined);
+  function dispatch(): void {
+    if (dataLines > 0) callbacks.onData(data, readEventName);
+    dataLines = 0;
+    data = '';
+    setEventName(undefined);
   }
 
   /** Fails once the unfinished line and the unfinished event's data exceed the cap. */
-  private checkBufferLimit(): void {
-    if (this.textCarry.length + this.byteCarryLength + this.data.length <= this.limit) return;
-    this.failed = true;
-    this.textCarry = '';
-    this.byteCarryLength = 0;
-    this.dataLines = 0;
-    this.data = '';
-    this.callbacks.onBufferLimitExceeded(this.limit);
+  function checkBufferLimit(): void {
+    if (textCarry.length + byteCarryLength + data.length <= limit) return;
+    failed = true;
+    textCarry = '';
+    byteCarryLength = 0;
+    dataLines = 0;
+    data = '';
+    callbacks.onBufferLimitExceeded(limit);
   }
-}
-
-/**
- * Bytes or strings → SSE event data (see `HybridSseFramer` for the framing rules). Never throws.
- * `maxBufferBytes` caps the unfinished line plus the unfinished event's data (counted in UTF-16
- * code units of decoded text and bytes of text not decoded yet; each at most its UTF-8 size).
- * `textScanMinBytes` (tests only) moves the line between small and large chunks.
- */
-export function createSseFramer(
-  callbacks: SseFramerCallbacks,
-  maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
-  textScanMinBytes = TEXT_SCAN_MIN_BYTES,
-): SseFramer {
-  return new HybridSseFramer(callbacks, maxBufferBytes, textScanMinBytes);
+  return {
+    feed,
+    end: endInput,
+    get failed() {
+      return failed;
+    },
+  };
 }
 
 /** The `feed`/`end` pair of a framer-based decoder. @internal */
