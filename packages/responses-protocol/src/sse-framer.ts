@@ -300,33 +300,39 @@ export function createSseFramer(
   /** A small chunk: scanned for line ends while its bytes are appended to `byteCarry`. */
   function scanSmallChunk(bytes: Uint8Array): void {
     const count = bytes.length;
-    let index = 0;
+    let position = 0;
     if (afterCarriageReturn) {
       afterCarriageReturn = false;
-      if (bytes[0] === LF) index = 1;
+      if (bytes[0] === LF) position = 1;
     }
-    let carry = ensureCapacity(byteCarry, byteCarryLength, byteCarryLength + count);
-    byteCarry = carry;
-    let length = byteCarryLength;
-    for (; index < count; index += 1) {
-      const byte = bytes[index] as number;
-      if (byte > CR || (byte !== LF && byte !== CR)) {
-        carry[length] = byte;
-        length += 1;
-        continue;
-      }
-      byteCarryLength = length;
+    let carriageReturn = bytes.indexOf(CR, position);
+    while (position < count) {
+      const lineFeed = bytes.indexOf(LF, position);
+      if (carriageReturn !== -1 && carriageReturn < position) carriageReturn = bytes.indexOf(CR, position);
+      const end =
+        carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn;
+      appendToByteCarry(bytes, position, end === -1 ? count : end);
+      if (end === -1) return;
       completeCarriedLine();
-      if (byte === CR) {
-        if (index + 1 === count) afterCarriageReturn = true;
-        else if (bytes[index + 1] === LF) index += 1;
+      position = end + 1;
+      if (end === carriageReturn) {
+        if (position === count) afterCarriageReturn = true;
+        else if (bytes[position] === LF) position += 1;
       }
-      // Completing the line may have swapped the carry buffer (see processByteLine).
-      carry = ensureCapacity(byteCarry, 0, count - index);
-      byteCarry = carry;
-      length = 0;
     }
-    byteCarryLength = length;
+  }
+
+  function appendToByteCarry(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    byteCarry = ensureCapacity(byteCarry, byteCarryLength, byteCarryLength + length);
+    if (length < 32) {
+      // Shorter than the cost of a subarray view: copy by hand.
+      for (let index = 0; index < length; index += 1)
+        byteCarry[byteCarryLength + index] = bytes[start + index] as number;
+    } else {
+      byteCarry.set(bytes.subarray(start, end), byteCarryLength);
+    }
+    byteCarryLength += length;
   }
 
   /** Processes the carried line (it just ended) and empties the carry. */

@@ -18,11 +18,15 @@ interface ToolCall {
   started: boolean;
   finished: boolean;
   /**
-   * Every argument character accepted so far (emitted or waiting for the start), in the pieces it
-   * came in: joined only when full arguments are reconciled (see `receivedText`), so that a long
-   * argument streamed in many deltas costs linear time.
+   * Every argument character accepted so far (emitted or waiting for the start), in pieces: the
+   * deltas as they came, every {@link PARTS_PER_BATCH} of them joined into one string, and all of
+   * them joined only when full arguments are reconciled (see `receivedText`). So a long argument
+   * streamed in many deltas costs linear time, and the pieces kept do not hold on to the (much
+   * larger) network text they were cut from.
    */
   receivedParts: string[];
+  /** Where the deltas not yet joined into a batch start in `receivedParts`. */
+  batchStart: number;
   /** The length of all of `receivedParts`. */
   receivedLength: number;
   /** How much of the received arguments went out as `tool-call-delta` (all once the call started). */
@@ -58,13 +62,22 @@ function tryStart(call: ToolCall, out: StreamChunk[]): void {
   flushArguments(call, out);
 }
 
+/** How many argument deltas are joined into one piece of `receivedParts`. */
+const PARTS_PER_BATCH = 64;
+
 /** The received arguments as one string (joined once, then kept joined). */
 function receivedText(call: ToolCall): string {
   const parts = call.receivedParts;
   if (parts.length === 1) return parts[0] as string;
   const text = parts.join('');
-  call.receivedParts = [text];
+  setReceived(call, text);
   return text;
+}
+
+function setReceived(call: ToolCall, text: string): void {
+  call.receivedParts = [text];
+  call.batchStart = 1;
+  call.receivedLength = text.length;
 }
 
 function flushArguments(call: ToolCall, out: StreamChunk[]): void {
@@ -79,7 +92,12 @@ function flushArguments(call: ToolCall, out: StreamChunk[]): void {
 
 function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): void {
   if (delta.length === 0 || call.finished) return;
-  call.receivedParts.push(delta);
+  const parts = call.receivedParts;
+  parts.push(delta);
+  if (parts.length - call.batchStart >= PARTS_PER_BATCH) {
+    parts.push(parts.splice(call.batchStart).join(''));
+    call.batchStart = parts.length;
+  }
   call.receivedLength += delta.length;
   if (!call.started) return;
   // A started call has emitted everything before this delta: emit the delta itself rather than
@@ -101,8 +119,7 @@ function reconcileArguments(call: ToolCall, full: string | undefined, out: Strea
   if (full.startsWith(received)) {
     appendArguments(call, full.slice(received.length), out);
   } else if (call.emittedLength === 0) {
-    call.receivedParts = [full];
-    call.receivedLength = full.length;
+    setReceived(call, full);
     flushArguments(call, out);
   }
 }
@@ -264,6 +281,7 @@ export class ToolCallState {
         started: false,
         finished: false,
         receivedParts: [],
+        batchStart: 0,
         receivedLength: 0,
         emittedLength: 0,
       };
