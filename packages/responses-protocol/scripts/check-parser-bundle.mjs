@@ -53,7 +53,9 @@ if (parserEntry.gzip > PARSER_ENTRY_LIMIT_GZIP_BYTES) {
 }
 
 const wholeEntry = await bundle({ entryPoints: ['dist/index.js'] });
-console.log(`dist/index.js (all of '.') bundled: ${kilobytes(wholeEntry.code.length)} minified, ${kilobytes(wholeEntry.gzip)} gzip`);
+console.log(
+  `dist/index.js (all of '.') bundled: ${kilobytes(wholeEntry.code.length)} minified, ${kilobytes(wholeEntry.gzip)} gzip`,
+);
 const zodFiles = wholeEntry.inputs.filter((path) => /(^|[\\/])node_modules[\\/]zod[\\/]/.test(path));
 if (zodFiles.length > 0) {
   console.error(
@@ -78,9 +80,13 @@ for (let run = 0; run < 5; run += 1) {
   importTimes.push(Number(output.trim()));
 }
 const medianImportMs = importTimes.sort((a, b) => a - b)[2];
-console.log(`import '@codetether/responses-protocol' in Node: ${medianImportMs.toFixed(1)} ms (median of 5; limit ${IMPORT_LIMIT_MS} ms)`);
+console.log(
+  `import '@codetether/responses-protocol' in Node: ${medianImportMs.toFixed(1)} ms (median of 5; limit ${IMPORT_LIMIT_MS} ms)`,
+);
 if (!(medianImportMs <= IMPORT_LIMIT_MS)) {
-  console.error(`Importing the package takes ${medianImportMs.toFixed(1)} ms, over ${IMPORT_LIMIT_MS} ms: something heavy runs at import time.`);
+  console.error(
+    `Importing the package takes ${medianImportMs.toFixed(1)} ms, over ${IMPORT_LIMIT_MS} ms: something heavy runs at import time.`,
+  );
   failed = true;
 }
 

@@ -103,14 +103,14 @@ function readIndex(digits: string | undefined): number | undefined {
 
 /** What each single-character JSON escape stands for, by the code of the character after `\\`. */
 const ESCAPED: Readonly<Record<number, string>> = {
-  0x22: '"',
-  0x5c: '\\',
-  0x2f: '/',
-  0x62: '\b',
-  0x66: '\f',
-  0x6e: '\n',
-  0x72: '\r',
-  0x74: '\t',
+  34: '"',
+  92: '\\',
+  47: '/',
+  98: '\b',
+  102: '\f',
+  110: '\n',
+  114: '\r',
+  116: '\t',
 };
 
 /**
