@@ -1,184 +1,45 @@
-// Throughput of bytes → StreamChunks (createResponsesSseParser) against a baseline measured in the
-// same run: TextDecoder + eventsource-parser + JSON.parse of each data line, nothing else.
-// Usage: pnpm bench [-- --megabytes 50 --rounds 5]   (reads ./dist: run `pnpm build` first)
+// Throughput of the parsers against a baseline measured in the same run, on the realistic streams of
+// ./stream-generator.mjs. SSE: bytes → StreamChunks (createResponsesSseParser) against TextDecoder +
+// eventsource-parser + JSON.parse of each data line (nothing else); fed in 16 KiB, 1 KiB and 64 B
+// chunks, synchronously and over a ReadableStream. WebSocket: one JSON event per text frame →
+// StreamChunks (createResponsesEventParser) against JSON.parse of each frame. Prints one table of
+// throughput ratios (parser ÷ baseline, higher is better) and a linearity check on tool arguments.
+// Usage: pnpm bench [-- --megabytes 8 --rounds 9 --dist ./dist]   (reads ./dist: run `pnpm build` first)
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createParser } from 'eventsource-parser';
-import { createResponsesSseParser } from '../dist/index.js';
-
-const CHUNK_BYTES = 16 * 1024;
-const PERIOD_CHUNKS = 256; // a 4 MiB block of delta events, repeated to reach the stream length
+import {
+  generateMixedEvents,
+  generateTextOnlyEvents,
+  generateToolCallEvents,
+  splitIntoChunks,
+  toSseText,
+  toWebSocketFrames,
+} from './stream-generator.mjs';
 
 function readArgument(name, fallback) {
   const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && process.argv[index + 1] !== undefined ? Number(process.argv[index + 1]) : fallback;
+  return index >= 0 && process.argv[index + 1] !== undefined ? process.argv[index + 1] : fallback;
 }
+
+const megabytesPerSample = Number(readArgument('megabytes', '8'));
+const rounds = Number(readArgument('rounds', '9'));
+const distDirectory = resolve(readArgument('dist', new URL('../dist', import.meta.url).pathname));
+const { createResponsesSseParser, createResponsesEventParser } = await import(
+  pathToFileURL(`${distDirectory}/index.js`).href
+);
 
 const encoder = new TextEncoder();
-const words = [
-  'the',
-  'stream',
-  'parser',
-  'reduces',
-  'events',
-  'into',
-  'chunks',
-  'naïve',
-  'café',
-  'déjà',
-  'vu',
-  '—',
-  '日本語',
-  'テキスト',
-  '🙂',
-  'résumé',
-  'function',
-  'argument',
-  'token',
-  'usage',
+const CHUNK_SIZES = [
+  { label: '16 KiB', bytes: 16 * 1024 },
+  { label: '1 KiB', bytes: 1024 },
+  { label: '64 B', bytes: 64 },
 ];
 
-/** Text of ~`length` characters built deterministically from `seed`, JSON-escaped specials included. */
-function deltaText(seed, length) {
-  let text = '';
-  let state = seed;
-  while (text.length < length) {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    const word = words[state % words.length];
-    text += state % 17 === 0 ? `${word}\n` : state % 29 === 0 ? `"${word}" ` : `${word} `;
-  }
-  return text;
-}
+// ---- the two sides ---------------------------------------------------------------------------
 
-function sseEvent(event) {
-  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-}
-
-/** Pads `text` with an SSE comment so its UTF-8 length is a multiple of CHUNK_BYTES. */
-function padToChunks(text) {
-  const length = encoder.encode(text).length;
-  const missing = (CHUNK_BYTES - ((length + 3) % CHUNK_BYTES)) % CHUNK_BYTES;
-  return `${text}:${' '.repeat(missing)}\n\n`;
-}
-
-function splitIntoChunks(bytes) {
-  const chunks = [];
-  for (let offset = 0; offset < bytes.length; offset += CHUNK_BYTES)
-    chunks.push(bytes.subarray(offset, offset + CHUNK_BYTES));
-  return chunks;
-}
-
-const itemId = 'msg_0a1b2c3d4e5f60718293a4b5c6d7e8f9';
-const responseId = 'resp_0a1b2c3d4e5f60718293a4b5c6d7e8f9';
-
-function buildHeader() {
-  const response = {
-    id: responseId,
-    object: 'response',
-    status: 'in_progress',
-    model: 'gpt-5.4',
-    output: [],
-  };
-  let text = '';
-  text += sseEvent({ type: 'response.created', sequence_number: 0, response });
-  text += sseEvent({ type: 'response.in_progress', sequence_number: 1, response });
-  text += sseEvent({
-    type: 'response.output_item.added',
-    sequence_number: 2,
-    output_index: 0,
-    item: { id: itemId, type: 'message', status: 'in_progress', role: 'assistant', content: [] },
-  });
-  text += sseEvent({
-    type: 'response.content_part.added',
-    sequence_number: 3,
-    item_id: itemId,
-    output_index: 0,
-    content_index: 0,
-    part: { type: 'output_text', text: '', annotations: [] },
-  });
-  return { chunks: splitIntoChunks(encoder.encode(padToChunks(text))), events: 4 };
-}
-
-/** One period: PERIOD_CHUNKS × 16 KiB of `response.output_text.delta` events (~250 bytes each). */
-function buildPeriod() {
-  let text = '';
-  let events = 0;
-  const target = PERIOD_CHUNKS * CHUNK_BYTES - 400;
-  let length = 0;
-  while (length < target) {
-    const event = sseEvent({
-      type: 'response.output_text.delta',
-      sequence_number: 4 + events,
-      item_id: itemId,
-      output_index: 0,
-      content_index: 0,
-      delta: deltaText(events + 1, 15 + (events % 34)),
-      logprobs: [],
-    });
-    length += encoder.encode(event).length;
-    text += event;
-    events += 1;
-  }
-  const bytes = encoder.encode(padToChunks(text));
-  if (bytes.length !== PERIOD_CHUNKS * CHUNK_BYTES) throw new Error(`period is ${bytes.length} bytes`);
-  return { chunks: splitIntoChunks(bytes), events, bytes: bytes.length };
-}
-
-function buildTrailer() {
-  let text = '';
-  text += sseEvent({
-    type: 'response.output_text.done',
-    item_id: itemId,
-    output_index: 0,
-    content_index: 0,
-    text: '',
-  });
-  text += sseEvent({
-    type: 'response.completed',
-    response: {
-      id: responseId,
-      object: 'response',
-      status: 'completed',
-      model: 'gpt-5.4',
-      output: [],
-      usage: {
-        input_tokens: 1200,
-        input_tokens_details: { cached_tokens: 1024 },
-        output_tokens: 9000000,
-        output_tokens_details: { reasoning_tokens: 0 },
-        total_tokens: 9001200,
-      },
-    },
-  });
-  return { chunks: splitIntoChunks(encoder.encode(text)), events: 2 };
-}
-
-const header = buildHeader();
-const period = buildPeriod();
-const trailer = buildTrailer();
-
-function* streamChunks(periods) {
-  yield* header.chunks;
-  for (let index = 0; index < periods; index += 1) yield* period.chunks;
-  yield* trailer.chunks;
-}
-
-function streamStats(periods) {
-  const chunks = header.chunks.length + periods * period.chunks.length + trailer.chunks.length;
-  const bytes =
-    header.chunks.length * CHUNK_BYTES +
-    periods * period.bytes +
-    trailer.chunks.reduce((sum, c) => sum + c.length, 0);
-  return { chunks, bytes, events: header.events + periods * period.events + trailer.events };
-}
-
-const MEMORY_SAMPLE_EVERY = 64;
-
-function sampleMemory(state) {
-  const { heapUsed, rss } = process.memoryUsage();
-  if (heapUsed > state.peakHeap) state.peakHeap = heapUsed;
-  if (rss > state.peakRss) state.peakRss = rss;
-}
-
-function runBaseline(periods, memory) {
+/** Baseline SSE consumer: decode, frame with eventsource-parser, JSON.parse each event's data. */
+function createBaselineSse() {
   const decoder = new TextDecoder();
   let parsed = 0;
   const parser = createParser({
@@ -187,38 +48,111 @@ function runBaseline(periods, memory) {
       parsed += 1;
     },
   });
-  let index = 0;
-  for (const chunk of streamChunks(periods)) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    if (memory !== undefined && ++index % MEMORY_SAMPLE_EVERY === 0) sampleMemory(memory);
-  }
-  parser.feed(decoder.decode());
-  parser.reset({ consume: true });
-  return parsed;
+  return {
+    feed(chunk) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+    },
+    end() {
+      parser.feed(decoder.decode());
+      parser.reset({ consume: true });
+      return parsed;
+    },
+  };
 }
 
-function runParser(periods, memory) {
+/** The parser under test, counting the chunks it produces and checking the stream ended with `done`. */
+function createParserSse() {
   const parser = createResponsesSseParser();
   let produced = 0;
-  let last;
-  let index = 0;
-  for (const chunk of streamChunks(periods)) {
-    const out = parser.feed(chunk);
-    produced += out.length;
-    if (out.length > 0) last = out[out.length - 1];
-    if (memory !== undefined && ++index % MEMORY_SAMPLE_EVERY === 0) sampleMemory(memory);
-  }
-  const out = parser.end();
-  produced += out.length;
-  if (out.length > 0) last = out[out.length - 1];
-  if (last?.type !== 'done') throw new Error(`the stream did not end with done: ${JSON.stringify(last)}`);
-  return produced;
+  return {
+    feed(chunk) {
+      produced += parser.feed(chunk).length;
+    },
+    end() {
+      const last = parser.end();
+      if (last.length !== 0) throw new Error(`the stream did not end with done: ${JSON.stringify(last)}`);
+      return produced;
+    },
+  };
 }
 
-function time(run, periods) {
-  const start = performance.now();
-  const count = run(periods);
-  return { milliseconds: performance.now() - start, count };
+function createBaselineFrames() {
+  let parsed = 0;
+  return {
+    feed(frame) {
+      JSON.parse(frame);
+      parsed += 1;
+    },
+    end: () => parsed,
+  };
+}
+
+function createParserFrames() {
+  const parser = createResponsesEventParser();
+  let produced = 0;
+  // Older builds had no text entry point: then each frame is JSON.parse'd first.
+  const feedFrame =
+    typeof parser.feedJson === 'function'
+      ? (frame) => parser.feedJson(frame)
+      : (frame) => parser.feed(JSON.parse(frame));
+  return {
+    feed(frame) {
+      produced += feedFrame(frame).length;
+    },
+    end() {
+      const last = parser.end();
+      if (last.length !== 0) throw new Error(`the stream did not end with done: ${JSON.stringify(last)}`);
+      return produced;
+    },
+  };
+}
+
+// ---- feeding: synchronously, or one awaited ReadableStream read per chunk ----------------------
+
+function runSync(createConsumer, pieces, repeats) {
+  let count = 0;
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    const consumer = createConsumer();
+    for (const piece of pieces) consumer.feed(piece);
+    count += consumer.end();
+  }
+  return count;
+}
+
+function readableStreamOf(pieces) {
+  let index = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (index < pieces.length) controller.enqueue(pieces[index++]);
+      else controller.close();
+    },
+  });
+}
+
+async function runReadableStream(createConsumer, pieces, repeats) {
+  let count = 0;
+  for (let repeat = 0; repeat < repeats; repeat += 1) {
+    const consumer = createConsumer();
+    const reader = readableStreamOf(pieces).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      consumer.feed(value);
+    }
+    count += consumer.end();
+  }
+  return count;
+}
+
+/**
+ * CPU time (user + system) of one run, in milliseconds: on a machine shared with other work it
+ * moves less than wall time, and both sides are measured the same way.
+ */
+async function time(run) {
+  const start = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 function median(values) {
@@ -226,54 +160,111 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function measureMemory(run, periods) {
-  globalThis.gc?.();
-  const before = process.memoryUsage();
-  const state = { peakHeap: before.heapUsed, peakRss: before.rss };
-  run(periods, state);
-  return { heapGrowth: state.peakHeap - before.heapUsed, peakRss: state.peakRss };
+/**
+ * Alternates baseline and parser rounds (which goes first alternates too, so drift and noise hit
+ * both alike); returns the median times and the median of the per-round ratios.
+ */
+async function compare(runBaseline, runParser) {
+  await runBaseline();
+  await runParser();
+  const baselineTimes = [];
+  const parserTimes = [];
+  const ratios = [];
+  for (let round = 0; round < rounds; round += 1) {
+    let baseline;
+    let parser;
+    if (round % 2 === 0) {
+      baseline = await time(runBaseline);
+      parser = await time(runParser);
+    } else {
+      parser = await time(runParser);
+      baseline = await time(runBaseline);
+    }
+    baselineTimes.push(baseline);
+    parserTimes.push(parser);
+    ratios.push(baseline / parser);
+  }
+  return { baseline: median(baselineTimes), parser: median(parserTimes), ratio: median(ratios) };
 }
 
-const megabytes = readArgument('megabytes', 50);
-const rounds = readArgument('rounds', 5);
-const periods = Math.max(1, Math.round((megabytes * 1024 * 1024) / period.bytes));
-const stats = streamStats(periods);
-const mib = stats.bytes / (1024 * 1024);
+// ---- the table ---------------------------------------------------------------------------------
 
+const streams = [
+  { name: 'mixed', events: generateMixedEvents() },
+  { name: 'text-only', events: generateTextOnlyEvents() },
+];
+
+const rows = [];
+for (const stream of streams) {
+  const bytes = encoder.encode(toSseText(stream.events));
+  const repeats = Math.max(1, Math.round((megabytesPerSample * 1024 * 1024) / bytes.length));
+  for (const size of CHUNK_SIZES) {
+    const chunks = splitIntoChunks(bytes, size.bytes);
+    for (const mode of ['sync', 'ReadableStream']) {
+      const run = mode === 'sync' ? runSync : runReadableStream;
+      const result = await compare(
+        () => run(createBaselineSse, chunks, repeats),
+        () => run(createParserSse, chunks, repeats),
+      );
+      rows.push({
+        stream: stream.name,
+        input: `SSE ${size.label}`,
+        mode,
+        bytes: bytes.length * repeats,
+        ...result,
+      });
+    }
+  }
+  const frames = toWebSocketFrames(stream.events);
+  for (const mode of ['sync', 'ReadableStream']) {
+    const run = mode === 'sync' ? runSync : runReadableStream;
+    const result = await compare(
+      () => run(createBaselineFrames, frames, repeats),
+      () => run(createParserFrames, frames, repeats),
+    );
+    rows.push({
+      stream: stream.name,
+      input: 'WebSocket frames',
+      mode,
+      bytes: bytes.length * repeats,
+      ...result,
+    });
+  }
+}
+
+const mibPerSecond = (bytes, milliseconds) => (bytes / (1024 * 1024) / (milliseconds / 1000)).toFixed(1);
 console.log(
-  `stream: ${mib.toFixed(1)} MiB, ${stats.events} events (~${Math.round(period.bytes / period.events)} bytes per delta event), fed in ${stats.chunks} chunks of 16 KiB`,
+  `${megabytesPerSample} MiB per sample, ${rounds} rounds, CPU time; MiB/s from median times; ratio = median of per-round baseline time ÷ parser time (target ≥ 1.5)`,
 );
-
-// Warm both paths up, then alternate rounds so machine noise hits both alike.
-time(runBaseline, 1);
-time(runParser, 1);
-const baselineTimes = [];
-const parserTimes = [];
-let chunkCount = 0;
-for (let round = 0; round < rounds; round += 1) {
-  baselineTimes.push(time(runBaseline, periods).milliseconds);
-  const result = time(runParser, periods);
-  parserTimes.push(result.milliseconds);
-  chunkCount = result.count;
-}
-const baselineMs = median(baselineTimes);
-const parserMs = median(parserTimes);
-const row = (name, milliseconds) =>
-  `${name.padEnd(46)} ${(mib / (milliseconds / 1000)).toFixed(1).padStart(7)} MiB/s ${Math.round(
-    stats.events / (milliseconds / 1000),
-  )
-    .toString()
-    .padStart(10)} events/s  (median of ${rounds}: ${milliseconds.toFixed(0)} ms)`;
-console.log(row('baseline (TextDecoder+eventsource-parser+JSON)', baselineMs));
-console.log(row('createResponsesSseParser (bytes → StreamChunk)', parserMs));
-console.log(`chunks produced: ${chunkCount}`);
-console.log(`ratio parser/baseline throughput: ${(baselineMs / parserMs).toFixed(3)} (target >= 1.0)`);
-
-const half = measureMemory(runParser, Math.max(1, Math.floor(periods / 2)));
-const full = measureMemory(runParser, periods);
-const double = measureMemory(runParser, periods * 2);
-const baselineMemory = measureMemory(runBaseline, periods);
-const format = (bytes) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 console.log(
-  `peak heap growth while parsing: ${format(half.heapGrowth)} at ${(mib / 2).toFixed(0)} MiB, ${format(full.heapGrowth)} at ${mib.toFixed(0)} MiB, ${format(double.heapGrowth)} at ${(mib * 2).toFixed(0)} MiB (baseline ${format(baselineMemory.heapGrowth)} at ${mib.toFixed(0)} MiB); peak RSS ${format(Math.max(half.peakRss, full.peakRss, double.peakRss))}`,
+  `${'stream'.padEnd(10)} ${'input'.padEnd(17)} ${'mode'.padEnd(15)} ${'baseline MiB/s'.padStart(14)} ${'parser MiB/s'.padStart(12)} ${'ratio'.padStart(6)}`,
+);
+for (const row of rows) {
+  console.log(
+    `${row.stream.padEnd(10)} ${row.input.padEnd(17)} ${row.mode.padEnd(15)} ${mibPerSecond(row.bytes, row.baseline).padStart(14)} ${mibPerSecond(row.bytes, row.parser).padStart(12)} ${row.ratio.toFixed(2).padStart(6)}`,
+  );
+}
+const worst = rows.reduce(
+  (lowest, row) => Math.min(lowest, row.baseline / row.parser),
+  Number.POSITIVE_INFINITY,
+);
+console.log(`lowest ratio: ${worst.toFixed(2)}`);
+
+// ---- linearity: cost per argument byte, 10 kB in 100 deltas vs 1 MB in 10,000 deltas -----------
+
+async function nanosecondsPerByte(argumentLength, deltas) {
+  const bytes = encoder.encode(toSseText(generateToolCallEvents(argumentLength, deltas)));
+  const chunks = splitIntoChunks(bytes, 16 * 1024);
+  const repeats = Math.max(1, Math.round((megabytesPerSample * 1024 * 1024) / bytes.length));
+  runSync(createParserSse, chunks, 1);
+  const times = [];
+  for (let round = 0; round < rounds; round += 1)
+    times.push(await time(() => runSync(createParserSse, chunks, repeats)));
+  return (median(times) * 1e6) / (bytes.length * repeats);
+}
+
+const small = await nanosecondsPerByte(10 * 1024, 100);
+const large = await nanosecondsPerByte(1024 * 1024, 10_000);
+console.log(
+  `tool arguments: ${small.toFixed(2)} ns/byte at 10 kB (100 deltas), ${large.toFixed(2)} ns/byte at 1 MB (10,000 deltas): ${(large / small).toFixed(2)}× (target ≤ 2)`,
 );

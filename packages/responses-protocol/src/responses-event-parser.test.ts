@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { streamFixtures } from './__fixtures__/fixtures.js';
+import { createReferenceFraming } from './__fixtures__/reference-parser.js';
 import { isKnownResponsesEventType } from './events/stream-event.js';
 import { createResponsesEventParser } from './responses-event-parser.js';
 import type { StreamChunk } from './stream-chunk.js';
@@ -817,5 +819,63 @@ describe('event reducer: response id and output items', () => {
     expect(reduceWithItems([completed({ output: [null, 3, message] })]).at(-1)).toMatchObject({
       outputItems: [message],
     });
+describe('createResponsesEventParser().feedJson (WebSocket text frames)', () => {
+  /** The events of every recorded fixture, as the frames a WebSocket would carry. */
+  const fixtureFrames = streamFixtures.map((fixture) => {
+    const framing = createReferenceFraming();
+    framing.feed(fixture.bytes);
+    framing.end();
+    return { name: fixture.name, frames: framing.events.map((event) => event.data) };
+  });
+
+  for (const { name, frames } of fixtureFrames) {
+    it(`gives the same chunks as feed(JSON.parse(frame)) for ${name}`, () => {
+      const byText = createResponsesEventParser();
+      const byObject = createResponsesEventParser();
+      const textChunks = [...frames.flatMap((frame) => byText.feedJson(frame)), ...byText.end()];
+      const objectChunks: StreamChunk[] = [];
+      for (const frame of frames) {
+        let value: unknown;
+        try {
+          value = JSON.parse(frame);
+        } catch {
+          continue; // feedJson reports it as a malformed-json chunk instead: compared below
+        }
+        objectChunks.push(...byObject.feed(value));
+      }
+      objectChunks.push(...byObject.end());
+      expect(textChunks.filter((chunk) => chunk.type !== 'error' || chunk.code !== 'malformed-json')).toEqual(
+        objectChunks,
+      );
+    });
+  }
+
+  it('turns a frame that is not JSON into a malformed-json chunk and goes on', () => {
+    const parser = createResponsesEventParser();
+    expect(parser.feedJson('{"type":')).toEqual([
+      { type: 'error', code: 'malformed-json', message: expect.stringContaining('not valid JSON') },
+    ]);
+    expect(
+      parser.feedJson(
+        '{"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"ok"}',
+      ),
+    ).toEqual([{ type: 'text', text: 'ok' }]);
+    expect(parser.feedJson('')).toEqual([]);
+    expect(parser.feedJson('[1]')).toEqual([
+      { type: 'error', code: 'invalid-event', message: expect.stringContaining('not an object') },
+    ]);
+  });
+
+  it('keeps argument deltas that name no item, output index or call apart, as feed does', () => {
+    const frames = [
+      '{"type":"response.function_call_arguments.delta","delta":"a"}',
+      '{"type":"response.function_call_arguments.delta","delta":"b"}',
+      '{"type":"response.completed","response":{"status":"completed","output":[]}}',
+    ];
+    const byText = createResponsesEventParser();
+    const byObject = createResponsesEventParser();
+    const expected = frames.flatMap((frame) => byObject.feed(JSON.parse(frame)));
+    expect(frames.flatMap((frame) => byText.feedJson(frame))).toEqual(expected);
+    expect(expected.filter((chunk) => chunk.type === 'tool-call-start')).toHaveLength(2);
   });
 });

@@ -1,3 +1,5 @@
+import { createEventDataReducer } from './event-data-reducer.js';
+import { type PendingItems, takePendingItems } from './pending-items.js';
 import { createEventReducer } from './reducer/event-reducer.js';
 import type { StreamChunk } from './stream-chunk.js';
 
@@ -9,6 +11,13 @@ export interface ResponsesEventParser {
    * `invalid-event` error chunk. Chunks after a terminal event (`done`/fatal `error`) are never produced.
    */
   feed(event: unknown): StreamChunk[];
+  /**
+   * Feeds one event as JSON text (a WebSocket text frame) and returns the chunks it produced: the
+   * same as `feed(JSON.parse(text))`, but faster (hot delta events are read without `JSON.parse`),
+   * and text that is not JSON is a non-fatal `malformed-json` error chunk instead of an exception.
+   * Blank text produces nothing; `[DONE]` ends the response, as over SSE.
+   */
+  feedJson(text: string): StreamChunk[];
   /**
    * Ends the stream. Returns `[error 'stream-closed']` when no terminal event arrived, otherwise `[]`.
    */
@@ -22,16 +31,20 @@ export interface ResponsesEventParser {
  */
 export function createResponsesEventParser(): ResponsesEventParser {
   const reducer = createEventReducer();
+  const pending: PendingItems<StreamChunk> = { items: [] };
+  const eventData = createEventDataReducer(reducer, pending);
   return {
     feed(event) {
-      const out: StreamChunk[] = [];
-      reducer.push(event, out);
-      return out;
+      reducer.push(event, pending.items);
+      return takePendingItems(pending);
+    },
+    feedJson(text) {
+      eventData.onData(text);
+      return takePendingItems(pending);
     },
     end() {
-      const out: StreamChunk[] = [];
-      reducer.finish(out);
-      return out;
+      reducer.finish(pending.items);
+      return takePendingItems(pending);
     },
   };
 }

@@ -1,8 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  generateMixedEvents,
+  generateTextOnlyEvents,
+  splitIntoChunks,
+  toSseText,
+  toWebSocketFrames,
+} from '../bench/stream-generator.mjs';
+import { sseBytes, sseText } from './__fixtures__/arbitrary-sse.js';
 import { trickyText } from './__fixtures__/arbitrary-text.js';
 import { streamFixtures } from './__fixtures__/fixtures.js';
+import { referenceParse } from './__fixtures__/reference-parser.js';
 import { cutOffsets, splitAt } from './__fixtures__/split-input.js';
+import { createResponsesEventParser } from './responses-event-parser.js';
 import { createResponsesSseParser } from './responses-sse-parser.js';
 import type { StreamChunk } from './stream-chunk.js';
 
@@ -146,4 +156,94 @@ describe('createResponsesSseParser robustness', () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe('createResponsesSseParser against the reference (TextDecoder + eventsource-parser + JSON.parse)', () => {
+  it('produces exactly the reference chunks for any SSE bytes cut anywhere (property)', () => {
+    fc.assert(
+      fc.property(
+        sseBytes.chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
+        ([bytes, cuts]) => {
+          const pieces = splitAt(bytes, cuts);
+          expect(parseInPieces(bytes, cuts)).toEqual(referenceParse(pieces));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('produces exactly the reference chunks for large chunks (read by the delta shortcut) (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(sseText, { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 256, max: 4096 }),
+        (texts, size) => {
+          const pieces = splitIntoChunks(new TextEncoder().encode(texts.join('')), size);
+          const parser = createResponsesSseParser();
+          const chunks = [...pieces.flatMap((piece) => parser.feed(piece)), ...parser.end()];
+          expect(chunks).toEqual(referenceParse(pieces));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('produces exactly the reference chunks for text cut anywhere (property)', () => {
+    fc.assert(
+      fc.property(
+        sseText.chain((text) => fc.tuple(fc.constant(text), cutOffsets(text.length, 20))),
+        ([text, cuts]) => {
+          expect(parseInPieces(text, cuts)).toEqual(referenceParse(splitAt(text, cuts)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('the benchmark streams (bench/stream-generator.mjs)', () => {
+  const streams = [
+    { name: 'mixed', events: generateMixedEvents() },
+    { name: 'text-only', events: generateTextOnlyEvents() },
+  ];
+  for (const { name, events } of streams) {
+    describe(name, () => {
+      const bytes = new TextEncoder().encode(toSseText(events));
+      const expected = referenceParse([bytes]);
+
+      it('parses to the reference chunks, ending with done', () => {
+        expect(parseInPieces(bytes, [])).toEqual(expected);
+        expect(expected.at(-1)?.type).toBe('done');
+      });
+
+      it('gives identical output for every chunking (property)', () => {
+        fc.assert(
+          fc.property(cutOffsets(bytes.length, 300), (cuts) => {
+            expect(parseInPieces(bytes, cuts)).toEqual(expected);
+          }),
+          { numRuns: 25 },
+        );
+      });
+
+      it('gives identical output in chunks of 16 KiB, 1 KiB, 64 B and 7 B', () => {
+        for (const size of [16 * 1024, 1024, 64, 7]) {
+          const parser = createResponsesSseParser();
+          const chunks = [
+            ...splitIntoChunks(bytes, size).flatMap((piece) => parser.feed(piece)),
+            ...parser.end(),
+          ];
+          expect(chunks).toEqual(expected);
+        }
+      });
+
+      it('gives identical output as WebSocket frames (feedJson)', () => {
+        const parser = createResponsesEventParser();
+        const chunks = [
+          ...toWebSocketFrames(events).flatMap((frame) => parser.feedJson(frame)),
+          ...parser.end(),
+        ];
+        expect(chunks).toEqual(expected);
+      });
+    });
+  }
 });

@@ -1,11 +1,7 @@
-import { matchOutputTextDelta, type OutputTextDeltaFields } from './output-text-delta-fast-path.js';
+import { createEventDataReducer } from './event-data-reducer.js';
+import type { PendingItems } from './pending-items.js';
 import { createEventReducer } from './reducer/event-reducer.js';
-import {
-  bufferLimitError,
-  decodeEventData,
-  type EventDataSink,
-  type SseDecoderOptions,
-} from './sse-event-decoder.js';
+import { bufferLimitError, type SseDecoderOptions } from './sse-event-decoder.js';
 import { collectSseStream, createSseFramer } from './sse-framer.js';
 import type { StreamChunk } from './stream-chunk.js';
 
@@ -21,41 +17,25 @@ export interface ResponsesSseParser {
 }
 
 /**
- * Creates the HTTP (SSE) parser: SSE framing, streaming UTF-8 decoding, JSON parsing, event
- * validation and reduction in one pass. Malformed JSON in one event is an `error` chunk with code
+ * Creates the HTTP (SSE) parser: SSE framing, UTF-8 decoding, JSON parsing, event checks and
+ * reduction in one pass. Malformed JSON in one event is an `error` chunk with code
  * `malformed-json` and the stream goes on; exceeding `maxBufferBytes` (default 16 MiB) is a final
  * `error` chunk with code `buffer-limit-exceeded`.
  */
 export function createResponsesSseParser(options: SseDecoderOptions = {}): ResponsesSseParser {
   const reducer = createEventReducer();
-  const fields: OutputTextDeltaFields = { delta: '', outputIndex: 0, contentIndex: 0 };
-  const out: StreamChunk[] = [];
-  const sink: EventDataSink = {
-    event(event) {
-      reducer.push(event, out);
-    },
-    done() {
-      reducer.markDone(out);
-    },
-    error(error) {
-      reducer.report(error.code, error.message, out);
-    },
-  };
+  const pending: PendingItems<StreamChunk> = { items: [] };
+  const eventData = createEventDataReducer(reducer, pending);
   const framer = createSseFramer(
     {
-      onData(data, eventName) {
-        if (matchOutputTextDelta(data, fields)) {
-          reducer.outputTextDelta(fields.delta, fields.outputIndex, fields.contentIndex, undefined, out);
-        } else {
-          decodeEventData(data, eventName, sink);
-        }
-      },
+      onData: eventData.onData,
+      eventShortcut: eventData.eventShortcut,
       onBufferLimitExceeded(limit) {
         const error = bufferLimitError(limit);
-        reducer.fail(error.code, error.message, out);
+        reducer.fail(error.code, error.message, pending.items);
       },
     },
     options.maxBufferBytes,
   );
-  return collectSseStream(framer, out, () => reducer.finish(out));
+  return collectSseStream(framer, pending, () => reducer.finish(pending.items));
 }

@@ -1,6 +1,7 @@
 import { ResponsesProtocolError } from './errors.js';
 import type { ResponsesStreamEvent, UnknownResponsesEvent } from './events/stream-event.js';
-import { collectSseStream, createSseFramer } from './sse-framer.js';
+import type { PendingItems } from './pending-items.js';
+import { collectSseStream, createSseFramer, type EventNameReader } from './sse-framer.js';
 
 /** One item out of {@link createSseEventDecoder}. */
 export type DecodedSseItem =
@@ -11,8 +12,9 @@ export type DecodedSseItem =
 /** Options of {@link createSseEventDecoder} and `createResponsesSseParser`. */
 export interface SseDecoderOptions {
   /**
-   * Cap on buffered, not yet complete SSE text (an unterminated line plus the data of an unfinished
-   * event), counted in UTF-16 code units of decoded text (≤ its UTF-8 byte count). Default 16 MiB.
+   * Cap on buffered, not yet complete SSE input (an unterminated line plus the data of an unfinished
+   * event), counted in UTF-16 code units of decoded text or bytes of text not decoded yet (each at
+   * most the UTF-8 byte count). Default 16 MiB.
    */
   maxBufferBytes?: number;
 }
@@ -44,12 +46,17 @@ export interface EventDataSink {
 }
 
 /**
- * Parses one SSE event's data. `[DONE]` → `done`; blank data → nothing; invalid JSON →
- * `malformed-json`; JSON that is not an object with a string `type` → `invalid-event` (when the
- * SSE `event:` name is present and `type` is missing, the name is used as the type).
+ * Parses one SSE event's data (or one WebSocket text frame). `[DONE]` → `done`; blank data →
+ * nothing; invalid JSON → `malformed-json`; JSON that is not an object with a string `type` →
+ * `invalid-event` (when the SSE `event:` name is present and `type` is missing, the name is used as
+ * the type; `readEventName` is only called then).
  * @internal
  */
-export function decodeEventData(data: string, eventName: string | undefined, sink: EventDataSink): void {
+export function decodeEventData(
+  data: string,
+  readEventName: EventNameReader | undefined,
+  sink: EventDataSink,
+): void {
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -75,7 +82,8 @@ export function decodeEventData(data: string, eventName: string | undefined, sin
       sink.event(record as UnknownResponsesEvent);
       return;
     }
-    if (record.type === undefined && eventName !== undefined && eventName !== '') {
+    const eventName = record.type === undefined ? readEventName?.() : undefined;
+    if (eventName !== undefined && eventName !== '') {
       record.type = eventName;
       sink.event(record as UnknownResponsesEvent);
       return;
@@ -103,28 +111,28 @@ export function bufferLimitError(limit: number): ResponsesProtocolError {
  * one `buffer-limit-exceeded` error item, after which all input is refused (ignored).
  */
 export function createSseEventDecoder(options: SseDecoderOptions = {}): SseEventDecoder {
-  const items: DecodedSseItem[] = [];
+  const pending: PendingItems<DecodedSseItem> = { items: [] };
   const sink: EventDataSink = {
     event(event) {
-      items.push({ kind: 'event', event });
+      pending.items.push({ kind: 'event', event });
     },
     done() {
-      items.push({ kind: 'done' });
+      pending.items.push({ kind: 'done' });
     },
     error(error) {
-      items.push({ kind: 'error', error });
+      pending.items.push({ kind: 'error', error });
     },
   };
   const framer = createSseFramer(
     {
-      onData(data, eventName) {
-        decodeEventData(data, eventName, sink);
+      onData(data, readEventName) {
+        decodeEventData(data, readEventName, sink);
       },
       onBufferLimitExceeded(limit) {
-        items.push({ kind: 'error', error: bufferLimitError(limit) });
+        pending.items.push({ kind: 'error', error: bufferLimitError(limit) });
       },
     },
     options.maxBufferBytes,
   );
-  return collectSseStream(framer, items);
+  return collectSseStream(framer, pending);
 }

@@ -1,3 +1,4 @@
+import type { DeltaEventHead } from '../delta-event-fast-path.js';
 import { MALFORMED_EVENT_TYPE } from '../malformed-event.js';
 import type { StreamChunk } from '../stream-chunk.js';
 import { OutputItems } from './output-items.js';
@@ -18,10 +19,10 @@ export interface EventReducer {
   /** Reduces one event (any value; non-events become `invalid-event` errors). */
   push(event: unknown, out: StreamChunk[]): void;
   /**
-   * Reduces a `response.output_text.delta` event given by its fields (the SSE parser's fast path,
-   * which reads them without building the event object). Same result as `push` of that event.
+   * Reduces a hot delta event given by what the fast path read (`DeltaEventReader`): the same as
+   * `push` of the event those came from, without the checks a decoded object needs.
    */
-  outputTextDelta: TextParts['outputTextDelta'];
+  pushDelta(head: DeltaEventHead, delta: string, out: StreamChunk[]): void;
   /** `data: [DONE]`: the server says the stream is over. */
   markDone(out: StreamChunk[]): void;
   /** A non-fatal problem with one event (malformed JSON…): an error chunk, the stream goes on. */
@@ -157,11 +158,32 @@ export function createEventReducer(): EventReducer {
     }
   }
 
+  function pushDelta(head: DeltaEventHead, delta: string, out: StreamChunk[]): void {
+    if (termination.ended) return;
+    const { output_index: outputIndex, item_id: itemId } = head;
+    switch (head.type) {
+      case 'response.output_text.delta':
+        text.outputTextDelta(delta, outputIndex, head.content_index, itemId, out);
+        break;
+      case 'response.function_call_arguments.delta':
+      case 'response.custom_tool_call_input.delta':
+        tools.argumentsDelta(delta, outputIndex, itemId, undefined, out);
+        break;
+      case 'response.reasoning_summary_text.delta':
+        text.reasoningDelta('summary', delta, outputIndex, head.summary_index, itemId, out);
+        break;
+      case 'response.reasoning_text.delta':
+        text.reasoningDelta('reasoning', delta, outputIndex, head.content_index, itemId, out);
+        break;
+      case 'response.refusal.delta':
+        text.refusalDelta(delta, outputIndex, head.content_index, itemId, out);
+        break;
+    }
+  }
+
   return {
     push,
-    outputTextDelta(delta, outputIndex, contentIndex, itemId, out) {
-      if (!termination.ended) text.outputTextDelta(delta, outputIndex, contentIndex, itemId, out);
-    },
+    pushDelta,
     markDone(out) {
       if (!termination.ended) termination.complete(out);
     },

@@ -49,10 +49,11 @@ export class TextParts {
   private sawText = false;
   private sawRefusal = false;
   private thinkingEmitted = false;
-  // Hot path cache for consecutive output_text.delta events of the same part (by output index).
+  // The part of the last delta located by output index (deltas of one part come in a row).
   private hotPart: PartState | undefined;
+  private hotKind: PartKind | undefined;
   private hotOutputIndex: number | undefined;
-  private hotContentIndex: number | undefined;
+  private hotIndex: number | undefined;
 
   /** `response.output_text.delta`, the hot path: most events of a stream are these. */
   outputTextDelta(
@@ -62,25 +63,37 @@ export class TextParts {
     itemId: string | undefined,
     out: StreamChunk[],
   ): void {
-    let state: PartState;
-    if (outputIndex === undefined) {
-      state = this.partState(this.partKey('message', undefined, itemId, contentIndex));
-    } else if (
-      this.hotPart !== undefined &&
-      outputIndex === this.hotOutputIndex &&
-      contentIndex === this.hotContentIndex
-    ) {
-      state = this.hotPart;
-    } else {
-      state = this.partState(this.partKey('message', outputIndex, itemId, contentIndex));
-      this.hotPart = state;
-      this.hotOutputIndex = outputIndex;
-      this.hotContentIndex = contentIndex;
-    }
+    const state = this.deltaPart('message', outputIndex, itemId, contentIndex);
     if (delta.length === 0) return;
     state.emitted += delta.length;
     this.sawText = true;
     out.push({ type: 'text', text: delta });
+  }
+
+  /** `response.refusal.delta`, given by its fields. */
+  refusalDelta(
+    delta: string,
+    outputIndex: number | undefined,
+    contentIndex: unknown,
+    itemId: string | undefined,
+    out: StreamChunk[],
+  ): void {
+    this.emitText('refusal', this.deltaPart('message', outputIndex, itemId, contentIndex), delta, out);
+  }
+
+  /**
+   * `response.reasoning_summary_text.delta` (`kind` `summary`, `index` its `summary_index`) or
+   * `response.reasoning_text.delta` (`kind` `reasoning`, `index` its `content_index`).
+   */
+  reasoningDelta(
+    kind: 'summary' | 'reasoning',
+    delta: string,
+    outputIndex: number | undefined,
+    index: unknown,
+    itemId: string | undefined,
+    out: StreamChunk[],
+  ): void {
+    this.emitThinking(this.deltaPart(kind, outputIndex, itemId, index), delta, out);
   }
 
   /** Every other text or reasoning event, located by its `output_index` and `item_id`. */
@@ -90,17 +103,22 @@ export class TextParts {
     itemId: string | undefined,
     out: StreamChunk[],
   ): void {
-    const key = this.eventPartKey(event, outputIndex, itemId);
     switch (event.type) {
       case 'response.refusal.delta':
         if (typeof event.delta !== 'string') reportInvalidField(event.type, 'delta', out);
-        else this.emitText('refusal', this.partState(key), event.delta, out);
-        break;
+        else this.refusalDelta(event.delta, outputIndex, event.content_index, itemId, out);
+        return;
       case 'response.reasoning_summary_text.delta':
+        if (typeof event.delta !== 'string') reportInvalidField(event.type, 'delta', out);
+        else this.reasoningDelta('summary', event.delta, outputIndex, event.summary_index, itemId, out);
+        return;
       case 'response.reasoning_text.delta':
         if (typeof event.delta !== 'string') reportInvalidField(event.type, 'delta', out);
-        else this.emitThinking(this.partState(key), event.delta, out);
-        break;
+        else this.reasoningDelta('reasoning', event.delta, outputIndex, event.content_index, itemId, out);
+        return;
+    }
+    const key = this.eventPartKey(event, outputIndex, itemId);
+    switch (event.type) {
       case 'response.output_text.done':
         this.reconcile('text', key, optionalString(event.text), out);
         break;
@@ -191,6 +209,35 @@ export class TextParts {
       default:
         return this.partKey('message', outputIndex, itemId, event.content_index);
     }
+  }
+
+  /**
+   * The state of the part a delta adds to. Consecutive deltas of one part located by output index
+   * share it without building its key again (a part located by item id alone is not cached: the
+   * item's output index may become known later, which changes its key).
+   */
+  private deltaPart(
+    kind: PartKind,
+    outputIndex: number | undefined,
+    itemId: string | undefined,
+    index: unknown,
+  ): PartState {
+    if (outputIndex === undefined) return this.partState(this.partKey(kind, undefined, itemId, index));
+    const partIndex = typeof index === 'number' ? index : 0;
+    if (
+      this.hotPart !== undefined &&
+      kind === this.hotKind &&
+      outputIndex === this.hotOutputIndex &&
+      partIndex === this.hotIndex
+    ) {
+      return this.hotPart;
+    }
+    const state = this.partState(this.partKey(kind, outputIndex, itemId, partIndex));
+    this.hotPart = state;
+    this.hotKind = kind;
+    this.hotOutputIndex = outputIndex;
+    this.hotIndex = partIndex;
+    return state;
   }
 
   private partState(key: string): PartState {

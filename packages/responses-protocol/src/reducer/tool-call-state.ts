@@ -17,9 +17,19 @@ interface ToolCall {
   name: string | undefined;
   started: boolean;
   finished: boolean;
-  /** Every argument character accepted so far (emitted or waiting for the start). */
-  received: string;
-  /** How much of `received` went out as `tool-call-delta`. */
+  /**
+   * Every argument character accepted so far (emitted or waiting for the start), in pieces: the
+   * deltas as they came, every {@link PARTS_PER_BATCH} of them joined into one string, and all of
+   * them joined only when full arguments are reconciled (see `receivedText`). So a long argument
+   * streamed in many deltas costs linear time, and the pieces kept do not hold on to the (much
+   * larger) network text they were cut from.
+   */
+  receivedParts: string[];
+  /** Where the deltas not yet joined into a batch start in `receivedParts`. */
+  batchStart: number;
+  /** The length of all of `receivedParts`. */
+  receivedLength: number;
+  /** How much of the received arguments went out as `tool-call-delta` (all once the call started). */
   emittedLength: number;
 }
 
@@ -52,20 +62,48 @@ function tryStart(call: ToolCall, out: StreamChunk[]): void {
   flushArguments(call, out);
 }
 
+/** How many argument deltas are joined into one piece of `receivedParts`. */
+const PARTS_PER_BATCH = 64;
+
+/** The received arguments as one string (joined once, then kept joined). */
+function receivedText(call: ToolCall): string {
+  const parts = call.receivedParts;
+  if (parts.length === 1) return parts[0] as string;
+  const text = parts.join('');
+  setReceived(call, text);
+  return text;
+}
+
+function setReceived(call: ToolCall, text: string): void {
+  call.receivedParts = [text];
+  call.batchStart = 1;
+  call.receivedLength = text.length;
+}
+
 function flushArguments(call: ToolCall, out: StreamChunk[]): void {
-  if (!call.started || call.emittedLength >= call.received.length) return;
+  if (!call.started || call.emittedLength >= call.receivedLength) return;
   out.push({
     type: 'tool-call-delta',
     id: call.callId!,
-    argumentsDelta: call.received.slice(call.emittedLength),
+    argumentsDelta: receivedText(call).slice(call.emittedLength),
   });
-  call.emittedLength = call.received.length;
+  call.emittedLength = call.receivedLength;
 }
 
 function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): void {
   if (delta.length === 0 || call.finished) return;
-  call.received += delta;
-  flushArguments(call, out);
+  const parts = call.receivedParts;
+  parts.push(delta);
+  if (parts.length - call.batchStart >= PARTS_PER_BATCH) {
+    parts.push(parts.splice(call.batchStart).join(''));
+    call.batchStart = parts.length;
+  }
+  call.receivedLength += delta.length;
+  if (!call.started) return;
+  // A started call has emitted everything before this delta: emit the delta itself rather than
+  // slicing the received arguments (which would copy all of them, every time: quadratic).
+  out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: delta });
+  call.emittedLength = call.receivedLength;
 }
 
 /**
@@ -75,11 +113,13 @@ function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): voi
  * emitted deltas stand (they cannot be taken back) and nothing more is emitted.
  */
 function reconcileArguments(call: ToolCall, full: string | undefined, out: StreamChunk[]): void {
-  if (full === undefined || call.finished || full === call.received) return;
-  if (full.startsWith(call.received)) {
-    appendArguments(call, full.slice(call.received.length), out);
+  if (full === undefined || call.finished) return;
+  const received = receivedText(call);
+  if (full === received) return;
+  if (full.startsWith(received)) {
+    appendArguments(call, full.slice(received.length), out);
   } else if (call.emittedLength === 0) {
-    call.received = full;
+    setReceived(call, full);
     flushArguments(call, out);
   }
 }
@@ -107,6 +147,11 @@ export class ToolCallState {
   private readonly byItemId = new Map<string, ToolCall>();
   private readonly byOutputIndex = new Map<number, ToolCall>();
   private readonly calls: ToolCall[] = [];
+  // The last lookup of `callFor` (argument deltas of one call come in a row): its arguments and result.
+  private lastItemId: string | undefined;
+  private lastOutputIndex: number | undefined;
+  private lastCallId: string | undefined;
+  private lastCall: ToolCall | undefined;
 
   /** An argument (or custom tool input) delta or `.done` event, located by `output_index` and `item_id`. */
   reduceEvent(
@@ -122,9 +167,7 @@ export class ToolCallState {
           reportInvalidField(event.type, 'delta', out);
           break;
         }
-        const call = this.callFor(itemId, outputIndex, optionalString(event.call_id));
-        appendArguments(call, event.delta, out);
-        tryStart(call, out);
+        this.argumentsDelta(event.delta, outputIndex, itemId, optionalString(event.call_id), out);
         break;
       }
       case 'response.function_call_arguments.done':
@@ -139,6 +182,19 @@ export class ToolCallState {
       default:
         ignoreUnknownEventType(event);
     }
+  }
+
+  /** An argument (or custom tool input) delta, given by its fields. */
+  argumentsDelta(
+    delta: string,
+    outputIndex: number | undefined,
+    itemId: string | undefined,
+    callId: string | undefined,
+    out: StreamChunk[],
+  ): void {
+    const call = this.callFor(itemId, outputIndex, callId);
+    appendArguments(call, delta, out);
+    tryStart(call, out);
   }
 
   /** A tool item announced (`output_item.added`) or finished (`output_item.done`, final output). */
@@ -189,6 +245,31 @@ export class ToolCallState {
     outputIndex: number | undefined,
     callId: string | undefined,
   ): ToolCall {
+    // The same lookup again finds the same call and changes nothing (every map entry and field it
+    // sets is set only once), so the last result stands — unless it has no key at all (then every
+    // lookup makes a new call, and none is remembered).
+    if (
+      this.lastCall !== undefined &&
+      itemId === this.lastItemId &&
+      outputIndex === this.lastOutputIndex &&
+      callId === this.lastCallId
+    ) {
+      return this.lastCall;
+    }
+    const call = this.lookUpOrCreate(itemId, outputIndex, callId);
+    const keyed = itemId !== undefined || outputIndex !== undefined || callId !== undefined;
+    this.lastItemId = itemId;
+    this.lastOutputIndex = outputIndex;
+    this.lastCallId = callId;
+    this.lastCall = keyed ? call : undefined;
+    return call;
+  }
+
+  private lookUpOrCreate(
+    itemId: string | undefined,
+    outputIndex: number | undefined,
+    callId: string | undefined,
+  ): ToolCall {
     let call =
       this.find(itemId, outputIndex) ?? (callId === undefined ? undefined : this.byItemId.get(callId));
     if (call === undefined) {
@@ -199,7 +280,9 @@ export class ToolCallState {
         name: undefined,
         started: false,
         finished: false,
-        received: '',
+        receivedParts: [],
+        batchStart: 0,
+        receivedLength: 0,
         emittedLength: 0,
       };
       this.calls.push(call);

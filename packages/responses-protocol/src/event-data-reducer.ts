@@ -1,0 +1,56 @@
+import { DeltaEventReader } from './delta-event-fast-path.js';
+import type { PendingItems } from './pending-items.js';
+import type { EventReducer } from './reducer/event-reducer.js';
+import { decodeEventData, type EventDataSink } from './sse-event-decoder.js';
+import type { EventNameReader, SseEventShortcut } from './sse-framer.js';
+import type { StreamChunk } from './stream-chunk.js';
+
+/** Reduces the JSON text of events into chunks. @internal */
+export interface EventDataReducer {
+  /** Reduces one event's JSON text (SSE data, or a WebSocket frame without `readEventName`). */
+  onData(data: string, readEventName?: EventNameReader): void;
+  /** Reduces whole SSE events carrying hot delta events straight from the framed text. */
+  readonly eventShortcut: SseEventShortcut;
+}
+
+/**
+ * Creates the step shared by the SSE parser and the event parser's `feedJson`: the JSON text of one
+ * event → the reducer, whose chunks go to `pending.items`. Hot delta events in the server's compact
+ * shape are read by a `DeltaEventReader` (no `JSON.parse`, same fields) — over SSE, whole events of
+ * that shape through the framer's shortcut; everything else goes through `decodeEventData` (`[DONE]` ends the
+ * response, a bad event is a non-fatal error chunk).
+ * @internal
+ */
+export function createEventDataReducer(
+  reducer: EventReducer,
+  pending: PendingItems<StreamChunk>,
+): EventDataReducer {
+  const sink: EventDataSink = {
+    event(event) {
+      reducer.push(event, pending.items);
+    },
+    done() {
+      reducer.markDone(pending.items);
+    },
+    error(error) {
+      reducer.report(error.code, error.message, pending.items);
+    },
+  };
+  const textReader = new DeltaEventReader('text');
+  const sseReader = new DeltaEventReader('sse');
+  return {
+    onData(data, readEventName) {
+      const delta = textReader.read(data, 0);
+      if (delta !== undefined) reducer.pushDelta(textReader.head, delta, pending.items);
+      else decodeEventData(data, readEventName, sink);
+    },
+    eventShortcut: {
+      readEvent(text, position) {
+        const delta = sseReader.read(text, position);
+        if (delta === undefined) return -1;
+        reducer.pushDelta(sseReader.head, delta, pending.items);
+        return sseReader.end;
+      },
+    },
+  };
+}

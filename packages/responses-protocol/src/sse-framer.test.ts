@@ -1,0 +1,231 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sseBytes, sseText } from './__fixtures__/arbitrary-sse.js';
+import { createReferenceFraming, type FramedEvent } from './__fixtures__/reference-parser.js';
+import { cutOffsets, splitAt } from './__fixtures__/split-input.js';
+import { DeltaEventReader } from './delta-event-fast-path.js';
+import { createSseFramer, type SseEventShortcut, TEXT_SCAN_MIN_BYTES } from './sse-framer.js';
+
+/** The name recorded for an event the shortcut took (the shortcut never reads names). */
+const TAKEN_BY_SHORTCUT = '(taken by the shortcut)';
+
+/**
+ * A shortcut that takes the delta events the parsers' shortcut takes, and records the data line
+ * framing would have dispatched for them (cut out of the matched text), so the events can be
+ * compared with the reference framing.
+ */
+function recordingShortcut(events: FramedEvent[]): SseEventShortcut {
+  const reader = new DeltaEventReader('sse');
+  return {
+    readEvent(text, position) {
+      if (reader.read(text, position) === undefined) return -1;
+      const matched = text.slice(position, reader.end - 2);
+      const dataLine = matched.slice(matched.indexOf('data:') + 5);
+      events.push({
+        data: dataLine.startsWith(' ') ? dataLine.slice(1) : dataLine,
+        eventName: TAKEN_BY_SHORTCUT,
+      });
+      return reader.end;
+    },
+  };
+}
+
+interface Framed {
+  events: FramedEvent[];
+  failed: boolean;
+}
+
+function frame(
+  pieces: readonly (string | Uint8Array)[],
+  options: { maxBufferBytes?: number; shortcut?: boolean; textScanMinBytes?: number } = {},
+): Framed {
+  const events: FramedEvent[] = [];
+  let failed = false;
+  const framer = createSseFramer(
+    {
+      onData(data, readEventName) {
+        events.push({ data, eventName: readEventName() });
+      },
+      onBufferLimitExceeded() {
+        failed = true;
+      },
+      ...(options.shortcut ? { eventShortcut: recordingShortcut(events) } : {}),
+    },
+    options.maxBufferBytes,
+    options.textScanMinBytes,
+  );
+  for (const piece of pieces) framer.feed(piece);
+  framer.end();
+  return { events, failed };
+}
+
+function frameByReference(pieces: readonly (string | Uint8Array)[], maxBufferBytes?: number): Framed {
+  const framing = createReferenceFraming(maxBufferBytes);
+  for (const piece of pieces) framing.feed(piece);
+  framing.end();
+  return { events: framing.events, failed: framing.failed };
+}
+
+/** The reference's events, named as taken by the shortcut where `shortcutFramed` says so. */
+function markTakenByShortcut(framed: Framed, shortcutFramed: Framed): Framed {
+  return {
+    failed: framed.failed,
+    events: framed.events.map((event, index) =>
+      shortcutFramed.events[index]?.eventName === TAKEN_BY_SHORTCUT
+        ? { ...event, eventName: TAKEN_BY_SHORTCUT }
+        : event,
+    ),
+  };
+}
+
+describe('createSseFramer (hand-written SSE framing)', () => {
+  it('reports exactly what TextDecoder + eventsource-parser report, for any bytes cut anywhere (property)', () => {
+    fc.assert(
+      fc.property(
+        sseBytes.chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
+        // Where small chunks end and large ones begin: the default, and every chunk on one side.
+        fc.constantFrom(TEXT_SCAN_MIN_BYTES, 1, 2, 4, Number.POSITIVE_INFINITY),
+        ([bytes, cuts], textScanMinBytes) => {
+          const pieces = splitAt(bytes, cuts);
+          expect(frame(pieces, { textScanMinBytes })).toEqual(frameByReference(pieces));
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it('agrees with the reference when fed 1, 2 or 3 bytes at a time, whichever way chunks are scanned (property)', () => {
+    fc.assert(
+      fc.property(
+        sseBytes,
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom(TEXT_SCAN_MIN_BYTES, 1, 2, 3),
+        (bytes, size, textScanMinBytes) => {
+          const pieces: Uint8Array[] = [];
+          for (let start = 0; start < bytes.length; start += size)
+            pieces.push(bytes.subarray(start, start + size));
+          expect(frame(pieces, { textScanMinBytes })).toEqual(frameByReference(pieces));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes chunks of 256 bytes and more as text, and agrees there too (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(sseBytes, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 200, max: 700 }), { minLength: 1, maxLength: 6 }),
+        (streams, sizes) => {
+          const bytes = new Uint8Array(streams.reduce((sum, stream) => sum + stream.length, 0));
+          let offset = 0;
+          for (const stream of streams) {
+            bytes.set(stream, offset);
+            offset += stream.length;
+          }
+          const pieces: Uint8Array[] = [];
+          for (let start = 0, index = 0; start < bytes.length; index += 1) {
+            const size = sizes[index % sizes.length]!;
+            pieces.push(bytes.subarray(start, start + size));
+            start += size;
+          }
+          expect(frame(pieces)).toEqual(frameByReference(pieces));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('agrees with the reference on text input cut anywhere, surrogate pairs included (property)', () => {
+    fc.assert(
+      fc.property(
+        sseText.chain((text) => fc.tuple(fc.constant(text), cutOffsets(text.length, 20))),
+        ([text, cuts]) => {
+          const pieces = splitAt(text, cuts);
+          expect(frame(pieces)).toEqual(frameByReference(pieces));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('dispatches the same data through the delta shortcut as line by line (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(sseText, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 256, max: 2048 }),
+        (texts, size) => {
+          const bytes = new TextEncoder().encode(texts.join(''));
+          const pieces: Uint8Array[] = [];
+          for (let start = 0; start < bytes.length; start += size)
+            pieces.push(bytes.subarray(start, start + size));
+          const shortcut = frame(pieces, { shortcut: true });
+          expect(shortcut).toEqual(markTakenByShortcut(frameByReference(pieces), shortcut));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stops at the same point as the reference when the buffer limit is exceeded (ASCII, LF)', () => {
+    const asciiText = sseText.map((text) => text.replace(/[^\x20-\x7e\n]/g, 'a'));
+    fc.assert(
+      fc.property(
+        asciiText.chain((text) => fc.tuple(fc.constant(text), cutOffsets(text.length, 10))),
+        fc.integer({ min: 8, max: 200 }),
+        ([text, cuts], limit) => {
+          const pieces = splitAt(new TextEncoder().encode(text), cuts);
+          expect(frame(pieces, { maxBufferBytes: limit })).toEqual(frameByReference(pieces, limit));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('agrees with the reference for every one or two cuts of tricky streams, in both scan modes', () => {
+    const texts = [
+      'data: a\r日\ndata: b\n\n',
+      'event: x\r\ndata: 🙂\r\r\ndata:é\n\n',
+      '\uFEFFdata: {"type":"response.output_text.delta","output_index":0,"content_index":0,"delta":"é\\n"}\n\n',
+    ];
+    for (const text of texts) {
+      const bytes = new TextEncoder().encode(text);
+      for (let first = 0; first <= bytes.length; first += 1) {
+        for (let second = first; second <= Math.min(bytes.length, first + 4); second += 1) {
+          const pieces = splitAt(bytes, [first, second]);
+          for (const textScanMinBytes of [1, TEXT_SCAN_MIN_BYTES]) {
+            expect(frame(pieces, { textScanMinBytes, shortcut: false })).toEqual(frameByReference(pieces));
+          }
+        }
+      }
+    }
+  });
+
+  it('handles the SSE corner cases one by one', () => {
+    const cases: [string, FramedEvent[]][] = [
+      [
+        'data: a\r\n\r\ndata: b\r\rdata: c\n\n',
+        ['a', 'b', 'c'].map((data) => ({ data, eventName: undefined })),
+      ],
+      ['data:a\ndata: b\ndata\n\n', [{ data: 'a\nb\n', eventName: undefined }]],
+      [
+        'event: x\ndata: 1\n\nevent:\ndata: 2\n\nevent\ndata: 3\n\n',
+        [
+          { data: '1', eventName: 'x' },
+          { data: '2', eventName: undefined },
+          { data: '3', eventName: undefined },
+        ],
+      ],
+      [': c\nid: 1\nretry: 5\nfoo\nevent: y\n\ndata: z\n\n', [{ data: 'z', eventName: undefined }]],
+      ['\uFEFFdata: bom\n\n', [{ data: 'bom', eventName: undefined }]],
+      ['data:  two spaces\n\n', [{ data: ' two spaces', eventName: undefined }]],
+      ['data: no blank line at the end', [{ data: 'no blank line at the end', eventName: undefined }]],
+    ];
+    for (const [text, events] of cases) {
+      const bytes = new TextEncoder().encode(text);
+      for (const pieces of [[text], [bytes], [...bytes].map((byte) => new Uint8Array([byte]))]) {
+        expect(frame(pieces).events).toEqual(events);
+      }
+    }
+  });
+});
