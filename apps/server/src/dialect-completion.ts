@@ -1,5 +1,6 @@
 import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
 import type { Context } from 'hono';
+import { clientWentAway, openAnswerStream, reportStreamError } from './answer-stream-lifecycle.js';
 import { withAuthorization } from './api-key-header.js';
 import { openChatStream } from './chat-conversation-turn.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -118,12 +119,11 @@ export async function runDialectCompletion(
 ): Promise<Response> {
   const { answer } = options;
   const tracked = trackRequest(context, c.req.raw);
-  const upstream = tracked.upstream;
   let handedToStream = false;
   try {
     const iterator = (
       await openChatStream(context, options.request, withAuthorization(c.req.raw.headers), {
-        signal: upstream.signal,
+        signal: tracked.upstream.signal,
         sessionId: tracked.sessionId,
       })
     )[Symbol.asyncIterator]();
@@ -169,8 +169,7 @@ export async function runDialectCompletion(
     }
 
     const errorFrame = (error: GatewayError): string => {
-      context.metrics.recordError(route, error.code ?? error.type);
-      context.logger.warn({ route, status: error.status, code: error.code }, error.message);
+      reportStreamError(context, route, error);
       return answer.errorFrame(error);
     };
 
@@ -185,7 +184,7 @@ export async function runDialectCompletion(
           }
           const chunk = result.value;
           if (isFatalError(chunk)) {
-            if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+            if (clientWentAway(tracked)) return;
             yield errorFrame(
               tracked.stoppedForShutdown ? shutdownError() : mapStreamErrorChunk(chunk.message, chunk.code),
             );
@@ -204,7 +203,7 @@ export async function runDialectCompletion(
           try {
             result = await nextChunk(context, route, iterator);
           } catch (error) {
-            if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+            if (clientWentAway(tracked)) return;
             yield errorFrame(
               tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
             );
@@ -216,26 +215,16 @@ export async function runDialectCompletion(
       }
     }
 
-    context.metrics.streamOpened();
     handedToStream = true;
     return respondWithFrames(
       c,
       frames(),
       { ...options.streamHeaders, ...options.answerHeaders?.() },
-      {
-        onCancel() {
-          context.logger.info(
-            options.id === undefined ? { route } : { route, id: options.id },
-            'client disconnected; upstream request cancelled',
-          );
-          tracked.abort(new Error('The client disconnected.'));
-        },
-        onFinish() {
-          closeQuietly(iterator);
-          context.metrics.streamClosed();
-          tracked.release();
-        },
-      },
+      openAnswerStream(context, tracked, {
+        route,
+        id: options.id,
+        closeUpstream: () => closeQuietly(iterator),
+      }),
       options.writeStreamDirectly === true,
     );
   } finally {
