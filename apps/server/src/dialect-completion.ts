@@ -1,11 +1,12 @@
 import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
 import type { Context } from 'hono';
+import { clientWentAway, openAnswerStream, reportStreamError } from './answer-stream-lifecycle.js';
 import { withAuthorization } from './api-key-header.js';
 import { openChatStream } from './chat-conversation-turn.js';
-import { createFrameStream } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
+import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import {
   mapProviderError,
@@ -36,6 +37,18 @@ export interface DialectCompletionOptions {
   answer: DialectAnswer;
   /** Response headers of a stream (content type…). */
   streamHeaders: Readonly<Record<string, string>>;
+  /**
+   * Further response headers of both the JSON and the stream answer, computed when the answer starts
+   * (after the upstream replied), e.g. the account's usage windows.
+   */
+  answerHeaders?: () => Readonly<Record<string, string>>;
+  /** The answer's id, named in the log when the client disconnects. */
+  id?: string;
+  /**
+   * Whether the stream may be written straight to Node's response (see {@link respondWithFrames});
+   * only when the route sets every header itself, as middleware cannot add any then. Default false.
+   */
+  writeStreamDirectly?: boolean;
 }
 
 type ErrorChunk = Extract<StreamChunk, { type: 'error' }>;
@@ -86,7 +99,8 @@ function incompleteError(): GatewayError {
 }
 
 /**
- * Answers a request of another API dialect through the same path as chat completions: continuation
+ * Answers a completion request in any API dialect (Chat Completions, Anthropic Messages, Ollama…)
+ * through one path: continuation
  * (the conversation index, keyed by the client's key whether sent as bearer or `x-api-key`), request
  * tracking for shutdown, upstream latency, time to first token and token metrics under the route's
  * label. Failures before any output throw a {@link GatewayError} (the route's error shape answers
@@ -105,12 +119,11 @@ export async function runDialectCompletion(
 ): Promise<Response> {
   const { answer } = options;
   const tracked = trackRequest(context, c.req.raw);
-  const upstream = tracked.upstream;
   let handedToStream = false;
   try {
     const iterator = (
       await openChatStream(context, options.request, withAuthorization(c.req.raw.headers), {
-        signal: upstream.signal,
+        signal: tracked.upstream.signal,
         sessionId: tracked.sessionId,
       })
     )[Symbol.asyncIterator]();
@@ -152,12 +165,11 @@ export async function runDialectCompletion(
       }
       closeQuietly(iterator);
       if (!finished) throw fail(incompleteError());
-      return c.json(answer.result());
+      return c.json(answer.result(), 200, options.answerHeaders?.());
     }
 
     const errorFrame = (error: GatewayError): string => {
-      context.metrics.recordError(route, error.code ?? error.type);
-      context.logger.warn({ route, status: error.status, code: error.code }, error.message);
+      reportStreamError(context, route, error);
       return answer.errorFrame(error);
     };
 
@@ -172,7 +184,7 @@ export async function runDialectCompletion(
           }
           const chunk = result.value;
           if (isFatalError(chunk)) {
-            if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+            if (clientWentAway(tracked)) return;
             yield errorFrame(
               tracked.stoppedForShutdown ? shutdownError() : mapStreamErrorChunk(chunk.message, chunk.code),
             );
@@ -191,7 +203,7 @@ export async function runDialectCompletion(
           try {
             result = await nextChunk(context, route, iterator);
           } catch (error) {
-            if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+            if (clientWentAway(tracked)) return;
             yield errorFrame(
               tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
             );
@@ -203,20 +215,18 @@ export async function runDialectCompletion(
       }
     }
 
-    context.metrics.streamOpened();
     handedToStream = true;
-    const stream = createFrameStream(frames(), {
-      onCancel() {
-        context.logger.info({ route }, 'client disconnected; upstream request cancelled');
-        tracked.abort(new Error('The client disconnected.'));
-      },
-      onFinish() {
-        closeQuietly(iterator);
-        context.metrics.streamClosed();
-        tracked.release();
-      },
-    });
-    return new Response(stream, { status: 200, headers: options.streamHeaders });
+    return respondWithFrames(
+      c,
+      frames(),
+      { ...options.streamHeaders, ...options.answerHeaders?.() },
+      openAnswerStream(context, tracked, {
+        route,
+        id: options.id,
+        closeUpstream: () => closeQuietly(iterator),
+      }),
+      options.writeStreamDirectly === true,
+    );
   } finally {
     if (!handedToStream) tracked.release();
   }

@@ -80,7 +80,6 @@ function previousResponseNotFound(responseId: string): GatewayError {
 /** What both the planner and the warm-up read of a Responses request. */
 interface ResponsesRequest {
   index: ConversationIndex;
-  createConversation: NonNullable<GatewayContext['provider']['createConversation']>;
   clientTag: string;
   sessionId: string | undefined;
   template: Record<string, unknown>;
@@ -88,6 +87,8 @@ interface ResponsesRequest {
   items: ResponseItem[];
   /** The index key of the conversation: the session's, or its transcript's. */
   keyOf(transcript: string): string;
+  /** A new upstream conversation for this request (its model, body, `store` and session id). */
+  newConversation(history?: readonly ResponseItem[]): GatewayConversation;
 }
 
 /** Reads a Responses request for continuation; `undefined` when continuation is off or impossible. */
@@ -104,7 +105,6 @@ function readResponsesRequest(
   const template = templateOf(body);
   return {
     index,
-    createConversation,
     clientTag,
     sessionId,
     template,
@@ -114,6 +114,16 @@ function readResponsesRequest(
       sessionId === undefined
         ? ConversationIndex.transcriptKey(clientTag, transcript)
         : ConversationIndex.sessionKey(clientTag, sessionId),
+    newConversation: (history) => {
+      const options: Parameters<typeof createConversation>[0] = {
+        model: String(body.model),
+        requestBody: template,
+      };
+      if (template.store === true) options.store = true;
+      if (sessionId !== undefined) options.id = sessionId;
+      if (history !== undefined) options.history = history;
+      return createConversation(options);
+    },
   };
 }
 
@@ -124,29 +134,17 @@ function readResponsesRequest(
  * returned, then new items). A continuing turn sends only the new items; anything else starts a new
  * conversation with the full input.
  *
- * @returns the turn, or `undefined` for the stateless passthrough (continuation off, no conversations)
+ * @returns the turn, or `undefined` for the stateless passthrough (a `store: true` response this
+ * gateway does not know, or a session whose conversation is in use by another request)
  */
 async function planResponsesTurn(
-  context: GatewayContext,
   body: Record<string, unknown>,
-  headers: Headers,
+  request: ResponsesRequest,
 ): Promise<PlannedConversationTurn | undefined> {
-  const request = readResponsesRequest(context, body, headers);
-  if (request === undefined) return undefined;
-  const { index, createConversation, clientTag, sessionId, template, settings, items, keyOf } = request;
+  const { index, clientTag, sessionId, template, settings, items, keyOf, newConversation } = request;
   const placementAfter = (conversation: GatewayConversation) => () => {
     const transcript = transcriptOf(settings, conversation.history);
     return { key: keyOf(transcript), value: { conversation, transcript, settings } };
-  };
-  const create = (history?: readonly ResponseItem[]): GatewayConversation => {
-    const options: Parameters<typeof createConversation>[0] = {
-      model: String(body.model),
-      requestBody: template,
-    };
-    if (template.store === true) options.store = true;
-    if (sessionId !== undefined) options.id = sessionId;
-    if (history !== undefined) options.history = history;
-    return createConversation(options);
   };
   const previousResponseId = body.previous_response_id;
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
@@ -169,7 +167,7 @@ async function planResponsesTurn(
     // Changed settings: a new conversation from the same history (full input, then continued).
     const history = taken.conversation.history;
     await taken.conversation.close().catch(() => {});
-    const conversation = create(history);
+    const conversation = newConversation(history);
     return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
   }
   const lastAnswer = items.findLastIndex(isAnswerItem);
@@ -192,7 +190,7 @@ async function planResponsesTurn(
     };
   }
   if (taken !== undefined) await taken.conversation.close().catch(() => {});
-  const conversation = create();
+  const conversation = newConversation();
   return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
 }
 
@@ -204,11 +202,9 @@ async function planResponsesTurn(
 async function answerWarmUp(
   context: GatewayContext,
   body: Record<string, unknown>,
-  headers: Headers,
-): Promise<GatewayResponseStream | undefined> {
-  const request = readResponsesRequest(context, body, headers);
-  if (request === undefined) return undefined;
-  const { index, createConversation, clientTag, sessionId, template, settings, keyOf } = request;
+  request: ResponsesRequest,
+): Promise<GatewayResponseStream> {
+  const { index, clientTag, settings, keyOf } = request;
   let history = request.items;
   const previousResponseId = body.previous_response_id;
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
@@ -217,13 +213,7 @@ async function answerWarmUp(
     history = [...taken.conversation.history, ...history];
     await taken.conversation.close().catch(() => {});
   }
-  const options: Parameters<typeof createConversation>[0] = {
-    model: String(body.model),
-    requestBody: template,
-    history,
-  };
-  if (sessionId !== undefined) options.id = sessionId;
-  const conversation = createConversation(options);
+  const conversation = request.newConversation(history);
   const responseId = `resp_${randomUUID().replaceAll('-', '')}`;
   const transcript = transcriptOf(settings, history);
   index.put(keyOf(transcript), clientTag, { conversation, transcript, settings, responseId });
@@ -295,11 +285,10 @@ export async function openResponseStream(
   headers: Headers,
   upstream: { signal: AbortSignal; sessionId: string },
 ): Promise<GatewayResponseStream> {
-  if (body.generate === false) {
-    const warmUp = await answerWarmUp(context, body, headers);
-    if (warmUp !== undefined) return warmUp;
-  }
-  const turn = await planResponsesTurn(context, body, headers);
+  const request = readResponsesRequest(context, body, headers);
+  if (request === undefined) return context.provider.createResponseStream(body, upstream);
+  if (body.generate === false) return answerWarmUp(context, body, request);
+  const turn = await planResponsesTurn(body, request);
   if (turn === undefined) return context.provider.createResponseStream(body, upstream);
   const queue: unknown[] = [];
   const chunks = runConversationTurn(context, turn, {

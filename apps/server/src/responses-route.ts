@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { clientWentAway, openAnswerStream, reportStreamError } from './answer-stream-lifecycle.js';
 import { formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
@@ -191,8 +192,7 @@ export async function handleResponses(
 
     let sequenceNumber = 0;
     const errorFrame = (error: GatewayError): string => {
-      context.metrics.recordError(route, error.code ?? error.type);
-      context.logger.warn({ route, status: error.status, code: error.code }, error.message);
+      reportStreamError(context, route, error);
       return formatSseFrame(
         {
           type: 'error',
@@ -222,7 +222,7 @@ export async function handleResponses(
         try {
           event = await nextRelayedEvent(events);
         } catch (error) {
-          if (upstream.signal.aborted && !tracked.stoppedForShutdown) return; // The client went away.
+          if (clientWentAway(tracked)) return;
           yield errorFrame(
             tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
           );
@@ -231,7 +231,6 @@ export async function handleResponses(
       }
     }
 
-    context.metrics.streamOpened();
     handedToStream = true;
     return respondWithFrames(
       c,
@@ -241,17 +240,7 @@ export async function handleResponses(
         ...reportRateLimits(context, response.rateLimits),
         'x-request-id': c.get('requestId'),
       },
-      {
-        onCancel() {
-          context.logger.info({ route }, 'client disconnected; upstream request cancelled');
-          tracked.abort(new Error('The client disconnected.'));
-        },
-        onFinish() {
-          closeQuietly();
-          context.metrics.streamClosed();
-          tracked.release();
-        },
-      },
+      openAnswerStream(context, tracked, { route, closeUpstream: closeQuietly }),
       context.writeStreamsDirectly,
     );
   } finally {
