@@ -819,6 +819,9 @@ describe('event reducer: response id and output items', () => {
     expect(reduceWithItems([completed({ output: [null, 3, message] })]).at(-1)).toMatchObject({
       outputItems: [message],
     });
+  });
+});
+
 describe('createResponsesEventParser().feedJson (WebSocket text frames)', () => {
   /** The events of every recorded fixture, as the frames a WebSocket would carry. */
   const fixtureFrames = streamFixtures.map((fixture) => {
