@@ -1,6 +1,7 @@
 // The store selection behind `CODETETHER_STORE`, published as `@codetether/provider-codex/credential-store`
-// so the CLI opens the same store as the provider without loading the provider. The Redis store is an
-// optional peer dependency, imported only when the variable names a Redis URL.
+// so the CLI opens the same store as the provider without loading the provider. The Redis store is a
+// dependency (not an optional peer: changesets would turn each of its minor releases into a major one of
+// this package), imported only when the variable names a Redis URL, so nothing loads it otherwise.
 import { type CredentialStore, createFileCredentialStore, type RefreshJournal } from '@codetether/oauth-pkce';
 import { type Environment, resolveCredentialStoreSetting } from './configuration.js';
 import { CodexProviderError } from './errors.js';
@@ -55,8 +56,8 @@ function createLazyRedisStore(url: string, location: string): CredentialStore {
 /**
  * Opens the credential store `CODETETHER_STORE` selects: the file store `$CODETETHER_HOME/auth.json` by
  * default (or `file`), or for a `redis://` / `rediss://` URL the Redis store of
- * `@codetether/credential-store-redis` (an optional peer dependency, loaded on first use; when it is not
- * installed, using the store fails with `store-unavailable`). An invalid value throws `store-unavailable`.
+ * `@codetether/credential-store-redis` (imported on first use; when a bundle left it out, using the store
+ * fails with `store-unavailable`). An invalid value throws `store-unavailable`.
  *
  * @param env - the environment (`CODETETHER_STORE`, `CODETETHER_HOME`)
  */
