@@ -1,18 +1,15 @@
-import {
-  type ApiKeyStore,
-  type CredentialStore,
-  createApiKeyFileStore,
-  createFileCredentialStore,
-} from '@codetether/oauth-pkce';
+import { type ApiKeyStore, type CredentialStore, createApiKeyFileStore } from '@codetether/oauth-pkce';
 import { resolveEndpoints } from '@codetether/provider-codex/configuration';
+import { openCredentialStore as openSelectedCredentialStore } from '@codetether/provider-codex/credential-store';
 
 /**
- * The credential store of this CLI: `$CODETETHER_HOME/auth.json` (default `~/.codetether/auth.json`).
+ * The credential store of this CLI: where `CODETETHER_STORE` says — `$CODETETHER_HOME/auth.json` by
+ * default (`~/.codetether/auth.json`), or Redis for a `redis://` / `rediss://` URL.
  *
  * @param env - the environment
  */
 export function openCredentialStore(env: Record<string, string | undefined>): CredentialStore {
-  return createFileCredentialStore({ env });
+  return openSelectedCredentialStore(env);
 }
 
 /**

@@ -70,7 +70,8 @@ function retryAfterSeconds(fields: ProviderErrorFields, nowMs: number): number |
 /**
  * Maps an error thrown by the provider (a `CodexProviderError`, read by its `code`/`status` fields) to
  * the HTTP error the gateway answers with: 401 for rejected or missing upstream credentials, 429 with
- * `Retry-After` for rate and usage limits, 504 for timeouts, 502 for other upstream failures.
+ * `Retry-After` for rate and usage limits, 503 `store_unavailable` when the shared credential store
+ * (`CODETETHER_STORE`) is down, 504 for timeouts, 502 for other upstream failures.
  *
  * @param error - what the provider threw
  * @param nowMs - current time, epoch ms (turns a usage-limit reset time into `Retry-After`)
@@ -101,6 +102,8 @@ export function mapProviderError(error: unknown, nowMs: number): GatewayError {
       });
     case 'invalid-request':
       return invalidRequestError(fields, options);
+    case 'store-unavailable':
+      return new GatewayError(503, 'server_error', fields.message, options);
     case 'timeout':
       return new GatewayError(504, 'timeout_error', fields.message, options);
     case 'aborted':

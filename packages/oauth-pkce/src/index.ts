@@ -31,6 +31,7 @@ export {
   createStoredCredentials,
   type StoredChatGptCredentials,
 } from './credentials.js';
+export { parseCredentialsFileContent, serializeCredentialsFileContent } from './credentials-file-content.js';
 export {
   type OwnerOnlyFileLabel,
   type OwnerOnlyFolderOptions,

@@ -1,12 +1,12 @@
 import type { CredentialStore, TokenManager } from '@codetether/oauth-pkce';
 import {
   createApiKeyFileStore,
-  createFileCredentialStore,
   createTokenManager,
   readAccountClaims,
   resolveCodetetherHome,
 } from '@codetether/oauth-pkce';
 import type { Backend } from '@codetether/responses-protocol';
+import { openCredentialStore } from './credential-store-selection.js';
 import { CodexProviderError, type CodexProviderErrorCode } from './errors.js';
 
 /**
@@ -148,6 +148,23 @@ const AUTH_ERROR_REPORTS: Readonly<Record<string, AuthErrorReport>> = {
   },
   'lock-failed': { ...STORE_UNREADABLE, isRetryable: true },
   'credentials-io-error': STORE_UNREADABLE,
+  // The shared store of CODETETHER_STORE (@codetether/credential-store-redis); its messages say what to do.
+  'store-unavailable': {
+    code: 'store-unavailable',
+    message:
+      'The credential store (CODETETHER_STORE) is unavailable. Check that it is running, then try again.',
+    isRetryable: true,
+  },
+  'store-misconfigured': {
+    code: 'store-unavailable',
+    message: 'The credential store URL (CODETETHER_STORE) was refused. Correct it and try again.',
+    isRetryable: false,
+  },
+  'write-conflict': {
+    code: 'store-unavailable',
+    message: 'The refreshed login could not be saved because another process saved a newer one. Try again.',
+    isRetryable: true,
+  },
 };
 
 /** Maps an `OAuthError` (or anything thrown by a store/token manager) to a {@link CodexProviderError}. */
@@ -251,8 +268,9 @@ function createChatGptSession(store: CredentialStore | undefined, tokenManager: 
 }
 
 /**
- * Resolves the auth option into a session. `auto`: what the user stored with `codetether auth login`
- * wins — a ChatGPT login (`auth.json`), else an API key (`api-key.json`), both under `CODETETHER_HOME` —
+ * Resolves the auth option into a session. The ChatGPT login is kept where `CODETETHER_STORE` says
+ * (`auth.json` by default, or Redis; see {@link openCredentialStore}). `auto`: what the user stored with
+ * `codetether auth login` wins — a ChatGPT login, else an API key (`api-key.json`), both under `CODETETHER_HOME` —
  * then `OPENAI_API_KEY`, else `not-logged-in`. A stored login beats the variable because the variable is
  * often set for other tools, while a login is a deliberate choice for CodeTether.
  */
@@ -268,12 +286,13 @@ export async function resolveAuthSession(input: AuthResolutionInput): Promise<Au
   if (auth.type === 'api-key') return createApiKeySession(auth.apiKey, 'api key option');
   if (auth.type === 'chatgpt') {
     if (auth.tokenManager !== undefined) return createChatGptSession(auth.store, auth.tokenManager);
-    const store = auth.store ?? createFileCredentialStore({ home: resolveCodetetherHome(env), env });
+    const store = auth.store ?? openCredentialStore(env);
     return createChatGptSession(store, tokenManagerFor(store));
   }
-  const store = createFileCredentialStore({ home: resolveCodetetherHome(env), env });
+  let store: CredentialStore;
   let stored: Awaited<ReturnType<CredentialStore['read']>>;
   try {
+    store = openCredentialStore(env);
     stored = await store.read();
   } catch (error) {
     throw mapAuthError(error);

@@ -16,6 +16,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export const ENVIRONMENT_VARIABLES = {
   /** CodeTether's home folder: `auth.json`, the server key, the usage cache (default `~/.codetether`). */
   home: 'CODETETHER_HOME',
+  /** Where the ChatGPT login is kept: `file` (default, `$CODETETHER_HOME/auth.json`) or a `redis://` / `rediss://` URL. */
+  store: 'CODETETHER_STORE',
   /** OAuth issuer (default {@link DEFAULT_AUTH_ISSUER}). */
   authIssuer: 'CODETETHER_AUTH_ISSUER',
   /** ChatGPT Codex backend base URL (default {@link DEFAULT_CHATGPT_BASE_URL}). */
@@ -239,4 +241,45 @@ export function resolveModelsCacheTtlMs(option: number | undefined, env: Environ
     readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.modelsCacheTtlSeconds) ?? Number.NaN,
   );
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : DEFAULT_MODELS_CACHE_TTL_MS;
+}
+
+/** Where the ChatGPT login is kept, from `CODETETHER_STORE`. */
+export type CredentialStoreSetting =
+  | { type: 'file' }
+  | {
+      type: 'redis';
+      /** The `redis://` or `rediss://` URL (may hold a password: never print it). */
+      url: string;
+      /** The URL without user name and password, safe to print: `redis://host:port/db`. */
+      location: string;
+    };
+
+/**
+ * Reads `CODETETHER_STORE`: unset, blank or `file` → the file store (the default); a `redis://` or
+ * `rediss://` URL → Redis. Anything else is a `store-unavailable` error whose message never repeats the
+ * value (it may hold a password).
+ *
+ * @param env - the environment
+ */
+export function resolveCredentialStoreSetting(env: Environment): CredentialStoreSetting {
+  const value = readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.store);
+  if (value === undefined || value.toLowerCase() === 'file') return { type: 'file' };
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+    throw new CodexProviderError(
+      'store-unavailable',
+      `${ENVIRONMENT_VARIABLES.store} is neither \`file\` nor a redis:// or rediss:// URL. Set it to redis://[user:password@]host[:port][/database], or unset it to keep the login in a file.`,
+      { isRetryable: false },
+    );
+  }
+  return {
+    type: 'redis',
+    url: value,
+    location: `${url.protocol}//${url.host}/${url.pathname.replace(/^\/+|\/+$/g, '') || '0'}`,
+  };
 }

@@ -14,7 +14,9 @@ export type CodexProviderErrorCode =
   | 'timeout'
   | 'aborted'
   | 'invalid-request'
-  | 'conversation-busy';
+  | 'conversation-busy'
+  /** The shared credential store (`CODETETHER_STORE`, e.g. Redis) is down, unreachable or misconfigured. */
+  | 'store-unavailable';
 
 /** What the server said in its OpenAI-style error body (`{"error":{message,type,code,param}}`), secrets removed. */
 export interface UpstreamErrorBody {

@@ -7,12 +7,14 @@ export {
   resolveAuthSession,
 } from './auth.js';
 export {
+  type CredentialStoreSetting,
   DEFAULT_AUTH_ISSUER,
   DEFAULT_CHATGPT_BASE_URL,
   DEFAULT_FALLBACK_STICKY_MS,
   DEFAULT_OPENAI_BASE_URL,
   DEFAULT_ORIGINATOR,
   type ResolvedEndpoints,
+  resolveCredentialStoreSetting,
   resolveEndpoints,
   resolveTransportMode,
   type TransportMode,
@@ -26,6 +28,7 @@ export {
   DEFAULT_AUTO_COMPACT_SHARE,
 } from './conversation.js';
 export type { ConversationInput } from './conversation-history.js';
+export { openCredentialStore } from './credential-store-selection.js';
 export {
   CodexProviderError,
   type CodexProviderErrorCode,

@@ -1,0 +1,143 @@
+import { Redis } from 'ioredis';
+import { RedisCredentialStoreError } from './redis-credential-store-error.js';
+import type { RedisConnectionSettings } from './redis-store-url.js';
+
+/** Connection tuning of {@link createRedisConnection}. */
+export interface RedisConnectionTuning {
+  /** How long connecting may take, ms. */
+  connectTimeoutMs: number;
+  /** How long one command may take, ms. */
+  commandTimeoutMs: number;
+}
+
+/** One lazily opened Redis connection: runs commands, reopening the connection after it was lost. */
+export interface RedisConnection {
+  /** Runs `work` on a connected client; every Redis or socket failure becomes a {@link RedisCredentialStoreError}. */
+  run<T>(work: (client: Redis) => Promise<T>): Promise<T>;
+  /** Closes the connection (a later `run` opens a new one). */
+  close(): Promise<void>;
+}
+
+/** Redis replies that mean the URL's credentials or database are wrong, not that Redis is down. */
+const CONFIGURATION_REPLIES =
+  /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid (username-password|password)|DB index is out of range/i;
+
+function describeFailure(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ECONNREFUSED') return 'connection refused: nothing is listening there';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
+  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(String((error as Error)?.message)))
+    return 'it did not answer in time';
+  if (code === 'ECONNRESET') return 'the connection was reset';
+  return 'the connection failed or was closed';
+}
+
+/**
+ * Turns a failure of ioredis or the socket into a one-line {@link RedisCredentialStoreError}: a refused
+ * password or database number is `store-misconfigured`, anything else `store-unavailable` (retryable).
+ *
+ * @param error - what ioredis threw
+ * @param location - the store's URL without credentials
+ */
+export function storeFailure(error: unknown, location: string): RedisCredentialStoreError {
+  if (error instanceof RedisCredentialStoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (CONFIGURATION_REPLIES.test(message)) {
+    const what = /DB index/i.test(message) ? 'database number' : 'user name or password';
+    return new RedisCredentialStoreError(
+      'store-misconfigured',
+      `Redis at ${location} refused the ${what} in the store URL (CODETETHER_STORE). Correct the URL and try again.`,
+      { cause: error },
+    );
+  }
+  return new RedisCredentialStoreError(
+    'store-unavailable',
+    `The credential store Redis at ${location} is unavailable (${describeFailure(error)}). Check that Redis is running and reachable, then try again.`,
+    { cause: error },
+  );
+}
+
+/**
+ * Creates a Redis connection that opens on first use. It never reconnects in the background (no timers
+ * keep a CLI process alive, and a down Redis fails fast): a lost connection is reopened by the next
+ * `run`. The socket holds the process open only while a command is in flight.
+ *
+ * @param settings - where to connect (from {@link parseRedisStoreUrl})
+ * @param tuning - connect and command timeouts
+ */
+export function createRedisConnection(
+  settings: RedisConnectionSettings,
+  tuning: RedisConnectionTuning,
+): RedisConnection {
+  let client: Redis | undefined;
+  let connecting: Promise<Redis> | undefined;
+  let inFlight = 0;
+
+  const holdProcess = (hold: boolean) => {
+    const stream = client?.stream as { ref?: () => void; unref?: () => void } | undefined;
+    if (hold) stream?.ref?.();
+    else stream?.unref?.();
+  };
+
+  async function open(): Promise<Redis> {
+    const fresh = new Redis({
+      host: settings.host,
+      port: settings.port,
+      ...(settings.username === undefined ? {} : { username: settings.username }),
+      ...(settings.password === undefined ? {} : { password: settings.password }),
+      ...(settings.tls ? { tls: { servername: settings.host } } : {}),
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      connectTimeout: tuning.connectTimeoutMs,
+      commandTimeout: tuning.commandTimeoutMs,
+    });
+    // Errors are reported through the failing command; without a listener ioredis would print them.
+    // The event carries the cause (ECONNREFUSED, WRONGPASS) that `connect()` reports only as "closed".
+    let connectionError: unknown;
+    fresh.on('error', (error: unknown) => {
+      connectionError ??= error;
+    });
+    try {
+      await fresh.connect();
+      // Selected here rather than with ioredis's `db` option, which ignores a refused database number.
+      if (settings.database !== 0) await fresh.select(settings.database);
+    } catch (error) {
+      fresh.disconnect();
+      throw connectionError ?? error;
+    }
+    return fresh;
+  }
+
+  async function connected(): Promise<Redis> {
+    if (client !== undefined && client.status === 'ready') return client;
+    client?.disconnect();
+    client = undefined;
+    connecting ??= open().finally(() => {
+      connecting = undefined;
+    });
+    client = await connecting;
+    return client;
+  }
+
+  return {
+    async run(work) {
+      inFlight += 1;
+      try {
+        const ready = await connected();
+        holdProcess(true);
+        return await work(ready);
+      } catch (error) {
+        throw storeFailure(error, settings.location);
+      } finally {
+        inFlight -= 1;
+        if (inFlight === 0) holdProcess(false);
+      }
+    },
+    async close() {
+      const closing = client;
+      client = undefined;
+      if (closing !== undefined) await closing.quit().catch(() => closing.disconnect());
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  type CredentialStore,
+  parseCredentialsFileContent,
+  type RefreshJournal,
+  type StoredChatGptCredentials,
+  serializeCredentialsFileContent,
+} from '@codetether/oauth-pkce';
+import { createRedisConnection } from './redis-connection.js';
+import { RedisCredentialStoreError } from './redis-credential-store-error.js';
+import { type RedisLockHold, withRedisLock } from './redis-lock.js';
+import { createRedisRefreshJournal } from './redis-refresh-journal.js';
+import { parseRedisStoreUrl } from './redis-store-url.js';
+
+/** Options of {@link createRedisCredentialStore}. */
+export interface RedisCredentialStoreOptions {
+  /** `redis://[user:password@]host[:port][/database]`, or `rediss://…` for TLS (e.g. `CODETETHER_STORE`). */
+  url: string;
+  /** Prefix of the store's keys. Default `codetether:` (keys `codetether:credentials`, `…:lock`, `…:refresh-journal`). */
+  keyPrefix?: string;
+  /** The lock expires this long after its last renewal (a holder that died), ms. Default 10 s, minimum 1 s. */
+  lockTtlMs?: number;
+  /** How long to wait for another holder's lock before failing with `lock-failed`, ms. Default 60 s. */
+  lockTimeoutMs?: number;
+  /** How long connecting may take, ms. Default 5 s. */
+  connectTimeoutMs?: number;
+  /** How long one Redis command may take, ms. Default 5 s. */
+  commandTimeoutMs?: number;
+}
+
+/** A {@link CredentialStore} kept in Redis. */
+export interface RedisCredentialStore extends CredentialStore {
+  /** The refresh journal, in Redis too. */
+  readonly refreshJournal: RefreshJournal;
+  /** Closes the Redis connection (a later call opens a new one). */
+  close(): Promise<void>;
+}
+
+/**
+ * Stores the login as `{ data, version }` only if the caller still holds the lock (`ARGV[3]`, empty
+ * outside a lock) and the version is the one it read (`ARGV[2]`, empty for any). Returns the new
+ * version, -1 when the lock is no longer ours, -2 when the version moved on.
+ */
+const WRITE_SCRIPT = `
+if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[3] then return -1 end
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+if ARGV[2] ~= '' and current ~= tonumber(ARGV[2]) then return -2 end
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'version', current + 1)
+return current + 1`;
+
+/** Removes the login and its journal; the version keeps counting, so a stale writer still fails. */
+const DELETE_SCRIPT = `
+redis.call('HDEL', KEYS[1], 'data')
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('DEL', KEYS[2])
+return 1`;
+
+function writeConflict(location: string, result: number, lockTtlMs: number): RedisCredentialStoreError {
+  const reason =
+    result === -1
+      ? `this process's lock expired first (it was paused, or Redis was slow, for over ${Math.round(lockTtlMs / 1000)} s)`
+      : 'another CodeTether process saved a newer login since this one read it';
+  return new RedisCredentialStoreError(
+    'write-conflict',
+    `The login in the credential store ${location} was not saved: ${reason}. The newer login is kept; try again.`,
+    { isRetryable: true },
+  );
+}
+
+/**
+ * Creates a credential store in Redis, for several gateways (or machines) sharing one ChatGPT login. The
+ * login is kept in the format of the file store's `auth.json`, with a version number. `withLock` takes an
+ * expiring, renewed owner lock (`SET NX PX`, compare-and-delete); a write made holding it is a
+ * compare-and-set on the lock's token and on the version read under it, so a holder whose lock expired
+ * can never overwrite a newer login (`write-conflict`). Writes outside a lock (a login) replace the
+ * login. Redis down or unreachable is `store-unavailable`; a malformed URL or a refused password or
+ * database is `store-misconfigured` (thrown here for a malformed URL). A corrupt stored login is
+ * oauth-pkce's `credentials-corrupt` and is never overwritten by `write` (only `delete` removes it).
+ *
+ * @param options - the Redis URL, key prefix, lock and connection tuning
+ */
+export function createRedisCredentialStore(options: RedisCredentialStoreOptions): RedisCredentialStore {
+  const settings = parseRedisStoreUrl(options.url);
+  const { location } = settings;
+  const prefix = options.keyPrefix ?? 'codetether:';
+  const keys = {
+    credentials: `${prefix}credentials`,
+    lock: `${prefix}lock`,
+    journal: `${prefix}refresh-journal`,
+  };
+  const lockTtlMs = Math.max(1000, options.lockTtlMs ?? 10_000);
+  const connection = createRedisConnection(settings, {
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    commandTimeoutMs: options.commandTimeoutMs ?? 5000,
+  });
+  const holds = new AsyncLocalStorage<RedisLockHold>();
+  const refreshJournal = createRedisRefreshJournal(connection, keys.journal, location);
+
+  const readStored = async () => {
+    const [data, version] = await connection.run((client) =>
+      client.hmget(keys.credentials, 'data', 'version'),
+    );
+    return { data: data ?? undefined, version: Number(version ?? 0) };
+  };
+
+  async function read(): Promise<StoredChatGptCredentials | undefined> {
+    const { data, version } = await readStored();
+    const hold = holds.getStore();
+    if (hold !== undefined) hold.readVersion = version;
+    return data === undefined ? undefined : parseCredentialsFileContent(data, location);
+  }
+
+  async function write(credentials: StoredChatGptCredentials): Promise<void> {
+    const content = serializeCredentialsFileContent(credentials);
+    const existing = await readStored();
+    // Refuse to replace anything that is not ours: parsing throws credentials-corrupt for it.
+    if (existing.data !== undefined) parseCredentialsFileContent(existing.data, location);
+    const hold = holds.getStore();
+    const expectedVersion = hold === undefined ? '' : String(hold.readVersion ?? existing.version);
+    const result = Number(
+      await connection.run((client) =>
+        client.eval(
+          WRITE_SCRIPT,
+          2,
+          keys.credentials,
+          keys.lock,
+          content,
+          expectedVersion,
+          hold?.token ?? '',
+        ),
+      ),
+    );
+    if (result < 0) throw writeConflict(location, result, lockTtlMs);
+    if (hold !== undefined) hold.readVersion = result;
+  }
+
+  async function remove(): Promise<void> {
+    await connection.run((client) => client.eval(DELETE_SCRIPT, 2, keys.credentials, keys.journal));
+  }
+
+  const lockSettings = {
+    key: keys.lock,
+    location,
+    ttlMs: lockTtlMs,
+    timeoutMs: options.lockTimeoutMs ?? 60_000,
+  };
+  const description = `RedisCredentialStore { location: ${location} }`;
+  const store: RedisCredentialStore & { toJSON(): unknown; toString(): string } = {
+    location,
+    read,
+    write,
+    delete: remove,
+    withLock: (fn) => withRedisLock(connection, lockSettings, (hold) => holds.run(hold, fn)),
+    refreshJournal,
+    close: () => connection.close(),
+    toJSON: () => ({ location }),
+    toString: () => description,
+  };
+  Object.defineProperty(store, Symbol.for('nodejs.util.inspect.custom'), {
+    enumerable: false,
+    value: () => description,
+  });
+  return store;
+}

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { packageBuildOptions } from '../../tsup.preset.js';
+
+export default defineConfig(packageBuildOptions({ entry: ['src/index.ts'] }));
