@@ -57,6 +57,8 @@ Environment: CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_MODEL, CODETETHER_TRANS
  * @param createContext - builds the command context (called once an action runs)
  * @param setExitCode - receives each command's exit code
  */
+// Longer than 150 lines because it is the command tree: one short declaration per command and option
+// (commander's builder); every action only loads its command module, where the work is.
 export function createProgram(
   version: string,
   env: Record<string, string | undefined>,

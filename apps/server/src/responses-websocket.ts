@@ -87,6 +87,8 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
  * @param context - shared gateway state
  * @param options - authentication, draining flag, frame limit
  */
+// About 150 lines: the upgrade check, the per-socket message loop and the close codes share one
+// socket's state; the response itself is streamed by `responses-conversation-turn.ts`.
 export function createResponsesWebSocket(
   context: GatewayContext,
   options: ResponsesWebSocketOptions,

@@ -35,7 +35,11 @@ import {
 } from './conversation.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { guardResponseEvents, raceCallerAbort } from './event-iteration.js';
-import { createLiveModelCatalogue, type ModelListRequest } from './live-model-catalogue.js';
+import {
+  createLiveModelCatalogue,
+  type LiveModelCatalogue,
+  type ModelListRequest,
+} from './live-model-catalogue.js';
 import {
   bundledModelList,
   findModel,
@@ -261,6 +265,102 @@ async function collectOrThrow(
   }
 }
 
+/** The provider's live model catalogue: `/models` of the backend, cached under the home folder. */
+function createProviderCatalogue(
+  options: CodexProviderOptions,
+  env: Record<string, string | undefined>,
+  endpoints: ResolvedEndpoints,
+  client: { now: () => number; originator: string; userAgent: string },
+): LiveModelCatalogue {
+  const { now, originator, userAgent } = client;
+  return createLiveModelCatalogue({
+    modelsUrl: (backend) =>
+      backend === 'chatgpt'
+        ? `${endpoints.chatgptBaseUrl}/models?client_version=${encodeURIComponent(options.clientVersion ?? DEFAULT_CODEX_CLIENT_VERSION)}`
+        : `${endpoints.openaiBaseUrl}/models`,
+    headers: (backend, credentials) =>
+      buildJsonGetHeaders({ backend, ...credentials, originator, userAgent }),
+    fetch: options.fetch ?? fetch,
+    now,
+    home: options.home === false ? undefined : (options.home ?? resolveCodetetherHome(env)),
+    ttlMs: resolveModelsCacheTtlMs(options.modelsCacheTtlMs, env),
+    timeoutMs: 10_000,
+  });
+}
+
+/**
+ * What the list says about a model, checked against the ChatGPT backend's live list (an unknown model
+ * first refreshes the list: it may have appeared since). API keys: no check, no request.
+ *
+ * @param catalogue - the live model catalogue
+ * @param latestPlanType - the plan type of the latest response's rate-limit headers
+ */
+function createModelChecker(
+  catalogue: LiveModelCatalogue,
+  latestPlanType: () => string | undefined,
+): (session: AuthSession, model: string) => Promise<ModelInfo | undefined> {
+  return async (session, model) => {
+    if (session.backend !== 'chatgpt') {
+      const list = catalogue.known(session.backend) ?? bundledModelList(session.backend);
+      return findModel(list, resolveModelAlias(model).model);
+    }
+    const account = async () => ({ planType: latestPlanType() ?? (await session.describe()).planType });
+    const list = await catalogue.get(session);
+    if (
+      findModel(list, resolveModelAlias(model).model) !== undefined ||
+      findModel(list, model) !== undefined
+    ) {
+      return checkModelRequest(model, list, await account());
+    }
+    return checkModelRequest(model, await catalogue.get(session, { refresh: true }), await account());
+  };
+}
+
+/** `GET {chatgpt}/usage`: the usage windows without spending a request; undefined when unavailable. */
+async function fetchUsageWindows(
+  fetchFunction: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  now: () => number,
+): Promise<RateLimitSnapshot | undefined> {
+  try {
+    const response = await fetchFunction(url, { headers, signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return parseUsageBody(await response.json(), now());
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a conversation needs from its provider (see `createConversation`). */
+function conversationContext(
+  shared: Pick<
+    ConversationContext,
+    'sender' | 'getAuth' | 'transportMode' | 'defaultEffort' | 'defaultInstructions' | 'checkModel'
+  >,
+  options: CodexProviderOptions,
+  endpoints: ResolvedEndpoints,
+  client: { now: () => number; originator: string; userAgent: string },
+  transports: { closeSession(sessionId: string): Promise<void> },
+): ConversationContext {
+  const { now, originator, userAgent } = client;
+  return {
+    ...shared,
+    onWarning: options.onWarning,
+    compactUrls: backendUrls(endpoints, '/responses/compact'),
+    jsonHeaders: (backend, credentials, sessionId) => ({
+      ...buildRequestHeaders({ backend, wire: 'http', ...credentials, sessionId, originator, userAgent }),
+      accept: 'application/json',
+    }),
+    fetch: options.fetch ?? fetch,
+    now,
+    closeSession: (sessionId) => transports.closeSession(sessionId),
+  };
+}
+
 /**
  * Creates the Codex provider. Auth, base URLs, transport and default effort come from the options,
  * then the environment (`CODETETHER_*`, `OPENAI_API_KEY`), then the defaults of ARCHITECTURE.md; they
@@ -275,6 +375,8 @@ async function collectOrThrow(
  * await provider.close();
  * ```
  */
+// About 150 lines: the provider's methods are closures over the settings resolved once here; each
+// hands its work to its own module (turn sender, catalogue, conversation, completion stream).
 export function createCodexProvider(options: CodexProviderOptions = {}): CodexProvider {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
@@ -317,41 +419,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     isClosed: () => closed,
   });
 
-  const catalogue = createLiveModelCatalogue({
-    modelsUrl: (backend) =>
-      backend === 'chatgpt'
-        ? `${endpoints.chatgptBaseUrl}/models?client_version=${encodeURIComponent(options.clientVersion ?? DEFAULT_CODEX_CLIENT_VERSION)}`
-        : `${endpoints.openaiBaseUrl}/models`,
-    headers: (backend, credentials) =>
-      buildJsonGetHeaders({ backend, ...credentials, originator, userAgent }),
-    fetch: options.fetch ?? fetch,
-    now,
-    home: options.home === false ? undefined : (options.home ?? resolveCodetetherHome(env)),
-    ttlMs: resolveModelsCacheTtlMs(options.modelsCacheTtlMs, env),
-    timeoutMs: 10_000,
-  });
-
-  /**
-   * What the list says about a model, checked against the ChatGPT backend's live list (an unknown
-   * model first refreshes the list: it may have appeared since). API keys: no check, no request.
-   */
-  const checkModel = async (session: AuthSession, model: string): Promise<ModelInfo | undefined> => {
-    if (session.backend !== 'chatgpt') {
-      const list = catalogue.known(session.backend) ?? bundledModelList(session.backend);
-      return findModel(list, resolveModelAlias(model).model);
-    }
-    const account = async () => ({
-      planType: rateLimits.latest?.planType ?? (await session.describe()).planType,
-    });
-    const list = await catalogue.get(session);
-    if (
-      findModel(list, resolveModelAlias(model).model) !== undefined ||
-      findModel(list, model) !== undefined
-    ) {
-      return checkModelRequest(model, list, await account());
-    }
-    return checkModelRequest(model, await catalogue.get(session, { refresh: true }), await account());
-  };
+  const catalogue = createProviderCatalogue(options, env, endpoints, { now, originator, userAgent });
+  const checkModel = createModelChecker(catalogue, () => rateLimits.latest?.planType);
 
   /** Checks the signal, resolves the auth and builds the turn's body (`build` validates the model). */
   const prepareTurn = async (
@@ -412,23 +481,14 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       return collectOrThrow((onError) => completeStream(request, requestOptions, onError));
     },
     createConversation(conversationOptions) {
-      const context: ConversationContext = {
-        sender,
-        getAuth,
-        transportMode,
-        defaultEffort,
-        defaultInstructions,
-        onWarning: options.onWarning,
-        compactUrls: backendUrls(endpoints, '/responses/compact'),
-        jsonHeaders: (backend, credentials, sessionId) => ({
-          ...buildRequestHeaders({ backend, wire: 'http', ...credentials, sessionId, originator, userAgent }),
-          accept: 'application/json',
-        }),
-        fetch: options.fetch ?? fetch,
-        now,
-        checkModel,
-        closeSession: (sessionId) => transports.closeSession(sessionId),
-      };
+      const shared = { sender, getAuth, transportMode, defaultEffort, defaultInstructions, checkModel };
+      const context = conversationContext(
+        shared,
+        options,
+        endpoints,
+        { now, originator, userAgent },
+        transports,
+      );
       return createConversation(context, conversationOptions);
     },
     async createResponseStream(body, requestOptions = {}) {
@@ -453,22 +513,20 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     async readUsage() {
       const session = await getAuth();
       if (session.backend !== 'chatgpt') return undefined;
-      const credentials = await session.getCredentials();
-      try {
-        const response = await (options.fetch ?? fetch)(`${endpoints.chatgptBaseUrl}/usage`, {
-          headers: buildJsonGetHeaders({ backend: 'chatgpt', ...credentials, originator, userAgent }),
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (!response.ok) {
-          await response.body?.cancel();
-          return undefined;
-        }
-        const snapshot = parseUsageBody(await response.json(), now());
-        rateLimits.remember(snapshot);
-        return snapshot;
-      } catch {
-        return undefined;
-      }
+      const headers = buildJsonGetHeaders({
+        backend: 'chatgpt',
+        ...(await session.getCredentials()),
+        originator,
+        userAgent,
+      });
+      const snapshot = await fetchUsageWindows(
+        options.fetch ?? fetch,
+        `${endpoints.chatgptBaseUrl}/usage`,
+        headers,
+        now,
+      );
+      if (snapshot !== undefined) rateLimits.remember(snapshot);
+      return snapshot;
     },
     async close() {
       closed = true;

@@ -42,6 +42,8 @@ export interface EventReducer {
  * response (`stream-termination.ts`).
  * @internal
  */
+// Longer than 150 lines because its `switch` has one short case per event type (the exhaustiveness
+// check needs them in one place); each case hands the event to the concern that owns it.
 export function createEventReducer(): EventReducer {
   const text = new TextParts();
   const tools = new ToolCallState();
