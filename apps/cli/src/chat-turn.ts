@@ -52,6 +52,17 @@ export class AnswerError extends Error {
   }
 }
 
+/** The `error` StreamChunk of a failure thrown before or outside the stream (messages are already scrubbed). */
+function errorChunkOf(error: unknown): StreamChunk {
+  const code = (error as { code?: unknown }).code;
+  const chunk: StreamChunk = {
+    type: 'error',
+    message: error instanceof Error ? error.message : String(error),
+  };
+  if (typeof code === 'string') chunk.code = code;
+  return chunk;
+}
+
 /**
  * Streams one answer to the terminal, prints the usage line on standard error, and caches the usage
  * windows for `codetether usage`. Throws {@link AnswerError} when the stream ends with an error
@@ -102,7 +113,12 @@ export async function streamAnswer(
     stopWaiting();
     // A usage-limit rejection still carries the windows: keep them for `codetether usage`.
     await rememberWindows();
-    if (!options.signal.aborted) throw error;
+    if (!options.signal.aborted) {
+      // With --json, a failure before the stream (usage limit, 401, backend down) is an error chunk on
+      // standard output too, so a program reading the JSON lines sees why nothing came.
+      if (options.json) printer.print(errorChunkOf(error));
+      throw error;
+    }
   }
   stopWaiting();
   const answer = printer.finish();

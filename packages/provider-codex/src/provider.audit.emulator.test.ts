@@ -102,7 +102,7 @@ describe('401 handling', () => {
       expect(error.code).toBe('unauthorized');
       expect(error.status).toBe(401);
       expect(error.message).toBe(
-        'The ChatGPT backend rejected the credentials (401): Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys. Run `codetether auth login` to sign in again.',
+        'The ChatGPT backend did not accept your ChatGPT login (401): it has expired or was signed out elsewhere. Run `codetether auth login` to sign in again.',
       );
       expect(harness.tokenRequests()).toHaveLength(1);
       expect(harness.responsesRequests()).toHaveLength(2);

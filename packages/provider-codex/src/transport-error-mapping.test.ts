@@ -35,6 +35,22 @@ describe('mapTransportError', () => {
     expect(error.message).toContain('codetether auth login --device-code');
   });
 
+  it('says a rejected ChatGPT login is a login problem, not the API-key text the backend sends', () => {
+    const error = mapTransportError(
+      transportError('401', {
+        status: 401,
+        serverMessage:
+          'Incorrect API key provided: eyJhbGci***. You can find your API key at https://platform.openai.com/account/api-keys.',
+      }),
+      context,
+    );
+    expect(error.code).toBe('unauthorized');
+    expect(error.message).toContain('did not accept your ChatGPT login');
+    expect(error.message).toContain('codetether auth login');
+    expect(error.message).not.toContain('platform.openai.com');
+    expect(error.message).not.toContain('API key');
+  });
+
   it('maps other 401s to unauthorized with advice per backend', () => {
     expect(mapTransportError(transportError('nope', { status: 401 }), context).message).toContain(
       'codetether auth login',
@@ -99,10 +115,11 @@ describe('mapTransportError', () => {
   it('never doubles the final period when the server message already ends with punctuation', () => {
     const serverMessage =
       'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.';
-    const chatgpt = mapTransportError(transportError('401', { status: 401, serverMessage }), context);
-    expect(chatgpt.message).toBe(
-      `The ChatGPT backend rejected the credentials (401): ${serverMessage} Run \`codetether auth login\` to sign in again.`,
-    );
+    const api = mapTransportError(transportError('401', { status: 401, serverMessage }), {
+      ...context,
+      backend: 'openai',
+    });
+    expect(api.message).toContain(`(401): ${serverMessage} Check that`);
     const cases: Array<Record<string, unknown>> = [
       { status: 401 },
       { status: 403 },

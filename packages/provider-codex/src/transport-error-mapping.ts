@@ -185,13 +185,19 @@ function mapServerStatus(
         isRetryable: false,
       });
     }
-    const advice =
-      context.backend === 'chatgpt'
-        ? 'Run `codetether auth login` to sign in again.'
-        : 'Check that the OpenAI API key (OPENAI_API_KEY) is valid and active, or run `codetether auth login` to use a ChatGPT subscription instead.';
+    if (context.backend === 'chatgpt') {
+      // The backend answers a rejected ChatGPT token with OpenAI's API-key text ("Incorrect API key
+      // provided … platform.openai.com"), which sends people to the wrong place: say what happened.
+      const aboutApiKeys = /api key|platform\.openai\.com/i.test(detail ?? '');
+      return new CodexProviderError(
+        'unauthorized',
+        `${sentence('The ChatGPT backend did not accept your ChatGPT login (401): it has expired or was signed out elsewhere', aboutApiKeys ? undefined : detail)} Run \`codetether auth login\` to sign in again.`,
+        { ...common, isRetryable: false },
+      );
+    }
     return new CodexProviderError(
       'unauthorized',
-      `${sentence(`The ${backendName(context.backend)} rejected the credentials (401)`, detail)} ${advice}`,
+      `${sentence(`The ${backendName(context.backend)} rejected the credentials (401)`, detail)} Check that the OpenAI API key (OPENAI_API_KEY) is valid and active, or run \`codetether auth login\` to use a ChatGPT subscription instead.`,
       { ...common, isRetryable: false },
     );
   }

@@ -159,7 +159,25 @@ describe('codetether chat', () => {
     expect(debug.stderr).toContain('    at ');
   });
 
-  it('says in one sentence that the backend is down (exit 1), with nothing on stdout even with --json', async () => {
+  it('prints the usage-limit error chunk on stdout with --json when the request is refused before the stream', async () => {
+    fixture.emulator.setOptions({ scenario: 'rate-limited' });
+    try {
+      const result = await runCli(['chat', '--json', 'Hi'], fixture.environment.env);
+      expect(result.code).toBe(1);
+      const lines = result.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+        type: 'error',
+        code: 'usage-limit-reached',
+        message: expect.stringContaining('usage limit'),
+      });
+      expect(result.stderr).toMatch(/^error: .*usage limit/im);
+    } finally {
+      fixture.emulator.setOptions({ scenario: 'text' });
+    }
+  });
+
+  it('says in one sentence that the backend is down (exit 1), and prints the error chunk on stdout with --json', async () => {
     const port = await findClosedPort();
     // The WebSocket only: the HTTP transport's retries with backoff would add seconds to the suite.
     const result = await runCli(['chat', '--json', '--transport', 'websocket', 'Hi'], {
@@ -167,7 +185,18 @@ describe('codetether chat', () => {
       CODETETHER_CHATGPT_BASE_URL: `http://127.0.0.1:${port}/backend-api/codex`,
     });
     expect(result.code).toBe(1);
-    expect(result.stdout).toBe('');
+    expect(
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      {
+        type: 'error',
+        message: expect.stringMatching(new RegExp(`^Could not reach the ChatGPT backend.*127\\.0\\.0\\.1:${port}`)),
+        code: 'network-error',
+      },
+    ]);
     expect(result.stderr.trimEnd().split('\n')).toEqual([
       `error: Could not reach the ChatGPT backend at 127.0.0.1:${port} (connection refused: nothing is listening there).`,
       '→ Check your network connection and CODETETHER_CHATGPT_BASE_URL, then try again.',
