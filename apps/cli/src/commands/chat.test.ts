@@ -193,7 +193,9 @@ describe('codetether chat', () => {
     ).toEqual([
       {
         type: 'error',
-        message: expect.stringMatching(new RegExp(`^Could not reach the ChatGPT backend.*127\\.0\\.0\\.1:${port}`)),
+        message: expect.stringMatching(
+          new RegExp(`^Could not reach the ChatGPT backend.*127\\.0\\.0\\.1:${port}`),
+        ),
         code: 'network-error',
       },
     ]);
