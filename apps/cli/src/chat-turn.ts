@@ -122,13 +122,16 @@ export async function streamAnswer(
   }
   stopWaiting();
   const answer = printer.finish();
-  await rememberWindows();
   const cancelled = options.signal.aborted || answer.error?.code === 'aborted';
+  if (!cancelled && answer.error === undefined) {
+    const { stderr, stderrColors } = context.terminal;
+    stderr.write(
+      `${renderUsageSummary({ model: request.model, usage: answer.usage, elapsedMs: context.now() - started }, stderrColors)}\n`,
+    );
+  }
+  // After the output: the user has the whole answer before the cache file is written.
+  await rememberWindows();
   if (cancelled) return { ...answer, cancelled };
   if (answer.error !== undefined) throw new AnswerError(answer.error.message, answer.error.code);
-  const { stderr, stderrColors } = context.terminal;
-  stderr.write(
-    `${renderUsageSummary({ model: request.model, usage: answer.usage, elapsedMs: context.now() - started }, stderrColors)}\n`,
-  );
   return { ...answer, cancelled };
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -44,6 +43,11 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/** `byteCount` random bytes as hex (Web Crypto: no `node:crypto` import when the package loads). */
+function randomHex(byteCount: number): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(byteCount))).toString('hex');
+}
+
 /**
  * Replaces `path` atomically with `content`, mode 0600: writes a new temp file in the same folder
  * (`.<name>.<pid>.<random>.tmp`), fsyncs it and renames it over `path`, so a reader or a crash sees
@@ -56,7 +60,7 @@ async function syncFolder(folder: string): Promise<void> {
  */
 export async function writeFileAtomically(path: string, content: string): Promise<void> {
   const folder = dirname(path);
-  const tempPath = join(folder, `${tempPrefixFor(path)}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tempPath = join(folder, `${tempPrefixFor(path)}${process.pid}.${randomHex(6)}.tmp`);
   try {
     const handle = await open(tempPath, 'wx', 0o600);
     try {

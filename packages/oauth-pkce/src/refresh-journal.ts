@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { z } from 'zod';
 import { writeFileAtomically } from './atomic-file-write.js';
 import { credentialsIoError } from './credentials-file-errors.js';
 import { type OwnerOnlyFileLabel, readOwnerOnlyFile } from './credentials-file-safety.js';
+import { defineLazySchemas } from './lazy-schemas.js';
 
 /** One refresh that was started: which refresh token it spent (as a fingerprint) and when. */
 export interface RefreshJournalEntry {
@@ -34,11 +34,14 @@ const JOURNAL_LABEL: OwnerOnlyFileLabel = { name: 'refresh journal', recovery: '
 /** The journal's file format version. */
 const REFRESH_JOURNAL_VERSION = 1;
 
-const journalFileSchema = z.object({
-  version: z.literal(REFRESH_JOURNAL_VERSION),
-  refreshTokenFingerprint: z.string().min(1),
-  startedAt: z.number().finite(),
-});
+// Built on first read: loading this package (every CLI command does) does not load zod.
+const journalSchemas = defineLazySchemas((z) => ({
+  journalFile: z.object({
+    version: z.literal(REFRESH_JOURNAL_VERSION),
+    refreshTokenFingerprint: z.string().min(1),
+    startedAt: z.number().finite(),
+  }),
+}));
 
 /**
  * A one-way fingerprint of a refresh token (`sha256:` + hex digest), to recognise the token without
@@ -70,7 +73,7 @@ export function createFileRefreshJournal(credentialsPath: string): RefreshJourna
       } catch {
         return undefined;
       }
-      const parsed = journalFileSchema.safeParse(json);
+      const parsed = (await journalSchemas()).journalFile.safeParse(json);
       if (!parsed.success) return undefined;
       return {
         refreshTokenFingerprint: parsed.data.refreshTokenFingerprint,

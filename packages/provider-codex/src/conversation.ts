@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type Backend,
   buildResponsesRequestBody,
@@ -246,7 +245,7 @@ class CodexConversation implements Conversation {
     private readonly context: ConversationContext,
     private readonly options: ConversationOptions,
   ) {
-    this.id = options.id ?? randomUUID();
+    this.id = options.id ?? globalThis.crypto.randomUUID();
     this.items = new ConversationHistory(options.history ?? [], context.onWarning);
     this.warmedUp = options.warmUp === true ? this.warmUp().catch(() => {}) : Promise.resolve();
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import {
   type Backend,
@@ -432,7 +431,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   ): Promise<Turn> => {
     const { signal } = requestOptions;
     if (signal?.aborted) throw abortedError(signal.reason);
-    const sessionId = requestOptions.sessionId ?? randomUUID();
+    const sessionId = requestOptions.sessionId ?? globalThis.crypto.randomUUID();
     const mode = transportMode();
     const session = await raceCallerAbort(getAuth(), signal);
     return {

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@codetether/responses-protocol';
 import { streamAnswer } from '../chat-turn.js';
 import { CliError } from '../cli-error.js';
 import { createCodexProvider, type TransportMode } from '../codex-provider.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
-import { runInteractiveSession } from '../interactive-session.js';
 import { abortOnInterrupt } from '../interrupt.js';
 import { readAll } from '../read-input.js';
 
@@ -73,6 +71,8 @@ export async function runChat(
       options.system === undefined ? [] : [{ role: 'system', content: options.system }];
     const display = { showThinking: options.thinking !== false, json: options.json === true };
     if (interactive) {
+      // Loaded only here: a one-shot answer does not load readline and the session's code.
+      const { runInteractiveSession } = await import('../interactive-session.js');
       return await runInteractiveSession(context, provider, {
         model: options.model,
         instructions: options.system,
@@ -85,7 +85,7 @@ export async function runChat(
         context,
         provider,
         { model: options.model, messages: [...system, { role: 'user', content: prompt }] },
-        { signal: interrupt.signal, sessionId: randomUUID(), ...display },
+        { signal: interrupt.signal, sessionId: globalThis.crypto.randomUUID(), ...display },
       );
       if (outcome.cancelled) {
         stderr.write(`${colors.yellow('Cancelled.')}\n`);
