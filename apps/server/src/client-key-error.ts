@@ -22,4 +22,3 @@ export class ClientKeyError extends Error {
     this.code = code;
   }
 }
-

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type OwnerOnlyFileLabel,
-  readOwnerOnlyFile,
-  secureOwnerOnlyFolder,
-} from '@codetether/oauth-pkce';
+import { type OwnerOnlyFileLabel, readOwnerOnlyFile, secureOwnerOnlyFolder } from '@codetether/oauth-pkce';
 import { ClientKeyError } from './client-key-error.js';
 import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
 import { generateServerApiKey } from './server-api-key.js';

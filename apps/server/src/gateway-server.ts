@@ -4,8 +4,8 @@ import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
 import { createClientAuthenticator } from './client-authentication.js';
-import { writeClientKeyUsage } from './client-key-usage-file.js';
 import type { ClientKeyStore } from './client-key-store.js';
+import { writeClientKeyUsage } from './client-key-usage-file.js';
 import {
   ConversationIndex,
   DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,

@@ -35,7 +35,7 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set([
 /** Options of {@link createResponsesWebSocket}. */
 export interface ResponsesWebSocketOptions {
   /** Checks the `Authorization` header; throws a 401 {@link GatewayError} otherwise. */
-  authenticate(authorization: string | undefined): void | Promise<unknown>;
+  authenticate(authorization: string | undefined): Promise<unknown> | undefined;
   /** Whether the gateway is shutting down (upgrades then get 503). */
   isDraining(): boolean;
   /** Largest frame accepted, in bytes (larger ones close the socket with 1009). */
