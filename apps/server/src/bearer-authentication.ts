@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from './openai-error.js';
 
-function digest(value: string): Buffer {
+/** The SHA-256 of a key (what keys are compared by, in constant time). */
+export function digestOfKey(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
@@ -20,24 +21,37 @@ function digest(value: string): Buffer {
  */
 export function createBearerAuthenticator(apiKey: string): (authorization: string | undefined) => void {
   if (apiKey === '') throw new TypeError('The server API key must not be empty.');
-  const expected = digest(apiKey);
+  const expected = digestOfKey(apiKey);
   return (authorization) => {
-    const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-    if (match === null) {
-      throw new GatewayError(
-        401,
-        'invalid_request_error',
-        "You didn't provide an API key. Send the gateway's key as `Authorization: Bearer <key>` (see CODETETHER_SERVER_API_KEY).",
-        { code: 'missing_api_key' },
-      );
-    }
-    if (!timingSafeEqual(digest(match[1] ?? ''), expected)) {
-      throw new GatewayError(
-        401,
-        'invalid_request_error',
-        'Incorrect API key provided. Use the key the gateway printed on first start (stored under CODETETHER_HOME) or set CODETETHER_SERVER_API_KEY.',
-        { code: 'invalid_api_key' },
-      );
-    }
+    if (!timingSafeEqual(digestOfKey(bearerKeyOf(authorization)), expected)) throw incorrectKeyError();
   };
+}
+
+/**
+ * The key of a `Bearer <key>` header.
+ *
+ * @param authorization - the request's `Authorization` header
+ * @throws a 401 {@link GatewayError} `missing_api_key` when there is none
+ */
+export function bearerKeyOf(authorization: string | undefined): string {
+  const match = authorization === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+  if (match === null) {
+    throw new GatewayError(
+      401,
+      'invalid_request_error',
+      "You didn't provide an API key. Send the gateway's key as `Authorization: Bearer <key>` (see CODETETHER_SERVER_API_KEY).",
+      { code: 'missing_api_key' },
+    );
+  }
+  return match[1] ?? '';
+}
+
+/** The 401 `invalid_api_key` for a key the gateway does not know (or a revoked one). */
+export function incorrectKeyError(): GatewayError {
+  return new GatewayError(
+    401,
+    'invalid_request_error',
+    'Incorrect API key provided. Use the key the gateway printed on first start (stored under CODETETHER_HOME), CODETETHER_SERVER_API_KEY, or a key from `codetether-server keys create`.',
+    { code: 'invalid_api_key' },
+  );
 }

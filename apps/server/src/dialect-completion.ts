@@ -57,13 +57,13 @@ function isFatalError(chunk: StreamChunk): chunk is ErrorChunk {
   return chunk.type === 'error' && !NON_FATAL_STREAM_ERROR_CODES.has(chunk.code ?? '');
 }
 
-function recordUsage(context: GatewayContext, chunk: StreamChunk): void {
+function recordUsage(context: GatewayContext, chunk: StreamChunk, key: string | undefined): void {
   if (chunk.type !== 'done' || chunk.usage === undefined) return;
   const usage = chunk.usage;
-  context.metrics.addTokens('prompt', usage.promptTokens + (usage.cacheReadTokens ?? 0));
-  context.metrics.addTokens('completion', usage.completionTokens);
-  context.metrics.addTokens('cached', usage.cacheReadTokens ?? 0);
-  context.metrics.addTokens('reasoning', usage.reasoningTokens ?? 0);
+  context.metrics.addTokens('prompt', usage.promptTokens + (usage.cacheReadTokens ?? 0), key);
+  context.metrics.addTokens('completion', usage.completionTokens, key);
+  context.metrics.addTokens('cached', usage.cacheReadTokens ?? 0, key);
+  context.metrics.addTokens('reasoning', usage.reasoningTokens ?? 0, key);
 }
 
 /** Reads the next chunk, skipping per-event (non-fatal) errors. */
@@ -153,7 +153,7 @@ export async function runDialectCompletion(
           const chunk = result.value;
           if (isFatalError(chunk)) throw mapStreamErrorChunk(chunk.message, chunk.code);
           answer.add(chunk);
-          recordUsage(context, chunk);
+          recordUsage(context, chunk, tracked.clientKey);
           if (chunk.type === 'done') {
             finished = true;
             break;
@@ -190,7 +190,7 @@ export async function runDialectCompletion(
             );
             return;
           }
-          recordUsage(context, chunk);
+          recordUsage(context, chunk, tracked.clientKey);
           const text = answer.add(chunk);
           if (text !== '') {
             if (!firstTokenSent) {

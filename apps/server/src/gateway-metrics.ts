@@ -4,6 +4,14 @@ import { registerUsageWindowGauges } from './usage-window-gauges.js';
 
 const DEFAULT_LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** What one key used: authenticated requests and tokens (prompt + completion). */
+export interface ClientKeyUsage {
+  /** Authenticated `/v1` requests. */
+  requests: number;
+  /** Prompt plus completion tokens the upstream reported. */
+  tokens: number;
+}
+
 /** A kind of token counted by `codetether_server_tokens_total`. */
 export type TokenKind = 'prompt' | 'completion' | 'cached' | 'reasoning';
 
@@ -19,6 +27,9 @@ export class GatewayMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly errors: Counter<'code' | 'route'>;
   private readonly tokens: Counter<'kind'>;
+  private readonly keyRequests: Counter<'key'>;
+  private readonly keyTokens: Counter<'key' | 'kind'>;
+  private readonly usageByKey = new Map<string, ClientKeyUsage>();
   private readonly upstreamLatency: Histogram<'route'>;
   private readonly timeToFirstToken: Histogram<'route'>;
   private readonly upstreamRequests: Counter<'mode'>;
@@ -80,6 +91,18 @@ export class GatewayMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.keyRequests = new Counter({
+      name: 'codetether_server_key_requests_total',
+      help: 'Authenticated /v1 requests, by the name of the key presented (`server` for the gateway key).',
+      labelNames: ['key'],
+      registers,
+    });
+    this.keyTokens = new Counter({
+      name: 'codetether_server_key_tokens_total',
+      help: 'Tokens reported by the upstream, by the name of the key presented and by kind.',
+      labelNames: ['key', 'kind'],
+      registers,
+    });
     this.upstreamRequests = new Counter({
       name: 'codetether_server_upstream_requests_total',
       help: 'Upstream requests of conversations: `continued` (previous_response_id and only new items) or `full`.',
@@ -120,9 +143,36 @@ export class GatewayMetrics {
     this.timeToFirstToken.observe({ route }, Math.max(0, seconds));
   }
 
-  /** Adds tokens of a kind (`prompt`, `completion`, `cached`, `reasoning`). */
-  addTokens(kind: TokenKind, count: number): void {
-    if (count > 0) this.tokens.inc({ kind }, count);
+  /**
+   * Adds tokens of a kind (`prompt`, `completion`, `cached`, `reasoning`), and to the key's own
+   * counters when the key's name is known.
+   */
+  addTokens(kind: TokenKind, count: number, key?: string): void {
+    if (count <= 0) return;
+    this.tokens.inc({ kind }, count);
+    if (key === undefined) return;
+    this.keyTokens.inc({ key, kind }, count);
+    if (kind === 'prompt' || kind === 'completion') this.usageOf(key).tokens += count;
+  }
+
+  /** Counts one authenticated request of a key (by its name, never the key). */
+  recordKeyRequest(key: string): void {
+    this.keyRequests.inc({ key });
+    this.usageOf(key).requests += 1;
+  }
+
+  /** Requests and tokens (prompt + completion) of each key since the gateway started, by key name. */
+  keyUsage(): ReadonlyMap<string, Readonly<ClientKeyUsage>> {
+    return this.usageByKey;
+  }
+
+  private usageOf(key: string): ClientKeyUsage {
+    let usage = this.usageByKey.get(key);
+    if (usage === undefined) {
+      usage = { requests: 0, tokens: 0 };
+      this.usageByKey.set(key, usage);
+    }
+    return usage;
   }
 
   /**

@@ -3,7 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
-import { createBearerAuthenticator } from './bearer-authentication.js';
+import { createClientAuthenticator } from './client-authentication.js';
+import type { ClientKeyStore } from './client-key-store.js';
+import { writeClientKeyUsage } from './client-key-usage-file.js';
 import {
   ConversationIndex,
   DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
@@ -80,6 +82,13 @@ export interface GatewayServerOptions {
    * only their new messages, over their own warm WebSocket. `false` sends every request in full.
    */
   continuation?: false | ContinuationOptions;
+  /**
+   * Client keys besides `apiKey` (`codetether-server keys create`): each is accepted, counted under its
+   * name in `/metrics`, and has conversations of its own. With `usageHome`, each key's requests and
+   * tokens are written to `<usageHome>/client-key-usage.json` (every few seconds while they change)
+   * for `keys list`.
+   */
+  clientKeys?: { store: ClientKeyStore; usageHome?: string };
   /** Model names of the Anthropic and Ollama dialects to Codex models (default: the Claude families). */
   modelMap?: ModelMap;
 }
@@ -151,9 +160,13 @@ function toGatewayError(error: unknown): GatewayError {
  * @param options - provider, key, logger, clocks and limits
  */
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
-  const authenticate = createBearerAuthenticator(options.apiKey);
+  const authenticator = createClientAuthenticator(options.apiKey, options.clientKeys?.store);
   const logger = options.logger ?? createGatewayLogger();
   const metrics = options.metrics ?? new GatewayMetrics();
+  const usageWriter = createKeyUsageWriter(metrics, logger, options.clientKeys?.usageHome, options.now);
+  const authenticate = async (authorization: string | undefined): Promise<void> => {
+    metrics.recordKeyRequest(await authenticator.authenticate(authorization));
+  };
   const streams = new ActiveStreamRegistry();
   const now = options.now ?? Date.now;
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
@@ -169,6 +182,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     writeStreamsDirectly: (options.allowedOrigins ?? []).length === 0,
     sessionLanes: createUpstreamSessionLanes(),
+    clientKeyNameOf: (authorization) => authenticator.nameOf(authorization),
     conversations:
       options.continuation === false
         ? undefined
@@ -269,7 +283,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   });
   for (const pattern of SERVER_KEY_PATH_PATTERNS) {
     app.use(pattern, async (c, next) => {
-      authenticate(authorizationOf(c.req.raw.headers));
+      await authenticate(authorizationOf(c.req.raw.headers));
       await next();
     });
     app.use(pattern, bodyLimit);
@@ -292,8 +306,44 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     },
     startDraining() {
       draining = true;
+      usageWriter.stop();
     },
     waitForStreams: () => streams.waitForIdle(),
     endStreams: () => streams.stopAll('shutdown'),
+  };
+}
+
+/** How often the per-key usage is checked and, when it changed, written for `keys list`, ms. */
+const KEY_USAGE_WRITE_INTERVAL_MS = 2000;
+
+/**
+ * Writes the per-key usage to the usage file every two seconds when it changed (the timer is unref'd,
+ * so it never keeps the process up), and once more on stop. Without a home, does nothing.
+ */
+function createKeyUsageWriter(
+  metrics: GatewayMetrics,
+  logger: GatewayLogger,
+  home: string | undefined,
+  now: () => number = Date.now,
+): { stop(): void } {
+  if (home === undefined) return { stop() {} };
+  const since = new Date(now()).toISOString();
+  let written = '{}';
+  const write = (): void => {
+    const keys = Object.fromEntries([...metrics.keyUsage()].map(([name, usage]) => [name, { ...usage }]));
+    const text = JSON.stringify(keys);
+    if (text === written) return;
+    written = text;
+    writeClientKeyUsage(home, { since, keys }).catch((error: unknown) =>
+      logger.warn({ error: (error as Error).message }, 'could not write the per-key usage file'),
+    );
+  };
+  const timer = setInterval(write, KEY_USAGE_WRITE_INTERVAL_MS);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      write();
+    },
   };
 }

@@ -1,5 +1,12 @@
 // What a program embedding the gateway needs, and nothing else: start it (or get its Fetch handler),
 // give it a provider, read its errors, and get the server key the way `codetether-server` does.
+export { ClientKeyError, type ClientKeyErrorCode } from './client-key-error.js';
+export {
+  type ClientKeyRecord,
+  type ClientKeyStore,
+  createFileClientKeyStore,
+  type FileClientKeyStoreOptions,
+} from './client-key-store.js';
 export {
   type ConnectionLimits,
   DEFAULT_HEADERS_TIMEOUT_MS,

@@ -67,13 +67,13 @@ function numberAt(record: unknown, ...keys: string[]): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-function recordUsage(context: GatewayContext, response: unknown): void {
+function recordUsage(context: GatewayContext, response: unknown, key: string | undefined): void {
   if (!isRecord(response) || !isRecord(response.usage)) return;
   const usage = response.usage;
-  context.metrics.addTokens('prompt', numberAt(usage, 'input_tokens'));
-  context.metrics.addTokens('completion', numberAt(usage, 'output_tokens'));
-  context.metrics.addTokens('cached', numberAt(usage, 'input_tokens_details', 'cached_tokens'));
-  context.metrics.addTokens('reasoning', numberAt(usage, 'output_tokens_details', 'reasoning_tokens'));
+  context.metrics.addTokens('prompt', numberAt(usage, 'input_tokens'), key);
+  context.metrics.addTokens('completion', numberAt(usage, 'output_tokens'), key);
+  context.metrics.addTokens('cached', numberAt(usage, 'input_tokens_details', 'cached_tokens'), key);
+  context.metrics.addTokens('reasoning', numberAt(usage, 'output_tokens_details', 'reasoning_tokens'), key);
 }
 
 function errorEventToGatewayError(event: ResponsesEvent): GatewayError {
@@ -99,6 +99,7 @@ function failedResponseToGatewayError(response: unknown): GatewayError {
 async function collectFinalResponse(
   context: GatewayContext,
   events: AsyncIterator<unknown>,
+  key: string | undefined,
 ): Promise<Record<string, unknown>> {
   const outputItems: unknown[] = [];
   for (;;) {
@@ -108,7 +109,7 @@ async function collectFinalResponse(
     if (event.type === 'response.output_item.done' && event.item !== undefined) outputItems.push(event.item);
     if (!TERMINAL_TYPES.has(event.type)) continue;
     if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
-    recordUsage(context, event.response);
+    recordUsage(context, event.response, key);
     const final = isRecord(event.response) ? { ...event.response } : {};
     if (!Array.isArray(final.output) || (final.output.length === 0 && outputItems.length > 0)) {
       final.output = outputItems;
@@ -173,7 +174,7 @@ export async function handleResponses(
 
     if (!wantsStream) {
       try {
-        const final = await collectFinalResponse(context, events);
+        const final = await collectFinalResponse(context, events, tracked.clientKey);
         closeQuietly();
         return c.json(final, 200, reportRateLimits(context, response.rateLimits));
       } catch (error) {
@@ -216,7 +217,7 @@ export async function handleResponses(
           context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
         }
         if (event.type === 'error') context.metrics.recordError(route, 'upstream_error_event');
-        if (TERMINAL_TYPES.has(event.type)) recordUsage(context, event.response);
+        if (TERMINAL_TYPES.has(event.type)) recordUsage(context, event.response, tracked.clientKey);
         yield formatSseFrame(event, event.type);
         if (TERMINAL_TYPES.has(event.type)) return;
         try {

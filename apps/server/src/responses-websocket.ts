@@ -35,7 +35,7 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set([
 /** Options of {@link createResponsesWebSocket}. */
 export interface ResponsesWebSocketOptions {
   /** Checks the `Authorization` header; throws a 401 {@link GatewayError} otherwise. */
-  authenticate(authorization: string | undefined): void;
+  authenticate(authorization: string | undefined): Promise<unknown> | undefined;
   /** Whether the gateway is shutting down (upgrades then get 503). */
   isDraining(): boolean;
   /** Largest frame accepted, in bytes (larger ones close the socket with 1009). */
@@ -213,28 +213,30 @@ export function createResponsesWebSocket(
         );
         return;
       }
-      try {
-        if (options.isDraining()) {
-          throw new GatewayError(
-            503,
-            'server_error',
-            'The gateway is shutting down. Retry against a running instance.',
-            {
-              code: 'server_shutting_down',
-            },
-          );
+      void (async () => {
+        try {
+          if (options.isDraining()) {
+            throw new GatewayError(
+              503,
+              'server_error',
+              'The gateway is shutting down. Retry against a running instance.',
+              {
+                code: 'server_shutting_down',
+              },
+            );
+          }
+          await options.authenticate(request.headers.authorization);
+        } catch (error) {
+          const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
+          context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', refused.status);
+          rejectUpgrade(socket, refused);
+          return;
         }
-        options.authenticate(request.headers.authorization);
-      } catch (error) {
-        const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
-        context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', refused.status);
-        rejectUpgrade(socket, refused);
-        return;
-      }
-      server.handleUpgrade(request, socket, head, (webSocket) => {
-        context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', 101);
-        onConnection(webSocket, request);
-      });
+        server.handleUpgrade(request, socket, head, (webSocket) => {
+          context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', 101);
+          onConnection(webSocket, request);
+        });
+      })();
     },
     close() {
       for (const client of server.clients)

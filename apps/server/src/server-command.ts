@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
+import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import {
   DEFAULT_GATEWAY_INSTRUCTIONS,
   ENVIRONMENT_VARIABLES,
   readEnvironmentSetting,
   resolveLogLevel,
 } from '@codetether/provider-codex/configuration';
+import { createFileClientKeyStore } from './client-key-store.js';
 import {
   type ConnectionLimits,
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -16,8 +18,13 @@ import { createModelMap, type ModelMapRule, parseModelMapRules } from './dialect
 import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
+import { runKeysCommand } from './keys-command.js';
 import { isLoopbackHost } from './request-origin-policy.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
+import { ServerUsageError } from './server-usage-error.js';
+
+export { ServerUsageError } from './server-usage-error.js';
+
 import { SERVER_VERSION } from './server-version.js';
 import {
   DEFAULT_HOST,
@@ -65,6 +72,7 @@ export interface ServerCommandSettings extends ConnectionLimits {
 
 /** The usage text of `codetether-server`. */
 export const SERVER_USAGE = `Usage: codetether-server [options]
+       codetether-server keys create NAME [--profile P] | keys list | keys revoke NAME
 
 An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or OPENAI_API_KEY.
 
@@ -100,18 +108,6 @@ Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODE
 CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
 CODETETHER_AUTH_ISSUER, CODETETHER_TRANSPORT, CODETETHER_LOG_LEVEL.
 `;
-
-/** A command-line mistake (exit code 2). */
-export class ServerUsageError extends Error {
-  /** Always `usage`. */
-  readonly code = 'usage' as const;
-
-  /** @param message - what is wrong with the command line */
-  constructor(message: string) {
-    super(message);
-    this.name = 'ServerUsageError';
-  }
-}
 
 function parsePort(value: string, source: string): number {
   const port = Number(value);
@@ -333,6 +329,10 @@ export async function runServerCommand(
   argv: readonly string[],
   io: ServerCommandIo,
 ): Promise<{ gateway: RunningGateway; settings: ServerCommandSettings } | undefined> {
+  if (argv[0] === 'keys') {
+    await runKeysCommand(argv.slice(1), io);
+    return undefined;
+  }
   const settings = parseServerArguments(argv, io.env);
   if (settings === 'help' || settings === 'version') {
     io.stdout(settings === 'help' ? SERVER_USAGE : `${SERVER_VERSION}\n`);
@@ -340,6 +340,7 @@ export async function runServerCommand(
   }
   const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
   const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
+  const home = resolveCodetetherHome(io.env);
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;
   else {
@@ -371,6 +372,7 @@ export async function runServerCommand(
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
     maxConnections: settings.maxConnections,
     modelMap: createModelMap(settings.modelMap),
+    clientKeys: { store: createFileClientKeyStore({ home }), usageHome: home },
     closeProviderOnClose: true,
   });
   const baseUrl = `${gateway.url}/v1`;

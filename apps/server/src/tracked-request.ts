@@ -1,3 +1,4 @@
+import { authorizationOf } from './api-key-header.js';
 import { createUpstreamController, type GatewayContext, readSessionId } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 
@@ -14,6 +15,8 @@ export interface TrackedRequest {
    * {@link TrackedRequest.release}, so sessionless requests reuse warm upstream sockets.
    */
   readonly sessionId: string;
+  /** The name of the key the request presented (for per-key metrics), when known. */
+  readonly clientKey: string | undefined;
   /** Forgets the request (call exactly when it is over); idempotent. */
   release(): void;
 }
@@ -47,6 +50,7 @@ export function trackRequest(context: GatewayContext, request: Request): Tracked
       upstream.abort(reason);
     },
     sessionId,
+    clientKey: context.clientKeyNameOf?.(authorizationOf(request.headers)),
     release() {
       if (released) return;
       released = true;

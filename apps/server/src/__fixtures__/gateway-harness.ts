@@ -35,6 +35,8 @@ export interface GatewayHarnessOptions {
   emulator?: EmulatorOptions;
   /** The gateway's continuation setting (default on). */
   continuation?: GatewayServerOptions['continuation'];
+  /** Client keys besides {@link TEST_SERVER_KEY} (`keys create`). */
+  clientKeys?: GatewayServerOptions['clientKeys'];
   /** The provider's environment (default empty), e.g. `CODETETHER_MODELS_CACHE_TTL_SECONDS`. */
   env?: Record<string, string>;
 }
@@ -65,6 +67,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     apiKey: TEST_SERVER_KEY,
     port: 0,
     ...(options.continuation === undefined ? {} : { continuation: options.continuation }),
+    ...(options.clientKeys === undefined ? {} : { clientKeys: options.clientKeys }),
     logger: createGatewayLogger({
       level: 'info',
       destination: new Writable({

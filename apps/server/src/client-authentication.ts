@@ -1,0 +1,70 @@
+import { timingSafeEqual } from 'node:crypto';
+import { bearerKeyOf, digestOfKey, incorrectKeyError } from './bearer-authentication.js';
+import { ClientKeyError } from './client-key-error.js';
+import { type ClientKeyStore, SERVER_KEY_NAME } from './client-key-store.js';
+import { GatewayError } from './openai-error.js';
+
+/** Tells which key a request presented, or refuses it. */
+export interface ClientAuthenticator {
+  /**
+   * Checks a request's `Authorization` header against the gateway's own key and every client key (the
+   * store is read again when it changed, so a revoked key is refused at once); resolves to the key's
+   * name (`server` for the gateway's own key).
+   *
+   * @throws a 401 {@link GatewayError} (`missing_api_key`, `invalid_api_key`), or a 500 when the key
+   *   store cannot be read
+   */
+  authenticate(authorization: string | undefined): Promise<string>;
+  /** The name of the key an already authenticated `Authorization` header carries (for metrics), if known. */
+  nameOf(authorization: string | null | undefined): string | undefined;
+}
+
+/**
+ * Creates the gateway's authenticator: the gateway's own key (as before) and, with a store, every
+ * client key in it. Every stored hash is compared (SHA-256 of the presented key, `timingSafeEqual`,
+ * no early exit), so neither which key matched nor how many there are shows in the timing.
+ *
+ * @param apiKey - the gateway's own key
+ * @param store - the client keys, if any
+ */
+export function createClientAuthenticator(apiKey: string, store?: ClientKeyStore): ClientAuthenticator {
+  if (apiKey === '') throw new TypeError('The server API key must not be empty.');
+  const serverDigest = digestOfKey(apiKey);
+  // The names of the keys seen last, by hash, so metrics can name a request's key without reading the store.
+  let namesByHash = new Map<string, string>([[serverDigest.toString('hex'), SERVER_KEY_NAME]]);
+  return {
+    async authenticate(authorization) {
+      const presented = digestOfKey(bearerKeyOf(authorization));
+      let matched = timingSafeEqual(presented, serverDigest) ? SERVER_KEY_NAME : undefined;
+      if (store !== undefined) {
+        let records: Awaited<ReturnType<ClientKeyStore['load']>>;
+        try {
+          records = await store.load();
+        } catch (error) {
+          throw new GatewayError(
+            500,
+            'server_error',
+            `${error instanceof ClientKeyError ? error.message : 'The client key store could not be read.'} Until then the gateway refuses every key.`,
+            { cause: error, code: 'client_key_store_unreadable' },
+          );
+        }
+        const names = new Map<string, string>([[serverDigest.toString('hex'), SERVER_KEY_NAME]]);
+        for (const record of records) {
+          const stored = Buffer.from(record.hash, 'hex');
+          if (timingSafeEqual(presented, stored) && matched === undefined) matched = record.name;
+          names.set(record.hash, record.name);
+        }
+        namesByHash = names;
+      }
+      if (matched === undefined) throw incorrectKeyError();
+      return matched;
+    },
+    nameOf(authorization) {
+      try {
+        return namesByHash.get(digestOfKey(bearerKeyOf(authorization ?? undefined)).toString('hex'));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type OwnerOnlyFileLabel, readOwnerOnlyFile, secureOwnerOnlyFolder } from '@codetether/oauth-pkce';
+import { ClientKeyError } from './client-key-error.js';
+import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
+import { generateServerApiKey } from './server-api-key.js';
+
+/** The file under `CODETETHER_HOME` holding the client keys (names and hashes, never the keys). */
+export const CLIENT_KEYS_FILE_NAME = 'client-keys.json';
+
+/** The name the gateway's own key (`server-api-key`, `CODETETHER_SERVER_API_KEY`) goes by in metrics. */
+export const SERVER_KEY_NAME = 'server';
+
+/** One client key as stored: its name, the SHA-256 of the key, and when it was made. */
+export interface ClientKeyRecord {
+  /** The key's name (`[a-z0-9][a-z0-9._-]*`, at most 64 characters): its label in metrics and `keys list`. */
+  name: string;
+  /** The SHA-256 of the key, hex. The key itself is never stored. */
+  hash: string;
+  /** The profile given with `--profile` (stored for later; not used by the gateway yet). */
+  profile?: string;
+  /** When the key was created, ISO 8601. */
+  createdAt: string;
+}
+
+/**
+ * Where client keys live. The gateway only reads ({@link ClientKeyStore.load}); the `keys` command
+ * creates and revokes. A file under `CODETETHER_HOME` is the one implementation today; a shared store
+ * (Redis, for several gateways) can implement the same interface later.
+ */
+export interface ClientKeyStore {
+  /** Every key, in creation order; reads the store again only when it changed since the last call. */
+  load(): Promise<readonly ClientKeyRecord[]>;
+  /** Creates a key; resolves to the record and the key itself (to show once). */
+  create(name: string, options?: { profile?: string }): Promise<{ record: ClientKeyRecord; key: string }>;
+  /** Removes a key; requests with it are refused from then on. */
+  revoke(name: string): Promise<ClientKeyRecord>;
+}
+
+/** The SHA-256 of a key, hex: what the store keeps and what a presented key is compared with. */
+export function hashClientKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/**
+ * Checks a key name: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at
+ * most 64 characters, and not `server` (the name of the gateway's own key).
+ *
+ * @param name - the name to check
+ * @throws {@link ClientKeyError} `client_key_name_invalid`
+ */
+export function assertClientKeyName(name: string): void {
+  if (!NAME_PATTERN.test(name) || name === SERVER_KEY_NAME) {
+    throw new ClientKeyError(
+      'client_key_name_invalid',
+      `'${name}' is not a usable key name. Use lowercase letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), and not '${SERVER_KEY_NAME}'.`,
+    );
+  }
+}
+
+const CLIENT_KEYS_FILE_LABEL: OwnerOnlyFileLabel = {
+  name: 'client key file',
+  recovery: 'remove it and create the keys again with `codetether-server keys create NAME`',
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseRecords(text: string, path: string): ClientKeyRecord[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ClientKeyError(
+      'client_key_file_unreadable',
+      `The client key file ${path} is not valid JSON. Fix it or remove it and create the keys again.`,
+      { cause: error },
+    );
+  }
+  const keys = isRecord(parsed) && Array.isArray(parsed.keys) ? parsed.keys : undefined;
+  if (keys === undefined) {
+    throw new ClientKeyError(
+      'client_key_file_unreadable',
+      `The client key file ${path} has no "keys" list. Fix it or remove it and create the keys again.`,
+    );
+  }
+  return keys.filter(
+    (entry): entry is ClientKeyRecord =>
+      isRecord(entry) &&
+      typeof entry.name === 'string' &&
+      typeof entry.hash === 'string' &&
+      /^[0-9a-f]{64}$/.test(entry.hash) &&
+      typeof entry.createdAt === 'string',
+  );
+}
+
+/** Options of {@link createFileClientKeyStore}. */
+export interface FileClientKeyStoreOptions {
+  /** The `CODETETHER_HOME` folder the file lives in. */
+  home: string;
+  /** Wall clock (default `Date.now`), for `createdAt`. */
+  now?: () => number;
+}
+
+/**
+ * The client keys in `<home>/client-keys.json`, treated like `auth.json` and `server-api-key`: only a
+ * regular file the user owns is read (never through a link), tightened to 0600; the folder is kept
+ * 0700. Writes go to a new 0600 file renamed over the old one. {@link ClientKeyStore.load} checks the
+ * file's modification time, size and inode on each call (one `stat`) and reads it again only when one
+ * changed, so a revoked key is refused on the next request.
+ *
+ * @param options - the home folder
+ */
+export function createFileClientKeyStore(options: FileClientKeyStoreOptions): ClientKeyStore & {
+  /** The file's path. */
+  readonly path: string;
+} {
+  const path = join(options.home, CLIENT_KEYS_FILE_NAME);
+  const now = options.now ?? Date.now;
+  let cached: { version: string; records: ClientKeyRecord[] } | undefined;
+
+  const versionOf = async (): Promise<string> => {
+    try {
+      const info = await stat(path);
+      return `${info.mtimeMs}:${info.size}:${info.ino}`;
+    } catch {
+      return 'missing';
+    }
+  };
+
+  const read = async (): Promise<ClientKeyRecord[]> => {
+    const version = await versionOf();
+    if (cached?.version === version) return cached.records;
+    let text: string | undefined;
+    try {
+      await secureOwnerOnlyFolder(options.home, { create: false, path, label: CLIENT_KEYS_FILE_LABEL });
+      text = version === 'missing' ? undefined : await readOwnerOnlyFile(path, CLIENT_KEYS_FILE_LABEL);
+    } catch (error) {
+      throw new ClientKeyError('client_key_file_unreadable', (error as Error).message, { cause: error });
+    }
+    const records = text === undefined || text.trim() === '' ? [] : parseRecords(text, path);
+    cached = { version, records };
+    return records;
+  };
+
+  const write = async (records: readonly ClientKeyRecord[]): Promise<void> => {
+    await replaceOwnerOnlyFile(options.home, path, `${JSON.stringify({ keys: records }, null, 2)}\n`);
+    cached = undefined;
+  };
+
+  return {
+    path,
+    load: read,
+    async create(name, createOptions) {
+      assertClientKeyName(name);
+      const records = await read();
+      if (records.some((record) => record.name === name)) {
+        throw new ClientKeyError(
+          'client_key_exists',
+          `A key named '${name}' exists already. Choose another name, or revoke it first with \`codetether-server keys revoke ${name}\`.`,
+        );
+      }
+      const key = generateServerApiKey();
+      const record: ClientKeyRecord = {
+        name,
+        hash: hashClientKey(key),
+        ...(createOptions?.profile === undefined ? {} : { profile: createOptions.profile }),
+        createdAt: new Date(now()).toISOString(),
+      };
+      await write([...records, record]);
+      return { record, key };
+    },
+    async revoke(name) {
+      const records = await read();
+      const record = records.find((candidate) => candidate.name === name);
+      if (record === undefined) {
+        throw new ClientKeyError(
+          'client_key_not_found',
+          `No key is named '${name}'. See the names with \`codetether-server keys list\`.`,
+        );
+      }
+      await write(records.filter((candidate) => candidate !== record));
+      return record;
+    },
+  };
+}
