@@ -5,6 +5,7 @@ export {
   createApiKeyFileStore,
   isPlausibleApiKey,
 } from './api-key-store.js';
+export { writeFileAtomically } from './atomic-file-write.js';
 export { type AuthorizeUrlOptions, buildAuthorizeUrl } from './authorize-url.js';
 export { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
 export type { BrowserOpener } from './browser-opener.js';
