@@ -19,10 +19,11 @@ import { startEmulator } from '@codetether/emulator';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import { createCodexProvider } from '@codetether/provider-codex';
 import OpenAI from 'openai';
+import { summarizeConversationRuns } from '../../../scripts/bench/conversation-summary.mjs';
+import { startUplinkProxy } from '../../../scripts/bench/uplink-proxy.mjs';
 import { createGatewayLogger, startGatewayServer } from '../dist/index.js';
 // TypeScript run by Node's type stripping: the same login the integration tests store.
 import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
-import { startUplinkProxy } from './uplink-proxy.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -162,27 +163,6 @@ async function runChat(gateway) {
   };
 }
 
-function median(numbers) {
-  const sorted = [...numbers].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function summary(runs) {
-  const later = runs.flatMap((run) => run.uploads.slice(1));
-  return {
-    firstTurnUploadBytes: median(runs.map((run) => run.uploads[0])),
-    medianUploadPerTurnBytes: median(later),
-    maxUploadPerTurnBytes: Math.max(...later),
-    totalUploadBytes: median(runs.map((run) => run.uploads.reduce((sum, bytes) => sum + bytes, 0))),
-    medianTurnMs: median(runs.flatMap((run) => run.turnTimes)),
-    totalMs: median(runs.map((run) => run.totalMs)),
-    historyBytes: runs[0].historyBytes,
-    continuedTurns: runs[0].continued,
-    connections: runs[0].connections,
-  };
-}
-
 /** Runs both modes `rounds` times (alternating which goes first) over the given uplink. */
 async function runScenario(uplinkMbps) {
   const proxy = uplinkMbps > 0 ? await startUplinkProxy(new URL(emulator.url), uplinkMbps) : undefined;
@@ -200,8 +180,8 @@ async function runScenario(uplinkMbps) {
   }
   for (const gateway of Object.values(gateways)) await gateway.close({ graceMs: 0 });
   await proxy?.close();
-  const continued = summary(results.continuation);
-  const full = summary(results.full);
+  const continued = summarizeConversationRuns(results.continuation);
+  const full = summarizeConversationRuns(results.full);
   const ratio = (key) => continued[key] / full[key];
   return {
     settings: {

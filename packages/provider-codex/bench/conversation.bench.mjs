@@ -10,11 +10,12 @@
 //   pnpm --filter @codetether/provider-codex build && pnpm --filter @codetether/provider-codex bench
 // Options: --turns N (30), --rounds N (3, alternating modes), --token-delay-ms N (5),
 //   --tool-result-bytes N (1024), --seed-kilobytes N (170), --uplink-mbps LIST (0,20), --json.
-import { connect, createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '@codetether/emulator';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
+import { summarizeConversationRuns } from '../../../scripts/bench/conversation-summary.mjs';
+import { startUplinkProxy } from '../../../scripts/bench/uplink-proxy.mjs';
 import { createCodexProvider } from '../dist/index.js';
 
 const { values } = parseArgs({
@@ -131,27 +132,6 @@ async function runLoop(provider, continuation) {
   return { totalMs, turnTimes, uploads, historyBytes, continued, connections };
 }
 
-function median(numbers) {
-  const sorted = [...numbers].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function summary(mode, runs) {
-  const later = runs.flatMap((run) => run.uploads.slice(1));
-  return {
-    mode,
-    firstTurnUploadBytes: median(runs.map((run) => run.uploads[0])),
-    medianUploadPerTurnBytes: median(later),
-    maxUploadPerTurnBytes: Math.max(...later),
-    totalUploadBytes: median(runs.map((run) => run.uploads.reduce((sum, bytes) => sum + bytes, 0))),
-    medianTurnMs: median(runs.flatMap((run) => run.turnTimes)),
-    totalMs: median(runs.map((run) => run.totalMs)),
-    historyBytes: runs[0].historyBytes,
-    continuedTurns: runs[0].continued,
-    connections: runs[0].connections,
-  };
-}
 /** Runs both modes `rounds` times (alternating which goes first) with the given uplink. */
 async function runScenario(uplinkMbps) {
   const proxy = uplinkMbps > 0 ? await startUplinkProxy(new URL(emulator.url), uplinkMbps) : undefined;
@@ -164,7 +144,11 @@ async function runScenario(uplinkMbps) {
   }
   await provider.close();
   await proxy?.close();
-  return reportOf(summary('continuation', results.continuation), summary('full', results.full), uplinkMbps);
+  return reportOf(
+    { mode: 'continuation', ...summarizeConversationRuns(results.continuation) },
+    { mode: 'full', ...summarizeConversationRuns(results.full) },
+    uplinkMbps,
+  );
 }
 
 function reportOf(continued, full, uplinkMbps) {
@@ -242,43 +226,4 @@ function printTable(report) {
       `total time <= 0.6x full resend: ${report.targets.totalTimeAtMost60Percent ? 'met' : `missed (${report.ratios.totalTime.toFixed(3)})`}`,
   );
   console.log('');
-}
-
-/**
- * A TCP proxy that forwards client → server bytes at `mbps` (a client's upload bandwidth) and
- * server → client bytes as they come.
- */
-async function startUplinkProxy(target, mbps) {
-  const bytesPerMs = (mbps * 1_000_000) / 8 / 1000;
-  const sockets = new Set();
-  const server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    sockets.add(client);
-    sockets.add(upstream);
-    let sendingUntil = performance.now();
-    client.on('data', (data) => {
-      // Each chunk leaves once the uplink has carried the bytes queued before it and this chunk.
-      sendingUntil = Math.max(sendingUntil, performance.now()) + data.length / bytesPerMs;
-      const delay = sendingUntil - performance.now();
-      setTimeout(() => upstream.write(data), Math.max(0, delay));
-    });
-    upstream.pipe(client);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', end);
-    upstream.on('close', end);
-    client.on('error', end);
-    upstream.on('error', end);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,6 +1,5 @@
 // A TCP proxy that models a client's upload bandwidth: client → server bytes leave at `mbps`, server →
-// client bytes pass as they come. The same model as packages/provider-codex/bench/conversation.bench.mjs
-// (whose proxy lives inside that script and cannot be imported without running it).
+// client bytes pass as they come. Shared by the conversation benchmarks (provider-codex, the gateway).
 import { connect, createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
