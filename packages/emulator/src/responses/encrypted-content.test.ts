@@ -124,7 +124,8 @@ describe('reasoning items across turns (store: false)', () => {
     expect(outputText(second.events)).toBe(TEXT_ANSWER);
 
     const value = String(withoutId.encrypted_content);
-    const tampered = `${value.slice(0, -3)}${value.endsWith('A') ? 'B' : 'A'}${value.slice(-2)}`;
+    // Edit the third character from the end to a different one (never to itself: that was a 1-in-64 flake).
+    const tampered = `${value.slice(0, -3)}${value.at(-3) === 'A' ? 'B' : 'A'}${value.slice(-2)}`;
     const refused = await post({
       input: [...userInput('think'), { ...withoutId, encrypted_content: tampered }],
     });
