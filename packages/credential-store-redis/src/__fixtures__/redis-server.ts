@@ -12,7 +12,7 @@ export interface TestRedisServer {
   readonly port: number;
   /** Stops the server (SIGKILL: nothing is persisted anyway). */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port: empty, or with what it held when `persistent`. */
   start(): Promise<void>;
   /** Stops it and removes its folder. */
   close(): Promise<void>;
@@ -56,16 +56,29 @@ function waitForReady(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `redis-server --port N --save '' --appendonly no --dir <temp folder>` (nothing persisted, no
- * system service), optionally with a password.
+ * system service), optionally with a password, or persistent (`--appendonly yes --appendfsync always`:
+ * every write is on disk before Redis answers, so a restart, even after SIGKILL, keeps everything).
  *
- * @param options - `password` for `--requirepass`
+ * @param options - `password` for `--requirepass`; `persistent` to keep the data across restarts
  */
-export async function startTestRedisServer(options: { password?: string } = {}): Promise<TestRedisServer> {
+export async function startTestRedisServer(
+  options: { password?: string; persistent?: boolean } = {},
+): Promise<TestRedisServer> {
   const folder = await mkdtemp(join(tmpdir(), 'codetether-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    const parameters = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const persistence = options.persistent === true ? ['yes', '--appendfsync', 'always'] : ['no'];
+    const parameters = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      ...persistence,
+    ];
     parameters.push('--dir', folder);
     if (options.password !== undefined) parameters.push('--requirepass', options.password);
     child = spawn('redis-server', parameters, { stdio: ['ignore', 'pipe', 'pipe'] });
