@@ -15,10 +15,7 @@ import { createRedisCredentialStore } from '@codetether/credential-store-redis';
 import { startEmulator } from '@codetether/emulator';
 import { createFileCredentialStore } from '@codetether/oauth-pkce';
 // TypeScript run by Node's type stripping: the fixtures the tests use.
-import {
-  hasRedisServer,
-  startTestRedisServer,
-} from '../../../packages/credential-store-redis/src/__fixtures__/redis-server.ts';
+import { hasRedisServer, startTestRedisServer } from '../../../scripts/testing/redis-server.ts';
 import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
 import {
   gatewayEnvironment,

@@ -3,7 +3,7 @@ import {
   hasRedisServer,
   startTestRedisServer,
   type TestRedisServer,
-} from '../../../packages/credential-store-redis/src/__fixtures__/redis-server.js';
+} from '../../../scripts/testing/redis-server.js';
 import { createClientAuthenticator } from './client-authentication.js';
 import { runKeysCommand } from './keys-command.js';
 import { createRedisClientKeyStore } from './redis-client-key-store.js';

@@ -11,7 +11,7 @@ import {
   hasRedisServer,
   startTestRedisServer,
   type TestRedisServer,
-} from '../../../packages/credential-store-redis/src/__fixtures__/redis-server.js';
+} from '../../../scripts/testing/redis-server.js';
 import { toStoredLogin } from './__fixtures__/emulator-login.js';
 import {
   type GatewayProcess,

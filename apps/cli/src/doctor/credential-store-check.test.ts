@@ -4,7 +4,7 @@ import {
   hasRedisServer,
   startTestRedisServer,
   type TestRedisServer,
-} from '../../../../packages/credential-store-redis/src/__fixtures__/redis-server.js';
+} from '../../../../scripts/testing/redis-server.js';
 import { checkCredentialStore } from './credential-store-check.js';
 
 describe('the doctor’s credential store check', () => {
