@@ -25,7 +25,7 @@ function keyStoreError(error: unknown): GatewayError {
   return new GatewayError(
     500,
     'server_error',
-    `${error instanceof ClientKeyError ? error.message : 'The client key store could not be read.'} Until then the gateway refuses every key.`,
+    `${error instanceof ClientKeyError ? error.message : 'The client key store could not be read.'} Until then the gateway refuses client keys (its own key still works).`,
     { cause: error, code: 'client_key_store_unreadable' },
   );
 }
