@@ -4,6 +4,32 @@ import { ClientKeyError } from './client-key-error.js';
 import { type ClientKeyStore, SERVER_KEY_NAME } from './client-key-store.js';
 import { GatewayError } from './openai-error.js';
 
+/**
+ * The answer while the key store cannot be read: a shared store (Redis) that is down is 503
+ * `store_unavailable` (retry later; never a 401 that would tell the client its key was revoked), any
+ * other failure (a damaged key file) 500 `client_key_store_unreadable`.
+ */
+function keyStoreError(error: unknown): GatewayError {
+  if (error instanceof ClientKeyError && error.code === 'client_key_store_unavailable') {
+    return new GatewayError(
+      503,
+      'server_error',
+      `${error.message} Until then the gateway refuses client keys.`,
+      {
+        cause: error,
+        code: 'store_unavailable',
+        retryAfterSeconds: 1,
+      },
+    );
+  }
+  return new GatewayError(
+    500,
+    'server_error',
+    `${error instanceof ClientKeyError ? error.message : 'The client key store could not be read.'} Until then the gateway refuses client keys (its own key still works).`,
+    { cause: error, code: 'client_key_store_unreadable' },
+  );
+}
+
 /** Tells which key a request presented, or refuses it. */
 export interface ClientAuthenticator {
   /**
@@ -11,8 +37,9 @@ export interface ClientAuthenticator {
    * store is read again when it changed, so a revoked key is refused at once); resolves to the key's
    * name (`server` for the gateway's own key).
    *
-   * @throws a 401 {@link GatewayError} (`missing_api_key`, `invalid_api_key`), or a 500 when the key
-   *   store cannot be read
+   * @throws a 401 {@link GatewayError} (`missing_api_key`, `invalid_api_key`); a 503 `store_unavailable`
+   *   when a shared key store (Redis) is down, a 500 when the key file cannot be read (the gateway's
+   *   own key is accepted either way)
    */
   authenticate(authorization: string | undefined): Promise<string>;
   /** The name of the key an already authenticated `Authorization` header carries (for metrics), if known. */
@@ -41,12 +68,9 @@ export function createClientAuthenticator(apiKey: string, store?: ClientKeyStore
         try {
           records = await store.load();
         } catch (error) {
-          throw new GatewayError(
-            500,
-            'server_error',
-            `${error instanceof ClientKeyError ? error.message : 'The client key store could not be read.'} Until then the gateway refuses every key.`,
-            { cause: error, code: 'client_key_store_unreadable' },
-          );
+          // The gateway's own key needs no store; any other key cannot be told apart from a revoked one.
+          if (matched !== undefined) return matched;
+          throw keyStoreError(error);
         }
         const names = new Map<string, string>([[serverDigest.toString('hex'), SERVER_KEY_NAME]]);
         for (const record of records) {

@@ -26,8 +26,8 @@ export interface ClientKeyRecord {
 
 /**
  * Where client keys live. The gateway only reads ({@link ClientKeyStore.load}); the `keys` command
- * creates and revokes. A file under `CODETETHER_HOME` is the one implementation today; a shared store
- * (Redis, for several gateways) can implement the same interface later.
+ * creates and revokes. A file under `CODETETHER_HOME` ({@link createFileClientKeyStore}), or Redis for
+ * several gateway replicas (`createRedisClientKeyStore`, chosen by `CODETETHER_STORE`).
  */
 export interface ClientKeyStore {
   /** Every key, in creation order; reads the store again only when it changed since the last call. */
@@ -59,6 +59,44 @@ export function assertClientKeyName(name: string): void {
       `'${name}' is not a usable key name. Use lowercase letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), and not '${SERVER_KEY_NAME}'.`,
     );
   }
+}
+
+/**
+ * Makes a new key for a name (already checked): the key itself, to show once, and its record.
+ *
+ * @param name - the key's name
+ * @param profile - the profile given with `--profile`, if any
+ * @param now - wall clock, for `createdAt`
+ */
+export function newClientKey(
+  name: string,
+  profile: string | undefined,
+  now: () => number,
+): { record: ClientKeyRecord; key: string } {
+  const key = generateServerApiKey();
+  const record: ClientKeyRecord = {
+    name,
+    hash: hashClientKey(key),
+    ...(profile === undefined ? {} : { profile }),
+    createdAt: new Date(now()).toISOString(),
+  };
+  return { record, key };
+}
+
+/** The `client_key_exists` error for a name that is taken. */
+export function clientKeyExistsError(name: string): ClientKeyError {
+  return new ClientKeyError(
+    'client_key_exists',
+    `A key named '${name}' exists already. Choose another name, or revoke it first with \`codetether-server keys revoke ${name}\`.`,
+  );
+}
+
+/** The `client_key_not_found` error for a name no key has. */
+export function clientKeyNotFoundError(name: string): ClientKeyError {
+  return new ClientKeyError(
+    'client_key_not_found',
+    `No key is named '${name}'. See the names with \`codetether-server keys list\`.`,
+  );
 }
 
 const CLIENT_KEYS_FILE_LABEL: OwnerOnlyFileLabel = {
@@ -158,31 +196,15 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
     async create(name, createOptions) {
       assertClientKeyName(name);
       const records = await read();
-      if (records.some((record) => record.name === name)) {
-        throw new ClientKeyError(
-          'client_key_exists',
-          `A key named '${name}' exists already. Choose another name, or revoke it first with \`codetether-server keys revoke ${name}\`.`,
-        );
-      }
-      const key = generateServerApiKey();
-      const record: ClientKeyRecord = {
-        name,
-        hash: hashClientKey(key),
-        ...(createOptions?.profile === undefined ? {} : { profile: createOptions.profile }),
-        createdAt: new Date(now()).toISOString(),
-      };
-      await write([...records, record]);
-      return { record, key };
+      if (records.some((record) => record.name === name)) throw clientKeyExistsError(name);
+      const created = newClientKey(name, createOptions?.profile, now);
+      await write([...records, created.record]);
+      return created;
     },
     async revoke(name) {
       const records = await read();
       const record = records.find((candidate) => candidate.name === name);
-      if (record === undefined) {
-        throw new ClientKeyError(
-          'client_key_not_found',
-          `No key is named '${name}'. See the names with \`codetether-server keys list\`.`,
-        );
-      }
+      if (record === undefined) throw clientKeyNotFoundError(name);
       await write(records.filter((candidate) => candidate !== record));
       return record;
     },

@@ -4,12 +4,14 @@
 // root, as the unprivileged `nobody` user, like the image's `USER node`. No Docker needed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { readComposeService, readContainerImage } from './__fixtures__/container-image.js';
 import { SERVER_API_KEY_FILE_NAME } from './server-api-key.js';
 import { DEFAULT_PORT } from './start-gateway-server.js';
@@ -135,6 +137,43 @@ describe('the Dockerfile', () => {
     expect(service.ports).toEqual([`127.0.0.1:${DEFAULT_PORT}:${DEFAULT_PORT}`]);
     expect(service.volumes).toEqual([`codetether-home:${image.environment.CODETETHER_HOME}`]);
     expect(service.environment.CODETETHER_SERVER_API_KEY).toMatch(/^\$\{CODETETHER_SERVER_API_KEY:\?/);
+  });
+});
+
+describe('examples/replicas (Redis + two gateway replicas + nginx)', () => {
+  const folder = join(repositoryRoot, 'examples', 'replicas');
+  const composePath = join(folder, 'compose.yaml');
+
+  it('runs two replicas of this image on one Redis store, with the image’s health check', () => {
+    const document = parseYaml(readFileSync(composePath, 'utf8')) as {
+      services: Record<string, { build?: { context: string; dockerfile: string }; depends_on?: unknown }>;
+    };
+    for (const name of ['gateway-1', 'gateway-2']) {
+      const service = readComposeService(composePath, name);
+      expect(service.healthcheck).toEqual(['CMD', ...image.healthcheck]);
+      expect(service.environment.CODETETHER_STORE).toMatch(
+        /^redis:\/\/:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379\/0$/,
+      );
+      expect(service.environment.CODETETHER_SERVER_API_KEY).toMatch(/^\$\{CODETETHER_SERVER_API_KEY:\?/);
+      const build = document.services[name]?.build;
+      expect(build).toBeDefined();
+      expect(existsSync(join(folder, build?.context ?? '', build?.dockerfile ?? ''))).toBe(true);
+    }
+    expect(Object.keys(document.services).sort()).toEqual([
+      'gateway-1',
+      'gateway-2',
+      'load-balancer',
+      'redis',
+    ]);
+  });
+
+  it('balances over both replicas in nginx, with WebSocket upgrade and unbuffered streams', () => {
+    const nginx = readFileSync(join(folder, 'nginx.conf'), 'utf8');
+    expect(nginx).toMatch(/server gateway-1:8787/);
+    expect(nginx).toMatch(/server gateway-2:8787/);
+    expect(nginx).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    expect(nginx).toMatch(/proxy_set_header Connection \$connection_upgrade;/);
+    expect(nginx).toMatch(/proxy_buffering off;/);
   });
 });
 

@@ -5,7 +5,7 @@ import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
 import { createClientAuthenticator } from './client-authentication.js';
 import type { ClientKeyStore } from './client-key-store.js';
-import { writeClientKeyUsage } from './client-key-usage-file.js';
+import { type ClientKeyUsageStore, createFileClientKeyUsageStore } from './client-key-usage-store.js';
 import {
   ConversationIndex,
   DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
@@ -84,11 +84,11 @@ export interface GatewayServerOptions {
   continuation?: false | ContinuationOptions;
   /**
    * Client keys besides `apiKey` (`codetether-server keys create`): each is accepted, counted under its
-   * name in `/metrics`, and has conversations of its own. With `usageHome`, each key's requests and
-   * tokens are written to `<usageHome>/client-key-usage.json` (every few seconds while they change)
-   * for `keys list`.
+   * name in `/metrics`, and has conversations of its own. Each key's requests and tokens are published
+   * to `usage` (every few seconds while they change) for `keys list`; `usageHome` is short for the
+   * usage file `<usageHome>/client-key-usage.json`.
    */
-  clientKeys?: { store: ClientKeyStore; usageHome?: string };
+  clientKeys?: { store: ClientKeyStore; usage?: ClientKeyUsageStore; usageHome?: string };
   /** Model names of the Anthropic and Ollama dialects to Codex models (default: the Claude families). */
   modelMap?: ModelMap;
 }
@@ -163,7 +163,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const authenticator = createClientAuthenticator(options.apiKey, options.clientKeys?.store);
   const logger = options.logger ?? createGatewayLogger();
   const metrics = options.metrics ?? new GatewayMetrics();
-  const usageWriter = createKeyUsageWriter(metrics, logger, options.clientKeys?.usageHome, options.now);
+  const usageHome = options.clientKeys?.usageHome;
+  const usageStore =
+    options.clientKeys?.usage ??
+    (usageHome === undefined
+      ? undefined
+      : createFileClientKeyUsageStore({ home: usageHome, now: options.now ?? Date.now }));
+  const usageWriter = createKeyUsageWriter(metrics, logger, usageStore);
   const authenticate = async (authorization: string | undefined): Promise<void> => {
     metrics.recordKeyRequest(await authenticator.authenticate(authorization));
   };
@@ -317,25 +323,32 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 const KEY_USAGE_WRITE_INTERVAL_MS = 2000;
 
 /**
- * Writes the per-key usage to the usage file every two seconds when it changed (the timer is unref'd,
- * so it never keeps the process up), and once more on stop. Without a home, does nothing.
+ * Publishes the per-key usage every two seconds when it changed (the timer is unref'd, so it never
+ * keeps the process up), and once more on stop. A failed publish is tried again on the next tick.
+ * Without a usage store, does nothing.
  */
 function createKeyUsageWriter(
   metrics: GatewayMetrics,
   logger: GatewayLogger,
-  home: string | undefined,
-  now: () => number = Date.now,
+  usage: ClientKeyUsageStore | undefined,
 ): { stop(): void } {
-  if (home === undefined) return { stop() {} };
-  const since = new Date(now()).toISOString();
+  if (usage === undefined) return { stop() {} };
   let written = '{}';
+  let publishing = false;
   const write = (): void => {
-    const keys = Object.fromEntries([...metrics.keyUsage()].map(([name, usage]) => [name, { ...usage }]));
-    const text = JSON.stringify(keys);
-    if (text === written) return;
-    written = text;
-    writeClientKeyUsage(home, { since, keys }).catch((error: unknown) =>
-      logger.warn({ error: (error as Error).message }, 'could not write the per-key usage file'),
+    const totals = metrics.keyUsage();
+    const text = JSON.stringify([...totals]);
+    if (text === written || publishing) return;
+    publishing = true;
+    usage.publish(totals).then(
+      () => {
+        written = text;
+        publishing = false;
+      },
+      (error: unknown) => {
+        publishing = false;
+        logger.warn({ error: (error as Error).message }, 'could not record the per-key usage');
+      },
     );
   };
   const timer = setInterval(write, KEY_USAGE_WRITE_INTERVAL_MS);

@@ -1,12 +1,18 @@
 // What a program embedding the gateway needs, and nothing else: start it (or get its Fetch handler),
 // give it a provider, read its errors, and get the server key the way `codetether-server` does.
 export { ClientKeyError, type ClientKeyErrorCode } from './client-key-error.js';
+export { type ClientKeyStorage, openClientKeyStorage } from './client-key-storage-selection.js';
 export {
   type ClientKeyRecord,
   type ClientKeyStore,
   createFileClientKeyStore,
   type FileClientKeyStoreOptions,
 } from './client-key-store.js';
+export {
+  type ClientKeyUsageReport,
+  type ClientKeyUsageStore,
+  createFileClientKeyUsageStore,
+} from './client-key-usage-store.js';
 export {
   type ConnectionLimits,
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -44,6 +50,11 @@ export {
 } from './gateway-server.js';
 export { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 export { GatewayError, type OpenAiErrorBody, type OpenAiErrorType } from './openai-error.js';
+export {
+  createRedisClientKeyStore,
+  type RedisClientKeyStore,
+  type RedisClientKeyStoreOptions,
+} from './redis-client-key-store.js';
 export {
   loadOrCreateServerApiKey,
   type ServerApiKey,

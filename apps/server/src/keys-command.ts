@@ -1,7 +1,5 @@
 import { parseArgs } from 'node:util';
-import { resolveCodetetherHome } from '@codetether/oauth-pkce';
-import { createFileClientKeyStore } from './client-key-store.js';
-import { readClientKeyUsage } from './client-key-usage-file.js';
+import { type ClientKeyStorage, openClientKeyStorage } from './client-key-storage-selection.js';
 import { ServerUsageError } from './server-usage-error.js';
 
 /** The usage text of `codetether-server keys`. */
@@ -10,13 +8,14 @@ export const KEYS_USAGE = `Usage: codetether-server keys create NAME [--profile 
        codetether-server keys revoke NAME
 
 Keys per client: each client gets a key of its own, stored hashed in CODETETHER_HOME/client-keys.json
-(mode 0600). A key sees only its own conversations and is counted under its NAME in /metrics. The
-gateway's own key keeps working alongside. A revoked key is refused on its next request.
+(mode 0600), or in Redis when CODETETHER_STORE is a redis:// URL (shared by every gateway replica). A key
+sees only its own conversations and is counted under its NAME in /metrics. The gateway's own key keeps
+working alongside. A revoked key is refused on its next request (by every replica).
 
   create NAME [--profile P]  make a key and print it once on stdout (--profile is stored for later;
                              the gateway does not use it yet)
   list                       names, profiles, creation times, and requests and tokens of the running
-                             gateway (from CODETETHER_HOME/client-key-usage.json)
+                             gateway (CODETETHER_HOME/client-key-usage.json), or of every replica (Redis)
   revoke NAME                remove a key
 `;
 
@@ -66,7 +65,7 @@ export function parseKeysArguments(argv: readonly string[]): KeysCommand {
 
 /** Output and environment of {@link runKeysCommand}. */
 export interface KeysCommandIo {
-  /** Environment (`CODETETHER_HOME`). */
+  /** Environment (`CODETETHER_HOME`, `CODETETHER_STORE`). */
   env: Record<string, string | undefined>;
   /** The command's result: the new key, the list. */
   stdout: (text: string) => void;
@@ -88,15 +87,26 @@ export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo)
     io.stdout(KEYS_USAGE);
     return;
   }
-  const home = resolveCodetetherHome(io.env);
-  const store = createFileClientKeyStore({ home });
+  const storage = openClientKeyStorage(io.env);
+  try {
+    await runKeysAction(command, storage, io);
+  } finally {
+    await storage.close();
+  }
+}
+
+async function runKeysAction(
+  command: Exclude<KeysCommand, { action: 'help' }>,
+  { store, usage: usageStore, location }: ClientKeyStorage,
+  io: KeysCommandIo,
+): Promise<void> {
   if (command.action === 'create') {
     const options = command.profile === undefined ? {} : { profile: command.profile };
     const { key } = await store.create(command.name, options);
     io.stdout(`${key}\n`);
     io.stderr(
       [
-        `Created the key '${command.name}' (stored hashed in ${store.path}). It is shown only this once, above.`,
+        `Created the key '${command.name}' (stored hashed in ${location}). It is shown only this once, above.`,
         'Give it to the client as its OpenAI key, for example:',
         '  export OPENAI_API_KEY=<the key above>',
         `Revoke it with: codetether-server keys revoke ${command.name}`,
@@ -111,7 +121,7 @@ export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo)
     return;
   }
   const records = await store.load();
-  const usage = await readClientKeyUsage(home);
+  const usage = await usageStore.read().catch(() => undefined);
   if (records.length === 0) {
     io.stderr('No client keys yet. Create one with: codetether-server keys create NAME\n');
     return;
@@ -139,6 +149,6 @@ export async function runKeysCommand(argv: readonly string[], io: KeysCommandIo)
   io.stderr(
     usage === undefined
       ? 'Requests and tokens: none recorded (a running gateway writes them to client-key-usage.json).\n'
-      : `Requests and tokens since the gateway started at ${usage.since}.\n`,
+      : `Requests and tokens ${usage.scope}.\n`,
   );
 }

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import {
   DEFAULT_GATEWAY_INSTRUCTIONS,
   ENVIRONMENT_VARIABLES,
   readEnvironmentSetting,
   resolveLogLevel,
 } from '@codetether/provider-codex/configuration';
-import { createFileClientKeyStore } from './client-key-store.js';
+import { openClientKeyStorage } from './client-key-storage-selection.js';
 import {
   type ConnectionLimits,
   DEFAULT_HEADERS_TIMEOUT_MS,
@@ -105,7 +104,8 @@ Options (each also read from the variable named after it):
 Output: JSON log lines on stdout; the start-up banner and other messages for people on stderr.
 
 Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODETETHER_HOME when unset),
-CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
+CODETETHER_HOME, CODETETHER_STORE (file, or a redis:// URL shared by replicas: login and client keys),
+OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
 CODETETHER_AUTH_ISSUER, CODETETHER_TRANSPORT, CODETETHER_LOG_LEVEL.
 `;
 
@@ -340,7 +340,7 @@ export async function runServerCommand(
   }
   const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
   const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
-  const home = resolveCodetetherHome(io.env);
+  const clientKeyStorage = openClientKeyStorage(io.env);
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;
   else {
@@ -372,7 +372,7 @@ export async function runServerCommand(
     keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
     maxConnections: settings.maxConnections,
     modelMap: createModelMap(settings.modelMap),
-    clientKeys: { store: createFileClientKeyStore({ home }), usageHome: home },
+    clientKeys: { store: clientKeyStorage.store, usage: clientKeyStorage.usage },
     closeProviderOnClose: true,
   });
   const baseUrl = `${gateway.url}/v1`;

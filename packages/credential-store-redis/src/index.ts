@@ -1,4 +1,12 @@
 export {
+  type ClientKeyListing,
+  createRedisClientKeyRegistry,
+  type RedisClientKeyRegistry,
+  type RedisClientKeyRegistryOptions,
+  type StoredClientKey,
+  type StoredClientKeyUsage,
+} from './redis-client-key-registry.js';
+export {
   createRedisCredentialStore,
   type RedisCredentialStore,
   type RedisCredentialStoreOptions,
@@ -9,4 +17,9 @@ export {
   type RedisCredentialStoreErrorCode,
   type RedisCredentialStoreErrorOptions,
 } from './redis-credential-store-error.js';
+export {
+  inspectRedisStore,
+  type RedisStoreInspection,
+  type RedisStoreInspectionOptions,
+} from './redis-store-inspection.js';
 export { parseRedisStoreUrl, type RedisConnectionSettings } from './redis-store-url.js';

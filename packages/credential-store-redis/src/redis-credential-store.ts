@@ -18,7 +18,10 @@ export interface RedisCredentialStoreOptions {
   url: string;
   /** Prefix of the store's keys. Default `codetether:` (keys `codetether:credentials`, `…:lock`, `…:refresh-journal`). */
   keyPrefix?: string;
-  /** The lock expires this long after its last renewal (a holder that died), ms. Default 10 s, minimum 1 s. */
+  /**
+   * The lock expires this long after its last renewal (a holder that died), ms. Default: the URL's
+   * `lock_ttl_ms` query parameter, else 10 s; minimum 1 s.
+   */
   lockTtlMs?: number;
   /** How long to wait for another holder's lock before failing with `lock-failed`, ms. Default 60 s. */
   lockTimeoutMs?: number;
@@ -88,7 +91,7 @@ export function createRedisCredentialStore(options: RedisCredentialStoreOptions)
     lock: `${prefix}lock`,
     journal: `${prefix}refresh-journal`,
   };
-  const lockTtlMs = Math.max(1000, options.lockTtlMs ?? 10_000);
+  const lockTtlMs = Math.max(1000, options.lockTtlMs ?? settings.lockTtlMs ?? 10_000);
   const connection = createRedisConnection(settings, {
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     commandTimeoutMs: options.commandTimeoutMs ?? 5000,

@@ -35,3 +35,13 @@ describe('parseRedisStoreUrl', () => {
     }
   });
 });
+
+describe('parseRedisStoreUrl lock_ttl_ms', () => {
+  it('reads the refresh lock lifetime from the query, and refuses a non-number', () => {
+    expect(parseRedisStoreUrl('redis://127.0.0.1:6380/2?lock_ttl_ms=1500')).toMatchObject({
+      lockTtlMs: 1500,
+      location: 'redis://127.0.0.1:6380/2',
+    });
+    expect(() => parseRedisStoreUrl('redis://127.0.0.1/0?lock_ttl_ms=soon')).toThrow(/lock_ttl_ms='soon'/);
+  });
+});

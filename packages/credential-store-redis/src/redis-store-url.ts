@@ -16,6 +16,8 @@ export interface RedisConnectionSettings {
   tls: boolean;
   /** The URL without user name and password, safe to print: `redis://host:port/db`. */
   location: string;
+  /** The lock lifetime from the URL's `lock_ttl_ms` query parameter, ms, when given. */
+  lockTtlMs?: number;
 }
 
 function misconfigured(problem: string): RedisCredentialStoreError {
@@ -26,8 +28,8 @@ function misconfigured(problem: string): RedisCredentialStoreError {
 }
 
 /**
- * Parses a Redis URL: `redis://[user:password@]host[:port][/database]`, or `rediss://…` for TLS. User name
- * and password are percent-decoded. A malformed URL is `store-misconfigured`, and its message never
+ * Parses a Redis URL: `redis://[user:password@]host[:port][/database][?lock_ttl_ms=N]`, or `rediss://…` for
+ * TLS. User name and password are percent-decoded; `lock_ttl_ms` sets the refresh lock's lifetime. A malformed URL is `store-misconfigured`, and its message never
  * repeats the URL (it may hold a password).
  *
  * @param url - the URL, e.g. the value of `CODETETHER_STORE`
@@ -55,6 +57,12 @@ export function parseRedisStoreUrl(url: string): RedisConnectionSettings {
     tls: parsed.protocol === 'rediss:',
     location: `${parsed.protocol}//${parsed.host}/${database}`,
   };
+  const lockTtl = parsed.searchParams.get('lock_ttl_ms');
+  if (lockTtl !== null) {
+    if (!/^\d+$/.test(lockTtl))
+      throw misconfigured(`has lock_ttl_ms='${lockTtl}' where a number of milliseconds belongs`);
+    settings.lockTtlMs = Number(lockTtl);
+  }
   try {
     if (parsed.username !== '') settings.username = decodeURIComponent(parsed.username);
     if (parsed.password !== '') settings.password = decodeURIComponent(parsed.password);

@@ -229,6 +229,7 @@ function validateOptions(options: EmulatorOptions): void {
     'eventDelayMs',
     'tokenDelayMs',
     'tokenEndpointDelayMs',
+    'tokenEndpointHoldMs',
     'accessTokenTtlSeconds',
     'largeResponseBytes',
     'maxBodyBytes',

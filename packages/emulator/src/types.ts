@@ -141,6 +141,13 @@ export interface EmulatorOptions {
    * when a response is lost in transit. Default 0.
    */
   tokenEndpointDelayMs?: number;
+  /**
+   * Holds every `/oauth/token` request this long, in milliseconds, *before* it takes effect: a client
+   * that disconnects meanwhile changes nothing (its code stays unspent, its refresh token unrotated), as
+   * when a request never reached the issuer. The request is recorded on arrival, so a test can wait for
+   * it and then kill its client. Default 0.
+   */
+  tokenEndpointHoldMs?: number;
   /** Lifetime of issued access tokens. Default 3600 seconds. */
   accessTokenTtlSeconds?: number;
   /** When true `/oauth/authorize` redirects with `error=access_denied` and the device flow is denied. */

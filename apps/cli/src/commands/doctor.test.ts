@@ -44,6 +44,7 @@ describe('codetether doctor', () => {
       ['Home folder', 'ok'],
       ['Credential files', 'ok'],
       ['Config file', 'ok'],
+      ['Credential store', 'ok'],
       ['Login', 'ok'],
       ['Reach OAuth issuer', 'ok'],
       ['Reach ChatGPT backend', 'ok'],

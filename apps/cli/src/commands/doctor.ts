@@ -3,6 +3,7 @@ import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import { buildDefaultUserAgent, buildRequestHeaders, DEFAULT_ORIGINATOR } from '@codetether/provider-codex';
 import { resolveEndpoints, resolveTransportMode } from '@codetether/provider-codex/configuration';
 import type { CommandContext } from '../command-context.js';
+import { checkCredentialStore } from '../doctor/credential-store-check.js';
 import { type DoctorCheck, failed, passed, skipped } from '../doctor/doctor-check.js';
 import {
   checkClockSkew,
@@ -106,6 +107,7 @@ async function runChecks(context: CommandContext): Promise<DoctorCheck[]> {
     await checkHomeFolder(home),
     await checkCredentialFiles(home),
     await checkConfigFile(home),
+    await checkCredentialStore(context.env, home),
   ];
   const issuer = resolveEndpoints({}, context.env).issuer;
   const login = await checkLogin({ env: context.env, issuer, home, now: context.now });
@@ -122,7 +124,7 @@ async function runChecks(context: CommandContext): Promise<DoctorCheck[]> {
 
 /**
  * `codetether doctor`: checks Node.js, the home folder and credential file permissions, the config
- * file, the login and its token, that the endpoints answer, the clock against the server's, and a
+ * file, the credential store (file, or Redis: reachable, version, refresh lock), the login and its token, that the endpoints answer, the clock against the server's, and a
  * WebSocket handshake. One line per check with the fix on a failure; exit 1 when any check fails.
  *
  * @param context - streams, environment and clock

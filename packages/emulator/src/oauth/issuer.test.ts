@@ -207,6 +207,32 @@ describe('refresh tokens', () => {
     expect(reused.body).toMatchObject({ error: { code: 'refresh_token_reused' } });
   });
 
+  it('with tokenEndpointHoldMs a request whose client disconnects takes no effect', async () => {
+    emulator.setOptions({ tokenEndpointHoldMs: 60_000 });
+    const tokens = emulator.issueTokens();
+    const before = emulator.requests.filter((request) => request.path === '/oauth/token').length;
+    const controller = new AbortController();
+    const dropped = fetch(`${emulator.issuerUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: CODEX_CLIENT_ID,
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refreshToken,
+      }),
+      signal: controller.signal,
+    });
+    dropped.catch(() => {});
+    while (emulator.requests.filter((request) => request.path === '/oauth/token').length === before) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // The client dies while the request is held: the refresh token was never spent.
+    controller.abort();
+    emulator.setOptions({ tokenEndpointHoldMs: 0 });
+    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken });
+    expect(refreshed.status).toBe(200);
+  });
+
   it('delivers a delayed answer once tokenEndpointDelayMs has passed', async () => {
     emulator.setOptions({ tokenEndpointDelayMs: 50 });
     const tokens = emulator.issueTokens();

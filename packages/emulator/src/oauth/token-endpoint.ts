@@ -32,7 +32,9 @@ function openAiError(status: number, message: string, code: string): TokenAnswer
  * `POST /oauth/token` (form-encoded or JSON body): `authorization_code` with PKCE, rotating
  * `refresh_token`, and the id token → API key token exchange. The request takes effect at once (codes
  * are spent, refresh tokens rotated); with `tokenEndpointDelayMs` the answer is then held back that
- * long, like a response lost in transit when the client dies meanwhile.
+ * long, like a response lost in transit when the client dies meanwhile. With `tokenEndpointHoldMs` the
+ * request waits that long before it takes effect, and is dropped unanswered and without effect when
+ * its client disconnects meanwhile.
  *
  * @param context - emulator state
  * @param fields - body fields
@@ -43,6 +45,17 @@ export async function handleToken(
   fields: Record<string, unknown>,
   response: ServerResponse,
 ): Promise<void> {
+  const holdMs = context.options().tokenEndpointHoldMs ?? 0;
+  if (holdMs > 0) {
+    const disconnected = new AbortController();
+    const onClose = () => disconnected.abort();
+    response.once('close', onClose);
+    await sleep(holdMs, undefined, { signal: AbortSignal.any([disconnected.signal, context.closing]) }).catch(
+      () => {},
+    );
+    response.off('close', onClose);
+    if (disconnected.signal.aborted || response.destroyed || response.writableEnded) return;
+  }
   const answer = answerTokenRequest(context, fields);
   const delayMs = context.options().tokenEndpointDelayMs ?? 0;
   if (delayMs > 0) await sleep(delayMs, undefined, { signal: context.closing }).catch(() => {});
