@@ -49,6 +49,8 @@ export const ENVIRONMENT_VARIABLES = {
   modelsCacheTtlSeconds: 'CODETETHER_MODELS_CACHE_TTL_SECONDS',
   /** The instructions the gateway sends for requests that bring none (default {@link DEFAULT_GATEWAY_INSTRUCTIONS}). */
   serverInstructions: 'CODETETHER_SERVER_INSTRUCTIONS',
+  /** The gateway's failover profiles, comma-separated, in order (`--failover`; off by default). */
+  serverFailover: 'CODETETHER_SERVER_FAILOVER',
   /** Extra `Host` names the gateway answers when bound to loopback (comma-separated; `*` for any). */
   serverAllowedHosts: 'CODETETHER_SERVER_ALLOWED_HOSTS',
   /** Browser origins the gateway allows, with CORS (comma-separated; none by default). */

@@ -31,7 +31,11 @@ describe('usageLimitedAccounts', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('x-codex-primary-used-percent')).toBe('100');
     expect(limited.json).toMatchObject({
-      error: { type: 'usage_limit_reached', resets_at: expect.any(Number), resets_in_seconds: expect.any(Number) },
+      error: {
+        type: 'usage_limit_reached',
+        resets_at: expect.any(Number),
+        resets_in_seconds: expect.any(Number),
+      },
     });
     const resetsAt = (limited.json as { error: { resets_at: number } }).error.resets_at;
     expect(resetsAt * 1000).toBeGreaterThan(clock);
