@@ -53,6 +53,8 @@ class UsageLimitChunk extends Error {
  *
  * @param options - default profile and provider, how to create the others, failover
  */
+// About 155 lines: the provider's methods and the conversation wrapper are closures over the one map of
+// per-profile providers and the failover state; each is a few lines over withFailover/streamWithFailover.
 export function createProfileRoutingProvider(options: ProfileRoutingOptions): GatewayProvider {
   const providers = new Map<string, GatewayProvider>([[options.defaultProfile, options.defaultProvider]]);
   const providerOf = (profile: string): GatewayProvider => {
