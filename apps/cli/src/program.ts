@@ -97,7 +97,10 @@ export function createProgram(
       },
     );
     const profile = program.opts<{ profile?: string }>().profile;
-    if (profile !== undefined) commandEnvironment = { ...commandEnvironment, CODETETHER_PROFILE: profile };
+    if (profile !== undefined) {
+      const { parseProfileOption } = await import('./profile-option.js');
+      commandEnvironment = { ...commandEnvironment, CODETETHER_PROFILE: parseProfileOption(profile) };
+    }
     const model = commandEnvironment.CODETETHER_MODEL?.trim();
     const hasModelOption = actionCommand.options.some((option) => option.attributeName() === 'model');
     if (hasModelOption && model && actionCommand.getOptionValueSource('model') === 'default') {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseKeysArguments } from './keys-command.js';
 import { ProfileLimits } from './profile-failover.js';
 import { parseServerArguments, ServerUsageError } from './server-command.js';
 
@@ -31,6 +32,19 @@ describe('--profile and --failover', () => {
     expect(() => settingsOf(['--failover', 'work'])).toThrow(/two or more different profiles/);
     expect(() => settingsOf(['--failover', 'work,work'])).toThrow(/two or more different profiles/);
     expect(() => settingsOf(['--failover', 'work,../x'])).toThrow(/--failover: The profile name/);
+  });
+});
+
+describe('keys create --profile', () => {
+  it('checks the profile name when the key is made', () => {
+    expect(parseKeysArguments(['create', 'laptop', '--profile', 'work'])).toEqual({
+      action: 'create',
+      name: 'laptop',
+      profile: 'work',
+    });
+    expect(() => parseKeysArguments(['create', 'laptop', '--profile', '../x'])).toThrow(
+      /--profile: The profile name "\.\.\/x" is not valid/,
+    );
   });
 });
 

@@ -33,7 +33,7 @@ describe('login profiles in the CLI', () => {
   it('refuses a hostile profile name with a usage error (exit 2)', async () => {
     const result = await runCli(['auth', 'status', '--profile', '../x'], fixture.environment.env);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('The profile name "../x" is not valid.');
+    expect(result.stderr).toContain('error: --profile: The profile name "../x" is not valid.');
     const fromEnvironment = await runCli(['auth', 'status'], {
       ...fixture.environment.env,
       CODETETHER_PROFILE: 'Bad/Name',

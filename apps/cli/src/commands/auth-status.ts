@@ -182,12 +182,15 @@ async function reportProfile(
   return { profile, ...report, ...(usage === undefined ? {} : { usage }) };
 }
 
-/** The named profiles holding a ChatGPT login or an API key (the default profile left out). */
+/**
+ * The named profiles holding a ChatGPT login or an API key (the default profile left out). A store that
+ * cannot be listed (its failure was already reported for the default profile) lists only the API keys.
+ */
 async function listNamedProfiles(context: CommandContext): Promise<string[]> {
   const store = openCredentialStore(context.env);
   try {
     const [logins, apiKeys] = await Promise.all([
-      store.listProfiles?.() ?? [],
+      Promise.resolve(store.listProfiles?.() ?? []).catch((): string[] => []),
       openApiKeyStore(context.env).listProfiles(),
     ]);
     return [...new Set([...logins, ...apiKeys])].filter((name) => name !== DEFAULT_PROFILE).sort();
