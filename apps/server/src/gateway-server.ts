@@ -185,6 +185,8 @@ function toGatewayError(error: unknown): GatewayError {
  *
  * @param options - provider, key, logger, clocks and limits
  */
+// About 160 lines: the one place the shared context, the middleware chain (origin, drain, key and profile,
+// body limit) and the routes are wired together; each piece is a call into its own module.
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const authenticator = createClientAuthenticator(options.apiKey, options.clientKeys?.store);
   const logger = options.logger ?? createGatewayLogger();

@@ -401,12 +401,20 @@ export async function runServerCommand(
   const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
   const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
   const home = resolveCodetetherHome(io.env);
-  const providerFor = (profile: string) =>
-    createGatewayCodexProvider({
-      env: io.env,
-      profile,
-      ...(settings.instructions === undefined ? {} : { defaultInstructions: settings.instructions }),
-    });
+  // One provider per profile: the one checked at start-up is the one the gateway uses (and closes).
+  const providers = new Map<string, ReturnType<typeof createGatewayCodexProvider>>();
+  const providerFor = (profile: string) => {
+    let created = providers.get(profile);
+    if (created === undefined) {
+      created = createGatewayCodexProvider({
+        env: io.env,
+        profile,
+        ...(settings.instructions === undefined ? {} : { defaultInstructions: settings.instructions }),
+      });
+      providers.set(profile, created);
+    }
+    return created;
+  };
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;
   else {
