@@ -9,6 +9,7 @@ import { toStoredLogin } from './__fixtures__/emulator-login.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
+import { runServerCommand } from './server-command.js';
 import { type RunningGateway, startGatewayServer } from './start-gateway-server.js';
 
 const SERVER_KEY = 'ctsk-profiles-test-key';
@@ -195,3 +196,52 @@ describe.each(['http', 'websocket'] as const)(
     });
   },
 );
+
+describe('codetether-server --failover (emulator behind)', () => {
+  it('wires the profiles of the command line: the first failover profile, then the next at its limit', async () => {
+    const emulator = await startEmulator();
+    const home = await mkdtemp(join(tmpdir(), 'codetether-failover-command-'));
+    try {
+      for (const [profile, accountId] of [
+        ['work', WORK_ACCOUNT],
+        ['personal', PERSONAL_ACCOUNT],
+      ] as const) {
+        await createFileCredentialStore({ home, profile }).write(
+          toStoredLogin(emulator.issueTokens({ accountId })),
+        );
+      }
+      emulator.setOptions({ usageLimitedAccounts: [WORK_ACCOUNT] });
+      const started = await runServerCommand(['--port', '0', '--failover', 'work,personal'], {
+        env: {
+          CODETETHER_HOME: home,
+          CODETETHER_SERVER_API_KEY: SERVER_KEY,
+          CODETETHER_AUTH_ISSUER: emulator.issuerUrl,
+          CODETETHER_CHATGPT_BASE_URL: emulator.chatgptBaseUrl,
+          CODETETHER_TRANSPORT: 'http',
+        },
+        stdout: () => {},
+        stderr: () => {},
+        logger: createGatewayLogger({ level: 'silent' }),
+      });
+      if (started === undefined) throw new Error('the gateway did not start');
+      try {
+        expect(started.settings).toMatchObject({ profile: 'work', failover: ['work', 'personal'] });
+        const response = await fetch(`${started.gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${SERVER_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'gpt-5.4',
+            messages: [{ role: 'user', content: '[scenario:text] hi' }],
+          }),
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-codetether-profile')).toBe('personal');
+      } finally {
+        await started.gateway.close({ graceMs: 0 });
+      }
+    } finally {
+      await emulator.close();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
