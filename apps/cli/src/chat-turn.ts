@@ -1,7 +1,7 @@
-import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import type { CodexProvider } from '@codetether/provider-codex';
 import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
 import type { CommandContext } from './command-context.js';
+import { resolveProfileHome } from './credentials-location.js';
 import { saveRateLimits } from './rate-limit-cache.js';
 import { createChunkPrinter, type PrintedAnswer } from './rendering/chunk-printer.js';
 import { hasRateLimitWindows, type RateLimitSnapshotView } from './rendering/rate-limit-bars.js';
@@ -87,7 +87,7 @@ export async function streamAnswer(
   const rememberWindows = async (): Promise<void> => {
     const snapshot = provider.lastRateLimits as RateLimitSnapshotView | undefined;
     if (options.cacheRateLimits !== false && snapshot !== undefined && hasRateLimitWindows(snapshot)) {
-      await saveRateLimits(resolveCodetetherHome(context.env), snapshot, context.now());
+      await saveRateLimits(resolveProfileHome(context.env), snapshot, context.now());
     }
   };
   // On a terminal, a spinner fills the wait for the first chunk (connecting, retrying, reasoning

@@ -24,7 +24,7 @@ const NOT_LOGGED_IN_CODES = new Set([
 ]);
 
 /** Error codes that mean the command line asked for something impossible. */
-const USAGE_CODES = new Set(['unsupported-model', 'invalid-request', 'invalid-paste']);
+const USAGE_CODES = new Set(['unsupported-model', 'invalid-request', 'invalid-paste', 'invalid-profile']);
 
 function readCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

@@ -27,6 +27,8 @@ const HELP_FOOTER = `
 Examples:
   $ codetether auth login                 sign in with ChatGPT in your browser
   $ codetether auth login --device-code   sign in on a machine without a browser
+  $ codetether auth login --profile work  a second login beside the first (profiles)
+  $ codetether auth status                every profile with its plan and usage
   $ printenv OPENAI_API_KEY | codetether auth login --with-api-key
   $ codetether chat "Explain PKCE in one paragraph"
   $ git diff | codetether chat --system "Review this diff"
@@ -40,9 +42,9 @@ Exit codes: 0 done, 1 model/server error, 2 usage error, 3 not logged in.
 Config file: $CODETETHER_HOME/config.json (default ~/.codetether/config.json), one JSON object with
   model, transport, reasoningEffort, chatgptBaseUrl, openaiBaseUrl, authIssuer. Precedence:
   flag (-m, -t, then -c key=value) > environment variable > config file > default.
-Environment: CODETETHER_HOME, OPENAI_API_KEY, CODETETHER_MODEL, CODETETHER_TRANSPORT,
-  CODETETHER_OPENAI_CODEX_REASONING_EFFORT, CODETETHER_AUTH_ISSUER, CODETETHER_CHATGPT_BASE_URL,
-  CODETETHER_OPENAI_BASE_URL, NO_COLOR.
+Environment: CODETETHER_HOME, CODETETHER_PROFILE, CODETETHER_STORE, OPENAI_API_KEY, CODETETHER_MODEL,
+  CODETETHER_TRANSPORT, CODETETHER_OPENAI_CODEX_REASONING_EFFORT, CODETETHER_AUTH_ISSUER,
+  CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL, NO_COLOR.
 `;
 
 /**
@@ -73,6 +75,7 @@ export function createProgram(
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .option('--debug', 'show stack traces and details on errors')
+    .option('--profile <name>', 'use this login profile ($CODETETHER_PROFILE; default: the default profile)')
     .option(
       '-c, --config <key=value>',
       'set a config file setting for this run (repeatable), e.g. -c transport=http',
@@ -93,6 +96,11 @@ export function createProgram(
         tolerateConfigFileErrors: actionCommand.name() === 'doctor',
       },
     );
+    const profile = program.opts<{ profile?: string }>().profile;
+    if (profile !== undefined) {
+      const { parseProfileOption } = await import('./profile-option.js');
+      commandEnvironment = { ...commandEnvironment, CODETETHER_PROFILE: parseProfileOption(profile) };
+    }
     const model = commandEnvironment.CODETETHER_MODEL?.trim();
     const hasModelOption = actionCommand.options.some((option) => option.attributeName() === 'model');
     if (hasModelOption && model && actionCommand.getOptionValueSource('model') === 'default') {
@@ -130,7 +138,9 @@ export function createProgram(
 
   auth
     .command('status')
-    .description('show the active login (e-mail, plan, account, token expiry, credentials file)')
+    .description(
+      'show the login (e-mail, plan, account, token expiry, credentials); without --profile, every profile',
+    )
     .option('--json', 'print JSON')
     .action(async (options, command: Command) => {
       const { runStatus } = await import('./commands/auth-status.js');

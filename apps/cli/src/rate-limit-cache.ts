@@ -2,7 +2,10 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RateLimitSnapshotView } from './rendering/rate-limit-bars.js';
 
-/** The file name, under `CODETETHER_HOME`, holding the usage windows of the latest answer. */
+/**
+ * The file name holding the usage windows of the latest answer, in the profile's folder
+ * (`CODETETHER_HOME` for the default profile, `CODETETHER_HOME/profiles/<name>` for a named one).
+ */
 export const RATE_LIMIT_CACHE_FILE = 'rate-limits.json';
 
 /** What the cache holds. */
@@ -17,7 +20,7 @@ export interface CachedRateLimits {
  * Saves the usage windows of the latest answer so `codetether usage` can show them without a request.
  * Failures are ignored: the cache is a convenience.
  *
- * @param home - `CODETETHER_HOME`
+ * @param home - the profile's folder (`CODETETHER_HOME` for the default profile)
  * @param rateLimits - the snapshot
  * @param savedAt - when it was received, epoch ms
  */
@@ -42,7 +45,7 @@ export async function saveRateLimits(
 /**
  * Reads the cached usage windows; `undefined` when there are none or the file is unreadable.
  *
- * @param home - `CODETETHER_HOME`
+ * @param home - the profile's folder (`CODETETHER_HOME` for the default profile)
  */
 export async function loadRateLimits(home: string): Promise<CachedRateLimits | undefined> {
   try {

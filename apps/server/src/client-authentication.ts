@@ -44,6 +44,8 @@ export interface ClientAuthenticator {
   authenticate(authorization: string | undefined): Promise<string>;
   /** The name of the key an already authenticated `Authorization` header carries (for metrics), if known. */
   nameOf(authorization: string | null | undefined): string | undefined;
+  /** The profile a client key was created with (`keys create NAME --profile P`), by key name, if any. */
+  profileOf(name: string): string | undefined;
 }
 
 /**
@@ -59,6 +61,7 @@ export function createClientAuthenticator(apiKey: string, store?: ClientKeyStore
   const serverDigest = digestOfKey(apiKey);
   // The names of the keys seen last, by hash, so metrics can name a request's key without reading the store.
   let namesByHash = new Map<string, string>([[serverDigest.toString('hex'), SERVER_KEY_NAME]]);
+  let profilesByName = new Map<string, string>();
   return {
     async authenticate(authorization) {
       const presented = digestOfKey(bearerKeyOf(authorization));
@@ -73,16 +76,20 @@ export function createClientAuthenticator(apiKey: string, store?: ClientKeyStore
           throw keyStoreError(error);
         }
         const names = new Map<string, string>([[serverDigest.toString('hex'), SERVER_KEY_NAME]]);
+        const profiles = new Map<string, string>();
         for (const record of records) {
           const stored = Buffer.from(record.hash, 'hex');
           if (timingSafeEqual(presented, stored) && matched === undefined) matched = record.name;
           names.set(record.hash, record.name);
+          if (record.profile !== undefined) profiles.set(record.name, record.profile);
         }
         namesByHash = names;
+        profilesByName = profiles;
       }
       if (matched === undefined) throw incorrectKeyError();
       return matched;
     },
+    profileOf: (name) => profilesByName.get(name),
     nameOf(authorization) {
       try {
         return namesByHash.get(digestOfKey(bearerKeyOf(authorization ?? undefined)).toString('hex'));

@@ -18,7 +18,7 @@ export interface ClientKeyRecord {
   name: string;
   /** The SHA-256 of the key, hex. The key itself is never stored. */
   hash: string;
-  /** The profile given with `--profile` (stored for later; not used by the gateway yet). */
+  /** The login profile given with `--profile`: the key's requests spend that profile's login. */
   profile?: string;
   /** When the key was created, ISO 8601. */
   createdAt: string;

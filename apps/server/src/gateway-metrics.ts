@@ -34,6 +34,7 @@ export class GatewayMetrics {
   private readonly timeToFirstToken: Histogram<'route'>;
   private readonly upstreamRequests: Counter<'mode'>;
   private readonly upstreamBytes: Counter<'mode'>;
+  private readonly failovers: Counter<'from' | 'to'>;
   private activeStreamCount = 0;
   private rateLimits: RateLimitSnapshot | undefined;
 
@@ -109,6 +110,12 @@ export class GatewayMetrics {
       labelNames: ['mode'],
       registers,
     });
+    this.failovers = new Counter({
+      name: 'codetether_server_failovers_total',
+      help: 'New conversations sent with another profile because their own was at its usage limit (--failover).',
+      labelNames: ['from', 'to'],
+      registers,
+    });
     this.upstreamBytes = new Counter({
       name: 'codetether_server_upstream_bytes_total',
       help: 'Bytes of request bodies sent upstream by conversations, by mode (`continued`, `full`).',
@@ -121,6 +128,11 @@ export class GatewayMetrics {
   recordUpstreamRequest(mode: 'continued' | 'full', bodyBytes: number): void {
     this.upstreamRequests.inc({ mode });
     if (bodyBytes > 0) this.upstreamBytes.inc({ mode }, bodyBytes);
+  }
+
+  /** Counts one failover of a new conversation from a profile at its usage limit to another profile. */
+  recordFailover(from: string, to: string): void {
+    this.failovers.inc({ from, to });
   }
 
   /** Counts one finished request. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_PROFILE } from '@codetether/oauth-pkce/profile-name';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
@@ -26,6 +27,9 @@ import {
 } from './gateway-routes.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
+import { type FailoverEvent, ProfileLimits } from './profile-failover.js';
+import { createProfileRoutingProvider } from './profile-routing-provider.js';
+import { PROFILE_HEADER, runInProfileScope } from './profile-scope.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
 import {
   createCorsMiddleware,
@@ -91,6 +95,26 @@ export interface GatewayServerOptions {
   clientKeys?: { store: ClientKeyStore; usage?: ClientKeyUsageStore; usageHome?: string };
   /** Model names of the Anthropic and Ollama dialects to Codex models (default: the Claude families). */
   modelMap?: ModelMap;
+  /**
+   * Login profiles: a client key created with `--profile P` spends profile P's login. Without
+   * `providerFor`, every request uses `provider` (and keys' profiles are ignored).
+   */
+  profiles?: GatewayProfileOptions;
+}
+
+/** How the gateway picks the login of a request (see {@link GatewayServerOptions.profiles}). */
+export interface GatewayProfileOptions {
+  /** The profile of the gateway's own key and of `provider` (default `default`). */
+  serverProfile?: string;
+  /** Creates the provider of another profile, once, when a key of that profile is first used. */
+  providerFor?: (profile: string) => GatewayProvider;
+  /**
+   * Failover (`--failover A,B,…`, needs `providerFor`): a new conversation of a profile in this list goes
+   * to the next profile of the list while its own is at its usage limit (until the reset time the
+   * upstream named). Logged, counted in `codetether_server_failovers_total{from,to}`, and named by the
+   * `x-codetether-profile` header every answer carries.
+   */
+  failover?: readonly string[];
 }
 
 /** Limits of the conversation index behind continuation. */
@@ -116,6 +140,8 @@ export interface GatewayServer {
   readonly responsesWebSocket: ResponsesWebSocket;
   /** The conversations continuation remembers (`undefined` when continuation is off). */
   readonly conversations: ConversationIndex | undefined;
+  /** The provider the routes use: `options.provider`, or the per-profile router (closing it closes every profile's provider). */
+  readonly provider: GatewayProvider;
   /** Number of `/v1` requests in flight right now (streams and non-streamed calls). */
   readonly inFlightRequests: number;
   /** Refuses new requests with 503 from now on (used while shutting down). */
@@ -159,25 +185,30 @@ function toGatewayError(error: unknown): GatewayError {
  *
  * @param options - provider, key, logger, clocks and limits
  */
+// About 160 lines: the one place the shared context, the middleware chain (origin, drain, key and profile,
+// body limit) and the routes are wired together; each piece is a call into its own module.
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const authenticator = createClientAuthenticator(options.apiKey, options.clientKeys?.store);
   const logger = options.logger ?? createGatewayLogger();
   const metrics = options.metrics ?? new GatewayMetrics();
+  const now = options.now ?? Date.now;
   const usageHome = options.clientKeys?.usageHome;
   const usageStore =
     options.clientKeys?.usage ??
-    (usageHome === undefined
-      ? undefined
-      : createFileClientKeyUsageStore({ home: usageHome, now: options.now ?? Date.now }));
+    (usageHome === undefined ? undefined : createFileClientKeyUsageStore({ home: usageHome, now }));
   const usageWriter = createKeyUsageWriter(metrics, logger, usageStore);
-  const authenticate = async (authorization: string | undefined): Promise<void> => {
-    metrics.recordKeyRequest(await authenticator.authenticate(authorization));
+  const serverProfile = options.profiles?.serverProfile ?? DEFAULT_PROFILE;
+  const routesProfiles = options.profiles?.providerFor !== undefined;
+  /** Authenticates a request's key; resolves to the profile whose login it spends. */
+  const authenticate = async (authorization: string | undefined): Promise<string> => {
+    const name = await authenticator.authenticate(authorization);
+    metrics.recordKeyRequest(name);
+    return routesProfiles ? (authenticator.profileOf(name) ?? serverProfile) : serverProfile;
   };
   const streams = new ActiveStreamRegistry();
-  const now = options.now ?? Date.now;
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
   const context: GatewayContext = {
-    provider: options.provider,
+    provider: createGatewayProfileRouting(options, { serverProfile, now, logger, metrics }),
     metrics,
     logger,
     streams,
@@ -289,8 +320,12 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   });
   for (const pattern of SERVER_KEY_PATH_PATTERNS) {
     app.use(pattern, async (c, next) => {
-      await authenticate(authorizationOf(c.req.raw.headers));
-      await next();
+      const profile = await authenticate(authorizationOf(c.req.raw.headers));
+      await runInProfileScope(profile, async (scope) => {
+        await next();
+        // A stream written straight to Node's response carries the header in its own head.
+        if (c.res !== STREAM_WRITTEN_DIRECTLY) c.res.headers.set(PROFILE_HEADER, scope.used ?? scope.profile);
+      });
     });
     app.use(pattern, bodyLimit);
   }
@@ -302,6 +337,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     fetch: async (request, env) => app.fetch(request, env),
     metrics,
     conversations: context.conversations,
+    provider: context.provider,
     responsesWebSocket: createResponsesWebSocket(context, {
       authenticate,
       isDraining: () => draining,
@@ -317,6 +353,47 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     waitForStreams: () => streams.waitForIdle(),
     endStreams: () => streams.stopAll('shutdown'),
   };
+}
+
+/**
+ * The provider the routes use: `options.provider` itself, or — with `profiles.providerFor` — a router
+ * sending each request with its key's profile, with failover when `profiles.failover` lists profiles.
+ */
+function createGatewayProfileRouting(
+  options: GatewayServerOptions,
+  shared: { serverProfile: string; now: () => number; logger: GatewayLogger; metrics: GatewayMetrics },
+): GatewayProvider {
+  const providerFor = options.profiles?.providerFor;
+  const failoverOrder = options.profiles?.failover ?? [];
+  if (providerFor === undefined) {
+    if (failoverOrder.length > 0) throw new TypeError('Failover needs profiles.providerFor.');
+    return options.provider;
+  }
+  const failover =
+    failoverOrder.length === 0
+      ? undefined
+      : {
+          limits: new ProfileLimits(failoverOrder, shared.now),
+          onFailover(event: FailoverEvent) {
+            shared.metrics.recordFailover(event.from, event.to);
+            shared.logger.warn(
+              {
+                from: event.from,
+                to: event.to,
+                ...(Number.isFinite(event.limitedUntil)
+                  ? { until: new Date(event.limitedUntil).toISOString() }
+                  : {}),
+              },
+              `profile '${event.from}' is at its usage limit: a new conversation goes to profile '${event.to}'`,
+            );
+          },
+        };
+  return createProfileRoutingProvider({
+    defaultProfile: shared.serverProfile,
+    defaultProvider: options.provider,
+    providerFor,
+    failover,
+  });
 }
 
 /** How often the per-key usage is checked and, when it changed, written for `keys list`, ms. */

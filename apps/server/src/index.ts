@@ -45,11 +45,13 @@ export type {
 export {
   createGatewayServer,
   DEFAULT_MAX_BODY_BYTES,
+  type GatewayProfileOptions,
   type GatewayServer,
   type GatewayServerOptions,
 } from './gateway-server.js';
 export { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 export { GatewayError, type OpenAiErrorBody, type OpenAiErrorType } from './openai-error.js';
+export { PROFILE_HEADER } from './profile-scope.js';
 export {
   createRedisClientKeyStore,
   type RedisClientKeyStore,

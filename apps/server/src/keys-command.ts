@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseProfileName } from '@codetether/oauth-pkce';
 import { type ClientKeyStorage, openClientKeyStorage } from './client-key-storage-selection.js';
 import { ServerUsageError } from './server-usage-error.js';
 
@@ -12,8 +13,8 @@ Keys per client: each client gets a key of its own, stored hashed in CODETETHER_
 sees only its own conversations and is counted under its NAME in /metrics. The gateway's own key keeps
 working alongside. A revoked key is refused on its next request (by every replica).
 
-  create NAME [--profile P]  make a key and print it once on stdout (--profile is stored for later;
-                             the gateway does not use it yet)
+  create NAME [--profile P]  make a key and print it once on stdout; with --profile its requests spend
+                             login profile P (codetether auth login --profile P), else the gateway's
   list                       names, profiles, creation times, and requests and tokens of the running
                              gateway (CODETETHER_HOME/client-key-usage.json), or of every replica (Redis)
   revoke NAME                remove a key
@@ -58,9 +59,14 @@ export function parseKeysArguments(argv: readonly string[]): KeysCommand {
     if (parsed.values.profile !== undefined) throw new ServerUsageError('--profile goes with keys create.');
     return { action, name };
   }
-  const profile = parsed.values.profile;
-  if (profile?.trim() === '') throw new ServerUsageError('--profile must not be empty.');
-  return profile === undefined ? { action, name } : { action, name, profile };
+  const given = parsed.values.profile;
+  if (given?.trim() === '') throw new ServerUsageError('--profile must not be empty.');
+  if (given === undefined) return { action, name };
+  try {
+    return { action, name, profile: parseProfileName(given) };
+  } catch (error) {
+    throw new ServerUsageError(`--profile: ${(error as Error).message}`);
+  }
 }
 
 /** Output and environment of {@link runKeysCommand}. */

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { GatewayContext } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
+import { runInProfileScope } from './profile-scope.js';
 import { openResponseStream } from './responses-conversation-turn.js';
 import { isOpenAiResponsesEventType } from './responses-route.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
@@ -34,8 +35,11 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set([
 
 /** Options of {@link createResponsesWebSocket}. */
 export interface ResponsesWebSocketOptions {
-  /** Checks the `Authorization` header; throws a 401 {@link GatewayError} otherwise. */
-  authenticate(authorization: string | undefined): Promise<unknown> | undefined;
+  /**
+   * Checks the `Authorization` header and resolves to the login profile of the key (each response of
+   * the socket runs in that profile's scope); throws a 401 {@link GatewayError} otherwise.
+   */
+  authenticate(authorization: string | undefined): Promise<string | undefined> | undefined;
   /** Whether the gateway is shutting down (upgrades then get 503). */
   isDraining(): boolean;
   /** Largest frame accepted, in bytes (larger ones close the socket with 1009). */
@@ -139,7 +143,7 @@ export function createResponsesWebSocket(
     }
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
+  const onConnection = (socket: WebSocket, request: IncomingMessage, profile: string | undefined): void => {
     const headers = toHeaders(request);
     let inFlight = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -190,7 +194,8 @@ export function createResponsesWebSocket(
         return;
       }
       inFlight = true;
-      void runResponse(socket, headers, body).finally(() => {
+      const run = () => runResponse(socket, headers, body);
+      void (profile === undefined ? run() : runInProfileScope(profile, run)).finally(() => {
         inFlight = false;
       });
     });
@@ -213,6 +218,7 @@ export function createResponsesWebSocket(
         );
         return;
       }
+      let profile: string | undefined;
       void (async () => {
         try {
           if (options.isDraining()) {
@@ -225,7 +231,7 @@ export function createResponsesWebSocket(
               },
             );
           }
-          await options.authenticate(request.headers.authorization);
+          profile = await options.authenticate(request.headers.authorization);
         } catch (error) {
           const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
           context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', refused.status);
@@ -234,7 +240,7 @@ export function createResponsesWebSocket(
         }
         server.handleUpgrade(request, socket, head, (webSocket) => {
           context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', 101);
-          onConnection(webSocket, request);
+          onConnection(webSocket, request, profile);
         });
       })();
     },

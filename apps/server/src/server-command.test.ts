@@ -22,6 +22,8 @@ describe('parseServerArguments', () => {
       keepAliveTimeoutMs: 5_000,
       maxConnections: 1_000,
       modelMap: [],
+      profile: 'default',
+      failover: [],
     });
   });
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_PROFILE, parseProfileName } from '@codetether/oauth-pkce';
 import {
   DEFAULT_GATEWAY_INSTRUCTIONS,
   ENVIRONMENT_VARIABLES,
@@ -67,6 +68,10 @@ export interface ServerCommandSettings extends ConnectionLimits {
   allowedOrigins: string[];
   /** The user's model map rules (`--model-map`, `CODETETHER_GATEWAY_MODEL_MAP`), tried before the defaults. */
   modelMap: ModelMapRule[];
+  /** The login profile of the gateway's own key (`--profile`, `CODETETHER_PROFILE`, else the first failover profile, else `default`). */
+  profile: string;
+  /** The failover profiles, in order (`--failover`, `CODETETHER_SERVER_FAILOVER`); empty when off. */
+  failover: string[];
 }
 
 /** The usage text of `codetether-server`. */
@@ -94,6 +99,13 @@ Options (each also read from the variable named after it):
                                previous_response_id upstream (or CODETETHER_GATEWAY_CONTINUATION=off)
   --max-conversations N        the most conversations remembered for continuation (default 256)
   --conversation-max-age-ms MS how long a conversation is remembered after its last turn (default 1800000)
+  --profile NAME               the login profile the gateway's own key spends (CODETETHER_PROFILE,
+                               default: the first --failover profile, else the default profile); a
+                               client key made with keys create --profile P spends profile P's login
+  --failover P1,P2,...         opt-in failover between your own profiles: a NEW conversation of one of
+                               them goes to the next while its own is at its usage limit, until the
+                               reset time (never mid-stream; logged, counted, x-codetether-profile
+                               header) (CODETETHER_SERVER_FAILOVER)
   --model-map MAP              model names of Anthropic and Ollama clients to Codex models, as
                                comma-separated pattern=model pairs (* matches anything), tried before
                                the defaults claude-*opus*=gpt-5.4:high, claude-*sonnet*=gpt-5.4,
@@ -104,8 +116,8 @@ Options (each also read from the variable named after it):
 Output: JSON log lines on stdout; the start-up banner and other messages for people on stderr.
 
 Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODETETHER_HOME when unset),
-CODETETHER_HOME, CODETETHER_STORE (file, or a redis:// URL shared by replicas: login and client keys),
-OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
+CODETETHER_HOME, CODETETHER_PROFILE, CODETETHER_SERVER_FAILOVER, CODETETHER_STORE (file, or a redis:// URL
+shared by replicas: login and client keys), OPENAI_API_KEY, CODETETHER_CHATGPT_BASE_URL, CODETETHER_OPENAI_BASE_URL,
 CODETETHER_AUTH_ISSUER, CODETETHER_TRANSPORT, CODETETHER_LOG_LEVEL.
 `;
 
@@ -132,6 +144,8 @@ const STRING_OPTIONS = [
   'max-conversations',
   'conversation-max-age-ms',
   'model-map',
+  'profile',
+  'failover',
 ] as const;
 
 type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
@@ -275,7 +289,38 @@ export function parseServerArguments(
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
     modelMap: parseModelMap(values['model-map'], env),
+    ...parseProfiles(values, env),
   };
+}
+
+/** `--profile` and `--failover`: valid profile names, a failover list of two or more different ones. */
+function parseProfiles(
+  values: { profile?: string; failover?: string },
+  env: Record<string, string | undefined>,
+): { profile: string; failover: string[] } {
+  const validName = (name: string, source: string): string => {
+    try {
+      return parseProfileName(name);
+    } catch (error) {
+      throw new ServerUsageError(`${source}: ${(error as Error).message}`);
+    }
+  };
+  const failoverText = values.failover ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverFailover);
+  const failoverSource = values.failover === undefined ? ENVIRONMENT_VARIABLES.serverFailover : '--failover';
+  const failover = (failoverText ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((name) => validName(name, failoverSource));
+  if (failoverText !== undefined && (failover.length < 2 || new Set(failover).size !== failover.length)) {
+    throw new ServerUsageError(
+      `${failoverSource} needs two or more different profiles, comma-separated (e.g. --failover work,personal).`,
+    );
+  }
+  const named = values.profile ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.profile);
+  const profileSource = values.profile === undefined ? ENVIRONMENT_VARIABLES.profile : '--profile';
+  const profile = named === undefined ? (failover[0] ?? DEFAULT_PROFILE) : validName(named, profileSource);
+  return { profile, failover };
 }
 
 function parseModelMap(option: string | undefined, env: Record<string, string | undefined>): ModelMapRule[] {
@@ -317,6 +362,22 @@ function parseContinuation(
   return limits;
 }
 
+/** Logs whether a profile's login can be used (a missing one is a warning naming the login command). */
+async function logUpstreamCredentials(
+  logger: GatewayLogger,
+  profile: string,
+  provider: ReturnType<typeof createGatewayCodexProvider>,
+): Promise<void> {
+  await provider.resolveAuth().then(
+    (auth) => logger.info({ profile, mode: auth.mode, backend: auth.backend }, 'upstream credentials found'),
+    (error: unknown) =>
+      logger.warn(
+        { profile, code: (error as { code?: unknown }).code },
+        `no usable upstream credentials yet: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  );
+}
+
 /**
  * Starts the gateway as the `codetether-server` command does: loads or generates the server key
  * (printing a generated key once, with how to use it), creates the provider from the environment and
@@ -341,22 +402,30 @@ export async function runServerCommand(
   const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
   const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
   const clientKeyStorage = openClientKeyStorage(io.env);
+  // One provider per profile: the one checked at start-up is the one the gateway uses (and closes).
+  const providers = new Map<string, ReturnType<typeof createGatewayCodexProvider>>();
+  const providerFor = (profile: string) => {
+    let created = providers.get(profile);
+    if (created === undefined) {
+      created = createGatewayCodexProvider({
+        env: io.env,
+        profile,
+        ...(settings.instructions === undefined ? {} : { defaultInstructions: settings.instructions }),
+      });
+      providers.set(profile, created);
+    }
+    return created;
+  };
   let provider: GatewayProvider;
   if (io.provider !== undefined) provider = io.provider;
   else {
-    const codex = createGatewayCodexProvider({
-      env: io.env,
-      ...(settings.instructions === undefined ? {} : { defaultInstructions: settings.instructions }),
-    });
+    const codex = providerFor(settings.profile);
     provider = codex;
-    await codex.resolveAuth().then(
-      (auth) => logger.info({ mode: auth.mode, backend: auth.backend }, 'upstream credentials found'),
-      (error: unknown) =>
-        logger.warn(
-          { code: (error as { code?: unknown }).code },
-          `no usable upstream credentials yet: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-    );
+    await logUpstreamCredentials(logger, settings.profile, codex);
+  }
+  // Check the other failover profiles' logins now, so a missing one shows at start-up.
+  for (const profile of settings.failover.filter((name) => name !== settings.profile)) {
+    if (io.provider === undefined) await logUpstreamCredentials(logger, profile, providerFor(profile));
   }
   const gateway = await startGatewayServer({
     provider,
@@ -373,6 +442,9 @@ export async function runServerCommand(
     maxConnections: settings.maxConnections,
     modelMap: createModelMap(settings.modelMap),
     clientKeys: { store: clientKeyStorage.store, usage: clientKeyStorage.usage },
+    ...(io.provider === undefined
+      ? { profiles: { serverProfile: settings.profile, providerFor, failover: settings.failover } }
+      : {}),
     closeProviderOnClose: true,
   });
   const baseUrl = `${gateway.url}/v1`;

@@ -2,6 +2,7 @@ import { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
 import { createFrameStream, type FrameStreamCallbacks, once } from './frame-stream.js';
+import { currentProfileHeaders } from './profile-scope.js';
 
 /** The marker a route returns after writing its stream to the Node response itself. */
 export const STREAM_WRITTEN_DIRECTLY: Response = RESPONSE_ALREADY_SENT;
@@ -74,6 +75,8 @@ export function respondWithFrames(
   callbacks: FrameStreamCallbacks,
   writeDirectly = true,
 ): Response {
+  // The request's login profile (`x-codetether-profile`) goes into every stream's head.
+  headers = { ...headers, ...currentProfileHeaders() };
   const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
   if (writeDirectly && outgoing instanceof ServerResponse && !outgoing.headersSent) {
     void writeFrames(outgoing, frames, headers, callbacks);

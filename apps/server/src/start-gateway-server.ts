@@ -113,7 +113,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     server.closeAllConnections();
     await closed;
     await gateway.conversations?.close();
-    if (options.closeProviderOnClose === true) await options.provider.close?.();
+    if (options.closeProviderOnClose === true) await gateway.provider.close?.();
   };
 
   return {

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type CredentialStore,
   parseCredentialsFileContent,
+  parseProfileName,
   type RefreshJournal,
   type StoredChatGptCredentials,
   serializeCredentialsFileContent,
@@ -9,6 +10,7 @@ import {
 import { createRedisConnection } from './redis-connection.js';
 import { RedisCredentialStoreError } from './redis-credential-store-error.js';
 import { type RedisLockHold, withRedisLock } from './redis-lock.js';
+import { listRedisProfiles, redisProfileKeys } from './redis-profile-keys.js';
 import { createRedisRefreshJournal } from './redis-refresh-journal.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
 
@@ -18,6 +20,12 @@ export interface RedisCredentialStoreOptions {
   url: string;
   /** Prefix of the store's keys. Default `codetether:` (keys `codetether:credentials`, `…:lock`, `…:refresh-journal`). */
   keyPrefix?: string;
+  /**
+   * The profile: `default` (or unset) uses the keys above; a named profile uses
+   * `<prefix>profile:<name>:credentials` (`…:lock`, `…:refresh-journal`). An invalid name throws
+   * oauth-pkce's `invalid-profile`.
+   */
+  profile?: string | undefined;
   /**
    * The lock expires this long after its last renewal (a holder that died), ms. Default: the URL's
    * `lock_ttl_ms` query parameter, else 10 s; minimum 1 s.
@@ -35,6 +43,10 @@ export interface RedisCredentialStoreOptions {
 export interface RedisCredentialStore extends CredentialStore {
   /** The refresh journal, in Redis too. */
   readonly refreshJournal: RefreshJournal;
+  /** The profile this store holds the login of. */
+  readonly profile: string;
+  /** Lists the profiles holding a login under the same key prefix (`SCAN`, never `KEYS`), `default` first. */
+  listProfiles(): Promise<string[]>;
   /** Closes the Redis connection (a later call opens a new one). */
   close(): Promise<void>;
 }
@@ -79,18 +91,16 @@ function writeConflict(location: string, result: number, lockTtlMs: number): Red
  * login. Redis down or unreachable is `store-unavailable`; a malformed URL or a refused password or
  * database is `store-misconfigured` (thrown here for a malformed URL). A corrupt stored login is
  * oauth-pkce's `credentials-corrupt` and is never overwritten by `write` (only `delete` removes it).
+ * Each profile has its own keys (see {@link RedisCredentialStoreOptions.profile}), lock and journal.
  *
  * @param options - the Redis URL, key prefix, lock and connection tuning
  */
 export function createRedisCredentialStore(options: RedisCredentialStoreOptions): RedisCredentialStore {
   const settings = parseRedisStoreUrl(options.url);
-  const { location } = settings;
   const prefix = options.keyPrefix ?? 'codetether:';
-  const keys = {
-    credentials: `${prefix}credentials`,
-    lock: `${prefix}lock`,
-    journal: `${prefix}refresh-journal`,
-  };
+  const profile = parseProfileName(options.profile);
+  const keys = redisProfileKeys(prefix, profile);
+  const location = profile === 'default' ? settings.location : `${settings.location} (profile ${profile})`;
   const lockTtlMs = Math.max(1000, options.lockTtlMs ?? settings.lockTtlMs ?? 10_000);
   const connection = createRedisConnection(settings, {
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
@@ -150,6 +160,8 @@ export function createRedisCredentialStore(options: RedisCredentialStoreOptions)
   const description = `RedisCredentialStore { location: ${location} }`;
   const store: RedisCredentialStore & { toJSON(): unknown; toString(): string } = {
     location,
+    profile,
+    listProfiles: () => listRedisProfiles(connection, prefix),
     read,
     write,
     delete: remove,

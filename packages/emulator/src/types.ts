@@ -194,6 +194,13 @@ export interface EmulatorOptions {
   models?: EmulatorModel[];
   /** `false` makes `GET /backend-api/codex/usage` answer 403, as some backends do. Default true. */
   usageEndpoint?: boolean;
+  /**
+   * ChatGPT account ids (`chatgpt-account-id` header) at their usage limit: every Responses request of
+   * such an account (HTTP or WebSocket) is answered like scenario `rate-limited` — 429
+   * `usage_limit_reached` with the reset time and exhausted `x-codex-*` headers — whatever scenario it
+   * asked for. Change it with `setOptions` to lift the limit. Default none.
+   */
+  usageLimitedAccounts?: string[];
   /** HTTP status of the failing request in scenario `server-error-then-success`. Default 500. */
   serverErrorStatus?: number;
   /**

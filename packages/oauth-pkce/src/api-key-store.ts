@@ -1,7 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-file-write.js';
-import { resolveCodetetherHome } from './codetether-home.js';
+import {
+  resolveCodetetherHome,
+  resolveProfileFolder,
+  resolveProfileParentFolders,
+} from './codetether-home.js';
 import { credentialsIoError } from './credentials-file-errors.js';
 import {
   type OwnerOnlyFileLabel,
@@ -9,6 +13,8 @@ import {
   secureOwnerOnlyFolder,
 } from './credentials-file-safety.js';
 import { OAuthError } from './errors.js';
+import { listProfilesHoldingFile } from './profile-listing.js';
+import { parseProfileName } from './profile-name.js';
 import { inspectSymbol } from './redaction.js';
 
 /** The JSON format version written to `api-key.json`. */
@@ -29,6 +35,10 @@ export interface ApiKeyStore {
   write(apiKey: string): Promise<void>;
   /** Deletes the stored key (no error when there is none). */
   delete(): Promise<void>;
+  /** The profile whose key this is (`default` unless one was named). */
+  readonly profile: string;
+  /** Lists the profiles holding a stored key, `default` first then alphabetically. */
+  listProfiles(): Promise<string[]>;
 }
 
 /** Options of {@link createApiKeyFileStore}. */
@@ -37,6 +47,8 @@ export interface ApiKeyFileStoreOptions {
   home?: string;
   /** Environment for resolving the default home. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** The profile: `default` (or unset) is `<home>/api-key.json`, a named one `<home>/profiles/<name>/api-key.json`. */
+  profile?: string | undefined;
 }
 
 /**
@@ -80,9 +92,13 @@ function parseApiKeyFile(text: string, path: string): string {
  * @param options - home folder
  */
 export function createApiKeyFileStore(options: ApiKeyFileStoreOptions = {}): ApiKeyStore {
-  const path = resolve(join(options.home ?? resolveCodetetherHome(options.env), 'api-key.json'));
+  const profile = parseProfileName(options.profile);
+  const home = resolve(options.home ?? resolveCodetetherHome(options.env));
+  const path = join(resolveProfileFolder(home, profile), 'api-key.json');
   const store: ApiKeyStore & { toJSON(): unknown; toString(): string } = {
     location: path,
+    profile,
+    listProfiles: () => listProfilesHoldingFile(home, 'api-key.json'),
     async read() {
       const text = await readOwnerOnlyFile(path, LABEL);
       return text === undefined ? undefined : parseApiKeyFile(text, path);
@@ -90,6 +106,9 @@ export function createApiKeyFileStore(options: ApiKeyFileStoreOptions = {}): Api
     async write(apiKey) {
       if (!isPlausibleApiKey(apiKey)) {
         throw new TypeError('The API key to store is empty or contains spaces or control characters.');
+      }
+      for (const parent of resolveProfileParentFolders(home, profile)) {
+        await secureOwnerOnlyFolder(parent, { create: true, path, label: LABEL });
       }
       await secureOwnerOnlyFolder(dirname(path), { create: true, path, label: LABEL });
       const content = { version: API_KEY_FILE_VERSION, type: 'api-key', apiKey, savedAt: Date.now() };

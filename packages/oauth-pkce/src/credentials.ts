@@ -41,6 +41,13 @@ export interface CredentialStore {
    * store without one (the memory store) refreshes without it.
    */
   readonly refreshJournal?: RefreshJournal | undefined;
+  /** The profile this store holds the login of (`default` when the store has no profiles). */
+  readonly profile?: string | undefined;
+  /**
+   * Lists the profiles that hold a login in the same place (this store's siblings), `default` first
+   * then alphabetically. Absent when the store cannot enumerate (the memory store).
+   */
+  listProfiles?(): Promise<string[]>;
 }
 
 /** The JSON format version written to `auth.json`. */

@@ -20,7 +20,8 @@ export type OAuthErrorCode =
   | 'codex-login-not-found'
   | 'network-error'
   | 'aborted'
-  | 'invalid-paste';
+  | 'invalid-paste'
+  | 'invalid-profile';
 
 /** The `error` / `error_description` pair an OAuth issuer answered with. */
 export interface IssuerError {

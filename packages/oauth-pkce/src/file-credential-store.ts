@@ -1,12 +1,18 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomically } from './atomic-file-write.js';
-import { resolveCodetetherHome } from './codetether-home.js';
+import {
+  resolveCodetetherHome,
+  resolveProfileFolder,
+  resolveProfileParentFolders,
+} from './codetether-home.js';
 import type { CredentialStore, StoredChatGptCredentials } from './credentials.js';
 import { parseCredentialsFileContent, serializeCredentialsFileContent } from './credentials-file-content.js';
 import { credentialsIoError } from './credentials-file-errors.js';
 import { withCredentialsFileLock } from './credentials-file-lock.js';
 import { readOwnerOnlyFile, secureOwnerOnlyFolder } from './credentials-file-safety.js';
+import { listProfilesHoldingFile } from './profile-listing.js';
+import { parseProfileName } from './profile-name.js';
 import { inspectSymbol } from './redaction.js';
 import { createFileRefreshJournal } from './refresh-journal.js';
 
@@ -14,7 +20,13 @@ import { createFileRefreshJournal } from './refresh-journal.js';
 export interface FileCredentialStoreOptions {
   /** The CodeTether home folder; the file is `<home>/auth.json`. Default `$CODETETHER_HOME` or `~/.codetether`. */
   home?: string;
-  /** The credentials file itself (overrides `home`). */
+  /**
+   * The profile: `default` (or unset) is `<home>/auth.json`; a named profile is
+   * `<home>/profiles/<name>/auth.json` with its own lock and refresh journal. An invalid name throws
+   * `invalid-profile`.
+   */
+  profile?: string | undefined;
+  /** The credentials file itself (overrides `home` and `profile`; the store then lists no profiles). */
   path?: string;
   /** Environment for resolving the default home. Default `process.env`. */
   env?: Record<string, string | undefined>;
@@ -36,15 +48,23 @@ export interface FileCredentialStoreOptions {
  * user owns it, and refused (`credentials-io-error`) when another user does (e.g. `/tmp`). Its
  * `refreshJournal` is `<file>.refresh-journal` (see `TokenManager`); `delete` removes it too.
  *
+ * Profiles: the `default` profile is `<home>/auth.json`; a named one is `<home>/profiles/<name>/auth.json`
+ * (same safety, its own lock and journal). `listProfiles` lists the profiles holding a login.
+ *
  * @param options - home folder or file path, lock tuning
  */
 export function createFileCredentialStore(options: FileCredentialStoreOptions = {}): CredentialStore {
-  const path = resolve(options.path ?? join(options.home ?? resolveCodetetherHome(options.env), 'auth.json'));
+  const profile = parseProfileName(options.profile);
+  const home = resolve(options.home ?? resolveCodetetherHome(options.env));
+  const path = resolve(options.path ?? join(resolveProfileFolder(home, profile), 'auth.json'));
   const folder = dirname(path);
+  // A named profile's folder sits in `<home>/profiles`, which must be as private as the home folder.
+  const parentFolders = options.path === undefined ? resolveProfileParentFolders(home, profile) : [];
 
   const refreshJournal = createFileRefreshJournal(path);
 
   async function ensureFolder(): Promise<void> {
+    for (const parent of parentFolders) await secureOwnerOnlyFolder(parent, { create: true, path });
     await secureOwnerOnlyFolder(folder, { create: true, path });
   }
 
@@ -84,11 +104,13 @@ export function createFileCredentialStore(options: FileCredentialStoreOptions = 
   };
   const store: CredentialStore & { toJSON(): unknown; toString(): string } = {
     location: path,
+    profile,
     read,
     write,
     delete: remove,
     withLock: (fn) => withCredentialsFileLock(lockSettings, fn),
     refreshJournal,
+    listProfiles: async () => (options.path === undefined ? listProfilesHoldingFile(home, 'auth.json') : []),
     toJSON: () => ({ location: path }),
     toString: () => `FileCredentialStore { location: ${path} }`,
   };

@@ -9,7 +9,13 @@ export { writeFileAtomically } from './atomic-file-write.js';
 export { type AuthorizeUrlOptions, buildAuthorizeUrl } from './authorize-url.js';
 export { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
 export type { BrowserOpener } from './browser-opener.js';
-export { resolveCodetetherHome, resolveCodexHome } from './codetether-home.js';
+export {
+  PROFILES_FOLDER,
+  resolveCodetetherHome,
+  resolveCodexHome,
+  resolveProfileFolder,
+  resolveProfileParentFolders,
+} from './codetether-home.js';
 export {
   CODEX_CLI_IMPORT_NOTICE,
   type ImportCodexCliLoginOptions,
@@ -63,6 +69,13 @@ export {
   startPasteLogin,
 } from './paste-login.js';
 export { createCodeChallenge, createPkcePair, createState, type PkcePair } from './pkce.js';
+export { listProfilesHoldingFile } from './profile-listing.js';
+export {
+  DEFAULT_PROFILE,
+  isValidProfileName,
+  PROFILE_NAME_PATTERN,
+  parseProfileName,
+} from './profile-name.js';
 export type { RefreshJournal, RefreshJournalEntry } from './refresh-journal.js';
 export type { SleepFunction } from './sleep.js';
 export {

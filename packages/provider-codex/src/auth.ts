@@ -6,6 +6,7 @@ import {
   resolveCodetetherHome,
 } from '@codetether/oauth-pkce';
 import type { Backend } from '@codetether/responses-protocol';
+import { resolveProfile } from './configuration.js';
 import { openCredentialStore } from './credential-store-selection.js';
 import { CodexProviderError, type CodexProviderErrorCode } from './errors.js';
 
@@ -62,8 +63,10 @@ export interface AuthSession {
 export interface AuthResolutionInput {
   /** The auth the caller asked for. */
   auth: CodexAuthOption;
-  /** Environment (`CODETETHER_HOME`, `OPENAI_API_KEY`). */
+  /** Environment (`CODETETHER_HOME`, `CODETETHER_PROFILE`, `OPENAI_API_KEY`). */
   env: Record<string, string | undefined>;
+  /** The login profile (default `CODETETHER_PROFILE`, else `default`). */
+  profile?: string | undefined;
   /** OAuth issuer for token refreshes. */
   issuer: string;
   /** `fetch` for token refreshes. */
@@ -74,6 +77,15 @@ export interface AuthResolutionInput {
 
 const NOT_LOGGED_IN_MESSAGE =
   'Not logged in: no ChatGPT login or API key is stored and OPENAI_API_KEY is not set. Run `codetether auth login` to sign in with your ChatGPT account, or `codetether auth login --with-api-key` (or set OPENAI_API_KEY) to use an OpenAI API key.';
+
+/**
+ * The message for a named profile that holds no login (`OPENAI_API_KEY` is never used for one).
+ *
+ * @param profile - the profile name
+ */
+export function profileNotLoggedInMessage(profile: string): string {
+  return `The profile '${profile}' is not logged in: no ChatGPT login or API key is stored for it. Run \`codetether auth login --profile ${profile}\` to sign in (or \`codetether auth login --profile ${profile} --with-api-key\` for an OpenAI API key).`;
+}
 
 /** The actionable message for a ChatGPT login without a workspace/account id. */
 export const MISSING_ACCOUNT_ID_MESSAGE =
@@ -272,10 +284,13 @@ function createChatGptSession(store: CredentialStore | undefined, tokenManager: 
  * (`auth.json` by default, or Redis; see {@link openCredentialStore}). `auto`: what the user stored with
  * `codetether auth login` wins — a ChatGPT login, else an API key (`api-key.json`), both under `CODETETHER_HOME` —
  * then `OPENAI_API_KEY`, else `not-logged-in`. A stored login beats the variable because the variable is
- * often set for other tools, while a login is a deliberate choice for CodeTether.
+ * often set for other tools, while a login is a deliberate choice for CodeTether. A named profile
+ * (`input.profile` or `CODETETHER_PROFILE`) uses only what is stored for it: without a login it is
+ * `not-logged-in` naming the profile, never `OPENAI_API_KEY`.
  */
 export async function resolveAuthSession(input: AuthResolutionInput): Promise<AuthSession> {
   const { auth, env } = input;
+  const profile = resolveProfile(input.profile, env);
   const tokenManagerFor = (store: CredentialStore): TokenManager =>
     createTokenManager({
       store,
@@ -286,19 +301,19 @@ export async function resolveAuthSession(input: AuthResolutionInput): Promise<Au
   if (auth.type === 'api-key') return createApiKeySession(auth.apiKey, 'api key option');
   if (auth.type === 'chatgpt') {
     if (auth.tokenManager !== undefined) return createChatGptSession(auth.store, auth.tokenManager);
-    const store = auth.store ?? openCredentialStore(env);
+    const store = auth.store ?? openCredentialStore(env, { profile });
     return createChatGptSession(store, tokenManagerFor(store));
   }
   let store: CredentialStore;
   let stored: Awaited<ReturnType<CredentialStore['read']>>;
   try {
-    store = openCredentialStore(env);
+    store = openCredentialStore(env, { profile });
     stored = await store.read();
   } catch (error) {
     throw mapAuthError(error);
   }
   if (stored !== undefined) return createChatGptSession(store, tokenManagerFor(store));
-  const apiKeyStore = createApiKeyFileStore({ home: resolveCodetetherHome(env) });
+  const apiKeyStore = createApiKeyFileStore({ home: resolveCodetetherHome(env), profile });
   let storedApiKey: string | undefined;
   try {
     storedApiKey = await apiKeyStore.read();
@@ -306,6 +321,10 @@ export async function resolveAuthSession(input: AuthResolutionInput): Promise<Au
     throw mapAuthError(error);
   }
   if (storedApiKey !== undefined) return createApiKeySession(storedApiKey, apiKeyStore.location);
+  if (profile !== 'default') {
+    // OPENAI_API_KEY belongs to no profile: a named profile without a login must say so, not spend it.
+    throw new CodexProviderError('not-logged-in', profileNotLoggedInMessage(profile), { isRetryable: false });
+  }
   const apiKey = env.OPENAI_API_KEY?.trim();
   if (apiKey !== undefined && apiKey !== '') return createApiKeySession(apiKey, 'OPENAI_API_KEY');
   throw new CodexProviderError('not-logged-in', NOT_LOGGED_IN_MESSAGE, { isRetryable: false });

@@ -105,7 +105,7 @@ describe('the @codetether/provider-codex/configuration subpath', () => {
   const entry = new URL('../dist/configuration.js', import.meta.url);
 
   it.skipIf(!existsSync(entry))(
-    'loads only its own chunks and oauth-pkce constants: no transport, WebSocket, zod or provider code',
+    'loads only its own chunks and oauth-pkce constants and profile names: no transport, WebSocket, zod or provider code',
     async () => {
       const seen = new Set<string>();
       const bareImports: string[] = [];
@@ -122,7 +122,9 @@ describe('the @codetether/provider-codex/configuration subpath', () => {
         }
       };
       await visit(entry);
-      expect(new Set(bareImports)).toEqual(new Set(['@codetether/oauth-pkce/constants']));
+      expect(new Set(bareImports)).toEqual(
+        new Set(['@codetether/oauth-pkce/constants', '@codetether/oauth-pkce/profile-name']),
+      );
       expect([...seen].some((url) => url.endsWith('/index.js'))).toBe(false);
     },
   );

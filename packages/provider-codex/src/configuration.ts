@@ -4,6 +4,7 @@
 // network stack, no validation library and not the provider itself, so the CLI can read its
 // settings without paying for them at start-up.
 import { DEFAULT_ISSUER, DEFAULT_ORIGINATOR } from '@codetether/oauth-pkce/constants';
+import { parseProfileName } from '@codetether/oauth-pkce/profile-name';
 import { CodexProviderError } from './errors.js';
 
 /** The environment as CodeTether reads it: variable name → value (unset variables are `undefined`). */
@@ -18,6 +19,8 @@ export const ENVIRONMENT_VARIABLES = {
   home: 'CODETETHER_HOME',
   /** Where the ChatGPT login is kept: `file` (default, `$CODETETHER_HOME/auth.json`) or a `redis://` / `rediss://` URL. */
   store: 'CODETETHER_STORE',
+  /** The login profile to use (default `default`: `$CODETETHER_HOME/auth.json`, or Redis's `codetether:credentials`). */
+  profile: 'CODETETHER_PROFILE',
   /** OAuth issuer (default {@link DEFAULT_AUTH_ISSUER}). */
   authIssuer: 'CODETETHER_AUTH_ISSUER',
   /** ChatGPT Codex backend base URL (default {@link DEFAULT_CHATGPT_BASE_URL}). */
@@ -46,6 +49,8 @@ export const ENVIRONMENT_VARIABLES = {
   modelsCacheTtlSeconds: 'CODETETHER_MODELS_CACHE_TTL_SECONDS',
   /** The instructions the gateway sends for requests that bring none (default {@link DEFAULT_GATEWAY_INSTRUCTIONS}). */
   serverInstructions: 'CODETETHER_SERVER_INSTRUCTIONS',
+  /** The gateway's failover profiles, comma-separated, in order (`--failover`; off by default). */
+  serverFailover: 'CODETETHER_SERVER_FAILOVER',
   /** Extra `Host` names the gateway answers when bound to loopback (comma-separated; `*` for any). */
   serverAllowedHosts: 'CODETETHER_SERVER_ALLOWED_HOSTS',
   /** Browser origins the gateway allows, with CORS (comma-separated; none by default). */
@@ -282,4 +287,26 @@ export function resolveCredentialStoreSetting(env: Environment): CredentialStore
     url: value,
     location: `${url.protocol}//${url.host}/${url.pathname.replace(/^\/+|\/+$/g, '') || '0'}`,
   };
+}
+
+/**
+ * Resolves the login profile: the option wins, then `CODETETHER_PROFILE`, then `default`. A name that is
+ * not a valid profile name (1–64 of `a-z 0-9 - _`, e.g. `../x`) is an `invalid-request` error saying
+ * where the name came from and what a valid one looks like.
+ *
+ * @param option - the profile the caller chose (`--profile`, a library option), if any
+ * @param env - the environment
+ */
+export function resolveProfile(option: string | undefined, env: Environment): string {
+  const fromOption = nonEmpty(option);
+  const name = fromOption ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.profile);
+  try {
+    return parseProfileName(name);
+  } catch (error) {
+    const source = fromOption === undefined ? ENVIRONMENT_VARIABLES.profile : 'the profile option';
+    throw new CodexProviderError('invalid-request', `${(error as Error).message} (from ${source})`, {
+      isRetryable: false,
+      cause: error,
+    });
+  }
 }

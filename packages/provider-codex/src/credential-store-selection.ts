@@ -3,12 +3,18 @@
 // dependency (not an optional peer: changesets would turn each of its minor releases into a major one of
 // this package), imported only when the variable names a Redis URL, so nothing loads it otherwise.
 import { type CredentialStore, createFileCredentialStore, type RefreshJournal } from '@codetether/oauth-pkce';
-import { type Environment, resolveCredentialStoreSetting } from './configuration.js';
+import { type Environment, resolveCredentialStoreSetting, resolveProfile } from './configuration.js';
 import { CodexProviderError } from './errors.js';
 
 const REDIS_PACKAGE = '@codetether/credential-store-redis';
 
-async function importRedisStore(url: string): Promise<CredentialStore> {
+/** Options of {@link openCredentialStore}. */
+export interface CredentialStoreSelectionOptions {
+  /** The profile (default `CODETETHER_PROFILE`, else `default`). */
+  profile?: string | undefined;
+}
+
+async function importRedisStore(url: string, profile: string): Promise<CredentialStore> {
   let redisPackage: typeof import('@codetether/credential-store-redis');
   try {
     redisPackage = await import('@codetether/credential-store-redis');
@@ -19,14 +25,14 @@ async function importRedisStore(url: string): Promise<CredentialStore> {
       { isRetryable: false, cause: error },
     );
   }
-  return redisPackage.createRedisCredentialStore({ url });
+  return redisPackage.createRedisCredentialStore({ url, profile });
 }
 
-/** A Redis store that loads the Redis package (and connects) on first use. */
-function createLazyRedisStore(url: string, location: string): CredentialStore {
+/** A Redis store that loads the Redis package (and connects) on first use; `close()` closes its connection. */
+function createLazyRedisStore(url: string, location: string, profile: string): CredentialStore {
   let loading: Promise<CredentialStore> | undefined;
   const load = () => {
-    loading ??= importRedisStore(url);
+    loading ??= importRedisStore(url, profile);
     // A failed import is reported again on the next use, not cached forever.
     loading.catch(() => {
       loading = undefined;
@@ -35,8 +41,14 @@ function createLazyRedisStore(url: string, location: string): CredentialStore {
   };
   const journal = async (): Promise<RefreshJournal | undefined> => (await load()).refreshJournal;
   const description = `RedisCredentialStore { location: ${location} }`;
-  const store: CredentialStore & { toJSON(): unknown; toString(): string } = {
+  const store: CredentialStore & { close(): Promise<void>; toJSON(): unknown; toString(): string } = {
     location,
+    profile,
+    close: async () => {
+      const opened = await loading?.catch(() => undefined);
+      await (opened as { close?: () => Promise<void> } | undefined)?.close?.();
+    },
+    listProfiles: async () => (await (await load()).listProfiles?.()) ?? [],
     read: async () => (await load()).read(),
     write: async (credentials) => (await load()).write(credentials),
     delete: async () => (await load()).delete(),
@@ -59,10 +71,24 @@ function createLazyRedisStore(url: string, location: string): CredentialStore {
  * `@codetether/credential-store-redis` (imported on first use; when a bundle left it out, using the store
  * fails with `store-unavailable`). An invalid value throws `store-unavailable`.
  *
- * @param env - the environment (`CODETETHER_STORE`, `CODETETHER_HOME`)
+ * The profile (option, else `CODETETHER_PROFILE`, else `default`) picks the login inside the store: the
+ * default profile is where the login always was (`auth.json`, Redis `codetether:credentials`), a named
+ * one is `$CODETETHER_HOME/profiles/<name>/auth.json` or Redis `codetether:profile:<name>:credentials`.
+ * An invalid profile name throws `invalid-request`. The store's `listProfiles()` lists the profiles that
+ * hold a login.
+ *
+ * @param env - the environment (`CODETETHER_STORE`, `CODETETHER_HOME`, `CODETETHER_PROFILE`)
+ * @param options - an explicit profile
  */
-export function openCredentialStore(env: Environment): CredentialStore {
+export function openCredentialStore(
+  env: Environment,
+  options: CredentialStoreSelectionOptions = {},
+): CredentialStore {
+  const profile = resolveProfile(options.profile, env);
   const setting = resolveCredentialStoreSetting(env);
-  if (setting.type === 'redis') return createLazyRedisStore(setting.url, setting.location);
-  return createFileCredentialStore({ env: { ...env } });
+  if (setting.type === 'redis') {
+    const location = profile === 'default' ? setting.location : `${setting.location} (profile ${profile})`;
+    return createLazyRedisStore(setting.url, location, profile);
+  }
+  return createFileCredentialStore({ env: { ...env }, profile });
 }

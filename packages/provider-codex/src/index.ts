@@ -3,6 +3,7 @@ export {
   type AuthResolutionInput,
   type AuthSession,
   type CodexAuthOption,
+  profileNotLoggedInMessage,
   type RequestCredentials,
   resolveAuthSession,
 } from './auth.js';
@@ -16,6 +17,7 @@ export {
   type ResolvedEndpoints,
   resolveCredentialStoreSetting,
   resolveEndpoints,
+  resolveProfile,
   resolveTransportMode,
   type TransportMode,
 } from './configuration.js';
@@ -28,7 +30,7 @@ export {
   DEFAULT_AUTO_COMPACT_SHARE,
 } from './conversation.js';
 export type { ConversationInput } from './conversation-history.js';
-export { openCredentialStore } from './credential-store-selection.js';
+export { type CredentialStoreSelectionOptions, openCredentialStore } from './credential-store-selection.js';
 export {
   CodexProviderError,
   type CodexProviderErrorCode,

@@ -61,6 +61,11 @@ export interface CodexProviderOptions {
   auth?: CodexAuthOption;
   /** Environment to read (default `process.env`). */
   env?: Record<string, string | undefined>;
+  /**
+   * The login profile for `auto` auth (default `CODETETHER_PROFILE`, else `default`): a named profile's
+   * login is `$CODETETHER_HOME/profiles/<name>/auth.json` (or its Redis keys). Invalid names are `invalid-request`.
+   */
+  profile?: string;
   /** OAuth issuer (default `CODETETHER_AUTH_ISSUER` or https://auth.openai.com). */
   issuer?: string;
   /** ChatGPT Codex backend base URL (default `CODETETHER_CHATGPT_BASE_URL` or https://chatgpt.com/backend-api/codex). */
@@ -390,6 +395,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     resolveAuthSession({
       auth: options.auth ?? { type: 'auto' },
       env,
+      profile: options.profile,
       issuer: endpoints.issuer,
       fetch: options.fetch,
       now: options.now,

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Emulator } from '@codetether/emulator';
+import type { Emulator, IssueTokensOptions } from '@codetether/emulator';
 import { createFileCredentialStore } from '@codetether/oauth-pkce';
 
 /** The built CLI (`pnpm build` runs before `pnpm test`). */
@@ -158,10 +158,15 @@ export async function createTestEnvironment(emulator: Emulator): Promise<TestEnv
  *
  * @param emulator - the emulator issuing the tokens
  * @param home - `CODETETHER_HOME`
+ * @param options - the profile to store it in (default the default profile) and the claims to issue
  */
-export async function storeEmulatorLogin(emulator: Emulator, home: string): Promise<{ accessToken: string }> {
-  const issued = emulator.issueTokens();
-  const store = createFileCredentialStore({ home });
+export async function storeEmulatorLogin(
+  emulator: Emulator,
+  home: string,
+  options: { profile?: string; issue?: IssueTokensOptions } = {},
+): Promise<{ accessToken: string }> {
+  const issued = emulator.issueTokens(options.issue);
+  const store = createFileCredentialStore({ home, profile: options.profile });
   await store.write({
     type: 'chatgpt',
     tokens: {

@@ -202,7 +202,8 @@ async function loginWithApiKey(context: CommandContext): Promise<ExitCode> {
   await store.write(apiKey);
   const replaced = await removeChatGptLogin(context.env);
   const { stdout, stdoutColors: colors } = context.terminal;
-  stdout.write(`${colors.green('✔')} Saved your OpenAI API key to ${store.location}.\n`);
+  const profile = store.profile === 'default' ? '' : ` (profile ${store.profile})`;
+  stdout.write(`${colors.green('✔')} Saved your OpenAI API key to ${store.location}${profile}.\n`);
   if (replaced.kind !== 'none') {
     stdout.write(colors.dim(`It replaces the ChatGPT login that was stored in ${replaced.location}.\n`));
   }
@@ -212,7 +213,8 @@ async function loginWithApiKey(context: CommandContext): Promise<ExitCode> {
 /**
  * `codetether auth login`: signs in with the browser (default), a device code or the paste flow,
  * then saves the login to `$CODETETHER_HOME/auth.json` (replacing a stored API key); with
- * `--with-api-key` it stores an API key read from standard input instead.
+ * `--with-api-key` it stores an API key read from standard input instead. Both go to the profile of
+ * `--profile` / `CODETETHER_PROFILE` when one is named (`$CODETETHER_HOME/profiles/<name>/`).
  *
  * @param context - streams, environment and clock
  * @param options - the chosen flow and port
@@ -247,6 +249,7 @@ export async function runLogin(context: CommandContext, options: LoginOptions): 
   );
   const who = claims.email ?? 'your ChatGPT account';
   const details = [
+    store.profile === undefined || store.profile === 'default' ? undefined : `profile ${store.profile}`,
     claims.planType === undefined ? undefined : `plan ${claims.planType}`,
     claims.accountId === undefined ? undefined : `account ${shortenAccountId(claims.accountId)}`,
   ].filter((part) => part !== undefined);

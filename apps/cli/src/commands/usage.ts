@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import { AnswerError } from '../chat-turn.js';
 import { createCodexProvider } from '../codex-provider.js';
 import type { CommandContext } from '../command-context.js';
+import { resolveProfileHome } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { loadRateLimits, saveRateLimits } from '../rate-limit-cache.js';
 import { formatRelativeTime } from '../rendering/duration.js';
@@ -109,7 +109,7 @@ async function readUsageWindows(
  * @param options - refresh, JSON and model
  */
 export async function runUsage(context: CommandContext, options: UsageOptions): Promise<ExitCode> {
-  const home = resolveCodetetherHome(context.env);
+  const home = resolveProfileHome(context.env);
   const provider = createCodexProvider({ env: context.env });
   const { stdout, stdoutColors: colors } = context.terminal;
   try {

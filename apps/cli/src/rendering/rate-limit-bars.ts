@@ -47,8 +47,12 @@ export function windowLabel(minutes: number | undefined): string {
   return `${minutes}-minute`;
 }
 
-/** Treats values below 10^12 as epoch seconds (some headers carry seconds). */
-function toEpochMilliseconds(value: number): number {
+/**
+ * Treats values below 10^12 as epoch seconds (some headers carry seconds).
+ *
+ * @param value - epoch seconds or milliseconds
+ */
+export function toEpochMilliseconds(value: number): number {
   return value < 1e12 ? value * 1000 : value;
 }
 

@@ -141,7 +141,11 @@ export function prepareResponse(context: EmulatorContext, request: ResponsesRequ
       ),
     );
   }
-  const scenario = selection.scenario;
+  const limited =
+    backend === 'chatgpt' &&
+    (context.options().usageLimitedAccounts ?? []).includes(headerValue(headers, 'chatgpt-account-id') ?? '');
+  // An account at its usage limit gets the limit's 429 whatever it asked for.
+  const scenario: ScenarioName = limited ? 'rate-limited' : selection.scenario;
   const outcome = planScenario(
     context,
     scenario,

@@ -1,0 +1,63 @@
+import { DEFAULT_PROFILE, isValidProfileName } from '@codetether/oauth-pkce';
+import type { RedisConnection } from './redis-connection.js';
+
+/** The Redis keys of one profile's login. */
+export interface RedisProfileKeys {
+  /** The hash `{ data, version }` holding the login. */
+  credentials: string;
+  /** The refresh lock. */
+  lock: string;
+  /** The refresh journal. */
+  journal: string;
+}
+
+/** The part of a named profile's keys between the prefix and the key's own name. */
+const PROFILE_SEGMENT = 'profile:';
+
+/**
+ * The keys of a profile: `<prefix>credentials`, `<prefix>lock`, `<prefix>refresh-journal` for the default
+ * profile (as before profiles existed), `<prefix>profile:<name>:credentials` etc. for a named one.
+ *
+ * @param prefix - the store's key prefix, e.g. `codetether:`
+ * @param profile - a valid profile name
+ */
+export function redisProfileKeys(prefix: string, profile: string): RedisProfileKeys {
+  const base = profile === DEFAULT_PROFILE ? prefix : `${prefix}${PROFILE_SEGMENT}${profile}:`;
+  return { credentials: `${base}credentials`, lock: `${base}lock`, journal: `${base}refresh-journal` };
+}
+
+/** Escapes the glob characters of `SCAN MATCH` in a literal prefix. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/**
+ * Lists the profiles with a stored login under `prefix`: `default` first when it holds one, then the
+ * named profiles alphabetically. Walks the key space with `SCAN … MATCH` (never `KEYS`, which blocks
+ * Redis) and keeps a profile only when its hash still holds a login (a logged-out profile keeps its
+ * version counter).
+ *
+ * @param connection - the Redis connection
+ * @param prefix - the store's key prefix
+ */
+export async function listRedisProfiles(connection: RedisConnection, prefix: string): Promise<string[]> {
+  const namePrefix = `${prefix}${PROFILE_SEGMENT}`;
+  const pattern = `${escapeGlob(namePrefix)}*:credentials`;
+  const names = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, found] = await connection.run((client) =>
+      client.scan(cursor, 'MATCH', pattern, 'COUNT', 200),
+    );
+    cursor = next;
+    for (const key of found) {
+      const name = key.slice(namePrefix.length, -':credentials'.length);
+      if (isValidProfileName(name) && name !== DEFAULT_PROFILE) names.add(name);
+    }
+  } while (cursor !== '0');
+  const candidates = [DEFAULT_PROFILE, ...[...names].sort()];
+  const held = await connection.run((client) =>
+    Promise.all(candidates.map((name) => client.hexists(redisProfileKeys(prefix, name).credentials, 'data'))),
+  );
+  return candidates.filter((_name, index) => held[index] === 1);
+}
