@@ -82,7 +82,8 @@ export function parseChatInvocation(args: readonly string[]): ChatInvocation | u
       if (equals !== -1) return undefined;
       value = !definition.long.startsWith('no-');
     } else {
-      const text = equals === -1 ? args[(index += 1)] : word.slice(equals + 1);
+      if (equals === -1) index += 1;
+      const text = equals === -1 ? args[index] : word.slice(equals + 1);
       if (text === undefined || text === '' || text.startsWith('-')) return undefined;
       if (definition.choices !== undefined && !definition.choices.includes(text)) return undefined;
       value = text;
