@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { FetchInitLike, FetchLike, FetchResponseLike } from '@codetether/transport-http';
 
-// Built-ins through `process.getBuiltinModule` (Node >= 22.3, which the CLI's version check covers):
-// importing them as ES modules makes Node evaluate every export, which costs start-up time.
-const builtin = <Module>(id: string): Module => process.getBuiltinModule(id) as Module;
+// Built-ins through `process.getBuiltinModule` (Node >= 22.3): importing them as ES modules makes Node
+// evaluate every export, which costs start-up time. Node 22.0–22.2 import them.
+async function builtin<Module>(id: string): Promise<Module> {
+  return (process.getBuiltinModule?.(id) as Module | undefined) ?? ((await import(id)) as Module);
+}
 
 function headersOf(response: IncomingMessage): FetchResponseLike['headers'] {
   return {
@@ -29,10 +31,12 @@ function headersOf(response: IncomingMessage): FetchResponseLike['headers'] {
  * @param url - the endpoint
  * @param init - method, headers, JSON body and the abort signal
  */
-export const nodeHttpFetch: FetchLike = (url: string, init: FetchInitLike) =>
-  new Promise<FetchResponseLike>((resolve, reject) => {
-    const client = builtin<typeof import('node:http')>(url.startsWith('https:') ? 'node:https' : 'node:http');
-    const { Readable } = builtin<typeof import('node:stream')>('node:stream');
+export const nodeHttpFetch: FetchLike = async (url: string, init: FetchInitLike) => {
+  const [client, { Readable }] = await Promise.all([
+    builtin<typeof import('node:http')>(url.startsWith('https:') ? 'node:https' : 'node:http'),
+    builtin<typeof import('node:stream')>('node:stream'),
+  ]);
+  return new Promise<FetchResponseLike>((resolve, reject) => {
     const request = client.request(url, { method: init.method, headers: init.headers, signal: init.signal });
     request.once('error', reject);
     request.once('response', (response) => {
@@ -45,3 +49,4 @@ export const nodeHttpFetch: FetchLike = (url: string, init: FetchInitLike) =>
     });
     request.end(init.body);
   });
+};
