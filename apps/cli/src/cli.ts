@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { enableCompileCache } from './compile-cache.js';
 import { CLI_VERSION } from './version.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else, `--help` to a pipe
@@ -34,7 +35,7 @@ if (rest.length === 0 && (first === '--version' || first === '-V')) {
   process.exitCode = 1;
 } else {
   // Only now: the two answers above load nothing worth caching.
-  (builtin?.('node:module') as typeof import('node:module') | undefined)?.enableCompileCache?.();
+  enableCompileCache(process.env, builtin);
   const { main } = await import('./main.js');
   await main(CLI_VERSION);
 }

@@ -1,13 +1,44 @@
-import { CommanderError } from 'commander';
 import type { CommandContext } from './command-context.js';
+import { type ChatInvocation, parseChatInvocation } from './command-line/chat-invocation.js';
+import type { ChatOptions } from './commands/chat.js';
 import { reportError } from './error-report.js';
-import { EXIT_CODES, type ExitCode } from './exit-codes.js';
-import { createProgram } from './program.js';
+import type { ExitCode } from './exit-codes.js';
+import type { ContextFactory } from './program.js';
 import { createTerminal } from './terminal.js';
+
+/**
+ * Runs a plain `codetether chat …` without commander: the same steps as the `chat` command's
+ * pre-action hook and action in `program.ts` (config file and `-c` below/above the environment, a
+ * `--model` left at its default takes `CODETETHER_MODEL`), from the same option definitions.
+ */
+async function runChatInvocation(
+  invocation: ChatInvocation,
+  env: Record<string, string | undefined>,
+  createContext: ContextFactory,
+): Promise<ExitCode> {
+  const [{ configuredModel, loadCommandEnvironment }, { runChat }] = await Promise.all([
+    import('./configuration/command-environment.js'),
+    import('./commands/chat.js'),
+  ]);
+  let commandEnvironment = await loadCommandEnvironment(env, invocation.configOverrides);
+  if (invocation.profile !== undefined) {
+    const { parseProfileOption } = await import('./profile-option.js');
+    commandEnvironment = {
+      ...commandEnvironment,
+      CODETETHER_PROFILE: parseProfileOption(invocation.profile),
+    };
+  }
+  const options = { ...invocation.options } as unknown as ChatOptions;
+  if (!invocation.given.has('model')) options.model = configuredModel(commandEnvironment) ?? options.model;
+  return runChat(createContext(invocation.debug, commandEnvironment), invocation.prompt, options);
+}
 
 /**
  * Runs `codetether` with the process's arguments and sets `process.exitCode`:
  * 0 done, 1 model/server error, 2 usage error, 3 not logged in, 130 interrupted.
+ *
+ * A plain one-shot `chat` (see `parseChatInvocation`) runs without loading the command parser;
+ * everything else goes through commander (`run-program.ts`, loaded on demand).
  *
  * @param version - the version `--version` prints (the entry point owns it, so it loads alone)
  */
@@ -21,7 +52,6 @@ export async function main(version: string): Promise<void> {
   }
   const env = process.env;
   const terminal = createTerminal({ stdout: process.stdout, stderr: process.stderr }, env);
-  let exitCode: ExitCode = EXIT_CODES.success;
   const createContext = (debug: boolean, commandEnvironment: typeof env): CommandContext => ({
     terminal,
     stdin: process.stdin,
@@ -29,19 +59,17 @@ export async function main(version: string): Promise<void> {
     now: Date.now,
     debug,
   });
-  const program = createProgram(version, env, createContext, (code) => {
-    exitCode = code;
-  });
+  let exitCode: ExitCode;
   try {
-    await program.parseAsync(process.argv);
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander already printed the message (or the help / version).
-      const done = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
-      exitCode = done ? EXIT_CODES.success : EXIT_CODES.usage;
+    const chat = parseChatInvocation(process.argv.slice(2));
+    if (chat !== undefined) {
+      exitCode = await runChatInvocation(chat, env, createContext);
     } else {
-      exitCode = reportError(terminal, error, process.argv.includes('--debug'));
+      const { runProgram } = await import('./run-program.js');
+      exitCode = await runProgram(version, process.argv, env, createContext);
     }
+  } catch (error) {
+    exitCode = reportError(terminal, error, process.argv.includes('--debug'));
   }
   process.exitCode = exitCode;
 }

@@ -1,9 +1,11 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext } from './command-context.js';
+import { CHAT_COMMAND, DEFAULT_MODEL } from './command-line/chat-command.js';
+import { CONFIG_OVERRIDE_OPTION, DEBUG_OPTION, PROFILE_OPTION } from './command-line/global-options.js';
+import { type OptionDefinition, optionFlags } from './command-line/option-definition.js';
 import type { ExitCode } from './exit-codes.js';
 
-/** Default model of `chat` and `usage`. */
-export const DEFAULT_MODEL = 'gpt-5.4';
+export { DEFAULT_MODEL } from './command-line/chat-command.js';
 
 /** Sets the exit code of the run; commands call it with their result. */
 export type ExitCodeSink = (code: ExitCode) => void;
@@ -13,6 +15,15 @@ export type ContextFactory = (debug: boolean, env: Record<string, string | undef
 
 function collectOverride(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** Commander's option for a shared definition (the one-shot chat fast path reads the same one). */
+function commanderOption(definition: OptionDefinition): Option {
+  const option = new Option(optionFlags(definition), definition.description);
+  if (definition.defaultValue !== undefined) option.default(definition.defaultValue);
+  if (definition.choices !== undefined) option.choices(definition.choices);
+  if (definition.repeatable === true) option.argParser(collectOverride);
+  return option;
 }
 
 function parsePort(value: string): number {
@@ -74,13 +85,9 @@ export function createProgram(
     )
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
-    .option('--debug', 'show stack traces and details on errors')
-    .option('--profile <name>', 'use this login profile ($CODETETHER_PROFILE; default: the default profile)')
-    .option(
-      '-c, --config <key=value>',
-      'set a config file setting for this run (repeatable), e.g. -c transport=http',
-      collectOverride,
-    )
+    .addOption(commanderOption(DEBUG_OPTION))
+    .addOption(commanderOption(PROFILE_OPTION))
+    .addOption(commanderOption(CONFIG_OVERRIDE_OPTION))
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
@@ -88,7 +95,9 @@ export function createProgram(
 
   let commandEnvironment = env;
   program.hook('preAction', async (_program, actionCommand) => {
-    const { loadCommandEnvironment } = await import('./configuration/command-environment.js');
+    const { configuredModel, loadCommandEnvironment } = await import(
+      './configuration/command-environment.js'
+    );
     commandEnvironment = await loadCommandEnvironment(
       env,
       program.opts<{ config?: string[] }>().config ?? [],
@@ -101,7 +110,7 @@ export function createProgram(
       const { parseProfileOption } = await import('./profile-option.js');
       commandEnvironment = { ...commandEnvironment, CODETETHER_PROFILE: parseProfileOption(profile) };
     }
-    const model = commandEnvironment.CODETETHER_MODEL?.trim();
+    const model = configuredModel(commandEnvironment);
     const hasModelOption = actionCommand.options.some((option) => option.attributeName() === 'model');
     if (hasModelOption && model && actionCommand.getOptionValueSource('model') === 'default') {
       actionCommand.setOptionValueWithSource('model', model, 'env');
@@ -174,30 +183,16 @@ export function createProgram(
       setExitCode(await runModels(contextOf(command), options));
     });
 
-  program
-    .command('chat')
-    .description(
-      'ask a model; streams the answer (interactive session when no prompt is given on a terminal)',
-    )
-    .argument('[prompt...]', 'the prompt (default: standard input when piped)')
-    .option(
-      '-m, --model <model>',
-      'model or alias: gpt-5.4, gpt-5.4:high, gpt-5.5-fast ($CODETETHER_MODEL, config "model")',
-      DEFAULT_MODEL,
-    )
-    .option('-s, --system <text>', 'system instructions')
-    .addOption(
-      new Option(
-        '-t, --transport <transport>',
-        'wire to use (default $CODETETHER_TRANSPORT, config "transport", or auto)',
-      ).choices(['auto', 'websocket', 'http']),
-    )
-    .option('--json', 'print one StreamChunk JSON object per line (nothing else on stdout)')
-    .option('--no-thinking', 'hide the reasoning summary')
-    .action(async (prompt: string[], options, command: Command) => {
-      const { runChat } = await import('./commands/chat.js');
-      setExitCode(await runChat(contextOf(command), prompt, options));
-    });
+  // Defined in command-line/chat-command.ts: a plain one-shot `chat` skips this parser (see main.ts).
+  const chat = program
+    .command(CHAT_COMMAND.name)
+    .description(CHAT_COMMAND.description)
+    .argument(`[${CHAT_COMMAND.argument.name}...]`, CHAT_COMMAND.argument.description);
+  for (const definition of CHAT_COMMAND.options) chat.addOption(commanderOption(definition));
+  chat.action(async (prompt: string[], options, command: Command) => {
+    const { runChat } = await import('./commands/chat.js');
+    setExitCode(await runChat(contextOf(command), prompt, options));
+  });
 
   program
     .command('usage')

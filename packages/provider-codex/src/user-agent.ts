@@ -1,18 +1,15 @@
-import { createRequire } from 'node:module';
 import { arch, platform, release } from 'node:os';
 
-function readPackageVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    const manifest = require('../package.json') as { version?: unknown };
-    return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+/** Replaced at build time by tsup (`define`) with the version in this package's package.json. */
+declare const CODETETHER_PROVIDER_VERSION: string | undefined;
 
-/** This package's version, read from its package.json (works from `src/` and `dist/`). */
-export const PROVIDER_VERSION: string = readPackageVersion();
+/**
+ * This package's version. Written into the build (see tsup.config.ts) rather than read from
+ * package.json at run time: reading it cost every process that loads the provider a CommonJS loader
+ * and a file read before its first request. Running from source (tests), it is `0.0.0-development`.
+ */
+export const PROVIDER_VERSION: string =
+  typeof CODETETHER_PROVIDER_VERSION === 'string' ? CODETETHER_PROVIDER_VERSION : '0.0.0-development';
 
 /**
  * The default `User-Agent`: `codetether/<version> (<os> <release>; <arch>) node/<version>`.

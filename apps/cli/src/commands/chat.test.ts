@@ -177,6 +177,27 @@ describe('codetether chat', () => {
     }
   });
 
+  it('answers over HTTP too, and reports a usage limit and a failed response there as over the WebSocket', async () => {
+    const http = ['chat', '--transport', 'http'];
+    const answered = await runCli([...http, 'Hi'], fixture.environment.env);
+    expect(answered.code).toBe(0);
+    expect(answered.stdout).toBe(`${TEXT_ANSWER}\n`);
+    expect(answered.stderr).toMatch(USAGE_LINE);
+    try {
+      fixture.emulator.setOptions({ scenario: 'rate-limited' });
+      const limited = await runCli([...http, '--json', 'Hi'], fixture.environment.env);
+      expect(limited.code).toBe(1);
+      expect(JSON.parse(limited.stdout)).toMatchObject({ type: 'error', code: 'usage-limit-reached' });
+      fixture.emulator.setOptions({ scenario: 'failed' });
+      const failed = await runCli([...http, 'Hi'], fixture.environment.env);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/^error: /m);
+    } finally {
+      fixture.emulator.setOptions({ scenario: 'text' });
+    }
+    expect(fixture.emulator.requests.filter((request) => request.transport === 'websocket')).toEqual([]);
+  });
+
   it('says in one sentence that the backend is down (exit 1), and prints the error chunk on stdout with --json', async () => {
     const port = await findClosedPort();
     // The WebSocket only: the HTTP transport's retries with backoff would add seconds to the suite.

@@ -32,3 +32,14 @@ export async function loadCommandEnvironment(
   }
   return buildEffectiveEnvironment({ env, configFile, overrides: parsedOverrides });
 }
+
+/**
+ * The model the environment asks for (`CODETETHER_MODEL`, which the config file's `model` and
+ * `-c model=…` feed): what a `--model` left at its default becomes.
+ *
+ * @param environment - the command environment ({@link loadCommandEnvironment})
+ */
+export function configuredModel(environment: Record<string, string | undefined>): string | undefined {
+  const model = environment.CODETETHER_MODEL?.trim();
+  return model === '' ? undefined : model;
+}
