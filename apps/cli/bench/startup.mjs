@@ -3,7 +3,8 @@
 //   codetether --version / --help          vs  node -e 0
 //   codetether chat "…" (one-shot, API key over HTTP against a local emulator)
 //                                          vs  a minimal node script that POSTs the same body with the
-//                                              built-in fetch and reads the SSE stream to the end.
+//                                              built-in fetch and reads the SSE stream to the end
+//                                              (and, stricter, the same script on node:http).
 // Targets: each ratio <= 1.2. BENCH_RUNS sets the number of interleaved rounds (default 21).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -38,6 +39,28 @@ const decoder = new TextDecoder();
 let text = '';
 for await (const bytes of response.body) text += decoder.decode(bytes, { stream: true });
 process.stdout.write(text.length > 0 ? 'ok\\n' : '');
+`;
+
+// The same with node:http (no undici set-up), which is what the CLI's HTTP transport uses: the strictest
+// baseline, printed next to the fetch script's so the ratio cannot hide behind fetch's own start-up cost.
+const MINIMAL_NODE_HTTP_SCRIPT = `
+import { request } from 'node:http';
+const req = request(process.env.BENCH_URL, {
+  method: 'POST',
+  headers: {
+    authorization: 'Bearer ' + process.env.OPENAI_API_KEY,
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+  },
+});
+req.on('response', async (response) => {
+  if (response.statusCode !== 200) process.exit(1);
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const bytes of response) text += decoder.decode(bytes, { stream: true });
+  process.stdout.write(text.length > 0 ? 'ok\\n' : '');
+});
+req.end(process.env.BENCH_BODY);
 `;
 
 /** Runs node with `args` and `env`; resolves with the wall time in ms (rejects on a non-zero exit). */
@@ -90,6 +113,7 @@ try {
     'codetether --version': [[cli, '--version'], baseEnv],
     'codetether --help': [[cli, '--help'], baseEnv],
     'minimal fetch script': [['--input-type=module', '-e', MINIMAL_SCRIPT], minimalEnv],
+    'minimal node:http script': [['--input-type=module', '-e', MINIMAL_NODE_HTTP_SCRIPT], minimalEnv],
     'codetether chat (one-shot)': [[cli, 'chat', PROMPT], chatEnv],
   };
   const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
@@ -112,10 +136,14 @@ try {
       'chat one-shot / minimal script',
       medians['codetether chat (one-shot)'] / medians['minimal fetch script'],
     ],
+    [
+      'chat one-shot / node:http script',
+      medians['codetether chat (one-shot)'] / medians['minimal node:http script'],
+    ],
   ];
   for (const [label, ratio] of ratios) {
     console.log(
-      `ratio ${label.padEnd(31)} ${ratio.toFixed(2)} (${ratio <= TARGET ? 'within' : 'over'} the ${TARGET} target)`,
+      `ratio ${label.padEnd(33)} ${ratio.toFixed(2)} (${ratio <= TARGET ? 'within' : 'over'} the ${TARGET} target)`,
     );
   }
   console.log(
