@@ -136,6 +136,26 @@ function hexValue(code: number): number {
 }
 
 /**
+ * The head that keeps coming, shared by the readers of one stream (its SSE events and the data of
+ * events framed line by line have the same heads). @internal
+ */
+export class FrequentDeltaHead {
+  /** The JSON head last read by a general pattern, before and after its sequence number (`after` empty without one). */
+  lastBefore = '';
+  lastAfter = '';
+  /** How many times in a row it was read. */
+  count = 0;
+  /**
+   * The pattern compiled for it (sticky, no groups): an optional SSE prefix (`event:` line naming
+   * its type, `data:`), then the JSON head with any sequence number; and the head's fields.
+   */
+  pattern: RegExp | undefined;
+  head: DeltaEventHead | undefined;
+}
+
+const OPENING_BRACE = 0x7b;
+
+/**
  * Reads hot delta events — `response.output_text.delta`, `function_call_arguments.delta`,
  * `reasoning_summary_text.delta`, `reasoning_text.delta`, `refusal.delta`,
  * `custom_tool_call_input.delta` — from their JSON text without `JSON.parse`, when it has the
@@ -165,22 +185,14 @@ export class DeltaEventReader {
   private readonly sticky: boolean;
   private readonly headPattern: RegExp;
   private readonly tailPattern: RegExp;
-  /**
-   * The head `headPattern` read last, as text before and after its sequence number (`after` empty
-   * without one), and how many times in a row it was read.
-   */
-  private lastHeadBefore = '';
-  private lastHeadAfter = '';
-  private sameHeadCount = 0;
-  /** The pattern compiled for a frequent head (sticky, no groups) and that head's fields. */
-  private frequentHeadPattern: RegExp | undefined;
-  private frequentHead: DeltaEventHead = this.head;
+  private readonly frequent: FrequentDeltaHead;
 
   /**
    * Creates a reader of whole texts (`text`: a WebSocket frame, SSE data) or of whole SSE events
    * starting at a line start (`sse`).
    */
-  constructor(framing: 'text' | 'sse') {
+  constructor(framing: 'text' | 'sse', frequent = new FrequentDeltaHead()) {
+    this.frequent = frequent;
     this.sticky = framing === 'sse';
     this.headPattern = this.sticky ? DELTA_EVENT_SSE_HEAD : DELTA_EVENT_TEXT_HEAD;
     this.tailPattern = this.sticky ? SSE_TAIL : TEXT_TAIL;
@@ -193,15 +205,20 @@ export class DeltaEventReader {
    */
   read(text: string, position: number): string | undefined {
     let deltaStart = -1;
-    const frequent = this.frequentHeadPattern;
-    if (frequent !== undefined) {
-      frequent.lastIndex = position;
-      if (frequent.test(text)) {
-        deltaStart = frequent.lastIndex;
-        this.head = this.frequentHead;
+    const frequent = this.frequent;
+    const pattern = frequent.pattern;
+    // The pattern's SSE prefix is optional: a whole text must start with the JSON, an SSE event must not.
+    if (pattern !== undefined && (text.charCodeAt(position) === OPENING_BRACE) !== this.sticky) {
+      pattern.lastIndex = position;
+      if (pattern.test(text)) {
+        deltaStart = pattern.lastIndex;
+        this.head = frequent.head as DeltaEventHead;
       }
     }
     if (deltaStart === -1) {
+      // Over SSE, an event not whole yet (the end of a network chunk) is left to line framing
+      // without running the general pattern.
+      if (this.sticky && text.indexOf('\n\n', position) === -1) return undefined;
       deltaStart = this.readHead(text, position);
       if (deltaStart === -1) return undefined;
     }
@@ -256,18 +273,21 @@ export class DeltaEventReader {
       before = text.slice(jsonStart, digitsStart);
       after = text.slice(digitsStart + sequenceNumber.length, deltaStart);
     }
-    if (before !== this.lastHeadBefore || after !== this.lastHeadAfter) {
-      this.lastHeadBefore = before;
-      this.lastHeadAfter = after;
-      this.sameHeadCount = 1;
-    } else if (++this.sameHeadCount === SAME_HEAD_STREAK) {
+    const frequent = this.frequent;
+    if (before !== frequent.lastBefore || after !== frequent.lastAfter) {
+      frequent.lastBefore = before;
+      frequent.lastAfter = after;
+      frequent.count = 1;
+    } else if (++frequent.count === SAME_HEAD_STREAK) {
       // `after` is empty only without a sequence number (it holds at least `,"delta":"`). Over
       // SSE, an `event:` line naming another delta type is left to the general pattern.
-      const prefix = this.sticky ? String.raw`(?:event: ?${literalPattern(type)}\n)?data: ?` : '';
       const json =
         after === '' ? literalPattern(before) : `${literalPattern(before)}${INTEGER}${literalPattern(after)}`;
-      this.frequentHeadPattern = new RegExp(prefix + json, 'y');
-      this.frequentHead = this.head;
+      frequent.pattern = new RegExp(
+        String.raw`(?:(?:event: ?${literalPattern(type)}\n)?data: ?)?${json}`,
+        'y',
+      );
+      frequent.head = this.head;
     }
     return deltaStart;
   }

@@ -1,4 +1,4 @@
-import { DeltaEventReader } from './delta-event-fast-path.js';
+import { DeltaEventReader, FrequentDeltaHead } from './delta-event-fast-path.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
 import { decodeEventData, type EventDataSink } from './sse-event-decoder.js';
@@ -36,8 +36,10 @@ export function createEventDataReducer(
       reducer.report(error.code, error.message, pending.items);
     },
   };
-  const textReader = new DeltaEventReader('text');
-  const sseReader = new DeltaEventReader('sse');
+  // Both readers see the same heads (an SSE event cut by the end of a network chunk is read from its data).
+  const frequentHead = new FrequentDeltaHead();
+  const textReader = new DeltaEventReader('text', frequentHead);
+  const sseReader = new DeltaEventReader('sse', frequentHead);
   return {
     onData(data, readEventName) {
       const delta = textReader.read(data, 0);
