@@ -36,7 +36,10 @@ const DELTA_EVENT_TEXT_HEAD = new RegExp(DELTA_EVENT_HEAD, 'y');
  * JSON (the `event:` name is not read: the JSON has a `type`). An event with another `event:` line
  * is framed line by line up to its `data:` line, which is then read as a whole text.
  */
-const DELTA_EVENT_SSE_HEAD = new RegExp(String.raw`(?:${DELTA_EVENT_LINE}\n)?data: ?${DELTA_EVENT_HEAD}`, 'y');
+const DELTA_EVENT_SSE_HEAD = new RegExp(
+  String.raw`(?:${DELTA_EVENT_LINE}\n)?data: ?${DELTA_EVENT_HEAD}`,
+  'y',
+);
 
 /** The event types the fast path reads. */
 export type DeltaEventType =
@@ -307,10 +310,10 @@ export class DeltaEventReader {
       const code = text.charCodeAt(index);
       if (code === QUOTE) break;
       if (code === BACKSLASH) {
-        const escape = text.charCodeAt(index + 1);
+        const escaped = text.charCodeAt(index + 1);
         let character: string | undefined;
         let next = index + 2;
-        if (escape === LOWERCASE_U) {
+        if (escaped === LOWERCASE_U) {
           const unit =
             (hexValue(text.charCodeAt(index + 2)) << 12) |
             (hexValue(text.charCodeAt(index + 3)) << 8) |
@@ -321,7 +324,7 @@ export class DeltaEventReader {
           character = String.fromCharCode(unit);
           next = index + 6;
         } else {
-          character = ESCAPED[escape];
+          character = ESCAPED[escaped];
           if (character === undefined) return undefined;
         }
         decoded += text.slice(pieceStart, index) + character;
@@ -337,6 +340,8 @@ export class DeltaEventReader {
     tail.lastIndex = index + 1;
     if (!tail.test(text)) return undefined;
     this.end = tail.lastIndex;
-    return pieceStart === deltaStart ? text.slice(deltaStart, index) : decoded + text.slice(pieceStart, index);
+    return pieceStart === deltaStart
+      ? text.slice(deltaStart, index)
+      : decoded + text.slice(pieceStart, index);
   }
 }

@@ -333,7 +333,10 @@ export function createSseFramer(
       for (let index = 0; index < length; index += 1)
         byteCarry[byteCarryLength + index] = bytes[start + index] as number;
     } else {
-      byteCarry.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), byteCarryLength);
+      byteCarry.set(
+        start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end),
+        byteCarryLength,
+      );
     }
     byteCarryLength += length;
   }
