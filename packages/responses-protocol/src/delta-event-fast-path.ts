@@ -119,17 +119,33 @@ function literalPattern(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, String.raw`\$&`);
 }
 
-/** What each single-character JSON escape stands for, by the code of the character after `\\`. */
-const ESCAPED: Readonly<Record<number, string>> = {
-  34: '"',
-  92: '\\',
-  47: '/',
-  98: '\b',
-  102: '\f',
-  110: '\n',
-  114: '\r',
-  116: '\t',
-};
+/**
+ * What a single-character JSON escape stands for, by the code of the character after `\\`
+ * (`undefined` for an invalid escape). A switch: an object keyed by character code is several
+ * times slower to look up.
+ */
+function unescapedCharacter(code: number): string | undefined {
+  switch (code) {
+    case 0x22:
+      return '"';
+    case 0x5c:
+      return '\\';
+    case 0x2f:
+      return '/';
+    case 0x62:
+      return '\b';
+    case 0x66:
+      return '\f';
+    case 0x6e:
+      return '\n';
+    case 0x72:
+      return '\r';
+    case 0x74:
+      return '\t';
+    default:
+      return undefined;
+  }
+}
 
 /** The value of a hexadecimal digit's character code, or -1. */
 function hexValue(code: number): number {
@@ -324,7 +340,7 @@ export class DeltaEventReader {
           character = String.fromCharCode(unit);
           next = index + 6;
         } else {
-          character = ESCAPED[escaped];
+          character = unescapedCharacter(escaped);
           if (character === undefined) return undefined;
         }
         decoded += text.slice(pieceStart, index) + character;
