@@ -94,6 +94,7 @@ function readIndex(digits: string | undefined): number | undefined {
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const OPENING_BRACE = 0x7b;
 const FIRST_PRINTABLE = 0x20;
 const ZERO = 0x30;
 const NINE = 0x39;
@@ -156,7 +157,8 @@ function hexValue(code: number): number {
 
 /**
  * The head that keeps coming, shared by the readers of one stream (its SSE events and the data of
- * events framed line by line have the same heads). @internal
+ * events framed line by line have the same heads).
+ * @internal
  */
 export class FrequentDeltaHead {
   /** The JSON head last read by a general pattern, before and after its sequence number (`after` empty without one). */
@@ -172,8 +174,6 @@ export class FrequentDeltaHead {
   head: DeltaEventHead | undefined;
 }
 
-const OPENING_BRACE = 0x7b;
-
 /**
  * Reads hot delta events — `response.output_text.delta`, `function_call_arguments.delta`,
  * `reasoning_summary_text.delta`, `reasoning_text.delta`, `refusal.delta`,
@@ -187,7 +187,8 @@ const OPENING_BRACE = 0x7b;
  * head (with any sequence number) is compiled: the head of each following event is then checked by
  * one literal comparison (native, a few characters at a time) and its fields are not read again.
  * The delta is checked and decoded in one loop over its characters, the fields after it by a small
- * pattern. (Together about 3× as fast as `JSON.parse` of the event.)
+ * pattern. (Reading a delta event and reducing it takes 1.6–2.5× less time than `JSON.parse` of
+ * it alone; the argument deltas of tool calls, JSON inside JSON, have the most escapes.)
  * @internal
  */
 export class DeltaEventReader {
