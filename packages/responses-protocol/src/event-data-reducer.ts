@@ -47,11 +47,15 @@ export function createEventDataReducer(
       else decodeEventData(data, readEventName, sink);
     },
     eventShortcut: {
-      readEvent(text, position) {
-        const delta = sseReader.read(text, position);
-        if (delta === undefined) return -1;
-        reducer.pushDelta(sseReader.head, delta, pending.items);
-        return sseReader.end;
+      readEvents(text, position) {
+        // Delta events come in runs: read the run here rather than one event per framer step.
+        let end = -1;
+        for (;;) {
+          const delta = sseReader.read(text, end === -1 ? position : end);
+          if (delta === undefined) return end;
+          reducer.pushDelta(sseReader.head, delta, pending.items);
+          end = sseReader.end;
+        }
       },
     },
   };

@@ -13,11 +13,12 @@ export type EventNameReader = () => string | undefined;
  */
 export interface SseEventShortcut {
   /**
-   * Reads the event starting at `position` — its lines and the blank line after them — if it is
-   * one the shortcut handles, exactly as line-by-line framing would have dispatched it; returns
-   * where the event ends, or -1 (then the framer frames those lines itself).
+   * Reads the events starting at `position` — each one's lines and the blank line after them — as
+   * long as they are ones the shortcut handles, exactly as line-by-line framing would have
+   * dispatched them; returns where the last one read ends, or -1 when it read none (then the
+   * framer frames those lines itself).
    */
-  readEvent(text: string, position: number): number;
+  readEvents(text: string, position: number): number;
 }
 
 /** Callbacks of the internal SSE framer. */
@@ -259,11 +260,9 @@ export function createSseFramer(
     let carriageReturn = text.indexOf('\r', position);
     let lineFeed = text.indexOf('\n', position);
     for (;;) {
+      // The shortcut reads all the events it handles in a row: the line after them is framed here.
       const shortcutEnd = tryShortcut(text, position);
-      if (shortcutEnd >= 0) {
-        position = shortcutEnd;
-        continue;
-      }
+      if (shortcutEnd >= 0) position = shortcutEnd;
       if (lineFeed !== -1 && lineFeed < position) lineFeed = text.indexOf('\n', position);
       if (carriageReturn !== -1 && carriageReturn < position) carriageReturn = text.indexOf('\r', position);
       const end =
@@ -286,15 +285,15 @@ export function createSseFramer(
   }
 
   /**
-   * Tries the caller's event shortcut at `position` (a line start); returns where the matched event
-   * ends, or -1. Only when no event is being assembled: the match is then a whole event on its own.
+   * Tries the caller's event shortcut at `position` (a line start); returns where the events it read
+   * end, or -1. Only when no event is being assembled: each match is then a whole event on its own.
    */
   function tryShortcut(text: string, position: number): number {
     const shortcut = callbacks.eventShortcut;
     if (shortcut === undefined || dataLines > 0 || textCarry !== '') return -1;
     const first = text.charCodeAt(position);
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
-    const end = shortcut.readEvent(text, position);
+    const end = shortcut.readEvents(text, position);
     // Dispatching ends the event: a name set by an earlier `event:` line is forgotten too.
     if (end >= 0) setEventName(undefined);
     return end;
