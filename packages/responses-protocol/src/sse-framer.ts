@@ -112,9 +112,9 @@ function isBareField(bytes: Uint8Array, start: number, end: number, field: Uint8
  * chunk, which dominated at small chunk sizes — and its framing cost about as much as the rest of
  * the parser's work. Here line ends are searched in a small chunk's bytes and only `data` values
  * are decoded (once per event); a large chunk is decoded whole, scanned with native string search,
- * and whole delta events are read from it in one step (`SseEventShortcut`). Together with the delta
- * fast path and linear tool arguments this took the parser from 0.2–1.3× to 1.0–1.6× the baseline
- * (TextDecoder + eventsource-parser + JSON.parse) on the realistic streams of
+ * and runs of whole delta events are read from it in one step (`SseEventShortcut`). Together with
+ * the delta fast path and linear tool arguments this took the parser from 0.2–1.3× to 1.2–2.3× the
+ * baseline (TextDecoder + eventsource-parser + JSON.parse) on the realistic streams of
  * `bench/stream-generator.mjs` (see the README's performance table); the framing alone costs about
  * as much as eventsource-parser's at 16 KiB chunks and ~40% less at 1 KiB and 64 B. A property
  * test checks that this framer reports exactly what eventsource-parser reports, for arbitrary
