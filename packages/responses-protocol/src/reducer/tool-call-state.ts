@@ -19,10 +19,10 @@ interface ToolCall {
   finished: boolean;
   /**
    * Every argument character accepted so far (emitted or waiting for the start), in pieces: the
-   * deltas as they came, every {@link PARTS_PER_BATCH} of them concatenated into one flat string
-   * (see `joinBatch`), and all of them joined only when full arguments are reconciled (see
-   * `receivedText`). So a long argument streamed in many deltas costs linear time, and the pieces
-   * kept do not hold on to the (much larger) network text they were cut from.
+   * deltas as they came, every {@link PARTS_PER_BATCH} of them joined into one string, and all of
+   * them joined only when full arguments are reconciled (see `receivedText`). So a long argument
+   * streamed in many deltas costs linear time, and the pieces kept do not hold on to the (much
+   * larger) network text they were cut from.
    */
   receivedParts: string[];
   /** Where the deltas not yet joined into a batch start in `receivedParts`. */
@@ -65,22 +65,6 @@ function tryStart(call: ToolCall, out: StreamChunk[]): void {
 /** How many argument deltas are joined into one piece of `receivedParts`. */
 const PARTS_PER_BATCH = 64;
 
-/**
- * Replaces the deltas of the current batch by one flat string. (Concatenated one by one, then
- * flattened by reading a character — engines keep a concatenation as a tree of its parts until
- * then: about twice as fast as `splice` and `join`.)
- */
-function joinBatch(call: ToolCall): void {
-  const parts = call.receivedParts;
-  const start = call.batchStart;
-  let batch = parts[start] as string;
-  for (let index = start + 1; index < parts.length; index += 1) batch += parts[index] as string;
-  batch.charCodeAt(0);
-  parts.length = start;
-  parts.push(batch);
-  call.batchStart = parts.length;
-}
-
 /** The received arguments as one string (joined once, then kept joined). */
 function receivedText(call: ToolCall): string {
   const parts = call.receivedParts;
@@ -110,7 +94,10 @@ function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): voi
   if (delta.length === 0 || call.finished) return;
   const parts = call.receivedParts;
   parts.push(delta);
-  if (parts.length - call.batchStart >= PARTS_PER_BATCH) joinBatch(call);
+  if (parts.length - call.batchStart >= PARTS_PER_BATCH) {
+    parts.push(parts.splice(call.batchStart).join(''));
+    call.batchStart = parts.length;
+  }
   call.receivedLength += delta.length;
   if (!call.started) return;
   // A started call has emitted everything before this delta: emit the delta itself rather than
