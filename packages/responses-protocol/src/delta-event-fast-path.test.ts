@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deltaEventJson, deltaEventObject } from './__fixtures__/arbitrary-sse.js';
-import { DeltaEventReader } from './delta-event-fast-path.js';
+import { trickyText } from './__fixtures__/arbitrary-text.js';
+import { DeltaEventReader, FrequentDeltaHead } from './delta-event-fast-path.js';
 
 /** What the reducer reads of an event, taken from `JSON.parse`'s result. */
 function fieldsOf(value: Record<string, unknown>) {
@@ -138,5 +139,170 @@ describe('DeltaEventReader', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  describe('a head that keeps coming (read by its own compiled pattern)', () => {
+    /** The fields a server sends before `delta`, in its key order, the sequence number set apart. */
+    const headShape = fc.record(
+      {
+        type: fc.constantFrom(
+          'response.output_text.delta',
+          'response.function_call_arguments.delta',
+          'response.reasoning_summary_text.delta',
+          'response.refusal.delta',
+        ),
+        item_id: fc.constantFrom('msg_1', 'fc_1', 'rs.1*', 'a(b)[c]{d}$^|?+\\', 'é日'),
+        output_index: fc.nat({ max: 12 }),
+        content_index: fc.nat({ max: 2 }),
+        summary_index: fc.nat({ max: 2 }),
+      },
+      { requiredKeys: ['type'] },
+    );
+    const withSequenceNumber = fc.boolean();
+    /** One event of a run: usually the run's head with another sequence number, sometimes not. */
+    const runEvent = fc.record({
+      sequenceNumber: fc.oneof(fc.constantFrom(0, 7, 10, 999_999_999_999_999), fc.nat()),
+      delta: trickyText,
+      logprobs: fc.boolean(),
+      obfuscation: fc.option(fc.stringMatching(/^[\w]{0,8}$/), { nil: undefined }),
+      change: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(undefined) },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            at: fc.nat(),
+            insert: fc.constantFrom('', ' ', '"', '\\', ',', '}', '\u0001', 'x', '0', '1', '-'),
+          }),
+        },
+        { weight: 1, arbitrary: fc.constantFrom('other-item', 'other-index', 'no-sequence', 'leading-zero') },
+      ),
+      eventLine: fc.constantFrom(
+        'event: RUN\n',
+        'event: RUN\n',
+        'event:RUN\n',
+        '',
+        'event: response.refusal.delta\n',
+        'event: keepalive\n',
+      ),
+      dataPrefix: fc.constantFrom('data: ', 'data: ', 'data:'),
+    });
+
+    function eventJson(
+      head: Record<string, unknown>,
+      sequence: boolean,
+      event: {
+        sequenceNumber: number;
+        delta: string;
+        logprobs: boolean;
+        obfuscation: string | undefined;
+        change: { at: number; insert: string } | string | undefined;
+      },
+    ): string {
+      const ordered: Record<string, unknown> = { type: head.type };
+      if (sequence && event.change !== 'no-sequence') ordered.sequence_number = event.sequenceNumber;
+      for (const key of ['item_id', 'output_index', 'content_index', 'summary_index']) {
+        if (key in head) ordered[key] = head[key];
+      }
+      if (event.change === 'other-item') ordered.item_id = `${String(head.item_id ?? '')}x`;
+      if (event.change === 'other-index') ordered.output_index = 13;
+      ordered.delta = event.delta;
+      if (event.logprobs) ordered.logprobs = [];
+      if (event.obfuscation !== undefined) ordered.obfuscation = event.obfuscation;
+      let json = JSON.stringify(ordered);
+      if (event.change === 'leading-zero') json = json.replace(/("sequence_number":)(\d)/, '$10$2');
+      if (typeof event.change === 'object') {
+        const position = event.change.at % (json.length + 1);
+        json = json.slice(0, position) + event.change.insert + json.slice(position);
+      }
+      return json;
+    }
+
+    /** What a reader read from `text` at `position` (undefined when it left the text alone). */
+    function readAll(reader: DeltaEventReader, text: string, position: number) {
+      const delta = reader.read(text, position);
+      return delta === undefined ? undefined : { delta, head: { ...reader.head }, end: reader.end };
+    }
+
+    it('reads every event of a run exactly as a reader that never saw the run does (property, fixed seed)', () => {
+      let runsWithPattern = 0;
+      fc.assert(
+        fc.property(
+          headShape,
+          withSequenceNumber,
+          fc.array(runEvent, { minLength: 20, maxLength: 60 }),
+          fc.string({ maxLength: 3 }),
+          (head, sequence, events, before) => {
+            // One shared head for both framings, as in a parser.
+            const frequent = new FrequentDeltaHead();
+            const sseReader = new DeltaEventReader('sse', frequent);
+            const textReader = new DeltaEventReader('text', frequent);
+            for (const event of events) {
+              const json = eventJson(head, sequence, event);
+              const eventLine = event.eventLine.replace('RUN', String(head.type));
+              const sse = `${before}${eventLine}${event.dataPrefix}${json}\n\nevent: next`;
+              const position = before.length;
+              expect(readAll(sseReader, sse, position)).toEqual(
+                readAll(new DeltaEventReader('sse'), sse, position),
+              );
+              expect(readAll(textReader, json, 0)).toEqual(readAll(new DeltaEventReader('text'), json, 0));
+              // The SSE reader never reads a whole text, the text reader never an SSE event.
+              expect(sseReader.read(json, 0)).toBeUndefined();
+              expect(textReader.read(`${event.dataPrefix}${json}`, 0)).toBeUndefined();
+            }
+            if (frequent.pattern !== undefined) runsWithPattern += 1;
+          },
+        ),
+        { numRuns: 300, seed: 20261130 },
+      );
+      // Most runs got far enough for their head to be compiled into a pattern.
+      expect(runsWithPattern).toBeGreaterThan(150);
+    });
+
+    it('reads a long run by its compiled pattern, as JSON.parse reads each event', () => {
+      const frequent = new FrequentDeltaHead();
+      const reader = new DeltaEventReader('text', frequent);
+      for (let sequenceNumber = 0; sequenceNumber < 40; sequenceNumber += 1) {
+        const text = JSON.stringify({
+          type: 'response.output_text.delta',
+          sequence_number: sequenceNumber * 37,
+          item_id: 'msg_1',
+          output_index: 1,
+          content_index: 0,
+          delta: `a"\\\n${sequenceNumber}`,
+          logprobs: [],
+          obfuscation: 'abc',
+        });
+        expect(read(reader, text)).toEqual(fieldsOf(JSON.parse(text) as Record<string, unknown>));
+      }
+      expect(frequent.pattern).toBeDefined();
+      // Same head, other shapes after the delta, or broken: the compiled pattern decides nothing alone.
+      expect(
+        read(
+          reader,
+          '{"type":"response.output_text.delta","sequence_number":01,"item_id":"msg_1","output_index":1,"content_index":0,"delta":"a"}',
+        ),
+      ).toBeUndefined();
+      expect(
+        read(
+          reader,
+          '{"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":1,"content_index":0,"delta":"a\\x"}',
+        ),
+      ).toBeUndefined();
+      expect(
+        read(
+          reader,
+          '{"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_2","output_index":1,"content_index":0,"delta":"b"}',
+        ),
+      ).toEqual({
+        head: {
+          type: 'response.output_text.delta',
+          item_id: 'msg_2',
+          output_index: 1,
+          content_index: 0,
+          summary_index: undefined,
+        },
+        delta: 'b',
+      });
+    });
   });
 });

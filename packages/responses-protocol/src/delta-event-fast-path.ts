@@ -1,52 +1,43 @@
-/** The body of a JSON string: no raw quote, backslash or control character; valid escapes only. */
-const JSON_STRING_BODY = String.raw`[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*`;
 /** The body of a JSON string without escapes (ids and obfuscation padding never have any). */
 const PLAIN_STRING_BODY = String.raw`[^"\\\x00-\x1f]*`;
 /** A non-negative integer as JSON writes it (no sign, leading zero, fraction or exponent). */
 const INTEGER = String.raw`(?:0|[1-9]\d{0,14})`;
-/** Everything after the head: the delta (group), then the optional fields that follow it. */
-const DELTA_AND_TAIL =
-  `,"delta":"(${JSON_STRING_BODY})"` +
-  String.raw`(?:,"logprobs":\[\])?` +
-  `(?:,"obfuscation":"${PLAIN_STRING_BODY}")?` +
-  String.raw`\}`;
-
 /**
- * A hot delta event exactly as the server serialises it: compact, keys in this order, each
- * optional one present or not — e.g. `{"type":"response.output_text.delta","sequence_number":12,
- * "item_id":"msg_…","output_index":1,"content_index":0,"delta":"…","logprobs":[],
- * "obfuscation":"…"}`. Every text this matches is valid JSON with each key once, so the values read
- * from the groups are exactly what `JSON.parse` gives. Anything else (other key order, whitespace,
- * other value types, extra keys, escapes in an id) does not match and takes the `JSON.parse` path.
- * String bodies are written in the unrolled `normal*(escape normal*)*` form, so a failing match
- * backtracks in linear time. Groups: 1 type name, 2 item id, 3 output index, 4 content index,
- * 5 summary index, 6 delta (still escaped). Only what the reducer reads is captured.
+ * The head of a hot delta event exactly as the server serialises it, up to the opening quote of
+ * its delta: compact, keys in this order, each optional one present or not — e.g.
+ * `{"type":"response.output_text.delta","sequence_number":12,"item_id":"msg_…","output_index":1,
+ * "content_index":0,"delta":"`. The delta and the fields after it (`"logprobs":[]`, `"obfuscation"`,
+ * then `}`) are read by `DeltaEventReader` (see `readDeltaAndTail`). Every event they accept is valid
+ * JSON with each key once, so the values read are exactly what `JSON.parse` gives. Anything else
+ * (other key order, whitespace, other value types, extra keys, escapes in an id) does not match and
+ * takes the `JSON.parse` path. Groups: 1 type name, 2 sequence number, 3 item id, 4 output index,
+ * 5 content index, 6 summary index.
  */
-const DELTA_EVENT_JSON =
+const DELTA_EVENT_HEAD =
   String.raw`\{"type":"response\.(output_text|function_call_arguments|reasoning_summary_text|reasoning_text|refusal|custom_tool_call_input)\.delta"` +
-  `(?:,"sequence_number":${INTEGER})?` +
+  `(?:,"sequence_number":(${INTEGER}))?` +
   `(?:,"item_id":"(${PLAIN_STRING_BODY})")?` +
   `(?:,"output_index":(${INTEGER}))?` +
   `(?:,"content_index":(${INTEGER}))?` +
   `(?:,"summary_index":(${INTEGER}))?` +
-  DELTA_AND_TAIL;
+  `,"delta":"`;
 
 /** The `event:` line servers put before a delta event (its name is its type). */
 const DELTA_EVENT_LINE = String.raw`event: ?response\.(?:output_text|function_call_arguments|reasoning_summary_text|reasoning_text|refusal|custom_tool_call_input)\.delta`;
 
-/** A whole text that is a delta event: a WebSocket frame, or the data of one SSE event. */
-const DELTA_EVENT_TEXT_PATTERN = new RegExp(`^${DELTA_EVENT_JSON}$`);
+/** The head of a whole text that is a delta event (a WebSocket frame, or one SSE event's data); sticky. */
+const DELTA_EVENT_TEXT_HEAD = new RegExp(DELTA_EVENT_HEAD, 'y');
 
 /**
- * A whole SSE event carrying a delta event, as servers frame it: an optional `event:` line naming
- * a delta type, one `data:` line holding the JSON, and the blank line that dispatches it, all
- * ending in LF; sticky (it matches at `lastIndex` only), tried at a line start. When it matches,
- * line-by-line framing would have dispatched exactly that JSON (the `event:` name is not read: the
- * JSON has a `type`). An event with another `event:` line is framed line by line up to its `data:`
- * line, which this then reads.
+ * The head of a whole SSE event carrying a delta event, as servers frame it: an optional `event:`
+ * line naming a delta type, then the `data:` line up to the delta (the event goes on with one
+ * `data:` line and the blank line that dispatches it, all ending in LF); sticky, tried at a line
+ * start. When the whole event is read, line-by-line framing would have dispatched exactly that
+ * JSON (the `event:` name is not read: the JSON has a `type`). An event with another `event:` line
+ * is framed line by line up to its `data:` line, which is then read as a whole text.
  */
-const DELTA_EVENT_SSE_PATTERN = new RegExp(
-  String.raw`(?:${DELTA_EVENT_LINE}\n)?data: ?${DELTA_EVENT_JSON}\n\n`,
+const DELTA_EVENT_SSE_HEAD = new RegExp(
+  String.raw`(?:${DELTA_EVENT_LINE}\n)?data: ?${DELTA_EVENT_HEAD}`,
   'y',
 );
 
@@ -101,52 +92,103 @@ function readIndex(digits: string | undefined): number | undefined {
   return digits.length === 1 ? digits.charCodeAt(0) - 0x30 : Number(digits);
 }
 
-/** What each single-character JSON escape stands for, by the code of the character after `\\`. */
-const ESCAPED: Readonly<Record<number, string>> = {
-  34: '"',
-  92: '\\',
-  47: '/',
-  98: '\b',
-  102: '\f',
-  110: '\n',
-  114: '\r',
-  116: '\t',
-};
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPENING_BRACE = 0x7b;
+const FIRST_PRINTABLE = 0x20;
+const ZERO = 0x30;
+const NINE = 0x39;
+const LOWERCASE_U = 0x75;
+const SEQUENCE_NUMBER_KEY = '"sequence_number":';
+
+/** After the delta's closing quote: the optional fields that follow it and the end of the object. */
+const TAIL = String.raw`(?:,"logprobs":\[\])?(?:,"obfuscation":"${PLAIN_STRING_BODY}")?\}`;
+/** The rest of a whole text after its delta (sticky). */
+const TEXT_TAIL = new RegExp(`${TAIL}$`, 'y');
+/** The rest of an SSE event after its delta: ends with the blank line that dispatches it (sticky). */
+const SSE_TAIL = new RegExp(String.raw`${TAIL}\n\n`, 'y');
 
 /**
- * A matched delta body, decoded. The pattern only lets valid escapes through, so each one is read
- * as JSON reads it: `\uXXXX` as that UTF-16 code unit (a lone surrogate included), the others by
- * {@link ESCAPED}. (Twice as fast as `JSON.parse` of the body in quotes.)
+ * How many events in a row must have the same head before a pattern for that head is compiled
+ * (compiling one takes about as long as reading a hundred events; deltas of one part come by the
+ * hundred, but interleaved calls could change the head every event).
  */
-function decodeDelta(body: string): string {
-  let backslash = body.indexOf('\\');
-  if (backslash === -1) return body;
-  let decoded = '';
-  let start = 0;
-  do {
-    const code = body.charCodeAt(backslash + 1);
-    if (code === 0x75 /* u */) {
-      decoded +=
-        body.slice(start, backslash) +
-        String.fromCharCode(Number.parseInt(body.slice(backslash + 2, backslash + 6), 16));
-      start = backslash + 6;
-    } else {
-      decoded += body.slice(start, backslash) + ESCAPED[code];
-      start = backslash + 2;
-    }
-    backslash = body.indexOf('\\', start);
-  } while (backslash !== -1);
-  return decoded + body.slice(start);
+const SAME_HEAD_STREAK = 16;
+
+/** `text` as a regular expression source that matches exactly it. */
+function literalPattern(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/]/g, String.raw`\$&`);
+}
+
+/**
+ * What a single-character JSON escape stands for, by the code of the character after `\\`
+ * (`undefined` for an invalid escape). A switch: an object keyed by character code is several
+ * times slower to look up.
+ */
+function unescapedCharacter(code: number): string | undefined {
+  switch (code) {
+    case 0x22:
+      return '"';
+    case 0x5c:
+      return '\\';
+    case 0x2f:
+      return '/';
+    case 0x62:
+      return '\b';
+    case 0x66:
+      return '\f';
+    case 0x6e:
+      return '\n';
+    case 0x72:
+      return '\r';
+    case 0x74:
+      return '\t';
+    default:
+      return undefined;
+  }
+}
+
+/** The value of a hexadecimal digit's character code, or -1. */
+function hexValue(code: number): number {
+  if (code >= ZERO && code <= NINE) return code - ZERO;
+  const lower = code | 0x20;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x57 : -1;
+}
+
+/**
+ * The head that keeps coming, shared by the readers of one stream (its SSE events and the data of
+ * events framed line by line have the same heads).
+ * @internal
+ */
+export class FrequentDeltaHead {
+  /** The JSON head last read by a general pattern, before and after its sequence number (`after` empty without one). */
+  lastBefore = '';
+  lastAfter = '';
+  /** How many times in a row it was read. */
+  count = 0;
+  /**
+   * The pattern compiled for it (sticky, no groups): an optional SSE prefix (`event:` line naming
+   * its type, `data:`), then the JSON head with any sequence number; and the head's fields.
+   */
+  pattern: RegExp | undefined;
+  head: DeltaEventHead | undefined;
 }
 
 /**
  * Reads hot delta events — `response.output_text.delta`, `function_call_arguments.delta`,
  * `reasoning_summary_text.delta`, `reasoning_text.delta`, `refusal.delta`,
  * `custom_tool_call_input.delta` — from their JSON text without `JSON.parse`, when it has the
- * compact shape servers send (see {@link DELTA_EVENT_JSON}); anything else is left to the
+ * compact shape servers send (see {@link DELTA_EVENT_HEAD}); anything else is left to the
  * `JSON.parse` path. What it reads is exactly what `JSON.parse` would give, and it never accepts
- * text `JSON.parse` rejects. A regular expression checks and reads an event in about half the time
- * `JSON.parse` takes, and only the fields the reducer reads are built.
+ * text `JSON.parse` rejects; only the fields the reducer reads are built.
+ *
+ * Deltas of one part or call come in a row, each with the same head but for its sequence number.
+ * Once {@link SAME_HEAD_STREAK} events in a row had the same head, a pattern matching exactly that
+ * head (with any sequence number) is compiled: the head of each following event is then checked by
+ * one literal comparison (native, a few characters at a time) and its fields are not read again.
+ * The delta is checked and decoded in one loop over its characters, the fields after it by a small
+ * pattern. (Reading a delta event and reducing it takes 1.3–2.7× less time than `JSON.parse` of
+ * it alone; the least for the argument deltas of tool calls, JSON inside JSON, with the most escapes.)
  * @internal
  */
 export class DeltaEventReader {
@@ -160,16 +202,20 @@ export class DeltaEventReader {
   };
   /** Where the last event read ends in the text. */
   end = 0;
-  private readonly pattern: RegExp;
   private readonly sticky: boolean;
+  private readonly headPattern: RegExp;
+  private readonly tailPattern: RegExp;
+  private readonly frequent: FrequentDeltaHead;
 
   /**
    * Creates a reader of whole texts (`text`: a WebSocket frame, SSE data) or of whole SSE events
    * starting at a line start (`sse`).
    */
-  constructor(framing: 'text' | 'sse') {
+  constructor(framing: 'text' | 'sse', frequent = new FrequentDeltaHead()) {
+    this.frequent = frequent;
     this.sticky = framing === 'sse';
-    this.pattern = this.sticky ? DELTA_EVENT_SSE_PATTERN : DELTA_EVENT_TEXT_PATTERN;
+    this.headPattern = this.sticky ? DELTA_EVENT_SSE_HEAD : DELTA_EVENT_TEXT_HEAD;
+    this.tailPattern = this.sticky ? SSE_TAIL : TEXT_TAIL;
   }
 
   /**
@@ -178,19 +224,46 @@ export class DeltaEventReader {
    * returns `undefined`.
    */
   read(text: string, position: number): string | undefined {
-    const pattern = this.pattern;
+    let deltaStart = -1;
+    const frequent = this.frequent;
+    const pattern = frequent.pattern;
+    // The pattern's SSE prefix is optional: a whole text must start with the JSON, an SSE event must not.
+    if (pattern !== undefined && (text.charCodeAt(position) === OPENING_BRACE) !== this.sticky) {
+      pattern.lastIndex = position;
+      if (pattern.test(text)) {
+        deltaStart = pattern.lastIndex;
+        this.head = frequent.head as DeltaEventHead;
+      }
+    }
+    if (deltaStart === -1) {
+      // Over SSE, an event not whole yet (the end of a network chunk) is left to line framing
+      // without running the general pattern.
+      if (this.sticky && text.indexOf('\n\n', position) === -1) return undefined;
+      deltaStart = this.readHead(text, position);
+      if (deltaStart === -1) return undefined;
+    }
+    return this.readDeltaAndTail(text, deltaStart);
+  }
+
+  /**
+   * Reads a head with the general pattern and sets `head`; returns where the delta starts, or -1.
+   * Compiles the pattern of a head that keeps coming.
+   */
+  private readHead(text: string, position: number): number {
+    const pattern = this.headPattern;
     pattern.lastIndex = position;
     const match = pattern.exec(text);
-    if (match === null) return undefined;
-    this.end = this.sticky ? pattern.lastIndex : text.length;
+    if (match === null) return -1;
+    const deltaStart = pattern.lastIndex;
     const type = deltaEventType(match[1] as string);
-    const itemId = match[2];
-    const outputIndex = readIndex(match[3]);
-    const contentIndex = readIndex(match[4]);
-    const summaryIndex = readIndex(match[5]);
+    const sequenceNumber = match[2];
+    const itemId = match[3];
+    const outputIndex = readIndex(match[4]);
+    const contentIndex = readIndex(match[5]);
+    const summaryIndex = readIndex(match[6]);
     const head = this.head;
-    // Deltas of one part or call come in a row: keep the same head (and the same item id string,
-    // which the reducer then compares and looks up fastest).
+    // Keep the same head object (and item id string, which the reducer then compares fastest)
+    // when only the sequence number changed.
     if (
       type !== head.type ||
       itemId !== head.item_id ||
@@ -206,6 +279,86 @@ export class DeltaEventReader {
         summary_index: summaryIndex,
       };
     }
-    return decodeDelta(match[6] as string);
+    // The JSON head's text before and after its sequence number (all of it before, without one).
+    // Over SSE the `event:` and `data:` prefix is left out (neither holds a `{`): an event whose
+    // `event:` line was framed line by line (it ended a network chunk) has the same head. The first
+    // `"sequence_number":` after the position is the key: nothing before it can hold one.
+    const jsonStart = this.sticky ? text.indexOf('{', position) : position;
+    let before: string;
+    let after = '';
+    if (sequenceNumber === undefined) {
+      before = text.slice(jsonStart, deltaStart);
+    } else {
+      const digitsStart = text.indexOf(SEQUENCE_NUMBER_KEY, jsonStart) + SEQUENCE_NUMBER_KEY.length;
+      before = text.slice(jsonStart, digitsStart);
+      after = text.slice(digitsStart + sequenceNumber.length, deltaStart);
+    }
+    const frequent = this.frequent;
+    if (before !== frequent.lastBefore || after !== frequent.lastAfter) {
+      frequent.lastBefore = before;
+      frequent.lastAfter = after;
+      frequent.count = 1;
+    } else if (++frequent.count === SAME_HEAD_STREAK) {
+      // `after` is empty only without a sequence number (it holds at least `,"delta":"`). Over
+      // SSE, an `event:` line naming another delta type is left to the general pattern.
+      const json =
+        after === '' ? literalPattern(before) : `${literalPattern(before)}${INTEGER}${literalPattern(after)}`;
+      frequent.pattern = new RegExp(
+        String.raw`(?:(?:event: ?${literalPattern(type)}\n)?data: ?)?${json}`,
+        'y',
+      );
+      frequent.head = this.head;
+    }
+    return deltaStart;
+  }
+
+  /**
+   * Reads the delta starting at `deltaStart` — a JSON string body (no raw quote, backslash or
+   * control character; only valid escapes) and its closing quote — then the rest of the event
+   * (see {@link TAIL}). Returns the decoded delta and sets `end`, or returns `undefined`.
+   */
+  private readDeltaAndTail(text: string, deltaStart: number): string | undefined {
+    const length = text.length;
+    let index = deltaStart;
+    let decoded = '';
+    let pieceStart = deltaStart;
+    for (;;) {
+      if (index >= length) return undefined;
+      const code = text.charCodeAt(index);
+      if (code === QUOTE) break;
+      if (code === BACKSLASH) {
+        const escaped = text.charCodeAt(index + 1);
+        let character: string | undefined;
+        let next = index + 2;
+        if (escaped === LOWERCASE_U) {
+          const unit =
+            (hexValue(text.charCodeAt(index + 2)) << 12) |
+            (hexValue(text.charCodeAt(index + 3)) << 8) |
+            (hexValue(text.charCodeAt(index + 4)) << 4) |
+            hexValue(text.charCodeAt(index + 5));
+          // A -1 (not a hex digit) sets every bit: the result is negative.
+          if (unit < 0) return undefined;
+          character = String.fromCharCode(unit);
+          next = index + 6;
+        } else {
+          character = unescapedCharacter(escaped);
+          if (character === undefined) return undefined;
+        }
+        decoded += text.slice(pieceStart, index) + character;
+        index = next;
+        pieceStart = next;
+      } else if (code < FIRST_PRINTABLE) {
+        return undefined;
+      } else {
+        index += 1;
+      }
+    }
+    const tail = this.tailPattern;
+    tail.lastIndex = index + 1;
+    if (!tail.test(text)) return undefined;
+    this.end = tail.lastIndex;
+    return pieceStart === deltaStart
+      ? text.slice(deltaStart, index)
+      : decoded + text.slice(pieceStart, index);
   }
 }

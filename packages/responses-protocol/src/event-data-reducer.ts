@@ -1,4 +1,4 @@
-import { DeltaEventReader } from './delta-event-fast-path.js';
+import { DeltaEventReader, FrequentDeltaHead } from './delta-event-fast-path.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
 import { decodeEventData, type EventDataSink } from './sse-event-decoder.js';
@@ -36,8 +36,10 @@ export function createEventDataReducer(
       reducer.report(error.code, error.message, pending.items);
     },
   };
-  const textReader = new DeltaEventReader('text');
-  const sseReader = new DeltaEventReader('sse');
+  // Both readers see the same heads (an SSE event cut by the end of a network chunk is read from its data).
+  const frequentHead = new FrequentDeltaHead();
+  const textReader = new DeltaEventReader('text', frequentHead);
+  const sseReader = new DeltaEventReader('sse', frequentHead);
   return {
     onData(data, readEventName) {
       const delta = textReader.read(data, 0);
@@ -45,11 +47,15 @@ export function createEventDataReducer(
       else decodeEventData(data, readEventName, sink);
     },
     eventShortcut: {
-      readEvent(text, position) {
-        const delta = sseReader.read(text, position);
-        if (delta === undefined) return -1;
-        reducer.pushDelta(sseReader.head, delta, pending.items);
-        return sseReader.end;
+      readEvents(text, position) {
+        // Delta events come in runs: read the run here rather than one event per framer step.
+        let end = -1;
+        for (;;) {
+          const delta = sseReader.read(text, end === -1 ? position : end);
+          if (delta === undefined) return end;
+          reducer.pushDelta(sseReader.head, delta, pending.items);
+          end = sseReader.end;
+        }
       },
     },
   };

@@ -17,15 +17,18 @@ const TAKEN_BY_SHORTCUT = '(taken by the shortcut)';
 function recordingShortcut(events: FramedEvent[]): SseEventShortcut {
   const reader = new DeltaEventReader('sse');
   return {
-    readEvent(text, position) {
-      if (reader.read(text, position) === undefined) return -1;
-      const matched = text.slice(position, reader.end - 2);
-      const dataLine = matched.slice(matched.indexOf('data:') + 5);
-      events.push({
-        data: dataLine.startsWith(' ') ? dataLine.slice(1) : dataLine,
-        eventName: TAKEN_BY_SHORTCUT,
-      });
-      return reader.end;
+    readEvents(text, position) {
+      let end = -1;
+      while (reader.read(text, end === -1 ? position : end) !== undefined) {
+        const matched = text.slice(end === -1 ? position : end, reader.end - 2);
+        const dataLine = matched.slice(matched.indexOf('data:') + 5);
+        events.push({
+          data: dataLine.startsWith(' ') ? dataLine.slice(1) : dataLine,
+          eventName: TAKEN_BY_SHORTCUT,
+        });
+        end = reader.end;
+      }
+      return end;
     },
   };
 }
