@@ -54,6 +54,8 @@ try {
     const { done, value } = await reader.read();
     if (done) break;
     reads += 1;
+    // The server holds the rest of the stream until the page has read its first piece.
+    if (reads === 1) void fetch('/continue', { method: 'POST' });
     chunks.push(...parser.feed(value));
   }
   chunks.push(...parser.end());
@@ -92,6 +94,10 @@ function startServer(
   stream: Uint8Array,
 ): Promise<{ server: Server; url: string; result: Promise<PageResult> }> {
   let resolveResult: (result: PageResult) => void = () => {};
+  let resolveFirstRead: () => void = () => {};
+  const firstRead = new Promise<void>((resolve) => {
+    resolveFirstRead = resolve;
+  });
   const result = new Promise<PageResult>((resolve) => {
     resolveResult = resolve;
   });
@@ -106,15 +112,20 @@ function startServer(
     else if (request.url === '/stream') {
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       void (async () => {
-        // Uneven pieces (cutting characters and lines anywhere), with pauses so the browser reads many.
+        // Uneven pieces (cutting characters and lines anywhere), with pauses so the browser reads many;
+        // after the first piece, nothing more until the page says it read it (so reads > 1, always).
         for (let offset = 0, index = 0; offset < stream.length; index += 1) {
           const size = [977, 64, 16_384, 5, 4096][index % 5]!;
           response.write(stream.subarray(offset, offset + size));
           offset += size;
-          if (index % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+          if (index === 0) await firstRead;
+          else if (index % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 2));
         }
         response.end();
       })();
+    } else if (request.url === '/continue' && request.method === 'POST') {
+      response.writeHead(204).end();
+      resolveFirstRead();
     } else if (request.url === '/result' && request.method === 'POST') {
       let body = '';
       request.setEncoding('utf8');
