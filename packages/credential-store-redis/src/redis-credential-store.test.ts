@@ -150,7 +150,8 @@ describe.skipIf(!hasRedisServer)('createRedisCredentialStore', () => {
       child.kill('SIGKILL');
       const started = Date.now();
       await store.withLock(async () => {});
-      expect(Date.now() - started).toBeLessThanOrEqual(2000 + 500);
+      // Well under the 60 s lock timeout; the margin covers polling and a busy machine.
+      expect(Date.now() - started).toBeLessThanOrEqual(2000 + 1500);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await store.close();
