@@ -43,6 +43,11 @@ export interface RunningCli {
 export function startCli(args: string[], env: Record<string, string>): RunningCli {
   if (!existsSync(CLI_PATH)) throw new Error(`Build the CLI first: ${CLI_PATH} is missing.`);
   const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: 'pipe' });
+  // A command that never reads standard input (`--version`) may exit before the test writes or closes
+  // it; the write then fails with EPIPE, which says nothing about the CLI.
+  child.stdin.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   let stdout = '';
   let stderr = '';
   const waiters = new Set<() => void>();
