@@ -24,6 +24,7 @@ import {
   registerRoutes,
   SERVER_KEY_PATH_PATTERNS,
 } from './gateway-routes.js';
+import type { GatewayActivityListener } from './idle-memory-release.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
@@ -91,6 +92,8 @@ export interface GatewayServerOptions {
   clientKeys?: { store: ClientKeyStore; usageHome?: string };
   /** Model names of the Anthropic and Ollama dialects to Codex models (default: the Claude families). */
   modelMap?: ModelMap;
+  /** Told when the first `/v1` request starts while none is in flight and when the last one ends. */
+  activityListener?: GatewayActivityListener;
 }
 
 /** Limits of the conversation index behind continuation. */
@@ -167,7 +170,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const authenticate = async (authorization: string | undefined): Promise<void> => {
     metrics.recordKeyRequest(await authenticator.authenticate(authorization));
   };
-  const streams = new ActiveStreamRegistry();
+  const streams = new ActiveStreamRegistry(options.activityListener);
   const now = options.now ?? Date.now;
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
   const context: GatewayContext = {
