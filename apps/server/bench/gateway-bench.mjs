@@ -21,17 +21,24 @@ const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 100);
 const parts = (process.env.BENCH_PARTS ?? 'likeForLike,fullGateway,serverOnly').split(',').filter(Boolean);
 const apiKey = 'ctsk-bench';
 
+// Issue 16 defines the like-for-like figures with the emulator paced at 5 ms per event.
+const likeForLikeEventDelayMs = Number(process.env.BENCH_LIKE_FOR_LIKE_EVENT_DELAY_MS ?? 5);
 const emulator = await startEmulator({ scenario: 'text', eventDelayMs });
 const credentials = toStoredLogin(emulator.issueTokens());
 
-async function startGatewayProcess(provider, upstreamTransport = transport, extraExecArgv = []) {
+async function startGatewayProcess(
+  provider,
+  upstreamTransport = transport,
+  extraExecArgv = [],
+  upstream = { emulator, credentials },
+) {
   const child = fork(fileURLToPath(new URL('./gateway-process.mjs', import.meta.url)), {
     stdio: 'inherit',
     execArgv: [...(process.env.BENCH_GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? []), ...extraExecArgv],
   });
   child.send({
-    emulatorUrl: emulator.url,
-    credentials,
+    emulatorUrl: upstream.emulator.url,
+    credentials: upstream.credentials,
     transport: upstreamTransport,
     apiKey,
     provider,
@@ -211,14 +218,32 @@ async function compare(providerKind) {
 
 const report = {
   machine: { cpus: availableParallelism(), loadAverage1mAtStart: loadavg()[0] },
-  settings: { concurrency, rounds, sequentialCount, eventDelayMs, transport, parts },
+  settings: {
+    concurrency,
+    rounds,
+    sequentialCount,
+    eventDelayMs,
+    likeForLikeEventDelayMs,
+    transport,
+    parts,
+  },
 };
 if (parts.includes('likeForLike')) {
   // The same openai SDK client direct vs through the gateway, with an HTTP upstream like the direct arm.
-  const gatewayProcess = await startGatewayProcess('codex', 'http', ['--expose-gc']);
+  const likeForLikeEmulator =
+    likeForLikeEventDelayMs === eventDelayMs
+      ? emulator
+      : await startEmulator({ scenario: 'text', eventDelayMs: likeForLikeEventDelayMs });
+  // Each emulator signs its own logins.
+  const likeForLikeCredentials =
+    likeForLikeEmulator === emulator ? credentials : toStoredLogin(likeForLikeEmulator.issueTokens());
+  const gatewayProcess = await startGatewayProcess('codex', 'http', ['--expose-gc'], {
+    emulator: likeForLikeEmulator,
+    credentials: likeForLikeCredentials,
+  });
   report.likeForLike = await compareLikeForLike({
-    emulator,
-    credentials,
+    emulator: likeForLikeEmulator,
+    credentials: likeForLikeCredentials,
     gatewayProcess,
     apiKey,
     concurrency,
@@ -226,6 +251,7 @@ if (parts.includes('likeForLike')) {
     sequentialCount,
   });
   await gatewayProcess.stop();
+  if (likeForLikeEmulator !== emulator) await likeForLikeEmulator.close();
 }
 if (parts.includes('fullGateway')) report.fullGateway = await compare('codex');
 if (parts.includes('serverOnly')) report.serverOnly = await compare('replay');
