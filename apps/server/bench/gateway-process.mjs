@@ -69,7 +69,11 @@ process.once('message', async (setup) => {
     if (message === 'heap') {
       // Live heap: after a full collection when the process runs with --expose-gc.
       globalThis.gc?.();
-      process.send({ heapUsedBytes: process.memoryUsage().heapUsed });
+      // The streams open when the heap was measured (some may have ended during the collection).
+      process.send({
+        heapUsedBytes: process.memoryUsage().heapUsed,
+        activeStreams: gateway.gateway.inFlightRequests,
+      });
     }
     if (message === 'active') process.send({ activeStreams: gateway.gateway.inFlightRequests });
     if (message === 'cpu') {
