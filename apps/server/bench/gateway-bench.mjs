@@ -58,25 +58,11 @@ async function startGatewayProcess(
     maxRssBytes: async () => (await ask('memory')).maxRssBytes,
     rssBytes: async () => (await ask('rss')).rssBytes,
     heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
-    /** Live heap after a full GC and the number of streams open while it was measured. */
-    liveHeap: async () => {
-      const { heapUsedBytes, activeStreams } = await ask('heap');
-      return { heapUsedBytes, activeStreams };
-    },
     /**
-     * Waits until `count` streams are open, or until their number stops growing (on a loaded machine
-     * the first streams may end before the last ones start), for at most 10 s.
+     * Live heap after a full GC once `count` streams are open (or their number stopped growing), and
+     * the number open then.
      */
-    waitForActiveStreams: async (count) => {
-      const deadline = performance.now() + 10_000;
-      let peak = 0;
-      while (performance.now() < deadline) {
-        const active = (await ask('active')).activeStreams;
-        if (active >= count || (peak > 0 && active < peak)) break;
-        peak = Math.max(peak, active);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    },
+    liveHeapWhenActive: async (count) => ask({ type: 'heapWhenActive', count }),
     stop: async () => {
       child.send('stop');
       await once(child, 'exit');

@@ -119,8 +119,9 @@ export async function compareLikeForLike({
         if (side === 'gateway' && round === 0) {
           // Heap per active stream: live heap (after a full GC) with the streams open, minus idle, over
           // the streams open during that collection. Fewer than a quarter open: no figure (too noisy).
-          await gatewayProcess.waitForActiveStreams(Math.floor(concurrency * 0.9));
-          const { heapUsedBytes, activeStreams } = await gatewayProcess.liveHeap();
+          const { heapUsedBytes, activeStreams } = await gatewayProcess.liveHeapWhenActive(
+            Math.floor(concurrency * 0.9),
+          );
           heapMeasuredWithStreams = activeStreams;
           if (activeStreams >= concurrency / 4) {
             peakHeapPerStreamKiB = (heapUsedBytes - idleHeap) / 1024 / activeStreams;
