@@ -71,6 +71,22 @@ process.once('message', async (setup) => {
       globalThis.gc?.();
       process.send({ heapUsedBytes: process.memoryUsage().heapUsed });
     }
+    if (typeof message === 'object' && message?.type === 'heapWhenActive') {
+      // Watched here, not over IPC: the loaded bench process answers too late to catch the peak.
+      // Measures once `count` streams are open, or once their number stops growing (on a loaded
+      // machine the first streams may end before the last ones start), or after 10 s.
+      const deadline = performance.now() + 10_000;
+      let peak = 0;
+      const watcher = setInterval(() => {
+        const active = gateway.gateway.inFlightRequests;
+        if (active >= message.count || (peak > 0 && active < peak) || performance.now() > deadline) {
+          clearInterval(watcher);
+          globalThis.gc?.();
+          process.send({ heapUsedBytes: process.memoryUsage().heapUsed, activeStreams: active });
+        }
+        peak = Math.max(peak, active);
+      }, 1);
+    }
     if (message === 'active') process.send({ activeStreams: gateway.gateway.inFlightRequests });
     if (message === 'cpu') {
       const usage = process.cpuUsage();

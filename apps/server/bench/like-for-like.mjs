@@ -94,7 +94,6 @@ export async function compareLikeForLike({
   const idleRssStartMiB = (await gatewayProcess.rssBytes()) / 1024 / 1024;
   // Warm-up: JIT, sockets, the provider's auth, lazily loaded modules.
   for (const target of Object.values(all)) await concurrent(target, Math.min(concurrency, 50));
-  const idleHeap = await gatewayProcess.heapUsedBytes();
 
   const report = {};
   for (const route of ['chat', 'responses']) {
@@ -109,16 +108,24 @@ export async function compareLikeForLike({
 
     const load = { direct: { ttfts: [], seconds: 0 }, gateway: { ttfts: [], seconds: 0 } };
     let loadCpuMs = 0;
-    let peakHeapPerStreamKiB = 0;
+    let peakHeapPerStreamKiB;
+    let heapMeasuredWithStreams = 0;
+    // Idle live heap right before the load (the conversations the sequential streams left are in both).
+    const idleHeap = await gatewayProcess.heapUsedBytes();
     for (let round = 0; round < rounds; round += 1) {
       for (const side of round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
         const cpuBefore = side === 'gateway' ? await gatewayProcess.cpuMicroseconds() : 0;
         const running = concurrent(side === 'gateway' ? gateway : all.direct, concurrency);
         if (side === 'gateway' && round === 0) {
-          // Heap per active stream: live heap (after a full GC) with every stream open, minus idle.
-          const active = await gatewayProcess.waitForActiveStreams(Math.floor(concurrency * 0.9));
-          const heap = await gatewayProcess.heapUsedBytes();
-          peakHeapPerStreamKiB = (heap - idleHeap) / 1024 / Math.max(1, active);
+          // Heap per active stream: live heap (after a full GC) with the streams open, minus idle, over
+          // the streams open during that collection. Fewer than a quarter open: no figure (too noisy).
+          const { heapUsedBytes, activeStreams } = await gatewayProcess.liveHeapWhenActive(
+            Math.floor(concurrency * 0.9),
+          );
+          heapMeasuredWithStreams = activeStreams;
+          if (activeStreams >= concurrency / 4) {
+            peakHeapPerStreamKiB = (heapUsedBytes - idleHeap) / 1024 / activeStreams;
+          }
         }
         const result = await running;
         if (side === 'gateway') loadCpuMs += ((await gatewayProcess.cpuMicroseconds()) - cpuBefore) / 1000;
@@ -140,7 +147,8 @@ export async function compareLikeForLike({
         sequential: sequentialCpuMs / Math.max(1, sequentialCount),
         underLoad: loadCpuMs / (concurrency * rounds),
       },
-      heapKiBPerActiveStream: peakHeapPerStreamKiB,
+      heapKiBPerActiveStream: peakHeapPerStreamKiB ?? null,
+      heapMeasuredWithStreams,
     };
   }
   // Idle again: keep-alive sockets close (5 s) and the server settles.

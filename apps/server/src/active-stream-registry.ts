@@ -1,3 +1,5 @@
+import type { GatewayActivityListener } from './idle-memory-release.js';
+
 /** One open streaming response. */
 export interface ActiveStream {
   /** Ends the stream early: aborts the upstream and tells the client why. */
@@ -9,6 +11,9 @@ export class ActiveStreamRegistry {
   private readonly streams = new Set<ActiveStream>();
   private waiters: (() => void)[] = [];
 
+  /** @param activity - told when the first stream opens and when the last one ends */
+  constructor(private readonly activity?: GatewayActivityListener) {}
+
   /** Number of open streams. */
   get size(): number {
     return this.streams.size;
@@ -17,9 +22,11 @@ export class ActiveStreamRegistry {
   /** Registers a stream; returns the function to call when it ends. */
   add(stream: ActiveStream): () => void {
     this.streams.add(stream);
+    if (this.streams.size === 1) this.activity?.busy();
     return () => {
       if (!this.streams.delete(stream)) return;
       if (this.streams.size === 0) {
+        this.activity?.idle();
         const waiters = this.waiters;
         this.waiters = [];
         for (const resolve of waiters) resolve();

@@ -25,6 +25,7 @@ import {
   registerRoutes,
   SERVER_KEY_PATH_PATTERNS,
 } from './gateway-routes.js';
+import type { GatewayActivityListener } from './idle-memory-release.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { type FailoverEvent, ProfileLimits } from './profile-failover.js';
@@ -100,6 +101,8 @@ export interface GatewayServerOptions {
    * `providerFor`, every request uses `provider` (and keys' profiles are ignored).
    */
   profiles?: GatewayProfileOptions;
+  /** Told when the first `/v1` request starts while none is in flight and when the last one ends. */
+  activityListener?: GatewayActivityListener;
 }
 
 /** How the gateway picks the login of a request (see {@link GatewayServerOptions.profiles}). */
@@ -205,7 +208,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     metrics.recordKeyRequest(name);
     return routesProfiles ? (authenticator.profileOf(name) ?? serverProfile) : serverProfile;
   };
-  const streams = new ActiveStreamRegistry();
+  const streams = new ActiveStreamRegistry(options.activityListener);
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
   const context: GatewayContext = {
     provider: createGatewayProfileRouting(options, { serverProfile, now, logger, metrics }),

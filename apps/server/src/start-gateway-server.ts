@@ -10,6 +10,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
+import { createIdleMemoryRelease } from './idle-memory-release.js';
 
 /** Default bind address: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -26,6 +27,11 @@ export interface StartGatewayServerOptions extends GatewayServerOptions, Partial
   port?: number;
   /** Close the provider when the server closes (default false: the caller owns it). */
   closeProviderOnClose?: boolean;
+  /**
+   * Quiet time after the last request before the gateway gives the memory a burst of load grew back
+   * to the system (one memory-reducing GC), ms (default 2000); `false` never does.
+   */
+  idleMemoryReleaseMs?: number | false;
 }
 
 /** Options of {@link RunningGateway.close}. */
@@ -65,7 +71,13 @@ function formatUrl(host: string, port: number): string {
  */
 export async function startGatewayServer(options: StartGatewayServerOptions): Promise<RunningGateway> {
   const host = options.host ?? DEFAULT_HOST;
-  const gateway = createGatewayServer({ ...options, bindHost: options.bindHost ?? host });
+  const memoryRelease =
+    options.idleMemoryReleaseMs === false ? undefined : createIdleMemoryRelease(options.idleMemoryReleaseMs);
+  const gateway = createGatewayServer({
+    ...options,
+    bindHost: options.bindHost ?? host,
+    ...(memoryRelease === undefined ? {} : { activityListener: memoryRelease }),
+  });
   const limited = createLimitedHttpServer({
     headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -92,6 +104,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
   const close = async (closeOptions: GatewayCloseOptions = {}): Promise<void> => {
     const graceMs = closeOptions.graceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     gateway.startDraining();
+    memoryRelease?.stop();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     let timer: NodeJS.Timeout | undefined;
@@ -112,6 +125,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     gateway.responsesWebSocket.close();
     server.closeAllConnections();
     await closed;
+    memoryRelease?.stop();
     await gateway.conversations?.close();
     if (options.closeProviderOnClose === true) await gateway.provider.close?.();
   };

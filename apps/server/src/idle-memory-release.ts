@@ -1,0 +1,78 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/** Default quiet time after the last request before the gateway gives memory back, ms. */
+export const DEFAULT_IDLE_MEMORY_RELEASE_MS = 2_000;
+
+/** When the gateway has requests in flight and when it has none. */
+export interface GatewayActivityListener {
+  /** The first request started while none was in flight. */
+  busy(): void;
+  /** The last request in flight ended. */
+  idle(): void;
+}
+
+/** Gives memory back once the gateway has been quiet for a while after serving requests. */
+export interface IdleMemoryRelease extends GatewayActivityListener {
+  /** Cancels a pending release (on shutdown). */
+  stop(): void;
+}
+
+type CollectGarbage = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+
+/**
+ * V8's `gc` function without `--expose-gc` on the command line: a fresh context created while the
+ * flag is set has it (as Jest does for `--logHeapUsage`); the flag is cleared again at once, so
+ * the application's own global scope never gets a `gc`.
+ */
+function obtainCollectGarbage(): CollectGarbage {
+  const exposed = (globalThis as { gc?: CollectGarbage }).gc;
+  if (exposed !== undefined) return exposed;
+  setFlagsFromString('--expose-gc');
+  try {
+    return runInNewContext('gc') as CollectGarbage;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
+
+/**
+ * Gives the memory a burst of load grew back to the system once no request has been in flight for
+ * `quietMs`: one memory-reducing full collection (V8 shrinks its young generation, which grows to
+ * 64 MiB under load, and unmaps the pages it pooled). It runs at most once per quiet period and only
+ * after requests were served since the last one, so an idle gateway does no work; its timer never
+ * keeps the process up. A request arriving during the collection waits for it (tens to a few hundred ms).
+ *
+ * @param quietMs - how long the gateway must have been idle, ms
+ * @param collect - the collection to run (default: V8's memory-reducing full GC)
+ */
+export function createIdleMemoryRelease(
+  quietMs: number = DEFAULT_IDLE_MEMORY_RELEASE_MS,
+  collect: () => void = () =>
+    obtainCollectGarbage()({ type: 'major', execution: 'sync', flavor: 'last-resort' }),
+): IdleMemoryRelease {
+  let servedSinceRelease = false;
+  let timer: NodeJS.Timeout | undefined;
+  const cancel = (): void => {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  return {
+    busy() {
+      servedSinceRelease = true;
+      cancel();
+    },
+    idle() {
+      if (!servedSinceRelease) return;
+      cancel();
+      timer = setTimeout(() => {
+        timer = undefined;
+        servedSinceRelease = false;
+        collect();
+      }, quietMs);
+      timer.unref();
+    },
+    stop: cancel,
+  };
+}
