@@ -20,14 +20,9 @@ async function runChatInvocation(
     import('./configuration/command-environment.js'),
     import('./commands/chat.js'),
   ]);
-  let commandEnvironment = await loadCommandEnvironment(env, invocation.configOverrides);
-  if (invocation.profile !== undefined) {
-    const { parseProfileOption } = await import('./profile-option.js');
-    commandEnvironment = {
-      ...commandEnvironment,
-      CODETETHER_PROFILE: parseProfileOption(invocation.profile),
-    };
-  }
+  const commandEnvironment = await loadCommandEnvironment(env, invocation.configOverrides, {
+    profile: invocation.profile,
+  });
   const options = { ...invocation.options } as unknown as ChatOptions;
   if (!invocation.given.has('model')) options.model = configuredModel(commandEnvironment) ?? options.model;
   return runChat(createContext(invocation.debug, commandEnvironment), invocation.prompt, options);

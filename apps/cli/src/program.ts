@@ -98,18 +98,11 @@ export function createProgram(
     const { configuredModel, loadCommandEnvironment } = await import(
       './configuration/command-environment.js'
     );
-    commandEnvironment = await loadCommandEnvironment(
-      env,
-      program.opts<{ config?: string[] }>().config ?? [],
-      {
-        tolerateConfigFileErrors: actionCommand.name() === 'doctor',
-      },
-    );
-    const profile = program.opts<{ profile?: string }>().profile;
-    if (profile !== undefined) {
-      const { parseProfileOption } = await import('./profile-option.js');
-      commandEnvironment = { ...commandEnvironment, CODETETHER_PROFILE: parseProfileOption(profile) };
-    }
+    const globals = program.opts<{ config?: string[]; profile?: string }>();
+    commandEnvironment = await loadCommandEnvironment(env, globals.config ?? [], {
+      tolerateConfigFileErrors: actionCommand.name() === 'doctor',
+      profile: globals.profile,
+    });
     const model = configuredModel(commandEnvironment);
     const hasModelOption = actionCommand.options.some((option) => option.attributeName() === 'model');
     if (hasModelOption && model && actionCommand.getOptionValueSource('model') === 'default') {

@@ -1,4 +1,5 @@
 import { resolveCodetetherHome } from '@codetether/oauth-pkce';
+import { parseProfileOption } from '../profile-option.js';
 import { configFilePath, readConfigFile } from './config-file.js';
 import { buildEffectiveEnvironment } from './effective-environment.js';
 import { parseSettingOverrides, type SettingValues } from './setting-value.js';
@@ -7,16 +8,19 @@ import { parseSettingOverrides, type SettingValues } from './setting-value.js';
 export interface CommandEnvironmentOptions {
   /** Use no config file settings when the file is refused or invalid (`doctor` reports it instead). */
   tolerateConfigFileErrors?: boolean;
+  /** The global `--profile` value: checked (a usage error when invalid) and set as `CODETETHER_PROFILE`. */
+  profile?: string | undefined;
 }
 
 /**
  * The environment a command runs with: the process environment with the config file
- * (`$CODETETHER_HOME/config.json`) below it and the `-c key=value` overrides above it.
- * Throws a usage error (exit 2) for a bad override or, unless tolerated, a bad config file.
+ * (`$CODETETHER_HOME/config.json`) below it, the `-c key=value` overrides above it, and `--profile`
+ * above all. Throws a usage error (exit 2) for a bad override, a bad profile name or, unless
+ * tolerated, a bad config file.
  *
  * @param env - the process environment
  * @param overrides - the `-c` values
- * @param options - error tolerance
+ * @param options - error tolerance and the `--profile` value
  */
 export async function loadCommandEnvironment(
   env: Record<string, string | undefined>,
@@ -30,7 +34,9 @@ export async function loadCommandEnvironment(
   } catch (error) {
     if (options.tolerateConfigFileErrors !== true) throw error;
   }
-  return buildEffectiveEnvironment({ env, configFile, overrides: parsedOverrides });
+  const environment = buildEffectiveEnvironment({ env, configFile, overrides: parsedOverrides });
+  if (options.profile === undefined) return environment;
+  return { ...environment, CODETETHER_PROFILE: parseProfileOption(options.profile) };
 }
 
 /**
