@@ -1,4 +1,5 @@
 import { createRedisConnection } from './redis-connection.js';
+import { DEFAULT_REDIS_KEY_PREFIX } from './redis-profile-keys.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
 
 /**
@@ -133,7 +134,7 @@ function parseStoredKey(text: string): StoredClientKey | undefined {
  */
 export function createRedisClientKeyRegistry(options: RedisClientKeyRegistryOptions): RedisClientKeyRegistry {
   const settings = parseRedisStoreUrl(options.url);
-  const prefix = options.keyPrefix ?? 'codetether:';
+  const prefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
   const keys = {
     records: `${prefix}client-keys`,
     version: `${prefix}client-keys:version`,

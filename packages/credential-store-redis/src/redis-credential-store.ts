@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type CredentialStore,
+  DEFAULT_PROFILE,
   parseCredentialsFileContent,
   parseProfileName,
   type RefreshJournal,
@@ -10,7 +11,7 @@ import {
 import { createRedisConnection } from './redis-connection.js';
 import { RedisCredentialStoreError } from './redis-credential-store-error.js';
 import { type RedisLockHold, withRedisLock } from './redis-lock.js';
-import { listRedisProfiles, redisProfileKeys } from './redis-profile-keys.js';
+import { DEFAULT_REDIS_KEY_PREFIX, listRedisProfiles, redisProfileKeys } from './redis-profile-keys.js';
 import { createRedisRefreshJournal } from './redis-refresh-journal.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
 
@@ -97,10 +98,11 @@ function writeConflict(location: string, result: number, lockTtlMs: number): Red
  */
 export function createRedisCredentialStore(options: RedisCredentialStoreOptions): RedisCredentialStore {
   const settings = parseRedisStoreUrl(options.url);
-  const prefix = options.keyPrefix ?? 'codetether:';
+  const prefix = options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
   const profile = parseProfileName(options.profile);
   const keys = redisProfileKeys(prefix, profile);
-  const location = profile === 'default' ? settings.location : `${settings.location} (profile ${profile})`;
+  const location =
+    profile === DEFAULT_PROFILE ? settings.location : `${settings.location} (profile ${profile})`;
   const lockTtlMs = Math.max(1000, options.lockTtlMs ?? settings.lockTtlMs ?? 10_000);
   const connection = createRedisConnection(settings, {
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,

@@ -1,6 +1,9 @@
 import { DEFAULT_PROFILE, isValidProfileName } from '@codetether/oauth-pkce';
 import type { RedisConnection } from './redis-connection.js';
 
+/** The prefix of every key the store, the client-key registry and the inspection use, unless told otherwise. */
+export const DEFAULT_REDIS_KEY_PREFIX = 'codetether:';
+
 /** The Redis keys of one profile's login. */
 export interface RedisProfileKeys {
   /** The hash `{ data, version }` holding the login. */

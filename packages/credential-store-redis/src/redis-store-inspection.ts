@@ -1,4 +1,6 @@
+import { DEFAULT_PROFILE } from '@codetether/oauth-pkce';
 import { createRedisConnection } from './redis-connection.js';
+import { DEFAULT_REDIS_KEY_PREFIX, redisProfileKeys } from './redis-profile-keys.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
 
 /** What {@link inspectRedisStore} found. */
@@ -34,7 +36,7 @@ export interface RedisStoreInspectionOptions {
  */
 export async function inspectRedisStore(options: RedisStoreInspectionOptions): Promise<RedisStoreInspection> {
   const settings = parseRedisStoreUrl(options.url);
-  const prefix = options.keyPrefix ?? 'codetether:';
+  const keys = redisProfileKeys(options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX, DEFAULT_PROFILE);
   const timeoutMs = options.timeoutMs ?? 3000;
   const connection = createRedisConnection(settings, {
     connectTimeoutMs: timeoutMs,
@@ -42,11 +44,7 @@ export async function inspectRedisStore(options: RedisStoreInspectionOptions): P
   });
   try {
     const [info, loggedIn, lockExpiresInMs] = await connection.run((client) =>
-      Promise.all([
-        client.info('server'),
-        client.hexists(`${prefix}credentials`, 'data'),
-        client.pttl(`${prefix}lock`),
-      ]),
+      Promise.all([client.info('server'), client.hexists(keys.credentials, 'data'), client.pttl(keys.lock)]),
     );
     const serverVersion = /^redis_version:(.+)$/m.exec(info)?.[1]?.trim();
     return {

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEFAULT_PROFILE } from './profile-name.js';
 
 /**
  * Resolves CodeTether's home folder: `CODETETHER_HOME` when set (and not empty), else `~/.codetether`.
@@ -33,7 +34,7 @@ export const PROFILES_FOLDER = 'profiles';
  * @param profile - a valid profile name
  */
 export function resolveProfileFolder(home: string, profile: string): string {
-  return profile === 'default' ? home : join(home, PROFILES_FOLDER, profile);
+  return profile === DEFAULT_PROFILE ? home : join(home, PROFILES_FOLDER, profile);
 }
 
 /**
@@ -44,5 +45,5 @@ export function resolveProfileFolder(home: string, profile: string): string {
  * @param profile - a valid profile name
  */
 export function resolveProfileParentFolders(home: string, profile: string): string[] {
-  return profile === 'default' ? [] : [home, join(home, PROFILES_FOLDER)];
+  return profile === DEFAULT_PROFILE ? [] : [home, join(home, PROFILES_FOLDER)];
 }

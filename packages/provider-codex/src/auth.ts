@@ -2,6 +2,7 @@ import type { CredentialStore, TokenManager } from '@codetether/oauth-pkce';
 import {
   createApiKeyFileStore,
   createTokenManager,
+  DEFAULT_PROFILE,
   readAccountClaims,
   resolveCodetetherHome,
 } from '@codetether/oauth-pkce';
@@ -321,7 +322,7 @@ export async function resolveAuthSession(input: AuthResolutionInput): Promise<Au
     throw mapAuthError(error);
   }
   if (storedApiKey !== undefined) return createApiKeySession(storedApiKey, apiKeyStore.location);
-  if (profile !== 'default') {
+  if (profile !== DEFAULT_PROFILE) {
     // OPENAI_API_KEY belongs to no profile: a named profile without a login must say so, not spend it.
     throw new CodexProviderError('not-logged-in', profileNotLoggedInMessage(profile), { isRetryable: false });
   }

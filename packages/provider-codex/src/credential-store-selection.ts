@@ -2,7 +2,12 @@
 // so the CLI opens the same store as the provider without loading the provider. The Redis store is a
 // dependency (not an optional peer: changesets would turn each of its minor releases into a major one of
 // this package), imported only when the variable names a Redis URL, so nothing loads it otherwise.
-import { type CredentialStore, createFileCredentialStore, type RefreshJournal } from '@codetether/oauth-pkce';
+import {
+  type CredentialStore,
+  createFileCredentialStore,
+  DEFAULT_PROFILE,
+  type RefreshJournal,
+} from '@codetether/oauth-pkce';
 import { type Environment, resolveCredentialStoreSetting, resolveProfile } from './configuration.js';
 import { CodexProviderError } from './errors.js';
 
@@ -87,7 +92,8 @@ export function openCredentialStore(
   const profile = resolveProfile(options.profile, env);
   const setting = resolveCredentialStoreSetting(env);
   if (setting.type === 'redis') {
-    const location = profile === 'default' ? setting.location : `${setting.location} (profile ${profile})`;
+    const location =
+      profile === DEFAULT_PROFILE ? setting.location : `${setting.location} (profile ${profile})`;
     return createLazyRedisStore(setting.url, location, profile);
   }
   return createFileCredentialStore({ env: { ...env }, profile });

@@ -1,6 +1,7 @@
 import {
   DEFAULT_CALLBACK_PORT,
   DEFAULT_LOGIN_TIMEOUT_MS,
+  DEFAULT_PROFILE,
   type DeviceCodeInfo,
   isPlausibleApiKey,
   loginWithBrowser,
@@ -202,7 +203,7 @@ async function loginWithApiKey(context: CommandContext): Promise<ExitCode> {
   await store.write(apiKey);
   const replaced = await removeChatGptLogin(context.env);
   const { stdout, stdoutColors: colors } = context.terminal;
-  const profile = store.profile === 'default' ? '' : ` (profile ${store.profile})`;
+  const profile = store.profile === DEFAULT_PROFILE ? '' : ` (profile ${store.profile})`;
   stdout.write(`${colors.green('✔')} Saved your OpenAI API key to ${store.location}${profile}.\n`);
   if (replaced.kind !== 'none') {
     stdout.write(colors.dim(`It replaces the ChatGPT login that was stored in ${replaced.location}.\n`));
@@ -249,7 +250,7 @@ export async function runLogin(context: CommandContext, options: LoginOptions): 
   );
   const who = claims.email ?? 'your ChatGPT account';
   const details = [
-    store.profile === undefined || store.profile === 'default' ? undefined : `profile ${store.profile}`,
+    store.profile === undefined || store.profile === DEFAULT_PROFILE ? undefined : `profile ${store.profile}`,
     claims.planType === undefined ? undefined : `plan ${claims.planType}`,
     claims.accountId === undefined ? undefined : `account ${shortenAccountId(claims.accountId)}`,
   ].filter((part) => part !== undefined);
