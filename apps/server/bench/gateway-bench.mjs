@@ -63,6 +63,36 @@ async function startGatewayProcess(
      * the number open then.
      */
     liveHeapWhenActive: async (count) => ask({ type: 'heapWhenActive', count }),
+    /** Starts or stops the CPU profile written to BENCH_PROFILE_DIR (nothing without it). */
+    profile: async (start) => ask(start ? 'profile-start' : 'profile-stop'),
+    stop: async () => {
+      child.send('stop');
+      await once(child, 'exit');
+    },
+  };
+}
+
+/** The bare proxy of the like-for-like arm (see bare-proxy-process.mjs), in its own process. */
+async function startBareProxyProcess(upstream) {
+  const child = fork(fileURLToPath(new URL('./bare-proxy-process.mjs', import.meta.url)), {
+    stdio: 'inherit',
+    execArgv: ['--expose-gc'],
+  });
+  child.send({
+    emulatorUrl: upstream.emulator.url,
+    accessToken: upstream.credentials.tokens.accessToken,
+    accountId: upstream.credentials.accountId,
+  });
+  const [{ url }] = await once(child, 'message');
+  const ask = async (question) => {
+    child.send(question);
+    const [answer] = await once(child, 'message');
+    return answer;
+  };
+  return {
+    url,
+    cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
+    heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
     stop: async () => {
       child.send('stop');
       await once(child, 'exit');
@@ -232,20 +262,22 @@ if (parts.includes('likeForLike')) {
   // Each emulator signs its own logins.
   const likeForLikeCredentials =
     likeForLikeEmulator === emulator ? credentials : toStoredLogin(likeForLikeEmulator.issueTokens());
-  const gatewayProcess = await startGatewayProcess('codex', 'http', ['--expose-gc'], {
-    emulator: likeForLikeEmulator,
-    credentials: likeForLikeCredentials,
-  });
+  const upstream = { emulator: likeForLikeEmulator, credentials: likeForLikeCredentials };
+  const gatewayProcess = await startGatewayProcess('codex', 'http', ['--expose-gc'], upstream);
+  const bareProxyProcess =
+    process.env.BENCH_BARE_PROXY === '0' ? undefined : await startBareProxyProcess(upstream);
   report.likeForLike = await compareLikeForLike({
     emulator: likeForLikeEmulator,
     credentials: likeForLikeCredentials,
     gatewayProcess,
+    bareProxyProcess,
     apiKey,
     concurrency,
     rounds: Number(process.env.BENCH_LIKE_FOR_LIKE_ROUNDS ?? 2),
     sequentialCount,
   });
   await gatewayProcess.stop();
+  await bareProxyProcess?.stop();
   if (likeForLikeEmulator !== emulator) await likeForLikeEmulator.close();
 }
 if (parts.includes('fullGateway')) report.fullGateway = await compare('codex');
@@ -267,13 +299,22 @@ for (const name of parts.filter((part) => part !== 'likeForLike')) {
   );
 }
 if (report.likeForLike !== undefined) {
-  const { chat, responses, idleRssMiB } = report.likeForLike;
+  const { chat, responses, bareProxy, idleRssMiB } = report.likeForLike;
+  // The bare proxy column: the floor of any Node.js proxy on this machine, measured in the same run.
+  const floor = (pick) => {
+    if (bareProxy === undefined) return '';
+    try {
+      return `${round2(pick(bareProxy))} | `;
+    } catch {
+      return '– | ';
+    }
+  };
   const row = (label, pick, target) =>
-    `| ${label} | ${round2(pick(chat))} | ${round2(pick(responses))} | ${target} |`;
+    `| ${label} | ${round2(pick(chat))} | ${round2(pick(responses))} | ${floor(pick)}${target} |`;
   console.log(
     [
-      '| like for like (openai SDK, HTTP upstream) | chat | responses | target |',
-      '|---|---|---|---|',
+      `| like for like (openai SDK, HTTP upstream) | chat | responses | ${bareProxy === undefined ? '' : 'bare Node proxy (floor) | '}target |`,
+      `|---|---|---|${bareProxy === undefined ? '' : '---|'}---|`,
       row('throughput vs direct', (part) => part.throughputRatio, '≥ 0.9 chat, ≥ 0.95 responses'),
       row(
         `concurrent TTFT p99 ms (direct ${round2(chat.concurrentTtftP99Ms.direct)})`,
@@ -289,7 +330,7 @@ if (report.likeForLike !== undefined) {
         (part) => `${round2(part.heapKiBPerActiveStream)} (${part.heapMeasuredWithStreams})`,
         '≤ 64',
       ),
-      `| idle RSS MiB start → after load | ${round2(idleRssMiB.start)} → ${round2(idleRssMiB.afterLoad)} (×${round2(idleRssMiB.ratio)}) | | ≤ ×1.1 |`,
+      `| idle RSS MiB start → after load | ${round2(idleRssMiB.start)} → ${round2(idleRssMiB.afterLoad)} (×${round2(idleRssMiB.ratio)}) | | ${bareProxy === undefined ? '' : '| '}≤ ×1.1 |`,
     ].join('\n'),
   );
 }

@@ -4,6 +4,8 @@
 // provider 'codex': the real provider against the emulator. provider 'replay': an in-memory provider
 // that paces the emulator's answer the same way, to isolate the server's own overhead.
 import { subscribe } from 'node:diagnostics_channel';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import { createCodexProvider } from '@codetether/provider-codex';
@@ -36,6 +38,23 @@ function createReplayProvider({ text, eventDelayMs }) {
       throw new Error('not used by the benchmark');
     },
   };
+}
+
+let profiler;
+async function toggleProfile(start) {
+  const directory = process.env.BENCH_PROFILE_DIR;
+  if (directory === undefined) return;
+  if (start) {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 250 });
+    await profiler.post('Profiler.start');
+    return;
+  }
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(`${directory}/gateway-${Date.now()}.cpuprofile`, JSON.stringify(profile));
+  profiler.disconnect();
 }
 
 // Upstream sockets the gateway opened (the gateway only connects out to the emulator).
@@ -86,6 +105,11 @@ process.once('message', async (setup) => {
         }
         peak = Math.max(peak, active);
       }, 1);
+    }
+    // BENCH_PROFILE_DIR: a CPU profile of the sequential streams only (no start-up, no warm-up).
+    if (message === 'profile-start' || message === 'profile-stop') {
+      await toggleProfile(message === 'profile-start');
+      process.send({ profiled: true });
     }
     if (message === 'active') process.send({ activeStreams: gateway.gateway.inFlightRequests });
     if (message === 'cpu') {

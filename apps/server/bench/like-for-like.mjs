@@ -3,6 +3,8 @@
 // on `/v1/chat/completions` and `/v1/responses`. Reports, per gateway route: throughput ratio at N
 // concurrent streams, added time to first token (sequential p50/p99, concurrent p99), the gateway's CPU
 // per stream (sequential and under load), its heap per active stream and its idle RSS before and after.
+// With a bare proxy process (bare-proxy-process.mjs), the same figures for `/v1/responses` through the
+// least a Node.js proxy can do: the floor the gateway's own figures are to be read against.
 import OpenAI from 'openai';
 
 const percentile = (values, p) => {
@@ -28,7 +30,7 @@ async function concurrent(target, count) {
   return { ttfts, seconds: (performance.now() - started) / 1000 };
 }
 
-function targets({ emulator, credentials, gatewayUrl, apiKey }) {
+function targets({ emulator, credentials, gatewayUrl, bareProxyUrl, apiKey }) {
   const direct = new OpenAI({
     baseURL: emulator.chatgptBaseUrl,
     apiKey: credentials.tokens.accessToken,
@@ -38,19 +40,30 @@ function targets({ emulator, credentials, gatewayUrl, apiKey }) {
   const gateway = new OpenAI({ baseURL: `${gatewayUrl}/v1`, apiKey, maxRetries: 0 });
   const input = (index) => `hello ${index}`;
   const isTextDelta = (event) => event.type === 'response.output_text.delta';
+  const responsesThrough = (client, name) => ({
+    name,
+    create: (index) =>
+      client.responses.create({
+        model: 'gpt-5.4',
+        instructions: 'Bench.',
+        input: [{ role: 'user', content: input(index) }],
+        store: false,
+        stream: true,
+      }),
+    isToken: isTextDelta,
+  });
+  const bareProxy =
+    bareProxyUrl === undefined
+      ? {}
+      : {
+          bareProxy: responsesThrough(
+            new OpenAI({ baseURL: `${bareProxyUrl}/v1`, apiKey: 'unused', maxRetries: 0 }),
+            'bareProxy',
+          ),
+        };
   return {
-    direct: {
-      name: 'direct',
-      create: (index) =>
-        direct.responses.create({
-          model: 'gpt-5.4',
-          instructions: 'Bench.',
-          input: [{ role: 'user', content: input(index) }],
-          store: false,
-          stream: true,
-        }),
-      isToken: isTextDelta,
-    },
+    ...bareProxy,
+    direct: responsesThrough(direct, 'direct'),
     chat: {
       name: 'chat',
       create: (index) =>
@@ -61,18 +74,7 @@ function targets({ emulator, credentials, gatewayUrl, apiKey }) {
         }),
       isToken: (chunk) => (chunk.choices[0]?.delta?.content ?? '') !== '',
     },
-    responses: {
-      name: 'responses',
-      create: (index) =>
-        gateway.responses.create({
-          model: 'gpt-5.4',
-          instructions: 'Bench.',
-          input: [{ role: 'user', content: input(index) }],
-          store: false,
-          stream: true,
-        }),
-      isToken: isTextDelta,
-    },
+    responses: responsesThrough(gateway, 'responses'),
   };
 }
 
@@ -85,38 +87,51 @@ export async function compareLikeForLike({
   emulator,
   credentials,
   gatewayProcess,
+  bareProxyProcess,
   apiKey,
   concurrency,
   rounds,
   sequentialCount,
 }) {
-  const all = targets({ emulator, credentials, gatewayUrl: gatewayProcess.url, apiKey });
+  const all = targets({
+    emulator,
+    credentials,
+    gatewayUrl: gatewayProcess.url,
+    bareProxyUrl: bareProxyProcess?.url,
+    apiKey,
+  });
   const idleRssStartMiB = (await gatewayProcess.rssBytes()) / 1024 / 1024;
   // Warm-up: JIT, sockets, the provider's auth, lazily loaded modules.
   for (const target of Object.values(all)) await concurrent(target, Math.min(concurrency, 50));
 
   const report = {};
-  for (const route of ['chat', 'responses']) {
+  const routes = bareProxyProcess === undefined ? ['chat', 'responses'] : ['chat', 'responses', 'bareProxy'];
+  for (const route of routes) {
     const gateway = all[route];
+    const measured = route === 'bareProxy' ? bareProxyProcess : gatewayProcess;
     const sequential = { direct: [], gateway: [] };
-    const cpuBeforeSequential = await gatewayProcess.cpuMicroseconds();
+    const cpuBeforeSequential = await measured.cpuMicroseconds();
+    const profilePhase = process.env.BENCH_PROFILE_PHASE ?? 'sequential';
+    if (route !== 'bareProxy' && profilePhase === 'sequential') await gatewayProcess.profile?.(true);
     for (let index = 0; index < sequentialCount; index += 1) {
       sequential.gateway.push(await oneStream(gateway, index));
       sequential.direct.push(await oneStream(all.direct, index));
     }
-    const sequentialCpuMs = ((await gatewayProcess.cpuMicroseconds()) - cpuBeforeSequential) / 1000;
+    const sequentialCpuMs = ((await measured.cpuMicroseconds()) - cpuBeforeSequential) / 1000;
+    if (route !== 'bareProxy' && profilePhase === 'sequential') await gatewayProcess.profile?.(false);
+    if (route !== 'bareProxy' && profilePhase === 'load') await gatewayProcess.profile?.(true);
 
     const load = { direct: { ttfts: [], seconds: 0 }, gateway: { ttfts: [], seconds: 0 } };
     let loadCpuMs = 0;
     let peakHeapPerStreamKiB;
     let heapMeasuredWithStreams = 0;
     // Idle live heap right before the load (the conversations the sequential streams left are in both).
-    const idleHeap = await gatewayProcess.heapUsedBytes();
+    const idleHeap = await measured.heapUsedBytes();
     for (let round = 0; round < rounds; round += 1) {
       for (const side of round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
-        const cpuBefore = side === 'gateway' ? await gatewayProcess.cpuMicroseconds() : 0;
+        const cpuBefore = side === 'gateway' ? await measured.cpuMicroseconds() : 0;
         const running = concurrent(side === 'gateway' ? gateway : all.direct, concurrency);
-        if (side === 'gateway' && round === 0) {
+        if (side === 'gateway' && round === 0 && route !== 'bareProxy') {
           // Heap per active stream: live heap (after a full GC) with the streams open, minus idle, over
           // the streams open during that collection. Fewer than a quarter open: no figure (too noisy).
           const { heapUsedBytes, activeStreams } = await gatewayProcess.liveHeapWhenActive(
@@ -128,11 +143,12 @@ export async function compareLikeForLike({
           }
         }
         const result = await running;
-        if (side === 'gateway') loadCpuMs += ((await gatewayProcess.cpuMicroseconds()) - cpuBefore) / 1000;
+        if (side === 'gateway') loadCpuMs += ((await measured.cpuMicroseconds()) - cpuBefore) / 1000;
         load[side].ttfts.push(...result.ttfts);
         load[side].seconds += result.seconds;
       }
     }
+    if (route !== 'bareProxy' && profilePhase === 'load') await gatewayProcess.profile?.(false);
     const rate = (side) => load[side].ttfts.length / load[side].seconds;
     report[route] = {
       throughputRatio: rate('gateway') / rate('direct'),

@@ -4,8 +4,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createRedisCredentialStore, inspectRedisStore } from '@codetether/credential-store-redis';
 import { type Emulator, startEmulator } from '@codetether/emulator';
+import { DEFAULT_STORE_READ_INTERVAL_MS } from '@codetether/oauth-pkce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   hasRedisServer,
@@ -87,13 +89,18 @@ describe.skipIf(!hasRedisServer)('three gateway replicas on one Redis', () => {
         request.path === '/oauth/token' &&
         (request.body as Record<string, unknown> | undefined)?.grant_type === 'refresh_token',
     ).length;
-  const writeLogin = async (expiresInSeconds: number) => {
+  /**
+   * Writes a login straight into Redis, as another process would. `seenByReplicas`: then waits out
+   * the replicas' store read interval, after which every replica uses the login written.
+   */
+  const writeLogin = async (expiresInSeconds: number, { seenByReplicas = false } = {}) => {
     const store = createRedisCredentialStore({ url: storeUrl });
     try {
       await store.write(toStoredLogin(emulator.issueTokens({ expiresInSeconds })));
     } finally {
       await store.close();
     }
+    if (seenByReplicas) await sleep(DEFAULT_STORE_READ_INTERVAL_MS);
   };
   const readLogin = async () => {
     const store = createRedisCredentialStore({ url: storeUrl });
@@ -133,7 +140,7 @@ describe.skipIf(!hasRedisServer)('three gateway replicas on one Redis', () => {
   it('300 concurrent streams over 3 replicas with an expired login: exactly one refresh, all complete', {
     timeout: 30_000,
   }, async () => {
-    await writeLogin(-60);
+    await writeLogin(-60, { seenByReplicas: true });
     const before = refreshRequests();
     const clientKeys = [SERVER_KEY, keys.alpha, keys.beta];
     const answers = await Promise.all(
@@ -153,7 +160,7 @@ describe.skipIf(!hasRedisServer)('three gateway replicas on one Redis', () => {
   }, async () => {
     const [victim, ...survivors] = replicas;
     if (victim === undefined) throw new Error('no replica');
-    await writeLogin(-60);
+    await writeLogin(-60, { seenByReplicas: true });
     const before = refreshRequests();
     // The issuer holds the refresh request (before it takes effect) until its client is gone.
     emulator.setOptions({ tokenEndpointHoldMs: 60_000 });

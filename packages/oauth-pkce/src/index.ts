@@ -93,6 +93,7 @@ export {
 export {
   type AccessTokenInfo,
   createTokenManager,
+  DEFAULT_STORE_READ_INTERVAL_MS,
   type LogoutOptions,
   type TokenManager,
   type TokenManagerOptions,

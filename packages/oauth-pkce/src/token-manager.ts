@@ -24,7 +24,18 @@ export interface TokenManagerOptions {
    * lifetime (`expiresAt - lastRefreshAt`) is no longer than this is refreshed at half its lifetime instead.
    */
   refreshWindowMs?: number;
+  /**
+   * How long a login read from the store is used again before the store is read anew, ms (default
+   * {@link DEFAULT_STORE_READ_INTERVAL_MS}; 0 reads it on every call). A gateway asks for a token on
+   * every request: this keeps the file (or Redis) read, its parse and the JWT decoding off that path.
+   * A login changed by another process (a refresh, a new login, a logout) is seen within this time;
+   * a refresh is always decided on a fresh read under the store's lock.
+   */
+  storeReadIntervalMs?: number;
 }
+
+/** Default of {@link TokenManagerOptions.storeReadIntervalMs}: 1 second. */
+export const DEFAULT_STORE_READ_INTERVAL_MS = 1_000;
 
 /** A usable access token with what the ChatGPT backend needs alongside it. */
 export interface AccessTokenInfo {
@@ -50,7 +61,10 @@ export interface LogoutOptions {
   revoke?: boolean;
 }
 
-/** Hands out valid access tokens, refreshing them safely. Holds no tokens in its own fields. */
+/**
+ * Hands out valid access tokens, refreshing them safely. Keeps the login it last read (or refreshed)
+ * for {@link TokenManagerOptions.storeReadIntervalMs} at most, in private fields never printed.
+ */
 export interface TokenManager {
   /**
    * Returns a valid access token, refreshing it first when it expires within the refresh window.
@@ -85,13 +99,23 @@ function describe(credentials: StoredChatGptCredentials): AccessTokenInfo {
   if (accountId !== undefined) info.accountId = accountId;
   if (claims.planType !== undefined) info.planType = claims.planType;
   if (claims.email !== undefined) info.email = claims.email;
-  return hideSecretsFromInspection(
-    info,
-    (value) =>
-      `AccessTokenInfo { accessToken: ${redactSecret(value.accessToken)}, accountId: ${
-        value.accountId ?? '[none]'
-      }, expiresAt: ${describeTime(value.expiresAt)} }`,
+  // Frozen: callers within the read interval share it.
+  return Object.freeze(
+    hideSecretsFromInspection(
+      info,
+      (value) =>
+        `AccessTokenInfo { accessToken: ${redactSecret(value.accessToken)}, accountId: ${
+          value.accountId ?? '[none]'
+        }, expiresAt: ${describeTime(value.expiresAt)} }`,
+    ),
   );
+}
+
+/** A login as read from the store, what {@link describe} made of it, and when it was read. */
+interface LoginRead {
+  readonly credentials: StoredChatGptCredentials;
+  readonly info: AccessTokenInfo;
+  readonly readAt: number;
 }
 
 class DefaultTokenManager implements TokenManager {
@@ -101,7 +125,9 @@ class DefaultTokenManager implements TokenManager {
   readonly #fetch: FetchFunction | undefined;
   readonly #now: () => number;
   readonly #refreshWindowMs: number;
+  readonly #storeReadIntervalMs: number;
   #inFlight: Promise<StoredChatGptCredentials> | undefined;
+  #lastRead: LoginRead | undefined;
 
   constructor(options: TokenManagerOptions) {
     this.#store = options.store;
@@ -110,6 +136,29 @@ class DefaultTokenManager implements TokenManager {
     this.#fetch = options.fetch;
     this.#now = options.now ?? Date.now;
     this.#refreshWindowMs = options.refreshWindowMs ?? DEFAULT_REFRESH_WINDOW_MS;
+    this.#storeReadIntervalMs = Math.max(0, options.storeReadIntervalMs ?? DEFAULT_STORE_READ_INTERVAL_MS);
+  }
+
+  /** Remembers a login just read or written, with its description. */
+  #remember(credentials: StoredChatGptCredentials): LoginRead {
+    const read = { credentials, info: describe(credentials), readAt: this.#now() };
+    this.#lastRead = read;
+    return read;
+  }
+
+  /** The login: the one read within the read interval, else read from the store now. */
+  async #readLogin(): Promise<LoginRead | undefined> {
+    const last = this.#lastRead;
+    if (last !== undefined) {
+      const age = this.#now() - last.readAt;
+      if (age >= 0 && age < this.#storeReadIntervalMs) return last;
+    }
+    const credentials = await this.#store.read();
+    if (credentials === undefined) {
+      this.#lastRead = undefined;
+      return undefined;
+    }
+    return this.#remember(credentials);
   }
 
   #needsRefresh(credentials: StoredChatGptCredentials): boolean {
@@ -122,15 +171,21 @@ class DefaultTokenManager implements TokenManager {
 
   async getAccessToken(): Promise<AccessTokenInfo> {
     if (this.#inFlight === undefined) {
-      const current = await this.#store.read();
+      const current = await this.#readLogin();
       if (current === undefined) throw notLoggedIn(this.#store.location);
-      if (!this.#needsRefresh(current)) return describe(current);
+      if (!this.#needsRefresh(current.credentials)) return current.info;
     }
     const refreshed = await this.#refresh(
       (credentials) => this.#needsRefresh(credentials),
       (credentials) => !this.#needsRefresh(credentials),
     );
-    return describe(refreshed);
+    return this.#describeRefreshed(refreshed);
+  }
+
+  /** The description of a login a refresh returned (the one remembered when it is that login). */
+  #describeRefreshed(credentials: StoredChatGptCredentials): AccessTokenInfo {
+    const last = this.#lastRead;
+    return last !== undefined && last.credentials === credentials ? last.info : describe(credentials);
   }
 
   async forceRefresh(rejectedAccessToken?: string): Promise<AccessTokenInfo> {
@@ -139,7 +194,7 @@ class DefaultTokenManager implements TokenManager {
     const refreshed = await this.#refresh(stillRejected, (credentials) =>
       rejectedAccessToken === undefined ? true : credentials.tokens.accessToken !== rejectedAccessToken,
     );
-    return describe(refreshed);
+    return this.#describeRefreshed(refreshed);
   }
 
   /**
@@ -161,7 +216,12 @@ class DefaultTokenManager implements TokenManager {
     }
     const flight = this.#store.withLock(async () => {
       const current = await this.#store.read();
-      if (current === undefined) throw notLoggedIn(this.#store.location);
+      if (current === undefined) {
+        this.#lastRead = undefined;
+        throw notLoggedIn(this.#store.location);
+      }
+      // Read under the lock: the freshest login there is.
+      this.#remember(current);
       if (!shouldRefresh(current)) return current;
       return refreshWithJournal({
         refreshToken: current.tokens.refreshToken,
@@ -187,6 +247,7 @@ class DefaultTokenManager implements TokenManager {
           const accountId = readAccountClaims(tokens).accountId ?? current.accountId;
           if (accountId !== undefined) next.accountId = accountId;
           await this.#store.write(next);
+          this.#remember(next);
           return next;
         },
       });
@@ -218,6 +279,7 @@ class DefaultTokenManager implements TokenManager {
         }).catch(() => {});
       }
       await this.#store.delete();
+      this.#lastRead = undefined;
     });
   }
 

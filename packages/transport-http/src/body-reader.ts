@@ -31,10 +31,8 @@ export function createNodeBodySource(readable: Readable): BodySource {
     getReader(): BodyReader {
       const iterator = readable[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
       return {
-        async read() {
-          const result = await iterator.next();
-          return result.done === true ? { done: true } : { done: false, value: result.value };
-        },
+        // The iterator's results have the reader's shape already: handed over without another promise.
+        read: () => iterator.next() as Promise<BodyReadResult>,
         async cancel() {
           if (!readable.destroyed) readable.destroy();
           await iterator.return?.();

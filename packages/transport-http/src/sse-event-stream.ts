@@ -8,6 +8,7 @@ import {
 } from '@codetether/responses-protocol';
 import type { BodyReader, BodyReadResult, BodySource } from './body-reader.js';
 import { HttpTransportError } from './http-transport-error.js';
+import { createIdleWatchdog, type IdleWatchdog } from './idle-watchdog.js';
 
 /** How long the rest of a body may take to end after the terminal event before the socket is dropped. */
 export const TRAILING_BODY_GRACE_MS = 1_000;
@@ -77,37 +78,31 @@ interface ReadBatch {
 
 /**
  * Reads until the decoder completes at least one item (an event, `[DONE]` or an error) or the body
- * ends. The idle timer spans the whole wait, so bytes that never complete an event (SSE comments, a
- * trickled partial line) do not keep a stalled stream alive. It only runs while the consumer is
+ * ends. The idle watchdog spans the whole wait, so bytes that never complete an event (SSE comments,
+ * a trickled partial line) do not keep a stalled stream alive. It only counts while the consumer is
  * waiting for an event.
  */
 async function readNextItems(
   reader: BodyReader,
   decoder: ReturnType<typeof createSseEventDecoder>,
   context: SseEventStreamContext,
+  watchdog: IdleWatchdog,
 ): Promise<ReadBatch> {
-  let idleTimedOut = false;
-  const timer =
-    context.idleTimeoutMs > 0
-      ? setTimeout(() => {
-          idleTimedOut = true;
-          context.abortRequest(new IdleTimeoutReason(context.idleTimeoutMs));
-        }, context.idleTimeoutMs)
-      : undefined;
+  watchdog.startWaiting();
   try {
     for (;;) {
       let result: BodyReadResult;
       try {
         result = await reader.read();
       } catch (error) {
-        throw context.classifyReadFailure(error, idleTimedOut);
+        throw context.classifyReadFailure(error, watchdog.fired);
       }
       if (result.done) return { items: decoder.end(), ended: true };
       const items = decoder.feed(result.value);
       if (items.length > 0) return { items, ended: false };
     }
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    watchdog.stopWaiting();
   }
 }
 
@@ -164,13 +159,16 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
   let finished = false;
   let completed = false;
   let firstEventSeen = false;
+  const watchdog = createIdleWatchdog(context.idleTimeoutMs, () =>
+    context.abortRequest(new IdleTimeoutReason(context.idleTimeoutMs)),
+  );
   try {
     if (reader === undefined) {
       finished = true;
       throw context.endedBeforeCompletion(false);
     }
     for (;;) {
-      const batch = await readNextItems(reader, decoder, context);
+      const batch = await readNextItems(reader, decoder, context, watchdog);
       if (batch.ended) finished = true;
       for (const item of batch.items) {
         if (item.kind === 'error') throw protocolError(item, context.secrets, firstEventSeen);
@@ -193,6 +191,7 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
       if (finished) throw context.endedBeforeCompletion(firstEventSeen);
     }
   } finally {
+    watchdog.stop();
     if (reader !== undefined && !finished && completed) {
       void finishTrailingBody(reader, context).then(() => context.release());
     } else {
