@@ -1,4 +1,4 @@
-import { DEFAULT_PROFILE } from '@codetether/oauth-pkce';
+import { DEFAULT_PROFILE, parseProfileName } from '@codetether/oauth-pkce';
 import { createRedisConnection } from './redis-connection.js';
 import { DEFAULT_REDIS_KEY_PREFIX, redisProfileKeys } from './redis-profile-keys.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
@@ -23,20 +23,26 @@ export interface RedisStoreInspectionOptions {
   url: string;
   /** The store's key prefix. Default `codetether:`. */
   keyPrefix?: string;
+  /** The login profile to look at. Default `default`. */
+  profile?: string;
   /** How long connecting and each command may take, ms. Default 3 s. */
   timeoutMs?: number;
 }
 
 /**
  * Looks at a Redis credential store without changing it (for `codetether doctor`): connects, reads the
- * server version, whether a login is stored and whether the refresh lock is held. Never reads a token.
+ * server version, whether a login is stored and whether the refresh lock is held (of one profile).
+ * Never reads a token.
  *
- * @param options - the URL, key prefix and timeout
+ * @param options - the URL, key prefix, profile and timeout
  * @throws `RedisCredentialStoreError` `store-unavailable` or `store-misconfigured`, with a one-line message
  */
 export async function inspectRedisStore(options: RedisStoreInspectionOptions): Promise<RedisStoreInspection> {
   const settings = parseRedisStoreUrl(options.url);
-  const keys = redisProfileKeys(options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX, DEFAULT_PROFILE);
+  const keys = redisProfileKeys(
+    options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX,
+    parseProfileName(options.profile ?? DEFAULT_PROFILE),
+  );
   const timeoutMs = options.timeoutMs ?? 3000;
   const connection = createRedisConnection(settings, {
     connectTimeoutMs: timeoutMs,

@@ -63,6 +63,33 @@ describe('codetether doctor', () => {
     expect(JSON.parse(cli.stdout)).toMatchObject({ ok: true });
   });
 
+  it('checks the profile --profile names: its files, its store location and its login', async () => {
+    const { home } = fixture.environment;
+    const { accessToken } = await storeEmulatorLogin(fixture.emulator, home, {
+      profile: 'work',
+      issue: { email: 'work@example.com', planType: 'pro' },
+    });
+    const work = await runCli(['doctor', '--json', '--profile', 'work'], fixture.environment.env);
+    expect(work.code, work.stderr).toBe(0);
+    const checks = (JSON.parse(work.stdout) as DoctorReport).checks;
+    const byName = (name: string) => checks.find((check) => check.name === name);
+    expect(byName('Credential files')?.detail).toBe('profiles/work/auth.json (mode 600)');
+    expect(byName('Credential store')?.detail).toBe(`file ${home}/profiles/work/auth.json`);
+    expect(byName('Login')?.detail).toMatch(/^ChatGPT \(work@example\.com, pro\); token valid for/);
+    expect(work.stdout).not.toContain(accessToken);
+    // A profile without a login: its files are none, and the login check fails with the fix.
+    const empty = await runCli(['doctor', '--json'], {
+      ...fixture.environment.env,
+      CODETETHER_PROFILE: 'spare',
+    });
+    expect(empty.code).toBe(1);
+    const emptyChecks = (JSON.parse(empty.stdout) as DoctorReport).checks;
+    expect(emptyChecks.find((check) => check.name === 'Credential files')?.detail).toBe(
+      'none stored for profile spare',
+    );
+    expect(emptyChecks.find((check) => check.name === 'Login')).toMatchObject({ status: 'fail' });
+  });
+
   it('fails (exit 1) with the fix when the backend is down', async () => {
     const env = {
       ...fixture.environment.env,

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { resolveCodetetherHome } from '@codetether/oauth-pkce';
 import { buildDefaultUserAgent, buildRequestHeaders, DEFAULT_ORIGINATOR } from '@codetether/provider-codex';
-import { resolveEndpoints, resolveTransportMode } from '@codetether/provider-codex/configuration';
+import {
+  resolveEndpoints,
+  resolveProfile,
+  resolveTransportMode,
+} from '@codetether/provider-codex/configuration';
 import type { CommandContext } from '../command-context.js';
 import { checkCredentialStore } from '../doctor/credential-store-check.js';
 import { type DoctorCheck, failed, passed, skipped } from '../doctor/doctor-check.js';
@@ -102,15 +106,17 @@ async function checkWebSocket(context: CommandContext, login: LoginFinding): Pro
 /** Runs every check, in order. */
 async function runChecks(context: CommandContext): Promise<DoctorCheck[]> {
   const home = resolveCodetetherHome(context.env);
+  // `--profile` / CODETETHER_PROFILE (checked when the command environment was loaded).
+  const profile = resolveProfile(undefined, context.env);
   const checks: DoctorCheck[] = [
     checkNodeVersion(process.versions.node),
     await checkHomeFolder(home),
-    await checkCredentialFiles(home),
+    await checkCredentialFiles(home, profile),
     await checkConfigFile(home),
-    await checkCredentialStore(context.env, home),
+    await checkCredentialStore(context.env, home, profile),
   ];
   const issuer = resolveEndpoints({}, context.env).issuer;
-  const login = await checkLogin({ env: context.env, issuer, home, now: context.now });
+  const login = await checkLogin({ env: context.env, issuer, home, profile, now: context.now });
   checks.push(login.check);
   const reached: EndpointFinding[] = [];
   for (const endpoint of endpointsFor(login.session?.mode, context.env)) {

@@ -9,15 +9,22 @@ import { checkCredentialStore } from './credential-store-check.js';
 
 describe('the doctor’s credential store check', () => {
   it('names the file store by default', async () => {
-    expect(await checkCredentialStore({}, '/home/someone/.codetether')).toEqual({
+    expect(await checkCredentialStore({}, '/home/someone/.codetether', 'default')).toEqual({
       name: 'Credential store',
       status: 'ok',
       detail: 'file /home/someone/.codetether/auth.json',
     });
+    expect((await checkCredentialStore({}, '/home/someone/.codetether', 'work')).detail).toBe(
+      'file /home/someone/.codetether/profiles/work/auth.json',
+    );
   });
 
   it('fails in one line on a malformed CODETETHER_STORE', async () => {
-    const check = await checkCredentialStore({ CODETETHER_STORE: 'postgres://secret@db/1' }, '/tmp');
+    const check = await checkCredentialStore(
+      { CODETETHER_STORE: 'postgres://secret@db/1' },
+      '/tmp',
+      'default',
+    );
     expect(check).toMatchObject({ status: 'fail' });
     expect(check.fix).toMatch(/^Set CODETETHER_STORE to redis:\/\//);
     expect(JSON.stringify(check)).not.toContain('secret');
@@ -38,7 +45,7 @@ describe.skipIf(!hasRedisServer)('the doctor’s credential store check against 
   it('reports the address without the password, the Redis version, the login and whether the lock is held', async () => {
     const url = `redis://:${password}@127.0.0.1:${redis.port}/0`;
     const env = { CODETETHER_STORE: url };
-    const empty = await checkCredentialStore(env, '/tmp');
+    const empty = await checkCredentialStore(env, '/tmp', 'default');
     expect(empty.status).toBe('ok');
     expect(empty.detail).toMatch(
       new RegExp(
@@ -53,9 +60,12 @@ describe.skipIf(!hasRedisServer)('the doctor’s credential store check against 
         lastRefreshAt: 1_700_000_000_000,
         source: 'login',
       });
-      const held = await store.withLock(() => checkCredentialStore(env, '/tmp'));
+      const held = await store.withLock(() => checkCredentialStore(env, '/tmp', 'default'));
       expect(held.detail).toMatch(/login stored; refresh lock held \(expires in \d+ ms unless renewed\)$/);
       expect(JSON.stringify(held)).not.toContain(password);
+      // Another profile has its own login and lock.
+      const other = await checkCredentialStore(env, '/tmp', 'work');
+      expect(other.detail).toMatch(/no login stored \(profile work\); refresh lock free$/);
     } finally {
       await store.close();
     }
@@ -65,6 +75,7 @@ describe.skipIf(!hasRedisServer)('the doctor’s credential store check against 
     const wrong = await checkCredentialStore(
       { CODETETHER_STORE: `redis://:not-it@127.0.0.1:${redis.port}/0` },
       '/tmp',
+      'default',
     );
     expect(wrong).toMatchObject({
       status: 'fail',
@@ -74,7 +85,7 @@ describe.skipIf(!hasRedisServer)('the doctor’s credential store check against 
     expect(JSON.stringify(wrong)).not.toContain('not-it');
     const gone = await startTestRedisServer();
     await gone.close();
-    const down = await checkCredentialStore({ CODETETHER_STORE: gone.url }, '/tmp');
+    const down = await checkCredentialStore({ CODETETHER_STORE: gone.url }, '/tmp', 'default');
     expect(down).toMatchObject({
       status: 'fail',
       detail: `The credential store Redis at ${gone.url} is unavailable (connection refused: nothing is listening there).`,

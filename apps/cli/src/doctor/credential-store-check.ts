@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_PROFILE, resolveProfileFolder } from '@codetether/oauth-pkce';
 import { resolveCredentialStoreSetting } from '@codetether/provider-codex/configuration';
 import { type DoctorCheck, failed, messageOf, passed } from './doctor-check.js';
 
@@ -23,10 +24,12 @@ const firstSentence = (message: string): string => /^.*?[.)](?=\s|$)/.exec(messa
  *
  * @param env - the environment (`CODETETHER_STORE`, `CODETETHER_HOME`)
  * @param home - the home folder (where the file store keeps `auth.json`)
+ * @param profile - the login profile looked at
  */
 export async function checkCredentialStore(
   env: Record<string, string | undefined>,
   home: string,
+  profile: string,
 ): Promise<DoctorCheck> {
   let setting: ReturnType<typeof resolveCredentialStoreSetting>;
   try {
@@ -38,16 +41,19 @@ export async function checkCredentialStore(
       'Set CODETETHER_STORE to redis://[user:password@]host[:port][/database], or unset it.',
     );
   }
-  if (setting.type === 'file') return passed(NAME, `file ${join(home, 'auth.json')}`);
+  const ofProfile = profile === DEFAULT_PROFILE ? '' : ` (profile ${profile})`;
+  if (setting.type === 'file') {
+    return passed(NAME, `file ${join(resolveProfileFolder(home, profile), 'auth.json')}`);
+  }
   try {
     const { inspectRedisStore } = await import('@codetether/credential-store-redis');
-    const found = await inspectRedisStore({ url: setting.url });
+    const found = await inspectRedisStore({ url: setting.url, profile });
     const lock = found.lockHeld
       ? `refresh lock held${found.lockExpiresInMs === undefined ? '' : ` (expires in ${found.lockExpiresInMs} ms unless renewed)`}`
       : 'refresh lock free';
     return passed(
       NAME,
-      `Redis ${found.location} reachable (Redis ${found.serverVersion ?? 'version unknown'}); ${found.loggedIn ? 'login stored' : 'no login stored'}; ${lock}`,
+      `Redis ${found.location} reachable (Redis ${found.serverVersion ?? 'version unknown'}); ${found.loggedIn ? 'login stored' : 'no login stored'}${ofProfile}; ${lock}`,
     );
   } catch (error) {
     return failed(NAME, firstSentence(messageOf(error)), redisFix((error as { code?: unknown }).code));

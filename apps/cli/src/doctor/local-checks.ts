@@ -1,5 +1,6 @@
 import { lstat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { resolveProfileFolder } from '@codetether/oauth-pkce';
 import { CliError } from '../cli-error.js';
 import { configFilePath, readConfigFile } from '../configuration/config-file.js';
 import { type DoctorCheck, failed, messageOf, passed } from './doctor-check.js';
@@ -62,15 +63,18 @@ export async function checkHomeFolder(home: string): Promise<DoctorCheck> {
 }
 
 /**
- * The stored login files (`auth.json`, `api-key.json`) are regular files only their owner can read (0600).
+ * The stored login files (`auth.json`, `api-key.json`) of the profile are regular files only their
+ * owner can read (0600).
  *
  * @param home - the CodeTether home folder
+ * @param profile - the login profile (its files are in `profiles/NAME/` unless it is `default`)
  */
-export async function checkCredentialFiles(home: string): Promise<DoctorCheck> {
+export async function checkCredentialFiles(home: string, profile: string): Promise<DoctorCheck> {
   const name = 'Credential files';
   const found: string[] = [];
+  const folder = resolveProfileFolder(home, profile);
   for (const file of ['auth.json', 'api-key.json']) {
-    const path = join(home, file);
+    const path = join(folder, file);
     let info: Awaited<ReturnType<typeof lstat>>;
     try {
       info = await lstat(path);
@@ -91,9 +95,10 @@ export async function checkCredentialFiles(home: string): Promise<DoctorCheck> {
         `chmod 600 ${path}`,
       );
     }
-    found.push(`${file} (mode ${modeOf(info.mode)})`);
+    found.push(`${relative(home, path)} (mode ${modeOf(info.mode)})`);
   }
-  return passed(name, found.length === 0 ? 'none stored' : found.join(', '));
+  const none = folder === home ? 'none stored' : `none stored for profile ${profile}`;
+  return passed(name, found.length === 0 ? none : found.join(', '));
 }
 
 /**

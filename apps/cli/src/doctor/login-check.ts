@@ -21,6 +21,8 @@ export interface LoginCheckInput {
   issuer: string;
   /** The home folder. */
   home: string;
+  /** The login profile (the one every command would use). */
+  profile: string;
   /** The clock. */
   now: () => number;
 }
@@ -30,7 +32,7 @@ export interface LoginCheckInput {
  * `OPENAI_API_KEY`) and, for a ChatGPT login, how long its token lasts. An expired token is refreshed,
  * as the next request would do; a login that cannot be refreshed fails with the fix.
  *
- * @param input - environment, issuer, home folder and clock
+ * @param input - environment, issuer, home folder, profile and clock
  */
 export async function checkLogin(input: LoginCheckInput): Promise<LoginFinding> {
   const name = 'Login';
@@ -55,7 +57,7 @@ export async function checkLogin(input: LoginCheckInput): Promise<LoginFinding> 
       credentials: await session.getCredentials(),
     };
   }
-  const storedBefore = await createFileCredentialStore({ home: input.home })
+  const storedBefore = await createFileCredentialStore({ home: input.home, profile: input.profile })
     .read()
     .catch(() => undefined);
   const expiredBefore = storedBefore !== undefined && storedBefore.tokens.expiresAt <= input.now();
