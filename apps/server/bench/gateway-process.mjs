@@ -1,15 +1,14 @@
 // The gateway under benchmark, in its own process so its memory and CPU can be measured.
 // Receives { emulatorUrl, credentials, transport, apiKey, provider } over IPC and answers { url };
 // then answers 'cpu' and 'memory' requests and exits on 'stop'.
-// provider 'codex': the real provider against the emulator. provider 'replay': an in-memory provider
+// provider 'codex': the gateway's provider (createGatewayCodexProvider) against the emulator. provider 'replay': an in-memory provider
 // that paces the emulator's answer the same way, to isolate the server's own overhead.
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
-import { createCodexProvider } from '@codetether/provider-codex';
-import { createGatewayLogger, startGatewayServer } from '../dist/index.js';
+import { createGatewayCodexProvider, createGatewayLogger, startGatewayServer } from '../dist/index.js';
 
 function createReplayProvider({ text, eventDelayMs }) {
   const words = text.split(/(?<= )/);
@@ -67,7 +66,8 @@ process.once('message', async (setup) => {
   const provider =
     setup.provider === 'replay'
       ? createReplayProvider(setup)
-      : createCodexProvider({
+      : // As `codetether-server` makes it (neutral instructions for requests that bring none).
+        createGatewayCodexProvider({
           env: {},
           auth: { type: 'chatgpt', store: createMemoryCredentialStore(setup.credentials) },
           issuer: setup.emulatorUrl,

@@ -314,7 +314,8 @@ function createModelChecker(
       findModel(list, resolveModelAlias(model).model) !== undefined ||
       findModel(list, model) !== undefined
     ) {
-      return checkModelRequest(model, list, await account());
+      // A listed model: the account only words the error for an unlisted one, so it is not looked up.
+      return checkModelRequest(model, list, {});
     }
     return checkModelRequest(model, await catalogue.get(session, { refresh: true }), await account());
   };
