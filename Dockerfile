@@ -29,9 +29,13 @@ RUN pnpm --filter @codetether/server deploy --prod --legacy /out
 
 # ---- runtime: Node 24 slim, the deployed server, a non-root user ----
 FROM ${NODE_IMAGE} AS runtime
+# MALLOC_*: one glibc arena and trimming of freed memory, so the native memory a burst of load grew goes
+# back to the system once it is over (see "idleMemoryReleaseMs" in apps/server/README.md).
 ENV NODE_ENV=production \
     CODETETHER_HOME=/var/lib/codetether \
-    CODETETHER_SERVER_PORT=8787
+    CODETETHER_SERVER_PORT=8787 \
+    MALLOC_ARENA_MAX=1 \
+    MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=build /out ./
 # The home holds the ChatGPT login (auth.json) and a stored server key; only the `node` user (uid 1000)
