@@ -4,7 +4,7 @@ import { sseBytes, sseText } from './__fixtures__/arbitrary-sse.js';
 import { createReferenceFraming, type FramedEvent } from './__fixtures__/reference-parser.js';
 import { cutOffsets, splitAt } from './__fixtures__/split-input.js';
 import { DeltaEventReader } from './delta-event-fast-path.js';
-import { createSseFramer, type SseEventShortcut, NATIVE_SEARCH_MIN_BYTES } from './sse-framer.js';
+import { createSseFramer, NATIVE_SEARCH_MIN_BYTES, type SseEventShortcut } from './sse-framer.js';
 
 /** The name recorded for an event the shortcut took (the shortcut never reads names). */
 const TAKEN_BY_SHORTCUT = '(taken by the shortcut)';
@@ -139,6 +139,76 @@ describe('createSseFramer (hand-written SSE framing)', () => {
     );
   });
 
+  it('dispatches every event in the feed call that completes it, as the reference does (property)', () => {
+    // Events wait, unframed, until an event end arrives: none may wait longer than that.
+    const lineFeedsOnly = sseBytes.map((bytes) => bytes.map((byte) => (byte === 0x0d ? 0x0a : byte)));
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(sseBytes, lineFeedsOnly)
+          .chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
+        fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 8, Number.POSITIVE_INFINITY),
+        ([bytes, cuts], nativeSearchMinBytes) => {
+          const events: FramedEvent[] = [];
+          const framer = createSseFramer(
+            {
+              onData(data, readEventName) {
+                events.push({ data, eventName: readEventName() });
+              },
+              onBufferLimitExceeded() {},
+            },
+            undefined,
+            nativeSearchMinBytes,
+          );
+          const reference = createReferenceFraming();
+          const withoutCarriageReturn = !bytes.includes(0x0d);
+          for (const piece of splitAt(bytes, cuts)) {
+            framer.feed(piece);
+            reference.feed(piece);
+            // Never behind the reference. With CRs it may be ahead: the reference holds a line that
+            // a CR ended until more text shows whether an LF follows; the framer ends it at once.
+            expect(events.slice(0, reference.events.length)).toEqual(reference.events);
+            if (withoutCarriageReturn) expect(events).toEqual(reference.events);
+          }
+        },
+      ),
+      { numRuns: 400, seed: 20261130 },
+    );
+  });
+
+  it('frames streams whose line ends change from LF to CR or CRLF midway, cut anywhere', () => {
+    const texts = [
+      'data: a\n\ndata: b\n\rdata: c\r\rdata: d\n\n',
+      'event: x\ndata: 1\n\ndata: 2\r\n\r\ndata: 3\n\n',
+      'data: é\n\n\ndata: 🙂\r\n\ndata: z\r',
+      ': only a comment\n\ndata: a\ndata: b\r\rdata: c',
+    ];
+    for (const text of texts) {
+      const bytes = new TextEncoder().encode(text);
+      for (let first = 0; first <= bytes.length; first += 1) {
+        for (let second = first; second <= bytes.length; second += 3) {
+          const pieces = splitAt(bytes, [first, second]);
+          for (const nativeSearchMinBytes of [1, NATIVE_SEARCH_MIN_BYTES]) {
+            expect(frame(pieces, { nativeSearchMinBytes })).toEqual(frameByReference(pieces));
+          }
+        }
+      }
+    }
+  });
+
+  it('counts only the unfinished line and data against the limit, not the other lines waiting', () => {
+    // Comment and id lines of an unfinished event wait with it, unframed: they must not count.
+    const text = `: ${'c'.repeat(80)}\nid: ${'1'.repeat(80)}\ndata: ok\n\n`;
+    const bytes = new TextEncoder().encode(text);
+    for (const size of [1, 7, 64, bytes.length]) {
+      const pieces: Uint8Array[] = [];
+      for (let start = 0; start < bytes.length; start += size)
+        pieces.push(bytes.subarray(start, start + size));
+      expect(frame(pieces, { maxBufferBytes: 90 })).toEqual(frameByReference(pieces, 90));
+      expect(frame(pieces, { maxBufferBytes: 90 }).events).toEqual([{ data: 'ok', eventName: undefined }]);
+    }
+  });
+
   it('agrees with the reference on text input cut anywhere, surrogate pairs included (property)', () => {
     fc.assert(
       fc.property(
@@ -197,7 +267,9 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         for (let second = first; second <= Math.min(bytes.length, first + 4); second += 1) {
           const pieces = splitAt(bytes, [first, second]);
           for (const nativeSearchMinBytes of [1, NATIVE_SEARCH_MIN_BYTES]) {
-            expect(frame(pieces, { nativeSearchMinBytes, shortcut: false })).toEqual(frameByReference(pieces));
+            expect(frame(pieces, { nativeSearchMinBytes, shortcut: false })).toEqual(
+              frameByReference(pieces),
+            );
           }
         }
       }

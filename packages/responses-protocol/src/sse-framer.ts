@@ -249,7 +249,8 @@ export function createSseFramer(
       for (let word = firstWord; word < lastWord; word += 1) {
         const value = words[word] as number;
         // "hasless(value, 14)" of Bit Twiddling Hacks: set when some byte is below 14.
-        if ((((value - 0x0e0e0e0e) | 0) & ~value & 0x80808080) !== 0) findLineEnds(word << 2, (word << 2) + 4);
+        if ((((value - 0x0e0e0e0e) | 0) & ~value & 0x80808080) !== 0)
+          findLineEnds(word << 2, (word << 2) + 4);
       }
       findLineEnds(lastWord << 2, end);
     }
@@ -360,7 +361,10 @@ export function createSseFramer(
   function firstLineEnd(text: string): number {
     const lineFeed = text.indexOf('\n');
     const carriageReturn = text.indexOf('\r');
-    return (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn) + 1;
+    return (
+      (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn) +
+      1
+    );
   }
 
   /** Where the first event of the text waiting followed by `text` ends in `text` (there is one). */
