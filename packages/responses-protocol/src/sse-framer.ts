@@ -52,9 +52,9 @@ const LOWERCASE_E = 0x65;
 const BYTE_ORDER_MARK = new Uint8Array([0xef, 0xbb, 0xbf]);
 
 /**
- * Byte chunks at least this long are searched for line ends with the native `indexOf` and
- * `lastIndexOf`; shorter ones with a loop in JavaScript (a native call on a tiny array costs more
- * than looking at its bytes one by one).
+ * Byte chunks at least this long are decoded whole and searched for event ends as text (native
+ * string search); shorter ones are copied and scanned in JavaScript, four bytes at a time (a
+ * `TextDecoder` or native search call costs more than that on a few bytes).
  */
 export const NATIVE_SEARCH_MIN_BYTES = 256;
 
@@ -88,8 +88,8 @@ function lastLineEnd(text: string, end: number): number {
  * it, so its lines need not be framed as they arrive. What came after the last event end (LF LF,
  * also across chunks) waits, unframed, until the next event end arrives; then everything up to the
  * last event end is framed in one pass — whole events, which the caller's shortcut reads in one
- * step (`SseEventShortcut`). A small byte chunk is only copied and looked at byte by byte until it
- * holds an event end; then the bytes waiting are decoded in one `TextDecoder` call. A large chunk
+ * step (`SseEventShortcut`). A small byte chunk is only copied and scanned (four bytes at a time)
+ * until the bytes hold an event end; then the bytes waiting are decoded in one `TextDecoder` call. A large chunk
  * is decoded whole (but for a character cut at its end) and searched as text, natively. Cuts are
  * right after an LF, an ASCII byte, so they never split a UTF-8 character. Once a CR shows up
  * (servers that end lines with CRLF or CR), every line end is a cut instead of every event end:
@@ -98,8 +98,9 @@ function lastLineEnd(text: string, end: number): number {
  * Why not eventsource-parser, the house default for SSE framing, which this replaced: it takes
  * text, so every network chunk had to go through `TextDecoder.decode` first — one native call per
  * chunk, which dominated at small chunk sizes — and it frames each line as it arrives, so the events
- * cut by chunk ends cost a line-by-line pass. A property test checks that this framer reports
- * exactly what eventsource-parser reports, for arbitrary input cut anywhere.
+ * cut by chunk ends cost a line-by-line pass. Property tests check that this framer reports
+ * exactly what eventsource-parser reports, for arbitrary input cut anywhere, and never later (each
+ * event in the `feed` call that completes it).
  *
  * Never throws. `maxBufferBytes` caps the unfinished line plus the unfinished event's data (counted
  * in UTF-16 code units of decoded text and bytes of text not decoded yet; each at most its UTF-8
