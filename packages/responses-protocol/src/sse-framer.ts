@@ -329,17 +329,30 @@ export function createSseFramer(
    */
   function acceptDecoded(text: string): void {
     if (!carriageReturnSeen && text.indexOf('\r') !== -1) carriageReturnSeen = true;
+    // The first and the last cut in `text` (`cut` 0: none). Searched forward first: searching
+    // backwards is slow on a text without a match (the middle of a large event).
+    let firstCut: number;
     let cut: number;
     if (carriageReturnSeen) {
-      cut = lastLineEnd(text, text.length);
+      const lineFeed = text.indexOf('\n');
+      const carriageReturn = text.indexOf('\r');
+      firstCut =
+        (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn)
+          ? lineFeed
+          : carriageReturn) + 1;
+      cut =
+        Math.max(
+          lineFeed === -1 ? -1 : text.lastIndexOf('\n'),
+          carriageReturn === -1 ? -1 : text.lastIndexOf('\r'),
+        ) + 1;
     } else {
-      cut = text.lastIndexOf('\n\n') + 2;
-      // An event end across the boundary: the waiting text ends with an LF (or at a line start).
-      if (cut === 1)
-        cut =
-          text.charCodeAt(0) === LF && (textCarry === '' || textCarry.charCodeAt(textCarry.length - 1) === LF)
-            ? 1
-            : 0;
+      // An event end across the boundary: the text waiting ends with an LF (or there is none: a
+      // line start), and this one starts with one.
+      const acrossBoundary =
+        text.charCodeAt(0) === LF && (textCarry === '' || textCarry.charCodeAt(textCarry.length - 1) === LF);
+      const first = text.indexOf('\n\n');
+      firstCut = acrossBoundary ? 1 : first + 2;
+      cut = first === -1 ? (acrossBoundary ? 1 : 0) : text.lastIndexOf('\n\n') + 2;
     }
     if (cut === 0) {
       textCarry += text;
@@ -347,8 +360,7 @@ export function createSseFramer(
     }
     let position = 0;
     if (textCarry !== '') {
-      // The waiting text and the new text up to its first cut: framed together (the first event).
-      const firstCut = carriageReturnSeen ? firstLineEnd(text) : firstEventEnd(text);
+      // The text waiting and the new text up to its first cut: framed together (the first event).
       const waiting = textCarry + text.slice(0, firstCut);
       textCarry = '';
       scanText(waiting, 0, waiting.length);
@@ -356,22 +368,6 @@ export function createSseFramer(
     }
     scanText(text, position, cut);
     if (cut < text.length) textCarry = text.slice(cut);
-  }
-
-  /** Where the first line of `text` ends (there is one), after its CR or LF. */
-  function firstLineEnd(text: string): number {
-    const lineFeed = text.indexOf('\n');
-    const carriageReturn = text.indexOf('\r');
-    return (
-      (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn) +
-      1
-    );
-  }
-
-  /** Where the first event of the text waiting followed by `text` ends in `text` (there is one). */
-  function firstEventEnd(text: string): number {
-    if (text.charCodeAt(0) === LF && textCarry.charCodeAt(textCarry.length - 1) === LF) return 1;
-    return text.indexOf('\n\n') + 2;
   }
 
   /** Frames `text[start, end)`; its unfinished last line is kept in `textCarry`. */
