@@ -264,7 +264,7 @@ describe('DeltaEventReader', () => {
         fc.property(
           headShape,
           withSequenceNumber,
-          fc.array(runEvent, { minLength: 20, maxLength: 60 }),
+          fc.array(runEvent, { minLength: 30, maxLength: 60 }),
           fc.nat(),
           (head, sequence, events, cut) => {
             const starts: number[] = [];
@@ -274,7 +274,8 @@ describe('DeltaEventReader', () => {
               const eventLine = event.eventLine.replace('RUN', String(head.type));
               text += `${eventLine}${event.dataPrefix}${eventJson(head, sequence, event)}\n\n`;
             }
-            // Cut short anywhere in the last quarter, as a network chunk may be.
+            // Cut short anywhere in the last quarter, as a network chunk may be (the texts are long
+            // enough for tails and heads to be matched together: see RUN_PATTERN_MIN_TEXT_LENGTH).
             text = text.slice(0, text.length - (cut % Math.ceil(text.length / 4)));
             /** Every delta read (with its head) from every event start on, and where each call stopped. */
             function readEverything(
