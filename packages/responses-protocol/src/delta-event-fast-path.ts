@@ -305,6 +305,7 @@ export class DeltaEventReader {
    * one), sets `head`; returns where its delta starts, or -1.
    */
   private readEventHead(text: string, position: number): number {
+    if (position >= text.length) return -1;
     const frequent = this.frequent;
     const pattern = frequent.pattern;
     // The pattern's SSE prefix is optional: a whole text must start with the JSON, an SSE event must not.
@@ -404,10 +405,14 @@ export class DeltaEventReader {
       const code = text.charCodeAt(index);
       if (code === QUOTE) break;
       if (code === BACKSLASH) {
+        // An escape cut by the end of the text (a network chunk's) is not read past it: reading
+        // out of bounds would make the optimised code of this hot loop start over.
+        if (index + 1 >= length) return undefined;
         const escaped = text.charCodeAt(index + 1);
         let character: string | undefined;
         let next = index + 2;
         if (escaped === LOWERCASE_U) {
+          if (index + 5 >= length) return undefined;
           const unit =
             (hexValue(text.charCodeAt(index + 2)) << 12) |
             (hexValue(text.charCodeAt(index + 3)) << 8) |
