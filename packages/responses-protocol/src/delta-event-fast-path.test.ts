@@ -258,6 +258,68 @@ describe('DeltaEventReader', () => {
       expect(runsWithPattern).toBeGreaterThan(150);
     });
 
+    it('reads a run of SSE events in one call exactly as one read per event does (property, fixed seed)', () => {
+      let runsWithPattern = 0;
+      fc.assert(
+        fc.property(
+          headShape,
+          withSequenceNumber,
+          fc.array(runEvent, { minLength: 30, maxLength: 60 }),
+          fc.nat(),
+          (head, sequence, events, cut) => {
+            const starts: number[] = [];
+            let text = '';
+            for (const event of events) {
+              starts.push(text.length);
+              const eventLine = event.eventLine.replace('RUN', String(head.type));
+              text += `${eventLine}${event.dataPrefix}${eventJson(head, sequence, event)}\n\n`;
+            }
+            // Cut short anywhere in the last quarter, as a network chunk may be (the texts are long
+            // enough for tails and heads to be matched together: see RUN_PATTERN_MIN_TEXT_LENGTH).
+            text = text.slice(0, text.length - (cut % Math.ceil(text.length / 4)));
+            /** Every delta read (with its head) from every event start on, and where each call stopped. */
+            function readEverything(
+              readFrom: (reader: DeltaEventReader, position: number, deltas: unknown[]) => number,
+            ) {
+              const frequent = new FrequentDeltaHead();
+              const reader = new DeltaEventReader('sse', frequent);
+              const read: unknown[] = [];
+              let position = 0;
+              while (position < text.length) {
+                const end = readFrom(reader, position, read);
+                read.push(end);
+                // Where none was read, the framer frames that event itself: go on after it.
+                position = end === -1 ? (starts.find((start) => start > position) ?? text.length) : end;
+              }
+              compiled ||= frequent.pattern !== undefined;
+              return read;
+            }
+            let compiled = false;
+            const byRun = readEverything((reader, position, deltas) => {
+              const end = reader.readRun(text, position, (eventHead, delta) => {
+                deltas.push({ delta, head: { ...eventHead } });
+              });
+              return end;
+            });
+            const byEvent = readEverything((reader, position, deltas) => {
+              let end = -1;
+              for (;;) {
+                const delta = reader.read(text, end === -1 ? position : end);
+                if (delta === undefined) return end;
+                deltas.push({ delta, head: { ...reader.head } });
+                end = reader.end;
+              }
+            });
+            expect(byRun).toEqual(byEvent);
+            if (compiled) runsWithPattern += 1;
+          },
+        ),
+        { numRuns: 200, seed: 20261130 },
+      );
+      // Many runs got far enough for their head to be compiled (then tails and heads are matched together).
+      expect(runsWithPattern).toBeGreaterThan(40);
+    });
+
     it('reads a long run by its compiled pattern, as JSON.parse reads each event', () => {
       const frequent = new FrequentDeltaHead();
       const reader = new DeltaEventReader('text', frequent);

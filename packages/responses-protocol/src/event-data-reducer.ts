@@ -1,4 +1,4 @@
-import { DeltaEventReader, FrequentDeltaHead } from './delta-event-fast-path.js';
+import { type DeltaEventHead, DeltaEventReader, FrequentDeltaHead } from './delta-event-fast-path.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
 import { decodeEventData, type EventDataSink } from './sse-event-decoder.js';
@@ -40,6 +40,7 @@ export function createEventDataReducer(
   const frequentHead = new FrequentDeltaHead();
   const textReader = new DeltaEventReader('text', frequentHead);
   const sseReader = new DeltaEventReader('sse', frequentHead);
+  const pushDelta = (head: DeltaEventHead, delta: string) => reducer.pushDelta(head, delta, pending.items);
   return {
     onData(data, readEventName) {
       const delta = textReader.read(data, 0);
@@ -49,13 +50,7 @@ export function createEventDataReducer(
     eventShortcut: {
       readEvents(text, position) {
         // Delta events come in runs: read the run here rather than one event per framer step.
-        let end = -1;
-        for (;;) {
-          const delta = sseReader.read(text, end === -1 ? position : end);
-          if (delta === undefined) return end;
-          reducer.pushDelta(sseReader.head, delta, pending.items);
-          end = sseReader.end;
-        }
+        return sseReader.readRun(text, position, pushDelta);
       },
     },
   };

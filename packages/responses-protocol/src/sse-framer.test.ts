@@ -4,7 +4,7 @@ import { sseBytes, sseText } from './__fixtures__/arbitrary-sse.js';
 import { createReferenceFraming, type FramedEvent } from './__fixtures__/reference-parser.js';
 import { cutOffsets, splitAt } from './__fixtures__/split-input.js';
 import { DeltaEventReader } from './delta-event-fast-path.js';
-import { createSseFramer, type SseEventShortcut, TEXT_SCAN_MIN_BYTES } from './sse-framer.js';
+import { createSseFramer, NATIVE_SEARCH_MIN_BYTES, type SseEventShortcut } from './sse-framer.js';
 
 /** The name recorded for an event the shortcut took (the shortcut never reads names). */
 const TAKEN_BY_SHORTCUT = '(taken by the shortcut)';
@@ -40,7 +40,7 @@ interface Framed {
 
 function frame(
   pieces: readonly (string | Uint8Array)[],
-  options: { maxBufferBytes?: number; shortcut?: boolean; textScanMinBytes?: number } = {},
+  options: { maxBufferBytes?: number; shortcut?: boolean; nativeSearchMinBytes?: number } = {},
 ): Framed {
   const events: FramedEvent[] = [];
   let failed = false;
@@ -55,7 +55,7 @@ function frame(
       ...(options.shortcut ? { eventShortcut: recordingShortcut(events) } : {}),
     },
     options.maxBufferBytes,
-    options.textScanMinBytes,
+    options.nativeSearchMinBytes,
   );
   for (const piece of pieces) framer.feed(piece);
   framer.end();
@@ -87,10 +87,10 @@ describe('createSseFramer (hand-written SSE framing)', () => {
       fc.property(
         sseBytes.chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
         // Where small chunks end and large ones begin: the default, and every chunk on one side.
-        fc.constantFrom(TEXT_SCAN_MIN_BYTES, 1, 2, 4, Number.POSITIVE_INFINITY),
-        ([bytes, cuts], textScanMinBytes) => {
+        fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 2, 4, Number.POSITIVE_INFINITY),
+        ([bytes, cuts], nativeSearchMinBytes) => {
           const pieces = splitAt(bytes, cuts);
-          expect(frame(pieces, { textScanMinBytes })).toEqual(frameByReference(pieces));
+          expect(frame(pieces, { nativeSearchMinBytes })).toEqual(frameByReference(pieces));
         },
       ),
       { numRuns: 600 },
@@ -102,19 +102,19 @@ describe('createSseFramer (hand-written SSE framing)', () => {
       fc.property(
         sseBytes,
         fc.integer({ min: 1, max: 3 }),
-        fc.constantFrom(TEXT_SCAN_MIN_BYTES, 1, 2, 3),
-        (bytes, size, textScanMinBytes) => {
+        fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 2, 3),
+        (bytes, size, nativeSearchMinBytes) => {
           const pieces: Uint8Array[] = [];
           for (let start = 0; start < bytes.length; start += size)
             pieces.push(bytes.subarray(start, start + size));
-          expect(frame(pieces, { textScanMinBytes })).toEqual(frameByReference(pieces));
+          expect(frame(pieces, { nativeSearchMinBytes })).toEqual(frameByReference(pieces));
         },
       ),
       { numRuns: 300 },
     );
   });
 
-  it('takes chunks of 256 bytes and more as text, and agrees there too (property)', () => {
+  it('searches chunks of 256 bytes and more natively, and agrees there too (property)', () => {
     fc.assert(
       fc.property(
         fc.array(sseBytes, { minLength: 1, maxLength: 8 }),
@@ -137,6 +137,76 @@ describe('createSseFramer (hand-written SSE framing)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('dispatches every event in the feed call that completes it, as the reference does (property)', () => {
+    // Events wait, unframed, until an event end arrives: none may wait longer than that.
+    const lineFeedsOnly = sseBytes.map((bytes) => bytes.map((byte) => (byte === 0x0d ? 0x0a : byte)));
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(sseBytes, lineFeedsOnly)
+          .chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
+        fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 8, Number.POSITIVE_INFINITY),
+        ([bytes, cuts], nativeSearchMinBytes) => {
+          const events: FramedEvent[] = [];
+          const framer = createSseFramer(
+            {
+              onData(data, readEventName) {
+                events.push({ data, eventName: readEventName() });
+              },
+              onBufferLimitExceeded() {},
+            },
+            undefined,
+            nativeSearchMinBytes,
+          );
+          const reference = createReferenceFraming();
+          const withoutCarriageReturn = !bytes.includes(0x0d);
+          for (const piece of splitAt(bytes, cuts)) {
+            framer.feed(piece);
+            reference.feed(piece);
+            // Never behind the reference. With CRs it may be ahead: the reference holds a line that
+            // a CR ended until more text shows whether an LF follows; the framer ends it at once.
+            expect(events.slice(0, reference.events.length)).toEqual(reference.events);
+            if (withoutCarriageReturn) expect(events).toEqual(reference.events);
+          }
+        },
+      ),
+      { numRuns: 400, seed: 20261130 },
+    );
+  });
+
+  it('frames streams whose line ends change from LF to CR or CRLF midway, cut anywhere', () => {
+    const texts = [
+      'data: a\n\ndata: b\n\rdata: c\r\rdata: d\n\n',
+      'event: x\ndata: 1\n\ndata: 2\r\n\r\ndata: 3\n\n',
+      'data: é\n\n\ndata: 🙂\r\n\ndata: z\r',
+      ': only a comment\n\ndata: a\ndata: b\r\rdata: c',
+    ];
+    for (const text of texts) {
+      const bytes = new TextEncoder().encode(text);
+      for (let first = 0; first <= bytes.length; first += 1) {
+        for (let second = first; second <= bytes.length; second += 3) {
+          const pieces = splitAt(bytes, [first, second]);
+          for (const nativeSearchMinBytes of [1, NATIVE_SEARCH_MIN_BYTES]) {
+            expect(frame(pieces, { nativeSearchMinBytes })).toEqual(frameByReference(pieces));
+          }
+        }
+      }
+    }
+  });
+
+  it('counts only the unfinished line and data against the limit, not the other lines waiting', () => {
+    // Comment and id lines of an unfinished event wait with it, unframed: they must not count.
+    const text = `: ${'c'.repeat(80)}\nid: ${'1'.repeat(80)}\ndata: ok\n\n`;
+    const bytes = new TextEncoder().encode(text);
+    for (const size of [1, 7, 64, bytes.length]) {
+      const pieces: Uint8Array[] = [];
+      for (let start = 0; start < bytes.length; start += size)
+        pieces.push(bytes.subarray(start, start + size));
+      expect(frame(pieces, { maxBufferBytes: 90 })).toEqual(frameByReference(pieces, 90));
+      expect(frame(pieces, { maxBufferBytes: 90 }).events).toEqual([{ data: 'ok', eventName: undefined }]);
+    }
   });
 
   it('agrees with the reference on text input cut anywhere, surrogate pairs included (property)', () => {
@@ -196,8 +266,10 @@ describe('createSseFramer (hand-written SSE framing)', () => {
       for (let first = 0; first <= bytes.length; first += 1) {
         for (let second = first; second <= Math.min(bytes.length, first + 4); second += 1) {
           const pieces = splitAt(bytes, [first, second]);
-          for (const textScanMinBytes of [1, TEXT_SCAN_MIN_BYTES]) {
-            expect(frame(pieces, { textScanMinBytes, shortcut: false })).toEqual(frameByReference(pieces));
+          for (const nativeSearchMinBytes of [1, NATIVE_SEARCH_MIN_BYTES]) {
+            expect(frame(pieces, { nativeSearchMinBytes, shortcut: false })).toEqual(
+              frameByReference(pieces),
+            );
           }
         }
       }

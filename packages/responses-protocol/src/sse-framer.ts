@@ -8,8 +8,8 @@ export type EventNameReader = () => string | undefined;
 
 /**
  * Reads some whole SSE events straight from framed text, faster than line-by-line framing plus
- * `onData` would (see `DeltaEventReader`). The framer offers it each line start on text it framed
- * whole (large chunks) when no event is being assembled.
+ * `onData` would (see `DeltaEventReader`). The framer offers it each line start when no event is
+ * being assembled (with byte input, the text it offers ends at an event end).
  */
 export interface SseEventShortcut {
   /**
@@ -47,34 +47,22 @@ export interface SseFramer {
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
-const COLON = 0x3a;
 const LOWERCASE_D = 0x64;
 const LOWERCASE_E = 0x65;
 const BYTE_ORDER_MARK = new Uint8Array([0xef, 0xbb, 0xbf]);
-const DATA = new Uint8Array([0x64, 0x61, 0x74, 0x61]);
-const EVENT = new Uint8Array([0x65, 0x76, 0x65, 0x6e, 0x74]);
 
 /**
- * Byte chunks at least this long are decoded whole and framed as text (native `indexOf` on strings
- * is fast); in shorter ones line ends are searched in the bytes (a `TextDecoder` call per tiny chunk
- * costs more than the search), and only their `data` values are decoded.
+ * Byte chunks at least this long are decoded whole and searched for event ends as text (native
+ * string search); shorter ones are copied and scanned in JavaScript, four bytes at a time (a
+ * `TextDecoder` or native search call costs more than that on a few bytes).
  */
-export const TEXT_SCAN_MIN_BYTES = 256;
-
-/** `bytes` with room for `needed` bytes, keeping the first `keep` (doubling, so appends stay linear). */
-function ensureCapacity(bytes: Uint8Array, keep: number, needed: number): Uint8Array {
-  if (needed <= bytes.length) return bytes;
-  const grown = new Uint8Array(Math.max(needed, bytes.length * 2));
-  if (keep > 0) grown.set(bytes.subarray(0, keep));
-  return grown;
-}
+export const NATIVE_SEARCH_MIN_BYTES = 256;
 
 /**
  * The length of `bytes` without a UTF-8 sequence cut short at its end. Cutting there is safe:
  * UTF-8 decoding restarts at every byte that is not a continuation byte.
  */
-function completeUtf8Length(bytes: Uint8Array): number {
-  const length = bytes.length;
+function completeUtf8Length(bytes: Uint8Array, length: number): number {
   let index = length - 1;
   while (index >= 0 && length - index <= 3 && ((bytes[index] as number) & 0xc0) === 0x80) index -= 1;
   if (index < 0) return length;
@@ -83,20 +71,9 @@ function completeUtf8Length(bytes: Uint8Array): number {
   return length - index < sequenceLength ? index : length;
 }
 
-/** Whether `bytes[start, end)` starts with `field` and a colon (`data:`, `event:`). */
-function startsWithField(bytes: Uint8Array, start: number, end: number, field: Uint8Array): boolean {
-  const length = field.length;
-  if (end - start <= length || bytes[start + length] !== COLON) return false;
-  for (let index = 1; index < length; index += 1) if (bytes[start + index] !== field[index]) return false;
-  return true;
-}
-
-/** Whether `bytes[start, end)` is exactly `field` (a field without a colon: its value is empty). */
-function isBareField(bytes: Uint8Array, start: number, end: number, field: Uint8Array): boolean {
-  if (end - start !== field.length) return false;
-  for (let index = 0; index < field.length; index += 1)
-    if (bytes[start + index] !== field[index]) return false;
-  return true;
+/** Where the last line of `text[0, end)` ends (after its CR or LF), or 0. */
+function lastLineEnd(text: string, end: number): number {
+  return Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
 }
 
 /**
@@ -107,22 +84,29 @@ function isBareField(bytes: Uint8Array, start: number, end: number, field: Uint8
  * are ignored; one space after the colon is dropped. Bytes are decoded as UTF-8 (invalid sequences
  * become U+FFFD; a character split across chunks is kept whole).
  *
+ * Input is framed in runs of whole events: an event is only dispatched at the blank line that ends
+ * it, so its lines need not be framed as they arrive. What came after the last event end (LF LF,
+ * also across chunks) waits, unframed, until the next event end arrives; then everything up to the
+ * last event end is framed in one pass — whole events, which the caller's shortcut reads in one
+ * step (`SseEventShortcut`). A small byte chunk is only copied and scanned (four bytes at a time)
+ * until the bytes hold an event end; then the bytes waiting are decoded in one `TextDecoder` call. A large chunk
+ * is decoded whole (but for a character cut at its end) and searched as text, natively. Cuts are
+ * right after an LF, an ASCII byte, so they never split a UTF-8 character. Once a CR shows up
+ * (servers that end lines with CRLF or CR), every line end is a cut instead of every event end:
+ * the text framing handles CR, CRLF and a CRLF split across cuts exactly.
+ *
  * Why not eventsource-parser, the house default for SSE framing, which this replaced: it takes
  * text, so every network chunk had to go through `TextDecoder.decode` first — one native call per
- * chunk, which dominated at small chunk sizes — and its framing cost about as much as the rest of
- * the parser's work. Here line ends are searched in a small chunk's bytes and only `data` values
- * are decoded (once per event); a large chunk is decoded whole, scanned with native string search,
- * and runs of whole delta events are read from it in one step (`SseEventShortcut`). Together with
- * the delta fast path and linear tool arguments this took the parser from 0.2–1.3× to 1.2–2.3× the
- * baseline (TextDecoder + eventsource-parser + JSON.parse) on the realistic streams of
- * `bench/stream-generator.mjs` (see the README's performance table); the framing alone costs about
- * as much as eventsource-parser's at 16 KiB chunks and ~40% less at 1 KiB and 64 B. A property
- * test checks that this framer reports exactly what eventsource-parser reports, for arbitrary
- * input cut anywhere.
+ * chunk, which dominated at small chunk sizes — and it frames each line as it arrives, so the events
+ * cut by chunk ends cost a line-by-line pass. Property tests check that this framer reports
+ * exactly what eventsource-parser reports, for arbitrary input cut anywhere, and never later (each
+ * event in the `feed` call that completes it).
  *
  * Never throws. `maxBufferBytes` caps the unfinished line plus the unfinished event's data (counted
  * in UTF-16 code units of decoded text and bytes of text not decoded yet; each at most its UTF-8
- * size); `textScanMinBytes` (tests only) moves the line between small and large chunks.
+ * size). The waiting input is counted in full first (it holds at least that line and that data);
+ * only when that is over the cap are its whole lines framed, to count exactly.
+ * `nativeSearchMinBytes` (tests only) moves the line between small and large chunks.
  */
 // One closure rather than a class: minifiers rename its state and helpers, which keeps the browser
 // bundle small (the class's property names cost ~0.3 kB gzip); that is also why it is longer than
@@ -130,7 +114,7 @@ function isBareField(bytes: Uint8Array, start: number, end: number, field: Uint8
 export function createSseFramer(
   callbacks: SseFramerCallbacks,
   maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
-  textScanMinBytes = TEXT_SCAN_MIN_BYTES,
+  nativeSearchMinBytes = NATIVE_SEARCH_MIN_BYTES,
 ): SseFramer {
   const limit =
     Number.isFinite(maxBufferBytes) && maxBufferBytes > 0
@@ -141,26 +125,25 @@ export function createSseFramer(
   let ended = false;
   /** Bytes of the byte-order mark matched at the start of the stream; -1 once past the start. */
   let byteOrderMarkMatched = 0;
-  /** The last line ended with a CR at the end of an input: an LF right after it ends nothing. */
+  /** A CR was seen: from then on every line end (not only an event end) is a cut. */
+  let carriageReturnSeen = false;
+  /** The last text framed ended with a CR: an LF right after it ends nothing. */
   let afterCarriageReturn = false;
-  /** The unfinished line is `textCarry` followed by the undecoded `byteCarry[0, byteCarryLength)`. */
+  /** Decoded input not framed yet; it starts at a line start. */
   let textCarry = '';
-  let byteCarry: Uint8Array = new Uint8Array(1024);
-  let byteCarryLength = 0;
+  /** Bytes not decoded yet, `pending[0, pendingLength)`, after `textCarry`. */
+  let pending: Uint8Array = new Uint8Array(1024);
+  let pendingLength = 0;
+  /** `pending` read four bytes at a time (see `findCut`). */
+  let pendingWords = new Int32Array(pending.buffer);
+  /** What `findCut` found: after the last line end, after the last event end (0: none). */
+  let lineEnd = 0;
+  let eventEnd = 0;
   /** The event being assembled: how many `data` lines, their values joined, its name. */
   let dataLines = 0;
   let data = '';
   let eventName: string | undefined;
-  /** An `event:` name from a scanned byte line, decoded when asked for (`nameBytes[0, nameLength)`). */
-  let nameBytes: Uint8Array = new Uint8Array(64);
-  let nameLength = -1;
-  const readEventName: EventNameReader = () => {
-    if (nameLength >= 0) {
-      eventName = decoder.decode(nameBytes.subarray(0, nameLength));
-      nameLength = -1;
-    }
-    return eventName;
-  };
+  const readEventName: EventNameReader = () => eventName;
 
   function feed(input: string | Uint8Array): void {
     if (failed || ended || input.length === 0) return;
@@ -175,8 +158,16 @@ export function createSseFramer(
     ended = true;
     if (failed) return;
     // A stream that ended inside a partial byte-order mark: those bytes were content.
-    if (byteOrderMarkMatched > 0) scanSmallChunk(BYTE_ORDER_MARK.subarray(0, byteOrderMarkMatched));
-    if (textCarry !== '' || byteCarryLength > 0) completeCarriedLine();
+    if (byteOrderMarkMatched > 0) appendPending(BYTE_ORDER_MARK, 0, byteOrderMarkMatched);
+    decodePending(pendingLength);
+    const text = textCarry;
+    textCarry = '';
+    scanText(text, 0, text.length);
+    if (textCarry !== '') {
+      const line = textCarry;
+      textCarry = '';
+      processTextLine(line, 0, line.length);
+    }
     dispatch();
   }
 
@@ -197,91 +188,222 @@ export function createSseFramer(
     // Not a mark: the bytes that looked like its start are content.
     const earlier = byteOrderMarkMatched - index;
     byteOrderMarkMatched = -1;
-    if (earlier > 0) scanSmallChunk(BYTE_ORDER_MARK.subarray(0, earlier));
+    if (earlier > 0) appendPending(BYTE_ORDER_MARK, 0, earlier);
     acceptBytes(bytes);
   }
 
-  function acceptBytes(bytes: Uint8Array): void {
-    if (bytes.length < textScanMinBytes) scanSmallChunk(bytes);
-    else scanLargeChunk(bytes);
-  }
-
-  /** Text input: framed as is (a leading U+FEFF is dropped at the start of the stream). */
+  /** Text input: framed like decoded bytes (a leading U+FEFF is dropped at the start of the stream). */
   function acceptText(text: string): void {
     if (byteOrderMarkMatched >= 0) {
-      if (byteOrderMarkMatched > 0) scanSmallChunk(BYTE_ORDER_MARK.subarray(0, byteOrderMarkMatched));
+      if (byteOrderMarkMatched > 0) appendPending(BYTE_ORDER_MARK, 0, byteOrderMarkMatched);
       byteOrderMarkMatched = -1;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    if (byteCarryLength > 0) {
-      // Bytes before text (an odd mix): they end where the text starts.
-      textCarry += decoder.decode(byteCarry.subarray(0, byteCarryLength));
-      byteCarryLength = 0;
+    // Bytes before text (an odd mix): they end where the text starts.
+    decodePending(pendingLength);
+    acceptDecoded(text);
+  }
+
+  function acceptBytes(bytes: Uint8Array): void {
+    if (bytes.length < nativeSearchMinBytes) acceptSmallChunk(bytes);
+    else acceptLargeChunk(bytes);
+  }
+
+  /**
+   * A small chunk: its bytes are appended to `pending`; when they hold an event end (a line end,
+   * once a CR was seen), all the input waiting up to the last one is decoded and framed.
+   */
+  function acceptSmallChunk(bytes: Uint8Array): void {
+    const start = pendingLength;
+    appendPending(bytes, 0, bytes.length);
+    const cut = findCut(start);
+    if (cut === 0) return;
+    const text = decoder.decode(pending.subarray(0, cut));
+    pending.copyWithin(0, cut, pendingLength);
+    pendingLength -= cut;
+    if (textCarry === '') {
+      scanText(text, 0, text.length);
+    } else {
+      const waiting = textCarry + text;
+      textCarry = '';
+      scanText(waiting, 0, waiting.length);
     }
-    scanText(text);
+  }
+
+  /**
+   * Where to cut the pending bytes once `pending[start, pendingLength)` was appended: after the
+   * last event end (or line end, once a CR was seen) among them, 0 when there is none. The bytes
+   * are looked at four at a time (a native search call costs more on a few bytes); only a word
+   * with a byte below 14 (LF is 10, CR 13) is looked at byte by byte.
+   */
+  function findCut(start: number): number {
+    eventEnd = 0;
+    lineEnd = 0;
+    const end = pendingLength;
+    const firstWord = (start + 3) >> 2;
+    const lastWord = end >> 2;
+    if (firstWord >= lastWord) {
+      findLineEnds(start, end);
+    } else {
+      findLineEnds(start, firstWord << 2);
+      const words = pendingWords;
+      for (let word = firstWord; word < lastWord; word += 1) {
+        const value = words[word] as number;
+        // "hasless(value, 14)" of Bit Twiddling Hacks: set when some byte is below 14.
+        if ((((value - 0x0e0e0e0e) | 0) & ~value & 0x80808080) !== 0)
+          findLineEnds(word << 2, (word << 2) + 4);
+      }
+      findLineEnds(lastWord << 2, end);
+    }
+    return carriageReturnSeen ? lineEnd : eventEnd;
+  }
+
+  /** Records the line and event ends of `pending[from, to)` in `lineEnd` and `eventEnd`. */
+  function findLineEnds(from: number, to: number): void {
+    for (let index = from; index < to; index += 1) {
+      const byte = pending[index] as number;
+      if (byte === LF) {
+        lineEnd = index + 1;
+        // An LF after an LF, or at a line start (all the input before it was framed), ends an event.
+        const before =
+          index > 0 ? pending[index - 1] : textCarry === '' ? LF : textCarry.charCodeAt(textCarry.length - 1);
+        if (before === LF) eventEnd = lineEnd;
+      } else if (byte === CR) {
+        carriageReturnSeen = true;
+        lineEnd = index + 1;
+      }
+    }
   }
 
   /** A large chunk: decoded whole (but for a character cut at its end) and framed as text. */
-  function scanLargeChunk(bytes: Uint8Array): void {
-    if (byteCarryLength > 0) {
-      // The carried bytes end where this chunk's leading continuation bytes (if any) end — once a
+  function acceptLargeChunk(bytes: Uint8Array): void {
+    if (pendingLength > 0) {
+      // The pending bytes end where this chunk's leading continuation bytes (if any) end — once a
       // byte that is not one follows (or three did): until then, the character may not be whole.
       let continuation = 0;
       while (continuation < 3 && ((bytes[continuation] as number) & 0xc0) === 0x80) continuation += 1;
       if (continuation === bytes.length && continuation < 3) {
-        scanSmallChunk(bytes);
+        acceptSmallChunk(bytes);
         return;
       }
-      const length = byteCarryLength + continuation;
-      byteCarry = ensureCapacity(byteCarry, byteCarryLength, length);
-      for (let index = 0; index < continuation; index += 1)
-        byteCarry[byteCarryLength + index] = bytes[index] as number;
-      byteCarryLength = 0;
-      textCarry += decoder.decode(byteCarry.subarray(0, length));
+      appendPending(bytes, 0, continuation);
+      decodePending(pendingLength);
       bytes = bytes.subarray(continuation);
     }
-    const complete = completeUtf8Length(bytes);
-    if (complete < bytes.length) {
-      byteCarry.set(bytes.subarray(complete));
-      byteCarryLength = bytes.length - complete;
-    }
-    scanText(decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete)));
-    // A CR that ended the text is not the last byte when a cut character follows it.
-    if (byteCarryLength > 0) afterCarriageReturn = false;
+    const complete = completeUtf8Length(bytes, bytes.length);
+    const text = decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete));
+    if (complete < bytes.length) appendPending(bytes, complete, bytes.length);
+    acceptDecoded(text);
   }
 
-  /** Frames decoded text; its unfinished last line is kept in `textCarry`. */
-  function scanText(text: string): void {
-    let position = 0;
-    if (afterCarriageReturn && text.length > 0) {
-      afterCarriageReturn = false;
-      if (text.charCodeAt(0) === LF) position = 1;
+  function appendPending(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (pendingLength + length > pending.length) {
+      // Grown by doubling (appends stay linear), to a whole number of words.
+      const grown = new Uint8Array((Math.max(pendingLength + length, pending.length * 2) + 3) & ~3);
+      grown.set(pending.subarray(0, pendingLength));
+      pending = grown;
+      pendingWords = new Int32Array(grown.buffer);
     }
-    let carriageReturn = text.indexOf('\r', position);
+    if (length < 32) {
+      // Shorter than the cost of a subarray view: copy by hand.
+      for (let index = 0; index < length; index += 1)
+        pending[pendingLength + index] = bytes[start + index] as number;
+    } else {
+      pending.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), pendingLength);
+    }
+    pendingLength += length;
+  }
+
+  /** Decodes `pending[0, end)` onto `textCarry` (`end` at a character boundary, or all of it). */
+  function decodePending(end: number): void {
+    if (end === 0) return;
+    textCarry += decoder.decode(pending.subarray(0, end));
+    pending.copyWithin(0, end, pendingLength);
+    pendingLength -= end;
+  }
+
+  /**
+   * Decoded input after `textCarry`: frames the text waiting up to the last event end (line end,
+   * once a CR was seen) and keeps the rest in `textCarry`.
+   */
+  function acceptDecoded(text: string): void {
+    if (!carriageReturnSeen && text.indexOf('\r') !== -1) carriageReturnSeen = true;
+    // The first and the last cut in `text` (`cut` 0: none). Searched forward first: searching
+    // backwards is slow on a text without a match (the middle of a large event).
+    let firstCut: number;
+    let cut: number;
+    if (carriageReturnSeen) {
+      const lineFeed = text.indexOf('\n');
+      const carriageReturn = text.indexOf('\r');
+      firstCut =
+        (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn)
+          ? lineFeed
+          : carriageReturn) + 1;
+      cut =
+        Math.max(
+          lineFeed === -1 ? -1 : text.lastIndexOf('\n'),
+          carriageReturn === -1 ? -1 : text.lastIndexOf('\r'),
+        ) + 1;
+    } else {
+      // An event end across the boundary: the text waiting ends with an LF (or there is none: a
+      // line start), and this one starts with one.
+      const acrossBoundary =
+        text.charCodeAt(0) === LF && (textCarry === '' || textCarry.charCodeAt(textCarry.length - 1) === LF);
+      const first = text.indexOf('\n\n');
+      firstCut = acrossBoundary ? 1 : first + 2;
+      cut = first === -1 ? (acrossBoundary ? 1 : 0) : text.lastIndexOf('\n\n') + 2;
+    }
+    if (cut === 0) {
+      textCarry += text;
+      return;
+    }
+    let position = 0;
+    if (textCarry !== '') {
+      // The text waiting and the new text up to its first cut: framed together (the first event).
+      const waiting = textCarry + text.slice(0, firstCut);
+      textCarry = '';
+      scanText(waiting, 0, waiting.length);
+      position = firstCut;
+    }
+    scanText(text, position, cut);
+    if (cut < text.length) textCarry = text.slice(cut);
+  }
+
+  /** Frames `text[start, end)`; its unfinished last line is kept in `textCarry`. */
+  function scanText(text: string, start: number, end: number): void {
+    let position = start;
+    if (afterCarriageReturn && position < end) {
+      afterCarriageReturn = false;
+      if (text.charCodeAt(position) === LF) position += 1;
+    }
+    let carriageReturn = carriageReturnSeen ? text.indexOf('\r', position) : -1;
     let lineFeed = text.indexOf('\n', position);
     for (;;) {
       // The shortcut reads all the events it handles in a row: the line after them is framed here.
-      const shortcutEnd = tryShortcut(text, position);
-      if (shortcutEnd >= 0) position = shortcutEnd;
+      if (position < end) {
+        const shortcutEnd = tryShortcut(text, position);
+        if (shortcutEnd >= 0) position = shortcutEnd;
+      }
       if (lineFeed !== -1 && lineFeed < position) lineFeed = text.indexOf('\n', position);
       if (carriageReturn !== -1 && carriageReturn < position) carriageReturn = text.indexOf('\r', position);
-      const end =
+      const lineEnd =
         carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn;
-      if (end === -1) break;
+      if (lineEnd === -1 || lineEnd >= end) break;
       if (textCarry !== '') {
-        const line = textCarry + text.slice(position, end);
+        const line = textCarry + text.slice(position, lineEnd);
         textCarry = '';
         processTextLine(line, 0, line.length);
       } else {
-        processTextLine(text, position, end);
+        processTextLine(text, position, lineEnd);
       }
-      position = end + 1;
-      if (end === carriageReturn) {
-        if (position === text.length) afterCarriageReturn = true;
+      position = lineEnd + 1;
+      if (lineEnd === carriageReturn) {
+        if (position === end) afterCarriageReturn = true;
         else if (text.charCodeAt(position) === LF) position += 1;
       }
     }
-    if (position < text.length) textCarry += position === 0 ? text : text.slice(position);
+    if (position < end) textCarry += text.slice(position, end);
   }
 
   /**
@@ -295,62 +417,8 @@ export function createSseFramer(
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
     const end = shortcut.readEvents(text, position);
     // Dispatching ends the event: a name set by an earlier `event:` line is forgotten too.
-    if (end >= 0) setEventName(undefined);
+    if (end >= 0) eventName = undefined;
     return end;
-  }
-
-  /** A small chunk: scanned for line ends while its bytes are appended to `byteCarry`. */
-  function scanSmallChunk(bytes: Uint8Array): void {
-    const count = bytes.length;
-    let position = 0;
-    if (afterCarriageReturn) {
-      afterCarriageReturn = false;
-      if (bytes[0] === LF) position = 1;
-    }
-    let carriageReturn = bytes.indexOf(CR, position);
-    while (position < count) {
-      const lineFeed = bytes.indexOf(LF, position);
-      if (carriageReturn !== -1 && carriageReturn < position) carriageReturn = bytes.indexOf(CR, position);
-      const end =
-        carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn;
-      appendToByteCarry(bytes, position, end === -1 ? count : end);
-      if (end === -1) return;
-      completeCarriedLine();
-      position = end + 1;
-      if (end === carriageReturn) {
-        if (position === count) afterCarriageReturn = true;
-        else if (bytes[position] === LF) position += 1;
-      }
-    }
-  }
-
-  function appendToByteCarry(bytes: Uint8Array, start: number, end: number): void {
-    const length = end - start;
-    byteCarry = ensureCapacity(byteCarry, byteCarryLength, byteCarryLength + length);
-    if (length < 32) {
-      // Shorter than the cost of a subarray view: copy by hand.
-      for (let index = 0; index < length; index += 1)
-        byteCarry[byteCarryLength + index] = bytes[start + index] as number;
-    } else {
-      byteCarry.set(
-        start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end),
-        byteCarryLength,
-      );
-    }
-    byteCarryLength += length;
-  }
-
-  /** Processes the carried line (it just ended) and empties the carry. */
-  function completeCarriedLine(): void {
-    const length = byteCarryLength;
-    byteCarryLength = 0;
-    if (textCarry === '') {
-      processByteLine(byteCarry, length);
-      return;
-    }
-    const line = length > 0 ? textCarry + decoder.decode(byteCarry.subarray(0, length)) : textCarry;
-    textCarry = '';
-    processTextLine(line, 0, line.length);
   }
 
   /** One line of text, `text[start, end)` without its line end. */
@@ -365,42 +433,13 @@ export function createSseFramer(
       addData(text.slice(valueStart, end));
     } else if (first === LOWERCASE_E && end - start > 5 && text.startsWith('event:', start)) {
       const valueStart = text.charCodeAt(start + 6) === SPACE && start + 6 < end ? start + 7 : start + 6;
-      setEventName(valueStart < end ? text.slice(valueStart, end) : undefined);
+      eventName = valueStart < end ? text.slice(valueStart, end) : undefined;
     } else if (end - start === 4 && text.startsWith('data', start)) {
       addData('');
     } else if (end - start === 5 && text.startsWith('event', start)) {
-      setEventName(undefined);
+      eventName = undefined;
     }
     // Anything else is a comment (`:`), `id`, `retry` or an unknown field: ignored.
-  }
-
-  /** One line of bytes, `bytes[0, end)`: the field is read from the bytes, only a data value is decoded. */
-  function processByteLine(bytes: Uint8Array, end: number): void {
-    if (end === 0) {
-      dispatch();
-      return;
-    }
-    const first = bytes[0];
-    if (first === LOWERCASE_D && startsWithField(bytes, 0, end, DATA)) {
-      const valueStart = bytes[5] === SPACE && end > 5 ? 6 : 5;
-      addData(valueStart < end ? decoder.decode(bytes.subarray(valueStart, end)) : '');
-    } else if (first === LOWERCASE_E && startsWithField(bytes, 0, end, EVENT)) {
-      const valueStart = bytes[6] === SPACE && end > 6 ? 7 : 6;
-      if (valueStart === end) {
-        setEventName(undefined);
-      } else {
-        // Keep the name undecoded (it is rarely read): the carry becomes the name buffer and the
-        // old name buffer the carry, so nothing is copied.
-        byteCarry = nameBytes;
-        nameBytes = bytes;
-        if (valueStart > 0) bytes.copyWithin(0, valueStart, end);
-        nameLength = end - valueStart;
-      }
-    } else if (isBareField(bytes, 0, end, DATA)) {
-      addData('');
-    } else if (isBareField(bytes, 0, end, EVENT)) {
-      setEventName(undefined);
-    }
   }
 
   function addData(value: string): void {
@@ -408,24 +447,33 @@ export function createSseFramer(
     dataLines += 1;
   }
 
-  function setEventName(name: string | undefined): void {
-    eventName = name;
-    nameLength = -1;
-  }
-
   function dispatch(): void {
     if (dataLines > 0) callbacks.onData(data, readEventName);
     dataLines = 0;
     data = '';
-    setEventName(undefined);
+    eventName = undefined;
   }
 
-  /** Fails once the unfinished line and the unfinished event's data exceed the cap. */
+  /**
+   * Fails once the unfinished line and the unfinished event's data exceed the cap. The waiting
+   * input is counted in full first; only when that is over the cap are its whole lines framed
+   * (their `data` values then count as decoded text, their other lines not at all) before counting
+   * again.
+   */
   function checkBufferLimit(): void {
-    if (textCarry.length + byteCarryLength + data.length <= limit) return;
+    if (textCarry.length + pendingLength + data.length <= limit) return;
+    decodePending(completeUtf8Length(pending, pendingLength));
+    const text = textCarry;
+    const cut = lastLineEnd(text, text.length);
+    if (cut > 0) {
+      textCarry = '';
+      scanText(text, 0, cut);
+      textCarry = text.slice(cut);
+    }
+    if (textCarry.length + pendingLength + data.length <= limit) return;
     failed = true;
     textCarry = '';
-    byteCarryLength = 0;
+    pendingLength = 0;
     dataLines = 0;
     data = '';
     callbacks.onBufferLimitExceeded(limit);
