@@ -26,31 +26,45 @@ const likeForLikeEventDelayMs = Number(process.env.BENCH_LIKE_FOR_LIKE_EVENT_DEL
 const emulator = await startEmulator({ scenario: 'text', eventDelayMs });
 const credentials = toStoredLogin(emulator.issueTokens());
 
-async function startGatewayProcess(
-  provider,
-  upstreamTransport = transport,
-  extraExecArgv = [],
-  upstream = { emulator, credentials },
-) {
-  const child = fork(fileURLToPath(new URL('./gateway-process.mjs', import.meta.url)), {
-    stdio: 'inherit',
-    execArgv: [...(process.env.BENCH_GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? []), ...extraExecArgv],
-  });
-  child.send({
-    emulatorUrl: upstream.emulator.url,
-    credentials: upstream.credentials,
-    transport: upstreamTransport,
-    apiKey,
-    provider,
-    text: TEXT_ANSWER,
-    eventDelayMs,
-  });
+/**
+ * Forks a bench child process (`script` next to this file), sends it `setup` and waits for its URL;
+ * returns the URL, a question-and-answer function over IPC and a stop function.
+ */
+async function startChildProcess(script, execArgv, setup) {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), { stdio: 'inherit', execArgv });
+  child.send(setup);
   const [{ url }] = await once(child, 'message');
   const ask = async (question) => {
     child.send(question);
     const [answer] = await once(child, 'message');
     return answer;
   };
+  const stop = async () => {
+    child.send('stop');
+    await once(child, 'exit');
+  };
+  return { url, ask, stop };
+}
+
+async function startGatewayProcess(
+  provider,
+  upstreamTransport = transport,
+  extraExecArgv = [],
+  upstream = { emulator, credentials },
+) {
+  const { url, ask, stop } = await startChildProcess(
+    './gateway-process.mjs',
+    [...(process.env.BENCH_GATEWAY_EXEC_ARGV?.split(' ').filter(Boolean) ?? []), ...extraExecArgv],
+    {
+      emulatorUrl: upstream.emulator.url,
+      credentials: upstream.credentials,
+      transport: upstreamTransport,
+      apiKey,
+      provider,
+      text: TEXT_ANSWER,
+      eventDelayMs,
+    },
+  );
   return {
     url,
     cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
@@ -65,38 +79,22 @@ async function startGatewayProcess(
     liveHeapWhenActive: async (count) => ask({ type: 'heapWhenActive', count }),
     /** Starts or stops the CPU profile written to BENCH_PROFILE_DIR (nothing without it). */
     profile: async (start) => ask(start ? 'profile-start' : 'profile-stop'),
-    stop: async () => {
-      child.send('stop');
-      await once(child, 'exit');
-    },
+    stop,
   };
 }
 
 /** The bare proxy of the like-for-like arm (see bare-proxy-process.mjs), in its own process. */
 async function startBareProxyProcess(upstream) {
-  const child = fork(fileURLToPath(new URL('./bare-proxy-process.mjs', import.meta.url)), {
-    stdio: 'inherit',
-    execArgv: ['--expose-gc'],
-  });
-  child.send({
+  const { url, ask, stop } = await startChildProcess('./bare-proxy-process.mjs', ['--expose-gc'], {
     emulatorUrl: upstream.emulator.url,
     accessToken: upstream.credentials.tokens.accessToken,
     accountId: upstream.credentials.accountId,
   });
-  const [{ url }] = await once(child, 'message');
-  const ask = async (question) => {
-    child.send(question);
-    const [answer] = await once(child, 'message');
-    return answer;
-  };
   return {
     url,
     cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
     heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
-    stop: async () => {
-      child.send('stop');
-      await once(child, 'exit');
-    },
+    stop,
   };
 }
 
