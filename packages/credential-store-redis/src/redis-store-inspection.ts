@@ -1,4 +1,4 @@
-import { DEFAULT_PROFILE, parseProfileName } from '@codetether/oauth-pkce';
+import { parseProfileName } from '@codetether/oauth-pkce';
 import { createRedisConnection } from './redis-connection.js';
 import { DEFAULT_REDIS_KEY_PREFIX, redisProfileKeys } from './redis-profile-keys.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
@@ -41,7 +41,7 @@ export async function inspectRedisStore(options: RedisStoreInspectionOptions): P
   const settings = parseRedisStoreUrl(options.url);
   const keys = redisProfileKeys(
     options.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX,
-    parseProfileName(options.profile ?? DEFAULT_PROFILE),
+    parseProfileName(options.profile),
   );
   const timeoutMs = options.timeoutMs ?? 3000;
   const connection = createRedisConnection(settings, {

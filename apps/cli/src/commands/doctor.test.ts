@@ -1,7 +1,13 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
+import { createRedisCredentialStore } from '@codetether/credential-store-redis';
 import { createFileCredentialStore } from '@codetether/oauth-pkce';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hasRedisServer,
+  startTestRedisServer,
+  type TestRedisServer,
+} from '../../../../scripts/testing/redis-server.js';
 import { createCapturedContext } from '../__fixtures__/captured-context.js';
 import { runCli, storeEmulatorLogin } from '../__fixtures__/cli-harness.js';
 import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
@@ -178,5 +184,45 @@ describe('codetether doctor', () => {
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/^✖ Config file\s+Bad value "pigeon" for 'transport'/m);
     await storeEmulatorLogin(fixture.emulator, fixture.environment.home);
+  });
+});
+
+describe.skipIf(!hasRedisServer)('codetether doctor with the login in Redis', () => {
+  let redis: TestRedisServer;
+  beforeAll(async () => {
+    redis = await startTestRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.close();
+  });
+
+  it('reads the login where CODETETHER_STORE keeps it: an expired one is reported as refreshed', async () => {
+    const store = createRedisCredentialStore({ url: redis.url });
+    const issued = fixture.emulator.issueTokens({ expiresInSeconds: -60 });
+    try {
+      await store.write({
+        type: 'chatgpt',
+        tokens: {
+          accessToken: issued.accessToken,
+          refreshToken: issued.refreshToken,
+          idToken: issued.idToken,
+          expiresAt: issued.expiresAt,
+        },
+        accountId: issued.accountId,
+        lastRefreshAt: Date.now() - 3_600_000,
+        source: 'login',
+      });
+    } finally {
+      await store.close();
+    }
+    const { code, byName } = await doctor({
+      env: { ...fixture.environment.env, CODETETHER_STORE: redis.url },
+      json: true,
+    });
+    expect(byName('Login')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('token had expired and was refreshed'),
+    });
+    expect(code).toBe(0);
   });
 });

@@ -116,7 +116,7 @@ async function runChecks(context: CommandContext): Promise<DoctorCheck[]> {
     await checkCredentialStore(context.env, home, profile),
   ];
   const issuer = resolveEndpoints({}, context.env).issuer;
-  const login = await checkLogin({ env: context.env, issuer, home, profile, now: context.now });
+  const login = await checkLogin({ env: context.env, issuer, now: context.now });
   checks.push(login.check);
   const reached: EndpointFinding[] = [];
   for (const endpoint of endpointsFor(login.session?.mode, context.env)) {

@@ -1,5 +1,5 @@
-import { createFileCredentialStore } from '@codetether/oauth-pkce';
 import { type AuthSession, type RequestCredentials, resolveAuthSession } from '@codetether/provider-codex';
+import { openCredentialStore } from '../credentials-location.js';
 import { formatDuration } from '../rendering/duration.js';
 import { type DoctorCheck, failed, messageOf, passed } from './doctor-check.js';
 
@@ -15,14 +15,10 @@ export interface LoginFinding {
 
 /** What {@link checkLogin} needs. */
 export interface LoginCheckInput {
-  /** The environment (home folder, `OPENAI_API_KEY`). */
+  /** The environment (home folder, profile, credential store, `OPENAI_API_KEY`). */
   env: Record<string, string | undefined>;
   /** The OAuth issuer. */
   issuer: string;
-  /** The home folder. */
-  home: string;
-  /** The login profile (the one every command would use). */
-  profile: string;
   /** The clock. */
   now: () => number;
 }
@@ -32,7 +28,7 @@ export interface LoginCheckInput {
  * `OPENAI_API_KEY`) and, for a ChatGPT login, how long its token lasts. An expired token is refreshed,
  * as the next request would do; a login that cannot be refreshed fails with the fix.
  *
- * @param input - environment, issuer, home folder, profile and clock
+ * @param input - environment, issuer and clock
  */
 export async function checkLogin(input: LoginCheckInput): Promise<LoginFinding> {
   const name = 'Login';
@@ -57,7 +53,8 @@ export async function checkLogin(input: LoginCheckInput): Promise<LoginFinding> 
       credentials: await session.getCredentials(),
     };
   }
-  const storedBefore = await createFileCredentialStore({ home: input.home, profile: input.profile })
+  // The store every command reads: the profile's file, or Redis when CODETETHER_STORE selects it.
+  const storedBefore = await openCredentialStore(input.env)
     .read()
     .catch(() => undefined);
   const expiredBefore = storedBefore !== undefined && storedBefore.tokens.expiresAt <= input.now();
