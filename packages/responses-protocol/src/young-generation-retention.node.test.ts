@@ -1,0 +1,90 @@
+/// <reference types="node" />
+// A parser's state must die young. V8 keeps an object literal's accessor (`get x() {}`) in a map,
+// and maps live in the old generation: a getter closing over a parser's state kept all of it —
+// buffers, the reducer, the output items it holds until the end — alive through every
+// young-generation collection until the next full one, so every stream's state was copied into the
+// old generation (~130 kB per stream of the mixed benchmark stream) and the parser spent ~10 % of
+// its time in the garbage collector. This runs streams through the parser (the package entry
+// bundled from source) in a child process with `--expose-gc`, forces two young-generation
+// collections after each, and checks how much the old generation grew per stream. The repository's
+// lint forbids accessors in object literals (`tooling/biome-plugins`) for the same reason.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const directory = mkdtempSync(join(tmpdir(), 'parser-retention-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+/** Old-generation growth per stream above this means the stream's state outlived it. */
+const MAX_OLD_GENERATION_GROWTH_PER_STREAM_BYTES = 64 * 1024;
+
+const MEASURE = `
+import v8 from 'node:v8';
+import { createResponsesEventParser, createResponsesSseParser } from './parser.mjs';
+import { generateMixedEvents, splitIntoChunks, toSseText, toWebSocketFrames } from './stream-generator.mjs';
+
+const events = generateMixedEvents();
+const chunks = splitIntoChunks(new TextEncoder().encode(toSseText(events)), 1024);
+const frames = toWebSocketFrames(events);
+const oldGeneration = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'old_space').space_used_size;
+function sseStream() {
+  const parser = createResponsesSseParser();
+  for (const chunk of chunks) parser.feed(chunk);
+  parser.end();
+}
+function webSocketStream() {
+  // Fresh frame strings, as a socket would deliver them (not the old-generation ones above).
+  const parser = createResponsesEventParser();
+  for (const frame of frames) parser.feedJson((' ' + frame).slice(1));
+  parser.end();
+}
+const result = {};
+for (const [name, stream] of [['sse', sseStream], ['webSocket', webSocketStream]]) {
+  for (let index = 0; index < 20; index += 1) stream();
+  gc();
+  const start = oldGeneration();
+  const streams = 40;
+  for (let index = 0; index < streams; index += 1) {
+    stream();
+    gc({ type: 'minor' });
+    gc({ type: 'minor' });
+  }
+  result[name] = (oldGeneration() - start) / streams;
+}
+process.stdout.write(JSON.stringify(result));
+`;
+
+describe('parser state and the young generation', () => {
+  it('a finished stream leaves (almost) nothing in the old generation', async () => {
+    await build({
+      entryPoints: [fileURLToPath(new URL('./index.ts', import.meta.url))],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      outfile: join(directory, 'parser.mjs'),
+      logLevel: 'silent',
+    });
+    await build({
+      entryPoints: [fileURLToPath(new URL('../bench/stream-generator.mjs', import.meta.url))],
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      outfile: join(directory, 'stream-generator.mjs'),
+      logLevel: 'silent',
+    });
+    writeFileSync(join(directory, 'measure.mjs'), MEASURE);
+    const child = spawnSync(process.execPath, ['--expose-gc', join(directory, 'measure.mjs')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    const growth = JSON.parse(child.stdout) as { sse: number; webSocket: number };
+    expect(growth.sse).toBeLessThan(MAX_OLD_GENERATION_GROWTH_PER_STREAM_BYTES);
+    expect(growth.webSocket).toBeLessThan(MAX_OLD_GENERATION_GROWTH_PER_STREAM_BYTES);
+  });
+});
