@@ -52,7 +52,7 @@ export function openAnswerStream(
  * @param tracked - the request the stream answers
  */
 export function clientWentAway(tracked: TrackedRequest): boolean {
-  return tracked.upstream.signal.aborted && !tracked.stoppedForShutdown;
+  return tracked.upstream.signal.aborted && !tracked.wasStoppedForShutdown();
 }
 
 /**

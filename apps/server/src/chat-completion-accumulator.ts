@@ -55,10 +55,6 @@ export interface ChatCompletionAccumulatorOptions {
 export interface ChatCompletionAccumulator {
   /** Adds one chunk (errors are handled by the caller). */
   add(chunk: StreamChunk): void;
-  /** True once the `done` chunk arrived. */
-  readonly finished: boolean;
-  /** The usage reported by the `done` chunk. */
-  readonly usage: Usage | undefined;
   /** The completion (call after `done`). */
   result(): ChatCompletion;
 }
@@ -77,7 +73,6 @@ export function createChatCompletionAccumulator(
   const toolCalls = new Map<string, ChatCompletionToolCall>();
   let finishReason: OpenAiFinishReason = 'stop';
   let usage: Usage | undefined;
-  let finished = false;
   return {
     add(chunk) {
       switch (chunk.type) {
@@ -100,19 +95,12 @@ export function createChatCompletionAccumulator(
           break;
         }
         case 'done':
-          finished = true;
           finishReason = toOpenAiFinishReason(chunk.finishReason);
           usage = chunk.usage;
           break;
         default:
           break;
       }
-    },
-    get finished() {
-      return finished;
-    },
-    get usage() {
-      return usage;
     },
     result() {
       const message: ChatCompletion['choices'][number]['message'] = {

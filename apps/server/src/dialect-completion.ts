@@ -130,7 +130,7 @@ export async function runDialectCompletion(
     const fail = (error: unknown): GatewayError => {
       tracked.abort();
       closeQuietly(iterator);
-      return tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now());
+      return tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
     };
 
     // The first chunk decides the HTTP status: failures before any output become proper error responses.
@@ -179,14 +179,16 @@ export async function runDialectCompletion(
       try {
         for (;;) {
           if (result.done === true) {
-            yield errorFrame(tracked.stoppedForShutdown ? shutdownError() : incompleteError());
+            yield errorFrame(tracked.wasStoppedForShutdown() ? shutdownError() : incompleteError());
             return;
           }
           const chunk = result.value;
           if (isFatalError(chunk)) {
             if (clientWentAway(tracked)) return;
             yield errorFrame(
-              tracked.stoppedForShutdown ? shutdownError() : mapStreamErrorChunk(chunk.message, chunk.code),
+              tracked.wasStoppedForShutdown()
+                ? shutdownError()
+                : mapStreamErrorChunk(chunk.message, chunk.code),
             );
             return;
           }
@@ -205,7 +207,7 @@ export async function runDialectCompletion(
           } catch (error) {
             if (clientWentAway(tracked)) return;
             yield errorFrame(
-              tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
+              tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now()),
             );
             return;
           }

@@ -38,6 +38,11 @@ export class GatewayMetrics {
   private activeStreamCount = 0;
   private rateLimits: RateLimitSnapshot | undefined;
 
+  /** The latest upstream rate-limit snapshot remembered (read by the usage-window gauges at scrape time). */
+  get lastRateLimits(): RateLimitSnapshot | undefined {
+    return this.rateLimits;
+  }
+
   /** @param buckets - histogram upper bounds in seconds (default 5 ms … 60 s) */
   constructor(buckets: readonly number[] = DEFAULT_LATENCY_BUCKETS_SECONDS) {
     const registers = [this.registry];
@@ -80,12 +85,7 @@ export class GatewayMetrics {
     });
     // The usage windows of the latest upstream response, read at scrape time, so remembering a snapshot
     // costs an assignment.
-    const metrics = this;
-    registerUsageWindowGauges(this.registry, {
-      get lastRateLimits() {
-        return metrics.rateLimits;
-      },
-    });
+    registerUsageWindowGauges(this.registry, this);
     this.tokens = new Counter({
       name: 'codetether_server_tokens_total',
       help: 'Tokens reported by the upstream, by kind.',

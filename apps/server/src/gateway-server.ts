@@ -346,6 +346,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       isDraining: () => draining,
       maxFrameBytes: maxBodyBytes,
     }),
+    // biome-ignore lint/plugin: one gateway object lives as long as the server; the embedding API has the property.
     get inFlightRequests() {
       return streams.size;
     },

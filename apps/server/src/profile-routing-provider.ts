@@ -55,6 +55,34 @@ class UsageLimitChunk extends Error {
  */
 // About 155 lines: the provider's methods and the conversation wrapper are closures over the one map of
 // per-profile providers and the failover state; each is a few lines over withFailover/streamWithFailover.
+
+/**
+ * A conversation on the profile it started on, or on the one its first turn moved to (see
+ * `routeConversation`). A class: its `id` and `history` accessors live on the prototype, so a
+ * conversation's state is not kept alive by a per-object map (as an object literal's accessors are).
+ */
+class RoutedConversation implements GatewayConversation {
+  /** Set by `routeConversation` (it needs the router's failover). */
+  send!: GatewayConversation['send'];
+
+  constructor(
+    public profile: string,
+    public inner: GatewayConversation,
+  ) {}
+
+  get id(): string {
+    return this.inner.id;
+  }
+
+  get history(): GatewayConversation['history'] {
+    return this.inner.history;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
 export function createProfileRoutingProvider(options: ProfileRoutingOptions): GatewayProvider {
   const providers = new Map<string, GatewayProvider>([[options.defaultProfile, options.defaultProvider]]);
   const providerOf = (profile: string): GatewayProvider => {
@@ -159,28 +187,20 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
    * turn may move to another profile, where it starts over; once it has a history it stays put.
    */
   function routeConversation(conversationOptions: ConversationOptions): GatewayConversation {
-    let profile = currentProfileScope()?.profile ?? options.defaultProfile;
-    let inner = conversationOn(profile, conversationOptions);
-    return {
-      get id() {
-        return inner.id;
-      },
-      get history() {
-        return inner.history;
-      },
-      send(input, callOptions) {
-        const route = { base: profile, isNew: inner.history.length === 0 };
-        return streamWithFailover(currentProfileScope(), route, (_provider, target) => {
-          if (target !== profile) {
-            void inner.close().catch(() => {});
-            inner = conversationOn(target, conversationOptions);
-            profile = target;
-          }
-          return inner.send(input, callOptions);
-        });
-      },
-      close: () => inner.close(),
+    const profile = currentProfileScope()?.profile ?? options.defaultProfile;
+    const routed = new RoutedConversation(profile, conversationOn(profile, conversationOptions));
+    routed.send = (input, callOptions) => {
+      const route = { base: routed.profile, isNew: routed.inner.history.length === 0 };
+      return streamWithFailover(currentProfileScope(), route, (_provider, target) => {
+        if (target !== routed.profile) {
+          void routed.inner.close().catch(() => {});
+          routed.inner = conversationOn(target, conversationOptions);
+          routed.profile = target;
+        }
+        return routed.inner.send(input, callOptions);
+      });
     };
+    return routed;
   }
 
   const router: GatewayProvider = {
@@ -199,6 +219,7 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
         provider.createResponseStream(body, requestOptions),
       );
     },
+    // biome-ignore lint/plugin: one router lives as long as the gateway; the provider interface has the property.
     get lastRateLimits() {
       const scope = currentProfileScope();
       return providers.get(scope?.used ?? scope?.profile ?? options.defaultProfile)?.lastRateLimits;

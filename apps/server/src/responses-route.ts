@@ -156,7 +156,7 @@ export async function handleResponses(
   const fail = (error: unknown): GatewayError => {
     tracked.abort();
     closeQuietly();
-    return tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now());
+    return tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
   };
   try {
     let response: GatewayResponseStream;
@@ -225,7 +225,7 @@ export async function handleResponses(
         } catch (error) {
           if (clientWentAway(tracked)) return;
           yield errorFrame(
-            tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now()),
+            tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now()),
           );
           return;
         }

@@ -133,8 +133,10 @@ export function createResponsesWebSocket(
         },
       );
     } catch (error) {
-      if (controller.signal.aborted && !tracked.stoppedForShutdown) return;
-      const mapped = tracked.stoppedForShutdown ? shutdownError() : mapProviderError(error, context.now());
+      if (controller.signal.aborted && !tracked.wasStoppedForShutdown()) return;
+      const mapped = tracked.wasStoppedForShutdown()
+        ? shutdownError()
+        : mapProviderError(error, context.now());
       context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
     } finally {

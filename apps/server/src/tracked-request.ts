@@ -7,7 +7,7 @@ export interface TrackedRequest {
   /** Aborted when the client disconnects or the gateway stops the request. */
   readonly upstream: AbortController;
   /** True once the gateway stopped the request for shutdown. */
-  readonly stoppedForShutdown: boolean;
+  wasStoppedForShutdown(): boolean;
   /** Aborts the upstream (e.g. after an error); idempotent. */
   abort(reason?: unknown): void;
   /**
@@ -43,9 +43,7 @@ export function trackRequest(context: GatewayContext, request: Request): Tracked
   });
   return {
     upstream,
-    get stoppedForShutdown() {
-      return stoppedForShutdown;
-    },
+    wasStoppedForShutdown: () => stoppedForShutdown,
     abort(reason) {
       upstream.abort(reason);
     },

@@ -9,9 +9,9 @@ describe('createUpstreamSessionLanes', () => {
     const second = lanes.acquire();
     expect(first).not.toBe(second);
     lanes.release(first);
-    expect(lanes.idleCount).toBe(1);
+    expect(lanes.idleCount()).toBe(1);
     expect(lanes.acquire()).toBe(first);
-    expect(lanes.idleCount).toBe(0);
+    expect(lanes.idleCount()).toBe(0);
   });
 
   it('ignores unknown and double releases, so a lane is never lent twice at once', () => {
@@ -21,7 +21,7 @@ describe('createUpstreamSessionLanes', () => {
     lanes.release(lane);
     lanes.release(lane);
     lanes.release('client-session');
-    expect(lanes.idleCount).toBe(1);
+    expect(lanes.idleCount()).toBe(1);
     expect(lanes.acquire()).toBe(lane);
     expect(lanes.acquire()).not.toBe(lane);
   });
@@ -30,6 +30,6 @@ describe('createUpstreamSessionLanes', () => {
     const lanes = createUpstreamSessionLanes(2);
     const lent = [lanes.acquire(), lanes.acquire(), lanes.acquire()];
     for (const lane of lent) lanes.release(lane);
-    expect(lanes.idleCount).toBe(2);
+    expect(lanes.idleCount()).toBe(2);
   });
 });

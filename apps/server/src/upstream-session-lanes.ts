@@ -14,7 +14,7 @@ export interface UpstreamSessionLanes {
   /** Returns a lane id lent by {@link UpstreamSessionLanes.acquire}. */
   release(laneId: string): void;
   /** How many lanes are free right now. */
-  readonly idleCount: number;
+  idleCount(): number;
 }
 
 /** The most free lanes kept; beyond this a returned lane is forgotten. */
@@ -42,8 +42,6 @@ export function createUpstreamSessionLanes(
       if (!lent.delete(laneId)) return;
       if (idle.length < maxIdleLanes) idle.push(laneId);
     },
-    get idleCount() {
-      return idle.length;
-    },
+    idleCount: () => idle.length,
   };
 }

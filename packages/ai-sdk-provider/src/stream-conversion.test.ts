@@ -40,7 +40,7 @@ describe('createStreamConverter', () => {
       finishReason: { unified: 'stop', raw: 'stop' },
       providerMetadata: { codetether: { responseId: 'resp_1' } },
     });
-    expect(convert.finished).toBe(true);
+    expect(convert.isFinished()).toBe(true);
   });
 
   it('ends an interrupted stream, and a failed one with an error part and finish reason error', () => {

@@ -43,7 +43,7 @@ export function createStreamConverter(context: StreamConversionContext): {
   /** The parts that end a stream that stopped without a `done` (`error` after an error part, else `interrupted`). */
   end(): LanguageModelV4StreamPart[];
   /** Whether a finish part was produced. */
-  readonly finished: boolean;
+  isFinished(): boolean;
 } {
   let nextId = 0;
   let openText: string | undefined;
@@ -153,8 +153,6 @@ export function createStreamConverter(context: StreamConversionContext): {
         },
       ];
     },
-    get finished() {
-      return finished;
-    },
+    isFinished: () => finished,
   };
 }

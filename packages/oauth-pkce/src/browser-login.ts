@@ -58,7 +58,7 @@ interface PendingLogin {
   /** The `state` on the authorize URL. */
   readonly state: string;
   /** True once a callback was received or the login ended. */
-  readonly alreadyHandled: boolean;
+  isAlreadyHandled(): boolean;
   /** Marks that the callback arrived (the login timeout no longer applies). */
   markCallbackReceived(): void;
   /** Notes a callback that did not carry this login's `state` (ignored; mentioned if the login times out). */
@@ -77,7 +77,7 @@ async function handleCallbackRequest(
 ): Promise<void> {
   const outcome = classifyCallbackRequest(
     { method: request.method, target: request.url },
-    { state: login.state, alreadyHandled: login.alreadyHandled },
+    { state: login.state, alreadyHandled: login.isAlreadyHandled() },
   );
   if (outcome.kind === 'ignore') {
     if (outcome.foreignCallback === true) login.noteForeignCallback();
@@ -163,9 +163,7 @@ function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Prom
 
     const login: PendingLogin = {
       state: wait.state,
-      get alreadyHandled() {
-        return callbackReceived || settled;
-      },
+      isAlreadyHandled: () => callbackReceived || settled,
       markCallbackReceived: () => {
         callbackReceived = true;
       },

@@ -202,25 +202,19 @@ function resolveModeOnce(
  * Remembers the latest rate-limit snapshot; an empty one (a response without `x-codex-*` headers)
  * does not replace one with data.
  */
-function createRateLimitMemory(): {
-  remember(snapshot: RateLimitSnapshot | undefined): void;
-  readonly latest: RateLimitSnapshot | undefined;
-} {
-  let latest: RateLimitSnapshot | undefined;
-  return {
-    remember(snapshot) {
-      if (snapshot === undefined) return;
-      const hasData =
-        snapshot.primary !== undefined ||
-        snapshot.secondary !== undefined ||
-        snapshot.planType !== undefined ||
-        snapshot.creditsBalance !== undefined;
-      if (hasData || latest === undefined) latest = snapshot;
-    },
-    get latest() {
-      return latest;
-    },
-  };
+class RateLimitMemory {
+  /** The latest snapshot with data (or the first one). */
+  latest: RateLimitSnapshot | undefined;
+
+  remember(snapshot: RateLimitSnapshot | undefined): void {
+    if (snapshot === undefined) return;
+    const hasData =
+      snapshot.primary !== undefined ||
+      snapshot.secondary !== undefined ||
+      snapshot.planType !== undefined ||
+      snapshot.creditsBalance !== undefined;
+    if (hasData || this.latest === undefined) this.latest = snapshot;
+  }
 }
 
 /** Shares one pending or resolved `load()`; a rejection is not kept (not logged in now does not mean never). */
@@ -390,7 +384,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   const defaultEffort = readDefaultEffortFromEnvironment(env);
   const defaultInstructions = options.defaultInstructions ?? DEFAULT_INSTRUCTIONS;
   const transports = createProviderTransports(options);
-  const rateLimits = createRateLimitMemory();
+  const rateLimits = new RateLimitMemory();
   let closed = false;
   const getAuth = cacheUntilRejected(() =>
     resolveAuthSession({
@@ -513,6 +507,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         sender.toProviderError(error, turn, { midStream: true }),
       );
     },
+    // biome-ignore lint/plugin: one provider lives as long as its user; the public property stays a property.
     get lastRateLimits() {
       return rateLimits.latest;
     },

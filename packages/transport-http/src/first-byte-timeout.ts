@@ -11,7 +11,7 @@ class FirstByteTimeoutReason extends Error {
 /** A running first-byte timer of one attempt. */
 export interface FirstByteTimer {
   /** True once the timer fired (and aborted the attempt's request). */
-  readonly timedOut: boolean;
+  hasTimedOut(): boolean;
   /** Stops the timer (idempotent). */
   stop(): void;
 }
@@ -33,9 +33,7 @@ export function startFirstByteTimer(requestController: AbortController, timeoutM
         }, timeoutMs)
       : undefined;
   return {
-    get timedOut() {
-      return timedOut;
-    },
+    hasTimedOut: () => timedOut,
     stop() {
       if (timer !== undefined) clearTimeout(timer);
     },

@@ -38,7 +38,7 @@ function classifyAttemptFailure(
   status?: number,
 ): HttpTransportError {
   if (call.controller.signal.aborted) return createStoppedError(call);
-  if (firstByteTimer.timedOut) {
+  if (firstByteTimer.hasTimedOut()) {
     return createFirstByteTimeoutError(error, {
       origin: call.origin,
       timeoutMs: firstByteTimeoutMs,
@@ -96,6 +96,6 @@ export async function sendAttempt(call: CallState, context: AttemptContext): Pro
   }
   const bodyText = await readErrorBodyText(answer.body);
   cleanUp();
-  if (call.controller.signal.aborted || firstByteTimer.timedOut) throw failure(undefined, answer.status);
+  if (call.controller.signal.aborted || firstByteTimer.hasTimedOut()) throw failure(undefined, answer.status);
   throw createUnusableAnswerError(answer, bodyText, call, context.now());
 }

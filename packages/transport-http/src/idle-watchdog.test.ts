@@ -17,7 +17,7 @@ describe('createIdleWatchdog', () => {
     expect(onIdle).not.toHaveBeenCalled();
     vi.advanceTimersByTime(1);
     expect(onIdle).toHaveBeenCalledTimes(1);
-    expect(watchdog.fired).toBe(true);
+    expect(watchdog.hasFired()).toBe(true);
     vi.advanceTimersByTime(1_000);
     expect(onIdle).toHaveBeenCalledTimes(1);
   });

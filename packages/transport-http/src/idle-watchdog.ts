@@ -1,7 +1,7 @@
 /** Watches the waits of a consumer for the next event of a stream, and calls `onIdle` when one is too long. */
 export interface IdleWatchdog {
   /** True once a wait lasted `idleTimeoutMs` (and `onIdle` ran). */
-  readonly fired: boolean;
+  hasFired(): boolean;
   /** The consumer starts waiting for the next event. */
   startWaiting(): void;
   /** The wait ended (an event came, the body ended or failed). */
@@ -49,9 +49,7 @@ export function createIdleWatchdog(
   };
 
   return {
-    get fired() {
-      return fired;
-    },
+    hasFired: () => fired,
     startWaiting() {
       if (idleTimeoutMs <= 0 || stopped) return;
       waiting = true;

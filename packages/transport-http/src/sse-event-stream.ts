@@ -95,7 +95,7 @@ async function readNextItems(
       try {
         result = await reader.read();
       } catch (error) {
-        throw context.classifyReadFailure(error, watchdog.fired);
+        throw context.classifyReadFailure(error, watchdog.hasFired());
       }
       if (result.done) return { items: decoder.end(), ended: true };
       const items = decoder.feed(result.value);

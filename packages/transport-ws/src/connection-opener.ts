@@ -19,7 +19,7 @@ export interface ConnectionOpener {
   /** Every socket opened and not closed yet. */
   readonly connections: ReadonlySet<ResponsesConnection>;
   /** True once {@link ConnectionOpener.close} was called. */
-  readonly closed: boolean;
+  isClosed(): boolean;
   /** Refuses new sockets and aborts the handshakes in progress, resolving once they have settled. */
   close(): Promise<void>;
 }
@@ -96,9 +96,7 @@ export function createConnectionOpener(
   return {
     open,
     connections,
-    get closed() {
-      return closed;
-    },
+    isClosed: () => closed,
     async close() {
       closed = true;
       closeController.abort(new Error('The WebSocket transport was closed.'));

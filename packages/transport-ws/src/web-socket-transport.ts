@@ -210,7 +210,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       void connection.terminate();
       return;
     }
-    if (opener.closed || sessionId === undefined) {
+    if (opener.isClosed() || sessionId === undefined) {
       void connection.close();
       return;
     }
@@ -221,7 +221,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     request: TransportRequest,
     secrets: readonly string[],
   ): Promise<TransportResponse> => {
-    if (opener.closed) throw transportClosedError();
+    if (opener.isClosed()) throw transportClosedError();
     const { signal, sessionId } = request;
     if (signal?.aborted) throw abortedError(signal, true);
     const url = toWebSocketUrl(request.url);

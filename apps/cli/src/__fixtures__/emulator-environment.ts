@@ -60,10 +60,12 @@ export function useEmulatorEnvironment(options: EmulatorEnvironmentOptions = {})
   }
 
   return {
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get emulator() {
       if (emulator === undefined) throw new Error('The emulator is available only inside tests and hooks.');
       return emulator;
     },
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get environment() {
       if (environment === undefined) throw new Error('The home is available only inside tests and hooks.');
       return environment;

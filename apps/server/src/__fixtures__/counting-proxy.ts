@@ -59,9 +59,11 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
     });
   return {
     url: `http://127.0.0.1:${address.port}`,
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get openConnections() {
       return sockets.size;
     },
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get totalConnections() {
       return total;
     },

@@ -80,6 +80,7 @@ export function createFakeProvider(scripts: FakeScript[] = []): FakeProvider {
     responseBodies: [],
     signals: [],
     sessionIds: [],
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get closedStreams() {
       return closedStreams;
     },

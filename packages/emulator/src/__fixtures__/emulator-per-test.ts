@@ -28,6 +28,7 @@ export function startEmulatorPerTest(options: EmulatorOptions = {}): EmulatorPer
     await current?.close();
   });
   return {
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get emulator() {
       if (current === undefined) throw new Error('The emulator runs only inside a test.');
       return current;

@@ -17,7 +17,7 @@ export interface WebSocketEndpoint {
   /** Terminates every open socket (clients see 1006) and returns how many there were. */
   dropAll(): number;
   /** Open sockets. */
-  readonly openSockets: number;
+  openSocketCount(): number;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -70,9 +70,7 @@ export function createWebSocketEndpoint(
   };
 
   return {
-    get openSockets() {
-      return server.clients.size;
-    },
+    openSocketCount: () => server.clients.size,
     handleUpgrade(request, socket, head) {
       socket.on('error', () => socket.destroy());
       const target = parseRequestTarget(request.url);

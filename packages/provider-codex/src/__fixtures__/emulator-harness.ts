@@ -122,6 +122,7 @@ export function useEmulatorHarness(): EmulatorHarness {
     return emulator;
   };
   return {
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get emulator() {
       return current();
     },

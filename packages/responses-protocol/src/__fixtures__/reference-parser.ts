@@ -57,6 +57,7 @@ export function createReferenceFraming(maxBufferBytes = 16 * 1024 * 1024): Refer
   };
   return {
     events,
+    // biome-ignore lint/plugin: a test fixture, one per test; its state dying young does not matter.
     get failed() {
       return failed;
     },
