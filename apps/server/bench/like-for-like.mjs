@@ -100,9 +100,16 @@ export async function compareLikeForLike({
     bareProxyUrl: bareProxyProcess?.url,
     apiKey,
   });
-  const idleRssStartMiB = (await gatewayProcess.rssBytes()) / 1024 / 1024;
+  const rssMiB = async (process) => (process === undefined ? undefined : (await process.rssBytes()) / 1024 / 1024);
+  const idleRssStartMiB = await rssMiB(gatewayProcess);
+  const bareProxyRssStartMiB = await rssMiB(bareProxyProcess);
   // Warm-up: JIT, sockets, the provider's auth, lazily loaded modules.
   for (const target of Object.values(all)) await concurrent(target, Math.min(concurrency, 50));
+  // Idle after the warm-up too (keep-alive sockets close after 5 s): what first use costs for good
+  // (compiled code, modules loaded on first use) apart from what the load leaves behind.
+  await new Promise((resolve) => setTimeout(resolve, 7_000));
+  const idleRssWarmMiB = await rssMiB(gatewayProcess);
+  const bareProxyRssWarmMiB = await rssMiB(bareProxyProcess);
 
   const report = {};
   const routes = bareProxyProcess === undefined ? ['chat', 'responses'] : ['chat', 'responses', 'bareProxy'];
@@ -169,11 +176,23 @@ export async function compareLikeForLike({
   }
   // Idle again: keep-alive sockets close (5 s) and the server settles.
   await new Promise((resolve) => setTimeout(resolve, 7_000));
-  const idleRssEndMiB = (await gatewayProcess.rssBytes()) / 1024 / 1024;
+  const idleRssEndMiB = await rssMiB(gatewayProcess);
+  const bareProxyRssEndMiB = await rssMiB(bareProxyProcess);
   report.idleRssMiB = {
     start: idleRssStartMiB,
+    afterWarmUp: idleRssWarmMiB,
     afterLoad: idleRssEndMiB,
     ratio: idleRssEndMiB / idleRssStartMiB,
+    ratioToWarm: idleRssEndMiB / idleRssWarmMiB,
+    bareProxy:
+      bareProxyRssStartMiB === undefined
+        ? undefined
+        : {
+            start: bareProxyRssStartMiB,
+            afterWarmUp: bareProxyRssWarmMiB,
+            afterLoad: bareProxyRssEndMiB,
+            ratio: bareProxyRssEndMiB / bareProxyRssStartMiB,
+          },
   };
   return report;
 }
