@@ -100,7 +100,8 @@ export async function compareLikeForLike({
     bareProxyUrl: bareProxyProcess?.url,
     apiKey,
   });
-  const rssMiB = async (process) => (process === undefined ? undefined : (await process.rssBytes()) / 1024 / 1024);
+  const rssMiB = async (process) =>
+    process === undefined ? undefined : (await process.rssBytes()) / 1024 / 1024;
   const idleRssStartMiB = await rssMiB(gatewayProcess);
   const bareProxyRssStartMiB = await rssMiB(bareProxyProcess);
   // Warm-up: JIT, sockets, the provider's auth, lazily loaded modules.
