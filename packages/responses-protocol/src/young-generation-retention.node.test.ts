@@ -59,24 +59,22 @@ for (const [name, stream] of [['sse', sseStream], ['webSocket', webSocketStream]
 process.stdout.write(JSON.stringify(result));
 `;
 
+/** Bundles a module (relative to this file) into the temporary directory as `name`. */
+async function bundle(entry: string, name: string): Promise<void> {
+  await build({
+    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    outfile: join(directory, name),
+    logLevel: 'silent',
+  });
+}
+
 describe('parser state and the young generation', () => {
   it('a finished stream leaves (almost) nothing in the old generation', async () => {
-    await build({
-      entryPoints: [fileURLToPath(new URL('./index.ts', import.meta.url))],
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      outfile: join(directory, 'parser.mjs'),
-      logLevel: 'silent',
-    });
-    await build({
-      entryPoints: [fileURLToPath(new URL('../bench/stream-generator.mjs', import.meta.url))],
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      outfile: join(directory, 'stream-generator.mjs'),
-      logLevel: 'silent',
-    });
+    await bundle('./index.ts', 'parser.mjs');
+    await bundle('../bench/stream-generator.mjs', 'stream-generator.mjs');
     writeFileSync(join(directory, 'measure.mjs'), MEASURE);
     const child = spawnSync(process.execPath, ['--expose-gc', join(directory, 'measure.mjs')], {
       encoding: 'utf8',
