@@ -51,7 +51,7 @@ process.once('message', (setup) => {
     }
     if (message === 'cpu') {
       const usage = process.cpuUsage();
-      process.send({ cpuMicroseconds: usage.user + usage.system, inFlight });
+      process.send({ cpuMicroseconds: usage.user + usage.system, system: usage.system, inFlight });
     }
     if (message === 'stop') {
       server.close();

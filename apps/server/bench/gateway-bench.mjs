@@ -68,6 +68,7 @@ async function startGatewayProcess(
   return {
     url,
     cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
+    systemCpuMicroseconds: async () => (await ask('cpu')).system,
     upstreamConnections: async () => (await ask('cpu')).upstreamConnections,
     maxRssBytes: async () => (await ask('memory')).maxRssBytes,
     rssBytes: async () => (await ask('rss')).rssBytes,
@@ -93,6 +94,7 @@ async function startBareProxyProcess(upstream) {
   return {
     url,
     cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
+    systemCpuMicroseconds: async () => (await ask('cpu')).system,
     heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
     rssBytes: async () => (await ask('rss')).rssBytes,
     stop,
@@ -323,6 +325,11 @@ if (report.likeForLike !== undefined) {
       row('sequential added TTFT p50 ms', (part) => part.sequentialAddedTtftP50Ms, ''),
       row('sequential added TTFT p99 ms', (part) => part.sequentialAddedTtftP99Ms, '≤ 2'),
       row('gateway CPU ms/stream, sequential', (part) => part.gatewayCpuMsPerStream.sequential, '≤ 3'),
+      row(
+        '… of which in the kernel (system time)',
+        (part) => part.gatewayCpuMsPerStream.sequentialSystem,
+        '',
+      ),
       row('gateway CPU ms/stream, under load', (part) => part.gatewayCpuMsPerStream.underLoad, '≤ 3'),
       row(
         'heap KiB per active stream (streams open)',

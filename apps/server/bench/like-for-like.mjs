@@ -119,6 +119,7 @@ export async function compareLikeForLike({
     const measured = route === 'bareProxy' ? bareProxyProcess : gatewayProcess;
     const sequential = { direct: [], gateway: [] };
     const cpuBeforeSequential = await measured.cpuMicroseconds();
+    const systemCpuBeforeSequential = await measured.systemCpuMicroseconds();
     const profilePhase = process.env.BENCH_PROFILE_PHASE ?? 'sequential';
     if (route !== 'bareProxy' && profilePhase === 'sequential') await gatewayProcess.profile?.(true);
     for (let index = 0; index < sequentialCount; index += 1) {
@@ -126,6 +127,8 @@ export async function compareLikeForLike({
       sequential.direct.push(await oneStream(all.direct, index));
     }
     const sequentialCpuMs = ((await measured.cpuMicroseconds()) - cpuBeforeSequential) / 1000;
+    const sequentialSystemCpuMs =
+      ((await measured.systemCpuMicroseconds()) - systemCpuBeforeSequential) / 1000;
     if (route !== 'bareProxy' && profilePhase === 'sequential') await gatewayProcess.profile?.(false);
     if (route !== 'bareProxy' && profilePhase === 'load') await gatewayProcess.profile?.(true);
 
@@ -169,6 +172,8 @@ export async function compareLikeForLike({
       sequentialAddedTtftP99Ms: percentile(sequential.gateway, 99) - percentile(sequential.direct, 99),
       gatewayCpuMsPerStream: {
         sequential: sequentialCpuMs / Math.max(1, sequentialCount),
+        // In the kernel (system time: mostly the loopback network stack), not in JavaScript.
+        sequentialSystem: sequentialSystemCpuMs / Math.max(1, sequentialCount),
         underLoad: loadCpuMs / (concurrency * rounds),
       },
       heapKiBPerActiveStream: peakHeapPerStreamKiB ?? null,
