@@ -43,20 +43,6 @@ class UsageLimitChunk extends Error {
 }
 
 /**
- * A {@link GatewayProvider} that sends each request with the login of its key's profile (see
- * `runInProfileScope`), keeping one provider per profile, created on first use. With failover, a new
- * conversation (a stateless request, or a conversation's first turn) whose profile is at its usage limit
- * goes to the next profile of the list: before sending when the limit is known, or at once when the
- * upstream answers `usage-limit-reached` before any output — never once a stream has started, and a
- * conversation that already answered stays on its profile. The profile used is written into the scope
- * (the `x-codetether-profile` header).
- *
- * @param options - default profile and provider, how to create the others, failover
- */
-// About 155 lines: the provider's methods and the conversation wrapper are closures over the one map of
-// per-profile providers and the failover state; each is a few lines over withFailover/streamWithFailover.
-
-/**
  * A conversation on the profile it started on, or on the one its first turn moved to (see
  * `routeConversation`). A class: its `id` and `history` accessors live on the prototype, so a
  * conversation's state is not kept alive by a per-object map (as an object literal's accessors are).
@@ -83,6 +69,19 @@ class RoutedConversation implements GatewayConversation {
   }
 }
 
+/**
+ * A {@link GatewayProvider} that sends each request with the login of its key's profile (see
+ * `runInProfileScope`), keeping one provider per profile, created on first use. With failover, a new
+ * conversation (a stateless request, or a conversation's first turn) whose profile is at its usage limit
+ * goes to the next profile of the list: before sending when the limit is known, or at once when the
+ * upstream answers `usage-limit-reached` before any output — never once a stream has started, and a
+ * conversation that already answered stays on its profile. The profile used is written into the scope
+ * (the `x-codetether-profile` header).
+ *
+ * @param options - default profile and provider, how to create the others, failover
+ */
+// About 155 lines: the provider's methods and the conversation wrapper are closures over the one map of
+// per-profile providers and the failover state; each is a few lines over withFailover/streamWithFailover.
 export function createProfileRoutingProvider(options: ProfileRoutingOptions): GatewayProvider {
   const providers = new Map<string, GatewayProvider>([[options.defaultProfile, options.defaultProvider]]);
   const providerOf = (profile: string): GatewayProvider => {
