@@ -12,6 +12,7 @@ import { startEmulator, TEXT_ANSWER } from '@codetether/emulator';
 // TypeScript run by Node's type stripping: the same login the integration tests store.
 import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
 import { compareLikeForLike } from './like-for-like.mjs';
+import { streamTimeToFirstToken } from './time-to-first-token.mjs';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -138,26 +139,8 @@ function gatewayTarget(name, url) {
   };
 }
 
-async function oneStream(target, index) {
-  const started = performance.now();
-  const response = await fetch(target.url, {
-    method: 'POST',
-    headers: target.headers,
-    body: target.body(index),
-  });
-  if (response.status !== 200)
-    throw new Error(`${target.name}: HTTP ${response.status} ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let text = '';
-  let ttft;
-  for await (const bytes of response.body) {
-    if (ttft === undefined) {
-      text += decoder.decode(bytes, { stream: true });
-      if (target.firstToken.test(text)) ttft = performance.now() - started;
-    }
-  }
-  if (ttft === undefined) throw new Error(`${target.name}: no token in the stream`);
-  return ttft;
+function oneStream(target, index) {
+  return streamTimeToFirstToken({ ...target, body: target.body(index) });
 }
 
 async function load(target) {

@@ -22,6 +22,7 @@ import {
   runServerCli,
   startGatewayProcess,
 } from '../src/__fixtures__/gateway-process.ts';
+import { streamTimeToFirstToken } from './time-to-first-token.mjs';
 
 if (!hasRedisServer) {
   console.log('store bench: skipped, redis-server is not installed (apt-get install redis-server).');
@@ -64,30 +65,18 @@ async function startArm(name) {
   return { name, gateway, clientKey: created.stdout.trim(), writeLogin, close: () => store.close?.() };
 }
 
-async function oneStream(arm, index) {
-  const started = performance.now();
-  const response = await fetch(`${arm.gateway.url}/v1/chat/completions`, {
-    method: 'POST',
+function oneStream(arm, index) {
+  return streamTimeToFirstToken({
+    name: arm.name,
+    url: `${arm.gateway.url}/v1/chat/completions`,
     headers: { authorization: `Bearer ${arm.clientKey}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       model: 'gpt-5.4',
       stream: true,
       messages: [{ role: 'user', content: `hello ${index}` }],
     }),
+    firstToken: /"delta":\{"content":"[^"]/,
   });
-  if (response.status !== 200)
-    throw new Error(`${arm.name}: HTTP ${response.status} ${await response.text()}`);
-  const decoder = new TextDecoder();
-  let text = '';
-  let ttft;
-  for await (const bytes of response.body) {
-    if (ttft === undefined) {
-      text += decoder.decode(bytes, { stream: true });
-      if (/"delta":\{"content":"[^"]/.test(text)) ttft = performance.now() - started;
-    }
-  }
-  if (ttft === undefined) throw new Error(`${arm.name}: no token in the stream`);
-  return ttft;
 }
 
 async function burst(arm) {
