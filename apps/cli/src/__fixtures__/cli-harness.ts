@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Emulator, IssueTokensOptions } from '@codetether/emulator';
-import { createFileCredentialStore } from '@codetether/oauth-pkce';
+import type { Emulator, IssuedTokens, IssueTokensOptions } from '@codetether/emulator';
+import { createFileCredentialStore, type StoredChatGptCredentials } from '@codetether/oauth-pkce';
 
 /** The built CLI (`pnpm build` runs before `pnpm test`). */
 export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -159,6 +159,27 @@ export async function createTestEnvironment(emulator: Emulator): Promise<TestEnv
 }
 
 /**
+ * The ChatGPT login `codetether auth login` stores for tokens the emulator issued.
+ *
+ * @param issued - what `emulator.issueTokens()` returned
+ * @param lastRefreshAt - when the tokens were last refreshed, epoch ms (default now)
+ */
+export function emulatorLogin(issued: IssuedTokens, lastRefreshAt = Date.now()): StoredChatGptCredentials {
+  return {
+    type: 'chatgpt',
+    tokens: {
+      accessToken: issued.accessToken,
+      refreshToken: issued.refreshToken,
+      idToken: issued.idToken,
+      expiresAt: issued.expiresAt,
+    },
+    accountId: issued.accountId,
+    lastRefreshAt,
+    source: 'login',
+  };
+}
+
+/**
  * Stores a ChatGPT login issued by the emulator in `home`, as `codetether auth login` would.
  *
  * @param emulator - the emulator issuing the tokens
@@ -172,18 +193,7 @@ export async function storeEmulatorLogin(
 ): Promise<{ accessToken: string }> {
   const issued = emulator.issueTokens(options.issue);
   const store = createFileCredentialStore({ home, profile: options.profile });
-  await store.write({
-    type: 'chatgpt',
-    tokens: {
-      accessToken: issued.accessToken,
-      refreshToken: issued.refreshToken,
-      idToken: issued.idToken,
-      expiresAt: issued.expiresAt,
-    },
-    accountId: issued.accountId,
-    lastRefreshAt: Date.now(),
-    source: 'login',
-  });
+  await store.write(emulatorLogin(issued));
   return { accessToken: issued.accessToken };
 }
 

@@ -9,7 +9,7 @@ import {
   type TestRedisServer,
 } from '../../../../scripts/testing/redis-server.js';
 import { createCapturedContext } from '../__fixtures__/captured-context.js';
-import { runCli, storeEmulatorLogin } from '../__fixtures__/cli-harness.js';
+import { emulatorLogin, runCli, storeEmulatorLogin } from '../__fixtures__/cli-harness.js';
 import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
 import type { DoctorReport } from './doctor.js';
 import { runDoctor } from './doctor.js';
@@ -135,18 +135,7 @@ describe('codetether doctor', () => {
     const store = createFileCredentialStore({ home });
     const issued = fixture.emulator.issueTokens({ expiresInSeconds: -60 });
     const write = (refreshToken: string) =>
-      store.write({
-        type: 'chatgpt',
-        tokens: {
-          accessToken: issued.accessToken,
-          refreshToken,
-          idToken: issued.idToken,
-          expiresAt: issued.expiresAt,
-        },
-        accountId: issued.accountId,
-        lastRefreshAt: Date.now() - 3_600_000,
-        source: 'login',
-      });
+      store.write(emulatorLogin({ ...issued, refreshToken }, Date.now() - 3_600_000));
     await write(issued.refreshToken);
     const refreshed = await doctor({ json: true });
     expect(refreshed.byName('Login')).toMatchObject({
@@ -200,18 +189,7 @@ describe.skipIf(!hasRedisServer)('codetether doctor with the login in Redis', ()
     const store = createRedisCredentialStore({ url: redis.url });
     const issued = fixture.emulator.issueTokens({ expiresInSeconds: -60 });
     try {
-      await store.write({
-        type: 'chatgpt',
-        tokens: {
-          accessToken: issued.accessToken,
-          refreshToken: issued.refreshToken,
-          idToken: issued.idToken,
-          expiresAt: issued.expiresAt,
-        },
-        accountId: issued.accountId,
-        lastRefreshAt: Date.now() - 3_600_000,
-        source: 'login',
-      });
+      await store.write(emulatorLogin(issued, Date.now() - 3_600_000));
     } finally {
       await store.close();
     }
