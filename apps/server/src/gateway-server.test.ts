@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
+import { collectInto } from './__fixtures__/collected-lines.js';
 import { createFakeGateway, FAKE_GATEWAY_KEY, FAKE_GATEWAY_NOW } from './__fixtures__/fake-gateway.js';
 import { FakeProviderError, parseSse } from './__fixtures__/fake-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
@@ -613,12 +613,7 @@ describe('metrics and logs', () => {
   it('redacts secrets passed to the logger', () => {
     const lines: string[] = [];
     const logger = createGatewayLogger({
-      destination: new Writable({
-        write(chunk, _encoding, callback) {
-          lines.push(String(chunk));
-          callback();
-        },
-      }),
+      destination: collectInto(lines),
     });
     logger.info(
       { headers: { authorization: 'Bearer sk-secret' }, apiKey: 'sk-2', nested: { token: 't-3' } },

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { type Emulator, startEmulator } from '@codetether/emulator';
 import { createFileCredentialStore } from '@codetether/oauth-pkce';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { collectInto } from './__fixtures__/collected-lines.js';
 import { toStoredLogin } from './__fixtures__/emulator-login.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 import { createGatewayCodexProvider } from './gateway-codex-provider.js';
@@ -61,12 +61,7 @@ describe.each(['http', 'websocket'] as const)(
         closeProviderOnClose: true,
         logger: createGatewayLogger({
           level: 'info',
-          destination: new Writable({
-            write(chunk, _encoding, callback) {
-              logLines.push(String(chunk));
-              callback();
-            },
-          }),
+          destination: collectInto(logLines),
         }),
       });
     }, 30_000);

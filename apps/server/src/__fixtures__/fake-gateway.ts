@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import { createGatewayLogger } from '../gateway-logger.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from '../gateway-server.js';
+import { collectInto } from './collected-lines.js';
 import { createFakeProvider, type FakeProvider } from './fake-provider.js';
 
 /** The bearer key of {@link createFakeGateway}'s gateway. */
@@ -40,12 +40,7 @@ export function createFakeGateway(
 ): FakeGateway {
   const provider = createFakeProvider(chunks === undefined ? [] : [{ kind: 'chunks', chunks }]);
   const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, callback) {
-      lines.push(String(chunk));
-      callback();
-    },
-  });
+  const destination = collectInto(lines);
   let tick = 0;
   const gateway = createGatewayServer({
     provider,

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { type Emulator, type EmulatorOptions, startEmulator } from '@codetether/emulator';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import type { CodexProvider, TransportMode } from '@codetether/provider-codex';
@@ -6,6 +5,7 @@ import { createGatewayCodexProvider } from '../gateway-codex-provider.js';
 import { createGatewayLogger } from '../gateway-logger.js';
 import type { GatewayServerOptions } from '../gateway-server.js';
 import { type RunningGateway, startGatewayServer } from '../start-gateway-server.js';
+import { collectInto } from './collected-lines.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import { toStoredLogin } from './emulator-login.js';
 
@@ -70,12 +70,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     ...(options.clientKeys === undefined ? {} : { clientKeys: options.clientKeys }),
     logger: createGatewayLogger({
       level: 'info',
-      destination: new Writable({
-        write(chunk, _encoding, callback) {
-          logLines.push(String(chunk));
-          callback();
-        },
-      }),
+      destination: collectInto(logLines),
     }),
   });
   return {
