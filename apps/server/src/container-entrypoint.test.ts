@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { readComposeService, readContainerImage } from './__fixtures__/container-image.js';
+import { collectOutput } from './__fixtures__/gateway-process.js';
 import { SERVER_API_KEY_FILE_NAME } from './server-api-key.js';
 import { DEFAULT_PORT } from './start-gateway-server.js';
 
@@ -42,16 +43,8 @@ function runImageCommand(argv: readonly string[], env: Record<string, string>): 
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(runsAsRoot ? { uid: UNPRIVILEGED_ID, gid: UNPRIVILEGED_ID } : {}),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  return { child, ...collectOutput(child), exited };
 }
 
 async function freePort(): Promise<number> {

@@ -82,6 +82,19 @@ export function runServerCli(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const output = collectOutput(child);
+  return new Promise((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout: output.stdout(), stderr: output.stderr() })),
+  );
+}
+
+/**
+ * Collects a child's stdout and stderr (spawned with both piped) as UTF-8 text.
+ *
+ * @param child - the child process
+ * @returns readers of what each stream has written so far
+ */
+export function collectOutput(child: ChildProcess): { stdout: () => string; stderr: () => string } {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -90,5 +103,5 @@ export function runServerCli(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return { stdout: () => stdout, stderr: () => stderr };
 }
