@@ -30,16 +30,22 @@ function manualClock(start = Date.now()) {
 
 const issuerThatMustNotBeCalled = createMockFetch(async () => jsonResponse(500, {}));
 
+/** A manager over `store` on the test's clock whose issuer must never be asked for a refresh. */
+function managerOver(store: CredentialStore, clock: { now: () => number }, storeReadIntervalMs?: number) {
+  return createTokenManager({
+    store,
+    issuer: ISSUER,
+    fetch: issuerThatMustNotBeCalled.fetch,
+    now: clock.now,
+    ...(storeReadIntervalMs === undefined ? {} : { storeReadIntervalMs }),
+  });
+}
+
 describe('TokenManager store reads', () => {
   it('reads the store once per interval however often a token is asked for', async () => {
     const clock = manualClock();
     const { store, reads } = countingStore();
-    const manager = createTokenManager({
-      store,
-      issuer: ISSUER,
-      fetch: issuerThatMustNotBeCalled.fetch,
-      now: clock.now,
-    });
+    const manager = managerOver(store, clock);
     const first = await manager.getAccessToken();
     for (let index = 0; index < 50; index += 1) expect(await manager.getAccessToken()).toBe(first);
     expect(reads()).toBe(1);
@@ -53,12 +59,7 @@ describe('TokenManager store reads', () => {
   it('sees a login another process wrote, and a logout, once the interval has passed', async () => {
     const clock = manualClock();
     const { store } = countingStore(makeCredentials({ marker: 'old', expiresAt: clock.now() + HOUR }));
-    const manager = createTokenManager({
-      store,
-      issuer: ISSUER,
-      fetch: issuerThatMustNotBeCalled.fetch,
-      now: clock.now,
-    });
+    const manager = managerOver(store, clock);
     const old = await manager.getAccessToken();
     const replacement = makeCredentials({ marker: 'new', expiresAt: clock.now() + HOUR });
     await store.write(replacement);
@@ -73,22 +74,11 @@ describe('TokenManager store reads', () => {
   it('reads the store on every call with an interval of 0, and after the clock went back', async () => {
     const clock = manualClock();
     const { store, reads } = countingStore();
-    const manager = createTokenManager({
-      store,
-      issuer: ISSUER,
-      fetch: issuerThatMustNotBeCalled.fetch,
-      now: clock.now,
-      storeReadIntervalMs: 0,
-    });
+    const manager = managerOver(store, clock, 0);
     await manager.getAccessToken();
     await manager.getAccessToken();
     expect(reads()).toBe(2);
-    const backwards = createTokenManager({
-      store,
-      issuer: ISSUER,
-      fetch: issuerThatMustNotBeCalled.fetch,
-      now: clock.now,
-    });
+    const backwards = managerOver(store, clock);
     await backwards.getAccessToken();
     clock.advance(-60_000);
     await backwards.getAccessToken();
@@ -100,13 +90,7 @@ describe('TokenManager store reads', () => {
     const { store, reads } = countingStore(
       makeCredentials({ marker: 'soon', expiresAt: clock.now() + 10 * 60_000 }),
     );
-    const manager = createTokenManager({
-      store,
-      issuer: ISSUER,
-      fetch: issuerThatMustNotBeCalled.fetch,
-      now: clock.now,
-      storeReadIntervalMs: 60 * 60_000,
-    });
+    const manager = managerOver(store, clock, 60 * 60_000);
     await manager.getAccessToken();
     const refreshedElsewhere = makeCredentials({ marker: 'fresh', expiresAt: clock.now() + HOUR });
     await store.write(refreshedElsewhere);
