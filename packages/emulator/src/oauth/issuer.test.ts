@@ -57,6 +57,20 @@ async function token(fields: Record<string, string>) {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/** Sends a refresh request the test abandons with `signal` (as a client that dies); its outcome is ignored. */
+function sendRefreshUntilAborted(refreshToken: string, signal: AbortSignal): void {
+  fetch(`${emulator.issuerUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      client_id: CODEX_CLIENT_ID,
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+    }),
+    signal,
+  }).catch(() => {});
+}
+
 async function exchangeCode(code: string, verifier: string, redirectUri = REDIRECT_URI) {
   return token({
     grant_type: 'authorization_code',
@@ -185,17 +199,7 @@ describe('refresh tokens', () => {
     emulator.setOptions({ tokenEndpointDelayMs: 60_000 });
     const tokens = emulator.issueTokens();
     const controller = new AbortController();
-    const lost = fetch(`${emulator.issuerUrl}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: CODEX_CLIENT_ID,
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refreshToken,
-      }),
-      signal: controller.signal,
-    });
-    lost.catch(() => {});
+    sendRefreshUntilAborted(tokens.refreshToken, controller.signal);
     while (!emulator.requests.some((request) => request.path === '/oauth/token')) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -212,17 +216,7 @@ describe('refresh tokens', () => {
     const tokens = emulator.issueTokens();
     const before = emulator.requests.filter((request) => request.path === '/oauth/token').length;
     const controller = new AbortController();
-    const dropped = fetch(`${emulator.issuerUrl}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        client_id: CODEX_CLIENT_ID,
-        grant_type: 'refresh_token',
-        refresh_token: tokens.refreshToken,
-      }),
-      signal: controller.signal,
-    });
-    dropped.catch(() => {});
+    sendRefreshUntilAborted(tokens.refreshToken, controller.signal);
     while (emulator.requests.filter((request) => request.path === '/oauth/token').length === before) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
