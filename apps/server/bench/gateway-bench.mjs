@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, TEXT_ANSWER } from '@codetether/emulator';
+import { TUNED_ALLOCATOR_ENVIRONMENT } from '../dist/index.js';
 // TypeScript run by Node's type stripping: the same login the integration tests store.
 import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
 import { compareLikeForLike } from './like-for-like.mjs';
@@ -28,11 +29,26 @@ const emulator = await startEmulator({ scenario: 'text', eventDelayMs });
 const credentials = toStoredLogin(emulator.issueTokens());
 
 /**
+ * The gateway runs with the allocator settings `codetether-server` restarts itself with on Linux
+ * (TUNED_ALLOCATOR_ENVIRONMENT), as users run it; BENCH_GATEWAY_ALLOCATOR=glibc (or MALLOC_* set for
+ * the bench) keeps glibc's defaults, as for a gateway embedded in another process.
+ */
+const gatewayAllocator =
+  process.env.BENCH_GATEWAY_ALLOCATOR === 'glibc' ||
+  process.platform !== 'linux' ||
+  process.env.MALLOC_ARENA_MAX !== undefined ||
+  process.env.MALLOC_TRIM_THRESHOLD_ !== undefined
+    ? 'glibc defaults'
+    : 'tuned as codetether-server runs';
+const gatewayEnvironment =
+  gatewayAllocator === 'glibc defaults' ? process.env : { ...process.env, ...TUNED_ALLOCATOR_ENVIRONMENT };
+
+/**
  * Forks a bench child process (`script` next to this file), sends it `setup` and waits for its URL;
  * returns the URL, a question-and-answer function over IPC and a stop function.
  */
-async function startChildProcess(script, execArgv, setup) {
-  const child = fork(fileURLToPath(new URL(script, import.meta.url)), { stdio: 'inherit', execArgv });
+async function startChildProcess(script, execArgv, setup, env = process.env) {
+  const child = fork(fileURLToPath(new URL(script, import.meta.url)), { stdio: 'inherit', execArgv, env });
   child.send(setup);
   const [{ url }] = await once(child, 'message');
   const ask = async (question) => {
@@ -65,6 +81,7 @@ async function startGatewayProcess(
       text: TEXT_ANSWER,
       eventDelayMs,
     },
+    gatewayEnvironment,
   );
   return {
     url,
@@ -283,7 +300,7 @@ for (const name of parts.filter((part) => part !== 'likeForLike')) {
   );
 }
 if (report.likeForLike !== undefined) {
-  const { chat, responses, bareProxy, idleRssMiB } = report.likeForLike;
+  const { chat, responses, bareProxy, idleRssMiB, idleLiveHeapMiB } = report.likeForLike;
   // The bare proxy column: the floor of any Node.js proxy on this machine, measured in the same run.
   const floor = (pick) => {
     if (bareProxy === undefined) return '';
@@ -319,7 +336,8 @@ if (report.likeForLike !== undefined) {
         (part) => `${round2(part.heapKiBPerActiveStream)} (${part.heapMeasuredWithStreams})`,
         '≤ 64',
       ),
-      `| idle RSS MiB cold start → after warm-up → after load | ${round2(idleRssMiB.start)} → ${round2(idleRssMiB.afterWarmUp)} → ${round2(idleRssMiB.afterLoad)} (×${round2(idleRssMiB.ratio)} cold, ×${round2(idleRssMiB.ratioToWarm)} warm) | | ${idleRssMiB.bareProxy === undefined ? '' : `${round2(idleRssMiB.bareProxy.start)} → ${round2(idleRssMiB.bareProxy.afterWarmUp)} → ${round2(idleRssMiB.bareProxy.afterLoad)} (×${round2(idleRssMiB.bareProxy.ratio)} cold) | `}≤ ×1.1 |`,
+      `| idle RSS MiB cold start → after warm-up → after load (gateway allocator: ${gatewayAllocator}) | ${round2(idleRssMiB.start)} → ${round2(idleRssMiB.afterWarmUp)} → ${round2(idleRssMiB.afterLoad)} (×${round2(idleRssMiB.ratio)} cold, ×${round2(idleRssMiB.ratioToWarm)} warm) | | ${idleRssMiB.bareProxy === undefined ? '' : `${round2(idleRssMiB.bareProxy.start)} → ${round2(idleRssMiB.bareProxy.afterWarmUp)} → ${round2(idleRssMiB.bareProxy.afterLoad)} (×${round2(idleRssMiB.bareProxy.ratio)} cold) | `}≤ ×1.1 |`,
+      `| gateway's idle live heap MiB, same readings | ${round2(idleLiveHeapMiB.start)} → ${round2(idleLiveHeapMiB.afterWarmUp)} → ${round2(idleLiveHeapMiB.afterLoad)} | | ${idleRssMiB.bareProxy === undefined ? '' : '– | '}|`,
     ].join('\n'),
   );
 }

@@ -4,7 +4,7 @@
 // provider 'codex': the gateway's provider (createGatewayCodexProvider) against the emulator. provider 'replay': an in-memory provider
 // that paces the emulator's answer the same way, to isolate the server's own overhead.
 import { subscribe } from 'node:diagnostics_channel';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
@@ -52,6 +52,7 @@ async function toggleProfile(start) {
     return;
   }
   const { profile } = await profiler.post('Profiler.stop');
+  mkdirSync(directory, { recursive: true });
   writeFileSync(`${directory}/gateway-${Date.now()}.cpuprofile`, JSON.stringify(profile));
   profiler.disconnect();
 }

@@ -102,8 +102,12 @@ export async function compareLikeForLike({
   });
   const rssMiB = async (process) =>
     process === undefined ? undefined : (await process.rssBytes()) / 1024 / 1024;
+  // The gateway's live heap (after a full collection) at each idle reading, read after its RSS: how
+  // much of the RSS growth is JavaScript objects kept (the conversations continuation remembers…).
+  const liveHeapMiB = async () => (await gatewayProcess.heapUsedBytes()) / 1024 / 1024;
   const idleRssStartMiB = await rssMiB(gatewayProcess);
   const bareProxyRssStartMiB = await rssMiB(bareProxyProcess);
+  const idleHeapStartMiB = await liveHeapMiB();
   // Warm-up: JIT, sockets, the provider's auth, lazily loaded modules.
   for (const target of Object.values(all)) await concurrent(target, Math.min(concurrency, 50));
   // Idle after the warm-up too (keep-alive sockets close after 5 s): what first use costs for good
@@ -111,6 +115,7 @@ export async function compareLikeForLike({
   await new Promise((resolve) => setTimeout(resolve, 7_000));
   const idleRssWarmMiB = await rssMiB(gatewayProcess);
   const bareProxyRssWarmMiB = await rssMiB(bareProxyProcess);
+  const idleHeapWarmMiB = await liveHeapMiB();
 
   const report = {};
   const routes = bareProxyProcess === undefined ? ['chat', 'responses'] : ['chat', 'responses', 'bareProxy'];
@@ -184,6 +189,11 @@ export async function compareLikeForLike({
   await new Promise((resolve) => setTimeout(resolve, 7_000));
   const idleRssEndMiB = await rssMiB(gatewayProcess);
   const bareProxyRssEndMiB = await rssMiB(bareProxyProcess);
+  report.idleLiveHeapMiB = {
+    start: idleHeapStartMiB,
+    afterWarmUp: idleHeapWarmMiB,
+    afterLoad: await liveHeapMiB(),
+  };
   report.idleRssMiB = {
     start: idleRssStartMiB,
     afterWarmUp: idleRssWarmMiB,

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-import { runServerCommand, SERVER_USAGE, ServerUsageError } from './server-command.js';
+import { restartWithTunedAllocator } from './allocator-tuning.js';
 
 async function main(): Promise<void> {
+  // First, before the gateway's modules load: on Linux the process restarts itself (same PID) with
+  // glibc's allocator tuned, so its memory comes back down after a burst of load.
+  restartWithTunedAllocator(process);
+  const { runServerCommand, SERVER_USAGE, ServerUsageError } = await import('./server-command.js');
   let started: Awaited<ReturnType<typeof runServerCommand>>;
   try {
     started = await runServerCommand(process.argv.slice(2), {

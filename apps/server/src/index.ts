@@ -1,5 +1,11 @@
 // What a program embedding the gateway needs, and nothing else: start it (or get its Fetch handler),
 // give it a provider, read its errors, and get the server key the way `codetether-server` does.
+
+export {
+  type RestartableProcess,
+  restartWithTunedAllocator,
+  TUNED_ALLOCATOR_ENVIRONMENT,
+} from './allocator-tuning.js';
 export { ClientKeyError, type ClientKeyErrorCode } from './client-key-error.js';
 export { type ClientKeyStorage, openClientKeyStorage } from './client-key-storage-selection.js';
 export {
