@@ -47,7 +47,9 @@ async function toggleProfile(start) {
     profiler = new Session();
     profiler.connect();
     await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 250) });
+    await profiler.post('Profiler.setSamplingInterval', {
+      interval: Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 250),
+    });
     await profiler.post('Profiler.start');
     return;
   }

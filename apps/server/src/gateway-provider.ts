@@ -51,6 +51,11 @@ export interface GatewayProvider {
   createConversation?(options: ConversationOptions): GatewayConversation;
   /** The account's usage windows from the latest response, when the provider tracks them. */
   readonly lastRateLimits?: RateLimitSnapshot | undefined;
+  /**
+   * Loads what the first request will need (e.g. transport modules) without sending anything; the
+   * listening gateway calls it once, right after it starts to listen. Never rejects.
+   */
+  prepare?(): Promise<void>;
   /** Releases the provider's connections. */
   close?(): Promise<void>;
 }

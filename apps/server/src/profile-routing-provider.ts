@@ -223,6 +223,10 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
       const scope = currentProfileScope();
       return providers.get(scope?.used ?? scope?.profile ?? options.defaultProfile)?.lastRateLimits;
     },
+    async prepare() {
+      // The other profiles' providers are made on their first request; they share the modules loaded here.
+      await options.defaultProvider.prepare?.();
+    },
     async close() {
       await Promise.all([...providers.values()].map((provider) => provider.close?.()));
     },

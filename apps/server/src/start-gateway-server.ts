@@ -98,6 +98,9 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     created.once('error', reject);
   });
   server.on('upgrade', gateway.responsesWebSocket.handleUpgrade);
+  // Now that it listens: load what the first request needs (the upstream transports' modules), so
+  // that request does not wait for it; a request arriving meanwhile waits for the same loading.
+  gateway.provider.prepare?.().catch(() => {});
   const address = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
 

@@ -16,6 +16,11 @@ export interface ProviderTransportsOptions {
 export interface ProviderTransports {
   /** The transport of a wire, created on first use unless injected. */
   get(wire: 'http' | 'websocket'): ResponsesTransport;
+  /**
+   * Loads the modules the transports of `wires` need (created here on first use, or injected), so
+   * the first request does not wait for them; connects nothing. Never rejects.
+   */
+  prepare(wires: readonly ('http' | 'websocket')[]): Promise<void>;
   /** Closes the idle connection a session keeps (on every transport that has one; none is created for it). */
   closeSession(sessionId: string): Promise<void>;
   /** Closes the transports created here (injected ones stay open). */
@@ -33,6 +38,11 @@ function createDeferredTransport(load: () => Promise<ResponsesTransport>): Respo
     async stream(request) {
       loading ??= load();
       return (await loading).stream(request);
+    },
+    async prepare() {
+      loading ??= load();
+      const transport = await loading.catch(() => undefined);
+      await transport?.prepare?.();
     },
     async close() {
       const transport = await loading?.catch(() => undefined);
@@ -59,16 +69,21 @@ export function createProviderTransports(options: ProviderTransportsOptions): Pr
           return createWebSocketTransport(clock);
         });
   };
+  const get = (wire: 'http' | 'websocket'): ResponsesTransport => {
+    const injected = wire === 'http' ? options.httpTransport : options.webSocketTransport;
+    if (injected !== undefined) return injected;
+    let transport = owned.get(wire);
+    if (transport === undefined) {
+      transport = create(wire);
+      owned.set(wire, transport);
+    }
+    return transport;
+  };
   return {
-    get(wire) {
-      const injected = wire === 'http' ? options.httpTransport : options.webSocketTransport;
-      if (injected !== undefined) return injected;
-      let transport = owned.get(wire);
-      if (transport === undefined) {
-        transport = create(wire);
-        owned.set(wire, transport);
-      }
-      return transport;
+    get,
+    async prepare(wires) {
+      const transports = wires.map(get);
+      await Promise.allSettled(transports.map((transport) => transport.prepare?.()));
     },
     async closeSession(sessionId) {
       const transports = [options.httpTransport, options.webSocketTransport, ...owned.values()];

@@ -375,3 +375,62 @@ describe('request body', () => {
     expect(explicit?.body.service_tier).toBeUndefined();
   });
 });
+
+describe('prepare', () => {
+  /** A transport that only counts `prepare` calls (nothing is sent in these tests). */
+  function preparedTransport(fails = false) {
+    const calls: string[] = [];
+    return {
+      calls,
+      transport: {
+        stream: () => Promise.reject(new Error('not used')),
+        prepare: () => {
+          calls.push('prepare');
+          return fails ? Promise.reject(new Error('cannot load')) : Promise.resolve();
+        },
+        close: () => Promise.resolve(),
+      },
+    };
+  }
+
+  it("loads the configured transport mode's transports, and nothing else", async () => {
+    for (const [transport, expected] of [
+      ['auto', { http: 1, websocket: 1 }],
+      ['http', { http: 1, websocket: 0 }],
+      ['websocket', { http: 0, websocket: 1 }],
+    ] as const) {
+      const http = preparedTransport();
+      const webSocket = preparedTransport();
+      const provider = apiKeyProvider({
+        transport,
+        httpTransport: http.transport,
+        webSocketTransport: webSocket.transport,
+      });
+      await provider.prepare();
+      expect({ http: http.calls.length, websocket: webSocket.calls.length }).toEqual(expected);
+    }
+  });
+
+  it('never rejects: not for a transport that fails to load, an invalid mode or a closed provider', async () => {
+    const failing = preparedTransport(true);
+    await expect(
+      apiKeyProvider({ transport: 'http', httpTransport: failing.transport }).prepare(),
+    ).resolves.toBeUndefined();
+    const unused = preparedTransport();
+    const invalid = apiKeyProvider({
+      env: { CODETETHER_TRANSPORT: 'carrier-pigeon' },
+      httpTransport: unused.transport,
+    });
+    await expect(invalid.prepare()).resolves.toBeUndefined();
+    const closed = apiKeyProvider({ transport: 'http', httpTransport: unused.transport });
+    await closed.close();
+    await closed.prepare();
+    expect(unused.calls).toHaveLength(0);
+  });
+
+  it('loads the transports it creates itself (their modules) without sending anything', async () => {
+    const provider = apiKeyProvider({ transport: 'auto' });
+    await expect(provider.prepare()).resolves.toBeUndefined();
+    await provider.close();
+  });
+});

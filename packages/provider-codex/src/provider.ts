@@ -148,6 +148,13 @@ export interface CodexProvider {
    * `undefined` for an API key or when the backend could not tell (use {@link lastRateLimits} then).
    */
   readUsage(): Promise<RateLimitSnapshot | undefined>;
+  /**
+   * Loads what the first request will need — the transport modules of the configured transport mode
+   * (undici for HTTP, ws for the WebSocket) — without reading the login or connecting, so that
+   * request does not wait for them (~40 ms on a small machine). For servers, once they listen; a
+   * one-shot CLI does not need it. Never rejects.
+   */
+  prepare(): Promise<void>;
   /** Closes the transports this provider created. */
   close(): Promise<void>;
 }
@@ -528,6 +535,18 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       );
       if (snapshot !== undefined) rateLimits.remember(snapshot);
       return snapshot;
+    },
+    async prepare() {
+      if (closed) return;
+      let mode: TransportMode;
+      try {
+        mode = transportMode();
+      } catch {
+        return; // an invalid CODETETHER_TRANSPORT: the first request reports it
+      }
+      await transports.prepare(
+        mode === 'auto' ? ['websocket', 'http'] : mode === 'websocket' ? ['websocket'] : ['http'],
+      );
     },
     async close() {
       closed = true;

@@ -81,6 +81,12 @@ export interface ResponsesTransport {
    * flight is not affected. Optional: transports without per-session connections leave it out.
    */
   closeSession?(sessionId: string): Promise<void>;
+  /**
+   * Loads what the transport's first request needs (its modules) without connecting or sending
+   * anything, so that request does not wait for it; a server calls it once it listens. Never
+   * rejects. Optional: transports with nothing to load leave it out.
+   */
+  prepare?(): Promise<void>;
   /** Releases sockets and connections. */
   close(): Promise<void>;
 }

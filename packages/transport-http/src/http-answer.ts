@@ -20,6 +20,8 @@ export interface HttpSender {
    * aborts first (an answer that arrives later is discarded).
    */
   send(url: string, init: FetchInitLike): Promise<HttpAnswer>;
+  /** Loads what the first `send` needs (undici), without connecting; never rejects. Optional. */
+  prepare?(): Promise<void>;
   /** Closes the connections the sender opened itself (idempotent). */
   close(): Promise<void>;
 }

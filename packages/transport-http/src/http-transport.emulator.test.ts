@@ -47,6 +47,23 @@ function responsesRequests(): number {
 }
 
 describe('against the emulator', () => {
+  it('prepare() loads undici without sending anything; the first request then streams as usual', async () => {
+    const { transport } = newTransport();
+    const before = responsesRequests();
+    await expect(transport.prepare?.()).resolves.toBeUndefined();
+    expect(responsesRequests()).toBe(before);
+    const response = await transport.stream(chatgptRequest('text'));
+    expect((await collectEvents(response.events)).at(-1)).toMatchObject({ type: 'response.completed' });
+  });
+
+  it('prepare() resolves and does nothing on a closed transport, or one with an injected fetch', async () => {
+    const { transport } = newTransport();
+    await transport.close();
+    await expect(transport.prepare?.()).resolves.toBeUndefined();
+    const withFetch = newTransport({ fetch: globalThis.fetch }).transport;
+    await expect(withFetch.prepare?.()).resolves.toBeUndefined();
+  });
+
   it('streams a complete answer with metadata and rate limits', { timeout: 15_000 }, async () => {
     const { transport } = newTransport();
     const response = await transport.stream(chatgptRequest('text'));

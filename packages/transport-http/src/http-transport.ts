@@ -90,6 +90,9 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Respons
         throw finalCallError(error, call);
       }
     },
+    async prepare() {
+      if (!closed) await sender.prepare?.();
+    },
     close() {
       closed = true;
       closing ??= (async () => {

@@ -48,6 +48,9 @@ export function createUndiciSender(options: UndiciSenderOptions): HttpSender {
     return ownedAgent;
   };
   return {
+    async prepare() {
+      await loadUndici().catch(() => {});
+    },
     async send(url, init): Promise<HttpAnswer> {
       const undici = await loadUndici();
       const chosenDispatcher = dispatcher(undici);
