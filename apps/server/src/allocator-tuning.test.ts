@@ -31,6 +31,14 @@ describe('tunedAllocatorEnvironment', () => {
     expect(tunedAllocatorEnvironment({ NODE_CHANNEL_FD: '3' }, 'linux', [])).toBeUndefined();
   });
 
+  it('does nothing under a debugger (a break at start would come twice)', () => {
+    expect(tunedAllocatorEnvironment({}, 'linux', [], ['--inspect-brk=9229'])).toBeUndefined();
+    expect(
+      tunedAllocatorEnvironment({ NODE_OPTIONS: '--max-old-space-size=512 --inspect' }, 'linux', []),
+    ).toBeUndefined();
+    expect(tunedAllocatorEnvironment({}, 'linux', [], ['--enable-source-maps'])).toBeDefined();
+  });
+
   it('does nothing on other platforms, for help and version, or for keys commands', () => {
     expect(tunedAllocatorEnvironment({}, 'darwin', [])).toBeUndefined();
     expect(tunedAllocatorEnvironment({}, 'win32', [])).toBeUndefined();

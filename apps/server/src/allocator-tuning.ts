@@ -22,23 +22,28 @@ function startsGateway(argv: readonly string[]): boolean {
  * {@link TUNED_ALLOCATOR_ENVIRONMENT}, or `undefined` to run as is: on another platform than Linux,
  * when either variable is set already (the user's own choice, or this process is the restarted
  * one — so there is never a second restart), when a parent talks to the process over an IPC
- * channel (`NODE_CHANNEL_FD`), or when the command starts no gateway. glibc reads
+ * channel (`NODE_CHANNEL_FD`), under a debugger (`--inspect…` in Node's options: a break at start
+ * would come twice), or when the command starts no gateway. glibc reads
  * these variables once, when the process starts: they cannot be applied from inside.
  *
  * @param env - the current environment
  * @param platform - `process.platform`
  * @param argv - the command's arguments (without `node` and the script)
+ * @param execArgv - Node's own options (`process.execArgv`)
  */
 export function tunedAllocatorEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   platform: string,
   argv: readonly string[],
+  execArgv: readonly string[] = [],
 ): Record<string, string> | undefined {
   if (platform !== 'linux' || !startsGateway(argv)) return undefined;
   if (env.MALLOC_ARENA_MAX !== undefined || env.MALLOC_TRIM_THRESHOLD_ !== undefined) return undefined;
   // Started by a parent that talks to it over an IPC channel (`fork()`, process managers): the
   // channel's descriptor would not survive the restart.
   if (env.NODE_CHANNEL_FD !== undefined) return undefined;
+  const debugged = (option: string): boolean => option.startsWith('--inspect');
+  if (execArgv.some(debugged) || (env.NODE_OPTIONS ?? '').split(/\s+/).some(debugged)) return undefined;
   const restarted: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) restarted[name] = value;
   return { ...restarted, ...TUNED_ALLOCATOR_ENVIRONMENT };
@@ -71,7 +76,12 @@ export interface RestartableProcess {
  * @returns false when the process was not restarted
  */
 export function restartWithTunedAllocator(current: RestartableProcess): false {
-  const environment = tunedAllocatorEnvironment(current.env, current.platform, current.argv.slice(2));
+  const environment = tunedAllocatorEnvironment(
+    current.env,
+    current.platform,
+    current.argv.slice(2),
+    current.execArgv,
+  );
   if (environment === undefined || typeof current.execve !== 'function') return false;
   try {
     current.execve(
