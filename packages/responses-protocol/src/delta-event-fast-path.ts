@@ -7,7 +7,7 @@ const INTEGER = String.raw`(?:0|[1-9]\d{0,14})`;
  * its delta: compact, keys in this order, each optional one present or not — e.g.
  * `{"type":"response.output_text.delta","sequence_number":12,"item_id":"msg_…","output_index":1,
  * "content_index":0,"delta":"`. The delta and the fields after it (`"logprobs":[]`, `"obfuscation"`,
- * then `}`) are read by `DeltaEventReader` (see `readDeltaAndTail`). Every event they accept is valid
+ * then `}`) are read by `DeltaEventReader` (its `readDelta` and {@link TAIL}). Every event they accept is valid
  * JSON with each key once, so the values read are exactly what `JSON.parse` gives. Anything else
  * (other key order, whitespace, other value types, extra keys, escapes in an id) does not match and
  * takes the `JSON.parse` path. Groups: 1 type name, 2 sequence number, 3 item id, 4 output index,
@@ -255,11 +255,7 @@ export class DeltaEventReader {
    * or -1 when there was none. The same as calling `read` while it reads one, but in a run of
    * events with the frequent head, the tail of each and the head of the next are one match.
    */
-  readRun(
-    text: string,
-    position: number,
-    onDelta: (head: DeltaEventHead, delta: string, reader: DeltaEventReader) => void,
-  ): number {
+  readRun(text: string, position: number, onDelta: (head: DeltaEventHead, delta: string) => void): number {
     let end = -1;
     /** Where the tail of the last event read starts, when its end was not needed yet (else -1). */
     let tailStart = -1;
@@ -282,7 +278,7 @@ export class DeltaEventReader {
         run.lastIndex = afterQuote;
         if (run.test(text)) {
           // This event is whole, and the next one has the frequent head: its delta starts here.
-          onDelta(this.head, delta, this);
+          onDelta(this.head, delta);
           tailStart = afterQuote;
           deltaStart = run.lastIndex;
           this.head = frequent.head as DeltaEventHead;
@@ -293,7 +289,7 @@ export class DeltaEventReader {
       if (!tail.test(text)) break;
       end = tail.lastIndex;
       tailStart = -1;
-      onDelta(this.head, delta, this);
+      onDelta(this.head, delta);
       deltaStart = this.readEventHead(text, end);
     }
     // The tail holds no line end before the blank line that ends the event.

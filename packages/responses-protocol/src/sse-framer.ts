@@ -480,7 +480,7 @@ export function createSseFramer(
   // literal's accessor in a map, which lives in the old generation, so a getter closing over this
   // state would keep all of it (buffers, the reducer behind the callbacks, the items it holds)
   // alive through young-generation collections until the next full one — measured ~130 kB
-  // promoted per stream and ~10 % of the parser's time in GC (see `closure-retention.test.ts`).
+  // promoted per stream and ~10 % of the parser's time in GC (see `young-generation-retention.node.test.ts`).
   return { feed, end: endInput };
 }
 
