@@ -63,6 +63,16 @@ async function startChildProcess(script, execArgv, setup, env = process.env) {
   return { url, ask, stop };
 }
 
+/** The readings both child processes answer over IPC (see gateway-process.mjs and bare-proxy-process.mjs). */
+function processReadings(ask) {
+  return {
+    cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
+    systemCpuMicroseconds: async () => (await ask('cpu')).system,
+    heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
+    rssBytes: async () => (await ask('rss')).rssBytes,
+  };
+}
+
 async function startGatewayProcess(
   provider,
   upstreamTransport = transport,
@@ -85,12 +95,9 @@ async function startGatewayProcess(
   );
   return {
     url,
-    cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
-    systemCpuMicroseconds: async () => (await ask('cpu')).system,
+    ...processReadings(ask),
     upstreamConnections: async () => (await ask('cpu')).upstreamConnections,
     maxRssBytes: async () => (await ask('memory')).maxRssBytes,
-    rssBytes: async () => (await ask('rss')).rssBytes,
-    heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
     /**
      * Live heap after a full GC once `count` streams are open (or their number stopped growing), and
      * the number open then.
@@ -109,14 +116,7 @@ async function startBareProxyProcess(upstream) {
     accessToken: upstream.credentials.tokens.accessToken,
     accountId: upstream.credentials.accountId,
   });
-  return {
-    url,
-    cpuMicroseconds: async () => (await ask('cpu')).cpuMicroseconds,
-    systemCpuMicroseconds: async () => (await ask('cpu')).system,
-    heapUsedBytes: async () => (await ask('heap')).heapUsedBytes,
-    rssBytes: async () => (await ask('rss')).rssBytes,
-    stop,
-  };
+  return { url, ...processReadings(ask), stop };
 }
 
 const direct = {
