@@ -84,16 +84,13 @@ describe('codetether doctor', () => {
     expect(byName('Login')?.detail).toMatch(/^ChatGPT \(work@example\.com, pro\); token valid for/);
     expect(work.stdout).not.toContain(accessToken);
     // A profile without a login: its files are none, and the login check fails with the fix.
-    const empty = await runCli(['doctor', '--json'], {
-      ...fixture.environment.env,
-      CODETETHER_PROFILE: 'spare',
+    const empty = await doctor({
+      env: { ...fixture.environment.env, CODETETHER_PROFILE: 'spare' },
+      json: true,
     });
     expect(empty.code).toBe(1);
-    const emptyChecks = (JSON.parse(empty.stdout) as DoctorReport).checks;
-    expect(emptyChecks.find((check) => check.name === 'Credential files')?.detail).toBe(
-      'none stored for profile spare',
-    );
-    expect(emptyChecks.find((check) => check.name === 'Login')).toMatchObject({ status: 'fail' });
+    expect(empty.byName('Credential files')?.detail).toBe('none stored for profile spare');
+    expect(empty.byName('Login')).toMatchObject({ status: 'fail' });
   });
 
   it('fails (exit 1) with the fix when the backend is down', async () => {
