@@ -151,7 +151,7 @@ export interface CodexProvider {
   /**
    * Loads what the first request will need — the transport modules of the configured transport mode
    * (undici for HTTP, ws for the WebSocket) — without reading the login or connecting, so that
-   * request does not wait for them (~40 ms on a small machine). For servers, once they listen; a
+   * request does not wait for them (~30 ms on a small machine). For servers, once they listen; a
    * one-shot CLI does not need it. Never rejects.
    */
   prepare(): Promise<void>;
