@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
-import { collectOutput, SERVER_CLI_PATH } from './__fixtures__/gateway-process.js';
+import { collectOutput, gatewayEnvironment, SERVER_CLI_PATH } from './__fixtures__/gateway-process.js';
 import {
   type RestartableProcess,
   restartWithTunedAllocator,
@@ -113,14 +113,11 @@ function runReporting(env: Record<string, string>, args: readonly string[]) {
 const canRestart = process.platform === 'linux' && typeof process.execve === 'function';
 
 describe.runIf(canRestart)('codetether-server restarts itself with the tuned allocator', () => {
-  const baseEnvironment = (): Record<string, string> => {
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(process.env)) {
-      if (value !== undefined && !name.startsWith('MALLOC_') && !name.startsWith('CODETETHER_'))
-        env[name] = value;
-    }
-    return env;
-  };
+  /** A gateway child's environment (see gatewayEnvironment) without allocator settings of the test's own. */
+  const baseEnvironment = (): Record<string, string> =>
+    Object.fromEntries(
+      Object.entries(gatewayEnvironment({})).filter(([name]) => !name.startsWith('MALLOC_')),
+    );
 
   it('once, keeping its PID, its Node options and its arguments', async () => {
     // An invalid port: the command gets as far as reading its arguments (after the restart), then exits 2.
