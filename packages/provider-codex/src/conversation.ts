@@ -240,6 +240,8 @@ class CodexConversation implements Conversation {
   private closed = false;
   private warnedAboutVerbosity = false;
   private readonly warmedUp: Promise<void>;
+  /** The warm-up request is still running (it listens to the close signal). */
+  private warmingUp: boolean;
 
   constructor(
     private readonly context: ConversationContext,
@@ -247,7 +249,14 @@ class CodexConversation implements Conversation {
   ) {
     this.id = options.id ?? globalThis.crypto.randomUUID();
     this.items = new ConversationHistory(options.history ?? [], context.onWarning);
-    this.warmedUp = options.warmUp === true ? this.warmUp().catch(() => {}) : Promise.resolve();
+    this.warmingUp = options.warmUp === true;
+    this.warmedUp = this.warmingUp
+      ? this.warmUp()
+          .catch(() => {})
+          .finally(() => {
+            this.warmingUp = false;
+          })
+      : Promise.resolve();
   }
 
   get history(): ResponseItem[] {
@@ -280,7 +289,10 @@ class CodexConversation implements Conversation {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.closeController.abort(new Error('The conversation was closed.'));
+    // Only a call in progress (a turn, a compaction, the warm-up) listens to the close signal. A
+    // conversation closed between calls — the gateway closes one on almost every request, when its
+    // index replaces or drops one — skips building an error nobody would see (~20 µs).
+    if (this.busy || this.warmingUp) this.closeController.abort(new Error('The conversation was closed.'));
     await this.warmedUp;
     await this.context.closeSession(this.id);
   }

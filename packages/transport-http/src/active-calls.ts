@@ -2,6 +2,11 @@
 export interface ActiveCalls {
   /** Registers a call's controller; it follows `userSignal` (when given) until the call is released. */
   add(controller: AbortController, userSignal: AbortSignal | undefined): void;
+  /**
+   * Stops following the caller's signal of a call whose response is complete, keeping the call
+   * registered until it is released (`abortAll` still reaches it); idempotent.
+   */
+  detachCaller(controller: AbortController): void;
   /** Forgets a finished call and stops following its caller's signal (idempotent). */
   release(controller: AbortController): void;
   /** Aborts every registered call, each with a fresh reason from `createReason`, and forgets them all. */
@@ -21,10 +26,13 @@ export function createActiveCalls(): ActiveCalls {
       }
       controllers.add(controller);
     },
-    release(controller) {
-      controllers.delete(controller);
+    detachCaller(controller) {
       userAbortLinks.get(controller)?.();
       userAbortLinks.delete(controller);
+    },
+    release(controller) {
+      controllers.delete(controller);
+      this.detachCaller(controller);
     },
     abortAll(createReason) {
       for (const controller of controllers) controller.abort(createReason());

@@ -74,14 +74,15 @@ function createEndedBeforeCompletionError(
  * @param answer - its 2xx event-stream answer
  * @param requestController - aborts the attempt's request
  * @param settings - idle timeout, buffer cap and clock
- * @param releaseCall - forgets the call (it no longer needs aborting)
+ * @param callLinks - `detachCaller` stops the caller's abort from reaching the call once its
+ *   response is complete; `releaseCall` forgets the call (it no longer needs aborting)
  */
 export function createEventStreamResponse(
   call: CallState,
   answer: HttpAnswer,
   requestController: AbortController,
   settings: EventStreamSettings,
-  releaseCall: () => void,
+  { detachCaller, releaseCall }: { detachCaller: () => void; releaseCall: () => void },
 ): TransportResponse {
   const { headers, status } = answer;
   const requestId = readRequestId(headers);
@@ -111,6 +112,7 @@ export function createEventStreamResponse(
       });
     },
     endedBeforeCompletion: (outputStarted) => createEndedBeforeCompletionError(outputStarted, failureContext),
+    onTerminalEvent: detachCaller,
     release: () => {
       call.controller.signal.removeEventListener('abort', forwardAbort);
       releaseCall();

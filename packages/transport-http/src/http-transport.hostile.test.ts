@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { getEventListeners } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
@@ -382,6 +383,51 @@ describe('connect timeout and abort at every stage', () => {
     await transport.close();
     await waitForAtMost(() => countActiveResources('TCPSocketWrap'), socketsBefore);
     await waitForAtMost(() => countActiveResources('Timeout'), timersBefore);
+  });
+
+  it('keeps the socket when the caller aborts after taking the terminal event, before the body ended', {
+    timeout: 15_000,
+  }, async () => {
+    // What a gateway does: it stops reading at response.completed, then closes the conversation
+    // (aborting its signal) while the end of the body is still on its way.
+    let endBody: () => void = () => {};
+    const { server, transport } = await setUp((_request, response, index) => {
+      startEventStream(response);
+      if (index > 0) {
+        response.end(completeAnswer());
+        return;
+      }
+      response.write(completeAnswer());
+      endBody = () => response.end();
+    });
+    const outcomes: string[] = [];
+    const onTrailers = (): void => {
+      outcomes.push('completed');
+    };
+    const onError = (): void => {
+      outcomes.push('aborted');
+    };
+    subscribe('undici:request:trailers', onTrailers);
+    subscribe('undici:request:error', onError);
+    onCleanup(() => {
+      unsubscribe('undici:request:trailers', onTrailers);
+      unsubscribe('undici:request:error', onError);
+    });
+    const controller = new AbortController();
+    const response = await transport.stream(requestFor(server.url, { signal: controller.signal }));
+    const types: string[] = [];
+    for await (const event of response.events) {
+      types.push(event.type);
+      if (event.type === 'response.completed') break;
+    }
+    expect(types).toEqual(['response.created', 'response.output_text.delta', 'response.completed']);
+    controller.abort();
+    endBody();
+    await vi.waitFor(() => expect(outcomes).toHaveLength(1), { timeout: 5_000 });
+    expect(outcomes).toEqual(['completed']);
+    const again = await transport.stream(requestFor(server.url));
+    expect(await collectEvents(again.events)).toHaveLength(3);
+    expect(server.totalConnections()).toBe(1);
   });
 
   it('ignores an abort after completion and keeps no listener on the signal', {

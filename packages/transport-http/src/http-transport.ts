@@ -70,9 +70,10 @@ export function createHttpTransport(options: HttpTransportOptions = {}): Respons
       firstByteTimeoutMs: settings.firstByteTimeoutMs,
       now: settings.now,
     });
-    return createEventStreamResponse(call, answer, requestController, settings, () =>
-      activeCalls.release(call.controller),
-    );
+    return createEventStreamResponse(call, answer, requestController, settings, {
+      detachCaller: () => activeCalls.detachCaller(call.controller),
+      releaseCall: () => activeCalls.release(call.controller),
+    });
   };
 
   return {

@@ -35,6 +35,11 @@ export interface SseEventStreamContext {
   trailingBodyGraceMs?: number;
   /** Credential values to scrub from messages. */
   secrets: readonly string[];
+  /**
+   * The terminal event arrived: the response is complete, so the caller's abort no longer reaches
+   * the request (the rest of the body is read under its own grace period and keeps its socket).
+   */
+  onTerminalEvent(): void;
   /** Releases listeners when the stream is finished, however it finished. */
   release(): void;
 }
@@ -132,7 +137,8 @@ async function finishTrailingBody(reader: BodyReader, context: SseEventStreamCon
       if (received > TRAILING_BODY_LIMIT_BYTES) break;
     }
   } catch {
-    // Aborted (caller, close(), grace period) or reset: the socket is gone either way.
+    // Aborted (close(), grace period) or reset: the socket is gone either way. (The caller's abort no
+    // longer reaches a request whose terminal event arrived: see `onTerminalEvent`.)
   } finally {
     clearTimeout(timer);
   }
@@ -178,7 +184,10 @@ export async function* streamSseEvents(context: SseEventStreamContext): AsyncGen
           context.onFirstEvent();
         }
         // Set before the yield: a consumer that stops at the terminal event still lets the body finish.
-        if (isTerminalEventType(item.event.type)) completed = true;
+        if (isTerminalEventType(item.event.type)) {
+          completed = true;
+          context.onTerminalEvent();
+        }
         yield item.event as ResponsesStreamEvent;
         if (completed) {
           // The consumer asked for more: let the body end first, so the socket is reusable when
