@@ -16,7 +16,8 @@ describe('gateway upstream sockets (HTTP upstream, continuation on)', () => {
   let emulator: Emulator;
   let gateway: RunningGateway;
   let upstreamConnections = 0;
-  const onSocket = ({ socket }: { socket: Socket }): void => {
+  const onSocket = (message: unknown): void => {
+    const { socket } = message as { socket: Socket };
     socket.once('connect', () => {
       if (String(socket.remotePort) === new URL(emulator.url).port) upstreamConnections += 1;
     });

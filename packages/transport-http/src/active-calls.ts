@@ -17,6 +17,10 @@ export interface ActiveCalls {
 export function createActiveCalls(): ActiveCalls {
   const controllers = new Set<AbortController>();
   const userAbortLinks = new WeakMap<AbortController, () => void>();
+  const detachCaller = (controller: AbortController): void => {
+    userAbortLinks.get(controller)?.();
+    userAbortLinks.delete(controller);
+  };
   return {
     add(controller, userSignal) {
       if (userSignal !== undefined) {
@@ -26,13 +30,10 @@ export function createActiveCalls(): ActiveCalls {
       }
       controllers.add(controller);
     },
-    detachCaller(controller) {
-      userAbortLinks.get(controller)?.();
-      userAbortLinks.delete(controller);
-    },
+    detachCaller,
     release(controller) {
       controllers.delete(controller);
-      this.detachCaller(controller);
+      detachCaller(controller);
     },
     abortAll(createReason) {
       for (const controller of controllers) controller.abort(createReason());
