@@ -370,6 +370,14 @@ describe('conversation: misuse', () => {
     expect(conversation.history).toHaveLength(4);
   });
 
+  it('close() between turns closes the conversation’s idle WebSocket', TIMEOUT, async () => {
+    const conversation = conversationFor('chatgpt', 'websocket');
+    await collect(conversation.send('[scenario:text] first'));
+    await conversation.close();
+    // Nothing left to drop: the socket's closing handshake is over once close() resolves.
+    expect(harness.emulator.dropConnections()).toBe(0);
+  });
+
   it('close() mid-stream aborts the turn cleanly and leaves the history as it was', TIMEOUT, async () => {
     harness.emulator.setOptions({ tokenDelayMs: 20 });
     const conversation = conversationFor('chatgpt', 'websocket');

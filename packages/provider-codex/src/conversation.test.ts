@@ -60,6 +60,28 @@ function conversationOn(webSocketTransport: FakeTransport) {
 }
 
 describe('conversation over a fake WebSocket', () => {
+  it('lets only conversations without an id share idle sockets, when the provider says so', async () => {
+    const transport = webSocketAnswering(() => answerEvents('resp_1', 'hi'));
+    const providerWith = (shareIdleWebSockets: boolean) =>
+      createCodexProvider({
+        ...endpoints,
+        auth: { type: 'api-key', apiKey: 'sk-test' },
+        transport: 'websocket',
+        webSocketTransport: transport,
+        shareIdleWebSockets,
+      });
+    const sharing = providerWith(true);
+    await collect(sharing.createConversation({ model: 'gpt-5.4' }).send('hi'));
+    // A session the caller named keeps sockets of its own (their handshake carries its id).
+    await collect(sharing.createConversation({ model: 'gpt-5.4', id: 'named-session' }).send('hi'));
+    await collect(providerWith(false).createConversation({ model: 'gpt-5.4' }).send('hi'));
+    expect(transport.requests.map((request) => request.shareConnection)).toEqual([
+      true,
+      undefined,
+      undefined,
+    ]);
+  });
+
   it('echoes x-codex-turn-state within a user turn and forgets it at the next user message', async () => {
     let turn = 0;
     const transport = fakeTransport(async (request) => {

@@ -182,6 +182,8 @@ export interface ConversationContext {
   now(): number;
   /** Closes the idle WebSocket of a session. */
   closeSession(sessionId: string): Promise<void>;
+  /** Conversations without an id of the caller's share idle WebSockets (see `shareIdleWebSockets`). */
+  shareIdleWebSockets: boolean;
   /** Checks the model against the backend's live list; what the list says about it (context window). */
   checkModel(session: AuthSession, model: string): Promise<ModelInfo | undefined>;
 }
@@ -392,7 +394,7 @@ class CodexConversation implements Conversation {
   }
 
   private turnOf(session: AuthSession, body: RequestBody, signal: AbortSignal): Turn {
-    return {
+    const turn: Turn = {
       session,
       body,
       sessionId: this.id,
@@ -400,6 +402,9 @@ class CodexConversation implements Conversation {
       mode: this.context.transportMode(),
       requestedModel: this.options.model,
     };
+    // A session the caller named keeps sockets of its own (their handshake carries its id).
+    if (this.context.shareIdleWebSockets && this.options.id === undefined) turn.shareConnection = true;
+    return turn;
   }
 
   /** One turn: prepare, send (resending in full once if the previous response is unknown), record. */

@@ -44,6 +44,11 @@ function createDeferredTransport(load: () => Promise<ResponsesTransport>): Respo
       const transport = await loading.catch(() => undefined);
       await transport?.prepare?.();
     },
+    // A transport never loaded holds no session.
+    async closeSession(sessionId) {
+      const transport = await loading?.catch(() => undefined);
+      await transport?.closeSession?.(sessionId);
+    },
     async close() {
       const transport = await loading?.catch(() => undefined);
       await transport?.close();

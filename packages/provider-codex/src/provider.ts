@@ -78,6 +78,15 @@ export interface CodexProviderOptions {
   httpTransport?: ResponsesTransport;
   /** WebSocket transport to use (default: a new one). Not closed by {@link CodexProvider.close}. */
   webSocketTransport?: ResponsesTransport;
+  /**
+   * Conversations created without an `id` share idle WebSockets (default false: each conversation
+   * reuses only its own socket). A new one then takes an idle socket of another instead of opening
+   * one (a handshake), and a closed one leaves its socket to the others until the idle timeout.
+   * For gateways and servers that start many short conversations (the gateway turns it on); a
+   * conversation whose socket was taken sends its next turn in full. A conversation with an `id`
+   * keeps sockets of its own.
+   */
+  shareIdleWebSockets?: boolean;
   /** `fetch` for the HTTP transport and token refreshes. */
   fetch?: typeof fetch;
   /** Clock, epoch ms. */
@@ -364,6 +373,7 @@ function conversationContext(
     fetch: options.fetch ?? fetch,
     now,
     closeSession: (sessionId) => transports.closeSession(sessionId),
+    shareIdleWebSockets: options.shareIdleWebSockets === true,
   };
 }
 

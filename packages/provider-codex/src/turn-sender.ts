@@ -48,6 +48,8 @@ export interface Turn {
   extraHeaders?: Readonly<Record<string, string>> | undefined;
   /** The conversation id (`session-id` header, WebSocket reuse, fallback memory). */
   sessionId: string;
+  /** The session shares idle WebSockets with the other sharing sessions (`TransportRequest.shareConnection`). */
+  shareConnection?: boolean | undefined;
   /** The caller's signal. */
   signal: AbortSignal | undefined;
   /** The model as the caller spelled it (for messages). */
@@ -140,6 +142,7 @@ export function createTurnSender(context: TurnSenderContext): TurnSender {
     };
     if (turn.signal !== undefined) request.signal = turn.signal;
     if (turn.continuation !== undefined) request.continuation = turn.continuation;
+    if (turn.shareConnection === true) request.shareConnection = true;
     const response = await raceCallerAbort(context.transportFor(wire).stream(request), turn.signal, (late) =>
       closeIteratorQuietly(late.events[Symbol.asyncIterator]()),
     );

@@ -18,6 +18,14 @@ export interface TransportRequest {
   /** The conversation id: the WebSocket transport reuses one idle socket per session; HTTP ignores it. */
   sessionId?: string | undefined;
   /**
+   * The session shares sockets with the other sessions that do (WebSocket; HTTP ignores it): with
+   * no idle socket of its own, the request takes one of theirs instead of opening a new socket (its
+   * handshake headers, e.g. `session-id`, were then that session's), and once its session is
+   * closed its idle socket stays open for them. For servers that start many short conversations
+   * of their own; a session the caller named should keep its own sockets. Default false.
+   */
+  shareConnection?: boolean | undefined;
+  /**
    * A shorter body that only the connection which produced the previous response understands (a
    * `previous_response_id` continuation with only the new input items): sent instead of `body` when
    * the request goes out on the connection `connectionId` (see {@link TransportResponse.connection}),

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualScheduler } from './__fixtures__/manual-scheduler.js';
-import { ConnectionPool } from './connection-pool.js';
+import { ConnectionPool, RESERVED_SHARED_IDLE_SOCKETS } from './connection-pool.js';
 import type { ResponsesConnection } from './responses-connection.js';
 
 class FakeConnection {
   isOpen = true;
+  reuseKey: string | undefined = 'account-a';
   closeCalls = 0;
   keepsProcessAlive = true;
   lastActiveAt: number;
@@ -123,5 +124,58 @@ describe('ConnectionPool', () => {
     pool.put('u', asConnection(drained));
     expect(pool.drain()).toEqual([asConnection(drained)]);
     expect(scheduler.pendingDelays()).toEqual([]);
+  });
+
+  it('ends a session: a socket of its own is handed back to close, a shared one stays for the others', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const own = open();
+    pool.put('own', asConnection(own));
+    expect(pool.endSession('own')).toBe(asConnection(own));
+    expect(pool.size).toBe(0);
+    const shared = open();
+    pool.put('shared', asConnection(shared), true);
+    expect(pool.endSession('shared')).toBeUndefined();
+    expect(pool.size).toBe(1);
+    // A session that does not share never takes it; a sharing one does.
+    expect(pool.take('other', 'account-a')).toBeUndefined();
+    expect(pool.take('other', 'account-a', true)).toBe(asConnection(shared));
+    // An ended session's socket still closes after the idle timeout.
+    const later = open();
+    pool.put('later', asConnection(later), true);
+    pool.endSession('later');
+    scheduler.advance(5 * MINUTE);
+    expect(later.closeCalls).toBe(1);
+    expect(pool.size).toBe(0);
+  });
+
+  it('lets a sharing session take the socket idle the longest once more than the reserve are idle', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const sockets = Array.from({ length: RESERVED_SHARED_IDLE_SOCKETS }, () => open());
+    sockets.forEach((socket, index) => {
+      pool.put(`conversation-${index}`, asConnection(socket), true);
+      scheduler.advance(1_000);
+    });
+    // As many idle as the reserve: each keeps its socket for its own next turn.
+    expect(pool.take('new-1', 'account-a', true)).toBeUndefined();
+    const notSharing = open();
+    pool.put('not-sharing', asConnection(notSharing));
+    expect(pool.take('new-1', 'account-a', true)).toBeUndefined();
+    const newest = open();
+    pool.put('newest', asConnection(newest), true);
+    // One more than the reserve: the oldest goes to the new session; the others stay.
+    expect(pool.take('new-2', 'account-a', true)).toBe(asConnection(sockets[0] as FakeConnection));
+    expect(pool.take('new-3', 'account-a', true)).toBeUndefined();
+    expect(pool.take('conversation-1')).toBe(asConnection(sockets[1] as FakeConnection));
+    expect(pool.take('not-sharing')).toBe(asConnection(notSharing));
+  });
+
+  it('never hands a sharing session a socket opened for other credentials', () => {
+    const { pool, open, asConnection } = setup();
+    const otherAccount = open();
+    otherAccount.reuseKey = 'account-b';
+    pool.put('b', asConnection(otherAccount), true);
+    pool.endSession('b');
+    expect(pool.take('a', 'account-a', true)).toBeUndefined();
+    expect(pool.take('b2', 'account-b', true)).toBe(asConnection(otherAccount));
   });
 });

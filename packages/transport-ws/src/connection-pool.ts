@@ -13,19 +13,34 @@ export interface ConnectionPoolOptions {
   scheduler: TransportScheduler;
 }
 
+/**
+ * How many sharing sessions keep their idle socket for their own next turn: beyond that many, a
+ * sharing session without a socket takes the one idle the longest (see {@link ConnectionPool.take}).
+ * Conversations that go on come back soon (a tool result, the user's reply); the most recent ones
+ * keep their socket, and so their cheap continuation.
+ */
+export const RESERVED_SHARED_IDLE_SOCKETS = 32;
+
 interface IdleEntry {
+  /** The session the socket waits for; `undefined` once disowned (any sharing session may take it). */
+  sessionId: string | undefined;
   connection: ResponsesConnection;
   timer: unknown;
+  /** Its session shares sockets (see {@link ConnectionPool.take}). */
+  shared: boolean;
 }
 
 /**
  * Keeps at most one idle socket per session id for the next turn of that conversation. A socket in
  * the pool is never in use; taking it removes it (one response in flight per socket). Idle sockets
  * close after `idleTimeoutMs`, or earlier when they would reach `maxConnectionAgeMs`, and do not keep
- * the process alive.
+ * the process alive. Sessions that share sockets take each other's idle ones when they have none.
  */
 export class ConnectionPool {
-  private readonly idle = new Map<string, IdleEntry>();
+  /** Idle sockets by session, in the order they became idle (oldest first). */
+  private readonly owned = new Map<string, IdleEntry>();
+  /** Idle sockets of sharing sessions that ended (see {@link ConnectionPool.disown}). */
+  private readonly unowned = new Set<IdleEntry>();
   private readonly options: ConnectionPoolOptions;
 
   /** @param options - expiry settings, clock and timers */
@@ -35,39 +50,39 @@ export class ConnectionPool {
 
   /** Number of idle sockets held. */
   get size(): number {
-    return this.idle.size;
+    return this.owned.size + this.unowned.size;
   }
 
   /**
    * Takes the idle socket of a session if it is still open, not expired, opened for the same
    * `reuseKey` (endpoint and credentials) and quiet while idle; any other idle socket of the session
-   * is closed.
+   * is closed. A sharing session without one takes an idle socket of another sharing session: one
+   * whose session ended; else, when more than {@link RESERVED_SHARED_IDLE_SOCKETS} sharing sessions
+   * hold an idle socket, the one idle the longest (its conversation is the least likely to go on
+   * soon); else none (a new socket is opened).
    *
    * @param sessionId - the conversation id
    * @param reuseKey - when given, the socket's `reuseKey` must be equal
+   * @param share - the session shares sockets with the other sharing sessions
    * @returns the socket, now owned by the caller, or undefined when a new one must be opened
    */
-  take(sessionId: string, reuseKey?: string): ResponsesConnection | undefined {
-    const entry = this.idle.get(sessionId);
-    if (entry === undefined) return undefined;
-    this.idle.delete(sessionId);
-    this.options.scheduler.clearTimeout(entry.timer);
-    const { connection } = entry;
-    if (!connection.isOpen) return undefined;
-    const mismatched = reuseKey !== undefined && connection.reuseKey !== reuseKey;
-    if (mismatched || connection.receivedStrayFrame === true || this.isExpired(connection)) {
-      void connection.close();
-      return undefined;
+  take(sessionId: string, reuseKey?: string, share = false): ResponsesConnection | undefined {
+    const entry = this.owned.get(sessionId);
+    if (entry !== undefined) {
+      this.forget(entry);
+      if (this.isUsable(entry.connection, reuseKey)) return this.handOver(entry.connection);
+      if (entry.connection.isOpen) void entry.connection.close();
     }
-    connection.setKeepsProcessAlive(true);
-    return connection;
+    return share ? this.takeShared(reuseKey) : undefined;
   }
 
   /**
    * Returns a socket whose turn ended cleanly. It becomes the session's idle socket (closing the one
    * held before, if any), unless it is closed or too old, in which case it is closed.
+   *
+   * @param share - the session shares sockets (its idle socket may go to another sharing session)
    */
-  put(sessionId: string, connection: ResponsesConnection): void {
+  put(sessionId: string, connection: ResponsesConnection, share = false): void {
     const now = this.options.now();
     connection.lastActiveAt = now;
     if (!connection.isOpen) return;
@@ -80,45 +95,92 @@ export class ConnectionPool {
       void connection.close();
       return;
     }
-    const previous = this.idle.get(sessionId);
-    if (previous !== undefined && previous.connection !== connection) {
-      this.options.scheduler.clearTimeout(previous.timer);
-      void previous.connection.close();
+    const previous = this.owned.get(sessionId);
+    if (previous !== undefined) {
+      this.forget(previous);
+      if (previous.connection !== connection) void previous.connection.close();
     }
-    const delay = Math.min(this.options.idleTimeoutMs, remainingAge);
-    const timer = this.options.scheduler.setTimeout(() => this.expire(sessionId, connection), delay);
-    this.idle.set(sessionId, { connection, timer });
+    const entry: IdleEntry = { sessionId, connection, timer: undefined, shared: share };
+    entry.timer = this.options.scheduler.setTimeout(
+      () => this.expire(entry),
+      Math.min(this.options.idleTimeoutMs, remainingAge),
+    );
+    this.owned.set(sessionId, entry);
     connection.setKeepsProcessAlive(false);
   }
 
-  /** Removes the idle socket of a session and returns it (the caller closes it), if there is one. */
-  evict(sessionId: string): ResponsesConnection | undefined {
-    const entry = this.idle.get(sessionId);
+  /**
+   * The session is over. The idle socket of a session that does not share is removed and returned
+   * (the caller closes it); the one of a sharing session stays idle for the other sharing sessions
+   * until its idle timeout (nothing is returned).
+   */
+  endSession(sessionId: string): ResponsesConnection | undefined {
+    const entry = this.owned.get(sessionId);
     if (entry === undefined) return undefined;
-    this.idle.delete(sessionId);
-    this.options.scheduler.clearTimeout(entry.timer);
-    return entry.connection;
+    if (!entry.shared) {
+      this.forget(entry);
+      return entry.connection;
+    }
+    this.owned.delete(sessionId);
+    entry.sessionId = undefined;
+    this.unowned.add(entry);
+    return undefined;
   }
 
   /** Forgets a socket (e.g. because it closed); it is not closed here. */
   remove(connection: ResponsesConnection): void {
-    for (const [sessionId, entry] of this.idle) {
-      if (entry.connection === connection) {
-        this.options.scheduler.clearTimeout(entry.timer);
-        this.idle.delete(sessionId);
-      }
+    for (const entry of [...this.owned.values(), ...this.unowned]) {
+      if (entry.connection === connection) this.forget(entry);
     }
   }
 
   /** Removes every idle socket and returns them (the caller closes them). */
   drain(): ResponsesConnection[] {
-    const connections: ResponsesConnection[] = [];
-    for (const entry of this.idle.values()) {
-      this.options.scheduler.clearTimeout(entry.timer);
-      connections.push(entry.connection);
+    const entries = [...this.owned.values(), ...this.unowned];
+    for (const entry of entries) this.forget(entry);
+    return entries.map((entry) => entry.connection);
+  }
+
+  /** See {@link ConnectionPool.take}: an ended sharing session's socket, else one beyond the reserve. */
+  private takeShared(reuseKey: string | undefined): ResponsesConnection | undefined {
+    const fromEnded = this.takeFirstUsable(this.unowned, reuseKey);
+    if (fromEnded !== undefined) return fromEnded;
+    const sharing = [...this.owned.values()].filter((entry) => entry.shared);
+    if (sharing.length <= RESERVED_SHARED_IDLE_SOCKETS) return undefined;
+    return this.takeFirstUsable(sharing.slice(0, sharing.length - RESERVED_SHARED_IDLE_SOCKETS), reuseKey);
+  }
+
+  /** Takes the first usable socket of `entries` (closing the unusable ones met on the way). */
+  private takeFirstUsable(entries: Iterable<IdleEntry>, reuseKey: string | undefined) {
+    for (const entry of [...entries]) {
+      const { connection } = entry;
+      if (reuseKey !== undefined && connection.reuseKey !== reuseKey) continue;
+      this.forget(entry);
+      if (this.isUsable(connection, reuseKey)) return this.handOver(connection);
+      if (connection.isOpen) void connection.close();
     }
-    this.idle.clear();
-    return connections;
+    return undefined;
+  }
+
+  private handOver(connection: ResponsesConnection): ResponsesConnection {
+    connection.setKeepsProcessAlive(true);
+    return connection;
+  }
+
+  private isUsable(connection: ResponsesConnection, reuseKey: string | undefined): boolean {
+    return (
+      connection.isOpen &&
+      (reuseKey === undefined || connection.reuseKey === reuseKey) &&
+      connection.receivedStrayFrame !== true &&
+      !this.isExpired(connection)
+    );
+  }
+
+  /** Takes an entry out of the pool and stops its timer (the socket is left as it is). */
+  private forget(entry: IdleEntry): void {
+    this.options.scheduler.clearTimeout(entry.timer);
+    if (entry.sessionId === undefined) this.unowned.delete(entry);
+    else if (this.owned.get(entry.sessionId) === entry) this.owned.delete(entry.sessionId);
   }
 
   private isExpired(connection: ResponsesConnection): boolean {
@@ -129,10 +191,11 @@ export class ConnectionPool {
     );
   }
 
-  private expire(sessionId: string, connection: ResponsesConnection): void {
-    const entry = this.idle.get(sessionId);
-    if (entry?.connection !== connection) return;
-    this.idle.delete(sessionId);
-    void connection.close();
+  private expire(entry: IdleEntry): void {
+    const current =
+      entry.sessionId === undefined ? this.unowned.has(entry) : this.owned.get(entry.sessionId) === entry;
+    if (!current) return;
+    this.forget(entry);
+    void entry.connection.close();
   }
 }

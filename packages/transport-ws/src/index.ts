@@ -1,3 +1,4 @@
+export { RESERVED_SHARED_IDLE_SOCKETS } from './connection-pool.js';
 export type { WebSocketConstructor } from './open-connection.js';
 export type { TransportScheduler } from './scheduler.js';
 export {

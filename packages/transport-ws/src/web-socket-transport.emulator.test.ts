@@ -119,6 +119,27 @@ describe('createWebSocketTransport against the emulator', () => {
     expect(ws.state()).toMatchObject({ openConnections: 2, idleConnections: 2 });
   });
 
+  it('lets sessions that share sockets take the idle socket of one that ended', TIMEOUT, async () => {
+    const ws = newTransport();
+    const first = await ws.stream(chatgptRequest(emulator, 'one', { sessionId: 'a', shareConnection: true }));
+    await collectEvents(first.events);
+    // Ended: its socket stays open for the other sharing sessions (not for one that does not share).
+    await ws.closeSession('a');
+    expect(ws.state()).toMatchObject({ openConnections: 1, idleConnections: 1 });
+    const own = await ws.stream(chatgptRequest(emulator, 'two', { sessionId: 'b' }));
+    await collectEvents(own.events);
+    expect(socketsCreated).toBe(2);
+    const shared = await ws.stream(
+      chatgptRequest(emulator, 'three', { sessionId: 'c', shareConnection: true }),
+    );
+    await collectEvents(shared.events);
+    expect(socketsCreated).toBe(2);
+    expect(shared.connection?.id).toBe(first.connection?.id);
+    // A session that does not share closes its socket when it ends.
+    await ws.closeSession('b');
+    await expect.poll(() => ws.state().openConnections).toBe(1);
+  });
+
   it('opens a second socket for a concurrent turn of the same session', TIMEOUT, async () => {
     emulator.setOptions({ eventDelayMs: 5 });
     const ws = newTransport();

@@ -79,7 +79,9 @@ export interface WebSocketTransport extends ResponsesTransport {
   stream(request: TransportRequest): Promise<TransportResponse>;
   /**
    * Closes the idle socket kept for `sessionId` (e.g. when a conversation ends) and resolves once it
-   * is closed; a response in flight keeps its socket.
+   * is closed; a response in flight keeps its socket. The idle socket of a session that shares
+   * sockets (`TransportRequest.shareConnection`) is left open for the other sharing sessions instead,
+   * until its idle timeout.
    */
   closeSession(sessionId: string): Promise<void>;
   /** Ends responses in flight (`transport-closed`), closes every socket and waits until they are closed. */
@@ -203,6 +205,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
 
   const release = (
     sessionId: string | undefined,
+    share: boolean,
     connection: ResponsesConnection,
     outcome: TurnOutcome,
   ): void => {
@@ -214,7 +217,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       void connection.close();
       return;
     }
-    pool.put(sessionId, connection);
+    pool.put(sessionId, connection, share);
   };
 
   const streamWith = async (
@@ -227,11 +230,12 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     const url = toWebSocketUrl(request.url);
     const headers = buildHandshakeHeaders(request.headers);
     const reuseKey = reuseKeyOf(url, headers);
-    const pooled = sessionId === undefined ? undefined : pool.take(sessionId, reuseKey);
+    const share = request.shareConnection === true;
+    const pooled = sessionId === undefined ? undefined : pool.take(sessionId, reuseKey, share);
     const connection = pooled ?? (await connect(url, headers, reuseKey, signal));
     connection.reuseKey = reuseKey;
     if (signal?.aborted) {
-      release(sessionId, connection, pooled === undefined ? 'discard' : 'reusable');
+      release(sessionId, share, connection, pooled === undefined ? 'discard' : 'reusable');
       throw abortedError(signal, true);
     }
     const rateLimits: RateLimitSnapshot = { ...connection.handshake.rateLimits };
@@ -247,7 +251,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       now,
       host: new URL(url).host,
       reconnect: () => connect(url, headers, reuseKey, signal),
-      release: (owned, outcome) => release(sessionId, owned, outcome),
+      release: (owned, outcome) => release(sessionId, share, owned, outcome),
       onRateLimits: (snapshot) => replaceRateLimits(rateLimits, snapshot),
       onSettled: () => turns.delete(turn),
     });
@@ -277,7 +281,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     },
 
     async closeSession(sessionId) {
-      await pool.evict(sessionId)?.close();
+      await pool.endSession(sessionId)?.close();
     },
 
     async close() {
