@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from './openai-error.js';
 
 /** The SHA-256 of a key (what keys are compared by, in constant time). */
 export function digestOfKey(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return hash('sha256', value, 'buffer');
 }
 
 // Why not hono's `bearerAuth` (hono/bearer-auth): it compares in constant time too, and its error

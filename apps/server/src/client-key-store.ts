@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type OwnerOnlyFileLabel, readOwnerOnlyFile, secureOwnerOnlyFolder } from '@codetether/oauth-pkce';
@@ -40,7 +40,7 @@ export interface ClientKeyStore {
 
 /** The SHA-256 of a key, hex: what the store keeps and what a presented key is compared with. */
 export function hashClientKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;

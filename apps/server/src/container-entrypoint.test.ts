@@ -207,6 +207,8 @@ describe('the container command', () => {
     if (runsAsRoot) await chown(keyFile, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
     const command = start(imageCommand, containerEnvironment());
     await waitForOutput(command, new RegExp(`listening on http://0\\.0\\.0\\.0:${port} `));
+    // The banner's lines may arrive in more than one chunk: wait for the one naming the key file.
+    await waitForOutput(command, /with the key from /);
     expect(command.stderr()).toContain(`with the key from ${keyFile}`);
     // stdout carries only the JSON log lines; the banner went to stderr.
     for (const line of command

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { GatewayConversation } from './gateway-provider.js';
 
 /** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
@@ -44,12 +44,13 @@ interface StoredEntry {
  */
 export function clientTagOf(authorization: string | null | undefined): string {
   const key = /^Bearer[ \t]+(\S+)/i.exec(authorization ?? '')?.[1] ?? '';
-  return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 22);
+  // The one-shot `hash` (no Hash object to create): a few µs less on every request.
+  return hash('sha256', key, 'base64url').slice(0, 22);
 }
 
 /** The SHA-256 fingerprint of a transcript (hex). */
 export function fingerprintOf(transcript: string): string {
-  return createHash('sha256').update(transcript, 'utf8').digest('hex');
+  return hash('sha256', transcript, 'hex');
 }
 
 /**

@@ -249,13 +249,18 @@ async function conversationResponseStream(
     try {
       let result = first;
       for (;;) {
-        const pending = queue.splice(0);
-        yield* pending;
+        // The events queued while the chunk was produced (none are added while they are yielded),
+        // each yielded itself: `yield*` over an array costs an extra promise per event.
+        let relayedError = false;
+        for (let index = 0; index < queue.length; index += 1) {
+          const event = queue[index];
+          if (!relayedError && isRecord(event) && RAW_ERROR_TYPES.has(String(event.type)))
+            relayedError = true;
+          yield event;
+        }
+        queue.length = 0;
         if (result.done === true) return;
         const chunk = result.value;
-        const relayedError = pending.some(
-          (event) => isRecord(event) && RAW_ERROR_TYPES.has(String(event.type)),
-        );
         if (chunk.type === 'error' && !relayedError) {
           yield { type: 'error', code: chunk.code ?? 'upstream_error', message: chunk.message };
           return;

@@ -29,6 +29,7 @@ import {
 import { ConversationHistory, type ConversationInput, startsUserTurn } from './conversation-history.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { closeIteratorQuietly, raceCallerAbort } from './event-iteration.js';
+import { type LinkedAbortSignal, linkAbortSignals } from './linked-abort-signal.js';
 import type { ModelInfo } from './model-catalogue.js';
 import { withSupportedVerbosity } from './model-validation.js';
 import { preparePassthroughBody } from './passthrough-body.js';
@@ -279,11 +280,12 @@ class CodexConversation implements Conversation {
 
   async compact(callOptions: ConversationCallOptions = {}): Promise<void> {
     const release = this.claim();
-    const signal = this.linkedSignal(callOptions.signal);
+    const { signal, unlink } = this.linkedSignal(callOptions.signal);
     try {
       await this.warmedUp;
       await this.compactNow(await this.session(signal), signal);
     } finally {
+      unlink();
       release();
     }
   }
@@ -321,10 +323,11 @@ class CodexConversation implements Conversation {
     };
   }
 
-  private linkedSignal(signal: AbortSignal | undefined): AbortSignal {
+  /** The signal of one call: the caller's and the conversation's close signal, linked until the call ends. */
+  private linkedSignal(signal: AbortSignal | undefined): LinkedAbortSignal {
     return signal === undefined
-      ? this.closeController.signal
-      : AbortSignal.any([signal, this.closeController.signal]);
+      ? { signal: this.closeController.signal, unlink: () => {} }
+      : linkAbortSignals(signal, this.closeController.signal);
   }
 
   private async session(signal: AbortSignal): Promise<AuthSession> {
@@ -413,7 +416,7 @@ class CodexConversation implements Conversation {
     callOptions: ConversationCallOptions,
   ): AsyncGenerator<StreamChunk, void, undefined> {
     const release = this.claim();
-    const signal = this.linkedSignal(callOptions.signal);
+    const { signal, unlink } = this.linkedSignal(callOptions.signal);
     try {
       await this.warmedUp;
       const session = await this.session(signal);
@@ -438,6 +441,7 @@ class CodexConversation implements Conversation {
         request = { plan: { kind: 'full', reason: 'no-previous-response' }, body: fullBody };
       }
     } finally {
+      unlink();
       release();
     }
   }
