@@ -122,8 +122,7 @@ describe('the gateway with client keys', () => {
       expect(metrics).not.toContain(secret);
       expect(lines.join('')).not.toContain(secret);
     }
-    gateway.startDraining();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await gateway.flushKeyUsage();
     const usage = await readClientKeyUsage(home);
     expect(usage?.keys.laptop).toEqual({ requests: 2, tokens: 15 });
     expect((await stat(join(home, 'client-key-usage.json'))).mode & 0o777).toBe(0o600);

@@ -153,6 +153,12 @@ export interface GatewayServer {
   waitForStreams(): Promise<void>;
   /** Ends every in-flight request now: aborts its upstream and sends the client a final error (503 `server_shutting_down`). */
   endStreams(): void;
+  /**
+   * Stops publishing the per-key usage every 2 s and publishes the final totals (after one in
+   * progress); resolves once they are written (a failure is logged). Call it once the last request
+   * ended — `close()` of a started gateway does.
+   */
+  flushKeyUsage(): Promise<void>;
 }
 
 /** The answer to a request that arrives while the gateway shuts down. */
@@ -352,8 +358,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     },
     startDraining() {
       draining = true;
-      usageWriter.stop();
     },
+    flushKeyUsage: () => usageWriter.flush(),
     waitForStreams: () => streams.waitForIdle(),
     endStreams: () => streams.stopAll('shutdown'),
   };
@@ -405,39 +411,44 @@ const KEY_USAGE_WRITE_INTERVAL_MS = 2000;
 
 /**
  * Publishes the per-key usage every two seconds when it changed (the timer is unref'd, so it never
- * keeps the process up), and once more on stop. A failed publish is tried again on the next tick.
+ * keeps the process up), and once more on `flush` (the final totals). A failed publish is tried again
+ * on the next tick.
  * Without a usage store, does nothing.
  */
 function createKeyUsageWriter(
   metrics: GatewayMetrics,
   logger: GatewayLogger,
   usage: ClientKeyUsageStore | undefined,
-): { stop(): void } {
-  if (usage === undefined) return { stop() {} };
+): { flush(): Promise<void> } {
+  if (usage === undefined) return { flush: async () => {} };
   let written = '{}';
-  let publishing = false;
-  const write = (): void => {
+  /** The publication in progress: never two at once. */
+  let publishing: Promise<void> | undefined;
+  const publish = async (): Promise<void> => {
     const totals = metrics.keyUsage();
     const text = JSON.stringify([...totals]);
-    if (text === written || publishing) return;
-    publishing = true;
-    usage.publish(totals).then(
-      () => {
-        written = text;
-        publishing = false;
-      },
-      (error: unknown) => {
-        publishing = false;
-        logger.warn({ error: (error as Error).message }, 'could not record the per-key usage');
-      },
-    );
+    if (text === written) return;
+    try {
+      await usage.publish(totals);
+      written = text;
+    } catch (error) {
+      logger.warn({ error: (error as Error).message }, 'could not record the per-key usage');
+    }
   };
-  const timer = setInterval(write, KEY_USAGE_WRITE_INTERVAL_MS);
+  const write = (): Promise<void> => {
+    publishing ??= publish().finally(() => {
+      publishing = undefined;
+    });
+    return publishing;
+  };
+  const timer = setInterval(() => void write(), KEY_USAGE_WRITE_INTERVAL_MS);
   timer.unref();
   return {
-    stop() {
+    async flush() {
       clearInterval(timer);
-      write();
+      // One in progress may hold older totals: let it end, then publish the final ones.
+      await publishing;
+      await write();
     },
   };
 }

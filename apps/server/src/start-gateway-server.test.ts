@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
+import { createFileClientKeyStore } from './client-key-store.js';
+import type { ClientKeyUsageStore } from './client-key-usage-store.js';
 import { createGatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { createProfileRoutingProvider } from './profile-routing-provider.js';
@@ -46,5 +51,40 @@ describe('preparing the provider once the gateway listens', () => {
     await router.prepare?.();
     expect(defaultProvider.prepare).toHaveBeenCalledTimes(1);
     expect(providerFor).not.toHaveBeenCalled();
+  });
+});
+
+describe('closing the gateway', () => {
+  it('publishes the final per-key usage, counted up to the last request, before close() resolves', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'codetether-close-usage-'));
+    const store = createFileClientKeyStore({ home });
+    const laptop = (await store.create('laptop')).key;
+    const published: Array<Record<string, unknown>> = [];
+    let publishing = 0;
+    const usage: ClientKeyUsageStore = {
+      async publish(totals) {
+        publishing += 1;
+        // A slow store (a file on a busy disk, Redis): close() must wait for it.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        published.push(Object.fromEntries(totals));
+        publishing -= 1;
+      },
+      read: async () => undefined,
+    };
+    const gateway = await startGatewayServer({
+      provider: createFakeProvider(),
+      apiKey: 'ctsk-close-usage',
+      port: 0,
+      logger: createGatewayLogger({ level: 'silent' }),
+      clientKeys: { store, usage },
+    });
+    const response = await fetch(`${gateway.url}/v1/models`, {
+      headers: { authorization: `Bearer ${laptop}` },
+    });
+    expect(response.status).toBe(200);
+    await gateway.close({ graceMs: 0 });
+    expect(publishing).toBe(0);
+    expect(published.at(-1)).toMatchObject({ laptop: { requests: 1 } });
+    await rm(home, { recursive: true, force: true });
   });
 });

@@ -129,6 +129,8 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     server.closeAllConnections();
     await closed;
     memoryRelease?.stop();
+    // Every request has ended: the usage they counted is final.
+    await gateway.flushKeyUsage();
     await gateway.conversations?.close();
     if (options.closeProviderOnClose === true) await gateway.provider.close?.();
   };
