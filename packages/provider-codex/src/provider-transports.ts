@@ -34,6 +34,8 @@ export interface ProviderTransports {
  */
 function createDeferredTransport(load: () => Promise<ResponsesTransport>): ResponsesTransport {
   let loading: Promise<ResponsesTransport> | undefined;
+  /** The transport once loaded; `undefined` when it never was (or its module failed to load). */
+  const loaded = async (): Promise<ResponsesTransport | undefined> => loading?.catch(() => undefined);
   return {
     async stream(request) {
       loading ??= load();
@@ -41,17 +43,14 @@ function createDeferredTransport(load: () => Promise<ResponsesTransport>): Respo
     },
     async prepare() {
       loading ??= load();
-      const transport = await loading.catch(() => undefined);
-      await transport?.prepare?.();
+      await (await loaded())?.prepare?.();
     },
-    // A transport never loaded holds no session.
+    // A transport never loaded holds no session, and closing one loads nothing.
     async closeSession(sessionId) {
-      const transport = await loading?.catch(() => undefined);
-      await transport?.closeSession?.(sessionId);
+      await (await loaded())?.closeSession?.(sessionId);
     },
     async close() {
-      const transport = await loading?.catch(() => undefined);
-      await transport?.close();
+      await (await loaded())?.close();
     },
   };
 }

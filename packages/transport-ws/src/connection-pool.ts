@@ -22,7 +22,7 @@ export interface ConnectionPoolOptions {
 export const RESERVED_SHARED_IDLE_SOCKETS = 32;
 
 interface IdleEntry {
-  /** The session the socket waits for; `undefined` once disowned (any sharing session may take it). */
+  /** The session the socket waits for; `undefined` once its session ended (any sharing session may take it). */
   sessionId: string | undefined;
   connection: ResponsesConnection;
   timer: unknown;
@@ -39,7 +39,7 @@ interface IdleEntry {
 export class ConnectionPool {
   /** Idle sockets by session, in the order they became idle (oldest first). */
   private readonly owned = new Map<string, IdleEntry>();
-  /** Idle sockets of sharing sessions that ended (see {@link ConnectionPool.disown}). */
+  /** Idle sockets of sharing sessions that ended (see {@link ConnectionPool.endSession}). */
   private readonly unowned = new Set<IdleEntry>();
   private readonly options: ConnectionPoolOptions;
 
@@ -150,9 +150,13 @@ export class ConnectionPool {
     return this.takeFirstUsable(sharing.slice(0, sharing.length - RESERVED_SHARED_IDLE_SOCKETS), reuseKey);
   }
 
-  /** Takes the first usable socket of `entries` (closing the unusable ones met on the way). */
+  /**
+   * Takes the first usable socket of `entries` (closing the unusable ones met on the way). Taking
+   * one out of the pool while iterating is safe: a `Set` skips only what was deleted before it
+   * was reached.
+   */
   private takeFirstUsable(entries: Iterable<IdleEntry>, reuseKey: string | undefined) {
-    for (const entry of [...entries]) {
+    for (const entry of entries) {
       const { connection } = entry;
       if (reuseKey !== undefined && connection.reuseKey !== reuseKey) continue;
       this.forget(entry);
