@@ -4,9 +4,10 @@
 // provider 'codex': the gateway's provider (createGatewayCodexProvider) against the emulator. provider 'replay': an in-memory provider
 // that paces the emulator's answer the same way, to isolate the server's own overhead.
 import { subscribe } from 'node:diagnostics_channel';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createMemoryCredentialStore } from '@codetether/oauth-pkce';
 import { createGatewayCodexProvider, createGatewayLogger, startGatewayServer } from '../dist/index.js';
 
@@ -59,6 +60,61 @@ async function toggleProfile(start) {
   profiler.disconnect();
 }
 
+const MiB = 1024 * 1024;
+const round = (bytes) => Math.round((bytes / MiB) * 100) / 100;
+
+/**
+ * Where the resident memory is, in MiB: V8's heap spaces (committed and used), memory outside the
+ * heap Node reports, and the kernel's split of resident pages (Linux; anonymous pages hold both V8's
+ * heap and malloc's).
+ */
+function memoryDetail() {
+  const usage = process.memoryUsage();
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((space) => [
+      space.space_name,
+      { committed: round(space.space_size), used: round(space.space_used_size) },
+    ]),
+  );
+  let kernel;
+  try {
+    const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
+    kernel = Object.fromEntries(
+      [...rollup.matchAll(/^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty):\s+(\d+) kB$/gm)].map(
+        (match) => [match[1], round(Number(match[2]) * 1024)],
+      ),
+    );
+    // glibc's main heap (brk) apart from the other anonymous mappings (V8's pages, large mallocs…).
+    const smaps = readFileSync('/proc/self/smaps', 'utf8');
+    let mapping = '';
+    let mallocHeapKiB = 0;
+    let otherAnonymousKiB = 0;
+    for (const line of smaps.split('\n')) {
+      const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+      if (header !== null) mapping = header[1];
+      const anonymous = /^Anonymous:\s+(\d+) kB$/.exec(line);
+      if (anonymous === null) continue;
+      if (mapping === '[heap]') mallocHeapKiB += Number(anonymous[1]);
+      else otherAnonymousKiB += Number(anonymous[1]);
+    }
+    kernel.mallocHeap = round(mallocHeapKiB * 1024);
+    kernel.otherAnonymous = round(otherAnonymousKiB * 1024);
+  } catch {
+    kernel = undefined;
+  }
+  return {
+    memoryDetail: {
+      rss: round(usage.rss),
+      heapTotal: round(usage.heapTotal),
+      heapUsed: round(usage.heapUsed),
+      external: round(usage.external),
+      arrayBuffers: round(usage.arrayBuffers),
+      spaces,
+      kernel,
+    },
+  };
+}
+
 // Upstream sockets the gateway opened (the gateway only connects out to the emulator).
 let upstreamConnections = 0;
 subscribe('net.client.socket', () => {
@@ -88,6 +144,7 @@ process.once('message', async (setup) => {
   process.on('message', async (message) => {
     if (message === 'memory') process.send({ maxRssBytes: process.resourceUsage().maxRSS * 1024 });
     if (message === 'rss') process.send({ rssBytes: process.memoryUsage().rss });
+    if (message === 'memoryDetail') process.send(memoryDetail());
     if (message === 'heap') {
       // Live heap: after a full collection when the process runs with --expose-gc.
       globalThis.gc?.();

@@ -108,6 +108,7 @@ export async function compareLikeForLike({
   const idleRssStartMiB = await rssMiB(gatewayProcess);
   const bareProxyRssStartMiB = await rssMiB(bareProxyProcess);
   const idleHeapStartMiB = await liveHeapMiB();
+  const idleMemoryDetail = { start: await gatewayProcess.memoryDetail() };
   // Warm-up: JIT, sockets, the provider's auth, lazily loaded modules.
   for (const target of Object.values(all)) await concurrent(target, Math.min(concurrency, 50));
   // Idle after the warm-up too (keep-alive sockets close after 5 s): what first use costs for good
@@ -116,6 +117,7 @@ export async function compareLikeForLike({
   const idleRssWarmMiB = await rssMiB(gatewayProcess);
   const bareProxyRssWarmMiB = await rssMiB(bareProxyProcess);
   const idleHeapWarmMiB = await liveHeapMiB();
+  idleMemoryDetail.afterWarmUp = await gatewayProcess.memoryDetail();
 
   const report = {};
   const routes = bareProxyProcess === undefined ? ['chat', 'responses'] : ['chat', 'responses', 'bareProxy'];
@@ -138,12 +140,15 @@ export async function compareLikeForLike({
     if (route !== 'bareProxy' && profilePhase === 'load') await gatewayProcess.profile?.(true);
 
     const load = { direct: { ttfts: [], seconds: 0 }, gateway: { ttfts: [], seconds: 0 } };
+    // Per round: direct seconds ÷ gateway seconds (both sides ran the same number of streams).
+    const roundRatios = [];
     let loadCpuMs = 0;
     let peakHeapPerStreamKiB;
     let heapMeasuredWithStreams = 0;
     // Idle live heap right before the load (the conversations the sequential streams left are in both).
     const idleHeap = await measured.heapUsedBytes();
     for (let round = 0; round < rounds; round += 1) {
+      const roundSeconds = {};
       for (const side of round % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']) {
         const cpuBefore = side === 'gateway' ? await measured.cpuMicroseconds() : 0;
         const running = concurrent(side === 'gateway' ? gateway : all.direct, concurrency);
@@ -162,12 +167,17 @@ export async function compareLikeForLike({
         if (side === 'gateway') loadCpuMs += ((await measured.cpuMicroseconds()) - cpuBefore) / 1000;
         load[side].ttfts.push(...result.ttfts);
         load[side].seconds += result.seconds;
+        roundSeconds[side] = result.seconds;
       }
+      roundRatios.push(roundSeconds.direct / roundSeconds.gateway);
     }
     if (route !== 'bareProxy' && profilePhase === 'load') await gatewayProcess.profile?.(false);
     const rate = (side) => load[side].ttfts.length / load[side].seconds;
     report[route] = {
+      // Over all rounds: the side that goes first in a round tends to be slower, and the order
+      // alternates, so an even number of rounds cancels that out (one round's ratio does not).
       throughputRatio: rate('gateway') / rate('direct'),
+      throughputRatioOfEachRound: roundRatios,
       streamsPerSecond: { direct: rate('direct'), gateway: rate('gateway') },
       concurrentTtftP99Ms: {
         direct: percentile(load.direct.ttfts, 99),
@@ -189,10 +199,14 @@ export async function compareLikeForLike({
   await new Promise((resolve) => setTimeout(resolve, 7_000));
   const idleRssEndMiB = await rssMiB(gatewayProcess);
   const bareProxyRssEndMiB = await rssMiB(bareProxyProcess);
+  const idleHeapEndMiB = await liveHeapMiB();
+  idleMemoryDetail.afterLoad = await gatewayProcess.memoryDetail();
+  // Each read right after the live heap's full collection: what the RSS readings are made of.
+  report.idleMemoryDetailMiB = idleMemoryDetail;
   report.idleLiveHeapMiB = {
     start: idleHeapStartMiB,
     afterWarmUp: idleHeapWarmMiB,
-    afterLoad: await liveHeapMiB(),
+    afterLoad: idleHeapEndMiB,
   };
   report.idleRssMiB = {
     start: idleRssStartMiB,
