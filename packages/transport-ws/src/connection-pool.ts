@@ -69,9 +69,8 @@ export class ConnectionPool {
   take(sessionId: string, reuseKey?: string, share = false): ResponsesConnection | undefined {
     const entry = this.owned.get(sessionId);
     if (entry !== undefined) {
-      this.forget(entry);
-      if (this.isUsable(entry.connection, reuseKey)) return this.handOver(entry.connection);
-      if (entry.connection.isOpen) void entry.connection.close();
+      const connection = this.claim(entry, reuseKey);
+      if (connection !== undefined) return connection;
     }
     return share ? this.takeShared(reuseKey) : undefined;
   }
@@ -157,18 +156,26 @@ export class ConnectionPool {
    */
   private takeFirstUsable(entries: Iterable<IdleEntry>, reuseKey: string | undefined) {
     for (const entry of entries) {
-      const { connection } = entry;
-      if (reuseKey !== undefined && connection.reuseKey !== reuseKey) continue;
-      this.forget(entry);
-      if (this.isUsable(connection, reuseKey)) return this.handOver(connection);
-      if (connection.isOpen) void connection.close();
+      if (reuseKey !== undefined && entry.connection.reuseKey !== reuseKey) continue;
+      const connection = this.claim(entry, reuseKey);
+      if (connection !== undefined) return connection;
     }
     return undefined;
   }
 
-  private handOver(connection: ResponsesConnection): ResponsesConnection {
-    connection.setKeepsProcessAlive(true);
-    return connection;
+  /**
+   * Takes an entry out of the pool: its socket, handed over to the caller when usable; else the
+   * socket is closed and `undefined` returned.
+   */
+  private claim(entry: IdleEntry, reuseKey: string | undefined): ResponsesConnection | undefined {
+    this.forget(entry);
+    const { connection } = entry;
+    if (this.isUsable(connection, reuseKey)) {
+      connection.setKeepsProcessAlive(true);
+      return connection;
+    }
+    if (connection.isOpen) void connection.close();
+    return undefined;
   }
 
   private isUsable(connection: ResponsesConnection, reuseKey: string | undefined): boolean {
