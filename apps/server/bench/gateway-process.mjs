@@ -76,29 +76,27 @@ function memoryDetail() {
       { committed: round(space.space_size), used: round(space.space_used_size) },
     ]),
   );
+  // One pass over the kernel's mappings: its split of resident pages, and glibc's main heap (brk)
+  // apart from the other anonymous mappings (V8's pages, large mallocs…).
   let kernel;
   try {
-    const rollup = readFileSync('/proc/self/smaps_rollup', 'utf8');
-    kernel = Object.fromEntries(
-      [...rollup.matchAll(/^(Rss|Anonymous|Shared_Clean|Private_Clean|Private_Dirty):\s+(\d+) kB$/gm)].map(
-        (match) => [match[1], round(Number(match[2]) * 1024)],
-      ),
-    );
-    // glibc's main heap (brk) apart from the other anonymous mappings (V8's pages, large mallocs…).
-    const smaps = readFileSync('/proc/self/smaps', 'utf8');
-    let mapping = '';
+    const totalsKiB = { Rss: 0, Anonymous: 0, Shared_Clean: 0, Private_Clean: 0, Private_Dirty: 0 };
     let mallocHeapKiB = 0;
-    let otherAnonymousKiB = 0;
-    for (const line of smaps.split('\n')) {
+    let mapping = '';
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
       const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
-      if (header !== null) mapping = header[1];
-      const anonymous = /^Anonymous:\s+(\d+) kB$/.exec(line);
-      if (anonymous === null) continue;
-      if (mapping === '[heap]') mallocHeapKiB += Number(anonymous[1]);
-      else otherAnonymousKiB += Number(anonymous[1]);
+      if (header !== null) {
+        mapping = header[1];
+        continue;
+      }
+      const field = /^(\w+):\s+(\d+) kB$/.exec(line);
+      if (field === null || !(field[1] in totalsKiB)) continue;
+      totalsKiB[field[1]] += Number(field[2]);
+      if (field[1] === 'Anonymous' && mapping === '[heap]') mallocHeapKiB += Number(field[2]);
     }
+    kernel = Object.fromEntries(Object.entries(totalsKiB).map(([name, kiB]) => [name, round(kiB * 1024)]));
     kernel.mallocHeap = round(mallocHeapKiB * 1024);
-    kernel.otherAnonymous = round(otherAnonymousKiB * 1024);
+    kernel.otherAnonymous = round((totalsKiB.Anonymous - mallocHeapKiB) * 1024);
   } catch {
     kernel = undefined;
   }
