@@ -10,5 +10,7 @@ export default defineConfig(
   packageBuildOptions({
     entry: ['src/index.ts', 'src/cli.ts'],
     define: { CODETETHER_SERVER_VERSION: JSON.stringify(version) },
+    // An optional dependency (tsup only leaves `dependencies` out): imported at run time, where installed.
+    external: ['koffi'],
   }),
 );

@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { loadNativeMemoryTrim, type NativeMemoryTrim } from './native-memory-trim.js';
 
 /** Default quiet time after the last request before the gateway gives memory back, ms. */
 export const DEFAULT_IDLE_MEMORY_RELEASE_MS = 2_000;
@@ -36,20 +37,33 @@ function obtainCollectGarbage(): CollectGarbage {
   }
 }
 
+/** glibc's `malloc_trim`, bound at the first release (`undefined` where it cannot be). */
+let nativeMemoryTrim: Promise<NativeMemoryTrim | undefined> | undefined;
+
+/**
+ * Gives back what a burst of load grew: one memory-reducing full collection (V8 shrinks its young
+ * generation, which grows to 64 MiB under load, and unmaps the pages it pooled), then, on Linux with
+ * glibc, the free pages scattered in glibc's heap (`malloc_trim`, see {@link loadNativeMemoryTrim}).
+ * Never rejects.
+ */
+export async function releaseIdleMemory(): Promise<void> {
+  obtainCollectGarbage()({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+  nativeMemoryTrim ??= loadNativeMemoryTrim();
+  (await nativeMemoryTrim)?.();
+}
+
 /**
  * Gives the memory a burst of load grew back to the system once no request has been in flight for
- * `quietMs`: one memory-reducing full collection (V8 shrinks its young generation, which grows to
- * 64 MiB under load, and unmaps the pages it pooled). It runs at most once per quiet period and only
- * after requests were served since the last one, so an idle gateway does no work; its timer never
- * keeps the process up. A request arriving during the collection waits for it (tens to a few hundred ms).
+ * `quietMs` ({@link releaseIdleMemory}). It runs at most once per quiet period and only after
+ * requests were served since the last one, so an idle gateway does no work; its timer never keeps
+ * the process up. A request arriving during the release waits for it (tens to a few hundred ms).
  *
  * @param quietMs - how long the gateway must have been idle, ms
- * @param collect - the collection to run (default: V8's memory-reducing full GC)
+ * @param release - what to run (default {@link releaseIdleMemory}; a returned promise is not awaited)
  */
 export function createIdleMemoryRelease(
   quietMs: number = DEFAULT_IDLE_MEMORY_RELEASE_MS,
-  collect: () => void = () =>
-    obtainCollectGarbage()({ type: 'major', execution: 'sync', flavor: 'last-resort' }),
+  release: () => void | Promise<void> = releaseIdleMemory,
 ): IdleMemoryRelease {
   let servedSinceRelease = false;
   let timer: NodeJS.Timeout | undefined;
@@ -69,7 +83,7 @@ export function createIdleMemoryRelease(
       timer = setTimeout(() => {
         timer = undefined;
         servedSinceRelease = false;
-        collect();
+        void release();
       }, quietMs);
       timer.unref();
     },
