@@ -4,7 +4,8 @@
 // 2. Publish the tarballs to a throw-away local registry (verdaccio on 127.0.0.1; everything else it
 //    proxies from the machine's npm registry, @codetether/* it never looks up upstream).
 // 3. `npm install --global` the CLI and the server into a temporary prefix with plain npm, then run
-//    `codetether --version`, `codetether demo` and `codetether-server --version` from there.
+//    `codetether --version`, `codetether demo` and `codetether-server --version` from there, and (on
+//    glibc) check that the server's optional koffi dependency installed and binds `malloc_trim`.
 // 4. Compile a strict TypeScript consumer (`strict`, `skipLibCheck: false`, NodeNext) that imports every
 //    library package's types, installed from the same registry.
 //
@@ -243,6 +244,20 @@ async function main() {
       await run('codetether-server', ['--version'], { env: userEnvironment, cwd: workspace })
     ).trim();
     log(`codetether-server --version → ${serverVersion}`);
+    // The gateway's idle release binds glibc's malloc_trim through its optional koffi dependency:
+    // plain npm must have installed it (and its prebuilt binary) where the server resolves it.
+    if (process.report.getReport().header.glibcVersionRuntime !== undefined) {
+      await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '--eval',
+          "const { default: koffi } = await import('koffi'); koffi.load('libc.so.6').func('int malloc_trim(size_t pad)')(0);",
+        ],
+        { env: userEnvironment, cwd: join(prefix, 'lib', 'node_modules', '@codetether', 'server') },
+      );
+      log("the server's optional malloc_trim binding (koffi) is installed and loads");
+    }
 
     const consumer = join(workspace, 'consumer');
     await run('mkdir', ['-p', consumer]);
