@@ -3,7 +3,9 @@
 // stream and peak memory — for the full gateway (server + provider-codex + transports) and for the
 // server alone (a replay provider pacing the same answer in memory).
 // Usage: pnpm bench  (env: BENCH_CONCURRENCY=200 BENCH_ROUNDS=3 BENCH_EVENT_DELAY_MS=10 BENCH_SEQUENTIAL=100
-// BENCH_TRANSPORT=auto|http|websocket: the provider's upstream transport, default auto as in production)
+// BENCH_TRANSPORT=auto|http|websocket: the provider's upstream transport, default auto as in production;
+// BENCH_PARTS=likeForLike,fullGateway,serverOnly by default, pacingFloor on request: see pacing-floor.mjs,
+// with BENCH_PACINGS=0,1,5,20 and BENCH_PACING_STREAMS=30)
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
@@ -13,6 +15,7 @@ import { TUNED_ALLOCATOR_ENVIRONMENT } from '../dist/index.js';
 // TypeScript run by Node's type stripping: the same login the integration tests store.
 import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
 import { compareLikeForLike } from './like-for-like.mjs';
+import { measurePacingFloor } from './pacing-floor.mjs';
 import { streamTimeToFirstToken } from './time-to-first-token.mjs';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
@@ -283,6 +286,19 @@ if (parts.includes('likeForLike')) {
   await bareProxyProcess?.stop();
   if (likeForLikeEmulator !== emulator) await likeForLikeEmulator.close();
 }
+if (parts.includes('pacingFloor')) {
+  report.pacingFloor = await measurePacingFloor({
+    startUpstream: async (pacingMs) => {
+      const pacedEmulator = await startEmulator({ scenario: 'text', eventDelayMs: pacingMs });
+      return { emulator: pacedEmulator, credentials: toStoredLogin(pacedEmulator.issueTokens()) };
+    },
+    startGateway: (upstream) => startGatewayProcess('codex', 'http', [], upstream),
+    startBareProxy: (upstream) => startBareProxyProcess(upstream),
+    apiKey,
+    pacings: (process.env.BENCH_PACINGS ?? '0,1,5,20').split(',').map(Number),
+    streams: Number(process.env.BENCH_PACING_STREAMS ?? 30),
+  });
+}
 if (parts.includes('fullGateway')) report.fullGateway = await compare('codex');
 if (parts.includes('serverOnly')) report.serverOnly = await compare('replay');
 report.machine.loadAverage1mAtEnd = loadavg()[0];
@@ -290,7 +306,7 @@ await emulator.close();
 
 const round2 = (value) => (typeof value === 'number' ? Math.round(value * 100) / 100 : value);
 console.log(JSON.stringify(report, (_key, value) => round2(value), 2));
-for (const name of parts.filter((part) => part !== 'likeForLike')) {
+for (const name of parts.filter((part) => part !== 'likeForLike' && part !== 'pacingFloor')) {
   const part = report[name];
   console.log(
     `${name}: ${concurrency} concurrent: added TTFT p50 ${round2(part.concurrent.addedTtftP50Ms)} ms, p99 ${round2(part.concurrent.addedTtftP99Ms)} ms (target p99 < 5 ms); ` +
@@ -345,6 +361,19 @@ if (report.likeForLike !== undefined) {
       ),
       `| idle RSS MiB cold start → after warm-up → after load (gateway allocator: ${gatewayAllocator}) | ${round2(idleRssMiB.start)} → ${round2(idleRssMiB.afterWarmUp)} → ${round2(idleRssMiB.afterLoad)} (×${round2(idleRssMiB.ratio)} cold, ×${round2(idleRssMiB.ratioToWarm)} warm) | | ${idleRssMiB.bareProxy === undefined ? '' : `${round2(idleRssMiB.bareProxy.start)} → ${round2(idleRssMiB.bareProxy.afterWarmUp)} → ${round2(idleRssMiB.bareProxy.afterLoad)} (×${round2(idleRssMiB.bareProxy.ratio)} cold) | `}≤ ×1.1 |`,
       `| gateway's idle live heap MiB, same readings | ${round2(idleLiveHeapMiB.start)} → ${round2(idleLiveHeapMiB.afterWarmUp)} → ${round2(idleLiveHeapMiB.afterLoad)} | | ${idleRssMiB.bareProxy === undefined ? '' : '– | '}|`,
+    ].join('\n'),
+  );
+}
+if (report.pacingFloor !== undefined) {
+  const { cpuMsPerSequentialStream, socatAvailable, streamsPerPacing } = report.pacingFloor;
+  console.log(
+    [
+      `| CPU ms per sequential stream (${streamsPerPacing} streams, same events) at a pause between events of | ${socatAvailable ? 'socat relay (C) | ' : ''}bare Node proxy | gateway | gateway ÷ bare proxy |`,
+      `|---|${socatAvailable ? '---|' : ''}---|---|---|`,
+      ...cpuMsPerSequentialStream.map(
+        (row) =>
+          `| ${row.eventDelayMs} ms | ${socatAvailable ? `${round2(row.socat)} | ` : ''}${round2(row.bareProxy)} | ${round2(row.gateway)} | ${round2(row.gateway / row.bareProxy)} |`,
+      ),
     ].join('\n'),
   );
 }
