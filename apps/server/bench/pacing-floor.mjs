@@ -10,28 +10,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import OpenAI from 'openai';
+import { freePort } from '../../../scripts/testing/free-port.ts';
 
-/** Whether a command is on PATH. */
-function installed(command) {
+/** Whether socat is installed (it prints its version). */
+function hasSocat() {
   try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    execFileSync('socat', ['-V'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
-}
-
-/** A free TCP port on 127.0.0.1. */
-async function freePort() {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** CPU time (µs) the scheduler gave a process (all its threads) and its live children (Linux). */
@@ -99,7 +88,7 @@ export async function measurePacingFloor({
   pacings,
   streams,
 }) {
-  const socatAvailable = process.platform === 'linux' && installed('socat');
+  const socatAvailable = process.platform === 'linux' && hasSocat();
   const rows = [];
   for (const eventDelayMs of pacings) {
     const upstream = await startUpstream(eventDelayMs);

@@ -6,12 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { freePort } from '../../../scripts/testing/free-port.js';
 import { readComposeService, readContainerImage } from './__fixtures__/container-image.js';
 import { collectOutput } from './__fixtures__/gateway-process.js';
 import { SERVER_API_KEY_FILE_NAME } from './server-api-key.js';
@@ -45,16 +45,6 @@ function runImageCommand(argv: readonly string[], env: Record<string, string>): 
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return { child, ...collectOutput(child), exited };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '0.0.0.0');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function waitForOutput(command: RunningCommand, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
@@ -99,7 +89,7 @@ function start(argv: readonly string[], env: Record<string, string>): RunningCom
 beforeEach(async () => {
   home = await mkdtemp(join(tmpdir(), 'codetether-container-home-'));
   if (runsAsRoot) await chown(home, UNPRIVILEGED_ID, UNPRIVILEGED_ID);
-  port = await freePort();
+  port = await freePort('0.0.0.0');
   running = [];
 });
 
