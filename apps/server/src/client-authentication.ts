@@ -30,6 +30,14 @@ function keyStoreError(error: unknown): GatewayError {
   );
 }
 
+/** Who an authenticated request is: the key it presented and the login profile it spends. */
+export interface AuthenticatedClient {
+  /** The key's name (`server` for the gateway's own key), as per-key metrics name it. */
+  readonly keyName: string;
+  /** The login profile the request runs in. */
+  readonly profile: string;
+}
+
 /** Tells which key a request presented, or refuses it. */
 export interface ClientAuthenticator {
   /**
@@ -42,8 +50,6 @@ export interface ClientAuthenticator {
    *   own key is accepted either way)
    */
   authenticate(authorization: string | undefined): Promise<string>;
-  /** The name of the key an already authenticated `Authorization` header carries (for metrics), if known. */
-  nameOf(authorization: string | null | undefined): string | undefined;
   /** The profile a client key was created with (`keys create NAME --profile P`), by key name, if any. */
   profileOf(name: string): string | undefined;
 }
@@ -60,8 +66,6 @@ export interface ClientAuthenticator {
 export function createClientAuthenticator(apiKey: string, store?: ClientKeyStore): ClientAuthenticator {
   if (apiKey === '') throw new TypeError('The server API key must not be empty.');
   const serverDigest = digestOfKey(apiKey);
-  // The names of the keys seen last, by hash, so metrics can name a request's key without reading the store.
-  let namesByHash = new Map<string, string>([[serverDigest.toString('hex'), SERVER_KEY_NAME]]);
   let profilesByName = new Map<string, string>();
   return {
     async authenticate(authorization) {
@@ -79,27 +83,17 @@ export function createClientAuthenticator(apiKey: string, store?: ClientKeyStore
           // Any key but the gateway's own cannot be told apart from a revoked one.
           throw keyStoreError(error);
         }
-        const names = new Map<string, string>([[serverDigest.toString('hex'), SERVER_KEY_NAME]]);
         const profiles = new Map<string, string>();
         for (const record of records) {
           const stored = Buffer.from(record.hash, 'hex');
           if (timingSafeEqual(presented, stored) && matched === undefined) matched = record.name;
-          names.set(record.hash, record.name);
           if (record.profile !== undefined) profiles.set(record.name, record.profile);
         }
-        namesByHash = names;
         profilesByName = profiles;
       }
       if (matched === undefined) throw incorrectKeyError();
       return matched;
     },
     profileOf: (name) => profilesByName.get(name),
-    nameOf(authorization) {
-      try {
-        return namesByHash.get(digestOfKey(bearerKeyOf(authorization ?? undefined)).toString('hex'));
-      } catch {
-        return undefined;
-      }
-    },
   };
 }

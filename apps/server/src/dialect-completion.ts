@@ -118,7 +118,7 @@ export async function runDialectCompletion(
   options: DialectCompletionOptions,
 ): Promise<Response> {
   const { answer } = options;
-  const tracked = trackRequest(context, c.req.raw);
+  const tracked = trackRequest(context, c.req.raw, c.get('clientKeyName'));
   let handedToStream = false;
   try {
     const iterator = (

@@ -35,8 +35,6 @@ export interface GatewayContext {
   maxJsonDepth: number;
   /** Session ids lent to requests that bring none, so upstream sockets are reused. */
   sessionLanes: UpstreamSessionLanes;
-  /** The name of the key an authenticated `Authorization` header carries (per-key metrics), if known. */
-  clientKeyNameOf?: ((authorization: string | undefined) => string | undefined) | undefined;
   /** Conversations the gateway continues; `undefined` when continuation is off. */
   conversations?: ConversationIndex | undefined;
 }

@@ -10,6 +10,11 @@ export interface GatewayEnvironment {
     startedAt: number;
     /** The request id echoed in `x-request-id`. */
     requestId: string;
+    /**
+     * The name of the key the request presented, set once it is authenticated (on the paths that take
+     * the gateway's keys, {@link SERVER_KEY_PATH_PATTERNS}); per-key metrics name it.
+     */
+    clientKeyName: string | undefined;
   };
 }
 

@@ -4,7 +4,7 @@ import { DEFAULT_PROFILE } from '@codetether/oauth-pkce/profile-name';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
-import { createClientAuthenticator } from './client-authentication.js';
+import { type AuthenticatedClient, createClientAuthenticator } from './client-authentication.js';
 import type { ClientKeyStore } from './client-key-store.js';
 import { type ClientKeyUsageStore, createFileClientKeyUsageStore } from './client-key-usage-store.js';
 import {
@@ -208,11 +208,12 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const usageWriter = createKeyUsageWriter(metrics, logger, usageStore);
   const serverProfile = options.profiles?.serverProfile ?? DEFAULT_PROFILE;
   const routesProfiles = options.profiles?.providerFor !== undefined;
-  /** Authenticates a request's key; resolves to the profile whose login it spends. */
-  const authenticate = async (authorization: string | undefined): Promise<string> => {
-    const name = await authenticator.authenticate(authorization);
-    metrics.recordKeyRequest(name);
-    return routesProfiles ? (authenticator.profileOf(name) ?? serverProfile) : serverProfile;
+  /** Authenticates a request's key; resolves to its name and the profile whose login it spends. */
+  const authenticate = async (authorization: string | undefined): Promise<AuthenticatedClient> => {
+    const keyName = await authenticator.authenticate(authorization);
+    metrics.recordKeyRequest(keyName);
+    const profile = routesProfiles ? (authenticator.profileOf(keyName) ?? serverProfile) : serverProfile;
+    return { keyName, profile };
   };
   const streams = new ActiveStreamRegistry(options.activityListener);
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
@@ -228,7 +229,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     writeStreamsDirectly: (options.allowedOrigins ?? []).length === 0,
     sessionLanes: createUpstreamSessionLanes(),
-    clientKeyNameOf: (authorization) => authenticator.nameOf(authorization),
     conversations:
       options.continuation === false
         ? undefined
@@ -329,7 +329,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   });
   for (const pattern of SERVER_KEY_PATH_PATTERNS) {
     app.use(pattern, async (c, next) => {
-      const profile = await authenticate(authorizationOf(c.req.raw.headers));
+      const { keyName, profile } = await authenticate(authorizationOf(c.req.raw.headers));
+      c.set('clientKeyName', keyName);
       await runInProfileScope(profile, async (scope) => {
         await next();
         // A stream written straight to Node's response carries the header in its own head.

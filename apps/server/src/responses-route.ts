@@ -8,6 +8,7 @@ import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
+import { recordResponseUsage } from './response-usage-metrics.js';
 import { openResponseStream } from './responses-conversation-turn.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
@@ -61,21 +62,6 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set([
   'response.failed',
 ]);
 
-function numberAt(record: unknown, ...keys: string[]): number {
-  let value: unknown = record;
-  for (const key of keys) value = isRecord(value) ? value[key] : undefined;
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
-}
-
-function recordUsage(context: GatewayContext, response: unknown, key: string | undefined): void {
-  if (!isRecord(response) || !isRecord(response.usage)) return;
-  const usage = response.usage;
-  context.metrics.addTokens('prompt', numberAt(usage, 'input_tokens'), key);
-  context.metrics.addTokens('completion', numberAt(usage, 'output_tokens'), key);
-  context.metrics.addTokens('cached', numberAt(usage, 'input_tokens_details', 'cached_tokens'), key);
-  context.metrics.addTokens('reasoning', numberAt(usage, 'output_tokens_details', 'reasoning_tokens'), key);
-}
-
 function errorEventToGatewayError(event: ResponsesEvent): GatewayError {
   const nested = isRecord(event.error) ? event.error : event;
   const message = typeof nested.message === 'string' ? nested.message : 'The upstream reported an error.';
@@ -109,7 +95,7 @@ async function collectFinalResponse(
     if (event.type === 'response.output_item.done' && event.item !== undefined) outputItems.push(event.item);
     if (!TERMINAL_TYPES.has(event.type)) continue;
     if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
-    recordUsage(context, event.response, key);
+    recordResponseUsage(context, event.response, key);
     const final = isRecord(event.response) ? { ...event.response } : {};
     if (!Array.isArray(final.output) || (final.output.length === 0 && outputItems.length > 0)) {
       final.output = outputItems;
@@ -142,7 +128,7 @@ export async function handleResponses(
   const parsed = responsesRequestSchema.safeParse(raw);
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
   const wantsStream = parsed.data.stream === true;
-  const tracked = trackRequest(context, c.req.raw);
+  const tracked = trackRequest(context, c.req.raw, c.get('clientKeyName'));
   const upstream = tracked.upstream;
   let handedToStream = false;
   let iterator: AsyncIterator<unknown> | undefined;
@@ -217,7 +203,7 @@ export async function handleResponses(
           context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
         }
         if (event.type === 'error') context.metrics.recordError(route, 'upstream_error_event');
-        if (TERMINAL_TYPES.has(event.type)) recordUsage(context, event.response, tracked.clientKey);
+        if (TERMINAL_TYPES.has(event.type)) recordResponseUsage(context, event.response, tracked.clientKey);
         yield formatSseFrame(event, event.type);
         if (TERMINAL_TYPES.has(event.type)) return;
         try {

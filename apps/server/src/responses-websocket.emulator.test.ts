@@ -140,6 +140,38 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     socket.close();
   });
 
+  it(
+    'counts the tokens of its responses in the metrics, by key too, as the HTTP route does',
+    TIMEOUT,
+    async () => {
+      const tokens = async (): Promise<Record<string, number>> => {
+        const text = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+        const counted: Record<string, number> = {};
+        for (const line of text.split('\n')) {
+          const match =
+            /^codetether_server_(key_)?tokens_total\{(?:key="server",)?kind="(\w+)"\} (\d+)$/.exec(line);
+          if (match !== null)
+            counted[`${match[1] === undefined ? 'all' : 'server'} ${match[2]}`] = Number(match[3]);
+        }
+        return counted;
+      };
+      const before = await tokens();
+      const socket = await open(harness);
+      const events = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] count me' });
+      socket.close();
+      const usage = (
+        events.at(-1) as unknown as { response: { usage: { input_tokens: number; output_tokens: number } } }
+      ).response.usage;
+      expect(usage.input_tokens).toBeGreaterThan(0);
+      const after = await tokens();
+      const added = (name: string): number => (after[name] ?? 0) - (before[name] ?? 0);
+      expect(added('all prompt')).toBe(usage.input_tokens);
+      expect(added('all completion')).toBe(usage.output_tokens);
+      expect(added('server prompt')).toBe(usage.input_tokens);
+      expect(added('server completion')).toBe(usage.output_tokens);
+    },
+  );
+
   it('refuses a wrong key on the upgrade and closes on bad frames', TIMEOUT, async () => {
     await expect(open(harness, 'wrong-key')).rejects.toThrow('401');
     const binary = await open(harness);

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { AuthenticatedClient } from './client-authentication.js';
 import type { GatewayContext } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 import { runInProfileScope } from './profile-scope.js';
+import { recordResponseUsage } from './response-usage-metrics.js';
 import { openResponseStream } from './responses-conversation-turn.js';
 import { isOpenAiResponsesEventType } from './responses-route.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
@@ -36,10 +38,11 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set([
 /** Options of {@link createResponsesWebSocket}. */
 export interface ResponsesWebSocketOptions {
   /**
-   * Checks the `Authorization` header and resolves to the login profile of the key (each response of
-   * the socket runs in that profile's scope); throws a 401 {@link GatewayError} otherwise.
+   * Checks the `Authorization` header and resolves to the key's name (per-key metrics) and login
+   * profile (each response of the socket runs in that profile's scope); throws a 401
+   * {@link GatewayError} otherwise.
    */
-  authenticate(authorization: string | undefined): Promise<string | undefined> | undefined;
+  authenticate(authorization: string | undefined): Promise<AuthenticatedClient>;
   /** Whether the gateway is shutting down (upgrades then get 503). */
   isDraining(): boolean;
   /** Largest frame accepted, in bytes (larger ones close the socket with 1009). */
@@ -99,7 +102,12 @@ export function createResponsesWebSocket(
 ): ResponsesWebSocket {
   const server = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
 
-  const runResponse = async (socket: WebSocket, headers: Headers, body: Record<string, unknown>) => {
+  const runResponse = async (
+    socket: WebSocket,
+    headers: Headers,
+    body: Record<string, unknown>,
+    clientKey: string,
+  ) => {
     const controller = new AbortController();
     const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
     socket.once('close', onClose);
@@ -110,6 +118,7 @@ export function createResponsesWebSocket(
         headers,
         signal: controller.signal,
       }),
+      clientKey,
     );
     try {
       const stream = await openResponseStream(context, body, headers, {
@@ -122,7 +131,10 @@ export function createResponsesWebSocket(
         // Only OpenAI Responses events go to the client (not the ChatGPT backend's `codex.rate_limits`).
         if (typeof type !== 'string' || !isOpenAiResponsesEventType(type)) continue;
         socket.send(JSON.stringify(event));
-        if (TERMINAL_TYPES.has(type)) return;
+        if (TERMINAL_TYPES.has(type)) {
+          recordResponseUsage(context, (event as { response?: unknown }).response, clientKey);
+          return;
+        }
       }
       throw new GatewayError(
         502,
@@ -145,7 +157,7 @@ export function createResponsesWebSocket(
     }
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage, profile: string | undefined): void => {
+  const onConnection = (socket: WebSocket, request: IncomingMessage, client: AuthenticatedClient): void => {
     const headers = toHeaders(request);
     let inFlight = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -196,8 +208,9 @@ export function createResponsesWebSocket(
         return;
       }
       inFlight = true;
-      const run = () => runResponse(socket, headers, body);
-      void (profile === undefined ? run() : runInProfileScope(profile, run)).finally(() => {
+      void runInProfileScope(client.profile, () =>
+        runResponse(socket, headers, body, client.keyName),
+      ).finally(() => {
         inFlight = false;
       });
     });
@@ -220,7 +233,7 @@ export function createResponsesWebSocket(
         );
         return;
       }
-      let profile: string | undefined;
+      let client: AuthenticatedClient;
       void (async () => {
         try {
           if (options.isDraining()) {
@@ -233,7 +246,7 @@ export function createResponsesWebSocket(
               },
             );
           }
-          profile = await options.authenticate(request.headers.authorization);
+          client = await options.authenticate(request.headers.authorization);
         } catch (error) {
           const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
           context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', refused.status);
@@ -242,7 +255,7 @@ export function createResponsesWebSocket(
         }
         server.handleUpgrade(request, socket, head, (webSocket) => {
           context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', 101);
-          onConnection(webSocket, request, profile);
+          onConnection(webSocket, request, client);
         });
       })();
     },

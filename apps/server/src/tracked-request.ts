@@ -1,4 +1,3 @@
-import { authorizationOf } from './api-key-header.js';
 import { createUpstreamController, type GatewayContext, readSessionId } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 
@@ -27,8 +26,13 @@ export interface TrackedRequest {
  *
  * @param context - shared gateway state
  * @param request - the incoming request (its signal tells of client disconnects; its headers may carry a session id)
+ * @param clientKey - the name of the key the request was authenticated with, when it was
  */
-export function trackRequest(context: GatewayContext, request: Request): TrackedRequest {
+export function trackRequest(
+  context: GatewayContext,
+  request: Request,
+  clientKey: string | undefined,
+): TrackedRequest {
   const requestSignal = request.signal;
   const clientSessionId = readSessionId(request.headers);
   const sessionId = clientSessionId ?? context.sessionLanes.acquire();
@@ -48,7 +52,7 @@ export function trackRequest(context: GatewayContext, request: Request): Tracked
       upstream.abort(reason);
     },
     sessionId,
-    clientKey: context.clientKeyNameOf?.(authorizationOf(request.headers)),
+    clientKey,
     release() {
       if (released) return;
       released = true;
