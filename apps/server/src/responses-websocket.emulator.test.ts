@@ -141,34 +141,41 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   });
 
   it(
-    'counts the tokens of its responses in the metrics, by key too, as the HTTP route does',
+    'counts its responses in the metrics (tokens, by key too; time to first token) as the HTTP route does',
     TIMEOUT,
     async () => {
-      const tokens = async (): Promise<Record<string, number>> => {
+      /** The value of each `/metrics` sample line, by its name and labels. */
+      const samples = async (): Promise<Map<string, number>> => {
         const text = await (await fetch(`${harness.gateway.url}/metrics`)).text();
-        const counted: Record<string, number> = {};
-        for (const line of text.split('\n')) {
-          const match =
-            /^codetether_server_(key_)?tokens_total\{(?:key="server",)?kind="(\w+)"\} (\d+)$/.exec(line);
-          if (match !== null)
-            counted[`${match[1] === undefined ? 'all' : 'server'} ${match[2]}`] = Number(match[3]);
-        }
-        return counted;
+        return new Map(
+          text
+            .split('\n')
+            .filter((line) => line.startsWith('codetether_'))
+            .map((line) => [
+              line.slice(0, line.lastIndexOf(' ')),
+              Number(line.slice(line.lastIndexOf(' ') + 1)),
+            ]),
+        );
       };
-      const before = await tokens();
+      const before = await samples();
       const socket = await open(harness);
       const events = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] count me' });
       socket.close();
-      const usage = (
-        events.at(-1) as unknown as { response: { usage: { input_tokens: number; output_tokens: number } } }
-      ).response.usage;
+      const { usage } = (events.at(-1) as unknown as { response: { usage: Record<string, number> } })
+        .response;
       expect(usage.input_tokens).toBeGreaterThan(0);
-      const after = await tokens();
-      const added = (name: string): number => (after[name] ?? 0) - (before[name] ?? 0);
-      expect(added('all prompt')).toBe(usage.input_tokens);
-      expect(added('all completion')).toBe(usage.output_tokens);
-      expect(added('server prompt')).toBe(usage.input_tokens);
-      expect(added('server completion')).toBe(usage.output_tokens);
+      const after = await samples();
+      const added = (sample: string): number => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
+      expect(added('codetether_server_tokens_total{kind="prompt"}')).toBe(usage.input_tokens);
+      expect(added('codetether_server_tokens_total{kind="completion"}')).toBe(usage.output_tokens);
+      expect(added('codetether_server_key_tokens_total{key="server",kind="prompt"}')).toBe(
+        usage.input_tokens,
+      );
+      expect(added('codetether_server_key_tokens_total{key="server",kind="completion"}')).toBe(
+        usage.output_tokens,
+      );
+      expect(added('codetether_server_time_to_first_token_seconds_count{route="/v1/responses"}')).toBe(1);
+      expect(added('codetether_server_upstream_latency_seconds_count{route="/v1/responses"}')).toBe(1);
     },
   );
 

@@ -108,6 +108,8 @@ export function createResponsesWebSocket(
     body: Record<string, unknown>,
     clientKey: string,
   ) => {
+    const startedAt = context.monotonicNow();
+    const secondsSinceStart = (): number => (context.monotonicNow() - startedAt) / 1000;
     const controller = new AbortController();
     const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
     socket.once('close', onClose);
@@ -125,12 +127,18 @@ export function createResponsesWebSocket(
         signal: tracked.upstream.signal,
         sessionId: tracked.sessionId,
       });
+      context.metrics.observeUpstreamLatency(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
+      let firstTokenSent = false;
       for await (const event of stream.events) {
         if (socket.readyState !== socket.OPEN) return;
         const type = (event as { type?: unknown }).type;
         // Only OpenAI Responses events go to the client (not the ChatGPT backend's `codex.rate_limits`).
         if (typeof type !== 'string' || !isOpenAiResponsesEventType(type)) continue;
         socket.send(JSON.stringify(event));
+        if (!firstTokenSent && type.endsWith('.delta')) {
+          firstTokenSent = true;
+          context.metrics.observeTimeToFirstToken(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
+        }
         if (TERMINAL_TYPES.has(type)) {
           recordResponseUsage(context, (event as { response?: unknown }).response, clientKey);
           return;
