@@ -141,7 +141,7 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   });
 
   it(
-    'counts its responses in the metrics (tokens, by key too; time to first token) as the HTTP route does',
+    'counts its responses in the metrics (tokens, by key too; time to first token; usage windows) as the HTTP route does',
     TIMEOUT,
     async () => {
       /** The value of each `/metrics` sample line, by its name and labels. */
@@ -176,6 +176,10 @@ describe('Responses WebSocket mode on /v1/responses', () => {
       );
       expect(added('codetether_server_time_to_first_token_seconds_count{route="/v1/responses"}')).toBe(1);
       expect(added('codetether_server_upstream_latency_seconds_count{route="/v1/responses"}')).toBe(1);
+      // The account's usage windows (the upstream's `codex.rate_limits`, not relayed) reach the gauges.
+      expect(after.get('codetether_upstream_usage_used_percent{window="primary"}')).toEqual(
+        expect.any(Number),
+      );
     },
   );
 

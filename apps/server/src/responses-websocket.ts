@@ -5,6 +5,7 @@ import type { AuthenticatedClient } from './client-authentication.js';
 import type { GatewayContext } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 import { runInProfileScope } from './profile-scope.js';
+import { reportRateLimits } from './rate-limit-headers.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { openResponseStream } from './responses-conversation-turn.js';
 import { isOpenAiResponsesEventType } from './responses-route.js';
@@ -128,6 +129,8 @@ export function createResponsesWebSocket(
         sessionId: tracked.sessionId,
       });
       context.metrics.observeUpstreamLatency(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
+      // The account's usage windows for `/metrics` (over HTTP they also go out as `x-codex-*` headers).
+      reportRateLimits(context, stream.rateLimits);
       let firstTokenSent = false;
       for await (const event of stream.events) {
         if (socket.readyState !== socket.OPEN) return;
