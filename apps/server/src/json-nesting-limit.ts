@@ -1,3 +1,4 @@
+import { GatewayError } from './openai-error.js';
 import { formatIssuePath } from './validation-error.js';
 
 /** The deepest JSON nesting (objects and arrays) a request body may have: far above any real request. */
@@ -91,4 +92,23 @@ export function deepNestingParam(value: unknown, maxDepth: number): string | nul
   if (path.length === 0) return null;
   const field = FREE_FORM_FIELDS.find((pattern) => matchesPrefix(path, pattern));
   return formatIssuePath(path.slice(0, field?.length ?? 1));
+}
+
+/**
+ * The 400 `invalid_request_error` for a request body nested deeper than `maxDepth`, naming the field
+ * in `param` ({@link deepNestingParam}); `undefined` when it is not that deep.
+ *
+ * @param text - the body's JSON text (already known to parse)
+ * @param value - the parsed body
+ * @param maxDepth - the deepest nesting allowed
+ */
+export function jsonNestingError(text: string, value: unknown, maxDepth: number): GatewayError | undefined {
+  if (!exceedsJsonDepth(text, maxDepth)) return undefined;
+  const param = deepNestingParam(value, maxDepth);
+  return new GatewayError(
+    400,
+    'invalid_request_error',
+    `Invalid value for ${param === null ? 'the request body' : `'${param}'`}: the JSON is nested deeper than ${maxDepth} levels. Flatten it.`,
+    { code: 'invalid_value', param },
+  );
 }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { deepNestingParam, exceedsJsonDepth } from './json-nesting-limit.js';
+import { jsonNestingError } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 
 /**
@@ -30,15 +30,8 @@ export async function readJsonBody(c: Context, maxDepth: number): Promise<Record
       { cause: error, code: 'invalid_json' },
     );
   }
-  if (exceedsJsonDepth(text, maxDepth)) {
-    const param = deepNestingParam(value, maxDepth);
-    throw new GatewayError(
-      400,
-      'invalid_request_error',
-      `Invalid value for ${param === null ? 'the request body' : `'${param}'`}: the JSON is nested deeper than ${maxDepth} levels. Flatten it.`,
-      { code: 'invalid_value', param },
-    );
-  }
+  const nestingError = jsonNestingError(text, value, maxDepth);
+  if (nestingError !== undefined) throw nestingError;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new GatewayError(400, 'invalid_request_error', 'The request body must be a JSON object.', {
       code: 'invalid_json',

@@ -19,8 +19,8 @@ function open(harness: GatewayHarness, key = TEST_SERVER_KEY): Promise<WebSocket
   });
 }
 
-/** Sends one response.create and collects its events until the final one. */
-function create(socket: WebSocket, body: Record<string, unknown>): Promise<Event[]> {
+/** Sends one frame (a response.create's JSON text) and collects its events until the final one. */
+function send(socket: WebSocket, frame: string): Promise<Event[]> {
   const events: Event[] = [];
   return new Promise((resolve) => {
     const onMessage = (data: WebSocket.RawData): void => {
@@ -32,8 +32,13 @@ function create(socket: WebSocket, body: Record<string, unknown>): Promise<Event
       }
     };
     socket.on('message', onMessage);
-    socket.send(JSON.stringify({ type: 'response.create', ...body }));
+    socket.send(frame);
   });
+}
+
+/** Sends one response.create and collects its events until the final one. */
+function create(socket: WebSocket, body: Record<string, unknown>): Promise<Event[]> {
+  return send(socket, JSON.stringify({ type: 'response.create', ...body }));
 }
 
 function closeCode(socket: WebSocket): Promise<number> {
@@ -180,6 +185,34 @@ describe('Responses WebSocket mode on /v1/responses', () => {
       expect(after.get('codetether_upstream_usage_used_percent{window="primary"}')).toEqual(
         expect.any(Number),
       );
+    },
+  );
+
+  it(
+    'checks a response.create as the HTTP route checks its body: fields and nesting depth are 400 error events naming the field',
+    TIMEOUT,
+    async () => {
+      const socket = await open(harness);
+      // Written by hand: JSON.stringify itself cannot nest 10,000 levels.
+      const deep = `${'{"nested":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`;
+      const [tooDeep] = await send(
+        socket,
+        `{"type":"response.create","model":"gpt-5.4","input":"hi","metadata":{"deep":${deep}}}`,
+      );
+      expect(tooDeep).toMatchObject({
+        type: 'error',
+        status: 400,
+        error: { type: 'invalid_request_error', code: 'invalid_value', param: 'metadata' },
+      });
+      const [badInput] = await create(socket, { model: 'gpt-5.4', input: 42 });
+      expect(badInput).toMatchObject({ type: 'error', status: 400, error: { param: 'input' } });
+      const [badStream] = await create(socket, { model: 'gpt-5.4', input: 'hi', stream: 'yes' });
+      expect(badStream).toMatchObject({ type: 'error', status: 400, error: { param: 'stream' } });
+      // Nothing of these went upstream, and the socket still answers.
+      expect(responsesRequests(harness)).toHaveLength(0);
+      const answer = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] still here' });
+      expect(answer.at(-1)?.type).toBe('response.completed');
+      socket.close();
     },
   );
 

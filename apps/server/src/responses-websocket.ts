@@ -3,14 +3,16 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { AuthenticatedClient } from './client-authentication.js';
 import type { GatewayContext } from './gateway-context.js';
+import { jsonNestingError } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { runInProfileScope } from './profile-scope.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { openResponseStream } from './responses-conversation-turn.js';
-import { isOpenAiResponsesEventType } from './responses-route.js';
+import { isOpenAiResponsesEventType, responsesRequestSchema } from './responses-route.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
+import { validationErrorToGatewayError } from './validation-error.js';
 
 /** The path clients open OpenAI's Responses WebSocket mode on. */
 export const RESPONSES_WEBSOCKET_PATH = '/v1/responses';
@@ -176,15 +178,22 @@ export function createResponsesWebSocket(
         socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.unsupportedData, 'Send JSON text frames.');
         return;
       }
+      const text = String(data);
       let message: unknown;
       try {
-        message = JSON.parse(String(data));
+        message = JSON.parse(text);
       } catch {
         socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.invalidPayload, 'The frame is not valid JSON.');
         return;
       }
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'Send a JSON object.');
+        return;
+      }
+      // Checked as the HTTP route checks its body (an error event; the socket stays open).
+      const nestingError = jsonNestingError(text, message, context.maxJsonDepth);
+      if (nestingError !== undefined) {
+        socket.send(JSON.stringify(errorEvent(nestingError)));
         return;
       }
       const { type, ...body } = message as Record<string, unknown>;
@@ -216,6 +225,11 @@ export function createResponsesWebSocket(
           },
         );
         socket.send(JSON.stringify(errorEvent(error)));
+        return;
+      }
+      const checked = responsesRequestSchema.safeParse(body);
+      if (!checked.success) {
+        socket.send(JSON.stringify(errorEvent(validationErrorToGatewayError(checked.error))));
         return;
       }
       inFlight = true;
