@@ -94,7 +94,7 @@ export class GatewayMetrics {
     });
     this.keyRequests = new Counter({
       name: 'codetether_server_key_requests_total',
-      help: 'Authenticated /v1 requests, by the name of the key presented (`server` for the gateway key).',
+      help: 'Authenticated /v1 requests (over the WebSocket mode: each response.create), by the name of the key presented (`server` for the gateway key).',
       labelNames: ['key'],
       registers,
     });

@@ -211,7 +211,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   /** Authenticates a request's key; resolves to its name and the profile whose login it spends. */
   const authenticate = async (authorization: string | undefined): Promise<AuthenticatedClient> => {
     const keyName = await authenticator.authenticate(authorization);
-    metrics.recordKeyRequest(keyName);
     const profile = routesProfiles ? (authenticator.profileOf(keyName) ?? serverProfile) : serverProfile;
     return { keyName, profile };
   };
@@ -330,6 +329,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   for (const pattern of SERVER_KEY_PATH_PATTERNS) {
     app.use(pattern, async (c, next) => {
       const { keyName, profile } = await authenticate(authorizationOf(c.req.raw.headers));
+      metrics.recordKeyRequest(keyName);
       c.set('clientKeyName', keyName);
       await runInProfileScope(profile, async (scope) => {
         await next();

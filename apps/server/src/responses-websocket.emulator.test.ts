@@ -146,7 +146,7 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   });
 
   it(
-    'counts its responses in the metrics (tokens, by key too; time to first token; usage windows) as the HTTP route does',
+    'counts each of its responses in the metrics (a request and tokens of the key; time to first token; usage windows) as the HTTP route does',
     TIMEOUT,
     async () => {
       /** The value of each `/metrics` sample line, by its name and labels. */
@@ -164,23 +164,30 @@ describe('Responses WebSocket mode on /v1/responses', () => {
       };
       const before = await samples();
       const socket = await open(harness);
-      const events = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] count me' });
+      // Two responses on one socket: each counts, as each HTTP request does (the upgrade is none).
+      const usages: Record<string, number>[] = [];
+      for (const input of ['[scenario:text] count me', '[scenario:text] count me too']) {
+        const events = await create(socket, { model: 'gpt-5.4', input });
+        usages.push(
+          (events.at(-1) as unknown as { response: { usage: Record<string, number> } }).response.usage,
+        );
+      }
       socket.close();
-      const { usage } = (events.at(-1) as unknown as { response: { usage: Record<string, number> } })
-        .response;
-      expect(usage.input_tokens).toBeGreaterThan(0);
+      const total = (field: string): number => usages.reduce((sum, usage) => sum + (usage[field] ?? 0), 0);
+      expect(total('input_tokens')).toBeGreaterThan(0);
       const after = await samples();
       const added = (sample: string): number => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
-      expect(added('codetether_server_tokens_total{kind="prompt"}')).toBe(usage.input_tokens);
-      expect(added('codetether_server_tokens_total{kind="completion"}')).toBe(usage.output_tokens);
+      expect(added('codetether_server_key_requests_total{key="server"}')).toBe(2);
+      expect(added('codetether_server_tokens_total{kind="prompt"}')).toBe(total('input_tokens'));
+      expect(added('codetether_server_tokens_total{kind="completion"}')).toBe(total('output_tokens'));
       expect(added('codetether_server_key_tokens_total{key="server",kind="prompt"}')).toBe(
-        usage.input_tokens,
+        total('input_tokens'),
       );
       expect(added('codetether_server_key_tokens_total{key="server",kind="completion"}')).toBe(
-        usage.output_tokens,
+        total('output_tokens'),
       );
-      expect(added('codetether_server_time_to_first_token_seconds_count{route="/v1/responses"}')).toBe(1);
-      expect(added('codetether_server_upstream_latency_seconds_count{route="/v1/responses"}')).toBe(1);
+      expect(added('codetether_server_time_to_first_token_seconds_count{route="/v1/responses"}')).toBe(2);
+      expect(added('codetether_server_upstream_latency_seconds_count{route="/v1/responses"}')).toBe(2);
       // The account's usage windows (the upstream's `codex.rate_limits`, not relayed) reach the gauges.
       expect(after.get('codetether_upstream_usage_used_percent{window="primary"}')).toEqual(
         expect.any(Number),

@@ -233,6 +233,8 @@ export function createResponsesWebSocket(
         return;
       }
       inFlight = true;
+      // Each response is a request of the key (the upgrade is not one).
+      context.metrics.recordKeyRequest(client.keyName);
       void runInProfileScope(client.profile, () =>
         runResponse(socket, headers, body, client.keyName),
       ).finally(() => {
