@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type GatewayHarness, startGatewayHarness } from './__fixtures__/gateway-harness.js';
-import { createFileClientKeyStore } from './client-key-store.js';
+import { type ClientKeyStore, createFileClientKeyStore } from './client-key-store.js';
 
 async function continuedRequests(harness: GatewayHarness): Promise<number> {
   const text = await (await fetch(`${harness.gateway.url}/metrics`)).text();
@@ -18,9 +19,10 @@ describe('keys per client (emulator behind, WebSocket upstream)', () => {
   let harness: GatewayHarness;
   let laptop: string;
   let phone: string;
+  let store: ClientKeyStore;
 
   beforeAll(async () => {
-    const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
+    store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
     laptop = (await store.create('laptop')).key;
     phone = (await store.create('phone')).key;
     harness = await startGatewayHarness({ transport: 'websocket', clientKeys: { store } });
@@ -49,5 +51,38 @@ describe('keys per client (emulator behind, WebSocket upstream)', () => {
     // The laptop key itself continues it.
     await clientOf(laptop).chat.completions.create({ model: 'gpt-5.4', messages });
     expect(await continuedRequests(harness)).toBe(before + 1);
+  });
+
+  it('refuses the next response.create of an open WebSocket once its key is revoked, and closes it', {
+    timeout: 30_000,
+  }, async () => {
+    const tablet = (await store.create('tablet')).key;
+    const socket = new WebSocket(`${harness.gateway.url.replace('http', 'ws')}/v1/responses`, {
+      headers: { authorization: `Bearer ${tablet}` },
+    });
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    const answer = (input: string) =>
+      new Promise<{ type: string } & Record<string, unknown>>((resolve) => {
+        const onMessage = (data: WebSocket.RawData): void => {
+          const event = JSON.parse(String(data)) as { type: string } & Record<string, unknown>;
+          if (event.type !== 'response.completed' && event.type !== 'error') return;
+          socket.off('message', onMessage);
+          resolve(event);
+        };
+        socket.on('message', onMessage);
+        socket.send(JSON.stringify({ type: 'response.create', model: 'gpt-5.4', input }));
+      });
+    expect((await answer('[scenario:text] before')).type).toBe('response.completed');
+    await store.revoke('tablet');
+    expect(await answer('[scenario:text] after')).toMatchObject({
+      type: 'error',
+      status: 401,
+      error: { code: 'invalid_api_key' },
+    });
+    expect(await closed).toBe(1008);
   });
 });

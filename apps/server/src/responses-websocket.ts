@@ -41,9 +41,9 @@ const TERMINAL_TYPES: ReadonlySet<string> = new Set([
 /** Options of {@link createResponsesWebSocket}. */
 export interface ResponsesWebSocketOptions {
   /**
-   * Checks the `Authorization` header and resolves to the key's name (per-key metrics) and login
-   * profile (each response of the socket runs in that profile's scope); throws a 401
-   * {@link GatewayError} otherwise.
+   * Checks the `Authorization` header — on the upgrade, and again for each `response.create` — and
+   * resolves to the key's name (per-key metrics) and login profile (the response runs in that
+   * profile's scope); throws a 401 {@link GatewayError} otherwise.
    */
   authenticate(authorization: string | undefined): Promise<AuthenticatedClient>;
   /** Whether the gateway is shutting down (upgrades then get 503). */
@@ -170,8 +170,35 @@ export function createResponsesWebSocket(
     }
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage, client: AuthenticatedClient): void => {
+  /**
+   * Runs one `response.create` as a request of its own: the key is checked again first (a key revoked
+   * while the socket is open is refused — a 401 error event, then the socket closes with 1008 — and a
+   * key's changed profile applies), and the response counts as a request of the key.
+   */
+  const authenticateAndRun = async (
+    socket: WebSocket,
+    authorization: string | undefined,
+    headers: Headers,
+    body: Record<string, unknown>,
+  ): Promise<void> => {
+    let client: AuthenticatedClient;
+    try {
+      client = await options.authenticate(authorization);
+    } catch (error) {
+      const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
+      if (socket.readyState !== socket.OPEN) return;
+      socket.send(JSON.stringify(errorEvent(refused)));
+      if (refused.status === 401)
+        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'The key is no longer valid.');
+      return;
+    }
+    context.metrics.recordKeyRequest(client.keyName);
+    await runInProfileScope(client.profile, () => runResponse(socket, headers, body, client.keyName));
+  };
+
+  const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
     const headers = toHeaders(request);
+    const authorization = request.headers.authorization;
     let inFlight = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
@@ -233,11 +260,7 @@ export function createResponsesWebSocket(
         return;
       }
       inFlight = true;
-      // Each response is a request of the key (the upgrade is not one).
-      context.metrics.recordKeyRequest(client.keyName);
-      void runInProfileScope(client.profile, () =>
-        runResponse(socket, headers, body, client.keyName),
-      ).finally(() => {
+      void authenticateAndRun(socket, authorization, headers, body).finally(() => {
         inFlight = false;
       });
     });
@@ -260,7 +283,7 @@ export function createResponsesWebSocket(
         );
         return;
       }
-      let client: AuthenticatedClient;
+
       void (async () => {
         try {
           if (options.isDraining()) {
@@ -273,7 +296,7 @@ export function createResponsesWebSocket(
               },
             );
           }
-          client = await options.authenticate(request.headers.authorization);
+          await options.authenticate(request.headers.authorization);
         } catch (error) {
           const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
           context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', refused.status);
@@ -282,7 +305,7 @@ export function createResponsesWebSocket(
         }
         server.handleUpgrade(request, socket, head, (webSocket) => {
           context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', 101);
-          onConnection(webSocket, request, client);
+          onConnection(webSocket, request);
         });
       })();
     },
