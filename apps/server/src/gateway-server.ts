@@ -36,6 +36,7 @@ import {
   createCorsMiddleware,
   createRequestOriginPolicy,
   refuseByHostOrOrigin,
+  refuseHostOrOrigin,
 } from './request-origin-policy.js';
 import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
 import { STREAM_WRITTEN_DIRECTLY } from './sse-response.js';
@@ -351,6 +352,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     responsesWebSocket: createResponsesWebSocket(context, {
       authenticate,
       isDraining: () => draining,
+      refuseHostOrOrigin: (host, origin) => refuseHostOrOrigin(originPolicy, host, origin),
       maxFrameBytes: maxBodyBytes,
     }),
     // biome-ignore lint/plugin: one gateway object lives as long as the server; the embedding API has the property.

@@ -115,7 +115,27 @@ export function refuseByHostOrOrigin(
   request: Request,
 ): GatewayError | undefined {
   const headers = request.headers;
-  if (!policy.allowsHost(headers.get('host') ?? hostOfUrl(request.url))) {
+  return refuseHostOrOrigin(
+    policy,
+    headers.get('host') ?? hostOfUrl(request.url),
+    headers.get('origin') ?? undefined,
+  );
+}
+
+/**
+ * The 403 for a request whose `Host` or `Origin` the policy does not allow (see
+ * {@link refuseByHostOrOrigin}), given the two header values — e.g. of a WebSocket upgrade request.
+ *
+ * @param policy - the gateway's policy
+ * @param host - the `Host` header
+ * @param origin - the `Origin` header, when the request has one
+ */
+export function refuseHostOrOrigin(
+  policy: RequestOriginPolicy,
+  host: string | undefined,
+  origin: string | undefined,
+): GatewayError | undefined {
+  if (!policy.allowsHost(host)) {
     return new GatewayError(
       403,
       'permission_error',
@@ -123,7 +143,7 @@ export function refuseByHostOrOrigin(
       { code: 'host_not_allowed' },
     );
   }
-  if (!policy.allowsOrigin(headers.get('origin') ?? undefined)) {
+  if (!policy.allowsOrigin(origin)) {
     return new GatewayError(
       403,
       'permission_error',

@@ -7,9 +7,13 @@ const TIMEOUT = { timeout: 30_000 };
 
 type Event = { type: string } & Record<string, unknown>;
 
-function open(harness: GatewayHarness, key = TEST_SERVER_KEY): Promise<WebSocket> {
+function open(
+  harness: GatewayHarness,
+  key = TEST_SERVER_KEY,
+  headers: Record<string, string> = {},
+): Promise<WebSocket> {
   const url = `${harness.gateway.url.replace('http', 'ws')}/v1/responses`;
-  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${key}` } });
+  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${key}`, ...headers } });
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(socket));
     socket.once('unexpected-response', (_request, response) =>
@@ -225,6 +229,9 @@ describe('Responses WebSocket mode on /v1/responses', () => {
 
   it('refuses a wrong key on the upgrade and closes on bad frames', TIMEOUT, async () => {
     await expect(open(harness, 'wrong-key')).rejects.toThrow('401');
+    // The Host and Origin checks of HTTP requests (against DNS rebinding and browser pages) apply too.
+    await expect(open(harness, TEST_SERVER_KEY, { origin: 'http://evil.example' })).rejects.toThrow('403');
+    await expect(open(harness, TEST_SERVER_KEY, { host: 'evil.example' })).rejects.toThrow('403');
     const binary = await open(harness);
     const binaryClosed = closeCode(binary);
     binary.send(Buffer.from([1, 2, 3]));

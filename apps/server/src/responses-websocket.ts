@@ -48,6 +48,8 @@ export interface ResponsesWebSocketOptions {
   authenticate(authorization: string | undefined): Promise<AuthenticatedClient>;
   /** Whether the gateway is shutting down (upgrades then get 503). */
   isDraining(): boolean;
+  /** The 403 for an upgrade request whose `Host` or `Origin` header the gateway does not answer. */
+  refuseHostOrOrigin(host: string | undefined, origin: string | undefined): GatewayError | undefined;
   /** Largest frame accepted, in bytes (larger ones close the socket with 1009). */
   maxFrameBytes: number;
 }
@@ -286,6 +288,9 @@ export function createResponsesWebSocket(
 
       void (async () => {
         try {
+          // The Host and Origin checks of every HTTP request (DNS rebinding, browser pages).
+          const refusal = options.refuseHostOrOrigin(request.headers.host, request.headers.origin);
+          if (refusal !== undefined) throw refusal;
           if (options.isDraining()) {
             throw new GatewayError(
               503,
