@@ -192,6 +192,14 @@ describe('Responses WebSocket mode on /v1/responses', () => {
       );
       expect(added('codetether_server_time_to_first_token_seconds_count{route="/v1/responses"}')).toBe(2);
       expect(added('codetether_server_upstream_latency_seconds_count{route="/v1/responses"}')).toBe(2);
+      // Each response is a line of the request log, as each HTTP request is.
+      const logged = harness.logLines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.msg === 'request' && line.transport === 'websocket');
+      expect(logged.slice(-2)).toEqual([
+        expect.objectContaining({ method: 'response.create', route: '/v1/responses', status: 200 }),
+        expect.objectContaining({ method: 'response.create', route: '/v1/responses', status: 200 }),
+      ]);
       // The account's usage windows (the upstream's `codex.rate_limits`, not relayed) reach the gauges.
       expect(after.get('codetether_upstream_usage_used_percent{window="primary"}')).toEqual(
         expect.any(Number),

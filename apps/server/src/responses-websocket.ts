@@ -115,6 +115,8 @@ export function createResponsesWebSocket(
   ) => {
     const startedAt = context.monotonicNow();
     const secondsSinceStart = (): number => (context.monotonicNow() - startedAt) / 1000;
+    /** The HTTP status the response would have had (its error event's), for the request log. */
+    let status = 200;
     const controller = new AbortController();
     const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
     socket.once('close', onClose);
@@ -164,11 +166,22 @@ export function createResponsesWebSocket(
       const mapped = tracked.wasStoppedForShutdown()
         ? shutdownError()
         : mapProviderError(error, context.now());
+      status = mapped.status;
       context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
     } finally {
       socket.off('close', onClose);
       tracked.release();
+      // One line per response, as the HTTP routes log one per request.
+      const fields = {
+        method: 'response.create',
+        route: RESPONSES_WEBSOCKET_PATH,
+        transport: 'websocket',
+        status,
+        durationMs: Math.round(secondsSinceStart() * 1_000_000) / 1000,
+      };
+      if (status >= 500) context.logger.error(fields, 'request failed');
+      else context.logger.info(fields, 'request');
     }
   };
 
