@@ -90,6 +90,190 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
 }
 
 /**
+ * Streams one response over the socket, as one request: tracked for shutdown, counted in the metrics
+ * (upstream latency, time to first token, usage windows, tokens of the key) and in the request log.
+ */
+async function streamResponse(
+  context: GatewayContext,
+  socket: WebSocket,
+  headers: Headers,
+  body: Record<string, unknown>,
+  clientKey: string,
+): Promise<void> {
+  const startedAt = context.monotonicNow();
+  const secondsSinceStart = (): number => (context.monotonicNow() - startedAt) / 1000;
+  /** The HTTP status the response would have had (its error event's), for the request log. */
+  let status = 200;
+  const controller = new AbortController();
+  const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
+  socket.once('close', onClose);
+  const tracked = trackRequest(
+    context,
+    new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, {
+      method: 'POST',
+      headers,
+      signal: controller.signal,
+    }),
+    clientKey,
+  );
+  try {
+    const stream = await openResponseStream(context, body, headers, {
+      signal: tracked.upstream.signal,
+      sessionId: tracked.sessionId,
+    });
+    context.metrics.observeUpstreamLatency(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
+    // The account's usage windows for `/metrics` (over HTTP they also go out as `x-codex-*` headers).
+    reportRateLimits(context, stream.rateLimits);
+    let firstTokenSent = false;
+    for await (const event of stream.events) {
+      if (socket.readyState !== socket.OPEN) return;
+      const type = (event as { type?: unknown }).type;
+      // Only OpenAI Responses events go to the client (not the ChatGPT backend's `codex.rate_limits`).
+      if (typeof type !== 'string' || !isOpenAiResponsesEventType(type)) continue;
+      socket.send(JSON.stringify(event));
+      if (!firstTokenSent && type.endsWith('.delta')) {
+        firstTokenSent = true;
+        context.metrics.observeTimeToFirstToken(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
+      }
+      if (TERMINAL_TYPES.has(type)) {
+        recordResponseUsage(context, (event as { response?: unknown }).response, clientKey);
+        return;
+      }
+    }
+    throw new GatewayError(
+      502,
+      'server_error',
+      'The upstream stream ended before the response was complete. Try again.',
+      {
+        code: 'upstream_incomplete',
+      },
+    );
+  } catch (error) {
+    if (controller.signal.aborted && !tracked.wasStoppedForShutdown()) return;
+    const mapped = tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
+    status = mapped.status;
+    context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
+  } finally {
+    socket.off('close', onClose);
+    tracked.release();
+    // One line per response, as the HTTP routes log one per request.
+    const fields = {
+      method: 'response.create',
+      route: RESPONSES_WEBSOCKET_PATH,
+      transport: 'websocket',
+      status,
+      durationMs: Math.round(secondsSinceStart() * 1_000_000) / 1000,
+    };
+    if (status >= 500) context.logger.error(fields, 'request failed');
+    else context.logger.info(fields, 'request');
+  }
+}
+
+/**
+ * Runs one `response.create` as a request of its own: the key is checked again first (a key revoked
+ * while the socket is open is refused — a 401 error event, then the socket closes with 1008 — and a
+ * key's changed profile applies), and the response counts as a request of the key.
+ */
+async function answerResponseCreate(
+  context: GatewayContext,
+  authenticate: ResponsesWebSocketOptions['authenticate'],
+  socket: WebSocket,
+  authorization: string | undefined,
+  headers: Headers,
+  body: Record<string, unknown>,
+): Promise<void> {
+  let client: AuthenticatedClient;
+  try {
+    client = await authenticate(authorization);
+  } catch (error) {
+    const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(errorEvent(refused)));
+    if (refused.status === 401)
+      socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'The key is no longer valid.');
+    return;
+  }
+  context.metrics.recordKeyRequest(client.keyName);
+  await runInProfileScope(client.profile, () =>
+    streamResponse(context, socket, headers, body, client.keyName),
+  );
+}
+
+/**
+ * Reads one frame as a `response.create` body, checked as the HTTP route checks its body; when it is
+ * not one, closes the socket (binary, not JSON, not a `response.create` object) or sends an error event
+ * (too deep, a response in flight, a bad field: the socket stays open) and returns `undefined`.
+ */
+function readResponseCreate(
+  context: GatewayContext,
+  socket: WebSocket,
+  data: RawData,
+  isBinary: boolean,
+  inFlight: boolean,
+): Record<string, unknown> | undefined {
+  if (isBinary) {
+    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.unsupportedData, 'Send JSON text frames.');
+    return undefined;
+  }
+  const text = String(data);
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.invalidPayload, 'The frame is not valid JSON.');
+    return undefined;
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'Send a JSON object.');
+    return undefined;
+  }
+  // Checked as the HTTP route checks its body (an error event; the socket stays open).
+  const nestingError = jsonNestingError(text, message, context.maxJsonDepth);
+  if (nestingError !== undefined) {
+    socket.send(JSON.stringify(errorEvent(nestingError)));
+    return undefined;
+  }
+  const { type, ...body } = message as Record<string, unknown>;
+  if (type !== 'response.create') {
+    socket.close(
+      RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation,
+      `Unsupported message type; send {"type":"response.create", ...}.`,
+    );
+    return undefined;
+  }
+  if (inFlight) {
+    const error = new GatewayError(
+      409,
+      'invalid_request_error',
+      'A response is already in flight on this WebSocket. Wait for its final event, or open another socket.',
+      { code: 'response_already_in_flight' },
+    );
+    socket.send(JSON.stringify(errorEvent(error)));
+    return undefined;
+  }
+  if (typeof body.model !== 'string' || body.model === '') {
+    const error = new GatewayError(
+      400,
+      'invalid_request_error',
+      'The request has no `model`. Set `model`, e.g. "gpt-5.4".',
+      {
+        param: 'model',
+        code: 'missing_required_parameter',
+      },
+    );
+    socket.send(JSON.stringify(errorEvent(error)));
+    return undefined;
+  }
+  const checked = responsesRequestSchema.safeParse(body);
+  if (!checked.success) {
+    socket.send(JSON.stringify(errorEvent(validationErrorToGatewayError(checked.error))));
+    return undefined;
+  }
+  return body;
+}
+
+/**
  * Creates OpenAI's Responses WebSocket mode on `/v1/responses`: the client sends `response.create`
  * messages (a Responses body with `type: "response.create"`), the gateway answers each with the
  * response's events, one JSON event per message, continuing conversations as `POST /v1/responses`
@@ -99,185 +283,25 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
  * @param context - shared gateway state
  * @param options - authentication, draining flag, frame limit
  */
-// About 150 lines: the upgrade check, the per-socket message loop and the close codes share one
-// socket's state; the response itself is streamed by `responses-conversation-turn.ts`.
 export function createResponsesWebSocket(
   context: GatewayContext,
   options: ResponsesWebSocketOptions,
 ): ResponsesWebSocket {
   const server = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
 
-  const runResponse = async (
-    socket: WebSocket,
-    headers: Headers,
-    body: Record<string, unknown>,
-    clientKey: string,
-  ) => {
-    const startedAt = context.monotonicNow();
-    const secondsSinceStart = (): number => (context.monotonicNow() - startedAt) / 1000;
-    /** The HTTP status the response would have had (its error event's), for the request log. */
-    let status = 200;
-    const controller = new AbortController();
-    const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
-    socket.once('close', onClose);
-    const tracked = trackRequest(
-      context,
-      new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, {
-        method: 'POST',
-        headers,
-        signal: controller.signal,
-      }),
-      clientKey,
-    );
-    try {
-      const stream = await openResponseStream(context, body, headers, {
-        signal: tracked.upstream.signal,
-        sessionId: tracked.sessionId,
-      });
-      context.metrics.observeUpstreamLatency(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
-      // The account's usage windows for `/metrics` (over HTTP they also go out as `x-codex-*` headers).
-      reportRateLimits(context, stream.rateLimits);
-      let firstTokenSent = false;
-      for await (const event of stream.events) {
-        if (socket.readyState !== socket.OPEN) return;
-        const type = (event as { type?: unknown }).type;
-        // Only OpenAI Responses events go to the client (not the ChatGPT backend's `codex.rate_limits`).
-        if (typeof type !== 'string' || !isOpenAiResponsesEventType(type)) continue;
-        socket.send(JSON.stringify(event));
-        if (!firstTokenSent && type.endsWith('.delta')) {
-          firstTokenSent = true;
-          context.metrics.observeTimeToFirstToken(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
-        }
-        if (TERMINAL_TYPES.has(type)) {
-          recordResponseUsage(context, (event as { response?: unknown }).response, clientKey);
-          return;
-        }
-      }
-      throw new GatewayError(
-        502,
-        'server_error',
-        'The upstream stream ended before the response was complete. Try again.',
-        {
-          code: 'upstream_incomplete',
-        },
-      );
-    } catch (error) {
-      if (controller.signal.aborted && !tracked.wasStoppedForShutdown()) return;
-      const mapped = tracked.wasStoppedForShutdown()
-        ? shutdownError()
-        : mapProviderError(error, context.now());
-      status = mapped.status;
-      context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
-    } finally {
-      socket.off('close', onClose);
-      tracked.release();
-      // One line per response, as the HTTP routes log one per request.
-      const fields = {
-        method: 'response.create',
-        route: RESPONSES_WEBSOCKET_PATH,
-        transport: 'websocket',
-        status,
-        durationMs: Math.round(secondsSinceStart() * 1_000_000) / 1000,
-      };
-      if (status >= 500) context.logger.error(fields, 'request failed');
-      else context.logger.info(fields, 'request');
-    }
-  };
-
-  /**
-   * Runs one `response.create` as a request of its own: the key is checked again first (a key revoked
-   * while the socket is open is refused — a 401 error event, then the socket closes with 1008 — and a
-   * key's changed profile applies), and the response counts as a request of the key.
-   */
-  const authenticateAndRun = async (
-    socket: WebSocket,
-    authorization: string | undefined,
-    headers: Headers,
-    body: Record<string, unknown>,
-  ): Promise<void> => {
-    let client: AuthenticatedClient;
-    try {
-      client = await options.authenticate(authorization);
-    } catch (error) {
-      const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
-      if (socket.readyState !== socket.OPEN) return;
-      socket.send(JSON.stringify(errorEvent(refused)));
-      if (refused.status === 401)
-        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'The key is no longer valid.');
-      return;
-    }
-    context.metrics.recordKeyRequest(client.keyName);
-    await runInProfileScope(client.profile, () => runResponse(socket, headers, body, client.keyName));
-  };
-
   const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
     const headers = toHeaders(request);
     const authorization = request.headers.authorization;
     let inFlight = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (isBinary) {
-        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.unsupportedData, 'Send JSON text frames.');
-        return;
-      }
-      const text = String(data);
-      let message: unknown;
-      try {
-        message = JSON.parse(text);
-      } catch {
-        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.invalidPayload, 'The frame is not valid JSON.');
-        return;
-      }
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'Send a JSON object.');
-        return;
-      }
-      // Checked as the HTTP route checks its body (an error event; the socket stays open).
-      const nestingError = jsonNestingError(text, message, context.maxJsonDepth);
-      if (nestingError !== undefined) {
-        socket.send(JSON.stringify(errorEvent(nestingError)));
-        return;
-      }
-      const { type, ...body } = message as Record<string, unknown>;
-      if (type !== 'response.create') {
-        socket.close(
-          RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation,
-          `Unsupported message type; send {"type":"response.create", ...}.`,
-        );
-        return;
-      }
-      if (inFlight) {
-        const error = new GatewayError(
-          409,
-          'invalid_request_error',
-          'A response is already in flight on this WebSocket. Wait for its final event, or open another socket.',
-          { code: 'response_already_in_flight' },
-        );
-        socket.send(JSON.stringify(errorEvent(error)));
-        return;
-      }
-      if (typeof body.model !== 'string' || body.model === '') {
-        const error = new GatewayError(
-          400,
-          'invalid_request_error',
-          'The request has no `model`. Set `model`, e.g. "gpt-5.4".',
-          {
-            param: 'model',
-            code: 'missing_required_parameter',
-          },
-        );
-        socket.send(JSON.stringify(errorEvent(error)));
-        return;
-      }
-      const checked = responsesRequestSchema.safeParse(body);
-      if (!checked.success) {
-        socket.send(JSON.stringify(errorEvent(validationErrorToGatewayError(checked.error))));
-        return;
-      }
+      const body = readResponseCreate(context, socket, data, isBinary, inFlight);
+      if (body === undefined) return;
       inFlight = true;
-      void authenticateAndRun(socket, authorization, headers, body).finally(() => {
-        inFlight = false;
-      });
+      void answerResponseCreate(context, options.authenticate, socket, authorization, headers, body).finally(
+        () => {
+          inFlight = false;
+        },
+      );
     });
   };
 
