@@ -70,6 +70,11 @@ export interface GatewayServerOptions {
   /** The deepest JSON nesting a request body may have (default 128); deeper bodies get 400 with `param`. */
   maxJsonDepth?: number;
   /**
+   * How often the WebSocket mode pings each open socket, ms (default 30 s); one that left two pings in a
+   * row unanswered is dropped at the next, its response aborted upstream.
+   */
+  webSocketHeartbeatMs?: number;
+  /**
    * Which `Host` names are answered (others get 403 `host_not_allowed`): with `bindHost` a loopback
    * address, only loopback names, the bound address and `allowedHosts` (`*` for any). Without
    * `bindHost` (no socket) every host unless `allowedHosts` names some. `startGatewayServer` passes
@@ -354,6 +359,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       isDraining: () => draining,
       refuseHostOrOrigin: (host, origin) => refuseHostOrOrigin(originPolicy, host, origin),
       maxFrameBytes: maxBodyBytes,
+      heartbeatMs: options.webSocketHeartbeatMs,
     }),
     // biome-ignore lint/plugin: one gateway object lives as long as the server; the embedding API has the property.
     get inFlightRequests() {

@@ -64,6 +64,7 @@ export {
   type RedisClientKeyStore,
   type RedisClientKeyStoreOptions,
 } from './redis-client-key-store.js';
+export { DEFAULT_WEBSOCKET_HEARTBEAT_MS } from './responses-websocket.js';
 export {
   loadOrCreateServerApiKey,
   type ServerApiKey,

@@ -254,3 +254,32 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     expect(await wrongTypeClosed).toBe(1008);
   });
 });
+
+describe('the WebSocket mode’s heartbeat', () => {
+  let harness: GatewayHarness;
+
+  beforeAll(async () => {
+    harness = await startGatewayHarness({ transport: 'websocket', webSocketHeartbeatMs: 50 });
+  }, 30_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('drops a socket whose peer stopped answering pings, and keeps one that answers', TIMEOUT, async () => {
+    const url = `${harness.gateway.url.replace('http', 'ws')}/v1/responses`;
+    // A peer gone without closing: it never answers a ping.
+    const silent = new WebSocket(url, {
+      headers: { authorization: `Bearer ${TEST_SERVER_KEY}` },
+      autoPong: false,
+    });
+    const silentClosed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
+    const live = await open(harness);
+    // Dropped without a closing handshake (1006), after the third ping it left unanswered.
+    expect(await silentClosed).toBe(1006);
+    // The live socket went through the same pings and still answers.
+    expect(live.readyState).toBe(WebSocket.OPEN);
+    const answer = await create(live, { model: 'gpt-5.4', input: '[scenario:text] still here' });
+    expect(answer.at(-1)?.type).toBe('response.completed');
+    live.close();
+  });
+});

@@ -17,6 +17,12 @@ import { validationErrorToGatewayError } from './validation-error.js';
 /** The path clients open OpenAI's Responses WebSocket mode on. */
 export const RESPONSES_WEBSOCKET_PATH = '/v1/responses';
 
+/** How often the gateway pings each open WebSocket by default, ms. */
+export const DEFAULT_WEBSOCKET_HEARTBEAT_MS = 30_000;
+
+/** Pings in a row a socket may leave unanswered; at the next check it is dropped. */
+const UNANSWERED_PINGS_ALLOWED = 2;
+
 /** Close codes the gateway uses on its Responses WebSocket. */
 export const RESPONSES_WEBSOCKET_CLOSE_CODES = {
   /** The gateway shuts down. */
@@ -52,6 +58,12 @@ export interface ResponsesWebSocketOptions {
   refuseHostOrOrigin(host: string | undefined, origin: string | undefined): GatewayError | undefined;
   /** Largest frame accepted, in bytes (larger ones close the socket with 1009). */
   maxFrameBytes: number;
+  /**
+   * How often each open socket is pinged, ms (default {@link DEFAULT_WEBSOCKET_HEARTBEAT_MS}). A socket
+   * that left two pings in a row unanswered at the next ping is dropped (its response, if any, is
+   * aborted upstream), so a peer gone without closing does not hold a connection forever.
+   */
+  heartbeatMs?: number | undefined;
 }
 
 /** The Responses WebSocket endpoint of a gateway. */
@@ -273,6 +285,61 @@ function readResponseCreate(
   return body;
 }
 
+/** Pings open sockets and drops those that stopped answering (see `heartbeatMs`). */
+interface Heartbeat {
+  /** Starts watching a newly opened socket (until it closes). */
+  watch(socket: WebSocket): void;
+  /** Stops pinging (the gateway is closing). */
+  stop(): void;
+}
+
+/**
+ * Creates the heartbeat: one timer (running only while some socket is open, never keeping the process
+ * alive) pings every socket each `intervalMs`; a pong resets the socket's count of unanswered pings. A
+ * live peer answers each ping before the next check (both travel between two turns of the event loop),
+ * so only a peer that is gone reaches the limit.
+ */
+function createHeartbeat(intervalMs: number): Heartbeat {
+  const unanswered = new Map<WebSocket, number>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const check = (): void => {
+    for (const [socket, count] of unanswered) {
+      if (count >= UNANSWERED_PINGS_ALLOWED) {
+        unanswered.delete(socket);
+        socket.terminate();
+        continue;
+      }
+      unanswered.set(socket, count + 1);
+      socket.ping();
+    }
+  };
+  const stopWhenIdle = (): void => {
+    if (unanswered.size > 0 || timer === undefined) return;
+    clearInterval(timer);
+    timer = undefined;
+  };
+  return {
+    watch(socket) {
+      unanswered.set(socket, 0);
+      socket.on('pong', () => {
+        if (unanswered.has(socket)) unanswered.set(socket, 0);
+      });
+      socket.once('close', () => {
+        unanswered.delete(socket);
+        stopWhenIdle();
+      });
+      if (timer === undefined) {
+        timer = setInterval(check, intervalMs);
+        timer.unref();
+      }
+    },
+    stop() {
+      unanswered.clear();
+      stopWhenIdle();
+    },
+  };
+}
+
 /**
  * Creates OpenAI's Responses WebSocket mode on `/v1/responses`: the client sends `response.create`
  * messages (a Responses body with `type: "response.create"`), the gateway answers each with the
@@ -288,8 +355,10 @@ export function createResponsesWebSocket(
   options: ResponsesWebSocketOptions,
 ): ResponsesWebSocket {
   const server = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
+  const heartbeat = createHeartbeat(options.heartbeatMs ?? DEFAULT_WEBSOCKET_HEARTBEAT_MS);
 
   const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
+    heartbeat.watch(socket);
     const headers = toHeaders(request);
     const authorization = request.headers.authorization;
     let inFlight = false;
@@ -352,6 +421,7 @@ export function createResponsesWebSocket(
       })();
     },
     close() {
+      heartbeat.stop();
       for (const client of server.clients)
         client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
       server.close();

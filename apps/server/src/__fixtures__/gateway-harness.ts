@@ -37,6 +37,8 @@ export interface GatewayHarnessOptions {
   continuation?: GatewayServerOptions['continuation'];
   /** Client keys besides {@link TEST_SERVER_KEY} (`keys create`). */
   clientKeys?: GatewayServerOptions['clientKeys'];
+  /** How often the WebSocket mode pings its sockets, ms (default 30 s). */
+  webSocketHeartbeatMs?: number;
   /** The provider's environment (default empty), e.g. `CODETETHER_MODELS_CACHE_TTL_SECONDS`. */
   env?: Record<string, string>;
 }
@@ -68,6 +70,9 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     port: 0,
     ...(options.continuation === undefined ? {} : { continuation: options.continuation }),
     ...(options.clientKeys === undefined ? {} : { clientKeys: options.clientKeys }),
+    ...(options.webSocketHeartbeatMs === undefined
+      ? {}
+      : { webSocketHeartbeatMs: options.webSocketHeartbeatMs }),
     logger: createGatewayLogger({
       level: 'info',
       destination: collectInto(logLines),
