@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +86,15 @@ describe.skipIf(!codexRuns)('the Codex CLI in front of the gateway (WebSocket en
     );
     expect(metrics).not.toMatch(/route="\/v1\/responses",status="405"/);
     expect(metrics).not.toMatch(/method="POST",route="\/v1\/responses"/);
+    // The account's usage windows reached the CLI (the upstream's `codex.rate_limits`, relayed to Codex
+    // clients): its session log records them, where it records `null` without them.
+    const sessions = await readdir(join(codexHome, 'sessions'), { recursive: true });
+    const logs = await Promise.all(
+      sessions
+        .filter((name) => name.endsWith('.jsonl'))
+        .map((name) => readFile(join(codexHome, 'sessions', name), 'utf8')),
+    );
+    expect(logs.join('\n')).toMatch(/"rate_limits":\{[^}]*"primary":\{"used_percent":\d/);
   });
 
   it('codex exec runs a tool turn; the turn after it sends only the new items', {

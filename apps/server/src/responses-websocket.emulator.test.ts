@@ -235,6 +235,28 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     },
   );
 
+  it(
+    'relays the ChatGPT backend’s own events (codex.rate_limits) to the Codex CLI only',
+    TIMEOUT,
+    async () => {
+      const typesFor = async (headers: Record<string, string>): Promise<string[]> => {
+        const socket = await open(harness, TEST_SERVER_KEY, headers);
+        const events = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] usage?' });
+        socket.close();
+        return events.map((event) => event.type);
+      };
+      // The Codex CLI (its `originator`: codex_exec, codex_cli_rs…) reads its usage windows from that event
+      // over a WebSocket, as it would from the ChatGPT backend.
+      const codex = await typesFor({ originator: 'codex_exec' });
+      expect(codex[0]).toBe('codex.rate_limits');
+      expect(codex.at(-1)).toBe('response.completed');
+      // Anyone else gets OpenAI Responses events only (the OpenAI SDKs' helpers fail on others).
+      const other = await typesFor({});
+      expect(other.filter((type) => !type.startsWith('response.') && type !== 'error')).toEqual([]);
+      expect(other.at(-1)).toBe('response.completed');
+    },
+  );
+
   it('refuses a wrong key on the upgrade and closes on bad frames', TIMEOUT, async () => {
     await expect(open(harness, 'wrong-key')).rejects.toThrow('401');
     // The Host and Origin checks of HTTP requests (against DNS rebinding and browser pages) apply too.

@@ -20,6 +20,17 @@ export const RESPONSES_WEBSOCKET_PATH = '/v1/responses';
 /** How often the gateway pings each open WebSocket by default, ms. */
 export const DEFAULT_WEBSOCKET_HEARTBEAT_MS = 30_000;
 
+/** The type prefix of the ChatGPT backend's own events (`codex.rate_limits`, `codex.response.metadata`). */
+const CODEX_EVENT_PREFIX = 'codex.';
+
+/**
+ * Whether the client is the Codex CLI, by the `originator` it sends (`codex_cli_rs`, `codex_exec`,
+ * `codex_vscode`…): it gets the ChatGPT backend's own events, as from the backend itself.
+ */
+function isCodexClient(headers: Headers): boolean {
+  return headers.get('originator')?.startsWith('codex') ?? false;
+}
+
 /** Pings in a row a socket may leave unanswered; at the next check it is dropped. */
 const UNANSWERED_PINGS_ALLOWED = 2;
 
@@ -137,11 +148,15 @@ async function streamResponse(
     // The account's usage windows for `/metrics` (over HTTP they also go out as `x-codex-*` headers).
     reportRateLimits(context, stream.rateLimits);
     let firstTokenSent = false;
+    const relaysChatGptEvents = isCodexClient(headers);
     for await (const event of stream.events) {
       if (socket.readyState !== socket.OPEN) return;
       const type = (event as { type?: unknown }).type;
-      // Only OpenAI Responses events go to the client (not the ChatGPT backend's `codex.rate_limits`).
-      if (typeof type !== 'string' || !isOpenAiResponsesEventType(type)) continue;
+      if (typeof type !== 'string') continue;
+      // OpenAI Responses events go to every client; the ChatGPT backend's own (`codex.rate_limits`…) only
+      // to the Codex CLI, which reads its usage windows from them (the OpenAI SDKs' helpers fail on them).
+      if (!isOpenAiResponsesEventType(type) && !(relaysChatGptEvents && type.startsWith(CODEX_EVENT_PREFIX)))
+        continue;
       socket.send(JSON.stringify(event));
       if (!firstTokenSent && type.endsWith('.delta')) {
         firstTokenSent = true;
