@@ -305,3 +305,28 @@ describe('the WebSocket mode’s heartbeat', () => {
     live.close();
   });
 });
+
+describe('the WebSocket mode while the gateway drains', () => {
+  let harness: GatewayHarness;
+
+  beforeAll(async () => {
+    harness = await startGatewayHarness({ transport: 'websocket' });
+  }, 30_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it(
+    'answers a response.create on an open socket with 503 server_shutting_down, as HTTP requests get',
+    TIMEOUT,
+    async () => {
+      const socket = await open(harness);
+      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      harness.gateway.gateway.startDraining();
+      const [event] = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] too late' });
+      expect(event).toMatchObject({ type: 'error', status: 503, error: { code: 'server_shutting_down' } });
+      expect(responsesRequests(harness)).toHaveLength(0);
+      expect(await closed).toBe(1001);
+    },
+  );
+});

@@ -197,22 +197,40 @@ async function streamResponse(
   }
 }
 
+/** The error of a request that arrives while the gateway shuts down. */
+function drainingError(): GatewayError {
+  return new GatewayError(
+    503,
+    'server_error',
+    'The gateway is shutting down. Retry against a running instance.',
+    {
+      code: 'server_shutting_down',
+    },
+  );
+}
+
 /**
- * Runs one `response.create` as a request of its own: the key is checked again first (a key revoked
- * while the socket is open is refused — a 401 error event, then the socket closes with 1008 — and a
- * key's changed profile applies), and the response counts as a request of the key.
+ * Runs one `response.create` as a request of its own: refused while the gateway shuts down (a 503 error
+ * event, then the socket closes with 1001, as HTTP requests get 503 then); the key is checked again (a key
+ * revoked while the socket is open is refused — a 401 error event, then the socket closes with 1008 — and
+ * a key's changed profile applies), and the response counts as a request of the key.
  */
 async function answerResponseCreate(
   context: GatewayContext,
-  authenticate: ResponsesWebSocketOptions['authenticate'],
+  options: Pick<ResponsesWebSocketOptions, 'authenticate' | 'isDraining'>,
   socket: WebSocket,
   authorization: string | undefined,
   headers: Headers,
   body: Record<string, unknown>,
 ): Promise<void> {
+  if (options.isDraining()) {
+    socket.send(JSON.stringify(errorEvent(drainingError())));
+    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
+    return;
+  }
   let client: AuthenticatedClient;
   try {
-    client = await authenticate(authorization);
+    client = await options.authenticate(authorization);
   } catch (error) {
     const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
     if (socket.readyState !== socket.OPEN) return;
@@ -381,11 +399,9 @@ export function createResponsesWebSocket(
       const body = readResponseCreate(context, socket, data, isBinary, inFlight);
       if (body === undefined) return;
       inFlight = true;
-      void answerResponseCreate(context, options.authenticate, socket, authorization, headers, body).finally(
-        () => {
-          inFlight = false;
-        },
-      );
+      void answerResponseCreate(context, options, socket, authorization, headers, body).finally(() => {
+        inFlight = false;
+      });
     });
   };
 
@@ -412,16 +428,7 @@ export function createResponsesWebSocket(
           // The Host and Origin checks of every HTTP request (DNS rebinding, browser pages).
           const refusal = options.refuseHostOrOrigin(request.headers.host, request.headers.origin);
           if (refusal !== undefined) throw refusal;
-          if (options.isDraining()) {
-            throw new GatewayError(
-              503,
-              'server_error',
-              'The gateway is shutting down. Retry against a running instance.',
-              {
-                code: 'server_shutting_down',
-              },
-            );
-          }
+          if (options.isDraining()) throw drainingError();
           await options.authenticate(request.headers.authorization);
         } catch (error) {
           const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
