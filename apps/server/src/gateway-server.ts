@@ -40,6 +40,7 @@ import {
 } from './request-origin-policy.js';
 import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
 import { STREAM_WRITTEN_DIRECTLY } from './sse-response.js';
+import { drainingError } from './tracked-request.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** Default request body limit: 16 MiB (room for a few base64 images). */
@@ -165,18 +166,6 @@ export interface GatewayServer {
    * ended — `close()` of a started gateway does.
    */
   flushKeyUsage(): Promise<void>;
-}
-
-/** The answer to a request that arrives while the gateway shuts down. */
-function drainingError(): GatewayError {
-  return new GatewayError(
-    503,
-    'server_error',
-    'The gateway is shutting down. Retry against a running instance.',
-    {
-      code: 'server_shutting_down',
-    },
-  );
 }
 
 /** A thrown value as the error the client gets: a `GatewayError` as is, anything else as a 500. */

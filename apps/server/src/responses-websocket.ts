@@ -10,7 +10,7 @@ import { reportRateLimits } from './rate-limit-headers.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { openResponseStream } from './responses-conversation-turn.js';
 import { isOpenAiResponsesEventType, responsesRequestSchema } from './responses-route.js';
-import { shutdownError, trackRequest } from './tracked-request.js';
+import { drainingError, shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
@@ -195,18 +195,6 @@ async function streamResponse(
     if (status >= 500) context.logger.error(fields, 'request failed');
     else context.logger.info(fields, 'request');
   }
-}
-
-/** The error of a request that arrives while the gateway shuts down. */
-function drainingError(): GatewayError {
-  return new GatewayError(
-    503,
-    'server_error',
-    'The gateway is shutting down. Retry against a running instance.',
-    {
-      code: 'server_shutting_down',
-    },
-  );
 }
 
 /**

@@ -62,6 +62,18 @@ export function trackRequest(
   };
 }
 
+/** The answer to a request that arrives while the gateway shuts down (503 `server_shutting_down`). */
+export function drainingError(): GatewayError {
+  return new GatewayError(
+    503,
+    'server_error',
+    'The gateway is shutting down. Retry against a running instance.',
+    {
+      code: 'server_shutting_down',
+    },
+  );
+}
+
 /** The error a request stopped by shutdown ends with (503 `server_shutting_down`). */
 export function shutdownError(): GatewayError {
   return new GatewayError(
