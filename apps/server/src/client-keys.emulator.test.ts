@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { type GatewayHarness, startGatewayHarness } from './__fixtures__/gateway-harness.js';
+import { closeCode, createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
 import { type ClientKeyStore, createFileClientKeyStore } from './client-key-store.js';
 
 async function continuedRequests(harness: GatewayHarness): Promise<number> {
@@ -57,26 +57,11 @@ describe('keys per client (emulator behind, WebSocket upstream)', () => {
     timeout: 30_000,
   }, async () => {
     const tablet = (await store.create('tablet')).key;
-    const socket = new WebSocket(`${harness.gateway.url.replace('http', 'ws')}/v1/responses`, {
-      headers: { authorization: `Bearer ${tablet}` },
-    });
-    await new Promise((resolve, reject) => {
-      socket.once('open', resolve);
-      socket.once('error', reject);
-    });
-    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-    const answer = (input: string) =>
-      new Promise<{ type: string } & Record<string, unknown>>((resolve) => {
-        const onMessage = (data: WebSocket.RawData): void => {
-          const event = JSON.parse(String(data)) as { type: string } & Record<string, unknown>;
-          if (event.type !== 'response.completed' && event.type !== 'error') return;
-          socket.off('message', onMessage);
-          resolve(event);
-        };
-        socket.on('message', onMessage);
-        socket.send(JSON.stringify({ type: 'response.create', model: 'gpt-5.4', input }));
-      });
-    expect((await answer('[scenario:text] before')).type).toBe('response.completed');
+    const socket = await openResponsesSocket(harness, tablet);
+    const closed = closeCode(socket);
+    const answer = async (input: string) =>
+      (await createResponse(socket, { model: 'gpt-5.4', input })).at(-1);
+    expect((await answer('[scenario:text] before'))?.type).toBe('response.completed');
     await store.revoke('tablet');
     expect(await answer('[scenario:text] after')).toMatchObject({
       type: 'error',

@@ -2,52 +2,15 @@ import type { RecordedRequest } from '@codetether/emulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import {
+  closeCode,
+  createResponse,
+  openResponsesSocket,
+  sendFrame,
+  type WebSocketEvent,
+} from './__fixtures__/responses-websocket-client.js';
 
 const TIMEOUT = { timeout: 30_000 };
-
-type Event = { type: string } & Record<string, unknown>;
-
-function open(
-  harness: GatewayHarness,
-  key = TEST_SERVER_KEY,
-  headers: Record<string, string> = {},
-): Promise<WebSocket> {
-  const url = `${harness.gateway.url.replace('http', 'ws')}/v1/responses`;
-  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${key}`, ...headers } });
-  return new Promise((resolve, reject) => {
-    socket.once('open', () => resolve(socket));
-    socket.once('unexpected-response', (_request, response) =>
-      reject(new Error(`upgrade refused: ${response.statusCode}`)),
-    );
-    socket.once('error', reject);
-  });
-}
-
-/** Sends one frame (a response.create's JSON text) and collects its events until the final one. */
-function send(socket: WebSocket, frame: string): Promise<Event[]> {
-  const events: Event[] = [];
-  return new Promise((resolve) => {
-    const onMessage = (data: WebSocket.RawData): void => {
-      const event = JSON.parse(String(data)) as Event;
-      events.push(event);
-      if (['response.completed', 'response.failed', 'response.incomplete', 'error'].includes(event.type)) {
-        socket.off('message', onMessage);
-        resolve(events);
-      }
-    };
-    socket.on('message', onMessage);
-    socket.send(frame);
-  });
-}
-
-/** Sends one response.create and collects its events until the final one. */
-function create(socket: WebSocket, body: Record<string, unknown>): Promise<Event[]> {
-  return send(socket, JSON.stringify({ type: 'response.create', ...body }));
-}
-
-function closeCode(socket: WebSocket): Promise<number> {
-  return new Promise((resolve) => socket.once('close', (code) => resolve(code)));
-}
 
 function responsesRequests(harness: GatewayHarness): RecordedRequest[] {
   return harness.emulator.requests.filter(
@@ -75,8 +38,8 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   beforeEach(() => harness.emulator.clearRequests());
 
   it('runs a tool round trip with previous_response_id, only new items going upstream', TIMEOUT, async () => {
-    const socket = await open(harness);
-    const first = await create(socket, {
+    const socket = await openResponsesSocket(harness);
+    const first = await createResponse(socket, {
       model: 'gpt-5.4',
       instructions: 'Be brief.',
       input: [{ role: 'user', content: '[scenario:tool-call] Weather in Paris?' }],
@@ -87,7 +50,7 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     };
     expect(first.at(-1)?.type).toBe('response.completed');
     const call = completed.response.output.find((item) => item.type === 'function_call');
-    const second = await create(socket, {
+    const second = await createResponse(socket, {
       model: 'gpt-5.4',
       instructions: 'Be brief.',
       previous_response_id: completed.response.id,
@@ -107,11 +70,11 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   });
 
   it('answers a warm-up (generate: false) itself; the next request names it', TIMEOUT, async () => {
-    const socket = await open(harness);
+    const socket = await openResponsesSocket(harness);
     const body = { model: 'gpt-5.4', instructions: 'Be brief.', tools };
-    const warmUp = await create(socket, { ...body, input: [], generate: false });
+    const warmUp = await createResponse(socket, { ...body, input: [], generate: false });
     const warmUpId = (warmUp.at(-1) as unknown as { response: { id: string } }).response.id;
-    const answer = await create(socket, {
+    const answer = await createResponse(socket, {
       ...body,
       previous_response_id: warmUpId,
       input: [{ role: 'user', content: '[scenario:text] hi' }],
@@ -122,9 +85,9 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   });
 
   it('one response at a time per socket', TIMEOUT, async () => {
-    const socket = await open(harness);
-    const events: Event[] = [];
-    socket.on('message', (data) => events.push(JSON.parse(String(data)) as Event));
+    const socket = await openResponsesSocket(harness);
+    const events: WebSocketEvent[] = [];
+    socket.on('message', (data) => events.push(JSON.parse(String(data)) as WebSocketEvent));
     const body = { type: 'response.create', model: 'gpt-5.4', input: '[scenario:text] hi' };
     socket.send(JSON.stringify(body));
     socket.send(JSON.stringify(body));
@@ -135,8 +98,8 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   });
 
   it('unknown previous_response_id is an error event naming the field', TIMEOUT, async () => {
-    const socket = await open(harness);
-    const [event] = await create(socket, {
+    const socket = await openResponsesSocket(harness);
+    const [event] = await createResponse(socket, {
       model: 'gpt-5.4',
       input: 'hi',
       previous_response_id: 'resp_nope',
@@ -167,11 +130,11 @@ describe('Responses WebSocket mode on /v1/responses', () => {
         );
       };
       const before = await samples();
-      const socket = await open(harness);
+      const socket = await openResponsesSocket(harness);
       // Two responses on one socket: each counts, as each HTTP request does (the upgrade is none).
       const usages: Record<string, number>[] = [];
       for (const input of ['[scenario:text] count me', '[scenario:text] count me too']) {
-        const events = await create(socket, { model: 'gpt-5.4', input });
+        const events = await createResponse(socket, { model: 'gpt-5.4', input });
         usages.push(
           (events.at(-1) as unknown as { response: { usage: Record<string, number> } }).response.usage,
         );
@@ -211,10 +174,10 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     'checks a response.create as the HTTP route checks its body: fields and nesting depth are 400 error events naming the field',
     TIMEOUT,
     async () => {
-      const socket = await open(harness);
+      const socket = await openResponsesSocket(harness);
       // Written by hand: JSON.stringify itself cannot nest 10,000 levels.
       const deep = `${'{"nested":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`;
-      const [tooDeep] = await send(
+      const [tooDeep] = await sendFrame(
         socket,
         `{"type":"response.create","model":"gpt-5.4","input":"hi","metadata":{"deep":${deep}}}`,
       );
@@ -223,13 +186,13 @@ describe('Responses WebSocket mode on /v1/responses', () => {
         status: 400,
         error: { type: 'invalid_request_error', code: 'invalid_value', param: 'metadata' },
       });
-      const [badInput] = await create(socket, { model: 'gpt-5.4', input: 42 });
+      const [badInput] = await createResponse(socket, { model: 'gpt-5.4', input: 42 });
       expect(badInput).toMatchObject({ type: 'error', status: 400, error: { param: 'input' } });
-      const [badStream] = await create(socket, { model: 'gpt-5.4', input: 'hi', stream: 'yes' });
+      const [badStream] = await createResponse(socket, { model: 'gpt-5.4', input: 'hi', stream: 'yes' });
       expect(badStream).toMatchObject({ type: 'error', status: 400, error: { param: 'stream' } });
       // Nothing of these went upstream, and the socket still answers.
       expect(responsesRequests(harness)).toHaveLength(0);
-      const answer = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] still here' });
+      const answer = await createResponse(socket, { model: 'gpt-5.4', input: '[scenario:text] still here' });
       expect(answer.at(-1)?.type).toBe('response.completed');
       socket.close();
     },
@@ -240,8 +203,8 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     TIMEOUT,
     async () => {
       const typesFor = async (headers: Record<string, string>): Promise<string[]> => {
-        const socket = await open(harness, TEST_SERVER_KEY, headers);
-        const events = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] usage?' });
+        const socket = await openResponsesSocket(harness, TEST_SERVER_KEY, headers);
+        const events = await createResponse(socket, { model: 'gpt-5.4', input: '[scenario:text] usage?' });
         socket.close();
         return events.map((event) => event.type);
       };
@@ -258,26 +221,31 @@ describe('Responses WebSocket mode on /v1/responses', () => {
   );
 
   it('refuses a wrong key on the upgrade and closes on bad frames', TIMEOUT, async () => {
-    await expect(open(harness, 'wrong-key')).rejects.toThrow('401');
+    await expect(openResponsesSocket(harness, 'wrong-key')).rejects.toThrow('401');
     // The Host and Origin checks of HTTP requests (against DNS rebinding and browser pages) apply too.
-    await expect(open(harness, TEST_SERVER_KEY, { origin: 'http://evil.example' })).rejects.toThrow('403');
-    await expect(open(harness, TEST_SERVER_KEY, { host: 'evil.example' })).rejects.toThrow('403');
-    const binary = await open(harness);
+    await expect(
+      openResponsesSocket(harness, TEST_SERVER_KEY, { origin: 'http://evil.example' }),
+    ).rejects.toThrow('403');
+    await expect(openResponsesSocket(harness, TEST_SERVER_KEY, { host: 'evil.example' })).rejects.toThrow(
+      '403',
+    );
+    const binary = await openResponsesSocket(harness);
     const binaryClosed = closeCode(binary);
     binary.send(Buffer.from([1, 2, 3]));
     expect(await binaryClosed).toBe(1003);
-    const notJson = await open(harness);
+    const notJson = await openResponsesSocket(harness);
     const notJsonClosed = closeCode(notJson);
     notJson.send('not json');
     expect(await notJsonClosed).toBe(1007);
-    const wrongType = await open(harness);
+    const wrongType = await openResponsesSocket(harness);
     const wrongTypeClosed = closeCode(wrongType);
     wrongType.send(JSON.stringify({ type: 'session.update' }));
     expect(await wrongTypeClosed).toBe(1008);
   });
 });
 
-describe('the WebSocket mode’s heartbeat', () => {
+// Its own gateway: pings every 50 ms, and its last test leaves it draining.
+describe('the WebSocket mode’s heartbeat, and its sockets while the gateway drains', () => {
   let harness: GatewayHarness;
 
   beforeAll(async () => {
@@ -288,42 +256,28 @@ describe('the WebSocket mode’s heartbeat', () => {
   });
 
   it('drops a socket whose peer stopped answering pings, and keeps one that answers', TIMEOUT, async () => {
-    const url = `${harness.gateway.url.replace('http', 'ws')}/v1/responses`;
     // A peer gone without closing: it never answers a ping.
-    const silent = new WebSocket(url, {
-      headers: { authorization: `Bearer ${TEST_SERVER_KEY}` },
-      autoPong: false,
-    });
-    const silentClosed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
-    const live = await open(harness);
+    const silent = await openResponsesSocket(harness, TEST_SERVER_KEY, {}, { autoPong: false });
+    const silentClosed = closeCode(silent);
+    const live = await openResponsesSocket(harness);
     // Dropped without a closing handshake (1006), after the third ping it left unanswered.
     expect(await silentClosed).toBe(1006);
     // The live socket went through the same pings and still answers.
     expect(live.readyState).toBe(WebSocket.OPEN);
-    const answer = await create(live, { model: 'gpt-5.4', input: '[scenario:text] still here' });
+    const answer = await createResponse(live, { model: 'gpt-5.4', input: '[scenario:text] still here' });
     expect(answer.at(-1)?.type).toBe('response.completed');
     live.close();
-  });
-});
-
-describe('the WebSocket mode while the gateway drains', () => {
-  let harness: GatewayHarness;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport: 'websocket' });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
   });
 
   it(
     'answers a response.create on an open socket with 503 server_shutting_down, as HTTP requests get',
     TIMEOUT,
     async () => {
-      const socket = await open(harness);
-      const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+      harness.emulator.clearRequests();
+      const socket = await openResponsesSocket(harness);
+      const closed = closeCode(socket);
       harness.gateway.gateway.startDraining();
-      const [event] = await create(socket, { model: 'gpt-5.4', input: '[scenario:text] too late' });
+      const [event] = await createResponse(socket, { model: 'gpt-5.4', input: '[scenario:text] too late' });
       expect(event).toMatchObject({ type: 'error', status: 503, error: { code: 'server_shutting_down' } });
       expect(responsesRequests(harness)).toHaveLength(0);
       expect(await closed).toBe(1001);
