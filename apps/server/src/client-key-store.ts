@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type OwnerOnlyFileLabel, readOwnerOnlyFile, secureOwnerOnlyFolder } from '@codetether/oauth-pkce';
 import { ClientKeyError } from './client-key-error.js';
+import { isRecord } from './is-record.js';
 import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
 import { generateServerApiKey } from './server-api-key.js';
 
@@ -103,10 +104,6 @@ const CLIENT_KEYS_FILE_LABEL: OwnerOnlyFileLabel = {
   name: 'client key file',
   recovery: 'remove it and create the keys again with `codetether-server keys create NAME`',
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function parseRecords(text: string, path: string): ClientKeyRecord[] {
   let parsed: unknown;

@@ -1,8 +1,5 @@
 import type { GatewayContext } from './gateway-context.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord } from './is-record.js';
 
 function numberAt(record: unknown, ...keys: string[]): number {
   let value: unknown = record;

@@ -4,6 +4,7 @@ import { ConversationIndex, clientTagOf, type IndexedConversation } from './conv
 import { type PlannedConversationTurn, runConversationTurn } from './conversation-turn.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
+import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
 
 /**
@@ -17,10 +18,6 @@ const PER_TURN_FIELDS: ReadonlySet<string> = new Set([
   'generate',
   'client_metadata',
 ]);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The body without its per-turn fields: the conversation's request template. */
 function templateOf(body: Record<string, unknown>): Record<string, unknown> {

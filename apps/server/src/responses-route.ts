@@ -5,6 +5,7 @@ import { formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
 import type { RouteRequest } from './gateway-routes.js';
+import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
@@ -29,10 +30,6 @@ function isEvent(value: unknown): value is ResponsesEvent {
   return (
     typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
