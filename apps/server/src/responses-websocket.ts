@@ -63,7 +63,7 @@ export interface ResponsesWebSocketOptions {
    * profile's scope); throws a 401 {@link GatewayError} otherwise.
    */
   authenticate(authorization: string | undefined): Promise<AuthenticatedClient>;
-  /** Whether the gateway is shutting down (upgrades then get 503). */
+  /** Whether the gateway is shutting down (upgrades, and `response.create`s on open sockets, then get 503). */
   isDraining(): boolean;
   /** The 403 for an upgrade request whose `Host` or `Origin` header the gateway does not answer. */
   refuseHostOrOrigin(host: string | undefined, origin: string | undefined): GatewayError | undefined;
