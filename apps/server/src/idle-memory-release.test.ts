@@ -42,6 +42,66 @@ describe('createIdleMemoryRelease', () => {
     expect(collect).toHaveBeenCalledTimes(1);
   });
 
+  it('skips a quiet period in which the resident set did not grow since the last release', async () => {
+    // Each release is a full memory-reducing collection (tens of ms) that also shrinks V8's young
+    // generation: a gateway used one request at a time, with pauses, must not pay it at every pause.
+    let residentBytes = 100 * 1024 * 1024;
+    const collect = vi.fn(() => {
+      residentBytes = 90 * 1024 * 1024;
+    });
+    const release = createIdleMemoryRelease(2_000, collect, { residentSetBytes: () => residentBytes });
+    const servePauseAndSettle = async (): Promise<void> => {
+      release.busy();
+      release.idle();
+      await vi.advanceTimersByTimeAsync(2_000);
+    };
+    await servePauseAndSettle();
+    expect(collect).toHaveBeenCalledTimes(1);
+    // Requests served, but the resident set grew by less than the threshold (10 %): no collection.
+    residentBytes = 99 * 1024 * 1024;
+    await servePauseAndSettle();
+    expect(collect).toHaveBeenCalledTimes(1);
+    // Grown by more (a burst of load): collected again.
+    residentBytes = 99.5 * 1024 * 1024;
+    await servePauseAndSettle();
+    expect(collect).toHaveBeenCalledTimes(2);
+    // Measured from what the last release left (90 MiB), with a threshold of one's own.
+    const strict = createIdleMemoryRelease(2_000, collect, {
+      residentSetBytes: () => residentBytes,
+      minimumGrowth: 0,
+    });
+    residentBytes = 90 * 1024 * 1024;
+    strict.busy();
+    strict.idle();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(collect).toHaveBeenCalledTimes(3);
+  });
+
+  it('reads the resident set after an asynchronous release has settled', async () => {
+    let residentBytes = 200;
+    let finish: (() => void) | undefined;
+    const collect = vi.fn(
+      () =>
+        new Promise<void>((resolve) => {
+          finish = () => {
+            residentBytes = 100;
+            resolve();
+          };
+        }),
+    );
+    const release = createIdleMemoryRelease(10, collect, { residentSetBytes: () => residentBytes });
+    release.busy();
+    release.idle();
+    await vi.advanceTimersByTimeAsync(10);
+    finish?.();
+    await vi.advanceTimersByTimeAsync(0);
+    residentBytes = 109;
+    release.busy();
+    release.idle();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(collect).toHaveBeenCalledTimes(1);
+  });
+
   it('never collects once stopped', () => {
     const collect = vi.fn();
     const release = createIdleMemoryRelease(2_000, collect);

@@ -53,24 +53,66 @@ export async function releaseIdleMemory(): Promise<void> {
 }
 
 /**
+ * How much the resident set must have grown since the last release, as a fraction of what that
+ * release left, for the next quiet period to release again: 10 %.
+ */
+export const DEFAULT_IDLE_MEMORY_RELEASE_GROWTH = 0.1;
+
+/** Options of {@link createIdleMemoryRelease}. */
+export interface IdleMemoryReleaseOptions {
+  /** Reads the process's resident set size in bytes (default `process.memoryUsage.rss`). */
+  readonly residentSetBytes?: () => number;
+  /**
+   * The growth of the resident set since the last release below which a quiet period releases
+   * nothing, as a fraction of what that release left (default {@link DEFAULT_IDLE_MEMORY_RELEASE_GROWTH};
+   * 0 releases after every quiet period that followed requests).
+   */
+  readonly minimumGrowth?: number;
+}
+
+/**
  * Gives the memory a burst of load grew back to the system once no request has been in flight for
- * `quietMs` ({@link releaseIdleMemory}). It runs at most once per quiet period and only after
- * requests were served since the last one, so an idle gateway does no work; its timer never keeps
- * the process up. A request arriving during the release waits for it (tens to a few hundred ms).
+ * `quietMs` ({@link releaseIdleMemory}). It runs at most once per quiet period, only after
+ * requests were served since the last one, and — after the first — only when the resident set has
+ * grown by more than `minimumGrowth` since the last release left it: a release is a full
+ * collection (tens of ms) that also shrinks V8's young generation, after which the next requests
+ * run slower, so a gateway used one request at a time, with pauses, does not pay it at every
+ * pause for nothing to give back. An idle gateway does no work; the timer never keeps the process
+ * up. A request arriving during a release waits for it (tens to a few hundred ms).
  *
  * @param quietMs - how long the gateway must have been idle, ms
- * @param release - what to run (default {@link releaseIdleMemory}; a returned promise is not awaited)
+ * @param release - what to run (default {@link releaseIdleMemory}); the resident set is read again once it settled
+ * @param options - how to read the resident set, and the growth that makes a release worth it
  */
 export function createIdleMemoryRelease(
   quietMs: number = DEFAULT_IDLE_MEMORY_RELEASE_MS,
   release: () => void | Promise<void> = releaseIdleMemory,
+  options: IdleMemoryReleaseOptions = {},
 ): IdleMemoryRelease {
+  const residentSetBytes = options.residentSetBytes ?? (() => process.memoryUsage.rss());
+  const minimumGrowth = options.minimumGrowth ?? DEFAULT_IDLE_MEMORY_RELEASE_GROWTH;
   let servedSinceRelease = false;
+  /** What the last release left (undefined before the first). */
+  let residentAfterRelease: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   const cancel = (): void => {
     if (timer === undefined) return;
     clearTimeout(timer);
     timer = undefined;
+  };
+  const releaseIfGrown = (): void => {
+    timer = undefined;
+    servedSinceRelease = false;
+    if (
+      residentAfterRelease !== undefined &&
+      residentSetBytes() <= residentAfterRelease * (1 + minimumGrowth)
+    ) {
+      return;
+    }
+    const remember = (): void => {
+      residentAfterRelease = residentSetBytes();
+    };
+    void Promise.resolve(release()).then(remember, remember);
   };
   return {
     busy() {
@@ -80,11 +122,7 @@ export function createIdleMemoryRelease(
     idle() {
       if (!servedSinceRelease) return;
       cancel();
-      timer = setTimeout(() => {
-        timer = undefined;
-        servedSinceRelease = false;
-        void release();
-      }, quietMs);
+      timer = setTimeout(releaseIfGrown, quietMs);
       timer.unref();
     },
     stop: cancel,

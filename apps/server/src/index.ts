@@ -55,7 +55,11 @@ export {
   type GatewayServer,
   type GatewayServerOptions,
 } from './gateway-server.js';
-export { DEFAULT_IDLE_MEMORY_RELEASE_MS, type GatewayActivityListener } from './idle-memory-release.js';
+export {
+  DEFAULT_IDLE_MEMORY_RELEASE_GROWTH,
+  DEFAULT_IDLE_MEMORY_RELEASE_MS,
+  type GatewayActivityListener,
+} from './idle-memory-release.js';
 export { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 export { GatewayError, type OpenAiErrorBody, type OpenAiErrorType } from './openai-error.js';
 export { PROFILE_HEADER } from './profile-scope.js';
