@@ -6,7 +6,8 @@
 // BENCH_LIKE_FOR_LIKE_SEQUENTIAL=400 BENCH_LIKE_FOR_LIKE_ROUNDS=6
 // BENCH_TRANSPORT=auto|http|websocket: the provider's upstream transport, default auto as in production;
 // BENCH_PARTS=likeForLike,fullGateway,serverOnly by default, pacingFloor on request: see pacing-floor.mjs,
-// with BENCH_PACINGS=0,1,5,20 and BENCH_PACING_STREAMS=30)
+// with BENCH_PACINGS=0,1,5,20 and BENCH_PACING_STREAMS=30; afterPause on request: see after-pause.mjs,
+// with BENCH_PAUSES=9 and BENCH_PAUSE_MS=3000)
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism, loadavg } from 'node:os';
@@ -15,6 +16,7 @@ import { startEmulator, TEXT_ANSWER } from '@codetether/emulator';
 import { TUNED_ALLOCATOR_ENVIRONMENT } from '../dist/index.js';
 // TypeScript run by Node's type stripping: the same login the integration tests store.
 import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
+import { measureAfterPause } from './after-pause.mjs';
 import { compareLikeForLike } from './like-for-like.mjs';
 import { measurePacingFloor } from './pacing-floor.mjs';
 import { streamTimeToFirstToken } from './time-to-first-token.mjs';
@@ -87,6 +89,7 @@ async function startGatewayProcess(
   upstreamTransport = transport,
   extraExecArgv = [],
   upstream = { emulator, credentials },
+  extraSetup = {},
 ) {
   const { url, ask, stop } = await startChildProcess(
     './gateway-process.mjs',
@@ -99,6 +102,7 @@ async function startGatewayProcess(
       provider,
       text: TEXT_ANSWER,
       eventDelayMs,
+      ...extraSetup,
     },
     gatewayEnvironment,
   );
@@ -305,6 +309,19 @@ if (parts.includes('pacingFloor')) {
     streams: Number(process.env.BENCH_PACING_STREAMS ?? 30),
   });
 }
+if (parts.includes('afterPause')) {
+  report.afterPause = await measureAfterPause({
+    startUpstream: async () => {
+      const pacedEmulator = await startEmulator({ scenario: 'text', eventDelayMs: likeForLikeEventDelayMs });
+      return { emulator: pacedEmulator, credentials: toStoredLogin(pacedEmulator.issueTokens()) };
+    },
+    startGateway: (upstream, setup) => startGatewayProcess('codex', 'http', [], upstream, setup),
+    startBareProxy: (upstream) => startBareProxyProcess(upstream),
+    apiKey,
+    pauses: Number(process.env.BENCH_PAUSES ?? 9),
+    pauseMs: Number(process.env.BENCH_PAUSE_MS ?? 3000),
+  });
+}
 if (parts.includes('fullGateway')) report.fullGateway = await compare('codex');
 if (parts.includes('serverOnly')) report.serverOnly = await compare('replay');
 report.machine.loadAverage1mAtEnd = loadavg()[0];
@@ -312,7 +329,7 @@ await emulator.close();
 
 const round2 = (value) => (typeof value === 'number' ? Math.round(value * 100) / 100 : value);
 console.log(JSON.stringify(report, (_key, value) => round2(value), 2));
-for (const name of parts.filter((part) => part !== 'likeForLike' && part !== 'pacingFloor')) {
+for (const name of parts.filter((part) => !['likeForLike', 'pacingFloor', 'afterPause'].includes(part))) {
   const part = report[name];
   console.log(
     `${name}: ${concurrency} concurrent: added TTFT p50 ${round2(part.concurrent.addedTtftP50Ms)} ms, p99 ${round2(part.concurrent.addedTtftP99Ms)} ms (target p99 < 5 ms); ` +
@@ -383,6 +400,19 @@ if (report.pacingFloor !== undefined) {
       ...cpuMsPerSequentialStream.map(
         (row) =>
           `| ${row.eventDelayMs} ms | ${socatAvailable ? `${round2(row.socat)} | ` : ''}${round2(row.bareProxy)} | ${round2(row.gateway)} | ${round2(row.gateway / row.bareProxy)} |`,
+      ),
+    ].join('\n'),
+  );
+}
+if (report.afterPause !== undefined) {
+  const { pauses, pauseMs, rows } = report.afterPause;
+  console.log(
+    [
+      `| one request after each of ${pauses} pauses of ${pauseMs} ms, after a burst (medians) | CPU during the pause ms | CPU of the request ms | TTFT ms | RSS at the end MiB |`,
+      '|---|---|---|---|---|',
+      ...rows.map(
+        (row) =>
+          `| ${row.side} | ${round2(row.pauseCpuMs)} | ${round2(row.requestCpuMs)} | ${round2(row.ttftMs)} | ${round2(row.rssMiB)} |`,
       ),
     ].join('\n'),
   );

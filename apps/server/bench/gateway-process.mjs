@@ -137,6 +137,9 @@ process.once('message', async (setup) => {
     port: 0,
     logger: createGatewayLogger({ level: 'warn' }),
     closeProviderOnClose: true,
+    ...(setup.idleMemoryReleaseGrowth === undefined
+      ? {}
+      : { idleMemoryReleaseGrowth: setup.idleMemoryReleaseGrowth }),
   });
   process.send({ url: gateway.url });
   process.on('message', async (message) => {

@@ -77,6 +77,19 @@ describe('createIdleMemoryRelease', () => {
     expect(collect).toHaveBeenCalledTimes(3);
   });
 
+  it('takes a negative or non-finite growth as 0: a release after every quiet period', async () => {
+    for (const minimumGrowth of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const collect = vi.fn();
+      const release = createIdleMemoryRelease(10, collect, { residentSetBytes: () => 100, minimumGrowth });
+      for (let pause = 0; pause < 3; pause += 1) {
+        release.busy();
+        release.idle();
+        await vi.advanceTimersByTimeAsync(10);
+      }
+      expect(collect).toHaveBeenCalledTimes(3);
+    }
+  });
+
   it('reads the resident set after an asynchronous release has settled', async () => {
     let residentBytes = 200;
     let finish: (() => void) | undefined;

@@ -90,7 +90,9 @@ export function createIdleMemoryRelease(
   options: IdleMemoryReleaseOptions = {},
 ): IdleMemoryRelease {
   const residentSetBytes = options.residentSetBytes ?? (() => process.memoryUsage.rss());
-  const minimumGrowth = options.minimumGrowth ?? DEFAULT_IDLE_MEMORY_RELEASE_GROWTH;
+  const growth = options.minimumGrowth ?? DEFAULT_IDLE_MEMORY_RELEASE_GROWTH;
+  // A negative or non-finite growth is taken as 0: release after every quiet period.
+  const minimumGrowth = Number.isFinite(growth) && growth > 0 ? growth : 0;
   let servedSinceRelease = false;
   /** What the last release left (undefined before the first). */
   let residentAfterRelease: number | undefined;
@@ -104,6 +106,7 @@ export function createIdleMemoryRelease(
     timer = undefined;
     servedSinceRelease = false;
     if (
+      minimumGrowth > 0 &&
       residentAfterRelease !== undefined &&
       residentSetBytes() <= residentAfterRelease * (1 + minimumGrowth)
     ) {

@@ -32,6 +32,12 @@ export interface StartGatewayServerOptions extends GatewayServerOptions, Partial
    * to the system (one memory-reducing GC), ms (default 2000); `false` never does.
    */
   idleMemoryReleaseMs?: number | false;
+  /**
+   * How much the resident set must have grown since the last release, as a fraction of what it left,
+   * for a quiet period to release again (default `DEFAULT_IDLE_MEMORY_RELEASE_GROWTH`, 0.1; 0 releases
+   * after every quiet period that followed requests).
+   */
+  idleMemoryReleaseGrowth?: number;
 }
 
 /** Options of {@link RunningGateway.close}. */
@@ -72,7 +78,15 @@ function formatUrl(host: string, port: number): string {
 export async function startGatewayServer(options: StartGatewayServerOptions): Promise<RunningGateway> {
   const host = options.host ?? DEFAULT_HOST;
   const memoryRelease =
-    options.idleMemoryReleaseMs === false ? undefined : createIdleMemoryRelease(options.idleMemoryReleaseMs);
+    options.idleMemoryReleaseMs === false
+      ? undefined
+      : createIdleMemoryRelease(
+          options.idleMemoryReleaseMs,
+          undefined,
+          options.idleMemoryReleaseGrowth === undefined
+            ? {}
+            : { minimumGrowth: options.idleMemoryReleaseGrowth },
+        );
   const gateway = createGatewayServer({
     ...options,
     bindHost: options.bindHost ?? host,

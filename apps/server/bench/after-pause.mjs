@@ -1,0 +1,98 @@
+// The after-pause arm of the gateway bench: what a request costs when it comes after a pause longer
+// than the gateway's idle memory release quiet time (2 s), as when a person chats or an agent
+// waits on a tool. After a burst of load (200 concurrent streams), one request at a time is sent
+// after each pause, to the gateway as it ships (it releases again only once its resident set grew
+// by more than 10 % since the last release), to the same gateway releasing after every quiet period
+// (`idleMemoryReleaseGrowth: 0`, as before that rule) and to the bare Node proxy. Reported per side:
+// the CPU the process used during the pause (the release, if one ran), the CPU and the time to
+// first token of the request after it (medians), and the resident set at the end.
+import { setTimeout as sleep } from 'node:timers/promises';
+import OpenAI from 'openai';
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Measures requests after pauses. `startGateway(upstream, setup)` starts a gateway child process
+ * (`setup` adds to its IPC setup) and `startBareProxy(upstream)` the bare proxy, against the
+ * `{ emulator, credentials }` that `startUpstream()` resolves.
+ */
+export async function measureAfterPause({
+  startUpstream,
+  startGateway,
+  startBareProxy,
+  apiKey,
+  pauses,
+  pauseMs,
+}) {
+  const upstream = await startUpstream();
+  const processes = {
+    gateway: await startGateway(upstream, {}),
+    gatewayReleasingEveryPause: await startGateway(upstream, { idleMemoryReleaseGrowth: 0 }),
+    bareProxy: await startBareProxy(upstream),
+  };
+  const sides = Object.entries(processes).map(([name, process]) => ({
+    name,
+    process,
+    client: new OpenAI({
+      baseURL: `${process.url}/v1`,
+      apiKey: name === 'bareProxy' ? 'unused' : apiKey,
+      maxRetries: 0,
+    }),
+    pauseCpuMs: [],
+    requestCpuMs: [],
+    ttftMs: [],
+  }));
+  /** One streamed answer; resolves its time to the first text delta, ms. */
+  const oneStream = async (client, index) => {
+    const start = performance.now();
+    let firstToken;
+    const stream = await client.responses.create({
+      model: 'gpt-5.4',
+      instructions: 'Bench.',
+      input: [{ role: 'user', content: `hello ${index}` }],
+      store: false,
+      stream: true,
+    });
+    for await (const event of stream) {
+      if (firstToken === undefined && event.type === 'response.output_text.delta')
+        firstToken = performance.now() - start;
+    }
+    return firstToken;
+  };
+  // A burst first (the young generation grows, glibc's heap too), then a few sequential requests.
+  for (const side of sides) {
+    await Promise.all(Array.from({ length: 200 }, (_, index) => oneStream(side.client, index)));
+    for (let index = 0; index < 5; index += 1) await oneStream(side.client, index);
+  }
+  const cpuAfterLast = new Map();
+  for (const side of sides) cpuAfterLast.set(side, await side.process.cpuMicroseconds());
+  for (let pause = 0; pause < pauses; pause += 1) {
+    await sleep(pauseMs);
+    // Which side goes first rotates: the later ones paused a little longer.
+    const order = sides.map((_, index) => sides[(index + pause) % sides.length]);
+    for (const side of order) {
+      const before = await side.process.cpuMicroseconds();
+      side.pauseCpuMs.push((before - cpuAfterLast.get(side)) / 1000);
+      side.ttftMs.push(await oneStream(side.client, pause));
+      const after = await side.process.cpuMicroseconds();
+      side.requestCpuMs.push((after - before) / 1000);
+      cpuAfterLast.set(side, after);
+    }
+  }
+  const rows = [];
+  for (const side of sides) {
+    rows.push({
+      side: side.name,
+      pauseCpuMs: median(side.pauseCpuMs),
+      requestCpuMs: median(side.requestCpuMs),
+      ttftMs: median(side.ttftMs),
+      rssMiB: (await side.process.rssBytes()) / 1024 / 1024,
+    });
+    await side.process.stop();
+  }
+  await upstream.emulator.close();
+  return { pauses, pauseMs, rows };
+}
