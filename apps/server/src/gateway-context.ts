@@ -62,10 +62,9 @@ export function createUpstreamController(requestSignal: AbortSignal | undefined)
   const controller = new AbortController();
   if (requestSignal === undefined) return controller;
   if (requestSignal.aborted) controller.abort(requestSignal.reason);
-  else
-    requestSignal.addEventListener('abort', () => controller.abort(requestSignal.reason), {
-      once: true,
-      signal: controller.signal,
-    });
+  // Not removed when the upstream ends first: both signals belong to the one request and go with it
+  // (aborting a finished controller does nothing). Removing it through the listener's `signal`
+  // option cost ~8 µs per request (Node keeps a weak reference and a finalizer for it).
+  else requestSignal.addEventListener('abort', () => controller.abort(requestSignal.reason), { once: true });
   return controller;
 }
