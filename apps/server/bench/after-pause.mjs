@@ -8,6 +8,7 @@
 // first token of the request after it (medians), and the resident set at the end.
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
+import { streamOneResponse } from './responses-stream.mjs';
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -45,28 +46,15 @@ export async function measureAfterPause({
     requestCpuMs: [],
     ttftMs: [],
   }));
-  /** One streamed answer; resolves its time to the first text delta, ms. */
-  const oneStream = async (client, index) => {
-    const start = performance.now();
-    let firstToken;
-    const stream = await client.responses.create({
-      model: 'gpt-5.4',
-      instructions: 'Bench.',
-      input: [{ role: 'user', content: `hello ${index}` }],
-      store: false,
-      stream: true,
-    });
-    for await (const event of stream) {
-      if (firstToken === undefined && event.type === 'response.output_text.delta')
-        firstToken = performance.now() - start;
-    }
-    return firstToken;
-  };
   // A burst first (the young generation grows, glibc's heap too), then a few sequential requests.
   for (const side of sides) {
-    await Promise.all(Array.from({ length: 200 }, (_, index) => oneStream(side.client, index)));
-    for (let index = 0; index < 5; index += 1) await oneStream(side.client, index);
+    await Promise.all(Array.from({ length: 200 }, (_, index) => streamOneResponse(side.client, index)));
+    for (let index = 0; index < 5; index += 1) await streamOneResponse(side.client, index);
   }
+  // Settle before measuring: the release after the burst runs, and the burst's idle keep-alive
+  // connections close (after 5 s); then one more request each, so every measured pause follows one.
+  await sleep(Math.max(pauseMs, 6_000));
+  for (const side of sides) await streamOneResponse(side.client, 0);
   const cpuAfterLast = new Map();
   for (const side of sides) cpuAfterLast.set(side, await side.process.cpuMicroseconds());
   for (let pause = 0; pause < pauses; pause += 1) {
@@ -76,7 +64,7 @@ export async function measureAfterPause({
     for (const side of order) {
       const before = await side.process.cpuMicroseconds();
       side.pauseCpuMs.push((before - cpuAfterLast.get(side)) / 1000);
-      side.ttftMs.push(await oneStream(side.client, pause));
+      side.ttftMs.push(await streamOneResponse(side.client, pause));
       const after = await side.process.cpuMicroseconds();
       side.requestCpuMs.push((after - before) / 1000);
       cpuAfterLast.set(side, after);
@@ -90,6 +78,7 @@ export async function measureAfterPause({
       requestCpuMs: median(side.requestCpuMs),
       ttftMs: median(side.ttftMs),
       rssMiB: (await side.process.rssBytes()) / 1024 / 1024,
+      each: { pauseCpuMs: side.pauseCpuMs, requestCpuMs: side.requestCpuMs, ttftMs: side.ttftMs },
     });
     await side.process.stop();
   }

@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { freePort } from '../../../scripts/testing/free-port.ts';
+import { streamOneResponse } from './responses-stream.mjs';
 
 /** Whether socat is installed (it prints its version). */
 function hasSocat() {
@@ -121,27 +122,17 @@ export async function measurePacingFloor({
         process: socat,
       };
     }
-    const oneStream = async (client, index) => {
-      const stream = await client.responses.create({
-        model: 'gpt-5.4',
-        instructions: 'Bench.',
-        input: [{ role: 'user', content: `hello ${index}` }],
-        store: false,
-        stream: true,
-      });
-      for await (const _event of stream);
-    };
     const row = { eventDelayMs };
     for (const [name, side] of Object.entries(sides)) {
       // Warm-up (JIT, the provider's auth), then one keep-alive connection for the sequence. socat has
       // nothing to warm up, and the processes it forks for concurrent connections would end (and
       // take their CPU time out of the sum) while the sequence runs.
       if (name !== 'socat') {
-        await Promise.all(Array.from({ length: 50 }, (_, index) => oneStream(side.client, index)));
+        await Promise.all(Array.from({ length: 50 }, (_, index) => streamOneResponse(side.client, index)));
       }
-      for (let index = 0; index < 5; index += 1) await oneStream(side.client, index);
+      for (let index = 0; index < 5; index += 1) await streamOneResponse(side.client, index);
       const before = await side.process.cpuMicroseconds();
-      for (let index = 0; index < streams; index += 1) await oneStream(side.client, index);
+      for (let index = 0; index < streams; index += 1) await streamOneResponse(side.client, index);
       row[name] = ((await side.process.cpuMicroseconds()) - before) / 1000 / streams;
     }
     rows.push(row);
