@@ -69,5 +69,10 @@ describe('keys per client (emulator behind, WebSocket upstream)', () => {
       error: { code: 'invalid_api_key' },
     });
     expect(await closed).toBe(1008);
+    // Refused, it is a request of the log with its status, as a refused HTTP request is.
+    const logged = harness.logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.transport === 'websocket');
+    expect(logged.at(-1)).toMatchObject({ msg: 'request', method: 'response.create', status: 401 });
   });
 });

@@ -12,6 +12,21 @@ import {
 
 const TIMEOUT = { timeout: 30_000 };
 
+/** The request log's lines for `response.create`s over the WebSocket mode, oldest first. */
+function webSocketRequestLog(harness: GatewayHarness): Record<string, unknown>[] {
+  return harness.logLines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg !== undefined && line.transport === 'websocket');
+}
+
+/** `codetether_server_requests_total` of `response.create`s on the WebSocket mode with `status`. */
+async function responseCreatesCounted(harness: GatewayHarness, status: number): Promise<number> {
+  const text = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+  const sample = `codetether_server_requests_total{method="response.create",route="/v1/responses",status="${status}"} `;
+  const line = text.split('\n').find((candidate) => candidate.startsWith(sample));
+  return line === undefined ? 0 : Number(line.slice(sample.length));
+}
+
 function responsesRequests(harness: GatewayHarness): RecordedRequest[] {
   return harness.emulator.requests.filter(
     (request) => request.path.endsWith('/responses') && request.method === 'POST',
@@ -156,10 +171,7 @@ describe('Responses WebSocket mode on /v1/responses', () => {
       expect(added('codetether_server_time_to_first_token_seconds_count{route="/v1/responses"}')).toBe(2);
       expect(added('codetether_server_upstream_latency_seconds_count{route="/v1/responses"}')).toBe(2);
       // Each response is a line of the request log, as each HTTP request is.
-      const logged = harness.logLines
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-        .filter((line) => line.msg === 'request' && line.transport === 'websocket');
-      expect(logged.slice(-2)).toEqual([
+      expect(webSocketRequestLog(harness).slice(-2)).toEqual([
         expect.objectContaining({ method: 'response.create', route: '/v1/responses', status: 200 }),
         expect.objectContaining({ method: 'response.create', route: '/v1/responses', status: 200 }),
       ]);
@@ -175,6 +187,8 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     TIMEOUT,
     async () => {
       const socket = await openResponsesSocket(harness);
+      const refusedBefore = await responseCreatesCounted(harness, 400);
+      const answeredBefore = await responseCreatesCounted(harness, 200);
       // Written by hand: JSON.stringify itself cannot nest 10,000 levels.
       const deep = `${'{"nested":'.repeat(10_000)}"x"${'}'.repeat(10_000)}`;
       const [tooDeep] = await sendFrame(
@@ -195,6 +209,16 @@ describe('Responses WebSocket mode on /v1/responses', () => {
       const answer = await createResponse(socket, { model: 'gpt-5.4', input: '[scenario:text] still here' });
       expect(answer.at(-1)?.type).toBe('response.completed');
       socket.close();
+      // Each refused response.create is a request of the log and the metrics with its status, as a refused
+      // HTTP request is.
+      expect(webSocketRequestLog(harness).slice(-4)).toEqual([
+        expect.objectContaining({ msg: 'request', method: 'response.create', status: 400 }),
+        expect.objectContaining({ msg: 'request', method: 'response.create', status: 400 }),
+        expect.objectContaining({ msg: 'request', method: 'response.create', status: 400 }),
+        expect.objectContaining({ msg: 'request', method: 'response.create', status: 200 }),
+      ]);
+      expect((await responseCreatesCounted(harness, 400)) - refusedBefore).toBe(3);
+      expect((await responseCreatesCounted(harness, 200)) - answeredBefore).toBe(1);
     },
   );
 
@@ -281,6 +305,11 @@ describe('the WebSocket mode’s heartbeat, and its sockets while the gateway dr
       expect(event).toMatchObject({ type: 'error', status: 503, error: { code: 'server_shutting_down' } });
       expect(responsesRequests(harness)).toHaveLength(0);
       expect(await closed).toBe(1001);
+      expect(webSocketRequestLog(harness).at(-1)).toMatchObject({
+        msg: 'request failed',
+        method: 'response.create',
+        status: 503,
+      });
     },
   );
 });

@@ -184,24 +184,45 @@ async function streamResponse(
   } finally {
     socket.off('close', onClose);
     tracked.release();
-    // One line per response, as the HTTP routes log one per request.
-    const fields = {
-      method: 'response.create',
-      route: RESPONSES_WEBSOCKET_PATH,
-      transport: 'websocket',
-      status,
-      durationMs: Math.round(secondsSinceStart() * 1_000_000) / 1000,
-    };
-    if (status >= 500) context.logger.error(fields, 'request failed');
-    else context.logger.info(fields, 'request');
+    recordResponseCreate(context, status, startedAt);
   }
+}
+
+/**
+ * Counts one `response.create` as a request (`codetether_server_requests_total` with method
+ * `response.create`) and writes its line of the request log, as the HTTP routes do for each request:
+ * answered or refused, with the status of its answer (its error event's when it got one).
+ */
+function recordResponseCreate(context: GatewayContext, status: number, startedAt: number): void {
+  context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'response.create', status);
+  const fields = {
+    method: 'response.create',
+    route: RESPONSES_WEBSOCKET_PATH,
+    transport: 'websocket',
+    status,
+    durationMs: Math.round((context.monotonicNow() - startedAt) * 1000) / 1000,
+  };
+  if (status >= 500) context.logger.error(fields, 'request failed');
+  else context.logger.info(fields, 'request');
+}
+
+/** Answers a `response.create` with an error event (the socket stays open) and records it as refused. */
+function refuseResponseCreate(
+  context: GatewayContext,
+  socket: WebSocket,
+  error: GatewayError,
+  startedAt: number,
+): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(error)));
+  recordResponseCreate(context, error.status, startedAt);
 }
 
 /**
  * Runs one `response.create` as a request of its own: refused while the gateway shuts down (a 503 error
  * event, then the socket closes with 1001, as HTTP requests get 503 then); the key is checked again (a key
  * revoked while the socket is open is refused — a 401 error event, then the socket closes with 1008 — and
- * a key's changed profile applies), and the response counts as a request of the key.
+ * a key's changed profile applies), and the response counts as a request of the key. Answered or refused,
+ * it is one request of the metrics and the request log (`startedAt`: when its frame arrived).
  */
 async function answerResponseCreate(
   context: GatewayContext,
@@ -210,9 +231,10 @@ async function answerResponseCreate(
   authorization: string | undefined,
   headers: Headers,
   body: Record<string, unknown>,
+  startedAt: number,
 ): Promise<void> {
   if (options.isDraining()) {
-    socket.send(JSON.stringify(errorEvent(drainingError())));
+    refuseResponseCreate(context, socket, drainingError(), startedAt);
     socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
     return;
   }
@@ -221,9 +243,8 @@ async function answerResponseCreate(
     client = await options.authenticate(authorization);
   } catch (error) {
     const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
-    if (socket.readyState !== socket.OPEN) return;
-    socket.send(JSON.stringify(errorEvent(refused)));
-    if (refused.status === 401)
+    refuseResponseCreate(context, socket, refused, startedAt);
+    if (refused.status === 401 && socket.readyState === socket.OPEN)
       socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'The key is no longer valid.');
     return;
   }
@@ -244,6 +265,7 @@ function readResponseCreate(
   data: RawData,
   isBinary: boolean,
   inFlight: boolean,
+  startedAt: number,
 ): Record<string, unknown> | undefined {
   if (isBinary) {
     socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.unsupportedData, 'Send JSON text frames.');
@@ -264,7 +286,7 @@ function readResponseCreate(
   // Checked as the HTTP route checks its body (an error event; the socket stays open).
   const nestingError = jsonNestingError(text, message, context.maxJsonDepth);
   if (nestingError !== undefined) {
-    socket.send(JSON.stringify(errorEvent(nestingError)));
+    refuseResponseCreate(context, socket, nestingError, startedAt);
     return undefined;
   }
   const { type, ...body } = message as Record<string, unknown>;
@@ -282,7 +304,7 @@ function readResponseCreate(
       'A response is already in flight on this WebSocket. Wait for its final event, or open another socket.',
       { code: 'response_already_in_flight' },
     );
-    socket.send(JSON.stringify(errorEvent(error)));
+    refuseResponseCreate(context, socket, error, startedAt);
     return undefined;
   }
   if (typeof body.model !== 'string' || body.model === '') {
@@ -295,12 +317,12 @@ function readResponseCreate(
         code: 'missing_required_parameter',
       },
     );
-    socket.send(JSON.stringify(errorEvent(error)));
+    refuseResponseCreate(context, socket, error, startedAt);
     return undefined;
   }
   const checked = responsesRequestSchema.safeParse(body);
   if (!checked.success) {
-    socket.send(JSON.stringify(errorEvent(validationErrorToGatewayError(checked.error))));
+    refuseResponseCreate(context, socket, validationErrorToGatewayError(checked.error), startedAt);
     return undefined;
   }
   return body;
@@ -384,12 +406,15 @@ export function createResponsesWebSocket(
     const authorization = request.headers.authorization;
     let inFlight = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      const body = readResponseCreate(context, socket, data, isBinary, inFlight);
+      const startedAt = context.monotonicNow();
+      const body = readResponseCreate(context, socket, data, isBinary, inFlight, startedAt);
       if (body === undefined) return;
       inFlight = true;
-      void answerResponseCreate(context, options, socket, authorization, headers, body).finally(() => {
-        inFlight = false;
-      });
+      void answerResponseCreate(context, options, socket, authorization, headers, body, startedAt).finally(
+        () => {
+          inFlight = false;
+        },
+      );
     });
   };
 
