@@ -13,6 +13,7 @@ import {
   DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
 } from './conversation-index.js';
 import type { ModelMap } from './dialect-model-map.js';
+import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -276,17 +277,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       // A stream written straight to Node's response carries the id in its own head.
       if (c.res !== STREAM_WRITTEN_DIRECTLY) c.res.headers.set('x-request-id', requestId);
     }
-    const route = routeOf(c.req.path);
-    metrics.recordRequest(route, c.req.method, c.res.status);
-    const fields = {
+    recordFinishedRequest(metrics, logger, {
       requestId,
       method: c.req.method,
-      route,
+      route: routeOf(c.req.path),
       status: c.res.status,
       durationMs: Math.round((monotonicNow() - startedAt) * 1000) / 1000,
-    };
-    if (c.res.status >= 500) logger.error(fields, 'request failed');
-    else logger.info(fields, 'request');
+    });
   });
 
   app.onError((error, c) => {

@@ -53,7 +53,8 @@ async function nextRelayedEvent(events: AsyncIterator<unknown>): Promise<Respons
   }
 }
 
-const TERMINAL_TYPES: ReadonlySet<string> = new Set([
+/** The events that end a response and carry its final `response` (with its usage). */
+export const TERMINAL_RESPONSE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'response.completed',
   'response.incomplete',
   'response.failed',
@@ -90,7 +91,7 @@ async function collectFinalResponse(
     if (event === undefined) break;
     if (event.type === 'error') throw errorEventToGatewayError(event);
     if (event.type === 'response.output_item.done' && event.item !== undefined) outputItems.push(event.item);
-    if (!TERMINAL_TYPES.has(event.type)) continue;
+    if (!TERMINAL_RESPONSE_EVENT_TYPES.has(event.type)) continue;
     if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
     recordResponseUsage(context, event.response, key);
     const final = isRecord(event.response) ? { ...event.response } : {};
@@ -200,9 +201,10 @@ export async function handleResponses(
           context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
         }
         if (event.type === 'error') context.metrics.recordError(route, 'upstream_error_event');
-        if (TERMINAL_TYPES.has(event.type)) recordResponseUsage(context, event.response, tracked.clientKey);
+        if (TERMINAL_RESPONSE_EVENT_TYPES.has(event.type))
+          recordResponseUsage(context, event.response, tracked.clientKey);
         yield formatSseFrame(event, event.type);
-        if (TERMINAL_TYPES.has(event.type)) return;
+        if (TERMINAL_RESPONSE_EVENT_TYPES.has(event.type)) return;
         try {
           event = await nextRelayedEvent(events);
         } catch (error) {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { AuthenticatedClient } from './client-authentication.js';
+import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext } from './gateway-context.js';
 import { jsonNestingError } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
@@ -9,7 +10,11 @@ import { runInProfileScope } from './profile-scope.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { openResponseStream } from './responses-conversation-turn.js';
-import { isOpenAiResponsesEventType, responsesRequestSchema } from './responses-route.js';
+import {
+  isOpenAiResponsesEventType,
+  responsesRequestSchema,
+  TERMINAL_RESPONSE_EVENT_TYPES,
+} from './responses-route.js';
 import { drainingError, shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
@@ -47,13 +52,6 @@ export const RESPONSES_WEBSOCKET_CLOSE_CODES = {
   /** A frame larger than the body limit (sent by `ws` itself). */
   messageTooBig: 1009,
 } as const;
-
-const TERMINAL_TYPES: ReadonlySet<string> = new Set([
-  'response.completed',
-  'response.incomplete',
-  'response.failed',
-  'error',
-]);
 
 /** Options of {@link createResponsesWebSocket}. */
 export interface ResponsesWebSocketOptions {
@@ -114,7 +112,8 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
 
 /**
  * Streams one response over the socket, as one request: tracked for shutdown, counted in the metrics
- * (upstream latency, time to first token, usage windows, tokens of the key) and in the request log.
+ * (upstream latency, time to first token, usage windows, tokens of the key) and in the request log,
+ * all timed from `startedAt`, when its frame arrived (as an HTTP request's are from its arrival).
  */
 async function streamResponse(
   context: GatewayContext,
@@ -122,8 +121,8 @@ async function streamResponse(
   headers: Headers,
   body: Record<string, unknown>,
   clientKey: string,
+  startedAt: number,
 ): Promise<void> {
-  const startedAt = context.monotonicNow();
   const secondsSinceStart = (): number => (context.monotonicNow() - startedAt) / 1000;
   /** The HTTP status the response would have had (its error event's), for the request log. */
   let status = 200;
@@ -162,7 +161,9 @@ async function streamResponse(
         firstTokenSent = true;
         context.metrics.observeTimeToFirstToken(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
       }
-      if (TERMINAL_TYPES.has(type)) {
+      // An upstream `error` event ends the response too (it has no usage).
+      if (type === 'error') return;
+      if (TERMINAL_RESPONSE_EVENT_TYPES.has(type)) {
         recordResponseUsage(context, (event as { response?: unknown }).response, clientKey);
         return;
       }
@@ -194,16 +195,13 @@ async function streamResponse(
  * answered or refused, with the status of its answer (its error event's when it got one).
  */
 function recordResponseCreate(context: GatewayContext, status: number, startedAt: number): void {
-  context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'response.create', status);
-  const fields = {
+  recordFinishedRequest(context.metrics, context.logger, {
     method: 'response.create',
     route: RESPONSES_WEBSOCKET_PATH,
     transport: 'websocket',
     status,
     durationMs: Math.round((context.monotonicNow() - startedAt) * 1000) / 1000,
-  };
-  if (status >= 500) context.logger.error(fields, 'request failed');
-  else context.logger.info(fields, 'request');
+  });
 }
 
 /** Answers a `response.create` with an error event (the socket stays open) and records it as refused. */
@@ -250,7 +248,7 @@ async function answerResponseCreate(
   }
   context.metrics.recordKeyRequest(client.keyName);
   await runInProfileScope(client.profile, () =>
-    streamResponse(context, socket, headers, body, client.keyName),
+    streamResponse(context, socket, headers, body, client.keyName, startedAt),
   );
 }
 
