@@ -8,12 +8,8 @@
 // first token of the request after it (medians), and the resident set at the end.
 import { setTimeout as sleep } from 'node:timers/promises';
 import OpenAI from 'openai';
+import { percentile } from './percentile.mjs';
 import { streamOneResponse } from './responses-stream.mjs';
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /**
  * Measures requests after pauses. `startGateway(upstream, setup)` starts a gateway child process
@@ -74,9 +70,9 @@ export async function measureAfterPause({
   for (const side of sides) {
     rows.push({
       side: side.name,
-      pauseCpuMs: median(side.pauseCpuMs),
-      requestCpuMs: median(side.requestCpuMs),
-      ttftMs: median(side.ttftMs),
+      pauseCpuMs: percentile(side.pauseCpuMs, 50),
+      requestCpuMs: percentile(side.requestCpuMs, 50),
+      ttftMs: percentile(side.ttftMs, 50),
       rssMiB: (await side.process.rssBytes()) / 1024 / 1024,
       each: { pauseCpuMs: side.pauseCpuMs, requestCpuMs: side.requestCpuMs, ttftMs: side.ttftMs },
     });

@@ -19,6 +19,7 @@ import { toStoredLogin } from '../src/__fixtures__/emulator-login.ts';
 import { measureAfterPause } from './after-pause.mjs';
 import { compareLikeForLike } from './like-for-like.mjs';
 import { measurePacingFloor } from './pacing-floor.mjs';
+import { percentile } from './percentile.mjs';
 import { streamTimeToFirstToken } from './time-to-first-token.mjs';
 
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 200);
@@ -187,11 +188,6 @@ function ownCpuMicroseconds() {
   const usage = process.cpuUsage();
   return usage.user + usage.system;
 }
-
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 
 /** Runs the comparison of one gateway process against the direct baseline. */
 async function compare(providerKind) {

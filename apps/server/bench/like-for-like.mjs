@@ -6,11 +6,7 @@
 // With a bare proxy process (bare-proxy-process.mjs), the same figures for `/v1/responses` through the
 // least a Node.js proxy can do: the floor the gateway's own figures are to be read against.
 import OpenAI from 'openai';
-
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
+import { percentile } from './percentile.mjs';
 
 /** One streamed answer: resolves the time to the first text delta (ms) once the stream is drained. */
 async function oneStream(target, index) {

@@ -22,6 +22,7 @@ import {
   runServerCli,
   startGatewayProcess,
 } from '../src/__fixtures__/gateway-process.ts';
+import { percentile } from './percentile.mjs';
 import { streamTimeToFirstToken } from './time-to-first-token.mjs';
 
 if (!hasRedisServer) {
@@ -84,11 +85,6 @@ async function burst(arm) {
   const ttfts = await Promise.all(Array.from({ length: concurrency }, (_, index) => oneStream(arm, index)));
   return { ttfts, seconds: (performance.now() - started) / 1000 };
 }
-
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 
 const arms = [await startArm('file'), await startArm('redis')];
 const results = Object.fromEntries(
