@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness } from './__fixtures__/gateway-harness.js';
-import { closeCode, createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import {
+  closeCode,
+  createResponse,
+  openResponsesSocket,
+  webSocketRequestLog,
+} from './__fixtures__/responses-websocket-client.js';
 import { type ClientKeyStore, createFileClientKeyStore } from './client-key-store.js';
 
 async function continuedRequests(harness: GatewayHarness): Promise<number> {
@@ -70,9 +75,10 @@ describe('keys per client (emulator behind, WebSocket upstream)', () => {
     });
     expect(await closed).toBe(1008);
     // Refused, it is a request of the log with its status, as a refused HTTP request is.
-    const logged = harness.logLines
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .filter((line) => line.transport === 'websocket');
-    expect(logged.at(-1)).toMatchObject({ msg: 'request', method: 'response.create', status: 401 });
+    expect(webSocketRequestLog(harness).at(-1)).toMatchObject({
+      msg: 'request',
+      method: 'response.create',
+      status: 401,
+    });
   });
 });

@@ -8,16 +8,10 @@ import {
   openResponsesSocket,
   sendFrame,
   type WebSocketEvent,
+  webSocketRequestLog,
 } from './__fixtures__/responses-websocket-client.js';
 
 const TIMEOUT = { timeout: 30_000 };
-
-/** The request log's lines for `response.create`s over the WebSocket mode, oldest first. */
-function webSocketRequestLog(harness: GatewayHarness): Record<string, unknown>[] {
-  return harness.logLines
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((line) => line.msg !== undefined && line.transport === 'websocket');
-}
 
 /** `codetether_server_requests_total` of `response.create`s on the WebSocket mode with `status`. */
 async function responseCreatesCounted(harness: GatewayHarness, status: number): Promise<number> {

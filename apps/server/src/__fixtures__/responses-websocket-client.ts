@@ -66,3 +66,10 @@ export function createResponse(socket: WebSocket, body: Record<string, unknown>)
 export function closeCode(socket: WebSocket): Promise<number> {
   return new Promise((resolve) => socket.once('close', (code) => resolve(code)));
 }
+
+/** The gateway's request-log lines for `response.create`s over the WebSocket mode, oldest first. */
+export function webSocketRequestLog(harness: GatewayHarness): Record<string, unknown>[] {
+  return harness.logLines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg !== undefined && line.transport === 'websocket');
+}
