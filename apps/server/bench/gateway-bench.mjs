@@ -189,6 +189,12 @@ function ownCpuMicroseconds() {
   return usage.user + usage.system;
 }
 
+/** An emulator of its own (`text` scenario) pacing `eventDelayMs` between events, and a login it signed. */
+async function startPacedUpstream(eventDelayMs) {
+  const pacedEmulator = await startEmulator({ scenario: 'text', eventDelayMs });
+  return { emulator: pacedEmulator, credentials: toStoredLogin(pacedEmulator.issueTokens()) };
+}
+
 /** Runs the comparison of one gateway process against the direct baseline. */
 async function compare(providerKind) {
   const gatewayProcess = await startGatewayProcess(providerKind);
@@ -294,10 +300,7 @@ if (parts.includes('likeForLike')) {
 }
 if (parts.includes('pacingFloor')) {
   report.pacingFloor = await measurePacingFloor({
-    startUpstream: async (pacingMs) => {
-      const pacedEmulator = await startEmulator({ scenario: 'text', eventDelayMs: pacingMs });
-      return { emulator: pacedEmulator, credentials: toStoredLogin(pacedEmulator.issueTokens()) };
-    },
+    startUpstream: startPacedUpstream,
     startGateway: (upstream) => startGatewayProcess('codex', 'http', [], upstream),
     startBareProxy: (upstream) => startBareProxyProcess(upstream),
     apiKey,
@@ -307,10 +310,7 @@ if (parts.includes('pacingFloor')) {
 }
 if (parts.includes('afterPause')) {
   report.afterPause = await measureAfterPause({
-    startUpstream: async () => {
-      const pacedEmulator = await startEmulator({ scenario: 'text', eventDelayMs: likeForLikeEventDelayMs });
-      return { emulator: pacedEmulator, credentials: toStoredLogin(pacedEmulator.issueTokens()) };
-    },
+    startUpstream: () => startPacedUpstream(likeForLikeEventDelayMs),
     startGateway: (upstream, setup) => startGatewayProcess('codex', 'http', [], upstream, setup),
     startBareProxy: (upstream) => startBareProxyProcess(upstream),
     apiKey,
