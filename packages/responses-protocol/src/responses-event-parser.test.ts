@@ -247,6 +247,30 @@ describe('event reducer: tool calls', () => {
     ]);
   });
 
+  it('emits nothing more when the final arguments are shorter than the streamed ones', () => {
+    const chunks = reduce([
+      { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_1', 'f') },
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"a":1' },
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '0}' },
+      {
+        type: 'response.function_call_arguments.done',
+        item_id: 'fc_1',
+        output_index: 0,
+        arguments: '{"a":1}',
+      },
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: functionCall('fc_1', 'call_1', 'f', { arguments: '{}' }),
+      },
+      completed(),
+    ]);
+    expect(chunks.filter((chunk) => chunk.type === 'tool-call-delta')).toEqual([
+      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"a":1' },
+      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '0}' },
+    ]);
+  });
+
   it('handles custom tool calls (free-form input)', () => {
     expect(
       reduce([

@@ -114,6 +114,11 @@ function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): voi
  */
 function reconcileArguments(call: ToolCall, full: string | undefined, out: StreamChunk[]): void {
   if (full === undefined || call.finished) return;
+  // Once every received character went out, full arguments no longer than them change nothing
+  // (the same: nothing is missing; different: the emitted deltas stand), so the received ones are
+  // neither joined nor compared: the usual `.done` and `output_item.done` of a long call.
+  const { emittedLength } = call;
+  if (emittedLength > 0 && emittedLength === call.receivedLength && full.length <= emittedLength) return;
   const received = receivedText(call);
   if (full === received) return;
   if (full.startsWith(received)) {
