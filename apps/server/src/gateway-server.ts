@@ -346,6 +346,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       refuseHostOrOrigin: (host, origin) => refuseHostOrOrigin(originPolicy, host, origin),
       maxFrameBytes: maxBodyBytes,
       heartbeatMs: options.webSocketHeartbeatMs,
+      routeLabelOf: routeOf,
     }),
     // biome-ignore lint/plugin: one gateway object lives as long as the server; the embedding API has the property.
     get inFlightRequests() {

@@ -165,7 +165,9 @@ describe('Responses WebSocket mode on /v1/responses', () => {
       expect(added('codetether_server_time_to_first_token_seconds_count{route="/v1/responses"}')).toBe(2);
       expect(added('codetether_server_upstream_latency_seconds_count{route="/v1/responses"}')).toBe(2);
       // Each response is a line of the request log, as each HTTP request is.
-      expect(webSocketRequestLog(harness).slice(-2)).toEqual([
+      // The upgrade is a line too (101), as it is a request of the metrics.
+      expect(webSocketRequestLog(harness).slice(-3)).toEqual([
+        expect.objectContaining({ method: 'GET', route: '/v1/responses', status: 101 }),
         expect.objectContaining({ method: 'response.create', route: '/v1/responses', status: 200 }),
         expect.objectContaining({ method: 'response.create', route: '/v1/responses', status: 200 }),
       ]);
@@ -246,6 +248,30 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     ).rejects.toThrow('403');
     await expect(openResponsesSocket(harness, TEST_SERVER_KEY, { host: 'evil.example' })).rejects.toThrow(
       '403',
+    );
+    // A WebSocket upgrade on another path: refused, as an HTTP request there would be answered.
+    await expect(
+      new Promise((resolve, reject) => {
+        const elsewhere = new WebSocket(`${harness.gateway.url.replace('http', 'ws')}/v1/chat/completions`, {
+          headers: { authorization: `Bearer ${TEST_SERVER_KEY}` },
+        });
+        elsewhere.once('open', resolve);
+        elsewhere.once('unexpected-response', (_request, response) =>
+          reject(new Error(`upgrade refused: ${response.statusCode}`)),
+        );
+        elsewhere.once('error', reject);
+      }),
+    ).rejects.toThrow('404');
+    // Each refused upgrade is a request of the request log and the metrics, as a refused HTTP request is.
+    expect(webSocketRequestLog(harness).slice(-4)).toEqual([
+      expect.objectContaining({ method: 'GET', route: '/v1/responses', status: 401 }),
+      expect.objectContaining({ method: 'GET', route: '/v1/responses', status: 403 }),
+      expect.objectContaining({ method: 'GET', route: '/v1/responses', status: 403 }),
+      expect.objectContaining({ method: 'GET', route: '/v1/chat/completions', status: 404 }),
+    ]);
+    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    expect(metrics).toContain(
+      'codetether_server_requests_total{method="GET",route="/v1/chat/completions",status="404"} 1',
     );
     const binary = await openResponsesSocket(harness);
     const binaryClosed = closeCode(binary);

@@ -4,6 +4,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext } from './gateway-context.js';
+import { UNMATCHED_ROUTE_LABEL } from './gateway-routes.js';
 import { jsonNestingError } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { runInProfileScope } from './profile-scope.js';
@@ -73,6 +74,21 @@ export interface ResponsesWebSocketOptions {
    * aborted upstream), so a peer gone without closing does not hold a connection forever.
    */
   heartbeatMs?: number | undefined;
+  /**
+   * The metrics and request-log label of a path (the HTTP routes' labeler), for upgrades refused on
+   * other paths; by default `/v1/responses` for that path and `other` for the rest.
+   */
+  routeLabelOf?: ((path: string) => string) | undefined;
+}
+
+/** What every response of one socket shares: the upgrade request's headers, as read once. */
+interface SocketClient {
+  /** The upgrade request's headers (session id, client key…), as a `Headers`. */
+  readonly headers: Headers;
+  /** Its `Authorization` header, checked again for each `response.create`. */
+  readonly authorization: string | undefined;
+  /** Whether it is the Codex CLI (see {@link isCodexClient}). */
+  readonly relaysChatGptEvents: boolean;
 }
 
 /** The Responses WebSocket endpoint of a gateway. */
@@ -118,7 +134,7 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
 async function streamResponse(
   context: GatewayContext,
   socket: WebSocket,
-  headers: Headers,
+  { headers, relaysChatGptEvents }: SocketClient,
   body: Record<string, unknown>,
   clientKey: string,
   startedAt: number,
@@ -147,7 +163,6 @@ async function streamResponse(
     // The account's usage windows for `/metrics` (over HTTP they also go out as `x-codex-*` headers).
     reportRateLimits(context, stream.rateLimits);
     let firstTokenSent = false;
-    const relaysChatGptEvents = isCodexClient(headers);
     for await (const event of stream.events) {
       if (socket.readyState !== socket.OPEN) return;
       const type = (event as { type?: unknown }).type;
@@ -226,8 +241,7 @@ async function answerResponseCreate(
   context: GatewayContext,
   options: Pick<ResponsesWebSocketOptions, 'authenticate' | 'isDraining'>,
   socket: WebSocket,
-  authorization: string | undefined,
-  headers: Headers,
+  client: SocketClient,
   body: Record<string, unknown>,
   startedAt: number,
 ): Promise<void> {
@@ -236,9 +250,9 @@ async function answerResponseCreate(
     socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
     return;
   }
-  let client: AuthenticatedClient;
+  let authenticated: AuthenticatedClient;
   try {
-    client = await options.authenticate(authorization);
+    authenticated = await options.authenticate(client.authorization);
   } catch (error) {
     const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
     refuseResponseCreate(context, socket, refused, startedAt);
@@ -246,9 +260,9 @@ async function answerResponseCreate(
       socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'The key is no longer valid.');
     return;
   }
-  context.metrics.recordKeyRequest(client.keyName);
-  await runInProfileScope(client.profile, () =>
-    streamResponse(context, socket, headers, body, client.keyName, startedAt),
+  context.metrics.recordKeyRequest(authenticated.keyName);
+  await runInProfileScope(authenticated.profile, () =>
+    streamResponse(context, socket, client, body, authenticated.keyName, startedAt),
   );
 }
 
@@ -397,31 +411,57 @@ export function createResponsesWebSocket(
 ): ResponsesWebSocket {
   const server = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes });
   const heartbeat = createHeartbeat(options.heartbeatMs ?? DEFAULT_WEBSOCKET_HEARTBEAT_MS);
+  const routeLabelOf =
+    options.routeLabelOf ??
+    ((path: string) => (path === RESPONSES_WEBSOCKET_PATH ? path : UNMATCHED_ROUTE_LABEL));
+
+  /**
+   * Counts an upgrade request as a request (`GET` with the status it got: 101, or its refusal's) and
+   * writes its line of the request log, as for every HTTP request.
+   */
+  const recordUpgrade = (route: string, status: number, startedAt: number): void => {
+    recordFinishedRequest(context.metrics, context.logger, {
+      method: 'GET',
+      route,
+      transport: 'websocket',
+      status,
+      durationMs: Math.round((context.monotonicNow() - startedAt) * 1000) / 1000,
+    });
+  };
+  const refuseUpgrade = (socket: Duplex, route: string, startedAt: number, error: GatewayError): void => {
+    rejectUpgrade(socket, error);
+    recordUpgrade(route, error.status, startedAt);
+  };
 
   const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
     heartbeat.watch(socket);
     const headers = toHeaders(request);
-    const authorization = request.headers.authorization;
+    const client: SocketClient = {
+      headers,
+      authorization: request.headers.authorization,
+      relaysChatGptEvents: isCodexClient(headers),
+    };
     let inFlight = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const startedAt = context.monotonicNow();
       const body = readResponseCreate(context, socket, data, isBinary, inFlight, startedAt);
       if (body === undefined) return;
       inFlight = true;
-      void answerResponseCreate(context, options, socket, authorization, headers, body, startedAt).finally(
-        () => {
-          inFlight = false;
-        },
-      );
+      void answerResponseCreate(context, options, socket, client, body, startedAt).finally(() => {
+        inFlight = false;
+      });
     });
   };
 
   return {
     handleUpgrade(request, socket, head) {
+      const startedAt = context.monotonicNow();
       const path = new URL(request.url ?? '/', 'http://gateway').pathname;
       if (path !== RESPONSES_WEBSOCKET_PATH) {
-        rejectUpgrade(
+        refuseUpgrade(
           socket,
+          routeLabelOf(path),
+          startedAt,
           new GatewayError(
             404,
             'invalid_request_error',
@@ -443,12 +483,11 @@ export function createResponsesWebSocket(
           await options.authenticate(request.headers.authorization);
         } catch (error) {
           const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
-          context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', refused.status);
-          rejectUpgrade(socket, refused);
+          refuseUpgrade(socket, RESPONSES_WEBSOCKET_PATH, startedAt, refused);
           return;
         }
         server.handleUpgrade(request, socket, head, (webSocket) => {
-          context.metrics.recordRequest(RESPONSES_WEBSOCKET_PATH, 'GET', 101);
+          recordUpgrade(RESPONSES_WEBSOCKET_PATH, 101, startedAt);
           onConnection(webSocket, request);
         });
       })();

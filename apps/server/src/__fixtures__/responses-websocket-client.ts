@@ -67,7 +67,7 @@ export function closeCode(socket: WebSocket): Promise<number> {
   return new Promise((resolve) => socket.once('close', (code) => resolve(code)));
 }
 
-/** The gateway's request-log lines for `response.create`s over the WebSocket mode, oldest first. */
+/** The gateway's request-log lines of the WebSocket mode (upgrades and `response.create`s), oldest first. */
 export function webSocketRequestLog(harness: GatewayHarness): Record<string, unknown>[] {
   return harness.logLines
     .map((line) => JSON.parse(line) as Record<string, unknown>)
