@@ -230,46 +230,31 @@ describe('event reducer: tool calls', () => {
     ]);
   });
 
-  it('never emits arguments twice when the final arguments disagree with the streamed ones', () => {
-    const chunks = reduce([
-      { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_1', 'f') },
-      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"a":1}' },
-      {
-        type: 'response.function_call_arguments.done',
-        item_id: 'fc_1',
-        output_index: 0,
-        arguments: '{"a": 1}',
-      },
-      completed(),
-    ]);
-    expect(chunks.filter((chunk) => chunk.type === 'tool-call-delta')).toEqual([
-      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"a":1}' },
-    ]);
-  });
-
-  it('emits nothing more when the final arguments are shorter than the streamed ones', () => {
-    const chunks = reduce([
-      { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_1', 'f') },
-      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"a":1' },
-      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '0}' },
-      {
-        type: 'response.function_call_arguments.done',
-        item_id: 'fc_1',
-        output_index: 0,
-        arguments: '{"a":1}',
-      },
-      {
-        type: 'response.output_item.done',
-        output_index: 0,
-        item: functionCall('fc_1', 'call_1', 'f', { arguments: '{}' }),
-      },
-      completed(),
-    ]);
-    expect(chunks.filter((chunk) => chunk.type === 'tool-call-delta')).toEqual([
-      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"a":1' },
-      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '0}' },
-    ]);
-  });
+  it.each([
+    ['longer', '{"a": 1}'],
+    ['shorter', '{"a":}'],
+    ['the same length', '{"b":1}'],
+  ])(
+    'never emits arguments twice when the final arguments disagree with the streamed ones (%s)',
+    (_, final) => {
+      const chunks = reduce([
+        { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_1', 'f') },
+        { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"a"' },
+        { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: ':1}' },
+        { type: 'response.function_call_arguments.done', item_id: 'fc_1', output_index: 0, arguments: final },
+        {
+          type: 'response.output_item.done',
+          output_index: 0,
+          item: functionCall('fc_1', 'call_1', 'f', { arguments: final }),
+        },
+        completed(),
+      ]);
+      expect(chunks.filter((chunk) => chunk.type === 'tool-call-delta')).toEqual([
+        { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"a"' },
+        { type: 'tool-call-delta', id: 'call_1', argumentsDelta: ':1}' },
+      ]);
+    },
+  );
 
   it('handles custom tool calls (free-form input)', () => {
     expect(
