@@ -218,3 +218,35 @@ describe('timeouts and the connection cap', () => {
     expect((await get(gateway, '/healthz', { host: 'localhost' })).status).toBe(200);
   }, 15_000);
 });
+
+describe('requests with a target that is not a URL', () => {
+  it.each(['http://[::1/healthz', 'http://a:b:c/healthz', '//[x/healthz'])(
+    'answers GET %s with a 4xx and goes on serving',
+    async (target) => {
+      const gateway = await start();
+      const { socket, closed } = rawSocket(gateway);
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+      const answer = await closed;
+      expect(answer.text).toMatch(/^HTTP\/1\.1 40[04] /);
+      expect((await get(gateway, '/healthz', { host: 'localhost' })).status).toBe(200);
+    },
+    15_000,
+  );
+
+  it.each(['http://[::1/v1/responses', 'http://a:b:c/v1/responses', '//[x/v1/responses'])(
+    'answers a WebSocket upgrade to %s with 400 and goes on serving',
+    async (target) => {
+      const gateway = await start();
+      const { socket, closed } = rawSocket(gateway);
+      socket.write(
+        `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+          `Authorization: Bearer ${KEY}\r\n\r\n`,
+      );
+      const answer = await closed;
+      expect(answer.text).toMatch(/^HTTP\/1\.1 400 /);
+      expect((await get(gateway, '/healthz', { host: 'localhost' })).status).toBe(200);
+    },
+    15_000,
+  );
+});

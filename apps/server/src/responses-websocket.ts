@@ -112,6 +112,15 @@ function rejectUpgrade(socket: Duplex, error: GatewayError): void {
   socket.end(`HTTP/1.1 ${error.status} ${error.type}\r\n${head}\r\nconnection: close\r\n\r\n${body}`);
 }
 
+/** The path of a request target, or `undefined` when it is not a URL (`http://[::1`, `//[x`…). */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://gateway').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 function toHeaders(request: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -456,7 +465,18 @@ export function createResponsesWebSocket(
   return {
     handleUpgrade(request, socket, head) {
       const startedAt = context.monotonicNow();
-      const path = new URL(request.url ?? '/', 'http://gateway').pathname;
+      const path = pathOf(request.url);
+      if (path === undefined) {
+        refuseUpgrade(
+          socket,
+          UNMATCHED_ROUTE_LABEL,
+          startedAt,
+          new GatewayError(400, 'invalid_request_error', 'The request target is not a valid URL path.', {
+            code: 'invalid_url',
+          }),
+        );
+        return;
+      }
       if (path !== RESPONSES_WEBSOCKET_PATH) {
         refuseUpgrade(
           socket,
