@@ -250,3 +250,35 @@ describe('requests with a target that is not a URL', () => {
     15_000,
   );
 });
+
+describe('WebSocket upgrades whose client goes away at once', () => {
+  it('survives clients that reset the connection right after the upgrade request, with a good key or a wrong one', async () => {
+    const gateway = await start();
+    // An 'error' event nobody listens to ends the process; here it would be an unhandled error of the run.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (error: unknown): void => {
+      unhandled.push(error);
+    };
+    process.on('uncaughtException', onUnhandled);
+    try {
+      for (let round = 0; round < 200; round += 1) {
+        const socket = connect(gateway.port, '127.0.0.1');
+        sockets.push(socket);
+        socket.on('error', () => {});
+        await new Promise((resolve) => socket.once('connect', resolve));
+        socket.write(
+          `GET /v1/responses HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+            `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n` +
+            `Authorization: Bearer ${round % 2 === 0 ? KEY : 'wrong-key'}\r\n\r\n`,
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+        socket.resetAndDestroy();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      process.off('uncaughtException', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect((await get(gateway, '/healthz', { host: 'localhost' })).status).toBe(200);
+  }, 30_000);
+});

@@ -121,6 +121,11 @@ function pathOf(target: string | undefined): string | undefined {
   }
 }
 
+/** Destroys the socket whose error it receives (a reset connection has nothing more to answer). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 function toHeaders(request: IncomingMessage): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
@@ -465,6 +470,10 @@ export function createResponsesWebSocket(
   return {
     handleUpgrade(request, socket, head) {
       const startedAt = context.monotonicNow();
+      // Node takes its own error listener off a socket it hands to `upgrade`: until `ws` adds one, a
+      // client that resets the connection (while its key is checked, or its refusal is written) would
+      // raise an 'error' event nobody listens to, which ends the process.
+      socket.on('error', destroySocket);
       const path = pathOf(request.url);
       if (path === undefined) {
         refuseUpgrade(
