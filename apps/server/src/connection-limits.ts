@@ -83,8 +83,23 @@ function clientErrorResponse(error: NodeJS.ErrnoException): string {
 export interface LimitedHttpServerFactory {
   /** Node's `createServer`, with the connection cap around the request listener. */
   createServer: typeof createServer;
-  /** Options for Node's HTTP server (the header and request timeouts). */
-  serverOptions: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
+  /** Options for Node's HTTP server: the header and request timeouts, and which upgrade offers go to `upgrade`. */
+  serverOptions: {
+    headersTimeout: number;
+    requestTimeout: number;
+    connectionsCheckingInterval: number;
+    shouldUpgradeCallback: (request: IncomingMessage) => boolean;
+  };
+}
+
+/**
+ * Whether a request asks for a WebSocket: only those go to the server's `upgrade` listener. Any other
+ * `Upgrade` offer (`h2c`, which `curl --http2` sends on `http://`) is served as a plain HTTP/1.1
+ * request, as the offer allows — not answered 404 by the WebSocket endpoint. (Node 24.9 / 22.21 and
+ * later; older versions hand every upgrade offer to the listener.)
+ */
+function isWebSocketUpgrade(request: IncomingMessage): boolean {
+  return request.headers.upgrade?.trim().toLowerCase() === 'websocket';
 }
 
 /**
@@ -135,6 +150,7 @@ export function createLimitedHttpServer(limits: ConnectionLimits): LimitedHttpSe
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+      shouldUpgradeCallback: isWebSocketUpgrade,
     },
   };
 }

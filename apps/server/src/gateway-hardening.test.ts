@@ -282,3 +282,18 @@ describe('WebSocket upgrades whose client goes away at once', () => {
     expect((await get(gateway, '/healthz', { host: 'localhost' })).status).toBe(200);
   }, 30_000);
 });
+
+describe('requests that offer another protocol upgrade (curl --http2 on http://)', () => {
+  it('serves them over HTTP/1.1, as if the Upgrade header were not there', async () => {
+    const gateway = await start();
+    const answer = await get(gateway, '/v1/models', {
+      host: 'localhost',
+      authorization: `Bearer ${KEY}`,
+      connection: 'Upgrade, HTTP2-Settings',
+      upgrade: 'h2c',
+      'http2-settings': 'AAMAAABkAARAAAAAAAIAAAAA',
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ object: 'list' });
+  });
+});
