@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { completeAnswer } from './__fixtures__/fault-server.js';
+import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
+import { describe, expect, it, vi } from 'vitest';
+import { collectEvents, completeAnswer, sseFrame } from './__fixtures__/fault-server.js';
 import {
   authorizationLineOf,
   type RawRequestHandler,
@@ -79,5 +80,107 @@ describe('an unexpected interim answer', () => {
     expect(error.code).toBe('network');
     expect(error.message).toContain('not valid HTTP/1.1');
     expect(error.message).not.toContain('Could not reach');
+  });
+});
+
+describe('a compressed answer (no Accept-Encoding was sent, so any coding is allowed)', () => {
+  const encoders: Array<[string, (input: Buffer) => Buffer]> = [
+    ['gzip', gzipSync],
+    ['x-gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ];
+  for (const [encoding, encode] of encoders) {
+    it(`decodes a ${encoding} event stream`, async () => {
+      const { upstream, transport } = await setUpRaw((socket) => {
+        socket.write(encodedAnswer(encoding, encode(Buffer.from(completeAnswer('zipped')))));
+      });
+      const response = await transport.stream(requestFor(upstream.url));
+      const events = await collectEvents(response.events);
+      expect(events.map((event) => event.type)).toEqual([
+        'response.created',
+        'response.output_text.delta',
+        'response.completed',
+      ]);
+    });
+  }
+
+  it('keeps the keep-alive socket after a gzip stream that ended', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      socket.write(encodedAnswer('gzip', gzipSync(Buffer.from(completeAnswer()))));
+    });
+    for (let turn = 0; turn < 2; turn += 1) {
+      const response = await transport.stream(requestFor(upstream.url));
+      expect(await collectEvents(response.events)).toHaveLength(3);
+    }
+    expect(upstream.connectionCount()).toBe(1);
+  });
+
+  it('closes the socket when the caller aborts a gzip stream midway', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      socket.write(
+        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n',
+      );
+      const gzip = createGzip();
+      gzip.on('data', (chunk: Buffer) =>
+        socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`, 'latin1'),
+      );
+      gzip.write(sseFrame({ type: 'response.created', response: { id: 'resp_1' } }));
+      gzip.flush();
+    });
+    const controller = new AbortController();
+    const response = await transport.stream(requestFor(upstream.url, { signal: controller.signal }));
+    const iterator = response.events[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toMatchObject({ type: 'response.created' });
+    const pending = iterator.next();
+    controller.abort();
+    const error = await expectTransportError(pending);
+    expect(error.code).toBe('aborted');
+    await vi.waitFor(() => expect(upstream.openConnections()).toBe(0), { timeout: 5_000 });
+  });
+
+  it('decodes two stacked codings, applied in order', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      const body = brotliCompressSync(gzipSync(Buffer.from(completeAnswer())));
+      socket.write(encodedAnswer('gzip, br', body));
+    });
+    const response = await transport.stream(requestFor(upstream.url));
+    expect(await collectEvents(response.events)).toHaveLength(3);
+  });
+
+  it('decodes a compressed error body for the error message', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      const body = gzipSync(Buffer.from(JSON.stringify({ error: { message: 'The model is unknown.' } })));
+      socket.write(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: ${body.length}\r\n\r\n`,
+      );
+      socket.write(body);
+    });
+    const error = await expectTransportError(transport.stream(requestFor(upstream.url)));
+    expect(error.code).toBe('http-status');
+    expect(error.serverMessage).toBe('The model is unknown.');
+  });
+
+  it('fails a corrupt gzip body with a protocol error that says so', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      socket.write(encodedAnswer('gzip', Buffer.from('this is not gzip at all')));
+    });
+    const response = await transport.stream(requestFor(upstream.url));
+    const { error } = await drain(response.events);
+    expect(error.code).toBe('protocol');
+    expect(error.message).toContain('gzip');
+    expect(error.isRetryable).toBe(false);
+  });
+
+  it('refuses a coding it cannot decode with a typed error, without retrying', async () => {
+    const { upstream } = await setUpRaw((socket) => {
+      socket.write(encodedAnswer('compress', Buffer.from('whatever')));
+    });
+    const { transport } = createTransport({ maxAttempts: 3 });
+    const error = await expectTransportError(transport.stream(requestFor(upstream.url)));
+    expect(error.code).toBe('protocol');
+    expect(error.message).toContain('compress');
+    expect(error.status).toBe(200);
+    expect(upstream.requestCount()).toBe(1);
   });
 });
