@@ -47,6 +47,19 @@ function ignoreError(): void {
   // A late error of an abandoned handshake: the caller already got its answer.
 }
 
+/**
+ * `error` without the raw bytes Node attaches to an HTTP parse error of the upgrade answer
+ * (`rawPacket`): they are what the server sent, and a broken server or proxy that echoes the
+ * request's headers would put the bearer token there, out of reach of message redaction.
+ */
+function withoutReceivedBytes(error: Error): Error {
+  for (const key of Object.getOwnPropertyNames(error)) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value instanceof Uint8Array) delete (error as unknown as Record<string, unknown>)[key];
+  }
+  return error;
+}
+
 function describeNetworkError(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const code = (error as { code?: unknown }).code;
@@ -177,7 +190,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
         new WebSocketTransportError(
           'network',
           `Could not open the Responses WebSocket to ${host} (${describeNetworkError(error)}). Check the network and the base URL; the HTTP transport may still work.`,
-          { fallbackSafe: true, isRetryable: true, cause: error },
+          { fallbackSafe: true, isRetryable: true, cause: withoutReceivedBytes(error) },
         ),
       );
     };

@@ -1,4 +1,4 @@
-import { describeServerFailure } from '@codetether/responses-protocol';
+import { describeServerFailure, isRetryableStatus } from '@codetether/responses-protocol';
 import { WebSocketTransportError } from './web-socket-transport-error.js';
 
 /** A failure the server reported with an HTTP status: a refused handshake or an `error` event with a status. */
@@ -41,18 +41,37 @@ export function readErrorEventStatus(event: Record<string, unknown>): number | u
  */
 export function errorFromServerFailure(failure: ServerFailure): WebSocketTransportError {
   const handshake = failure.origin === 'handshake';
-  const described = describeServerFailure(
-    { status: failure.status, headers: failure.headers, body: failure.body, now: failure.now },
-    {
-      lead: handshake
-        ? `The Responses WebSocket handshake was refused with HTTP ${failure.status}`
-        : `The server reported an error with status ${failure.status} on the Responses WebSocket`,
-      advice:
-        handshake && NO_WEBSOCKET_STATUSES.has(failure.status)
-          ? 'This endpoint does not offer the Responses WebSocket; use the HTTP transport instead.'
-          : undefined,
-    },
-  );
+  const lead = handshake
+    ? `The Responses WebSocket handshake was refused with HTTP ${failure.status}`
+    : `The server reported an error with status ${failure.status} on the Responses WebSocket`;
+  let described: ReturnType<typeof describeServerFailure>;
+  try {
+    described = describeServerFailure(
+      { status: failure.status, headers: failure.headers, body: failure.body, now: failure.now },
+      {
+        lead,
+        advice:
+          handshake && NO_WEBSOCKET_STATUSES.has(failure.status)
+            ? 'This endpoint does not offer the Responses WebSocket; use the HTTP transport instead.'
+            : undefined,
+      },
+    );
+  } catch (readError) {
+    // This runs inside a socket listener, where a throw would be an uncaught exception (a crash):
+    // a body the reader chokes on (e.g. a reset time no Date can hold) still gives a typed error.
+    return new WebSocketTransportError(
+      'http-status',
+      `${lead}; its error details could not be read (${readError instanceof Error ? readError.message : String(readError)}). ${
+        isRetryableStatus(failure.status) ? 'Try again in a moment.' : 'Check the request and the account.'
+      }`,
+      {
+        status: failure.status,
+        isRetryable: isRetryableStatus(failure.status),
+        fallbackSafe: failure.fallbackSafe,
+        cause: readError,
+      },
+    );
+  }
   return new WebSocketTransportError(described.code, described.message, {
     ...described.details,
     fallbackSafe: failure.fallbackSafe,
