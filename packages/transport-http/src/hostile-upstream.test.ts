@@ -184,3 +184,20 @@ describe('a compressed answer (no Accept-Encoding was sent, so any coding is all
     expect(upstream.requestCount()).toBe(1);
   });
 });
+
+describe('an error body the failure reader chokes on', () => {
+  it('still reports the status of a usage-limit 429 whose reset time no Date can hold', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      const body = JSON.stringify({
+        error: { type: 'usage_limit_reached', message: 'Limit.', resets_at: 1e300 },
+      });
+      socket.write(
+        `HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    });
+    const error = await expectTransportError(transport.stream(requestFor(upstream.url)));
+    expect(error.code).toBe('http-status');
+    expect(error.status).toBe(429);
+    expect(error.message).not.toContain('failed unexpectedly');
+  });
+});
