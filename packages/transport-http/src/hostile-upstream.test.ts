@@ -201,3 +201,42 @@ describe('an error body the failure reader chokes on', () => {
     expect(error.message).not.toContain('failed unexpectedly');
   });
 });
+
+describe('a redirect to another origin', () => {
+  /** An upstream that answers every request with `status` pointing at `target`. */
+  async function startRedirecting(status: number, target: string) {
+    const upstream = await startRawUpstream((socket) => {
+      socket.write(`HTTP/1.1 ${status} Moved\r\nlocation: ${target}\r\ncontent-length: 0\r\n\r\n`);
+    });
+    onCleanup(() => upstream.close());
+    return upstream;
+  }
+
+  it('is not followed by an injected fetch, so no credential header reaches the other origin', async () => {
+    const target = await startRawUpstream((socket) => {
+      socket.write(encodedAnswer('identity', Buffer.from(completeAnswer())));
+    });
+    onCleanup(() => target.close());
+    const upstream = await startRedirecting(307, target.url);
+    const { transport } = createTransport({ fetch: globalThis.fetch, maxAttempts: 1 });
+    const request = requestFor(upstream.url, {
+      headers: { 'x-api-key': TEST_TOKEN, 'chatgpt-account-id': 'acct_1' },
+    });
+    const error = await expectTransportError(transport.stream(request));
+    expect(error.code).toBe('http-status');
+    expect(error.status).toBe(307);
+    expect(target.requestCount()).toBe(0);
+  });
+
+  it('names where it points instead of advising to try again later', async () => {
+    const upstream = await startRedirecting(301, 'https://elsewhere.example/v1/responses?token=abc');
+    const { transport } = createTransport({ maxAttempts: 3 });
+    const error = await expectTransportError(transport.stream(requestFor(upstream.url)));
+    expect(error.code).toBe('http-status');
+    expect(error.isRetryable).toBe(false);
+    expect(error.message).toContain('https://elsewhere.example/v1/responses');
+    expect(error.message).not.toContain('token=abc');
+    expect(error.message).not.toContain('Try again later');
+    expect(upstream.requestCount()).toBe(1);
+  });
+});

@@ -83,6 +83,7 @@ export async function sendAttempt(call: CallState, context: AttemptContext): Pro
     headers: call.headers,
     body: call.body,
     signal: requestController.signal,
+    redirect: 'manual',
   };
   let answer: HttpAnswer;
   try {

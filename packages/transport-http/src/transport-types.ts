@@ -22,6 +22,11 @@ export interface FetchInitLike {
   body: string;
   /** Aborts the request (caller abort, timeouts, close). */
   signal: AbortSignal;
+  /**
+   * Always `manual`: a redirect is reported as an `http-status` error, never followed, so the
+   * credential headers (an `x-api-key`, the account id…) never reach another URL.
+   */
+  redirect: 'manual';
 }
 
 /** A `fetch`-compatible function (`globalThis.fetch`, undici's `fetch`, or a wrapper). */
