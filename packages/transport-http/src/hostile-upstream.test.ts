@@ -139,6 +139,18 @@ describe('a compressed answer (no Accept-Encoding was sent, so any coding is all
     await vi.waitFor(() => expect(upstream.openConnections()).toBe(0), { timeout: 5_000 });
   });
 
+  it('asks for an uncompressed stream unless the caller chose a coding', async () => {
+    const seen: string[] = [];
+    const { upstream, transport } = await setUpRaw((socket, head) => {
+      seen.push(/\r\naccept-encoding: *([^\r]*)/i.exec(head)?.[1] ?? '(none)');
+      socket.write(encodedAnswer('identity', Buffer.from(completeAnswer())));
+    });
+    await collectEvents((await transport.stream(requestFor(upstream.url))).events);
+    const chosen = requestFor(upstream.url, { headers: { 'Accept-Encoding': 'gzip' } });
+    await collectEvents((await transport.stream(chosen)).events);
+    expect(seen).toEqual(['identity', 'gzip']);
+  });
+
   it('decodes two stacked codings, applied in order', async () => {
     const { upstream, transport } = await setUpRaw((socket) => {
       const body = brotliCompressSync(gzipSync(Buffer.from(completeAnswer())));
