@@ -80,6 +80,7 @@ export function createConnectionOpener(
       opened.handshake,
       settings.now(),
       settings.scheduler,
+      opened.takeEarlyError(),
     );
     connections.add(connection);
     connection.onClosed(() => {

@@ -124,3 +124,20 @@ describe('a malformed upgrade answer that echoes the request', () => {
     expect(everyValueText(error)).not.toContain(HEADER_TOKEN);
   });
 });
+
+describe('a protocol violation right after the handshake', () => {
+  it('is reported as protocol, not as a retryable close, when it arrives with the 101', TIMEOUT, async () => {
+    // A close frame with code 1005, which must never be sent on the wire, in the same write as the 101:
+    // ws rejects it before the turn has taken the socket.
+    const invalidCloseFrame = Buffer.from([0x88, 2, 0x03, 0xed]);
+    const { url, transport } = await setUp((socket, { key }) => {
+      socket.write(Buffer.concat([Buffer.from(switchingProtocols(key)), invalidCloseFrame]));
+    });
+    const response = await transport.stream(request(url));
+    const { error } = await collectUntilError(response.events);
+    expect(error).toBeInstanceOf(WebSocketTransportError);
+    expect((error as WebSocketTransportError).code).toBe('protocol');
+    expect((error as WebSocketTransportError).message).toContain('WS_ERR_INVALID_CLOSE_CODE');
+    expect((error as WebSocketTransportError).isRetryable).toBe(false);
+  });
+});

@@ -39,6 +39,12 @@ export interface OpenedSocket {
   socket: WebSocket;
   /** Status and headers of the 101 answer. */
   handshake: HandshakeMetadata;
+  /**
+   * The first socket error since it opened (bytes that came with the 101 are read before the caller
+   * gets the socket, so a protocol violation in them fails it at once), and stops recording: call
+   * once, when the caller's own error listener is in place.
+   */
+  takeEarlyError(): Error | undefined;
 }
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -183,7 +189,19 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
       if (settled) return;
       settled = true;
       cleanup();
-      resolve({ socket, handshake: handshakeMetadata(upgradeResponse, options.now()) });
+      let earlyError: Error | undefined;
+      const recordEarlyError = (error: Error): void => {
+        earlyError ??= error;
+      };
+      socket.on('error', recordEarlyError);
+      resolve({
+        socket,
+        handshake: handshakeMetadata(upgradeResponse, options.now()),
+        takeEarlyError() {
+          socket.off('error', recordEarlyError);
+          return earlyError;
+        },
+      });
     };
     const onError = (error: Error): void => {
       fail(

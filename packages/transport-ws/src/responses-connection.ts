@@ -57,6 +57,7 @@ export class ResponsesConnection {
    * @param handshake - its handshake metadata
    * @param openedAt - when it opened, epoch ms
    * @param scheduler - timers (for the close grace period)
+   * @param earlyError - a socket error that happened before this object listened (see `takeEarlyError`)
    */
   constructor(
     id: string,
@@ -64,8 +65,10 @@ export class ResponsesConnection {
     handshake: HandshakeMetadata,
     openedAt: number,
     scheduler: TransportScheduler,
+    earlyError?: Error,
   ) {
     this.id = id;
+    this.lastError = earlyError;
     this.socket = socket;
     this.scheduler = scheduler;
     this.handshake = handshake;
@@ -110,7 +113,8 @@ export class ResponsesConnection {
       listener.onClose(this.closeInfo.code, this.closeInfo.reason, this.lastError);
       return;
     }
-    this.lastError = undefined;
+    // The error of a socket that is already closing belongs to this turn: its close follows.
+    if (this.isOpen) this.lastError = undefined;
     this.listener = listener;
   }
 
