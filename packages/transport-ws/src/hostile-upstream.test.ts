@@ -141,3 +141,19 @@ describe('a protocol violation right after the handshake', () => {
     expect((error as WebSocketTransportError).isRetryable).toBe(false);
   });
 });
+
+describe('a redirect answer to the upgrade', () => {
+  it('is not followed, not retried, and does not advise trying again later', TIMEOUT, async () => {
+    const { url, transport } = await setUp((socket) => {
+      socket.end(
+        'HTTP/1.1 301 Moved\r\nlocation: https://elsewhere.example/responses\r\ncontent-length: 0\r\n\r\n',
+      );
+    });
+    const error = await expectTransportError(transport.stream(request(url)));
+    expect(error.code).toBe('http-status');
+    expect(error.status).toBe(301);
+    expect(error.isRetryable).toBe(false);
+    expect(error.message).toContain('redirect');
+    expect(error.message).not.toContain('Try again later');
+  });
+});

@@ -20,6 +20,17 @@ export interface ServerFailure {
 /** Handshake statuses that mean "no Responses WebSocket here" rather than "not this request". */
 const NO_WEBSOCKET_STATUSES: ReadonlySet<number> = new Set([404, 426]);
 
+/** What a handshake answer advises instead of the status's usual advice, if anything. */
+function handshakeAdvice(status: number): string | undefined {
+  if (NO_WEBSOCKET_STATUSES.has(status)) {
+    return 'This endpoint does not offer the Responses WebSocket; use the HTTP transport instead.';
+  }
+  if (status >= 300 && status < 400) {
+    return 'It is a redirect, which is not followed (your credentials never go to another URL): set the base URL to the endpoint itself.';
+  }
+  return undefined;
+}
+
 /**
  * The HTTP status an `error` event carries (`status_code` or `status`), as the backend sends for
  * failures it would have answered with an HTTP error (401, 429 usage limit, 5xx), or undefined for
@@ -37,7 +48,8 @@ export function readErrorEventStatus(event: Record<string, unknown>): number | u
 /**
  * Builds the typed error for a failure the server reported with an HTTP status, read the same way as
  * the HTTP transport reads a non-2xx answer: `usage-limit-reached` (with `resetsAt`/`planType`, not
- * retryable) or `http-status`. A handshake refused with 404 or 426 advises the HTTP transport.
+ * retryable) or `http-status`. A handshake refused with 404 or 426 advises the HTTP transport; one
+ * answered with a redirect (never followed) advises setting the base URL to the endpoint itself.
  */
 export function errorFromServerFailure(failure: ServerFailure): WebSocketTransportError {
   const handshake = failure.origin === 'handshake';
@@ -50,10 +62,7 @@ export function errorFromServerFailure(failure: ServerFailure): WebSocketTranspo
       { status: failure.status, headers: failure.headers, body: failure.body, now: failure.now },
       {
         lead,
-        advice:
-          handshake && NO_WEBSOCKET_STATUSES.has(failure.status)
-            ? 'This endpoint does not offer the Responses WebSocket; use the HTTP transport instead.'
-            : undefined,
+        advice: handshake ? handshakeAdvice(failure.status) : undefined,
       },
     );
   } catch (readError) {
