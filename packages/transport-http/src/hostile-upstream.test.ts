@@ -151,6 +151,23 @@ describe('a compressed answer (no Accept-Encoding was sent, so any coding is all
     expect(seen).toEqual(['identity', 'gzip']);
   });
 
+  it('ends at the terminal event of a gzip stream that never ends, and closes its socket', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      socket.write(
+        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n',
+      );
+      const gzip = createGzip();
+      gzip.on('data', (chunk: Buffer) =>
+        socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`, 'latin1'),
+      );
+      gzip.write(completeAnswer());
+      gzip.flush();
+    });
+    const response = await transport.stream(requestFor(upstream.url));
+    expect(await collectEvents(response.events)).toHaveLength(3);
+    await vi.waitFor(() => expect(upstream.openConnections()).toBe(0), { timeout: 5_000 });
+  });
+
   it('decodes two stacked codings, applied in order', async () => {
     const { upstream, transport } = await setUpRaw((socket) => {
       const body = brotliCompressSync(gzipSync(Buffer.from(completeAnswer())));
