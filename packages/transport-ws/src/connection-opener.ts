@@ -80,7 +80,7 @@ export function createConnectionOpener(
       opened.handshake,
       settings.now(),
       settings.scheduler,
-      opened.takeEarlyError(),
+      opened.takeEarlyEvents(),
     );
     connections.add(connection);
     connection.onClosed(() => {

@@ -157,3 +157,18 @@ describe('a redirect answer to the upgrade', () => {
     expect(error.message).not.toContain('Try again later');
   });
 });
+
+describe('an error event sent with the 101, before the request', () => {
+  it('fails the turn with that error instead of dropping it and waiting', TIMEOUT, async () => {
+    const { url, transport } = await setUp((socket, { key }) => {
+      const refusal = textFrame({ type: 'error', status: 401, error: { message: 'Token expired.' } });
+      socket.write(Buffer.concat([Buffer.from(switchingProtocols(key)), refusal]));
+    });
+    const response = await transport.stream(request(url));
+    const { error } = await collectUntilError(response.events);
+    expect(error).toBeInstanceOf(WebSocketTransportError);
+    expect((error as WebSocketTransportError).code).toBe('http-status');
+    expect((error as WebSocketTransportError).status).toBe(401);
+    expect((error as WebSocketTransportError).serverMessage).toBe('Token expired.');
+  });
+});

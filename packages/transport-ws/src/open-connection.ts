@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseRateLimitHeaders, readRequestId } from '@codetether/responses-protocol';
 import type WebSocket from 'ws';
-import type { ClientOptions } from 'ws';
+import type { ClientOptions, RawData } from 'ws';
 import type { HandshakeMetadata } from './handshake-metadata.js';
 import { normalizeHeaders } from './response-headers.js';
 import type { TransportScheduler } from './scheduler.js';
@@ -40,12 +40,31 @@ export interface OpenedSocket {
   /** Status and headers of the 101 answer. */
   handshake: HandshakeMetadata;
   /**
-   * The first socket error since it opened (bytes that came with the 101 are read before the caller
-   * gets the socket, so a protocol violation in them fails it at once), and stops recording: call
-   * once, when the caller's own error listener is in place.
+   * What the socket received since it opened — bytes that came with the 101 are read before the
+   * caller gets the socket: a frame (an `error` event sent before any request) or a protocol
+   * violation — and stops recording. Call once, when the caller's own listeners are in place.
    */
-  takeEarlyError(): Error | undefined;
+  takeEarlyEvents(): EarlySocketEvents;
 }
+
+/** One message as `ws` delivers it. */
+export interface ReceivedFrame {
+  /** The payload. */
+  data: RawData;
+  /** True for a binary frame. */
+  isBinary: boolean;
+}
+
+/** What a socket received between its opening and its first listener (see `takeEarlyEvents`). */
+export interface EarlySocketEvents {
+  /** The first socket error, if any. */
+  error: Error | undefined;
+  /** The messages, in order (at most {@link MAX_EARLY_FRAMES}; more are dropped). */
+  frames: ReceivedFrame[];
+}
+
+/** Most messages kept for the first turn when they arrive before it takes the socket. */
+export const MAX_EARLY_FRAMES = 16;
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -189,17 +208,22 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
       if (settled) return;
       settled = true;
       cleanup();
-      let earlyError: Error | undefined;
-      const recordEarlyError = (error: Error): void => {
-        earlyError ??= error;
+      const early: EarlySocketEvents = { error: undefined, frames: [] };
+      const recordError = (error: Error): void => {
+        early.error ??= error;
       };
-      socket.on('error', recordEarlyError);
+      const recordFrame = (data: RawData, isBinary: boolean): void => {
+        if (early.frames.length < MAX_EARLY_FRAMES) early.frames.push({ data, isBinary });
+      };
+      socket.on('error', recordError);
+      socket.on('message', recordFrame);
       resolve({
         socket,
         handshake: handshakeMetadata(upgradeResponse, options.now()),
-        takeEarlyError() {
-          socket.off('error', recordEarlyError);
-          return earlyError;
+        takeEarlyEvents() {
+          socket.off('error', recordError);
+          socket.off('message', recordFrame);
+          return early;
         },
       });
     };
