@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { brotliCompressSync, createGzip, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { collectEvents, completeAnswer, sseFrame } from './__fixtures__/fault-server.js';
@@ -28,6 +29,21 @@ async function setUpRaw(handler: RawRequestHandler) {
 function encodedAnswer(encoding: string, body: Buffer): Buffer {
   const head = `HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: ${encoding}\r\ncontent-length: ${body.length}\r\n\r\n`;
   return Buffer.concat([Buffer.from(head), body]);
+}
+
+/** Starts a chunked gzip event stream, sends `text` in it (flushed) and leaves the body open. */
+function startOpenGzipStream(socket: Socket, text: string): void {
+  socket.write(
+    'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n',
+  );
+  const gzip = createGzip();
+  gzip.on('data', (chunk: Buffer) => {
+    socket.write(`${chunk.length.toString(16)}\r\n`);
+    socket.write(chunk);
+    socket.write('\r\n');
+  });
+  gzip.write(text);
+  gzip.flush();
 }
 
 describe('a malformed HTTP answer that echoes the request', () => {
@@ -118,15 +134,7 @@ describe('a compressed answer (no Accept-Encoding was sent, so any coding is all
 
   it('closes the socket when the caller aborts a gzip stream midway', async () => {
     const { upstream, transport } = await setUpRaw((socket) => {
-      socket.write(
-        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n',
-      );
-      const gzip = createGzip();
-      gzip.on('data', (chunk: Buffer) =>
-        socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`, 'latin1'),
-      );
-      gzip.write(sseFrame({ type: 'response.created', response: { id: 'resp_1' } }));
-      gzip.flush();
+      startOpenGzipStream(socket, sseFrame({ type: 'response.created', response: { id: 'resp_1' } }));
     });
     const controller = new AbortController();
     const response = await transport.stream(requestFor(upstream.url, { signal: controller.signal }));
@@ -153,15 +161,7 @@ describe('a compressed answer (no Accept-Encoding was sent, so any coding is all
 
   it('ends at the terminal event of a gzip stream that never ends, and closes its socket', async () => {
     const { upstream, transport } = await setUpRaw((socket) => {
-      socket.write(
-        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n',
-      );
-      const gzip = createGzip();
-      gzip.on('data', (chunk: Buffer) =>
-        socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`, 'latin1'),
-      );
-      gzip.write(completeAnswer());
-      gzip.flush();
+      startOpenGzipStream(socket, completeAnswer());
     });
     const response = await transport.stream(requestFor(upstream.url));
     expect(await collectEvents(response.events)).toHaveLength(3);
