@@ -58,9 +58,44 @@ export async function readErrorBodyText(body: BodySource | null): Promise<string
   return text + decoder.decode();
 }
 
+/** Where a redirect points (origin and path only: a query may hold a token), or undefined. */
+function redirectTargetOf(location: string | undefined, origin: string): string | undefined {
+  if (location === undefined) return undefined;
+  try {
+    const target = new URL(location, `${origin}/`);
+    return `${target.origin}${target.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The error for a 3xx answer: redirects are never followed (the credential headers must not reach
+ * another URL), so it is not retried and names where it points.
+ */
+function createRedirectError(
+  answer: HttpAnswer,
+  call: Pick<CallState, 'origin' | 'secrets' | 'attempts'>,
+): HttpTransportError {
+  const target = redirectTargetOf(answer.headers.location, call.origin);
+  const pointsTo = target === undefined ? '' : ` to ${redactSecrets(target, call.secrets)}`;
+  return new HttpTransportError(
+    'http-status',
+    `${call.origin} answered HTTP ${answer.status} (a redirect${pointsTo}). The transport does not follow redirects, so your credentials never go to another URL: set the base URL to the endpoint itself.`,
+    {
+      status: answer.status,
+      isRetryable: false,
+      fallbackSafe: true,
+      requestId: readRequestId(answer.headers),
+      attempts: call.attempts,
+    },
+  );
+}
+
 /**
  * The error for an answer that is not the event stream: `protocol` for a 2xx JSON or HTML answer,
- * otherwise what the status says (`http-status` or `usage-limit-reached`, see `createStatusError`).
+ * `http-status` naming the target for a redirect (3xx, never followed), otherwise what the status
+ * says (`http-status` or `usage-limit-reached`, see `createStatusError`).
  *
  * @param answer - the answer
  * @param bodyText - its (possibly truncated) body
@@ -89,6 +124,7 @@ export function createUnusableAnswerError(
       },
     );
   }
+  if (status >= 300 && status < 400) return createRedirectError(answer, call);
   return createStatusError({
     status,
     statusText: answer.statusText,

@@ -1,5 +1,6 @@
 import { parseRateLimitHeaders, readRequestId, type TransportResponse } from '@codetether/responses-protocol';
 import { type CallState, createStoppedError } from './call-state.js';
+import { ContentDecodingError, createContentEncodingError } from './content-decoding.js';
 import type { HttpAnswer } from './http-answer.js';
 import { HttpTransportError } from './http-transport-error.js';
 import { createNetworkError } from './network-error.js';
@@ -101,6 +102,15 @@ export function createEventStreamResponse(
     classifyReadFailure: (error, idleTimedOut) => {
       if (call.controller.signal.aborted) return createStoppedError(call);
       if (idleTimedOut) return createIdleTimeoutError(error, settings.idleTimeoutMs, failureContext);
+      if (error instanceof ContentDecodingError) {
+        return createContentEncodingError(error.contentEncoding, error, {
+          origin: call.origin,
+          status,
+          requestId,
+          outputStarted: call.outputStarted,
+          attempts: call.attempts,
+        });
+      }
       return createNetworkError(error, {
         origin: call.origin,
         outputStarted: call.outputStarted,

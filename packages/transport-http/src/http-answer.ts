@@ -9,8 +9,10 @@ export interface HttpAnswer {
   statusText: string;
   /** Lower-cased names. */
   headers: Record<string, string>;
-  /** The body, read once. */
+  /** The body, read once (decompressed when the sender can undo its `content-encoding`). */
   body: BodySource | null;
+  /** The `content-encoding` the sender left undone because it cannot decode it, if any. */
+  undecodableContentEncoding?: string;
 }
 
 /** Sends the transport's POSTs and owns whatever connections it opened for them. */

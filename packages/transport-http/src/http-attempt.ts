@@ -1,6 +1,8 @@
+import { readRequestId } from '@codetether/responses-protocol';
 import { createUnusableAnswerError, isEventStreamAnswer, readErrorBodyText } from './answer-validation.js';
 import type { CallState } from './call-state.js';
 import { createStoppedError } from './call-state.js';
+import { createContentEncodingError } from './content-decoding.js';
 import {
   createFirstByteTimeoutError,
   type FirstByteTimer,
@@ -81,6 +83,7 @@ export async function sendAttempt(call: CallState, context: AttemptContext): Pro
     headers: call.headers,
     body: call.body,
     signal: requestController.signal,
+    redirect: 'manual',
   };
   let answer: HttpAnswer;
   try {
@@ -88,6 +91,20 @@ export async function sendAttempt(call: CallState, context: AttemptContext): Pro
   } catch (error) {
     cleanUp();
     throw failure(error);
+  }
+  if (isEventStreamAnswer(answer) && answer.undecodableContentEncoding !== undefined) {
+    cleanUp();
+    await answer.body
+      ?.getReader()
+      .cancel()
+      .catch(() => {});
+    throw createContentEncodingError(answer.undecodableContentEncoding, undefined, {
+      origin: call.origin,
+      status: answer.status,
+      requestId: readRequestId(answer.headers),
+      outputStarted: false,
+      attempts: call.attempts,
+    });
   }
   if (isEventStreamAnswer(answer)) {
     // From here on the event-stream response forwards aborts until the event stream is released.

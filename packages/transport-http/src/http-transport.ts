@@ -1,6 +1,7 @@
-import { type ResponsesTransport, redactErrorInPlace, redactSecrets } from '@codetether/responses-protocol';
+import { type ResponsesTransport, redactSecrets } from '@codetether/responses-protocol';
 import { createActiveCalls } from './active-calls.js';
 import { type CallState, createCallState, TransportClosedReason } from './call-state.js';
+import { redactErrorChainInPlace } from './error-redaction.js';
 import { createEventStreamResponse } from './event-stream-response.js';
 import { createFetchSender } from './fetch-request.js';
 import type { HttpSender } from './http-answer.js';
@@ -22,14 +23,18 @@ function createSender(options: HttpTransportOptions, settings: TransportSettings
   });
 }
 
-/** A call's final error: its own typed error with secrets scrubbed, or anything else wrapped as `network`. */
+/**
+ * A call's final error: its own typed error, or anything else wrapped as `network`; secrets are
+ * scrubbed along the whole `cause` chain.
+ */
 function finalCallError(error: unknown, call: CallState): HttpTransportError {
-  if (error instanceof HttpTransportError) return redactErrorInPlace(error, call.secrets);
-  return new HttpTransportError(
+  if (error instanceof HttpTransportError) return redactErrorChainInPlace(error, call.secrets);
+  const wrapped = new HttpTransportError(
     'network',
     `The request to ${call.origin} failed unexpectedly: ${redactSecrets(String(error), call.secrets)}`,
     { cause: error, isRetryable: false, fallbackSafe: true, attempts: call.attempts },
   );
+  return redactErrorChainInPlace(wrapped, call.secrets);
 }
 
 /**

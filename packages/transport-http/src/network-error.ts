@@ -23,6 +23,27 @@ function innermostMessage(error: unknown): string {
   return message;
 }
 
+/**
+ * True when undici could not parse the answer as HTTP/1.1 (an `HTTPParserError`, or its `bad
+ * response` / `bad upgrade` for an unexpected 100 or 101 answer): the server was reached, but
+ * what it sent is not HTTP (a wrong port or scheme, or a broken proxy).
+ */
+function isInvalidHttpAnswer(error: unknown, codes: readonly string[]): boolean {
+  if (codes.some((code) => code.startsWith('HPE_'))) return true;
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth += 1) {
+    if (current.name === 'HTTPParserError') return true;
+    if (
+      (current as { code?: unknown }).code === 'UND_ERR_SOCKET' &&
+      /^bad (response|upgrade)$/.test(current.message)
+    ) {
+      return true;
+    }
+    current = current.cause;
+  }
+  return false;
+}
+
 /** What the transport knew when a request or stream failed without an HTTP answer. */
 export interface NetworkFailureContext {
   /** `origin` of the endpoint (no path or query). */
@@ -64,12 +85,17 @@ export function createNetworkError(error: unknown, context: NetworkFailureContex
   const detail = redactSecrets(innermostMessage(error), context.secrets);
   const code = codes.find((candidate) => !candidate.startsWith('UND_ERR')) ?? codes[0];
   const codeText = code === undefined ? '' : ` [${code}]`;
+  const again = context.outputStarted
+    ? 'Part of the answer was already delivered; send the request again to get a complete answer.'
+    : 'Try again.';
+  if (isInvalidHttpAnswer(error, codes)) {
+    const message = context.duringBody
+      ? `The response stream from ${context.origin} broke: what the server sent is not valid HTTP/1.1 (${detail})${codeText}. ${again}`
+      : `${context.origin} answered with something that is not valid HTTP/1.1 (${detail})${codeText}. Check that the base URL points at an HTTP(S) Responses endpoint (scheme and port); if it does, a proxy in between may be mangling the answer.`;
+    return new HttpTransportError('network', message, { ...common, isRetryable: true });
+  }
   const message = context.duringBody
-    ? `The connection to ${context.origin} broke in the middle of the response stream (${detail})${codeText}. ${
-        context.outputStarted
-          ? 'Part of the answer was already delivered; send the request again to get a complete answer.'
-          : 'Try again.'
-      }`
+    ? `The connection to ${context.origin} broke in the middle of the response stream (${detail})${codeText}. ${again}`
     : `Could not reach ${context.origin} (${detail})${codeText}. Check the network connection and the base URL, then try again.`;
   return new HttpTransportError('network', message, { ...common, isRetryable: true });
 }

@@ -58,8 +58,10 @@ export function serializeRequest(request: TransportRequest): string {
 }
 
 /**
- * The caller's headers plus `content-type: application/json` and `accept: text/event-stream` when
- * the caller set neither (names compared case-insensitively).
+ * The caller's headers plus `content-type: application/json`, `accept: text/event-stream` and
+ * `accept-encoding: identity` for each the caller did not set (names compared case-insensitively).
+ * Without `accept-encoding` any coding would be allowed (RFC 9110 §12.5.3), and an injected `fetch`
+ * may not decode one (the undici sender does).
  *
  * @param headers - the caller's headers
  */
@@ -68,6 +70,7 @@ export function withDefaultHeaders(headers: Record<string, string>): Record<stri
   const merged: Record<string, string> = {};
   if (!present.has('content-type')) merged['content-type'] = 'application/json';
   if (!present.has('accept')) merged.accept = 'text/event-stream';
+  if (!present.has('accept-encoding')) merged['accept-encoding'] = 'identity';
   return Object.assign(merged, headers);
 }
 

@@ -3,10 +3,10 @@ import {
   type DecodedSseItem,
   isTerminalEventType,
   type ResponsesStreamEvent,
-  redactErrorInPlace,
   redactSecrets,
 } from '@codetether/responses-protocol';
 import type { BodyReader, BodyReadResult, BodySource } from './body-reader.js';
+import { redactErrorChainInPlace } from './error-redaction.js';
 import { HttpTransportError } from './http-transport-error.js';
 import { createIdleWatchdog, type IdleWatchdog } from './idle-watchdog.js';
 
@@ -233,7 +233,7 @@ export function createSseEventIterable(
     next() {
       started = true;
       return generator.next().catch((error: unknown) => {
-        throw error instanceof Error ? redactErrorInPlace(error, context.secrets) : error;
+        throw error instanceof Error ? redactErrorChainInPlace(error, context.secrets) : error;
       });
     },
     return(value?: unknown) {

@@ -22,6 +22,12 @@ export interface FetchInitLike {
   body: string;
   /** Aborts the request (caller abort, timeouts, close). */
   signal: AbortSignal;
+  /**
+   * `manual` (the transport always sets it; optional so that hand-written inits still type-check):
+   * a redirect is reported as an `http-status` error, never followed, so the credential headers (an
+   * `x-api-key`, the account id…) never reach another URL.
+   */
+  redirect?: 'manual';
 }
 
 /** A `fetch`-compatible function (`globalThis.fetch`, undici's `fetch`, or a wrapper). */

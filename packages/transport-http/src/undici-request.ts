@@ -2,6 +2,7 @@ import { raceAbort } from '@codetether/responses-protocol';
 import type { Agent, Dispatcher } from 'undici';
 import { createNodeBodySource } from './body-reader.js';
 import { createConnectingSocketTracker } from './connecting-sockets.js';
+import { decodeContent, isDecodableContentEncoding } from './content-decoding.js';
 import type { HttpAnswer, HttpSender } from './http-answer.js';
 import { incomingHeadersToRecord } from './response-metadata.js';
 
@@ -70,12 +71,19 @@ export function createUndiciSender(options: UndiciSenderOptions): HttpSender {
           init.signal,
           { discardLateValue: (late) => late.body.on('error', () => {}).destroy() },
         );
+        const headers = incomingHeadersToRecord(response.headers);
+        // undici's request() does not decompress (fetch does): undo the codings here.
+        const contentEncoding = headers['content-encoding'];
+        const decodable = isDecodableContentEncoding(contentEncoding);
         answer = {
           status: response.statusCode,
           statusText: response.statusText ?? '',
-          headers: incomingHeadersToRecord(response.headers),
-          body: createNodeBodySource(response.body),
+          headers,
+          body: createNodeBodySource(
+            decodable ? decodeContent(response.body, contentEncoding) : response.body,
+          ),
         };
+        if (!decodable && contentEncoding !== undefined) answer.undecodableContentEncoding = contentEncoding;
       } catch (error) {
         sendsAwaitingHeaders -= 1;
         if (sendsAwaitingHeaders === 0 && init.signal.aborted) connectingSockets.dropAll();

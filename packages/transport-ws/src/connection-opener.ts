@@ -80,6 +80,7 @@ export function createConnectionOpener(
       opened.handshake,
       settings.now(),
       settings.scheduler,
+      opened.takeEarlyEvents(),
     );
     connections.add(connection);
     connection.onClosed(() => {

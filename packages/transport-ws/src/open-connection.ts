@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseRateLimitHeaders, readRequestId } from '@codetether/responses-protocol';
 import type WebSocket from 'ws';
-import type { ClientOptions } from 'ws';
+import type { ClientOptions, RawData } from 'ws';
 import type { HandshakeMetadata } from './handshake-metadata.js';
 import { normalizeHeaders } from './response-headers.js';
 import type { TransportScheduler } from './scheduler.js';
@@ -39,12 +39,50 @@ export interface OpenedSocket {
   socket: WebSocket;
   /** Status and headers of the 101 answer. */
   handshake: HandshakeMetadata;
+  /**
+   * What the socket received since it opened — bytes that came with the 101 are read before the
+   * caller gets the socket: a frame (an `error` event sent before any request) or a protocol
+   * violation — and stops recording. Call once, when the caller's own listeners are in place.
+   */
+  takeEarlyEvents(): EarlySocketEvents;
 }
+
+/** One message as `ws` delivers it. */
+export interface ReceivedFrame {
+  /** The payload. */
+  data: RawData;
+  /** True for a binary frame. */
+  isBinary: boolean;
+}
+
+/** What a socket received between its opening and its first listener (see `takeEarlyEvents`). */
+export interface EarlySocketEvents {
+  /** The first socket error, if any. */
+  error: Error | undefined;
+  /** The messages, in order (at most {@link MAX_EARLY_FRAMES}; more are dropped). */
+  frames: ReceivedFrame[];
+}
+
+/** Most messages kept for the first turn when they arrive before it takes the socket. */
+export const MAX_EARLY_FRAMES = 16;
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 function ignoreError(): void {
   // A late error of an abandoned handshake: the caller already got its answer.
+}
+
+/**
+ * `error` without the raw bytes Node attaches to an HTTP parse error of the upgrade answer
+ * (`rawPacket`): they are what the server sent, and a broken server or proxy that echoes the
+ * request's headers would put the bearer token there, out of reach of message redaction.
+ */
+function withoutReceivedBytes(error: Error): Error {
+  for (const key of Object.getOwnPropertyNames(error)) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value instanceof Uint8Array) delete (error as unknown as Record<string, unknown>)[key];
+  }
+  return error;
 }
 
 function describeNetworkError(error: unknown): string {
@@ -170,14 +208,31 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
       if (settled) return;
       settled = true;
       cleanup();
-      resolve({ socket, handshake: handshakeMetadata(upgradeResponse, options.now()) });
+      const early: EarlySocketEvents = { error: undefined, frames: [] };
+      const recordError = (error: Error): void => {
+        early.error ??= error;
+      };
+      const recordFrame = (data: RawData, isBinary: boolean): void => {
+        if (early.frames.length < MAX_EARLY_FRAMES) early.frames.push({ data, isBinary });
+      };
+      socket.on('error', recordError);
+      socket.on('message', recordFrame);
+      resolve({
+        socket,
+        handshake: handshakeMetadata(upgradeResponse, options.now()),
+        takeEarlyEvents() {
+          socket.off('error', recordError);
+          socket.off('message', recordFrame);
+          return early;
+        },
+      });
     };
     const onError = (error: Error): void => {
       fail(
         new WebSocketTransportError(
           'network',
           `Could not open the Responses WebSocket to ${host} (${describeNetworkError(error)}). Check the network and the base URL; the HTTP transport may still work.`,
-          { fallbackSafe: true, isRetryable: true, cause: error },
+          { fallbackSafe: true, isRetryable: true, cause: withoutReceivedBytes(error) },
         ),
       );
     };

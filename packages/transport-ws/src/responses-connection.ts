@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import type { HandshakeMetadata } from './handshake-metadata.js';
+import { type EarlySocketEvents, MAX_EARLY_FRAMES, type ReceivedFrame } from './open-connection.js';
 import type { TransportScheduler } from './scheduler.js';
 
 const OPEN = 1;
@@ -44,6 +45,8 @@ export class ResponsesConnection {
    */
   receivedStrayFrame = false;
   private listener: ConnectionListener | undefined;
+  /** Frames that arrived before the first turn took the socket; `undefined` once one did. */
+  private earlyFrames: ReceivedFrame[] | undefined;
   private lastError: Error | undefined;
   private closeInfo: { code: number; reason: string } | undefined;
   private readonly closeHandlers = new Set<(connection: ResponsesConnection) => void>();
@@ -57,6 +60,7 @@ export class ResponsesConnection {
    * @param handshake - its handshake metadata
    * @param openedAt - when it opened, epoch ms
    * @param scheduler - timers (for the close grace period)
+   * @param early - what the socket received before this object listened (see `takeEarlyEvents`)
    */
   constructor(
     id: string,
@@ -64,8 +68,11 @@ export class ResponsesConnection {
     handshake: HandshakeMetadata,
     openedAt: number,
     scheduler: TransportScheduler,
+    early: EarlySocketEvents = { error: undefined, frames: [] },
   ) {
     this.id = id;
+    this.lastError = early.error;
+    this.earlyFrames = early.frames;
     this.socket = socket;
     this.scheduler = scheduler;
     this.handshake = handshake;
@@ -76,8 +83,10 @@ export class ResponsesConnection {
       markClosed = resolve;
     });
     socket.on('message', (data: RawData, isBinary: boolean) => {
-      if (this.listener === undefined) this.receivedStrayFrame = true;
-      else this.listener.onFrame(data, isBinary);
+      if (this.listener !== undefined) this.listener.onFrame(data, isBinary);
+      else if (this.earlyFrames !== undefined && this.earlyFrames.length < MAX_EARLY_FRAMES) {
+        this.earlyFrames.push({ data, isBinary });
+      } else this.receivedStrayFrame = true;
     });
     socket.on('error', (error: Error) => {
       this.lastError = error;
@@ -104,14 +113,23 @@ export class ResponsesConnection {
     return this.closeInfo !== undefined;
   }
 
-  /** Gives the socket to a turn. If it already closed, the turn hears about it at once. */
+  /**
+   * Gives the socket to a turn. The first turn gets, at once, the frames that arrived before it took
+   * the socket (the server may answer the upgrade with an `error` event before any request). If the
+   * socket already closed, the turn hears about it at once (after those frames).
+   */
   attach(listener: ConnectionListener): void {
+    const earlyFrames = this.earlyFrames ?? [];
+    this.earlyFrames = undefined;
+    if (this.closeInfo === undefined) {
+      // The error of a socket that is already closing belongs to this turn: its close follows.
+      if (this.isOpen) this.lastError = undefined;
+      this.listener = listener;
+    }
+    for (const { data, isBinary } of earlyFrames) listener.onFrame(data, isBinary);
     if (this.closeInfo !== undefined) {
       listener.onClose(this.closeInfo.code, this.closeInfo.reason, this.lastError);
-      return;
     }
-    this.lastError = undefined;
-    this.listener = listener;
   }
 
   /** Takes the socket back from a turn (no-op when another listener owns it). */
