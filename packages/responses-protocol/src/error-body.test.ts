@@ -60,6 +60,25 @@ describe('parseUsageLimitError', () => {
     });
   });
 
+  it('leaves out a reset time no date can hold', () => {
+    for (const error of [
+      { resets_at: 1e20 },
+      { resets_in_seconds: 1e20 },
+      { resets_at: 1e20, resets_in_seconds: 1e20 },
+    ]) {
+      expect(
+        parseUsageLimitError({ error: { type: 'usage_limit_reached', ...error } })?.resetsAt,
+      ).toBeUndefined();
+    }
+    // An out-of-range resets_at does not hide a usable resets_in_seconds.
+    expect(
+      parseUsageLimitError(
+        { error: { type: 'usage_limit_reached', resets_at: 1e20, resets_in_seconds: 60 } },
+        { now: 1000 },
+      )?.resetsAt,
+    ).toBe(61_000);
+  });
+
   it('returns undefined for other errors', () => {
     expect(parseUsageLimitError({ error: { type: 'rate_limit_exceeded' } })).toBeUndefined();
     expect(parseUsageLimitError('not json')).toBeUndefined();

@@ -1,3 +1,5 @@
+import { resetTimeOf } from './reset-time.js';
+
 /** The useful fields of an OpenAI-style error body `{"error": {message, type, code, param}}`. */
 export interface ParsedErrorBody {
   /** The server's message (or the raw text when it is not JSON). */
@@ -104,12 +106,11 @@ export function parseUsageLimitError(
   };
   const planType = text(object.plan_type);
   if (planType !== undefined) result.planType = planType;
-  const resetsAtSeconds = finite(object.resets_at);
-  const resetsInSeconds = finite(object.resets_in_seconds);
-  if (resetsAtSeconds !== undefined && resetsAtSeconds > 0)
-    result.resetsAt = Math.round(resetsAtSeconds * 1000);
-  else if (resetsInSeconds !== undefined && resetsInSeconds >= 0) {
-    result.resetsAt = (options.now ?? Date.now()) + Math.round(resetsInSeconds * 1000);
-  }
+  const resetsAt = resetTimeOf({
+    atSeconds: finite(object.resets_at),
+    afterSeconds: finite(object.resets_in_seconds),
+    now: options.now ?? Date.now(),
+  });
+  if (resetsAt !== undefined) result.resetsAt = resetsAt;
   return result;
 }

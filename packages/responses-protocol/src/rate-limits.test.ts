@@ -31,6 +31,21 @@ describe('parseRateLimitHeaders', () => {
     ).toEqual({ primary: { usedPercent: 80 }, planType: 'pro' });
   });
 
+  it('leaves out a reset time no date can hold', () => {
+    expect(
+      parseRateLimitHeaders(
+        {
+          'x-codex-primary-used-percent': '100',
+          'x-codex-primary-reset-at': '1e20',
+          'x-codex-secondary-reset-at': '1e20',
+          'x-codex-secondary-reset-after-seconds': '60',
+        },
+        { now: 1000 },
+      ),
+    ).toEqual({ primary: { usedPercent: 100 }, secondary: { resetsAt: 61_000 } });
+    expect(parseRateLimitHeaders({ 'x-codex-primary-reset-after-seconds': '1e20' })).toEqual({});
+  });
+
   it('treats missing or non-numeric values as unknown, never 0', () => {
     expect(
       parseRateLimitHeaders({

@@ -1,3 +1,5 @@
+import { resetTimeOf } from './reset-time.js';
+
 /** One usage window of a ChatGPT plan (e.g. the 5-hour or the weekly window). */
 export interface RateLimitWindow {
   /** How much of the window is used, in percent (0–100); absent when unknown. */
@@ -55,14 +57,14 @@ function readWindow(
   const window: RateLimitWindow = {};
   const usedPercent = finiteNumber(read(`${prefix}-used-percent`));
   const windowMinutes = finiteNumber(read(`${prefix}-window-minutes`));
-  const resetAtSeconds = finiteNumber(read(`${prefix}-reset-at`));
-  const resetAfterSeconds = finiteNumber(read(`${prefix}-reset-after-seconds`));
   if (usedPercent !== undefined && usedPercent >= 0) window.usedPercent = usedPercent;
   if (windowMinutes !== undefined && windowMinutes > 0) window.windowMinutes = windowMinutes;
-  if (resetAtSeconds !== undefined && resetAtSeconds > 0) window.resetsAt = Math.round(resetAtSeconds * 1000);
-  else if (resetAfterSeconds !== undefined && resetAfterSeconds >= 0) {
-    window.resetsAt = now + Math.round(resetAfterSeconds * 1000);
-  }
+  const resetsAt = resetTimeOf({
+    atSeconds: finiteNumber(read(`${prefix}-reset-at`)),
+    afterSeconds: finiteNumber(read(`${prefix}-reset-after-seconds`)),
+    now,
+  });
+  if (resetsAt !== undefined) window.resetsAt = resetsAt;
   return Object.keys(window).length > 0 ? window : undefined;
 }
 

@@ -73,6 +73,26 @@ describe('describeServerFailure', () => {
     expect(described).toMatchObject({ code: 'usage-limit-reached', details: { resetsAt: NOW + 60_000 } });
   });
 
+  it('drops a reset time no date can hold (a broken or hostile server) instead of throwing', () => {
+    for (const body of [
+      { error: { type: 'usage_limit_reached', message: 'limit', resets_at: 1e20 } },
+      { error: { type: 'usage_limit_reached', message: 'limit', resets_in_seconds: 1e20 } },
+      { error: { message: 'limit', resets_at: 1e20 } },
+    ]) {
+      const described = describeServerFailure(
+        failure({
+          status: 429,
+          headers: { 'x-codex-primary-used-percent': '100', 'x-codex-primary-reset-at': '1e20' },
+          body: JSON.stringify(body),
+        }),
+        lead,
+      );
+      expect(described.code).toBe('usage-limit-reached');
+      expect(described.details.resetsAt).toBeUndefined();
+      expect(described.message).toContain('later');
+    }
+  });
+
   it('falls back to the rate-limit headers: the exhausted window, else the primary one', () => {
     const exhausted = describeServerFailure(
       failure({

@@ -1,5 +1,6 @@
 import { parseErrorBody, parseUsageLimitError } from './error-body.js';
 import { parseRateLimitHeaders, type RateLimitSnapshot } from './rate-limits.js';
+import { resetTimeOf } from './reset-time.js';
 import { redactSecrets } from './secret-redaction.js';
 import { readRequestId } from './transport-contract.js';
 import type { TransportErrorDetails } from './transport-error.js';
@@ -111,13 +112,13 @@ function usageLimitReset(failure: ServerFailure, rateLimits: RateLimitSnapshot):
   const parsed = parseUsageLimitError(failure.body, { now: failure.now })?.resetsAt;
   if (parsed !== undefined) return parsed;
   const object = errorObject(failure.body);
-  const resetsAtSeconds = numberField(object, 'resets_at');
-  if (resetsAtSeconds !== undefined && resetsAtSeconds > 0) return Math.round(resetsAtSeconds * 1000);
-  const resetsInSeconds = numberField(object, 'resets_in_seconds');
-  if (resetsInSeconds !== undefined && resetsInSeconds >= 0) {
-    return failure.now + Math.round(resetsInSeconds * 1000);
-  }
-  return exhaustedWindowReset(rateLimits);
+  return (
+    resetTimeOf({
+      atSeconds: numberField(object, 'resets_at'),
+      afterSeconds: numberField(object, 'resets_in_seconds'),
+      now: failure.now,
+    }) ?? exhaustedWindowReset(rateLimits)
+  );
 }
 
 function adviceFor(status: number, quotaExhausted: boolean): string {
