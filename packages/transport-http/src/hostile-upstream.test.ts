@@ -215,7 +215,7 @@ describe('a compressed answer (no Accept-Encoding was sent, so any coding is all
 });
 
 describe('an error body the failure reader chokes on', () => {
-  it('still reports the status of a usage-limit 429 whose reset time no Date can hold', async () => {
+  it('reports a usage-limit 429 whose reset time no Date can hold as a usage limit without a reset time', async () => {
     const { upstream, transport } = await setUpRaw((socket) => {
       const body = JSON.stringify({
         error: { type: 'usage_limit_reached', message: 'Limit.', resets_at: 1e300 },
@@ -225,8 +225,9 @@ describe('an error body the failure reader chokes on', () => {
       );
     });
     const error = await expectTransportError(transport.stream(requestFor(upstream.url)));
-    expect(error.code).toBe('http-status');
+    expect(error.code).toBe('usage-limit-reached');
     expect(error.status).toBe(429);
+    expect(error.resetsAt).toBeUndefined();
     expect(error.message).not.toContain('failed unexpectedly');
   });
 });
