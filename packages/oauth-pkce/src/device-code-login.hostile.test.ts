@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { fakeTime } from './__fixtures__/fake-time.js';
 import { createMockFetch, jsonResponse } from './__fixtures__/mock-fetch.js';
 import { type DeviceCodeInfo, loginWithDeviceCode } from './device-code-login.js';
-import { abortedError } from './http-request.js';
 
 const ISSUER = 'http://127.0.0.1:9';
 /** The longest delay a Node.js timer honours; a longer one fires after 1 ms (with a TimeoutOverflowWarning). */
 const LONGEST_TIMER_DELAY_MS = 2 ** 31 - 1;
 /** Polls after which the fake issuer gives up, so a login that would poll forever fails instead of hanging. */
 const POLL_LIMIT = 200;
-
-function fakeTime() {
-  let current = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => current,
-    sleeps,
-    sleep: async (ms: number, signal?: AbortSignal) => {
-      if (signal?.aborted) throw abortedError('the wait', signal.reason);
-      sleeps.push(ms);
-      current += ms;
-    },
-  };
-}
 
 /** A broken issuer: starts with `start` and never approves (nor ends) the code. */
 function neverApprovingIssuer(start: Record<string, unknown>) {
