@@ -68,4 +68,12 @@ describe('reading standard input that fails', () => {
     empty.end();
     await expect(none).resolves.toBeUndefined();
   });
+
+  it('readLine rejects at once for a signal that fired while it was loading readline (Ctrl-C right away)', async () => {
+    const stdin = new PassThrough();
+    const controller = new AbortController();
+    const answer = readLine(stdin, capturedOutput(), 'q: ', controller.signal);
+    controller.abort(new CliError('interrupted', 'Cancelled.'));
+    await expect(answer).rejects.toMatchObject({ code: 'interrupted' });
+  });
 });

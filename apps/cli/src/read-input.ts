@@ -75,6 +75,11 @@ export async function readLine(
       reject(signal?.reason ?? new Error('Cancelled.'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Cancelled while readline was loading: no 'abort' event will come any more.
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
     readline.once('line', (line) => {
       answered = true;
       // A terminal echoes the Enter key; piped (or hidden) input does not, so end the prompt line ourselves.
