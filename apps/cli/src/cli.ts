@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './compile-cache.js';
+import { stopQuietlyWhenReaderLeaves } from './output-reader-gone.js';
 import { CLI_VERSION } from './version.js';
 
 // The entry point stays tiny: `--version` answers without loading anything else, `--help` to a pipe
@@ -23,6 +24,8 @@ function prerenderedHelp(): string | undefined {
   }
 }
 
+// Before the first write: `codetether --version | …` whose reader is gone must not crash either.
+stopQuietlyWhenReaderLeaves([process.stdout, process.stderr]);
 const help = prerenderedHelp();
 if (rest.length === 0 && (first === '--version' || first === '-V')) {
   process.stdout.write(`${CLI_VERSION}\n`);

@@ -38,13 +38,6 @@ async function runChatInvocation(
  * @param version - the version `--version` prints (the entry point owns it, so it loads alone)
  */
 export async function main(version: string): Promise<void> {
-  // `codetether models | head -3`: the reader went away; stop quietly instead of crashing with EPIPE.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
-    });
-  }
   const env = process.env;
   const terminal = createTerminal({ stdout: process.stdout, stderr: process.stderr }, env);
   const createContext = (debug: boolean, commandEnvironment: typeof env): CommandContext => ({

@@ -1,5 +1,6 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readOwnerOnlyFile } from '@codetether/oauth-pkce';
 import type { RateLimitSnapshotView } from './rendering/rate-limit-bars.js';
 
 /**
@@ -7,6 +8,8 @@ import type { RateLimitSnapshotView } from './rendering/rate-limit-bars.js';
  * (`CODETETHER_HOME` for the default profile, `CODETETHER_HOME/profiles/<name>` for a named one).
  */
 export const RATE_LIMIT_CACHE_FILE = 'rate-limits.json';
+
+const USAGE_CACHE_LABEL = { name: 'usage cache', recovery: 'run `codetether usage --refresh`' };
 
 /** What the cache holds. */
 export interface CachedRateLimits {
@@ -43,13 +46,17 @@ export async function saveRateLimits(
 }
 
 /**
- * Reads the cached usage windows; `undefined` when there are none or the file is unreadable.
+ * Reads the cached usage windows; `undefined` when there are none or the file is unreadable (or is a
+ * FIFO, device, link or file of another user).
  *
  * @param home - the profile's folder (`CODETETHER_HOME` for the default profile)
  */
 export async function loadRateLimits(home: string): Promise<CachedRateLimits | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(join(home, RATE_LIMIT_CACHE_FILE), 'utf8'));
+    // Never blocks on a FIFO nor follows a link (e.g. to /dev/zero): a regular file of this user only.
+    const text = await readOwnerOnlyFile(join(home, RATE_LIMIT_CACHE_FILE), USAGE_CACHE_LABEL);
+    if (text === undefined) return undefined;
+    const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const { savedAt, rateLimits } = parsed as Partial<CachedRateLimits>;
     if (typeof savedAt !== 'number' || typeof rateLimits !== 'object' || rateLimits === null)

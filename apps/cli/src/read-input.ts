@@ -3,15 +3,34 @@ import type { InputStream } from './command-context.js';
 import type { OutputStream } from './terminal.js';
 
 /**
- * Reads standard input to the end as UTF-8 text.
+ * The error for standard input that failed while being read (a reset socket, a terminal gone after an
+ * SSH disconnect: `ECONNRESET`, `EIO`), instead of a bare system error or an unhandled 'error' event.
+ *
+ * @param cause - the stream's error
+ */
+function standardInputError(cause: unknown): CliError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  const detail = typeof code === 'string' ? code : cause instanceof Error ? cause.message : String(cause);
+  return new CliError('failed', `Could not read standard input (${detail}).`, {
+    hint: 'Run the command again from a working terminal, or pipe the input in from a file or another command.',
+    cause,
+  });
+}
+
+/**
+ * Reads standard input to the end as UTF-8 text. A stream error becomes {@link standardInputError}.
  *
  * @param stdin - the stream
  */
 export async function readAll(stdin: InputStream): Promise<string> {
   const parts: string[] = [];
   const decoder = new TextDecoder();
-  for await (const chunk of stdin) {
-    parts.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+  try {
+    for await (const chunk of stdin) {
+      parts.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+    }
+  } catch (error) {
+    throw standardInputError(error);
   }
   parts.push(decoder.decode());
   return parts.join('');
@@ -19,7 +38,8 @@ export async function readAll(stdin: InputStream): Promise<string> {
 
 /**
  * Asks a question and reads one line (a pasted URL or code). Resolves `undefined` when the input ends
- * first. The question goes to `output` (standard error, so standard output stays clean).
+ * first, and rejects with {@link standardInputError} when it fails. The question goes to `output`
+ * (standard error, so standard output stays clean).
  *
  * @param stdin - where to read
  * @param output - where to print the question
@@ -55,6 +75,11 @@ export async function readLine(
       reject(signal?.reason ?? new Error('Cancelled.'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Cancelled while readline was loading: no 'abort' event will come any more.
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
     readline.once('line', (line) => {
       answered = true;
       // A terminal echoes the Enter key; piped (or hidden) input does not, so end the prompt line ourselves.
@@ -69,6 +94,13 @@ export async function readLine(
       signal?.removeEventListener('abort', onAbort);
       readline.close();
       reject(new CliError('interrupted', 'Cancelled.'));
+    });
+    // readline re-emits the input's errors on itself; unheard, one would end the process.
+    readline.once('error', (error) => {
+      answered = true;
+      signal?.removeEventListener('abort', onAbort);
+      readline.close();
+      reject(standardInputError(error));
     });
     readline.once('close', () => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { makeChatGptJwt } from './__fixtures__/jwt.js';
-import { createMockFetch, jsonResponse } from './__fixtures__/mock-fetch.js';
-import { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
+import {
+  startTestBrowserLogin as start,
+  createTokenIssuer as tokenIssuer,
+} from './__fixtures__/callback-client.js';
 
 /** Sends raw bytes to the callback server and resolves with whatever it answered before closing. */
 function rawRequest(port: number, text: string, options: { hangUp?: boolean } = {}): Promise<string> {
@@ -18,38 +19,6 @@ function rawRequest(port: number, text: string, options: { hangUp?: boolean } = 
     socket.on('close', () => resolve(answer));
     socket.on('error', () => resolve(answer));
   });
-}
-
-function tokenIssuer(delay?: Promise<void>) {
-  return createMockFetch(async () => {
-    await delay;
-    return jsonResponse(200, {
-      access_token: makeChatGptJwt(),
-      refresh_token: 'rt-1',
-      id_token: makeChatGptJwt(),
-      expires_in: 3600,
-    });
-  });
-}
-
-async function start(options: Partial<BrowserLoginOptions>) {
-  let announce: (url: string) => void = () => {};
-  const announced = new Promise<string>((resolve) => {
-    announce = resolve;
-  });
-  const login = loginWithBrowser({
-    issuer: 'http://127.0.0.1:9',
-    port: 0,
-    openBrowser: false,
-    onAuthorizeUrl: (url) => announce(url),
-    ...options,
-  });
-  login.catch(() => {});
-  const authorizeUrl = new URL(await announced);
-  const redirectUri = new URL(authorizeUrl.searchParams.get('redirect_uri') ?? '');
-  const state = authorizeUrl.searchParams.get('state') ?? '';
-  const port = Number(redirectUri.port);
-  return { login, state, port, callback: `http://127.0.0.1:${port}/auth/callback` };
 }
 
 describe('loginWithBrowser against hostile or sloppy callers', { timeout: 15_000 }, () => {

@@ -160,6 +160,11 @@ function waitForCallback(wait: CallbackWait, options: BrowserLoginOptions): Prom
       finish({ error: loginTimeoutError(timeoutMs, wait.redirectUri, foreignCallbacks) });
     }, timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Cancelled while the PKCE pair was made or the server started: no 'abort' event will come any more.
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
 
     const login: PendingLogin = {
       state: wait.state,

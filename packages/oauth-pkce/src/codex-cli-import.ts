@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveCodexHome } from './codetether-home.js';
 import {
@@ -6,6 +7,8 @@ import {
   protectStoredCredentials,
   type StoredChatGptCredentials,
 } from './credentials.js';
+import { errnoCode } from './credentials-file-errors.js';
+import { NON_BLOCKING, notRegularFileError, type OwnerOnlyFileLabel } from './credentials-file-safety.js';
 import { OAuthError } from './errors.js';
 import { readAccountClaims } from './jwt-claims.js';
 import { defineLazySchemas } from './lazy-schemas.js';
@@ -19,6 +22,57 @@ export const CODEX_CLI_IMPORT_NOTICE =
   'This copies your Codex CLI login into CodeTether; it does not share it. ChatGPT refresh tokens work only once, ' +
   'so the first time CodeTether refreshes this login (within about an hour), the Codex CLI is logged out and ' +
   'asks you to log in again. To keep both working, run `codetether auth login` instead and give CodeTether its own login.';
+
+/** A Codex CLI `auth.json` is a few kilobytes; anything past this is not one (and is not read). */
+const MAX_CODEX_AUTH_FILE_BYTES = 1024 * 1024;
+
+const CODEX_AUTH_FILE_LABEL: OwnerOnlyFileLabel = {
+  name: 'Codex CLI login',
+  recovery:
+    'log in with the Codex CLI again (`codex login`), or log in directly with `codetether auth login`',
+};
+
+/**
+ * Reads the Codex CLI's `auth.json` (a symbolic link to a file is followed: dotfile managers link it)
+ * without ever blocking or reading without end: it is opened with `O_NONBLOCK` (a FIFO does not wait for
+ * a writer) and must be a regular file (not a FIFO, socket, device such as `/dev/zero`, or folder) of at
+ * most 1 MiB. Resolves with `undefined` when there is no file.
+ */
+async function readCodexAuthFile(path: string): Promise<string | undefined> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_RDONLY | NON_BLOCKING);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw codexReadError(path, error);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw notRegularFileError(path, info, CODEX_AUTH_FILE_LABEL);
+    if (info.size > MAX_CODEX_AUTH_FILE_BYTES) {
+      throw new OAuthError(
+        'credentials-corrupt',
+        `The file ${path} is too large to be a Codex CLI login (${info.size} bytes), so it was not read. Log in again with the Codex CLI, or log in directly with \`codetether auth login\`.`,
+        { path },
+      );
+    }
+    return await handle.readFile('utf8');
+  } catch (error) {
+    if (error instanceof OAuthError) throw error;
+    throw codexReadError(path, error);
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+function codexReadError(path: string, error: unknown): OAuthError {
+  return new OAuthError(
+    'credentials-io-error',
+    `Could not read the Codex CLI login at ${path} (${errnoCode(error) ?? 'I/O error'}). Check its permissions.`,
+    { cause: error, path },
+  );
+}
 
 /** Options of {@link importCodexCliLogin}. */
 export interface ImportCodexCliLoginOptions {
@@ -60,25 +114,12 @@ export async function importCodexCliLogin(
   options: ImportCodexCliLoginOptions,
 ): Promise<StoredChatGptCredentials> {
   const path = join(options.codexHome ?? resolveCodexHome(options.env), 'auth.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new OAuthError(
-        'codex-login-not-found',
-        `No Codex CLI login was found at ${path}. Log in with the Codex CLI first (\`codex login\`), set CODEX_HOME to its folder, or log in directly with \`codetether auth login\`.`,
-        { cause: error, path },
-      );
-    }
+  const text = await readCodexAuthFile(path);
+  if (text === undefined) {
     throw new OAuthError(
-      'credentials-io-error',
-      `Could not read the Codex CLI login at ${path} (${String(code)}). Check its permissions.`,
-      {
-        cause: error,
-        path,
-      },
+      'codex-login-not-found',
+      `No Codex CLI login was found at ${path}. Log in with the Codex CLI first (\`codex login\`), set CODEX_HOME to its folder, or log in directly with \`codetether auth login\`.`,
+      { path },
     );
   }
   let json: unknown;

@@ -7,7 +7,7 @@ import { OAuthError } from './errors.js';
 const NO_FOLLOW: number = constants.O_NOFOLLOW ?? 0;
 
 /** `O_NONBLOCK` where the platform has it: opening a FIFO must never wait for a writer. */
-const NON_BLOCKING: number = constants.O_NONBLOCK ?? 0;
+export const NON_BLOCKING: number = constants.O_NONBLOCK ?? 0;
 
 /** Permission bits that let the group or other users write. */
 const WRITABLE_BY_OTHERS = 0o022;
@@ -49,7 +49,14 @@ function fileKind(info: Stats): string {
   return 'not a regular file';
 }
 
-function notRegularFileError(path: string, info: Stats, label: OwnerOnlyFileLabel): OAuthError {
+/**
+ * The `credentials-io-error` for a path that is a folder, FIFO, socket or device instead of a file.
+ *
+ * @param path - the path
+ * @param info - what `stat` said about it
+ * @param label - how the message names the file and what it advises
+ */
+export function notRegularFileError(path: string, info: Stats, label: OwnerOnlyFileLabel): OAuthError {
   const kind = fileKind(info);
   return new OAuthError(
     'credentials-io-error',

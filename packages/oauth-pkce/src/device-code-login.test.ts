@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { fakeTime } from './__fixtures__/fake-time.js';
 import { makeChatGptJwt } from './__fixtures__/jwt.js';
 import { createMockFetch, jsonResponse, type MockRequest } from './__fixtures__/mock-fetch.js';
 import { type DeviceCodeInfo, loginWithDeviceCode } from './device-code-login.js';
-import { abortedError } from './http-request.js';
 
 const ISSUER = 'http://127.0.0.1:9';
-
-/** A fake clock whose sleep advances time instantly. */
-function fakeTime() {
-  let current = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    now: () => current,
-    sleeps,
-    sleep: async (ms: number, signal?: AbortSignal) => {
-      if (signal?.aborted) throw abortedError('the wait', signal.reason);
-      sleeps.push(ms);
-      current += ms;
-    },
-  };
-}
 
 function scriptedIssuer(polls: Array<(request: MockRequest) => Response>, start?: Response) {
   let pollIndex = 0;

@@ -71,6 +71,8 @@ const deviceCodeSchemas = defineLazySchemas((z) => {
 
 const SLOW_DOWN_INCREMENT_MS = 5000;
 const DEFAULT_INTERVAL_MS = 5000;
+/** The longest delay a Node.js timer honours; a longer one fires after 1 ms (a poll every millisecond). */
+const LONGEST_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
  * Logs in with a device code, as the official Codex CLI does on headless machines:
@@ -137,9 +139,11 @@ export async function loginWithDeviceCode(options: DeviceCodeLoginOptions): Prom
     parsedStart.data.interval === undefined
       ? DEFAULT_INTERVAL_MS
       : Math.max(0, parsedStart.data.interval * 1000);
+  const announcedLifetimeMs = (parsedStart.data.expires_in ?? 0) * 1000;
+  // Zero, negative, or so large it is Infinity (a login that would never end): the default lifetime.
   const lifetimeMs =
-    parsedStart.data.expires_in !== undefined && parsedStart.data.expires_in > 0
-      ? parsedStart.data.expires_in * 1000
+    Number.isFinite(announcedLifetimeMs) && announcedLifetimeMs > 0
+      ? announcedLifetimeMs
       : DEFAULT_DEVICE_CODE_LIFETIME_MS;
   const expiresAt = now() + lifetimeMs;
   options.onUserCode({ verificationUrl: `${issuer}/codex/device`, userCode, expiresAt });
@@ -154,7 +158,7 @@ export async function loginWithDeviceCode(options: DeviceCodeLoginOptions): Prom
     if (signal?.aborted) throw abortedError('the device-code login', signal.reason);
     const remaining = expiresAt - now();
     if (remaining <= 0) throw expired();
-    await sleep(Math.min(intervalMs, remaining), signal);
+    await sleep(Math.min(intervalMs, remaining, LONGEST_TIMER_DELAY_MS), signal);
     if (signal?.aborted) throw abortedError('the device-code login', signal.reason);
     if (now() >= expiresAt) throw expired();
 

@@ -167,12 +167,13 @@ function toOAuthTokens(
     throw invalidResponse(operation, status, new Error('the response has no refresh_token'));
   }
   const idToken = parsed.id_token ?? fallback.idToken;
-  let expiresAt: number;
-  if (parsed.expires_in !== undefined && Number.isFinite(parsed.expires_in)) {
-    expiresAt = now() + parsed.expires_in * 1000;
-  } else {
-    expiresAt = readAccountClaims({ accessToken: parsed.access_token }).expiresAt ?? now() + 3600 * 1000;
-  }
+  // A broken issuer's expires_in (0, negative, or so large the time overflows to Infinity, which cannot
+  // be stored: the rotated refresh token would be lost) is ignored like a missing one.
+  const fromExpiresIn = parsed.expires_in === undefined ? Number.NaN : now() + parsed.expires_in * 1000;
+  const expiresAt =
+    Number.isFinite(fromExpiresIn) && (parsed.expires_in ?? 0) > 0
+      ? fromExpiresIn
+      : (readAccountClaims({ accessToken: parsed.access_token }).expiresAt ?? now() + 3600 * 1000);
   const tokens: OAuthTokens = { accessToken: parsed.access_token, refreshToken, expiresAt };
   if (idToken !== undefined) tokens.idToken = idToken;
   return protectOAuthTokens(tokens);

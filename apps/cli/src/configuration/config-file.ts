@@ -19,6 +19,9 @@ export function configFilePath(home: string): string {
 /** `O_NOFOLLOW` where the platform has it (not on Windows; there an `lstat` check is used instead). */
 const NO_FOLLOW: number = constants.O_NOFOLLOW ?? 0;
 
+/** `O_NONBLOCK` where the platform has it: opening a FIFO must never wait for a writer (a hang of every command). */
+const NON_BLOCKING: number = constants.O_NONBLOCK ?? 0;
+
 function unsafe(path: string, problem: string, fix: string): CliError {
   return new CliError('usage', `The config file ${path} ${problem}, so CodeTether will not read it.`, {
     hint: fix,
@@ -36,7 +39,7 @@ async function readTrustedText(path: string): Promise<string | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
     if (NO_FOLLOW === 0 && (await lstat(path)).isSymbolicLink()) throw symlinkProblem();
-    handle = await open(path, constants.O_RDONLY | NO_FOLLOW);
+    handle = await open(path, constants.O_RDONLY | NO_FOLLOW | NON_BLOCKING);
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
