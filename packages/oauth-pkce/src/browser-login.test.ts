@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { startTestBrowserLogin } from './__fixtures__/callback-client.js';
 import { makeChatGptJwt } from './__fixtures__/jwt.js';
 import { createMockFetch, jsonResponse } from './__fixtures__/mock-fetch.js';
-import { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
+import { loginWithBrowser } from './browser-login.js';
 import { OAuthError } from './errors.js';
 
 const openMock = vi.hoisted(() => vi.fn());
@@ -48,27 +49,7 @@ function tokenIssuer() {
   );
 }
 
-/** Starts a login on a free port and returns the authorize URL once it is announced. */
-async function start(options: Partial<BrowserLoginOptions> = {}) {
-  let announce: (url: string) => void = () => {};
-  const announced = new Promise<string>((resolve) => {
-    announce = resolve;
-  });
-  const login = loginWithBrowser({
-    issuer: 'http://127.0.0.1:9',
-    port: 0,
-    openBrowser: false,
-    onAuthorizeUrl: (url) => announce(url),
-    ...options,
-  });
-  login.catch(() => {});
-  const authorizeUrl = new URL(await announced);
-  const redirectUri = authorizeUrl.searchParams.get('redirect_uri') ?? '';
-  const state = authorizeUrl.searchParams.get('state') ?? '';
-  // The server binds 127.0.0.1 only; the redirect URI says localhost as the issuer expects.
-  const callback = redirectUri.replace('localhost', '127.0.0.1');
-  return { login, authorizeUrl, redirectUri, state, callback };
-}
+const start = startTestBrowserLogin;
 
 async function expectClosed(callback: string): Promise<void> {
   await expect(fetch(callback)).rejects.toThrow();

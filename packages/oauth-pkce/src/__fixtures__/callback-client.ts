@@ -76,11 +76,11 @@ export function createTokenIssuer(held?: Promise<void>) {
 
 /**
  * Starts a browser login on a free port without opening a browser; resolves once its authorize URL is
- * announced, with the login, its `state`, the port and the callback URL.
+ * announced, with the login, its authorize URL, redirect URI and `state`, the port and the callback URL.
  *
  * @param options - overrides of the login options
  */
-export async function startTestBrowserLogin(options: Partial<BrowserLoginOptions>) {
+export async function startTestBrowserLogin(options: Partial<BrowserLoginOptions> = {}) {
   let announce: (url: string) => void = () => {};
   const announced = new Promise<string>((resolve) => {
     announce = resolve;
@@ -94,8 +94,16 @@ export async function startTestBrowserLogin(options: Partial<BrowserLoginOptions
   });
   login.catch(() => {});
   const authorizeUrl = new URL(await announced);
-  const redirectUri = new URL(authorizeUrl.searchParams.get('redirect_uri') ?? '');
+  const redirectUri = authorizeUrl.searchParams.get('redirect_uri') ?? '';
   const state = authorizeUrl.searchParams.get('state') ?? '';
-  const port = Number(redirectUri.port);
-  return { login, state, port, callback: `http://127.0.0.1:${port}/auth/callback` };
+  const port = Number(new URL(redirectUri).port);
+  // The server binds 127.0.0.1 only; the redirect URI says localhost, as the issuer expects.
+  return {
+    login,
+    authorizeUrl,
+    redirectUri,
+    state,
+    port,
+    callback: `http://127.0.0.1:${port}/auth/callback`,
+  };
 }
