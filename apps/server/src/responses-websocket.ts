@@ -448,6 +448,15 @@ export function createResponsesWebSocket(
   };
 
   const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
+    // A frame that breaks the protocol (not UTF-8, above the limit, unmasked, a bad opcode or close
+    // code…) makes `ws` close the socket with its code (1007, 1009, 1002) and emit 'error': with no
+    // listener, that event would end the process.
+    socket.on('error', (error: Error & { code?: string }) => {
+      context.logger.debug(
+        { code: error.code, error: error.message },
+        'a WebSocket client broke the protocol; its socket is closed',
+      );
+    });
     heartbeat.watch(socket);
     const headers = toHeaders(request);
     const client: SocketClient = {
