@@ -1,6 +1,12 @@
+import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
 import { OPCODES, openRawWebSocket, rawFrame } from './__fixtures__/raw-websocket-peer.js';
+import {
+  createStreamedResponseProvider,
+  type StreamedResponseProvider,
+  type StreamedResponseScript,
+} from './__fixtures__/streamed-response-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
 import {
   type RunningGateway,
@@ -129,4 +135,69 @@ describe('frames that break the WebSocket protocol', () => {
     },
     15_000,
   );
+});
+
+/** Starts a gateway over a {@link createStreamedResponseProvider}, keeping each of its server-side TCP sockets. */
+async function startStreamed(
+  script: StreamedResponseScript,
+): Promise<{ gateway: RunningGateway; provider: StreamedResponseProvider; connections: Socket[] }> {
+  const provider = createStreamedResponseProvider(script);
+  const gateway = await start({ provider });
+  const connections: Socket[] = [];
+  gateway.server.on('connection', (connection: Socket) => connections.push(connection));
+  return { gateway, provider, connections };
+}
+
+describe('a client that stops reading a streamed answer', () => {
+  it('is answered only as fast as it reads: the gateway does not buffer the whole answer', async () => {
+    // 64 MiB of deltas: far more than the kernel's socket buffers hold.
+    const { gateway, provider, connections } = await startStreamed({
+      deltas: 2_048,
+      deltaText: 'x'.repeat(32_768),
+    });
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    const [connection] = connections;
+    if (connection === undefined) throw new Error('no server-side connection');
+    // The client sends its response.create, then reads nothing more.
+    peer.socket.pause();
+    peer.socket.write(RESPONSE_CREATE);
+    // Either the gateway reads the whole answer ahead of the client (the defect), or it waits for its
+    // socket to drain, as the HTTP routes do.
+    await expect
+      .poll(() => provider.readToEnd || connection.listenerCount('drain') > 0, { timeout: 10_000 })
+      .toBe(true);
+    expect(provider.readToEnd).toBe(false);
+    expect(connection.writableLength).toBeLessThan(1_048_576);
+    // Once the client reads again, the whole answer arrives.
+    peer.socket.resume();
+    await peer.eventOf('response.completed');
+    expect(peer.events().filter((event) => event.type === 'response.output_text.delta')).toHaveLength(2_048);
+    peer.socket.destroy();
+    await expect.poll(() => gateway.gateway.inFlightRequests).toBe(0);
+  }, 30_000);
+});
+
+describe('shutting down with clients that do not play along', () => {
+  it('closes a socket whose client never answers the close frame, without waiting for the 30 s close timeout', async () => {
+    const gateway = await start();
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    // The raw peer reads, but never answers the gateway's close frame (nor closes its end).
+    await gateway.close({ graceMs: 0 });
+    expect(await peer.closeCode()).toBe(1001);
+    await peer.closed;
+  }, 10_000);
+
+  it('closes a socket whose client stopped reading in the middle of an answer', async () => {
+    const { gateway, provider } = await startStreamed({ deltas: 2_048, deltaText: 'x'.repeat(32_768) });
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    peer.socket.pause();
+    peer.socket.write(RESPONSE_CREATE);
+    await expect.poll(() => provider.eventsTaken).toBeGreaterThan(1);
+    await gateway.close({ graceMs: 0 });
+    await provider.aborted();
+    // What the gateway sent before it cut the connection off is still there to read, then the end.
+    peer.socket.resume();
+    await peer.closed;
+    expect(gateway.gateway.inFlightRequests).toBe(0);
+  }, 10_000);
 });

@@ -19,6 +19,7 @@ import {
 import { drainingError, shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
+import { drained } from './writable-drained.js';
 
 /** The path clients open OpenAI's Responses WebSocket mode on. */
 export const RESPONSES_WEBSOCKET_PATH = '/v1/responses';
@@ -36,6 +37,9 @@ const CODEX_EVENT_PREFIX = 'codex.';
 function isCodexClient(headers: Headers): boolean {
   return headers.get('originator')?.startsWith('codex') ?? false;
 }
+
+/** How long the gateway's shutdown waits for clients to answer its close frames before it cuts them off, ms. */
+const CLOSE_HANDSHAKE_GRACE_MS = 1_000;
 
 /** Pings in a row a socket may leave unanswered; at the next check it is dropped. */
 const UNANSWERED_PINGS_ALLOWED = 2;
@@ -89,14 +93,19 @@ interface SocketClient {
   readonly authorization: string | undefined;
   /** Whether it is the Codex CLI (see {@link isCodexClient}). */
   readonly relaysChatGptEvents: boolean;
+  /** The upgraded TCP connection under the socket: its write buffer tells whether the client keeps up. */
+  readonly connection: Duplex;
 }
 
 /** The Responses WebSocket endpoint of a gateway. */
 export interface ResponsesWebSocket {
   /** The Node server's `upgrade` listener: answers upgrades on `/v1/responses`, refuses the rest. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Closes every open socket (1001). */
-  close(): void;
+  /**
+   * Closes every open socket (1001), and resolves once they are all closed: a socket whose client did
+   * not answer the close frame within a second (or stopped reading) is cut off then.
+   */
+  close(): Promise<void>;
 }
 
 function rejectUpgrade(socket: Duplex, error: GatewayError): void {
@@ -148,7 +157,7 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
 async function streamResponse(
   context: GatewayContext,
   socket: WebSocket,
-  { headers, relaysChatGptEvents }: SocketClient,
+  { headers, relaysChatGptEvents, connection }: SocketClient,
   body: Record<string, unknown>,
   clientKey: string,
   startedAt: number,
@@ -186,6 +195,10 @@ async function streamResponse(
       if (!isOpenAiResponsesEventType(type) && !(relaysChatGptEvents && type.startsWith(CODEX_EVENT_PREFIX)))
         continue;
       socket.send(JSON.stringify(event));
+      // Backpressure, as the HTTP routes have: the next event is read from upstream only once the client
+      // took this one in, so a client that reads slowly (or not at all) does not make the gateway hold the
+      // rest of the answer in memory.
+      if (connection.writableNeedDrain) await drained(connection);
       if (!firstTokenSent && type.endsWith('.delta')) {
         firstTokenSent = true;
         context.metrics.observeTimeToFirstToken(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
@@ -447,7 +460,7 @@ export function createResponsesWebSocket(
     recordUpgrade(route, error.status, startedAt);
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
+  const onConnection = (socket: WebSocket, request: IncomingMessage, connection: Duplex): void => {
     // A frame that breaks the protocol (not UTF-8, above the limit, unmasked, a bad opcode or close
     // code…) makes `ws` close the socket with its code (1007, 1009, 1002) and emit 'error': with no
     // listener, that event would end the process.
@@ -463,6 +476,7 @@ export function createResponsesWebSocket(
       headers,
       authorization: request.headers.authorization,
       relaysChatGptEvents: isCodexClient(headers),
+      connection,
     };
     let inFlight = false;
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -526,15 +540,35 @@ export function createResponsesWebSocket(
         }
         server.handleUpgrade(request, socket, head, (webSocket) => {
           recordUpgrade(RESPONSES_WEBSOCKET_PATH, 101, startedAt);
-          onConnection(webSocket, request);
+          onConnection(webSocket, request, socket);
         });
       })();
     },
-    close() {
+    async close() {
       heartbeat.stop();
-      for (const client of server.clients)
+      const open = [...server.clients];
+      const allClosed = Promise.all(
+        open.map(
+          (client) =>
+            new Promise<void>((resolve) => {
+              if (client.readyState === client.CLOSED) resolve();
+              else client.once('close', () => resolve());
+            }),
+        ),
+      );
+      for (const client of open)
         client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
       server.close();
+      // A client that never answers the close frame, or no longer reads, would otherwise hold its
+      // connection — and the gateway's shutdown — until `ws`'s own 30-second close timeout.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const lingerOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_HANDSHAKE_GRACE_MS);
+      });
+      await Promise.race([allClosed, lingerOver]);
+      clearTimeout(timer);
+      for (const client of server.clients) client.terminate();
+      await allClosed;
     },
   };
 }

@@ -118,15 +118,22 @@ export function openRawWebSocket(
   socket.on('error', () => {});
   const frames: ReceivedFrame[] = [];
   const waiting: (() => void)[] = [];
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   let upgraded = false;
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   const frameWhere = (matches: (frame: ReceivedFrame) => boolean, what: string): Promise<ReceivedFrame> =>
     new Promise((resolve, reject) => {
+      /** Frames before it were checked already (each is looked at once). */
+      let checked = 0;
       const check = (): boolean => {
-        const frame = frames.find(matches);
-        if (frame !== undefined) resolve(frame);
-        return frame !== undefined;
+        for (; checked < frames.length; checked += 1) {
+          const frame = frames[checked];
+          if (frame !== undefined && matches(frame)) {
+            resolve(frame);
+            return true;
+          }
+        }
+        return false;
       };
       const notify = (): void => {
         if (!check()) waiting.push(notify);
