@@ -1,7 +1,12 @@
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
-import { OPCODES, openRawWebSocket, rawFrame } from './__fixtures__/raw-websocket-peer.js';
+import {
+  OPCODES,
+  openRawWebSocket,
+  type RawWebSocketPeer,
+  rawFrame,
+} from './__fixtures__/raw-websocket-peer.js';
 import {
   createStreamedResponseProvider,
   type StreamedResponseProvider,
@@ -200,4 +205,120 @@ describe('shutting down with clients that do not play along', () => {
     await peer.closed;
     expect(gateway.gateway.inFlightRequests).toBe(0);
   }, 10_000);
+});
+
+describe('a client that goes away in the middle of a response', () => {
+  const leaving: readonly { name: string; leave: (peer: RawWebSocketPeer) => void }[] = [
+    { name: 'resets the connection', leave: (peer) => peer.socket.resetAndDestroy() },
+    { name: 'half-closes it (FIN, no close frame)', leave: (peer) => peer.socket.end() },
+    {
+      name: 'sends a close frame and keeps the connection open',
+      leave: (peer) => peer.socket.write(rawFrame(OPCODES.close, Buffer.from([0x03, 0xe8]))),
+    },
+    {
+      name: 'sends a close frame with an application code and closes',
+      leave: (peer) => peer.socket.end(rawFrame(OPCODES.close, Buffer.from([0x0f, 0xa0, 0x62, 0x79, 0x65]))),
+    },
+  ];
+  it.each(leaving)(
+    'aborts the upstream request and counts nothing in flight when it $name',
+    async ({ leave }) => {
+      const { gateway, provider } = await startStreamed({ deltas: 10, deltaText: 'x', stallAfter: 2 });
+      const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+      peer.socket.write(RESPONSE_CREATE);
+      await provider.stalled();
+      expect(gateway.gateway.inFlightRequests).toBe(1);
+      // A streaming response, as an HTTP one is.
+      expect(await metricValue(gateway, 'codetether_server_active_streams')).toBe(1);
+      leave(peer);
+      await provider.aborted();
+      await expect.poll(() => gateway.gateway.inFlightRequests).toBe(0);
+      expect(await metricValue(gateway, 'codetether_server_active_streams')).toBe(0);
+      peer.socket.destroy();
+    },
+    10_000,
+  );
+});
+
+describe('many response.creates in one burst', () => {
+  it('answers the first and refuses each of the others with response_already_in_flight', async () => {
+    const { gateway, provider } = await startStreamed({ deltas: 10, deltaText: 'x', stallAfter: 2 });
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    peer.socket.write(Buffer.concat(Array.from({ length: 50 }, () => RESPONSE_CREATE)));
+    await provider.stalled();
+    await expect.poll(() => peer.events().filter((event) => event.type === 'error').length).toBe(49);
+    expect(
+      peer
+        .events()
+        .filter((event) => event.type === 'error')
+        .every((event) => (event.error as { code?: string }).code === 'response_already_in_flight'),
+    ).toBe(true);
+    expect(gateway.gateway.inFlightRequests).toBe(1);
+    peer.socket.destroy();
+    await provider.aborted();
+    await expect.poll(() => gateway.gateway.inFlightRequests).toBe(0);
+  }, 10_000);
+});
+
+/** The value of a sample of the gateway's `/metrics`. */
+async function metricValue(gateway: RunningGateway, sample: string): Promise<number | undefined> {
+  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
+describe('a client that floods the socket while it reads nothing', () => {
+  /** Writes `frame` again and again (64 MiB in all) until the gateway stops taking them or closes. */
+  function flood(peer: RawWebSocketPeer, frame: Buffer): { done: () => boolean } {
+    const burst = Buffer.concat(Array.from({ length: Math.ceil(1_048_576 / frame.length) }, () => frame));
+    let written = 0;
+    const writeMore = (): void => {
+      while (written < 64 && !peer.socket.destroyed) {
+        written += 1;
+        if (!peer.socket.write(burst)) {
+          peer.socket.once('drain', writeMore);
+          return;
+        }
+      }
+    };
+    writeMore();
+    return { done: () => written === 64 && peer.socket.writableLength === 0 };
+  }
+
+  it('stops reading refused response.creates while their error events wait to be sent', async () => {
+    const gateway = await start();
+    const connections: Socket[] = [];
+    gateway.server.on('connection', (connection: Socket) => connections.push(connection));
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    const [connection] = connections;
+    if (connection === undefined) throw new Error('no server-side connection');
+    peer.socket.pause();
+    // Each answered with an error event of ~250 bytes: 64 MiB of them would queue about 250 MiB.
+    const sent = flood(
+      peer,
+      rawFrame(OPCODES.text, JSON.stringify({ type: 'response.create', input: 'no model' })),
+    );
+    // Either the gateway read all of them, queueing every answer (the defect), or it stopped reading
+    // until its answers drain.
+    await expect
+      .poll(() => sent.done() || (connection.isPaused() && connection.writableNeedDrain), { timeout: 20_000 })
+      .toBe(true);
+    expect(connection.writableLength).toBeLessThan(4 * 1_048_576);
+    peer.socket.destroy();
+  }, 30_000);
+
+  it('cuts off a client that floods pings it does not read the pongs of (ws’s own limit)', async () => {
+    const gateway = await start();
+    const connections: Socket[] = [];
+    gateway.server.on('connection', (connection: Socket) => connections.push(connection));
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    const [connection] = connections;
+    if (connection === undefined) throw new Error('no server-side connection');
+    const connectionClosed = new Promise((resolve) => connection.once('close', resolve));
+    peer.socket.pause();
+    flood(peer, rawFrame(OPCODES.ping, 'p'.repeat(125)));
+    await connectionClosed;
+    expect(uncaught).toEqual([]);
+    peer.socket.destroy();
+  }, 30_000);
 });

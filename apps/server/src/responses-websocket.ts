@@ -177,11 +177,15 @@ async function streamResponse(
     }),
     clientKey,
   );
+  /** Whether the response is counted as an open stream (`codetether_server_active_streams`), as an HTTP stream is. */
+  let streamOpen = false;
   try {
     const stream = await openResponseStream(context, body, headers, {
       signal: tracked.upstream.signal,
       sessionId: tracked.sessionId,
     });
+    context.metrics.streamOpened();
+    streamOpen = true;
     context.metrics.observeUpstreamLatency(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
     // The account's usage windows for `/metrics` (over HTTP they also go out as `x-codex-*` headers).
     reportRateLimits(context, stream.rateLimits);
@@ -226,6 +230,7 @@ async function streamResponse(
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
   } finally {
     socket.off('close', onClose);
+    if (streamOpen) context.metrics.streamClosed();
     tracked.release();
     recordResponseCreate(context, status, startedAt);
   }
@@ -479,9 +484,26 @@ export function createResponsesWebSocket(
       connection,
     };
     let inFlight = false;
+    /**
+     * Stops reading the client's frames while the answers to earlier ones wait to be sent (until its
+     * connection drains): a client that sends frames and reads nothing — each refused with an error
+     * event — would otherwise make the gateway queue every answer in memory. (Pings are `ws`'s: it cuts
+     * off a client with 60 pongs unsent.)
+     */
+    let readingPaused = false;
+    const readOnlyAsFastAsAnswered = (): void => {
+      if (readingPaused || !connection.writableNeedDrain) return;
+      readingPaused = true;
+      socket.pause();
+      void drained(connection).then(() => {
+        readingPaused = false;
+        socket.resume();
+      });
+    };
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const startedAt = context.monotonicNow();
       const body = readResponseCreate(context, socket, data, isBinary, inFlight, startedAt);
+      readOnlyAsFastAsAnswered();
       if (body === undefined) return;
       inFlight = true;
       void answerResponseCreate(context, options, socket, client, body, startedAt).finally(() => {

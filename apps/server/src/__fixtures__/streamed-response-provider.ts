@@ -13,7 +13,7 @@ export interface StreamedResponseScript {
   stallAfter?: number;
 }
 
-/** A provider whose `/v1/responses` streams are generated on demand, reporting how far they were read. */
+/** A provider whose `/v1/responses` streams are generated on demand, reporting how far they were read (one response per test). */
 export interface StreamedResponseProvider extends GatewayProvider {
   /** Events the gateway took from the latest stream so far. */
   readonly eventsTaken: number;
@@ -45,8 +45,8 @@ function signalled(): { promise: Promise<void>; resolve: () => void } {
 export function createStreamedResponseProvider(script: StreamedResponseScript): StreamedResponseProvider {
   let eventsTaken = 0;
   let readToEnd = false;
-  let stall = signalled();
-  let abort = signalled();
+  const stall = signalled();
+  const abort = signalled();
   const events = async function* (signal: AbortSignal | undefined): AsyncGenerator<unknown> {
     eventsTaken += 1;
     yield { type: 'response.created', response: { id: 'resp_streamed', status: 'in_progress' } };
@@ -97,10 +97,6 @@ export function createStreamedResponseProvider(script: StreamedResponseScript): 
       throw new Error('Only /v1/responses is scripted.');
     },
     async createResponseStream(_body: Record<string, unknown>, options: GatewayProviderRequestOptions = {}) {
-      eventsTaken = 0;
-      readToEnd = false;
-      stall = signalled();
-      abort = signalled();
       const signal = options.signal;
       if (signal?.aborted) abort.resolve();
       else signal?.addEventListener('abort', () => abort.resolve(), { once: true });
