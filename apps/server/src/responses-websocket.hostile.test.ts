@@ -12,6 +12,7 @@ import {
   type StreamedResponseProvider,
   type StreamedResponseScript,
 } from './__fixtures__/streamed-response-provider.js';
+import { type ClientKeyStore, hashClientKey } from './client-key-store.js';
 import { createGatewayLogger } from './gateway-logger.js';
 import {
   type RunningGateway,
@@ -321,4 +322,56 @@ describe('a client that floods the socket while it reads nothing', () => {
     expect(uncaught).toEqual([]);
     peer.socket.destroy();
   }, 30_000);
+});
+
+describe('a client that goes away while its key is checked', () => {
+  it('sends nothing upstream for its response.create', async () => {
+    const clientKey = 'ctsk-slow-store-client';
+    /** Holds the store's next read until released (the key check of the response.create). */
+    let held: Promise<void> | undefined;
+    let release: () => void = () => {};
+    let notifyRead: () => void = () => {};
+    const heldReadStarted = new Promise<void>((resolve) => {
+      notifyRead = resolve;
+    });
+    const store: ClientKeyStore = {
+      async load() {
+        if (held !== undefined) {
+          notifyRead();
+          await held;
+        }
+        return [{ name: 'slow', hash: hashClientKey(clientKey), createdAt: '2026-01-01T00:00:00.000Z' }];
+      },
+      create: () => Promise.reject(new Error('read-only store')),
+      revoke: () => Promise.reject(new Error('read-only store')),
+    };
+    const provider = createStreamedResponseProvider({ deltas: 10, deltaText: 'x', stallAfter: 2 });
+    const gateway = await start({ provider, clientKeys: { store } });
+    const connections: Socket[] = [];
+    gateway.server.on('connection', (connection: Socket) => connections.push(connection));
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${clientKey}`);
+    const [connection] = connections;
+    if (connection === undefined) throw new Error('no server-side connection');
+    held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    peer.socket.write(RESPONSE_CREATE);
+    await heldReadStarted;
+    // The client resets the connection while its key is still being checked.
+    const connectionClosed = new Promise((resolve) => connection.once('close', resolve));
+    peer.socket.resetAndDestroy();
+    await connectionClosed;
+    release();
+    // The response.create ends (a line of the request log and the metrics) without reaching the upstream.
+    await expect
+      .poll(() =>
+        metricValue(
+          gateway,
+          'codetether_server_requests_total{method="response.create",route="/v1/responses",status="200"}',
+        ),
+      )
+      .toBe(1);
+    expect(provider.eventsTaken).toBe(0);
+    expect(gateway.gateway.inFlightRequests).toBe(0);
+  }, 10_000);
 });

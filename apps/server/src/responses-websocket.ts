@@ -168,6 +168,8 @@ async function streamResponse(
   const controller = new AbortController();
   const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
   socket.once('close', onClose);
+  // Its client may have gone while its key was checked (a shared key store answers after a round trip).
+  if (socket.readyState !== socket.OPEN) onClose();
   const tracked = trackRequest(
     context,
     new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, {
@@ -180,6 +182,8 @@ async function streamResponse(
   /** Whether the response is counted as an open stream (`codetether_server_active_streams`), as an HTTP stream is. */
   let streamOpen = false;
   try {
+    // Nothing goes upstream for a client that is gone.
+    if (controller.signal.aborted) return;
     const stream = await openResponseStream(context, body, headers, {
       signal: tracked.upstream.signal,
       sessionId: tracked.sessionId,
