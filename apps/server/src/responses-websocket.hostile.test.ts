@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
 import {
@@ -374,4 +374,63 @@ describe('a client that goes away while its key is checked', () => {
     expect(provider.eventsTaken).toBe(0);
     expect(gateway.gateway.inFlightRequests).toBe(0);
   }, 10_000);
+});
+
+describe('upgrade requests that break the WebSocket handshake', () => {
+  /** Sends `head` (an upgrade request with a good key) on a raw connection; resolves with the whole answer. */
+  async function upgradeAnswer(gateway: RunningGateway, head: string): Promise<string> {
+    const socket = connect(gateway.port, '127.0.0.1');
+    socket.on('error', () => {});
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`${head}Host: localhost\r\nAuthorization: Bearer ${KEY}\r\n\r\n`);
+    await closed;
+    return text;
+  }
+  const handshake = 'Connection: Upgrade\r\nUpgrade: websocket\r\n';
+  const goodKey = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+  it.each([
+    {
+      name: 'a Sec-WebSocket-Key that is not 16 bytes of base64',
+      head: `GET /v1/responses HTTP/1.1\r\n${handshake}Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: abc\r\n`,
+      status: 400,
+    },
+    {
+      name: 'no Sec-WebSocket-Key',
+      head: `GET /v1/responses HTTP/1.1\r\n${handshake}Sec-WebSocket-Version: 13\r\n`,
+      status: 400,
+    },
+    {
+      name: 'an unsupported Sec-WebSocket-Version',
+      head: `GET /v1/responses HTTP/1.1\r\n${handshake}Sec-WebSocket-Version: 12\r\n${goodKey}`,
+      status: 400,
+    },
+    {
+      name: 'a malformed Sec-WebSocket-Protocol',
+      head: `GET /v1/responses HTTP/1.1\r\n${handshake}Sec-WebSocket-Version: 13\r\n${goodKey}Sec-WebSocket-Protocol: a,,b\r\n`,
+      status: 400,
+    },
+    {
+      name: 'a POST',
+      head: `POST /v1/responses HTTP/1.1\r\n${handshake}Sec-WebSocket-Version: 13\r\n${goodKey}Content-Length: 0\r\n`,
+      status: 405,
+    },
+  ])('answers $name with an OpenAI error ($status), counted as a request', async ({ head, status }) => {
+    const gateway = await start();
+    const answer = await upgradeAnswer(gateway, head);
+    expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
+    expect(body.error.code).toBe(status === 405 ? 'method_not_allowed' : 'invalid_websocket_handshake');
+    expect(
+      await metricValue(
+        gateway,
+        `codetether_server_requests_total{method="${head.slice(0, head.indexOf(' '))}",route="/v1/responses",status="${status}"}`,
+      ),
+    ).toBe(1);
+    expect(uncaught).toEqual([]);
+  });
 });

@@ -452,22 +452,47 @@ export function createResponsesWebSocket(
     ((path: string) => (path === RESPONSES_WEBSOCKET_PATH ? path : UNMATCHED_ROUTE_LABEL));
 
   /**
-   * Counts an upgrade request as a request (`GET` with the status it got: 101, or its refusal's) and
-   * writes its line of the request log, as for every HTTP request.
+   * Counts an upgrade request as a request (its method, `GET` but for a refused other one, with the
+   * status it got: 101, or its refusal's) and writes its line of the request log, as for every HTTP request.
    */
-  const recordUpgrade = (route: string, status: number, startedAt: number): void => {
+  const recordUpgrade = (route: string, status: number, startedAt: number, method = 'GET'): void => {
     recordFinishedRequest(context.metrics, context.logger, {
-      method: 'GET',
+      method,
       route,
       transport: 'websocket',
       status,
       durationMs: Math.round((context.monotonicNow() - startedAt) * 1000) / 1000,
     });
   };
-  const refuseUpgrade = (socket: Duplex, route: string, startedAt: number, error: GatewayError): void => {
+  const refuseUpgrade = (
+    socket: Duplex,
+    route: string,
+    startedAt: number,
+    error: GatewayError,
+    method = 'GET',
+  ): void => {
     rejectUpgrade(socket, error);
-    recordUpgrade(route, error.status, startedAt);
+    recordUpgrade(route, error.status, startedAt, method);
   };
+
+  /** When each upgrade request handed to `ws` arrived (its refusal, if `ws` refuses it, is timed from then). */
+  const handshakeStartedAt = new WeakMap<IncomingMessage, number>();
+  // A handshake `ws` refuses (a bad `Sec-WebSocket-Key`, `-Version` or `-Protocol`) is answered as every
+  // refused request is — an OpenAI error body, a line of the request log, a request of the metrics —
+  // instead of `ws`'s plain-text answer, which neither logs nor counts it.
+  server.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+    refuseUpgrade(
+      socket,
+      RESPONSES_WEBSOCKET_PATH,
+      handshakeStartedAt.get(request) ?? context.monotonicNow(),
+      new GatewayError(
+        400,
+        'invalid_request_error',
+        `${error.message}: the WebSocket handshake is not valid. Open the socket with a WebSocket client (version 13).`,
+        { code: 'invalid_websocket_handshake', headers: { 'sec-websocket-version': '13' } },
+      ),
+    );
+  });
 
   const onConnection = (socket: WebSocket, request: IncomingMessage, connection: Duplex): void => {
     // A frame that breaks the protocol (not UTF-8, above the limit, unmasked, a bad opcode or close
@@ -552,6 +577,22 @@ export function createResponsesWebSocket(
         return;
       }
 
+      if (request.method !== 'GET') {
+        refuseUpgrade(
+          socket,
+          RESPONSES_WEBSOCKET_PATH,
+          startedAt,
+          new GatewayError(
+            405,
+            'invalid_request_error',
+            `A WebSocket is opened with GET ${RESPONSES_WEBSOCKET_PATH}, not ${request.method}.`,
+            { code: 'method_not_allowed', headers: { allow: 'GET' } },
+          ),
+          request.method,
+        );
+        return;
+      }
+
       void (async () => {
         try {
           // The Host and Origin checks of every HTTP request (DNS rebinding, browser pages).
@@ -564,6 +605,7 @@ export function createResponsesWebSocket(
           refuseUpgrade(socket, RESPONSES_WEBSOCKET_PATH, startedAt, refused);
           return;
         }
+        handshakeStartedAt.set(request, startedAt);
         server.handleUpgrade(request, socket, head, (webSocket) => {
           recordUpgrade(RESPONSES_WEBSOCKET_PATH, 101, startedAt);
           onConnection(webSocket, request, socket);
