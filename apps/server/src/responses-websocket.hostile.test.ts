@@ -434,3 +434,74 @@ describe('upgrade requests that break the WebSocket handshake', () => {
     expect(uncaught).toEqual([]);
   });
 });
+
+describe('upgrades on a connection that served HTTP first, and the HTTP timeouts', () => {
+  it('opens a socket on a keep-alive connection after an HTTP request, and the socket outlives the request and keep-alive timeouts', async () => {
+    const gateway = await start({ headersTimeoutMs: 300, requestTimeoutMs: 500, keepAliveTimeoutMs: 400 });
+    const socket = connect(gateway.port, '127.0.0.1');
+    socket.on('error', () => {});
+    let text = '';
+    socket.setEncoding('latin1');
+    const received = (pattern: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (!pattern.test(text)) return;
+          socket.off('data', onData);
+          resolve();
+        };
+        const onData = (chunk: string): void => {
+          text += chunk;
+          check();
+        };
+        socket.on('data', onData);
+        socket.once('close', () => reject(new Error(`closed after: ${text}`)));
+        check();
+      });
+    socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await received(/^HTTP\/1\.1 200 [\s\S]*\r\n\r\n[\s\S]*\}/);
+    socket.write(
+      `GET /v1/responses HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer ${KEY}\r\n\r\n`,
+    );
+    await received(/HTTP\/1\.1 101 /);
+    // Longer than every HTTP timeout (checked each second): none of them applies to an open socket.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    socket.write(RESPONSE_CREATE);
+    await received(/response\.completed/);
+    socket.destroy();
+  }, 15_000);
+});
+
+describe('frames in the middle of a response', () => {
+  it('aborts the response upstream at once when the client breaks the protocol, without waiting for its close frame', async () => {
+    const { gateway, provider } = await startStreamed({ deltas: 10, deltaText: 'x', stallAfter: 2 });
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    peer.socket.write(RESPONSE_CREATE);
+    await provider.stalled();
+    // A frame that is not UTF-8; the raw peer never answers the gateway's close frame (ws waits 30 s for it).
+    peer.socket.write(rawFrame(OPCODES.text, Buffer.from([0xff])));
+    expect(await peer.closeCode()).toBe(1007);
+    await provider.aborted();
+    await expect.poll(() => gateway.gateway.inFlightRequests).toBe(0);
+    peer.socket.destroy();
+  }, 10_000);
+
+  it('answers a response.create sent in fragments with pings and pongs between them', async () => {
+    const gateway = await start();
+    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
+    const text = JSON.stringify({ type: 'response.create', model: 'gpt-5.4', input: 'hi' });
+    const parts = [text.slice(0, 5), text.slice(5, 20), text.slice(20)];
+    peer.socket.write(
+      Buffer.concat([
+        rawFrame(OPCODES.text, parts[0] ?? '', { fin: false }),
+        rawFrame(OPCODES.ping, 'between'),
+        rawFrame(OPCODES.continuation, parts[1] ?? '', { fin: false }),
+        rawFrame(OPCODES.pong, 'unsolicited'),
+        rawFrame(OPCODES.continuation, parts[2] ?? ''),
+      ]),
+    );
+    expect((await peer.frameOf(OPCODES.pong)).payload.toString('utf8')).toBe('between');
+    await peer.eventOf('response.completed');
+    peer.socket.destroy();
+  }, 10_000);
+});
