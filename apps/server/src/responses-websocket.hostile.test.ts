@@ -143,27 +143,32 @@ describe('frames that break the WebSocket protocol', () => {
   );
 });
 
-/** Starts a gateway over a {@link createStreamedResponseProvider}, keeping each of its server-side TCP sockets. */
+/** Starts a gateway over a {@link createStreamedResponseProvider}. */
 async function startStreamed(
   script: StreamedResponseScript,
-): Promise<{ gateway: RunningGateway; provider: StreamedResponseProvider; connections: Socket[] }> {
+): Promise<{ gateway: RunningGateway; provider: StreamedResponseProvider }> {
   const provider = createStreamedResponseProvider(script);
-  const gateway = await start({ provider });
-  const connections: Socket[] = [];
-  gateway.server.on('connection', (connection: Socket) => connections.push(connection));
-  return { gateway, provider, connections };
+  return { gateway: await start({ provider }), provider };
+}
+
+/** Opens a raw WebSocket on `gateway`; resolves with it and the gateway's side of its TCP connection. */
+async function openPeerWithConnection(
+  gateway: RunningGateway,
+  authorization = `Bearer ${KEY}`,
+): Promise<{ peer: RawWebSocketPeer; connection: Socket }> {
+  const accepted = new Promise<Socket>((resolve) => gateway.server.once('connection', resolve));
+  const peer = await openRawWebSocket(gateway.port, authorization);
+  return { peer, connection: await accepted };
 }
 
 describe('a client that stops reading a streamed answer', () => {
   it('is answered only as fast as it reads: the gateway does not buffer the whole answer', async () => {
     // 64 MiB of deltas: far more than the kernel's socket buffers hold.
-    const { gateway, provider, connections } = await startStreamed({
+    const { gateway, provider } = await startStreamed({
       deltas: 2_048,
       deltaText: 'x'.repeat(32_768),
     });
-    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
-    const [connection] = connections;
-    if (connection === undefined) throw new Error('no server-side connection');
+    const { peer, connection } = await openPeerWithConnection(gateway);
     // The client sends its response.create, then reads nothing more.
     peer.socket.pause();
     peer.socket.write(RESPONSE_CREATE);
@@ -288,11 +293,7 @@ describe('a client that floods the socket while it reads nothing', () => {
 
   it('stops reading refused response.creates while their error events wait to be sent', async () => {
     const gateway = await start();
-    const connections: Socket[] = [];
-    gateway.server.on('connection', (connection: Socket) => connections.push(connection));
-    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
-    const [connection] = connections;
-    if (connection === undefined) throw new Error('no server-side connection');
+    const { peer, connection } = await openPeerWithConnection(gateway);
     peer.socket.pause();
     // Each answered with an error event of ~250 bytes: 64 MiB of them would queue about 250 MiB.
     const sent = flood(
@@ -310,11 +311,7 @@ describe('a client that floods the socket while it reads nothing', () => {
 
   it('cuts off a client that floods pings it does not read the pongs of (ws’s own limit)', async () => {
     const gateway = await start();
-    const connections: Socket[] = [];
-    gateway.server.on('connection', (connection: Socket) => connections.push(connection));
-    const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
-    const [connection] = connections;
-    if (connection === undefined) throw new Error('no server-side connection');
+    const { peer, connection } = await openPeerWithConnection(gateway);
     const connectionClosed = new Promise((resolve) => connection.once('close', resolve));
     peer.socket.pause();
     flood(peer, rawFrame(OPCODES.ping, 'p'.repeat(125)));
@@ -347,11 +344,7 @@ describe('a client that goes away while its key is checked', () => {
     };
     const provider = createStreamedResponseProvider({ deltas: 10, deltaText: 'x', stallAfter: 2 });
     const gateway = await start({ provider, clientKeys: { store } });
-    const connections: Socket[] = [];
-    gateway.server.on('connection', (connection: Socket) => connections.push(connection));
-    const peer = await openRawWebSocket(gateway.port, `Bearer ${clientKey}`);
-    const [connection] = connections;
-    if (connection === undefined) throw new Error('no server-side connection');
+    const { peer, connection } = await openPeerWithConnection(gateway, `Bearer ${clientKey}`);
     held = new Promise<void>((resolve) => {
       release = resolve;
     });
