@@ -431,6 +431,85 @@ function createHeartbeat(intervalMs: number): Heartbeat {
   };
 }
 
+/** The 404 for an upgrade request on another path than {@link RESPONSES_WEBSOCKET_PATH}. */
+function unknownPathError(path: string): GatewayError {
+  return new GatewayError(
+    404,
+    'invalid_request_error',
+    `No WebSocket endpoint at ${path}; use ${RESPONSES_WEBSOCKET_PATH}.`,
+    { code: 'unknown_url' },
+  );
+}
+
+/** The 405 for an upgrade request to the endpoint with another method than `GET`. */
+function methodNotAllowedError(method: string | undefined): GatewayError {
+  return new GatewayError(
+    405,
+    'invalid_request_error',
+    `A WebSocket is opened with GET ${RESPONSES_WEBSOCKET_PATH}, not ${method}.`,
+    { code: 'method_not_allowed', headers: { allow: 'GET' } },
+  );
+}
+
+/** The 400 for an upgrade whose handshake `ws` refuses (its message says which header is wrong). */
+function handshakeError(error: Error): GatewayError {
+  return new GatewayError(
+    400,
+    'invalid_request_error',
+    `${error.message}: the WebSocket handshake is not valid. Open the socket with a WebSocket client (version 13).`,
+    { code: 'invalid_websocket_handshake', headers: { 'sec-websocket-version': '13' } },
+  );
+}
+
+/**
+ * Returns a check to run after each frame read: when the answers to earlier frames wait to be sent (the
+ * connection's write buffer is full), it stops reading the client's frames until the connection drains.
+ * A client that sends frames and reads nothing — each refused with an error event — would otherwise make
+ * the gateway queue every answer in memory. (Pings are `ws`'s: it cuts off a client with 60 pongs unsent.)
+ */
+function pauseReadingWhileAnswersWait(socket: WebSocket, connection: Duplex): () => void {
+  let readingPaused = false;
+  return () => {
+    if (readingPaused || !connection.writableNeedDrain) return;
+    readingPaused = true;
+    socket.pause();
+    void drained(connection).then(() => {
+      readingPaused = false;
+      socket.resume();
+    });
+  };
+}
+
+/**
+ * Closes every open socket of `server` (1001) and resolves once all are closed. A client that never
+ * answers the close frame, or no longer reads, is cut off after {@link CLOSE_HANDSHAKE_GRACE_MS}: it
+ * would otherwise hold its connection — and the gateway's shutdown — until `ws`'s own 30-second close
+ * timeout.
+ */
+async function closeAllSockets(server: WebSocketServer): Promise<void> {
+  const open = [...server.clients];
+  const allClosed = Promise.all(
+    open.map(
+      (client) =>
+        new Promise<void>((resolve) => {
+          if (client.readyState === client.CLOSED) resolve();
+          else client.once('close', () => resolve());
+        }),
+    ),
+  );
+  for (const client of open)
+    client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
+  server.close();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const lingerOver = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_HANDSHAKE_GRACE_MS);
+  });
+  await Promise.race([allClosed, lingerOver]);
+  clearTimeout(timer);
+  for (const client of server.clients) client.terminate();
+  await allClosed;
+}
+
 /**
  * Creates OpenAI's Responses WebSocket mode on `/v1/responses`: the client sends `response.create`
  * messages (a Responses body with `type: "response.create"`), the gateway answers each with the
@@ -485,12 +564,7 @@ export function createResponsesWebSocket(
       socket,
       RESPONSES_WEBSOCKET_PATH,
       handshakeStartedAt.get(request) ?? context.monotonicNow(),
-      new GatewayError(
-        400,
-        'invalid_request_error',
-        `${error.message}: the WebSocket handshake is not valid. Open the socket with a WebSocket client (version 13).`,
-        { code: 'invalid_websocket_handshake', headers: { 'sec-websocket-version': '13' } },
-      ),
+      handshakeError(error),
     );
   });
 
@@ -513,22 +587,7 @@ export function createResponsesWebSocket(
       connection,
     };
     let inFlight = false;
-    /**
-     * Stops reading the client's frames while the answers to earlier ones wait to be sent (until its
-     * connection drains): a client that sends frames and reads nothing — each refused with an error
-     * event — would otherwise make the gateway queue every answer in memory. (Pings are `ws`'s: it cuts
-     * off a client with 60 pongs unsent.)
-     */
-    let readingPaused = false;
-    const readOnlyAsFastAsAnswered = (): void => {
-      if (readingPaused || !connection.writableNeedDrain) return;
-      readingPaused = true;
-      socket.pause();
-      void drained(connection).then(() => {
-        readingPaused = false;
-        socket.resume();
-      });
-    };
+    const readOnlyAsFastAsAnswered = pauseReadingWhileAnswersWait(socket, connection);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const startedAt = context.monotonicNow();
       const body = readResponseCreate(context, socket, data, isBinary, inFlight, startedAt);
@@ -561,19 +620,7 @@ export function createResponsesWebSocket(
         return;
       }
       if (path !== RESPONSES_WEBSOCKET_PATH) {
-        refuseUpgrade(
-          socket,
-          routeLabelOf(path),
-          startedAt,
-          new GatewayError(
-            404,
-            'invalid_request_error',
-            `No WebSocket endpoint at ${path}; use ${RESPONSES_WEBSOCKET_PATH}.`,
-            {
-              code: 'unknown_url',
-            },
-          ),
-        );
+        refuseUpgrade(socket, routeLabelOf(path), startedAt, unknownPathError(path));
         return;
       }
 
@@ -582,12 +629,7 @@ export function createResponsesWebSocket(
           socket,
           RESPONSES_WEBSOCKET_PATH,
           startedAt,
-          new GatewayError(
-            405,
-            'invalid_request_error',
-            `A WebSocket is opened with GET ${RESPONSES_WEBSOCKET_PATH}, not ${request.method}.`,
-            { code: 'method_not_allowed', headers: { allow: 'GET' } },
-          ),
+          methodNotAllowedError(request.method),
           request.method,
         );
         return;
@@ -614,29 +656,7 @@ export function createResponsesWebSocket(
     },
     async close() {
       heartbeat.stop();
-      const open = [...server.clients];
-      const allClosed = Promise.all(
-        open.map(
-          (client) =>
-            new Promise<void>((resolve) => {
-              if (client.readyState === client.CLOSED) resolve();
-              else client.once('close', () => resolve());
-            }),
-        ),
-      );
-      for (const client of open)
-        client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
-      server.close();
-      // A client that never answers the close frame, or no longer reads, would otherwise hold its
-      // connection — and the gateway's shutdown — until `ws`'s own 30-second close timeout.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const lingerOver = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, CLOSE_HANDSHAKE_GRACE_MS);
-      });
-      await Promise.race([allClosed, lingerOver]);
-      clearTimeout(timer);
-      for (const client of server.clients) client.terminate();
-      await allClosed;
+      await closeAllSockets(server);
     },
   };
 }
