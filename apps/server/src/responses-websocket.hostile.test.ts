@@ -1,4 +1,6 @@
 import { connect, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
 import {
@@ -19,6 +21,11 @@ import {
   type StartGatewayServerOptions,
   startGatewayServer,
 } from './start-gateway-server.js';
+
+// The tests run `gc()` themselves (see collectGarbage): a WeakRef that should have been a strong one
+// loses its target only when a collection runs.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const KEY = 'ctsk-hostile-websocket';
 const MAX_FRAME_BYTES = 4_096;
@@ -213,6 +220,14 @@ describe('shutting down with clients that do not play along', () => {
   }, 10_000);
 });
 
+/** Runs a full garbage collection, twice, with a turn of the event loop after each (finalizers run). */
+async function collectGarbage(): Promise<void> {
+  for (let round = 0; round < 2; round += 1) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 describe('a client that goes away in the middle of a response', () => {
   const leaving: readonly { name: string; leave: (peer: RawWebSocketPeer) => void }[] = [
     { name: 'resets the connection', leave: (peer) => peer.socket.resetAndDestroy() },
@@ -233,6 +248,9 @@ describe('a client that goes away in the middle of a response', () => {
       const peer = await openRawWebSocket(gateway.port, `Bearer ${KEY}`);
       peer.socket.write(RESPONSE_CREATE);
       await provider.stalled();
+      // A garbage collection while the response runs (as happens all the time in a busy gateway) must
+      // not cut the link between the client's socket and the upstream request.
+      await collectGarbage();
       expect(gateway.gateway.inFlightRequests).toBe(1);
       // A streaming response, as an HTTP one is.
       expect(await metricValue(gateway, 'codetether_server_active_streams')).toBe(1);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { clientWentAway } from './answer-stream-lifecycle.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -165,25 +166,23 @@ async function streamResponse(
   const secondsSinceStart = (): number => (context.monotonicNow() - startedAt) / 1000;
   /** The HTTP status the response would have had (its error event's), for the request log. */
   let status = 200;
-  const controller = new AbortController();
-  const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
+  // The request carries no signal: a `Request` links a signal given to it only through a weak
+  // reference, so once a garbage collection took the `Request` (nothing else holds it), a client closing
+  // the socket would no longer abort the upstream. The socket's 'close' aborts the tracked request itself.
+  const tracked = trackRequest(
+    context,
+    new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, { method: 'POST', headers }),
+    clientKey,
+  );
+  const onClose = (): void => tracked.abort(new Error('The client closed the WebSocket.'));
   socket.once('close', onClose);
   // Its client may have gone while its key was checked (a shared key store answers after a round trip).
   if (socket.readyState !== socket.OPEN) onClose();
-  const tracked = trackRequest(
-    context,
-    new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, {
-      method: 'POST',
-      headers,
-      signal: controller.signal,
-    }),
-    clientKey,
-  );
   /** Whether the response is counted as an open stream (`codetether_server_active_streams`), as an HTTP stream is. */
   let streamOpen = false;
   try {
     // Nothing goes upstream for a client that is gone.
-    if (controller.signal.aborted) return;
+    if (clientWentAway(tracked)) return;
     const stream = await openResponseStream(context, body, headers, {
       signal: tracked.upstream.signal,
       sessionId: tracked.sessionId,
@@ -227,7 +226,7 @@ async function streamResponse(
       },
     );
   } catch (error) {
-    if (controller.signal.aborted && !tracked.wasStoppedForShutdown()) return;
+    if (clientWentAway(tracked)) return;
     const mapped = tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
     status = mapped.status;
     context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
