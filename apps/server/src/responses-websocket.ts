@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { clientWentAway } from './answer-stream-lifecycle.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -19,6 +20,7 @@ import {
 import { drainingError, shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
+import { drained } from './writable-drained.js';
 
 /** The path clients open OpenAI's Responses WebSocket mode on. */
 export const RESPONSES_WEBSOCKET_PATH = '/v1/responses';
@@ -36,6 +38,9 @@ const CODEX_EVENT_PREFIX = 'codex.';
 function isCodexClient(headers: Headers): boolean {
   return headers.get('originator')?.startsWith('codex') ?? false;
 }
+
+/** How long the gateway's shutdown waits for clients to answer its close frames before it cuts them off, ms. */
+const CLOSE_HANDSHAKE_GRACE_MS = 1_000;
 
 /** Pings in a row a socket may leave unanswered; at the next check it is dropped. */
 const UNANSWERED_PINGS_ALLOWED = 2;
@@ -89,14 +94,19 @@ interface SocketClient {
   readonly authorization: string | undefined;
   /** Whether it is the Codex CLI (see {@link isCodexClient}). */
   readonly relaysChatGptEvents: boolean;
+  /** The upgraded TCP connection under the socket: its write buffer tells whether the client keeps up. */
+  readonly connection: Duplex;
 }
 
 /** The Responses WebSocket endpoint of a gateway. */
 export interface ResponsesWebSocket {
   /** The Node server's `upgrade` listener: answers upgrades on `/v1/responses`, refuses the rest. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Closes every open socket (1001). */
-  close(): void;
+  /**
+   * Closes every open socket (1001), and resolves once they are all closed: a socket whose client did
+   * not answer the close frame within a second (or stopped reading) is cut off then.
+   */
+  close(): Promise<void>;
 }
 
 function rejectUpgrade(socket: Duplex, error: GatewayError): void {
@@ -148,7 +158,7 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
 async function streamResponse(
   context: GatewayContext,
   socket: WebSocket,
-  { headers, relaysChatGptEvents }: SocketClient,
+  { headers, relaysChatGptEvents, connection }: SocketClient,
   body: Record<string, unknown>,
   clientKey: string,
   startedAt: number,
@@ -156,23 +166,29 @@ async function streamResponse(
   const secondsSinceStart = (): number => (context.monotonicNow() - startedAt) / 1000;
   /** The HTTP status the response would have had (its error event's), for the request log. */
   let status = 200;
-  const controller = new AbortController();
-  const onClose = (): void => controller.abort(new Error('The client closed the WebSocket.'));
-  socket.once('close', onClose);
+  // The request carries no signal: a `Request` links a signal given to it only through a weak
+  // reference, so once a garbage collection took the `Request` (nothing else holds it), a client closing
+  // the socket would no longer abort the upstream. The socket's 'close' aborts the tracked request itself.
   const tracked = trackRequest(
     context,
-    new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, {
-      method: 'POST',
-      headers,
-      signal: controller.signal,
-    }),
+    new Request(`http://gateway${RESPONSES_WEBSOCKET_PATH}`, { method: 'POST', headers }),
     clientKey,
   );
+  const onClose = (): void => tracked.abort(new Error('The client closed the WebSocket.'));
+  socket.once('close', onClose);
+  // Its client may have gone while its key was checked (a shared key store answers after a round trip).
+  if (socket.readyState !== socket.OPEN) onClose();
+  /** Whether the response is counted as an open stream (`codetether_server_active_streams`), as an HTTP stream is. */
+  let streamOpen = false;
   try {
+    // Nothing goes upstream for a client that is gone.
+    if (clientWentAway(tracked)) return;
     const stream = await openResponseStream(context, body, headers, {
       signal: tracked.upstream.signal,
       sessionId: tracked.sessionId,
     });
+    context.metrics.streamOpened();
+    streamOpen = true;
     context.metrics.observeUpstreamLatency(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
     // The account's usage windows for `/metrics` (over HTTP they also go out as `x-codex-*` headers).
     reportRateLimits(context, stream.rateLimits);
@@ -186,6 +202,10 @@ async function streamResponse(
       if (!isOpenAiResponsesEventType(type) && !(relaysChatGptEvents && type.startsWith(CODEX_EVENT_PREFIX)))
         continue;
       socket.send(JSON.stringify(event));
+      // Backpressure, as the HTTP routes have: the next event is read from upstream only once the client
+      // took this one in, so a client that reads slowly (or not at all) does not make the gateway hold the
+      // rest of the answer in memory.
+      if (connection.writableNeedDrain) await drained(connection);
       if (!firstTokenSent && type.endsWith('.delta')) {
         firstTokenSent = true;
         context.metrics.observeTimeToFirstToken(RESPONSES_WEBSOCKET_PATH, secondsSinceStart());
@@ -206,13 +226,14 @@ async function streamResponse(
       },
     );
   } catch (error) {
-    if (controller.signal.aborted && !tracked.wasStoppedForShutdown()) return;
+    if (clientWentAway(tracked)) return;
     const mapped = tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
     status = mapped.status;
     context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
   } finally {
     socket.off('close', onClose);
+    if (streamOpen) context.metrics.streamClosed();
     tracked.release();
     recordResponseCreate(context, status, startedAt);
   }
@@ -409,6 +430,85 @@ function createHeartbeat(intervalMs: number): Heartbeat {
   };
 }
 
+/** The 404 for an upgrade request on another path than {@link RESPONSES_WEBSOCKET_PATH}. */
+function unknownPathError(path: string): GatewayError {
+  return new GatewayError(
+    404,
+    'invalid_request_error',
+    `No WebSocket endpoint at ${path}; use ${RESPONSES_WEBSOCKET_PATH}.`,
+    { code: 'unknown_url' },
+  );
+}
+
+/** The 405 for an upgrade request to the endpoint with another method than `GET`. */
+function methodNotAllowedError(method: string | undefined): GatewayError {
+  return new GatewayError(
+    405,
+    'invalid_request_error',
+    `A WebSocket is opened with GET ${RESPONSES_WEBSOCKET_PATH}, not ${method}.`,
+    { code: 'method_not_allowed', headers: { allow: 'GET' } },
+  );
+}
+
+/** The 400 for an upgrade whose handshake `ws` refuses (its message says which header is wrong). */
+function handshakeError(error: Error): GatewayError {
+  return new GatewayError(
+    400,
+    'invalid_request_error',
+    `${error.message}: the WebSocket handshake is not valid. Open the socket with a WebSocket client (version 13).`,
+    { code: 'invalid_websocket_handshake', headers: { 'sec-websocket-version': '13' } },
+  );
+}
+
+/**
+ * Returns a check to run after each frame read: when the answers to earlier frames wait to be sent (the
+ * connection's write buffer is full), it stops reading the client's frames until the connection drains.
+ * A client that sends frames and reads nothing — each refused with an error event — would otherwise make
+ * the gateway queue every answer in memory. (Pings are `ws`'s: it cuts off a client with 60 pongs unsent.)
+ */
+function pauseReadingWhileAnswersWait(socket: WebSocket, connection: Duplex): () => void {
+  let readingPaused = false;
+  return () => {
+    if (readingPaused || !connection.writableNeedDrain) return;
+    readingPaused = true;
+    socket.pause();
+    void drained(connection).then(() => {
+      readingPaused = false;
+      socket.resume();
+    });
+  };
+}
+
+/**
+ * Closes every open socket of `server` (1001) and resolves once all are closed. A client that never
+ * answers the close frame, or no longer reads, is cut off after {@link CLOSE_HANDSHAKE_GRACE_MS}: it
+ * would otherwise hold its connection — and the gateway's shutdown — until `ws`'s own 30-second close
+ * timeout.
+ */
+async function closeAllSockets(server: WebSocketServer): Promise<void> {
+  const open = [...server.clients];
+  const allClosed = Promise.all(
+    open.map(
+      (client) =>
+        new Promise<void>((resolve) => {
+          if (client.readyState === client.CLOSED) resolve();
+          else client.once('close', () => resolve());
+        }),
+    ),
+  );
+  for (const client of open)
+    client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
+  server.close();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const lingerOver = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_HANDSHAKE_GRACE_MS);
+  });
+  await Promise.race([allClosed, lingerOver]);
+  clearTimeout(timer);
+  for (const client of server.clients) client.terminate();
+  await allClosed;
+}
+
 /**
  * Creates OpenAI's Responses WebSocket mode on `/v1/responses`: the client sends `response.create`
  * messages (a Responses body with `type: "response.create"`), the gateway answers each with the
@@ -430,35 +530,67 @@ export function createResponsesWebSocket(
     ((path: string) => (path === RESPONSES_WEBSOCKET_PATH ? path : UNMATCHED_ROUTE_LABEL));
 
   /**
-   * Counts an upgrade request as a request (`GET` with the status it got: 101, or its refusal's) and
-   * writes its line of the request log, as for every HTTP request.
+   * Counts an upgrade request as a request (its method, `GET` but for a refused other one, with the
+   * status it got: 101, or its refusal's) and writes its line of the request log, as for every HTTP request.
    */
-  const recordUpgrade = (route: string, status: number, startedAt: number): void => {
+  const recordUpgrade = (route: string, status: number, startedAt: number, method = 'GET'): void => {
     recordFinishedRequest(context.metrics, context.logger, {
-      method: 'GET',
+      method,
       route,
       transport: 'websocket',
       status,
       durationMs: Math.round((context.monotonicNow() - startedAt) * 1000) / 1000,
     });
   };
-  const refuseUpgrade = (socket: Duplex, route: string, startedAt: number, error: GatewayError): void => {
+  const refuseUpgrade = (
+    socket: Duplex,
+    route: string,
+    startedAt: number,
+    error: GatewayError,
+    method = 'GET',
+  ): void => {
     rejectUpgrade(socket, error);
-    recordUpgrade(route, error.status, startedAt);
+    recordUpgrade(route, error.status, startedAt, method);
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage): void => {
+  /** When each upgrade request handed to `ws` arrived (its refusal, if `ws` refuses it, is timed from then). */
+  const handshakeStartedAt = new WeakMap<IncomingMessage, number>();
+  // A handshake `ws` refuses (a bad `Sec-WebSocket-Key`, `-Version` or `-Protocol`) is answered as every
+  // refused request is — an OpenAI error body, a line of the request log, a request of the metrics —
+  // instead of `ws`'s plain-text answer, which neither logs nor counts it.
+  server.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+    refuseUpgrade(
+      socket,
+      RESPONSES_WEBSOCKET_PATH,
+      handshakeStartedAt.get(request) ?? context.monotonicNow(),
+      handshakeError(error),
+    );
+  });
+
+  const onConnection = (socket: WebSocket, request: IncomingMessage, connection: Duplex): void => {
+    // A frame that breaks the protocol (not UTF-8, above the limit, unmasked, a bad opcode or close
+    // code…) makes `ws` close the socket with its code (1007, 1009, 1002) and emit 'error': with no
+    // listener, that event would end the process.
+    socket.on('error', (error: Error & { code?: string }) => {
+      context.logger.debug(
+        { code: error.code, error: error.message },
+        'a WebSocket client broke the protocol; its socket is closed',
+      );
+    });
     heartbeat.watch(socket);
     const headers = toHeaders(request);
     const client: SocketClient = {
       headers,
       authorization: request.headers.authorization,
       relaysChatGptEvents: isCodexClient(headers),
+      connection,
     };
     let inFlight = false;
+    const readOnlyAsFastAsAnswered = pauseReadingWhileAnswersWait(socket, connection);
     socket.on('message', (data: RawData, isBinary: boolean) => {
       const startedAt = context.monotonicNow();
       const body = readResponseCreate(context, socket, data, isBinary, inFlight, startedAt);
+      readOnlyAsFastAsAnswered();
       if (body === undefined) return;
       inFlight = true;
       void answerResponseCreate(context, options, socket, client, body, startedAt).finally(() => {
@@ -487,18 +619,17 @@ export function createResponsesWebSocket(
         return;
       }
       if (path !== RESPONSES_WEBSOCKET_PATH) {
+        refuseUpgrade(socket, routeLabelOf(path), startedAt, unknownPathError(path));
+        return;
+      }
+
+      if (request.method !== 'GET') {
         refuseUpgrade(
           socket,
-          routeLabelOf(path),
+          RESPONSES_WEBSOCKET_PATH,
           startedAt,
-          new GatewayError(
-            404,
-            'invalid_request_error',
-            `No WebSocket endpoint at ${path}; use ${RESPONSES_WEBSOCKET_PATH}.`,
-            {
-              code: 'unknown_url',
-            },
-          ),
+          methodNotAllowedError(request.method),
+          request.method,
         );
         return;
       }
@@ -515,17 +646,16 @@ export function createResponsesWebSocket(
           refuseUpgrade(socket, RESPONSES_WEBSOCKET_PATH, startedAt, refused);
           return;
         }
+        handshakeStartedAt.set(request, startedAt);
         server.handleUpgrade(request, socket, head, (webSocket) => {
           recordUpgrade(RESPONSES_WEBSOCKET_PATH, 101, startedAt);
-          onConnection(webSocket, request);
+          onConnection(webSocket, request, socket);
         });
       })();
     },
-    close() {
+    async close() {
       heartbeat.stop();
-      for (const client of server.clients)
-        client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
-      server.close();
+      await closeAllSockets(server);
     },
   };
 }

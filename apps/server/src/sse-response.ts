@@ -3,22 +3,10 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context } from 'hono';
 import { createFrameStream, type FrameStreamCallbacks, once } from './frame-stream.js';
 import { currentProfileHeaders } from './profile-scope.js';
+import { drained } from './writable-drained.js';
 
 /** The marker a route returns after writing its stream to the Node response itself. */
 export const STREAM_WRITTEN_DIRECTLY: Response = RESPONSE_ALREADY_SENT;
-
-/** Resolves once the response can take more data, or is closed. */
-function drained(outgoing: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      outgoing.off('drain', done);
-      outgoing.off('close', done);
-      resolve();
-    };
-    outgoing.once('drain', done);
-    outgoing.once('close', done);
-  });
-}
 
 /** Writes the frames to the Node response as they come, with backpressure; see {@link respondWithFrames}. */
 async function writeFrames(

@@ -139,9 +139,9 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
       await Promise.race([gateway.waitForStreams(), flushed]);
       clearTimeout(timer);
     }
-    gateway.responsesWebSocket.close();
+    const webSocketsClosed = gateway.responsesWebSocket.close();
     server.closeAllConnections();
-    await closed;
+    await Promise.all([closed, webSocketsClosed]);
     memoryRelease?.stop();
     // Every request has ended: the usage they counted is final.
     await gateway.flushKeyUsage();
