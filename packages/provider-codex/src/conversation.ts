@@ -282,7 +282,7 @@ class CodexConversation implements Conversation {
     const release = this.claim();
     const { signal, unlink } = this.linkedSignal(callOptions.signal);
     try {
-      await this.warmedUp;
+      await this.warmUpFinished(signal);
       await this.compactNow(await this.session(signal), signal);
     } finally {
       unlink();
@@ -328,6 +328,14 @@ class CodexConversation implements Conversation {
     return signal === undefined
       ? { signal: this.closeController.signal, unlink: () => {} }
       : linkAbortSignals(signal, this.closeController.signal);
+  }
+
+  /**
+   * Waits for the warm-up (the first turn continues it), or rejects with `aborted` as soon as the
+   * call's signal aborts: a warm-up stuck on a silent upstream must not hold an aborted call.
+   */
+  private async warmUpFinished(signal: AbortSignal): Promise<void> {
+    if (this.warmingUp) await raceCallerAbort(this.warmedUp, signal);
   }
 
   private async session(signal: AbortSignal): Promise<AuthSession> {
@@ -418,7 +426,7 @@ class CodexConversation implements Conversation {
     const release = this.claim();
     const { signal, unlink } = this.linkedSignal(callOptions.signal);
     try {
-      await this.warmedUp;
+      await this.warmUpFinished(signal);
       const session = await this.session(signal);
       await this.compactIfFull(session, signal);
       const newItems = this.items.itemsFor(input);
