@@ -256,4 +256,35 @@ describe('conversation against a hostile upstream', () => {
     });
     await conversation.close();
   });
+
+  it('a warm-up the upstream answered with output is not continued (its output is in no history)', async () => {
+    const transport = webSocketAnswering((request, index) =>
+      eventsThen(answerEvents(`resp_${index}`, request.body.generate === false ? 'unasked' : 'answer')),
+    );
+    const conversation = providerOn(transport).createConversation({ model: 'gpt-5.4', warmUp: true });
+    await collect(conversation.send('one'));
+    expect(transport.requests[0]?.body.generate).toBe(false);
+    expect(transport.requests[1]?.continuation).toBeUndefined();
+    expect(transport.requests[1]?.body.previous_response_id).toBeUndefined();
+  });
+
+  it('a caller whose onEvent throws gets its error, the upstream is released and the turn too', async () => {
+    const events = controlledEvents(answerEvents('resp_0', 'x').slice(0, 3));
+    const transport = webSocketAnswering((_request, index) =>
+      index === 0 ? events : eventsThen(answerEvents(`resp_${index}`, 'fine')),
+    );
+    const conversation = providerOn(transport).createConversation({ model: 'gpt-5.4' });
+    const failure = await collect(
+      conversation.send('one', {
+        onEvent: (event) => {
+          if ((event as { type?: string }).type === 'response.output_text.delta')
+            throw new Error('caller bug');
+        },
+      }),
+    ).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ message: 'caller bug' });
+    await events.released;
+    expect(conversation.history).toHaveLength(0);
+    expect((await collect(conversation.send('two'))).at(-1)).toMatchObject({ type: 'done' });
+  });
 });

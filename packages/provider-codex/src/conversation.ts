@@ -581,8 +581,9 @@ class CodexConversation implements Conversation {
 
   /**
    * A `generate: false` request over the WebSocket: the server prepares the prompt cache and answers
-   * with an empty response, which the first turn then continues. Skipped when the conversation would
-   * not use the WebSocket; its failures are ignored (the first turn reports real problems).
+   * with an empty response, which the first turn then continues (never a response with output).
+   * Skipped when the conversation would not use the WebSocket; its failures are ignored (the first
+   * turn reports real problems).
    */
   private async warmUp(): Promise<void> {
     const signal = this.closeController.signal;
@@ -594,13 +595,24 @@ class CodexConversation implements Conversation {
     const response = await this.context.sender.send(turn);
     const parser = createResponsesEventParser();
     const iterator = response.events[Symbol.asyncIterator]();
+    // A server that answered the warm-up with output anyway: that output is in no history, so the
+    // first turn must not continue it (the model would see an answer the conversation never had).
+    let answered = false;
     try {
       for (;;) {
         const next = await iterator.next();
         if (next.done === true) return;
-        const done = parser.feed(next.value).find((chunk) => chunk.type === 'done');
+        const chunks = parser.feed(next.value);
+        answered ||= chunks.some((chunk) => chunk.type !== 'done' && chunk.type !== 'error');
+        const done = chunks.find((chunk) => chunk.type === 'done');
         if (done?.type !== 'done') continue;
-        if (done.responseId !== undefined && this.options.continuation !== false && !this.closed) {
+        answered ||= (done.outputItems?.length ?? 0) > 0;
+        if (
+          done.responseId !== undefined &&
+          !answered &&
+          this.options.continuation !== false &&
+          !this.closed
+        ) {
           this.previous = {
             body: template,
             outputItems: [],
