@@ -287,4 +287,21 @@ describe('conversation against a hostile upstream', () => {
     expect(conversation.history).toHaveLength(0);
     expect((await collect(conversation.send('two'))).at(-1)).toMatchObject({ type: 'done' });
   });
+
+  it('an output item sent twice under one id is recorded once, and the next full input repeats it once', async () => {
+    const transport = webSocketAnswering((_request, index) => {
+      if (index > 0) return eventsThen(answerEvents(`resp_${index}`, 'fine'));
+      const item = message('resp_0', 'twice');
+      return eventsThen([
+        { type: 'response.output_item.done', output_index: 0, item },
+        { type: 'response.output_item.done', output_index: 1, item },
+        { type: 'response.incomplete', response: { id: 'resp_0', status: 'incomplete' } },
+      ]);
+    });
+    const conversation = providerOn(transport).createConversation({ model: 'gpt-5.4' });
+    await collect(conversation.send('one'));
+    expect(conversation.history).toHaveLength(2);
+    await collect(conversation.send('two'));
+    expect(transport.requests[1]?.body.input).toHaveLength(3);
+  });
 });
