@@ -1,29 +1,20 @@
 import {
   createResponsesEventParser,
-  redactSecrets,
   type StreamChunk,
   type TransportResponse,
 } from '@codetether/responses-protocol';
 import type { CodexProviderError } from './errors.js';
 import { guardIterator } from './event-iteration.js';
+import { withoutSecretsInEvent } from './event-secret-redaction.js';
 import { shouldFallBackBeforeOutput } from './transport-fallback-policy.js';
 import type { Turn, TurnSender } from './turn-sender.js';
-
-/**
- * An error chunk of the response itself (an `error` event, `response.failed`) quotes the server's
- * text, which may echo the token or key that was sent: both it and anything credential-shaped go.
- */
-function withoutSecrets(chunk: StreamChunk & { type: 'error' }, turn: Turn): StreamChunk {
-  const message = redactSecrets(chunk.message, turn.sentSecret === undefined ? [] : [turn.sentSecret]);
-  return message === chunk.message ? chunk : { ...chunk, message };
-}
 
 /**
  * Streams one turn as `StreamChunk`s: sends it, parses its events, and — when the WebSocket drops
  * before any output chunk reached the caller (only lifecycle events arrived) — replays it over HTTP.
  * A failure before the first event is thrown; one after it is yielded as a single `error` chunk (and
  * handed to `onError`, so `complete()` can rethrow it with its status and reset time); the server's
- * own error chunks are scrubbed of the credential that was sent. The transport
+ * error text in events (and so in error chunks) is scrubbed of the credential that was sent. The transport
  * stream is released on abort, on an early stop by the consumer, and after the terminal event.
  *
  * @param sender - sends the turn (auth refresh and fallback included)
@@ -78,11 +69,15 @@ export async function* streamTurnChunks(
           exhausted = true;
           break;
         }
-        onEvent?.(next.value);
-        for (const chunk of parser.feed(next.value)) {
+        const event = withoutSecretsInEvent(
+          next.value,
+          turn.sentSecret === undefined ? [] : [turn.sentSecret],
+        );
+        onEvent?.(event);
+        for (const chunk of parser.feed(event)) {
           if (chunk.type === 'done' || chunk.type === 'error') sawTerminal = true;
           yieldedOutput = true;
-          yield chunk.type === 'error' ? withoutSecrets(chunk, turn) : chunk;
+          yield chunk;
         }
       }
       if (replayOverHttp) continue;

@@ -40,12 +40,12 @@ describe('secrets in what a hostile upstream says', () => {
   for (const [name, event] of echoes) {
     const transport = () =>
       fakeTransport(async () => responseOf('http', eventsThen([...startedAnswer, event])));
-    const provider = (webSocketTransport: FakeTransport) =>
+    const provider = (httpTransport: FakeTransport) =>
       createCodexProvider({
         ...endpoints,
         auth: { type: 'api-key', apiKey: secret },
         transport: 'http',
-        httpTransport: webSocketTransport,
+        httpTransport,
       });
 
     it(`${name} echoing the key: the conversation's error chunk does not show it`, async () => {
@@ -62,5 +62,38 @@ describe('secrets in what a hostile upstream says', () => {
       expect(failure).toMatchObject({ name: 'CodexProviderError' });
       expect(String((failure as Error).message)).not.toContain(secret);
     });
+
+    it(`${name} echoing the key: the createResponseStream passthrough does not relay it`, async () => {
+      const response = await provider(transport()).createResponseStream({ model: 'gpt-5.4', input: 'hi' });
+      const events: unknown[] = [];
+      for await (const upstreamEvent of response.events) events.push(upstreamEvent);
+      expect(events).toHaveLength(startedAnswer.length + 1);
+      expect(JSON.stringify(events)).not.toContain(secret);
+      expect(JSON.stringify(events.at(-1))).toContain('[redacted]');
+    });
+
+    it(`${name} echoing the key: a conversation's onEvent does not receive it`, async () => {
+      const events: unknown[] = [];
+      const conversation = provider(transport()).createConversation({ model: 'gpt-5.4' });
+      await collect(conversation.send('hi', { onEvent: (upstreamEvent) => events.push(upstreamEvent) }));
+      expect(events).toHaveLength(startedAnswer.length + 1);
+      expect(JSON.stringify(events)).not.toContain(secret);
+    });
   }
+
+  it('events without error text pass through as the same objects', async () => {
+    const sent = [...startedAnswer, textEvents('x').at(-1)];
+    const response = await createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: secret },
+      transport: 'http',
+      httpTransport: fakeTransport(async () => responseOf('http', eventsThen(sent))),
+    }).createResponseStream({ model: 'gpt-5.4', input: 'hi' });
+    const events: unknown[] = [];
+    for await (const upstreamEvent of response.events) events.push(upstreamEvent);
+    expect(events).toHaveLength(sent.length);
+    events.forEach((upstreamEvent, index) => {
+      expect(upstreamEvent).toBe(sent[index]);
+    });
+  });
 });
