@@ -34,7 +34,7 @@ export interface CompactionRequest {
  * @returns the compacted items, as the server sent them
  * @throws ResponsesTransportError (HTTP) for a refusal or a network failure, so the caller's usual
  *   mapping (token refresh on 401, usage limits…) applies; CodexProviderError `aborted`, or
- *   `upstream-error` for an answer that is not a compacted history
+ *   `upstream-error` for an answer that is not a compacted history (an empty one for a non-empty input included)
  */
 export async function requestCompaction(request: CompactionRequest): Promise<ResponseItem[]> {
   const { signal } = request;
@@ -75,10 +75,11 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
     });
   }
   const output = outputOf(text);
-  if (output === undefined) {
+  // An empty list would silently replace a whole history with nothing: the model would lose its context.
+  if (output === undefined || (output.length === 0 && request.input.length > 0)) {
     throw new CodexProviderError(
       'upstream-error',
-      'The compaction endpoint answered without a list of output items. The history was kept as it was; try again later.',
+      'The compaction endpoint answered without a list of output items (or with an empty one for a non-empty history). The history was kept as it was; try again later.',
       { status: response.status },
     );
   }

@@ -5,6 +5,7 @@ import {
 } from '@codetether/responses-protocol';
 import type { CodexProviderError } from './errors.js';
 import { guardIterator } from './event-iteration.js';
+import { withoutSecretsInEvent } from './event-secret-redaction.js';
 import { shouldFallBackBeforeOutput } from './transport-fallback-policy.js';
 import type { Turn, TurnSender } from './turn-sender.js';
 
@@ -12,7 +13,8 @@ import type { Turn, TurnSender } from './turn-sender.js';
  * Streams one turn as `StreamChunk`s: sends it, parses its events, and — when the WebSocket drops
  * before any output chunk reached the caller (only lifecycle events arrived) — replays it over HTTP.
  * A failure before the first event is thrown; one after it is yielded as a single `error` chunk (and
- * handed to `onError`, so `complete()` can rethrow it with its status and reset time). The transport
+ * handed to `onError`, so `complete()` can rethrow it with its status and reset time); the server's
+ * error text in events (and so in error chunks) is scrubbed of the credential that was sent. The transport
  * stream is released on abort, on an early stop by the consumer, and after the terminal event.
  *
  * @param sender - sends the turn (auth refresh and fallback included)
@@ -67,8 +69,12 @@ export async function* streamTurnChunks(
           exhausted = true;
           break;
         }
-        onEvent?.(next.value);
-        for (const chunk of parser.feed(next.value)) {
+        const event = withoutSecretsInEvent(
+          next.value,
+          turn.sentSecret === undefined ? [] : [turn.sentSecret],
+        );
+        onEvent?.(event);
+        for (const chunk of parser.feed(event)) {
           if (chunk.type === 'done' || chunk.type === 'error') sawTerminal = true;
           yieldedOutput = true;
           yield chunk;

@@ -96,8 +96,9 @@ export class ConversationHistory {
   }
 
   /**
-   * Records a completed turn: its items, then the response's output items (ids stripped), or — when
-   * the response listed none — its answer rebuilt from what streamed.
+   * Records a completed turn: its items, then the response's output items (ids stripped; an item a
+   * server sent twice under one id once, at its first place, as last sent), or — when the response
+   * listed none — its answer rebuilt from what streamed.
    *
    * @returns the output items as recorded (what the next request's input repeats)
    */
@@ -108,7 +109,7 @@ export class ConversationHistory {
   ): ResponseItem[] {
     const output =
       outputItems !== undefined && outputItems.length > 0
-        ? outputItems.map(toInputItem)
+        ? withoutRepeatedIds(outputItems).map(toInputItem)
         : buildResponsesInput([{ role: 'assistant', content: streamed.text, toolCalls: streamed.toolCalls }]);
     this.items = [...this.items, ...newItems, ...output];
     return output;
@@ -118,6 +119,26 @@ export class ConversationHistory {
   replace(items: readonly ResponseItem[]): void {
     this.items = items.map(toInputItem);
   }
+}
+
+/**
+ * The items with one entry per item id (at the first place the id appeared, as it was last sent);
+ * items without an id are all kept. One response cannot hold two items of one id: the repeat is a
+ * server's (or proxy's) replay, and recording it twice would send it twice in every later input.
+ */
+function withoutRepeatedIds(items: readonly ResponseItem[]): ResponseItem[] {
+  const placeOfId = new Map<string, number>();
+  const result: ResponseItem[] = [];
+  for (const item of items) {
+    const id = typeof item.id === 'string' && item.id !== '' ? item.id : undefined;
+    const place = id === undefined ? undefined : placeOfId.get(id);
+    if (place !== undefined) result[place] = item;
+    else {
+      if (id !== undefined) placeOfId.set(id, result.length);
+      result.push(item);
+    }
+  }
+  return result;
 }
 
 /** True when the items include a user message (the start of a new user turn, not a tool result). */

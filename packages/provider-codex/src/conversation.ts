@@ -282,7 +282,7 @@ class CodexConversation implements Conversation {
     const release = this.claim();
     const { signal, unlink } = this.linkedSignal(callOptions.signal);
     try {
-      await this.warmedUp;
+      await this.warmUpFinished(signal);
       await this.compactNow(await this.session(signal), signal);
     } finally {
       unlink();
@@ -328,6 +328,14 @@ class CodexConversation implements Conversation {
     return signal === undefined
       ? { signal: this.closeController.signal, unlink: () => {} }
       : linkAbortSignals(signal, this.closeController.signal);
+  }
+
+  /**
+   * Waits for the warm-up (the first turn continues it), or rejects with `aborted` as soon as the
+   * call's signal aborts: a warm-up stuck on a silent upstream must not hold an aborted call.
+   */
+  private async warmUpFinished(signal: AbortSignal): Promise<void> {
+    if (this.warmingUp) await raceCallerAbort(this.warmedUp, signal);
   }
 
   private async session(signal: AbortSignal): Promise<AuthSession> {
@@ -418,7 +426,7 @@ class CodexConversation implements Conversation {
     const release = this.claim();
     const { signal, unlink } = this.linkedSignal(callOptions.signal);
     try {
-      await this.warmedUp;
+      await this.warmUpFinished(signal);
       const session = await this.session(signal);
       await this.compactIfFull(session, signal);
       const newItems = this.items.itemsFor(input);
@@ -573,8 +581,9 @@ class CodexConversation implements Conversation {
 
   /**
    * A `generate: false` request over the WebSocket: the server prepares the prompt cache and answers
-   * with an empty response, which the first turn then continues. Skipped when the conversation would
-   * not use the WebSocket; its failures are ignored (the first turn reports real problems).
+   * with an empty response, which the first turn then continues (never a response with output).
+   * Skipped when the conversation would not use the WebSocket; its failures are ignored (the first
+   * turn reports real problems).
    */
   private async warmUp(): Promise<void> {
     const signal = this.closeController.signal;
@@ -586,13 +595,24 @@ class CodexConversation implements Conversation {
     const response = await this.context.sender.send(turn);
     const parser = createResponsesEventParser();
     const iterator = response.events[Symbol.asyncIterator]();
+    // A server that answered the warm-up with output anyway: that output is in no history, so the
+    // first turn must not continue it (the model would see an answer the conversation never had).
+    let answered = false;
     try {
       for (;;) {
         const next = await iterator.next();
         if (next.done === true) return;
-        const done = parser.feed(next.value).find((chunk) => chunk.type === 'done');
+        const chunks = parser.feed(next.value);
+        answered ||= chunks.some((chunk) => chunk.type !== 'done' && chunk.type !== 'error');
+        const done = chunks.find((chunk) => chunk.type === 'done');
         if (done?.type !== 'done') continue;
-        if (done.responseId !== undefined && this.options.continuation !== false && !this.closed) {
+        answered ||= (done.outputItems?.length ?? 0) > 0;
+        if (
+          done.responseId !== undefined &&
+          !answered &&
+          this.options.continuation !== false &&
+          !this.closed
+        ) {
           this.previous = {
             body: template,
             outputItems: [],

@@ -1,5 +1,6 @@
 import { raceAbort, type TransportResponse } from '@codetether/responses-protocol';
 import { abortedError } from './errors.js';
+import { withoutSecretsInEvent } from './event-secret-redaction.js';
 
 /** Stops a transport event iterator, ignoring a transport that already closed. */
 export function closeIteratorQuietly(iterator: AsyncIterator<unknown>): void {
@@ -111,13 +112,15 @@ export async function primeResponse(
 
 /**
  * The response with its events guarded for a caller that reads them itself (the passthrough of
- * `createResponseStream`): the caller's abort stops the stream, and a failure is thrown as
- * `toError(error)` after the transport stream is released.
+ * `createResponseStream`): the caller's abort stops the stream, a failure is thrown as
+ * `toError(error)` after the transport stream is released, and the server's error text in events
+ * is scrubbed of `secrets` (see {@link withoutSecretsInEvent}).
  */
 export function guardResponseEvents(
   response: TransportResponse,
   signal: AbortSignal | undefined,
   toError: (error: unknown) => Error,
+  secrets: readonly string[] = [],
 ): TransportResponse {
   const source = response.events;
   const events = {
@@ -127,8 +130,11 @@ export function guardResponseEvents(
         async next() {
           try {
             const result = await iterator.next();
-            if (result.done === true) iterator.dispose();
-            return result;
+            if (result.done === true) {
+              iterator.dispose();
+              return result;
+            }
+            return { done: false as const, value: withoutSecretsInEvent(result.value, secrets) };
           } catch (error) {
             iterator.close();
             throw toError(error);

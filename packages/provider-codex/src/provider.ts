@@ -520,8 +520,11 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         return { ...prepared, body: withSupportedVerbosity(prepared.body, info, options.onWarning) };
       });
       const response = await sender.send(turn);
-      return guardResponseEvents(response, turn.signal, (error) =>
-        sender.toProviderError(error, turn, { midStream: true }),
+      return guardResponseEvents(
+        response,
+        turn.signal,
+        (error) => sender.toProviderError(error, turn, { midStream: true }),
+        turn.sentSecret === undefined ? [] : [turn.sentSecret],
       );
     },
     // biome-ignore lint/plugin: one provider lives as long as its user; the public property stays a property.
