@@ -3,12 +3,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeProvider, type FakeProvider, type FakeScript } from './__fixtures__/fake-provider.js';
-import {
-  createHeldUpstreamProvider,
-  type HeldUpstreamProvider,
-  type UpstreamHoldPoint,
-} from './__fixtures__/held-upstream-provider.js';
+import { createHeldUpstreamProvider, type UpstreamHoldPoint } from './__fixtures__/held-upstream-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
+import type { GatewayProvider } from './gateway-provider.js';
 import { type RunningGateway, startGatewayServer } from './start-gateway-server.js';
 
 // The tests run `gc()` themselves (see collectGarbage): a link held only weakly is lost only when a
@@ -27,7 +24,7 @@ afterEach(async () => {
   running = [];
 });
 
-async function start(provider: HeldUpstreamProvider): Promise<RunningGateway> {
+async function start(provider: GatewayProvider): Promise<RunningGateway> {
   const gateway = await startGatewayServer({
     provider,
     apiKey: KEY,
@@ -206,14 +203,7 @@ async function startWithFake(
   scripts: FakeScript[] = [ANSWER],
 ): Promise<{ gateway: RunningGateway; provider: FakeProvider }> {
   const provider = createFakeProvider(scripts);
-  const gateway = await startGatewayServer({
-    provider,
-    apiKey: KEY,
-    port: 0,
-    logger: createGatewayLogger({ level: 'silent' }),
-  });
-  running.push(gateway);
-  return { gateway, provider };
+  return { gateway: await start(provider), provider };
 }
 
 describe('clients that break HTTP/1.1 framing', () => {

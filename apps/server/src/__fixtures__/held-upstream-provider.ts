@@ -1,5 +1,6 @@
 import type { StreamChunk } from '@codetether/responses-protocol';
 import type { GatewayProvider, GatewayProviderRequestOptions } from '../gateway-provider.js';
+import { signalled } from './streamed-response-provider.js';
 
 /**
  * Where a {@link createHeldUpstreamProvider} request stops and waits until it is aborted:
@@ -18,15 +19,6 @@ export interface HeldUpstreamProvider extends GatewayProvider {
   held(): Promise<void>;
   /** Resolves once a request's signal was aborted. */
   aborted(): Promise<void>;
-}
-
-/** A promise and its resolver. */
-function signalled(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => {};
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
