@@ -1,23 +1,10 @@
 import { connect, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { RecordedRequest } from '@codetether/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectGarbage } from './__fixtures__/forced-garbage-collection.js';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 
-// The test runs `gc()` itself: a link held only weakly is lost only when a collection runs.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
 const TIMEOUT = { timeout: 30_000 };
-
-/** Runs a full garbage collection, twice, with a turn of the event loop after each (finalizers run). */
-async function collectGarbage(): Promise<void> {
-  for (let round = 0; round < 2; round += 1) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 /** Resolves once `condition` holds, checking it on every turn of the event loop. */
 async function until(condition: () => boolean): Promise<void> {

@@ -1,17 +1,19 @@
 import { connect, type Socket } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFakeProvider, type FakeProvider, type FakeScript } from './__fixtures__/fake-provider.js';
-import { createHeldUpstreamProvider, type UpstreamHoldPoint } from './__fixtures__/held-upstream-provider.js';
+import { collectGarbage } from './__fixtures__/forced-garbage-collection.js';
+import {
+  createHeldUpstreamProvider,
+  type HeldUpstreamProvider,
+  type UpstreamHoldPoint,
+} from './__fixtures__/held-upstream-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
-import { type RunningGateway, startGatewayServer } from './start-gateway-server.js';
-
-// The tests run `gc()` themselves (see collectGarbage): a link held only weakly is lost only when a
-// collection runs.
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import {
+  type RunningGateway,
+  type StartGatewayServerOptions,
+  startGatewayServer,
+} from './start-gateway-server.js';
 
 const KEY = 'ctsk-hostile-http-routes';
 let running: RunningGateway[] = [];
@@ -24,23 +26,19 @@ afterEach(async () => {
   running = [];
 });
 
-async function start(provider: GatewayProvider): Promise<RunningGateway> {
+async function start(
+  provider: GatewayProvider,
+  options: Partial<StartGatewayServerOptions> = {},
+): Promise<RunningGateway> {
   const gateway = await startGatewayServer({
     provider,
     apiKey: KEY,
     port: 0,
     logger: createGatewayLogger({ level: 'silent' }),
+    ...options,
   });
   running.push(gateway);
   return gateway;
-}
-
-/** Runs a full garbage collection, twice, with a turn of the event loop after each (finalizers run). */
-async function collectGarbage(): Promise<void> {
-  for (let round = 0; round < 2; round += 1) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 async function metricValue(gateway: RunningGateway, sample: string): Promise<number | undefined> {
@@ -117,30 +115,68 @@ const PHASES: readonly { name: string; holdPoint: UpstreamHoldPoint; stream: boo
   { name: 'while the whole answer is collected', holdPoint: 'mid-answer', stream: false },
 ];
 
+/**
+ * Sends `request`, waits for the upstream to reach its hold point, runs a garbage collection, makes the
+ * client leave, and checks the upstream was aborted and nothing stays in flight.
+ */
+async function expectLeavingAborts(
+  provider: HeldUpstreamProvider,
+  gateway: RunningGateway,
+  request: string,
+  leave: (socket: Socket) => void,
+): Promise<void> {
+  const { socket, serverSideClosed } = await rawConnection(gateway);
+  socket.write(request);
+  await provider.held();
+  // A garbage collection while the request runs (as happens all the time in a busy gateway) must
+  // not cut the link between the client's connection and the upstream request.
+  await collectGarbage();
+  expect(gateway.gateway.inFlightRequests).toBe(1);
+  leave(socket);
+  await serverSideClosed;
+  await collectGarbage();
+  expect(provider.abortedRequests).toBe(1);
+  await gateway.gateway.waitForStreams();
+  expect(gateway.gateway.inFlightRequests).toBe(0);
+  expect(await metricValue(gateway, 'codetether_server_active_streams')).toBe(0);
+}
+
 describe.each(COMPLETION_ROUTES)('a client of $path that leaves after a garbage collection', (route) => {
   describe.each(['content-length', 'chunked'] as const)('with a %s body', (framing) => {
     describe.each(PHASES)('$name', (phase) => {
       it.each(LEAVING)('$name: the upstream is aborted and nothing stays in flight', async ({ leave }) => {
         const provider = createHeldUpstreamProvider(phase.holdPoint);
         const gateway = await start(provider);
-        const { socket, serverSideClosed } = await rawConnection(gateway);
-        socket.write(postBytes(route.path, route.body(phase.stream), framing));
-        await provider.held();
-        // A garbage collection while the request runs (as happens all the time in a busy gateway) must
-        // not cut the link between the client's connection and the upstream request.
-        await collectGarbage();
-        expect(gateway.gateway.inFlightRequests).toBe(1);
-        leave(socket);
-        await serverSideClosed;
-        await collectGarbage();
-        expect(provider.abortedRequests).toBe(1);
-        await gateway.gateway.waitForStreams();
-        expect(gateway.gateway.inFlightRequests).toBe(0);
-        expect(await metricValue(gateway, 'codetether_server_active_streams')).toBe(0);
+        await expectLeavingAborts(
+          provider,
+          gateway,
+          postBytes(route.path, route.body(phase.stream), framing),
+          leave,
+        );
       });
     });
   });
 });
+
+// With CORS on, streams go to the client through a web ReadableStream (middleware adds their headers)
+// instead of straight to Node's response: the same links must hold there.
+describe.each(COMPLETION_ROUTES)(
+  'a streaming client of $path with CORS on that leaves after a garbage collection',
+  (route) => {
+    describe.each(PHASES.filter((phase) => phase.stream))('$name', (phase) => {
+      it.each(LEAVING)('$name: the upstream is aborted and nothing stays in flight', async ({ leave }) => {
+        const provider = createHeldUpstreamProvider(phase.holdPoint);
+        const gateway = await start(provider, { allowedOrigins: ['https://app.example'] });
+        await expectLeavingAborts(
+          provider,
+          gateway,
+          postBytes(route.path, route.body(true), 'chunked'),
+          leave,
+        );
+      });
+    });
+  },
+);
 
 /** What a raw connection received so far, and a way to wait for more. */
 interface RawExchange {
