@@ -178,6 +178,24 @@ describe.each(COMPLETION_ROUTES)(
   },
 );
 
+// A conversation turn answers an abort with an `error` event rather than failing: when the client left
+// before the upstream's first event, the gateway then starts a stream to a connection already closed.
+describe.each(COMPLETION_ROUTES)(
+  'a client of $path that leaves before an upstream that reports the abort answered',
+  (route) => {
+    it.each(LEAVING)('$name: the request ends and nothing stays in flight', async ({ leave }) => {
+      const provider = createHeldUpstreamProvider('before-answer-reporting-abort');
+      const gateway = await start(provider);
+      await expectLeavingAborts(
+        provider,
+        gateway,
+        postBytes(route.path, route.body(true), 'content-length'),
+        leave,
+      );
+    });
+  },
+);
+
 /** What a raw connection received so far, and a way to wait for more. */
 interface RawExchange {
   readonly socket: Socket;

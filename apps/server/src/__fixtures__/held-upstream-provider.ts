@@ -6,8 +6,12 @@ import { signalled } from './streamed-response-provider.js';
  * Where a {@link createHeldUpstreamProvider} request stops and waits until it is aborted:
  * `before-answer` before the upstream's first event (the gateway has not answered its client yet),
  * `mid-answer` after the first text (a stream is open; a non-streamed answer is being collected).
+ * `before-answer-reporting-abort` waits as `before-answer`, then answers the abort with an `error`
+ * event (chunk) instead of failing, as a conversation turn does.
  */
-export type UpstreamHoldPoint = 'before-answer' | 'mid-answer';
+export type UpstreamHoldPoint = 'before-answer' | 'mid-answer' | 'before-answer-reporting-abort';
+
+const ABORTED_EVENT = { type: 'error', code: 'aborted', message: 'The request was aborted.' } as const;
 
 /** A provider whose request (Chat or Responses shape; one per test) stops at one point until aborted. */
 export interface HeldUpstreamProvider extends GatewayProvider {
@@ -72,6 +76,11 @@ export function createHeldUpstreamProvider(holdPoint: UpstreamHoldPoint): HeldUp
       return (async function* (): AsyncGenerator<StreamChunk> {
         if (holdPoint === 'mid-answer') yield { type: 'text', text: 'Hello' };
         reachHold();
+        if (holdPoint === 'before-answer-reporting-abort') {
+          await untilAborted.catch(() => {});
+          yield ABORTED_EVENT;
+          return;
+        }
         await untilAborted;
       })();
     },
@@ -84,6 +93,11 @@ export function createHeldUpstreamProvider(holdPoint: UpstreamHoldPoint): HeldUp
             yield { type: 'response.output_text.delta', output_index: 0, content_index: 0, delta: 'Hello' };
           }
           reachHold();
+          if (holdPoint === 'before-answer-reporting-abort') {
+            await untilAborted.catch(() => {});
+            yield ABORTED_EVENT;
+            return;
+          }
           await untilAborted;
         })(),
       };
