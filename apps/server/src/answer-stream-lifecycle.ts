@@ -9,14 +9,14 @@ export interface AnswerStreamOptions {
   route: string;
   /** The answer's id, named in the log when the client disconnects. */
   id?: string | undefined;
-  /** Closes the upstream events (idempotent, never throws). */
-  closeUpstream(): void;
+  /** Closes the upstream events; resolves once they are closed (idempotent, never rejects). */
+  closeUpstream(): Promise<void>;
 }
 
 /**
  * Counts an answer stream as open and returns its hooks: a client that goes away is logged and its
- * upstream request aborted; when the stream is over for any reason the upstream events are closed,
- * the stream is counted as closed and the request released (shutdown stops waiting for it).
+ * upstream request aborted; when the stream is over for any reason it is counted as closed and the
+ * upstream events are closed, and once they are the request is released (shutdown stops waiting for it).
  *
  * @param context - shared gateway state (metrics, logger)
  * @param tracked - the request the stream answers
@@ -38,9 +38,10 @@ export function openAnswerStream(
       tracked.abort(new Error('The client disconnected.'));
     },
     onFinish() {
-      options.closeUpstream();
       context.metrics.streamClosed();
-      tracked.release();
+      // Released only once the upstream is closed: a conversation turn puts its conversation back
+      // into the index as it closes, before a retry of the client (or shutdown) may need it.
+      void options.closeUpstream().then(() => tracked.release());
     },
   };
 }

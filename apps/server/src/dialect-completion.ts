@@ -13,6 +13,7 @@ import {
   mapStreamErrorChunk,
   NON_FATAL_STREAM_ERROR_CODES,
 } from './upstream-error-mapping.js';
+import { closeUpstreamIterator } from './upstream-iterator-close.js';
 
 /**
  * How one dialect (Anthropic Messages, Ollama…) answers: it turns the provider's chunks into its own
@@ -81,14 +82,6 @@ async function nextChunk(
   }
 }
 
-function closeQuietly(iterator: AsyncIterator<StreamChunk>): void {
-  try {
-    iterator.return?.()?.catch(() => {});
-  } catch {
-    // Already closed.
-  }
-}
-
 function incompleteError(): GatewayError {
   return new GatewayError(
     502,
@@ -127,9 +120,10 @@ export async function runDialectCompletion(
         sessionId: tracked.sessionId,
       })
     )[Symbol.asyncIterator]();
-    const fail = (error: unknown): GatewayError => {
+    // The upstream is closed before the error is answered (see closeUpstreamIterator).
+    const fail = async (error: unknown): Promise<GatewayError> => {
       tracked.abort();
-      closeQuietly(iterator);
+      await closeUpstreamIterator(iterator);
       return tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
     };
 
@@ -138,11 +132,11 @@ export async function runDialectCompletion(
     try {
       first = await nextChunk(context, route, iterator);
     } catch (error) {
-      throw fail(error);
+      throw await fail(error);
     }
     context.metrics.observeUpstreamLatency(route, (context.monotonicNow() - startedAt) / 1000);
     if (first.done !== true && isFatalError(first.value)) {
-      throw fail(mapStreamErrorChunk(first.value.message, first.value.code));
+      throw await fail(mapStreamErrorChunk(first.value.message, first.value.code));
     }
 
     if (!options.stream) {
@@ -161,10 +155,10 @@ export async function runDialectCompletion(
           result = await nextChunk(context, route, iterator);
         }
       } catch (error) {
-        throw fail(error);
+        throw await fail(error);
       }
-      closeQuietly(iterator);
-      if (!finished) throw fail(incompleteError());
+      await closeUpstreamIterator(iterator);
+      if (!finished) throw await fail(incompleteError());
       return c.json(answer.result(), 200, options.answerHeaders?.());
     }
 
@@ -213,7 +207,8 @@ export async function runDialectCompletion(
           }
         }
       } finally {
-        closeQuietly(iterator);
+        // Awaited: the stream is over (and its request released) only once the upstream is closed.
+        await closeUpstreamIterator(iterator);
       }
     }
 
@@ -225,7 +220,7 @@ export async function runDialectCompletion(
       openAnswerStream(context, tracked, {
         route,
         id: options.id,
-        closeUpstream: () => closeQuietly(iterator),
+        closeUpstream: () => closeUpstreamIterator(iterator),
       }),
       options.writeStreamDirectly === true,
     );

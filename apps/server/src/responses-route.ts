@@ -15,6 +15,7 @@ import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';
+import { closeUpstreamIterator } from './upstream-iterator-close.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
 /** The fields of a Responses body the gateway checks; everything else is forwarded as is. */
@@ -130,16 +131,10 @@ export async function handleResponses(
   const upstream = tracked.upstream;
   let handedToStream = false;
   let iterator: AsyncIterator<unknown> | undefined;
-  const closeQuietly = (): void => {
-    try {
-      iterator?.return?.()?.catch(() => {});
-    } catch {
-      // Already closed.
-    }
-  };
-  const fail = (error: unknown): GatewayError => {
+  // The upstream is closed before the error is answered (see closeUpstreamIterator).
+  const fail = async (error: unknown): Promise<GatewayError> => {
     tracked.abort();
-    closeQuietly();
+    await closeUpstreamIterator(iterator);
     return tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
   };
   try {
@@ -151,7 +146,7 @@ export async function handleResponses(
       });
       iterator = response.events[Symbol.asyncIterator]();
     } catch (error) {
-      throw fail(error);
+      throw await fail(error);
     }
     context.metrics.observeUpstreamLatency(route, (context.monotonicNow() - startedAt) / 1000);
     const events = iterator;
@@ -159,10 +154,10 @@ export async function handleResponses(
     if (!wantsStream) {
       try {
         const final = await collectFinalResponse(context, events, tracked.clientKey);
-        closeQuietly();
+        await closeUpstreamIterator(events);
         return c.json(final, 200, reportRateLimits(context, response.rateLimits));
       } catch (error) {
-        throw fail(error);
+        throw await fail(error);
       }
     }
 
@@ -172,7 +167,7 @@ export async function handleResponses(
     try {
       first = await nextRelayedEvent(events);
     } catch (error) {
-      throw fail(error);
+      throw await fail(error);
     }
 
     let sequenceNumber = 0;
@@ -193,27 +188,32 @@ export async function handleResponses(
     async function* frames(): AsyncGenerator<string, void, undefined> {
       let firstTokenSent = false;
       let event = first;
-      for (;;) {
-        if (event === undefined) return;
-        if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
-        if (!firstTokenSent && event.type.endsWith('.delta')) {
-          firstTokenSent = true;
-          context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
+      try {
+        for (;;) {
+          if (event === undefined) return;
+          if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
+          if (!firstTokenSent && event.type.endsWith('.delta')) {
+            firstTokenSent = true;
+            context.metrics.observeTimeToFirstToken(route, (context.monotonicNow() - startedAt) / 1000);
+          }
+          if (event.type === 'error') context.metrics.recordError(route, 'upstream_error_event');
+          if (TERMINAL_RESPONSE_EVENT_TYPES.has(event.type))
+            recordResponseUsage(context, event.response, tracked.clientKey);
+          yield formatSseFrame(event, event.type);
+          if (TERMINAL_RESPONSE_EVENT_TYPES.has(event.type)) return;
+          try {
+            event = await nextRelayedEvent(events);
+          } catch (error) {
+            if (clientWentAway(tracked)) return;
+            yield errorFrame(
+              tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now()),
+            );
+            return;
+          }
         }
-        if (event.type === 'error') context.metrics.recordError(route, 'upstream_error_event');
-        if (TERMINAL_RESPONSE_EVENT_TYPES.has(event.type))
-          recordResponseUsage(context, event.response, tracked.clientKey);
-        yield formatSseFrame(event, event.type);
-        if (TERMINAL_RESPONSE_EVENT_TYPES.has(event.type)) return;
-        try {
-          event = await nextRelayedEvent(events);
-        } catch (error) {
-          if (clientWentAway(tracked)) return;
-          yield errorFrame(
-            tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now()),
-          );
-          return;
-        }
+      } finally {
+        // Awaited: the stream is over (and its request released) only once the upstream is closed.
+        await closeUpstreamIterator(events);
       }
     }
 
@@ -226,7 +226,7 @@ export async function handleResponses(
         ...reportRateLimits(context, response.rateLimits),
         'x-request-id': c.get('requestId'),
       },
-      openAnswerStream(context, tracked, { route, closeUpstream: closeQuietly }),
+      openAnswerStream(context, tracked, { route, closeUpstream: () => closeUpstreamIterator(events) }),
       context.writeStreamsDirectly,
     );
   } finally {

@@ -17,11 +17,20 @@ async function writeFrames(
 ): Promise<void> {
   let cancelled = false;
   const finish = once(callbacks.onFinish);
-  outgoing.once('close', () => {
-    if (outgoing.writableFinished) return;
+  const cancel = (): void => {
     cancelled = true;
     callbacks.onCancel();
     frames.return(undefined).then(finish, finish);
+  };
+  // A client that left while the upstream was still being waited for is gone before the stream
+  // starts: its 'close' has been emitted already, and no write would ever drain.
+  if (outgoing.destroyed) {
+    cancel();
+    return;
+  }
+  outgoing.once('close', () => {
+    if (outgoing.writableFinished) return;
+    cancel();
   });
   // No separate flush: the head leaves with the first frame, in one write.
   outgoing.writeHead(200, headers);

@@ -26,7 +26,7 @@ export interface StreamedResponseProvider extends GatewayProvider {
 }
 
 /** A promise and its resolver. */
-function signalled(): { promise: Promise<void>; resolve: () => void } {
+export function signalled(): { promise: Promise<void>; resolve: () => void } {
   let resolve: () => void = () => {};
   const promise = new Promise<void>((done) => {
     resolve = done;
