@@ -1,7 +1,8 @@
 import type { FrameStreamCallbacks } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayError } from './openai-error.js';
-import type { TrackedRequest } from './tracked-request.js';
+import { shutdownError, type TrackedRequest } from './tracked-request.js';
+import { mapProviderError } from './upstream-error-mapping.js';
 
 /** What {@link openAnswerStream} needs besides the gateway state and the tracked request. */
 export interface AnswerStreamOptions {
@@ -54,6 +55,22 @@ export function openAnswerStream(
  */
 export function clientWentAway(tracked: TrackedRequest): boolean {
   return tracked.upstream.signal.aborted && !tracked.wasStoppedForShutdown();
+}
+
+/**
+ * The error a failed request is answered with: 503 `server_shutting_down` when the gateway stopped it
+ * for its shutdown, else the provider's failure as its OpenAI error.
+ *
+ * @param context - shared gateway state (its clock)
+ * @param tracked - the request
+ * @param error - what failed
+ */
+export function requestFailure(
+  context: GatewayContext,
+  tracked: TrackedRequest,
+  error: unknown,
+): GatewayError {
+  return tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
 }
 
 /**

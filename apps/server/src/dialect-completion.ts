@@ -1,6 +1,11 @@
 import type { CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
 import type { Context } from 'hono';
-import { clientWentAway, openAnswerStream, reportStreamError } from './answer-stream-lifecycle.js';
+import {
+  clientWentAway,
+  openAnswerStream,
+  reportStreamError,
+  requestFailure,
+} from './answer-stream-lifecycle.js';
 import { withAuthorization } from './api-key-header.js';
 import { openChatStream } from './chat-conversation-turn.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -8,11 +13,7 @@ import type { RouteRequest } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
-import {
-  mapProviderError,
-  mapStreamErrorChunk,
-  NON_FATAL_STREAM_ERROR_CODES,
-} from './upstream-error-mapping.js';
+import { mapStreamErrorChunk, NON_FATAL_STREAM_ERROR_CODES } from './upstream-error-mapping.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
 
 /**
@@ -124,7 +125,7 @@ export async function runDialectCompletion(
     const fail = async (error: unknown): Promise<GatewayError> => {
       tracked.abort();
       await closeUpstreamIterator(iterator);
-      return tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
+      return requestFailure(context, tracked, error);
     };
 
     // The first chunk decides the HTTP status: failures before any output become proper error responses.
@@ -200,9 +201,7 @@ export async function runDialectCompletion(
             result = await nextChunk(context, route, iterator);
           } catch (error) {
             if (clientWentAway(tracked)) return;
-            yield errorFrame(
-              tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now()),
-            );
+            yield errorFrame(requestFailure(context, tracked, error));
             return;
           }
         }

@@ -1,6 +1,11 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { clientWentAway, openAnswerStream, reportStreamError } from './answer-stream-lifecycle.js';
+import {
+  clientWentAway,
+  openAnswerStream,
+  reportStreamError,
+  requestFailure,
+} from './answer-stream-lifecycle.js';
 import { formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
@@ -13,8 +18,8 @@ import { recordResponseUsage } from './response-usage-metrics.js';
 import { openResponseStream } from './responses-conversation-turn.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
-import { shutdownError, trackRequest } from './tracked-request.js';
-import { mapProviderError, mapStreamErrorChunk } from './upstream-error-mapping.js';
+import { trackRequest } from './tracked-request.js';
+import { mapStreamErrorChunk } from './upstream-error-mapping.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
@@ -135,7 +140,7 @@ export async function handleResponses(
   const fail = async (error: unknown): Promise<GatewayError> => {
     tracked.abort();
     await closeUpstreamIterator(iterator);
-    return tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
+    return requestFailure(context, tracked, error);
   };
   try {
     let response: GatewayResponseStream;
@@ -205,9 +210,7 @@ export async function handleResponses(
             event = await nextRelayedEvent(events);
           } catch (error) {
             if (clientWentAway(tracked)) return;
-            yield errorFrame(
-              tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now()),
-            );
+            yield errorFrame(requestFailure(context, tracked, error));
             return;
           }
         }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import { clientWentAway } from './answer-stream-lifecycle.js';
+import { clientWentAway, requestFailure } from './answer-stream-lifecycle.js';
 import type { AuthenticatedClient } from './client-authentication.js';
 import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -17,7 +17,7 @@ import {
   responsesRequestSchema,
   TERMINAL_RESPONSE_EVENT_TYPES,
 } from './responses-route.js';
-import { drainingError, shutdownError, trackRequest } from './tracked-request.js';
+import { drainingError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 import { drained } from './writable-drained.js';
@@ -227,7 +227,7 @@ async function streamResponse(
     );
   } catch (error) {
     if (clientWentAway(tracked)) return;
-    const mapped = tracked.wasStoppedForShutdown() ? shutdownError() : mapProviderError(error, context.now());
+    const mapped = requestFailure(context, tracked, error);
     status = mapped.status;
     context.metrics.recordError(RESPONSES_WEBSOCKET_PATH, mapped.code ?? mapped.type);
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(errorEvent(mapped)));
