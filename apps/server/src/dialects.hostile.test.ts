@@ -1,0 +1,237 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { StreamChunk } from '@codetether/responses-protocol';
+import { Ollama } from 'ollama';
+import { describe, expect, it } from 'vitest';
+import { createFakeGateway, FAKE_GATEWAY_KEY } from './__fixtures__/fake-gateway.js';
+
+const ANSWER: StreamChunk[] = [
+  { type: 'text', text: 'ok' },
+  { type: 'done', finishReason: 'stop' },
+];
+
+function anthropicClient(gateway: ReturnType<typeof createFakeGateway>): Anthropic {
+  return new Anthropic({
+    baseURL: 'http://gateway.test',
+    apiKey: FAKE_GATEWAY_KEY,
+    maxRetries: 0,
+    fetch: gateway.fetch,
+  });
+}
+
+function ollamaClient(gateway: ReturnType<typeof createFakeGateway>): Ollama {
+  return new Ollama({
+    host: 'http://gateway.test',
+    headers: { authorization: `Bearer ${FAKE_GATEWAY_KEY}` },
+    fetch: gateway.fetch,
+  });
+}
+
+async function anthropicRefusal(
+  gateway: ReturnType<typeof createFakeGateway>,
+  body: Record<string, unknown>,
+): Promise<{ status: number | undefined; type: unknown; message: string }> {
+  const error: unknown = await anthropicClient(gateway)
+    .messages.create({ model: 'claude-haiku-4-5', max_tokens: 16, ...body } as never)
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+  expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+  const refusal = error as InstanceType<typeof Anthropic.BadRequestError>;
+  const inner = (refusal.error as { error?: { type?: unknown; message?: string } }).error;
+  return { status: refusal.status, type: inner?.type, message: inner?.message ?? '' };
+}
+
+async function ollamaRefusal(
+  send: () => Promise<unknown>,
+): Promise<{ status: number | undefined; message: string }> {
+  const error: unknown = await send().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(Error);
+  const refusal = error as Error & { status_code?: number; error?: string };
+  return { status: refusal.status_code, message: refusal.error ?? refusal.message };
+}
+
+describe('Anthropic Messages: hostile images are refused before anything goes upstream', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      'a media type that is not an image',
+      { type: 'base64', media_type: 'text/html', data: 'AAAA' },
+      'messages[0].content[0].source.media_type',
+    ],
+    [
+      'a media type that would break out of the data URL',
+      { type: 'base64', media_type: 'image/png;base64,AAAA', data: 'AAAA' },
+      'messages[0].content[0].source.media_type',
+    ],
+    [
+      'data that is not base64',
+      { type: 'base64', media_type: 'image/png', data: '<script>alert(1)</script>' },
+      'messages[0].content[0].source.data',
+    ],
+    [
+      'empty data',
+      { type: 'base64', media_type: 'image/png', data: '' },
+      'messages[0].content[0].source.data',
+    ],
+    [
+      'a URL that is not http(s)',
+      { type: 'url', url: 'javascript:alert(1)' },
+      'messages[0].content[0].source.url',
+    ],
+  ];
+  for (const [name, source, field] of cases) {
+    it(`${name} is a 400 naming ${field}`, async () => {
+      const gateway = createFakeGateway(ANSWER);
+      const refusal = await anthropicRefusal(gateway, {
+        messages: [{ role: 'user', content: [{ type: 'image', source }] }],
+      });
+      expect(refusal).toMatchObject({ status: 400, type: 'invalid_request_error' });
+      expect(refusal.message).toContain(`'${field}'`);
+      expect(gateway.provider.requests).toHaveLength(0);
+    });
+  }
+
+  it('an image inside a tool_result is checked too', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, {
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 'call_1',
+              content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: '%%%' } }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(refusal.status).toBe(400);
+    expect(refusal.message).toContain("'messages[0].content[0].content[0].source.data'");
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('good images (base64 with padding, https URLs) still go through', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const message = await anthropicClient(gateway).messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 16,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/cat.png' } },
+          ],
+        },
+      ],
+    });
+    expect(message.content).toEqual([{ type: 'text', text: 'ok' }]);
+    expect(gateway.provider.requests[0]?.messages[0]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'image', url: 'data:image/png;base64,iVBORw0KGgo=' },
+        { type: 'image', url: 'https://example.com/cat.png' },
+      ],
+    });
+  });
+});
+
+describe('Ollama: hostile images are refused before anything goes upstream', () => {
+  it('/api/chat: an image that is not base64 is a 400 naming it', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await ollamaRefusal(() =>
+      ollamaClient(gateway).chat({
+        model: 'gpt-5.4',
+        messages: [{ role: 'user', content: 'look', images: ['iVBORw0KGgo=', 'not base64!'] }],
+      }),
+    );
+    expect(refusal.status).toBe(400);
+    expect(refusal.message).toContain("'messages[0].images[1]'");
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('/api/chat: a data URL of something other than an image is a 400', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const response = await gateway.call('/api/chat', {
+      json: {
+        model: 'gpt-5.4',
+        stream: false,
+        messages: [{ role: 'user', content: 'x', images: ['data:text/html;base64,PGI+'] }],
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain("'messages[0].images[0]'");
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('/api/generate: an empty image is a 400, not an empty data URL sent upstream', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await ollamaRefusal(() =>
+      ollamaClient(gateway).generate({ model: 'gpt-5.4', prompt: '', images: [''], stream: false }),
+    );
+    expect(refusal.status).toBe(400);
+    expect(refusal.message).toContain("'images[0]'");
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('good images (bare base64, image data URLs) still go through', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const answer = await ollamaClient(gateway).chat({
+      model: 'gpt-5.4',
+      messages: [{ role: 'user', content: 'look', images: ['/9j/4AAQ', 'data:image/webp;base64,UklGRg=='] }],
+    });
+    expect(answer.message.content).toBe('ok');
+    expect(gateway.provider.requests[0]?.messages[0]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'look' },
+        { type: 'image', url: 'data:image/jpeg;base64,/9j/4AAQ' },
+        { type: 'image', url: 'data:image/webp;base64,UklGRg==' },
+      ],
+    });
+  });
+});
+
+describe('Anthropic Messages: a bad content block names the block, not the whole content', () => {
+  it('an unknown block type names messages[i].content[j].type', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, {
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'document', source: {} },
+          ],
+        },
+      ],
+    });
+    expect(refusal.status).toBe(400);
+    expect(refusal.message).toContain("'messages[2].content[1].type'");
+  });
+
+  it('a text block without text names messages[i].content[j].text', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, {
+      messages: [{ role: 'user', content: [{ type: 'text', text: 7 }] }],
+    });
+    expect(refusal.status).toBe(400);
+    expect(refusal.message).toContain("'messages[0].content[0].text'");
+    expect(refusal.message).toContain('expected string');
+  });
+
+  it('null content says a string or an array of blocks is expected', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, { messages: [{ role: 'user', content: null }] });
+    expect(refusal.status).toBe(400);
+    expect(refusal.message).toContain("'messages[0].content'");
+    expect(refusal.message).toContain('expected string');
+  });
+});
