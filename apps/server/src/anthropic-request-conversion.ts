@@ -79,6 +79,33 @@ function unsupported(param: string, message: string): GatewayError {
   return new GatewayError(400, 'invalid_request_error', message, { param, code: 'unsupported_parameter' });
 }
 
+function invalidValue(param: string, message: string): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', message, { param, code: 'invalid_value' });
+}
+
+/**
+ * A `tool_choice` that requires a tool (`any`, `tool`) with no tools, or naming a tool not in `tools`,
+ * as the 400 Anthropic answers (the upstream's own refusal would speak of OpenAI's fields).
+ */
+function toolChoiceError(body: AnthropicCountTokensRequest): GatewayError | undefined {
+  const choice = body.tool_choice;
+  if (choice === undefined || choice.type === 'auto' || choice.type === 'none') return undefined;
+  const tools = body.tools ?? [];
+  if (tools.length === 0) {
+    return invalidValue(
+      'tool_choice',
+      `Invalid value for 'tool_choice': '${choice.type}' requires a tool, but no 'tools' are specified. Add 'tools' or remove 'tool_choice'.`,
+    );
+  }
+  if (choice.type === 'tool' && !tools.some((tool) => tool.name === choice.name)) {
+    return invalidValue(
+      'tool_choice.name',
+      `Invalid value for 'tool_choice.name': no tool named ${JSON.stringify(choice.name)} is in 'tools'. Name one of the declared tools.`,
+    );
+  }
+  return undefined;
+}
+
 /**
  * Converts a validated Anthropic Messages body to the provider's {@link CompletionRequest}: `system`
  * becomes the instructions, `tool_use` blocks tool calls, `tool_result` blocks tool messages, images
@@ -89,7 +116,8 @@ function unsupported(param: string, message: string): GatewayError {
  *
  * @param body - the validated request body
  * @param modelMap - requested model names to Codex models
- * @throws {GatewayError} 400 `unsupported_parameter` for `stop_sequences`
+ * @throws {GatewayError} 400 `unsupported_parameter` for `stop_sequences`; 400 `invalid_value` for a
+ * `tool_choice` that requires a tool without (that) tool in `tools`
  */
 export function anthropicToCompletionRequest(
   body: AnthropicCountTokensRequest & { max_tokens?: number | undefined },
@@ -101,6 +129,8 @@ export function anthropicToCompletionRequest(
       'stop_sequences is not supported by the Codex backend. Remove it and stop on the text yourself.',
     );
   }
+  const choiceError = toolChoiceError(body);
+  if (choiceError !== undefined) throw choiceError;
   const messages: ChatMessage[] = [];
   const system =
     body.system === undefined ? '' : typeof body.system === 'string' ? body.system : textOf(body.system);

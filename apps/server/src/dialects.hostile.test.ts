@@ -235,3 +235,65 @@ describe('Anthropic Messages: a bad content block names the block, not the whole
     expect(refusal.message).toContain('expected string');
   });
 });
+
+describe('Anthropic Messages: a tool_choice that requires a missing tool is refused by the gateway', () => {
+  const tools = [
+    { name: '__proto__', input_schema: { type: 'object' } },
+    { name: 'constructor', input_schema: { type: 'object' } },
+  ];
+
+  it('tool_choice naming a tool not in tools (toString) is a 400 naming tool_choice.name', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, {
+      messages: [{ role: 'user', content: 'hi' }],
+      tools,
+      tool_choice: { type: 'tool', name: 'toString' },
+    });
+    expect(refusal).toMatchObject({ status: 400, type: 'invalid_request_error' });
+    expect(refusal.message).toContain("'tool_choice.name'");
+    expect(refusal.message).toContain('"toString"');
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  for (const toolChoice of [{ type: 'any' }, { type: 'tool', name: 'get_weather' }]) {
+    it(`tool_choice ${toolChoice.type} without tools is a 400 naming tool_choice`, async () => {
+      const gateway = createFakeGateway(ANSWER);
+      const refusal = await anthropicRefusal(gateway, {
+        messages: [{ role: 'user', content: 'hi' }],
+        tool_choice: toolChoice,
+      });
+      expect(refusal.status).toBe(400);
+      expect(refusal.message).toContain("'tool_choice'");
+      expect(gateway.provider.requests).toHaveLength(0);
+    });
+  }
+
+  it('tool names such as __proto__ and constructor are ordinary names', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    await anthropicClient(gateway).messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+      tools,
+      tool_choice: { type: 'tool', name: 'constructor' },
+    });
+    expect(gateway.provider.requests[0]?.toolChoice).toEqual({ name: 'constructor' });
+    expect(gateway.provider.requests[0]?.tools?.map((tool) => tool.name)).toEqual([
+      '__proto__',
+      'constructor',
+    ]);
+  });
+
+  it('auto and none without tools are still accepted', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    for (const type of ['auto', 'none'] as const) {
+      await anthropicClient(gateway).messages.create({
+        model: 'claude-haiku-4-5',
+        max_tokens: 16,
+        messages: [{ role: 'user', content: 'hi' }],
+        tool_choice: { type },
+      });
+    }
+    expect(gateway.provider.requests).toHaveLength(2);
+  });
+});
