@@ -237,7 +237,7 @@ describe('Anthropic Messages: a bad content block names the block, not the whole
 });
 
 describe('Anthropic Messages: a tool_choice that requires a missing tool is refused by the gateway', () => {
-  const tools = [
+  const tools: Anthropic.Tool[] = [
     { name: '__proto__', input_schema: { type: 'object' } },
     { name: 'constructor', input_schema: { type: 'object' } },
   ];
