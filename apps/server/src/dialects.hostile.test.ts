@@ -297,3 +297,69 @@ describe('Anthropic Messages: a tool_choice that requires a missing tool is refu
     expect(gateway.provider.requests).toHaveLength(2);
   });
 });
+
+describe('Ollama: pairing tool messages with tool calls', () => {
+  it('pairs by tool_call_id, then tool_name (__proto__ and constructor are plain names), then order', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const response = await gateway.call('/api/chat', {
+      json: {
+        model: 'gpt-5.4',
+        stream: false,
+        messages: [
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: [
+              { function: { name: '__proto__', arguments: {} } },
+              { function: { name: 'constructor', arguments: {} } },
+              { id: 'kept', function: { name: 'toString', arguments: {} } },
+              { function: { name: 'other', arguments: {} } },
+            ],
+          },
+          { role: 'tool', content: 'C', tool_name: 'constructor' },
+          { role: 'tool', content: 'K', tool_call_id: 'kept', tool_name: '__proto__' },
+          { role: 'tool', content: 'P', tool_name: '__proto__' },
+          { role: 'tool', content: 'X' },
+          { role: 'tool', content: 'Y' },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    const toolMessages = gateway.provider.requests[0]?.messages.filter((message) => message.role === 'tool');
+    expect(toolMessages).toEqual([
+      { role: 'tool', toolCallId: 'call_0_1', content: 'C' },
+      { role: 'tool', toolCallId: 'kept', content: 'K' },
+      { role: 'tool', toolCallId: 'call_0_0', content: 'P' },
+      { role: 'tool', toolCallId: 'call_0_3', content: 'X' },
+      { role: 'tool', toolCallId: 'call_5', content: 'Y' },
+    ]);
+  });
+
+  // 60,000 calls answered by 60,000 tool messages (a 3 MB body, well under the 16 MB limit): pairing
+  // each message by scanning the pending calls took about 40 s of blocked event loop; linear pairing
+  // takes well under a second, so the generous timeout cannot be hit by a slow machine.
+  it('many calls and many tool messages cost linear work, not their product', {
+    timeout: 20_000,
+  }, async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const count = 60_000;
+    const response = await gateway.call('/api/chat', {
+      json: {
+        model: 'gpt-5.4',
+        stream: false,
+        messages: [
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: Array.from({ length: count }, () => ({ function: { name: 'a' } })),
+          },
+          ...Array.from({ length: count }, () => ({ role: 'tool', content: '' })),
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    const messages = gateway.provider.requests[0]?.messages ?? [];
+    expect(messages).toHaveLength(count + 1);
+    expect(messages.at(-1)).toEqual({ role: 'tool', toolCallId: `call_0_${count - 1}`, content: '' });
+  });
+});
