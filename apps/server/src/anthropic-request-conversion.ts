@@ -38,9 +38,12 @@ function toolResultText(block: Extract<AnthropicContentBlock, { type: 'tool_resu
   return block.is_error === true ? `Error: ${text}` : text;
 }
 
-/** A user turn: its tool results become tool messages (first, in order), the rest one user message. */
-function convertUserMessage(blocks: readonly AnthropicContentBlock[]): ChatMessage[] {
-  const messages: ChatMessage[] = [];
+/**
+ * A user turn, appended to `messages`: its tool results become tool messages (first, in order), the
+ * rest one user message. Appended one by one: spreading a message of many blocks into `push` would
+ * overflow the stack.
+ */
+function appendUserMessage(blocks: readonly AnthropicContentBlock[], messages: ChatMessage[]): void {
   const parts: UserContentPart[] = [];
   for (const block of blocks) {
     if (block.type === 'tool_result')
@@ -52,7 +55,6 @@ function convertUserMessage(blocks: readonly AnthropicContentBlock[]): ChatMessa
     const onlyText = parts.every((part) => part.type === 'text');
     messages.push({ role: 'user', content: onlyText ? textOf(parts) : parts });
   }
-  return messages;
 }
 
 function convertAssistantMessage(blocks: readonly AnthropicContentBlock[]): ChatMessage {
@@ -137,7 +139,7 @@ export function anthropicToCompletionRequest(
   if (system.trim() !== '') messages.push({ role: 'system', content: system });
   for (const message of body.messages) {
     const blocks = blocksOf(message.content);
-    if (message.role === 'user') messages.push(...convertUserMessage(blocks));
+    if (message.role === 'user') appendUserMessage(blocks, messages);
     else messages.push(convertAssistantMessage(blocks));
   }
   const request: CompletionRequest = { model: modelMap.resolve(body.model), messages };

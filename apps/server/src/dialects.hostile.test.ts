@@ -363,3 +363,31 @@ describe('Ollama: pairing tool messages with tool calls', () => {
     expect(messages.at(-1)).toEqual({ role: 'tool', toolCallId: `call_0_${count - 1}`, content: '' });
   });
 });
+
+describe('Anthropic Messages: one message with very many blocks', () => {
+  // 150,000 tool_result blocks in one user message: a 6 MB body, under the 16 MB limit. Spreading them
+  // into one push() overflowed the stack, a 500.
+  const content = Array.from({ length: 150_000 }, (_, index) => ({
+    type: 'tool_result',
+    tool_use_id: `t${index}`,
+  }));
+
+  it('/v1/messages converts them instead of failing with a 500', { timeout: 20_000 }, async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const response = await gateway.call('/v1/messages', {
+      json: { model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content }] },
+    });
+    expect(response.status).toBe(200);
+    const messages = gateway.provider.requests[0]?.messages ?? [];
+    expect(messages).toHaveLength(content.length);
+    expect(messages.at(-1)).toEqual({ role: 'tool', toolCallId: 't149999', content: '' });
+  });
+
+  it('/v1/messages/count_tokens counts them instead of failing with a 500', { timeout: 20_000 }, async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const response = await gateway.call('/v1/messages/count_tokens', {
+      json: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content }] },
+    });
+    expect(response.status).toBe(200);
+  });
+});
