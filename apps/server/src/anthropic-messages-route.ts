@@ -9,11 +9,11 @@ import {
 import { anthropicToCompletionRequest } from './anthropic-request-conversion.js';
 import { runDialectCompletion } from './dialect-completion.js';
 import type { ModelMap } from './dialect-model-map.js';
+import { dialectValidationError } from './dialect-validation-error.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
-import { validationErrorToGatewayError } from './validation-error.js';
 
 /**
  * Handles `POST /v1/messages` (Anthropic Messages API): converts the body (model through the model
@@ -31,7 +31,7 @@ export async function handleAnthropicMessages(
   routeRequest: RouteRequest,
 ): Promise<Response> {
   const parsed = anthropicMessagesRequestSchema.safeParse(await readJsonBody(c, context.maxJsonDepth));
-  if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
+  if (!parsed.success) throw dialectValidationError(parsed.error);
   const body = parsed.data;
   return runDialectCompletion(context, c, routeRequest, {
     request: anthropicToCompletionRequest(body, modelMap),
@@ -99,7 +99,7 @@ export async function handleAnthropicCountTokens(
   c: Context,
 ): Promise<Response> {
   const parsed = anthropicCountTokensRequestSchema.safeParse(await readJsonBody(c, context.maxJsonDepth));
-  if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
+  if (!parsed.success) throw dialectValidationError(parsed.error);
   const request = anthropicToCompletionRequest(parsed.data, modelMap);
   return c.json(
     {

@@ -1,12 +1,17 @@
 import { z } from 'zod';
+import { base64ImageDataSchema, IMAGE_MEDIA_TYPES, imageUrlSchema } from './dialect-image-data.js';
 
 const textBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 
 const imageBlockSchema = z.looseObject({
   type: z.literal('image'),
   source: z.discriminatedUnion('type', [
-    z.looseObject({ type: z.literal('base64'), media_type: z.string(), data: z.string() }),
-    z.looseObject({ type: z.literal('url'), url: z.string() }),
+    z.looseObject({
+      type: z.literal('base64'),
+      media_type: z.enum(IMAGE_MEDIA_TYPES),
+      data: base64ImageDataSchema,
+    }),
+    z.looseObject({ type: z.literal('url'), url: imageUrlSchema }),
   ]),
 });
 

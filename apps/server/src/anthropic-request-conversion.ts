@@ -38,9 +38,12 @@ function toolResultText(block: Extract<AnthropicContentBlock, { type: 'tool_resu
   return block.is_error === true ? `Error: ${text}` : text;
 }
 
-/** A user turn: its tool results become tool messages (first, in order), the rest one user message. */
-function convertUserMessage(blocks: readonly AnthropicContentBlock[]): ChatMessage[] {
-  const messages: ChatMessage[] = [];
+/**
+ * A user turn, appended to `messages`: its tool results become tool messages (first, in order), the
+ * rest one user message. Appended one by one: spreading a message of many blocks into `push` would
+ * overflow the stack.
+ */
+function appendUserMessage(blocks: readonly AnthropicContentBlock[], messages: ChatMessage[]): void {
   const parts: UserContentPart[] = [];
   for (const block of blocks) {
     if (block.type === 'tool_result')
@@ -52,7 +55,6 @@ function convertUserMessage(blocks: readonly AnthropicContentBlock[]): ChatMessa
     const onlyText = parts.every((part) => part.type === 'text');
     messages.push({ role: 'user', content: onlyText ? textOf(parts) : parts });
   }
-  return messages;
 }
 
 function convertAssistantMessage(blocks: readonly AnthropicContentBlock[]): ChatMessage {
@@ -79,6 +81,33 @@ function unsupported(param: string, message: string): GatewayError {
   return new GatewayError(400, 'invalid_request_error', message, { param, code: 'unsupported_parameter' });
 }
 
+function invalidValue(param: string, message: string): GatewayError {
+  return new GatewayError(400, 'invalid_request_error', message, { param, code: 'invalid_value' });
+}
+
+/**
+ * A `tool_choice` that requires a tool (`any`, `tool`) with no tools, or naming a tool not in `tools`,
+ * as the 400 Anthropic answers (the upstream's own refusal would speak of OpenAI's fields).
+ */
+function toolChoiceError(body: AnthropicCountTokensRequest): GatewayError | undefined {
+  const choice = body.tool_choice;
+  if (choice === undefined || choice.type === 'auto' || choice.type === 'none') return undefined;
+  const tools = body.tools ?? [];
+  if (tools.length === 0) {
+    return invalidValue(
+      'tool_choice',
+      `Invalid value for 'tool_choice': '${choice.type}' requires a tool, but no 'tools' are specified. Add 'tools' or remove 'tool_choice'.`,
+    );
+  }
+  if (choice.type === 'tool' && !tools.some((tool) => tool.name === choice.name)) {
+    return invalidValue(
+      'tool_choice.name',
+      `Invalid value for 'tool_choice.name': no tool named ${JSON.stringify(choice.name)} is in 'tools'. Name one of the declared tools.`,
+    );
+  }
+  return undefined;
+}
+
 /**
  * Converts a validated Anthropic Messages body to the provider's {@link CompletionRequest}: `system`
  * becomes the instructions, `tool_use` blocks tool calls, `tool_result` blocks tool messages, images
@@ -89,7 +118,8 @@ function unsupported(param: string, message: string): GatewayError {
  *
  * @param body - the validated request body
  * @param modelMap - requested model names to Codex models
- * @throws {GatewayError} 400 `unsupported_parameter` for `stop_sequences`
+ * @throws {GatewayError} 400 `unsupported_parameter` for `stop_sequences`; 400 `invalid_value` for a
+ * `tool_choice` that requires a tool without (that) tool in `tools`
  */
 export function anthropicToCompletionRequest(
   body: AnthropicCountTokensRequest & { max_tokens?: number | undefined },
@@ -101,13 +131,15 @@ export function anthropicToCompletionRequest(
       'stop_sequences is not supported by the Codex backend. Remove it and stop on the text yourself.',
     );
   }
+  const choiceError = toolChoiceError(body);
+  if (choiceError !== undefined) throw choiceError;
   const messages: ChatMessage[] = [];
   const system =
     body.system === undefined ? '' : typeof body.system === 'string' ? body.system : textOf(body.system);
   if (system.trim() !== '') messages.push({ role: 'system', content: system });
   for (const message of body.messages) {
     const blocks = blocksOf(message.content);
-    if (message.role === 'user') messages.push(...convertUserMessage(blocks));
+    if (message.role === 'user') appendUserMessage(blocks, messages);
     else messages.push(convertAssistantMessage(blocks));
   }
   const request: CompletionRequest = { model: modelMap.resolve(body.model), messages };

@@ -2,10 +2,10 @@ import type {
   ChatMessage,
   CompletionRequest,
   ResponseFormat,
-  ToolCall,
   UserContentPart,
 } from '@codetether/responses-protocol';
 import type { ModelMap } from './dialect-model-map.js';
+import { createPendingToolCalls } from './ollama-pending-tool-calls.js';
 import type { OllamaChatRequest, OllamaGenerateRequest } from './ollama-request-schema.js';
 import { GatewayError } from './openai-error.js';
 
@@ -39,7 +39,7 @@ function userMessage(text: string, images: readonly string[] | undefined): ChatM
  * earliest unanswered call of the same `tool_name` (else the earliest unanswered call).
  */
 function convertMessages(messages: readonly ChatRequestMessage[]): ChatMessage[] {
-  let pending: ToolCall[] = [];
+  let pending = createPendingToolCalls([]);
   return messages.map((message, messageIndex): ChatMessage => {
     switch (message.role) {
       case 'system':
@@ -58,16 +58,12 @@ function convertMessages(messages: readonly ChatRequestMessage[]): ChatMessage[]
               : JSON.stringify(call.function.arguments ?? {}),
         }));
         if (calls.length > 0) converted.toolCalls = calls;
-        pending = [...calls];
+        pending = createPendingToolCalls(calls);
         return converted;
       }
       default: {
         // role 'tool'
-        const answered =
-          pending.find((call) => call.id === message.tool_call_id) ??
-          pending.find((call) => call.name === message.tool_name) ??
-          pending[0];
-        pending = pending.filter((call) => call !== answered);
+        const answered = pending.take(message.tool_call_id, message.tool_name);
         const toolCallId = message.tool_call_id ?? answered?.id ?? `call_${messageIndex}`;
         return { role: 'tool', toolCallId, content: message.content };
       }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ollamaImageSchema } from './dialect-image-data.js';
 
 const ollamaToolCallSchema = z.looseObject({
   id: z.string().optional(),
@@ -34,7 +35,10 @@ const generationSettings = {
   think: thinkSchema,
 };
 
-const imagesSchema = z.array(z.string()).optional().describe('Base64-encoded images.');
+const imagesSchema = z
+  .array(ollamaImageSchema)
+  .optional()
+  .describe('Base64-encoded images (or `data:image/…;base64,` URLs).');
 
 /** The zod schema of `POST /api/chat` (Ollama); unknown fields are accepted. */
 export const ollamaChatRequestSchema = z.looseObject({

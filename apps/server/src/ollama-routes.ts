@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { runDialectCompletion } from './dialect-completion.js';
 import type { ModelMap } from './dialect-model-map.js';
+import { dialectValidationError } from './dialect-validation-error.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayModel } from './gateway-provider.js';
 import type { RouteRequest } from './gateway-routes.js';
@@ -19,7 +20,6 @@ import {
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { mapProviderError } from './upstream-error-mapping.js';
-import { validationErrorToGatewayError } from './validation-error.js';
 
 /**
  * The Ollama API version `GET /api/version` reports: the Ollama release whose `/api/chat`,
@@ -33,7 +33,7 @@ async function parseBody<Schema extends z.ZodType>(
   schema: Schema,
 ): Promise<z.infer<Schema>> {
   const parsed = schema.safeParse(await readJsonBody(c, context.maxJsonDepth));
-  if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
+  if (!parsed.success) throw dialectValidationError(parsed.error);
   return parsed.data;
 }
 
