@@ -4,6 +4,7 @@ import type { CommandContext } from '../command-context.js';
 import { openCredentialStore } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { renderTable } from '../rendering/table.js';
+import { toPlainTerminalText, toSafeJson } from '../rendering/terminal-text.js';
 import { formatTokenCount } from '../rendering/token-count.js';
 
 /** Options of `codetether models`. */
@@ -40,8 +41,8 @@ export function renderModelsTable(models: ModelInfo[], bold: (text: string) => s
       { header: 'FAST' },
     ],
     models.map((model) => [
-      model.id,
-      model.name,
+      toPlainTerminalText(model.id),
+      toPlainTerminalText(model.name),
       formatTokenCount(model.contextWindow),
       effortsOf(model),
       model.serviceTiers?.includes('priority') === true ? 'yes' : '—',
@@ -62,7 +63,7 @@ export async function runModels(context: CommandContext, options: ModelsOptions)
     const models = await provider.listModels({ refresh: options.refresh === true });
     const { stdout, stdoutColors: colors } = context.terminal;
     if (options.json === true) {
-      stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+      stdout.write(`${toSafeJson(models, 2)}\n`);
       return EXIT_CODES.success;
     }
     const chatgpt = (await openCredentialStore(context.env).read()) !== undefined;
