@@ -15,6 +15,9 @@ export interface ModelsOptions {
   refresh?: boolean;
 }
 
+/** The widest a model id or name is shown in the table (the backend's list is not trusted to be sane). */
+const MAXIMUM_CELL_WIDTH = 60;
+
 /** The efforts column: the listed efforts, `default` marked with `*`, `—` without reasoning. */
 function effortsOf(model: ModelInfo): string {
   if (!model.supportsReasoning) return '—';
@@ -34,8 +37,8 @@ function effortsOf(model: ModelInfo): string {
 export function renderModelsTable(models: ModelInfo[], bold: (text: string) => string): string[] {
   return renderTable(
     [
-      { header: 'MODEL' },
-      { header: 'NAME' },
+      { header: 'MODEL', maxWidth: MAXIMUM_CELL_WIDTH },
+      { header: 'NAME', maxWidth: MAXIMUM_CELL_WIDTH },
       { header: 'CONTEXT', alignRight: true },
       { header: 'EFFORTS' },
       { header: 'FAST' },
