@@ -1,5 +1,6 @@
 import { CliError } from './cli-error.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+import { toPlainTerminalText } from './rendering/terminal-text.js';
 import type { Terminal } from './terminal.js';
 
 /** An error turned into what the user sees and the exit code. */
@@ -125,8 +126,9 @@ export function describeError(error: unknown): ErrorReport {
 export function reportError(terminal: Terminal, error: unknown, debug: boolean): ExitCode {
   const report = describeError(error);
   const colors = terminal.stderrColors;
-  terminal.stderr.write(`${colors.red(colors.bold('error:'))} ${report.message}\n`);
-  if (report.hint !== undefined) terminal.stderr.write(`${colors.dim('→')} ${report.hint}\n`);
+  terminal.stderr.write(`${colors.red(colors.bold('error:'))} ${toPlainTerminalText(report.message)}\n`);
+  if (report.hint !== undefined)
+    terminal.stderr.write(`${colors.dim('→')} ${toPlainTerminalText(report.hint)}\n`);
   if (debug) {
     // `node:util` only for --debug: importing it as an ES module on every run costs start-up time.
     const util = process.getBuiltinModule?.('node:util') as typeof import('node:util') | undefined;

@@ -19,6 +19,7 @@ import {
   toEpochMilliseconds,
   windowLabel,
 } from '../rendering/rate-limit-bars.js';
+import { toPlainTerminalText, toSafeJson } from '../rendering/terminal-text.js';
 
 /** Options of `codetether auth status`. */
 export interface StatusOptions {
@@ -248,9 +249,10 @@ function writeProfile(context: CommandContext, report: ProfileStatusReport, name
   }
   const now = context.now();
   stdout.write(`${colors.green('●')} Logged in with ChatGPT${suffix}\n`);
-  if (report.email !== undefined) stdout.write(row('E-mail', colors.bold(report.email)));
-  if (report.planType !== undefined) stdout.write(row('Plan', report.planType));
-  if (report.accountId !== undefined) stdout.write(row('Account', shortenAccountId(report.accountId)));
+  if (report.email !== undefined) stdout.write(row('E-mail', colors.bold(toPlainTerminalText(report.email))));
+  if (report.planType !== undefined) stdout.write(row('Plan', toPlainTerminalText(report.planType)));
+  if (report.accountId !== undefined)
+    stdout.write(row('Account', toPlainTerminalText(shortenAccountId(report.accountId))));
   if (report.tokenExpiresAt !== undefined) {
     const at = Date.parse(report.tokenExpiresAt);
     const when = `${report.tokenExpired === true ? 'expired' : 'expires'} ${formatRelativeTime(at, now)} (${formatClockTime(at, now)})`;
@@ -289,7 +291,7 @@ export async function runStatus(context: CommandContext, options: StatusOptions)
   if (others.length > 0) main.profiles = shown.map((report) => ({ ...report }));
   const anyLoggedIn = shown.some((report) => report.loggedIn);
   if (json) {
-    context.terminal.stdout.write(`${JSON.stringify(main, null, 2)}\n`);
+    context.terminal.stdout.write(`${toSafeJson(main, 2)}\n`);
     return anyLoggedIn ? EXIT_CODES.success : EXIT_CODES.notLoggedIn;
   }
   if (!anyLoggedIn) {

@@ -25,6 +25,7 @@ import {
 import { checkLogin, type LoginFinding } from '../doctor/login-check.js';
 import { openWebSocketHandshake } from '../doctor/websocket-handshake.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+import { toPlainTerminalText, toSafeJson } from '../rendering/terminal-text.js';
 
 /** Options of `codetether doctor`. */
 export interface DoctorOptions {
@@ -141,7 +142,7 @@ export async function runDoctor(context: CommandContext, options: DoctorOptions)
   const report: DoctorReport = { ok: checks.every((check) => check.status !== 'fail'), checks };
   const { stdout, stdoutColors: colors } = context.terminal;
   if (options.json === true) {
-    stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    stdout.write(`${toSafeJson(report, 2)}\n`);
   } else {
     const width = Math.max(...checks.map((check) => check.name.length));
     for (const check of checks) {
@@ -152,10 +153,10 @@ export async function runDoctor(context: CommandContext, options: DoctorOptions)
             ? colors.red('✖')
             : colors.dim('-');
       stdout.write(
-        `${mark} ${check.name.padEnd(width)}  ${check.status === 'skip' ? colors.dim(`skipped: ${check.detail}`) : check.detail}\n`,
+        `${mark} ${check.name.padEnd(width)}  ${check.status === 'skip' ? colors.dim(`skipped: ${toPlainTerminalText(check.detail)}`) : toPlainTerminalText(check.detail)}\n`,
       );
       if (check.fix !== undefined)
-        stdout.write(`  ${' '.repeat(width)}  ${colors.yellow('→')} ${check.fix}\n`);
+        stdout.write(`  ${' '.repeat(width)}  ${colors.yellow('→')} ${toPlainTerminalText(check.fix)}\n`);
     }
     stdout.write(
       report.ok

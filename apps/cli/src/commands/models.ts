@@ -4,6 +4,7 @@ import type { CommandContext } from '../command-context.js';
 import { openCredentialStore } from '../credentials-location.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { renderTable } from '../rendering/table.js';
+import { toPlainTerminalText, toSafeJson } from '../rendering/terminal-text.js';
 import { formatTokenCount } from '../rendering/token-count.js';
 
 /** Options of `codetether models`. */
@@ -13,6 +14,9 @@ export interface ModelsOptions {
   /** Ask the backend for its list now instead of using the cached one. */
   refresh?: boolean;
 }
+
+/** The widest a model id or name is shown in the table (the backend's list is not trusted to be sane). */
+const MAXIMUM_CELL_WIDTH = 60;
 
 /** The efforts column: the listed efforts, `default` marked with `*`, `—` without reasoning. */
 function effortsOf(model: ModelInfo): string {
@@ -33,15 +37,15 @@ function effortsOf(model: ModelInfo): string {
 export function renderModelsTable(models: ModelInfo[], bold: (text: string) => string): string[] {
   return renderTable(
     [
-      { header: 'MODEL' },
-      { header: 'NAME' },
+      { header: 'MODEL', maxWidth: MAXIMUM_CELL_WIDTH },
+      { header: 'NAME', maxWidth: MAXIMUM_CELL_WIDTH },
       { header: 'CONTEXT', alignRight: true },
       { header: 'EFFORTS' },
       { header: 'FAST' },
     ],
     models.map((model) => [
-      model.id,
-      model.name,
+      toPlainTerminalText(model.id),
+      toPlainTerminalText(model.name),
       formatTokenCount(model.contextWindow),
       effortsOf(model),
       model.serviceTiers?.includes('priority') === true ? 'yes' : '—',
@@ -62,7 +66,7 @@ export async function runModels(context: CommandContext, options: ModelsOptions)
     const models = await provider.listModels({ refresh: options.refresh === true });
     const { stdout, stdoutColors: colors } = context.terminal;
     if (options.json === true) {
-      stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+      stdout.write(`${toSafeJson(models, 2)}\n`);
       return EXIT_CODES.success;
     }
     const chatgpt = (await openCredentialStore(context.env).read()) !== undefined;

@@ -11,6 +11,7 @@ import {
   type RateLimitSnapshotView,
   renderRateLimitBars,
 } from '../rendering/rate-limit-bars.js';
+import { toSafeJson } from '../rendering/terminal-text.js';
 import { startProgress } from '../spinner.js';
 
 /** Options of `codetether usage`. */
@@ -115,8 +116,7 @@ export async function runUsage(context: CommandContext, options: UsageOptions): 
   try {
     const auth = await provider.resolveAuth();
     if (auth.mode === 'api-key') {
-      if (options.json === true)
-        stdout.write(`${JSON.stringify({ mode: 'api-key', windows: [] }, null, 2)}\n`);
+      if (options.json === true) stdout.write(`${toSafeJson({ mode: 'api-key', windows: [] }, 2)}\n`);
       else {
         stdout.write(
           'API-key mode has no subscription usage windows: it is billed per token. Log in with `codetether auth login` to see your ChatGPT limits.\n',
@@ -127,7 +127,7 @@ export async function runUsage(context: CommandContext, options: UsageOptions): 
     const { snapshot, asOf, source } = await readUsageWindows(context, provider, options, home);
     if (options.json === true) {
       stdout.write(
-        `${JSON.stringify({ mode: 'chatgpt', source, asOf: new Date(asOf).toISOString(), ...(snapshot ?? {}) }, null, 2)}\n`,
+        `${toSafeJson({ mode: 'chatgpt', source, asOf: new Date(asOf).toISOString(), ...(snapshot ?? {}) }, 2)}\n`,
       );
       return EXIT_CODES.success;
     }

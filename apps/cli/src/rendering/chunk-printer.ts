@@ -1,5 +1,6 @@
 import type { FinishReason, StreamChunk, Usage } from '@codetether/responses-protocol';
 import type { Terminal } from '../terminal.js';
+import { toPlainTerminalText, toSafeJson, toTerminalText } from './terminal-text.js';
 
 /** Options of {@link createChunkPrinter}. */
 export interface ChunkPrinterOptions {
@@ -32,8 +33,9 @@ export interface ChunkPrinter {
 }
 
 /**
- * Creates a printer: answer text goes to standard output exactly as streamed; reasoning goes dimmed to
- * standard error without its `**` bold markers (so `> answer.txt` keeps only the answer); tool calls are noted on standard error. In
+ * Creates a printer: answer text goes to standard output exactly as streamed (on a terminal without the
+ * control sequences the model wrote, see {@link toTerminalText}); reasoning goes dimmed to
+ * standard error without its `**` bold markers (so `> answer.txt` keeps only the answer); tool calls are noted on standard error (cleaned the same way). In
  * JSON mode every chunk is one JSON line on standard output and nothing else is printed there.
  *
  * @param terminal - where to print
@@ -107,28 +109,32 @@ export function createChunkPrinter(terminal: Terminal, options: ChunkPrinterOpti
     print(chunk) {
       record(chunk);
       if (options.json) {
-        stdout.write(`${JSON.stringify(chunk)}\n`);
+        stdout.write(`${toSafeJson(chunk)}\n`);
         return;
       }
       switch (chunk.type) {
         case 'thinking': {
           if (!options.showThinking) return;
           thinkingOpen = true;
-          const shown = withoutBoldMarkers(chunk.text);
+          const shown = withoutBoldMarkers(toTerminalText(chunk.text));
           writeStderr(colors.dim(colors.italic(shown)), shown);
           return;
         }
         case 'text':
           closeThinking();
-          stdout.write(chunk.text);
+          stdout.write(stdout.isTTY === true ? toTerminalText(chunk.text) : chunk.text);
           return;
-        case 'tool-call-start':
+        case 'tool-call-start': {
           closeThinking();
-          writeStderr(colors.dim(`${stderrAtLineStart ? '' : '\n'}⚙ ${chunk.name}(`), `⚙ ${chunk.name}(`);
+          const name = toPlainTerminalText(chunk.name);
+          writeStderr(colors.dim(`${stderrAtLineStart ? '' : '\n'}⚙ ${name}(`), `⚙ ${name}(`);
           return;
-        case 'tool-call-delta':
-          writeStderr(colors.dim(chunk.argumentsDelta), chunk.argumentsDelta);
+        }
+        case 'tool-call-delta': {
+          const shown = toTerminalText(chunk.argumentsDelta);
+          writeStderr(colors.dim(shown), shown);
           return;
+        }
         case 'tool-call-end':
           writeStderr(colors.dim(')\n'), ')\n');
           return;

@@ -66,3 +66,16 @@ describe('renderUsageSummary', () => {
     expect(renderUsageSummary({ model: 'o3', elapsedMs: 500 }, plain)).toBe('o3 · no usage reported · 0.5 s');
   });
 });
+
+describe('renderTable with maxWidth', () => {
+  it('cuts a cell longer than the column allows so other rows are not padded to it', () => {
+    const lines = renderTable(
+      [{ header: 'ID', maxWidth: 5 }, { header: 'N' }],
+      [
+        ['abcdefghij', '1'],
+        ['ab', '2'],
+      ],
+    );
+    expect(lines).toEqual(['ID     N', 'abcd…  1', 'ab     2']);
+  });
+});

@@ -6,6 +6,11 @@ export interface TableColumn {
   header: string;
   /** Right-align the column (numbers). */
   alignRight?: boolean;
+  /**
+   * The widest a cell may be, in characters: a longer one is cut and ends in `…`, so one gigantic cell
+   * (a server's model name) cannot pad every other row to its width. Cells with colour codes are not cut.
+   */
+  maxWidth?: number;
 }
 
 /**
@@ -22,8 +27,14 @@ export function renderTable(
   decorateHeader: (text: string) => string = (text) => text,
 ): string[] {
   const visibleWidth = (text: string): number => stripVTControlCharacters(text).length;
+  const fit = (text: string, index: number): string => {
+    const maxWidth = columns[index]?.maxWidth;
+    if (maxWidth === undefined || text.length <= maxWidth || visibleWidth(text) !== text.length) return text;
+    return `${text.slice(0, Math.max(0, maxWidth - 1))}…`;
+  };
+  const fitted = rows.map((row) => row.map((cell, index) => fit(cell, index)));
   const widths = columns.map((column, index) =>
-    Math.max(visibleWidth(column.header), ...rows.map((row) => visibleWidth(row[index] ?? ''))),
+    Math.max(visibleWidth(column.header), ...fitted.map((row) => visibleWidth(row[index] ?? ''))),
   );
   const pad = (text: string, index: number): string => {
     const padding = ' '.repeat(Math.max(0, (widths[index] ?? 0) - visibleWidth(text)));
@@ -36,6 +47,6 @@ export function renderTable(
       .trimEnd();
   return [
     line(columns.map((column) => decorateHeader(column.header))),
-    ...rows.map((row) => line(columns.map((_, index) => row[index] ?? ''))),
+    ...fitted.map((row) => line(columns.map((_, index) => row[index] ?? ''))),
   ];
 }
