@@ -56,7 +56,7 @@ export {
   DEFAULT_INSTRUCTIONS,
   type ResponsesRequestBody,
 } from './request-body.js';
-export { toInputItem, toolCallIdsOf } from './response-items.js';
+export { correctedCallIds, serverCallIdFor, toInputItem, toolCallIdsOf } from './response-items.js';
 export { createResponsesEventParser, type ResponsesEventParser } from './responses-event-parser.js';
 export { createResponsesSseParser, type ResponsesSseParser } from './responses-sse-parser.js';
 export {
