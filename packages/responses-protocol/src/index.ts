@@ -108,6 +108,7 @@ export {
 } from './transport-contract.js';
 export {
   isResponsesTransportError,
+  type NonHttpServerReply,
   ResponsesTransportError,
   type TransportErrorCode,
   type TransportErrorDetails,

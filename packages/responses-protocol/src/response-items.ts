@@ -56,7 +56,7 @@ export function correctedCallIds(
   const shownOnly = [...shownIdSet].filter((id) => !itemCallIdSet.has(id));
   const itemsOnly = [...itemCallIdSet].filter((id) => !shownIdSet.has(id));
   if (shownOnly.length === 0 || shownOnly.length !== itemsOnly.length) return corrections;
-  shownOnly.forEach((id, index) => corrections.set(id, itemsOnly[index] as string));
+  for (const [index, id] of shownOnly.entries()) corrections.set(id, itemsOnly[index] as string);
   return corrections;
 }
 
