@@ -9,11 +9,11 @@ interface CallQueue {
 /** The tool calls of an assistant message that tool messages have not answered yet. */
 export interface PendingToolCalls {
   /**
-   * Takes the call a tool message answers: the earliest unanswered one with `id`, else with `name`,
-   * else the earliest unanswered one; undefined when every call is answered.
+   * Takes the call a tool message without a known call id answers: the earliest unanswered one
+   * with `name`, else the earliest unanswered one; undefined when every call is answered.
    */
-  take(id: string | undefined, name: string | undefined): ToolCall | undefined;
-  /** Takes the earliest unanswered call with `id` only; undefined when there is none. */
+  takeByName(name: string | undefined): ToolCall | undefined;
+  /** Takes the earliest unanswered call with `id` (only); undefined when there is none. */
   takeById(id: string): ToolCall | undefined;
 }
 
@@ -54,11 +54,9 @@ export function createPendingToolCalls(calls: readonly ToolCall[]): PendingToolC
     return calls[index];
   };
   return {
-    take(id, name) {
+    takeByName(name) {
       return answer(
-        (id === undefined ? undefined : firstUnanswered(byId.get(id))) ??
-          (name === undefined ? undefined : firstUnanswered(byName.get(name))) ??
-          firstUnanswered(all),
+        (name === undefined ? undefined : firstUnanswered(byName.get(name))) ?? firstUnanswered(all),
       );
     },
     takeById(id) {

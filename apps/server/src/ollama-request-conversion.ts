@@ -91,7 +91,7 @@ function convertMessages(messages: readonly ChatRequestMessage[]): ChatMessage[]
           return { role: 'tool', toolCallId: id, content: message.content };
         }
         // No id, or one the calls do not carry (a client that dropped them from its tool_calls).
-        const answered = pending.take(undefined, message.tool_name);
+        const answered = pending.takeByName(message.tool_name);
         if (answered === undefined) throw orphanToolMessageError(messageIndex, id);
         return { role: 'tool', toolCallId: answered.id, content: message.content };
       }
