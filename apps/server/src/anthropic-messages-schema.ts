@@ -53,12 +53,14 @@ export const anthropicMessagesRequestSchema = z.looseObject({
     .positive()
     .describe('Accepted; sent upstream only with an OpenAI API key (the ChatGPT backend has no limit).'),
   system: z.union([z.string(), z.array(textBlockSchema)]).optional(),
-  messages: z.array(
-    z.looseObject({
-      role: z.enum(['user', 'assistant']),
-      content: z.union([z.string(), z.array(anthropicContentBlockSchema)]),
-    }),
-  ),
+  messages: z
+    .array(
+      z.looseObject({
+        role: z.enum(['user', 'assistant']),
+        content: z.union([z.string(), z.array(anthropicContentBlockSchema)]),
+      }),
+    )
+    .min(1, 'at least one message is required'),
   tools: z
     .array(
       z.looseObject({

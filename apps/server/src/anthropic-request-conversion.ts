@@ -39,16 +39,37 @@ function toolResultText(block: Extract<AnthropicContentBlock, { type: 'tool_resu
 }
 
 /**
+ * The 400 for a `tool_result` answering no `tool_use` of an earlier assistant message: the upstream
+ * would refuse it in words about OpenAI's fields (or it would be dropped), so the gateway names the
+ * Anthropic field.
+ */
+function orphanToolResultError(messageIndex: number, blockIndex: number, toolUseId: string): GatewayError {
+  return invalidValue(
+    `messages[${messageIndex}].content[${blockIndex}].tool_use_id`,
+    `Invalid value for 'messages[${messageIndex}].content[${blockIndex}].tool_use_id': ${JSON.stringify(toolUseId)} answers no tool_use block of an earlier assistant message. Each tool_result must follow the assistant message whose tool_use it answers; keep that message or remove the result.`,
+  );
+}
+
+/**
  * A user turn, appended to `messages`: its tool results become tool messages (first, in order), the
  * rest one user message. Appended one by one: spreading a message of many blocks into `push` would
  * overflow the stack.
+ *
+ * @throws {GatewayError} 400 for a tool result whose id is not one of `toolUseIds`
  */
-function appendUserMessage(blocks: readonly AnthropicContentBlock[], messages: ChatMessage[]): void {
+function appendUserMessage(
+  blocks: readonly AnthropicContentBlock[],
+  messageIndex: number,
+  toolUseIds: ReadonlySet<string>,
+  messages: ChatMessage[],
+): void {
   const parts: UserContentPart[] = [];
-  for (const block of blocks) {
-    if (block.type === 'tool_result')
+  for (const [blockIndex, block] of blocks.entries()) {
+    if (block.type === 'tool_result') {
+      if (!toolUseIds.has(block.tool_use_id))
+        throw orphanToolResultError(messageIndex, blockIndex, block.tool_use_id);
       messages.push({ role: 'tool', toolCallId: block.tool_use_id, content: toolResultText(block) });
-    else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
+    } else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
     else if (block.type === 'image') parts.push(imagePart(block));
   }
   if (parts.length > 0) {
@@ -57,7 +78,9 @@ function appendUserMessage(blocks: readonly AnthropicContentBlock[], messages: C
   }
 }
 
-function convertAssistantMessage(blocks: readonly AnthropicContentBlock[]): ChatMessage {
+function convertAssistantMessage(
+  blocks: readonly AnthropicContentBlock[],
+): Extract<ChatMessage, { role: 'assistant' }> {
   const message: Extract<ChatMessage, { role: 'assistant' }> = { role: 'assistant' };
   const text = textOf(blocks);
   if (text !== '') message.content = text;
@@ -119,7 +142,8 @@ function toolChoiceError(body: AnthropicCountTokensRequest): GatewayError | unde
  * @param body - the validated request body
  * @param modelMap - requested model names to Codex models
  * @throws {GatewayError} 400 `unsupported_parameter` for `stop_sequences`; 400 `invalid_value` for a
- * `tool_choice` that requires a tool without (that) tool in `tools`
+ * `tool_choice` that requires a tool without (that) tool in `tools`, and for a `tool_result` whose
+ * `tool_use_id` names no `tool_use` block of an earlier assistant message
  */
 export function anthropicToCompletionRequest(
   body: AnthropicCountTokensRequest & { max_tokens?: number | undefined },
@@ -137,10 +161,16 @@ export function anthropicToCompletionRequest(
   const system =
     body.system === undefined ? '' : typeof body.system === 'string' ? body.system : textOf(body.system);
   if (system.trim() !== '') messages.push({ role: 'system', content: system });
-  for (const message of body.messages) {
+  // The ids of the tool_use blocks so far: a tool_result must answer one of them.
+  const toolUseIds = new Set<string>();
+  for (const [messageIndex, message] of body.messages.entries()) {
     const blocks = blocksOf(message.content);
-    if (message.role === 'user') appendUserMessage(blocks, messages);
-    else messages.push(convertAssistantMessage(blocks));
+    if (message.role === 'user') appendUserMessage(blocks, messageIndex, toolUseIds, messages);
+    else {
+      const converted = convertAssistantMessage(blocks);
+      for (const call of converted.toolCalls ?? []) toolUseIds.add(call.id);
+      messages.push(converted);
+    }
   }
   const request: CompletionRequest = { model: modelMap.resolve(body.model), messages };
   if (body.tools !== undefined && body.tools.length > 0) {

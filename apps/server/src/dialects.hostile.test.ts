@@ -320,7 +320,6 @@ describe('Ollama: pairing tool messages with tool calls', () => {
           { role: 'tool', content: 'K', tool_call_id: 'kept', tool_name: '__proto__' },
           { role: 'tool', content: 'P', tool_name: '__proto__' },
           { role: 'tool', content: 'X' },
-          { role: 'tool', content: 'Y' },
         ],
       },
     });
@@ -331,7 +330,6 @@ describe('Ollama: pairing tool messages with tool calls', () => {
       { role: 'tool', toolCallId: 'kept', content: 'K' },
       { role: 'tool', toolCallId: 'call_0_0', content: 'P' },
       { role: 'tool', toolCallId: 'call_0_3', content: 'X' },
-      { role: 'tool', toolCallId: 'call_5', content: 'Y' },
     ]);
   });
 
@@ -365,29 +363,173 @@ describe('Ollama: pairing tool messages with tool calls', () => {
 });
 
 describe('Anthropic Messages: one message with very many blocks', () => {
-  // 150,000 tool_result blocks in one user message: a 6 MB body, under the 16 MB limit. Spreading them
-  // into one push() overflowed the stack, a 500.
-  const content = Array.from({ length: 150_000 }, (_, index) => ({
-    type: 'tool_result',
-    tool_use_id: `t${index}`,
+  // 150,000 tool_use blocks in one assistant message answered by 150,000 tool_result blocks in one
+  // user message: a 13 MB body, under the 16 MB limit. Spreading them into one push() overflowed the
+  // stack, a 500.
+  const calls = Array.from({ length: 150_000 }, (_, index) => ({
+    type: 'tool_use',
+    id: `t${index}`,
+    name: 'f',
+    input: {},
   }));
+  const content = calls.map((call) => ({ type: 'tool_result', tool_use_id: call.id }));
+  const messages = [
+    { role: 'assistant', content: calls },
+    { role: 'user', content },
+  ];
 
   it('/v1/messages converts them instead of failing with a 500', { timeout: 20_000 }, async () => {
     const gateway = createFakeGateway(ANSWER);
     const response = await gateway.call('/v1/messages', {
-      json: { model: 'claude-haiku-4-5', max_tokens: 16, messages: [{ role: 'user', content }] },
+      json: { model: 'claude-haiku-4-5', max_tokens: 16, messages },
     });
     expect(response.status).toBe(200);
-    const messages = gateway.provider.requests[0]?.messages ?? [];
-    expect(messages).toHaveLength(content.length);
-    expect(messages.at(-1)).toEqual({ role: 'tool', toolCallId: 't149999', content: '' });
+    const converted = gateway.provider.requests[0]?.messages ?? [];
+    expect(converted).toHaveLength(content.length + 1);
+    expect(converted[0]).toMatchObject({ role: 'assistant', toolCalls: { length: calls.length } });
+    expect(converted.at(-1)).toEqual({ role: 'tool', toolCallId: 't149999', content: '' });
   });
 
   it('/v1/messages/count_tokens counts them instead of failing with a 500', { timeout: 20_000 }, async () => {
     const gateway = createFakeGateway(ANSWER);
     const response = await gateway.call('/v1/messages/count_tokens', {
-      json: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content }] },
+      json: { model: 'claude-haiku-4-5', messages },
     });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('Anthropic Messages: a conversation the upstream cannot take is refused by the gateway', () => {
+  it('empty messages is a 400 naming messages, on /v1/messages and /v1/messages/count_tokens', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, { messages: [] });
+    expect(refusal).toMatchObject({ status: 400, type: 'invalid_request_error' });
+    expect(refusal.message).toContain("'messages'");
+    expect(refusal.message).toContain('at least one message');
+    const counted = await gateway.call('/v1/messages/count_tokens', {
+      json: { model: 'claude-haiku-4-5', messages: [] },
+    });
+    expect(counted.status).toBe(400);
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('a tool_result answering no earlier tool_use is a 400 naming its tool_use_id', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, {
+      messages: [
+        { role: 'user', content: 'weather?' },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool_use', id: 'toolu_1', name: 'weather', input: {} }],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' },
+            { type: 'tool_result', tool_use_id: 'toolu_unknown', content: 'rain' },
+          ],
+        },
+      ],
+    });
+    expect(refusal).toMatchObject({ status: 400, type: 'invalid_request_error' });
+    expect(refusal.message).toContain("'messages[2].content[1].tool_use_id'");
+    expect(refusal.message).toContain('"toolu_unknown"');
+    expect(refusal.message).not.toMatch(/function_call|call_id/);
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('tool results of tool_use blocks of earlier assistant messages still go through', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    await anthropicClient(gateway).messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 16,
+      messages: [
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'weather', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_2', name: 'weather', input: {} }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_2', content: 'rain' },
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: 'late answer' },
+          ],
+        },
+      ],
+    });
+    expect(gateway.provider.requests[0]?.messages.filter((message) => message.role === 'tool')).toHaveLength(
+      3,
+    );
+  });
+});
+
+describe('Ollama: a conversation the upstream cannot take is not forwarded', () => {
+  it('/api/chat without messages loads the model as Ollama does (done_reason "load"), nothing upstream', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    for (const body of [
+      { model: 'gpt-5.4', messages: [], stream: false },
+      { model: 'gpt-5.4', stream: false },
+    ]) {
+      const response = await gateway.call('/api/chat', { json: body });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        model: 'gpt-5.4',
+        message: { role: 'assistant', content: '' },
+        done: true,
+        done_reason: 'load',
+      });
+    }
+    const streamed = await gateway.call('/api/chat', { json: { model: 'gpt-5.4', messages: [] } });
+    expect(JSON.parse((await streamed.text()).trim())).toMatchObject({ done: true, done_reason: 'load' });
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('a tool message answering no tool call is a 400 naming messages[i]', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    for (const messages of [
+      [
+        { role: 'user', content: 'hi' },
+        { role: 'tool', content: 'no call at all', tool_name: 'weather' },
+      ],
+      [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: '', tool_calls: [{ function: { name: 'weather', arguments: {} } }] },
+        { role: 'tool', content: 'sunny' },
+        { role: 'tool', content: 'one answer too many' },
+      ],
+    ]) {
+      const refusal = await ollamaRefusal(() => ollamaClient(gateway).chat({ model: 'gpt-5.4', messages }));
+      expect(refusal.status).toBe(400);
+      expect(refusal.message).toContain(`'messages[${messages.length - 1}]'`);
+      expect(refusal.message).not.toMatch(/function_call|call_id/);
+    }
+    expect(gateway.provider.requests).toHaveLength(0);
+  });
+
+  it('a tool_call_id the calls do not carry (a client that dropped their ids) is paired by name, then order', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const response = await gateway.call('/api/chat', {
+      json: {
+        model: 'gpt-5.4',
+        stream: false,
+        messages: [
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: [
+              { function: { name: 'weather', arguments: {} } },
+              { function: { name: 'time', arguments: {} } },
+            ],
+          },
+          { role: 'tool', content: 'noon', tool_call_id: 'call_from_answer', tool_name: 'time' },
+          { role: 'tool', content: 'sunny', tool_call_id: 'call_other' },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(gateway.provider.requests[0]?.messages.filter((message) => message.role === 'tool')).toEqual([
+      { role: 'tool', toolCallId: 'call_0_1', content: 'noon' },
+      { role: 'tool', toolCallId: 'call_0_0', content: 'sunny' },
+    ]);
   });
 });

@@ -9,10 +9,12 @@ interface CallQueue {
 /** The tool calls of an assistant message that tool messages have not answered yet. */
 export interface PendingToolCalls {
   /**
-   * Takes the call a tool message answers: the earliest unanswered one with `id`, else with `name`,
-   * else the earliest unanswered one; undefined when every call is answered.
+   * Takes the call a tool message without a known call id answers: the earliest unanswered one
+   * with `name`, else the earliest unanswered one; undefined when every call is answered.
    */
-  take(id: string | undefined, name: string | undefined): ToolCall | undefined;
+  takeByName(name: string | undefined): ToolCall | undefined;
+  /** Takes the earliest unanswered call with `id` (only); undefined when there is none. */
+  takeById(id: string): ToolCall | undefined;
 }
 
 function queueIn(queues: Map<string, CallQueue>, key: string): CallQueue {
@@ -46,15 +48,19 @@ export function createPendingToolCalls(calls: readonly ToolCall[]): PendingToolC
       queue.cursor += 1;
     return queue.indexes[queue.cursor];
   };
+  const answer = (index: number | undefined): ToolCall | undefined => {
+    if (index === undefined) return undefined;
+    answered[index] = true;
+    return calls[index];
+  };
   return {
-    take(id, name) {
-      const index =
-        (id === undefined ? undefined : firstUnanswered(byId.get(id))) ??
-        (name === undefined ? undefined : firstUnanswered(byName.get(name))) ??
-        firstUnanswered(all);
-      if (index === undefined) return undefined;
-      answered[index] = true;
-      return calls[index];
+    takeByName(name) {
+      return answer(
+        (name === undefined ? undefined : firstUnanswered(byName.get(name))) ?? firstUnanswered(all),
+      );
+    },
+    takeById(id) {
+      return answer(firstUnanswered(byId.get(id)));
     },
   };
 }

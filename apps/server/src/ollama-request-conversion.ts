@@ -34,12 +34,33 @@ function userMessage(text: string, images: readonly string[] | undefined): ChatM
 }
 
 /**
+ * The 400 for a `tool` message that answers no tool call: the upstream would refuse it in words
+ * about OpenAI's fields (or it would be dropped), so the gateway names the Ollama message.
+ */
+function orphanToolMessageError(messageIndex: number, toolCallId: string | undefined): GatewayError {
+  const param = `messages[${messageIndex}]`;
+  const unknownId =
+    toolCallId === undefined ? '' : ` (its tool_call_id ${JSON.stringify(toolCallId)} names no tool call)`;
+  return new GatewayError(
+    400,
+    'invalid_request_error',
+    `Invalid value for '${param}': this tool message answers no tool call${unknownId}: every tool call of the assistant message before it is already answered, or it made none. Keep each tool message after the assistant message whose tool_calls it answers, one per call.`,
+    { param, code: 'invalid_value' },
+  );
+}
+
+/**
  * Ollama's messages as chat messages. Ollama's tool calls carry no id unless the client kept the one
- * the gateway sent, so missing ids are made up per request and each `tool` message answers the
- * earliest unanswered call of the same `tool_name` (else the earliest unanswered call).
+ * the gateway sent, so missing ids are made up per request. A `tool` message whose `tool_call_id`
+ * names a call answers it; any other answers the earliest unanswered call of the latest assistant
+ * message with the same `tool_name` (else the earliest unanswered call).
+ *
+ * @throws {GatewayError} 400 naming `messages[i]` for a tool message that answers no call
  */
 function convertMessages(messages: readonly ChatRequestMessage[]): ChatMessage[] {
   let pending = createPendingToolCalls([]);
+  // The ids of every call so far: a tool message naming one of them answers it.
+  const callIds = new Set<string>();
   return messages.map((message, messageIndex): ChatMessage => {
     switch (message.role) {
       case 'system':
@@ -58,14 +79,21 @@ function convertMessages(messages: readonly ChatRequestMessage[]): ChatMessage[]
               : JSON.stringify(call.function.arguments ?? {}),
         }));
         if (calls.length > 0) converted.toolCalls = calls;
+        for (const call of calls) callIds.add(call.id);
         pending = createPendingToolCalls(calls);
         return converted;
       }
       default: {
         // role 'tool'
-        const answered = pending.take(message.tool_call_id, message.tool_name);
-        const toolCallId = message.tool_call_id ?? answered?.id ?? `call_${messageIndex}`;
-        return { role: 'tool', toolCallId, content: message.content };
+        const id = message.tool_call_id;
+        if (id !== undefined && callIds.has(id)) {
+          pending.takeById(id);
+          return { role: 'tool', toolCallId: id, content: message.content };
+        }
+        // No id, or one the calls do not carry (a client that dropped them from its tool_calls).
+        const answered = pending.takeByName(message.tool_name);
+        if (answered === undefined) throw orphanToolMessageError(messageIndex, id);
+        return { role: 'tool', toolCallId: answered.id, content: message.content };
       }
     }
   });
@@ -96,6 +124,7 @@ function withSettings(request: CompletionRequest, body: RequestSettings): Comple
  *
  * @param body - the validated request body
  * @param modelMap - requested model names to Codex models
+ * @throws {GatewayError} 400 naming `messages[i]` for a tool message that answers no tool call
  */
 export function ollamaChatToCompletionRequest(
   body: OllamaChatRequest,

@@ -37,6 +37,27 @@ async function parseBody<Schema extends z.ZodType>(
   return parsed.data;
 }
 
+/**
+ * Ollama's answer to a request that only loads the model (no messages, an empty prompt): at once,
+ * `done_reason: "load"` with the endpoint's empty output, one NDJSON line or (not streamed) JSON.
+ */
+function modelLoadedAnswer(
+  context: GatewayContext,
+  c: Context,
+  model: string,
+  stream: boolean,
+  emptyOutput: { response: '' } | { message: { role: 'assistant'; content: '' } },
+): Response {
+  const loaded = {
+    model,
+    created_at: new Date(context.now()).toISOString(),
+    ...emptyOutput,
+    done: true,
+    done_reason: 'load',
+  };
+  return stream ? c.body(`${JSON.stringify(loaded)}\n`, 200, NDJSON_HEADERS) : c.json(loaded);
+}
+
 function answerOptions(context: GatewayContext, startedAt: number, model: string, think: unknown) {
   return {
     model,
@@ -47,7 +68,9 @@ function answerOptions(context: GatewayContext, startedAt: number, model: string
 }
 
 /**
- * Handles `POST /api/chat` (Ollama): NDJSON lines unless `stream` is `false`.
+ * Handles `POST /api/chat` (Ollama): NDJSON lines unless `stream` is `false`. No messages (an empty
+ * or absent `messages`) answers at once with `done_reason: "load"`, as Ollama does to preload a
+ * model (`ollama run` sends it): nothing goes upstream.
  *
  * @param context - shared gateway state
  * @param modelMap - requested model names to Codex models
@@ -61,6 +84,11 @@ export async function handleOllamaChat(
   routeRequest: RouteRequest,
 ): Promise<Response> {
   const body = await parseBody(context, c, ollamaChatRequestSchema);
+  if (body.messages.length === 0) {
+    return modelLoadedAnswer(context, c, body.model, body.stream !== false, {
+      message: { role: 'assistant', content: '' },
+    });
+  }
   return runDialectCompletion(context, c, routeRequest, {
     request: ollamaChatToCompletionRequest(body, modelMap),
     stream: body.stream !== false,
@@ -90,14 +118,7 @@ export async function handleOllamaGenerate(
   const body = await parseBody(context, c, ollamaGenerateRequestSchema);
   const stream = body.stream !== false;
   if (body.prompt === '' && (body.images ?? []).length === 0) {
-    const loaded = {
-      model: body.model,
-      created_at: new Date(context.now()).toISOString(),
-      response: '',
-      done: true,
-      done_reason: 'load',
-    };
-    return stream ? c.body(`${JSON.stringify(loaded)}\n`, 200, NDJSON_HEADERS) : c.json(loaded);
+    return modelLoadedAnswer(context, c, body.model, stream, { response: '' });
   }
   return runDialectCompletion(context, c, routeRequest, {
     request: ollamaGenerateToCompletionRequest(body, modelMap),

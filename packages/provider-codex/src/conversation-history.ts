@@ -1,7 +1,9 @@
 import {
   buildResponsesInput,
   type ChatMessage,
+  correctedCallIds,
   type ResponseItem,
+  serverCallIdFor,
   type ToolCall,
   toInputItem,
   toolCallIdsOf,
@@ -26,14 +28,24 @@ function isChatMessage(entry: ChatMessage | ResponseItem): entry is ChatMessage 
   return !('type' in entry) && typeof entry.role === 'string';
 }
 
+/** A raw tool result item (`function_call_output`, `custom_tool_call_output`) and the call id it answers. */
+function answeredCallIdOf(item: ResponseItem): string | undefined {
+  if (item.type !== 'function_call_output' && item.type !== 'custom_tool_call_output') return undefined;
+  return typeof item.call_id === 'string' ? item.call_id : undefined;
+}
+
 /**
  * The history of a conversation as Responses items, exactly as it goes into the next request's
  * input: the items sent and the output items received (reasoning with `encrypted_content`), item
  * ids stripped. It only grows when a turn completes: a failed or aborted turn leaves it as it was.
+ * A tool result answering the id a call's chunks showed goes in under the id of the server's item
+ * when the server corrected it (see `correctedCallIds`).
  */
 export class ConversationHistory {
   private items: ResponseItem[];
   private readonly onWarning: ((message: string) => void) | undefined;
+  /** Call id a turn's chunks showed → the id the server's finished item carries, where they differ. */
+  private readonly corrections = new Map<string, string>();
 
   /**
    * @param initial - items to start from (e.g. a saved history); their ids are stripped
@@ -59,7 +71,8 @@ export class ConversationHistory {
    * `buildResponsesInput` does (a tool result must answer a call of the history or of this input;
    * an assistant message's `outputItems` go in as they are); system and developer messages become
    * `developer` message items (the conversation's instructions stay as they were); raw items are
-   * taken without their ids.
+   * taken without their ids. A tool result (chat message or raw item) answering a call id the
+   * server corrected goes in under the server's id.
    *
    * @param input - the turn's input
    */
@@ -71,7 +84,7 @@ export class ConversationHistory {
     const knownCallIds = new Set(toolCallIdsOf(this.items));
     for (const entry of input) {
       let converted: ResponseItem[];
-      if (!isChatMessage(entry)) converted = [toInputItem(entry)];
+      if (!isChatMessage(entry)) converted = [this.withServerCallId(toInputItem(entry), knownCallIds)];
       else if (entry.role === 'system' || entry.role === 'developer') {
         converted =
           entry.content.trim() === ''
@@ -83,11 +96,19 @@ export class ConversationHistory {
                   content: [{ type: 'input_text', text: entry.content }],
                 },
               ];
-      } else converted = buildResponsesInput([entry], this.onWarning, knownCallIds);
+      } else converted = buildResponsesInput([entry], this.onWarning, knownCallIds, this.corrections);
       for (const id of toolCallIdsOf(converted)) knownCallIds.add(id);
       added.push(...converted);
     }
     return added;
+  }
+
+  /** A raw tool result as it goes in: under the server's id when it answers a corrected call id. */
+  private withServerCallId(item: ResponseItem, knownCallIds: ReadonlySet<string>): ResponseItem {
+    const answeredId = answeredCallIdOf(item);
+    if (answeredId === undefined) return item;
+    const callId = serverCallIdFor(answeredId, knownCallIds, this.corrections);
+    return callId === answeredId ? item : { ...item, call_id: callId };
   }
 
   /** The full input of a turn that adds `newItems`. */
@@ -98,7 +119,8 @@ export class ConversationHistory {
   /**
    * Records a completed turn: its items, then the response's output items (ids stripped; an item a
    * server sent twice under one id once, at its first place, as last sent), or — when the response
-   * listed none — its answer rebuilt from what streamed.
+   * listed none — its answer rebuilt from what streamed. Call ids the output items changed from
+   * the streamed ones are remembered, so a later tool result may answer the streamed id.
    *
    * @returns the output items as recorded (what the next request's input repeats)
    */
@@ -107,10 +129,16 @@ export class ConversationHistory {
     outputItems: readonly ResponseItem[] | undefined,
     streamed: StreamedAnswer,
   ): ResponseItem[] {
-    const output =
-      outputItems !== undefined && outputItems.length > 0
-        ? withoutRepeatedIds(outputItems).map(toInputItem)
-        : buildResponsesInput([{ role: 'assistant', content: streamed.text, toolCalls: streamed.toolCalls }]);
+    let output: ResponseItem[];
+    if (outputItems !== undefined && outputItems.length > 0) {
+      output = withoutRepeatedIds(outputItems).map(toInputItem);
+      for (const [shownId, serverId] of correctedCallIds(streamed.toolCalls, output))
+        this.corrections.set(shownId, serverId);
+    } else {
+      output = buildResponsesInput([
+        { role: 'assistant', content: streamed.text, toolCalls: streamed.toolCalls },
+      ]);
+    }
     this.items = [...this.items, ...newItems, ...output];
     return output;
   }

@@ -221,4 +221,51 @@ describe('conversation over a fake WebSocket', () => {
     ]);
     expect(warnings).toHaveLength(1);
   });
+
+  it("sends a tool result for the call id the chunks showed under the id the server's finished item gave", async () => {
+    // The server announces the call as `call_seen`, then finishes it as `call_final`.
+    const announced = { id: 'fc_1', type: 'function_call', call_id: 'call_seen', name: 'f', arguments: '' };
+    const finished = { ...announced, call_id: 'call_final', arguments: '{}' };
+    const warnings: string[] = [];
+    const transport = webSocketAnswering((_request, index) =>
+      index === 0
+        ? [
+            { type: 'response.output_item.added', output_index: 0, item: announced },
+            { type: 'response.output_item.done', output_index: 0, item: finished },
+            {
+              type: 'response.completed',
+              response: { id: 'resp_0', status: 'completed', output: [finished] },
+            },
+          ]
+        : answerEvents(`resp_${index}`, 'thanks'),
+    );
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'websocket',
+      webSocketTransport: transport,
+      onWarning: (message) => warnings.push(message),
+    });
+    const conversation = provider.createConversation({ model: 'gpt-5.4' });
+    const chunks = await collect(conversation.send('call f'));
+    // The chunks keep the id they started with.
+    expect(chunks.filter((chunk) => chunk.type === 'tool-call-start')).toEqual([
+      { type: 'tool-call-start', id: 'call_seen', name: 'f' },
+    ]);
+    await collect(conversation.send([{ role: 'tool', toolCallId: 'call_seen', content: 'one' }]));
+    await collect(conversation.send([{ type: 'function_call_output', call_id: 'call_seen', output: 'two' }]));
+    expect(warnings).toEqual([]);
+    // Continued on the socket: only the new items go up, each answering the id the server knows.
+    expect(transport.requests[1]?.continuation?.body.input).toEqual([
+      { type: 'function_call_output', call_id: 'call_final', output: 'one' },
+    ]);
+    expect(transport.requests[2]?.continuation?.body.input).toEqual([
+      { type: 'function_call_output', call_id: 'call_final', output: 'two' },
+    ]);
+    expect(conversation.history.filter((item) => 'call_id' in item).map((item) => item.call_id)).toEqual([
+      'call_final',
+      'call_final',
+      'call_final',
+    ]);
+  });
 });

@@ -177,6 +177,31 @@ describe('mapTransportError', () => {
     );
   });
 
+  it('says what a server that was reached sent instead of HTTP, keeping "Could not reach" for the rest', () => {
+    const notHttp = mapTransportError(
+      transportError('garbage', { code: 'network', serverReply: 'not-http' }),
+      context,
+    );
+    expect(notHttp.code).toBe('network-error');
+    expect(notHttp.message).toBe(
+      "The server at the ChatGPT backend's base URL answered with something that is not HTTP: garbage. Check that the base URL (CODETETHER_CHATGPT_BASE_URL) points at the ChatGPT backend: scheme, host and port.",
+    );
+    const closed = mapTransportError(
+      transportError('hung up', { code: 'network', serverReply: 'closed-without-answer' }),
+      { ...context, backend: 'openai' },
+    );
+    expect(closed.message).toBe(
+      "The server at the OpenAI API's base URL closed the connection without answering: hung up. Try again; if it keeps happening, check that the base URL (CODETETHER_OPENAI_BASE_URL) points at the OpenAI API.",
+    );
+    // Once the response started, the connection broke, whatever the transport says.
+    expect(
+      mapTransportError(transportError('garbage', { code: 'network', serverReply: 'not-http' }), {
+        ...context,
+        midStream: true,
+      }).message,
+    ).toMatch(/^The connection to the ChatGPT backend broke during the response/);
+  });
+
   it('says the connection broke (not "could not reach") when the response had started', () => {
     const broken = mapTransportError(
       transportError(

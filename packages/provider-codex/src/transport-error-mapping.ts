@@ -1,4 +1,9 @@
-import { type Backend, ResponsesTransportError, redactSecrets } from '@codetether/responses-protocol';
+import {
+  type Backend,
+  type NonHttpServerReply,
+  ResponsesTransportError,
+  redactSecrets,
+} from '@codetether/responses-protocol';
 import { MISSING_ACCOUNT_ID_MESSAGE } from './auth.js';
 import { CodexProviderError, type UpstreamErrorBody } from './errors.js';
 
@@ -101,7 +106,47 @@ function backendName(backend: Backend): string {
   return backend === 'chatgpt' ? 'ChatGPT backend' : 'OpenAI API';
 }
 
-/** A network failure: "could not reach" before the response started, "broke" after. */
+function baseUrlVariable(backend: Backend): string {
+  return backend === 'chatgpt' ? 'CODETETHER_CHATGPT_BASE_URL' : 'CODETETHER_OPENAI_BASE_URL';
+}
+
+/** The message of a network failure before the response started. */
+function beforeResponseMessage(
+  detail: string,
+  backend: Backend,
+  serverReply: NonHttpServerReply | undefined,
+): string {
+  const server = `The server at the ${backendName(backend)}'s base URL`;
+  // The transport's own message may already say to check the base URL: then only where it is set is added.
+  const advise = (lead: string, advice: string): string =>
+    /\bbase URL\b/.test(detail)
+      ? `${sentence(lead, detail)} The base URL is set by ${baseUrlVariable(backend)}.`
+      : `${sentence(lead, detail)} ${advice}`;
+  switch (serverReply) {
+    case 'not-http':
+      return advise(
+        `${server} answered with something that is not HTTP`,
+        `Check that the base URL (${baseUrlVariable(backend)}) points at the ${backendName(backend)}: scheme, host and port.`,
+      );
+    case 'closed-without-answer':
+      return advise(
+        `${server} closed the connection without answering`,
+        `Try again; if it keeps happening, check that the base URL (${baseUrlVariable(backend)}) points at the ${backendName(backend)}.`,
+      );
+    case undefined:
+      return withAdvice(
+        `Could not reach the ${backendName(backend)}`,
+        detail,
+        'Check your network connection and the base URL, then try again.',
+      );
+  }
+}
+
+/**
+ * A network failure: "broke" after the response started; before, "could not reach" — unless the
+ * transport says the server was reached and answered with something that is not HTTP, or closed
+ * the connection without answering (`serverReply`): then that.
+ */
 function networkError(
   detail: string,
   context: ErrorMappingContext,
@@ -111,6 +156,7 @@ function networkError(
     status?: number | undefined;
     requestId?: string | undefined;
   },
+  serverReply?: NonHttpServerReply,
 ): CodexProviderError {
   const message =
     context.midStream === true
@@ -119,11 +165,7 @@ function networkError(
           detail,
           'Check your network connection and send the request again.',
         )
-      : withAdvice(
-          `Could not reach the ${backendName(context.backend)}`,
-          detail,
-          'Check your network connection and the base URL, then try again.',
-        );
+      : beforeResponseMessage(detail, context.backend, serverReply);
   return new CodexProviderError('network-error', message, options);
 }
 
@@ -295,7 +337,7 @@ function mapTransportCode(
         { ...common, isRetryable: error.isRetryable },
       );
     case 'network':
-      return networkError(detail, context, { ...common, isRetryable: error.isRetryable });
+      return networkError(detail, context, { ...common, isRetryable: error.isRetryable }, error.serverReply);
   }
 }
 

@@ -56,7 +56,7 @@ export {
   DEFAULT_INSTRUCTIONS,
   type ResponsesRequestBody,
 } from './request-body.js';
-export { toInputItem, toolCallIdsOf } from './response-items.js';
+export { correctedCallIds, serverCallIdFor, toInputItem, toolCallIdsOf } from './response-items.js';
 export { createResponsesEventParser, type ResponsesEventParser } from './responses-event-parser.js';
 export { createResponsesSseParser, type ResponsesSseParser } from './responses-sse-parser.js';
 export {
@@ -108,6 +108,7 @@ export {
 } from './transport-contract.js';
 export {
   isResponsesTransportError,
+  type NonHttpServerReply,
   ResponsesTransportError,
   type TransportErrorCode,
   type TransportErrorDetails,

@@ -304,6 +304,32 @@ describe('buildResponsesRequestBody: output items carried back', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('sends a tool result for the call id the chunks showed under the id the server corrected it to', () => {
+    // The stream started the call as `call_seen`; its `output_item.done` (so `outputItems`) says `call_final`.
+    const corrected = { ...call, call_id: 'call_final' };
+    const warnings: string[] = [];
+    const body = buildResponsesRequestBody(
+      {
+        model: 'gpt-5.4',
+        messages: [
+          {
+            role: 'assistant',
+            toolCalls: [{ id: 'call_seen', name: 'lookup', arguments: '{}' }],
+            outputItems: [reasoning, corrected],
+          },
+          { role: 'tool', toolCallId: 'call_seen', content: 'found' },
+        ],
+      },
+      { backend: 'chatgpt', onWarning: (message) => warnings.push(message) },
+    );
+    expect(body.input).toEqual([
+      { type: 'reasoning', summary: reasoning.summary, encrypted_content: 'gAAAAAB-sealed' },
+      { type: 'function_call', call_id: 'call_final', name: 'lookup', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'call_final', output: 'found' },
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
   it('rebuilds from content and toolCalls when outputItems is empty', () => {
     const body = buildResponsesRequestBody(
       { model: 'gpt-5.4', messages: [{ role: 'assistant', content: 'Hi', outputItems: [] }] },

@@ -8,7 +8,7 @@ import type {
 } from './completion-request.js';
 import { ResponsesProtocolError } from './errors.js';
 import { resolveModelAlias } from './model-alias.js';
-import { toInputItem, toolCallIdsOf } from './response-items.js';
+import { correctedCallIds, serverCallIdFor, toInputItem, toolCallIdsOf } from './response-items.js';
 
 /** Instructions sent when the conversation has no system or developer message. */
 export const DEFAULT_INSTRUCTIONS =
@@ -75,15 +75,20 @@ function userContent(content: ChatMessage & { role: 'user' }): Record<string, un
  * `content` and `toolCalls`. A tool result is kept only when its `toolCallId` matches a tool call of
  * an earlier assistant message (or one of `earlierCallIds`, the calls of a history the messages
  * continue); an orphaned result is dropped and reported through `onWarning` (the Responses API
- * rejects a `function_call_output` without its `function_call`).
+ * rejects a `function_call_output` without its `function_call`). A result answering the id a
+ * call's chunks showed goes out under the id the server gave the call's finished item when the two
+ * differ: as paired by {@link correctedCallIds} from an assistant message's `toolCalls` and
+ * `outputItems`, or as `earlierCorrections` say.
  */
 export function buildResponsesInput(
   messages: readonly ChatMessage[],
   onWarning?: (message: string) => void,
   earlierCallIds: Iterable<string> = [],
+  earlierCorrections: ReadonlyMap<string, string> = new Map(),
 ): Record<string, unknown>[] {
   const input: Record<string, unknown>[] = [];
   const knownCallIds = new Set<string>(earlierCallIds);
+  const corrections = new Map(earlierCorrections);
   for (const message of messages) {
     switch (message.role) {
       case 'system':
@@ -97,6 +102,8 @@ export function buildResponsesInput(
       case 'assistant': {
         if (message.outputItems !== undefined && message.outputItems.length > 0) {
           for (const id of toolCallIdsOf(message.outputItems)) knownCallIds.add(id);
+          for (const [shownId, serverId] of correctedCallIds(message.toolCalls ?? [], message.outputItems))
+            corrections.set(shownId, serverId);
           for (const item of message.outputItems) input.push(toInputItem(item));
           break;
         }
@@ -114,8 +121,9 @@ export function buildResponsesInput(
         break;
       }
       case 'tool': {
-        if (knownCallIds.has(message.toolCallId)) {
-          input.push({ type: 'function_call_output', call_id: message.toolCallId, output: message.content });
+        const callId = serverCallIdFor(message.toolCallId, knownCallIds, corrections);
+        if (knownCallIds.has(callId)) {
+          input.push({ type: 'function_call_output', call_id: callId, output: message.content });
         } else {
           onWarning?.(
             `Dropped the result of tool call "${message.toolCallId}": no earlier assistant message made that call, and the Responses API rejects such results. Keep each tool result after the assistant message that called it.`,

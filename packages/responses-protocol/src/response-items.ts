@@ -32,3 +32,48 @@ export function toolCallIdsOf(items: readonly ResponseItem[]): string[] {
   }
   return ids;
 }
+
+/**
+ * The call ids a server corrected after it streamed the calls: a call's `tool-call-*` chunks keep
+ * the id its call started with, while its finished item (in `outputItems`) may carry another one,
+ * the only one the server then knows. The ids of `shownCalls` that no tool call of `outputItems`
+ * carries are paired, in order, with the call ids of `outputItems` that no shown call has — when
+ * both lists are equally long (otherwise which became which is unknown, and nothing is paired).
+ *
+ * @param shownCalls - the answer's tool calls as its chunks showed them, in the order they started
+ * @param outputItems - the same answer's output items (see `DoneChunk.outputItems`)
+ * @returns the shown id → the id of the server's item, for the calls whose id changed
+ */
+export function correctedCallIds(
+  shownCalls: readonly { readonly id: string }[],
+  outputItems: readonly ResponseItem[],
+): Map<string, string> {
+  const corrections = new Map<string, string>();
+  const itemCallIds = toolCallIdsOf(outputItems);
+  if (itemCallIds.length === 0) return corrections;
+  const itemCallIdSet = new Set(itemCallIds);
+  const shownIdSet = new Set(shownCalls.map((call) => call.id));
+  const shownOnly = [...shownIdSet].filter((id) => !itemCallIdSet.has(id));
+  const itemsOnly = [...itemCallIdSet].filter((id) => !shownIdSet.has(id));
+  if (shownOnly.length === 0 || shownOnly.length !== itemsOnly.length) return corrections;
+  for (const [index, id] of shownOnly.entries()) corrections.set(id, itemsOnly[index] as string);
+  return corrections;
+}
+
+/**
+ * The call id a tool result goes out under: `answeredId` itself when it is a call the server knows
+ * (one of `knownCallIds`), else the id the server corrected it to (see {@link correctedCallIds}),
+ * else `answeredId` unchanged.
+ *
+ * @param answeredId - the call id the caller answered (the one its chunks showed)
+ * @param knownCallIds - the call ids of the items the request sends before the result
+ * @param corrections - shown id → the server's id, of earlier answers
+ */
+export function serverCallIdFor(
+  answeredId: string,
+  knownCallIds: ReadonlySet<string>,
+  corrections: ReadonlyMap<string, string>,
+): string {
+  if (knownCallIds.has(answeredId)) return answeredId;
+  return corrections.get(answeredId) ?? answeredId;
+}

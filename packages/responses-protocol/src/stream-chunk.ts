@@ -92,6 +92,8 @@ export interface DoneChunk {
    * item, then any item only the final response lists), in output order; reasoning items include
    * `encrypted_content` when the request asked for it. Put them back in the next request's input
    * (e.g. as `outputItems` of the assistant message) so the model keeps its reasoning across turns.
+   * A tool call's item carries the `call_id` the server finished it with, which may differ from the
+   * id of its `tool-call-*` chunks (see `correctedCallIds`).
    * Absent when the response had no output items.
    */
   outputItems?: ResponseItem[];

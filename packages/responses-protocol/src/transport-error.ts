@@ -8,7 +8,9 @@ import type { RateLimitSnapshot } from './rate-limits.js';
  *   a non-2xx HTTP answer, a refused WebSocket handshake, or a WebSocket `error` event carrying a status.
  * - `usage-limit-reached`: a 429 saying the subscription's usage window is exhausted (see `resetsAt`,
  *   `planType`); never retryable.
- * - `network`: the connection could not be opened, or broke (refused, DNS, reset).
+ * - `network`: the connection could not be opened, or broke (refused, DNS, reset); or the server
+ *   accepted it but answered with something that is not HTTP, or closed it without answering (see
+ *   `serverReply`).
  * - `timeout-connect`: the TCP/TLS connection (or the WebSocket handshake) was not established in time.
  * - `timeout-first-byte`: HTTP only; the server sent no response headers in time.
  * - `timeout-idle`: the stream stalled: no event arrived in time while the caller waited for one.
@@ -39,6 +41,16 @@ export type TransportErrorCode =
 /** Which wire a transport error came from. */
 export type TransportKind = 'http' | 'websocket';
 
+/**
+ * What a server that was reached sent instead of an HTTP answer, for a `network` failure before
+ * the answer (the HTTP status line, or the WebSocket handshake's):
+ *
+ * - `not-http`: bytes that are not HTTP (another protocol on that port, a wrong scheme, a proxy
+ *   mangling the answer).
+ * - `closed-without-answer`: nothing; it closed (or reset) the connection it had accepted.
+ */
+export type NonHttpServerReply = 'not-http' | 'closed-without-answer';
+
 /** The fields of a {@link ResponsesTransportError} besides `code` and `message`. */
 export interface TransportErrorDetails {
   /** Which transport raised it. */
@@ -54,6 +66,11 @@ export interface TransportErrorDetails {
   cause?: unknown;
   /** HTTP status: of the answer, of a refused handshake, or carried by a WebSocket `error` event. */
   status?: number | undefined;
+  /**
+   * For a `network` failure: what the server sent instead of an HTTP answer, when it was reached.
+   * Absent when it could not be reached at all (refused, DNS, unreachable) or the transport cannot tell.
+   */
+  serverReply?: NonHttpServerReply | undefined;
   /** WebSocket close code, when the socket closed before the terminal event. */
   closeCode?: number | undefined;
   /** WebSocket close reason sent by the server (secrets redacted). */
@@ -109,6 +126,8 @@ export class ResponsesTransportError extends Error {
   readonly fallbackSafe: boolean;
   /** HTTP status, when the server answered with one. */
   declare readonly status?: number;
+  /** For a `network` failure: what a server that was reached sent instead of an HTTP answer. */
+  declare readonly serverReply?: NonHttpServerReply;
   /** WebSocket close code, for closes before the terminal event. */
   declare readonly closeCode?: number;
   /** WebSocket close reason sent by the server. */
@@ -148,6 +167,7 @@ export class ResponsesTransportError extends Error {
     this.isRetryable = details.isRetryable;
     this.fallbackSafe = details.fallbackSafe;
     if (details.status !== undefined) this.status = details.status;
+    if (details.serverReply !== undefined) this.serverReply = details.serverReply;
     if (details.closeCode !== undefined) this.closeCode = details.closeCode;
     if (details.closeReason !== undefined) this.closeReason = details.closeReason;
     if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage;

@@ -55,7 +55,19 @@ describe('a malformed HTTP answer that echoes the request', () => {
     expect(error.code).toBe('network');
     expect(error.message).toContain('not valid HTTP/1.1');
     expect(error.message).not.toContain('Could not reach');
+    expect(error.serverReply).toBe('not-http');
     expectNoSecrets(error);
+  });
+
+  it('says the server closed the connection without answering (not that it could not be reached)', async () => {
+    const { upstream, transport } = await setUpRaw((socket) => {
+      socket.destroy();
+    });
+    const error = await expectTransportError(transport.stream(requestFor(upstream.url)));
+    expect(error.code).toBe('network');
+    expect(error.serverReply).toBe('closed-without-answer');
+    expect(error.message).toContain('closed the connection without answering');
+    expect(error.message).not.toContain('Could not reach');
   });
 
   it('keeps the token out of the cause when a header line is malformed', async () => {

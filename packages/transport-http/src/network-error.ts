@@ -13,6 +13,16 @@ export function collectErrorCodes(error: unknown): string[] {
   return codes;
 }
 
+/** System error codes of a connection that could not be opened at all. */
+const CONNECT_FAILURE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
+
 function innermostMessage(error: unknown): string {
   let message = error instanceof Error ? error.message : String(error);
   let current: unknown = error;
@@ -89,14 +99,32 @@ export function createNetworkError(error: unknown, context: NetworkFailureContex
     ? 'Part of the answer was already delivered; send the request again to get a complete answer.'
     : 'Try again.';
   if (isInvalidHttpAnswer(error, codes)) {
-    const message = context.duringBody
-      ? `The response stream from ${context.origin} broke: what the server sent is not valid HTTP/1.1 (${detail})${codeText}. ${again}`
-      : `${context.origin} answered with something that is not valid HTTP/1.1 (${detail})${codeText}. Check that the base URL points at an HTTP(S) Responses endpoint (scheme and port); if it does, a proxy in between may be mangling the answer.`;
+    if (context.duringBody) {
+      const message = `The response stream from ${context.origin} broke: what the server sent is not valid HTTP/1.1 (${detail})${codeText}. ${again}`;
+      return new HttpTransportError('network', message, { ...common, isRetryable: true });
+    }
+    const message = `${context.origin} answered with something that is not valid HTTP/1.1 (${detail})${codeText}. Check that the base URL points at an HTTP(S) Responses endpoint (scheme and port); if it does, a proxy in between may be mangling the answer.`;
+    return new HttpTransportError('network', message, {
+      ...common,
+      isRetryable: true,
+      serverReply: 'not-http',
+    });
+  }
+  if (context.duringBody) {
+    const message = `The connection to ${context.origin} broke in the middle of the response stream (${detail})${codeText}. ${again}`;
     return new HttpTransportError('network', message, { ...common, isRetryable: true });
   }
-  const message = context.duringBody
-    ? `The connection to ${context.origin} broke in the middle of the response stream (${detail})${codeText}. ${again}`
-    : `Could not reach ${context.origin} (${detail})${codeText}. Check the network connection and the base URL, then try again.`;
+  if (codes.includes('UND_ERR_SOCKET') && !codes.some((candidate) => CONNECT_FAILURE_CODES.has(candidate))) {
+    // undici's socket error: the connection was open (so the server was reached) and closed before
+    // an answer; failures to connect carry the system's code (ECONNREFUSED, ENOTFOUND…) instead.
+    const message = `${context.origin} closed the connection without answering (${detail})${codeText}. Try again; if it keeps happening, check that the base URL points at an HTTP(S) Responses endpoint (scheme and port).`;
+    return new HttpTransportError('network', message, {
+      ...common,
+      isRetryable: true,
+      serverReply: 'closed-without-answer',
+    });
+  }
+  const message = `Could not reach ${context.origin} (${detail})${codeText}. Check the network connection and the base URL, then try again.`;
   return new HttpTransportError('network', message, { ...common, isRetryable: true });
 }
 

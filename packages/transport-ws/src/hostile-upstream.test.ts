@@ -125,6 +125,33 @@ describe('a malformed upgrade answer that echoes the request', () => {
   });
 });
 
+describe('a server that does not answer the upgrade with HTTP', () => {
+  it(
+    'says it answered with something that is not HTTP (not that it could not be reached)',
+    TIMEOUT,
+    async () => {
+      const { url, transport } = await setUp((socket) => {
+        socket.end('SSH-2.0-OpenSSH_9.6\r\n');
+      });
+      const error = await expectTransportError(transport.stream(request(url)));
+      expect(error.code).toBe('network');
+      expect(error.serverReply).toBe('not-http');
+      expect(error.message).toContain('answered the WebSocket handshake with something that is not HTTP');
+      expect(error.fallbackSafe).toBe(true);
+    },
+  );
+
+  it('says it closed the connection without answering', TIMEOUT, async () => {
+    const { url, transport } = await setUp((socket) => {
+      socket.destroy();
+    });
+    const error = await expectTransportError(transport.stream(request(url)));
+    expect(error.code).toBe('network');
+    expect(error.serverReply).toBe('closed-without-answer');
+    expect(error.message).toContain('closed the connection without answering the WebSocket handshake');
+  });
+});
+
 describe('a protocol violation right after the handshake', () => {
   it('is reported as protocol, not as a retryable close, when it arrives with the 101', TIMEOUT, async () => {
     // A close frame with code 1005, which must never be sent on the wire, in the same write as the 101:

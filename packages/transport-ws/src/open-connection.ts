@@ -1,5 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { parseRateLimitHeaders, readRequestId } from '@codetether/responses-protocol';
+import {
+  type NonHttpServerReply,
+  parseRateLimitHeaders,
+  readRequestId,
+} from '@codetether/responses-protocol';
 import type WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
 import type { HandshakeMetadata } from './handshake-metadata.js';
@@ -93,6 +97,46 @@ function describeNetworkError(error: unknown): string {
     if (typeof message === 'string') return message;
   }
   return String(error);
+}
+
+/**
+ * What a server that was reached sent instead of answering the handshake, from the error of the
+ * upgrade request: a Node HTTP parser error (`HPE_…`) means bytes that are not HTTP; a reset or
+ * hang-up (`ECONNRESET`) means the connection was accepted and closed without an answer. Undefined
+ * for anything else (refused, DNS, unreachable: the server was not reached).
+ */
+function nonHttpServerReplyOf(error: unknown): NonHttpServerReply | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string') return undefined;
+  if (code.startsWith('HPE_')) return 'not-http';
+  if (code === 'ECONNRESET') return 'closed-without-answer';
+  return undefined;
+}
+
+/** The `network` error of a handshake that failed without an HTTP answer, saying whether the server was reached. */
+function handshakeNetworkError(host: string, error: Error): WebSocketTransportError {
+  const details = { fallbackSafe: true, isRetryable: true, cause: withoutReceivedBytes(error) };
+  const reason = describeNetworkError(error);
+  const serverReply = nonHttpServerReplyOf(error);
+  if (serverReply === 'not-http') {
+    return new WebSocketTransportError(
+      'network',
+      `${host} answered the WebSocket handshake with something that is not HTTP (${reason}). Check that the base URL points at a Responses endpoint (scheme and port); if it does, a proxy in between may be mangling the answer.`,
+      { ...details, serverReply },
+    );
+  }
+  if (serverReply === 'closed-without-answer') {
+    return new WebSocketTransportError(
+      'network',
+      `${host} closed the connection without answering the WebSocket handshake (${reason}). Try again; if it keeps happening, check that the base URL points at a Responses endpoint, or use the HTTP transport.`,
+      { ...details, serverReply },
+    );
+  }
+  return new WebSocketTransportError(
+    'network',
+    `Could not open the Responses WebSocket to ${host} (${reason}). Check the network and the base URL; the HTTP transport may still work.`,
+    details,
+  );
 }
 
 /** Creates the `aborted` error of a turn. */
@@ -227,15 +271,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
         },
       });
     };
-    const onError = (error: Error): void => {
-      fail(
-        new WebSocketTransportError(
-          'network',
-          `Could not open the Responses WebSocket to ${host} (${describeNetworkError(error)}). Check the network and the base URL; the HTTP transport may still work.`,
-          { fallbackSafe: true, isRetryable: true, cause: withoutReceivedBytes(error) },
-        ),
-      );
-    };
+    const onError = (error: Error): void => fail(handshakeNetworkError(host, error));
     const onClose = (code: number): void => {
       fail(
         new WebSocketTransportError(
