@@ -79,6 +79,14 @@ export class CodetetherLanguageModel implements LanguageModelV4 {
       abortSignal: options.abortSignal,
     };
     const sessionId = providerOptions.conversationId ?? this.defaultSessionId;
+    // The upstream request is also cancelled when the SDK cancels the stream (a consumer that stops
+    // reading): ending the chunk iterator alone waits for the next chunk, which a silent upstream
+    // never sends, so the request would stay open.
+    const cancellation = new AbortController();
+    const signal =
+      options.abortSignal === undefined
+        ? cancellation.signal
+        : AbortSignal.any([options.abortSignal, cancellation.signal]);
     const step =
       providerOptions.continuation === false
         ? undefined
@@ -86,14 +94,11 @@ export class CodetetherLanguageModel implements LanguageModelV4 {
             sessionId,
             conversationSettingsOf(request),
             conversationInputOf(request, warnings),
-            options.abortSignal,
+            signal,
           );
     const chunks =
       step?.chunks ??
-      this.context
-        .codexProvider()
-        .completeStream(request, { signal: options.abortSignal, sessionId })
-        [Symbol.asyncIterator]();
+      this.context.codexProvider().completeStream(request, { signal, sessionId })[Symbol.asyncIterator]();
     let first: IteratorResult<StreamChunk>;
     try {
       first = await chunks.next();
@@ -132,6 +137,7 @@ export class CodetetherLanguageModel implements LanguageModelV4 {
         }
       },
       async cancel() {
+        cancellation.abort(new DOMException('The stream was cancelled.', 'AbortError'));
         await chunks.return?.();
       },
     });
