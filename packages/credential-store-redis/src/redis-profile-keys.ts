@@ -29,6 +29,15 @@ export function redisProfileKeys(prefix: string, profile: string): RedisProfileK
   return { credentials: `${base}credentials`, lock: `${base}lock`, journal: `${base}refresh-journal` };
 }
 
+/** Answers 1 for each key (KEYS) that is a hash holding a login, else 0 (another type included). */
+const HELD_SCRIPT = `
+local held = {}
+for index, key in ipairs(KEYS) do
+  held[index] = 0
+  if redis.call('TYPE', key).ok == 'hash' and redis.call('HEXISTS', key, 'data') == 1 then held[index] = 1 end
+end
+return held`;
+
 /** Escapes the glob characters of `SCAN MATCH` in a literal prefix. */
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
@@ -38,7 +47,7 @@ function escapeGlob(text: string): string {
  * Lists the profiles with a stored login under `prefix`: `default` first when it holds one, then the
  * named profiles alphabetically. Walks the key space with `SCAN … MATCH` (never `KEYS`, which blocks
  * Redis) and keeps a profile only when its hash still holds a login (a logged-out profile keeps its
- * version counter).
+ * version counter; a key of another type is no login).
  *
  * @param connection - the Redis connection
  * @param prefix - the store's key prefix
@@ -59,8 +68,9 @@ export async function listRedisProfiles(connection: RedisConnection, prefix: str
     }
   } while (cursor !== '0');
   const candidates = [DEFAULT_PROFILE, ...[...names].sort()];
-  const held = await connection.run((client) =>
-    Promise.all(candidates.map((name) => client.hexists(redisProfileKeys(prefix, name).credentials, 'data'))),
-  );
+  const credentialKeys = candidates.map((name) => redisProfileKeys(prefix, name).credentials);
+  const held = (await connection.run((client) =>
+    client.eval(HELD_SCRIPT, credentialKeys.length, ...credentialKeys),
+  )) as number[];
   return candidates.filter((_name, index) => held[index] === 1);
 }
