@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasRedisServer, startTestRedisServer, type TestRedisServer } from './__fixtures__/redis-server.js';
 import { createRedisCredentialStore } from './redis-credential-store.js';
+import { inspectRedisStore } from './redis-store-inspection.js';
 
 const ACCESS_TOKEN = 'access-token-secret-value-1234567890';
 const REFRESH_TOKEN = 'refresh-token-secret-value-0987654321';
@@ -171,6 +172,11 @@ describe.skipIf(!hasRedisServer)('the Redis credential store against a broken or
     } finally {
       await store.close();
     }
+  });
+
+  it('inspectRedisStore reports a login key of the wrong type as no login instead of failing', async () => {
+    await admin.set('codetether:credentials', 'garbage');
+    await expect(inspectRedisStore({ url: server.url })).resolves.toMatchObject({ loggedIn: false });
   });
 
   it('listProfiles skips a profile key of the wrong type instead of failing', async () => {

@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE, isValidProfileName } from '@codetether/oauth-pkce';
+import type { Redis } from 'ioredis';
 import type { RedisConnection } from './redis-connection.js';
 
 /** The prefix of every key the store, the client-key registry and the inspection use, unless told otherwise. */
@@ -38,6 +39,18 @@ for index, key in ipairs(KEYS) do
 end
 return held`;
 
+/**
+ * Tells, in one round trip, whether each credentials key holds a login: a hash with a `data` field (a
+ * logged-out profile keeps only its version; a key of another type holds no login).
+ *
+ * @param client - a connected client
+ * @param credentialKeys - the credentials keys
+ */
+export async function holdLogins(client: Redis, credentialKeys: string[]): Promise<boolean[]> {
+  const held = (await client.eval(HELD_SCRIPT, credentialKeys.length, ...credentialKeys)) as number[];
+  return held.map((value) => value === 1);
+}
+
 /** Escapes the glob characters of `SCAN MATCH` in a literal prefix. */
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
@@ -69,8 +82,6 @@ export async function listRedisProfiles(connection: RedisConnection, prefix: str
   } while (cursor !== '0');
   const candidates = [DEFAULT_PROFILE, ...[...names].sort()];
   const credentialKeys = candidates.map((name) => redisProfileKeys(prefix, name).credentials);
-  const held = (await connection.run((client) =>
-    client.eval(HELD_SCRIPT, credentialKeys.length, ...credentialKeys),
-  )) as number[];
-  return candidates.filter((_name, index) => held[index] === 1);
+  const held = await connection.run((client) => holdLogins(client, credentialKeys));
+  return candidates.filter((_name, index) => held[index] === true);
 }
