@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { APICallError } from '@ai-sdk/provider';
 import { generateText, jsonSchema, streamText, tool } from 'ai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -159,7 +160,30 @@ describe.each(MODES)('the AI SDK over a hostile upstream, through %s', (_name, p
       }).catch((caught: unknown) => caught);
       expect(APICallError.isInstance(error)).toBe(true);
       expect(JSON.stringify(error)).not.toContain(SCRIPTED_UPSTREAM_KEY);
-      expect(String(error)).not.toContain(SCRIPTED_UPSTREAM_KEY);
+      expect(inspect(error, { depth: 10 })).not.toContain(SCRIPTED_UPSTREAM_KEY);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('a 401 whose body echoes the API key: an APICallError (status 401) without the key', async () => {
+    upstream = await startScriptedUpstream((answer) => {
+      answer.reject(401, {
+        error: { code: 'invalid_api_key', message: `Incorrect API key provided: ${SCRIPTED_UPSTREAM_KEY}.` },
+      });
+    });
+    const provider = upstream.provider();
+    try {
+      const error = await generateText({
+        model: provider('gpt-5.4'),
+        prompt: 'hi',
+        providerOptions,
+        maxRetries: 0,
+      }).catch((caught: unknown) => caught);
+      expect(APICallError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ statusCode: 401, isRetryable: false });
+      expect(JSON.stringify(error)).not.toContain(SCRIPTED_UPSTREAM_KEY);
+      expect(inspect(error, { depth: 10 })).not.toContain(SCRIPTED_UPSTREAM_KEY);
     } finally {
       await provider.close();
     }

@@ -18,6 +18,8 @@ export interface ScriptedAnswer {
   write(text: string): void;
   /** Ends the answer. */
   end(): void;
+  /** Answers with an HTTP error instead (before anything was sent): `status` and a JSON `body`. */
+  reject(status: number, body: Record<string, unknown>): void;
   /** Resolves once the client closed the connection before the answer ended (or after). */
   clientLeft: Promise<void>;
 }
@@ -35,8 +37,8 @@ export interface ScriptedUpstream {
 }
 
 /**
- * Starts a scripted upstream on 127.0.0.1: every Responses request is answered `200 text/event-stream`
- * and handed to `script`. Anything else is a 404.
+ * Starts a scripted upstream on 127.0.0.1: every Responses request is handed to `script`, which answers
+ * `200 text/event-stream` (by sending) or an HTTP error (`reject`). Anything else is a 404.
  *
  * @param script - writes the answer of each request
  */
@@ -50,17 +52,25 @@ export async function startScriptedUpstream(script: UpstreamScript): Promise<Scr
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const clientLeft = new Promise<void>((resolve) => response.once('close', () => resolve()));
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
+    const startStream = () => {
+      if (!response.headersSent) response.writeHead(200, { 'content-type': 'text/event-stream' });
+    };
     const answer: ScriptedAnswer = {
       body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
       send: (event) => {
+        startStream();
         response.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`);
       },
       write: (text) => {
+        startStream();
         response.write(text);
       },
       end: () => {
+        startStream();
         response.end();
+      },
+      reject: (status, body) => {
+        response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       },
       clientLeft,
     };
