@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { APICallError } from '@ai-sdk/provider';
 import { generateText, jsonSchema, streamText, tool } from 'ai';
@@ -111,6 +112,32 @@ describe.each(MODES)('the AI SDK over a hostile upstream, through %s', (_name, p
           abortSignal: controller.signal,
         }),
       ).rejects.toMatchObject({ name: 'AbortError' });
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('calls under one long-lived abort signal leave no listener on it', async () => {
+    upstream = await startScriptedUpstream((answer) => {
+      answer.send(createdEvent());
+      for (const event of textDeltaEvents('ok')) answer.send(event);
+      answer.send(completedEvent());
+      answer.end();
+    });
+    const provider = upstream.provider();
+    const shutdown = new AbortController();
+    try {
+      const before = getEventListeners(shutdown.signal, 'abort').length;
+      for (let call = 0; call < 3; call += 1) {
+        const result = await generateText({
+          model: provider('gpt-5.4'),
+          prompt: 'hi',
+          providerOptions,
+          abortSignal: shutdown.signal,
+        });
+        expect(result.text).toBe('ok');
+      }
+      expect(getEventListeners(shutdown.signal, 'abort').length).toBe(before);
     } finally {
       await provider.close();
     }
