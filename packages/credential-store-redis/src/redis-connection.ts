@@ -14,7 +14,7 @@ export interface RedisConnectionTuning {
 export interface RedisConnection {
   /** Runs `work` on a connected client; every Redis or socket failure becomes a {@link RedisCredentialStoreError}. */
   run<T>(work: (client: Redis) => Promise<T>): Promise<T>;
-  /** Closes the connection (a later `run` opens a new one). */
+  /** Closes the connection, one still opening included (a later `run` opens a new one). */
   close(): Promise<void>;
 }
 
@@ -177,8 +177,19 @@ export function createRedisConnection(
     },
     async close() {
       const closing = client;
+      const opening = connecting;
       client = undefined;
-      if (closing !== undefined) await closing.quit().catch(() => closing.disconnect());
+      const quit = (redis: Redis) =>
+        redis.quit().then(
+          () => {},
+          () => redis.disconnect(),
+        );
+      if (closing !== undefined) await quit(closing);
+      // A connection still opening would otherwise be kept, open, by the call that started it.
+      const opened = await opening?.catch(() => undefined);
+      if (opened === undefined) return;
+      if (client === opened) client = undefined;
+      await quit(opened);
     },
   };
 }

@@ -179,6 +179,25 @@ describe.skipIf(!hasRedisServer)('the Redis credential store against a broken or
     await expect(inspectRedisStore({ url: server.url })).resolves.toMatchObject({ loggedIn: false });
   });
 
+  it('close() while the connection is still opening leaves no connection behind', async () => {
+    const connectedClients = async () =>
+      String(await admin.client('LIST'))
+        .split('\n')
+        .filter(Boolean).length;
+    const before = await connectedClients();
+    const store = createRedisCredentialStore({ url: server.url });
+    const reading = store.read().catch(() => undefined);
+    await store.close();
+    await reading;
+    // The server frees a client after its QUIT: wait for it, a bounded number of times.
+    let after = await connectedClients();
+    for (let attempt = 0; attempt < 50 && after !== before; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await connectedClients();
+    }
+    expect(after).toBe(before);
+  });
+
   it('listProfiles skips a profile key of the wrong type instead of failing', async () => {
     const store = createRedisCredentialStore({ url: server.url, profile: 'work' });
     try {
