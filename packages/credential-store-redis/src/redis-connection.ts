@@ -48,9 +48,10 @@ function describeFailure(error: unknown): string {
 function withoutCommandArguments(error: unknown): unknown {
   if (!(error instanceof Error) || !('command' in error || error.name === 'ReplyError')) return error;
   const message = error.message.replace(/,? with args beginning with:.*$/s, '');
-  const command = (error as { command?: { name?: unknown } }).command;
+  const { command, code } = error as { command?: { name?: unknown }; code?: unknown };
   return Object.assign(new Error(message), {
     name: error.name,
+    ...(typeof code === 'string' ? { code } : {}),
     ...(typeof command?.name === 'string' ? { command: { name: command.name } } : {}),
   });
 }

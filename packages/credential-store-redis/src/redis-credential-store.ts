@@ -109,12 +109,11 @@ function replacedByForeignValue(location: string): OAuthError {
  * expiring, renewed owner lock (`SET NX PX`, compare-and-delete); a write made holding it is a
  * compare-and-set on the version read under it, so a holder whose lock expired can never overwrite a
  * newer login (`write-conflict`), yet keeps its rotated refresh token when nobody saved one since.
- * Writes outside a lock (a login) replace the login. Redis down or unreachable is `store-unavailable`; a malformed URL or a refused password or
- * database is `store-misconfigured` (thrown here for a malformed URL). A corrupt stored login is
- * oauth-pkce's `credentials-corrupt` and is never overwritten by `write` (only `delete` removes it):
- * invalid JSON, another Redis type under the key, a version that is not a number, or a value over
- * 1 MiB (never loaded).
- * Each profile has its own keys (see {@link RedisCredentialStoreOptions.profile}), lock and journal.
+ * Writes outside a lock (a login) replace the login. Redis down or unreachable is `store-unavailable`;
+ * a malformed URL or a refused password or database is `store-misconfigured` (thrown here for a
+ * malformed URL). A corrupt stored login is oauth-pkce's `credentials-corrupt` and is never
+ * overwritten by `write` (only `delete` removes it): invalid JSON, another Redis type under the key, a
+ * version that is not a number, or a value over 1 MiB (never loaded). Each profile has its own keys (see {@link RedisCredentialStoreOptions.profile}), lock and journal.
  *
  * @param options - the Redis URL, key prefix, lock and connection tuning
  */
