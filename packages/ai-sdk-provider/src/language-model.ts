@@ -8,6 +8,7 @@ import type {
 } from '@ai-sdk/provider';
 import type { CodexProvider } from '@codetether/provider-codex';
 import type { StreamChunk } from '@codetether/responses-protocol';
+import { createCallCancellation } from './call-cancellation.js';
 import { convertCallOptions, needsModelSupport } from './call-options-conversion.js';
 import { conversationInputOf, conversationSettingsOf } from './conversation-request.js';
 import { abortReasonOf, type ErrorContext, toSdkError } from './error-conversion.js';
@@ -79,6 +80,11 @@ export class CodetetherLanguageModel implements LanguageModelV4 {
       abortSignal: options.abortSignal,
     };
     const sessionId = providerOptions.conversationId ?? this.defaultSessionId;
+    // The upstream request is also cancelled when the SDK cancels the stream (a consumer that stops
+    // reading): ending the chunk iterator alone waits for the next chunk, which a silent upstream
+    // never sends, so the request would stay open.
+    const cancellation = createCallCancellation(options.abortSignal);
+    const { signal } = cancellation;
     const step =
       providerOptions.continuation === false
         ? undefined
@@ -86,18 +92,16 @@ export class CodetetherLanguageModel implements LanguageModelV4 {
             sessionId,
             conversationSettingsOf(request),
             conversationInputOf(request, warnings),
-            options.abortSignal,
+            signal,
           );
     const chunks =
       step?.chunks ??
-      this.context
-        .codexProvider()
-        .completeStream(request, { signal: options.abortSignal, sessionId })
-        [Symbol.asyncIterator]();
+      this.context.codexProvider().completeStream(request, { signal, sessionId })[Symbol.asyncIterator]();
     let first: IteratorResult<StreamChunk>;
     try {
       first = await chunks.next();
     } catch (error) {
+      cancellation.release();
       errorContext.url = await this.context.responsesUrl();
       throw toSdkError(error, errorContext);
     }
@@ -118,20 +122,24 @@ export class CodetetherLanguageModel implements LanguageModelV4 {
           const next = pending ?? (await chunks.next());
           pending = undefined;
           if (options.abortSignal?.aborted === true) {
+            cancellation.release();
             controller.error(abortReasonOf(options.abortSignal));
             return;
           }
           if (next.done === true) {
+            cancellation.release();
             for (const part of converter.end()) controller.enqueue(part);
             controller.close();
             return;
           }
           for (const part of converter.convert(next.value)) controller.enqueue(part);
         } catch (error) {
+          cancellation.release();
           controller.error(toSdkError(error, errorContext));
         }
       },
       async cancel() {
+        cancellation.cancel();
         await chunks.return?.();
       },
     });

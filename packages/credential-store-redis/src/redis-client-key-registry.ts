@@ -62,7 +62,11 @@ export interface RedisClientKeyRegistry {
   add(key: StoredClientKey): Promise<boolean>;
   /** Removes a key and its usage; resolves to the removed key, `undefined` when none has that name. */
   remove(name: string): Promise<StoredClientKey | undefined>;
-  /** Adds to the counters of existing keys (atomic `HINCRBY`; keys revoked meanwhile are skipped). */
+  /**
+   * Adds to the counters of existing keys (atomic `HINCRBY`; keys revoked meanwhile are skipped). Figures
+   * are truncated to whole numbers; a counter saturates at 2^53 - 1, and one that is not a number starts
+   * again from the increment.
+   */
   addUsage(increments: ReadonlyMap<string, StoredClientKeyUsage>): Promise<void>;
   /** Every key's counters, by name. */
   readUsage(): Promise<Map<string, StoredClientKeyUsage>>;
@@ -94,16 +98,41 @@ redis.call('INCR', KEYS[2])
 redis.call('HDEL', KEYS[3], 'requests:' .. ARGV[1], 'tokens:' .. ARGV[1])
 return record`;
 
-/** Adds usage of keys that still exist (KEYS: records, usage; ARGV: name, requests, tokens, …). */
+/**
+ * Adds usage of keys that still exist (KEYS: records, usage; ARGV: name, requests, tokens, …). A
+ * counter that is not a number (or would overflow) starts again from the increment, so one damaged
+ * counter never stops the others being counted; a counter saturates at 2^53 - 1.
+ */
 const ADD_USAGE_SCRIPT = `
+local limit = 9007199254740991
+local function add(field, increment)
+  local result = redis.pcall('HINCRBY', KEYS[2], field, increment)
+  if type(result) == 'table' and result.err then
+    redis.call('HSET', KEYS[2], field, increment)
+  elseif result > limit then
+    redis.call('HSET', KEYS[2], field, limit)
+  end
+end
 for index = 1, #ARGV, 3 do
   local name = ARGV[index]
   if redis.call('HEXISTS', KEYS[1], name) == 1 then
-    redis.call('HINCRBY', KEYS[2], 'requests:' .. name, ARGV[index + 1])
-    redis.call('HINCRBY', KEYS[2], 'tokens:' .. name, ARGV[index + 2])
+    add('requests:' .. name, ARGV[index + 1])
+    add('tokens:' .. name, ARGV[index + 2])
   end
 end
 return 1`;
+
+/** A usage figure as a whole number Redis can add: truncated, capped at ±(2^53 - 1), 0 when not finite. */
+function usageIncrement(value: number): number {
+  if (!Number.isFinite(value)) return 0;
+  return Math.max(-Number.MAX_SAFE_INTEGER, Math.min(Number.MAX_SAFE_INTEGER, Math.trunc(value)));
+}
+
+/** A stored counter as a number: 0 when it is not one, capped at 2^53 - 1. */
+function counterValue(text: string): number {
+  const value = Number(text);
+  return Number.isFinite(value) ? Math.min(Math.trunc(value), Number.MAX_SAFE_INTEGER) : 0;
+}
 
 function parseStoredKey(text: string): StoredClientKey | undefined {
   try {
@@ -177,8 +206,10 @@ export function createRedisClientKeyRegistry(options: RedisClientKeyRegistryOpti
     async addUsage(increments) {
       const argumentsList: string[] = [];
       for (const [name, usage] of increments) {
-        if (usage.requests === 0 && usage.tokens === 0) continue;
-        argumentsList.push(name, String(usage.requests), String(usage.tokens));
+        const requests = usageIncrement(usage.requests);
+        const tokens = usageIncrement(usage.tokens);
+        if (requests === 0 && tokens === 0) continue;
+        argumentsList.push(name, String(requests), String(tokens));
       }
       if (argumentsList.length === 0) return;
       await connection.run((client) =>
@@ -194,7 +225,7 @@ export function createRedisClientKeyRegistry(options: RedisClientKeyRegistryOpti
         const name = field.slice(separator + 1);
         if (counter !== 'requests' && counter !== 'tokens') continue;
         const entry = usage.get(name) ?? { requests: 0, tokens: 0 };
-        entry[counter] = Number(value);
+        entry[counter] = counterValue(value);
         usage.set(name, entry);
       }
       return usage;

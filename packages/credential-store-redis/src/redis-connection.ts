@@ -14,7 +14,7 @@ export interface RedisConnectionTuning {
 export interface RedisConnection {
   /** Runs `work` on a connected client; every Redis or socket failure becomes a {@link RedisCredentialStoreError}. */
   run<T>(work: (client: Redis) => Promise<T>): Promise<T>;
-  /** Closes the connection (a later `run` opens a new one). */
+  /** Closes the connection, one still opening included (a later `run` opens a new one). */
   close(): Promise<void>;
 }
 
@@ -22,7 +22,15 @@ export interface RedisConnection {
 const CONFIGURATION_REPLIES =
   /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid (username-password|password)|DB index is out of range/i;
 
+/** The error code word a Redis error reply starts with (`OOM`, `READONLY`, `WRONGTYPE`, …), if any. */
+function replyCodeOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || error.name !== 'ReplyError') return undefined;
+  return /^([A-Z][A-Z_]*)\b/.exec(error.message)?.[1];
+}
+
 function describeFailure(error: unknown): string {
+  const replyCode = replyCodeOf(error);
+  if (replyCode !== undefined) return `it refused the command (${replyCode})`;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ECONNREFUSED') return 'connection refused: nothing is listening there';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
@@ -33,27 +41,45 @@ function describeFailure(error: unknown): string {
 }
 
 /**
+ * A copy of what ioredis threw that shows none of the command's arguments (they may hold the login):
+ * ioredis puts them on its reply errors as `command.args`, and Redis quotes them in some replies
+ * (`unknown command …, with args beginning with: …`). Other errors are kept as they are.
+ */
+function withoutCommandArguments(error: unknown): unknown {
+  if (!(error instanceof Error) || !('command' in error || error.name === 'ReplyError')) return error;
+  const message = error.message.replace(/,? with args beginning with:.*$/s, '');
+  const { command, code } = error as { command?: { name?: unknown }; code?: unknown };
+  return Object.assign(new Error(message), {
+    name: error.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof command?.name === 'string' ? { command: { name: command.name } } : {}),
+  });
+}
+
+/**
  * Turns a failure of ioredis or the socket into a one-line {@link RedisCredentialStoreError}: a refused
  * password or database number is `store-misconfigured`, anything else `store-unavailable` (retryable).
+ * The cause never shows the command's arguments.
  *
  * @param error - what ioredis threw
  * @param location - the store's URL without credentials
  */
 export function storeFailure(error: unknown, location: string): RedisCredentialStoreError {
   if (error instanceof RedisCredentialStoreError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const cause = withoutCommandArguments(error);
+  const message = cause instanceof Error ? cause.message : String(cause);
   if (CONFIGURATION_REPLIES.test(message)) {
     const what = /DB index/i.test(message) ? 'database number' : 'user name or password';
     return new RedisCredentialStoreError(
       'store-misconfigured',
       `Redis at ${location} refused the ${what} in the store URL (CODETETHER_STORE). Correct the URL and try again.`,
-      { cause: error },
+      { cause },
     );
   }
   return new RedisCredentialStoreError(
     'store-unavailable',
-    `The credential store Redis at ${location} is unavailable (${describeFailure(error)}). Check that Redis is running and reachable, then try again.`,
-    { cause: error },
+    `The credential store Redis at ${location} is unavailable (${describeFailure(cause)}). Check that Redis is running and reachable, then try again.`,
+    { cause },
   );
 }
 
@@ -98,13 +124,29 @@ export function createRedisConnection(
     fresh.on('error', (error: unknown) => {
       connectionError ??= error;
     });
-    try {
+    // `connectTimeout` covers the TCP connection only; the handshake's commands (CLIENT SETINFO, the
+    // ready check's INFO, SELECT) would each wait the command timeout on a Redis that accepts and never
+    // answers. The whole of connecting gets `connectTimeoutMs`.
+    const handshake = (async () => {
       await fresh.connect();
       // Selected here rather than with ioredis's `db` option, which ignores a refused database number.
       if (settings.database !== 0) await fresh.select(settings.database);
+    })();
+    handshake.catch(() => {});
+    let deadline: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      deadline = setTimeout(
+        () => reject(Object.assign(new Error('Connecting to Redis timed out.'), { code: 'ETIMEDOUT' })),
+        tuning.connectTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([handshake, expired]);
     } catch (error) {
       fresh.disconnect();
       throw connectionError ?? error;
+    } finally {
+      clearTimeout(deadline);
     }
     return fresh;
   }
@@ -136,8 +178,19 @@ export function createRedisConnection(
     },
     async close() {
       const closing = client;
+      const opening = connecting;
       client = undefined;
-      if (closing !== undefined) await closing.quit().catch(() => closing.disconnect());
+      const quit = (redis: Redis) =>
+        redis.quit().then(
+          () => {},
+          () => redis.disconnect(),
+        );
+      if (closing !== undefined) await quit(closing);
+      // A connection still opening would otherwise be kept, open, by the call that started it.
+      const opened = await opening?.catch(() => undefined);
+      if (opened === undefined) return;
+      if (client === opened) client = undefined;
+      await quit(opened);
     },
   };
 }

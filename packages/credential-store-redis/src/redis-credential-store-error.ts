@@ -4,7 +4,7 @@ export type RedisCredentialStoreErrorCode =
   | 'store-unavailable'
   /** The store URL is malformed, or Redis refused its password or database number. */
   | 'store-misconfigured'
-  /** A write lost its compare-and-set: the login changed (or the lock expired) since it was read. */
+  /** A write lost its compare-and-set: the login changed since it was read. */
   | 'write-conflict';
 
 /** Options of the {@link RedisCredentialStoreError} constructor. */

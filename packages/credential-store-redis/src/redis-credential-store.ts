@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   type CredentialStore,
   DEFAULT_PROFILE,
+  OAuthError,
   parseCredentialsFileContent,
   parseProfileName,
   type RefreshJournal,
@@ -14,6 +15,7 @@ import { type RedisLockHold, withRedisLock } from './redis-lock.js';
 import { DEFAULT_REDIS_KEY_PREFIX, listRedisProfiles, redisProfileKeys } from './redis-profile-keys.js';
 import { createRedisRefreshJournal } from './redis-refresh-journal.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
+import { readStoredLogin } from './redis-stored-login.js';
 
 /** Options of {@link createRedisCredentialStore}. */
 export interface RedisCredentialStoreOptions {
@@ -53,33 +55,51 @@ export interface RedisCredentialStore extends CredentialStore {
 }
 
 /**
- * Stores the login as `{ data, version }` only if the caller still holds the lock (`ARGV[3]`, empty
- * outside a lock) and the version is the one it read (`ARGV[2]`, empty for any). Returns the new
- * version, -1 when the lock is no longer ours, -2 when the version moved on.
+ * Stores the login as `{ data, version }` only if the version is the one the caller read (`ARGV[2]`,
+ * empty for any) and the key still holds a login hash. Returns the new version, -2 when the version
+ * moved on, -3 when the key holds something else (another type, a version that is not a number).
+ *
+ * The version alone decides, not the lock: every change of the login bumps it, so a writer whose lock
+ * expired while it refreshed still overwrites nothing newer, and its rotated refresh token, the only
+ * live one when nobody saved since, is kept rather than refused.
  */
 const WRITE_SCRIPT = `
-if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[3] then return -1 end
-local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'hash' and kind ~= 'none' then return -3 end
+local stored = redis.call('HGET', KEYS[1], 'version') or '0'
+local current = tonumber(stored)
+if current == nil or current < 0 or current ~= math.floor(current) then return -3 end
 if ARGV[2] ~= '' and current ~= tonumber(ARGV[2]) then return -2 end
 redis.call('HSET', KEYS[1], 'data', ARGV[1], 'version', current + 1)
 return current + 1`;
 
-/** Removes the login and its journal; the version keeps counting, so a stale writer still fails. */
+/**
+ * Removes the login and its journal, whatever the key holds; the version keeps counting (from 0 when
+ * it was not a number), so a stale writer still fails.
+ */
 const DELETE_SCRIPT = `
-redis.call('HDEL', KEYS[1], 'data')
-redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('DEL', KEYS[2])
+local version = 0
+if redis.call('TYPE', KEYS[1]).ok == 'hash' then
+  version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0') or 0
+  if version < 0 or version ~= math.floor(version) or version >= 9007199254740991 then version = 0 end
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[1], 'version', version + 1)
 return 1`;
 
-function writeConflict(location: string, result: number, lockTtlMs: number): RedisCredentialStoreError {
-  const reason =
-    result === -1
-      ? `this process's lock expired first (it was paused, or Redis was slow, for over ${Math.round(lockTtlMs / 1000)} s)`
-      : 'another CodeTether process saved a newer login since this one read it';
+function writeConflict(location: string): RedisCredentialStoreError {
   return new RedisCredentialStoreError(
     'write-conflict',
-    `The login in the credential store ${location} was not saved: ${reason}. The newer login is kept; try again.`,
+    `The login in the credential store ${location} was not saved: another CodeTether process saved a newer login since this one read it. The newer login is kept; try again.`,
     { isRetryable: true },
+  );
+}
+
+function replacedByForeignValue(location: string): OAuthError {
+  return new OAuthError(
+    'credentials-corrupt',
+    `The login in the credential store ${location} was not saved: its key was replaced by something that is not a CodeTether login. CodeTether will not overwrite it: remove it (\`codetether auth logout\` does), then run \`codetether auth login\`.`,
+    { path: location },
   );
 }
 
@@ -87,12 +107,13 @@ function writeConflict(location: string, result: number, lockTtlMs: number): Red
  * Creates a credential store in Redis, for several gateways (or machines) sharing one ChatGPT login. The
  * login is kept in the format of the file store's `auth.json`, with a version number. `withLock` takes an
  * expiring, renewed owner lock (`SET NX PX`, compare-and-delete); a write made holding it is a
- * compare-and-set on the lock's token and on the version read under it, so a holder whose lock expired
- * can never overwrite a newer login (`write-conflict`). Writes outside a lock (a login) replace the
- * login. Redis down or unreachable is `store-unavailable`; a malformed URL or a refused password or
- * database is `store-misconfigured` (thrown here for a malformed URL). A corrupt stored login is
- * oauth-pkce's `credentials-corrupt` and is never overwritten by `write` (only `delete` removes it).
- * Each profile has its own keys (see {@link RedisCredentialStoreOptions.profile}), lock and journal.
+ * compare-and-set on the version read under it, so a holder whose lock expired can never overwrite a
+ * newer login (`write-conflict`), yet keeps its rotated refresh token when nobody saved one since.
+ * Writes outside a lock (a login) replace the login. Redis down or unreachable is `store-unavailable`;
+ * a malformed URL or a refused password or database is `store-misconfigured` (thrown here for a
+ * malformed URL). A corrupt stored login is oauth-pkce's `credentials-corrupt` and is never
+ * overwritten by `write` (only `delete` removes it): invalid JSON, another Redis type under the key, a
+ * version that is not a number, or a value over 1 MiB (never loaded). Each profile has its own keys (see {@link RedisCredentialStoreOptions.profile}), lock and journal.
  *
  * @param options - the Redis URL, key prefix, lock and connection tuning
  */
@@ -111,12 +132,7 @@ export function createRedisCredentialStore(options: RedisCredentialStoreOptions)
   const holds = new AsyncLocalStorage<RedisLockHold>();
   const refreshJournal = createRedisRefreshJournal(connection, keys.journal, location);
 
-  const readStored = async () => {
-    const [data, version] = await connection.run((client) =>
-      client.hmget(keys.credentials, 'data', 'version'),
-    );
-    return { data: data ?? undefined, version: Number(version ?? 0) };
-  };
+  const readStored = () => readStoredLogin(connection, keys.credentials, location);
 
   async function read(): Promise<StoredChatGptCredentials | undefined> {
     const { data, version } = await readStored();
@@ -134,18 +150,11 @@ export function createRedisCredentialStore(options: RedisCredentialStoreOptions)
     const expectedVersion = hold === undefined ? '' : String(hold.readVersion ?? existing.version);
     const result = Number(
       await connection.run((client) =>
-        client.eval(
-          WRITE_SCRIPT,
-          2,
-          keys.credentials,
-          keys.lock,
-          content,
-          expectedVersion,
-          hold?.token ?? '',
-        ),
+        client.eval(WRITE_SCRIPT, 1, keys.credentials, content, expectedVersion),
       ),
     );
-    if (result < 0) throw writeConflict(location, result, lockTtlMs);
+    if (result === -3) throw replacedByForeignValue(location);
+    if (result < 0) throw writeConflict(location);
     if (hold !== undefined) hold.readVersion = result;
   }
 

@@ -27,12 +27,22 @@ const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return red
 /** Extends the lock only when it still holds our token. */
 const RENEW_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
+/**
+ * Takes the lock (`SET NX PX`), answering 1; else answers 0, first giving a lock without a lifetime one
+ * (`ARGV[2]` ms), so a lock key left without an expiry (a restore, a hand-made key, another type) stops
+ * blocking every refresh after one lifetime instead of for ever.
+ */
+const ACQUIRE_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Takes the lock: `SET key token NX PX ttl`, retried every 20–100 ms until `timeoutMs` (then the retryable
- * `OAuthError` `lock-failed`, as the file store reports it). Redis failures propagate as
- * `store-unavailable`.
+ * Takes the lock: `SET key token NX PX ttl` (see {@link ACQUIRE_SCRIPT}), retried every 20–100 ms until
+ * `timeoutMs` (then the retryable `OAuthError` `lock-failed`, as the file store reports it). Redis
+ * failures propagate as `store-unavailable`.
  */
 async function acquire(
   connection: RedisConnection,
@@ -42,9 +52,9 @@ async function acquire(
   const deadline = Date.now() + settings.timeoutMs;
   for (;;) {
     const taken = await connection.run((client) =>
-      client.set(settings.key, token, 'PX', settings.ttlMs, 'NX'),
+      client.eval(ACQUIRE_SCRIPT, 1, settings.key, token, String(settings.ttlMs)),
     );
-    if (taken === 'OK') return;
+    if (Number(taken) === 1) return;
     if (Date.now() >= deadline) {
       throw new OAuthError(
         'lock-failed',
@@ -60,7 +70,7 @@ async function acquire(
  * Runs `fn` holding the Redis lock: an owner token set with `NX PX`, renewed (compare-and-`PEXPIRE`) every
  * third of its lifetime while `fn` runs, and released by compare-and-delete, so a holder never removes a
  * lock that expired and was taken by someone else. A holder that dies stops renewing; its lock expires
- * after `ttlMs`. Writes made while holding it check the token (see the store), so a holder whose lock
+ * after `ttlMs`. Writes made while holding it check the version read under it (see the store), so a holder whose lock
  * expired cannot overwrite what the next holder saved.
  *
  * @param connection - the Redis connection

@@ -1,4 +1,5 @@
 import { DEFAULT_PROFILE, isValidProfileName } from '@codetether/oauth-pkce';
+import type { Redis } from 'ioredis';
 import type { RedisConnection } from './redis-connection.js';
 
 /** The prefix of every key the store, the client-key registry and the inspection use, unless told otherwise. */
@@ -29,6 +30,27 @@ export function redisProfileKeys(prefix: string, profile: string): RedisProfileK
   return { credentials: `${base}credentials`, lock: `${base}lock`, journal: `${base}refresh-journal` };
 }
 
+/** Answers 1 for each key (KEYS) that is a hash holding a login, else 0 (another type included). */
+const HELD_SCRIPT = `
+local held = {}
+for index, key in ipairs(KEYS) do
+  held[index] = 0
+  if redis.call('TYPE', key).ok == 'hash' and redis.call('HEXISTS', key, 'data') == 1 then held[index] = 1 end
+end
+return held`;
+
+/**
+ * Tells, in one round trip, whether each credentials key holds a login: a hash with a `data` field (a
+ * logged-out profile keeps only its version; a key of another type holds no login).
+ *
+ * @param client - a connected client
+ * @param credentialKeys - the credentials keys
+ */
+export async function holdLogins(client: Redis, credentialKeys: string[]): Promise<boolean[]> {
+  const held = (await client.eval(HELD_SCRIPT, credentialKeys.length, ...credentialKeys)) as number[];
+  return held.map((value) => value === 1);
+}
+
 /** Escapes the glob characters of `SCAN MATCH` in a literal prefix. */
 function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
@@ -38,7 +60,7 @@ function escapeGlob(text: string): string {
  * Lists the profiles with a stored login under `prefix`: `default` first when it holds one, then the
  * named profiles alphabetically. Walks the key space with `SCAN … MATCH` (never `KEYS`, which blocks
  * Redis) and keeps a profile only when its hash still holds a login (a logged-out profile keeps its
- * version counter).
+ * version counter; a key of another type is no login).
  *
  * @param connection - the Redis connection
  * @param prefix - the store's key prefix
@@ -59,8 +81,7 @@ export async function listRedisProfiles(connection: RedisConnection, prefix: str
     }
   } while (cursor !== '0');
   const candidates = [DEFAULT_PROFILE, ...[...names].sort()];
-  const held = await connection.run((client) =>
-    Promise.all(candidates.map((name) => client.hexists(redisProfileKeys(prefix, name).credentials, 'data'))),
-  );
-  return candidates.filter((_name, index) => held[index] === 1);
+  const credentialKeys = candidates.map((name) => redisProfileKeys(prefix, name).credentials);
+  const held = await connection.run((client) => holdLogins(client, credentialKeys));
+  return candidates.filter((_name, index) => held[index] === true);
 }

@@ -4,6 +4,15 @@ import type { RedisConnection } from './redis-connection.js';
 /** The journal's format version (as in the file store's `auth.json.refresh-journal`). */
 const REFRESH_JOURNAL_VERSION = 1;
 
+/** The largest journal entry read, bytes (an entry is about 120). */
+const MAX_JOURNAL_ENTRY_BYTES = 4096;
+
+/** Reads the entry (KEYS: journal; ARGV: size limit): nil for another type or an oversized value. */
+const READ_SCRIPT = `
+if redis.call('TYPE', KEYS[1]).ok ~= 'string' then return false end
+if redis.call('STRLEN', KEYS[1]) > tonumber(ARGV[1]) then return false end
+return redis.call('GET', KEYS[1])`;
+
 function parseEntry(text: string | null): RefreshJournalEntry | undefined {
   if (text === null) return undefined;
   let value: unknown;
@@ -23,7 +32,7 @@ function parseEntry(text: string | null): RefreshJournalEntry | undefined {
 /**
  * The refresh journal of a Redis credential store: one key holding
  * `{ version, refreshTokenFingerprint, startedAt }` (a fingerprint, never the token). A damaged entry
- * reads as none. Redis acknowledges a `SET` once it holds it in memory; how durable that is depends on
+ * (another Redis type, over 4 KiB, not the format) reads as none; the next write replaces it. Redis acknowledges a `SET` once it holds it in memory; how durable that is depends on
  * the server's persistence settings (AOF with `appendfsync always` matches the file store's fsync).
  *
  * @param connection - the Redis connection
@@ -37,7 +46,10 @@ export function createRedisRefreshJournal(
 ): RefreshJournal {
   return {
     location: `${location} (refresh journal)`,
-    read: () => connection.run((client) => client.get(key)).then(parseEntry),
+    read: () =>
+      connection
+        .run((client) => client.eval(READ_SCRIPT, 1, key, String(MAX_JOURNAL_ENTRY_BYTES)))
+        .then((text) => parseEntry(typeof text === 'string' ? text : null)),
     async write(entry) {
       await connection.run((client) =>
         client.set(key, JSON.stringify({ version: REFRESH_JOURNAL_VERSION, ...entry })),

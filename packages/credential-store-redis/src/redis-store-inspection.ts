@@ -1,6 +1,6 @@
 import { parseProfileName } from '@codetether/oauth-pkce';
 import { createRedisConnection } from './redis-connection.js';
-import { DEFAULT_REDIS_KEY_PREFIX, redisProfileKeys } from './redis-profile-keys.js';
+import { DEFAULT_REDIS_KEY_PREFIX, holdLogins, redisProfileKeys } from './redis-profile-keys.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
 
 /** What {@link inspectRedisStore} found. */
@@ -9,7 +9,7 @@ export interface RedisStoreInspection {
   location: string;
   /** The Redis server's version (`INFO server` → `redis_version`), when it reports one. */
   serverVersion: string | undefined;
-  /** Whether a login is stored. */
+  /** Whether a login is stored (a key of another type under the login key is none). */
   loggedIn: boolean;
   /** Whether a process holds the refresh lock right now. */
   lockHeld: boolean;
@@ -50,13 +50,13 @@ export async function inspectRedisStore(options: RedisStoreInspectionOptions): P
   });
   try {
     const [info, loggedIn, lockExpiresInMs] = await connection.run((client) =>
-      Promise.all([client.info('server'), client.hexists(keys.credentials, 'data'), client.pttl(keys.lock)]),
+      Promise.all([client.info('server'), holdLogins(client, [keys.credentials]), client.pttl(keys.lock)]),
     );
     const serverVersion = /^redis_version:(.+)$/m.exec(info)?.[1]?.trim();
     return {
       location: settings.location,
       serverVersion,
-      loggedIn: loggedIn === 1,
+      loggedIn: loggedIn[0] === true,
       lockHeld: lockExpiresInMs !== -2,
       lockExpiresInMs: lockExpiresInMs >= 0 ? lockExpiresInMs : undefined,
     };
