@@ -1,4 +1,5 @@
 import { type DeltaEventHead, DeltaEventReader, FrequentDeltaHead } from './delta-event-fast-path.js';
+import { skippedEventMessage } from './malformed-event.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
 import { decodeEventData, type EventDataSink } from './sse-event-decoder.js';
@@ -33,7 +34,7 @@ export function createEventDataReducer(
       reducer.markDone(pending.items);
     },
     error(error) {
-      reducer.report(error.code, error.message, pending.items);
+      reducer.report(error.code, skippedEventMessage(error.message), pending.items);
     },
   };
   // Both readers see the same heads (an SSE event cut by the end of a network chunk is read from its data).

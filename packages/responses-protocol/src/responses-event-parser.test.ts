@@ -480,7 +480,13 @@ describe('event reducer: unknown and invalid input', () => {
     const parser = createResponsesEventParser();
     expect(
       parser.feed({ type: 'codetether.malformed_event', code: 'malformed-json', message: 'Bad JSON.' }),
-    ).toEqual([{ type: 'error', code: 'malformed-json', message: 'Bad JSON.' }]);
+    ).toEqual([
+      {
+        type: 'error',
+        code: 'malformed-json',
+        message: 'Bad JSON. The event was skipped and the stream goes on.',
+      },
+    ]);
     expect(parser.feed(completed())).toEqual([{ type: 'done', finishReason: 'stop' }]);
   });
 

@@ -41,14 +41,14 @@ export interface EventDataSink {
   event(event: UnknownResponsesEvent): void;
   /** `data: [DONE]`. */
   done(): void;
-  /** The data was not a valid event; the stream goes on. */
+  /** The data was not a valid event (what the stream does next is the consumer's choice). */
   error(error: ResponsesProtocolError): void;
 }
 
 /**
  * Parses one SSE event's data (or one WebSocket text frame). `[DONE]` → `done`; blank data →
  * nothing; invalid JSON → `malformed-json`; JSON that is not an object with a string `type` →
- * `invalid-event` (when the SSE `event:` name is present and `type` is missing, the name is used as
+ * `invalid-event`, each message saying what was wrong and nothing about the stream (when the SSE `event:` name is present and `type` is missing, the name is used as
  * the type; `readEventName` is only called then).
  * @internal
  */
@@ -70,7 +70,7 @@ export function decodeEventData(
     sink.error(
       new ResponsesProtocolError(
         'malformed-json',
-        `The server sent an event whose data is not valid JSON (${previewData(data)}); it was skipped and the stream goes on. If this repeats, the endpoint is probably not a Responses API stream.`,
+        `The server sent an event whose data is not valid JSON (${previewData(data)}); if this repeats, the endpoint is probably not a Responses API stream.`,
         { cause },
       ),
     );
@@ -92,7 +92,7 @@ export function decodeEventData(
   sink.error(
     new ResponsesProtocolError(
       'invalid-event',
-      `The server sent an event that is not an object with a string "type" (${previewData(data)}); it was skipped and the stream goes on.`,
+      `The server sent an event that is not an object with a string "type" (${previewData(data)}).`,
     ),
   );
 }

@@ -93,6 +93,12 @@ describe('streaming', () => {
     expect(error.code).toBe('protocol');
     expect(error.errorCode).toBe('malformed-json');
     expect(error.fallbackSafe).toBe(false);
+    // The transport stops the stream (a skipped event could be a lost piece of the answer): its
+    // message says so, and does not repeat the decoder's "skipped and the stream goes on".
+    expect(error.message).toContain('not valid JSON');
+    expect(error.message).toContain('"{not json"');
+    expect(error.message).toMatch(/stream was stopped/);
+    expect(error.message).not.toMatch(/skipped|goes on/);
   });
 
   it('treats data: [DONE] before a terminal event as an early end', { timeout: 15_000 }, async () => {

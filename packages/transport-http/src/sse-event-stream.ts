@@ -64,7 +64,9 @@ function protocolError(
   const cause = Object.assign(new Error(message), { name: item.error.name, code: item.error.code });
   return new HttpTransportError(
     'protocol',
-    `The response is not a valid Responses event stream: ${message}`,
+    // The decoder would read on past a bad event; a transport stops, as a skipped event may have
+    // carried part of the answer (a buffer overflow's message says itself that the stream stopped).
+    `The response is not a valid Responses event stream: ${message}${item.error.code === 'buffer-limit-exceeded' ? '' : ' The stream was stopped there rather than go on without that event (it may have carried part of the answer).'}`,
     {
       cause,
       isRetryable: false,

@@ -3,6 +3,7 @@
 // the oracle the fast parser must agree with, for any input cut at any points.
 
 import { createParser } from 'eventsource-parser';
+import { skippedEventMessage } from '../malformed-event.js';
 import { createEventReducer } from '../reducer/event-reducer.js';
 import { bufferLimitError, decodeEventData, type EventDataSink } from '../sse-event-decoder.js';
 import type { StreamChunk } from '../stream-chunk.js';
@@ -90,7 +91,7 @@ export function referenceParse(
   const sink: EventDataSink = {
     event: (event) => reducer.push(event, out),
     done: () => reducer.markDone(out),
-    error: (error) => reducer.report(error.code, error.message, out),
+    error: (error) => reducer.report(error.code, skippedEventMessage(error.message), out),
   };
   const framing = createReferenceFraming(maxBufferBytes);
   let delivered = 0;

@@ -1,4 +1,5 @@
 import type { ResponseObject } from '../events/shared-schemas.js';
+import { skippedEventMessage } from '../malformed-event.js';
 import type { DoneChunk, FinishReason, ResponseItem, StreamChunk } from '../stream-chunk.js';
 import { parseUsage } from '../usage.js';
 import { isRecord, optionalString, type Unchecked, type UncheckedEvent } from './unchecked-event.js';
@@ -118,14 +119,13 @@ export class StreamTermination {
    */
   forwardedDecoderError(event: UncheckedEvent<'codetether.malformed_event'>, out: StreamChunk[]): void {
     const forwardedCode = optionalString(event.code);
-    const message =
-      optionalString(event.message) ?? 'The server sent an event that could not be decoded; it was skipped.';
+    const message = optionalString(event.message) ?? 'The server sent an event that could not be decoded.';
     if (forwardedCode === 'buffer-limit-exceeded') this.fail(forwardedCode, message, out);
     else
       out.push({
         type: 'error',
         code: forwardedCode === 'invalid-event' ? forwardedCode : 'malformed-json',
-        message,
+        message: skippedEventMessage(message),
       });
   }
 
