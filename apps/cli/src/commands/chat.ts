@@ -35,6 +35,14 @@ export async function runChat(
   options: ChatOptions,
 ): Promise<ExitCode> {
   let prompt = words.join(' ').trim();
+  // A prompt argument wins: piped standard input is then not read at all (a `while read` loop around
+  // the command keeps its input). A blank one (`chat "$EMPTY"`) on a terminal is a mistake, not a
+  // request for the interactive session a script would then hang in.
+  if (words.length > 0 && prompt === '' && context.stdin.isTTY === true) {
+    throw new CliError('usage', 'The prompt argument is empty.', {
+      hint: 'Pass the text to ask (codetether chat "Hello"), or no argument at all for an interactive session.',
+    });
+  }
   if (prompt === '' && context.stdin.isTTY !== true) prompt = (await readAll(context.stdin)).trim();
   const interactive = prompt === '' && context.stdin.isTTY === true;
   if (prompt === '' && !interactive) {
