@@ -87,7 +87,9 @@ export function decodeInputText(bytes: Uint8Array): string {
   } catch (cause) {
     const offset = firstInvalidUtf8Offset(bytes);
     const detail =
-      offset === -1 ? '' : ` (byte ${hexByte(bytes[offset] as number)} at offset ${offset} is not valid UTF-8)`;
+      offset === -1
+        ? ''
+        : ` (byte ${hexByte(bytes[offset] as number)} at offset ${offset} is not valid UTF-8)`;
     throw new CliError('usage', `Standard input is not UTF-8 text${detail}; nothing was sent.`, {
       hint: NOT_TEXT_HINT,
       cause,

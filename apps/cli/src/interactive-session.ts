@@ -1,9 +1,11 @@
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import type { CodexProvider, Conversation } from '@codetether/provider-codex';
 import { streamAnswer } from './chat-turn.js';
 import type { CommandContext } from './command-context.js';
 import { reportError } from './error-report.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
+import { exitCodeOfSignal, onStopSignal, type StopSignal } from './interrupt.js';
+import { createSwitchableOutput } from './switchable-output.js';
 
 /** Options of {@link runInteractiveSession}. */
 export interface InteractiveSessionOptions {
@@ -13,15 +15,44 @@ export interface InteractiveSessionOptions {
   instructions?: string | undefined;
   /** Show reasoning. */
   showThinking: boolean;
+  /**
+   * Ends the process at once: a second Ctrl-C (or SIGTERM, SIGHUP) while an answer is still being
+   * cancelled. Default `process.exit`.
+   */
+  forceExit?: (code: ExitCode) => void;
+}
+
+/** The answer being streamed. */
+interface CurrentAnswer {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Puts text entered while an answer streamed (kept, not sent) in front of what was typed since, cursor
+ * at the end, as if typed at the new prompt. Called while readline's output is muted.
+ */
+function restoreEnteredText(readline: Interface, entered: string[]): void {
+  if (entered.length === 0) return;
+  const typedAhead = readline.line;
+  readline.write(null, { ctrl: true, name: 'e' });
+  readline.write(null, { ctrl: true, name: 'u' });
+  readline.write(`${entered.join(' ')}${typedAhead === '' ? '' : ' '}${typedAhead}`);
 }
 
 /**
  * A multi-turn chat on a terminal (node:readline) on one provider conversation: it keeps the
  * history and one WebSocket, so each turn after the first sends only the new message (continuing
  * the previous response) while the socket lasts, and the full history when it must. The
- * conversation warms the socket up while the first question is typed. Ctrl-C cancels the answer
- * being streamed (or clears the line; a cancelled or failed turn is left out of the history),
- * Ctrl-D or `/exit` ends the session, `/reset` starts a new conversation.
+ * conversation warms the socket up while the first question is typed. A failed turn (usage limit,
+ * network error) is reported and left out of the history; the next turn works as before.
+ *
+ * Keys: Ctrl-C cancels the answer being streamed (a second one while it is still stopping leaves at
+ * once, exit 130), clears a typed line, and on an empty line explains how to leave — pressed again
+ * right away, it leaves (exit 0). Ctrl-D or `/exit` leaves, `/reset` starts a new conversation.
+ * While an answer streams, nothing typed is drawn into it (nor is the prompt redrawn on a resize):
+ * what was typed, a line entered included, comes back at the next prompt. SIGTERM and SIGHUP cancel
+ * the answer upstream, restore the terminal and leave with 143 and 129.
  *
  * @param context - streams, environment and clock
  * @param provider - the provider
@@ -33,9 +64,11 @@ export function runInteractiveSession(
   options: InteractiveSessionOptions,
 ): Promise<ExitCode> {
   const { stdout, stdoutColors: colors } = context.terminal;
+  const forceExit = options.forceExit ?? ((code: ExitCode) => process.exit(code));
+  const output = createSwitchableOutput(stdout);
   const readline = createInterface({
     input: context.stdin,
-    output: stdout as NodeJS.WritableStream,
+    output: output.stream,
     terminal: true,
     historySize: 200,
     prompt: `${colors.cyan(colors.bold('›'))} `,
@@ -47,8 +80,13 @@ export function runInteractiveSession(
       warmUp: true,
     });
   let conversation = openConversation();
-  let current: { controller: AbortController; done: Promise<void> } | undefined;
+  let current: CurrentAnswer | undefined;
   let closing = false;
+  let exitCode: ExitCode = EXIT_CODES.success;
+  // Lines entered while an answer streamed: not sent, given back at the next prompt.
+  let entered: string[] = [];
+  // A Ctrl-C on an empty line was just answered with how to leave; another one leaves.
+  let leaveOnNextInterrupt = false;
 
   stdout.write(
     `${colors.bold(`Chatting with ${options.model}.`)} ${colors.dim('Ctrl-C cancels an answer, Ctrl-D exits, /reset starts over.')}\n`,
@@ -63,29 +101,74 @@ export function runInteractiveSession(
         { model: options.model, send: (signal) => turn.send(text, { signal }) },
         { signal: controller.signal, showThinking: options.showThinking, json: false },
       );
-      if (outcome.cancelled) stdout.write(`${colors.yellow('(cancelled)')}\n`);
+      if (outcome.cancelled && !closing) stdout.write(`${colors.yellow('(cancelled)')}\n`);
     } catch (error) {
       reportError(context.terminal, error, context.debug);
     }
   };
 
-  return new Promise<ExitCode>((resolve) => {
-    readline.on('SIGINT', () => {
-      if (current !== undefined) {
-        current.controller.abort(new Error('Cancelled with Ctrl-C.'));
-        return;
-      }
-      if (readline.line.length > 0) {
-        stdout.write('\n');
-        readline.write(null, { ctrl: true, name: 'u' });
-        readline.prompt();
-        return;
-      }
-      stdout.write(`\n${colors.dim('(Press Ctrl-D or type /exit to leave.)')}\n`);
+  const showPrompt = (): void => {
+    restoreEnteredText(readline, entered);
+    entered = [];
+    // Whatever readline computed while muted (typed-ahead rows) does not describe the screen: the
+    // answer ended on a fresh line, which is where the prompt goes.
+    (readline as unknown as { prevRows?: number }).prevRows = 0;
+    output.unmute();
+    readline.prompt(true);
+  };
+
+  const leave = (code: ExitCode): void => {
+    exitCode = code;
+    readline.close();
+  };
+
+  const onInterruptKey = (): void => {
+    if (current !== undefined) {
+      // Still stopping after the first Ctrl-C: leave now rather than leave the user waiting.
+      if (current.controller.signal.aborted) forceExit(EXIT_CODES.interrupted);
+      else current.controller.abort(new Error('Cancelled with Ctrl-C.'));
+      return;
+    }
+    if (readline.line.length > 0) {
+      leaveOnNextInterrupt = false;
+      stdout.write('\n');
+      readline.write(null, { ctrl: true, name: 'u' });
       readline.prompt();
-    });
+      return;
+    }
+    if (leaveOnNextInterrupt) {
+      leave(EXIT_CODES.success);
+      return;
+    }
+    leaveOnNextInterrupt = true;
+    stdout.write(`\n${colors.dim('(Press Ctrl-D or type /exit to leave. Ctrl-C again leaves too.)')}\n`);
+    readline.prompt();
+  };
+
+  const onStop = (signal: StopSignal): void => {
+    // Leaving already (the answer or the conversation still closing): a signal now ends it at once.
+    if (closing) forceExit(exitCodeOfSignal(signal));
+    else if (signal === 'SIGINT') onInterruptKey();
+    else leave(exitCodeOfSignal(signal));
+  };
+
+  return new Promise<ExitCode>((resolve) => {
+    // A Ctrl-C typed on the terminal comes as readline's event; `kill -INT`, SIGTERM and SIGHUP as signals.
+    const stopListening = onStopSignal(onStop);
+    readline.on('SIGINT', onInterruptKey);
+    context.stdin.on(
+      'keypress',
+      (_text: string | undefined, key: { ctrl?: boolean; name?: string } | undefined) => {
+        if (key?.ctrl !== true || key.name !== 'c') leaveOnNextInterrupt = false;
+      },
+    );
     readline.on('line', (line) => {
-      if (current !== undefined || closing) return;
+      leaveOnNextInterrupt = false;
+      if (closing) return;
+      if (current !== undefined) {
+        if (line.trim() !== '') entered.push(line.trim());
+        return;
+      }
       const text = line.trim();
       if (text === '') {
         readline.prompt();
@@ -103,9 +186,10 @@ export function runInteractiveSession(
         return;
       }
       const controller = new AbortController();
+      output.mute();
       const done = answer(text, controller).finally(() => {
         current = undefined;
-        if (!closing) readline.prompt();
+        if (!closing) showPrompt();
       });
       current = { controller, done };
     });
@@ -116,8 +200,10 @@ export function runInteractiveSession(
       void (pending?.done ?? Promise.resolve())
         .then(() => conversation.close())
         .then(() => {
+          stopListening();
+          output.dispose();
           stdout.write('\n');
-          resolve(EXIT_CODES.success);
+          resolve(exitCode);
         });
     });
     readline.prompt();

@@ -37,7 +37,9 @@ describe('reading standard input that is huge', () => {
     const input = longInput(64 * 1024 * 1024);
     const error = await rejectionOf(readAll(input.stream, { maxBytes: 1024 * 1024 }));
     expect(error).toMatchObject({ code: 'usage', exitCode: 2 });
-    expect(error.message).toBe('Standard input is larger than 1 MiB, the most the CLI reads; nothing was sent.');
+    expect(error.message).toBe(
+      'Standard input is larger than 1 MiB, the most the CLI reads; nothing was sent.',
+    );
     expect(error.hint).toContain('head -c');
     // Read up to the limit and one chunk more: the remaining 63 MiB were never read.
     expect(input.pulled()).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024);

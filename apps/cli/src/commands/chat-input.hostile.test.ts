@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { startCli } from '../__fixtures__/cli-harness.js';
 import { createCapturedContext } from '../__fixtures__/captured-context.js';
+import { startCli } from '../__fixtures__/cli-harness.js';
 import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
 import { runChat } from './chat.js';
 
@@ -49,7 +49,10 @@ describe('codetether chat with hostile standard input', () => {
   });
 
   it.each([
-    ['a binary file (NUL bytes)', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])],
+    [
+      'a binary file (NUL bytes)',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+    ],
     ['Latin-1 text', Buffer.from('caf\u00e9 cr\u00e8me', 'latin1')],
   ])('refuses %s on stdin with exit 2 instead of sending U+FFFD', async (_name, bytes) => {
     const chat = startCli(['chat'], fixture.environment.env);
@@ -63,7 +66,9 @@ describe('codetether chat with hostile standard input', () => {
 
   it('sends UTF-16 text with a byte order mark as text', async () => {
     const chat = startCli(['chat'], fixture.environment.env);
-    chat.child.stdin.end(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Grüße aus UTF-16', 'utf16le')]));
+    chat.child.stdin.end(
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Grüße aus UTF-16', 'utf16le')]),
+    );
     const result = await chat.exited;
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('Grüße aus UTF-16\n');
@@ -83,7 +88,11 @@ describe('codetether chat with hostile standard input', () => {
     const terminalInput = Object.assign(new PassThrough(), { isTTY: true });
     const context = { ...captured.context, stdin: terminalInput };
     const error = await runChat(context, ['  '], { model: 'gpt-5.4' }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ name: 'CliError', code: 'usage', message: 'The prompt argument is empty.' });
+    expect(error).toMatchObject({
+      name: 'CliError',
+      code: 'usage',
+      message: 'The prompt argument is empty.',
+    });
     expect(captured.stdout()).toBe('');
   });
 });

@@ -4,7 +4,7 @@ import { CliError } from '../cli-error.js';
 import { createCodexProvider, type TransportMode } from '../codex-provider.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
-import { abortOnInterrupt } from '../interrupt.js';
+import { abortOnStopSignal, exitCodeOfSignal } from '../interrupt.js';
 import { readAll } from '../read-input.js';
 
 /** Options of `codetether chat`. */
@@ -87,22 +87,26 @@ export async function runChat(
         ...display,
       });
     }
-    const interrupt = abortOnInterrupt();
+    // Ctrl-C, SIGTERM (`timeout`, `kill`) and SIGHUP abort the answer upstream and let the spinner
+    // give the cursor back before the process ends with 130, 143 or 129.
+    const stop = abortOnStopSignal();
     try {
       const outcome = await streamAnswer(
         context,
         provider,
         { model: options.model, messages: [...system, { role: 'user', content: prompt }] },
-        { signal: interrupt.signal, sessionId: globalThis.crypto.randomUUID(), ...display },
+        { signal: stop.signal, sessionId: globalThis.crypto.randomUUID(), ...display },
       );
       if (outcome.cancelled) {
-        stderr.write(`${colors.yellow('Cancelled.')}\n`);
-        return EXIT_CODES.interrupted;
+        const signal = stop.received() ?? 'SIGINT';
+        // After SIGHUP the terminal is gone: nothing more is written to it.
+        if (signal !== 'SIGHUP') stderr.write(`${colors.yellow('Cancelled.')}\n`);
+        return exitCodeOfSignal(signal);
       }
       if (fallbackNote !== undefined) stderr.write(fallbackNote);
       return EXIT_CODES.success;
     } finally {
-      interrupt.dispose();
+      stop.dispose();
     }
   } finally {
     await provider.close();
