@@ -95,4 +95,20 @@ describe('codetether chat with hostile standard input', () => {
     });
     expect(captured.stdout()).toBe('');
   });
+
+  it.each([
+    [['--model=', 'Hi'], /^error: The model name is empty\.$/m],
+    [['-m', '  ', 'Hi'], /^error: The model name is empty\.$/m],
+    [
+      ['-m', 'gpt-5.4:banana', 'Hi'],
+      /^error: 'banana' after ':' in 'gpt-5\.4:banana' is not a reasoning effort\. Use one of: /m,
+    ],
+  ])('refuses a bad model value %j with exit 2 and what is wrong with it', async (args, message) => {
+    const chat = startCli(['chat', ...args], fixture.environment.env);
+    chat.child.stdin.end();
+    const result = await chat.exited;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(responsesRequests()).toEqual([]);
+  });
 });

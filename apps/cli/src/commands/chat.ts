@@ -34,6 +34,11 @@ export async function runChat(
   words: string[],
   options: ChatOptions,
 ): Promise<ExitCode> {
+  if (options.model.trim() === '') {
+    throw new CliError('usage', 'The model name is empty.', {
+      hint: 'Pass a model or alias (--model gpt-5.4, --model gpt-5.4:high), or leave --model out for the default.',
+    });
+  }
   let prompt = words.join(' ').trim();
   // A prompt argument wins: piped standard input is then not read at all (a `while read` loop around
   // the command keeps its input). A blank one (`chat "$EMPTY"`) on a terminal is a mistake, not a
