@@ -161,3 +161,39 @@ describe('the interactive session against hostile key presses', () => {
     await expect(session.exited).resolves.toBe(0);
   });
 });
+
+describe('the interactive session with standard output redirected', () => {
+  it('draws the banner, the prompt and the typed keys on standard error, so the file gets only the answers', async () => {
+    let answers = '';
+    let screen = '';
+    const stderr = Object.assign(new EventEmitter(), {
+      isTTY: true,
+      columns: 80,
+      write: (text: string) => {
+        screen += text;
+        return true;
+      },
+    });
+    const stdout = {
+      write: (text: string) => {
+        answers += text;
+        return true;
+      },
+    };
+    const base = createCapturedContext({}).context;
+    const terminal = createTerminal({ stdout, stderr }, { NO_COLOR: '1' });
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const backend = fakeProvider(() => 'finish');
+    const exited = runInteractiveSession({ ...base, terminal, stdin }, backend.provider, {
+      model: 'gpt-5.4',
+      showThinking: true,
+    });
+    stdin.write('hello there\r');
+    await expect.poll(() => answers).toBe('answer to hello there\n');
+    stdin.write('\u0004');
+    await expect(exited).resolves.toBe(0);
+    expect(screen).toContain('Chatting with gpt-5.4.');
+    expect(screen.replace(/\u001b\[[\d;]*[A-Za-z]/g, '')).toContain('› hello there');
+    expect(answers).toBe('answer to hello there\n');
+  });
+});

@@ -63,9 +63,15 @@ export function runInteractiveSession(
   provider: CodexProvider,
   options: InteractiveSessionOptions,
 ): Promise<ExitCode> {
-  const { stdout, stdoutColors: colors } = context.terminal;
+  // The session's own text (banner, prompt, echo of the keys, hints) goes where the user looks: standard
+  // output, or standard error when standard output is redirected (`codetether chat > answers.txt`
+  // keeps only the answers, and the prompt stays on the screen).
+  const { terminal } = context;
+  const onStandardError = terminal.stdout.isTTY !== true && terminal.stderr.isTTY === true;
+  const screen = onStandardError ? terminal.stderr : terminal.stdout;
+  const colors = onStandardError ? terminal.stderrColors : terminal.stdoutColors;
   const forceExit = options.forceExit ?? ((code: ExitCode) => process.exit(code));
-  const output = createSwitchableOutput(stdout);
+  const output = createSwitchableOutput(screen);
   const readline = createInterface({
     input: context.stdin,
     output: output.stream,
@@ -88,7 +94,7 @@ export function runInteractiveSession(
   // A Ctrl-C on an empty line was just answered with how to leave; another one leaves.
   let leaveOnNextInterrupt = false;
 
-  stdout.write(
+  screen.write(
     `${colors.bold(`Chatting with ${options.model}.`)} ${colors.dim('Ctrl-C cancels an answer, Ctrl-D exits, /reset starts over.')}\n`,
   );
 
@@ -101,7 +107,7 @@ export function runInteractiveSession(
         { model: options.model, send: (signal) => turn.send(text, { signal }) },
         { signal: controller.signal, showThinking: options.showThinking, json: false },
       );
-      if (outcome.cancelled && !closing) stdout.write(`${colors.yellow('(cancelled)')}\n`);
+      if (outcome.cancelled && !closing) screen.write(`${colors.yellow('(cancelled)')}\n`);
     } catch (error) {
       reportError(context.terminal, error, context.debug);
     }
@@ -131,7 +137,7 @@ export function runInteractiveSession(
     }
     if (readline.line.length > 0) {
       leaveOnNextInterrupt = false;
-      stdout.write('\n');
+      screen.write('\n');
       readline.write(null, { ctrl: true, name: 'u' });
       readline.prompt();
       return;
@@ -141,7 +147,7 @@ export function runInteractiveSession(
       return;
     }
     leaveOnNextInterrupt = true;
-    stdout.write(`\n${colors.dim('(Press Ctrl-D or type /exit to leave. Ctrl-C again leaves too.)')}\n`);
+    screen.write(`\n${colors.dim('(Press Ctrl-D or type /exit to leave. Ctrl-C again leaves too.)')}\n`);
     readline.prompt();
   };
 
@@ -181,7 +187,7 @@ export function runInteractiveSession(
       if (text === '/reset') {
         void conversation.close();
         conversation = openConversation();
-        stdout.write(`${colors.dim('(new conversation)')}\n`);
+        screen.write(`${colors.dim('(new conversation)')}\n`);
         readline.prompt();
         return;
       }
@@ -202,7 +208,7 @@ export function runInteractiveSession(
         .then(() => {
           stopListening();
           output.dispose();
-          stdout.write('\n');
+          screen.write('\n');
           resolve(exitCode);
         });
     });
