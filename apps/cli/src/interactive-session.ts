@@ -6,6 +6,7 @@ import { reportError } from './error-report.js';
 import { EXIT_CODES, type ExitCode } from './exit-codes.js';
 import { exitCodeOfSignal, onStopSignal, type StopSignal } from './interrupt.js';
 import { createSwitchableOutput } from './switchable-output.js';
+import type { Colors, OutputStream, Terminal } from './terminal.js';
 
 /** Options of {@link runInteractiveSession}. */
 export interface InteractiveSessionOptions {
@@ -40,6 +41,26 @@ function restoreEnteredText(readline: Interface, entered: string[]): void {
   readline.write(`${entered.join(' ')}${typedAhead === '' ? '' : ' '}${typedAhead}`);
 }
 
+/** Draws the prompt (and what was typed ahead) after an answer, which ended on a fresh line. */
+function promptOnFreshLine(readline: Interface): void {
+  // Whatever readline computed while muted (the rows of the typed-ahead text) does not describe the
+  // screen; left as it is, readline would first move the cursor up into the answer and erase it.
+  (readline as unknown as { prevRows?: number }).prevRows = 0;
+  readline.prompt(true);
+}
+
+/**
+ * Where the session's own text (banner, prompt, echo of the keys, hints) goes: where the user looks,
+ * standard output, or standard error when standard output is redirected (`codetether chat >
+ * answers.txt` keeps only the answers, and the prompt stays on the screen).
+ */
+function sessionScreen(terminal: Terminal): { screen: OutputStream; colors: Colors } {
+  const onStandardError = terminal.stdout.isTTY !== true && terminal.stderr.isTTY === true;
+  return onStandardError
+    ? { screen: terminal.stderr, colors: terminal.stderrColors }
+    : { screen: terminal.stdout, colors: terminal.stdoutColors };
+}
+
 /**
  * A multi-turn chat on a terminal (node:readline) on one provider conversation: it keeps the
  * history and one WebSocket, so each turn after the first sends only the new message (continuing
@@ -63,13 +84,7 @@ export function runInteractiveSession(
   provider: CodexProvider,
   options: InteractiveSessionOptions,
 ): Promise<ExitCode> {
-  // The session's own text (banner, prompt, echo of the keys, hints) goes where the user looks: standard
-  // output, or standard error when standard output is redirected (`codetether chat > answers.txt`
-  // keeps only the answers, and the prompt stays on the screen).
-  const { terminal } = context;
-  const onStandardError = terminal.stdout.isTTY !== true && terminal.stderr.isTTY === true;
-  const screen = onStandardError ? terminal.stderr : terminal.stdout;
-  const colors = onStandardError ? terminal.stderrColors : terminal.stdoutColors;
+  const { screen, colors } = sessionScreen(context.terminal);
   const forceExit = options.forceExit ?? ((code: ExitCode) => process.exit(code));
   const output = createSwitchableOutput(screen);
   const readline = createInterface({
@@ -116,11 +131,8 @@ export function runInteractiveSession(
   const showPrompt = (): void => {
     restoreEnteredText(readline, entered);
     entered = [];
-    // Whatever readline computed while muted (typed-ahead rows) does not describe the screen: the
-    // answer ended on a fresh line, which is where the prompt goes.
-    (readline as unknown as { prevRows?: number }).prevRows = 0;
     output.unmute();
-    readline.prompt(true);
+    promptOnFreshLine(readline);
   };
 
   const leave = (code: ExitCode): void => {
