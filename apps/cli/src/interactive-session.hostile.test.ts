@@ -197,3 +197,17 @@ describe('the interactive session with standard output redirected', () => {
     expect(answers).toBe('answer to hello there\n');
   });
 });
+
+describe('the interactive session with pasted text', () => {
+  it('sends lines pasted together (one read of the terminal) as one message, not one turn per line', async () => {
+    const session = startSession(() => 'finish');
+    session.stdin.write('Explain this:\rconst a = 1;\rconst b = 2;\r');
+    await expect.poll(() => session.backend.sent).toEqual(['Explain this:\nconst a = 1;\nconst b = 2;']);
+    await expect.poll(() => session.captured.stdout()).toContain('answer to Explain this:');
+    session.stdin.write('next\r');
+    await expect.poll(() => session.backend.sent).toHaveLength(2);
+    session.stdin.write('\u0004');
+    await expect(session.exited).resolves.toBe(0);
+    expect(session.backend.sent[1]).toBe('next');
+  });
+});

@@ -41,6 +41,30 @@ function restoreEnteredText(readline: Interface, entered: string[]): void {
   readline.write(`${entered.join(' ')}${typedAhead === '' ? '' : ' '}${typedAhead}`);
 }
 
+/**
+ * Streams the answer to one message of the conversation; a failure is reported (the session goes on).
+ * Resolves true when the answer was cancelled.
+ */
+async function answerTurn(
+  context: CommandContext,
+  provider: CodexProvider,
+  options: InteractiveSessionOptions,
+  turn: { conversation: Conversation; text: string; controller: AbortController },
+): Promise<boolean> {
+  try {
+    const outcome = await streamAnswer(
+      context,
+      provider,
+      { model: options.model, send: (signal) => turn.conversation.send(turn.text, { signal }) },
+      { signal: turn.controller.signal, showThinking: options.showThinking, json: false },
+    );
+    return outcome.cancelled;
+  } catch (error) {
+    reportError(context.terminal, error, context.debug);
+    return false;
+  }
+}
+
 /** Draws the prompt (and what was typed ahead) after an answer, which ended on a fresh line. */
 function promptOnFreshLine(readline: Interface): void {
   // Whatever readline computed while muted (the rows of the typed-ahead text) does not describe the
@@ -106,6 +130,8 @@ export function runInteractiveSession(
   let exitCode: ExitCode = EXIT_CODES.success;
   // Lines entered while an answer streamed: not sent, given back at the next prompt.
   let entered: string[] = [];
+  // Lines of the current read of the terminal, sent together as one message.
+  let arriving: string[] = [];
   // A Ctrl-C on an empty line was just answered with how to leave; another one leaves.
   let leaveOnNextInterrupt = false;
 
@@ -113,26 +139,34 @@ export function runInteractiveSession(
     `${colors.bold(`Chatting with ${options.model}.`)} ${colors.dim('Ctrl-C cancels an answer, Ctrl-D exits, /reset starts over.')}\n`,
   );
 
-  const answer = async (text: string, controller: AbortController): Promise<void> => {
-    const turn = conversation;
-    try {
-      const outcome = await streamAnswer(
-        context,
-        provider,
-        { model: options.model, send: (signal) => turn.send(text, { signal }) },
-        { signal: controller.signal, showThinking: options.showThinking, json: false },
-      );
-      if (outcome.cancelled && !closing) screen.write(`${colors.yellow('(cancelled)')}\n`);
-    } catch (error) {
-      reportError(context.terminal, error, context.debug);
-    }
-  };
-
   const showPrompt = (): void => {
     restoreEnteredText(readline, entered);
     entered = [];
     output.unmute();
     promptOnFreshLine(readline);
+  };
+
+  const submit = (text: string): void => {
+    if (closing) return;
+    if (text === '') readline.prompt();
+    else if (text === '/exit' || text === '/quit') readline.close();
+    else if (text === '/reset') {
+      void conversation.close();
+      conversation = openConversation();
+      screen.write(`${colors.dim('(new conversation)')}\n`);
+      readline.prompt();
+    } else {
+      const controller = new AbortController();
+      output.mute();
+      const turn = { conversation, text, controller };
+      const done = answerTurn(context, provider, options, turn).then((cancelled) => {
+        current = undefined;
+        if (closing) return;
+        if (cancelled) screen.write(`${colors.yellow('(cancelled)')}\n`);
+        showPrompt();
+      });
+      current = { controller, done };
+    }
   };
 
   const leave = (code: ExitCode): void => {
@@ -187,29 +221,16 @@ export function runInteractiveSession(
         if (line.trim() !== '') entered.push(line.trim());
         return;
       }
-      const text = line.trim();
-      if (text === '') {
-        readline.prompt();
-        return;
+      // Lines that come in one read of the terminal (a multi-line paste) are one message, not a turn
+      // each: they are all emitted before the next turn of the event loop.
+      arriving.push(line);
+      if (arriving.length === 1) {
+        setImmediate(() => {
+          const text = arriving.join('\n').trim();
+          arriving = [];
+          submit(text);
+        });
       }
-      if (text === '/exit' || text === '/quit') {
-        readline.close();
-        return;
-      }
-      if (text === '/reset') {
-        void conversation.close();
-        conversation = openConversation();
-        screen.write(`${colors.dim('(new conversation)')}\n`);
-        readline.prompt();
-        return;
-      }
-      const controller = new AbortController();
-      output.mute();
-      const done = answer(text, controller).finally(() => {
-        current = undefined;
-        if (!closing) showPrompt();
-      });
-      current = { controller, done };
     });
     readline.on('close', () => {
       closing = true;
