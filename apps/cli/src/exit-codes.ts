@@ -10,6 +10,10 @@ export const EXIT_CODES = {
   notLoggedIn: 3,
   /** The user pressed Ctrl-C (128 + SIGINT). */
   interrupted: 130,
+  /** Stopped by SIGHUP: the terminal was closed (128 + SIGHUP). */
+  hangUp: 129,
+  /** Stopped by SIGTERM: `kill`, `timeout`, a process manager (128 + SIGTERM). */
+  terminated: 143,
 } as const;
 
 /** One of the values of {@link EXIT_CODES}. */

@@ -1,5 +1,5 @@
-/** Error codes of a write whose reader went away: a closed pipe (`| head`), a socket reset by its peer. */
-const READER_GONE_CODES: ReadonlySet<string> = new Set(['EPIPE', 'ECONNRESET']);
+/** Error codes of a write whose reader went away: a closed pipe (`| head`), a socket reset by its peer, a terminal closed under the process (EIO after SIGHUP). */
+const READER_GONE_CODES: ReadonlySet<string> = new Set(['EPIPE', 'ECONNRESET', 'EIO']);
 
 /**
  * Ends the process quietly (keeping any exit code already set, else 0) when the reader of one of

@@ -1,5 +1,6 @@
 import { CliError } from './cli-error.js';
 import type { InputStream } from './command-context.js';
+import { decodeInputText } from './input-text.js';
 import type { OutputStream } from './terminal.js';
 
 /**
@@ -17,23 +18,57 @@ function standardInputError(cause: unknown): CliError {
   });
 }
 
+/** The most standard input `readAll` reads by default: 16 MiB, far more than any model's context window. */
+export const MAX_STANDARD_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** `1 MiB`, `16 MiB`, or a byte count when the limit is not whole mebibytes. */
+function formatLimit(bytes: number): string {
+  const mebibytes = bytes / (1024 * 1024);
+  return Number.isInteger(mebibytes) ? `${mebibytes} MiB` : `${bytes} bytes`;
+}
+
+function inputTooLargeError(maxBytes: number): CliError {
+  return new CliError(
+    'usage',
+    `Standard input is larger than ${formatLimit(maxBytes)}, the most the CLI reads; nothing was sent.`,
+    {
+      hint: 'Send a smaller part (head -c 100000 big.log | codetether chat, git diff -- one/path), or split it and ask about each piece.',
+    },
+  );
+}
+
+/** Options of {@link readAll}. */
+export interface ReadAllOptions {
+  /** The most bytes read; more is a usage error. Default {@link MAX_STANDARD_INPUT_BYTES}. */
+  maxBytes?: number;
+}
+
 /**
- * Reads standard input to the end as UTF-8 text. A stream error becomes {@link standardInputError}.
+ * Reads standard input to the end as text (see {@link decodeInputText}: UTF-8, or UTF-16 with a byte
+ * order mark; not text is a usage error). Reading stops as soon as the input passes `maxBytes` (an
+ * endless `yes |` or `< /dev/zero` ends at once with a usage error instead of filling the memory). A
+ * stream error becomes {@link standardInputError}.
  *
  * @param stdin - the stream
+ * @param options - the size limit
  */
-export async function readAll(stdin: InputStream): Promise<string> {
-  const parts: string[] = [];
-  const decoder = new TextDecoder();
+export async function readAll(stdin: InputStream, options: ReadAllOptions = {}): Promise<string> {
+  const maxBytes = options.maxBytes ?? MAX_STANDARD_INPUT_BYTES;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
     for await (const chunk of stdin) {
-      parts.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
+      size += bytes.byteLength;
+      // Leaving the loop destroys the stream: the rest is never read.
+      if (size > maxBytes) throw inputTooLargeError(maxBytes);
+      chunks.push(bytes);
     }
   } catch (error) {
+    if (error instanceof CliError) throw error;
     throw standardInputError(error);
   }
-  parts.push(decoder.decode());
-  return parts.join('');
+  return decodeInputText(Buffer.concat(chunks, size));
 }
 
 /**

@@ -36,11 +36,32 @@ function invalidAlias(message: string): CodexProviderError {
   return new CodexProviderError('invalid-request', message, { isRetryable: false, status: 400 });
 }
 
+/** The efforts an alias suffix may name when the model list does not say. */
+const SUFFIX_EFFORTS = ['none', 'low', 'medium', 'high', 'xhigh'];
+
+/**
+ * The error of a known model with a suffix that is not a reasoning effort (`gpt-5.4:banana`,
+ * `gpt-5.4:`), naming the suffix rather than calling the whole name an unsupported model; `undefined`
+ * when the name before the last `:` is not a known model either.
+ */
+function misspeltEffortError(model: string, list: ModelList): CodexProviderError | undefined {
+  const colon = model.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const name = model.slice(0, colon);
+  const info = findModel(list, resolveModelAlias(name).model) ?? findModel(list, name);
+  if (info === undefined) return undefined;
+  const efforts = info.supportedReasoningEfforts.length > 0 ? info.supportedReasoningEfforts : SUFFIX_EFFORTS;
+  return invalidAlias(
+    `'${model.slice(colon + 1)}' after ':' in '${model}' is not a reasoning effort. Use one of: ${efforts.join(', ')} (e.g. ${info.id}:${efforts.at(-1)}).`,
+  );
+}
+
 /**
  * Checks a model name (or alias) against the ChatGPT backend's live list and returns what the list
  * says about it. Hidden models are accepted. An `:effort` the model does not support and a `-fast`
- * alias on a model without the priority tier are `invalid-request` errors naming what works; an
- * unknown model is {@link unsupportedModelError}.
+ * alias on a model without the priority tier are `invalid-request` errors naming what works, and so is
+ * a known model with a suffix that is no effort at all (`gpt-5.4:banana`); an unknown model is
+ * {@link unsupportedModelError}.
  *
  * @param model - the model or alias as written (`gpt-5.4:high`, `gpt-5.5-fast`)
  * @param list - the account's model list
@@ -49,7 +70,9 @@ function invalidAlias(message: string): CodexProviderError {
 export function checkModelRequest(model: string, list: ModelList, account: ModelAccount): ModelInfo {
   const resolved = resolveModelAlias(model);
   const info = findModel(list, resolved.model) ?? findModel(list, model);
-  if (info === undefined) throw unsupportedModelError(model, list, account);
+  if (info === undefined) {
+    throw misspeltEffortError(model, list) ?? unsupportedModelError(model, list, account);
+  }
   const efforts = info.supportedReasoningEfforts;
   if (resolved.effort !== undefined && efforts.length > 0 && !efforts.includes(resolved.effort)) {
     throw invalidAlias(

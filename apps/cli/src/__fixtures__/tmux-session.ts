@@ -22,6 +22,8 @@ export interface TmuxSession {
   waitFor(predicate: (screen: string) => boolean, description: string): Promise<string>;
   /** Polls until the command has exited; returns its exit status. */
   waitForExit(): Promise<number>;
+  /** Whether the pane shows its cursor (a program that hid it and died leaves it hidden). */
+  cursorVisible(): Promise<boolean>;
   /** Kills the private tmux server. */
   close(): Promise<void>;
 }
@@ -106,6 +108,9 @@ export async function startTmuxSession(argv: string[], env: Record<string, strin
         const status = await readFile(statusFile, 'utf8').catch(() => '');
         return status.trim() === '' ? undefined : Number(status.trim());
       }, 'the command to exit');
+    },
+    async cursorVisible() {
+      return (await tmux('display-message', '-p', '-t', 'cli', '#{cursor_flag}')).trim() === '1';
     },
     async close() {
       await tmux('kill-server').catch(() => {});

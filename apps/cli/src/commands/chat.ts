@@ -4,7 +4,7 @@ import { CliError } from '../cli-error.js';
 import { createCodexProvider, type TransportMode } from '../codex-provider.js';
 import type { CommandContext } from '../command-context.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
-import { abortOnInterrupt } from '../interrupt.js';
+import { abortOnStopSignal, exitCodeOfSignal } from '../interrupt.js';
 import { readAll } from '../read-input.js';
 
 /** Options of `codetether chat`. */
@@ -34,7 +34,20 @@ export async function runChat(
   words: string[],
   options: ChatOptions,
 ): Promise<ExitCode> {
+  if (options.model.trim() === '') {
+    throw new CliError('usage', 'The model name is empty.', {
+      hint: 'Pass a model or alias (--model gpt-5.4, --model gpt-5.4:high), or leave --model out for the default.',
+    });
+  }
   let prompt = words.join(' ').trim();
+  // A prompt argument wins: piped standard input is then not read at all (a `while read` loop around
+  // the command keeps its input). A blank one (`chat "$EMPTY"`) on a terminal is a mistake, not a
+  // request for the interactive session a script would then hang in.
+  if (words.length > 0 && prompt === '' && context.stdin.isTTY === true) {
+    throw new CliError('usage', 'The prompt argument is empty.', {
+      hint: 'Pass the text to ask (codetether chat "Hello"), or no argument at all for an interactive session.',
+    });
+  }
   if (prompt === '' && context.stdin.isTTY !== true) prompt = (await readAll(context.stdin)).trim();
   const interactive = prompt === '' && context.stdin.isTTY === true;
   if (prompt === '' && !interactive) {
@@ -79,22 +92,26 @@ export async function runChat(
         ...display,
       });
     }
-    const interrupt = abortOnInterrupt();
+    // Ctrl-C, SIGTERM (`timeout`, `kill`) and SIGHUP abort the answer upstream and let the spinner
+    // give the cursor back before the process ends with 130, 143 or 129.
+    const stop = abortOnStopSignal();
     try {
       const outcome = await streamAnswer(
         context,
         provider,
         { model: options.model, messages: [...system, { role: 'user', content: prompt }] },
-        { signal: interrupt.signal, sessionId: globalThis.crypto.randomUUID(), ...display },
+        { signal: stop.signal, sessionId: globalThis.crypto.randomUUID(), ...display },
       );
       if (outcome.cancelled) {
-        stderr.write(`${colors.yellow('Cancelled.')}\n`);
-        return EXIT_CODES.interrupted;
+        const signal = stop.received() ?? 'SIGINT';
+        // After SIGHUP the terminal is gone: nothing more is written to it.
+        if (signal !== 'SIGHUP') stderr.write(`${colors.yellow('Cancelled.')}\n`);
+        return exitCodeOfSignal(signal);
       }
       if (fallbackNote !== undefined) stderr.write(fallbackNote);
       return EXIT_CODES.success;
     } finally {
-      interrupt.dispose();
+      stop.dispose();
     }
   } finally {
     await provider.close();
