@@ -155,3 +155,46 @@ describe('TokenManager refresh journal', () => {
     expect((await memory.read())?.tokens.refreshToken).toBe('refresh-new');
   });
 });
+
+describe('TokenManager when another process saved a newer login during the refresh', () => {
+  // Replicas sharing one store through a lock that expired mid-refresh (a slow issuer, a paused
+  // process): both spend the same refresh token; the issuer rotates it for one and rejects the other,
+  // whose rejection must not end in "log in again" while the store holds the other's good login.
+  const newerLogin = () =>
+    makeCredentials({
+      expiresAt: Date.now() + 3_600_000,
+      refreshToken: 'refresh-by-the-other-replica',
+      marker: 'other-replica',
+    });
+
+  for (const [name, handler] of [
+    ['refresh_token_reused', rejected('refresh_token_reused')],
+    ['invalid_grant', () => jsonResponse(400, { error: 'invalid_grant', error_description: 'already used' })],
+  ] as const) {
+    it(`uses the newer login instead of failing on ${name}`, async () => {
+      const saved = newerLogin();
+      const { manager: tokens } = manager(async (request) => {
+        // The other replica's write lands while this request is with the issuer.
+        await createFileCredentialStore({ home: folder }).write(saved);
+        return handler(request);
+      });
+      expect((await tokens.getAccessToken()).accessToken).toBe(saved.tokens.accessToken);
+      expect((await store.read())?.tokens.refreshToken).toBe('refresh-by-the-other-replica');
+    });
+  }
+
+  it('uses the newer login even when the journal showed a lost refresh of the spent token', async () => {
+    await recordLostRefresh();
+    const saved = newerLogin();
+    const { manager: tokens } = manager(async (request) => {
+      await createFileCredentialStore({ home: folder }).write(saved);
+      return rejected('refresh_token_reused')(request);
+    });
+    expect((await tokens.getAccessToken()).accessToken).toBe(saved.tokens.accessToken);
+  });
+
+  it('still says log in again when the store kept the spent login', async () => {
+    const { manager: tokens } = manager(rejected('refresh_token_reused'));
+    await expect(tokens.getAccessToken()).rejects.toMatchObject({ code: 'refresh-token-rejected' });
+  });
+});

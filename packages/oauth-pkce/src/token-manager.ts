@@ -223,40 +223,73 @@ class DefaultTokenManager implements TokenManager {
       // Read under the lock: the freshest login there is.
       this.#remember(current);
       if (!shouldRefresh(current)) return current;
-      return refreshWithJournal({
-        refreshToken: current.tokens.refreshToken,
-        journal: this.#store.refreshJournal,
-        now: this.#now,
-        refresh: () =>
-          refreshTokens({
-            issuer: this.#issuer,
-            clientId: this.#clientId,
-            refreshToken: current.tokens.refreshToken,
-            idToken: current.tokens.idToken,
-            fetch: this.#fetch,
-            now: this.#now,
-          }),
-        // The old refresh token is dead now: persist the rotated one before anything else.
-        persist: async (tokens) => {
-          const next: StoredChatGptCredentials = {
-            type: 'chatgpt',
-            tokens,
-            lastRefreshAt: this.#now(),
-            source: current.source,
-          };
-          const accountId = readAccountClaims(tokens).accountId ?? current.accountId;
-          if (accountId !== undefined) next.accountId = accountId;
-          await this.#store.write(next);
-          this.#remember(next);
-          return next;
-        },
-      });
+      return this.#refreshOrAdoptNewer(current, shouldRefresh, () =>
+        refreshWithJournal({
+          refreshToken: current.tokens.refreshToken,
+          journal: this.#store.refreshJournal,
+          now: this.#now,
+          refresh: () =>
+            refreshTokens({
+              issuer: this.#issuer,
+              clientId: this.#clientId,
+              refreshToken: current.tokens.refreshToken,
+              idToken: current.tokens.idToken,
+              fetch: this.#fetch,
+              now: this.#now,
+            }),
+          // The old refresh token is dead now: persist the rotated one before anything else.
+          persist: async (tokens) => {
+            const next: StoredChatGptCredentials = {
+              type: 'chatgpt',
+              tokens,
+              lastRefreshAt: this.#now(),
+              source: current.source,
+            };
+            const accountId = readAccountClaims(tokens).accountId ?? current.accountId;
+            if (accountId !== undefined) next.accountId = accountId;
+            await this.#store.write(next);
+            this.#remember(next);
+            return next;
+          },
+        }),
+      );
     });
     this.#inFlight = flight;
     try {
       return await flight;
     } finally {
       if (this.#inFlight === flight) this.#inFlight = undefined;
+    }
+  }
+
+  /**
+   * Runs `refresh` (which spends `current`'s refresh token); when the issuer rejects that token, reads
+   * the store again: another process sharing it may have spent the same token first and saved the
+   * login it got (replicas whose shared lock expired during a slow refresh). That newer login is
+   * returned when it needs no refresh itself; otherwise the rejection stands.
+   */
+  async #refreshOrAdoptNewer(
+    current: StoredChatGptCredentials,
+    shouldRefresh: (credentials: StoredChatGptCredentials) => boolean,
+    refresh: () => Promise<StoredChatGptCredentials>,
+  ): Promise<StoredChatGptCredentials> {
+    try {
+      return await refresh();
+    } catch (error) {
+      if (
+        !(error instanceof OAuthError) ||
+        (error.code !== 'refresh-token-rejected' && error.code !== 'refresh-interrupted')
+      )
+        throw error;
+      const stored = await this.#store.read().catch(() => undefined);
+      if (
+        stored === undefined ||
+        stored.tokens.refreshToken === current.tokens.refreshToken ||
+        shouldRefresh(stored)
+      )
+        throw error;
+      this.#remember(stored);
+      return stored;
     }
   }
 
