@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PROFILE, parseProfileName } from '@codetether/oauth-pkce';
 import {
@@ -19,9 +20,12 @@ import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { runKeysCommand } from './keys-command.js';
+import { printableArgument } from './printable-argument.js';
 import { isLoopbackHost } from './request-origin-policy.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
+import { refuseRepeatedOptions } from './repeated-options.js';
 import { ServerUsageError } from './server-usage-error.js';
+import { startUpWarnings } from './start-up-warnings.js';
 
 export { ServerUsageError } from './server-usage-error.js';
 
@@ -56,6 +60,8 @@ export interface ServerCommandSettings extends ConnectionLimits {
   port: number;
   /** Shutdown grace period for open streams, ms. */
   shutdownGraceMs: number;
+  /** The pino log level (`CODETETHER_LOG_LEVEL`, default `info`), lower case. */
+  logLevel: string;
   /** Refuse to start unless a key is configured, instead of generating one (`--require-key`). */
   requireKey: boolean;
   /** Continuation and its index limits, or `false` (`--no-continuation`, `CODETETHER_GATEWAY_CONTINUATION=off`). */
@@ -121,10 +127,40 @@ shared by replicas: login and client keys), OPENAI_API_KEY, CODETETHER_CHATGPT_B
 CODETETHER_AUTH_ISSUER, CODETETHER_TRANSPORT, CODETETHER_LOG_LEVEL.
 `;
 
+/** The log levels `CODETETHER_LOG_LEVEL` may name (pino's). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function parseLogLevel(env: Record<string, string | undefined>): string {
+  const level = resolveLogLevel(undefined, env);
+  if (!(LOG_LEVELS as readonly string[]).includes(level.toLowerCase())) {
+    throw new ServerUsageError(
+      `${ENVIRONMENT_VARIABLES.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${printableArgument(level)}'.`,
+    );
+  }
+  return level.toLowerCase();
+}
+
+/** A DNS name: dot-separated labels of letters, digits, `-` and `_`, at most 253 characters. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_][a-z0-9_-]{0,62})*\.?$/i;
+
+/** `--host`, else `CODETETHER_SERVER_HOST`, else 127.0.0.1: an IP address (IPv6 with or without brackets) or a name. */
+function parseHost(flag: string | undefined, env: Record<string, string | undefined>): string {
+  const value = flag ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost);
+  if (value === undefined) return DEFAULT_HOST;
+  const source = flag === undefined ? ENVIRONMENT_VARIABLES.serverHost : '--host';
+  const unbracketed = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+  if (isIP(unbracketed) === 6 || (unbracketed === value && (isIP(value) === 4 || HOST_NAME.test(value)))) {
+    return unbracketed;
+  }
+  throw new ServerUsageError(
+    `${source} must be an IP address or a host name, got '${printableArgument(value)}' (for example 127.0.0.1, 0.0.0.0, ::1 or gateway.lan).`,
+  );
+}
+
 function parsePort(value: string, source: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ServerUsageError(`${source} must be a port number between 0 and 65535, got '${value}'.`);
+    throw new ServerUsageError(`${source} must be a port number between 0 and 65535, got '${printableArgument(value)}'.`);
   }
   return port;
 }
@@ -156,8 +192,9 @@ type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
 };
 
 function parseValues(argv: readonly string[]): ParsedValues {
+  let parsed: { values: unknown; tokens: ReadonlyArray<{ kind: string; name?: string; rawName?: string }> };
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: [...argv],
       options: {
         ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
@@ -168,27 +205,50 @@ function parseValues(argv: readonly string[]): ParsedValues {
       },
       strict: true,
       allowPositionals: false,
-    }).values as ParsedValues;
+      tokens: true,
+    });
   } catch (error) {
-    throw new ServerUsageError((error as Error).message);
+    throw new ServerUsageError(printableArgument((error as Error).message, 400));
   }
+  refuseRepeatedOptions(parsed.tokens);
+  return parsed.values as ParsedValues;
 }
 
-/** A whole number of at least `minimum` from a flag, else from a variable, else the default. */
-function wholeNumberSetting(
-  flag: string | undefined,
-  flagName: string,
-  env: Record<string, string | undefined>,
-  variable: string,
-  fallback: number,
-  minimum = 1,
-): number {
-  const fromEnvironment = readEnvironmentSetting(env, variable);
-  const [value, source] = flag !== undefined ? [flag, flagName] : [fromEnvironment, variable];
+
+/**
+ * The longest wait Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms,
+ * so a timeout or grace period above it would end things at once instead of never.
+ */
+export const LONGEST_TIMER_MS = 2_147_483_647;
+
+/** Where a whole-number setting comes from and what it may be. */
+interface WholeNumberSource {
+  /** The flag's value, if given. */
+  flag: string | undefined;
+  /** The flag's name, e.g. `--max-connections`. */
+  flagName: string;
+  /** The environment and the variable read when the flag is not given (none for flag-only settings). */
+  env?: Record<string, string | undefined>;
+  variable?: string;
+  /** The value when neither is set. */
+  fallback: number;
+  /** The smallest value allowed (default 1). */
+  minimum?: number;
+  /** The largest value allowed (default `Number.MAX_SAFE_INTEGER`). */
+  maximum?: number;
+}
+
+/** A whole number (digits only: no sign, exponent, hex or blank) from a flag, else a variable, else the default. */
+function wholeNumberSetting(source: WholeNumberSource): number {
+  const { flag, flagName, env, variable, fallback, minimum = 1, maximum = Number.MAX_SAFE_INTEGER } = source;
+  const fromEnvironment = env === undefined || variable === undefined ? undefined : readEnvironmentSetting(env, variable);
+  const [value, name] = flag !== undefined ? [flag, flagName] : [fromEnvironment, variable ?? flagName];
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < minimum) {
-    throw new ServerUsageError(`${source} must be a whole number of at least ${minimum}, got '${value}'.`);
+  if (!/^\d+$/.test(value.trim()) || number < minimum || number > maximum) {
+    throw new ServerUsageError(
+      `${name} must be a whole number of at least ${minimum} and at most ${maximum}, got '${printableArgument(value)}'.`,
+    );
   }
   return number;
 }
@@ -212,34 +272,37 @@ function parseConnectionLimits(
   env: Record<string, string | undefined>,
 ): ConnectionLimits {
   const limits: ConnectionLimits = {
-    headersTimeoutMs: wholeNumberSetting(
-      values['headers-timeout-ms'],
-      '--headers-timeout-ms',
+    headersTimeoutMs: wholeNumberSetting({
+      flag: values['headers-timeout-ms'],
+      flagName: '--headers-timeout-ms',
       env,
-      ENVIRONMENT_VARIABLES.serverHeadersTimeoutMs,
-      DEFAULT_HEADERS_TIMEOUT_MS,
-    ),
-    requestTimeoutMs: wholeNumberSetting(
-      values['request-timeout-ms'],
-      '--request-timeout-ms',
+      variable: ENVIRONMENT_VARIABLES.serverHeadersTimeoutMs,
+      fallback: DEFAULT_HEADERS_TIMEOUT_MS,
+      maximum: LONGEST_TIMER_MS,
+    }),
+    requestTimeoutMs: wholeNumberSetting({
+      flag: values['request-timeout-ms'],
+      flagName: '--request-timeout-ms',
       env,
-      ENVIRONMENT_VARIABLES.serverRequestTimeoutMs,
-      DEFAULT_REQUEST_TIMEOUT_MS,
-    ),
-    keepAliveTimeoutMs: wholeNumberSetting(
-      values['keep-alive-timeout-ms'],
-      '--keep-alive-timeout-ms',
+      variable: ENVIRONMENT_VARIABLES.serverRequestTimeoutMs,
+      fallback: DEFAULT_REQUEST_TIMEOUT_MS,
+      maximum: LONGEST_TIMER_MS,
+    }),
+    keepAliveTimeoutMs: wholeNumberSetting({
+      flag: values['keep-alive-timeout-ms'],
+      flagName: '--keep-alive-timeout-ms',
       env,
-      ENVIRONMENT_VARIABLES.serverKeepAliveTimeoutMs,
-      DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-    ),
-    maxConnections: wholeNumberSetting(
-      values['max-connections'],
-      '--max-connections',
+      variable: ENVIRONMENT_VARIABLES.serverKeepAliveTimeoutMs,
+      fallback: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      maximum: LONGEST_TIMER_MS,
+    }),
+    maxConnections: wholeNumberSetting({
+      flag: values['max-connections'],
+      flagName: '--max-connections',
       env,
-      ENVIRONMENT_VARIABLES.serverMaxConnections,
-      DEFAULT_MAX_CONNECTIONS,
-    ),
+      variable: ENVIRONMENT_VARIABLES.serverMaxConnections,
+      fallback: DEFAULT_MAX_CONNECTIONS,
+    }),
   };
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw new ServerUsageError(
@@ -263,8 +326,7 @@ export function parseServerArguments(
   const values = parseValues(argv);
   if (values.help === true) return 'help';
   if (values.version === true) return 'version';
-  const host = values.host ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost) ?? DEFAULT_HOST;
-  if (host === '') throw new ServerUsageError('--host must not be empty.');
+  const host = parseHost(values.host, env);
   const portFromEnvironment = readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverPort);
   const port =
     values.port !== undefined
@@ -272,16 +334,20 @@ export function parseServerArguments(
       : portFromEnvironment !== undefined
         ? parsePort(portFromEnvironment, ENVIRONMENT_VARIABLES.serverPort)
         : DEFAULT_PORT;
-  const grace = values['shutdown-grace-ms'];
-  const shutdownGraceMs = grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : Number(grace);
-  if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
-    throw new ServerUsageError(`--shutdown-grace-ms must be a number of milliseconds, got '${grace}'.`);
-  }
+  const shutdownGraceMs = wholeNumberSetting({
+    flag: values['shutdown-grace-ms'],
+    flagName: '--shutdown-grace-ms',
+    fallback: DEFAULT_SHUTDOWN_GRACE_MS,
+    minimum: 0,
+    maximum: LONGEST_TIMER_MS,
+  });
+  const logLevel = parseLogLevel(env);
   if (values.instructions?.trim() === '') throw new ServerUsageError('--instructions must not be empty.');
   return {
     host,
     port,
     shutdownGraceMs,
+    logLevel,
     requireKey: values['require-key'] === true,
     instructions: values.instructions,
     allowedHosts: listSetting(values['allowed-hosts'], env, ENVIRONMENT_VARIABLES.serverAllowedHosts),
@@ -332,13 +398,6 @@ function parseModelMap(option: string | undefined, env: Record<string, string | 
   }
 }
 
-function parsePositiveInteger(value: string, flag: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0)
-    throw new ServerUsageError(`${flag} must be a positive whole number, got '${value}'.`);
-  return parsed;
-}
-
 function parseContinuation(
   values: { 'no-continuation'?: boolean; 'max-conversations'?: string; 'conversation-max-age-ms'?: string },
   env: Record<string, string | undefined>,
@@ -355,10 +414,11 @@ function parseContinuation(
   if (values['no-continuation'] === true || ['off', 'false', '0'].includes(fromEnvironment ?? ''))
     return false;
   const limits: { maxConversations?: number; maxAgeMs?: number } = {};
-  if (values['max-conversations'] !== undefined)
-    limits.maxConversations = parsePositiveInteger(values['max-conversations'], '--max-conversations');
-  if (values['conversation-max-age-ms'] !== undefined)
-    limits.maxAgeMs = parsePositiveInteger(values['conversation-max-age-ms'], '--conversation-max-age-ms');
+  const flags = { 'max-conversations': 'maxConversations', 'conversation-max-age-ms': 'maxAgeMs' } as const;
+  for (const [flag, limit] of Object.entries(flags) as Array<[keyof typeof flags, (typeof flags)[keyof typeof flags]]>) {
+    const value = values[flag];
+    if (value !== undefined) limits[limit] = wholeNumberSetting({ flag: value, flagName: `--${flag}`, fallback: 0 });
+  }
   return limits;
 }
 
@@ -399,7 +459,7 @@ export async function runServerCommand(
     io.stdout(settings === 'help' ? SERVER_USAGE : `${SERVER_VERSION}\n`);
     return undefined;
   }
-  const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
+  const logger = io.logger ?? createGatewayLogger({ level: settings.logLevel });
   const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
   const clientKeyStorage = openClientKeyStorage(io.env);
   // One provider per profile: the one checked at start-up is the one the gateway uses (and closes).
@@ -471,6 +531,7 @@ export async function runServerCommand(
       `Clients must send "Authorization: Bearer <key>" with the key from ${key.source === 'environment' ? 'CODETETHER_SERVER_API_KEY' : key.path}.\n`,
     );
   }
+  for (const line of startUpWarnings(gateway.host, key.source)) io.stderr(line);
   if (!isLoopbackHost(gateway.host)) {
     logger.warn(
       { host: gateway.host },

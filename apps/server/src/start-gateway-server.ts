@@ -10,6 +10,7 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
+import { gatewayListenError } from './gateway-listen-error.js';
 import { createIdleMemoryRelease } from './idle-memory-release.js';
 
 /** Default bind address: loopback only. */
@@ -98,19 +99,29 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const created = serve(
-      {
-        fetch: gateway.fetch,
-        hostname: host,
-        port: options.port ?? DEFAULT_PORT,
-        createServer: limited.createServer,
-        serverOptions: limited.serverOptions,
-      },
-      () => resolve(created as Server),
-    ) as Server;
-    created.once('error', reject);
-  });
+  const port = options.port ?? DEFAULT_PORT;
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const created = serve(
+        {
+          fetch: gateway.fetch,
+          hostname: host,
+          port,
+          createServer: limited.createServer,
+          serverOptions: limited.serverOptions,
+        },
+        () => resolve(created as Server),
+      ) as Server;
+      created.once('error', reject);
+    });
+  } catch (error) {
+    // Nothing listens: stop what the gateway started, so the process can end with the error.
+    memoryRelease?.stop();
+    await gateway.flushKeyUsage({ publish: false });
+    await gateway.conversations?.close();
+    throw gatewayListenError(error, host, port);
+  }
   server.on('upgrade', gateway.responsesWebSocket.handleUpgrade);
   // Now that it listens: load what the first request needs (the upstream transports' modules), so
   // that request does not wait for it; a request arriving meanwhile waits for the same loading.

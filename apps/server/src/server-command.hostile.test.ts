@@ -1,0 +1,156 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  collectOutput,
+  gatewayEnvironment,
+  SERVER_CLI_PATH,
+  startGatewayProcess,
+} from './__fixtures__/gateway-process.js';
+import { parseServerArguments, ServerUsageError } from './server-command.js';
+import { startUpWarnings } from './start-up-warnings.js';
+
+/** The usage error `parseServerArguments` throws for these arguments and this environment. */
+function usageError(argv: readonly string[], env: Record<string, string> = {}): ServerUsageError {
+  try {
+    parseServerArguments(argv, env);
+  } catch (error) {
+    if (error instanceof ServerUsageError) return error;
+    throw error;
+  }
+  throw new Error(`no usage error for ${JSON.stringify(argv)} ${JSON.stringify(env)}`);
+}
+
+describe('codetether-server: every bad setting is a usage error, never a silent default', () => {
+  it.each([
+    ['--port', '1', '--port', '2'],
+    ['--host', '127.0.0.1', '--host', '0.0.0.0'],
+    ['--require-key', '--require-key'],
+    ['--max-connections', '5', '--max-connections', '6'],
+  ])('refuses a repeated flag (%s)', (...argv) => {
+    expect(usageError(argv).message).toContain(`${argv[0]} is given more than once`);
+  });
+
+  it.each(['', ' ', '1e3', '0x10', '-1', '1.5', 'NaN', 'Infinity', '99999999999999'])(
+    'refuses --shutdown-grace-ms %j',
+    (value) => {
+      expect(usageError(['--shutdown-grace-ms', value]).message).toContain('--shutdown-grace-ms');
+    },
+  );
+
+  it('accepts --shutdown-grace-ms 0 (end streams at once)', () => {
+    expect(parseServerArguments(['--shutdown-grace-ms', '0'], {})).toMatchObject({ shutdownGraceMs: 0 });
+  });
+
+  it.each([
+    ['--max-conversations', '1e3'],
+    ['--max-conversations', '0x10'],
+    ['--max-conversations', ' '],
+    ['--max-conversations', '1e300'],
+    ['--conversation-max-age-ms', '2e3'],
+    ['--conversation-max-age-ms', '0'],
+  ])('refuses %s %j', (flag, value) => {
+    expect(usageError([flag, value]).message).toContain(flag);
+  });
+
+  it.each([
+    ['--keep-alive-timeout-ms', '2147483648'],
+    ['--headers-timeout-ms', '9007199254740991'],
+    ['--request-timeout-ms', '99999999999'],
+  ])('refuses a timeout Node cannot wait for (%s %s: it would fire after 1 ms)', (flag, value) => {
+    expect(usageError([flag, value]).message).toMatch(/at most 2147483647/);
+  });
+
+  it('refuses a host that is no address or name, and accepts a bracketed IPv6 literal', () => {
+    expect(usageError(['--host', 'garbage host']).message).toContain("--host must be an IP address or a host name, got 'garbage host'");
+    expect(usageError(['--host', 'http://127.0.0.1']).message).toContain('--host');
+    expect(usageError([], { CODETETHER_SERVER_HOST: 'a\u001b[2Jb' }).message).toContain(
+      'CODETETHER_SERVER_HOST',
+    );
+    expect(parseServerArguments(['--host', '[::1]'], {})).toMatchObject({ host: '::1' });
+    expect(parseServerArguments(['--host', '::1'], {})).toMatchObject({ host: '::1' });
+    expect(parseServerArguments(['--host', 'gateway.lan'], {})).toMatchObject({ host: 'gateway.lan' });
+  });
+
+  it('refuses an unknown CODETETHER_LOG_LEVEL, naming the levels', () => {
+    expect(usageError([], { CODETETHER_LOG_LEVEL: 'loud' }).message).toBe(
+      "CODETETHER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'.",
+    );
+    expect(() => parseServerArguments([], { CODETETHER_LOG_LEVEL: 'DEBUG' })).not.toThrow();
+  });
+});
+
+describe('codetether-server: a loud warning when bound beyond loopback', () => {
+  it('says on stderr that the address is reachable from the network, and a generated key is new', () => {
+    const generated = startUpWarnings('0.0.0.0', 'generated').join('');
+    expect(generated).toContain('WARNING');
+    expect(generated).toContain('0.0.0.0');
+    expect(generated).toContain('--require-key');
+    expect(startUpWarnings('::', 'file').join('')).toContain('WARNING');
+    expect(startUpWarnings('127.0.0.1', 'generated')).toEqual([]);
+    expect(startUpWarnings('::1', 'environment')).toEqual([]);
+  });
+});
+
+const children: ChildProcess[] = [];
+const blockers: Server[] = [];
+const homes: string[] = [];
+
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(blockers.splice(0).map((server) => new Promise((done) => server.close(done))));
+  await Promise.all(homes.splice(0).map((home) => rm(home, { recursive: true, force: true })));
+});
+
+async function childEnvironment(): Promise<Record<string, string>> {
+  const home = await mkdtemp(join(tmpdir(), 'codetether-srvcfg-'));
+  homes.push(home);
+  return gatewayEnvironment({ CODETETHER_HOME: home, OPENAI_API_KEY: 'sk-srvcfg' });
+}
+
+function runToExit(
+  env: Record<string, string>,
+  args: readonly string[],
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, [SERVER_CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const output = collectOutput(child);
+  return new Promise((resolve) =>
+    child.once('close', (code) => resolve({ code, stderr: output.stderr(), stdout: output.stdout() })),
+  );
+}
+
+describe('codetether-server as a process', () => {
+  it('exits 1 with one clear line when the port is taken, before saying it listens', async () => {
+    const blocker = createServer();
+    blockers.push(blocker);
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const port = (blocker.address() as { port: number }).port;
+    const result = await runToExit(await childEnvironment(), ['--port', String(port)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    expect(result.stderr).toContain('--port');
+    expect(result.stderr).not.toContain('listening on');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on a repeated flag, before listening', async () => {
+    const result = await runToExit(await childEnvironment(), ['--port', '0', '--port', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--port is given more than once');
+  });
+
+  it('shuts down gracefully on SIGHUP (a closed terminal), exit code 0', async () => {
+    const gateway = await startGatewayProcess(await childEnvironment());
+    children.push(gateway.child);
+    const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
+      gateway.child.once('exit', (code, signal) => done({ code, signal })),
+    );
+    gateway.child.kill('SIGHUP');
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(gateway.stderr()).toContain('SIGHUP received');
+  });
+});

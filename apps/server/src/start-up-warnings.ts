@@ -1,0 +1,28 @@
+import { isLoopbackHost } from './request-origin-policy.js';
+
+/** Where the gateway's own key came from (`loadOrCreateServerApiKey`'s `source`). */
+export type ServerKeySource = 'environment' | 'file' | 'generated';
+
+/**
+ * The warnings `codetether-server` writes to stderr, next to its banner, once it listens: bound to an
+ * address other than loopback, anyone who can reach it and has a key spends the account — said loudly
+ * where a person reads (the JSON log line alone is easy to miss), and more so when the key was just
+ * generated and printed, which a shared terminal or log may keep. Nothing for a loopback address.
+ *
+ * @param host - the bound address
+ * @param keySource - where the gateway's own key came from
+ * @returns lines, each ending with a line feed; empty for loopback
+ */
+export function startUpWarnings(host: string, keySource: ServerKeySource): string[] {
+  if (isLoopbackHost(host)) return [];
+  const lines = [
+    `WARNING: listening on ${host}, which other machines can reach: anyone who can connect and has a key spends your account.\n`,
+    'WARNING: bind to 127.0.0.1 (the default) unless you mean it, and put TLS in front for anything but a trusted network.\n',
+  ];
+  if (keySource === 'generated') {
+    lines.push(
+      'WARNING: the key above was generated just now and printed here; for a gateway others can reach, set CODETETHER_SERVER_API_KEY or store a key first and start with --require-key.\n',
+    );
+  }
+  return lines;
+}
