@@ -11,7 +11,7 @@ import { isValidProfileName } from '@codetether/oauth-pkce/profile-name';
 import { ClientKeyError } from './client-key-error.js';
 import { isRecord } from './is-record.js';
 import { isIsoTime } from './iso-time.js';
-import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
+import { replaceOwnerOnlyFile, writeFailureAdvice } from './owner-only-file-replace.js';
 import { printableArgument } from './printable-argument.js';
 import { generateServerApiKey } from './server-api-key.js';
 
@@ -261,17 +261,23 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
           } catch (error) {
             throw new ClientKeyError(
               'client_key_file_unwritable',
-              `${(error as Error).message} Make CODETETHER_HOME writable.`,
+              `${(error as Error).message} ${writeFailureAdvice(error)}`,
               { cause: error },
             );
           }
         },
         lockFailed: (cause) =>
-          new ClientKeyError(
-            'client_key_file_busy',
-            `Another codetether-server keys command has held ${path}.lock for over ${KEY_FILE_LOCK_TIMEOUT_MS / 1000} s. Try again; if none is running, remove ${path}.lock.`,
-            { cause, isRetryable: true },
-          ),
+          (cause as { code?: unknown } | null)?.code === 'ELOCKED'
+            ? new ClientKeyError(
+                'client_key_file_busy',
+                `Another codetether-server keys command has held ${path}.lock for over ${KEY_FILE_LOCK_TIMEOUT_MS / 1000} s. Try again; if none is running, remove ${path}.lock.`,
+                { cause, isRetryable: true },
+              )
+            : new ClientKeyError(
+                'client_key_file_unwritable',
+                `Could not lock ${path} (${(cause as Error).message}). ${writeFailureAdvice(cause)}`,
+                { cause },
+              ),
       },
       change,
     );

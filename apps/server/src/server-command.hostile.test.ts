@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +123,19 @@ function runToExit(
   );
 }
 
+/** Resolves once the child's stderr (as `read` returns it) contains `text`: waits for output, not for time. */
+function stderrContaining(child: ChildProcess, read: () => string, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!read().includes(text)) return;
+      child.stderr?.off('data', check);
+      resolve();
+    };
+    child.stderr?.on('data', check);
+    check();
+  });
+}
+
 describe('codetether-server as a process', () => {
   it('exits 1 with one clear line when the port is taken, before saying it listens', async () => {
     const blocker = createServer();
@@ -141,6 +154,18 @@ describe('codetether-server as a process', () => {
     const result = await runToExit(await childEnvironment(), ['--port', '0', '--port', '0']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--port is given more than once');
+  });
+
+  it('says at start-up, loudly, that the client key file cannot be read (and still serves its own key)', async () => {
+    const env = await childEnvironment();
+    const keyFile = join(env.CODETETHER_HOME ?? '', 'client-keys.json');
+    await writeFile(keyFile, '{"keys": [', { mode: 0o600 });
+    const gateway = await startGatewayProcess({ ...env, CODETETHER_SERVER_API_KEY: 'ctsk-own-key' });
+    children.push(gateway.child);
+    await stderrContaining(gateway.child, gateway.stderr, 'WARNING: the client keys');
+    expect(gateway.stderr()).toContain(`WARNING: the client keys cannot be read: The client key file ${keyFile} is not valid JSON`);
+    const models = await fetch(`${gateway.url}/healthz`);
+    expect(models.status).toBe(200);
   });
 
   it('shuts down gracefully on SIGHUP (a closed terminal), exit code 0', async () => {

@@ -25,7 +25,7 @@ import { isLoopbackHost } from './request-origin-policy.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
 import { refuseRepeatedOptions } from './repeated-options.js';
 import { ServerUsageError } from './server-usage-error.js';
-import { startUpWarnings } from './start-up-warnings.js';
+import { clientKeyWarnings, startUpWarnings } from './start-up-warnings.js';
 
 export { ServerUsageError } from './server-usage-error.js';
 
@@ -507,6 +507,7 @@ export async function runServerCommand(
       : {}),
     closeProviderOnClose: true,
   });
+  const keyFileWarnings = await clientKeyWarnings(clientKeyStorage.store);
   const baseUrl = `${gateway.url}/v1`;
   // Banners go to stderr: stdout carries only the JSON log lines.
   io.stderr(`codetether-server listening on ${gateway.url} (OpenAI base URL ${baseUrl})\n`);
@@ -531,7 +532,8 @@ export async function runServerCommand(
       `Clients must send "Authorization: Bearer <key>" with the key from ${key.source === 'environment' ? 'CODETETHER_SERVER_API_KEY' : key.path}.\n`,
     );
   }
-  for (const line of startUpWarnings(gateway.host, key.source)) io.stderr(line);
+  for (const line of [...startUpWarnings(gateway.host, key.source), ...keyFileWarnings]) io.stderr(line);
+  for (const line of keyFileWarnings) logger.warn({}, line.replace(/^WARNING: /, '').trim());
   if (!isLoopbackHost(gateway.host)) {
     logger.warn(
       { host: gateway.host },

@@ -1,3 +1,4 @@
+import type { ClientKeyStore } from './client-key-store.js';
 import { isLoopbackHost } from './request-origin-policy.js';
 
 /** Where the gateway's own key came from (`loadOrCreateServerApiKey`'s `source`). */
@@ -25,4 +26,26 @@ export function startUpWarnings(host: string, keySource: ServerKeySource): strin
     );
   }
   return lines;
+}
+
+/**
+ * The warnings about the client keys at start-up: the store cannot be read (a corrupted file, Redis
+ * down) — then every client key is refused until it is fixed, while the gateway's own key works — or it
+ * holds entries that are not valid keys (never used). Empty when the keys read fine.
+ *
+ * @param store - the client key store
+ * @returns lines, each ending with a line feed
+ */
+export async function clientKeyWarnings(store: ClientKeyStore): Promise<string[]> {
+  try {
+    const listing = (await store.list?.()) ?? { records: await store.load(), ignored: 0 };
+    if (listing.ignored === 0) return [];
+    return [
+      `WARNING: ${listing.ignored} stored client key ${listing.ignored === 1 ? 'entry is' : 'entries are'} not valid and ignored (see codetether-server keys list).\n`,
+    ];
+  } catch (error) {
+    return [
+      `WARNING: the client keys cannot be read: ${(error as Error).message} Until this is fixed every client key is refused; the gateway's own key works.\n`,
+    ];
+  }
 }
