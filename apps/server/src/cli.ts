@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const { runServerCommand, SERVER_USAGE, ServerUsageError } = await import('./server-command.js');
   // The handlers are in place before the gateway listens, so a signal sent as soon as the banner shows
   // is never met by Node's default action (dying on the spot, open streams cut).
-  let started: Awaited<ReturnType<typeof runServerCommand>> = undefined;
+  let started: Awaited<ReturnType<typeof runServerCommand>>;
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (started === undefined) {

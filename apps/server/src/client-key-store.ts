@@ -151,7 +151,8 @@ export function isUsableClientKeyRecord(entry: unknown): entry is ClientKeyRecor
     isClientKeyName(entry.name) &&
     typeof entry.hash === 'string' &&
     /^[0-9a-f]{64}$/.test(entry.hash) &&
-    (entry.profile === undefined || (typeof entry.profile === 'string' && isValidProfileName(entry.profile))) &&
+    (entry.profile === undefined ||
+      (typeof entry.profile === 'string' && isValidProfileName(entry.profile))) &&
     typeof entry.createdAt === 'string' &&
     isIsoTime(entry.createdAt)
   );
@@ -237,13 +238,18 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
     } catch (error) {
       throw new ClientKeyError('client_key_file_unreadable', (error as Error).message, { cause: error });
     }
-    const entries = text === undefined || text.trim() === '' ? { records: [], others: [] } : parseRecords(text, path);
+    const entries =
+      text === undefined || text.trim() === '' ? { records: [], others: [] } : parseRecords(text, path);
     cached = { version, ...entries };
     return entries;
   };
 
   const write = async (records: readonly ClientKeyRecord[], others: readonly unknown[]): Promise<void> => {
-    await replaceOwnerOnlyFile(options.home, path, `${JSON.stringify({ keys: [...others, ...records] }, null, 2)}\n`);
+    await replaceOwnerOnlyFile(
+      options.home,
+      path,
+      `${JSON.stringify({ keys: [...others, ...records] }, null, 2)}\n`,
+    );
     cached = undefined;
   };
 

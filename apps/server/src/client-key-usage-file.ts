@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readOwnerOnlyFile } from '@codetether/oauth-pkce';
-import type { ClientKeyUsage } from './gateway-metrics.js';
 import { isClientKeyName, SERVER_KEY_NAME } from './client-key-store.js';
+import type { ClientKeyUsage } from './gateway-metrics.js';
 import { isRecord } from './is-record.js';
 import { isIsoTime } from './iso-time.js';
 import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
@@ -50,7 +50,13 @@ function usageSnapshotOf(parsed: unknown): ClientKeyUsageSnapshot | undefined {
   if (!isRecord(parsed.keys)) return undefined;
   const keys: Record<string, ClientKeyUsage> = {};
   for (const [name, usage] of Object.entries(parsed.keys)) {
-    if (!(isClientKeyName(name) || name === SERVER_KEY_NAME) || !isRecord(usage) || !isCount(usage.requests) || !isCount(usage.tokens)) continue;
+    if (
+      !(isClientKeyName(name) || name === SERVER_KEY_NAME) ||
+      !isRecord(usage) ||
+      !isCount(usage.requests) ||
+      !isCount(usage.tokens)
+    )
+      continue;
     Object.defineProperty(keys, name, {
       value: { requests: usage.requests, tokens: usage.tokens },
       enumerable: true,

@@ -15,7 +15,12 @@ function recordingLogger(): { logger: GatewayLogger; lines: Array<{ level: strin
 }
 
 /** A usage store whose writes fail until `healed` is set. */
-function failingStore(): { store: ClientKeyUsageStore; attempts: () => number; heal(): void; published: unknown[] } {
+function failingStore(): {
+  store: ClientKeyUsageStore;
+  attempts: () => number;
+  heal(): void;
+  published: unknown[];
+} {
   let attempts = 0;
   let healed = false;
   const published: unknown[] = [];
@@ -63,7 +68,9 @@ describe('the per-key usage writer against a store that keeps failing', () => {
     const metrics = new GatewayMetrics();
     const failing = failingStore();
     failing.heal();
-    const writer = createKeyUsageWriter(metrics, recordingLogger().logger, failing.store, { intervalMs: false });
+    const writer = createKeyUsageWriter(metrics, recordingLogger().logger, failing.store, {
+      intervalMs: false,
+    });
     await writer.flush({ publish: false });
     expect(failing.attempts()).toBe(0);
   });

@@ -44,7 +44,6 @@ async function runKeys(
 }
 
 /** Anything a terminal would act on: C0 controls but the line feed, DEL, C1 controls, bidi overrides. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const HASH = 'a'.repeat(64);
@@ -100,9 +99,18 @@ describe('hostile entries in the key file', () => {
     const home = await temporaryHome();
     const keys = [
       { name: 'good', hash: HASH, createdAt: '2026-01-01T00:00:00.000Z' },
-      { name: 'evil\u001b[2J\u001b]0;pwned\u0007\nroot', hash: HASH.replace('a', 'b'), createdAt: '2026-01-01T00:00:00.000Z' },
+      {
+        name: 'evil\u001b[2J\u001b]0;pwned\u0007\nroot',
+        hash: HASH.replace('a', 'b'),
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
       { name: 'x'.repeat(1_000_000), hash: HASH.replace('a', 'c'), createdAt: '2026-01-01T00:00:00.000Z' },
-      { name: 'profiled', hash: HASH.replace('a', 'd'), profile: 'w\u009b31m\u202eork', createdAt: '2026-01-01T00:00:00.000Z' },
+      {
+        name: 'profiled',
+        hash: HASH.replace('a', 'd'),
+        profile: 'w\u009b31m\u202eork',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      },
       { name: 'numbered', hash: HASH.replace('a', 'e'), profile: 7, createdAt: '2026-01-01T00:00:00.000Z' },
       { name: 'dated', hash: HASH.replace('a', 'f'), createdAt: '\u001b[31mtomorrow' },
     ];
@@ -119,7 +127,9 @@ describe('hostile entries in the key file', () => {
   it('the gateway does not accept a key whose stored entry is not valid (its name would reach /metrics)', async () => {
     const home = await temporaryHome();
     const key = 'ctsk-planted';
-    const keys = [{ name: 'bad"} 1\nfake_metric', hash: hashClientKey(key), createdAt: '2026-01-01T00:00:00.000Z' }];
+    const keys = [
+      { name: 'bad"} 1\nfake_metric', hash: hashClientKey(key), createdAt: '2026-01-01T00:00:00.000Z' },
+    ];
     await writeFile(join(home, CLIENT_KEYS_FILE_NAME), JSON.stringify({ keys }), { mode: 0o600 });
     expect(await createFileClientKeyStore({ home }).load()).toEqual([]);
   });

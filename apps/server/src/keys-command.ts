@@ -55,13 +55,17 @@ export function parseKeysArguments(argv: readonly string[]): KeysCommand {
   refuseRepeatedOptions(parsed.tokens);
   const [action, name, ...rest] = parsed.positionals;
   if (parsed.values.help === true || action === undefined || action === 'help') return { action: 'help' };
-  if (rest.length > 0) throw new ServerUsageError(`Unexpected argument '${printableArgument(rest[0] ?? '')}'.`);
+  if (rest.length > 0)
+    throw new ServerUsageError(`Unexpected argument '${printableArgument(rest[0] ?? '')}'.`);
   if (action === 'list') {
-    if (name !== undefined) throw new ServerUsageError(`keys list takes no name, got '${printableArgument(name)}'.`);
+    if (name !== undefined)
+      throw new ServerUsageError(`keys list takes no name, got '${printableArgument(name)}'.`);
     return { action: 'list' };
   }
   if (action !== 'create' && action !== 'revoke')
-    throw new ServerUsageError(`Unknown keys command '${printableArgument(action)}'; use create, list or revoke.`);
+    throw new ServerUsageError(
+      `Unknown keys command '${printableArgument(action)}'; use create, list or revoke.`,
+    );
   if (name === undefined) throw new ServerUsageError(`keys ${action} needs a NAME.`);
   if (action === 'revoke') {
     if (parsed.values.profile !== undefined) throw new ServerUsageError('--profile goes with keys create.');

@@ -37,7 +37,8 @@ export async function replaceOwnerOnlyFile(home: string, path: string, content: 
  */
 export function writeFailureAdvice(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'The disk (or your quota) is full: free some space and try again.';
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return 'The disk (or your quota) is full: free some space and try again.';
   if (code === 'EROFS') return 'CODETETHER_HOME is on a read-only file system: set it to a writable folder.';
   return 'Make CODETETHER_HOME writable.';
 }

@@ -20,9 +20,7 @@ export function printableArgument(value: string, maximumLength = QUOTED_LENGTH):
     .map((character) =>
       PRINTABLE.test(character)
         ? character
-        : [...character]
-            .map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)
-            .join(''),
+        : [...character].map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''),
     )
     .join('');
   return characters.length > maximumLength ? `${shown}… (${characters.length} characters)` : shown;

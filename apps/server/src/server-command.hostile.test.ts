@@ -65,7 +65,9 @@ describe('codetether-server: every bad setting is a usage error, never a silent 
   });
 
   it('refuses a host that is no address or name, and accepts a bracketed IPv6 literal', () => {
-    expect(usageError(['--host', 'garbage host']).message).toContain("--host must be an IP address or a host name, got 'garbage host'");
+    expect(usageError(['--host', 'garbage host']).message).toContain(
+      "--host must be an IP address or a host name, got 'garbage host'",
+    );
     expect(usageError(['--host', 'http://127.0.0.1']).message).toContain('--host');
     expect(usageError([], { CODETETHER_SERVER_HOST: 'a\u001b[2Jb' }).message).toContain(
       'CODETETHER_SERVER_HOST',
@@ -115,7 +117,10 @@ function runToExit(
   env: Record<string, string>,
   args: readonly string[],
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [SERVER_CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVER_CLI_PATH, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   const output = collectOutput(child);
   return new Promise((resolve) =>
@@ -163,7 +168,9 @@ describe('codetether-server as a process', () => {
     const gateway = await startGatewayProcess({ ...env, CODETETHER_SERVER_API_KEY: 'ctsk-own-key' });
     children.push(gateway.child);
     await stderrContaining(gateway.child, gateway.stderr, 'WARNING: the client keys');
-    expect(gateway.stderr()).toContain(`WARNING: the client keys cannot be read: The client key file ${keyFile} is not valid JSON`);
+    expect(gateway.stderr()).toContain(
+      `WARNING: the client keys cannot be read: The client key file ${keyFile} is not valid JSON`,
+    );
     const models = await fetch(`${gateway.url}/healthz`);
     expect(models.status).toBe(200);
   });

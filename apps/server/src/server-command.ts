@@ -21,9 +21,9 @@ import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { runKeysCommand } from './keys-command.js';
 import { printableArgument } from './printable-argument.js';
+import { refuseRepeatedOptions } from './repeated-options.js';
 import { isLoopbackHost } from './request-origin-policy.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
-import { refuseRepeatedOptions } from './repeated-options.js';
 import { ServerUsageError } from './server-usage-error.js';
 import { clientKeyWarnings, startUpWarnings } from './start-up-warnings.js';
 
@@ -160,7 +160,9 @@ function parseHost(flag: string | undefined, env: Record<string, string | undefi
 function parsePort(value: string, source: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ServerUsageError(`${source} must be a port number between 0 and 65535, got '${printableArgument(value)}'.`);
+    throw new ServerUsageError(
+      `${source} must be a port number between 0 and 65535, got '${printableArgument(value)}'.`,
+    );
   }
   return port;
 }
@@ -214,7 +216,6 @@ function parseValues(argv: readonly string[]): ParsedValues {
   return parsed.values as ParsedValues;
 }
 
-
 /**
  * The longest wait Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms,
  * so a timeout or grace period above it would end things at once instead of never.
@@ -241,7 +242,8 @@ interface WholeNumberSource {
 /** A whole number (digits only: no sign, exponent, hex or blank) from a flag, else a variable, else the default. */
 function wholeNumberSetting(source: WholeNumberSource): number {
   const { flag, flagName, env, variable, fallback, minimum = 1, maximum = Number.MAX_SAFE_INTEGER } = source;
-  const fromEnvironment = env === undefined || variable === undefined ? undefined : readEnvironmentSetting(env, variable);
+  const fromEnvironment =
+    env === undefined || variable === undefined ? undefined : readEnvironmentSetting(env, variable);
   const [value, name] = flag !== undefined ? [flag, flagName] : [fromEnvironment, variable ?? flagName];
   if (value === undefined) return fallback;
   const number = Number(value);
@@ -415,9 +417,12 @@ function parseContinuation(
     return false;
   const limits: { maxConversations?: number; maxAgeMs?: number } = {};
   const flags = { 'max-conversations': 'maxConversations', 'conversation-max-age-ms': 'maxAgeMs' } as const;
-  for (const [flag, limit] of Object.entries(flags) as Array<[keyof typeof flags, (typeof flags)[keyof typeof flags]]>) {
+  for (const [flag, limit] of Object.entries(flags) as Array<
+    [keyof typeof flags, (typeof flags)[keyof typeof flags]]
+  >) {
     const value = values[flag];
-    if (value !== undefined) limits[limit] = wholeNumberSetting({ flag: value, flagName: `--${flag}`, fallback: 0 });
+    if (value !== undefined)
+      limits[limit] = wholeNumberSetting({ flag: value, flagName: `--${flag}`, fallback: 0 });
   }
   return limits;
 }

@@ -9,8 +9,8 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
-import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 import { gatewayListenError } from './gateway-listen-error.js';
+import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 import { createIdleMemoryRelease } from './idle-memory-release.js';
 
 /** Default bind address: loopback only. */
