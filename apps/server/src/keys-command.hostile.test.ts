@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayEnvironment, runServerCli } from './__fixtures__/gateway-process.js';
+import { runKeysInProcess } from './__fixtures__/keys-command-run.js';
 import { ClientKeyError } from './client-key-error.js';
 import { CLIENT_KEYS_FILE_NAME, createFileClientKeyStore, hashClientKey } from './client-key-store.js';
 import { CLIENT_KEY_USAGE_FILE_NAME, readClientKeyUsage } from './client-key-usage-file.js';
-import { runServerCommand } from './server-command.js';
 
 const homes: string[] = [];
 
@@ -21,27 +21,7 @@ async function temporaryHome(): Promise<string> {
   return home;
 }
 
-async function runKeys(
-  home: string,
-  ...argv: string[]
-): Promise<{ stdout: string; stderr: string; error?: unknown }> {
-  let stdout = '';
-  let stderr = '';
-  try {
-    await runServerCommand(['keys', ...argv], {
-      env: { CODETETHER_HOME: home },
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-    });
-  } catch (error) {
-    return { stdout, stderr, error };
-  }
-  return { stdout, stderr };
-}
+const runKeys = runKeysInProcess;
 
 /** Anything a terminal would act on: C0 controls but the line feed, DEL, C1 controls, bidi overrides. */
 const TERMINAL_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;

@@ -1,15 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  collectOutput,
-  gatewayEnvironment,
-  SERVER_CLI_PATH,
-  startGatewayProcess,
-} from './__fixtures__/gateway-process.js';
+import { gatewayEnvironment, runServerCli, startGatewayProcess } from './__fixtures__/gateway-process.js';
 import { parseServerArguments, ServerUsageError } from './server-command.js';
 import { startUpWarnings } from './start-up-warnings.js';
 
@@ -113,21 +108,6 @@ async function childEnvironment(): Promise<Record<string, string>> {
   return gatewayEnvironment({ CODETETHER_HOME: home, OPENAI_API_KEY: 'sk-srvcfg' });
 }
 
-function runToExit(
-  env: Record<string, string>,
-  args: readonly string[],
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const child = spawn(process.execPath, [SERVER_CLI_PATH, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const output = collectOutput(child);
-  return new Promise((resolve) =>
-    child.once('close', (code) => resolve({ code, stderr: output.stderr(), stdout: output.stdout() })),
-  );
-}
-
 /** Resolves once the child's stderr (as `read` returns it) contains `text`: waits for output, not for time. */
 function stderrContaining(child: ChildProcess, read: () => string, text: string): Promise<void> {
   return new Promise((resolve) => {
@@ -147,7 +127,7 @@ describe('codetether-server as a process', () => {
     blockers.push(blocker);
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
     const port = (blocker.address() as { port: number }).port;
-    const result = await runToExit(await childEnvironment(), ['--port', String(port)]);
+    const result = await runServerCli(await childEnvironment(), ['--port', String(port)]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
     expect(result.stderr).toContain('--port');
@@ -156,7 +136,7 @@ describe('codetether-server as a process', () => {
   });
 
   it('exits 2 on a repeated flag, before listening', async () => {
-    const result = await runToExit(await childEnvironment(), ['--port', '0', '--port', '0']);
+    const result = await runServerCli(await childEnvironment(), ['--port', '0', '--port', '0']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--port is given more than once');
   });
