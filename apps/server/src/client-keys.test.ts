@@ -10,7 +10,6 @@ import { runKeysInProcess } from './__fixtures__/keys-command-run.js';
 import { CLIENT_KEYS_FILE_NAME, createFileClientKeyStore } from './client-key-store.js';
 import { readClientKeyUsage } from './client-key-usage-file.js';
 import { parseKeysArguments } from './keys-command.js';
-import { runServerCommand } from './server-command.js';
 import { ServerUsageError } from './server-usage-error.js';
 
 const ANSWER: StreamChunk[] = [
