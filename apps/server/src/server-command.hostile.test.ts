@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,12 +94,20 @@ describe('codetether-server: a loud warning when bound beyond loopback', () => {
 });
 
 const children: ChildProcess[] = [];
-const blockers: Server[] = [];
+const blockers: Array<Server | HttpServer> = [];
 const homes: string[] = [];
 
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  await Promise.all(blockers.splice(0).map((server) => new Promise((done) => server.close(done))));
+  await Promise.all(
+    blockers.splice(0).map(
+      (server) =>
+        new Promise((done) => {
+          server.close(done);
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        }),
+    ),
+  );
   await Promise.all(homes.splice(0).map((home) => rm(home, { recursive: true, force: true })));
 });
 
@@ -153,6 +162,43 @@ describe('codetether-server as a process', () => {
     );
     const models = await fetch(`${gateway.url}/healthz`);
     expect(models.status).toBe(200);
+  });
+
+  it('a second signal while open requests finish exits at once with code 1', async () => {
+    // An upstream that takes every request and never answers: the gateway's request stays open.
+    let requestArrived: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      requestArrived = resolve;
+    });
+    const upstream = createHttpServer(() => requestArrived());
+    blockers.push(upstream);
+    await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
+    const upstreamPort = (upstream.address() as { port: number }).port;
+    const gateway = await startGatewayProcess(
+      {
+        ...(await childEnvironment()),
+        CODETETHER_SERVER_API_KEY: 'ctsk-signals',
+        CODETETHER_OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+        CODETETHER_TRANSPORT: 'http',
+      },
+      ['--shutdown-grace-ms', '600000'],
+    );
+    children.push(gateway.child);
+    const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
+      gateway.child.once('exit', (code, signal) => done({ code, signal })),
+    );
+    const pending = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer ctsk-signals', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'Hi' }] }),
+    }).catch(() => undefined);
+    await arrived;
+    gateway.child.kill('SIGTERM');
+    await stderrContaining(gateway.child, gateway.stderr, 'SIGTERM received');
+    gateway.child.kill('SIGINT');
+    expect(await exited).toEqual({ code: 1, signal: null });
+    expect(gateway.stderr()).toContain('SIGINT again, exiting now.');
+    await pending;
   });
 
   it('shuts down gracefully on SIGHUP (a closed terminal), exit code 0', async () => {
