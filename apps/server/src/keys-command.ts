@@ -39,7 +39,7 @@ export function parseKeysArguments(argv: readonly string[]): KeysCommand {
   let parsed: {
     values: { profile?: string; help?: boolean };
     positionals: string[];
-    tokens: ReadonlyArray<{ kind: string; name?: string }>;
+    tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>;
   };
   try {
     parsed = parseArgs({

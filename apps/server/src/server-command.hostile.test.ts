@@ -24,10 +24,19 @@ describe('codetether-server: every bad setting is a usage error, never a silent 
   it.each([
     ['--port', '1', '--port', '2'],
     ['--host', '127.0.0.1', '--host', '0.0.0.0'],
-    ['--require-key', '--require-key'],
     ['--max-connections', '5', '--max-connections', '6'],
-  ])('refuses a repeated flag (%s)', (...argv) => {
-    expect(usageError(argv).message).toContain(`${argv[0]} is given more than once`);
+    ['--model-map', 'a=b', '--model-map=c=d'],
+  ])('refuses a flag given twice with different values (%s)', (...argv) => {
+    expect(usageError(argv).message).toContain(`${argv[0]} is given more than once, with different values`);
+  });
+
+  it('accepts a flag repeated with the same value (nothing to choose between)', () => {
+    expect(
+      parseServerArguments(['--require-key', '--require-key', '--port', '9', '--port', '9'], {}),
+    ).toMatchObject({
+      requireKey: true,
+      port: 9,
+    });
   });
 
   it.each(['', ' ', '1e3', '0x10', '-1', '1.5', 'NaN', 'Infinity', '99999999999999'])(
@@ -71,6 +80,37 @@ describe('codetether-server: every bad setting is a usage error, never a silent 
     expect(parseServerArguments(['--host', '[::1]'], {})).toMatchObject({ host: '::1' });
     expect(parseServerArguments(['--host', '::1'], {})).toMatchObject({ host: '::1' });
     expect(parseServerArguments(['--host', 'gateway.lan'], {})).toMatchObject({ host: 'gateway.lan' });
+  });
+
+  it.each([
+    ['--allowed-hosts', 'gateway.lan:8787'],
+    ['--allowed-hosts', 'http://gateway.lan'],
+    ['--allowed-hosts', 'a b'],
+    ['--allowed-origins', 'localhost:3000'],
+    ['--allowed-origins', 'http://localhost:3000/app'],
+    ['--allowed-origins', 'http://'],
+  ])('refuses %s %j, which no request could ever match', (flag, value) => {
+    expect(usageError([flag, value]).message).toContain(`${flag}: '${value}'`);
+  });
+
+  it('accepts host names, addresses, * and origins as browsers send them', () => {
+    expect(
+      parseServerArguments(
+        [
+          '--allowed-hosts',
+          'gateway.lan, 10.0.0.5,[::1],*',
+          '--allowed-origins',
+          'http://localhost:3000/,https://app.example.com,chrome-extension://abcdef,*',
+        ],
+        {},
+      ),
+    ).toMatchObject({
+      allowedHosts: ['gateway.lan', '10.0.0.5', '[::1]', '*'],
+      allowedOrigins: ['http://localhost:3000/', 'https://app.example.com', 'chrome-extension://abcdef', '*'],
+    });
+    expect(usageError([], { CODETETHER_SERVER_ALLOWED_ORIGINS: 'example.com' }).message).toContain(
+      'CODETETHER_SERVER_ALLOWED_ORIGINS',
+    );
   });
 
   it('refuses an unknown CODETETHER_LOG_LEVEL, naming the levels', () => {
@@ -145,9 +185,9 @@ describe('codetether-server as a process', () => {
   });
 
   it('exits 2 on a repeated flag, before listening', async () => {
-    const result = await runServerCli(await childEnvironment(), ['--port', '0', '--port', '0']);
+    const result = await runServerCli(await childEnvironment(), ['--port', '0', '--port', '1']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--port is given more than once');
+    expect(result.stderr).toContain('--port is given more than once, with different values');
   });
 
   it('says at start-up, loudly, that the client key file cannot be read (and still serves its own key)', async () => {

@@ -143,15 +143,23 @@ function parseLogLevel(env: Record<string, string | undefined>): string {
 /** A DNS name: dot-separated labels of letters, digits, `-` and `_`, at most 253 characters. */
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_][a-z0-9_-]{0,62})*\.?$/i;
 
+/** An IPv6 address without its brackets (`[::1]` → `::1`); anything else as it is. */
+function unbracketed(value: string): string {
+  return /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+}
+
+/** Whether a value is an IPv4 address, an IPv6 address (with or without brackets) or a host name. */
+function isHostOrAddress(value: string): boolean {
+  const address = unbracketed(value);
+  return isIP(address) === 6 || (address === value && (isIP(value) === 4 || HOST_NAME.test(value)));
+}
+
 /** `--host`, else `CODETETHER_SERVER_HOST`, else 127.0.0.1: an IP address (IPv6 with or without brackets) or a name. */
 function parseHost(flag: string | undefined, env: Record<string, string | undefined>): string {
   const value = flag ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost);
   if (value === undefined) return DEFAULT_HOST;
   const source = flag === undefined ? ENVIRONMENT_VARIABLES.serverHost : '--host';
-  const unbracketed = /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
-  if (isIP(unbracketed) === 6 || (unbracketed === value && (isIP(value) === 4 || HOST_NAME.test(value)))) {
-    return unbracketed;
-  }
+  if (isHostOrAddress(value)) return unbracketed(value);
   throw new ServerUsageError(
     `${source} must be an IP address or a host name, got '${printableArgument(value)}' (for example 127.0.0.1, 0.0.0.0, ::1 or gateway.lan).`,
   );
@@ -194,7 +202,10 @@ type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
 };
 
 function parseValues(argv: readonly string[]): ParsedValues {
-  let parsed: { values: unknown; tokens: ReadonlyArray<{ kind: string; name?: string; rawName?: string }> };
+  let parsed: {
+    values: unknown;
+    tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>;
+  };
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -258,14 +269,57 @@ function wholeNumberSetting(source: WholeNumberSource): number {
 /** A comma-separated list from a flag, else from a variable; empty when neither is set. */
 function listSetting(
   flag: string | undefined,
+  flagName: string,
   env: Record<string, string | undefined>,
   variable: string,
-): string[] {
+): { items: string[]; source: string } {
   const value = flag ?? readEnvironmentSetting(env, variable) ?? '';
-  return value
+  const items = value
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+  return { items, source: flag === undefined ? variable : flagName };
+}
+
+/** An origin as a browser sends it: scheme and host (and port), nothing after; a trailing `/` is forgiven. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]+\/?$/i;
+
+/**
+ * `--allowed-hosts` and `--allowed-origins` (or their variables), each entry checked: an entry no
+ * request could ever match (a host with a port or a scheme, an origin without a scheme or with a path)
+ * is a usage error instead of a silent 403 on every request.
+ */
+function parseAllowedLists(
+  values: ParsedValues,
+  env: Record<string, string | undefined>,
+): { allowedHosts: string[]; allowedOrigins: string[] } {
+  const hosts = listSetting(
+    values['allowed-hosts'],
+    '--allowed-hosts',
+    env,
+    ENVIRONMENT_VARIABLES.serverAllowedHosts,
+  );
+  for (const host of hosts.items) {
+    if (host !== '*' && !isHostOrAddress(host)) {
+      throw new ServerUsageError(
+        `${hosts.source}: '${printableArgument(host)}' is not a host name or address. Give names as in the Host header without the port (gateway.lan, 10.0.0.5, [::1]), or * for any.`,
+      );
+    }
+  }
+  const origins = listSetting(
+    values['allowed-origins'],
+    '--allowed-origins',
+    env,
+    ENVIRONMENT_VARIABLES.serverAllowedOrigins,
+  );
+  for (const origin of origins.items) {
+    if (origin !== '*' && origin !== 'null' && !ORIGIN.test(origin)) {
+      throw new ServerUsageError(
+        `${origins.source}: '${printableArgument(origin)}' is not an origin. Write it as the browser sends it, scheme and host with no path (http://localhost:3000), or * for any.`,
+      );
+    }
+  }
+  return { allowedHosts: hosts.items, allowedOrigins: origins.items };
 }
 
 /** The timeouts and the connection cap: flags, then the environment, then the defaults. */
@@ -352,8 +406,7 @@ export function parseServerArguments(
     logLevel,
     requireKey: values['require-key'] === true,
     instructions: values.instructions,
-    allowedHosts: listSetting(values['allowed-hosts'], env, ENVIRONMENT_VARIABLES.serverAllowedHosts),
-    allowedOrigins: listSetting(values['allowed-origins'], env, ENVIRONMENT_VARIABLES.serverAllowedOrigins),
+    ...parseAllowedLists(values, env),
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
     modelMap: parseModelMap(values['model-map'], env),
