@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayEnvironment, runServerCli, startGatewayProcess } from './__fixtures__/gateway-process.js';
+import { GatewayListenError, gatewayListenError } from './gateway-listen-error.js';
 import { parseServerArguments, ServerUsageError } from './server-command.js';
 import { startUpWarnings } from './start-up-warnings.js';
 
@@ -118,6 +119,24 @@ describe('codetether-server: every bad setting is a usage error, never a silent 
       "CODETETHER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'.",
     );
     expect(() => parseServerArguments([], { CODETETHER_LOG_LEVEL: 'DEBUG' })).not.toThrow();
+  });
+});
+
+describe('listen failures as typed errors saying what to do', () => {
+  const systemError = (code: string) => Object.assign(new Error(`listen ${code}`), { code });
+
+  it.each([
+    ['EADDRINUSE', 'address_in_use', 'already in use'],
+    ['EACCES', 'permission_denied', 'ports below 1024 need extra rights'],
+    ['EADDRNOTAVAIL', 'address_unavailable', 'not an address of this machine'],
+    ['ENOTFOUND', 'host_not_found', 'does not resolve'],
+    ['EINVAL', 'listen_failed', 'listen EINVAL'],
+  ])('%s → %s', (systemCode, code, text) => {
+    const error = gatewayListenError(systemError(systemCode), '127.0.0.1', 80);
+    expect(error).toBeInstanceOf(GatewayListenError);
+    expect(error).toMatchObject({ code, host: '127.0.0.1', port: 80 });
+    expect(error.message).toContain(text);
+    expect((error.cause as { code: string }).code).toBe(systemCode);
   });
 });
 

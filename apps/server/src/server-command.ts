@@ -89,7 +89,7 @@ An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or 
 Options (each also read from the variable named after it):
   --host HOST                  address to bind (CODETETHER_SERVER_HOST, default 127.0.0.1)
   --port PORT                  port to listen on (CODETETHER_SERVER_PORT, default 8787)
-  --shutdown-grace-ms MS       how long open streams may finish on SIGTERM (default 10000)
+  --shutdown-grace-ms MS       how long open streams may finish on SIGTERM, SIGINT or SIGHUP (default 10000)
   --require-key                exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
                                stored in CODETETHER_HOME, instead of generating one (the container uses it)
   --instructions TEXT          instructions for requests that bring none (CODETETHER_SERVER_INSTRUCTIONS,
@@ -120,6 +120,7 @@ Options (each also read from the variable named after it):
   -V, --version                print the version
 
 Output: JSON log lines on stdout; the start-up banner and other messages for people on stderr.
+A flag given twice with different values, or a value that is not valid, is an error (exit code 2).
 
 Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODETETHER_HOME when unset),
 CODETETHER_HOME, CODETETHER_PROFILE, CODETETHER_SERVER_FAILOVER, CODETETHER_STORE (file, or a redis:// URL
