@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -195,8 +195,14 @@ describe('codetether-server as a process', () => {
     blockers.push(blocker);
     await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
     const port = (blocker.address() as { port: number }).port;
-    const result = await runServerCli(await childEnvironment(), ['--port', String(port)]);
+    const env = await childEnvironment();
+    const result = await runServerCli(env, ['--port', String(port)]);
     expect(result.code).toBe(1);
+    // The key generated before listening failed is not lost: it is stored, and said where, never shown.
+    const keyPath = join(env.CODETETHER_HOME ?? '', 'server-api-key');
+    const key = (await readFile(keyPath, 'utf8')).trim();
+    expect(result.stderr).toContain(`a server key was generated and stored in ${keyPath}`);
+    expect(result.stderr + result.stdout).not.toContain(key);
     expect(result.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
     expect(result.stderr).toContain('--port');
     expect(result.stderr).not.toContain('listening on');

@@ -546,26 +546,36 @@ export async function runServerCommand(
   for (const profile of settings.failover.filter((name) => name !== settings.profile)) {
     if (io.provider === undefined) await logUpstreamCredentials(logger, profile, providerFor(profile));
   }
-  const gateway = await startGatewayServer({
-    provider,
-    apiKey: key.apiKey,
-    logger,
-    host: settings.host,
-    port: settings.port,
-    continuation: settings.continuation,
-    allowedHosts: settings.allowedHosts,
-    allowedOrigins: settings.allowedOrigins,
-    headersTimeoutMs: settings.headersTimeoutMs,
-    requestTimeoutMs: settings.requestTimeoutMs,
-    keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
-    maxConnections: settings.maxConnections,
-    modelMap: createModelMap(settings.modelMap),
-    clientKeys: { store: clientKeyStorage.store, usage: clientKeyStorage.usage },
-    ...(io.provider === undefined
-      ? { profiles: { serverProfile: settings.profile, providerFor, failover: settings.failover } }
-      : {}),
-    closeProviderOnClose: true,
-  });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGatewayServer({
+      provider,
+      apiKey: key.apiKey,
+      logger,
+      host: settings.host,
+      port: settings.port,
+      continuation: settings.continuation,
+      allowedHosts: settings.allowedHosts,
+      allowedOrigins: settings.allowedOrigins,
+      headersTimeoutMs: settings.headersTimeoutMs,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+      maxConnections: settings.maxConnections,
+      modelMap: createModelMap(settings.modelMap),
+      clientKeys: { store: clientKeyStorage.store, usage: clientKeyStorage.usage },
+      ...(io.provider === undefined
+        ? { profiles: { serverProfile: settings.profile, providerFor, failover: settings.failover } }
+        : {}),
+      closeProviderOnClose: true,
+    });
+  } catch (error) {
+    if (key.source === 'generated') {
+      io.stderr(
+        `codetether-server: a server key was generated and stored in ${key.path} (mode 0600) before listening failed; it was not shown, and is used on the next start (read it with: cat ${key.path}).\n`,
+      );
+    }
+    throw error;
+  }
   const keyFileWarnings = await clientKeyWarnings(clientKeyStorage.store);
   const baseUrl = `${gateway.url}/v1`;
   // Banners go to stderr: stdout carries only the JSON log lines.
