@@ -305,8 +305,10 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
         return created;
       });
     },
-    revoke: (name) =>
-      locked(async () => {
+    revoke: async (name) => {
+      // An unknown name needs no lock (nor a home folder made for it).
+      if (!(await read()).records.some((record) => record.name === name)) throw clientKeyNotFoundError(name);
+      return locked(async () => {
         const { records, others } = await read();
         const record = records.find((candidate) => candidate.name === name);
         if (record === undefined) throw clientKeyNotFoundError(name);
@@ -315,6 +317,7 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
           others,
         );
         return record;
-      }),
+      });
+    },
   };
 }

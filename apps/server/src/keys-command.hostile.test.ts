@@ -145,6 +145,26 @@ describe('hostile entries in the key file', () => {
   });
 });
 
+describe('keys commands against a home folder that cannot be used', () => {
+  it('create: exit 1, one line saying what to do, no key printed; revoke of an unknown name creates nothing', async () => {
+    const parent = await temporaryHome();
+    const file = join(parent, 'not-a-folder');
+    await writeFile(file, '');
+    const env = gatewayEnvironment({ CODETETHER_HOME: join(file, 'home') });
+    const created = await runServerCli(env, ['keys', 'create', 'laptop']);
+    expect(created.code).toBe(1);
+    expect(created.stdout).toBe('');
+    expect(created.stderr.trim().split('\n')).toHaveLength(1);
+    expect(created.stderr).toContain('client key file');
+    const missingHome = join(parent, 'missing');
+    const revoked = await runKeys(missingHome, 'revoke', 'laptop');
+    expect(revoked.error).toMatchObject({ code: 'client_key_not_found' });
+    await expect(readFile(join(missingHome, CLIENT_KEYS_FILE_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(parent)).toEqual(['not-a-folder']);
+  });
+});
+
 describe('the usage file planted or broken', () => {
   it('a symbolic link in place of the usage file is replaced, never written through', async () => {
     const home = await temporaryHome();
