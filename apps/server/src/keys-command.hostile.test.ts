@@ -159,7 +159,9 @@ describe('keys commands against a home folder that cannot be used', () => {
     const missingHome = join(parent, 'missing');
     const revoked = await runKeys(missingHome, 'revoke', 'laptop');
     expect(revoked.error).toMatchObject({ code: 'client_key_not_found' });
-    await expect(readFile(join(missingHome, CLIENT_KEYS_FILE_NAME))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readFile(join(missingHome, CLIENT_KEYS_FILE_NAME))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(parent)).toEqual(['not-a-folder']);
   });
