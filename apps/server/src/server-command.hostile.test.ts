@@ -235,7 +235,10 @@ describe('codetether-server as a process', () => {
     const arrived = new Promise<void>((resolve) => {
       requestArrived = resolve;
     });
-    const upstream = createHttpServer(() => requestArrived());
+    const upstream = createHttpServer((incoming) => {
+      // The chat request's upstream call (a POST); anything else would not hold the shutdown.
+      if (incoming.method === 'POST') requestArrived();
+    });
     blockers.push(upstream);
     await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
     const upstreamPort = (upstream.address() as { port: number }).port;
