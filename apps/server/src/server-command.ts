@@ -267,60 +267,56 @@ function wholeNumberSetting(source: WholeNumberSource): number {
   return number;
 }
 
-/** A comma-separated list from a flag, else from a variable; empty when neither is set. */
-function listSetting(
-  flag: string | undefined,
-  flagName: string,
-  env: Record<string, string | undefined>,
-  variable: string,
-): { items: string[]; source: string } {
-  const value = flag ?? readEnvironmentSetting(env, variable) ?? '';
-  const items = value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-  return { items, source: flag === undefined ? variable : flagName };
+/** A list setting: its flag and variable, which entries are valid, and what a valid one looks like. */
+interface ListSetting {
+  flagName: '--allowed-hosts' | '--allowed-origins';
+  variable: string;
+  isValid(item: string): boolean;
+  /** The rest of the message after "'<item>' is not …". */
+  advice: string;
 }
 
 /** An origin as a browser sends it: scheme and host (and port), nothing after; a trailing `/` is forgiven. */
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]+\/?$/i;
 
+const ALLOWED_HOSTS: ListSetting = {
+  flagName: '--allowed-hosts',
+  variable: ENVIRONMENT_VARIABLES.serverAllowedHosts,
+  isValid: (host) => host === '*' || isHostOrAddress(host),
+  advice:
+    'a host name or address. Give names as in the Host header without the port (gateway.lan, 10.0.0.5, [::1]), or * for any.',
+};
+
+const ALLOWED_ORIGINS: ListSetting = {
+  flagName: '--allowed-origins',
+  variable: ENVIRONMENT_VARIABLES.serverAllowedOrigins,
+  isValid: (origin) => origin === '*' || origin === 'null' || ORIGIN.test(origin),
+  advice:
+    'an origin. Write it as the browser sends it, scheme and host with no path (http://localhost:3000), or * for any.',
+};
+
 /**
- * `--allowed-hosts` and `--allowed-origins` (or their variables), each entry checked: an entry no
- * request could ever match (a host with a port or a scheme, an origin without a scheme or with a path)
- * is a usage error instead of a silent 403 on every request.
+ * A comma-separated list from its flag, else its variable (empty when neither is set), each entry
+ * checked: one no request could ever match (a host with a port or a scheme, an origin without a scheme
+ * or with a path) is a usage error instead of a silent 403 on every request.
  */
-function parseAllowedLists(
+function listSetting(
   values: ParsedValues,
   env: Record<string, string | undefined>,
-): { allowedHosts: string[]; allowedOrigins: string[] } {
-  const hosts = listSetting(
-    values['allowed-hosts'],
-    '--allowed-hosts',
-    env,
-    ENVIRONMENT_VARIABLES.serverAllowedHosts,
-  );
-  for (const host of hosts.items) {
-    if (host !== '*' && !isHostOrAddress(host)) {
-      throw new ServerUsageError(
-        `${hosts.source}: '${printableArgument(host)}' is not a host name or address. Give names as in the Host header without the port (gateway.lan, 10.0.0.5, [::1]), or * for any.`,
-      );
+  setting: ListSetting,
+): string[] {
+  const flag = values[setting.flagName.slice(2) as 'allowed-hosts' | 'allowed-origins'];
+  const source = flag === undefined ? setting.variable : setting.flagName;
+  const items = (flag ?? readEnvironmentSetting(env, setting.variable) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  for (const item of items) {
+    if (!setting.isValid(item)) {
+      throw new ServerUsageError(`${source}: '${printableArgument(item)}' is not ${setting.advice}`);
     }
   }
-  const origins = listSetting(
-    values['allowed-origins'],
-    '--allowed-origins',
-    env,
-    ENVIRONMENT_VARIABLES.serverAllowedOrigins,
-  );
-  for (const origin of origins.items) {
-    if (origin !== '*' && origin !== 'null' && !ORIGIN.test(origin)) {
-      throw new ServerUsageError(
-        `${origins.source}: '${printableArgument(origin)}' is not an origin. Write it as the browser sends it, scheme and host with no path (http://localhost:3000), or * for any.`,
-      );
-    }
-  }
-  return { allowedHosts: hosts.items, allowedOrigins: origins.items };
+  return items;
 }
 
 /** The timeouts and the connection cap: flags, then the environment, then the defaults. */
@@ -407,7 +403,8 @@ export function parseServerArguments(
     logLevel,
     requireKey: values['require-key'] === true,
     instructions: values.instructions,
-    ...parseAllowedLists(values, env),
+    allowedHosts: listSetting(values, env, ALLOWED_HOSTS),
+    allowedOrigins: listSetting(values, env, ALLOWED_ORIGINS),
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
     modelMap: parseModelMap(values['model-map'], env),
