@@ -598,7 +598,8 @@ export async function runServerCommand(
       `Clients must send "Authorization: Bearer <key>" with the key from ${key.source === 'environment' ? 'CODETETHER_SERVER_API_KEY' : key.path}.\n`,
     );
   }
-  for (const line of [...startUpWarnings(gateway.host, key.source), ...keyFileWarnings]) io.stderr(line);
+  for (const line of [...startUpWarnings(gateway.host, key.source, key.apiKey), ...keyFileWarnings])
+    io.stderr(line);
   for (const line of keyFileWarnings) logger.warn({}, line.replace(/^WARNING: /, '').trim());
   if (!isLoopbackHost(gateway.host)) {
     logger.warn(

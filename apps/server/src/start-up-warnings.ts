@@ -12,9 +12,10 @@ export type ServerKeySource = 'environment' | 'file' | 'generated';
  *
  * @param host - the bound address
  * @param keySource - where the gateway's own key came from
+ * @param apiKey - the gateway's own key: one under 20 characters is called out (never shown)
  * @returns lines, each ending with a line feed; empty for loopback
  */
-export function startUpWarnings(host: string, keySource: ServerKeySource): string[] {
+export function startUpWarnings(host: string, keySource: ServerKeySource, apiKey?: string): string[] {
   if (isLoopbackHost(host)) return [];
   const lines = [
     `WARNING: listening on ${host}, which other machines can reach: anyone who can connect and has a key spends your account.\n`,
@@ -25,8 +26,16 @@ export function startUpWarnings(host: string, keySource: ServerKeySource): strin
       'WARNING: the key above was generated just now and printed here; for a gateway others can reach, set CODETETHER_SERVER_API_KEY or store a key first and start with --require-key.\n',
     );
   }
+  if (apiKey !== undefined && apiKey.length < SHORT_KEY_LENGTH) {
+    lines.push(
+      `WARNING: the server key is ${apiKey.length} characters long: someone who can reach the gateway could guess it. Use at least ${SHORT_KEY_LENGTH} random characters (openssl rand -hex 32).\n`,
+    );
+  }
   return lines;
 }
+
+/** Below this many characters a key others can try against is called out. */
+const SHORT_KEY_LENGTH = 20;
 
 /**
  * The warnings about the client keys at start-up: the store cannot be read (a corrupted file, Redis
