@@ -57,12 +57,8 @@ function usageSnapshotOf(parsed: unknown): ClientKeyUsageSnapshot | undefined {
       !isCount(usage.tokens)
     )
       continue;
-    Object.defineProperty(keys, name, {
-      value: { requests: usage.requests, tokens: usage.tokens },
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // A key name (checked above) is never `__proto__` or another special property.
+    keys[name] = { requests: usage.requests, tokens: usage.tokens };
   }
   return { since: parsed.since, keys };
 }
