@@ -31,8 +31,12 @@ RUN pnpm --filter @codetether/server deploy --prod --legacy /out
 FROM ${NODE_IMAGE} AS runtime
 # MALLOC_*: one glibc arena and trimming of freed memory, so the native memory a burst of load grew goes
 # back to the system once it is over (see "idleMemoryReleaseMs" in apps/server/README.md).
+# CODETETHER_SERVER_HOST: every interface of the container (a variable, not a flag, so `--host` given to
+# `docker run … codetether-server --host …` or `-e CODETETHER_SERVER_HOST=…` replaces it: a flag given
+# twice with different values is an error).
 ENV NODE_ENV=production \
     CODETETHER_HOME=/var/lib/codetether \
+    CODETETHER_SERVER_HOST=0.0.0.0 \
     CODETETHER_SERVER_PORT=8787 \
     MALLOC_ARENA_MAX=1 \
     MALLOC_TRIM_THRESHOLD_=131072
@@ -47,8 +51,8 @@ EXPOSE 8787
 # No curl in slim images: Node's fetch asks /healthz on the port the gateway listens on.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.CODETETHER_SERVER_PORT || 8787) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((response) => process.exit(response.ok ? 0 : 1), () => process.exit(1))"]
-# Listen on every interface of the container, but only with a configured key: --require-key makes the
-# gateway exit with an explanation when neither CODETETHER_SERVER_API_KEY nor a stored key exists,
-# instead of generating one that would only appear in the container's log. Arguments given to
-# `docker run … codetether-server <args>` are appended (e.g. --shutdown-grace-ms 5000; --host again wins).
-ENTRYPOINT ["node", "dist/cli.js", "--host", "0.0.0.0", "--require-key"]
+# Listen (on every interface, CODETETHER_SERVER_HOST above) only with a configured key: --require-key
+# makes the gateway exit with an explanation when neither CODETETHER_SERVER_API_KEY nor a stored key
+# exists, instead of generating one that would only appear in the container's log. Arguments given to
+# `docker run … codetether-server <args>` are appended (e.g. --shutdown-grace-ms 5000, or --host).
+ENTRYPOINT ["node", "dist/cli.js", "--require-key"]

@@ -1,10 +1,18 @@
 import { hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type OwnerOnlyFileLabel, readOwnerOnlyFile, secureOwnerOnlyFolder } from '@codetether/oauth-pkce';
+import {
+  type OwnerOnlyFileLabel,
+  readOwnerOnlyFile,
+  secureOwnerOnlyFolder,
+  withFileLock,
+} from '@codetether/oauth-pkce';
+import { isValidProfileName } from '@codetether/oauth-pkce/profile-name';
 import { ClientKeyError } from './client-key-error.js';
 import { isRecord } from './is-record.js';
-import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
+import { isIsoTime } from './iso-time.js';
+import { replaceOwnerOnlyFile, writeFailureAdvice } from './owner-only-file-replace.js';
+import { printableArgument } from './printable-argument.js';
 import { generateServerApiKey } from './server-api-key.js';
 
 /** The file under `CODETETHER_HOME` holding the client keys (names and hashes, never the keys). */
@@ -37,6 +45,20 @@ export interface ClientKeyStore {
   create(name: string, options?: { profile?: string }): Promise<{ record: ClientKeyRecord; key: string }>;
   /** Removes a key; requests with it are refused from then on. */
   revoke(name: string): Promise<ClientKeyRecord>;
+  /**
+   * Every usable key, and how many stored entries were ignored because they are not valid keys (a name
+   * or profile `keys create` would refuse, a bad hash or date: hand-edited or planted). `keys list`
+   * uses it to say so; a store without it is listed through `load`.
+   */
+  list?(): Promise<ClientKeyListing>;
+}
+
+/** What {@link ClientKeyStore.list} finds. */
+export interface ClientKeyListing {
+  /** The usable keys, in creation order. */
+  records: readonly ClientKeyRecord[];
+  /** How many stored entries are not valid keys (never used, never shown). */
+  ignored: number;
 }
 
 /** The SHA-256 of a key, hex: what the store keeps and what a presented key is compared with. */
@@ -47,6 +69,15 @@ export function hashClientKey(key: string): string {
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /**
+ * Whether a name is one a client key may have (see {@link assertClientKeyName}).
+ *
+ * @param name - the name to check
+ */
+export function isClientKeyName(name: string): boolean {
+  return NAME_PATTERN.test(name) && name !== SERVER_KEY_NAME;
+}
+
+/**
  * Checks a key name: lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit, at
  * most 64 characters, and not `server` (the name of the gateway's own key).
  *
@@ -54,10 +85,10 @@ const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
  * @throws {@link ClientKeyError} `client_key_name_invalid`
  */
 export function assertClientKeyName(name: string): void {
-  if (!NAME_PATTERN.test(name) || name === SERVER_KEY_NAME) {
+  if (!isClientKeyName(name)) {
     throw new ClientKeyError(
       'client_key_name_invalid',
-      `'${name}' is not a usable key name. Use lowercase letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), and not '${SERVER_KEY_NAME}'.`,
+      `'${printableArgument(name)}' is not a usable key name. Use lowercase letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit), and not '${SERVER_KEY_NAME}'.`,
     );
   }
 }
@@ -88,7 +119,7 @@ export function newClientKey(
 export function clientKeyExistsError(name: string): ClientKeyError {
   return new ClientKeyError(
     'client_key_exists',
-    `A key named '${name}' exists already. Choose another name, or revoke it first with \`codetether-server keys revoke ${name}\`.`,
+    `A key named '${printableArgument(name)}' exists already. Choose another name, or revoke it first with \`codetether-server keys revoke ${printableArgument(name)}\`.`,
   );
 }
 
@@ -96,7 +127,7 @@ export function clientKeyExistsError(name: string): ClientKeyError {
 export function clientKeyNotFoundError(name: string): ClientKeyError {
   return new ClientKeyError(
     'client_key_not_found',
-    `No key is named '${name}'. See the names with \`codetether-server keys list\`.`,
+    `No key is named '${printableArgument(name)}'. See the names with \`codetether-server keys list\`.`,
   );
 }
 
@@ -105,7 +136,30 @@ const CLIENT_KEYS_FILE_LABEL: OwnerOnlyFileLabel = {
   recovery: 'remove it and create the keys again with `codetether-server keys create NAME`',
 };
 
-function parseRecords(text: string, path: string): ClientKeyRecord[] {
+/**
+ * Whether a stored entry is a key the gateway may use and `keys list` may show: a name `keys create`
+ * accepts, a SHA-256 hex hash, a valid profile name if any, and an ISO 8601 creation time. Anything else
+ * (hand-edited, planted, or written by another program) is ignored: its name would otherwise reach a
+ * terminal or a `/metrics` label as is.
+ *
+ * @param entry - one entry of the store
+ */
+export function isUsableClientKeyRecord(entry: unknown): entry is ClientKeyRecord {
+  return (
+    isRecord(entry) &&
+    typeof entry.name === 'string' &&
+    isClientKeyName(entry.name) &&
+    typeof entry.hash === 'string' &&
+    /^[0-9a-f]{64}$/.test(entry.hash) &&
+    (entry.profile === undefined ||
+      (typeof entry.profile === 'string' && isValidProfileName(entry.profile))) &&
+    typeof entry.createdAt === 'string' &&
+    isIsoTime(entry.createdAt)
+  );
+}
+
+/** The entries of the key file: the usable keys, and the others (kept as they are when the file is rewritten). */
+function parseRecords(text: string, path: string): { records: ClientKeyRecord[]; others: unknown[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -116,22 +170,26 @@ function parseRecords(text: string, path: string): ClientKeyRecord[] {
       { cause: error },
     );
   }
-  const keys = isRecord(parsed) && Array.isArray(parsed.keys) ? parsed.keys : undefined;
+  const keys = isRecord(parsed) && Array.isArray(parsed.keys) ? (parsed.keys as unknown[]) : undefined;
   if (keys === undefined) {
     throw new ClientKeyError(
       'client_key_file_unreadable',
       `The client key file ${path} has no "keys" list. Fix it or remove it and create the keys again.`,
     );
   }
-  return keys.filter(
-    (entry): entry is ClientKeyRecord =>
-      isRecord(entry) &&
-      typeof entry.name === 'string' &&
-      typeof entry.hash === 'string' &&
-      /^[0-9a-f]{64}$/.test(entry.hash) &&
-      typeof entry.createdAt === 'string',
-  );
+  const records: ClientKeyRecord[] = [];
+  const others: unknown[] = [];
+  for (const entry of keys) {
+    if (isUsableClientKeyRecord(entry)) records.push(entry);
+    else others.push(entry);
+  }
+  return { records, others };
 }
+
+/** How long `keys create` or `revoke` waits for another one holding the key file's lock, ms. */
+const KEY_FILE_LOCK_TIMEOUT_MS = 10_000;
+/** A key file lock untouched this long was left by a process that died: it is taken over, ms. */
+const KEY_FILE_LOCK_STALE_MS = 10_000;
 
 /** Options of {@link createFileClientKeyStore}. */
 export interface FileClientKeyStoreOptions {
@@ -146,7 +204,10 @@ export interface FileClientKeyStoreOptions {
  * regular file the user owns is read (never through a link), tightened to 0600; the folder is kept
  * 0700. Writes go to a new 0600 file renamed over the old one. {@link ClientKeyStore.load} checks the
  * file's modification time, size and inode on each call (one `stat`) and reads it again only when one
- * changed, so a revoked key is refused on the next request.
+ * changed, so a revoked key is refused on the next request. `create` and `revoke` read and write the
+ * file under a lock (`client-keys.json.lock`, taken over once stale), so `keys` commands run at once
+ * lose no key. Entries that are not valid keys ({@link isUsableClientKeyRecord}) are never used or
+ * shown, and kept as they are when the file is rewritten.
  *
  * @param options - the home folder
  */
@@ -156,7 +217,7 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
 } {
   const path = join(options.home, CLIENT_KEYS_FILE_NAME);
   const now = options.now ?? Date.now;
-  let cached: { version: string; records: ClientKeyRecord[] } | undefined;
+  let cached: { version: string; records: ClientKeyRecord[]; others: unknown[] } | undefined;
 
   const versionOf = async (): Promise<string> => {
     try {
@@ -167,9 +228,9 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
     }
   };
 
-  const read = async (): Promise<ClientKeyRecord[]> => {
+  const read = async (): Promise<{ records: ClientKeyRecord[]; others: unknown[] }> => {
     const version = await versionOf();
-    if (cached?.version === version) return cached.records;
+    if (cached?.version === version) return cached;
     let text: string | undefined;
     try {
       await secureOwnerOnlyFolder(options.home, { create: false, path, label: CLIENT_KEYS_FILE_LABEL });
@@ -177,33 +238,86 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
     } catch (error) {
       throw new ClientKeyError('client_key_file_unreadable', (error as Error).message, { cause: error });
     }
-    const records = text === undefined || text.trim() === '' ? [] : parseRecords(text, path);
-    cached = { version, records };
-    return records;
+    const entries =
+      text === undefined || text.trim() === '' ? { records: [], others: [] } : parseRecords(text, path);
+    cached = { version, ...entries };
+    return entries;
   };
 
-  const write = async (records: readonly ClientKeyRecord[]): Promise<void> => {
-    await replaceOwnerOnlyFile(options.home, path, `${JSON.stringify({ keys: records }, null, 2)}\n`);
+  const write = async (records: readonly ClientKeyRecord[], others: readonly unknown[]): Promise<void> => {
+    await replaceOwnerOnlyFile(
+      options.home,
+      path,
+      `${JSON.stringify({ keys: [...others, ...records] }, null, 2)}\n`,
+    );
     cached = undefined;
   };
 
+  /** A read-modify-write of the file under its lock, so two `keys` commands at once lose nothing. */
+  const locked = <T>(change: () => Promise<T>): Promise<T> =>
+    withFileLock(
+      {
+        path,
+        lockPath: `${path}.lock`,
+        staleMs: KEY_FILE_LOCK_STALE_MS,
+        timeoutMs: KEY_FILE_LOCK_TIMEOUT_MS,
+        prepare: async () => {
+          try {
+            await secureOwnerOnlyFolder(options.home, { create: true, path, label: CLIENT_KEYS_FILE_LABEL });
+          } catch (error) {
+            throw new ClientKeyError(
+              'client_key_file_unwritable',
+              `${(error as Error).message} ${writeFailureAdvice(error)}`,
+              { cause: error },
+            );
+          }
+        },
+        lockFailed: (cause) =>
+          (cause as { code?: unknown } | null)?.code === 'ELOCKED'
+            ? new ClientKeyError(
+                'client_key_file_busy',
+                `Another codetether-server keys command has held ${path}.lock for over ${KEY_FILE_LOCK_TIMEOUT_MS / 1000} s. Try again; if none is running, remove ${path}.lock.`,
+                { cause, isRetryable: true },
+              )
+            : new ClientKeyError(
+                'client_key_file_unwritable',
+                `Could not lock ${path} (${(cause as Error).message}). ${writeFailureAdvice(cause)}`,
+                { cause },
+              ),
+      },
+      change,
+    );
+
   return {
     path,
-    load: read,
-    async create(name, createOptions) {
-      assertClientKeyName(name);
-      const records = await read();
-      if (records.some((record) => record.name === name)) throw clientKeyExistsError(name);
-      const created = newClientKey(name, createOptions?.profile, now);
-      await write([...records, created.record]);
-      return created;
+    load: async () => (await read()).records,
+    list: async () => {
+      const { records, others } = await read();
+      return { records, ignored: others.length };
     },
-    async revoke(name) {
-      const records = await read();
-      const record = records.find((candidate) => candidate.name === name);
-      if (record === undefined) throw clientKeyNotFoundError(name);
-      await write(records.filter((candidate) => candidate !== record));
-      return record;
+    create: (name, createOptions) => {
+      assertClientKeyName(name);
+      return locked(async () => {
+        const { records, others } = await read();
+        if (records.some((record) => record.name === name)) throw clientKeyExistsError(name);
+        const created = newClientKey(name, createOptions?.profile, now);
+        await write([...records, created.record], others);
+        return created;
+      });
+    },
+    revoke: async (name) => {
+      // An unknown name needs no lock (nor a home folder made for it).
+      if (!(await read()).records.some((record) => record.name === name)) throw clientKeyNotFoundError(name);
+      return locked(async () => {
+        const { records, others } = await read();
+        const record = records.find((candidate) => candidate.name === name);
+        if (record === undefined) throw clientKeyNotFoundError(name);
+        await write(
+          records.filter((candidate) => candidate !== record),
+          others,
+        );
+        return record;
+      });
     },
   };
 }

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { readOwnerOnlyFile } from '@codetether/oauth-pkce';
+import { isClientKeyName, SERVER_KEY_NAME } from './client-key-store.js';
 import type { ClientKeyUsage } from './gateway-metrics.js';
+import { isRecord } from './is-record.js';
+import { isIsoTime } from './iso-time.js';
 import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
 
 /**
@@ -32,6 +35,34 @@ export async function writeClientKeyUsage(home: string, snapshot: ClientKeyUsage
   await replaceOwnerOnlyFile(home, clientKeyUsagePath(home), `${JSON.stringify(snapshot, null, 2)}\n`);
 }
 
+/** A count as the gateway writes it: a whole number from 0 up. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * The snapshot a parsed usage file holds: `undefined` unless `since` is an ISO 8601 time and `keys` an
+ * object; entries whose name is no key name or whose counts are not whole numbers from 0 up are left
+ * out — the file is shown by `keys list`, so nothing but names and numbers may come through.
+ */
+function usageSnapshotOf(parsed: unknown): ClientKeyUsageSnapshot | undefined {
+  if (!isRecord(parsed) || typeof parsed.since !== 'string' || !isIsoTime(parsed.since)) return undefined;
+  if (!isRecord(parsed.keys)) return undefined;
+  const keys: Record<string, ClientKeyUsage> = {};
+  for (const [name, usage] of Object.entries(parsed.keys)) {
+    if (
+      !(isClientKeyName(name) || name === SERVER_KEY_NAME) ||
+      !isRecord(usage) ||
+      !isCount(usage.requests) ||
+      !isCount(usage.tokens)
+    )
+      continue;
+    // A key name (checked above) is never `__proto__` or another special property.
+    keys[name] = { requests: usage.requests, tokens: usage.tokens };
+  }
+  return { since: parsed.since, keys };
+}
+
 /**
  * Reads the usage file; `undefined` when there is none or it cannot be read (usage is informational).
  *
@@ -44,10 +75,7 @@ export async function readClientKeyUsage(home: string): Promise<ClientKeyUsageSn
       recovery: 'remove it (the gateway writes it again)',
     });
     if (text === undefined) return undefined;
-    const parsed = JSON.parse(text) as Partial<ClientKeyUsageSnapshot>;
-    if (typeof parsed.since !== 'string' || typeof parsed.keys !== 'object' || parsed.keys === null)
-      return undefined;
-    return { since: parsed.since, keys: parsed.keys };
+    return usageSnapshotOf(JSON.parse(text));
   } catch {
     return undefined;
   }

@@ -6,10 +6,10 @@ import { fileURLToPath } from 'node:url';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
 import { createFakeGateway } from './__fixtures__/fake-gateway.js';
+import { runKeysInProcess } from './__fixtures__/keys-command-run.js';
 import { CLIENT_KEYS_FILE_NAME, createFileClientKeyStore } from './client-key-store.js';
 import { readClientKeyUsage } from './client-key-usage-file.js';
 import { parseKeysArguments } from './keys-command.js';
-import { runServerCommand } from './server-command.js';
 import { ServerUsageError } from './server-usage-error.js';
 
 const ANSWER: StreamChunk[] = [
@@ -22,17 +22,8 @@ async function temporaryHome(): Promise<string> {
 }
 
 async function runKeys(home: string, ...argv: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  await runServerCommand(['keys', ...argv], {
-    env: { CODETETHER_HOME: home },
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
+  const { stdout, stderr, error } = await runKeysInProcess(home, ...argv);
+  if (error !== undefined) throw error;
   return { stdout, stderr };
 }
 

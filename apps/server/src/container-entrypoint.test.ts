@@ -191,6 +191,15 @@ describe('the container command', () => {
     expect(await failingHealthcheck.exited).toBe(1);
   }, 30_000);
 
+  it('takes --host appended after the image name (docker run … codetether-server --host 127.0.0.1)', async () => {
+    const env = containerEnvironment({ CODETETHER_SERVER_API_KEY: 'ctsk-container-host' });
+    const command = start([...imageCommand, '--host', '127.0.0.1'], env);
+    await waitForOutput(command, new RegExp(`listening on http://127\\.0\\.0\\.1:${port} `));
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    command.child.kill('SIGTERM');
+    expect(await command.exited).toBe(0);
+  }, 30_000);
+
   it('with a key stored in CODETETHER_HOME listens on every interface and uses that key', async () => {
     const keyFile = join(home, SERVER_API_KEY_FILE_NAME);
     await writeFile(keyFile, 'ctsk-stored-key\n', { mode: 0o600 });

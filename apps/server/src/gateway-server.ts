@@ -28,6 +28,7 @@ import {
 } from './gateway-routes.js';
 import type { GatewayActivityListener } from './idle-memory-release.js';
 import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
+import { createKeyUsageWriter } from './key-usage-writer.js';
 import { GatewayError } from './openai-error.js';
 import { type FailoverEvent, ProfileLimits } from './profile-failover.js';
 import { createProfileRoutingProvider } from './profile-routing-provider.js';
@@ -164,9 +165,10 @@ export interface GatewayServer {
   /**
    * Stops publishing the per-key usage every 2 s and publishes the final totals (after one in
    * progress); resolves once they are written (a failure is logged). Call it once the last request
-   * ended — `close()` of a started gateway does.
+   * ended — `close()` of a started gateway does. `{ publish: false }` only stops the ticks (a gateway
+   * that never listened leaves the usage as it was).
    */
-  flushKeyUsage(): Promise<void>;
+  flushKeyUsage(options?: { publish?: boolean }): Promise<void>;
 }
 
 /** A thrown value as the error the client gets: a `GatewayError` as is, anything else as a 500. */
@@ -355,7 +357,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     startDraining() {
       draining = true;
     },
-    flushKeyUsage: () => usageWriter.flush(),
+    flushKeyUsage: (flushOptions) => usageWriter.flush(flushOptions),
     waitForStreams: () => streams.waitForIdle(),
     endStreams: () => streams.stopAll('shutdown'),
   };
@@ -400,51 +402,4 @@ function createGatewayProfileRouting(
     providerFor,
     failover,
   });
-}
-
-/** How often the per-key usage is checked and, when it changed, written for `keys list`, ms. */
-const KEY_USAGE_WRITE_INTERVAL_MS = 2000;
-
-/**
- * Publishes the per-key usage every two seconds when it changed (the timer is unref'd, so it never
- * keeps the process up), and once more on `flush` (the final totals). A failed publish is tried again
- * on the next tick.
- * Without a usage store, does nothing.
- */
-function createKeyUsageWriter(
-  metrics: GatewayMetrics,
-  logger: GatewayLogger,
-  usage: ClientKeyUsageStore | undefined,
-): { flush(): Promise<void> } {
-  if (usage === undefined) return { flush: async () => {} };
-  let written = '{}';
-  /** The publication in progress: never two at once. */
-  let publishing: Promise<void> | undefined;
-  const publish = async (): Promise<void> => {
-    const totals = metrics.keyUsage();
-    const text = JSON.stringify([...totals]);
-    if (text === written) return;
-    try {
-      await usage.publish(totals);
-      written = text;
-    } catch (error) {
-      logger.warn({ error: (error as Error).message }, 'could not record the per-key usage');
-    }
-  };
-  const write = (): Promise<void> => {
-    publishing ??= publish().finally(() => {
-      publishing = undefined;
-    });
-    return publishing;
-  };
-  const timer = setInterval(() => void write(), KEY_USAGE_WRITE_INTERVAL_MS);
-  timer.unref();
-  return {
-    async flush() {
-      clearInterval(timer);
-      // One in progress may hold older totals: let it end, then publish the final ones.
-      await publishing;
-      await write();
-    },
-  };
 }

@@ -9,10 +9,12 @@ export {
 export { ClientKeyError, type ClientKeyErrorCode } from './client-key-error.js';
 export { type ClientKeyStorage, openClientKeyStorage } from './client-key-storage-selection.js';
 export {
+  type ClientKeyListing,
   type ClientKeyRecord,
   type ClientKeyStore,
   createFileClientKeyStore,
   type FileClientKeyStoreOptions,
+  isUsableClientKeyRecord,
 } from './client-key-store.js';
 export {
   type ClientKeyUsageReport,
@@ -36,6 +38,7 @@ export {
 } from './dialect-model-map.js';
 export { createGatewayCodexProvider } from './gateway-codex-provider.js';
 export type { ReasoningContentMode } from './gateway-context.js';
+export { GatewayListenError, type GatewayListenErrorCode } from './gateway-listen-error.js';
 export {
   createGatewayLogger,
   type GatewayLogger,

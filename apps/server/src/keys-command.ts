@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { parseProfileName } from '@codetether/oauth-pkce';
 import { type ClientKeyStorage, openClientKeyStorage } from './client-key-storage-selection.js';
+import { printableArgument } from './printable-argument.js';
+import { refuseRepeatedOptions } from './repeated-options.js';
 import { ServerUsageError } from './server-usage-error.js';
 
 /** The usage text of `codetether-server keys`. */
@@ -34,26 +36,36 @@ export type KeysCommand =
  * @throws {@link ServerUsageError} on a mistake
  */
 export function parseKeysArguments(argv: readonly string[]): KeysCommand {
-  let parsed: { values: { profile?: string; help?: boolean }; positionals: string[] };
+  let parsed: {
+    values: { profile?: string; help?: boolean };
+    positionals: string[];
+    tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>;
+  };
   try {
     parsed = parseArgs({
       args: [...argv],
       options: { profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (error) {
-    throw new ServerUsageError((error as Error).message);
+    throw new ServerUsageError(printableArgument((error as Error).message, 400));
   }
+  refuseRepeatedOptions(parsed.tokens);
   const [action, name, ...rest] = parsed.positionals;
   if (parsed.values.help === true || action === undefined || action === 'help') return { action: 'help' };
-  if (rest.length > 0) throw new ServerUsageError(`Unexpected argument '${rest[0]}'.`);
+  if (rest.length > 0)
+    throw new ServerUsageError(`Unexpected argument '${printableArgument(rest[0] ?? '')}'.`);
   if (action === 'list') {
-    if (name !== undefined) throw new ServerUsageError(`keys list takes no name, got '${name}'.`);
+    if (name !== undefined)
+      throw new ServerUsageError(`keys list takes no name, got '${printableArgument(name)}'.`);
     return { action: 'list' };
   }
   if (action !== 'create' && action !== 'revoke')
-    throw new ServerUsageError(`Unknown keys command '${action}'; use create, list or revoke.`);
+    throw new ServerUsageError(
+      `Unknown keys command '${printableArgument(action)}'; use create, list or revoke.`,
+    );
   if (name === undefined) throw new ServerUsageError(`keys ${action} needs a NAME.`);
   if (action === 'revoke') {
     if (parsed.values.profile !== undefined) throw new ServerUsageError('--profile goes with keys create.');
@@ -126,8 +138,13 @@ async function runKeysAction(
     io.stderr(`Revoked the key '${command.name}'; a running gateway refuses it from its next request.\n`);
     return;
   }
-  const records = await store.load();
+  const { records, ignored } = (await store.list?.()) ?? { records: await store.load(), ignored: 0 };
   const usage = await usageStore.read().catch(() => undefined);
+  if (ignored > 0) {
+    io.stderr(
+      `Ignored ${ignored} ${ignored === 1 ? 'entry' : 'entries'} of ${location} that ${ignored === 1 ? 'is not a valid key' : 'are not valid keys'} (a name, profile, hash or date keys create would not write): never used, not shown. Remove ${ignored === 1 ? 'it' : 'them'} from the file.\n`,
+    );
+  }
   if (records.length === 0) {
     io.stderr('No client keys yet. Create one with: codetether-server keys create NAME\n');
     return;

@@ -10,7 +10,7 @@ import { ClientKeyError } from './client-key-error.js';
  * @param home - the `CODETETHER_HOME` folder
  * @param path - the file in it
  * @param content - the new content
- * @throws {@link ClientKeyError} `client_key_file_unwritable`
+ * @throws {@link ClientKeyError} `client_key_file_unwritable`, saying what to do ({@link writeFailureAdvice})
  */
 export async function replaceOwnerOnlyFile(home: string, path: string, content: string): Promise<void> {
   try {
@@ -23,8 +23,22 @@ export async function replaceOwnerOnlyFile(home: string, path: string, content: 
   } catch (error) {
     throw new ClientKeyError(
       'client_key_file_unwritable',
-      `Could not store ${path}: ${(error as Error).message}. Make CODETETHER_HOME writable.`,
+      `Could not store ${path}: ${(error as Error).message}. ${writeFailureAdvice(error)}`,
       { cause: error },
     );
   }
+}
+
+/**
+ * What to do about a failed write, by its system error: free space on a full disk, remount a read-only
+ * file system, else make `CODETETHER_HOME` writable.
+ *
+ * @param error - the write's error
+ */
+export function writeFailureAdvice(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return 'The disk (or your quota) is full: free some space and try again.';
+  if (code === 'EROFS') return 'CODETETHER_HOME is on a read-only file system: set it to a writable folder.';
+  return 'Make CODETETHER_HOME writable.';
 }

@@ -11,6 +11,7 @@ import {
   type ClientKeyStore,
   clientKeyExistsError,
   clientKeyNotFoundError,
+  isUsableClientKeyRecord,
   newClientKey,
 } from './client-key-store.js';
 import type { ClientKeyUsageStore } from './client-key-usage-store.js';
@@ -75,16 +76,22 @@ export function createRedisClientKeyStore(options: RedisClientKeyStoreOptions): 
       throw unavailable(error);
     }
   };
-  let cached: { version: string; records: ClientKeyRecord[] } | undefined;
+  let cached: { version: string; records: ClientKeyRecord[]; ignored: number } | undefined;
   // What was added to the shared counters so far, so each publish adds only the difference.
   const published = new Map<string, ClientKeyUsage>();
+  // Entries another program wrote to the hash that are not valid keys are never used or shown.
+  const list = () =>
+    use(async (opened) => {
+      const listing = await opened.list(cached?.version);
+      if (listing.keys !== undefined) {
+        const records = listing.keys.filter(isUsableClientKeyRecord);
+        cached = { version: listing.version, records, ignored: listing.keys.length - records.length };
+      }
+      return { records: cached?.records ?? [], ignored: cached?.ignored ?? 0 };
+    });
   return {
-    load: () =>
-      use(async (opened) => {
-        const listing = await opened.list(cached?.version);
-        if (listing.keys !== undefined) cached = { version: listing.version, records: listing.keys };
-        return cached?.records ?? [];
-      }),
+    load: async () => (await list()).records,
+    list,
     async create(name, createOptions) {
       assertClientKeyName(name);
       const created = newClientKey(name, createOptions?.profile, now);

@@ -92,6 +92,28 @@ async function createKeyFile(path: string, apiKey: string): Promise<void> {
   }
 }
 
+/** Whitespace or a control character: what no client can send in `Authorization: Bearer <key>`. */
+const UNSENDABLE = /[\s\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Refuses a key no client could send: one with a space, tab, line break or other control character
+ * inside (the header carries one token after `Bearer`), which would leave every request refused with
+ * 401. The message never shows the key.
+ *
+ * @param key - the key (trimmed)
+ * @param where - where it came from, as the message's subject
+ * @throws {@link GatewayError} `server_key_invalid`
+ */
+function assertSendableKey(key: string, where: string): void {
+  if (!UNSENDABLE.test(key)) return;
+  throw new GatewayError(
+    500,
+    'server_error',
+    `${where} contains a space, line break or other control character, so no client could send it as \`Authorization: Bearer <key>\`. Use one token of printable characters (for example the output of \`openssl rand -hex 32\`).`,
+    { code: 'server_key_invalid' },
+  );
+}
+
 function missingKeyError(path: string): GatewayError {
   return new GatewayError(
     500,
@@ -107,13 +129,17 @@ function missingKeyError(path: string): GatewayError {
  * The key file is treated like `auth.json`: a symbolic link, a FIFO or other non-regular file, or a
  * file of another user is refused (`server_key_unreadable`, saying what to do), never followed or
  * waited on; a file others can read is tightened to 0600; a home folder others can write is tightened
- * to 0700 when the user owns it and refused when another user does.
+ * to 0700 when the user owns it and refused when another user does. A key no client could send (a
+ * space, line break or other control character inside) is refused with `server_key_invalid`.
  *
  * @param options - environment and home folder
  */
 export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions): Promise<ServerApiKey> {
   const fromEnvironment = readServerApiKey(options.env);
-  if (fromEnvironment !== undefined) return { apiKey: fromEnvironment, source: 'environment' };
+  if (fromEnvironment !== undefined) {
+    assertSendableKey(fromEnvironment, 'CODETETHER_SERVER_API_KEY');
+    return { apiKey: fromEnvironment, source: 'environment' };
+  }
   const home = options.home ?? resolveCodetetherHome(options.env);
   const path = join(home, SERVER_API_KEY_FILE_NAME);
   const folder = { path, label: SERVER_KEY_FILE_LABEL };
@@ -123,7 +149,10 @@ export async function loadOrCreateServerApiKey(options: ServerApiKeyOptions): Pr
     throw keyFileError(path, error, 'server_key_unreadable');
   }
   const stored = await readKeyFile(path);
-  if (stored.key !== undefined) return { apiKey: stored.key, source: 'file', path };
+  if (stored.key !== undefined) {
+    assertSendableKey(stored.key, `The key in ${path}`);
+    return { apiKey: stored.key, source: 'file', path };
+  }
   if (options.generate === false) throw missingKeyError(path);
   const apiKey = generateServerApiKey();
   try {

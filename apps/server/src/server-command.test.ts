@@ -12,6 +12,7 @@ describe('parseServerArguments', () => {
       host: '127.0.0.1',
       port: 8787,
       shutdownGraceMs: 10_000,
+      logLevel: 'info',
       requireKey: false,
       continuation: {},
       instructions: undefined,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PROFILE, parseProfileName } from '@codetether/oauth-pkce';
 import {
@@ -19,9 +20,12 @@ import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
 import type { GatewayProvider } from './gateway-provider.js';
 import { runKeysCommand } from './keys-command.js';
+import { printableArgument } from './printable-argument.js';
+import { refuseRepeatedOptions } from './repeated-options.js';
 import { isLoopbackHost } from './request-origin-policy.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
 import { ServerUsageError } from './server-usage-error.js';
+import { clientKeyWarnings, startUpWarnings } from './start-up-warnings.js';
 
 export { ServerUsageError } from './server-usage-error.js';
 
@@ -56,6 +60,8 @@ export interface ServerCommandSettings extends ConnectionLimits {
   port: number;
   /** Shutdown grace period for open streams, ms. */
   shutdownGraceMs: number;
+  /** The pino log level (`CODETETHER_LOG_LEVEL`, default `info`), lower case. */
+  logLevel: string;
   /** Refuse to start unless a key is configured, instead of generating one (`--require-key`). */
   requireKey: boolean;
   /** Continuation and its index limits, or `false` (`--no-continuation`, `CODETETHER_GATEWAY_CONTINUATION=off`). */
@@ -83,7 +89,7 @@ An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or 
 Options (each also read from the variable named after it):
   --host HOST                  address to bind (CODETETHER_SERVER_HOST, default 127.0.0.1)
   --port PORT                  port to listen on (CODETETHER_SERVER_PORT, default 8787)
-  --shutdown-grace-ms MS       how long open streams may finish on SIGTERM (default 10000)
+  --shutdown-grace-ms MS       how long open streams may finish on SIGTERM, SIGINT or SIGHUP (default 10000)
   --require-key                exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
                                stored in CODETETHER_HOME, instead of generating one (the container uses it)
   --instructions TEXT          instructions for requests that bring none (CODETETHER_SERVER_INSTRUCTIONS,
@@ -114,6 +120,7 @@ Options (each also read from the variable named after it):
   -V, --version                print the version
 
 Output: JSON log lines on stdout; the start-up banner and other messages for people on stderr.
+A flag given twice with different values, or a value that is not valid, is an error (exit code 2).
 
 Environment: CODETETHER_SERVER_API_KEY (bearer key; generated and stored in CODETETHER_HOME when unset),
 CODETETHER_HOME, CODETETHER_PROFILE, CODETETHER_SERVER_FAILOVER, CODETETHER_STORE (file, or a redis:// URL
@@ -121,10 +128,50 @@ shared by replicas: login and client keys), OPENAI_API_KEY, CODETETHER_CHATGPT_B
 CODETETHER_AUTH_ISSUER, CODETETHER_TRANSPORT, CODETETHER_LOG_LEVEL.
 `;
 
+/** The log levels `CODETETHER_LOG_LEVEL` may name (pino's). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function parseLogLevel(env: Record<string, string | undefined>): string {
+  const level = resolveLogLevel(undefined, env);
+  if (!(LOG_LEVELS as readonly string[]).includes(level.toLowerCase())) {
+    throw new ServerUsageError(
+      `${ENVIRONMENT_VARIABLES.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got '${printableArgument(level)}'.`,
+    );
+  }
+  return level.toLowerCase();
+}
+
+/** A DNS name: dot-separated labels of letters, digits, `-` and `_`, at most 253 characters. */
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_][a-z0-9_-]{0,62})*\.?$/i;
+
+/** An IPv6 address without its brackets (`[::1]` → `::1`); anything else as it is. */
+function unbracketed(value: string): string {
+  return /^\[.*\]$/.test(value) ? value.slice(1, -1) : value;
+}
+
+/** Whether a value is an IPv4 address, an IPv6 address (with or without brackets) or a host name. */
+function isHostOrAddress(value: string): boolean {
+  const address = unbracketed(value);
+  return isIP(address) === 6 || (address === value && (isIP(value) === 4 || HOST_NAME.test(value)));
+}
+
+/** `--host`, else `CODETETHER_SERVER_HOST`, else 127.0.0.1: an IP address (IPv6 with or without brackets) or a name. */
+function parseHost(flag: string | undefined, env: Record<string, string | undefined>): string {
+  const value = flag ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost);
+  if (value === undefined) return DEFAULT_HOST;
+  const source = flag === undefined ? ENVIRONMENT_VARIABLES.serverHost : '--host';
+  if (isHostOrAddress(value)) return unbracketed(value);
+  throw new ServerUsageError(
+    `${source} must be an IP address or a host name, got '${printableArgument(value)}' (for example 127.0.0.1, 0.0.0.0, ::1 or gateway.lan).`,
+  );
+}
+
 function parsePort(value: string, source: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ServerUsageError(`${source} must be a port number between 0 and 65535, got '${value}'.`);
+    throw new ServerUsageError(
+      `${source} must be a port number between 0 and 65535, got '${printableArgument(value)}'.`,
+    );
   }
   return port;
 }
@@ -156,8 +203,12 @@ type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
 };
 
 function parseValues(argv: readonly string[]): ParsedValues {
+  let parsed: {
+    values: unknown;
+    tokens: ReadonlyArray<{ kind: string; name?: string; value?: string | undefined }>;
+  };
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: [...argv],
       options: {
         ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
@@ -168,42 +219,104 @@ function parseValues(argv: readonly string[]): ParsedValues {
       },
       strict: true,
       allowPositionals: false,
-    }).values as ParsedValues;
+      tokens: true,
+    });
   } catch (error) {
-    throw new ServerUsageError((error as Error).message);
+    throw new ServerUsageError(printableArgument((error as Error).message, 400));
   }
+  refuseRepeatedOptions(parsed.tokens);
+  return parsed.values as ParsedValues;
 }
 
-/** A whole number of at least `minimum` from a flag, else from a variable, else the default. */
-function wholeNumberSetting(
-  flag: string | undefined,
-  flagName: string,
-  env: Record<string, string | undefined>,
-  variable: string,
-  fallback: number,
-  minimum = 1,
-): number {
-  const fromEnvironment = readEnvironmentSetting(env, variable);
-  const [value, source] = flag !== undefined ? [flag, flagName] : [fromEnvironment, variable];
+/**
+ * The longest wait Node's timers take (2^31 - 1 ms, about 24.8 days): a longer one fires after 1 ms,
+ * so a timeout or grace period above it would end things at once instead of never.
+ */
+export const LONGEST_TIMER_MS = 2_147_483_647;
+
+/** Where a whole-number setting comes from and what it may be. */
+interface WholeNumberSource {
+  /** The flag's value, if given. */
+  flag: string | undefined;
+  /** The flag's name, e.g. `--max-connections`. */
+  flagName: string;
+  /** The environment and the variable read when the flag is not given (none for flag-only settings). */
+  env?: Record<string, string | undefined>;
+  variable?: string;
+  /** The value when neither is set. */
+  fallback: number;
+  /** The smallest value allowed (default 1). */
+  minimum?: number;
+  /** The largest value allowed (default `Number.MAX_SAFE_INTEGER`). */
+  maximum?: number;
+}
+
+/** A whole number (digits only: no sign, exponent, hex or blank) from a flag, else a variable, else the default. */
+function wholeNumberSetting(source: WholeNumberSource): number {
+  const { flag, flagName, env, variable, fallback, minimum = 1, maximum = Number.MAX_SAFE_INTEGER } = source;
+  const fromEnvironment =
+    env === undefined || variable === undefined ? undefined : readEnvironmentSetting(env, variable);
+  const [value, name] = flag !== undefined ? [flag, flagName] : [fromEnvironment, variable ?? flagName];
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < minimum) {
-    throw new ServerUsageError(`${source} must be a whole number of at least ${minimum}, got '${value}'.`);
+  if (!/^\d+$/.test(value.trim()) || number < minimum || number > maximum) {
+    throw new ServerUsageError(
+      `${name} must be a whole number of at least ${minimum} and at most ${maximum}, got '${printableArgument(value)}'.`,
+    );
   }
   return number;
 }
 
-/** A comma-separated list from a flag, else from a variable; empty when neither is set. */
+/** A list setting: its flag and variable, which entries are valid, and what a valid one looks like. */
+interface ListSetting {
+  flagName: '--allowed-hosts' | '--allowed-origins';
+  variable: string;
+  isValid(item: string): boolean;
+  /** The rest of the message after "'<item>' is not …". */
+  advice: string;
+}
+
+/** An origin as a browser sends it: scheme and host (and port), nothing after; a trailing `/` is forgiven. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]+\/?$/i;
+
+const ALLOWED_HOSTS: ListSetting = {
+  flagName: '--allowed-hosts',
+  variable: ENVIRONMENT_VARIABLES.serverAllowedHosts,
+  isValid: (host) => host === '*' || isHostOrAddress(host),
+  advice:
+    'a host name or address. Give names as in the Host header without the port (gateway.lan, 10.0.0.5, [::1]), or * for any.',
+};
+
+const ALLOWED_ORIGINS: ListSetting = {
+  flagName: '--allowed-origins',
+  variable: ENVIRONMENT_VARIABLES.serverAllowedOrigins,
+  isValid: (origin) => origin === '*' || origin === 'null' || ORIGIN.test(origin),
+  advice:
+    'an origin. Write it as the browser sends it, scheme and host with no path (http://localhost:3000), or * for any.',
+};
+
+/**
+ * A comma-separated list from its flag, else its variable (empty when neither is set), each entry
+ * checked: one no request could ever match (a host with a port or a scheme, an origin without a scheme
+ * or with a path) is a usage error instead of a silent 403 on every request.
+ */
 function listSetting(
-  flag: string | undefined,
+  values: ParsedValues,
   env: Record<string, string | undefined>,
-  variable: string,
+  setting: ListSetting,
 ): string[] {
-  const value = flag ?? readEnvironmentSetting(env, variable) ?? '';
-  return value
+  const flag = values[setting.flagName.slice(2) as 'allowed-hosts' | 'allowed-origins'];
+  const source = flag === undefined ? setting.variable : setting.flagName;
+  const items = (flag ?? readEnvironmentSetting(env, setting.variable) ?? '')
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+  for (const item of items) {
+    if (!setting.isValid(item)) {
+      throw new ServerUsageError(`${source}: '${printableArgument(item)}' is not ${setting.advice}`);
+    }
+  }
+  return items;
 }
 
 /** The timeouts and the connection cap: flags, then the environment, then the defaults. */
@@ -212,34 +325,37 @@ function parseConnectionLimits(
   env: Record<string, string | undefined>,
 ): ConnectionLimits {
   const limits: ConnectionLimits = {
-    headersTimeoutMs: wholeNumberSetting(
-      values['headers-timeout-ms'],
-      '--headers-timeout-ms',
+    headersTimeoutMs: wholeNumberSetting({
+      flag: values['headers-timeout-ms'],
+      flagName: '--headers-timeout-ms',
       env,
-      ENVIRONMENT_VARIABLES.serverHeadersTimeoutMs,
-      DEFAULT_HEADERS_TIMEOUT_MS,
-    ),
-    requestTimeoutMs: wholeNumberSetting(
-      values['request-timeout-ms'],
-      '--request-timeout-ms',
+      variable: ENVIRONMENT_VARIABLES.serverHeadersTimeoutMs,
+      fallback: DEFAULT_HEADERS_TIMEOUT_MS,
+      maximum: LONGEST_TIMER_MS,
+    }),
+    requestTimeoutMs: wholeNumberSetting({
+      flag: values['request-timeout-ms'],
+      flagName: '--request-timeout-ms',
       env,
-      ENVIRONMENT_VARIABLES.serverRequestTimeoutMs,
-      DEFAULT_REQUEST_TIMEOUT_MS,
-    ),
-    keepAliveTimeoutMs: wholeNumberSetting(
-      values['keep-alive-timeout-ms'],
-      '--keep-alive-timeout-ms',
+      variable: ENVIRONMENT_VARIABLES.serverRequestTimeoutMs,
+      fallback: DEFAULT_REQUEST_TIMEOUT_MS,
+      maximum: LONGEST_TIMER_MS,
+    }),
+    keepAliveTimeoutMs: wholeNumberSetting({
+      flag: values['keep-alive-timeout-ms'],
+      flagName: '--keep-alive-timeout-ms',
       env,
-      ENVIRONMENT_VARIABLES.serverKeepAliveTimeoutMs,
-      DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
-    ),
-    maxConnections: wholeNumberSetting(
-      values['max-connections'],
-      '--max-connections',
+      variable: ENVIRONMENT_VARIABLES.serverKeepAliveTimeoutMs,
+      fallback: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+      maximum: LONGEST_TIMER_MS,
+    }),
+    maxConnections: wholeNumberSetting({
+      flag: values['max-connections'],
+      flagName: '--max-connections',
       env,
-      ENVIRONMENT_VARIABLES.serverMaxConnections,
-      DEFAULT_MAX_CONNECTIONS,
-    ),
+      variable: ENVIRONMENT_VARIABLES.serverMaxConnections,
+      fallback: DEFAULT_MAX_CONNECTIONS,
+    }),
   };
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
     throw new ServerUsageError(
@@ -263,8 +379,7 @@ export function parseServerArguments(
   const values = parseValues(argv);
   if (values.help === true) return 'help';
   if (values.version === true) return 'version';
-  const host = values.host ?? readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverHost) ?? DEFAULT_HOST;
-  if (host === '') throw new ServerUsageError('--host must not be empty.');
+  const host = parseHost(values.host, env);
   const portFromEnvironment = readEnvironmentSetting(env, ENVIRONMENT_VARIABLES.serverPort);
   const port =
     values.port !== undefined
@@ -272,20 +387,24 @@ export function parseServerArguments(
       : portFromEnvironment !== undefined
         ? parsePort(portFromEnvironment, ENVIRONMENT_VARIABLES.serverPort)
         : DEFAULT_PORT;
-  const grace = values['shutdown-grace-ms'];
-  const shutdownGraceMs = grace === undefined ? DEFAULT_SHUTDOWN_GRACE_MS : Number(grace);
-  if (!Number.isFinite(shutdownGraceMs) || shutdownGraceMs < 0) {
-    throw new ServerUsageError(`--shutdown-grace-ms must be a number of milliseconds, got '${grace}'.`);
-  }
+  const shutdownGraceMs = wholeNumberSetting({
+    flag: values['shutdown-grace-ms'],
+    flagName: '--shutdown-grace-ms',
+    fallback: DEFAULT_SHUTDOWN_GRACE_MS,
+    minimum: 0,
+    maximum: LONGEST_TIMER_MS,
+  });
+  const logLevel = parseLogLevel(env);
   if (values.instructions?.trim() === '') throw new ServerUsageError('--instructions must not be empty.');
   return {
     host,
     port,
     shutdownGraceMs,
+    logLevel,
     requireKey: values['require-key'] === true,
     instructions: values.instructions,
-    allowedHosts: listSetting(values['allowed-hosts'], env, ENVIRONMENT_VARIABLES.serverAllowedHosts),
-    allowedOrigins: listSetting(values['allowed-origins'], env, ENVIRONMENT_VARIABLES.serverAllowedOrigins),
+    allowedHosts: listSetting(values, env, ALLOWED_HOSTS),
+    allowedOrigins: listSetting(values, env, ALLOWED_ORIGINS),
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
     modelMap: parseModelMap(values['model-map'], env),
@@ -332,13 +451,6 @@ function parseModelMap(option: string | undefined, env: Record<string, string | 
   }
 }
 
-function parsePositiveInteger(value: string, flag: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0)
-    throw new ServerUsageError(`${flag} must be a positive whole number, got '${value}'.`);
-  return parsed;
-}
-
 function parseContinuation(
   values: { 'no-continuation'?: boolean; 'max-conversations'?: string; 'conversation-max-age-ms'?: string },
   env: Record<string, string | undefined>,
@@ -355,10 +467,14 @@ function parseContinuation(
   if (values['no-continuation'] === true || ['off', 'false', '0'].includes(fromEnvironment ?? ''))
     return false;
   const limits: { maxConversations?: number; maxAgeMs?: number } = {};
-  if (values['max-conversations'] !== undefined)
-    limits.maxConversations = parsePositiveInteger(values['max-conversations'], '--max-conversations');
-  if (values['conversation-max-age-ms'] !== undefined)
-    limits.maxAgeMs = parsePositiveInteger(values['conversation-max-age-ms'], '--conversation-max-age-ms');
+  const flags = { 'max-conversations': 'maxConversations', 'conversation-max-age-ms': 'maxAgeMs' } as const;
+  for (const [flag, limit] of Object.entries(flags) as Array<
+    [keyof typeof flags, (typeof flags)[keyof typeof flags]]
+  >) {
+    const value = values[flag];
+    if (value !== undefined)
+      limits[limit] = wholeNumberSetting({ flag: value, flagName: `--${flag}`, fallback: 0 });
+  }
   return limits;
 }
 
@@ -399,7 +515,7 @@ export async function runServerCommand(
     io.stdout(settings === 'help' ? SERVER_USAGE : `${SERVER_VERSION}\n`);
     return undefined;
   }
-  const logger = io.logger ?? createGatewayLogger({ level: resolveLogLevel(undefined, io.env) });
+  const logger = io.logger ?? createGatewayLogger({ level: settings.logLevel });
   const key = await loadOrCreateServerApiKey({ env: io.env, generate: !settings.requireKey });
   const clientKeyStorage = openClientKeyStorage(io.env);
   // One provider per profile: the one checked at start-up is the one the gateway uses (and closes).
@@ -427,26 +543,37 @@ export async function runServerCommand(
   for (const profile of settings.failover.filter((name) => name !== settings.profile)) {
     if (io.provider === undefined) await logUpstreamCredentials(logger, profile, providerFor(profile));
   }
-  const gateway = await startGatewayServer({
-    provider,
-    apiKey: key.apiKey,
-    logger,
-    host: settings.host,
-    port: settings.port,
-    continuation: settings.continuation,
-    allowedHosts: settings.allowedHosts,
-    allowedOrigins: settings.allowedOrigins,
-    headersTimeoutMs: settings.headersTimeoutMs,
-    requestTimeoutMs: settings.requestTimeoutMs,
-    keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
-    maxConnections: settings.maxConnections,
-    modelMap: createModelMap(settings.modelMap),
-    clientKeys: { store: clientKeyStorage.store, usage: clientKeyStorage.usage },
-    ...(io.provider === undefined
-      ? { profiles: { serverProfile: settings.profile, providerFor, failover: settings.failover } }
-      : {}),
-    closeProviderOnClose: true,
-  });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGatewayServer({
+      provider,
+      apiKey: key.apiKey,
+      logger,
+      host: settings.host,
+      port: settings.port,
+      continuation: settings.continuation,
+      allowedHosts: settings.allowedHosts,
+      allowedOrigins: settings.allowedOrigins,
+      headersTimeoutMs: settings.headersTimeoutMs,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      keepAliveTimeoutMs: settings.keepAliveTimeoutMs,
+      maxConnections: settings.maxConnections,
+      modelMap: createModelMap(settings.modelMap),
+      clientKeys: { store: clientKeyStorage.store, usage: clientKeyStorage.usage },
+      ...(io.provider === undefined
+        ? { profiles: { serverProfile: settings.profile, providerFor, failover: settings.failover } }
+        : {}),
+      closeProviderOnClose: true,
+    });
+  } catch (error) {
+    if (key.source === 'generated') {
+      io.stderr(
+        `codetether-server: a server key was generated and stored in ${key.path} (mode 0600) before listening failed; it was not shown, and is used on the next start (read it with: cat ${key.path}).\n`,
+      );
+    }
+    throw error;
+  }
+  const keyFileWarnings = await clientKeyWarnings(clientKeyStorage.store);
   const baseUrl = `${gateway.url}/v1`;
   // Banners go to stderr: stdout carries only the JSON log lines.
   io.stderr(`codetether-server listening on ${gateway.url} (OpenAI base URL ${baseUrl})\n`);
@@ -471,6 +598,9 @@ export async function runServerCommand(
       `Clients must send "Authorization: Bearer <key>" with the key from ${key.source === 'environment' ? 'CODETETHER_SERVER_API_KEY' : key.path}.\n`,
     );
   }
+  for (const line of [...startUpWarnings(gateway.host, key.source, key.apiKey), ...keyFileWarnings])
+    io.stderr(line);
+  for (const line of keyFileWarnings) logger.warn({}, line.replace(/^WARNING: /, '').trim());
   if (!isLoopbackHost(gateway.host)) {
     logger.warn(
       { host: gateway.host },

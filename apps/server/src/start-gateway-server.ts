@@ -1,5 +1,6 @@
+import { lookup } from 'node:dns/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { serve } from '@hono/node-server';
 import {
   type ConnectionLimits,
@@ -9,8 +10,10 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
+import { gatewayListenError } from './gateway-listen-error.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 import { createIdleMemoryRelease } from './idle-memory-release.js';
+import { isLoopbackHost } from './request-origin-policy.js';
 
 /** Default bind address: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -71,12 +74,29 @@ function formatUrl(host: string, port: number): string {
 }
 
 /**
+ * The address `listen` would bind for a host: the host itself when it is an IP address, else the first
+ * address its name resolves to (as `listen` picks it). `127.1` and `2130706433` resolve to 127.0.0.1.
+ *
+ * @throws {@link GatewayListenError} `host_not_found` when the name does not resolve
+ */
+async function resolveBindAddress(host: string, port: number): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch (error) {
+    throw gatewayListenError(error, host, port);
+  }
+}
+
+/**
  * Starts the gateway on `host:port` (default 127.0.0.1:8787) with `@hono/node-server`.
  *
  * @param options - gateway options plus host, port and provider ownership
  */
 export async function startGatewayServer(options: StartGatewayServerOptions): Promise<RunningGateway> {
   const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  const bindAddress = await resolveBindAddress(host, port);
   const memoryRelease =
     options.idleMemoryReleaseMs === false
       ? undefined
@@ -89,7 +109,12 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
         );
   const gateway = createGatewayServer({
     ...options,
-    bindHost: options.bindHost ?? host,
+    // The Host check follows the address bound, not its spelling: `127.1` or a name in /etc/hosts bound
+    // to loopback is checked like 127.0.0.1 (and the name given is one of the hosts answered).
+    bindHost: options.bindHost ?? bindAddress,
+    ...(isLoopbackHost(bindAddress) && !isLoopbackHost(host)
+      ? { allowedHosts: [...(options.allowedHosts ?? []), host] }
+      : {}),
     ...(memoryRelease === undefined ? {} : { activityListener: memoryRelease }),
   });
   const limited = createLimitedHttpServer({
@@ -98,19 +123,28 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const created = serve(
-      {
-        fetch: gateway.fetch,
-        hostname: host,
-        port: options.port ?? DEFAULT_PORT,
-        createServer: limited.createServer,
-        serverOptions: limited.serverOptions,
-      },
-      () => resolve(created as Server),
-    ) as Server;
-    created.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const created = serve(
+        {
+          fetch: gateway.fetch,
+          hostname: bindAddress,
+          port,
+          createServer: limited.createServer,
+          serverOptions: limited.serverOptions,
+        },
+        () => resolve(created as Server),
+      ) as Server;
+      created.once('error', reject);
+    });
+  } catch (error) {
+    // Nothing listens: stop what the gateway started, so the process can end with the error.
+    memoryRelease?.stop();
+    await gateway.flushKeyUsage({ publish: false });
+    await gateway.conversations?.close();
+    throw gatewayListenError(error, host, port);
+  }
   server.on('upgrade', gateway.responsesWebSocket.handleUpgrade);
   // Now that it listens: load what the first request needs (the upstream transports' modules), so
   // that request does not wait for it; a request arriving meanwhile waits for the same loading.

@@ -58,6 +58,7 @@ export {
   type OAuthErrorOptions,
 } from './errors.js';
 export { createFileCredentialStore, type FileCredentialStoreOptions } from './file-credential-store.js';
+export { type FileLockSettings, withFileLock } from './file-lock.js';
 export type { FetchFunction } from './http-request.js';
 export { type AccountClaims, decodeJwtPayload, readAccountClaims } from './jwt-claims.js';
 export { createMemoryCredentialStore } from './memory-credential-store.js';
