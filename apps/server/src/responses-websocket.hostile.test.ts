@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -193,6 +194,33 @@ describe('a client that stops reading a streamed answer', () => {
     peer.socket.destroy();
     await expect.poll(() => gateway.gateway.inFlightRequests).toBe(0);
   }, 30_000);
+});
+
+describe('a client that breaks the protocol and then holds its connection open', () => {
+  it.each([
+    { name: 'a text frame that is not JSON', bytes: rawFrame(OPCODES.text, 'not json'), closeCode: 1007 },
+    { name: 'a binary frame', bytes: rawFrame(OPCODES.binary, '{}'), closeCode: 1003 },
+    { name: 'JSON that is not an object', bytes: rawFrame(OPCODES.text, '[]'), closeCode: 1008 },
+  ])(
+    'is cut off after the close handshake grace on $name, not after ws’s 30 s close timeout',
+    async ({ bytes, closeCode }) => {
+      const gateway = await start();
+      const { peer, connection } = await openPeerWithConnection(gateway);
+      // A frame the gateway refuses, then nothing: the raw peer never answers the close frame nor
+      // closes its end.
+      peer.socket.write(bytes);
+      expect(await peer.closeCode()).toBe(closeCode);
+      const started = performance.now();
+      await Promise.race([
+        once(connection, 'close'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 8 s')), 8_000)),
+      ]);
+      expect(performance.now() - started).toBeLessThan(8_000);
+      peer.socket.destroy();
+      expect(uncaught).toEqual([]);
+    },
+    15_000,
+  );
 });
 
 describe('shutting down with clients that do not play along', () => {

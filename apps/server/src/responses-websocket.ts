@@ -20,6 +20,7 @@ import {
 import { drainingError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
+import { CLOSE_HANDSHAKE_GRACE_MS, closeWithinGrace } from './websocket-close.js';
 import { drained } from './writable-drained.js';
 
 /** The path clients open OpenAI's Responses WebSocket mode on. */
@@ -38,9 +39,6 @@ const CODEX_EVENT_PREFIX = 'codex.';
 function isCodexClient(headers: Headers): boolean {
   return headers.get('originator')?.startsWith('codex') ?? false;
 }
-
-/** How long the gateway's shutdown waits for clients to answer its close frames before it cuts them off, ms. */
-const CLOSE_HANDSHAKE_GRACE_MS = 1_000;
 
 /** Pings in a row a socket may leave unanswered; at the next check it is dropped. */
 const UNANSWERED_PINGS_ALLOWED = 2;
@@ -282,7 +280,7 @@ async function answerResponseCreate(
 ): Promise<void> {
   if (options.isDraining()) {
     refuseResponseCreate(context, socket, drainingError(), startedAt);
-    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
+    closeWithinGrace(socket, RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
     return;
   }
   let authenticated: AuthenticatedClient;
@@ -292,7 +290,11 @@ async function answerResponseCreate(
     const refused = error instanceof GatewayError ? error : mapProviderError(error, context.now());
     refuseResponseCreate(context, socket, refused, startedAt);
     if (refused.status === 401 && socket.readyState === socket.OPEN)
-      socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'The key is no longer valid.');
+      closeWithinGrace(
+        socket,
+        RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation,
+        'The key is no longer valid.',
+      );
     return;
   }
   context.metrics.recordKeyRequest(authenticated.keyName);
@@ -315,7 +317,7 @@ function readResponseCreate(
   startedAt: number,
 ): Record<string, unknown> | undefined {
   if (isBinary) {
-    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.unsupportedData, 'Send JSON text frames.');
+    closeWithinGrace(socket, RESPONSES_WEBSOCKET_CLOSE_CODES.unsupportedData, 'Send JSON text frames.');
     return undefined;
   }
   const text = String(data);
@@ -323,11 +325,11 @@ function readResponseCreate(
   try {
     message = JSON.parse(text);
   } catch {
-    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.invalidPayload, 'The frame is not valid JSON.');
+    closeWithinGrace(socket, RESPONSES_WEBSOCKET_CLOSE_CODES.invalidPayload, 'The frame is not valid JSON.');
     return undefined;
   }
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    socket.close(RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'Send a JSON object.');
+    closeWithinGrace(socket, RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation, 'Send a JSON object.');
     return undefined;
   }
   // Checked as the HTTP route checks its body (an error event; the socket stays open).
@@ -338,7 +340,8 @@ function readResponseCreate(
   }
   const { type, ...body } = message as Record<string, unknown>;
   if (type !== 'response.create') {
-    socket.close(
+    closeWithinGrace(
+      socket,
       RESPONSES_WEBSOCKET_CLOSE_CODES.policyViolation,
       `Unsupported message type; send {"type":"response.create", ...}.`,
     );
