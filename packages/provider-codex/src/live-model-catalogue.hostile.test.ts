@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { constants, closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -267,20 +267,23 @@ describe('the live model list against a broken or hostile upstream', () => {
     expect(ids(list)).toEqual(['gpt-good']);
   });
 
-  it.each([401, 403, 429, 500])('keeps the last good list on HTTP %i, then the bundled one', async (status) => {
-    let failing = false;
-    const upstream = await scriptedUpstream((request, response) =>
-      failing
-        ? json({ error: { message: `denied ${SECRET_TOKEN}` } }, status)(request, response)
-        : json({ models: [{ slug: 'gpt-good' }] })(request, response),
-    );
-    const live = catalogue(upstream.url, undefined);
-    expect(ids(await live.get(SESSION))).toEqual(['gpt-good']);
-    failing = true;
-    expect(ids(await live.get(SESSION, { refresh: true }))).toEqual(['gpt-good']);
-    const fresh = catalogue(upstream.url, undefined);
-    expect((await fresh.get(SESSION)).source).toBe('bundled');
-  });
+  it.each([401, 403, 429, 500])(
+    'keeps the last good list on HTTP %i, then the bundled one',
+    async (status) => {
+      let failing = false;
+      const upstream = await scriptedUpstream((request, response) =>
+        failing
+          ? json({ error: { message: `denied ${SECRET_TOKEN}` } }, status)(request, response)
+          : json({ models: [{ slug: 'gpt-good' }] })(request, response),
+      );
+      const live = catalogue(upstream.url, undefined);
+      expect(ids(await live.get(SESSION))).toEqual(['gpt-good']);
+      failing = true;
+      expect(ids(await live.get(SESSION, { refresh: true }))).toEqual(['gpt-good']);
+      const fresh = catalogue(upstream.url, undefined);
+      expect((await fresh.get(SESSION)).source).toBe('bundled');
+    },
+  );
 
   it('does not make every request wait for an upstream that keeps failing', async () => {
     const upstream = await scriptedUpstream(json({ error: 'down' }, 500));
