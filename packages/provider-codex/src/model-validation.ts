@@ -17,10 +17,13 @@ const MAX_NAMED_MODELS = 40;
 /** The longest part of a requested name an error repeats. */
 const MAX_ECHOED_NAME_LENGTH = 80;
 
-/** A requested name as an error repeats it: at most 80 characters, control characters escaped. */
+/** A requested name as an error repeats it: at most 80 characters, control characters escaped (`\u0000`). */
 function echoed(name: string): string {
   const shown = name.length > MAX_ECHOED_NAME_LENGTH ? `${name.slice(0, MAX_ECHOED_NAME_LENGTH)}…` : name;
-  return JSON.stringify(shown).slice(1, -1);
+  return shown.replace(
+    /[\u0000-\u001f\u007f]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
