@@ -45,13 +45,15 @@ export function checkModelName(model: string): void {
   }
 }
 
-/** The ids an error offers: the listed models, at most {@link MAX_NAMED_MODELS}, the rest counted. */
-function namedModels(list: ModelList): string {
-  const available = listedModels(list).map((entry) => entry.id);
-  const named = available.slice(0, MAX_NAMED_MODELS).join(', ');
-  return available.length > MAX_NAMED_MODELS
-    ? `${named} and ${available.length - MAX_NAMED_MODELS} more`
-    : named;
+/**
+ * The model ids an error offers, comma-separated: at most 40, the rest counted (`… and 960 more`), so a
+ * huge list never makes a huge message.
+ *
+ * @param ids - the ids, in the order to show
+ */
+export function formatModelChoices(ids: readonly string[]): string {
+  const named = ids.slice(0, MAX_NAMED_MODELS).join(', ');
+  return ids.length > MAX_NAMED_MODELS ? `${named} and ${ids.length - MAX_NAMED_MODELS} more` : named;
 }
 
 /**
@@ -71,7 +73,7 @@ export function unsupportedModelError(
   const plan = account.planType === undefined ? 'a ChatGPT account' : `a ChatGPT ${account.planType} plan`;
   return new CodexProviderError(
     'unsupported-model',
-    `Model '${echoed(model)}' is not supported when using Codex with ${plan}. Supported models: ${namedModels(list)}. ` +
+    `Model '${echoed(model)}' is not supported when using Codex with ${plan}. Supported models: ${formatModelChoices(listedModels(list).map((entry) => entry.id))}. ` +
       'Pick one of them, or run `codetether models --refresh` to update the list.',
     { isRetryable: false, status: 404, cause },
   );
