@@ -20,32 +20,42 @@ const fixture = useEmulatorEnvironment({
 describe('text from a hostile model or server on the terminal', () => {
   it('shows model ids and names from the live list without their control sequences', async () => {
     fixture.emulator.setOptions({
-      models: [{ slug: 'gpt-5.4' }, { slug: `gpt-evil${HOSTILE}`, display_name: `Evil${HOSTILE}` }],
+      models: [
+        { slug: 'gpt-5.4' },
+        { slug: 'gpt-evil', display_name: `Evil${HOSTILE}` },
+        // An id with control characters is no model name: the provider skips the entry.
+        { slug: `gpt-skipped${HOSTILE}` },
+      ],
     });
     const result = await runCli(['models', '--refresh'], fixture.environment.env);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(TERMINAL_CONTROL);
     expect(result.stdout).toContain('gpt-evil');
     expect(result.stdout).toContain('docs');
+    expect(result.stdout).not.toContain('gpt-skipped');
   });
 
   it('keeps models --json exact and escapes C1 controls and U+2028/U+2029', async () => {
-    const slug = `gpt-evil\u009b2J\u2028\u2029${HOSTILE}`;
-    fixture.emulator.setOptions({ models: [{ slug: 'gpt-5.4' }, { slug }] });
+    const name = `GPT evil\u009b2J\u2028\u2029${HOSTILE}`;
+    fixture.emulator.setOptions({ models: [{ slug: 'gpt-5.4' }, { slug: 'gpt-evil', display_name: name }] });
     const result = await runCli(['models', '--refresh', '--json'], fixture.environment.env);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(/[\u007f-\u009f\u2028\u2029]/);
-    expect((JSON.parse(result.stdout) as { id: string }[]).map((model) => model.id)).toContain(slug);
+    // The provider keeps at most 200 characters of a display name; what it keeps is printed exactly.
+    const names = (JSON.parse(result.stdout) as { name: string }[]).map((model) => model.name);
+    expect(names).toContain(name.slice(0, 200));
   });
 
   it('survives a list of thousands of models with a gigantic name', async () => {
     const models = Array.from({ length: 3000 }, (_, index) => ({ slug: `model-${index}` }));
     fixture.emulator.setOptions({
-      models: [{ slug: 'gpt-5.4' }, ...models, { slug: 'huge', display_name: 'x'.repeat(200_000) }],
+      models: [{ slug: 'gpt-5.4' }, { slug: 'huge', display_name: 'x'.repeat(200_000) }, ...models],
     });
     const result = await runCli(['models', '--refresh'], fixture.environment.env);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('model-2999');
+    // The provider keeps the first 1,000 models of a list.
+    expect(result.stdout).toContain('model-997');
+    expect(result.stdout).not.toContain('model-998');
     // The gigantic name is cut, so it does not pad all 3,000 rows to its width.
     expect(result.stdout).toContain(`${'x'.repeat(59)}…`);
     expect(result.stdout.length).toBeLessThan(1_000_000);

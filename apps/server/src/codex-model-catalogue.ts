@@ -47,8 +47,22 @@ const CODEX_REASONING_EFFORTS = new Set(['none', 'minimal', 'low', 'medium', 'hi
 /** The verbosities the Codex CLI knows. */
 const CODEX_VERBOSITIES = new Set(['low', 'medium', 'high']);
 
-/** The largest priority the Codex CLI reads (a 32-bit integer). */
+/** The priorities the Codex CLI reads (a 32-bit integer). */
 const LARGEST_CODEX_PRIORITY = 2_147_483_647;
+const SMALLEST_CODEX_PRIORITY = -2_147_483_648;
+
+/** A priority the Codex CLI can read: a 32-bit integer; anything else (NaN) is the model's position. */
+function codexPriority(priority: number | undefined, index: number): number {
+  if (priority === undefined || Number.isNaN(priority)) return index;
+  return Math.trunc(Math.min(Math.max(priority, SMALLEST_CODEX_PRIORITY), LARGEST_CODEX_PRIORITY));
+}
+
+/** A context window the Codex CLI can read: a positive whole token count, else the default. */
+function codexContextWindow(contextWindow: number | undefined): number {
+  return contextWindow !== undefined && Number.isSafeInteger(contextWindow) && contextWindow > 0
+    ? contextWindow
+    : UNDESCRIBED_CONTEXT_WINDOW;
+}
 
 /** The tool-output truncation the Codex CLI applies when the backend does not say otherwise. */
 const DEFAULT_TRUNCATION_BYTES = 10_000;
@@ -71,7 +85,7 @@ function toCodexCatalogueModel(model: DescribedGatewayModel, index: number): Cod
     shell_type: 'shell_command',
     visibility: model.visibility === undefined || model.visibility === 'list' ? 'list' : 'hide',
     supported_in_api: true,
-    priority: Math.min(model.priority ?? index, LARGEST_CODEX_PRIORITY),
+    priority: codexPriority(model.priority, index),
     upgrade: null,
     base_instructions: '',
     supports_reasoning_summaries: model.supportsReasoningSummaries ?? false,
@@ -83,7 +97,7 @@ function toCodexCatalogueModel(model: DescribedGatewayModel, index: number): Cod
     apply_patch_tool_type: null,
     truncation_policy: { mode: 'bytes', limit: DEFAULT_TRUNCATION_BYTES },
     supports_parallel_tool_calls: model.supportsTools ?? true,
-    context_window: model.contextWindow ?? UNDESCRIBED_CONTEXT_WINDOW,
+    context_window: codexContextWindow(model.contextWindow),
     experimental_supported_tools: [],
     input_modalities: model.supportsVision === true ? ['text', 'image'] : ['text'],
     service_tiers: (model.serviceTiers ?? []).map((tier) => ({ id: tier, name: tier, description: '' })),

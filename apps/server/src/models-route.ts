@@ -83,7 +83,8 @@ export async function handleListModels(context: GatewayContext, c: Context): Pro
 }
 
 /**
- * Handles `GET /v1/models/:model`: one model, or 404 `model_not_found`.
+ * Handles `GET /v1/models/:model`: one model (listed, or one the provider accepts: hidden, an alias), else
+ * 404 `model_not_found`; a name that is no model name (1 kB, control characters) is a 400.
  *
  * @param context - shared gateway state
  * @param c - the Hono context
@@ -92,15 +93,20 @@ export async function handleRetrieveModel(context: GatewayContext, c: Context): 
   const id = c.req.param('model') ?? '';
   const list = await listOpenAiModels(context);
   let model = list.data.find((entry) => entry.id === id);
-  // A model the live list hides (or that appeared since) still answers when the provider accepts it;
-  // its refusal (`unsupported-model`, naming the models the plan can use) is the 404 itself.
+  // A model the live list hides (or that appeared since) still answers when the provider knows it;
+  // its refusal (`unsupported-model`, naming the models the plan can use; `invalid-request` for a name
+  // that is no model name) is the error itself. A provider that checks nothing (an API key: it returns
+  // `undefined`) vouches for no model: that id is a 404 like any other unlisted one.
   const { validateModel } = context.provider as { validateModel?: (model: string) => Promise<unknown> };
   if (model === undefined && validateModel !== undefined) {
+    let described: unknown;
     try {
-      await validateModel.call(context.provider, id);
-      model = { id, object: 'model', created: context.startedAtSeconds, owned_by: 'openai' };
+      described = await validateModel.call(context.provider, id);
     } catch (error) {
       throw mapProviderError(error, context.now());
+    }
+    if (described !== undefined) {
+      model = { id, object: 'model', created: context.startedAtSeconds, owned_by: 'openai' };
     }
   }
   if (model === undefined) {

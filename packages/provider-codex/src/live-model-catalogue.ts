@@ -1,5 +1,6 @@
 import type { Backend } from '@codetether/responses-protocol';
 import type { AuthSession, RequestCredentials } from './auth.js';
+import { readBoundedJsonBody } from './bounded-json-body.js';
 import { bundledModelList, type ModelList } from './model-catalogue.js';
 import {
   type CachedModelList,
@@ -7,10 +8,13 @@ import {
   readCachedModelList,
   writeCachedModelList,
 } from './model-list-cache.js';
-import { parseModelList } from './model-list-parser.js';
+import { hasListedModel, parseModelList, readEntityTag } from './model-list-parser.js';
 
 /** How long a failed fetch keeps the catalogue from trying again in the background (one minute at most). */
 const RETRY_AFTER_FAILURE_MS = 60_000;
+
+/** The largest `/models` answer read (real ones are well under a megabyte); a larger one is a failure. */
+const MAX_MODEL_LIST_BYTES = 16 * 1024 * 1024;
 
 /** What the live catalogue needs from the provider. */
 export interface LiveModelCatalogueOptions {
@@ -36,15 +40,26 @@ export interface ModelListRequest {
   refresh?: boolean | undefined;
 }
 
+/** Options of {@link LiveModelCatalogue.get} inside the provider. */
+export interface CatalogueRequest extends ModelListRequest {
+  /**
+   * With `refresh`: do not ask (nor wait) when the last attempt failed less than a minute ago — what a
+   * model check does, so an unknown model in every request cannot make each one wait on a failing backend.
+   */
+  unlessRecentlyFailed?: boolean | undefined;
+}
+
 /** The backend's model list: fetched, cached on disk with its ETag, never a hard failure. */
 export interface LiveModelCatalogue {
   /**
    * The model list of the session's backend. A fresh list (younger than the TTL) is used as is; a
    * stale one is returned at once while a conditional request revalidates it in the background
    * (stale-while-revalidate); without one — or with `refresh` — the backend is asked and waited for.
-   * When it cannot be asked: the list in memory, then the disk cache, then the bundled list.
+   * When it cannot be asked: the list in memory, then the disk cache, then the bundled list. After a
+   * failure the backend is asked again in a minute at most (the list at hand is used meanwhile), and every
+   * wait is bounded by the request timeout; concurrent callers share one request.
    */
-  get(session: AuthSession, request?: ModelListRequest): Promise<ModelList>;
+  get(session: AuthSession, request?: CatalogueRequest): Promise<ModelList>;
   /** The list last read for a backend, without any I/O (`undefined` before the first `get`). */
   known(backend: Backend): ModelList | undefined;
 }
@@ -62,7 +77,7 @@ interface CatalogueEntry {
  * @param options - URLs, headers, fetch, clock, cache folder and timings
  */
 export function createLiveModelCatalogue(options: LiveModelCatalogueOptions): LiveModelCatalogue {
-  const entries = new Map<string, CatalogueEntry>();
+  const entries = new Map<string, Promise<CatalogueEntry>>();
   const latest = new Map<Backend, ModelList>();
 
   const toList = (entry: CatalogueEntry, backend: Backend): ModelList => {
@@ -87,17 +102,19 @@ export function createLiveModelCatalogue(options: LiveModelCatalogueOptions): Li
         headers,
         signal: AbortSignal.timeout(options.timeoutMs),
       });
-      const fetchedAt = options.now();
       if (response.status === 304 && entry.cached !== undefined && key !== undefined) {
         await response.body?.cancel();
-        entry.cached = { ...entry.cached, fetchedAt };
+        entry.cached = { ...entry.cached, fetchedAt: options.now() };
       } else {
-        const models = response.ok ? parseModelList(await response.json(), backend) : undefined;
+        const models = response.ok
+          ? parseModelList(await readBoundedJsonBody(response, MAX_MODEL_LIST_BYTES), backend)
+          : undefined;
         if (!response.ok) await response.body?.cancel();
-        if (models === undefined || models.length === 0) throw new Error('no model list');
-        entry.cached = { key: cacheKey(backend, credentials), fetchedAt, models };
-        const etag = response.headers.get('etag');
-        if (etag !== null) entry.cached.etag = etag;
+        // An empty list (or one of hidden models only) would make every model unsupported: kept as a failure.
+        if (models === undefined || !hasListedModel(models)) throw new Error('no model list');
+        entry.cached = { key: cacheKey(backend, credentials), fetchedAt: options.now(), models };
+        const etag = readEntityTag(response.headers.get('etag'));
+        if (etag !== undefined) entry.cached.etag = etag;
       }
       entry.source = 'live';
       delete entry.failedAt;
@@ -113,15 +130,19 @@ export function createLiveModelCatalogue(options: LiveModelCatalogueOptions): Li
   const cacheKey = (backend: Backend, credentials: RequestCredentials): string =>
     `${options.modelsUrl(backend)}#${credentials.accountId ?? 'api-key'}`;
 
-  const entryFor = async (backend: Backend, credentials: RequestCredentials): Promise<CatalogueEntry> => {
+  /** The entry of a list; concurrent first callers share one read of the disk cache. */
+  const entryFor = (backend: Backend, credentials: RequestCredentials): Promise<CatalogueEntry> => {
     const key = cacheKey(backend, credentials);
     let entry = entries.get(key);
     if (entry === undefined) {
-      const cached =
-        options.home === undefined
-          ? undefined
-          : await readCachedModelList(modelCachePath(options.home, backend), key, backend);
-      entry = entries.get(key) ?? { cached, source: 'cache' };
+      const { home } = options;
+      entry = (async (): Promise<CatalogueEntry> => ({
+        cached:
+          home === undefined
+            ? undefined
+            : await readCachedModelList(modelCachePath(home, backend), key, backend),
+        source: 'cache',
+      }))();
       entries.set(key, entry);
     }
     return entry;
@@ -152,12 +173,17 @@ export function createLiveModelCatalogue(options: LiveModelCatalogueOptions): Li
       }
       const entry = await entryFor(backend, credentials);
       const now = options.now();
-      const fresh = entry.cached !== undefined && now - entry.cached.fetchedAt < options.ttlMs;
-      if (request.refresh !== true && fresh) return toList(entry, backend);
-      if (request.refresh !== true && entry.cached !== undefined) {
-        const recentlyFailed =
-          entry.failedAt !== undefined &&
-          now - entry.failedAt < Math.min(options.ttlMs, RETRY_AFTER_FAILURE_MS);
+      // A list from the future (a clock set back, a tampered cache) is stale, not fresh for ever.
+      const age = entry.cached === undefined ? undefined : now - entry.cached.fetchedAt;
+      const fresh = age !== undefined && age >= 0 && age < options.ttlMs;
+      const recentlyFailed =
+        entry.failedAt !== undefined &&
+        now - entry.failedAt >= 0 &&
+        now - entry.failedAt < Math.min(options.ttlMs, RETRY_AFTER_FAILURE_MS);
+      const refresh = request.refresh === true && !(request.unlessRecentlyFailed === true && recentlyFailed);
+      if (!refresh && fresh) return toList(entry, backend);
+      if (!refresh && (entry.cached !== undefined || recentlyFailed)) {
+        // The list at hand (else the bundled one) now; the backend is asked in the background.
         if (!recentlyFailed) void startRevalidation(entry, backend, credentials);
         return toList(entry, backend);
       }

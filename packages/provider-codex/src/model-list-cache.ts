@@ -1,8 +1,13 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend } from '@codetether/responses-protocol';
 import type { ModelInfo } from './model-catalogue.js';
-import { parseModelEntry } from './model-list-parser.js';
+import { hasListedModel, parseModelEntry, readEntityTag } from './model-list-parser.js';
+
+/** The largest cache file read: a list of the most models the parser keeps, with room to spare. */
+const MAX_CACHE_FILE_BYTES = 8 * 1024 * 1024;
 
 /** A backend's model list as saved under `CODETETHER_HOME`. */
 export interface CachedModelList {
@@ -28,8 +33,26 @@ export function modelCachePath(home: string, backend: Backend): string {
 }
 
 /**
- * Reads a cached model list. A missing, unreadable, corrupt or foreign (another `key`) file is
- * `undefined` — never an error: the next fetched list replaces it.
+ * Reads a file only when it is a regular file of at most `maxBytes` at `path` itself: a symlink is not
+ * followed, and a FIFO or device (opened without blocking) is not read, so another local process cannot
+ * make the read hang or read another file. `undefined` otherwise.
+ */
+async function readRegularFile(path: string, maxBytes: number): Promise<string | undefined> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size > maxBytes) return undefined;
+    const text = await handle.readFile('utf8');
+    return text.length > maxBytes ? undefined : text;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a cached model list. A missing, unreadable, corrupt, oversized or foreign (another `key`) file
+ * is `undefined` — never an error: the next fetched list replaces it. A symlink, FIFO or device in the
+ * file's place is not read.
  *
  * @param path - the cache file
  * @param key - the list wanted (see {@link CachedModelList.key})
@@ -41,18 +64,26 @@ export async function readCachedModelList(
   backend: Backend,
 ): Promise<CachedModelList | undefined> {
   try {
-    const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const text = await readRegularFile(path, MAX_CACHE_FILE_BYTES);
+    if (text === undefined) return undefined;
+    const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const fields = parsed as Record<string, unknown>;
-    if (fields.key !== key || typeof fields.fetchedAt !== 'number' || !Array.isArray(fields.models)) {
+    if (
+      fields.key !== key ||
+      typeof fields.fetchedAt !== 'number' ||
+      !Number.isFinite(fields.fetchedAt) ||
+      !Array.isArray(fields.models)
+    ) {
       return undefined;
     }
     const models = fields.models
       .map((entry) => readCachedModel(entry, backend))
       .filter((model) => model !== undefined);
     const cached: CachedModelList = { key, fetchedAt: fields.fetchedAt, models };
-    if (typeof fields.etag === 'string') cached.etag = fields.etag;
-    return models.length === 0 ? undefined : cached;
+    const etag = readEntityTag(fields.etag);
+    if (etag !== undefined) cached.etag = etag;
+    return hasListedModel(models) ? cached : undefined;
   } catch {
     return undefined;
   }
@@ -89,21 +120,24 @@ function readCachedModel(entry: unknown, backend: Backend): ModelInfo | undefine
 }
 
 /**
- * Saves a model list (atomically: a temporary file renamed over the old one, owner-only). Failures are
- * ignored: the cache is a convenience and must never fail a request.
+ * Saves a model list (atomically: a new temporary file with an unguessable name, created exclusively so
+ * nothing planted there is written through, then renamed over the old one, owner-only). Concurrent
+ * writers (other processes too) each rename a whole file: the last one wins. Failures are ignored: the
+ * cache is a convenience and must never fail a request.
  *
  * @param home - `CODETETHER_HOME` (created when missing)
  * @param path - the cache file
  * @param list - what to save
  */
 export async function writeCachedModelList(home: string, path: string, list: CachedModelList): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const temporary = `${path}.${process.pid}.${randomUUID()}.tmp`;
   try {
     await mkdir(home, { recursive: true, mode: 0o700 });
-    await writeFile(temporary, `${JSON.stringify(list)}\n`, { mode: 0o600 });
+    await writeFile(temporary, `${JSON.stringify(list)}\n`, { mode: 0o600, flag: 'wx' });
     await chmod(temporary, 0o600);
     await rename(temporary, path);
   } catch {
     // A read-only home or a full disk only costs the next start a fetch.
+    await unlink(temporary).catch(() => {});
   }
 }

@@ -13,12 +13,73 @@ const NON_TEXT_MODEL = /(audio|realtime|image|tts|transcribe|embedding|instruct|
 /** Model ids of the OpenAI API list worth showing: the GPT, o-series and Codex families. */
 const TEXT_MODEL_FAMILY = /^(gpt-|o\d|codex)/i;
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+/**
+ * What a model id may look like: a letter or digit, then letters, digits, `.`, `_`, `:` and `-`, at
+ * most 128 characters. Anything else (path separators, `..`, whitespace, control characters, a 10 kB
+ * string) is no model name a client could send back, and the entry is skipped.
+ */
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** The most models kept from one list; the rest is ignored (real lists have a few dozen). */
+export const MAX_LISTED_MODELS = 1_000;
+
+/** The most names kept in one list field (efforts, tiers, modalities). */
+const MAX_NAMES = 32;
+
+/** The longest name (effort, tier, verbosity…), display name and description kept. */
+const MAX_NAME_LENGTH = 64;
+const MAX_DISPLAY_NAME_LENGTH = 200;
+const MAX_DESCRIPTION_LENGTH = 2_000;
+
+/** The smallest and largest token counts believed (a context window of 1 token would compact every turn). */
+const MIN_TOKEN_COUNT = 1_024;
+const MAX_TOKEN_COUNT = 2_147_483_647;
+
+/** The longest ETag kept and sent back. */
+const MAX_ENTITY_TAG_LENGTH = 1_024;
+
+function text(value: unknown, maxLength = MAX_NAME_LENGTH): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed.slice(0, maxLength);
 }
 
-function positiveNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+/** A token count: an integer in a believable range, else `undefined` (the known or default value is used). */
+function tokenCount(value: unknown): number | undefined {
+  return Number.isInteger(value) &&
+    (value as number) >= MIN_TOKEN_COUNT &&
+    (value as number) <= MAX_TOKEN_COUNT
+    ? (value as number)
+    : undefined;
+}
+
+/** A model id as sent by the backend, when it is one (see {@link MODEL_ID}). */
+function modelId(value: unknown): string | undefined {
+  return typeof value === 'string' && MODEL_ID.test(value.trim()) ? value.trim() : undefined;
+}
+
+/**
+ * An `ETag` worth keeping and sending back as `If-None-Match`: visible ASCII (spaces inside), at most
+ * 1,024 characters; anything else (a header-breaking CR/LF from a tampered cache) is `undefined`.
+ *
+ * @param value - the header or the cached value
+ */
+export function readEntityTag(value: unknown): string | undefined {
+  return typeof value === 'string' &&
+    value.length <= MAX_ENTITY_TAG_LENGTH &&
+    /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(value)
+    ? value
+    : undefined;
+}
+
+/**
+ * Whether a list has a model to offer (one whose visibility is `list`): an empty list, or one of hidden
+ * models only, is no list — it would make every model unsupported.
+ *
+ * @param models - the models read
+ */
+export function hasListedModel(models: readonly ModelInfo[]): boolean {
+  return models.some((model) => model.visibility === 'list');
 }
 
 function flag(value: unknown): boolean | undefined {
@@ -29,7 +90,7 @@ function flag(value: unknown): boolean | undefined {
 function names(value: unknown, keys: readonly string[]): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const result: string[] = [];
-  for (const entry of value) {
+  for (const entry of value.slice(0, MAX_NAMES)) {
     const candidate =
       typeof entry === 'object' && entry !== null
         ? keys.map((key) => text((entry as Record<string, unknown>)[key])).find((name) => name !== undefined)
@@ -50,19 +111,21 @@ function names(value: unknown, keys: readonly string[]): string[] | undefined {
 export function parseModelEntry(raw: unknown, backend: Backend): ModelInfo | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const fields = raw as Record<string, unknown>;
-  const id = text(fields.slug) ?? text(fields.id);
+  const id = fields.slug === undefined ? modelId(fields.id) : modelId(fields.slug);
   if (id === undefined) return undefined;
   const known = bundledModelInfo(id);
-  const efforts = names(fields.supported_reasoning_levels, ['effort', 'id', 'name']) ?? [];
-  const defaultEffort = text(fields.default_reasoning_level);
+  const efforts = (names(fields.supported_reasoning_levels, ['effort', 'id', 'name']) ?? []).map((effort) =>
+    effort.toLowerCase(),
+  );
+  const defaultEffort = text(fields.default_reasoning_level)?.toLowerCase();
   const modalities = names(fields.input_modalities, ['type', 'id']);
   const model: ModelInfo = {
     id,
-    name: text(fields.display_name) ?? known?.name ?? id,
-    description: text(fields.description) ?? '',
-    contextWindow: positiveNumber(fields.context_window) ?? known?.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
+    name: text(fields.display_name, MAX_DISPLAY_NAME_LENGTH) ?? known?.name ?? id,
+    description: text(fields.description, MAX_DESCRIPTION_LENGTH) ?? '',
+    contextWindow: tokenCount(fields.context_window) ?? known?.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
     maxOutputTokens:
-      positiveNumber(fields.max_output_tokens) ?? known?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
+      tokenCount(fields.max_output_tokens) ?? known?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS,
     supportsVision: modalities?.includes('image') ?? known?.supportsVision ?? false,
     supportsTools: true,
     supportsStreaming: true,
@@ -93,8 +156,9 @@ export function parseModelEntry(raw: unknown, backend: Backend): ModelInfo | und
 
 /**
  * Reads a `/models` answer: the ChatGPT backend's `{models:[…]}` or the OpenAI API's `{data:[…]}`.
- * Entries that cannot be read are skipped, duplicates keep the first, the result is sorted by
- * `priority`; an OpenAI API list keeps only the GPT, o-series and Codex text models.
+ * Entries that cannot be read (or whose id is no model name) are skipped, duplicates (in any case) keep
+ * the first, at most {@link MAX_LISTED_MODELS} are kept, the result is sorted by `priority`; an OpenAI
+ * API list keeps only the GPT, o-series and Codex text models.
  *
  * @param body - the parsed JSON body
  * @param backend - the backend that sent it
@@ -106,11 +170,14 @@ export function parseModelList(body: unknown, backend: Backend): ModelInfo[] | u
   const entries = Array.isArray(models) ? models : Array.isArray(data) ? data : undefined;
   if (entries === undefined) return undefined;
   const result: ModelInfo[] = [];
+  const seen = new Set<string>();
   for (const entry of entries) {
+    if (result.length >= MAX_LISTED_MODELS) break;
     const model = parseModelEntry(entry, backend);
-    if (model === undefined || result.some((existing) => existing.id === model.id)) continue;
+    if (model === undefined || seen.has(model.id.toLowerCase())) continue;
     if (backend === 'openai' && (!TEXT_MODEL_FAMILY.test(model.id) || NON_TEXT_MODEL.test(model.id)))
       continue;
+    seen.add(model.id.toLowerCase());
     result.push(model);
   }
   // Array.prototype.sort is stable: equal priorities keep the order the backend sent them in.

@@ -1,4 +1,4 @@
-import { resolveModelAlias } from '@codetether/responses-protocol';
+import { parseReasoningEffort, resolveModelAlias } from '@codetether/responses-protocol';
 import { CodexProviderError } from './errors.js';
 import { findModel, listedModels, type ModelInfo, type ModelList } from './model-catalogue.js';
 
@@ -6,6 +6,54 @@ import { findModel, listedModels, type ModelInfo, type ModelList } from './model
 export interface ModelAccount {
   /** The ChatGPT plan (plus, pro, free…), when known. */
   planType?: string | undefined;
+}
+
+/** The longest model name (alias suffixes included) a request may name. */
+const MAX_MODEL_NAME_LENGTH = 256;
+
+/** The most model ids an error names (the rest are counted). */
+const MAX_NAMED_MODELS = 40;
+
+/** The longest part of a requested name an error repeats. */
+const MAX_ECHOED_NAME_LENGTH = 80;
+
+/** A requested name as an error repeats it: at most 80 characters, control characters escaped (`\u0000`). */
+function echoed(name: string): string {
+  const shown = name.length > MAX_ECHOED_NAME_LENGTH ? `${name.slice(0, MAX_ECHOED_NAME_LENGTH)}…` : name;
+  return shown.replace(
+    /[\u0000-\u001f\u007f]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/**
+ * Refuses a requested model name that cannot be a model at all — empty, longer than 256 characters, or
+ * with whitespace or control characters — as `invalid-request` (400), before any model list is read.
+ *
+ * @param model - the model or alias as written
+ */
+export function checkModelName(model: string): void {
+  if (model.length > MAX_MODEL_NAME_LENGTH) {
+    throw invalidAlias(
+      `The model name '${echoed(model)}' is ${model.length} characters long; model names have at most ${MAX_MODEL_NAME_LENGTH}. Send a model id such as gpt-5.4 (see GET /v1/models).`,
+    );
+  }
+  if (model === '' || /[\s\u0000-\u001f\u007f]/.test(model)) {
+    throw invalidAlias(
+      `'${echoed(model)}' is not a model name: names have no spaces or control characters. Send a model id such as gpt-5.4 (see GET /v1/models).`,
+    );
+  }
+}
+
+/**
+ * The model ids an error offers, comma-separated: at most 40, the rest counted (`… and 960 more`), so a
+ * huge list never makes a huge message.
+ *
+ * @param ids - the ids, in the order to show
+ */
+export function formatModelChoices(ids: readonly string[]): string {
+  const named = ids.slice(0, MAX_NAMED_MODELS).join(', ');
+  return ids.length > MAX_NAMED_MODELS ? `${named} and ${ids.length - MAX_NAMED_MODELS} more` : named;
 }
 
 /**
@@ -23,10 +71,9 @@ export function unsupportedModelError(
   cause?: unknown,
 ): CodexProviderError {
   const plan = account.planType === undefined ? 'a ChatGPT account' : `a ChatGPT ${account.planType} plan`;
-  const available = listedModels(list).map((entry) => entry.id);
   return new CodexProviderError(
     'unsupported-model',
-    `Model '${model}' is not supported when using Codex with ${plan}. Supported models: ${available.join(', ')}. ` +
+    `Model '${echoed(model)}' is not supported when using Codex with ${plan}. Supported models: ${formatModelChoices(listedModels(list).map((entry) => entry.id))}. ` +
       'Pick one of them, or run `codetether models --refresh` to update the list.',
     { isRetryable: false, status: 404, cause },
   );
@@ -40,6 +87,14 @@ function invalidAlias(message: string): CodexProviderError {
 const SUFFIX_EFFORTS = ['none', 'low', 'medium', 'high', 'xhigh'];
 
 /**
+ * The efforts of a model an alias suffix can name: those of the list this release knows (an unknown one
+ * such as `banana` cannot be written as a suffix); empty — anything goes — when it names none.
+ */
+function nameableEfforts(info: ModelInfo): string[] {
+  return info.supportedReasoningEfforts.filter((effort) => parseReasoningEffort(effort) === effort);
+}
+
+/**
  * The error of a known model with a suffix that is not a reasoning effort (`gpt-5.4:banana`,
  * `gpt-5.4:`), naming the suffix rather than calling the whole name an unsupported model; `undefined`
  * when the name before the last `:` is not a known model either.
@@ -50,9 +105,10 @@ function misspeltEffortError(model: string, list: ModelList): CodexProviderError
   const name = model.slice(0, colon);
   const info = findModel(list, resolveModelAlias(name).model) ?? findModel(list, name);
   if (info === undefined) return undefined;
-  const efforts = info.supportedReasoningEfforts.length > 0 ? info.supportedReasoningEfforts : SUFFIX_EFFORTS;
+  const listed = nameableEfforts(info);
+  const efforts = listed.length > 0 ? listed : SUFFIX_EFFORTS;
   return invalidAlias(
-    `'${model.slice(colon + 1)}' after ':' in '${model}' is not a reasoning effort. Use one of: ${efforts.join(', ')} (e.g. ${info.id}:${efforts.at(-1)}).`,
+    `'${echoed(model.slice(colon + 1))}' after ':' in '${echoed(model)}' is not a reasoning effort. Use one of: ${efforts.join(', ')} (e.g. ${info.id}:${efforts.at(-1)}).`,
   );
 }
 
@@ -73,7 +129,7 @@ export function checkModelRequest(model: string, list: ModelList, account: Model
   if (info === undefined) {
     throw misspeltEffortError(model, list) ?? unsupportedModelError(model, list, account);
   }
-  const efforts = info.supportedReasoningEfforts;
+  const efforts = nameableEfforts(info);
   if (resolved.effort !== undefined && efforts.length > 0 && !efforts.includes(resolved.effort)) {
     throw invalidAlias(
       `Model '${info.id}' does not support reasoning effort '${resolved.effort}'. Use one of: ${efforts.join(', ')} (e.g. ${info.id}:${efforts.at(-1)}).`,
@@ -85,7 +141,7 @@ export function checkModelRequest(model: string, list: ModelList, account: Model
     !info.serviceTiers.includes(resolved.serviceTier)
   ) {
     throw invalidAlias(
-      `Model '${info.id}' has no ${resolved.serviceTier} tier, so '${model}' cannot work. Use '${info.id}' without '-fast'.`,
+      `Model '${info.id}' has no ${resolved.serviceTier} tier, so '${echoed(model)}' cannot work. Use '${info.id}' without '-fast'.`,
     );
   }
   return info;

@@ -15,6 +15,7 @@ import {
   type TransportResponse,
 } from '@codetether/responses-protocol';
 import { type AuthDescription, type AuthSession, type CodexAuthOption, resolveAuthSession } from './auth.js';
+import { readBoundedJsonBody } from './bounded-json-body.js';
 import { streamTurnChunks } from './completion-stream.js';
 import {
   DEFAULT_CODEX_CLIENT_VERSION,
@@ -46,7 +47,7 @@ import {
   type ModelInfo,
   type ModelList,
 } from './model-catalogue.js';
-import { checkModelRequest, withSupportedVerbosity } from './model-validation.js';
+import { checkModelName, checkModelRequest, withSupportedVerbosity } from './model-validation.js';
 import { preparePassthroughBody } from './passthrough-body.js';
 import { createProviderTransports } from './provider-transports.js';
 import { buildJsonGetHeaders, buildRequestHeaders } from './request-headers.js';
@@ -304,7 +305,8 @@ function createProviderCatalogue(
 
 /**
  * What the list says about a model, checked against the ChatGPT backend's live list (an unknown model
- * first refreshes the list: it may have appeared since). API keys: no check, no request.
+ * first refreshes the list: it may have appeared since — unless the list failed to load a moment ago).
+ * API keys: no check, no request. A name that is no model name at all is refused first, for both.
  *
  * @param catalogue - the live model catalogue
  * @param latestPlanType - the plan type of the latest response's rate-limit headers
@@ -314,6 +316,7 @@ function createModelChecker(
   latestPlanType: () => string | undefined,
 ): (session: AuthSession, model: string) => Promise<ModelInfo | undefined> {
   return async (session, model) => {
+    checkModelName(model);
     if (session.backend !== 'chatgpt') {
       const list = catalogue.known(session.backend) ?? bundledModelList(session.backend);
       return findModel(list, resolveModelAlias(model).model);
@@ -327,9 +330,13 @@ function createModelChecker(
       // A listed model: the account only words the error for an unlisted one, so it is not looked up.
       return checkModelRequest(model, list, {});
     }
-    return checkModelRequest(model, await catalogue.get(session, { refresh: true }), await account());
+    const refreshed = await catalogue.get(session, { refresh: true, unlessRecentlyFailed: true });
+    return checkModelRequest(model, refreshed, await account());
   };
 }
+
+/** The largest `GET /usage` answer read. */
+const MAX_USAGE_BODY_BYTES = 1024 * 1024;
 
 /** `GET {chatgpt}/usage`: the usage windows without spending a request; undefined when unavailable. */
 async function fetchUsageWindows(
@@ -344,7 +351,7 @@ async function fetchUsageWindows(
       await response.body?.cancel();
       return undefined;
     }
-    return parseUsageBody(await response.json(), now());
+    return parseUsageBody(await readBoundedJsonBody(response, MAX_USAGE_BODY_BYTES), now());
   } catch {
     return undefined;
   }

@@ -340,4 +340,15 @@ describe('a model the backend refuses', () => {
     expect(error.message).toContain("refused model 'gpt-5.4' (free plan)");
     expect(error.message).toContain('Supported models: gpt-5.4-mini.');
   });
+
+  it('names at most 40 models of a huge live list', () => {
+    const supportedModels = Array.from({ length: 1_000 }, (_unused, index) => `gpt-${index}`);
+    const error = mapTransportError(
+      transportError('not supported', { status: 400, errorCode: 'model_not_supported' }),
+      { backend: 'chatgpt', model: 'gpt-5.4', now: 0, supportedModels },
+    );
+    expect(error.message).toContain('Supported models: gpt-0, gpt-1,');
+    expect(error.message).toContain('gpt-39 and 960 more.');
+    expect(error.message).not.toContain('gpt-40,');
+  });
 });

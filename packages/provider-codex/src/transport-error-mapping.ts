@@ -6,6 +6,7 @@ import {
 } from '@codetether/responses-protocol';
 import { MISSING_ACCOUNT_ID_MESSAGE } from './auth.js';
 import { CodexProviderError, type UpstreamErrorBody } from './errors.js';
+import { formatModelChoices } from './model-validation.js';
 
 /** Context for mapping a transport error to a provider error. */
 export interface ErrorMappingContext {
@@ -272,7 +273,7 @@ function mapServerStatus(
     const choices =
       context.supportedModels === undefined || context.supportedModels.length === 0
         ? ''
-        : ` Supported models: ${context.supportedModels.join(', ')}.`;
+        : ` Supported models: ${formatModelChoices(context.supportedModels)}.`;
     return new CodexProviderError(
       'unsupported-model',
       `${sentence(`The ChatGPT backend refused model '${context.model}'${plan}`, detail)}${choices} Pick another model, or run \`codetether models --refresh\` to update the list.`,

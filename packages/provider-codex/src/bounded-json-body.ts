@@ -1,0 +1,52 @@
+/** Why a JSON body was not read: larger than allowed, or not JSON. */
+export class BoundedJsonBodyError extends Error {
+  /** `too-large`: over the byte limit (the rest was not read); `not-json`: the bytes are no JSON. */
+  readonly code: 'too-large' | 'not-json';
+
+  constructor(code: 'too-large' | 'not-json', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BoundedJsonBodyError';
+    this.code = code;
+  }
+}
+
+/**
+ * Reads a response body as JSON, reading at most `maxBytes`: a larger body (by its `content-length` or
+ * by what arrives) is cancelled and rejected, so a broken or hostile server cannot make the process
+ * buffer an unbounded answer. The time spent is bounded by the request's own abort signal.
+ *
+ * @param response - a `fetch` response
+ * @param maxBytes - the largest body accepted
+ * @throws {@link BoundedJsonBodyError} when the body is too large or not JSON
+ */
+export async function readBoundedJsonBody(response: Response, maxBytes: number): Promise<unknown> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw new BoundedJsonBodyError(
+      'too-large',
+      `The answer is ${declared} bytes; at most ${maxBytes} are read.`,
+    );
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  while (reader !== undefined) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BoundedJsonBodyError(
+        'too-large',
+        `The answer is over ${maxBytes} bytes; the rest was not read.`,
+      );
+    }
+    chunks.push(value);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (error) {
+    throw new BoundedJsonBodyError('not-json', 'The answer is not JSON.', { cause: error });
+  }
+}
