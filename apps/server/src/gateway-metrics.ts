@@ -35,6 +35,7 @@ export class GatewayMetrics {
   private readonly upstreamRequests: Counter<'mode'>;
   private readonly upstreamBytes: Counter<'mode'>;
   private readonly failovers: Counter<'from' | 'to'>;
+  private readonly profileLoginFailures: Counter<'profile'>;
   private activeStreamCount = 0;
   private rateLimits: RateLimitSnapshot | undefined;
 
@@ -112,8 +113,14 @@ export class GatewayMetrics {
     });
     this.failovers = new Counter({
       name: 'codetether_server_failovers_total',
-      help: 'New conversations sent with another profile because their own was at its usage limit (--failover).',
+      help: 'New conversations sent with another profile because their own was at its usage limit or its login failed (--failover).',
       labelNames: ['from', 'to'],
+      registers,
+    });
+    this.profileLoginFailures = new Counter({
+      name: 'codetether_server_profile_login_failures_total',
+      help: 'Times a --failover profile was set aside for a minute because its login failed (missing, unreadable, refresh rejected).',
+      labelNames: ['profile'],
       registers,
     });
     this.upstreamBytes = new Counter({
@@ -130,9 +137,14 @@ export class GatewayMetrics {
     if (bodyBytes > 0) this.upstreamBytes.inc({ mode }, bodyBytes);
   }
 
-  /** Counts one failover of a new conversation from a profile at its usage limit to another profile. */
+  /** Counts one failover of a new conversation from a profile at its usage limit (or whose login failed) to another profile. */
   recordFailover(from: string, to: string): void {
     this.failovers.inc({ from, to });
+  }
+
+  /** Counts one failover profile set aside because its login failed. */
+  recordProfileLoginFailure(profile: string): void {
+    this.profileLoginFailures.inc({ profile });
   }
 
   /** Counts one finished request. */

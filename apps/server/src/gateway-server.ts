@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_PROFILE } from '@codetether/oauth-pkce/profile-name';
+import { DEFAULT_PROFILE, isValidProfileName } from '@codetether/oauth-pkce/profile-name';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
@@ -31,7 +31,7 @@ import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { createKeyUsageWriter } from './key-usage-writer.js';
 import { GatewayError } from './openai-error.js';
 import { type FailoverEvent, ProfileLimits } from './profile-failover.js';
-import { createProfileRoutingProvider } from './profile-routing-provider.js';
+import { createProfileRoutingProvider, type ProfileUnavailableEvent } from './profile-routing-provider.js';
 import { PROFILE_HEADER, runInProfileScope } from './profile-scope.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
 import {
@@ -373,6 +373,13 @@ function createGatewayProfileRouting(
 ): GatewayProvider {
   const providerFor = options.profiles?.providerFor;
   const failoverOrder = options.profiles?.failover ?? [];
+  for (const name of [shared.serverProfile, ...failoverOrder]) {
+    if (!isValidProfileName(name)) {
+      throw new TypeError(
+        `The profile name ${JSON.stringify(name.slice(0, 80))} is not valid: use 1-64 of a-z 0-9 - _, starting with a letter or digit.`,
+      );
+    }
+  }
   if (providerFor === undefined) {
     if (failoverOrder.length > 0) throw new TypeError('Failover needs profiles.providerFor.');
     return options.provider;
@@ -384,15 +391,25 @@ function createGatewayProfileRouting(
           limits: new ProfileLimits(failoverOrder, shared.now),
           onFailover(event: FailoverEvent) {
             shared.metrics.recordFailover(event.from, event.to);
+            const why = event.reason === 'login' ? 'cannot log in' : 'is at its usage limit';
             shared.logger.warn(
               {
                 from: event.from,
                 to: event.to,
+                reason: event.reason,
                 ...(Number.isFinite(event.limitedUntil)
                   ? { until: new Date(event.limitedUntil).toISOString() }
                   : {}),
               },
-              `profile '${event.from}' is at its usage limit: a new conversation goes to profile '${event.to}'`,
+              `profile '${event.from}' ${why}: a new conversation goes to profile '${event.to}'`,
+            );
+          },
+          onProfileUnavailable(event: ProfileUnavailableEvent) {
+            shared.metrics.recordProfileLoginFailure(event.profile);
+            shared.logger.warn(
+              { profile: event.profile, code: event.code, until: new Date(event.until).toISOString() },
+              `the login of profile '${event.profile}' failed (${event.code}): new conversations skip it until ` +
+                `${new Date(event.until).toISOString()}; run \`codetether auth login --profile ${event.profile}\` to fix it`,
             );
           },
         };

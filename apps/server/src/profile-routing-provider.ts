@@ -1,4 +1,4 @@
-import type { ConversationOptions } from '@codetether/provider-codex';
+import { CodexProviderError, type ConversationOptions } from '@codetether/provider-codex';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import type {
   GatewayConversation,
@@ -7,7 +7,7 @@ import type {
   GatewayProviderRequestOptions,
   GatewayResponseStream,
 } from './gateway-provider.js';
-import type { FailoverEvent, ProfileLimits } from './profile-failover.js';
+import type { FailoverEvent, ProfileLimits, ProfileUnavailableReason } from './profile-failover.js';
 import { currentProfileScope, type ProfileScope } from './profile-scope.js';
 
 /** Options of {@link createProfileRoutingProvider}. */
@@ -18,8 +18,27 @@ export interface ProfileRoutingOptions {
   defaultProvider: GatewayProvider;
   /** Creates the provider of another profile (called once per profile, on first use). */
   providerFor: (profile: string) => GatewayProvider;
-  /** Failover between profiles at their usage limit (`--failover`); off when absent. */
-  failover?: { limits: ProfileLimits; onFailover(event: FailoverEvent): void } | undefined;
+  /** Failover between profiles at their usage limit or with a failed login (`--failover`); off when absent. */
+  failover?:
+    | {
+        limits: ProfileLimits;
+        onFailover(event: FailoverEvent): void;
+        /** Called once each time a profile of the list is set aside because its login failed. */
+        onProfileUnavailable?(event: ProfileUnavailableEvent): void;
+      }
+    | undefined;
+}
+
+/** A profile of the failover list set aside because its login failed, as logged and counted. */
+export interface ProfileUnavailableEvent {
+  /** The profile. */
+  profile: string;
+  /** Why it is set aside (`login`). */
+  reason: ProfileUnavailableReason;
+  /** The provider's error code (e.g. `not-logged-in`, `unauthorized`); never a message or a secret. */
+  code: string;
+  /** Until when it is skipped, epoch ms. */
+  until: number;
 }
 
 /** The usage-limit codes: the provider's error code, and the code of an upstream `error` chunk or event. */
@@ -30,6 +49,31 @@ function usageLimitResetOf(error: unknown): { resetsAt: number | undefined } | u
   const { code, resetsAt } = error as { code?: unknown; resetsAt?: unknown };
   if (typeof code !== 'string' || !USAGE_LIMIT_CODES.has(code)) return undefined;
   return { resetsAt: typeof resetsAt === 'number' ? resetsAt : undefined };
+}
+
+/**
+ * The provider codes of a login that cannot be used (missing or unreadable, no account id, refresh token
+ * rejected, credentials refused): another profile of the failover list may take the request.
+ */
+const LOGIN_FAILURE_CODES = new Set(['not-logged-in', 'missing-account-id', 'unauthorized']);
+
+function loginFailureCodeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && LOGIN_FAILURE_CODES.has(code) ? code : undefined;
+}
+
+/**
+ * The answer when every profile of the failover list is at its usage limit: a 429 whose reset time is
+ * the earliest of them (a retry then succeeds), made without asking any upstream.
+ */
+function allProfilesLimitedError(order: readonly string[], earliestReset: number, now: number) {
+  return new CodexProviderError(
+    'usage-limit-reached',
+    `Every login profile of the failover list (${order.join(', ')}) is at its usage limit or cannot log in; ` +
+      `the first limit resets at ${new Date(earliestReset).toISOString()}. Try again then.`,
+    { status: 429, resetsAt: earliestReset, retryAfterMs: Math.max(0, earliestReset - now), isRetryable: true },
+  );
 }
 
 /** A usage limit reported as the first chunk of a stream instead of thrown. */
@@ -94,36 +138,68 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
   };
   const { failover } = options;
 
-  /** Runs `attempt` on the request's profile, or on the next one while each is at its usage limit. */
+  /**
+   * Sets a profile aside when `error` says it cannot take requests now (its usage limit, or a failed
+   * login of a profile of the list); false for any other error.
+   */
+  function setAside(profile: string, error: unknown): boolean {
+    if (failover === undefined) return false;
+    const limit = usageLimitResetOf(error);
+    if (limit !== undefined) {
+      failover.limits.markLimited(profile, limit.resetsAt);
+      return true;
+    }
+    const code = loginFailureCodeOf(error);
+    if (code === undefined || !failover.limits.order.includes(profile)) return false;
+    const until = failover.limits.markLoginFailed(profile, error);
+    failover.onProfileUnavailable?.({ profile, reason: 'login', code, until });
+    return true;
+  }
+
+  /** What a new conversation gets when no profile of the list can take it. */
+  function exhaustedError(base: string, lastError: unknown): unknown {
+    if (failover === undefined) return lastError;
+    const exhaustion = failover.limits.exhaustion(base);
+    if (exhaustion.reason === 'usage-limit') {
+      return allProfilesLimitedError(failover.limits.order, exhaustion.earliestReset, failover.limits.now());
+    }
+    return exhaustion.error ?? lastError;
+  }
+
+  /**
+   * Runs `attempt` on the request's profile, or — for a new conversation of a profile of the failover
+   * list — on the next one while each is at its usage limit or cannot log in. Other errors end it at once
+   * (no retry storm on a failing upstream).
+   */
   async function withFailover<T>(
     scope: ProfileScope | undefined,
     route: { base?: string | undefined; isNew: boolean },
     attempt: (provider: GatewayProvider, profile: string) => Promise<T>,
   ): Promise<T> {
     const base = route.base ?? scope?.profile ?? options.defaultProfile;
-    const isNew = route.isNew;
-    const candidates = failover !== undefined && isNew ? failover.limits.candidatesFor(base) : [base];
-    for (const [position, profile] of candidates.entries()) {
+    const failsOver = failover !== undefined && route.isNew && failover.limits.order.includes(base);
+    const candidates = failsOver ? failover.limits.candidatesFor(base) : [base];
+    let lastError: unknown;
+    for (const profile of candidates) {
       if (scope !== undefined) scope.used = profile;
       try {
         const result = await attempt(providerOf(profile), profile);
         if (failover !== undefined && profile !== base) {
+          const limitedUntil = failover.limits.limitedUntilOf(base);
           failover.onFailover({
             from: base,
             to: profile,
-            limitedUntil: failover.limits.limitedUntilOf(base) ?? Number.NaN,
+            limitedUntil: limitedUntil ?? Number.NaN,
+            reason: failover.limits.reasonOf(base) ?? 'usage-limit',
           });
         }
         return result;
       } catch (error) {
-        const limit = usageLimitResetOf(error);
-        if (failover === undefined || limit === undefined) throw error;
-        failover.limits.markLimited(profile, limit.resetsAt);
-        if (position === candidates.length - 1) throw error;
+        if (!setAside(profile, error) || !failsOver) throw error;
+        lastError = error;
       }
     }
-    // Unreachable: the last candidate returns or throws.
-    throw new Error('No profile to send the request with.');
+    throw exhaustedError(base, lastError);
   }
 
   /** Opens a chunk stream and reads its first chunk, so a usage limit before any output can fail over. */

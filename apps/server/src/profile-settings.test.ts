@@ -63,10 +63,11 @@ describe('ProfileLimits', () => {
     expect(limits.limitedUntilOf('a')).toBeUndefined();
   });
 
-  it('uses a default span without a reset time, and the own profile when all are limited', () => {
+  it('uses a default span without a reset time, and names the earliest reset when all are limited', () => {
     const limits = new ProfileLimits(['a', 'b'], () => 0);
     expect(limits.markLimited('a', undefined)).toBe(5 * 60 * 1000);
-    expect(limits.markLimited('b', -1)).toBe(5 * 60 * 1000);
-    expect(limits.candidatesFor('b')).toEqual(['b']);
+    expect(limits.markLimited('b', 60_000)).toBe(60_000);
+    expect(limits.candidatesFor('b')).toEqual([]);
+    expect(limits.exhaustion('a')).toEqual({ reason: 'usage-limit', earliestReset: 60_000 });
   });
 });
