@@ -34,7 +34,9 @@ export type ProfilesExhausted =
     }
   | {
       reason: 'login';
-      /** The error of the request's own profile's login (else of the first profile of the list). */
+      /** The request's own profile when its login failed, else the first profile of the list whose did. */
+      profile: string;
+      /** What that profile's login threw. */
       error: unknown;
     };
 
@@ -145,6 +147,6 @@ export class ProfileLimits {
     const resets = skipped.filter((entry) => entry.reason === 'usage-limit').map((entry) => entry.until);
     if (resets.length > 0) return { reason: 'usage-limit', earliestReset: Math.min(...resets) };
     const own = skipped.find((entry) => entry.name === profile) ?? skipped[0];
-    return { reason: 'login', error: own?.error };
+    return { reason: 'login', profile: own?.name ?? profile, error: own?.error };
   }
 }

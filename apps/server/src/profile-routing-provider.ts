@@ -1,3 +1,4 @@
+import { DEFAULT_PROFILE } from '@codetether/oauth-pkce/profile-name';
 import { CodexProviderError, type ConversationOptions } from '@codetether/provider-codex';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import type {
@@ -61,6 +62,31 @@ function loginFailureCodeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code } = error as { code?: unknown };
   return typeof code === 'string' && LOGIN_FAILURE_CODES.has(code) ? code : undefined;
+}
+
+/** What a failed login of a named profile is, in the message the client gets. */
+const LOGIN_FAILURE_REASONS: Readonly<Record<string, string>> = {
+  'not-logged-in': 'it is missing or could not be read',
+  'missing-account-id': 'it carries no ChatGPT account id',
+  unauthorized: 'it was refused or could not be refreshed',
+};
+
+/**
+ * A login error of a named profile as the client gets it: naming the profile and the command that fixes
+ * it (`codetether auth login --profile P`; the provider's own message names the default profile's login,
+ * and may carry a path of the gateway's machine). Other errors, and the default profile's, as they are.
+ */
+function namingProfile(profile: string, error: unknown): unknown {
+  const code = loginFailureCodeOf(error);
+  if (code === undefined || profile === DEFAULT_PROFILE) return error;
+  const command = `codetether auth login --profile ${profile}`;
+  if (error instanceof Error && error.message.includes(command)) return error;
+  const { status } = error as { status?: unknown };
+  return new CodexProviderError(
+    code as 'not-logged-in' | 'missing-account-id' | 'unauthorized',
+    `The ChatGPT login of profile '${profile}' cannot be used: ${LOGIN_FAILURE_REASONS[code]}. Run \`${command}\` on the gateway's machine to sign in again.`,
+    { cause: error, isRetryable: false, status: typeof status === 'number' ? status : undefined },
+  );
 }
 
 /**
@@ -163,7 +189,7 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
     if (exhaustion.reason === 'usage-limit') {
       return allProfilesLimitedError(failover.limits.order, exhaustion.earliestReset, failover.limits.now());
     }
-    return exhaustion.error ?? lastError;
+    return exhaustion.error === undefined ? lastError : namingProfile(exhaustion.profile, exhaustion.error);
   }
 
   /**
@@ -195,8 +221,8 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
         }
         return result;
       } catch (error) {
-        if (!setAside(profile, error) || !failsOver) throw error;
-        lastError = error;
+        if (!setAside(profile, error) || !failsOver) throw namingProfile(profile, error);
+        lastError = namingProfile(profile, error);
       }
     }
     throw exhaustedError(base, lastError);

@@ -216,6 +216,31 @@ describe('a profile whose login is broken (emulator behind)', () => {
   });
 });
 
+describe('the login error of a key outside the failover list (emulator behind)', () => {
+  it('names the profile and its login command, and no path of the gateway machine', async () => {
+    const setup = await startProfiles();
+    const keyStore = createFileClientKeyStore({ home: setup.home });
+    const soloKey = (await keyStore.create('solo', { profile: 'solo' })).key;
+    const solo = createFileCredentialStore({ home: setup.home, profile: 'solo' });
+    const stale = setup.emulator.issueTokens({ accountId: 'acct-solo-0003', expiresInSeconds: -60 });
+    await solo.write(toStoredLogin({ ...stale, refreshToken: 'rt-revoked-by-the-issuer' }, setup.clock.now));
+    const rejected = await chat(setup, 'hi', { key: soloKey });
+    expect(rejected.status).toBe(401);
+    const rejectedBody = (await rejected.json()) as { error: { code: string; message: string } };
+    expect(rejectedBody.error.code).toBe('unauthorized');
+    expect(rejectedBody.error.message).toContain('codetether auth login --profile solo');
+
+    await unlink(solo.location);
+    await writeFile(solo.location, 'garbage', { mode: 0o600 });
+    const corrupt = await chat(setup, 'hi', { key: soloKey });
+    expect(corrupt.status).toBe(401);
+    const corruptBody = (await corrupt.json()) as { error: { code: string; message: string } };
+    expect(corruptBody.error.message).toContain('codetether auth login --profile solo');
+    expect(corruptBody.error.message).not.toContain(setup.home);
+    expect(accountsAsked(setup)).toEqual([]);
+  });
+});
+
 describe('profiles under load and across conversations (emulator behind)', () => {
   it('refreshes each expired login once for 200 concurrent requests', async () => {
     const setup = await startProfiles();
