@@ -83,13 +83,17 @@ afterEach(async () => {
   }
 });
 
-const chat = (setup: Setup, content: string, options: { key?: string; stream?: boolean } = {}) =>
+const chat = (
+  setup: Setup,
+  content: string,
+  options: { key?: string; stream?: boolean; scenario?: string } = {},
+) =>
   fetch(`${setup.gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${options.key ?? SERVER_KEY}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       model: 'gpt-5.4',
-      messages: [{ role: 'user', content: `[scenario:text] ${content}` }],
+      messages: [{ role: 'user', content: `[scenario:${options.scenario ?? 'text'}] ${content}` }],
       stream: options.stream ?? false,
     }),
   });
@@ -146,6 +150,22 @@ describe.each(['http', 'websocket'] as const)('every profile at its usage limit 
     expect(back.status).toBe(200);
     expect(back.headers.get('x-codetether-profile')).toBe('work');
     await expectNoSecrets(setup);
+  });
+});
+
+describe('a failure in the middle of a streamed answer (websocket upstream)', () => {
+  it('is never answered by another profile once output went out', async () => {
+    const setup = await startProfiles('websocket');
+    setup.emulator.setOptions({ webSocketCloseAfterEvents: 6 });
+    const response = await chat(setup, 'hi', { stream: true, scenario: 'ws-close-1006' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-codetether-profile')).toBe('work');
+    const text = await response.text();
+    expect(text).toContain('"content":"Hello"');
+    expect(text).toContain('"error"');
+    expect(text.match(/"content":"Hello"/g)).toHaveLength(1);
+    expect(accountsAsked(setup)).not.toContain(PERSONAL_ACCOUNT);
+    expect(await metricValue(setup, 'codetether_server_failovers_total')).toBe(0);
   });
 });
 
