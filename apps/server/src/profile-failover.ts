@@ -126,10 +126,17 @@ export class ProfileLimits {
    * (only itself). Empty when every profile of the list is skipped: see {@link ProfileLimits.exhaustion}.
    *
    * @param profile - the profile of the request's key
+   * @param skipping - which profiles to leave out: `unavailable` (at their usage limit or with a failed
+   * login; for model requests), or `login` (only those whose login failed; for what spends no usage,
+   * such as the model list)
    */
-  candidatesFor(profile: string): string[] {
+  candidatesFor(profile: string, skipping: 'unavailable' | 'login' = 'unavailable'): string[] {
     if (!this.order.includes(profile)) return [profile];
-    return [profile, ...this.order.filter((name) => name !== profile)].filter((name) => !this.isLimited(name));
+    const skipped = (name: string) => {
+      const reason = this.current(name)?.reason;
+      return skipping === 'unavailable' ? reason !== undefined : reason === 'login';
+    };
+    return [profile, ...this.order.filter((name) => name !== profile)].filter((name) => !skipped(name));
   }
 
   /**

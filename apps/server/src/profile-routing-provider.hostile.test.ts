@@ -43,7 +43,8 @@ function routerOf(scripts: Record<'work' | 'personal' | 'spare', FakeProvider['s
     runInProfileScope('work', async (scope) => {
       const chunks: StreamChunk[] = [];
       try {
-        for await (const chunk of router.completeStream({ model: 'gpt-5.4', messages: [] })) chunks.push(chunk);
+        for await (const chunk of router.completeStream({ model: 'gpt-5.4', messages: [] }))
+          chunks.push(chunk);
         return { chunks, used: scope.used, error: undefined };
       } catch (error) {
         return { chunks, used: scope.used, error: error as FakeProviderError };
@@ -109,7 +110,12 @@ describe('profile routing against a hostile upstream', () => {
 
   it("gives the request's own login error when no profile of the list can log in", async () => {
     const { complete } = routerOf({
-      work: [{ kind: 'throw', error: new FakeProviderError('not-logged-in', "The profile 'work' is not logged in.") }],
+      work: [
+        {
+          kind: 'throw',
+          error: new FakeProviderError('not-logged-in', "The profile 'work' is not logged in."),
+        },
+      ],
       personal: [{ kind: 'throw', error: loginFailed() }],
       spare: [{ kind: 'throw', error: loginFailed() }],
     });
@@ -122,7 +128,9 @@ describe('profile routing against a hostile upstream', () => {
 
   it('never switches profiles once output went out (a limit mid-stream reaches the client as is)', async () => {
     const { complete, calls } = routerOf({
-      work: [{ kind: 'chunks', chunks: [TEXT, { type: 'error', code: 'usage_limit_reached', message: 'limit' }] }],
+      work: [
+        { kind: 'chunks', chunks: [TEXT, { type: 'error', code: 'usage_limit_reached', message: 'limit' }] },
+      ],
       personal: [],
       spare: [],
     });
@@ -135,7 +143,10 @@ describe('profile routing against a hostile upstream', () => {
   it('does not fail over on server errors or dropped connections: one attempt, the error as it came', async () => {
     const { complete, calls } = routerOf({
       work: [
-        { kind: 'throw', error: new FakeProviderError('upstream-error', 'Internal server error', { status: 500 }) },
+        {
+          kind: 'throw',
+          error: new FakeProviderError('upstream-error', 'Internal server error', { status: 500 }),
+        },
         { kind: 'throw', error: new FakeProviderError('network-error', 'socket hang up') },
       ],
       personal: [],

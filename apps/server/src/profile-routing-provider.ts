@@ -98,8 +98,24 @@ function allProfilesLimitedError(order: readonly string[], earliestReset: number
     'usage-limit-reached',
     `Every login profile of the failover list (${order.join(', ')}) is at its usage limit or cannot log in; ` +
       `the first limit resets at ${new Date(earliestReset).toISOString()}. Try again then.`,
-    { status: 429, resetsAt: earliestReset, retryAfterMs: Math.max(0, earliestReset - now), isRetryable: true },
+    {
+      status: 429,
+      resetsAt: earliestReset,
+      retryAfterMs: Math.max(0, earliestReset - now),
+      isRetryable: true,
+    },
   );
+}
+
+/**
+ * Where a request may go: `base` (default: the request's profile) and what it is — a `new` conversation
+ * (fails over while its profile is at its usage limit or cannot log in), a `continued` one (stays on
+ * `base`), or the `catalogue` (the model list: fails over only while the login of `base` failed; it
+ * spends no usage).
+ */
+interface ProfileRoute {
+  base?: string | undefined;
+  kind: 'new' | 'continued' | 'catalogue';
 }
 
 /** A usage limit reported as the first chunk of a stream instead of thrown. */
@@ -139,18 +155,51 @@ class RoutedConversation implements GatewayConversation {
   }
 }
 
+/** The failover settings of {@link ProfileRoutingOptions}. */
+type Failover = NonNullable<ProfileRoutingOptions['failover']>;
+
+/**
+ * Sets a profile aside when `error` says it cannot take requests now (its usage limit, or a failed
+ * login of a profile of the list); false for any other error (or without failover).
+ */
+function setAside(failover: Failover | undefined, profile: string, error: unknown): boolean {
+  if (failover === undefined) return false;
+  const limit = usageLimitResetOf(error);
+  if (limit !== undefined) {
+    failover.limits.markLimited(profile, limit.resetsAt);
+    return true;
+  }
+  const code = loginFailureCodeOf(error);
+  if (code === undefined || !failover.limits.order.includes(profile)) return false;
+  const until = failover.limits.markLoginFailed(profile, error);
+  failover.onProfileUnavailable?.({ profile, reason: 'login', code, until });
+  return true;
+}
+
+/** What a new conversation of `base` gets when no profile of the list can take it. */
+function exhaustedError(failover: Failover | undefined, base: string, lastError: unknown): unknown {
+  if (failover === undefined) return lastError;
+  const exhaustion = failover.limits.exhaustion(base);
+  if (exhaustion.reason === 'usage-limit') {
+    return allProfilesLimitedError(failover.limits.order, exhaustion.earliestReset, failover.limits.now());
+  }
+  return exhaustion.error === undefined ? lastError : namingProfile(exhaustion.profile, exhaustion.error);
+}
+
 /**
  * A {@link GatewayProvider} that sends each request with the login of its key's profile (see
  * `runInProfileScope`), keeping one provider per profile, created on first use. With failover, a new
  * conversation (a stateless request, or a conversation's first turn) whose profile is at its usage limit
- * goes to the next profile of the list: before sending when the limit is known, or at once when the
- * upstream answers `usage-limit-reached` before any output — never once a stream has started, and a
- * conversation that already answered stays on its profile. The profile used is written into the scope
+ * or cannot log in goes to the next profile of the list: before sending when that is known, or at once
+ * when the upstream answers `usage-limit-reached` (or the login fails) before any output — never once a
+ * stream has started, and a conversation that already answered stays on its profile. When no profile of
+ * the list can take it, the client gets one 429 naming the earliest reset (asked of no upstream), or the
+ * login error of its own profile. The model list fails over only from a failed login. The profile used is written into the scope
  * (the `x-codetether-profile` header).
  *
  * @param options - default profile and provider, how to create the others, failover
  */
-// About 155 lines: the provider's methods and the conversation wrapper are closures over the one map of
+// About 160 lines: the provider's methods and the conversation wrapper are closures over the one map of
 // per-profile providers and the failover state; each is a few lines over withFailover/streamWithFailover.
 export function createProfileRoutingProvider(options: ProfileRoutingOptions): GatewayProvider {
   const providers = new Map<string, GatewayProvider>([[options.defaultProfile, options.defaultProvider]]);
@@ -165,52 +214,28 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
   const { failover } = options;
 
   /**
-   * Sets a profile aside when `error` says it cannot take requests now (its usage limit, or a failed
-   * login of a profile of the list); false for any other error.
-   */
-  function setAside(profile: string, error: unknown): boolean {
-    if (failover === undefined) return false;
-    const limit = usageLimitResetOf(error);
-    if (limit !== undefined) {
-      failover.limits.markLimited(profile, limit.resetsAt);
-      return true;
-    }
-    const code = loginFailureCodeOf(error);
-    if (code === undefined || !failover.limits.order.includes(profile)) return false;
-    const until = failover.limits.markLoginFailed(profile, error);
-    failover.onProfileUnavailable?.({ profile, reason: 'login', code, until });
-    return true;
-  }
-
-  /** What a new conversation gets when no profile of the list can take it. */
-  function exhaustedError(base: string, lastError: unknown): unknown {
-    if (failover === undefined) return lastError;
-    const exhaustion = failover.limits.exhaustion(base);
-    if (exhaustion.reason === 'usage-limit') {
-      return allProfilesLimitedError(failover.limits.order, exhaustion.earliestReset, failover.limits.now());
-    }
-    return exhaustion.error === undefined ? lastError : namingProfile(exhaustion.profile, exhaustion.error);
-  }
-
-  /**
    * Runs `attempt` on the request's profile, or — for a new conversation of a profile of the failover
    * list — on the next one while each is at its usage limit or cannot log in. Other errors end it at once
    * (no retry storm on a failing upstream).
    */
   async function withFailover<T>(
     scope: ProfileScope | undefined,
-    route: { base?: string | undefined; isNew: boolean },
+    route: ProfileRoute,
     attempt: (provider: GatewayProvider, profile: string) => Promise<T>,
   ): Promise<T> {
     const base = route.base ?? scope?.profile ?? options.defaultProfile;
-    const failsOver = failover !== undefined && route.isNew && failover.limits.order.includes(base);
-    const candidates = failsOver ? failover.limits.candidatesFor(base) : [base];
+    const catalogue = route.kind === 'catalogue';
+    const failsOver =
+      failover !== undefined && route.kind !== 'continued' && failover.limits.order.includes(base);
+    const candidates = failsOver
+      ? failover.limits.candidatesFor(base, catalogue ? 'login' : 'unavailable')
+      : [base];
     let lastError: unknown;
     for (const profile of candidates) {
       if (scope !== undefined) scope.used = profile;
       try {
         const result = await attempt(providerOf(profile), profile);
-        if (failover !== undefined && profile !== base) {
+        if (failover !== undefined && profile !== base && !catalogue) {
           const limitedUntil = failover.limits.limitedUntilOf(base);
           failover.onFailover({
             from: base,
@@ -221,11 +246,11 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
         }
         return result;
       } catch (error) {
-        if (!setAside(profile, error) || !failsOver) throw namingProfile(profile, error);
+        if (!setAside(failover, profile, error) || !failsOver) throw namingProfile(profile, error);
         lastError = namingProfile(profile, error);
       }
     }
-    throw exhaustedError(base, lastError);
+    throw exhaustedError(failover, base, lastError);
   }
 
   /** Opens a chunk stream and reads its first chunk, so a usage limit before any output can fail over. */
@@ -245,7 +270,7 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
 
   async function* streamWithFailover(
     scope: ProfileScope | undefined,
-    route: { base?: string | undefined; isNew: boolean },
+    route: ProfileRoute,
     open: (provider: GatewayProvider, profile: string) => AsyncIterable<StreamChunk>,
   ): AsyncGenerator<StreamChunk, void, undefined> {
     let opened: Awaited<ReturnType<typeof openFirstChunk>>;
@@ -291,7 +316,10 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
     const profile = currentProfileScope()?.profile ?? options.defaultProfile;
     const routed = new RoutedConversation(profile, conversationOn(profile, conversationOptions));
     routed.send = (input, callOptions) => {
-      const route = { base: routed.profile, isNew: routed.inner.history.length === 0 };
+      const route: ProfileRoute = {
+        base: routed.profile,
+        kind: routed.inner.history.length === 0 ? 'new' : 'continued',
+      };
       return streamWithFailover(currentProfileScope(), route, (_provider, target) => {
         if (target !== routed.profile) {
           void routed.inner.close().catch(() => {});
@@ -307,16 +335,16 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
   const router: GatewayProvider = {
     listModels(): Promise<readonly GatewayModel[]> {
       const scope = currentProfileScope();
-      return withFailover(scope, { isNew: false }, (provider) => provider.listModels());
+      return withFailover(scope, { kind: 'catalogue' }, (provider) => provider.listModels());
     },
     completeStream(request, requestOptions?: GatewayProviderRequestOptions) {
-      return streamWithFailover(currentProfileScope(), { isNew: true }, (provider) =>
+      return streamWithFailover(currentProfileScope(), { kind: 'new' }, (provider) =>
         provider.completeStream(request, requestOptions),
       );
     },
     createResponseStream(body, requestOptions): Promise<GatewayResponseStream> {
       const isNew = body.previous_response_id === undefined || body.previous_response_id === null;
-      return withFailover(currentProfileScope(), { isNew }, (provider) =>
+      return withFailover(currentProfileScope(), { kind: isNew ? 'new' : 'continued' }, (provider) =>
         provider.createResponseStream(body, requestOptions),
       );
     },

@@ -115,43 +115,49 @@ const expectNoSecrets = async (setup: Setup) => {
   }
 };
 
-describe.each(['http', 'websocket'] as const)('every profile at its usage limit (%s upstream)', (transport) => {
-  it('answers one 429 with the earliest reset, then at once without asking the upstream', async () => {
-    const setup = await startProfiles(transport);
-    const { emulator } = setup;
-    // work reaches its limit first, resetting in 10 minutes: the request goes to personal.
-    emulator.setOptions({ usageLimitedAccounts: [WORK_ACCOUNT], rateLimit: { primaryResetAfterSeconds: 600 } });
-    expect((await chat(setup, 'one')).headers.get('x-codetether-profile')).toBe('personal');
-    // Then personal, resetting in an hour: the client learns when the first profile is back (work, 10 min).
-    emulator.setOptions({
-      usageLimitedAccounts: [WORK_ACCOUNT, PERSONAL_ACCOUNT],
-      rateLimit: { primaryResetAfterSeconds: 3600 },
+describe.each(['http', 'websocket'] as const)(
+  'every profile at its usage limit (%s upstream)',
+  (transport) => {
+    it('answers one 429 with the earliest reset, then at once without asking the upstream', async () => {
+      const setup = await startProfiles(transport);
+      const { emulator } = setup;
+      // work reaches its limit first, resetting in 10 minutes: the request goes to personal.
+      emulator.setOptions({
+        usageLimitedAccounts: [WORK_ACCOUNT],
+        rateLimit: { primaryResetAfterSeconds: 600 },
+      });
+      expect((await chat(setup, 'one')).headers.get('x-codetether-profile')).toBe('personal');
+      // Then personal, resetting in an hour: the client learns when the first profile is back (work, 10 min).
+      emulator.setOptions({
+        usageLimitedAccounts: [WORK_ACCOUNT, PERSONAL_ACCOUNT],
+        rateLimit: { primaryResetAfterSeconds: 3600 },
+      });
+      const limited = await chat(setup, 'two');
+      expect(limited.status).toBe(429);
+      const body = (await limited.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('usage_limit_reached');
+      expect(body.error.message).toContain('work, personal');
+      expect(Number(limited.headers.get('retry-after'))).toBe(600);
+
+      // Known limits: answered without a request upstream, streaming too, with the time left.
+      setup.clock.now += 100_000;
+      emulator.clearRequests();
+      const again = await chat(setup, 'three', { stream: true });
+      expect(again.status).toBe(429);
+      expect(Number(again.headers.get('retry-after'))).toBe(500);
+      await again.text();
+      expect(accountsAsked(setup)).toEqual([]);
+
+      // After work's reset it is asked first again.
+      setup.clock.now += 500_000;
+      emulator.setOptions({ usageLimitedAccounts: [PERSONAL_ACCOUNT] });
+      const back = await chat(setup, 'four');
+      expect(back.status).toBe(200);
+      expect(back.headers.get('x-codetether-profile')).toBe('work');
+      await expectNoSecrets(setup);
     });
-    const limited = await chat(setup, 'two');
-    expect(limited.status).toBe(429);
-    const body = (await limited.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe('usage_limit_reached');
-    expect(body.error.message).toContain('work, personal');
-    expect(Number(limited.headers.get('retry-after'))).toBe(600);
-
-    // Known limits: answered without a request upstream, streaming too, with the time left.
-    setup.clock.now += 100_000;
-    emulator.clearRequests();
-    const again = await chat(setup, 'three', { stream: true });
-    expect(again.status).toBe(429);
-    expect(Number(again.headers.get('retry-after'))).toBe(500);
-    await again.text();
-    expect(accountsAsked(setup)).toEqual([]);
-
-    // After work's reset it is asked first again.
-    setup.clock.now += 500_000;
-    emulator.setOptions({ usageLimitedAccounts: [PERSONAL_ACCOUNT] });
-    const back = await chat(setup, 'four');
-    expect(back.status).toBe(200);
-    expect(back.headers.get('x-codetether-profile')).toBe('work');
-    await expectNoSecrets(setup);
-  });
-});
+  },
+);
 
 describe('a failure in the middle of a streamed answer (websocket upstream)', () => {
   it('is never answered by another profile once output went out', async () => {
@@ -180,7 +186,9 @@ describe('a profile whose login is broken (emulator behind)', () => {
     expect(accountsAsked(setup)).toEqual([PERSONAL_ACCOUNT]);
     const logged = setup.logLines.find((line) => line.includes("the login of profile 'work' failed"));
     expect(logged).toContain('codetether auth login --profile work');
-    expect(await metricValue(setup, 'codetether_server_profile_login_failures_total{profile="work"}')).toBe(1);
+    expect(await metricValue(setup, 'codetether_server_profile_login_failures_total{profile="work"}')).toBe(
+      1,
+    );
     expect(await metricValue(setup, 'codetether_server_failovers_total{from="work",to="personal"}')).toBe(1);
 
     // Fixed: after the retry wait, work answers again.
@@ -195,12 +203,30 @@ describe('a profile whose login is broken (emulator behind)', () => {
     await expectNoSecrets(setup);
   });
 
+  it('lists the models with another profile while the own login is broken, not while it is only limited', async () => {
+    const models = (setup: Setup) =>
+      fetch(`${setup.gateway.url}/v1/models`, { headers: { authorization: `Bearer ${SERVER_KEY}` } });
+    const broken = await startProfiles();
+    await writeFile(broken.loginOf('work').location, 'garbage', { mode: 0o600 });
+    const whileBroken = await models(broken);
+    expect(whileBroken.status).toBe(200);
+    expect(whileBroken.headers.get('x-codetether-profile')).toBe('personal');
+    expect(((await whileBroken.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
+
+    const limited = await startProfiles();
+    limited.emulator.setOptions({ usageLimitedAccounts: [WORK_ACCOUNT] });
+    expect((await chat(limited, 'limited')).headers.get('x-codetether-profile')).toBe('personal');
+    const whileLimited = await models(limited);
+    expect(whileLimited.status).toBe(200);
+    expect(whileLimited.headers.get('x-codetether-profile')).toBe('work');
+  });
+
   it('skips a login whose refresh token is rejected, without asking the login server again for a while', async () => {
     const setup = await startProfiles();
     const stale = setup.emulator.issueTokens({ accountId: WORK_ACCOUNT, expiresInSeconds: -60 });
-    await setup.loginOf('work').write(
-      toStoredLogin({ ...stale, refreshToken: 'rt-revoked-by-the-issuer' }, setup.clock.now),
-    );
+    await setup
+      .loginOf('work')
+      .write(toStoredLogin({ ...stale, refreshToken: 'rt-revoked-by-the-issuer' }, setup.clock.now));
     let refreshesAfterFirst = 0;
     for (let request = 0; request < 5; request += 1) {
       const response = await chat(setup, `hi ${request}`);
@@ -211,7 +237,9 @@ describe('a profile whose login is broken (emulator behind)', () => {
     // The first request tried the refresh (its model check and its turn: at most twice); no later one did.
     expect(tokenRequests(setup)).toBeLessThanOrEqual(2);
     expect(refreshesAfterFirst).toBe(tokenRequests(setup));
-    expect(await metricValue(setup, 'codetether_server_profile_login_failures_total{profile="work"}')).toBe(1);
+    expect(await metricValue(setup, 'codetether_server_profile_login_failures_total{profile="work"}')).toBe(
+      1,
+    );
     await expectNoSecrets(setup);
   });
 
