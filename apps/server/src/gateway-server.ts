@@ -123,8 +123,10 @@ export interface GatewayProfileOptions {
   /**
    * Failover (`--failover A,B,…`, needs `providerFor`): a new conversation of a profile in this list goes
    * to the next profile of the list while its own is at its usage limit (until the reset time the
-   * upstream named). Logged, counted in `codetether_server_failovers_total{from,to}`, and named by the
-   * `x-codetether-profile` header every answer carries.
+   * upstream named) or its login fails (for a minute); when none can take it, one 429 with the earliest
+   * reset. Logged, counted in `codetether_server_failovers_total{from,to}` (and login failures in
+   * `codetether_server_profile_login_failures_total{profile}`), and named by the `x-codetether-profile`
+   * header every answer carries. Names that are not valid profile names are refused at start.
    */
   failover?: readonly string[];
 }
