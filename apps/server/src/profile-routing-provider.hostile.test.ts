@@ -108,6 +108,18 @@ describe('profile routing against a hostile upstream', () => {
     expect(calls().work).toBe(2);
   });
 
+  it('reports a broken login once when many requests meet it at the same time', async () => {
+    const { complete, unavailable, calls } = routerOf({
+      work: [{ kind: 'throw', error: loginFailed() }],
+      personal: [{ kind: 'chunks', chunks: [DONE] }],
+      spare: [],
+    });
+    const results = await Promise.all(Array.from({ length: 20 }, () => complete()));
+    expect(results.every((result) => result.used === 'personal')).toBe(true);
+    expect(calls().work).toBe(20);
+    expect(unavailable).toHaveLength(1);
+  });
+
   it("gives the request's own login error when no profile of the list can log in", async () => {
     const { complete } = routerOf({
       work: [

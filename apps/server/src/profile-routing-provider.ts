@@ -171,6 +171,8 @@ function setAside(failover: Failover | undefined, profile: string, error: unknow
   }
   const code = loginFailureCodeOf(error);
   if (code === undefined || !failover.limits.order.includes(profile)) return false;
+  // Requests that met the same broken login at once report it once.
+  if (failover.limits.reasonOf(profile) === 'login') return true;
   const until = failover.limits.markLoginFailed(profile, error);
   failover.onProfileUnavailable?.({ profile, reason: 'login', code, until });
   return true;
