@@ -38,10 +38,16 @@ export class GatewayMetrics {
   private readonly profileLoginFailures: Counter<'profile'>;
   private activeStreamCount = 0;
   private rateLimits: RateLimitSnapshot | undefined;
+  private readonly rateLimitsOfProfiles = new Map<string, RateLimitSnapshot>();
 
   /** The latest upstream rate-limit snapshot remembered (read by the usage-window gauges at scrape time). */
   get lastRateLimits(): RateLimitSnapshot | undefined {
     return this.rateLimits;
+  }
+
+  /** The latest snapshot of each login profile (with profile routing), by profile. */
+  get rateLimitsByProfile(): ReadonlyMap<string, RateLimitSnapshot> {
+    return this.rateLimitsOfProfiles;
   }
 
   /** @param buckets - histogram upper bounds in seconds (default 5 ms … 60 s) */
@@ -202,12 +208,17 @@ export class GatewayMetrics {
   /**
    * Remembers the account's latest usage windows (read when `/metrics` is scraped); an empty snapshot
    * does not replace one with data.
+   *
+   * @param snapshot - the usage windows of a response
+   * @param profile - the login profile that answered, with profile routing (its windows are reported
+   * under `profile="…"`, so two accounts are never mixed); undefined without
    */
-  rememberRateLimits(snapshot: RateLimitSnapshot | undefined): void {
+  rememberRateLimits(snapshot: RateLimitSnapshot | undefined, profile?: string): void {
     if (snapshot === undefined) return;
-    if (snapshot.primary === undefined && snapshot.secondary === undefined && this.rateLimits !== undefined)
-      return;
-    this.rateLimits = snapshot;
+    const known = profile === undefined ? this.rateLimits : this.rateLimitsOfProfiles.get(profile);
+    if (snapshot.primary === undefined && snapshot.secondary === undefined && known !== undefined) return;
+    if (profile === undefined) this.rateLimits = snapshot;
+    else this.rateLimitsOfProfiles.set(profile, snapshot);
   }
 
   /** A stream started. */

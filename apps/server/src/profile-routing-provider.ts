@@ -352,8 +352,10 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
     },
     // biome-ignore lint/plugin: one router lives as long as the gateway; the provider interface has the property.
     get lastRateLimits() {
+      // In a request, the windows of the profile that answered it (none when no upstream was asked).
       const scope = currentProfileScope();
-      return providers.get(scope?.used ?? scope?.profile ?? options.defaultProfile)?.lastRateLimits;
+      const profile = scope === undefined ? options.defaultProfile : scope.used;
+      return profile === undefined ? undefined : providers.get(profile)?.lastRateLimits;
     },
     async prepare() {
       // The other profiles' providers are made on their first request; they share the modules loaded here.

@@ -315,6 +315,21 @@ describe('profiles under load and across conversations (emulator behind)', () =>
     expect(tokenRequests(setup)).toBe(2);
   });
 
+  it("reports each profile's usage windows under its own name in /metrics, never mixed", async () => {
+    const setup = await startProfiles();
+    setup.emulator.setOptions({ rateLimit: { primaryUsedPercent: 10, incrementPerRequest: 0 } });
+    expect((await chat(setup, 'work')).headers.get('x-codetether-profile')).toBe('work');
+    setup.emulator.setOptions({ rateLimit: { primaryUsedPercent: 80, incrementPerRequest: 0 } });
+    const personal = await chat(setup, 'personal', { key: setup.laptopKey });
+    expect(personal.headers.get('x-codex-primary-used-percent')).toBe('80');
+    const metrics = await (await fetch(`${setup.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/codetether_upstream_usage_used_percent\{window="primary",profile="work"\} 10\n/);
+    expect(metrics).toMatch(
+      /codetether_upstream_usage_used_percent\{window="primary",profile="personal"\} 80\n/,
+    );
+    expect(metrics).not.toMatch(/codetether_upstream_usage_used_percent\{window="primary"\}/);
+  });
+
   it('keeps a conversation on the profile that answered it, never on another key or account', async () => {
     const setup = await startProfiles();
     setup.emulator.setOptions({
