@@ -6,6 +6,7 @@ import { createFileCredentialStore } from '@codetether/oauth-pkce';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectInto } from './__fixtures__/collected-lines.js';
 import { toStoredLogin } from './__fixtures__/emulator-login.js';
+import { emulatorProfileProviders } from './__fixtures__/emulator-profile-providers.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
@@ -49,16 +50,7 @@ async function startProfiles(transport: 'http' | 'websocket' = 'http'): Promise<
   }
   const keyStore = createFileClientKeyStore({ home });
   const laptopKey = (await keyStore.create('laptop', { profile: 'personal' })).key;
-  const providerFor = (profile: string) =>
-    createGatewayCodexProvider({
-      env: { CODETETHER_HOME: home },
-      profile,
-      issuer: emulator.issuerUrl,
-      chatgptBaseUrl: emulator.chatgptBaseUrl,
-      transport,
-      home: false,
-      now,
-    });
+  const providerFor = emulatorProfileProviders(emulator, { home, transport, now });
   const logLines: string[] = [];
   const gateway = await startGatewayServer({
     provider: providerFor('work'),
