@@ -32,6 +32,11 @@ describe('--profile and --failover', () => {
     expect(() => settingsOf(['--failover', 'work'])).toThrow(/two or more different profiles/);
     expect(() => settingsOf(['--failover', 'work,work'])).toThrow(/two or more different profiles/);
     expect(() => settingsOf(['--failover', 'work,../x'])).toThrow(/--failover: The profile name/);
+    // Very long names and control characters: refused, shown escaped and cut (no terminal escapes).
+    expect(() => settingsOf(['--profile', 'a'.repeat(5000)])).toThrow(/"a{80}…" is not valid/);
+    expect(() => settingsOf([], { CODETETHER_SERVER_FAILOVER: 'work,x\u001b[2Jy' })).toThrow(
+      /CODETETHER_SERVER_FAILOVER: The profile name "x\\u001b\[2Jy" is not valid/,
+    );
   });
 });
 
