@@ -194,7 +194,7 @@ function toGatewayError(error: unknown): GatewayError {
  *
  * @param options - provider, key, logger, clocks and limits
  */
-// About 160 lines: the one place the shared context, the middleware chain (origin, drain, key and profile,
+// About 170 lines: the one place the shared context, the middleware chain (origin, drain, key and profile,
 // body limit) and the routes are wired together; each piece is a call into its own module.
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const authenticator = createClientAuthenticator(options.apiKey, options.clientKeys?.store);
@@ -216,8 +216,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   };
   const streams = new ActiveStreamRegistry(options.activityListener);
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
+  const profileRouting = createGatewayProfileRouting(options, { serverProfile, now, logger, metrics });
   const context: GatewayContext = {
-    provider: createGatewayProfileRouting(options, { serverProfile, now, logger, metrics }),
+    provider: profileRouting.provider,
     metrics,
     logger,
     streams,
@@ -251,6 +252,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   // GET /openapi.json describes. Add a route in gateway-route-table.ts.
   const routes = createGatewayRouteTable(context, {
     isDraining: () => draining,
+    profileStates:
+      profileRouting.limits === undefined ? undefined : () => profileRouting.limits?.states() ?? [],
     ...(options.modelMap === undefined ? {} : { modelMap: options.modelMap }),
   });
   const routeOf = createRouteLabeler(routes);
@@ -367,12 +370,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
 /**
  * The provider the routes use: `options.provider` itself, or — with `profiles.providerFor` — a router
- * sending each request with its key's profile, with failover when `profiles.failover` lists profiles.
+ * sending each request with its key's profile, with failover when `profiles.failover` lists profiles
+ * (then also the failover state, which `GET /healthz` reports). Invalid profile names are refused.
  */
 function createGatewayProfileRouting(
   options: GatewayServerOptions,
   shared: { serverProfile: string; now: () => number; logger: GatewayLogger; metrics: GatewayMetrics },
-): GatewayProvider {
+): { provider: GatewayProvider; limits?: ProfileLimits | undefined } {
   const providerFor = options.profiles?.providerFor;
   const failoverOrder = options.profiles?.failover ?? [];
   for (const name of [shared.serverProfile, ...failoverOrder]) {
@@ -384,7 +388,7 @@ function createGatewayProfileRouting(
   }
   if (providerFor === undefined) {
     if (failoverOrder.length > 0) throw new TypeError('Failover needs profiles.providerFor.');
-    return options.provider;
+    return { provider: options.provider };
   }
   const failover =
     failoverOrder.length === 0
@@ -415,10 +419,11 @@ function createGatewayProfileRouting(
             );
           },
         };
-  return createProfileRoutingProvider({
+  const provider = createProfileRoutingProvider({
     defaultProfile: shared.serverProfile,
     defaultProvider: options.provider,
     providerFor,
     failover,
   });
+  return { provider, limits: failover?.limits };
 }

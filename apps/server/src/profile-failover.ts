@@ -25,6 +25,16 @@ export const MAX_LIMIT_MS = 8 * 24 * 60 * 60 * 1000;
 /** How long a profile whose login failed (missing, unreadable, refresh rejected) is skipped, ms (1 minute). */
 export const LOGIN_RETRY_MS = 60 * 1000;
 
+/** One profile of the failover list as `GET /healthz` reports it. */
+export interface ProfileState {
+  /** The profile. */
+  profile: string;
+  /** `available`, or why it is skipped. */
+  state: 'available' | ProfileUnavailableReason;
+  /** Until when it is skipped, epoch ms (absent when available). */
+  until?: number;
+}
+
 /** Why no profile of the list can take a new conversation right now (see {@link ProfileLimits.exhaustion}). */
 export type ProfilesExhausted =
   | {
@@ -137,6 +147,16 @@ export class ProfileLimits {
       return skipping === 'unavailable' ? reason !== undefined : reason === 'login';
     };
     return [profile, ...this.order.filter((name) => name !== profile)].filter((name) => !skipped(name));
+  }
+
+  /** Every profile of the list, in order, with whether it is skipped and until when. */
+  states(): ProfileState[] {
+    return this.order.map((profile) => {
+      const known = this.current(profile);
+      return known === undefined
+        ? { profile, state: 'available' }
+        : { profile, state: known.reason, until: known.until };
+    });
   }
 
   /**

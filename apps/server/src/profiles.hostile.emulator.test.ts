@@ -100,6 +100,10 @@ const metricValue = async (setup: Setup, series: string) => {
   const line = text.split('\n').find((candidate) => candidate.startsWith(series));
   return line === undefined ? 0 : Number(line.split(' ').at(-1));
 };
+const profileHealth = async (setup: Setup) => {
+  const health = (await (await fetch(`${setup.gateway.url}/healthz`)).json()) as { profiles?: unknown };
+  return health.profiles;
+};
 const expectNoSecrets = async (setup: Setup) => {
   const metrics = await (await fetch(`${setup.gateway.url}/metrics`)).text();
   for (const text of [setup.logLines.join('\n'), metrics]) {
@@ -130,6 +134,10 @@ describe.each(['http', 'websocket'] as const)(
       expect(body.error.code).toBe('usage_limit_reached');
       expect(body.error.message).toContain('work, personal');
       expect(Number(limited.headers.get('retry-after'))).toBe(600);
+      expect(await profileHealth(setup)).toEqual([
+        { profile: 'work', state: 'usage-limit', until: new Date(START + 600_000).toISOString() },
+        { profile: 'personal', state: 'usage-limit', until: new Date(START + 3_600_000).toISOString() },
+      ]);
 
       // Known limits: answered without a request upstream, streaming too, with the time left.
       setup.clock.now += 100_000;
@@ -182,6 +190,10 @@ describe('a profile whose login is broken (emulator behind)', () => {
       1,
     );
     expect(await metricValue(setup, 'codetether_server_failovers_total{from="work",to="personal"}')).toBe(1);
+    expect(await profileHealth(setup)).toEqual([
+      { profile: 'work', state: 'login', until: new Date(START + 60_000).toISOString() },
+      { profile: 'personal', state: 'available' },
+    ]);
 
     // Fixed: after the retry wait, work answers again.
     await unlink(location);
@@ -192,6 +204,10 @@ describe('a profile whose login is broken (emulator behind)', () => {
     const back = await chat(setup, 'again');
     expect(back.headers.get('x-codetether-profile')).toBe('work');
     expect(accountsAsked(setup)).toEqual([WORK_ACCOUNT]);
+    expect(await profileHealth(setup)).toEqual([
+      { profile: 'work', state: 'available' },
+      { profile: 'personal', state: 'available' },
+    ]);
     await expectNoSecrets(setup);
   });
 
