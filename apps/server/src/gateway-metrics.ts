@@ -35,12 +35,19 @@ export class GatewayMetrics {
   private readonly upstreamRequests: Counter<'mode'>;
   private readonly upstreamBytes: Counter<'mode'>;
   private readonly failovers: Counter<'from' | 'to'>;
+  private readonly profileLoginFailures: Counter<'profile'>;
   private activeStreamCount = 0;
   private rateLimits: RateLimitSnapshot | undefined;
+  private readonly rateLimitsOfProfiles = new Map<string, RateLimitSnapshot>();
 
   /** The latest upstream rate-limit snapshot remembered (read by the usage-window gauges at scrape time). */
   get lastRateLimits(): RateLimitSnapshot | undefined {
     return this.rateLimits;
+  }
+
+  /** The latest snapshot of each login profile (with profile routing), by profile. */
+  get rateLimitsByProfile(): ReadonlyMap<string, RateLimitSnapshot> {
+    return this.rateLimitsOfProfiles;
   }
 
   /** @param buckets - histogram upper bounds in seconds (default 5 ms … 60 s) */
@@ -112,8 +119,14 @@ export class GatewayMetrics {
     });
     this.failovers = new Counter({
       name: 'codetether_server_failovers_total',
-      help: 'New conversations sent with another profile because their own was at its usage limit (--failover).',
+      help: 'New conversations sent with another profile because their own was at its usage limit or its login failed (--failover).',
       labelNames: ['from', 'to'],
+      registers,
+    });
+    this.profileLoginFailures = new Counter({
+      name: 'codetether_server_profile_login_failures_total',
+      help: 'Times a --failover profile was set aside for a minute because its login failed (missing, unreadable, refresh rejected).',
+      labelNames: ['profile'],
       registers,
     });
     this.upstreamBytes = new Counter({
@@ -130,9 +143,14 @@ export class GatewayMetrics {
     if (bodyBytes > 0) this.upstreamBytes.inc({ mode }, bodyBytes);
   }
 
-  /** Counts one failover of a new conversation from a profile at its usage limit to another profile. */
+  /** Counts one failover of a new conversation from a profile at its usage limit (or whose login failed) to another profile. */
   recordFailover(from: string, to: string): void {
     this.failovers.inc({ from, to });
+  }
+
+  /** Counts one failover profile set aside because its login failed. */
+  recordProfileLoginFailure(profile: string): void {
+    this.profileLoginFailures.inc({ profile });
   }
 
   /** Counts one finished request. */
@@ -190,12 +208,17 @@ export class GatewayMetrics {
   /**
    * Remembers the account's latest usage windows (read when `/metrics` is scraped); an empty snapshot
    * does not replace one with data.
+   *
+   * @param snapshot - the usage windows of a response
+   * @param profile - the login profile that answered, with profile routing (its windows are reported
+   * under `profile="…"`, so two accounts are never mixed); undefined without
    */
-  rememberRateLimits(snapshot: RateLimitSnapshot | undefined): void {
+  rememberRateLimits(snapshot: RateLimitSnapshot | undefined, profile?: string): void {
     if (snapshot === undefined) return;
-    if (snapshot.primary === undefined && snapshot.secondary === undefined && this.rateLimits !== undefined)
-      return;
-    this.rateLimits = snapshot;
+    const known = profile === undefined ? this.rateLimits : this.rateLimitsOfProfiles.get(profile);
+    if (snapshot.primary === undefined && snapshot.secondary === undefined && known !== undefined) return;
+    if (profile === undefined) this.rateLimits = snapshot;
+    else this.rateLimitsOfProfiles.set(profile, snapshot);
   }
 
   /** A stream started. */

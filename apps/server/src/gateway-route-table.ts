@@ -36,6 +36,7 @@ import {
   ollamaTagsSchema,
 } from './ollama-routes.js';
 import { createOpenApiDocument } from './openapi-document.js';
+import type { ProfileState } from './profile-failover.js';
 import { handleResponses, responsesRequestSchema } from './responses-route.js';
 import { SERVER_VERSION } from './server-version.js';
 
@@ -43,12 +44,28 @@ import { SERVER_VERSION } from './server-version.js';
 export const gatewayHealthSchema = z.object({
   status: z.enum(['ok', 'draining']).describe('`draining` while the gateway shuts down.'),
   activeStreams: z.number().int().describe('Streaming responses open right now.'),
+  profiles: z
+    .array(
+      z.object({
+        profile: z.string(),
+        state: z
+          .enum(['available', 'usage-limit', 'login'])
+          .describe(
+            '`usage-limit`: at its usage limit; `login`: its login failed; both skipped until `until`.',
+          ),
+        until: z.string().optional().describe('ISO 8601 time until which the profile is skipped.'),
+      }),
+    )
+    .optional()
+    .describe('With `--failover`: each profile of the list, in order.'),
 });
 
 /** What the route table reads from the running gateway besides the shared context. */
 export interface GatewayRouteTableState {
   /** Whether the gateway is shutting down. */
   isDraining(): boolean;
+  /** The failover profiles' states (`--failover`), for `GET /healthz`. */
+  profileStates?: (() => ProfileState[]) | undefined;
   /** Model names of the Anthropic and Ollama dialects to Codex models (default: {@link createModelMap}()). */
   modelMap?: ModelMap;
 }
@@ -216,6 +233,15 @@ export function createGatewayRouteTable(
         c.json({
           status: state.isDraining() ? 'draining' : 'ok',
           activeStreams: context.metrics.activeStreams,
+          ...(state.profileStates === undefined
+            ? {}
+            : {
+                profiles: state.profileStates().map(({ profile, state: profileState, until }) => ({
+                  profile,
+                  state: profileState,
+                  ...(until === undefined ? {} : { until: new Date(until).toISOString() }),
+                })),
+              }),
         } satisfies z.infer<typeof gatewayHealthSchema>),
       documentation: {
         operationId: 'getHealth',

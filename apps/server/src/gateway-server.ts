@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_PROFILE } from '@codetether/oauth-pkce/profile-name';
+import { DEFAULT_PROFILE, isValidProfileName } from '@codetether/oauth-pkce/profile-name';
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
@@ -31,7 +31,7 @@ import { DEFAULT_MAX_JSON_DEPTH } from './json-nesting-limit.js';
 import { createKeyUsageWriter } from './key-usage-writer.js';
 import { GatewayError } from './openai-error.js';
 import { type FailoverEvent, ProfileLimits } from './profile-failover.js';
-import { createProfileRoutingProvider } from './profile-routing-provider.js';
+import { createProfileRoutingProvider, type ProfileUnavailableEvent } from './profile-routing-provider.js';
 import { PROFILE_HEADER, runInProfileScope } from './profile-scope.js';
 import { createRequestBodyLimit } from './request-body-limit.js';
 import {
@@ -123,8 +123,10 @@ export interface GatewayProfileOptions {
   /**
    * Failover (`--failover A,B,…`, needs `providerFor`): a new conversation of a profile in this list goes
    * to the next profile of the list while its own is at its usage limit (until the reset time the
-   * upstream named). Logged, counted in `codetether_server_failovers_total{from,to}`, and named by the
-   * `x-codetether-profile` header every answer carries.
+   * upstream named) or its login fails (for a minute); when none can take it, one 429 with the earliest
+   * reset. Logged, counted in `codetether_server_failovers_total{from,to}` (and login failures in
+   * `codetether_server_profile_login_failures_total{profile}`), and named by the `x-codetether-profile`
+   * header every answer carries. Names that are not valid profile names are refused at start.
    */
   failover?: readonly string[];
 }
@@ -192,7 +194,7 @@ function toGatewayError(error: unknown): GatewayError {
  *
  * @param options - provider, key, logger, clocks and limits
  */
-// About 160 lines: the one place the shared context, the middleware chain (origin, drain, key and profile,
+// About 170 lines: the one place the shared context, the middleware chain (origin, drain, key and profile,
 // body limit) and the routes are wired together; each piece is a call into its own module.
 export function createGatewayServer(options: GatewayServerOptions): GatewayServer {
   const authenticator = createClientAuthenticator(options.apiKey, options.clientKeys?.store);
@@ -214,8 +216,9 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   };
   const streams = new ActiveStreamRegistry(options.activityListener);
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
+  const profileRouting = createGatewayProfileRouting(options, { serverProfile, now, logger, metrics });
   const context: GatewayContext = {
-    provider: createGatewayProfileRouting(options, { serverProfile, now, logger, metrics }),
+    provider: profileRouting.provider,
     metrics,
     logger,
     streams,
@@ -249,6 +252,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   // GET /openapi.json describes. Add a route in gateway-route-table.ts.
   const routes = createGatewayRouteTable(context, {
     isDraining: () => draining,
+    profileStates:
+      profileRouting.limits === undefined ? undefined : () => profileRouting.limits?.states() ?? [],
     ...(options.modelMap === undefined ? {} : { modelMap: options.modelMap }),
   });
   const routeOf = createRouteLabeler(routes);
@@ -365,17 +370,25 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
 /**
  * The provider the routes use: `options.provider` itself, or — with `profiles.providerFor` — a router
- * sending each request with its key's profile, with failover when `profiles.failover` lists profiles.
+ * sending each request with its key's profile, with failover when `profiles.failover` lists profiles
+ * (then also the failover state, which `GET /healthz` reports). Invalid profile names are refused.
  */
 function createGatewayProfileRouting(
   options: GatewayServerOptions,
   shared: { serverProfile: string; now: () => number; logger: GatewayLogger; metrics: GatewayMetrics },
-): GatewayProvider {
+): { provider: GatewayProvider; limits?: ProfileLimits | undefined } {
   const providerFor = options.profiles?.providerFor;
   const failoverOrder = options.profiles?.failover ?? [];
+  for (const name of [shared.serverProfile, ...failoverOrder]) {
+    if (!isValidProfileName(name)) {
+      throw new TypeError(
+        `The profile name ${JSON.stringify(name.slice(0, 80))} is not valid: use 1-64 of a-z 0-9 - _, starting with a letter or digit.`,
+      );
+    }
+  }
   if (providerFor === undefined) {
     if (failoverOrder.length > 0) throw new TypeError('Failover needs profiles.providerFor.');
-    return options.provider;
+    return { provider: options.provider };
   }
   const failover =
     failoverOrder.length === 0
@@ -384,22 +397,33 @@ function createGatewayProfileRouting(
           limits: new ProfileLimits(failoverOrder, shared.now),
           onFailover(event: FailoverEvent) {
             shared.metrics.recordFailover(event.from, event.to);
+            const why = event.reason === 'login' ? 'cannot log in' : 'is at its usage limit';
             shared.logger.warn(
               {
                 from: event.from,
                 to: event.to,
+                reason: event.reason,
                 ...(Number.isFinite(event.limitedUntil)
                   ? { until: new Date(event.limitedUntil).toISOString() }
                   : {}),
               },
-              `profile '${event.from}' is at its usage limit: a new conversation goes to profile '${event.to}'`,
+              `profile '${event.from}' ${why}: a new conversation goes to profile '${event.to}'`,
+            );
+          },
+          onProfileUnavailable(event: ProfileUnavailableEvent) {
+            shared.metrics.recordProfileLoginFailure(event.profile);
+            shared.logger.warn(
+              { profile: event.profile, code: event.code, until: new Date(event.until).toISOString() },
+              `the login of profile '${event.profile}' failed (${event.code}): new conversations skip it until ` +
+                `${new Date(event.until).toISOString()}; run \`codetether auth login --profile ${event.profile}\` to fix it`,
             );
           },
         };
-  return createProfileRoutingProvider({
+  const provider = createProfileRoutingProvider({
     defaultProfile: shared.serverProfile,
     defaultProvider: options.provider,
     providerFor,
     failover,
   });
+  return { provider, limits: failover?.limits };
 }

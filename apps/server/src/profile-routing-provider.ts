@@ -1,4 +1,5 @@
-import type { ConversationOptions } from '@codetether/provider-codex';
+import { DEFAULT_PROFILE } from '@codetether/oauth-pkce/profile-name';
+import { CodexProviderError, type ConversationOptions } from '@codetether/provider-codex';
 import type { StreamChunk } from '@codetether/responses-protocol';
 import type {
   GatewayConversation,
@@ -7,7 +8,7 @@ import type {
   GatewayProviderRequestOptions,
   GatewayResponseStream,
 } from './gateway-provider.js';
-import type { FailoverEvent, ProfileLimits } from './profile-failover.js';
+import type { FailoverEvent, ProfileLimits, ProfileUnavailableReason } from './profile-failover.js';
 import { currentProfileScope, type ProfileScope } from './profile-scope.js';
 
 /** Options of {@link createProfileRoutingProvider}. */
@@ -18,8 +19,27 @@ export interface ProfileRoutingOptions {
   defaultProvider: GatewayProvider;
   /** Creates the provider of another profile (called once per profile, on first use). */
   providerFor: (profile: string) => GatewayProvider;
-  /** Failover between profiles at their usage limit (`--failover`); off when absent. */
-  failover?: { limits: ProfileLimits; onFailover(event: FailoverEvent): void } | undefined;
+  /** Failover between profiles at their usage limit or with a failed login (`--failover`); off when absent. */
+  failover?:
+    | {
+        limits: ProfileLimits;
+        onFailover(event: FailoverEvent): void;
+        /** Called once each time a profile of the list is set aside because its login failed. */
+        onProfileUnavailable?(event: ProfileUnavailableEvent): void;
+      }
+    | undefined;
+}
+
+/** A profile of the failover list set aside because its login failed, as logged and counted. */
+export interface ProfileUnavailableEvent {
+  /** The profile. */
+  profile: string;
+  /** Why it is set aside (`login`). */
+  reason: ProfileUnavailableReason;
+  /** The provider's error code (e.g. `not-logged-in`, `unauthorized`); never a message or a secret. */
+  code: string;
+  /** Until when it is skipped, epoch ms. */
+  until: number;
 }
 
 /** The usage-limit codes: the provider's error code, and the code of an upstream `error` chunk or event. */
@@ -30,6 +50,72 @@ function usageLimitResetOf(error: unknown): { resetsAt: number | undefined } | u
   const { code, resetsAt } = error as { code?: unknown; resetsAt?: unknown };
   if (typeof code !== 'string' || !USAGE_LIMIT_CODES.has(code)) return undefined;
   return { resetsAt: typeof resetsAt === 'number' ? resetsAt : undefined };
+}
+
+/**
+ * The provider codes of a login that cannot be used (missing or unreadable, no account id, refresh token
+ * rejected, credentials refused): another profile of the failover list may take the request.
+ */
+const LOGIN_FAILURE_CODES = new Set(['not-logged-in', 'missing-account-id', 'unauthorized']);
+
+function loginFailureCodeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && LOGIN_FAILURE_CODES.has(code) ? code : undefined;
+}
+
+/** What a failed login of a named profile is, in the message the client gets. */
+const LOGIN_FAILURE_REASONS: Readonly<Record<string, string>> = {
+  'not-logged-in': 'it is missing or could not be read',
+  'missing-account-id': 'it carries no ChatGPT account id',
+  unauthorized: 'it was refused or could not be refreshed',
+};
+
+/**
+ * A login error of a named profile as the client gets it: naming the profile and the command that fixes
+ * it (`codetether auth login --profile P`; the provider's own message names the default profile's login,
+ * and may carry a path of the gateway's machine). Other errors, and the default profile's, as they are.
+ */
+function namingProfile(profile: string, error: unknown): unknown {
+  const code = loginFailureCodeOf(error);
+  if (code === undefined || profile === DEFAULT_PROFILE) return error;
+  const command = `codetether auth login --profile ${profile}`;
+  if (error instanceof Error && error.message.includes(command)) return error;
+  const { status } = error as { status?: unknown };
+  return new CodexProviderError(
+    code as 'not-logged-in' | 'missing-account-id' | 'unauthorized',
+    `The ChatGPT login of profile '${profile}' cannot be used: ${LOGIN_FAILURE_REASONS[code]}. Run \`${command}\` on the gateway's machine to sign in again.`,
+    { cause: error, isRetryable: false, status: typeof status === 'number' ? status : undefined },
+  );
+}
+
+/**
+ * The answer when every profile of the failover list is at its usage limit: a 429 whose reset time is
+ * the earliest of them (a retry then succeeds), made without asking any upstream.
+ */
+function allProfilesLimitedError(order: readonly string[], earliestReset: number, now: number) {
+  return new CodexProviderError(
+    'usage-limit-reached',
+    `Every login profile of the failover list (${order.join(', ')}) is at its usage limit or cannot log in; ` +
+      `the first limit resets at ${new Date(earliestReset).toISOString()}. Try again then.`,
+    {
+      status: 429,
+      resetsAt: earliestReset,
+      retryAfterMs: Math.max(0, earliestReset - now),
+      isRetryable: true,
+    },
+  );
+}
+
+/**
+ * Where a request may go: `base` (default: the request's profile) and what it is — a `new` conversation
+ * (fails over while its profile is at its usage limit or cannot log in), a `continued` one (stays on
+ * `base`), or the `catalogue` (the model list: fails over only while the login of `base` failed; it
+ * spends no usage).
+ */
+interface ProfileRoute {
+  base?: string | undefined;
+  kind: 'new' | 'continued' | 'catalogue';
 }
 
 /** A usage limit reported as the first chunk of a stream instead of thrown. */
@@ -69,18 +155,53 @@ class RoutedConversation implements GatewayConversation {
   }
 }
 
+/** The failover settings of {@link ProfileRoutingOptions}. */
+type Failover = NonNullable<ProfileRoutingOptions['failover']>;
+
+/**
+ * Sets a profile aside when `error` says it cannot take requests now (its usage limit, or a failed
+ * login of a profile of the list); false for any other error (or without failover).
+ */
+function setAside(failover: Failover | undefined, profile: string, error: unknown): boolean {
+  if (failover === undefined) return false;
+  const limit = usageLimitResetOf(error);
+  if (limit !== undefined) {
+    failover.limits.markLimited(profile, limit.resetsAt);
+    return true;
+  }
+  const code = loginFailureCodeOf(error);
+  if (code === undefined || !failover.limits.order.includes(profile)) return false;
+  // Requests that met the same broken login at once report it once.
+  if (failover.limits.reasonOf(profile) === 'login') return true;
+  const until = failover.limits.markLoginFailed(profile, error);
+  failover.onProfileUnavailable?.({ profile, reason: 'login', code, until });
+  return true;
+}
+
+/** What a new conversation of `base` gets when no profile of the list can take it. */
+function exhaustedError(failover: Failover | undefined, base: string, lastError: unknown): unknown {
+  if (failover === undefined) return lastError;
+  const exhaustion = failover.limits.exhaustion(base);
+  if (exhaustion.reason === 'usage-limit') {
+    return allProfilesLimitedError(failover.limits.order, exhaustion.earliestReset, failover.limits.now());
+  }
+  return exhaustion.error === undefined ? lastError : namingProfile(exhaustion.profile, exhaustion.error);
+}
+
 /**
  * A {@link GatewayProvider} that sends each request with the login of its key's profile (see
  * `runInProfileScope`), keeping one provider per profile, created on first use. With failover, a new
  * conversation (a stateless request, or a conversation's first turn) whose profile is at its usage limit
- * goes to the next profile of the list: before sending when the limit is known, or at once when the
- * upstream answers `usage-limit-reached` before any output — never once a stream has started, and a
- * conversation that already answered stays on its profile. The profile used is written into the scope
+ * or cannot log in goes to the next profile of the list: before sending when that is known, or at once
+ * when the upstream answers `usage-limit-reached` (or the login fails) before any output — never once a
+ * stream has started, and a conversation that already answered stays on its profile. When no profile of
+ * the list can take it, the client gets one 429 naming the earliest reset (asked of no upstream), or the
+ * login error of its own profile. The model list fails over only from a failed login. The profile used is written into the scope
  * (the `x-codetether-profile` header).
  *
  * @param options - default profile and provider, how to create the others, failover
  */
-// About 155 lines: the provider's methods and the conversation wrapper are closures over the one map of
+// About 160 lines: the provider's methods and the conversation wrapper are closures over the one map of
 // per-profile providers and the failover state; each is a few lines over withFailover/streamWithFailover.
 export function createProfileRoutingProvider(options: ProfileRoutingOptions): GatewayProvider {
   const providers = new Map<string, GatewayProvider>([[options.defaultProfile, options.defaultProvider]]);
@@ -94,36 +215,44 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
   };
   const { failover } = options;
 
-  /** Runs `attempt` on the request's profile, or on the next one while each is at its usage limit. */
+  /**
+   * Runs `attempt` on the request's profile, or — for a new conversation of a profile of the failover
+   * list — on the next one while each is at its usage limit or cannot log in. Other errors end it at once
+   * (no retry storm on a failing upstream).
+   */
   async function withFailover<T>(
     scope: ProfileScope | undefined,
-    route: { base?: string | undefined; isNew: boolean },
+    route: ProfileRoute,
     attempt: (provider: GatewayProvider, profile: string) => Promise<T>,
   ): Promise<T> {
     const base = route.base ?? scope?.profile ?? options.defaultProfile;
-    const isNew = route.isNew;
-    const candidates = failover !== undefined && isNew ? failover.limits.candidatesFor(base) : [base];
-    for (const [position, profile] of candidates.entries()) {
+    const catalogue = route.kind === 'catalogue';
+    const failsOver =
+      failover !== undefined && route.kind !== 'continued' && failover.limits.order.includes(base);
+    const candidates = failsOver
+      ? failover.limits.candidatesFor(base, catalogue ? 'login' : 'unavailable')
+      : [base];
+    let lastError: unknown;
+    for (const profile of candidates) {
       if (scope !== undefined) scope.used = profile;
       try {
         const result = await attempt(providerOf(profile), profile);
-        if (failover !== undefined && profile !== base) {
+        if (failover !== undefined && profile !== base && !catalogue) {
+          const limitedUntil = failover.limits.limitedUntilOf(base);
           failover.onFailover({
             from: base,
             to: profile,
-            limitedUntil: failover.limits.limitedUntilOf(base) ?? Number.NaN,
+            limitedUntil: limitedUntil ?? Number.NaN,
+            reason: failover.limits.reasonOf(base) ?? 'usage-limit',
           });
         }
         return result;
       } catch (error) {
-        const limit = usageLimitResetOf(error);
-        if (failover === undefined || limit === undefined) throw error;
-        failover.limits.markLimited(profile, limit.resetsAt);
-        if (position === candidates.length - 1) throw error;
+        if (!setAside(failover, profile, error) || !failsOver) throw namingProfile(profile, error);
+        lastError = namingProfile(profile, error);
       }
     }
-    // Unreachable: the last candidate returns or throws.
-    throw new Error('No profile to send the request with.');
+    throw exhaustedError(failover, base, lastError);
   }
 
   /** Opens a chunk stream and reads its first chunk, so a usage limit before any output can fail over. */
@@ -143,7 +272,7 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
 
   async function* streamWithFailover(
     scope: ProfileScope | undefined,
-    route: { base?: string | undefined; isNew: boolean },
+    route: ProfileRoute,
     open: (provider: GatewayProvider, profile: string) => AsyncIterable<StreamChunk>,
   ): AsyncGenerator<StreamChunk, void, undefined> {
     let opened: Awaited<ReturnType<typeof openFirstChunk>>;
@@ -189,7 +318,10 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
     const profile = currentProfileScope()?.profile ?? options.defaultProfile;
     const routed = new RoutedConversation(profile, conversationOn(profile, conversationOptions));
     routed.send = (input, callOptions) => {
-      const route = { base: routed.profile, isNew: routed.inner.history.length === 0 };
+      const route: ProfileRoute = {
+        base: routed.profile,
+        kind: routed.inner.history.length === 0 ? 'new' : 'continued',
+      };
       return streamWithFailover(currentProfileScope(), route, (_provider, target) => {
         if (target !== routed.profile) {
           void routed.inner.close().catch(() => {});
@@ -205,23 +337,25 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
   const router: GatewayProvider = {
     listModels(): Promise<readonly GatewayModel[]> {
       const scope = currentProfileScope();
-      return withFailover(scope, { isNew: false }, (provider) => provider.listModels());
+      return withFailover(scope, { kind: 'catalogue' }, (provider) => provider.listModels());
     },
     completeStream(request, requestOptions?: GatewayProviderRequestOptions) {
-      return streamWithFailover(currentProfileScope(), { isNew: true }, (provider) =>
+      return streamWithFailover(currentProfileScope(), { kind: 'new' }, (provider) =>
         provider.completeStream(request, requestOptions),
       );
     },
     createResponseStream(body, requestOptions): Promise<GatewayResponseStream> {
       const isNew = body.previous_response_id === undefined || body.previous_response_id === null;
-      return withFailover(currentProfileScope(), { isNew }, (provider) =>
+      return withFailover(currentProfileScope(), { kind: isNew ? 'new' : 'continued' }, (provider) =>
         provider.createResponseStream(body, requestOptions),
       );
     },
     // biome-ignore lint/plugin: one router lives as long as the gateway; the provider interface has the property.
     get lastRateLimits() {
+      // In a request, the windows of the profile that answered it (none when no upstream was asked).
       const scope = currentProfileScope();
-      return providers.get(scope?.used ?? scope?.profile ?? options.defaultProfile)?.lastRateLimits;
+      const profile = scope === undefined ? options.defaultProfile : scope.used;
+      return profile === undefined ? undefined : providers.get(profile)?.lastRateLimits;
     },
     async prepare() {
       // The other profiles' providers are made on their first request; they share the modules loaded here.

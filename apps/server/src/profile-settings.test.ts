@@ -32,6 +32,11 @@ describe('--profile and --failover', () => {
     expect(() => settingsOf(['--failover', 'work'])).toThrow(/two or more different profiles/);
     expect(() => settingsOf(['--failover', 'work,work'])).toThrow(/two or more different profiles/);
     expect(() => settingsOf(['--failover', 'work,../x'])).toThrow(/--failover: The profile name/);
+    // Very long names and control characters: refused, shown escaped and cut (no terminal escapes).
+    expect(() => settingsOf(['--profile', 'a'.repeat(5000)])).toThrow(/"a{80}…" is not valid/);
+    expect(() => settingsOf([], { CODETETHER_SERVER_FAILOVER: 'work,x\u001b[2Jy' })).toThrow(
+      /CODETETHER_SERVER_FAILOVER: The profile name "x\\u001b\[2Jy" is not valid/,
+    );
   });
 });
 
@@ -63,10 +68,11 @@ describe('ProfileLimits', () => {
     expect(limits.limitedUntilOf('a')).toBeUndefined();
   });
 
-  it('uses a default span without a reset time, and the own profile when all are limited', () => {
+  it('uses a default span without a reset time, and names the earliest reset when all are limited', () => {
     const limits = new ProfileLimits(['a', 'b'], () => 0);
     expect(limits.markLimited('a', undefined)).toBe(5 * 60 * 1000);
-    expect(limits.markLimited('b', -1)).toBe(5 * 60 * 1000);
-    expect(limits.candidatesFor('b')).toEqual(['b']);
+    expect(limits.markLimited('b', 60_000)).toBe(60_000);
+    expect(limits.candidatesFor('b')).toEqual([]);
+    expect(limits.exhaustion('a')).toEqual({ reason: 'usage-limit', earliestReset: 60_000 });
   });
 });

@@ -6,8 +6,8 @@ import { createFileCredentialStore } from '@codetether/oauth-pkce';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collectInto } from './__fixtures__/collected-lines.js';
 import { toStoredLogin } from './__fixtures__/emulator-login.js';
+import { emulatorProfileProviders } from './__fixtures__/emulator-profile-providers.js';
 import { createFileClientKeyStore } from './client-key-store.js';
-import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
 import { runServerCommand } from './server-command.js';
 import { type RunningGateway, startGatewayServer } from './start-gateway-server.js';
@@ -41,16 +41,7 @@ describe.each(['http', 'websocket'] as const)(
       const keyStore = createFileClientKeyStore({ home });
       keys.laptop = (await keyStore.create('laptop', { profile: 'personal' })).key;
       keys.ghost = (await keyStore.create('ghost', { profile: 'ghost' })).key;
-      const providerFor = (profile: string) =>
-        createGatewayCodexProvider({
-          env: { CODETETHER_HOME: home },
-          profile,
-          issuer: emulator.issuerUrl,
-          chatgptBaseUrl: emulator.chatgptBaseUrl,
-          transport,
-          home: false,
-          now,
-        });
+      const providerFor = emulatorProfileProviders(emulator, { home, transport, now });
       gateway = await startGatewayServer({
         provider: providerFor('work'),
         apiKey: SERVER_KEY,

@@ -1,5 +1,6 @@
 import type { RateLimitSnapshot, RateLimitWindow } from '@codetether/responses-protocol';
 import type { GatewayContext } from './gateway-context.js';
+import { currentProfileScope } from './profile-scope.js';
 
 function addWindow(
   headers: Record<string, string>,
@@ -45,6 +46,7 @@ export function reportRateLimits(
   snapshot: RateLimitSnapshot | undefined,
 ): Record<string, string> {
   const known = snapshot ?? context.provider.lastRateLimits;
-  context.metrics.rememberRateLimits(known);
+  // With profile routing, the profile that answered (only the router sets it): its windows, not another's.
+  context.metrics.rememberRateLimits(known, currentProfileScope()?.used);
   return rateLimitHeaders(known);
 }

@@ -109,9 +109,9 @@ Options (each also read from the variable named after it):
                                default: the first --failover profile, else the default profile); a
                                client key made with keys create --profile P spends profile P's login
   --failover P1,P2,...         opt-in failover between your own profiles: a NEW conversation of one of
-                               them goes to the next while its own is at its usage limit, until the
-                               reset time (never mid-stream; logged, counted, x-codetether-profile
-                               header) (CODETETHER_SERVER_FAILOVER)
+                               them goes to the next while its own is at its usage limit (until the
+                               reset time) or its login fails (for a minute); never mid-stream;
+                               logged, counted, x-codetether-profile header (CODETETHER_SERVER_FAILOVER)
   --model-map MAP              model names of Anthropic and Ollama clients to Codex models, as
                                comma-separated pattern=model pairs (* matches anything), tried before
                                the defaults claude-*opus*=gpt-5.4:high, claude-*sonnet*=gpt-5.4,

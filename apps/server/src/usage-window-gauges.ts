@@ -7,19 +7,36 @@ interface UsageWindowReading {
   resetsAt?: number;
 }
 
-/** What the gauges read: a provider's latest rate-limit snapshot (`CodexProvider.lastRateLimits`). */
+/** One rate-limit snapshot as the gauges read it. */
+interface UsageSnapshotReading {
+  primary?: UsageWindowReading;
+  secondary?: UsageWindowReading;
+  creditsBalance?: number;
+}
+
+/**
+ * What the gauges read: a provider's latest rate-limit snapshot (`CodexProvider.lastRateLimits`), and
+ * with profile routing the latest of each login profile.
+ */
 export interface UsageWindowSource {
-  readonly lastRateLimits?:
-    | { primary?: UsageWindowReading; secondary?: UsageWindowReading; creditsBalance?: number }
-    | undefined;
+  readonly lastRateLimits?: UsageSnapshotReading | undefined;
+  readonly rateLimitsByProfile?: ReadonlyMap<string, UsageSnapshotReading> | undefined;
+}
+
+/** The snapshots to report, each with its gauge labels: `{}` for the unnamed one, else `{profile}`. */
+function snapshotsOf(source: UsageWindowSource): Array<[{ profile?: string }, UsageSnapshotReading]> {
+  const snapshots: Array<[{ profile?: string }, UsageSnapshotReading]> = [];
+  if (source.lastRateLimits !== undefined) snapshots.push([{}, source.lastRateLimits]);
+  for (const [profile, snapshot] of source.rateLimitsByProfile ?? []) snapshots.push([{ profile }, snapshot]);
+  return snapshots;
 }
 
 /**
  * Registers the upstream usage windows as `/metrics` gauges, read at scrape time from the provider's
  * latest snapshot: `codetether_upstream_usage_used_percent{window}`,
  * `codetether_upstream_usage_window_minutes{window}`, `codetether_upstream_usage_resets_at_seconds{window}`
- * (`window` is `primary` or `secondary`) and `codetether_upstream_credits_balance`. Unknown values are
- * left out, never reported as 0.
+ * (`window` is `primary` or `secondary`) and `codetether_upstream_credits_balance`; with profile
+ * routing each login profile's under `profile="…"`. Unknown values are left out, never reported as 0.
  *
  * @param registry - the gateway's metrics registry
  * @param source - the provider
@@ -27,13 +44,11 @@ export interface UsageWindowSource {
 export function registerUsageWindowGauges(registry: Registry, source: UsageWindowSource): void {
   // A registry shared by several gateways keeps the gauges of the first one.
   if (registry.getSingleMetric('codetether_upstream_usage_used_percent') !== undefined) return;
-  const windows = () => {
-    const snapshot = source.lastRateLimits;
-    return [
-      ['primary', snapshot?.primary],
-      ['secondary', snapshot?.secondary],
-    ] as const;
-  };
+  const windows = () =>
+    snapshotsOf(source).flatMap(([labels, snapshot]) => [
+      [{ window: 'primary', ...labels }, snapshot.primary] as const,
+      [{ window: 'secondary', ...labels }, snapshot.secondary] as const,
+    ]);
   const windowGauge = (
     name: string,
     help: string,
@@ -42,13 +57,13 @@ export function registerUsageWindowGauges(registry: Registry, source: UsageWindo
     new Gauge({
       name,
       help,
-      labelNames: ['window'],
+      labelNames: ['window', 'profile'],
       registers: [registry],
       collect() {
         this.reset();
-        for (const [label, window] of windows()) {
+        for (const [labels, window] of windows()) {
           const value = window === undefined ? undefined : read(window);
-          if (value !== undefined) this.set({ window: label }, value);
+          if (value !== undefined) this.set(labels, value);
         }
       },
     });
@@ -70,11 +85,13 @@ export function registerUsageWindowGauges(registry: Registry, source: UsageWindo
   new Gauge({
     name: 'codetether_upstream_credits_balance',
     help: 'Remaining ChatGPT credits, when the plan reports them.',
+    labelNames: ['profile'],
     registers: [registry],
     collect() {
       this.reset();
-      const balance = source.lastRateLimits?.creditsBalance;
-      if (balance !== undefined) this.set(balance);
+      for (const [labels, snapshot] of snapshotsOf(source)) {
+        if (snapshot.creditsBalance !== undefined) this.set(labels, snapshot.creditsBalance);
+      }
     },
   });
 }
