@@ -1,11 +1,4 @@
-import type { ModelInfo } from '@codetether/provider-codex';
-import type { GatewayModel } from './gateway-provider.js';
-
-/**
- * A model as the gateway knows it: the id, plus whatever the provider described (a `CodexProvider`
- * lists full {@link ModelInfo}s; a minimal provider only ids).
- */
-export type DescribedGatewayModel = GatewayModel & Partial<ModelInfo>;
+import type { DescribedGatewayModel } from './gateway-provider.js';
 
 /** One entry of the Codex CLI's model catalogue (the ChatGPT backend's `/models` shape). */
 export interface CodexCatalogueModel {

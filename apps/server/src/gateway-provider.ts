@@ -1,4 +1,4 @@
-import type { Conversation, ConversationOptions } from '@codetether/provider-codex';
+import type { Conversation, ConversationOptions, ModelInfo } from '@codetether/provider-codex';
 import type { CompletionRequest, RateLimitSnapshot, StreamChunk } from '@codetether/responses-protocol';
 
 /** What the gateway uses of a provider's conversation (see `Conversation` of `@codetether/provider-codex`). */
@@ -17,6 +17,12 @@ export interface GatewayModel {
   /** Model id clients put in requests. */
   id: string;
 }
+
+/**
+ * A model as the gateway knows it: the id, plus whatever the provider described (a `CodexProvider`
+ * lists full {@link ModelInfo}s; a minimal provider only ids).
+ */
+export type DescribedGatewayModel = GatewayModel & Partial<ModelInfo>;
 
 /** The upstream Responses stream returned by {@link GatewayProvider.createResponseStream}. */
 export interface GatewayResponseStream {
@@ -49,6 +55,17 @@ export interface GatewayProvider {
    * gateway sends every request in full.
    */
   createConversation?(options: ConversationOptions): GatewayConversation;
+  /**
+   * Every model the provider accepts, hidden ones included (with their `visibility`): what the Codex
+   * CLI's catalogue lists. Without it, the catalogue has the listed models only.
+   */
+  readModelList?(): Promise<{ models: readonly DescribedGatewayModel[] }>;
+  /**
+   * Checks a model name as a request would use it: resolves its description, or `undefined` when the
+   * provider checks nothing (an API key); rejects with the provider's refusal (`unsupported-model`…).
+   * Without it, `GET /v1/models/{id}` answers listed models only.
+   */
+  validateModel?(model: string): Promise<unknown>;
   /** The account's usage windows from the latest response, when the provider tracks them. */
   readonly lastRateLimits?: RateLimitSnapshot | undefined;
   /**

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { type DescribedGatewayModel, toCodexModelCatalogue } from './codex-model-catalogue.js';
+import { toCodexModelCatalogue } from './codex-model-catalogue.js';
 import type { GatewayContext } from './gateway-context.js';
-import type { GatewayModel } from './gateway-provider.js';
+import type { DescribedGatewayModel, GatewayModel } from './gateway-provider.js';
 import { GatewayError } from './openai-error.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 
@@ -39,11 +39,6 @@ export function toOpenAiModelList(models: readonly GatewayModel[], created: numb
   };
 }
 
-/** What the gateway reads of a provider that can list its hidden models too (`CodexProvider` can). */
-interface FullModelListReader {
-  readModelList?: () => Promise<{ models: readonly DescribedGatewayModel[] }>;
-}
-
 /**
  * The provider's models: the listed ones, or, with `includeHidden`, every model it accepts (when it can
  * tell; hidden ones come back with their `visibility`).
@@ -52,10 +47,10 @@ async function readProviderModels(
   context: GatewayContext,
   includeHidden: boolean,
 ): Promise<readonly DescribedGatewayModel[]> {
-  const { readModelList } = context.provider as FullModelListReader;
+  const { provider } = context;
   try {
-    if (includeHidden && readModelList !== undefined) {
-      return (await readModelList.call(context.provider)).models;
+    if (includeHidden && provider.readModelList !== undefined) {
+      return (await provider.readModelList()).models;
     }
     return await context.provider.listModels();
   } catch (error) {
@@ -97,11 +92,11 @@ export async function handleRetrieveModel(context: GatewayContext, c: Context): 
   // its refusal (`unsupported-model`, naming the models the plan can use; `invalid-request` for a name
   // that is no model name) is the error itself. A provider that checks nothing (an API key: it returns
   // `undefined`) vouches for no model: that id is a 404 like any other unlisted one.
-  const { validateModel } = context.provider as { validateModel?: (model: string) => Promise<unknown> };
-  if (model === undefined && validateModel !== undefined) {
+  const { provider } = context;
+  if (model === undefined && provider.validateModel !== undefined) {
     let described: unknown;
     try {
-      described = await validateModel.call(context.provider, id);
+      described = await provider.validateModel(id);
     } catch (error) {
       throw mapProviderError(error, context.now());
     }

@@ -14,6 +14,21 @@ function chat(baseUrl: string, model: string): Promise<Response> {
   });
 }
 
+describe('gateway models through the profile router (as codetether-server runs)', () => {
+  it('answers hidden models by id and lists them in the Codex CLI catalogue', TIMEOUT, async () => {
+    const harness = await startGatewayHarness({ routeProfiles: true });
+    try {
+      expect((await fetch(`${harness.baseUrl}/models/codex-mini-latest`, { headers })).status).toBe(200);
+      const response = await fetch(`${harness.baseUrl}/models?client_version=0.171.0`, { headers });
+      const body = (await response.json()) as { models: { slug: string; visibility: string }[] };
+      expect(body.models.find((model) => model.slug === 'codex-mini-latest')?.visibility).toBe('hide');
+      expect((await fetch(`${harness.baseUrl}/models/gpt-404`, { headers })).status).toBe(404);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
 describe('gateway models from the live list', () => {
   it('serves a model added to the backend at run time, and hidden models by id', TIMEOUT, async () => {
     const harness = await startGatewayHarness();

@@ -366,5 +366,21 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
     },
   };
   if (options.defaultProvider.createConversation !== undefined) router.createConversation = routeConversation;
+  // The hidden models and the model check (the Codex CLI's catalogue, `GET /v1/models/{id}`), from the
+  // request's profile as the list is: a profile's provider without them answers as if it checked nothing.
+  if (options.defaultProvider.readModelList !== undefined) {
+    router.readModelList = () =>
+      withFailover(currentProfileScope(), { kind: 'catalogue' }, async (provider) =>
+        provider.readModelList === undefined
+          ? { models: await provider.listModels() }
+          : provider.readModelList(),
+      );
+  }
+  if (options.defaultProvider.validateModel !== undefined) {
+    router.validateModel = (model) =>
+      withFailover(currentProfileScope(), { kind: 'catalogue' }, async (provider) =>
+        provider.validateModel === undefined ? undefined : provider.validateModel(model),
+      );
+  }
   return router;
 }

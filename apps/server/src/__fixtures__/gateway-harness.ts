@@ -41,6 +41,11 @@ export interface GatewayHarnessOptions {
   webSocketHeartbeatMs?: number;
   /** The provider's environment (default empty), e.g. `CODETETHER_MODELS_CACHE_TTL_SECONDS`. */
   env?: Record<string, string>;
+  /**
+   * Route requests through the profile router, as `codetether-server` does (every profile served by the
+   * one provider).
+   */
+  routeProfiles?: boolean;
 }
 
 /** Starts the full chain for integration tests. */
@@ -70,6 +75,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     port: 0,
     ...(options.continuation === undefined ? {} : { continuation: options.continuation }),
     ...(options.clientKeys === undefined ? {} : { clientKeys: options.clientKeys }),
+    ...(options.routeProfiles === true ? { profiles: { providerFor: () => provider } } : {}),
     ...(options.webSocketHeartbeatMs === undefined
       ? {}
       : { webSocketHeartbeatMs: options.webSocketHeartbeatMs }),
