@@ -4,6 +4,7 @@ import { ConversationIndex, clientTagOf, type IndexedConversation } from './conv
 import { type PlannedConversationTurn, runConversationTurn, type TurnAnswer } from './conversation-turn.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation } from './gateway-provider.js';
+import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 /** Who sent a chat request: the client's tag and the session id it named, if any. */
 export interface ChatClient {
@@ -125,7 +126,8 @@ export async function planChatTurn(
   }
   // A session whose history does not match, or nothing to continue: a new conversation, full input.
   if (taken !== undefined) await taken.conversation.close().catch(() => {});
-  const conversation = createConversation(conversationOptionsOf(request, sessionId));
+  const upstreamId = sessionId === undefined ? undefined : upstreamSessionIdOf(clientTag, sessionId);
+  const conversation = createConversation(conversationOptionsOf(request, upstreamId));
   return {
     conversation,
     input: messages.filter((message) => message.role !== 'system' && message.role !== 'developer'),

@@ -6,6 +6,7 @@ import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
+import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 /**
  * Body fields that change per turn; every other field is a setting fixed per conversation.
@@ -117,7 +118,7 @@ function readResponsesRequest(
         requestBody: template,
       };
       if (template.store === true) options.store = true;
-      if (sessionId !== undefined) options.id = sessionId;
+      if (sessionId !== undefined) options.id = upstreamSessionIdOf(clientTag, sessionId);
       if (history !== undefined) options.history = history;
       return createConversation(options);
     },
