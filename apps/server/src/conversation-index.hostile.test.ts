@@ -86,3 +86,39 @@ describe('ConversationIndex against a key that opens conversation after conversa
     expect(index.bytes).toBe(2);
   });
 });
+
+describe('ConversationIndex with two requests on one session at once', () => {
+  it('tells a running turn from a new session until the turn puts its conversation back', () => {
+    let now = 0;
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 1_000 }, () => now);
+    const key = ConversationIndex.sessionKey(alice, 'session');
+    index.put(key, alice, entry('first'));
+    index.take(key, () => true);
+    index.startTurn(key);
+    expect(index.isRunning(key)).toBe(true);
+    index.put(key, alice, entry('second'));
+    expect(index.isRunning(key)).toBe(false);
+    index.startTurn(key);
+    index.finishTurn(key);
+    expect(index.isRunning(key)).toBe(false);
+    // A turn whose stream was never read leaves its mark no longer than the age limit.
+    index.startTurn(key);
+    now = 5_000;
+    index.put('other', alice, entry('other'));
+    expect(index.isRunning(key)).toBe(false);
+  });
+
+  it('gives a failed turn’s conversation back, but never over one a concurrent request completed', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const key = ConversationIndex.sessionKey(alice, 'session');
+    const completed = entry('completed meanwhile');
+    const failed = entry('failed');
+    index.put(key, alice, completed);
+    index.put(key, alice, failed, { keepExisting: true });
+    expect(failed.closed()).toBe(true);
+    expect(completed.closed()).toBe(false);
+    expect(index.take(key, () => true)).toBe(completed);
+    index.put(key, alice, failed, { keepExisting: true });
+    expect(index.take(key, () => true)).toBe(failed);
+  });
+});

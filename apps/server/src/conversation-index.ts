@@ -84,6 +84,8 @@ export class ConversationIndex {
   private readonly entries = new Map<string, StoredEntry>();
   private readonly keysByResponse = new Map<string, string>();
   private readonly clients = new Map<string, ClientShare>();
+  /** Keys whose conversation was taken for a turn that has not ended yet, with when it was taken. */
+  private readonly running = new Map<string, number>();
   private storedBytes = 0;
 
   /**
@@ -127,13 +129,31 @@ export class ConversationIndex {
     return stored.value;
   }
 
+  /**
+   * Marks the conversation taken from `key` as running a turn, until it is put back under that key
+   * or {@link ConversationIndex.finishTurn} is called (or the age limit passed).
+   */
+  startTurn(key: string): void {
+    this.running.set(key, this.now());
+  }
+
+  /** Whether the conversation under a key is running a turn (see {@link ConversationIndex.startTurn}). */
+  isRunning(key: string): boolean {
+    return this.running.has(key);
+  }
+
+  /** The turn on the conversation taken from `key` ended (it went elsewhere or was closed). */
+  finishTurn(key: string): void {
+    this.running.delete(key);
+  }
+
   /** Takes a client's conversation out of the index by its last response id. */
   takeByResponseId(clientTag: string, responseId: string): IndexedConversation | undefined {
     const key = this.keysByResponse.get(`${clientTag}\u0000${responseId}`);
     return key === undefined ? undefined : this.take(key, (entry) => entry.responseId === responseId);
   }
 
-  /** Whether a client's session id names a conversation (possibly one that is running a turn). */
+  /** Whether a conversation waits under a key (not one that is running a turn). */
   has(key: string): boolean {
     return this.entries.has(key);
   }
@@ -144,9 +164,22 @@ export class ConversationIndex {
    * @param key - from {@link ConversationIndex.sessionKey} or {@link ConversationIndex.transcriptKey}
    * @param clientTag - the client's tag (for the response id lookup)
    * @param value - the conversation and its transcript
+   * @param placement - `keepExisting`: a conversation already under the key stays and `value` is
+   *   closed instead (a turn that failed gives its conversation back, but not over one a concurrent
+   *   request completed meanwhile)
    */
-  put(key: string, clientTag: string, value: IndexedConversation): void {
+  put(
+    key: string,
+    clientTag: string,
+    value: IndexedConversation,
+    placement: { keepExisting?: boolean } = {},
+  ): void {
+    this.running.delete(key);
     const previous = this.entries.get(key);
+    if (placement.keepExisting === true && previous !== undefined) {
+      if (previous.value.conversation !== value.conversation) void closeQuietly(value);
+      return;
+    }
     if (previous !== undefined) {
       this.remove(key, previous);
       if (previous.value.conversation !== value.conversation) void closeQuietly(previous.value);
@@ -169,6 +202,7 @@ export class ConversationIndex {
     this.entries.clear();
     this.keysByResponse.clear();
     this.clients.clear();
+    this.running.clear();
     this.storedBytes = 0;
     await Promise.all(values.map(closeQuietly));
   }
@@ -211,6 +245,11 @@ export class ConversationIndex {
 
   private expire(): void {
     const oldestAllowed = this.now() - this.limits.maxAgeMs;
+    // A turn that never ended (its stream was never read) leaves its mark no longer than an entry.
+    for (const [key, takenAt] of this.running) {
+      if (takenAt >= oldestAllowed) break;
+      this.running.delete(key);
+    }
     for (const [key, stored] of this.entries) {
       // Insertion order is age order: entries are re-inserted on every put.
       if (stored.storedAt >= oldestAllowed) break;
