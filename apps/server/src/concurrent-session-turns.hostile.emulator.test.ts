@@ -1,12 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import type { RecordedRequest } from '@codetether/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientChatMessage, sendChatTurn } from './__fixtures__/chat-turn.js';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
-
-interface ChatMessage {
-  role: string;
-  content: string;
-}
 
 const SESSION = 'one-session-two-requests';
 
@@ -19,25 +15,13 @@ function responsesRequests(harness: GatewayHarness): RecordedRequest[] {
   return harness.emulator.requests.filter((request) => request.path.endsWith('/responses'));
 }
 
-function chatBody(messages: ChatMessage[]): string {
+function chatBody(messages: ClientChatMessage[]): string {
   return JSON.stringify({ model: 'gpt-5.4', messages });
 }
 
 /** Sends a chat turn on the session; resolves the client's messages after the answer. */
-async function chat(harness: GatewayHarness, messages: ChatMessage[]): Promise<ChatMessage[]> {
-  const response = await fetch(`${harness.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${TEST_SERVER_KEY}`,
-      'content-type': 'application/json',
-      'x-session-id': SESSION,
-    },
-    body: chatBody(messages),
-  });
-  const answer = (await response.json()) as { choices: { message: { content: string } }[] };
-  expect(response.status, JSON.stringify(answer)).toBe(200);
-  return [...messages, { role: 'assistant', content: answer.choices[0]?.message.content ?? '' }];
-}
+const chat = (harness: GatewayHarness, messages: ClientChatMessage[]) =>
+  sendChatTurn(harness, { key: TEST_SERVER_KEY, sessionId: SESSION, messages });
 
 describe('two requests on one session at once (emulator behind, WebSocket upstream)', () => {
   let harness: GatewayHarness;

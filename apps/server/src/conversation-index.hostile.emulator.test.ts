@@ -2,25 +2,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientChatMessage, sendChatTurn } from './__fixtures__/chat-turn.js';
 import { type GatewayHarness, startGatewayHarness } from './__fixtures__/gateway-harness.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 
-interface ChatMessage {
-  role: string;
-  content: string;
-}
-
 /** Sends a chat turn with a key; resolves the messages the client holds after the answer. */
-async function chat(harness: GatewayHarness, key: string, messages: ChatMessage[]): Promise<ChatMessage[]> {
-  const response = await fetch(`${harness.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'gpt-5.4', messages }),
-  });
-  const answer = (await response.json()) as { choices: { message: { content: string } }[] };
-  expect(response.status, JSON.stringify(answer)).toBe(200);
-  return [...messages, { role: 'assistant', content: answer.choices[0]?.message.content ?? '' }];
-}
+const chat = (harness: GatewayHarness, key: string, messages: ClientChatMessage[]) =>
+  sendChatTurn(harness, { key, messages });
 
 async function metric(harness: GatewayHarness, name: string): Promise<number | undefined> {
   const text = await (await fetch(`${harness.gateway.url}/metrics`)).text();

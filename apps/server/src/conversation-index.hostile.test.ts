@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
+import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
+import { ConversationIndex, clientTagOf } from './conversation-index.js';
 
-function entry(transcript: string): IndexedConversation & { closed: () => boolean } {
-  let closed = false;
-  return {
-    conversation: {
-      id: transcript,
-      history: [],
-      send: () => ({
-        [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }),
-      }),
-      close: async () => {
-        closed = true;
-      },
-    },
-    transcript,
-    settings: '{}',
-    closed: () => closed,
-  };
-}
+const entry = fakeIndexedConversation;
 
 const alice = clientTagOf('Bearer alice-key');
 const bob = clientTagOf('Bearer bob-key');

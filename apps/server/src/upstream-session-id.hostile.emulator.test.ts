@@ -3,31 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedRequest } from '@codetether/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClientChatMessage, sendChatTurn } from './__fixtures__/chat-turn.js';
 import { type GatewayHarness, startGatewayHarness } from './__fixtures__/gateway-harness.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 
-interface ChatMessage {
-  role: string;
-  content: string;
-}
-
 const SHARED_SESSION = 'the-same-session-id';
 
-/** Sends a chat turn with a key and a session header; resolves the client's messages after the answer. */
-async function chat(harness: GatewayHarness, key: string, messages: ChatMessage[]): Promise<ChatMessage[]> {
-  const response = await fetch(`${harness.baseUrl}/chat/completions`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key}`,
-      'content-type': 'application/json',
-      'x-session-id': SHARED_SESSION,
-    },
-    body: JSON.stringify({ model: 'gpt-5.4', messages }),
-  });
-  const answer = (await response.json()) as { choices: { message: { content: string } }[] };
-  expect(response.status, JSON.stringify(answer)).toBe(200);
-  return [...messages, { role: 'assistant', content: answer.choices[0]?.message.content ?? '' }];
-}
+/** Sends a chat turn with a key on the shared session; resolves the client's messages after the answer. */
+const chat = (harness: GatewayHarness, key: string, messages: ClientChatMessage[]) =>
+  sendChatTurn(harness, { key, sessionId: SHARED_SESSION, messages });
 
 function lastUpstreamRequest(harness: GatewayHarness): RecordedRequest | undefined {
   return harness.emulator.requests.filter((request) => request.path.endsWith('/responses')).at(-1);
