@@ -105,4 +105,16 @@ describe('ConversationIndex with two requests on one session at once', () => {
     index.put(key, alice, failed, { keepExisting: true });
     expect(index.take(key, () => true)).toBe(failed);
   });
+
+  it('lets the same key, never another, fork a response whose turn runs', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const key = ConversationIndex.transcriptKey(alice, 'opening');
+    const history = [{ type: 'message', role: 'user', content: 'opening' }];
+    index.startTurn(key, { clientTag: alice, responseId: 'resp_1', history });
+    expect(index.runningResponse(alice, 'resp_1')?.history).toBe(history);
+    expect(index.runningResponse(mallory, 'resp_1')).toBeUndefined();
+    expect(index.runningResponse(alice, 'resp_2')).toBeUndefined();
+    index.finishTurn(key);
+    expect(index.runningResponse(alice, 'resp_1')).toBeUndefined();
+  });
 });

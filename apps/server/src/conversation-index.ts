@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import type { ResponseItem } from '@codetether/responses-protocol';
 import type { GatewayConversation } from './gateway-provider.js';
 
 /** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
@@ -46,6 +47,23 @@ interface StoredEntry {
   storedAt: number;
 }
 
+/** A conversation taken out of the index for a turn that has not ended yet. */
+interface RunningTurn {
+  takenAt: number;
+  /** The response it continues (for `previous_response_id`), with its client's tag and history. */
+  response?: RunningResponse | undefined;
+}
+
+/** The response a running turn continues, as another request naming it meanwhile may fork it. */
+export interface RunningResponse {
+  /** The client's tag. */
+  clientTag: string;
+  /** The response id. */
+  responseId: string;
+  /** The conversation's history up to and including that response (taken before the turn ran). */
+  history: readonly ResponseItem[];
+}
+
 /** What one client key holds in the index: its entries' keys (oldest first) and their bytes. */
 interface ClientShare {
   keys: Set<string>;
@@ -85,7 +103,7 @@ export class ConversationIndex {
   private readonly keysByResponse = new Map<string, string>();
   private readonly clients = new Map<string, ClientShare>();
   /** Keys whose conversation was taken for a turn that has not ended yet, with when it was taken. */
-  private readonly running = new Map<string, number>();
+  private readonly running = new Map<string, RunningTurn>();
   private storedBytes = 0;
 
   /**
@@ -133,8 +151,21 @@ export class ConversationIndex {
    * Marks the conversation taken from `key` as running a turn, until it is put back under that key
    * or {@link ConversationIndex.finishTurn} is called (or the age limit passed).
    */
-  startTurn(key: string): void {
-    this.running.set(key, this.now());
+  startTurn(key: string, response?: RunningResponse): void {
+    this.running.delete(key);
+    this.running.set(key, { takenAt: this.now(), response });
+  }
+
+  /**
+   * The response a running turn continues, when it is a client's `responseId`: a request that names
+   * it meanwhile starts from its history (as OpenAI's API forks a response named twice).
+   */
+  runningResponse(clientTag: string, responseId: string): RunningResponse | undefined {
+    for (const turn of this.running.values()) {
+      const { response } = turn;
+      if (response?.clientTag === clientTag && response.responseId === responseId) return response;
+    }
+    return undefined;
   }
 
   /** Whether the conversation under a key is running a turn (see {@link ConversationIndex.startTurn}). */
@@ -246,8 +277,8 @@ export class ConversationIndex {
   private expire(): void {
     const oldestAllowed = this.now() - this.limits.maxAgeMs;
     // A turn that never ended (its stream was never read) leaves its mark no longer than an entry.
-    for (const [key, takenAt] of this.running) {
-      if (takenAt >= oldestAllowed) break;
+    for (const [key, turn] of this.running) {
+      if (turn.takenAt >= oldestAllowed) break;
       this.running.delete(key);
     }
     for (const [key, stored] of this.entries) {

@@ -151,13 +151,23 @@ async function planResponsesTurn(
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
     const taken = index.takeByResponseId(clientTag, previousResponseId);
     if (taken === undefined) {
+      // Named by another request whose turn runs: a conversation of its own from the response's history.
+      const running = index.runningResponse(clientTag, previousResponseId);
+      if (running !== undefined) {
+        const conversation = newConversation(running.history, true);
+        return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
+      }
       // With `store: true` (API key) the OpenAI API may know responses this gateway never saw.
       if (template.store === true) return undefined;
       throw previousResponseNotFound(previousResponseId);
     }
     if (taken.settings === settings) {
       const restore = { key: keyOf(taken.transcript), value: taken };
-      index.startTurn(restore.key);
+      index.startTurn(restore.key, {
+        clientTag,
+        responseId: previousResponseId,
+        history: taken.conversation.history,
+      });
       return {
         conversation: taken.conversation,
         restore,
