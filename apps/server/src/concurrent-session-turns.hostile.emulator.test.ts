@@ -115,7 +115,7 @@ describe('two Responses requests continuing one response at once (emulator behin
     });
     expect(forked.status).toBe('completed');
     const upstreamInput = JSON.stringify(
-      (responsesRequests(harness).at(-1)?.body as { input?: unknown }).input,
+      (responsesRequests(harness).at(-1)?.body as { input?: unknown } | undefined)?.input,
     );
     expect(upstreamInput).toContain('[scenario:text] Hello');
     expect(upstreamInput).toContain('Meanwhile?');
