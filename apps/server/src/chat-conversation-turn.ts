@@ -4,6 +4,7 @@ import { ConversationIndex, clientTagOf, type IndexedConversation } from './conv
 import { type PlannedConversationTurn, runConversationTurn, type TurnAnswer } from './conversation-turn.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation } from './gateway-provider.js';
+import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 /** Who sent a chat request: the client's tag and the session id it named, if any. */
 export interface ChatClient {
@@ -76,8 +77,8 @@ const isNewTurnMessage = (message: ChatMessage): boolean =>
  * @param context - shared gateway state
  * @param request - the converted chat request
  * @param client - the client's tag and session id
- * @returns the turn, or `undefined` when the request goes the stateless way (continuation off, a
- *   provider without conversations, or the session's conversation busy with another request)
+ * @returns the turn, or `undefined` when the request goes the stateless way (continuation off, or a
+ *   provider without conversations)
  */
 export async function planChatTurn(
   context: GatewayContext,
@@ -100,9 +101,12 @@ export async function planChatTurn(
   const key = keyOf(prefix);
   const continues = lastAnswer >= 0 && newMessages.length > 0 && newMessages.every(isNewTurnMessage);
   let taken: IndexedConversation | undefined;
+  // The session's conversation is running a turn for another request: this one gets a conversation
+  // (and upstream session) of its own, so neither takes nor closes the other's socket.
+  let sessionBusy = false;
   if (sessionId !== undefined) {
+    sessionBusy = index.isRunning(key);
     taken = index.take(key, () => true);
-    if (taken === undefined && index.has(key)) return undefined;
   } else if (continues) {
     taken = index.take(key, (entry) => entry.transcript === prefix);
   }
@@ -115,6 +119,7 @@ export async function planChatTurn(
       return { key: keyOf(transcript), value: { conversation, transcript, settings } };
     };
   if (taken !== undefined && continues && taken.transcript === prefix) {
+    index.startTurn(key);
     return {
       conversation: taken.conversation,
       restore: { key, value: taken },
@@ -125,7 +130,9 @@ export async function planChatTurn(
   }
   // A session whose history does not match, or nothing to continue: a new conversation, full input.
   if (taken !== undefined) await taken.conversation.close().catch(() => {});
-  const conversation = createConversation(conversationOptionsOf(request, sessionId));
+  const upstreamId =
+    sessionId === undefined || sessionBusy ? undefined : upstreamSessionIdOf(clientTag, sessionId);
+  const conversation = createConversation(conversationOptionsOf(request, upstreamId));
   return {
     conversation,
     input: messages.filter((message) => message.role !== 'system' && message.role !== 'developer'),

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
+import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
+import { ConversationIndex, clientTagOf } from './conversation-index.js';
 
-function entry(transcript: string, responseId?: string): IndexedConversation & { closed: () => boolean } {
-  let closed = false;
-  return {
-    conversation: {
-      id: transcript,
-      history: [],
-      send: () => ({
-        [Symbol.asyncIterator]: () => ({ next: async () => ({ done: true, value: undefined }) }),
-      }),
-      close: async () => {
-        closed = true;
-      },
-    },
-    transcript,
-    settings: '{}',
-    responseId,
-    closed: () => closed,
-  };
-}
+const entry = fakeIndexedConversation;
 
 describe('ConversationIndex', () => {
   it('keys conversations per client: another key never finds them', () => {

@@ -95,6 +95,8 @@ export async function* runConversationTurn(
         if (index !== undefined && (chunk.finishReason === 'stop' || chunk.finishReason === 'tool-calls')) {
           const placement = turn.placementAfter(chunk, answerOf(seen));
           index.put(placement.key, turn.clientTag, { ...placement.value, responseId: chunk.responseId });
+          if (turn.restore !== undefined && turn.restore.key !== placement.key)
+            index.finishTurn(turn.restore.key);
           placed = true;
         }
         yield chunk;
@@ -111,8 +113,9 @@ export async function* runConversationTurn(
       } catch {
         // Already finished.
       }
+      // Not over a conversation a concurrent request on the same session completed meanwhile.
       if (turn.restore !== undefined && index !== undefined)
-        index.put(turn.restore.key, turn.clientTag, turn.restore.value);
+        index.put(turn.restore.key, turn.clientTag, turn.restore.value, { keepExisting: true });
       else await turn.conversation.close().catch(() => {});
     }
   }

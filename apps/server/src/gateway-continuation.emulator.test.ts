@@ -4,6 +4,8 @@ import { generateText, jsonSchema, stepCountIs, tool } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { clientTagOf } from './conversation-index.js';
+import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -104,14 +106,23 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
     },
   );
 
-  it('openai SDK: the same with a session header, which becomes the upstream session', TIMEOUT, async () => {
-    await chatWithToolRoundTrip(client, { 'x-session-id': 'continuation-session-1' });
-    const [first, ...later] = responsesRequests(harness);
-    expect(first?.headers['session-id']).toBe('continuation-session-1');
-    expect(later.map((request) => request.inputItems)).toEqual([1, 1]);
-    expect(later.every((request) => request.connectionId === first?.connectionId)).toBe(true);
-    expect(later.every((request) => request.previousResponseId !== undefined)).toBe(true);
-  });
+  it(
+    'openai SDK: the same with a session header, which (scoped to the key) becomes the upstream session',
+    TIMEOUT,
+    async () => {
+      await chatWithToolRoundTrip(client, { 'x-session-id': 'continuation-session-1' });
+      const [first, ...later] = responsesRequests(harness);
+      expect(first?.headers['session-id']).toBe(
+        upstreamSessionIdOf(clientTagOf(`Bearer ${TEST_SERVER_KEY}`), 'continuation-session-1'),
+      );
+      expect(later.every((request) => request.headers['session-id'] === first?.headers['session-id'])).toBe(
+        true,
+      );
+      expect(later.map((request) => request.inputItems)).toEqual([1, 1]);
+      expect(later.every((request) => request.connectionId === first?.connectionId)).toBe(true);
+      expect(later.every((request) => request.previousResponseId !== undefined)).toBe(true);
+    },
+  );
 
   it(
     'two conversations with different openings never meet; a changed history goes in full',

@@ -12,6 +12,14 @@ export interface ClientKeyUsage {
   tokens: number;
 }
 
+/** How many conversations continuation remembers and the bytes of their transcripts. */
+export interface ConversationCounts {
+  /** Conversations remembered. */
+  readonly size: number;
+  /** Bytes of their transcripts. */
+  readonly bytes: number;
+}
+
 /** A kind of token counted by `codetether_server_tokens_total`. */
 export type TokenKind = 'prompt' | 'completion' | 'cached' | 'reasoning';
 
@@ -37,6 +45,7 @@ export class GatewayMetrics {
   private readonly failovers: Counter<'from' | 'to'>;
   private readonly profileLoginFailures: Counter<'profile'>;
   private activeStreamCount = 0;
+  private conversationSource: ConversationCounts | undefined;
   private rateLimits: RateLimitSnapshot | undefined;
   private readonly rateLimitsOfProfiles = new Map<string, RateLimitSnapshot>();
 
@@ -90,6 +99,23 @@ export class GatewayMetrics {
         this.set(activeStreams());
       },
     });
+    const conversationCounts = (): ConversationCounts => this.conversationSource ?? { size: 0, bytes: 0 };
+    new Gauge({
+      name: 'codetether_server_conversations',
+      help: 'Conversations continuation remembers right now (--max-conversations).',
+      registers,
+      collect() {
+        this.set(conversationCounts().size);
+      },
+    });
+    new Gauge({
+      name: 'codetether_server_conversation_bytes',
+      help: 'Bytes of the transcripts of the conversations continuation remembers (--max-conversation-bytes).',
+      registers,
+      collect() {
+        this.set(conversationCounts().bytes);
+      },
+    });
     // The usage windows of the latest upstream response, read at scrape time, so remembering a snapshot
     // costs an assignment.
     registerUsageWindowGauges(this.registry, this);
@@ -135,6 +161,11 @@ export class GatewayMetrics {
       labelNames: ['mode'],
       registers,
     });
+  }
+
+  /** Reads the conversation gauges from `source` at scrape time (the gateway's conversation index). */
+  observeConversations(source: ConversationCounts): void {
+    this.conversationSource = source;
   }
 
   /** Counts one upstream request of a conversation and the bytes of its body. */

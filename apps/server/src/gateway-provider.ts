@@ -8,7 +8,10 @@ export type GatewayConversation = Pick<Conversation, 'id' | 'history' | 'send' |
 export interface GatewayProviderRequestOptions {
   /** Aborted when the client disconnects or the gateway shuts down. */
   signal?: AbortSignal | undefined;
-  /** Conversation id from the client's `session_id` / `x-session-id` header, when it sent one. */
+  /**
+   * The upstream session id: from the client's `session_id` / `x-session-id` header scoped to its key
+   * (`upstreamSessionIdOf`), else a lane the gateway lends.
+   */
   sessionId?: string | undefined;
 }
 

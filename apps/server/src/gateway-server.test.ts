@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { collectInto } from './__fixtures__/collected-lines.js';
 import { createFakeGateway, FAKE_GATEWAY_KEY, FAKE_GATEWAY_NOW } from './__fixtures__/fake-gateway.js';
 import { FakeProviderError, parseSse } from './__fixtures__/fake-provider.js';
+import { clientTagOf } from './conversation-index.js';
 import { createGatewayLogger } from './gateway-logger.js';
+import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 const TEXT: StreamChunk[] = [
   { type: 'text', text: 'Hello' },
@@ -174,7 +176,10 @@ describe('POST /v1/chat/completions', () => {
       maxOutputTokens: 100,
       temperature: 0.5,
     });
-    expect(provider.sessionIds[0]).toBe('conversation-1');
+    // The client's session id, scoped to its key (two keys sending the same one never share a session).
+    expect(provider.sessionIds[0]).toBe(
+      upstreamSessionIdOf(clientTagOf(`Bearer ${FAKE_GATEWAY_KEY}`), 'conversation-1'),
+    );
   });
 
   it('returns a chat.completion with usage (cached tokens included in prompt_tokens)', async () => {

@@ -10,6 +10,7 @@ import { type ClientKeyUsageStore, createFileClientKeyUsageStore } from './clien
 import {
   ConversationIndex,
   DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
+  DEFAULT_CONVERSATION_INDEX_MAX_BYTES,
   DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
 } from './conversation-index.js';
 import type { ModelMap } from './dialect-model-map.js';
@@ -133,10 +134,18 @@ export interface GatewayProfileOptions {
 
 /** Limits of the conversation index behind continuation. */
 export interface ContinuationOptions {
-  /** The most conversations remembered (default 256); the least recently used is closed beyond it. */
+  /**
+   * The most conversations remembered, all keys together (default 256); beyond it, the least recently
+   * used conversation of the key holding the most is closed (one key never evicts the others' ones).
+   */
   maxConversations?: number;
   /** How long a conversation is remembered after its last turn, in ms (default 30 minutes). */
   maxAgeMs?: number;
+  /**
+   * The most bytes of conversation transcripts remembered, all keys together (default 128 MiB); beyond
+   * it, the least recently used conversation of the key holding the most bytes is closed.
+   */
+  maxBytes?: number;
 }
 
 /** The gateway application, not yet bound to a socket. */
@@ -236,10 +245,12 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
             {
               maxEntries: options.continuation?.maxConversations ?? DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
               maxAgeMs: options.continuation?.maxAgeMs ?? DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
+              maxBytes: options.continuation?.maxBytes ?? DEFAULT_CONVERSATION_INDEX_MAX_BYTES,
             },
             now,
           ),
   };
+  if (context.conversations !== undefined) metrics.observeConversations(context.conversations);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const originPolicy = createRequestOriginPolicy({
     bindHost: options.bindHost,

@@ -44,7 +44,7 @@ export {
   type GatewayLogger,
   type GatewayLoggerOptions,
 } from './gateway-logger.js';
-export { GatewayMetrics } from './gateway-metrics.js';
+export { type ConversationCounts, GatewayMetrics } from './gateway-metrics.js';
 export type {
   GatewayModel,
   GatewayProvider,

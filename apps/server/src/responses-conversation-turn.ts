@@ -6,6 +6,7 @@ import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
+import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 /**
  * Body fields that change per turn; every other field is a setting fixed per conversation.
@@ -84,8 +85,11 @@ interface ResponsesRequest {
   items: ResponseItem[];
   /** The index key of the conversation: the session's, or its transcript's. */
   keyOf(transcript: string): string;
-  /** A new upstream conversation for this request (its model, body, `store` and session id). */
-  newConversation(history?: readonly ResponseItem[]): GatewayConversation;
+  /**
+   * A new upstream conversation for this request (its model, body, `store` and session id; a random
+   * upstream session id when `ownSession`: the session's conversation is running another request).
+   */
+  newConversation(history?: readonly ResponseItem[], ownSession?: boolean): GatewayConversation;
 }
 
 /** Reads a Responses request for continuation; `undefined` when continuation is off or impossible. */
@@ -111,13 +115,13 @@ function readResponsesRequest(
       sessionId === undefined
         ? ConversationIndex.transcriptKey(clientTag, transcript)
         : ConversationIndex.sessionKey(clientTag, sessionId),
-    newConversation: (history) => {
+    newConversation: (history, ownSession = false) => {
       const options: Parameters<typeof createConversation>[0] = {
         model: String(body.model),
         requestBody: template,
       };
       if (template.store === true) options.store = true;
-      if (sessionId !== undefined) options.id = sessionId;
+      if (sessionId !== undefined && !ownSession) options.id = upstreamSessionIdOf(clientTag, sessionId);
       if (history !== undefined) options.history = history;
       return createConversation(options);
     },
@@ -132,7 +136,7 @@ function readResponsesRequest(
  * conversation with the full input.
  *
  * @returns the turn, or `undefined` for the stateless passthrough (a `store: true` response this
- * gateway does not know, or a session whose conversation is in use by another request)
+ * gateway does not know)
  */
 async function planResponsesTurn(
   body: Record<string, unknown>,
@@ -147,12 +151,23 @@ async function planResponsesTurn(
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
     const taken = index.takeByResponseId(clientTag, previousResponseId);
     if (taken === undefined) {
+      // Named by another request whose turn runs: a conversation of its own from the response's history.
+      const running = index.runningResponse(clientTag, previousResponseId);
+      if (running !== undefined) {
+        const conversation = newConversation(running.history, true);
+        return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
+      }
       // With `store: true` (API key) the OpenAI API may know responses this gateway never saw.
       if (template.store === true) return undefined;
       throw previousResponseNotFound(previousResponseId);
     }
     if (taken.settings === settings) {
       const restore = { key: keyOf(taken.transcript), value: taken };
+      index.startTurn(restore.key, {
+        clientTag,
+        responseId: previousResponseId,
+        history: taken.conversation.history,
+      });
       return {
         conversation: taken.conversation,
         restore,
@@ -173,11 +188,14 @@ async function planResponsesTurn(
   const continues = lastAnswer >= 0 && newItems.length > 0;
   const key = keyOf(prefix);
   let taken: IndexedConversation | undefined;
+  // The session's conversation is running a turn for another request: a conversation of its own.
+  let sessionBusy = false;
   if (sessionId !== undefined) {
+    sessionBusy = index.isRunning(key);
     taken = index.take(key, () => true);
-    if (taken === undefined && index.has(key)) return undefined;
   } else if (continues) taken = index.take(key, (entry) => entry.transcript === prefix);
   if (taken !== undefined && continues && taken.transcript === prefix) {
+    index.startTurn(key);
     return {
       conversation: taken.conversation,
       restore: { key, value: taken },
@@ -187,7 +205,7 @@ async function planResponsesTurn(
     };
   }
   if (taken !== undefined) await taken.conversation.close().catch(() => {});
-  const conversation = newConversation();
+  const conversation = newConversation(undefined, sessionBusy);
   return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
 }
 

@@ -69,6 +69,9 @@ describe('parseServerArguments', () => {
         CODETETHER_GATEWAY_CONTINUATION: 'on',
       }),
     ).toMatchObject({ continuation: { maxConversations: 10, maxAgeMs: 60_000 } });
+    expect(parseServerArguments(['--max-conversation-bytes', '1048576'], {})).toMatchObject({
+      continuation: { maxBytes: 1_048_576 },
+    });
     expect(() => parseServerArguments([], { CODETETHER_GATEWAY_CONTINUATION: 'maybe' })).toThrow(
       ServerUsageError,
     );

@@ -65,7 +65,7 @@ export interface ServerCommandSettings extends ConnectionLimits {
   /** Refuse to start unless a key is configured, instead of generating one (`--require-key`). */
   requireKey: boolean;
   /** Continuation and its index limits, or `false` (`--no-continuation`, `CODETETHER_GATEWAY_CONTINUATION=off`). */
-  continuation: false | { maxConversations?: number; maxAgeMs?: number };
+  continuation: false | { maxConversations?: number; maxAgeMs?: number; maxBytes?: number };
   /** Instructions for requests that bring none (`--instructions`), else the environment's or the neutral default. */
   instructions: string | undefined;
   /** More `Host` names answered besides the loopback ones (`--allowed-hosts`), `*` for any. */
@@ -105,6 +105,7 @@ Options (each also read from the variable named after it):
                                previous_response_id upstream (or CODETETHER_GATEWAY_CONTINUATION=off)
   --max-conversations N        the most conversations remembered for continuation (default 256)
   --conversation-max-age-ms MS how long a conversation is remembered after its last turn (default 1800000)
+  --max-conversation-bytes N   the most bytes of conversation transcripts remembered (default 134217728)
   --profile NAME               the login profile the gateway's own key spends (CODETETHER_PROFILE,
                                default: the first --failover profile, else the default profile); a
                                client key made with keys create --profile P spends profile P's login
@@ -190,6 +191,7 @@ const STRING_OPTIONS = [
   'keep-alive-timeout-ms',
   'max-conversations',
   'conversation-max-age-ms',
+  'max-conversation-bytes',
   'model-map',
   'profile',
   'failover',
@@ -452,7 +454,12 @@ function parseModelMap(option: string | undefined, env: Record<string, string | 
 }
 
 function parseContinuation(
-  values: { 'no-continuation'?: boolean; 'max-conversations'?: string; 'conversation-max-age-ms'?: string },
+  values: {
+    'no-continuation'?: boolean;
+    'max-conversations'?: string;
+    'conversation-max-age-ms'?: string;
+    'max-conversation-bytes'?: string;
+  },
   env: Record<string, string | undefined>,
 ): ServerCommandSettings['continuation'] {
   const fromEnvironment = readEnvironmentSetting(
@@ -466,8 +473,12 @@ function parseContinuation(
   }
   if (values['no-continuation'] === true || ['off', 'false', '0'].includes(fromEnvironment ?? ''))
     return false;
-  const limits: { maxConversations?: number; maxAgeMs?: number } = {};
-  const flags = { 'max-conversations': 'maxConversations', 'conversation-max-age-ms': 'maxAgeMs' } as const;
+  const limits: { maxConversations?: number; maxAgeMs?: number; maxBytes?: number } = {};
+  const flags = {
+    'max-conversations': 'maxConversations',
+    'conversation-max-age-ms': 'maxAgeMs',
+    'max-conversation-bytes': 'maxBytes',
+  } as const;
   for (const [flag, limit] of Object.entries(flags) as Array<
     [keyof typeof flags, (typeof flags)[keyof typeof flags]]
   >) {

@@ -1,5 +1,8 @@
+import { authorizationOf } from './api-key-header.js';
+import { clientTagOf } from './conversation-index.js';
 import { createUpstreamController, type GatewayContext, readSessionId } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
+import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 /** An in-flight `/v1` request the gateway can stop on shutdown. */
 export interface TrackedRequest {
@@ -10,7 +13,8 @@ export interface TrackedRequest {
   /** Aborts the upstream (e.g. after an error); idempotent. */
   abort(reason?: unknown): void;
   /**
-   * The upstream session id: the client's own (`session_id` header) or a lane lent until
+   * The upstream session id: the client's own (`session_id` header, scoped to its key by
+   * `upstreamSessionIdOf`) or a lane lent until
    * {@link TrackedRequest.release}, so sessionless requests reuse warm upstream sockets.
    */
   readonly sessionId: string;
@@ -35,7 +39,10 @@ export function trackRequest(
 ): TrackedRequest {
   const requestSignal = request.signal;
   const clientSessionId = readSessionId(request.headers);
-  const sessionId = clientSessionId ?? context.sessionLanes.acquire();
+  const sessionId =
+    clientSessionId === undefined
+      ? context.sessionLanes.acquire()
+      : upstreamSessionIdOf(clientTagOf(authorizationOf(request.headers)), clientSessionId);
   const upstream = createUpstreamController(requestSignal);
   let stoppedForShutdown = false;
   let released = false;
