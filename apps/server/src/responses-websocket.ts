@@ -20,7 +20,7 @@ import {
 import { drainingError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
-import { CLOSE_HANDSHAKE_GRACE_MS, closeWithinGrace } from './websocket-close.js';
+import { closeWithinGrace } from './websocket-close.js';
 import { drained } from './writable-drained.js';
 
 /** The path clients open OpenAI's Responses WebSocket mode on. */
@@ -484,7 +484,7 @@ function pauseReadingWhileAnswersWait(socket: WebSocket, connection: Duplex): ()
 
 /**
  * Closes every open socket of `server` (1001) and resolves once all are closed. A client that never
- * answers the close frame, or no longer reads, is cut off after {@link CLOSE_HANDSHAKE_GRACE_MS}: it
+ * answers the close frame, or no longer reads, is cut off a second later ({@link closeWithinGrace}): it
  * would otherwise hold its connection — and the gateway's shutdown — until `ws`'s own 30-second close
  * timeout.
  */
@@ -500,15 +500,8 @@ async function closeAllSockets(server: WebSocketServer): Promise<void> {
     ),
   );
   for (const client of open)
-    client.close(RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
+    closeWithinGrace(client, RESPONSES_WEBSOCKET_CLOSE_CODES.goingAway, 'The gateway is shutting down.');
   server.close();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const lingerOver = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_HANDSHAKE_GRACE_MS);
-  });
-  await Promise.race([allClosed, lingerOver]);
-  clearTimeout(timer);
-  for (const client of server.clients) client.terminate();
   await allClosed;
 }
 
