@@ -79,6 +79,57 @@ describe('Anthropic request conversion', () => {
     });
   });
 
+  it('converts document blocks: a base64 PDF and a PDF URL to file parts, plain text to text', () => {
+    const request = convert({
+      model: 'gpt-5.4',
+      max_tokens: 100,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'document',
+              source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' },
+              title: 'report.pdf',
+            },
+            { type: 'document', source: { type: 'url', url: 'https://example.test/a.pdf' } },
+            {
+              type: 'document',
+              source: { type: 'text', media_type: 'text/plain', data: 'Notes.' },
+              title: 'Notes',
+            },
+            { type: 'text', text: 'Summarise.' },
+          ],
+        },
+      ],
+    });
+    expect(request.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'file', fileData: 'data:application/pdf;base64,JVBERi0=', filename: 'report.pdf' },
+          { type: 'file', fileUrl: 'https://example.test/a.pdf' },
+          { type: 'text', text: 'Notes:\n\nNotes.' },
+          { type: 'text', text: 'Summarise.' },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    ['a base64 document that is not a PDF', { type: 'base64', media_type: 'application/zip', data: 'AAAA' }],
+    ['a base64 PDF whose data is not base64', { type: 'base64', media_type: 'application/pdf', data: '<x>' }],
+    ['a document URL that is not http(s)', { type: 'url', url: 'file:///etc/passwd' }],
+  ])('refuses %s', (_name, source) => {
+    expect(() =>
+      convert({
+        model: 'gpt-5.4',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: [{ type: 'document', source }] }],
+      }),
+    ).toThrow();
+  });
+
   it('maps thinking budgets and output effort, and refuses stop sequences', () => {
     const base = { model: 'gpt-5.4', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] };
     expect(convert({ ...base, thinking: { type: 'enabled', budget_tokens: 2000 } }).reasoningEffort).toBe(

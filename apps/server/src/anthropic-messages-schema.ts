@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { base64ImageDataSchema, IMAGE_MEDIA_TYPES, imageUrlSchema } from './dialect-image-data.js';
+import {
+  base64DocumentDataSchema,
+  base64ImageDataSchema,
+  documentUrlSchema,
+  IMAGE_MEDIA_TYPES,
+  imageUrlSchema,
+} from './dialect-image-data.js';
 
 const textBlockSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 
@@ -13,6 +19,25 @@ const imageBlockSchema = z.looseObject({
     }),
     z.looseObject({ type: z.literal('url'), url: imageUrlSchema }),
   ]),
+});
+
+/** A document: a base64 PDF, a PDF by URL, or plain text (`title` names it). */
+const documentBlockSchema = z.looseObject({
+  type: z.literal('document'),
+  source: z.discriminatedUnion('type', [
+    z.looseObject({
+      type: z.literal('base64'),
+      media_type: z.literal('application/pdf'),
+      data: base64DocumentDataSchema,
+    }),
+    z.looseObject({ type: z.literal('url'), url: documentUrlSchema }),
+    z.looseObject({
+      type: z.literal('text'),
+      media_type: z.literal('text/plain').optional(),
+      data: z.string(),
+    }),
+  ]),
+  title: z.string().nullish(),
 });
 
 const toolUseBlockSchema = z.looseObject({
@@ -36,6 +61,7 @@ const thinkingBlockSchema = z.looseObject({ type: z.enum(['thinking', 'redacted_
 export const anthropicContentBlockSchema = z.discriminatedUnion('type', [
   textBlockSchema,
   imageBlockSchema,
+  documentBlockSchema,
   toolUseBlockSchema,
   toolResultBlockSchema,
   thinkingBlockSchema,

@@ -24,6 +24,22 @@ function imagePart(block: ImageBlock): UserContentPart {
   };
 }
 
+type DocumentBlock = Extract<AnthropicContentBlock, { type: 'document' }>;
+
+/** A document block: a PDF (base64 or URL) → a file part; plain text → a text part headed by its title. */
+function documentPart(block: DocumentBlock): UserContentPart {
+  const source = block.source;
+  const title = block.title ?? undefined;
+  if (source.type === 'text')
+    return { type: 'text', text: title === undefined ? source.data : `${title}:\n\n${source.data}` };
+  const part: UserContentPart =
+    source.type === 'url'
+      ? { type: 'file', fileUrl: source.url }
+      : { type: 'file', fileData: `data:${source.media_type};base64,${source.data}` };
+  if (title !== undefined) part.filename = title;
+  return part;
+}
+
 function blocksOf(content: RequestMessage['content']): AnthropicContentBlock[] {
   return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
 }
@@ -71,6 +87,7 @@ function appendUserMessage(
       messages.push({ role: 'tool', toolCallId: block.tool_use_id, content: toolResultText(block) });
     } else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
     else if (block.type === 'image') parts.push(imagePart(block));
+    else if (block.type === 'document') parts.push(documentPart(block));
   }
   if (parts.length > 0) {
     const onlyText = parts.every((part) => part.type === 'text');

@@ -14,6 +14,27 @@ function joinText(content: string | readonly { type: string; text?: string; refu
   return content.map((part) => part.text ?? part.refusal ?? '').join('');
 }
 
+type RequestUserPart = Exclude<Extract<RequestMessage, { role: 'user' }>['content'], string>[number];
+
+function convertUserPart(part: RequestUserPart): UserContentPart {
+  switch (part.type) {
+    case 'text':
+      return { type: 'text', text: part.text };
+    case 'image_url':
+      return { type: 'image', url: part.image_url.url };
+    case 'file': {
+      const { file_data: fileData, file_id: fileId, filename } = part.file;
+      const converted: UserContentPart =
+        fileData !== undefined ? { type: 'file', fileData } : { type: 'file', fileId: fileId as string };
+      if (filename !== undefined) converted.filename = filename;
+      return converted;
+    }
+    case 'input_audio':
+      // Refused by `findUnsupportedChatParameter` before conversion.
+      throw new Error('input_audio parts are refused before conversion');
+  }
+}
+
 function convertMessage(message: RequestMessage): ChatMessage {
   switch (message.role) {
     case 'system':
@@ -21,10 +42,7 @@ function convertMessage(message: RequestMessage): ChatMessage {
       return { role: message.role, content: joinText(message.content) };
     case 'user': {
       if (typeof message.content === 'string') return { role: 'user', content: message.content };
-      const parts: UserContentPart[] = message.content.map((part) =>
-        part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image', url: part.image_url.url },
-      );
-      return { role: 'user', content: parts };
+      return { role: 'user', content: message.content.map(convertUserPart) };
     }
     case 'assistant': {
       const converted: Extract<ChatMessage, { role: 'assistant' }> = { role: 'assistant' };

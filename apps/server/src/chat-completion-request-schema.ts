@@ -7,6 +7,25 @@ const imagePartSchema = z.looseObject({
   image_url: z.looseObject({ url: z.string().min(1), detail: z.string().optional() }),
 });
 
+/**
+ * A file part (PDFs and other documents): inline `file_data` (a `data:` URL, with its `filename`) or
+ * the `file_id` of a file uploaded to OpenAI's Files API — exactly one of the two.
+ */
+const filePartSchema = z.looseObject({
+  type: z.literal('file'),
+  file: z
+    .looseObject({
+      file_data: z.string().min(1).optional(),
+      file_id: z.string().min(1).optional(),
+      filename: z.string().optional(),
+    })
+    .refine((file) => (file.file_data === undefined) !== (file.file_id === undefined), {
+      message: "Give exactly one of 'file_data' (a data: URL) or 'file_id'.",
+    }),
+});
+/** An audio part: valid OpenAI input, refused by `findUnsupportedChatParameter` (the models take no audio). */
+const inputAudioPartSchema = z.looseObject({ type: z.literal('input_audio') });
+
 const textContentSchema = z.union([z.string(), z.array(textPartSchema)]);
 
 const toolCallSchema = z.looseObject({
@@ -19,7 +38,12 @@ const systemMessageSchema = z.looseObject({ role: z.literal('system'), content: 
 const developerMessageSchema = z.looseObject({ role: z.literal('developer'), content: textContentSchema });
 const userMessageSchema = z.looseObject({
   role: z.literal('user'),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textPartSchema, imagePartSchema]))]),
+  content: z.union([
+    z.string(),
+    z.array(
+      z.discriminatedUnion('type', [textPartSchema, imagePartSchema, filePartSchema, inputAudioPartSchema]),
+    ),
+  ]),
 });
 const assistantMessageSchema = z.looseObject({
   role: z.literal('assistant'),

@@ -7,13 +7,13 @@ import {
   chatCompletionRequestSchema,
 } from './chat-completion-request-schema.js';
 import { runDialectCompletion } from './dialect-completion.js';
+import { dialectValidationError } from './dialect-validation-error.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { findUnsupportedChatParameter } from './unsupported-chat-parameters.js';
-import { validationErrorToGatewayError } from './validation-error.js';
 
 function wantsReasoning(context: GatewayContext, headers: Headers, body: ChatCompletionRequestBody): boolean {
   if (context.reasoningContent !== 'auto') return context.reasoningContent === 'always';
@@ -40,7 +40,7 @@ export async function handleChatCompletions(
   routeRequest: RouteRequest,
 ): Promise<Response> {
   const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c, context.maxJsonDepth));
-  if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
+  if (!parsed.success) throw dialectValidationError(parsed.error);
   const unsupportedParameter = findUnsupportedChatParameter(parsed.data);
   if (unsupportedParameter !== undefined) throw unsupportedParameter;
   const body = parsed.data;

@@ -11,6 +11,16 @@ export const base64ImageDataSchema = z
   .string()
   .regex(new RegExp(`^${BASE64}$`), { error: 'Invalid input: expected base64-encoded image bytes' });
 
+/** The zod schema of base64 document bytes (a PDF): non-empty, base64 characters only. */
+export const base64DocumentDataSchema = z
+  .string()
+  .regex(new RegExp(`^${BASE64}$`), { error: 'Invalid input: expected base64-encoded PDF bytes' });
+
+/** The zod schema of a document URL: `http:` or `https:` only. */
+export const documentUrlSchema = z
+  .string()
+  .regex(/^https?:\/\/[^\s]+$/i, { error: 'Invalid input: expected an http(s) URL of a PDF' });
+
 /** The zod schema of an image URL: `http:` or `https:` only. */
 export const imageUrlSchema = z
   .string()

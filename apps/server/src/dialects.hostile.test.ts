@@ -208,13 +208,22 @@ describe('Anthropic Messages: a bad content block names the block, not the whole
           role: 'user',
           content: [
             { type: 'text', text: 'a' },
-            { type: 'document', source: {} },
+            { type: 'search_result', source: 'x' },
           ],
         },
       ],
     });
     expect(refusal.status).toBe(400);
     expect(refusal.message).toContain("'messages[2].content[1].type'");
+  });
+
+  it('a document block with an empty source names messages[i].content[j].source.type', async () => {
+    const gateway = createFakeGateway(ANSWER);
+    const refusal = await anthropicRefusal(gateway, {
+      messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }],
+    });
+    expect(refusal.status).toBe(400);
+    expect(refusal.message).toContain("'messages[0].content[0].source.type'");
   });
 
   it('a text block without text names messages[i].content[j].text', async () => {

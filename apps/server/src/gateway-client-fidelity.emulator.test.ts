@@ -170,6 +170,59 @@ describe.each([
     expect(upstreamBodies(harness).map((body) => body.parallel_tool_calls)).toEqual([false, false]);
   });
 
+  it(
+    'sends a PDF file part of chat completions and a document block of Anthropic Messages upstream as input_file',
+    TIMEOUT,
+    async () => {
+      harness.emulator.clearRequests();
+      const fileData = 'data:application/pdf;base64,JVBERi0xLjQK';
+      const chat = await client.chat.completions.create({
+        model: 'gpt-5.4',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: '[scenario:text] Summarise.' },
+              { type: 'file', file: { filename: 'report.pdf', file_data: fileData } },
+            ],
+          },
+        ],
+      });
+      expect(chat.choices[0]?.message.content).toBe(TEXT_ANSWER);
+      const anthropic = await fetch(`${harness.gateway.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': TEST_SERVER_KEY },
+        body: JSON.stringify({
+          model: 'gpt-5.4',
+          max_tokens: 100,
+          messages: [
+            {
+              role: 'user',
+              content: [
+                {
+                  type: 'document',
+                  source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQK' },
+                  title: 'report.pdf',
+                },
+                { type: 'text', text: '[scenario:text] Summarise.' },
+              ],
+            },
+          ],
+        }),
+      });
+      expect(anthropic.status).toBe(200);
+      const files = upstreamBodies(harness).map((body) =>
+        (body.input as { content?: { type: string }[] }[])
+          .flatMap((item) => item.content ?? [])
+          .filter((part) => part.type === 'input_file'),
+      );
+      expect(files).toEqual([
+        [{ type: 'input_file', file_data: fileData, filename: 'report.pdf' }],
+        [{ type: 'input_file', file_data: fileData, filename: 'report.pdf' }],
+      ]);
+    },
+  );
+
   it.each([
     ['responses', 'metadata', (deep: string) => `{"model":"gpt-5.4","input":"hi","metadata":${deep}}`],
     [

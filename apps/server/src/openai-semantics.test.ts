@@ -57,6 +57,9 @@ describe('OpenAI chat parameters the gateway cannot honour are refused with a na
       },
     ],
     ['stop', { stop: ['a', 'b'] }],
+    ['modalities', { modalities: ['text', 'audio'] }],
+    ['audio', { audio: { voice: 'alloy', format: 'wav' } }],
+    ['web_search_options', { web_search_options: {} }],
   ])('%s', async (param, extra) => {
     const { client, provider } = setup();
     const error = await client.chat.completions
@@ -75,6 +78,17 @@ describe('OpenAI chat parameters the gateway cannot honour are refused with a na
     await client.chat.completions.create({ model: 'gpt-5.4', messages: user, parallel_tool_calls: true });
     await client.chat.completions.create({ model: 'gpt-5.4', messages: user });
     expect(provider.requests.map((request) => request.parallelToolCalls)).toEqual([false, true, undefined]);
+  });
+
+  it('accepts modalities ["text"] and a null audio', async () => {
+    const { client, provider } = setup();
+    await client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: user,
+      modalities: ['text'],
+      audio: null,
+    });
+    expect(provider.requests).toHaveLength(1);
   });
 
   it('accepts and ignores n: 1, response_format text, logprobs false, parallel_tool_calls true, empty stop, seed, user', async () => {
@@ -175,6 +189,76 @@ describe('OpenAI message shapes', () => {
         { role: 'tool', toolCallId: 'call_1', content: 'a cat' },
       ],
     });
+  });
+
+  it('converts file parts (file_data with filename, file_id) to file parts', async () => {
+    const { client, provider } = setup();
+    await client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Summarise.' },
+            {
+              type: 'file',
+              file: { filename: 'report.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' },
+            },
+            { type: 'file', file: { file_id: 'file-abc' } },
+          ],
+        },
+      ],
+    });
+    expect(provider.requests[0]?.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Summarise.' },
+          { type: 'file', fileData: 'data:application/pdf;base64,JVBERi0=', filename: 'report.pdf' },
+          { type: 'file', fileId: 'file-abc' },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'an audio part',
+      { type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } },
+      'messages[0].content[1]',
+      /audio input/,
+    ],
+    [
+      'an unknown part type',
+      { type: 'video_url', video_url: { url: 'x' } },
+      'messages[0].content[1].type',
+      /text.*image_url.*file/,
+    ],
+    [
+      'a file part without data or id',
+      { type: 'file', file: { filename: 'a.pdf' } },
+      'messages[0].content[1].file',
+      /file_data.*file_id/,
+    ],
+    [
+      'a file part with both data and id',
+      { type: 'file', file: { file_data: 'data:application/pdf;base64,AA==', file_id: 'file-1' } },
+      'messages[0].content[1].file',
+      /file_data.*file_id/,
+    ],
+  ])('refuses %s in a user message with a 400 naming it', async (_name, part, param, message) => {
+    const { client, provider } = setup();
+    const error = await client.chat.completions
+      .create({
+        model: 'gpt-5.4',
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }, part] }],
+      } as never)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    const apiError = error as InstanceType<typeof OpenAI.BadRequestError>;
+    expect(apiError.param).toBe(param);
+    expect(apiError.message).toMatch(message);
+    expect(provider.requests).toHaveLength(0);
   });
 
   it.each(['none', 'auto', 'required'] as const)('forwards tool_choice %s', async (choice) => {

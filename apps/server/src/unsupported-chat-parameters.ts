@@ -72,12 +72,50 @@ export function findUnsupportedChatParameter(body: Record<string, unknown>): Gat
       "Unsupported parameter 'top_logprobs': the gateway cannot return log probabilities. Remove it.",
     );
   }
+  const modalities = body.modalities;
+  if (Array.isArray(modalities) && modalities.some((modality) => modality !== 'text')) {
+    return unsupported(
+      'modalities',
+      `Unsupported value for 'modalities': the gateway answers text only (got ${JSON.stringify(modalities)}). Remove 'modalities' or set it to ["text"].`,
+    );
+  }
+  if (isSet(body.audio)) {
+    return unsupported(
+      'audio',
+      "Unsupported parameter 'audio': the gateway answers text only, never audio. Remove 'audio'.",
+    );
+  }
+  if (isSet(body.web_search_options)) {
+    return unsupported(
+      'web_search_options',
+      'Unsupported parameter \'web_search_options\': chat completions through the gateway cannot search the web. Use POST /v1/responses with the tool {"type": "web_search"} instead, or remove \'web_search_options\'.',
+    );
+  }
+  const audioPart = findAudioPart(body.messages);
+  if (audioPart !== undefined) {
+    return unsupported(
+      audioPart,
+      `Unsupported content part '${audioPart}': the upstream models take no audio input. Send a transcript as a text part instead.`,
+    );
+  }
   const stop = body.stop;
   if (isSet(stop) && !(Array.isArray(stop) && stop.length === 0)) {
     return unsupported(
       'stop',
       "Unsupported parameter 'stop': the upstream models do not support stop sequences. Remove it.",
     );
+  }
+  return undefined;
+}
+
+/** The path (`messages[i].content[j]`) of the first `input_audio` part of a user message, if any. */
+function findAudioPart(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const [messageIndex, message] of messages.entries()) {
+    const content = (message as { content?: unknown }).content;
+    if (!Array.isArray(content)) continue;
+    const partIndex = content.findIndex((part) => (part as { type?: unknown }).type === 'input_audio');
+    if (partIndex !== -1) return `messages[${messageIndex}].content[${partIndex}]`;
   }
   return undefined;
 }

@@ -108,14 +108,58 @@ describe('convertPrompt', () => {
     });
   });
 
-  it('refuses files that are neither images nor inline text', () => {
-    expect(() =>
-      convertPrompt([
-        {
-          role: 'user',
-          content: [{ type: 'file', mediaType: 'application/pdf', data: { type: 'data', data: 'AA' } }],
-        },
-      ]),
-    ).toThrow(UnsupportedFunctionalityError);
+  it('sends documents (PDFs) as file parts: bytes or base64 inline with their filename, URLs and OpenAI file ids by reference', () => {
+    const { messages } = convertPrompt([
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'file',
+            mediaType: 'application/pdf',
+            filename: 'report.pdf',
+            data: { type: 'data', data: new Uint8Array([37, 80, 68, 70]) },
+          },
+          { type: 'file', mediaType: 'application/pdf', data: { type: 'data', data: 'JVBERg==' } },
+          {
+            type: 'file',
+            mediaType: 'application/pdf',
+            data: { type: 'url', url: new URL('https://x.test/a.pdf') },
+          },
+          {
+            type: 'file',
+            mediaType: 'application/pdf',
+            data: { type: 'reference', reference: { openai: 'file-abc' } },
+          },
+        ],
+      },
+    ]);
+    expect(messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'file', fileData: 'data:application/pdf;base64,JVBERg==', filename: 'report.pdf' },
+          { type: 'file', fileData: 'data:application/pdf;base64,JVBERg==', filename: 'document.pdf' },
+          { type: 'file', fileUrl: 'https://x.test/a.pdf' },
+          { type: 'file', fileId: 'file-abc' },
+        ],
+      },
+    ]);
+  });
+
+  it.each([
+    ['audio', { type: 'file', mediaType: 'audio/wav', data: { type: 'data', data: 'AA' } }],
+    ['video', { type: 'file', mediaType: 'video/mp4', data: { type: 'data', data: 'AA' } }],
+    [
+      'a reference of another provider',
+      {
+        type: 'file',
+        mediaType: 'application/pdf',
+        data: { type: 'reference', reference: { anthropic: 'f' } },
+      },
+    ],
+  ] as const)('refuses %s files', (_name, part) => {
+    expect(() => convertPrompt([{ role: 'user', content: [part as never] }])).toThrow(
+      UnsupportedFunctionalityError,
+    );
   });
 });

@@ -31,26 +31,65 @@ export function reasoningItemsOf(providerOptions: Record<string, unknown> | unde
   return items.filter((item): item is ResponseItem => typeof item === 'object' && item !== null);
 }
 
-/** A file part of a user message → an image part (images only; inline text documents become text). */
+/**
+ * A file part of a user message: an image → an image part; inline text → text; a document (a PDF or
+ * any other type that is not audio or video) → a file part (bytes inline as a `data:` URL with its
+ * filename — `document.pdf` when it has none —, a URL as is, an OpenAI Files API id by its `openai`
+ * reference).
+ */
 function userFilePart(part: LanguageModelV4FilePart): UserContentPart {
   if (part.data.type === 'text') return { type: 'text', text: part.data.text };
-  if (!part.mediaType.startsWith('image')) {
+  if (part.mediaType.startsWith('image')) return imagePart(part);
+  if (part.mediaType.startsWith('audio') || part.mediaType.startsWith('video')) {
     throw new UnsupportedFunctionalityError({
-      functionality: `file parts of media type ${part.mediaType} (only images and inline text are supported)`,
+      functionality: `file parts of media type ${part.mediaType} (images, documents such as PDFs and inline text are supported)`,
     });
   }
+  return documentPart(part);
+}
+
+/** The bytes of inline file data as base64. */
+function base64Of(data: Uint8Array | string): string {
+  return typeof data === 'string' ? data : convertUint8ArrayToBase64(data);
+}
+
+function imagePart(part: LanguageModelV4FilePart): UserContentPart {
   const mediaType =
     part.mediaType.includes('/') && !part.mediaType.endsWith('/*') ? part.mediaType : 'image/png';
   switch (part.data.type) {
     case 'url':
       return { type: 'image', url: part.data.originalUrl ?? part.data.url.toString() };
-    case 'data': {
-      const base64 =
-        typeof part.data.data === 'string' ? part.data.data : convertUint8ArrayToBase64(part.data.data);
-      return { type: 'image', url: `data:${mediaType};base64,${base64}` };
+    case 'data':
+      return { type: 'image', url: `data:${mediaType};base64,${base64Of(part.data.data)}` };
+    default:
+      throw new UnsupportedFunctionalityError({
+        functionality: 'image references (send the image inline or by URL)',
+      });
+  }
+}
+
+function documentPart(part: LanguageModelV4FilePart): UserContentPart {
+  const mediaType = part.mediaType.includes('/') ? part.mediaType : 'application/pdf';
+  switch (part.data.type) {
+    case 'url':
+      return { type: 'file', fileUrl: part.data.originalUrl ?? part.data.url.toString() };
+    case 'data':
+      return {
+        type: 'file',
+        fileData: `data:${mediaType};base64,${base64Of(part.data.data)}`,
+        filename: part.filename ?? (mediaType === 'application/pdf' ? 'document.pdf' : 'document'),
+      };
+    case 'reference': {
+      const fileId = part.data.reference.openai;
+      if (fileId === undefined) {
+        throw new UnsupportedFunctionalityError({
+          functionality: 'file references other than OpenAI Files API ids (send the file inline or by URL)',
+        });
+      }
+      return { type: 'file', fileId };
     }
     default:
-      throw new UnsupportedFunctionalityError({ functionality: 'file references (upload the image inline)' });
+      throw new UnsupportedFunctionalityError({ functionality: `file data of type ${part.data.type}` });
   }
 }
 

@@ -1,7 +1,24 @@
 import type { FinishReason, ResponseItem, Usage } from './stream-chunk.js';
 
-/** A part of a user message: text or an image (`url` may be an `https:` or a `data:` URL). */
-export type UserContentPart = { type: 'text'; text: string } | { type: 'image'; url: string };
+/**
+ * A file given to the model — a PDF or another document the upstream reads (`input_file`): inline
+ * as a `data:` URL (`fileData`, e.g. `data:application/pdf;base64,…`), by `https:` URL (`fileUrl`), or
+ * by the id of a file uploaded to OpenAI's Files API (`fileId`; only an OpenAI API key can name
+ * one). `filename` is sent along (OpenAI requires it with `fileData`).
+ */
+export type FileContentPart =
+  | { type: 'file'; fileData: string; filename?: string }
+  | { type: 'file'; fileUrl: string; filename?: string }
+  | { type: 'file'; fileId: string; filename?: string };
+
+/**
+ * A part of a user message: text, an image (`url` may be an `https:` or a `data:` URL) or a file
+ * ({@link FileContentPart}).
+ */
+export type UserContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string }
+  | FileContentPart;
 
 /** A tool call made by the assistant. `id` is the `call_id`. */
 export interface ToolCall {

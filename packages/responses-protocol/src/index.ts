@@ -6,6 +6,7 @@ export type {
   ChatMessage,
   Completion,
   CompletionRequest,
+  FileContentPart,
   ReasoningEffort,
   ReasoningSummary,
   ResponseFormat,

@@ -13,6 +13,9 @@ const conversation: CompletionRequest = {
       content: [
         { type: 'text', text: 'Weather?' },
         { type: 'image', url: 'data:image/png;base64,AAAA' },
+        { type: 'file', fileData: 'data:application/pdf;base64,JVBERi0=', filename: 'report.pdf' },
+        { type: 'file', fileUrl: 'https://example.com/a.pdf' },
+        { type: 'file', fileId: 'file-abc', filename: 'b.pdf' },
       ],
     },
     {
@@ -49,6 +52,9 @@ describe('buildResponsesRequestBody', () => {
           content: [
             { type: 'input_text', text: 'Weather?' },
             { type: 'input_image', image_url: 'data:image/png;base64,AAAA' },
+            { type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'report.pdf' },
+            { type: 'input_file', file_url: 'https://example.com/a.pdf' },
+            { type: 'input_file', file_id: 'file-abc', filename: 'b.pdf' },
           ],
         },
         { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Checking.' }] },

@@ -2,6 +2,7 @@ import type {
   Backend,
   ChatMessage,
   CompletionRequest,
+  FileContentPart,
   ReasoningEffort,
   ResponseFormat,
   ToolDefinition,
@@ -61,11 +62,23 @@ function userContent(content: ChatMessage & { role: 'user' }): Record<string, un
   for (const part of content.content) {
     if (part.type === 'text') {
       if (part.text !== '') parts.push({ type: 'input_text', text: part.text });
-    } else {
+    } else if (part.type === 'image') {
       parts.push({ type: 'input_image', image_url: part.url });
+    } else {
+      parts.push(inputFile(part));
     }
   }
   return parts;
+}
+
+/** A file part → the Responses `input_file` content part. */
+function inputFile(part: FileContentPart): Record<string, unknown> {
+  const file: Record<string, unknown> = { type: 'input_file' };
+  if ('fileData' in part) file.file_data = part.fileData;
+  else if ('fileUrl' in part) file.file_url = part.fileUrl;
+  else file.file_id = part.fileId;
+  if (part.filename !== undefined) file.filename = part.filename;
+  return file;
 }
 
 /**
