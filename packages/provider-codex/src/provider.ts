@@ -352,7 +352,12 @@ async function fetchUsageWindows(
   now: () => number,
 ): Promise<RateLimitSnapshot | undefined> {
   try {
-    const response = await fetchFunction(url, { headers, signal: AbortSignal.timeout(10_000) });
+    // Never follows a redirect (the credentials stay with the backend): a 3xx is not ok, so unavailable.
+    const response = await fetchFunction(url, {
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!response.ok) {
       await response.body?.cancel();
       return undefined;
