@@ -268,4 +268,76 @@ describe('conversation over a fake WebSocket', () => {
       'call_final',
     ]);
   });
+  it.each([
+    ['a chat tool message', { role: 'tool' as const, toolCallId: 'call_seen', content: 'one' }],
+    ['a raw function_call_output', { type: 'function_call_output', call_id: 'call_seen', output: 'one' }],
+  ])(
+    "keeps answering under the server's id after a rebuild from the saved history (%s)",
+    async (_name, result) => {
+      const announced = { id: 'fc_1', type: 'function_call', call_id: 'call_seen', name: 'f', arguments: '' };
+      const finished = { ...announced, call_id: 'call_final', arguments: '{}' };
+      const warnings: string[] = [];
+      const transport = webSocketAnswering((_request, index) =>
+        index === 0
+          ? [
+              { type: 'response.output_item.added', output_index: 0, item: announced },
+              { type: 'response.output_item.done', output_index: 0, item: finished },
+              {
+                type: 'response.completed',
+                response: { id: 'resp_0', status: 'completed', output: [finished] },
+              },
+            ]
+          : answerEvents(`resp_${index}`, 'thanks'),
+      );
+      const provider = createCodexProvider({
+        ...endpoints,
+        auth: { type: 'api-key', apiKey: 'sk-test' },
+        transport: 'websocket',
+        webSocketTransport: transport,
+        onWarning: (message) => warnings.push(message),
+      });
+      const first = provider.createConversation({ model: 'gpt-5.4' });
+      const chunks = await collect(first.send('call f'));
+      expect(chunks.filter((chunk) => chunk.type === 'tool-call-start').map((chunk) => chunk.id)).toEqual([
+        'call_seen',
+      ]);
+      const saved = first.history;
+      await first.close();
+
+      // A process that saved the history (and the call id its chunks showed) rebuilds the conversation.
+      const rebuilt = provider.createConversation({ model: 'gpt-5.4', history: saved });
+      await collect(rebuilt.send([result]));
+      expect(warnings).toEqual([]);
+      expect(transport.requests[1]?.body.input).toEqual([
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'call f' }] },
+        { type: 'function_call', call_id: 'call_final', name: 'f', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'call_final', output: 'one' },
+      ]);
+    },
+  );
+
+  it('does not pair an unknown result with a pending call when the counts differ', async () => {
+    const warnings: string[] = [];
+    const transport = webSocketAnswering((_request, index) => answerEvents(`resp_${index}`, 'ok'));
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'websocket',
+      webSocketTransport: transport,
+      onWarning: (message) => warnings.push(message),
+    });
+    const conversation = provider.createConversation({
+      model: 'gpt-5.4',
+      history: [
+        { type: 'function_call', call_id: 'call_a', name: 'f', arguments: '{}' },
+        { type: 'function_call', call_id: 'call_b', name: 'f', arguments: '{}' },
+      ],
+    });
+    await collect(conversation.send([{ role: 'tool', toolCallId: 'call_x', content: 'orphan' }]));
+    expect(transport.requests[0]?.body.input).toEqual([
+      { type: 'function_call', call_id: 'call_a', name: 'f', arguments: '{}' },
+      { type: 'function_call', call_id: 'call_b', name: 'f', arguments: '{}' },
+    ]);
+    expect(warnings).toHaveLength(1);
+  });
 });
