@@ -37,7 +37,7 @@ describe('a refresh token the issuer rejects', () => {
   it('is tried once by a conversation turn', async () => {
     const provider = providerWithRejectedRefreshToken('http');
     const conversation = provider.createConversation({ model: 'gpt-5.4' });
-    const codes: string[] = [];
+    const codes: (string | undefined)[] = [];
     try {
       for await (const chunk of conversation.send('hi')) if (chunk.type === 'error') codes.push(chunk.code);
     } catch (error) {
