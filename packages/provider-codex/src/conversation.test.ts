@@ -49,6 +49,33 @@ function webSocketAnswering(
   });
 }
 
+/**
+ * A provider whose first response announces a call as `call_seen` and finishes it as `call_final`
+ * (later responses answer `thanks`), with its transport and the warnings it gave.
+ */
+function providerCorrectingCallId() {
+  const announced = { id: 'fc_1', type: 'function_call', call_id: 'call_seen', name: 'f', arguments: '' };
+  const finished = { ...announced, call_id: 'call_final', arguments: '{}' };
+  const warnings: string[] = [];
+  const transport = webSocketAnswering((_request, index) =>
+    index === 0
+      ? [
+          { type: 'response.output_item.added', output_index: 0, item: announced },
+          { type: 'response.output_item.done', output_index: 0, item: finished },
+          { type: 'response.completed', response: { id: 'resp_0', status: 'completed', output: [finished] } },
+        ]
+      : answerEvents(`resp_${index}`, 'thanks'),
+  );
+  const provider = createCodexProvider({
+    ...endpoints,
+    auth: { type: 'api-key', apiKey: 'sk-test' },
+    transport: 'websocket',
+    webSocketTransport: transport,
+    onWarning: (message) => warnings.push(message),
+  });
+  return { transport, provider, warnings };
+}
+
 function conversationOn(webSocketTransport: FakeTransport) {
   const provider = createCodexProvider({
     ...endpoints,
@@ -223,29 +250,7 @@ describe('conversation over a fake WebSocket', () => {
   });
 
   it("sends a tool result for the call id the chunks showed under the id the server's finished item gave", async () => {
-    // The server announces the call as `call_seen`, then finishes it as `call_final`.
-    const announced = { id: 'fc_1', type: 'function_call', call_id: 'call_seen', name: 'f', arguments: '' };
-    const finished = { ...announced, call_id: 'call_final', arguments: '{}' };
-    const warnings: string[] = [];
-    const transport = webSocketAnswering((_request, index) =>
-      index === 0
-        ? [
-            { type: 'response.output_item.added', output_index: 0, item: announced },
-            { type: 'response.output_item.done', output_index: 0, item: finished },
-            {
-              type: 'response.completed',
-              response: { id: 'resp_0', status: 'completed', output: [finished] },
-            },
-          ]
-        : answerEvents(`resp_${index}`, 'thanks'),
-    );
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'websocket',
-      webSocketTransport: transport,
-      onWarning: (message) => warnings.push(message),
-    });
+    const { transport, provider, warnings } = providerCorrectingCallId();
     const conversation = provider.createConversation({ model: 'gpt-5.4' });
     const chunks = await collect(conversation.send('call f'));
     // The chunks keep the id they started with.
@@ -274,28 +279,7 @@ describe('conversation over a fake WebSocket', () => {
   ])(
     "keeps answering under the server's id after a rebuild from the saved history (%s)",
     async (_name, result) => {
-      const announced = { id: 'fc_1', type: 'function_call', call_id: 'call_seen', name: 'f', arguments: '' };
-      const finished = { ...announced, call_id: 'call_final', arguments: '{}' };
-      const warnings: string[] = [];
-      const transport = webSocketAnswering((_request, index) =>
-        index === 0
-          ? [
-              { type: 'response.output_item.added', output_index: 0, item: announced },
-              { type: 'response.output_item.done', output_index: 0, item: finished },
-              {
-                type: 'response.completed',
-                response: { id: 'resp_0', status: 'completed', output: [finished] },
-              },
-            ]
-          : answerEvents(`resp_${index}`, 'thanks'),
-      );
-      const provider = createCodexProvider({
-        ...endpoints,
-        auth: { type: 'api-key', apiKey: 'sk-test' },
-        transport: 'websocket',
-        webSocketTransport: transport,
-        onWarning: (message) => warnings.push(message),
-      });
+      const { transport, provider, warnings } = providerCorrectingCallId();
       const first = provider.createConversation({ model: 'gpt-5.4' });
       const chunks = await collect(first.send('call f'));
       expect(chunks.filter((chunk) => chunk.type === 'tool-call-start').map((chunk) => chunk.id)).toEqual([
