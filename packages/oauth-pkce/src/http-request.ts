@@ -50,7 +50,8 @@ function capitalize(text: string): string {
 
 /**
  * POSTs a form or JSON body to the issuer. Network failures and timeouts become `network-error`
- * (retryable); the caller's abort becomes `aborted`. Any HTTP status is returned, not thrown.
+ * (retryable); the caller's abort becomes `aborted`. A redirect (3xx) is never followed: it is a
+ * `network-error` with its `status`, not retryable. Any other HTTP status is returned, not thrown.
  *
  * @param options - URL, body, operation name, fetch, signal and timeout
  */
@@ -70,7 +71,18 @@ export async function sendIssuerRequest(options: IssuerRequestOptions): Promise<
   }
   const host = safeOrigin(options.url);
   try {
-    const response = await fetchFunction(options.url, { method: 'POST', headers, body, signal });
+    // Never follows a redirect: a 307/308 would send the form (a code, a refresh token) to another URL.
+    const response = await fetchFunction(options.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal,
+      redirect: 'manual',
+    });
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => {});
+      throw redirectError(options, response);
+    }
     const text = await response.text();
     let json: unknown;
     if (text.trim() !== '') {
@@ -82,6 +94,7 @@ export async function sendIssuerRequest(options: IssuerRequestOptions): Promise<
     }
     return { status: response.status, ok: response.ok, json, text };
   } catch (error) {
+    if (error instanceof OAuthError) throw error;
     if (options.signal?.aborted) throw abortedError(options.operation, options.signal.reason);
     if (timeoutSignal.aborted) {
       throw new OAuthError(
@@ -96,6 +109,28 @@ export async function sendIssuerRequest(options: IssuerRequestOptions): Promise<
       { cause: error, isRetryable: true },
     );
   }
+}
+
+/**
+ * The `network-error` (not retryable, with the 3xx `status`) of an issuer answering with a redirect,
+ * naming where it pointed (origin and path only: a query may hold a token).
+ */
+function redirectError(options: IssuerRequestOptions, response: Response): OAuthError {
+  const location = response.headers.get('location');
+  let pointsTo = '';
+  if (location !== null) {
+    try {
+      const target = new URL(location, options.url);
+      pointsTo = ` to ${target.origin}${target.pathname}`;
+    } catch {
+      // An unreadable Location names no target.
+    }
+  }
+  return new OAuthError(
+    'network-error',
+    `${capitalize(options.operation)} was answered with a redirect by ${safeOrigin(options.url)} (HTTP ${response.status}${pointsTo}). Redirects are not followed, so your tokens never go to another URL: check the issuer URL (CODETETHER_AUTH_ISSUER).`,
+    { status: response.status, isRetryable: false },
+  );
 }
 
 function safeOrigin(url: string): string {

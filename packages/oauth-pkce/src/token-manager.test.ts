@@ -153,6 +153,31 @@ describe('TokenManager', () => {
     expect(await readFile(store.location, 'utf8')).toBe(before);
   });
 
+  it('sends a rejected refresh token to the issuer once, until the store holds another login', async () => {
+    const store = createMemoryCredentialStore(makeCredentials({ expiresAt: 0 }));
+    let reject = true;
+    const rotating = rotatingIssuer();
+    const issuer = createMockFetch((request) =>
+      reject
+        ? jsonResponse(400, { error: 'invalid_grant', error_description: 'Invalid refresh token' })
+        : rotating.fetch(request.url, { method: 'POST', headers: request.headers, body: request.body }),
+    );
+    const manager = createTokenManager({ store, issuer: ISSUER, fetch: issuer.fetch });
+    const first = await manager.getAccessToken().catch((caught: unknown) => caught);
+    const again = await manager.getAccessToken().catch((caught: unknown) => caught);
+    const forced = await manager.forceRefresh().catch((caught: unknown) => caught);
+    for (const error of [first, again, forced]) {
+      expect(error).toMatchObject({ code: 'refresh-token-rejected', isRetryable: false });
+      expect((error as Error).message).toContain('codetether auth login');
+    }
+    expect(refreshCount(issuer.requests)).toBe(1);
+
+    reject = false;
+    await store.write(makeCredentials({ expiresAt: 0, marker: 'logged-in-again' }));
+    await manager.forceRefresh();
+    expect(refreshCount(issuer.requests)).toBe(2);
+  });
+
   it('keeps the credentials intact on a network failure and succeeds afterwards', async () => {
     const store = createFileCredentialStore({ home: folder });
     await store.write(makeCredentials({ expiresAt: 0 }));

@@ -70,7 +70,9 @@ export interface TokenManager {
    * Returns a valid access token, refreshing it first when it expires within the refresh window.
    * Concurrent callers share one refresh; processes sharing a file store refresh once between them.
    * Throws `not-logged-in`, `refresh-token-rejected` ("log in again"), `refresh-interrupted` (an earlier
-   * refresh was lost to a crash; log in again), `network-error` (credentials kept).
+   * refresh was lost to a crash; log in again), `network-error` (credentials kept). A refresh token the
+   * issuer rejected is sent once: later calls throw the same `refresh-token-rejected` without asking the
+   * issuer, until the store holds another login (e.g. after `codetether auth login`).
    */
   getAccessToken(): Promise<AccessTokenInfo>;
   /**
@@ -128,6 +130,12 @@ class DefaultTokenManager implements TokenManager {
   readonly #storeReadIntervalMs: number;
   #inFlight: Promise<StoredChatGptCredentials> | undefined;
   #lastRead: LoginRead | undefined;
+  /**
+   * The refresh token the issuer last rejected, and its error: a login still holding it is not sent to
+   * the issuer again (it would be rejected again) — the error is thrown at once, until the store holds
+   * another login.
+   */
+  #rejectedRefresh: { readonly refreshToken: string; readonly error: OAuthError } | undefined;
 
   constructor(options: TokenManagerOptions) {
     this.#store = options.store;
@@ -223,6 +231,8 @@ class DefaultTokenManager implements TokenManager {
       // Read under the lock: the freshest login there is.
       this.#remember(current);
       if (!shouldRefresh(current)) return current;
+      const rejected = this.#rejectedRefresh;
+      if (rejected?.refreshToken === current.tokens.refreshToken) throw rejected.error;
       return this.#refreshOrAdoptNewer(current, shouldRefresh, () =>
         refreshWithJournal({
           refreshToken: current.tokens.refreshToken,
@@ -286,8 +296,12 @@ class DefaultTokenManager implements TokenManager {
         stored === undefined ||
         stored.tokens.refreshToken === current.tokens.refreshToken ||
         shouldRefresh(stored)
-      )
+      ) {
+        if (error.code === 'refresh-token-rejected') {
+          this.#rejectedRefresh = { refreshToken: current.tokens.refreshToken, error };
+        }
         throw error;
+      }
       this.#remember(stored);
       return stored;
     }

@@ -32,7 +32,8 @@ export interface CompactionRequest {
  * messages and an encrypted `compaction` item) to use as the next input.
  *
  * @returns the compacted items, as the server sent them
- * @throws ResponsesTransportError (HTTP) for a refusal or a network failure, so the caller's usual
+ * @throws ResponsesTransportError (HTTP) for a refusal, a redirect (`http-status` with the 3xx status:
+ *   never followed, so the credentials stay with the backend) or a network failure, so the caller's usual
  *   mapping (token refresh on 401, usage limits…) applies; CodexProviderError `aborted`, or
  *   `upstream-error` for an answer that is not a compacted history (an empty one for a non-empty input included)
  */
@@ -42,6 +43,8 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
   try {
     const init: RequestInit = {
       method: 'POST',
+      // Never followed: the credential headers must not reach another URL (see redirectError).
+      redirect: 'manual',
       headers: request.headers,
       body: JSON.stringify({
         model: request.model,
@@ -58,6 +61,10 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
       'Could not reach the compaction endpoint. Check your network connection and the base URL, then try again.',
       { transport: 'http', isRetryable: true, fallbackSafe: true, cause: error },
     );
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel();
+    throw redirectError(response, request.url);
   }
   const text = await raceCallerAbort(response.text(), signal);
   const headers = Object.fromEntries(
@@ -84,6 +91,25 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
     );
   }
   return output;
+}
+
+/**
+ * The error of a 3xx answer, which is never followed: `http-status` with the status, not retryable, naming
+ * where it pointed (origin and path only: a query may hold a token).
+ */
+function redirectError(response: Response, url: string): ResponsesTransportError {
+  let pointsTo = '';
+  try {
+    const target = new URL(response.headers.get('location') ?? '', url);
+    if (response.headers.has('location')) pointsTo = ` to ${target.origin}${target.pathname}`;
+  } catch {
+    // An unreadable Location names no target.
+  }
+  return new ResponsesTransportError(
+    'http-status',
+    `The compaction endpoint answered HTTP ${response.status} (a redirect${pointsTo}), which is not followed so that your credentials never go to another URL. Set the base URL to the endpoint itself.`,
+    { transport: 'http', status: response.status, isRetryable: false, fallbackSafe: false },
+  );
 }
 
 function outputOf(text: string): ResponseItem[] | undefined {

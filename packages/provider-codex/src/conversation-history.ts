@@ -39,7 +39,8 @@ function answeredCallIdOf(item: ResponseItem): string | undefined {
  * input: the items sent and the output items received (reasoning with `encrypted_content`), item
  * ids stripped. It only grows when a turn completes: a failed or aborted turn leaves it as it was.
  * A tool result answering the id a call's chunks showed goes in under the id of the server's item
- * when the server corrected it (see `correctedCallIds`).
+ * when the server corrected it (see `correctedCallIds`) — also after a rebuild from a saved history,
+ * which holds no corrections: unknown answers are then paired with the calls still unanswered.
  */
 export class ConversationHistory {
   private items: ResponseItem[];
@@ -80,6 +81,7 @@ export class ConversationHistory {
     if (typeof input === 'string') {
       return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
     }
+    this.pairUnknownAnswers(input);
     const added: ResponseItem[] = [];
     const knownCallIds = new Set(toolCallIdsOf(this.items));
     for (const entry of input) {
@@ -101,6 +103,44 @@ export class ConversationHistory {
       added.push(...converted);
     }
     return added;
+  }
+
+  /**
+   * Recovers corrections a rebuilt conversation lost: a history given to the constructor (a saved
+   * `conversation.history`) holds the server's call ids, while the caller may answer the ids its chunks
+   * showed. Tool results of `input` answering ids that neither the history, nor the input, nor a known
+   * correction names are paired in order with the history's calls no result answers yet — only when they
+   * are as many (the rule `correctedCallIds` applies to one response); otherwise nothing is paired and
+   * such a result is dropped (chat message) or sent as is (raw item), as before.
+   */
+  private pairUnknownAnswers(input: readonly (ChatMessage | ResponseItem)[]): void {
+    const answered: string[] = [];
+    const madeInInput = new Set<string>();
+    for (const entry of input) {
+      if (!isChatMessage(entry)) {
+        const answeredId = answeredCallIdOf(entry);
+        if (answeredId !== undefined) answered.push(answeredId);
+        for (const id of toolCallIdsOf([entry])) madeInInput.add(id);
+      } else if (entry.role === 'tool') answered.push(entry.toolCallId);
+      else if (entry.role === 'assistant') {
+        for (const call of entry.toolCalls ?? []) madeInInput.add(call.id);
+        for (const id of toolCallIdsOf(entry.outputItems ?? [])) madeInInput.add(id);
+      }
+    }
+    const historyCallIds = new Set(toolCallIdsOf(this.items));
+    const unknown = new Set(
+      answered.filter((id) => !historyCallIds.has(id) && !madeInInput.has(id) && !this.corrections.has(id)),
+    );
+    if (unknown.size === 0) return;
+    const answeredAlready = new Set(answered);
+    for (const item of this.items) {
+      const answeredId = answeredCallIdOf(item);
+      if (answeredId !== undefined) answeredAlready.add(answeredId);
+    }
+    const pending = [...historyCallIds].filter((id) => !answeredAlready.has(id));
+    if (pending.length !== unknown.size) return;
+    for (const [index, shownId] of [...unknown].entries())
+      this.corrections.set(shownId, pending[index] as string);
   }
 
   /** A raw tool result as it goes in: under the server's id when it answers a corrected call id. */

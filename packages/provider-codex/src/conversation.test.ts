@@ -49,6 +49,33 @@ function webSocketAnswering(
   });
 }
 
+/**
+ * A provider whose first response announces a call as `call_seen` and finishes it as `call_final`
+ * (later responses answer `thanks`), with its transport and the warnings it gave.
+ */
+function providerCorrectingCallId() {
+  const announced = { id: 'fc_1', type: 'function_call', call_id: 'call_seen', name: 'f', arguments: '' };
+  const finished = { ...announced, call_id: 'call_final', arguments: '{}' };
+  const warnings: string[] = [];
+  const transport = webSocketAnswering((_request, index) =>
+    index === 0
+      ? [
+          { type: 'response.output_item.added', output_index: 0, item: announced },
+          { type: 'response.output_item.done', output_index: 0, item: finished },
+          { type: 'response.completed', response: { id: 'resp_0', status: 'completed', output: [finished] } },
+        ]
+      : answerEvents(`resp_${index}`, 'thanks'),
+  );
+  const provider = createCodexProvider({
+    ...endpoints,
+    auth: { type: 'api-key', apiKey: 'sk-test' },
+    transport: 'websocket',
+    webSocketTransport: transport,
+    onWarning: (message) => warnings.push(message),
+  });
+  return { transport, provider, warnings };
+}
+
 function conversationOn(webSocketTransport: FakeTransport) {
   const provider = createCodexProvider({
     ...endpoints,
@@ -223,29 +250,7 @@ describe('conversation over a fake WebSocket', () => {
   });
 
   it("sends a tool result for the call id the chunks showed under the id the server's finished item gave", async () => {
-    // The server announces the call as `call_seen`, then finishes it as `call_final`.
-    const announced = { id: 'fc_1', type: 'function_call', call_id: 'call_seen', name: 'f', arguments: '' };
-    const finished = { ...announced, call_id: 'call_final', arguments: '{}' };
-    const warnings: string[] = [];
-    const transport = webSocketAnswering((_request, index) =>
-      index === 0
-        ? [
-            { type: 'response.output_item.added', output_index: 0, item: announced },
-            { type: 'response.output_item.done', output_index: 0, item: finished },
-            {
-              type: 'response.completed',
-              response: { id: 'resp_0', status: 'completed', output: [finished] },
-            },
-          ]
-        : answerEvents(`resp_${index}`, 'thanks'),
-    );
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'websocket',
-      webSocketTransport: transport,
-      onWarning: (message) => warnings.push(message),
-    });
+    const { transport, provider, warnings } = providerCorrectingCallId();
     const conversation = provider.createConversation({ model: 'gpt-5.4' });
     const chunks = await collect(conversation.send('call f'));
     // The chunks keep the id they started with.
@@ -267,5 +272,56 @@ describe('conversation over a fake WebSocket', () => {
       'call_final',
       'call_final',
     ]);
+  });
+  it.each([
+    ['a chat tool message', { role: 'tool' as const, toolCallId: 'call_seen', content: 'one' }],
+    ['a raw function_call_output', { type: 'function_call_output', call_id: 'call_seen', output: 'one' }],
+  ])(
+    "keeps answering under the server's id after a rebuild from the saved history (%s)",
+    async (_name, result) => {
+      const { transport, provider, warnings } = providerCorrectingCallId();
+      const first = provider.createConversation({ model: 'gpt-5.4' });
+      const chunks = await collect(first.send('call f'));
+      expect(chunks.filter((chunk) => chunk.type === 'tool-call-start').map((chunk) => chunk.id)).toEqual([
+        'call_seen',
+      ]);
+      const saved = first.history;
+      await first.close();
+
+      // A process that saved the history (and the call id its chunks showed) rebuilds the conversation.
+      const rebuilt = provider.createConversation({ model: 'gpt-5.4', history: saved });
+      await collect(rebuilt.send([result]));
+      expect(warnings).toEqual([]);
+      expect(transport.requests[1]?.body.input).toEqual([
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'call f' }] },
+        { type: 'function_call', call_id: 'call_final', name: 'f', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'call_final', output: 'one' },
+      ]);
+    },
+  );
+
+  it('does not pair an unknown result with a pending call when the counts differ', async () => {
+    const warnings: string[] = [];
+    const transport = webSocketAnswering((_request, index) => answerEvents(`resp_${index}`, 'ok'));
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'websocket',
+      webSocketTransport: transport,
+      onWarning: (message) => warnings.push(message),
+    });
+    const conversation = provider.createConversation({
+      model: 'gpt-5.4',
+      history: [
+        { type: 'function_call', call_id: 'call_a', name: 'f', arguments: '{}' },
+        { type: 'function_call', call_id: 'call_b', name: 'f', arguments: '{}' },
+      ],
+    });
+    await collect(conversation.send([{ role: 'tool', toolCallId: 'call_x', content: 'orphan' }]));
+    expect(transport.requests[0]?.body.input).toEqual([
+      { type: 'function_call', call_id: 'call_a', name: 'f', arguments: '{}' },
+      { type: 'function_call', call_id: 'call_b', name: 'f', arguments: '{}' },
+    ]);
+    expect(warnings).toHaveLength(1);
   });
 });

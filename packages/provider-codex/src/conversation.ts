@@ -17,6 +17,7 @@ import {
   type Usage,
 } from '@codetether/responses-protocol';
 import type { AuthSession } from './auth.js';
+import { isAutoCompactionDue, recompactionInputTokens } from './auto-compaction-rule.js';
 import { requestCompaction } from './compaction-request.js';
 import { streamTurnChunks } from './completion-stream.js';
 import type { TransportMode } from './configuration.js';
@@ -235,6 +236,10 @@ class CodexConversation implements Conversation {
   private readonly closeController = new AbortController();
   private previous: PreviousExchange | undefined;
   private usage: Usage | undefined;
+  /** A compaction ran and no turn completed since (the next turn measures what it achieved). */
+  private compactedSinceLastTurn = false;
+  /** The input tokens of the first turn after the last compaction (see `isAutoCompactionDue`). */
+  private inputAfterCompaction: number | undefined;
   /** What the live model list says about the conversation's model (its context window drives auto-compaction). */
   private modelInfo: ModelInfo | undefined;
   private responseId: string | undefined;
@@ -526,6 +531,7 @@ class CodexConversation implements Conversation {
   ): void {
     const output = this.items.commit(newItems, done.outputItems, streamed);
     this.usage = done.usage;
+    if (this.compactedSinceLastTurn && done.usage !== undefined) this.measureCompaction(done.usage);
     this.responseId = done.responseId;
     const continuable =
       done.responseId !== undefined &&
@@ -540,13 +546,41 @@ class CodexConversation implements Conversation {
     };
   }
 
-  /** Compacts first when the last response's input passed the configured share of the context window. */
-  private async compactIfFull(session: AuthSession, signal: AbortSignal): Promise<void> {
+  /** The share and context window of automatic compaction; `undefined` when it is off or the window unknown. */
+  private autoCompactLimits(): { share: number; contextWindow: number } | undefined {
     const { autoCompact } = this.options;
-    if (autoCompact === false || this.usage === undefined) return;
-    const share = autoCompact?.share ?? DEFAULT_AUTO_COMPACT_SHARE;
+    if (autoCompact === false) return undefined;
     const contextWindow = autoCompact?.contextWindow ?? this.modelInfo?.contextWindow;
-    if (contextWindow === undefined || inputTokensOf(this.usage) < share * contextWindow) return;
+    if (contextWindow === undefined) return undefined;
+    return { share: autoCompact?.share ?? DEFAULT_AUTO_COMPACT_SHARE, contextWindow };
+  }
+
+  /** Records the input of the first turn after a compaction, warning when it is still above the threshold. */
+  private measureCompaction(usage: Usage): void {
+    this.compactedSinceLastTurn = false;
+    const inputTokens = inputTokensOf(usage);
+    this.inputAfterCompaction = inputTokens;
+    const limits = this.autoCompactLimits();
+    if (limits === undefined || inputTokens < limits.share * limits.contextWindow) return;
+    const again = Math.ceil(recompactionInputTokens(inputTokens, limits.contextWindow));
+    this.context.onWarning?.(
+      `After compaction the conversation still sends ${inputTokens} input tokens, over ${Math.round(limits.share * 100)} % of the ${limits.contextWindow}-token context window; it is compacted again only once its input reaches ${again} tokens. Start a new conversation if its turns fail for length.`,
+    );
+  }
+
+  /**
+   * Compacts first when the last response's input passed the configured share of the context window
+   * (not again right away when the last compaction left it above: see `isAutoCompactionDue`).
+   */
+  private async compactIfFull(session: AuthSession, signal: AbortSignal): Promise<void> {
+    const limits = this.autoCompactLimits();
+    if (limits === undefined || this.usage === undefined) return;
+    const due = isAutoCompactionDue({
+      inputTokens: inputTokensOf(this.usage),
+      ...limits,
+      inputAfterCompaction: this.inputAfterCompaction,
+    });
+    if (!due) return;
     try {
       await this.compactNow(session, signal);
     } catch (error) {
@@ -577,6 +611,7 @@ class CodexConversation implements Conversation {
     // The compacted history starts a fresh chain: no previous response, no stale usage.
     this.previous = undefined;
     this.usage = undefined;
+    this.compactedSinceLastTurn = true;
   }
 
   /**

@@ -191,4 +191,24 @@ describe('readUsage', () => {
     expect(harness.responsesRequests()).toHaveLength(0);
     expect(provider.lastRateLimits?.primary?.usedPercent).toBe(40);
   });
+
+  it('never follows a redirect with the credentials: no windows', async () => {
+    const elsewhere: string[] = [];
+    // `/usage` answers a 307 to the emulator's own `/usage`: following it would read windows.
+    const redirecting: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.endsWith('/usage') || url.includes('followed=1')) {
+        if (url.includes('followed=1')) elsewhere.push(url);
+        return fetch(input, init);
+      }
+      const target = `${url}?followed=1`;
+      if (init?.redirect === 'manual')
+        return new Response(null, { status: 307, headers: { location: target } });
+      elsewhere.push(target);
+      return fetch(target, init);
+    };
+    const { provider } = await chatgptProvider({ fetch: redirecting });
+    expect(await provider.readUsage()).toBeUndefined();
+    expect(elsewhere).toEqual([]);
+  });
 });

@@ -295,6 +295,21 @@ describe('the live model list against a broken or hostile upstream', { timeout: 
     },
   );
 
+  it.each([301, 302, 303, 307, 308])(
+    'never follows a %i redirect with the credentials: the list is unavailable',
+    async (status) => {
+      const elsewhere = await scriptedUpstream(json({ models: [{ slug: 'gpt-elsewhere' }] }));
+      const upstream = await scriptedUpstream((_request, response) => {
+        response.writeHead(status, { location: elsewhere.url });
+        response.end();
+      });
+      const live = catalogue(upstream.url, undefined);
+      expect((await live.get(SESSION)).source).toBe('bundled');
+      expect(upstream.requests).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+    },
+  );
+
   it('does not make every request wait for an upstream that keeps failing', async () => {
     const upstream = await scriptedUpstream(json({ error: 'down' }, 500));
     const live = catalogue(upstream.url, undefined);

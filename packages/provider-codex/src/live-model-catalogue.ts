@@ -98,8 +98,11 @@ export function createLiveModelCatalogue(options: LiveModelCatalogueOptions): Li
     const headers = options.headers(backend, credentials);
     if (entry.cached?.etag !== undefined) headers['if-none-match'] = entry.cached.etag;
     try {
+      // A redirect is never followed (the bearer token and account id must not reach another URL): a 3xx
+      // is not ok, so the list counts as unavailable.
       const response = await options.fetch(options.modelsUrl(backend), {
         headers,
+        redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       if (response.status === 304 && entry.cached !== undefined && key !== undefined) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelList } from './model-catalogue.js';
+import { bundledModelList } from './model-catalogue.js';
 import { parseModelList } from './model-list-parser.js';
-import { checkModelName, checkModelRequest } from './model-validation.js';
+import { checkModelAgainstAvailableList, checkModelName, checkModelRequest } from './model-validation.js';
 
 const LIVE: ModelList = {
   models:
@@ -104,5 +105,29 @@ describe('checkModelRequest against a hostile list or name', () => {
     expect(error?.status).toBe(400);
     expect(error?.message).toContain(words);
     expect(error?.message.length).toBeLessThan(400);
+  });
+});
+
+describe('checkModelAgainstAvailableList', () => {
+  const bundled = bundledModelList('chatgpt');
+  const cached: ModelList = { ...LIVE, source: 'cache' };
+
+  it.each([
+    ['the bundled', bundled],
+    ['a cached', cached],
+  ])('lets a well-formed unknown model through with %s list', (_name, list) => {
+    expect(checkModelAgainstAvailableList('gpt-6', list, plus)).toBeUndefined();
+    expect(checkModelAgainstAvailableList('gpt-6:high', list, plus)).toBeUndefined();
+  });
+
+  it('still checks a known model of a list that is not live', () => {
+    expect(checkModelAgainstAvailableList('gpt-5.4:high', bundled, plus)?.id).toBe('gpt-5.4');
+    expect(() => checkModelAgainstAvailableList('gpt-5.4:banana', bundled, plus)).toThrow(
+      /not a reasoning effort/,
+    );
+  });
+
+  it('refuses an unknown model when the list is the live one', () => {
+    expect(() => checkModelAgainstAvailableList('gpt-6', LIVE, plus)).toThrow(/not supported/);
   });
 });

@@ -148,6 +148,29 @@ export function checkModelRequest(model: string, list: ModelList, account: Model
 }
 
 /**
+ * {@link checkModelRequest} against the list at hand, which may not be the backend's own: when the live
+ * list could not be read (the list is the disk cache or the bundled one, which can miss a model added
+ * upstream since), a well-formed model name the list does not know is let through — `undefined`, sent
+ * as is, and the backend answers with its own error when it does not serve it. A known model with a
+ * suffix that is no effort (`gpt-5.4:banana`) is still refused; with the live list every check applies.
+ *
+ * @param model - the model or alias as written (already through {@link checkModelName})
+ * @param list - the account's model list (`source` says whether the backend gave it)
+ * @param account - the plan, for the error
+ */
+export function checkModelAgainstAvailableList(
+  model: string,
+  list: ModelList,
+  account: ModelAccount,
+): ModelInfo | undefined {
+  const known = findModel(list, resolveModelAlias(model).model) ?? findModel(list, model);
+  if (list.source === 'live' || known !== undefined) return checkModelRequest(model, list, account);
+  const misspelt = misspeltEffortError(model, list);
+  if (misspelt !== undefined) throw misspelt;
+  return undefined;
+}
+
+/**
  * Drops `text.verbosity` from a request body when the model does not support it (the backend rejects
  * it there), with a warning; other bodies are returned unchanged.
  *

@@ -47,7 +47,12 @@ import {
   type ModelInfo,
   type ModelList,
 } from './model-catalogue.js';
-import { checkModelName, checkModelRequest, withSupportedVerbosity } from './model-validation.js';
+import {
+  checkModelAgainstAvailableList,
+  checkModelName,
+  checkModelRequest,
+  withSupportedVerbosity,
+} from './model-validation.js';
 import { preparePassthroughBody } from './passthrough-body.js';
 import { createProviderTransports } from './provider-transports.js';
 import { buildJsonGetHeaders, buildRequestHeaders } from './request-headers.js';
@@ -306,7 +311,8 @@ function createProviderCatalogue(
 /**
  * What the list says about a model, checked against the ChatGPT backend's live list (an unknown model
  * first refreshes the list: it may have appeared since — unless the list failed to load a moment ago).
- * API keys: no check, no request. A name that is no model name at all is refused first, for both.
+ * While the live list cannot be read, a well-formed unknown model is sent as is (`undefined`): the
+ * bundled or cached list may predate it, and the backend answers for itself. API keys: no check, no request. A name that is no model name at all is refused first, for both.
  *
  * @param catalogue - the live model catalogue
  * @param latestPlanType - the plan type of the latest response's rate-limit headers
@@ -331,7 +337,7 @@ function createModelChecker(
       return checkModelRequest(model, list, {});
     }
     const refreshed = await catalogue.get(session, { refresh: true, unlessRecentlyFailed: true });
-    return checkModelRequest(model, refreshed, await account());
+    return checkModelAgainstAvailableList(model, refreshed, await account());
   };
 }
 
@@ -346,7 +352,12 @@ async function fetchUsageWindows(
   now: () => number,
 ): Promise<RateLimitSnapshot | undefined> {
   try {
-    const response = await fetchFunction(url, { headers, signal: AbortSignal.timeout(10_000) });
+    // Never follows a redirect (the credentials stay with the backend): a 3xx is not ok, so unavailable.
+    const response = await fetchFunction(url, {
+      headers,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!response.ok) {
       await response.body?.cancel();
       return undefined;
