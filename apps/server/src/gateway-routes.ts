@@ -33,7 +33,7 @@ export type GatewayRouteHandler = (
 ) => Response | Promise<Response>;
 
 /** An HTTP method a route can answer. */
-export type GatewayRouteMethod = 'GET' | 'POST';
+export type GatewayRouteMethod = 'GET' | 'POST' | 'DELETE';
 
 /** How a route is described in `GET /openapi.json`. */
 export interface GatewayRouteDocumentation {
