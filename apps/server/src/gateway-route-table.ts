@@ -45,7 +45,9 @@ import {
   handleDeleteResponse,
   handleListInputItems,
   handleRetrieveResponse,
+  inputItemsQuerySchema,
   responseItemListSchema,
+  retrieveResponseQuerySchema,
 } from './stored-responses-routes.js';
 
 /** The zod schema of the answer to `GET /healthz`. */
@@ -130,6 +132,7 @@ export function createGatewayRouteTable(
       documentation: {
         operationId: 'getResponse',
         summary: `A response this gateway answered to the same key, while it keeps it. ${KEPT_RESPONSES}`,
+        query: retrieveResponseQuerySchema,
         responseDescription: 'The response object (`stream=true` is refused).',
         responseContent: { 'application/json': undefined },
       },
@@ -152,7 +155,8 @@ export function createGatewayRouteTable(
       handler: (c) => handleListInputItems(context, c),
       documentation: {
         operationId: 'listInputItems',
-        summary: `The input items of a response (query \`limit\` 1–100, \`order\` asc|desc, \`after\`, \`before\`). ${KEPT_RESPONSES}`,
+        summary: `The input items of a response, paginated. ${KEPT_RESPONSES}`,
+        query: inputItemsQuerySchema,
         responseDescription: 'A page of input items, newest first unless `order=asc`.',
         responseContent: { 'application/json': responseItemListSchema },
       },

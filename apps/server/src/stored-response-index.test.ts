@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
 import { ConversationIndex } from './conversation-index.js';
-import { rebuildResponse, storeResponse, storedResponseBytes } from './stored-response.js';
+import { rebuildResponse, storedResponseBytes, storeResponse } from './stored-response.js';
 
 const SETTINGS = JSON.stringify({ model: 'gpt-5.4', instructions: 'x'.repeat(10_000), tools: [] });
 

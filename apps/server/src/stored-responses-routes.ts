@@ -2,12 +2,30 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { clientTagOf } from './conversation-index.js';
 import type { GatewayContext } from './gateway-context.js';
-import { inputItemsPage } from './input-items-page.js';
+import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
 import { GatewayError } from './openai-error.js';
 import { inputItemsOf, rebuildResponse, type StoredResponse } from './stored-response.js';
 
 /** The longest part of an unknown response id an error message repeats. */
 const ECHOED_ID_LENGTH = 128;
+
+/** The zod schema of the query of `GET /v1/responses/{id}/input_items` (for `/openapi.json`). */
+export const inputItemsQuerySchema = z.object({
+  limit: z
+    .int()
+    .min(INPUT_ITEMS_LIMIT.min)
+    .max(INPUT_ITEMS_LIMIT.max)
+    .default(INPUT_ITEMS_LIMIT.default)
+    .describe('The most items of the page.'),
+  order: z.enum(['asc', 'desc']).default('desc').describe('`desc`: newest first.'),
+  after: z.string().describe('An item id: the page starts after it.'),
+  before: z.string().describe('An item id: the page ends before it.'),
+});
+
+/** The zod schema of the query of `GET /v1/responses/{id}` (for `/openapi.json`). */
+export const retrieveResponseQuerySchema = z.object({
+  stream: z.literal(false).describe('Only `false`: a stored response cannot be streamed again.'),
+});
 
 /** The zod schema of the answer to `DELETE /v1/responses/{id}`. */
 export const deletedResponseSchema = z.object({
