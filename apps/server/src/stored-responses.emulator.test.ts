@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
@@ -269,6 +270,30 @@ describe.each(['websocket', 'http'] as const)(
         client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
       );
       expect(continuation.code).toBe('previous_response_not_found');
+    });
+
+    it('keeps the responses of WebSocket mode too, and refuses background: true there', TIMEOUT, async () => {
+      const socket = await openResponsesSocket(harness, ownKey);
+      try {
+        const events = await createResponse(socket, { model: MODEL, input: '[scenario:text] over a socket' });
+        const completed = events.find((event) => event.type === 'response.completed');
+        const responseId = (completed?.response as { id: string } | undefined)?.id ?? '';
+        expect(responseId).toMatch(/^resp_/);
+        const retrieved = await client.responses.retrieve(responseId);
+        expect(retrieved.status).toBe('completed');
+        expect(retrieved.output_text.length).toBeGreaterThan(0);
+        await expectNotFound(otherClient.responses.retrieve(responseId), responseId);
+
+        const refused = await createResponse(socket, {
+          model: MODEL,
+          input: '[scenario:text] later',
+          background: true,
+        });
+        expect(refused.at(-1)).toMatchObject({ type: 'error', status: 400 });
+        expect(JSON.stringify(refused.at(-1))).toContain('background');
+      } finally {
+        socket.close();
+      }
     });
   },
 );
