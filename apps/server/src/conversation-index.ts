@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { ResponseItem } from '@codetether/responses-protocol';
 import type { GatewayConversation } from './gateway-provider.js';
+import { type StoredResponse, storedResponseBytes } from './stored-response.js';
 
 /** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
 export const DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES = 256;
@@ -39,6 +40,11 @@ export interface IndexedConversation {
   settings: string;
   /** The id of the last response, for `previous_response_id`. */
   responseId?: string | undefined;
+  /**
+   * That last response as the gateway answered it (`GET /v1/responses/{id}`, its input items), counted
+   * in the byte limit.
+   */
+  response?: StoredResponse | undefined;
 }
 
 interface StoredEntry {
@@ -52,6 +58,11 @@ interface RunningTurn {
   takenAt: number;
   /** The response it continues (for `previous_response_id`), with its client's tag and history. */
   response?: RunningResponse | undefined;
+  /**
+   * The id of that response once it was deleted while the turn ran: a failed turn does not put it
+   * back under that id.
+   */
+  deletedResponseId?: string | undefined;
 }
 
 /** The response a running turn continues, as another request naming it meanwhile may fork it. */
@@ -62,6 +73,8 @@ export interface RunningResponse {
   responseId: string;
   /** The conversation's history up to and including that response (taken before the turn ran). */
   history: readonly ResponseItem[];
+  /** That response as the gateway answered it, for `GET /v1/responses/{id}` while the turn runs. */
+  stored?: StoredResponse | undefined;
 }
 
 /** What one client key holds in the index: its entries' keys (oldest first) and their bytes. */
@@ -70,7 +83,9 @@ interface ClientShare {
   bytes: number;
 }
 
-const bytesOf = (stored: StoredEntry): number => stored.value.transcript.length;
+const bytesOf = (stored: StoredEntry): number =>
+  stored.value.transcript.length +
+  (stored.value.response === undefined ? 0 : storedResponseBytes(stored.value.response));
 
 /**
  * A short, stable tag of the client key a request presented: the index keys every entry with it, so
@@ -184,6 +199,41 @@ export class ConversationIndex {
     return key === undefined ? undefined : this.take(key, (entry) => entry.responseId === responseId);
   }
 
+  /**
+   * A client's response the index keeps: the last response of a conversation that waits in the index,
+   * or of one running a turn that continues it. Never another client's (its tag differs).
+   */
+  findResponse(clientTag: string, responseId: string): StoredResponse | undefined {
+    this.expire();
+    const key = this.keysByResponse.get(`${clientTag}\u0000${responseId}`);
+    const stored = key === undefined ? undefined : this.entries.get(key);
+    if (stored !== undefined && stored.value.responseId === responseId) return stored.value.response;
+    return this.runningResponse(clientTag, responseId)?.stored;
+  }
+
+  /**
+   * Forgets a client's response (`DELETE /v1/responses/{id}`): a waiting conversation whose last
+   * response it is leaves the index and is closed; a running turn that continues it no longer lets
+   * other requests fork it, and gives its conversation back without it when the turn fails.
+   *
+   * @returns whether the index knew the response
+   */
+  forgetResponse(clientTag: string, responseId: string): boolean {
+    const taken = this.takeByResponseId(clientTag, responseId);
+    if (taken !== undefined) {
+      void closeQuietly(taken);
+      return true;
+    }
+    for (const turn of this.running.values()) {
+      const { response } = turn;
+      if (response?.clientTag !== clientTag || response.responseId !== responseId) continue;
+      turn.response = undefined;
+      turn.deletedResponseId = responseId;
+      return true;
+    }
+    return false;
+  }
+
   /** Whether a conversation waits under a key (not one that is running a turn). */
   has(key: string): boolean {
     return this.entries.has(key);
@@ -205,8 +255,14 @@ export class ConversationIndex {
     value: IndexedConversation,
     placement: { keepExisting?: boolean } = {},
   ): void {
+    const deletedResponseId = this.running.get(key)?.deletedResponseId;
     this.running.delete(key);
     const previous = this.entries.get(key);
+    // A failed turn gives back a conversation whose response was deleted meanwhile: it is not kept.
+    if (deletedResponseId !== undefined && value.responseId === deletedResponseId) {
+      if (previous?.value.conversation !== value.conversation) void closeQuietly(value);
+      return;
+    }
     if (placement.keepExisting === true && previous !== undefined) {
       if (previous.value.conversation !== value.conversation) void closeQuietly(value);
       return;

@@ -39,6 +39,16 @@ import { createOpenApiDocument } from './openapi-document.js';
 import type { ProfileState } from './profile-failover.js';
 import { handleResponses, responsesRequestSchema } from './responses-route.js';
 import { SERVER_VERSION } from './server-version.js';
+import {
+  deletedResponseSchema,
+  handleCancelResponse,
+  handleDeleteResponse,
+  handleListInputItems,
+  handleRetrieveResponse,
+  inputItemsQuerySchema,
+  responseItemListSchema,
+  retrieveResponseQuerySchema,
+} from './stored-responses-routes.js';
 
 /** The zod schema of the answer to `GET /healthz`. */
 export const gatewayHealthSchema = z.object({
@@ -71,6 +81,8 @@ export interface GatewayRouteTableState {
 }
 
 const STREAM_OR_JSON = 'A JSON object, or with `stream: true` server-sent events (`text/event-stream`).';
+const KEPT_RESPONSES =
+  'Kept: the last response of each conversation the continuation index holds (until its next turn, eviction or 30 min idle).';
 const NDJSON_OR_JSON = 'NDJSON lines (`application/x-ndjson`), or with `stream: false` one JSON object.';
 
 /**
@@ -111,6 +123,53 @@ export function createGatewayRouteTable(
         requestBody: responsesRequestSchema,
         responseDescription: `The final response object, or every Responses event. ${STREAM_OR_JSON}`,
         responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/responses/:responseId',
+      methods: ['GET'],
+      handler: (c) => handleRetrieveResponse(context, c),
+      documentation: {
+        operationId: 'getResponse',
+        summary: `A response this gateway answered to the same key, while it keeps it. ${KEPT_RESPONSES}`,
+        query: retrieveResponseQuerySchema,
+        responseDescription: 'The response object (`stream=true` is refused).',
+        responseContent: { 'application/json': undefined },
+      },
+    },
+    {
+      path: '/v1/responses/:responseId',
+      methods: ['DELETE'],
+      handler: (c) => handleDeleteResponse(context, c),
+      documentation: {
+        operationId: 'deleteResponse',
+        summary:
+          'Forgets a response (it can no longer be retrieved or continued) and closes its upstream conversation.',
+        responseDescription: 'The deleted response id.',
+        responseContent: { 'application/json': deletedResponseSchema },
+      },
+    },
+    {
+      path: '/v1/responses/:responseId/input_items',
+      methods: ['GET'],
+      handler: (c) => handleListInputItems(context, c),
+      documentation: {
+        operationId: 'listInputItems',
+        summary: `The input items of a response, paginated. ${KEPT_RESPONSES}`,
+        query: inputItemsQuerySchema,
+        responseDescription: 'A page of input items, newest first unless `order=asc`.',
+        responseContent: { 'application/json': responseItemListSchema },
+      },
+    },
+    {
+      path: '/v1/responses/:responseId/cancel',
+      methods: ['POST'],
+      handler: (c) => handleCancelResponse(context, c),
+      documentation: {
+        operationId: 'cancelResponse',
+        summary: 'Always an error: only background responses can be cancelled, and the gateway runs none.',
+        responseDescription: 'Never: a known response gets 400, an unknown one 404.',
+        responseContent: { 'application/json': undefined },
       },
     },
     {

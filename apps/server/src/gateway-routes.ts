@@ -33,7 +33,7 @@ export type GatewayRouteHandler = (
 ) => Response | Promise<Response>;
 
 /** An HTTP method a route can answer. */
-export type GatewayRouteMethod = 'GET' | 'POST';
+export type GatewayRouteMethod = 'GET' | 'POST' | 'DELETE';
 
 /** How a route is described in `GET /openapi.json`. */
 export interface GatewayRouteDocumentation {
@@ -43,6 +43,8 @@ export interface GatewayRouteDocumentation {
   summary: string;
   /** The zod schema the handler validates its JSON request body with. */
   requestBody?: z.ZodType;
+  /** The query string parameters the handler reads: each property one optional parameter. */
+  query?: z.ZodObject;
   /** What a successful (200) answer is. */
   responseDescription: string;
   /** The media types of a successful answer, each with the zod schema of its body when the gateway has one. */

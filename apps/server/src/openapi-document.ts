@@ -51,6 +51,21 @@ function capitalized(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
+/** The optional query parameters of a zod object: one parameter per property, its description apart. */
+function toQueryParameters(query: z.ZodObject): Record<string, unknown>[] {
+  const properties = toComponentSchema(query, 'input').properties;
+  return Object.entries((properties ?? {}) as Record<string, JsonSchema>).map(([name, schema]) => {
+    const { description, ...parameterSchema } = schema;
+    return {
+      name,
+      in: 'query',
+      required: false,
+      ...(description === undefined ? {} : { description }),
+      schema: parameterSchema,
+    };
+  });
+}
+
 /** `/v1/models/:model` → `/v1/models/{model}` and its path parameters. */
 function toOpenApiPath(path: string): { path: string; parameters: string[] } {
   const parameters: string[] = [];
@@ -90,14 +105,15 @@ export function createOpenApiDocument(
         operationId,
         summary: documentation?.summary ?? `${method} ${path}`,
       };
-      if (parameters.length > 0) {
-        operation.parameters = parameters.map((name) => ({
-          name,
-          in: 'path',
-          required: true,
-          schema: { type: 'string' },
-        }));
-      }
+      const operationParameters: Record<string, unknown>[] = parameters.map((name) => ({
+        name,
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      }));
+      if (documentation?.query !== undefined)
+        operationParameters.push(...toQueryParameters(documentation.query));
+      if (operationParameters.length > 0) operation.parameters = operationParameters;
       if (documentation?.requestBody !== undefined) {
         const name = `${capitalized(operationId)}Request`;
         schemas[name] = toComponentSchema(documentation.requestBody, 'input');

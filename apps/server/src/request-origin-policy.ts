@@ -165,7 +165,7 @@ export function createCorsMiddleware(allowedOrigins: readonly string[]): Middlew
   const allowed = new Set(allowedOrigins.map((origin) => origin.trim().replace(/\/+$/, '')));
   return cors({
     origin: (origin) => (allowed.has('*') || allowed.has(origin) ? origin : null),
-    allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    allowMethods: ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS'],
     allowHeaders: [
       'authorization',
       'content-type',

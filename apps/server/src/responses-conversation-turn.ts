@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
 import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
 import { type PlannedConversationTurn, runConversationTurn } from './conversation-turn.js';
+import { FinalResponseAssembly } from './final-response-assembly.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
+import { storeResponse } from './stored-response.js';
 import { upstreamSessionIdOf } from './upstream-session-id.js';
 
 /**
@@ -83,6 +85,8 @@ interface ResponsesRequest {
   template: Record<string, unknown>;
   settings: string;
   items: ResponseItem[];
+  /** Assembles the response the turn answers (observes the upstream events), to store it. */
+  assembly: FinalResponseAssembly;
   /** The index key of the conversation: the session's, or its transcript's. */
   keyOf(transcript: string): string;
   /**
@@ -111,6 +115,7 @@ function readResponsesRequest(
     template,
     settings: JSON.stringify(template),
     items: inputItemsOf(body.input),
+    assembly: new FinalResponseAssembly(),
     keyOf: (transcript) =>
       sessionId === undefined
         ? ConversationIndex.transcriptKey(clientTag, transcript)
@@ -145,7 +150,9 @@ async function planResponsesTurn(
   const { index, clientTag, sessionId, template, settings, items, keyOf, newConversation } = request;
   const placementAfter = (conversation: GatewayConversation) => () => {
     const transcript = transcriptOf(settings, conversation.history);
-    return { key: keyOf(transcript), value: { conversation, transcript, settings } };
+    const final = request.assembly.result();
+    const response = final === undefined ? undefined : storeResponse(final, items, settings);
+    return { key: keyOf(transcript), value: { conversation, transcript, settings, response } };
   };
   const previousResponseId = body.previous_response_id;
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
@@ -167,6 +174,7 @@ async function planResponsesTurn(
         clientTag,
         responseId: previousResponseId,
         history: taken.conversation.history,
+        stored: taken.response,
       });
       return {
         conversation: taken.conversation,
@@ -195,7 +203,18 @@ async function planResponsesTurn(
     taken = index.take(key, () => true);
   } else if (continues) taken = index.take(key, (entry) => entry.transcript === prefix);
   if (taken !== undefined && continues && taken.transcript === prefix) {
-    index.startTurn(key);
+    // Its last response stays retrievable (and can be named, or deleted) while the turn runs.
+    index.startTurn(
+      key,
+      taken.responseId === undefined
+        ? undefined
+        : {
+            clientTag,
+            responseId: taken.responseId,
+            history: taken.conversation.history,
+            stored: taken.response,
+          },
+    );
     return {
       conversation: taken.conversation,
       restore: { key, value: taken },
@@ -231,7 +250,6 @@ async function answerWarmUp(
   const conversation = request.newConversation(history);
   const responseId = `resp_${randomUUID().replaceAll('-', '')}`;
   const transcript = transcriptOf(settings, history);
-  index.put(keyOf(transcript), clientTag, { conversation, transcript, settings, responseId });
   const response = {
     id: responseId,
     object: 'response',
@@ -241,11 +259,33 @@ async function answerWarmUp(
     output: [],
     usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
   };
+  index.put(keyOf(transcript), clientTag, {
+    conversation,
+    transcript,
+    settings,
+    responseId,
+    response: storeResponse(response, request.items, settings),
+  });
   async function* events(): AsyncGenerator<unknown, void, undefined> {
     yield { type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } };
     yield { type: 'response.completed', sequence_number: 1, response };
   }
   return { events: events() };
+}
+
+/**
+ * Refuses `background: true`: the upstream runs no background responses, and answering in the
+ * foreground would leave a client polling a response that can never be cancelled. `false` (the
+ * default some clients send) is accepted.
+ */
+function refuseBackground(body: Record<string, unknown>): void {
+  if (body.background !== true) return;
+  throw new GatewayError(
+    400,
+    'invalid_request_error',
+    'Background responses are not supported by this gateway: the Codex upstream cannot run them. Send the request without `background` (or with `background: false`) and use `stream: true` to read the answer as it is produced.',
+    { param: 'background', code: 'unsupported_parameter' },
+  );
 }
 
 const RAW_ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'response.failed']);
@@ -305,6 +345,7 @@ export async function openResponseStream(
   headers: Headers,
   upstream: { signal: AbortSignal; sessionId: string },
 ): Promise<GatewayResponseStream> {
+  refuseBackground(body);
   const request = readResponsesRequest(context, body, headers);
   if (request === undefined) return context.provider.createResponseStream(body, upstream);
   if (body.generate === false) return answerWarmUp(context, body, request);
@@ -313,7 +354,10 @@ export async function openResponseStream(
   const queue: unknown[] = [];
   const chunks = runConversationTurn(context, turn, {
     signal: upstream.signal,
-    onEvent: (event) => queue.push(event),
+    onEvent: (event) => {
+      request.assembly.observe(event);
+      queue.push(event);
+    },
   });
   return conversationResponseStream(chunks, queue);
 }

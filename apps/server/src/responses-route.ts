@@ -6,6 +6,7 @@ import {
   reportStreamError,
   requestFailure,
 } from './answer-stream-lifecycle.js';
+import { FinalResponseAssembly, TERMINAL_RESPONSE_EVENT_TYPES } from './final-response-assembly.js';
 import { formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
@@ -28,6 +29,10 @@ export const responsesRequestSchema = z.looseObject({
   model: z.string().min(1),
   stream: z.boolean().nullish(),
   input: z.union([z.string(), z.array(z.unknown())]).optional(),
+  background: z
+    .boolean()
+    .nullish()
+    .describe('Only `false`: the gateway cannot run background responses (`true` is a 400).'),
 });
 
 type ResponsesEvent = { type: string } & Record<string, unknown>;
@@ -59,12 +64,7 @@ async function nextRelayedEvent(events: AsyncIterator<unknown>): Promise<Respons
   }
 }
 
-/** The events that end a response and carry its final `response` (with its usage). */
-export const TERMINAL_RESPONSE_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'response.completed',
-  'response.incomplete',
-  'response.failed',
-]);
+export { TERMINAL_RESPONSE_EVENT_TYPES };
 
 function errorEventToGatewayError(event: ResponsesEvent): GatewayError {
   const nested = isRecord(event.error) ? event.error : event;
@@ -91,20 +91,16 @@ async function collectFinalResponse(
   events: AsyncIterator<unknown>,
   key: string | undefined,
 ): Promise<Record<string, unknown>> {
-  const outputItems: unknown[] = [];
+  const assembly = new FinalResponseAssembly();
   for (;;) {
     const event = await nextRelayedEvent(events);
     if (event === undefined) break;
     if (event.type === 'error') throw errorEventToGatewayError(event);
-    if (event.type === 'response.output_item.done' && event.item !== undefined) outputItems.push(event.item);
+    assembly.observe(event);
     if (!TERMINAL_RESPONSE_EVENT_TYPES.has(event.type)) continue;
     if (event.type === 'response.failed') throw failedResponseToGatewayError(event.response);
     recordResponseUsage(context, event.response, key);
-    const final = isRecord(event.response) ? { ...event.response } : {};
-    if (!Array.isArray(final.output) || (final.output.length === 0 && outputItems.length > 0)) {
-      final.output = outputItems;
-    }
-    return final;
+    return assembly.result() ?? {};
   }
   throw new GatewayError(
     502,

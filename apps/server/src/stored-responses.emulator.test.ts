@@ -1,0 +1,299 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { createFileClientKeyStore } from './client-key-store.js';
+
+const TIMEOUT = { timeout: 30_000 };
+const MODEL = 'gpt-5.4';
+
+/** Resolves once `condition` holds, checking it on every turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The error an SDK call rejects with (fails the test when it resolves). */
+async function apiError(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  const outcome = await call.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(OpenAI.APIError);
+  return outcome as InstanceType<typeof OpenAI.APIError>;
+}
+
+/** Asserts OpenAI's 404 for a response it does not know. */
+async function expectNotFound(call: Promise<unknown>, responseId: string): Promise<void> {
+  const error = await apiError(call);
+  expect(error.status).toBe(404);
+  expect(error.error).toEqual({
+    message: `Response with id '${responseId}' not found.`,
+    type: 'invalid_request_error',
+    param: null,
+    code: null,
+  });
+}
+
+describe.each(['websocket', 'http'] as const)(
+  'stored responses through the openai SDK (upstream %s)',
+  (transport) => {
+    let harness: GatewayHarness;
+    let client: OpenAI;
+    let otherClient: OpenAI;
+    let ownKey: string;
+
+    beforeAll(async () => {
+      const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
+      const other = (await store.create('other')).key;
+      ownKey = (await store.create('own')).key;
+      harness = await startGatewayHarness({ transport, clientKeys: { store } });
+      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: ownKey, maxRetries: 0 });
+      otherClient = new OpenAI({ baseURL: harness.baseUrl, apiKey: other, maxRetries: 0 });
+    }, 30_000);
+    afterAll(async () => {
+      await harness?.close();
+    });
+
+    it('retrieves the response the gateway answered, streamed or not', TIMEOUT, async () => {
+      const created = await client.responses.create({
+        model: MODEL,
+        instructions: 'Answer briefly.',
+        input: '[scenario:text] hello',
+      });
+      const retrieved = await client.responses.retrieve(created.id);
+      expect(retrieved).toEqual(created);
+      expect(retrieved.instructions).toBe('Answer briefly.');
+      expect(retrieved.output_text.length).toBeGreaterThan(0);
+
+      const stream = await client.responses.create({
+        model: MODEL,
+        input: '[scenario:text] hi',
+        stream: true,
+      });
+      let completedId: string | undefined;
+      let completedText = '';
+      for await (const event of stream) {
+        if (event.type === 'response.output_text.delta') completedText += event.delta;
+        if (event.type === 'response.completed') completedId = event.response.id;
+      }
+      expect(completedId).toMatch(/^resp_/);
+      const streamed = await client.responses.retrieve(completedId ?? '');
+      expect(streamed.status).toBe('completed');
+      expect(streamed.output_text).toBe(completedText);
+      expect(streamed.usage?.total_tokens).toBeGreaterThan(0);
+    });
+
+    it('lists the input items of a response, as OpenAI paginates them', TIMEOUT, async () => {
+      const texts = ['[scenario:text] one', 'two', 'three', 'four', 'five'];
+      const created = await client.responses.create({
+        model: MODEL,
+        input: texts.map((text) => ({ role: 'user' as const, content: text })),
+      });
+      const textOf = (item: unknown) =>
+        (item as { content: { type: string; text: string }[] }).content.map((part) => part.text).join('');
+      const ascending: string[] = [];
+      for await (const item of client.responses.inputItems.list(created.id, { order: 'asc', limit: 2 }))
+        ascending.push(textOf(item));
+      expect(ascending).toEqual(texts);
+
+      const newestFirst = await client.responses.inputItems.list(created.id);
+      expect(newestFirst.data.map(textOf)).toEqual([...texts].reverse());
+      expect(newestFirst.has_more).toBe(false);
+      const first = newestFirst.data[0];
+      expect(first).toMatchObject({ type: 'message', role: 'user', status: 'completed' });
+      expect((first as { content: unknown }).content).toEqual([{ type: 'input_text', text: 'five' }]);
+      expect(newestFirst.data.every((item) => typeof item.id === 'string' && item.id !== '')).toBe(true);
+
+      // The SDK's page keeps only `data` and `has_more`: the list's own fields, read raw.
+      const answer = await fetch(`${harness.baseUrl}/responses/${created.id}/input_items?order=asc&limit=2`, {
+        headers: { authorization: `Bearer ${ownKey}` },
+      });
+      const page = (await answer.json()) as OpenAI.Responses.ResponseItemList;
+      expect(page).toMatchObject({ object: 'list', has_more: true });
+      expect(page.first_id).toBe(page.data[0]?.id);
+      expect(page.last_id).toBe(page.data[1]?.id);
+      // `before` (OpenAI's older cursor; the SDK types only `after`) passed as a raw query.
+      const beforeLast = await client.responses.inputItems.list(created.id, {
+        query: { order: 'asc', limit: 2, before: newestFirst.data[0]?.id ?? '' },
+      });
+      expect(beforeLast.data.map(textOf)).toEqual(['three', 'four']);
+      expect(beforeLast.has_more).toBe(true);
+
+      // A continued response lists its own input, not the conversation before it.
+      const continued = await client.responses.create({
+        model: MODEL,
+        previous_response_id: created.id,
+        input: '[scenario:text] six',
+      });
+      const continuedItems = await client.responses.inputItems.list(continued.id);
+      expect(continuedItems.data.map(textOf)).toEqual(['[scenario:text] six']);
+    });
+
+    it('refuses out-of-range pagination with a 400 naming the parameter', TIMEOUT, async () => {
+      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] page me' });
+      for (const [query, param] of [
+        [{ limit: 0 }, 'limit'],
+        [{ limit: 101 }, 'limit'],
+        [{ limit: -1 }, 'limit'],
+        [{ limit: 1.5 }, 'limit'],
+        [{ order: 'sideways' }, 'order'],
+        [{ after: 'msg_unknown' }, 'after'],
+        [{ before: 'x'.repeat(5000) }, 'before'],
+      ] as const) {
+        const error = await apiError(
+          client.responses.inputItems.list(created.id, query as OpenAI.Responses.InputItemListParams),
+        );
+        expect(error.status).toBe(400);
+        expect(error.param).toBe(param);
+        expect(error.message.length).toBeLessThan(400);
+      }
+      const edge = await client.responses.inputItems.list(created.id, { limit: 100 });
+      expect(edge.data).toHaveLength(1);
+    });
+
+    it('deletes a response: it can no longer be retrieved, listed or continued', TIMEOUT, async () => {
+      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] forget me' });
+      const deleted = await client.responses.delete(created.id).asResponse();
+      expect(deleted.status).toBe(200);
+      expect(await deleted.json()).toEqual({ id: created.id, object: 'response', deleted: true });
+      await expectNotFound(client.responses.retrieve(created.id), created.id);
+      await expectNotFound(client.responses.inputItems.list(created.id), created.id);
+      await expectNotFound(client.responses.delete(created.id), created.id);
+      const continuation = await apiError(
+        client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
+      );
+      expect(continuation.status).toBe(400);
+      expect(continuation.code).toBe('previous_response_not_found');
+    });
+
+    it('never shows, deletes or cancels another key’s response', TIMEOUT, async () => {
+      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] mine' });
+      await expectNotFound(otherClient.responses.retrieve(created.id), created.id);
+      await expectNotFound(otherClient.responses.inputItems.list(created.id), created.id);
+      await expectNotFound(otherClient.responses.delete(created.id), created.id);
+      await expectNotFound(otherClient.responses.cancel(created.id), created.id);
+      const continuation = await apiError(
+        otherClient.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
+      );
+      expect(continuation.code).toBe('previous_response_not_found');
+      expect((await client.responses.retrieve(created.id)).id).toBe(created.id);
+    });
+
+    it('answers cancel as OpenAI does for a response that is not a background one', TIMEOUT, async () => {
+      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] cancel me' });
+      const error = await apiError(client.responses.cancel(created.id));
+      expect(error.status).toBe(400);
+      expect(error.type).toBe('invalid_request_error');
+      expect((error.error as { message: string }).message).toMatch(/^Cannot cancel a synchronous response\./);
+      await expectNotFound(client.responses.cancel('resp_unknown'), 'resp_unknown');
+      expect((await client.responses.retrieve(created.id)).status).toBe('completed');
+    });
+
+    it(
+      'refuses background: true and streaming a retrieve, but accepts background: false',
+      TIMEOUT,
+      async () => {
+        const refused = await apiError(
+          client.responses.create({ model: MODEL, input: '[scenario:text] later', background: true }),
+        );
+        expect(refused.status).toBe(400);
+        expect(refused.param).toBe('background');
+        expect(refused.code).toBe('unsupported_parameter');
+        const accepted = await client.responses.create({
+          model: MODEL,
+          input: '[scenario:text] now',
+          background: false,
+        });
+        expect(accepted.status).toBe('completed');
+        const streamed = await apiError(client.responses.retrieve(accepted.id, { stream: true }));
+        expect(streamed.status).toBe(400);
+        expect(streamed.param).toBe('stream');
+      },
+    );
+
+    it('answers unknown, huge and path-like ids with the same 404', TIMEOUT, async () => {
+      await expectNotFound(client.responses.retrieve('resp_unknown'), 'resp_unknown');
+      const huge = `resp_${'a'.repeat(8000)}`;
+      const hugeError = await apiError(client.responses.retrieve(huge));
+      expect(hugeError.status).toBe(404);
+      expect(hugeError.message.length).toBeLessThan(200);
+      const headers = { authorization: `Bearer ${TEST_SERVER_KEY}` };
+      for (const path of [
+        '/responses/..%2Fmodels',
+        '/responses/%2E%2E',
+        '/responses/resp_%00',
+        '/responses/%F0%9F%98%80/input_items',
+        '/responses/..%2F..%2Fhealthz/cancel',
+      ]) {
+        const answer = await fetch(`${harness.baseUrl}${path}`, {
+          method: path.endsWith('/cancel') ? 'POST' : 'GET',
+          headers,
+        });
+        expect(answer.status).toBe(404);
+        const body = (await answer.json()) as { error: { type: string } };
+        expect(body.error.type).toBe('invalid_request_error');
+      }
+    });
+
+    it('deleting a response while a turn continues it: the failed turn does not bring it back', {
+      timeout: 30_000,
+    }, async () => {
+      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] first' });
+      harness.emulator.setOptions({ eventDelayMs: 600_000 });
+      const sentBefore = harness.emulator.requests.length;
+      const abort = new AbortController();
+      const running = client.responses
+        .create(
+          { model: MODEL, previous_response_id: created.id, input: '[scenario:text] second', stream: true },
+          { signal: abort.signal },
+        )
+        .then(async (stream) => {
+          for await (const _event of stream);
+        })
+        .catch(() => {});
+      await until(() => harness.emulator.requests.length > sentBefore);
+      harness.emulator.setOptions({ eventDelayMs: 0 });
+
+      // While the turn runs, the response it continues is still there, and only its key may delete it.
+      expect((await client.responses.retrieve(created.id)).id).toBe(created.id);
+      await expectNotFound(otherClient.responses.delete(created.id), created.id);
+      expect((await client.responses.delete(created.id).asResponse()).status).toBe(200);
+      await expectNotFound(client.responses.retrieve(created.id), created.id);
+
+      abort.abort();
+      await running;
+      await expectNotFound(client.responses.retrieve(created.id), created.id);
+      const continuation = await apiError(
+        client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
+      );
+      expect(continuation.code).toBe('previous_response_not_found');
+    });
+
+    it('keeps the responses of WebSocket mode too, and refuses background: true there', TIMEOUT, async () => {
+      const socket = await openResponsesSocket(harness, ownKey);
+      try {
+        const events = await createResponse(socket, { model: MODEL, input: '[scenario:text] over a socket' });
+        const completed = events.find((event) => event.type === 'response.completed');
+        const responseId = (completed?.response as { id: string } | undefined)?.id ?? '';
+        expect(responseId).toMatch(/^resp_/);
+        const retrieved = await client.responses.retrieve(responseId);
+        expect(retrieved.status).toBe('completed');
+        expect(retrieved.output_text.length).toBeGreaterThan(0);
+        await expectNotFound(otherClient.responses.retrieve(responseId), responseId);
+
+        const refused = await createResponse(socket, {
+          model: MODEL,
+          input: '[scenario:text] later',
+          background: true,
+        });
+        expect(refused.at(-1)).toMatchObject({ type: 'error', status: 400 });
+        expect(JSON.stringify(refused.at(-1))).toContain('background');
+      } finally {
+        socket.close();
+      }
+    });
+  },
+);
