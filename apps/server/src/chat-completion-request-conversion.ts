@@ -6,6 +6,7 @@ import type {
   UserContentPart,
 } from '@codetether/responses-protocol';
 import type { ChatCompletionRequestBody } from './chat-completion-request-schema.js';
+import { GatewayError } from './openai-error.js';
 
 type RequestMessage = ChatCompletionRequestBody['messages'][number];
 
@@ -64,13 +65,47 @@ function convertMessage(message: RequestMessage): ChatMessage {
 }
 
 /**
+ * The 400 for a `tool` message answering no `tool_calls` entry of an earlier assistant message, as
+ * OpenAI refuses it (the provider would drop it upstream with only a warning).
+ */
+function orphanToolMessageError(messageIndex: number, toolCallId: string): GatewayError {
+  const param = `messages[${messageIndex}].tool_call_id`;
+  return new GatewayError(
+    400,
+    'invalid_request_error',
+    `Invalid value for '${param}': ${JSON.stringify(toolCallId)} answers no tool_calls entry of an earlier assistant message. A message with role 'tool' must follow the assistant message whose tool_calls it answers; send that assistant message too (the whole conversation, as Chat Completions expects) or remove the tool message.`,
+    { param, code: 'invalid_value' },
+  );
+}
+
+/**
+ * The messages as chat messages.
+ *
+ * @throws {GatewayError} 400 naming `messages[i].tool_call_id` for a tool message whose id names no
+ *   tool call of an earlier assistant message
+ */
+function convertMessages(messages: readonly RequestMessage[]): ChatMessage[] {
+  const callIds = new Set<string>();
+  const converted: ChatMessage[] = [];
+  for (const [messageIndex, message] of messages.entries()) {
+    if (message.role === 'assistant') for (const call of message.tool_calls ?? []) callIds.add(call.id);
+    else if (message.role === 'tool' && !callIds.has(message.tool_call_id))
+      throw orphanToolMessageError(messageIndex, message.tool_call_id);
+    converted.push(convertMessage(message));
+  }
+  return converted;
+}
+
+/**
  * Converts a validated chat completions body to the provider's {@link CompletionRequest}.
  * `max_completion_tokens` wins over the older `max_tokens`.
  *
  * @param body - the validated request body
+ * @throws {GatewayError} 400 `invalid_value` naming `messages[i].tool_call_id` for a tool message that
+ *   answers no `tool_calls` entry of an earlier assistant message
  */
 export function toCompletionRequest(body: ChatCompletionRequestBody): CompletionRequest {
-  const request: CompletionRequest = { model: body.model, messages: body.messages.map(convertMessage) };
+  const request: CompletionRequest = { model: body.model, messages: convertMessages(body.messages) };
   if (body.tools !== null && body.tools !== undefined && body.tools.length > 0) {
     request.tools = body.tools.map((tool) => {
       const definition: ToolDefinition = {

@@ -5,6 +5,8 @@ export type ClientKeyErrorCode =
   | 'client_key_not_found'
   | 'client_key_file_unreadable'
   | 'client_key_file_unwritable'
+  /** The key file is over `CLIENT_KEYS_FILE_MAX_BYTES` (16 MiB), or a new key would make it so. */
+  | 'client_key_file_too_large'
   /** Another `keys` command held the key file's lock too long (retryable). */
   | 'client_key_file_busy'
   /** The shared key store (Redis, `CODETETHER_STORE`) is down, unreachable or refused the URL's password. */

@@ -18,6 +18,13 @@ import { generateServerApiKey } from './server-api-key.js';
 /** The file under `CODETETHER_HOME` holding the client keys (names and hashes, never the keys). */
 export const CLIENT_KEYS_FILE_NAME = 'client-keys.json';
 
+/**
+ * The largest client key file the gateway and `keys` read, bytes (16 MiB: some 100,000 keys). A bigger
+ * one — planted, or grown without end — is refused before it is read (`client_key_file_too_large`), and
+ * `keys create` never writes one.
+ */
+export const CLIENT_KEYS_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
 /** The name the gateway's own key (`server-api-key`, `CODETETHER_SERVER_API_KEY`) goes by in metrics. */
 export const SERVER_KEY_NAME = 'server';
 
@@ -186,6 +193,17 @@ function parseRecords(text: string, path: string): { records: ClientKeyRecord[];
   return { records, others };
 }
 
+/** The limit in words, for messages. */
+const MAX_BYTES_TEXT = `${CLIENT_KEYS_FILE_MAX_BYTES / 1024 / 1024} MiB (${CLIENT_KEYS_FILE_MAX_BYTES} bytes)`;
+
+/** The key file (of `size` bytes) is over {@link CLIENT_KEYS_FILE_MAX_BYTES}: refused unread. */
+function keyFileTooLargeError(path: string, size: number): ClientKeyError {
+  return new ClientKeyError(
+    'client_key_file_too_large',
+    `The client key file ${path} is ${size} bytes, over the limit of ${MAX_BYTES_TEXT}, so it is not read. Move it away and create the keys again with codetether-server keys create.`,
+  );
+}
+
 /** How long `keys create` or `revoke` waits for another one holding the key file's lock, ms. */
 const KEY_FILE_LOCK_TIMEOUT_MS = 10_000;
 /** A key file lock untouched this long was left by a process that died: it is taken over, ms. */
@@ -219,18 +237,19 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
   const now = options.now ?? Date.now;
   let cached: { version: string; records: ClientKeyRecord[]; others: unknown[] } | undefined;
 
-  const versionOf = async (): Promise<string> => {
+  const versionOf = async (): Promise<{ version: string; size: number }> => {
     try {
       const info = await stat(path);
-      return `${info.mtimeMs}:${info.size}:${info.ino}`;
+      return { version: `${info.mtimeMs}:${info.size}:${info.ino}`, size: info.size };
     } catch {
-      return 'missing';
+      return { version: 'missing', size: 0 };
     }
   };
 
   const read = async (): Promise<{ records: ClientKeyRecord[]; others: unknown[] }> => {
-    const version = await versionOf();
+    const { version, size } = await versionOf();
     if (cached?.version === version) return cached;
+    if (size > CLIENT_KEYS_FILE_MAX_BYTES) throw keyFileTooLargeError(path, size);
     let text: string | undefined;
     try {
       await secureOwnerOnlyFolder(options.home, { create: false, path, label: CLIENT_KEYS_FILE_LABEL });
@@ -238,6 +257,9 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
     } catch (error) {
       throw new ClientKeyError('client_key_file_unreadable', (error as Error).message, { cause: error });
     }
+    // Grown since the `stat`: refused all the same (the read stops at the size the open file had).
+    const readBytes = text === undefined ? 0 : Buffer.byteLength(text);
+    if (readBytes > CLIENT_KEYS_FILE_MAX_BYTES) throw keyFileTooLargeError(path, readBytes);
     const entries =
       text === undefined || text.trim() === '' ? { records: [], others: [] } : parseRecords(text, path);
     cached = { version, ...entries };
@@ -245,11 +267,15 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
   };
 
   const write = async (records: readonly ClientKeyRecord[], others: readonly unknown[]): Promise<void> => {
-    await replaceOwnerOnlyFile(
-      options.home,
-      path,
-      `${JSON.stringify({ keys: [...others, ...records] }, null, 2)}\n`,
-    );
+    const text = `${JSON.stringify({ keys: [...others, ...records] }, null, 2)}\n`;
+    const size = Buffer.byteLength(text);
+    if (size > CLIENT_KEYS_FILE_MAX_BYTES) {
+      throw new ClientKeyError(
+        'client_key_file_too_large',
+        `The client key file ${path} would be ${size} bytes, over the limit of ${MAX_BYTES_TEXT}, so it was left as it was. Revoke keys you no longer use (codetether-server keys revoke NAME), then try again.`,
+      );
+    }
+    await replaceOwnerOnlyFile(options.home, path, text);
     cached = undefined;
   };
 

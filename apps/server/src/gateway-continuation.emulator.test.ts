@@ -125,6 +125,53 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
   );
 
   it(
+    'a tool result sent without the assistant message whose call it answers is a 400, even within a session; the whole history then continues',
+    TIMEOUT,
+    async () => {
+      const headers = { 'x-session-id': 'orphan-tool-result-session' };
+      const messages: OpenAI.ChatCompletionMessageParam[] = [
+        { role: 'user', content: '[scenario:tool-call] What is the weather in Paris?' },
+      ];
+      const first = await client.chat.completions.create(
+        { model: 'gpt-5.4', messages, tools: [weatherTool] },
+        { headers },
+      );
+      const call = first.choices[0]?.message.tool_calls?.[0];
+      if (call === undefined || call.type !== 'function') throw new Error('no tool call');
+      const toolResult = { role: 'tool' as const, tool_call_id: call.id, content: 'Sunny, 21 C' };
+      // Only the new tool result, as if the session remembered the rest: Chat Completions is stateless.
+      const orphan = await fetch(`${harness.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          authorization: `Bearer ${TEST_SERVER_KEY}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ model: 'gpt-5.4', messages: [toolResult], tools: [weatherTool] }),
+      });
+      expect(orphan.status).toBe(400);
+      expect(await orphan.json()).toMatchObject({
+        error: { type: 'invalid_request_error', param: 'messages[0].tool_call_id', code: 'invalid_value' },
+      });
+      expect(responsesRequests(harness)).toHaveLength(1);
+      // The session's conversation is untouched: the full history continues it with only the result.
+      const second = await client.chat.completions.create(
+        {
+          model: 'gpt-5.4',
+          messages: [...messages, { role: 'assistant', content: null, tool_calls: [call] }, toolResult],
+          tools: [weatherTool],
+        },
+        { headers },
+      );
+      expect(second.choices[0]?.message.content).toContain('Sunny, 21 C');
+      const [opening, continued] = responsesRequests(harness);
+      expect(continued?.previousResponseId).toMatch(/^resp_/);
+      expect(continued?.inputItems).toBe(1);
+      expect(continued?.connectionId).toBe(opening?.connectionId);
+    },
+  );
+
+  it(
     'two conversations with different openings never meet; a changed history goes in full',
     TIMEOUT,
     async () => {

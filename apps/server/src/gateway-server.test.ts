@@ -99,6 +99,78 @@ describe('request validation', () => {
     }
   });
 
+  it('answers 400 naming a tool message that answers no tool call of an earlier assistant message, before anything goes upstream', async () => {
+    const { call, provider } = createFakeGateway(TEXT);
+    const assistant = {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+    };
+    const cases: [unknown[], number, string][] = [
+      [[{ role: 'tool', tool_call_id: 'call_1', content: 'x' }], 0, 'call_1'],
+      [
+        [{ role: 'user', content: 'Hi' }, assistant, { role: 'tool', tool_call_id: 'call_9', content: 'x' }],
+        2,
+        'call_9',
+      ],
+      [
+        [
+          { role: 'user', content: 'Hi' },
+          { role: 'tool', tool_call_id: 'call_1', content: 'too early' },
+          assistant,
+        ],
+        1,
+        'call_1',
+      ],
+      [
+        [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'No tools.' },
+          { role: 'tool', tool_call_id: 'call_1', content: 'x' },
+        ],
+        2,
+        'call_1',
+      ],
+    ];
+    for (const [messages, index, id] of cases) {
+      for (const headers of [{}, { 'x-session-id': 'orphan-session' }]) {
+        const response = await call('/v1/chat/completions', {
+          json: { model: 'gpt-5.4', messages },
+          headers,
+        });
+        const param = `messages[${index}].tool_call_id`;
+        expect(response.status, param).toBe(400);
+        const body = (await response.json()) as { error: Record<string, unknown> };
+        expect(body.error).toMatchObject({ type: 'invalid_request_error', param, code: 'invalid_value' });
+        expect(body.error.message).toContain(param);
+        expect(body.error.message).toContain(JSON.stringify(id));
+      }
+    }
+    expect(provider.requests).toEqual([]);
+  });
+
+  it('forwards tool messages that answer calls of earlier assistant messages', async () => {
+    const { call, provider } = createFakeGateway(TEXT);
+    const callOf = (id: string) => ({ id, type: 'function', function: { name: 'f', arguments: '{}' } });
+    const response = await call('/v1/chat/completions', {
+      json: {
+        model: 'gpt-5.4',
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: null, tool_calls: [callOf('call_1'), callOf('call_2')] },
+          { role: 'tool', tool_call_id: 'call_2', content: 'two' },
+          { role: 'tool', tool_call_id: 'call_1', content: 'one' },
+          { role: 'assistant', content: 'Done.' },
+          { role: 'user', content: 'Again' },
+          { role: 'assistant', content: null, tool_calls: [callOf('call_3')] },
+          { role: 'tool', tool_call_id: 'call_3', content: 'three' },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(provider.requests[0]?.messages.filter((message) => message.role === 'tool')).toHaveLength(3);
+  });
+
   it('answers 400 for malformed JSON and 413 for a body over the limit', async () => {
     const { call } = createFakeGateway(undefined, { maxBodyBytes: 1000 });
     const malformed = await call('/v1/chat/completions', {

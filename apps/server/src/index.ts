@@ -9,6 +9,7 @@ export {
 export { ClientKeyError, type ClientKeyErrorCode } from './client-key-error.js';
 export { type ClientKeyStorage, openClientKeyStorage } from './client-key-storage-selection.js';
 export {
+  CLIENT_KEYS_FILE_MAX_BYTES,
   type ClientKeyListing,
   type ClientKeyRecord,
   type ClientKeyStore,

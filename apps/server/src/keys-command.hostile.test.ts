@@ -1,12 +1,18 @@
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, open, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gatewayEnvironment, runServerCli } from './__fixtures__/gateway-process.js';
 import { runKeysInProcess } from './__fixtures__/keys-command-run.js';
 import { ClientKeyError } from './client-key-error.js';
-import { CLIENT_KEYS_FILE_NAME, createFileClientKeyStore, hashClientKey } from './client-key-store.js';
+import {
+  CLIENT_KEYS_FILE_MAX_BYTES,
+  CLIENT_KEYS_FILE_NAME,
+  createFileClientKeyStore,
+  hashClientKey,
+} from './client-key-store.js';
 import { CLIENT_KEY_USAGE_FILE_NAME, readClientKeyUsage } from './client-key-usage-file.js';
+import { clientKeyWarnings } from './start-up-warnings.js';
 
 const homes: string[] = [];
 
@@ -185,5 +191,65 @@ describe('the usage file planted or broken', () => {
     const result = await runKeys(home, 'list');
     expect(result.error).toMatchObject({ code: 'client_key_file_unreadable' });
     expect((result.error as Error).message).toContain(join(home, CLIENT_KEYS_FILE_NAME));
+  });
+});
+
+describe('a key file over the size limit', () => {
+  const record = { name: 'laptop', hash: HASH, createdAt: '2026-01-01T00:00:00.000Z' };
+  /** A valid key file padded with spaces to `size` bytes. */
+  const paddedKeyFile = (size: number): string => {
+    const text = JSON.stringify({ keys: [record] });
+    return text.slice(0, -1) + ' '.repeat(size - text.length) + text.slice(-1);
+  };
+
+  it('is 16 MiB', () => {
+    expect(CLIENT_KEYS_FILE_MAX_BYTES).toBe(16 * 1024 * 1024);
+  });
+
+  it('a huge (sparse, 8 GiB) key file is refused without being read, naming the file and the limit', async () => {
+    const home = await temporaryHome();
+    const path = join(home, CLIENT_KEYS_FILE_NAME);
+    const handle = await open(path, 'w', 0o600);
+    await handle.truncate(8 * 1024 ** 3);
+    await handle.close();
+    const failure = await createFileClientKeyStore({ home })
+      .load()
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ClientKeyError);
+    expect(failure).toMatchObject({ code: 'client_key_file_too_large', isRetryable: false });
+    expect((failure as Error).message).toContain(path);
+    expect((failure as Error).message).toContain('16 MiB');
+    const listed = await runKeys(home, 'list');
+    expect(listed.error).toMatchObject({ code: 'client_key_file_too_large' });
+    // At start-up: the gateway's usual warning for a key file it cannot use (its own key keeps working).
+    const [warning] = await clientKeyWarnings(createFileClientKeyStore({ home }));
+    expect(warning).toContain(`WARNING: the client keys cannot be read: The client key file ${path}`);
+    expect(warning).toContain('16 MiB');
+  });
+
+  it('a valid key file of exactly the limit is read; one byte more is refused', async () => {
+    const home = await temporaryHome();
+    const path = join(home, CLIENT_KEYS_FILE_NAME);
+    await writeFile(path, paddedKeyFile(CLIENT_KEYS_FILE_MAX_BYTES), { mode: 0o600 });
+    const store = createFileClientKeyStore({ home });
+    expect((await store.load()).map((entry) => entry.name)).toEqual(['laptop']);
+    await writeFile(path, paddedKeyFile(CLIENT_KEYS_FILE_MAX_BYTES + 1), { mode: 0o600 });
+    await expect(store.load()).rejects.toMatchObject({ code: 'client_key_file_too_large' });
+  });
+
+  it('keys create refuses to grow the file over the limit and leaves it as it was', async () => {
+    const home = await temporaryHome();
+    const path = join(home, CLIENT_KEYS_FILE_NAME);
+    // An ignored entry (kept on rewrite) fills the file, as the store writes it, to 50 bytes under the limit.
+    const fileOf = (note: string): string => `${JSON.stringify({ keys: [{ note }, record] }, null, 2)}\n`;
+    const overhead = fileOf('').length;
+    await writeFile(path, fileOf('x'.repeat(CLIENT_KEYS_FILE_MAX_BYTES - 50 - overhead)), { mode: 0o600 });
+    const before = await stat(path);
+    const created = await runKeys(home, 'create', 'one-more');
+    expect(created.error).toMatchObject({ code: 'client_key_file_too_large' });
+    expect(created.stdout).toBe('');
+    expect(before.size).toBe(CLIENT_KEYS_FILE_MAX_BYTES - 50);
+    expect((await stat(path)).size).toBe(before.size);
+    expect((await createFileClientKeyStore({ home }).load()).map((entry) => entry.name)).toEqual(['laptop']);
   });
 });

@@ -1,6 +1,12 @@
 /** Why a profile of the failover list is skipped: its usage limit, or a login that failed. */
 export type ProfileUnavailableReason = 'usage-limit' | 'login';
 
+/**
+ * Which profiles a request leaves out: `unavailable` ones (at their usage limit or with a failed login),
+ * or only those whose `login` failed.
+ */
+export type ProfileSkipping = 'unavailable' | 'login';
+
 /** A failover from one profile to another, as logged and counted. */
 export interface FailoverEvent {
   /** The profile the request belongs to (at its usage limit, or whose login failed). */
@@ -131,22 +137,32 @@ export class ProfileLimits {
   }
 
   /**
+   * Whether a new request leaves `profile` out right now.
+   *
+   * @param profile - the profile
+   * @param skipping - `unavailable` (at its usage limit or with a failed login; for model requests), or
+   * `login` (only a failed login; for what spends no usage, such as the model list)
+   */
+  isSkipped(profile: string, skipping: ProfileSkipping = 'unavailable'): boolean {
+    const reason = this.current(profile)?.reason;
+    return skipping === 'unavailable' ? reason !== undefined : reason === 'login';
+  }
+
+  /**
    * The profiles a new conversation of `profile` may use, best first: its own profile, then the other
-   * profiles of the list in order — those skipped left out. A profile outside the list never fails over
-   * (only itself). Empty when every profile of the list is skipped: see {@link ProfileLimits.exhaustion}.
+   * profiles of the list in order — those skipped ({@link ProfileLimits.isSkipped}) left out. A profile
+   * outside the list never fails over (only itself). Empty when every profile of the list is skipped:
+   * see {@link ProfileLimits.exhaustion}. A profile may be set aside while a request goes down the list:
+   * check each with `isSkipped` again before asking it.
    *
    * @param profile - the profile of the request's key
-   * @param skipping - which profiles to leave out: `unavailable` (at their usage limit or with a failed
-   * login; for model requests), or `login` (only those whose login failed; for what spends no usage,
-   * such as the model list)
+   * @param skipping - which profiles to leave out (see {@link ProfileLimits.isSkipped})
    */
-  candidatesFor(profile: string, skipping: 'unavailable' | 'login' = 'unavailable'): string[] {
+  candidatesFor(profile: string, skipping: ProfileSkipping = 'unavailable'): string[] {
     if (!this.order.includes(profile)) return [profile];
-    const skipped = (name: string) => {
-      const reason = this.current(name)?.reason;
-      return skipping === 'unavailable' ? reason !== undefined : reason === 'login';
-    };
-    return [profile, ...this.order.filter((name) => name !== profile)].filter((name) => !skipped(name));
+    return [profile, ...this.order.filter((name) => name !== profile)].filter(
+      (name) => !this.isSkipped(name, skipping),
+    );
   }
 
   /** Every profile of the list, in order, with whether it is skipped and until when. */

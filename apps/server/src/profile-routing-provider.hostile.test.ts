@@ -39,8 +39,8 @@ function routerOf(scripts: Record<'work' | 'personal' | 'spare', FakeProvider['s
       onProfileUnavailable: (event) => unavailable.push(event),
     },
   });
-  const complete = () =>
-    runInProfileScope('work', async (scope) => {
+  const complete = (profile: 'work' | 'personal' | 'spare' = 'work') =>
+    runInProfileScope(profile, async (scope) => {
       const chunks: StreamChunk[] = [];
       try {
         for await (const chunk of router.completeStream({ model: 'gpt-5.4', messages: [] }))
@@ -55,7 +55,7 @@ function routerOf(scripts: Record<'work' | 'personal' | 'spare', FakeProvider['s
     personal: providers.personal.requests.length,
     spare: providers.spare.requests.length,
   });
-  return { clock, providers, failovers, unavailable, complete, calls };
+  return { clock, providers, failovers, unavailable, complete, calls, limits };
 }
 
 describe('profile routing against a hostile upstream', () => {
@@ -172,5 +172,56 @@ describe('profile routing against a hostile upstream', () => {
   it('bounds a hostile reset time: a limit is never kept for more than 8 days', () => {
     const limits = new ProfileLimits(['a', 'b'], () => START);
     expect(limits.markLimited('a', START + 10 * 365 * 24 * 3_600_000)).toBe(START + 8 * 24 * 3_600_000);
+  });
+
+  it('requests in flight on a profile when it reaches its limit fail over, none answered with the 429', async () => {
+    const limitChunk: StreamChunk = { type: 'error', code: 'usage_limit_reached', message: 'limit' };
+    const { complete, calls, providers, failovers } = routerOf({
+      work: [{ kind: 'chunks', chunks: [limitChunk], holdAfter: 0 }],
+      personal: [{ kind: 'chunks', chunks: [TEXT, DONE] }],
+      spare: [],
+    });
+    // Both sent to work before anything was known: each meets work's limit once, then goes on.
+    const bothHeld = providers.work.held();
+    const pending = [complete(), complete()];
+    await bothHeld;
+    providers.work.release();
+    const results = await Promise.all(pending);
+    expect(results.map((result) => [result.used, result.error, result.chunks])).toEqual([
+      ['personal', undefined, [TEXT, DONE]],
+      ['personal', undefined, [TEXT, DONE]],
+    ]);
+    expect(calls()).toEqual({ work: 2, personal: 2, spare: 0 });
+    expect(failovers).toHaveLength(2);
+    // Started after work was set aside: never sent there.
+    expect((await complete()).used).toBe('personal');
+    expect(calls()).toEqual({ work: 2, personal: 3, spare: 0 });
+  });
+
+  it('a request failing over never tries a profile set aside while it waited on another', async () => {
+    const limitChunk: StreamChunk = { type: 'error', code: 'usage_limit_reached', message: 'limit' };
+    const { complete, calls, providers, limits } = routerOf({
+      // The first request is held on work, then meets work's limit; a later one gets an answer there.
+      work: [
+        { kind: 'chunks', chunks: [limitChunk], holdAfter: 0 },
+        { kind: 'chunks', chunks: [DONE] },
+      ],
+      personal: [{ kind: 'throw', error: usageLimit(START + 3_600_000) }],
+      spare: [{ kind: 'chunks', chunks: [TEXT, DONE] }],
+    });
+    const workHeld = providers.work.held();
+    const held = complete();
+    await workHeld;
+    // Meanwhile a request of personal meets personal's limit (personal set aside) and goes to work.
+    const other = await complete('personal');
+    expect(other.used).toBe('work');
+    expect(limits.isLimited('personal')).toBe(true);
+    expect(calls()).toEqual({ work: 2, personal: 1, spare: 0 });
+    providers.work.release();
+    // The held request meets work's limit: it goes to spare, past personal, which it never asks.
+    const result = await held;
+    expect(result.used).toBe('spare');
+    expect(result.chunks).toEqual([TEXT, DONE]);
+    expect(calls()).toEqual({ work: 2, personal: 1, spare: 1 });
   });
 });

@@ -229,11 +229,12 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
     const catalogue = route.kind === 'catalogue';
     const failsOver =
       failover !== undefined && route.kind !== 'continued' && failover.limits.order.includes(base);
-    const candidates = failsOver
-      ? failover.limits.candidatesFor(base, catalogue ? 'login' : 'unavailable')
-      : [base];
+    const skipping = catalogue ? 'login' : 'unavailable';
+    const candidates = failsOver ? failover.limits.candidatesFor(base, skipping) : [base];
     let lastError: unknown;
     for (const profile of candidates) {
+      // Set aside by another request while this one waited on an earlier candidate: never asked.
+      if (failsOver && failover.limits.isSkipped(profile, skipping)) continue;
       if (scope !== undefined) scope.used = profile;
       try {
         const result = await attempt(providerOf(profile), profile);

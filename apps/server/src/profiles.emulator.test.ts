@@ -180,6 +180,24 @@ describe.each(['http', 'websocket'] as const)(
       expect(accountsAsked()).toEqual([WORK_ACCOUNT]);
       expect(await failoverCount()).toBe(3);
     });
+
+    it('moves a new /v1/responses request (streamed or not) that meets a limit not yet known', async () => {
+      for (const stream of [true, false]) {
+        // A limit only the upstream knows of: work answers its 429 once, then is set aside.
+        clock += 24 * 3600 * 1000;
+        emulator.setOptions({ usageLimitedAccounts: [WORK_ACCOUNT] });
+        emulator.clearRequests();
+        const response = await fetch(`${gateway.url}/v1/responses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${SERVER_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-5.4', input: '[scenario:text] unknown limit', stream }),
+        });
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-codetether-profile')).toBe('personal');
+        expect(await response.text()).not.toContain('usage_limit');
+        expect(accountsAsked()).toEqual([WORK_ACCOUNT, PERSONAL_ACCOUNT]);
+      }
+    });
   },
 );
 
