@@ -108,7 +108,9 @@ describe('codetether chat with standard input that is not a stream of text', () 
     descriptors.push(directory);
     const result = await runCliWithInputDescriptor(['chat'], fixture.environment.env, directory);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: Standard input is a directory \(EISDIR\), not text; nothing was sent\.$/m);
+    expect(result.stderr).toMatch(
+      /^error: Standard input is a directory \(EISDIR\), not text; nothing was sent\.$/m,
+    );
     expect(result.stdout).toBe('');
     expect(responsesRequests()).toEqual([]);
   });
@@ -130,7 +132,9 @@ describe('codetether chat with standard input that is not a stream of text', () 
     descriptors.push(writeOnly);
     const result = await runCliWithInputDescriptor(['chat'], fixture.environment.env, writeOnly);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: Standard input is not open for reading \(EBADF\); nothing was sent\.$/m);
+    expect(result.stderr).toMatch(
+      /^error: Standard input is not open for reading \(EBADF\); nothing was sent\.$/m,
+    );
     expect(responsesRequests()).toEqual([]);
   });
 
