@@ -139,7 +139,11 @@ class ResponsesConnection {
       bytesReceived: bytes.length,
     });
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      this.sendError(400, apiError('Frames must be JSON objects.', 'invalid_request_error', 'invalid_json'));
+      const reason = parsed?.kind === 'invalid' ? ` This one could not be parsed (${parsed.reason}).` : '';
+      this.sendError(
+        400,
+        apiError(`Frames must be JSON objects.${reason}`, 'invalid_request_error', 'invalid_json'),
+      );
       return;
     }
     const body = frame as Record<string, unknown>;
