@@ -10,7 +10,7 @@ import { sendJson } from './http-utilities.js';
 import { createJwtSigner } from './jwt.js';
 import { CODEX_CLIENT_ID, createAuthState } from './oauth/auth-state.js';
 import { createRateLimitTracker } from './rate-limit-headers.js';
-import { createRequestRecorder } from './recording.js';
+import { createRequestRecorder, DEFAULT_MAX_RECORDED_BYTES } from './recording.js';
 import { createRequestRecording } from './request-recording.js';
 import { createEncryptedContentSealer } from './responses/encrypted-content.js';
 import { apiError } from './responses/error-bodies.js';
@@ -46,7 +46,10 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   validateOptions(options);
   const now = () => (options.now ?? Date.now)();
   const closingController = new AbortController();
-  const recorder = createRequestRecorder(() => options.maxRecordedRequests ?? 10_000);
+  const recorder = createRequestRecorder(
+    () => options.maxRecordedRequests ?? 10_000,
+    () => options.maxRecordedBytes ?? DEFAULT_MAX_RECORDED_BYTES,
+  );
   const signer = createJwtSigner(randomBytes(32).toString('base64url'));
 
   const server = createServer({ keepAliveTimeout: 5_000, ...requestTimeouts(options.requestTimeoutMs) });
@@ -280,6 +283,7 @@ function validateOptions(options: EmulatorOptions): void {
     'largeResponseBytes',
     'maxBodyBytes',
     'maxConnectionAgeMs',
+    'maxRecordedBytes',
   ] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) {

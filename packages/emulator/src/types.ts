@@ -236,6 +236,11 @@ export interface EmulatorOptions {
   requestTimeoutMs?: number;
   /** Most recorded requests kept; older ones are dropped. Default 10000. */
   maxRecordedRequests?: number;
+  /**
+   * Most bytes of bodies and frames (their `bytesReceived`) the recorded requests may hold; the oldest
+   * requests are dropped first, the newest is always kept. Default 268 435 456 (256 MiB).
+   */
+  maxRecordedBytes?: number;
   /** Clock in epoch milliseconds (token expiry, device-code expiry, reset times). Default `Date.now`. */
   now?: () => number;
 }
