@@ -4,38 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCapturedContext } from '../__fixtures__/captured-context.js';
 import { runCliWithInputDescriptor, startCli } from '../__fixtures__/cli-harness.js';
 import { useEmulatorEnvironment } from '../__fixtures__/emulator-environment.js';
-import type { ScheduleCallback } from '../schedule.js';
+import { createManualScheduler } from '../__fixtures__/manual-scheduler.js';
 import { runChat } from './chat.js';
 
 const fixture = useEmulatorEnvironment({ emulator: { scenario: 'echo' }, loggedIn: true, homeScope: 'file' });
 
 const WAITING_NOTICE = /^Reading the message from standard input… End it with Ctrl-D/m;
-
-/** A scheduler the test fires by hand: no real timer, no sleeps. */
-function createManualScheduler() {
-  const pending: { callback: () => void; delayMs: number; cancelled: boolean }[] = [];
-  let onScheduled: () => void = () => {};
-  const scheduled = new Promise<void>((resolve) => {
-    onScheduled = resolve;
-  });
-  const schedule: ScheduleCallback = (callback, delayMs) => {
-    const entry = { callback, delayMs, cancelled: false };
-    pending.push(entry);
-    onScheduled();
-    return () => {
-      entry.cancelled = true;
-    };
-  };
-  return {
-    schedule,
-    scheduled,
-    pending,
-    /** Fires every timer, cancelled or not (a timer that fires while being cancelled must do nothing). */
-    fireAll(): void {
-      for (const entry of pending) entry.callback();
-    },
-  };
-}
 
 function responsesRequests() {
   return fixture.emulator.requests.filter((request) => request.path.endsWith('/responses'));
