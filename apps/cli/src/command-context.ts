@@ -1,9 +1,12 @@
+import type { ScheduleCallback } from './schedule.js';
 import type { Terminal } from './terminal.js';
 
 /** A readable standard input as the commands use it. */
 export interface InputStream extends NodeJS.ReadableStream {
   /** True when standard input is a terminal. */
   isTTY?: boolean | undefined;
+  /** The file descriptor (0 for the process's standard input), to tell a directory from a pipe. */
+  fd?: number | undefined;
 }
 
 /** What every command gets: streams, environment, clock and the `--debug` flag. */
@@ -16,6 +19,8 @@ export interface CommandContext {
   env: Record<string, string | undefined>;
   /** The clock, epoch ms. */
   now: () => number;
+  /** Timers (a notice while waiting on a silent standard input); default a real timer (`scheduleWithTimer`). */
+  schedule?: ScheduleCallback | undefined;
   /** Show stack traces. */
   debug: boolean;
 }

@@ -1,7 +1,13 @@
+import { fstat } from 'node:fs';
+import { promisify } from 'node:util';
 import { CliError } from './cli-error.js';
 import type { InputStream } from './command-context.js';
 import { decodeInputText } from './input-text.js';
+import { type ScheduleCallback, scheduleWithTimer } from './schedule.js';
 import type { OutputStream } from './terminal.js';
+
+const READABLE_INPUT_HINT =
+  'Pass the text as an argument, or redirect a readable file or pipe into standard input (< notes.txt, or some-command | codetether …).';
 
 /**
  * The error for standard input that failed while being read (a reset socket, a terminal gone after an
@@ -11,6 +17,13 @@ import type { OutputStream } from './terminal.js';
  */
 function standardInputError(cause: unknown): CliError {
   const code = (cause as { code?: unknown } | null)?.code;
+  // `codetether chat 0>file`: a descriptor opened for writing only, a mistake on the command line.
+  if (code === 'EBADF') {
+    return new CliError('usage', 'Standard input is not open for reading (EBADF); nothing was sent.', {
+      hint: READABLE_INPUT_HINT,
+      cause,
+    });
+  }
   const detail = typeof code === 'string' ? code : cause instanceof Error ? cause.message : String(cause);
   return new CliError('failed', `Could not read standard input (${detail}).`, {
     hint: 'Run the command again from a working terminal, or pipe the input in from a file or another command.',
@@ -37,27 +50,72 @@ function inputTooLargeError(maxBytes: number): CliError {
   );
 }
 
+/** How long {@link readAll} waits for a first byte before calling `onWaiting`: 1 s. */
+export const WAITING_NOTICE_DELAY_MS = 1000;
+
 /** Options of {@link readAll}. */
 export interface ReadAllOptions {
   /** The most bytes read; more is a usage error. Default {@link MAX_STANDARD_INPUT_BYTES}. */
   maxBytes?: number;
+  /**
+   * Called once when no byte has come {@link WAITING_NOTICE_DELAY_MS} after reading started (an open
+   * pipe that sends nothing): the place to tell the user what the command is waiting for.
+   */
+  onWaiting?: (() => void) | undefined;
+  /** The timer behind `onWaiting`; default a real timer. */
+  schedule?: ScheduleCallback | undefined;
+}
+
+/**
+ * Refuses a standard input that is a directory (`codetether chat < /`): Node.js gives such an input
+ * as an empty stream, which would read as "standard input was empty". Streams without a descriptor
+ * (tests, wrappers) are not checked.
+ */
+async function refuseDirectoryInput(stdin: InputStream): Promise<void> {
+  if (typeof stdin.fd !== 'number') return;
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await promisify(fstat)(stdin.fd)).isDirectory();
+  } catch (error) {
+    throw standardInputError(error);
+  }
+  if (!isDirectory) return;
+  throw new CliError('usage', 'Standard input is a directory (EISDIR), not text; nothing was sent.', {
+    hint: READABLE_INPUT_HINT,
+  });
 }
 
 /**
  * Reads standard input to the end as text (see {@link decodeInputText}: UTF-8, or UTF-16 with a byte
  * order mark; not text is a usage error). Reading stops as soon as the input passes `maxBytes` (an
  * endless `yes |` or `< /dev/zero` ends at once with a usage error instead of filling the memory). A
- * stream error becomes {@link standardInputError}.
+ * directory is a usage error; a stream error becomes {@link standardInputError}. `onWaiting` runs once
+ * when the input stays silent for {@link WAITING_NOTICE_DELAY_MS}.
  *
  * @param stdin - the stream
- * @param options - the size limit
+ * @param options - the size limit and the waiting notice
  */
 export async function readAll(stdin: InputStream, options: ReadAllOptions = {}): Promise<string> {
   const maxBytes = options.maxBytes ?? MAX_STANDARD_INPUT_BYTES;
+  await refuseDirectoryInput(stdin);
   const chunks: Uint8Array[] = [];
   let size = 0;
+  const { onWaiting } = options;
+  let waiting = onWaiting !== undefined;
+  const cancelWaiting =
+    onWaiting === undefined
+      ? () => {}
+      : (options.schedule ?? scheduleWithTimer)(() => {
+          if (waiting) onWaiting();
+          waiting = false;
+        }, WAITING_NOTICE_DELAY_MS);
+  const stopWaiting = (): void => {
+    waiting = false;
+    cancelWaiting();
+  };
   try {
     for await (const chunk of stdin) {
+      stopWaiting();
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
       size += bytes.byteLength;
       // Leaving the loop destroys the stream: the rest is never read.
@@ -67,6 +125,8 @@ export async function readAll(stdin: InputStream, options: ReadAllOptions = {}):
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw standardInputError(error);
+  } finally {
+    stopWaiting();
   }
   return decodeInputText(Buffer.concat(chunks, size));
 }

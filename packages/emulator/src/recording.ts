@@ -90,13 +90,26 @@ export interface RequestRecorder {
   clear(): void;
 }
 
+/** Default byte budget of the recorded bodies and frames: 256 MiB. */
+export const DEFAULT_MAX_RECORDED_BYTES = 256 * 1024 * 1024;
+
 /**
- * Creates a recorder.
+ * Creates a recorder. It keeps at most `maxRecordedRequests()` requests and at most
+ * `maxRecordedBytes()` of their bodies and frames (their `bytesReceived`), dropping the oldest first;
+ * the newest request is always kept, however big.
  *
- * @param maxRecordedRequests - reads the current cap
+ * @param maxRecordedRequests - reads the current cap on requests
+ * @param maxRecordedBytes - reads the current cap on body bytes (default {@link DEFAULT_MAX_RECORDED_BYTES})
  */
-export function createRequestRecorder(maxRecordedRequests: () => number): RequestRecorder {
+export function createRequestRecorder(
+  maxRecordedRequests: () => number,
+  maxRecordedBytes: () => number = () => DEFAULT_MAX_RECORDED_BYTES,
+): RequestRecorder {
   const requests: RecordedRequest[] = [];
+  // The running total of `bytesReceived`; recounted before dropping anything, in case the caller
+  // changed the live list.
+  let recordedBytes = 0;
+  const bytesOf = (request: RecordedRequest | undefined): number => request?.bytesReceived ?? 0;
   return {
     requests,
     record(request) {
@@ -109,9 +122,19 @@ export function createRequestRecorder(maxRecordedRequests: () => number): Reques
       requests.push(redacted);
       const excess = requests.length - Math.max(0, maxRecordedRequests());
       if (excess > 0) requests.splice(0, excess);
+      recordedBytes += bytesOf(redacted);
+      if (excess <= 0 && recordedBytes <= maxRecordedBytes()) return;
+      recordedBytes = requests.reduce((sum, kept) => sum + bytesOf(kept), 0);
+      let dropped = 0;
+      while (recordedBytes > maxRecordedBytes() && requests.length - dropped > 1) {
+        recordedBytes -= bytesOf(requests[dropped]);
+        dropped += 1;
+      }
+      requests.splice(0, dropped);
     },
     clear() {
       requests.length = 0;
+      recordedBytes = 0;
     },
   };
 }

@@ -10,7 +10,7 @@ import { sendJson } from './http-utilities.js';
 import { createJwtSigner } from './jwt.js';
 import { CODEX_CLIENT_ID, createAuthState } from './oauth/auth-state.js';
 import { createRateLimitTracker } from './rate-limit-headers.js';
-import { createRequestRecorder } from './recording.js';
+import { createRequestRecorder, DEFAULT_MAX_RECORDED_BYTES } from './recording.js';
 import { createRequestRecording } from './request-recording.js';
 import { createEncryptedContentSealer } from './responses/encrypted-content.js';
 import { apiError } from './responses/error-bodies.js';
@@ -46,10 +46,13 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   validateOptions(options);
   const now = () => (options.now ?? Date.now)();
   const closingController = new AbortController();
-  const recorder = createRequestRecorder(() => options.maxRecordedRequests ?? 10_000);
+  const recorder = createRequestRecorder(
+    () => options.maxRecordedRequests ?? 10_000,
+    () => options.maxRecordedBytes ?? DEFAULT_MAX_RECORDED_BYTES,
+  );
   const signer = createJwtSigner(randomBytes(32).toString('base64url'));
 
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0 });
+  const server = createServer({ keepAliveTimeout: 5_000, ...requestTimeouts(options.requestTimeoutMs) });
   server.maxHeadersCount = 0;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -190,9 +193,54 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   };
 }
 
-const CLIENT_ERROR_STATUS: Record<string, [number, string]> = {
-  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+/** Default {@link EmulatorOptions.requestTimeoutMs}: 5 minutes, Node's own default. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+
+/** The longest the headers of a request may take (Node's default). */
+const MAX_HEADERS_TIMEOUT_MS = 60_000;
+
+/**
+ * The HTTP server's timeouts for receiving a request (the answer is not limited): Node checks them
+ * every `connectionsCheckingInterval`, here a quarter of the headers timeout (at most 1 s) so a
+ * short timeout is kept closely.
+ */
+function requestTimeouts(requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS) {
+  const headersTimeout = Math.min(MAX_HEADERS_TIMEOUT_MS, requestTimeoutMs);
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout,
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  };
+}
+
+/** How a request Node's HTTP parser rejected is answered: status line, message and error code. */
+interface ClientErrorAnswer {
+  status: number;
+  statusText: string;
+  message: string;
+  code: string;
+}
+
+const CLIENT_ERROR_ANSWERS: Record<string, ClientErrorAnswer> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    statusText: 'Request Header Fields Too Large',
+    message: 'The request headers are too large.',
+    code: 'headers_too_large',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    statusText: 'Request Timeout',
+    message: 'The request did not arrive in time; send the whole request at once.',
+    code: 'request_timeout',
+  },
+};
+
+const BAD_REQUEST_ANSWER: ClientErrorAnswer = {
+  status: 400,
+  statusText: 'Bad Request',
+  message: 'The request could not be parsed as HTTP/1.1.',
+  code: 'bad_request',
 };
 
 /**
@@ -204,16 +252,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const [status, text] = CLIENT_ERROR_STATUS[error.code ?? ''] ?? [400, 'Bad Request'];
-  const body = JSON.stringify(
-    apiError(
-      status === 431 ? 'The request headers are too large.' : 'The request could not be parsed as HTTP/1.1.',
-      'invalid_request_error',
-      status === 431 ? 'headers_too_large' : 'bad_request',
-    ),
-  );
+  const answer = CLIENT_ERROR_ANSWERS[error.code ?? ''] ?? BAD_REQUEST_ANSWER;
+  const body = JSON.stringify(apiError(answer.message, 'invalid_request_error', answer.code));
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${answer.status} ${answer.statusText}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
 
@@ -225,6 +267,13 @@ function validateOptions(options: EmulatorOptions): void {
       `Unknown scenario "${String(scenario)}". Use one of: ${SCENARIO_NAMES.join(', ')}.`,
     );
   }
+  const requestTimeoutMs = options.requestTimeoutMs;
+  if (
+    requestTimeoutMs !== undefined &&
+    (typeof requestTimeoutMs !== 'number' || !Number.isFinite(requestTimeoutMs) || requestTimeoutMs <= 0)
+  ) {
+    throw new EmulatorError('invalid-option', 'Option requestTimeoutMs must be a positive number.');
+  }
   for (const name of [
     'eventDelayMs',
     'tokenDelayMs',
@@ -234,6 +283,7 @@ function validateOptions(options: EmulatorOptions): void {
     'largeResponseBytes',
     'maxBodyBytes',
     'maxConnectionAgeMs',
+    'maxRecordedBytes',
   ] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value))) {

@@ -227,8 +227,20 @@ export interface EmulatorOptions {
    * streaming when the limit passes finishes first. Default 3 600 000 (60 minutes); `0` means no limit.
    */
   maxConnectionAgeMs?: number;
+  /**
+   * Longest a client may take to send a whole HTTP request, in milliseconds (real clock); its headers
+   * must arrive within the smaller of this and 60 000. A slower request (headers or body sent a byte at
+   * a time, or a connection that sends nothing) gets 408 and is closed. Streaming the answer and open
+   * WebSockets are not limited by it. Read once at start. Default 300 000 (5 minutes).
+   */
+  requestTimeoutMs?: number;
   /** Most recorded requests kept; older ones are dropped. Default 10000. */
   maxRecordedRequests?: number;
+  /**
+   * Most bytes of bodies and frames (their `bytesReceived`) the recorded requests may hold; the oldest
+   * requests are dropped first, the newest is always kept. Default 268 435 456 (256 MiB).
+   */
+  maxRecordedBytes?: number;
   /** Clock in epoch milliseconds (token expiry, device-code expiry, reset times). Default `Date.now`. */
   now?: () => number;
 }

@@ -199,3 +199,31 @@ export async function storeEmulatorLogin(
 
 /** Matches any ANSI escape sequence. */
 export const ESCAPE_CODE = /\u001b\[/;
+
+/**
+ * Runs the CLI to completion with standard input set to an open file descriptor (a directory, a file
+ * opened write-only) instead of a pipe.
+ *
+ * @param args - the CLI arguments
+ * @param env - the environment
+ * @param stdinDescriptor - the descriptor the child gets as its standard input
+ */
+export function runCliWithInputDescriptor(
+  args: string[],
+  env: Record<string, string>,
+  stdinDescriptor: number,
+): Promise<CliResult> {
+  if (!existsSync(CLI_PATH)) throw new Error(`Build the CLI first: ${CLI_PATH} is missing.`);
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    env,
+    stdio: [stdinDescriptor, 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

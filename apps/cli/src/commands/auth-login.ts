@@ -162,6 +162,10 @@ async function pasteLogin(
   return login.complete(pasted);
 }
 
+/** What `--with-api-key` says when piped standard input stays silent. */
+const WAITING_FOR_API_KEY =
+  'Reading the API key from standard input… End it with Ctrl-D (or close the pipe), e.g. printenv OPENAI_API_KEY | codetether auth login --with-api-key.\n';
+
 /** Reads the key: hidden prompt on a terminal, else all of standard input (`printenv KEY | …`). */
 async function readApiKey(context: CommandContext, signal: AbortSignal): Promise<string> {
   const { stderr, stderrColors: colors } = context.terminal;
@@ -175,7 +179,11 @@ async function readApiKey(context: CommandContext, signal: AbortSignal): Promise
     );
     return (typed ?? '').trim();
   }
-  return (await readAll(context.stdin)).trim();
+  const read = await readAll(context.stdin, {
+    onWaiting: () => context.terminal.stderr.write(WAITING_FOR_API_KEY),
+    schedule: context.schedule,
+  });
+  return read.trim();
 }
 
 /**

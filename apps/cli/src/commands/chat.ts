@@ -7,6 +7,10 @@ import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { abortOnStopSignal, exitCodeOfSignal } from '../interrupt.js';
 import { readAll } from '../read-input.js';
 
+/** What `chat` says when piped standard input stays silent (`sleep 1000 | codetether chat`). */
+const WAITING_FOR_STANDARD_INPUT =
+  'Reading the message from standard input… End it with Ctrl-D (or close the pipe), or pass the message as an argument: codetether chat "Hello".\n';
+
 /** Options of `codetether chat`. */
 export interface ChatOptions {
   /** Model or alias. */
@@ -48,7 +52,14 @@ export async function runChat(
       hint: 'Pass the text to ask (codetether chat "Hello"), or no argument at all for an interactive session.',
     });
   }
-  if (prompt === '' && context.stdin.isTTY !== true) prompt = (await readAll(context.stdin)).trim();
+  if (prompt === '' && context.stdin.isTTY !== true) {
+    prompt = (
+      await readAll(context.stdin, {
+        onWaiting: () => context.terminal.stderr.write(WAITING_FOR_STANDARD_INPUT),
+        schedule: context.schedule,
+      })
+    ).trim();
+  }
   const interactive = prompt === '' && context.stdin.isTTY === true;
   if (prompt === '' && !interactive) {
     throw new CliError(

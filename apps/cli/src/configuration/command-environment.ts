@@ -1,4 +1,5 @@
 import { resolveCodetetherHome } from '@codetether/oauth-pkce';
+import { refusePseudoFilesystemHome } from '../home-filesystem.js';
 import { parseProfileOption } from '../profile-option.js';
 import { configFilePath, readConfigFile } from './config-file.js';
 import { buildEffectiveEnvironment } from './effective-environment.js';
@@ -6,7 +7,10 @@ import { parseSettingOverrides, type SettingValues } from './setting-value.js';
 
 /** Options of {@link loadCommandEnvironment}. */
 export interface CommandEnvironmentOptions {
-  /** Use no config file settings when the file is refused or invalid (`doctor` reports it instead). */
+  /**
+   * Use no config file settings when the file is refused or invalid, and accept a home on a kernel
+   * pseudo-filesystem (`doctor` reports both instead).
+   */
   tolerateConfigFileErrors?: boolean;
   /** The global `--profile` value: checked (a usage error when invalid) and set as `CODETETHER_PROFILE`. */
   profile?: string | undefined;
@@ -16,7 +20,8 @@ export interface CommandEnvironmentOptions {
  * The environment a command runs with: the process environment with the config file
  * (`$CODETETHER_HOME/config.json`) below it, the `-c key=value` overrides above it, and `--profile`
  * above all. Throws a usage error (exit 2) for a bad override, a bad profile name or, unless
- * tolerated, a bad config file.
+ * tolerated, a bad config file or a home on a kernel pseudo-filesystem (`/proc/x`: see
+ * `refusePseudoFilesystemHome`).
  *
  * @param env - the process environment
  * @param overrides - the `-c` values
@@ -28,9 +33,11 @@ export async function loadCommandEnvironment(
   options: CommandEnvironmentOptions = {},
 ): Promise<Record<string, string | undefined>> {
   const parsedOverrides = parseSettingOverrides(overrides);
+  const home = resolveCodetetherHome(env);
+  if (options.tolerateConfigFileErrors !== true) await refusePseudoFilesystemHome(home);
   let configFile: SettingValues = {};
   try {
-    configFile = await readConfigFile(configFilePath(resolveCodetetherHome(env)));
+    configFile = await readConfigFile(configFilePath(home));
   } catch (error) {
     if (options.tolerateConfigFileErrors !== true) throw error;
   }

@@ -3,6 +3,11 @@ import { join, relative } from 'node:path';
 import { resolveProfileFolder } from '@codetether/oauth-pkce';
 import { CliError } from '../cli-error.js';
 import { configFilePath, readConfigFile } from '../configuration/config-file.js';
+import {
+  describePseudoFilesystemHome,
+  findPseudoFilesystem,
+  PSEUDO_FILESYSTEM_HOME_HINT,
+} from '../home-filesystem.js';
 import { type DoctorCheck, failed, messageOf, passed } from './doctor-check.js';
 
 const MINIMUM_NODE_MAJOR = 22;
@@ -26,12 +31,17 @@ export function checkNodeVersion(version: string): DoctorCheck {
 }
 
 /**
- * The home folder is a folder only its owner can use (0700), or does not exist yet.
+ * The home folder is a folder only its owner can use (0700), or does not exist yet, on a regular
+ * filesystem (not `/proc`).
  *
  * @param home - the CodeTether home folder
  */
 export async function checkHomeFolder(home: string): Promise<DoctorCheck> {
   const name = 'Home folder';
+  const pseudoFilesystem = await findPseudoFilesystem(home);
+  if (pseudoFilesystem !== undefined) {
+    return failed(name, describePseudoFilesystemHome(home, pseudoFilesystem), PSEUDO_FILESYSTEM_HOME_HINT);
+  }
   let info: Awaited<ReturnType<typeof lstat>>;
   try {
     info = await lstat(home);

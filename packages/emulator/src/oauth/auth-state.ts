@@ -1,3 +1,4 @@
+import { dropOldest } from '../bounded-collection.js';
 import { createId, createSecret } from '../ids.js';
 import type { JwtSigner } from '../jwt.js';
 
@@ -106,16 +107,38 @@ export interface AuthState {
 }
 
 /**
+ * How many of each kind the issuer keeps; past a limit the oldest is forgotten (and then answers like
+ * one never issued), so a client asking in a loop cannot grow the emulator's memory without bound.
+ */
+export const ISSUER_STATE_LIMITS = {
+  /** Authorization codes (each lives 10 minutes; a login uses one). */
+  authorizationCodes: 10_000,
+  /** Device authorizations (`/api/accounts/deviceauth/usercode`). */
+  deviceAuthorizations: 10_000,
+  /** Refresh tokens, used ones included (a reused one is told apart from an unknown one). */
+  refreshTokens: 100_000,
+  /** API keys issued here (token exchange, `createApiKey`). */
+  apiKeys: 10_000,
+  /** Ids of revoked access and id tokens (a forgotten one is valid again until it expires). */
+  revokedTokenIds: 100_000,
+} as const;
+
+/** The limits of one issuer state (tests lower them). */
+export type IssuerStateLimits = { [Kind in keyof typeof ISSUER_STATE_LIMITS]: number };
+
+/**
  * Creates the issuer's state.
  *
- * @param options - signer, issuer URL and clock (epoch ms)
+ * @param options - signer, issuer URL, clock (epoch ms) and limits (default {@link ISSUER_STATE_LIMITS})
  */
 export function createAuthState(options: {
   signer: JwtSigner;
   issuerUrl: string;
   now: () => number;
+  limits?: Partial<IssuerStateLimits>;
 }): AuthState {
   const { signer, issuerUrl } = options;
+  const limits: IssuerStateLimits = { ...ISSUER_STATE_LIMITS, ...options.limits };
   const authorizationCodes = new Map<string, AuthorizationCodeGrant>();
   const refreshTokens = new Map<string, RefreshTokenGrant>();
   const revokedTokenIds = new Set<string>();
@@ -176,6 +199,7 @@ export function createAuthState(options: {
       });
       const refreshToken = `rt_${createSecret(32)}`;
       refreshTokens.set(refreshToken, { clientId, scope, account, used: false, revoked: false });
+      dropOldest(refreshTokens, limits.refreshTokens);
       return {
         accessToken,
         refreshToken,
@@ -189,6 +213,7 @@ export function createAuthState(options: {
     createAuthorizationCode(grant) {
       const code = `ac_${createSecret(24)}`;
       authorizationCodes.set(code, { ...grant, used: false });
+      dropOldest(authorizationCodes, limits.authorizationCodes);
       return code;
     },
     findAuthorizationCode: (code) => authorizationCodes.get(code),
@@ -200,7 +225,12 @@ export function createAuthState(options: {
         return;
       }
       const payload = signer.verify(token);
-      if (payload !== undefined && typeof payload.jti === 'string') revokedTokenIds.add(payload.jti);
+      if (payload !== undefined && typeof payload.jti === 'string') {
+        // Re-adding moves an id revoked again to the newest end.
+        revokedTokenIds.delete(payload.jti);
+        revokedTokenIds.add(payload.jti);
+        dropOldest(revokedTokenIds, limits.revokedTokenIds);
+      }
       apiKeys.delete(token);
     },
     checkAccessToken(token) {
@@ -225,6 +255,7 @@ export function createAuthState(options: {
     createApiKey() {
       const key = `sk-emulator-${createSecret(24)}`;
       apiKeys.add(key);
+      dropOldest(apiKeys, limits.apiKeys);
       return key;
     },
     isApiKey(key, acceptedApiKeys) {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { dropOldest } from '../bounded-collection.js';
 import type { EmulatorContext } from '../context.js';
 import { escapeHtml, sendHtml, sendJson } from '../http-utilities.js';
 import { createId } from '../ids.js';
 import { devicePollsBeforeApproval, isAuthorizationDenied } from '../option-aliases.js';
+import { ISSUER_STATE_LIMITS } from './auth-state.js';
 import { sendOAuthError } from './oauth-error.js';
 import { createPkcePair } from './pkce.js';
 
@@ -30,11 +32,16 @@ export interface DeviceCodeEndpoints {
  * `deviceCodeSlowDownPolls` polls, then `authorization_pending` (403) for `deviceCodePollsBeforeApproval`
  * polls, then 200 `{authorization_code, code_challenge, code_verifier}`. After `expires_in` seconds:
  * 400 `expired_token`. With `denyAuthorization`: 403 `access_denied`. With `deviceCodeEnabled: false`
- * both endpoints answer 404.
+ * both endpoints answer 404. At most `maxAuthorizations` device authorizations are kept (the oldest is
+ * forgotten first and then polls like an unknown one).
  *
  * @param context - emulator state
+ * @param maxAuthorizations - default `ISSUER_STATE_LIMITS.deviceAuthorizations`
  */
-export function createDeviceCodeEndpoints(context: EmulatorContext): DeviceCodeEndpoints {
+export function createDeviceCodeEndpoints(
+  context: EmulatorContext,
+  maxAuthorizations: number = ISSUER_STATE_LIMITS.deviceAuthorizations,
+): DeviceCodeEndpoints {
   const authorizations = new Map<string, DeviceAuthorization>();
 
   const notEnabled = (response: ServerResponse) =>
@@ -68,6 +75,7 @@ export function createDeviceCodeEndpoints(context: EmulatorContext): DeviceCodeE
         expiresAt: context.now() + expiresInSeconds * 1000,
         polls: 0,
       });
+      dropOldest(authorizations, maxAuthorizations);
       sendJson(response, 200, {
         device_auth_id: deviceAuthId,
         user_code: userCode,

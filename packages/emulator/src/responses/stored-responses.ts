@@ -1,3 +1,5 @@
+import { dropOldest } from '../bounded-collection.js';
+
 /**
  * A completed response as a later `previous_response_id` sees it: the whole input it answered (its
  * own previous responses included) and its output items.
@@ -50,11 +52,4 @@ export function createStoredResponses(
       return byAccount.get(account)?.get(id);
     },
   };
-}
-
-function dropOldest<Value>(map: Map<string, Value>, limit: number): void {
-  for (const key of map.keys()) {
-    if (map.size <= Math.max(0, limit)) return;
-    map.delete(key);
-  }
 }

@@ -80,6 +80,8 @@ class ResponsesConnection {
   private busy = false;
   private lastResponse: RememberedResponse | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
+  /** Sends made while the buffer was full and not yet written out; frames are read again at 0. */
+  private sendsWaitingForDrain = 0;
 
   constructor(
     private readonly context: EmulatorContext,
@@ -99,7 +101,11 @@ class ResponsesConnection {
     this.checkAge();
   }
 
-  /** Sends one event; returns a promise when the socket's buffer is full (back-pressure). */
+  /**
+   * Sends one event; returns a promise when the socket's buffer is full (back-pressure). While the
+   * buffer is full, no more frames are read from the client: one that sends but does not read its
+   * answers cannot make the emulator buffer an `error` event for every frame without bound.
+   */
   sendEvent(event: Record<string, unknown>): undefined | Promise<void> {
     const connection = this.connection;
     if (connection.readyState !== connection.OPEN) return undefined;
@@ -108,8 +114,14 @@ class ResponsesConnection {
       connection.send(text);
       return undefined;
     }
+    this.sendsWaitingForDrain += 1;
+    connection.pause();
     return new Promise<void>((resolve) => {
-      connection.send(text, () => resolve());
+      connection.send(text, () => {
+        this.sendsWaitingForDrain -= 1;
+        if (this.sendsWaitingForDrain === 0) connection.resume();
+        resolve();
+      });
     });
   }
 
@@ -139,7 +151,11 @@ class ResponsesConnection {
       bytesReceived: bytes.length,
     });
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      this.sendError(400, apiError('Frames must be JSON objects.', 'invalid_request_error', 'invalid_json'));
+      const reason = parsed?.kind === 'invalid' ? ` This one could not be parsed (${parsed.reason}).` : '';
+      this.sendError(
+        400,
+        apiError(`Frames must be JSON objects.${reason}`, 'invalid_request_error', 'invalid_json'),
+      );
       return;
     }
     const body = frame as Record<string, unknown>;
