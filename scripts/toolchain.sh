@@ -5,7 +5,10 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-tools_dir="$repo_root/.tools"
+# .tools may be a symbolic link (git worktrees share one): resolved, so the pnpm shim written below
+# names the real place and stays valid when the worktree that wrote it is removed.
+mkdir -p "$repo_root/.tools"
+tools_dir="$(cd "$repo_root/.tools" && pwd -P)"
 node_version="$(tr -d '[:space:]' < "$repo_root/.node-version")"
 pnpm_version="$(sed -n 's/.*"packageManager": *"pnpm@\([^"]*\)".*/\1/p' "$repo_root/package.json")"
 

@@ -1,33 +1,9 @@
+import { isJsonNestedDeeperThan } from '@codetether/responses-protocol';
 import { GatewayError } from './openai-error.js';
 import { formatIssuePath } from './validation-error.js';
 
 /** The deepest JSON nesting (objects and arrays) a request body may have: far above any real request. */
 export const DEFAULT_MAX_JSON_DEPTH = 128;
-
-/**
- * True when the JSON text nests objects/arrays deeper than `maxDepth`. A single pass over the text
- * (strings skipped), so a hostile body is refused before anything recurses over it.
- *
- * @param text - JSON text (already known to parse)
- * @param maxDepth - the deepest nesting allowed
- */
-export function exceedsJsonDepth(text: string, maxDepth: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (inString) {
-      if (code === 0x5c)
-        index += 1; // backslash: skip the escaped character
-      else if (code === 0x22) inString = false;
-    } else if (code === 0x22) inString = true;
-    else if (code === 0x7b || code === 0x5b) {
-      depth += 1;
-      if (depth > maxDepth) return true;
-    } else if (code === 0x7d || code === 0x5d) depth -= 1;
-  }
-  return false;
-}
 
 /** Fields whose value is the client's own free-form JSON: a deep path inside one is reported as the field. */
 const FREE_FORM_FIELDS: readonly (readonly (string | number)[])[] = [
@@ -103,7 +79,7 @@ export function deepNestingParam(value: unknown, maxDepth: number): string | nul
  * @param maxDepth - the deepest nesting allowed
  */
 export function jsonNestingError(text: string, value: unknown, maxDepth: number): GatewayError | undefined {
-  if (!exceedsJsonDepth(text, maxDepth)) return undefined;
+  if (!isJsonNestedDeeperThan(text, maxDepth)) return undefined;
   const param = deepNestingParam(value, maxDepth);
   return new GatewayError(
     400,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isJsonNestedDeeperThan } from '@codetether/responses-protocol';
 
 /** Default largest request body accepted (bytes). Larger bodies get 413. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -12,31 +13,6 @@ const DISCARD_ALLOWANCE_BYTES = 4 * 1024 * 1024;
  * analysis) would otherwise overflow the stack on a `[[[[…]]]]` of a few hundred thousand levels.
  */
 export const MAX_JSON_DEPTH = 256;
-
-/**
- * Tells whether JSON text nests arrays and objects deeper than `maxDepth` (brackets inside strings do
- * not count). One pass over the text, no recursion.
- *
- * @param text - JSON text (valid or not)
- * @param maxDepth - the deepest nesting allowed
- */
-export function isNestedDeeperThan(text: string, maxDepth: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index += 1) {
-    const character = text.charCodeAt(index);
-    if (inString) {
-      if (character === 0x5c)
-        index += 1; // a backslash escapes the next character
-      else if (character === 0x22) inString = false;
-    } else if (character === 0x22) inString = true;
-    else if (character === 0x5b || character === 0x7b) {
-      depth += 1;
-      if (depth > maxDepth) return true;
-    } else if (character === 0x5d || character === 0x7d) depth -= 1;
-  }
-  return false;
-}
 
 /** A parsed request body. */
 export type ParsedBody =
@@ -92,7 +68,7 @@ export function parseBodyText(text: string, contentType: string | undefined): Pa
   if (type.includes('application/x-www-form-urlencoded')) {
     return { kind: 'form', value: Object.fromEntries(new URLSearchParams(text)) };
   }
-  if (isNestedDeeperThan(text, MAX_JSON_DEPTH)) {
+  if (isJsonNestedDeeperThan(text, MAX_JSON_DEPTH)) {
     return { kind: 'invalid', reason: `the JSON is nested more than ${MAX_JSON_DEPTH} levels deep` };
   }
   try {

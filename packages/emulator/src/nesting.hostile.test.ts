@@ -7,7 +7,7 @@ import {
   outputText,
   userInput,
 } from './__fixtures__/emulator-client.js';
-import { isNestedDeeperThan, MAX_JSON_DEPTH } from './http-utilities.js';
+import { MAX_JSON_DEPTH } from './http-utilities.js';
 import { startEmulator } from './server.js';
 import type { Emulator } from './types.js';
 
@@ -133,15 +133,5 @@ describe('deeply nested JSON', () => {
     });
     socket.create({ model: 'gpt-5.4', input: userInput('after the deep frame') });
     expect(outputText(await socket.nextResponse())).toBe('after the deep frame');
-  });
-});
-
-describe('isNestedDeeperThan', () => {
-  it('counts brackets outside strings only, escaped quotes included', () => {
-    expect(isNestedDeeperThan('[[1]]', 2)).toBe(false);
-    expect(isNestedDeeperThan('[[[1]]]', 2)).toBe(true);
-    expect(isNestedDeeperThan('{"a":{"b":[]}}', 2)).toBe(true);
-    expect(isNestedDeeperThan('["[[[[", "\\"[[[["]', 1)).toBe(false);
-    expect(isNestedDeeperThan('[][][][]', 1)).toBe(false);
   });
 });

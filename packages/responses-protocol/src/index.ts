@@ -32,6 +32,7 @@ export type {
   ResponsesStreamEventType,
   UnknownResponsesEvent,
 } from './events/stream-event.js';
+export { isJsonNestedDeeperThan } from './json-nesting-depth.js';
 export { MALFORMED_EVENT_TYPE } from './malformed-event.js';
 export {
   DEFAULT_EFFORT_ENVIRONMENT_VARIABLES,
