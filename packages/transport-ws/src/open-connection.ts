@@ -7,6 +7,7 @@ import {
 import type WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
 import type { HandshakeMetadata } from './handshake-metadata.js';
+import { answerPings } from './ping-responder.js';
 import { normalizeHeaders } from './response-headers.js';
 import type { TransportScheduler } from './scheduler.js';
 import { errorFromServerFailure } from './server-error.js';
@@ -183,6 +184,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
         perMessageDeflate: options.perMessageDeflate,
         maxPayload: options.maxPayloadBytes,
         followRedirects: false,
+        autoPong: false,
       });
     } catch (error) {
       const detail =
@@ -199,6 +201,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
       return;
     }
     socket.on('error', ignoreError);
+    answerPings(socket);
 
     const cleanup = (): void => {
       options.scheduler.clearTimeout(timer);
