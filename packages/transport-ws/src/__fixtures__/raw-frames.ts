@@ -71,8 +71,11 @@ export function readClientFrames(socket: Socket, onFrame: (frame: ClientFrame) =
       if (buffered.length < offset + maskLength + length) return;
       const mask = buffered.subarray(offset, offset + maskLength);
       const payload = Buffer.from(buffered.subarray(offset + maskLength, offset + maskLength + length));
-      if (masked)
-        for (let index = 0; index < payload.length; index += 1) payload[index] ^= mask[index % 4] ?? 0;
+      if (masked) {
+        for (let index = 0; index < payload.length; index += 1) {
+          payload[index] = (payload[index] ?? 0) ^ (mask[index % 4] ?? 0);
+        }
+      }
       buffered = buffered.subarray(offset + maskLength + length);
       onFrame({ opcode, payload });
     }
