@@ -294,6 +294,26 @@ describe('closes', () => {
 });
 
 describe('handshake answers', () => {
+  it.each([301, 302, 307, 308])(
+    'does not follow a %i to another host: the token never leaves for it',
+    TIMEOUT,
+    async (status) => {
+      const elsewhere = await startRawUpgradeServer((socket) => socket.destroy());
+      cleanups.push(() => elsewhere.close());
+      const { server, transport } = await setUp((socket) => {
+        socket.end(
+          `HTTP/1.1 ${status} Moved\r\nlocation: ${elsewhere.url.replace('http:', 'ws:')}\r\ncontent-length: 0\r\n\r\n`,
+        );
+      });
+      const error = await handshakeError(transport, server.url);
+      expect(error.code).toBe('http-status');
+      expect(error.status).toBe(status);
+      expect(error.isRetryable).toBe(false);
+      expect(elsewhere.accepted()).toBe(0);
+      await expectNoSocketLeft(server, transport);
+    },
+  );
+
   it('refuses a 101 with a wrong Sec-WebSocket-Accept', TIMEOUT, async () => {
     const { server, transport } = await setUp((socket) => {
       socket.write(switchingProtocols('not-the-key-that-was-sent'));
@@ -342,6 +362,25 @@ describe('handshake answers', () => {
   );
 });
 
+describe('error events', () => {
+  it('cuts a huge server message short in the error', TIMEOUT, async () => {
+    const huge = 'overloaded '.repeat(100_000);
+    const { server, transport } = await setUp(
+      upgradeThen((socket) => {
+        const event = { type: 'error', status: 503, error: { type: 'server_error', message: huge } };
+        socket.write(rawFrame(Opcode.text, JSON.stringify(event)));
+      }),
+    );
+    const error = await turnError(transport, server.url);
+    expect(error.code).toBe('http-status');
+    expect(error.status).toBe(503);
+    expect(error.isRetryable).toBe(true);
+    expect(error.message.length).toBeLessThan(4_000);
+    expect((error.serverMessage ?? '').length).toBeLessThan(4_000);
+    await expectNoSocketLeft(server, transport);
+  });
+});
+
 describe('events that do not belong to the turn', () => {
   it('fails a turn that receives the terminal event of another response', TIMEOUT, async () => {
     const { server, transport } = await setUp(
@@ -363,6 +402,38 @@ describe('events that do not belong to the turn', () => {
 });
 
 describe('a reused session', () => {
+  it(
+    'drops a late event of the previous response and does not reuse that socket again',
+    TIMEOUT,
+    async () => {
+      const responseEvents = (id: string) => [
+        { type: 'response.created', response: { id, status: 'in_progress' } },
+        {
+          type: 'response.output_text.delta',
+          item_id: 'msg_1',
+          output_index: 0,
+          content_index: 0,
+          delta: id,
+        },
+        { type: 'response.completed', response: { id, status: 'completed' } },
+      ];
+      const { server, transport } = await setUp(
+        upgradeThen((socket, index) => {
+          // The second request first gets a duplicate of the first response's terminal event.
+          if (index === 1) socket.write(textFrame(responseEvents('resp_1')[2] ?? {}));
+          for (const event of responseEvents(`resp_${index + 1}`)) socket.write(textFrame(event));
+        }),
+      );
+      const first = await collectEvents((await transport.stream(request(server.url, 's'))).events);
+      expect(first.map((event) => event.type)).toHaveLength(3);
+      const second = await collectEvents((await transport.stream(request(server.url, 's'))).events);
+      expect(second).toEqual(responseEvents('resp_2'));
+      const third = await collectEvents((await transport.stream(request(server.url, 's'))).events);
+      expect(third.at(-1)?.type).toBe('response.completed');
+      expect(server.accepted()).toBe(2);
+    },
+  );
+
   it('reconnects once when the server closed the idle socket between two turns', TIMEOUT, async () => {
     const { server, transport } = await setUp(
       upgradeThen((socket, index) => {

@@ -354,6 +354,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     const connection = this.connection;
     this.connection = undefined;
     if (connection !== undefined) {
+      if (this.responseId !== undefined) connection.lastResponseId = this.responseId;
       connection.detach(this);
       this.options.release(connection, outcome);
     }
@@ -361,14 +362,20 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   }
 
   /**
-   * Checks that an event naming a response names this turn's one (the first named wins). An event of
-   * another response — a late one of an earlier response, or a proxy that mixes streams up — fails
-   * the turn with `protocol`: taking its `response.completed` for this one's would end the turn with
+   * Checks that an event naming a response names this turn's one (the first named wins). A late
+   * event of the previous response on the same socket, before this one's first, is dropped (false);
+   * any other event of another response — a proxy that mixes streams up — fails the turn with
+   * `protocol` (false): taking its `response.completed` for this one's would end the turn with
    * someone else's output.
    */
   private belongsToThisResponse(event: ResponsesStreamEvent): boolean {
     const id = responseIdOf(event);
     if (id === undefined) return true;
+    if (this.responseId === undefined && id === this.connection?.lastResponseId) {
+      // A late event of the socket's previous response: dropped, and the socket is not reused.
+      if (this.connection !== undefined) this.connection.receivedStrayFrame = true;
+      return false;
+    }
     this.responseId ??= id;
     if (id === this.responseId) return true;
     this.fail(
