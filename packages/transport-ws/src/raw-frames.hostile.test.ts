@@ -314,6 +314,23 @@ describe('handshake answers', () => {
     },
   );
 
+  it('reports the status of a refusal whose body never ends, at the handshake timeout', TIMEOUT, async () => {
+    const { server, transport } = await setUp(
+      (socket) => {
+        socket.write(
+          'HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n',
+        );
+        socket.write('{"error":{"message":"Token expired.');
+      },
+      { connectTimeoutMs: 300 },
+    );
+    const error = await handshakeError(transport, server.url);
+    expect(error.code).toBe('http-status');
+    expect(error.status).toBe(401);
+    expect(error.isRetryable).toBe(false);
+    await expectNoSocketLeft(server, transport);
+  });
+
   it('refuses a 101 with a wrong Sec-WebSocket-Accept', TIMEOUT, async () => {
     const { server, transport } = await setUp((socket) => {
       socket.write(switchingProtocols('not-the-key-that-was-sent'));
