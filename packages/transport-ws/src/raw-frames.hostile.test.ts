@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectEvents, collectUntilError, userTurnBody } from './__fixtures__/emulator-requests.js';
+import { everyValueText } from './__fixtures__/error-text.js';
 import { completedResponseEvents } from './__fixtures__/local-web-socket-server.js';
 import {
   closeFrame,
@@ -80,22 +81,6 @@ function upgradeThen(onRequest: (socket: Socket, requestIndex: number) => void):
       requests += 1;
     });
   };
-}
-
-/** Every string and byte value reachable from `error` (own fields along the cause chain), as text. */
-function everyValueText(error: unknown): string {
-  const parts: string[] = [String(error)];
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth += 1) {
-    parts.push(current.stack ?? '');
-    for (const key of Object.getOwnPropertyNames(current)) {
-      const value = (current as unknown as Record<string, unknown>)[key];
-      if (typeof value === 'string') parts.push(value);
-      else if (value instanceof Uint8Array) parts.push(Buffer.from(value).toString('latin1'));
-    }
-    current = current.cause;
-  }
-  return parts.join('\n');
 }
 
 /** The turn's error: typed, without the token. */
