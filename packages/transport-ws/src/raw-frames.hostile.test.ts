@@ -436,6 +436,19 @@ describe('a reused session', () => {
     },
   );
 
+  it('still works with a server that gives every response the same id', TIMEOUT, async () => {
+    const { server, transport } = await setUp(
+      upgradeThen((socket) => {
+        for (const event of completedResponseEvents('x')) socket.write(textFrame(event));
+      }),
+    );
+    for (let turn = 0; turn < 3; turn += 1) {
+      const events = await collectEvents((await transport.stream(request(server.url, 's'))).events);
+      expect(events).toEqual(completedResponseEvents('x'));
+    }
+    expect(server.accepted()).toBe(1);
+  });
+
   it('reconnects once when the server closed the idle socket between two turns', TIMEOUT, async () => {
     const { server, transport } = await setUp(
       upgradeThen((socket, index) => {

@@ -71,6 +71,7 @@ export const QUEUE_HIGH_WATER_MARK = 1024;
 /** Undelivered events at which a paused socket reads again. */
 export const QUEUE_LOW_WATER_MARK = 256;
 const RATE_LIMITS_EVENT = 'codex.rate_limits';
+const RESPONSE_CREATED_EVENT = 'response.created';
 
 /** The id of the response an event carries (`response.created`, `response.completed`…), if any. */
 function responseIdOf(event: ResponsesStreamEvent): string | undefined {
@@ -363,7 +364,8 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
 
   /**
    * Checks that an event naming a response names this turn's one (the first named wins). A late
-   * event of the previous response on the same socket, before this one's first, is dropped (false);
+   * event of the previous response on the same socket (other than `response.created`), before this
+   * one's first, is dropped (false);
    * any other event of another response — a proxy that mixes streams up — fails the turn with
    * `protocol` (false): taking its `response.completed` for this one's would end the turn with
    * someone else's output.
@@ -371,8 +373,13 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   private belongsToThisResponse(event: ResponsesStreamEvent): boolean {
     const id = responseIdOf(event);
     if (id === undefined) return true;
-    if (this.responseId === undefined && id === this.connection?.lastResponseId) {
-      // A late event of the socket's previous response: dropped, and the socket is not reused.
+    if (
+      this.responseId === undefined &&
+      id === this.connection?.lastResponseId &&
+      event.type !== RESPONSE_CREATED_EVENT
+    ) {
+      // A late event of the socket's previous response: dropped, and the socket is not reused. (A
+      // `response.created` starts this turn's response, even from a server that reuses ids.)
       if (this.connection !== undefined) this.connection.receivedStrayFrame = true;
       return false;
     }
