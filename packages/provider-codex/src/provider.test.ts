@@ -434,3 +434,20 @@ describe('prepare', () => {
     await provider.close();
   });
 });
+
+describe('sockets of one-shot requests', () => {
+  it('keeps no socket for a request without a session id; keeps one for a named session', async () => {
+    const webSocketTransport = textTransport('websocket');
+    const provider = apiKeyProvider({ webSocketTransport, transport: 'websocket' });
+    await provider.complete(request);
+    await collect((await provider.createResponseStream({ model: 'gpt-5.4', input: 'hi' })).events);
+    await provider.complete(request, { sessionId: 'named' });
+    // A transport request without a session id gets its socket closed once the response ends.
+    expect(webSocketTransport.requests.map((sent) => sent.sessionId)).toEqual([
+      undefined,
+      undefined,
+      'named',
+    ]);
+    await provider.close();
+  });
+});

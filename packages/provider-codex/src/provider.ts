@@ -121,7 +121,11 @@ export interface CodexProviderOptions {
 export interface CodexRequestOptions {
   /** Cancels the request; the stream stops promptly and the transport stream is closed. */
   signal?: AbortSignal | undefined;
-  /** The conversation id (`session-id` header, `prompt_cache_key`); a UUID is generated when absent. */
+  /**
+   * The conversation id (`session-id` header, `prompt_cache_key`). When absent, a UUID is generated
+   * and the request is one-shot: its WebSocket is closed once the response ends instead of being
+   * kept for a later request of the same session.
+   */
   sessionId?: string | undefined;
 }
 
@@ -473,6 +477,7 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     return {
       session,
       sessionId,
+      oneShot: requestOptions.sessionId === undefined,
       signal,
       mode,
       ...(await raceCallerAbort(build(session, sessionId), signal)),

@@ -50,6 +50,12 @@ export interface Turn {
   sessionId: string;
   /** The session shares idle WebSockets with the other sharing sessions (`TransportRequest.shareConnection`). */
   shareConnection?: boolean | undefined;
+  /**
+   * A request of no session the caller named (its `sessionId` was made up for it): no later turn
+   * will use its socket, so none is kept (the transport request has no `sessionId`) and the socket
+   * closes once the response ends instead of idling until the pool's idle timeout.
+   */
+  oneShot?: boolean | undefined;
   /** The caller's signal. */
   signal: AbortSignal | undefined;
   /** The model as the caller spelled it (for messages). */
@@ -138,8 +144,8 @@ export function createTurnSender(context: TurnSenderContext): TurnSender {
         ...turn.extraHeaders,
       },
       body: turn.body,
-      sessionId: turn.sessionId,
     };
+    if (turn.oneShot !== true) request.sessionId = turn.sessionId;
     if (turn.signal !== undefined) request.signal = turn.signal;
     if (turn.continuation !== undefined) request.continuation = turn.continuation;
     if (turn.shareConnection === true) request.shareConnection = true;

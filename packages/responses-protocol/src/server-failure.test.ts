@@ -123,6 +123,19 @@ describe('describeServerFailure', () => {
     );
   });
 
+  it('cuts a huge server message short, after scrubbing the secrets it echoes', () => {
+    const secret = 'tok_server_failure_secret_0123456789';
+    const message = `${'x'.repeat(1_990)} ${secret} ${'y'.repeat(1_000_000)}`;
+    const described = describeServerFailure(
+      failure({ status: 503, body: { error: { message } }, secrets: [secret] }),
+      lead,
+    );
+    expect(described.details.serverMessage?.length).toBe(2_001);
+    expect(described.details.serverMessage?.endsWith('…')).toBe(true);
+    expect(described.message.length).toBeLessThan(2_200);
+    expect(described.message).not.toContain(secret.slice(0, 8));
+  });
+
   it("keeps the server's error code and param", () => {
     const described = describeServerFailure(
       failure({

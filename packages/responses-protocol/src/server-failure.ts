@@ -132,12 +132,26 @@ function adviceFor(status: number, quotaExhausted: boolean): string {
   return 'Try again later.';
 }
 
+/** Longest server message kept in an error (a hostile server may send megabytes). */
+const MAX_SERVER_MESSAGE_LENGTH = 2_000;
+/** Longer than any secret: cutting here first keeps the redaction cheap and cannot leave part of one. */
+const REDACTION_WINDOW = 64 * 1024;
+
+/** The server's message scrubbed of secrets and cut to {@link MAX_SERVER_MESSAGE_LENGTH}. */
+function shortMessage(message: string, secrets: readonly string[]): string {
+  const redacted = redactSecrets(message.slice(0, REDACTION_WINDOW), secrets);
+  return redacted.length > MAX_SERVER_MESSAGE_LENGTH
+    ? `${redacted.slice(0, MAX_SERVER_MESSAGE_LENGTH)}…`
+    : redacted;
+}
+
 /**
  * Reads a failure the server reported with a status — the same way for both transports — into the
  * code, message and details of the transport error to raise: a 429 whose body says
  * `usage_limit_reached` (or carries `resets_at` / `resets_in_seconds`) is `usage-limit-reached` with
  * `resetsAt` (epoch ms) and `planType`, never retryable; anything else is `http-status`, retryable for
- * 408, 409, 429 (unless about quota) and 5xx. The server's message is scrubbed of secrets.
+ * 408, 409, 429 (unless about quota) and 5xx. The server's message is scrubbed of secrets and cut to
+ * 2 000 characters.
  *
  * @param failure - status, headers, body and clock
  * @param wording - the transport's lead sentence and, optionally, its own advice
@@ -150,7 +164,7 @@ export function describeServerFailure(
   const parsedBody = parseErrorBody(bodyText);
   const rawServerMessage = parsedBody?.message ?? bodyText.trim().slice(0, MESSAGE_PREVIEW_LENGTH);
   const serverMessage =
-    rawServerMessage === '' ? undefined : redactSecrets(rawServerMessage, failure.secrets ?? []);
+    rawServerMessage === '' ? undefined : shortMessage(rawServerMessage, failure.secrets ?? []);
   const errorType = parsedBody?.type;
   const errorCode = parsedBody?.code;
   const requestId = readRequestId(failure.headers);

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualScheduler } from './__fixtures__/manual-scheduler.js';
-import { ConnectionPool, RESERVED_SHARED_IDLE_SOCKETS } from './connection-pool.js';
+import {
+  ConnectionPool,
+  MAX_SPARE_IDLE_SOCKETS,
+  RESERVED_SHARED_IDLE_SOCKETS,
+  SPARE_IDLE_TIMEOUT_MS,
+} from './connection-pool.js';
 import type { ResponsesConnection } from './responses-connection.js';
 
 class FakeConnection {
@@ -24,11 +29,12 @@ class FakeConnection {
 
 const MINUTE = 60_000;
 
-function setup() {
+function setup(maxIdleConnections = 1_000) {
   const scheduler = new ManualScheduler(1_000_000);
   const pool = new ConnectionPool({
     idleTimeoutMs: 5 * MINUTE,
     maxConnectionAgeMs: 55 * MINUTE,
+    maxIdleConnections,
     now: scheduler.now,
     scheduler,
   });
@@ -177,5 +183,58 @@ describe('ConnectionPool', () => {
     pool.endSession('b');
     expect(pool.take('a', 'account-a', true)).toBeUndefined();
     expect(pool.take('b2', 'account-b', true)).toBe(asConnection(otherAccount));
+  });
+
+  it('closes the spare socket of an ended session after SPARE_IDLE_TIMEOUT_MS, not the idle timeout', () => {
+    const { scheduler, pool, open, asConnection } = setup();
+    const shared = open();
+    pool.put('shared', asConnection(shared), true);
+    scheduler.advance(1_000);
+    expect(pool.endSession('shared')).toBeUndefined();
+    scheduler.advance(SPARE_IDLE_TIMEOUT_MS - 1);
+    expect(shared.closeCalls).toBe(0);
+    scheduler.advance(1);
+    expect(shared.closeCalls).toBe(1);
+    expect(pool.size).toBe(0);
+  });
+
+  it('keeps at most MAX_SPARE_IDLE_SOCKETS spares: one more ended session closes the oldest spare', () => {
+    const { pool, open, asConnection } = setup();
+    const sockets = Array.from({ length: MAX_SPARE_IDLE_SOCKETS + 1 }, () => open());
+    sockets.forEach((socket, index) => {
+      pool.put(`conversation-${index}`, asConnection(socket), true);
+      pool.endSession(`conversation-${index}`);
+    });
+    expect(sockets.map((socket) => socket.closeCalls)).toEqual([1, ...sockets.slice(1).map(() => 0)]);
+    expect(pool.size).toBe(MAX_SPARE_IDLE_SOCKETS);
+    // Spares go to sharing sessions oldest first (they have the least time left).
+    expect(pool.take('new', 'account-a', true)).toBe(asConnection(sockets[1] as FakeConnection));
+  });
+
+  it('keeps at most maxIdleConnections idle sockets: spares go first, then the one idle the longest', () => {
+    const { scheduler, pool, open, asConnection } = setup(3);
+    const [first, second, third, fourth, fifth] = Array.from({ length: 5 }, () => open()) as [
+      FakeConnection,
+      FakeConnection,
+      FakeConnection,
+      FakeConnection,
+      FakeConnection,
+    ];
+    pool.put('a', asConnection(first));
+    scheduler.advance(1_000);
+    pool.put('b', asConnection(second), true);
+    pool.endSession('b');
+    pool.put('c', asConnection(third));
+    expect(pool.size).toBe(3);
+    pool.put('d', asConnection(fourth));
+    // Over the limit: the spare of the ended session closes, although `a` is older.
+    expect(second.closeCalls).toBe(1);
+    expect(first.closeCalls).toBe(0);
+    pool.put('e', asConnection(fifth));
+    expect(first.closeCalls).toBe(1);
+    expect(pool.size).toBe(3);
+    expect(pool.take('a')).toBeUndefined();
+    expect(pool.take('c')).toBe(asConnection(third));
+    expect(scheduler.pendingDelays()).toHaveLength(2);
   });
 });

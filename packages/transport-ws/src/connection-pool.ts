@@ -7,6 +7,8 @@ export interface ConnectionPoolOptions {
   idleTimeoutMs: number;
   /** Never start a turn on a socket older than this (the server closes sockets after ~60 min). */
   maxConnectionAgeMs: number;
+  /** Most idle sockets held; beyond it the pool closes spares first, then the one idle the longest. */
+  maxIdleConnections: number;
   /** Current time, epoch ms. */
   now: () => number;
   /** Timers for the expiry. */
@@ -21,6 +23,15 @@ export interface ConnectionPoolOptions {
  */
 export const RESERVED_SHARED_IDLE_SOCKETS = 32;
 
+/**
+ * Most spare sockets: idle sockets of ended sharing sessions, kept for the next new sharing session.
+ * When one more session ends, the oldest spare closes.
+ */
+export const MAX_SPARE_IDLE_SOCKETS = 8;
+
+/** A spare socket (see {@link MAX_SPARE_IDLE_SOCKETS}) closes after this many ms without a taker. */
+export const SPARE_IDLE_TIMEOUT_MS = 30_000;
+
 interface IdleEntry {
   /** The session the socket waits for; `undefined` once its session ended (any sharing session may take it). */
   sessionId: string | undefined;
@@ -31,10 +42,12 @@ interface IdleEntry {
 }
 
 /**
- * Keeps at most one idle socket per session id for the next turn of that conversation. A socket in
- * the pool is never in use; taking it removes it (one response in flight per socket). Idle sockets
- * close after `idleTimeoutMs`, or earlier when they would reach `maxConnectionAgeMs`, and do not keep
- * the process alive. Sessions that share sockets take each other's idle ones when they have none.
+ * Keeps at most one idle socket per session id for the next turn of that conversation, and at most
+ * `maxIdleConnections` in all. A socket in the pool is never in use; taking it removes it (one
+ * response in flight per socket). Idle sockets close after `idleTimeoutMs`, or earlier when they would
+ * reach `maxConnectionAgeMs`, and do not keep the process alive. Sessions that share sockets take
+ * each other's idle ones when they have none; the socket of an ended sharing session stays a spare
+ * for them only briefly (see {@link MAX_SPARE_IDLE_SOCKETS}).
  */
 export class ConnectionPool {
   /** Idle sockets by session, in the order they became idle (oldest first). */
@@ -100,29 +113,35 @@ export class ConnectionPool {
       if (previous.connection !== connection) void previous.connection.close();
     }
     const entry: IdleEntry = { sessionId, connection, timer: undefined, shared: share };
-    entry.timer = this.options.scheduler.setTimeout(
-      () => this.expire(entry),
-      Math.min(this.options.idleTimeoutMs, remainingAge),
-    );
+    this.startTimer(entry, Math.min(this.options.idleTimeoutMs, remainingAge));
     this.owned.set(sessionId, entry);
     connection.setKeepsProcessAlive(false);
+    this.closeBeyond(this.options.maxIdleConnections);
   }
 
   /**
    * The session is over. The idle socket of a session that does not share is removed and returned
-   * (the caller closes it); the one of a sharing session stays idle for the other sharing sessions
-   * until its idle timeout (nothing is returned).
+   * (the caller closes it). The one of a sharing session becomes a spare for the other sharing
+   * sessions for at most {@link SPARE_IDLE_TIMEOUT_MS} (nothing is returned); the oldest spare
+   * closes when there are more than {@link MAX_SPARE_IDLE_SOCKETS}.
    */
   endSession(sessionId: string): ResponsesConnection | undefined {
     const entry = this.owned.get(sessionId);
     if (entry === undefined) return undefined;
-    if (!entry.shared) {
-      this.forget(entry);
-      return entry.connection;
-    }
-    this.owned.delete(sessionId);
+    this.forget(entry);
+    if (!entry.shared) return entry.connection;
+    const { connection } = entry;
+    const now = this.options.now();
+    const remaining = Math.min(
+      SPARE_IDLE_TIMEOUT_MS,
+      this.options.idleTimeoutMs - (now - connection.lastActiveAt),
+      this.options.maxConnectionAgeMs - (now - connection.openedAt),
+    );
+    if (remaining <= 0) return connection;
     entry.sessionId = undefined;
+    this.startTimer(entry, remaining);
     this.unowned.add(entry);
+    this.closeSparesBeyond(MAX_SPARE_IDLE_SOCKETS);
     return undefined;
   }
 
@@ -185,6 +204,29 @@ export class ConnectionPool {
       connection.receivedStrayFrame !== true &&
       !this.isExpired(connection)
     );
+  }
+
+  private startTimer(entry: IdleEntry, delayMs: number): void {
+    entry.timer = this.options.scheduler.setTimeout(() => this.expire(entry), delayMs);
+  }
+
+  /** Closes the oldest spares while there are more than `limit`. */
+  private closeSparesBeyond(limit: number): void {
+    for (const entry of this.unowned) {
+      if (this.unowned.size <= limit) return;
+      this.forget(entry);
+      void entry.connection.close();
+    }
+  }
+
+  /** Closes idle sockets while more than `limit` are held: spares first (oldest first), then the one idle the longest. */
+  private closeBeyond(limit: number): void {
+    this.closeSparesBeyond(Math.max(0, limit - this.owned.size));
+    for (const entry of this.owned.values()) {
+      if (this.size <= limit) return;
+      this.forget(entry);
+      void entry.connection.close();
+    }
   }
 
   /** Takes an entry out of the pool and stops its timer (the socket is left as it is). */

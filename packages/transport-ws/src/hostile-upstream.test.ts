@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectUntilError, userTurnBody } from './__fixtures__/emulator-requests.js';
+import { everyValueText } from './__fixtures__/error-text.js';
 import {
   authorizationLineOf,
   type RawUpgradeHandler,
@@ -41,21 +42,6 @@ async function expectTransportError(promise: Promise<unknown>): Promise<WebSocke
     return error as WebSocketTransportError;
   }
   throw new Error('expected a WebSocketTransportError');
-}
-
-/** Every string and byte value reachable from `error` (own fields along the cause chain), as text. */
-function everyValueText(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current instanceof Error; depth += 1) {
-    for (const key of Object.getOwnPropertyNames(current)) {
-      const value = (current as unknown as Record<string, unknown>)[key];
-      if (typeof value === 'string') parts.push(value);
-      else if (value instanceof Uint8Array) parts.push(Buffer.from(value).toString('latin1'));
-    }
-    current = current.cause;
-  }
-  return parts.join('\n');
 }
 
 describe('odd failure shapes from the server', () => {

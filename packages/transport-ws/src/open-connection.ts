@@ -7,6 +7,7 @@ import {
 import type WebSocket from 'ws';
 import type { ClientOptions, RawData } from 'ws';
 import type { HandshakeMetadata } from './handshake-metadata.js';
+import { answerPings } from './ping-responder.js';
 import { normalizeHeaders } from './response-headers.js';
 import type { TransportScheduler } from './scheduler.js';
 import { errorFromServerFailure } from './server-error.js';
@@ -164,8 +165,8 @@ function handshakeMetadata(response: IncomingMessage | undefined, now: number): 
 /**
  * Opens one Responses WebSocket: sends the upgrade with the caller's headers and resolves once the
  * socket is open. A non-101 answer becomes `http-status` (or `usage-limit-reached`) with the
- * status and the server's message; a connection failure `network`; a slow handshake
- * `timeout-connect`; an abort `aborted`. All of them are `fallbackSafe` (nothing was sent yet).
+ * status and the server's message (read up to 64 KiB, or as far as it came when the handshake times
+ * out); a connection failure `network`; a slow handshake `timeout-connect`; an abort `aborted`. All of them are `fallbackSafe` (nothing was sent yet).
  */
 export function openConnection(options: OpenConnectionOptions): Promise<OpenedSocket> {
   const host = new URL(options.url).host;
@@ -176,6 +177,8 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
     }
     let settled = false;
     let upgradeResponse: IncomingMessage | undefined;
+    /** Ends a refused handshake with what its body said so far (set once a refusal's status arrived). */
+    let finishRefusal: (() => void) | undefined;
     let socket: WebSocket;
     try {
       socket = new options.WebSocket(options.url, {
@@ -183,6 +186,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
         perMessageDeflate: options.perMessageDeflate,
         maxPayload: options.maxPayloadBytes,
         followRedirects: false,
+        autoPong: false,
       });
     } catch (error) {
       const detail =
@@ -199,6 +203,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
       return;
     }
     socket.on('error', ignoreError);
+    answerPings(socket);
 
     const cleanup = (): void => {
       options.scheduler.clearTimeout(timer);
@@ -238,6 +243,7 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
           }),
         );
       };
+      finishRefusal = finish;
       response.on('data', (chunk: Buffer) => {
         if (size >= MAX_ERROR_BODY_BYTES) return;
         chunks.push(chunk);
@@ -282,6 +288,11 @@ export function openConnection(options: OpenConnectionOptions): Promise<OpenedSo
       );
     };
     const timer = options.scheduler.setTimeout(() => {
+      // A refusal whose body never ends is still that refusal (a 401 is not a retryable timeout).
+      if (finishRefusal !== undefined) {
+        finishRefusal();
+        return;
+      }
       fail(
         new WebSocketTransportError(
           'timeout-connect',

@@ -7,6 +7,7 @@ import {
 import type { RawData } from 'ws';
 import { decodeFrame, MalformedFrameError } from './frame-decoder.js';
 import { abortedError } from './open-connection.js';
+import { PingFloodError } from './ping-responder.js';
 import { normalizeHeaders } from './response-headers.js';
 import type { ConnectionListener, ResponsesConnection } from './responses-connection.js';
 import type { TransportScheduler } from './scheduler.js';
@@ -70,6 +71,20 @@ export const QUEUE_HIGH_WATER_MARK = 1024;
 /** Undelivered events at which a paused socket reads again. */
 export const QUEUE_LOW_WATER_MARK = 256;
 const RATE_LIMITS_EVENT = 'codex.rate_limits';
+const RESPONSE_CREATED_EVENT = 'response.created';
+
+/** The id of the response an event carries (`response.created`, `response.completed`…), if any. */
+function responseIdOf(event: ResponsesStreamEvent): string | undefined {
+  const response = (event as { response?: unknown }).response;
+  if (typeof response !== 'object' || response === null) return undefined;
+  const id = (response as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** An id as shown in a message: a hostile server's 1 MB id is cut short. */
+function shownId(id: string): string {
+  return id.length > 64 ? `${id.slice(0, 64)}…` : id;
+}
 
 /**
  * One response on one socket: sends `response.create`, turns frames into events for a single
@@ -85,6 +100,8 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
   private readonly queue: QueueItem[] = [];
   private readonly waiters: Waiter[] = [];
   private received = 0;
+  /** The id of the response this turn carries, from the first event that names one. */
+  private responseId: string | undefined;
   private settled = false;
   private drained = false;
   private retried = false;
@@ -169,6 +186,7 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
       this.push({ kind: 'end' });
       return;
     }
+    if (!this.belongsToThisResponse(event)) return;
     this.received += 1;
     if ((event.type as string) === RATE_LIMITS_EVENT)
       this.readRateLimits(event as unknown as Record<string, unknown>);
@@ -216,6 +234,16 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     const fallbackSafe = this.received === 0;
     const shownReason = reason === '' ? '' : `: ${reason}`;
     const localErrorCode = (error as { code?: unknown } | undefined)?.code;
+    if (error instanceof PingFloodError) {
+      this.fail(
+        new WebSocketTransportError(
+          'protocol',
+          `The Responses WebSocket to ${this.options.host} was closed: ${error.message}. This is a server or proxy problem; try again or use the HTTP transport.`,
+          { fallbackSafe, isRetryable: false, closeCode: code, cause: error },
+        ),
+      );
+      return;
+    }
     if (localErrorCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') code = MESSAGE_TOO_BIG;
     else if (typeof localErrorCode === 'string' && localErrorCode.startsWith('WS_ERR_')) {
       this.fail(
@@ -327,10 +355,44 @@ export class ResponseTurn implements AsyncIterator<ResponsesStreamEvent, undefin
     const connection = this.connection;
     this.connection = undefined;
     if (connection !== undefined) {
+      if (this.responseId !== undefined) connection.lastResponseId = this.responseId;
       connection.detach(this);
       this.options.release(connection, outcome);
     }
     this.options.onSettled?.();
+  }
+
+  /**
+   * Checks that an event naming a response names this turn's one (the first named wins). A late
+   * event of the previous response on the same socket (other than `response.created`), before this
+   * one's first, is dropped (false);
+   * any other event of another response — a proxy that mixes streams up — fails the turn with
+   * `protocol` (false): taking its `response.completed` for this one's would end the turn with
+   * someone else's output.
+   */
+  private belongsToThisResponse(event: ResponsesStreamEvent): boolean {
+    const id = responseIdOf(event);
+    if (id === undefined) return true;
+    if (
+      this.responseId === undefined &&
+      id === this.connection?.lastResponseId &&
+      event.type !== RESPONSE_CREATED_EVENT
+    ) {
+      // A late event of the socket's previous response: dropped, and the socket is not reused. (A
+      // `response.created` starts this turn's response, even from a server that reuses ids.)
+      if (this.connection !== undefined) this.connection.receivedStrayFrame = true;
+      return false;
+    }
+    this.responseId ??= id;
+    if (id === this.responseId) return true;
+    this.fail(
+      new WebSocketTransportError(
+        'protocol',
+        `The Responses WebSocket sent an event of another response (${shownId(id)}) in the middle of this one (${shownId(this.responseId)}). This is a server or proxy problem; try again or use the HTTP transport.`,
+        { fallbackSafe: this.received === 0, isRetryable: false },
+      ),
+    );
+    return false;
   }
 
   private readRateLimits(event: Record<string, unknown>): void {

@@ -44,6 +44,11 @@ export class ResponsesConnection {
    * Such a socket is not reused: a late frame could otherwise be taken for the next response's.
    */
   receivedStrayFrame = false;
+  /**
+   * The id of the last response this socket carried (set when its turn ends): a late event of it
+   * that arrives during the next turn is dropped, not taken for the next response's.
+   */
+  lastResponseId: string | undefined;
   private listener: ConnectionListener | undefined;
   /** Frames that arrived before the first turn took the socket; `undefined` once one did. */
   private earlyFrames: ReceivedFrame[] | undefined;

@@ -31,6 +31,8 @@ export const DEFAULT_MAX_CONNECTION_AGE_MS = 55 * 60_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 /** Default: a response fails when no frame arrives for 5 minutes. */
 export const DEFAULT_IDLE_EVENT_TIMEOUT_MS = 5 * 60_000;
+/** Default: at most 256 idle sockets are kept; beyond that the one idle the longest closes. */
+export const DEFAULT_MAX_IDLE_CONNECTIONS = 256;
 /** Default: messages larger than 64 MiB close the socket (code 1009). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
@@ -42,6 +44,11 @@ export interface WebSocketTransportOptions {
   idleTimeoutMs?: number;
   /** Never start a turn on a socket older than this many ms; idle ones are closed before (default 55 min). */
   maxConnectionAgeMs?: number;
+  /**
+   * Most idle sockets kept for later turns, all sessions together (default 256). Beyond it, spare
+   * sockets of ended sessions close first, then the one idle the longest.
+   */
+  maxIdleConnections?: number;
   /** Current time, epoch ms (default `Date.now`). */
   now?: () => number;
   /**
@@ -78,10 +85,13 @@ export interface WebSocketTransport extends ResponsesTransport {
    */
   stream(request: TransportRequest): Promise<TransportResponse>;
   /**
-   * Closes the idle socket kept for `sessionId` (e.g. when a conversation ends) and resolves once it
-   * is closed; a response in flight keeps its socket. The idle socket of a session that shares
-   * sockets (`TransportRequest.shareConnection`) is left open for the other sharing sessions instead,
-   * until its idle timeout.
+   * Releases the socket of a session that is over (a conversation ended or was dropped): closes the
+   * idle socket kept for `sessionId` at once and resolves once it is closed. A response of the session
+   * still in flight keeps its socket until it ends; the socket is then released the same way instead
+   * of waiting in the pool (unless the session sent a new request meanwhile). The idle socket of a
+   * session that shares sockets (`TransportRequest.shareConnection`) becomes a spare for the other
+   * sharing sessions instead, for at most 30 s and only while fewer than 8 spares are idle
+   * (`SPARE_IDLE_TIMEOUT_MS`, `MAX_SPARE_IDLE_SOCKETS`); otherwise it closes at once too.
    */
   closeSession(sessionId: string): Promise<void>;
   /** Ends responses in flight (`transport-closed`), closes every socket and waits until they are closed. */
@@ -130,10 +140,19 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   return value;
 }
 
+function positiveCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive whole number (got ${value}).`);
+  }
+  return value;
+}
+
 /** The options of {@link createWebSocketTransport} with every default applied and checked. */
 interface WebSocketTransportSettings extends ConnectionOpenerSettings {
   idleTimeoutMs: number;
   maxConnectionAgeMs: number;
+  maxIdleConnections: number;
   idleEventTimeoutMs: number;
 }
 
@@ -147,6 +166,11 @@ function resolveSettings(options: WebSocketTransportOptions): WebSocketTransport
       options.maxConnectionAgeMs,
       DEFAULT_MAX_CONNECTION_AGE_MS,
       'maxConnectionAgeMs',
+    ),
+    maxIdleConnections: positiveCount(
+      options.maxIdleConnections,
+      DEFAULT_MAX_IDLE_CONNECTIONS,
+      'maxIdleConnections',
     ),
     connectTimeoutMs: positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs'),
     idleEventTimeoutMs: positive(
@@ -187,10 +211,30 @@ function replaceRateLimits(target: RateLimitSnapshot, snapshot: RateLimitSnapsho
 export function createWebSocketTransport(options: WebSocketTransportOptions = {}): WebSocketTransport {
   const settings = resolveSettings(options);
   const { now, scheduler } = settings;
-  const { idleTimeoutMs, maxConnectionAgeMs } = settings;
-  const pool = new ConnectionPool({ idleTimeoutMs, maxConnectionAgeMs, now, scheduler });
+  const { idleTimeoutMs, maxConnectionAgeMs, maxIdleConnections } = settings;
+  const pool = new ConnectionPool({ idleTimeoutMs, maxConnectionAgeMs, maxIdleConnections, now, scheduler });
   const opener = createConnectionOpener(settings, (connection) => pool.remove(connection));
   const turns = new Set<ResponseTurn>();
+  /** Responses in flight per session id. */
+  const turnsPerSession = new Map<string, number>();
+  /** Sessions released by `closeSession` while a response of theirs was in flight. */
+  const sessionsEnded = new Set<string>();
+
+  const endSession = async (sessionId: string): Promise<void> => {
+    if (turnsPerSession.has(sessionId)) sessionsEnded.add(sessionId);
+    await pool.endSession(sessionId)?.close();
+  };
+
+  const countTurn = (sessionId: string | undefined, change: 1 | -1): void => {
+    if (sessionId === undefined) return;
+    const count = (turnsPerSession.get(sessionId) ?? 0) + change;
+    if (count > 0) {
+      turnsPerSession.set(sessionId, count);
+      return;
+    }
+    turnsPerSession.delete(sessionId);
+    sessionsEnded.delete(sessionId);
+  };
 
   const connect = async (
     url: string,
@@ -218,6 +262,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       return;
     }
     pool.put(sessionId, connection, share);
+    if (sessionsEnded.has(sessionId)) void endSession(sessionId);
   };
 
   const streamWith = async (
@@ -227,6 +272,8 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     if (opener.isClosed()) throw transportClosedError();
     const { signal, sessionId } = request;
     if (signal?.aborted) throw abortedError(signal, true);
+    // A new request: the session goes on, whatever an earlier closeSession said.
+    if (sessionId !== undefined) sessionsEnded.delete(sessionId);
     const url = toWebSocketUrl(request.url);
     const headers = buildHandshakeHeaders(request.headers);
     const reuseKey = reuseKeyOf(url, headers);
@@ -253,9 +300,13 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       reconnect: () => connect(url, headers, reuseKey, signal),
       release: (owned, outcome) => release(sessionId, share, owned, outcome),
       onRateLimits: (snapshot) => replaceRateLimits(rateLimits, snapshot),
-      onSettled: () => turns.delete(turn),
+      onSettled: () => {
+        turns.delete(turn);
+        countTurn(sessionId, -1);
+      },
     });
     turns.add(turn);
+    countTurn(sessionId, 1);
     turn.start();
     const { handshake } = connection;
     const response: TransportResponse = {
@@ -280,9 +331,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
       }
     },
 
-    async closeSession(sessionId) {
-      await pool.endSession(sessionId)?.close();
-    },
+    closeSession: endSession,
 
     async close() {
       await opener.close();

@@ -8,6 +8,10 @@ export type RawUpgradeHandler = (socket: Socket, upgrade: { key: string; head: s
 export interface RawUpgradeServer {
   /** `http://127.0.0.1:<port>/responses` (the transport converts it to ws:). */
   url: string;
+  /** Connections the server holds open right now (a transport that leaks sockets leaves some). */
+  openSockets(): number;
+  /** Connections accepted so far. */
+  accepted(): number;
   /** Destroys every socket and stops listening. */
   close(): Promise<void>;
 }
@@ -19,7 +23,9 @@ export interface RawUpgradeServer {
  */
 export async function startRawUpgradeServer(handler: RawUpgradeHandler): Promise<RawUpgradeServer> {
   const sockets = new Set<Socket>();
+  let acceptedCount = 0;
   const server = createServer((socket) => {
+    acceptedCount += 1;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -40,6 +46,8 @@ export async function startRawUpgradeServer(handler: RawUpgradeHandler): Promise
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     url: `http://127.0.0.1:${port}/responses`,
+    openSockets: () => sockets.size,
+    accepted: () => acceptedCount,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
