@@ -2,15 +2,24 @@ import type { StreamChunk, Usage } from '@codetether/responses-protocol';
 import { type OpenAiFinishReason, toOpenAiFinishReason } from './chat-completion-chunks.js';
 import { type OpenAiChatUsage, toOpenAiChatUsage } from './openai-usage.js';
 
-/** A tool call in a non-streamed assistant message. */
-export interface ChatCompletionToolCall {
-  /** The call id to answer with a `tool` message. */
-  id: string;
-  /** Always `function`. */
-  type: 'function';
-  /** Function name and JSON arguments. */
-  function: { name: string; arguments: string };
-}
+/** A tool call in a non-streamed assistant message: of a function, or of a custom (freeform) tool. */
+export type ChatCompletionToolCall =
+  | {
+      /** The call id to answer with a `tool` message. */
+      id: string;
+      /** `function`. */
+      type: 'function';
+      /** Function name and JSON arguments. */
+      function: { name: string; arguments: string };
+    }
+  | {
+      /** The call id to answer with a `tool` message. */
+      id: string;
+      /** `custom`. */
+      type: 'custom';
+      /** Tool name and the input text. */
+      custom: { name: string; input: string };
+    };
 
 /** A non-streamed `chat.completion` object, as OpenAI returns it. */
 export interface ChatCompletion {
@@ -49,6 +58,8 @@ export interface ChatCompletionAccumulatorOptions {
   model: string;
   /** Put the reasoning text in `message.reasoning_content`. */
   includeReasoning: boolean;
+  /** The names of the request's custom (freeform) tools: their calls are `type: "custom"` with an `input`. */
+  customToolNames?: ReadonlySet<string>;
 }
 
 /** Collects provider chunks into one `chat.completion`. */
@@ -83,15 +94,17 @@ export function createChatCompletionAccumulator(
           reasoning += chunk.text;
           break;
         case 'tool-call-start':
-          toolCalls.set(chunk.id, {
-            id: chunk.id,
-            type: 'function',
-            function: { name: chunk.name, arguments: '' },
-          });
+          toolCalls.set(
+            chunk.id,
+            options.customToolNames?.has(chunk.name) === true
+              ? { id: chunk.id, type: 'custom', custom: { name: chunk.name, input: '' } }
+              : { id: chunk.id, type: 'function', function: { name: chunk.name, arguments: '' } },
+          );
           break;
         case 'tool-call-delta': {
           const call = toolCalls.get(chunk.id);
-          if (call !== undefined) call.function.arguments += chunk.argumentsDelta;
+          if (call?.type === 'custom') call.custom.input += chunk.argumentsDelta;
+          else if (call !== undefined) call.function.arguments += chunk.argumentsDelta;
           break;
         }
         case 'done':

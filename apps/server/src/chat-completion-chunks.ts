@@ -16,17 +16,28 @@ export function toOpenAiFinishReason(reason: FinishReason): OpenAiFinishReason {
   }
 }
 
-/** One tool-call delta in a chunk. */
-export interface ChatCompletionToolCallDelta {
-  /** Position of the call in the message's `tool_calls`. */
-  index: number;
-  /** The call id, in the first delta of a call only. */
-  id?: string;
-  /** Always `function`, in the first delta of a call only. */
-  type?: 'function';
-  /** Name (first delta only) and the next piece of the arguments. */
-  function: { name?: string; arguments: string };
-}
+/** One tool-call delta in a chunk: of a function call, or of a custom (freeform) tool's call. */
+export type ChatCompletionToolCallDelta =
+  | {
+      /** Position of the call in the message's `tool_calls`. */
+      index: number;
+      /** The call id, in the first delta of a call only. */
+      id?: string;
+      /** `function`, in the first delta of a call only. */
+      type?: 'function';
+      /** Name (first delta only) and the next piece of the arguments. */
+      function: { name?: string; arguments: string };
+    }
+  | {
+      /** Position of the call in the message's `tool_calls`. */
+      index: number;
+      /** The call id, in the first delta of a call only. */
+      id?: string;
+      /** `custom`, in the first delta of a call only. */
+      type?: 'custom';
+      /** Name (first delta only) and the next piece of the input text. */
+      custom: { name?: string; input: string };
+    };
 
 /** The `delta` of a streamed chat choice. */
 export interface ChatCompletionDelta {
@@ -73,6 +84,8 @@ export interface ChatCompletionChunkTranslatorOptions {
   includeReasoning: boolean;
   /** Add `usage: null` to every chunk and a final usage chunk (`stream_options.include_usage`). */
   includeUsage: boolean;
+  /** The names of the request's custom (freeform) tools: their calls are `type: "custom"` with an `input`. */
+  customToolNames?: ReadonlySet<string>;
 }
 
 /** Turns provider {@link StreamChunk}s into OpenAI `chat.completion.chunk` objects. */
@@ -93,6 +106,8 @@ export function createChatCompletionChunkTranslator(
   options: ChatCompletionChunkTranslatorOptions,
 ): ChatCompletionChunkTranslator {
   const toolIndexes = new Map<string, number>();
+  /** The ids of the calls of custom tools. */
+  const customCalls = new Set<string>();
   let roleSent = false;
 
   const chunkWith = (
@@ -128,21 +143,20 @@ export function createChatCompletionChunkTranslator(
         case 'tool-call-start': {
           const index = toolIndexes.size;
           toolIndexes.set(chunk.id, index);
-          return withRole(
-            [
-              chunkWith({
-                tool_calls: [
-                  { index, id: chunk.id, type: 'function', function: { name: chunk.name, arguments: '' } },
-                ],
-              }),
-            ],
-            false,
-          );
+          const custom = options.customToolNames?.has(chunk.name) === true;
+          if (custom) customCalls.add(chunk.id);
+          const start: ChatCompletionToolCallDelta = custom
+            ? { index, id: chunk.id, type: 'custom', custom: { name: chunk.name, input: '' } }
+            : { index, id: chunk.id, type: 'function', function: { name: chunk.name, arguments: '' } };
+          return withRole([chunkWith({ tool_calls: [start] })], false);
         }
         case 'tool-call-delta': {
           const index = toolIndexes.get(chunk.id);
           if (index === undefined || chunk.argumentsDelta === '') return [];
-          return [chunkWith({ tool_calls: [{ index, function: { arguments: chunk.argumentsDelta } }] })];
+          const piece: ChatCompletionToolCallDelta = customCalls.has(chunk.id)
+            ? { index, custom: { input: chunk.argumentsDelta } }
+            : { index, function: { arguments: chunk.argumentsDelta } };
+          return [chunkWith({ tool_calls: [piece] })];
         }
         case 'tool-call-end':
         case 'error':

@@ -51,11 +51,11 @@ function convertMessage(message: RequestMessage): ChatMessage {
         converted.content = joinText(message.content);
       }
       if (message.tool_calls !== null && message.tool_calls !== undefined && message.tool_calls.length > 0) {
-        converted.toolCalls = message.tool_calls.map((call) => ({
-          id: call.id,
-          name: call.function.name,
-          arguments: call.function.arguments,
-        }));
+        converted.toolCalls = message.tool_calls.map((call) =>
+          call.type === 'custom'
+            ? { id: call.id, type: 'custom', name: call.custom.name, arguments: call.custom.input }
+            : { id: call.id, name: call.function.name, arguments: call.function.arguments },
+        );
       }
       return converted;
     }
@@ -107,18 +107,14 @@ function convertMessages(messages: readonly RequestMessage[]): ChatMessage[] {
 export function toCompletionRequest(body: ChatCompletionRequestBody): CompletionRequest {
   const request: CompletionRequest = { model: body.model, messages: convertMessages(body.messages) };
   if (body.tools !== null && body.tools !== undefined && body.tools.length > 0) {
-    request.tools = body.tools.map((tool) => {
-      const definition: ToolDefinition = {
-        name: tool.function.name,
-        parameters: tool.function.parameters ?? { type: 'object', properties: {} },
-      };
-      if (tool.function.description !== undefined) definition.description = tool.function.description;
-      return definition;
-    });
+    request.tools = body.tools.map(toToolDefinition);
   }
   const choice = body.tool_choice;
   if (choice !== null && choice !== undefined) {
-    request.toolChoice = typeof choice === 'string' ? choice : { name: choice.function.name };
+    request.toolChoice =
+      typeof choice === 'string'
+        ? choice
+        : { name: choice.type === 'custom' ? choice.custom.name : choice.function.name };
   }
   if (typeof body.parallel_tool_calls === 'boolean') request.parallelToolCalls = body.parallel_tool_calls;
   if (body.reasoning_effort !== null && body.reasoning_effort !== undefined) {
@@ -130,6 +126,30 @@ export function toCompletionRequest(body: ChatCompletionRequestBody): Completion
   const responseFormat = toResponseFormat((body as Record<string, unknown>).response_format);
   if (responseFormat !== undefined) request.responseFormat = responseFormat;
   return request;
+}
+
+type RequestTool = NonNullable<ChatCompletionRequestBody['tools']>[number];
+
+/** A function tool, or a custom tool (its chat `grammar` format flattened as the Responses API has it). */
+function toToolDefinition(tool: RequestTool): ToolDefinition {
+  if (tool.type === 'custom') {
+    const { name, description, format } = tool.custom;
+    const definition: ToolDefinition = { type: 'custom', name };
+    if (description !== undefined) definition.description = description;
+    if (format !== undefined) {
+      definition.format =
+        format.type === 'text'
+          ? { type: 'text' }
+          : { type: 'grammar', syntax: format.grammar.syntax, definition: format.grammar.definition };
+    }
+    return definition;
+  }
+  const definition: ToolDefinition = {
+    name: tool.function.name,
+    parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+  };
+  if (tool.function.description !== undefined) definition.description = tool.function.description;
+  return definition;
 }
 
 /**

@@ -28,11 +28,18 @@ const inputAudioPartSchema = z.looseObject({ type: z.literal('input_audio') });
 
 const textContentSchema = z.union([z.string(), z.array(textPartSchema)]);
 
-const toolCallSchema = z.looseObject({
+const functionToolCallSchema = z.looseObject({
   id: z.string().min(1),
   type: z.literal('function').optional(),
   function: z.looseObject({ name: z.string().min(1), arguments: z.string() }),
 });
+/** A call of a custom (freeform) tool: its `input` is plain text. */
+const customToolCallSchema = z.looseObject({
+  id: z.string().min(1),
+  type: z.literal('custom'),
+  custom: z.looseObject({ name: z.string().min(1), input: z.string() }),
+});
+const toolCallSchema = z.union([functionToolCallSchema, customToolCallSchema]);
 
 const systemMessageSchema = z.looseObject({ role: z.literal('system'), content: textContentSchema });
 const developerMessageSchema = z.looseObject({ role: z.literal('developer'), content: textContentSchema });
@@ -58,19 +65,45 @@ const toolMessageSchema = z.looseObject({
   content: textContentSchema,
 });
 
+const toolNameSchema = z
+  .string()
+  .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or dashes');
+
 const functionToolSchema = z.looseObject({
   type: z.literal('function'),
   function: z.looseObject({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, underscores or dashes'),
+    name: toolNameSchema,
     description: z.string().optional(),
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullish(),
   }),
 });
 
+/**
+ * A custom (freeform) tool: the model calls it with plain text, free or matching a grammar (`lark` or
+ * `regex`).
+ */
+const customToolSchema = z.looseObject({
+  type: z.literal('custom'),
+  custom: z.looseObject({
+    name: toolNameSchema,
+    description: z.string().optional(),
+    format: z
+      .discriminatedUnion('type', [
+        z.looseObject({ type: z.literal('text') }),
+        z.looseObject({
+          type: z.literal('grammar'),
+          grammar: z.looseObject({ definition: z.string(), syntax: z.enum(['lark', 'regex']) }),
+        }),
+      ])
+      .optional(),
+  }),
+});
+
 const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
   z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: z.string().min(1) }) }),
+  z.looseObject({ type: z.literal('custom'), custom: z.looseObject({ name: z.string().min(1) }) }),
 ]);
 
 /** Reasoning effort values accepted in `reasoning_effort`. */
@@ -94,7 +127,7 @@ export const chatCompletionRequestSchema = z.looseObject({
       ]),
     )
     .min(1),
-  tools: z.array(functionToolSchema).nullish(),
+  tools: z.array(z.discriminatedUnion('type', [functionToolSchema, customToolSchema])).nullish(),
   tool_choice: toolChoiceSchema.nullish(),
   parallel_tool_calls: z.boolean().nullish(),
   reasoning_effort: z.enum(REASONING_EFFORTS).nullish(),

@@ -54,6 +54,9 @@ export async function handleChatCompletions(
       model: body.model,
       includeReasoning: wantsReasoning(context, c.req.raw.headers, body),
       includeUsage: body.stream_options?.include_usage === true,
+      customToolNames: new Set(
+        (body.tools ?? []).flatMap((tool) => (tool.type === 'custom' ? [tool.custom.name] : [])),
+      ),
       stream: body.stream === true,
     }),
     streamHeaders: { ...SSE_HEADERS, 'x-request-id': c.get('requestId') },

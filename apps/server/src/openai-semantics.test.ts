@@ -273,6 +273,112 @@ describe('OpenAI message shapes', () => {
   });
 });
 
+describe('custom (freeform) tools', () => {
+  const CUSTOM_CALL: StreamChunk[] = [
+    { type: 'tool-call-start', id: 'call_p', name: 'apply_patch' },
+    { type: 'tool-call-delta', id: 'call_p', argumentsDelta: '*** Begin' },
+    { type: 'tool-call-delta', id: 'call_p', argumentsDelta: ' Patch' },
+    { type: 'tool-call-end', id: 'call_p' },
+    { type: 'tool-call-start', id: 'call_f', name: 'look' },
+    { type: 'tool-call-delta', id: 'call_f', argumentsDelta: '{}' },
+    { type: 'tool-call-end', id: 'call_f' },
+    { type: 'done', finishReason: 'tool-calls' },
+  ];
+  const tools = [
+    {
+      type: 'custom',
+      custom: {
+        name: 'apply_patch',
+        description: 'Edit files',
+        format: { type: 'grammar', grammar: { syntax: 'lark', definition: 'start: /.+/' } },
+      },
+    },
+    { type: 'function', function: { name: 'look', parameters: { type: 'object' } } },
+  ];
+
+  it('converts custom tools, a custom tool_choice and custom calls in the history', async () => {
+    const { call, provider } = setup();
+    const response = await call(CHAT, {
+      json: {
+        model: 'gpt-5.4',
+        tools,
+        tool_choice: { type: 'custom', custom: { name: 'apply_patch' } },
+        messages: [
+          { role: 'user', content: 'Fix it' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'custom', custom: { name: 'apply_patch', input: 'patch' } }],
+          },
+          { role: 'tool', tool_call_id: 'call_1', content: 'Done' },
+        ],
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(provider.requests[0]).toMatchObject({
+      tools: [
+        {
+          type: 'custom',
+          name: 'apply_patch',
+          description: 'Edit files',
+          format: { type: 'grammar', syntax: 'lark', definition: 'start: /.+/' },
+        },
+        { name: 'look', parameters: { type: 'object' } },
+      ],
+      toolChoice: { name: 'apply_patch' },
+      messages: [
+        { role: 'user', content: 'Fix it' },
+        {
+          role: 'assistant',
+          toolCalls: [{ id: 'call_1', type: 'custom', name: 'apply_patch', arguments: 'patch' }],
+        },
+        { role: 'tool', toolCallId: 'call_1', content: 'Done' },
+      ],
+    });
+  });
+
+  it('answers a custom tool call as type custom with its input, streamed and not', async () => {
+    const { call } = setup(CUSTOM_CALL);
+    const response = await call(CHAT, { json: { model: 'gpt-5.4', tools, messages: user } });
+    const completion = (await response.json()) as { choices: { message: { tool_calls: unknown } }[] };
+    expect(completion.choices[0]?.message.tool_calls).toEqual([
+      { id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: '*** Begin Patch' } },
+      { id: 'call_f', type: 'function', function: { name: 'look', arguments: '{}' } },
+    ]);
+    const streamed = setup(CUSTOM_CALL);
+    const frames = parseSse(
+      await (
+        await streamed.call(CHAT, { json: { model: 'gpt-5.4', tools, messages: user, stream: true } })
+      ).text(),
+    );
+    const toolDeltas = frames
+      .slice(0, -1)
+      .flatMap((frame) => JSON.parse(frame.data).choices[0]?.delta.tool_calls ?? []);
+    expect(toolDeltas).toEqual([
+      { index: 0, id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: '' } },
+      { index: 0, custom: { input: '*** Begin' } },
+      { index: 0, custom: { input: ' Patch' } },
+      { index: 1, id: 'call_f', type: 'function', function: { name: 'look', arguments: '' } },
+      { index: 1, function: { arguments: '{}' } },
+    ]);
+  });
+
+  it('refuses a custom tool_choice naming no declared tool', async () => {
+    const { call, provider } = setup();
+    const response = await call(CHAT, {
+      json: {
+        model: 'gpt-5.4',
+        tools,
+        messages: user,
+        tool_choice: { type: 'custom', custom: { name: 'nope' } },
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe('tool_choice');
+    expect(provider.requests).toHaveLength(0);
+  });
+});
+
 describe('OpenAI streaming semantics', () => {
   const INTERLEAVED: StreamChunk[] = [
     { type: 'tool-call-start', id: 'call_a', name: 'first' },

@@ -36,7 +36,9 @@ export function findUnsupportedChatParameter(body: Record<string, unknown>): Gat
   }
   const choice = body.tool_choice;
   if (isSet(choice) && choice !== 'none' && choice !== 'auto') {
-    const tools = Array.isArray(body.tools) ? (body.tools as { function?: { name?: unknown } }[]) : [];
+    const tools = Array.isArray(body.tools)
+      ? (body.tools as { function?: { name?: unknown }; custom?: { name?: unknown } }[])
+      : [];
     if (tools.length === 0) {
       return new GatewayError(
         400,
@@ -45,11 +47,15 @@ export function findUnsupportedChatParameter(body: Record<string, unknown>): Gat
         { param: 'tool_choice', code: 'invalid_value' },
       );
     }
-    const wanted =
+    const named =
       typeof choice === 'object' && choice !== null
-        ? (choice as { function?: { name?: unknown } }).function?.name
+        ? (choice as { function?: { name?: unknown }; custom?: { name?: unknown } })
         : undefined;
-    if (wanted !== undefined && !tools.some((tool) => tool.function?.name === wanted)) {
+    const wanted = named?.function?.name ?? named?.custom?.name;
+    if (
+      wanted !== undefined &&
+      !tools.some((tool) => (tool.function?.name ?? tool.custom?.name) === wanted)
+    ) {
       return new GatewayError(
         400,
         'invalid_request_error',

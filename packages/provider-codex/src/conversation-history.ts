@@ -2,6 +2,7 @@ import {
   buildResponsesInput,
   type ChatMessage,
   correctedCallIds,
+  customToolCallIdsOf,
   type ResponseItem,
   serverCallIdFor,
   type ToolCall,
@@ -84,6 +85,7 @@ export class ConversationHistory {
     this.pairUnknownAnswers(input);
     const added: ResponseItem[] = [];
     const knownCallIds = new Set(toolCallIdsOf(this.items));
+    const customCallIds = new Set(customToolCallIdsOf(this.items));
     for (const entry of input) {
       let converted: ResponseItem[];
       if (!isChatMessage(entry)) converted = [this.withServerCallId(toInputItem(entry), knownCallIds)];
@@ -98,8 +100,17 @@ export class ConversationHistory {
                   content: [{ type: 'input_text', text: entry.content }],
                 },
               ];
-      } else converted = buildResponsesInput([entry], this.onWarning, knownCallIds, this.corrections);
+      } else {
+        converted = buildResponsesInput(
+          [entry],
+          this.onWarning,
+          knownCallIds,
+          this.corrections,
+          customCallIds,
+        );
+      }
       for (const id of toolCallIdsOf(converted)) knownCallIds.add(id);
+      for (const id of customToolCallIdsOf(converted)) customCallIds.add(id);
       added.push(...converted);
     }
     return added;

@@ -24,14 +24,18 @@ export type UserContentPart =
 export interface ToolCall {
   /** The call id (`call_…`) that the matching tool result refers to. */
   id: string;
-  /** The tool (function) name. */
+  /** The tool name. */
   name: string;
-  /** The arguments, normally a JSON object as text. */
+  /** The arguments: a JSON object as text for a function, the raw input of a custom tool. */
   arguments: string;
+  /** `custom` for a call of a custom (freeform) tool; a function call otherwise. */
+  type?: 'function' | 'custom';
 }
 
 /** A function tool the model may call. */
-export interface ToolDefinition {
+export interface FunctionToolDefinition {
+  /** `function` (the default). */
+  type?: 'function';
   /** The function name. */
   name: string;
   /** What the function does, for the model. */
@@ -39,6 +43,32 @@ export interface ToolDefinition {
   /** JSON Schema of the arguments object. */
   parameters: Record<string, unknown>;
 }
+
+/**
+ * What a custom tool's input must look like: free text, or text matching a grammar (`lark` or
+ * `regex` syntax).
+ */
+export type CustomToolFormat =
+  | { type: 'text' }
+  | { type: 'grammar'; syntax: 'lark' | 'regex'; definition: string };
+
+/**
+ * A custom (freeform) tool: the model calls it with plain text instead of JSON arguments (a
+ * `custom_tool_call` item; its result goes back as `custom_tool_call_output`).
+ */
+export interface CustomToolDefinition {
+  /** Discriminator. */
+  type: 'custom';
+  /** The tool name. */
+  name: string;
+  /** What the tool does and what its input is, for the model. */
+  description?: string;
+  /** The input's format (default: free text). */
+  format?: CustomToolFormat;
+}
+
+/** A tool the model may call: a function (JSON arguments) or a custom tool (free text). */
+export type ToolDefinition = FunctionToolDefinition | CustomToolDefinition;
 
 /**
  * An answer of the model in the history. `content` and `toolCalls` describe it; `outputItems` — the

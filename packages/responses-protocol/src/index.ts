@@ -6,7 +6,10 @@ export type {
   ChatMessage,
   Completion,
   CompletionRequest,
+  CustomToolDefinition,
+  CustomToolFormat,
   FileContentPart,
+  FunctionToolDefinition,
   ReasoningEffort,
   ReasoningSummary,
   ResponseFormat,
@@ -58,7 +61,13 @@ export {
   DEFAULT_INSTRUCTIONS,
   type ResponsesRequestBody,
 } from './request-body.js';
-export { correctedCallIds, serverCallIdFor, toInputItem, toolCallIdsOf } from './response-items.js';
+export {
+  correctedCallIds,
+  customToolCallIdsOf,
+  serverCallIdFor,
+  toInputItem,
+  toolCallIdsOf,
+} from './response-items.js';
 export { createResponsesEventParser, type ResponsesEventParser } from './responses-event-parser.js';
 export { createResponsesSseParser, type ResponsesSseParser } from './responses-sse-parser.js';
 export {

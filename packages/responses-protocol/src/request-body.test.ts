@@ -362,4 +362,50 @@ describe('buildResponsesRequestBody: output items carried back', () => {
     expect(buildResponsesRequestBody(request, { backend: 'chatgpt' }).store).toBe(false);
     expect(buildResponsesRequestBody({ ...request, store: false }, { backend: 'openai' }).store).toBe(false);
   });
+
+  it('sends custom tools and their calls and results as custom items, a forced custom tool as a custom choice', () => {
+    const body = buildResponsesRequestBody(
+      {
+        model: 'gpt-5.4',
+        tools: [
+          { name: 'look', parameters: { type: 'object' } },
+          { type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'text' } },
+        ],
+        toolChoice: { name: 'apply_patch' },
+        messages: [
+          { role: 'user', content: 'Fix it' },
+          {
+            role: 'assistant',
+            toolCalls: [
+              { id: 'call_1', type: 'custom', name: 'apply_patch', arguments: '*** Begin Patch' },
+              { id: 'call_2', name: 'look', arguments: '{}' },
+            ],
+          },
+          { role: 'tool', toolCallId: 'call_1', content: 'Done' },
+          { role: 'tool', toolCallId: 'call_2', content: 'Seen' },
+          {
+            role: 'assistant',
+            outputItems: [
+              { type: 'custom_tool_call', id: 'ctc_1', call_id: 'call_3', name: 'apply_patch', input: 'x' },
+            ],
+          },
+          { role: 'tool', toolCallId: 'call_3', content: 'Again' },
+        ],
+      },
+      { backend: 'chatgpt' },
+    );
+    expect(body.tools).toEqual([
+      { type: 'function', name: 'look', strict: false, parameters: { type: 'object' } },
+      { type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'text' } },
+    ]);
+    expect(body.tool_choice).toEqual({ type: 'custom', name: 'apply_patch' });
+    expect((body.input as unknown[]).slice(1)).toEqual([
+      { type: 'custom_tool_call', call_id: 'call_1', name: 'apply_patch', input: '*** Begin Patch' },
+      { type: 'function_call', call_id: 'call_2', name: 'look', arguments: '{}' },
+      { type: 'custom_tool_call_output', call_id: 'call_1', output: 'Done' },
+      { type: 'function_call_output', call_id: 'call_2', output: 'Seen' },
+      { type: 'custom_tool_call', call_id: 'call_3', name: 'apply_patch', input: 'x' },
+      { type: 'custom_tool_call_output', call_id: 'call_3', output: 'Again' },
+    ]);
+  });
 });

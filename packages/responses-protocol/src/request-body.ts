@@ -9,7 +9,13 @@ import type {
 } from './completion-request.js';
 import { ResponsesProtocolError } from './errors.js';
 import { resolveModelAlias } from './model-alias.js';
-import { correctedCallIds, serverCallIdFor, toInputItem, toolCallIdsOf } from './response-items.js';
+import {
+  correctedCallIds,
+  customToolCallIdsOf,
+  serverCallIdFor,
+  toInputItem,
+  toolCallIdsOf,
+} from './response-items.js';
 
 /** Instructions sent when the conversation has no system or developer message. */
 export const DEFAULT_INSTRUCTIONS =
@@ -33,6 +39,12 @@ export interface BuildRequestBodyOptions {
 export type ResponsesRequestBody = Record<string, unknown>;
 
 function toolToResponses(tool: ToolDefinition): Record<string, unknown> {
+  if (tool.type === 'custom') {
+    const custom: Record<string, unknown> = { type: 'custom', name: tool.name };
+    if (tool.description !== undefined) custom.description = tool.description;
+    if (tool.format !== undefined) custom.format = tool.format;
+    return custom;
+  }
   const converted: Record<string, unknown> = { type: 'function', name: tool.name };
   if (tool.description !== undefined) converted.description = tool.description;
   converted.strict = false;
@@ -91,16 +103,21 @@ function inputFile(part: FileContentPart): Record<string, unknown> {
  * rejects a `function_call_output` without its `function_call`). A result answering the id a
  * call's chunks showed goes out under the id the server gave the call's finished item when the two
  * differ: as paired by {@link correctedCallIds} from an assistant message's `toolCalls` and
- * `outputItems`, or as `earlierCorrections` say.
+ * `outputItems`, or as `earlierCorrections` say. A result answering a custom tool call (an assistant
+ * message's `toolCalls` entry of type `custom`, a `custom_tool_call` of its `outputItems`, or one of
+ * `earlierCustomCallIds`) goes out as `custom_tool_call_output`; a custom call as `custom_tool_call`.
  */
 export function buildResponsesInput(
   messages: readonly ChatMessage[],
   onWarning?: (message: string) => void,
   earlierCallIds: Iterable<string> = [],
   earlierCorrections: ReadonlyMap<string, string> = new Map(),
+  earlierCustomCallIds: Iterable<string> = [],
 ): Record<string, unknown>[] {
   const input: Record<string, unknown>[] = [];
   const knownCallIds = new Set<string>(earlierCallIds);
+  /** The call ids of custom tool calls: their results go back as `custom_tool_call_output`. */
+  const customCallIds = new Set<string>(earlierCustomCallIds);
   const corrections = new Map(earlierCorrections);
   for (const message of messages) {
     switch (message.role) {
@@ -115,6 +132,7 @@ export function buildResponsesInput(
       case 'assistant': {
         if (message.outputItems !== undefined && message.outputItems.length > 0) {
           for (const id of toolCallIdsOf(message.outputItems)) knownCallIds.add(id);
+          for (const id of customToolCallIdsOf(message.outputItems)) customCallIds.add(id);
           for (const [shownId, serverId] of correctedCallIds(message.toolCalls ?? [], message.outputItems))
             corrections.set(shownId, serverId);
           for (const item of message.outputItems) input.push(toInputItem(item));
@@ -129,14 +147,33 @@ export function buildResponsesInput(
         }
         for (const call of message.toolCalls ?? []) {
           knownCallIds.add(call.id);
-          input.push({ type: 'function_call', call_id: call.id, name: call.name, arguments: call.arguments });
+          if (call.type === 'custom') {
+            customCallIds.add(call.id);
+            input.push({
+              type: 'custom_tool_call',
+              call_id: call.id,
+              name: call.name,
+              input: call.arguments,
+            });
+          } else {
+            input.push({
+              type: 'function_call',
+              call_id: call.id,
+              name: call.name,
+              arguments: call.arguments,
+            });
+          }
         }
         break;
       }
       case 'tool': {
         const callId = serverCallIdFor(message.toolCallId, knownCallIds, corrections);
         if (knownCallIds.has(callId)) {
-          input.push({ type: 'function_call_output', call_id: callId, output: message.content });
+          input.push({
+            type: customCallIds.has(callId) ? 'custom_tool_call_output' : 'function_call_output',
+            call_id: callId,
+            output: message.content,
+          });
         } else {
           onWarning?.(
             `Dropped the result of tool call "${message.toolCallId}": no earlier assistant message made that call, and the Responses API rejects such results. Keep each tool result after the assistant message that called it.`,
@@ -202,7 +239,11 @@ export function buildResponsesRequestBody(
   const tools = request.tools ?? [];
   if (tools.length > 0) body.tools = tools.map(toolToResponses);
   const choice = request.toolChoice ?? 'auto';
-  body.tool_choice = typeof choice === 'string' ? choice : { type: 'function', name: choice.name };
+  if (typeof choice === 'string') body.tool_choice = choice;
+  else {
+    const custom = tools.some((tool) => tool.type === 'custom' && tool.name === choice.name);
+    body.tool_choice = { type: custom ? 'custom' : 'function', name: choice.name };
+  }
   body.parallel_tool_calls = request.parallelToolCalls ?? true;
   if (resolved.supportsReasoningEffort) {
     const effort = request.reasoningEffort ?? resolved.reasoningEffort;

@@ -34,6 +34,20 @@ export function toolCallIdsOf(items: readonly ResponseItem[]): string[] {
 }
 
 /**
+ * The `call_id`s of the custom (freeform) tool calls among `items`: their results go back as
+ * `custom_tool_call_output`, not `function_call_output`.
+ *
+ * @param items - response items
+ */
+export function customToolCallIdsOf(items: readonly ResponseItem[]): string[] {
+  const ids: string[] = [];
+  for (const item of items) {
+    if (item.type === 'custom_tool_call' && typeof item.call_id === 'string') ids.push(item.call_id);
+  }
+  return ids;
+}
+
+/**
  * The call ids a server corrected after it streamed the calls: a call's `tool-call-*` chunks keep
  * the id its call started with, while its finished item (in `outputItems`) may carry another one,
  * the only one the server then knows. The ids of `shownCalls` that no tool call of `outputItems`
