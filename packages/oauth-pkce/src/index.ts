@@ -17,6 +17,7 @@ export {
   resolveProfileParentFolders,
 } from './codetether-home.js';
 export {
+  CODEX_AUTH_FILE_MAX_BYTES,
   CODEX_CLI_IMPORT_NOTICE,
   type ImportCodexCliLoginOptions,
   importCodexCliLogin,
@@ -38,10 +39,14 @@ export {
   createStoredCredentials,
   type StoredChatGptCredentials,
 } from './credentials.js';
+export { describeByteLimit, readFileHandleAtMost } from './bounded-file-read.js';
 export { parseCredentialsFileContent, serializeCredentialsFileContent } from './credentials-file-content.js';
 export {
+  fileTooLargeError,
+  OWNER_ONLY_FILE_DEFAULT_MAX_BYTES,
   type OwnerOnlyFileLabel,
   type OwnerOnlyFolderOptions,
+  type ReadOwnerOnlyFileOptions,
   readOwnerOnlyFile,
   secureOwnerOnlyFolder,
 } from './credentials-file-safety.js';
@@ -77,7 +82,11 @@ export {
   PROFILE_NAME_PATTERN,
   parseProfileName,
 } from './profile-name.js';
-export type { RefreshJournal, RefreshJournalEntry } from './refresh-journal.js';
+export {
+  REFRESH_JOURNAL_MAX_BYTES,
+  type RefreshJournal,
+  type RefreshJournalEntry,
+} from './refresh-journal.js';
 export type { SleepFunction } from './sleep.js';
 export {
   type ExchangeCodeOptions,
