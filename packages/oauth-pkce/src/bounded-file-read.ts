@@ -11,7 +11,10 @@ const CHUNK_BYTES = 64 * 1024;
  * @param handle - the opened file
  * @param maxBytes - the most bytes the file may hold (a non-negative integer)
  */
-export async function readFileHandleAtMost(handle: FileHandle, maxBytes: number): Promise<Buffer | undefined> {
+export async function readFileHandleAtMost(
+  handle: FileHandle,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let total = 0;
   // One byte past the limit tells "exactly the limit" from "over it".
@@ -31,7 +34,8 @@ export async function readFileHandleAtMost(handle: FileHandle, maxBytes: number)
  * @param bytes - the count
  */
 export function describeByteLimit(bytes: number): string {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / 1024 / 1024} MiB (${bytes} bytes)`;
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0)
+    return `${bytes / 1024 / 1024} MiB (${bytes} bytes)`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB (${bytes} bytes)`;
   return `${bytes} bytes`;
 }

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileHandleAtMost } from './bounded-file-read.js';
 import { resolveCodexHome } from './codetether-home.js';
 import {
   type CredentialStore,
@@ -8,7 +9,6 @@ import {
   type StoredChatGptCredentials,
 } from './credentials.js';
 import { errnoCode } from './credentials-file-errors.js';
-import { readFileHandleAtMost } from './bounded-file-read.js';
 import {
   fileTooLargeError,
   NON_BLOCKING,

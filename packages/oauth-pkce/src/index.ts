@@ -7,6 +7,7 @@ export {
 } from './api-key-store.js';
 export { writeFileAtomically } from './atomic-file-write.js';
 export { type AuthorizeUrlOptions, buildAuthorizeUrl } from './authorize-url.js';
+export { describeByteLimit, readFileHandleAtMost } from './bounded-file-read.js';
 export { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
 export type { BrowserOpener } from './browser-opener.js';
 export {
@@ -39,7 +40,6 @@ export {
   createStoredCredentials,
   type StoredChatGptCredentials,
 } from './credentials.js';
-export { describeByteLimit, readFileHandleAtMost } from './bounded-file-read.js';
 export { parseCredentialsFileContent, serializeCredentialsFileContent } from './credentials-file-content.js';
 export {
   fileTooLargeError,
