@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, open, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,13 @@ describe('loadRateLimits with a cache file that is not a plain file', () => {
       await expect(loadRateLimits(home)).resolves.toBeUndefined();
     },
   );
+
+  it('treats a cache file over 1 MiB (sparse, 8 GiB) as no cache, without reading it', async () => {
+    const handle = await open(join(home, RATE_LIMIT_CACHE_FILE), 'w', 0o600);
+    await handle.truncate(8 * 1024 ** 3);
+    await handle.close();
+    await expect(loadRateLimits(home)).resolves.toBeUndefined();
+  });
 
   it('still reads back what was saved', async () => {
     await saveRateLimits(home, { primary: { usedPercent: 12 } } as never, 1234);

@@ -2,6 +2,8 @@ import { hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  describeByteLimit,
+  isOAuthError,
   type OwnerOnlyFileLabel,
   readOwnerOnlyFile,
   secureOwnerOnlyFolder,
@@ -20,8 +22,8 @@ export const CLIENT_KEYS_FILE_NAME = 'client-keys.json';
 
 /**
  * The largest client key file the gateway and `keys` read, bytes (16 MiB: some 100,000 keys). A bigger
- * one — planted, or grown without end — is refused before it is read (`client_key_file_too_large`), and
- * `keys create` never writes one.
+ * one — planted, or grown without end — is refused before it is read (`client_key_file_too_large`; the
+ * read never goes past the limit, even for a file growing meanwhile), and `keys create` never writes one.
  */
 export const CLIENT_KEYS_FILE_MAX_BYTES = 16 * 1024 * 1024;
 
@@ -194,13 +196,21 @@ function parseRecords(text: string, path: string): { records: ClientKeyRecord[];
 }
 
 /** The limit in words, for messages. */
-const MAX_BYTES_TEXT = `${CLIENT_KEYS_FILE_MAX_BYTES / 1024 / 1024} MiB (${CLIENT_KEYS_FILE_MAX_BYTES} bytes)`;
+const MAX_BYTES_TEXT = describeByteLimit(CLIENT_KEYS_FILE_MAX_BYTES);
 
-/** The key file (of `size` bytes) is over {@link CLIENT_KEYS_FILE_MAX_BYTES}: refused unread. */
-function keyFileTooLargeError(path: string, size: number): ClientKeyError {
+/**
+ * The key file is over {@link CLIENT_KEYS_FILE_MAX_BYTES}: refused unread.
+ *
+ * @param path - the key file
+ * @param size - its size per `stat`; undefined when it grew over the limit while being read
+ * @param cause - oauth-pkce's `file-too-large`, when the read found it
+ */
+function keyFileTooLargeError(path: string, size?: number, cause?: unknown): ClientKeyError {
+  const what = size === undefined ? 'is over' : `is ${size} bytes, over`;
   return new ClientKeyError(
     'client_key_file_too_large',
-    `The client key file ${path} is ${size} bytes, over the limit of ${MAX_BYTES_TEXT}, so it is not read. Move it away and create the keys again with codetether-server keys create.`,
+    `The client key file ${path} ${what} the limit of ${MAX_BYTES_TEXT}, so it is not read. Move it away and create the keys again with codetether-server keys create.`,
+    cause === undefined ? {} : { cause },
   );
 }
 
@@ -253,13 +263,15 @@ export function createFileClientKeyStore(options: FileClientKeyStoreOptions): Cl
     let text: string | undefined;
     try {
       await secureOwnerOnlyFolder(options.home, { create: false, path, label: CLIENT_KEYS_FILE_LABEL });
-      text = version === 'missing' ? undefined : await readOwnerOnlyFile(path, CLIENT_KEYS_FILE_LABEL);
+      text =
+        version === 'missing'
+          ? undefined
+          : await readOwnerOnlyFile(path, CLIENT_KEYS_FILE_LABEL, { maxBytes: CLIENT_KEYS_FILE_MAX_BYTES });
     } catch (error) {
+      // Grown over the limit since the `stat`: refused all the same (the read stopped past the limit).
+      if (isOAuthError(error, 'file-too-large')) throw keyFileTooLargeError(path, undefined, error);
       throw new ClientKeyError('client_key_file_unreadable', (error as Error).message, { cause: error });
     }
-    // Grown since the `stat`: refused all the same (the read stops at the size the open file had).
-    const readBytes = text === undefined ? 0 : Buffer.byteLength(text);
-    if (readBytes > CLIENT_KEYS_FILE_MAX_BYTES) throw keyFileTooLargeError(path, readBytes);
     const entries =
       text === undefined || text.trim() === '' ? { records: [], others: [] } : parseRecords(text, path);
     cached = { version, ...entries };

@@ -12,6 +12,12 @@ import { replaceOwnerOnlyFile } from './owner-only-file-replace.js';
  */
 export const CLIENT_KEY_USAGE_FILE_NAME = 'client-key-usage.json';
 
+/**
+ * The most bytes the usage file may hold (16 MiB, like the key file it counts for); a larger one is
+ * not read (never past the limit) and counts as no usage.
+ */
+export const CLIENT_KEY_USAGE_FILE_MAX_BYTES = 16 * 1024 * 1024;
+
 /** What the usage file holds: when the gateway started counting, and each key's usage by name. */
 export interface ClientKeyUsageSnapshot {
   /** When the writing gateway started, ISO 8601. */
@@ -64,16 +70,18 @@ function usageSnapshotOf(parsed: unknown): ClientKeyUsageSnapshot | undefined {
 }
 
 /**
- * Reads the usage file; `undefined` when there is none or it cannot be read (usage is informational).
+ * Reads the usage file; `undefined` when there is none, it cannot be read or it is over
+ * {@link CLIENT_KEY_USAGE_FILE_MAX_BYTES} (usage is informational).
  *
  * @param home - the `CODETETHER_HOME` folder
  */
 export async function readClientKeyUsage(home: string): Promise<ClientKeyUsageSnapshot | undefined> {
   try {
-    const text = await readOwnerOnlyFile(clientKeyUsagePath(home), {
-      name: 'client key usage file',
-      recovery: 'remove it (the gateway writes it again)',
-    });
+    const text = await readOwnerOnlyFile(
+      clientKeyUsagePath(home),
+      { name: 'client key usage file', recovery: 'remove it (the gateway writes it again)' },
+      { maxBytes: CLIENT_KEY_USAGE_FILE_MAX_BYTES },
+    );
     if (text === undefined) return undefined;
     return usageSnapshotOf(JSON.parse(text));
   } catch {

@@ -17,6 +17,7 @@ export {
   type FileClientKeyStoreOptions,
   isUsableClientKeyRecord,
 } from './client-key-store.js';
+export { CLIENT_KEY_USAGE_FILE_MAX_BYTES } from './client-key-usage-file.js';
 export {
   type ClientKeyUsageReport,
   type ClientKeyUsageStore,
@@ -75,6 +76,7 @@ export {
 export { DEFAULT_WEBSOCKET_HEARTBEAT_MS } from './responses-websocket.js';
 export {
   loadOrCreateServerApiKey,
+  SERVER_API_KEY_FILE_MAX_BYTES,
   type ServerApiKey,
   type ServerApiKeyOptions,
 } from './server-api-key.js';

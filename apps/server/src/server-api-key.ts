@@ -45,6 +45,9 @@ export function generateServerApiKey(): string {
   return `${SERVER_API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
 }
 
+/** The most bytes the key file may hold: 64 KiB, far above the 49 bytes of a generated key. */
+export const SERVER_API_KEY_FILE_MAX_BYTES = 64 * 1024;
+
 /** How oauth-pkce's owner-only file checks name the key file and what they advise. */
 const SERVER_KEY_FILE_LABEL: OwnerOnlyFileLabel = {
   name: 'server key file',
@@ -71,7 +74,7 @@ function isExistingFile(error: unknown): boolean {
 async function readKeyFile(path: string): Promise<{ exists: boolean; key?: string }> {
   let text: string | undefined;
   try {
-    text = await readOwnerOnlyFile(path, SERVER_KEY_FILE_LABEL);
+    text = await readOwnerOnlyFile(path, SERVER_KEY_FILE_LABEL, { maxBytes: SERVER_API_KEY_FILE_MAX_BYTES });
   } catch (error) {
     throw keyFileError(path, error, 'server_key_unreadable');
   }
@@ -127,7 +130,8 @@ function missingKeyError(path: string): GatewayError {
  * Returns the gateway's bearer key: `CODETETHER_SERVER_API_KEY` when set, else the key stored in
  * `<CODETETHER_HOME>/server-api-key`, else a newly generated key written there with mode 0600.
  * The key file is treated like `auth.json`: a symbolic link, a FIFO or other non-regular file, or a
- * file of another user is refused (`server_key_unreadable`, saying what to do), never followed or
+ * file of another user, or one over {@link SERVER_API_KEY_FILE_MAX_BYTES} (64 KiB; never read past it) is
+ * refused (`server_key_unreadable`, saying what to do), never followed or
  * waited on; a file others can read is tightened to 0600; a home folder others can write is tightened
  * to 0700 when the user owns it and refused when another user does. A key no client could send (a
  * space, line break or other control character inside) is refused with `server_key_invalid`.

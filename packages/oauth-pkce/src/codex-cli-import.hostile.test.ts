@@ -4,6 +4,7 @@ import { mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { growFileAfterFstat } from './__fixtures__/file-growth.js';
 import { makeChatGptJwt } from './__fixtures__/jwt.js';
 import { importCodexCliLogin } from './codex-cli-import.js';
 import { createMemoryCredentialStore } from './memory-credential-store.js';
@@ -51,7 +52,7 @@ describe('importCodexCliLogin with a Codex auth.json that is not a plain file', 
     },
   );
 
-  it('refuses a file far larger than any login as corrupt, without reading it', async () => {
+  it('refuses a file far larger than any login (file-too-large), without reading it', async () => {
     const path = join(folder, 'auth.json');
     await writeFile(path, '');
     await truncate(path, 64 * 1024 * 1024);
@@ -59,8 +60,18 @@ describe('importCodexCliLogin with a Codex auth.json that is not a plain file', 
       codexHome: folder,
       store: createMemoryCredentialStore(),
     }).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ name: 'OAuthError', code: 'credentials-corrupt', path });
-    expect((error as Error).message).toContain('too large');
+    expect(error).toMatchObject({ name: 'OAuthError', code: 'file-too-large', path, maxBytes: 1024 * 1024 });
+    expect((error as Error).message).toContain('too large (over the limit of 1 MiB (1048576 bytes))');
+  });
+
+  it('refuses a file that grows over 1 MiB after it was checked, reading no more than the limit', async () => {
+    const path = join(folder, 'auth.json');
+    await writeFile(path, codexAuthFile(), { mode: 0o600 });
+    const restore = await growFileAfterFstat(path, 64 * 1024 * 1024);
+    const error = await importCodexCliLogin({ codexHome: folder, store: createMemoryCredentialStore() })
+      .catch((caught: unknown) => caught)
+      .finally(restore);
+    expect(error).toMatchObject({ name: 'OAuthError', code: 'file-too-large', path });
   });
 
   posixOnly(

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileHandleAtMost } from './bounded-file-read.js';
 import { resolveCodexHome } from './codetether-home.js';
 import {
   type CredentialStore,
@@ -8,7 +9,12 @@ import {
   type StoredChatGptCredentials,
 } from './credentials.js';
 import { errnoCode } from './credentials-file-errors.js';
-import { NON_BLOCKING, notRegularFileError, type OwnerOnlyFileLabel } from './credentials-file-safety.js';
+import {
+  fileTooLargeError,
+  NON_BLOCKING,
+  notRegularFileError,
+  type OwnerOnlyFileLabel,
+} from './credentials-file-safety.js';
 import { OAuthError } from './errors.js';
 import { readAccountClaims } from './jwt-claims.js';
 import { defineLazySchemas } from './lazy-schemas.js';
@@ -24,7 +30,7 @@ export const CODEX_CLI_IMPORT_NOTICE =
   'asks you to log in again. To keep both working, run `codetether auth login` instead and give CodeTether its own login.';
 
 /** A Codex CLI `auth.json` is a few kilobytes; anything past this is not one (and is not read). */
-const MAX_CODEX_AUTH_FILE_BYTES = 1024 * 1024;
+export const CODEX_AUTH_FILE_MAX_BYTES = 1024 * 1024;
 
 const CODEX_AUTH_FILE_LABEL: OwnerOnlyFileLabel = {
   name: 'Codex CLI login',
@@ -36,7 +42,8 @@ const CODEX_AUTH_FILE_LABEL: OwnerOnlyFileLabel = {
  * Reads the Codex CLI's `auth.json` (a symbolic link to a file is followed: dotfile managers link it)
  * without ever blocking or reading without end: it is opened with `O_NONBLOCK` (a FIFO does not wait for
  * a writer) and must be a regular file (not a FIFO, socket, device such as `/dev/zero`, or folder) of at
- * most 1 MiB. Resolves with `undefined` when there is no file.
+ * most 1 MiB (`file-too-large` otherwise; the read stops one byte past the limit, even when the file grows
+ * meanwhile). Resolves with `undefined` when there is no file.
  */
 async function readCodexAuthFile(path: string): Promise<string | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
@@ -50,14 +57,11 @@ async function readCodexAuthFile(path: string): Promise<string | undefined> {
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw notRegularFileError(path, info, CODEX_AUTH_FILE_LABEL);
-    if (info.size > MAX_CODEX_AUTH_FILE_BYTES) {
-      throw new OAuthError(
-        'credentials-corrupt',
-        `The file ${path} is too large to be a Codex CLI login (${info.size} bytes), so it was not read. Log in again with the Codex CLI, or log in directly with \`codetether auth login\`.`,
-        { path },
-      );
-    }
-    return await handle.readFile('utf8');
+    const tooLarge = fileTooLargeError(path, CODEX_AUTH_FILE_MAX_BYTES, CODEX_AUTH_FILE_LABEL);
+    if (info.size > CODEX_AUTH_FILE_MAX_BYTES) throw tooLarge;
+    const bytes = await readFileHandleAtMost(handle, CODEX_AUTH_FILE_MAX_BYTES);
+    if (bytes === undefined) throw tooLarge;
+    return bytes.toString('utf8');
   } catch (error) {
     if (error instanceof OAuthError) throw error;
     throw codexReadError(path, error);

@@ -1,5 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { chmod, type FileHandle, lstat, mkdir, open, stat } from 'node:fs/promises';
+import { describeByteLimit, readFileHandleAtMost } from './bounded-file-read.js';
 import { credentialsIoError, errnoCode } from './credentials-file-errors.js';
 import { OAuthError } from './errors.js';
 
@@ -21,6 +22,37 @@ export interface OwnerOnlyFileLabel {
   name: string;
   /** The next step once a bad file was moved away, e.g. ``run `codetether auth login` ``. */
   recovery: string;
+}
+
+/**
+ * The most bytes {@link readOwnerOnlyFile} reads by default: 1 MiB, the limit of `auth.json` and
+ * `api-key.json` (as in the Redis credential store), far above the few kilobytes a login takes.
+ */
+export const OWNER_ONLY_FILE_DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/** Options of {@link readOwnerOnlyFile}. */
+export interface ReadOwnerOnlyFileOptions {
+  /**
+   * The most bytes the file may hold; a larger one is refused with `file-too-large` (at most this many
+   * bytes plus one are ever read, even from a file growing meanwhile). Default
+   * {@link OWNER_ONLY_FILE_DEFAULT_MAX_BYTES} (1 MiB).
+   */
+  maxBytes?: number;
+}
+
+/**
+ * The `file-too-large` error of a file over its limit, naming the file, the limit and what to do.
+ *
+ * @param path - the file
+ * @param maxBytes - its limit
+ * @param label - how the message names the file and what it advises
+ */
+export function fileTooLargeError(path: string, maxBytes: number, label: OwnerOnlyFileLabel): OAuthError {
+  return new OAuthError(
+    'file-too-large',
+    `The ${label.name} ${path} is too large (over the limit of ${describeByteLimit(maxBytes)}), so CodeTether did not read it. Move it away, then ${label.recovery}.`,
+    { path, maxBytes },
+  );
 }
 
 /** The label of `auth.json`. */
@@ -126,20 +158,27 @@ async function openRegularFile(path: string, label: OwnerOnlyFileLabel): Promise
  * opened with `O_NOFOLLOW | O_NONBLOCK` and checked again on the open handle (regular file, owned by
  * the current user; group/other permissions are removed, mode 0600). Resolves with `undefined` when
  * there is no file. A symbolic link, FIFO, socket, device or folder, a file of another user, or an
- * unreadable file is a `credentials-io-error` whose message names the file and says what to do.
+ * unreadable file is a `credentials-io-error` whose message names the file and says what to do. A file
+ * over `options.maxBytes` (default 1 MiB) is a `file-too-large` error naming the file and the limit; the
+ * read itself stops one byte past the limit, so a file growing while it is read cannot make it longer.
  *
  * @param path - the file
  * @param label - how messages name the file and what they advise. Default: the credentials file.
+ * @param options - the size limit
  */
 export async function readOwnerOnlyFile(
   path: string,
   label: OwnerOnlyFileLabel = CREDENTIALS_FILE_LABEL,
+  options: ReadOwnerOnlyFileOptions = {},
 ): Promise<string | undefined> {
+  const maxBytes = options.maxBytes ?? OWNER_ONLY_FILE_DEFAULT_MAX_BYTES;
   const handle = await openRegularFile(path, label);
   if (handle === undefined) return undefined;
   try {
     await checkOpenedFile(handle, path, label);
-    return await handle.readFile('utf8');
+    const bytes = await readFileHandleAtMost(handle, maxBytes);
+    if (bytes === undefined) throw fileTooLargeError(path, maxBytes, label);
+    return bytes.toString('utf8');
   } catch (error) {
     if (error instanceof OAuthError) throw error;
     throw credentialsIoError(path, 'read', error, label.name);

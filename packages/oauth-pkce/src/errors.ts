@@ -16,6 +16,7 @@ export type OAuthErrorCode =
   | 'invalid-token-response'
   | 'credentials-corrupt'
   | 'credentials-io-error'
+  | 'file-too-large'
   | 'lock-failed'
   | 'codex-login-not-found'
   | 'network-error'
@@ -43,6 +44,8 @@ export interface OAuthErrorOptions {
   issuerError?: IssuerError;
   /** The file this error is about (credentials, lock). */
   path?: string;
+  /** The size limit the file went over, in bytes (`file-too-large`). */
+  maxBytes?: number;
 }
 
 /**
@@ -60,11 +63,13 @@ export class OAuthError extends Error {
   readonly issuerError: IssuerError | undefined;
   /** The file this error is about, for credential-store errors. */
   readonly path: string | undefined;
+  /** The size limit the file went over, in bytes, for `file-too-large`. */
+  readonly maxBytes: number | undefined;
 
   /**
    * @param code - the failure reason
    * @param message - what happened and what the user should do (never a token)
-   * @param options - cause, status, retryability, issuer error and file path
+   * @param options - cause, status, retryability, issuer error, file path and size limit
    */
   constructor(code: OAuthErrorCode, message: string, options: OAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -74,6 +79,7 @@ export class OAuthError extends Error {
     this.isRetryable = options.isRetryable ?? false;
     this.issuerError = options.issuerError;
     this.path = options.path;
+    this.maxBytes = options.maxBytes;
   }
 }
 

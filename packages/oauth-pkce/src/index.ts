@@ -7,6 +7,7 @@ export {
 } from './api-key-store.js';
 export { writeFileAtomically } from './atomic-file-write.js';
 export { type AuthorizeUrlOptions, buildAuthorizeUrl } from './authorize-url.js';
+export { describeByteLimit, readFileHandleAtMost } from './bounded-file-read.js';
 export { type BrowserLoginOptions, loginWithBrowser } from './browser-login.js';
 export type { BrowserOpener } from './browser-opener.js';
 export {
@@ -17,6 +18,7 @@ export {
   resolveProfileParentFolders,
 } from './codetether-home.js';
 export {
+  CODEX_AUTH_FILE_MAX_BYTES,
   CODEX_CLI_IMPORT_NOTICE,
   type ImportCodexCliLoginOptions,
   importCodexCliLogin,
@@ -40,8 +42,11 @@ export {
 } from './credentials.js';
 export { parseCredentialsFileContent, serializeCredentialsFileContent } from './credentials-file-content.js';
 export {
+  fileTooLargeError,
+  OWNER_ONLY_FILE_DEFAULT_MAX_BYTES,
   type OwnerOnlyFileLabel,
   type OwnerOnlyFolderOptions,
+  type ReadOwnerOnlyFileOptions,
   readOwnerOnlyFile,
   secureOwnerOnlyFolder,
 } from './credentials-file-safety.js';
@@ -77,7 +82,11 @@ export {
   PROFILE_NAME_PATTERN,
   parseProfileName,
 } from './profile-name.js';
-export type { RefreshJournal, RefreshJournalEntry } from './refresh-journal.js';
+export {
+  REFRESH_JOURNAL_MAX_BYTES,
+  type RefreshJournal,
+  type RefreshJournalEntry,
+} from './refresh-journal.js';
 export type { SleepFunction } from './sleep.js';
 export {
   type ExchangeCodeOptions,

@@ -31,6 +31,9 @@ export interface RefreshJournal {
 /** How messages name the journal. */
 const JOURNAL_LABEL: OwnerOnlyFileLabel = { name: 'refresh journal', recovery: 'try again' };
 
+/** The most bytes a refresh journal may hold: 64 KiB, far above the ~150 bytes one takes. */
+export const REFRESH_JOURNAL_MAX_BYTES = 64 * 1024;
+
 /** The journal's file format version. */
 const REFRESH_JOURNAL_VERSION = 1;
 
@@ -65,7 +68,7 @@ export function createFileRefreshJournal(credentialsPath: string): RefreshJourna
   return {
     location: path,
     async read() {
-      const text = await readOwnerOnlyFile(path, JOURNAL_LABEL);
+      const text = await readOwnerOnlyFile(path, JOURNAL_LABEL, { maxBytes: REFRESH_JOURNAL_MAX_BYTES });
       if (text === undefined) return undefined;
       let json: unknown;
       try {

@@ -28,6 +28,18 @@ describe('mapAuthError', () => {
     expect(network.message.match(/codetether auth login|Check your network/g)).toHaveLength(1);
   });
 
+  it('reports a credentials file over its size limit like any other unreadable one (not-logged-in, its own message)', () => {
+    const tooLarge = new OAuthError(
+      'file-too-large',
+      'The credentials file /x/auth.json is too large (over the limit of 1 MiB (1048576 bytes)), so CodeTether did not read it. Move it away, then run `codetether auth login`.',
+      { path: '/x/auth.json', maxBytes: 1024 * 1024 },
+    );
+    const unreadable = new OAuthError('credentials-io-error', 'The credentials file /x/auth.json is a FIFO.');
+    const mapped = mapAuthError(tooLarge);
+    expect(mapped).toMatchObject({ code: mapAuthError(unreadable).code, isRetryable: false });
+    expect(mapped.message).toBe(tooLarge.message);
+  });
+
   it('ends every message with one period and a next step', () => {
     for (const error of [
       new Error('boom.'),

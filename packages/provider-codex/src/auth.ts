@@ -161,6 +161,8 @@ const AUTH_ERROR_REPORTS: Readonly<Record<string, AuthErrorReport>> = {
   },
   'lock-failed': { ...STORE_UNREADABLE, isRetryable: true },
   'credentials-io-error': STORE_UNREADABLE,
+  // A stored login over its size limit is refused unread, like any other unreadable one.
+  'file-too-large': STORE_UNREADABLE,
   // The shared store of CODETETHER_STORE (@codetether/credential-store-redis); its messages say what to do.
   'store-unavailable': {
     code: 'store-unavailable',

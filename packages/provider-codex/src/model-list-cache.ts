@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readFileHandleAtMost } from '@codetether/oauth-pkce';
 import type { Backend } from '@codetether/responses-protocol';
 import type { ModelInfo } from './model-catalogue.js';
 import { hasListedModel, parseModelEntry, readEntityTag } from './model-list-parser.js';
@@ -35,15 +36,16 @@ export function modelCachePath(home: string, backend: Backend): string {
 /**
  * Reads a file only when it is a regular file of at most `maxBytes` at `path` itself: a symlink is not
  * followed, and a FIFO or device (opened without blocking) is not read, so another local process cannot
- * make the read hang or read another file. `undefined` otherwise.
+ * make the read hang or read another file; the read stops one byte past `maxBytes`, even when the file
+ * grows meanwhile. `undefined` otherwise.
  */
 async function readRegularFile(path: string, maxBytes: number): Promise<string | undefined> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const stats = await handle.stat();
     if (!stats.isFile() || stats.size > maxBytes) return undefined;
-    const text = await handle.readFile('utf8');
-    return text.length > maxBytes ? undefined : text;
+    const bytes = await readFileHandleAtMost(handle, maxBytes);
+    return bytes?.toString('utf8');
   } finally {
     await handle.close();
   }

@@ -37,7 +37,8 @@ export async function runImportCodex(
     if (
       code === 'codex-login-not-found' ||
       code === 'credentials-corrupt' ||
-      code === 'credentials-io-error'
+      code === 'credentials-io-error' ||
+      code === 'file-too-large'
     ) {
       throw new CliError('failed', (error as Error).message, { cause: error });
     }

@@ -1,4 +1,4 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ESCAPE_CODE, runCli, startCli, storeEmulatorLogin } from '../__fixtures__/cli-harness.js';
@@ -214,5 +214,35 @@ describe('codetether auth import-codex', () => {
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toMatch(/^error: The Codex CLI login at .* is not valid JSON/);
     expect(corrupt.stderr).not.toContain('    at ');
+
+    // One over 1 MiB is refused unread: a failed import too (exit 1), saying what to do.
+    const huge = join(fixture.environment.folder, 'huge');
+    await mkdir(huge, { recursive: true });
+    const handle = await open(join(huge, 'auth.json'), 'w');
+    await handle.truncate(8 * 1024 ** 3);
+    await handle.close();
+    const tooLarge = await runCli(['auth', 'import-codex', '--codex-home', huge], fixture.environment.env);
+    expect(tooLarge.code).toBe(1);
+    expect(tooLarge.stderr).toMatch(
+      /^error: The Codex CLI login .*auth\.json is too large \(over the limit of 1 MiB \(1048576 bytes\)\)/,
+    );
+  });
+});
+
+describe('codetether auth status with an auth.json over 1 MiB', () => {
+  it('is reported like any other unreadable credentials file (same exit code), naming the file and the limit', async () => {
+    const path = join(fixture.environment.home, 'auth.json');
+    await mkdir(fixture.environment.home, { recursive: true, mode: 0o700 });
+    await symlink(join(fixture.environment.folder, 'elsewhere.json'), path);
+    const linked = await runCli(['auth', 'status'], fixture.environment.env);
+    expect(linked.stderr).toContain('symbolic link');
+    await unlink(path);
+    const handle = await open(path, 'w', 0o600);
+    await handle.truncate(8 * 1024 ** 3);
+    await handle.close();
+    const tooLarge = await runCli(['auth', 'status'], fixture.environment.env);
+    expect(tooLarge.code).toBe(linked.code);
+    expect(tooLarge.stderr).toContain(`The credentials file ${path} is too large (over the limit of 1 MiB`);
+    expect(tooLarge.stderr).toContain('Move it away, then run `codetether auth login`');
   });
 });

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeByteLimit, readFileHandleAtMost } from '@codetether/oauth-pkce';
 import { CliError } from '../cli-error.js';
 import { normalizeSetting, type SettingValues } from './setting-value.js';
 
@@ -15,6 +16,9 @@ export const CONFIG_FILE_NAME = 'config.json';
 export function configFilePath(home: string): string {
   return join(home, CONFIG_FILE_NAME);
 }
+
+/** The most bytes the config file may hold: 1 MiB, far above the few settings it holds. */
+export const CONFIG_FILE_MAX_BYTES = 1024 * 1024;
 
 /** `O_NOFOLLOW` where the platform has it (not on Windows; there an `lstat` check is used instead). */
 const NO_FOLLOW: number = constants.O_NOFOLLOW ?? 0;
@@ -67,7 +71,16 @@ async function readTrustedText(path: string): Promise<string | undefined> {
         );
       }
     }
-    return await handle.readFile('utf8');
+    // Read at most one byte past the limit, even from a file growing meanwhile.
+    const bytes = await readFileHandleAtMost(handle, CONFIG_FILE_MAX_BYTES);
+    if (bytes === undefined) {
+      throw unsafe(
+        path,
+        `is too large (over the limit of ${describeByteLimit(CONFIG_FILE_MAX_BYTES)})`,
+        'Move it away and write the settings you need into a new one (e.g. {"model": "gpt-5.4"}).',
+      );
+    }
+    return bytes.toString('utf8');
   } finally {
     await handle.close().catch(() => {});
   }
@@ -76,7 +89,8 @@ async function readTrustedText(path: string): Promise<string | undefined> {
 /**
  * Reads and checks the config file: a JSON object of settings (`{"model": "gpt-5.4", "transport":
  * "http"}`). Missing file → no settings. A symbolic link, a non-regular file, a file of another user
- * or one that group/others can write is refused; invalid JSON, an unknown key or a bad value is a usage
+ * or one that group/others can write is refused, and so is one over {@link CONFIG_FILE_MAX_BYTES} (1 MiB;
+ * never read past it); invalid JSON, an unknown key or a bad value is a usage
  * error (exit 2) naming the file.
  *
  * @param path - the config file
