@@ -44,8 +44,9 @@ describe('custom (freeform) tools', () => {
       (event) => event.type.startsWith('response.output_item') || event.type.includes('custom_tool_call'),
     );
     const added = callEvents[0];
-    const itemId = String((added?.item as Record<string, unknown>).id);
-    const callId = String((added?.item as Record<string, unknown>).call_id);
+    const addedItem = (added?.item ?? {}) as Record<string, unknown>;
+    const itemId = String(addedItem.id);
+    const callId = String(addedItem.call_id);
     expect(itemId).toMatch(/^ctc_/);
     expect(callId).toMatch(/^call_/);
     expect(added).toEqual({

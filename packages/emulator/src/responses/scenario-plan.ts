@@ -4,9 +4,9 @@ import type { ScenarioName } from '../types.js';
 import { compactionItem } from './compaction.js';
 import { apiError, usageLimitBody } from './error-bodies.js';
 import { normalizeInputItems } from './input-items.js';
+import { answerInFormat, jsonObjectText } from './output-format.js';
 import type { RequestAnalysis } from './request-analysis.js';
 import { SCENARIO_MARKER } from './request-analysis.js';
-import { answerInFormat, jsonObjectText } from './output-format.js';
 import {
   compactionEvents,
   customToolCallEvents,
