@@ -93,11 +93,8 @@ export function planScenario(
     ...(cut === undefined ? {} : { cut }),
   });
 
-  /** The events of a text answer, in the format `text.format` asks for (JSON for structured output). */
-  const answer = (plainText: string, jsonAnswer?: string): Iterable<ResponsesEvent> => {
-    if (analysis.outputFormat.kind === 'text') return messageEvents(builder, splitWords(plainText));
-    return messageEvents(builder, splitText(answerInFormat(analysis.outputFormat, plainText, jsonAnswer), 8));
-  };
+  const answer = (plainText: string, jsonAnswer?: string) =>
+    answerEvents(builder, analysis, plainText, jsonAnswer);
 
   switch (scenario) {
     case 'unauthorized':
@@ -218,6 +215,20 @@ export function planScenario(
     case 'text':
       return stream(answer(TEXT_ANSWER));
   }
+}
+
+/**
+ * The message events of a text answer in the format `text.format` asks for: the plain text in word
+ * deltas, or (structured output) the JSON answer in 8-character deltas.
+ */
+function answerEvents(
+  builder: ResponseBuilder,
+  analysis: RequestAnalysis,
+  plainText: string,
+  jsonAnswer: string | undefined,
+): Iterable<ResponsesEvent> {
+  if (analysis.outputFormat.kind === 'text') return messageEvents(builder, splitWords(plainText));
+  return messageEvents(builder, splitText(answerInFormat(analysis.outputFormat, plainText, jsonAnswer), 8));
 }
 
 /** The tool called when a request offers none. */
