@@ -249,6 +249,29 @@ describe('hostile WebSocket input', () => {
       [{ tool_choice: { type: 'function', function: null } }, 'invalid_value'],
       [{ tool_choice: 'required', tools: [{ name: '' }, 'x', null] }, 'invalid_value'],
       [{ tool_choice: 'required', tools: [{ type: 'function', name: 'f', parameters: 'nope' }] }, undefined],
+      [{ tool_choice: { type: 'custom', custom: null } }, 'invalid_value'],
+      [
+        { tool_choice: 'required', tools: [{ type: 'custom', name: 'c', format: 'nope', description: 7 }] },
+        undefined,
+      ],
+      [
+        { tool_choice: 'required', tools: [{ type: 'custom', custom: { name: 'c', format: null } }] },
+        undefined,
+      ],
+      [{ input: [{ type: 'custom_tool_call_output', output: { not: 'text' } }] }, undefined],
+      [{ text: { format: { type: 'json_schema', schema: 'nope' } } }, undefined],
+      [
+        {
+          text: {
+            format: {
+              type: 'json_schema',
+              schema: { $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/a' } } },
+            },
+          },
+        },
+        undefined,
+      ],
+      [{ text: 'nope' }, undefined],
       [{ generate: 'no' }, undefined],
       [{ generate: false, input: 42 }, 'invalid_type'],
     ];

@@ -1,4 +1,5 @@
 import { normalizeInputItems } from './input-items.js';
+import { type OutputFormat, readOutputFormat } from './output-format.js';
 import { type OfferedTool, readToolChoice, type ToolChoice } from './tool-choice.js';
 
 /** What the scripted answers need to know about a Responses request body. */
@@ -9,10 +10,15 @@ export interface RequestAnalysis {
   lastUserText: string;
   /** The `[scenario:name]` marker of the last user text, if any. */
   scenarioMarker: string | undefined;
-  /** `output` of the trailing `function_call_output` items (empty when the input ends otherwise). */
+  /**
+   * `output` of the trailing `function_call_output` and `custom_tool_call_output` items (empty when
+   * the input ends otherwise).
+   */
   trailingToolOutputs: string[];
-  /** Function tools offered: name and JSON schema. */
+  /** Function and custom tools offered, in order. */
   tools: OfferedTool[];
+  /** What `text.format` asks the answer to be (plain text, or JSON for structured output). */
+  outputFormat: OutputFormat;
   /** What `tool_choice` asks for, read against `tools`. */
   toolChoice: ToolChoice;
   /** True when the input ends with a `{"type":"compaction_trigger"}` item (in-band compaction). */
@@ -47,27 +53,10 @@ export function analyzeRequest(body: Record<string, unknown>): RequestAnalysis {
   const trailingToolOutputs: string[] = [];
   for (let index = input.length - 1; index >= 0; index -= 1) {
     const item = input[index];
-    if (item?.type !== 'function_call_output') break;
+    if (item === undefined || !TOOL_OUTPUT_TYPES.has(String(item.type))) break;
     trailingToolOutputs.unshift(outputText(item.output));
   }
-  const tools: RequestAnalysis['tools'] = [];
-  if (Array.isArray(body.tools)) {
-    for (const tool of body.tools) {
-      if (typeof tool !== 'object' || tool === null) continue;
-      const record = tool as Record<string, unknown>;
-      const nested =
-        typeof record.function === 'object' && record.function !== null ? record.function : record;
-      const { name, parameters } = nested as Record<string, unknown>;
-      if (typeof name !== 'string' || name === '') continue;
-      tools.push({
-        name,
-        parameters:
-          typeof parameters === 'object' && parameters !== null
-            ? (parameters as Record<string, unknown>)
-            : {},
-      });
-    }
-  }
+  const tools = Array.isArray(body.tools) ? body.tools.flatMap(offeredTool) : [];
   const instructions = typeof body.instructions === 'string' ? body.instructions : '';
   return {
     model: typeof body.model === 'string' ? body.model : '',
@@ -78,8 +67,40 @@ export function analyzeRequest(body: Record<string, unknown>): RequestAnalysis {
     inputCharacters: safeLength(body.input) + instructions.length,
     promptCacheKey: typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : undefined,
     toolChoice: readToolChoice(body.tool_choice, tools),
+    outputFormat: readOutputFormat(body.text),
     compactionRequested: input.at(-1)?.type === COMPACTION_TRIGGER,
   };
+}
+
+/** Input items that answer a tool call. */
+const TOOL_OUTPUT_TYPES: ReadonlySet<string> = new Set(['function_call_output', 'custom_tool_call_output']);
+
+/**
+ * One entry of `tools` as an offered tool (none for hosted tools without a name): `{type:"custom"}`
+ * (or the Chat Completions `{type:"custom", custom:{…}}`) is a custom tool, anything else with a name
+ * (`{type:"function"}`, the Chat Completions `{type:"function", function:{…}}`) a function tool.
+ */
+function offeredTool(tool: unknown): OfferedTool[] {
+  if (typeof tool !== 'object' || tool === null) return [];
+  const record = tool as Record<string, unknown>;
+  const kind = record.type === 'custom' ? 'custom' : 'function';
+  const wrapped = record[kind];
+  const nested =
+    typeof wrapped === 'object' && wrapped !== null ? (wrapped as Record<string, unknown>) : record;
+  const { name, parameters, description, format } = nested;
+  if (typeof name !== 'string' || name === '') return [];
+  return [
+    {
+      kind,
+      name,
+      parameters:
+        kind === 'function' && typeof parameters === 'object' && parameters !== null
+          ? (parameters as Record<string, unknown>)
+          : {},
+      ...(typeof description === 'string' ? { description } : {}),
+      ...(typeof format === 'object' && format !== null ? { format: format as Record<string, unknown> } : {}),
+    },
+  ];
 }
 
 function normalizeInput(input: unknown): Array<Record<string, unknown>> {

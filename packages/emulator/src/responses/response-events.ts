@@ -77,7 +77,7 @@ export class ResponseBuilder {
       service_tier: typeof this.body.service_tier === 'string' ? this.body.service_tier : 'default',
       store: this.body.store === true,
       temperature: typeof this.body.temperature === 'number' ? this.body.temperature : 1,
-      text: { format: { type: 'text' }, verbosity: 'medium' },
+      text: this.textSettings(),
       tool_choice: this.body.tool_choice ?? 'auto',
       tools: Array.isArray(this.body.tools) ? this.body.tools : [],
       top_p: 1,
@@ -86,6 +86,16 @@ export class ResponseBuilder {
       user: null,
       metadata: {},
       ...extra,
+    };
+  }
+
+  /** The response's `text`: the request's `format` (plain text by default) and `verbosity`. */
+  private textSettings(): Record<string, unknown> {
+    const text = this.body.text;
+    const requested = typeof text === 'object' && text !== null ? (text as Record<string, unknown>) : {};
+    return {
+      format: requested.format ?? { type: 'text' },
+      verbosity: requested.verbosity ?? 'medium',
     };
   }
 
@@ -244,6 +254,39 @@ export function* reasoningEvents(builder: ResponseBuilder, summary: string): Gen
   yield { type: 'response.output_item.done', output_index: outputIndex, item };
 }
 
+/** How the events of one kind of tool call item are shaped. */
+interface ToolCallShape {
+  /** Output item `type`. */
+  itemType: 'function_call' | 'custom_tool_call';
+  /** Item id prefix (`fc`, `ctc`). */
+  idPrefix: string;
+  /** The item field holding the streamed text (`arguments`, `input`). */
+  field: 'arguments' | 'input';
+  /** The delta and done event types. */
+  deltaEvent: string;
+  doneEvent: string;
+  /** Whether the done event repeats the tool name (function calls do, custom tool calls do not). */
+  doneNamesTool: boolean;
+}
+
+const FUNCTION_CALL: ToolCallShape = {
+  itemType: 'function_call',
+  idPrefix: 'fc',
+  field: 'arguments',
+  deltaEvent: 'response.function_call_arguments.delta',
+  doneEvent: 'response.function_call_arguments.done',
+  doneNamesTool: true,
+};
+
+const CUSTOM_TOOL_CALL: ToolCallShape = {
+  itemType: 'custom_tool_call',
+  idPrefix: 'ctc',
+  field: 'input',
+  deltaEvent: 'response.custom_tool_call_input.delta',
+  doneEvent: 'response.custom_tool_call_input.done',
+  doneNamesTool: false,
+};
+
 /**
  * Events of a function call whose arguments arrive split over many deltas. The item id (`fc_…`)
  * differs from the `call_id` (`call_…`), as in real streams.
@@ -252,43 +295,60 @@ export function* reasoningEvents(builder: ResponseBuilder, summary: string): Gen
  * @param name - function name
  * @param argumentsJson - the complete arguments
  */
-export function* functionCallEvents(
+export function functionCallEvents(
   builder: ResponseBuilder,
   name: string,
   argumentsJson: string,
 ): Generator<ResponsesEvent> {
+  return toolCallItemEvents(builder, FUNCTION_CALL, name, argumentsJson);
+}
+
+/**
+ * Events of a custom (free-form) tool call: a `custom_tool_call` item (`ctc_…` id, `call_…` call id)
+ * whose `input` arrives over `response.custom_tool_call_input.delta` events, then `.done`.
+ *
+ * @param builder - the response
+ * @param name - the custom tool's name
+ * @param input - the complete free-form input
+ */
+export function customToolCallEvents(
+  builder: ResponseBuilder,
+  name: string,
+  input: string,
+): Generator<ResponsesEvent> {
+  return toolCallItemEvents(builder, CUSTOM_TOOL_CALL, name, input);
+}
+
+function* toolCallItemEvents(
+  builder: ResponseBuilder,
+  shape: ToolCallShape,
+  name: string,
+  text: string,
+): Generator<ResponsesEvent> {
   const outputIndex = builder.output.length;
-  const itemId = createId('fc');
+  const itemId = createId(shape.idPrefix);
   const callId = createId('call');
-  yield {
-    type: 'response.output_item.added',
-    output_index: outputIndex,
-    item: { id: itemId, type: 'function_call', status: 'in_progress', arguments: '', call_id: callId, name },
-  };
-  for (const delta of splitText(argumentsJson, 4)) {
-    builder.outputCharacters += delta.length;
-    yield {
-      type: 'response.function_call_arguments.delta',
-      item_id: itemId,
-      output_index: outputIndex,
-      delta,
-    };
-  }
-  yield {
-    type: 'response.function_call_arguments.done',
-    item_id: itemId,
-    output_index: outputIndex,
-    name,
-    arguments: argumentsJson,
-  };
-  const item = {
+  const itemOf = (status: string, value: string) => ({
     id: itemId,
-    type: 'function_call',
-    status: 'completed',
-    arguments: argumentsJson,
+    type: shape.itemType,
+    status,
+    [shape.field]: value,
     call_id: callId,
     name,
+  });
+  yield { type: 'response.output_item.added', output_index: outputIndex, item: itemOf('in_progress', '') };
+  for (const delta of splitText(text, 4)) {
+    builder.outputCharacters += delta.length;
+    yield { type: shape.deltaEvent, item_id: itemId, output_index: outputIndex, delta };
+  }
+  yield {
+    type: shape.doneEvent,
+    item_id: itemId,
+    output_index: outputIndex,
+    ...(shape.doneNamesTool ? { name } : {}),
+    [shape.field]: text,
   };
+  const item = itemOf('completed', text);
   builder.output.push(item);
   yield { type: 'response.output_item.done', output_index: outputIndex, item };
 }

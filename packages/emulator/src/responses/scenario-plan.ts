@@ -4,10 +4,12 @@ import type { ScenarioName } from '../types.js';
 import { compactionItem } from './compaction.js';
 import { apiError, usageLimitBody } from './error-bodies.js';
 import { normalizeInputItems } from './input-items.js';
+import { answerInFormat, jsonObjectText } from './output-format.js';
 import type { RequestAnalysis } from './request-analysis.js';
 import { SCENARIO_MARKER } from './request-analysis.js';
 import {
   compactionEvents,
+  customToolCallEvents,
   functionCallEvents,
   messageEvents,
   ResponseBuilder,
@@ -16,7 +18,7 @@ import {
   splitText,
   splitWords,
 } from './response-events.js';
-import { argumentsForSchema } from './tool-arguments.js';
+import { argumentsForSchema, customToolInput } from './tool-arguments.js';
 import type { OfferedTool } from './tool-choice.js';
 
 /** What to do with a Responses request. */
@@ -91,6 +93,9 @@ export function planScenario(
     ...(cut === undefined ? {} : { cut }),
   });
 
+  const answer = (plainText: string, jsonAnswer?: string) =>
+    answerEvents(builder, analysis, plainText, jsonAnswer);
+
   switch (scenario) {
     case 'unauthorized':
       return {
@@ -129,7 +134,7 @@ export function planScenario(
           headers: {},
         };
       }
-      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
+      return stream(answer(TEXT_ANSWER));
     }
     case 'ws-close-1006':
     case 'ws-close-1011':
@@ -139,7 +144,7 @@ export function planScenario(
           how: scenario === 'ws-close-1006' ? 'terminate' : 'close-1011',
         });
       }
-      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
+      return stream(answer(TEXT_ANSWER));
     case 'disconnect':
       return stream(messageEvents(builder, splitWords(TEXT_ANSWER)), {
         afterEvents: DISCONNECT_AFTER_EVENTS,
@@ -147,13 +152,15 @@ export function planScenario(
       });
     case 'echo': {
       const text = analysis.lastUserText.replace(SCENARIO_MARKER, '').trim();
-      return stream(messageEvents(builder, text === '' ? splitWords(TEXT_ANSWER) : splitText(text, 8)));
+      if (text === '') return stream(answer(TEXT_ANSWER));
+      if (analysis.outputFormat.kind === 'text') return stream(messageEvents(builder, splitText(text, 8)));
+      return stream(answer(text, jsonObjectText(text)));
     }
     case 'reasoning':
       return stream(
         (function* () {
           yield* reasoningEvents(builder, REASONING_SUMMARY);
-          yield* messageEvents(builder, splitWords(TEXT_ANSWER));
+          yield* answer(TEXT_ANSWER);
         })(),
       );
     case 'tool-call':
@@ -165,7 +172,7 @@ export function planScenario(
         outputs.length === 0
           ? 'There is no tool output to report.'
           : `The tool returned: ${outputs.join('; ')}. That completes the request.`;
-      return stream(messageEvents(builder, splitWords(text)));
+      return stream(answer(text));
     }
     case 'compaction':
       return stream(
@@ -206,17 +213,32 @@ export function planScenario(
     }
     case 'slow':
     case 'text':
-      return stream(messageEvents(builder, splitWords(TEXT_ANSWER)));
+      return stream(answer(TEXT_ANSWER));
   }
 }
 
+/**
+ * The message events of a text answer in the format `text.format` asks for: the plain text in word
+ * deltas, or (structured output) the JSON answer in 8-character deltas.
+ */
+function answerEvents(
+  builder: ResponseBuilder,
+  analysis: RequestAnalysis,
+  plainText: string,
+  jsonAnswer: string | undefined,
+): Iterable<ResponsesEvent> {
+  if (analysis.outputFormat.kind === 'text') return messageEvents(builder, splitWords(plainText));
+  return messageEvents(builder, splitText(answerInFormat(analysis.outputFormat, plainText, jsonAnswer), 8));
+}
+
 /** The tool called when a request offers none. */
-const DEFAULT_TOOL: OfferedTool = { name: 'get_weather', parameters: {} };
+const DEFAULT_TOOL: OfferedTool = { kind: 'function', name: 'get_weather', parameters: {} };
 
 /**
- * One or two function calls: to the tool `tool_choice` forces (a named function for every call;
- * `"required"` for the first), else to the offered tools in order (the first again when there is
- * only one), else to `get_weather`.
+ * One or two tool calls: to the tool `tool_choice` forces (a named tool for every call; `"required"`
+ * for the first), else to the offered tools in order (the first again when there is only one), else
+ * to `get_weather`. A function tool gets a `function_call` with arguments valid for its schema, a
+ * custom tool a `custom_tool_call` with a free-form input.
  */
 function* toolCallEvents(
   builder: ResponseBuilder,
@@ -224,12 +246,14 @@ function* toolCallEvents(
   count: 1 | 2,
 ): Generator<ResponsesEvent> {
   const choice = analysis.toolChoice;
-  const named = choice.kind === 'function' ? choice.tool : undefined;
+  const named = choice.kind === 'named' ? choice.tool : undefined;
   const first =
     named ?? (choice.kind === 'required' ? choice.tool : undefined) ?? analysis.tools[0] ?? DEFAULT_TOOL;
   const calls = count === 1 ? [first] : [first, named ?? analysis.tools[1] ?? first];
   for (const [variant, tool] of calls.entries()) {
-    yield* functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, variant));
+    yield* tool.kind === 'custom'
+      ? customToolCallEvents(builder, tool.name, customToolInput(tool, variant))
+      : functionCallEvents(builder, tool.name, argumentsForSchema(tool.parameters, variant));
   }
 }
 

@@ -24,7 +24,7 @@ export type ScenarioSelection =
  * Chooses the scenario of a request: the `x-codetether-scenario` header, else the `[scenario:name]`
  * marker of the last user text, else the configured default. A content scenario becomes `tool-result`
  * when the input ends with `function_call_output` items, so tool loops work with any scenario; it
- * becomes `tool-call` when `tool_choice` forces a call (`"required"` or a named function); and it
+ * becomes `tool-call` when `tool_choice` forces a call (`"required"` or a named function or custom tool); and it
  * becomes `compaction` when the input ends with a `compaction_trigger` item.
  *
  * @param header - the `x-codetether-scenario` header
@@ -45,7 +45,7 @@ export function selectScenario(
     scenario = analysis.scenarioMarker;
   }
   if (analysis.trailingToolOutputs.length > 0 && CONTENT_SCENARIOS.has(scenario)) scenario = 'tool-result';
-  const forced = analysis.toolChoice.kind === 'required' || analysis.toolChoice.kind === 'function';
+  const forced = analysis.toolChoice.kind === 'required' || analysis.toolChoice.kind === 'named';
   if (forced && FORCEABLE_SCENARIOS.has(scenario)) scenario = 'tool-call';
   if (analysis.compactionRequested && CONTENT_SCENARIOS.has(scenario)) scenario = 'compaction';
   return { kind: 'selected', scenario };

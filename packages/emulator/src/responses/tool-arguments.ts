@@ -1,78 +1,49 @@
-/** Nesting followed into object and array schemas before giving up with an empty value. */
-const MAX_DEPTH = 6;
-
-const CITIES = ['Paris', 'Tokyo', 'Lima', 'Oslo'];
+import { cityFor, valueForSchema } from './schema-values.js';
+import type { OfferedTool } from './tool-choice.js';
 
 /**
- * Builds plausible JSON arguments for a tool from its JSON schema, valid for simple schemas: every
- * declared property gets a value of its type (`enum`/`const`/`default` first; `location`-like strings
- * get a city; numbers stay within `minimum`/`maximum`; arrays get `minItems` items; nested objects recurse;
- * `anyOf`/`oneOf` take the first branch). An object schema without properties gets `{}`; a tool
- * without any schema gets the classic weather arguments.
+ * Builds plausible JSON arguments for a function tool from its JSON schema (see
+ * {@link valueForSchema}: every declared property gets a value of its type). An object schema
+ * without properties gets `{}`; a tool without any schema gets the classic weather arguments.
  *
  * @param parameters - the tool's JSON schema
  * @param variant - 0, 1, … gives different values (parallel calls)
  */
 export function argumentsForSchema(parameters: Record<string, unknown>, variant: number): string {
-  const city = CITIES[variant % CITIES.length] ?? 'Paris';
   const properties = parameters.properties;
   const hasProperties =
     typeof properties === 'object' && properties !== null && Object.keys(properties).length > 0;
   if (!hasProperties) {
-    return parameters.type === 'object' ? '{}' : JSON.stringify({ location: city, unit: 'celsius' });
+    return parameters.type === 'object'
+      ? '{}'
+      : JSON.stringify({ location: cityFor(variant), unit: 'celsius' });
   }
-  return JSON.stringify(valueForSchema(parameters, '', variant, 0));
+  return JSON.stringify(valueForSchema(parameters, variant));
 }
 
-function valueForSchema(schema: unknown, name: string, variant: number, depth: number): unknown {
-  const record = (typeof schema === 'object' && schema !== null ? schema : {}) as Record<string, unknown>;
-  if (Object.hasOwn(record, 'const')) return record.const;
-  if (Array.isArray(record.enum) && record.enum.length > 0) return record.enum[0];
-  if (Object.hasOwn(record, 'default')) return record.default;
-  const branches = Array.isArray(record.anyOf) ? record.anyOf : record.oneOf;
-  if (Array.isArray(branches) && branches.length > 0)
-    return valueForSchema(branches[0], name, variant, depth);
-  const type = Array.isArray(record.type) ? record.type.find((entry) => entry !== 'null') : record.type;
-  switch (type) {
-    case 'number':
-    case 'integer': {
-      const lowest = typeof record.minimum === 'number' ? Math.ceil(record.minimum) : 0;
-      const value = Math.max(variant + 1, lowest);
-      return typeof record.maximum === 'number' && value > record.maximum
-        ? Math.max(lowest, Math.floor(record.maximum))
-        : value;
-    }
-    case 'boolean':
-      return true;
-    case 'null':
-      return null;
-    case 'array': {
-      const count = typeof record.minItems === 'number' ? Math.min(Math.max(0, record.minItems), 8) : 0;
-      if (count === 0 || depth >= MAX_DEPTH) return [];
-      return Array.from({ length: count }, () => valueForSchema(record.items, name, variant, depth + 1));
-    }
-    case 'object':
-      return objectForSchema(record, variant, depth);
-    default:
-      if (type === undefined && typeof record.properties === 'object')
-        return objectForSchema(record, variant, depth);
-      return /city|location|place|town/i.test(name)
-        ? (CITIES[variant % CITIES.length] ?? 'Paris')
-        : `example-${name === '' ? 'value' : name}`;
-  }
-}
+/** Longest part of a custom tool's description quoted in its input. */
+const MAX_DESCRIPTION_CHARACTERS = 120;
 
-function objectForSchema(record: Record<string, unknown>, variant: number, depth: number): unknown {
-  const result: Record<string, unknown> = {};
-  if (depth >= MAX_DEPTH || typeof record.properties !== 'object' || record.properties === null)
-    return result;
-  for (const [property, schema] of Object.entries(record.properties as Record<string, unknown>)) {
-    Object.defineProperty(result, property, {
-      value: valueForSchema(schema, property, variant, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+/**
+ * The free-form input of a call to a custom tool: for a patch tool (named `apply_patch`, or whose
+ * description or grammar speaks of `*** Begin Patch`) a small patch adding one file, as the Codex CLI
+ * expects; for any other tool one line naming it and quoting the first line of its description.
+ *
+ * @param tool - the custom tool
+ * @param variant - 0, 1, … gives different inputs (parallel calls)
+ */
+export function customToolInput(tool: OfferedTool, variant: number): string {
+  const grammar = typeof tool.format?.definition === 'string' ? tool.format.definition : '';
+  const patchLike =
+    tool.name === 'apply_patch' || /\*\*\* Begin Patch/.test(`${tool.description ?? ''}\n${grammar}`);
+  if (patchLike) {
+    const file = variant === 0 ? 'hello.txt' : `hello-${variant + 1}.txt`;
+    return `*** Begin Patch\n*** Add File: ${file}\n+Hello from the CodeTether emulator.\n*** End Patch\n`;
   }
-  return result;
+  const description =
+    (tool.description ?? '').split('\n')[0]?.trim().slice(0, MAX_DESCRIPTION_CHARACTERS) ?? '';
+  const suffix = variant === 0 ? '' : ` (call ${variant + 1})`;
+  return description === ''
+    ? `Input for ${tool.name}${suffix}.`
+    : `Input for ${tool.name}${suffix}: ${description}`;
 }

@@ -12,10 +12,12 @@ import { argumentsForSchema } from './tool-arguments.js';
 import { readToolChoice } from './tool-choice.js';
 
 const WEATHER = {
+  kind: 'function' as const,
   name: 'get_weather',
   parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 };
 const TICKET = {
+  kind: 'function' as const,
   name: 'open_ticket',
   parameters: {
     type: 'object',
@@ -36,18 +38,22 @@ const TICKET = {
     },
   },
 };
-const NO_ARGUMENTS = { name: 'list_files', parameters: { type: 'object', properties: {} } };
+const NO_ARGUMENTS = {
+  kind: 'function' as const,
+  name: 'list_files',
+  parameters: { type: 'object', properties: {} },
+};
 
 describe('readToolChoice', () => {
   const tools = [WEATHER, TICKET];
   it('reads required, both function shapes, and leaves the rest free', () => {
     expect(readToolChoice('required', tools)).toEqual({ kind: 'required', tool: WEATHER });
     expect(readToolChoice({ type: 'function', name: 'open_ticket' }, tools)).toEqual({
-      kind: 'function',
+      kind: 'named',
       tool: TICKET,
     });
     expect(readToolChoice({ type: 'function', function: { name: 'open_ticket' } }, tools)).toEqual({
-      kind: 'function',
+      kind: 'named',
       tool: TICKET,
     });
     for (const free of [
@@ -114,7 +120,11 @@ describe('a forced tool_choice over the network', () => {
   const harness = startEmulatorPerTest();
   const emulator = () => harness.emulator;
 
-  const tools = [WEATHER, TICKET, NO_ARGUMENTS].map((tool) => ({ type: 'function', strict: false, ...tool }));
+  const tools = [WEATHER, TICKET, NO_ARGUMENTS].map(({ kind: _kind, ...tool }) => ({
+    type: 'function',
+    strict: false,
+    ...tool,
+  }));
   const post = (body: Record<string, unknown>) =>
     postResponses(`${emulator().openaiBaseUrl}/responses`, apiKeyHeaders(emulator()), {
       model: 'gpt-5.4',
