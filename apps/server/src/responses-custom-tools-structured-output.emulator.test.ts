@@ -183,5 +183,41 @@ describe.each([
         expect(ticket.safeParse(completion.choices[0]?.message.parsed).success).toBe(true);
       },
     );
+
+    it(
+      'a custom tool round trip over chat completions: a custom call with its input, its result sent as custom_tool_call_output',
+      TIMEOUT,
+      async () => {
+        harness.emulator.clearRequests();
+        const tools = [
+          {
+            type: 'custom' as const,
+            custom: { name: 'apply_patch', description: 'Use the `apply_patch` tool to edit files.' },
+          },
+        ];
+        const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+          { role: 'user', content: '[scenario:tool-call] Add a hello file.' },
+        ];
+        const first = await client.chat.completions.create({ model: 'gpt-5.4', messages, tools });
+        const call = first.choices[0]?.message.tool_calls?.[0];
+        if (call?.type !== 'custom')
+          throw new Error(`no custom tool call: ${JSON.stringify(first.choices[0])}`);
+        expect(call.custom).toEqual({ name: 'apply_patch', input: PATCH });
+        expect(first.choices[0]?.finish_reason).toBe('tool_calls');
+        messages.push(first.choices[0]?.message as OpenAI.Chat.ChatCompletionMessageParam, {
+          role: 'tool',
+          tool_call_id: call.id,
+          content: 'Done.',
+        });
+        const second = await client.chat.completions.create({ model: 'gpt-5.4', messages, tools });
+        expect(second.choices[0]?.message.content).toContain('Done.');
+        const sent = harness.emulator.requests
+          .filter((request) => request.path.endsWith('/responses'))
+          .flatMap((request) => (request.body as { input?: { type?: string }[] }).input ?? [])
+          .map((item) => item.type);
+        expect(sent).toContain('custom_tool_call_output');
+        expect(sent).not.toContain('function_call_output');
+      },
+    );
   },
 );
