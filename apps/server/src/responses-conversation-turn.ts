@@ -151,7 +151,7 @@ async function planResponsesTurn(
   const placementAfter = (conversation: GatewayConversation) => () => {
     const transcript = transcriptOf(settings, conversation.history);
     const final = request.assembly.result();
-    const response = final === undefined ? undefined : storeResponse(final, items, settings);
+    const response = final === undefined ? undefined : storeResponse(final, items, settings, template);
     return { key: keyOf(transcript), value: { conversation, transcript, settings, response } };
   };
   const previousResponseId = body.previous_response_id;
@@ -264,7 +264,7 @@ async function answerWarmUp(
     transcript,
     settings,
     responseId,
-    response: storeResponse(response, request.items, settings),
+    response: storeResponse(response, request.items, settings, request.template),
   });
   async function* events(): AsyncGenerator<unknown, void, undefined> {
     yield { type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } };

@@ -13,6 +13,7 @@ function entryWithResponse(transcript: string, responseId: string) {
     { id: responseId, object: 'response', instructions: 'x'.repeat(10_000), tools: [], output: [] },
     [{ type: 'message', role: 'user', content: 'hello' }],
     SETTINGS,
+    JSON.parse(SETTINGS),
   );
   return entry;
 }

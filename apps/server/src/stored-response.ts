@@ -61,21 +61,22 @@ function listedInputItems(responseId: string, items: readonly ResponseItem[]): R
  * @param response - the final response object (with its `id`)
  * @param inputItems - the input items the client sent for it
  * @param settings - the conversation's canonical settings (JSON of the request without its per-turn fields)
+ * @param template - the same settings as the object they were written from (the caller holds it: the
+ *   settings, tens of kilobytes with a coding agent's tools, are not parsed again at every turn)
  */
 export function storeResponse(
   response: Record<string, unknown>,
   inputItems: readonly ResponseItem[],
   settings: string,
+  template: Readonly<Record<string, unknown>>,
 ): StoredResponse {
-  const template: unknown = JSON.parse(settings);
-  const settingsRecord = isRecord(template) ? template : {};
   const body = { ...response };
   const settingsEchoes: string[] = [];
   for (const field of SETTINGS_ECHO_FIELDS) {
     if (
       field in body &&
-      field in settingsRecord &&
-      JSON.stringify(body[field]) === JSON.stringify(settingsRecord[field])
+      field in template &&
+      JSON.stringify(body[field]) === JSON.stringify(template[field])
     ) {
       delete body[field];
       settingsEchoes.push(field);
