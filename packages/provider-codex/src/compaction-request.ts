@@ -2,6 +2,7 @@ import {
   describeServerFailure,
   type ResponseItem,
   ResponsesTransportError,
+  redirectTargetOf,
 } from '@codetether/responses-protocol';
 import { abortedError, CodexProviderError } from './errors.js';
 import { raceCallerAbort } from './event-iteration.js';
@@ -98,13 +99,8 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
  * where it pointed (origin and path only: a query may hold a token).
  */
 function redirectError(response: Response, url: string): ResponsesTransportError {
-  let pointsTo = '';
-  try {
-    const target = new URL(response.headers.get('location') ?? '', url);
-    if (response.headers.has('location')) pointsTo = ` to ${target.origin}${target.pathname}`;
-  } catch {
-    // An unreadable Location names no target.
-  }
+  const target = redirectTargetOf(response.headers.get('location'), url);
+  const pointsTo = target === undefined ? '' : ` to ${target}`;
   return new ResponsesTransportError(
     'http-status',
     `The compaction endpoint answered HTTP ${response.status} (a redirect${pointsTo}), which is not followed so that your credentials never go to another URL. Set the base URL to the endpoint itself.`,

@@ -53,6 +53,7 @@ export {
   type RateLimitSnapshot,
   type RateLimitWindow,
 } from './rate-limits.js';
+export { redirectTargetOf } from './redirect-target.js';
 export {
   type BuildRequestBodyOptions,
   buildResponsesInput,

@@ -1,4 +1,4 @@
-import { readRequestId, redactSecrets } from '@codetether/responses-protocol';
+import { readRequestId, redactSecrets, redirectTargetOf } from '@codetether/responses-protocol';
 import type { BodySource } from './body-reader.js';
 import type { CallState } from './call-state.js';
 import type { HttpAnswer } from './http-answer.js';
@@ -58,17 +58,6 @@ export async function readErrorBodyText(body: BodySource | null): Promise<string
   return text + decoder.decode();
 }
 
-/** Where a redirect points (origin and path only: a query may hold a token), or undefined. */
-function redirectTargetOf(location: string | undefined, origin: string): string | undefined {
-  if (location === undefined) return undefined;
-  try {
-    const target = new URL(location, `${origin}/`);
-    return `${target.origin}${target.pathname}`;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The error for a 3xx answer: redirects are never followed (the credential headers must not reach
  * another URL), so it is not retried and names where it points.
@@ -77,7 +66,7 @@ function createRedirectError(
   answer: HttpAnswer,
   call: Pick<CallState, 'origin' | 'secrets' | 'attempts'>,
 ): HttpTransportError {
-  const target = redirectTargetOf(answer.headers.location, call.origin);
+  const target = redirectTargetOf(answer.headers.location, `${call.origin}/`);
   const pointsTo = target === undefined ? '' : ` to ${redactSecrets(target, call.secrets)}`;
   return new HttpTransportError(
     'http-status',
