@@ -57,10 +57,11 @@ async function readCodexAuthFile(path: string): Promise<string | undefined> {
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw notRegularFileError(path, info, CODEX_AUTH_FILE_LABEL);
-    const tooLarge = fileTooLargeError(path, CODEX_AUTH_FILE_MAX_BYTES, CODEX_AUTH_FILE_LABEL);
-    if (info.size > CODEX_AUTH_FILE_MAX_BYTES) throw tooLarge;
-    const bytes = await readFileHandleAtMost(handle, CODEX_AUTH_FILE_MAX_BYTES);
-    if (bytes === undefined) throw tooLarge;
+    const bytes =
+      info.size > CODEX_AUTH_FILE_MAX_BYTES
+        ? undefined
+        : await readFileHandleAtMost(handle, CODEX_AUTH_FILE_MAX_BYTES);
+    if (bytes === undefined) throw fileTooLargeError(path, CODEX_AUTH_FILE_MAX_BYTES, CODEX_AUTH_FILE_LABEL);
     return bytes.toString('utf8');
   } catch (error) {
     if (error instanceof OAuthError) throw error;
