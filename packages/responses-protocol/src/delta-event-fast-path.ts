@@ -216,6 +216,11 @@ export class DeltaEventReader {
   end = 0;
   /** Where the closing quote of the last delta read is. */
   deltaEnd = 0;
+  /**
+   * Set by `readRun`: it stopped in an event the text ends inside of (its head, or its delta, runs
+   * to the end of the text), so the text holds no event end from where it stopped.
+   */
+  stoppedInUnfinishedEvent = false;
   private readonly sticky: boolean;
   private readonly headPattern: RegExp;
   private readonly tailPattern: RegExp;
@@ -259,6 +264,7 @@ export class DeltaEventReader {
     let end = -1;
     /** Where the tail of the last event read starts, when its end was not needed yet (else -1). */
     let tailStart = -1;
+    this.stoppedInUnfinishedEvent = false;
     let deltaStart = this.readEventHead(text, position);
     const frequent = this.frequent;
     const tail = this.tailPattern;
@@ -314,7 +320,10 @@ export class DeltaEventReader {
     }
     // Over SSE, an event not whole yet (the end of a network chunk) is left to line framing
     // without running the general pattern.
-    if (this.sticky && text.indexOf('\n\n', position) === -1) return -1;
+    if (this.sticky && text.indexOf('\n\n', position) === -1) {
+      this.stoppedInUnfinishedEvent = true;
+      return -1;
+    }
     return this.readHead(text, position);
   }
 
@@ -397,13 +406,20 @@ export class DeltaEventReader {
     let decoded = '';
     let pieceStart = deltaStart;
     for (;;) {
-      if (index >= length) return undefined;
+      if (index >= length) {
+        // The head and the delta so far hold no line end: the event goes on after the text.
+        this.stoppedInUnfinishedEvent = true;
+        return undefined;
+      }
       const code = text.charCodeAt(index);
       if (code === QUOTE) break;
       if (code === BACKSLASH) {
         // An escape cut by the end of the text (a network chunk's) is not read past it: reading
         // out of bounds would make the optimised code of this hot loop start over.
-        if (index + 1 >= length) return undefined;
+        if (index + 1 >= length) {
+          this.stoppedInUnfinishedEvent = true;
+          return undefined;
+        }
         const escaped = text.charCodeAt(index + 1);
         let character: string | undefined;
         let next = index + 2;

@@ -42,17 +42,21 @@ export function createEventDataReducer(
   const textReader = new DeltaEventReader('text', frequentHead);
   const sseReader = new DeltaEventReader('sse', frequentHead);
   const pushDelta = (head: DeltaEventHead, delta: string) => reducer.pushDelta(head, delta, pending.items);
+  const eventShortcut = {
+    stoppedInUnfinishedEvent: false,
+    readEvents(text: string, position: number): number {
+      // Delta events come in runs: read the run here rather than one event per framer step.
+      const end = sseReader.readRun(text, position, pushDelta);
+      eventShortcut.stoppedInUnfinishedEvent = sseReader.stoppedInUnfinishedEvent;
+      return end;
+    },
+  };
   return {
     onData(data, readEventName) {
       const delta = textReader.read(data, 0);
       if (delta !== undefined) reducer.pushDelta(textReader.head, delta, pending.items);
       else decodeEventData(data, readEventName, sink);
     },
-    eventShortcut: {
-      readEvents(text, position) {
-        // Delta events come in runs: read the run here rather than one event per framer step.
-        return sseReader.readRun(text, position, pushDelta);
-      },
-    },
+    eventShortcut,
   };
 }

@@ -10,27 +10,30 @@ import { createSseFramer, NATIVE_SEARCH_MIN_BYTES, type SseEventShortcut } from 
 const TAKEN_BY_SHORTCUT = '(taken by the shortcut)';
 
 /**
- * A shortcut that takes the delta events the parsers' shortcut takes, and records the data line
- * framing would have dispatched for them (cut out of the matched text), so the events can be
- * compared with the reference framing.
+ * A shortcut that takes the delta events the parsers' shortcut takes (the same `readRun`, so it
+ * also says when it stopped in an unfinished event), and records the data line framing would have
+ * dispatched for each (cut out of the matched text), so the events can be compared with the
+ * reference framing.
  */
 function recordingShortcut(events: FramedEvent[]): SseEventShortcut {
   const reader = new DeltaEventReader('sse');
-  return {
-    readEvents(text, position) {
-      let end = -1;
-      while (reader.read(text, end === -1 ? position : end) !== undefined) {
-        const matched = text.slice(end === -1 ? position : end, reader.end - 2);
+  const shortcut = {
+    stoppedInUnfinishedEvent: false,
+    readEvents(text: string, position: number): number {
+      const end = reader.readRun(text, position, () => {});
+      shortcut.stoppedInUnfinishedEvent = reader.stoppedInUnfinishedEvent;
+      if (end === -1) return end;
+      for (const matched of text.slice(position, end - 2).split('\n\n')) {
         const dataLine = matched.slice(matched.indexOf('data:') + 5);
         events.push({
           data: dataLine.startsWith(' ') ? dataLine.slice(1) : dataLine,
           eventName: TAKEN_BY_SHORTCUT,
         });
-        end = reader.end;
       }
       return end;
     },
   };
+  return shortcut;
 }
 
 interface Framed {
@@ -148,7 +151,8 @@ describe('createSseFramer (hand-written SSE framing)', () => {
           .oneof(sseBytes, lineFeedsOnly)
           .chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
         fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 8, Number.POSITIVE_INFINITY),
-        ([bytes, cuts], nativeSearchMinBytes) => {
+        fc.boolean(),
+        ([bytes, cuts], nativeSearchMinBytes, withShortcut) => {
           const events: FramedEvent[] = [];
           const framer = createSseFramer(
             {
@@ -156,6 +160,7 @@ describe('createSseFramer (hand-written SSE framing)', () => {
                 events.push({ data, eventName: readEventName() });
               },
               onBufferLimitExceeded() {},
+              ...(withShortcut ? { eventShortcut: recordingShortcut(events) } : {}),
             },
             undefined,
             nativeSearchMinBytes,
@@ -167,8 +172,14 @@ describe('createSseFramer (hand-written SSE framing)', () => {
             reference.feed(piece);
             // Never behind the reference. With CRs it may be ahead: the reference holds a line that
             // a CR ended until more text shows whether an LF follows; the framer ends it at once.
-            expect(events.slice(0, reference.events.length)).toEqual(reference.events);
-            if (withoutCarriageReturn) expect(events).toEqual(reference.events);
+            const framed = withShortcut
+              ? events.map((event) => ({ ...event, eventName: undefined }))
+              : events;
+            const expected = withShortcut
+              ? reference.events.map((event) => ({ ...event, eventName: undefined }))
+              : reference.events;
+            expect(framed.slice(0, expected.length)).toEqual(expected);
+            if (withoutCarriageReturn) expect(framed).toEqual(expected);
           }
         },
       ),
@@ -272,6 +283,33 @@ describe('createSseFramer (hand-written SSE framing)', () => {
             );
           }
         }
+      }
+    }
+  });
+
+  it('dispatches a delta-shaped event the shortcut leaves alone in the feed call that completes it', () => {
+    // The shortcut stops at each of these events without reading it; each is whole, so the framer
+    // must frame it at once rather than wait for more input as for an event the text ends inside of.
+    const head =
+      '{"type":"response.output_text.delta","item_id":"m","output_index":0,"content_index":0,"delta":"';
+    const leftAlone = [
+      `${head}a","extra":1}`, // a field after the delta: its tail does not match
+      `${head}a\\x"}`, // an invalid escape in the delta
+      `${head}a"} `, // a space after the object
+    ];
+    for (const data of leftAlone) {
+      const text = `data: ${head}one"}\n\ndata: ${data}\n\ndata: ${head}two"}\n\ndata: ${head}cut`;
+      for (const input of [text, new TextEncoder().encode(text)]) {
+        const events: FramedEvent[] = [];
+        const framer = createSseFramer({
+          onData(eventData) {
+            events.push({ data: eventData, eventName: undefined });
+          },
+          onBufferLimitExceeded() {},
+          eventShortcut: recordingShortcut(events),
+        });
+        framer.feed(input);
+        expect(events.map((event) => event.data)).toEqual([`${head}one"}`, data, `${head}two"}`]);
       }
     }
   });

@@ -19,6 +19,13 @@ export interface SseEventShortcut {
    * framer frames those lines itself).
    */
   readEvents(text: string, position: number): number;
+  /**
+   * Set by each `readEvents` call: `true` when it knows the text holds no event end from where it
+   * stopped (the position it returned, or the one it was given when it read none) — it began reading
+   * an event the text ends inside of. The framer then waits for more input without searching the
+   * rest of the text for an event end itself. `false` (or absent) says nothing.
+   */
+  readonly stoppedInUnfinishedEvent?: boolean;
 }
 
 /** Callbacks of the internal SSE framer. */
@@ -86,7 +93,9 @@ function lastLineEnd(text: string, end: number): number {
  * it, so its lines need not be framed as they arrive. What came after the last event end (LF LF,
  * also across chunks) waits, unframed, until the next event end arrives; then everything up to the
  * last event end is framed in one pass — whole events, which the caller's shortcut reads in one
- * step (`SseEventShortcut`). A small byte chunk is only copied and scanned (four bytes at a time)
+ * step (`SseEventShortcut`). Where that last event end is, is found while framing, not searched for
+ * first: the shortcut says when it stopped in an event the text ends inside of, and only an event it
+ * does not read is searched for its end. A small byte chunk is only copied and scanned (four bytes at a time)
  * until the bytes hold an event end; then the bytes waiting are decoded in one `TextDecoder` call. A large chunk
  * is decoded whole (but for a character cut at its end) and searched as text, natively. Cuts are
  * right after an LF, an ASCII byte, so they never split a UTF-8 character. Once a CR shows up
@@ -142,6 +151,8 @@ export function createSseFramer(
   let data = '';
   let eventName: string | undefined;
   const readEventName: EventNameReader = () => eventName;
+  /** What the shortcut said in the last `tryShortcut` (see `SseEventShortcut.stoppedInUnfinishedEvent`). */
+  let shortcutStoppedInUnfinishedEvent = false;
 
   function feed(input: string | Uint8Array): void {
     if (failed || ended || input.length === 0) return;
@@ -327,38 +338,56 @@ export function createSseFramer(
    */
   function acceptDecoded(text: string): void {
     if (!carriageReturnSeen && text.indexOf('\r') !== -1) carriageReturnSeen = true;
-    // The first and the last cut in `text` (`cut` 0: none). Searched forward first: searching
-    // backwards is slow on a text without a match (the middle of a large event).
-    let firstCut: number;
-    let cut: number;
     if (carriageReturnSeen) {
-      const lineFeed = text.indexOf('\n');
-      const carriageReturn = text.indexOf('\r');
-      firstCut =
-        (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn)
-          ? lineFeed
-          : carriageReturn) + 1;
-      cut =
-        Math.max(
-          lineFeed === -1 ? -1 : text.lastIndexOf('\n'),
-          carriageReturn === -1 ? -1 : text.lastIndexOf('\r'),
-        ) + 1;
-    } else {
-      // An event end across the boundary: the text waiting ends with an LF (or there is none: a
-      // line start), and this one starts with one.
-      const acrossBoundary =
-        text.charCodeAt(0) === LF && (textCarry === '' || textCarry.charCodeAt(textCarry.length - 1) === LF);
-      const first = text.indexOf('\n\n');
-      firstCut = acrossBoundary ? 1 : first + 2;
-      cut = first === -1 ? (acrossBoundary ? 1 : 0) : text.lastIndexOf('\n\n') + 2;
+      acceptDecodedLines(text);
+      return;
     }
+    let position = 0;
+    if (textCarry !== '') {
+      // The text waiting ends inside an event: it and the new text up to that event's end are
+      // framed together. An event end across the boundary: the text waiting ends with an LF and
+      // this one starts with one.
+      let firstCut: number;
+      if (text.charCodeAt(0) === LF && textCarry.charCodeAt(textCarry.length - 1) === LF) {
+        firstCut = 1;
+      } else {
+        const first = text.indexOf('\n\n');
+        if (first === -1) {
+          textCarry += text;
+          return;
+        }
+        firstCut = first + 2;
+      }
+      const waiting = textCarry + text.slice(0, firstCut);
+      textCarry = '';
+      scanText(waiting, 0, waiting.length);
+      position = firstCut;
+    }
+    // The whole events after it; where the last one ends is found while framing (see `scanText`).
+    scanText(text, position, text.length, true);
+  }
+
+  /**
+   * `acceptDecoded` once a CR was seen: every line end is a cut; the text waiting and the new text
+   * up to its first line end are framed together, then the new text up to its last line end.
+   */
+  function acceptDecodedLines(text: string): void {
+    const lineFeed = text.indexOf('\n');
+    const carriageReturn = text.indexOf('\r');
+    const firstCut =
+      (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn) ? lineFeed : carriageReturn) +
+      1;
+    const cut =
+      Math.max(
+        lineFeed === -1 ? -1 : text.lastIndexOf('\n'),
+        carriageReturn === -1 ? -1 : text.lastIndexOf('\r'),
+      ) + 1;
     if (cut === 0) {
       textCarry += text;
       return;
     }
     let position = 0;
     if (textCarry !== '') {
-      // The text waiting and the new text up to its first cut: framed together (the first event).
       const waiting = textCarry + text.slice(0, firstCut);
       textCarry = '';
       scanText(waiting, 0, waiting.length);
@@ -368,21 +397,44 @@ export function createSseFramer(
     if (cut < text.length) textCarry = text.slice(cut);
   }
 
-  /** Frames `text[start, end)`; its unfinished last line is kept in `textCarry`. */
-  function scanText(text: string, start: number, end: number): void {
+  /**
+   * Frames `text[start, end)`; its unfinished last line is kept in `textCarry`. With `wholeEventsOnly`
+   * (no CR seen, `start` at an event start, `end` the end of the text), it frames the whole events
+   * there and keeps the rest, from the start of the event the text ends inside of, in `textCarry`
+   * unframed: at each event start it asks the shortcut, and only when the shortcut cannot tell
+   * whether the event ends in the text does it search for that event's end. (Searching for the
+   * last event end up front, `lastIndexOf`, costs a slow native call per network chunk.)
+   */
+  function scanText(text: string, start: number, end: number, wholeEventsOnly = false): void {
     let position = start;
     if (afterCarriageReturn && position < end) {
       afterCarriageReturn = false;
       if (text.charCodeAt(position) === LF) position += 1;
     }
-    let carriageReturn = carriageReturnSeen ? text.indexOf('\r', position) : -1;
-    let lineFeed = text.indexOf('\n', position);
+    // The next CR and LF at or after `position` (-1: none), searched only when a line is to be
+    // framed (the shortcut often reads all there is): -2 until then.
+    let carriageReturn = carriageReturnSeen ? -2 : -1;
+    let lineFeed = -2;
+    /** With `wholeEventsOnly`: where the event being framed line by line ends (its blank line's end). */
+    let eventEnd = position;
     for (;;) {
       // The shortcut reads all the events it handles in a row: the line after them is framed here.
       if (position < end) {
         const shortcutEnd = tryShortcut(text, position);
         if (shortcutEnd >= 0) position = shortcutEnd;
       }
+      if (wholeEventsOnly && position >= eventEnd) {
+        // At an event start: frame that event only if it ends in the text.
+        if (position >= end || shortcutStoppedInUnfinishedEvent) break;
+        if (text.charCodeAt(position) === LF) {
+          eventEnd = position + 1;
+        } else {
+          const blankLine = text.indexOf('\n\n', position);
+          if (blankLine === -1) break;
+          eventEnd = blankLine + 2;
+        }
+      }
+      if (position >= end) break;
       if (lineFeed !== -1 && lineFeed < position) lineFeed = text.indexOf('\n', position);
       if (carriageReturn !== -1 && carriageReturn < position) carriageReturn = text.indexOf('\r', position);
       const lineEnd =
@@ -409,11 +461,13 @@ export function createSseFramer(
    * end, or -1. Only when no event is being assembled: each match is then a whole event on its own.
    */
   function tryShortcut(text: string, position: number): number {
+    shortcutStoppedInUnfinishedEvent = false;
     const shortcut = callbacks.eventShortcut;
     if (shortcut === undefined || dataLines > 0 || textCarry !== '') return -1;
     const first = text.charCodeAt(position);
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
     const end = shortcut.readEvents(text, position);
+    shortcutStoppedInUnfinishedEvent = shortcut.stoppedInUnfinishedEvent === true;
     // Dispatching ends the event: a name set by an earlier `event:` line is forgotten too.
     if (end >= 0) eventName = undefined;
     return end;
