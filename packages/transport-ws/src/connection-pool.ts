@@ -152,6 +152,20 @@ export class ConnectionPool {
     }
   }
 
+  /**
+   * Closes one idle socket to make room for a busy one (see `maxConnections`): the oldest spare of an
+   * ended session, else the socket idle the longest.
+   *
+   * @returns true when a socket was closed, false when none is idle
+   */
+  closeLongestIdle(): boolean {
+    const entry = this.unowned.values().next().value ?? this.owned.values().next().value;
+    if (entry === undefined) return false;
+    this.forget(entry);
+    void entry.connection.close();
+    return true;
+  }
+
   /** Removes every idle socket and returns them (the caller closes them). */
   drain(): ResponsesConnection[] {
     const entries = [...this.owned.values(), ...this.unowned];
