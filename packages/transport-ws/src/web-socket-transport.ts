@@ -135,6 +135,17 @@ function reuseKeyOf(url: string, headers: Record<string, string>): string {
   return hash.digest('hex');
 }
 
+/**
+ * Whether a request of no session may go out on a spare (the idle socket of an ended sharing
+ * session). The server keeps that socket's last response for `previous_response_id`; a request that
+ * names no previous response (in its body or as a `continuation`) cannot reach it, and the socket
+ * closes after the request's own response, so nothing of either conversation reaches the other.
+ */
+function mayTakeSpare(request: TransportRequest): boolean {
+  const previous = request.body.previous_response_id;
+  return request.continuation === undefined && (previous === undefined || previous === null);
+}
+
 /** Wraps a turn so every error it throws is scrubbed of the request's credentials first. */
 function redactingIterator(
   turn: ResponseTurn,
@@ -299,7 +310,12 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     const headers = buildHandshakeHeaders(request.headers);
     const reuseKey = reuseKeyOf(url, headers);
     const share = request.shareConnection === true;
-    const pooled = sessionId === undefined ? undefined : pool.take(sessionId, reuseKey, share);
+    const pooled =
+      sessionId === undefined
+        ? share && mayTakeSpare(request)
+          ? pool.takeSpare(reuseKey)
+          : undefined
+        : pool.take(sessionId, reuseKey, share);
     const connection = pooled ?? (await connect(url, headers, reuseKey, signal));
     connection.reuseKey = reuseKey;
     if (signal?.aborted) {
