@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import type { TransportRequest } from '@codetether/responses-protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
@@ -7,6 +8,7 @@ import {
   type LocalWebSocketServer,
   startLocalWebSocketServer,
 } from './__fixtures__/local-web-socket-server.js';
+import { ManualScheduler } from './__fixtures__/manual-scheduler.js';
 import { ConnectionSlots } from './connection-slots.js';
 import {
   createWebSocketTransport,
@@ -191,10 +193,14 @@ describe('maxConnections', () => {
   });
 
   it('frees the place of a handshake that fails', TIMEOUT, async () => {
+    // A port that was just freed: nothing listens there, so the connection is refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
     transport = createWebSocketTransport({ maxConnections: 1 });
-    // Nothing listens on port 9 of 127.0.0.1 (discard): the connection is refused.
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const error = await rejection(transport.stream(request('http://127.0.0.1:9/responses', 'a')));
+      const error = await rejection(transport.stream(request(`http://127.0.0.1:${port}/responses`, 'a')));
       expect(error.code).toBe('network');
       expect(transport.state().countedConnections).toBe(0);
     }
@@ -259,6 +265,40 @@ describe('maxConnections', () => {
     expect(transport.state()).toMatchObject({ openConnections: 0, countedConnections: 0 });
     expect(held.length).toBeLessThanOrEqual(2);
   });
+
+  it(
+    'resends on a fresh socket at the cap when the pooled one went stale (its place is freed first)',
+    TIMEOUT,
+    async () => {
+      const frames: number[] = [];
+      local = await startLocalWebSocketServer((socket, _frame, socketIndex) => {
+        frames.push(socketIndex);
+        // Socket 0 answers its first turn only, then plays dead (no close, no frames).
+        if (socketIndex === 0 && frames.filter((index) => index === 0).length > 1) return;
+        answer(socket);
+      });
+      const scheduler = new ManualScheduler();
+      transport = createWebSocketTransport({
+        maxConnections: 1,
+        scheduler,
+        now: scheduler.now,
+        connectTimeoutMs: 2_000,
+      });
+      await collectEvents((await transport.stream(request(local.url, 's'))).events);
+      const second = await transport.stream(request(local.url, 's'));
+      await vi.waitFor(() => expect(frames).toHaveLength(2));
+      scheduler.advance(2_000);
+      expect((await collectEvents(second.events)).at(-1)?.type).toBe('response.completed');
+      expect(frames).toEqual([0, 0, 1]);
+      await vi.waitFor(() =>
+        expect(transport?.state()).toMatchObject({
+          openConnections: 1,
+          countedConnections: 1,
+          idleConnections: 1,
+        }),
+      );
+    },
+  );
 
   it('checks the option like the other limits', () => {
     expect(DEFAULT_MAX_CONNECTIONS).toBe(1024);
