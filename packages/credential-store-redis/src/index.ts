@@ -17,6 +17,7 @@ export {
   type RedisCredentialStoreErrorCode,
   type RedisCredentialStoreErrorOptions,
 } from './redis-credential-store-error.js';
+export type { RedisLockOptions } from './redis-lock.js';
 export {
   inspectRedisStore,
   type RedisStoreInspection,

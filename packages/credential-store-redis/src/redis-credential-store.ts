@@ -11,7 +11,7 @@ import {
 } from '@codetether/oauth-pkce';
 import { createRedisConnection } from './redis-connection.js';
 import { RedisCredentialStoreError } from './redis-credential-store-error.js';
-import { type RedisLockHold, withRedisLock } from './redis-lock.js';
+import { type RedisLockHold, type RedisLockOptions, withRedisLock } from './redis-lock.js';
 import { DEFAULT_REDIS_KEY_PREFIX, listRedisProfiles, redisProfileKeys } from './redis-profile-keys.js';
 import { createRedisRefreshJournal } from './redis-refresh-journal.js';
 import { parseRedisStoreUrl } from './redis-store-url.js';
@@ -44,6 +44,12 @@ export interface RedisCredentialStoreOptions {
 
 /** A {@link CredentialStore} kept in Redis. */
 export interface RedisCredentialStore extends CredentialStore {
+  /**
+   * Runs `fn` holding the store's lock (not re-entrant). `options.signal` stops the wait for the lock
+   * at once: the call rejects with oauth-pkce's `OAuthError` `aborted`, no further Redis command is sent
+   * for it and its timer is cleared. Once the lock is held, `fn` runs to its end.
+   */
+  withLock<T>(fn: () => Promise<T>, options?: RedisLockOptions): Promise<T>;
   /** The refresh journal, in Redis too. */
   readonly refreshJournal: RefreshJournal;
   /** The profile this store holds the login of. */
@@ -176,7 +182,8 @@ export function createRedisCredentialStore(options: RedisCredentialStoreOptions)
     read,
     write,
     delete: remove,
-    withLock: (fn) => withRedisLock(connection, lockSettings, (hold) => holds.run(hold, fn)),
+    withLock: (fn, lockOptions) =>
+      withRedisLock(connection, lockSettings, (hold) => holds.run(hold, fn), lockOptions),
     refreshJournal,
     close: () => connection.close(),
     toJSON: () => ({ location }),

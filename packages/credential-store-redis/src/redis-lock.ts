@@ -12,6 +12,8 @@ export interface RedisLockSettings {
   ttlMs: number;
   /** How long to wait for another holder before failing with `lock-failed`, ms. */
   timeoutMs: number;
+  /** Clock and timers of the wait (default {@link systemLockClock}). */
+  clock?: RedisLockClock | undefined;
 }
 
 /** The lock as held by one critical section. */
@@ -37,33 +39,142 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The clock and timers of the lock wait (inject them to test the wait without sleeping). */
+export interface RedisLockClock {
+  /** Current time, epoch ms. */
+  now(): number;
+  /** Calls `callback` after `delayMs`; returns a handle for {@link RedisLockClock.clearTimeout}. */
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  /** Cancels a timer of {@link RedisLockClock.setTimeout}. */
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's clock and timers. */
+export const systemLockClock: RedisLockClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Options of one {@link withRedisLock} call. */
+export interface RedisLockOptions {
+  /**
+   * Stops the wait for the lock at once when it fires: the call rejects with oauth-pkce's `OAuthError`
+   * `aborted`, its timer is cleared and no further Redis command is sent (except the release of a lock
+   * that an attempt already in flight turns out to have taken). Once the lock is held, `fn` runs to its
+   * end (it gets no signal from here) and the lock is released as usual.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** The error of a lock wait its caller aborted. */
+function lockWaitAborted(settings: RedisLockSettings, signal: AbortSignal): OAuthError {
+  return new OAuthError(
+    'aborted',
+    `Stopped waiting for the lock of the credential store ${settings.location}: the caller aborted. Nothing was changed; send the request again when needed.`,
+    { cause: signal.reason, isRetryable: false },
+  );
+}
+
+/**
+ * Settles like `work`, or rejects with {@link lockWaitAborted} as soon as `signal` fires (the abort
+ * listener is removed either way). `onLateValue` receives what `work` resolves with after the abort.
+ */
+function unlessAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  settings: RedisLockSettings,
+  onLateValue: (value: T) => void,
+): Promise<T> {
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      work.then(onLateValue, () => {});
+      reject(lockWaitAborted(settings, signal));
+      return;
+    }
+    let aborted = false;
+    const onAbort = () => {
+      aborted = true;
+      reject(lockWaitAborted(settings, signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (aborted) onLateValue(value);
+        else resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        if (!aborted) reject(error);
+      },
+    );
+  });
+}
+
+/** Waits `delayMs` on `clock`; an abort clears the timer and rejects at once. */
+function pause(
+  clock: RedisLockClock,
+  delayMs: number,
+  signal: AbortSignal | undefined,
+  settings: RedisLockSettings,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(lockWaitAborted(settings, signal));
+      return;
+    }
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(lockWaitAborted(settings, signal as AbortSignal));
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, delayMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * Takes the lock: `SET key token NX PX ttl` (see {@link ACQUIRE_SCRIPT}), retried every 20–100 ms until
- * `timeoutMs` (then the retryable `OAuthError` `lock-failed`, as the file store reports it). Redis
- * failures propagate as `store-unavailable`.
+ * `timeoutMs` (then the retryable `OAuthError` `lock-failed`, as the file store reports it), or until
+ * `signal` fires (`aborted`, at once: see {@link RedisLockOptions.signal}). Redis failures propagate as
+ * `store-unavailable`.
  */
 async function acquire(
   connection: RedisConnection,
   settings: RedisLockSettings,
   token: string,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
-  const deadline = Date.now() + settings.timeoutMs;
+  const clock = settings.clock ?? systemLockClock;
+  const deadline = clock.now() + settings.timeoutMs;
   for (;;) {
-    const taken = await connection.run((client) =>
+    if (signal?.aborted) throw lockWaitAborted(settings, signal);
+    const attempt = connection.run((client) =>
       client.eval(ACQUIRE_SCRIPT, 1, settings.key, token, String(settings.ttlMs)),
     );
+    const taken = await unlessAborted(attempt, signal, settings, (late) => {
+      // The attempt in flight at the abort took the lock: give it back at once, not after its lifetime.
+      if (Number(late) === 1) void release(connection, settings, token);
+    });
     if (Number(taken) === 1) return;
-    if (Date.now() >= deadline) {
+    if (clock.now() >= deadline) {
       throw new OAuthError(
         'lock-failed',
         `Could not lock the credential store ${settings.location}: another CodeTether process has held its lock for over ${Math.round(settings.timeoutMs / 1000)} s. Try again; an abandoned lock expires by itself within ${Math.round(settings.ttlMs / 1000)} s.`,
         { isRetryable: true },
       );
     }
-    await pause(20 + Math.random() * 80);
+    await pause(clock, 20 + Math.random() * 80, signal, settings);
   }
+}
+
+/** Deletes the lock if it still holds `token` (failures are ignored: the lock then expires by itself). */
+async function release(connection: RedisConnection, settings: RedisLockSettings, token: string) {
+  await connection.run((client) => client.eval(RELEASE_SCRIPT, 1, settings.key, token)).catch(() => {});
 }
 
 /**
@@ -74,16 +185,18 @@ async function acquire(
  * expired cannot overwrite what the next holder saved.
  *
  * @param connection - the Redis connection
- * @param settings - key, lifetime and wait limit
+ * @param settings - key, lifetime, wait limit and clock
  * @param fn - the critical section, given its hold
+ * @param options - a signal that stops the wait (see {@link RedisLockOptions.signal})
  */
 export async function withRedisLock<T>(
   connection: RedisConnection,
   settings: RedisLockSettings,
   fn: (hold: RedisLockHold) => Promise<T>,
+  options: RedisLockOptions = {},
 ): Promise<T> {
   const hold: RedisLockHold = { token: randomUUID(), readVersion: undefined };
-  await acquire(connection, settings, hold.token);
+  await acquire(connection, settings, hold.token, options.signal);
   const renewal = setInterval(
     () => {
       connection
@@ -96,8 +209,6 @@ export async function withRedisLock<T>(
     return await fn(hold);
   } finally {
     clearInterval(renewal);
-    await connection
-      .run((client) => client.eval(RELEASE_SCRIPT, 1, settings.key, hold.token))
-      .catch(() => {});
+    await release(connection, settings, hold.token);
   }
 }

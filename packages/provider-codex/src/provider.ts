@@ -90,7 +90,9 @@ export interface CodexProviderOptions {
    * one (a handshake), and a closed one leaves its socket to the others until the idle timeout.
    * For gateways and servers that start many short conversations (the gateway turns it on); a
    * conversation whose socket was taken sends its next turn in full. A conversation with an `id`
-   * keeps sockets of its own.
+   * keeps sockets of its own. A request without a `sessionId` (`complete`, `completeStream`) then
+   * takes the idle socket of an ended sharing conversation, if there is one, instead of opening one
+   * (never a live conversation's socket, and the socket closes after that response).
    */
   shareIdleWebSockets?: boolean;
   /** `fetch` for the HTTP transport and token refreshes. */
@@ -474,10 +476,13 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
     const sessionId = requestOptions.sessionId ?? globalThis.crypto.randomUUID();
     const mode = transportMode();
     const session = await raceCallerAbort(getAuth(), signal);
+    const oneShot = requestOptions.sessionId === undefined;
     return {
       session,
       sessionId,
-      oneShot: requestOptions.sessionId === undefined,
+      oneShot,
+      // A one-shot request may take a spare socket of an ended sharing conversation (see shareIdleWebSockets).
+      ...(oneShot && options.shareIdleWebSockets === true ? { shareConnection: true } : {}),
       signal,
       mode,
       ...(await raceCallerAbort(build(session, sessionId), signal)),

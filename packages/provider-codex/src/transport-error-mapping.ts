@@ -337,6 +337,12 @@ function mapTransportCode(
         withAdvice('The response stream failed', detail, 'Try again in a moment.'),
         { ...common, isRetryable: error.isRetryable },
       );
+    case 'too-many-connections':
+      return new CodexProviderError(
+        'network-error',
+        "Too many WebSocket connections are busy in this process (the transport's maxConnections), so the request was not sent. Try again once a response ends, raise maxConnections, or use the automatic transport (CODETETHER_TRANSPORT=auto), which sends such a request over HTTP.",
+        { ...common, isRetryable: true },
+      );
     case 'network':
       return networkError(detail, context, { ...common, isRetryable: error.isRetryable }, error.serverReply);
   }

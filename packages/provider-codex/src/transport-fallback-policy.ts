@@ -48,3 +48,12 @@ export function shouldFallBackBeforeOutput(error: unknown): error is ResponsesTr
 export function isEndpointWideFallback(error: ResponsesTransportError): boolean {
   return error.status !== undefined && NO_WEBSOCKET_STATUSES.has(error.status);
 }
+
+/**
+ * True for a fallback that says nothing about the session or the endpoint: the WebSocket transport
+ * had all its `maxConnections` sockets busy (`too-many-connections`). Only that request goes over
+ * HTTP; the session's next turn tries the WebSocket again.
+ */
+export function isMomentaryFallback(error: ResponsesTransportError): boolean {
+  return error.code === 'too-many-connections';
+}

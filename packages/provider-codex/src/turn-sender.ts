@@ -19,7 +19,7 @@ import {
   mapTransportError,
 } from './transport-error-mapping.js';
 import type { TransportFallbackMemory } from './transport-fallback-memory.js';
-import { isEndpointWideFallback, shouldFallBack } from './transport-fallback-policy.js';
+import { isEndpointWideFallback, isMomentaryFallback, shouldFallBack } from './transport-fallback-policy.js';
 
 /** Why the provider switched a turn from the WebSocket to HTTP. */
 export interface TransportFallbackInfo {
@@ -108,7 +108,11 @@ export interface TurnSender {
   request<T>(turn: Turn, attempt: (credentials: Credentials) => Promise<T>): Promise<T>;
   /** Whether the turn would go over the WebSocket now (its mode, and no remembered fallback). */
   prefersWebSocket(turn: Turn): boolean;
-  /** Records that the turn fell back to HTTP: session (and endpoint) memory and `onTransportFallback`. */
+  /**
+   * Records that the turn fell back to HTTP: session (and endpoint) memory and `onTransportFallback`.
+   * A momentary fallback (`too-many-connections`: the WebSocket transport's sockets were all busy) is
+   * reported but not remembered, so the session's next turn tries the WebSocket again.
+   */
   rememberFallback(turn: Turn, error: ResponsesTransportError): void;
   /** Maps a failure of the turn (before or during its stream) to a {@link CodexProviderError}. */
   toProviderError(error: unknown, turn: Turn, options: { midStream: boolean }): CodexProviderError;
@@ -160,7 +164,8 @@ export function createTurnSender(context: TurnSenderContext): TurnSender {
     const endpointWide = isEndpointWideFallback(error);
     if (endpointWide)
       context.fallbackMemory.rememberEndpointFallback(context.responsesUrls[turn.session.backend]);
-    context.fallbackMemory.rememberSessionFallback(turn.sessionId);
+    // A full socket cap is momentary and local: only this request goes over HTTP.
+    if (!isMomentaryFallback(error)) context.fallbackMemory.rememberSessionFallback(turn.sessionId);
     const info: TransportFallbackInfo = { sessionId: turn.sessionId, reason: error.code, endpointWide };
     if (error.status !== undefined) info.status = error.status;
     context.onTransportFallback?.(info);

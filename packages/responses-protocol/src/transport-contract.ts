@@ -22,7 +22,9 @@ export interface TransportRequest {
    * no idle socket of its own, the request takes one of theirs instead of opening a new socket (its
    * handshake headers, e.g. `session-id`, were then that session's), and once its session is
    * closed its idle socket stays open for them. For servers that start many short conversations
-   * of their own; a session the caller named should keep its own sockets. Default false.
+   * of their own; a session the caller named should keep its own sockets. A request without
+   * `sessionId` that shares may take the idle socket of an ended sharing session (unless it names a
+   * previous response: `previous_response_id` or `continuation`). Default false.
    */
   shareConnection?: boolean | undefined;
   /**

@@ -21,6 +21,9 @@ import type { RateLimitSnapshot } from './rate-limits.js';
  *   buffer cap, a 2xx answer that is JSON or HTML, a malformed or non-JSON frame).
  * - `aborted`: the caller's `AbortSignal` fired.
  * - `transport-closed`: the transport was closed with `close()`.
+ * - `too-many-connections`: WebSocket only; the transport already holds as many sockets as its
+ *   `maxConnections` allows, all busy with other responses: nothing was sent (fallback-safe and
+ *   retryable; HTTP can carry the request instead).
  * - `invalid-request`: the request cannot be sent (not an http(s)/ws(s) URL, an invalid header, a body
  *   that is not JSON-serialisable).
  */
@@ -36,6 +39,7 @@ export type TransportErrorCode =
   | 'protocol'
   | 'aborted'
   | 'transport-closed'
+  | 'too-many-connections'
   | 'invalid-request';
 
 /** Which wire a transport error came from. */

@@ -89,6 +89,18 @@ export class ConnectionPool {
   }
 
   /**
+   * Takes a spare for a request of no session (a one-shot request that shares sockets): the idle
+   * socket of an ended sharing session, opened for the same `reuseKey`, if one is usable. Idle sockets
+   * of live sessions are never taken: their conversations may go on, and continue on them.
+   *
+   * @param reuseKey - the socket's `reuseKey` must be equal
+   * @returns the socket, now owned by the caller, or undefined when a new one must be opened
+   */
+  takeSpare(reuseKey: string): ResponsesConnection | undefined {
+    return this.takeFirstUsable(this.unowned, reuseKey);
+  }
+
+  /**
    * Returns a socket whose turn ended cleanly. It becomes the session's idle socket (closing the one
    * held before, if any), unless it is closed or too old, in which case it is closed.
    *
@@ -150,6 +162,20 @@ export class ConnectionPool {
     for (const entry of [...this.owned.values(), ...this.unowned]) {
       if (entry.connection === connection) this.forget(entry);
     }
+  }
+
+  /**
+   * Closes one idle socket to make room for a busy one (see `maxConnections`): the oldest spare of an
+   * ended session, else the socket idle the longest.
+   *
+   * @returns true when a socket was closed, false when none is idle
+   */
+  closeLongestIdle(): boolean {
+    const entry = this.unowned.values().next().value ?? this.owned.values().next().value;
+    if (entry === undefined) return false;
+    this.forget(entry);
+    void entry.connection.close();
+    return true;
   }
 
   /** Removes every idle socket and returns them (the caller closes them). */

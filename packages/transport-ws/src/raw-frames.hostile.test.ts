@@ -108,7 +108,12 @@ function checked(error: unknown): WebSocketTransportError {
 /** Neither side holds a socket any more, and no response is in flight. */
 async function expectNoSocketLeft(server: RawUpgradeServer, transport: WebSocketTransport): Promise<void> {
   await vi.waitFor(() => {
-    expect(transport.state()).toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
+    expect(transport.state()).toEqual({
+      openConnections: 0,
+      countedConnections: 0,
+      idleConnections: 0,
+      activeResponses: 0,
+    });
     expect(server.openSockets()).toBe(0);
   });
 }
@@ -509,7 +514,12 @@ describe('many concurrent turns', () => {
       ),
     );
     for (const events of results) expect(events.at(-1)?.type).toBe('response.completed');
-    expect(transport.state()).toEqual({ openConnections: 40, idleConnections: 40, activeResponses: 0 });
+    expect(transport.state()).toEqual({
+      openConnections: 40,
+      countedConnections: 40,
+      idleConnections: 40,
+      activeResponses: 0,
+    });
     await Promise.all(sessions.map((sessionId) => transport.closeSession(sessionId)));
     await expectNoSocketLeft(server, transport);
   });

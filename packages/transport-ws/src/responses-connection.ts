@@ -55,6 +55,8 @@ export class ResponsesConnection {
   private lastError: Error | undefined;
   private closeInfo: { code: number; reason: string } | undefined;
   private readonly closeHandlers = new Set<(connection: ResponsesConnection) => void>();
+  /** Called once when the socket starts closing (`close()`, `terminate()`) or closes; cleared then. */
+  private closingHandlers: Array<() => void> | undefined = [];
   private readonly closed: Promise<void>;
   private readonly scheduler: TransportScheduler;
   private graceTimer: unknown;
@@ -98,6 +100,7 @@ export class ResponsesConnection {
     });
     socket.on('close', (code: number, reason: Buffer) => {
       this.closeInfo = { code, reason: reason.toString('utf8') };
+      this.markClosing();
       if (this.graceTimer !== undefined) this.scheduler.clearTimeout(this.graceTimer);
       const listener = this.listener;
       this.listener = undefined;
@@ -167,10 +170,28 @@ export class ResponsesConnection {
   }
 
   /**
+   * Calls `handler` once, as soon as the socket starts closing ({@link ResponsesConnection.close},
+   * {@link ResponsesConnection.terminate}) or closes, whichever comes first (at once when it already
+   * did). The transport frees the socket's place under `maxConnections` there.
+   */
+  onClosing(handler: () => void): void {
+    if (this.closingHandlers === undefined) handler();
+    else this.closingHandlers.push(handler);
+  }
+
+  /** Runs the {@link ResponsesConnection.onClosing} handlers, the first time only. */
+  private markClosing(): void {
+    const handlers = this.closingHandlers;
+    this.closingHandlers = undefined;
+    for (const handler of handlers ?? []) handler();
+  }
+
+  /**
    * Closes politely (code 1000) and resolves once the socket is closed; a server that does not answer
    * the close within {@link CLOSE_GRACE_MS} gets the socket destroyed.
    */
   close(): Promise<void> {
+    this.markClosing();
     if (this.closeInfo === undefined && this.graceTimer === undefined) {
       this.setKeepsProcessAlive(true);
       this.socket.close(1000);
@@ -181,6 +202,7 @@ export class ResponsesConnection {
 
   /** Destroys the socket at once (a response may be in flight) and resolves once it is closed. */
   terminate(): Promise<void> {
+    this.markClosing();
     if (this.closeInfo === undefined) this.socket.terminate();
     return this.closed;
   }

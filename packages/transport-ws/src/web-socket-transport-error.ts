@@ -11,7 +11,7 @@ import {
  * without duplicating output. Codes it raises: `http-status` (a refused handshake or an `error` event
  * with a status), `usage-limit-reached`, `network`, `timeout-connect`, `timeout-idle`,
  * `closed-before-completion` (see `closeCode`), `message-too-big`, `protocol`, `aborted`,
- * `transport-closed`, `invalid-request`. Messages never contain credentials.
+ * `transport-closed`, `too-many-connections` (every socket of `maxConnections` busy), `invalid-request`. Messages never contain credentials.
  */
 export class WebSocketTransportError extends ResponsesTransportError {
   /**

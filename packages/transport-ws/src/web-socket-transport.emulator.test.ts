@@ -369,7 +369,7 @@ describe('createWebSocketTransport against the emulator', () => {
     await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
     await expect
       .poll(() => ws.state())
-      .toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
+      .toEqual({ openConnections: 0, countedConnections: 0, idleConnections: 0, activeResponses: 0 });
 
     emulator.setOptions({ eventDelayMs: 0 });
     const next = await ws.stream(chatgptRequest(emulator, 'hi', { sessionId: 's' }));
@@ -400,7 +400,7 @@ describe('createWebSocketTransport against the emulator', () => {
     }
     await expect
       .poll(() => ws.state())
-      .toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
+      .toEqual({ openConnections: 0, countedConnections: 0, idleConnections: 0, activeResponses: 0 });
   });
 
   it('fails a stalled response with timeout-idle (injected timers, no sleeping)', TIMEOUT, async () => {
@@ -428,7 +428,12 @@ describe('createWebSocketTransport against the emulator', () => {
     const iterator = busy.events[Symbol.asyncIterator]();
     await iterator.next();
     await ws.close();
-    expect(ws.state()).toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
+    expect(ws.state()).toEqual({
+      openConnections: 0,
+      countedConnections: 0,
+      idleConnections: 0,
+      activeResponses: 0,
+    });
     await expect(iterator.next()).rejects.toMatchObject({ code: 'transport-closed' });
     await expect(ws.stream(chatgptRequest(emulator, 'hi'))).rejects.toMatchObject({
       code: 'transport-closed',

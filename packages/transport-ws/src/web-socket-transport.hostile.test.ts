@@ -106,7 +106,10 @@ async function expectSettledThenReusable(
   url: string,
   sockets: { openConnections: number; idleConnections: number },
 ): Promise<void> {
-  await expect.poll(() => transport.state()).toEqual({ ...sockets, activeResponses: 0 });
+  // Every socket still open is counted against maxConnections: none leaked, none freed twice.
+  await expect
+    .poll(() => transport.state())
+    .toEqual({ ...sockets, countedConnections: sockets.openConnections, activeResponses: 0 });
   const next = await transport.stream(request(url, 's'));
   expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
 }
@@ -225,6 +228,7 @@ describe('pool', () => {
       .poll(() => transport?.state())
       .toEqual({
         openConnections: 1,
+        countedConnections: 1,
         idleConnections: 1,
         activeResponses: 0,
       });
@@ -289,7 +293,12 @@ describe('pool', () => {
     const done = await ws.stream(request(local.url, 's', controller.signal));
     expect(await collectEvents(done.events)).toHaveLength(3);
     controller.abort();
-    expect(ws.state()).toEqual({ openConnections: 1, idleConnections: 1, activeResponses: 0 });
+    expect(ws.state()).toEqual({
+      openConnections: 1,
+      countedConnections: 1,
+      idleConnections: 1,
+      activeResponses: 0,
+    });
     expect((await collectEvents((await ws.stream(request(local.url, 's'))).events)).at(-1)?.type).toBe(
       'response.completed',
     );
@@ -320,7 +329,12 @@ describe('close()', () => {
     await expect.poll(() => sockets.size).toBe(1);
     await ws.close();
     await expect(attempt).rejects.toMatchObject({ code: 'transport-closed', fallbackSafe: true });
-    expect(ws.state()).toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
+    expect(ws.state()).toEqual({
+      openConnections: 0,
+      countedConnections: 0,
+      idleConnections: 0,
+      activeResponses: 0,
+    });
     await expect.poll(() => sockets.size).toBe(0);
     await expect.poll(socketCount).toBeLessThanOrEqual(baseline);
   });

@@ -249,7 +249,7 @@ describe('createWebSocketTransport against a local ws server', () => {
     await collectEvents(response.events);
     await expect
       .poll(() => transport?.state())
-      .toEqual({ openConnections: 0, idleConnections: 0, activeResponses: 0 });
+      .toEqual({ openConnections: 0, countedConnections: 0, idleConnections: 0, activeResponses: 0 });
     const next = await transport.stream(request(local.url, 's'));
     expect((await collectEvents(next.events)).at(-1)?.type).toBe('response.completed');
     expect(local.accepted).toBe(2);
@@ -310,6 +310,7 @@ describe('createWebSocketTransport against a local ws server', () => {
     expect(JSON.parse(output)).toEqual({
       last: 'response.completed',
       openConnections: 1,
+      countedConnections: 1,
       idleConnections: 1,
       activeResponses: 0,
     });

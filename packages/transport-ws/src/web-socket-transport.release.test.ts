@@ -107,7 +107,12 @@ describe('closeSession', () => {
     await collectEvents(second.events);
     // Both responses ended; the session keeps one idle socket (the other one closes).
     await vi.waitFor(() =>
-      expect(transport?.state()).toEqual({ openConnections: 1, idleConnections: 1, activeResponses: 0 }),
+      expect(transport?.state()).toEqual({
+        openConnections: 1,
+        countedConnections: 1,
+        idleConnections: 1,
+        activeResponses: 0,
+      }),
     );
   });
 

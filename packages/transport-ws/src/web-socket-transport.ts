@@ -33,6 +33,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_IDLE_EVENT_TIMEOUT_MS = 5 * 60_000;
 /** Default: at most 256 idle sockets are kept; beyond that the one idle the longest closes. */
 export const DEFAULT_MAX_IDLE_CONNECTIONS = 256;
+/**
+ * Default: at most 1024 sockets open (or opening) at once, busy and idle together; a request that
+ * needs one more while all are busy fails with `too-many-connections` (idle ones are closed first).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
 /** Default: messages larger than 64 MiB close the socket (code 1009). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
@@ -49,6 +54,13 @@ export interface WebSocketTransportOptions {
    * sockets of ended sessions close first, then the one idle the longest.
    */
   maxIdleConnections?: number;
+  /**
+   * Most sockets open or opening at once, busy and idle together (default 1024; sockets closing do
+   * not count). A request that needs a new socket beyond it closes an idle one to make room; when
+   * every socket carries a response, it fails at once with the fallback-safe, retryable
+   * `too-many-connections` (it does not wait), so the caller can send it over HTTP instead.
+   */
+  maxConnections?: number;
   /** Current time, epoch ms (default `Date.now`). */
   now?: () => number;
   /**
@@ -68,8 +80,13 @@ export interface WebSocketTransportOptions {
 
 /** Counts of the sockets a transport holds, for monitoring and tests. */
 export interface WebSocketTransportState {
-  /** Sockets open (busy + idle). */
+  /** Sockets open (busy + idle), closing ones included. */
   openConnections: number;
+  /**
+   * Sockets counted against `maxConnections`: handshakes in progress plus open sockets that are not
+   * closing. 0 once every response ended and every socket closed.
+   */
+  countedConnections: number;
   /** Idle sockets waiting in the pool. */
   idleConnections: number;
   /** Responses in flight. */
@@ -116,6 +133,17 @@ function reuseKeyOf(url: string, headers: Record<string, string>): string {
     .sort();
   for (const name of names) hash.update(`\n${name.toLowerCase()}:${headers[name]}`);
   return hash.digest('hex');
+}
+
+/**
+ * Whether a request of no session may go out on a spare (the idle socket of an ended sharing
+ * session). The server keeps that socket's last response for `previous_response_id`; a request that
+ * names no previous response (in its body or as a `continuation`) cannot reach it, and the socket
+ * closes after the request's own response, so nothing of either conversation reaches the other.
+ */
+function mayTakeSpare(request: TransportRequest): boolean {
+  const previous = request.body.previous_response_id;
+  return request.continuation === undefined && (previous === undefined || previous === null);
 }
 
 /** Wraps a turn so every error it throws is scrubbed of the request's credentials first. */
@@ -172,6 +200,7 @@ function resolveSettings(options: WebSocketTransportOptions): WebSocketTransport
       DEFAULT_MAX_IDLE_CONNECTIONS,
       'maxIdleConnections',
     ),
+    maxConnections: positiveCount(options.maxConnections, DEFAULT_MAX_CONNECTIONS, 'maxConnections'),
     connectTimeoutMs: positive(options.connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs'),
     idleEventTimeoutMs: positive(
       options.idleEventTimeoutMs,
@@ -213,7 +242,10 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
   const { now, scheduler } = settings;
   const { idleTimeoutMs, maxConnectionAgeMs, maxIdleConnections } = settings;
   const pool = new ConnectionPool({ idleTimeoutMs, maxConnectionAgeMs, maxIdleConnections, now, scheduler });
-  const opener = createConnectionOpener(settings, (connection) => pool.remove(connection));
+  const opener = createConnectionOpener(settings, {
+    onConnectionClosed: (connection) => pool.remove(connection),
+    closeAnIdleConnection: () => pool.closeLongestIdle(),
+  });
   const turns = new Set<ResponseTurn>();
   /** Responses in flight per session id. */
   const turnsPerSession = new Map<string, number>();
@@ -278,7 +310,12 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     const headers = buildHandshakeHeaders(request.headers);
     const reuseKey = reuseKeyOf(url, headers);
     const share = request.shareConnection === true;
-    const pooled = sessionId === undefined ? undefined : pool.take(sessionId, reuseKey, share);
+    const pooled =
+      sessionId === undefined
+        ? share && mayTakeSpare(request)
+          ? pool.takeSpare(reuseKey)
+          : undefined
+        : pool.take(sessionId, reuseKey, share);
     const connection = pooled ?? (await connect(url, headers, reuseKey, signal));
     connection.reuseKey = reuseKey;
     if (signal?.aborted) {
@@ -348,6 +385,7 @@ export function createWebSocketTransport(options: WebSocketTransportOptions = {}
     state() {
       return {
         openConnections: opener.connections.size,
+        countedConnections: opener.countedConnections(),
         idleConnections: pool.size,
         activeResponses: turns.size,
       };
