@@ -287,7 +287,12 @@ describe.each(['websocket', 'http'] as const)(
     );
 
     it('answers unknown, huge and path-like ids with the same 404', TIMEOUT, async () => {
+      const sentBefore = harness.emulator.requests.length;
       await expectNotFound(client.responses.retrieve('resp_unknown'), 'resp_unknown');
+      await expectNotFound(client.responses.delete('resp_unknown'), 'resp_unknown');
+      await expectNotFound(client.responses.inputItems.list('resp_unknown'), 'resp_unknown');
+      // A ChatGPT login stores nothing upstream: nothing is asked there.
+      expect(harness.emulator.requests.length).toBe(sentBefore);
       const huge = `resp_${'a'.repeat(8000)}`;
       const hugeError = await apiError(client.responses.retrieve(huge));
       expect(hugeError.status).toBe(404);
