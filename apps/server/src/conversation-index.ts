@@ -17,6 +17,11 @@ export const DEFAULT_CONVERSATION_INDEX_MAX_BYTES = 128 * 1024 * 1024;
  * ({@link ConversationIndexLimits.maxResponses}), per conversation of the size limit.
  */
 export const DEFAULT_KEPT_RESPONSES_PER_CONVERSATION = 16;
+/**
+ * The most response ids whose client key the index remembers after the response itself is gone (a
+ * few MiB): an id another key's response had is never forwarded upstream for this key.
+ */
+export const MAX_REMEMBERED_RESPONSE_OWNERS = 65_536;
 
 /** Size and age limits of the {@link ConversationIndex}. */
 export interface ConversationIndexLimits {
@@ -146,6 +151,8 @@ export class ConversationIndex {
   private readonly running = new Map<string, RunningTurn>();
   /** Responses kept on their own, by `clientTag\0responseId`, oldest first. */
   private readonly kept = new Map<string, KeptResponse>();
+  /** The client tag of every response id the index held, newest last, at most {@link MAX_REMEMBERED_RESPONSE_OWNERS}. */
+  private readonly owners = new Map<string, string>();
   private storedBytes = 0;
 
   /**
@@ -259,6 +266,7 @@ export class ConversationIndex {
     const keptKey = `${clientTag}\u0000${responseId}`;
     const previous = this.kept.get(keptKey);
     if (previous !== undefined) this.removeKept(keptKey, previous);
+    this.rememberOwner(clientTag, responseId);
     const kept: KeptResponse = { stored, clientTag, keptAt: this.now() };
     this.kept.set(keptKey, kept);
     const share = this.shareOf(clientTag);
@@ -314,6 +322,27 @@ export class ConversationIndex {
     if (kept === undefined) return false;
     this.removeKept(keptKey, kept);
     return true;
+  }
+
+  /**
+   * Whether a response id belongs to another client key: the index held it for another key (it may have
+   * been evicted or deleted since; the last {@link MAX_REMEMBERED_RESPONSE_OWNERS} ids are remembered).
+   * Such an id is never looked up upstream for this key.
+   */
+  belongsToAnotherClient(clientTag: string, responseId: string): boolean {
+    const owner = this.owners.get(responseId);
+    return owner !== undefined && owner !== clientTag;
+  }
+
+  /** Remembers which client key a response id belongs to. */
+  private rememberOwner(clientTag: string, responseId: string): void {
+    if (this.owners.get(responseId) === clientTag) return;
+    this.owners.delete(responseId);
+    this.owners.set(responseId, clientTag);
+    if (this.owners.size > MAX_REMEMBERED_RESPONSE_OWNERS) {
+      const oldest = this.owners.keys().next().value;
+      if (oldest !== undefined) this.owners.delete(oldest);
+    }
   }
 
   /** Whether a conversation waits under a key (not one that is running a turn). */
@@ -372,7 +401,10 @@ export class ConversationIndex {
     }
     const stored: StoredEntry = { value, clientTag, storedAt: this.now() };
     this.entries.set(key, stored);
-    if (value.responseId !== undefined) this.keysByResponse.set(`${clientTag}\u0000${value.responseId}`, key);
+    if (value.responseId !== undefined) {
+      this.keysByResponse.set(`${clientTag}\u0000${value.responseId}`, key);
+      this.rememberOwner(clientTag, value.responseId);
+    }
     const share = this.shareOf(clientTag);
     share.keys.add(key);
     share.bytes += bytesOf(stored);
@@ -389,6 +421,7 @@ export class ConversationIndex {
     this.clients.clear();
     this.running.clear();
     this.kept.clear();
+    this.owners.clear();
     this.storedBytes = 0;
     await Promise.all(values.map(closeQuietly));
   }

@@ -194,3 +194,19 @@ describe('earlier and unfinished responses in the ConversationIndex', () => {
     expect(index.keptResponses).toBe(0);
   });
 });
+
+describe('response owners in the ConversationIndex', () => {
+  it('remembers whose a response id was after the response is gone', () => {
+    const index = new ConversationIndex({ maxEntries: 1, maxAgeMs: 60_000 });
+    index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
+    index.keepResponse('alice', 'resp_kept', entryWithResponse('x', 'resp_kept').response as StoredResponse);
+    index.put('k2', 'bob', entryWithResponse('u', 'resp_2'));
+    expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
+    index.forgetResponse('alice', 'resp_kept');
+    expect(index.belongsToAnotherClient('bob', 'resp_1')).toBe(true);
+    expect(index.belongsToAnotherClient('bob', 'resp_kept')).toBe(true);
+    expect(index.belongsToAnotherClient('alice', 'resp_1')).toBe(false);
+    expect(index.belongsToAnotherClient('alice', 'resp_2')).toBe(true);
+    expect(index.belongsToAnotherClient('alice', 'resp_unknown')).toBe(false);
+  });
+});

@@ -1,6 +1,10 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
@@ -99,6 +103,39 @@ describe('stored responses forwarded to the OpenAI API (API key upstream)', () =
       await expectNotFound(client.responses.retrieve(created.id), created.id);
     },
   );
+
+  it('never forwards another key’s response id', TIMEOUT, async () => {
+    const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
+    const own = new OpenAI({
+      baseURL: harness.baseUrl,
+      apiKey: (await store.create('own')).key,
+      maxRetries: 0,
+    });
+    const other = new OpenAI({
+      baseURL: harness.baseUrl,
+      apiKey: (await store.create('other')).key,
+      maxRetries: 0,
+    });
+    const keyed = await startGatewayHarness({ auth: 'api-key', clientKeys: { store } });
+    try {
+      const ownClient = own.withOptions({ baseURL: keyed.baseUrl });
+      const otherClient = other.withOptions({ baseURL: keyed.baseUrl });
+      const created = await ownClient.responses.create({
+        model: MODEL,
+        store: true,
+        input: '[scenario:text] mine alone',
+      });
+      await expectNotFound(otherClient.responses.retrieve(created.id), created.id);
+      await expectNotFound(otherClient.responses.inputItems.list(created.id), created.id);
+      await expectNotFound(otherClient.responses.delete(created.id), created.id);
+      expect((await ownClient.responses.retrieve(created.id)).id).toBe(created.id);
+      expect(keyed.emulator.requests.some((request) => request.path.startsWith('/v1/responses/'))).toBe(
+        false,
+      );
+    } finally {
+      await keyed.close();
+    }
+  });
 
   it('answers 404 for unknown ids, and never forwards ids with path tricks', TIMEOUT, async () => {
     await expectNotFound(client.responses.retrieve('resp_unknown'), 'resp_unknown');

@@ -85,6 +85,10 @@ async function forwardedOrNotFound(
   const responseId = responseIdOf(c);
   const forward = context.provider.requestStoredResponse?.bind(context.provider);
   if (forward === undefined || !FORWARDABLE_RESPONSE_ID.test(responseId)) throw responseNotFound(responseId);
+  // Another key's response (the upstream stores it under the gateway's one API key) is never fetched.
+  const clientTag = clientTagOf(c.req.header('authorization'));
+  if (context.conversations?.belongsToAnotherClient(clientTag, responseId) === true)
+    throw responseNotFound(responseId);
   let answer: Awaited<ReturnType<typeof forward>>;
   try {
     answer = await forward({
