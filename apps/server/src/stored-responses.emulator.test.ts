@@ -157,6 +157,9 @@ describe.each(['websocket', 'http'] as const)(
       expect(await textsOf(first.id)).toEqual(['[scenario:text] turn one']);
       expect(await textsOf(second.id)).toEqual(['[scenario:text] turn two']);
       expect(await textsOf(thirdId)).toEqual(['[scenario:text] turn three']);
+      const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+      const kept = /^codetether_server_kept_responses (\d+)$/m.exec(metrics)?.[1];
+      expect(Number(kept)).toBeGreaterThanOrEqual(2);
       await expectNotFound(otherClient.responses.retrieve(first.id), first.id);
       await expectNotFound(otherClient.responses.delete(second.id), second.id);
 
