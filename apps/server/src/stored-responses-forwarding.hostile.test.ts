@@ -1,6 +1,11 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CodexProviderError, type StoredResponseRequest } from '@codetether/provider-codex';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeGateway } from './__fixtures__/fake-gateway.js';
+import { createGatewayCodexProvider } from './gateway-codex-provider.js';
+
+const TIMEOUT = { timeout: 30_000 };
 
 /** A gateway whose provider answers stored-response requests with `answer`. */
 function gatewayForwardingTo(answer: (request: StoredResponseRequest) => Promise<unknown>) {
@@ -128,4 +133,93 @@ describe('stored responses the gateway forwards upstream', () => {
       error: { message: "Invalid 'limit'.", type: 'invalid_request_error', param: 'limit', code: 'x' },
     });
   });
+});
+
+describe('stored responses forwarded to a hostile OpenAI API (real provider, real HTTP)', () => {
+  const API_KEY = 'sk-hostile-test-key-0123456789abcdef';
+  let server: Server;
+  let baseUrl: string;
+  const paths: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      const id = /^\/v1\/responses\/([^/?]+)/.exec(request.url ?? '')?.[1];
+      switch (id) {
+        case 'resp_ok':
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ id: 'resp_ok', object: 'response', status: 'completed' }));
+          return;
+        case 'resp_gone':
+          response.writeHead(404, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
+          return;
+        case 'resp_broken':
+          response.writeHead(500, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ error: { message: `broke with ${API_KEY}`, type: 'server_error' } }));
+          return;
+        case 'resp_moved':
+          response.writeHead(302, { location: `${baseUrl}/responses/resp_ok` });
+          response.end();
+          return;
+        case 'resp_endless': {
+          // No content-length: 1 MiB chunks for as long as the client reads.
+          response.writeHead(200, { 'content-type': 'application/json' });
+          const chunk = Buffer.alloc(1024 * 1024, 32);
+          const write = () => {
+            while (!response.destroyed && response.write(chunk));
+          };
+          response.on('drain', write);
+          write();
+          return;
+        }
+        default:
+          // resp_hang: never answered.
+          return;
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it(
+    'relays what it may, refuses the rest, and never leaks the key or follows a redirect',
+    TIMEOUT,
+    async () => {
+      const provider = createGatewayCodexProvider({
+        env: {},
+        auth: { type: 'api-key', apiKey: API_KEY },
+        openaiBaseUrl: baseUrl,
+        home: false,
+        storedResponseTimeoutMs: 300,
+      });
+      const { call } = createFakeGateway(undefined, { provider });
+      try {
+        expect(await (await call('/v1/responses/resp_ok')).json()).toMatchObject({ id: 'resp_ok' });
+        expect((await call('/v1/responses/resp_gone')).status).toBe(404);
+        const broken = await errorOf(await call('/v1/responses/resp_broken'));
+        expect(broken.status).toBe(502);
+        expect(JSON.stringify(broken)).not.toContain(API_KEY);
+        const before = paths.length;
+        const moved = await errorOf(await call('/v1/responses/resp_moved'));
+        expect(moved.status).toBe(502);
+        expect(paths.slice(before)).toEqual(['/v1/responses/resp_moved']);
+        const endless = await errorOf(await call('/v1/responses/resp_endless'));
+        expect(endless.status).toBe(502);
+        expect(String(endless.error.message)).toMatch(/larger than/);
+        const hanging = await errorOf(await call('/v1/responses/resp_hang'));
+        expect(hanging.status).toBe(504);
+        const sent = paths.length;
+        expect((await call('/v1/responses/..%2F..%2Fmodels')).status).toBe(404);
+        expect((await call('/v1/responses/resp_a%2F..%2Fmodels', { method: 'DELETE' })).status).toBe(404);
+        expect(paths.length).toBe(sent);
+      } finally {
+        await provider.close();
+      }
+    },
+  );
 });
