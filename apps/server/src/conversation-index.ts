@@ -402,8 +402,12 @@ export class ConversationIndex {
     const stored: StoredEntry = { value, clientTag, storedAt: this.now() };
     this.entries.set(key, stored);
     if (value.responseId !== undefined) {
-      this.keysByResponse.set(`${clientTag}\u0000${value.responseId}`, key);
+      const responseKey = `${clientTag}\u0000${value.responseId}`;
+      this.keysByResponse.set(responseKey, key);
       this.rememberOwner(clientTag, value.responseId);
+      // Back as a conversation's last response (a failed turn gave it back): no longer kept on its own.
+      const kept = this.kept.get(responseKey);
+      if (kept !== undefined) this.removeKept(responseKey, kept);
     }
     const share = this.shareOf(clientTag);
     share.keys.add(key);

@@ -210,3 +210,24 @@ describe('response owners in the ConversationIndex', () => {
     expect(index.belongsToAnotherClient('alice', 'resp_unknown')).toBe(false);
   });
 });
+
+describe('a response kept aside that comes back as a conversation’s last one', () => {
+  it('is held once, and deleting it forgets it for good', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const entry = entryWithResponse('t', 'resp_1');
+    index.put('k', 'alice', entry);
+    const taken = index.takeByResponseId('alice', 'resp_1');
+    if (taken === undefined) throw new Error('not taken');
+    index.startTurn('k', { clientTag: 'alice', responseId: 'resp_1', history: [], stored: taken.response });
+    // A concurrent request's turn completes elsewhere and takes the running mark; resp_1 is kept aside.
+    index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
+    index.take('k', () => true);
+    expect(index.keptResponses).toBe(1);
+    // The first turn fails and gives resp_1's conversation back.
+    index.put('k', 'alice', taken, { keepExisting: true });
+    expect(index.keptResponses).toBe(0);
+    expect(index.bytes).toBe(1 + storedResponseBytes(taken.response as StoredResponse));
+    expect(index.forgetResponse('alice', 'resp_1')).toBe(true);
+    expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
+  });
+});
