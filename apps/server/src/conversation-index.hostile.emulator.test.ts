@@ -45,6 +45,7 @@ describe('a key that opens conversation after conversation (emulator behind, Web
       await chat(harness, flooding, [{ role: 'user', content: `[scenario:text] Flood ${number}` }]);
     expect(await metric(harness, 'codetether_server_conversations')).toBe(4);
     expect(await metric(harness, 'codetether_server_conversation_bytes')).toBeGreaterThan(0);
+    expect(await metric(harness, 'codetether_server_kept_responses')).toBe(0);
 
     const before = harness.emulator.requests.length;
     await chat(harness, patient, [...patientConversation, { role: 'user', content: 'And then?' }]);

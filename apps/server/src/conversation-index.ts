@@ -12,6 +12,16 @@ export const DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS = 30 * 60 * 1000;
  * about as much again). Without it, 256 conversations of a 16 MB body each would hold gigabytes.
  */
 export const DEFAULT_CONVERSATION_INDEX_MAX_BYTES = 128 * 1024 * 1024;
+/**
+ * Default most earlier or unfinished responses the index keeps besides each conversation's last one
+ * ({@link ConversationIndexLimits.maxResponses}), per conversation of the size limit.
+ */
+export const DEFAULT_KEPT_RESPONSES_PER_CONVERSATION = 16;
+/**
+ * The most response ids whose client key the index remembers after the response itself is gone (a
+ * few MiB): an id another key's response had is never forwarded upstream for this key.
+ */
+export const MAX_REMEMBERED_RESPONSE_OWNERS = 65_536;
 
 /** Size and age limits of the {@link ConversationIndex}. */
 export interface ConversationIndexLimits {
@@ -24,6 +34,12 @@ export interface ConversationIndexLimits {
    * in bytes for the ASCII JSON most of it is); default {@link DEFAULT_CONVERSATION_INDEX_MAX_BYTES}.
    */
   maxBytes?: number | undefined;
+  /**
+   * The most responses kept besides each conversation's last one: earlier turns' responses and
+   * unfinished (incomplete or failed) ones; default `maxEntries` × {@link DEFAULT_KEPT_RESPONSES_PER_CONVERSATION}.
+   * They count in `maxBytes` too, and are forgotten `maxAgeMs` after they were kept.
+   */
+  maxResponses?: number | undefined;
 }
 
 /** A conversation the gateway answered, as the index keeps it between turns. */
@@ -77,9 +93,23 @@ export interface RunningResponse {
   stored?: StoredResponse | undefined;
 }
 
-/** What one client key holds in the index: its entries' keys (oldest first) and their bytes. */
+/**
+ * A response the index keeps on its own, retrievable but not continuable: an earlier turn's (a later
+ * turn of its conversation completed) or an unfinished one (incomplete or failed).
+ */
+interface KeptResponse {
+  stored: StoredResponse;
+  clientTag: string;
+  keptAt: number;
+}
+
+/**
+ * What one client key holds in the index: its entries' keys (oldest first), its kept responses' keys
+ * (oldest first) and the bytes of both.
+ */
 interface ClientShare {
   keys: Set<string>;
+  kept: Set<string>;
   bytes: number;
 }
 
@@ -119,6 +149,10 @@ export class ConversationIndex {
   private readonly clients = new Map<string, ClientShare>();
   /** Keys whose conversation was taken for a turn that has not ended yet, with when it was taken. */
   private readonly running = new Map<string, RunningTurn>();
+  /** Responses kept on their own, by `clientTag\0responseId`, oldest first. */
+  private readonly kept = new Map<string, KeptResponse>();
+  /** The client tag of every response id the index held, newest last, at most {@link MAX_REMEMBERED_RESPONSE_OWNERS}. */
+  private readonly owners = new Map<string, string>();
   private storedBytes = 0;
 
   /**
@@ -135,9 +169,16 @@ export class ConversationIndex {
     return this.entries.size;
   }
 
-  /** Bytes of the transcripts kept right now (see {@link ConversationIndexLimits.maxBytes}). */
+  /**
+   * Bytes of the transcripts and responses kept right now (see {@link ConversationIndexLimits.maxBytes}).
+   */
   get bytes(): number {
     return this.storedBytes;
+  }
+
+  /** Number of responses kept besides each conversation's last one (see {@link ConversationIndexLimits.maxResponses}). */
+  get keptResponses(): number {
+    return this.kept.size;
   }
 
   /** The key of a client's conversation named by a session id. */
@@ -188,9 +229,50 @@ export class ConversationIndex {
     return this.running.has(key);
   }
 
-  /** The turn on the conversation taken from `key` ended (it went elsewhere or was closed). */
+  /**
+   * The turn on the conversation taken from `key` ended (it went elsewhere or was closed); the
+   * response it continued stays retrievable as an earlier one.
+   */
   finishTurn(key: string): void {
+    const turn = this.running.get(key);
     this.running.delete(key);
+    if (turn?.response?.stored !== undefined)
+      this.keepResponse(turn.response.clientTag, turn.response.responseId, turn.response.stored);
+  }
+
+  /**
+   * Keeps a client's response retrievable on its own (not continuable): an unfinished one, or the
+   * last response of a conversation that leaves the index without being evicted or deleted. It counts in
+   * the byte limit and the {@link ConversationIndexLimits.maxResponses} limit, and is forgotten
+   * `maxAgeMs` after now.
+   */
+  keepResponse(clientTag: string, responseId: string, stored: StoredResponse): void {
+    this.addKept(clientTag, responseId, stored);
+    this.expire();
+    this.evictBeyondLimits();
+  }
+
+  /**
+   * Keeps the last response of a conversation taken out of the index that will not go back (closed,
+   * or replaced by a new conversation), retrievable as an earlier response.
+   */
+  keepLastResponse(clientTag: string, entry: IndexedConversation): void {
+    if (entry.responseId !== undefined && entry.response !== undefined)
+      this.keepResponse(clientTag, entry.responseId, entry.response);
+  }
+
+  /** Adds a kept response (the caller applies the limits). */
+  private addKept(clientTag: string, responseId: string, stored: StoredResponse): void {
+    const keptKey = `${clientTag}\u0000${responseId}`;
+    const previous = this.kept.get(keptKey);
+    if (previous !== undefined) this.removeKept(keptKey, previous);
+    this.rememberOwner(clientTag, responseId);
+    const kept: KeptResponse = { stored, clientTag, keptAt: this.now() };
+    this.kept.set(keptKey, kept);
+    const share = this.shareOf(clientTag);
+    share.kept.add(keptKey);
+    share.bytes += storedResponseBytes(stored);
+    this.storedBytes += storedResponseBytes(stored);
   }
 
   /** Takes a client's conversation out of the index by its last response id. */
@@ -208,13 +290,17 @@ export class ConversationIndex {
     const key = this.keysByResponse.get(`${clientTag}\u0000${responseId}`);
     const stored = key === undefined ? undefined : this.entries.get(key);
     if (stored !== undefined && stored.value.responseId === responseId) return stored.value.response;
-    return this.runningResponse(clientTag, responseId)?.stored;
+    return (
+      this.runningResponse(clientTag, responseId)?.stored ??
+      this.kept.get(`${clientTag}\u0000${responseId}`)?.stored
+    );
   }
 
   /**
    * Forgets a client's response (`DELETE /v1/responses/{id}`): a waiting conversation whose last
    * response it is leaves the index and is closed; a running turn that continues it no longer lets
-   * other requests fork it, and gives its conversation back without it when the turn fails.
+   * other requests fork it, and gives its conversation back without it when the turn fails; an earlier
+   * or unfinished response is just forgotten (its conversation still continues from its last response).
    *
    * @returns whether the index knew the response
    */
@@ -231,7 +317,32 @@ export class ConversationIndex {
       turn.deletedResponseId = responseId;
       return true;
     }
-    return false;
+    const keptKey = `${clientTag}\u0000${responseId}`;
+    const kept = this.kept.get(keptKey);
+    if (kept === undefined) return false;
+    this.removeKept(keptKey, kept);
+    return true;
+  }
+
+  /**
+   * Whether a response id belongs to another client key: the index held it for another key (it may have
+   * been evicted or deleted since; the last {@link MAX_REMEMBERED_RESPONSE_OWNERS} ids are remembered).
+   * Such an id is never looked up upstream for this key.
+   */
+  belongsToAnotherClient(clientTag: string, responseId: string): boolean {
+    const owner = this.owners.get(responseId);
+    return owner !== undefined && owner !== clientTag;
+  }
+
+  /** Remembers which client key a response id belongs to. */
+  private rememberOwner(clientTag: string, responseId: string): void {
+    if (this.owners.get(responseId) === clientTag) return;
+    this.owners.delete(responseId);
+    this.owners.set(responseId, clientTag);
+    if (this.owners.size > MAX_REMEMBERED_RESPONSE_OWNERS) {
+      const oldest = this.owners.keys().next().value;
+      if (oldest !== undefined) this.owners.delete(oldest);
+    }
   }
 
   /** Whether a conversation waits under a key (not one that is running a turn). */
@@ -255,29 +366,52 @@ export class ConversationIndex {
     value: IndexedConversation,
     placement: { keepExisting?: boolean } = {},
   ): void {
-    const deletedResponseId = this.running.get(key)?.deletedResponseId;
+    const turn = this.running.get(key);
+    const deletedResponseId = turn?.deletedResponseId;
     this.running.delete(key);
+    // The response the turn continued stays retrievable once its conversation answered a later one.
+    const continued = turn?.response;
+    if (continued?.stored !== undefined && continued.responseId !== value.responseId)
+      this.addKept(continued.clientTag, continued.responseId, continued.stored);
     const previous = this.entries.get(key);
     // A failed turn gives back a conversation whose response was deleted meanwhile: it is not kept.
     if (deletedResponseId !== undefined && value.responseId === deletedResponseId) {
       if (previous?.value.conversation !== value.conversation) void closeQuietly(value);
+      this.evictBeyondLimits();
       return;
     }
     if (placement.keepExisting === true && previous !== undefined) {
-      if (previous.value.conversation !== value.conversation) void closeQuietly(value);
+      if (previous.value.conversation !== value.conversation) {
+        if (previous.value.responseId !== value.responseId) this.keepLastResponse(clientTag, value);
+        void closeQuietly(value);
+      }
+      this.evictBeyondLimits();
       return;
     }
     if (previous !== undefined) {
       this.remove(key, previous);
+      const displaced = previous.value;
+      if (
+        displaced.responseId !== undefined &&
+        displaced.response !== undefined &&
+        displaced.responseId !== value.responseId
+      )
+        this.addKept(previous.clientTag, displaced.responseId, displaced.response);
       if (previous.value.conversation !== value.conversation) void closeQuietly(previous.value);
     }
     const stored: StoredEntry = { value, clientTag, storedAt: this.now() };
     this.entries.set(key, stored);
-    if (value.responseId !== undefined) this.keysByResponse.set(`${clientTag}\u0000${value.responseId}`, key);
-    const share = this.clients.get(clientTag) ?? { keys: new Set<string>(), bytes: 0 };
+    if (value.responseId !== undefined) {
+      const responseKey = `${clientTag}\u0000${value.responseId}`;
+      this.keysByResponse.set(responseKey, key);
+      this.rememberOwner(clientTag, value.responseId);
+      // Back as a conversation's last response (a failed turn gave it back): no longer kept on its own.
+      const kept = this.kept.get(responseKey);
+      if (kept !== undefined) this.removeKept(responseKey, kept);
+    }
+    const share = this.shareOf(clientTag);
     share.keys.add(key);
     share.bytes += bytesOf(stored);
-    this.clients.set(clientTag, share);
     this.storedBytes += bytesOf(stored);
     this.expire();
     this.evictBeyondLimits();
@@ -290,6 +424,8 @@ export class ConversationIndex {
     this.keysByResponse.clear();
     this.clients.clear();
     this.running.clear();
+    this.kept.clear();
+    this.owners.clear();
     this.storedBytes = 0;
     await Promise.all(values.map(closeQuietly));
   }
@@ -303,24 +439,59 @@ export class ConversationIndex {
     if (share === undefined) return;
     share.keys.delete(key);
     share.bytes -= bytesOf(stored);
-    if (share.keys.size === 0) this.clients.delete(stored.clientTag);
+    if (share.keys.size === 0 && share.kept.size === 0) this.clients.delete(stored.clientTag);
+  }
+
+  private removeKept(keptKey: string, kept: KeptResponse): void {
+    this.kept.delete(keptKey);
+    const bytes = storedResponseBytes(kept.stored);
+    this.storedBytes -= bytes;
+    const share = this.clients.get(kept.clientTag);
+    if (share === undefined) return;
+    share.kept.delete(keptKey);
+    share.bytes -= bytes;
+    if (share.keys.size === 0 && share.kept.size === 0) this.clients.delete(kept.clientTag);
+  }
+
+  /** The share of a client key, created when it holds nothing yet. */
+  private shareOf(clientTag: string): ClientShare {
+    let share = this.clients.get(clientTag);
+    if (share === undefined) {
+      share = { keys: new Set<string>(), kept: new Set<string>(), bytes: 0 };
+      this.clients.set(clientTag, share);
+    }
+    return share;
   }
 
   /**
    * Closes entries while the index holds too many or too many bytes: each time the least recently
    * used entry of the client key that holds the most entries (over the size limit) or the most bytes
-   * (over the byte limit).
+   * (over the byte limit) — over the byte limit, that key's oldest kept response goes first. Over the
+   * kept-response limit, the oldest kept response of the key that holds the most goes.
    */
   private evictBeyondLimits(): void {
     const maxEntries = Math.max(0, this.limits.maxEntries);
     const maxBytes = Math.max(0, this.limits.maxBytes ?? DEFAULT_CONVERSATION_INDEX_MAX_BYTES);
+    const maxResponses = Math.max(
+      0,
+      this.limits.maxResponses ?? maxEntries * DEFAULT_KEPT_RESPONSES_PER_CONVERSATION,
+    );
     for (;;) {
       const overCount = this.entries.size > maxEntries;
-      if (!overCount && this.storedBytes <= maxBytes) return;
+      const overResponses = this.kept.size > maxResponses;
+      const overBytes = this.storedBytes > maxBytes;
+      if (!overCount && !overResponses && !overBytes) return;
+      const measure = (candidate: ClientShare): number =>
+        overCount ? candidate.keys.size : overResponses ? candidate.kept.size : candidate.bytes;
       let largest: ClientShare | undefined;
       for (const share of this.clients.values()) {
-        const measure = (candidate: ClientShare) => (overCount ? candidate.keys.size : candidate.bytes);
         if (largest === undefined || measure(share) > measure(largest)) largest = share;
+      }
+      const keptKey = overCount ? undefined : largest?.kept.values().next().value;
+      const kept = keptKey === undefined ? undefined : this.kept.get(keptKey);
+      if (keptKey !== undefined && kept !== undefined) {
+        this.removeKept(keptKey, kept);
+        continue;
       }
       const key = largest?.keys.values().next().value;
       const stored = key === undefined ? undefined : this.entries.get(key);
@@ -342,6 +513,11 @@ export class ConversationIndex {
       if (stored.storedAt >= oldestAllowed) break;
       this.remove(key, stored);
       void closeQuietly(stored.value);
+    }
+    for (const [keptKey, kept] of this.kept) {
+      // Insertion order is age order: a response kept again is re-inserted.
+      if (kept.keptAt >= oldestAllowed) break;
+      this.removeKept(keptKey, kept);
     }
   }
 }

@@ -32,6 +32,11 @@ export interface PlannedConversationTurn {
   clientTag: string;
   /** Where the conversation goes once the turn completed. */
   placementAfter(done: DoneChunk, answer: TurnAnswer): IndexPlacement;
+  /**
+   * Called when the turn ended without completing (a `done` that is not `stop` or `tool-calls`, or an
+   * `error` chunk), before that chunk is yielded: keeps an incomplete or failed response retrievable.
+   */
+  keepUnfinished?: (() => void) | undefined;
 }
 
 /** Options of {@link runConversationTurn}. */
@@ -98,10 +103,11 @@ export async function* runConversationTurn(
           if (turn.restore !== undefined && turn.restore.key !== placement.key)
             index.finishTurn(turn.restore.key);
           placed = true;
-        }
+        } else turn.keepUnfinished?.();
         yield chunk;
         return;
       }
+      if (chunk.type === 'error') turn.keepUnfinished?.();
       if (chunk.type === 'text' || chunk.type === 'tool-call-start' || chunk.type === 'tool-call-delta')
         seen.push(chunk);
       yield chunk;

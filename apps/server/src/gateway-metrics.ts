@@ -16,8 +16,10 @@ export interface ClientKeyUsage {
 export interface ConversationCounts {
   /** Conversations remembered. */
   readonly size: number;
-  /** Bytes of their transcripts. */
+  /** Bytes of their transcripts and of the responses kept. */
   readonly bytes: number;
+  /** Responses kept besides each conversation's last one (earlier turns', incomplete, failed). */
+  readonly keptResponses?: number | undefined;
 }
 
 /** A kind of token counted by `codetether_server_tokens_total`. */
@@ -110,10 +112,18 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'codetether_server_conversation_bytes',
-      help: 'Bytes of the transcripts of the conversations continuation remembers (--max-conversation-bytes).',
+      help: 'Bytes of the transcripts of the conversations continuation remembers and of the responses kept for GET /v1/responses/{id} (--max-conversation-bytes).',
       registers,
       collect() {
         this.set(conversationCounts().bytes);
+      },
+    });
+    new Gauge({
+      name: 'codetether_server_kept_responses',
+      help: "Responses kept for GET /v1/responses/{id} besides each conversation's last one: earlier turns', incomplete and failed ones.",
+      registers,
+      collect() {
+        this.set(conversationCounts().keptResponses ?? 0);
       },
     });
     // The usage windows of the latest upstream response, read at scrape time, so remembering a snapshot

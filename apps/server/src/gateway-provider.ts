@@ -1,4 +1,10 @@
-import type { Conversation, ConversationOptions, ModelInfo } from '@codetether/provider-codex';
+import type {
+  Conversation,
+  ConversationOptions,
+  ModelInfo,
+  StoredResponseAnswer,
+  StoredResponseRequest,
+} from '@codetether/provider-codex';
 import type { CompletionRequest, RateLimitSnapshot, StreamChunk } from '@codetether/responses-protocol';
 
 /** What the gateway uses of a provider's conversation (see `Conversation` of `@codetether/provider-codex`). */
@@ -69,6 +75,13 @@ export interface GatewayProvider {
    * Without it, `GET /v1/models/{id}` answers listed models only.
    */
   validateModel?(model: string): Promise<unknown>;
+  /**
+   * A response the upstream stored (an API key's `store: true` responses on the OpenAI API): forwards
+   * `GET`/`DELETE /responses/{id}` and `GET …/input_items` (see `CodexProvider.requestStoredResponse`).
+   * `undefined` when the upstream does not know the id or stores nothing; without it, the gateway
+   * answers 404 for every id it does not hold.
+   */
+  requestStoredResponse?(request: StoredResponseRequest): Promise<StoredResponseAnswer | undefined>;
   /** The account's usage windows from the latest response, when the provider tracks them. */
   readonly lastRateLimits?: RateLimitSnapshot | undefined;
   /**

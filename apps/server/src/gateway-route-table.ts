@@ -82,7 +82,7 @@ export interface GatewayRouteTableState {
 
 const STREAM_OR_JSON = 'A JSON object, or with `stream: true` server-sent events (`text/event-stream`).';
 const KEPT_RESPONSES =
-  'Kept: the last response of each conversation the continuation index holds (until its next turn, eviction or 30 min idle).';
+  "Kept: every response the gateway answered (each turn's, incomplete and failed ones) until evicted by the continuation index's limits; with an API key upstream, an id it does not hold is asked of the OpenAI API (`store: true` responses).";
 const NDJSON_OR_JSON = 'NDJSON lines (`application/x-ndjson`), or with `stream: false` one JSON object.';
 
 /**
@@ -144,7 +144,7 @@ export function createGatewayRouteTable(
       documentation: {
         operationId: 'deleteResponse',
         summary:
-          'Forgets a response (it can no longer be retrieved or continued) and closes its upstream conversation.',
+          "Forgets a response (it can no longer be retrieved or continued); a conversation's last response closes its upstream conversation. With an API key upstream, a `store: true` response is deleted from the OpenAI API too.",
         responseDescription: 'The deleted response id.',
         responseContent: { 'application/json': deletedResponseSchema },
       },

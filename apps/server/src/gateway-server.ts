@@ -146,6 +146,12 @@ export interface ContinuationOptions {
    * it, the least recently used conversation of the key holding the most bytes is closed.
    */
   maxBytes?: number;
+  /**
+   * The most responses kept for `GET /v1/responses/{id}` besides each conversation's last one (earlier
+   * turns', incomplete and failed ones), all keys together (default 16 × `maxConversations`); they count
+   * in `maxBytes` and are forgotten `maxAgeMs` after they were kept.
+   */
+  maxResponses?: number;
 }
 
 /** The gateway application, not yet bound to a socket. */
@@ -246,6 +252,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
               maxEntries: options.continuation?.maxConversations ?? DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
               maxAgeMs: options.continuation?.maxAgeMs ?? DEFAULT_CONVERSATION_INDEX_MAX_AGE_MS,
               maxBytes: options.continuation?.maxBytes ?? DEFAULT_CONVERSATION_INDEX_MAX_BYTES,
+              maxResponses: options.continuation?.maxResponses,
             },
             now,
           ),

@@ -225,3 +225,37 @@ describe('profile routing against a hostile upstream', () => {
     expect(calls()).toEqual({ work: 2, personal: 1, spare: 1 });
   });
 });
+
+describe('stored responses through the profile router', () => {
+  it('asks the request’s own profile, never another one, even when it is at its usage limit', async () => {
+    const { providers, limits, clock } = routerOf({ work: [], personal: [], spare: [] });
+    const asked: string[] = [];
+    for (const [name, provider] of Object.entries(providers))
+      Object.assign(provider, {
+        requestStoredResponse: async () => {
+          asked.push(name);
+          if (name === 'personal') throw usageLimit(clock.now + 60_000);
+          return { status: 200, body: { id: 'resp_x' } };
+        },
+      });
+    const router = createProfileRoutingProvider({
+      defaultProfile: 'work',
+      defaultProvider: providers.work,
+      providerFor: (profile) => providers[profile as keyof typeof providers],
+      failover: { limits, onFailover: () => {}, onProfileUnavailable: () => {} },
+    });
+    const request = { operation: 'retrieve' as const, responseId: 'resp_x' };
+    expect(await runInProfileScope('spare', () => router.requestStoredResponse?.(request))).toEqual({
+      status: 200,
+      body: { id: 'resp_x' },
+    });
+    const failed = await runInProfileScope('personal', () =>
+      router.requestStoredResponse?.(request).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
+    expect((failed as FakeProviderError).code).toBe('usage-limit-reached');
+    expect(asked).toEqual(['spare', 'personal']);
+  });
+});

@@ -377,6 +377,13 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
           : provider.readModelList(),
       );
   }
+  // A stored response belongs to the API key of the request's profile: asked there, never failed over.
+  if (options.defaultProvider.requestStoredResponse !== undefined) {
+    router.requestStoredResponse = (request) =>
+      withFailover(currentProfileScope(), { kind: 'continued' }, async (provider) =>
+        provider.requestStoredResponse === undefined ? undefined : provider.requestStoredResponse(request),
+      );
+  }
   if (options.defaultProvider.validateModel !== undefined) {
     router.validateModel = (model) =>
       withFailover(currentProfileScope(), { kind: 'catalogue' }, async (provider) =>

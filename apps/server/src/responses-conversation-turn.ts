@@ -147,12 +147,24 @@ async function planResponsesTurn(
   body: Record<string, unknown>,
   request: ResponsesRequest,
 ): Promise<PlannedConversationTurn | undefined> {
-  const { index, clientTag, sessionId, template, settings, items, keyOf, newConversation } = request;
+  const { index, clientTag, sessionId, template, items, keyOf, newConversation } = request;
+  let { settings } = request;
   const placementAfter = (conversation: GatewayConversation) => () => {
     const transcript = transcriptOf(settings, conversation.history);
     const final = request.assembly.result();
     const response = final === undefined ? undefined : storeResponse(final, items, settings, template);
     return { key: keyOf(transcript), value: { conversation, transcript, settings, response } };
+  };
+  /** Keeps the turn's response retrievable when it ended incomplete or failed (it continues nothing). */
+  const keepUnfinished = () => {
+    const final = request.assembly.result();
+    if (final === undefined || typeof final.id !== 'string' || final.id === '') return;
+    if (final.status !== 'incomplete' && final.status !== 'failed') return;
+    index.keepResponse(clientTag, final.id, storeResponse(final, items, settings, template));
+  };
+  /** A continuing turn's responses share its conversation's settings string (not one copy per response). */
+  const shareSettings = (taken: IndexedConversation) => {
+    if (taken.settings === settings) settings = taken.settings;
   };
   const previousResponseId = body.previous_response_id;
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
@@ -162,13 +174,20 @@ async function planResponsesTurn(
       const running = index.runningResponse(clientTag, previousResponseId);
       if (running !== undefined) {
         const conversation = newConversation(running.history, true);
-        return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
+        return {
+          conversation,
+          input: items,
+          clientTag,
+          placementAfter: placementAfter(conversation),
+          keepUnfinished,
+        };
       }
       // With `store: true` (API key) the OpenAI API may know responses this gateway never saw.
       if (template.store === true) return undefined;
       throw previousResponseNotFound(previousResponseId);
     }
     if (taken.settings === settings) {
+      shareSettings(taken);
       const restore = { key: keyOf(taken.transcript), value: taken };
       index.startTurn(restore.key, {
         clientTag,
@@ -182,13 +201,21 @@ async function planResponsesTurn(
         input: items,
         clientTag,
         placementAfter: placementAfter(taken.conversation),
+        keepUnfinished,
       };
     }
     // Changed settings: a new conversation from the same history (full input, then continued).
     const history = taken.conversation.history;
+    index.keepLastResponse(clientTag, taken);
     await taken.conversation.close().catch(() => {});
     const conversation = newConversation(history);
-    return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
+    return {
+      conversation,
+      input: items,
+      clientTag,
+      placementAfter: placementAfter(conversation),
+      keepUnfinished,
+    };
   }
   const lastAnswer = items.findLastIndex(isAnswerItem);
   const prefix = transcriptOf(settings, items.slice(0, lastAnswer + 1));
@@ -203,6 +230,7 @@ async function planResponsesTurn(
     taken = index.take(key, () => true);
   } else if (continues) taken = index.take(key, (entry) => entry.transcript === prefix);
   if (taken !== undefined && continues && taken.transcript === prefix) {
+    shareSettings(taken);
     // Its last response stays retrievable (and can be named, or deleted) while the turn runs.
     index.startTurn(
       key,
@@ -221,11 +249,21 @@ async function planResponsesTurn(
       input: newItems,
       clientTag,
       placementAfter: placementAfter(taken.conversation),
+      keepUnfinished,
     };
   }
-  if (taken !== undefined) await taken.conversation.close().catch(() => {});
+  if (taken !== undefined) {
+    index.keepLastResponse(clientTag, taken);
+    await taken.conversation.close().catch(() => {});
+  }
   const conversation = newConversation(undefined, sessionBusy);
-  return { conversation, input: items, clientTag, placementAfter: placementAfter(conversation) };
+  return {
+    conversation,
+    input: items,
+    clientTag,
+    placementAfter: placementAfter(conversation),
+    keepUnfinished,
+  };
 }
 
 /**
@@ -245,6 +283,7 @@ async function answerWarmUp(
     const taken = index.takeByResponseId(clientTag, previousResponseId);
     if (taken === undefined) throw previousResponseNotFound(previousResponseId);
     history = [...taken.conversation.history, ...history];
+    index.keepLastResponse(clientTag, taken);
     await taken.conversation.close().catch(() => {});
   }
   const conversation = request.newConversation(history);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
 import { ConversationIndex } from './conversation-index.js';
-import { rebuildResponse, storedResponseBytes, storeResponse } from './stored-response.js';
+import {
+  rebuildResponse,
+  type StoredResponse,
+  storedResponseBytes,
+  storeResponse,
+} from './stored-response.js';
 
 const SETTINGS = JSON.stringify({ model: 'gpt-5.4', instructions: 'x'.repeat(10_000), tools: [] });
 
@@ -89,5 +94,140 @@ describe('stored responses in the ConversationIndex', () => {
     now = 2_000;
     expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
     expect(index.size).toBe(0);
+  });
+});
+
+describe('earlier and unfinished responses in the ConversationIndex', () => {
+  /** Runs a turn on the conversation under `k` that answers `next` (as runConversationTurn does). */
+  function continueTurn(index: ConversationIndex, from: string, next: string, key = 'k'): void {
+    const taken = index.takeByResponseId('alice', from);
+    if (taken === undefined) throw new Error(`${from} not taken`);
+    index.startTurn('k', { clientTag: 'alice', responseId: from, history: [], stored: taken.response });
+    index.put(key, 'alice', entryWithResponse(`t-${next}`, next));
+    if (key !== 'k') index.finishTurn('k');
+  }
+
+  it('keeps every response of a conversation once later turns completed, counted in the bytes', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const first = entryWithResponse('t', 'resp_1');
+    index.put('k', 'alice', first);
+    continueTurn(index, 'resp_1', 'resp_2');
+    continueTurn(index, 'resp_2', 'resp_3', 'k2');
+    expect(index.findResponse('alice', 'resp_1')).toBe(first.response);
+    expect(index.findResponse('alice', 'resp_2')?.body).toContain('resp_2');
+    expect(index.findResponse('alice', 'resp_3')?.body).toContain('resp_3');
+    expect(index.findResponse('bob', 'resp_1')).toBeUndefined();
+    expect(index.keptResponses).toBe(2);
+    const perResponse = storedResponseBytes(first.response as StoredResponse);
+    expect(index.bytes).toBe('t-resp_3'.length + 3 * perResponse);
+    // Deleting an earlier response forgets only it: the conversation still continues from the latest.
+    expect(index.forgetResponse('bob', 'resp_1')).toBe(false);
+    expect(index.forgetResponse('alice', 'resp_1')).toBe(true);
+    expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
+    expect(index.forgetResponse('alice', 'resp_1')).toBe(false);
+    expect(index.bytes).toBe('t-resp_3'.length + 2 * perResponse);
+    expect(index.takeByResponseId('alice', 'resp_3')?.responseId).toBe('resp_3');
+    // An earlier response is retrievable, not continuable: its history is not kept.
+    expect(index.takeByResponseId('alice', 'resp_2')).toBeUndefined();
+  });
+
+  it('forgets earlier responses by age, by their count limit and before conversations over the byte limit', () => {
+    let now = 0;
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 1_000, maxResponses: 2 }, () => now);
+    index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
+    continueTurn(index, 'resp_1', 'resp_2');
+    continueTurn(index, 'resp_2', 'resp_3');
+    continueTurn(index, 'resp_3', 'resp_4');
+    expect(index.keptResponses).toBe(2);
+    expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
+    expect(index.findResponse('alice', 'resp_2')).toBeDefined();
+    now = 600;
+    continueTurn(index, 'resp_4', 'resp_5');
+    now = 1_100;
+    // resp_2 and resp_3 became earlier at 0, resp_4 at 600.
+    expect(index.findResponse('alice', 'resp_2')).toBeUndefined();
+    expect(index.findResponse('alice', 'resp_4')).toBeDefined();
+    expect(index.findResponse('alice', 'resp_5')).toBeDefined();
+
+    const perResponse = storedResponseBytes(entryWithResponse('x', 'resp_x').response as StoredResponse);
+    const small = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000, maxBytes: 3 * perResponse + 5 });
+    const bobs = entryWithResponse('b', 'resp_b');
+    small.put('kb', 'bob', bobs);
+    const alices = entryWithResponse('t', 'resp_1');
+    small.put('k', 'alice', alices);
+    const taken = small.takeByResponseId('alice', 'resp_1');
+    small.startTurn('k', { clientTag: 'alice', responseId: 'resp_1', history: [], stored: taken?.response });
+    small.put('k', 'alice', entryWithResponse('t-resp_2', 'resp_2'));
+    expect(small.findResponse('alice', 'resp_1')).toBeUndefined();
+    expect(small.findResponse('alice', 'resp_2')).toBeDefined();
+    expect(bobs.closed()).toBe(false);
+    expect(small.bytes).toBeLessThanOrEqual(3 * perResponse + 5);
+  });
+
+  it('keeps an unfinished response and the last response of a conversation it closes', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const failed = entryWithResponse('f', 'resp_failed').response as StoredResponse;
+    index.keepResponse('alice', 'resp_failed', failed);
+    expect(index.findResponse('alice', 'resp_failed')).toBe(failed);
+    expect(index.findResponse('bob', 'resp_failed')).toBeUndefined();
+    expect(index.bytes).toBe(storedResponseBytes(failed));
+    const entry = entryWithResponse('t', 'resp_1');
+    index.put('k', 'alice', entry);
+    const taken = index.takeByResponseId('alice', 'resp_1');
+    if (taken === undefined) throw new Error('not taken');
+    index.keepLastResponse('alice', taken);
+    expect(index.findResponse('alice', 'resp_1')).toBe(entry.response);
+    expect(index.takeByResponseId('alice', 'resp_1')).toBeUndefined();
+    expect(index.forgetResponse('alice', 'resp_failed')).toBe(true);
+    expect(index.forgetResponse('alice', 'resp_1')).toBe(true);
+    expect(index.bytes).toBe(0);
+  });
+
+  it('does not keep a response deleted while its turn ran', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
+    const taken = index.takeByResponseId('alice', 'resp_1');
+    index.startTurn('k', { clientTag: 'alice', responseId: 'resp_1', history: [], stored: taken?.response });
+    index.forgetResponse('alice', 'resp_1');
+    index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
+    expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
+    expect(index.keptResponses).toBe(0);
+  });
+});
+
+describe('response owners in the ConversationIndex', () => {
+  it('remembers whose a response id was after the response is gone', () => {
+    const index = new ConversationIndex({ maxEntries: 1, maxAgeMs: 60_000 });
+    index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
+    index.keepResponse('alice', 'resp_kept', entryWithResponse('x', 'resp_kept').response as StoredResponse);
+    index.put('k2', 'bob', entryWithResponse('u', 'resp_2'));
+    expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
+    index.forgetResponse('alice', 'resp_kept');
+    expect(index.belongsToAnotherClient('bob', 'resp_1')).toBe(true);
+    expect(index.belongsToAnotherClient('bob', 'resp_kept')).toBe(true);
+    expect(index.belongsToAnotherClient('alice', 'resp_1')).toBe(false);
+    expect(index.belongsToAnotherClient('alice', 'resp_2')).toBe(true);
+    expect(index.belongsToAnotherClient('alice', 'resp_unknown')).toBe(false);
+  });
+});
+
+describe('a response kept aside that comes back as a conversation’s last one', () => {
+  it('is held once, and deleting it forgets it for good', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const entry = entryWithResponse('t', 'resp_1');
+    index.put('k', 'alice', entry);
+    const taken = index.takeByResponseId('alice', 'resp_1');
+    if (taken === undefined) throw new Error('not taken');
+    index.startTurn('k', { clientTag: 'alice', responseId: 'resp_1', history: [], stored: taken.response });
+    // A concurrent request's turn completes elsewhere and takes the running mark; resp_1 is kept aside.
+    index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
+    index.take('k', () => true);
+    expect(index.keptResponses).toBe(1);
+    // The first turn fails and gives resp_1's conversation back.
+    index.put('k', 'alice', taken, { keepExisting: true });
+    expect(index.keptResponses).toBe(0);
+    expect(index.bytes).toBe(1 + storedResponseBytes(taken.response as StoredResponse));
+    expect(index.forgetResponse('alice', 'resp_1')).toBe(true);
+    expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
   });
 });

@@ -1,10 +1,13 @@
+import { FORWARDABLE_RESPONSE_ID, type StoredResponseOperation } from '@codetether/provider-codex';
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { clientTagOf } from './conversation-index.js';
 import type { GatewayContext } from './gateway-context.js';
 import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
 import { GatewayError } from './openai-error.js';
 import { inputItemsOf, rebuildResponse, type StoredResponse } from './stored-response.js';
+import { mapProviderError } from './upstream-error-mapping.js';
 
 /** The longest part of an unknown response id an error message repeats. */
 const ECHOED_ID_LENGTH = 128;
@@ -57,24 +60,51 @@ function responseIdOf(c: Context): string {
   return c.req.param('responseId') ?? '';
 }
 
+/** The client's response named by the path, when the gateway holds it. */
+function heldResponse(context: GatewayContext, c: Context): StoredResponse | undefined {
+  return context.conversations?.findResponse(clientTagOf(c.req.header('authorization')), responseIdOf(c));
+}
+
 /** The client's response named by the path, or the 404. */
 function findStoredResponse(context: GatewayContext, c: Context): StoredResponse {
-  const responseId = responseIdOf(c);
-  const stored = context.conversations?.findResponse(clientTagOf(c.req.header('authorization')), responseId);
-  if (stored === undefined) throw responseNotFound(responseId);
+  const stored = heldResponse(context, c);
+  if (stored === undefined) throw responseNotFound(responseIdOf(c));
   return stored;
 }
 
 /**
- * Handles `GET /v1/responses/{id}`: the response object the gateway answered under that id, while the
- * conversation index keeps it (see the README's lifetime note). `stream=true` is refused: the gateway
- * keeps the final object, not the events.
- *
- * @param context - shared gateway state
- * @param c - the Hono context
+ * Asks the upstream for a response the gateway does not hold (an API key's `store: true` response on
+ * the OpenAI API) through the provider, and answers what it said; the 404 when the provider forwards
+ * nothing (a ChatGPT login), the id is no plain response id (never sent), or the upstream does not know it.
  */
-export function handleRetrieveResponse(context: GatewayContext, c: Context): Response {
-  const stored = findStoredResponse(context, c);
+async function forwardedOrNotFound(
+  context: GatewayContext,
+  c: Context,
+  operation: StoredResponseOperation,
+): Promise<Response> {
+  const responseId = responseIdOf(c);
+  const forward = context.provider.requestStoredResponse?.bind(context.provider);
+  if (forward === undefined || !FORWARDABLE_RESPONSE_ID.test(responseId)) throw responseNotFound(responseId);
+  // Another key's response (the upstream stores it under the gateway's one API key) is never fetched.
+  const clientTag = clientTagOf(c.req.header('authorization'));
+  if (context.conversations?.belongsToAnotherClient(clientTag, responseId) === true)
+    throw responseNotFound(responseId);
+  let answer: Awaited<ReturnType<typeof forward>>;
+  try {
+    answer = await forward({
+      operation,
+      responseId,
+      query: [...new URL(c.req.url).searchParams.entries()],
+      signal: c.req.raw.signal,
+    });
+  } catch (error) {
+    throw mapProviderError(error, context.now());
+  }
+  if (answer === undefined) throw responseNotFound(responseId);
+  return c.json(answer.body as object, answer.status as ContentfulStatusCode);
+}
+
+function refuseStreamedRetrieve(c: Context): void {
   const stream = c.req.query('stream');
   if (stream !== undefined && stream !== 'false')
     throw new GatewayError(
@@ -83,6 +113,20 @@ export function handleRetrieveResponse(context: GatewayContext, c: Context): Res
       'Streaming a stored response is not supported by this gateway: it keeps the final response, not its events. Retrieve it without `stream`.',
       { param: 'stream', code: 'unsupported_parameter' },
     );
+}
+
+/**
+ * Handles `GET /v1/responses/{id}`: the response object the gateway answered under that id, while the
+ * conversation index keeps it (see the README's lifetime note); else, with an API key, the upstream's
+ * stored response. `stream=true` is refused: the gateway keeps the final object, not the events.
+ *
+ * @param context - shared gateway state
+ * @param c - the Hono context
+ */
+export async function handleRetrieveResponse(context: GatewayContext, c: Context): Promise<Response> {
+  refuseStreamedRetrieve(c);
+  const stored = heldResponse(context, c);
+  if (stored === undefined) return forwardedOrNotFound(context, c, 'retrieve');
   return c.json(rebuildResponse(stored));
 }
 
@@ -93,8 +137,9 @@ export function handleRetrieveResponse(context: GatewayContext, c: Context): Res
  * @param context - shared gateway state
  * @param c - the Hono context
  */
-export function handleListInputItems(context: GatewayContext, c: Context): Response {
-  const stored = findStoredResponse(context, c);
+export async function handleListInputItems(context: GatewayContext, c: Context): Promise<Response> {
+  const stored = heldResponse(context, c);
+  if (stored === undefined) return forwardedOrNotFound(context, c, 'list-input-items');
   const page = inputItemsPage(inputItemsOf(stored), {
     limit: c.req.query('limit'),
     order: c.req.query('order'),
@@ -106,15 +151,25 @@ export function handleListInputItems(context: GatewayContext, c: Context): Respo
 
 /**
  * Handles `DELETE /v1/responses/{id}`: the index forgets the response (a later `previous_response_id`
- * naming it is refused as unknown) and closes its upstream conversation unless a running turn holds it.
+ * naming it is refused as unknown) and closes its upstream conversation unless a running turn holds it
+ * (an earlier or unfinished response is just forgotten). A response the gateway does not hold is
+ * deleted upstream (an API key's `store: true` one); one it holds that was created with `store: true`
+ * is deleted upstream too, so a later retrieve does not find the upstream copy.
  *
  * @param context - shared gateway state
  * @param c - the Hono context
  */
-export function handleDeleteResponse(context: GatewayContext, c: Context): Response {
+export async function handleDeleteResponse(context: GatewayContext, c: Context): Promise<Response> {
   const responseId = responseIdOf(c);
-  const known = context.conversations?.forgetResponse(clientTagOf(c.req.header('authorization')), responseId);
-  if (known !== true) throw responseNotFound(responseId);
+  const held = heldResponse(context, c);
+  if (held === undefined) return forwardedOrNotFound(context, c, 'delete');
+  context.conversations?.forgetResponse(clientTagOf(c.req.header('authorization')), responseId);
+  if (rebuildResponse(held).store === true && context.provider.requestStoredResponse !== undefined) {
+    // The upstream copy goes too; its 404 (never stored, or already gone) is fine.
+    await forwardedOrNotFound(context, c, 'delete').catch((error: unknown) => {
+      if (!(error instanceof GatewayError && error.status === 404)) throw error;
+    });
+  }
   return c.json({ id: responseId, object: 'response', deleted: true } satisfies z.infer<
     typeof deletedResponseSchema
   >);

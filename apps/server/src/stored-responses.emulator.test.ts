@@ -132,6 +132,81 @@ describe.each(['websocket', 'http'] as const)(
       expect(continuedItems.data.map(textOf)).toEqual(['[scenario:text] six']);
     });
 
+    it('keeps every response of a conversation, each with its own input items', TIMEOUT, async () => {
+      const first = await client.responses.create({ model: MODEL, input: '[scenario:text] turn one' });
+      const second = await client.responses.create({
+        model: MODEL,
+        previous_response_id: first.id,
+        input: '[scenario:text] turn two',
+      });
+      const third = await client.responses.create({
+        model: MODEL,
+        previous_response_id: second.id,
+        input: '[scenario:text] turn three',
+        stream: true,
+      });
+      let thirdId = '';
+      for await (const event of third) if (event.type === 'response.completed') thirdId = event.response.id;
+      const textsOf = async (responseId: string) =>
+        (await client.responses.inputItems.list(responseId)).data.map((item) =>
+          (item as { content: { text: string }[] }).content.map((part) => part.text).join(''),
+        );
+      expect(await client.responses.retrieve(first.id)).toEqual(first);
+      expect(await client.responses.retrieve(second.id)).toEqual(second);
+      expect((await client.responses.retrieve(thirdId)).status).toBe('completed');
+      expect(await textsOf(first.id)).toEqual(['[scenario:text] turn one']);
+      expect(await textsOf(second.id)).toEqual(['[scenario:text] turn two']);
+      expect(await textsOf(thirdId)).toEqual(['[scenario:text] turn three']);
+      const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+      const kept = /^codetether_server_kept_responses (\d+)$/m.exec(metrics)?.[1];
+      expect(Number(kept)).toBeGreaterThanOrEqual(2);
+      await expectNotFound(otherClient.responses.retrieve(first.id), first.id);
+      await expectNotFound(otherClient.responses.delete(second.id), second.id);
+
+      // Deleting earlier responses forgets them only: the conversation continues from its last one.
+      expect((await client.responses.delete(first.id).asResponse()).status).toBe(200);
+      expect((await client.responses.delete(second.id).asResponse()).status).toBe(200);
+      await expectNotFound(client.responses.retrieve(first.id), first.id);
+      await expectNotFound(client.responses.inputItems.list(second.id), second.id);
+      const sentBefore = harness.emulator.requests.length;
+      const fourth = await client.responses.create({
+        model: MODEL,
+        previous_response_id: thirdId,
+        input: '[scenario:text] turn four',
+      });
+      expect(fourth.status).toBe('completed');
+      expect(harness.emulator.requests.length).toBe(sentBefore + 1);
+      expect((await client.responses.retrieve(thirdId)).id).toBe(thirdId);
+    });
+
+    it('keeps incomplete and failed responses with their details', TIMEOUT, async () => {
+      const incomplete = await client.responses.create({ model: MODEL, input: '[scenario:incomplete] cut' });
+      expect(incomplete.status).toBe('incomplete');
+      const retrieved = await client.responses.retrieve(incomplete.id);
+      expect(retrieved).toEqual(incomplete);
+      expect(retrieved.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+      const items = await client.responses.inputItems.list(incomplete.id);
+      expect(items.data).toHaveLength(1);
+
+      const stream = await client.responses.create({
+        model: MODEL,
+        input: '[scenario:failed] break',
+        stream: true,
+      });
+      let failedId = '';
+      for await (const event of stream) if (event.type === 'response.failed') failedId = event.response.id;
+      expect(failedId).toMatch(/^resp_/);
+      const failed = await client.responses.retrieve(failedId);
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toEqual({
+        code: 'server_error',
+        message: 'The model failed to generate a response. Try again.',
+      });
+      await expectNotFound(otherClient.responses.retrieve(failedId), failedId);
+      expect((await client.responses.delete(failedId).asResponse()).status).toBe(200);
+      await expectNotFound(client.responses.retrieve(failedId), failedId);
+    });
+
     it('refuses out-of-range pagination with a 400 naming the parameter', TIMEOUT, async () => {
       const created = await client.responses.create({ model: MODEL, input: '[scenario:text] page me' });
       for (const [query, param] of [
@@ -215,7 +290,12 @@ describe.each(['websocket', 'http'] as const)(
     );
 
     it('answers unknown, huge and path-like ids with the same 404', TIMEOUT, async () => {
+      const sentBefore = harness.emulator.requests.length;
       await expectNotFound(client.responses.retrieve('resp_unknown'), 'resp_unknown');
+      await expectNotFound(client.responses.delete('resp_unknown'), 'resp_unknown');
+      await expectNotFound(client.responses.inputItems.list('resp_unknown'), 'resp_unknown');
+      // A ChatGPT login stores nothing upstream: nothing is asked there.
+      expect(harness.emulator.requests.length).toBe(sentBefore);
       const huge = `resp_${'a'.repeat(8000)}`;
       const hugeError = await apiError(client.responses.retrieve(huge));
       expect(hugeError.status).toBe(404);

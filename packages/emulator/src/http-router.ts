@@ -22,6 +22,7 @@ import { COMPACT_PATHS, handleCompactHttp } from './responses/compact-endpoint.j
 import { apiError } from './responses/error-bodies.js';
 import { handleResponsesHttp } from './responses/http-endpoint.js';
 import { RESPONSES_PATHS } from './responses/request-validation.js';
+import { handleStoredResponse, isStoredResponsePath } from './responses/stored-response-endpoint.js';
 
 /** OAuth endpoints that take form fields. */
 const OAUTH_FORM_PATHS: ReadonlySet<string> = new Set(['/oauth/token', '/oauth/revoke']);
@@ -106,6 +107,9 @@ export function createHttpRouter(
     if (compactBackend !== undefined) {
       if (method !== 'POST') return methodNotAllowed(response, 'POST');
       return handleCompactHttp(context, compactBackend, request, response, body);
+    }
+    if (isStoredResponsePath(path)) {
+      return handleStoredResponse(context, request, path, target.searchParams, response);
     }
     switch (path) {
       case '/oauth/authorize':

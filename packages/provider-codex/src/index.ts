@@ -54,5 +54,12 @@ export {
   createCodexProvider,
 } from './provider.js';
 export { buildRequestHeaders, type RequestHeaderInput } from './request-headers.js';
+export {
+  FORWARDABLE_RESPONSE_ID,
+  MAX_STORED_RESPONSE_BYTES,
+  type StoredResponseAnswer,
+  type StoredResponseOperation,
+  type StoredResponseRequest,
+} from './stored-response-requests.js';
 export type { TransportFallbackInfo } from './turn-sender.js';
 export { buildDefaultUserAgent } from './user-agent.js';

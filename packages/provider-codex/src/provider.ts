@@ -56,6 +56,12 @@ import {
 import { preparePassthroughBody } from './passthrough-body.js';
 import { createProviderTransports } from './provider-transports.js';
 import { buildJsonGetHeaders, buildRequestHeaders } from './request-headers.js';
+import {
+  DEFAULT_STORED_RESPONSE_TIMEOUT_MS,
+  type StoredResponseAnswer,
+  type StoredResponseRequest,
+  sendStoredResponseRequest,
+} from './stored-response-requests.js';
 import { createTransportFallbackMemory } from './transport-fallback-memory.js';
 import { createTurnSender, type TransportFallbackInfo, type Turn } from './turn-sender.js';
 import { parseUsageBody } from './usage-body.js';
@@ -117,6 +123,8 @@ export interface CodexProviderOptions {
   modelsCacheTtlMs?: number;
   /** `client_version` sent with `GET /models` (default {@link DEFAULT_CODEX_CLIENT_VERSION}). */
   clientVersion?: string;
+  /** How long one stored-response request ({@link CodexProvider.requestStoredResponse}) may take, ms (default 30 s). */
+  storedResponseTimeoutMs?: number;
 }
 
 /** Per-call options of {@link CodexProvider.completeStream} and friends. */
@@ -162,6 +170,13 @@ export interface CodexProvider {
     body: Record<string, unknown>,
     options?: CodexRequestOptions,
   ): Promise<TransportResponse>;
+  /**
+   * A response the upstream stored (`store: true`): `GET /responses/{id}`, `DELETE /responses/{id}` or
+   * `GET /responses/{id}/input_items` on the OpenAI API with the API key (no redirect followed, bounded
+   * time and size). `undefined` when the upstream does not know the id (its 404) or stores nothing (a
+   * ChatGPT login: no request is sent). Failures are {@link CodexProviderError}s.
+   */
+  requestStoredResponse(request: StoredResponseRequest): Promise<StoredResponseAnswer | undefined>;
   /** The rate-limit snapshot from the latest response's headers. */
   readonly lastRateLimits: RateLimitSnapshot | undefined;
   /**
@@ -553,6 +568,21 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         turn.signal,
         (error) => sender.toProviderError(error, turn, { midStream: true }),
         turn.sentSecret === undefined ? [] : [turn.sentSecret],
+      );
+    },
+    async requestStoredResponse(request) {
+      const session = await raceCallerAbort(getAuth(), request.signal);
+      if (session.backend !== 'openai') return undefined;
+      const credentials = await raceCallerAbort(session.getCredentials(), request.signal);
+      return sendStoredResponseRequest(
+        {
+          baseUrl: endpoints.openaiBaseUrl,
+          credentials,
+          headers: buildJsonGetHeaders({ backend: 'openai', ...credentials, originator, userAgent }),
+          fetch: options.fetch ?? fetch,
+          timeoutMs: options.storedResponseTimeoutMs ?? DEFAULT_STORED_RESPONSE_TIMEOUT_MS,
+        },
+        request,
       );
     },
     // biome-ignore lint/plugin: one provider lives as long as its user; the public property stays a property.

@@ -1,10 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { headerValue } from '../http-utilities.js';
+import { createId } from '../ids.js';
 import type { ScenarioName } from '../types.js';
 import { resolveContinuation } from './continuation.js';
 import { findUnverifiableContent, unverifiableContentError } from './encrypted-content.js';
 import { apiError } from './error-bodies.js';
+import { normalizeInputItems } from './input-items.js';
 import { analyzeRequest, type RequestAnalysis } from './request-analysis.js';
 import { type ResponsesBackend, validateBody } from './request-validation.js';
 import { ResponseBuilder } from './response-events.js';
@@ -38,6 +40,8 @@ export interface PreparedStream {
   effectiveInput: unknown[];
   /** The account to store the response for (`store: true` on the OpenAI API), if any. */
   storeAs: string | undefined;
+  /** The input items the request sent (for `GET /v1/responses/{id}/input_items` of a stored response). */
+  sentInput?: unknown[] | undefined;
 }
 
 /** What to answer to a Responses request body (credentials already checked). */
@@ -74,7 +78,7 @@ export interface ResponsesRequest {
 }
 
 /** All API keys belong to one project, whose stored responses they share (as keys of one OpenAI project do). */
-const OPENAI_PROJECT = 'openai-project';
+export const OPENAI_PROJECT = 'openai-project';
 
 /**
  * Validates a Responses body, resolves its `previous_response_id`, checks the `encrypted_content`
@@ -116,6 +120,7 @@ export function prepareResponse(context: EmulatorContext, request: ResponsesRequ
   const memory = {
     effectiveInput: continuation.effectiveInput,
     storeAs: backend === 'openai' && body.store === true ? OPENAI_PROJECT : undefined,
+    sentInput: normalizeInputItems(body.input),
   };
   if (transport === 'websocket' && body.generate === false) {
     return {
@@ -174,8 +179,27 @@ export function rememberCompleted(context: EmulatorContext, prepared: PreparedSt
     input: prepared.effectiveInput,
     output: [...prepared.outcome.builder.output],
   };
-  if (prepared.storeAs !== undefined) context.storedResponses.remember(prepared.storeAs, remembered);
+  if (prepared.storeAs !== undefined) {
+    context.storedResponses.remember(prepared.storeAs, {
+      ...remembered,
+      stored: {
+        response: prepared.outcome.builder.response('completed'),
+        inputItems: listedInputItems(prepared.sentInput ?? []),
+      },
+    });
+  }
   return remembered;
+}
+
+/** The input items as `input_items` lists them: objects, each with an `id` (a new `msg_…` when it had none). */
+function listedInputItems(items: readonly unknown[]): Record<string, unknown>[] {
+  return items
+    .filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null)
+    .map((item) => {
+      const listed: Record<string, unknown> = { type: 'message', ...item };
+      if (typeof listed.id !== 'string') listed.id = createId(listed.type === 'message' ? 'msg' : 'item', 16);
+      return listed;
+    });
 }
 
 function failure(status: number, body: unknown): PreparedFailure {

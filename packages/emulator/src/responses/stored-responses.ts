@@ -11,6 +11,11 @@ export interface RememberedResponse {
   input: readonly unknown[];
   /** The output items, as sent in `response.completed`. */
   output: readonly unknown[];
+  /**
+   * What `GET /v1/responses/{id}` and its `input_items` answer, for a `store: true` response of the
+   * OpenAI API: the final response object and the input items the request sent (each with an `id`).
+   */
+  stored?: { response: Record<string, unknown>; inputItems: readonly Record<string, unknown>[] } | undefined;
 }
 
 /** Responses created with `store: true`, per account, bounded (the oldest are forgotten first). */
@@ -19,6 +24,8 @@ export interface StoredResponses {
   remember(account: string, response: RememberedResponse): void;
   /** A stored response of that account, if it is still kept. */
   find(account: string, id: string): RememberedResponse | undefined;
+  /** Forgets a stored response of that account (`DELETE /v1/responses/{id}`); whether it was kept. */
+  forget(account: string, id: string): boolean;
 }
 
 /** Responses kept per account. */
@@ -50,6 +57,9 @@ export function createStoredResponses(
     },
     find(account, id) {
       return byAccount.get(account)?.get(id);
+    },
+    forget(account, id) {
+      return byAccount.get(account)?.delete(id) ?? false;
     },
   };
 }
