@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { ConversationInput } from '@codetether/provider-codex';
 import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
 import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
-import { type PlannedConversationTurn, runConversationTurn } from './conversation-turn.js';
+import {
+  type IndexPlacement,
+  type PlannedConversationTurn,
+  runConversationTurn,
+} from './conversation-turn.js';
 import { FinalResponseAssembly } from './final-response-assembly.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
@@ -162,6 +167,19 @@ async function planResponsesTurn(
     if (final.status !== 'incomplete' && final.status !== 'failed') return;
     index.keepResponse(clientTag, final.id, storeResponse(final, items, settings, template));
   };
+  /** The planned turn on `conversation`, sending `input` (and going back to `restore` if it fails). */
+  const turnOn = (
+    conversation: GatewayConversation,
+    input: ConversationInput,
+    restore?: IndexPlacement,
+  ): PlannedConversationTurn => ({
+    conversation,
+    ...(restore === undefined ? {} : { restore }),
+    input,
+    clientTag,
+    placementAfter: placementAfter(conversation),
+    keepUnfinished,
+  });
   /** A continuing turn's responses share its conversation's settings string (not one copy per response). */
   const shareSettings = (taken: IndexedConversation) => {
     if (taken.settings === settings) settings = taken.settings;
@@ -173,14 +191,7 @@ async function planResponsesTurn(
       // Named by another request whose turn runs: a conversation of its own from the response's history.
       const running = index.runningResponse(clientTag, previousResponseId);
       if (running !== undefined) {
-        const conversation = newConversation(running.history, true);
-        return {
-          conversation,
-          input: items,
-          clientTag,
-          placementAfter: placementAfter(conversation),
-          keepUnfinished,
-        };
+        return turnOn(newConversation(running.history, true), items);
       }
       // With `store: true` (API key) the OpenAI API may know responses this gateway never saw.
       if (template.store === true) return undefined;
@@ -195,27 +206,13 @@ async function planResponsesTurn(
         history: taken.conversation.history,
         stored: taken.response,
       });
-      return {
-        conversation: taken.conversation,
-        restore,
-        input: items,
-        clientTag,
-        placementAfter: placementAfter(taken.conversation),
-        keepUnfinished,
-      };
+      return turnOn(taken.conversation, items, restore);
     }
     // Changed settings: a new conversation from the same history (full input, then continued).
     const history = taken.conversation.history;
     index.keepLastResponse(clientTag, taken);
     await taken.conversation.close().catch(() => {});
-    const conversation = newConversation(history);
-    return {
-      conversation,
-      input: items,
-      clientTag,
-      placementAfter: placementAfter(conversation),
-      keepUnfinished,
-    };
+    return turnOn(newConversation(history), items);
   }
   const lastAnswer = items.findLastIndex(isAnswerItem);
   const prefix = transcriptOf(settings, items.slice(0, lastAnswer + 1));
@@ -243,27 +240,13 @@ async function planResponsesTurn(
             stored: taken.response,
           },
     );
-    return {
-      conversation: taken.conversation,
-      restore: { key, value: taken },
-      input: newItems,
-      clientTag,
-      placementAfter: placementAfter(taken.conversation),
-      keepUnfinished,
-    };
+    return turnOn(taken.conversation, newItems, { key, value: taken });
   }
   if (taken !== undefined) {
     index.keepLastResponse(clientTag, taken);
     await taken.conversation.close().catch(() => {});
   }
-  const conversation = newConversation(undefined, sessionBusy);
-  return {
-    conversation,
-    input: items,
-    clientTag,
-    placementAfter: placementAfter(conversation),
-    keepUnfinished,
-  };
+  return turnOn(newConversation(undefined, sessionBusy), items);
 }
 
 /**
