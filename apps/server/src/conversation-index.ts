@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { ResponseItem } from '@codetether/responses-protocol';
 import type { GatewayConversation } from './gateway-provider.js';
+import { historyBytes } from './response-history-bytes.js';
 import { type StoredResponse, storedResponseBytes } from './stored-response.js';
 
 /** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
@@ -94,13 +95,18 @@ export interface RunningResponse {
 }
 
 /**
- * A response the index keeps on its own, retrievable but not continuable: an earlier turn's (a later
- * turn of its conversation completed) or an unfinished one (incomplete or failed).
+ * A response the index keeps on its own: an earlier turn's (a later turn of its conversation
+ * completed, or its conversation left the index), retrievable and continuable from its history, or
+ * an unfinished one (incomplete or failed), retrievable only.
  */
 interface KeptResponse {
   stored: StoredResponse;
   clientTag: string;
   keptAt: number;
+  /** The conversation's history up to and including the response, when it can be continued. */
+  history: readonly ResponseItem[] | undefined;
+  /** The bytes it counts in the index's byte limit (the response, and its history). */
+  bytes: number;
 }
 
 /**
@@ -236,43 +242,67 @@ export class ConversationIndex {
   finishTurn(key: string): void {
     const turn = this.running.get(key);
     this.running.delete(key);
-    if (turn?.response?.stored !== undefined)
-      this.keepResponse(turn.response.clientTag, turn.response.responseId, turn.response.stored);
+    const response = turn?.response;
+    if (response?.stored !== undefined)
+      this.keepResponse(response.clientTag, response.responseId, response.stored, response.history);
   }
 
   /**
-   * Keeps a client's response retrievable on its own (not continuable): an unfinished one, or the
-   * last response of a conversation that leaves the index without being evicted or deleted. It counts in
-   * the byte limit and the {@link ConversationIndexLimits.maxResponses} limit, and is forgotten
+   * Keeps a client's response on its own: an unfinished one (retrievable only), or the last response
+   * of a conversation that leaves the index without being evicted or deleted (with `history`, the
+   * conversation's history up to and including it: continuable too). It counts in the byte limit (its
+   * history included) and the {@link ConversationIndexLimits.maxResponses} limit, and is forgotten
    * `maxAgeMs` after now.
    */
-  keepResponse(clientTag: string, responseId: string, stored: StoredResponse): void {
-    this.addKept(clientTag, responseId, stored);
+  keepResponse(
+    clientTag: string,
+    responseId: string,
+    stored: StoredResponse,
+    history?: readonly ResponseItem[],
+  ): void {
+    this.addKept(clientTag, responseId, stored, history);
     this.expire();
     this.evictBeyondLimits();
   }
 
   /**
    * Keeps the last response of a conversation taken out of the index that will not go back (closed,
-   * or replaced by a new conversation), retrievable as an earlier response.
+   * or replaced by a new conversation) as an earlier response, with the conversation's history.
    */
   keepLastResponse(clientTag: string, entry: IndexedConversation): void {
     if (entry.responseId !== undefined && entry.response !== undefined)
-      this.keepResponse(clientTag, entry.responseId, entry.response);
+      this.keepResponse(clientTag, entry.responseId, entry.response, entry.conversation.history);
+  }
+
+  /**
+   * The history up to and including a client's earlier response the index keeps on its own (see
+   * {@link ConversationIndex.keepResponse}): a request naming it starts a new conversation from it, as
+   * OpenAI's API continues any stored response. `undefined` for a response it does not keep so, an
+   * unfinished one, or another client's.
+   */
+  keptResponseHistory(clientTag: string, responseId: string): readonly ResponseItem[] | undefined {
+    this.expire();
+    return this.kept.get(`${clientTag}\u0000${responseId}`)?.history;
   }
 
   /** Adds a kept response (the caller applies the limits). */
-  private addKept(clientTag: string, responseId: string, stored: StoredResponse): void {
+  private addKept(
+    clientTag: string,
+    responseId: string,
+    stored: StoredResponse,
+    history: readonly ResponseItem[] | undefined,
+  ): void {
     const keptKey = `${clientTag}\u0000${responseId}`;
     const previous = this.kept.get(keptKey);
     if (previous !== undefined) this.removeKept(keptKey, previous);
     this.rememberOwner(clientTag, responseId);
-    const kept: KeptResponse = { stored, clientTag, keptAt: this.now() };
+    const bytes = storedResponseBytes(stored) + (history === undefined ? 0 : historyBytes(history));
+    const kept: KeptResponse = { stored, clientTag, keptAt: this.now(), history, bytes };
     this.kept.set(keptKey, kept);
     const share = this.shareOf(clientTag);
     share.kept.add(keptKey);
-    share.bytes += storedResponseBytes(stored);
-    this.storedBytes += storedResponseBytes(stored);
+    share.bytes += bytes;
+    this.storedBytes += bytes;
   }
 
   /** Takes a client's conversation out of the index by its last response id. */
@@ -372,7 +402,7 @@ export class ConversationIndex {
     // The response the turn continued stays retrievable once its conversation answered a later one.
     const continued = turn?.response;
     if (continued?.stored !== undefined && continued.responseId !== value.responseId)
-      this.addKept(continued.clientTag, continued.responseId, continued.stored);
+      this.addKept(continued.clientTag, continued.responseId, continued.stored, continued.history);
     const previous = this.entries.get(key);
     // A failed turn gives back a conversation whose response was deleted meanwhile: it is not kept.
     if (deletedResponseId !== undefined && value.responseId === deletedResponseId) {
@@ -395,8 +425,12 @@ export class ConversationIndex {
         displaced.responseId !== undefined &&
         displaced.response !== undefined &&
         displaced.responseId !== value.responseId
-      )
-        this.addKept(previous.clientTag, displaced.responseId, displaced.response);
+      ) {
+        // Its history, unless its conversation goes on under the key (it holds later turns then).
+        const history =
+          displaced.conversation === value.conversation ? undefined : displaced.conversation.history;
+        this.addKept(previous.clientTag, displaced.responseId, displaced.response, history);
+      }
       if (previous.value.conversation !== value.conversation) void closeQuietly(previous.value);
     }
     const stored: StoredEntry = { value, clientTag, storedAt: this.now() };
@@ -444,7 +478,7 @@ export class ConversationIndex {
 
   private removeKept(keptKey: string, kept: KeptResponse): void {
     this.kept.delete(keptKey);
-    const bytes = storedResponseBytes(kept.stored);
+    const { bytes } = kept;
     this.storedBytes -= bytes;
     const share = this.clients.get(kept.clientTag);
     if (share === undefined) return;

@@ -143,7 +143,8 @@ function readResponsesRequest(
  * this gateway returned to the same client key, else OpenAI's 400 `previous_response_not_found`), by
  * a session id header, or recognised by its input (the input of an earlier request plus the output it
  * returned, then new items). A continuing turn sends only the new items; anything else starts a new
- * conversation with the full input.
+ * conversation with the full input — also a request naming an earlier response (not its
+ * conversation's last one), which starts from that response's kept history.
  *
  * @returns the turn, or `undefined` for the stateless passthrough (a `store: true` response this
  * gateway does not know)
@@ -192,6 +193,13 @@ async function planResponsesTurn(
       const running = index.runningResponse(clientTag, previousResponseId);
       if (running !== undefined) {
         return turnOn(newConversation(running.history, true), items);
+      }
+      // An earlier response (a later turn answered since, or its conversation left the index): a new
+      // conversation from its history, as OpenAI's API continues any response it stored.
+      const earlier = index.keptResponseHistory(clientTag, previousResponseId);
+      if (earlier !== undefined) {
+        const sessionBusy = sessionId !== undefined && index.isRunning(keyOf(''));
+        return turnOn(newConversation(earlier, sessionBusy), items);
       }
       // With `store: true` (API key) the OpenAI API may know responses this gateway never saw.
       if (template.store === true) return undefined;
@@ -264,10 +272,15 @@ async function answerWarmUp(
   const previousResponseId = body.previous_response_id;
   if (typeof previousResponseId === 'string' && previousResponseId !== '') {
     const taken = index.takeByResponseId(clientTag, previousResponseId);
-    if (taken === undefined) throw previousResponseNotFound(previousResponseId);
-    history = [...taken.conversation.history, ...history];
-    index.keepLastResponse(clientTag, taken);
-    await taken.conversation.close().catch(() => {});
+    if (taken === undefined) {
+      const earlier = index.keptResponseHistory(clientTag, previousResponseId);
+      if (earlier === undefined) throw previousResponseNotFound(previousResponseId);
+      history = [...earlier, ...history];
+    } else {
+      history = [...taken.conversation.history, ...history];
+      index.keepLastResponse(clientTag, taken);
+      await taken.conversation.close().catch(() => {});
+    }
   }
   const conversation = request.newConversation(history);
   const responseId = `resp_${randomUUID().replaceAll('-', '')}`;

@@ -93,6 +93,32 @@ describe('Responses WebSocket mode on /v1/responses', () => {
     socket.close();
   });
 
+  it('a warm-up naming an earlier response prepares a branch from that response', TIMEOUT, async () => {
+    const socket = await openResponsesSocket(harness);
+    const body = { model: 'gpt-5.4', instructions: 'Be brief.' };
+    const idOf = (events: WebSocketEvent[]) =>
+      (events.at(-1) as unknown as { response: { id: string } }).response.id;
+    const first = idOf(await createResponse(socket, { ...body, input: '[scenario:text] warm one' }));
+    await createResponse(socket, { ...body, previous_response_id: first, input: '[scenario:text] warm two' });
+    const warmUp = idOf(
+      await createResponse(socket, { ...body, previous_response_id: first, input: [], generate: false }),
+    );
+    const sentBefore = responsesRequests(harness).length;
+    const answer = await createResponse(socket, {
+      ...body,
+      previous_response_id: warmUp,
+      input: '[scenario:text] warm three',
+    });
+    expect(answer.at(-1)?.type).toBe('response.completed');
+    const sent = responsesRequests(harness).slice(sentBefore);
+    expect(sent).toHaveLength(1);
+    const input = JSON.stringify((sent[0]?.body as { input?: unknown } | undefined)?.input);
+    expect(input).toContain('warm one');
+    expect(input).toContain('warm three');
+    expect(input).not.toContain('warm two');
+    socket.close();
+  });
+
   it('one response at a time per socket', TIMEOUT, async () => {
     const socket = await openResponsesSocket(harness);
     const events: WebSocketEvent[] = [];

@@ -1,6 +1,8 @@
+import type { ResponseItem } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
 import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
 import { ConversationIndex } from './conversation-index.js';
+import { historyBytes } from './response-history-bytes.js';
 import {
   rebuildResponse,
   type StoredResponse,
@@ -127,8 +129,83 @@ describe('earlier and unfinished responses in the ConversationIndex', () => {
     expect(index.forgetResponse('alice', 'resp_1')).toBe(false);
     expect(index.bytes).toBe('t-resp_3'.length + 2 * perResponse);
     expect(index.takeByResponseId('alice', 'resp_3')?.responseId).toBe('resp_3');
-    // An earlier response is retrievable, not continuable: its history is not kept.
+    // An earlier response is not the conversation's last one: it is not taken (a new conversation
+    // starts from its history instead, see below).
     expect(index.takeByResponseId('alice', 'resp_2')).toBeUndefined();
+  });
+
+  it('keeps the history of an earlier response, so that it can be continued, counted in the bytes', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const turnOne: ResponseItem[] = [
+      { type: 'message', role: 'user', content: 'one' },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'answer one' }] },
+    ];
+    index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
+    const taken = index.takeByResponseId('alice', 'resp_1');
+    index.startTurn('k', {
+      clientTag: 'alice',
+      responseId: 'resp_1',
+      history: turnOne,
+      stored: taken?.response,
+    });
+    index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
+    expect(index.keptResponseHistory('alice', 'resp_1')).toEqual(turnOne);
+    expect(index.keptResponseHistory('bob', 'resp_1')).toBeUndefined();
+    // The last response is continued by taking its conversation, not from a kept history.
+    expect(index.keptResponseHistory('alice', 'resp_2')).toBeUndefined();
+    const perResponse = storedResponseBytes(taken?.response as StoredResponse);
+    expect(index.bytes).toBe('t2'.length + 2 * perResponse + historyBytes(turnOne));
+    // Continuing it again and again leaves it kept (each continuation is a branch of its own).
+    expect(index.keptResponseHistory('alice', 'resp_1')).toEqual(turnOne);
+    expect(index.forgetResponse('alice', 'resp_1')).toBe(true);
+    expect(index.keptResponseHistory('alice', 'resp_1')).toBeUndefined();
+    expect(index.bytes).toBe('t2'.length + perResponse);
+  });
+
+  it('keeps the history of a conversation’s last response when it leaves the index, not of an unfinished one', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const history: ResponseItem[] = [{ type: 'message', role: 'user', content: 'hi' }];
+    const entry = entryWithResponse('t', 'resp_1');
+    entry.conversation = { ...entry.conversation, history };
+    index.put('k', 'alice', entry);
+    const taken = index.takeByResponseId('alice', 'resp_1');
+    if (taken === undefined) throw new Error('not taken');
+    index.keepLastResponse('alice', taken);
+    expect(index.keptResponseHistory('alice', 'resp_1')).toEqual(history);
+    // A finished turn's continued response, too.
+    index.put('k2', 'alice', entryWithResponse('u', 'resp_2'));
+    const second = index.takeByResponseId('alice', 'resp_2');
+    index.startTurn('k2', { clientTag: 'alice', responseId: 'resp_2', history, stored: second?.response });
+    index.finishTurn('k2');
+    expect(index.keptResponseHistory('alice', 'resp_2')).toEqual(history);
+    // An incomplete or failed response continues nothing.
+    index.keepResponse(
+      'alice',
+      'resp_failed',
+      entryWithResponse('f', 'resp_failed').response as StoredResponse,
+    );
+    expect(index.findResponse('alice', 'resp_failed')).toBeDefined();
+    expect(index.keptResponseHistory('alice', 'resp_failed')).toBeUndefined();
+  });
+
+  it('forgets kept histories with their responses, by age and over the byte limit', () => {
+    let now = 0;
+    const big: ResponseItem[] = [{ type: 'message', role: 'user', content: 'x'.repeat(50_000) }];
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 1_000, maxBytes: 60_000 }, () => now);
+    index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
+    let taken = index.takeByResponseId('alice', 'resp_1');
+    index.startTurn('k', { clientTag: 'alice', responseId: 'resp_1', history: big, stored: taken?.response });
+    index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
+    expect(index.keptResponseHistory('alice', 'resp_1')).toBe(big);
+    // A second big history goes over the byte limit: the oldest kept response goes first.
+    taken = index.takeByResponseId('alice', 'resp_2');
+    index.startTurn('k', { clientTag: 'alice', responseId: 'resp_2', history: big, stored: taken?.response });
+    index.put('k', 'alice', entryWithResponse('t3', 'resp_3'));
+    expect(index.keptResponseHistory('alice', 'resp_1')).toBeUndefined();
+    expect(index.keptResponseHistory('alice', 'resp_2')).toBe(big);
+    expect(index.bytes).toBeLessThanOrEqual(60_000);
+    now = 2_000;
+    expect(index.keptResponseHistory('alice', 'resp_2')).toBeUndefined();
   });
 
   it('forgets earlier responses by age, by their count limit and before conversations over the byte limit', () => {

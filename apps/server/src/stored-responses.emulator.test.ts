@@ -179,6 +179,92 @@ describe.each(['websocket', 'http'] as const)(
       expect((await client.responses.retrieve(thirdId)).id).toBe(thirdId);
     });
 
+    it('continues an earlier response as OpenAI does: a branch from its history', TIMEOUT, async () => {
+      const first = await client.responses.create({ model: MODEL, input: '[scenario:text] branch one' });
+      const second = await client.responses.create({
+        model: MODEL,
+        previous_response_id: first.id,
+        input: '[scenario:text] branch two',
+      });
+      const sentBefore = harness.emulator.requests.length;
+      const branch = await client.responses.create({
+        model: MODEL,
+        previous_response_id: first.id,
+        input: '[scenario:text] branch three',
+      });
+      expect(branch.status).toBe('completed');
+      const sent = harness.emulator.requests
+        .slice(sentBefore)
+        .filter((request) => request.path.endsWith('/responses') && request.method === 'POST');
+      expect(sent).toHaveLength(1);
+      // Sent in full: the first turn (its input and answer) and the new input, not the second turn.
+      const input = JSON.stringify((sent[0]?.body as { input?: unknown } | undefined)?.input);
+      expect(input).toContain('branch one');
+      expect(input).toContain('branch three');
+      expect(input).not.toContain('branch two');
+      expect(sent[0]?.previousResponseId).toBeUndefined();
+
+      // The branch continues on its own conversation; the second turn's conversation is untouched.
+      const sentBeforeFollowUps = harness.emulator.requests.length;
+      const afterBranch = await client.responses.create({
+        model: MODEL,
+        previous_response_id: branch.id,
+        input: '[scenario:text] branch four',
+      });
+      const afterSecond = await client.responses.create({
+        model: MODEL,
+        previous_response_id: second.id,
+        input: '[scenario:text] branch five',
+      });
+      expect([afterBranch.status, afterSecond.status]).toEqual(['completed', 'completed']);
+      const followUps = harness.emulator.requests
+        .slice(sentBeforeFollowUps)
+        .filter((request) => request.path.endsWith('/responses') && request.method === 'POST');
+      if (transport === 'websocket') {
+        // Each continued upstream: only the new item, after the response it follows.
+        expect(followUps.map((request) => [request.previousResponseId, request.inputItems])).toEqual([
+          [branch.id, 1],
+          [second.id, 1],
+        ]);
+      } else {
+        // Over HTTP every turn goes in full: each with its own branch's history.
+        const [branchInput, secondInput] = followUps.map((request) =>
+          JSON.stringify((request.body as { input?: unknown }).input),
+        );
+        for (const text of ['branch one', 'branch three', 'branch four']) expect(branchInput).toContain(text);
+        expect(branchInput).not.toContain('branch two');
+        for (const text of ['branch one', 'branch two', 'branch five']) expect(secondInput).toContain(text);
+        expect(secondInput).not.toContain('branch three');
+      }
+      // An earlier response can be continued again, and is still retrievable.
+      const again = await client.responses.create({
+        model: MODEL,
+        previous_response_id: first.id,
+        input: '[scenario:text] branch six',
+      });
+      expect(again.status).toBe('completed');
+      expect(await client.responses.retrieve(first.id)).toEqual(first);
+
+      // Never another key's, and not once deleted.
+      const notFound = async (call: Promise<unknown>) => {
+        const error = await apiError(call);
+        expect(error.status).toBe(400);
+        expect(error.code).toBe('previous_response_not_found');
+        expect(error.param).toBe('previous_response_id');
+      };
+      await notFound(
+        otherClient.responses.create({
+          model: MODEL,
+          previous_response_id: first.id,
+          input: '[scenario:text] x',
+        }),
+      );
+      expect((await client.responses.delete(first.id).asResponse()).status).toBe(200);
+      await notFound(
+        client.responses.create({ model: MODEL, previous_response_id: first.id, input: '[scenario:text] x' }),
+      );
+    });
+
     it('keeps incomplete and failed responses with their details', TIMEOUT, async () => {
       const incomplete = await client.responses.create({ model: MODEL, input: '[scenario:incomplete] cut' });
       expect(incomplete.status).toBe('incomplete');
