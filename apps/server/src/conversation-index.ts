@@ -23,6 +23,11 @@ export const DEFAULT_KEPT_RESPONSES_PER_CONVERSATION = 16;
  * few MiB): an id another key's response had is never forwarded upstream for this key.
  */
 export const MAX_REMEMBERED_RESPONSE_OWNERS = 65_536;
+/**
+ * The most responses still streaming the index answers retrieves for (as many as the gateway streams at
+ * once, in practice); beyond it, the oldest is no longer retrievable until it ended.
+ */
+export const MAX_STREAMING_RESPONSES = 4096;
 
 /** Size and age limits of the {@link ConversationIndex}. */
 export interface ConversationIndexLimits {
@@ -109,6 +114,13 @@ interface KeptResponse {
   bytes: number;
 }
 
+/** A response still streaming, retrievable as it is so far. */
+interface StreamingResponse {
+  startedAt: number;
+  /** The response as it is so far, `undefined` once it ended (then it is stored, or gone). */
+  snapshot: () => StoredResponse | undefined;
+}
+
 /**
  * What one client key holds in the index: its entries' keys (oldest first), its kept responses' keys
  * (oldest first) and the bytes of both.
@@ -157,6 +169,8 @@ export class ConversationIndex {
   private readonly running = new Map<string, RunningTurn>();
   /** Responses kept on their own, by `clientTag\0responseId`, oldest first. */
   private readonly kept = new Map<string, KeptResponse>();
+  /** Responses still streaming, by `clientTag\0responseId`, oldest first. */
+  private readonly streaming = new Map<string, StreamingResponse>();
   /** The client tag of every response id the index held, newest last, at most {@link MAX_REMEMBERED_RESPONSE_OWNERS}. */
   private readonly owners = new Map<string, string>();
   private storedBytes = 0;
@@ -322,8 +336,40 @@ export class ConversationIndex {
     if (stored !== undefined && stored.value.responseId === responseId) return stored.value.response;
     return (
       this.runningResponse(clientTag, responseId)?.stored ??
-      this.kept.get(`${clientTag}\u0000${responseId}`)?.stored
+      this.kept.get(`${clientTag}\u0000${responseId}`)?.stored ??
+      this.streamingResponse(clientTag, responseId)
     );
+  }
+
+  /**
+   * Makes a client's response retrievable while it streams: `snapshot` tells it as it is so far, and
+   * `undefined` once it ended (its turn then stores it as usual). Call
+   * {@link ConversationIndex.endStreamingResponse} when its stream is over; it is forgotten `maxAgeMs`
+   * after it started anyway.
+   */
+  startStreamingResponse(
+    clientTag: string,
+    responseId: string,
+    snapshot: () => StoredResponse | undefined,
+  ): void {
+    const key = `${clientTag}\u0000${responseId}`;
+    this.streaming.delete(key);
+    this.streaming.set(key, { startedAt: this.now(), snapshot });
+    this.rememberOwner(clientTag, responseId);
+    if (this.streaming.size > MAX_STREAMING_RESPONSES) {
+      const oldest = this.streaming.keys().next().value;
+      if (oldest !== undefined) this.streaming.delete(oldest);
+    }
+  }
+
+  /** The stream of a response started with {@link ConversationIndex.startStreamingResponse} is over. */
+  endStreamingResponse(clientTag: string, responseId: string): void {
+    this.streaming.delete(`${clientTag}\u0000${responseId}`);
+  }
+
+  /** A client's response as it is so far, while it streams. */
+  streamingResponse(clientTag: string, responseId: string): StoredResponse | undefined {
+    return this.streaming.get(`${clientTag}\u0000${responseId}`)?.snapshot();
   }
 
   /**
@@ -459,6 +505,7 @@ export class ConversationIndex {
     this.clients.clear();
     this.running.clear();
     this.kept.clear();
+    this.streaming.clear();
     this.owners.clear();
     this.storedBytes = 0;
     await Promise.all(values.map(closeQuietly));
@@ -552,6 +599,11 @@ export class ConversationIndex {
       // Insertion order is age order: a response kept again is re-inserted.
       if (kept.keptAt >= oldestAllowed) break;
       this.removeKept(keptKey, kept);
+    }
+    // A stream that was never closed leaves its mark no longer than an entry.
+    for (const [key, streaming] of this.streaming) {
+      if (streaming.startedAt >= oldestAllowed) break;
+      this.streaming.delete(key);
     }
   }
 }

@@ -328,13 +328,21 @@ const RAW_ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'response.failed'
 /**
  * The raw Responses events of a conversation turn, as a {@link GatewayResponseStream}: resolves once
  * the turn produced its first chunk (failures before it are thrown, like `createResponseStream`'s);
- * a failure the upstream sent no event for (a dropped socket) becomes one `error` event.
+ * a failure the upstream sent no event for (a dropped socket) becomes one `error` event. `onEnd` runs
+ * once the events are over (read to the end, closed, or failed before the first chunk).
  */
 async function conversationResponseStream(
   chunks: AsyncGenerator<StreamChunk, void, undefined>,
   queue: unknown[],
+  onEnd: () => void,
 ): Promise<GatewayResponseStream> {
-  const first = await chunks.next();
+  let first: IteratorResult<StreamChunk, void>;
+  try {
+    first = await chunks.next();
+  } catch (error) {
+    onEnd();
+    throw error;
+  }
   async function* events(): AsyncGenerator<unknown, void, undefined> {
     try {
       let result = first;
@@ -359,6 +367,7 @@ async function conversationResponseStream(
         result = await chunks.next();
       }
     } finally {
+      onEnd();
       await chunks.return();
     }
   }
@@ -387,12 +396,27 @@ export async function openResponseStream(
   const turn = await planResponsesTurn(body, request);
   if (turn === undefined) return context.provider.createResponseStream(body, upstream);
   const queue: unknown[] = [];
+  const { index, clientTag, assembly } = request;
+  // Retrievable while it streams (as OpenAI answers a retrieve then), from its first event on.
+  let streamingId: string | undefined;
+  const snapshot = () => {
+    const partial = upstream.signal.aborted ? undefined : assembly.inProgress();
+    return partial === undefined
+      ? undefined
+      : storeResponse(partial, request.items, request.settings, request.template);
+  };
   const chunks = runConversationTurn(context, turn, {
     signal: upstream.signal,
     onEvent: (event) => {
-      request.assembly.observe(event);
+      assembly.observe(event);
+      if (streamingId === undefined && assembly.inProgress() !== undefined) {
+        streamingId = assembly.responseId();
+        if (streamingId !== undefined) index.startStreamingResponse(clientTag, streamingId, snapshot);
+      }
       queue.push(event);
     },
   });
-  return conversationResponseStream(chunks, queue);
+  return conversationResponseStream(chunks, queue, () => {
+    if (streamingId !== undefined) index.endStreamingResponse(clientTag, streamingId);
+  });
 }

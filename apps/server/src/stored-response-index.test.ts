@@ -1,7 +1,7 @@
 import type { ResponseItem } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
 import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
-import { ConversationIndex } from './conversation-index.js';
+import { ConversationIndex, MAX_STREAMING_RESPONSES } from './conversation-index.js';
 import { historyBytes } from './response-history-bytes.js';
 import {
   rebuildResponse,
@@ -306,5 +306,40 @@ describe('a response kept aside that comes back as a conversation’s last one',
     expect(index.bytes).toBe(1 + storedResponseBytes(taken.response as StoredResponse));
     expect(index.forgetResponse('alice', 'resp_1')).toBe(true);
     expect(index.findResponse('alice', 'resp_1')).toBeUndefined();
+  });
+});
+
+describe('responses still streaming in the ConversationIndex', () => {
+  it('answers a streaming response from its snapshot, for its own client, until it ended or expired', () => {
+    let now = 0;
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 1_000 }, () => now);
+    const partial = entryWithResponse('t', 'resp_live').response as StoredResponse;
+    let ended = false;
+    index.startStreamingResponse('alice', 'resp_live', () => (ended ? undefined : partial));
+    expect(index.findResponse('alice', 'resp_live')).toBe(partial);
+    expect(index.streamingResponse('alice', 'resp_live')).toBe(partial);
+    expect(index.findResponse('bob', 'resp_live')).toBeUndefined();
+    expect(index.belongsToAnotherClient('bob', 'resp_live')).toBe(true);
+    // Not counted in the bytes: the stream holds it, not the index.
+    expect(index.bytes).toBe(0);
+    ended = true;
+    expect(index.findResponse('alice', 'resp_live')).toBeUndefined();
+    ended = false;
+    index.endStreamingResponse('alice', 'resp_live');
+    expect(index.findResponse('alice', 'resp_live')).toBeUndefined();
+
+    index.startStreamingResponse('alice', 'resp_leaked', () => partial);
+    now = 1_500;
+    expect(index.findResponse('alice', 'resp_leaked')).toBeUndefined();
+  });
+
+  it(`tracks at most ${MAX_STREAMING_RESPONSES} streaming responses (the oldest goes)`, () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const partial = entryWithResponse('t', 'resp_x').response as StoredResponse;
+    for (let count = 0; count <= MAX_STREAMING_RESPONSES; count += 1)
+      index.startStreamingResponse('alice', `resp_${count}`, () => partial);
+    expect(index.findResponse('alice', 'resp_0')).toBeUndefined();
+    expect(index.findResponse('alice', 'resp_1')).toBe(partial);
+    expect(index.findResponse('alice', `resp_${MAX_STREAMING_RESPONSES}`)).toBe(partial);
   });
 });

@@ -190,14 +190,19 @@ describe('stored responses forwarded to a hostile OpenAI API (real provider, rea
     'relays what it may, refuses the rest, and never leaks the key or follows a redirect',
     TIMEOUT,
     async () => {
-      const provider = createGatewayCodexProvider({
-        env: {},
-        auth: { type: 'api-key', apiKey: API_KEY },
-        openaiBaseUrl: baseUrl,
-        home: false,
-        storedResponseTimeoutMs: 300,
-      });
+      const providerTimingOutAfter = (storedResponseTimeoutMs: number) =>
+        createGatewayCodexProvider({
+          env: {},
+          auth: { type: 'api-key', apiKey: API_KEY },
+          openaiBaseUrl: baseUrl,
+          home: false,
+          storedResponseTimeoutMs,
+        });
+      const provider = providerTimingOutAfter(300);
+      // The endless body is read to the size limit (32 MiB) before any timeout, however busy the machine.
+      const patientProvider = providerTimingOutAfter(60_000);
       const { call } = createFakeGateway(undefined, { provider });
+      const { call: patientCall } = createFakeGateway(undefined, { provider: patientProvider });
       try {
         expect(await (await call('/v1/responses/resp_ok')).json()).toMatchObject({ id: 'resp_ok' });
         expect((await call('/v1/responses/resp_gone')).status).toBe(404);
@@ -208,7 +213,7 @@ describe('stored responses forwarded to a hostile OpenAI API (real provider, rea
         const moved = await errorOf(await call('/v1/responses/resp_moved'));
         expect(moved.status).toBe(502);
         expect(paths.slice(before)).toEqual(['/v1/responses/resp_moved']);
-        const endless = await errorOf(await call('/v1/responses/resp_endless'));
+        const endless = await errorOf(await patientCall('/v1/responses/resp_endless'));
         expect(endless.status).toBe(502);
         expect(String(endless.error.message)).toMatch(/larger than/);
         const hanging = await errorOf(await call('/v1/responses/resp_hang'));
@@ -218,7 +223,7 @@ describe('stored responses forwarded to a hostile OpenAI API (real provider, rea
         expect((await call('/v1/responses/resp_a%2F..%2Fmodels', { method: 'DELETE' })).status).toBe(404);
         expect(paths.length).toBe(sent);
       } finally {
-        await provider.close();
+        await Promise.all([provider.close(), patientProvider.close()]);
       }
     },
   );

@@ -163,7 +163,15 @@ export async function handleDeleteResponse(context: GatewayContext, c: Context):
   const responseId = responseIdOf(c);
   const held = heldResponse(context, c);
   if (held === undefined) return forwardedOrNotFound(context, c, 'delete');
-  context.conversations?.forgetResponse(clientTagOf(c.req.header('authorization')), responseId);
+  const clientTag = clientTagOf(c.req.header('authorization'));
+  if (context.conversations?.streamingResponse(clientTag, responseId) !== undefined)
+    throw new GatewayError(
+      400,
+      'invalid_request_error',
+      `Response with id '${responseId}' is still in progress. Delete it once it has ended (or stop reading its stream).`,
+      { param: 'response_id', code: 'response_in_progress' },
+    );
+  context.conversations?.forgetResponse(clientTag, responseId);
   if (rebuildResponse(held).store === true && context.provider.requestStoredResponse !== undefined) {
     // The upstream copy goes too; its 404 (never stored, or already gone) is fine.
     await forwardedOrNotFound(context, c, 'delete').catch((error: unknown) => {

@@ -404,6 +404,74 @@ describe.each(['websocket', 'http'] as const)(
       }
     });
 
+    it('retrieves a response still streaming as in_progress, with the output items done so far', {
+      timeout: 30_000,
+    }, async () => {
+      harness.emulator.setOptions({ eventDelayMs: 150 });
+      const abort = new AbortController();
+      try {
+        const stream = await client.responses.create(
+          { model: MODEL, input: '[scenario:text] still streaming', stream: true },
+          { signal: abort.signal },
+        );
+        const events = stream[Symbol.asyncIterator]();
+        let responseId = '';
+        for (;;) {
+          const { value, done } = await events.next();
+          if (done === true) throw new Error('the stream ended before its first delta');
+          if (value.type === 'response.created') responseId = value.response.id;
+          if (value.type === 'response.output_text.delta') break;
+        }
+        const retrieved = await client.responses.retrieve(responseId);
+        expect(retrieved).toMatchObject({ id: responseId, object: 'response', status: 'in_progress' });
+        expect(Array.isArray(retrieved.output)).toBe(true);
+        const items = await client.responses.inputItems.list(responseId);
+        expect(JSON.stringify(items.data)).toContain('still streaming');
+        await expectNotFound(otherClient.responses.retrieve(responseId), responseId);
+        // It can be deleted once it has ended, not while it streams.
+        const refused = await apiError(client.responses.delete(responseId));
+        expect(refused.status).toBe(400);
+        expect(refused.code).toBe('response_in_progress');
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+        for (;;) if ((await events.next()).done === true) break;
+        expect((await client.responses.retrieve(responseId)).status).toBe('completed');
+      } finally {
+        abort.abort();
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+      }
+    });
+
+    it('a streaming response whose client left is not retrievable as in_progress any more', {
+      timeout: 30_000,
+    }, async () => {
+      harness.emulator.setOptions({ eventDelayMs: 150 });
+      const abort = new AbortController();
+      try {
+        const stream = await client.responses.create(
+          { model: MODEL, input: '[scenario:text] left early', stream: true },
+          { signal: abort.signal },
+        );
+        const events = stream[Symbol.asyncIterator]();
+        let responseId = '';
+        while (responseId === '') {
+          const { value, done } = await events.next();
+          if (done === true) throw new Error('the stream ended early');
+          if (value.type === 'response.created') responseId = value.response.id;
+        }
+        expect((await client.responses.retrieve(responseId)).status).toBe('in_progress');
+        abort.abort();
+        await expect
+          .poll(
+            async () =>
+              (await client.responses.retrieve(responseId).catch((error: unknown) => error)) as object,
+          )
+          .toBeInstanceOf(OpenAI.NotFoundError);
+      } finally {
+        abort.abort();
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+      }
+    });
+
     it('deleting a response while a turn continues it: the failed turn does not bring it back', {
       timeout: 30_000,
     }, async () => {
