@@ -295,10 +295,12 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
       ...(first.output as OpenAI.Responses.ResponseInputItem[]),
       { role: 'user', content: '[scenario:text] more' },
     ];
-    await client.responses.create({ model: 'gpt-5.4', input });
+    const answer = await client.responses.create({ model: 'gpt-5.4', input });
     const [, second] = responsesRequests(harness);
     expect(second?.previousResponseId).toMatch(/^resp_/);
     expect(second?.inputItems).toBe(1);
+    // Continued upstream, but the client named no previous response: its answer names none either.
+    expect(answer.previous_response_id).toBeNull();
   });
 
   it('AI SDK: the multi-step tool loop continues its conversation', TIMEOUT, async () => {

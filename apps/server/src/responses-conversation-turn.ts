@@ -291,6 +291,7 @@ async function answerWarmUp(
     created_at: Math.floor(context.now() / 1000),
     status: 'completed',
     model: body.model,
+    previous_response_id: namedPreviousResponseId(body),
     output: [],
     usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0 },
   };
@@ -324,6 +325,22 @@ function refuseBackground(body: Record<string, unknown>): void {
 }
 
 const RAW_ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'response.failed']);
+
+/** The `previous_response_id` a Responses body names, or `null` (as OpenAI's response objects say it). */
+function namedPreviousResponseId(body: Record<string, unknown>): string | null {
+  const named = body.previous_response_id;
+  return typeof named === 'string' && named !== '' ? named : null;
+}
+
+/**
+ * Makes the response object an upstream event carries name the response the client's request named,
+ * as OpenAI's do: upstream, a continued turn names the conversation's last response (also when the
+ * client sent its whole input) and a turn sent in full names none (also when the client named one).
+ */
+function echoPreviousResponseId(event: unknown, previousResponseId: string | null): void {
+  if (isRecord(event) && isRecord(event.response) && 'id' in event.response)
+    event.response.previous_response_id = previousResponseId;
+}
 
 /**
  * The raw Responses events of a conversation turn, as a {@link GatewayResponseStream}: resolves once
@@ -405,9 +422,11 @@ export async function openResponseStream(
       ? undefined
       : storeResponse(partial, request.items, request.settings, request.template);
   };
+  const previousResponseId = namedPreviousResponseId(body);
   const chunks = runConversationTurn(context, turn, {
     signal: upstream.signal,
     onEvent: (event) => {
+      echoPreviousResponseId(event, previousResponseId);
       assembly.observe(event);
       if (streamingId === undefined && assembly.inProgress() !== undefined) {
         streamingId = assembly.responseId();

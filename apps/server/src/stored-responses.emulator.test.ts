@@ -193,6 +193,12 @@ describe.each(['websocket', 'http'] as const)(
         input: '[scenario:text] branch three',
       });
       expect(branch.status).toBe('completed');
+      // Each response names the response its request named, as OpenAI's do.
+      expect([first.previous_response_id, second.previous_response_id, branch.previous_response_id]).toEqual([
+        null,
+        first.id,
+        first.id,
+      ]);
       const sent = harness.emulator.requests
         .slice(sentBefore)
         .filter((request) => request.path.endsWith('/responses') && request.method === 'POST');
