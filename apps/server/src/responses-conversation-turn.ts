@@ -428,7 +428,8 @@ export async function openResponseStream(
     onEvent: (event) => {
       echoPreviousResponseId(event, previousResponseId);
       assembly.observe(event);
-      if (streamingId === undefined && assembly.inProgress() !== undefined) {
+      if (streamingId === undefined) {
+        // Cheap until the response has an id (a property read); then registered once.
         streamingId = assembly.responseId();
         if (streamingId !== undefined) index.startStreamingResponse(clientTag, streamingId, snapshot);
       }
