@@ -9,6 +9,8 @@ interface Refusal {
   status: number;
   body: ConstructorParameters<typeof Response>[0];
   headers?: Record<string, string>;
+  /** The credential sent (default {@link KEY}). */
+  token?: string;
 }
 
 /** The error `sendStoredResponseRequest` throws for the answer. */
@@ -21,8 +23,8 @@ async function thrownFor(refusal: Refusal): Promise<CodexProviderError> {
   const outcome = await sendStoredResponseRequest(
     {
       baseUrl: 'https://api.example.test/v1',
-      credentials: { bearerToken: KEY },
-      headers: { authorization: `Bearer ${KEY}` },
+      credentials: { bearerToken: refusal.token ?? KEY },
+      headers: { authorization: `Bearer ${refusal.token ?? KEY}` },
       fetch: fetchFunction,
       timeoutMs: 5_000,
     },
@@ -66,7 +68,7 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
         code: 'integer_below_min_value',
       });
       expect(error.message).toBe(
-        `The OpenAI API refused the request (${status}): Invalid 'limit': integer below minimum value..`,
+        `The OpenAI API refused the request (${status}): Invalid 'limit': integer below minimum value.`,
       );
     }
   });
@@ -74,20 +76,20 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
   it('keeps the OpenAI error body of a 401, 403, 429 and 5xx too', async () => {
     const body = json({ error: { message: 'Nope.', type: 'server_error', code: 'c' } });
     const cases: Array<[number, string, boolean, string]> = [
-      [401, 'unauthorized', false, 'The OpenAI API refused the API key (401): Nope.. Check OPENAI_API_KEY.'],
-      [403, 'unauthorized', false, 'The OpenAI API refused the API key (403): Nope.. Check OPENAI_API_KEY.'],
-      [429, 'rate-limited', true, 'The OpenAI API is rate limiting requests: Nope.. Try again later.'],
+      [401, 'unauthorized', false, 'The OpenAI API refused the API key (401): Nope. Check OPENAI_API_KEY.'],
+      [403, 'unauthorized', false, 'The OpenAI API refused the API key (403): Nope. Check OPENAI_API_KEY.'],
+      [429, 'rate-limited', true, 'The OpenAI API is rate limiting requests: Nope. Try again later.'],
       [
         500,
         'upstream-error',
         true,
-        'The OpenAI API failed to answer the stored-response request (500): Nope.. Try again.',
+        'The OpenAI API failed to answer the stored-response request (500): Nope. Try again.',
       ],
       [
         503,
         'upstream-error',
         true,
-        'The OpenAI API failed to answer the stored-response request (503): Nope.. Try again.',
+        'The OpenAI API failed to answer the stored-response request (503): Nope. Try again.',
       ],
     ];
     for (const [status, code, isRetryable, message] of cases) {
@@ -97,13 +99,8 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
     }
   });
 
-  it('gives a typed error without upstreamError for a non-JSON, empty or HTML body', async () => {
-    for (const body of [
-      'upstream connect error',
-      '',
-      null,
-      '<html><body><h1>502 Bad Gateway</h1></body></html>',
-    ]) {
+  it('gives a typed error without upstreamError for an empty body', async () => {
+    for (const body of ['', '  \n', null]) {
       const refused = await errorFor({ status: 400, body });
       expect(refused).toMatchObject({
         code: 'invalid-request',
@@ -111,7 +108,7 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
         message: 'The OpenAI API refused the request (400).',
       });
       expect(refused.upstreamError).toBeUndefined();
-      const failed = await errorFor({ status: 502, body, headers: { 'content-type': 'text/html' } });
+      const failed = await errorFor({ status: 502, body });
       expect(failed).toMatchObject({
         code: 'upstream-error',
         status: 502,
@@ -122,35 +119,79 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
     }
   });
 
-  it('gives a typed error without upstreamError for JSON without error.message', async () => {
-    for (const body of [
-      json({ error: { type: 'invalid_request_error', code: 'x', param: 'limit' } }),
-      json({ error: { message: 42 } }),
-      json({ error: 'Missing scopes' }),
-      json({ detail: 'Not allowed' }),
-      json({ message: 'flat', type: 'invalid_request_error' }),
-      json({ something: 'else' }),
-      json([]),
-      'null',
-      '"a string"',
+  it('quotes a non-JSON or HTML body, short and on one line, without relaying it as upstreamError', async () => {
+    const refused = await errorFor({ status: 400, body: 'upstream connect error\nor disconnect' });
+    expect(refused).toMatchObject({
+      code: 'invalid-request',
+      status: 400,
+      message: 'The OpenAI API refused the request (400): upstream connect error or disconnect.',
+    });
+    expect(refused.upstreamError).toBeUndefined();
+
+    const page = `<html><head><title>502 Bad Gateway</title></head><body>${'<p>nginx</p>'.repeat(200)}</body></html>`;
+    const failed = await errorFor({ status: 502, body: page, headers: { 'content-type': 'text/html' } });
+    expect(failed).toMatchObject({ code: 'upstream-error', status: 502, isRetryable: true });
+    expect(failed.message).toMatch(
+      /^The OpenAI API failed to answer the stored-response request \(502\): <html><head><title>502 Bad Gateway<\/title>.*… Try again\.$/,
+    );
+    expect(failed.message.length).toBeLessThan(420);
+    expect(failed.upstreamError).toBeUndefined();
+  });
+
+  it('relays only a message the body gives in JSON; a bare code or other JSON is quoted', async () => {
+    const bareCode = await errorFor({
+      status: 409,
+      body: json({ error: { type: 'invalid_request_error', code: 'x', param: 'limit' } }),
+    });
+    expect(bareCode).toMatchObject({
+      code: 'invalid-request',
+      status: 409,
+      message: 'The OpenAI API refused the request (409): x.',
+    });
+    expect(bareCode.upstreamError).toBeUndefined();
+
+    for (const [body, quoted] of [
+      [json({ something: 'else' }), '{"something":"else"}'],
+      [json([]), '[]'],
+      ['null', 'null'],
+      ['"a string"', '"a string"'],
     ]) {
       const error = await errorFor({ status: 400, body });
       expect(error).toMatchObject({
         code: 'invalid-request',
         status: 400,
-        message: 'The OpenAI API refused the request (400).',
+        message: `The OpenAI API refused the request (400): ${quoted}.`,
       });
       expect(error.upstreamError).toBeUndefined();
+    }
+
+    // The other shapes the shared parser reads carry the server's own words: relayed like an OpenAI error.
+    for (const [body, upstreamError] of [
+      [json({ error: 'Missing scopes' }), { message: 'Missing scopes' }],
+      [json({ detail: 'Not allowed' }), { message: 'Not allowed' }],
+      [
+        json({ message: 'flat', type: 'invalid_request_error' }),
+        { message: 'flat', type: 'invalid_request_error' },
+      ],
+      [json({ error: { message: 42, code: 7 } }), { message: '42', code: '7' }],
+    ] as const) {
+      const error = await errorFor({ status: 405, body });
+      expect(error).toMatchObject({
+        code: 'invalid-request',
+        status: 405,
+        message: `The OpenAI API refused the request (405): ${upstreamError.message}.`,
+      });
+      expect(error.upstreamError).toEqual(upstreamError);
     }
   });
 
   it('reads at most 64 KiB of an error body and answers at once, however large it is', async () => {
     const longMessage = json({ error: { message: 'x'.repeat(100 * 1024), type: 'invalid_request_error' } });
     const long = await errorFor({ status: 400, body: longMessage });
-    expect(long).toMatchObject({
-      code: 'invalid-request',
-      message: 'The OpenAI API refused the request (400).',
-    });
+    // Its first 64 KiB are no JSON: quoted as text, cut short.
+    expect(long.code).toBe('invalid-request');
+    expect(long.message).toMatch(/^The OpenAI API refused the request \(400\): \{"error":\{"message":"x+…$/);
+    expect(long.message.length).toBeLessThan(400);
     expect(long.upstreamError).toBeUndefined();
 
     const declared = await errorFor({
@@ -158,7 +199,10 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
       body: json({ error: { message: 'small' } }),
       headers: { 'content-length': String(10 * 1024 * 1024) },
     });
-    expect(declared.code).toBe('upstream-error');
+    expect(declared).toMatchObject({
+      code: 'upstream-error',
+      message: 'The OpenAI API failed to answer the stored-response request (500): small. Try again.',
+    });
 
     let chunksPulled = 0;
     const chunk = new TextEncoder().encode('a'.repeat(16 * 1024));
@@ -172,6 +216,7 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
       }),
     });
     expect(endless.code).toBe('invalid-request');
+    expect(endless.message.length).toBeLessThan(400);
     expect(chunksPulled).toBeLessThan(10);
   });
 
@@ -211,7 +256,17 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
     expect(anotherKey.upstreamError?.message).toBe('Key sk-[redacted] is not this one.');
 
     const inText = await errorFor({ status: 400, body: `Bad key ${KEY}` });
-    expect(inText.message).toBe('The OpenAI API refused the request (400).');
+    expect(inText.message).toBe('The OpenAI API refused the request (400): Bad key [redacted].');
+    const inPage = await errorFor({
+      status: 502,
+      body: `<html><body>${'a '.repeat(240)}${KEY}</body></html>`,
+    });
+    expect(inPage.message).not.toContain('sk-proj');
+
+    // A long credential of no known shape, cut where the page's text is cut (500 characters).
+    const token = `tok${'Q'.repeat(300)}`;
+    const straddling = await thrownFor({ status: 502, token, body: `${'b'.repeat(280)} ${token}` });
+    expect(straddling.message).not.toContain('QQQQ');
 
     // JSON may escape the key; it is scrubbed once decoded.
     const escaped = await errorFor({
@@ -232,18 +287,18 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
     }
   });
 
-  it('relays the type, code and param of the body as they are', async () => {
-    const error = await thrownFor({
+  it('scrubs the key from the type, code and param it relays too', async () => {
+    const error = await errorFor({
       status: 400,
       body: json({
-        error: { message: 'Bad.', type: 'invalid_request_error', code: 'c', param: `key ${KEY}` },
+        error: { message: 'Bad.', type: `t ${KEY}`, code: `c ${KEY}`, param: `key ${KEY}` },
       }),
     });
     expect(error.upstreamError).toEqual({
       message: 'Bad.',
-      type: 'invalid_request_error',
-      code: 'c',
-      param: `key ${KEY}`,
+      type: 't [redacted]',
+      code: 'c [redacted]',
+      param: 'key [redacted]',
     });
   });
 });
