@@ -1,3 +1,5 @@
+import { readBodyPrefix } from './body-prefix.js';
+
 /** Why a JSON body was not read: larger than allowed, or not JSON. */
 export class BoundedJsonBodyError extends Error {
   /** `too-large`: over the byte limit (the rest was not read); `not-json`: the bytes are no JSON. */
@@ -28,24 +30,14 @@ export async function readBoundedJsonBody(response: Response, maxBytes: number):
       `The answer is ${declared} bytes; at most ${maxBytes} are read.`,
     );
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body?.getReader();
-  while (reader !== undefined) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new BoundedJsonBodyError(
-        'too-large',
-        `The answer is over ${maxBytes} bytes; the rest was not read.`,
-      );
-    }
-    chunks.push(value);
-  }
+  const prefix = await readBodyPrefix(response, maxBytes);
+  if (prefix.isCut)
+    throw new BoundedJsonBodyError(
+      'too-large',
+      `The answer is over ${maxBytes} bytes; the rest was not read.`,
+    );
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(new TextDecoder().decode(prefix.bytes));
   } catch (error) {
     throw new BoundedJsonBodyError('not-json', 'The answer is not JSON.', { cause: error });
   }

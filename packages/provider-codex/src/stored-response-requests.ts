@@ -1,9 +1,10 @@
-import { redactSecrets } from '@codetether/responses-protocol';
+import { type ParsedErrorBody, parseErrorBody, redactSecrets } from '@codetether/responses-protocol';
 import type { RequestCredentials } from './auth.js';
+import { readBodyPrefix } from './body-prefix.js';
 import { BoundedJsonBodyError, readBoundedJsonBody } from './bounded-json-body.js';
 import { abortedError, CodexProviderError, type UpstreamErrorBody } from './errors.js';
 import { linkAbortSignals } from './linked-abort-signal.js';
-import { quoteServerText } from './transport-error-mapping.js';
+import { quoteServerText, sentence } from './transport-error-mapping.js';
 
 /** What a stored-response request does: `GET /responses/{id}`, `DELETE /responses/{id}` or `GET …/input_items`. */
 export type StoredResponseOperation = 'retrieve' | 'delete' | 'list-input-items';
@@ -78,26 +79,52 @@ function urlOf(baseUrl: string, request: StoredResponseRequest): string {
   return search === '' ? path : `${path}?${search}`;
 }
 
-/** The OpenAI-style error body of a refused request, its message scrubbed of secrets. */
-function upstreamErrorOf(body: unknown, secrets: readonly string[]): UpstreamErrorBody | undefined {
-  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
-  if (typeof error !== 'object' || error === null) return undefined;
-  const fields = error as Record<string, unknown>;
-  if (typeof fields.message !== 'string') return undefined;
-  const upstream: UpstreamErrorBody = { message: redactSecrets(fields.message, secrets).slice(0, 1000) };
-  if (typeof fields.type === 'string') upstream.type = fields.type;
-  if (typeof fields.code === 'string') upstream.code = fields.code;
-  if (typeof fields.param === 'string') upstream.param = fields.param;
-  return upstream;
-}
+/** The most bytes of an error answer read (an OpenAI error body is a few hundred). */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** Reads a small error body as JSON; `undefined` when it is none (or too large). */
-async function errorBodyOf(response: Response): Promise<unknown> {
+/** The longest upstream message relayed in `upstreamError`. */
+const MAX_UPSTREAM_MESSAGE_LENGTH = 1_000;
+
+/**
+ * What the upstream said in a refused request's body: its first {@link MAX_ERROR_BODY_BYTES} read by
+ * the shared `parseErrorBody`, every field scrubbed of the key and anything credential-shaped;
+ * `undefined` for an empty body or one that broke off (the status is left to go by).
+ */
+async function errorBodyOf(
+  response: Response,
+  secrets: readonly string[],
+): Promise<ParsedErrorBody | undefined> {
+  let text: string;
   try {
-    return await readBoundedJsonBody(response, 64 * 1024);
+    text = new TextDecoder().decode((await readBodyPrefix(response, MAX_ERROR_BODY_BYTES)).bytes);
   } catch {
     return undefined;
   }
+  // Scrubbed before parsing, so that no cut (the parser keeps 500 characters of a page) leaves part of a
+  // key, and after it, for a key the JSON escaped.
+  const parsed = parseErrorBody(redactSecrets(text, secrets));
+  if (parsed === undefined) return undefined;
+  const scrubbed: ParsedErrorBody = {
+    message: redactSecrets(parsed.message, secrets),
+    messageSource: parsed.messageSource,
+  };
+  if (parsed.type !== undefined) scrubbed.type = redactSecrets(parsed.type, secrets);
+  if (parsed.code !== undefined) scrubbed.code = redactSecrets(parsed.code, secrets);
+  if (parsed.param !== undefined) scrubbed.param = redactSecrets(parsed.param, secrets);
+  return scrubbed;
+}
+
+/**
+ * The error body relayed as `upstreamError`: only a JSON body with the server's own message (an OpenAI
+ * error), not a page, plain text or a bare code.
+ */
+function upstreamErrorOf(body: ParsedErrorBody | undefined): UpstreamErrorBody | undefined {
+  if (body?.messageSource !== 'message') return undefined;
+  const upstream: UpstreamErrorBody = { message: body.message.slice(0, MAX_UPSTREAM_MESSAGE_LENGTH) };
+  if (body.type !== undefined) upstream.type = body.type;
+  if (body.code !== undefined) upstream.code = body.code;
+  if (body.param !== undefined) upstream.param = body.param;
+  return upstream;
 }
 
 /**
@@ -160,33 +187,31 @@ export async function sendStoredResponseRequest(
         { status, isRetryable: false },
       );
     }
-    const upstreamError = upstreamErrorOf(await errorBodyOf(response), secrets);
-    const detail = upstreamError === undefined ? '' : `: ${quoteServerText(upstreamError.message, secrets)}`;
+    const errorBody = await errorBodyOf(response, secrets);
+    const upstreamError = upstreamErrorOf(errorBody);
+    const detail = errorBody === undefined ? undefined : quoteServerText(errorBody.message, secrets);
     const options = { status, ...(upstreamError === undefined ? {} : { upstreamError }) };
     if (status === 401 || status === 403)
       throw new CodexProviderError(
         'unauthorized',
-        `The OpenAI API refused the API key (${status})${detail}. Check OPENAI_API_KEY.`,
+        `${sentence(`The OpenAI API refused the API key (${status})`, detail)} Check OPENAI_API_KEY.`,
         { ...options, isRetryable: false },
       );
     if (status === 429)
       throw new CodexProviderError(
         'rate-limited',
-        `The OpenAI API is rate limiting requests${detail}. Try again later.`,
+        `${sentence('The OpenAI API is rate limiting requests', detail)} Try again later.`,
         options,
       );
     if (status >= 400 && status < 500)
       throw new CodexProviderError(
         'invalid-request',
-        `The OpenAI API refused the request (${status})${detail}.`,
-        {
-          ...options,
-          isRetryable: false,
-        },
+        sentence(`The OpenAI API refused the request (${status})`, detail),
+        { ...options, isRetryable: false },
       );
     throw new CodexProviderError(
       'upstream-error',
-      `The OpenAI API failed to answer the stored-response request (${status})${detail}. Try again.`,
+      `${sentence(`The OpenAI API failed to answer the stored-response request (${status})`, detail)} Try again.`,
       options,
     );
   } catch (error) {

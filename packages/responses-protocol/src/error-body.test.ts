@@ -12,19 +12,59 @@ describe('parseErrorBody', () => {
       type: 'invalid_request_error',
       code: 'model_not_found',
       param: 'model',
+      messageSource: 'message',
     });
   });
 
   it('reads flat and detail shapes', () => {
-    expect(parseErrorBody('{"message":"Nope","code":"x"}')).toEqual({ message: 'Nope', code: 'x' });
-    expect(parseErrorBody('{"detail":"Unauthorized"}')).toEqual({ message: 'Unauthorized' });
+    expect(parseErrorBody('{"message":"Nope","code":"x"}')).toEqual({
+      message: 'Nope',
+      code: 'x',
+      messageSource: 'message',
+    });
+    expect(parseErrorBody('{"detail":"Unauthorized"}')).toEqual({
+      message: 'Unauthorized',
+      messageSource: 'message',
+    });
     expect(parseErrorBody('{"error":"Missing scopes: model.request"}')).toEqual({
       message: 'Missing scopes: model.request',
+      messageSource: 'message',
     });
   });
 
+  it('says where the message comes from', () => {
+    expect(parseErrorBody('{"error":{"message":"Bad.","code":"x"}}')?.messageSource).toBe('message');
+    expect(parseErrorBody('{"detail":"Unauthorized"}')?.messageSource).toBe('message');
+    expect(parseErrorBody('{"error":"Missing scopes"}')?.messageSource).toBe('message');
+    expect(parseErrorBody('{"error":{"code":"x","type":"y","param":"limit"}}')).toEqual({
+      message: 'x',
+      code: 'x',
+      type: 'y',
+      param: 'limit',
+      messageSource: 'code-or-type',
+    });
+    expect(parseErrorBody('{"error":{"type":"y","message":"  "}}')).toEqual({
+      message: 'y',
+      type: 'y',
+      messageSource: 'code-or-type',
+    });
+    for (const raw of [
+      '<html>Bad Gateway</html>',
+      'upstream connect error',
+      '{"other":1}',
+      '[]',
+      'null',
+      '{"error":{',
+    ]) {
+      expect(parseErrorBody(raw)).toEqual({ message: raw, messageSource: 'text' });
+    }
+  });
+
   it('uses plain text as the message and returns undefined for an empty body', () => {
-    expect(parseErrorBody('<html>Bad Gateway</html>')).toEqual({ message: '<html>Bad Gateway</html>' });
+    expect(parseErrorBody('<html>Bad Gateway</html>')).toEqual({
+      message: '<html>Bad Gateway</html>',
+      messageSource: 'text',
+    });
     expect(parseErrorBody('x'.repeat(600))?.message).toHaveLength(501);
     expect(parseErrorBody('  ')).toBeUndefined();
   });

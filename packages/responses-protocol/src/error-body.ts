@@ -1,9 +1,22 @@
 import { resetTimeOf } from './reset-time.js';
 
+/**
+ * Where {@link ParsedErrorBody.message} comes from: `message` — the JSON body's own words (`message`,
+ * `detail` or a string `error`); `code-or-type` — a JSON error object without them, so the message
+ * repeats its `code` (else `type`); `text` — a body that is no JSON error object (HTML, plain text,
+ * other JSON), so the message is its text, cut to 500 characters.
+ */
+export type ErrorMessageSource = 'message' | 'code-or-type' | 'text';
+
 /** The useful fields of an OpenAI-style error body `{"error": {message, type, code, param}}`. */
 export interface ParsedErrorBody {
-  /** The server's message (or the raw text when it is not JSON). */
+  /** The server's message (or its code or type, or the raw text when it is not JSON; see `messageSource`). */
   message: string;
+  /**
+   * Where `message` comes from: only `message` is the server's own words in an error object; a caller
+   * that relays the body as an OpenAI error can tell a raw page or a bare code from them.
+   */
+  messageSource: ErrorMessageSource;
   /** The error type, e.g. `invalid_request_error`, `usage_limit_reached`. */
   type?: string;
   /** The error code, e.g. `context_length_exceeded`. */
@@ -55,7 +68,8 @@ const MAX_RAW_MESSAGE = 500;
 /**
  * Parses an HTTP error response body. JSON `{"error": {…}}` (or a flat `{message, type, code}`,
  * or `{"detail": "…"}`) gives its fields; any other non-empty text becomes the message (cut to
- * 500 characters). Returns `undefined` for an empty body.
+ * 500 characters). `messageSource` says which of the two it was. Returns `undefined` for an empty
+ * body. Nothing is redacted: scrub the fields (`redactSecrets`) before quoting them.
  */
 export function parseErrorBody(raw: string): ParsedErrorBody | undefined {
   const object = errorObject(raw);
@@ -65,7 +79,10 @@ export function parseErrorBody(raw: string): ParsedErrorBody | undefined {
     const code = text(object.code);
     const param = text(object.param);
     if (message !== undefined || type !== undefined || code !== undefined) {
-      const parsed: ParsedErrorBody = { message: message ?? code ?? type ?? 'Unknown error' };
+      const parsed: ParsedErrorBody = {
+        message: message ?? code ?? type ?? 'Unknown error',
+        messageSource: message === undefined ? 'code-or-type' : 'message',
+      };
       if (type !== undefined) parsed.type = type;
       if (code !== undefined) parsed.code = code;
       if (param !== undefined) parsed.param = param;
@@ -74,7 +91,10 @@ export function parseErrorBody(raw: string): ParsedErrorBody | undefined {
   }
   const trimmed = raw.trim();
   if (trimmed === '') return undefined;
-  return { message: trimmed.length > MAX_RAW_MESSAGE ? `${trimmed.slice(0, MAX_RAW_MESSAGE)}…` : trimmed };
+  return {
+    message: trimmed.length > MAX_RAW_MESSAGE ? `${trimmed.slice(0, MAX_RAW_MESSAGE)}…` : trimmed,
+    messageSource: 'text',
+  };
 }
 
 function finite(value: unknown): number | undefined {

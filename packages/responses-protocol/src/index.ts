@@ -20,6 +20,7 @@ export type {
   UserContentPart,
 } from './completion-request.js';
 export {
+  type ErrorMessageSource,
   type ParsedErrorBody,
   type ParseUsageLimitOptions,
   parseErrorBody,
