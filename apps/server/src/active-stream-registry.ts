@@ -1,12 +1,15 @@
 import type { GatewayActivityListener } from './idle-memory-release.js';
 
-/** One open streaming response. */
+/** One request in flight: an open stream, a non-streamed call or a forwarded stored-response request. */
 export interface ActiveStream {
-  /** Ends the stream early: aborts the upstream and tells the client why. */
+  /** Ends the request early: aborts the upstream and tells the client why. */
   stop(reason: 'shutdown'): void;
 }
 
-/** Tracks open streams so shutdown can wait for them or end them cleanly. */
+/**
+ * Tracks the `/v1` requests in flight — open streams, non-streamed calls, stored-response requests
+ * forwarded upstream — so shutdown can wait for them or end them cleanly.
+ */
 export class ActiveStreamRegistry {
   private readonly streams = new Set<ActiveStream>();
   private waiters: (() => void)[] = [];
@@ -14,7 +17,7 @@ export class ActiveStreamRegistry {
   /** @param activity - told when the first stream opens and when the last one ends */
   constructor(private readonly activity?: GatewayActivityListener) {}
 
-  /** Number of open streams. */
+  /** Number of requests in flight (streams and the others). */
   get size(): number {
     return this.streams.size;
   }

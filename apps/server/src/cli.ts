@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     stopping = true;
     const { gateway, settings } = started;
     process.stderr.write(
-      `codetether-server: ${signal} received, finishing open streams (up to ${settings.shutdownGraceMs} ms)…\n`,
+      `codetether-server: ${signal} received, finishing the requests in flight (up to ${settings.shutdownGraceMs} ms)…\n`,
     );
     gateway.close({ graceMs: settings.shutdownGraceMs }).then(
       () => process.exit(0),

@@ -16,8 +16,13 @@ export interface GatewayContext {
   metrics: GatewayMetrics;
   /** Structured logger. */
   logger: GatewayLogger;
-  /** Open streams (for graceful shutdown). */
+  /**
+   * The `/v1` requests in flight — streams, non-streamed calls and forwarded stored-response requests —
+   * which graceful shutdown waits for, then ends.
+   */
   streams: ActiveStreamRegistry;
+  /** Whether the gateway is shutting down (new requests, and new forwards upstream, are refused). */
+  isDraining(): boolean;
   /** Wall clock, epoch ms (`created` fields, Retry-After). */
   now: () => number;
   /** When the gateway started, epoch seconds (the `created` of every model it lists). */

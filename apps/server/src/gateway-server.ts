@@ -171,13 +171,19 @@ export interface GatewayServer {
   readonly conversations: ConversationIndex | undefined;
   /** The provider the routes use: `options.provider`, or the per-profile router (closing it closes every profile's provider). */
   readonly provider: GatewayProvider;
-  /** Number of `/v1` requests in flight right now (streams and non-streamed calls). */
+  /**
+   * Number of `/v1` requests in flight right now: streams, non-streamed calls and stored-response
+   * requests forwarded to the OpenAI API (`codetether_server_active_streams` counts the streams only).
+   */
   readonly inFlightRequests: number;
   /** Refuses new requests with 503 from now on (used while shutting down). */
   startDraining(): void;
   /** Resolves once no `/v1` request is in flight. */
   waitForStreams(): Promise<void>;
-  /** Ends every in-flight request now: aborts its upstream and sends the client a final error (503 `server_shutting_down`). */
+  /**
+   * Ends every in-flight request now: aborts its upstream and sends the client a final error (503
+   * `server_shutting_down`: a stream's last event, or the answer of a non-streamed or forwarded request).
+   */
   endStreams(): void;
   /**
    * Stops publishing the per-key usage every 2 s and publishes the final totals (after one in
@@ -232,11 +238,13 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const streams = new ActiveStreamRegistry(options.activityListener);
   const monotonicNow = options.monotonicNow ?? (() => performance.now());
   const profileRouting = createGatewayProfileRouting(options, { serverProfile, now, logger, metrics });
+  let draining = false;
   const context: GatewayContext = {
     provider: profileRouting.provider,
     metrics,
     logger,
     streams,
+    isDraining: () => draining,
     now,
     startedAtSeconds: Math.floor(now() / 1000),
     monotonicNow,
@@ -264,7 +272,6 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
   });
-  let draining = false;
 
   // The one list of routes: it registers the handlers, labels metrics, answers 405s and is what
   // GET /openapi.json describes. Add a route in gateway-route-table.ts.

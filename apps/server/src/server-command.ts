@@ -58,7 +58,7 @@ export interface ServerCommandSettings extends ConnectionLimits {
   host: string;
   /** Port to listen on. */
   port: number;
-  /** Shutdown grace period for open streams, ms. */
+  /** Shutdown grace period for the requests in flight (streams, non-streamed and forwarded requests), ms. */
   shutdownGraceMs: number;
   /** The pino log level (`CODETETHER_LOG_LEVEL`, default `info`), lower case. */
   logLevel: string;
@@ -89,7 +89,7 @@ An OpenAI-compatible gateway over your ChatGPT login (codetether auth login) or 
 Options (each also read from the variable named after it):
   --host HOST                  address to bind (CODETETHER_SERVER_HOST, default 127.0.0.1)
   --port PORT                  port to listen on (CODETETHER_SERVER_PORT, default 8787)
-  --shutdown-grace-ms MS       how long open streams may finish on SIGTERM, SIGINT or SIGHUP (default 10000)
+  --shutdown-grace-ms MS       how long requests in flight may finish on SIGTERM, SIGINT or SIGHUP (default 10000)
   --require-key                exit with an error unless CODETETHER_SERVER_API_KEY is set or a key is
                                stored in CODETETHER_HOME, instead of generating one (the container uses it)
   --instructions TEXT          instructions for requests that bring none (CODETETHER_SERVER_INSTRUCTIONS,

@@ -55,6 +55,33 @@ describe('preparing the provider once the gateway listens', () => {
 });
 
 describe('closing the gateway', () => {
+  it('writes a non-streamed answer that ends during the grace before it closes the connection', async () => {
+    const provider = createFakeProvider([
+      {
+        kind: 'chunks',
+        chunks: [
+          { type: 'text', text: 'Hi' },
+          { type: 'done', finishReason: 'stop' },
+        ],
+        holdAfter: 1,
+      },
+    ]);
+    const gateway = await startWith(provider);
+    const pending = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer ctsk-prepare', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-5.4', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    await provider.held();
+    const closing = gateway.close({ graceMs: 20_000 });
+    provider.release();
+    // The request leaves the gateway's in-flight set a moment before its answer reaches the socket.
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ choices: [{ message: { content: 'Hi' } }] });
+    await closing;
+  });
+
   it('publishes the final per-key usage, counted up to the last request, before close() resolves', async () => {
     const home = await mkdtemp(join(tmpdir(), 'codetether-close-usage-'));
     const store = createFileClientKeyStore({ home });

@@ -13,14 +13,20 @@ import {
 import { gatewayListenError } from './gateway-listen-error.js';
 import { createGatewayServer, type GatewayServer, type GatewayServerOptions } from './gateway-server.js';
 import { createIdleMemoryRelease } from './idle-memory-release.js';
+import { trackOpenAnswers } from './open-answers.js';
 import { isLoopbackHost } from './request-origin-policy.js';
 
 /** Default bind address: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';
 /** Default port. */
 export const DEFAULT_PORT = 8787;
-/** Default time open streams get to finish on shutdown before they are ended. */
+/**
+ * Default time the requests in flight (streams, non-streamed calls, stored-response requests forwarded
+ * to the OpenAI API) get to finish on shutdown before they are ended.
+ */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** How long, after the grace, ended streams and answers being written get to reach their clients. */
+const SHUTDOWN_FLUSH_MS = 1_000;
 
 /** Options of {@link startGatewayServer}. */
 export interface StartGatewayServerOptions extends GatewayServerOptions, Partial<ConnectionLimits> {
@@ -45,7 +51,10 @@ export interface StartGatewayServerOptions extends GatewayServerOptions, Partial
 
 /** Options of {@link RunningGateway.close}. */
 export interface GatewayCloseOptions {
-  /** How long open streams may run before they are ended (default 10 s; 0 ends them at once). */
+  /**
+   * How long the requests in flight — open streams, non-streamed calls, stored-response requests
+   * forwarded to the OpenAI API — may run before they are ended (default 10 s; 0 ends them at once).
+   */
   graceMs?: number;
 }
 
@@ -63,8 +72,10 @@ export interface RunningGateway {
   readonly server: Server;
   /**
    * Graceful shutdown: stops accepting connections, answers new requests on open connections with 503,
-   * lets open streams finish for `graceMs`, then ends the rest cleanly (final error event, upstream
-   * aborted) and closes every connection.
+   * lets the requests in flight (open streams, non-streamed calls, forwarded stored-response requests)
+   * finish for `graceMs`, then ends the rest cleanly (upstream aborted; a stream's final error event,
+   * else a 503 `server_shutting_down` answer), gives the last answers a second to be written, and
+   * closes every connection.
    */
   close(options?: GatewayCloseOptions): Promise<void>;
 }
@@ -146,6 +157,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     throw gatewayListenError(error, host, port);
   }
   server.on('upgrade', gateway.responsesWebSocket.handleUpgrade);
+  const openAnswers = trackOpenAnswers(server);
   // Now that it listens: load what the first request needs (the upstream transports' modules), so
   // that request does not wait for it; a request arriving meanwhile waits for the same loading.
   gateway.provider.prepare?.().catch(() => {});
@@ -164,15 +176,15 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     });
     const outcome = await Promise.race([gateway.waitForStreams().then(() => 'idle' as const), graceOver]);
     clearTimeout(timer);
-    if (outcome === 'timeout') {
-      gateway.endStreams();
-      // Streams end as soon as the client reads their final event; a client that stopped reading is cut off.
-      const flushed = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), 1_000);
-      });
-      await Promise.race([gateway.waitForStreams(), flushed]);
-      clearTimeout(timer);
-    }
+    if (outcome === 'timeout') gateway.endStreams();
+    // Streams end as soon as the client reads their final event, and an answer a request just finished
+    // with (a JSON body, a 503) is still being written: both get a second; a client that stopped reading
+    // is cut off then.
+    const flushed = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), SHUTDOWN_FLUSH_MS);
+    });
+    await Promise.race([Promise.all([gateway.waitForStreams(), openAnswers.waitForNone()]), flushed]);
+    clearTimeout(timer);
     const webSocketsClosed = gateway.responsesWebSocket.close();
     server.closeAllConnections();
     await Promise.all([closed, webSocketsClosed]);

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { clientTagOf } from './conversation-index.js';
+import { runForwardedRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
 import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
 import { GatewayError } from './openai-error.js';
@@ -91,12 +92,10 @@ async function forwardedOrNotFound(
     throw responseNotFound(responseId);
   let answer: Awaited<ReturnType<typeof forward>>;
   try {
-    answer = await forward({
-      operation,
-      responseId,
-      query: [...new URL(c.req.url).searchParams.entries()],
-      signal: c.req.raw.signal,
-    });
+    // In flight for a graceful shutdown: it waits for the answer, then stops the request (503).
+    answer = await runForwardedRequest(context, c.req.raw, (signal) =>
+      forward({ operation, responseId, query: [...new URL(c.req.url).searchParams.entries()], signal }),
+    );
   } catch (error) {
     throw mapProviderError(error, context.now());
   }
