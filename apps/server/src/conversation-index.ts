@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import type { ResponseItem } from '@codetether/responses-protocol';
 import type { GatewayConversation } from './gateway-provider.js';
-import { historyBytes } from './response-history-bytes.js';
+import { KeptHistoryBytes } from './response-history-bytes.js';
 import { type StoredResponse, storedResponseBytes } from './stored-response.js';
 
 /** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
@@ -110,8 +110,6 @@ interface KeptResponse {
   keptAt: number;
   /** The conversation's history up to and including the response, when it can be continued. */
   history: readonly ResponseItem[] | undefined;
-  /** The bytes it counts in the index's byte limit (the response, and its history). */
-  bytes: number;
 }
 
 /** A response still streaming, retrievable as it is so far. */
@@ -173,6 +171,8 @@ export class ConversationIndex {
   private readonly streaming = new Map<string, StreamingResponse>();
   /** The client tag of every response id the index held, newest last, at most {@link MAX_REMEMBERED_RESPONSE_OWNERS}. */
   private readonly owners = new Map<string, string>();
+  /** The bytes of the kept histories' items (each item once). */
+  private keptHistoryBytes = new KeptHistoryBytes();
   private storedBytes = 0;
 
   /**
@@ -310,8 +310,9 @@ export class ConversationIndex {
     const previous = this.kept.get(keptKey);
     if (previous !== undefined) this.removeKept(keptKey, previous);
     this.rememberOwner(clientTag, responseId);
-    const bytes = storedResponseBytes(stored) + (history === undefined ? 0 : historyBytes(history));
-    const kept: KeptResponse = { stored, clientTag, keptAt: this.now(), history, bytes };
+    const bytes =
+      storedResponseBytes(stored) + (history === undefined ? 0 : this.keptHistoryBytes.hold(history));
+    const kept: KeptResponse = { stored, clientTag, keptAt: this.now(), history };
     this.kept.set(keptKey, kept);
     const share = this.shareOf(clientTag);
     share.kept.add(keptKey);
@@ -505,6 +506,7 @@ export class ConversationIndex {
     this.clients.clear();
     this.running.clear();
     this.kept.clear();
+    this.keptHistoryBytes = new KeptHistoryBytes();
     this.streaming.clear();
     this.owners.clear();
     this.storedBytes = 0;
@@ -525,7 +527,9 @@ export class ConversationIndex {
 
   private removeKept(keptKey: string, kept: KeptResponse): void {
     this.kept.delete(keptKey);
-    const { bytes } = kept;
+    const bytes =
+      storedResponseBytes(kept.stored) +
+      (kept.history === undefined ? 0 : this.keptHistoryBytes.release(kept.history));
     this.storedBytes -= bytes;
     const share = this.clients.get(kept.clientTag);
     if (share === undefined) return;

@@ -188,15 +188,58 @@ describe('earlier and unfinished responses in the ConversationIndex', () => {
     expect(index.keptResponseHistory('alice', 'resp_failed')).toBeUndefined();
   });
 
+  it('counts an item the kept histories of a conversation share once, until no kept response holds it', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    const items: ResponseItem[] = Array.from({ length: 10 }, (_, turn) => ({
+      type: 'message',
+      role: 'user',
+      content: `turn ${turn} `.repeat(100),
+    }));
+    index.put('k', 'alice', entryWithResponse('t', 'resp_0'));
+    // Ten turns: each earlier response keeps the history up to it (a prefix of the next one's).
+    for (let turn = 0; turn < 10; turn += 1) {
+      const taken = index.takeByResponseId('alice', `resp_${turn}`);
+      const history = items.slice(0, turn + 1);
+      index.startTurn('k', {
+        clientTag: 'alice',
+        responseId: `resp_${turn}`,
+        history,
+        stored: taken?.response,
+      });
+      index.put('k', 'alice', entryWithResponse('t', `resp_${turn + 1}`));
+    }
+    const perResponse = storedResponseBytes(entryWithResponse('t', 'resp_x').response as StoredResponse);
+    const lastTranscriptAndResponse =
+      't'.length + storedResponseBytes(entryWithResponse('t', 'resp_10').response as StoredResponse);
+    expect(index.keptResponses).toBe(10);
+    expect(index.bytes).toBe(lastTranscriptAndResponse + 10 * perResponse + historyBytes(items));
+    // Forgetting an early response frees nothing its later ones still hold…
+    index.forgetResponse('alice', 'resp_0');
+    expect(index.bytes).toBe(lastTranscriptAndResponse + 9 * perResponse + historyBytes(items));
+    expect(index.keptResponseHistory('alice', 'resp_1')).toEqual(items.slice(0, 2));
+    // …and forgetting the last one frees what only it held.
+    index.forgetResponse('alice', 'resp_9');
+    expect(index.bytes).toBe(lastTranscriptAndResponse + 8 * perResponse + historyBytes(items.slice(0, 9)));
+    for (let turn = 1; turn < 9; turn += 1) index.forgetResponse('alice', `resp_${turn}`);
+    expect(index.bytes).toBe(lastTranscriptAndResponse);
+  });
+
   it('forgets kept histories with their responses, by age and over the byte limit', () => {
     let now = 0;
     const big: ResponseItem[] = [{ type: 'message', role: 'user', content: 'x'.repeat(50_000) }];
+    // Another 50 kB item (a kept history holding the same item objects would count them once).
+    const otherBig: ResponseItem[] = [{ type: 'message', role: 'user', content: 'y'.repeat(50_000) }];
     const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 1_000, maxBytes: 60_000 }, () => now);
     index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
     let taken = index.takeByResponseId('alice', 'resp_1');
-    index.startTurn('k', { clientTag: 'alice', responseId: 'resp_1', history: big, stored: taken?.response });
+    index.startTurn('k', {
+      clientTag: 'alice',
+      responseId: 'resp_1',
+      history: otherBig,
+      stored: taken?.response,
+    });
     index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
-    expect(index.keptResponseHistory('alice', 'resp_1')).toBe(big);
+    expect(index.keptResponseHistory('alice', 'resp_1')).toBe(otherBig);
     // A second big history goes over the byte limit: the oldest kept response goes first.
     taken = index.takeByResponseId('alice', 'resp_2');
     index.startTurn('k', { clientTag: 'alice', responseId: 'resp_2', history: big, stored: taken?.response });
