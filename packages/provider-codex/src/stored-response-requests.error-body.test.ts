@@ -131,10 +131,10 @@ describe('stored-response requests: what the OpenAI API says in an error answer'
     const page = `<html><head><title>502 Bad Gateway</title></head><body>${'<p>nginx</p>'.repeat(200)}</body></html>`;
     const failed = await errorFor({ status: 502, body: page, headers: { 'content-type': 'text/html' } });
     expect(failed).toMatchObject({ code: 'upstream-error', status: 502, isRetryable: true });
-    expect(failed.message).toMatch(
-      /^The OpenAI API failed to answer the stored-response request \(502\): <html><head><title>502 Bad Gateway<\/title>.*… Try again\.$/,
+    // An HTML page is quoted by its title.
+    expect(failed.message).toBe(
+      'The OpenAI API failed to answer the stored-response request (502): 502 Bad Gateway. Try again.',
     );
-    expect(failed.message.length).toBeLessThan(420);
     expect(failed.upstreamError).toBeUndefined();
   });
 

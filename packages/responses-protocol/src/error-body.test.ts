@@ -68,6 +68,38 @@ describe('parseErrorBody', () => {
     expect(parseErrorBody('x'.repeat(600))?.message).toHaveLength(501);
     expect(parseErrorBody('  ')).toBeUndefined();
   });
+
+  it("uses an HTML page's title as the message (proxies' and CDNs' error pages)", () => {
+    const nginx =
+      '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+    expect(parseErrorBody(nginx)).toEqual({ message: '502 Bad Gateway', messageSource: 'text' });
+    const challenge = `<!DOCTYPE html><html lang="en-US"><head><TITLE data-x="1">\n  Just a moment&#8230; Access &amp; &quot;checks&quot;\n</TITLE>${'<script>x</script>'.repeat(100)}</head></html>`;
+    expect(parseErrorBody(challenge)?.message).toBe('Just a moment… Access & "checks"');
+    // No title, an empty one, or a page that is not HTML: the text as before.
+    expect(parseErrorBody('<html><body>Oops</body></html>')?.message).toBe('<html><body>Oops</body></html>');
+    expect(parseErrorBody('<html><title>  </title>x</html>')?.message).toBe(
+      '<html><title>  </title>x</html>',
+    );
+    expect(parseErrorBody('Error <title>not a page</title>')?.message).toBe(
+      'Error <title>not a page</title>',
+    );
+    // A long title is cut like any other text.
+    expect(parseErrorBody(`<html><title>${'t'.repeat(600)}</title></html>`)?.message).toHaveLength(501);
+  });
+
+  it('reads only the start of a page for its title, and odd markup as text', () => {
+    // Searched with plain string searches in the first 64 KiB (no pattern that could backtrack).
+    const hostile = `<html>${'<title'.repeat(50_000)}${'<titl>'.repeat(50_000)}`;
+    expect(parseErrorBody(hostile)).toEqual({ message: `${hostile.slice(0, 500)}…`, messageSource: 'text' });
+    const lateTitle = `<html>${' '.repeat(70_000)}<title>Late</title></html>`;
+    expect(parseErrorBody(lateTitle)?.message).not.toBe('Late');
+    expect(parseErrorBody('<html><title>a <b>b</b></title></html>')?.message).toBe(
+      '<html><title>a <b>b</b></title></html>',
+    );
+    expect(parseErrorBody('<html><title>bad &#xFFFFFFF; &#0; &bogus; ok</title></html>')?.message).toBe(
+      'bad &#xFFFFFFF; &#0; &bogus; ok',
+    );
+  });
 });
 
 describe('parseUsageLimitError', () => {

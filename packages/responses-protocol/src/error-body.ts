@@ -4,7 +4,7 @@ import { resetTimeOf } from './reset-time.js';
  * Where {@link ParsedErrorBody.message} comes from: `message` — the JSON body's own words (`message`,
  * `detail` or a string `error`); `code-or-type` — a JSON error object without them, so the message
  * repeats its `code` (else `type`); `text` — a body that is no JSON error object (HTML, plain text,
- * other JSON), so the message is its text, cut to 500 characters.
+ * other JSON), so the message is its text (an HTML page's title), cut to 500 characters.
  */
 export type ErrorMessageSource = 'message' | 'code-or-type' | 'text';
 
@@ -64,11 +64,57 @@ function errorObject(body: unknown): Json | undefined {
 }
 
 const MAX_RAW_MESSAGE = 500;
+/** How much of an HTML page is searched for its title. */
+const MAX_TITLE_SEARCH = 64 * 1024;
+const HTML_PAGE = /^<(?:!doctype\s+html|html)[\s>]/i;
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+};
+
+/** `text` with HTML's character references decoded (named ones of {@link NAMED_ENTITIES}, numeric ones). */
+function decodeCharacterReferences(text: string): string {
+  return text.replace(/&(?:#(\d{1,7})|#x([\da-f]{1,6})|([a-z]{2,6}));/gi, (whole, decimal, hex, name) => {
+    if (name !== undefined) return NAMED_ENTITIES[String(name).toLowerCase()] ?? whole;
+    const codePoint = decimal !== undefined ? Number(decimal) : Number.parseInt(String(hex), 16);
+    return codePoint > 0 && codePoint <= 0x10ffff && (codePoint < 0xd800 || codePoint > 0xdfff)
+      ? String.fromCodePoint(codePoint)
+      : whole;
+  });
+}
+
+/**
+ * The title of an HTML page (an error page of a proxy or CDN: "502 Bad Gateway"), with character
+ * references decoded and white space collapsed; `undefined` for other text, a page without a plain
+ * title in its first {@link MAX_TITLE_SEARCH} characters, or an empty one. Plain string searches only.
+ */
+function htmlTitle(page: string): string | undefined {
+  if (!HTML_PAGE.test(page)) return undefined;
+  const start = page.slice(0, MAX_TITLE_SEARCH);
+  const lower = start.toLowerCase();
+  const open = lower.indexOf('<title');
+  if (open === -1) return undefined;
+  const after = lower.charCodeAt(open + '<title'.length);
+  // `<title>` or `<title attribute…>`, not `<titles>`.
+  if (after !== 0x3e && after !== 0x20 && after !== 0x09 && after !== 0x0a && after !== 0x0d)
+    return undefined;
+  const openEnd = lower.indexOf('>', open);
+  const close = openEnd === -1 ? -1 : lower.indexOf('</title', openEnd);
+  if (close === -1) return undefined;
+  const raw = start.slice(openEnd + 1, close);
+  if (raw.includes('<')) return undefined;
+  const title = decodeCharacterReferences(raw).replace(/\s+/g, ' ').trim();
+  return title === '' ? undefined : title;
+}
 
 /**
  * Parses an HTTP error response body. JSON `{"error": {…}}` (or a flat `{message, type, code}`,
- * or `{"detail": "…"}`) gives its fields; any other non-empty text becomes the message (cut to
- * 500 characters). `messageSource` says which of the two it was. Returns `undefined` for an empty
+ * or `{"detail": "…"}`) gives its fields; an HTML page gives its title (a proxy's "502 Bad
+ * Gateway"); any other non-empty text becomes the message (cut to 500 characters). `messageSource` says which of the two it was. Returns `undefined` for an empty
  * body. Nothing is redacted: scrub the fields (`redactSecrets`) before quoting them.
  */
 export function parseErrorBody(raw: string): ParsedErrorBody | undefined {
@@ -91,8 +137,9 @@ export function parseErrorBody(raw: string): ParsedErrorBody | undefined {
   }
   const trimmed = raw.trim();
   if (trimmed === '') return undefined;
+  const shown = htmlTitle(trimmed) ?? trimmed;
   return {
-    message: trimmed.length > MAX_RAW_MESSAGE ? `${trimmed.slice(0, MAX_RAW_MESSAGE)}…` : trimmed,
+    message: shown.length > MAX_RAW_MESSAGE ? `${shown.slice(0, MAX_RAW_MESSAGE)}…` : shown,
     messageSource: 'text',
   };
 }
