@@ -410,24 +410,41 @@ describe.each(['websocket', 'http'] as const)(
       }
     });
 
+    /**
+     * Starts a streamed response paced at 150 ms per event and reads it up to its first event of
+     * `until`'s type; the caller reads the rest from `events` (or aborts with `abort`).
+     */
+    async function startPacedStream(input: string, until: string) {
+      harness.emulator.setOptions({ eventDelayMs: 150 });
+      const abort = new AbortController();
+      const stream = await client.responses.create(
+        { model: MODEL, input, stream: true },
+        { signal: abort.signal },
+      );
+      const events = stream[Symbol.asyncIterator]();
+      let responseId = '';
+      for (;;) {
+        const { value, done } = await events.next();
+        if (done === true) {
+          abort.abort();
+          throw new Error(`the stream ended before its first ${until}`);
+        }
+        if (value.type === 'response.created') responseId = value.response.id;
+        if (value.type === until) return { events, responseId, abort };
+      }
+    }
+
     it('retrieves a response still streaming as in_progress, with the output items done so far', {
       timeout: 30_000,
     }, async () => {
-      harness.emulator.setOptions({ eventDelayMs: 150 });
-      const abort = new AbortController();
+      let abort: AbortController | undefined;
       try {
-        const stream = await client.responses.create(
-          { model: MODEL, input: '[scenario:text] still streaming', stream: true },
-          { signal: abort.signal },
+        const started = await startPacedStream(
+          '[scenario:text] still streaming',
+          'response.output_text.delta',
         );
-        const events = stream[Symbol.asyncIterator]();
-        let responseId = '';
-        for (;;) {
-          const { value, done } = await events.next();
-          if (done === true) throw new Error('the stream ended before its first delta');
-          if (value.type === 'response.created') responseId = value.response.id;
-          if (value.type === 'response.output_text.delta') break;
-        }
+        abort = started.abort;
+        const { events, responseId } = started;
         const retrieved = await client.responses.retrieve(responseId);
         expect(retrieved).toMatchObject({ id: responseId, object: 'response', status: 'in_progress' });
         expect(Array.isArray(retrieved.output)).toBe(true);
@@ -442,7 +459,7 @@ describe.each(['websocket', 'http'] as const)(
         for (;;) if ((await events.next()).done === true) break;
         expect((await client.responses.retrieve(responseId)).status).toBe('completed');
       } finally {
-        abort.abort();
+        abort?.abort();
         harness.emulator.setOptions({ eventDelayMs: 0 });
       }
     });
@@ -450,20 +467,11 @@ describe.each(['websocket', 'http'] as const)(
     it('a streaming response whose client left is not retrievable as in_progress any more', {
       timeout: 30_000,
     }, async () => {
-      harness.emulator.setOptions({ eventDelayMs: 150 });
-      const abort = new AbortController();
+      let abort: AbortController | undefined;
       try {
-        const stream = await client.responses.create(
-          { model: MODEL, input: '[scenario:text] left early', stream: true },
-          { signal: abort.signal },
-        );
-        const events = stream[Symbol.asyncIterator]();
-        let responseId = '';
-        while (responseId === '') {
-          const { value, done } = await events.next();
-          if (done === true) throw new Error('the stream ended early');
-          if (value.type === 'response.created') responseId = value.response.id;
-        }
+        const started = await startPacedStream('[scenario:text] left early', 'response.created');
+        abort = started.abort;
+        const { responseId } = started;
         expect((await client.responses.retrieve(responseId)).status).toBe('in_progress');
         abort.abort();
         await expect
@@ -473,7 +481,7 @@ describe.each(['websocket', 'http'] as const)(
           )
           .toBeInstanceOf(OpenAI.NotFoundError);
       } finally {
-        abort.abort();
+        abort?.abort();
         harness.emulator.setOptions({ eventDelayMs: 0 });
       }
     });
