@@ -269,15 +269,13 @@ async function nanosecondsPerByte(argumentLength, deltas, selection = 'all', sid
   const chunks = splitIntoChunks(bytes, 16 * 1024);
   const repeats = Math.max(1, Math.round((megabytesPerSample * 1024 * 1024) / bytes.length));
   // A part of the stream does not end with its terminal event: its end is not checked.
-  const createConsumer =
-    side === 'baseline' ? createBaselineSse : () => createParserSse(selection === 'all');
+  const createConsumer = side === 'baseline' ? createBaselineSse : () => createParserSse(selection === 'all');
   runSync(createConsumer, chunks, 1);
   const times = [];
   for (let round = 0; round < rounds; round += 1)
     times.push(await time(() => runSync(createConsumer, chunks, repeats)));
   return (median(times) * 1e6) / (bytes.length * repeats);
 }
-
 
 const small = await nanosecondsPerByte(10 * 1024, 100);
 const large = await nanosecondsPerByte(1024 * 1024, 10_000);
