@@ -16,19 +16,8 @@ function bytesOfItem(item: ResponseItem): number {
 }
 
 /**
- * About how many bytes a conversation history holds: the length of each item's JSON, in UTF-16 code
- * units (as the conversation index counts transcripts).
- *
- * @param items - the history (`conversation.history`)
- */
-export function historyBytes(items: readonly ResponseItem[]): number {
-  let total = 0;
-  for (const item of items) total += bytesOfItem(item);
-  return total;
-}
-
-/**
- * The bytes the histories kept for earlier responses hold, each item counted once however many of
+ * The bytes the histories kept for earlier responses hold — the length of each item's JSON, in UTF-16
+ * code units (as the conversation index counts transcripts) — each item counted once however many of
  * them hold it: the earlier responses of one conversation keep histories that are prefixes of one
  * another and share their item objects, so counting each history in full would count a long
  * conversation's first items once per turn.

@@ -198,7 +198,8 @@ async function planResponsesTurn(
       // conversation from its history, as OpenAI's API continues any response it stored.
       const earlier = index.keptResponseHistory(clientTag, previousResponseId);
       if (earlier !== undefined) {
-        const sessionBusy = sessionId !== undefined && index.isRunning(keyOf(''));
+        const sessionBusy =
+          sessionId !== undefined && index.isRunning(ConversationIndex.sessionKey(clientTag, sessionId));
         return turnOn(newConversation(earlier, sessionBusy), items);
       }
       // With `store: true` (API key) the OpenAI API may know responses this gateway never saw.

@@ -2,13 +2,16 @@ import type { ResponseItem } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
 import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
 import { ConversationIndex, MAX_STREAMING_RESPONSES } from './conversation-index.js';
-import { historyBytes } from './response-history-bytes.js';
 import {
   rebuildResponse,
   type StoredResponse,
   storedResponseBytes,
   storeResponse,
 } from './stored-response.js';
+
+/** The bytes a history's items count in the index: the length of each one's JSON. */
+const jsonBytes = (items: readonly ResponseItem[]): number =>
+  items.reduce((total, item) => total + JSON.stringify(item).length, 0);
 
 const SETTINGS = JSON.stringify({ model: 'gpt-5.4', instructions: 'x'.repeat(10_000), tools: [] });
 
@@ -100,11 +103,20 @@ describe('stored responses in the ConversationIndex', () => {
 });
 
 describe('earlier and unfinished responses in the ConversationIndex', () => {
-  /** Runs a turn on the conversation under `k` that answers `next` (as runConversationTurn does). */
-  function continueTurn(index: ConversationIndex, from: string, next: string, key = 'k'): void {
+  /**
+   * Runs a turn on the conversation under `k` that answers `next` (as runConversationTurn does), `from`
+   * having `history` (the conversation's history up to and including it).
+   */
+  function continueTurn(
+    index: ConversationIndex,
+    from: string,
+    next: string,
+    key = 'k',
+    history: readonly ResponseItem[] = [],
+  ): void {
     const taken = index.takeByResponseId('alice', from);
     if (taken === undefined) throw new Error(`${from} not taken`);
-    index.startTurn('k', { clientTag: 'alice', responseId: from, history: [], stored: taken.response });
+    index.startTurn('k', { clientTag: 'alice', responseId: from, history, stored: taken.response });
     index.put(key, 'alice', entryWithResponse(`t-${next}`, next));
     if (key !== 'k') index.finishTurn('k');
   }
@@ -140,26 +152,20 @@ describe('earlier and unfinished responses in the ConversationIndex', () => {
       { type: 'message', role: 'user', content: 'one' },
       { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'answer one' }] },
     ];
-    index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
-    const taken = index.takeByResponseId('alice', 'resp_1');
-    index.startTurn('k', {
-      clientTag: 'alice',
-      responseId: 'resp_1',
-      history: turnOne,
-      stored: taken?.response,
-    });
-    index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
+    const first = entryWithResponse('t', 'resp_1');
+    index.put('k', 'alice', first);
+    continueTurn(index, 'resp_1', 'resp_2', 'k', turnOne);
     expect(index.keptResponseHistory('alice', 'resp_1')).toEqual(turnOne);
     expect(index.keptResponseHistory('bob', 'resp_1')).toBeUndefined();
     // The last response is continued by taking its conversation, not from a kept history.
     expect(index.keptResponseHistory('alice', 'resp_2')).toBeUndefined();
-    const perResponse = storedResponseBytes(taken?.response as StoredResponse);
-    expect(index.bytes).toBe('t2'.length + 2 * perResponse + historyBytes(turnOne));
+    const perResponse = storedResponseBytes(first.response as StoredResponse);
+    expect(index.bytes).toBe('t-resp_2'.length + 2 * perResponse + jsonBytes(turnOne));
     // Continuing it again and again leaves it kept (each continuation is a branch of its own).
     expect(index.keptResponseHistory('alice', 'resp_1')).toEqual(turnOne);
     expect(index.forgetResponse('alice', 'resp_1')).toBe(true);
     expect(index.keptResponseHistory('alice', 'resp_1')).toBeUndefined();
-    expect(index.bytes).toBe('t2'.length + perResponse);
+    expect(index.bytes).toBe('t-resp_2'.length + perResponse);
   });
 
   it('keeps the history of a conversation’s last response when it leaves the index, not of an unfinished one', () => {
@@ -197,29 +203,20 @@ describe('earlier and unfinished responses in the ConversationIndex', () => {
     }));
     index.put('k', 'alice', entryWithResponse('t', 'resp_0'));
     // Ten turns: each earlier response keeps the history up to it (a prefix of the next one's).
-    for (let turn = 0; turn < 10; turn += 1) {
-      const taken = index.takeByResponseId('alice', `resp_${turn}`);
-      const history = items.slice(0, turn + 1);
-      index.startTurn('k', {
-        clientTag: 'alice',
-        responseId: `resp_${turn}`,
-        history,
-        stored: taken?.response,
-      });
-      index.put('k', 'alice', entryWithResponse('t', `resp_${turn + 1}`));
-    }
+    for (let turn = 0; turn < 10; turn += 1)
+      continueTurn(index, `resp_${turn}`, `resp_${turn + 1}`, 'k', items.slice(0, turn + 1));
     const perResponse = storedResponseBytes(entryWithResponse('t', 'resp_x').response as StoredResponse);
     const lastTranscriptAndResponse =
-      't'.length + storedResponseBytes(entryWithResponse('t', 'resp_10').response as StoredResponse);
+      't-resp_10'.length + storedResponseBytes(entryWithResponse('t', 'resp_10').response as StoredResponse);
     expect(index.keptResponses).toBe(10);
-    expect(index.bytes).toBe(lastTranscriptAndResponse + 10 * perResponse + historyBytes(items));
+    expect(index.bytes).toBe(lastTranscriptAndResponse + 10 * perResponse + jsonBytes(items));
     // Forgetting an early response frees nothing its later ones still hold…
     index.forgetResponse('alice', 'resp_0');
-    expect(index.bytes).toBe(lastTranscriptAndResponse + 9 * perResponse + historyBytes(items));
+    expect(index.bytes).toBe(lastTranscriptAndResponse + 9 * perResponse + jsonBytes(items));
     expect(index.keptResponseHistory('alice', 'resp_1')).toEqual(items.slice(0, 2));
     // …and forgetting the last one frees what only it held.
     index.forgetResponse('alice', 'resp_9');
-    expect(index.bytes).toBe(lastTranscriptAndResponse + 8 * perResponse + historyBytes(items.slice(0, 9)));
+    expect(index.bytes).toBe(lastTranscriptAndResponse + 8 * perResponse + jsonBytes(items.slice(0, 9)));
     for (let turn = 1; turn < 9; turn += 1) index.forgetResponse('alice', `resp_${turn}`);
     expect(index.bytes).toBe(lastTranscriptAndResponse);
   });
@@ -231,19 +228,10 @@ describe('earlier and unfinished responses in the ConversationIndex', () => {
     const otherBig: ResponseItem[] = [{ type: 'message', role: 'user', content: 'y'.repeat(50_000) }];
     const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 1_000, maxBytes: 60_000 }, () => now);
     index.put('k', 'alice', entryWithResponse('t', 'resp_1'));
-    let taken = index.takeByResponseId('alice', 'resp_1');
-    index.startTurn('k', {
-      clientTag: 'alice',
-      responseId: 'resp_1',
-      history: otherBig,
-      stored: taken?.response,
-    });
-    index.put('k', 'alice', entryWithResponse('t2', 'resp_2'));
+    continueTurn(index, 'resp_1', 'resp_2', 'k', otherBig);
     expect(index.keptResponseHistory('alice', 'resp_1')).toBe(otherBig);
     // A second big history goes over the byte limit: the oldest kept response goes first.
-    taken = index.takeByResponseId('alice', 'resp_2');
-    index.startTurn('k', { clientTag: 'alice', responseId: 'resp_2', history: big, stored: taken?.response });
-    index.put('k', 'alice', entryWithResponse('t3', 'resp_3'));
+    continueTurn(index, 'resp_2', 'resp_3', 'k', big);
     expect(index.keptResponseHistory('alice', 'resp_1')).toBeUndefined();
     expect(index.keptResponseHistory('alice', 'resp_2')).toBe(big);
     expect(index.bytes).toBeLessThanOrEqual(60_000);

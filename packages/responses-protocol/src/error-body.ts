@@ -114,8 +114,9 @@ function htmlTitle(page: string): string | undefined {
 /**
  * Parses an HTTP error response body. JSON `{"error": {…}}` (or a flat `{message, type, code}`,
  * or `{"detail": "…"}`) gives its fields; an HTML page gives its title (a proxy's "502 Bad
- * Gateway"); any other non-empty text becomes the message (cut to 500 characters). `messageSource` says which of the two it was. Returns `undefined` for an empty
- * body. Nothing is redacted: scrub the fields (`redactSecrets`) before quoting them.
+ * Gateway"); any other non-empty text becomes the message (cut to 500 characters). `messageSource`
+ * says where the message comes from. Returns `undefined` for an empty body. Nothing is redacted:
+ * scrub the fields (`redactSecrets`) before quoting them.
  */
 export function parseErrorBody(raw: string): ParsedErrorBody | undefined {
   const object = errorObject(raw);
