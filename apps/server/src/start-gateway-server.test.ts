@@ -1,31 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
+import { quietGatewaysClosedAfterEach } from './__fixtures__/quiet-gateways.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 import type { ClientKeyUsageStore } from './client-key-usage-store.js';
 import { createGatewayLogger } from './gateway-logger.js';
-import type { GatewayProvider } from './gateway-provider.js';
 import { createProfileRoutingProvider } from './profile-routing-provider.js';
-import { type RunningGateway, startGatewayServer } from './start-gateway-server.js';
+import { startGatewayServer } from './start-gateway-server.js';
 
-const running: RunningGateway[] = [];
-
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((gateway) => gateway.close({ graceMs: 0 })));
-});
-
-async function startWith(provider: GatewayProvider): Promise<RunningGateway> {
-  const gateway = await startGatewayServer({
-    provider,
-    apiKey: 'ctsk-prepare',
-    port: 0,
-    logger: createGatewayLogger({ level: 'silent' }),
-  });
-  running.push(gateway);
-  return gateway;
-}
+const startWith = quietGatewaysClosedAfterEach('ctsk-prepare');
 
 describe('preparing the provider once the gateway listens', () => {
   it('calls prepare() once, when it starts listening', async () => {

@@ -1,15 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StoredResponseAnswer, StoredResponseRequest } from '@codetether/provider-codex';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeGateway } from './__fixtures__/fake-gateway.js';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
+import { quietGatewaysClosedAfterEach } from './__fixtures__/quiet-gateways.js';
 import { signalled } from './__fixtures__/streamed-response-provider.js';
 import { type ClientKeyRecord, type ClientKeyStore, hashClientKey } from './client-key-store.js';
 import { createGatewayCodexProvider } from './gateway-codex-provider.js';
-import { createGatewayLogger } from './gateway-logger.js';
-import type { GatewayProvider } from './gateway-provider.js';
-import { type RunningGateway, startGatewayServer } from './start-gateway-server.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -134,22 +132,7 @@ describe('forwarded stored-response requests and a graceful shutdown (in memory)
 });
 
 describe('forwarded stored-response requests and close() of a listening gateway', () => {
-  const running: RunningGateway[] = [];
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((gateway) => gateway.close({ graceMs: 0 })));
-  });
-
-  async function startWith(provider: GatewayProvider): Promise<RunningGateway> {
-    const gateway = await startGatewayServer({
-      provider,
-      apiKey: 'ctsk-forward-drain',
-      port: 0,
-      logger: createGatewayLogger({ level: 'silent' }),
-      idleMemoryReleaseMs: false,
-    });
-    running.push(gateway);
-    return gateway;
-  }
+  const startWith = quietGatewaysClosedAfterEach('ctsk-forward-drain', { idleMemoryReleaseMs: false });
 
   const headers = { authorization: 'Bearer ctsk-forward-drain' };
 
