@@ -2,7 +2,7 @@ import { type DeltaEventHead, DeltaEventReader, FrequentDeltaHead } from './delt
 import { skippedEventMessage } from './malformed-event.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
-import { decodeEventData, type EventDataSink } from './sse-event-decoder.js';
+import { decodeEventData, decodeEventDataPieces, type EventDataSink } from './sse-event-decoder.js';
 import type { EventNameReader, SseEventShortcut } from './sse-framer.js';
 import type { StreamChunk } from './stream-chunk.js';
 
@@ -10,6 +10,8 @@ import type { StreamChunk } from './stream-chunk.js';
 export interface EventDataReducer {
   /** Reduces one event's JSON text (SSE data, or a WebSocket frame without `readEventName`). */
   onData(data: string, readEventName?: EventNameReader): void;
+  /** Reduces one large SSE event's data given in pieces (see `SseFramerCallbacks.onDataPieces`). */
+  onDataPieces(pieces: readonly string[], readEventName: EventNameReader): void;
   /** Reduces whole SSE events carrying hot delta events straight from the framed text. */
   readonly eventShortcut: SseEventShortcut;
 }
@@ -56,6 +58,9 @@ export function createEventDataReducer(
       const delta = textReader.read(data, 0);
       if (delta !== undefined) reducer.pushDelta(textReader.head, delta, pending.items);
       else decodeEventData(data, readEventName, sink);
+    },
+    onDataPieces(pieces, readEventName) {
+      decodeEventDataPieces(pieces, readEventName, sink);
     },
     eventShortcut,
   };

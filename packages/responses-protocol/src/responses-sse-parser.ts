@@ -29,6 +29,7 @@ export function createResponsesSseParser(options: SseDecoderOptions = {}): Respo
   const framer = createSseFramer(
     {
       onData: eventData.onData,
+      onDataPieces: eventData.onDataPieces,
       eventShortcut: eventData.eventShortcut,
       onBufferLimitExceeded(limit) {
         const error = bufferLimitError(limit);

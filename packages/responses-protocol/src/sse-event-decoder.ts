@@ -1,5 +1,6 @@
 import { ResponsesProtocolError } from './errors.js';
 import type { ResponsesStreamEvent, UnknownResponsesEvent } from './events/stream-event.js';
+import { parseJsonPieces } from './json-pieces.js';
 import type { PendingItems } from './pending-items.js';
 import { collectSseStream, createSseFramer, type EventNameReader } from './sse-framer.js';
 
@@ -97,6 +98,25 @@ export function decodeEventData(
   );
 }
 
+/**
+ * {@link decodeEventData} for data given in pieces (their concatenation is the data, see
+ * `SseFramerCallbacks.onDataPieces`): an event object is read without joining them (see
+ * `parseJsonPieces`); anything else — invalid JSON, `[DONE]`, an object without a string `type` —
+ * is decoded from the joined text, with the same outcome.
+ * @internal
+ */
+export function decodeEventDataPieces(
+  pieces: readonly string[],
+  readEventName: EventNameReader | undefined,
+  sink: EventDataSink,
+): void {
+  const value = parseJsonPieces(pieces)?.value;
+  // (A JSON array has no `type` property.)
+  if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).type === 'string')
+    sink.event(value as UnknownResponsesEvent);
+  else decodeEventData(pieces.join(''), readEventName, sink);
+}
+
 /** Error item for an exceeded buffer cap. @internal */
 export function bufferLimitError(limit: number): ResponsesProtocolError {
   return new ResponsesProtocolError(
@@ -127,6 +147,9 @@ export function createSseEventDecoder(options: SseDecoderOptions = {}): SseEvent
     {
       onData(data, readEventName) {
         decodeEventData(data, readEventName, sink);
+      },
+      onDataPieces(pieces, readEventName) {
+        decodeEventDataPieces(pieces, readEventName, sink);
       },
       onBufferLimitExceeded(limit) {
         pending.items.push({ kind: 'error', error: bufferLimitError(limit) });

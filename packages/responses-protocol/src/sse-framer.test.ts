@@ -4,7 +4,12 @@ import { sseBytes, sseText } from './__fixtures__/arbitrary-sse.js';
 import { createReferenceFraming, type FramedEvent } from './__fixtures__/reference-parser.js';
 import { cutOffsets, splitAt } from './__fixtures__/split-input.js';
 import { DeltaEventReader } from './delta-event-fast-path.js';
-import { createSseFramer, NATIVE_SEARCH_MIN_BYTES, type SseEventShortcut } from './sse-framer.js';
+import {
+  createSseFramer,
+  LARGE_EVENT_MIN_CHARS,
+  NATIVE_SEARCH_MIN_BYTES,
+  type SseEventShortcut,
+} from './sse-framer.js';
 
 /** The name recorded for an event the shortcut took (the shortcut never reads names). */
 const TAKEN_BY_SHORTCUT = '(taken by the shortcut)';
@@ -41,9 +46,22 @@ interface Framed {
   failed: boolean;
 }
 
+/**
+ * Where events are kept in pieces (see `LARGE_EVENT_MIN_CHARS`): the default, and small enough
+ * that the generated streams' events are (and, with `onDataPieces`, handed over in pieces).
+ */
+const largeEventMinChars = fc.constantFrom(LARGE_EVENT_MIN_CHARS, 1, 3, 16);
+
 function frame(
   pieces: readonly (string | Uint8Array)[],
-  options: { maxBufferBytes?: number; shortcut?: boolean; nativeSearchMinBytes?: number } = {},
+  options: {
+    maxBufferBytes?: number;
+    shortcut?: boolean;
+    nativeSearchMinBytes?: number;
+    largeEventMinChars?: number;
+    /** Take data in pieces (`onDataPieces`, recorded joined) rather than always joined by the framer. */
+    dataPieces?: boolean;
+  } = {},
 ): Framed {
   const events: FramedEvent[] = [];
   let failed = false;
@@ -52,6 +70,13 @@ function frame(
       onData(data, readEventName) {
         events.push({ data, eventName: readEventName() });
       },
+      ...(options.dataPieces
+        ? {
+            onDataPieces(dataPieces: readonly string[], readEventName: () => string | undefined) {
+              events.push({ data: dataPieces.join(''), eventName: readEventName() });
+            },
+          }
+        : {}),
       onBufferLimitExceeded() {
         failed = true;
       },
@@ -59,6 +84,7 @@ function frame(
     },
     options.maxBufferBytes,
     options.nativeSearchMinBytes,
+    options.largeEventMinChars,
   );
   for (const piece of pieces) framer.feed(piece);
   framer.end();
@@ -91,12 +117,16 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         sseBytes.chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
         // Where small chunks end and large ones begin: the default, and every chunk on one side.
         fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 2, 4, Number.POSITIVE_INFINITY),
-        ([bytes, cuts], nativeSearchMinBytes) => {
+        largeEventMinChars,
+        fc.boolean(),
+        ([bytes, cuts], nativeSearchMinBytes, largeEventMinChars, dataPieces) => {
           const pieces = splitAt(bytes, cuts);
-          expect(frame(pieces, { nativeSearchMinBytes })).toEqual(frameByReference(pieces));
+          expect(frame(pieces, { nativeSearchMinBytes, largeEventMinChars, dataPieces })).toEqual(
+            frameByReference(pieces),
+          );
         },
       ),
-      { numRuns: 600 },
+      { numRuns: 1000 },
     );
   });
 
@@ -106,11 +136,14 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         sseBytes,
         fc.integer({ min: 1, max: 3 }),
         fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 2, 3),
-        (bytes, size, nativeSearchMinBytes) => {
+        largeEventMinChars,
+        (bytes, size, nativeSearchMinBytes, largeEventMinChars) => {
           const pieces: Uint8Array[] = [];
           for (let start = 0; start < bytes.length; start += size)
             pieces.push(bytes.subarray(start, start + size));
-          expect(frame(pieces, { nativeSearchMinBytes })).toEqual(frameByReference(pieces));
+          expect(frame(pieces, { nativeSearchMinBytes, largeEventMinChars, dataPieces: true })).toEqual(
+            frameByReference(pieces),
+          );
         },
       ),
       { numRuns: 300 },
@@ -152,18 +185,23 @@ describe('createSseFramer (hand-written SSE framing)', () => {
           .chain((bytes) => fc.tuple(fc.constant(bytes), cutOffsets(bytes.length, 30))),
         fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 8, Number.POSITIVE_INFINITY),
         fc.boolean(),
-        ([bytes, cuts], nativeSearchMinBytes, withShortcut) => {
+        largeEventMinChars,
+        ([bytes, cuts], nativeSearchMinBytes, withShortcut, largeEventMinChars) => {
           const events: FramedEvent[] = [];
           const framer = createSseFramer(
             {
               onData(data, readEventName) {
                 events.push({ data, eventName: readEventName() });
               },
+              onDataPieces(pieces, readEventName) {
+                events.push({ data: pieces.join(''), eventName: readEventName() });
+              },
               onBufferLimitExceeded() {},
               ...(withShortcut ? { eventShortcut: recordingShortcut(events) } : {}),
             },
             undefined,
             nativeSearchMinBytes,
+            largeEventMinChars,
           );
           const reference = createReferenceFraming();
           const withoutCarriageReturn = !bytes.includes(0x0d);
@@ -224,9 +262,10 @@ describe('createSseFramer (hand-written SSE framing)', () => {
     fc.assert(
       fc.property(
         sseText.chain((text) => fc.tuple(fc.constant(text), cutOffsets(text.length, 20))),
-        ([text, cuts]) => {
+        largeEventMinChars,
+        ([text, cuts], largeEventMinChars) => {
           const pieces = splitAt(text, cuts);
-          expect(frame(pieces)).toEqual(frameByReference(pieces));
+          expect(frame(pieces, { largeEventMinChars, dataPieces: true })).toEqual(frameByReference(pieces));
         },
       ),
       { numRuns: 300 },
@@ -257,9 +296,12 @@ describe('createSseFramer (hand-written SSE framing)', () => {
       fc.property(
         asciiText.chain((text) => fc.tuple(fc.constant(text), cutOffsets(text.length, 10))),
         fc.integer({ min: 8, max: 200 }),
-        ([text, cuts], limit) => {
+        largeEventMinChars,
+        ([text, cuts], limit, largeEventMinChars) => {
           const pieces = splitAt(new TextEncoder().encode(text), cuts);
-          expect(frame(pieces, { maxBufferBytes: limit })).toEqual(frameByReference(pieces, limit));
+          expect(frame(pieces, { maxBufferBytes: limit, largeEventMinChars, dataPieces: true })).toEqual(
+            frameByReference(pieces, limit),
+          );
         },
       ),
       { numRuns: 300 },
@@ -311,6 +353,32 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         framer.feed(input);
         expect(events.map((event) => event.data)).toEqual([`${head}one"}`, data, `${head}two"}`]);
       }
+    }
+  });
+
+  it('hands the data of a large event over in small pieces, whatever the chunk size', () => {
+    const value = JSON.stringify({ type: 'x', arguments: 'é"\\'.repeat(60_000) });
+    const text = `event: big\ndata: ${value}\n\ndata: after\n\n`;
+    const bytes = new TextEncoder().encode(text);
+    for (const size of [64, 1024, 16 * 1024]) {
+      const handed: { pieces: readonly string[]; eventName: string | undefined }[] = [];
+      const joined: string[] = [];
+      const framer = createSseFramer({
+        onData(data) {
+          joined.push(data);
+        },
+        onDataPieces(pieces, readEventName) {
+          handed.push({ pieces, eventName: readEventName() });
+        },
+        onBufferLimitExceeded() {},
+      });
+      for (let start = 0; start < bytes.length; start += size) framer.feed(bytes.subarray(start, start + size));
+      framer.end();
+      expect(joined).toEqual(['after']);
+      expect(handed).toHaveLength(1);
+      expect(handed[0]?.eventName).toBe('big');
+      expect(handed[0]?.pieces.join('')).toBe(value);
+      expect(Math.max(...(handed[0]?.pieces ?? []).map((piece) => piece.length))).toBeLessThanOrEqual(LARGE_EVENT_MIN_CHARS + 16 * 1024);
     }
   });
 

@@ -35,6 +35,12 @@ export interface SseFramerCallbacks {
    * of its `event:` name (`undefined` when absent or empty), valid during the call only.
    */
   onData(data: string, readEventName: EventNameReader): void;
+  /**
+   * One complete event's data given in pieces (their concatenation is the data) because it is
+   * large (see `largeEventMinChars`), so the caller can read it without joining it into one flat
+   * string. When absent, the pieces are joined and given to `onData`.
+   */
+  onDataPieces?(pieces: readonly string[], readEventName: EventNameReader): void;
   /** The buffer cap was exceeded; the framer refuses further input. */
   onBufferLimitExceeded(limit: number): void;
   /** Events the caller reads faster from the text itself (see {@link SseEventShortcut}). */
@@ -62,6 +68,17 @@ const BYTE_ORDER_MARK = new Uint8Array([0xef, 0xbb, 0xbf]);
  * `TextDecoder` or native search call costs more than that on a few bytes).
  */
 export const NATIVE_SEARCH_MIN_BYTES = 256;
+
+/**
+ * An event whose text waiting for its end grows past this many characters is kept as the pieces it
+ * arrived in, framed without joining them, and its data handed over in pieces
+ * (`SseFramerCallbacks.onDataPieces`). Joining would copy a megabyte event into one flat string —
+ * and strings that large cost far more per byte than small ones where fresh memory is slow.
+ */
+export const LARGE_EVENT_MIN_CHARS = 32 * 1024;
+
+/** Small chunks waiting for an event end are decoded once this many bytes wait (so large events arrive in pieces). */
+const PENDING_DECODE_BYTES = 16 * 1024;
 
 /**
  * The length of `bytes` without a UTF-8 sequence cut short at its end. Cutting there is safe:
@@ -113,7 +130,11 @@ function lastLineEnd(text: string, end: number): number {
  * in UTF-16 code units of decoded text and bytes of text not decoded yet; each at most its UTF-8
  * size). The waiting input is counted in full first (it holds at least that line and that data);
  * only when that is over the cap are its whole lines framed, to count exactly.
- * `nativeSearchMinBytes` (tests only) moves the line between small and large chunks.
+ * An event still waiting for its end once its text is `largeEventMinChars` long (no CR seen) is
+ * kept in pieces and framed line by line across them when it ends; a `data` line that spans pieces
+ * is handed over in pieces (see `SseFramerCallbacks.onDataPieces`).
+ * `nativeSearchMinBytes` and `largeEventMinChars` (tests only) move the line between small and
+ * large chunks, and between events joined and kept in pieces.
  */
 // One closure rather than a class: minifiers rename its state and helpers, which keeps the browser
 // bundle small (the class's property names cost ~0.3 kB gzip); that is also why it is longer than
@@ -122,6 +143,7 @@ export function createSseFramer(
   callbacks: SseFramerCallbacks,
   maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
   nativeSearchMinBytes = NATIVE_SEARCH_MIN_BYTES,
+  largeEventMinChars = LARGE_EVENT_MIN_CHARS,
 ): SseFramer {
   const limit =
     Number.isFinite(maxBufferBytes) && maxBufferBytes > 0
@@ -138,6 +160,12 @@ export function createSseFramer(
   let afterCarriageReturn = false;
   /** Decoded input not framed yet; it starts at a line start. */
   let textCarry = '';
+  /**
+   * Decoded input not framed yet when it is long (see `largeEventMinChars`): its pieces, in order;
+   * `textCarry` is then empty. It starts at a line start and holds no event end.
+   */
+  let largeCarry: string[] = [];
+  let largeCarryLength = 0;
   /** Bytes not decoded yet, `pending[0, pendingLength)`, after `textCarry`. */
   let pending: Uint8Array = new Uint8Array(1024);
   let pendingLength = 0;
@@ -149,6 +177,8 @@ export function createSseFramer(
   /** The event being assembled: how many `data` lines, their values joined, its name. */
   let dataLines = 0;
   let data = '';
+  /** The event's data instead of `data` once a line of it came in pieces (its concatenation). */
+  let dataPieces: string[] | undefined;
   let eventName: string | undefined;
   const readEventName: EventNameReader = () => eventName;
   /** What the shortcut said in the last `tryShortcut` (see `SseEventShortcut.stoppedInUnfinishedEvent`). */
@@ -169,6 +199,7 @@ export function createSseFramer(
     // A stream that ended inside a partial byte-order mark: those bytes were content.
     if (byteOrderMarkMatched > 0) appendPending(BYTE_ORDER_MARK, 0, byteOrderMarkMatched);
     decodePending(pendingLength);
+    collapseLargeCarry();
     const text = textCarry;
     textCarry = '';
     scanText(text, 0, text.length);
@@ -226,10 +257,24 @@ export function createSseFramer(
     const start = pendingLength;
     appendPending(bytes, 0, bytes.length);
     const cut = findCut(start);
-    if (cut === 0) return;
+    if (cut === 0) {
+      // A long event: its bytes are decoded as they come, into pieces (see `appendWaiting`).
+      if (pendingLength >= PENDING_DECODE_BYTES && !carriageReturnSeen)
+        decodePending(completeUtf8Length(pending, pendingLength));
+      return;
+    }
     const text = decoder.decode(pending.subarray(0, cut));
     pending.copyWithin(0, cut, pendingLength);
     pendingLength -= cut;
+    if (largeCarry.length > 0) {
+      if (!carriageReturnSeen) {
+        // The text ends at an event end: the first one ends the large event.
+        const afterLargeEvent = endLargeEvent(text);
+        if (afterLargeEvent !== -1) scanText(text, afterLargeEvent, text.length);
+        return;
+      }
+      collapseLargeCarry();
+    }
     if (textCarry === '') {
       scanText(text, 0, text.length);
     } else {
@@ -274,8 +319,7 @@ export function createSseFramer(
       if (byte === LF) {
         lineEnd = index + 1;
         // An LF after an LF, or at a line start (all the input before it was framed), ends an event.
-        const before =
-          index > 0 ? pending[index - 1] : textCarry === '' ? LF : textCarry.charCodeAt(textCarry.length - 1);
+        const before = index > 0 ? pending[index - 1] : lastWaitingCharCode();
         if (before === LF) eventEnd = lineEnd;
       } else if (byte === CR) {
         carriageReturnSeen = true;
@@ -327,7 +371,7 @@ export function createSseFramer(
   /** Decodes `pending[0, end)` onto `textCarry` (`end` at a character boundary, or all of it). */
   function decodePending(end: number): void {
     if (end === 0) return;
-    textCarry += decoder.decode(pending.subarray(0, end));
+    appendWaiting(decoder.decode(pending.subarray(0, end)));
     pending.copyWithin(0, end, pendingLength);
     pendingLength -= end;
   }
@@ -339,24 +383,21 @@ export function createSseFramer(
   function acceptDecoded(text: string): void {
     if (!carriageReturnSeen && text.indexOf('\r') !== -1) carriageReturnSeen = true;
     if (carriageReturnSeen) {
+      collapseLargeCarry();
       acceptDecodedLines(text);
       return;
     }
     let position = 0;
-    if (textCarry !== '') {
+    if (largeCarry.length > 0) {
+      position = endLargeEvent(text);
+      if (position === -1) return;
+    } else if (textCarry !== '') {
       // The text waiting ends inside an event: it and the new text up to that event's end are
-      // framed together. An event end across the boundary: the text waiting ends with an LF and
-      // this one starts with one.
-      let firstCut: number;
-      if (text.charCodeAt(0) === LF && textCarry.charCodeAt(textCarry.length - 1) === LF) {
-        firstCut = 1;
-      } else {
-        const first = text.indexOf('\n\n');
-        if (first === -1) {
-          textCarry += text;
-          return;
-        }
-        firstCut = first + 2;
+      // framed together.
+      const firstCut = firstEventEnd(text);
+      if (firstCut === -1) {
+        appendWaiting(text);
+        return;
       }
       const waiting = textCarry + text.slice(0, firstCut);
       textCarry = '';
@@ -365,6 +406,129 @@ export function createSseFramer(
     }
     // The whole events after it; where the last one ends is found while framing (see `scanText`).
     scanText(text, position, text.length, true);
+  }
+
+  /**
+   * Where the first event end in `text` is, the text waiting before it ending inside an event (no
+   * CR seen): after its first blank line, or after its first LF when the text waiting ends with one;
+   * -1 when there is none.
+   */
+  function firstEventEnd(text: string): number {
+    if (text.charCodeAt(0) === LF && lastWaitingCharCode() === LF) return 1;
+    const first = text.indexOf('\n\n');
+    return first === -1 ? -1 : first + 2;
+  }
+
+  /** The last character of the text waiting (decoded, not framed), LF when none waits. */
+  function lastWaitingCharCode(): number {
+    if (largeCarry.length > 0) {
+      const last = largeCarry[largeCarry.length - 1] as string;
+      return last.charCodeAt(last.length - 1);
+    }
+    return textCarry === '' ? LF : textCarry.charCodeAt(textCarry.length - 1);
+  }
+
+  /** Decoded text after the text waiting, which it does not end: kept in pieces once it is long. */
+  function appendWaiting(text: string): void {
+    if (text === '') return;
+    if (largeCarry.length > 0) {
+      largeCarry.push(text);
+      largeCarryLength += text.length;
+    } else if (!carriageReturnSeen && textCarry.length + text.length >= largeEventMinChars) {
+      largeCarry = textCarry === '' ? [text] : [textCarry, text];
+      largeCarryLength = textCarry.length + text.length;
+      textCarry = '';
+    } else {
+      textCarry += text;
+    }
+  }
+
+  /** The text waiting in pieces joined into `textCarry` (for the paths that frame CR line ends or cap the buffer). */
+  function collapseLargeCarry(): void {
+    if (largeCarry.length === 0) return;
+    textCarry = largeCarry.join('');
+    largeCarry = [];
+    largeCarryLength = 0;
+  }
+
+  /**
+   * The large event waiting ends in `text` (no CR seen): frames it with the text up to its end;
+   * returns where that end is in `text`, or -1 when `text` does not end it (then `text` waits too).
+   */
+  function endLargeEvent(text: string): number {
+    const firstCut = firstEventEnd(text);
+    if (firstCut === -1) {
+      appendWaiting(text);
+      return -1;
+    }
+    const pieces = largeCarry;
+    pieces.push(text.slice(0, firstCut));
+    largeCarry = [];
+    largeCarryLength = 0;
+    frameLinesInPieces(pieces);
+    return firstCut;
+  }
+
+  /**
+   * Frames the lines of `pieces` (they start at a line start and end at an event end) without
+   * joining them: a line within one piece is framed as usual; a line across pieces is handed on in
+   * pieces when it is a `data` line, joined otherwise.
+   */
+  function frameLinesInPieces(pieces: readonly string[]): void {
+    let lineParts: string[] = [];
+    for (const piece of pieces) {
+      let position = 0;
+      for (;;) {
+        const lineFeed = piece.indexOf('\n', position);
+        if (lineFeed === -1) {
+          if (position < piece.length) lineParts.push(position === 0 ? piece : piece.slice(position));
+          break;
+        }
+        if (lineParts.length === 0) {
+          processTextLine(piece, position, lineFeed);
+        } else {
+          if (lineFeed > position) lineParts.push(piece.slice(position, lineFeed));
+          processLineInPieces(lineParts);
+          lineParts = [];
+        }
+        position = lineFeed + 1;
+      }
+    }
+    // The pieces end at an event end, so no line is left; were one left, it would wait as text.
+    if (lineParts.length > 0) textCarry = lineParts.join('');
+  }
+
+  /** A line given in pieces (at least two): a `data` line's value stays in pieces. */
+  function processLineInPieces(parts: string[]): void {
+    const head = parts.length > 0 ? leadingText(parts, 6) : '';
+    if (!head.startsWith('data:') || head.length < 6) {
+      const line = parts.join('');
+      processTextLine(line, 0, line.length);
+      return;
+    }
+    let skip = head.charCodeAt(5) === SPACE ? 6 : 5;
+    const value: string[] = [];
+    for (const part of parts) {
+      if (skip >= part.length) {
+        skip -= part.length;
+      } else {
+        value.push(skip === 0 ? part : part.slice(skip));
+        skip = 0;
+      }
+    }
+    if (dataPieces === undefined) dataPieces = dataLines === 0 ? value : [data, '\n', ...value];
+    else dataPieces.push('\n', ...value);
+    dataLines += 1;
+  }
+
+  /** The first `length` characters of `parts` joined (fewer when they are shorter). */
+  function leadingText(parts: readonly string[], length: number): string {
+    let text = '';
+    for (const part of parts) {
+      if (text.length >= length) break;
+      text += part.slice(0, length - text.length);
+    }
+    return text;
   }
 
   /**
@@ -453,7 +617,10 @@ export function createSseFramer(
         else if (text.charCodeAt(position) === LF) position += 1;
       }
     }
-    if (position < end) textCarry += text.slice(position, end);
+    if (position < end) {
+      if (wholeEventsOnly) appendWaiting(text.slice(position, end));
+      else textCarry += text.slice(position, end);
+    }
   }
 
   /**
@@ -463,7 +630,7 @@ export function createSseFramer(
   function tryShortcut(text: string, position: number): number {
     shortcutStoppedInUnfinishedEvent = false;
     const shortcut = callbacks.eventShortcut;
-    if (shortcut === undefined || dataLines > 0 || textCarry !== '') return -1;
+    if (shortcut === undefined || dataLines > 0 || textCarry !== '' || largeCarry.length > 0) return -1;
     const first = text.charCodeAt(position);
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
     const end = shortcut.readEvents(text, position);
@@ -495,12 +662,20 @@ export function createSseFramer(
   }
 
   function addData(value: string): void {
-    data = dataLines === 0 ? value : `${data}\n${value}`;
+    if (dataPieces !== undefined) dataPieces.push('\n', value);
+    else data = dataLines === 0 ? value : `${data}\n${value}`;
     dataLines += 1;
   }
 
   function dispatch(): void {
-    if (dataLines > 0) callbacks.onData(data, readEventName);
+    if (dataPieces !== undefined) {
+      const pieces = dataPieces;
+      dataPieces = undefined;
+      if (callbacks.onDataPieces !== undefined) callbacks.onDataPieces(pieces, readEventName);
+      else callbacks.onData(pieces.join(''), readEventName);
+    } else if (dataLines > 0) {
+      callbacks.onData(data, readEventName);
+    }
     dataLines = 0;
     data = '';
     eventName = undefined;
@@ -513,8 +688,9 @@ export function createSseFramer(
    * again.
    */
   function checkBufferLimit(): void {
-    if (textCarry.length + pendingLength + data.length <= limit) return;
+    if (textCarry.length + largeCarryLength + pendingLength + data.length <= limit) return;
     decodePending(completeUtf8Length(pending, pendingLength));
+    collapseLargeCarry();
     const text = textCarry;
     const cut = lastLineEnd(text, text.length);
     if (cut > 0) {
@@ -528,6 +704,7 @@ export function createSseFramer(
     pendingLength = 0;
     dataLines = 0;
     data = '';
+    dataPieces = undefined;
     callbacks.onBufferLimitExceeded(limit);
   }
   // No getter here (the cap is reported through `onBufferLimitExceeded`): V8 keeps an object
