@@ -116,9 +116,16 @@ describe('parseJsonPieces', () => {
 
   it('never gives a value for text that is not JSON, and never throws (property)', () => {
     const jsonish = fc
-      .array(fc.oneof(trickyCharacter, fc.constantFrom('"', '\\"', '\\u12', '\\x', '[', '}', 'true', '1e', '-'), fc.string({ maxLength: 2 })), {
-        maxLength: 60,
-      })
+      .array(
+        fc.oneof(
+          trickyCharacter,
+          fc.constantFrom('"', '\\"', '\\u12', '\\x', '[', '}', 'true', '1e', '-'),
+          fc.string({ maxLength: 2 }),
+        ),
+        {
+          maxLength: 60,
+        },
+      )
       .map((parts) => parts.join(''));
     fc.assert(
       fc.property(
@@ -134,10 +141,14 @@ describe('parseJsonPieces', () => {
 
   it('reads a megabyte of tool arguments repeated in an event from 16 KiB pieces', () => {
     const argumentsText = JSON.stringify({ path: 'a "quoted" \\ file é 🙂', body: 'x\\"\n'.repeat(300_000) });
-    const event = { type: 'response.output_item.done', item: { type: 'function_call', arguments: argumentsText } };
+    const event = {
+      type: 'response.output_item.done',
+      item: { type: 'function_call', arguments: argumentsText },
+    };
     const text = JSON.stringify(event);
     const pieces: string[] = [];
-    for (let start = 0; start < text.length; start += 16 * 1024) pieces.push(text.slice(start, start + 16 * 1024));
+    for (let start = 0; start < text.length; start += 16 * 1024)
+      pieces.push(text.slice(start, start + 16 * 1024));
     const parsed = parseJsonPieces(pieces) as { value: typeof event };
     expect(parsed.value.item.arguments.length).toBe(argumentsText.length);
     expect(parsed.value.item.arguments === argumentsText).toBe(true);
@@ -155,7 +166,9 @@ describe('parseJsonPieces', () => {
 
   it('keeps an object key "__proto__" holding a long string as an own property', () => {
     const text = `{"__proto__":"${'p'.repeat(40)}"}`;
-    const parsed = parseJsonPieces([text.slice(0, 25), text.slice(25)], 10) as { value: Record<string, unknown> };
+    const parsed = parseJsonPieces([text.slice(0, 25), text.slice(25)], 10) as {
+      value: Record<string, unknown>;
+    };
     expect(Object.getOwnPropertyDescriptor(parsed.value, '__proto__')?.value).toBe('p'.repeat(40));
     expect(Object.getPrototypeOf(parsed.value)).toBe(Object.prototype);
   });

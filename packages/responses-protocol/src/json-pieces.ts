@@ -4,7 +4,6 @@
  */
 export const LONG_STRING_MIN_CHARS = 8 * 1024;
 
-const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 /** How the placeholder of a long string begins in the JSON text (its value starts with U+0000). */
@@ -68,7 +67,10 @@ function decodeLongString(pieces: readonly string[], long: LongString): string {
 function textAt(pieces: readonly string[], pieceIndex: number, offset: number, length: number): string {
   let text = '';
   for (let index = pieceIndex; index < pieces.length && text.length < length; index += 1)
-    text += (pieces[index] as string).slice(index === pieceIndex ? offset : 0, index === pieceIndex ? offset + length : length);
+    text += (pieces[index] as string).slice(
+      index === pieceIndex ? offset : 0,
+      index === pieceIndex ? offset + length : length,
+    );
   return text.slice(0, length);
 }
 
@@ -152,7 +154,12 @@ export function parseJsonPieces(
       if (bodyLengthBefore + quote - start >= longStringMinChars) {
         copyTo(bodyPiece, bodyOffset - 1);
         skeleton.push(`"${PLACEHOLDER_ESCAPE}${longStrings.length}"`);
-        longStrings.push({ startPiece: bodyPiece, startOffset: bodyOffset, endPiece: pieceIndex, endOffset: quote });
+        longStrings.push({
+          startPiece: bodyPiece,
+          startOffset: bodyOffset,
+          endPiece: pieceIndex,
+          endOffset: quote,
+        });
         copiedPiece = pieceIndex;
         copiedOffset = quote + 1;
         afterLongString = true;
@@ -166,7 +173,9 @@ export function parseJsonPieces(
     copyTo(pieces.length - 1, (pieces[pieces.length - 1] as string).length);
     const values = longStrings.map((long) => decodeLongString(pieces, long));
     const value: unknown = JSON.parse(skeleton.join(''), (_key, parsed: unknown) =>
-      typeof parsed === 'string' && parsed.charCodeAt(0) === 0 ? (values[Number(parsed.slice(1))] ?? parsed) : parsed,
+      typeof parsed === 'string' && parsed.charCodeAt(0) === 0
+        ? (values[Number(parsed.slice(1))] ?? parsed)
+        : parsed,
     );
     return { value };
   } catch {

@@ -112,7 +112,11 @@ export function decodeEventDataPieces(
 ): void {
   const value = parseJsonPieces(pieces)?.value;
   // (A JSON array has no `type` property.)
-  if (typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>).type === 'string')
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).type === 'string'
+  )
     sink.event(value as UnknownResponsesEvent);
   else decodeEventData(pieces.join(''), readEventName, sink);
 }

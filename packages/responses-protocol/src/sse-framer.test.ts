@@ -372,13 +372,16 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         },
         onBufferLimitExceeded() {},
       });
-      for (let start = 0; start < bytes.length; start += size) framer.feed(bytes.subarray(start, start + size));
+      for (let start = 0; start < bytes.length; start += size)
+        framer.feed(bytes.subarray(start, start + size));
       framer.end();
       expect(joined).toEqual(['after']);
       expect(handed).toHaveLength(1);
       expect(handed[0]?.eventName).toBe('big');
       expect(handed[0]?.pieces.join('')).toBe(value);
-      expect(Math.max(...(handed[0]?.pieces ?? []).map((piece) => piece.length))).toBeLessThanOrEqual(LARGE_EVENT_MIN_CHARS + 16 * 1024);
+      expect(Math.max(...(handed[0]?.pieces ?? []).map((piece) => piece.length))).toBeLessThanOrEqual(
+        LARGE_EVENT_MIN_CHARS + 16 * 1024,
+      );
     }
   });
 

@@ -75,7 +75,7 @@ export const NATIVE_SEARCH_MIN_BYTES = 256;
  * (`SseFramerCallbacks.onDataPieces`). Joining would copy a megabyte event into one flat string —
  * and strings that large cost far more per byte than small ones where fresh memory is slow.
  */
-export const LARGE_EVENT_MIN_CHARS = 32 * 1024;
+export const LARGE_EVENT_MIN_CHARS = 64 * 1024;
 
 /** Small chunks waiting for an event end are decoded once this many bytes wait (so large events arrive in pieces). */
 const PENDING_DECODE_BYTES = 16 * 1024;
@@ -161,10 +161,12 @@ export function createSseFramer(
   /** Decoded input not framed yet; it starts at a line start. */
   let textCarry = '';
   /**
-   * Decoded input not framed yet when it is long (see `largeEventMinChars`): its pieces, in order;
-   * `textCarry` is then empty. It starts at a line start and holds no event end.
+   * Input not framed yet when it is long (see `largeEventMinChars`): its pieces, in order — text
+   * decoded, or bytes (copies, each whole UTF-8 characters) kept undecoded until the event ends, so
+   * the garbage collector does not copy their text while they wait; `textCarry` is then empty. It
+   * starts at a line start and holds no event end. Its length counts characters and bytes.
    */
-  let largeCarry: string[] = [];
+  let largeCarry: (string | Uint8Array)[] = [];
   let largeCarryLength = 0;
   /** Bytes not decoded yet, `pending[0, pendingLength)`, after `textCarry`. */
   let pending: Uint8Array = new Uint8Array(1024);
@@ -258,9 +260,18 @@ export function createSseFramer(
     appendPending(bytes, 0, bytes.length);
     const cut = findCut(start);
     if (cut === 0) {
-      // A long event: its bytes are decoded as they come, into pieces (see `appendWaiting`).
-      if (pendingLength >= PENDING_DECODE_BYTES && !carriageReturnSeen)
-        decodePending(completeUtf8Length(pending, pendingLength));
+      // A long event: its bytes wait in pieces (see `appendWaiting`), undecoded once it is large.
+      if (pendingLength >= PENDING_DECODE_BYTES && !carriageReturnSeen) {
+        const complete = completeUtf8Length(pending, pendingLength);
+        if (largeCarry.length === 0) {
+          decodePending(complete);
+        } else {
+          largeCarry.push(pending.slice(0, complete));
+          largeCarryLength += complete;
+          pending.copyWithin(0, complete, pendingLength);
+          pendingLength -= complete;
+        }
+      }
       return;
     }
     const text = decoder.decode(pending.subarray(0, cut));
@@ -330,6 +341,10 @@ export function createSseFramer(
 
   /** A large chunk: decoded whole (but for a character cut at its end) and framed as text. */
   function acceptLargeChunk(bytes: Uint8Array): void {
+    if (largeCarry.length > 0 && !carriageReturnSeen && bytes.indexOf(CR) === -1) {
+      acceptBytesOfLargeEvent(bytes);
+      return;
+    }
     if (pendingLength > 0) {
       // The pending bytes end where this chunk's leading continuation bytes (if any) end — once a
       // byte that is not one follows (or three did): until then, the character may not be whole.
@@ -347,6 +362,64 @@ export function createSseFramer(
     const text = decoder.decode(complete === bytes.length ? bytes : bytes.subarray(0, complete));
     if (complete < bytes.length) appendPending(bytes, complete, bytes.length);
     acceptDecoded(text);
+  }
+
+  /**
+   * A large chunk while a large event waits (no CR): its bytes up to that event's end (the first LF
+   * after an LF) are kept undecoded; at the end, the event is framed and the rest goes on as usual.
+   */
+  function acceptBytesOfLargeEvent(bytes: Uint8Array): void {
+    let end = -1;
+    for (let lineFeed = bytes.indexOf(LF); lineFeed !== -1; lineFeed = bytes.indexOf(LF, lineFeed + 1)) {
+      const before =
+        lineFeed > 0
+          ? bytes[lineFeed - 1]
+          : pendingLength > 0
+            ? pending[pendingLength - 1]
+            : lastWaitingCharCode();
+      if (before === LF) {
+        end = lineFeed + 1;
+        break;
+      }
+    }
+    if (end === -1) {
+      keepLargeEventBytes(bytes, true);
+      return;
+    }
+    // Framed at once: the bytes need no copy.
+    keepLargeEventBytes(bytes.subarray(0, end), false);
+    const pieces = largeCarry.map(textOfPiece);
+    largeCarry = [];
+    largeCarryLength = 0;
+    frameLinesInPieces(pieces);
+    if (end < bytes.length) acceptBytes(bytes.subarray(end));
+  }
+
+  /** Adds `bytes` (after the pending ones) to the large event waiting: whole characters; a cut one waits in `pending`. */
+  function keepLargeEventBytes(bytes: Uint8Array, copy: boolean): void {
+    let kept: Uint8Array;
+    if (pendingLength > 0) {
+      kept = new Uint8Array(pendingLength + bytes.length);
+      kept.set(pending.subarray(0, pendingLength));
+      kept.set(bytes, pendingLength);
+      pendingLength = 0;
+    } else {
+      kept = copy ? bytes.slice() : bytes;
+    }
+    const complete = completeUtf8Length(kept, kept.length);
+    if (complete < kept.length) {
+      appendPending(kept, complete, kept.length);
+      kept = kept.subarray(0, complete);
+    }
+    if (kept.length > 0) {
+      largeCarry.push(kept);
+      largeCarryLength += kept.length;
+    }
+  }
+
+  /** A piece of the large event waiting, as text. */
+  function textOfPiece(piece: string | Uint8Array): string {
+    return typeof piece === 'string' ? piece : decoder.decode(piece);
   }
 
   function appendPending(bytes: Uint8Array, start: number, end: number): void {
@@ -422,8 +495,8 @@ export function createSseFramer(
   /** The last character of the text waiting (decoded, not framed), LF when none waits. */
   function lastWaitingCharCode(): number {
     if (largeCarry.length > 0) {
-      const last = largeCarry[largeCarry.length - 1] as string;
-      return last.charCodeAt(last.length - 1);
+      const last = largeCarry[largeCarry.length - 1] as string | Uint8Array;
+      return typeof last === 'string' ? last.charCodeAt(last.length - 1) : (last[last.length - 1] as number);
     }
     return textCarry === '' ? LF : textCarry.charCodeAt(textCarry.length - 1);
   }
@@ -446,7 +519,7 @@ export function createSseFramer(
   /** The text waiting in pieces joined into `textCarry` (for the paths that frame CR line ends or cap the buffer). */
   function collapseLargeCarry(): void {
     if (largeCarry.length === 0) return;
-    textCarry = largeCarry.join('');
+    textCarry = largeCarry.map(textOfPiece).join('');
     largeCarry = [];
     largeCarryLength = 0;
   }
@@ -461,7 +534,7 @@ export function createSseFramer(
       appendWaiting(text);
       return -1;
     }
-    const pieces = largeCarry;
+    const pieces = largeCarry.map(textOfPiece);
     pieces.push(text.slice(0, firstCut));
     largeCarry = [];
     largeCarryLength = 0;

@@ -122,7 +122,8 @@ function reconcileArguments(call: ToolCall, full: string | undefined, out: Strea
   const received = receivedText(call);
   if (full === received) return;
   if (full.startsWith(received)) {
-    appendArguments(call, full.slice(received.length), out);
+    // (Slicing would copy the full arguments into one flat string even when nothing was received.)
+    appendArguments(call, received.length === 0 ? full : full.slice(received.length), out);
   } else if (call.emittedLength === 0) {
     setReceived(call, full);
     flushArguments(call, out);
