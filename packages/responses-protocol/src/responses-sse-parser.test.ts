@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   generateMixedEvents,
   generateTextOnlyEvents,
+  generateToolCallEvents,
   splitIntoChunks,
   toSseText,
   toWebSocketFrames,
@@ -205,6 +206,8 @@ describe('the benchmark streams (bench/stream-generator.mjs)', () => {
   const streams = [
     { name: 'mixed', events: generateMixedEvents() },
     { name: 'text-only', events: generateTextOnlyEvents() },
+    // Its `.done` events and `response.completed` are large events, read in pieces.
+    { name: 'a 200 kB tool call', events: generateToolCallEvents(200 * 1024, 2000) },
   ];
   for (const { name, events } of streams) {
     describe(name, () => {

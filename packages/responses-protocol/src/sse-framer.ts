@@ -58,6 +58,7 @@ export interface SseFramer {
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
+const COLON = 0x3a;
 const LOWERCASE_D = 0x64;
 const LOWERCASE_E = 0x65;
 const BYTE_ORDER_MARK = new Uint8Array([0xef, 0xbb, 0xbf]);
@@ -466,11 +467,18 @@ export function createSseFramer(
       if (position === -1) return;
     } else if (textCarry !== '') {
       // The text waiting ends inside an event: it and the new text up to that event's end are
-      // framed together.
-      const firstCut = firstEventEnd(text);
-      if (firstCut === -1) {
-        appendWaiting(text);
-        return;
+      // framed together. An event end across the boundary: the text waiting ends with an LF and
+      // this one starts with one. (`firstEventEnd`, written out on this hot path.)
+      let firstCut: number;
+      if (text.charCodeAt(0) === LF && textCarry.charCodeAt(textCarry.length - 1) === LF) {
+        firstCut = 1;
+      } else {
+        const first = text.indexOf('\n\n');
+        if (first === -1) {
+          appendWaiting(text);
+          return;
+        }
+        firstCut = first + 2;
       }
       const waiting = textCarry + text.slice(0, firstCut);
       textCarry = '';
@@ -558,7 +566,8 @@ export function createSseFramer(
           break;
         }
         if (lineParts.length === 0) {
-          processTextLine(piece, position, lineFeed);
+          if (dataPieces === undefined) processTextLine(piece, position, lineFeed);
+          else processLineInPieces([piece.slice(position, lineFeed)]);
         } else {
           if (lineFeed > position) lineParts.push(piece.slice(position, lineFeed));
           processLineInPieces(lineParts);
@@ -571,14 +580,24 @@ export function createSseFramer(
     if (lineParts.length > 0) textCarry = lineParts.join('');
   }
 
-  /** A line given in pieces (at least two): a `data` line's value stays in pieces. */
+  /**
+   * A line given in pieces, or any line once the event's data is in pieces: a `data` line's value
+   * goes to the data in pieces; a blank line dispatches the event (see `dispatchPieces`).
+   */
   function processLineInPieces(parts: string[]): void {
-    const head = parts.length > 0 ? leadingText(parts, 6) : '';
-    if (!head.startsWith('data:') || head.length < 6) {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    if (length === 0) {
+      dispatchPieces();
+      return;
+    }
+    const head = leadingText(parts, 6);
+    if (!head.startsWith('data') || (length > 4 && head.charCodeAt(4) !== COLON)) {
       const line = parts.join('');
       processTextLine(line, 0, line.length);
       return;
     }
+    // `data`, `data:` and one space after the colon (as `processTextLine` reads them).
     let skip = head.charCodeAt(5) === SPACE ? 6 : 5;
     const value: string[] = [];
     for (const part of parts) {
@@ -592,6 +611,21 @@ export function createSseFramer(
     if (dataPieces === undefined) dataPieces = dataLines === 0 ? value : [data, '\n', ...value];
     else dataPieces.push('\n', ...value);
     dataLines += 1;
+  }
+
+  /** `dispatch` for an event whose data is in pieces. */
+  function dispatchPieces(): void {
+    const pieces = dataPieces;
+    dataPieces = undefined;
+    if (pieces === undefined) {
+      dispatch();
+      return;
+    }
+    if (callbacks.onDataPieces !== undefined) callbacks.onDataPieces(pieces, readEventName);
+    else callbacks.onData(pieces.join(''), readEventName);
+    dataLines = 0;
+    data = '';
+    eventName = undefined;
   }
 
   /** The first `length` characters of `parts` joined (fewer when they are shorter). */
@@ -691,7 +725,9 @@ export function createSseFramer(
       }
     }
     if (position < end) {
-      if (wholeEventsOnly) appendWaiting(text.slice(position, end));
+      // (Only a long event waits in pieces: see `appendWaiting`.)
+      if (wholeEventsOnly && textCarry.length + end - position >= largeEventMinChars)
+        appendWaiting(text.slice(position, end));
       else textCarry += text.slice(position, end);
     }
   }
@@ -703,7 +739,7 @@ export function createSseFramer(
   function tryShortcut(text: string, position: number): number {
     shortcutStoppedInUnfinishedEvent = false;
     const shortcut = callbacks.eventShortcut;
-    if (shortcut === undefined || dataLines > 0 || textCarry !== '' || largeCarry.length > 0) return -1;
+    if (shortcut === undefined || dataLines > 0 || textCarry !== '') return -1;
     const first = text.charCodeAt(position);
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
     const end = shortcut.readEvents(text, position);
@@ -735,20 +771,12 @@ export function createSseFramer(
   }
 
   function addData(value: string): void {
-    if (dataPieces !== undefined) dataPieces.push('\n', value);
-    else data = dataLines === 0 ? value : `${data}\n${value}`;
+    data = dataLines === 0 ? value : `${data}\n${value}`;
     dataLines += 1;
   }
 
   function dispatch(): void {
-    if (dataPieces !== undefined) {
-      const pieces = dataPieces;
-      dataPieces = undefined;
-      if (callbacks.onDataPieces !== undefined) callbacks.onDataPieces(pieces, readEventName);
-      else callbacks.onData(pieces.join(''), readEventName);
-    } else if (dataLines > 0) {
-      callbacks.onData(data, readEventName);
-    }
+    if (dataLines > 0) callbacks.onData(data, readEventName);
     dataLines = 0;
     data = '';
     eventName = undefined;
