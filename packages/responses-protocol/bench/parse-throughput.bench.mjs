@@ -263,12 +263,15 @@ const EVENT_SELECTIONS = {
   fullCopies: (event) => !event.type.endsWith('.delta'),
 };
 
-/** One size of the tool-call stream, ready to feed: its 16 KiB chunks and how many streams make a sample. */
-function toolCallSample(argumentLength, deltas, selection) {
+/**
+ * One size of the tool-call stream, ready to feed: its 16 KiB SSE chunks or its WebSocket frames, and
+ * how many streams make a sample.
+ */
+function toolCallSample(argumentLength, deltas, selection, input) {
   const events = generateToolCallEvents(argumentLength, deltas).filter(EVENT_SELECTIONS[selection]);
   const bytes = encoder.encode(toSseText(events));
   return {
-    chunks: splitIntoChunks(bytes, 16 * 1024),
+    chunks: input === 'frames' ? toWebSocketFrames(events) : splitIntoChunks(bytes, 16 * 1024),
     repeats: Math.max(1, Math.round((megabytesPerSample * 1024 * 1024) / bytes.length)),
     bytes: bytes.length,
   };
@@ -279,11 +282,16 @@ function toolCallSample(argumentLength, deltas, selection) {
  * first alternates too), so that the machine slowing down or speeding up meanwhile hits both
  * alike: the median ns/byte of each, and the median of the per-round ratios (1 MB ÷ 10 kB).
  */
-async function costPerByte(selection = 'all', side = 'parser') {
-  const small = toolCallSample(10 * 1024, 100, selection);
-  const large = toolCallSample(1024 * 1024, 10_000, selection);
+async function costPerByte(selection = 'all', side = 'parser', input = 'sse') {
+  const small = toolCallSample(10 * 1024, 100, selection, input);
+  const large = toolCallSample(1024 * 1024, 10_000, selection, input);
   // A part of the stream does not end with its terminal event: its end is not checked.
-  const createConsumer = side === 'baseline' ? createBaselineSse : () => createParserSse(selection === 'all');
+  const createConsumer =
+    input === 'frames'
+      ? createParserFrames
+      : side === 'baseline'
+        ? createBaselineSse
+        : () => createParserSse(selection === 'all');
   const nanoseconds = async (sample) =>
     ((await time(() => runSync(createConsumer, sample.chunks, sample.repeats))) * 1e6) /
     (sample.bytes * sample.repeats);
@@ -314,6 +322,10 @@ async function costPerByte(selection = 'all', side = 'parser') {
 const linearity = await costPerByte();
 console.log(
   `tool arguments: ${linearity.small.toFixed(2)} ns/byte at 10 kB (100 deltas), ${linearity.large.toFixed(2)} ns/byte at 1 MB (10,000 deltas): ${linearity.ratio.toFixed(2)}× (target ≤ 2; median of per-round ratios)`,
+);
+const framesLinearity = await costPerByte('all', 'parser', 'frames');
+console.log(
+  `  as WebSocket frames: ${framesLinearity.small.toFixed(2)} → ${framesLinearity.large.toFixed(2)} ns/byte: ${framesLinearity.ratio.toFixed(2)}×`,
 );
 // Where a gap comes from: the argument deltas alone (the parser's own per-delta work), and the events
 // that repeat the whole arguments (.done, output_item.done, response.completed: one large string

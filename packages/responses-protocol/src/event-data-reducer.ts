@@ -3,8 +3,19 @@ import { skippedEventMessage } from './malformed-event.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
 import { decodeEventData, decodeEventDataPieces, type EventDataSink } from './sse-event-decoder.js';
-import type { EventNameReader, SseEventShortcut } from './sse-framer.js';
+import { type EventNameReader, LARGE_EVENT_MIN_CHARS, type SseEventShortcut } from './sse-framer.js';
 import type { StreamChunk } from './stream-chunk.js';
+
+/** How long the slices of a large event given in one string are (see `onData`). */
+const SLICE_CHARS = 16 * 1024;
+
+/** `text` in slices of {@link SLICE_CHARS} characters (views of it: no copies of a flat string). */
+function slicesOf(text: string): string[] {
+  const slices: string[] = [];
+  for (let start = 0; start < text.length; start += SLICE_CHARS)
+    slices.push(text.slice(start, start + SLICE_CHARS));
+  return slices;
+}
 
 /** Reduces the JSON text of events into chunks. @internal */
 export interface EventDataReducer {
@@ -55,6 +66,12 @@ export function createEventDataReducer(
   };
   return {
     onData(data, readEventName) {
+      if (data.length >= LARGE_EVENT_MIN_CHARS) {
+        // A large event in one string (a WebSocket frame, or a whole event in one network chunk):
+        // read in slices, so that its long strings are not copied into flat strings of their own.
+        decodeEventDataPieces(slicesOf(data), readEventName, sink);
+        return;
+      }
       const delta = textReader.read(data, 0);
       if (delta !== undefined) reducer.pushDelta(textReader.head, delta, pending.items);
       else decodeEventData(data, readEventName, sink);
