@@ -165,30 +165,37 @@ function median(values) {
 }
 
 /**
- * Alternates baseline and parser rounds (which goes first alternates too, so drift and noise hit
- * both alike); returns the median times and the median of the per-round ratios.
+ * Runs `runFirst` and `runSecond` in alternating rounds (which goes first alternates too, so drift
+ * and noise hit both alike), after one unmeasured run of each; returns their median times and the
+ * median of the per-round ratios (first ÷ second).
  */
-async function compare(runBaseline, runParser) {
-  await runBaseline();
-  await runParser();
-  const baselineTimes = [];
-  const parserTimes = [];
+async function alternateRounds(runFirst, runSecond) {
+  await runFirst();
+  await runSecond();
+  const firstTimes = [];
+  const secondTimes = [];
   const ratios = [];
   for (let round = 0; round < rounds; round += 1) {
-    let baseline;
-    let parser;
+    let first;
+    let second;
     if (round % 2 === 0) {
-      baseline = await time(runBaseline);
-      parser = await time(runParser);
+      first = await time(runFirst);
+      second = await time(runSecond);
     } else {
-      parser = await time(runParser);
-      baseline = await time(runBaseline);
+      second = await time(runSecond);
+      first = await time(runFirst);
     }
-    baselineTimes.push(baseline);
-    parserTimes.push(parser);
-    ratios.push(baseline / parser);
+    firstTimes.push(first);
+    secondTimes.push(second);
+    ratios.push(first / second);
   }
-  return { baseline: median(baselineTimes), parser: median(parserTimes), ratio: median(ratios) };
+  return { first: median(firstTimes), second: median(secondTimes), ratio: median(ratios) };
+}
+
+/** Baseline and parser in alternating rounds: their median times and the median ratio baseline ÷ parser. */
+async function compare(runBaseline, runParser) {
+  const measured = await alternateRounds(runBaseline, runParser);
+  return { baseline: measured.first, parser: measured.second, ratio: measured.ratio };
 }
 
 // ---- the table ---------------------------------------------------------------------------------
@@ -278,9 +285,11 @@ function toolCallSample(argumentLength, deltas, selection, input) {
 }
 
 /**
- * Cost per byte of the 10 kB and the 1 MB tool call, measured in alternating rounds (which goes
- * first alternates too), so that the machine slowing down or speeding up meanwhile hits both
- * alike: the median ns/byte of each, and the median of the per-round ratios (1 MB ÷ 10 kB).
+ * Cost per byte of the 10 kB and the 1 MB tool call, measured in alternating rounds (see
+ * `alternateRounds`: the one unmeasured run of each also lets the heap grow to what the large one
+ * needs, a one-time cost the first measured rounds would otherwise carry), so that the machine
+ * slowing down or speeding up meanwhile hits both alike: the median ns/byte of each, and the median
+ * of the per-round ratios (1 MB ÷ 10 kB, per byte).
  */
 async function costPerByte(selection = 'all', side = 'parser', input = 'sse') {
   const small = toolCallSample(10 * 1024, 100, selection, input);
@@ -292,31 +301,17 @@ async function costPerByte(selection = 'all', side = 'parser', input = 'sse') {
       : side === 'baseline'
         ? createBaselineSse
         : () => createParserSse(selection === 'all');
-  const nanoseconds = async (sample) =>
-    ((await time(() => runSync(createConsumer, sample.chunks, sample.repeats))) * 1e6) /
-    (sample.bytes * sample.repeats);
-  // One unmeasured round of each first: the heap grows to what the large one needs then (a one-time
-  // cost, paid in page faults, that the first measured rounds would otherwise carry).
-  await nanoseconds(small);
-  await nanoseconds(large);
-  const smallTimes = [];
-  const largeTimes = [];
-  const ratios = [];
-  for (let round = 0; round < rounds; round += 1) {
-    let smallTime;
-    let largeTime;
-    if (round % 2 === 0) {
-      smallTime = await nanoseconds(small);
-      largeTime = await nanoseconds(large);
-    } else {
-      largeTime = await nanoseconds(large);
-      smallTime = await nanoseconds(small);
-    }
-    smallTimes.push(smallTime);
-    largeTimes.push(largeTime);
-    ratios.push(largeTime / smallTime);
-  }
-  return { small: median(smallTimes), large: median(largeTimes), ratio: median(ratios) };
+  const measured = await alternateRounds(
+    () => runSync(createConsumer, large.chunks, large.repeats),
+    () => runSync(createConsumer, small.chunks, small.repeats),
+  );
+  const smallBytes = small.bytes * small.repeats;
+  const largeBytes = large.bytes * large.repeats;
+  return {
+    small: (measured.second * 1e6) / smallBytes,
+    large: (measured.first * 1e6) / largeBytes,
+    ratio: (measured.ratio * smallBytes) / largeBytes,
+  };
 }
 
 const linearity = await costPerByte();
