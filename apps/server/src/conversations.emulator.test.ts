@@ -23,6 +23,13 @@ function transcriptOf(body: unknown): string[] {
   });
 }
 
+/** The body of an upstream request as a record (empty when there is none). */
+function bodyOf(
+  request: RecordedRequest | undefined,
+): Record<string, unknown> & { input?: Record<string, unknown>[] } {
+  return (request?.body ?? {}) as Record<string, unknown> & { input?: Record<string, unknown>[] };
+}
+
 /** The text of an item of a conversation as `role: text` (reasoning items as `reasoning`). */
 function listedText(item: OpenAI.Conversations.ConversationItem): string {
   if (item.type !== 'message') return item.type;
@@ -88,7 +95,7 @@ describe.each([
         'assistant: Hello from the CodeTether emulator. This is a scripted answer with usage numbers.';
       const [turn1, turn2, turn3] = upstream;
       expect(transcriptOf(turn1?.body)).toEqual(['user: [scenario:reasoning] first question']);
-      expect((turn1?.body as { include?: string[] }).include).toContain('reasoning.encrypted_content');
+      expect(bodyOf(turn1).include).toContain('reasoning.encrypted_content');
       const turn1Answer = first.output
         .filter((item) => item.type === 'message')
         .map((item) => listedText(item as OpenAI.Conversations.ConversationItem));
@@ -111,7 +118,7 @@ describe.each([
           ...turn1Answer,
           'user: [scenario:text] second question',
         ]);
-        const replayed = (turn2?.body as { input: Record<string, unknown>[] }).input[1];
+        const replayed = bodyOf(turn2).input?.[1];
         expect(replayed).toMatchObject({
           type: 'reasoning',
           encrypted_content: reasoning?.encrypted_content,
@@ -178,7 +185,7 @@ describe.each([
       'assistant: Nice to meet you, Ada.',
       'user: [scenario:text] What is my name?',
     ]);
-    const sent = (request?.body as { input: Record<string, unknown>[] }).input;
+    const sent = bodyOf(request).input ?? [];
     expect(sent.every((item) => item.id === undefined)).toBe(true);
     expect(sent[1]).not.toHaveProperty('status');
     const page = await client.conversations.items.list(conversation.id);
