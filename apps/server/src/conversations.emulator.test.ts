@@ -1,8 +1,12 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RecordedRequest } from '@codetether/emulator';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -247,5 +251,62 @@ describe('the Conversations API over the gateway’s WebSocket mode', () => {
       'user: [scenario:text] and again',
       expect.stringMatching(/^assistant: /),
     ]);
+  });
+});
+
+describe('the Conversations API with two client keys', () => {
+  let harness: GatewayHarness;
+  let laptop: OpenAI;
+  let phone: OpenAI;
+
+  beforeAll(async () => {
+    const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
+    const clientOf = (apiKey: string) => new OpenAI({ baseURL: harness.baseUrl, apiKey, maxRetries: 0 });
+    const laptopKey = (await store.create('laptop')).key;
+    const phoneKey = (await store.create('phone')).key;
+    harness = await startGatewayHarness({ transport: 'websocket', clientKeys: { store } });
+    laptop = clientOf(laptopKey);
+    phone = clientOf(phoneKey);
+  }, 30_000);
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('never lets one key see, use, change or delete another key’s conversation', TIMEOUT, async () => {
+    const conversation = await laptop.conversations.create({
+      metadata: { owner: 'laptop' },
+      items: [{ role: 'user', content: 'private note' }],
+    });
+    const itemId = (await laptop.conversations.items.list(conversation.id)).data[0]?.id ?? '';
+    const attempts: Promise<unknown>[] = [
+      phone.conversations.retrieve(conversation.id),
+      phone.conversations.update(conversation.id, { metadata: { owner: 'phone' } }),
+      phone.conversations.items.list(conversation.id),
+      phone.conversations.items.create(conversation.id, { items: [{ role: 'user', content: 'injected' }] }),
+      phone.conversations.items.retrieve(itemId, { conversation_id: conversation.id }),
+      phone.conversations.items.delete(itemId, { conversation_id: conversation.id }),
+      phone.responses.create({
+        model: 'gpt-5.4',
+        input: '[scenario:text] hi',
+        conversation: conversation.id,
+      }),
+      phone.conversations.delete(conversation.id),
+    ];
+    for (const attempt of attempts) {
+      const error = await attempt.catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    }
+    expect(await laptop.conversations.retrieve(conversation.id)).toMatchObject({
+      metadata: { owner: 'laptop' },
+    });
+    const items = await laptop.conversations.items.list(conversation.id);
+    expect(items.data.map(listedText)).toEqual(['user: private note']);
+    harness.emulator.clearRequests();
+    await laptop.responses.create({
+      model: 'gpt-5.4',
+      input: '[scenario:text] hi',
+      conversation: conversation.id,
+    });
+    expect(responsesRequests(harness)).toHaveLength(1);
   });
 });
