@@ -258,12 +258,14 @@ describe('the Conversations API with two client keys', () => {
   let harness: GatewayHarness;
   let laptop: OpenAI;
   let phone: OpenAI;
+  let laptopKey: string;
+  let phoneKey: string;
 
   beforeAll(async () => {
     const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
     const clientOf = (apiKey: string) => new OpenAI({ baseURL: harness.baseUrl, apiKey, maxRetries: 0 });
-    const laptopKey = (await store.create('laptop')).key;
-    const phoneKey = (await store.create('phone')).key;
+    laptopKey = (await store.create('laptop')).key;
+    phoneKey = (await store.create('phone')).key;
     harness = await startGatewayHarness({ transport: 'websocket', clientKeys: { store } });
     laptop = clientOf(laptopKey);
     phone = clientOf(phoneKey);
@@ -308,5 +310,27 @@ describe('the Conversations API with two client keys', () => {
       conversation: conversation.id,
     });
     expect(responsesRequests(harness)).toHaveLength(1);
+  });
+
+  it('keeps keys apart when they authenticate with x-api-key instead of Authorization', TIMEOUT, async () => {
+    const post = (key: string, path: string, body: unknown) =>
+      fetch(`${harness.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const get = (key: string, path: string) =>
+      fetch(`${harness.baseUrl}${path}`, { headers: { 'x-api-key': key } });
+    const response = (await (
+      await post(laptopKey, '/responses', { model: 'gpt-5.4', input: '[scenario:text] mine' })
+    ).json()) as { id: string };
+    expect((await get(laptopKey, `/responses/${response.id}`)).status).toBe(200);
+    expect((await get(phoneKey, `/responses/${response.id}`)).status).toBe(404);
+    expect((await get(phoneKey, `/responses/${response.id}/input_items`)).status).toBe(404);
+    const conversation = (await (await post(laptopKey, '/conversations', {})).json()) as { id: string };
+    expect((await get(laptopKey, `/conversations/${conversation.id}`)).status).toBe(200);
+    expect((await get(phoneKey, `/conversations/${conversation.id}`)).status).toBe(404);
+    // The same key with either header is the same client.
+    expect((await laptop.conversations.retrieve(conversation.id)).id).toBe(conversation.id);
   });
 });

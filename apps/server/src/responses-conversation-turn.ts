@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationInput } from '@codetether/provider-codex';
 import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
+import { authorizationOf } from './api-key-header.js';
 import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
 import {
   type IndexPlacement,
@@ -113,7 +114,7 @@ function readResponsesRequest(
   const index = context.conversations;
   const createConversation = context.provider.createConversation?.bind(context.provider);
   if (index === undefined || createConversation === undefined) return undefined;
-  const clientTag = clientTagOf(headers.get('authorization'));
+  const clientTag = clientTagOf(authorizationOf(headers));
   const sessionId = readSessionId(headers);
   const template = templateOf(body);
   const items = inputItemsOf(body.input);
