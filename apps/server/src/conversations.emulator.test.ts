@@ -167,6 +167,52 @@ describe.each([
     },
   );
 
+  it('a tool call and its result on a conversation: the result continues the call', TIMEOUT, async () => {
+    const weather = {
+      type: 'function' as const,
+      name: 'get_weather',
+      description: 'Current weather for a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      strict: false,
+    };
+    const conversation = await client.conversations.create({});
+    const first = await client.responses.create({
+      model: 'gpt-5.4',
+      input: '[scenario:tool-call] What is the weather in Paris?',
+      tools: [weather],
+      conversation: conversation.id,
+    });
+    const call = first.output.find((item) => item.type === 'function_call');
+    expect(call?.type).toBe('function_call');
+    const second = await client.responses.create({
+      model: 'gpt-5.4',
+      input: [{ type: 'function_call_output', call_id: call?.call_id ?? '', output: 'Sunny, 21 C' }],
+      tools: [weather],
+      conversation: conversation.id,
+    });
+    expect(second.output_text).toContain('Sunny, 21 C');
+    const [, upstreamSecond] = responsesRequests(harness);
+    if (transport === 'websocket') {
+      expect(upstreamSecond?.previousResponseId).toBe(first.id);
+      expect(upstreamSecond?.inputItems).toBe(1);
+    } else {
+      expect(bodyOf(upstreamSecond).input?.map((item) => item.type)).toEqual([
+        'message',
+        'function_call',
+        'function_call_output',
+      ]);
+    }
+    const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    expect(items.data.map((item) => item.type)).toEqual([
+      'message',
+      'function_call',
+      'function_call_output',
+      'message',
+    ]);
+    expect(items.data[1]?.id).toBe(call?.id);
+    expect(items.data[2]?.id).toMatch(/^fco_/);
+  });
+
   it('starts from the items the conversation was created with and added', TIMEOUT, async () => {
     const conversation = await client.conversations.create({
       items: [{ role: 'developer', content: 'Answer briefly.' }],
