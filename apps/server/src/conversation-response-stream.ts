@@ -1,5 +1,10 @@
 import type { ResponseItem } from '@codetether/responses-protocol';
 import { authorizationOf } from './api-key-header.js';
+import {
+  conversationNotFound,
+  invalidConversationId,
+  storeErrorToGatewayError,
+} from './conversation-errors.js';
 import { clientTagOf } from './conversation-index.js';
 import {
   CONVERSATION_ID_PATTERN,
@@ -8,11 +13,6 @@ import {
   upstreamItemOf,
 } from './conversation-item-input.js';
 import { ConversationStoreError, type ConversationTurn } from './conversation-store.js';
-import {
-  conversationNotFound,
-  invalidConversationId,
-  storeErrorToGatewayError,
-} from './conversations-routes.js';
 import { FinalResponseAssembly } from './final-response-assembly.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
@@ -44,7 +44,7 @@ function conversationIdOf(body: Record<string, unknown>): string | undefined {
 }
 
 /** The request's input as conversation items (a string is one user message), checked and normalised. */
-function inputItemsOf(input: unknown): Record<string, unknown>[] {
+function requestItemsOf(input: unknown): Record<string, unknown>[] {
   if (input === undefined || input === null) return [];
   if (typeof input === 'string')
     return [normalizeConversationItem({ type: 'message', role: 'user', content: input }, 'input')];
@@ -175,7 +175,7 @@ export async function openConversationResponseStream(
       'The Conversations API is turned off on this gateway (--no-conversations-api): send the whole input instead.',
       'unsupported_parameter',
     );
-  const inputItems = inputItemsOf(body.input);
+  const inputItems = requestItemsOf(body.input);
   let turn: ConversationTurn | undefined;
   try {
     turn = store.startTurn(

@@ -326,22 +326,24 @@ describe('the Conversations API with two client keys', () => {
       items: [{ role: 'user', content: 'private note' }],
     });
     const itemId = (await laptop.conversations.items.list(conversation.id)).data[0]?.id ?? '';
-    const attempts: Promise<unknown>[] = [
-      phone.conversations.retrieve(conversation.id),
-      phone.conversations.update(conversation.id, { metadata: { owner: 'phone' } }),
-      phone.conversations.items.list(conversation.id),
-      phone.conversations.items.create(conversation.id, { items: [{ role: 'user', content: 'injected' }] }),
-      phone.conversations.items.retrieve(itemId, { conversation_id: conversation.id }),
-      phone.conversations.items.delete(itemId, { conversation_id: conversation.id }),
-      phone.responses.create({
-        model: 'gpt-5.4',
-        input: '[scenario:text] hi',
-        conversation: conversation.id,
-      }),
-      phone.conversations.delete(conversation.id),
+    const attempts: (() => Promise<unknown>)[] = [
+      () => phone.conversations.retrieve(conversation.id),
+      () => phone.conversations.update(conversation.id, { metadata: { owner: 'phone' } }),
+      () => phone.conversations.items.list(conversation.id),
+      () =>
+        phone.conversations.items.create(conversation.id, { items: [{ role: 'user', content: 'injected' }] }),
+      () => phone.conversations.items.retrieve(itemId, { conversation_id: conversation.id }),
+      () => phone.conversations.items.delete(itemId, { conversation_id: conversation.id }),
+      () =>
+        phone.responses.create({
+          model: 'gpt-5.4',
+          input: '[scenario:text] hi',
+          conversation: conversation.id,
+        }),
+      () => phone.conversations.delete(conversation.id),
     ];
     for (const attempt of attempts) {
-      const error = await attempt.catch((caught: unknown) => caught);
+      const error = await attempt().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     }
     expect(await laptop.conversations.retrieve(conversation.id)).toMatchObject({
@@ -379,4 +381,35 @@ describe('the Conversations API with two client keys', () => {
     // The same key with either header is the same client.
     expect((await laptop.conversations.retrieve(conversation.id)).id).toBe(conversation.id);
   });
+});
+
+describe('the Conversations API at shutdown', () => {
+  it(
+    'a response running on a conversation does not hold the shutdown up, and the store is emptied',
+    TIMEOUT,
+    async () => {
+      const harness = await startGatewayHarness({ transport: 'websocket', emulator: { eventDelayMs: 200 } });
+      try {
+        const client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
+        const conversation = await client.conversations.create({
+          items: [{ role: 'user', content: 'kept' }],
+        });
+        const stream = await client.responses.create({
+          model: 'gpt-5.4',
+          input: '[scenario:text] a slow answer',
+          conversation: conversation.id,
+          stream: true,
+        });
+        const events = stream[Symbol.asyncIterator]();
+        await events.next();
+        const started = performance.now();
+        await harness.gateway.close({ graceMs: 0 });
+        expect(performance.now() - started).toBeLessThan(5_000);
+        expect(harness.gateway.gateway.conversationStore?.size).toBe(0);
+        await events.return?.(undefined).catch(() => {});
+      } finally {
+        await harness.close();
+      }
+    },
+  );
 });
