@@ -1,5 +1,6 @@
 import type { ConversationOptions } from '@codetether/provider-codex';
 import type { ChatMessage, CompletionRequest, StreamChunk } from '@codetether/responses-protocol';
+import { authorizationOf } from './api-key-header.js';
 import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
 import { type PlannedConversationTurn, runConversationTurn, type TurnAnswer } from './conversation-turn.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
@@ -157,7 +158,7 @@ export async function openChatStream(
   upstream: { signal: AbortSignal; sessionId: string },
 ): Promise<AsyncIterable<StreamChunk>> {
   const turn = await planChatTurn(context, request, {
-    clientTag: clientTagOf(headers.get('authorization')),
+    clientTag: clientTagOf(authorizationOf(headers)),
     sessionId: readSessionId(headers),
   });
   return turn === undefined

@@ -1,5 +1,6 @@
 import type { ActiveStreamRegistry } from './active-stream-registry.js';
 import type { ConversationIndex } from './conversation-index.js';
+import type { ConversationStore } from './conversation-store.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
@@ -42,6 +43,8 @@ export interface GatewayContext {
   sessionLanes: UpstreamSessionLanes;
   /** Conversations the gateway continues; `undefined` when continuation is off. */
   conversations?: ConversationIndex | undefined;
+  /** The Conversations API's conversations (`/v1/conversations`); `undefined` when it is turned off. */
+  conversationStore?: ConversationStore | undefined;
 }
 
 /** Header a client may send to choose whether reasoning text is included: `include` or `omit`. */

@@ -22,6 +22,14 @@ export interface ConversationCounts {
   readonly keptResponses?: number | undefined;
 }
 
+/** How many Conversations API conversations the gateway keeps and their bytes. */
+export interface StoredConversationCounts {
+  /** Conversations kept. */
+  readonly size: number;
+  /** Bytes of their items and metadata. */
+  readonly bytes: number;
+}
+
 /** A kind of token counted by `codetether_server_tokens_total`. */
 export type TokenKind = 'prompt' | 'completion' | 'cached' | 'reasoning';
 
@@ -46,8 +54,10 @@ export class GatewayMetrics {
   private readonly upstreamBytes: Counter<'mode'>;
   private readonly failovers: Counter<'from' | 'to'>;
   private readonly profileLoginFailures: Counter<'profile'>;
+  private readonly storedConversationEvictions: Counter<'reason'>;
   private activeStreamCount = 0;
   private conversationSource: ConversationCounts | undefined;
+  private storedConversationSource: StoredConversationCounts | undefined;
   private rateLimits: RateLimitSnapshot | undefined;
   private readonly rateLimitsOfProfiles = new Map<string, RateLimitSnapshot>();
 
@@ -126,6 +136,30 @@ export class GatewayMetrics {
         this.set(conversationCounts().keptResponses ?? 0);
       },
     });
+    const storedConversationCounts = (): StoredConversationCounts =>
+      this.storedConversationSource ?? { size: 0, bytes: 0 };
+    new Gauge({
+      name: 'codetether_server_stored_conversations',
+      help: 'Conversations API conversations (/v1/conversations) kept in memory right now (--max-stored-conversations).',
+      registers,
+      collect() {
+        this.set(storedConversationCounts().size);
+      },
+    });
+    new Gauge({
+      name: 'codetether_server_stored_conversation_bytes',
+      help: 'Bytes of the items and metadata of the Conversations API conversations kept (--max-stored-conversation-bytes).',
+      registers,
+      collect() {
+        this.set(storedConversationCounts().bytes);
+      },
+    });
+    this.storedConversationEvictions = new Counter({
+      name: 'codetether_server_stored_conversation_evictions_total',
+      help: 'Conversations API conversations dropped by a limit: `count`, `bytes` or `age` (unused too long).',
+      labelNames: ['reason'],
+      registers,
+    });
     // The usage windows of the latest upstream response, read at scrape time, so remembering a snapshot
     // costs an assignment.
     registerUsageWindowGauges(this.registry, this);
@@ -176,6 +210,16 @@ export class GatewayMetrics {
   /** Reads the conversation gauges from `source` at scrape time (the gateway's conversation index). */
   observeConversations(source: ConversationCounts): void {
     this.conversationSource = source;
+  }
+
+  /** Reads the Conversations API gauges from `source` at scrape time (the gateway's conversation store). */
+  observeStoredConversations(source: StoredConversationCounts): void {
+    this.storedConversationSource = source;
+  }
+
+  /** Counts one Conversations API conversation dropped by a limit. */
+  recordStoredConversationEviction(reason: 'count' | 'bytes' | 'age'): void {
+    this.storedConversationEvictions.inc({ reason });
   }
 
   /** Counts one upstream request of a conversation and the bytes of its body. */

@@ -11,6 +11,24 @@ import {
 } from './anthropic-messages-schema.js';
 import { chatCompletionRequestSchema } from './chat-completion-request-schema.js';
 import { handleChatCompletions } from './chat-completions-route.js';
+import {
+  conversationIncludeQuerySchema,
+  conversationItemListSchema,
+  conversationItemsQuerySchema,
+  conversationSchema,
+  createConversationItemsRequestSchema,
+  createConversationRequestSchema,
+  deletedConversationSchema,
+  handleCreateConversation,
+  handleCreateConversationItems,
+  handleDeleteConversation,
+  handleDeleteConversationItem,
+  handleListConversationItems,
+  handleRetrieveConversation,
+  handleRetrieveConversationItem,
+  handleUpdateConversation,
+  updateConversationRequestSchema,
+} from './conversations-routes.js';
 import { createModelMap, type ModelMap } from './dialect-model-map.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayRoute } from './gateway-routes.js';
@@ -83,6 +101,8 @@ export interface GatewayRouteTableState {
 const STREAM_OR_JSON = 'A JSON object, or with `stream: true` server-sent events (`text/event-stream`).';
 const KEPT_RESPONSES =
   "Kept: every response the gateway answered (each turn's, incomplete and failed ones) until evicted by the continuation index's limits; with an API key upstream, an id it does not hold is asked of the OpenAI API (`store: true` responses).";
+const KEPT_CONVERSATIONS =
+  "Kept in this gateway's memory for the key that created it (lost on restart, not shared by replicas) until deleted, evicted by the limits or unused for --stored-conversation-max-age-ms.";
 const NDJSON_OR_JSON = 'NDJSON lines (`application/x-ndjson`), or with `stream: false` one JSON object.';
 
 /**
@@ -170,6 +190,100 @@ export function createGatewayRouteTable(
         summary: 'Always an error: only background responses can be cancelled, and the gateway runs none.',
         responseDescription: 'Never: a known response gets 400, an unknown one 404.',
         responseContent: { 'application/json': undefined },
+      },
+    },
+    {
+      path: '/v1/conversations',
+      methods: ['POST'],
+      handler: (c) => handleCreateConversation(context, c),
+      documentation: {
+        operationId: 'createConversation',
+        summary: `A new conversation (the OpenAI Conversations API), with up to 20 first items. ${KEPT_CONVERSATIONS}`,
+        requestBody: createConversationRequestSchema,
+        responseDescription: 'The conversation.',
+        responseContent: { 'application/json': conversationSchema },
+      },
+    },
+    {
+      path: '/v1/conversations/:conversationId',
+      methods: ['GET'],
+      handler: (c) => handleRetrieveConversation(context, c),
+      documentation: {
+        operationId: 'getConversation',
+        summary: `A conversation of the same key. ${KEPT_CONVERSATIONS}`,
+        responseDescription: 'The conversation.',
+        responseContent: { 'application/json': conversationSchema },
+      },
+    },
+    {
+      path: '/v1/conversations/:conversationId',
+      methods: ['POST'],
+      handler: (c) => handleUpdateConversation(context, c),
+      documentation: {
+        operationId: 'updateConversation',
+        summary: "Replaces a conversation's metadata.",
+        requestBody: updateConversationRequestSchema,
+        responseDescription: 'The conversation.',
+        responseContent: { 'application/json': conversationSchema },
+      },
+    },
+    {
+      path: '/v1/conversations/:conversationId',
+      methods: ['DELETE'],
+      handler: (c) => handleDeleteConversation(context, c),
+      documentation: {
+        operationId: 'deleteConversation',
+        summary: 'Forgets a conversation and its items.',
+        responseDescription: 'The deleted conversation id.',
+        responseContent: { 'application/json': deletedConversationSchema },
+      },
+    },
+    {
+      path: '/v1/conversations/:conversationId/items',
+      methods: ['GET'],
+      handler: (c) => handleListConversationItems(context, c),
+      documentation: {
+        operationId: 'listConversationItems',
+        summary: "A page of a conversation's items: what was added and each response's input and output.",
+        query: conversationItemsQuerySchema,
+        responseDescription: 'A page of items, newest first unless `order=asc`.',
+        responseContent: { 'application/json': conversationItemListSchema },
+      },
+    },
+    {
+      path: '/v1/conversations/:conversationId/items',
+      methods: ['POST'],
+      handler: (c) => handleCreateConversationItems(context, c),
+      documentation: {
+        operationId: 'createConversationItems',
+        summary: 'Appends up to 20 items to a conversation (items without an `id` get one).',
+        requestBody: createConversationItemsRequestSchema,
+        query: conversationIncludeQuerySchema,
+        responseDescription: 'The items added.',
+        responseContent: { 'application/json': conversationItemListSchema },
+      },
+    },
+    {
+      path: '/v1/conversations/:conversationId/items/:itemId',
+      methods: ['GET'],
+      handler: (c) => handleRetrieveConversationItem(context, c),
+      documentation: {
+        operationId: 'getConversationItem',
+        summary: 'One item of a conversation.',
+        query: conversationIncludeQuerySchema,
+        responseDescription: 'The item.',
+        responseContent: { 'application/json': undefined },
+      },
+    },
+    {
+      path: '/v1/conversations/:conversationId/items/:itemId',
+      methods: ['DELETE'],
+      handler: (c) => handleDeleteConversationItem(context, c),
+      documentation: {
+        operationId: 'deleteConversationItem',
+        summary: 'Deletes one item of a conversation.',
+        responseDescription: 'The conversation.',
+        responseContent: { 'application/json': conversationSchema },
       },
     },
     {

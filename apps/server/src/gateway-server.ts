@@ -13,6 +13,7 @@ import {
   DEFAULT_CONVERSATION_INDEX_MAX_BYTES,
   DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES,
 } from './conversation-index.js';
+import { ConversationStore, type ConversationStoreLimits } from './conversation-store.js';
 import type { ModelMap } from './dialect-model-map.js';
 import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext, ReasoningContentMode } from './gateway-context.js';
@@ -98,6 +99,12 @@ export interface GatewayServerOptions {
    */
   continuation?: false | ContinuationOptions;
   /**
+   * The Conversations API (`/v1/conversations`, `conversation` on `/v1/responses`; default on): its
+   * conversations live in this gateway's memory, per client key, within these limits (defaults: 1000
+   * conversations, 64 MiB, 24 hours unused). `false` turns it off (its routes answer 404).
+   */
+  conversationsApi?: false | ConversationStoreLimits;
+  /**
    * Client keys besides `apiKey` (`codetether-server keys create`): each is accepted, counted under its
    * name in `/metrics`, and has conversations of its own. Each key's requests and tokens are published
    * to `usage` (every few seconds while they change) for `keys list`; `usageHome` is short for the
@@ -169,6 +176,8 @@ export interface GatewayServer {
   readonly responsesWebSocket: ResponsesWebSocket;
   /** The conversations continuation remembers (`undefined` when continuation is off). */
   readonly conversations: ConversationIndex | undefined;
+  /** The Conversations API's conversations (`undefined` when it is turned off). */
+  readonly conversationStore: ConversationStore | undefined;
   /** The provider the routes use: `options.provider`, or the per-profile router (closing it closes every profile's provider). */
   readonly provider: GatewayProvider;
   /**
@@ -266,6 +275,12 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
           ),
   };
   if (context.conversations !== undefined) metrics.observeConversations(context.conversations);
+  if (options.conversationsApi !== false) {
+    context.conversationStore = new ConversationStore(options.conversationsApi ?? {}, now, (reason) =>
+      metrics.recordStoredConversationEviction(reason),
+    );
+    metrics.observeStoredConversations(context.conversationStore);
+  }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const originPolicy = createRequestOriginPolicy({
     bindHost: options.bindHost,
@@ -371,6 +386,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     fetch: async (request, env) => app.fetch(request, env),
     metrics,
     conversations: context.conversations,
+    conversationStore: context.conversationStore,
     provider: context.provider,
     responsesWebSocket: createResponsesWebSocket(context, {
       authenticate,

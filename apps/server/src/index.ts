@@ -31,6 +31,14 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
 export {
+  type ConversationObject,
+  type ConversationStore,
+  type ConversationStoreLimits,
+  DEFAULT_STORED_CONVERSATION_MAX_AGE_MS,
+  DEFAULT_STORED_CONVERSATION_MAX_BYTES,
+  DEFAULT_STORED_CONVERSATIONS_MAX,
+} from './conversation-store.js';
+export {
   createModelMap,
   DEFAULT_MODEL_MAP_RULES,
   type ModelMap,
@@ -46,7 +54,11 @@ export {
   type GatewayLogger,
   type GatewayLoggerOptions,
 } from './gateway-logger.js';
-export { type ConversationCounts, GatewayMetrics } from './gateway-metrics.js';
+export {
+  type ConversationCounts,
+  GatewayMetrics,
+  type StoredConversationCounts,
+} from './gateway-metrics.js';
 export type {
   GatewayModel,
   GatewayProvider,

@@ -18,7 +18,7 @@ export interface InputItemsPageQuery {
 /** One page of input items, in OpenAI's `ResponseItemList` shape. */
 export interface InputItemsPage {
   object: 'list';
-  data: Record<string, unknown>[];
+  data: Readonly<Record<string, unknown>>[];
   first_id: string | null;
   last_id: string | null;
   has_more: boolean;
@@ -39,12 +39,17 @@ function limitOf(limit: string | undefined): number {
   return value;
 }
 
-function cursorIndex(items: readonly Record<string, unknown>[], param: string, id: string): number {
+function cursorIndex(
+  items: readonly Readonly<Record<string, unknown>>[],
+  param: string,
+  id: string,
+  owner: string,
+): number {
   const position = items.findIndex((item) => item.id === id);
   if (position < 0)
     throw invalidQuery(
       param,
-      `Invalid '${param}': no input item of this response has the id ${JSON.stringify(id.slice(0, 128))}. Send the id of an item from an earlier page.`,
+      `Invalid '${param}': no item of ${owner} has the id ${JSON.stringify(id.slice(0, 128))}. Send the id of an item from an earlier page.`,
     );
   return position;
 }
@@ -55,11 +60,13 @@ function cursorIndex(items: readonly Record<string, unknown>[], param: string, i
  *
  * @param items - the response's input items in the order the client sent them, each with an `id`
  * @param query - the query string's pagination fields
+ * @param owner - what holds the items, as an unknown cursor's error names it
  * @throws {GatewayError} 400 `invalid_value` naming `limit`, `order`, `after` or `before`
  */
 export function inputItemsPage(
-  items: readonly Record<string, unknown>[],
+  items: readonly Readonly<Record<string, unknown>>[],
   query: InputItemsPageQuery,
+  owner = 'this response',
 ): InputItemsPage {
   const limit = limitOf(query.limit);
   const order = query.order ?? 'desc';
@@ -68,9 +75,9 @@ export function inputItemsPage(
   const ordered = order === 'asc' ? [...items] : [...items].reverse();
   let start = 0;
   let end = ordered.length;
-  if (query.after !== undefined) start = cursorIndex(ordered, 'after', query.after) + 1;
-  if (query.before !== undefined) end = cursorIndex(ordered, 'before', query.before);
-  let data: Record<string, unknown>[];
+  if (query.after !== undefined) start = cursorIndex(ordered, 'after', query.after, owner) + 1;
+  if (query.before !== undefined) end = cursorIndex(ordered, 'before', query.before, owner);
+  let data: Readonly<Record<string, unknown>>[];
   let hasMore: boolean;
   if (query.before !== undefined && query.after === undefined) {
     const first = Math.max(start, end - limit);

@@ -8,8 +8,13 @@ import { GatewayError } from './openai-error.js';
  *
  * @param c - the Hono context
  * @param maxDepth - the deepest JSON nesting accepted
+ * @param options - `emptyIsObject`: an empty body reads as `{}` (for requests whose every field is optional)
  */
-export async function readJsonBody(c: Context, maxDepth: number): Promise<Record<string, unknown>> {
+export async function readJsonBody(
+  c: Context,
+  maxDepth: number,
+  options: { emptyIsObject?: boolean } = {},
+): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await c.req.text();
@@ -19,6 +24,7 @@ export async function readJsonBody(c: Context, maxDepth: number): Promise<Record
       cause: error,
     });
   }
+  if (options.emptyIsObject === true && text.trim() === '') return {};
   let value: unknown;
   try {
     value = JSON.parse(text);

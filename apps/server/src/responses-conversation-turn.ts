@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationInput } from '@codetether/provider-codex';
 import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
+import { authorizationOf } from './api-key-header.js';
 import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
 import {
   type IndexPlacement,
@@ -90,6 +91,8 @@ interface ResponsesRequest {
   template: Record<string, unknown>;
   settings: string;
   items: ResponseItem[];
+  /** The input items a stored response lists (`items`, unless a Conversations API turn prepended its conversation). */
+  listedItems: readonly ResponseItem[];
   /** Assembles the response the turn answers (observes the upstream events), to store it. */
   assembly: FinalResponseAssembly;
   /** The index key of the conversation: the session's, or its transcript's. */
@@ -106,20 +109,23 @@ function readResponsesRequest(
   context: GatewayContext,
   body: Record<string, unknown>,
   headers: Headers,
+  listedInput: readonly ResponseItem[] | undefined,
 ): ResponsesRequest | undefined {
   const index = context.conversations;
   const createConversation = context.provider.createConversation?.bind(context.provider);
   if (index === undefined || createConversation === undefined) return undefined;
-  const clientTag = clientTagOf(headers.get('authorization'));
+  const clientTag = clientTagOf(authorizationOf(headers));
   const sessionId = readSessionId(headers);
   const template = templateOf(body);
+  const items = inputItemsOf(body.input);
   return {
     index,
     clientTag,
     sessionId,
     template,
     settings: JSON.stringify(template),
-    items: inputItemsOf(body.input),
+    items,
+    listedItems: listedInput ?? items,
     assembly: new FinalResponseAssembly(),
     keyOf: (transcript) =>
       sessionId === undefined
@@ -153,12 +159,12 @@ async function planResponsesTurn(
   body: Record<string, unknown>,
   request: ResponsesRequest,
 ): Promise<PlannedConversationTurn | undefined> {
-  const { index, clientTag, sessionId, template, items, keyOf, newConversation } = request;
+  const { index, clientTag, sessionId, template, items, listedItems, keyOf, newConversation } = request;
   let { settings } = request;
   const placementAfter = (conversation: GatewayConversation) => () => {
     const transcript = transcriptOf(settings, conversation.history);
     const final = request.assembly.result();
-    const response = final === undefined ? undefined : storeResponse(final, items, settings, template);
+    const response = final === undefined ? undefined : storeResponse(final, listedItems, settings, template);
     return { key: keyOf(transcript), value: { conversation, transcript, settings, response } };
   };
   /** Keeps the turn's response retrievable when it ended incomplete or failed (it continues nothing). */
@@ -166,7 +172,7 @@ async function planResponsesTurn(
     const final = request.assembly.result();
     if (final === undefined || typeof final.id !== 'string' || final.id === '') return;
     if (final.status !== 'incomplete' && final.status !== 'failed') return;
-    index.keepResponse(clientTag, final.id, storeResponse(final, items, settings, template));
+    index.keepResponse(clientTag, final.id, storeResponse(final, listedItems, settings, template));
   };
   /** The planned turn on `conversation`, sending `input` (and going back to `restore` if it fails). */
   const turnOn = (
@@ -301,7 +307,7 @@ async function answerWarmUp(
     transcript,
     settings,
     responseId,
-    response: storeResponse(response, request.items, settings, request.template),
+    response: storeResponse(response, request.listedItems, settings, request.template),
   });
   async function* events(): AsyncGenerator<unknown, void, undefined> {
     yield { type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress' } };
@@ -341,6 +347,26 @@ function namedPreviousResponseId(body: Record<string, unknown>): string | null {
 function echoPreviousResponseId(event: unknown, previousResponseId: string | null): void {
   if (isRecord(event) && isRecord(event.response) && 'id' in event.response)
     event.response.previous_response_id = previousResponseId;
+}
+
+/**
+ * Makes the response object an event carries name the Conversations API conversation the request ran
+ * on (`conversation: {id}`), as OpenAI's do.
+ *
+ * @param event - an upstream event (only one carrying a `response` object changes)
+ * @param conversationId - the conversation's id
+ */
+export function echoConversation(event: unknown, conversationId: string): void {
+  if (isRecord(event) && isRecord(event.response) && 'id' in event.response)
+    event.response.conversation = { id: conversationId };
+}
+
+/** What a Conversations API turn tells {@link openResponseStream} besides the body it prepared. */
+export interface ConversationsApiTurn {
+  /** The conversation's id, echoed in the response objects. */
+  conversationId: string;
+  /** The request's own input items: what the stored response lists as its input (not the conversation's items). */
+  listedInput: readonly ResponseItem[];
 }
 
 /**
@@ -400,15 +426,18 @@ async function conversationResponseStream(
  * @param body - the client's Responses body
  * @param headers - the request headers (client key, session id)
  * @param upstream - the request's upstream signal and session id (a lane when the client sent none)
+ * @param conversationTurn - for a Conversations API turn (its `body.input` holds the conversation's
+ *   items then the request's): the conversation id and the request's own input
  */
 export async function openResponseStream(
   context: GatewayContext,
   body: Record<string, unknown>,
   headers: Headers,
   upstream: { signal: AbortSignal; sessionId: string },
+  conversationTurn?: ConversationsApiTurn,
 ): Promise<GatewayResponseStream> {
   refuseBackground(body);
-  const request = readResponsesRequest(context, body, headers);
+  const request = readResponsesRequest(context, body, headers, conversationTurn?.listedInput);
   if (request === undefined) return context.provider.createResponseStream(body, upstream);
   if (body.generate === false) return answerWarmUp(context, body, request);
   const turn = await planResponsesTurn(body, request);
@@ -421,13 +450,14 @@ export async function openResponseStream(
     const partial = upstream.signal.aborted ? undefined : assembly.inProgress();
     return partial === undefined
       ? undefined
-      : storeResponse(partial, request.items, request.settings, request.template);
+      : storeResponse(partial, request.listedItems, request.settings, request.template);
   };
   const previousResponseId = namedPreviousResponseId(body);
   const chunks = runConversationTurn(context, turn, {
     signal: upstream.signal,
     onEvent: (event) => {
       echoPreviousResponseId(event, previousResponseId);
+      if (conversationTurn !== undefined) echoConversation(event, conversationTurn.conversationId);
       assembly.observe(event);
       if (streamingId === undefined) {
         // Cheap until the response has an id (a property read); then registered once.

@@ -6,6 +6,7 @@ import {
   reportStreamError,
   requestFailure,
 } from './answer-stream-lifecycle.js';
+import { openConversationResponseStream } from './conversation-response-stream.js';
 import { FinalResponseAssembly, TERMINAL_RESPONSE_EVENT_TYPES } from './final-response-assembly.js';
 import { formatSseFrame } from './frame-stream.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -16,7 +17,6 @@ import { GatewayError } from './openai-error.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
-import { openResponseStream } from './responses-conversation-turn.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
 import { trackRequest } from './tracked-request.js';
@@ -29,6 +29,12 @@ export const responsesRequestSchema = z.looseObject({
   model: z.string().min(1),
   stream: z.boolean().nullish(),
   input: z.union([z.string(), z.array(z.unknown())]).optional(),
+  conversation: z
+    .union([z.string(), z.looseObject({ id: z.string() })])
+    .nullish()
+    .describe(
+      "A Conversations API conversation of the same key (`conv_…` or `{id}`): the model gets its items before `input`, and the response's input and output items are added to it. Not with `previous_response_id`.",
+    ),
   background: z
     .boolean()
     .nullish()
@@ -141,7 +147,7 @@ export async function handleResponses(
   try {
     let response: GatewayResponseStream;
     try {
-      response = await openResponseStream(context, raw, c.req.raw.headers, {
+      response = await openConversationResponseStream(context, raw, c.req.raw.headers, {
         signal: upstream.signal,
         sessionId: tracked.sessionId,
       });

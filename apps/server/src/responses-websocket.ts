@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { clientWentAway, requestFailure } from './answer-stream-lifecycle.js';
 import type { AuthenticatedClient } from './client-authentication.js';
+import { openConversationResponseStream } from './conversation-response-stream.js';
 import { recordFinishedRequest } from './finished-request.js';
 import type { GatewayContext } from './gateway-context.js';
 import { UNMATCHED_ROUTE_LABEL } from './gateway-routes.js';
@@ -11,7 +12,6 @@ import { GatewayError } from './openai-error.js';
 import { runInProfileScope } from './profile-scope.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
-import { openResponseStream } from './responses-conversation-turn.js';
 import {
   isOpenAiResponsesEventType,
   responsesRequestSchema,
@@ -181,7 +181,7 @@ async function streamResponse(
   try {
     // Nothing goes upstream for a client that is gone.
     if (clientWentAway(tracked)) return;
-    const stream = await openResponseStream(context, body, headers, {
+    const stream = await openConversationResponseStream(context, body, headers, {
       signal: tracked.upstream.signal,
       sessionId: tracked.sessionId,
     });

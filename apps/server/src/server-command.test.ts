@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFakeProvider } from './__fixtures__/fake-provider.js';
 import { createGatewayLogger } from './gateway-logger.js';
-import { parseServerArguments, runServerCommand, ServerUsageError } from './server-command.js';
+import { parseServerArguments, runServerCommand, SERVER_USAGE, ServerUsageError } from './server-command.js';
 
 describe('parseServerArguments', () => {
   it('defaults to 127.0.0.1:8787 with the documented limits', () => {
@@ -15,6 +15,7 @@ describe('parseServerArguments', () => {
       logLevel: 'info',
       requireKey: false,
       continuation: {},
+      conversationsApi: {},
       instructions: undefined,
       allowedHosts: [],
       allowedOrigins: [],
@@ -76,6 +77,36 @@ describe('parseServerArguments', () => {
       ServerUsageError,
     );
     expect(() => parseServerArguments(['--max-conversations', '0'], {})).toThrow(ServerUsageError);
+  });
+
+  it('reads the Conversations API switch and its store limits', () => {
+    expect(parseServerArguments([], {})).toMatchObject({ conversationsApi: {} });
+    expect(parseServerArguments(['--no-conversations-api'], {})).toMatchObject({ conversationsApi: false });
+    expect(
+      parseServerArguments(
+        [
+          '--max-stored-conversations',
+          '50',
+          '--stored-conversation-max-age-ms',
+          '60000',
+          '--max-stored-conversation-bytes',
+          '1048576',
+        ],
+        {},
+      ),
+    ).toMatchObject({ conversationsApi: { maxConversations: 50, maxAgeMs: 60_000, maxBytes: 1_048_576 } });
+    for (const flag of [
+      '--max-stored-conversations',
+      '--stored-conversation-max-age-ms',
+      '--max-stored-conversation-bytes',
+    ]) {
+      expect(() => parseServerArguments([flag, '0'], {})).toThrow(ServerUsageError);
+      expect(() => parseServerArguments([flag, '1e3'], {})).toThrow(ServerUsageError);
+    }
+    expect(() => parseServerArguments(['--stored-conversation-max-age-ms', '9999999999999'], {})).toThrow(
+      ServerUsageError,
+    );
+    expect(SERVER_USAGE).toContain('--max-stored-conversations');
   });
 
   it('reads the model map from --model-map, then CODETETHER_GATEWAY_MODEL_MAP', () => {

@@ -15,6 +15,11 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_REQUEST_TIMEOUT_MS,
 } from './connection-limits.js';
+import {
+  DEFAULT_STORED_CONVERSATION_MAX_AGE_MS,
+  DEFAULT_STORED_CONVERSATION_MAX_BYTES,
+  DEFAULT_STORED_CONVERSATIONS_MAX,
+} from './conversation-store.js';
 import { createModelMap, type ModelMapRule, parseModelMapRules } from './dialect-model-map.js';
 import { createGatewayCodexProvider } from './gateway-codex-provider.js';
 import { createGatewayLogger, type GatewayLogger } from './gateway-logger.js';
@@ -66,6 +71,11 @@ export interface ServerCommandSettings extends ConnectionLimits {
   requireKey: boolean;
   /** Continuation and its index limits, or `false` (`--no-continuation`, `CODETETHER_GATEWAY_CONTINUATION=off`). */
   continuation: false | { maxConversations?: number; maxAgeMs?: number; maxBytes?: number };
+  /**
+   * The Conversations API and its store limits (`--max-stored-conversations`…), or `false`
+   * (`--no-conversations-api`).
+   */
+  conversationsApi: false | { maxConversations?: number; maxAgeMs?: number; maxBytes?: number };
   /** Instructions for requests that bring none (`--instructions`), else the environment's or the neutral default. */
   instructions: string | undefined;
   /** More `Host` names answered besides the loopback ones (`--allowed-hosts`), `*` for any. */
@@ -106,6 +116,13 @@ Options (each also read from the variable named after it):
   --max-conversations N        the most conversations remembered for continuation (default 256)
   --conversation-max-age-ms MS how long a conversation is remembered after its last turn (default 1800000)
   --max-conversation-bytes N   the most bytes of conversation transcripts remembered (default 134217728)
+  --no-conversations-api       turn off the Conversations API (/v1/conversations, conversation on
+                               /v1/responses); its conversations live in this process's memory only
+  --max-stored-conversations N the most Conversations API conversations kept, all keys (default ${DEFAULT_STORED_CONVERSATIONS_MAX})
+  --stored-conversation-max-age-ms MS
+                               how long a conversation is kept after it was last used (default ${DEFAULT_STORED_CONVERSATION_MAX_AGE_MS})
+  --max-stored-conversation-bytes N
+                               the most bytes of their items and metadata kept (default ${DEFAULT_STORED_CONVERSATION_MAX_BYTES})
   --profile NAME               the login profile the gateway's own key spends (CODETETHER_PROFILE,
                                default: the first --failover profile, else the default profile); a
                                client key made with keys create --profile P spends profile P's login
@@ -192,6 +209,9 @@ const STRING_OPTIONS = [
   'max-conversations',
   'conversation-max-age-ms',
   'max-conversation-bytes',
+  'max-stored-conversations',
+  'stored-conversation-max-age-ms',
+  'max-stored-conversation-bytes',
   'model-map',
   'profile',
   'failover',
@@ -200,6 +220,7 @@ const STRING_OPTIONS = [
 type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
   'require-key'?: boolean;
   'no-continuation'?: boolean;
+  'no-conversations-api'?: boolean;
   help?: boolean;
   version?: boolean;
 };
@@ -216,6 +237,7 @@ function parseValues(argv: readonly string[]): ParsedValues {
         ...Object.fromEntries(STRING_OPTIONS.map((name) => [name, { type: 'string' as const }])),
         'require-key': { type: 'boolean' },
         'no-continuation': { type: 'boolean' },
+        'no-conversations-api': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -409,6 +431,7 @@ export function parseServerArguments(
     allowedOrigins: listSetting(values, env, ALLOWED_ORIGINS),
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
+    conversationsApi: parseConversationsApi(values),
     modelMap: parseModelMap(values['model-map'], env),
     ...parseProfiles(values, env),
   };
@@ -489,6 +512,35 @@ function parseContinuation(
   return limits;
 }
 
+/** `--no-conversations-api`, else the Conversations API's store limits that were given. */
+function parseConversationsApi(values: ParsedValues): ServerCommandSettings['conversationsApi'] {
+  if (values['no-conversations-api'] === true) return false;
+  const limits: { maxConversations?: number; maxAgeMs?: number; maxBytes?: number } = {};
+  const count = values['max-stored-conversations'];
+  if (count !== undefined)
+    limits.maxConversations = wholeNumberSetting({
+      flag: count,
+      flagName: '--max-stored-conversations',
+      fallback: 0,
+    });
+  const age = values['stored-conversation-max-age-ms'];
+  if (age !== undefined)
+    limits.maxAgeMs = wholeNumberSetting({
+      flag: age,
+      flagName: '--stored-conversation-max-age-ms',
+      fallback: 0,
+      maximum: LONGEST_TIMER_MS,
+    });
+  const bytes = values['max-stored-conversation-bytes'];
+  if (bytes !== undefined)
+    limits.maxBytes = wholeNumberSetting({
+      flag: bytes,
+      flagName: '--max-stored-conversation-bytes',
+      fallback: 0,
+    });
+  return limits;
+}
+
 /** Logs whether a profile's login can be used (a missing one is a warning naming the login command). */
 async function logUpstreamCredentials(
   logger: GatewayLogger,
@@ -563,6 +615,7 @@ export async function runServerCommand(
       host: settings.host,
       port: settings.port,
       continuation: settings.continuation,
+      conversationsApi: settings.conversationsApi,
       allowedHosts: settings.allowedHosts,
       allowedOrigins: settings.allowedOrigins,
       headersTimeoutMs: settings.headersTimeoutMs,

@@ -154,6 +154,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     memoryRelease?.stop();
     await gateway.flushKeyUsage({ publish: false });
     await gateway.conversations?.close();
+    gateway.conversationStore?.close();
     throw gatewayListenError(error, host, port);
   }
   server.on('upgrade', gateway.responsesWebSocket.handleUpgrade);
@@ -192,6 +193,7 @@ export async function startGatewayServer(options: StartGatewayServerOptions): Pr
     // Every request has ended: the usage they counted is final.
     await gateway.flushKeyUsage();
     await gateway.conversations?.close();
+    gateway.conversationStore?.close();
     if (options.closeProviderOnClose === true) await gateway.provider.close?.();
   };
 

@@ -2,6 +2,7 @@ import { FORWARDABLE_RESPONSE_ID, type StoredResponseOperation } from '@codeteth
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
+import { authorizationOf } from './api-key-header.js';
 import { clientTagOf } from './conversation-index.js';
 import { runForwardedRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -63,7 +64,10 @@ function responseIdOf(c: Context): string {
 
 /** The client's response named by the path, when the gateway holds it. */
 function heldResponse(context: GatewayContext, c: Context): StoredResponse | undefined {
-  return context.conversations?.findResponse(clientTagOf(c.req.header('authorization')), responseIdOf(c));
+  return context.conversations?.findResponse(
+    clientTagOf(authorizationOf(c.req.raw.headers)),
+    responseIdOf(c),
+  );
 }
 
 /** The client's response named by the path, or the 404. */
@@ -87,7 +91,7 @@ async function forwardedOrNotFound(
   const forward = context.provider.requestStoredResponse?.bind(context.provider);
   if (forward === undefined || !FORWARDABLE_RESPONSE_ID.test(responseId)) throw responseNotFound(responseId);
   // Another key's response (the upstream stores it under the gateway's one API key) is never fetched.
-  const clientTag = clientTagOf(c.req.header('authorization'));
+  const clientTag = clientTagOf(authorizationOf(c.req.raw.headers));
   if (context.conversations?.belongsToAnotherClient(clientTag, responseId) === true)
     throw responseNotFound(responseId);
   let answer: Awaited<ReturnType<typeof forward>>;
@@ -162,7 +166,7 @@ export async function handleDeleteResponse(context: GatewayContext, c: Context):
   const responseId = responseIdOf(c);
   const held = heldResponse(context, c);
   if (held === undefined) return forwardedOrNotFound(context, c, 'delete');
-  const clientTag = clientTagOf(c.req.header('authorization'));
+  const clientTag = clientTagOf(authorizationOf(c.req.raw.headers));
   if (context.conversations?.streamingResponse(clientTag, responseId) !== undefined)
     throw new GatewayError(
       400,
