@@ -27,6 +27,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
+import { responseItemListSchema } from './stored-responses-routes.js';
 
 const metadataSchema = z
   .record(z.string().max(METADATA_LIMITS.maxKeyLength), z.string().max(METADATA_LIMITS.maxValueLength))
@@ -70,14 +71,11 @@ export const deletedConversationSchema = z.object({
   deleted: z.literal(true),
 });
 
-/** The zod schema of a conversation item list (OpenAI's `ConversationItemList`). */
-export const conversationItemListSchema = z.object({
-  object: z.literal('list'),
-  data: z.array(z.looseObject({ id: z.string(), type: z.string() })),
-  first_id: z.string().nullable(),
-  last_id: z.string().nullable(),
-  has_more: z.boolean(),
-});
+/**
+ * The zod schema of a conversation item list (OpenAI's `ConversationItemList`): the same shape as a
+ * response's input item list.
+ */
+export const conversationItemListSchema = responseItemListSchema;
 
 /** The zod schema of the query of `GET /v1/conversations/{id}/items` (for `/openapi.json`). */
 export const conversationItemsQuerySchema = z.object({
