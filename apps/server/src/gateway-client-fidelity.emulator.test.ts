@@ -33,6 +33,28 @@ with client.responses.stream(model="gpt-5.4", input="[scenario:text] hello") as 
 print(json.dumps({"types": types, "text": final.output_text, "instructions": final.instructions}))
 `;
 
+/** Python's `openai` Conversations API against the gateway: two turns on one conversation, then its items. */
+const PYTHON_CONVERSATION = `
+import json, sys
+from openai import OpenAI
+client = OpenAI(base_url=sys.argv[1], api_key=sys.argv[2], max_retries=0)
+conversation = client.conversations.create(metadata={"user": "python"})
+first = client.responses.create(model="gpt-5.4", input="[scenario:text] first", conversation=conversation.id)
+with client.responses.stream(model="gpt-5.4", input="[scenario:text] second", conversation=conversation.id) as stream:
+    for event in stream:
+        pass
+    second = stream.get_final_response()
+items = client.conversations.items.list(conversation.id, order="asc")
+deleted = client.conversations.delete(conversation.id)
+print(json.dumps({
+    "texts": [first.output_text, second.output_text],
+    "conversation": second.conversation.id if second.conversation else None,
+    "id": conversation.id,
+    "items": [[item.type, getattr(item, "role", None)] for item in items.data],
+    "deleted": deleted.deleted,
+}))
+`;
+
 /** The bodies the emulator received on its Responses endpoint, newest last. */
 function upstreamBodies(harness: GatewayHarness): Record<string, unknown>[] {
   return harness.emulator.requests
@@ -83,6 +105,47 @@ describe.each([
       expect(raw.response.headers.get('x-codex-plan-type')).toBeTruthy();
       const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
       expect(metrics).toMatch(/codetether_upstream_usage_used_percent\{window="primary"\} \d/);
+    },
+  );
+
+  it.skipIf(!python)(
+    'python openai: the Conversations API and responses on a conversation',
+    TIMEOUT,
+    async () => {
+      const folder = await mkdtemp(join(tmpdir(), 'codetether-python-sdk-'));
+      try {
+        const script = join(folder, 'conversation.py');
+        await writeFile(script, PYTHON_CONVERSATION);
+        const { stdout } = await run('python3', [script, harness.baseUrl, TEST_SERVER_KEY]);
+        const result = JSON.parse(stdout) as {
+          texts: string[];
+          conversation: string | null;
+          id: string;
+          items: [string, string | null][];
+          deleted: boolean;
+        };
+        expect(result.texts).toEqual([TEXT_ANSWER, TEXT_ANSWER]);
+        expect(result.conversation).toBe(result.id);
+        // Each turn's input, then its output (the text scenario answers with one message).
+        expect(result.items.filter(([type]) => type === 'message')).toEqual([
+          ['message', 'user'],
+          ['message', 'assistant'],
+          ['message', 'user'],
+          ['message', 'assistant'],
+        ]);
+        expect(result.deleted).toBe(true);
+        // The second turn carried the first (in full over HTTP, continued over a WebSocket upstream).
+        const second = upstreamBodies(harness).at(-1) ?? {};
+        expect(JSON.stringify(second.input)).toContain('second');
+        if (transport === 'http') {
+          expect(JSON.stringify(second.input)).toContain('first');
+        } else {
+          expect(second.previous_response_id).toEqual(expect.any(String));
+          expect(JSON.stringify(second.input)).not.toContain('first');
+        }
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
     },
   );
 
