@@ -16,6 +16,7 @@ import { ConversationStoreError, type ConversationTurn } from './conversation-st
 import { FinalResponseAssembly } from './final-response-assembly.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
+import { asksForEncryptedReasoning, eventWithoutEncryptedReasoning } from './hidden-encrypted-reasoning.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
 import { echoConversation, openResponseStream } from './responses-conversation-turn.js';
@@ -94,12 +95,15 @@ function upstreamBodyOf(
  * once the response completed (or ended incomplete) its input and output items are appended to the
  * conversation, before that last event goes on; the conversation is free again when the events end
  * in any way (read to the end, failed, or closed by a client that went away — also before the first).
+ * With `hideEncryptedReasoning` (the client's `include` did not ask for it) the client gets copies of
+ * the events without reasoning items' `encrypted_content`, which the conversation still receives.
  */
 function conversationEvents(
   events: AsyncIterable<unknown>,
   turn: ConversationTurn,
   conversationId: string,
   inputItems: readonly Record<string, unknown>[],
+  hideEncryptedReasoning: boolean,
 ): AsyncIterableIterator<unknown> {
   const iterator = events[Symbol.asyncIterator]();
   const assembly = new FinalResponseAssembly();
@@ -132,7 +136,7 @@ function conversationEvents(
         const output = assembly.result()?.output;
         turn.complete([...inputItems, ...(Array.isArray(output) ? output.filter(isRecord) : [])]);
       } else if (typeof type === 'string' && FAILING_EVENT_TYPES.has(type)) end();
-      return result;
+      return hideEncryptedReasoning ? { done: false, value: eventWithoutEncryptedReasoning(event) } : result;
     },
     async return(value?: unknown) {
       end();
@@ -188,6 +192,8 @@ export async function openConversationResponseStream(
     throw error;
   }
   if (turn === undefined) throw conversationNotFound(conversationId, 'conversation');
+  // The gateway asks for encrypted reasoning to replay it; a client that did not ask does not see it.
+  const hideEncryptedReasoning = !asksForEncryptedReasoning(body);
   let stream: GatewayResponseStream;
   try {
     stream = await openResponseStream(
@@ -199,11 +205,14 @@ export async function openConversationResponseStream(
       ),
       headers,
       upstream,
-      { conversationId, listedInput: inputItems as ResponseItem[] },
+      { conversationId, listedInput: inputItems as ResponseItem[], hideEncryptedReasoning },
     );
   } catch (error) {
     turn.release();
     throw error;
   }
-  return { ...stream, events: conversationEvents(stream.events, turn, conversationId, inputItems) };
+  return {
+    ...stream,
+    events: conversationEvents(stream.events, turn, conversationId, inputItems, hideEncryptedReasoning),
+  };
 }

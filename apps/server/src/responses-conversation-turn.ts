@@ -11,6 +11,7 @@ import {
 import { FinalResponseAssembly } from './final-response-assembly.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
+import { responseWithoutEncryptedReasoning } from './hidden-encrypted-reasoning.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
 import { storeResponse } from './stored-response.js';
@@ -95,6 +96,8 @@ interface ResponsesRequest {
   listedItems: readonly ResponseItem[];
   /** Assembles the response the turn answers (observes the upstream events), to store it. */
   assembly: FinalResponseAssembly;
+  /** The response as the client sees it, which is what is stored (a copy when it hides something). */
+  shownResponse(response: Record<string, unknown>): Record<string, unknown>;
   /** The index key of the conversation: the session's, or its transcript's. */
   keyOf(transcript: string): string;
   /**
@@ -109,7 +112,7 @@ function readResponsesRequest(
   context: GatewayContext,
   body: Record<string, unknown>,
   headers: Headers,
-  listedInput: readonly ResponseItem[] | undefined,
+  conversationTurn: ConversationsApiTurn | undefined,
 ): ResponsesRequest | undefined {
   const index = context.conversations;
   const createConversation = context.provider.createConversation?.bind(context.provider);
@@ -125,8 +128,12 @@ function readResponsesRequest(
     template,
     settings: JSON.stringify(template),
     items,
-    listedItems: listedInput ?? items,
+    listedItems: conversationTurn?.listedInput ?? items,
     assembly: new FinalResponseAssembly(),
+    shownResponse:
+      conversationTurn?.hideEncryptedReasoning === true
+        ? responseWithoutEncryptedReasoning
+        : (response) => response,
     keyOf: (transcript) =>
       sessionId === undefined
         ? ConversationIndex.transcriptKey(clientTag, transcript)
@@ -164,7 +171,10 @@ async function planResponsesTurn(
   const placementAfter = (conversation: GatewayConversation) => () => {
     const transcript = transcriptOf(settings, conversation.history);
     const final = request.assembly.result();
-    const response = final === undefined ? undefined : storeResponse(final, listedItems, settings, template);
+    const response =
+      final === undefined
+        ? undefined
+        : storeResponse(request.shownResponse(final), listedItems, settings, template);
     return { key: keyOf(transcript), value: { conversation, transcript, settings, response } };
   };
   /** Keeps the turn's response retrievable when it ended incomplete or failed (it continues nothing). */
@@ -172,7 +182,11 @@ async function planResponsesTurn(
     const final = request.assembly.result();
     if (final === undefined || typeof final.id !== 'string' || final.id === '') return;
     if (final.status !== 'incomplete' && final.status !== 'failed') return;
-    index.keepResponse(clientTag, final.id, storeResponse(final, listedItems, settings, template));
+    index.keepResponse(
+      clientTag,
+      final.id,
+      storeResponse(request.shownResponse(final), listedItems, settings, template),
+    );
   };
   /** The planned turn on `conversation`, sending `input` (and going back to `restore` if it fails). */
   const turnOn = (
@@ -367,6 +381,11 @@ export interface ConversationsApiTurn {
   conversationId: string;
   /** The request's own input items: what the stored response lists as its input (not the conversation's items). */
   listedInput: readonly ResponseItem[];
+  /**
+   * The client's `include` did not ask for `reasoning.encrypted_content` (the gateway added it): the
+   * stored response (`GET /v1/responses/{id}`, also while streaming) keeps its reasoning items without it.
+   */
+  hideEncryptedReasoning: boolean;
 }
 
 /**
@@ -437,7 +456,7 @@ export async function openResponseStream(
   conversationTurn?: ConversationsApiTurn,
 ): Promise<GatewayResponseStream> {
   refuseBackground(body);
-  const request = readResponsesRequest(context, body, headers, conversationTurn?.listedInput);
+  const request = readResponsesRequest(context, body, headers, conversationTurn);
   if (request === undefined) return context.provider.createResponseStream(body, upstream);
   if (body.generate === false) return answerWarmUp(context, body, request);
   const turn = await planResponsesTurn(body, request);
@@ -450,7 +469,12 @@ export async function openResponseStream(
     const partial = upstream.signal.aborted ? undefined : assembly.inProgress();
     return partial === undefined
       ? undefined
-      : storeResponse(partial, request.listedItems, request.settings, request.template);
+      : storeResponse(
+          request.shownResponse(partial),
+          request.listedItems,
+          request.settings,
+          request.template,
+        );
   };
   const previousResponseId = namedPreviousResponseId(body);
   const chunks = runConversationTurn(context, turn, {
