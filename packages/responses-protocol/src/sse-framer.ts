@@ -389,10 +389,7 @@ export function createSseFramer(
     }
     // Framed at once: the bytes need no copy.
     keepLargeEventBytes(bytes.subarray(0, end), false);
-    const pieces = largeCarry.map(textOfPiece);
-    largeCarry = [];
-    largeCarryLength = 0;
-    frameLinesInPieces(pieces);
+    frameLargeCarry();
     if (end < bytes.length) acceptBytes(bytes.subarray(end));
   }
 
@@ -467,18 +464,11 @@ export function createSseFramer(
       if (position === -1) return;
     } else if (textCarry !== '') {
       // The text waiting ends inside an event: it and the new text up to that event's end are
-      // framed together. An event end across the boundary: the text waiting ends with an LF and
-      // this one starts with one. (`firstEventEnd`, written out on this hot path.)
-      let firstCut: number;
-      if (text.charCodeAt(0) === LF && textCarry.charCodeAt(textCarry.length - 1) === LF) {
-        firstCut = 1;
-      } else {
-        const first = text.indexOf('\n\n');
-        if (first === -1) {
-          appendWaiting(text);
-          return;
-        }
-        firstCut = first + 2;
+      // framed together.
+      const firstCut = firstEventEnd(text);
+      if (firstCut === -1) {
+        appendWaiting(text);
+        return;
       }
       const waiting = textCarry + text.slice(0, firstCut);
       textCarry = '';
@@ -542,12 +532,17 @@ export function createSseFramer(
       appendWaiting(text);
       return -1;
     }
+    largeCarry.push(text.slice(0, firstCut));
+    frameLargeCarry();
+    return firstCut;
+  }
+
+  /** Frames the large event waiting, which its last piece ends (see `frameLinesInPieces`). */
+  function frameLargeCarry(): void {
     const pieces = largeCarry.map(textOfPiece);
-    pieces.push(text.slice(0, firstCut));
     largeCarry = [];
     largeCarryLength = 0;
     frameLinesInPieces(pieces);
-    return firstCut;
   }
 
   /**
