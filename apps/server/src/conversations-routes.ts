@@ -24,10 +24,10 @@ import {
   type StoredConversationItem,
 } from './conversation-store.js';
 import type { GatewayContext } from './gateway-context.js';
-import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
+import { inputItemsPage } from './input-items-page.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
-import { responseItemListSchema } from './stored-responses-routes.js';
+import { inputItemsQuerySchema, responseItemListSchema } from './stored-responses-routes.js';
 
 const metadataSchema = z
   .record(z.string().max(METADATA_LIMITS.maxKeyLength), z.string().max(METADATA_LIMITS.maxValueLength))
@@ -78,15 +78,7 @@ export const deletedConversationSchema = z.object({
 export const conversationItemListSchema = responseItemListSchema;
 
 /** The zod schema of the query of `GET /v1/conversations/{id}/items` (for `/openapi.json`). */
-export const conversationItemsQuerySchema = z.object({
-  limit: z
-    .int()
-    .min(INPUT_ITEMS_LIMIT.min)
-    .max(INPUT_ITEMS_LIMIT.max)
-    .default(INPUT_ITEMS_LIMIT.default)
-    .describe('The most items of the page.'),
-  order: z.enum(['asc', 'desc']).default('desc').describe('`desc`: newest first.'),
-  after: z.string().describe('An item id: the page starts after it.'),
+export const conversationItemsQuerySchema = inputItemsQuerySchema.omit({ before: true }).extend({
   include: z
     .array(z.string())
     .describe('`reasoning.encrypted_content` lists reasoning items with it; other values are accepted.'),
