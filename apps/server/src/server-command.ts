@@ -496,18 +496,39 @@ function parseContinuation(
   }
   if (values['no-continuation'] === true || ['off', 'false', '0'].includes(fromEnvironment ?? ''))
     return false;
-  const limits: { maxConversations?: number; maxAgeMs?: number; maxBytes?: number } = {};
-  const flags = {
-    'max-conversations': 'maxConversations',
-    'conversation-max-age-ms': 'maxAgeMs',
-    'max-conversation-bytes': 'maxBytes',
-  } as const;
-  for (const [flag, limit] of Object.entries(flags) as Array<
-    [keyof typeof flags, (typeof flags)[keyof typeof flags]]
-  >) {
+  return storeLimitsFromFlags(values, {
+    'max-conversations': { limit: 'maxConversations' },
+    'conversation-max-age-ms': { limit: 'maxAgeMs' },
+    'max-conversation-bytes': { limit: 'maxBytes' },
+  });
+}
+
+/** The limits of a store of conversations (continuation's, the Conversations API's) that flags can set. */
+interface StoreLimits {
+  maxConversations?: number;
+  maxAgeMs?: number;
+  maxBytes?: number;
+}
+
+/**
+ * The store limits given on the command line: each flag of `flags` that was given, read as a whole
+ * number (at most its `maximum`), sets its limit.
+ */
+function storeLimitsFromFlags<Flag extends string>(
+  values: Readonly<Partial<Record<NoInfer<Flag>, unknown>>>,
+  flags: Record<Flag, { limit: keyof StoreLimits; maximum?: number }>,
+): StoreLimits {
+  const limits: StoreLimits = {};
+  for (const flag of Object.keys(flags) as Flag[]) {
     const value = values[flag];
-    if (value !== undefined)
-      limits[limit] = wholeNumberSetting({ flag: value, flagName: `--${flag}`, fallback: 0 });
+    const { limit, maximum } = flags[flag];
+    if (typeof value === 'string')
+      limits[limit] = wholeNumberSetting({
+        flag: value,
+        flagName: `--${flag}`,
+        fallback: 0,
+        ...(maximum === undefined ? {} : { maximum }),
+      });
   }
   return limits;
 }
@@ -515,30 +536,11 @@ function parseContinuation(
 /** `--no-conversations-api`, else the Conversations API's store limits that were given. */
 function parseConversationsApi(values: ParsedValues): ServerCommandSettings['conversationsApi'] {
   if (values['no-conversations-api'] === true) return false;
-  const limits: { maxConversations?: number; maxAgeMs?: number; maxBytes?: number } = {};
-  const count = values['max-stored-conversations'];
-  if (count !== undefined)
-    limits.maxConversations = wholeNumberSetting({
-      flag: count,
-      flagName: '--max-stored-conversations',
-      fallback: 0,
-    });
-  const age = values['stored-conversation-max-age-ms'];
-  if (age !== undefined)
-    limits.maxAgeMs = wholeNumberSetting({
-      flag: age,
-      flagName: '--stored-conversation-max-age-ms',
-      fallback: 0,
-      maximum: LONGEST_TIMER_MS,
-    });
-  const bytes = values['max-stored-conversation-bytes'];
-  if (bytes !== undefined)
-    limits.maxBytes = wholeNumberSetting({
-      flag: bytes,
-      flagName: '--max-stored-conversation-bytes',
-      fallback: 0,
-    });
-  return limits;
+  return storeLimitsFromFlags(values, {
+    'max-stored-conversations': { limit: 'maxConversations' },
+    'stored-conversation-max-age-ms': { limit: 'maxAgeMs', maximum: LONGEST_TIMER_MS },
+    'max-stored-conversation-bytes': { limit: 'maxBytes' },
+  });
 }
 
 /** Logs whether a profile's login can be used (a missing one is a warning naming the login command). */
