@@ -43,8 +43,10 @@ export interface PlannedConversationTurn {
 export interface ConversationTurnOptions {
   /** Aborted when the client disconnects or the gateway stops the request. */
   signal: AbortSignal;
-  /** Receives the raw upstream events (the Responses route relays them). */
+  /** Receives the raw upstream events (the Responses route relays them); see `ConversationCallOptions.onEvent`. */
   onEvent?: ((event: unknown) => void) | undefined;
+  /** Told when the upstream accepted the turn (see `ConversationCallOptions.onResponseStarted`). */
+  onResponseStarted?: (() => void) | undefined;
 }
 
 function answerOf(chunks: readonly StreamChunk[]): TurnAnswer {
@@ -83,6 +85,7 @@ export async function* runConversationTurn(
     .send(turn.input, {
       signal: options.signal,
       onEvent: options.onEvent,
+      onResponseStarted: options.onResponseStarted,
       onUpstreamRequest: (request) =>
         context.metrics.recordUpstreamRequest(request.continued ? 'continued' : 'full', request.bodyBytes),
     })

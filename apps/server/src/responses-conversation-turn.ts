@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationInput } from '@codetether/provider-codex';
 import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
 import { authorizationOf } from './api-key-header.js';
+import { ArrivingEvents } from './arriving-events.js';
 import { ConversationIndex, clientTagOf, type IndexedConversation } from './conversation-index.js';
 import {
   type IndexPlacement,
@@ -390,44 +391,57 @@ export interface ConversationsApiTurn {
 
 /**
  * The raw Responses events of a conversation turn, as a {@link GatewayResponseStream}: resolves once
- * the turn produced its first chunk (failures before it are thrown, like `createResponseStream`'s);
- * a failure the upstream sent no event for (a dropped socket) becomes one `error` event. `onEnd` runs
- * once the events are over (read to the end, closed, or failed before the first chunk).
+ * the upstream accepted the turn or the turn produced its first chunk (failures before either are
+ * thrown, like `createResponseStream`'s); its events are relayed as they arrive (see
+ * `ConversationCallOptions.onEvent` for when the turn holds them back), not chunk by chunk; a failure
+ * the upstream sent no event for (a dropped socket) becomes one `error` event. `onEnd` runs once the
+ * events are over (read to the end, closed, or failed before the first chunk).
  */
 async function conversationResponseStream(
   chunks: AsyncGenerator<StreamChunk, void, undefined>,
-  queue: unknown[],
+  arriving: ArrivingEvents,
   onEnd: () => void,
 ): Promise<GatewayResponseStream> {
-  let first: IteratorResult<StreamChunk, void>;
+  let pendingChunk: Promise<IteratorResult<StreamChunk, void>> | undefined = chunks.next();
+  let result: IteratorResult<StreamChunk, void> | undefined;
   try {
-    first = await chunks.next();
+    result = await Promise.race([pendingChunk, arriving.started.then(() => undefined)]);
   } catch (error) {
     onEnd();
     throw error;
   }
+  if (result !== undefined) pendingChunk = undefined;
   async function* events(): AsyncGenerator<unknown, void, undefined> {
     try {
-      let result = first;
+      let relayedError = false;
       for (;;) {
-        // The events queued while the chunk was produced (none are added while they are yielded),
-        // each yielded itself: `yield*` over an array costs an extra promise per event.
-        let relayedError = false;
-        for (let index = 0; index < queue.length; index += 1) {
-          const event = queue[index];
-          if (!relayedError && isRecord(event) && RAW_ERROR_TYPES.has(String(event.type)))
-            relayedError = true;
-          yield event;
+        // The events that arrived so far, each yielded itself (`yield*` over an array costs an extra
+        // promise per event); more may arrive meanwhile: taken on the next pass.
+        const taken = arriving.take();
+        if (taken !== undefined) {
+          for (const event of taken) {
+            if (!relayedError && isRecord(event) && RAW_ERROR_TYPES.has(String(event.type)))
+              relayedError = true;
+            yield event;
+          }
+          continue;
         }
-        queue.length = 0;
+        if (result === undefined) {
+          // Waiting for the next chunk: an event that arrives first is relayed at once.
+          pendingChunk ??= chunks.next();
+          result = await Promise.race([pendingChunk, arriving.arrival()]);
+          if (result !== undefined) pendingChunk = undefined;
+          // The events that came with the chunk go first.
+          continue;
+        }
         if (result.done === true) return;
         const chunk = result.value;
+        result = undefined;
         if (chunk.type === 'error' && !relayedError) {
           yield { type: 'error', code: chunk.code ?? 'upstream_error', message: chunk.message };
           return;
         }
         if (chunk.type === 'done' || chunk.type === 'error') return;
-        result = await chunks.next();
       }
     } finally {
       onEnd();
@@ -461,7 +475,7 @@ export async function openResponseStream(
   if (body.generate === false) return answerWarmUp(context, body, request);
   const turn = await planResponsesTurn(body, request);
   if (turn === undefined) return context.provider.createResponseStream(body, upstream);
-  const queue: unknown[] = [];
+  const arriving = new ArrivingEvents();
   const { index, clientTag, assembly } = request;
   // Retrievable while it streams (as OpenAI answers a retrieve then), from its first event on.
   let streamingId: string | undefined;
@@ -488,10 +502,11 @@ export async function openResponseStream(
         streamingId = assembly.responseId();
         if (streamingId !== undefined) index.startStreamingResponse(clientTag, streamingId, snapshot);
       }
-      queue.push(event);
+      arriving.push(event);
     },
+    onResponseStarted: () => arriving.markStarted(),
   });
-  return conversationResponseStream(chunks, queue, () => {
+  return conversationResponseStream(chunks, arriving, () => {
     if (streamingId !== undefined) index.endStreamingResponse(clientTag, streamingId);
   });
 }

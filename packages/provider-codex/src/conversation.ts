@@ -120,10 +120,18 @@ export interface ConversationCallOptions {
   /** Cancels the call; a cancelled turn leaves the history as it was. */
   signal?: AbortSignal | undefined;
   /**
-   * Receives the raw upstream Responses events of the turn, each just before the chunks parsed from
-   * it are yielded (events of an attempt the conversation retried invisibly are never passed).
+   * Receives the raw upstream Responses events of the turn as they arrive, each before the chunks
+   * parsed from it are yielded. Events of an attempt the conversation may still retry invisibly (over
+   * a WebSocket the turn can replay over HTTP, until its first chunk) wait until that chunk; events
+   * of an attempt it retried are never passed.
    */
   onEvent?: ((event: unknown) => void) | undefined;
+  /**
+   * Told when the upstream accepted the turn: its first `response.*` event arrived (before any chunk
+   * is yielded). A later failure comes as an `error` chunk, not thrown; a caller can answer its own
+   * client (e.g. send the head of a stream) from here on. Called once per attempt.
+   */
+  onResponseStarted?: (() => void) | undefined;
   /** Told, once per upstream request of the turn, whether it continued and how many bytes it sent. */
   onUpstreamRequest?: ((request: ConversationUpstreamRequest) => void) | undefined;
 }
@@ -188,6 +196,17 @@ export interface ConversationContext {
   shareIdleWebSockets: boolean;
   /** Checks the model against the backend's live list; what the list says about it (context window). */
   checkModel(session: AuthSession, model: string): Promise<ModelInfo | undefined>;
+}
+
+/**
+ * Whether a raw event says the upstream is answering with a response (`response.created`,
+ * `response.in_progress`, …): an `error` event before it is a refusal the turn may still resend
+ * after; rate-limit events (`codex.rate_limits`) say nothing either way.
+ */
+function startsResponse(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  const type = (event as { type?: unknown }).type;
+  return typeof type === 'string' && type.startsWith('response.');
 }
 
 /** The transport error code behind a thrown provider error, or an error chunk's code. */
@@ -479,13 +498,26 @@ class CodexConversation implements Conversation {
     let response: TransportResponse | undefined;
     const recorder = new StreamedAnswerRecorder();
     let yielded = false;
-    // Raw events wait until a chunk is yielded, so an attempt resent invisibly passes none on.
+    // Raw events wait until the attempt is a response (its first `response.*` event) and, while it may
+    // still be replayed over HTTP invisibly, until its first chunk: an attempt resent or replayed passes
+    // none on.
     let pendingEvents: unknown[] = [];
+    /** Events go on as they arrive: the attempt is a response that is not retried invisibly any more. */
+    let relaying = false;
     const flushEvents = (): void => {
       const { onEvent } = callOptions;
       const events = pendingEvents;
       pendingEvents = [];
       if (onEvent !== undefined) for (const event of events) onEvent(event);
+    };
+    const { onResponseStarted } = callOptions;
+    const receive = (event: unknown): void => {
+      pendingEvents.push(event);
+      if (!relaying && startsResponse(event)) {
+        onResponseStarted?.();
+        relaying = !(turn.mode === 'auto' && response?.transport === 'websocket');
+      }
+      if (relaying) flushEvents();
     };
     const chunks = streamTurnChunks(
       this.context.sender,
@@ -497,12 +529,19 @@ class CodexConversation implements Conversation {
         const turnState = established.headers[TURN_STATE_HEADER];
         if (turnState !== undefined && turnState !== '') this.turnState = turnState;
       },
-      callOptions.onEvent === undefined ? undefined : (event) => pendingEvents.push(event),
+      callOptions.onEvent === undefined && onResponseStarted === undefined ? undefined : receive,
     );
     try {
       for await (const chunk of chunks) {
-        if (!yielded && canResend && chunk.type === 'error' && chunk.code === PREVIOUS_RESPONSE_NOT_FOUND)
+        if (
+          !yielded &&
+          !relaying &&
+          canResend &&
+          chunk.type === 'error' &&
+          chunk.code === PREVIOUS_RESPONSE_NOT_FOUND
+        )
           return 'resend-in-full';
+        relaying = true;
         flushEvents();
         recorder.see(chunk);
         // Recorded before the chunk is yielded: a caller may stop reading at `done`.
@@ -512,7 +551,7 @@ class CodexConversation implements Conversation {
       }
       flushEvents();
     } catch (error) {
-      if (!yielded && canResend && serverErrorCode(error) === PREVIOUS_RESPONSE_NOT_FOUND)
+      if (!yielded && !relaying && canResend && serverErrorCode(error) === PREVIOUS_RESPONSE_NOT_FOUND)
         return 'resend-in-full';
       throw error;
     } finally {

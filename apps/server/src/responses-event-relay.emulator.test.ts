@@ -1,0 +1,103 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+
+const MODEL = 'gpt-5.4';
+
+/** Resolves `promise`, or rejects after `ms` with `what` in the message. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// The emulator sends a stream's first event at once and pauses before each later one: with a pause of
+// ten minutes, the upstream has sent `response.created` and nothing else — as a model that reasons for
+// long before its first output token (no summary) has. OpenAI streams `response.created` at once.
+// (With `transport: 'auto'` a WebSocket turn may still be replayed over HTTP until its first output,
+// so its events wait until then: see the provider's `ConversationCallOptions.onEvent`.)
+describe.each(['auto', 'websocket', 'http'] as const)(
+  '/v1/responses relays upstream events as they arrive, not when the first output comes (upstream %s)',
+  (transport) => {
+    let harness: GatewayHarness;
+    let client: OpenAI;
+
+    beforeAll(async () => {
+      harness = await startGatewayHarness({ transport });
+      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
+    }, 30_000);
+    afterAll(async () => {
+      await harness?.close();
+    });
+
+    const relaysAtOnce = transport !== 'auto';
+    for (const turn of relaysAtOnce
+      ? (['a first turn', 'a turn continuing an earlier response'] as const)
+      : []) {
+      it(`${turn}: the client gets response.created while the model has produced nothing yet`, {
+        timeout: 30_000,
+      }, async () => {
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+        const previous =
+          turn === 'a first turn'
+            ? undefined
+            : await client.responses.create({ model: MODEL, input: '[scenario:text] earlier' });
+        harness.emulator.setOptions({ eventDelayMs: 600_000 });
+        const abort = new AbortController();
+        try {
+          const stream = await within(
+            client.responses.create(
+              {
+                model: MODEL,
+                input: '[scenario:text] think long',
+                stream: true,
+                ...(previous === undefined ? {} : { previous_response_id: previous.id }),
+              },
+              { signal: abort.signal },
+            ),
+            10_000,
+            'response head',
+          );
+          const events = stream[Symbol.asyncIterator]();
+          const first = await within(events.next(), 10_000, 'first event');
+          expect(first.done).toBe(false);
+          expect(first.value).toMatchObject({
+            type: 'response.created',
+            response: { status: 'in_progress' },
+          });
+          // Retrievable while it streams, as before.
+          const id = (first.value as { response: { id: string } }).response.id;
+          expect((await client.responses.retrieve(id)).status).toBe('in_progress');
+        } finally {
+          abort.abort();
+          harness.emulator.setOptions({ eventDelayMs: 0 });
+        }
+      });
+    }
+
+    it('events still arrive in order and complete, each once', { timeout: 30_000 }, async () => {
+      harness.emulator.setOptions({ eventDelayMs: 5 });
+      try {
+        const stream = await client.responses.create({
+          model: MODEL,
+          input: '[scenario:text] hi',
+          stream: true,
+        });
+        const sequence: number[] = [];
+        const types: string[] = [];
+        for await (const event of stream) {
+          sequence.push(event.sequence_number);
+          types.push(event.type);
+        }
+        expect(types[0]).toBe('response.created');
+        expect(types.at(-1)).toBe('response.completed');
+        expect(sequence).toEqual([...sequence].sort((a, b) => a - b));
+        expect(new Set(sequence).size).toBe(sequence.length);
+      } finally {
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+      }
+    });
+  },
+);

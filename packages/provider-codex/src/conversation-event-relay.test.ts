@@ -1,0 +1,145 @@
+import type { StreamChunk } from '@codetether/responses-protocol';
+import { describe, expect, it } from 'vitest';
+import { controlledEvents } from './__fixtures__/controlled-events.js';
+import { collect } from './__fixtures__/emulator-harness.js';
+import { eventsThen, fakeTransport, responseOf, transportError } from './__fixtures__/fake-transport.js';
+import { createCodexProvider } from './provider.js';
+
+const endpoints = {
+  env: {},
+  chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
+  openaiBaseUrl: 'http://127.0.0.1:9/v1',
+};
+
+const CREATED = { type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } };
+const ITEM = {
+  id: 'msg_1',
+  type: 'message',
+  role: 'assistant',
+  content: [{ type: 'output_text', text: 'hi' }],
+};
+const REST = [
+  { type: 'response.output_item.added', output_index: 0, item: { ...ITEM, content: [] } },
+  { type: 'response.output_text.delta', output_index: 0, content_index: 0, item_id: 'msg_1', delta: 'hi' },
+  { type: 'response.output_item.done', output_index: 0, item: ITEM },
+  { type: 'response.completed', response: { id: 'resp_1', status: 'completed', output: [ITEM] } },
+];
+
+/** A turn on a conversation whose transport is `mode`, with what its listeners saw. */
+function listenedTurn(mode: 'http' | 'websocket' | 'auto', events: AsyncIterable<unknown>) {
+  const webSocket = fakeTransport(async () => responseOf('websocket', events));
+  const http = fakeTransport(async () => responseOf('http', events));
+  const provider = createCodexProvider({
+    ...endpoints,
+    auth: { type: 'api-key', apiKey: 'sk-test' },
+    transport: mode,
+    webSocketTransport: webSocket,
+    httpTransport: http,
+  });
+  const seen: unknown[] = [];
+  let started = 0;
+  const chunks = provider
+    .createConversation({ model: 'gpt-5.4' })
+    .send('hello', { onEvent: (event) => seen.push(event), onResponseStarted: () => (started += 1) })
+    [Symbol.asyncIterator]();
+  return { seen, started: () => started, chunks, webSocket, http };
+}
+
+/** Resolves once `condition` holds, checking it on every turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('a conversation passes raw events on as they arrive', () => {
+  for (const mode of ['http', 'websocket'] as const) {
+    it(`over ${mode}: response.created reaches onEvent and onResponseStarted before any chunk`, async () => {
+      const upstream = controlledEvents([CREATED]);
+      const turn = listenedTurn(mode, upstream);
+      const firstChunk = turn.chunks.next();
+      await until(() => turn.seen.length > 0);
+      expect(turn.seen).toEqual([CREATED]);
+      expect(turn.started()).toBe(1);
+      for (const event of REST) upstream.push(event);
+      upstream.end();
+      const chunks: StreamChunk[] = [(await firstChunk).value as StreamChunk];
+      for (let next = await turn.chunks.next(); next.done !== true; next = await turn.chunks.next())
+        chunks.push(next.value);
+      expect(chunks.map((chunk) => chunk.type)).toEqual(['text', 'done']);
+      expect(turn.seen).toEqual([CREATED, ...REST]);
+    });
+  }
+
+  it('over a WebSocket the turn may still replay over HTTP: onResponseStarted at once, events at the first chunk', async () => {
+    const upstream = controlledEvents([CREATED]);
+    const turn = listenedTurn('auto', upstream);
+    const firstChunk = turn.chunks.next();
+    await until(() => turn.started() > 0);
+    await upstream.waiting();
+    expect(turn.seen).toEqual([]);
+    for (const event of REST) upstream.push(event);
+    upstream.end();
+    await firstChunk;
+    expect(turn.seen.slice(0, 3)).toEqual([CREATED, REST[0], REST[1]]);
+    await collect({ [Symbol.asyncIterator]: () => turn.chunks });
+    expect(turn.seen).toEqual([CREATED, ...REST]);
+  });
+
+  it('a WebSocket closed after response.created but before any output: replayed over HTTP, only the replay passed on', async () => {
+    const closed = transportError('closed', { closeCode: 1011 });
+    const webSocketEvents = eventsThen([CREATED], closed);
+    const replayCreated = { ...CREATED, response: { ...CREATED.response, id: 'resp_2' } };
+    const webSocket = fakeTransport(async () => responseOf('websocket', webSocketEvents));
+    const http = fakeTransport(async () => responseOf('http', eventsThen([replayCreated, ...REST])));
+    const seen: unknown[] = [];
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'auto',
+      webSocketTransport: webSocket,
+      httpTransport: http,
+    });
+    const chunks = await collect(
+      provider
+        .createConversation({ model: 'gpt-5.4' })
+        .send('hello', { onEvent: (event) => seen.push(event) }),
+    );
+    expect(chunks.map((chunk) => chunk.type)).toEqual(['text', 'done']);
+    expect(http.requests).toHaveLength(1);
+    expect(seen).toEqual([replayCreated, ...REST]);
+  });
+
+  it('previous_response_not_found after the response started is not resent invisibly: the error surfaces', async () => {
+    const http = fakeTransport(async (_request, index) =>
+      responseOf(
+        'http',
+        eventsThen(
+          index === 0
+            ? [CREATED, ...REST]
+            : [
+                { ...CREATED, response: { ...CREATED.response, id: 'resp_2' } },
+                {
+                  type: 'error',
+                  code: 'previous_response_not_found',
+                  message: 'Previous response not found.',
+                },
+              ],
+        ),
+      ),
+    );
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'http',
+      httpTransport: http,
+      // The platform API keeps responses: a turn continues by id over HTTP too.
+    });
+    const conversation = provider.createConversation({ model: 'gpt-5.4', store: true });
+    await collect(conversation.send('one'));
+    const seen: unknown[] = [];
+    const second = await collect(conversation.send('two', { onEvent: (event) => seen.push(event) }));
+    expect(http.requests[1]?.body.previous_response_id).toBe('resp_1');
+    expect(http.requests).toHaveLength(2);
+    expect(second.at(-1)).toMatchObject({ type: 'error', code: 'previous_response_not_found' });
+    expect(seen[0]).toMatchObject({ type: 'response.created' });
+  });
+});
