@@ -149,13 +149,14 @@ export async function planChatTurn(
  * @param context - shared gateway state
  * @param request - the converted chat request
  * @param headers - the request headers (client key, session id)
- * @param upstream - the request's upstream signal and session id (a lane when the client sent none)
+ * @param upstream - the request's upstream signal and session id (a lane when the client sent none),
+ *   and who to tell when the upstream accepted the request
  */
 export async function openChatStream(
   context: GatewayContext,
   request: CompletionRequest,
   headers: Headers,
-  upstream: { signal: AbortSignal; sessionId: string },
+  upstream: { signal: AbortSignal; sessionId: string; onResponseStarted?: () => void },
 ): Promise<AsyncIterable<StreamChunk>> {
   const turn = await planChatTurn(context, request, {
     clientTag: clientTagOf(authorizationOf(headers)),
@@ -163,5 +164,8 @@ export async function openChatStream(
   });
   return turn === undefined
     ? context.provider.completeStream(request, upstream)
-    : runConversationTurn(context, turn, { signal: upstream.signal });
+    : runConversationTurn(context, turn, {
+        signal: upstream.signal,
+        onResponseStarted: upstream.onResponseStarted,
+      });
 }

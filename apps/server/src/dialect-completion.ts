@@ -115,10 +115,16 @@ export async function runDialectCompletion(
   const tracked = trackRequest(context, c.req.raw, c.get('clientKeyName'));
   let handedToStream = false;
   try {
+    // A stream's head goes once the upstream accepted the request (see below).
+    let markStarted = (): void => {};
+    const started = new Promise<undefined>((resolve) => {
+      markStarted = () => resolve(undefined);
+    });
     const iterator = (
       await openChatStream(context, options.request, withAuthorization(c.req.raw.headers), {
         signal: tracked.upstream.signal,
         sessionId: tracked.sessionId,
+        ...(options.stream ? { onResponseStarted: () => markStarted() } : {}),
       })
     )[Symbol.asyncIterator]();
     // The upstream is closed before the error is answered (see closeUpstreamIterator).
@@ -128,20 +134,25 @@ export async function runDialectCompletion(
       return requestFailure(context, tracked, error);
     };
 
-    // The first chunk decides the HTTP status: failures before any output become proper error responses.
-    let first: IteratorResult<StreamChunk>;
+    // The first chunk decides the HTTP status — failures before any output become proper error
+    // responses — unless the upstream accepted the request before it came: a stream's head then goes at
+    // once (as OpenAI sends it; a client's own timeouts start with it) and a later failure is the
+    // dialect's error event. (`undefined`: it started, no chunk yet.)
+    const firstChunk = nextChunk(context, route, iterator);
+    let first: IteratorResult<StreamChunk> | undefined;
     try {
-      first = await nextChunk(context, route, iterator);
+      first = await Promise.race([firstChunk, started]);
     } catch (error) {
       throw await fail(error);
     }
     context.metrics.observeUpstreamLatency(route, (context.monotonicNow() - startedAt) / 1000);
-    if (first.done !== true && isFatalError(first.value)) {
+    if (first !== undefined && first.done !== true && isFatalError(first.value)) {
       throw await fail(mapStreamErrorChunk(first.value.message, first.value.code));
     }
 
     if (!options.stream) {
-      let result = first;
+      // (Without a stream nothing is told when the upstream started: this is the first chunk.)
+      let result = first ?? (await firstChunk);
       let finished = false;
       try {
         while (result.done !== true) {
@@ -171,8 +182,20 @@ export async function runDialectCompletion(
     async function* frames(): AsyncGenerator<string, void, undefined> {
       let firstTokenSent = false;
       let result = first;
+      /** The first chunk, when the head went before it. */
+      let pendingFirst = first === undefined ? firstChunk : undefined;
       try {
         for (;;) {
+          if (result === undefined) {
+            try {
+              result = await (pendingFirst ?? nextChunk(context, route, iterator));
+              pendingFirst = undefined;
+            } catch (error) {
+              if (clientWentAway(tracked)) return;
+              yield errorFrame(requestFailure(context, tracked, error));
+              return;
+            }
+          }
           if (result.done === true) {
             yield errorFrame(tracked.wasStoppedForShutdown() ? shutdownError() : incompleteError());
             return;
@@ -197,13 +220,7 @@ export async function runDialectCompletion(
             yield text;
           }
           if (chunk.type === 'done') return;
-          try {
-            result = await nextChunk(context, route, iterator);
-          } catch (error) {
-            if (clientWentAway(tracked)) return;
-            yield errorFrame(requestFailure(context, tracked, error));
-            return;
-          }
+          result = undefined;
         }
       } finally {
         // Awaited: the stream is over (and its request released) only once the upstream is closed.
@@ -222,6 +239,7 @@ export async function runDialectCompletion(
         closeUpstream: () => closeUpstreamIterator(iterator),
       }),
       options.writeStreamDirectly === true,
+      first === undefined,
     );
   } finally {
     if (!handedToStream) tracked.release();

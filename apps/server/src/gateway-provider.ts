@@ -19,6 +19,11 @@ export interface GatewayProviderRequestOptions {
    * (`upstreamSessionIdOf`), else a lane the gateway lends.
    */
   sessionId?: string | undefined;
+  /**
+   * Told when the upstream accepted the request (its first `response.*` event arrived), before any
+   * chunk: later failures come as `error` chunks (see provider-codex's `CodexRequestOptions`).
+   */
+  onResponseStarted?: (() => void) | undefined;
 }
 
 /** A model as the provider lists it (only `id` is required by the gateway). */

@@ -101,3 +101,78 @@ describe.each(['auto', 'websocket', 'http'] as const)(
     });
   },
 );
+
+// The same for Chat Completions (and the other dialects, which share its path): the head of a stream goes
+// once the upstream accepted the request, not with the first output, so the client's own timeouts and
+// connection handling start as they do against OpenAI.
+describe.each(['auto', 'websocket', 'http'] as const)(
+  '/v1/chat/completions sends the head of a stream once the upstream accepted it (upstream %s)',
+  (transport) => {
+    let harness: GatewayHarness;
+    let client: OpenAI;
+
+    beforeAll(async () => {
+      harness = await startGatewayHarness({ transport });
+      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
+    }, 30_000);
+    afterAll(async () => {
+      await harness?.close();
+    });
+
+    it('the stream opens while the model has produced nothing yet, and then streams as usual', {
+      timeout: 30_000,
+    }, async () => {
+      harness.emulator.setOptions({ eventDelayMs: 600_000 });
+      const abort = new AbortController();
+      try {
+        const { response } = await within(
+          client.chat.completions
+            .create(
+              {
+                model: MODEL,
+                messages: [{ role: 'user', content: '[scenario:text] think long' }],
+                stream: true,
+              },
+              { signal: abort.signal },
+            )
+            .withResponse(),
+          10_000,
+          'response head',
+        );
+        expect(response.status).toBe(200);
+      } finally {
+        abort.abort();
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+      }
+      const stream = await client.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: '[scenario:text] hi' }],
+        stream: true,
+      });
+      let text = '';
+      let finish: string | null | undefined;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        finish ??= chunk.choices[0]?.finish_reason;
+      }
+      expect(text.length).toBeGreaterThan(0);
+      expect(finish).toBe('stop');
+    });
+
+    it('a response that fails after it started is an error in the stream, not an HTTP status', {
+      timeout: 30_000,
+    }, async () => {
+      const { data: stream, response } = await client.chat.completions
+        .create({ model: MODEL, messages: [{ role: 'user', content: '[scenario:failed] hi' }], stream: true })
+        .withResponse();
+      expect(response.status).toBe(200);
+      const failure = await (async () => {
+        for await (const _chunk of stream);
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(OpenAI.APIError);
+    });
+  },
+);

@@ -14,6 +14,7 @@ async function writeFrames(
   frames: AsyncGenerator<string, void, undefined>,
   headers: Readonly<Record<string, string>>,
   callbacks: FrameStreamCallbacks,
+  sendHeadAtOnce: boolean,
 ): Promise<void> {
   let cancelled = false;
   const finish = once(callbacks.onFinish);
@@ -32,8 +33,9 @@ async function writeFrames(
     if (outgoing.writableFinished) return;
     cancel();
   });
-  // No separate flush: the head leaves with the first frame, in one write.
+  // No separate flush unless asked for: the head leaves with the first frame, in one write.
   outgoing.writeHead(200, headers);
+  if (sendHeadAtOnce) outgoing.flushHeaders();
   try {
     for (;;) {
       const result = await frames.next();
@@ -64,6 +66,8 @@ async function writeFrames(
  * @param headers - the response headers
  * @param callbacks - cancel and finish hooks
  * @param writeDirectly - false to always answer with a web stream (e.g. when middleware adds headers)
+ * @param sendHeadAtOnce - send the head now rather than with the first frame (the first frame may be
+ *   long in coming: the upstream accepted the request but has produced nothing yet)
  */
 export function respondWithFrames(
   c: Context,
@@ -71,12 +75,13 @@ export function respondWithFrames(
   headers: Readonly<Record<string, string>>,
   callbacks: FrameStreamCallbacks,
   writeDirectly = true,
+  sendHeadAtOnce = false,
 ): Response {
   // The request's login profile (`x-codetether-profile`) goes into every stream's head.
   headers = { ...headers, ...currentProfileHeaders() };
   const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
   if (writeDirectly && outgoing instanceof ServerResponse && !outgoing.headersSent) {
-    void writeFrames(outgoing, frames, headers, callbacks);
+    void writeFrames(outgoing, frames, headers, callbacks, sendHeadAtOnce);
     return STREAM_WRITTEN_DIRECTLY;
   }
   return new Response(createFrameStream(frames, callbacks), { status: 200, headers });

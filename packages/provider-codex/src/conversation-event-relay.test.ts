@@ -143,3 +143,61 @@ describe('a conversation passes raw events on as they arrive', () => {
     expect(seen[0]).toMatchObject({ type: 'response.created' });
   });
 });
+
+describe('completeStream tells when the upstream accepted the request', () => {
+  for (const mode of ['http', 'websocket', 'auto'] as const) {
+    it(`over ${mode}: onResponseStarted at response.created, before any chunk, once`, async () => {
+      const upstream = controlledEvents([CREATED]);
+      const transport = fakeTransport(async () =>
+        responseOf(mode === 'http' ? 'http' : 'websocket', upstream),
+      );
+      const provider = createCodexProvider({
+        ...endpoints,
+        auth: { type: 'api-key', apiKey: 'sk-test' },
+        transport: mode,
+        webSocketTransport: transport,
+        httpTransport: transport,
+      });
+      let started = 0;
+      const chunks = provider
+        .completeStream(
+          { model: 'gpt-5.4', messages: [{ role: 'user', content: 'hi' }] },
+          { onResponseStarted: () => (started += 1) },
+        )
+        [Symbol.asyncIterator]();
+      const first = chunks.next();
+      await until(() => started > 0);
+      await upstream.waiting();
+      for (const event of REST) upstream.push(event);
+      upstream.end();
+      expect((await first).value).toMatchObject({ type: 'text' });
+      await collect({ [Symbol.asyncIterator]: () => chunks });
+      expect(started).toBe(1);
+    });
+  }
+
+  it('an error event before any response does not count as started', async () => {
+    const transport = fakeTransport(async () =>
+      responseOf(
+        'websocket',
+        eventsThen([
+          { type: 'error', status: 429, error: { type: 'usage_limit_reached', message: 'limit' } },
+        ]),
+      ),
+    );
+    const provider = createCodexProvider({
+      ...endpoints,
+      auth: { type: 'api-key', apiKey: 'sk-test' },
+      transport: 'websocket',
+      webSocketTransport: transport,
+    });
+    let started = 0;
+    await collect(
+      provider.completeStream(
+        { model: 'gpt-5.4', messages: [{ role: 'user', content: 'hi' }] },
+        { onResponseStarted: () => (started += 1) },
+      ),
+    ).catch(() => undefined);
+    expect(started).toBe(0);
+  });
+});

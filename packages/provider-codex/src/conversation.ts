@@ -34,6 +34,7 @@ import { type LinkedAbortSignal, linkAbortSignals } from './linked-abort-signal.
 import type { ModelInfo } from './model-catalogue.js';
 import { withSupportedVerbosity } from './model-validation.js';
 import { preparePassthroughBody } from './passthrough-body.js';
+import { responseStartListener, startsResponse } from './response-start.js';
 import { StreamedAnswerRecorder } from './streamed-answer.js';
 import type { Credentials, Turn, TurnSender } from './turn-sender.js';
 
@@ -196,17 +197,6 @@ export interface ConversationContext {
   shareIdleWebSockets: boolean;
   /** Checks the model against the backend's live list; what the list says about it (context window). */
   checkModel(session: AuthSession, model: string): Promise<ModelInfo | undefined>;
-}
-
-/**
- * Whether a raw event says the upstream is answering with a response (`response.created`,
- * `response.in_progress`, …): an `error` event before it is a refusal the turn may still resend
- * after; rate-limit events (`codex.rate_limits`) say nothing either way.
- */
-function startsResponse(event: unknown): boolean {
-  if (typeof event !== 'object' || event === null) return false;
-  const type = (event as { type?: unknown }).type;
-  return typeof type === 'string' && type.startsWith('response.');
 }
 
 /** The transport error code behind a thrown provider error, or an error chunk's code. */
@@ -510,13 +500,12 @@ class CodexConversation implements Conversation {
       pendingEvents = [];
       if (onEvent !== undefined) for (const event of events) onEvent(event);
     };
-    const { onResponseStarted } = callOptions;
+    const noticeStart = responseStartListener(callOptions.onResponseStarted);
     const receive = (event: unknown): void => {
       pendingEvents.push(event);
-      if (!relaying && startsResponse(event)) {
-        onResponseStarted?.();
+      noticeStart?.(event);
+      if (!relaying && startsResponse(event))
         relaying = !(turn.mode === 'auto' && response?.transport === 'websocket');
-      }
       if (relaying) flushEvents();
     };
     const chunks = streamTurnChunks(
@@ -529,7 +518,7 @@ class CodexConversation implements Conversation {
         const turnState = established.headers[TURN_STATE_HEADER];
         if (turnState !== undefined && turnState !== '') this.turnState = turnState;
       },
-      callOptions.onEvent === undefined && onResponseStarted === undefined ? undefined : receive,
+      callOptions.onEvent === undefined && noticeStart === undefined ? undefined : receive,
     );
     try {
       for await (const chunk of chunks) {

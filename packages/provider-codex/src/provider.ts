@@ -56,6 +56,7 @@ import {
 import { preparePassthroughBody } from './passthrough-body.js';
 import { createProviderTransports } from './provider-transports.js';
 import { buildJsonGetHeaders, buildRequestHeaders } from './request-headers.js';
+import { responseStartListener } from './response-start.js';
 import {
   DEFAULT_STORED_RESPONSE_TIMEOUT_MS,
   type StoredResponseAnswer,
@@ -137,6 +138,13 @@ export interface CodexRequestOptions {
    * kept for a later request of the same session.
    */
   sessionId?: string | undefined;
+  /**
+   * Told when the upstream accepted the request: its first `response.*` event arrived (before any
+   * chunk of it is yielded; once, even when a WebSocket request is replayed over HTTP). A later
+   * failure comes as an `error` chunk, not thrown: a caller can answer its own client (e.g. send the
+   * head of a stream) from here on.
+   */
+  onResponseStarted?: (() => void) | undefined;
 }
 
 /** The Codex provider: one API over a ChatGPT login or an API key, WebSocket or HTTP. */
@@ -518,7 +526,13 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         requestedModel: request.model,
       };
     });
-    yield* streamTurnChunks(sender, turn, onError);
+    yield* streamTurnChunks(
+      sender,
+      turn,
+      onError,
+      undefined,
+      responseStartListener(requestOptions.onResponseStarted),
+    );
   }
 
   return {
