@@ -44,6 +44,12 @@ export interface GatewayResponseStream {
   events: AsyncIterable<unknown>;
   /** The account's usage windows for this response (`x-codex-*` headers or the `codex.rate_limits` event). */
   rateLimits?: RateLimitSnapshot | undefined;
+  /**
+   * The upstream accepted the request but its events may be held back a while (a conversation turn that
+   * could still be replayed invisibly): the answer's head may go before the first event; a failure
+   * after this comes in the stream. Absent: the first event is what says the upstream accepted it.
+   */
+  accepted?: boolean | undefined;
 }
 
 /**

@@ -411,6 +411,7 @@ async function conversationResponseStream(
     throw error;
   }
   if (result !== undefined) pendingChunk = undefined;
+  const accepted = result === undefined;
   async function* events(): AsyncGenerator<unknown, void, undefined> {
     try {
       let relayedError = false;
@@ -448,7 +449,7 @@ async function conversationResponseStream(
       await chunks.return();
     }
   }
-  return { events: events() };
+  return { events: events(), accepted };
 }
 
 /**

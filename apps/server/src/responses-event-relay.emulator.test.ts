@@ -77,6 +77,29 @@ describe.each(['auto', 'websocket', 'http'] as const)(
       });
     }
 
+    it('the head of the stream goes while the model has produced nothing yet', {
+      timeout: 30_000,
+    }, async () => {
+      harness.emulator.setOptions({ eventDelayMs: 600_000 });
+      const abort = new AbortController();
+      try {
+        const { response } = await within(
+          client.responses
+            .create(
+              { model: MODEL, input: '[scenario:text] think long', stream: true },
+              { signal: abort.signal },
+            )
+            .withResponse(),
+          10_000,
+          'response head',
+        );
+        expect(response.status).toBe(200);
+      } finally {
+        abort.abort();
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+      }
+    });
+
     it('events still arrive in order and complete, each once', { timeout: 30_000 }, async () => {
       harness.emulator.setOptions({ eventDelayMs: 5 });
       try {

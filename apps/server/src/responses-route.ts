@@ -169,12 +169,17 @@ export async function handleResponses(
     }
 
     // The first relayed event is read before answering: a failure before it is an HTTP error, and the
-    // usage windows of a WebSocket upstream (its `codex.rate_limits` event comes first) make the headers.
+    // usage windows of a WebSocket upstream (its `codex.rate_limits` event comes first) make the headers —
+    // unless the upstream accepted the request while holding its events back (see `accepted`): then the
+    // head goes at once and the stream reads its first event itself.
+    const headFirst = response.accepted === true;
     let first: ResponsesEvent | undefined;
-    try {
-      first = await nextRelayedEvent(events);
-    } catch (error) {
-      throw await fail(error);
+    if (!headFirst) {
+      try {
+        first = await nextRelayedEvent(events);
+      } catch (error) {
+        throw await fail(error);
+      }
     }
 
     let sequenceNumber = 0;
@@ -196,6 +201,15 @@ export async function handleResponses(
       let firstTokenSent = false;
       let event = first;
       try {
+        if (headFirst) {
+          try {
+            event = await nextRelayedEvent(events);
+          } catch (error) {
+            if (clientWentAway(tracked)) return;
+            yield errorFrame(requestFailure(context, tracked, error));
+            return;
+          }
+        }
         for (;;) {
           if (event === undefined) return;
           if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
@@ -233,6 +247,7 @@ export async function handleResponses(
       },
       openAnswerStream(context, tracked, { route, closeUpstream: () => closeUpstreamIterator(events) }),
       context.writeStreamsDirectly,
+      headFirst,
     );
   } finally {
     if (!handedToStream) tracked.release();
