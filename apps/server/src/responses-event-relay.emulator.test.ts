@@ -19,7 +19,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 // (With `transport: 'auto'` a WebSocket turn may still be replayed over HTTP until its first output,
 // so its events wait until then: see the provider's `ConversationCallOptions.onEvent`.)
 describe.each(['auto', 'websocket', 'http'] as const)(
-  '/v1/responses relays upstream events as they arrive, not when the first output comes (upstream %s)',
+  'streams go out as the upstream answers, not when the first output comes (upstream %s)',
   (transport) => {
     let harness: GatewayHarness;
     let client: OpenAI;
@@ -32,11 +32,26 @@ describe.each(['auto', 'websocket', 'http'] as const)(
       await harness?.close();
     });
 
+    /**
+     * Runs `send` with the emulator pausing ten minutes after each stream's first event; the stream
+     * `send` opens with the signal it gets is aborted afterwards and the pause taken back.
+     */
+    async function whilePaused(send: (signal: AbortSignal) => Promise<void>): Promise<void> {
+      harness.emulator.setOptions({ eventDelayMs: 600_000 });
+      const abort = new AbortController();
+      try {
+        await send(abort.signal);
+      } finally {
+        abort.abort();
+        harness.emulator.setOptions({ eventDelayMs: 0 });
+      }
+    }
+
     const relaysAtOnce = transport !== 'auto';
     for (const turn of relaysAtOnce
       ? (['a first turn', 'a turn continuing an earlier response'] as const)
       : []) {
-      it(`${turn}: the client gets response.created while the model has produced nothing yet`, {
+      it(`/v1/responses, ${turn}: the client gets response.created while the model has produced nothing yet`, {
         timeout: 30_000,
       }, async () => {
         harness.emulator.setOptions({ eventDelayMs: 0 });
@@ -44,9 +59,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
           turn === 'a first turn'
             ? undefined
             : await client.responses.create({ model: MODEL, input: '[scenario:text] earlier' });
-        harness.emulator.setOptions({ eventDelayMs: 600_000 });
-        const abort = new AbortController();
-        try {
+        await whilePaused(async (signal) => {
           const stream = await within(
             client.responses.create(
               {
@@ -55,7 +68,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
                 stream: true,
                 ...(previous === undefined ? {} : { previous_response_id: previous.id }),
               },
-              { signal: abort.signal },
+              { signal },
             ),
             10_000,
             'response head',
@@ -70,37 +83,28 @@ describe.each(['auto', 'websocket', 'http'] as const)(
           // Retrievable while it streams, as before.
           const id = (first.value as { response: { id: string } }).response.id;
           expect((await client.responses.retrieve(id)).status).toBe('in_progress');
-        } finally {
-          abort.abort();
-          harness.emulator.setOptions({ eventDelayMs: 0 });
-        }
+        });
       });
     }
 
-    it('the head of the stream goes while the model has produced nothing yet', {
+    it('/v1/responses: the head of the stream goes while the model has produced nothing yet', {
       timeout: 30_000,
     }, async () => {
-      harness.emulator.setOptions({ eventDelayMs: 600_000 });
-      const abort = new AbortController();
-      try {
+      await whilePaused(async (signal) => {
         const { response } = await within(
           client.responses
-            .create(
-              { model: MODEL, input: '[scenario:text] think long', stream: true },
-              { signal: abort.signal },
-            )
+            .create({ model: MODEL, input: '[scenario:text] think long', stream: true }, { signal })
             .withResponse(),
           10_000,
           'response head',
         );
         expect(response.status).toBe(200);
-      } finally {
-        abort.abort();
-        harness.emulator.setOptions({ eventDelayMs: 0 });
-      }
+      });
     });
 
-    it('events still arrive in order and complete, each once', { timeout: 30_000 }, async () => {
+    it('/v1/responses: events still arrive in order and complete, each once', {
+      timeout: 30_000,
+    }, async () => {
       harness.emulator.setOptions({ eventDelayMs: 5 });
       try {
         const stream = await client.responses.create({
@@ -122,32 +126,14 @@ describe.each(['auto', 'websocket', 'http'] as const)(
         harness.emulator.setOptions({ eventDelayMs: 0 });
       }
     });
-  },
-);
 
-// The same for Chat Completions (and the other dialects, which share its path): the head of a stream goes
-// once the upstream accepted the request, not with the first output, so the client's own timeouts and
-// connection handling start as they do against OpenAI.
-describe.each(['auto', 'websocket', 'http'] as const)(
-  '/v1/chat/completions sends the head of a stream once the upstream accepted it (upstream %s)',
-  (transport) => {
-    let harness: GatewayHarness;
-    let client: OpenAI;
-
-    beforeAll(async () => {
-      harness = await startGatewayHarness({ transport });
-      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-    }, 30_000);
-    afterAll(async () => {
-      await harness?.close();
-    });
-
-    it('the stream opens while the model has produced nothing yet, and then streams as usual', {
+    // The same for Chat Completions (and the other dialects, which share its path): the head of a stream goes
+    // once the upstream accepted the request, not with the first output, so the client's own timeouts and
+    // connection handling start as they do against OpenAI.
+    it('chat completions: the stream opens while the model has produced nothing yet, then streams as usual', {
       timeout: 30_000,
     }, async () => {
-      harness.emulator.setOptions({ eventDelayMs: 600_000 });
-      const abort = new AbortController();
-      try {
+      await whilePaused(async (signal) => {
         const { response } = await within(
           client.chat.completions
             .create(
@@ -156,17 +142,14 @@ describe.each(['auto', 'websocket', 'http'] as const)(
                 messages: [{ role: 'user', content: '[scenario:text] think long' }],
                 stream: true,
               },
-              { signal: abort.signal },
+              { signal },
             )
             .withResponse(),
           10_000,
           'response head',
         );
         expect(response.status).toBe(200);
-      } finally {
-        abort.abort();
-        harness.emulator.setOptions({ eventDelayMs: 0 });
-      }
+      });
       const stream = await client.chat.completions.create({
         model: MODEL,
         messages: [{ role: 'user', content: '[scenario:text] hi' }],
@@ -182,7 +165,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
       expect(finish).toBe('stop');
     });
 
-    it('a response that fails after it started is an error in the stream, not an HTTP status', {
+    it('chat completions: a response that fails after it started is an error in the stream, not an HTTP status', {
       timeout: 30_000,
     }, async () => {
       const { data: stream, response } = await client.chat.completions

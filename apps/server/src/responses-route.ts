@@ -200,17 +200,20 @@ export async function handleResponses(
     async function* frames(): AsyncGenerator<string, void, undefined> {
       let firstTokenSent = false;
       let event = first;
+      /** The next event is to be read (the first one too when the head went before it). */
+      let readNext = headFirst;
       try {
-        if (headFirst) {
-          try {
-            event = await nextRelayedEvent(events);
-          } catch (error) {
-            if (clientWentAway(tracked)) return;
-            yield errorFrame(requestFailure(context, tracked, error));
-            return;
-          }
-        }
         for (;;) {
+          if (readNext) {
+            try {
+              event = await nextRelayedEvent(events);
+            } catch (error) {
+              if (clientWentAway(tracked)) return;
+              yield errorFrame(requestFailure(context, tracked, error));
+              return;
+            }
+          }
+          readNext = true;
           if (event === undefined) return;
           if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
           if (!firstTokenSent && event.type.endsWith('.delta')) {
@@ -222,13 +225,6 @@ export async function handleResponses(
             recordResponseUsage(context, event.response, tracked.clientKey);
           yield formatSseFrame(event, event.type);
           if (TERMINAL_RESPONSE_EVENT_TYPES.has(event.type)) return;
-          try {
-            event = await nextRelayedEvent(events);
-          } catch (error) {
-            if (clientWentAway(tracked)) return;
-            yield errorFrame(requestFailure(context, tracked, error));
-            return;
-          }
         }
       } finally {
         // Awaited: the stream is over (and its request released) only once the upstream is closed.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collect } from './__fixtures__/emulator-harness.js';
 import { eventsThen, fakeTransport, responseOf } from './__fixtures__/fake-transport.js';
+import { UNREACHABLE_ENDPOINTS } from './__fixtures__/unreachable-endpoints.js';
 import { createCodexProvider } from './provider.js';
 
 /** The events of a text answer whose usage reports `inputTokens` input tokens. */
@@ -37,9 +38,7 @@ function conversationReporting(inputs: readonly number[]) {
     return new Response(JSON.stringify({ output: [{ type: 'compaction', encrypted_content: 'opaque' }] }));
   };
   const provider = createCodexProvider({
-    env: {},
-    chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
-    openaiBaseUrl: 'http://127.0.0.1:9/v1',
+    ...UNREACHABLE_ENDPOINTS,
     auth: { type: 'api-key', apiKey: 'sk-test' },
     transport: 'http',
     httpTransport: fakeTransport(async (_request, index) =>

@@ -1,6 +1,7 @@
 import type { ResponseItem } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
 import { fakeTransport } from './__fixtures__/fake-transport.js';
+import { UNREACHABLE_ENDPOINTS } from './__fixtures__/unreachable-endpoints.js';
 import { createCodexProvider } from './provider.js';
 
 const history: ResponseItem[] = [
@@ -15,9 +16,7 @@ function conversationCompactedWith(body: unknown) {
     return new Response('{}', { status: 404 });
   };
   const provider = createCodexProvider({
-    env: {},
-    chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
-    openaiBaseUrl: 'http://127.0.0.1:9/v1',
+    ...UNREACHABLE_ENDPOINTS,
     auth: { type: 'api-key', apiKey: 'sk-test' },
     transport: 'http',
     httpTransport: fakeTransport(async () => {

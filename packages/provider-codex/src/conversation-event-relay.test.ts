@@ -2,14 +2,31 @@ import type { StreamChunk } from '@codetether/responses-protocol';
 import { describe, expect, it } from 'vitest';
 import { controlledEvents } from './__fixtures__/controlled-events.js';
 import { collect } from './__fixtures__/emulator-harness.js';
-import { eventsThen, fakeTransport, responseOf, transportError } from './__fixtures__/fake-transport.js';
+import {
+  eventsThen,
+  type FakeTransport,
+  fakeTransport,
+  responseOf,
+  transportError,
+} from './__fixtures__/fake-transport.js';
+import { UNREACHABLE_ENDPOINTS } from './__fixtures__/unreachable-endpoints.js';
 import { createCodexProvider } from './provider.js';
 
-const endpoints = {
-  env: {},
-  chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
-  openaiBaseUrl: 'http://127.0.0.1:9/v1',
-};
+const endpoints = UNREACHABLE_ENDPOINTS;
+
+/** A provider on an API key whose transports are the given fakes. */
+function providerOn(
+  transport: 'http' | 'websocket' | 'auto',
+  transports: { webSocket?: FakeTransport; http?: FakeTransport },
+) {
+  return createCodexProvider({
+    ...endpoints,
+    auth: { type: 'api-key', apiKey: 'sk-test' },
+    transport,
+    ...(transports.webSocket === undefined ? {} : { webSocketTransport: transports.webSocket }),
+    ...(transports.http === undefined ? {} : { httpTransport: transports.http }),
+  });
+}
 
 const CREATED = { type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } };
 const ITEM = {
@@ -29,13 +46,7 @@ const REST = [
 function listenedTurn(mode: 'http' | 'websocket' | 'auto', events: AsyncIterable<unknown>) {
   const webSocket = fakeTransport(async () => responseOf('websocket', events));
   const http = fakeTransport(async () => responseOf('http', events));
-  const provider = createCodexProvider({
-    ...endpoints,
-    auth: { type: 'api-key', apiKey: 'sk-test' },
-    transport: mode,
-    webSocketTransport: webSocket,
-    httpTransport: http,
-  });
+  const provider = providerOn(mode, { webSocket, http });
   const seen: unknown[] = [];
   let started = 0;
   const chunks = provider
@@ -91,13 +102,7 @@ describe('a conversation passes raw events on as they arrive', () => {
     const webSocket = fakeTransport(async () => responseOf('websocket', webSocketEvents));
     const http = fakeTransport(async () => responseOf('http', eventsThen([replayCreated, ...REST])));
     const seen: unknown[] = [];
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'auto',
-      webSocketTransport: webSocket,
-      httpTransport: http,
-    });
+    const provider = providerOn('auto', { webSocket, http });
     const chunks = await collect(
       provider
         .createConversation({ model: 'gpt-5.4' })
@@ -126,14 +131,8 @@ describe('a conversation passes raw events on as they arrive', () => {
         ),
       ),
     );
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'http',
-      httpTransport: http,
-      // The platform API keeps responses: a turn continues by id over HTTP too.
-    });
-    const conversation = provider.createConversation({ model: 'gpt-5.4', store: true });
+    // The platform API keeps responses (`store: true`): a turn continues by id over HTTP too.
+    const conversation = providerOn('http', { http }).createConversation({ model: 'gpt-5.4', store: true });
     await collect(conversation.send('one'));
     const seen: unknown[] = [];
     const second = await collect(conversation.send('two', { onEvent: (event) => seen.push(event) }));
@@ -151,13 +150,7 @@ describe('completeStream tells when the upstream accepted the request', () => {
       const transport = fakeTransport(async () =>
         responseOf(mode === 'http' ? 'http' : 'websocket', upstream),
       );
-      const provider = createCodexProvider({
-        ...endpoints,
-        auth: { type: 'api-key', apiKey: 'sk-test' },
-        transport: mode,
-        webSocketTransport: transport,
-        httpTransport: transport,
-      });
+      const provider = providerOn(mode, { webSocket: transport, http: transport });
       let started = 0;
       const chunks = provider
         .completeStream(
@@ -185,12 +178,7 @@ describe('completeStream tells when the upstream accepted the request', () => {
         ]),
       ),
     );
-    const provider = createCodexProvider({
-      ...endpoints,
-      auth: { type: 'api-key', apiKey: 'sk-test' },
-      transport: 'websocket',
-      webSocketTransport: transport,
-    });
+    const provider = providerOn('websocket', { webSocket: transport });
     let started = 0;
     await collect(
       provider.completeStream(

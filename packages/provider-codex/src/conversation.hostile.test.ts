@@ -9,13 +9,10 @@ import {
   responseOf,
   textEvents,
 } from './__fixtures__/fake-transport.js';
+import { UNREACHABLE_ENDPOINTS } from './__fixtures__/unreachable-endpoints.js';
 import { createCodexProvider } from './provider.js';
 
-const endpoints = {
-  env: {},
-  chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
-  openaiBaseUrl: 'http://127.0.0.1:9/v1',
-};
+const endpoints = UNREACHABLE_ENDPOINTS;
 
 function message(id: string, text: string) {
   return { id: `msg_${id}`, type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] };

@@ -9,13 +9,10 @@ import {
   textEvents,
   transportError,
 } from './__fixtures__/fake-transport.js';
+import { UNREACHABLE_ENDPOINTS } from './__fixtures__/unreachable-endpoints.js';
 import { createCodexProvider } from './provider.js';
 
-const endpoints = {
-  env: {},
-  chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
-  openaiBaseUrl: 'http://127.0.0.1:9/v1',
-};
+const endpoints = UNREACHABLE_ENDPOINTS;
 
 /** The events of a text answer whose response is `id`, with its message as an output item. */
 function answerEvents(id: string, text: string): unknown[] {

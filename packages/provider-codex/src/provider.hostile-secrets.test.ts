@@ -7,13 +7,10 @@ import {
   responseOf,
   textEvents,
 } from './__fixtures__/fake-transport.js';
+import { UNREACHABLE_ENDPOINTS } from './__fixtures__/unreachable-endpoints.js';
 import { createCodexProvider } from './provider.js';
 
-const endpoints = {
-  env: {},
-  chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
-  openaiBaseUrl: 'http://127.0.0.1:9/v1',
-};
+const endpoints = UNREACHABLE_ENDPOINTS;
 
 /** Created, one text delta: a response that started to answer (its end is the test's). */
 const startedAnswer = textEvents('x').slice(0, -1);

@@ -12,17 +12,13 @@ import {
   textTransport,
   transportError,
 } from './__fixtures__/fake-transport.js';
+import { UNREACHABLE_ENDPOINTS } from './__fixtures__/unreachable-endpoints.js';
 import { CodexProviderError } from './errors.js';
 import { type CodexProviderOptions, createCodexProvider } from './provider.js';
 import type { TransportFallbackInfo } from './turn-sender.js';
 
 const request = { model: 'gpt-5.4', messages: [{ role: 'user' as const, content: 'hi' }] };
-const endpoints = {
-  env: {},
-  chatgptBaseUrl: 'http://127.0.0.1:9/backend-api/codex',
-  openaiBaseUrl: 'http://127.0.0.1:9/v1',
-  home: false as const,
-};
+const endpoints = { ...UNREACHABLE_ENDPOINTS, home: false as const };
 
 /** A provider on an API key against the fake endpoints, with the given transports and options. */
 function apiKeyProvider(options: CodexProviderOptions) {
