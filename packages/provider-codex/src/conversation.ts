@@ -494,16 +494,19 @@ class CodexConversation implements Conversation {
     let pendingEvents: unknown[] = [];
     /** Events go on as they arrive: the attempt is a response that is not retried invisibly any more. */
     let relaying = false;
+    const { onEvent } = callOptions;
     const flushEvents = (): void => {
-      const { onEvent } = callOptions;
+      if (pendingEvents.length === 0 || onEvent === undefined) return;
       const events = pendingEvents;
       pendingEvents = [];
-      if (onEvent !== undefined) for (const event of events) onEvent(event);
+      for (const event of events) onEvent(event);
     };
     const noticeStart = responseStartListener(callOptions.onResponseStarted);
     const receive = (event: unknown): void => {
-      pendingEvents.push(event);
       noticeStart?.(event);
+      // Without a listener for them, events are not kept (and pass nothing on: a resend stays invisible).
+      if (onEvent === undefined) return;
+      pendingEvents.push(event);
       if (!relaying && startsResponse(event))
         relaying = !(turn.mode === 'auto' && response?.transport === 'websocket');
       if (relaying) flushEvents();
@@ -518,7 +521,7 @@ class CodexConversation implements Conversation {
         const turnState = established.headers[TURN_STATE_HEADER];
         if (turnState !== undefined && turnState !== '') this.turnState = turnState;
       },
-      callOptions.onEvent === undefined && noticeStart === undefined ? undefined : receive,
+      onEvent === undefined && noticeStart === undefined ? undefined : receive,
     );
     try {
       for await (const chunk of chunks) {
