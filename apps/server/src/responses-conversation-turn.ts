@@ -446,7 +446,11 @@ async function conversationResponseStream(
       }
     } finally {
       onEnd();
-      await chunks.return();
+      // A chunk still being read (the events ran ahead of it) is let finish first — `return()` waits
+      // behind it anyway — without holding up the caller's close on an upstream that may be stalled.
+      const release = (): Promise<unknown> => chunks.return().catch(() => undefined);
+      if (pendingChunk === undefined) await chunks.return();
+      else void pendingChunk.then(release, release);
     }
   }
   return { events: events(), accepted };
