@@ -130,6 +130,26 @@ function itemNotFound(itemId: string): GatewayError {
   });
 }
 
+/** What an item route (`/v1/conversations/{id}/items/{item_id}`) works on. */
+function itemRequestOf(
+  context: GatewayContext,
+  c: Context,
+): { store: ConversationStore; id: string; itemId: string; clientTag: string } {
+  return {
+    store: storeOf(context, c),
+    id: conversationIdOf(c),
+    itemId: itemIdOf(c),
+    clientTag: clientTagOfRequest(c),
+  };
+}
+
+/** The 404 for an item not found: the conversation's when it is missing too, else the item's. */
+function itemMissing(store: ConversationStore, clientTag: string, id: string, itemId: string): GatewayError {
+  return store.get(clientTag, id) === undefined
+    ? conversationNotFound(id, 'conversation_id')
+    : itemNotFound(itemId);
+}
+
 /** The `include` values of the query (`include=…` or `include[]=…`, repeated). */
 function includeOf(c: Context): string[] {
   return [...(c.req.queries('include') ?? []), ...(c.req.queries('include[]') ?? [])];
@@ -263,14 +283,10 @@ export async function handleCreateConversationItems(context: GatewayContext, c: 
  * @param c - the Hono context
  */
 export function handleRetrieveConversationItem(context: GatewayContext, c: Context): Response {
-  const store = storeOf(context, c);
-  const id = conversationIdOf(c);
-  const itemId = itemIdOf(c);
-  const clientTag = clientTagOfRequest(c);
+  const { store, id, itemId, clientTag } = itemRequestOf(context, c);
   const found = store.item(clientTag, id, itemId);
   if (found !== undefined) return c.json(listedItemOf(found.item, includeOf(c)));
-  if (store.get(clientTag, id) === undefined) throw conversationNotFound(id, 'conversation_id');
-  throw itemNotFound(itemId);
+  throw itemMissing(store, clientTag, id, itemId);
 }
 
 /**
@@ -280,12 +296,8 @@ export function handleRetrieveConversationItem(context: GatewayContext, c: Conte
  * @param c - the Hono context
  */
 export function handleDeleteConversationItem(context: GatewayContext, c: Context): Response {
-  const store = storeOf(context, c);
-  const id = conversationIdOf(c);
-  const itemId = itemIdOf(c);
-  const clientTag = clientTagOfRequest(c);
+  const { store, id, itemId, clientTag } = itemRequestOf(context, c);
   const conversation = store.deleteItem(clientTag, id, itemId);
   if (conversation !== undefined) return c.json(conversation);
-  if (store.get(clientTag, id) === undefined) throw conversationNotFound(id, 'conversation_id');
-  throw itemNotFound(itemId);
+  throw itemMissing(store, clientTag, id, itemId);
 }
