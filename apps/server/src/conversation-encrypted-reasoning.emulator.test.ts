@@ -1,8 +1,9 @@
 import type { RecordedRequest } from '@codetether/emulator';
-import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import type OpenAI from 'openai';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { GatewayHarness } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -38,29 +39,20 @@ describe.each([
 ] as const)(
   'encrypted reasoning on a conversation over $transport upstream ($auth)',
   ({ transport, auth }) => {
-    let harness: GatewayHarness;
-    let client: OpenAI;
-
-    beforeAll(async () => {
-      harness = await startGatewayHarness({ transport, auth });
-      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-    }, 30_000);
-    afterAll(async () => {
-      await harness?.close();
-    });
+    const gateway = useSuiteGateway({ transport, auth });
     beforeEach(() => {
-      harness.emulator.clearRequests();
-      harness.emulator.setOptions({ eventDelayMs: 0 });
+      gateway.harness.emulator.clearRequests();
+      gateway.harness.emulator.setOptions({ eventDelayMs: 0 });
     });
 
     it(
       'is hidden from a client that did not ask, and still replayed upstream in the next turns',
       TIMEOUT,
       async () => {
-        const conversation = await client.conversations.create({});
+        const conversation = await gateway.client.conversations.create({});
         // Slow events: the response is retrieved while it streams, once its reasoning item is done.
-        harness.emulator.setOptions({ eventDelayMs: 40 });
-        const stream = await client.responses.create({
+        gateway.harness.emulator.setOptions({ eventDelayMs: 40 });
+        const stream = await gateway.client.responses.create({
           model: 'gpt-5.4',
           input: '[scenario:reasoning] first question',
           conversation: conversation.id,
@@ -78,11 +70,11 @@ describe.each([
           ) {
             const responseId = events.find((seen) => seen.type === 'response.created');
             if (responseId?.type === 'response.created')
-              snapshot = await client.responses.retrieve(responseId.response.id);
+              snapshot = await gateway.client.responses.retrieve(responseId.response.id);
           }
           if (event.type === 'response.completed') first = event.response;
         }
-        harness.emulator.setOptions({ eventDelayMs: 0 });
+        gateway.harness.emulator.setOptions({ eventDelayMs: 0 });
         expect(
           events.some(
             (event) => event.type === 'response.output_item.done' && event.item.type === 'reasoning',
@@ -94,7 +86,7 @@ describe.each([
         expect(showsEncryptedContent(snapshot)).toBe(false);
         expect(reasoningOf(first)).toHaveLength(1);
 
-        const second = await client.responses.create({
+        const second = await gateway.client.responses.create({
           model: 'gpt-5.4',
           input: '[scenario:reasoning] second question',
           conversation: conversation.id,
@@ -102,16 +94,16 @@ describe.each([
         expect(reasoningOf(second)).toHaveLength(1);
         expect(showsEncryptedContent(second)).toBe(false);
         for (const id of [first?.id ?? '', second.id])
-          expect(showsEncryptedContent(await client.responses.retrieve(id))).toBe(false);
+          expect(showsEncryptedContent(await gateway.client.responses.retrieve(id))).toBe(false);
 
-        await client.responses.create({
+        await gateway.client.responses.create({
           model: 'gpt-5.4',
           input: '[scenario:text] third question',
           conversation: conversation.id,
         });
 
         // The conversation keeps the reasoning with its encrypted content.
-        const stored = await client.conversations.items.list(conversation.id, {
+        const stored = await gateway.client.conversations.items.list(conversation.id, {
           order: 'asc',
           include: ['reasoning.encrypted_content'],
         });
@@ -120,7 +112,7 @@ describe.each([
         for (const item of keptReasoning)
           expect(item).toMatchObject({ encrypted_content: expect.any(String) });
 
-        const upstream = responsesRequests(harness);
+        const upstream = responsesRequests(gateway.harness);
         expect(upstream).toHaveLength(3);
         const [turn1, turn2, turn3] = upstream;
         for (const request of upstream)
@@ -149,8 +141,8 @@ describe.each([
     );
 
     it('is shown to a client that asks for it, streamed and not', TIMEOUT, async () => {
-      const conversation = await client.conversations.create({});
-      const stream = await client.responses.create({
+      const conversation = await gateway.client.conversations.create({});
+      const stream = await gateway.client.responses.create({
         model: 'gpt-5.4',
         input: '[scenario:reasoning] first question',
         conversation: conversation.id,
@@ -166,34 +158,25 @@ describe.each([
       }
       expect(doneItem).toMatchObject({ encrypted_content: expect.any(String) });
       expect(reasoningOf(first)[0]?.encrypted_content).toEqual(expect.any(String));
-      const second = await client.responses.create({
+      const second = await gateway.client.responses.create({
         model: 'gpt-5.4',
         input: '[scenario:reasoning] second question',
         conversation: conversation.id,
         include: ['reasoning.encrypted_content'],
       });
       expect(reasoningOf(second)[0]?.encrypted_content).toEqual(expect.any(String));
-      const retrieved = await client.responses.retrieve(second.id);
+      const retrieved = await gateway.client.responses.retrieve(second.id);
       expect(reasoningOf(retrieved)[0]?.encrypted_content).toBe(reasoningOf(second)[0]?.encrypted_content);
     });
   },
 );
 
 describe('encrypted reasoning on a conversation over the gateway’s WebSocket mode', () => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport: 'websocket', auth: 'chatgpt' });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const gateway = useSuiteGateway({ transport: 'websocket', auth: 'chatgpt' });
 
   it('is left out of the events unless response.create asks for it', TIMEOUT, async () => {
-    const conversation = await client.conversations.create({});
-    const socket = await openResponsesSocket(harness);
+    const conversation = await gateway.client.conversations.create({});
+    const socket = await openResponsesSocket(gateway.harness);
     try {
       const hidden = await createResponse(socket, {
         model: 'gpt-5.4',
@@ -219,7 +202,7 @@ describe('encrypted reasoning on a conversation over the gateway’s WebSocket m
     } finally {
       socket.close();
     }
-    const stored = await client.conversations.items.list(conversation.id, {
+    const stored = await gateway.client.conversations.items.list(conversation.id, {
       include: ['reasoning.encrypted_content'],
     });
     const reasoning = stored.data.filter((item) => item.type === 'reasoning');

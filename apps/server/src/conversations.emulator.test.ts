@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
@@ -45,26 +46,17 @@ describe.each([
   { transport: 'http', auth: 'chatgpt' },
   { transport: 'websocket', auth: 'api-key' },
 ] as const)('the Conversations API over $transport upstream ($auth)', ({ transport, auth }) => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport, auth });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const gateway = useSuiteGateway({ transport, auth });
   beforeEach(() => {
-    harness.emulator.clearRequests();
+    gateway.harness.emulator.clearRequests();
   });
 
   it(
     'three turns on one conversation: each carries the earlier ones, and the items hold them in order',
     TIMEOUT,
     async () => {
-      const conversation = await client.conversations.create({ metadata: { user: 'u1' } });
-      const first = await client.responses.create({
+      const conversation = await gateway.client.conversations.create({ metadata: { user: 'u1' } });
+      const first = await gateway.client.responses.create({
         model: 'gpt-5.4',
         input: '[scenario:reasoning] first question',
         conversation: conversation.id,
@@ -75,7 +67,7 @@ describe.each([
       expect(reasoning).toBeDefined();
       expect(reasoning).not.toHaveProperty('encrypted_content');
 
-      const stream = await client.responses.create({
+      const stream = await gateway.client.responses.create({
         model: 'gpt-5.4',
         input: [{ role: 'user', content: '[scenario:text] second question' }],
         conversation: { id: conversation.id },
@@ -88,14 +80,14 @@ describe.each([
         if (event.type === 'response.completed') second = event.response;
       }
       expect(second?.conversation).toEqual({ id: conversation.id });
-      const third = await client.responses.create({
+      const third = await gateway.client.responses.create({
         model: 'gpt-5.4',
         input: '[scenario:text] third question',
         conversation: conversation.id,
       });
       expect(third.output_text).toContain('Hello from the CodeTether emulator');
 
-      const upstream = responsesRequests(harness);
+      const upstream = responsesRequests(gateway.harness);
       expect(upstream).toHaveLength(3);
       const answer =
         'assistant: Hello from the CodeTether emulator. This is a scripted answer with usage numbers.';
@@ -135,7 +127,10 @@ describe.each([
       }
 
       const items: OpenAI.Conversations.ConversationItem[] = [];
-      for await (const item of client.conversations.items.list(conversation.id, { order: 'asc', limit: 3 }))
+      for await (const item of gateway.client.conversations.items.list(conversation.id, {
+        order: 'asc',
+        limit: 3,
+      }))
         items.push(item);
       expect(items.map(listedText)).toEqual([
         'user: [scenario:reasoning] first question',
@@ -152,7 +147,7 @@ describe.each([
       expect(items[0]?.id).toMatch(/^msg_/);
       // Encrypted reasoning is listed only when asked for, as OpenAI lists it.
       expect(items[1]).not.toHaveProperty('encrypted_content');
-      const withReasoning = await client.conversations.items.retrieve(items[1]?.id ?? '', {
+      const withReasoning = await gateway.client.conversations.items.retrieve(items[1]?.id ?? '', {
         conversation_id: conversation.id,
         include: ['reasoning.encrypted_content'],
       });
@@ -162,11 +157,13 @@ describe.each([
           (withReasoning as { encrypted_content?: unknown }).encrypted_content,
         );
       // A response's own input items are its request's input, not the conversation before it.
-      const inputItems = await client.responses.inputItems.list(third.id);
+      const inputItems = await gateway.client.responses.inputItems.list(third.id);
       expect(
         inputItems.data.map((item) => listedText(item as OpenAI.Conversations.ConversationItem)),
       ).toEqual(['user: [scenario:text] third question']);
-      expect((await client.responses.retrieve(third.id)).conversation).toEqual({ id: conversation.id });
+      expect((await gateway.client.responses.retrieve(third.id)).conversation).toEqual({
+        id: conversation.id,
+      });
     },
   );
 
@@ -178,8 +175,8 @@ describe.each([
       parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
       strict: false,
     };
-    const conversation = await client.conversations.create({});
-    const first = await client.responses.create({
+    const conversation = await gateway.client.conversations.create({});
+    const first = await gateway.client.responses.create({
       model: 'gpt-5.4',
       input: '[scenario:tool-call] What is the weather in Paris?',
       tools: [weather],
@@ -187,14 +184,14 @@ describe.each([
     });
     const call = first.output.find((item) => item.type === 'function_call');
     expect(call?.type).toBe('function_call');
-    const second = await client.responses.create({
+    const second = await gateway.client.responses.create({
       model: 'gpt-5.4',
       input: [{ type: 'function_call_output', call_id: call?.call_id ?? '', output: 'Sunny, 21 C' }],
       tools: [weather],
       conversation: conversation.id,
     });
     expect(second.output_text).toContain('Sunny, 21 C');
-    const [, upstreamSecond] = responsesRequests(harness);
+    const [, upstreamSecond] = responsesRequests(gateway.harness);
     if (transport === 'websocket') {
       expect(upstreamSecond?.previousResponseId).toBe(first.id);
       expect(upstreamSecond?.inputItems).toBe(1);
@@ -205,7 +202,7 @@ describe.each([
         'function_call_output',
       ]);
     }
-    const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    const items = await gateway.client.conversations.items.list(conversation.id, { order: 'asc' });
     expect(items.data.map((item) => item.type)).toEqual([
       'message',
       'function_call',
@@ -217,21 +214,21 @@ describe.each([
   });
 
   it('starts from the items the conversation was created with and added', TIMEOUT, async () => {
-    const conversation = await client.conversations.create({
+    const conversation = await gateway.client.conversations.create({
       items: [{ role: 'developer', content: 'Answer briefly.' }],
     });
-    await client.conversations.items.create(conversation.id, {
+    await gateway.client.conversations.items.create(conversation.id, {
       items: [
         { role: 'user', content: 'My name is Ada.' },
         { type: 'message', role: 'assistant', content: 'Nice to meet you, Ada.' },
       ],
     });
-    await client.responses.create({
+    await gateway.client.responses.create({
       model: 'gpt-5.4',
       input: '[scenario:text] What is my name?',
       conversation: conversation.id,
     });
-    const [request] = responsesRequests(harness);
+    const [request] = responsesRequests(gateway.harness);
     expect(transcriptOf(request?.body)).toEqual([
       'developer: Answer briefly.',
       'user: My name is Ada.',
@@ -241,28 +238,19 @@ describe.each([
     const sent = bodyOf(request).input ?? [];
     expect(sent.every((item) => item.id === undefined)).toBe(true);
     expect(sent[1]).not.toHaveProperty('status');
-    const page = await client.conversations.items.list(conversation.id);
+    const page = await gateway.client.conversations.items.list(conversation.id);
     expect(page.data).toHaveLength(5);
   });
 });
 
 describe('the Conversations API over the gateway’s WebSocket mode', () => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport: 'websocket' });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const gateway = useSuiteGateway({ transport: 'websocket' });
 
   it('response.create with `conversation` runs a turn on it and continues upstream', TIMEOUT, async () => {
-    const conversation = await client.conversations.create({});
-    const socket = await openResponsesSocket(harness);
+    const conversation = await gateway.client.conversations.create({});
+    const socket = await openResponsesSocket(gateway.harness);
     try {
-      harness.emulator.clearRequests();
+      gateway.harness.emulator.clearRequests();
       const first = await createResponse(socket, {
         model: 'gpt-5.4',
         input: '[scenario:text] hello over the socket',
@@ -277,7 +265,7 @@ describe('the Conversations API over the gateway’s WebSocket mode', () => {
         conversation: { id: conversation.id },
       });
       expect(second.at(-1)?.type).toBe('response.completed');
-      const [, continued] = responsesRequests(harness);
+      const [, continued] = responsesRequests(gateway.harness);
       expect(continued?.previousResponseId).toBe(completed.response.id);
       expect(continued?.inputItems).toBe(1);
       const refused = await createResponse(socket, {
@@ -293,7 +281,7 @@ describe('the Conversations API over the gateway’s WebSocket mode', () => {
     } finally {
       socket.close();
     }
-    const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
+    const items = await gateway.client.conversations.items.list(conversation.id, { order: 'asc' });
     expect(items.data.map(listedText)).toEqual([
       'user: [scenario:text] hello over the socket',
       expect.stringMatching(/^assistant: /),

@@ -7,8 +7,9 @@ import { TEXT_ANSWER } from '@codetether/emulator';
 import { DEFAULT_GATEWAY_INSTRUCTIONS } from '@codetether/provider-codex/configuration';
 import { DEFAULT_INSTRUCTIONS } from '@codetether/responses-protocol';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { type GatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const run = promisify(execFile);
 const TIMEOUT = { timeout: 30_000 };
@@ -71,23 +72,13 @@ describe.each([
   ['websocket', 'chatgpt'],
   ['http', 'chatgpt'],
 ] as const)('OpenAI SDK helpers through the gateway (upstream %s, auth %s)', (transport, auth) => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport, auth });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-  }, 30_000);
-
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const gateway = useSuiteGateway({ transport, auth });
 
   it(
     'node openai: responses.stream() sees only Responses events; rate limits are headers and metrics',
     TIMEOUT,
     async () => {
-      const stream = client.responses.stream({ model: 'gpt-5.4', input: '[scenario:text] hello' });
+      const stream = gateway.client.responses.stream({ model: 'gpt-5.4', input: '[scenario:text] hello' });
       const types: string[] = [];
       for await (const event of stream) types.push(event.type);
       const final = await stream.finalResponse();
@@ -95,7 +86,7 @@ describe.each([
       expect(types[0]).toBe('response.created');
       expect(types.every((type) => type.startsWith('response.'))).toBe(true);
 
-      const raw = await client.responses
+      const raw = await gateway.client.responses
         .create({ model: 'gpt-5.4', input: '[scenario:text] hello', stream: true })
         .withResponse();
       for await (const _event of raw.data) {
@@ -103,7 +94,7 @@ describe.each([
       }
       expect(raw.response.headers.get('x-codex-primary-used-percent')).toMatch(/^\d+(\.\d+)?$/);
       expect(raw.response.headers.get('x-codex-plan-type')).toBeTruthy();
-      const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+      const metrics = await (await fetch(`${gateway.harness.gateway.url}/metrics`)).text();
       expect(metrics).toMatch(/codetether_upstream_usage_used_percent\{window="primary"\} \d/);
     },
   );
@@ -116,7 +107,7 @@ describe.each([
       try {
         const script = join(folder, 'conversation.py');
         await writeFile(script, PYTHON_CONVERSATION);
-        const { stdout } = await run('python3', [script, harness.baseUrl, TEST_SERVER_KEY]);
+        const { stdout } = await run('python3', [script, gateway.harness.baseUrl, TEST_SERVER_KEY]);
         const result = JSON.parse(stdout) as {
           texts: string[];
           conversation: string | null;
@@ -135,7 +126,7 @@ describe.each([
         ]);
         expect(result.deleted).toBe(true);
         // The second turn carried the first (in full over HTTP, continued over a WebSocket upstream).
-        const second = upstreamBodies(harness).at(-1) ?? {};
+        const second = upstreamBodies(gateway.harness).at(-1) ?? {};
         expect(JSON.stringify(second.input)).toContain('second');
         if (transport === 'http') {
           expect(JSON.stringify(second.input)).toContain('first');
@@ -154,7 +145,7 @@ describe.each([
     try {
       const script = join(folder, 'stream_helper.py');
       await writeFile(script, PYTHON_STREAM_HELPER);
-      const { stdout } = await run('python3', [script, harness.baseUrl, TEST_SERVER_KEY]);
+      const { stdout } = await run('python3', [script, gateway.harness.baseUrl, TEST_SERVER_KEY]);
       const result = JSON.parse(stdout) as { types: string[]; text: string; instructions: string };
       expect(result.text).toBe(TEXT_ANSWER);
       expect(result.types[0]).toBe('response.created');
@@ -169,7 +160,7 @@ describe.each([
     "an unknown previous_response_id is the upstream's 400 with its code, param and message",
     TIMEOUT,
     async () => {
-      const error = await client.responses
+      const error = await gateway.client.responses
         .create({ model: 'gpt-5.4', input: 'hi', previous_response_id: 'resp_never_issued' })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
@@ -185,14 +176,21 @@ describe.each([
     'requests without instructions get the neutral instructions, never the coding-agent persona',
     TIMEOUT,
     async () => {
-      harness.emulator.clearRequests();
-      const response = await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hello' });
-      await client.chat.completions.create({
+      gateway.harness.emulator.clearRequests();
+      const response = await gateway.client.responses.create({
+        model: 'gpt-5.4',
+        input: '[scenario:text] hello',
+      });
+      await gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [{ role: 'user', content: '[scenario:text] hello' }],
       });
-      await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hi', instructions: 'Mine.' });
-      await client.chat.completions.create({
+      await gateway.client.responses.create({
+        model: 'gpt-5.4',
+        input: '[scenario:text] hi',
+        instructions: 'Mine.',
+      });
+      await gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [
           { role: 'system', content: 'Mine too.' },
@@ -200,46 +198,46 @@ describe.each([
         ],
       });
       expect(response.instructions).toBe(DEFAULT_GATEWAY_INSTRUCTIONS);
-      expect(upstreamBodies(harness).map((body) => body.instructions)).toEqual([
+      expect(upstreamBodies(gateway.harness).map((body) => body.instructions)).toEqual([
         DEFAULT_GATEWAY_INSTRUCTIONS,
         DEFAULT_GATEWAY_INSTRUCTIONS,
         'Mine.',
         'Mine too.',
       ]);
-      expect(JSON.stringify(upstreamBodies(harness))).not.toContain(DEFAULT_INSTRUCTIONS);
+      expect(JSON.stringify(upstreamBodies(gateway.harness))).not.toContain(DEFAULT_INSTRUCTIONS);
     },
   );
 
   it('forwards parallel_tool_calls: false on chat completions as on responses', TIMEOUT, async () => {
-    harness.emulator.clearRequests();
+    gateway.harness.emulator.clearRequests();
     const tools = [
       {
         type: 'function' as const,
         function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
       },
     ];
-    await client.chat.completions.create({
+    await gateway.client.chat.completions.create({
       model: 'gpt-5.4',
       messages: [{ role: 'user', content: '[scenario:text] hello' }],
       tools,
       parallel_tool_calls: false,
     });
-    await client.responses.create({
+    await gateway.client.responses.create({
       model: 'gpt-5.4',
       input: '[scenario:text] hello',
       tools: [{ type: 'function', name: 'get_weather', parameters: {}, strict: false }],
       parallel_tool_calls: false,
     });
-    expect(upstreamBodies(harness).map((body) => body.parallel_tool_calls)).toEqual([false, false]);
+    expect(upstreamBodies(gateway.harness).map((body) => body.parallel_tool_calls)).toEqual([false, false]);
   });
 
   it(
     'sends a PDF file part of chat completions and a document block of Anthropic Messages upstream as input_file',
     TIMEOUT,
     async () => {
-      harness.emulator.clearRequests();
+      gateway.harness.emulator.clearRequests();
       const fileData = 'data:application/pdf;base64,JVBERi0xLjQK';
-      const chat = await client.chat.completions.create({
+      const chat = await gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [
           {
@@ -252,7 +250,7 @@ describe.each([
         ],
       });
       expect(chat.choices[0]?.message.content).toBe(TEXT_ANSWER);
-      const anthropic = await fetch(`${harness.gateway.url}/v1/messages`, {
+      const anthropic = await fetch(`${gateway.harness.gateway.url}/v1/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': TEST_SERVER_KEY },
         body: JSON.stringify({
@@ -274,7 +272,7 @@ describe.each([
         }),
       });
       expect(anthropic.status).toBe(200);
-      const files = upstreamBodies(harness).map((body) =>
+      const files = upstreamBodies(gateway.harness).map((body) =>
         (body.input as { content?: { type: string }[] }[])
           .flatMap((item) => item.content ?? [])
           .filter((part) => part.type === 'input_file'),
@@ -313,7 +311,7 @@ describe.each([
         `{"model":"gpt-5.4","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${deep}}}]}`,
     ],
   ])('deeply nested JSON on %s (%s) is a 400 naming the field', TIMEOUT, async (path, param, body) => {
-    const response = await fetch(`${harness.baseUrl}/${path}`, {
+    const response = await fetch(`${gateway.harness.baseUrl}/${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_SERVER_KEY}`, 'content-type': 'application/json' },
       body: body(nestedJson(10_000)),

@@ -4,6 +4,7 @@ import { generateText, jsonSchema, stepCountIs, tool } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 import { clientTagOf } from './conversation-index.js';
 import { upstreamSessionIdOf } from './upstream-session-id.js';
 
@@ -69,27 +70,21 @@ async function chatWithToolRoundTrip(
 }
 
 describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport: 'websocket' });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const gateway = useSuiteGateway({ transport: 'websocket' });
   beforeEach(() => {
-    harness.emulator.clearRequests();
+    gateway.harness.emulator.clearRequests();
   });
 
   it(
     'openai SDK: turns after the first send only the new messages, without a session header',
     TIMEOUT,
     async () => {
-      const fullBefore = await metricValue(harness, 'codetether_server_upstream_requests_total{mode="full"}');
-      await chatWithToolRoundTrip(client);
-      const [first, ...later] = responsesRequests(harness);
+      const fullBefore = await metricValue(
+        gateway.harness,
+        'codetether_server_upstream_requests_total{mode="full"}',
+      );
+      await chatWithToolRoundTrip(gateway.client);
+      const [first, ...later] = responsesRequests(gateway.harness);
       expect(first?.previousResponseId).toBeUndefined();
       expect(later).toHaveLength(2);
       for (const request of later) {
@@ -97,11 +92,11 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
         expect(request.inputItems).toBe(1);
         expect(request.connectionId).toBe(first?.connectionId);
       }
-      expect(await metricValue(harness, 'codetether_server_upstream_requests_total{mode="full"}')).toBe(
-        fullBefore + 1,
-      );
       expect(
-        await metricValue(harness, 'codetether_server_upstream_requests_total{mode="continued"}'),
+        await metricValue(gateway.harness, 'codetether_server_upstream_requests_total{mode="full"}'),
+      ).toBe(fullBefore + 1);
+      expect(
+        await metricValue(gateway.harness, 'codetether_server_upstream_requests_total{mode="continued"}'),
       ).toBeGreaterThanOrEqual(2);
     },
   );
@@ -110,8 +105,8 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
     'openai SDK: the same with a session header, which (scoped to the key) becomes the upstream session',
     TIMEOUT,
     async () => {
-      await chatWithToolRoundTrip(client, { 'x-session-id': 'continuation-session-1' });
-      const [first, ...later] = responsesRequests(harness);
+      await chatWithToolRoundTrip(gateway.client, { 'x-session-id': 'continuation-session-1' });
+      const [first, ...later] = responsesRequests(gateway.harness);
       expect(first?.headers['session-id']).toBe(
         upstreamSessionIdOf(clientTagOf(`Bearer ${TEST_SERVER_KEY}`), 'continuation-session-1'),
       );
@@ -132,7 +127,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
       const messages: OpenAI.ChatCompletionMessageParam[] = [
         { role: 'user', content: '[scenario:tool-call] What is the weather in Paris?' },
       ];
-      const first = await client.chat.completions.create(
+      const first = await gateway.client.chat.completions.create(
         { model: 'gpt-5.4', messages, tools: [weatherTool] },
         { headers },
       );
@@ -140,7 +135,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
       if (call === undefined || call.type !== 'function') throw new Error('no tool call');
       const toolResult = { role: 'tool' as const, tool_call_id: call.id, content: 'Sunny, 21 C' };
       // Only the new tool result, as if the session remembered the rest: Chat Completions is stateless.
-      const orphan = await fetch(`${harness.baseUrl}/chat/completions`, {
+      const orphan = await fetch(`${gateway.harness.baseUrl}/chat/completions`, {
         method: 'POST',
         headers: {
           ...headers,
@@ -153,9 +148,9 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
       expect(await orphan.json()).toMatchObject({
         error: { type: 'invalid_request_error', param: 'messages[0].tool_call_id', code: 'invalid_value' },
       });
-      expect(responsesRequests(harness)).toHaveLength(1);
+      expect(responsesRequests(gateway.harness)).toHaveLength(1);
       // The session's conversation is untouched: the full history continues it with only the result.
-      const second = await client.chat.completions.create(
+      const second = await gateway.client.chat.completions.create(
         {
           model: 'gpt-5.4',
           messages: [...messages, { role: 'assistant', content: null, tool_calls: [call] }, toolResult],
@@ -164,7 +159,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
         { headers },
       );
       expect(second.choices[0]?.message.content).toContain('Sunny, 21 C');
-      const [opening, continued] = responsesRequests(harness);
+      const [opening, continued] = responsesRequests(gateway.harness);
       expect(continued?.previousResponseId).toMatch(/^resp_/);
       expect(continued?.inputItems).toBe(1);
       expect(continued?.connectionId).toBe(opening?.connectionId);
@@ -175,9 +170,9 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
     'two conversations with different openings never meet; a changed history goes in full',
     TIMEOUT,
     async () => {
-      const alpha = await chatWithToolRoundTrip(client, {}, '[scenario:tool-call] Weather in Oslo?');
-      const beta = await chatWithToolRoundTrip(client, {}, '[scenario:tool-call] Weather in Rome?');
-      const requests = responsesRequests(harness);
+      const alpha = await chatWithToolRoundTrip(gateway.client, {}, '[scenario:tool-call] Weather in Oslo?');
+      const beta = await chatWithToolRoundTrip(gateway.client, {}, '[scenario:tool-call] Weather in Rome?');
+      const requests = responsesRequests(gateway.harness);
       expect(requests).toHaveLength(6);
       expect(requests[0]?.connectionId).not.toBe(requests[3]?.connectionId);
       expect(new Set(requests.slice(0, 3).map((request) => request.connectionId)).size).toBe(1);
@@ -189,22 +184,22 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
       expect(cacheKeyOf(requests[0])).not.toBe(cacheKeyOf(requests[3]));
 
       // Alpha's history with one word of an answer changed: never continued, sent in full.
-      harness.emulator.clearRequests();
+      gateway.harness.emulator.clearRequests();
       const tampered = alpha.map((message, position) =>
         position === alpha.length - 1 ? { role: 'assistant' as const, content: 'something else' } : message,
       );
-      await client.chat.completions.create({
+      await gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [...tampered, { role: 'user', content: '[scenario:text] again' }],
         tools: [weatherTool],
       });
       // Beta's real history continues beta's conversation.
-      await client.chat.completions.create({
+      await gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [...beta, { role: 'user', content: '[scenario:text] again' }],
         tools: [weatherTool],
       });
-      const [tamperedRequest, betaRequest] = responsesRequests(harness);
+      const [tamperedRequest, betaRequest] = responsesRequests(gateway.harness);
       expect(tamperedRequest?.previousResponseId).toBeUndefined();
       expect(tamperedRequest?.inputItems).toBeGreaterThan(4);
       expect(betaRequest?.previousResponseId).toMatch(/^resp_/);
@@ -217,7 +212,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
     'openai SDK: responses.create with previous_response_id continues over the warm socket',
     TIMEOUT,
     async () => {
-      const first = await client.responses.create({
+      const first = await gateway.client.responses.create({
         model: 'gpt-5.4',
         instructions: 'Be brief.',
         input: '[scenario:tool-call] Weather in Paris?',
@@ -232,7 +227,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
       });
       const call = first.output.find((item) => item.type === 'function_call');
       if (call?.type !== 'function_call') throw new Error('no function call');
-      const stream = await client.responses.create({
+      const stream = await gateway.client.responses.create({
         model: 'gpt-5.4',
         instructions: 'Be brief.',
         previous_response_id: first.id,
@@ -254,7 +249,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
         if (event.type === 'response.completed') completedId = event.response.id;
       }
       expect(text).toContain('Foggy, 9 C');
-      const third = await client.responses.create({
+      const third = await gateway.client.responses.create({
         model: 'gpt-5.4',
         instructions: 'Be brief.',
         previous_response_id: completedId,
@@ -269,7 +264,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
         ],
       });
       expect(third.status).toBe('completed');
-      const [upstreamFirst, ...later] = responsesRequests(harness);
+      const [upstreamFirst, ...later] = responsesRequests(gateway.harness);
       expect(later).toHaveLength(2);
       expect(later.every((request) => request.previousResponseId !== undefined)).toBe(true);
       expect(later.map((request) => request.inputItems)).toEqual([1, 1]);
@@ -278,25 +273,25 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
   );
 
   it("openai SDK: an unknown previous_response_id is OpenAI's 400", TIMEOUT, async () => {
-    const missing = await client.responses
+    const missing = await gateway.client.responses
       .create({ model: 'gpt-5.4', input: 'hi', previous_response_id: 'resp_unknown' })
       .catch((caught: unknown) => caught);
     expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
     const error = missing as InstanceType<typeof OpenAI.BadRequestError>;
     expect(error.param).toBe('previous_response_id');
     expect(error.code).toBe('previous_response_not_found');
-    expect(responsesRequests(harness)).toHaveLength(0);
+    expect(responsesRequests(gateway.harness)).toHaveLength(0);
   });
 
   it('Responses: a client resending input + output is recognised', TIMEOUT, async () => {
-    const first = await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hello' });
+    const first = await gateway.client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hello' });
     const input: OpenAI.Responses.ResponseInput = [
       { role: 'user', content: '[scenario:text] hello' },
       ...(first.output as OpenAI.Responses.ResponseInputItem[]),
       { role: 'user', content: '[scenario:text] more' },
     ];
-    const answer = await client.responses.create({ model: 'gpt-5.4', input });
-    const [, second] = responsesRequests(harness);
+    const answer = await gateway.client.responses.create({ model: 'gpt-5.4', input });
+    const [, second] = responsesRequests(gateway.harness);
     expect(second?.previousResponseId).toMatch(/^resp_/);
     expect(second?.inputItems).toBe(1);
     // Continued upstream, but the client named no previous response: its answer names none either.
@@ -304,7 +299,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
   });
 
   it('AI SDK: the multi-step tool loop continues its conversation', TIMEOUT, async () => {
-    const openai = createOpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY });
+    const openai = createOpenAI({ baseURL: gateway.harness.baseUrl, apiKey: TEST_SERVER_KEY });
     const result = await generateText({
       model: openai.chat('gpt-5.4'),
       prompt: '[scenario:tool-call] Weather in Paris?',
@@ -323,7 +318,7 @@ describe('gateway continuation (emulator behind, WebSocket upstream)', () => {
       maxRetries: 0,
     });
     expect(result.text).toContain('Rainy, 12 C');
-    const [first, second] = responsesRequests(harness);
+    const [first, second] = responsesRequests(gateway.harness);
     expect(second?.previousResponseId).toMatch(/^resp_/);
     expect(second?.inputItems).toBe(1);
     expect(second?.connectionId).toBe(first?.connectionId);

@@ -2,8 +2,9 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { TEXT_ANSWER } from '@codetether/emulator';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -21,25 +22,15 @@ describe.each([
   ['auto', 'chatgpt'],
   ['http', 'api-key'],
 ] as const)('gateway in front of the emulator (transport %s, auth %s)', (transport, auth) => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport, auth });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-  }, 30_000);
-
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const gateway = useSuiteGateway({ transport, auth });
 
   it('openai: lists models', TIMEOUT, async () => {
-    const models = await client.models.list();
+    const models = await gateway.client.models.list();
     expect(models.data.map((model) => model.id)).toContain('gpt-5.4');
   });
 
   it('openai: non-streaming chat with usage', TIMEOUT, async () => {
-    const completion = await client.chat.completions.create({
+    const completion = await gateway.client.chat.completions.create({
       model: 'gpt-5.4',
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -57,16 +48,15 @@ describe.each([
     'openai: max_completion_tokens and a model alias reach the upstream the way each backend accepts',
     TIMEOUT,
     async () => {
-      harness.emulator.clearRequests();
-      const completion = await client.chat.completions.create({
+      gateway.harness.emulator.clearRequests();
+      const completion = await gateway.client.chat.completions.create({
         model: 'gpt-5.4:high',
         max_completion_tokens: 256,
         messages: [{ role: 'user', content: '[scenario:text] hello' }],
       });
       expect(completion.choices[0]?.message.content).toBe(TEXT_ANSWER);
-      const sent = harness.emulator.requests.find((request) => request.path.endsWith('/responses'))?.body as
-        | Record<string, unknown>
-        | undefined;
+      const sent = gateway.harness.emulator.requests.find((request) => request.path.endsWith('/responses'))
+        ?.body as Record<string, unknown> | undefined;
       expect(sent?.model).toBe('gpt-5.4');
       expect(sent?.reasoning).toMatchObject({ effort: 'high' });
       if (auth === 'api-key') expect(sent?.max_output_tokens).toBe(256);
@@ -75,7 +65,7 @@ describe.each([
   );
 
   it('openai: streaming chat with include_usage', TIMEOUT, async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await gateway.client.chat.completions.create({
       model: 'gpt-5.4',
       messages: [{ role: 'user', content: '[scenario:text] hello' }],
       stream: true,
@@ -102,7 +92,7 @@ describe.each([
     const messages: OpenAI.ChatCompletionMessageParam[] = [
       { role: 'user', content: '[scenario:tool-call] What is the weather in Paris?' },
     ];
-    const stream = await client.chat.completions.create({
+    const stream = await gateway.client.chat.completions.create({
       model: 'gpt-5.4',
       messages,
       tools: [weatherTool],
@@ -136,16 +126,20 @@ describe.each([
       },
       { role: 'tool', tool_call_id: calls[0]?.id ?? '', content: 'Sunny, 21 C' },
     );
-    const answer = await client.chat.completions.create({ model: 'gpt-5.4', messages, tools: [weatherTool] });
+    const answer = await gateway.client.chat.completions.create({
+      model: 'gpt-5.4',
+      messages,
+      tools: [weatherTool],
+    });
     expect(answer.choices[0]?.message.content).toContain('Sunny, 21 C');
-    const upstream = harness.emulator.requests
+    const upstream = gateway.harness.emulator.requests
       .filter((request) => request.path.endsWith('/responses'))
       .at(-1);
     expect(JSON.stringify(upstream?.body)).toContain(calls[0]?.id);
   });
 
   it('openai: Responses API streaming and not', TIMEOUT, async () => {
-    const stream = await client.responses.create({
+    const stream = await gateway.client.responses.create({
       model: 'gpt-5.4',
       input: '[scenario:text] hi',
       stream: true,
@@ -158,29 +152,29 @@ describe.each([
     }
     expect(text).toBe(TEXT_ANSWER);
     expect(completed).toBe(true);
-    const response = await client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hi' });
+    const response = await gateway.client.responses.create({ model: 'gpt-5.4', input: '[scenario:text] hi' });
     expect(response.status).toBe('completed');
     expect(response.output_text).toBe(TEXT_ANSWER);
   });
 
   it('openai: Responses store + previous_response_id', TIMEOUT, async () => {
     // An unknown previous response is a clear OpenAI 400 naming the field, on every backend.
-    const missing = await client.responses
+    const missing = await gateway.client.responses
       .create({ model: 'gpt-5.4', input: '[scenario:text] hi', previous_response_id: 'resp_missing' })
       .catch((caught: unknown) => caught);
     expect(missing).toBeInstanceOf(OpenAI.BadRequestError);
     expect((missing as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('resp_missing');
     // `store: true` is honoured by the OpenAI API (chaining works) and forced off for the ChatGPT backend.
-    harness.emulator.clearRequests();
-    const first = await client.responses.create({
+    gateway.harness.emulator.clearRequests();
+    const first = await gateway.client.responses.create({
       model: 'gpt-5.4',
       input: '[scenario:text] hi',
       store: true,
     });
-    const sent = harness.emulator.requests.find((request) => request.path.endsWith('/responses'));
+    const sent = gateway.harness.emulator.requests.find((request) => request.path.endsWith('/responses'));
     expect((sent?.body as { store?: unknown } | undefined)?.store).toBe(auth === 'api-key');
     if (auth === 'api-key') {
-      const chained = await client.responses.create({
+      const chained = await gateway.client.responses.create({
         model: 'gpt-5.4',
         input: '[scenario:text] more',
         previous_response_id: first.id,
@@ -190,7 +184,7 @@ describe.each([
   });
 
   it('raw: a Codex-CLI-style Responses body streams through unchanged', TIMEOUT, async () => {
-    const response = await fetch(`${harness.baseUrl}/responses`, {
+    const response = await fetch(`${gateway.harness.baseUrl}/responses`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${TEST_SERVER_KEY}`,
@@ -236,7 +230,7 @@ describe.each([
     expect(body).toContain('event: response.created');
     expect(body).toContain('event: response.function_call_arguments.delta');
     expect(body).toContain('event: response.completed');
-    const upstream = harness.emulator.requests
+    const upstream = gateway.harness.emulator.requests
       .filter((request) => request.path.endsWith('/responses'))
       .at(-1);
     expect(upstream?.body).toMatchObject({
@@ -246,7 +240,7 @@ describe.each([
   });
 
   it('AI SDK: chat generateText and streamText', TIMEOUT, async () => {
-    const openai = createOpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY });
+    const openai = createOpenAI({ baseURL: gateway.harness.baseUrl, apiKey: TEST_SERVER_KEY });
     const generated = await generateText({
       model: openai.chat('gpt-5.4'),
       prompt: '[scenario:text] hi',
@@ -267,7 +261,7 @@ describe.each([
   });
 
   it('AI SDK: tool loop over chat completions', TIMEOUT, async () => {
-    const openai = createOpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY });
+    const openai = createOpenAI({ baseURL: gateway.harness.baseUrl, apiKey: TEST_SERVER_KEY });
     const executed: unknown[] = [];
     const result = await generateText({
       model: openai.chat('gpt-5.4'),
@@ -294,7 +288,7 @@ describe.each([
   });
 
   it('AI SDK: Responses model generateText and streamText', TIMEOUT, async () => {
-    const openai = createOpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY });
+    const openai = createOpenAI({ baseURL: gateway.harness.baseUrl, apiKey: TEST_SERVER_KEY });
     const generated = await generateText({
       model: openai.responses('gpt-5.4'),
       prompt: '[scenario:text] hi',
@@ -312,15 +306,15 @@ describe.each([
   });
 
   it('errors: bad key 401, bad body 400, upstream 429 with Retry-After', TIMEOUT, async () => {
-    const badKey = new OpenAI({ baseURL: harness.baseUrl, apiKey: 'wrong', maxRetries: 0 });
+    const badKey = new OpenAI({ baseURL: gateway.harness.baseUrl, apiKey: 'wrong', maxRetries: 0 });
     await expect(badKey.models.list()).rejects.toMatchObject({ status: 401, code: 'invalid_api_key' });
     await expect(
-      client.chat.completions.create({
+      gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [{ role: 'wizard', content: 'x' }] as unknown as OpenAI.ChatCompletionMessageParam[],
       }),
     ).rejects.toMatchObject({ status: 400, param: 'messages[0].role', type: 'invalid_request_error' });
-    const limited = await fetch(`${harness.baseUrl}/chat/completions`, {
+    const limited = await fetch(`${gateway.harness.baseUrl}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_SERVER_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -334,7 +328,7 @@ describe.each([
       error: { type: 'rate_limit_error', code: 'usage_limit_reached' },
     });
     await expect(
-      client.chat.completions.create({
+      gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [{ role: 'user', content: '[scenario:rate-limited] hi' }],
         stream: true,
@@ -343,7 +337,7 @@ describe.each([
   });
 
   it('errors: upstream disconnect mid-stream ends the client stream with an error', TIMEOUT, async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await gateway.client.chat.completions.create({
       model: 'gpt-5.4',
       messages: [{ role: 'user', content: '[scenario:disconnect] hi' }],
       stream: true,
@@ -357,7 +351,7 @@ describe.each([
     expect(TEXT_ANSWER.startsWith(text)).toBe(true);
     expect(text.length).toBeLessThan(TEXT_ANSWER.length);
     await expect(
-      client.chat.completions.create({
+      gateway.client.chat.completions.create({
         model: 'gpt-5.4',
         messages: [{ role: 'user', content: '[scenario:disconnect] hi' }],
       }),
@@ -365,7 +359,7 @@ describe.each([
   });
 
   it('logs never contain the server key or upstream tokens', TIMEOUT, async () => {
-    const output = harness.logLines.join('');
+    const output = gateway.harness.logLines.join('');
     expect(output).not.toContain(TEST_SERVER_KEY);
     expect(output).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
   });

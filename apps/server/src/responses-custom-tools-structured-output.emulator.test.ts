@@ -1,10 +1,10 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { zodResponseFormat, zodTextFormat } from 'openai/helpers/zod';
 import type { Tool } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 // The openai SDK through the gateway's /v1/responses against the emulator's custom (freeform) tools and
 // structured output (text.format), over both upstream transports.
@@ -35,23 +35,13 @@ describe.each([
 ] as const)(
   'custom tools and structured output through the gateway (upstream %s, auth %s)',
   (transport, auth) => {
-    let harness: GatewayHarness;
-    let client: OpenAI;
-
-    beforeAll(async () => {
-      harness = await startGatewayHarness({ transport, auth });
-      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-    }, 30_000);
-
-    afterAll(async () => {
-      await harness?.close();
-    });
+    const gateway = useSuiteGateway({ transport, auth });
 
     it(
       'a custom tool round trip: the call, its output by previous_response_id, the final answer',
       TIMEOUT,
       async () => {
-        const first = await client.responses.create({
+        const first = await gateway.client.responses.create({
           model: 'gpt-5.4',
           input: '[scenario:tool-call] Add a hello file.',
           tools: [APPLY_PATCH],
@@ -65,7 +55,7 @@ describe.each([
         });
         expect(call.id).toMatch(/^ctc_/);
 
-        const stream = await client.responses.create({
+        const stream = await gateway.client.responses.create({
           model: 'gpt-5.4',
           previous_response_id: first.id,
           input: [
@@ -82,7 +72,7 @@ describe.each([
         }
         expect(text).toBe('The tool returned: Success. Added hello.txt. That completes the request.');
         expect(final?.output).toEqual([expect.objectContaining({ type: 'message', status: 'completed' })]);
-        const upstream = harness.emulator.requests
+        const upstream = gateway.harness.emulator.requests
           .filter((request) => request.path.endsWith('/responses'))
           .at(-1);
         expect(JSON.stringify(upstream?.body)).toContain('"type":"custom_tool_call_output"');
@@ -93,7 +83,7 @@ describe.each([
       'streams the custom tool input as custom_tool_call_input events; the full history works too',
       TIMEOUT,
       async () => {
-        const stream = client.responses.stream({
+        const stream = gateway.client.responses.stream({
           model: 'gpt-5.4',
           input: '[scenario:tool-call] Add a hello file.',
           tools: [APPLY_PATCH],
@@ -112,7 +102,7 @@ describe.each([
         const call = response.output.find((item) => item.type === 'custom_tool_call');
         if (call?.type !== 'custom_tool_call') throw new Error('no custom tool call');
 
-        const answer = await client.responses.create({
+        const answer = await gateway.client.responses.create({
           model: 'gpt-5.4',
           input: [
             { role: 'user', content: 'Add a hello file.' },
@@ -126,7 +116,7 @@ describe.each([
     );
 
     it('responses.parse with a zod text format parses a schema-valid object', TIMEOUT, async () => {
-      const parsed = await client.responses.parse({
+      const parsed = await gateway.client.responses.parse({
         model: 'gpt-5.4',
         input: 'File a ticket for the login bug.',
         text: { format: zodTextFormat(ticket, 'ticket') },
@@ -157,7 +147,7 @@ describe.each([
           },
           $defs: { stop: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
         };
-        const stream = client.responses.stream({
+        const stream = gateway.client.responses.stream({
           model: 'gpt-5.4',
           input: '[scenario:reasoning] Plan a trip.',
           text: { format: { type: 'json_schema', name: 'trip', schema, strict: false } },
@@ -175,7 +165,7 @@ describe.each([
           stops: [{ name: 'example-name' }, { name: 'example-name' }],
         });
 
-        const completion = await client.chat.completions.parse({
+        const completion = await gateway.client.chat.completions.parse({
           model: 'gpt-5.4',
           messages: [{ role: 'user', content: 'File a ticket.' }],
           response_format: zodResponseFormat(ticket, 'ticket'),
@@ -188,7 +178,7 @@ describe.each([
       'a custom tool round trip over chat completions: a custom call with its input, its result sent as custom_tool_call_output',
       TIMEOUT,
       async () => {
-        harness.emulator.clearRequests();
+        gateway.harness.emulator.clearRequests();
         const tools = [
           {
             type: 'custom' as const,
@@ -198,7 +188,7 @@ describe.each([
         const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
           { role: 'user', content: '[scenario:tool-call] Add a hello file.' },
         ];
-        const first = await client.chat.completions.create({ model: 'gpt-5.4', messages, tools });
+        const first = await gateway.client.chat.completions.create({ model: 'gpt-5.4', messages, tools });
         const call = first.choices[0]?.message.tool_calls?.[0];
         if (call?.type !== 'custom')
           throw new Error(`no custom tool call: ${JSON.stringify(first.choices[0])}`);
@@ -209,9 +199,9 @@ describe.each([
           tool_call_id: call.id,
           content: 'Done.',
         });
-        const second = await client.chat.completions.create({ model: 'gpt-5.4', messages, tools });
+        const second = await gateway.client.chat.completions.create({ model: 'gpt-5.4', messages, tools });
         expect(second.choices[0]?.message.content).toContain('Done.');
-        const sent = harness.emulator.requests
+        const sent = gateway.harness.emulator.requests
           .filter((request) => request.path.endsWith('/responses'))
           .flatMap((request) => (request.body as { input?: { type?: string }[] }).input ?? [])
           .map((item) => item.type);

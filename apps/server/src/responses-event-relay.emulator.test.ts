@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const MODEL = 'gpt-5.4';
 
@@ -21,29 +21,20 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 describe.each(['auto', 'websocket', 'http'] as const)(
   'streams go out as the upstream answers, not when the first output comes (upstream %s)',
   (transport) => {
-    let harness: GatewayHarness;
-    let client: OpenAI;
-
-    beforeAll(async () => {
-      harness = await startGatewayHarness({ transport });
-      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-    }, 30_000);
-    afterAll(async () => {
-      await harness?.close();
-    });
+    const gateway = useSuiteGateway({ transport });
 
     /**
      * Runs `send` with the emulator pausing ten minutes after each stream's first event; the stream
      * `send` opens with the signal it gets is aborted afterwards and the pause taken back.
      */
     async function whilePaused(send: (signal: AbortSignal) => Promise<void>): Promise<void> {
-      harness.emulator.setOptions({ eventDelayMs: 600_000 });
+      gateway.harness.emulator.setOptions({ eventDelayMs: 600_000 });
       const abort = new AbortController();
       try {
         await send(abort.signal);
       } finally {
         abort.abort();
-        harness.emulator.setOptions({ eventDelayMs: 0 });
+        gateway.harness.emulator.setOptions({ eventDelayMs: 0 });
       }
     }
 
@@ -54,14 +45,14 @@ describe.each(['auto', 'websocket', 'http'] as const)(
       it(`/v1/responses, ${turn}: the client gets response.created while the model has produced nothing yet`, {
         timeout: 30_000,
       }, async () => {
-        harness.emulator.setOptions({ eventDelayMs: 0 });
+        gateway.harness.emulator.setOptions({ eventDelayMs: 0 });
         const previous =
           turn === 'a first turn'
             ? undefined
-            : await client.responses.create({ model: MODEL, input: '[scenario:text] earlier' });
+            : await gateway.client.responses.create({ model: MODEL, input: '[scenario:text] earlier' });
         await whilePaused(async (signal) => {
           const stream = await within(
-            client.responses.create(
+            gateway.client.responses.create(
               {
                 model: MODEL,
                 input: '[scenario:text] think long',
@@ -82,7 +73,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
           });
           // Retrievable while it streams, as before.
           const id = (first.value as { response: { id: string } }).response.id;
-          expect((await client.responses.retrieve(id)).status).toBe('in_progress');
+          expect((await gateway.client.responses.retrieve(id)).status).toBe('in_progress');
         });
       });
     }
@@ -92,7 +83,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
     }, async () => {
       await whilePaused(async (signal) => {
         const { response } = await within(
-          client.responses
+          gateway.client.responses
             .create({ model: MODEL, input: '[scenario:text] think long', stream: true }, { signal })
             .withResponse(),
           10_000,
@@ -105,9 +96,9 @@ describe.each(['auto', 'websocket', 'http'] as const)(
     it('/v1/responses: events still arrive in order and complete, each once', {
       timeout: 30_000,
     }, async () => {
-      harness.emulator.setOptions({ eventDelayMs: 5 });
+      gateway.harness.emulator.setOptions({ eventDelayMs: 5 });
       try {
-        const stream = await client.responses.create({
+        const stream = await gateway.client.responses.create({
           model: MODEL,
           input: '[scenario:text] hi',
           stream: true,
@@ -123,7 +114,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
         expect(sequence).toEqual([...sequence].sort((a, b) => a - b));
         expect(new Set(sequence).size).toBe(sequence.length);
       } finally {
-        harness.emulator.setOptions({ eventDelayMs: 0 });
+        gateway.harness.emulator.setOptions({ eventDelayMs: 0 });
       }
     });
 
@@ -135,7 +126,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
     }, async () => {
       await whilePaused(async (signal) => {
         const { response } = await within(
-          client.chat.completions
+          gateway.client.chat.completions
             .create(
               {
                 model: MODEL,
@@ -150,7 +141,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
         );
         expect(response.status).toBe(200);
       });
-      const stream = await client.chat.completions.create({
+      const stream = await gateway.client.chat.completions.create({
         model: MODEL,
         messages: [{ role: 'user', content: '[scenario:text] hi' }],
         stream: true,
@@ -168,7 +159,7 @@ describe.each(['auto', 'websocket', 'http'] as const)(
     it('chat completions: a response that fails after it started is an error in the stream, not an HTTP status', {
       timeout: 30_000,
     }, async () => {
-      const { data: stream, response } = await client.chat.completions
+      const { data: stream, response } = await gateway.client.chat.completions
         .create({ model: MODEL, messages: [{ role: 'user', content: '[scenario:failed] hi' }], stream: true })
         .withResponse();
       expect(response.status).toBe(200);
