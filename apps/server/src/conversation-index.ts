@@ -299,6 +299,24 @@ export class ConversationIndex {
     return this.kept.get(`${clientTag}\u0000${responseId}`)?.history;
   }
 
+  /**
+   * The history up to and including a client's response the index holds — the last response of a
+   * waiting conversation, of one running a turn that continues it, or one kept on its own — without
+   * taking anything out: what a request naming it as `previous_response_id` starts from. `undefined`
+   * for a response it does not hold so (unknown, unfinished, another client's).
+   */
+  responseHistory(clientTag: string, responseId: string): readonly ResponseItem[] | undefined {
+    this.expire();
+    const key = this.keysByResponse.get(`${clientTag}\u0000${responseId}`);
+    const stored = key === undefined ? undefined : this.entries.get(key);
+    if (stored !== undefined && stored.value.responseId === responseId)
+      return stored.value.conversation.history;
+    return (
+      this.runningResponse(clientTag, responseId)?.history ??
+      this.kept.get(`${clientTag}\u0000${responseId}`)?.history
+    );
+  }
+
   /** Adds a kept response (the caller applies the limits). */
   private addKept(
     clientTag: string,

@@ -1,6 +1,8 @@
 import type {
+  CompactedHistory,
   Conversation,
   ConversationOptions,
+  HistoryCompactionRequest,
   ModelInfo,
   StoredResponseAnswer,
   StoredResponseRequest,
@@ -93,6 +95,14 @@ export interface GatewayProvider {
    * answers 404 for every id it does not hold.
    */
   requestStoredResponse?(request: StoredResponseRequest): Promise<StoredResponseAnswer | undefined>;
+  /**
+   * Compacts a history with the backend's compaction endpoint (`POST /v1/responses/compact`, see
+   * `CodexProvider.compactHistory`); without it the gateway answers that route with a 501.
+   */
+  compactHistory?(
+    request: HistoryCompactionRequest,
+    options?: GatewayProviderRequestOptions,
+  ): Promise<CompactedHistory>;
   /** The account's usage windows from the latest response, when the provider tracks them. */
   readonly lastRateLimits?: RateLimitSnapshot | undefined;
   /**

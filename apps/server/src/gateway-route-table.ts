@@ -55,6 +55,11 @@ import {
 } from './ollama-routes.js';
 import { createOpenApiDocument } from './openapi-document.js';
 import type { ProfileState } from './profile-failover.js';
+import {
+  compactedResponseSchema,
+  handleResponseCompaction,
+  responseCompactionRequestSchema,
+} from './response-compaction-route.js';
 import { handleResponses, responsesRequestSchema } from './responses-route.js';
 import { SERVER_VERSION } from './server-version.js';
 import {
@@ -143,6 +148,20 @@ export function createGatewayRouteTable(
         requestBody: responsesRequestSchema,
         responseDescription: `The final response object, or every Responses event. ${STREAM_OR_JSON}`,
         responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/responses/compact',
+      methods: ['POST'],
+      handler: (c) => handleResponseCompaction(context, c),
+      documentation: {
+        operationId: 'compactResponse',
+        summary:
+          "Compacts a history (`input`, after a named response's) with the backend's compaction endpoint: the OpenAI SDKs' `responses.compact`, the Codex CLI's remote compaction.",
+        requestBody: responseCompactionRequestSchema,
+        responseDescription:
+          'A `response.compaction` object whose `output` (the latest user messages, then one encrypted `compaction` item) is the next input.',
+        responseContent: { 'application/json': compactedResponseSchema },
       },
     },
     {

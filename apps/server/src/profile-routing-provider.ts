@@ -384,6 +384,16 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
         provider.requestStoredResponse === undefined ? undefined : provider.requestStoredResponse(request),
       );
   }
+  // A compaction reads the encrypted items of the request's profile and makes new ones for it: asked
+  // there, never failed over (another account could not read them).
+  if (options.defaultProvider.compactHistory !== undefined) {
+    router.compactHistory = (request, requestOptions) =>
+      withFailover(currentProfileScope(), { kind: 'continued' }, (provider) => {
+        if (provider.compactHistory === undefined)
+          throw new TypeError("This profile's provider cannot compact histories.");
+        return provider.compactHistory(request, requestOptions);
+      });
+  }
   if (options.defaultProvider.validateModel !== undefined) {
     router.validateModel = (model) =>
       withFailover(currentProfileScope(), { kind: 'catalogue' }, async (provider) =>

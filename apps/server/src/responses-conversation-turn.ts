@@ -76,7 +76,11 @@ const ANSWER_TYPES: ReadonlySet<string> = new Set(['function_call', 'custom_tool
 const isAnswerItem = (item: ResponseItem): boolean =>
   ANSWER_TYPES.has(String(item.type)) || (item.type === 'message' && item.role === 'assistant');
 
-function previousResponseNotFound(responseId: string): GatewayError {
+/**
+ * OpenAI's 400 for a `previous_response_id` it does not know (here: one this gateway did not answer to
+ * the same key recently).
+ */
+export function previousResponseNotFound(responseId: string): GatewayError {
   return new GatewayError(
     400,
     'invalid_request_error',

@@ -32,12 +32,12 @@ async function localServer(
 
 const compacted = { output: [{ type: 'compaction', encrypted_content: 'opaque' }] };
 
-function compactAt(url: string) {
+function compactAt(url: string, options: { instructions?: string } = { instructions: 'be brief' }) {
   return requestCompaction({
     url,
     headers: { authorization: 'Bearer sk-compaction-secret', 'content-type': 'application/json' },
     model: 'gpt-5.4',
-    instructions: 'be brief',
+    instructions: options.instructions,
     input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }] }],
     fetch,
     now: Date.now(),
@@ -50,7 +50,44 @@ describe('requestCompaction', () => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(compacted));
     });
-    expect(await compactAt(server.url)).toEqual(compacted.output);
+    expect(await compactAt(server.url)).toEqual({ output: compacted.output });
+  });
+
+  it("returns the answer's id, creation time and usage with the items; fields of another type are left out", async () => {
+    const usage = { input_tokens: 12, output_tokens: 3, total_tokens: 15 };
+    let answer: Record<string, unknown> = { ...compacted, id: 'resp_cmp1', created_at: 1_700_000_000, usage };
+    const server = await localServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer));
+    });
+    expect(await compactAt(server.url)).toEqual({
+      output: compacted.output,
+      id: 'resp_cmp1',
+      createdAt: 1_700_000_000,
+      usage,
+    });
+    answer = { ...compacted, id: 7, created_at: 'yesterday', usage: [1] };
+    expect(await compactAt(server.url)).toEqual({ output: compacted.output });
+  });
+
+  it('sends the instructions when it has them, and leaves the field out when not', async () => {
+    const bodies: unknown[] = [];
+    const server = await localServer((request, response) => {
+      let text = '';
+      request.on('data', (data: Buffer) => {
+        text += String(data);
+      });
+      request.on('end', () => {
+        bodies.push(JSON.parse(text));
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(compacted));
+      });
+    });
+    await compactAt(server.url);
+    await compactAt(server.url, {});
+    expect(bodies[0]).toMatchObject({ model: 'gpt-5.4', instructions: 'be brief' });
+    expect(bodies[1]).not.toHaveProperty('instructions');
+    expect(bodies[1]).toMatchObject({ model: 'gpt-5.4' });
   });
 
   it.each([301, 302, 303, 307, 308])(

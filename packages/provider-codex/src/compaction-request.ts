@@ -15,8 +15,8 @@ export interface CompactionRequest {
   headers: Record<string, string>;
   /** The model (resolved, no alias suffix). */
   model: string;
-  /** The conversation's instructions. */
-  instructions: string;
+  /** The instructions (left out of the body when `undefined`: the OpenAI API does not need them). */
+  instructions?: string | undefined;
   /** The history to compact. */
   input: readonly ResponseItem[];
   /** Cancels the request. */
@@ -27,18 +27,31 @@ export interface CompactionRequest {
   now: number;
 }
 
+/** What the compaction endpoint answered. */
+export interface CompactionAnswer {
+  /** The compacted history, as the server sent it: the next input. */
+  output: ResponseItem[];
+  /** The id the server gave the compaction, when it gave one. */
+  id?: string;
+  /** When the server made it (Unix seconds), when it said. */
+  createdAt?: number;
+  /** The server's token accounting (the Responses API's `usage` object), when it sent one. */
+  usage?: Record<string, unknown>;
+}
+
 /**
  * Asks the backend to compact a history: `POST {base}/responses/compact` with
- * `{model, input, instructions}` answers `{output: [items]}` — a shorter history (the latest user
- * messages and an encrypted `compaction` item) to use as the next input.
+ * `{model, input, instructions}` answers `{output: [items]}` (the OpenAI API and the ChatGPT backend
+ * add `id`, `created_at` and `usage`) — a shorter history (the latest user messages and an encrypted
+ * `compaction` item) to use as the next input.
  *
- * @returns the compacted items, as the server sent them
+ * @returns the compacted items, as the server sent them, with the answer's id, time and usage
  * @throws ResponsesTransportError (HTTP) for a refusal, a redirect (`http-status` with the 3xx status:
  *   never followed, so the credentials stay with the backend) or a network failure, so the caller's usual
  *   mapping (token refresh on 401, usage limits…) applies; CodexProviderError `aborted`, or
  *   `upstream-error` for an answer that is not a compacted history (an empty one for a non-empty input included)
  */
-export async function requestCompaction(request: CompactionRequest): Promise<ResponseItem[]> {
+export async function requestCompaction(request: CompactionRequest): Promise<CompactionAnswer> {
   const { signal } = request;
   let response: Response;
   try {
@@ -50,7 +63,7 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
       body: JSON.stringify({
         model: request.model,
         input: request.input,
-        instructions: request.instructions,
+        ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
       }),
     };
     if (signal !== undefined) init.signal = signal;
@@ -82,16 +95,16 @@ export async function requestCompaction(request: CompactionRequest): Promise<Res
       fallbackSafe: false,
     });
   }
-  const output = outputOf(text);
+  const answer = answerOf(text);
   // An empty list would silently replace a whole history with nothing: the model would lose its context.
-  if (output === undefined || (output.length === 0 && request.input.length > 0)) {
+  if (answer === undefined || (answer.output.length === 0 && request.input.length > 0)) {
     throw new CodexProviderError(
       'upstream-error',
       'The compaction endpoint answered without a list of output items (or with an empty one for a non-empty history). The history was kept as it was; try again later.',
       { status: response.status },
     );
   }
-  return output;
+  return answer;
 }
 
 /**
@@ -108,7 +121,8 @@ function redirectError(response: Response, url: string): ResponsesTransportError
   );
 }
 
-function outputOf(text: string): ResponseItem[] | undefined {
+/** The answer in the body: `undefined` unless it is an object with a list of item objects as `output`. */
+function answerOf(text: string): CompactionAnswer | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -116,8 +130,14 @@ function outputOf(text: string): ResponseItem[] | undefined {
     return undefined;
   }
   if (!isJsonObject(parsed) || !Array.isArray(parsed.output)) return undefined;
-  const items = parsed.output.filter(isJsonObject);
-  return items.length === parsed.output.length ? items : undefined;
+  const output = parsed.output.filter(isJsonObject);
+  if (output.length !== parsed.output.length) return undefined;
+  const answer: CompactionAnswer = { output };
+  const { id, created_at: createdAt, usage } = parsed;
+  if (typeof id === 'string' && id !== '') answer.id = id;
+  if (typeof createdAt === 'number' && Number.isFinite(createdAt)) answer.createdAt = createdAt;
+  if (isJsonObject(usage)) answer.usage = usage;
+  return answer;
 }
 
 function isJsonObject(value: unknown): value is ResponseItem {

@@ -18,7 +18,6 @@ import {
 } from '@codetether/responses-protocol';
 import type { AuthSession } from './auth.js';
 import { isAutoCompactionDue, recompactionInputTokens } from './auto-compaction-rule.js';
-import { requestCompaction } from './compaction-request.js';
 import { streamTurnChunks } from './completion-stream.js';
 import type { TransportMode } from './configuration.js';
 import {
@@ -30,13 +29,14 @@ import {
 import { ConversationHistory, type ConversationInput, startsUserTurn } from './conversation-history.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { closeIteratorQuietly, raceCallerAbort } from './event-iteration.js';
+import { type CompactionEndpoints, compactHistoryOfTurn } from './history-compaction.js';
 import { type LinkedAbortSignal, linkAbortSignals } from './linked-abort-signal.js';
 import type { ModelInfo } from './model-catalogue.js';
 import { withSupportedVerbosity } from './model-validation.js';
 import { preparePassthroughBody } from './passthrough-body.js';
 import { responseStartListener, startsResponse } from './response-start.js';
 import { StreamedAnswerRecorder } from './streamed-answer.js';
-import type { Credentials, Turn, TurnSender } from './turn-sender.js';
+import type { Turn, TurnSender } from './turn-sender.js';
 
 /** Default share of the context window at which a conversation compacts itself: 80 %. */
 export const DEFAULT_AUTO_COMPACT_SHARE = 0.8;
@@ -170,7 +170,7 @@ export interface Conversation {
 }
 
 /** What a conversation needs from its provider. */
-export interface ConversationContext {
+export interface ConversationContext extends CompactionEndpoints {
   /** Sends turns (auth refresh, WebSocket with HTTP fallback). */
   sender: TurnSender;
   /** The provider's auth. */
@@ -183,10 +183,6 @@ export interface ConversationContext {
   defaultInstructions: string;
   /** Told about dropped input and failed automatic compactions. */
   onWarning: ((message: string) => void) | undefined;
-  /** The `/responses/compact` URL of each backend. */
-  compactUrls: Readonly<Record<Backend, string>>;
-  /** Headers of a JSON request to a backend (credentials included). */
-  jsonHeaders(backend: Backend, credentials: Credentials, sessionId: string): Record<string, string>;
   /** `fetch` for compaction. */
   fetch: typeof fetch;
   /** Current time, epoch ms. */
@@ -626,19 +622,12 @@ class CodexConversation implements Conversation {
     if (this.items.length === 0) return;
     const template = this.bodyTemplate(session.backend);
     const turn = this.turnOf(session, template, signal);
-    const items = await this.context.sender.request(turn, (credentials) =>
-      requestCompaction({
-        url: this.context.compactUrls[session.backend],
-        headers: this.context.jsonHeaders(session.backend, credentials, this.id),
-        model: String(template.model),
-        instructions: String(template.instructions),
-        input: this.items.snapshot(),
-        signal,
-        fetch: this.context.fetch,
-        now: this.context.now(),
-      }),
-    );
-    this.items.replace(items);
+    const { output } = await compactHistoryOfTurn(this.context, turn, {
+      model: String(template.model),
+      instructions: typeof template.instructions === 'string' ? template.instructions : undefined,
+      input: this.items.snapshot(),
+    });
+    this.items.replace(output);
     // The compacted history starts a fresh chain: no previous response, no stale usage.
     this.previous = undefined;
     this.usage = undefined;

@@ -38,6 +38,7 @@ export {
   isCodexProviderError,
   type UpstreamErrorBody,
 } from './errors.js';
+export type { CompactedHistory, HistoryCompactionRequest } from './history-compaction.js';
 export type { ModelListRequest } from './live-model-catalogue.js';
 export {
   bundledModelList,

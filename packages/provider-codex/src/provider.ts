@@ -36,6 +36,14 @@ import {
 import { abortedError, CodexProviderError } from './errors.js';
 import { guardResponseEvents, raceCallerAbort } from './event-iteration.js';
 import {
+  type CompactedHistory,
+  type CompactionBody,
+  type CompactionEndpoints,
+  compactHistoryOfTurn,
+  compactionBodyOf,
+  type HistoryCompactionRequest,
+} from './history-compaction.js';
+import {
   createLiveModelCatalogue,
   type LiveModelCatalogue,
   type ModelListRequest,
@@ -185,6 +193,15 @@ export interface CodexProvider {
    * ChatGPT login: no request is sent). Failures are {@link CodexProviderError}s.
    */
   requestStoredResponse(request: StoredResponseRequest): Promise<StoredResponseAnswer | undefined>;
+  /**
+   * Compacts a history with the backend's compaction endpoint (`POST {base}/responses/compact`, what
+   * the Codex CLI's remote compaction and the OpenAI API's `responses.compact` use): answers a shorter
+   * history — the latest user messages, then one encrypted `compaction` item — to send as the next
+   * input instead. One request, no conversation (a {@link Conversation} compacts its own history with
+   * `compact()`). Failures are {@link CodexProviderError}s, the upstream's refusals with its status,
+   * `param` and `code`; an answer without a list of items is `upstream-error`.
+   */
+  compactHistory(request: HistoryCompactionRequest, options?: CodexRequestOptions): Promise<CompactedHistory>;
   /** The rate-limit snapshot from the latest response's headers. */
   readonly lastRateLimits: RateLimitSnapshot | undefined;
   /**
@@ -397,6 +414,21 @@ async function fetchUsageWindows(
   }
 }
 
+/** The compaction URLs and headers of the provider's endpoints. */
+function compactionEndpointsOf(
+  endpoints: ResolvedEndpoints,
+  client: { originator: string; userAgent: string },
+): CompactionEndpoints {
+  const { originator, userAgent } = client;
+  return {
+    compactUrls: backendUrls(endpoints, '/responses/compact'),
+    jsonHeaders: (backend, credentials, sessionId) => ({
+      ...buildRequestHeaders({ backend, wire: 'http', ...credentials, sessionId, originator, userAgent }),
+      accept: 'application/json',
+    }),
+  };
+}
+
 /** What a conversation needs from its provider (see `createConversation`). */
 function conversationContext(
   shared: Pick<
@@ -412,11 +444,7 @@ function conversationContext(
   return {
     ...shared,
     onWarning: options.onWarning,
-    compactUrls: backendUrls(endpoints, '/responses/compact'),
-    jsonHeaders: (backend, credentials, sessionId) => ({
-      ...buildRequestHeaders({ backend, wire: 'http', ...credentials, sessionId, originator, userAgent }),
-      accept: 'application/json',
-    }),
+    ...compactionEndpointsOf(endpoints, { originator, userAgent }),
     fetch: options.fetch ?? fetch,
     now,
     closeSession: (sessionId) => transports.closeSession(sessionId),
@@ -583,6 +611,17 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         (error) => sender.toProviderError(error, turn, { midStream: true }),
         turn.sentSecret === undefined ? [] : [turn.sentSecret],
       );
+    },
+    async compactHistory(request, requestOptions = {}) {
+      let body: CompactionBody | undefined;
+      const turn = await prepareTurn(requestOptions, async (session) => {
+        body = compactionBodyOf(request, session.backend, defaultInstructions);
+        await checkModel(session, request.model);
+        return { body: {}, requestedModel: request.model };
+      });
+      const endpointsOfCompaction = compactionEndpointsOf(endpoints, { originator, userAgent });
+      const context = { ...endpointsOfCompaction, sender, fetch: options.fetch ?? fetch, now };
+      return compactHistoryOfTurn(context, turn, body as CompactionBody);
     },
     async requestStoredResponse(request) {
       const session = await raceCallerAbort(getAuth(), request.signal);
