@@ -95,6 +95,45 @@ describe.each([
       },
     );
 
+    it(
+      'passes in-band compaction on: a request whose input ends with compaction_trigger answers exactly one compaction item, streamed or not',
+      TIMEOUT,
+      async () => {
+        const first = await suite.client.responses.create({
+          model: MODEL,
+          input: '[scenario:text] Before compacting.',
+        });
+        const history = [
+          userMessage('[scenario:text] Before compacting.'),
+          ...first.output,
+        ] as OpenAI.Responses.ResponseInputItem[];
+        const trigger = { type: 'compaction_trigger' } as unknown as OpenAI.Responses.ResponseInputItem;
+        // The Codex CLI's remote compaction v2: the trigger after the history, on a turn the gateway may continue.
+        const compacting = await suite.client.responses.create({
+          model: MODEL,
+          input: [...history, trigger],
+        });
+        expect(compacting.output.map((item) => item.type)).toEqual(['compaction']);
+        const streamed = await suite.client.responses.create({
+          model: MODEL,
+          input: [...history, trigger],
+          stream: true,
+        });
+        const done: string[] = [];
+        for await (const event of streamed)
+          if (event.type === 'response.output_item.done') done.push(event.item.type);
+        expect(done).toEqual(['compaction']);
+        const next = await suite.client.responses.create({
+          model: MODEL,
+          input: [
+            ...(compacting.output as OpenAI.Responses.ResponseInputItem[]),
+            userMessage('[scenario:text] After.'),
+          ],
+        });
+        expect(next.status).toBe('completed');
+      },
+    );
+
     it('takes a string input as one user message', TIMEOUT, async () => {
       const compacted = await suite.client.responses.compact({ model: MODEL, input: 'Just this one line.' });
       expect(compacted.output.at(-1)?.type).toBe('compaction');
