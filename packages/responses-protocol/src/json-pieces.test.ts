@@ -59,14 +59,14 @@ function jsonTextOf(value: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
   });
 }
 
-const jsonText = jsonTextOf(
-  jsonValueWith(fc.oneof(trickyString, fc.constantFrom('__proto__', 'arguments', 'type'))),
-);
+// No `__proto__` keys in the generated texts: V8 in Node 24 (not 20) sometimes drops another property
+// of an object holding a `__proto__` key when `JSON.parse` reads a text of the same shape a second time
+// (the first parse is right), so two parses of one text — the reader's and the expected one — can
+// differ whatever the reader does. `__proto__` keys have tests of their own below.
+const jsonText = jsonTextOf(jsonValueWith(fc.oneof(trickyString, fc.constantFrom('arguments', 'type'))));
 /** Keys at most 12 characters long in any spelling (`🙂` escaped is 12). */
 const SHORT_KEY_CHARS = 12;
-const jsonTextWithShortKeys = jsonTextOf(
-  jsonValueWith(fc.constantFrom('a', 'type', '"q"', '\\', 'é', '🙂', '__proto__')),
-);
+const jsonTextWithShortKeys = jsonTextOf(jsonValueWith(fc.constantFrom('a', 'type', '"q"', '\\', 'é', '🙂')));
 
 function expectSameAsJsonParse(text: string, pieces: string[], longStringMinChars: number): void {
   const parsed = parseJsonPieces(pieces, longStringMinChars);
