@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { ResponseItem } from '@codetether/responses-protocol';
 import type { GatewayConversation } from './gateway-provider.js';
 import { KeptHistoryBytes } from './response-history-bytes.js';
-import { type StoredResponse, storedResponseBytes } from './stored-response.js';
+import { outputItemOf, type StoredResponse, storedResponseBytes } from './stored-response.js';
 
 /** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
 export const DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES = 256;
@@ -23,6 +23,11 @@ export const DEFAULT_KEPT_RESPONSES_PER_CONVERSATION = 16;
  * few MiB): an id another key's response had is never forwarded upstream for this key.
  */
 export const MAX_REMEMBERED_RESPONSE_OWNERS = 65_536;
+/**
+ * The most output item ids the index remembers the response of (for `item_reference`s), newest last;
+ * beyond it, the oldest are forgotten (their responses are usually gone by then).
+ */
+export const MAX_REMEMBERED_ITEM_IDS = 65_536;
 /**
  * The most responses still streaming the index answers retrieves for (as many as the gateway streams at
  * once, in practice); beyond it, the oldest is no longer retrievable until it ended.
@@ -171,6 +176,8 @@ export class ConversationIndex {
   private readonly streaming = new Map<string, StreamingResponse>();
   /** The client tag of every response id the index held, newest last, at most {@link MAX_REMEMBERED_RESPONSE_OWNERS}. */
   private readonly owners = new Map<string, string>();
+  /** The response of each output item id (`clientTag\0itemId` → response id), at most {@link MAX_REMEMBERED_ITEM_IDS}. */
+  private readonly itemResponses = new Map<string, string>();
   /** The bytes of the kept histories' items (each item once). */
   private keptHistoryBytes = new KeptHistoryBytes();
   private storedBytes = 0;
@@ -328,6 +335,7 @@ export class ConversationIndex {
     const previous = this.kept.get(keptKey);
     if (previous !== undefined) this.removeKept(keptKey, previous);
     this.rememberOwner(clientTag, responseId);
+    this.rememberItems(clientTag, responseId, stored);
     const bytes =
       storedResponseBytes(stored) + (history === undefined ? 0 : this.keptHistoryBytes.hold(history));
     const kept: KeptResponse = { stored, clientTag, keptAt: this.now(), history };
@@ -429,6 +437,32 @@ export class ConversationIndex {
     return owner !== undefined && owner !== clientTag;
   }
 
+  /**
+   * An output item of a response the index holds for the client, by its id — what an `item_reference`
+   * names (the AI SDK's Responses model refers to its earlier turns' items so): the item as the client
+   * was shown it. `undefined` for an id of no response it holds, or of another client's.
+   */
+  findItem(clientTag: string, itemId: string): Record<string, unknown> | undefined {
+    const responseId = this.itemResponses.get(`${clientTag}\u0000${itemId}`);
+    if (responseId === undefined) return undefined;
+    const stored = this.findResponse(clientTag, responseId);
+    return stored === undefined ? undefined : outputItemOf(stored, itemId);
+  }
+
+  /** Remembers the response of each output item of a stored response. */
+  private rememberItems(clientTag: string, responseId: string, stored: StoredResponse): void {
+    for (const itemId of stored.outputItemIds) {
+      const itemKey = `${clientTag}\u0000${itemId}`;
+      this.itemResponses.delete(itemKey);
+      this.itemResponses.set(itemKey, responseId);
+    }
+    while (this.itemResponses.size > MAX_REMEMBERED_ITEM_IDS) {
+      const oldest = this.itemResponses.keys().next().value;
+      if (oldest === undefined) break;
+      this.itemResponses.delete(oldest);
+    }
+  }
+
   /** Remembers which client key a response id belongs to. */
   private rememberOwner(clientTag: string, responseId: string): void {
     if (this.owners.get(responseId) === clientTag) return;
@@ -504,6 +538,7 @@ export class ConversationIndex {
       const responseKey = `${clientTag}\u0000${value.responseId}`;
       this.keysByResponse.set(responseKey, key);
       this.rememberOwner(clientTag, value.responseId);
+      if (value.response !== undefined) this.rememberItems(clientTag, value.responseId, value.response);
       // Back as a conversation's last response (a failed turn gave it back): no longer kept on its own.
       const kept = this.kept.get(responseKey);
       if (kept !== undefined) this.removeKept(responseKey, kept);
@@ -527,6 +562,7 @@ export class ConversationIndex {
     this.keptHistoryBytes = new KeptHistoryBytes();
     this.streaming.clear();
     this.owners.clear();
+    this.itemResponses.clear();
     this.storedBytes = 0;
     await Promise.all(values.map(closeQuietly));
   }

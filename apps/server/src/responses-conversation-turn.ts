@@ -14,6 +14,7 @@ import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayConversation, GatewayResponseStream } from './gateway-provider.js';
 import { responseWithoutEncryptedReasoning } from './hidden-encrypted-reasoning.js';
 import { isRecord } from './is-record.js';
+import { withItemReferencesResolved } from './item-references.js';
 import { GatewayError } from './openai-error.js';
 import { storeResponse } from './stored-response.js';
 import { upstreamSessionIdOf } from './upstream-session-id.js';
@@ -479,6 +480,7 @@ export async function openResponseStream(
   conversationTurn?: ConversationsApiTurn,
 ): Promise<GatewayResponseStream> {
   refuseBackground(body);
+  body = withItemReferencesResolved(context, body, headers);
   const request = readResponsesRequest(context, body, headers, conversationTurn);
   if (request === undefined) return context.provider.createResponseStream(body, upstream);
   if (body.generate === false) return answerWarmUp(context, body, request);

@@ -20,6 +20,8 @@ export interface StoredResponse {
   readonly settingsEchoes: readonly string[];
   /** The input items of the response (each with an `id`) as JSON. */
   readonly inputItems: string;
+  /** The ids of its output items (what an `item_reference` may name; see `ConversationIndex.findItem`). */
+  readonly outputItemIds: readonly string[];
   /**
    * The conversation's canonical settings (the same string the index entry holds, so not counted
    * twice), where the left-out fields are read back from.
@@ -82,8 +84,13 @@ export function storeResponse(
       settingsEchoes.push(field);
     }
   }
+  const output = Array.isArray(response.output) ? response.output : [];
+  const outputItemIds = output
+    .map((item) => (isRecord(item) ? item.id : undefined))
+    .filter((id): id is string => typeof id === 'string' && id !== '');
   return {
     body: JSON.stringify(body),
+    outputItemIds,
     settingsEchoes,
     inputItems: JSON.stringify(listedInputItems(String(response.id), inputItems)),
     settings,
@@ -93,6 +100,15 @@ export function storeResponse(
 /** The bytes a stored response holds (JSON length; its settings are the index entry's own). */
 export function storedResponseBytes(stored: StoredResponse): number {
   return stored.body.length + stored.inputItems.length;
+}
+
+/** An output item of a stored response by its id (`undefined` when it has none with that id). */
+export function outputItemOf(stored: StoredResponse, itemId: string): Record<string, unknown> | undefined {
+  if (!stored.outputItemIds.includes(itemId)) return undefined;
+  const output = JSON.parse(stored.body).output as unknown;
+  if (!Array.isArray(output)) return undefined;
+  const item: unknown = output.find((candidate) => isRecord(candidate) && candidate.id === itemId);
+  return isRecord(item) ? item : undefined;
 }
 
 /** The response object a stored response was made from. */

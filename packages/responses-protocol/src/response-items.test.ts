@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { correctedCallIds, serverCallIdFor, toInputItem, toolCallIdsOf } from './response-items.js';
 
 describe('toInputItem', () => {
+  it('keeps the id of an item_reference, which names the item by it', () => {
+    const item = { type: 'item_reference', id: 'msg_1' };
+    expect(toInputItem(item)).toBe(item);
+  });
+
   it('drops the id and keeps every other field (encrypted_content included)', () => {
     const item = { id: 'rs_1', type: 'reasoning', summary: [], encrypted_content: 'gAAAAAB' };
     expect(toInputItem(item)).toEqual({ type: 'reasoning', summary: [], encrypted_content: 'gAAAAAB' });

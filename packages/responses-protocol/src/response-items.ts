@@ -4,13 +4,14 @@ import type { ResponseItem } from './stream-chunk.js';
  * An item as it goes back into a request's `input`: the same fields without its `id`. With
  * `store: false` the server keeps no items, so an id it gave out cannot be resolved later (sending
  * one is an error); everything else — a reasoning item's `encrypted_content` and `summary`, a call's
- * `call_id` — must come back unchanged.
+ * `call_id` — must come back unchanged. An `item_reference` keeps its `id`: it is the item (without
+ * it the server cannot tell what it names; whether it can resolve the id is up to the server).
  *
  * @param item - an output item as the server sent it
- * @returns a shallow copy without `id` (the item itself when it has none)
+ * @returns a shallow copy without `id` (the item itself when it has none, or is an `item_reference`)
  */
 export function toInputItem(item: ResponseItem): ResponseItem {
-  if (!('id' in item)) return item;
+  if (!('id' in item) || item.type === 'item_reference') return item;
   const { id: _id, ...rest } = item;
   return rest;
 }

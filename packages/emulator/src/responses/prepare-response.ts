@@ -7,6 +7,7 @@ import { resolveContinuation } from './continuation.js';
 import { findUnverifiableContent, unverifiableContentError } from './encrypted-content.js';
 import { apiError } from './error-bodies.js';
 import { normalizeInputItems } from './input-items.js';
+import { itemReferenceFailure } from './item-references.js';
 import { analyzeRequest, type RequestAnalysis } from './request-analysis.js';
 import { type ResponsesBackend, validateBody } from './request-validation.js';
 import { ResponseBuilder } from './response-events.js';
@@ -103,6 +104,8 @@ export function prepareResponse(context: EmulatorContext, request: ResponsesRequ
     },
   });
   if (continuation.kind === 'failure') return failure(continuation.failure.status, continuation.failure.body);
+  const unresolved = itemReferenceFailure(context, backend, body, continuation.sentItems, OPENAI_PROJECT);
+  if (unresolved !== undefined) return failure(unresolved.status, unresolved.body);
   const unverifiable = findUnverifiableContent(continuation.sentItems, context.contentSealer);
   if (unverifiable !== undefined) {
     return failure(400, unverifiableContentError(unverifiable.value));

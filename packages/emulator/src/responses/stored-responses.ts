@@ -24,6 +24,8 @@ export interface StoredResponses {
   remember(account: string, response: RememberedResponse): void;
   /** A stored response of that account, if it is still kept. */
   find(account: string, id: string): RememberedResponse | undefined;
+  /** Every response that account keeps, oldest first. */
+  all(account: string): RememberedResponse[];
   /** Forgets a stored response of that account (`DELETE /v1/responses/{id}`); whether it was kept. */
   forget(account: string, id: string): boolean;
 }
@@ -57,6 +59,9 @@ export function createStoredResponses(
     },
     find(account, id) {
       return byAccount.get(account)?.get(id);
+    },
+    all(account) {
+      return [...(byAccount.get(account)?.values() ?? [])];
     },
     forget(account, id) {
       return byAccount.get(account)?.delete(id) ?? false;
