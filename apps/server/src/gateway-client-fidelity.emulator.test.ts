@@ -1,25 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { TEXT_ANSWER } from '@codetether/emulator';
 import { DEFAULT_GATEWAY_INSTRUCTIONS } from '@codetether/provider-codex/configuration';
 import { DEFAULT_INSTRUCTIONS } from '@codetether/responses-protocol';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { type GatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { PYTHON_AVAILABLE, runPythonScript } from './__fixtures__/python-sdk.js';
 import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
-const run = promisify(execFile);
 const TIMEOUT = { timeout: 30_000 };
 
-/** Whether a `python3` is on the PATH (the Python SDK test needs it, and its `openai` package). */
-const python = await run('python3', ['--version']).then(
-  () => true,
-  () => false,
-);
-if (!python) console.warn('Skipping the Python openai SDK test: python3 is not installed.');
+if (!PYTHON_AVAILABLE) console.warn('Skipping the Python openai SDK test: python3 is not installed.');
 
 /** Python's `openai` stream helper against the gateway; prints the event types and the final text. */
 const PYTHON_STREAM_HELPER = `
@@ -99,61 +89,47 @@ describe.each([
     },
   );
 
-  it.skipIf(!python)(
+  it.skipIf(!PYTHON_AVAILABLE)(
     'python openai: the Conversations API and responses on a conversation',
     TIMEOUT,
     async () => {
-      const folder = await mkdtemp(join(tmpdir(), 'codetether-python-sdk-'));
-      try {
-        const script = join(folder, 'conversation.py');
-        await writeFile(script, PYTHON_CONVERSATION);
-        const { stdout } = await run('python3', [script, gateway.harness.baseUrl, TEST_SERVER_KEY]);
-        const result = JSON.parse(stdout) as {
-          texts: string[];
-          conversation: string | null;
-          id: string;
-          items: [string, string | null][];
-          deleted: boolean;
-        };
-        expect(result.texts).toEqual([TEXT_ANSWER, TEXT_ANSWER]);
-        expect(result.conversation).toBe(result.id);
-        // Each turn's input, then its output (the text scenario answers with one message).
-        expect(result.items.filter(([type]) => type === 'message')).toEqual([
-          ['message', 'user'],
-          ['message', 'assistant'],
-          ['message', 'user'],
-          ['message', 'assistant'],
-        ]);
-        expect(result.deleted).toBe(true);
-        // The second turn carried the first (in full over HTTP, continued over a WebSocket upstream).
-        const second = upstreamBodies(gateway.harness).at(-1) ?? {};
-        expect(JSON.stringify(second.input)).toContain('second');
-        if (transport === 'http') {
-          expect(JSON.stringify(second.input)).toContain('first');
-        } else {
-          expect(second.previous_response_id).toEqual(expect.any(String));
-          expect(JSON.stringify(second.input)).not.toContain('first');
-        }
-      } finally {
-        await rm(folder, { recursive: true, force: true });
+      const stdout = await runPythonScript(PYTHON_CONVERSATION, [gateway.harness.baseUrl, TEST_SERVER_KEY]);
+      const result = JSON.parse(stdout) as {
+        texts: string[];
+        conversation: string | null;
+        id: string;
+        items: [string, string | null][];
+        deleted: boolean;
+      };
+      expect(result.texts).toEqual([TEXT_ANSWER, TEXT_ANSWER]);
+      expect(result.conversation).toBe(result.id);
+      // Each turn's input, then its output (the text scenario answers with one message).
+      expect(result.items.filter(([type]) => type === 'message')).toEqual([
+        ['message', 'user'],
+        ['message', 'assistant'],
+        ['message', 'user'],
+        ['message', 'assistant'],
+      ]);
+      expect(result.deleted).toBe(true);
+      // The second turn carried the first (in full over HTTP, continued over a WebSocket upstream).
+      const second = upstreamBodies(gateway.harness).at(-1) ?? {};
+      expect(JSON.stringify(second.input)).toContain('second');
+      if (transport === 'http') {
+        expect(JSON.stringify(second.input)).toContain('first');
+      } else {
+        expect(second.previous_response_id).toEqual(expect.any(String));
+        expect(JSON.stringify(second.input)).not.toContain('first');
       }
     },
   );
 
-  it.skipIf(!python)('python openai: responses.stream() completes', TIMEOUT, async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'codetether-python-sdk-'));
-    try {
-      const script = join(folder, 'stream_helper.py');
-      await writeFile(script, PYTHON_STREAM_HELPER);
-      const { stdout } = await run('python3', [script, gateway.harness.baseUrl, TEST_SERVER_KEY]);
-      const result = JSON.parse(stdout) as { types: string[]; text: string; instructions: string };
-      expect(result.text).toBe(TEXT_ANSWER);
-      expect(result.types[0]).toBe('response.created');
-      expect(result.types.some((type) => type.startsWith('codex.'))).toBe(false);
-      expect(result.instructions).toBe(DEFAULT_GATEWAY_INSTRUCTIONS);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  it.skipIf(!PYTHON_AVAILABLE)('python openai: responses.stream() completes', TIMEOUT, async () => {
+    const stdout = await runPythonScript(PYTHON_STREAM_HELPER, [gateway.harness.baseUrl, TEST_SERVER_KEY]);
+    const result = JSON.parse(stdout) as { types: string[]; text: string; instructions: string };
+    expect(result.text).toBe(TEXT_ANSWER);
+    expect(result.types[0]).toBe('response.created');
+    expect(result.types.some((type) => type.startsWith('codex.'))).toBe(false);
+    expect(result.instructions).toBe(DEFAULT_GATEWAY_INSTRUCTIONS);
   });
 
   it(

@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createOpenAI } from '@ai-sdk/openai';
 import type { RecordedRequest } from '@codetether/emulator';
 import { generateText } from 'ai';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
+import { apiErrorOf } from './__fixtures__/api-error.js';
 import { type GatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
-import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
-import { createFileClientKeyStore } from './client-key-store.js';
+import { temporaryClientKeyStore, useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
@@ -17,16 +14,6 @@ function responsesRequests(harness: GatewayHarness): RecordedRequest[] {
   return harness.emulator.requests.filter(
     (request) => request.path.endsWith('/responses') && request.method === 'POST',
   );
-}
-
-/** The error an SDK call rejects with (fails the test when it resolves). */
-async function apiError(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(OpenAI.APIError);
-  return outcome as InstanceType<typeof OpenAI.APIError>;
 }
 
 function reference(id: string) {
@@ -112,7 +99,7 @@ describe.each(['http', 'websocket'] as const)('item_reference input items (upstr
     TIMEOUT,
     async () => {
       const before = responsesRequests(suite.harness).length;
-      const unknown = await apiError(
+      const unknown = await apiErrorOf(
         suite.client.responses.create({
           model: MODEL,
           input: [{ role: 'user', content: 'hi' }, reference('msg_unknown')],
@@ -121,7 +108,7 @@ describe.each(['http', 'websocket'] as const)('item_reference input items (upstr
       expect(unknown.status).toBe(404);
       expect(unknown.message).toContain("Item with id 'msg_unknown' not found.");
       expect(unknown.param).toBe('input');
-      const noId = await apiError(
+      const noId = await apiErrorOf(
         suite.client.responses.create({
           model: MODEL,
           input: [
@@ -139,23 +126,15 @@ describe.each(['http', 'websocket'] as const)('item_reference input items (upstr
 });
 
 describe('item_reference across client keys', () => {
-  const keys = createFileClientKeyStore({ home: mkdtempSync(join(tmpdir(), 'codetether-reference-keys-')) });
+  const keys = temporaryClientKeyStore();
   const suite = useSuiteGateway({ clientKeys: { store: keys } });
 
   it("never resolves another key's item: it is unknown to every other key", TIMEOUT, async () => {
-    const own = new OpenAI({
-      baseURL: suite.harness.baseUrl,
-      apiKey: (await keys.create('own')).key,
-      maxRetries: 0,
-    });
-    const other = new OpenAI({
-      baseURL: suite.harness.baseUrl,
-      apiKey: (await keys.create('other')).key,
-      maxRetries: 0,
-    });
+    const own = suite.clientWithKey((await keys.create('own')).key);
+    const other = suite.clientWithKey((await keys.create('other')).key);
     const first = await own.responses.create({ model: MODEL, input: '[scenario:text] A private answer.' });
     const itemId = first.output[0]?.id ?? '';
-    const error = await apiError(
+    const error = await apiErrorOf(
       other.responses.create({ model: MODEL, input: [{ role: 'user', content: 'hi' }, reference(itemId)] }),
     );
     expect(error.status).toBe(404);
@@ -170,7 +149,7 @@ describe('item_reference with an API key and store: true', () => {
     'leaves a reference the gateway does not hold to the OpenAI API, which may have stored it',
     TIMEOUT,
     async () => {
-      const error = await apiError(
+      const error = await apiErrorOf(
         suite.client.responses.create({
           model: MODEL,
           store: true,
@@ -193,7 +172,7 @@ describe('item_reference with continuation off', () => {
   it('is the 404 without any upstream request: the gateway keeps no responses', TIMEOUT, async () => {
     const first = await suite.client.responses.create({ model: MODEL, input: '[scenario:text] hi' });
     const before = responsesRequests(suite.harness).length;
-    const error = await apiError(
+    const error = await apiErrorOf(
       suite.client.responses.create({
         model: MODEL,
         input: [{ role: 'user', content: 'hi' }, reference(first.output[0]?.id ?? '')],

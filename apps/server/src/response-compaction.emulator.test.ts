@@ -1,25 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
+import { apiErrorOf } from './__fixtures__/api-error.js';
 import { TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
-import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
-import { createFileClientKeyStore } from './client-key-store.js';
+import { PYTHON_AVAILABLE, runPythonScript } from './__fixtures__/python-sdk.js';
+import { temporaryClientKeyStore, useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
-const run = promisify(execFile);
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
 
-/** Whether a `python3` is on the PATH (the Python SDK test needs it, and its `openai` package). */
-const python = await run('python3', ['--version']).then(
-  () => true,
-  () => false,
-);
-if (!python) console.warn('Skipping the Python openai SDK compaction test: python3 is not installed.');
+if (!PYTHON_AVAILABLE)
+  console.warn('Skipping the Python openai SDK compaction test: python3 is not installed.');
 
 /** Python's `openai`: a response, its compaction by `previous_response_id`, then a request on the compacted history. */
 const PYTHON_COMPACTION = `
@@ -32,16 +22,6 @@ items = [item.model_dump(exclude_none=True) for item in compacted.output]
 after = client.responses.create(model="gpt-5.4", input=items + [{"role": "user", "content": "[scenario:text] next"}])
 print(json.dumps({"object": compacted.object, "types": [item["type"] for item in items], "status": after.status}))
 `;
-
-/** The error an SDK call rejects with (fails the test when it resolves). */
-async function apiError(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(OpenAI.APIError);
-  return outcome as InstanceType<typeof OpenAI.APIError>;
-}
 
 function userMessage(text: string) {
   return {
@@ -174,7 +154,7 @@ describe.each([
       "answers OpenAI's 400 for a previous_response_id it does not know, with its param and code",
       TIMEOUT,
       async () => {
-        const error = await apiError(
+        const error = await apiErrorOf(
           suite.client.responses.compact({
             model: MODEL,
             previous_response_id: 'resp_unknown123',
@@ -191,15 +171,15 @@ describe.each([
       'refuses a request without a model, or with nothing to compact, as 400s naming the field',
       TIMEOUT,
       async () => {
-        const noModel = await apiError(
+        const noModel = await apiErrorOf(
           suite.client.responses.compact({ input: 'x' } as unknown as OpenAI.Responses.ResponseCompactParams),
         );
         expect(noModel.status).toBe(400);
         expect(noModel.param).toBe('model');
-        const nothing = await apiError(suite.client.responses.compact({ model: MODEL, input: [] }));
+        const nothing = await apiErrorOf(suite.client.responses.compact({ model: MODEL, input: [] }));
         expect(nothing.status).toBe(400);
         expect(nothing.param).toBe('input');
-        const wrongType = await apiError(
+        const wrongType = await apiErrorOf(
           suite.client.responses.compact({
             model: MODEL,
             input: 42,
@@ -212,7 +192,7 @@ describe.each([
 
     it("passes the upstream's refusal on with its status, param and code", TIMEOUT, async () => {
       // Encrypted content the upstream never issued: its 400 `invalid_encrypted_content`.
-      const error = await apiError(
+      const error = await apiErrorOf(
         suite.client.responses.compact({
           model: MODEL,
           input: [userMessage('x'), { type: 'compaction', encrypted_content: 'forged' } as never],
@@ -224,7 +204,7 @@ describe.each([
 
     it('asks for the server key like every other route', TIMEOUT, async () => {
       const stranger = new OpenAI({ baseURL: suite.harness.baseUrl, apiKey: 'ctsk-wrong', maxRetries: 0 });
-      const error = await apiError(stranger.responses.compact({ model: MODEL, input: 'x' }));
+      const error = await apiErrorOf(stranger.responses.compact({ model: MODEL, input: 'x' }));
       expect(error.status).toBe(401);
       expect(TEST_SERVER_KEY).not.toBe('ctsk-wrong');
     });
@@ -232,25 +212,17 @@ describe.each([
 );
 
 describe('POST /v1/responses/compact across clients', () => {
-  const keys = createFileClientKeyStore({ home: mkdtempSync(join(tmpdir(), 'codetether-compaction-keys-')) });
+  const keys = temporaryClientKeyStore();
   const suite = useSuiteGateway({ clientKeys: { store: keys } });
 
   it("never compacts another key's response: it is unknown to every other key", TIMEOUT, async () => {
-    const own = new OpenAI({
-      baseURL: suite.harness.baseUrl,
-      apiKey: (await keys.create('own')).key,
-      maxRetries: 0,
-    });
-    const other = new OpenAI({
-      baseURL: suite.harness.baseUrl,
-      apiKey: (await keys.create('other')).key,
-      maxRetries: 0,
-    });
+    const own = suite.clientWithKey((await keys.create('own')).key);
+    const other = suite.clientWithKey((await keys.create('other')).key);
     const response = await own.responses.create({
       model: MODEL,
       input: '[scenario:text] A private question.',
     });
-    const error = await apiError(
+    const error = await apiErrorOf(
       other.responses.compact({ model: MODEL, previous_response_id: response.id }),
     );
     expect(error.status).toBe(400);
@@ -260,22 +232,15 @@ describe('POST /v1/responses/compact across clients', () => {
     expect(JSON.stringify(compacted.output)).toContain('A private question.');
   });
 
-  it.skipIf(!python)(
+  it.skipIf(!PYTHON_AVAILABLE)(
     'python openai: responses.compact() by previous_response_id, then a request on its output',
     TIMEOUT,
     async () => {
-      const folder = await mkdtemp(join(tmpdir(), 'codetether-python-sdk-'));
-      try {
-        const script = join(folder, 'compaction.py');
-        await writeFile(script, PYTHON_COMPACTION);
-        const { stdout } = await run('python3', [script, suite.harness.baseUrl, TEST_SERVER_KEY]);
-        const result = JSON.parse(stdout) as { object: string; types: string[]; status: string };
-        expect(result.object).toBe('response.compaction');
-        expect(result.types.at(-1)).toBe('compaction');
-        expect(result.status).toBe('completed');
-      } finally {
-        await rm(folder, { recursive: true, force: true });
-      }
+      const stdout = await runPythonScript(PYTHON_COMPACTION, [suite.harness.baseUrl, TEST_SERVER_KEY]);
+      const result = JSON.parse(stdout) as { object: string; types: string[]; status: string };
+      expect(result.object).toBe('response.compaction');
+      expect(result.types.at(-1)).toBe('compaction');
+      expect(result.status).toBe('completed');
     },
   );
 });

@@ -3,24 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiErrorOf } from './__fixtures__/api-error.js';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
 
-/** The error an SDK call rejects with (fails the test when it resolves). */
-async function apiError(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(OpenAI.APIError);
-  return outcome as InstanceType<typeof OpenAI.APIError>;
-}
-
 async function expectNotFound(call: Promise<unknown>, responseId: string): Promise<void> {
-  const error = await apiError(call);
+  const error = await apiErrorOf(call);
   expect(error.status).toBe(404);
   expect(error.error).toEqual({
     message: `Response with id '${responseId.length > 128 ? `${responseId.slice(0, 128)}…` : responseId}' not found.`,
@@ -71,7 +62,7 @@ describe('stored responses forwarded to the OpenAI API (API key upstream)', () =
     const firstPage = await client.responses.inputItems.list(created.id, { order: 'asc', limit: 1 });
     expect(firstPage.data).toHaveLength(1);
     expect(firstPage.has_more).toBe(true);
-    const badLimit = await apiError(client.responses.inputItems.list(created.id, { limit: 0 }));
+    const badLimit = await apiErrorOf(client.responses.inputItems.list(created.id, { limit: 0 }));
     expect(badLimit.status).toBe(400);
     expect(badLimit.param).toBe('limit');
 

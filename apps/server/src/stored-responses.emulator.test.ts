@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiErrorOf } from './__fixtures__/api-error.js';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
 import { createFileClientKeyStore } from './client-key-store.js';
@@ -15,19 +16,9 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** The error an SDK call rejects with (fails the test when it resolves). */
-async function apiError(call: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const outcome = await call.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(OpenAI.APIError);
-  return outcome as InstanceType<typeof OpenAI.APIError>;
-}
-
 /** Asserts OpenAI's 404 for a response it does not know. */
 async function expectNotFound(call: Promise<unknown>, responseId: string): Promise<void> {
-  const error = await apiError(call);
+  const error = await apiErrorOf(call);
   expect(error.status).toBe(404);
   expect(error.error).toEqual({
     message: `Response with id '${responseId}' not found.`,
@@ -253,7 +244,7 @@ describe.each(['websocket', 'http'] as const)(
 
       // Never another key's, and not once deleted.
       const notFound = async (call: Promise<unknown>) => {
-        const error = await apiError(call);
+        const error = await apiErrorOf(call);
         expect(error.status).toBe(400);
         expect(error.code).toBe('previous_response_not_found');
         expect(error.param).toBe('previous_response_id');
@@ -310,7 +301,7 @@ describe.each(['websocket', 'http'] as const)(
         [{ after: 'msg_unknown' }, 'after'],
         [{ before: 'x'.repeat(5000) }, 'before'],
       ] as const) {
-        const error = await apiError(
+        const error = await apiErrorOf(
           client.responses.inputItems.list(created.id, query as OpenAI.Responses.InputItemListParams),
         );
         expect(error.status).toBe(400);
@@ -329,7 +320,7 @@ describe.each(['websocket', 'http'] as const)(
       await expectNotFound(client.responses.retrieve(created.id), created.id);
       await expectNotFound(client.responses.inputItems.list(created.id), created.id);
       await expectNotFound(client.responses.delete(created.id), created.id);
-      const continuation = await apiError(
+      const continuation = await apiErrorOf(
         client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
       );
       expect(continuation.status).toBe(400);
@@ -342,7 +333,7 @@ describe.each(['websocket', 'http'] as const)(
       await expectNotFound(otherClient.responses.inputItems.list(created.id), created.id);
       await expectNotFound(otherClient.responses.delete(created.id), created.id);
       await expectNotFound(otherClient.responses.cancel(created.id), created.id);
-      const continuation = await apiError(
+      const continuation = await apiErrorOf(
         otherClient.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
       );
       expect(continuation.code).toBe('previous_response_not_found');
@@ -351,7 +342,7 @@ describe.each(['websocket', 'http'] as const)(
 
     it('answers cancel as OpenAI does for a response that is not a background one', TIMEOUT, async () => {
       const created = await client.responses.create({ model: MODEL, input: '[scenario:text] cancel me' });
-      const error = await apiError(client.responses.cancel(created.id));
+      const error = await apiErrorOf(client.responses.cancel(created.id));
       expect(error.status).toBe(400);
       expect(error.type).toBe('invalid_request_error');
       expect((error.error as { message: string }).message).toMatch(/^Cannot cancel a synchronous response\./);
@@ -363,7 +354,7 @@ describe.each(['websocket', 'http'] as const)(
       'refuses background: true and streaming a retrieve, but accepts background: false',
       TIMEOUT,
       async () => {
-        const refused = await apiError(
+        const refused = await apiErrorOf(
           client.responses.create({ model: MODEL, input: '[scenario:text] later', background: true }),
         );
         expect(refused.status).toBe(400);
@@ -375,7 +366,7 @@ describe.each(['websocket', 'http'] as const)(
           background: false,
         });
         expect(accepted.status).toBe('completed');
-        const streamed = await apiError(client.responses.retrieve(accepted.id, { stream: true }));
+        const streamed = await apiErrorOf(client.responses.retrieve(accepted.id, { stream: true }));
         expect(streamed.status).toBe(400);
         expect(streamed.param).toBe('stream');
       },
@@ -389,7 +380,7 @@ describe.each(['websocket', 'http'] as const)(
       // A ChatGPT login stores nothing upstream: nothing is asked there.
       expect(harness.emulator.requests.length).toBe(sentBefore);
       const huge = `resp_${'a'.repeat(8000)}`;
-      const hugeError = await apiError(client.responses.retrieve(huge));
+      const hugeError = await apiErrorOf(client.responses.retrieve(huge));
       expect(hugeError.status).toBe(404);
       expect(hugeError.message.length).toBeLessThan(200);
       const headers = { authorization: `Bearer ${TEST_SERVER_KEY}` };
@@ -452,7 +443,7 @@ describe.each(['websocket', 'http'] as const)(
         expect(JSON.stringify(items.data)).toContain('still streaming');
         await expectNotFound(otherClient.responses.retrieve(responseId), responseId);
         // It can be deleted once it has ended, not while it streams.
-        const refused = await apiError(client.responses.delete(responseId));
+        const refused = await apiErrorOf(client.responses.delete(responseId));
         expect(refused.status).toBe(400);
         expect(refused.code).toBe('response_in_progress');
         harness.emulator.setOptions({ eventDelayMs: 0 });
@@ -514,7 +505,7 @@ describe.each(['websocket', 'http'] as const)(
       abort.abort();
       await running;
       await expectNotFound(client.responses.retrieve(created.id), created.id);
-      const continuation = await apiError(
+      const continuation = await apiErrorOf(
         client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
       );
       expect(continuation.code).toBe('previous_response_not_found');

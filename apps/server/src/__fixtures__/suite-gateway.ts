@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll } from 'vitest';
+import { type ClientKeyStore, createFileClientKeyStore } from '../client-key-store.js';
 import {
   type GatewayHarness,
   type GatewayHarnessOptions,
@@ -13,6 +17,16 @@ export class SuiteGateway {
   harness!: GatewayHarness;
   /** An `openai` client of the gateway on {@link TEST_SERVER_KEY}, without retries. */
   client!: OpenAI;
+
+  /** An `openai` client of the gateway on another key (e.g. one of `clientKeys`), without retries. */
+  clientWithKey(apiKey: string): OpenAI {
+    return new OpenAI({ baseURL: this.harness.baseUrl, apiKey, maxRetries: 0 });
+  }
+}
+
+/** A file client-key store in a fresh temporary folder (for `clientKeys: { store }`). */
+export function temporaryClientKeyStore(): ClientKeyStore {
+  return createFileClientKeyStore({ home: mkdtempSync(join(tmpdir(), 'codetether-keys-')) });
 }
 
 /**
