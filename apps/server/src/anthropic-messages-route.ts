@@ -14,6 +14,7 @@ import type { GatewayContext } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { readJsonBody } from './request-body.js';
 import { SSE_HEADERS } from './sse-headers.js';
+import { estimateTokens, TOKEN_COUNT_METHOD_HEADER } from './token-estimate.js';
 
 /**
  * Handles `POST /v1/messages` (Anthropic Messages API): converts the body (model through the model
@@ -47,11 +48,6 @@ export async function handleAnthropicMessages(
   });
 }
 
-/** Tokens counted for an image (Anthropic's estimate for a picture of about 1,100 × 1,100). */
-const IMAGE_TOKEN_ESTIMATE = 1_600;
-/** Characters per token of English text and JSON, roughly, for the o200k tokenizer. */
-const CHARACTERS_PER_TOKEN = 4;
-
 /**
  * Estimates the input tokens of a request: its text (instructions, messages, tool calls and results,
  * tool definitions) at about four characters a token, plus a flat amount per image. The Codex backend
@@ -73,7 +69,7 @@ export function estimateInputTokens(request: CompletionRequest): number {
         else images += 1;
       }
   }
-  return Math.ceil(characters / CHARACTERS_PER_TOKEN) + images * IMAGE_TOKEN_ESTIMATE;
+  return estimateTokens(characters, images);
 }
 
 /** The zod schema of the answer to `POST /v1/messages/count_tokens`. */
@@ -81,9 +77,6 @@ export const anthropicTokenCountSchema = z.object({
   input_tokens: z.number().int().describe('The estimated input tokens.'),
   estimated: z.literal(true).describe('Always true: the count is an estimate (about 4 characters a token).'),
 });
-
-/** Response header saying the token count is an estimate. */
-export const TOKEN_COUNT_METHOD_HEADER = 'x-codetether-token-count';
 
 /**
  * Handles `POST /v1/messages/count_tokens`: an estimate (see {@link estimateInputTokens}), marked as

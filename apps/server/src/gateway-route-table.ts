@@ -60,6 +60,11 @@ import {
   handleResponseCompaction,
   responseCompactionRequestSchema,
 } from './response-compaction-route.js';
+import {
+  handleResponsesInputTokens,
+  responsesInputTokensRequestSchema,
+  responsesInputTokensSchema,
+} from './responses-input-tokens-route.js';
 import { handleResponses, responsesRequestSchema } from './responses-route.js';
 import { SERVER_VERSION } from './server-version.js';
 import {
@@ -148,6 +153,19 @@ export function createGatewayRouteTable(
         requestBody: responsesRequestSchema,
         responseDescription: `The final response object, or every Responses event. ${STREAM_OR_JSON}`,
         responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/responses/input_tokens',
+      methods: ['POST'],
+      handler: (c) => handleResponsesInputTokens(context, c),
+      documentation: {
+        operationId: 'countResponseInputTokens',
+        summary:
+          "The input tokens `POST /v1/responses` would send with this body (a named response's or conversation's history included), estimated at about four characters a token: the `x-codetether-token-count: estimate` header says so.",
+        requestBody: responsesInputTokensRequestSchema,
+        responseDescription: '`{object: "response.input_tokens", input_tokens}`.',
+        responseContent: { 'application/json': responsesInputTokensSchema },
       },
     },
     {
