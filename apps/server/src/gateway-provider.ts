@@ -103,6 +103,15 @@ export interface GatewayProvider {
     request: HistoryCompactionRequest,
     options?: GatewayProviderRequestOptions,
   ): Promise<CompactedHistory>;
+  /**
+   * The upstream's exact count of a Responses body's input tokens (`POST /v1/responses/input_tokens`, see
+   * `CodexProvider.countInputTokens`), or `undefined` when the upstream cannot count (a ChatGPT login):
+   * the gateway then estimates.
+   */
+  countInputTokens?(
+    body: Readonly<Record<string, unknown>>,
+    options?: GatewayProviderRequestOptions,
+  ): Promise<number | undefined>;
   /** The account's usage windows from the latest response, when the provider tracks them. */
   readonly lastRateLimits?: RateLimitSnapshot | undefined;
   /**

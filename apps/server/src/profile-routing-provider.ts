@@ -394,6 +394,13 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
         return provider.compactHistory(request, requestOptions);
       });
   }
+  // A token count spends no usage: asked of the request's profile (an API key counts, a login does not).
+  if (options.defaultProvider.countInputTokens !== undefined) {
+    router.countInputTokens = (body, requestOptions) =>
+      withFailover(currentProfileScope(), { kind: 'continued' }, async (provider) =>
+        provider.countInputTokens === undefined ? undefined : provider.countInputTokens(body, requestOptions),
+      );
+  }
   if (options.defaultProvider.validateModel !== undefined) {
     router.validateModel = (model) =>
       withFailover(currentProfileScope(), { kind: 'catalogue' }, async (provider) =>

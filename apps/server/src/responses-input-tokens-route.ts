@@ -4,6 +4,7 @@ import { authorizationOf } from './api-key-header.js';
 import { conversationNotFound, invalidConversationId } from './conversation-errors.js';
 import { clientTagOf } from './conversation-index.js';
 import { CONVERSATION_ID_PATTERN, upstreamItemOf } from './conversation-item-input.js';
+import { runForwardedRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayEnvironment } from './gateway-routes.js';
 import { isRecord } from './is-record.js';
@@ -12,6 +13,7 @@ import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { previousResponseNotFound } from './responses-conversation-turn.js';
 import { estimateTokens, TOKEN_COUNT_METHOD_HEADER } from './token-estimate.js';
+import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
 /**
@@ -71,14 +73,6 @@ class TextMeasure {
   }
 }
 
-/** The history a `previous_response_id` names (a response of the same key the gateway holds). */
-function previousHistory(context: GatewayContext, clientTag: string, responseId: string | null | undefined) {
-  if (responseId === undefined || responseId === null || responseId === '') return [];
-  const history = context.conversations?.responseHistory(clientTag, responseId);
-  if (history === undefined) throw previousResponseNotFound(responseId);
-  return history;
-}
-
 /** The items of a `conversation` it names (of the same key), as they would go upstream. */
 function conversationItems(
   context: GatewayContext,
@@ -93,13 +87,41 @@ function conversationItems(
   return items.map((stored) => upstreamItemOf(stored.item)).filter((item) => item !== undefined);
 }
 
+/** The items of an `input`: a string is one user message. */
+function inputItemsOf(input: unknown): unknown[] {
+  if (typeof input === 'string')
+    return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
+  return Array.isArray(input) ? input : [];
+}
+
+/** The body without the fields that name a history (the gateway sends the history itself). */
+function withoutHistoryNames(body: Record<string, unknown>): Record<string, unknown> {
+  const { conversation: _conversation, previous_response_id: _previous, ...rest } = body;
+  return rest;
+}
+
+/** The estimated input tokens of the request `input` would make, with its instructions, tools and format. */
+function estimateInputTokens(body: Record<string, unknown>, input: readonly unknown[]): number {
+  const measure = new TextMeasure();
+  measure.add(input);
+  measure.add(body.instructions);
+  // Tool definitions and the output format reach the model as JSON.
+  if (Array.isArray(body.tools) && body.tools.length > 0)
+    measure.characters += JSON.stringify(body.tools).length;
+  if (isRecord(body.text) && body.text.format !== undefined)
+    measure.characters += JSON.stringify(body.text.format).length;
+  return estimateTokens(measure.characters, measure.images);
+}
+
 /**
  * Handles `POST /v1/responses/input_tokens` (the openai SDKs' `responses.inputTokens.count()`): the
  * input tokens of the request `POST /v1/responses` would send with this body — a named response's or
  * conversation's history, the input (`item_reference`s resolved as there), instructions, tools and the
- * text format — **estimated** at about four characters a token plus a flat amount per image, as
- * `/v1/messages/count_tokens` is (the Codex backend counts nothing without answering; no tokenizer is
- * bundled), and said so by the `x-codetether-token-count: estimate` header.
+ * text format. With an API key the OpenAI API counts them (`x-codetether-token-count: upstream`; a
+ * `previous_response_id` the gateway does not hold goes with it, the OpenAI API may have stored it);
+ * over a ChatGPT login, whose backend counts nothing, they are **estimated** at about four characters a
+ * token plus a flat amount per image, as `/v1/messages/count_tokens` is (`x-codetether-token-count:
+ * estimate`).
  *
  * @param context - shared gateway state
  * @param c - the Hono context
@@ -112,12 +134,11 @@ export async function handleResponsesInputTokens(
   const parsed = responsesInputTokensRequestSchema.safeParse(raw);
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
   const body = parsed.data;
-  if (
-    body.conversation !== undefined &&
-    body.conversation !== null &&
-    typeof body.previous_response_id === 'string' &&
-    body.previous_response_id !== ''
-  )
+  const previousId =
+    typeof body.previous_response_id === 'string' && body.previous_response_id !== ''
+      ? body.previous_response_id
+      : undefined;
+  if (body.conversation !== undefined && body.conversation !== null && previousId !== undefined)
     throw new GatewayError(
       400,
       'invalid_request_error',
@@ -127,19 +148,38 @@ export async function handleResponsesInputTokens(
   const headers = c.req.raw.headers;
   const clientTag = clientTagOf(authorizationOf(headers));
   const resolved = withItemReferencesResolved(context, body, headers);
-  const measure = new TextMeasure();
-  measure.add(previousHistory(context, clientTag, body.previous_response_id));
-  measure.add(conversationItems(context, clientTag, body.conversation));
-  measure.add(resolved.input);
-  measure.add(body.instructions);
-  // Tool definitions and the output format reach the model as JSON.
-  measure.characters += JSON.stringify(body.tools ?? []).length;
-  if (isRecord(body.text) && body.text.format !== undefined)
-    measure.characters += JSON.stringify(body.text.format).length;
+  const previousItems =
+    previousId === undefined ? [] : context.conversations?.responseHistory(clientTag, previousId);
+  const input = [
+    ...(previousItems ?? []),
+    ...conversationItems(context, clientTag, body.conversation),
+    ...inputItemsOf(resolved.input),
+  ];
+  const count = context.provider.countInputTokens?.bind(context.provider);
+  if (count !== undefined) {
+    const upstreamBody: Record<string, unknown> = { ...withoutHistoryNames(resolved), input };
+    // A response the gateway does not hold: the OpenAI API may have stored it (`store: true`).
+    if (previousItems === undefined) upstreamBody.previous_response_id = previousId;
+    let counted: number | undefined;
+    try {
+      counted = await runForwardedRequest(context, c.req.raw, (signal) => count(upstreamBody, { signal }));
+    } catch (error) {
+      throw error instanceof GatewayError ? error : mapProviderError(error, context.now());
+    }
+    if (counted !== undefined)
+      return c.json(
+        { object: 'response.input_tokens', input_tokens: counted } satisfies z.infer<
+          typeof responsesInputTokensSchema
+        >,
+        200,
+        { [TOKEN_COUNT_METHOD_HEADER]: 'upstream' },
+      );
+  }
+  if (previousId !== undefined && previousItems === undefined) throw previousResponseNotFound(previousId);
   return c.json(
     {
       object: 'response.input_tokens',
-      input_tokens: estimateTokens(measure.characters, measure.images),
+      input_tokens: estimateInputTokens(resolved, input),
     } satisfies z.infer<typeof responsesInputTokensSchema>,
     200,
     { [TOKEN_COUNT_METHOD_HEADER]: 'estimate' },

@@ -23,6 +23,7 @@ describe('POST /v1/responses/input_tokens through the openai SDK (responses.inpu
       const { data, response } = await suite.client.responses.inputTokens
         .count({ model: MODEL, input: 'x'.repeat(400) })
         .withResponse();
+      // 400 characters and the message's role (`user`): 404 / 4, rounded up.
       expect(data).toEqual({ object: 'response.input_tokens', input_tokens: 101 });
       expect(response.headers.get('x-codetether-token-count')).toBe('estimate');
       expect(responsesRequests(suite.harness)).toHaveLength(before);
@@ -151,4 +152,54 @@ describe('POST /v1/responses/input_tokens through the openai SDK (responses.inpu
     const error = await apiErrorOf(stranger.responses.inputTokens.count({ model: MODEL, input: 'x' }));
     expect(error.status).toBe(401);
   });
+});
+
+describe('POST /v1/responses/input_tokens with an API key: the OpenAI API counts', () => {
+  const suite = useSuiteGateway({ auth: 'api-key' });
+  const countRequests = () =>
+    suite.harness.emulator.requests.filter((request) => request.path.endsWith('/responses/input_tokens'));
+
+  it(
+    'answers the upstream count, says so, and sends the history the gateway holds as input',
+    TIMEOUT,
+    async () => {
+      const { data, response } = await suite.client.responses.inputTokens
+        .count({ model: MODEL, input: 'x'.repeat(400) })
+        .withResponse();
+      expect(response.headers.get('x-codetether-token-count')).toBe('upstream');
+      // The emulator counts 40 + a token per 4 characters of the input as JSON.
+      expect(data.input_tokens).toBeGreaterThan(140);
+      const first = await suite.client.responses.create({
+        model: MODEL,
+        input: '[scenario:text] An earlier question.',
+      });
+      await suite.client.responses.inputTokens.count({
+        model: MODEL,
+        input: 'next',
+        previous_response_id: first.id,
+      });
+      const sent = (countRequests().at(-1)?.body ?? {}) as Record<string, unknown>;
+      expect(sent.previous_response_id).toBeUndefined();
+      expect(JSON.stringify(sent.input)).toContain('An earlier question.');
+    },
+  );
+
+  it(
+    'leaves a previous_response_id it does not hold to the OpenAI API, and passes its refusal on',
+    TIMEOUT,
+    async () => {
+      const error = await apiErrorOf(
+        suite.client.responses.inputTokens.count({
+          model: MODEL,
+          input: 'x',
+          previous_response_id: 'resp_elsewhere1',
+        }),
+      );
+      expect(error.status).toBe(400);
+      expect(error.code).toBe('previous_response_not_found');
+      expect(((countRequests().at(-1)?.body ?? {}) as Record<string, unknown>).previous_response_id).toBe(
+        'resp_elsewhere1',
+      );
+    },
+  );
 });

@@ -21,6 +21,7 @@ import type { RecordRequest } from './request-recording.js';
 import { COMPACT_PATHS, handleCompactHttp } from './responses/compact-endpoint.js';
 import { apiError } from './responses/error-bodies.js';
 import { handleResponsesHttp } from './responses/http-endpoint.js';
+import { handleInputTokensHttp, INPUT_TOKENS_PATH } from './responses/input-tokens-endpoint.js';
 import { RESPONSES_PATHS } from './responses/request-validation.js';
 import { handleStoredResponse, isStoredResponsePath } from './responses/stored-response-endpoint.js';
 
@@ -102,6 +103,10 @@ export function createHttpRouter(
       if (method !== 'POST') return methodNotAllowed(response, 'POST');
       await handleResponsesHttp(context, backend, request, response, body, setScenario);
       return;
+    }
+    if (path === INPUT_TOKENS_PATH) {
+      if (method !== 'POST') return methodNotAllowed(response, 'POST');
+      return handleInputTokensHttp(context, request, response, body);
     }
     const compactBackend = COMPACT_PATHS[path];
     if (compactBackend !== undefined) {

@@ -1,11 +1,6 @@
-import {
-  describeServerFailure,
-  type ResponseItem,
-  ResponsesTransportError,
-  redirectTargetOf,
-} from '@codetether/responses-protocol';
-import { abortedError, CodexProviderError } from './errors.js';
-import { raceCallerAbort } from './event-iteration.js';
+import type { ResponseItem } from '@codetether/responses-protocol';
+import { postBackendJson } from './backend-json-request.js';
+import { CodexProviderError } from './errors.js';
 
 /** One `POST {base}/responses/compact` request. */
 export interface CompactionRequest {
@@ -52,73 +47,29 @@ export interface CompactionAnswer {
  *   `upstream-error` for an answer that is not a compacted history (an empty one for a non-empty input included)
  */
 export async function requestCompaction(request: CompactionRequest): Promise<CompactionAnswer> {
-  const { signal } = request;
-  let response: Response;
-  try {
-    const init: RequestInit = {
-      method: 'POST',
-      // Never followed: the credential headers must not reach another URL (see redirectError).
-      redirect: 'manual',
-      headers: request.headers,
-      body: JSON.stringify({
-        model: request.model,
-        input: request.input,
-        ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
-      }),
-    };
-    if (signal !== undefined) init.signal = signal;
-    response = await request.fetch(request.url, init);
-  } catch (error) {
-    if (signal?.aborted) throw abortedError(signal.reason);
-    throw new ResponsesTransportError(
-      'network',
-      'Could not reach the compaction endpoint. Check your network connection and the base URL, then try again.',
-      { transport: 'http', isRetryable: true, fallbackSafe: true, cause: error },
-    );
-  }
-  if (response.status >= 300 && response.status < 400) {
-    await response.body?.cancel();
-    throw redirectError(response, request.url);
-  }
-  const text = await raceCallerAbort(response.text(), signal);
-  const headers = Object.fromEntries(
-    [...response.headers].map(([name, value]) => [name.toLowerCase(), value]),
-  );
-  if (!response.ok) {
-    const described = describeServerFailure(
-      { status: response.status, headers, body: text, now: request.now },
-      { lead: `The compaction endpoint answered HTTP ${response.status}` },
-    );
-    throw new ResponsesTransportError(described.code, described.message, {
-      ...described.details,
-      transport: 'http',
-      fallbackSafe: false,
-    });
-  }
+  const { status, text } = await postBackendJson({
+    url: request.url,
+    endpointName: 'the compaction endpoint',
+    headers: request.headers,
+    body: {
+      model: request.model,
+      input: request.input,
+      ...(request.instructions === undefined ? {} : { instructions: request.instructions }),
+    },
+    signal: request.signal,
+    fetch: request.fetch,
+    now: request.now,
+  });
   const answer = answerOf(text);
   // An empty list would silently replace a whole history with nothing: the model would lose its context.
   if (answer === undefined || (answer.output.length === 0 && request.input.length > 0)) {
     throw new CodexProviderError(
       'upstream-error',
       'The compaction endpoint answered without a list of output items (or with an empty one for a non-empty history). The history was kept as it was; try again later.',
-      { status: response.status },
+      { status },
     );
   }
   return answer;
-}
-
-/**
- * The error of a 3xx answer, which is never followed: `http-status` with the status, not retryable, naming
- * where it pointed (origin and path only: a query may hold a token).
- */
-function redirectError(response: Response, url: string): ResponsesTransportError {
-  const target = redirectTargetOf(response.headers.get('location'), url);
-  const pointsTo = target === undefined ? '' : ` to ${target}`;
-  return new ResponsesTransportError(
-    'http-status',
-    `The compaction endpoint answered HTTP ${response.status} (a redirect${pointsTo}), which is not followed so that your credentials never go to another URL. Set the base URL to the endpoint itself.`,
-    { transport: 'http', status: response.status, isRetryable: false, fallbackSafe: false },
-  );
 }
 
 /** The answer in the body: `undefined` unless it is an object with a list of item objects as `output`. */

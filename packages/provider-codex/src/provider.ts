@@ -43,6 +43,7 @@ import {
   compactionBodyOf,
   type HistoryCompactionRequest,
 } from './history-compaction.js';
+import { requestInputTokenCount } from './input-token-count.js';
 import {
   createLiveModelCatalogue,
   type LiveModelCatalogue,
@@ -202,6 +203,16 @@ export interface CodexProvider {
    * `param` and `code`; an answer without a list of items is `upstream-error`.
    */
   compactHistory(request: HistoryCompactionRequest, options?: CodexRequestOptions): Promise<CompactedHistory>;
+  /**
+   * The OpenAI API's exact count of a Responses body's input tokens (`POST {openai}/responses/input_tokens`,
+   * the openai SDKs' `responses.inputTokens.count()`), with an API key; `undefined` for a ChatGPT login,
+   * whose backend has no such endpoint (no request is sent). A model alias is resolved; refusals are
+   * {@link CodexProviderError}s with the upstream's status and `upstreamError`.
+   */
+  countInputTokens(
+    body: Readonly<Record<string, unknown>>,
+    options?: CodexRequestOptions,
+  ): Promise<number | undefined>;
   /** The rate-limit snapshot from the latest response's headers. */
   readonly lastRateLimits: RateLimitSnapshot | undefined;
   /**
@@ -622,6 +633,22 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       const endpointsOfCompaction = compactionEndpointsOf(endpoints, { originator, userAgent });
       const context = { ...endpointsOfCompaction, sender, fetch: options.fetch ?? fetch, now };
       return compactHistoryOfTurn(context, turn, body as CompactionBody);
+    },
+    async countInputTokens(body, requestOptions = {}) {
+      const requestedModel = typeof body.model === 'string' ? body.model : '';
+      const turn = await prepareTurn(requestOptions, async () => ({ body: {}, requestedModel }));
+      if (turn.session.backend !== 'openai') return undefined;
+      const { jsonHeaders } = compactionEndpointsOf(endpoints, { originator, userAgent });
+      return sender.request(turn, (credentials) =>
+        requestInputTokenCount({
+          url: `${endpoints.openaiBaseUrl}/responses/input_tokens`,
+          headers: jsonHeaders('openai', credentials, turn.sessionId),
+          body,
+          signal: turn.signal,
+          fetch: options.fetch ?? fetch,
+          now: now(),
+        }),
+      );
     },
     async requestStoredResponse(request) {
       const session = await raceCallerAbort(getAuth(), request.signal);
