@@ -1,6 +1,7 @@
 import { createUpstreamController, type GatewayContext } from './gateway-context.js';
 import { GatewayError } from './openai-error.js';
 import { drainingError } from './tracked-request.js';
+import { mapProviderError } from './upstream-error-mapping.js';
 
 /**
  * The error a forwarded request stopped by shutdown ends with (503 `server_shutting_down`): the
@@ -59,5 +60,25 @@ export async function runForwardedRequest<T>(
     throw stoppedForShutdown ? forwardStoppedError() : error;
   } finally {
     unregister();
+  }
+}
+
+/**
+ * {@link runForwardedRequest} with what the provider rejects with mapped to the gateway's answer
+ * (`mapProviderError`: its status, `param` and `code` kept; a gateway error as it is).
+ *
+ * @param context - shared gateway state
+ * @param request - the client's request
+ * @param send - sends the upstream request with the signal it must heed
+ */
+export async function runProviderRequest<T>(
+  context: GatewayContext,
+  request: Request,
+  send: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  try {
+    return await runForwardedRequest(context, request, send);
+  } catch (error) {
+    throw mapProviderError(error, context.now());
   }
 }

@@ -3,14 +3,13 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { authorizationOf } from './api-key-header.js';
 import { clientTagOf } from './conversation-index.js';
-import { runForwardedRequest } from './forwarded-request.js';
+import { runProviderRequest } from './forwarded-request.js';
 import { type GatewayContext, readSessionId } from './gateway-context.js';
 import type { GatewayEnvironment } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { previousResponseNotFound } from './responses-conversation-turn.js';
-import { mapProviderError } from './upstream-error-mapping.js';
 import { upstreamSessionIdOf } from './upstream-session-id.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
@@ -122,15 +121,10 @@ export async function handleResponseCompaction(
     );
   const instructions = typeof body.instructions === 'string' ? body.instructions : undefined;
   const sessionId = sessionIdOf(c);
-  let compacted: Awaited<ReturnType<typeof compactHistory>>;
-  try {
-    // In flight for a graceful shutdown; the client leaving aborts the upstream request.
-    compacted = await runForwardedRequest(context, c.req.raw, (signal) =>
-      compactHistory({ model: body.model, input, instructions }, { signal, sessionId }),
-    );
-  } catch (error) {
-    throw error instanceof GatewayError ? error : mapProviderError(error, context.now());
-  }
+  // In flight for a graceful shutdown; the client leaving aborts the upstream request.
+  const compacted = await runProviderRequest(context, c.req.raw, (signal) =>
+    compactHistory({ model: body.model, input, instructions }, { signal, sessionId }),
+  );
   const usage = compacted.usage ?? NO_USAGE;
   recordResponseUsage(context, { usage }, c.get('clientKeyName'));
   return c.json({

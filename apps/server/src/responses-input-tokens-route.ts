@@ -4,7 +4,7 @@ import { authorizationOf } from './api-key-header.js';
 import { conversationNotFound, invalidConversationId } from './conversation-errors.js';
 import { clientTagOf } from './conversation-index.js';
 import { CONVERSATION_ID_PATTERN, upstreamItemOf } from './conversation-item-input.js';
-import { runForwardedRequest } from './forwarded-request.js';
+import { runProviderRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayEnvironment } from './gateway-routes.js';
 import { isRecord } from './is-record.js';
@@ -13,7 +13,6 @@ import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { previousResponseNotFound } from './responses-conversation-turn.js';
 import { estimateTokens, TOKEN_COUNT_METHOD_HEADER } from './token-estimate.js';
-import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
 /**
@@ -160,12 +159,7 @@ export async function handleResponsesInputTokens(
     const upstreamBody: Record<string, unknown> = { ...withoutHistoryNames(resolved), input };
     // A response the gateway does not hold: the OpenAI API may have stored it (`store: true`).
     if (previousItems === undefined) upstreamBody.previous_response_id = previousId;
-    let counted: number | undefined;
-    try {
-      counted = await runForwardedRequest(context, c.req.raw, (signal) => count(upstreamBody, { signal }));
-    } catch (error) {
-      throw error instanceof GatewayError ? error : mapProviderError(error, context.now());
-    }
+    const counted = await runProviderRequest(context, c.req.raw, (signal) => count(upstreamBody, { signal }));
     if (counted !== undefined)
       return c.json(
         { object: 'response.input_tokens', input_tokens: counted } satisfies z.infer<

@@ -4,12 +4,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { authorizationOf } from './api-key-header.js';
 import { clientTagOf } from './conversation-index.js';
-import { runForwardedRequest } from './forwarded-request.js';
+import { runProviderRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
 import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
 import { GatewayError } from './openai-error.js';
 import { inputItemsOf, rebuildResponse, type StoredResponse } from './stored-response.js';
-import { mapProviderError } from './upstream-error-mapping.js';
 
 /** The longest part of an unknown response id an error message repeats. */
 const ECHOED_ID_LENGTH = 128;
@@ -94,15 +93,10 @@ async function forwardedOrNotFound(
   const clientTag = clientTagOf(authorizationOf(c.req.raw.headers));
   if (context.conversations?.belongsToAnotherClient(clientTag, responseId) === true)
     throw responseNotFound(responseId);
-  let answer: Awaited<ReturnType<typeof forward>>;
-  try {
-    // In flight for a graceful shutdown: it waits for the answer, then stops the request (503).
-    answer = await runForwardedRequest(context, c.req.raw, (signal) =>
-      forward({ operation, responseId, query: [...new URL(c.req.url).searchParams.entries()], signal }),
-    );
-  } catch (error) {
-    throw mapProviderError(error, context.now());
-  }
+  // In flight for a graceful shutdown: it waits for the answer, then stops the request (503).
+  const answer = await runProviderRequest(context, c.req.raw, (signal) =>
+    forward({ operation, responseId, query: [...new URL(c.req.url).searchParams.entries()], signal }),
+  );
   if (answer === undefined) throw responseNotFound(responseId);
   return c.json(answer.body as object, answer.status as ContentfulStatusCode);
 }
