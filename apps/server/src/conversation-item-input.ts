@@ -88,10 +88,11 @@ export function normalizeConversationItem(value: unknown, param: string): Record
   }
   if (typeof item.type !== 'string' || !ITEM_TYPE_PATTERN.test(item.type))
     throw invalid(`${param}.type`, `Invalid '${param}.type': ${echoed(item.type)} is not an item type.`);
+  // References are resolved before (`resolveItemReferences`): one left here named nothing it holds.
   if (item.type === 'item_reference')
     throw invalid(
       `${param}.type`,
-      `Invalid '${param}.type': item references are not supported by this gateway (its upstream keeps no items). Send the item itself.`,
+      `Invalid '${param}.type': this item_reference names no item this gateway holds. Send the item itself.`,
       'unsupported_parameter',
     );
   if (item.id !== undefined && (typeof item.id !== 'string' || !CLIENT_ID_PATTERN.test(item.id)))

@@ -18,6 +18,7 @@ import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
 import { asksForEncryptedReasoning, eventWithoutEncryptedReasoning } from './hidden-encrypted-reasoning.js';
 import { isRecord } from './is-record.js';
+import { withItemReferencesResolved } from './item-references.js';
 import { GatewayError } from './openai-error.js';
 import { echoConversation, openResponseStream } from './responses-conversation-turn.js';
 
@@ -179,6 +180,14 @@ export async function openConversationResponseStream(
       'The Conversations API is turned off on this gateway (--no-conversations-api): send the whole input instead.',
       'unsupported_parameter',
     );
+  const clientTag = clientTagOf(authorizationOf(headers));
+  // References to the conversation's own items (found first) or to the key's earlier responses' items.
+  body = withItemReferencesResolved(
+    context,
+    body,
+    headers,
+    (itemId) => store.item(clientTag, conversationId, itemId)?.item,
+  );
   const inputItems = requestItemsOf(body.input);
   let turn: ConversationTurn | undefined;
   try {

@@ -25,6 +25,7 @@ import {
 } from './conversation-store.js';
 import type { GatewayContext } from './gateway-context.js';
 import { inputItemsPage } from './input-items-page.js';
+import { resolveItemReferences } from './item-references.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { inputItemsQuerySchema, responseItemListSchema } from './stored-responses-routes.js';
@@ -130,6 +131,25 @@ function itemNotFound(itemId: string): GatewayError {
   });
 }
 
+/**
+ * The request's `items` with each `item_reference` replaced by the item it names — an item of the
+ * conversation (`ownItem`) or an output item of a response the gateway answered to the same key —
+ * without its id (the conversation gives it its own); an unknown one is OpenAI's 404 naming `items`.
+ */
+function referencedItemsOf(
+  context: GatewayContext,
+  clientTag: string,
+  items: unknown,
+  ownItem?: (itemId: string) => Readonly<Record<string, unknown>> | undefined,
+): unknown {
+  return resolveItemReferences(items, {
+    lookup: (itemId) => ownItem?.(itemId) ?? context.conversations?.findItem(clientTag, itemId),
+    param: 'items',
+    keepUnknown: false,
+    withoutIds: true,
+  });
+}
+
 /** What an item route (`/v1/conversations/{id}/items/{item_id}`) works on. */
 function itemRequestOf(
   context: GatewayContext,
@@ -183,8 +203,9 @@ export async function handleCreateConversation(context: GatewayContext, c: Conte
   const store = storeOf(context, c);
   const body = await readJsonBody(c, context.maxJsonDepth, { emptyIsObject: true });
   const metadata = readMetadata(body.metadata);
-  const items = readConversationItems(body.items, { required: false });
-  const created = storeCall('items', () => store.create(clientTagOfRequest(c), metadata, items));
+  const clientTag = clientTagOfRequest(c);
+  const items = readConversationItems(referencedItemsOf(context, clientTag, body.items), { required: false });
+  const created = storeCall('items', () => store.create(clientTag, metadata, items));
   return c.json(created satisfies ConversationObject);
 }
 
@@ -270,8 +291,12 @@ export async function handleCreateConversationItems(context: GatewayContext, c: 
   const store = storeOf(context, c);
   const id = conversationIdOf(c);
   const body = await readJsonBody(c, context.maxJsonDepth);
-  const items = readConversationItems(body.items, { required: true });
-  const added = storeCall('items', () => store.addItems(clientTagOfRequest(c), id, items));
+  const clientTag = clientTagOfRequest(c);
+  const ownItem = (itemId: string) => store.item(clientTag, id, itemId)?.item;
+  const items = readConversationItems(referencedItemsOf(context, clientTag, body.items, ownItem), {
+    required: true,
+  });
+  const added = storeCall('items', () => store.addItems(clientTag, id, items));
   if (added === undefined) throw conversationNotFound(id, 'conversation_id');
   return c.json(itemList(added, includeOf(c)));
 }

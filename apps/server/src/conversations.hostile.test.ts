@@ -238,9 +238,9 @@ describe('the Conversations API against hostile or mistaken callers', () => {
       ['/v1/conversations', { items: [{ type: 'Robert"); DROP', role: 'user' }] }, 'items[0].type'],
       [
         '/v1/conversations',
-        { items: [{ type: 'item_reference', id: 'msg_1' }] },
-        'items[0].type',
-        'unsupported_parameter',
+        { items: [{ type: 'item_reference' }] },
+        'items[0].id',
+        'missing_required_parameter',
       ],
       ['/v1/conversations', { items: [{ ...user, id: '../../etc/passwd' }] }, 'items[0].id'],
       ['/v1/conversations', { items: [{ ...user, id: 'x'.repeat(129) }] }, 'items[0].id'],

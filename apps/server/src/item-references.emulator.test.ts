@@ -182,3 +182,57 @@ describe('item_reference with continuation off', () => {
     expect(responsesRequests(suite.harness)).toHaveLength(before);
   });
 });
+
+describe('item_reference in the Conversations API', () => {
+  const suite = useSuiteGateway({ transport: 'websocket' });
+
+  it(
+    "adds the item a reference names to a conversation (an earlier response's output item, or one of its own), under an id of its own",
+    TIMEOUT,
+    async () => {
+      const earlier = await suite.client.responses.create({
+        model: MODEL,
+        input: '[scenario:text] An answer to keep.',
+      });
+      const message = earlier.output.find((item) => item.type === 'message');
+      const conversation = await suite.client.conversations.create({
+        items: [{ role: 'user', content: 'Keep this.' }, reference(message?.id ?? '') as never],
+      });
+      const listed = await suite.client.conversations.items.list(conversation.id, { order: 'asc' });
+      expect(listed.data.map((item) => item.type)).toEqual(['message', 'message']);
+      expect(JSON.stringify(listed.data[1])).toContain(earlier.output_text);
+      expect(listed.data[1]?.id).not.toBe(message?.id);
+      const ownId = listed.data[0]?.id ?? '';
+      const added = await suite.client.conversations.items.create(conversation.id, {
+        items: [reference(ownId) as never],
+      });
+      expect(JSON.stringify(added.data[0])).toContain('Keep this.');
+      expect(added.data[0]?.id).not.toBe(ownId);
+    },
+  );
+
+  it(
+    'resolves references in the input of a response on a conversation, and refuses unknown ones with a 404',
+    TIMEOUT,
+    async () => {
+      const conversation = await suite.client.conversations.create({
+        items: [{ role: 'user', content: 'Remember 42.' }],
+      });
+      const [first] = (await suite.client.conversations.items.list(conversation.id)).data;
+      const answer = await suite.client.responses.create({
+        model: MODEL,
+        conversation: conversation.id,
+        input: [reference(first?.id ?? ''), { role: 'user', content: '[scenario:text] What number?' }],
+      });
+      expect(answer.status).toBe('completed');
+      expect(JSON.stringify(responsesRequests(suite.harness).at(-1)?.body)).not.toContain('item_reference');
+      const unknown = await apiErrorOf(
+        suite.client.conversations.items.create(conversation.id, {
+          items: [reference('msg_unknown') as never],
+        }),
+      );
+      expect(unknown.status).toBe(404);
+      expect(unknown.param).toBe('items');
+    },
+  );
+});

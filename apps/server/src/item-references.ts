@@ -7,14 +7,55 @@ import { GatewayError } from './openai-error.js';
 /** The longest part of an unknown item id an error message repeats. */
 const ECHOED_ID_LENGTH = 128;
 
-function itemNotFound(itemId: string): GatewayError {
+function itemNotFound(itemId: string, param: string): GatewayError {
   const echoed = itemId.length > ECHOED_ID_LENGTH ? `${itemId.slice(0, ECHOED_ID_LENGTH)}…` : itemId;
   return new GatewayError(
     404,
     'invalid_request_error',
-    `Item with id '${echoed}' not found. Only the output items of responses this gateway answered recently (to the same key) can be referenced; send the item itself instead of an item_reference.`,
-    { param: 'input' },
+    `Item with id '${echoed}' not found. Only items this gateway holds for the same key can be referenced (output items of the responses it answered recently, and a conversation's own items); send the item itself instead of an item_reference.`,
+    { param },
   );
+}
+
+/** How {@link resolveItemReferences} treats a list of items. */
+export interface ItemReferenceResolution {
+  /** The item an id names, when it is known (as the client was shown it). */
+  lookup(itemId: string): Readonly<Record<string, unknown>> | undefined;
+  /** The list's parameter name in errors (`input`, `items`). */
+  param: string;
+  /** Leave a reference to an unknown id as it is (for an upstream that may know it) instead of the 404. */
+  keepUnknown: boolean;
+  /** Resolved items without their `id` (they join a conversation, which gives them their own). */
+  withoutIds: boolean;
+}
+
+/**
+ * `items` with each `item_reference` replaced by a copy of the item its id names (`lookup`); the list
+ * itself when it holds none. An unknown id is OpenAI's 404 "Item with id … not found" (unless
+ * `keepUnknown`); a reference without an id a 400 naming `<param>[i].id`.
+ */
+export function resolveItemReferences(items: unknown, resolution: ItemReferenceResolution): unknown {
+  if (!Array.isArray(items) || !items.some((item) => isRecord(item) && item.type === 'item_reference'))
+    return items;
+  const { param } = resolution;
+  return items.map((item: unknown, position) => {
+    if (!isRecord(item) || item.type !== 'item_reference') return item;
+    const itemId = item.id;
+    if (typeof itemId !== 'string' || itemId === '')
+      throw new GatewayError(
+        400,
+        'invalid_request_error',
+        `Missing required parameter: '${param}[${position}].id'. An item_reference names an item by its id.`,
+        { param: `${param}[${position}].id`, code: 'missing_required_parameter' },
+      );
+    const found = resolution.lookup(itemId);
+    if (found === undefined) {
+      if (resolution.keepUnknown) return item;
+      throw itemNotFound(itemId, param);
+    }
+    const { id: _id, ...rest } = found;
+    return resolution.withoutIds ? rest : { ...found };
+  });
 }
 
 /**
@@ -32,31 +73,20 @@ function itemNotFound(itemId: string): GatewayError {
  * @param context - shared gateway state (the conversation index)
  * @param body - the client's Responses body
  * @param headers - the request headers (the client key)
+ * @param conversationItem - for a Conversations API turn: an item of its conversation by id (found first)
  */
 export function withItemReferencesResolved(
   context: GatewayContext,
   body: Record<string, unknown>,
   headers: Headers,
+  conversationItem?: (itemId: string) => Readonly<Record<string, unknown>> | undefined,
 ): Record<string, unknown> {
-  const input = body.input;
-  if (!Array.isArray(input) || !input.some((item) => isRecord(item) && item.type === 'item_reference'))
-    return body;
   const clientTag = clientTagOf(authorizationOf(headers));
-  const index = context.conversations;
-  const resolved = input.map((item: unknown, position) => {
-    if (!isRecord(item) || item.type !== 'item_reference') return item;
-    const itemId = item.id;
-    if (typeof itemId !== 'string' || itemId === '')
-      throw new GatewayError(
-        400,
-        'invalid_request_error',
-        `Missing required parameter: 'input[${position}].id'. An item_reference names an item by its id.`,
-        { param: `input[${position}].id`, code: 'missing_required_parameter' },
-      );
-    const found = index?.findItem(clientTag, itemId);
-    if (found !== undefined) return { ...found };
-    if (body.store === true) return item;
-    throw itemNotFound(itemId);
+  const input = resolveItemReferences(body.input, {
+    lookup: (itemId) => conversationItem?.(itemId) ?? context.conversations?.findItem(clientTag, itemId),
+    param: 'input',
+    keepUnknown: body.store === true,
+    withoutIds: conversationItem !== undefined,
   });
-  return { ...body, input: resolved };
+  return input === body.input ? body : { ...body, input };
 }
