@@ -2,7 +2,12 @@ import { hash } from 'node:crypto';
 import type { ResponseItem } from '@codetether/responses-protocol';
 import type { GatewayConversation } from './gateway-provider.js';
 import { KeptHistoryBytes } from './response-history-bytes.js';
-import { outputItemOf, type StoredResponse, storedResponseBytes } from './stored-response.js';
+import {
+  outputItemOf,
+  type ParsedOutputs,
+  type StoredResponse,
+  storedResponseBytes,
+} from './stored-response.js';
 
 /** Default most conversations the index keeps (each may hold one warm upstream WebSocket). */
 export const DEFAULT_CONVERSATION_INDEX_MAX_ENTRIES = 256;
@@ -440,13 +445,14 @@ export class ConversationIndex {
   /**
    * An output item of a response the index holds for the client, by its id — what an `item_reference`
    * names (the AI SDK's Responses model refers to its earlier turns' items so): the item as the client
-   * was shown it. `undefined` for an id of no response it holds, or of another client's.
+   * was shown it. `undefined` for an id of no response it holds, or of another client's. `parsed` keeps
+   * the responses' parsed outputs across the lookups of one request.
    */
-  findItem(clientTag: string, itemId: string): Record<string, unknown> | undefined {
+  findItem(clientTag: string, itemId: string, parsed?: ParsedOutputs): Record<string, unknown> | undefined {
     const responseId = this.itemResponses.get(`${clientTag}\u0000${itemId}`);
     if (responseId === undefined) return undefined;
     const stored = this.findResponse(clientTag, responseId);
-    return stored === undefined ? undefined : outputItemOf(stored, itemId);
+    return stored === undefined ? undefined : outputItemOf(stored, itemId, parsed);
   }
 
   /** Remembers the response of each output item of a stored response. */

@@ -28,6 +28,7 @@ import { inputItemsPage } from './input-items-page.js';
 import { resolveItemReferences } from './item-references.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
+import type { ParsedOutputs } from './stored-response.js';
 import { inputItemsQuerySchema, responseItemListSchema } from './stored-responses-routes.js';
 
 const metadataSchema = z
@@ -142,8 +143,9 @@ function referencedItemsOf(
   items: unknown,
   ownItem?: (itemId: string) => Readonly<Record<string, unknown>> | undefined,
 ): unknown {
+  const parsed: ParsedOutputs = new Map();
   return resolveItemReferences(items, {
-    lookup: (itemId) => ownItem?.(itemId) ?? context.conversations?.findItem(clientTag, itemId),
+    lookup: (itemId) => ownItem?.(itemId) ?? context.conversations?.findItem(clientTag, itemId, parsed),
     param: 'items',
     keepUnknown: false,
     withoutIds: true,

@@ -3,6 +3,7 @@ import { clientTagOf } from './conversation-index.js';
 import type { GatewayContext } from './gateway-context.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
+import type { ParsedOutputs } from './stored-response.js';
 
 /** The longest part of an unknown item id an error message repeats. */
 const ECHOED_ID_LENGTH = 128;
@@ -82,8 +83,10 @@ export function withItemReferencesResolved(
   conversationItem?: (itemId: string) => Readonly<Record<string, unknown>> | undefined,
 ): Record<string, unknown> {
   const clientTag = clientTagOf(authorizationOf(headers));
+  const parsed: ParsedOutputs = new Map();
   const input = resolveItemReferences(body.input, {
-    lookup: (itemId) => conversationItem?.(itemId) ?? context.conversations?.findItem(clientTag, itemId),
+    lookup: (itemId) =>
+      conversationItem?.(itemId) ?? context.conversations?.findItem(clientTag, itemId, parsed),
     param: 'input',
     keepUnknown: body.store === true,
     withoutIds: conversationItem !== undefined,

@@ -1,5 +1,5 @@
 import type { ResponseItem } from '@codetether/responses-protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeIndexedConversation } from './__fixtures__/fake-indexed-conversation.js';
 import { ConversationIndex, MAX_STREAMING_RESPONSES } from './conversation-index.js';
 import {
@@ -372,5 +372,50 @@ describe('responses still streaming in the ConversationIndex', () => {
     expect(index.findResponse('alice', 'resp_0')).toBeUndefined();
     expect(index.findResponse('alice', 'resp_1')).toBe(partial);
     expect(index.findResponse('alice', `resp_${MAX_STREAMING_RESPONSES}`)).toBe(partial);
+  });
+});
+
+describe('output items of stored responses (item_reference)', () => {
+  function entryWithOutput(responseId: string, itemCount: number) {
+    const entry = fakeIndexedConversation(`t-${responseId}`, responseId);
+    entry.settings = SETTINGS;
+    const output = Array.from({ length: itemCount }, (_, index) => ({
+      id: `msg_${responseId}_${index}`,
+      type: 'message',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: `answer ${index}` }],
+    }));
+    entry.response = storeResponse(
+      { id: responseId, object: 'response', output },
+      [],
+      SETTINGS,
+      JSON.parse(SETTINGS),
+    );
+    return entry;
+  }
+
+  it('finds an output item by its id for its own key only, and forgets it with its response', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    index.put('k1', 'own', entryWithOutput('resp_a', 2));
+    expect(index.findItem('own', 'msg_resp_a_1')).toMatchObject({ id: 'msg_resp_a_1', role: 'assistant' });
+    expect(index.findItem('other', 'msg_resp_a_1')).toBeUndefined();
+    expect(index.findItem('own', 'msg_unknown')).toBeUndefined();
+    expect(index.forgetResponse('own', 'resp_a')).toBe(true);
+    expect(index.findItem('own', 'msg_resp_a_1')).toBeUndefined();
+  });
+
+  it('parses a response once for all the items one request asks for (a request may reference thousands)', () => {
+    const index = new ConversationIndex({ maxEntries: 10, maxAgeMs: 60_000 });
+    index.put('k1', 'own', entryWithOutput('resp_b', 50));
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const parsed = new Map();
+      for (let round = 0; round < 20; round += 1)
+        for (let item = 0; item < 50; item += 1)
+          expect(index.findItem('own', `msg_resp_b_${item}`, parsed)?.id).toBe(`msg_resp_b_${item}`);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

@@ -102,12 +102,27 @@ export function storedResponseBytes(stored: StoredResponse): number {
   return stored.body.length + stored.inputItems.length;
 }
 
-/** An output item of a stored response by its id (`undefined` when it has none with that id). */
-export function outputItemOf(stored: StoredResponse, itemId: string): Record<string, unknown> | undefined {
+/** Parsed outputs of stored responses, kept for the length of one request (see {@link outputItemOf}). */
+export type ParsedOutputs = Map<StoredResponse, readonly unknown[]>;
+
+/**
+ * An output item of a stored response by its id (`undefined` when it has none with that id). With
+ * `parsed`, each response's output is parsed once however many of its items are asked for (a request
+ * may reference thousands).
+ */
+export function outputItemOf(
+  stored: StoredResponse,
+  itemId: string,
+  parsed?: ParsedOutputs,
+): Record<string, unknown> | undefined {
   if (!stored.outputItemIds.includes(itemId)) return undefined;
-  const output = JSON.parse(stored.body).output as unknown;
-  if (!Array.isArray(output)) return undefined;
-  const item: unknown = output.find((candidate) => isRecord(candidate) && candidate.id === itemId);
+  let output = parsed?.get(stored);
+  if (output === undefined) {
+    const value = (JSON.parse(stored.body) as { output?: unknown }).output;
+    output = Array.isArray(value) ? value : [];
+    parsed?.set(stored, output);
+  }
+  const item = output.find((candidate) => isRecord(candidate) && candidate.id === itemId);
   return isRecord(item) ? item : undefined;
 }
 
