@@ -32,7 +32,7 @@ function badRequest(param: string, message: string, code = 'invalid_value'): Gat
 }
 
 /** The conversation id a Responses body names (`"conv_…"` or `{id: "conv_…"}`), or `undefined` for none. */
-function conversationIdOf(body: Record<string, unknown>): string | undefined {
+export function conversationIdOf(body: Record<string, unknown>): string | undefined {
   const reference = body.conversation;
   if (reference === undefined || reference === null) return undefined;
   const id = typeof reference === 'string' ? reference : isRecord(reference) ? reference.id : undefined;
@@ -55,15 +55,24 @@ function requestItemsOf(input: unknown): Record<string, unknown>[] {
   return input.map((item, index) => normalizeConversationItem(item, `input[${index}]`));
 }
 
-/** Refuses what a Conversations API turn cannot be combined with, before the conversation is taken. */
-function refuseCombinations(body: Record<string, unknown>): void {
-  const previous = body.previous_response_id;
+/**
+ * Refuses a body that names both a `conversation` and a `previous_response_id` (OpenAI's 400
+ * `mutually_exclusive_parameters`): a conversation already carries its earlier responses.
+ */
+export function refuseConversationWithPreviousResponse(body: Record<string, unknown>): void {
+  const { conversation, previous_response_id: previous } = body;
+  if (conversation === undefined || conversation === null) return;
   if (previous !== undefined && previous !== null && previous !== '')
     throw badRequest(
       'conversation',
       "Mutually exclusive parameters: send either 'conversation' or 'previous_response_id', not both. A conversation already carries its earlier responses.",
       'mutually_exclusive_parameters',
     );
+}
+
+/** Refuses what a Conversations API turn cannot be combined with, before the conversation is taken. */
+function refuseCombinations(body: Record<string, unknown>): void {
+  refuseConversationWithPreviousResponse(body);
   if (body.generate === false)
     throw badRequest(
       'generate',

@@ -54,8 +54,9 @@ export function resolveItemReferences(items: unknown, resolution: ItemReferenceR
       if (resolution.keepUnknown) return item;
       throw itemNotFound(itemId, param);
     }
+    if (!resolution.withoutIds) return { ...found };
     const { id: _id, ...rest } = found;
-    return resolution.withoutIds ? rest : { ...found };
+    return rest;
   });
 }
 

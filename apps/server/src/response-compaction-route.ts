@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { authorizationOf } from './api-key-header.js';
 import { clientTagOf } from './conversation-index.js';
 import { runProviderRequest } from './forwarded-request.js';
-import { type GatewayContext, readSessionId } from './gateway-context.js';
+import type { GatewayContext } from './gateway-context.js';
 import type { GatewayEnvironment } from './gateway-routes.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
-import { previousResponseNotFound } from './responses-conversation-turn.js';
-import { upstreamSessionIdOf } from './upstream-session-id.js';
+import { inputItemsOf, previousResponseNotFound } from './responses-conversation-turn.js';
+import { clientUpstreamSessionId } from './tracked-request.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
 /**
@@ -52,14 +52,6 @@ const NO_USAGE = {
   total_tokens: 0,
 };
 
-/** The items of a request's `input`: a string is one user message. */
-function inputItemsOf(input: string | readonly Record<string, unknown>[] | null | undefined): ResponseItem[] {
-  if (input === undefined || input === null) return [];
-  if (typeof input === 'string')
-    return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
-  return [...input];
-}
-
 /**
  * The history a request names by `previous_response_id` (a response this gateway answered to the same
  * key, still held); none without one; OpenAI's 400 `previous_response_not_found` for another.
@@ -74,13 +66,6 @@ function namedHistory(
   const history = context.conversations?.responseHistory(clientTag, previousResponseId);
   if (history === undefined) throw previousResponseNotFound(previousResponseId);
   return history;
-}
-
-/** The upstream session of the request: the client's own session id (scoped to its key), else none. */
-function sessionIdOf(c: Context<GatewayEnvironment>): string | undefined {
-  const clientSessionId = readSessionId(c.req.raw.headers);
-  if (clientSessionId === undefined) return undefined;
-  return upstreamSessionIdOf(clientTagOf(authorizationOf(c.req.raw.headers)), clientSessionId);
 }
 
 /**
@@ -120,7 +105,7 @@ export async function handleResponseCompaction(
       },
     );
   const instructions = typeof body.instructions === 'string' ? body.instructions : undefined;
-  const sessionId = sessionIdOf(c);
+  const sessionId = clientUpstreamSessionId(c.req.raw.headers);
   // In flight for a graceful shutdown; the client leaving aborts the upstream request.
   const compacted = await runProviderRequest(context, c.req.raw, (signal) =>
     compactHistory({ model: body.model, input, instructions }, { signal, sessionId }),

@@ -37,7 +37,7 @@ function templateOf(body: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The input as Responses items (a string is one user message; a message without `type` gets one). */
-function inputItemsOf(input: unknown): ResponseItem[] {
+export function inputItemsOf(input: unknown): ResponseItem[] {
   if (typeof input === 'string')
     return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
   if (!Array.isArray(input)) return [];

@@ -1,17 +1,17 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { authorizationOf } from './api-key-header.js';
-import { conversationNotFound, invalidConversationId } from './conversation-errors.js';
+import { conversationNotFound } from './conversation-errors.js';
 import { clientTagOf } from './conversation-index.js';
-import { CONVERSATION_ID_PATTERN, upstreamItemOf } from './conversation-item-input.js';
+import { upstreamItemOf } from './conversation-item-input.js';
+import { conversationIdOf, refuseConversationWithPreviousResponse } from './conversation-response-stream.js';
 import { runProviderRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayEnvironment } from './gateway-routes.js';
 import { isRecord } from './is-record.js';
 import { withItemReferencesResolved } from './item-references.js';
-import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
-import { previousResponseNotFound } from './responses-conversation-turn.js';
+import { inputItemsOf, previousResponseNotFound } from './responses-conversation-turn.js';
 import { estimateTokens, TOKEN_COUNT_METHOD_HEADER } from './token-estimate.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
@@ -72,25 +72,17 @@ class TextMeasure {
   }
 }
 
-/** The items of a `conversation` it names (of the same key), as they would go upstream. */
+/** The items of the `conversation` a body names (of the same key), as they would go upstream. */
 function conversationItems(
   context: GatewayContext,
   clientTag: string,
-  conversation: string | { id: string } | null | undefined,
+  body: Record<string, unknown>,
 ): unknown[] {
-  if (conversation === undefined || conversation === null) return [];
-  const id = typeof conversation === 'string' ? conversation : conversation.id;
-  if (!CONVERSATION_ID_PATTERN.test(id)) throw invalidConversationId(id, 'conversation');
+  const id = conversationIdOf(body);
+  if (id === undefined) return [];
   const items = context.conversationStore?.items(clientTag, id);
   if (items === undefined) throw conversationNotFound(id, 'conversation');
   return items.map((stored) => upstreamItemOf(stored.item)).filter((item) => item !== undefined);
-}
-
-/** The items of an `input`: a string is one user message. */
-function inputItemsOf(input: unknown): unknown[] {
-  if (typeof input === 'string')
-    return [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: input }] }];
-  return Array.isArray(input) ? input : [];
 }
 
 /** The body without the fields that name a history (the gateway sends the history itself). */
@@ -137,13 +129,7 @@ export async function handleResponsesInputTokens(
     typeof body.previous_response_id === 'string' && body.previous_response_id !== ''
       ? body.previous_response_id
       : undefined;
-  if (body.conversation !== undefined && body.conversation !== null && previousId !== undefined)
-    throw new GatewayError(
-      400,
-      'invalid_request_error',
-      "Mutually exclusive parameters: send either 'conversation' or 'previous_response_id', not both.",
-      { param: 'conversation', code: 'mutually_exclusive_parameters' },
-    );
+  refuseConversationWithPreviousResponse(body);
   const headers = c.req.raw.headers;
   const clientTag = clientTagOf(authorizationOf(headers));
   const resolved = withItemReferencesResolved(context, body, headers);
@@ -151,7 +137,7 @@ export async function handleResponsesInputTokens(
     previousId === undefined ? [] : context.conversations?.responseHistory(clientTag, previousId);
   const input = [
     ...(previousItems ?? []),
-    ...conversationItems(context, clientTag, body.conversation),
+    ...conversationItems(context, clientTag, body),
     ...inputItemsOf(resolved.input),
   ];
   const count = context.provider.countInputTokens?.bind(context.provider);

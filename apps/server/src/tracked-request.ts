@@ -38,11 +38,8 @@ export function trackRequest(
   clientKey: string | undefined,
 ): TrackedRequest {
   const requestSignal = request.signal;
-  const clientSessionId = readSessionId(request.headers);
-  const sessionId =
-    clientSessionId === undefined
-      ? context.sessionLanes.acquire()
-      : upstreamSessionIdOf(clientTagOf(authorizationOf(request.headers)), clientSessionId);
+  const clientSessionId = clientUpstreamSessionId(request.headers);
+  const sessionId = clientSessionId ?? context.sessionLanes.acquire();
   const upstream = createUpstreamController(requestSignal);
   let stoppedForShutdown = false;
   let released = false;
@@ -67,6 +64,19 @@ export function trackRequest(
       if (clientSessionId === undefined) context.sessionLanes.release(sessionId);
     },
   };
+}
+
+/**
+ * The upstream session id of the client's own session (its `session_id` / `x-session-id` header, scoped
+ * to its key by `upstreamSessionIdOf`), or `undefined` when it sent none.
+ *
+ * @param headers - the request headers
+ */
+export function clientUpstreamSessionId(headers: Headers): string | undefined {
+  const clientSessionId = readSessionId(headers);
+  return clientSessionId === undefined
+    ? undefined
+    : upstreamSessionIdOf(clientTagOf(authorizationOf(headers)), clientSessionId);
 }
 
 /** The answer to a request that arrives while the gateway shuts down (503 `server_shutting_down`). */

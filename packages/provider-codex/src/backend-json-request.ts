@@ -25,8 +25,8 @@ export interface BackendJsonRequest {
 }
 
 /**
- * Sends the request and resolves the text of a 2xx answer with its status. No redirect is followed (the
- * credentials stay with the backend).
+ * Sends the request and resolves a 2xx answer's status and JSON body (`undefined` when the body is not
+ * JSON). No redirect is followed (the credentials stay with the backend).
  *
  * @throws ResponsesTransportError (HTTP) for a refusal (described from its body: status, `param`, `code`,
  *   usage limits…), a redirect (`http-status` with the 3xx status, naming where it pointed without its
@@ -35,7 +35,7 @@ export interface BackendJsonRequest {
  */
 export async function postBackendJson(
   request: BackendJsonRequest,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; json: unknown }> {
   const { signal, endpointName } = request;
   let response: Response;
   try {
@@ -81,7 +81,16 @@ export async function postBackendJson(
       fallbackSafe: false,
     });
   }
-  return { status: response.status, text };
+  return { status: response.status, json: parsedJson(text) };
+}
+
+/** The value of a JSON text, `undefined` when it is not JSON. */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function capitalized(text: string): string {

@@ -47,7 +47,7 @@ export interface CompactionAnswer {
  *   `upstream-error` for an answer that is not a compacted history (an empty one for a non-empty input included)
  */
 export async function requestCompaction(request: CompactionRequest): Promise<CompactionAnswer> {
-  const { status, text } = await postBackendJson({
+  const { status, json } = await postBackendJson({
     url: request.url,
     endpointName: 'the compaction endpoint',
     headers: request.headers,
@@ -60,7 +60,7 @@ export async function requestCompaction(request: CompactionRequest): Promise<Com
     fetch: request.fetch,
     now: request.now,
   });
-  const answer = answerOf(text);
+  const answer = answerOf(json);
   // An empty list would silently replace a whole history with nothing: the model would lose its context.
   if (answer === undefined || (answer.output.length === 0 && request.input.length > 0)) {
     throw new CodexProviderError(
@@ -73,13 +73,7 @@ export async function requestCompaction(request: CompactionRequest): Promise<Com
 }
 
 /** The answer in the body: `undefined` unless it is an object with a list of item objects as `output`. */
-function answerOf(text: string): CompactionAnswer | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+function answerOf(parsed: unknown): CompactionAnswer | undefined {
   if (!isJsonObject(parsed) || !Array.isArray(parsed.output)) return undefined;
   const output = parsed.output.filter(isJsonObject);
   if (output.length !== parsed.output.length) return undefined;

@@ -32,7 +32,7 @@ export async function requestInputTokenCount(request: InputTokenCountRequest): P
     typeof model === 'string' && model.trim() !== ''
       ? { ...request.body, model: resolveModelAlias(model).model }
       : request.body;
-  const { status, text } = await postBackendJson({
+  const { status, json } = await postBackendJson({
     url: request.url,
     endpointName: 'the token counting endpoint',
     headers: request.headers,
@@ -41,7 +41,7 @@ export async function requestInputTokenCount(request: InputTokenCountRequest): P
     fetch: request.fetch,
     now: request.now,
   });
-  const count = countOf(text);
+  const count = countOf(json);
   if (count === undefined)
     throw new CodexProviderError(
       'upstream-error',
@@ -52,13 +52,7 @@ export async function requestInputTokenCount(request: InputTokenCountRequest): P
 }
 
 /** The `input_tokens` of the answer, when it is a non-negative integer. */
-function countOf(text: string): number | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+function countOf(parsed: unknown): number | undefined {
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const count = (parsed as { input_tokens?: unknown }).input_tokens;
   return typeof count === 'number' && Number.isSafeInteger(count) && count >= 0 ? count : undefined;

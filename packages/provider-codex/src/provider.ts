@@ -523,6 +523,13 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
   });
 
   const catalogue = createProviderCatalogue(options, env, endpoints, { now, originator, userAgent });
+  /** What the one-request calls other than `/responses` (compaction, token counting) send with. */
+  const oneRequestContext = {
+    ...compactionEndpointsOf(endpoints, { originator, userAgent }),
+    sender,
+    fetch: options.fetch ?? fetch,
+    now,
+  };
   const checkModel = createModelChecker(catalogue, () => rateLimits.latest?.planType);
 
   /** Checks the signal, resolves the auth and builds the turn's body (`build` validates the model). */
@@ -630,22 +637,19 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
         await checkModel(session, request.model);
         return { body: {}, requestedModel: request.model };
       });
-      const endpointsOfCompaction = compactionEndpointsOf(endpoints, { originator, userAgent });
-      const context = { ...endpointsOfCompaction, sender, fetch: options.fetch ?? fetch, now };
-      return compactHistoryOfTurn(context, turn, body as CompactionBody);
+      return compactHistoryOfTurn(oneRequestContext, turn, body as CompactionBody);
     },
     async countInputTokens(body, requestOptions = {}) {
       const requestedModel = typeof body.model === 'string' ? body.model : '';
       const turn = await prepareTurn(requestOptions, async () => ({ body: {}, requestedModel }));
       if (turn.session.backend !== 'openai') return undefined;
-      const { jsonHeaders } = compactionEndpointsOf(endpoints, { originator, userAgent });
       return sender.request(turn, (credentials) =>
         requestInputTokenCount({
           url: `${endpoints.openaiBaseUrl}/responses/input_tokens`,
-          headers: jsonHeaders('openai', credentials, turn.sessionId),
+          headers: oneRequestContext.jsonHeaders('openai', credentials, turn.sessionId),
           body,
           signal: turn.signal,
-          fetch: options.fetch ?? fetch,
+          fetch: oneRequestContext.fetch,
           now: now(),
         }),
       );

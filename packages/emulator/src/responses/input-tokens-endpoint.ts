@@ -7,6 +7,7 @@ import { apiError } from './error-bodies.js';
 import { OPENAI_PROJECT } from './prepare-response.js';
 import { analyzeRequest } from './request-analysis.js';
 import { answeredCredentialFailure, jsonObjectOf } from './request-validation.js';
+import { inputTokensOf } from './response-events.js';
 
 /** The token counting endpoint of the OpenAI API (the ChatGPT backend has none). */
 export const INPUT_TOKENS_PATH = '/v1/responses/input_tokens';
@@ -66,6 +67,6 @@ export function handleInputTokensHttp(
   }
   const effective =
     continuation.previous === undefined ? fields : { ...fields, input: continuation.effectiveInput };
-  const inputTokens = 40 + Math.ceil(analyzeRequest(effective).inputCharacters / 4);
+  const inputTokens = inputTokensOf(analyzeRequest(effective));
   sendJson(response, 200, { object: 'response.input_tokens', input_tokens: inputTokens }, headers);
 }

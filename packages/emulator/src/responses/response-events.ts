@@ -14,6 +14,14 @@ export interface UsageNumbers {
   total_tokens: number;
 }
 
+/**
+ * The input tokens this emulator counts for a request: 40 + a token per 4 characters of its input (as
+ * JSON) and instructions — what its usage reports and `/v1/responses/input_tokens` answers.
+ */
+export function inputTokensOf(analysis: Pick<RequestAnalysis, 'inputCharacters'>): number {
+  return 40 + Math.ceil(analysis.inputCharacters / 4);
+}
+
 /** Holds a response's id, model and output while its events are generated. */
 export class ResponseBuilder {
   /** `resp_…` */
@@ -101,7 +109,7 @@ export class ResponseBuilder {
 
   /** Usage with cached and reasoning tokens (deterministic for a given request and output). */
   usage(): UsageNumbers {
-    const inputTokens = 40 + Math.ceil(this.analysis.inputCharacters / 4);
+    const inputTokens = inputTokensOf(this.analysis);
     const cachedTokens = Math.floor(inputTokens / 2);
     const outputTokens = this.reasoningTokens + Math.ceil(this.outputCharacters / 4);
     return {
