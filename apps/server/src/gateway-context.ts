@@ -1,4 +1,5 @@
 import type { ActiveStreamRegistry } from './active-stream-registry.js';
+import type { BackgroundResponseRegistry } from './background-responses.js';
 import type { ConversationIndex } from './conversation-index.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { GatewayLogger } from './gateway-logger.js';
@@ -41,6 +42,8 @@ export interface GatewayContext {
   maxJsonDepth: number;
   /** Session ids lent to requests that bring none, so upstream sockets are reused. */
   sessionLanes: UpstreamSessionLanes;
+  /** The responses the gateway runs in the background (`background: true`). */
+  backgroundResponses: BackgroundResponseRegistry;
   /** Conversations the gateway continues; `undefined` when continuation is off. */
   conversations?: ConversationIndex | undefined;
   /** The Conversations API's conversations (`/v1/conversations`); `undefined` when it is turned off. */

@@ -190,8 +190,9 @@ export function createGatewayRouteTable(
         operationId: 'getResponse',
         summary: `A response this gateway answered to the same key, while it keeps it. ${KEPT_RESPONSES}`,
         query: retrieveResponseQuerySchema,
-        responseDescription: 'The response object (`stream=true` is refused).',
-        responseContent: { 'application/json': undefined },
+        responseDescription:
+          'The response object; for a background response, with `stream=true`, its events after `starting_after` then the rest as they come (refused for any other response).',
+        responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
       },
     },
     {
@@ -224,8 +225,9 @@ export function createGatewayRouteTable(
       handler: (c) => handleCancelResponse(context, c),
       documentation: {
         operationId: 'cancelResponse',
-        summary: 'Always an error: only background responses can be cancelled, and the gateway runs none.',
-        responseDescription: 'Never: a known response gets 400, an unknown one 404.',
+        summary:
+          'Stops a background response (`background: true`), keeping what it produced so far; cancelling one that ended changes nothing. Any other response gets 400, an unknown one 404.',
+        responseDescription: 'The response object, `cancelled` (or as it ended).',
         responseContent: { 'application/json': undefined },
       },
     },

@@ -4,6 +4,7 @@ import { DEFAULT_PROFILE, isValidProfileName } from '@codetether/oauth-pkce/prof
 import { Hono } from 'hono';
 import { ActiveStreamRegistry } from './active-stream-registry.js';
 import { authorizationOf } from './api-key-header.js';
+import { type BackgroundResponseLimits, BackgroundResponseRegistry } from './background-responses.js';
 import { type AuthenticatedClient, createClientAuthenticator } from './client-authentication.js';
 import type { ClientKeyStore } from './client-key-store.js';
 import { type ClientKeyUsageStore, createFileClientKeyUsageStore } from './client-key-usage-store.js';
@@ -104,6 +105,12 @@ export interface GatewayServerOptions {
    * conversations, 64 MiB, 24 hours unused). `false` turns it off (its routes answer 404).
    */
   conversationsApi?: false | ConversationStoreLimits;
+  /**
+   * Limits of the responses the gateway runs in the background (`background: true`), in this process's
+   * memory (defaults: 64 running, 256 kept for 30 minutes after they end, 8 MiB of events each and
+   * 128 MiB in all for resumed streams).
+   */
+  backgroundResponses?: BackgroundResponseLimits;
   /**
    * Client keys besides `apiKey` (`codetether-server keys create`): each is accepted, counted under its
    * name in `/metrics`, and has conversations of its own. Each key's requests and tokens are published
@@ -261,6 +268,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
     writeStreamsDirectly: (options.allowedOrigins ?? []).length === 0,
     sessionLanes: createUpstreamSessionLanes(),
+    backgroundResponses: new BackgroundResponseRegistry(options.backgroundResponses ?? {}, now),
     conversations:
       options.continuation === false
         ? undefined

@@ -4,6 +4,7 @@ import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
 import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
@@ -425,6 +426,58 @@ describe('client disconnect and shutdown', () => {
       await harness.close();
     }
   });
+
+  it.each(['http', 'websocket'] as const)(
+    'graceful shutdown ends an open /v1/responses stream with server_shutting_down (upstream %s)',
+    TIMEOUT,
+    async (transport) => {
+      const harness = await startGatewayHarness({
+        transport,
+        emulator: { scenario: 'slow', eventDelayMs: 50 },
+      });
+      try {
+        const response = await fetch(`${harness.baseUrl}/responses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TEST_SERVER_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-5.4', input: 'hi', stream: true }),
+        });
+        const text = response.text();
+        await harness.gateway.close({ graceMs: 0 });
+        const body = await text;
+        const last = body.trim().split('\n\n').at(-1) ?? '';
+        expect(last).toMatch(/^event: error\n/);
+        expect(JSON.parse(last.split('data: ')[1] ?? '')).toMatchObject({
+          type: 'error',
+          code: 'server_shutting_down',
+        });
+        expect(body).not.toContain('response.completed');
+      } finally {
+        await harness.close();
+      }
+    },
+  );
+
+  it(
+    'graceful shutdown ends a response of the WebSocket mode with server_shutting_down',
+    TIMEOUT,
+    async () => {
+      const harness = await startGatewayHarness({ emulator: { scenario: 'slow', eventDelayMs: 50 } });
+      try {
+        const socket = await openResponsesSocket(harness);
+        const firstEvent = new Promise((resolve) => socket.once('message', resolve));
+        const events = createResponse(socket, { model: 'gpt-5.4', input: 'hi' });
+        await firstEvent;
+        await harness.gateway.close({ graceMs: 0 });
+        expect((await events).at(-1)).toMatchObject({
+          type: 'error',
+          status: 503,
+          error: { code: 'server_shutting_down' },
+        });
+      } finally {
+        await harness.close();
+      }
+    },
+  );
 
   it('graceful shutdown ends open streams cleanly and stops listening', TIMEOUT, async () => {
     const harness = await startGatewayHarness({

@@ -337,18 +337,21 @@ async function answerWarmUp(
 }
 
 /**
- * Refuses `background: true`: the upstream runs no background responses, and answering in the
- * foreground would leave a client polling a response that can never be cancelled. `false` (the
- * default some clients send) is accepted.
+ * The body without `background`, which the upstream is never sent (the gateway runs background
+ * responses itself, see `background-response-route.ts`), and whether it asked for one.
  */
-function refuseBackground(body: Record<string, unknown>): void {
-  if (body.background !== true) return;
-  throw new GatewayError(
-    400,
-    'invalid_request_error',
-    'Background responses are not supported by this gateway: the Codex upstream cannot run them. Send the request without `background` (or with `background: false`) and use `stream: true` to read the answer as it is produced.',
-    { param: 'background', code: 'unsupported_parameter' },
-  );
+function withoutBackground(body: Record<string, unknown>): {
+  body: Record<string, unknown>;
+  background: boolean;
+} {
+  if (!('background' in body)) return { body, background: false };
+  const { background, ...rest } = body;
+  return { body: rest, background: background === true };
+}
+
+/** Makes the response object an event carries say it is a background response, as OpenAI's do. */
+function markBackground(event: unknown): void {
+  if (isRecord(event) && isRecord(event.response) && 'id' in event.response) event.response.background = true;
 }
 
 const RAW_ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'response.failed']);
@@ -479,8 +482,9 @@ export async function openResponseStream(
   upstream: { signal: AbortSignal; sessionId: string },
   conversationTurn?: ConversationsApiTurn,
 ): Promise<GatewayResponseStream> {
-  refuseBackground(body);
-  body = withItemReferencesResolved(context, body, headers);
+  const backgroundRequest = withoutBackground(body);
+  const background = backgroundRequest.background;
+  body = withItemReferencesResolved(context, backgroundRequest.body, headers);
   const request = readResponsesRequest(context, body, headers, conversationTurn);
   if (request === undefined) return context.provider.createResponseStream(body, upstream);
   if (body.generate === false) return answerWarmUp(context, body, request);
@@ -506,6 +510,7 @@ export async function openResponseStream(
     signal: upstream.signal,
     onEvent: (event) => {
       echoPreviousResponseId(event, previousResponseId);
+      if (background) markBackground(event);
       if (conversationTurn !== undefined) echoConversation(event, conversationTurn.conversationId);
       assembly.observe(event);
       if (streamingId === undefined) {

@@ -6,6 +6,7 @@ import {
   reportStreamError,
   requestFailure,
 } from './answer-stream-lifecycle.js';
+import { handleBackgroundResponse } from './background-response-route.js';
 import { openConversationResponseStream } from './conversation-response-stream.js';
 import { FinalResponseAssembly, TERMINAL_RESPONSE_EVENT_TYPES } from './final-response-assembly.js';
 import { formatSseFrame } from './frame-stream.js';
@@ -15,11 +16,16 @@ import type { RouteRequest } from './gateway-routes.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
 import { reportRateLimits } from './rate-limit-headers.js';
+import {
+  errorEventToGatewayError,
+  nextRelayedEvent,
+  type ResponsesEvent,
+} from './relayed-response-events.js';
 import { readJsonBody } from './request-body.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
-import { trackRequest } from './tracked-request.js';
+import { shutdownError, trackRequest } from './tracked-request.js';
 import { mapStreamErrorChunk } from './upstream-error-mapping.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
 import { validationErrorToGatewayError } from './validation-error.js';
@@ -38,47 +44,12 @@ export const responsesRequestSchema = z.looseObject({
   background: z
     .boolean()
     .nullish()
-    .describe('Only `false`: the gateway cannot run background responses (`true` is a 400).'),
+    .describe(
+      '`true`: the gateway runs the response itself, whether or not a client reads it (kept in its memory; retrieve, resume its stream with `stream=true&starting_after=N`, or cancel it by id). Not with `store: false`.',
+    ),
 });
 
-type ResponsesEvent = { type: string } & Record<string, unknown>;
-
-function isEvent(value: unknown): value is ResponsesEvent {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
-  );
-}
-
-/**
- * Whether an upstream event is an OpenAI Responses stream event (`response.*` or `error`), the only
- * kinds the gateway relays: the OpenAI SDKs' stream helpers fail on anything else, such as the ChatGPT
- * backend's `codex.rate_limits` (surfaced as `x-codex-*` headers and metrics instead).
- *
- * @param type - the event's `type`
- */
-export function isOpenAiResponsesEventType(type: string): boolean {
-  return type.startsWith('response.') || type === 'error';
-}
-
-/** The next upstream event the gateway relays (see {@link isOpenAiResponsesEventType}), or undefined at the end. */
-async function nextRelayedEvent(events: AsyncIterator<unknown>): Promise<ResponsesEvent | undefined> {
-  for (;;) {
-    const result = await events.next();
-    if (result.done === true) return undefined;
-    const event = result.value;
-    if (isEvent(event) && isOpenAiResponsesEventType(event.type)) return event;
-  }
-}
-
 export { TERMINAL_RESPONSE_EVENT_TYPES };
-
-function errorEventToGatewayError(event: ResponsesEvent): GatewayError {
-  const nested = isRecord(event.error) ? event.error : event;
-  const message = typeof nested.message === 'string' ? nested.message : 'The upstream reported an error.';
-  const code =
-    typeof nested.code === 'string' ? nested.code : typeof nested.type === 'string' ? nested.type : undefined;
-  return mapStreamErrorChunk(message, code);
-}
 
 function failedResponseToGatewayError(response: unknown): GatewayError {
   const error = isRecord(response) && isRecord(response.error) ? response.error : {};
@@ -128,11 +99,13 @@ async function collectFinalResponse(
 export async function handleResponses(
   context: GatewayContext,
   c: Context,
-  { startedAt, route }: RouteRequest,
+  routeRequest: RouteRequest,
 ): Promise<Response> {
+  const { startedAt, route } = routeRequest;
   const raw = await readJsonBody(c, context.maxJsonDepth);
   const parsed = responsesRequestSchema.safeParse(raw);
   if (!parsed.success) throw validationErrorToGatewayError(parsed.error);
+  if (parsed.data.background === true) return handleBackgroundResponse(context, c, parsed.data, routeRequest);
   const wantsStream = parsed.data.stream === true;
   const tracked = trackRequest(context, c.req.raw, c.get('clientKeyName'));
   const upstream = tracked.upstream;
@@ -215,6 +188,11 @@ export async function handleResponses(
           }
           readNext = true;
           if (event === undefined) return;
+          // The turn's own error event for its aborted upstream says `aborted`: the client is told why.
+          if (event.type === 'error' && tracked.wasStoppedForShutdown()) {
+            yield errorFrame(shutdownError());
+            return;
+          }
           if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
           if (!firstTokenSent && event.type.endsWith('.delta')) {
             firstTokenSent = true;

@@ -11,13 +11,10 @@ import { jsonNestingError } from './json-nesting-limit.js';
 import { GatewayError } from './openai-error.js';
 import { runInProfileScope } from './profile-scope.js';
 import { reportRateLimits } from './rate-limit-headers.js';
+import { isOpenAiResponsesEventType } from './relayed-response-events.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
-import {
-  isOpenAiResponsesEventType,
-  responsesRequestSchema,
-  TERMINAL_RESPONSE_EVENT_TYPES,
-} from './responses-route.js';
-import { drainingError, trackRequest } from './tracked-request.js';
+import { responsesRequestSchema, TERMINAL_RESPONSE_EVENT_TYPES } from './responses-route.js';
+import { drainingError, shutdownError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 import { closeWithinGrace } from './websocket-close.js';
@@ -149,6 +146,20 @@ function errorEvent(error: GatewayError): Record<string, unknown> {
 }
 
 /**
+ * Refuses `background: true` on the socket: a background response outlives the request that made it,
+ * and is read back over HTTP (`GET /v1/responses/{id}`), so it is created there too.
+ */
+function refuseBackgroundOverWebSocket(body: Record<string, unknown>): void {
+  if (body.background !== true) return;
+  throw new GatewayError(
+    400,
+    'invalid_request_error',
+    'Background responses are not supported in WebSocket mode: create them with `POST /v1/responses` over HTTP (`background: true`), then retrieve, stream or cancel them there. Over the socket, send the request without `background`.',
+    { param: 'background', code: 'unsupported_parameter' },
+  );
+}
+
+/**
  * Streams one response over the socket, as one request: tracked for shutdown, counted in the metrics
  * (upstream latency, time to first token, usage windows, tokens of the key) and in the request log,
  * all timed from `startedAt`, when its frame arrived (as an HTTP request's are from its arrival).
@@ -181,6 +192,7 @@ async function streamResponse(
   try {
     // Nothing goes upstream for a client that is gone.
     if (clientWentAway(tracked)) return;
+    refuseBackgroundOverWebSocket(body);
     const stream = await openConversationResponseStream(context, body, headers, {
       signal: tracked.upstream.signal,
       sessionId: tracked.sessionId,
@@ -199,6 +211,8 @@ async function streamResponse(
       // to the Codex CLI, which reads its usage windows from them (the OpenAI SDKs' helpers fail on them).
       if (!isOpenAiResponsesEventType(type) && !(relaysChatGptEvents && type.startsWith(CODEX_EVENT_PREFIX)))
         continue;
+      // The turn's own error event for its aborted upstream says `aborted`: the client is told why.
+      if (type === 'error' && tracked.wasStoppedForShutdown()) throw shutdownError();
       socket.send(JSON.stringify(event));
       // Backpressure, as the HTTP routes have: the next event is read from upstream only once the client
       // took this one in, so a client that reads slowly (or not at all) does not make the gateway hold the

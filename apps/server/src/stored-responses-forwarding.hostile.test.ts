@@ -48,8 +48,8 @@ describe('stored responses the gateway forwards upstream', () => {
     expect(sent[0]?.signal).toBeInstanceOf(AbortSignal);
     expect((await call('/v1/responses/resp_up', { method: 'DELETE' })).status).toBe(200);
     expect(sent[1]?.operation).toBe('delete');
-    // Streaming a retrieve is refused before anything is forwarded.
-    expect((await call('/v1/responses/resp_up?stream=true')).status).toBe(400);
+    // A streamed retrieve is never forwarded: an id the gateway does not hold is unknown to it.
+    expect((await call('/v1/responses/resp_up?stream=true')).status).toBe(404);
     expect(sent).toHaveLength(2);
   });
 

@@ -3,6 +3,8 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { authorizationOf } from './api-key-header.js';
+import { cancelBackgroundResponse, retrieveBackgroundResponse } from './background-response-route.js';
+import type { BackgroundResponse } from './background-responses.js';
 import { clientTagOf } from './conversation-index.js';
 import { runProviderRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -28,7 +30,17 @@ export const inputItemsQuerySchema = z.object({
 
 /** The zod schema of the query of `GET /v1/responses/{id}` (for `/openapi.json`). */
 export const retrieveResponseQuerySchema = z.object({
-  stream: z.literal(false).describe('Only `false`: a stored response cannot be streamed again.'),
+  stream: z
+    .boolean()
+    .describe(
+      '`true` (a background response only): its events after `starting_after`, then the rest as they come.',
+    ),
+  starting_after: z
+    .int()
+    .min(-1)
+    .describe(
+      'With `stream=true`: the sequence number of the last event received (default: none, from the first).',
+    ),
 });
 
 /** The zod schema of the answer to `DELETE /v1/responses/{id}`. */
@@ -107,22 +119,35 @@ function refuseStreamedRetrieve(c: Context): void {
     throw new GatewayError(
       400,
       'invalid_request_error',
-      'Streaming a stored response is not supported by this gateway: it keeps the final response, not its events. Retrieve it without `stream`.',
+      'Only background responses can be streamed again (created with `background: true`): the gateway keeps the final object of any other response, not its events. Retrieve it without `stream`.',
       { param: 'stream', code: 'unsupported_parameter' },
     );
 }
 
+/** The client's background response named by the path, while the gateway keeps it. */
+function backgroundResponseOf(context: GatewayContext, c: Context): BackgroundResponse | undefined {
+  return context.backgroundResponses.find(clientTagOf(authorizationOf(c.req.raw.headers)), responseIdOf(c));
+}
+
 /**
- * Handles `GET /v1/responses/{id}`: the response object the gateway answered under that id, while the
- * conversation index keeps it (see the README's lifetime note); else, with an API key, the upstream's
- * stored response. `stream=true` is refused: the gateway keeps the final object, not the events.
+ * Handles `GET /v1/responses/{id}`: a background response as it is now (or its events, with
+ * `stream=true`, see `retrieveBackgroundResponse`); else the response object the gateway answered under
+ * that id, while the conversation index keeps it (see the README's lifetime note); else, with an API
+ * key, the upstream's stored response. `stream=true` is refused for any but a background response: the
+ * gateway keeps the final object, not the events.
  *
  * @param context - shared gateway state
  * @param c - the Hono context
  */
 export async function handleRetrieveResponse(context: GatewayContext, c: Context): Promise<Response> {
-  refuseStreamedRetrieve(c);
+  const background = backgroundResponseOf(context, c);
+  if (background !== undefined) return retrieveBackgroundResponse(context, c, background);
   const stored = heldResponse(context, c);
+  // A response the gateway does not hold is unknown, streamed or not (a stream is never forwarded).
+  const stream = c.req.query('stream');
+  if (stored === undefined && stream !== undefined && stream !== 'false')
+    throw responseNotFound(responseIdOf(c));
+  refuseStreamedRetrieve(c);
   if (stored === undefined) return forwardedOrNotFound(context, c, 'retrieve');
   return c.json(rebuildResponse(stored));
 }
@@ -158,16 +183,26 @@ export async function handleListInputItems(context: GatewayContext, c: Context):
  */
 export async function handleDeleteResponse(context: GatewayContext, c: Context): Promise<Response> {
   const responseId = responseIdOf(c);
-  const held = heldResponse(context, c);
-  if (held === undefined) return forwardedOrNotFound(context, c, 'delete');
   const clientTag = clientTagOf(authorizationOf(c.req.raw.headers));
-  if (context.conversations?.streamingResponse(clientTag, responseId) !== undefined)
+  const background = backgroundResponseOf(context, c);
+  if (
+    background?.ended === false ||
+    context.conversations?.streamingResponse(clientTag, responseId) !== undefined
+  )
     throw new GatewayError(
       400,
       'invalid_request_error',
-      `Response with id '${responseId}' is still in progress. Delete it once it has ended (or stop reading its stream).`,
+      `Response with id '${responseId}' is still in progress. Delete it once it has ended (or stop reading its stream; cancel it if it runs in the background).`,
       { param: 'response_id', code: 'response_in_progress' },
     );
+  const held = heldResponse(context, c);
+  if (held === undefined) {
+    // A background response the index does not hold (it was not continuable) lives here only.
+    if (background !== undefined && context.backgroundResponses.forget(clientTag, responseId))
+      return c.json(deletedAnswer(responseId));
+    return forwardedOrNotFound(context, c, 'delete');
+  }
+  context.backgroundResponses.forget(clientTag, responseId);
   context.conversations?.forgetResponse(clientTag, responseId);
   if (rebuildResponse(held).store === true && context.provider.requestStoredResponse !== undefined) {
     // The upstream copy goes too; its 404 (never stored, or already gone) is fine.
@@ -175,23 +210,29 @@ export async function handleDeleteResponse(context: GatewayContext, c: Context):
       if (!(error instanceof GatewayError && error.status === 404)) throw error;
     });
   }
-  return c.json({ id: responseId, object: 'response', deleted: true } satisfies z.infer<
-    typeof deletedResponseSchema
-  >);
+  return c.json(deletedAnswer(responseId));
+}
+
+/** The answer to a deleted response. */
+function deletedAnswer(responseId: string): z.infer<typeof deletedResponseSchema> {
+  return { id: responseId, object: 'response', deleted: true };
 }
 
 /**
- * Handles `POST /v1/responses/{id}/cancel`: OpenAI cancels only background responses, which the
- * gateway never runs, so a known response gets OpenAI's 400 and an unknown one the 404.
+ * Handles `POST /v1/responses/{id}/cancel`: a background response is stopped (see
+ * `cancelBackgroundResponse`); any other response the gateway answered gets OpenAI's 400 (only
+ * background responses can be cancelled), an unknown one the 404.
  *
  * @param context - shared gateway state
  * @param c - the Hono context
  */
 export function handleCancelResponse(context: GatewayContext, c: Context): Response {
+  const background = backgroundResponseOf(context, c);
+  if (background !== undefined) return cancelBackgroundResponse(context, c, background);
   findStoredResponse(context, c);
   throw new GatewayError(
     400,
     'invalid_request_error',
-    'Cannot cancel a synchronous response. Only responses created with `background: true` can be cancelled, and this gateway runs none.',
+    'Cannot cancel a synchronous response. Only responses created with `background: true` can be cancelled.',
   );
 }

@@ -46,6 +46,8 @@ export interface GatewayHarnessOptions {
    * one provider).
    */
   routeProfiles?: boolean;
+  /** The gateway's limits of background responses (default: its own). */
+  backgroundResponses?: GatewayServerOptions['backgroundResponses'];
 }
 
 /** Starts the full chain for integration tests. */
@@ -75,6 +77,9 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     port: 0,
     ...(options.continuation === undefined ? {} : { continuation: options.continuation }),
     ...(options.clientKeys === undefined ? {} : { clientKeys: options.clientKeys }),
+    ...(options.backgroundResponses === undefined
+      ? {}
+      : { backgroundResponses: options.backgroundResponses }),
     ...(options.routeProfiles === true ? { profiles: { providerFor: () => provider } } : {}),
     ...(options.webSocketHeartbeatMs === undefined
       ? {}
