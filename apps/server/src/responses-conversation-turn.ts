@@ -349,6 +349,31 @@ function withoutBackground(body: Record<string, unknown>): {
   return { body: rest, background: background === true };
 }
 
+/**
+ * Makes the response object an event carries hold the request's `metadata`, as OpenAI's do (the
+ * ChatGPT backend is not sent it, and answers `{}`).
+ */
+function echoMetadata(event: unknown, metadata: Record<string, unknown>): void {
+  if (isRecord(event) && isRecord(event.response) && 'id' in event.response)
+    event.response.metadata = metadata;
+}
+
+/** The passthrough stream with the request's `metadata` echoed in its response objects. */
+function withEchoedMetadata(
+  stream: GatewayResponseStream,
+  metadata: Record<string, unknown> | undefined,
+): GatewayResponseStream {
+  if (metadata === undefined) return stream;
+  const source = stream.events;
+  async function* events(): AsyncGenerator<unknown, void, undefined> {
+    for await (const event of source) {
+      echoMetadata(event, metadata as Record<string, unknown>);
+      yield event;
+    }
+  }
+  return { ...stream, events: events() };
+}
+
 /** Makes the response object an event carries say it is a background response, as OpenAI's do. */
 function markBackground(event: unknown): void {
   if (isRecord(event) && isRecord(event.response) && 'id' in event.response) event.response.background = true;
@@ -485,11 +510,14 @@ export async function openResponseStream(
   const backgroundRequest = withoutBackground(body);
   const background = backgroundRequest.background;
   body = withItemReferencesResolved(context, backgroundRequest.body, headers);
+  const metadata = isRecord(body.metadata) ? body.metadata : undefined;
   const request = readResponsesRequest(context, body, headers, conversationTurn);
-  if (request === undefined) return context.provider.createResponseStream(body, upstream);
+  if (request === undefined)
+    return withEchoedMetadata(await context.provider.createResponseStream(body, upstream), metadata);
   if (body.generate === false) return answerWarmUp(context, body, request);
   const turn = await planResponsesTurn(body, request);
-  if (turn === undefined) return context.provider.createResponseStream(body, upstream);
+  if (turn === undefined)
+    return withEchoedMetadata(await context.provider.createResponseStream(body, upstream), metadata);
   const arriving = new ArrivingEvents();
   const { index, clientTag, assembly } = request;
   // Retrievable while it streams (as OpenAI answers a retrieve then), from its first event on.
@@ -511,6 +539,7 @@ export async function openResponseStream(
     onEvent: (event) => {
       echoPreviousResponseId(event, previousResponseId);
       if (background) markBackground(event);
+      if (metadata !== undefined) echoMetadata(event, metadata);
       if (conversationTurn !== undefined) echoConversation(event, conversationTurn.conversationId);
       assembly.observe(event);
       if (streamingId === undefined) {

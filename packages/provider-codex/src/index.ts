@@ -48,6 +48,7 @@ export {
   type ModelListSource,
 } from './model-catalogue.js';
 export { parseModelList } from './model-list-parser.js';
+export { CHATGPT_REFUSED_FIELDS } from './passthrough-body.js';
 export {
   type CodexProvider,
   type CodexProviderOptions,

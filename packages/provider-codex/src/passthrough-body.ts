@@ -27,10 +27,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
+ * Fields of a client's body the ChatGPT backend refuses (400 `Unsupported parameter: <field>`, on every
+ * model), left out for it: the output limits (`max_output_tokens` and the Chat Completions names),
+ * sampling settings (`temperature`, `top_p`, the penalties), the OpenAI API's per-end-user fields
+ * (`user`, `safety_identifier`, `prompt_cache_retention`) and `metadata`. The OpenAI API gets them all.
+ */
+export const CHATGPT_REFUSED_FIELDS: readonly string[] = [
+  'max_output_tokens',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'frequency_penalty',
+  'presence_penalty',
+  'user',
+  'safety_identifier',
+  'prompt_cache_retention',
+  'metadata',
+];
+
+/**
  * Prepares a Responses request body received from a client (the server's `/v1/responses`) for the
  * backend: resolves model aliases (effort suffix, `-fast` → priority tier), always streams, and for the
- * ChatGPT backend removes `max_output_tokens`, forces `store: false`, turns a string `input` into a
- * message item, fills missing `instructions` and sets `prompt_cache_key` to the session id.
+ * ChatGPT backend leaves out {@link CHATGPT_REFUSED_FIELDS}, forces `store: false`, turns a string
+ * `input` into a message item, fills missing `instructions` and sets `prompt_cache_key` to the session id.
  */
 export function preparePassthroughBody(
   source: Record<string, unknown>,
@@ -64,7 +84,7 @@ export function preparePassthroughBody(
     body.service_tier = resolved.serviceTier;
   body.stream = true;
   if (options.backend === 'chatgpt') {
-    delete body.max_output_tokens;
+    for (const field of CHATGPT_REFUSED_FIELDS) delete body[field];
     body.store = false;
     if (typeof body.input === 'string') {
       body.input = [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: body.input }] }];

@@ -484,6 +484,37 @@ describe('createResponseStream', () => {
     },
   );
 
+  it.each(transports)(
+    'leaves out of a client body what the ChatGPT backend refuses, keeps it for the OpenAI API (%s)',
+    { timeout: 10_000 },
+    async (transport) => {
+      const refused = {
+        temperature: 0.2,
+        top_p: 0.9,
+        frequency_penalty: 0.1,
+        presence_penalty: 0.1,
+        metadata: { run: 'a' },
+        user: 'user-1',
+        safety_identifier: 'hashed',
+        prompt_cache_retention: '24h',
+        max_tokens: 10,
+        max_completion_tokens: 10,
+      };
+      for (const mode of ['chatgpt', 'api-key'] as const) {
+        const provider = harness.track(providerFor(harness.emulator, mode, transport));
+        const response = await provider.createResponseStream(
+          { model: 'gpt-5.4', input: '[scenario:text] hello', ...refused },
+          { sessionId: `refused-${mode}` },
+        );
+        const events = (await collect(response.events)) as Array<{ type: string }>;
+        expect(events.at(-1)).toMatchObject({ type: 'response.completed' });
+        const body = harness.responsesRequests().at(-1)!.body as Record<string, unknown>;
+        for (const [field, value] of Object.entries(refused))
+          expect(body[field]).toEqual(mode === 'chatgpt' ? undefined : value);
+      }
+    },
+  );
+
   it.each(['http', 'websocket'] as const)(
     'records rate limits from response headers (%s)',
     { timeout: 10_000 },

@@ -82,6 +82,32 @@ describe('request validation', () => {
     expect(JSON.stringify(unknown.json)).toContain("'gpt-4o' model is not supported");
   });
 
+  it.each([
+    ['temperature', 0.2],
+    ['top_p', 0.9],
+    ['frequency_penalty', 0.5],
+    ['presence_penalty', 0.5],
+    ['metadata', { run: 'a' }],
+    ['user', 'user-1'],
+    ['safety_identifier', 'hashed-user'],
+    ['prompt_cache_retention', '24h'],
+    ['max_tokens', 100],
+    ['max_completion_tokens', 100],
+  ])(
+    'rejects %s on the ChatGPT backend as it does: 400 {"detail": "Unsupported parameter: …"}',
+    async (field, value) => {
+      const refused = await chatgpt({ input: 'hi', [field]: value });
+      expect(refused.status).toBe(400);
+      expect(refused.json).toEqual({ detail: `Unsupported parameter: ${field}` });
+      const accepted = await postResponses(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator), {
+        model: 'gpt-5.4',
+        input: 'hi',
+        [field]: value,
+      });
+      expect(accepted.status).toBe(200);
+    },
+  );
+
   it('accepts max_output_tokens and any model on the OpenAI API but rejects unknown API keys', async () => {
     const ok = await postResponses(`${emulator.openaiBaseUrl}/responses`, apiKeyHeaders(emulator), {
       model: 'gpt-4.1',

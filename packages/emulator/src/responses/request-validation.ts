@@ -11,8 +11,8 @@ export type ResponsesBackend = 'chatgpt' | 'openai';
 export interface ValidationFailure {
   /** HTTP status. */
   status: number;
-  /** OpenAI-style error body. */
-  body: ApiErrorBody;
+  /** OpenAI-style error body, or the ChatGPT backend's bare `{"detail": "…"}`. */
+  body: ApiErrorBody | { detail: string };
 }
 
 /** The models the ChatGPT Codex backend accepts by default from a `plus` login (hidden ones included). */
@@ -146,8 +146,27 @@ export function planTypeOf(context: EmulatorContext, headers: IncomingHttpHeader
 }
 
 /**
- * Checks a request body as the real services do: `model` present; on the ChatGPT backend no
- * `max_output_tokens`, only models served to the login's plan (retired ones never), `text.verbosity`
+ * Fields the ChatGPT backend refuses with a bare 400 `{"detail": "Unsupported parameter: <field>"}`
+ * (its FastAPI shape, as reported against `chatgpt.com/backend-api/codex/responses` on every model):
+ * sampling settings, the OpenAI API's per-end-user fields, `metadata` and the Chat Completions
+ * names of the output limit.
+ */
+const CHATGPT_REFUSED_FIELDS = [
+  'temperature',
+  'top_p',
+  'frequency_penalty',
+  'presence_penalty',
+  'metadata',
+  'user',
+  'safety_identifier',
+  'prompt_cache_retention',
+  'max_tokens',
+  'max_completion_tokens',
+] as const;
+
+/**
+ * Checks a request body as the real services do: `model` present; on the ChatGPT backend none of
+ * {@link CHATGPT_REFUSED_FIELDS}, no `max_output_tokens`, only models served to the login's plan (retired ones never), `text.verbosity`
  * and `service_tier` only where the model lists them.
  *
  * @param context - emulator state
@@ -185,6 +204,11 @@ export function validateBody(
     };
   }
   if (backend === 'chatgpt') {
+    const refusedField = CHATGPT_REFUSED_FIELDS.find(
+      (field) => body[field] !== undefined && body[field] !== null,
+    );
+    if (refusedField !== undefined)
+      return { status: 400, body: { detail: `Unsupported parameter: ${refusedField}` } };
     if (body.max_output_tokens !== undefined) {
       return {
         status: 400,

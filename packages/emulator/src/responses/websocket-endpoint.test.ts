@@ -80,6 +80,10 @@ describe('WebSocket Responses', () => {
     const socket = await chatgptSocket();
     socket.create({ model: 'gpt-5.4', input: 'x', max_output_tokens: 10 });
     expect((await socket.nextResponse()).at(-1)).toMatchObject({ type: 'error', status_code: 400 });
+    socket.create({ model: 'gpt-5.4', input: 'x', temperature: 0.2 });
+    expect(JSON.stringify((await socket.nextResponse()).at(-1))).toContain(
+      'Unsupported parameter: temperature',
+    );
     socket.socket.send(JSON.stringify({ type: 'session.update' }));
     expect((await socket.nextResponse()).at(-1)).toMatchObject({ type: 'error', status_code: 400 });
   });
