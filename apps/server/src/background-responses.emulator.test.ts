@@ -311,7 +311,13 @@ describe('background responses: limits and WebSocket mode', () => {
     );
     expect(second.status).toBe(429);
     expect(second.code).toBe('too_many_background_responses');
+    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^codetether_server_background_responses_running 1$/m);
+    expect(metrics).toMatch(/^codetether_server_background_responses 1$/m);
+    expect(metrics).toMatch(/^codetether_server_background_response_event_bytes [1-9]\d*$/m);
     await poll(client, first.id);
+    const ended = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    expect(ended).toMatch(/^codetether_server_background_responses_running 0$/m);
     const third = await client.responses.create({
       model: MODEL,
       input: '[scenario:text] three',

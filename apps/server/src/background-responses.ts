@@ -282,6 +282,13 @@ export class BackgroundResponseRegistry {
     return this.responses.size;
   }
 
+  /** Bytes of the events all of them keep. */
+  get eventBytes(): number {
+    let total = 0;
+    for (const response of this.responses.values()) total += response.eventBytes;
+    return total;
+  }
+
   /**
    * Refuses a new background response while the most allowed run (429 `too_many_background_responses`).
    */

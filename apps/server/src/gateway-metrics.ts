@@ -30,6 +30,16 @@ export interface StoredConversationCounts {
   readonly bytes: number;
 }
 
+/** What the background-response gauges read (the gateway's `BackgroundResponseRegistry`). */
+export interface BackgroundResponseCounts {
+  /** Background responses running. */
+  readonly runningCount: number;
+  /** Background responses kept, running and ended. */
+  readonly size: number;
+  /** Bytes of the events they keep for resumed streams. */
+  readonly eventBytes: number;
+}
+
 /** A kind of token counted by `codetether_server_tokens_total`. */
 export type TokenKind = 'prompt' | 'completion' | 'cached' | 'reasoning';
 
@@ -58,6 +68,7 @@ export class GatewayMetrics {
   private activeStreamCount = 0;
   private conversationSource: ConversationCounts | undefined;
   private storedConversationSource: StoredConversationCounts | undefined;
+  private backgroundResponseSource: BackgroundResponseCounts | undefined;
   private rateLimits: RateLimitSnapshot | undefined;
   private readonly rateLimitsOfProfiles = new Map<string, RateLimitSnapshot>();
 
@@ -134,6 +145,32 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(conversationCounts().keptResponses ?? 0);
+      },
+    });
+    const backgroundCounts = (): BackgroundResponseCounts =>
+      this.backgroundResponseSource ?? { runningCount: 0, size: 0, eventBytes: 0 };
+    new Gauge({
+      name: 'codetether_server_background_responses_running',
+      help: 'Background responses (background: true) running right now.',
+      registers,
+      collect() {
+        this.set(backgroundCounts().runningCount);
+      },
+    });
+    new Gauge({
+      name: 'codetether_server_background_responses',
+      help: 'Background responses kept in memory right now, running and ended.',
+      registers,
+      collect() {
+        this.set(backgroundCounts().size);
+      },
+    });
+    new Gauge({
+      name: 'codetether_server_background_response_event_bytes',
+      help: 'Bytes of the events the background responses keep for resumed streams.',
+      registers,
+      collect() {
+        this.set(backgroundCounts().eventBytes);
       },
     });
     const storedConversationCounts = (): StoredConversationCounts =>
@@ -215,6 +252,11 @@ export class GatewayMetrics {
   /** Reads the Conversations API gauges from `source` at scrape time (the gateway's conversation store). */
   observeStoredConversations(source: StoredConversationCounts): void {
     this.storedConversationSource = source;
+  }
+
+  /** Reads the background-response gauges from `source` at scrape time (the gateway's registry). */
+  observeBackgroundResponses(source: BackgroundResponseCounts): void {
+    this.backgroundResponseSource = source;
   }
 
   /** Counts one Conversations API conversation dropped by a limit. */

@@ -283,6 +283,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
           ),
   };
   if (context.conversations !== undefined) metrics.observeConversations(context.conversations);
+  metrics.observeBackgroundResponses(context.backgroundResponses);
   if (options.conversationsApi !== false) {
     context.conversationStore = new ConversationStore(options.conversationsApi ?? {}, now, (reason) =>
       metrics.recordStoredConversationEviction(reason),
