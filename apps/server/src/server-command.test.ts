@@ -16,6 +16,7 @@ describe('parseServerArguments', () => {
       requireKey: false,
       continuation: {},
       conversationsApi: {},
+      backgroundResponses: {},
       instructions: undefined,
       allowedHosts: [],
       allowedOrigins: [],
@@ -107,6 +108,16 @@ describe('parseServerArguments', () => {
       ServerUsageError,
     );
     expect(SERVER_USAGE).toContain('--max-stored-conversations');
+  });
+
+  it('reads the most background responses running at once', () => {
+    expect(parseServerArguments([], {})).toMatchObject({ backgroundResponses: {} });
+    expect(parseServerArguments(['--max-background-responses', '8'], {})).toMatchObject({
+      backgroundResponses: { maxRunning: 8 },
+    });
+    for (const value of ['0', '-1', '1e3', 'many'])
+      expect(() => parseServerArguments(['--max-background-responses', value], {})).toThrow(ServerUsageError);
+    expect(SERVER_USAGE).toContain('--max-background-responses');
   });
 
   it('reads the model map from --model-map, then CODETETHER_GATEWAY_MODEL_MAP', () => {

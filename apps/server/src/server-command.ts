@@ -7,6 +7,7 @@ import {
   readEnvironmentSetting,
   resolveLogLevel,
 } from '@codetether/provider-codex/configuration';
+import { DEFAULT_MAX_RUNNING_BACKGROUND_RESPONSES } from './background-responses.js';
 import { openClientKeyStorage } from './client-key-storage-selection.js';
 import {
   type ConnectionLimits,
@@ -76,6 +77,8 @@ export interface ServerCommandSettings extends ConnectionLimits {
    * (`--no-conversations-api`).
    */
   conversationsApi: false | { maxConversations?: number; maxAgeMs?: number; maxBytes?: number };
+  /** The background responses' limits (`--max-background-responses`: how many run at once). */
+  backgroundResponses: { maxRunning?: number };
   /** Instructions for requests that bring none (`--instructions`), else the environment's or the neutral default. */
   instructions: string | undefined;
   /** More `Host` names answered besides the loopback ones (`--allowed-hosts`), `*` for any. */
@@ -123,6 +126,8 @@ Options (each also read from the variable named after it):
                                how long a conversation is kept after it was last used (default ${DEFAULT_STORED_CONVERSATION_MAX_AGE_MS})
   --max-stored-conversation-bytes N
                                the most bytes of their items and metadata kept (default ${DEFAULT_STORED_CONVERSATION_MAX_BYTES})
+  --max-background-responses N the most background responses (background: true) running at once, all
+                               keys (default ${DEFAULT_MAX_RUNNING_BACKGROUND_RESPONSES}; more get 429)
   --profile NAME               the login profile the gateway's own key spends (CODETETHER_PROFILE,
                                default: the first --failover profile, else the default profile); a
                                client key made with keys create --profile P spends profile P's login
@@ -212,6 +217,7 @@ const STRING_OPTIONS = [
   'max-stored-conversations',
   'stored-conversation-max-age-ms',
   'max-stored-conversation-bytes',
+  'max-background-responses',
   'model-map',
   'profile',
   'failover',
@@ -432,6 +438,16 @@ export function parseServerArguments(
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
     conversationsApi: parseConversationsApi(values),
+    backgroundResponses:
+      values['max-background-responses'] === undefined
+        ? {}
+        : {
+            maxRunning: wholeNumberSetting({
+              flag: values['max-background-responses'],
+              flagName: '--max-background-responses',
+              fallback: DEFAULT_MAX_RUNNING_BACKGROUND_RESPONSES,
+            }),
+          },
     modelMap: parseModelMap(values['model-map'], env),
     ...parseProfiles(values, env),
   };
@@ -618,6 +634,7 @@ export async function runServerCommand(
       port: settings.port,
       continuation: settings.continuation,
       conversationsApi: settings.conversationsApi,
+      backgroundResponses: settings.backgroundResponses,
       allowedHosts: settings.allowedHosts,
       allowedOrigins: settings.allowedOrigins,
       headersTimeoutMs: settings.headersTimeoutMs,
