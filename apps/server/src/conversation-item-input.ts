@@ -3,8 +3,6 @@ import { GatewayError } from './openai-error.js';
 
 /** The most items one request may add to a conversation (OpenAI's limit). */
 export const MAX_ITEMS_PER_REQUEST = 20;
-/** OpenAI's metadata limits: 16 pairs, keys of at most 64 characters, values of at most 512. */
-export const METADATA_LIMITS = { maxPairs: 16, maxKeyLength: 64, maxValueLength: 512 } as const;
 /** What an id the client gives (of a conversation, or of an item) may look like. */
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** What a conversation id looks like (the gateway makes `conv_` and 48 hex digits). */
@@ -25,42 +23,6 @@ function invalid(param: string, message: string, code = 'invalid_value'): Gatewa
 export function echoed(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > ECHOED_LENGTH ? `${text.slice(0, ECHOED_LENGTH)}…` : text);
-}
-
-/**
- * Reads a conversation's `metadata`: at most 16 string pairs, keys of at most 64 characters, values of
- * at most 512; `null` or absent is none.
- *
- * @param value - the body's `metadata`
- * @throws {GatewayError} 400 `invalid_value` naming `metadata` or the bad key
- */
-export function readMetadata(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (!isRecord(value)) throw invalid('metadata', "Invalid 'metadata': send an object of string pairs.");
-  const entries = Object.entries(value);
-  if (entries.length > METADATA_LIMITS.maxPairs)
-    throw invalid(
-      'metadata',
-      `Invalid 'metadata': ${entries.length} pairs, at most ${METADATA_LIMITS.maxPairs} are allowed.`,
-    );
-  const metadata: Record<string, string> = {};
-  for (const [key, pairValue] of entries) {
-    if (key.length > METADATA_LIMITS.maxKeyLength)
-      throw invalid(
-        'metadata',
-        `Invalid 'metadata': the key ${echoed(key)} is ${key.length} characters long, at most ${METADATA_LIMITS.maxKeyLength} are allowed.`,
-      );
-    const param = `metadata.${key}`;
-    if (typeof pairValue !== 'string')
-      throw invalid(param, `Invalid '${param}': metadata values must be strings.`);
-    if (pairValue.length > METADATA_LIMITS.maxValueLength)
-      throw invalid(
-        param,
-        `Invalid '${param}': ${pairValue.length} characters, at most ${METADATA_LIMITS.maxValueLength} are allowed.`,
-      );
-    metadata[key] = pairValue;
-  }
-  return metadata;
 }
 
 /**

@@ -13,9 +13,7 @@ import {
   echoed,
   listedItemOf,
   MAX_ITEMS_PER_REQUEST,
-  METADATA_LIMITS,
   readConversationItems,
-  readMetadata,
 } from './conversation-item-input.js';
 import {
   type ConversationObject,
@@ -28,12 +26,10 @@ import { inputItemsPage } from './input-items-page.js';
 import { resolveItemReferences } from './item-references.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
+import { metadataSchema, readMetadata } from './request-metadata.js';
 import type { ParsedOutputs } from './stored-response.js';
 import { inputItemsQuerySchema, responseItemListSchema } from './stored-responses-routes.js';
 
-const metadataSchema = z
-  .record(z.string().max(METADATA_LIMITS.maxKeyLength), z.string().max(METADATA_LIMITS.maxValueLength))
-  .describe('At most 16 string pairs; keys of at most 64 characters, values of at most 512.');
 const itemSchema = z
   .looseObject({ type: z.string().optional(), id: z.string().optional() })
   .describe('A Responses input item (a message without `type` is one); item references are refused.');

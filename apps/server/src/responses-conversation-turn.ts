@@ -16,6 +16,7 @@ import { responseWithoutEncryptedReasoning } from './hidden-encrypted-reasoning.
 import { isRecord } from './is-record.js';
 import { withItemReferencesResolved } from './item-references.js';
 import { GatewayError } from './openai-error.js';
+import { readMetadata } from './request-metadata.js';
 import { storeResponse } from './stored-response.js';
 import { upstreamSessionIdOf } from './upstream-session-id.js';
 
@@ -510,7 +511,8 @@ export async function openResponseStream(
   const backgroundRequest = withoutBackground(body);
   const background = backgroundRequest.background;
   body = withItemReferencesResolved(context, backgroundRequest.body, headers);
-  const metadata = isRecord(body.metadata) ? body.metadata : undefined;
+  const metadata =
+    body.metadata === undefined || body.metadata === null ? undefined : readMetadata(body.metadata);
   const request = readResponsesRequest(context, body, headers, conversationTurn);
   if (request === undefined)
     return withEchoedMetadata(await context.provider.createResponseStream(body, upstream), metadata);

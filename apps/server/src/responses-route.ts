@@ -22,6 +22,7 @@ import {
   type ResponsesEvent,
 } from './relayed-response-events.js';
 import { readJsonBody } from './request-body.js';
+import { metadataSchema } from './request-metadata.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
@@ -41,14 +42,10 @@ export const responsesRequestSchema = z.looseObject({
     .describe(
       "A Conversations API conversation of the same key (`conv_…` or `{id}`): the model gets its items before `input`, and the response's input and output items are added to it. Not with `previous_response_id`.",
     ),
-  metadata: z
-    .record(z.string().max(64), z.string().max(512))
-    .refine((metadata) => Object.keys(metadata).length <= 16, {
-      message: 'Invalid metadata: at most 16 key-value pairs.',
-    })
+  metadata: metadataSchema
     .nullish()
     .describe(
-      "Up to 16 string pairs (keys up to 64 characters, values up to 512), echoed in the response objects as OpenAI's are (the ChatGPT backend is not sent them).",
+      "At most 16 string pairs (keys of at most 64 characters, values of at most 512), echoed in the response objects as OpenAI's are (the ChatGPT backend is not sent them).",
     ),
   background: z
     .boolean()

