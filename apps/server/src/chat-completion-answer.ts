@@ -1,5 +1,5 @@
 import type { StreamChunk } from '@codetether/responses-protocol';
-import { createChatCompletionAccumulator } from './chat-completion-accumulator.js';
+import { type ChatCompletion, createChatCompletionAccumulator } from './chat-completion-accumulator.js';
 import {
   type ChatCompletionChunkTranslatorOptions,
   createChatCompletionChunkTranslator,
@@ -12,6 +12,11 @@ import type { GatewayError } from './openai-error.js';
 export interface ChatCompletionAnswerOptions extends ChatCompletionChunkTranslatorOptions {
   /** Whether the client asked for a stream (only that form of the answer is built). */
   stream: boolean;
+  /**
+   * Given the whole `chat.completion` once the answer is done (streamed too: then it is also built),
+   * e.g. to store it.
+   */
+  onComplete?: ((completion: ChatCompletion) => void) | undefined;
 }
 
 /**
@@ -28,10 +33,9 @@ export function createChatCompletionAnswer(options: ChatCompletionAnswerOptions)
   const translator = createChatCompletionChunkTranslator(options);
   return {
     add(chunk: StreamChunk): string {
-      if (!options.stream) {
-        accumulator.add(chunk);
-        return '';
-      }
+      if (!options.stream || options.onComplete !== undefined) accumulator.add(chunk);
+      if (chunk.type === 'done') options.onComplete?.(accumulator.result());
+      if (!options.stream) return '';
       const text = translator
         .translate(chunk)
         .map((item) => formatSseFrame(item))

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metadataSchema } from './request-metadata.js';
 
 const textPartSchema = z.looseObject({ type: z.literal('text'), text: z.string() });
 const refusalPartSchema = z.looseObject({ type: z.literal('refusal'), refusal: z.string() });
@@ -137,6 +138,13 @@ export const chatCompletionRequestSchema = z.looseObject({
   n: z.number().int().positive().nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  store: z
+    .boolean()
+    .nullish()
+    .describe(
+      '`true`: the completion is kept for `GET /v1/chat/completions` (and its id: retrieve, update, delete, messages).',
+    ),
+  metadata: metadataSchema.nullish(),
 });
 
 /** A validated `POST /v1/chat/completions` body. */

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
+import { authorizationOf } from './api-key-header.js';
 import { createChatCompletionAnswer } from './chat-completion-answer.js';
 import { toCompletionRequest } from './chat-completion-request-conversion.js';
 import {
   type ChatCompletionRequestBody,
   chatCompletionRequestSchema,
 } from './chat-completion-request-schema.js';
+import { clientTagOf } from './conversation-index.js';
 import { runDialectCompletion } from './dialect-completion.js';
 import { dialectValidationError } from './dialect-validation-error.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
+import { readMetadata } from './request-metadata.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { findUnsupportedChatParameter } from './unsupported-chat-parameters.js';
 
@@ -44,7 +47,10 @@ export async function handleChatCompletions(
   const unsupportedParameter = findUnsupportedChatParameter(parsed.data);
   if (unsupportedParameter !== undefined) throw unsupportedParameter;
   const body = parsed.data;
+  const metadata = readMetadata(body.metadata);
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
+  const store = body.store === true ? context.storedChatCompletions : undefined;
+  const clientTag = clientTagOf(authorizationOf(c.req.raw.headers));
   return runDialectCompletion(context, c, routeRequest, {
     request: toCompletionRequest(body),
     stream: body.stream === true,
@@ -58,6 +64,10 @@ export async function handleChatCompletions(
         (body.tools ?? []).flatMap((tool) => (tool.type === 'custom' ? [tool.custom.name] : [])),
       ),
       stream: body.stream === true,
+      onComplete:
+        store === undefined
+          ? undefined
+          : (completion) => store.put(clientTag, completion, body.messages, metadata),
     }),
     streamHeaders: { ...SSE_HEADERS, 'x-request-id': c.get('requestId') },
     answerHeaders: () => reportRateLimits(context, undefined),

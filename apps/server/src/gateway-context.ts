@@ -5,6 +5,7 @@ import type { ConversationStore } from './conversation-store.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import type { GatewayProvider } from './gateway-provider.js';
+import type { StoredChatCompletionStore } from './stored-chat-completions.js';
 import type { UpstreamSessionLanes } from './upstream-session-lanes.js';
 
 /** When to add `reasoning_content` to chat completions. */
@@ -46,6 +47,8 @@ export interface GatewayContext {
   backgroundResponses: BackgroundResponseRegistry;
   /** Conversations the gateway continues; `undefined` when continuation is off. */
   conversations?: ConversationIndex | undefined;
+  /** The chat completions stored with `store: true` (`GET /v1/chat/completions`…); `undefined` when turned off. */
+  storedChatCompletions?: StoredChatCompletionStore | undefined;
   /** The Conversations API's conversations (`/v1/conversations`); `undefined` when it is turned off. */
   conversationStore?: ConversationStore | undefined;
 }

@@ -68,6 +68,18 @@ import {
 import { handleResponses, responsesRequestSchema } from './responses-route.js';
 import { SERVER_VERSION } from './server-version.js';
 import {
+  deletedChatCompletionSchema,
+  handleDeleteStoredChatCompletion,
+  handleListStoredChatCompletions,
+  handleListStoredChatMessages,
+  handleRetrieveStoredChatCompletion,
+  handleUpdateStoredChatCompletion,
+  storedChatCompletionListSchema,
+  storedChatCompletionsQuerySchema,
+  storedChatCompletionUpdateSchema,
+  storedChatMessagesQuerySchema,
+} from './stored-chat-completions-routes.js';
+import {
   deletedResponseSchema,
   handleCancelResponse,
   handleDeleteResponse,
@@ -109,6 +121,8 @@ export interface GatewayRouteTableState {
 }
 
 const STREAM_OR_JSON = 'A JSON object, or with `stream: true` server-sent events (`text/event-stream`).';
+const STORED_CHAT_COMPLETIONS =
+  "Kept in the gateway's memory per key (1000 completions, 64 MiB, 24 hours by default); another key's, an unknown or a deleted id is a 404.";
 const KEPT_RESPONSES =
   "Kept: every response the gateway answered (each turn's, incomplete and failed ones) until evicted by the continuation index's limits; with an API key upstream, an id it does not hold is asked of the OpenAI API (`store: true` responses).";
 const KEPT_CONVERSATIONS =
@@ -141,6 +155,64 @@ export function createGatewayRouteTable(
         requestBody: chatCompletionRequestSchema,
         responseDescription: `A \`chat.completion\` object, or \`chat.completion.chunk\` events then \`data: [DONE]\`. ${STREAM_OR_JSON}`,
         responseContent: { 'application/json': undefined, 'text/event-stream': undefined },
+      },
+    },
+    {
+      path: '/v1/chat/completions',
+      methods: ['GET'],
+      handler: (c) => handleListStoredChatCompletions(context, c),
+      documentation: {
+        operationId: 'listChatCompletions',
+        summary: `The chat completions this key stored (\`store: true\`), oldest first. ${STORED_CHAT_COMPLETIONS}`,
+        query: storedChatCompletionsQuerySchema,
+        responseDescription: 'A page of `chat.completion` objects, each with its `metadata`.',
+        responseContent: { 'application/json': storedChatCompletionListSchema },
+      },
+    },
+    {
+      path: '/v1/chat/completions/:completionId',
+      methods: ['GET'],
+      handler: (c) => handleRetrieveStoredChatCompletion(context, c),
+      documentation: {
+        operationId: 'getChatCompletion',
+        summary: `A stored chat completion. ${STORED_CHAT_COMPLETIONS}`,
+        responseDescription: 'The `chat.completion` object with its `metadata`.',
+        responseContent: { 'application/json': undefined },
+      },
+    },
+    {
+      path: '/v1/chat/completions/:completionId',
+      methods: ['POST'],
+      handler: (c) => handleUpdateStoredChatCompletion(context, c),
+      documentation: {
+        operationId: 'updateChatCompletion',
+        summary: "Replaces a stored chat completion's `metadata` (the only change OpenAI allows).",
+        requestBody: storedChatCompletionUpdateSchema,
+        responseDescription: 'The `chat.completion` object with its new `metadata`.',
+        responseContent: { 'application/json': undefined },
+      },
+    },
+    {
+      path: '/v1/chat/completions/:completionId',
+      methods: ['DELETE'],
+      handler: (c) => handleDeleteStoredChatCompletion(context, c),
+      documentation: {
+        operationId: 'deleteChatCompletion',
+        summary: 'Forgets a stored chat completion.',
+        responseDescription: 'The deleted completion id.',
+        responseContent: { 'application/json': deletedChatCompletionSchema },
+      },
+    },
+    {
+      path: '/v1/chat/completions/:completionId/messages',
+      methods: ['GET'],
+      handler: (c) => handleListStoredChatMessages(context, c),
+      documentation: {
+        operationId: 'getChatCompletionMessages',
+        summary: `The messages a stored chat completion answered, in the order they were sent. ${STORED_CHAT_COMPLETIONS}`,
+        query: storedChatMessagesQuerySchema,
+        responseDescription: 'A page of messages, each with an `id`, `content` and `content_parts`.',
+        responseContent: { 'application/json': storedChatCompletionListSchema },
       },
     },
     {

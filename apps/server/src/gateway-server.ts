@@ -45,6 +45,7 @@ import {
 } from './request-origin-policy.js';
 import { createResponsesWebSocket, type ResponsesWebSocket } from './responses-websocket.js';
 import { STREAM_WRITTEN_DIRECTLY } from './sse-response.js';
+import { type StoredChatCompletionLimits, StoredChatCompletionStore } from './stored-chat-completions.js';
 import { drainingError } from './tracked-request.js';
 import { createUpstreamSessionLanes } from './upstream-session-lanes.js';
 
@@ -105,6 +106,13 @@ export interface GatewayServerOptions {
    * conversations, 64 MiB, 24 hours unused). `false` turns it off (its routes answer 404).
    */
   conversationsApi?: false | ConversationStoreLimits;
+  /**
+   * Chat completions stored with `store: true`, for OpenAI's stored-completion endpoints (list,
+   * retrieve, update metadata, delete, messages), in this gateway's memory, per client key, within these
+   * limits (defaults: 1000 completions, 64 MiB, 24 hours). `false` turns it off (`store: true` keeps
+   * nothing; the endpoints answer 404).
+   */
+  storedChatCompletions?: false | StoredChatCompletionLimits;
   /**
    * Limits of the responses the gateway runs in the background (`background: true`), in this process's
    * memory (defaults: 64 running, 256 kept for 30 minutes after they end, 8 MiB of events each and
@@ -284,6 +292,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   };
   if (context.conversations !== undefined) metrics.observeConversations(context.conversations);
   metrics.observeBackgroundResponses(context.backgroundResponses);
+  if (options.storedChatCompletions !== false)
+    context.storedChatCompletions = new StoredChatCompletionStore(options.storedChatCompletions ?? {}, now);
   if (options.conversationsApi !== false) {
     context.conversationStore = new ConversationStore(options.conversationsApi ?? {}, now, (reason) =>
       metrics.recordStoredConversationEviction(reason),

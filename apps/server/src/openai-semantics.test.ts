@@ -478,7 +478,7 @@ describe('HTTP edges', () => {
   it('answers a wrong method with an OpenAI-shaped 405', async () => {
     const { call } = setup();
     for (const [method, path] of [
-      ['GET', '/v1/chat/completions'],
+      ['PUT', '/v1/chat/completions'],
       ['GET', '/v1/responses'],
       ['POST', '/v1/models'],
       ['DELETE', '/v1/models'],

@@ -106,7 +106,7 @@ export class StoredChatCompletionStore {
    */
   put(
     clientTag: string,
-    completion: Readonly<Record<string, unknown>>,
+    completion: Readonly<{ id: string; model?: unknown }>,
     messages: readonly unknown[],
     metadata: Metadata,
   ): void {

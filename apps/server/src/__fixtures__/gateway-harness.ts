@@ -48,6 +48,8 @@ export interface GatewayHarnessOptions {
   routeProfiles?: boolean;
   /** The gateway's limits of background responses (default: its own). */
   backgroundResponses?: GatewayServerOptions['backgroundResponses'];
+  /** The gateway's stored chat completions setting (default on). */
+  storedChatCompletions?: GatewayServerOptions['storedChatCompletions'];
 }
 
 /** Starts the full chain for integration tests. */
@@ -77,6 +79,9 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     port: 0,
     ...(options.continuation === undefined ? {} : { continuation: options.continuation }),
     ...(options.clientKeys === undefined ? {} : { clientKeys: options.clientKeys }),
+    ...(options.storedChatCompletions === undefined
+      ? {}
+      : { storedChatCompletions: options.storedChatCompletions }),
     ...(options.backgroundResponses === undefined
       ? {}
       : { backgroundResponses: options.backgroundResponses }),
