@@ -40,6 +40,14 @@ export interface BackgroundResponseCounts {
   readonly eventBytes: number;
 }
 
+/** What the stored-chat-completion gauges read (the gateway's `StoredChatCompletionStore`). */
+export interface StoredChatCompletionCounts {
+  /** Chat completions stored. */
+  readonly size: number;
+  /** Bytes of their answers and messages. */
+  readonly bytes: number;
+}
+
 /** A kind of token counted by `codetether_server_tokens_total`. */
 export type TokenKind = 'prompt' | 'completion' | 'cached' | 'reasoning';
 
@@ -69,6 +77,7 @@ export class GatewayMetrics {
   private conversationSource: ConversationCounts | undefined;
   private storedConversationSource: StoredConversationCounts | undefined;
   private backgroundResponseSource: BackgroundResponseCounts | undefined;
+  private storedChatCompletionSource: StoredChatCompletionCounts | undefined;
   private rateLimits: RateLimitSnapshot | undefined;
   private readonly rateLimitsOfProfiles = new Map<string, RateLimitSnapshot>();
 
@@ -145,6 +154,24 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.set(conversationCounts().keptResponses ?? 0);
+      },
+    });
+    const storedChatCompletionCounts = (): StoredChatCompletionCounts =>
+      this.storedChatCompletionSource ?? { size: 0, bytes: 0 };
+    new Gauge({
+      name: 'codetether_server_stored_chat_completions',
+      help: 'Chat completions stored with store: true, kept in memory right now.',
+      registers,
+      collect() {
+        this.set(storedChatCompletionCounts().size);
+      },
+    });
+    new Gauge({
+      name: 'codetether_server_stored_chat_completion_bytes',
+      help: 'Bytes of the answers and messages of the stored chat completions.',
+      registers,
+      collect() {
+        this.set(storedChatCompletionCounts().bytes);
       },
     });
     const backgroundCounts = (): BackgroundResponseCounts =>
@@ -252,6 +279,11 @@ export class GatewayMetrics {
   /** Reads the Conversations API gauges from `source` at scrape time (the gateway's conversation store). */
   observeStoredConversations(source: StoredConversationCounts): void {
     this.storedConversationSource = source;
+  }
+
+  /** Reads the stored-chat-completion gauges from `source` at scrape time (the gateway's store). */
+  observeStoredChatCompletions(source: StoredChatCompletionCounts): void {
+    this.storedChatCompletionSource = source;
   }
 
   /** Reads the background-response gauges from `source` at scrape time (the gateway's registry). */

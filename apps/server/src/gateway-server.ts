@@ -292,8 +292,10 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   };
   if (context.conversations !== undefined) metrics.observeConversations(context.conversations);
   metrics.observeBackgroundResponses(context.backgroundResponses);
-  if (options.storedChatCompletions !== false)
+  if (options.storedChatCompletions !== false) {
     context.storedChatCompletions = new StoredChatCompletionStore(options.storedChatCompletions ?? {}, now);
+    metrics.observeStoredChatCompletions(context.storedChatCompletions);
+  }
   if (options.conversationsApi !== false) {
     context.conversationStore = new ConversationStore(options.conversationsApi ?? {}, now, (reason) =>
       metrics.recordStoredConversationEviction(reason),

@@ -136,6 +136,9 @@ describe('stored chat completions through the openai SDK', () => {
       const error = await apiErrorOf(call());
       expect(error.status).toBe(404);
     }
+    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^codetether_server_stored_chat_completions [1-9]\d*$/m);
+    expect(metrics).toMatch(/^codetether_server_stored_chat_completion_bytes [1-9]\d*$/m);
     expect(await client.chat.completions.delete(created.id)).toEqual({
       id: created.id,
       object: 'chat.completion.deleted',
