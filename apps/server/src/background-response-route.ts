@@ -181,7 +181,19 @@ export async function handleBackgroundResponse(
     );
     background.push(first, context.now());
     rateLimitHeaders = reportRateLimits(context, stream.rateLimits);
-    void runInBackground(context, background, events, tracked, route);
+    const running = background;
+    // Nothing awaits it: a failure of the gateway's own (never expected) ends the response, logged,
+    // instead of becoming an unhandled rejection.
+    runInBackground(context, running, events, tracked, route).catch((error: unknown) => {
+      context.logger.error(
+        { route, id: running.id, error: error instanceof Error ? error.name : typeof error },
+        'a background response failed in the gateway',
+      );
+      running.finish('failed', context.now(), {
+        code: 'server_error',
+        message: 'The gateway failed while running this background response. Create it again.',
+      });
+    });
   } catch (error) {
     tracked.abort();
     await closeUpstreamIterator(iterator);
