@@ -17,6 +17,7 @@ describe('parseServerArguments', () => {
       continuation: {},
       conversationsApi: {},
       backgroundResponses: {},
+      storedChatCompletions: true,
       instructions: undefined,
       allowedHosts: [],
       allowedOrigins: [],
@@ -108,6 +109,13 @@ describe('parseServerArguments', () => {
       ServerUsageError,
     );
     expect(SERVER_USAGE).toContain('--max-stored-conversations');
+  });
+
+  it('reads whether chat completions are stored', () => {
+    expect(parseServerArguments(['--no-stored-chat-completions'], {})).toMatchObject({
+      storedChatCompletions: false,
+    });
+    expect(SERVER_USAGE).toContain('--no-stored-chat-completions');
   });
 
   it('reads the most background responses running at once', () => {

@@ -77,6 +77,8 @@ export interface ServerCommandSettings extends ConnectionLimits {
    * (`--no-conversations-api`).
    */
   conversationsApi: false | { maxConversations?: number; maxAgeMs?: number; maxBytes?: number };
+  /** Whether `store: true` chat completions are kept (`--no-stored-chat-completions`: not). */
+  storedChatCompletions: boolean;
   /** The background responses' limits (`--max-background-responses`: how many run at once). */
   backgroundResponses: { maxRunning?: number };
   /** Instructions for requests that bring none (`--instructions`), else the environment's or the neutral default. */
@@ -126,6 +128,8 @@ Options (each also read from the variable named after it):
                                how long a conversation is kept after it was last used (default ${DEFAULT_STORED_CONVERSATION_MAX_AGE_MS})
   --max-stored-conversation-bytes N
                                the most bytes of their items and metadata kept (default ${DEFAULT_STORED_CONVERSATION_MAX_BYTES})
+  --no-stored-chat-completions keep no chat completion, even with store: true (the stored-completion
+                               endpoints answer 404); they live in this process's memory only
   --max-background-responses N the most background responses (background: true) running at once, all
                                keys (default ${DEFAULT_MAX_RUNNING_BACKGROUND_RESPONSES}; more get 429)
   --profile NAME               the login profile the gateway's own key spends (CODETETHER_PROFILE,
@@ -227,6 +231,7 @@ type ParsedValues = Partial<Record<(typeof STRING_OPTIONS)[number], string>> & {
   'require-key'?: boolean;
   'no-continuation'?: boolean;
   'no-conversations-api'?: boolean;
+  'no-stored-chat-completions'?: boolean;
   help?: boolean;
   version?: boolean;
 };
@@ -244,6 +249,7 @@ function parseValues(argv: readonly string[]): ParsedValues {
         'require-key': { type: 'boolean' },
         'no-continuation': { type: 'boolean' },
         'no-conversations-api': { type: 'boolean' },
+        'no-stored-chat-completions': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -438,6 +444,7 @@ export function parseServerArguments(
     ...parseConnectionLimits(values, env),
     continuation: parseContinuation(values, env),
     conversationsApi: parseConversationsApi(values),
+    storedChatCompletions: values['no-stored-chat-completions'] !== true,
     backgroundResponses:
       values['max-background-responses'] === undefined
         ? {}
@@ -635,6 +642,7 @@ export async function runServerCommand(
       continuation: settings.continuation,
       conversationsApi: settings.conversationsApi,
       backgroundResponses: settings.backgroundResponses,
+      ...(settings.storedChatCompletions ? {} : { storedChatCompletions: false as const }),
       allowedHosts: settings.allowedHosts,
       allowedOrigins: settings.allowedOrigins,
       headersTimeoutMs: settings.headersTimeoutMs,
