@@ -2,6 +2,7 @@ import type {
   CompactedHistory,
   Conversation,
   ConversationOptions,
+  EmbeddingsAnswer,
   HistoryCompactionRequest,
   ModelInfo,
   StoredResponseAnswer,
@@ -112,6 +113,14 @@ export interface GatewayProvider {
     body: Readonly<Record<string, unknown>>,
     options?: GatewayProviderRequestOptions,
   ): Promise<number | undefined>;
+  /**
+   * The upstream's embeddings of a client's Embeddings body (`POST /v1/embeddings`, see
+   * `CodexProvider.createEmbeddings`), or `undefined` when the upstream has none (a ChatGPT login).
+   */
+  createEmbeddings?(
+    body: Readonly<Record<string, unknown>>,
+    options?: GatewayProviderRequestOptions,
+  ): Promise<EmbeddingsAnswer | undefined>;
   /** The account's usage windows from the latest response, when the provider tracks them. */
   readonly lastRateLimits?: RateLimitSnapshot | undefined;
   /**

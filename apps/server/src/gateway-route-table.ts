@@ -30,6 +30,7 @@ import {
   updateConversationRequestSchema,
 } from './conversations-routes.js';
 import { createModelMap, type ModelMap } from './dialect-model-map.js';
+import { embeddingsAnswerSchema, embeddingsRequestSchema, handleEmbeddings } from './embeddings-route.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayRoute } from './gateway-routes.js';
 import {
@@ -213,6 +214,19 @@ export function createGatewayRouteTable(
         query: storedChatMessagesQuerySchema,
         responseDescription: 'A page of messages, each with an `id`, `content` and `content_parts`.',
         responseContent: { 'application/json': storedChatCompletionListSchema },
+      },
+    },
+    {
+      path: '/v1/embeddings',
+      methods: ['POST'],
+      handler: (c) => handleEmbeddings(context, c),
+      documentation: {
+        operationId: 'createEmbedding',
+        summary:
+          'Embeddings, with an OpenAI API key: the body goes to the OpenAI API as it is. A ChatGPT login has none (404 `embeddings_unavailable`).',
+        requestBody: embeddingsRequestSchema,
+        responseDescription: "The OpenAI API's answer: a list of embeddings, with usage.",
+        responseContent: { 'application/json': embeddingsAnswerSchema },
       },
     },
     {

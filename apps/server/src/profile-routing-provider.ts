@@ -401,6 +401,13 @@ export function createProfileRoutingProvider(options: ProfileRoutingOptions): Ga
         provider.countInputTokens === undefined ? undefined : provider.countInputTokens(body, requestOptions),
       );
   }
+  // Embeddings spend no subscription usage: asked of the request's profile (an API key has them).
+  if (options.defaultProvider.createEmbeddings !== undefined) {
+    router.createEmbeddings = (body, requestOptions) =>
+      withFailover(currentProfileScope(), { kind: 'continued' }, async (provider) =>
+        provider.createEmbeddings === undefined ? undefined : provider.createEmbeddings(body, requestOptions),
+      );
+  }
   if (options.defaultProvider.validateModel !== undefined) {
     router.validateModel = (model) =>
       withFailover(currentProfileScope(), { kind: 'catalogue' }, async (provider) =>

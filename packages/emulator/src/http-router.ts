@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './context.js';
+import { EMBEDDINGS_PATH, handleEmbeddingsHttp } from './embeddings-endpoint.js';
 import {
   bodyFields,
   bodyValue,
@@ -103,6 +104,10 @@ export function createHttpRouter(
       if (method !== 'POST') return methodNotAllowed(response, 'POST');
       await handleResponsesHttp(context, backend, request, response, body, setScenario);
       return;
+    }
+    if (path === EMBEDDINGS_PATH) {
+      if (method !== 'POST') return methodNotAllowed(response, 'POST');
+      return handleEmbeddingsHttp(context, request, response, body);
     }
     if (path === INPUT_TOKENS_PATH) {
       if (method !== 'POST') return methodNotAllowed(response, 'POST');

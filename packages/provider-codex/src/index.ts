@@ -31,6 +31,7 @@ export {
 } from './conversation.js';
 export type { ConversationInput } from './conversation-history.js';
 export { type CredentialStoreSelectionOptions, openCredentialStore } from './credential-store-selection.js';
+export type { EmbeddingsAnswer } from './embeddings-request.js';
 export {
   CodexProviderError,
   type CodexProviderErrorCode,

@@ -33,6 +33,7 @@ import {
   type ConversationOptions,
   createConversation,
 } from './conversation.js';
+import { type EmbeddingsAnswer, requestEmbeddings } from './embeddings-request.js';
 import { abortedError, CodexProviderError } from './errors.js';
 import { guardResponseEvents, raceCallerAbort } from './event-iteration.js';
 import {
@@ -213,6 +214,16 @@ export interface CodexProvider {
     body: Readonly<Record<string, unknown>>,
     options?: CodexRequestOptions,
   ): Promise<number | undefined>;
+  /**
+   * The OpenAI API's embeddings of a client's Embeddings body (`POST {openai}/embeddings`, sent as it
+   * is: the openai SDKs' `embeddings.create()`), with an API key; `undefined` for a ChatGPT login, whose
+   * backend has no embeddings (no request is sent). Refusals are {@link CodexProviderError}s with the
+   * upstream's status and `upstreamError`.
+   */
+  createEmbeddings(
+    body: Readonly<Record<string, unknown>>,
+    options?: CodexRequestOptions,
+  ): Promise<EmbeddingsAnswer | undefined>;
   /** The rate-limit snapshot from the latest response's headers. */
   readonly lastRateLimits: RateLimitSnapshot | undefined;
   /**
@@ -646,6 +657,20 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       return sender.request(turn, (credentials) =>
         requestInputTokenCount({
           url: `${endpoints.openaiBaseUrl}/responses/input_tokens`,
+          headers: oneRequestContext.jsonHeaders('openai', credentials, turn.sessionId),
+          body,
+          signal: turn.signal,
+          fetch: oneRequestContext.fetch,
+          now: now(),
+        }),
+      );
+    },
+    async createEmbeddings(body, requestOptions = {}) {
+      const turn = await prepareTurn(requestOptions, async () => ({ body: {}, requestedModel: '' }));
+      if (turn.session.backend !== 'openai') return undefined;
+      return sender.request(turn, (credentials) =>
+        requestEmbeddings({
+          url: `${endpoints.openaiBaseUrl}/embeddings`,
           headers: oneRequestContext.jsonHeaders('openai', credentials, turn.sessionId),
           body,
           signal: turn.signal,
