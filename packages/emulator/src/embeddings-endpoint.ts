@@ -62,6 +62,58 @@ function textsOf(input: unknown): string[] | undefined {
   return texts;
 }
 
+/** An Embeddings body read: what to embed, or what is wrong with it as the 400 names it. */
+type ReadEmbeddingsBody =
+  | { kind: 'valid'; model: string; texts: string[]; dimensions: number; base64: boolean }
+  | { kind: 'invalid'; message: string; param: string; code: string };
+
+function readEmbeddingsBody(fields: Record<string, unknown>): ReadEmbeddingsBody {
+  const { model, input, dimensions, encoding_format: encodingFormat } = fields;
+  if (typeof model !== 'string' || model === '')
+    return {
+      kind: 'invalid',
+      message: "Missing required parameter: 'model'.",
+      param: 'model',
+      code: 'missing_required_parameter',
+    };
+  const texts = textsOf(input);
+  if (texts === undefined)
+    return {
+      kind: 'invalid',
+      message: `'$.input' is invalid: send a non-empty string, or an array of 1 to ${MAX_INPUTS} non-empty strings or token arrays.`,
+      param: 'input',
+      code: 'invalid_value',
+    };
+  const largest = modelDimensions(model);
+  if (
+    dimensions !== undefined &&
+    (typeof dimensions !== 'number' ||
+      !Number.isInteger(dimensions) ||
+      dimensions < 1 ||
+      dimensions > largest)
+  )
+    return {
+      kind: 'invalid',
+      message: `Invalid 'dimensions': send an integer from 1 to ${largest}.`,
+      param: 'dimensions',
+      code: 'invalid_value',
+    };
+  if (encodingFormat !== undefined && encodingFormat !== 'float' && encodingFormat !== 'base64')
+    return {
+      kind: 'invalid',
+      message: "Invalid 'encoding_format': send float or base64.",
+      param: 'encoding_format',
+      code: 'invalid_value',
+    };
+  return {
+    kind: 'valid',
+    model,
+    texts,
+    dimensions: typeof dimensions === 'number' ? dimensions : largest,
+    base64: encodingFormat === 'base64',
+  };
+}
+
 /**
  * `POST /v1/embeddings` (the OpenAI API, an API key): `{object:"list", data:[{object:"embedding", index,
  * embedding}], model, usage}` — deterministic unit vectors (1536 numbers, 3072 for
@@ -87,34 +139,12 @@ export function handleEmbeddingsHttp(
     sendJson(response, parsed.status, parsed.body, headers);
     return;
   }
-  const { model, input, dimensions, encoding_format: encodingFormat } = parsed.fields;
-  const refuse = (message: string, param: string, code: string) =>
-    sendJson(response, 400, apiError(message, 'invalid_request_error', code, param), headers);
-  if (typeof model !== 'string' || model === '')
-    return refuse("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
-  const texts = textsOf(input);
-  if (texts === undefined)
-    return refuse(
-      `'$.input' is invalid: send a non-empty string, or an array of 1 to ${MAX_INPUTS} non-empty strings or token arrays.`,
-      'input',
-      'invalid_value',
-    );
-  const largest = modelDimensions(model);
-  if (
-    dimensions !== undefined &&
-    (typeof dimensions !== 'number' ||
-      !Number.isInteger(dimensions) ||
-      dimensions < 1 ||
-      dimensions > largest)
-  )
-    return refuse(
-      `Invalid 'dimensions': send an integer from 1 to ${largest}.`,
-      'dimensions',
-      'invalid_value',
-    );
-  if (encodingFormat !== undefined && encodingFormat !== 'float' && encodingFormat !== 'base64')
-    return refuse("Invalid 'encoding_format': send float or base64.", 'encoding_format', 'invalid_value');
-  const size = typeof dimensions === 'number' ? dimensions : largest;
+  const read = readEmbeddingsBody(parsed.fields);
+  if (read.kind === 'invalid') {
+    sendJson(response, 400, apiError(read.message, 'invalid_request_error', read.code, read.param), headers);
+    return;
+  }
+  const { model, texts } = read;
   const tokens = texts.reduce((sum, text) => sum + Math.max(1, Math.ceil(text.length / 4)), 0);
   sendJson(
     response,
@@ -122,11 +152,11 @@ export function handleEmbeddingsHttp(
     {
       object: 'list',
       data: texts.map((text, index) => {
-        const vector = vectorOf(text, size);
+        const vector = vectorOf(text, read.dimensions);
         return {
           object: 'embedding',
           index,
-          embedding: encodingFormat === 'base64' ? base64Of(vector) : vector,
+          embedding: read.base64 ? base64Of(vector) : vector,
         };
       }),
       model,
