@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './context.js';
 import { type ParsedBody, sendJson } from './http-utilities.js';
-import { createId } from './ids.js';
 import { apiError } from './responses/error-bodies.js';
-import { answeredCredentialFailure, jsonObjectOf } from './responses/request-validation.js';
+import { acceptOpenAiJsonRequest } from './responses/request-validation.js';
 
 /** The embeddings endpoint of the OpenAI API (the ChatGPT backend has none). */
 export const EMBEDDINGS_PATH = '/v1/embeddings';
@@ -132,14 +131,10 @@ export function handleEmbeddingsHttp(
   response: ServerResponse,
   body: ParsedBody,
 ): void {
-  const headers = { 'x-request-id': createId('req', 16) };
-  if (answeredCredentialFailure(context, 'openai', request, response, headers)) return;
-  const parsed = jsonObjectOf(body);
-  if (parsed.kind === 'failure') {
-    sendJson(response, parsed.status, parsed.body, headers);
-    return;
-  }
-  const read = readEmbeddingsBody(parsed.fields);
+  const accepted = acceptOpenAiJsonRequest(context, request, response, body);
+  if (accepted === undefined) return;
+  const { fields, headers } = accepted;
+  const read = readEmbeddingsBody(fields);
   if (read.kind === 'invalid') {
     sendJson(response, 400, apiError(read.message, 'invalid_request_error', read.code, read.param), headers);
     return;

@@ -1,20 +1,7 @@
-import { postBackendJson } from './backend-json-request.js';
+import { type BackendJsonRequest, postBackendJson } from './backend-json-request.js';
 
-/** One `POST {openai}/embeddings` request. */
-export interface EmbeddingsRequest {
-  /** The endpoint's URL. */
-  url: string;
-  /** The request headers (credentials included). */
-  headers: Record<string, string>;
-  /** The client's Embeddings body, sent as it is. */
-  body: Readonly<Record<string, unknown>>;
-  /** Cancels the request. */
-  signal?: AbortSignal | undefined;
-  /** `fetch` to use. */
-  fetch: typeof fetch;
-  /** Current time, epoch ms. */
-  now: number;
-}
+/** One `POST {openai}/embeddings` request: the client's Embeddings body, sent as it is. */
+export type EmbeddingsRequest = Omit<BackendJsonRequest, 'endpointName'>;
 
 /** What the OpenAI API answered an embeddings request: its status and JSON body. */
 export interface EmbeddingsAnswer {
@@ -31,14 +18,6 @@ export interface EmbeddingsAnswer {
  *   kept), a redirect or a network failure; CodexProviderError `aborted`
  */
 export async function requestEmbeddings(request: EmbeddingsRequest): Promise<EmbeddingsAnswer> {
-  const { status, json } = await postBackendJson({
-    url: request.url,
-    endpointName: 'the embeddings endpoint',
-    headers: request.headers,
-    body: request.body,
-    signal: request.signal,
-    fetch: request.fetch,
-    now: request.now,
-  });
+  const { status, json } = await postBackendJson({ ...request, endpointName: 'the embeddings endpoint' });
   return { status, body: json };
 }

@@ -1,22 +1,14 @@
 import { resolveModelAlias } from '@codetether/responses-protocol';
-import { postBackendJson } from './backend-json-request.js';
+import { type BackendJsonRequest, postBackendJson } from './backend-json-request.js';
 import { CodexProviderError } from './errors.js';
 
-/** One `POST {openai}/responses/input_tokens` request. */
-export interface InputTokenCountRequest {
-  /** The endpoint's URL. */
-  url: string;
-  /** The request headers (credentials included). */
-  headers: Record<string, string>;
-  /** The Responses body whose input is counted (its model alias, if any, is resolved before sending). */
+/**
+ * One `POST {openai}/responses/input_tokens` request: the Responses body whose input is counted (its model
+ * alias, if any, is resolved before sending).
+ */
+export type InputTokenCountRequest = Omit<BackendJsonRequest, 'endpointName' | 'body'> & {
   body: Readonly<Record<string, unknown>>;
-  /** Cancels the request. */
-  signal?: AbortSignal | undefined;
-  /** `fetch` to use. */
-  fetch: typeof fetch;
-  /** Current time, epoch ms. */
-  now: number;
-}
+};
 
 /**
  * Asks the OpenAI API how many input tokens a Responses body holds (`POST /responses/input_tokens`,
@@ -32,15 +24,7 @@ export async function requestInputTokenCount(request: InputTokenCountRequest): P
     typeof model === 'string' && model.trim() !== ''
       ? { ...request.body, model: resolveModelAlias(model).model }
       : request.body;
-  const { status, json } = await postBackendJson({
-    url: request.url,
-    endpointName: 'the token counting endpoint',
-    headers: request.headers,
-    body,
-    signal: request.signal,
-    fetch: request.fetch,
-    now: request.now,
-  });
+  const { status, json } = await postBackendJson({ ...request, body, endpointName: 'the token counting endpoint' });
   const count = countOf(json);
   if (count === undefined)
     throw new CodexProviderError(

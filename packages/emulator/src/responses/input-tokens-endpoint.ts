@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { type ParsedBody, sendJson } from '../http-utilities.js';
-import { createId } from '../ids.js';
 import { resolveContinuation } from './continuation.js';
 import { apiError } from './error-bodies.js';
 import { OPENAI_PROJECT } from './prepare-response.js';
 import { analyzeRequest } from './request-analysis.js';
-import { answeredCredentialFailure, jsonObjectOf } from './request-validation.js';
+import { acceptOpenAiJsonRequest } from './request-validation.js';
 import { inputTokensOf } from './response-events.js';
 
 /** The token counting endpoint of the OpenAI API (the ChatGPT backend has none). */
@@ -30,14 +29,9 @@ export function handleInputTokensHttp(
   response: ServerResponse,
   body: ParsedBody,
 ): void {
-  const headers = { 'x-request-id': createId('req', 16) };
-  if (answeredCredentialFailure(context, 'openai', request, response, headers)) return;
-  const parsed = jsonObjectOf(body);
-  if (parsed.kind === 'failure') {
-    sendJson(response, parsed.status, parsed.body, headers);
-    return;
-  }
-  const fields = parsed.fields;
+  const accepted = acceptOpenAiJsonRequest(context, request, response, body);
+  if (accepted === undefined) return;
+  const { fields, headers } = accepted;
   if (
     fields.input !== undefined &&
     fields.input !== null &&

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { bearerToken, headerValue, type ParsedBody, sendJson } from '../http-utilities.js';
+import { createId } from '../ids.js';
 import { DEFAULT_MODEL_CATALOGUE, modelCatalogueOf, servesModel } from '../models/model-catalogue.js';
 import { type ApiErrorBody, apiError } from './error-bodies.js';
 
@@ -292,4 +293,38 @@ export function jsonObjectOf(body: ParsedBody): JsonObjectBody {
     status: body.kind === 'too-large' ? 413 : 400,
     body: apiError(message, 'invalid_request_error', null),
   };
+}
+
+/** A JSON request to one of the OpenAI API's endpoints, accepted: its fields, and the headers of its answer. */
+export interface AcceptedOpenAiJsonRequest {
+  /** The body's fields. */
+  fields: Record<string, unknown>;
+  /** The answer's headers (its request id). */
+  headers: Record<string, string>;
+}
+
+/**
+ * Takes a JSON `POST` to one of the OpenAI API's endpoints besides `/responses` (token counting,
+ * embeddings): answers a refused API key, or a body that is no JSON object, itself (with a request id)
+ * and returns `undefined`; else the body's fields and the answer's headers.
+ *
+ * @param context - emulator state
+ * @param request - the request
+ * @param response - the response
+ * @param body - the parsed body
+ */
+export function acceptOpenAiJsonRequest(
+  context: EmulatorContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: ParsedBody,
+): AcceptedOpenAiJsonRequest | undefined {
+  const headers = { 'x-request-id': createId('req', 16) };
+  if (answeredCredentialFailure(context, 'openai', request, response, headers)) return undefined;
+  const parsed = jsonObjectOf(body);
+  if (parsed.kind === 'failure') {
+    sendJson(response, parsed.status, parsed.body, headers);
+    return undefined;
+  }
+  return { fields: parsed.fields, headers };
 }
