@@ -24,7 +24,11 @@ export async function requestInputTokenCount(request: InputTokenCountRequest): P
     typeof model === 'string' && model.trim() !== ''
       ? { ...request.body, model: resolveModelAlias(model).model }
       : request.body;
-  const { status, json } = await postBackendJson({ ...request, body, endpointName: 'the token counting endpoint' });
+  const { status, json } = await postBackendJson({
+    ...request,
+    body,
+    endpointName: 'the token counting endpoint',
+  });
   const count = countOf(json);
   if (count === undefined)
     throw new CodexProviderError(
