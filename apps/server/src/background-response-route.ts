@@ -14,7 +14,7 @@ import { recordResponseUsage } from './response-usage-metrics.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
 import { rebuildResponse } from './stored-response.js';
-import { shutdownError, type TrackedRequest, trackRequest } from './tracked-request.js';
+import { type TrackedRequest, trackRequest } from './tracked-request.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
 
 function incompleteUpstream(): GatewayError {
@@ -63,13 +63,6 @@ async function runInBackground(
       }
       if (event === undefined) {
         const failure = incompleteUpstream();
-        reportStreamError(context, route, failure);
-        background.finish('failed', context.now(), failure);
-        break;
-      }
-      if (event.type === 'error' && tracked.wasStoppedForShutdown()) {
-        // The turn's own error event for its aborted upstream says `aborted`: its readers are told why.
-        const failure = shutdownError();
         reportStreamError(context, route, failure);
         background.finish('failed', context.now(), failure);
         break;

@@ -427,13 +427,18 @@ describe('client disconnect and shutdown', () => {
     }
   });
 
-  it.each(['http', 'websocket'] as const)(
-    'graceful shutdown ends an open /v1/responses stream with server_shutting_down (upstream %s)',
+  it.each([
+    ['http', true],
+    ['websocket', true],
+    ['http', false],
+  ] as const)(
+    'graceful shutdown ends an open /v1/responses stream with server_shutting_down (upstream %s, continuation %s)',
     TIMEOUT,
-    async (transport) => {
+    async (transport, continuation) => {
       const harness = await startGatewayHarness({
         transport,
         emulator: { scenario: 'slow', eventDelayMs: 50 },
+        ...(continuation ? {} : { continuation: false }),
       });
       try {
         const response = await fetch(`${harness.baseUrl}/responses`, {

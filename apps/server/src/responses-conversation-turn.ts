@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConversationInput } from '@codetether/provider-codex';
+import { CodexProviderError } from '@codetether/provider-codex';
 import type { ResponseItem, StreamChunk } from '@codetether/responses-protocol';
 import { authorizationOf } from './api-key-header.js';
 import { ArrivingEvents } from './arriving-events.js';
@@ -428,12 +429,15 @@ export interface ConversationsApiTurn {
  * the upstream accepted the turn or the turn produced its first chunk (failures before either are
  * thrown, like `createResponseStream`'s); its events are relayed as they arrive (see
  * `ConversationCallOptions.onEvent` for when the turn holds them back), not chunk by chunk; a failure
- * the upstream sent no event for (a dropped socket) becomes one `error` event. `onEnd` runs once the
- * events are over (read to the end, closed, or failed before the first chunk).
+ * the upstream sent no event for (a dropped socket) becomes one `error` event — but the turn's failure for
+ * its own upstream signal aborting (the client left, a cancel, a shutdown) is thrown, as the passthrough's
+ * is, so each route answers it as it answers any stopped request (`server_shutting_down` for a shutdown).
+ * `onEnd` runs once the events are over (read to the end, closed, or failed before the first chunk).
  */
 async function conversationResponseStream(
   chunks: AsyncGenerator<StreamChunk, void, undefined>,
   arriving: ArrivingEvents,
+  signal: AbortSignal,
   onEnd: () => void,
 ): Promise<GatewayResponseStream> {
   let pendingChunk: Promise<IteratorResult<StreamChunk, void>> | undefined = chunks.next();
@@ -473,6 +477,8 @@ async function conversationResponseStream(
         const chunk = result.value;
         result = undefined;
         if (chunk.type === 'error' && !relayedError) {
+          if (signal.aborted)
+            throw new CodexProviderError('aborted', chunk.message, { cause: signal.reason });
           yield { type: 'error', code: chunk.code ?? 'upstream_error', message: chunk.message };
           return;
         }
@@ -553,7 +559,7 @@ export async function openResponseStream(
     },
     onResponseStarted: () => arriving.markStarted(),
   });
-  return conversationResponseStream(chunks, arriving, () => {
+  return conversationResponseStream(chunks, arriving, upstream.signal, () => {
     if (streamingId !== undefined) index.endStreamingResponse(clientTag, streamingId);
   });
 }

@@ -26,7 +26,7 @@ import { metadataSchema } from './request-metadata.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
-import { shutdownError, trackRequest } from './tracked-request.js';
+import { trackRequest } from './tracked-request.js';
 import { mapStreamErrorChunk } from './upstream-error-mapping.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
 import { validationErrorToGatewayError } from './validation-error.js';
@@ -194,11 +194,6 @@ export async function handleResponses(
           }
           readNext = true;
           if (event === undefined) return;
-          // The turn's own error event for its aborted upstream says `aborted`: the client is told why.
-          if (event.type === 'error' && tracked.wasStoppedForShutdown()) {
-            yield errorFrame(shutdownError());
-            return;
-          }
           if (typeof event.sequence_number === 'number') sequenceNumber = event.sequence_number + 1;
           if (!firstTokenSent && event.type.endsWith('.delta')) {
             firstTokenSent = true;

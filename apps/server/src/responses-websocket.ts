@@ -14,7 +14,7 @@ import { reportRateLimits } from './rate-limit-headers.js';
 import { isOpenAiResponsesEventType } from './relayed-response-events.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { responsesRequestSchema, TERMINAL_RESPONSE_EVENT_TYPES } from './responses-route.js';
-import { drainingError, shutdownError, trackRequest } from './tracked-request.js';
+import { drainingError, trackRequest } from './tracked-request.js';
 import { mapProviderError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 import { closeWithinGrace } from './websocket-close.js';
@@ -211,8 +211,6 @@ async function streamResponse(
       // to the Codex CLI, which reads its usage windows from them (the OpenAI SDKs' helpers fail on them).
       if (!isOpenAiResponsesEventType(type) && !(relaysChatGptEvents && type.startsWith(CODEX_EVENT_PREFIX)))
         continue;
-      // The turn's own error event for its aborted upstream says `aborted`: the client is told why.
-      if (type === 'error' && tracked.wasStoppedForShutdown()) throw shutdownError();
       socket.send(JSON.stringify(event));
       // Backpressure, as the HTTP routes have: the next event is read from upstream only once the client
       // took this one in, so a client that reads slowly (or not at all) does not make the gateway hold the
