@@ -15,16 +15,8 @@ import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
 import { rebuildResponse } from './stored-response.js';
 import { type TrackedRequest, trackRequest } from './tracked-request.js';
+import { upstreamIncompleteError } from './upstream-error-mapping.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
-
-function incompleteUpstream(): GatewayError {
-  return new GatewayError(
-    502,
-    'server_error',
-    'The upstream stream ended before the response was complete. Try again.',
-    { code: 'upstream_incomplete' },
-  );
-}
 
 /** Refuses what a background response cannot be: one that is not stored (OpenAI's rule too). */
 function refuseUnstoredBackground(body: Record<string, unknown>): void {
@@ -62,7 +54,7 @@ async function runInBackground(
         break;
       }
       if (event === undefined) {
-        const failure = incompleteUpstream();
+        const failure = upstreamIncompleteError();
         reportStreamError(context, route, failure);
         background.finish('failed', context.now(), failure);
         break;
@@ -157,7 +149,7 @@ export async function handleBackgroundResponse(
     });
     iterator = stream.events[Symbol.asyncIterator]();
     const first = await nextRelayedEvent(iterator);
-    if (first === undefined) throw incompleteUpstream();
+    if (first === undefined) throw upstreamIncompleteError();
     if (first.type === 'error') throw errorEventToGatewayError(first);
     if (!isRecord(first.response) || typeof first.response.id !== 'string' || first.response.id === '')
       throw new GatewayError(

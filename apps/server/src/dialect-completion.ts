@@ -10,10 +10,14 @@ import { withAuthorization } from './api-key-header.js';
 import { openChatStream } from './chat-conversation-turn.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
-import { GatewayError } from './openai-error.js';
+import type { GatewayError } from './openai-error.js';
 import { respondWithFrames } from './sse-response.js';
 import { shutdownError, trackRequest } from './tracked-request.js';
-import { mapStreamErrorChunk, NON_FATAL_STREAM_ERROR_CODES } from './upstream-error-mapping.js';
+import {
+  mapStreamErrorChunk,
+  NON_FATAL_STREAM_ERROR_CODES,
+  upstreamIncompleteError,
+} from './upstream-error-mapping.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
 
 /**
@@ -81,15 +85,6 @@ async function nextChunk(
     if (chunk.type !== 'error' || !NON_FATAL_STREAM_ERROR_CODES.has(chunk.code ?? '')) return result;
     context.logger.warn({ route, code: chunk.code }, 'skipped an unreadable upstream event');
   }
-}
-
-function incompleteError(): GatewayError {
-  return new GatewayError(
-    502,
-    'server_error',
-    'The upstream stream ended before the response was complete. Try again.',
-    { code: 'upstream_incomplete' },
-  );
 }
 
 /**
@@ -170,7 +165,7 @@ export async function runDialectCompletion(
         throw await fail(error);
       }
       await closeUpstreamIterator(iterator);
-      if (!finished) throw await fail(incompleteError());
+      if (!finished) throw await fail(upstreamIncompleteError());
       return c.json(answer.result(), 200, options.answerHeaders?.());
     }
 
@@ -197,7 +192,7 @@ export async function runDialectCompletion(
             }
           }
           if (result.done === true) {
-            yield errorFrame(tracked.wasStoppedForShutdown() ? shutdownError() : incompleteError());
+            yield errorFrame(tracked.wasStoppedForShutdown() ? shutdownError() : upstreamIncompleteError());
             return;
           }
           const chunk = result.value;

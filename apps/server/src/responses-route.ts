@@ -14,7 +14,7 @@ import type { GatewayContext } from './gateway-context.js';
 import type { GatewayResponseStream } from './gateway-provider.js';
 import type { RouteRequest } from './gateway-routes.js';
 import { isRecord } from './is-record.js';
-import { GatewayError } from './openai-error.js';
+import type { GatewayError } from './openai-error.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import {
   errorEventToGatewayError,
@@ -27,7 +27,7 @@ import { recordResponseUsage } from './response-usage-metrics.js';
 import { SSE_HEADERS } from './sse-headers.js';
 import { respondWithFrames } from './sse-response.js';
 import { trackRequest } from './tracked-request.js';
-import { mapStreamErrorChunk } from './upstream-error-mapping.js';
+import { mapStreamErrorChunk, upstreamIncompleteError } from './upstream-error-mapping.js';
 import { closeUpstreamIterator } from './upstream-iterator-close.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 
@@ -85,12 +85,7 @@ async function collectFinalResponse(
     recordResponseUsage(context, event.response, key);
     return assembly.result() ?? {};
   }
-  throw new GatewayError(
-    502,
-    'server_error',
-    'The upstream stream ended before the response was complete. Try again.',
-    { code: 'upstream_incomplete' },
-  );
+  throw upstreamIncompleteError();
 }
 
 /**

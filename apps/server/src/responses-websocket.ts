@@ -15,7 +15,7 @@ import { isOpenAiResponsesEventType } from './relayed-response-events.js';
 import { recordResponseUsage } from './response-usage-metrics.js';
 import { responsesRequestSchema, TERMINAL_RESPONSE_EVENT_TYPES } from './responses-route.js';
 import { drainingError, trackRequest } from './tracked-request.js';
-import { mapProviderError } from './upstream-error-mapping.js';
+import { mapProviderError, upstreamIncompleteError } from './upstream-error-mapping.js';
 import { validationErrorToGatewayError } from './validation-error.js';
 import { closeWithinGrace } from './websocket-close.js';
 import { drained } from './writable-drained.js';
@@ -227,14 +227,7 @@ async function streamResponse(
         return;
       }
     }
-    throw new GatewayError(
-      502,
-      'server_error',
-      'The upstream stream ended before the response was complete. Try again.',
-      {
-        code: 'upstream_incomplete',
-      },
-    );
+    throw upstreamIncompleteError();
   } catch (error) {
     if (clientWentAway(tracked)) return;
     const mapped = requestFailure(context, tracked, error);

@@ -171,3 +171,13 @@ export function mapStreamErrorChunk(message: string, code: string | undefined): 
 
 /** Error chunk codes that concern a single event; the stream goes on after them. */
 export const NON_FATAL_STREAM_ERROR_CODES: ReadonlySet<string> = new Set(['malformed-json', 'invalid-event']);
+
+/** The 502 `upstream_incomplete` of an upstream stream that ended before its response was complete. */
+export function upstreamIncompleteError(): GatewayError {
+  return new GatewayError(
+    502,
+    'server_error',
+    'The upstream stream ended before the response was complete. Try again.',
+    { code: 'upstream_incomplete' },
+  );
+}
