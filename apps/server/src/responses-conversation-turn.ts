@@ -352,33 +352,32 @@ function withoutBackground(body: Record<string, unknown>): {
 }
 
 /**
- * Makes the response object an event carries hold the request's `metadata`, as OpenAI's do (the
- * ChatGPT backend is not sent it, and answers `{}`).
+ * Sets `echoes` on the response object an event carries (`response.created`, `.completed`…; other
+ * events change nothing): what OpenAI's response objects say of the request that the upstream's do not.
  */
-function echoMetadata(event: unknown, metadata: Record<string, unknown>): void {
+function echoInResponse(event: unknown, echoes: Readonly<Record<string, unknown>>): void {
   if (isRecord(event) && isRecord(event.response) && 'id' in event.response)
-    event.response.metadata = metadata;
+    Object.assign(event.response, echoes);
 }
 
-/** The passthrough stream with the request's `metadata` echoed in its response objects. */
+/**
+ * The passthrough stream with the request's `metadata` echoed in its response objects (the ChatGPT
+ * backend is not sent it, and answers `{}`).
+ */
 function withEchoedMetadata(
   stream: GatewayResponseStream,
   metadata: Record<string, unknown> | undefined,
 ): GatewayResponseStream {
   if (metadata === undefined) return stream;
   const source = stream.events;
+  const echoes = { metadata };
   async function* events(): AsyncGenerator<unknown, void, undefined> {
     for await (const event of source) {
-      echoMetadata(event, metadata as Record<string, unknown>);
+      echoInResponse(event, echoes);
       yield event;
     }
   }
   return { ...stream, events: events() };
-}
-
-/** Makes the response object an event carries say it is a background response, as OpenAI's do. */
-function markBackground(event: unknown): void {
-  if (isRecord(event) && isRecord(event.response) && 'id' in event.response) event.response.background = true;
 }
 
 const RAW_ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'response.failed']);
@@ -390,16 +389,6 @@ function namedPreviousResponseId(body: Record<string, unknown>): string | null {
 }
 
 /**
- * Makes the response object an upstream event carries name the response the client's request named,
- * as OpenAI's do: upstream, a continued turn names the conversation's last response (also when the
- * client sent its whole input) and a turn sent in full names none (also when the client named one).
- */
-function echoPreviousResponseId(event: unknown, previousResponseId: string | null): void {
-  if (isRecord(event) && isRecord(event.response) && 'id' in event.response)
-    event.response.previous_response_id = previousResponseId;
-}
-
-/**
  * Makes the response object an event carries name the Conversations API conversation the request ran
  * on (`conversation: {id}`), as OpenAI's do.
  *
@@ -407,8 +396,7 @@ function echoPreviousResponseId(event: unknown, previousResponseId: string | nul
  * @param conversationId - the conversation's id
  */
 export function echoConversation(event: unknown, conversationId: string): void {
-  if (isRecord(event) && isRecord(event.response) && 'id' in event.response)
-    event.response.conversation = { id: conversationId };
+  echoInResponse(event, { conversation: { id: conversationId } });
 }
 
 /** What a Conversations API turn tells {@link openResponseStream} besides the body it prepared. */
@@ -541,14 +529,17 @@ export async function openResponseStream(
           request.template,
         );
   };
-  const previousResponseId = namedPreviousResponseId(body);
+  // What the response objects say of this request, as OpenAI's do. `previous_response_id`: the one the
+  // request named — upstream, a continued turn names the conversation's last response (also when the
+  // client sent its whole input) and a turn sent in full names none (also when the client named one).
+  const echoes: Record<string, unknown> = { previous_response_id: namedPreviousResponseId(body) };
+  if (background) echoes.background = true;
+  if (metadata !== undefined) echoes.metadata = metadata;
+  if (conversationTurn !== undefined) echoes.conversation = { id: conversationTurn.conversationId };
   const chunks = runConversationTurn(context, turn, {
     signal: upstream.signal,
     onEvent: (event) => {
-      echoPreviousResponseId(event, previousResponseId);
-      if (background) markBackground(event);
-      if (metadata !== undefined) echoMetadata(event, metadata);
-      if (conversationTurn !== undefined) echoConversation(event, conversationTurn.conversationId);
+      echoInResponse(event, echoes);
       assembly.observe(event);
       if (streamingId === undefined) {
         // Cheap until the response has an id (a property read); then registered once.
