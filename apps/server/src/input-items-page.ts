@@ -1,7 +1,22 @@
+import { z } from 'zod';
 import { GatewayError } from './openai-error.js';
 
 /** The smallest and largest `limit` of an input item list, and its default (OpenAI's). */
 export const INPUT_ITEMS_LIMIT = { min: 1, max: 100, default: 20 } as const;
+
+/**
+ * The zod schema of a paginated list's `limit` query parameter (for `/openapi.json`; the page checks it).
+ *
+ * @param items - what the list holds, as its description names it ("items", "messages"…)
+ */
+export function pageLimitSchema(items: string) {
+  return z
+    .int()
+    .min(INPUT_ITEMS_LIMIT.min)
+    .max(INPUT_ITEMS_LIMIT.max)
+    .default(INPUT_ITEMS_LIMIT.default)
+    .describe(`The most ${items} of the page.`);
+}
 
 /** The pagination of `GET /v1/responses/{id}/input_items`, as its query string gives it. */
 export interface InputItemsPageQuery {

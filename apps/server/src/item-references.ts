@@ -1,19 +1,16 @@
 import { authorizationOf } from './api-key-header.js';
 import { clientTagOf } from './conversation-index.js';
+import { echoedId } from './echoed-id.js';
 import type { GatewayContext } from './gateway-context.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
 import type { ParsedOutputs } from './stored-response.js';
 
-/** The longest part of an unknown item id an error message repeats. */
-const ECHOED_ID_LENGTH = 128;
-
 function itemNotFound(itemId: string, param: string): GatewayError {
-  const echoed = itemId.length > ECHOED_ID_LENGTH ? `${itemId.slice(0, ECHOED_ID_LENGTH)}…` : itemId;
   return new GatewayError(
     404,
     'invalid_request_error',
-    `Item with id '${echoed}' not found. Only items this gateway holds for the same key can be referenced (output items of the responses it answered recently, and a conversation's own items); send the item itself instead of an item_reference.`,
+    `Item with id '${echoedId(itemId)}' not found. Only items this gateway holds for the same key can be referenced (output items of the responses it answered recently, and a conversation's own items); send the item itself instead of an item_reference.`,
     { param },
   );
 }

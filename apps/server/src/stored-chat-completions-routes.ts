@@ -2,39 +2,27 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { authorizationOf } from './api-key-header.js';
 import { clientTagOf } from './conversation-index.js';
+import { echoedId } from './echoed-id.js';
 import type { GatewayContext } from './gateway-context.js';
-import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
+import { inputItemsPage, pageLimitSchema } from './input-items-page.js';
 import { isRecord } from './is-record.js';
 import { GatewayError } from './openai-error.js';
 import { readJsonBody } from './request-body.js';
 import { metadataSchema, readMetadata } from './request-metadata.js';
 import type { Metadata, StoredChatCompletionStore } from './stored-chat-completions.js';
 
-/** The longest part of an unknown completion id an error message repeats. */
-const ECHOED_ID_LENGTH = 128;
-
 /** The zod schema of the query of `GET /v1/chat/completions` (for `/openapi.json`). */
 export const storedChatCompletionsQuerySchema = z.object({
   model: z.string().describe('Only completions of this model.'),
   'metadata[key]': z.string().describe('Only completions with this metadata pair (any number of them).'),
-  limit: z
-    .int()
-    .min(INPUT_ITEMS_LIMIT.min)
-    .max(INPUT_ITEMS_LIMIT.max)
-    .default(INPUT_ITEMS_LIMIT.default)
-    .describe('The most completions of the page.'),
+  limit: pageLimitSchema('completions'),
   order: z.enum(['asc', 'desc']).default('asc').describe('`asc`: oldest first.'),
   after: z.string().describe('A completion id: the page starts after it.'),
 });
 
 /** The zod schema of the query of `GET /v1/chat/completions/{id}/messages` (for `/openapi.json`). */
 export const storedChatMessagesQuerySchema = z.object({
-  limit: z
-    .int()
-    .min(INPUT_ITEMS_LIMIT.min)
-    .max(INPUT_ITEMS_LIMIT.max)
-    .default(INPUT_ITEMS_LIMIT.default)
-    .describe('The most messages of the page.'),
+  limit: pageLimitSchema('messages'),
   order: z.enum(['asc', 'desc']).default('asc').describe('`asc`: in the order they were sent.'),
   after: z.string().describe('A message id: the page starts after it.'),
 });
@@ -62,10 +50,14 @@ export const storedChatCompletionListSchema = z.object({
 
 /** OpenAI's 404 for a chat completion it does not hold (unknown, deleted, expired, not stored, another key's). */
 function completionNotFound(id: string): GatewayError {
-  const echoed = id.length > ECHOED_ID_LENGTH ? `${id.slice(0, ECHOED_ID_LENGTH)}…` : id;
-  return new GatewayError(404, 'invalid_request_error', `Chat completion with id '${echoed}' not found.`, {
-    param: 'completion_id',
-  });
+  return new GatewayError(
+    404,
+    'invalid_request_error',
+    `Chat completion with id '${echoedId(id)}' not found.`,
+    {
+      param: 'completion_id',
+    },
+  );
 }
 
 /** The store, or the 404 when it is turned off. */

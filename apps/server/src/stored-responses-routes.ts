@@ -6,23 +6,16 @@ import { authorizationOf } from './api-key-header.js';
 import { cancelBackgroundResponse, retrieveBackgroundResponse } from './background-response-route.js';
 import type { BackgroundResponse } from './background-responses.js';
 import { clientTagOf } from './conversation-index.js';
+import { echoedId } from './echoed-id.js';
 import { runProviderRequest } from './forwarded-request.js';
 import type { GatewayContext } from './gateway-context.js';
-import { INPUT_ITEMS_LIMIT, inputItemsPage } from './input-items-page.js';
+import { inputItemsPage, pageLimitSchema } from './input-items-page.js';
 import { GatewayError } from './openai-error.js';
 import { inputItemsOf, rebuildResponse, type StoredResponse } from './stored-response.js';
 
-/** The longest part of an unknown response id an error message repeats. */
-const ECHOED_ID_LENGTH = 128;
-
 /** The zod schema of the query of `GET /v1/responses/{id}/input_items` (for `/openapi.json`). */
 export const inputItemsQuerySchema = z.object({
-  limit: z
-    .int()
-    .min(INPUT_ITEMS_LIMIT.min)
-    .max(INPUT_ITEMS_LIMIT.max)
-    .default(INPUT_ITEMS_LIMIT.default)
-    .describe('The most items of the page.'),
+  limit: pageLimitSchema('items'),
   order: z.enum(['asc', 'desc']).default('desc').describe('`desc`: newest first.'),
   after: z.string().describe('An item id: the page starts after it.'),
   before: z.string().describe('An item id: the page ends before it.'),
@@ -64,9 +57,11 @@ export const responseItemListSchema = z.object({
  * deleted or another key's response.
  */
 function responseNotFound(responseId: string): GatewayError {
-  const echoed =
-    responseId.length > ECHOED_ID_LENGTH ? `${responseId.slice(0, ECHOED_ID_LENGTH)}…` : responseId;
-  return new GatewayError(404, 'invalid_request_error', `Response with id '${echoed}' not found.`);
+  return new GatewayError(
+    404,
+    'invalid_request_error',
+    `Response with id '${echoedId(responseId)}' not found.`,
+  );
 }
 
 function responseIdOf(c: Context): string {
