@@ -222,14 +222,15 @@ function startingAfterOf(c: Context): number {
  * @param context - shared gateway state
  * @param c - the Hono context
  * @param background - the key's background response the path names
+ * @param streamed - whether the retrieve asks for its events (`stream=true`)
  */
 export function retrieveBackgroundResponse(
   context: GatewayContext,
   c: Context,
   background: BackgroundResponse,
+  streamed: boolean,
 ): Response {
-  const stream = c.req.query('stream');
-  if (stream === undefined || stream === 'false') return c.json(currentResponse(context, background));
+  if (!streamed) return c.json(currentResponse(context, background));
   const startingAfter = startingAfterOf(c);
   if (!background.canResumeAfter(startingAfter))
     throw new GatewayError(

@@ -108,15 +108,20 @@ async function forwardedOrNotFound(
   return c.json(answer.body as object, answer.status as ContentfulStatusCode);
 }
 
-function refuseStreamedRetrieve(c: Context): void {
+/** Whether a retrieve asks for the response's events (`stream` given, and not `false`). */
+function asksForStream(c: Context): boolean {
   const stream = c.req.query('stream');
-  if (stream !== undefined && stream !== 'false')
-    throw new GatewayError(
-      400,
-      'invalid_request_error',
-      'Only background responses can be streamed again (created with `background: true`): the gateway keeps the final object of any other response, not its events. Retrieve it without `stream`.',
-      { param: 'stream', code: 'unsupported_parameter' },
-    );
+  return stream !== undefined && stream !== 'false';
+}
+
+/** The 400 of a streamed retrieve of a response that did not run in the background. */
+function streamedRetrieveRefused(): GatewayError {
+  return new GatewayError(
+    400,
+    'invalid_request_error',
+    'Only background responses can be streamed again (created with `background: true`): the gateway keeps the final object of any other response, not its events. Retrieve it without `stream`.',
+    { param: 'stream', code: 'unsupported_parameter' },
+  );
 }
 
 /** The client's background response named by the path, while the gateway keeps it. */
@@ -135,14 +140,15 @@ function backgroundResponseOf(context: GatewayContext, c: Context): BackgroundRe
  * @param c - the Hono context
  */
 export async function handleRetrieveResponse(context: GatewayContext, c: Context): Promise<Response> {
+  const streamed = asksForStream(c);
   const background = backgroundResponseOf(context, c);
-  if (background !== undefined) return retrieveBackgroundResponse(context, c, background);
+  if (background !== undefined) return retrieveBackgroundResponse(context, c, background, streamed);
   const stored = heldResponse(context, c);
-  // A response the gateway does not hold is unknown, streamed or not (a stream is never forwarded).
-  const stream = c.req.query('stream');
-  if (stored === undefined && stream !== undefined && stream !== 'false')
-    throw responseNotFound(responseIdOf(c));
-  refuseStreamedRetrieve(c);
+  if (streamed) {
+    // A response the gateway does not hold is unknown, streamed or not (a stream is never forwarded).
+    if (stored === undefined) throw responseNotFound(responseIdOf(c));
+    throw streamedRetrieveRefused();
+  }
   if (stored === undefined) return forwardedOrNotFound(context, c, 'retrieve');
   return c.json(rebuildResponse(stored));
 }
