@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFakeGateway } from './__fixtures__/fake-gateway.js';
-
-/** Resolves once `condition` holds, checking it on every turn of the event loop. */
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setImmediate(resolve));
-}
+import { until } from './__fixtures__/until.js';
 
 describe('background responses over the stateless passthrough', () => {
   it('runs, is retrieved and resumed from the background registry alone', async () => {

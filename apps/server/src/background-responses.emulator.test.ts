@@ -9,15 +9,11 @@ import { apiErrorOf } from './__fixtures__/api-error.js';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { PYTHON_AVAILABLE, runPythonScript } from './__fixtures__/python-sdk.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { until } from './__fixtures__/until.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
-
-/** Resolves once `condition` holds, checking it every few milliseconds. */
-async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 /** Polls a background response as OpenAI's docs do, until it is no longer queued or in progress. */
 async function poll(client: OpenAI, id: string): Promise<OpenAI.Responses.Response> {

@@ -3,13 +3,9 @@ import type { RecordedRequest } from '@codetether/emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientChatMessage, sendChatTurn } from './__fixtures__/chat-turn.js';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { until } from './__fixtures__/until.js';
 
 const SESSION = 'one-session-two-requests';
-
-/** Resolves once `condition` holds, checking it on every turn of the event loop. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-}
 
 function responsesRequests(harness: GatewayHarness): RecordedRequest[] {
   return harness.emulator.requests.filter((request) => request.path.endsWith('/responses'));

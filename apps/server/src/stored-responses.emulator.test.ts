@@ -6,15 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiErrorOf } from './__fixtures__/api-error.js';
 import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { until } from './__fixtures__/until.js';
 import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
-
-/** Resolves once `condition` holds, checking it on every turn of the event loop. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-}
 
 /** Asserts OpenAI's 404 for a response it does not know. */
 async function expectNotFound(call: Promise<unknown>, responseId: string): Promise<void> {
