@@ -41,22 +41,23 @@ async function runInBackground(
   tracked: TrackedRequest,
   route: string,
 ): Promise<void> {
+  /** Ends the response `failed` with `failure` (its readers get it as an `error` event), counted and logged. */
+  const fail = (failure: GatewayError): void => {
+    reportStreamError(context, route, failure);
+    background.finish('failed', context.now(), failure);
+  };
   try {
     while (!background.ended) {
       let event: Awaited<ReturnType<typeof nextRelayedEvent>>;
       try {
         event = await nextRelayedEvent(events);
       } catch (error) {
-        if (background.ended) break;
-        const failure = requestFailure(context, tracked, error);
-        reportStreamError(context, route, failure);
-        background.finish('failed', context.now(), failure);
+        // A cancel ended it first: its upstream's abort is no failure.
+        if (!background.ended) fail(requestFailure(context, tracked, error));
         break;
       }
       if (event === undefined) {
-        const failure = upstreamIncompleteError();
-        reportStreamError(context, route, failure);
-        background.finish('failed', context.now(), failure);
+        fail(upstreamIncompleteError());
         break;
       }
       if (event.type === 'error') context.metrics.recordError(route, 'upstream_error_event');
