@@ -12,6 +12,7 @@ import { runDialectCompletion } from './dialect-completion.js';
 import { dialectValidationError } from './dialect-validation-error.js';
 import { type GatewayContext, REASONING_HEADER } from './gateway-context.js';
 import type { RouteRequest } from './gateway-routes.js';
+import { isRecord } from './is-record.js';
 import { reportRateLimits } from './rate-limit-headers.js';
 import { readJsonBody } from './request-body.js';
 import { readMetadata } from './request-metadata.js';
@@ -42,12 +43,14 @@ export async function handleChatCompletions(
   c: Context,
   routeRequest: RouteRequest,
 ): Promise<Response> {
-  const parsed = chatCompletionRequestSchema.safeParse(await readJsonBody(c, context.maxJsonDepth));
+  const raw = await readJsonBody(c, context.maxJsonDepth);
+  const parsed = chatCompletionRequestSchema.safeParse(raw);
   if (!parsed.success) throw dialectValidationError(parsed.error);
   const unsupportedParameter = findUnsupportedChatParameter(parsed.data);
   if (unsupportedParameter !== undefined) throw unsupportedParameter;
   const body = parsed.data;
-  const metadata = readMetadata(body.metadata);
+  // From the body as sent: zod's record leaves out a "__proto__" key, checked or not.
+  const metadata = readMetadata(isRecord(raw) ? raw.metadata : undefined);
   const id = `chatcmpl-${randomUUID().replaceAll('-', '')}`;
   const store = body.store === true ? context.storedChatCompletions : undefined;
   const clientTag = clientTagOf(authorizationOf(c.req.raw.headers));

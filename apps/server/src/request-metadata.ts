@@ -22,7 +22,7 @@ export function readMetadata(value: unknown): Record<string, string> {
       'metadata',
       `Invalid 'metadata': ${entries.length} pairs, at most ${METADATA_LIMITS.maxPairs} are allowed.`,
     );
-  const metadata: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   for (const [key, pairValue] of entries) {
     if (key.length > METADATA_LIMITS.maxKeyLength)
       throw invalid(
@@ -37,9 +37,11 @@ export function readMetadata(value: unknown): Record<string, string> {
         param,
         `Invalid '${param}': ${pairValue.length} characters, at most ${METADATA_LIMITS.maxValueLength} are allowed.`,
       );
-    metadata[key] = pairValue;
+    pairs.push([key, pairValue]);
   }
-  return metadata;
+  // Not `metadata[key] = value`: for the key "__proto__" that would set the prototype (an object
+  // value) or do nothing (a string), and the pair would be lost; `fromEntries` defines own properties.
+  return Object.fromEntries(pairs);
 }
 
 function invalid(param: string, message: string): GatewayError {

@@ -82,12 +82,13 @@ function completionIdOf(c: Context): string {
 
 /** The `metadata[key]=value` pairs of the query string (the filter of a list). */
 function metadataFilterOf(c: Context): Metadata {
-  const filter: Record<string, string> = {};
+  const pairs: [string, string][] = [];
   for (const [name, value] of new URL(c.req.url).searchParams) {
     const key = /^metadata\[(.+)\]$/.exec(name)?.[1];
-    if (key !== undefined) filter[key] = value;
+    if (key !== undefined) pairs.push([key, value]);
   }
-  return filter;
+  // (Own properties, a "__proto__" key too: see `readMetadata`.)
+  return Object.fromEntries(pairs);
 }
 
 /**
