@@ -1,11 +1,19 @@
 import { createOpenAI } from '@ai-sdk/openai';
-import { TEXT_ANSWER } from '@codetether/emulator';
+import { type RecordedRequest, TEXT_ANSWER } from '@codetether/emulator';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
 import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
+import { until } from './__fixtures__/until.js';
+
+/** The emulator's record of the last Responses request it received (HTTP or a WebSocket frame). */
+function lastResponsesRequest(harness: GatewayHarness): RecordedRequest {
+  const request = harness.emulator.requests.filter((recorded) => recorded.path.endsWith('/responses')).at(-1);
+  if (request === undefined) throw new Error('the emulator received no Responses request');
+  return request;
+}
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -391,9 +399,12 @@ describe('client disconnect and shutdown', () => {
         await reader.read();
         expect(harness.proxy.openConnections).toBeGreaterThan(0);
         expect(harness.gateway.gateway.metrics.activeStreams).toBe(1);
+        const upstream = lastResponsesRequest(harness);
+        expect(upstream.streamEnd).toBeUndefined();
         controller.abort();
-        await harness.proxy.waitForNoOpenConnections();
-        expect(harness.proxy.openConnections).toBe(0);
+        // The upstream stream is stopped at once (its events were paced for seconds more), not played out.
+        await until(() => upstream.streamEnd !== undefined);
+        expect(upstream.streamEnd).toBe('aborted');
         await harness.gateway.gateway.waitForStreams();
         expect(harness.gateway.gateway.metrics.activeStreams).toBe(0);
       } finally {
@@ -418,8 +429,10 @@ describe('client disconnect and shutdown', () => {
       const reader = response.body!.getReader();
       await reader.read();
       expect(harness.proxy.openConnections).toBeGreaterThan(0);
+      const upstream = lastResponsesRequest(harness);
       controller.abort();
-      await harness.proxy.waitForNoOpenConnections();
+      await until(() => upstream.streamEnd !== undefined);
+      expect(upstream.streamEnd).toBe('aborted');
       await harness.gateway.gateway.waitForStreams();
       expect(harness.gateway.gateway.metrics.activeStreams).toBe(0);
     } finally {
@@ -500,7 +513,10 @@ describe('client disconnect and shutdown', () => {
       const body = await text;
       expect(body).toContain('server_shutting_down');
       expect(body).not.toContain('[DONE]');
-      await harness.proxy.waitForNoOpenConnections();
+      // The upstream stream was stopped by the shutdown, not played out.
+      const upstream = lastResponsesRequest(harness);
+      await until(() => upstream.streamEnd !== undefined);
+      expect(upstream.streamEnd).toBe('aborted');
       await expect(fetch(`${harness.gateway.url}/healthz`)).rejects.toThrow();
     } finally {
       await harness.close();

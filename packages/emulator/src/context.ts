@@ -10,6 +10,8 @@ import type { Emulator, EmulatorOptions } from './types.js';
 export interface EmulatorContext {
   /** The current options (replaced by `setOptions`). */
   options(): EmulatorOptions;
+  /** Dispatches `change` after each `setOptions` (paced streams follow a new event delay). */
+  optionsChanged: EventTarget;
   /** Clock, epoch ms. */
   now(): number;
   /** `http://host:port` */

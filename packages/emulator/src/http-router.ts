@@ -67,7 +67,7 @@ export function createHttpRouter(
       method === 'GET' || method === 'HEAD'
         ? { kind: 'empty', bytes: 0 }
         : await readBody(request, context.options().maxBodyBytes ?? MAX_BODY_BYTES);
-    const setScenario = record(request, bodyValue(body), 'http', { bytesReceived: body.bytes });
+    const recorded = record(request, bodyValue(body), 'http', { bytesReceived: body.bytes });
     if (body.kind === 'too-large') {
       return sendJson(
         response,
@@ -102,7 +102,7 @@ export function createHttpRouter(
     const backend = RESPONSES_PATHS[path];
     if (backend !== undefined) {
       if (method !== 'POST') return methodNotAllowed(response, 'POST');
-      await handleResponsesHttp(context, backend, request, response, body, setScenario);
+      await handleResponsesHttp(context, backend, request, response, body, recorded);
       return;
     }
     if (path === EMBEDDINGS_PATH) {

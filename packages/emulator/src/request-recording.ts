@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { flattenHeaders, parseRequestTarget } from './http-utilities.js';
 import type { RequestRecorder } from './recording.js';
 import { COMPACT_PATHS } from './responses/compact-endpoint.js';
+import type { PlaybackEnd } from './responses/event-playback.js';
 import { responsesRequestFacts } from './responses/request-facts.js';
 import { RESPONSES_PATHS } from './responses/request-validation.js';
 import type { RecordedRequest } from './types.js';
@@ -16,13 +17,21 @@ export interface ReceivedRequest {
   bytesReceived: number;
 }
 
-/** Records one request and returns a setter for the scenario it runs. */
+/** Completes the record of one request as it is answered. */
+export interface RequestRecordUpdate {
+  /** The scenario it runs. */
+  scenario(name: string): void;
+  /** How the Responses stream answering it ended (see `RecordedRequest.streamEnd`). */
+  streamEnded(end: PlaybackEnd): void;
+}
+
+/** Records one request and returns what completes its record. */
 export type RecordRequest = (
   request: IncomingMessage,
   body: unknown,
   transport: 'http' | 'websocket',
   received: ReceivedRequest,
-) => (scenario: string) => void;
+) => RequestRecordUpdate;
 
 /**
  * Creates the function the endpoints record requests with: path, query, headers, body, transport and
@@ -50,8 +59,13 @@ export function createRequestRecording(recorder: RequestRecorder, now: () => num
     };
     recorder.record(entry);
     const recorded = recorder.requests.at(-1);
-    return (scenario: string) => {
-      if (recorded !== undefined) recorded.scenario = scenario;
+    return {
+      scenario(name) {
+        if (recorded !== undefined) recorded.scenario = name;
+      },
+      streamEnded(end) {
+        if (recorded !== undefined) recorded.streamEnd = end;
+      },
     };
   };
 }

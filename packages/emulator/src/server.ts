@@ -76,8 +76,10 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
   const url = `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost === '[::]' ? '[::1]' : urlHost}:${address.port}`;
 
   const auth = createAuthState({ signer, issuerUrl: url, now });
+  const optionsChanged = new EventTarget();
   const context: EmulatorContext = {
     options: () => options,
+    optionsChanged,
     now,
     issuerUrl: url,
     signer,
@@ -180,6 +182,7 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
       if (partial.account !== undefined) next.account = { ...options.account, ...partial.account };
       validateOptions(next);
       options = next;
+      optionsChanged.dispatchEvent(new Event('change'));
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

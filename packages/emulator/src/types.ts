@@ -261,6 +261,12 @@ export interface RecordedRequest {
   transport: 'http' | 'websocket';
   /** The scenario the request ran, for Responses requests. */
   scenario?: string;
+  /**
+   * How the stream answering a Responses request ended, once it has: `completed` (every event sent),
+   * `cut` (dropped by its scenario), `aborted` (the client went away, or the emulator closed, first).
+   * Absent while it streams and for requests answered otherwise (an error, a JSON answer).
+   */
+  streamEnd?: 'completed' | 'cut' | 'aborted';
   /** When it arrived (epoch ms, from the emulator's clock). */
   at: number;
   /**

@@ -8,8 +8,6 @@ export interface CountingProxy {
   readonly openConnections: number;
   /** Connections accepted so far. */
   readonly totalConnections: number;
-  /** Resolves when no connection is open. */
-  waitForNoOpenConnections(): Promise<void>;
   /** Resolves when at least `count` connections were accepted. */
   waitForConnections(count: number): Promise<void>;
   /** Closes the proxy and every connection. */
@@ -67,7 +65,6 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
     get totalConnections() {
       return total;
     },
-    waitForNoOpenConnections: () => until(() => sockets.size === 0),
     waitForConnections: (count) => until(() => total >= count),
     async close() {
       for (const socket of sockets) socket.destroy();

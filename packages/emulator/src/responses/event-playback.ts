@@ -1,11 +1,13 @@
 import type { PreparedStream } from './prepare-response.js';
 import type { ResponsesEvent } from './response-events.js';
+import type { StreamPacing } from './scenario-plan.js';
 
 /** How a played stream ended. */
 export type PlaybackEnd = 'completed' | 'cut' | 'aborted';
 
 /**
- * Sends the planned events one by one, adding `sequence_number`, pausing `delayMs` between events,
+ * Sends the planned events one by one, adding `sequence_number`, pausing `delayMs` between events (the
+ * delay of the options as they are at each pause, when they change meanwhile: see `StreamPacing`),
  * waiting when the sink asks for back-pressure, and stopping at the planned cut or when `signal` aborts.
  * `flush` is called before every pause and at the end, so a sink may batch the events written
  * without a pause in between (one socket write instead of one per event).
@@ -35,7 +37,7 @@ async function play(
   flush: () => void,
 ): Promise<PlaybackEnd> {
   const { outcome } = stream;
-  const pause = outcome.delayMs > 0 ? createPause(signal) : undefined;
+  const pause = outcome.delayMs > 0 ? createPause(signal, outcome.pacing) : undefined;
   try {
     return await sendAll(stream, send, signal, flush, pause);
   } finally {
@@ -45,28 +47,41 @@ async function play(
 
 /** A reusable abortable pause: one abort listener per stream instead of one per event. */
 interface Pause {
+  /** Waits `milliseconds` — or, with pacing, the current delay, followed when it changes meanwhile. */
   wait(milliseconds: number): Promise<void>;
   dispose(): void;
 }
 
-function createPause(signal: AbortSignal): Pause {
+function createPause(signal: AbortSignal, pacing: StreamPacing | undefined): Pause {
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | undefined;
+  /** Re-arms the pause in progress for the new delay (counted from its start). */
+  let rearm: (() => void) | undefined;
   const onAbort = () => {
     if (timer !== undefined) clearTimeout(timer);
     wake?.();
   };
+  const onPacingChange = () => rearm?.();
   signal.addEventListener('abort', onAbort, { once: true });
+  pacing?.changed.addEventListener('change', onPacingChange);
   return {
     wait(milliseconds) {
       return new Promise<void>((resolve) => {
+        const started = performance.now();
         wake = resolve;
-        timer = setTimeout(resolve, milliseconds);
+        const arm = (delayMs: number) => {
+          if (timer !== undefined) clearTimeout(timer);
+          timer = setTimeout(resolve, Math.max(0, delayMs - (performance.now() - started)));
+        };
+        rearm = pacing === undefined ? undefined : () => arm(pacing.delayMs());
+        arm(pacing === undefined ? milliseconds : pacing.delayMs());
       });
     },
     dispose() {
       if (timer !== undefined) clearTimeout(timer);
+      rearm = undefined;
       signal.removeEventListener('abort', onAbort);
+      pacing?.changed.removeEventListener('change', onPacingChange);
     },
   };
 }

@@ -14,6 +14,11 @@ import { REASONING_SUMMARY, TEXT_ANSWER } from './scenario-plan.js';
 
 let emulator: Emulator;
 
+/** Resolves once `condition` holds, checked on every turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 beforeEach(async () => {
   emulator = await startEmulator();
 });
@@ -319,6 +324,59 @@ describe('scenarios over HTTP SSE', () => {
     emulator.setOptions({ tokenDelayMs: 1 });
     const { events } = await chatgpt({ input: userInput('[scenario:slow] x') });
     expect(outputText(events)).toBe(TEXT_ANSWER);
+  });
+
+  it('a new eventDelayMs paces the streams already running, from their pause in progress on', async () => {
+    // Held at 10 minutes an event: only the change lets it finish (within the test's timeout).
+    emulator.setOptions({ eventDelayMs: 600_000 });
+    const response = await fetch(`${emulator.chatgptBaseUrl}/responses`, {
+      method: 'POST',
+      headers: chatgptHeaders(emulator),
+      body: JSON.stringify({
+        model: 'gpt-5.4',
+        stream: true,
+        store: false,
+        input: userInput('[scenario:text] x'),
+      }),
+    });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toContain('response.created');
+    emulator.setOptions({ eventDelayMs: 0 });
+    let text = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      text += new TextDecoder().decode(chunk.value);
+    expect(text).toContain('response.completed');
+  });
+
+  it('records how each stream ended: completed, cut by its scenario, aborted by a client that left', async () => {
+    await chatgpt({ input: userInput('[scenario:text] x') });
+    expect(emulator.requests.at(-1)?.streamEnd).toBe('completed');
+    await chatgpt({ input: userInput('[scenario:disconnect] x') }).catch(() => undefined);
+    await until(() => emulator.requests.at(-1)?.streamEnd !== undefined);
+    expect(emulator.requests.at(-1)?.streamEnd).toBe('cut');
+
+    emulator.setOptions({ eventDelayMs: 600_000 });
+    const client = new AbortController();
+    const response = await fetch(`${emulator.chatgptBaseUrl}/responses`, {
+      method: 'POST',
+      headers: chatgptHeaders(emulator),
+      body: JSON.stringify({
+        model: 'gpt-5.4',
+        stream: true,
+        store: false,
+        input: userInput('[scenario:text] x'),
+      }),
+      signal: client.signal,
+    });
+    await response.body!.getReader().read();
+    expect(emulator.requests.at(-1)?.streamEnd).toBeUndefined();
+    client.abort();
+    await until(() => emulator.requests.at(-1)?.streamEnd !== undefined);
+    expect(emulator.requests.at(-1)?.streamEnd).toBe('aborted');
+    // A request answered with an error has none.
+    await chatgpt({ model: 'no-such-model', input: userInput('x') });
+    expect(emulator.requests.at(-1)?.streamEnd).toBeUndefined();
   });
 
   it('large: streams the configured number of bytes', async () => {

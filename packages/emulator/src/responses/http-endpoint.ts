@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.js';
 import { type ParsedBody, sendJson } from '../http-utilities.js';
 import { createId } from '../ids.js';
+import type { RequestRecordUpdate } from '../request-recording.js';
 import { apiError } from './error-bodies.js';
 import { playEvents } from './event-playback.js';
 import { type PreparedStream, prepareResponse, rememberCompleted } from './prepare-response.js';
@@ -24,7 +25,7 @@ export interface HttpResponsesResult {
  * @param request - the incoming request
  * @param response - the server response
  * @param body - the parsed body
- * @param onScenario - told the chosen scenario as soon as it is known (for recording)
+ * @param recorded - completes the request's record: its scenario as soon as it is known, how its stream ended
  */
 export async function handleResponsesHttp(
   context: EmulatorContext,
@@ -32,7 +33,7 @@ export async function handleResponsesHttp(
   request: IncomingMessage,
   response: ServerResponse,
   body: ParsedBody,
-  onScenario: (scenario: string) => void,
+  recorded: RequestRecordUpdate,
 ): Promise<void> {
   const requestId = createId('req', 16);
   if (answeredCredentialFailure(context, backend, request, response, { 'x-request-id': requestId })) return;
@@ -48,7 +49,7 @@ export async function handleResponsesHttp(
     body: fields,
     transport: 'http',
   });
-  if (prepared.scenario !== undefined) onScenario(prepared.scenario);
+  if (prepared.scenario !== undefined) recorded.scenario(prepared.scenario);
   const rateLimitHeaders = backend === 'chatgpt' ? context.rateLimits.nextHeaders() : {};
   if (prepared.kind === 'failure') {
     sendJson(response, prepared.status, prepared.body, {
@@ -106,6 +107,7 @@ export async function handleResponsesHttp(
   };
   try {
     const end = await playEvents(prepared, send, controller.signal, flush);
+    recorded.streamEnded(end);
     if (end === 'cut') {
       // Flush what was written, then drop the connection without the final chunk: the client sees
       // a stream that ends without a terminal event.

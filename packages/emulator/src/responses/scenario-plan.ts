@@ -33,9 +33,20 @@ export type ScenarioOutcome =
        * WebSocket terminated so the client sees 1006); `close-1011` closes a WebSocket with 1011.
        */
       cut?: { afterEvents: number; how: 'terminate' | 'close-1011' };
-      /** Pause between events. */
+      /** Pause between events, as planned. */
       delayMs: number;
+      /**
+       * The pause between events now (the option changed since the plan: `setOptions`), and where its
+       * changes are told; a stream planned without a pause keeps none.
+       */
+      pacing?: StreamPacing;
     };
+
+/** A paced stream's current pause between events, and the target dispatching `change` when it may have changed. */
+export interface StreamPacing {
+  delayMs(): number;
+  changed: EventTarget;
+}
 
 /** Scenarios whose response never completes: not kept for a later `previous_response_id`. */
 export const UNFINISHED_SCENARIOS: ReadonlySet<ScenarioName> = new Set<ScenarioName>([
@@ -77,7 +88,12 @@ export function planScenario(
 ): ScenarioOutcome {
   const options = context.options();
   const builder = new ResponseBuilder(body, analysis, context.now(), context.contentSealer);
-  const delayMs = configuredEventDelayMs(options) ?? (scenario === 'slow' ? SLOW_DEFAULT_DELAY_MS : 0);
+  const defaultDelayMs = scenario === 'slow' ? SLOW_DEFAULT_DELAY_MS : 0;
+  const delayMs = configuredEventDelayMs(options) ?? defaultDelayMs;
+  const pacing: StreamPacing = {
+    delayMs: () => configuredEventDelayMs(context.options()) ?? defaultDelayMs,
+    changed: context.optionsChanged,
+  };
   const stream = (
     content: Iterable<ResponsesEvent>,
     cut?: { afterEvents: number; how: 'terminate' | 'close-1011' },
@@ -90,6 +106,7 @@ export function planScenario(
     builder,
     events: withLifecycle(builder, content, terminal),
     delayMs,
+    pacing,
     ...(cut === undefined ? {} : { cut }),
   });
 

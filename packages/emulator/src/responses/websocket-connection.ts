@@ -4,6 +4,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { EmulatorContext } from '../context.js';
 import { parseBodyText } from '../http-utilities.js';
 import { createId } from '../ids.js';
+import type { RequestRecordUpdate } from '../request-recording.js';
 import { apiError } from './error-bodies.js';
 import { playEvents } from './event-playback.js';
 import { type PreparedStream, prepareResponse, rememberCompleted } from './prepare-response.js';
@@ -24,12 +25,12 @@ const HIGH_WATER_MARK = 1024 * 1024;
 /** Longest delay `setTimeout` honours; longer ages are re-checked in steps. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Records one received frame and returns a setter for the scenario it runs. */
+/** Records one received frame and returns what completes its record. */
 export type FrameRecorder = (
   request: IncomingMessage,
   body: unknown,
   frame: { connectionId: string; bytesReceived: number },
-) => (scenario: string) => void;
+) => RequestRecordUpdate;
 
 /**
  * Serves one accepted WebSocket connection: each `response.create` frame runs one response (a
@@ -146,7 +147,7 @@ class ResponsesConnection {
     const text = bytes.toString('utf8');
     const parsed = isBinary ? undefined : parseBodyText(text, 'application/json');
     const frame = parsed?.kind === 'json' ? parsed.value : undefined;
-    const setScenario = this.recordFrame(this.request, frame ?? text, {
+    const recorded = this.recordFrame(this.request, frame ?? text, {
       connectionId: this.connectionId,
       bytesReceived: bytes.length,
     });
@@ -172,10 +173,10 @@ class ResponsesConnection {
       );
       return;
     }
-    this.handleCreate(body, setScenario);
+    this.handleCreate(body, recorded);
   }
 
-  private handleCreate(body: Record<string, unknown>, setScenario: (scenario: string) => void): void {
+  private handleCreate(body: Record<string, unknown>, recorded: RequestRecordUpdate): void {
     if (this.busy) {
       this.sendError(
         409,
@@ -199,7 +200,7 @@ class ResponsesConnection {
       transport: 'websocket',
       connectionLastResponse: this.lastResponse,
     });
-    if (prepared.scenario !== undefined) setScenario(prepared.scenario);
+    if (prepared.scenario !== undefined) recorded.scenario(prepared.scenario);
     // Whatever this request answers, the previous response is no longer this connection's last one.
     this.lastResponse = undefined;
     if (prepared.kind === 'failure') {
@@ -211,7 +212,7 @@ class ResponsesConnection {
       return;
     }
     this.busy = true;
-    this.run(prepared)
+    this.run(prepared, recorded)
       .catch(() => this.connection.terminate())
       .finally(() => {
         this.busy = false;
@@ -219,7 +220,7 @@ class ResponsesConnection {
       });
   }
 
-  private async run(prepared: PreparedStream): Promise<void> {
+  private async run(prepared: PreparedStream, recorded: RequestRecordUpdate): Promise<void> {
     const cut = prepared.outcome.cut;
     if (this.backend === 'chatgpt' && !(cut !== undefined && cut.afterEvents === 0)) {
       await this.sendEvent(rateLimitEvent(this.context.rateLimits.nextHeaders()));
@@ -229,6 +230,7 @@ class ResponsesConnection {
       (event: ResponsesEvent) => this.sendEvent(event),
       this.controller.signal,
     );
+    recorded.streamEnded(end);
     if (end === 'cut' && cut !== undefined) {
       if (cut.how === 'close-1011') this.connection.close(1011, 'Internal server error');
       else this.connection.terminate();

@@ -51,6 +51,23 @@ describe('WebSocket Responses', () => {
     expect(recorded[0]?.body).toMatchObject({ type: 'response.create', model: 'gpt-5.4' });
   });
 
+  it('records how each stream ended: completed, or aborted when the socket closes mid-stream', async () => {
+    const socket = await chatgptSocket();
+    socket.create({ model: 'gpt-5.4', input: userInput('[scenario:text] x') });
+    await socket.nextResponse();
+    const finished = emulator().requests.at(-1);
+    expect(finished?.streamEnd).toBe('completed');
+
+    emulator().setOptions({ eventDelayMs: 600_000 });
+    socket.create({ model: 'gpt-5.4', input: userInput('[scenario:text] x') });
+    while (emulator().requests.length === 0 || emulator().requests.at(-1) === finished)
+      await new Promise((resolve) => setImmediate(resolve));
+    socket.socket.close();
+    while (emulator().requests.at(-1)?.streamEnd === undefined)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(emulator().requests.at(-1)?.streamEnd).toBe('aborted');
+  });
+
   it('answers an unknown previous_response_id with an error event and keeps the socket open', async () => {
     const socket = await chatgptSocket();
     socket.create({ model: 'gpt-5.4', input: 'x', previous_response_id: 'resp_elsewhere' });
