@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import {
+  createErrorBodyFormatter,
   createRouteLabeler,
   type GatewayEnvironment,
   type GatewayRoute,
@@ -50,6 +51,28 @@ describe('the route table', () => {
     expect((await app.request('/v1/models/gpt-5.4', { method: 'HEAD' })).status).toBe(200);
     const posted = await app.request('/v1/responses', { method: 'POST' });
     expect(await posted.json()).toMatchObject({ method: 'POST', route: '/v1/responses' });
+  });
+
+  it("writes an unknown path's error in the shape of the routes beside it (a dialect's), else OpenAI's", () => {
+    const anthropic = (error: GatewayError) => ({ anthropic: error.message });
+    const ollama = (error: GatewayError) => ({ ollama: error.message });
+    const errorBodyOf = createErrorBodyFormatter([
+      { path: '/v1/chat/completions', methods: ['POST'], handler: echo },
+      { path: '/v1/messages', methods: ['POST'], handler: echo, errorBody: anthropic },
+      { path: '/v1/messages/count_tokens', methods: ['POST'], handler: echo, errorBody: anthropic },
+      { path: '/api/chat', methods: ['POST'], handler: echo, errorBody: ollama },
+      { path: '/api/tags', methods: ['GET'], handler: echo, errorBody: ollama },
+    ]);
+    const error = new GatewayError(404, 'invalid_request_error', 'Unknown endpoint.');
+    expect(errorBodyOf('/api/chat', error)).toEqual({ ollama: 'Unknown endpoint.' });
+    // Ollama's API lives under /api: its clients read a string `error` there.
+    expect(errorBodyOf('/api/pull', error)).toEqual({ ollama: 'Unknown endpoint.' });
+    expect(errorBodyOf('/api/blobs/sha256:abc', error)).toEqual({ ollama: 'Unknown endpoint.' });
+    expect(errorBodyOf('/v1/messages/batches', error)).toEqual({ anthropic: 'Unknown endpoint.' });
+    // Beside routes of several shapes, or none: OpenAI's.
+    expect(errorBodyOf('/v1/files', error)).toEqual(error.toBody());
+    expect(errorBodyOf('/v1/chat/completions/x/y', error)).toEqual(error.toBody());
+    expect(errorBodyOf('/elsewhere', error)).toEqual(error.toBody());
   });
 
   it('answers other methods with 405 and every method of the path in Allow', async () => {

@@ -114,7 +114,10 @@ export function createRouteLabeler(routes: readonly GatewayRoute[]): (path: stri
 
 /**
  * Builds the function that writes an error's body for a request path: the `errorBody` of the first
- * route whose pattern matches (Anthropic's or Ollama's shape), else OpenAI's error body.
+ * route whose pattern matches (Anthropic's or Ollama's shape); for a path no route matches (an
+ * endpoint of the dialect the gateway does not serve, such as Ollama's `/api/pull`), the shape of
+ * the routes beside it — under its nearest folder that has routes, when they all share one; else
+ * OpenAI's error body.
  *
  * @param routes - the route table
  */
@@ -123,9 +126,25 @@ export function createErrorBodyFormatter(
 ): (path: string, error: GatewayError) => unknown {
   const matchers = routes.map((route) => ({ matcher: pathMatcher(route.path), errorBody: route.errorBody }));
   return (path, error) => {
-    const errorBody = matchers.find(({ matcher }) => matcher.test(path))?.errorBody;
+    const matched = matchers.find(({ matcher }) => matcher.test(path));
+    const errorBody = matched === undefined ? neighboursErrorBody(routes, path) : matched.errorBody;
     return errorBody === undefined ? error.toBody() : errorBody(error);
   };
+}
+
+/** The error body shared by every route under the nearest folder of `path` that has routes (`undefined`: none, or mixed). */
+function neighboursErrorBody(
+  routes: readonly GatewayRoute[],
+  path: string,
+): GatewayRoute['errorBody'] | undefined {
+  for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+    const folder = path.slice(0, end + 1);
+    const neighbours = routes.filter((route) => route.path.startsWith(folder));
+    if (neighbours.length === 0) continue;
+    const shared = neighbours[0]?.errorBody;
+    return neighbours.every((route) => route.errorBody === shared) ? shared : undefined;
+  }
+  return undefined;
 }
 
 /** The `Allow` header of each path: its routes' methods in table order, `HEAD` right after `GET`. */

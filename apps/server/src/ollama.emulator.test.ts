@@ -119,4 +119,23 @@ describe('Ollama dialect in front of the emulator', () => {
       }),
     ).rejects.toMatchObject({ status_code: 429 });
   });
+
+  it(
+    'answers the Ollama endpoints it does not serve in that shape too (the client shows the message)',
+    TIMEOUT,
+    async () => {
+      // Models are remote: nothing is pulled, loaded or embedded here; `ollama` reads `error` as a string.
+      await expect(client.pull({ model: 'llama3' })).rejects.toMatchObject({
+        status_code: 404,
+        message: 'Unknown endpoint POST /api/pull.',
+      });
+      await expect(client.ps()).rejects.toMatchObject({
+        status_code: 404,
+        message: 'Unknown endpoint GET /api/ps.',
+      });
+      await expect(client.embed({ model: 'gpt-5.4', input: 'hi' })).rejects.toMatchObject({
+        message: 'Unknown endpoint POST /api/embed.',
+      });
+    },
+  );
 });
