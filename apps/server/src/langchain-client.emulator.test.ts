@@ -1,8 +1,9 @@
 import { type AIMessageChunk, HumanMessage, ToolMessage, type UsageMetadata } from '@langchain/core/messages';
 import { ChatOpenAI, type ChatOpenAIFields } from '@langchain/openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { type GatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -44,23 +45,16 @@ describe.each([
 ] as const)(
   'LangChain ChatOpenAI through the gateway (upstream %s, Responses API %s)',
   (transport, useResponsesApi) => {
-    let harness: GatewayHarness;
+    const suite = useSuiteGateway({ transport });
     const model = (fields: ChatOpenAIFields = {}): ChatOpenAI =>
       new ChatOpenAI({
         model: 'gpt-5.4',
         apiKey: TEST_SERVER_KEY,
-        configuration: { baseURL: harness.baseUrl },
+        configuration: { baseURL: suite.harness.baseUrl },
         maxRetries: 0,
         useResponsesApi,
         ...fields,
       });
-
-    beforeAll(async () => {
-      harness = await startGatewayHarness({ transport });
-    }, 30_000);
-    afterAll(async () => {
-      await harness?.close();
-    });
 
     it('answers with text and usage, with a temperature and an output limit set', TIMEOUT, async () => {
       const answer = await model({ temperature: 0.2, maxTokens: 2_000 }).invoke('[scenario:text] hi');
@@ -141,7 +135,7 @@ describe.each([
       expect(textOf(second.content).length).toBeGreaterThan(0);
       // Upstream, the turn goes on from the first one: the first message replayed, or the same
       // connection going on from the response it made.
-      const last = upstreamBodies(harness).at(-1);
+      const last = upstreamBodies(suite.harness).at(-1);
       const replayed = JSON.stringify(last?.input ?? []).includes('my name is Bob');
       expect(replayed || typeof last?.previous_response_id === 'string').toBe(true);
     });

@@ -6,10 +6,10 @@ import {
   setTracingDisabled,
   tool,
 } from '@openai/agents';
-import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 // The SDK exports traces to OpenAI's platform unless told not to; a test reaches no real host.
 setTracingDisabled(true);
@@ -41,28 +41,25 @@ describe.each([
   ['http', 'responses-websocket'],
   ['http', 'chat'],
 ] as const)('OpenAI Agents SDK through the gateway (upstream %s, %s)', (transport, api: ClientApi) => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
+  const suite = useSuiteGateway({ transport });
   let provider: OpenAIProvider;
   let runner: Runner;
 
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ transport });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
+  beforeAll(() => {
     provider =
       api === 'responses-websocket'
         ? new OpenAIProvider({
             apiKey: TEST_SERVER_KEY,
-            baseURL: harness.baseUrl,
+            baseURL: suite.harness.baseUrl,
             useResponses: true,
             useResponsesWebSocket: true,
           })
-        : new OpenAIProvider({ openAIClient: client, useResponses: api === 'responses' });
+        : new OpenAIProvider({ openAIClient: suite.client, useResponses: api === 'responses' });
     runner = new Runner({ modelProvider: provider });
-  }, 30_000);
+  });
+  // (Vitest runs `afterAll` hooks last registered first: the provider closes before the gateway.)
   afterAll(async () => {
     await provider?.close();
-    await harness?.close();
   });
 
   it('answers', TIMEOUT, async () => {
@@ -70,7 +67,7 @@ describe.each([
     expect(result.finalOutput).toMatch(/\S/);
     if (api === 'responses-websocket') {
       // Over the gateway's WebSocket mode: one upgrade, the turn a `response.create` on it.
-      const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+      const metrics = await (await fetch(`${suite.harness.gateway.url}/metrics`)).text();
       expect(metrics).toMatch(
         /codetether_server_requests_total\{method="GET",route="\/v1\/responses",status="101"\} 1/,
       );
@@ -151,19 +148,19 @@ describe.each([
     const second = await runner.run(ASSISTANT, '[scenario:tool-call] weather?', { previousResponseId });
     expect(second.finalOutput).toContain('sunny in Paris');
 
-    const conversation = await client.conversations.create({});
+    const conversation = await suite.client.conversations.create({});
     await runner.run(ASSISTANT, '[scenario:text] hi', { conversationId: conversation.id });
     const inConversation = await runner.run(ASSISTANT, '[scenario:tool-call] weather?', {
       conversationId: conversation.id,
     });
     expect(inConversation.finalOutput).toContain('sunny in Paris');
-    const items = await client.conversations.items.list(conversation.id);
+    const items = await suite.client.conversations.items.list(conversation.id);
     // Both runs' user messages, the call and its output, and the answers are in the conversation.
     expect(items.data.length).toBeGreaterThanOrEqual(5);
   });
 
   it.runIf(api !== 'chat')('keeps a session in a Conversations API conversation', TIMEOUT, async () => {
-    const session = new OpenAIConversationsSession({ client });
+    const session = new OpenAIConversationsSession({ client: suite.client });
     await runner.run(ASSISTANT, '[scenario:text] hi', { session });
     const result = await runner.run(ASSISTANT, '[scenario:tool-call] weather?', { session });
     expect(result.finalOutput).toContain('sunny in Paris');

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { type GatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -23,14 +24,7 @@ const CHAT = (metadata: string) =>
 
 // A metadata key `"__proto__"` is a key like any other: kept and answered back, its value checked.
 describe('metadata with a "__proto__" key', () => {
-  let harness: GatewayHarness;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness();
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useSuiteGateway();
 
   it('a value that is not a string is the same 400 on every route', TIMEOUT, async () => {
     const bad = '{"__proto__":{"polluted":"yes"}}';
@@ -39,7 +33,7 @@ describe('metadata with a "__proto__" key', () => {
       ['/responses', `{"model":"gpt-5.4","input":"hi","metadata":${bad}}`],
       ['/conversations', `{"metadata":${bad}}`],
     ] as const) {
-      const answer = await send(harness, 'POST', path, body);
+      const answer = await send(suite.harness, 'POST', path, body);
       expect(answer.status, path).toBe(400);
       expect(answer.json.error, path).toMatchObject({ param: 'metadata.__proto__', code: 'invalid_value' });
     }
@@ -48,29 +42,34 @@ describe('metadata with a "__proto__" key', () => {
 
   it('is kept: a stored chat completion, its update, a response and a conversation', TIMEOUT, async () => {
     const metadata = '{"__proto__":"x","a":"b"}';
-    const created = await send(harness, 'POST', '/chat/completions', CHAT(metadata));
+    const created = await send(suite.harness, 'POST', '/chat/completions', CHAT(metadata));
     expect(created.status).toBe(200);
     const id = created.json.id as string;
     // Another one without the pair: the filter below must leave it out.
-    expect((await send(harness, 'POST', '/chat/completions', CHAT('{"a":"b"}'))).status).toBe(200);
-    const stored = await send(harness, 'GET', `/chat/completions/${id}`);
+    expect((await send(suite.harness, 'POST', '/chat/completions', CHAT('{"a":"b"}'))).status).toBe(200);
+    const stored = await send(suite.harness, 'GET', `/chat/completions/${id}`);
     expect(JSON.stringify(stored.json.metadata)).toBe(metadata);
-    const filtered = await send(harness, 'GET', '/chat/completions?metadata[__proto__]=x');
+    const filtered = await send(suite.harness, 'GET', '/chat/completions?metadata[__proto__]=x');
     expect((filtered.json.data as { id: string }[]).map((completion) => completion.id)).toEqual([id]);
-    const updated = await send(harness, 'POST', `/chat/completions/${id}`, '{"metadata":{"__proto__":"y"}}');
+    const updated = await send(
+      suite.harness,
+      'POST',
+      `/chat/completions/${id}`,
+      '{"metadata":{"__proto__":"y"}}',
+    );
     expect(JSON.stringify(updated.json.metadata)).toBe('{"__proto__":"y"}');
 
     const response = await send(
-      harness,
+      suite.harness,
       'POST',
       '/responses',
       `{"model":"gpt-5.4","input":"hi","metadata":${metadata}}`,
     );
     expect(JSON.stringify(response.json.metadata)).toBe(metadata);
 
-    const conversation = await send(harness, 'POST', '/conversations', `{"metadata":${metadata}}`);
+    const conversation = await send(suite.harness, 'POST', '/conversations', `{"metadata":${metadata}}`);
     expect(JSON.stringify(conversation.json.metadata)).toBe(metadata);
-    const retrieved = await send(harness, 'GET', `/conversations/${conversation.json.id as string}`);
+    const retrieved = await send(suite.harness, 'GET', `/conversations/${conversation.json.id as string}`);
     expect(JSON.stringify(retrieved.json.metadata)).toBe(metadata);
   });
 });

@@ -35,6 +35,21 @@ function chatgpt(body: Record<string, unknown>, extraHeaders: Record<string, str
   );
 }
 
+/** A streamed `[scenario:text]` request left unread (the test sets the pacing first), its response. */
+function startHeldStream(signal?: AbortSignal): Promise<Response> {
+  return fetch(`${emulator.chatgptBaseUrl}/responses`, {
+    method: 'POST',
+    headers: chatgptHeaders(emulator),
+    body: JSON.stringify({
+      model: 'gpt-5.4',
+      stream: true,
+      store: false,
+      input: userInput('[scenario:text] x'),
+    }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+}
+
 function types(events: StreamEvent[]): string[] {
   return events.map((event) => event.type);
 }
@@ -329,17 +344,7 @@ describe('scenarios over HTTP SSE', () => {
   it('a new eventDelayMs paces the streams already running, from their pause in progress on', async () => {
     // Held at 10 minutes an event: only the change lets it finish (within the test's timeout).
     emulator.setOptions({ eventDelayMs: 600_000 });
-    const response = await fetch(`${emulator.chatgptBaseUrl}/responses`, {
-      method: 'POST',
-      headers: chatgptHeaders(emulator),
-      body: JSON.stringify({
-        model: 'gpt-5.4',
-        stream: true,
-        store: false,
-        input: userInput('[scenario:text] x'),
-      }),
-    });
-    const reader = response.body!.getReader();
+    const reader = (await startHeldStream()).body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toContain('response.created');
     emulator.setOptions({ eventDelayMs: 0 });
@@ -358,18 +363,7 @@ describe('scenarios over HTTP SSE', () => {
 
     emulator.setOptions({ eventDelayMs: 600_000 });
     const client = new AbortController();
-    const response = await fetch(`${emulator.chatgptBaseUrl}/responses`, {
-      method: 'POST',
-      headers: chatgptHeaders(emulator),
-      body: JSON.stringify({
-        model: 'gpt-5.4',
-        stream: true,
-        store: false,
-        input: userInput('[scenario:text] x'),
-      }),
-      signal: client.signal,
-    });
-    await response.body!.getReader().read();
+    await (await startHeldStream(client.signal)).body!.getReader().read();
     expect(emulator.requests.at(-1)?.streamEnd).toBeUndefined();
     client.abort();
     await until(() => emulator.requests.at(-1)?.streamEnd !== undefined);
