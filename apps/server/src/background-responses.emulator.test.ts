@@ -1,16 +1,13 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TEXT_ANSWER } from '@codetether/emulator';
 import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiErrorOf } from './__fixtures__/api-error.js';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { PYTHON_AVAILABLE, runPythonScript } from './__fixtures__/python-sdk.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { useSuiteGateway, useTwoKeySuiteGateway } from './__fixtures__/suite-gateway.js';
 import { until } from './__fixtures__/until.js';
-import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
@@ -30,25 +27,10 @@ function textOf(events: readonly ResponseStreamEvent[]): string {
 }
 
 describe.each(['http', 'websocket'] as const)('background responses (upstream %s)', (transport) => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-  let otherClient: OpenAI;
-  let ownKey: string;
-
-  beforeAll(async () => {
-    const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
-    const other = (await store.create('other')).key;
-    ownKey = (await store.create('own')).key;
-    harness = await startGatewayHarness({ transport, clientKeys: { store } });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: ownKey, maxRetries: 0 });
-    otherClient = new OpenAI({ baseURL: harness.baseUrl, apiKey: other, maxRetries: 0 });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useTwoKeySuiteGateway({ transport });
 
   it('answers at once, runs on, and is polled to completion (then continued)', TIMEOUT, async () => {
-    const created = await client.responses.create({
+    const created = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:slow] hello',
       background: true,
@@ -58,15 +40,15 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
     expect(['queued', 'in_progress']).toContain(created.status);
     expect(created.output).toEqual([]);
 
-    const done = await poll(client, created.id);
+    const done = await poll(suite.client, created.id);
     expect(done.status).toBe('completed');
     expect(done.background).toBe(true);
     expect(done.output_text).toBe(TEXT_ANSWER);
     expect(done.usage?.total_tokens).toBeGreaterThan(0);
-    expect(await client.responses.retrieve(created.id)).toEqual(done);
-    expect((await client.responses.inputItems.list(created.id)).data).toHaveLength(1);
+    expect(await suite.client.responses.retrieve(created.id)).toEqual(done);
+    expect((await suite.client.responses.inputItems.list(created.id)).data).toHaveLength(1);
 
-    const next = await client.responses.create({
+    const next = await suite.client.responses.create({
       model: MODEL,
       previous_response_id: created.id,
       input: '[scenario:text] and then?',
@@ -74,11 +56,11 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
     expect(next.status).toBe('completed');
     expect(next.background).toBe(false);
     // Nothing of it runs any more.
-    await until(() => harness.gateway.gateway.inFlightRequests === 0);
+    await until(() => suite.harness.gateway.gateway.inFlightRequests === 0);
   });
 
   it('streams, goes on when the client leaves, and resumes after the last event read', TIMEOUT, async () => {
-    const stream = await client.responses.create({
+    const stream = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:slow] resume me',
       background: true,
@@ -97,9 +79,9 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
     expect(before.map((event) => event.sequence_number)).toEqual(before.map((_, index) => index));
 
     // The client left; the response goes on upstream and is completed.
-    expect((await poll(client, id)).status).toBe('completed');
+    expect((await poll(suite.client, id)).status).toBe('completed');
 
-    const resumed = await client.responses.retrieve(id, {
+    const resumed = await suite.client.responses.retrieve(id, {
       stream: true,
       starting_after: lastSequenceNumber,
     });
@@ -110,7 +92,7 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
     expect(textOf([...before, ...after])).toBe(TEXT_ANSWER);
 
     // From the start, with the SDK's own helper, any number of times.
-    const replay = client.responses.stream({ response_id: id });
+    const replay = suite.client.responses.stream({ response_id: id });
     const replayed: ResponseStreamEvent[] = [];
     for await (const event of replay) replayed.push(event);
     expect(replayed.map((event) => event.sequence_number)).toEqual(replayed.map((_, index) => index));
@@ -121,23 +103,23 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
   });
 
   it('follows a running response live from where a second reader starts', TIMEOUT, async () => {
-    const created = await client.responses.create({
+    const created = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:slow] follow me',
       background: true,
     });
-    const live = await client.responses.retrieve(created.id, { stream: true, starting_after: 0 });
+    const live = await suite.client.responses.retrieve(created.id, { stream: true, starting_after: 0 });
     const events: ResponseStreamEvent[] = [];
     for await (const event of live) events.push(event);
     expect(events[0]?.sequence_number).toBe(1);
     expect(events.at(-1)?.type).toBe('response.completed');
     expect(textOf(events)).toBe(TEXT_ANSWER);
     // While it ran, a retrieve showed it in progress with the output so far; now it is complete.
-    expect((await client.responses.retrieve(created.id)).status).toBe('completed');
+    expect((await suite.client.responses.retrieve(created.id)).status).toBe('completed');
   });
 
   it('is cancelled: the upstream stops, what it produced stays, readers end', TIMEOUT, async () => {
-    const stream = await client.responses.create({
+    const stream = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:slow] cancel me',
       background: true,
@@ -150,88 +132,94 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
       events.push(event);
       if (event.type === 'response.created') id = event.response.id;
       if (event.type === 'response.output_text.delta' && cancelled === undefined)
-        cancelled = await client.responses.cancel(id);
+        cancelled = await suite.client.responses.cancel(id);
     }
     expect(cancelled?.status).toBe('cancelled');
     expect(cancelled?.background).toBe(true);
     expect(events.some((event) => event.type === 'response.completed')).toBe(false);
     expect(textOf(events).length).toBeLessThan(TEXT_ANSWER.length);
-    await until(() => harness.gateway.gateway.inFlightRequests === 0);
-    const retrieved = await client.responses.retrieve(id);
+    await until(() => suite.harness.gateway.gateway.inFlightRequests === 0);
+    const retrieved = await suite.client.responses.retrieve(id);
     expect(retrieved.status).toBe('cancelled');
     // Cancelling again changes nothing; a resumed stream replays what it had and ends.
-    expect((await client.responses.cancel(id)).status).toBe('cancelled');
+    expect((await suite.client.responses.cancel(id)).status).toBe('cancelled');
     const replayed: ResponseStreamEvent[] = [];
-    for await (const event of await client.responses.retrieve(id, { stream: true })) replayed.push(event);
+    for await (const event of await suite.client.responses.retrieve(id, { stream: true }))
+      replayed.push(event);
     expect(replayed.length).toBeGreaterThan(0);
     expect(replayed.some((event) => event.type === 'response.completed')).toBe(false);
     // A completed one is answered as it is.
-    const completed = await client.responses.create({
+    const completed = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:text] quick',
       background: true,
     });
-    await poll(client, completed.id);
-    expect((await client.responses.cancel(completed.id)).status).toBe('completed');
+    await poll(suite.client, completed.id);
+    expect((await suite.client.responses.cancel(completed.id)).status).toBe('completed');
   });
 
   it('is deleted once it ended, not while it runs', TIMEOUT, async () => {
-    const created = await client.responses.create({
+    const created = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:slow] delete me',
       background: true,
     });
-    const running = await apiErrorOf(client.responses.delete(created.id));
+    const running = await apiErrorOf(suite.client.responses.delete(created.id));
     expect(running.status).toBe(400);
     expect(running.code).toBe('response_in_progress');
-    await poll(client, created.id);
-    await client.responses.delete(created.id);
-    expect((await apiErrorOf(client.responses.retrieve(created.id))).status).toBe(404);
-    expect((await apiErrorOf(client.responses.cancel(created.id))).status).toBe(404);
+    await poll(suite.client, created.id);
+    await suite.client.responses.delete(created.id);
+    expect((await apiErrorOf(suite.client.responses.retrieve(created.id))).status).toBe(404);
+    expect((await apiErrorOf(suite.client.responses.cancel(created.id))).status).toBe(404);
   });
 
   it('belongs to its key: another key can neither read, stream nor cancel it', TIMEOUT, async () => {
-    const created = await client.responses.create({
+    const created = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:slow] mine',
       background: true,
     });
     for (const call of [
-      () => otherClient.responses.retrieve(created.id),
-      () => otherClient.responses.retrieve(created.id, { stream: true }),
-      () => otherClient.responses.cancel(created.id),
-      () => otherClient.responses.delete(created.id),
+      () => suite.otherClient.responses.retrieve(created.id),
+      () => suite.otherClient.responses.retrieve(created.id, { stream: true }),
+      () => suite.otherClient.responses.cancel(created.id),
+      () => suite.otherClient.responses.delete(created.id),
     ]) {
       const error = await apiErrorOf(call());
       expect(error.status).toBe(404);
     }
-    expect((await poll(client, created.id)).status).toBe('completed');
+    expect((await poll(suite.client, created.id)).status).toBe('completed');
   });
 
   it('refuses what it cannot be, with the field at fault', TIMEOUT, async () => {
     const unstored = await apiErrorOf(
-      client.responses.create({ model: MODEL, input: '[scenario:text] x', background: true, store: false }),
+      suite.client.responses.create({
+        model: MODEL,
+        input: '[scenario:text] x',
+        background: true,
+        store: false,
+      }),
     );
     expect(unstored.status).toBe(400);
     expect(unstored.param).toBe('store');
 
-    const created = await client.responses.create({
+    const created = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:text] y',
       background: true,
     });
-    await poll(client, created.id);
+    await poll(suite.client, created.id);
     for (const startingAfter of ['x', '1.5', '-2', '1e3']) {
       const answer = await fetch(
-        `${harness.baseUrl}/responses/${created.id}?stream=true&starting_after=${startingAfter}`,
-        { headers: { authorization: `Bearer ${ownKey}` } },
+        `${suite.harness.baseUrl}/responses/${created.id}?stream=true&starting_after=${startingAfter}`,
+        { headers: { authorization: `Bearer ${suite.ownKey}` } },
       );
       expect(answer.status).toBe(400);
       expect(((await answer.json()) as { error: { param: string } }).error.param).toBe('starting_after');
     }
     // Far past the end: nothing more, the stream just ends.
     const beyond: ResponseStreamEvent[] = [];
-    for await (const event of await client.responses.retrieve(created.id, {
+    for await (const event of await suite.client.responses.retrieve(created.id, {
       stream: true,
       starting_after: 100_000,
     }))
@@ -239,23 +227,23 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
     expect(beyond).toEqual([]);
 
     // Only background responses stream again.
-    const foreground = await client.responses.create({ model: MODEL, input: '[scenario:text] z' });
-    const streamed = await apiErrorOf(client.responses.retrieve(foreground.id, { stream: true }));
+    const foreground = await suite.client.responses.create({ model: MODEL, input: '[scenario:text] z' });
+    const streamed = await apiErrorOf(suite.client.responses.retrieve(foreground.id, { stream: true }));
     expect(streamed.status).toBe(400);
     expect(streamed.param).toBe('stream');
-    expect((await apiErrorOf(client.responses.cancel(foreground.id))).status).toBe(400);
+    expect((await apiErrorOf(suite.client.responses.cancel(foreground.id))).status).toBe(400);
   });
 
   it('answers an upstream refusal before the response as an error, keeping nothing', TIMEOUT, async () => {
     const refused = await apiErrorOf(
-      client.responses.create({ model: MODEL, input: '[scenario:rate-limited] x', background: true }),
+      suite.client.responses.create({ model: MODEL, input: '[scenario:rate-limited] x', background: true }),
     );
     expect(refused.status).toBe(429);
-    await until(() => harness.gateway.gateway.inFlightRequests === 0);
+    await until(() => suite.harness.gateway.gateway.inFlightRequests === 0);
   });
 
   it('fails with an error event when the upstream drops mid-response', TIMEOUT, async () => {
-    const stream = await client.responses.create({
+    const stream = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:disconnect] drop',
       background: true,
@@ -276,66 +264,55 @@ describe.each(['http', 'websocket'] as const)('background responses (upstream %s
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     expect(String((failure as Error).message)).toMatch(/broke|closed before the response completed/);
     expect(events.some((event) => event.type === 'response.output_text.delta')).toBe(true);
-    const failed = await client.responses.retrieve(id);
+    const failed = await suite.client.responses.retrieve(id);
     expect(failed.status).toBe('failed');
     expect(failed.error?.message.length).toBeGreaterThan(0);
   });
 });
 
 describe('background responses: limits and WebSocket mode', () => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({
-      backgroundResponses: { maxRunning: 1, maxEventBytes: 2048 },
-    });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useSuiteGateway({ backgroundResponses: { maxRunning: 1, maxEventBytes: 2048 } });
 
   it('refuses more running background responses than allowed, with 429', TIMEOUT, async () => {
-    const first = await client.responses.create({
+    const first = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:slow] one',
       background: true,
     });
     const second = await apiErrorOf(
-      client.responses.create({ model: MODEL, input: '[scenario:slow] two', background: true }),
+      suite.client.responses.create({ model: MODEL, input: '[scenario:slow] two', background: true }),
     );
     expect(second.status).toBe(429);
     expect(second.code).toBe('too_many_background_responses');
-    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${suite.harness.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/^codetether_server_background_responses_running 1$/m);
     expect(metrics).toMatch(/^codetether_server_background_responses 1$/m);
     expect(metrics).toMatch(/^codetether_server_background_response_event_bytes [1-9]\d*$/m);
-    await poll(client, first.id);
-    const ended = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    await poll(suite.client, first.id);
+    const ended = await (await fetch(`${suite.harness.gateway.url}/metrics`)).text();
     expect(ended).toMatch(/^codetether_server_background_responses_running 0$/m);
-    const third = await client.responses.create({
+    const third = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:text] three',
       background: true,
     });
-    expect((await poll(client, third.id)).status).toBe('completed');
+    expect((await poll(suite.client, third.id)).status).toBe('completed');
   });
 
   it('keeps the newest events within its byte limit: an older resume is refused', TIMEOUT, async () => {
-    const created = await client.responses.create({
+    const created = await suite.client.responses.create({
       model: MODEL,
       input: '[scenario:text] long',
       background: true,
     });
-    const done = await poll(client, created.id);
+    const done = await poll(suite.client, created.id);
     expect(done.output_text).toBe(TEXT_ANSWER);
-    const expired = await apiErrorOf(client.responses.retrieve(created.id, { stream: true }));
+    const expired = await apiErrorOf(suite.client.responses.retrieve(created.id, { stream: true }));
     expect(expired.status).toBe(400);
     expect(expired.code).toBe('events_expired');
     // The last event is still there.
     const last: ResponseStreamEvent[] = [];
-    for await (const event of await client.responses.retrieve(created.id, {
+    for await (const event of await suite.client.responses.retrieve(created.id, {
       stream: true,
       starting_after: 1_000_000,
     }))
@@ -344,7 +321,7 @@ describe('background responses: limits and WebSocket mode', () => {
   });
 
   it('is refused over the WebSocket mode, which names the HTTP route', TIMEOUT, async () => {
-    const socket = await openResponsesSocket(harness, TEST_SERVER_KEY);
+    const socket = await openResponsesSocket(suite.harness, TEST_SERVER_KEY);
     try {
       const events = await createResponse(socket, {
         model: MODEL,
@@ -420,14 +397,7 @@ describe('background responses with continuation off', () => {
 });
 
 describe.skipIf(!PYTHON_AVAILABLE)('background responses: the Python SDK', () => {
-  let harness: GatewayHarness;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness();
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useSuiteGateway();
 
   it('creates, polls and resumes a stream', TIMEOUT, async () => {
     const output = await runPythonScript(
@@ -445,7 +415,7 @@ for event in client.responses.retrieve(created.id, stream=True, starting_after=2
         text += event.delta
 print(json.dumps({"status": created.status, "background": created.background, "text": created.output_text, "resumed": text}))
 `,
-      [harness.baseUrl, TEST_SERVER_KEY],
+      [suite.harness.baseUrl, TEST_SERVER_KEY],
     );
     const result = JSON.parse(output) as {
       status: string;

@@ -1,9 +1,8 @@
-import OpenAI from 'openai';
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiErrorOf } from './__fixtures__/api-error.js';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { useSuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
@@ -27,20 +26,11 @@ describe.each([
 ] as const)(
   '/v1/responses with the fields the ChatGPT backend refuses (upstream %s, continuation %s)',
   (transport, continuation) => {
-    let harness: GatewayHarness;
-    let client: OpenAI;
-
-    beforeAll(async () => {
-      harness = await startGatewayHarness({ transport, ...(continuation ? {} : { continuation: false }) });
-      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
-    }, 30_000);
-    afterAll(async () => {
-      await harness?.close();
-    });
+    const suite = useSuiteGateway({ transport, ...(continuation ? {} : { continuation: false }) });
 
     it('answers (they are left out upstream) and echoes metadata as OpenAI does', TIMEOUT, async () => {
       const metadata = { run: 'nightly', step: '3' };
-      const created = await client.responses.create({
+      const created = await suite.client.responses.create({
         model: MODEL,
         input: '[scenario:text] hello',
         metadata,
@@ -48,11 +38,12 @@ describe.each([
       });
       expect(created.status).toBe('completed');
       expect(created.metadata).toEqual(metadata);
-      const sent = harness.emulator.requests.filter((request) => request.path.endsWith('/responses')).at(-1)
-        ?.body as Record<string, unknown>;
+      const sent = suite.harness.emulator.requests
+        .filter((request) => request.path.endsWith('/responses'))
+        .at(-1)?.body as Record<string, unknown>;
       for (const field of [...Object.keys(REFUSED_UPSTREAM), 'metadata']) expect(sent[field]).toBeUndefined();
 
-      const stream = await client.responses.create({
+      const stream = await suite.client.responses.create({
         model: MODEL,
         input: '[scenario:text] hi',
         metadata,
@@ -68,8 +59,8 @@ describe.each([
       expect(responseOf(events[0])?.metadata).toEqual(metadata);
       expect(responseOf(completed)?.metadata).toEqual(metadata);
       if (continuation) {
-        expect((await client.responses.retrieve(created.id)).metadata).toEqual(metadata);
-        const next = await client.responses.create({
+        expect((await suite.client.responses.retrieve(created.id)).metadata).toEqual(metadata);
+        const next = await suite.client.responses.create({
           model: MODEL,
           previous_response_id: created.id,
           input: '[scenario:text] and?',
@@ -84,7 +75,7 @@ describe.each([
       const tooMany = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`key${index}`, 'v']));
       for (const metadata of [tooMany, { ['k'.repeat(65)]: 'v' }, { key: 'v'.repeat(513) }, { key: 1 }]) {
         const error = await apiErrorOf(
-          client.responses.create({ model: MODEL, input: '[scenario:text] x', metadata } as never),
+          suite.client.responses.create({ model: MODEL, input: '[scenario:text] x', metadata } as never),
         );
         expect(error.status).toBe(400);
         expect(error.param).toMatch(/^metadata/);
@@ -94,17 +85,10 @@ describe.each([
 );
 
 describe('WebSocket mode with the fields the ChatGPT backend refuses', () => {
-  let harness: GatewayHarness;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness();
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useSuiteGateway();
 
   it('answers, and echoes metadata', TIMEOUT, async () => {
-    const socket = await openResponsesSocket(harness);
+    const socket = await openResponsesSocket(suite.harness);
     try {
       const events = await createResponse(socket, {
         model: MODEL,

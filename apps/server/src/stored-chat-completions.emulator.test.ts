@@ -1,13 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TEXT_ANSWER } from '@codetether/emulator';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiErrorOf } from './__fixtures__/api-error.js';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { PYTHON_AVAILABLE, runPythonScript } from './__fixtures__/python-sdk.js';
-import { createFileClientKeyStore } from './client-key-store.js';
+import { useSuiteGateway, useTwoKeySuiteGateway } from './__fixtures__/suite-gateway.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
@@ -20,24 +17,10 @@ async function all<Item>(page: AsyncIterable<Item>): Promise<Item[]> {
 }
 
 describe('stored chat completions through the openai SDK', () => {
-  let harness: GatewayHarness;
-  let client: OpenAI;
-  let otherClient: OpenAI;
-
-  beforeAll(async () => {
-    const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
-    const own = (await store.create('own')).key;
-    const other = (await store.create('other')).key;
-    harness = await startGatewayHarness({ clientKeys: { store } });
-    client = new OpenAI({ baseURL: harness.baseUrl, apiKey: own, maxRetries: 0 });
-    otherClient = new OpenAI({ baseURL: harness.baseUrl, apiKey: other, maxRetries: 0 });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useTwoKeySuiteGateway();
 
   it('stores a completion with store: true, streamed or not, and retrieves it', TIMEOUT, async () => {
-    const created = await client.chat.completions.create({
+    const created = await suite.client.chat.completions.create({
       model: MODEL,
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -46,10 +29,10 @@ describe('stored chat completions through the openai SDK', () => {
       store: true,
       metadata: { run: 'a' },
     });
-    const retrieved = await client.chat.completions.retrieve(created.id);
+    const retrieved = await suite.client.chat.completions.retrieve(created.id);
     expect(retrieved).toEqual({ ...created, metadata: { run: 'a' } });
 
-    const stream = await client.chat.completions.create({
+    const stream = await suite.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: [{ type: 'text', text: '[scenario:text] streamed' }] }],
       store: true,
@@ -62,14 +45,14 @@ describe('stored chat completions through the openai SDK', () => {
       id = chunk.id;
       text += chunk.choices[0]?.delta.content ?? '';
     }
-    const streamed = await client.chat.completions.retrieve(id);
+    const streamed = await suite.client.chat.completions.retrieve(id);
     expect(streamed.object).toBe('chat.completion');
     expect(streamed.choices[0]?.message.content).toBe(text);
     expect(text).toBe(TEXT_ANSWER);
     expect(streamed.usage?.total_tokens).toBeGreaterThan(0);
     expect(streamed.metadata).toEqual({});
 
-    const messages = await client.chat.completions.messages.list(id);
+    const messages = await suite.client.chat.completions.messages.list(id);
     expect(messages.data).toEqual([
       expect.objectContaining({
         id: `${id}-0`,
@@ -78,7 +61,7 @@ describe('stored chat completions through the openai SDK', () => {
         content_parts: [{ type: 'text', text: '[scenario:text] streamed' }],
       }),
     ]);
-    const systemFirst = await client.chat.completions.messages.list(created.id);
+    const systemFirst = await suite.client.chat.completions.messages.list(created.id);
     expect(systemFirst.data.map((message) => [message.role, message.content])).toEqual([
       ['system', 'Be brief.'],
       ['user', '[scenario:text] hello'],
@@ -86,17 +69,17 @@ describe('stored chat completions through the openai SDK', () => {
   });
 
   it('keeps nothing without store: true', TIMEOUT, async () => {
-    const answered = await client.chat.completions.create({
+    const answered = await suite.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: '[scenario:text] not kept' }],
     });
-    expect((await apiErrorOf(client.chat.completions.retrieve(answered.id))).status).toBe(404);
+    expect((await apiErrorOf(suite.client.chat.completions.retrieve(answered.id))).status).toBe(404);
   });
 
   it('lists them oldest first, by model and metadata, page by page', TIMEOUT, async () => {
     const ids: string[] = [];
     for (const [index, tag] of ['x', 'y', 'x'].entries()) {
-      const created = await client.chat.completions.create({
+      const created = await suite.client.chat.completions.create({
         model: MODEL,
         messages: [{ role: 'user', content: `[scenario:text] list ${index}` }],
         store: true,
@@ -104,54 +87,54 @@ describe('stored chat completions through the openai SDK', () => {
       });
       ids.push(created.id);
     }
-    const tagged = await all(client.chat.completions.list({ metadata: { tag: 'x' }, limit: 1 }));
+    const tagged = await all(suite.client.chat.completions.list({ metadata: { tag: 'x' }, limit: 1 }));
     expect(tagged.map((completion) => completion.id)).toEqual([ids[0], ids[2]]);
-    const both = await all(client.chat.completions.list({ metadata: { tag: 'x', index: '2' } }));
+    const both = await all(suite.client.chat.completions.list({ metadata: { tag: 'x', index: '2' } }));
     expect(both.map((completion) => completion.id)).toEqual([ids[2]]);
-    const newestFirst = await client.chat.completions.list({ order: 'desc', limit: 2 });
+    const newestFirst = await suite.client.chat.completions.list({ order: 'desc', limit: 2 });
     expect(newestFirst.data.map((completion) => completion.id)).toEqual([ids[2], ids[1]]);
     expect(newestFirst.has_more).toBe(true);
-    expect(await all(client.chat.completions.list({ model: 'gpt-5.4-mini' }))).toEqual([]);
+    expect(await all(suite.client.chat.completions.list({ model: 'gpt-5.4-mini' }))).toEqual([]);
     // Another key sees none of them.
-    expect(await all(otherClient.chat.completions.list())).toEqual([]);
+    expect(await all(suite.otherClient.chat.completions.list())).toEqual([]);
   });
 
   it('updates metadata, deletes, and answers 404 for another key or an unknown id', TIMEOUT, async () => {
-    const created = await client.chat.completions.create({
+    const created = await suite.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: '[scenario:text] update me' }],
       store: true,
       metadata: { state: 'draft' },
     });
-    const updated = await client.chat.completions.update(created.id, { metadata: { state: 'final' } });
+    const updated = await suite.client.chat.completions.update(created.id, { metadata: { state: 'final' } });
     expect(updated.metadata).toEqual({ state: 'final' });
-    expect((await client.chat.completions.retrieve(created.id)).metadata).toEqual({ state: 'final' });
+    expect((await suite.client.chat.completions.retrieve(created.id)).metadata).toEqual({ state: 'final' });
     for (const call of [
-      () => otherClient.chat.completions.retrieve(created.id),
-      () => otherClient.chat.completions.update(created.id, { metadata: {} }),
-      () => otherClient.chat.completions.delete(created.id),
-      () => otherClient.chat.completions.messages.list(created.id),
-      () => client.chat.completions.retrieve('chatcmpl-unknown'),
+      () => suite.otherClient.chat.completions.retrieve(created.id),
+      () => suite.otherClient.chat.completions.update(created.id, { metadata: {} }),
+      () => suite.otherClient.chat.completions.delete(created.id),
+      () => suite.otherClient.chat.completions.messages.list(created.id),
+      () => suite.client.chat.completions.retrieve('chatcmpl-unknown'),
     ]) {
       const error = await apiErrorOf(call());
       expect(error.status).toBe(404);
     }
-    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${suite.harness.gateway.url}/metrics`)).text();
     expect(metrics).toMatch(/^codetether_server_stored_chat_completions [1-9]\d*$/m);
     expect(metrics).toMatch(/^codetether_server_stored_chat_completion_bytes [1-9]\d*$/m);
-    expect(await client.chat.completions.delete(created.id)).toEqual({
+    expect(await suite.client.chat.completions.delete(created.id)).toEqual({
       id: created.id,
       object: 'chat.completion.deleted',
       deleted: true,
     });
-    expect((await apiErrorOf(client.chat.completions.retrieve(created.id))).status).toBe(404);
-    expect((await apiErrorOf(client.chat.completions.delete(created.id))).status).toBe(404);
+    expect((await apiErrorOf(suite.client.chat.completions.retrieve(created.id))).status).toBe(404);
+    expect((await apiErrorOf(suite.client.chat.completions.delete(created.id))).status).toBe(404);
   });
 
   it('refuses bad metadata, limits and cursors, naming them', TIMEOUT, async () => {
     const tooMany = Object.fromEntries(Array.from({ length: 17 }, (_, index) => [`k${index}`, 'v']));
     const refused = await apiErrorOf(
-      client.chat.completions.create({
+      suite.client.chat.completions.create({
         model: MODEL,
         messages: [{ role: 'user', content: '[scenario:text] x' }],
         store: true,
@@ -160,18 +143,18 @@ describe('stored chat completions through the openai SDK', () => {
     );
     expect(refused.status).toBe(400);
     expect(refused.param).toBe('metadata');
-    const created = await client.chat.completions.create({
+    const created = await suite.client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: '[scenario:text] y' }],
       store: true,
     });
     const badValue = await apiErrorOf(
-      client.chat.completions.update(created.id, { metadata: { key: 'v'.repeat(513) } }),
+      suite.client.chat.completions.update(created.id, { metadata: { key: 'v'.repeat(513) } }),
     );
     expect(badValue.param).toBe('metadata.key');
     for (const query of ['limit=0', 'limit=101', 'order=sideways', 'after=chatcmpl-nope']) {
-      const answer = await fetch(`${harness.baseUrl}/chat/completions?${query}`, {
-        headers: { authorization: `Bearer ${client.apiKey}` },
+      const answer = await fetch(`${suite.harness.baseUrl}/chat/completions?${query}`, {
+        headers: { authorization: `Bearer ${suite.client.apiKey}` },
       });
       expect(answer.status, query).toBe(400);
     }
@@ -179,17 +162,10 @@ describe('stored chat completions through the openai SDK', () => {
 });
 
 describe('stored chat completions turned off', () => {
-  let harness: GatewayHarness;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness({ storedChatCompletions: false });
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useSuiteGateway({ storedChatCompletions: false });
 
   it('answers store: true as usual, keeps nothing, and says so on the endpoints', TIMEOUT, async () => {
-    const client = new OpenAI({ baseURL: harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
+    const client = new OpenAI({ baseURL: suite.harness.baseUrl, apiKey: TEST_SERVER_KEY, maxRetries: 0 });
     const created = await client.chat.completions.create({
       model: MODEL,
       messages: [{ role: 'user', content: '[scenario:text] off' }],
@@ -203,14 +179,7 @@ describe('stored chat completions turned off', () => {
 });
 
 describe.skipIf(!PYTHON_AVAILABLE)('stored chat completions: the Python SDK', () => {
-  let harness: GatewayHarness;
-
-  beforeAll(async () => {
-    harness = await startGatewayHarness();
-  }, 30_000);
-  afterAll(async () => {
-    await harness?.close();
-  });
+  const suite = useSuiteGateway();
 
   it('stores, lists, updates and deletes', TIMEOUT, async () => {
     const output = await runPythonScript(
@@ -225,7 +194,7 @@ messages = [m.content for m in client.chat.completions.messages.list(created.id)
 deleted = client.chat.completions.delete(created.id)
 print(json.dumps({"listed": listed == [created.id], "metadata": updated.metadata, "messages": messages, "deleted": deleted.deleted}))
 `,
-      [harness.baseUrl, TEST_SERVER_KEY],
+      [suite.harness.baseUrl, TEST_SERVER_KEY],
     );
     expect(JSON.parse(output)).toEqual({
       listed: true,

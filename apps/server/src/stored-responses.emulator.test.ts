@@ -1,13 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiErrorOf } from './__fixtures__/api-error.js';
-import { type GatewayHarness, startGatewayHarness, TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
+import { TEST_SERVER_KEY } from './__fixtures__/gateway-harness.js';
 import { createResponse, openResponsesSocket } from './__fixtures__/responses-websocket-client.js';
+import { useTwoKeySuiteGateway } from './__fixtures__/suite-gateway.js';
 import { until } from './__fixtures__/until.js';
-import { createFileClientKeyStore } from './client-key-store.js';
 
 const TIMEOUT = { timeout: 30_000 };
 const MODEL = 'gpt-5.4';
@@ -27,35 +24,20 @@ async function expectNotFound(call: Promise<unknown>, responseId: string): Promi
 describe.each(['websocket', 'http'] as const)(
   'stored responses through the openai SDK (upstream %s)',
   (transport) => {
-    let harness: GatewayHarness;
-    let client: OpenAI;
-    let otherClient: OpenAI;
-    let ownKey: string;
-
-    beforeAll(async () => {
-      const store = createFileClientKeyStore({ home: await mkdtemp(join(tmpdir(), 'codetether-keys-')) });
-      const other = (await store.create('other')).key;
-      ownKey = (await store.create('own')).key;
-      harness = await startGatewayHarness({ transport, clientKeys: { store } });
-      client = new OpenAI({ baseURL: harness.baseUrl, apiKey: ownKey, maxRetries: 0 });
-      otherClient = new OpenAI({ baseURL: harness.baseUrl, apiKey: other, maxRetries: 0 });
-    }, 30_000);
-    afterAll(async () => {
-      await harness?.close();
-    });
+    const suite = useTwoKeySuiteGateway({ transport });
 
     it('retrieves the response the gateway answered, streamed or not', TIMEOUT, async () => {
-      const created = await client.responses.create({
+      const created = await suite.client.responses.create({
         model: MODEL,
         instructions: 'Answer briefly.',
         input: '[scenario:text] hello',
       });
-      const retrieved = await client.responses.retrieve(created.id);
+      const retrieved = await suite.client.responses.retrieve(created.id);
       expect(retrieved).toEqual(created);
       expect(retrieved.instructions).toBe('Answer briefly.');
       expect(retrieved.output_text.length).toBeGreaterThan(0);
 
-      const stream = await client.responses.create({
+      const stream = await suite.client.responses.create({
         model: MODEL,
         input: '[scenario:text] hi',
         stream: true,
@@ -67,7 +49,7 @@ describe.each(['websocket', 'http'] as const)(
         if (event.type === 'response.completed') completedId = event.response.id;
       }
       expect(completedId).toMatch(/^resp_/);
-      const streamed = await client.responses.retrieve(completedId ?? '');
+      const streamed = await suite.client.responses.retrieve(completedId ?? '');
       expect(streamed.status).toBe('completed');
       expect(streamed.output_text).toBe(completedText);
       expect(streamed.usage?.total_tokens).toBeGreaterThan(0);
@@ -75,18 +57,18 @@ describe.each(['websocket', 'http'] as const)(
 
     it('lists the input items of a response, as OpenAI paginates them', TIMEOUT, async () => {
       const texts = ['[scenario:text] one', 'two', 'three', 'four', 'five'];
-      const created = await client.responses.create({
+      const created = await suite.client.responses.create({
         model: MODEL,
         input: texts.map((text) => ({ role: 'user' as const, content: text })),
       });
       const textOf = (item: unknown) =>
         (item as { content: { type: string; text: string }[] }).content.map((part) => part.text).join('');
       const ascending: string[] = [];
-      for await (const item of client.responses.inputItems.list(created.id, { order: 'asc', limit: 2 }))
+      for await (const item of suite.client.responses.inputItems.list(created.id, { order: 'asc', limit: 2 }))
         ascending.push(textOf(item));
       expect(ascending).toEqual(texts);
 
-      const newestFirst = await client.responses.inputItems.list(created.id);
+      const newestFirst = await suite.client.responses.inputItems.list(created.id);
       expect(newestFirst.data.map(textOf)).toEqual([...texts].reverse());
       expect(newestFirst.has_more).toBe(false);
       const first = newestFirst.data[0];
@@ -95,38 +77,41 @@ describe.each(['websocket', 'http'] as const)(
       expect(newestFirst.data.every((item) => typeof item.id === 'string' && item.id !== '')).toBe(true);
 
       // The SDK's page keeps only `data` and `has_more`: the list's own fields, read raw.
-      const answer = await fetch(`${harness.baseUrl}/responses/${created.id}/input_items?order=asc&limit=2`, {
-        headers: { authorization: `Bearer ${ownKey}` },
-      });
+      const answer = await fetch(
+        `${suite.harness.baseUrl}/responses/${created.id}/input_items?order=asc&limit=2`,
+        {
+          headers: { authorization: `Bearer ${suite.ownKey}` },
+        },
+      );
       const page = (await answer.json()) as OpenAI.Responses.ResponseItemList;
       expect(page).toMatchObject({ object: 'list', has_more: true });
       expect(page.first_id).toBe(page.data[0]?.id);
       expect(page.last_id).toBe(page.data[1]?.id);
       // `before` (OpenAI's older cursor; the SDK types only `after`) passed as a raw query.
-      const beforeLast = await client.responses.inputItems.list(created.id, {
+      const beforeLast = await suite.client.responses.inputItems.list(created.id, {
         query: { order: 'asc', limit: 2, before: newestFirst.data[0]?.id ?? '' },
       });
       expect(beforeLast.data.map(textOf)).toEqual(['three', 'four']);
       expect(beforeLast.has_more).toBe(true);
 
       // A continued response lists its own input, not the conversation before it.
-      const continued = await client.responses.create({
+      const continued = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: created.id,
         input: '[scenario:text] six',
       });
-      const continuedItems = await client.responses.inputItems.list(continued.id);
+      const continuedItems = await suite.client.responses.inputItems.list(continued.id);
       expect(continuedItems.data.map(textOf)).toEqual(['[scenario:text] six']);
     });
 
     it('keeps every response of a conversation, each with its own input items', TIMEOUT, async () => {
-      const first = await client.responses.create({ model: MODEL, input: '[scenario:text] turn one' });
-      const second = await client.responses.create({
+      const first = await suite.client.responses.create({ model: MODEL, input: '[scenario:text] turn one' });
+      const second = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: first.id,
         input: '[scenario:text] turn two',
       });
-      const third = await client.responses.create({
+      const third = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: second.id,
         input: '[scenario:text] turn three',
@@ -135,46 +120,49 @@ describe.each(['websocket', 'http'] as const)(
       let thirdId = '';
       for await (const event of third) if (event.type === 'response.completed') thirdId = event.response.id;
       const textsOf = async (responseId: string) =>
-        (await client.responses.inputItems.list(responseId)).data.map((item) =>
+        (await suite.client.responses.inputItems.list(responseId)).data.map((item) =>
           (item as { content: { text: string }[] }).content.map((part) => part.text).join(''),
         );
-      expect(await client.responses.retrieve(first.id)).toEqual(first);
-      expect(await client.responses.retrieve(second.id)).toEqual(second);
-      expect((await client.responses.retrieve(thirdId)).status).toBe('completed');
+      expect(await suite.client.responses.retrieve(first.id)).toEqual(first);
+      expect(await suite.client.responses.retrieve(second.id)).toEqual(second);
+      expect((await suite.client.responses.retrieve(thirdId)).status).toBe('completed');
       expect(await textsOf(first.id)).toEqual(['[scenario:text] turn one']);
       expect(await textsOf(second.id)).toEqual(['[scenario:text] turn two']);
       expect(await textsOf(thirdId)).toEqual(['[scenario:text] turn three']);
-      const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+      const metrics = await (await fetch(`${suite.harness.gateway.url}/metrics`)).text();
       const kept = /^codetether_server_kept_responses (\d+)$/m.exec(metrics)?.[1];
       expect(Number(kept)).toBeGreaterThanOrEqual(2);
-      await expectNotFound(otherClient.responses.retrieve(first.id), first.id);
-      await expectNotFound(otherClient.responses.delete(second.id), second.id);
+      await expectNotFound(suite.otherClient.responses.retrieve(first.id), first.id);
+      await expectNotFound(suite.otherClient.responses.delete(second.id), second.id);
 
       // Deleting earlier responses forgets them only: the conversation continues from its last one.
-      expect((await client.responses.delete(first.id).asResponse()).status).toBe(200);
-      expect((await client.responses.delete(second.id).asResponse()).status).toBe(200);
-      await expectNotFound(client.responses.retrieve(first.id), first.id);
-      await expectNotFound(client.responses.inputItems.list(second.id), second.id);
-      const sentBefore = harness.emulator.requests.length;
-      const fourth = await client.responses.create({
+      expect((await suite.client.responses.delete(first.id).asResponse()).status).toBe(200);
+      expect((await suite.client.responses.delete(second.id).asResponse()).status).toBe(200);
+      await expectNotFound(suite.client.responses.retrieve(first.id), first.id);
+      await expectNotFound(suite.client.responses.inputItems.list(second.id), second.id);
+      const sentBefore = suite.harness.emulator.requests.length;
+      const fourth = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: thirdId,
         input: '[scenario:text] turn four',
       });
       expect(fourth.status).toBe('completed');
-      expect(harness.emulator.requests.length).toBe(sentBefore + 1);
-      expect((await client.responses.retrieve(thirdId)).id).toBe(thirdId);
+      expect(suite.harness.emulator.requests.length).toBe(sentBefore + 1);
+      expect((await suite.client.responses.retrieve(thirdId)).id).toBe(thirdId);
     });
 
     it('continues an earlier response as OpenAI does: a branch from its history', TIMEOUT, async () => {
-      const first = await client.responses.create({ model: MODEL, input: '[scenario:text] branch one' });
-      const second = await client.responses.create({
+      const first = await suite.client.responses.create({
+        model: MODEL,
+        input: '[scenario:text] branch one',
+      });
+      const second = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: first.id,
         input: '[scenario:text] branch two',
       });
-      const sentBefore = harness.emulator.requests.length;
-      const branch = await client.responses.create({
+      const sentBefore = suite.harness.emulator.requests.length;
+      const branch = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: first.id,
         input: '[scenario:text] branch three',
@@ -186,7 +174,7 @@ describe.each(['websocket', 'http'] as const)(
         first.id,
         first.id,
       ]);
-      const sent = harness.emulator.requests
+      const sent = suite.harness.emulator.requests
         .slice(sentBefore)
         .filter((request) => request.path.endsWith('/responses') && request.method === 'POST');
       expect(sent).toHaveLength(1);
@@ -198,19 +186,19 @@ describe.each(['websocket', 'http'] as const)(
       expect(sent[0]?.previousResponseId).toBeUndefined();
 
       // The branch continues on its own conversation; the second turn's conversation is untouched.
-      const sentBeforeFollowUps = harness.emulator.requests.length;
-      const afterBranch = await client.responses.create({
+      const sentBeforeFollowUps = suite.harness.emulator.requests.length;
+      const afterBranch = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: branch.id,
         input: '[scenario:text] branch four',
       });
-      const afterSecond = await client.responses.create({
+      const afterSecond = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: second.id,
         input: '[scenario:text] branch five',
       });
       expect([afterBranch.status, afterSecond.status]).toEqual(['completed', 'completed']);
-      const followUps = harness.emulator.requests
+      const followUps = suite.harness.emulator.requests
         .slice(sentBeforeFollowUps)
         .filter((request) => request.path.endsWith('/responses') && request.method === 'POST');
       if (transport === 'websocket') {
@@ -230,13 +218,13 @@ describe.each(['websocket', 'http'] as const)(
         expect(secondInput).not.toContain('branch three');
       }
       // An earlier response can be continued again, and is still retrievable.
-      const again = await client.responses.create({
+      const again = await suite.client.responses.create({
         model: MODEL,
         previous_response_id: first.id,
         input: '[scenario:text] branch six',
       });
       expect(again.status).toBe('completed');
-      expect(await client.responses.retrieve(first.id)).toEqual(first);
+      expect(await suite.client.responses.retrieve(first.id)).toEqual(first);
 
       // Never another key's, and not once deleted.
       const notFound = async (call: Promise<unknown>) => {
@@ -246,28 +234,35 @@ describe.each(['websocket', 'http'] as const)(
         expect(error.param).toBe('previous_response_id');
       };
       await notFound(
-        otherClient.responses.create({
+        suite.otherClient.responses.create({
           model: MODEL,
           previous_response_id: first.id,
           input: '[scenario:text] x',
         }),
       );
-      expect((await client.responses.delete(first.id).asResponse()).status).toBe(200);
+      expect((await suite.client.responses.delete(first.id).asResponse()).status).toBe(200);
       await notFound(
-        client.responses.create({ model: MODEL, previous_response_id: first.id, input: '[scenario:text] x' }),
+        suite.client.responses.create({
+          model: MODEL,
+          previous_response_id: first.id,
+          input: '[scenario:text] x',
+        }),
       );
     });
 
     it('keeps incomplete and failed responses with their details', TIMEOUT, async () => {
-      const incomplete = await client.responses.create({ model: MODEL, input: '[scenario:incomplete] cut' });
+      const incomplete = await suite.client.responses.create({
+        model: MODEL,
+        input: '[scenario:incomplete] cut',
+      });
       expect(incomplete.status).toBe('incomplete');
-      const retrieved = await client.responses.retrieve(incomplete.id);
+      const retrieved = await suite.client.responses.retrieve(incomplete.id);
       expect(retrieved).toEqual(incomplete);
       expect(retrieved.incomplete_details).toEqual({ reason: 'max_output_tokens' });
-      const items = await client.responses.inputItems.list(incomplete.id);
+      const items = await suite.client.responses.inputItems.list(incomplete.id);
       expect(items.data).toHaveLength(1);
 
-      const stream = await client.responses.create({
+      const stream = await suite.client.responses.create({
         model: MODEL,
         input: '[scenario:failed] break',
         stream: true,
@@ -275,19 +270,19 @@ describe.each(['websocket', 'http'] as const)(
       let failedId = '';
       for await (const event of stream) if (event.type === 'response.failed') failedId = event.response.id;
       expect(failedId).toMatch(/^resp_/);
-      const failed = await client.responses.retrieve(failedId);
+      const failed = await suite.client.responses.retrieve(failedId);
       expect(failed.status).toBe('failed');
       expect(failed.error).toEqual({
         code: 'server_error',
         message: 'The model failed to generate a response. Try again.',
       });
-      await expectNotFound(otherClient.responses.retrieve(failedId), failedId);
-      expect((await client.responses.delete(failedId).asResponse()).status).toBe(200);
-      await expectNotFound(client.responses.retrieve(failedId), failedId);
+      await expectNotFound(suite.otherClient.responses.retrieve(failedId), failedId);
+      expect((await suite.client.responses.delete(failedId).asResponse()).status).toBe(200);
+      await expectNotFound(suite.client.responses.retrieve(failedId), failedId);
     });
 
     it('refuses out-of-range pagination with a 400 naming the parameter', TIMEOUT, async () => {
-      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] page me' });
+      const created = await suite.client.responses.create({ model: MODEL, input: '[scenario:text] page me' });
       for (const [query, param] of [
         [{ limit: 0 }, 'limit'],
         [{ limit: 101 }, 'limit'],
@@ -298,79 +293,85 @@ describe.each(['websocket', 'http'] as const)(
         [{ before: 'x'.repeat(5000) }, 'before'],
       ] as const) {
         const error = await apiErrorOf(
-          client.responses.inputItems.list(created.id, query as OpenAI.Responses.InputItemListParams),
+          suite.client.responses.inputItems.list(created.id, query as OpenAI.Responses.InputItemListParams),
         );
         expect(error.status).toBe(400);
         expect(error.param).toBe(param);
         expect(error.message.length).toBeLessThan(400);
       }
-      const edge = await client.responses.inputItems.list(created.id, { limit: 100 });
+      const edge = await suite.client.responses.inputItems.list(created.id, { limit: 100 });
       expect(edge.data).toHaveLength(1);
     });
 
     it('deletes a response: it can no longer be retrieved, listed or continued', TIMEOUT, async () => {
-      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] forget me' });
-      const deleted = await client.responses.delete(created.id).asResponse();
+      const created = await suite.client.responses.create({
+        model: MODEL,
+        input: '[scenario:text] forget me',
+      });
+      const deleted = await suite.client.responses.delete(created.id).asResponse();
       expect(deleted.status).toBe(200);
       expect(await deleted.json()).toEqual({ id: created.id, object: 'response', deleted: true });
-      await expectNotFound(client.responses.retrieve(created.id), created.id);
-      await expectNotFound(client.responses.inputItems.list(created.id), created.id);
-      await expectNotFound(client.responses.delete(created.id), created.id);
+      await expectNotFound(suite.client.responses.retrieve(created.id), created.id);
+      await expectNotFound(suite.client.responses.inputItems.list(created.id), created.id);
+      await expectNotFound(suite.client.responses.delete(created.id), created.id);
       const continuation = await apiErrorOf(
-        client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
+        suite.client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
       );
       expect(continuation.status).toBe(400);
       expect(continuation.code).toBe('previous_response_not_found');
     });
 
     it('never shows, deletes or cancels another key’s response', TIMEOUT, async () => {
-      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] mine' });
-      await expectNotFound(otherClient.responses.retrieve(created.id), created.id);
-      await expectNotFound(otherClient.responses.inputItems.list(created.id), created.id);
-      await expectNotFound(otherClient.responses.delete(created.id), created.id);
-      await expectNotFound(otherClient.responses.cancel(created.id), created.id);
+      const created = await suite.client.responses.create({ model: MODEL, input: '[scenario:text] mine' });
+      await expectNotFound(suite.otherClient.responses.retrieve(created.id), created.id);
+      await expectNotFound(suite.otherClient.responses.inputItems.list(created.id), created.id);
+      await expectNotFound(suite.otherClient.responses.delete(created.id), created.id);
+      await expectNotFound(suite.otherClient.responses.cancel(created.id), created.id);
       const continuation = await apiErrorOf(
-        otherClient.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
+        suite.otherClient.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
       );
       expect(continuation.code).toBe('previous_response_not_found');
-      expect((await client.responses.retrieve(created.id)).id).toBe(created.id);
+      expect((await suite.client.responses.retrieve(created.id)).id).toBe(created.id);
     });
 
     it('answers cancel as OpenAI does for a response that is not a background one', TIMEOUT, async () => {
-      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] cancel me' });
-      const error = await apiErrorOf(client.responses.cancel(created.id));
+      const created = await suite.client.responses.create({
+        model: MODEL,
+        input: '[scenario:text] cancel me',
+      });
+      const error = await apiErrorOf(suite.client.responses.cancel(created.id));
       expect(error.status).toBe(400);
       expect(error.type).toBe('invalid_request_error');
       expect((error.error as { message: string }).message).toMatch(/^Cannot cancel a synchronous response\./);
-      await expectNotFound(client.responses.cancel('resp_unknown'), 'resp_unknown');
-      expect((await client.responses.retrieve(created.id)).status).toBe('completed');
+      await expectNotFound(suite.client.responses.cancel('resp_unknown'), 'resp_unknown');
+      expect((await suite.client.responses.retrieve(created.id)).status).toBe('completed');
     });
 
     it(
       'refuses streaming a retrieve of a response not run in the background, and accepts background: false',
       TIMEOUT,
       async () => {
-        const accepted = await client.responses.create({
+        const accepted = await suite.client.responses.create({
           model: MODEL,
           input: '[scenario:text] now',
           background: false,
         });
         expect(accepted.status).toBe('completed');
-        const streamed = await apiErrorOf(client.responses.retrieve(accepted.id, { stream: true }));
+        const streamed = await apiErrorOf(suite.client.responses.retrieve(accepted.id, { stream: true }));
         expect(streamed.status).toBe(400);
         expect(streamed.param).toBe('stream');
       },
     );
 
     it('answers unknown, huge and path-like ids with the same 404', TIMEOUT, async () => {
-      const sentBefore = harness.emulator.requests.length;
-      await expectNotFound(client.responses.retrieve('resp_unknown'), 'resp_unknown');
-      await expectNotFound(client.responses.delete('resp_unknown'), 'resp_unknown');
-      await expectNotFound(client.responses.inputItems.list('resp_unknown'), 'resp_unknown');
+      const sentBefore = suite.harness.emulator.requests.length;
+      await expectNotFound(suite.client.responses.retrieve('resp_unknown'), 'resp_unknown');
+      await expectNotFound(suite.client.responses.delete('resp_unknown'), 'resp_unknown');
+      await expectNotFound(suite.client.responses.inputItems.list('resp_unknown'), 'resp_unknown');
       // A ChatGPT login stores nothing upstream: nothing is asked there.
-      expect(harness.emulator.requests.length).toBe(sentBefore);
+      expect(suite.harness.emulator.requests.length).toBe(sentBefore);
       const huge = `resp_${'a'.repeat(8000)}`;
-      const hugeError = await apiErrorOf(client.responses.retrieve(huge));
+      const hugeError = await apiErrorOf(suite.client.responses.retrieve(huge));
       expect(hugeError.status).toBe(404);
       expect(hugeError.message.length).toBeLessThan(200);
       const headers = { authorization: `Bearer ${TEST_SERVER_KEY}` };
@@ -381,7 +382,7 @@ describe.each(['websocket', 'http'] as const)(
         '/responses/%F0%9F%98%80/input_items',
         '/responses/..%2F..%2Fhealthz/cancel',
       ]) {
-        const answer = await fetch(`${harness.baseUrl}${path}`, {
+        const answer = await fetch(`${suite.harness.baseUrl}${path}`, {
           method: path.endsWith('/cancel') ? 'POST' : 'GET',
           headers,
         });
@@ -396,9 +397,9 @@ describe.each(['websocket', 'http'] as const)(
      * `until`'s type; the caller reads the rest from `events` (or aborts with `abort`).
      */
     async function startPacedStream(input: string, until: string) {
-      harness.emulator.setOptions({ eventDelayMs: 150 });
+      suite.harness.emulator.setOptions({ eventDelayMs: 150 });
       const abort = new AbortController();
-      const stream = await client.responses.create(
+      const stream = await suite.client.responses.create(
         { model: MODEL, input, stream: true },
         { signal: abort.signal },
       );
@@ -426,22 +427,22 @@ describe.each(['websocket', 'http'] as const)(
         );
         abort = started.abort;
         const { events, responseId } = started;
-        const retrieved = await client.responses.retrieve(responseId);
+        const retrieved = await suite.client.responses.retrieve(responseId);
         expect(retrieved).toMatchObject({ id: responseId, object: 'response', status: 'in_progress' });
         expect(Array.isArray(retrieved.output)).toBe(true);
-        const items = await client.responses.inputItems.list(responseId);
+        const items = await suite.client.responses.inputItems.list(responseId);
         expect(JSON.stringify(items.data)).toContain('still streaming');
-        await expectNotFound(otherClient.responses.retrieve(responseId), responseId);
+        await expectNotFound(suite.otherClient.responses.retrieve(responseId), responseId);
         // It can be deleted once it has ended, not while it streams.
-        const refused = await apiErrorOf(client.responses.delete(responseId));
+        const refused = await apiErrorOf(suite.client.responses.delete(responseId));
         expect(refused.status).toBe(400);
         expect(refused.code).toBe('response_in_progress');
-        harness.emulator.setOptions({ eventDelayMs: 0 });
+        suite.harness.emulator.setOptions({ eventDelayMs: 0 });
         for (;;) if ((await events.next()).done === true) break;
-        expect((await client.responses.retrieve(responseId)).status).toBe('completed');
+        expect((await suite.client.responses.retrieve(responseId)).status).toBe('completed');
       } finally {
         abort?.abort();
-        harness.emulator.setOptions({ eventDelayMs: 0 });
+        suite.harness.emulator.setOptions({ eventDelayMs: 0 });
       }
     });
 
@@ -453,28 +454,28 @@ describe.each(['websocket', 'http'] as const)(
         const started = await startPacedStream('[scenario:text] left early', 'response.created');
         abort = started.abort;
         const { responseId } = started;
-        expect((await client.responses.retrieve(responseId)).status).toBe('in_progress');
+        expect((await suite.client.responses.retrieve(responseId)).status).toBe('in_progress');
         abort.abort();
         await expect
           .poll(
             async () =>
-              (await client.responses.retrieve(responseId).catch((error: unknown) => error)) as object,
+              (await suite.client.responses.retrieve(responseId).catch((error: unknown) => error)) as object,
           )
           .toBeInstanceOf(OpenAI.NotFoundError);
       } finally {
         abort?.abort();
-        harness.emulator.setOptions({ eventDelayMs: 0 });
+        suite.harness.emulator.setOptions({ eventDelayMs: 0 });
       }
     });
 
     it('deleting a response while a turn continues it: the failed turn does not bring it back', {
       timeout: 30_000,
     }, async () => {
-      const created = await client.responses.create({ model: MODEL, input: '[scenario:text] first' });
-      harness.emulator.setOptions({ eventDelayMs: 600_000 });
-      const sentBefore = harness.emulator.requests.length;
+      const created = await suite.client.responses.create({ model: MODEL, input: '[scenario:text] first' });
+      suite.harness.emulator.setOptions({ eventDelayMs: 600_000 });
+      const sentBefore = suite.harness.emulator.requests.length;
       const abort = new AbortController();
-      const running = client.responses
+      const running = suite.client.responses
         .create(
           { model: MODEL, previous_response_id: created.id, input: '[scenario:text] second', stream: true },
           { signal: abort.signal },
@@ -483,35 +484,35 @@ describe.each(['websocket', 'http'] as const)(
           for await (const _event of stream);
         })
         .catch(() => {});
-      await until(() => harness.emulator.requests.length > sentBefore);
-      harness.emulator.setOptions({ eventDelayMs: 0 });
+      await until(() => suite.harness.emulator.requests.length > sentBefore);
+      suite.harness.emulator.setOptions({ eventDelayMs: 0 });
 
       // While the turn runs, the response it continues is still there, and only its key may delete it.
-      expect((await client.responses.retrieve(created.id)).id).toBe(created.id);
-      await expectNotFound(otherClient.responses.delete(created.id), created.id);
-      expect((await client.responses.delete(created.id).asResponse()).status).toBe(200);
-      await expectNotFound(client.responses.retrieve(created.id), created.id);
+      expect((await suite.client.responses.retrieve(created.id)).id).toBe(created.id);
+      await expectNotFound(suite.otherClient.responses.delete(created.id), created.id);
+      expect((await suite.client.responses.delete(created.id).asResponse()).status).toBe(200);
+      await expectNotFound(suite.client.responses.retrieve(created.id), created.id);
 
       abort.abort();
       await running;
-      await expectNotFound(client.responses.retrieve(created.id), created.id);
+      await expectNotFound(suite.client.responses.retrieve(created.id), created.id);
       const continuation = await apiErrorOf(
-        client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
+        suite.client.responses.create({ model: MODEL, previous_response_id: created.id, input: 'and?' }),
       );
       expect(continuation.code).toBe('previous_response_not_found');
     });
 
     it('keeps the responses of WebSocket mode too, and refuses background: true there', TIMEOUT, async () => {
-      const socket = await openResponsesSocket(harness, ownKey);
+      const socket = await openResponsesSocket(suite.harness, suite.ownKey);
       try {
         const events = await createResponse(socket, { model: MODEL, input: '[scenario:text] over a socket' });
         const completed = events.find((event) => event.type === 'response.completed');
         const responseId = (completed?.response as { id: string } | undefined)?.id ?? '';
         expect(responseId).toMatch(/^resp_/);
-        const retrieved = await client.responses.retrieve(responseId);
+        const retrieved = await suite.client.responses.retrieve(responseId);
         expect(retrieved.status).toBe('completed');
         expect(retrieved.output_text.length).toBeGreaterThan(0);
-        await expectNotFound(otherClient.responses.retrieve(responseId), responseId);
+        await expectNotFound(suite.otherClient.responses.retrieve(responseId), responseId);
 
         const refused = await createResponse(socket, {
           model: MODEL,

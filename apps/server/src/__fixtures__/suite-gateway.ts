@@ -49,3 +49,37 @@ export function useSuiteGateway(options: GatewayHarnessOptions = {}): SuiteGatew
   });
   return suite;
 }
+
+/** What {@link useTwoKeySuiteGateway} gives: `client` spends the client key `own`, `otherClient` the key `other`. */
+export class TwoKeySuiteGateway extends SuiteGateway {
+  /** An `openai` client of the gateway on the client key `other`. */
+  otherClient!: OpenAI;
+  /** The client key `own` (the one `client` sends). */
+  ownKey!: string;
+}
+
+/**
+ * {@link useSuiteGateway} with two client keys in a fresh file store, `own` and `other` — for suites
+ * that check one key's stored objects are not another's: `client` is on `own`, `otherClient` on `other`.
+ *
+ * @param options - the harness options (its `clientKeys` are these two)
+ */
+export function useTwoKeySuiteGateway(
+  options: Omit<GatewayHarnessOptions, 'clientKeys'> = {},
+): TwoKeySuiteGateway {
+  const suite = new TwoKeySuiteGateway();
+  let started: GatewayHarness | undefined;
+  beforeAll(async () => {
+    const store = temporaryClientKeyStore();
+    const other = (await store.create('other')).key;
+    suite.ownKey = (await store.create('own')).key;
+    started = await startGatewayHarness({ ...options, clientKeys: { store } });
+    suite.harness = started;
+    suite.client = suite.clientWithKey(suite.ownKey);
+    suite.otherClient = suite.clientWithKey(other);
+  }, 30_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+  return suite;
+}
