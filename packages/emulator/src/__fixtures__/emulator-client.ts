@@ -59,6 +59,11 @@ export async function postResponses(
   return { status: 200, headers: response.headers, events: parseSse(text), json: undefined };
 }
 
+/** Resolves once `condition` holds, checked on every turn of the event loop. */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The concatenated `output_text.delta` texts of a stream. */
 export function outputText(events: StreamEvent[]): string {
   return events

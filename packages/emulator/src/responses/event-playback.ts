@@ -69,9 +69,13 @@ function createPause(signal: AbortSignal, pacing: StreamPacing | undefined): Pau
       return new Promise<void>((resolve) => {
         const started = performance.now();
         wake = resolve;
+        const done = () => {
+          rearm = undefined; // a change after the pause is for the next one
+          resolve();
+        };
         const arm = (delayMs: number) => {
           if (timer !== undefined) clearTimeout(timer);
-          timer = setTimeout(resolve, Math.max(0, delayMs - (performance.now() - started)));
+          timer = setTimeout(done, Math.max(0, delayMs - (performance.now() - started)));
         };
         rearm = pacing === undefined ? undefined : () => arm(pacing.delayMs());
         arm(pacing === undefined ? milliseconds : pacing.delayMs());

@@ -6,6 +6,7 @@ import {
   postResponses,
   responseOf,
   type StreamEvent,
+  until,
   userInput,
 } from '../__fixtures__/emulator-client.js';
 import { startEmulator } from '../server.js';
@@ -13,11 +14,6 @@ import type { Emulator } from '../types.js';
 import { REASONING_SUMMARY, TEXT_ANSWER } from './scenario-plan.js';
 
 let emulator: Emulator;
-
-/** Resolves once `condition` holds, checked on every turn of the event loop. */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
-}
 
 beforeEach(async () => {
   emulator = await startEmulator();

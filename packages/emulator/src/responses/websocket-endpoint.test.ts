@@ -6,6 +6,7 @@ import {
   responseOf,
   type TestSocket,
   tryHandshake,
+  until,
   userInput,
 } from '../__fixtures__/emulator-client.js';
 import { startEmulatorPerTest } from '../__fixtures__/emulator-per-test.js';
@@ -60,11 +61,9 @@ describe('WebSocket Responses', () => {
 
     emulator().setOptions({ eventDelayMs: 600_000 });
     socket.create({ model: 'gpt-5.4', input: userInput('[scenario:text] x') });
-    while (emulator().requests.length === 0 || emulator().requests.at(-1) === finished)
-      await new Promise((resolve) => setImmediate(resolve));
+    await until(() => emulator().requests.at(-1) !== finished);
     socket.socket.close();
-    while (emulator().requests.at(-1)?.streamEnd === undefined)
-      await new Promise((resolve) => setImmediate(resolve));
+    await until(() => emulator().requests.at(-1)?.streamEnd !== undefined);
     expect(emulator().requests.at(-1)?.streamEnd).toBe('aborted');
   });
 
