@@ -256,6 +256,31 @@ describe('event reducer: tool calls', () => {
     },
   );
 
+  it('adds the rest of final arguments that extend the deltas that went out, once', () => {
+    const chunks = reduce([
+      { type: 'response.output_item.added', output_index: 0, item: functionCall('fc_1', 'call_1', 'f') },
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"a"' },
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: ':1' },
+      {
+        type: 'response.function_call_arguments.done',
+        item_id: 'fc_1',
+        output_index: 0,
+        arguments: '{"a":1,"b":2}',
+      },
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: functionCall('fc_1', 'call_1', 'f', { arguments: '{"a":1,"b":2,"c":3}' }),
+      },
+      completed(),
+    ]);
+    expect(chunks.filter((chunk) => chunk.type === 'tool-call-delta')).toEqual([
+      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: '{"a"' },
+      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: ':1' },
+      { type: 'tool-call-delta', id: 'call_1', argumentsDelta: ',"b":2}' },
+    ]);
+  });
+
   it('handles custom tool calls (free-form input)', () => {
     expect(
       reduce([

@@ -59,6 +59,39 @@ for (const [name, stream] of [['sse', sseStream], ['webSocket', webSocketStream]
 process.stdout.write(JSON.stringify(result));
 `;
 
+/**
+ * The heap a started tool call keeps while it streams 2 MB of arguments in 2,000 deltas (each frame
+ * a fresh string, as a socket delivers them), measured after a full collection with the parser
+ * still in use.
+ */
+const MEASURE_STREAMED_ARGUMENTS = `
+import { createResponsesEventParser } from './parser.mjs';
+
+const parser = createResponsesEventParser();
+parser.feedJson(JSON.stringify({
+  type: 'response.output_item.added',
+  output_index: 0,
+  item: { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'write', arguments: '' },
+}));
+const frame = (index) =>
+  JSON.stringify({
+    type: 'response.function_call_arguments.delta',
+    item_id: 'fc_1',
+    output_index: 0,
+    delta: String(index).padStart(8, '0') + 'x'.repeat(992),
+  });
+gc();
+const start = process.memoryUsage().heapUsed;
+let emitted = 0;
+for (let index = 0; index < 2000; index += 1) {
+  for (const chunk of parser.feedJson(frame(index))) emitted += chunk.argumentsDelta?.length ?? 0;
+}
+gc();
+const growth = process.memoryUsage().heapUsed - start;
+parser.end();
+process.stdout.write(JSON.stringify({ growth, emitted }));
+`;
+
 /** Bundles a module (relative to this file) into the temporary directory as `name`. */
 async function bundle(entry: string, name: string): Promise<void> {
   await build({
@@ -84,5 +117,19 @@ describe('parser state and the young generation', () => {
     const growth = JSON.parse(child.stdout) as { sse: number; webSocket: number };
     expect(growth.sse).toBeLessThan(MAX_OLD_GENERATION_GROWTH_PER_STREAM_BYTES);
     expect(growth.webSocket).toBeLessThan(MAX_OLD_GENERATION_GROWTH_PER_STREAM_BYTES);
+  });
+
+  it('a started tool call keeps none of the arguments it streamed', async () => {
+    await bundle('./index.ts', 'parser.mjs');
+    writeFileSync(join(directory, 'streamed-arguments.mjs'), MEASURE_STREAMED_ARGUMENTS);
+    const child = spawnSync(process.execPath, ['--expose-gc', join(directory, 'streamed-arguments.mjs')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    const measured = JSON.parse(child.stdout) as { growth: number; emitted: number };
+    expect(measured.emitted).toBe(2_000_000);
+    // 2 MB of arguments (4 MB as two-byte text would be more): kept, they would show here.
+    expect(measured.growth).toBeLessThan(256 * 1024);
   });
 });

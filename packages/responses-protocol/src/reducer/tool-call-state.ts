@@ -18,19 +18,25 @@ interface ToolCall {
   started: boolean;
   finished: boolean;
   /**
-   * Every argument character accepted so far (emitted or waiting for the start), in pieces: the
-   * deltas as they came, every {@link PARTS_PER_BATCH} of them joined into one string, and all of
-   * them joined only when full arguments are reconciled (see `receivedText`). So a long argument
-   * streamed in many deltas costs linear time, and the pieces kept do not hold on to the (much
-   * larger) network text they were cut from.
+   * The argument characters received before the call started (its id and name known), waiting to
+   * go out, in pieces: the deltas as they came, every {@link PARTS_PER_BATCH} of them joined into
+   * one string, all joined only when they go out or are reconciled (see `receivedText`) — so a long
+   * argument buffered in many deltas costs linear time, and the pieces kept do not hold on to the
+   * (much larger) network text they were cut from. Empty once the call started: what went out is
+   * not kept (see `lastDelta`).
    */
   receivedParts: string[];
   /** Where the deltas not yet joined into a batch start in `receivedParts`. */
   batchStart: number;
-  /** The length of all of `receivedParts`. */
+  /** How many argument characters were received. */
   receivedLength: number;
-  /** How much of the received arguments went out as `tool-call-delta` (all once the call started). */
+  /** How many of them went out as `tool-call-delta` (all once the call started). */
   emittedLength: number;
+  /**
+   * The last `tool-call-delta` that went out: full arguments longer than what went out are taken to
+   * extend it only when they have this text where it ended (see `reconcileArguments`).
+   */
+  lastDelta: string;
 }
 
 /** The events that stream or complete the arguments of a function or custom tool call. */
@@ -65,7 +71,7 @@ function tryStart(call: ToolCall, out: StreamChunk[]): void {
 /** How many argument deltas are joined into one piece of `receivedParts`. */
 const PARTS_PER_BATCH = 64;
 
-/** The received arguments as one string (joined once, then kept joined). */
+/** The arguments received and not gone out yet, as one string (joined once, then kept joined). */
 function receivedText(call: ToolCall): string {
   const parts = call.receivedParts;
   if (parts.length === 1) return parts[0] as string;
@@ -80,51 +86,60 @@ function setReceived(call: ToolCall, text: string): void {
   call.receivedLength = text.length;
 }
 
+/** Emits the arguments waiting for the start (once the call started); they are then no longer kept. */
 function flushArguments(call: ToolCall, out: StreamChunk[]): void {
   if (!call.started || call.emittedLength >= call.receivedLength) return;
-  out.push({
-    type: 'tool-call-delta',
-    id: call.callId!,
-    argumentsDelta: receivedText(call).slice(call.emittedLength),
-  });
+  const waiting = receivedText(call).slice(call.emittedLength);
+  out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: waiting });
   call.emittedLength = call.receivedLength;
+  call.lastDelta = waiting;
+  call.receivedParts = [];
+  call.batchStart = 0;
 }
 
+/** Adds received arguments: they go out once the call started, else wait for it to start. */
 function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): void {
   if (delta.length === 0 || call.finished) return;
+  call.receivedLength += delta.length;
+  if (call.started) {
+    // Everything before this delta went out: it goes out as it is, and is not kept (keeping every
+    // delta cost more than reading it, and memory for as long as the call streams).
+    out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: delta });
+    call.emittedLength = call.receivedLength;
+    call.lastDelta = delta;
+    return;
+  }
   const parts = call.receivedParts;
   parts.push(delta);
   if (parts.length - call.batchStart >= PARTS_PER_BATCH) {
     parts.push(parts.splice(call.batchStart).join(''));
     call.batchStart = parts.length;
   }
-  call.receivedLength += delta.length;
-  if (!call.started) return;
-  // A started call has emitted everything before this delta: emit the delta itself rather than
-  // slicing the received arguments (which would copy all of them, every time: quadratic).
-  out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: delta });
-  call.emittedLength = call.receivedLength;
 }
 
 /**
- * Reconciles full arguments (from `.done` or the final item) with the deltas received: when they
- * extend what was received, the missing rest is emitted; when they disagree and nothing was
- * emitted yet, they replace the buffered deltas; when they disagree after deltas went out, the
- * emitted deltas stand (they cannot be taken back) and nothing more is emitted.
+ * Reconciles full arguments (from `.done` or the final item) with the deltas received. Before any
+ * went out: full arguments that extend the ones received add the rest; different ones replace them.
+ * Once deltas went out they stand (they cannot be taken back): full arguments longer than them,
+ * with the last delta's text where it ended, add the rest (checked like that rather than against
+ * every character that went out, which would have to be kept: the same trust as text parts, which
+ * are reconciled by length); anything else adds nothing.
  */
 function reconcileArguments(call: ToolCall, full: string | undefined, out: StreamChunk[]): void {
   if (full === undefined || call.finished) return;
-  // Once every received character went out, full arguments no longer than them change nothing
-  // (the same: nothing is missing; different: the emitted deltas stand), so the received ones are
-  // neither joined nor compared: the usual `.done` and `output_item.done` of a long call.
   const { emittedLength } = call;
-  if (emittedLength > 0 && emittedLength === call.receivedLength && full.length <= emittedLength) return;
+  if (emittedLength > 0) {
+    const last = call.lastDelta;
+    if (full.length > emittedLength && full.startsWith(last, emittedLength - last.length))
+      appendArguments(call, full.slice(emittedLength), out);
+    return;
+  }
   const received = receivedText(call);
   if (full === received) return;
   if (full.startsWith(received)) {
     // (Slicing would copy the full arguments into one flat string even when nothing was received.)
     appendArguments(call, received.length === 0 ? full : full.slice(received.length), out);
-  } else if (call.emittedLength === 0) {
+  } else {
     setReceived(call, full);
     flushArguments(call, out);
   }
@@ -290,6 +305,7 @@ export class ToolCallState {
         batchStart: 0,
         receivedLength: 0,
         emittedLength: 0,
+        lastDelta: '',
       };
       this.calls.push(call);
       this.byItemId.set(call.key, call);
