@@ -22,3 +22,9 @@ export function toSseText(events: readonly GeneratedEvent[]): string;
 export function toWebSocketFrames(events: readonly GeneratedEvent[]): string[];
 /** `bytes` cut into chunks of `size` bytes. */
 export function splitIntoChunks(bytes: Uint8Array, size: number): Uint8Array[];
+/** `text` (SSE text or a frame) with every generated id made unique to response number `responseNumber`. */
+export function withResponseNumber(text: string, responseNumber: number): string;
+/** Where the last 8 hex digits of every generated id are in the UTF-8 encoding of `text`. */
+export function responseNumberOffsets(text: string): number[];
+/** `bytes` made response number `responseNumber`, in place, at `offsets` (see `responseNumberOffsets`). */
+export function renumberResponse(bytes: Uint8Array, offsets: readonly number[], responseNumber: number): void;

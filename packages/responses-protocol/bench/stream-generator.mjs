@@ -334,6 +334,49 @@ export function generateToolCallEvents(argumentLength, deltas, seed = 3) {
   );
 }
 
+/** An id the generator makes (`randomId`): its prefix and the first 40 of its 48 hex digits, then the last 8. */
+const GENERATED_ID = /\b((?:resp|rs|msg|fc|call)_[0-9a-f]{40})[0-9a-f]{8}\b/g;
+
+/**
+ * `text` (SSE text or a frame of these events) as response number `responseNumber` would carry it:
+ * every id (`resp_…`, `rs_…`, `msg_…`, `fc_…`, `call_…`) ends in that number instead, at the same
+ * length. A server never sends two responses with the same ids, so a benchmark that feeds one
+ * stream many times feeds it with new ids each time: whatever a parser builds per id (a pattern for
+ * a frequent head) is then paid for as it would be.
+ */
+export function withResponseNumber(text, responseNumber) {
+  return text.replace(GENERATED_ID, `$1${(responseNumber >>> 0).toString(16).padStart(8, '0')}`);
+}
+
+/**
+ * Where the last 8 hex digits of every generated id are in `bytes`, the UTF-8 encoding of `text`
+ * (SSE text of these events): `renumberResponse` rewrites them there, in place.
+ */
+export function responseNumberOffsets(text) {
+  const encoder = new TextEncoder();
+  const offsets = [];
+  let byteOffset = 0;
+  let charOffset = 0;
+  for (const match of text.matchAll(GENERATED_ID)) {
+    const suffixStart = match.index + match[1].length;
+    byteOffset += encoder.encode(text.slice(charOffset, suffixStart)).length;
+    charOffset = suffixStart;
+    offsets.push(byteOffset);
+  }
+  return offsets;
+}
+
+/**
+ * `bytes` (SSE text of these events, encoded) made response number `responseNumber`, in place, at
+ * the `offsets` of `responseNumberOffsets`: the same bytes as `withResponseNumber` of the text.
+ */
+export function renumberResponse(bytes, offsets, responseNumber) {
+  const digits = (responseNumber >>> 0).toString(16).padStart(8, '0');
+  for (const offset of offsets) {
+    for (let index = 0; index < 8; index += 1) bytes[offset + index] = digits.charCodeAt(index);
+  }
+}
+
 /** The events as the SSE text a server sends: `event: <type>` and `data: <json>` lines per event. */
 export function toSseText(events) {
   let text = '';

@@ -174,7 +174,19 @@ describe('DeltaEventReader', () => {
             insert: fc.constantFrom('', ' ', '"', '\\', ',', '}', '\u0001', 'x', '0', '1', '-'),
           }),
         },
-        { weight: 1, arbitrary: fc.constantFrom('other-item', 'other-index', 'no-sequence', 'leading-zero') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            'other-item',
+            // Another item id that ends like the run's, or is one character short of it at either end.
+            'other-item-ending-alike',
+            'other-item-shorter-at-start',
+            'other-item-shorter-at-end',
+            'other-index',
+            'no-sequence',
+            'leading-zero',
+          ),
+        },
       ),
       eventLine: fc.constantFrom(
         'event: RUN\n',
@@ -203,7 +215,11 @@ describe('DeltaEventReader', () => {
       for (const key of ['item_id', 'output_index', 'content_index', 'summary_index']) {
         if (key in head) ordered[key] = head[key];
       }
-      if (event.change === 'other-item') ordered.item_id = `${String(head.item_id ?? '')}x`;
+      const itemId = String(head.item_id ?? '');
+      if (event.change === 'other-item') ordered.item_id = `${itemId}x`;
+      if (event.change === 'other-item-ending-alike') ordered.item_id = `x${itemId}`;
+      if (event.change === 'other-item-shorter-at-start') ordered.item_id = itemId.slice(1);
+      if (event.change === 'other-item-shorter-at-end') ordered.item_id = itemId.slice(0, -1);
       if (event.change === 'other-index') ordered.output_index = 13;
       ordered.delta = event.delta;
       if (event.logprobs) ordered.logprobs = [];
@@ -249,7 +265,7 @@ describe('DeltaEventReader', () => {
               expect(sseReader.read(json, 0)).toBeUndefined();
               expect(textReader.read(`${event.dataPrefix}${json}`, 0)).toBeUndefined();
             }
-            if (frequent.pattern !== undefined) runsWithPattern += 1;
+            if (frequent.shape !== undefined) runsWithPattern += 1;
           },
         ),
         { numRuns: 300, seed: 20261130 },
@@ -291,7 +307,7 @@ describe('DeltaEventReader', () => {
                 // Where none was read, the framer frames that event itself: go on after it.
                 position = end === -1 ? (starts.find((start) => start > position) ?? text.length) : end;
               }
-              compiled ||= frequent.pattern !== undefined;
+              compiled ||= frequent.shape !== undefined;
               return read;
             }
             let compiled = false;
@@ -320,6 +336,34 @@ describe('DeltaEventReader', () => {
       expect(runsWithPattern).toBeGreaterThan(40);
     });
 
+    it('compiles the patterns of a head shape once: responses with new item ids share them', () => {
+      // Compiling a pattern costs V8 as long as reading a thousand events; every response has new
+      // item ids, so patterns that named the id were compiled again for every response.
+      function frequentAfterRun(itemId: string, outputIndex: number): FrequentDeltaHead {
+        const frequent = new FrequentDeltaHead();
+        const reader = new DeltaEventReader('text', frequent);
+        for (let sequenceNumber = 0; sequenceNumber < 40; sequenceNumber += 1) {
+          const text = JSON.stringify({
+            type: 'response.output_text.delta',
+            sequence_number: sequenceNumber,
+            item_id: itemId,
+            output_index: outputIndex,
+            content_index: 0,
+            delta: 'a',
+          });
+          expect(read(reader, text)).toEqual(fieldsOf(JSON.parse(text) as Record<string, unknown>));
+        }
+        return frequent;
+      }
+      const first = frequentAfterRun('msg_0001', 1);
+      const second = frequentAfterRun('msg_0002', 1);
+      expect(first.shape).toBeDefined();
+      expect(second.shape).toBe(first.shape);
+      expect(second.head?.item_id).toBe('msg_0002');
+      // Another output index is another shape.
+      expect(frequentAfterRun('msg_0003', 2).shape).not.toBe(first.shape);
+    });
+
     it('reads a long run by its compiled pattern, as JSON.parse reads each event', () => {
       const frequent = new FrequentDeltaHead();
       const reader = new DeltaEventReader('text', frequent);
@@ -336,7 +380,7 @@ describe('DeltaEventReader', () => {
         });
         expect(read(reader, text)).toEqual(fieldsOf(JSON.parse(text) as Record<string, unknown>));
       }
-      expect(frequent.pattern).toBeDefined();
+      expect(frequent.shape).toBeDefined();
       // Same head, other shapes after the delta, or broken: the compiled pattern decides nothing alone.
       expect(
         read(
