@@ -339,12 +339,16 @@ describe('DeltaEventReader', () => {
     it('compiles the patterns of a head shape once: responses with new item ids share them', () => {
       // Compiling a pattern costs V8 as long as reading a thousand events; every response has new
       // item ids, so patterns that named the id were compiled again for every response.
-      function frequentAfterRun(itemId: string, outputIndex: number): FrequentDeltaHead {
+      function frequentAfterRun(
+        itemId: string,
+        outputIndex: number,
+        type = 'response.output_text.delta',
+      ): FrequentDeltaHead {
         const frequent = new FrequentDeltaHead();
         const reader = new DeltaEventReader('text', frequent);
         for (let sequenceNumber = 0; sequenceNumber < 40; sequenceNumber += 1) {
           const text = JSON.stringify({
-            type: 'response.output_text.delta',
+            type,
             sequence_number: sequenceNumber,
             item_id: itemId,
             output_index: outputIndex,
@@ -360,8 +364,17 @@ describe('DeltaEventReader', () => {
       expect(first.shape).toBeDefined();
       expect(second.shape).toBe(first.shape);
       expect(second.head?.item_id).toBe('msg_0002');
-      // Another output index is another shape.
-      expect(frequentAfterRun('msg_0003', 2).shape).not.toBe(first.shape);
+      // The indexes are compared with the item id: the same shape too.
+      const third = frequentAfterRun('msg_0003', 2);
+      expect(third.shape).toBe(first.shape);
+      expect(third.head?.output_index).toBe(2);
+      // Each run was read by the shared patterns once its head kept coming (the general pattern
+      // counts the events it reads: it read no more after the streak).
+      expect(first.count).toBeLessThan(40);
+      expect(second.count).toBe(first.count);
+      expect(third.count).toBe(first.count);
+      // Another type is another shape.
+      expect(frequentAfterRun('msg_0004', 1, 'response.refusal.delta').shape).not.toBe(first.shape);
     });
 
     it('reads a long run by its compiled pattern, as JSON.parse reads each event', () => {

@@ -144,61 +144,64 @@ function literalPattern(text: string): string {
 }
 
 /**
- * The patterns of one head shape: a delta event type with its fields — any sequence number, any
- * item id (checked apart: see `FrequentDeltaHead.isFrequentHead`), these indexes. Compiling a
- * pattern takes V8 0.05–0.5 ms (as long as reading a thousand events), so the patterns do not name
- * the item id, which is new in every response: they are compiled once per shape and process and
- * shared by every parser.
+ * The patterns of one head shape: a delta event type with its fields — any sequence number, these
+ * indexes — up to its item id, if it has one (the item id and the fields after it are compared
+ * apart: see `FrequentDeltaHead.readRest`). Compiling a pattern takes V8 0.05–0.5 ms (as long as
+ * reading a thousand events), so the patterns do not name the item id, which is new in every
+ * response: they are compiled once per shape and process and shared by every parser.
  */
 interface HeadShape {
   /**
    * Sticky, no groups: an optional SSE prefix (an `event:` line naming the type, `data:`), then
-   * the JSON head up to the delta.
+   * the JSON head up to the item id's value (the shape is then the same whatever the indexes), or
+   * up to the delta when it has no item id.
    */
   readonly pattern: RegExp;
   /**
    * Over SSE: the rest of an event after its delta's closing quote (see {@link TAIL}), the blank
-   * line, and the next event up to its delta when it has this shape (sticky, no groups). One match
-   * per event of a run instead of one for its tail and one for the next head.
+   * line, and the next event's head as `pattern` reads it (sticky, no groups). One match per event
+   * of a run instead of one for its tail and one for the next head.
    */
   readonly runPattern: RegExp;
   /** The fewest characters `runPattern` can match (it is not tried on fewer). */
   readonly runMinimumLength: number;
-  /** From the item id's closing quote to where the delta starts (0 without an item id). */
-  readonly afterItemIdLength: number;
 }
 
 /** The shapes compiled so far, by their JSON head's source (bounded: all dropped when full). */
 const headShapes = new Map<string, HeadShape>();
 
-/** The patterns of `head`'s shape (with a sequence number or not), compiled on first use. */
-function headShapeOf(head: DeltaEventHead, hasSequenceNumber: boolean): HeadShape {
-  const afterItemId =
+/** `head`'s fields after its item id, up to its delta, as the server writes them. */
+function indexesText(head: DeltaEventHead): string {
+  return (
     (head.output_index === undefined ? '' : `,"output_index":${head.output_index}`) +
     (head.content_index === undefined ? '' : `,"content_index":${head.content_index}`) +
     (head.summary_index === undefined ? '' : `,"summary_index":${head.summary_index}`) +
-    ',"delta":"';
+    ',"delta":"'
+  );
+}
+
+/** The patterns of `head`'s shape (with a sequence number or not), compiled on first use. */
+function headShapeOf(head: DeltaEventHead, hasSequenceNumber: boolean): HeadShape {
+  const indexes = indexesText(head);
   const typeField = `{"type":"${head.type}"`;
+  const hasItemId = head.item_id !== undefined;
   const json =
     literalPattern(typeField) +
     (hasSequenceNumber ? `,"sequence_number":${INTEGER}` : '') +
-    (head.item_id === undefined ? '' : `,"item_id":"${PLAIN_STRING_BODY}"`) +
-    literalPattern(afterItemId);
+    literalPattern(hasItemId ? ',"item_id":"' : indexes);
   const known = headShapes.get(json);
   if (known !== undefined) return known;
   const eventLine = String.raw`event: ?${literalPattern(head.type)}\n`;
-  // The JSON head at its shortest: a one-digit sequence number, an empty item id.
+  // The JSON head at its shortest: a one-digit sequence number, up to the item id's value.
   const shortestJson =
     typeField.length +
     (hasSequenceNumber ? ',"sequence_number":0'.length : 0) +
-    (head.item_id === undefined ? 0 : ',"item_id":""'.length) +
-    afterItemId.length;
+    (hasItemId ? ',"item_id":"'.length : indexes.length);
   const shape: HeadShape = {
     pattern: new RegExp(`(?:(?:${eventLine})?data: ?)?${json}`, 'y'),
     runPattern: new RegExp(String.raw`${TAIL}\n\n(?:${eventLine})?data: ?${json}`, 'y'),
     // `}`, the blank line, `data:`, the shortest head.
     runMinimumLength: 8 + shortestJson,
-    afterItemIdLength: head.item_id === undefined ? 0 : 1 + afterItemId.length,
   };
   if (headShapes.size >= MAX_HEAD_SHAPES) headShapes.clear();
   headShapes.set(json, shape);
@@ -254,19 +257,29 @@ export class FrequentDeltaHead {
   /** The frequent head (once one kept coming) and its shape's patterns. */
   head: DeltaEventHead | undefined;
   shape: HeadShape | undefined;
+  /** What follows the shape's pattern in the frequent head: its item id's value and the fields after it ('' without one). */
+  rest = '';
+
+  /** Makes `head` the frequent head. */
+  setHead(head: DeltaEventHead, hasSequenceNumber: boolean): void {
+    const shape = headShapeOf(head, hasSequenceNumber);
+    this.head = head;
+    this.shape = shape;
+    // (Its shape's patterns stop before the item id; the indexes after it are this head's own.)
+    this.rest = head.item_id === undefined ? '' : `${head.item_id}"${indexesText(head)}`;
+  }
 
   /**
-   * Whether the event whose head `shape.pattern` (or `runPattern`) just matched, its delta starting
-   * at `deltaStart`, has the frequent head's item id (the patterns take any).
+   * Where the delta starts when the text at `end` — where the shape's pattern (or run pattern)
+   * matched up to — goes on with the frequent head's rest, its item id and the fields after it;
+   * else -1.
    */
-  hasItemId(text: string, deltaStart: number): boolean {
-    const itemId = (this.head as DeltaEventHead).item_id;
-    if (itemId === undefined) return true;
-    const idEnd = deltaStart - (this.shape as HeadShape).afterItemIdLength;
-    const idStart = idEnd - itemId.length;
-    // The pattern matched an id without quotes, ending at idEnd: the same text after a quote is
-    // that whole id.
-    return text.charCodeAt(idStart - 1) === QUOTE && text.slice(idStart, idEnd) === itemId;
+  readRest(text: string, end: number): number {
+    const rest = this.rest;
+    if (rest === '') return end;
+    const restEnd = end + rest.length;
+    // (The item id holds no quote: equal, the text's id ends where the frequent head's does.)
+    return text.slice(end, restEnd) === rest ? restEnd : -1;
   }
 }
 
@@ -372,8 +385,8 @@ export class DeltaEventReader {
         if (run.test(text)) {
           // This event is whole, and the next one has the frequent head's shape.
           onDelta(this.head, delta);
-          const nextDeltaStart = run.lastIndex;
-          if (frequent.hasItemId(text, nextDeltaStart)) {
+          const nextDeltaStart = frequent.readRest(text, run.lastIndex);
+          if (nextDeltaStart !== -1) {
             tailStart = afterQuote;
             deltaStart = nextDeltaStart;
             this.head = frequent.head as DeltaEventHead;
@@ -409,9 +422,12 @@ export class DeltaEventReader {
     if (shape !== undefined && (text.charCodeAt(position) === OPENING_BRACE) !== this.sticky) {
       const pattern = shape.pattern;
       pattern.lastIndex = position;
-      if (pattern.test(text) && frequent.hasItemId(text, pattern.lastIndex)) {
-        this.head = frequent.head as DeltaEventHead;
-        return pattern.lastIndex;
+      if (pattern.test(text)) {
+        const deltaStart = frequent.readRest(text, pattern.lastIndex);
+        if (deltaStart !== -1) {
+          this.head = frequent.head as DeltaEventHead;
+          return deltaStart;
+        }
       }
     }
     // Over SSE, an event not whole yet (the end of a network chunk) is left to line framing
@@ -465,8 +481,7 @@ export class DeltaEventReader {
       frequent.lastHadSequenceNumber = hasSequenceNumber;
       frequent.count = 1;
     } else if (++frequent.count === SAME_HEAD_STREAK) {
-      frequent.shape = headShapeOf(this.head, hasSequenceNumber);
-      frequent.head = this.head;
+      frequent.setHead(this.head, hasSequenceNumber);
     }
     return deltaStart;
   }
