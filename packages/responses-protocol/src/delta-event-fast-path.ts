@@ -441,7 +441,7 @@ export class DeltaEventReader {
 
   /**
    * Reads a head with the general pattern and sets `head`; returns where the delta starts, or -1.
-   * Compiles the pattern of a head that keeps coming.
+   * A head that keeps coming becomes the frequent one.
    */
   private readHead(text: string, position: number): number {
     const pattern = this.headPattern;
