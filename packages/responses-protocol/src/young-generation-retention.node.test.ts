@@ -109,30 +109,31 @@ async function bundle(entry: string, name: string): Promise<void> {
   });
 }
 
+/** Runs `script` (saved as `name` beside the bundled parser) in a child with `--expose-gc`; its printed JSON. */
+async function measureInChild<Result>(name: string, script: string): Promise<Result> {
+  await bundle('./index.ts', 'parser.mjs');
+  writeFileSync(join(directory, name), script);
+  const child = spawnSync(process.execPath, ['--expose-gc', join(directory, name)], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(child.stderr).toBe('');
+  return JSON.parse(child.stdout) as Result;
+}
+
 describe('parser state and the young generation', () => {
   it('a finished stream leaves (almost) nothing in the old generation', async () => {
-    await bundle('./index.ts', 'parser.mjs');
     await bundle('../bench/stream-generator.mjs', 'stream-generator.mjs');
-    writeFileSync(join(directory, 'measure.mjs'), MEASURE);
-    const child = spawnSync(process.execPath, ['--expose-gc', join(directory, 'measure.mjs')], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(child.stderr).toBe('');
-    const growth = JSON.parse(child.stdout) as { sse: number; webSocket: number };
+    const growth = await measureInChild<{ sse: number; webSocket: number }>('measure.mjs', MEASURE);
     expect(growth.sse).toBeLessThan(MAX_OLD_GENERATION_GROWTH_PER_STREAM_BYTES);
     expect(growth.webSocket).toBeLessThan(MAX_OLD_GENERATION_GROWTH_PER_STREAM_BYTES);
   });
 
   it('a started tool call keeps none of the arguments it streamed', async () => {
-    await bundle('./index.ts', 'parser.mjs');
-    writeFileSync(join(directory, 'streamed-arguments.mjs'), MEASURE_STREAMED_ARGUMENTS);
-    const child = spawnSync(process.execPath, ['--expose-gc', join(directory, 'streamed-arguments.mjs')], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(child.stderr).toBe('');
-    const measured = JSON.parse(child.stdout) as { growth: number; emitted: number };
+    const measured = await measureInChild<{ growth: number; emitted: number }>(
+      'streamed-arguments.mjs',
+      MEASURE_STREAMED_ARGUMENTS,
+    );
     expect(measured.emitted).toBe(4_000_000);
     // 2 MB of arguments (4 MB as two-byte text would be more): kept, they would show here.
     expect(measured.growth).toBeLessThan(256 * 1024);
