@@ -340,7 +340,7 @@ describe('DeltaEventReader', () => {
       // Compiling a pattern costs V8 as long as reading a thousand events; every response has new
       // item ids, so patterns that named the id were compiled again for every response.
       function frequentAfterRun(
-        itemId: string,
+        itemId: string | undefined,
         outputIndex: number,
         type = 'response.output_text.delta',
       ): FrequentDeltaHead {
@@ -375,6 +375,14 @@ describe('DeltaEventReader', () => {
       expect(third.count).toBe(first.count);
       // Another type is another shape.
       expect(frequentAfterRun('msg_0004', 1, 'response.refusal.delta').shape).not.toBe(first.shape);
+      // Without an item id the indexes are compared apart too: heads whose index changes every few
+      // events (as a hostile server could send them) compile no new pattern.
+      const withoutItemId = frequentAfterRun(undefined, 3);
+      const otherIndex = frequentAfterRun(undefined, 400);
+      expect(withoutItemId.shape).toBeDefined();
+      expect(otherIndex.shape).toBe(withoutItemId.shape);
+      expect(otherIndex.head?.output_index).toBe(400);
+      expect(otherIndex.count).toBe(first.count);
     });
 
     it('reads a long run by its compiled pattern, as JSON.parse reads each event', () => {

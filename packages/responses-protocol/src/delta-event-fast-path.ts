@@ -135,26 +135,24 @@ const RUN_PATTERN_MIN_TEXT_LENGTH = 4096;
  */
 const SAME_HEAD_STREAK = 16;
 
-/** How many head shapes' patterns are kept (for every parser of the process). */
-const MAX_HEAD_SHAPES = 64;
-
 /** `text` as a regular expression source that matches exactly it. */
 function literalPattern(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, String.raw`\$&`);
 }
 
 /**
- * The patterns of one head shape: a delta event type with its fields — any sequence number, these
- * indexes — up to its item id, if it has one (the item id and the fields after it are compared
- * apart: see `FrequentDeltaHead.readRest`). Compiling a pattern takes V8 0.05–0.5 ms (as long as
- * reading a thousand events), so the patterns do not name the item id, which is new in every
- * response: they are compiled once per shape and process and shared by every parser.
+ * The patterns of one head shape: a delta event type, whether it has a sequence number (any) and
+ * whether an item id — at most 24 shapes, whatever a server sends. The patterns stop before the
+ * item id's value, or after the sequence number without one; the rest of the head (the item id,
+ * the indexes) is compared apart (see `FrequentDeltaHead.readRest`). Compiling a pattern takes V8
+ * 0.05–0.5 ms (as long as reading a thousand events), so they name nothing that changes from one
+ * response or item to the next: they are compiled once per shape and process and shared by every
+ * parser.
  */
 interface HeadShape {
   /**
    * Sticky, no groups: an optional SSE prefix (an `event:` line naming the type, `data:`), then
-   * the JSON head up to the item id's value (the shape is then the same whatever the indexes), or
-   * up to the delta when it has no item id.
+   * the JSON head up to the item id's value, or up to the end of the sequence number without one.
    */
   readonly pattern: RegExp;
   /**
@@ -167,7 +165,7 @@ interface HeadShape {
   readonly runMinimumLength: number;
 }
 
-/** The shapes compiled so far, by their JSON head's source (bounded: all dropped when full). */
+/** The shapes compiled so far, by their JSON head's source (at most 24). */
 const headShapes = new Map<string, HeadShape>();
 
 /** `head`'s fields after its item id, up to its delta, as the server writes them. */
@@ -182,28 +180,24 @@ function indexesText(head: DeltaEventHead): string {
 
 /** The patterns of `head`'s shape (with a sequence number or not), compiled on first use. */
 function headShapeOf(head: DeltaEventHead, hasSequenceNumber: boolean): HeadShape {
-  const indexes = indexesText(head);
   const typeField = `{"type":"${head.type}"`;
-  const hasItemId = head.item_id !== undefined;
+  const itemIdKey = head.item_id === undefined ? '' : ',"item_id":"';
   const json =
     literalPattern(typeField) +
     (hasSequenceNumber ? `,"sequence_number":${INTEGER}` : '') +
-    literalPattern(hasItemId ? ',"item_id":"' : indexes);
+    literalPattern(itemIdKey);
   const known = headShapes.get(json);
   if (known !== undefined) return known;
   const eventLine = String.raw`event: ?${literalPattern(head.type)}\n`;
-  // The JSON head at its shortest: a one-digit sequence number, up to the item id's value.
+  // What the pattern matches of the JSON head at its shortest: a one-digit sequence number.
   const shortestJson =
-    typeField.length +
-    (hasSequenceNumber ? ',"sequence_number":0'.length : 0) +
-    (hasItemId ? ',"item_id":"'.length : indexes.length);
+    typeField.length + (hasSequenceNumber ? ',"sequence_number":0'.length : 0) + itemIdKey.length;
   const shape: HeadShape = {
     pattern: new RegExp(`(?:(?:${eventLine})?data: ?)?${json}`, 'y'),
     runPattern: new RegExp(String.raw`${TAIL}\n\n(?:${eventLine})?data: ?${json}`, 'y'),
     // `}`, the blank line, `data:`, the shortest head.
     runMinimumLength: 8 + shortestJson,
   };
-  if (headShapes.size >= MAX_HEAD_SHAPES) headShapes.clear();
   headShapes.set(json, shape);
   return shape;
 }
@@ -257,7 +251,7 @@ export class FrequentDeltaHead {
   /** The frequent head (once one kept coming) and its shape's patterns. */
   head: DeltaEventHead | undefined;
   shape: HeadShape | undefined;
-  /** What follows the shape's pattern in the frequent head: its item id's value and the fields after it ('' without one). */
+  /** What follows the shape's pattern in the frequent head: its item id's value (if any) and its indexes, up to the delta. */
   rest = '';
 
   /** Makes `head` the frequent head. */
@@ -265,20 +259,18 @@ export class FrequentDeltaHead {
     const shape = headShapeOf(head, hasSequenceNumber);
     this.head = head;
     this.shape = shape;
-    // (Its shape's patterns stop before the item id; the indexes after it are this head's own.)
-    this.rest = head.item_id === undefined ? '' : `${head.item_id}"${indexesText(head)}`;
+    this.rest = head.item_id === undefined ? indexesText(head) : `${head.item_id}"${indexesText(head)}`;
   }
 
   /**
    * Where the delta starts when the text at `end` — where the shape's pattern (or run pattern)
-   * matched up to — goes on with the frequent head's rest, its item id and the fields after it;
-   * else -1.
+   * matched up to — goes on with the frequent head's rest (its item id, its indexes); else -1.
    */
   readRest(text: string, end: number): number {
     const rest = this.rest;
-    if (rest === '') return end;
     const restEnd = end + rest.length;
-    // (The item id holds no quote: equal, the text's id ends where the frequent head's does.)
+    // (The item id holds no quote: equal, the text's id ends where the frequent head's does; a
+    // sequence number the pattern ended early, before more digits, is not followed by the rest.)
     return text.slice(end, restEnd) === rest ? restEnd : -1;
   }
 }
