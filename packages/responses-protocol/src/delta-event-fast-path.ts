@@ -285,8 +285,8 @@ export class FrequentDeltaHead {
  *
  * Deltas of one part or call come in a row, each with the same head but for its sequence number.
  * Once {@link SAME_HEAD_STREAK} events in a row had the same head, it is read with the patterns of
- * its shape (its type and indexes, any sequence number, any item id: compiled once per process, see
- * `headShapeOf`) and one comparison of the item id; its fields are not read again. The delta is
+ * its shape (its type, any sequence number: compiled once per process, see `headShapeOf`) and one
+ * comparison of the rest of the head (item id, indexes); its fields are not read again. The delta is
  * checked and decoded in one loop over its characters, the fields after it by a small pattern —
  * over SSE, in a run of events with that head (`readRun`), together with the head of the next
  * event, in one match. (Reading a delta event and reducing it takes 1.2–2.5× less time than
