@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -77,6 +78,9 @@ export async function startEmulator(initialOptions: EmulatorOptions = {}): Promi
 
   const auth = createAuthState({ signer, issuerUrl: url, now });
   const optionsChanged = new EventTarget();
+  // Each paced stream listens to it while it runs: as many listeners as streams, not a leak (0: no
+  // limit, so Node does not warn of one past 10).
+  setMaxListeners(0, optionsChanged);
   const context: EmulatorContext = {
     options: () => options,
     optionsChanged,

@@ -350,6 +350,29 @@ describe('scenarios over HTTP SSE', () => {
     expect(text).toContain('response.completed');
   });
 
+  it('paces any number of streams at once without a warning about listeners', async () => {
+    // Each paced stream listens for option changes while it runs: past 10 listeners on one target
+    // Node warns of a leak (MaxListenersExceededWarning) unless told that many are expected.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      emulator.setOptions({ eventDelayMs: 600_000 });
+      const readers = await Promise.all(
+        Array.from({ length: 12 }, async () => (await startHeldStream()).body!.getReader()),
+      );
+      await Promise.all(readers.map((reader) => reader.read()));
+      emulator.setOptions({ eventDelayMs: 0 });
+      for (const reader of readers)
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+      // (Warnings are emitted on the next tick.)
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('records how each stream ended: completed, cut by its scenario, aborted by a client that left', async () => {
     await chatgpt({ input: userInput('[scenario:text] x') });
     expect(emulator.requests.at(-1)?.streamEnd).toBe('completed');
