@@ -28,10 +28,11 @@ interface ToolCall {
   receivedParts: string[];
   /** Where the deltas not yet joined into a batch start in `receivedParts`. */
   batchStart: number;
-  /** How many argument characters were received. */
+  /**
+   * How many argument characters were received. Once the call started every one of them went out
+   * as `tool-call-delta` (the waiting ones first, then each delta as it comes); before, none did.
+   */
   receivedLength: number;
-  /** How many of them went out as `tool-call-delta` (all once the call started). */
-  emittedLength: number;
   /**
    * The last `tool-call-delta` that went out: full arguments longer than what went out are taken to
    * extend it only when they have this text where it ended (see `reconcileArguments`).
@@ -88,13 +89,13 @@ function setReceived(call: ToolCall, text: string): void {
 
 /** Emits the arguments waiting for the start (once the call started); they are then no longer kept. */
 function flushArguments(call: ToolCall, out: StreamChunk[]): void {
-  if (!call.started || call.emittedLength >= call.receivedLength) return;
-  const waiting = receivedText(call).slice(call.emittedLength);
-  out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: waiting });
-  call.emittedLength = call.receivedLength;
-  call.lastDelta = waiting;
+  if (!call.started || call.receivedParts.length === 0) return;
+  const waiting = receivedText(call);
   call.receivedParts = [];
   call.batchStart = 0;
+  if (waiting.length === 0) return;
+  out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: waiting });
+  call.lastDelta = waiting;
 }
 
 /** Adds received arguments: they go out once the call started, else wait for it to start. */
@@ -105,7 +106,6 @@ function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): voi
     // Everything before this delta went out: it goes out as it is, and is not kept (keeping every
     // delta cost more than reading it, and memory for as long as the call streams).
     out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: delta });
-    call.emittedLength = call.receivedLength;
     call.lastDelta = delta;
     return;
   }
@@ -127,11 +127,12 @@ function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): voi
  */
 function reconcileArguments(call: ToolCall, full: string | undefined, out: StreamChunk[]): void {
   if (full === undefined || call.finished) return;
-  const { emittedLength } = call;
-  if (emittedLength > 0) {
+  // Deltas went out (then every received one did).
+  if (call.started && call.receivedLength > 0) {
+    const emitted = call.receivedLength;
     const last = call.lastDelta;
-    if (full.length > emittedLength && full.startsWith(last, emittedLength - last.length))
-      appendArguments(call, full.slice(emittedLength), out);
+    if (full.length > emitted && full.startsWith(last, emitted - last.length))
+      appendArguments(call, full.slice(emitted), out);
     return;
   }
   const received = receivedText(call);
@@ -304,7 +305,6 @@ export class ToolCallState {
         receivedParts: [],
         batchStart: 0,
         receivedLength: 0,
-        emittedLength: 0,
         lastDelta: '',
       };
       this.calls.push(call);
