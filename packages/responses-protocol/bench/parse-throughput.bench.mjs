@@ -117,6 +117,11 @@ function createParserFrames() {
 
 // ---- feeding: synchronously, or one awaited ReadableStream read per chunk ----------------------
 
+/** How many streams of `byteLength` bytes make a sample of about `--megabytes` (at least one). */
+function streamsPerSample(byteLength) {
+  return Math.max(1, Math.round((megabytesPerSample * 1024 * 1024) / byteLength));
+}
+
 /** The number of the last response a stream was made (every SSE stream fed is a new response). */
 let lastResponseNumber = 0;
 
@@ -258,7 +263,7 @@ function inputsOf(stream) {
   const sseText = toSseText(stream.events);
   const bytes = encoder.encode(sseText);
   const frames = toWebSocketFrames(stream.events);
-  const repeats = Math.max(1, Math.round((megabytesPerSample * 1024 * 1024) / bytes.length));
+  const repeats = streamsPerSample(bytes.length);
   return [
     ...CHUNK_SIZES.map((size) => ({ label: `SSE ${size.label}`, chunkBytes: size.bytes, sse: true })),
     { label: 'WebSocket frames', chunkBytes: 0, sse: false },
@@ -302,10 +307,7 @@ for (const stream of streams) {
 // What new ids cost the parser: the mixed stream in 16 KiB chunks as new responses each time
 // against the same response fed again (with the same ids, anything built per id would be reused).
 const mixedText = toSseText(streams[0].events);
-const mixedRepeats = Math.max(
-  1,
-  Math.round((megabytesPerSample * 1024 * 1024) / encoder.encode(mixedText).length),
-);
+const mixedRepeats = streamsPerSample(encoder.encode(mixedText).length);
 const runParserSse = (sample) => runSync(createParserSse, sample);
 const newIds = await alternateRounds(
   { makeSample: sampleMaker(mixedText, [], mixedRepeats, 16 * 1024), run: runParserSse },
@@ -351,7 +353,7 @@ function toolCallSample(argumentLength, deltas, selection, input) {
   const events = generateToolCallEvents(argumentLength, deltas).filter(EVENT_SELECTIONS[selection]);
   const sseText = toSseText(events);
   const bytes = encoder.encode(sseText);
-  const repeats = Math.max(1, Math.round((megabytesPerSample * 1024 * 1024) / bytes.length));
+  const repeats = streamsPerSample(bytes.length);
   return {
     makeSample: sampleMaker(sseText, toWebSocketFrames(events), repeats, input === 'frames' ? 0 : 16 * 1024),
     bytes: bytes.length * repeats,
