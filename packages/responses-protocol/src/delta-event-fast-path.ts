@@ -1,3 +1,5 @@
+import { binaryToText, hasNonAsciiByte } from './binary-text.js';
+
 /** The body of a JSON string without escapes (ids and obfuscation padding never have any). */
 const PLAIN_STRING_BODY = String.raw`[^"\\\x00-\x1f]*`;
 /** A non-negative integer as JSON writes it (no sign, leading zero, fraction or exponent). */
@@ -238,6 +240,16 @@ function hexValue(code: number): number {
 }
 
 /**
+ * A delta read from binary text, given its JSON string body as binary text (checked: no raw quote or
+ * control character, valid escapes) and whether it has escapes: its bytes decoded, then its escapes
+ * (all ASCII, so decoding leaves them as they were).
+ */
+function decodedBinaryDelta(body: string, hasEscapes: boolean): string {
+  const text = binaryToText(body);
+  return hasEscapes ? (JSON.parse(`"${text}"`) as string) : text;
+}
+
+/**
  * The head that keeps coming, shared by the readers of one stream (its SSE events and the data of
  * events framed line by line have the same heads).
  * @internal
@@ -312,6 +324,11 @@ export class DeltaEventReader {
    * to the end of the text), so the text holds no event end from where it stopped.
    */
   stoppedInUnfinishedEvent = false;
+  /**
+   * The text read is binary text (see `binary-text.ts`; set by the SSE framer's shortcut): item ids
+   * and deltas holding bytes from 0x80 on are decoded as they are read.
+   */
+  binary = false;
   private readonly sticky: boolean;
   private readonly headPattern: RegExp;
   private readonly tailPattern: RegExp;
@@ -443,7 +460,8 @@ export class DeltaEventReader {
     const deltaStart = pattern.lastIndex;
     const type = deltaEventType(match[1] as string);
     const sequenceNumber = match[2];
-    const itemId = match[3];
+    let itemId = match[3];
+    if (this.binary && itemId !== undefined && hasNonAsciiByte(itemId)) itemId = binaryToText(itemId);
     const outputIndex = readIndex(match[4]);
     const contentIndex = readIndex(match[5]);
     const summaryIndex = readIndex(match[6]);
@@ -488,6 +506,8 @@ export class DeltaEventReader {
     let index = deltaStart;
     let decoded = '';
     let pieceStart = deltaStart;
+    /** Every character code outside escapes, or'ed: above 0x7f when one is not ASCII. */
+    let codes = 0;
     for (;;) {
       if (index >= length) {
         // The head and the delta so far hold no line end: the event goes on after the text.
@@ -527,10 +547,13 @@ export class DeltaEventReader {
       } else if (code < FIRST_PRINTABLE) {
         return undefined;
       } else {
+        codes |= code;
         index += 1;
       }
     }
     this.deltaEnd = index;
+    if (codes > 0x7f && this.binary)
+      return decodedBinaryDelta(text.slice(deltaStart, index), pieceStart !== deltaStart);
     return pieceStart === deltaStart
       ? text.slice(deltaStart, index)
       : decoded + text.slice(pieceStart, index);

@@ -57,8 +57,9 @@ export function createEventDataReducer(
   const pushDelta = (head: DeltaEventHead, delta: string) => reducer.pushDelta(head, delta, pending.items);
   const eventShortcut = {
     stoppedInUnfinishedEvent: false,
-    readEvents(text: string, position: number): number {
+    readEvents(text: string, position: number, binary: boolean): number {
       // Delta events come in runs: read the run here rather than one event per framer step.
+      sseReader.binary = binary;
       const end = sseReader.readRun(text, position, pushDelta);
       eventShortcut.stoppedInUnfinishedEvent = sseReader.stoppedInUnfinishedEvent;
       return end;

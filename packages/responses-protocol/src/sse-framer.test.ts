@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { sseBytes, sseText } from './__fixtures__/arbitrary-sse.js';
 import { createReferenceFraming, type FramedEvent } from './__fixtures__/reference-parser.js';
 import { cutOffsets, splitAt } from './__fixtures__/split-input.js';
+import { binarySlice, binaryToText } from './binary-text.js';
 import { DeltaEventReader } from './delta-event-fast-path.js';
 import {
   createSseFramer,
@@ -24,14 +25,16 @@ function recordingShortcut(events: FramedEvent[]): SseEventShortcut {
   const reader = new DeltaEventReader('sse');
   const shortcut = {
     stoppedInUnfinishedEvent: false,
-    readEvents(text: string, position: number): number {
+    readEvents(text: string, position: number, binary: boolean): number {
+      reader.binary = binary;
       const end = reader.readRun(text, position, () => {});
       shortcut.stoppedInUnfinishedEvent = reader.stoppedInUnfinishedEvent;
       if (end === -1) return end;
       for (const matched of text.slice(position, end - 2).split('\n\n')) {
         const dataLine = matched.slice(matched.indexOf('data:') + 5);
+        const data = dataLine.startsWith(' ') ? dataLine.slice(1) : dataLine;
         events.push({
-          data: dataLine.startsWith(' ') ? dataLine.slice(1) : dataLine,
+          data: binary ? binaryToText(data) : data,
           eventName: TAKEN_BY_SHORTCUT,
         });
       }
@@ -61,6 +64,8 @@ function frame(
     largeEventMinChars?: number;
     /** Take data in pieces (`onDataPieces`, recorded joined) rather than always joined by the framer. */
     dataPieces?: boolean;
+    /** Frame bytes as binary text (the default where the runtime can), or as decoded text (`false`). */
+    binary?: boolean;
   } = {},
 ): Framed {
   const events: FramedEvent[] = [];
@@ -85,6 +90,7 @@ function frame(
     options.maxBufferBytes,
     options.nativeSearchMinBytes,
     options.largeEventMinChars,
+    options.binary === false ? undefined : binarySlice,
   );
   for (const piece of pieces) framer.feed(piece);
   framer.end();
@@ -119,9 +125,10 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 2, 4, Number.POSITIVE_INFINITY),
         largeEventMinChars,
         fc.boolean(),
-        ([bytes, cuts], nativeSearchMinBytes, largeEventMinChars, dataPieces) => {
+        fc.boolean(),
+        ([bytes, cuts], nativeSearchMinBytes, largeEventMinChars, dataPieces, binary) => {
           const pieces = splitAt(bytes, cuts);
-          expect(frame(pieces, { nativeSearchMinBytes, largeEventMinChars, dataPieces })).toEqual(
+          expect(frame(pieces, { nativeSearchMinBytes, largeEventMinChars, dataPieces, binary })).toEqual(
             frameByReference(pieces),
           );
         },
@@ -137,13 +144,14 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         fc.integer({ min: 1, max: 3 }),
         fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 2, 3),
         largeEventMinChars,
-        (bytes, size, nativeSearchMinBytes, largeEventMinChars) => {
+        fc.boolean(),
+        (bytes, size, nativeSearchMinBytes, largeEventMinChars, binary) => {
           const pieces: Uint8Array[] = [];
           for (let start = 0; start < bytes.length; start += size)
             pieces.push(bytes.subarray(start, start + size));
-          expect(frame(pieces, { nativeSearchMinBytes, largeEventMinChars, dataPieces: true })).toEqual(
-            frameByReference(pieces),
-          );
+          expect(
+            frame(pieces, { nativeSearchMinBytes, largeEventMinChars, dataPieces: true, binary }),
+          ).toEqual(frameByReference(pieces));
         },
       ),
       { numRuns: 300 },
@@ -186,7 +194,8 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         fc.constantFrom(NATIVE_SEARCH_MIN_BYTES, 1, 8, Number.POSITIVE_INFINITY),
         fc.boolean(),
         largeEventMinChars,
-        ([bytes, cuts], nativeSearchMinBytes, withShortcut, largeEventMinChars) => {
+        fc.boolean(),
+        ([bytes, cuts], nativeSearchMinBytes, withShortcut, largeEventMinChars, binary) => {
           const events: FramedEvent[] = [];
           const framer = createSseFramer(
             {
@@ -202,6 +211,7 @@ describe('createSseFramer (hand-written SSE framing)', () => {
             undefined,
             nativeSearchMinBytes,
             largeEventMinChars,
+            binary ? binarySlice : undefined,
           );
           const reference = createReferenceFraming();
           const withoutCarriageReturn = !bytes.includes(0x0d);
@@ -272,17 +282,57 @@ describe('createSseFramer (hand-written SSE framing)', () => {
     );
   });
 
+  it('agrees with the reference on bytes and text mixed, whatever came first (property)', () => {
+    // Pieces cut between characters, each fed as text or as its bytes: bytes framed as binary text
+    // until text comes, then everything waiting (a cut event, its data, its name) as decoded text.
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(
+        sseText.chain((text) =>
+          fc.tuple(
+            fc.constant(text),
+            cutOffsets(text.length, 12),
+            fc.array(fc.boolean(), { minLength: 13, maxLength: 13 }),
+          ),
+        ),
+        largeEventMinChars,
+        fc.boolean(),
+        ([text, cuts, asBytes], largeEventMinChars, shortcut) => {
+          // Cut between characters: at a code point count, not inside a surrogate pair.
+          const characters = [...text];
+          const offsets = cuts.map((cut) => characters.slice(0, cut).join('').length);
+          const pieces = splitAt(text, offsets).map((piece, index) =>
+            asBytes[index] ? encoder.encode(piece) : piece,
+          );
+          const expected = frameByReference(pieces);
+          const framed = frame(pieces, { largeEventMinChars, dataPieces: true, shortcut });
+          expect(framed).toEqual(shortcut ? markTakenByShortcut(expected, framed) : expected);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('decodes a name and data framed as binary text when text comes next', () => {
+    const encoder = new TextEncoder();
+    // CR line ends: lines are framed as they come, so a name and data wait between feeds.
+    const pieces = [encoder.encode('event: naïve 日本\rdata: é'), '\rdata: 🙂\r\r'];
+    expect(frame(pieces)).toEqual(frameByReference(pieces));
+    expect(frame(pieces).events).toEqual([{ data: 'é\n🙂', eventName: 'naïve 日本' }]);
+  });
+
   it('dispatches the same data through the delta shortcut as line by line (property)', () => {
     fc.assert(
       fc.property(
         fc.array(sseText, { minLength: 1, maxLength: 6 }),
         fc.integer({ min: 256, max: 2048 }),
-        (texts, size) => {
+        fc.boolean(),
+        (texts, size, binary) => {
           const bytes = new TextEncoder().encode(texts.join(''));
           const pieces: Uint8Array[] = [];
           for (let start = 0; start < bytes.length; start += size)
             pieces.push(bytes.subarray(start, start + size));
-          const shortcut = frame(pieces, { shortcut: true });
+          const shortcut = frame(pieces, { shortcut: true, binary });
           expect(shortcut).toEqual(markTakenByShortcut(frameByReference(pieces), shortcut));
         },
       ),
@@ -320,9 +370,11 @@ describe('createSseFramer (hand-written SSE framing)', () => {
         for (let second = first; second <= Math.min(bytes.length, first + 4); second += 1) {
           const pieces = splitAt(bytes, [first, second]);
           for (const nativeSearchMinBytes of [1, NATIVE_SEARCH_MIN_BYTES]) {
-            expect(frame(pieces, { nativeSearchMinBytes, shortcut: false })).toEqual(
-              frameByReference(pieces),
-            );
+            for (const binary of [true, false]) {
+              expect(frame(pieces, { nativeSearchMinBytes, shortcut: false, binary })).toEqual(
+                frameByReference(pieces),
+              );
+            }
           }
         }
       }

@@ -1,3 +1,4 @@
+import { type BinarySlice, binaryPiecesToText, binarySlice, binaryToText } from './binary-text.js';
 import { type PendingItems, takePendingItems } from './pending-items.js';
 
 /** Default cap on buffered, not yet complete SSE data: 16 MiB. */
@@ -16,9 +17,10 @@ export interface SseEventShortcut {
    * Reads the events starting at `position` — each one's lines and the blank line after them — as
    * long as they are ones the shortcut handles, exactly as line-by-line framing would have
    * dispatched them; returns where the last one read ends, or -1 when it read none (then the
-   * framer frames those lines itself).
+   * framer frames those lines itself). With `binary`, `text` is binary text (see `binary-text.ts`):
+   * what the shortcut hands on must be decoded from it.
    */
-  readEvents(text: string, position: number): number;
+  readEvents(text: string, position: number, binary: boolean): number;
   /**
    * Set by each `readEvents` call: `true` when it knows the text holds no event end from where it
    * stopped (the position it returned, or the one it was given when it read none) — it began reading
@@ -148,6 +150,13 @@ function lastLineEnd(text: string, end: number): number {
  * is handed over in pieces (see `SseFramerCallbacks.onDataPieces`).
  * `nativeSearchMinBytes` and `largeEventMinChars` (tests only) move the line between small and
  * large chunks, and between events joined and kept in pieces.
+ *
+ * Where the runtime copies bytes into a one-byte string natively (`sliceBinary`, Node's and Bun's
+ * `latin1Slice`; tests pass `undefined` to frame decoded text), byte input is framed as binary
+ * text instead of decoded text (see `binary-text.ts`): everything the framing reads is ASCII, so it
+ * frames binary text exactly as the decoded text; data, event names and what the shortcut reads are
+ * decoded from it as they are handed on, and the cap counts bytes. Text input (or text after bytes)
+ * is framed as decoded text: what waits is decoded first.
  */
 // One closure rather than a class: minifiers rename its state and helpers, which keeps the browser
 // bundle small (the class's property names cost ~0.3 kB gzip); that is also why it is longer than
@@ -157,12 +166,15 @@ export function createSseFramer(
   maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
   nativeSearchMinBytes = NATIVE_SEARCH_MIN_BYTES,
   largeEventMinChars = LARGE_EVENT_MIN_CHARS,
+  sliceBinary: BinarySlice | undefined = binarySlice,
 ): SseFramer {
   const limit =
     Number.isFinite(maxBufferBytes) && maxBufferBytes > 0
       ? Math.floor(maxBufferBytes)
       : DEFAULT_MAX_BUFFER_BYTES;
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  /** Input is framed as binary text (see above); `false` once text came in, or without `sliceBinary`. */
+  let binary = sliceBinary !== undefined;
   let failed = false;
   let ended = false;
   /** Bytes of the byte-order mark matched at the start of the stream; -1 once past the start. */
@@ -195,7 +207,8 @@ export function createSseFramer(
   /** The event's data instead of `data` once a line of it came in pieces (its concatenation). */
   let dataPieces: string[] | undefined;
   let eventName: string | undefined;
-  const readEventName: EventNameReader = () => eventName;
+  const readEventName: EventNameReader = () =>
+    binary && eventName !== undefined ? binaryToText(eventName) : eventName;
   /** What the shortcut said in the last `tryShortcut` (see `SseEventShortcut.stoppedInUnfinishedEvent`). */
   let shortcutStoppedInUnfinishedEvent = false;
 
@@ -249,6 +262,7 @@ export function createSseFramer(
 
   /** Text input: framed like decoded bytes (a leading U+FEFF is dropped at the start of the stream). */
   function acceptText(text: string): void {
+    if (binary) frameDecodedText();
     if (byteOrderMarkMatched >= 0) {
       if (byteOrderMarkMatched > 0) appendPending(BYTE_ORDER_MARK, 0, byteOrderMarkMatched);
       byteOrderMarkMatched = -1;
@@ -287,7 +301,7 @@ export function createSseFramer(
       }
       return;
     }
-    const text = decoder.decode(pending.subarray(0, cut));
+    const text = textOfBytes(pending, 0, cut);
     pending.copyWithin(0, cut, pendingLength);
     pendingLength -= cut;
     if (largeCarry.length > 0) {
@@ -356,6 +370,12 @@ export function createSseFramer(
   function acceptLargeChunk(bytes: Uint8Array): void {
     if (largeCarry.length > 0 && !carriageReturnSeen && bytes.indexOf(CR) === -1) {
       acceptBytesOfLargeEvent(bytes);
+      return;
+    }
+    if (binary) {
+      // Binary text needs no whole characters: the bytes waiting and the chunk are sliced as they are.
+      decodePending(pendingLength);
+      acceptDecoded(textOfBytes(bytes, 0, bytes.length));
       return;
     }
     if (pendingLength > 0) {
@@ -429,7 +449,27 @@ export function createSseFramer(
 
   /** A piece of the large event waiting, as text. */
   function textOfPiece(piece: string | Uint8Array): string {
-    return typeof piece === 'string' ? piece : decoder.decode(piece);
+    return typeof piece === 'string' ? piece : textOfBytes(piece, 0, piece.length);
+  }
+
+  /** `bytes[start, end)` as text to frame: binary text, or decoded (`end` at a character boundary). */
+  function textOfBytes(bytes: Uint8Array, start: number, end: number): string {
+    if (binary) return (sliceBinary as BinarySlice)(bytes, start, end);
+    return decoder.decode(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+  }
+
+  /**
+   * Text input after bytes framed as binary text: from now on the framer frames decoded text, and
+   * what waits (bytes included: they end where the text starts) is decoded now.
+   */
+  function frameDecodedText(): void {
+    decodePending(pendingLength);
+    collapseLargeCarry();
+    binary = false;
+    textCarry = binaryToText(textCarry);
+    // (No data waits in pieces between feeds: an event in pieces is framed once it ended.)
+    data = binaryToText(data);
+    if (eventName !== undefined) eventName = binaryToText(eventName);
   }
 
   function appendPending(bytes: Uint8Array, start: number, end: number): void {
@@ -454,7 +494,7 @@ export function createSseFramer(
   /** Decodes `pending[0, end)` onto `textCarry` (`end` at a character boundary, or all of it). */
   function decodePending(end: number): void {
     if (end === 0) return;
-    appendWaiting(decoder.decode(pending.subarray(0, end)));
+    appendWaiting(textOfBytes(pending, 0, end));
     pending.copyWithin(0, end, pendingLength);
     pendingLength -= end;
   }
@@ -628,8 +668,16 @@ export function createSseFramer(
       dispatch();
       return;
     }
-    if (callbacks.onDataPieces !== undefined) callbacks.onDataPieces(pieces, readEventName);
-    else callbacks.onData(pieces.join(''), readEventName);
+    if (binary) {
+      // Decoded whole, or in pieces cut where no character is (see `binaryPiecesToText`).
+      if (callbacks.onDataPieces !== undefined)
+        callbacks.onDataPieces(binaryPiecesToText(pieces), readEventName);
+      else callbacks.onData(binaryToText(pieces.join('')), readEventName);
+    } else if (callbacks.onDataPieces !== undefined) {
+      callbacks.onDataPieces(pieces, readEventName);
+    } else {
+      callbacks.onData(pieces.join(''), readEventName);
+    }
     dataLines = 0;
     data = '';
     eventName = undefined;
@@ -749,7 +797,7 @@ export function createSseFramer(
     if (shortcut === undefined || dataLines > 0 || textCarry !== '') return -1;
     const first = text.charCodeAt(position);
     if (first !== LOWERCASE_D && first !== LOWERCASE_E) return -1;
-    const end = shortcut.readEvents(text, position);
+    const end = shortcut.readEvents(text, position, binary);
     shortcutStoppedInUnfinishedEvent = shortcut.stoppedInUnfinishedEvent === true;
     // Dispatching ends the event: a name set by an earlier `event:` line is forgotten too.
     if (end >= 0) eventName = undefined;
@@ -783,7 +831,7 @@ export function createSseFramer(
   }
 
   function dispatch(): void {
-    if (dataLines > 0) callbacks.onData(data, readEventName);
+    if (dataLines > 0) callbacks.onData(binary ? binaryToText(data) : data, readEventName);
     dataLines = 0;
     data = '';
     eventName = undefined;

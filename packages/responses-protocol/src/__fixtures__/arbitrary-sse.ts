@@ -107,7 +107,7 @@ const sseEvent: fc.Arbitrary<string> = fc
       fc.constant(undefined),
       fc.constant('event: response.output_text.delta'),
       fc.constant('event: response.function_call_arguments.delta'),
-      fc.constantFrom('event:keepalive', 'event:', 'event', 'event: x y'),
+      fc.constantFrom('event:keepalive', 'event:', 'event', 'event: x y', 'event: naïve 日本'),
     ),
     dataPrefix: fc.constantFrom('data: ', 'data:', 'data:  '),
     newline: fc.constantFrom('\n', '\n', '\n', '\r\n', '\r'),
