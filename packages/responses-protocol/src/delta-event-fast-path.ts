@@ -319,6 +319,8 @@ export class DeltaEventReader {
   end = 0;
   /** Where the closing quote of the last delta read is. */
   deltaEnd = 0;
+  /** The character codes of the last delta read outside its escapes, or'ed (above 0x7f: not all ASCII). */
+  private deltaCodes = 0;
   /**
    * Set by `readRun`: it stopped in an event the text ends inside of (its head, or its delta, runs
    * to the end of the text), so the text holds no event end from where it stopped.
@@ -377,8 +379,14 @@ export class DeltaEventReader {
     const frequent = this.frequent;
     const tail = this.tailPattern;
     while (deltaStart !== -1) {
-      const delta = this.readDelta(text, deltaStart);
+      let delta = this.readDelta(text, deltaStart);
       if (delta === undefined) break;
+      // From binary text, a delta with bytes from 0x80 on is decoded (escapes shorten it: it had some).
+      if (this.deltaCodes > 0x7f && this.binary)
+        delta = decodedBinaryDelta(
+          text.slice(deltaStart, this.deltaEnd),
+          delta.length !== this.deltaEnd - deltaStart,
+        );
       const afterQuote = this.deltaEnd + 1;
       const shape = frequent.shape;
       // Only in long texts (large network chunks), whose runs are long: in a short one, the
@@ -552,8 +560,7 @@ export class DeltaEventReader {
       }
     }
     this.deltaEnd = index;
-    if (codes > 0x7f && this.binary)
-      return decodedBinaryDelta(text.slice(deltaStart, index), pieceStart !== deltaStart);
+    this.deltaCodes = codes;
     return pieceStart === deltaStart
       ? text.slice(deltaStart, index)
       : decoded + text.slice(pieceStart, index);
