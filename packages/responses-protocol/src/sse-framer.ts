@@ -128,8 +128,9 @@ function lastLineEnd(text: string, end: number): number {
  * step (`SseEventShortcut`). Where that last event end is, is found while framing, not searched for
  * first: the shortcut says when it stopped in an event the text ends inside of, and only an event it
  * does not read is searched for its end. A small byte chunk is only copied and scanned (four bytes at a time)
- * until the bytes hold an event end; then the bytes waiting are decoded in one `TextDecoder` call. A large chunk
- * is decoded whole (but for a character cut at its end) and searched as text, natively. Cuts are
+ * until the bytes hold an event end; then the bytes waiting are made text in one call (decoded, or copied as
+ * binary text: see below). A large chunk is made text whole (when decoded, but for a character cut at its end)
+ * and searched as text, natively. Cuts are
  * right after an LF, an ASCII byte, so they never split a UTF-8 character. Once a CR shows up
  * (servers that end lines with CRLF or CR), every line end is a cut instead of every event end:
  * the text framing handles CR, CRLF and a CRLF split across cuts exactly.
@@ -366,7 +367,7 @@ export function createSseFramer(
     }
   }
 
-  /** A large chunk: decoded whole (but for a character cut at its end) and framed as text. */
+  /** A large chunk: made text whole (decoded but for a character cut at its end, or binary) and framed. */
   function acceptLargeChunk(bytes: Uint8Array): void {
     if (largeCarry.length > 0 && !carriageReturnSeen && bytes.indexOf(CR) === -1) {
       acceptBytesOfLargeEvent(bytes);
@@ -491,7 +492,7 @@ export function createSseFramer(
     pendingLength += length;
   }
 
-  /** Decodes `pending[0, end)` onto `textCarry` (`end` at a character boundary, or all of it). */
+  /** Makes `pending[0, end)` text onto `textCarry` (`end` at a character boundary, or all of it). */
   function decodePending(end: number): void {
     if (end === 0) return;
     appendWaiting(textOfBytes(pending, 0, end));
