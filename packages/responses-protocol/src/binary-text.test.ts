@@ -4,6 +4,7 @@ import { referenceParse } from './__fixtures__/reference-parser.js';
 import { cutOffsets, splitAt } from './__fixtures__/split-input.js';
 import { binaryPiecesToText, binarySlice, binaryToText, hasNonAsciiByte } from './binary-text.js';
 import { createResponsesSseParser } from './responses-sse-parser.js';
+import { createSseEventDecoder } from './sse-event-decoder.js';
 
 /** `bytes` as binary text (one character per byte), without relying on the runtime's slice. */
 function binaryOf(bytes: Uint8Array): string {
@@ -169,5 +170,21 @@ describe('the SSE parser on binary text', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('where binary text is used', () => {
+  // 100 three-byte characters: 300 bytes, 100 UTF-16 code units, waiting for their event's end.
+  const unfinished = new TextEncoder().encode(`data: ${'日'.repeat(100)}`);
+
+  it.runIf(binarySlice !== undefined)('the parser frames bytes as binary text: its cap counts bytes', () => {
+    const parser = createResponsesSseParser({ maxBufferBytes: 200 });
+    expect(parser.feed(unfinished)).toEqual([expect.objectContaining({ code: 'buffer-limit-exceeded' })]);
+  });
+
+  it('the event decoder decodes whole chunks (it parses every event): its cap counts code units', () => {
+    const decoder = createSseEventDecoder({ maxBufferBytes: 200 });
+    expect(decoder.feed(unfinished)).toEqual([]);
+    expect(decoder.feed('\n\n')).toEqual([expect.objectContaining({ kind: 'error' })]); // not JSON, but framed
   });
 });

@@ -1,8 +1,14 @@
+import { binarySlice } from './binary-text.js';
 import { createEventDataReducer } from './event-data-reducer.js';
 import type { PendingItems } from './pending-items.js';
 import { createEventReducer } from './reducer/event-reducer.js';
 import { bufferLimitError, type SseDecoderOptions } from './sse-event-decoder.js';
-import { collectSseStream, createSseFramer } from './sse-framer.js';
+import {
+  collectSseStream,
+  createSseFramer,
+  LARGE_EVENT_MIN_CHARS,
+  NATIVE_SEARCH_MIN_BYTES,
+} from './sse-framer.js';
 import type { StreamChunk } from './stream-chunk.js';
 
 /** Turns a Responses SSE byte (or text) stream into `StreamChunk`s. Pure: no I/O, no timers. */
@@ -37,6 +43,10 @@ export function createResponsesSseParser(options: SseDecoderOptions = {}): Respo
       },
     },
     options.maxBufferBytes,
+    NATIVE_SEARCH_MIN_BYTES,
+    LARGE_EVENT_MIN_CHARS,
+    // Its hot events are read from the text itself: binary text where the runtime allows.
+    binarySlice,
   );
   return collectSseStream(framer, pending, () => reducer.finish(pending.items));
 }

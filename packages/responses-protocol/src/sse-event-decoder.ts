@@ -14,9 +14,9 @@ export type DecodedSseItem =
 export interface SseDecoderOptions {
   /**
    * Cap on buffered, not yet complete SSE input (an unterminated line plus the data of an unfinished
-   * event): in bytes where byte input is framed undecoded (Node, Bun: see `binary-text.ts`), else in
-   * UTF-16 code units of decoded text or bytes of text not decoded yet (each at most the UTF-8 byte
-   * count). Default 16 MiB.
+   * event): in UTF-16 code units of decoded text or bytes of text not decoded yet (each at most the
+   * UTF-8 byte count) — in bytes for `createResponsesSseParser` in Node and Bun, which frames byte
+   * input undecoded (see `binary-text.ts`). Default 16 MiB.
    */
   maxBufferBytes?: number;
 }
