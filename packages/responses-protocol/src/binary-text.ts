@@ -1,7 +1,7 @@
 /**
  * "Binary text": bytes held in a string, one character per byte (U+0000–U+00FF). Where the runtime
  * has a native bytes → one-byte string copy (Node's and Bun's `Buffer.prototype.latin1Slice`), the
- * SSE framer keeps its input as binary text and frames it as such: SSE and the JSON around the
+ * SSE parser's framer keeps its input as binary text and frames it as such: SSE and the JSON around the
  * values are ASCII, and in UTF-8 every byte of a multi-byte character is 0x80 or above, so lines,
  * fields, JSON punctuation and ASCII values read exactly as in the decoded text; only values holding
  * bytes from 0x80 on are decoded (`binaryToText`) before they leave the parser.
@@ -10,10 +10,11 @@
  * any character beyond U+00FF (an em dash, an emoji, Japanese) decodes into a two-byte string that
  * every later step (patterns, slices, joins, `JSON.parse`) reads slower (measured on the mixed
  * benchmark stream alone: the parser 8–10 % faster at 1 KiB chunks, 17–20 % at 16 KiB). Elsewhere
- * (browsers, edge runtimes) the framer decodes with `TextDecoder`.
+ * (browsers, edge runtimes), and in the event decoder (it decodes every event's data anyway), the
+ * framer decodes with `TextDecoder`. Internal to the package: nothing here is exported from it.
  */
 
-/** Copies `bytes[start, end)` into a string, one character per byte. */
+/** Copies `bytes[start, end)` into a string, one character per byte. @internal */
 export type BinarySlice = (bytes: Uint8Array, start: number, end: number) => string;
 
 interface NodeBufferPrototype {
@@ -39,7 +40,7 @@ const nativeLatin1Write = nodeBufferPrototype?.latin1Write as
   | ((this: Uint8Array, binary: string, offset: number, length: number) => number)
   | undefined;
 
-/** The runtime's native binary slice, or `undefined` (then input is decoded with `TextDecoder`). */
+/** The runtime's native binary slice, or `undefined` (then input is decoded with `TextDecoder`). @internal */
 export const binarySlice: BinarySlice | undefined =
   nativeLatin1Slice === undefined
     ? undefined
@@ -72,7 +73,7 @@ const NON_ASCII = /[\x80-\xff]/;
 
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** Whether binary text holds a byte from 0x80 on (then it must be decoded to be text). */
+/** Whether binary text holds a byte from 0x80 on (then it must be decoded to be text). @internal */
 export function hasNonAsciiByte(binary: string): boolean {
   return NON_ASCII.test(binary);
 }
@@ -81,6 +82,7 @@ export function hasNonAsciiByte(binary: string): boolean {
  * The text that the bytes held in `binary` encode in UTF-8 — exactly what `TextDecoder` gives
  * (invalid sequences become U+FFFD as the Encoding Standard says), without a byte-order mark check.
  * Binary text that is all ASCII is returned as is.
+ * @internal
  */
 export function binaryToText(binary: string): string {
   if (binary.length >= NATIVE_DECODE_MIN_LENGTH && nativeLatin1Write !== undefined) {
@@ -106,6 +108,7 @@ function completeLength(binary: string): number {
 /**
  * Binary text given in pieces (in order), decoded piece by piece: the text of their concatenation,
  * in as many pieces. A character that a piece's end cuts goes on with the next piece.
+ * @internal
  */
 export function binaryPiecesToText(pieces: readonly string[]): string[] {
   const texts: string[] = [];
