@@ -91,16 +91,22 @@ export function binaryToText(binary: string): string {
   return decodeUtf8(binary);
 }
 
+/** The byte at `index` of bytes, or of binary text. */
+function byteAt(units: Uint8Array | string, index: number): number {
+  return typeof units === 'string' ? units.charCodeAt(index) : (units[index] as number);
+}
+
 /**
- * The length of `binary` without a UTF-8 sequence its end cuts short. Decoding is unchanged by a
- * cut before a byte that does not continue a sequence (the decoder restarts there either way).
+ * The length of `units[0, length)` — bytes, or binary text — without a UTF-8 sequence cut short at
+ * its end. Cutting there is safe: UTF-8 decoding restarts at every byte that is not a continuation
+ * byte, so decoding the parts gives the text of the whole.
+ * @internal
  */
-function completeLength(binary: string): number {
-  const length = binary.length;
+export function completeUtf8Length(units: Uint8Array | string, length: number): number {
   let index = length - 1;
-  while (index >= 0 && length - index <= 3 && (binary.charCodeAt(index) & 0xc0) === 0x80) index -= 1;
+  while (index >= 0 && length - index <= 3 && (byteAt(units, index) & 0xc0) === 0x80) index -= 1;
   if (index < 0) return length;
-  const lead = binary.charCodeAt(index);
+  const lead = byteAt(units, index);
   const sequenceLength = lead >= 0xf8 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
   return length - index < sequenceLength ? index : length;
 }
@@ -115,7 +121,7 @@ export function binaryPiecesToText(pieces: readonly string[]): string[] {
   let carried = '';
   for (const piece of pieces) {
     const whole = carried === '' ? piece : carried + piece;
-    const complete = completeLength(whole);
+    const complete = completeUtf8Length(whole, whole.length);
     texts.push(binaryToText(complete === whole.length ? whole : whole.slice(0, complete)));
     carried = complete === whole.length ? '' : whole.slice(complete);
   }

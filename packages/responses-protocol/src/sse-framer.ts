@@ -1,4 +1,4 @@
-import { type BinarySlice, binaryPiecesToText, binaryToText } from './binary-text.js';
+import { type BinarySlice, binaryPiecesToText, binaryToText, completeUtf8Length } from './binary-text.js';
 import { type PendingItems, takePendingItems } from './pending-items.js';
 
 /** Default cap on buffered, not yet complete SSE data: 16 MiB. */
@@ -82,19 +82,6 @@ export const LARGE_EVENT_MIN_CHARS = 64 * 1024;
 
 /** Small chunks waiting for an event end are decoded once this many bytes wait (so large events arrive in pieces). */
 const PENDING_DECODE_BYTES = 16 * 1024;
-
-/**
- * The length of `bytes` without a UTF-8 sequence cut short at its end. Cutting there is safe:
- * UTF-8 decoding restarts at every byte that is not a continuation byte.
- */
-function completeUtf8Length(bytes: Uint8Array, length: number): number {
-  let index = length - 1;
-  while (index >= 0 && length - index <= 3 && ((bytes[index] as number) & 0xc0) === 0x80) index -= 1;
-  if (index < 0) return length;
-  const lead = bytes[index] as number;
-  const sequenceLength = lead >= 0xf8 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return length - index < sequenceLength ? index : length;
-}
 
 /**
  * `first` and `second` joined into one flat string. Not `first + second`: that makes a cons string
