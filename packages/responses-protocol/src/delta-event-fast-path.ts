@@ -114,6 +114,7 @@ function readIndex(digits: string | undefined): number | undefined {
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
 const OPENING_BRACE = 0x7b;
 const FIRST_PRINTABLE = 0x20;
 const ZERO = 0x30;
@@ -205,18 +206,13 @@ function headShapeOf(head: DeltaEventHead, hasSequenceNumber: boolean): HeadShap
 }
 
 /**
- * What a single-character JSON escape stands for, by the code of the character after `\\`
- * (`undefined` for an invalid escape). A switch: an object keyed by character code is several
- * times slower to look up.
+ * What a JSON escape of a control character stands for, by the code of the character after `\\`
+ * (`undefined` for an invalid escape; the escapes of a quote, a backslash and a slash, which stand
+ * for the character after the backslash, are read where it is called). A switch: an object keyed by
+ * character code is several times slower to look up.
  */
-function unescapedCharacter(code: number): string | undefined {
+function unescapedControlCharacter(code: number): string | undefined {
   switch (code) {
-    case 0x22:
-      return '"';
-    case 0x5c:
-      return '\\';
-    case 0x2f:
-      return '/';
     case 0x62:
       return '\b';
     case 0x66:
@@ -532,6 +528,15 @@ export class DeltaEventReader {
           return undefined;
         }
         const escaped = text.charCodeAt(index + 1);
+        if (escaped === QUOTE || escaped === BACKSLASH || escaped === SLASH) {
+          // An escape that stands for the character after the backslash (JSON inside JSON: the
+          // arguments of tool calls are full of them): the text so far, then the next piece starts
+          // at that character — one string operation instead of three.
+          decoded += text.slice(pieceStart, index);
+          pieceStart = index + 1;
+          index += 2;
+          continue;
+        }
         let character: string | undefined;
         let next = index + 2;
         if (escaped === LOWERCASE_U) {
@@ -546,7 +551,7 @@ export class DeltaEventReader {
           character = String.fromCharCode(unit);
           next = index + 6;
         } else {
-          character = unescapedCharacter(escaped);
+          character = unescapedControlCharacter(escaped);
           if (character === undefined) return undefined;
         }
         decoded += text.slice(pieceStart, index) + character;
