@@ -2,6 +2,7 @@ import { type DeltaEventHead, DeltaEventReader, FrequentDeltaHead } from './delt
 import { skippedEventMessage } from './malformed-event.js';
 import type { PendingItems } from './pending-items.js';
 import type { EventReducer } from './reducer/event-reducer.js';
+import { type LastChunk, pushLastChunk } from './reducer/last-chunk.js';
 import { decodeEventData, decodeEventDataPieces, type EventDataSink } from './sse-event-decoder.js';
 import { type EventNameReader, LARGE_EVENT_MIN_CHARS, type SseEventShortcut } from './sse-framer.js';
 import type { StreamChunk } from './stream-chunk.js';
@@ -19,8 +20,13 @@ function slicesOf(text: string): string[] {
 
 /** Reduces the JSON text of events into chunks. @internal */
 export interface EventDataReducer {
-  /** Reduces one event's JSON text (SSE data, or a WebSocket frame without `readEventName`). */
+  /** Reduces one SSE event's JSON text. */
   onData(data: string, readEventName?: EventNameReader): void;
+  /**
+   * Reduces one event's JSON text (a WebSocket frame); the last chunk of a delta event is returned,
+   * not pushed (see `LastChunk`).
+   */
+  onFrame(text: string): LastChunk;
   /** Reduces one large SSE event's data given in pieces (see `SseFramerCallbacks.onDataPieces`). */
   onDataPieces(pieces: readonly string[], readEventName: EventNameReader): void;
   /** Reduces whole SSE events carrying hot delta events straight from the framed text. */
@@ -54,7 +60,8 @@ export function createEventDataReducer(
   const frequentHead = new FrequentDeltaHead();
   const textReader = new DeltaEventReader('text', frequentHead);
   const sseReader = new DeltaEventReader('sse', frequentHead);
-  const pushDelta = (head: DeltaEventHead, delta: string) => reducer.pushDelta(head, delta, pending.items);
+  const pushDelta = (head: DeltaEventHead, delta: string) =>
+    pushLastChunk(pending.items, reducer.pushDelta(head, delta, pending.items));
   const eventShortcut = {
     stoppedInUnfinishedEvent: false,
     readEvents(text: string, position: number, binary: boolean): number {
@@ -65,18 +72,24 @@ export function createEventDataReducer(
       return end;
     },
   };
+  /** One event's JSON text: the last chunk of a delta event is returned (see `LastChunk`). */
+  const reduceData = (data: string, readEventName: EventNameReader | undefined): LastChunk => {
+    if (data.length >= LARGE_EVENT_MIN_CHARS) {
+      // A large event in one string (a WebSocket frame, or a whole event in one network chunk):
+      // read in slices, so that its long strings are not copied into flat strings of their own.
+      decodeEventDataPieces(slicesOf(data), readEventName, sink);
+      return undefined;
+    }
+    const delta = textReader.read(data, 0);
+    if (delta !== undefined) return reducer.pushDelta(textReader.head, delta, pending.items);
+    decodeEventData(data, readEventName, sink);
+    return undefined;
+  };
   return {
     onData(data, readEventName) {
-      if (data.length >= LARGE_EVENT_MIN_CHARS) {
-        // A large event in one string (a WebSocket frame, or a whole event in one network chunk):
-        // read in slices, so that its long strings are not copied into flat strings of their own.
-        decodeEventDataPieces(slicesOf(data), readEventName, sink);
-        return;
-      }
-      const delta = textReader.read(data, 0);
-      if (delta !== undefined) reducer.pushDelta(textReader.head, delta, pending.items);
-      else decodeEventData(data, readEventName, sink);
+      pushLastChunk(pending.items, reduceData(data, readEventName));
     },
+    onFrame: (text) => reduceData(text, undefined),
     onDataPieces(pieces, readEventName) {
       decodeEventDataPieces(pieces, readEventName, sink);
     },

@@ -1,6 +1,7 @@
 import { createEventDataReducer } from './event-data-reducer.js';
 import { type PendingItems, takePendingItems } from './pending-items.js';
 import { createEventReducer } from './reducer/event-reducer.js';
+import { pushLastChunk } from './reducer/last-chunk.js';
 import type { StreamChunk } from './stream-chunk.js';
 
 /** Turns decoded Responses events into `StreamChunk`s. Pure: no I/O, no timers. */
@@ -39,7 +40,11 @@ export function createResponsesEventParser(): ResponsesEventParser {
       return takePendingItems(pending);
     },
     feedJson(text) {
-      eventData.onData(text);
+      const last = eventData.onFrame(text);
+      // A lone chunk (most frames give one) goes out in an array of its own without passing
+      // through `pending` (see `LastChunk`).
+      if (last !== undefined && pending.items.length === 0) return [last];
+      pushLastChunk(pending.items, last);
       return takePendingItems(pending);
     },
     end() {

@@ -1,6 +1,7 @@
 import type { DeltaEventHead } from '../delta-event-fast-path.js';
 import { MALFORMED_EVENT_TYPE } from '../malformed-event.js';
 import type { StreamChunk } from '../stream-chunk.js';
+import { type LastChunk, pushLastChunk } from './last-chunk.js';
 import { OutputItems } from './output-items.js';
 import { STREAM_CLOSED_MESSAGE, StreamTermination } from './stream-termination.js';
 import { TextParts } from './text-parts.js';
@@ -20,9 +21,10 @@ export interface EventReducer {
   push(event: unknown, out: StreamChunk[]): void;
   /**
    * Reduces a hot delta event given by what the fast path read (`DeltaEventReader`): the same as
-   * `push` of the event those came from, without the checks a decoded object needs.
+   * `push` of the event those came from, without the checks a decoded object needs — except that
+   * its last chunk is returned, not pushed (see `LastChunk`): the caller hands it on.
    */
-  pushDelta(head: DeltaEventHead, delta: string, out: StreamChunk[]): void;
+  pushDelta(head: DeltaEventHead, delta: string, out: StreamChunk[]): LastChunk;
   /** `data: [DONE]`: the server says the stream is over. */
   markDone(out: StreamChunk[]): void;
   /** A non-fatal problem with one event (malformed JSON…): an error chunk, the stream goes on. */
@@ -68,12 +70,14 @@ export function createEventReducer(): EventReducer {
     if (event.type === 'response.output_text.delta') {
       if (typeof event.delta !== 'string') reportInvalidField(event.type, 'delta', out);
       else
-        text.outputTextDelta(
-          event.delta,
-          optionalIndex(event.output_index),
-          optionalIndex(event.content_index),
-          optionalString(event.item_id),
+        pushLastChunk(
           out,
+          text.outputTextDelta(
+            event.delta,
+            optionalIndex(event.output_index),
+            optionalIndex(event.content_index),
+            optionalString(event.item_id),
+          ),
         );
       return;
     }
@@ -160,26 +164,21 @@ export function createEventReducer(): EventReducer {
     }
   }
 
-  function pushDelta(head: DeltaEventHead, delta: string, out: StreamChunk[]): void {
-    if (termination.ended) return;
+  function pushDelta(head: DeltaEventHead, delta: string, out: StreamChunk[]): LastChunk {
+    if (termination.ended) return undefined;
     const { output_index: outputIndex, item_id: itemId } = head;
     switch (head.type) {
       case 'response.output_text.delta':
-        text.outputTextDelta(delta, outputIndex, head.content_index, itemId, out);
-        break;
+        return text.outputTextDelta(delta, outputIndex, head.content_index, itemId);
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta':
-        tools.argumentsDelta(delta, outputIndex, itemId, undefined, out);
-        break;
+        return tools.argumentsDelta(delta, outputIndex, itemId, undefined, out);
       case 'response.reasoning_summary_text.delta':
-        text.reasoningDelta('summary', delta, outputIndex, head.summary_index, itemId, out);
-        break;
+        return text.reasoningDelta('summary', delta, outputIndex, head.summary_index, itemId, out);
       case 'response.reasoning_text.delta':
-        text.reasoningDelta('reasoning', delta, outputIndex, head.content_index, itemId, out);
-        break;
+        return text.reasoningDelta('reasoning', delta, outputIndex, head.content_index, itemId, out);
       case 'response.refusal.delta':
-        text.refusalDelta(delta, outputIndex, head.content_index, itemId, out);
-        break;
+        return text.refusalDelta(delta, outputIndex, head.content_index, itemId);
     }
   }
 

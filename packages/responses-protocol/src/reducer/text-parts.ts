@@ -1,4 +1,5 @@
 import type { StreamChunk } from '../stream-chunk.js';
+import { type LastChunk, pushLastChunk } from './last-chunk.js';
 import {
   ignoreUnknownEventType,
   isRecord,
@@ -55,35 +56,37 @@ export class TextParts {
   private hotOutputIndex: number | undefined;
   private hotIndex: number | undefined;
 
-  /** `response.output_text.delta`, the hot path: most events of a stream are these. */
+  /**
+   * `response.output_text.delta`, the hot path: most events of a stream are these. Returns its
+   * chunk (none for an empty delta), not pushed (see `LastChunk`).
+   */
   outputTextDelta(
     delta: string,
     outputIndex: number | undefined,
     contentIndex: number | undefined,
     itemId: string | undefined,
-    out: StreamChunk[],
-  ): void {
+  ): LastChunk {
     const state = this.deltaPart('message', outputIndex, itemId, contentIndex);
-    if (delta.length === 0) return;
+    if (delta.length === 0) return undefined;
     state.emitted += delta.length;
     this.sawText = true;
-    out.push({ type: 'text', text: delta });
+    return { type: 'text', text: delta };
   }
 
-  /** `response.refusal.delta`, given by its fields. */
+  /** `response.refusal.delta`, given by its fields. Returns its chunk, not pushed (see `LastChunk`). */
   refusalDelta(
     delta: string,
     outputIndex: number | undefined,
     contentIndex: unknown,
     itemId: string | undefined,
-    out: StreamChunk[],
-  ): void {
-    this.emitText('refusal', this.deltaPart('message', outputIndex, itemId, contentIndex), delta, out);
+  ): LastChunk {
+    return this.textChunk('refusal', this.deltaPart('message', outputIndex, itemId, contentIndex), delta);
   }
 
   /**
    * `response.reasoning_summary_text.delta` (`kind` `summary`, `index` its `summary_index`) or
-   * `response.reasoning_text.delta` (`kind` `reasoning`, `index` its `content_index`).
+   * `response.reasoning_text.delta` (`kind` `reasoning`, `index` its `content_index`). Returns its
+   * `thinking` chunk, not pushed; a paragraph break before it goes to `out` (see `LastChunk`).
    */
   reasoningDelta(
     kind: 'summary' | 'reasoning',
@@ -92,8 +95,8 @@ export class TextParts {
     index: unknown,
     itemId: string | undefined,
     out: StreamChunk[],
-  ): void {
-    this.emitThinking(this.deltaPart(kind, outputIndex, itemId, index), delta, out);
+  ): LastChunk {
+    return this.thinkingChunk(this.deltaPart(kind, outputIndex, itemId, index), delta, out);
   }
 
   /** Every other text or reasoning event, located by its `output_index` and `item_id`. */
@@ -106,15 +109,23 @@ export class TextParts {
     switch (event.type) {
       case 'response.refusal.delta':
         if (typeof event.delta !== 'string') reportInvalidField(event.type, 'delta', out);
-        else this.refusalDelta(event.delta, outputIndex, event.content_index, itemId, out);
+        else pushLastChunk(out, this.refusalDelta(event.delta, outputIndex, event.content_index, itemId));
         return;
       case 'response.reasoning_summary_text.delta':
         if (typeof event.delta !== 'string') reportInvalidField(event.type, 'delta', out);
-        else this.reasoningDelta('summary', event.delta, outputIndex, event.summary_index, itemId, out);
+        else
+          pushLastChunk(
+            out,
+            this.reasoningDelta('summary', event.delta, outputIndex, event.summary_index, itemId, out),
+          );
         return;
       case 'response.reasoning_text.delta':
         if (typeof event.delta !== 'string') reportInvalidField(event.type, 'delta', out);
-        else this.reasoningDelta('reasoning', event.delta, outputIndex, event.content_index, itemId, out);
+        else
+          pushLastChunk(
+            out,
+            this.reasoningDelta('reasoning', event.delta, outputIndex, event.content_index, itemId, out),
+          );
         return;
     }
     const key = this.eventPartKey(event, outputIndex, itemId);
@@ -249,21 +260,25 @@ export class TextParts {
     return state;
   }
 
-  private emitText(kind: 'text' | 'refusal', state: PartState, text: string, out: StreamChunk[]): void {
-    if (text.length === 0) return;
+  /** The chunk of `text` added to the part `state` (none for empty text), not pushed. */
+  private textChunk(kind: 'text' | 'refusal', state: PartState, text: string): LastChunk {
+    if (text.length === 0) return undefined;
     state.emitted += text.length;
     if (kind === 'refusal') this.sawRefusal = true;
     else this.sawText = true;
-    out.push({ type: 'text', text });
+    return { type: 'text', text };
   }
 
-  private emitThinking(state: PartState, text: string, out: StreamChunk[]): void {
-    if (text.length === 0) return;
-    // A new reasoning part starts a new paragraph.
+  /**
+   * The `thinking` chunk of `text` added to the part `state` (none for empty text), not pushed; the
+   * paragraph break that starts a new reasoning part goes to `out` first.
+   */
+  private thinkingChunk(state: PartState, text: string, out: StreamChunk[]): LastChunk {
+    if (text.length === 0) return undefined;
     if (state.emitted === 0 && this.thinkingEmitted) out.push({ type: 'thinking', text: '\n\n' });
     state.emitted += text.length;
     this.thinkingEmitted = true;
-    out.push({ type: 'thinking', text });
+    return { type: 'thinking', text };
   }
 
   /** Emits what a full text has beyond what deltas of the part `key` already emitted (never twice). */
@@ -272,8 +287,10 @@ export class TextParts {
     const state = this.partState(key);
     if (full.length <= state.emitted) return;
     const rest = full.slice(state.emitted);
-    if (kind === 'thinking') this.emitThinking(state, rest, out);
-    else this.emitText(kind, state, rest, out);
+    pushLastChunk(
+      out,
+      kind === 'thinking' ? this.thinkingChunk(state, rest, out) : this.textChunk(kind, state, rest),
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { StreamChunk } from '../stream-chunk.js';
+import { type LastChunk, pushLastChunk } from './last-chunk.js';
 import {
   ignoreUnknownEventType,
   isRecord,
@@ -98,17 +99,27 @@ function flushArguments(call: ToolCall, out: StreamChunk[]): void {
   call.lastDelta = waiting;
 }
 
+/**
+ * The `tool-call-delta` of arguments received once the call started (none for an empty delta or a
+ * finished call), not pushed (see `LastChunk`). Everything before this delta went out: it goes out
+ * as it is, and is not kept (keeping every delta cost more than reading it, and memory for as long
+ * as the call streams).
+ */
+function startedCallDelta(call: ToolCall, delta: string): LastChunk {
+  if (delta.length === 0 || call.finished) return undefined;
+  call.receivedLength += delta.length;
+  call.lastDelta = delta;
+  return { type: 'tool-call-delta', id: call.callId!, argumentsDelta: delta };
+}
+
 /** Adds received arguments: they go out once the call started, else wait for it to start. */
 function appendArguments(call: ToolCall, delta: string, out: StreamChunk[]): void {
-  if (delta.length === 0 || call.finished) return;
-  call.receivedLength += delta.length;
   if (call.started) {
-    // Everything before this delta went out: it goes out as it is, and is not kept (keeping every
-    // delta cost more than reading it, and memory for as long as the call streams).
-    out.push({ type: 'tool-call-delta', id: call.callId!, argumentsDelta: delta });
-    call.lastDelta = delta;
+    pushLastChunk(out, startedCallDelta(call, delta));
     return;
   }
+  if (delta.length === 0 || call.finished) return;
+  call.receivedLength += delta.length;
   const parts = call.receivedParts;
   parts.push(delta);
   if (parts.length - call.batchStart >= PARTS_PER_BATCH) {
@@ -189,7 +200,10 @@ export class ToolCallState {
           reportInvalidField(event.type, 'delta', out);
           break;
         }
-        this.argumentsDelta(event.delta, outputIndex, itemId, optionalString(event.call_id), out);
+        pushLastChunk(
+          out,
+          this.argumentsDelta(event.delta, outputIndex, itemId, optionalString(event.call_id), out),
+        );
         break;
       }
       case 'response.function_call_arguments.done':
@@ -206,17 +220,22 @@ export class ToolCallState {
     }
   }
 
-  /** An argument (or custom tool input) delta, given by its fields. */
+  /**
+   * An argument (or custom tool input) delta, given by its fields. Once the call started, returns
+   * its chunk, not pushed (see `LastChunk`); before, its chunks (if it starts the call) go to `out`.
+   */
   argumentsDelta(
     delta: string,
     outputIndex: number | undefined,
     itemId: string | undefined,
     callId: string | undefined,
     out: StreamChunk[],
-  ): void {
+  ): LastChunk {
     const call = this.callFor(itemId, outputIndex, callId);
+    if (call.started) return startedCallDelta(call, delta);
     appendArguments(call, delta, out);
     tryStart(call, out);
+    return undefined;
   }
 
   /** A tool item announced (`output_item.added`) or finished (`output_item.done`, final output). */
