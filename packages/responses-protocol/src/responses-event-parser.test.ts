@@ -909,6 +909,23 @@ describe('createResponsesEventParser().feedJson (WebSocket text frames)', () => 
     ]);
   });
 
+  it('returns every chunk of a frame in order, each frame in an array of its own', () => {
+    const summaryDelta = (summaryIndex: number, sequenceNumber: number, delta: string) =>
+      `{"type":"response.reasoning_summary_text.delta","sequence_number":${sequenceNumber},"item_id":"rs_1","output_index":0,"summary_index":${summaryIndex},"delta":"${delta}","obfuscation":"abc"}`;
+    const parser = createResponsesEventParser();
+    // Enough deltas of one part for the frequent-head path, then one of a new part: a paragraph
+    // break, then its text.
+    const firstPart = Array.from({ length: 20 }, (_, index) => parser.feedJson(summaryDelta(0, index, 'a')));
+    expect(firstPart.flat()).toEqual(Array.from({ length: 20 }, () => ({ type: 'thinking', text: 'a' })));
+    expect(new Set(firstPart).size).toBe(20);
+    firstPart[0]?.push({ type: 'text', text: 'a caller may keep or change what it was given' });
+    expect(parser.feedJson(summaryDelta(1, 20, 'b'))).toEqual([
+      { type: 'thinking', text: '\n\n' },
+      { type: 'thinking', text: 'b' },
+    ]);
+    expect(parser.feedJson(summaryDelta(1, 21, 'c'))).toEqual([{ type: 'thinking', text: 'c' }]);
+  });
+
   it('keeps argument deltas that name no item, output index or call apart, as feed does', () => {
     const frames = [
       '{"type":"response.function_call_arguments.delta","delta":"a"}',
