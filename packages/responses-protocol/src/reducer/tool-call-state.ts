@@ -9,8 +9,11 @@ import {
   type UncheckedOutputItem,
 } from './unchecked-event.js';
 
-/** State of one tool call, keyed by item id and output index (never by call id, which can change). */
-interface ToolCall {
+/**
+ * State of one tool call, keyed by item id and output index (never by call id, which can change).
+ * @internal
+ */
+export interface ToolCall {
   readonly key: string;
   outputIndex: number | undefined;
   /** The call id reported in `tool-call-start` (first one seen wins). */
@@ -105,7 +108,7 @@ function flushArguments(call: ToolCall, out: StreamChunk[]): void {
  * as it is, and is not kept (keeping every delta cost more than reading it, and memory for as long
  * as the call streams).
  */
-function startedCallDelta(call: ToolCall, delta: string): LastChunk {
+export function startedCallDelta(call: ToolCall, delta: string): LastChunk {
   if (delta.length === 0 || call.finished) return undefined;
   call.receivedLength += delta.length;
   call.lastDelta = delta;
@@ -236,6 +239,21 @@ export class ToolCallState {
     appendArguments(call, delta, out);
     tryStart(call, out);
     return undefined;
+  }
+
+  /**
+   * The call an argument delta located by `itemId` and `outputIndex` (and no call id) just went
+   * to, if it has started and is keyed by either of them: every later delta located the same way
+   * goes to it (its map entries are set once), through {@link startedCallDelta}.
+   */
+  startedCallFor(itemId: string | undefined, outputIndex: number | undefined): ToolCall | undefined {
+    const call = this.lastCall;
+    return call?.started &&
+      this.lastItemId === itemId &&
+      this.lastOutputIndex === outputIndex &&
+      this.lastCallId === undefined
+      ? call
+      : undefined;
   }
 
   /** A tool item announced (`output_item.added`) or finished (`output_item.done`, final output). */
