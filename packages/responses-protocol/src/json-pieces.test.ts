@@ -62,7 +62,10 @@ function jsonTextOf(value: fc.Arbitrary<unknown>): fc.Arbitrary<string> {
 // No `__proto__` keys in the generated texts: V8 in Node 24 (not 20) sometimes drops another property
 // of an object holding a `__proto__` key when `JSON.parse` reads a text of the same shape a second time
 // (the first parse is right), so two parses of one text — the reader's and the expected one — can
-// differ whatever the reader does. `__proto__` keys have tests of their own below.
+// differ whatever the reader does. `__proto__` keys have tests of their own below. (V8 in Node 24.21.0
+// and 25.9.0 also mixes up escaped keys on a second parse of a text of the same shape — e.g. `"\u00e9"`
+// read as a later object's `"\\"` — which failed the short-keys property below at random; 24.22.3, the
+// toolchain's `.node-version`, has it fixed. See CONTRIBUTING.md.)
 const jsonText = jsonTextOf(jsonValueWith(fc.oneof(trickyString, fc.constantFrom('arguments', 'type'))));
 /** Keys at most 12 characters long in any spelling (`🙂` escaped is 12). */
 const SHORT_KEY_CHARS = 12;

@@ -180,7 +180,7 @@ export function createEventReducer(): EventReducer {
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta': {
         const chunk = tools.argumentsDelta(delta, outputIndex, itemId, undefined, out);
-        startedCall = tools.startedCallFor(itemId, outputIndex);
+        startedCall = tools.lastStartedCall();
         startedCallHead = startedCall === undefined ? undefined : head;
         return chunk;
       }

@@ -242,18 +242,13 @@ export class ToolCallState {
   }
 
   /**
-   * The call an argument delta located by `itemId` and `outputIndex` (and no call id) just went
-   * to, if it has started and is keyed by either of them: every later delta located the same way
-   * goes to it (its map entries are set once), through {@link startedCallDelta}.
+   * Called right after `argumentsDelta`: the call that delta went to, if it has started and was
+   * found by an item id or an output index (`callFor` remembers no other) — every later delta
+   * located the same way goes to it (its map entries are set once), through {@link startedCallDelta}.
    */
-  startedCallFor(itemId: string | undefined, outputIndex: number | undefined): ToolCall | undefined {
+  lastStartedCall(): ToolCall | undefined {
     const call = this.lastCall;
-    return call?.started &&
-      this.lastItemId === itemId &&
-      this.lastOutputIndex === outputIndex &&
-      this.lastCallId === undefined
-      ? call
-      : undefined;
+    return call?.started ? call : undefined;
   }
 
   /** A tool item announced (`output_item.added`) or finished (`output_item.done`, final output). */
