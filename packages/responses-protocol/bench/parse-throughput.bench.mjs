@@ -5,7 +5,7 @@
 // chunks, synchronously and over a ReadableStream. WebSocket: one JSON event per text frame →
 // StreamChunks (createResponsesEventParser) against JSON.parse of each frame. Prints one table of
 // throughput ratios (parser ÷ baseline, higher is better) and a linearity check on tool arguments.
-// Usage: pnpm bench [-- --megabytes 8 --rounds 9 --dist ./dist]   (reads ./dist: run `pnpm build` first)
+// Usage: pnpm bench [-- --megabytes 8 --rounds 15 --dist ./dist]   (reads ./dist: run `pnpm build` first)
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createParser } from 'eventsource-parser';
@@ -27,7 +27,7 @@ function readArgument(name, fallback) {
 }
 
 const megabytesPerSample = Number(readArgument('megabytes', '8'));
-const rounds = Number(readArgument('rounds', '9'));
+const rounds = Number(readArgument('rounds', '15'));
 const distDirectory = resolve(readArgument('dist', new URL('../dist', import.meta.url).pathname));
 const { createResponsesSseParser, createResponsesEventParser } = await import(
   pathToFileURL(`${distDirectory}/index.js`).href
