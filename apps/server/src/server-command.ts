@@ -31,7 +31,7 @@ import { refuseRepeatedOptions } from './repeated-options.js';
 import { isLoopbackHost } from './request-origin-policy.js';
 import { loadOrCreateServerApiKey } from './server-api-key.js';
 import { ServerUsageError } from './server-usage-error.js';
-import { clientKeyWarnings, startUpWarnings } from './start-up-warnings.js';
+import { clientKeyWarnings, jsonEngineWarnings, startUpWarnings } from './start-up-warnings.js';
 
 export { ServerUsageError } from './server-usage-error.js';
 
@@ -689,9 +689,15 @@ export async function runServerCommand(
       `Clients must send "Authorization: Bearer <key>" with the key from ${key.source === 'environment' ? 'CODETETHER_SERVER_API_KEY' : key.path}.\n`,
     );
   }
-  for (const line of [...startUpWarnings(gateway.host, key.source, key.apiKey), ...keyFileWarnings])
+  const engineWarnings = jsonEngineWarnings();
+  for (const line of [
+    ...startUpWarnings(gateway.host, key.source, key.apiKey),
+    ...keyFileWarnings,
+    ...engineWarnings,
+  ])
     io.stderr(line);
-  for (const line of keyFileWarnings) logger.warn({}, line.replace(/^WARNING: /, '').trim());
+  for (const line of [...keyFileWarnings, ...engineWarnings])
+    logger.warn({}, line.replace(/^WARNING: /, '').trim());
   if (!isLoopbackHost(gateway.host)) {
     logger.warn(
       { host: gateway.host },

@@ -58,3 +58,36 @@ export async function clientKeyWarnings(store: ClientKeyStore): Promise<string[]
     ];
   }
 }
+
+/** A text whose second parse some V8 releases get wrong (see {@link jsonEngineWarnings}). */
+const ESCAPED_KEYS_TEXT = '[{"x":0,"\\u00e9":0},{"x":0,"\\\\":0}]';
+
+/**
+ * The warning about the JavaScript engine at start-up: V8 in some Node.js releases (seen in 24.21.0
+ * and 25.9.0; 22.22.0 and 24.22.3 are right) mixes up escaped object keys when `JSON.parse` reads a
+ * text of the same shape a second time — `[{"x":0,"\u00e9":0},{"x":0,"\\":0}]` comes back with the
+ * later `"\\"` in place of `"é"` — so a request body whose keys are written escaped (Python's
+ * `json.dumps` escapes non-ASCII by default) could be read wrong. Tried on that text, twice; empty
+ * when the engine gets it right.
+ *
+ * @param parse - the JSON parser to try (`JSON.parse`)
+ * @param nodeVersion - the runtime's version, named in the warning
+ * @returns lines, each ending with a line feed
+ */
+export function jsonEngineWarnings(
+  parse: (text: string) => unknown = JSON.parse,
+  nodeVersion: string = process.versions.node,
+): string[] {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const value = parse(ESCAPED_KEYS_TEXT);
+    const first = Array.isArray(value) ? (value[0] as unknown) : undefined;
+    const keys = typeof first === 'object' && first !== null ? Object.keys(first) : [];
+    if (keys.length !== 2 || keys[1] !== 'é') {
+      return [
+        `WARNING: this Node.js (${nodeVersion}) has a V8 bug that mixes up escaped keys when JSON.parse reads a text of the same shape again: request bodies whose keys are written escaped (\\u00e9) may be read wrong. Use Node.js 22 or 24.22.3 or newer.\n`,
+      ];
+    }
+  }
+  return [];
+}
+
