@@ -197,8 +197,10 @@ export function createSseFramer(
   /** The event's data instead of `data` once a line of it came in pieces (its concatenation). */
   let dataPieces: string[] | undefined;
   let eventName: string | undefined;
+  /** Framed text as it is handed on: decoded when it is binary text. */
+  const handedOnText = (text: string): string => (binary ? binaryToText(text) : text);
   const readEventName: EventNameReader = () =>
-    binary && eventName !== undefined ? binaryToText(eventName) : eventName;
+    eventName === undefined ? undefined : handedOnText(eventName);
   /** What the shortcut said in the last `tryShortcut` (see `SseEventShortcut.stoppedInUnfinishedEvent`). */
   let shortcutStoppedInUnfinishedEvent = false;
 
@@ -658,15 +660,11 @@ export function createSseFramer(
       dispatch();
       return;
     }
-    if (binary) {
-      // Decoded whole, or in pieces cut where no character is (see `binaryPiecesToText`).
-      if (callbacks.onDataPieces !== undefined)
-        callbacks.onDataPieces(binaryPiecesToText(pieces), readEventName);
-      else callbacks.onData(binaryToText(pieces.join('')), readEventName);
-    } else if (callbacks.onDataPieces !== undefined) {
-      callbacks.onDataPieces(pieces, readEventName);
+    if (callbacks.onDataPieces !== undefined) {
+      // Binary text is decoded in pieces cut where no character is (see `binaryPiecesToText`).
+      callbacks.onDataPieces(binary ? binaryPiecesToText(pieces) : pieces, readEventName);
     } else {
-      callbacks.onData(pieces.join(''), readEventName);
+      callbacks.onData(handedOnText(pieces.join('')), readEventName);
     }
     dataLines = 0;
     data = '';
@@ -821,7 +819,7 @@ export function createSseFramer(
   }
 
   function dispatch(): void {
-    if (dataLines > 0) callbacks.onData(binary ? binaryToText(data) : data, readEventName);
+    if (dataLines > 0) callbacks.onData(handedOnText(data), readEventName);
     dataLines = 0;
     data = '';
     eventName = undefined;
